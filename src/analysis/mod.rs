@@ -1,0 +1,3 @@
+//! Pure analysis functions: no database, no I/O, so each is tested on plain values.
+
+pub mod sentiment;

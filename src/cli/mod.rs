@@ -1,0 +1,56 @@
+//! Command-line parsing and dispatch. Each subcommand lives in its own file and calls the core;
+//! text goes to stdout for people, `--json` goes to stdout alone for scripts, errors to stderr.
+
+mod businesses;
+mod import;
+mod output;
+mod reviews;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use earshot::store::{default_db_path, Store};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "earshot",
+    version,
+    about = "Keep your business within earshot of what customers say online"
+)]
+pub struct Cli {
+    /// The database file (default: the OS data directory, or $EARSHOT_DB).
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Your business and the competitors you watch.
+    #[command(subcommand)]
+    Businesses(businesses::BusinessesCmd),
+    /// Import reviews from a CSV or JSON Lines file.
+    Import(import::ImportArgs),
+    /// List reviews and mentions, newest first.
+    Reviews(reviews::ReviewsArgs),
+    /// Headline figures of a business.
+    Stats(reviews::StatsArgs),
+    /// Load a demo café and its competitor with three years of reviews.
+    Demo(reviews::DemoArgs),
+}
+
+pub fn run() -> Result<ExitCode> {
+    let cli = Cli::parse();
+    let path = cli.db.clone().unwrap_or_else(default_db_path);
+    let open = || Store::open(&path).with_context(|| format!("opening {}", path.display()));
+    match cli.command {
+        Command::Businesses(cmd) => businesses::run(&open()?, cmd),
+        Command::Import(args) => import::run(&mut open()?, args),
+        Command::Reviews(args) => reviews::list(&open()?, args),
+        Command::Stats(args) => reviews::stats(&open()?, args),
+        Command::Demo(args) => reviews::demo(&mut open()?, args),
+    }
+}

@@ -1,0 +1,15 @@
+//! Earshot's core: everything the CLI and the desktop shell do, with no knowledge of either.
+//!
+//! - [`model`]: the domain types.
+//! - [`store`]: the SQLite store, the only module with SQL.
+//! - [`import`]: streaming CSV / JSON Lines import.
+//! - [`demo`]: a deterministic demo business.
+//! - [`analysis`]: pure functions over text and numbers (sentiment, …).
+//! - [`platform`]: connector and platform names.
+
+pub mod analysis;
+pub mod demo;
+pub mod import;
+pub mod model;
+pub mod platform;
+pub mod store;

@@ -1,0 +1,191 @@
+//! The domain model: what a business, a source, a review, a reply and an alert are.
+//!
+//! These types are shared by the store, the connectors, the analysis and both front ends (CLI and
+//! desktop shell). They carry no SQL and no I/O. Times are UTC everywhere; the store keeps them as
+//! Unix seconds and the outside world sees RFC 3339.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Row id of a business in the store.
+pub type BusinessId = i64;
+/// Row id of a source (a connected feed) in the store.
+pub type SourceId = i64;
+/// Row id of a review or mention in the store.
+pub type ReviewId = i64;
+
+/// A business the owner watches: their own, or a competitor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Business {
+    pub id: BusinessId,
+    pub name: String,
+    pub is_competitor: bool,
+    /// Picks the aspect lexicon (cafe, restaurant, hotel, retail, app, …); free text.
+    pub category: Option<String>,
+}
+
+/// Whether an item is a rated review or an unrated public mention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Review,
+    Mention,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Review => "review",
+            Kind::Mention => "mention",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        match s {
+            "review" => Some(Kind::Review),
+            "mention" => Some(Kind::Mention),
+            _ => None,
+        }
+    }
+}
+
+/// Sentiment label derived from a score in −1..1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SentimentLabel {
+    Negative,
+    Neutral,
+    Positive,
+}
+
+impl SentimentLabel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SentimentLabel::Negative => "negative",
+            SentimentLabel::Neutral => "neutral",
+            SentimentLabel::Positive => "positive",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SentimentLabel> {
+        match s {
+            "negative" => Some(SentimentLabel::Negative),
+            "neutral" => Some(SentimentLabel::Neutral),
+            "positive" => Some(SentimentLabel::Positive),
+            _ => None,
+        }
+    }
+}
+
+/// A reply the business owner already wrote on the platform, as the platform returns it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OwnerReply {
+    pub body: String,
+    pub replied_at: Option<DateTime<Utc>>,
+}
+
+/// One review or mention as a connector or an import file delivers it, before it is stored.
+///
+/// Connectors normalise into this shape: rating on 1–5 (or `None`, never invented), times in UTC,
+/// text as plain text (HTML stripped where the platform sends HTML).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IncomingReview {
+    pub external_id: String,
+    /// Display platform of the item (`google`, `yelp`, …); see [`crate::platform`].
+    pub platform: String,
+    pub kind: Kind,
+    pub author: Option<String>,
+    pub rating: Option<f64>,
+    pub title: Option<String>,
+    pub body: String,
+    pub url: Option<String>,
+    pub language: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub owner_reply: Option<OwnerReply>,
+    /// The platform's original JSON, kept for later re-parsing; never shown.
+    pub raw_json: Option<String>,
+}
+
+/// A stored review or mention, as read back for listing and display.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Review {
+    pub id: ReviewId,
+    pub business: String,
+    pub business_id: BusinessId,
+    pub source_id: SourceId,
+    pub platform: String,
+    pub external_id: String,
+    pub kind: Kind,
+    pub author: Option<String>,
+    pub rating: Option<f64>,
+    pub title: Option<String>,
+    pub body: String,
+    #[serde(serialize_with = "ser_rfc3339")]
+    pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "ser_rfc3339_opt")]
+    pub updated_at: Option<DateTime<Utc>>,
+    pub url: Option<String>,
+    pub language: Option<String>,
+    pub replied: bool,
+    #[serde(serialize_with = "ser_rfc3339_opt")]
+    pub replied_at: Option<DateTime<Utc>>,
+    pub sentiment: Option<f64>,
+    pub sentiment_label: Option<SentimentLabel>,
+    pub removed: bool,
+    pub unread: bool,
+}
+
+/// Formats a time the way every JSON output of Earshot does: RFC 3339, UTC, whole seconds.
+pub fn rfc3339(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn ser_rfc3339<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&rfc3339(t))
+}
+
+fn ser_rfc3339_opt<S: serde::Serializer>(
+    t: &Option<DateTime<Utc>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_str(&rfc3339(t)),
+        None => s.serialize_none(),
+    }
+}
+
+/// Counts of what a batch of writes did; the import and every sync report these.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WriteCounts {
+    pub new: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub rejected: u64,
+}
+
+impl WriteCounts {
+    pub fn add(&mut self, other: WriteCounts) {
+        self.new += other.new;
+        self.updated += other.updated;
+        self.unchanged += other.unchanged;
+        self.rejected += other.rejected;
+    }
+
+    /// Whether anything in the store changed, so views must refresh.
+    pub fn changed(&self) -> bool {
+        self.new + self.updated > 0
+    }
+}
+
+/// An earlier text of an edited review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Revision {
+    pub rating: Option<f64>,
+    pub title: Option<String>,
+    pub body: String,
+    #[serde(serialize_with = "ser_rfc3339_opt")]
+    pub updated_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "ser_rfc3339")]
+    pub recorded_at: DateTime<Utc>,
+}

@@ -1,0 +1,232 @@
+//! The SQLite store: the only module that holds SQL.
+//!
+//! `Store::open` is the one way to get a connection, so the CLI, the desktop shell and the tests
+//! all run with the same pragmas (WAL, foreign keys, busy timeout) and the same schema. Migrations
+//! are numbered SQL files applied in a single `BEGIN IMMEDIATE` transaction that also bumps
+//! `user_version`: a crash mid-upgrade rolls back to the old schema. A database written by a newer
+//! Earshot is refused before anything is written to it.
+//!
+//! Each table or concept has its own file below; other modules see only model types.
+
+mod businesses;
+mod reviews;
+mod sources;
+mod stats;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+pub use reviews::{ReviewFilter, ReviewOrder};
+pub use sources::{Source, SourceStatus};
+pub use stats::{MonthStats, Stats};
+
+/// The migrations, in order; the schema version is the number of files applied.
+const MIGRATIONS: &[(&str, &str)] = &[(
+    "0001_foundation",
+    include_str!("migrations/0001_foundation.sql"),
+)];
+
+/// How long a writer waits for another connection's write lock before giving up. A sync and the
+/// app's own writes can overlap; five seconds covers a large batch commit with room to spare.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The schema version this build of Earshot writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the database at {path}: {error}")]
+    Open {
+        path: PathBuf,
+        error: rusqlite::Error,
+    },
+    #[error(
+        "the database at {path} was written by a newer version of Earshot (schema {found}, this \
+         version knows up to {known}); update Earshot to open it — the file was left untouched"
+    )]
+    SchemaTooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("the file at {path} is not an Earshot database or is damaged: {error}")]
+    NotADatabase {
+        path: PathBuf,
+        error: rusqlite::Error,
+    },
+    #[error("migration {name} failed: {error}")]
+    Migration {
+        name: &'static str,
+        error: rusqlite::Error,
+    },
+    #[error("no business named {0:?}; add it with `earshot businesses add {0:?}`")]
+    UnknownBusiness(String),
+    #[error("a business named {0:?} already exists")]
+    DuplicateBusiness(String),
+    #[error("no source with id {0}")]
+    UnknownSource(i64),
+    #[error("no review with id {0}")]
+    UnknownReview(i64),
+    #[error("invalid {what}: {reason}")]
+    Invalid { what: &'static str, reason: String },
+    #[error(transparent)]
+    Sql(#[from] rusqlite::Error),
+}
+
+impl StoreError {
+    /// A stable code for the UI and scripts, so they never parse English.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::Open { .. } => "db_open",
+            StoreError::SchemaTooNew { .. } => "schema_too_new",
+            StoreError::NotADatabase { .. } => "not_a_database",
+            StoreError::Migration { .. } => "migration_failed",
+            StoreError::UnknownBusiness(_) => "unknown_business",
+            StoreError::DuplicateBusiness(_) => "duplicate_business",
+            StoreError::UnknownSource(_) => "unknown_source",
+            StoreError::UnknownReview(_) => "unknown_review",
+            StoreError::Invalid { .. } => "invalid",
+            StoreError::Sql(_) => "db_error",
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Where the database lives when neither `--db` nor `EARSHOT_DB` says otherwise: the OS data
+/// directory (`$XDG_DATA_HOME/earshot/earshot.db` on Linux).
+pub fn default_db_path() -> PathBuf {
+    if let Some(p) = std::env::var_os("EARSHOT_DB").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
+    let base = dirs::data_dir().unwrap_or_else(|| PathBuf::from("."));
+    base.join("earshot").join("earshot.db")
+}
+
+/// An open Earshot database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
+                path: path.to_owned(),
+                error: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
+            })?;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(path, flags).map_err(|error| StoreError::Open {
+            path: path.to_owned(),
+            error,
+        })?;
+        let mut store = Store {
+            conn,
+            path: path.to_owned(),
+        };
+        store.check_version()?;
+        store.configure()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// The file this store reads and writes.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Refuses a newer schema before any pragma or migration touches the file.
+    fn check_version(&self) -> Result<()> {
+        let found: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|error| StoreError::NotADatabase {
+                path: self.path.clone(),
+                error,
+            })?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::SchemaTooNew {
+                path: self.path.clone(),
+                found,
+                known: SCHEMA_VERSION,
+            });
+        }
+        Ok(())
+    }
+
+    /// Pragmas that cannot be set inside a transaction, so they run before the migrations.
+    fn configure(&self) -> Result<()> {
+        let not_db = |error| StoreError::NotADatabase {
+            path: self.path.clone(),
+            error,
+        };
+        self.conn
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(not_db)?;
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        Ok(())
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // Read again inside the write lock: another process may have migrated meanwhile.
+        let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        for (i, (name, sql)) in MIGRATIONS.iter().enumerate() {
+            let version = i as i64 + 1;
+            if version <= current {
+                continue;
+            }
+            tx.execute_batch(sql)
+                .map_err(|error| StoreError::Migration { name, error })?;
+            tx.pragma_update(None, "user_version", version)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    /// Runs SQLite's own consistency check; `Ok(())` when it answers "ok".
+    pub fn integrity_check(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Whether the database holds no reviews at all (the app then shows its welcome).
+    pub fn is_empty(&self) -> Result<bool> {
+        let any: Option<i64> = self
+            .conn
+            .query_row("SELECT 1 FROM reviews LIMIT 1", [], |r| r.get(0))
+            .ok();
+        Ok(any.is_none())
+    }
+}
+
+/// Current time as Unix seconds.
+pub(crate) fn now_unix() -> i64 {
+    chrono::Utc::now().timestamp()
+}

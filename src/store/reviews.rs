@@ -1,0 +1,569 @@
+//! Reviews and mentions: the idempotent write path and the queries that list them.
+//!
+//! Every review enters through [`Store::write_reviews`] (imports) or [`Store::write_page`] (syncs,
+//! which also store the cursor that follows the page). Both run one transaction per call: a crash
+//! keeps whole batches or nothing, and a rerun finds what is stored and changes nothing. Edits are
+//! detected by a content hash; the previous text is kept as a revision. FTS and the daily rollup
+//! follow by trigger, so they can never drift from the rows.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, params_from_iter, types::Value, OptionalExtension, Row, Transaction};
+use serde::Deserialize;
+
+use super::{now_unix, Result, Store, StoreError};
+use crate::analysis::sentiment;
+use crate::model::{
+    BusinessId, IncomingReview, Kind, Review, ReviewId, SentimentLabel, SourceId, WriteCounts,
+};
+
+/// Order of a review listing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReviewOrder {
+    /// Newest first: what an inbox shows, and the fast path for full-text search.
+    #[default]
+    Newest,
+    Oldest,
+    /// Best full-text match first (only meaningful with a search; scans every match).
+    Relevance,
+}
+
+/// What to list. Every field narrows; the default lists everything, newest first.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ReviewFilter {
+    pub business_id: Option<BusinessId>,
+    pub platform: Option<String>,
+    pub kind: Option<Kind>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    pub min_rating: Option<f64>,
+    pub max_rating: Option<f64>,
+    pub sentiment: Option<SentimentLabel>,
+    pub unanswered: bool,
+    pub unread: bool,
+    pub include_removed: bool,
+    pub search: Option<String>,
+    pub aspect: Option<String>,
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
+    pub order: ReviewOrder,
+}
+
+/// Default page size of a listing when the caller names none.
+const DEFAULT_LIMIT: u32 = 100;
+
+const COLUMNS: &str = "r.id, b.name, r.business_id, r.source_id, r.platform, r.external_id, \
+     r.kind, r.author, r.rating, r.title, r.body, r.created_at, r.updated_at, r.url, r.language, \
+     r.replied_at, r.sentiment, r.sentiment_label, r.removed_at, r.read_at";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Review> {
+    let kind: String = r.get(6)?;
+    let label: Option<String> = r.get(17)?;
+    let replied_at: Option<i64> = r.get(15)?;
+    Ok(Review {
+        id: r.get(0)?,
+        business: r.get(1)?,
+        business_id: r.get(2)?,
+        source_id: r.get(3)?,
+        platform: r.get(4)?,
+        external_id: r.get(5)?,
+        kind: Kind::parse(&kind).unwrap_or(Kind::Review),
+        author: r.get(7)?,
+        rating: r.get(8)?,
+        title: r.get(9)?,
+        body: r.get(10)?,
+        created_at: from_unix(r.get(11)?),
+        updated_at: r.get::<_, Option<i64>>(12)?.map(from_unix),
+        url: r.get(13)?,
+        language: r.get(14)?,
+        replied: replied_at.is_some(),
+        replied_at: replied_at.map(from_unix),
+        sentiment: r.get(16)?,
+        sentiment_label: label.as_deref().and_then(SentimentLabel::parse),
+        removed: r.get::<_, Option<i64>>(18)?.is_some(),
+        unread: r.get::<_, Option<i64>>(19)?.is_none(),
+    })
+}
+
+pub(crate) fn from_unix(t: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(t, 0).unwrap_or_default()
+}
+
+/// FNV-1a over the fields whose change makes a review "updated". Stable across builds and
+/// platforms (unlike std's hasher), because it is stored.
+fn content_hash(item: &IncomingReview) -> i64 {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut h = OFFSET;
+    let mut feed = |bytes: &[u8]| {
+        for b in bytes.iter().chain(std::iter::once(&0xffu8)) {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(PRIME);
+        }
+    };
+    feed(item.kind.as_str().as_bytes());
+    feed(item.author.as_deref().unwrap_or("").as_bytes());
+    feed(&item.rating.map_or(-1.0f64, |r| r).to_le_bytes());
+    feed(item.title.as_deref().unwrap_or("").as_bytes());
+    feed(item.body.as_bytes());
+    feed(item.url.as_deref().unwrap_or("").as_bytes());
+    feed(&item.created_at.timestamp().to_le_bytes());
+    feed(&item.updated_at.map_or(0, |t| t.timestamp()).to_le_bytes());
+    feed(
+        item.owner_reply
+            .as_ref()
+            .map_or("", |r| r.body.as_str())
+            .as_bytes(),
+    );
+    h as i64
+}
+
+/// The text sentiment is scored on: title and body together, as a reader sees them.
+fn scored_text(item: &IncomingReview) -> String {
+    match item.title.as_deref().filter(|t| !t.trim().is_empty()) {
+        Some(t) => format!("{t}. {}", item.body),
+        None => item.body.clone(),
+    }
+}
+
+/// What the store already holds for an incoming item.
+struct Existing {
+    id: ReviewId,
+    hash: i64,
+    rating: Option<f64>,
+    title: Option<String>,
+    body: String,
+    updated_at: Option<i64>,
+    removed: bool,
+}
+
+impl Store {
+    /// Writes a batch of items for one source in one transaction and says what changed.
+    pub fn write_reviews(
+        &mut self,
+        source_id: SourceId,
+        items: &[IncomingReview],
+    ) -> Result<WriteCounts> {
+        self.write_page(source_id, items, None)
+    }
+
+    /// Writes a sync page and, when given, the cursor that follows it, in one transaction: a crash
+    /// between pages resumes from the last stored cursor with nothing lost or doubled.
+    pub fn write_page(
+        &mut self,
+        source_id: SourceId,
+        items: &[IncomingReview],
+        cursor: Option<&str>,
+    ) -> Result<WriteCounts> {
+        let tagged: Vec<(SourceId, &IncomingReview)> =
+            items.iter().map(|i| (source_id, i)).collect();
+        self.write_tagged(&tagged, cursor.map(|c| (source_id, c)))
+    }
+
+    /// Writes items that may belong to several sources (an import file naming several platforms)
+    /// in one transaction.
+    pub fn write_batch(&mut self, items: &[(SourceId, IncomingReview)]) -> Result<WriteCounts> {
+        let tagged: Vec<(SourceId, &IncomingReview)> = items.iter().map(|(s, i)| (*s, i)).collect();
+        self.write_tagged(&tagged, None)
+    }
+
+    fn write_tagged(
+        &mut self,
+        items: &[(SourceId, &IncomingReview)],
+        cursor: Option<(SourceId, &str)>,
+    ) -> Result<WriteCounts> {
+        let tx = self.conn.transaction()?;
+        let mut counts = WriteCounts::default();
+        let now = now_unix();
+        // Items come in runs of one source; look its business up once per run.
+        let mut current: Option<(SourceId, BusinessId)> = None;
+        for (source_id, item) in items {
+            let business_id = match current {
+                Some((s, b)) if s == *source_id => b,
+                _ => {
+                    let b = business_of_source(&tx, *source_id)?;
+                    current = Some((*source_id, b));
+                    b
+                }
+            };
+            validate(item)?;
+            counts.add(write_one(&tx, *source_id, business_id, item, now)?);
+        }
+        if let Some((source_id, cursor)) = cursor {
+            business_of_source(&tx, source_id)?;
+            tx.execute(
+                "UPDATE sources SET cursor = ?2 WHERE id = ?1",
+                params![source_id, cursor],
+            )?;
+        }
+        tx.commit()?;
+        Ok(counts)
+    }
+
+    /// Marks as removed the items of a source that a full listing no longer returns.
+    pub fn mark_removed_except(
+        &mut self,
+        source_id: SourceId,
+        present_external_ids: &[String],
+    ) -> Result<u64> {
+        let tx = self.conn.transaction()?;
+        tx.execute_batch("CREATE TEMP TABLE IF NOT EXISTS present (id TEXT PRIMARY KEY)")?;
+        tx.execute("DELETE FROM temp.present", [])?;
+        {
+            let mut ins = tx.prepare("INSERT OR IGNORE INTO temp.present (id) VALUES (?1)")?;
+            for id in present_external_ids {
+                ins.execute([id])?;
+            }
+        }
+        let n = tx.execute(
+            "UPDATE reviews SET removed_at = ?2 WHERE source_id = ?1 AND removed_at IS NULL
+             AND external_id NOT IN (SELECT id FROM temp.present)",
+            params![source_id, now_unix()],
+        )?;
+        tx.commit()?;
+        Ok(n as u64)
+    }
+
+    /// Lists reviews that match the filter.
+    pub fn list_reviews(&self, filter: &ReviewFilter) -> Result<Vec<Review>> {
+        let (sql, args) = list_sql(filter);
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params_from_iter(args), from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One review by id.
+    pub fn review(&self, id: ReviewId) -> Result<Review> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM reviews r JOIN businesses b ON b.id = r.business_id WHERE r.id = ?1"
+        );
+        self.conn
+            .query_row(&sql, [id], from_row)
+            .optional()?
+            .ok_or(StoreError::UnknownReview(id))
+    }
+
+    /// Marks a review as read in the inbox.
+    pub fn mark_read(&self, id: ReviewId) -> Result<()> {
+        self.conn.execute(
+            "UPDATE reviews SET read_at = ?2 WHERE id = ?1 AND read_at IS NULL",
+            params![id, now_unix()],
+        )?;
+        Ok(())
+    }
+
+    /// The earlier texts of an edited review, oldest first.
+    pub fn revisions(&self, id: ReviewId) -> Result<Vec<crate::model::Revision>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT rating, title, body, updated_at, recorded_at FROM review_revisions
+             WHERE review_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([id], |r| {
+            Ok(crate::model::Revision {
+                rating: r.get(0)?,
+                title: r.get(1)?,
+                body: r.get(2)?,
+                updated_at: r.get::<_, Option<i64>>(3)?.map(from_unix),
+                recorded_at: from_unix(r.get(4)?),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+fn business_of_source(tx: &Transaction<'_>, source_id: SourceId) -> Result<BusinessId> {
+    tx.prepare_cached("SELECT business_id FROM sources WHERE id = ?1")?
+        .query_row([source_id], |r| r.get(0))
+        .optional()?
+        .ok_or(StoreError::UnknownSource(source_id))
+}
+
+/// Rejects what the schema would reject, with a message that names the field.
+fn validate(item: &IncomingReview) -> Result<()> {
+    let invalid = |reason: String| StoreError::Invalid {
+        what: "review",
+        reason,
+    };
+    if item.external_id.trim().is_empty() {
+        return Err(invalid("external_id is empty".into()));
+    }
+    if let Some(r) = item.rating {
+        if !(1.0..=5.0).contains(&r) {
+            return Err(invalid(format!(
+                "rating {r} of {} is outside 1–5",
+                item.external_id
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn write_one(
+    tx: &Transaction<'_>,
+    source_id: SourceId,
+    business_id: BusinessId,
+    item: &IncomingReview,
+    now: i64,
+) -> Result<WriteCounts> {
+    let hash = content_hash(item);
+    let existing = tx
+        .prepare_cached(
+            "SELECT id, content_hash, rating, title, body, updated_at, removed_at IS NOT NULL
+             FROM reviews WHERE source_id = ?1 AND external_id = ?2",
+        )?
+        .query_row(params![source_id, item.external_id], |r| {
+            Ok(Existing {
+                id: r.get(0)?,
+                hash: r.get(1)?,
+                rating: r.get(2)?,
+                title: r.get(3)?,
+                body: r.get(4)?,
+                updated_at: r.get(5)?,
+                removed: r.get(6)?,
+            })
+        })
+        .optional()?;
+
+    let mut counts = WriteCounts::default();
+    match existing {
+        Some(old) if old.hash == hash && !old.removed => {
+            counts.unchanged = 1;
+        }
+        Some(old) => {
+            let text_changed = old.rating != item.rating
+                || old.title.as_deref() != item.title.as_deref()
+                || old.body != item.body;
+            if text_changed {
+                tx.prepare_cached(
+                    "INSERT INTO review_revisions (review_id, rating, title, body, updated_at, recorded_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?
+                .execute(params![old.id, old.rating, old.title, old.body, old.updated_at, now])?;
+            }
+            let scored = sentiment_of(item);
+            tx.prepare_cached(
+                "UPDATE reviews SET platform = ?2, kind = ?3, author = ?4, rating = ?5, title = ?6,
+                 body = ?7, url = ?8, language = ?9, created_at = ?10, updated_at = ?11,
+                 fetched_at = ?12, removed_at = NULL, sentiment = ?13, sentiment_label = ?14,
+                 content_hash = ?15 WHERE id = ?1",
+            )?
+            .execute(params![
+                old.id,
+                item.platform,
+                item.kind.as_str(),
+                item.author,
+                item.rating,
+                item.title,
+                item.body,
+                item.url,
+                scored.language.or(item.language.as_deref()),
+                item.created_at.timestamp(),
+                item.updated_at.map(|t| t.timestamp()),
+                now,
+                scored.score,
+                scored.label,
+                hash,
+            ])?;
+            write_owner_reply(tx, old.id, item, now)?;
+            counts.updated = 1;
+        }
+        None => {
+            let scored = sentiment_of(item);
+            tx.prepare_cached(
+                "INSERT INTO reviews (source_id, business_id, platform, external_id, kind, author,
+                 rating, title, body, url, language, created_at, updated_at, fetched_at, sentiment,
+                 sentiment_label, content_hash, raw_json)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+            )?
+            .execute(params![
+                source_id,
+                business_id,
+                item.platform,
+                item.external_id,
+                item.kind.as_str(),
+                item.author,
+                item.rating,
+                item.title,
+                item.body,
+                item.url,
+                scored.language.or(item.language.as_deref()),
+                item.created_at.timestamp(),
+                item.updated_at.map(|t| t.timestamp()),
+                now,
+                scored.score,
+                scored.label,
+                hash,
+                item.raw_json,
+            ])?;
+            let id = tx.last_insert_rowid();
+            write_owner_reply(tx, id, item, now)?;
+            counts.new = 1;
+        }
+    }
+    Ok(counts)
+}
+
+struct Scored {
+    score: Option<f64>,
+    label: Option<&'static str>,
+    language: Option<&'static str>,
+}
+
+fn sentiment_of(item: &IncomingReview) -> Scored {
+    let text = scored_text(item);
+    let language = if item.language.is_none() {
+        sentiment::detect_language(&text)
+    } else {
+        None
+    };
+    match sentiment::analyze(&text) {
+        Some(s) => Scored {
+            score: Some(s.score),
+            label: Some(s.label.as_str()),
+            language,
+        },
+        None => Scored {
+            score: None,
+            label: None,
+            language,
+        },
+    }
+}
+
+/// Keeps the platform-seen owner reply in `replies` and the cached first-reply time current.
+fn write_owner_reply(
+    tx: &Transaction<'_>,
+    review_id: ReviewId,
+    item: &IncomingReview,
+    now: i64,
+) -> Result<()> {
+    let Some(reply) = &item.owner_reply else {
+        return Ok(());
+    };
+    let at = reply.replied_at.map_or(now, |t| t.timestamp());
+    tx.prepare_cached(
+        "INSERT INTO replies (review_id, origin, state, body, created_at, updated_at, posted_at)
+         VALUES (?1, 'platform', 'posted', ?2, ?3, ?3, ?3)
+         ON CONFLICT (review_id) WHERE origin = 'platform'
+         DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
+    )?
+    .execute(params![review_id, reply.body, at])?;
+    tx.prepare_cached(
+        "UPDATE reviews SET replied_at = ?2 WHERE id = ?1 AND (replied_at IS NULL OR replied_at > ?2)",
+    )?
+    .execute(params![review_id, at])?;
+    Ok(())
+}
+
+/// Turns what a person types into an FTS5 query: each word quoted (so `OR`, `NEAR(` or a stray
+/// quote in the text are words, not syntax) and all of them required.
+pub(crate) fn fts_query(text: &str) -> Option<String> {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .collect();
+    if words.is_empty() {
+        return None;
+    }
+    Some(words.join(" "))
+}
+
+fn list_sql(f: &ReviewFilter) -> (String, Vec<Value>) {
+    let mut wh: Vec<String> = Vec::new();
+    let mut args: Vec<Value> = Vec::new();
+    let mut arg = |v: Value| {
+        args.push(v);
+        format!("?{}", args.len())
+    };
+    if let Some(b) = f.business_id {
+        wh.push(format!("r.business_id = {}", arg(Value::Integer(b))));
+    }
+    if let Some(p) = &f.platform {
+        wh.push(format!("r.platform = {}", arg(Value::Text(p.clone()))));
+    }
+    if let Some(k) = f.kind {
+        wh.push(format!("r.kind = {}", arg(Value::Text(k.as_str().into()))));
+    }
+    if let Some(t) = f.since {
+        wh.push(format!(
+            "r.created_at >= {}",
+            arg(Value::Integer(t.timestamp()))
+        ));
+    }
+    if let Some(t) = f.until {
+        wh.push(format!(
+            "r.created_at <= {}",
+            arg(Value::Integer(t.timestamp()))
+        ));
+    }
+    if let Some(v) = f.min_rating {
+        wh.push(format!("r.rating >= {}", arg(Value::Real(v))));
+    }
+    if let Some(v) = f.max_rating {
+        wh.push(format!("r.rating <= {}", arg(Value::Real(v))));
+    }
+    if let Some(s) = f.sentiment {
+        wh.push(format!(
+            "r.sentiment_label = {}",
+            arg(Value::Text(s.as_str().into()))
+        ));
+    }
+    if f.unanswered {
+        wh.push("r.replied_at IS NULL".into());
+    }
+    if f.unread {
+        wh.push("r.read_at IS NULL".into());
+    }
+    if !f.include_removed {
+        wh.push("r.removed_at IS NULL".into());
+    }
+    if let Some(a) = &f.aspect {
+        wh.push(format!(
+            "r.id IN (SELECT review_id FROM review_aspects WHERE aspect = {})",
+            arg(Value::Text(a.clone()))
+        ));
+    }
+    let mut from = "reviews r JOIN businesses b ON b.id = r.business_id".to_string();
+    let search = f.search.as_deref().and_then(fts_query);
+    if let Some(q) = &search {
+        from = "reviews_fts JOIN reviews r ON r.id = reviews_fts.rowid \
+                JOIN businesses b ON b.id = r.business_id"
+            .to_string();
+        wh.push(format!("reviews_fts MATCH {}", arg(Value::Text(q.clone()))));
+    }
+    let order = match (f.order, search.is_some()) {
+        (ReviewOrder::Relevance, true) => "bm25(reviews_fts), r.created_at DESC, r.id DESC",
+        (ReviewOrder::Oldest, _) => "r.created_at ASC, r.id ASC",
+        _ => "r.created_at DESC, r.id DESC",
+    };
+    let limit = arg(Value::Integer(i64::from(f.limit.unwrap_or(DEFAULT_LIMIT))));
+    let offset = arg(Value::Integer(i64::from(f.offset.unwrap_or(0))));
+    let wh = if wh.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", wh.join(" AND "))
+    };
+    let sql =
+        format!("SELECT {COLUMNS} FROM {from} {wh} ORDER BY {order} LIMIT {limit} OFFSET {offset}");
+    (sql, args)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fts_query_quotes_every_word_so_syntax_in_reviews_is_inert() {
+        assert_eq!(
+            fts_query("cold coffee").as_deref(),
+            Some("\"cold\" \"coffee\"")
+        );
+        assert_eq!(
+            fts_query("NEAR(a b) OR \"x").as_deref(),
+            Some("\"NEAR\" \"a\" \"b\" \"OR\" \"x\"")
+        );
+        assert_eq!(fts_query("  ;; "), None);
+    }
+}

@@ -1,0 +1,167 @@
+//! Sources: the connected feeds reviews come from, with their sync cursor and health.
+
+use rusqlite::{params, OptionalExtension, Row};
+use serde::Serialize;
+
+use super::{now_unix, Result, Store, StoreError};
+use crate::model::{BusinessId, SourceId};
+
+/// Health of a source, as the Sources screen and `sources list` show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceStatus {
+    New,
+    Ok,
+    Error,
+    Paused,
+}
+
+impl SourceStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceStatus::New => "new",
+            SourceStatus::Ok => "ok",
+            SourceStatus::Error => "error",
+            SourceStatus::Paused => "paused",
+        }
+    }
+
+    fn parse(s: &str) -> SourceStatus {
+        match s {
+            "ok" => SourceStatus::Ok,
+            "error" => SourceStatus::Error,
+            "paused" => SourceStatus::Paused,
+            _ => SourceStatus::New,
+        }
+    }
+}
+
+/// A connected feed as stored. `settings` holds non-secret values only.
+#[derive(Debug, Clone, Serialize)]
+pub struct Source {
+    pub id: SourceId,
+    pub business_id: BusinessId,
+    pub business: String,
+    pub connector: String,
+    pub label: String,
+    pub settings: serde_json::Value,
+    pub cursor: Option<String>,
+    pub status: SourceStatus,
+    pub last_error: Option<String>,
+    pub last_sync_at: Option<i64>,
+    pub next_sync_at: Option<i64>,
+    pub consecutive_failures: i64,
+    pub items: i64,
+}
+
+const COLUMNS: &str = "s.id, s.business_id, b.name, s.connector, s.label, s.settings, s.cursor, \
+     s.status, s.last_error, s.last_sync_at, s.next_sync_at, s.consecutive_failures, \
+     (SELECT count(*) FROM reviews r WHERE r.source_id = s.id)";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Source> {
+    let settings: String = r.get(5)?;
+    let status: String = r.get(7)?;
+    Ok(Source {
+        id: r.get(0)?,
+        business_id: r.get(1)?,
+        business: r.get(2)?,
+        connector: r.get(3)?,
+        label: r.get(4)?,
+        settings: serde_json::from_str(&settings).unwrap_or(serde_json::Value::Null),
+        cursor: r.get(6)?,
+        status: SourceStatus::parse(&status),
+        last_error: r.get(8)?,
+        last_sync_at: r.get(9)?,
+        next_sync_at: r.get(10)?,
+        consecutive_failures: r.get(11)?,
+        items: r.get(12)?,
+    })
+}
+
+impl Store {
+    /// Adds a source, or returns the existing one with the same business, connector and label.
+    pub fn ensure_source(
+        &self,
+        business_id: BusinessId,
+        connector: &str,
+        label: &str,
+        settings: &serde_json::Value,
+    ) -> Result<SourceId> {
+        let existing: Option<SourceId> = self
+            .conn
+            .query_row(
+                "SELECT id FROM sources WHERE business_id = ?1 AND connector = ?2 AND label = ?3",
+                params![business_id, connector, label],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(id) = existing {
+            return Ok(id);
+        }
+        self.conn.execute(
+            "INSERT INTO sources (business_id, connector, label, settings, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                business_id,
+                connector,
+                label,
+                settings.to_string(),
+                now_unix()
+            ],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn source(&self, id: SourceId) -> Result<Source> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM sources s JOIN businesses b ON b.id = s.business_id WHERE s.id = ?1"
+        );
+        self.conn
+            .query_row(&sql, [id], from_row)
+            .optional()?
+            .ok_or(StoreError::UnknownSource(id))
+    }
+
+    pub fn sources(&self) -> Result<Vec<Source>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM sources s JOIN businesses b ON b.id = s.business_id ORDER BY s.id"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([], from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Removes a source and every review it brought in (the rollups follow by trigger).
+    pub fn remove_source(&self, id: SourceId) -> Result<()> {
+        let n = self
+            .conn
+            .execute("DELETE FROM sources WHERE id = ?1", [id])?;
+        if n == 0 {
+            return Err(StoreError::UnknownSource(id));
+        }
+        Ok(())
+    }
+
+    /// Records the outcome of a sync attempt: ok clears the error, an error counts a failure.
+    pub fn record_sync_outcome(
+        &self,
+        id: SourceId,
+        error: Option<&str>,
+        next_sync_at: Option<i64>,
+    ) -> Result<()> {
+        let now = now_unix();
+        match error {
+            None => self.conn.execute(
+                "UPDATE sources SET status = 'ok', last_error = NULL, last_sync_at = ?2,
+                 next_sync_at = ?3, consecutive_failures = 0 WHERE id = ?1",
+                params![id, now, next_sync_at],
+            )?,
+            Some(e) => self.conn.execute(
+                "UPDATE sources SET status = 'error', last_error = ?2, next_sync_at = ?3,
+                 consecutive_failures = consecutive_failures + 1 WHERE id = ?1",
+                params![id, e, next_sync_at],
+            )?,
+        };
+        Ok(())
+    }
+}
