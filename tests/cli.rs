@@ -1,0 +1,538 @@
+//! Integration tests of the core and the built `earshot` binary on real SQLite files.
+
+mod common;
+
+use common::TestDb;
+use serde_json::Value;
+
+const CAFE: &str = "Joe's Cafe";
+
+fn import(db: &TestDb, file: &std::path::Path, extra: &[&str]) -> common::Run {
+    let f = file.to_str().unwrap();
+    let mut args = vec!["import", f, "--business", CAFE, "--json"];
+    args.extend_from_slice(extra);
+    db.earshot(&args)
+}
+
+fn basic_csv(db: &TestDb) -> std::path::PathBuf {
+    db.file("basic.csv", include_str!("fixtures/reviews_basic.csv"))
+}
+
+#[test]
+fn import_reports_new_rows_then_a_second_import_changes_nothing() {
+    let db = TestDb::new();
+    let csv = basic_csv(&db);
+    let first = import(&db, &csv, &[]).ok().json();
+    assert_eq!(first["new"], 4);
+    assert_eq!(first["rejected"], 0);
+    let second = import(&db, &csv, &[]).ok().json();
+    assert_eq!(second["new"], 0);
+    assert_eq!(second["updated"], 0);
+    assert_eq!(second["unchanged"], 4);
+    let stats = db
+        .earshot(&["stats", "--business", CAFE, "--json"])
+        .ok()
+        .json();
+    assert_eq!(stats["count"], 4);
+}
+
+#[test]
+fn quoted_fields_with_commas_newlines_and_any_utf8_survive_the_import() {
+    let db = TestDb::new();
+    import(&db, &basic_csv(&db), &[]).ok();
+    let reviews = db
+        .earshot(&["reviews", "--business", CAFE, "--json"])
+        .ok()
+        .json();
+    let by_id = |id: &str| {
+        reviews
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["external_id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        by_id("g2")["body"],
+        "Waited 40 minutes.\nThe latte was cold, too."
+    );
+    assert_eq!(by_id("y1")["author"], "Chloé, Z.");
+    assert_eq!(
+        by_id("y1")["body"],
+        "Crème brûlée à tomber 😍 — \"best\" in town"
+    );
+    assert_eq!(by_id("y1")["created_at"], "2024-06-10T16:04:11Z");
+    assert_eq!(by_id("g2")["created_at"], "2024-05-02T00:00:00Z");
+    assert_eq!(by_id("y2")["rating"], Value::Null);
+    assert_eq!(by_id("g1")["rating"], 5.0);
+}
+
+#[test]
+fn reviews_json_has_the_documented_fields_newest_first() {
+    let db = TestDb::new();
+    import(&db, &basic_csv(&db), &[]).ok();
+    let reviews = db
+        .earshot(&["reviews", "--business", CAFE, "--json"])
+        .ok()
+        .json();
+    let list = reviews.as_array().unwrap();
+    assert_eq!(list.len(), 4);
+    for field in [
+        "id",
+        "business",
+        "platform",
+        "external_id",
+        "author",
+        "rating",
+        "title",
+        "body",
+        "created_at",
+        "url",
+        "replied",
+        "sentiment",
+        "sentiment_label",
+    ] {
+        assert!(list[0].get(field).is_some(), "missing {field}");
+    }
+    let dates: Vec<&str> = list
+        .iter()
+        .map(|r| r["created_at"].as_str().unwrap())
+        .collect();
+    let mut sorted = dates.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(dates, sorted);
+    assert_eq!(list[0]["business"], CAFE);
+    assert_eq!(list[0]["replied"], false);
+}
+
+#[test]
+fn review_filters_narrow_by_platform_rating_dates_and_search() {
+    let db = TestDb::new();
+    import(&db, &basic_csv(&db), &[]).ok();
+    let ids = |args: &[&str]| -> Vec<String> {
+        let mut a = vec!["reviews", "--business", CAFE, "--json"];
+        a.extend_from_slice(args);
+        let v = db.earshot(&a).ok().json();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["external_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids(&["--platform", "yelp"]), vec!["y2", "y1"]);
+    assert_eq!(ids(&["--min-rating", "4"]), vec!["y1", "g1"]);
+    assert_eq!(ids(&["--max-rating", "2"]), vec!["g2"]);
+    assert_eq!(
+        ids(&["--since", "2024-05-02", "--until", "2024-06-10"]),
+        vec!["y1", "g2"]
+    );
+    assert_eq!(ids(&["--search", "latte"]), vec!["g2"]);
+    assert_eq!(
+        ids(&["--search", "creme brulee"]),
+        vec!["y1"],
+        "diacritics fold in search"
+    );
+    assert_eq!(
+        ids(&["--search", "OR \"NEAR("]),
+        Vec::<String>::new(),
+        "query syntax is inert"
+    );
+    assert_eq!(ids(&["--limit", "1"]).len(), 1);
+    assert_eq!(ids(&["--unanswered"]).len(), 4);
+}
+
+#[test]
+fn an_edited_review_updates_in_place_and_keeps_a_revision() {
+    let db = TestDb::new();
+    import(&db, &basic_csv(&db), &[]).ok();
+    let edited = include_str!("fixtures/reviews_basic.csv")
+        .replace("g2,google,Ben,2,Slow", "g2,google,Ben,4,Better now");
+    let f = db.file("edited.csv", &edited);
+    let r = import(&db, &f, &[]).ok().json();
+    assert_eq!(
+        (
+            r["new"].as_u64(),
+            r["updated"].as_u64(),
+            r["unchanged"].as_u64()
+        ),
+        (Some(0), Some(1), Some(3))
+    );
+    let store = db.store();
+    let list = store.list_reviews(&Default::default()).unwrap();
+    assert_eq!(list.len(), 4);
+    let g2 = list.iter().find(|r| r.external_id == "g2").unwrap();
+    assert_eq!(g2.rating, Some(4.0));
+    let revs = store.revisions(g2.id).unwrap();
+    assert_eq!(revs.len(), 1);
+    assert_eq!(revs[0].rating, Some(2.0));
+    assert_eq!(revs[0].title.as_deref(), Some("Slow"));
+}
+
+#[test]
+fn a_bad_row_stops_the_import_with_its_line_and_writes_nothing_of_its_batch() {
+    let db = TestDb::new();
+    let f = db.file(
+        "bad.csv",
+        "external_id,platform,author,rating,title,body,created_at,url\n\
+         a1,google,Ann,5,,fine,2024-01-01,\n\
+         a2,google,Bob,7,,seven stars,2024-01-02,\n\
+         a3,google,Cy,4,,ok,2024-01-03,\n",
+    );
+    let run = import(&db, &f, &[]).fails();
+    let err = run.stderr();
+    assert!(err.contains("line 3"), "{err}");
+    assert!(err.contains("rating 7"), "{err}");
+    let stats = db
+        .earshot(&["stats", "--business", CAFE, "--json"])
+        .ok()
+        .json();
+    assert_eq!(stats["count"], 0, "nothing of the failing batch is written");
+}
+
+#[test]
+fn skip_bad_skips_and_reports_each_bad_row() {
+    let db = TestDb::new();
+    let f = db.file(
+        "bad.csv",
+        "external_id,platform,author,rating,title,body,created_at,url\n\
+         a1,google,Ann,5,,fine,2024-01-01,\n\
+         ,google,Bob,4,,no id,2024-01-02,\n\
+         a3,google,Cy,4,,bad date,yesterday,\n\
+         a4,google,Di,3,,ok,2024-01-04,\n",
+    );
+    let run = import(&db, &f, &["--skip-bad"]).ok();
+    let report = run.json();
+    assert_eq!(report["new"], 2);
+    assert_eq!(report["rejected"], 2);
+    let err = run.stderr();
+    assert!(
+        err.contains("line 3") && err.contains("external_id is missing"),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 4") && err.contains("not a date"),
+        "{err}"
+    );
+}
+
+#[test]
+fn json_lines_import_accepts_numbers_and_strings() {
+    let db = TestDb::new();
+    let f = db.file(
+        "r.jsonl",
+        "{\"external_id\": 17, \"platform\": \"trustpilot\", \"author\": \"Jo\", \"rating\": \"2\", \"body\": \"Late <b>delivery</b>\", \"created_at\": \"2024-05-01T18:04:11Z\"}\n\
+         \n\
+         {\"external_id\": \"18\", \"platform\": \"trustpilot\", \"rating\": 5, \"title\": \"Great\", \"body\": \"On time\", \"created_at\": \"2024-05-02\", \"url\": null}\n",
+    );
+    let r = import(&db, &f, &[]).ok().json();
+    assert_eq!(r["new"], 2);
+    let list = db
+        .earshot(&["reviews", "--business", CAFE, "--json"])
+        .ok()
+        .json();
+    assert_eq!(list[1]["external_id"], "17");
+    assert_eq!(
+        list[1]["body"], "Late <b>delivery</b>",
+        "text is stored as written"
+    );
+}
+
+#[test]
+fn malformed_json_line_is_reported_with_its_line_number() {
+    let db = TestDb::new();
+    let f = db.file(
+        "r.jsonl",
+        "{\"external_id\": \"1\", \"platform\": \"x\", \"created_at\": \"2024-05-01\"}\n{\"external_id\": \"2\", \n",
+    );
+    let err = import(&db, &f, &[]).fails().stderr();
+    assert!(
+        err.contains("line 2") && err.contains("malformed JSON"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_file_that_is_not_csv_or_jsonl_gets_one_clear_error() {
+    let db = TestDb::new();
+    let png = db.dir.path().join("photo.png");
+    std::fs::write(&png, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+    let err = import(&db, &png, &[]).fails().stderr();
+    assert!(err.contains("is not a CSV or JSON Lines file"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+
+    let prose = db.file("notes.txt", "Dear diary,\nthe coffee was fine.\n");
+    let err = import(&db, &prose, &[]).fails().stderr();
+    assert!(
+        err.contains("lacks the column(s) external_id, created_at"),
+        "{err}"
+    );
+}
+
+#[test]
+fn platform_flag_fills_rows_without_a_platform() {
+    let db = TestDb::new();
+    let f = db.file(
+        "p.csv",
+        "external_id,rating,body,created_at\n1,4,nice,2024-01-01\n",
+    );
+    import(&db, &f, &[]).fails();
+    let r = import(&db, &f, &["--platform", "Google Maps"]).ok().json();
+    assert_eq!(r["new"], 1);
+    let list = db
+        .earshot(&["reviews", "--business", CAFE, "--json"])
+        .ok()
+        .json();
+    assert_eq!(list[0]["platform"], "google");
+}
+
+#[test]
+fn stats_json_has_count_average_distribution_and_months() {
+    let db = TestDb::new();
+    import(&db, &basic_csv(&db), &[]).ok();
+    let s = db
+        .earshot(&["stats", "--business", CAFE, "--json"])
+        .ok()
+        .json();
+    assert_eq!(s["business"], CAFE);
+    assert_eq!(s["count"], 4);
+    // Ratings 5, 2, 4 and one unrated: the average ignores the unrated one.
+    assert_eq!(s["average_rating"], 3.67);
+    assert_eq!(
+        s["distribution"],
+        serde_json::json!({"1":0,"2":1,"3":0,"4":1,"5":1})
+    );
+    assert_eq!(
+        s["by_month"],
+        serde_json::json!([
+            {"month":"2024-05","count":2,"average_rating":3.5},
+            {"month":"2024-06","count":2,"average_rating":4.0}
+        ])
+    );
+}
+
+#[test]
+fn stats_of_a_business_without_ratings_has_a_null_average() {
+    let db = TestDb::new();
+    db.earshot(&["businesses", "add", "Quiet Shop"]).ok();
+    let s = db
+        .earshot(&["stats", "--business", "Quiet Shop", "--json"])
+        .ok()
+        .json();
+    assert_eq!(s["count"], 0);
+    assert_eq!(s["average_rating"], Value::Null);
+}
+
+#[test]
+fn businesses_add_and_list_with_competitors() {
+    let db = TestDb::new();
+    db.earshot(&["businesses", "add", "Mine"]).ok();
+    db.earshot(&["businesses", "add", "Rival", "--competitor"])
+        .ok();
+    let err = db.earshot(&["businesses", "add", "mine"]).fails().stderr();
+    assert!(err.contains("already exists"), "{err}");
+    let list = db.earshot(&["businesses", "list", "--json"]).ok().json();
+    assert_eq!(list[0]["name"], "Mine");
+    assert_eq!(list[0]["is_competitor"], false);
+    assert_eq!(list[1]["name"], "Rival");
+    assert_eq!(list[1]["is_competitor"], true);
+}
+
+#[test]
+fn unknown_business_is_a_clear_error_on_stderr_with_nothing_on_stdout() {
+    let db = TestDb::new();
+    let run = db
+        .earshot(&["stats", "--business", "Nobody", "--json"])
+        .fails();
+    assert!(run.stdout().is_empty());
+    assert!(
+        run.stderr().contains("no business named \"Nobody\""),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn demo_loads_two_businesses_with_thousands_of_items_and_is_repeatable() {
+    let db = TestDb::new();
+    let first = db
+        .earshot(&["demo", "--until", "2026-11-22", "--json"])
+        .ok()
+        .json();
+    let total = first["reviews"].as_u64().unwrap() + first["mentions"].as_u64().unwrap();
+    assert!(total >= 2_000, "{total}");
+    assert!(first["replies"].as_u64().unwrap() > 100);
+    assert_eq!(first["new"].as_u64(), Some(total));
+    let again = db
+        .earshot(&["demo", "--until", "2026-11-22", "--json"])
+        .ok()
+        .json();
+    assert_eq!(again["new"], 0);
+    let list = db.earshot(&["businesses", "list", "--json"]).ok().json();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    let own = list[0]["name"].as_str().unwrap();
+    let s = db
+        .earshot(&["stats", "--business", own, "--json"])
+        .ok()
+        .json();
+    assert!(s["by_month"].as_array().unwrap().len() >= 36);
+    let replied = db
+        .earshot(&["reviews", "--business", own, "--limit", "500", "--json"])
+        .ok()
+        .json();
+    assert!(replied
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["replied"] == true));
+}
+
+#[test]
+fn newer_schema_is_refused_and_left_untouched() {
+    let db = TestDb::new();
+    {
+        let conn = rusqlite::Connection::open(db.path()).unwrap();
+        conn.execute_batch("CREATE TABLE future (x); PRAGMA user_version = 999;")
+            .unwrap();
+    }
+    let before = std::fs::read(db.path()).unwrap();
+    let err = db.earshot(&["businesses", "list"]).fails().stderr();
+    assert!(err.contains("newer version of Earshot"), "{err}");
+    assert_eq!(
+        std::fs::read(db.path()).unwrap(),
+        before,
+        "the file is untouched"
+    );
+    assert!(!db.dir.path().join("earshot.db-wal").exists());
+}
+
+#[test]
+fn a_database_from_schema_v1_opens_with_its_rows_intact() {
+    let db = TestDb::new();
+    {
+        let conn = rusqlite::Connection::open(db.path()).unwrap();
+        conn.execute_batch(include_str!("fixtures/schema_v1.sql"))
+            .unwrap();
+    }
+    let store = db.store();
+    assert_eq!(
+        store.schema_version().unwrap(),
+        earshot::store::SCHEMA_VERSION
+    );
+    let list = store.list_reviews(&Default::default()).unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0].body, "Cold coffee, rude staff.");
+    let s = store.stats(1).unwrap();
+    assert_eq!(s.count, 2);
+}
+
+#[test]
+fn the_database_lives_in_the_os_data_directory_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_earshot"))
+        .args(["businesses", "add", "Here"])
+        .env("XDG_DATA_HOME", dir.path())
+        .env_remove("EARSHOT_DB")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.path().join("earshot/earshot.db").exists());
+}
+
+#[test]
+fn earshot_db_variable_chooses_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("custom.db");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_earshot"))
+        .args(["businesses", "add", "There"])
+        .env("EARSHOT_DB", &db)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(db.exists());
+}
+
+/// business, platform, kind, day, count, rated, rating sum, stars, sentiment, replied.
+type RollupRow = (i64, String, String, i64, i64, i64, f64, i64, i64, i64);
+
+/// The rollup the dashboard reads must equal a straight computation over the rows, after
+/// imports, edits, removals and deletions.
+#[test]
+fn rollups_equal_a_straight_sql_computation_after_imports_edits_and_deletions() {
+    let db = TestDb::new();
+    db.earshot(&["demo", "--until", "2026-11-22"]).ok();
+    import(&db, &basic_csv(&db), &[]).ok();
+    let edited =
+        include_str!("fixtures/reviews_basic.csv").replace("g1,google,Ana,5", "g1,google,Ana,1");
+    import(&db, &db.file("e.csv", &edited), &[]).ok();
+    let mut store = db.store();
+    let sources = store.sources().unwrap();
+    let yelp_import = sources
+        .iter()
+        .find(|s| s.label == "import:yelp")
+        .unwrap()
+        .id;
+    store
+        .mark_removed_except(yelp_import, &["y1".to_string()])
+        .unwrap();
+    let demo_x = sources.iter().find(|s| s.label == "demo:x").unwrap().id;
+    store.remove_source(demo_x).unwrap();
+
+    let conn = rusqlite::Connection::open(db.path()).unwrap();
+    let rollup: Vec<RollupRow> = conn
+        .prepare(
+            "SELECT business_id, platform, kind, day, count, rated, rating_sum, r1 + 10 * r5,
+                    negative + 10 * positive, replied
+             FROM review_daily WHERE count != 0 ORDER BY 1, 2, 3, 4",
+        )
+        .unwrap()
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+                r.get(9)?,
+            ))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let raw: Vec<RollupRow> = conn
+        .prepare(
+            "SELECT business_id, platform, kind, created_at / 86400 AS day, count(*), count(rating),
+                    coalesce(sum(rating), 0),
+                    sum(round(rating) = 1) + 10 * sum(round(rating) = 5),
+                    sum(sentiment_label IS 'negative') + 10 * sum(sentiment_label IS 'positive'),
+                    count(replied_at)
+             FROM reviews WHERE removed_at IS NULL GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get::<_, Option<i64>>(7)?.unwrap_or(0), r.get(8)?, r.get(9)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(rollup.len(), raw.len());
+    for (a, b) in rollup.iter().zip(&raw) {
+        assert_eq!(
+            (a.0, &a.1, &a.2, a.3, a.4, a.5),
+            (b.0, &b.1, &b.2, b.3, b.4, b.5)
+        );
+        assert!((a.6 - b.6).abs() < 1e-6, "{a:?} vs {b:?}");
+        assert_eq!((a.7, a.8, a.9), (b.7, b.8, b.9), "{a:?} vs {b:?}");
+    }
+    assert!(store
+        .list_reviews(&Default::default())
+        .unwrap()
+        .iter()
+        .all(|r| r.platform != "x"));
+}
