@@ -1,0 +1,106 @@
+// The two ways data gets in today, shared by the welcome screen and the dashboard: load the demo
+// café, or import a file. Each shows progress, then a result or a problem in plain words. The
+// dashboard refreshes from the `reviews-changed` event, not from here.
+
+import * as api from './api.js';
+import { h, mount } from './dom.js';
+import { formatCount, plural, platformLabel } from './format.js';
+import { showProgress } from './components/progress.js';
+import { showNotice } from './components/notice.js';
+
+export async function loadDemo() {
+  const p = showProgress('Loading the demo café…', 'Three years of reviews from several platforms.');
+  try {
+    const s = await api.loadDemo();
+    showNotice(`Demo loaded: ${plural(s.reviews, 'review')} and ${plural(s.mentions, 'mention')} for ${s.businesses.join(' and ')}.`);
+  } catch (e) {
+    showNotice(`The demo could not be loaded. ${e.message}`, { kind: 'error' });
+  } finally {
+    p.close();
+  }
+}
+
+// Platforms offered in the import form when the file has no platform column.
+const IMPORT_PLATFORMS = ['google', 'yelp', 'tripadvisor', 'facebook', 'trustpilot', 'booking'];
+
+/**
+ * Asks for a file (native dialog), then for the business it belongs to, then imports it.
+ * `businesses` prefill the form: the owner's own business is the default.
+ */
+export async function importFile(businesses = []) {
+  let path;
+  try {
+    path = await api.chooseImportFile();
+  } catch (e) {
+    showNotice(`The file dialog could not be opened. ${e.message}`, { kind: 'error' });
+    return;
+  }
+  if (!path) return; // cancelled
+  const form = await askImportOptions(path, businesses);
+  if (!form) return;
+  await runImport({ path, ...form });
+}
+
+/** Runs an import with a progress bar; exported for the welcome screen and tests. */
+export async function runImport({ path, business, platform, skipBad }) {
+  const p = showProgress('Importing reviews…', fileName(path));
+  try {
+    const r = await api.importFile({ path, business, platform, skipBad }, ({ read, total }) => p.update(read, total));
+    const parts = [
+      `${formatCount(r.new)} new`,
+      `${formatCount(r.updated)} updated`,
+      `${formatCount(r.unchanged)} unchanged`,
+    ];
+    if (r.rejected > 0) parts.push(`${formatCount(r.rejected)} skipped (first: line ${r.rejected_rows[0]?.line}: ${r.rejected_rows[0]?.reason})`);
+    showNotice(`Imported ${fileName(path)} for ${r.business}: ${parts.join(', ')}.`);
+  } catch (e) {
+    showNotice(`Nothing was imported from ${fileName(path)}. ${e.message}`, { kind: 'error' });
+  } finally {
+    p.close();
+  }
+}
+
+export function fileName(path) {
+  return String(path ?? '').split(/[\\/]/).pop();
+}
+
+/** The import form in a modal <dialog>; resolves to the options or null when cancelled. */
+function askImportOptions(path, businesses) {
+  const own = businesses.find((b) => !b.is_competitor);
+  const nameInput = h('input', {
+    id: 'import-business', name: 'business', required: true, autocomplete: 'off',
+    list: 'import-businesses', value: own?.name ?? '', placeholder: 'e.g. Harbour Lane Café',
+  });
+  const platformSelect = h('select', { id: 'import-platform', name: 'platform' },
+    h('option', { value: '' }, 'As written in the file'),
+    IMPORT_PLATFORMS.map((p) => h('option', { value: p }, platformLabel(p))));
+  const skipBad = h('input', { id: 'import-skip', type: 'checkbox', name: 'skip' });
+  const dialog = h('dialog', { class: 'modal', 'aria-labelledby': 'import-title' },
+    h('form', { method: 'dialog', class: 'form' },
+      h('h2', { id: 'import-title' }, 'Import reviews'),
+      h('p', { class: 'muted file-name' }, fileName(path)),
+      h('label', { for: 'import-business' }, 'Which business are these reviews about?'),
+      nameInput,
+      h('datalist', { id: 'import-businesses' }, businesses.map((b) => h('option', { value: b.name }))),
+      h('label', { for: 'import-platform' }, 'Platform, for rows that do not name one'),
+      platformSelect,
+      h('label', { class: 'check', for: 'import-skip' }, skipBad,
+        h('span', null, 'Skip rows with problems and import the rest')),
+      h('div', { class: 'actions' },
+        h('button', { class: 'btn', value: 'cancel', type: 'submit', formnovalidate: true }, 'Cancel'),
+        h('button', { class: 'btn btn-primary', value: 'ok', type: 'submit' }, 'Import'))));
+  mount(document.getElementById('dialogs'), dialog);
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => {
+      const ok = dialog.returnValue === 'ok' && nameInput.value.trim() !== '';
+      dialog.remove();
+      resolve(ok ? {
+        business: nameInput.value.trim(),
+        platform: platformSelect.value || null,
+        skipBad: skipBad.checked,
+      } : null);
+    }, { once: true });
+    dialog.showModal();
+    nameInput.focus();
+  });
+}

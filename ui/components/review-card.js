@@ -1,0 +1,33 @@
+// One review or mention as a card: stars, author, platform, when, title and text. All of it is
+// stranger-written, so every string is set as text.
+
+import { h } from '../dom.js';
+import { authorName, formatDateTime, formatWhen, platformLabel, safeHttpUrl } from '../format.js';
+import { openExternal } from '../api.js';
+import { stars } from './stars.js';
+
+export function reviewCard(r, { now = new Date() } = {}) {
+  const url = safeHttpUrl(r.url);
+  const link = url
+    ? h('a', {
+      class: 'link', href: url, title: url,
+      onclick: (e) => { e.preventDefault(); openExternal(url).catch(() => {}); },
+    }, `View on ${platformLabel(r.platform)}`)
+    : null;
+  return h('article', { class: 'review', dataset: { id: String(r.id) } },
+    h('header', { class: 'review-head' },
+      stars(r.rating, { size: 'sm' }),
+      h('span', { class: 'review-author' }, authorName(r.author)),
+      h('span', { class: 'review-meta' },
+        h('span', { class: 'platform' }, platformLabel(r.platform)),
+        ' · ',
+        h('time', { datetime: r.created_at, title: formatDateTime(r.created_at) },
+          formatWhen(r.created_at, now)))),
+    r.title ? h('h4', { class: 'review-title' }, r.title) : null,
+    h('p', { class: 'review-body' }, r.body),
+    h('footer', { class: 'review-foot' },
+      r.replied
+        ? h('span', { class: 'tag tag-ok' }, 'Replied')
+        : h('span', { class: 'tag tag-wait' }, 'Not answered yet'),
+      link));
+}

@@ -1,0 +1,16 @@
+// Star rating glyphs; a mention (no rating) shows a "Mention" tag instead of invented stars.
+
+import { h } from '../dom.js';
+import { starParts, starsLabel } from '../format.js';
+
+export function stars(rating, { size = 'md' } = {}) {
+  const parts = starParts(rating);
+  if (!parts) return h('span', { class: 'tag tag-mention' }, 'Mention');
+  const glyphs = [
+    ...Array(parts.full).fill('full'),
+    ...Array(parts.half).fill('half'),
+    ...Array(parts.empty).fill('empty'),
+  ];
+  return h('span', { class: `stars stars-${size}`, role: 'img', 'aria-label': starsLabel(rating) },
+    glyphs.map((g) => h('span', { class: `star star-${g}`, 'aria-hidden': 'true' }, '★')));
+}

@@ -1,0 +1,160 @@
+// A small in-memory stand-in for the Rust shell, used when the UI runs in a plain browser or in
+// node tests. It answers the same commands with the same shapes (see src-tauri/src/commands.rs),
+// from a tiny deterministic data set. It is never loaded inside the desktop app.
+
+const listeners = new Map();
+let reviews = [];
+let businesses = [];
+
+function emit(event, payload) {
+  for (const fn of listeners.get(event) ?? []) fn(payload);
+}
+
+export function listen(event, fn) {
+  if (!listeners.has(event)) listeners.set(event, new Set());
+  listeners.get(event).add(fn);
+  return () => listeners.get(event).delete(fn);
+}
+
+/** Empties the fake database (tests call this between cases). */
+export function reset() {
+  reviews = [];
+  businesses = [];
+}
+
+const BODIES = [
+  ['Lovely flat white and the friendliest staff in town.', 5],
+  ['Cinnamon buns are worth the trip alone. Cosy spot by the water.', 5],
+  ['Good coffee, a bit pricey. Seats by the window are the best.', 4],
+  ['Waited 25 minutes for two coffees on Saturday. Not great.', 2],
+  ['Decent brunch, the eggs were cold though.', 3],
+  ['Our go-to place for a Sunday morning. Never disappoints.', 5],
+  ['Service was slow and the table was sticky.', 1],
+  ['Great pastries, lovely terrace in summer.', 4],
+];
+const PLATFORMS = ['google', 'yelp', 'tripadvisor', 'facebook'];
+
+function makeDemo(today = new Date()) {
+  businesses = [
+    { id: 1, name: 'Harbour Lane Café', is_competitor: false, category: 'cafe' },
+    { id: 2, name: 'The Daily Grind', is_competitor: true, category: 'cafe' },
+  ];
+  reviews = [];
+  let id = 0;
+  for (let day = 0; day < 3 * 365; day += 1) {
+    const perDay = 1 + ((day * 7) % 3 === 0 ? 1 : 0);
+    for (let k = 0; k < perDay; k += 1) {
+      id += 1;
+      const [body, rating] = BODIES[(day + k) % BODIES.length];
+      const created = new Date(today.getTime() - day * 86400000 - k * 3600000);
+      reviews.push({
+        id,
+        business: businesses[id % 5 === 0 ? 1 : 0].name,
+        business_id: id % 5 === 0 ? 2 : 1,
+        source_id: 1,
+        platform: PLATFORMS[id % PLATFORMS.length],
+        external_id: `fake-${id}`,
+        kind: 'review',
+        author: ['Maya R.', 'Tom', 'Priya K.', 'Jonas', null][id % 5],
+        rating,
+        title: null,
+        body,
+        created_at: created.toISOString(),
+        updated_at: null,
+        url: `https://example.com/review/${id}`,
+        language: 'en',
+        replied: id % 3 === 0,
+        replied_at: null,
+        sentiment: null,
+        sentiment_label: null,
+        removed: false,
+        unread: true,
+      });
+    }
+  }
+  return {
+    businesses: businesses.map((b) => b.name),
+    reviews: reviews.length,
+    mentions: 0,
+    replies: reviews.filter((r) => r.replied).length,
+    new: reviews.length,
+  };
+}
+
+function stats(businessId) {
+  const b = businesses.find((x) => x.id === businessId);
+  const mine = reviews.filter((r) => r.business_id === businessId);
+  const rated = mine.filter((r) => r.rating !== null);
+  const distribution = { 1: 0, 2: 0, 3: 0, 4: 0, 5: 0 };
+  for (const r of rated) distribution[String(Math.round(r.rating))] += 1;
+  const months = new Map();
+  for (const r of mine) {
+    const m = r.created_at.slice(0, 7);
+    const e = months.get(m) ?? { month: m, count: 0, sum: 0, rated: 0 };
+    e.count += 1;
+    if (r.rating !== null) { e.sum += r.rating; e.rated += 1; }
+    months.set(m, e);
+  }
+  const avg = (sum, n) => (n > 0 ? Math.round((sum / n) * 100) / 100 : null);
+  return {
+    business: b.name,
+    count: mine.length,
+    average_rating: avg(rated.reduce((s, r) => s + r.rating, 0), rated.length),
+    distribution,
+    by_month: [...months.values()]
+      .sort((x, y) => x.month.localeCompare(y.month))
+      .map((e) => ({ month: e.month, count: e.count, average_rating: avg(e.sum, e.rated) })),
+  };
+}
+
+function listReviews(filter = {}) {
+  let out = reviews.filter((r) => filter.business_id == null || r.business_id === filter.business_id);
+  if (filter.search) {
+    const q = filter.search.toLowerCase();
+    out = out.filter((r) => r.body.toLowerCase().includes(q));
+  }
+  out.sort((a, b) => b.created_at.localeCompare(a.created_at));
+  const offset = filter.offset ?? 0;
+  return out.slice(offset, offset + (filter.limit ?? 100));
+}
+
+const delay = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export async function invoke(command, args) {
+  switch (command) {
+    case 'dashboard': {
+      const chosen = args.business != null
+        ? businesses.find((b) => b.id === args.business)
+        : businesses[0];
+      if (args.business != null && !chosen) {
+        throw { code: 'unknown_business', message: `no business with id ${args.business}` };
+      }
+      return {
+        empty: reviews.length === 0,
+        businesses,
+        business: chosen ?? null,
+        stats: chosen ? stats(chosen.id) : null,
+        latest: chosen ? listReviews({ business_id: chosen.id, limit: 8 }) : [],
+        db_path: '(browser preview: fake data)',
+      };
+    }
+    case 'list_reviews':
+      return listReviews(args.filter);
+    case 'load_demo': {
+      await delay(600);
+      const summary = makeDemo();
+      emit('reviews-changed', summary);
+      return summary;
+    }
+    case 'choose_import_file':
+      return null;
+    case 'import_file':
+      throw { code: 'io', message: 'Importing files needs the desktop app.' };
+    default:
+      throw { code: 'unknown_command', message: `unknown command ${command}` };
+  }
+}
+
+export function openUrl(url) {
+  globalThis.open?.(url, '_blank', 'noopener');
+}

@@ -1,0 +1,193 @@
+// Pure formatting for the UI: numbers, ratings, dates, months, platform names and safe links.
+//
+// No DOM and no IPC here, so node's test runner covers it (`node --test ui/`). Every function takes
+// an optional locale; the app passes the webview's own, tests pass a fixed one.
+
+const DEFAULT_LOCALE = typeof navigator !== 'undefined' && navigator.language
+  ? navigator.language
+  : 'en-US';
+
+/** "2,345"; a dash for a missing number (never a misleading 0). */
+export function formatCount(n, locale = DEFAULT_LOCALE) {
+  if (n === null || n === undefined || Number.isNaN(n)) return '—';
+  return new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(n);
+}
+
+/** A star rating to one decimal ("4.3"); a dash when nothing is rated. */
+export function formatRating(x, locale = DEFAULT_LOCALE) {
+  if (x === null || x === undefined || Number.isNaN(x)) return '—';
+  return new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 })
+    .format(x);
+}
+
+/**
+ * Five star glyphs for a rating, rounded to the nearest half: { full, half, empty } counts.
+ * A null rating (a mention) has no stars at all.
+ */
+export function starParts(x) {
+  if (x === null || x === undefined || Number.isNaN(x)) return null;
+  const clamped = Math.min(5, Math.max(0, x));
+  const halves = Math.round(clamped * 2);
+  const full = Math.floor(halves / 2);
+  const half = halves % 2;
+  return { full, half, empty: 5 - full - half };
+}
+
+/** The same as text, for screen readers and tooltips: "4 out of 5 stars". */
+export function starsLabel(x, locale = DEFAULT_LOCALE) {
+  if (x === null || x === undefined || Number.isNaN(x)) return 'No star rating';
+  const n = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(x);
+  return `${n} out of 5 stars`;
+}
+
+/** "42%" of a part in a whole; "0%" for an empty whole rather than NaN. */
+export function formatPercent(part, whole, locale = DEFAULT_LOCALE) {
+  const ratio = whole > 0 ? part / whole : 0;
+  return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 })
+    .format(ratio);
+}
+
+/** "1 review", "2,345 reviews". */
+export function plural(n, one, many = `${one}s`, locale = DEFAULT_LOCALE) {
+  return `${formatCount(n, locale)} ${n === 1 ? one : many}`;
+}
+
+/** Splits "YYYY-MM" into numbers, or null when it is not one. */
+export function parseMonth(ym) {
+  const m = /^(\d{4})-(\d{2})$/.exec(ym ?? '');
+  if (!m) return null;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  return month >= 1 && month <= 12 ? { year, month } : null;
+}
+
+/** "Mar 2024" (long) or "Mar" (short) for "2024-03"; the input itself when unparseable. */
+export function formatMonth(ym, { short = false } = {}, locale = DEFAULT_LOCALE) {
+  const p = parseMonth(ym);
+  if (!p) return String(ym ?? '');
+  // Noon UTC of the 1st, formatted in UTC: no time zone can move it into another month.
+  const d = new Date(Date.UTC(p.year, p.month - 1, 1, 12));
+  const opts = short
+    ? { month: 'short', timeZone: 'UTC' }
+    : { month: 'short', year: 'numeric', timeZone: 'UTC' };
+  return new Intl.DateTimeFormat(locale, opts).format(d);
+}
+
+/** The month after "YYYY-MM", as "YYYY-MM". */
+export function nextMonth(ym) {
+  const p = parseMonth(ym);
+  if (!p) return null;
+  const y = p.month === 12 ? p.year + 1 : p.year;
+  const m = p.month === 12 ? 1 : p.month + 1;
+  return `${y}-${String(m).padStart(2, '0')}`;
+}
+
+/**
+ * Fills the months the store left out (a month with no reviews has no rollup row), so a chart's
+ * columns are evenly spaced in time: [{month, count, average_rating}] from first to last month.
+ */
+export function fillMonths(byMonth) {
+  if (!Array.isArray(byMonth) || byMonth.length === 0) return [];
+  const known = new Map(byMonth.map((m) => [m.month, m]));
+  const sorted = [...known.keys()].sort();
+  const out = [];
+  for (let ym = sorted[0]; ym && ym <= sorted[sorted.length - 1]; ym = nextMonth(ym)) {
+    out.push(known.get(ym) ?? { month: ym, count: 0, average_rating: null });
+  }
+  return out;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * When a review was written, as an owner says it: "today", "yesterday", "3 days ago" within a
+ * week, then "12 Mar" this year and "12 Mar 2023" before.
+ */
+export function formatWhen(iso, now = new Date(), locale = DEFAULT_LOCALE) {
+  const t = new Date(iso);
+  if (Number.isNaN(t.getTime())) return '';
+  const startOfDay = (d) => new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+  const days = Math.round((startOfDay(now) - startOfDay(t)) / DAY_MS);
+  if (days === 0) return 'today';
+  if (days === 1) return 'yesterday';
+  if (days > 1 && days < 7) return `${days} days ago`;
+  const opts = t.getFullYear() === now.getFullYear()
+    ? { day: 'numeric', month: 'short' }
+    : { day: 'numeric', month: 'short', year: 'numeric' };
+  return new Intl.DateTimeFormat(locale, opts).format(t);
+}
+
+/** A full date and time for tooltips. */
+export function formatDateTime(iso, locale = DEFAULT_LOCALE) {
+  const t = new Date(iso);
+  if (Number.isNaN(t.getTime())) return '';
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(t);
+}
+
+// Display names of the platforms the core knows (see src/platform.rs). A Map, not an object:
+// platform names come from imported files, and untrusted strings never become object keys.
+const PLATFORM_LABELS = new Map([
+  ['google', 'Google'],
+  ['yelp', 'Yelp'],
+  ['facebook', 'Facebook'],
+  ['trustpilot', 'Trustpilot'],
+  ['tripadvisor', 'Tripadvisor'],
+  ['booking', 'Booking.com'],
+  ['app-store', 'App Store'],
+  ['google-play', 'Google Play'],
+  ['x', 'X'],
+  ['youtube', 'YouTube'],
+  ['reddit', 'Reddit'],
+  ['mastodon', 'Mastodon'],
+  ['bluesky', 'Bluesky'],
+  ['hackernews', 'Hacker News'],
+  ['rss', 'News & blogs'],
+  ['file', 'Imported file'],
+]);
+
+/** "Google" for "google"; an unknown platform is shown as written, first letter capitalised. */
+export function platformLabel(platform) {
+  const p = String(platform ?? '').trim();
+  if (PLATFORM_LABELS.has(p)) return PLATFORM_LABELS.get(p);
+  return p ? p[0].toUpperCase() + p.slice(1) : 'Unknown';
+}
+
+/**
+ * The URL if it is a plain http(s) link, else null. Review URLs come from strangers' platforms and
+ * import files; only these two schemes may reach the opener (which is scoped the same way).
+ */
+export function safeHttpUrl(url) {
+  if (typeof url !== 'string' || url.length > 2048) return null;
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A short author name for a review card; "Anonymous" for none. */
+export function authorName(author) {
+  const a = String(author ?? '').trim();
+  return a || 'Anonymous';
+}
+
+/**
+ * The rating distribution as rows for the bars, 5 stars first:
+ * [{ star: 5, count, share }] where share is 0..1 of all rated items.
+ */
+export function distributionRows(distribution) {
+  const get = (k) => {
+    const v = distribution instanceof Map ? distribution.get(k) : distribution?.[k];
+    return Number.isFinite(v) ? v : 0;
+  };
+  const counts = [5, 4, 3, 2, 1].map((star) => ({ star, count: get(String(star)) }));
+  const total = counts.reduce((s, r) => s + r.count, 0);
+  return counts.map((r) => ({ ...r, share: total > 0 ? r.count / total : 0 }));
+}
+
+/** Bytes read of a file as a 0..1 fraction for a progress bar (never NaN, never above 1). */
+export function progressFraction(read, total) {
+  if (!(total > 0)) return 0;
+  return Math.min(1, Math.max(0, read / total));
+}

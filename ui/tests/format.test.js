@@ -1,0 +1,124 @@
+// Formatting rules the owner sees on every screen.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  authorName, distributionRows, fillMonths, formatCount, formatMonth, formatPercent, formatRating,
+  formatWhen, nextMonth, parseMonth, platformLabel, plural, progressFraction, safeHttpUrl,
+  starParts, starsLabel,
+} from '../format.js';
+
+const L = 'en-US';
+
+test('counts get thousands separators and a missing count is a dash, never 0', () => {
+  assert.equal(formatCount(2345, L), '2,345');
+  assert.equal(formatCount(0, L), '0');
+  assert.equal(formatCount(null, L), '—');
+  assert.equal(formatCount(undefined, L), '—');
+});
+
+test('ratings show one decimal and no rating shows a dash', () => {
+  assert.equal(formatRating(4.26, L), '4.3');
+  assert.equal(formatRating(4, L), '4.0');
+  assert.equal(formatRating(null, L), '—');
+  assert.equal(formatRating(4.26, 'de-DE'), '4,3');
+});
+
+test('stars round to the nearest half and always add up to five', () => {
+  assert.deepEqual(starParts(4.3), { full: 4, half: 1, empty: 0 });
+  assert.deepEqual(starParts(4.2), { full: 4, half: 0, empty: 1 });
+  assert.deepEqual(starParts(1), { full: 1, half: 0, empty: 4 });
+  assert.deepEqual(starParts(7), { full: 5, half: 0, empty: 0 });
+  for (let x = 1; x <= 5; x += 0.1) {
+    const p = starParts(x);
+    assert.equal(p.full + p.half + p.empty, 5);
+  }
+});
+
+test('a mention has no stars rather than invented ones', () => {
+  assert.equal(starParts(null), null);
+  assert.equal(starsLabel(null), 'No star rating');
+  assert.equal(starsLabel(4, L), '4 out of 5 stars');
+});
+
+test('percent of an empty whole is 0% not NaN', () => {
+  assert.equal(formatPercent(1, 4, L), '25%');
+  assert.equal(formatPercent(0, 0, L), '0%');
+});
+
+test('plural picks the singular only for exactly one', () => {
+  assert.equal(plural(1, 'review', undefined, L), '1 review');
+  assert.equal(plural(0, 'review', undefined, L), '0 reviews');
+  assert.equal(plural(1200, 'review or mention', 'reviews and mentions', L), '1,200 reviews and mentions');
+});
+
+test('months parse, format in any time zone and roll over the year', () => {
+  assert.deepEqual(parseMonth('2024-03'), { year: 2024, month: 3 });
+  assert.equal(parseMonth('2024-13'), null);
+  assert.equal(parseMonth('March'), null);
+  assert.equal(formatMonth('2024-03', {}, L), 'Mar 2024');
+  assert.equal(formatMonth('2024-01', { short: true }, L), 'Jan');
+  assert.equal(formatMonth('nonsense', {}, L), 'nonsense');
+  assert.equal(nextMonth('2024-12'), '2025-01');
+  assert.equal(nextMonth('2024-09'), '2024-10');
+});
+
+test('months without reviews are filled in so chart columns are evenly spaced in time', () => {
+  const filled = fillMonths([
+    { month: '2024-11', count: 3, average_rating: 4 },
+    { month: '2025-02', count: 1, average_rating: 5 },
+  ]);
+  assert.deepEqual(filled.map((m) => m.month), ['2024-11', '2024-12', '2025-01', '2025-02']);
+  assert.deepEqual(filled[1], { month: '2024-12', count: 0, average_rating: null });
+  assert.deepEqual(fillMonths([]), []);
+  assert.deepEqual(fillMonths(null), []);
+});
+
+test('review dates read like an owner would say them', () => {
+  const now = new Date(2026, 10, 22, 15, 0); // 22 Nov 2026, local time
+  assert.equal(formatWhen(new Date(2026, 10, 22, 9).toISOString(), now, L), 'today');
+  assert.equal(formatWhen(new Date(2026, 10, 21, 23).toISOString(), now, L), 'yesterday');
+  assert.equal(formatWhen(new Date(2026, 10, 18, 12).toISOString(), now, L), '4 days ago');
+  assert.equal(formatWhen(new Date(2026, 2, 12, 12).toISOString(), now, L), 'Mar 12');
+  assert.equal(formatWhen(new Date(2023, 2, 12, 12).toISOString(), now, L), 'Mar 12, 2023');
+  assert.equal(formatWhen('not a date', now, L), '');
+});
+
+test('platform labels come from a Map, so a hostile name cannot reach object internals', () => {
+  assert.equal(platformLabel('google'), 'Google');
+  assert.equal(platformLabel('booking'), 'Booking.com');
+  assert.equal(platformLabel('my-forum'), 'My-forum');
+  assert.equal(platformLabel('__proto__'), '__proto__');
+  assert.equal(platformLabel('constructor'), 'Constructor');
+  assert.equal(platformLabel(''), 'Unknown');
+});
+
+test('only http and https links may be opened', () => {
+  assert.equal(safeHttpUrl('https://g.co/r/1'), 'https://g.co/r/1');
+  assert.equal(safeHttpUrl('http://example.com/a b'), 'http://example.com/a%20b');
+  assert.equal(safeHttpUrl('javascript:alert(1)'), null);
+  assert.equal(safeHttpUrl('file:///etc/passwd'), null);
+  assert.equal(safeHttpUrl('not a url'), null);
+  assert.equal(safeHttpUrl(null), null);
+  assert.equal(safeHttpUrl(`https://x.com/${'a'.repeat(3000)}`), null);
+});
+
+test('an empty author is shown as Anonymous', () => {
+  assert.equal(authorName(null), 'Anonymous');
+  assert.equal(authorName('  '), 'Anonymous');
+  assert.equal(authorName('Maya R.'), 'Maya R.');
+});
+
+test('distribution rows run from 5 stars down with shares of the rated total', () => {
+  const rows = distributionRows({ 1: 1, 2: 0, 3: 1, 4: 2, 5: 4 });
+  assert.deepEqual(rows.map((r) => r.star), [5, 4, 3, 2, 1]);
+  assert.deepEqual(rows.map((r) => r.count), [4, 2, 1, 0, 1]);
+  assert.equal(rows[0].share, 0.5);
+  assert.ok(distributionRows({}).every((r) => r.count === 0 && r.share === 0));
+});
+
+test('progress never goes past the end or becomes NaN', () => {
+  assert.equal(progressFraction(50, 100), 0.5);
+  assert.equal(progressFraction(150, 100), 1);
+  assert.equal(progressFraction(10, 0), 0);
+  assert.equal(progressFraction(10, undefined), 0);
+});
