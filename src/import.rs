@@ -21,7 +21,7 @@ use crate::store::{Store, StoreError};
 
 /// Rows per transaction. Large enough that commit cost vanishes (fsyncs are per commit), small
 /// enough that a batch's rows stay a few megabytes in memory.
-pub const BATCH_SIZE: usize = 5_000;
+pub const BATCH_SIZE: usize = 20_000;
 
 /// Dates outside this range are typing errors or epoch mix-ups, not reviews.
 const EARLIEST_YEAR: i32 = 1990;

@@ -50,6 +50,32 @@ pub struct ReviewFilter {
     pub order: ReviewOrder,
 }
 
+/// Adds the batch's new rows to the full-text index.
+const INDEX_NEW_ROWS: &str = "INSERT INTO reviews_fts (rowid, title, body, author)
+     SELECT id, title, body, author FROM reviews WHERE id > ?1";
+
+/// Adds the batch's new rows to the daily rollup, one upsert per (business, platform, kind, day).
+/// Must count exactly what the update/delete triggers in the schema subtract.
+const ROLLUP_NEW_ROWS: &str = "INSERT INTO review_daily (business_id, platform, kind, day, count,
+         rated, rating_sum, r1, r2, r3, r4, r5, negative, neutral, positive, replied)
+     SELECT business_id, platform, kind,
+         (created_at / 86400) - (created_at < 0 AND created_at % 86400 != 0) AS d,
+         count(*), count(rating), coalesce(sum(rating), 0),
+         sum(CAST(round(rating) AS INTEGER) IS 1), sum(CAST(round(rating) AS INTEGER) IS 2),
+         sum(CAST(round(rating) AS INTEGER) IS 3), sum(CAST(round(rating) AS INTEGER) IS 4),
+         sum(CAST(round(rating) AS INTEGER) IS 5),
+         sum(sentiment_label IS 'negative'), sum(sentiment_label IS 'neutral'),
+         sum(sentiment_label IS 'positive'), count(replied_at)
+     FROM reviews WHERE id > ?1 AND removed_at IS NULL
+     GROUP BY business_id, platform, kind, d
+     ON CONFLICT (business_id, platform, kind, day) DO UPDATE SET
+         count = count + excluded.count, rated = rated + excluded.rated,
+         rating_sum = rating_sum + excluded.rating_sum, r1 = r1 + excluded.r1,
+         r2 = r2 + excluded.r2, r3 = r3 + excluded.r3, r4 = r4 + excluded.r4,
+         r5 = r5 + excluded.r5, negative = negative + excluded.negative,
+         neutral = neutral + excluded.neutral, positive = positive + excluded.positive,
+         replied = replied + excluded.replied";
+
 /// Default page size of a listing when the caller names none.
 const DEFAULT_LIMIT: u32 = 100;
 
@@ -176,6 +202,11 @@ impl Store {
         let tx = self.conn.transaction()?;
         let mut counts = WriteCounts::default();
         let now = now_unix();
+        // Rows inserted by this batch get ids above the current maximum (INTEGER PRIMARY KEY
+        // without AUTOINCREMENT), which lets the FTS index and the rollup take them in one
+        // set-based statement each at the end.
+        let max_id_before: i64 =
+            tx.query_row("SELECT coalesce(max(id), 0) FROM reviews", [], |r| r.get(0))?;
         // Items come in runs of one source; look its business up once per run.
         let mut current: Option<(SourceId, BusinessId)> = None;
         for (source_id, item) in items {
@@ -189,6 +220,12 @@ impl Store {
             };
             validate(item)?;
             counts.add(write_one(&tx, *source_id, business_id, item, now)?);
+        }
+        if counts.new > 0 {
+            tx.prepare_cached(INDEX_NEW_ROWS)?
+                .execute([max_id_before])?;
+            tx.prepare_cached(ROLLUP_NEW_ROWS)?
+                .execute([max_id_before])?;
         }
         if let Some((source_id, cursor)) = cursor {
             business_of_source(&tx, source_id)?;
@@ -373,8 +410,9 @@ fn write_one(
             tx.prepare_cached(
                 "INSERT INTO reviews (source_id, business_id, platform, external_id, kind, author,
                  rating, title, body, url, language, created_at, updated_at, fetched_at, sentiment,
-                 sentiment_label, content_hash, raw_json)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                 sentiment_label, content_hash, raw_json, replied_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                 ?18, ?19)",
             )?
             .execute(params![
                 source_id,
@@ -395,6 +433,7 @@ fn write_one(
                 scored.label,
                 hash,
                 item.raw_json,
+                item.owner_reply.as_ref().map(|r| reply_time(r, now)),
             ])?;
             let id = tx.last_insert_rowid();
             write_owner_reply(tx, id, item, now)?;
@@ -429,6 +468,11 @@ fn sentiment_of(item: &IncomingReview) -> Scored {
             language,
         },
     }
+}
+
+/// When a platform-seen reply was written; platforms that do not say get the time Earshot saw it.
+fn reply_time(reply: &crate::model::OwnerReply, now: i64) -> i64 {
+    reply.replied_at.map_or(now, |t| t.timestamp())
 }
 
 /// Keeps the platform-seen owner reply in `replies` and the cached first-reply time current.

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# End-to-end smoke test of the desktop app: builds it, prepares databases with the `earshot` CLI,
+# then drives the real window under Xvfb through tauri-driver (WebDriver) — see smoke.mjs.
+#
+# Everything runs in a temporary folder (XDG_DATA_HOME, the databases) so runs never share state,
+# and the trap removes it. Processes started here (Xvfb via xvfb-run, the D-Bus session, tauri-driver,
+# WebKitWebDriver, the app) end with the node driver, which kills its own children.
+# Screenshots land in target/screenshots/.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+
+echo "smoke: building earshot and earshot-desktop (debug)"
+cargo build --quiet -p earshot -p earshot-desktop
+
+TAURI_DRIVER=$(command -v tauri-driver || echo "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver")
+[ -x "$TAURI_DRIVER" ] || { echo "smoke: tauri-driver not found; run 'make setup'" >&2; exit 1; }
+command -v WebKitWebDriver >/dev/null || { echo "smoke: WebKitWebDriver missing; run 'make setup'" >&2; exit 1; }
+
+TMP=$(mktemp -d -t earshot-smoke.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+export XDG_DATA_HOME=$TMP/data XDG_CONFIG_HOME=$TMP/config XDG_CACHE_HOME=$TMP/cache
+mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME"
+# The app under test gets its database with --db; EARSHOT_DB points at a third, unused file so a
+# missing --db could never touch the owner's real data.
+export EARSHOT_DB=$TMP/unused.db
+
+DEMO_DB=$TMP/demo.db
+"$TARGET/debug/earshot" --db "$DEMO_DB" demo >/dev/null
+"$TARGET/debug/earshot" --db "$DEMO_DB" stats --business "Harbour Lane Café" --json >"$TMP/stats.json"
+
+# A tiny import file for the import test (quoted comma, unicode, an unrated mention).
+cat >"$TMP/import.csv" <<'CSV'
+external_id,platform,author,rating,title,body,created_at,url
+smoke-1,google,Ana,5,,"Best cardamom bun, hands down",2026-01-03,https://example.com/r/1
+smoke-2,yelp,Bo,2,Slow,"Waited 20 minutes, ""busy"" they said",2026-01-04T10:00:00Z,
+smoke-3,reddit,u/kaffe,,,"Anyone tried the café by the harbour? ☕",2026-01-05,
+CSV
+
+mkdir -p "$TARGET/screenshots"
+export SMOKE_APP=$TARGET/debug/earshot-desktop SMOKE_TMP=$TMP SMOKE_DEMO_DB=$DEMO_DB \
+  SMOKE_STATS=$TMP/stats.json SMOKE_IMPORT=$TMP/import.csv SMOKE_SHOTS=$TARGET/screenshots \
+  SMOKE_TAURI_DRIVER=$TAURI_DRIVER
+
+# A screen larger than the window, so the window is never clipped. dbus-run-session gives WebKit and
+# the notification plugin a session bus, as a desktop has.
+xvfb-run -a -s "-screen 0 1600x1000x24 -nolisten tcp" \
+  dbus-run-session -- node tests/e2e/smoke.mjs
