@@ -1,3 +1,4 @@
 //! Pure analysis functions: no database, no I/O, so each is tested on plain values.
 
+pub mod aspects;
 pub mod sentiment;

@@ -11,7 +11,7 @@ use rusqlite::{params, params_from_iter, types::Value, OptionalExtension, Row, T
 use serde::Deserialize;
 
 use super::{now_unix, Result, Store, StoreError};
-use crate::analysis::sentiment;
+use crate::analysis::{aspects, sentiment};
 use crate::model::{
     BusinessId, IncomingReview, Kind, Review, ReviewId, SentimentLabel, SourceId, WriteCounts,
 };
@@ -75,6 +75,17 @@ const ROLLUP_NEW_ROWS: &str = "INSERT INTO review_daily (business_id, platform, 
          r5 = r5 + excluded.r5, negative = negative + excluded.negative,
          neutral = neutral + excluded.neutral, positive = positive + excluded.positive,
          replied = replied + excluded.replied";
+
+/// Adds the aspects of reviews with ids in (?1, ?2] to the aspect rollup.
+const ROLLUP_NEW_ASPECTS: &str = "INSERT INTO aspect_daily (business_id, aspect, day, mentions,
+         negative, positive, sentiment_sum)
+     SELECT business_id, aspect, day, count(*), sum(polarity = -1), sum(polarity = 1), sum(sentiment)
+     FROM review_aspects WHERE review_id > ?1 AND review_id <= ?2
+     GROUP BY business_id, aspect, day
+     ON CONFLICT (business_id, aspect, day) DO UPDATE SET
+         mentions = mentions + excluded.mentions, negative = negative + excluded.negative,
+         positive = positive + excluded.positive,
+         sentiment_sum = sentiment_sum + excluded.sentiment_sum";
 
 /// Default page size of a listing when the caller names none.
 const DEFAULT_LIMIT: u32 = 100;
@@ -208,27 +219,29 @@ impl Store {
         let max_id_before: i64 =
             tx.query_row("SELECT coalesce(max(id), 0) FROM reviews", [], |r| r.get(0))?;
         // Items come in runs of one source; look its business up once per run.
-        let mut current: Option<(SourceId, BusinessId)> = None;
+        let mut current: Option<(SourceId, Owner)> = None;
         for (source_id, item) in items {
-            let business_id = match current {
-                Some((s, b)) if s == *source_id => b,
+            let owner = match &current {
+                Some((s, o)) if s == source_id => o.clone(),
                 _ => {
-                    let b = business_of_source(&tx, *source_id)?;
-                    current = Some((*source_id, b));
-                    b
+                    let o = owner_of_source(&tx, *source_id)?;
+                    current = Some((*source_id, o.clone()));
+                    o
                 }
             };
             validate(item)?;
-            counts.add(write_one(&tx, *source_id, business_id, item, now)?);
+            counts.add(write_one(&tx, *source_id, &owner, item, now)?);
         }
         if counts.new > 0 {
             tx.prepare_cached(INDEX_NEW_ROWS)?
                 .execute([max_id_before])?;
             tx.prepare_cached(ROLLUP_NEW_ROWS)?
                 .execute([max_id_before])?;
+            tx.prepare_cached(ROLLUP_NEW_ASPECTS)?
+                .execute([max_id_before, i64::MAX])?;
         }
         if let Some((source_id, cursor)) = cursor {
-            business_of_source(&tx, source_id)?;
+            owner_of_source(&tx, source_id)?;
             tx.execute(
                 "UPDATE sources SET cursor = ?2 WHERE id = ?1",
                 params![source_id, cursor],
@@ -309,11 +322,26 @@ impl Store {
     }
 }
 
-fn business_of_source(tx: &Transaction<'_>, source_id: SourceId) -> Result<BusinessId> {
-    tx.prepare_cached("SELECT business_id FROM sources WHERE id = ?1")?
-        .query_row([source_id], |r| r.get(0))
-        .optional()?
-        .ok_or(StoreError::UnknownSource(source_id))
+/// The business a source feeds, and its category (which picks the aspect lexicon).
+#[derive(Clone)]
+struct Owner {
+    business_id: BusinessId,
+    category: Option<String>,
+}
+
+fn owner_of_source(tx: &Transaction<'_>, source_id: SourceId) -> Result<Owner> {
+    tx.prepare_cached(
+        "SELECT s.business_id, b.category FROM sources s JOIN businesses b ON b.id = s.business_id
+         WHERE s.id = ?1",
+    )?
+    .query_row([source_id], |r| {
+        Ok(Owner {
+            business_id: r.get(0)?,
+            category: r.get(1)?,
+        })
+    })
+    .optional()?
+    .ok_or(StoreError::UnknownSource(source_id))
 }
 
 /// Rejects what the schema would reject, with a message that names the field.
@@ -339,10 +367,11 @@ fn validate(item: &IncomingReview) -> Result<()> {
 fn write_one(
     tx: &Transaction<'_>,
     source_id: SourceId,
-    business_id: BusinessId,
+    owner: &Owner,
     item: &IncomingReview,
     now: i64,
 ) -> Result<WriteCounts> {
+    let business_id = owner.business_id;
     let hash = content_hash(item);
     let existing = tx
         .prepare_cached(
@@ -403,6 +432,14 @@ fn write_one(
                 hash,
             ])?;
             write_owner_reply(tx, old.id, item, now)?;
+            if text_changed {
+                // The delete trigger takes the old aspects out of the rollup.
+                tx.prepare_cached("DELETE FROM review_aspects WHERE review_id = ?1")?
+                    .execute([old.id])?;
+                write_aspects(tx, old.id, owner, item)?;
+                tx.prepare_cached(ROLLUP_NEW_ASPECTS)?
+                    .execute([old.id - 1, old.id])?;
+            }
             counts.updated = 1;
         }
         None => {
@@ -437,6 +474,7 @@ fn write_one(
             ])?;
             let id = tx.last_insert_rowid();
             write_owner_reply(tx, id, item, now)?;
+            write_aspects(tx, id, owner, item)?;
             counts.new = 1;
         }
     }
@@ -468,6 +506,35 @@ fn sentiment_of(item: &IncomingReview) -> Scored {
             language,
         },
     }
+}
+
+/// Stores the aspects the review talks about; the rollup takes them per batch.
+fn write_aspects(
+    tx: &Transaction<'_>,
+    review_id: ReviewId,
+    owner: &Owner,
+    item: &IncomingReview,
+) -> Result<()> {
+    let mentions = aspects::aspects_in(&scored_text(item), owner.category.as_deref());
+    if mentions.is_empty() {
+        return Ok(());
+    }
+    let day = item.created_at.timestamp().div_euclid(86_400);
+    let mut stmt = tx.prepare_cached(
+        "INSERT OR REPLACE INTO review_aspects (review_id, aspect, business_id, day, sentiment, polarity)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for m in mentions {
+        stmt.execute(params![
+            review_id,
+            m.aspect,
+            owner.business_id,
+            day,
+            m.sentiment,
+            aspects::polarity(m.sentiment)
+        ])?;
+    }
+    Ok(())
 }
 
 /// When a platform-seen reply was written; platforms that do not say get the time Earshot saw it.

@@ -67,14 +67,36 @@ CREATE TABLE review_revisions (
 );
 CREATE INDEX review_revisions_by_review ON review_revisions (review_id);
 
--- Aspect mentions (service, price, coffee…) with the sentiment of the sentence they stand in.
+-- Aspect mentions (service, price, coffee…) with the sentiment of the clause they stand in.
+-- business_id and day are copied from the review so the rollup below can be kept by a trigger
+-- even when the review row is already gone (a cascade).
 CREATE TABLE review_aspects (
-    review_id INTEGER NOT NULL REFERENCES reviews(id) ON DELETE CASCADE,
-    aspect    TEXT NOT NULL,
-    sentiment REAL NOT NULL,
+    review_id   INTEGER NOT NULL REFERENCES reviews(id) ON DELETE CASCADE,
+    aspect      TEXT NOT NULL,
+    business_id INTEGER NOT NULL,
+    day         INTEGER NOT NULL,
+    sentiment   REAL NOT NULL,
+    polarity    INTEGER NOT NULL CHECK (polarity IN (-1, 0, 1)),
     PRIMARY KEY (review_id, aspect)
 ) WITHOUT ROWID;
-CREATE INDEX review_aspects_by_aspect ON review_aspects (aspect);
+
+-- Per-day aspect rollup for topics and "rising complaints" without scanning mentions.
+CREATE TABLE aspect_daily (
+    business_id   INTEGER NOT NULL REFERENCES businesses(id) ON DELETE CASCADE,
+    aspect        TEXT NOT NULL,
+    day           INTEGER NOT NULL,
+    mentions      INTEGER NOT NULL DEFAULT 0,
+    negative      INTEGER NOT NULL DEFAULT 0,
+    positive      INTEGER NOT NULL DEFAULT 0,
+    sentiment_sum REAL NOT NULL DEFAULT 0,
+    PRIMARY KEY (business_id, aspect, day)
+) WITHOUT ROWID;
+CREATE TRIGGER aspect_daily_delete AFTER DELETE ON review_aspects BEGIN
+    UPDATE aspect_daily SET mentions = mentions - 1,
+        negative = negative - (old.polarity = -1), positive = positive - (old.polarity = 1),
+        sentiment_sum = sentiment_sum - old.sentiment
+    WHERE business_id = old.business_id AND aspect = old.aspect AND day = old.day;
+END;
 
 -- Replies: drafts, the outbox (queued → posted | failed), replies seen on the platform
 -- (origin 'platform') and replies the owner marked as done elsewhere (origin 'manual').

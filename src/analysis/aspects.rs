@@ -1,0 +1,535 @@
+//! Aspects: what customers talk about (service, staff, wait time, price, coffee…), each mention
+//! with the sentiment of the clause it stands in.
+//!
+//! A built-in lexicon per business category names the aspects and the words that evoke them; the
+//! general aspects apply to every business. Scoring per clause rather than per review is what
+//! makes "great coffee, rude staff" count positive for coffee and negative for staff: the text is
+//! cut at sentence ends and at contrast or list joints (",", ";", "but", "although"…), and each
+//! clause is scored on its own. Pure functions: text in, aspects out.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use super::sentiment;
+
+/// One aspect found in a text, with the mean sentiment of the clauses that mention it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AspectMention {
+    pub aspect: &'static str,
+    pub sentiment: f64,
+}
+
+/// (aspect, terms). A term ending in `*` matches any word it starts; a term with a space matches
+/// two consecutive words.
+type Lexicon = &'static [(&'static str, &'static [&'static str])];
+
+const GENERAL: Lexicon = &[
+    (
+        "service",
+        &[
+            "service",
+            "served",
+            "serving",
+            "server*",
+            "customer service",
+        ],
+    ),
+    (
+        "staff",
+        &[
+            "staff",
+            "barista*",
+            "waiter*",
+            "waitress*",
+            "employee*",
+            "team",
+            "manager*",
+            "owner*",
+            "cashier*",
+            "receptionist*",
+            "rude",
+            "friendly",
+        ],
+    ),
+    (
+        "wait time",
+        &[
+            "wait*",
+            "queue*",
+            "slow",
+            "forever",
+            "took ages",
+            "long time",
+            "minutes",
+        ],
+    ),
+    (
+        "price",
+        &[
+            "price*",
+            "pricey",
+            "expensive",
+            "overpriced",
+            "cheap",
+            "value",
+            "cost*",
+            "afford*",
+            "worth",
+        ],
+    ),
+    (
+        "cleanliness",
+        &[
+            "clean*",
+            "dirty",
+            "filthy",
+            "sticky",
+            "spotless",
+            "hygiene",
+            "toilet*",
+            "bathroom*",
+            "smell*",
+        ],
+    ),
+    (
+        "quality",
+        &[
+            "quality",
+            "fresh",
+            "stale",
+            "taste*",
+            "tasty",
+            "delicious",
+            "bland",
+        ],
+    ),
+    (
+        "atmosphere",
+        &[
+            "atmosphere",
+            "vibe*",
+            "cosy",
+            "cozy",
+            "music",
+            "noisy",
+            "noise",
+            "loud",
+            "decor",
+            "view",
+            "seating",
+            "crowded",
+        ],
+    ),
+    (
+        "location",
+        &[
+            "location",
+            "located",
+            "parking",
+            "park",
+            "area",
+            "neighbourhood",
+            "neighborhood",
+        ],
+    ),
+    (
+        "booking",
+        &["booking*", "book", "booked", "reservation*", "appointment*"],
+    ),
+    (
+        "delivery",
+        &[
+            "deliver*",
+            "courier",
+            "shipping",
+            "shipped",
+            "arrived late",
+            "tracking",
+        ],
+    ),
+    (
+        "order accuracy",
+        &[
+            "wrong order",
+            "order wrong",
+            "got my order",
+            "missing item*",
+            "forgot",
+        ],
+    ),
+];
+
+const CAFE: Lexicon = &[
+    (
+        "coffee",
+        &[
+            "coffee*",
+            "latte*",
+            "espresso*",
+            "cappuccino*",
+            "flat white",
+            "americano*",
+            "brew*",
+            "tea",
+            "oat milk",
+        ],
+    ),
+    (
+        "food",
+        &[
+            "food",
+            "pastr*",
+            "croissant*",
+            "bun*",
+            "cake*",
+            "sandwich*",
+            "toast",
+            "breakfast",
+            "brunch",
+            "lunch",
+            "muffin*",
+            "scone*",
+            "bagel*",
+        ],
+    ),
+    (
+        "wifi",
+        &["wifi", "wi-fi", "internet", "laptop*", "work remotely"],
+    ),
+];
+
+const RESTAURANT: Lexicon = &[
+    (
+        "food",
+        &[
+            "food", "dish*", "meal*", "menu", "portion*", "starter*", "dessert*", "steak*",
+            "pizza*", "pasta", "burger*", "taco*", "fries", "salad*",
+        ],
+    ),
+    ("drinks", &["drink*", "wine*", "beer*", "cocktail*", "bar"]),
+];
+
+const HOTEL: Lexicon = &[
+    (
+        "room",
+        &[
+            "room*",
+            "bed*",
+            "pillow*",
+            "shower*",
+            "aircon",
+            "air conditioning",
+            "towel*",
+            "balcony",
+        ],
+    ),
+    ("breakfast", &["breakfast", "buffet"]),
+    (
+        "check-in",
+        &[
+            "check in",
+            "check-in",
+            "checkin",
+            "check out",
+            "check-out",
+            "reception",
+            "front desk",
+        ],
+    ),
+    ("noise", &["noise", "noisy", "thin walls", "street noise"]),
+];
+
+const APP: Lexicon = &[
+    (
+        "stability",
+        &["crash*", "bug*", "freez*", "glitch*", "broken", "error*"],
+    ),
+    (
+        "usability",
+        &[
+            "interface",
+            "ui",
+            "design",
+            "confusing",
+            "easy to use",
+            "intuitive",
+            "navigation",
+        ],
+    ),
+    (
+        "account",
+        &["login", "log in", "sign in", "password", "account*"],
+    ),
+    ("ads", &["ad", "ads", "advert*", "subscription*", "paywall"]),
+    (
+        "performance",
+        &["battery", "lag*", "loading", "performance"],
+    ),
+];
+
+const RETAIL: Lexicon = &[
+    (
+        "product",
+        &[
+            "product*",
+            "item*",
+            "stock",
+            "selection",
+            "range",
+            "size*",
+            "fit",
+        ],
+    ),
+    ("returns", &["return*", "refund*", "exchange*", "receipt"]),
+    ("checkout", &["checkout", "till", "payment", "card"]),
+];
+
+/// The lexicons that apply to a category; unknown or missing categories get the general one.
+fn lexicons(category: Option<&str>) -> Vec<Lexicon> {
+    let specific: Option<Lexicon> = match category.map(str::to_ascii_lowercase).as_deref() {
+        Some("cafe" | "café" | "coffee" | "bakery") => Some(CAFE),
+        Some("restaurant" | "bar" | "pub" | "takeaway") => Some(RESTAURANT),
+        Some("hotel" | "b&b" | "hostel" | "guesthouse") => Some(HOTEL),
+        Some("app" | "software" | "game") => Some(APP),
+        Some("retail" | "shop" | "store" | "ecommerce") => Some(RETAIL),
+        _ => None,
+    };
+    let mut out = vec![GENERAL];
+    out.extend(specific);
+    out
+}
+
+/// The matcher built from one lexicon combination, built once per category.
+struct Matcher {
+    exact: HashMap<&'static str, Vec<&'static str>>,
+    prefixes: Vec<(&'static str, &'static str)>,
+    pairs: HashMap<(&'static str, &'static str), Vec<&'static str>>,
+}
+
+impl Matcher {
+    fn new(lexicons: &[Lexicon]) -> Matcher {
+        let mut m = Matcher {
+            exact: HashMap::new(),
+            prefixes: Vec::new(),
+            pairs: HashMap::new(),
+        };
+        for lex in lexicons {
+            for (aspect, terms) in lex.iter() {
+                for term in terms.iter() {
+                    if let Some((a, b)) = term.split_once(' ') {
+                        m.pairs.entry((a, b)).or_default().push(aspect);
+                    } else if let Some(p) = term.strip_suffix('*') {
+                        m.prefixes.push((p, aspect));
+                    } else {
+                        m.exact.entry(term).or_default().push(aspect);
+                    }
+                }
+            }
+        }
+        m
+    }
+
+    /// Aspects evoked by a run of lower-case words.
+    fn aspects(&self, words: &[String], out: &mut Vec<&'static str>) {
+        for (i, w) in words.iter().enumerate() {
+            if let Some(a) = self.exact.get(w.as_str()) {
+                out.extend(a);
+            }
+            for (p, a) in &self.prefixes {
+                if w.starts_with(p) {
+                    out.push(a);
+                }
+            }
+            if let Some(next) = words.get(i + 1) {
+                if let Some(a) = self.pairs.get(&(w.as_str(), next.as_str())) {
+                    out.extend(a);
+                }
+            }
+        }
+    }
+}
+
+static MATCHERS: LazyLock<HashMap<&'static str, Matcher>> = LazyLock::new(|| {
+    ["general", "cafe", "restaurant", "hotel", "app", "retail"]
+        .into_iter()
+        .map(|c| (c, Matcher::new(&lexicons(Some(c)))))
+        .collect()
+});
+
+fn matcher(category: Option<&str>) -> &'static Matcher {
+    let key = match category.map(str::to_ascii_lowercase).as_deref() {
+        Some("cafe" | "café" | "coffee" | "bakery") => "cafe",
+        Some("restaurant" | "bar" | "pub" | "takeaway") => "restaurant",
+        Some("hotel" | "b&b" | "hostel" | "guesthouse") => "hotel",
+        Some("app" | "software" | "game") => "app",
+        Some("retail" | "shop" | "store" | "ecommerce") => "retail",
+        _ => "general",
+    };
+    &MATCHERS[key]
+}
+
+/// Words that join two clauses whose sentiment may differ.
+const CLAUSE_JOINTS: &[&str] = &[
+    "but", "although", "though", "however", "whereas", "while", "yet",
+];
+
+/// Cuts text into clauses: at sentence ends, commas, semicolons, dashes and contrast words.
+pub fn clauses(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        let cut_here = matches!(c, b'.' | b'!' | b'?' | b',' | b';' | b'\n' | b':');
+        if cut_here {
+            push_clause(&text[start..i], &mut out);
+            start = i + 1;
+        } else if c.is_ascii_alphabetic() && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric()) {
+            let end = bytes[i..]
+                .iter()
+                .position(|b| !b.is_ascii_alphabetic())
+                .map_or(bytes.len(), |p| i + p);
+            let word = &text[i..end];
+            if CLAUSE_JOINTS.iter().any(|j| j.eq_ignore_ascii_case(word)) {
+                push_clause(&text[start..i], &mut out);
+                start = i;
+            }
+            i = end;
+            continue;
+        }
+        i += 1;
+    }
+    push_clause(&text[start.min(text.len())..], &mut out);
+    out
+}
+
+fn push_clause<'a>(s: &'a str, out: &mut Vec<&'a str>) {
+    let t = s.trim();
+    if t.chars().any(char::is_alphanumeric) {
+        out.push(t);
+    }
+}
+
+fn words(clause: &str) -> Vec<String> {
+    clause
+        .split(|c: char| !c.is_alphanumeric() && c != '-' && c != '\'')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// The aspects a text talks about, each with the mean sentiment of its clauses. Clauses the
+/// sentiment model cannot score (another language) contribute no aspects: an aspect without a
+/// sentiment would skew every share it enters.
+pub fn aspects_in(text: &str, category: Option<&str>) -> Vec<AspectMention> {
+    let m = matcher(category);
+    let mut acc: Vec<(&'static str, f64, u32)> = Vec::new();
+    let mut found = Vec::new();
+    for clause in clauses(text) {
+        found.clear();
+        m.aspects(&words(clause), &mut found);
+        if found.is_empty() {
+            continue;
+        }
+        let Some(s) = sentiment::analyze(clause) else {
+            continue;
+        };
+        found.sort_unstable();
+        found.dedup();
+        for a in &found {
+            match acc.iter_mut().find(|(x, _, _)| x == a) {
+                Some(e) => {
+                    e.1 += s.score;
+                    e.2 += 1;
+                }
+                None => acc.push((a, s.score, 1)),
+            }
+        }
+    }
+    acc.into_iter()
+        .map(|(aspect, sum, n)| AspectMention {
+            aspect,
+            sentiment: sum / f64::from(n),
+        })
+        .collect()
+}
+
+/// −1, 0 or 1 for a sentiment score, with the sentiment model's own thresholds.
+pub fn polarity(score: f64) -> i8 {
+    match sentiment::label_for(score) {
+        crate::model::SentimentLabel::Negative => -1,
+        crate::model::SentimentLabel::Neutral => 0,
+        crate::model::SentimentLabel::Positive => 1,
+    }
+}
+
+/// Every aspect name the lexicons know, for the UI's filters.
+pub fn known_aspects(category: Option<&str>) -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = lexicons(category)
+        .iter()
+        .flat_map(|l| l.iter().map(|(a, _)| *a))
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn find(ms: &[AspectMention], a: &str) -> Option<f64> {
+        ms.iter().find(|m| m.aspect == a).map(|m| m.sentiment)
+    }
+
+    #[test]
+    fn each_aspect_takes_the_sentiment_of_its_own_clause() {
+        let ms = aspects_in("Great coffee, rude staff.", Some("cafe"));
+        assert!(find(&ms, "coffee").unwrap() > 0.0, "{ms:?}");
+        assert!(find(&ms, "staff").unwrap() < 0.0, "{ms:?}");
+    }
+
+    #[test]
+    fn contrast_words_split_clauses() {
+        assert_eq!(
+            clauses("the food was great but the service was awful"),
+            vec!["the food was great", "but the service was awful"]
+        );
+        let ms = aspects_in(
+            "The food was great but the service was awful",
+            Some("restaurant"),
+        );
+        assert!(find(&ms, "food").unwrap() > 0.0);
+        assert!(find(&ms, "service").unwrap() < 0.0);
+    }
+
+    #[test]
+    fn prefixes_and_pairs_match_word_forms() {
+        let ms = aspects_in("We waited forever for a flat white.", Some("cafe"));
+        assert!(find(&ms, "wait time").is_some());
+        assert!(find(&ms, "coffee").is_some());
+    }
+
+    #[test]
+    fn category_lexicons_apply_only_to_their_category() {
+        assert!(find(
+            &aspects_in("The app crashes on login.", Some("app")),
+            "stability"
+        )
+        .is_some());
+        assert!(find(&aspects_in("The app crashes on login.", None), "stability").is_none());
+    }
+
+    #[test]
+    fn text_without_aspects_yields_none() {
+        assert!(aspects_in("Hmm.", None).is_empty());
+        assert!(aspects_in("", None).is_empty());
+    }
+
+    #[test]
+    fn known_aspects_include_general_and_category() {
+        let a = known_aspects(Some("hotel"));
+        assert!(a.contains(&"room") && a.contains(&"service"));
+    }
+}
