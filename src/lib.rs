@@ -4,12 +4,14 @@
 //! - [`store`]: the SQLite store, the only module with SQL.
 //! - [`import`]: streaming CSV / JSON Lines import.
 //! - [`demo`]: a deterministic demo business.
-//! - [`analysis`]: pure functions over text and numbers (sentiment, …).
+//! - [`analysis`]: pure functions over text and numbers (sentiment, aspects, trends).
+//! - [`insights`]: trends, topics, comparison and projection, from the rollups.
 //! - [`platform`]: connector and platform names.
 
 pub mod analysis;
 pub mod demo;
 pub mod import;
+pub mod insights;
 pub mod model;
 pub mod platform;
 pub mod store;

@@ -536,3 +536,113 @@ fn rollups_equal_a_straight_sql_computation_after_imports_edits_and_deletions() 
         .iter()
         .all(|r| r.platform != "x"));
 }
+
+#[test]
+fn trends_json_has_periods_with_rating_sentiment_and_response_figures() {
+    let db = TestDb::new();
+    import(&db, &basic_csv(&db), &[]).ok();
+    let t = db
+        .earshot(&["trends", "--business", CAFE, "--by", "month", "--json"])
+        .ok()
+        .json();
+    let p = t.as_array().unwrap();
+    assert_eq!(p.len(), 2);
+    assert_eq!(p[0]["period"], "2024-05");
+    assert_eq!(p[0]["count"], 2);
+    assert_eq!(p[0]["average_rating"], 3.5);
+    assert_eq!(p[1]["running_rating"], 3.67);
+    for f in ["negative_share", "response_rate"] {
+        assert!(p[0].get(f).is_some(), "missing {f}");
+    }
+    let weeks = db
+        .earshot(&["trends", "--business", CAFE, "--by", "week", "--json"])
+        .ok()
+        .json();
+    assert_eq!(weeks[0]["period"], "2024-W18");
+    let days = db
+        .earshot(&[
+            "trends",
+            "--business",
+            CAFE,
+            "--by",
+            "day",
+            "--platform",
+            "yelp",
+            "--json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(days.as_array().unwrap().len(), 2);
+    assert_eq!(days[0]["period"], "2024-06-10");
+}
+
+#[test]
+fn topics_compare_and_project_answer_on_the_demo() {
+    let db = TestDb::new();
+    db.earshot(&["demo", "--until", "2026-11-22"]).ok();
+    let own = "Harbour Lane Café";
+    let t = db
+        .earshot(&[
+            "topics",
+            "--business",
+            own,
+            "--today",
+            "2026-11-22",
+            "--json",
+        ])
+        .ok()
+        .json();
+    let aspects: Vec<&str> = t["aspects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["aspect"].as_str().unwrap())
+        .collect();
+    assert!(
+        aspects.contains(&"coffee") && aspects.contains(&"wait time"),
+        "{aspects:?}"
+    );
+    assert!(
+        !t["rising"].as_array().unwrap().is_empty(),
+        "the bad week shows as rising complaints"
+    );
+    assert!(!t["rising"][0]["review_ids"].as_array().unwrap().is_empty());
+    let c = db
+        .earshot(&[
+            "compare",
+            "--business",
+            own,
+            "--with",
+            "The Daily Grind",
+            "--today",
+            "2026-11-22",
+            "--json",
+        ])
+        .ok()
+        .json();
+    assert_eq!(c["businesses"].as_array().unwrap().len(), 2);
+    assert_eq!(c["businesses"][1]["is_competitor"], true);
+    let last = c["by_month"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["values"].as_array().unwrap().len(), 2);
+    let p = db
+        .earshot(&["project", "--business", own, "--target", "4.5", "--json"])
+        .ok()
+        .json();
+    assert!(p["five_stars_needed"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn sentiment_command_prints_score_and_label() {
+    let db = TestDb::new();
+    let s = db
+        .earshot(&["sentiment", "Terrible service, rude staff", "--json"])
+        .ok()
+        .json();
+    assert_eq!(s["label"], "negative");
+    assert!(s["score"].as_f64().unwrap() < 0.0);
+    let s = db
+        .earshot(&["sentiment", "Lovely coffee and friendly staff!", "--json"])
+        .ok()
+        .json();
+    assert_eq!(s["label"], "positive");
+}

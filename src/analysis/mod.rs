@@ -1,4 +1,6 @@
 //! Pure analysis functions: no database, no I/O, so each is tested on plain values.
 
 pub mod aspects;
+pub mod phrases;
 pub mod sentiment;
+pub mod trends;

@@ -3,6 +3,7 @@
 
 mod businesses;
 mod import;
+mod insights;
 mod output;
 mod reviews;
 
@@ -40,6 +41,16 @@ enum Command {
     Stats(reviews::StatsArgs),
     /// Load a demo café and its competitor with three years of reviews.
     Demo(reviews::DemoArgs),
+    /// Figures by day, week or month: volume, rating, sentiment, replies.
+    Trends(insights::TrendsArgs),
+    /// What customers talk about, and which complaints are rising.
+    Topics(insights::TopicsArgs),
+    /// Your business beside competitors on the same periods.
+    Compare(insights::CompareArgs),
+    /// Where the rating is heading, and the five-star reviews it takes to reach a target.
+    Project(insights::ProjectArgs),
+    /// Score the sentiment of a text.
+    Sentiment(insights::SentimentArgs),
 }
 
 pub fn run() -> Result<ExitCode> {
@@ -52,5 +63,10 @@ pub fn run() -> Result<ExitCode> {
         Command::Reviews(args) => reviews::list(&open()?, args),
         Command::Stats(args) => reviews::stats(&open()?, args),
         Command::Demo(args) => reviews::demo(&mut open()?, args),
+        Command::Trends(args) => insights::trends(&open()?, args),
+        Command::Topics(args) => insights::topics(&open()?, args),
+        Command::Compare(args) => insights::compare(&open()?, args),
+        Command::Project(args) => insights::project(&open()?, args),
+        Command::Sentiment(args) => insights::sentiment(args),
     }
 }

@@ -12,6 +12,7 @@ mod businesses;
 mod reviews;
 mod sources;
 mod stats;
+mod trends;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -79,6 +79,7 @@ CREATE TABLE review_aspects (
     polarity    INTEGER NOT NULL CHECK (polarity IN (-1, 0, 1)),
     PRIMARY KEY (review_id, aspect)
 ) WITHOUT ROWID;
+CREATE INDEX review_aspects_by_business ON review_aspects (business_id, aspect, day);
 
 -- Per-day aspect rollup for topics and "rising complaints" without scanning mentions.
 CREATE TABLE aspect_daily (

@@ -1,0 +1,290 @@
+//! Insights: the questions the dashboard and the CLI ask — trends, topics, comparison,
+//! projection — answered from the rollups by the pure functions in [`crate::analysis`].
+//!
+//! One function per question, called the same way by `earshot trends|topics|compare` and by the
+//! desktop shell's commands, so both always show the same figures.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::analysis::phrases::{key_phrases, Phrase};
+use crate::analysis::trends::{
+    self, bucket, day_of_date, rising_complaints, sum_range, AspectCounts, DayRow, Granularity,
+    Period, Projection, RisingComplaint,
+};
+use crate::model::{BusinessId, ReviewId};
+use crate::store::{Result, Store};
+
+/// "Recent" in topics and summaries: the last 30 days, against the 90 days before.
+pub const RECENT_DAYS: i64 = 30;
+pub const BASELINE_DAYS: i64 = 90;
+/// How many reviews are texts mined for key phrases (newest first); enough for a stable list,
+/// bounded so a franchise's million reviews never load at once.
+const PHRASE_SAMPLE: u32 = 2_000;
+/// Example reviews listed for each rising complaint.
+const EXAMPLES_PER_COMPLAINT: u32 = 5;
+
+/// Trends of a business by day, week or month, optionally on one platform.
+pub fn trends(
+    store: &Store,
+    business_id: BusinessId,
+    by: Granularity,
+    platform: Option<&str>,
+) -> Result<Vec<Period>> {
+    let days = store.daily_rows(business_id, platform)?;
+    let delays = store.reply_delays(business_id, platform, i64::MIN, i64::MAX)?;
+    Ok(bucket(&days, by, &delays))
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AspectSummary {
+    pub aspect: String,
+    pub mentions: i64,
+    pub positive: i64,
+    pub negative: i64,
+    pub neutral: i64,
+    pub negative_share: f64,
+    pub average_sentiment: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RisingWithReviews {
+    #[serde(flatten)]
+    pub complaint: RisingComplaint,
+    pub review_ids: Vec<ReviewId>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Topics {
+    pub business: String,
+    pub since: Option<NaiveDate>,
+    pub until: NaiveDate,
+    pub aspects: Vec<AspectSummary>,
+    pub rising: Vec<RisingWithReviews>,
+    pub phrases: Vec<Phrase>,
+}
+
+fn summarise(c: &AspectCounts) -> AspectSummary {
+    let neutral = c.mentions - c.negative - c.positive;
+    let m = c.mentions.max(1) as f64;
+    AspectSummary {
+        aspect: c.aspect.clone(),
+        mentions: c.mentions,
+        positive: c.positive,
+        negative: c.negative,
+        neutral,
+        negative_share: (c.negative as f64 / m * 1000.0).round() / 1000.0,
+        average_sentiment: (c.sentiment_sum / m * 1000.0).round() / 1000.0,
+    }
+}
+
+/// What customers talk about since `since` (all history when `None`), what is getting worse in
+/// the last 30 days against the 90 before `today`, and the phrases they repeat.
+pub fn topics(
+    store: &Store,
+    business_id: BusinessId,
+    since: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<Topics> {
+    let business = store.business(business_id)?;
+    let end = day_of_date(today) + 1;
+    let from = since.map_or(i64::MIN, day_of_date);
+    let aspects = store
+        .aspect_counts(business_id, from, end)?
+        .iter()
+        .map(summarise)
+        .collect();
+    let recent = store.aspect_counts(business_id, end - RECENT_DAYS, end)?;
+    let before = store.aspect_counts(
+        business_id,
+        end - RECENT_DAYS - BASELINE_DAYS,
+        end - RECENT_DAYS,
+    )?;
+    let rising = rising_complaints(&recent, &before)
+        .into_iter()
+        .map(|complaint| {
+            let review_ids = store.aspect_review_ids(
+                business_id,
+                &complaint.aspect,
+                Some(-1),
+                end - RECENT_DAYS,
+                end,
+                EXAMPLES_PER_COMPLAINT,
+            )?;
+            Ok(RisingWithReviews {
+                complaint,
+                review_ids,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let texts = store.review_texts(
+        business_id,
+        from.saturating_mul(86_400),
+        end * 86_400,
+        PHRASE_SAMPLE,
+    )?;
+    // The business's own name is the most repeated phrase of all and says nothing.
+    let own_name = business.name.to_lowercase();
+    let phrases = key_phrases(&texts, 20)
+        .into_iter()
+        .filter(|p| !p.phrase.split(' ').all(|w| own_name.contains(w)))
+        .take(15)
+        .collect();
+    Ok(Topics {
+        business: business.name,
+        since,
+        until: today,
+        aspects,
+        rising,
+        phrases,
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WindowFigures {
+    pub count: i64,
+    pub average_rating: Option<f64>,
+    pub negative_share: Option<f64>,
+    pub response_rate: Option<f64>,
+}
+
+fn window(days: &[DayRow], from: i64, to: i64) -> WindowFigures {
+    let s = sum_range(days, from, to);
+    let scored = s.negative + s.neutral + s.positive;
+    let ratio = |a: i64, b: i64| (b > 0).then(|| (a as f64 / b as f64 * 1000.0).round() / 1000.0);
+    WindowFigures {
+        count: s.count,
+        average_rating: (s.rated > 0)
+            .then(|| (s.rating_sum / s.rated as f64 * 100.0).round() / 100.0),
+        negative_share: ratio(s.negative, scored),
+        response_rate: ratio(s.replied, s.count),
+    }
+}
+
+/// One business's figures for the comparison and the dashboard's headline.
+#[derive(Debug, Clone, Serialize)]
+pub struct BusinessSummary {
+    pub business: String,
+    pub business_id: BusinessId,
+    pub is_competitor: bool,
+    pub all_time: WindowFigures,
+    pub last_30_days: WindowFigures,
+    pub previous_30_days: WindowFigures,
+    pub median_reply_hours_30_days: Option<f64>,
+    pub top_aspects: Vec<AspectSummary>,
+}
+
+pub fn summary(
+    store: &Store,
+    business_id: BusinessId,
+    today: NaiveDate,
+) -> Result<BusinessSummary> {
+    let b = store.business(business_id)?;
+    let days = store.daily_rows(business_id, None)?;
+    let end = day_of_date(today) + 1;
+    let mut delays: Vec<f64> = store
+        .reply_delays(
+            business_id,
+            None,
+            (end - RECENT_DAYS) * 86_400,
+            end * 86_400,
+        )?
+        .into_iter()
+        .map(|(_, h)| h)
+        .collect();
+    let top = store.aspect_counts(business_id, end - BASELINE_DAYS, end)?;
+    Ok(BusinessSummary {
+        business: b.name,
+        business_id,
+        is_competitor: b.is_competitor,
+        all_time: window(&days, i64::MIN, end),
+        last_30_days: window(&days, end - RECENT_DAYS, end),
+        previous_30_days: window(&days, end - 2 * RECENT_DAYS, end - RECENT_DAYS),
+        median_reply_hours_30_days: trends::median(&mut delays).map(|h| (h * 10.0).round() / 10.0),
+        top_aspects: top.iter().take(6).map(summarise).collect(),
+    })
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MonthValue {
+    pub business: String,
+    pub count: i64,
+    pub average_rating: Option<f64>,
+    pub running_rating: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ComparedMonth {
+    pub month: String,
+    pub values: Vec<MonthValue>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    pub businesses: Vec<BusinessSummary>,
+    pub by_month: Vec<ComparedMonth>,
+}
+
+/// The same figures for several businesses on the same periods, side by side.
+pub fn compare(store: &Store, ids: &[BusinessId], today: NaiveDate) -> Result<Comparison> {
+    let mut businesses = Vec::new();
+    let mut series: Vec<(String, Vec<Period>)> = Vec::new();
+    for id in ids {
+        let s = summary(store, *id, today)?;
+        let periods = bucket(&store.daily_rows(*id, None)?, Granularity::Month, &[]);
+        series.push((s.business.clone(), periods));
+        businesses.push(s);
+    }
+    let mut months: Vec<String> = series
+        .iter()
+        .flat_map(|(_, p)| p.iter().map(|x| x.period.clone()))
+        .collect();
+    months.sort();
+    months.dedup();
+    let by_month = months
+        .into_iter()
+        .map(|month| ComparedMonth {
+            values: series
+                .iter()
+                .map(|(name, periods)| {
+                    let p = periods.iter().find(|p| p.period == month);
+                    // A month without reviews keeps the running rating of the months before it.
+                    let running = periods
+                        .iter()
+                        .take_while(|p| p.period <= month)
+                        .last()
+                        .and_then(|p| p.running_rating);
+                    MonthValue {
+                        business: name.clone(),
+                        count: p.map_or(0, |p| p.count),
+                        average_rating: p.and_then(|p| p.average_rating),
+                        running_rating: running,
+                    }
+                })
+                .collect(),
+            month,
+        })
+        .collect();
+    Ok(Comparison {
+        businesses,
+        by_month,
+    })
+}
+
+/// Where a business's rating is heading, and what it takes to reach `target`.
+pub fn projection(
+    store: &Store,
+    business_id: BusinessId,
+    platform: Option<&str>,
+    target: Option<f64>,
+    today: NaiveDate,
+    horizon_days: i64,
+) -> Result<Projection> {
+    let days = store.daily_rows(business_id, platform)?;
+    Ok(trends::project(
+        &days,
+        day_of_date(today),
+        horizon_days,
+        target,
+    ))
+}
