@@ -24,15 +24,22 @@ const PHRASE_SAMPLE: u32 = 2_000;
 /// Example reviews listed for each rising complaint.
 const EXAMPLES_PER_COMPLAINT: u32 = 5;
 
-/// Trends of a business by day, week or month, optionally on one platform.
+/// Trends of a business by day, week or month, optionally on one platform. Per-period median
+/// reply times read every replied review (the rollup cannot hold medians), so they are computed
+/// only when asked for; the dashboard shows the last 30 days' median from [`summary`] instead.
 pub fn trends(
     store: &Store,
     business_id: BusinessId,
     by: Granularity,
     platform: Option<&str>,
+    reply_medians: bool,
 ) -> Result<Vec<Period>> {
     let days = store.daily_rows(business_id, platform)?;
-    let delays = store.reply_delays(business_id, platform, i64::MIN, i64::MAX)?;
+    let delays = if reply_medians {
+        store.reply_delays(business_id, platform, i64::MIN, i64::MAX)?
+    } else {
+        Vec::new()
+    };
     Ok(bucket(&days, by, &delays))
 }
 

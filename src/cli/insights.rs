@@ -25,6 +25,9 @@ pub struct TrendsArgs {
     by: Granularity,
     #[arg(long)]
     platform: Option<String>,
+    /// Also compute each period's median time to first reply (reads every replied review).
+    #[arg(long)]
+    reply_times: bool,
     #[arg(long)]
     json: bool,
 }
@@ -32,7 +35,7 @@ pub struct TrendsArgs {
 pub fn trends(store: &Store, a: TrendsArgs) -> Result<ExitCode> {
     let b = store.business_by_name(&a.business)?;
     let platform = a.platform.as_deref().map(normalise_platform);
-    let periods = insights::trends(store, b.id, a.by, platform.as_deref())?;
+    let periods = insights::trends(store, b.id, a.by, platform.as_deref(), a.reply_times)?;
     if a.json {
         print_json(&periods)?;
         return Ok(ExitCode::SUCCESS);

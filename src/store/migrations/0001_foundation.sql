@@ -49,11 +49,13 @@ CREATE TABLE reviews (
     replied_at      INTEGER,                       -- first reply, cached from replies
     read_at         INTEGER,                       -- inbox unread state
     content_hash    INTEGER NOT NULL,              -- detects edits without comparing every column
+    search_key      INTEGER NOT NULL,              -- time-ordered FTS rowid: see reviews_fts
     raw_json        TEXT,
     UNIQUE (source_id, external_id)
 );
 CREATE INDEX reviews_by_business_time ON reviews (business_id, created_at DESC);
 CREATE INDEX reviews_by_time ON reviews (created_at DESC);
+CREATE UNIQUE INDEX reviews_by_search_key ON reviews (search_key);
 
 -- An edited review keeps what it said before.
 CREATE TABLE review_revisions (
@@ -182,21 +184,27 @@ CREATE TABLE review_daily (
     PRIMARY KEY (business_id, platform, kind, day)
 ) WITHOUT ROWID;
 
--- Full-text index over what people wrote. New rows are indexed by the write path in one
+-- Full-text index over what people wrote. Its rowid is `search_key`, which orders reviews by
+-- creation time (minute, then id), so "newest matches first" walks the index backwards and stops
+-- after one page instead of sorting every match of a common word. New rows are indexed by the write path in one
 -- set-based statement per batch (Store::write_tagged): a per-row INSERT trigger made FTS5 flush
 -- its buffer at every statement savepoint, a third of import time. Edits and deletions, which
 -- are rare, stay on triggers.
 CREATE VIRTUAL TABLE reviews_fts USING fts5 (
     title, body, author,
-    content = 'reviews', content_rowid = 'id',
+    content = 'reviews', content_rowid = 'search_key',
     tokenize = 'unicode61 remove_diacritics 2'
 );
+-- FTS5 buffers new terms in memory and writes a segment when the buffer fills (1 MB by default),
+-- merging segments as they pile up: a third of import time in a profile. A 16 MB buffer writes
+-- 16x fewer, larger segments; memory stays bounded by it.
+INSERT INTO reviews_fts (reviews_fts, rank) VALUES ('hashsize', 16777216);
 CREATE TRIGGER reviews_fts_delete AFTER DELETE ON reviews BEGIN
-    INSERT INTO reviews_fts (reviews_fts, rowid, title, body, author) VALUES ('delete', old.id, old.title, old.body, old.author);
+    INSERT INTO reviews_fts (reviews_fts, rowid, title, body, author) VALUES ('delete', old.search_key, old.title, old.body, old.author);
 END;
-CREATE TRIGGER reviews_fts_update AFTER UPDATE OF title, body, author ON reviews BEGIN
-    INSERT INTO reviews_fts (reviews_fts, rowid, title, body, author) VALUES ('delete', old.id, old.title, old.body, old.author);
-    INSERT INTO reviews_fts (rowid, title, body, author) VALUES (new.id, new.title, new.body, new.author);
+CREATE TRIGGER reviews_fts_update AFTER UPDATE OF title, body, author, search_key ON reviews BEGIN
+    INSERT INTO reviews_fts (reviews_fts, rowid, title, body, author) VALUES ('delete', old.search_key, old.title, old.body, old.author);
+    INSERT INTO reviews_fts (rowid, title, body, author) VALUES (new.search_key, new.title, new.body, new.author);
 END;
 
 -- Rollup maintenance for edits, removals and deletions (a cascade from a deleted source too), so

@@ -1,0 +1,432 @@
+//! `make bench`: proves Earshot stays instant at a franchise's scale.
+//!
+//! For 10k, 100k and 1M deterministic reviews it measures the import (throughput, and peak memory
+//! of the `earshot import` process) against a raw baseline — the `sqlite3` tool's `.import` of the
+//! same CSV into a plain table — then the dashboard's queries, an inbox page and full-text search
+//! (p50 and p95 over repeated runs) on the resulting database. It prints a table and writes
+//! `target/bench.json`; figures measured by other steps of `make bench` (the sync and the desktop
+//! app) are merged in by `--merge KEY=VALUE`.
+//!
+//! Usage: cargo run --release --example bench -- [--sizes 10000,100000,1000000] [--out PATH]
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use chrono::{Duration, NaiveDate, Utc};
+use earshot::analysis::trends::Granularity;
+use earshot::insights;
+use earshot::store::{ReviewFilter, Store};
+use serde_json::{json, Value};
+
+/// Timed repetitions per query; p95 of 60 runs is the 57th slowest, stable enough to compare.
+const QUERY_RUNS: usize = 60;
+const SEARCHES: &[&str] = &[
+    "coffee",
+    "cold latte",
+    "rude staff",
+    "refund",
+    "waited forever",
+];
+const BUSINESS: &str = "Bench Café";
+const COMPETITOR: &str = "Bench Rival";
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut sizes = vec![10_000usize, 100_000, 1_000_000];
+    let mut out = PathBuf::from("target/bench.json");
+    let mut merge: Vec<(String, Value)> = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--sizes" => {
+                sizes = args[i + 1]
+                    .split(',')
+                    .map(|s| s.trim().parse())
+                    .collect::<Result<_, _>>()?;
+                i += 1;
+            }
+            "--out" => {
+                out = PathBuf::from(&args[i + 1]);
+                i += 1;
+            }
+            "--merge" => {
+                let (k, v) = args[i + 1]
+                    .split_once('=')
+                    .ok_or_else(|| anyhow::anyhow!("--merge KEY=VALUE"))?;
+                merge.push((
+                    k.to_string(),
+                    serde_json::from_str(v).unwrap_or(Value::String(v.into())),
+                ));
+                i += 1;
+            }
+            other => anyhow::bail!("unknown argument {other}"),
+        }
+        i += 1;
+    }
+    if !merge.is_empty() && args.iter().all(|a| a != "--sizes") {
+        return merge_into(&out, &merge);
+    }
+
+    let work = PathBuf::from("target/bench");
+    std::fs::create_dir_all(&work)?;
+    let earshot = std::env::current_exe()?
+        .parent()
+        .and_then(Path::parent)
+        .map(|p| p.join("earshot"))
+        .filter(|p| p.exists())
+        .ok_or_else(|| anyhow::anyhow!("build the earshot binary first (cargo build --release)"))?;
+
+    let mut runs = Vec::new();
+    for &n in &sizes {
+        eprintln!("bench: {n} reviews");
+        runs.push(run_size(&earshot, &work, n)?);
+    }
+    print_table(&runs);
+    let largest = runs.last().cloned().unwrap_or(Value::Null);
+    let mut report = json!({
+        "machine": { "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) },
+        "generated_at": Utc::now().to_rfc3339(),
+        "runs": runs,
+    });
+    for key in [
+        "import_reviews_per_s",
+        "import_ratio_to_sqlite3",
+        "import_peak_rss_mb",
+        "dashboard_p95_ms",
+        "search_p95_ms",
+        "sqlite3_rows_per_s",
+    ] {
+        report[key] = largest[key].clone();
+    }
+    for key in [
+        "empty_sync_20_sources_s",
+        "first_paint_s",
+        "open_pss_mb",
+        "tray_pss_mb",
+    ] {
+        report[key] = Value::Null;
+    }
+    // Keep figures other steps measured before, unless this run replaces them.
+    if let Some(old) = std::fs::read(&out)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+    {
+        for key in [
+            "empty_sync_20_sources_s",
+            "first_paint_s",
+            "open_pss_mb",
+            "tray_pss_mb",
+        ] {
+            if !old[key].is_null() {
+                report[key] = old[key].clone();
+            }
+        }
+    }
+    for (k, v) in merge {
+        report[k] = v;
+    }
+    std::fs::write(&out, serde_json::to_string_pretty(&report)?)?;
+    eprintln!("bench: wrote {}", out.display());
+    Ok(())
+}
+
+fn merge_into(out: &Path, merge: &[(String, Value)]) -> anyhow::Result<()> {
+    let mut report: Value = std::fs::read(out)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_else(|| json!({}));
+    for (k, v) in merge {
+        report[k] = v.clone();
+    }
+    std::fs::write(out, serde_json::to_string_pretty(&report)?)?;
+    Ok(())
+}
+
+fn run_size(earshot: &Path, work: &Path, n: usize) -> anyhow::Result<Value> {
+    let csv = work.join(format!("reviews-{n}.csv"));
+    if !csv.exists() {
+        write_csv(&csv, n, 0x5eed + n as u64)?;
+    }
+    let rival_csv = work.join(format!("rival-{n}.csv"));
+    if !rival_csv.exists() {
+        write_csv(&rival_csv, n / 10, 0xbeef + n as u64)?;
+    }
+    let db = work.join(format!("earshot-{n}.db"));
+    remove_db(&db);
+
+    // The import, as a person runs it: the release binary, timed with its peak memory.
+    let (secs, peak_kb) = timed_child(Command::new(earshot).arg("--db").arg(&db).args([
+        "import",
+        csv.to_str().unwrap_or_default(),
+        "--business",
+        BUSINESS,
+        "--json",
+    ]))?;
+    let import_rate = n as f64 / secs;
+    timed_child(Command::new(earshot).arg("--db").arg(&db).args([
+        "import",
+        rival_csv.to_str().unwrap_or_default(),
+        "--business",
+        COMPETITOR,
+        "--json",
+    ]))?;
+
+    // The baseline: sqlite3's own CSV import into a plain table, same file, same disk.
+    let raw_db = work.join(format!("sqlite3-{n}.db"));
+    remove_db(&raw_db);
+    let (raw_secs, _) = timed_child(
+        Command::new("sqlite3")
+            .arg(&raw_db)
+            .arg(format!(".import --csv {} raw", csv.display())),
+    )?;
+    remove_db(&raw_db);
+
+    let store = Store::open(&db)?;
+    let own = store.business_by_name(BUSINESS)?.id;
+    let rival = store.business_by_name(COMPETITOR)?.id;
+    let today = Utc::now().date_naive();
+    let mut queries: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    for _ in 0..QUERY_RUNS {
+        time(&mut queries, "stats", || store.stats(own).map(drop))?;
+        time(&mut queries, "trends_month", || {
+            insights::trends(&store, own, Granularity::Month, None, false).map(drop)
+        })?;
+        time(&mut queries, "trends_week", || {
+            insights::trends(&store, own, Granularity::Week, None, false).map(drop)
+        })?;
+        time(&mut queries, "summary", || {
+            insights::summary(&store, own, today).map(drop)
+        })?;
+        time(&mut queries, "compare", || {
+            insights::compare(&store, &[own, rival], today).map(drop)
+        })?;
+        time(&mut queries, "inbox_page", || {
+            store
+                .list_reviews(&ReviewFilter {
+                    business_id: Some(own),
+                    limit: Some(50),
+                    ..Default::default()
+                })
+                .map(drop)
+        })?;
+        time(&mut queries, "inbox_unanswered_negative", || {
+            store
+                .list_reviews(&ReviewFilter {
+                    business_id: Some(own),
+                    max_rating: Some(2.0),
+                    unanswered: true,
+                    limit: Some(50),
+                    ..Default::default()
+                })
+                .map(drop)
+        })?;
+    }
+    let mut search: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    for _ in 0..QUERY_RUNS {
+        for q in SEARCHES {
+            time(&mut search, q, || {
+                store
+                    .list_reviews(&ReviewFilter {
+                        business_id: Some(own),
+                        search: Some((*q).to_string()),
+                        limit: Some(50),
+                        ..Default::default()
+                    })
+                    .map(drop)
+            })?;
+        }
+    }
+    let summarise = |m: &BTreeMap<&str, Vec<f64>>| -> Value {
+        m.iter()
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    json!({ "p50_ms": pct(v, 0.50), "p95_ms": pct(v, 0.95) }),
+                )
+            })
+            .collect::<serde_json::Map<_, _>>()
+            .into()
+    };
+    let dashboard_p95 = queries.values().map(|v| pct(v, 0.95)).fold(0.0, f64::max);
+    let all_search: Vec<f64> = search.values().flatten().copied().collect();
+    let db_mb = std::fs::metadata(&db)
+        .map(|m| m.len() as f64 / 1e6)
+        .unwrap_or(0.0);
+    Ok(json!({
+        "reviews": n,
+        "import_seconds": round(secs, 3),
+        "import_reviews_per_s": round(import_rate, 0),
+        "import_peak_rss_mb": round(peak_kb as f64 / 1024.0, 1),
+        "sqlite3_import_seconds": round(raw_secs, 3),
+        "sqlite3_rows_per_s": round(n as f64 / raw_secs, 0),
+        "import_ratio_to_sqlite3": round(secs / raw_secs, 2),
+        "database_mb": round(db_mb, 1),
+        "queries": summarise(&queries),
+        "dashboard_p95_ms": round(dashboard_p95, 2),
+        "search": summarise(&search),
+        "search_p50_ms": round(pct(&all_search, 0.50), 2),
+        "search_p95_ms": round(pct(&all_search, 0.95), 2),
+    }))
+}
+
+fn time<F: FnMut() -> earshot::store::Result<()>>(
+    into: &mut BTreeMap<&'static str, Vec<f64>>,
+    name: &'static str,
+    mut f: F,
+) -> anyhow::Result<()> {
+    let t = Instant::now();
+    f()?;
+    into.entry(name)
+        .or_default()
+        .push(t.elapsed().as_secs_f64() * 1000.0);
+    Ok(())
+}
+
+fn pct(values: &[f64], p: f64) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    let idx = ((v.len() as f64 * p).ceil() as usize).clamp(1, v.len()) - 1;
+    round(v[idx], 3)
+}
+
+fn round(x: f64, digits: i32) -> f64 {
+    let f = 10f64.powi(digits);
+    (x * f).round() / f
+}
+
+fn remove_db(db: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = db.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+}
+
+/// Runs a child to completion; returns wall seconds and its peak resident set in KiB.
+fn timed_child(cmd: &mut Command) -> anyhow::Result<(f64, i64)> {
+    let t = Instant::now();
+    let child = cmd.stdout(std::process::Stdio::null()).spawn()?;
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value, and wait4 fills it for our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: pid is our child, not yet reaped; status and usage point to live locals.
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let secs = t.elapsed().as_secs_f64();
+    anyhow::ensure!(r == pid, "wait4 failed");
+    anyhow::ensure!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "{cmd:?} failed"
+    );
+    std::mem::forget(child);
+    Ok((secs, usage.ru_maxrss))
+}
+
+/// Deterministic CSV in the import format: three years of reviews on three platforms, text from
+/// phrase banks sized like real reviews (10–60 words), a tenth of them unrated mentions.
+fn write_csv(path: &Path, n: usize, seed: u64) -> anyhow::Result<()> {
+    const OPENERS: &[&str] = &[
+        "Great coffee and friendly staff.",
+        "The latte was cold and the staff seemed rude.",
+        "Waited forever for a flat white.",
+        "Lovely place to work, the wifi is fast.",
+        "Overpriced sandwiches but a nice view.",
+        "Best croissant in town, still warm.",
+        "Asked for a refund after a burnt espresso.",
+        "Clean tables, quick service, fair prices.",
+        "Music too loud, could not hear my friend.",
+        "The new seasonal menu is delicious.",
+    ];
+    const FILLERS: &[&str] = &[
+        "We came on a Saturday morning with the kids",
+        "the barista remembered our order",
+        "parking nearby is tricky",
+        "the cinnamon buns sold out by ten",
+        "they fixed the problem quickly",
+        "it was busier than usual",
+        "the oat milk costs extra",
+        "we will be back next week",
+        "the queue went out the door",
+        "service felt a bit slow",
+        "the toilets could be cleaner",
+        "prices went up again this year",
+    ];
+    const PLATFORMS: &[&str] = &[
+        "google",
+        "google",
+        "google",
+        "yelp",
+        "trustpilot",
+        "facebook",
+    ];
+    let mut rng = seed;
+    let mut next = move || {
+        rng = rng.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = rng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    let start = NaiveDate::from_ymd_opt(2023, 1, 1).unwrap_or_default();
+    let mut w = BufWriter::new(std::fs::File::create(path)?);
+    writeln!(
+        w,
+        "external_id,platform,author,rating,title,body,created_at,url"
+    )?;
+    let mut body = String::new();
+    for i in 0..n {
+        let platform = PLATFORMS[(next() % PLATFORMS.len() as u64) as usize];
+        let mention = platform == "facebook";
+        let rating = if mention {
+            String::new()
+        } else {
+            (1 + next() % 5).to_string()
+        };
+        body.clear();
+        body.push_str(OPENERS[(next() % OPENERS.len() as u64) as usize]);
+        for _ in 0..(1 + next() % 5) {
+            let _ = write!(
+                body,
+                " {}.",
+                FILLERS[(next() % FILLERS.len() as u64) as usize]
+            );
+        }
+        let day = start + Duration::days((i as i64 * 1095) / n as i64);
+        writeln!(
+            w,
+            "b{i},{platform},Customer {},{rating},,\"{body}\",{}T{:02}:{:02}:00Z,https://example.com/r/{i}",
+            next() % 5000,
+            day.format("%Y-%m-%d"),
+            7 + next() % 12,
+            next() % 60
+        )?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn print_table(runs: &[Value]) {
+    println!(
+        "{:>9} {:>12} {:>9} {:>10} {:>10} {:>13} {:>11}",
+        "reviews", "import/s", "vs sqlite3", "peak MB", "db MB", "dashboard p95", "search p95"
+    );
+    for r in runs {
+        println!(
+            "{:>9} {:>12} {:>9}x {:>10} {:>10} {:>10} ms {:>8} ms",
+            r["reviews"],
+            r["import_reviews_per_s"],
+            r["import_ratio_to_sqlite3"],
+            r["import_peak_rss_mb"],
+            r["database_mb"],
+            r["dashboard_p95_ms"],
+            r["search_p95_ms"]
+        );
+    }
+}
