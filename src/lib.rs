@@ -4,11 +4,13 @@
 //! - [`store`]: the SQLite store, the only module with SQL.
 //! - [`import`]: streaming CSV / JSON Lines import.
 //! - [`demo`]: a deterministic demo business.
+//! - [`backup`]: rotated online backups and checked restores.
 //! - [`analysis`]: pure functions over text and numbers (sentiment, aspects, trends).
 //! - [`insights`]: trends, topics, comparison and projection, from the rollups.
 //! - [`platform`]: connector and platform names.
 
 pub mod analysis;
+pub mod backup;
 pub mod demo;
 pub mod import;
 pub mod insights;

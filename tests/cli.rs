@@ -646,3 +646,74 @@ fn sentiment_command_prints_score_and_label() {
         .json();
     assert_eq!(s["label"], "positive");
 }
+
+#[test]
+fn backup_then_restore_brings_back_the_data_and_keeps_the_replaced_database() {
+    let db = TestDb::new();
+    import(&db, &basic_csv(&db), &[]).ok();
+    let made = db.earshot(&["backup", "--json"]).ok().json();
+    let backup_file = made["path"].as_str().unwrap().to_string();
+    assert!(std::path::Path::new(&backup_file).exists());
+    // Later changes, then a restore: back to the four reviews of the backup.
+    db.earshot(&["demo", "--until", "2026-11-22"]).ok();
+    let r = db.earshot(&["restore", &backup_file, "--json"]).ok().json();
+    assert!(std::path::Path::new(r["previous_kept_at"].as_str().unwrap()).exists());
+    let s = db
+        .earshot(&["stats", "--business", CAFE, "--json"])
+        .ok()
+        .json();
+    assert_eq!(s["count"], 4);
+    let list = db.earshot(&["businesses", "list", "--json"]).ok().json();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_bad_backup_is_refused_and_nothing_is_replaced() {
+    let db = TestDb::new();
+    import(&db, &basic_csv(&db), &[]).ok();
+    let junk = db.file(
+        "junk.db",
+        "this is not a database at all, just text that goes on and on",
+    );
+    let err = db
+        .earshot(&["restore", junk.to_str().unwrap()])
+        .fails()
+        .stderr();
+    assert!(
+        err.contains("not a usable Earshot backup") && err.contains("nothing was replaced"),
+        "{err}"
+    );
+    let s = db
+        .earshot(&["stats", "--business", CAFE, "--json"])
+        .ok()
+        .json();
+    assert_eq!(s["count"], 4);
+}
+
+#[test]
+fn a_damaged_database_is_reported_with_the_newest_good_backup_which_restores_it() {
+    let db = TestDb::new();
+    import(&db, &basic_csv(&db), &[]).ok();
+    let made = db.earshot(&["backup", "--json"]).ok().json();
+    let backup_file = made["path"].as_str().unwrap().to_string();
+    // Overwrite the header: SQLite no longer recognises the file.
+    let mut bytes = std::fs::read(db.path()).unwrap();
+    bytes[..16].copy_from_slice(b"garbage-garbage!");
+    std::fs::write(db.path(), &bytes).unwrap();
+    let _ = std::fs::remove_file(db.dir.path().join("earshot.db-wal"));
+    let err = db.earshot(&["stats", "--business", CAFE]).fails().stderr();
+    assert!(
+        err.contains("not an Earshot database or is damaged"),
+        "{err}"
+    );
+    assert!(
+        err.contains("newest good backup") && err.contains(&backup_file),
+        "{err}"
+    );
+    db.earshot(&["restore", &backup_file]).ok();
+    let s = db
+        .earshot(&["stats", "--business", CAFE, "--json"])
+        .ok()
+        .json();
+    assert_eq!(s["count"], 4);
+}

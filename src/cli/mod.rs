@@ -1,6 +1,7 @@
 //! Command-line parsing and dispatch. Each subcommand lives in its own file and calls the core;
 //! text goes to stdout for people, `--json` goes to stdout alone for scripts, errors to stderr.
 
+mod backup;
 mod businesses;
 mod import;
 mod insights;
@@ -51,12 +52,35 @@ enum Command {
     Project(insights::ProjectArgs),
     /// Score the sentiment of a text.
     Sentiment(insights::SentimentArgs),
+    /// Back up the database now (kept: 7 daily, 4 weekly), or list backups.
+    Backup(backup::BackupArgs),
+    /// Replace the database with a backup, after checking the backup.
+    Restore(backup::RestoreArgs),
+}
+
+/// Opens the store; a damaged database is reported with the newest good backup to restore.
+fn open_store(path: &std::path::Path) -> Result<Store> {
+    match Store::open(path) {
+        Ok(s) => Ok(s),
+        Err(e @ earshot::store::StoreError::NotADatabase { .. }) => {
+            let hint = match earshot::backup::newest_good(path) {
+                Some(b) => format!(
+                    "the newest good backup is from {}; restore it with `earshot restore {}`",
+                    b.date,
+                    b.path.display()
+                ),
+                None => "no backup was found beside it".to_string(),
+            };
+            Err(anyhow::anyhow!("{e}; {hint}"))
+        }
+        Err(e) => Err(e).with_context(|| format!("opening {}", path.display())),
+    }
 }
 
 pub fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
     let path = cli.db.clone().unwrap_or_else(default_db_path);
-    let open = || Store::open(&path).with_context(|| format!("opening {}", path.display()));
+    let open = || open_store(&path);
     match cli.command {
         Command::Businesses(cmd) => businesses::run(&open()?, cmd),
         Command::Import(args) => import::run(&mut open()?, args),
@@ -68,5 +92,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Compare(args) => insights::compare(&open()?, args),
         Command::Project(args) => insights::project(&open()?, args),
         Command::Sentiment(args) => insights::sentiment(args),
+        Command::Backup(args) => backup::backup(&path, args),
+        Command::Restore(args) => backup::restore(&path, args),
     }
 }

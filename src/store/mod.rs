@@ -9,6 +9,7 @@
 //! Each table or concept has its own file below; other modules see only model types.
 
 mod businesses;
+mod maintenance;
 mod reviews;
 mod sources;
 mod stats;
@@ -19,6 +20,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
+pub use maintenance::verify_database_file;
 pub use reviews::{ReviewFilter, ReviewOrder};
 pub use sources::{Source, SourceStatus};
 pub use stats::{MonthStats, Stats};

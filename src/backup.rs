@@ -1,0 +1,295 @@
+//! Backups: copies of the database made with SQLite's online backup API, rotated so a week of
+//! dailies and a month of weeklies are always there, and a restore that checks a file before it
+//! replaces anything.
+//!
+//! Backups sit beside the database in `backups/earshot-YYYY-MM-DD.db`. The online backup API
+//! copies a consistent snapshot while the app keeps reading and writing, so a backup never needs
+//! the app closed. Rotation is a pure function of the dates present, tested without files.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use crate::store::{Store, StoreError};
+
+/// Daily backups kept, newest first.
+pub const KEEP_DAILY: usize = 7;
+/// Weekly backups kept beyond the dailies: the newest backup of each ISO week.
+pub const KEEP_WEEKLY: usize = 4;
+
+const PREFIX: &str = "earshot-";
+const SUFFIX: &str = ".db";
+
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    #[error("cannot use the backup folder {path}: {error}")]
+    Folder {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error("{path} is not a usable Earshot backup: {reason}; nothing was replaced")]
+    BadBackup { path: PathBuf, reason: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("backup failed: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+impl BackupError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            BackupError::Folder { .. } => "backup_folder",
+            BackupError::BadBackup { .. } => "bad_backup",
+            BackupError::Store(e) => e.code(),
+            BackupError::Sqlite(_) => "backup_failed",
+        }
+    }
+}
+
+pub type Result<T, E = BackupError> = std::result::Result<T, E>;
+
+/// One backup file on disk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BackupFile {
+    pub path: PathBuf,
+    pub date: NaiveDate,
+    pub bytes: u64,
+}
+
+/// The folder backups of the database at `db` go to.
+pub fn backup_dir(db: &Path) -> PathBuf {
+    db.parent()
+        .unwrap_or_else(|| Path::new("."))
+        .join("backups")
+}
+
+fn file_name(date: NaiveDate) -> String {
+    format!("{PREFIX}{}{SUFFIX}", date.format("%Y-%m-%d"))
+}
+
+fn date_of(name: &str) -> Option<NaiveDate> {
+    let d = name.strip_prefix(PREFIX)?.strip_suffix(SUFFIX)?;
+    NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()
+}
+
+/// Backups in `dir`, newest first.
+pub fn list(dir: &Path) -> Result<Vec<BackupFile>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(error) => {
+            return Err(BackupError::Folder {
+                path: dir.to_owned(),
+                error,
+            })
+        }
+    };
+    let mut out: Vec<BackupFile> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let date = date_of(&e.file_name().to_string_lossy())?;
+            let bytes = e.metadata().ok()?.len();
+            Some(BackupFile {
+                path: e.path(),
+                date,
+                bytes,
+            })
+        })
+        .collect();
+    out.sort_by_key(|b| std::cmp::Reverse(b.date));
+    Ok(out)
+}
+
+/// Which backup dates to keep: the newest `KEEP_DAILY`, plus the newest of each of the
+/// `KEEP_WEEKLY` most recent ISO weeks not already covered.
+pub fn dates_to_keep(dates: &[NaiveDate]) -> BTreeSet<NaiveDate> {
+    let mut sorted: Vec<NaiveDate> = dates.to_vec();
+    sorted.sort_by(|a, b| b.cmp(a));
+    sorted.dedup();
+    let mut keep: BTreeSet<NaiveDate> = sorted.iter().take(KEEP_DAILY).copied().collect();
+    let mut weekly = 0;
+    let mut seen = BTreeSet::new();
+    for d in sorted.iter().skip(KEEP_DAILY) {
+        let w = d.iso_week();
+        if keep.iter().any(|k| k.iso_week() == w) || !seen.insert((w.year(), w.week())) {
+            continue;
+        }
+        keep.insert(*d);
+        weekly += 1;
+        if weekly == KEEP_WEEKLY {
+            break;
+        }
+    }
+    keep
+}
+
+/// Writes a backup of the open store dated `today` (replacing one of the same day) and rotates.
+pub fn backup_now(store: &Store, today: NaiveDate) -> Result<BackupFile> {
+    let dir = backup_dir(store.path());
+    std::fs::create_dir_all(&dir).map_err(|error| BackupError::Folder {
+        path: dir.clone(),
+        error,
+    })?;
+    let target = dir.join(file_name(today));
+    let partial = dir.join(format!("{}.partial", file_name(today)));
+    store.backup_to(&partial)?;
+    // Rename only a complete copy into place: a crash mid-backup leaves the old one intact.
+    std::fs::rename(&partial, &target).map_err(|error| BackupError::Folder {
+        path: dir.clone(),
+        error,
+    })?;
+    rotate(&dir)?;
+    let bytes = std::fs::metadata(&target).map(|m| m.len()).unwrap_or(0);
+    Ok(BackupFile {
+        path: target,
+        date: today,
+        bytes,
+    })
+}
+
+/// Makes today's backup unless there already is one; what the app calls once a day.
+pub fn daily_if_due(store: &Store, today: NaiveDate) -> Result<Option<BackupFile>> {
+    let dir = backup_dir(store.path());
+    if list(&dir)?.iter().any(|b| b.date == today) {
+        return Ok(None);
+    }
+    backup_now(store, today).map(Some)
+}
+
+fn rotate(dir: &Path) -> Result<()> {
+    let all = list(dir)?;
+    let keep = dates_to_keep(&all.iter().map(|b| b.date).collect::<Vec<_>>());
+    for b in all.iter().filter(|b| !keep.contains(&b.date)) {
+        std::fs::remove_file(&b.path).map_err(|error| BackupError::Folder {
+            path: b.path.clone(),
+            error,
+        })?;
+    }
+    Ok(())
+}
+
+/// Checks a backup file without changing it: SQLite's integrity check passes and its schema is
+/// one this version can open.
+pub fn verify(path: &Path) -> Result<()> {
+    let bad = |reason: String| BackupError::BadBackup {
+        path: path.to_owned(),
+        reason,
+    };
+    if !path.is_file() {
+        return Err(bad("the file does not exist".into()));
+    }
+    crate::store::verify_database_file(path).map_err(bad)
+}
+
+/// Replaces the store's contents with the backup at `from`, after checking it. The current
+/// database is first saved as a backup of its own (`before-restore`), so a restore can be undone.
+pub fn restore(store: &mut Store, from: &Path) -> Result<PathBuf> {
+    verify(from)?;
+    let dir = backup_dir(store.path());
+    std::fs::create_dir_all(&dir).map_err(|error| BackupError::Folder {
+        path: dir.clone(),
+        error,
+    })?;
+    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+    let safety = dir.join(format!("before-restore-{stamp}.db"));
+    store.backup_to(&safety)?;
+    store.restore_from(from)?;
+    Ok(safety)
+}
+
+/// What a restore did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Restored {
+    pub from: PathBuf,
+    /// Where the replaced database was kept: a backup when it could be read, the damaged file
+    /// moved aside when it could not.
+    pub previous_kept_at: PathBuf,
+}
+
+/// Restores the database at `db` from `from`, whether or not the current file can be opened:
+/// a damaged database is moved aside (never deleted) and the backup copied into its place.
+pub fn restore_path(db: &Path, from: &Path) -> Result<Restored> {
+    verify(from)?;
+    match Store::open(db) {
+        Ok(mut store) => {
+            let kept = restore(&mut store, from)?;
+            Ok(Restored {
+                from: from.to_owned(),
+                previous_kept_at: kept,
+            })
+        }
+        Err(StoreError::NotADatabase { .. }) | Err(StoreError::Open { .. }) => {
+            let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+            let aside = PathBuf::from(format!("{}.damaged-{stamp}", db.display()));
+            let io = |error| BackupError::Folder {
+                path: db.to_owned(),
+                error,
+            };
+            if db.exists() {
+                std::fs::rename(db, &aside).map_err(io)?;
+            }
+            for suffix in ["-wal", "-shm"] {
+                let side = PathBuf::from(format!("{}{suffix}", db.display()));
+                if side.exists() {
+                    std::fs::rename(&side, format!("{}{suffix}", aside.display())).map_err(io)?;
+                }
+            }
+            std::fs::copy(from, db).map_err(io)?;
+            Store::open(db)?;
+            Ok(Restored {
+                from: from.to_owned(),
+                previous_kept_at: aside,
+            })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The newest backup that passes [`verify`], for the "your database is damaged" message.
+pub fn newest_good(db: &Path) -> Option<BackupFile> {
+    list(&backup_dir(db))
+        .ok()?
+        .into_iter()
+        .find(|b| verify(&b.path).is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn rotation_keeps_seven_dailies_and_four_weeklies() {
+        // 60 consecutive daily backups ending on Sunday 2026-11-22.
+        let dates: Vec<NaiveDate> = (0..60)
+            .map(|i| d("2026-11-22") - chrono::Duration::days(i))
+            .collect();
+        let keep = dates_to_keep(&dates);
+        assert_eq!(keep.len(), KEEP_DAILY + KEEP_WEEKLY);
+        for i in 0..7 {
+            assert!(keep.contains(&(d("2026-11-22") - chrono::Duration::days(i))));
+        }
+        // The newest backup of each of the four ISO weeks before: the Sundays.
+        for s in ["2026-11-15", "2026-11-08", "2026-11-01", "2026-10-25"] {
+            assert!(keep.contains(&d(s)), "{s} missing from {keep:?}");
+        }
+    }
+
+    #[test]
+    fn few_backups_are_all_kept() {
+        let dates = [d("2026-11-01"), d("2026-11-20")];
+        assert_eq!(dates_to_keep(&dates).len(), 2);
+    }
+
+    #[test]
+    fn backup_names_carry_their_date() {
+        assert_eq!(file_name(d("2026-01-02")), "earshot-2026-01-02.db");
+        assert_eq!(date_of("earshot-2026-01-02.db"), Some(d("2026-01-02")));
+        assert_eq!(date_of("before-restore-20260102-101010.db"), None);
+    }
+}

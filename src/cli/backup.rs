@@ -1,0 +1,72 @@
+//! `earshot backup [--list]` and `earshot restore FILE`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Result;
+use chrono::Utc;
+use clap::Args;
+use earshot::backup;
+use earshot::store::Store;
+
+use super::output::print_json;
+
+#[derive(Args, Debug)]
+pub struct BackupArgs {
+    /// List the backups instead of making one.
+    #[arg(long)]
+    list: bool,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn backup(db: &Path, a: BackupArgs) -> Result<ExitCode> {
+    if a.list {
+        let list = backup::list(&backup::backup_dir(db))?;
+        if a.json {
+            print_json(&list)?;
+        } else if list.is_empty() {
+            println!("No backups yet. Make one with `earshot backup`.");
+        } else {
+            for b in list {
+                println!("{}  {:>8} KB  {}", b.date, b.bytes / 1024, b.path.display());
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let store = Store::open(db)?;
+    let made = backup::backup_now(&store, Utc::now().date_naive())?;
+    if a.json {
+        print_json(&made)?;
+    } else {
+        println!(
+            "Backed up to {} ({} KB).",
+            made.path.display(),
+            made.bytes / 1024
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args, Debug)]
+pub struct RestoreArgs {
+    /// The backup file to restore.
+    file: PathBuf,
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn restore(db: &Path, a: RestoreArgs) -> Result<ExitCode> {
+    let done = backup::restore_path(db, &a.file)?;
+    if a.json {
+        print_json(&done)?;
+    } else {
+        println!(
+            "Restored {} from {}. The database it replaced is kept at {}.",
+            db.display(),
+            done.from.display(),
+            done.previous_kept_at.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
