@@ -126,6 +126,18 @@ pub fn import_path(
     opts: &ImportOptions,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<ImportReport> {
+    import_path_batched(store, path, opts, BATCH_SIZE, progress)
+}
+
+/// [`import_path`] with a chosen number of rows per transaction (for tuning and for tests that
+/// need many commit points in a small file).
+pub fn import_path_batched(
+    store: &mut Store,
+    path: &Path,
+    opts: &ImportOptions,
+    batch_size: usize,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ImportReport> {
     let io = |error| ImportError::Io {
         path: path.to_owned(),
         error,
@@ -155,12 +167,13 @@ pub fn import_path(
         skip_bad: opts.skip_bad,
     };
     let default_platform = opts.platform.as_deref().map(normalise_platform);
+    let batch_size = batch_size.max(1);
     let mut on_row =
         |w: &mut BatchWriter<'_>, line: u64, row: Result<RawRow, String>, read: u64| {
             w.report.rows += 1;
             let parsed = row.and_then(|r| r.into_review(default_platform.as_deref()));
             w.push(line, parsed)?;
-            if w.batch.len() >= BATCH_SIZE {
+            if w.batch.len() >= batch_size {
                 w.flush()?;
                 progress(read, total);
             }

@@ -717,3 +717,89 @@ fn a_damaged_database_is_reported_with_the_newest_good_backup_which_restores_it(
         .json();
     assert_eq!(s["count"], 4);
 }
+
+/// Issue 9: kill the import (SIGKILL) at many points; every reopen passes the integrity check and
+/// holds whole batches only, and a rerun completes the work with no duplicates.
+#[test]
+fn an_import_killed_at_any_point_loses_no_committed_batch_and_a_rerun_completes_it() {
+    use std::time::{Duration, Instant};
+    const ROWS: usize = 6_000;
+    const BATCH: usize = 300;
+    let db = TestDb::new();
+    let mut csv = String::from("external_id,platform,author,rating,title,body,created_at,url\n");
+    for i in 0..ROWS {
+        csv.push_str(&format!(
+            "k{i},google,A{i},{},,\"Review {i}, the coffee was fine, the staff friendly.\",2024-01-{:02},\n",
+            1 + i % 5,
+            1 + i % 28
+        ));
+    }
+    let file = db.file("big.csv", &csv);
+    let count = |db: &TestDb| -> usize {
+        // Reopen as the app does (a kill before the first migration leaves an empty file).
+        drop(db.store());
+        let conn = rusqlite::Connection::open(db.path()).unwrap();
+        let check: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(check, "ok");
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM reviews", [], |r| r.get(0))
+            .unwrap();
+        let rolled: i64 = conn
+            .query_row(
+                "SELECT coalesce(sum(count), 0) FROM review_daily",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, rolled, "the rollup matches the rows after a kill");
+        n as usize
+    };
+    let mut last = 0;
+    let mut killed = 0;
+    for delay_ms in [5u64, 40, 90, 160, 240, 330, 450, 600] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_earshot"))
+            .arg("--db")
+            .arg(db.path())
+            .args([
+                "import",
+                file.to_str().unwrap(),
+                "--business",
+                CAFE,
+                "--batch-size",
+            ])
+            .arg(BATCH.to_string())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_millis(delay_ms) {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap(); // SIGKILL on Unix
+            killed += 1;
+        }
+        child.wait().unwrap();
+        let n = count(&db);
+        assert!(n % BATCH == 0 || n == ROWS, "half a batch was written: {n}");
+        assert!(n >= last, "committed rows were lost: {n} < {last}");
+        last = n;
+    }
+    assert!(killed > 0, "no run was killed mid-import");
+    let r = import(&db, &file, &[]).ok().json();
+    assert_eq!(
+        r["new"].as_u64().unwrap() as usize + r["unchanged"].as_u64().unwrap() as usize,
+        ROWS
+    );
+    assert_eq!(
+        count(&db),
+        ROWS,
+        "a rerun completes the work with no duplicates"
+    );
+}

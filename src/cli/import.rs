@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Args;
-use earshot::import::{import_path, ImportError, ImportOptions};
+use earshot::import::{import_path_batched, ImportError, ImportOptions, BATCH_SIZE};
 use earshot::store::Store;
 
 use super::output::{print_json, progress_bar};
@@ -24,6 +24,9 @@ pub struct ImportArgs {
     /// Skip bad rows (reporting each) instead of stopping at the first.
     #[arg(long)]
     skip_bad: bool,
+    /// Rows per transaction (tuning and tests; the default suits any file).
+    #[arg(long, hide = true)]
+    batch_size: Option<usize>,
     #[arg(long)]
     json: bool,
 }
@@ -36,7 +39,8 @@ pub fn run(store: &mut Store, args: ImportArgs) -> Result<ExitCode> {
     };
     let size = std::fs::metadata(&args.file).map(|m| m.len()).unwrap_or(0);
     let bar = progress_bar(size, args.json, "Importing");
-    let result = import_path(store, &args.file, &opts, &mut |done, _total| {
+    let batch = args.batch_size.unwrap_or(BATCH_SIZE);
+    let result = import_path_batched(store, &args.file, &opts, batch, &mut |done, _total| {
         bar.set_position(done)
     });
     bar.finish_and_clear();
