@@ -8,6 +8,7 @@
 //! - [`analysis`]: pure functions over text and numbers (sentiment, aspects, trends).
 //! - [`insights`]: trends, topics, comparison and projection, from the rollups.
 //! - [`platform`]: connector and platform names.
+//! - [`replies`]: the reply composer's coach, templates, drafts and outbox.
 
 pub mod analysis;
 pub mod backup;
@@ -16,4 +17,5 @@ pub mod import;
 pub mod insights;
 pub mod model;
 pub mod platform;
+pub mod replies;
 pub mod store;
