@@ -14,6 +14,12 @@ fn import(db: &TestDb, file: &std::path::Path, extra: &[&str]) -> common::Run {
     db.earshot(&args)
 }
 
+fn cafe_stats(db: &TestDb) -> Value {
+    db.earshot(&["stats", "--business", CAFE, "--json"])
+        .ok()
+        .json()
+}
+
 fn basic_csv(db: &TestDb) -> std::path::PathBuf {
     db.file("basic.csv", include_str!("fixtures/reviews_basic.csv"))
 }
@@ -29,10 +35,7 @@ fn import_reports_new_rows_then_a_second_import_changes_nothing() {
     assert_eq!(second["new"], 0);
     assert_eq!(second["updated"], 0);
     assert_eq!(second["unchanged"], 4);
-    let stats = db
-        .earshot(&["stats", "--business", CAFE, "--json"])
-        .ok()
-        .json();
+    let stats = cafe_stats(&db);
     assert_eq!(stats["count"], 4);
 }
 
@@ -183,10 +186,7 @@ fn a_bad_row_stops_the_import_with_its_line_and_writes_nothing_of_its_batch() {
     let err = run.stderr();
     assert!(err.contains("line 3"), "{err}");
     assert!(err.contains("rating 7"), "{err}");
-    let stats = db
-        .earshot(&["stats", "--business", CAFE, "--json"])
-        .ok()
-        .json();
+    let stats = cafe_stats(&db);
     assert_eq!(stats["count"], 0, "nothing of the failing batch is written");
 }
 
@@ -290,10 +290,7 @@ fn platform_flag_fills_rows_without_a_platform() {
 fn stats_json_has_count_average_distribution_and_months() {
     let db = TestDb::new();
     import(&db, &basic_csv(&db), &[]).ok();
-    let s = db
-        .earshot(&["stats", "--business", CAFE, "--json"])
-        .ok()
-        .json();
+    let s = cafe_stats(&db);
     assert_eq!(s["business"], CAFE);
     assert_eq!(s["count"], 4);
     // Ratings 5, 2, 4 and one unrated: the average ignores the unrated one.
@@ -658,10 +655,7 @@ fn backup_then_restore_brings_back_the_data_and_keeps_the_replaced_database() {
     db.earshot(&["demo", "--until", "2026-11-22"]).ok();
     let r = db.earshot(&["restore", &backup_file, "--json"]).ok().json();
     assert!(std::path::Path::new(r["previous_kept_at"].as_str().unwrap()).exists());
-    let s = db
-        .earshot(&["stats", "--business", CAFE, "--json"])
-        .ok()
-        .json();
+    let s = cafe_stats(&db);
     assert_eq!(s["count"], 4);
     let list = db.earshot(&["businesses", "list", "--json"]).ok().json();
     assert_eq!(list.as_array().unwrap().len(), 1);
@@ -683,10 +677,7 @@ fn a_bad_backup_is_refused_and_nothing_is_replaced() {
         err.contains("not a usable Earshot backup") && err.contains("nothing was replaced"),
         "{err}"
     );
-    let s = db
-        .earshot(&["stats", "--business", CAFE, "--json"])
-        .ok()
-        .json();
+    let s = cafe_stats(&db);
     assert_eq!(s["count"], 4);
 }
 
@@ -711,10 +702,7 @@ fn a_damaged_database_is_reported_with_the_newest_good_backup_which_restores_it(
         "{err}"
     );
     db.earshot(&["restore", &backup_file]).ok();
-    let s = db
-        .earshot(&["stats", "--business", CAFE, "--json"])
-        .ok()
-        .json();
+    let s = cafe_stats(&db);
     assert_eq!(s["count"], 4);
 }
 
