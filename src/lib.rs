@@ -1,6 +1,7 @@
 //! Earshot's core: everything the CLI and the desktop shell do, with no knowledge of either.
 //!
 //! - [`model`]: the domain types.
+//! - [`alerts`]: the alert rules, the check that raises alerts, and the notification plan.
 //! - [`store`]: the SQLite store, the only module with SQL.
 //! - [`import`]: streaming CSV / JSON Lines import.
 //! - [`demo`]: a deterministic demo business.
@@ -10,6 +11,7 @@
 //! - [`platform`]: connector and platform names.
 //! - [`replies`]: the reply composer's coach, templates, drafts and outbox.
 
+pub mod alerts;
 pub mod analysis;
 pub mod backup;
 pub mod demo;

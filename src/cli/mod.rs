@@ -1,6 +1,7 @@
 //! Command-line parsing and dispatch. Each subcommand lives in its own file and calls the core;
 //! text goes to stdout for people, `--json` goes to stdout alone for scripts, errors to stderr.
 
+mod alerts;
 mod backup;
 mod businesses;
 mod import;
@@ -56,6 +57,8 @@ enum Command {
     Backup(backup::BackupArgs),
     /// Replace the database with a backup, after checking the backup.
     Restore(backup::RestoreArgs),
+    /// Alerts about negative reviews, spikes and rating drops; `alerts check` raises them.
+    Alerts(alerts::AlertsArgs),
 }
 
 /// Opens the store; a damaged database is reported with the newest good backup to restore.
@@ -94,5 +97,6 @@ pub fn run() -> Result<ExitCode> {
         Command::Sentiment(args) => insights::sentiment(args),
         Command::Backup(args) => backup::backup(&path, args),
         Command::Restore(args) => backup::restore(&path, args),
+        Command::Alerts(args) => alerts::run(&mut open()?, args),
     }
 }

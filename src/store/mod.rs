@@ -8,9 +8,11 @@
 //!
 //! Each table or concept has its own file below; other modules see only model types.
 
+mod alerts;
 mod businesses;
 mod maintenance;
 mod reviews;
+mod settings;
 mod sources;
 mod stats;
 mod trends;
@@ -20,6 +22,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
+pub use alerts::AlertMarks;
 pub use maintenance::verify_database_file;
 pub use reviews::{ReviewFilter, ReviewOrder};
 pub use sources::{Source, SourceStatus};

@@ -1,0 +1,759 @@
+//! Alerts: the rules that warn the owner, the check that runs them, and the notification plan.
+//!
+//! The rules themselves are pure functions in [`rules`] over plain rows the store hands over, so
+//! each is tested on synthetic streams without a database; [`check`] is the only place that joins
+//! them to the store. An alert is raised once: its `dedup_key` names the data that raised it
+//! (`new_negative:<review id>`, `spike:<business>:<hour>`…) and the store ignores a second insert
+//! of the same key, so repeated checks, overlapping syncs and restarts never duplicate anything.
+//! An alert is dated by the data that raised it, never by when the check ran, so a first check
+//! over years of history files each alert where it happened.
+//!
+//! What the shell needs is here too: [`check`] returns the newly raised alerts,
+//! [`notify::notification_plan`] decides what to show now and what to hold back (quiet hours,
+//! pause, daily digest), and the store answers the tray ([`Store::unread_alert_count`]).
+
+pub mod notify;
+pub mod rules;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+
+use crate::model::{rfc3339, BusinessId, ReviewId};
+use crate::store::{Store, StoreError};
+
+pub use notify::{notification_plan, Notification, NotificationPrefs, Plan, QuietHours};
+
+/// Row id of an alert in the store.
+pub type AlertId = i64;
+
+/// An alert raised at check time about something older than this is stored as already seen: it is
+/// history, not news. A week because owners read their reviews at least weekly, so anything older
+/// has either been dealt with on the platform or is past the point where a fast answer matters;
+/// it stays in the list (and its links to the reviews), it just does not ring the bell. Without
+/// this, the first check over a three-year import would notify about every bad review since 2023.
+pub const BACKFILL_SEEN_AFTER: Duration = Duration::days(7);
+
+#[derive(Debug, thiserror::Error)]
+pub enum AlertError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(
+        "no alert rule named {0:?}; the rules are new_negative, unanswered, rating_drop, spike, \
+         watch_word, competitor and source_health"
+    )]
+    UnknownRule(String),
+    #[error("the {kind} rule has no setting {key:?}; its settings are: {known}")]
+    UnknownParam {
+        kind: &'static str,
+        key: String,
+        known: String,
+    },
+    #[error("invalid value {value:?} for {kind} {key}: {reason}")]
+    InvalidParam {
+        kind: &'static str,
+        key: String,
+        value: String,
+        reason: String,
+    },
+    #[error("no alert with id {0}; list them with `earshot alerts --all`")]
+    UnknownAlert(AlertId),
+}
+
+impl AlertError {
+    /// A stable code for the UI and scripts, so they never parse English.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AlertError::Store(e) => e.code(),
+            AlertError::UnknownRule(_) => "unknown_alert_rule",
+            AlertError::UnknownParam { .. } => "unknown_alert_param",
+            AlertError::InvalidParam { .. } => "invalid_alert_param",
+            AlertError::UnknownAlert(_) => "unknown_alert",
+        }
+    }
+}
+
+pub type Result<T, E = AlertError> = std::result::Result<T, E>;
+
+/// What an alert is about. The string forms are the stable names in JSON, the CLI and the
+/// `alerts.kind` column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// A new review at or below N stars, or a new mention with negative sentiment.
+    NewNegative,
+    /// A negative review still without a reply after N hours.
+    Unanswered,
+    /// The rolling 30-day average fell well below the 90 days before it.
+    RatingDrop,
+    /// Far more reviews and mentions in an hour than the business's own baseline.
+    Spike,
+    /// A review or mention uses one of the owner's watch words.
+    WatchWord,
+    /// A competitor's recent rating passed the owner's.
+    Competitor,
+    /// A source keeps failing to sync (raised by the sync engine, not by [`check`]).
+    SourceHealth,
+}
+
+impl AlertKind {
+    pub const ALL: [AlertKind; 7] = [
+        AlertKind::NewNegative,
+        AlertKind::Unanswered,
+        AlertKind::RatingDrop,
+        AlertKind::Spike,
+        AlertKind::WatchWord,
+        AlertKind::Competitor,
+        AlertKind::SourceHealth,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertKind::NewNegative => "new_negative",
+            AlertKind::Unanswered => "unanswered",
+            AlertKind::RatingDrop => "rating_drop",
+            AlertKind::Spike => "spike",
+            AlertKind::WatchWord => "watch_word",
+            AlertKind::Competitor => "competitor",
+            AlertKind::SourceHealth => "source_health",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AlertKind> {
+        AlertKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// A short title for a notification or a list heading.
+    pub fn title(self) -> &'static str {
+        match self {
+            AlertKind::NewNegative => "New negative review",
+            AlertKind::Unanswered => "Review waiting for a reply",
+            AlertKind::RatingDrop => "Rating dropping",
+            AlertKind::Spike => "Sudden burst of reviews",
+            AlertKind::WatchWord => "Watch word mentioned",
+            AlertKind::Competitor => "Competitor rated higher",
+            AlertKind::SourceHealth => "A source stopped syncing",
+        }
+    }
+}
+
+impl std::fmt::Display for AlertKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Read state of an alert: `new` is unread (the tray shows it), `seen` was looked at,
+/// `dismissed` is hidden from the default list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AlertState {
+    New,
+    Seen,
+    Dismissed,
+}
+
+impl AlertState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertState::New => "new",
+            AlertState::Seen => "seen",
+            AlertState::Dismissed => "dismissed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AlertState> {
+        match s {
+            "new" => Some(AlertState::New),
+            "seen" => Some(AlertState::Seen),
+            "dismissed" => Some(AlertState::Dismissed),
+            _ => None,
+        }
+    }
+}
+
+/// A stored alert, as listed by `earshot alerts --json` and the app.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alert {
+    pub id: AlertId,
+    pub kind: AlertKind,
+    /// Name of the business the alert is about (the owner's own; for `competitor`, the one that
+    /// was passed). `None` only for alerts not tied to a business.
+    pub business: Option<String>,
+    pub business_id: Option<BusinessId>,
+    /// When the data that raised it happened.
+    #[serde(serialize_with = "ser_time")]
+    pub created_at: DateTime<Utc>,
+    pub review_ids: Vec<ReviewId>,
+    pub message: String,
+    pub state: AlertState,
+    #[serde(serialize_with = "ser_time_opt")]
+    pub notified_at: Option<DateTime<Utc>>,
+    pub dedup_key: String,
+    /// Rule-specific figures (averages, counts, matched words…), for the app to show.
+    pub details: Json,
+}
+
+fn ser_time<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&rfc3339(t))
+}
+
+fn ser_time_opt<S: serde::Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_str(&rfc3339(t)),
+        None => s.serialize_none(),
+    }
+}
+
+/// An alert to raise: what the rules produce and what the sync engine passes for
+/// `source_health`. [`Store::raise_alert`] stores it unless its `dedup_key` is already there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAlert {
+    pub kind: AlertKind,
+    pub business_id: Option<BusinessId>,
+    /// Names the data that raised the alert; a second alert with the same key is never stored.
+    pub dedup_key: String,
+    /// Unix seconds of the data that raised it.
+    pub created_at: i64,
+    pub message: String,
+    pub review_ids: Vec<ReviewId>,
+    pub details: Json,
+    /// `New` for news; `Seen` for history found by a first check (see [`BACKFILL_SEEN_AFTER`]).
+    pub state: AlertState,
+}
+
+/// What to list. The default lists every alert that is not dismissed, newest first.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct AlertFilter {
+    pub business_id: Option<BusinessId>,
+    pub kind: Option<AlertKind>,
+    /// Only alerts in this state (overrides `include_dismissed`).
+    pub state: Option<AlertState>,
+    pub include_dismissed: bool,
+    /// Only alerts not yet shown as a notification (and still `new`): what the shell notifies.
+    pub unnotified: bool,
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules: which are on, and their settings.
+
+/// The type of one rule setting, for validation of what the owner types.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum ParamType {
+    Number {
+        min: f64,
+        max: f64,
+    },
+    /// A list of words or phrases; typed as a comma-separated list.
+    Words,
+}
+
+struct ParamSpec {
+    key: &'static str,
+    ty: ParamType,
+    default: fn() -> Json,
+    help: &'static str,
+}
+
+/// Default watch words: what turns a bad review into a legal or health matter.
+pub const DEFAULT_WATCH_WORDS: &[&str] = &[
+    "food poisoning",
+    "refund",
+    "scam",
+    "lawyer",
+    "health department",
+];
+
+macro_rules! num {
+    ($key:expr, $min:expr, $max:expr, $default:expr, $help:expr) => {
+        ParamSpec {
+            key: $key,
+            ty: ParamType::Number {
+                min: $min,
+                max: $max,
+            },
+            default: || serde_json::json!($default),
+            help: $help,
+        }
+    };
+}
+
+/// Every rule's settings with their defaults. The defaults are the product's opinion of a useful,
+/// quiet alert; each is explained where it is used in [`rules`].
+fn param_specs(kind: AlertKind) -> &'static [ParamSpec] {
+    const NEW_NEGATIVE: &[ParamSpec] = &[num!(
+        "max_stars",
+        1.0,
+        5.0,
+        2,
+        "a review at or below this many stars is negative"
+    )];
+    const UNANSWERED: &[ParamSpec] = &[
+        num!(
+            "hours",
+            1.0,
+            24.0 * 60.0,
+            24,
+            "hours a negative review may wait for a reply"
+        ),
+        num!(
+            "max_stars",
+            1.0,
+            5.0,
+            2,
+            "a review at or below this many stars is negative"
+        ),
+    ];
+    const RATING_DROP: &[ParamSpec] = &[
+        num!("drop", 0.05, 4.0, 0.3, "stars the recent average must fall"),
+        num!("recent_days", 7.0, 365.0, 30, "days in the recent average"),
+        num!(
+            "baseline_days",
+            14.0,
+            730.0,
+            90,
+            "days before them that it is compared with"
+        ),
+        num!(
+            "min_reviews",
+            3.0,
+            1000.0,
+            10,
+            "rated reviews needed in each period"
+        ),
+        num!(
+            "min_z",
+            0.0,
+            10.0,
+            2.5,
+            "how sure the drop is not chance (standard errors)"
+        ),
+    ];
+    const SPIKE: &[ParamSpec] = &[
+        num!(
+            "min_items",
+            2.0,
+            100_000.0,
+            5,
+            "never a spike below this many items in an hour"
+        ),
+        num!(
+            "min_ratio",
+            1.0,
+            1000.0,
+            3,
+            "times the usual hourly pace an hour must reach"
+        ),
+        num!(
+            "max_p",
+            1e-12,
+            0.05,
+            1e-6,
+            "chance of such an hour by luck, below which it is a spike"
+        ),
+        num!(
+            "baseline_days",
+            7.0,
+            365.0,
+            28,
+            "days of history that set the usual pace"
+        ),
+    ];
+    const WATCH_WORD: &[ParamSpec] = &[ParamSpec {
+        key: "words",
+        ty: ParamType::Words,
+        default: || serde_json::json!(DEFAULT_WATCH_WORDS),
+        help: "words and phrases to watch for (comma-separated)",
+    }];
+    const COMPETITOR: &[ParamSpec] = &[
+        num!(
+            "window_days",
+            7.0,
+            36_500.0,
+            90,
+            "days in the averages compared"
+        ),
+        num!(
+            "margin",
+            0.0,
+            2.0,
+            0.05,
+            "stars by which the competitor must lead"
+        ),
+        num!(
+            "min_reviews",
+            3.0,
+            1000.0,
+            10,
+            "rated reviews each needs in the window"
+        ),
+    ];
+    match kind {
+        AlertKind::NewNegative => NEW_NEGATIVE,
+        AlertKind::Unanswered => UNANSWERED,
+        AlertKind::RatingDrop => RATING_DROP,
+        AlertKind::Spike => SPIKE,
+        AlertKind::WatchWord => WATCH_WORD,
+        AlertKind::Competitor => COMPETITOR,
+        AlertKind::SourceHealth => &[],
+    }
+}
+
+/// One rule as the owner sees and edits it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rule {
+    pub kind: AlertKind,
+    pub enabled: bool,
+    /// Every setting of the rule, defaults filled in.
+    pub params: BTreeMap<String, Json>,
+    /// One line per setting saying what it means.
+    pub help: BTreeMap<String, String>,
+}
+
+impl Rule {
+    fn default_for(kind: AlertKind) -> Rule {
+        let specs = param_specs(kind);
+        Rule {
+            kind,
+            enabled: true,
+            params: specs
+                .iter()
+                .map(|s| (s.key.to_owned(), (s.default)()))
+                .collect(),
+            help: specs
+                .iter()
+                .map(|s| (s.key.to_owned(), s.help.to_owned()))
+                .collect(),
+        }
+    }
+
+    /// A number setting; the default when the stored value is missing or not a number.
+    pub fn number(&self, key: &str) -> f64 {
+        self.params
+            .get(key)
+            .and_then(Json::as_f64)
+            .or_else(|| {
+                param_specs(self.kind)
+                    .iter()
+                    .find(|s| s.key == key)
+                    .and_then(|s| (s.default)().as_f64())
+            })
+            .unwrap_or(0.0)
+    }
+
+    /// A word-list setting.
+    pub fn words(&self, key: &str) -> Vec<String> {
+        self.params
+            .get(key)
+            .and_then(Json::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|w| w.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// Every rule, in [`AlertKind::ALL`] order, with the owner's changes over the defaults.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct RuleSet(pub Vec<Rule>);
+
+impl RuleSet {
+    pub fn defaults() -> RuleSet {
+        RuleSet(AlertKind::ALL.into_iter().map(Rule::default_for).collect())
+    }
+
+    pub fn get(&self, kind: AlertKind) -> &Rule {
+        self.0
+            .iter()
+            .find(|r| r.kind == kind)
+            .expect("a RuleSet holds every kind")
+    }
+
+    pub fn enabled(&self, kind: AlertKind) -> bool {
+        self.get(kind).enabled
+    }
+}
+
+/// The rules as stored: defaults, overlaid with what the owner changed. Unknown stored keys are
+/// ignored (a newer Earshot may have written them).
+pub fn load_rules(store: &Store) -> Result<RuleSet> {
+    let mut set = RuleSet::defaults();
+    for (kind, enabled, params) in store.alert_rules()? {
+        let Some(kind) = AlertKind::parse(&kind) else {
+            continue;
+        };
+        let Some(rule) = set.0.iter_mut().find(|r| r.kind == kind) else {
+            continue;
+        };
+        rule.enabled = enabled;
+        if let Json::Object(map) = params {
+            for (k, v) in map {
+                if rule.params.contains_key(&k) {
+                    rule.params.insert(k, v);
+                }
+            }
+        }
+    }
+    Ok(set)
+}
+
+/// Changes a rule: turns it on or off and sets parameters given as text (`hours=12`,
+/// `words=refund, scam`). Everything is validated before anything is stored.
+pub fn set_rule(
+    store: &Store,
+    kind: &str,
+    enabled: Option<bool>,
+    params: &[(String, String)],
+) -> Result<Rule> {
+    let kind = AlertKind::parse(kind.trim()).ok_or_else(|| AlertError::UnknownRule(kind.into()))?;
+    let mut rule = load_rules(store)?.get(kind).clone();
+    if let Some(e) = enabled {
+        rule.enabled = e;
+    }
+    let specs = param_specs(kind);
+    for (key, value) in params {
+        let spec = specs.iter().find(|s| s.key == key).ok_or_else(|| {
+            let known: Vec<&str> = specs.iter().map(|s| s.key).collect();
+            AlertError::UnknownParam {
+                kind: kind.as_str(),
+                key: key.clone(),
+                known: if known.is_empty() {
+                    "none".into()
+                } else {
+                    known.join(", ")
+                },
+            }
+        })?;
+        let invalid = |reason: String| AlertError::InvalidParam {
+            kind: kind.as_str(),
+            key: key.clone(),
+            value: value.clone(),
+            reason,
+        };
+        let parsed = match spec.ty {
+            ParamType::Number { min, max } => {
+                let n: f64 = value
+                    .trim()
+                    .parse()
+                    .map_err(|_| invalid("not a number".into()))?;
+                if !(min..=max).contains(&n) {
+                    return Err(invalid(format!("must be between {min} and {max}")));
+                }
+                serde_json::json!(n)
+            }
+            ParamType::Words => {
+                let words: Vec<String> = value
+                    .split(',')
+                    .map(|w| w.split_whitespace().collect::<Vec<_>>().join(" "))
+                    .filter(|w| !w.is_empty())
+                    .collect();
+                serde_json::json!(words)
+            }
+        };
+        rule.params.insert(key.clone(), parsed);
+    }
+    let params: serde_json::Map<String, Json> = rule
+        .params
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    store.set_alert_rule(kind.as_str(), rule.enabled, &Json::Object(params))?;
+    Ok(rule)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The check.
+
+/// Rows read per page when scanning new reviews, so a first check over a million reviews holds a
+/// page in memory, not the history.
+const SCAN_PAGE: u32 = 5_000;
+
+/// Evaluates every enabled rule and raises what is new; returns the alerts raised by this call,
+/// oldest first (those already `seen` included, so a caller can report them; notify only `new`).
+///
+/// The first check reads the whole history; later checks read only reviews stored since the last
+/// one (a high-water mark on the review id, kept in `settings`, so late arrivals with old dates
+/// are still seen), plus the reviews whose reply deadline passed since the last check. Rating
+/// rules read the daily rollup, which is small, in full each time. Everything raised by one check
+/// is stored with the new marks in one transaction.
+pub fn check(store: &mut Store, now: DateTime<Utc>) -> Result<Vec<Alert>> {
+    let now_ts = now.timestamp();
+    let set = load_rules(store)?;
+    let marks = store.alert_marks()?;
+    let until_id = store.max_review_id()?;
+    let mut found: Vec<rules::Finding> = Vec::new();
+
+    let new_neg = set.get(AlertKind::NewNegative);
+    let unanswered = set.get(AlertKind::Unanswered);
+    let watch = set.get(AlertKind::WatchWord);
+    let matcher = rules::WatchWords::new(&watch.words("words"));
+    let unanswered_hours = unanswered.number("hours");
+    let deadline = (unanswered_hours * 3600.0) as i64;
+
+    // Reviews stored since the last check: per-item rules, and where a spike may be.
+    let mut earliest_new: BTreeMap<BusinessId, i64> = BTreeMap::new();
+    let mut after = marks.review_id.unwrap_or(i64::MIN);
+    loop {
+        let page = store.alert_items_after(after, until_id, SCAN_PAGE)?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        for item in &page {
+            let e = earliest_new
+                .entry(item.business_id)
+                .or_insert(item.created_at);
+            *e = (*e).min(item.created_at);
+        }
+        if new_neg.enabled {
+            found.extend(rules::new_negative(&page, new_neg.number("max_stars")));
+        }
+        if watch.enabled {
+            found.extend(rules::watch_words(&page, &matcher));
+        }
+        if unanswered.enabled {
+            found.extend(rules::unanswered(
+                &page,
+                unanswered.number("max_stars"),
+                deadline,
+                now_ts,
+            ));
+        }
+    }
+    // Older reviews whose reply deadline passed since the last check.
+    if unanswered.enabled {
+        if let (Some(last_check), Some(mark)) = (marks.checked_at, marks.review_id) {
+            let due = store.unanswered_items(last_check - deadline, now_ts - deadline, mark)?;
+            found.extend(rules::unanswered(
+                &due,
+                unanswered.number("max_stars"),
+                deadline,
+                now_ts,
+            ));
+        }
+    }
+
+    let businesses = store.businesses()?;
+    let own: Vec<_> = businesses.iter().filter(|b| !b.is_competitor).collect();
+    let today = now_ts.div_euclid(86_400);
+
+    let spike = set.get(AlertKind::Spike);
+    if spike.enabled {
+        let params = rules::SpikeParams::from_rule(spike);
+        for (&business_id, &earliest) in &earliest_new {
+            let Some(b) = own.iter().find(|b| b.id == business_id) else {
+                continue;
+            };
+            // Look back far enough to find where a spike that is still going began, so it keeps
+            // its first hour as its key.
+            let from_hour = earliest.div_euclid(3600) - rules::SPIKE_RUN_LOOKBACK_HOURS;
+            let hours = store.busy_hours(business_id, from_hour, params.min_items)?;
+            if hours.is_empty() {
+                continue;
+            }
+            let first_day = hours[0].0.div_euclid(24) - params.baseline_days - 1;
+            let days = store.daily_counts(business_id, first_day)?;
+            for run in rules::spikes(&hours, &days, &params) {
+                let ids = store.review_ids_in(business_id, run.start * 3600, run.end * 3600)?;
+                found.push(rules::spike_finding(b, &run, ids));
+            }
+        }
+    }
+
+    let drop = set.get(AlertKind::RatingDrop);
+    let competitor = set.get(AlertKind::Competitor);
+    if drop.enabled || competitor.enabled {
+        let mut ratings = BTreeMap::new();
+        for b in &businesses {
+            ratings.insert(b.id, rules::day_ratings(&store.daily_rows(b.id, None)?));
+        }
+        if drop.enabled {
+            let params = rules::DropParams::from_rule(drop);
+            for b in &own {
+                found.extend(rules::rating_drops(b, &ratings[&b.id], today, &params));
+            }
+        }
+        if competitor.enabled {
+            let params = rules::CompetitorParams::from_rule(competitor);
+            for b in &own {
+                for c in businesses.iter().filter(|c| c.is_competitor) {
+                    found.extend(rules::competitor_passes(
+                        b,
+                        c,
+                        &ratings[&b.id],
+                        &ratings[&c.id],
+                        today,
+                        &params,
+                    ));
+                }
+            }
+        }
+    }
+
+    let cutoff = (now - BACKFILL_SEEN_AFTER).timestamp();
+    let mut new: Vec<NewAlert> = found
+        .into_iter()
+        .map(|f| {
+            let mut a = f.alert;
+            if a.created_at < cutoff && !f.ongoing {
+                a.state = AlertState::Seen;
+            }
+            a
+        })
+        .collect();
+    new.sort_by(|a, b| (a.created_at, &a.dedup_key).cmp(&(b.created_at, &b.dedup_key)));
+
+    let marks = crate::store::AlertMarks {
+        review_id: Some(until_id.max(marks.review_id.unwrap_or(0))),
+        checked_at: Some(now_ts.max(marks.checked_at.unwrap_or(i64::MIN))),
+    };
+    let ids = store.raise_alerts(&new, &marks, now_ts)?;
+    // A reply settles an "unanswered" alert: the owner has dealt with it, so it stops counting
+    // as unread.
+    store.settle_answered_alerts()?;
+    Ok(store.alerts_by_ids(&ids)?)
+}
+
+/// Marks an alert seen or dismissed (or new again).
+pub fn set_state(store: &Store, id: AlertId, state: AlertState) -> Result<()> {
+    if store.set_alert_state(id, state)? {
+        Ok(())
+    } else {
+        Err(AlertError::UnknownAlert(id))
+    }
+}
+
+/// The owner's notification preferences; defaults when never set.
+pub fn notification_prefs(store: &Store) -> Result<NotificationPrefs> {
+    Ok(store
+        .setting::<NotificationPrefs>(notify::PREFS_KEY)?
+        .unwrap_or_default())
+}
+
+pub fn set_notification_prefs(store: &Store, prefs: &NotificationPrefs) -> Result<()> {
+    store.set_setting(notify::PREFS_KEY, prefs)?;
+    Ok(())
+}
+
+/// Records that a plan's notifications were shown: their alerts are marked notified (so they are
+/// never shown twice, even after a restart) and a digest is remembered as today's.
+pub fn record_sent(store: &Store, plan: &Plan, now: DateTime<Utc>) -> Result<()> {
+    let ids: Vec<AlertId> = plan
+        .notify_now
+        .iter()
+        .flat_map(|n| n.alert_ids.iter().copied())
+        .collect();
+    store.mark_alerts_notified(&ids, now.timestamp())?;
+    if plan.is_digest {
+        let mut prefs = notification_prefs(store)?;
+        prefs.last_digest_at = Some(now);
+        set_notification_prefs(store, &prefs)?;
+    }
+    Ok(())
+}
