@@ -641,7 +641,6 @@ pub fn check(store: &mut Store, now: DateTime<Utc>) -> Result<Vec<Alert>> {
 
     let businesses = store.businesses()?;
     let own: Vec<_> = businesses.iter().filter(|b| !b.is_competitor).collect();
-    let today = now_ts.div_euclid(86_400);
 
     let spike = set.get(AlertKind::Spike);
     if spike.enabled {
@@ -676,7 +675,7 @@ pub fn check(store: &mut Store, now: DateTime<Utc>) -> Result<Vec<Alert>> {
         if drop.enabled {
             let params = rules::DropParams::from_rule(drop);
             for b in &own {
-                found.extend(rules::rating_drops(b, &ratings[&b.id], today, &params));
+                found.extend(rules::rating_drops(b, &ratings[&b.id], now_ts, &params));
             }
         }
         if competitor.enabled {
@@ -688,7 +687,7 @@ pub fn check(store: &mut Store, now: DateTime<Utc>) -> Result<Vec<Alert>> {
                         c,
                         &ratings[&b.id],
                         &ratings[&c.id],
-                        today,
+                        now_ts,
                         &params,
                     ));
                 }

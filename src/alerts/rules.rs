@@ -701,13 +701,10 @@ pub fn competitor_passes(
             armed = false;
             ahead = true;
             let date = time(d * 86_400).date_naive();
+            let (rs, os) = distinct_stars(r.mean, o.mean);
             let message = format!(
-                "{} now rates {} over the last {} days, above {}'s {}.",
-                rival.name,
-                stars(r.mean),
-                p.window_days,
-                own.name,
-                stars(o.mean)
+                "{} now rates {rs} over the last {} days, above {}'s {os}.",
+                rival.name, p.window_days, own.name,
             );
             out.push(finding(
                 AlertKind::Competitor,
@@ -776,6 +773,17 @@ fn stars(r: f64) -> String {
         format!("{rounded:.0}★")
     } else {
         format!("{rounded:.1}★")
+    }
+}
+
+/// Two ratings in stars, with a second decimal when one would show them equal ("4.13★ above
+/// 4.07★" rather than "4.1★ above 4.1★").
+fn distinct_stars(a: f64, b: f64) -> (String, String) {
+    let (sa, sb) = (stars(a), stars(b));
+    if sa == sb {
+        (format!("{a:.2}★"), format!("{b:.2}★"))
+    } else {
+        (sa, sb)
     }
 }
 

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::{bail, Result};
-use chrono::{Local, Utc};
+use chrono::{DateTime, Local, Utc};
 use clap::{Args, Subcommand};
 use earshot::alerts::{self, Alert, AlertFilter, AlertKind, AlertState, RuleSet};
 use earshot::store::Store;
@@ -45,6 +45,9 @@ enum AlertsCmd {
     Check {
         #[arg(long)]
         json: bool,
+        /// Evaluate as if it were this time (RFC 3339), to replay or test; default: now.
+        #[arg(long, value_name = "TIME")]
+        now: Option<chrono::DateTime<chrono::FixedOffset>>,
     },
     /// Mark alerts as seen.
     Seen {
@@ -90,7 +93,11 @@ enum RulesCmd {
 pub fn run(store: &mut Store, args: AlertsArgs) -> Result<ExitCode> {
     match args.cmd {
         None => list(store, &args),
-        Some(AlertsCmd::Check { json }) => check(store, json),
+        Some(AlertsCmd::Check { json, now }) => check(
+            store,
+            json,
+            now.map_or_else(Utc::now, |t| t.with_timezone(&Utc)),
+        ),
         Some(AlertsCmd::Seen { ids }) => set_state(store, &ids, AlertState::Seen),
         Some(AlertsCmd::Dismiss { ids }) => set_state(store, &ids, AlertState::Dismissed),
         Some(AlertsCmd::Rules(r)) => match r.cmd {
@@ -177,8 +184,8 @@ fn print_alert(a: &Alert) {
     println!("         {}", a.message);
 }
 
-fn check(store: &mut Store, json: bool) -> Result<ExitCode> {
-    let raised = alerts::check(store, Utc::now())?;
+fn check(store: &mut Store, json: bool, now: DateTime<Utc>) -> Result<ExitCode> {
+    let raised = alerts::check(store, now)?;
     if json {
         print_json(&raised)?;
         return Ok(ExitCode::SUCCESS);
