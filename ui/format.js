@@ -3,9 +3,26 @@
 // No DOM and no IPC here, so node's test runner covers it (`node --test ui/`). Every function takes
 // an optional locale; the app passes the webview's own, tests pass a fixed one.
 
-const DEFAULT_LOCALE = typeof navigator !== 'undefined' && navigator.language
-  ? navigator.language
-  : 'en-US';
+/**
+ * A locale Intl accepts. The webview reports the process's language, which on a bare Linux
+ * session is "C" or "C.UTF-8" — not a BCP 47 tag, and Intl throws on it. Anything unusable
+ * becomes en-US rather than breaking every number on screen.
+ */
+export function resolveLocale(tag) {
+  const t = String(tag ?? '').split('.')[0].replace(/_/g, '-');
+  try {
+    const [canonical] = Intl.getCanonicalLocales(t);
+    if (canonical && !['c', 'posix'].includes(canonical.toLowerCase())) {
+      new Intl.NumberFormat(canonical); // throws if unsupported in practice
+      return canonical;
+    }
+  } catch {
+    /* fall through */
+  }
+  return 'en-US';
+}
+
+const DEFAULT_LOCALE = resolveLocale(typeof navigator !== 'undefined' ? navigator.language : '');
 
 /** "2,345"; a dash for a missing number (never a misleading 0). */
 export function formatCount(n, locale = DEFAULT_LOCALE) {

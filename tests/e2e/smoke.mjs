@@ -6,7 +6,7 @@
 // anything failed.
 
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { openSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -15,6 +15,7 @@ const APP = env.SMOKE_APP;
 const SHOTS = env.SMOKE_SHOTS;
 const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
 const WAIT_MS = 30_000;
+const DRIVER_LOG = path.join(env.SMOKE_TMP, 'tauri-driver.log');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -39,8 +40,10 @@ async function startDriver() {
   const port = await freePort();
   const nativePort = await freePort();
   base = `http://127.0.0.1:${port}`;
+  // The app's and WebKit's chatter (PipeWire, portals, …) goes to a log, shown only on failure.
+  const log = openSync(DRIVER_LOG, 'w');
   driver = spawn(env.SMOKE_TAURI_DRIVER, ['--port', String(port), '--native-port', String(nativePort)], {
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', log, log],
     detached: true, // its own process group, so cleanup reaches WebKitWebDriver and the app too
   });
   for (let i = 0; i < 100; i += 1) {
@@ -133,9 +136,14 @@ class Session {
   }
 
   async screenshot(name) {
-    // Let fonts and the last layout settle before the picture.
-    await this.run('return document.fonts ? document.fonts.status : "loaded"');
-    await sleep(400);
+    // Let fonts load and two frames paint before the picture: WebKit's snapshot is the last
+    // painted frame, which can lag behind the DOM right after a render.
+    await wd('POST', `/session/${this.id}/execute/async`, {
+      script: `const done = arguments[arguments.length - 1];
+        document.fonts.ready.then(() => requestAnimationFrame(() => requestAnimationFrame(() => done(true))));`,
+      args: [],
+    });
+    await sleep(500);
     const b64 = await wd('GET', `/session/${this.id}/screenshot`);
     const file = path.join(SHOTS, `${name}.png`);
     writeFileSync(file, Buffer.from(b64, 'base64'));
@@ -258,6 +266,10 @@ try {
   console.log(`smoke: FAIL setting up WebDriver: ${e.message}`);
 } finally {
   stopDriver();
+}
+if (failed > 0) {
+  const log = readFileSync(DRIVER_LOG, 'utf8').split('\n').slice(-40).join('\n');
+  console.log(`smoke: last lines of the app and driver log:\n${log}`);
 }
 console.log(`smoke: ${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

@@ -45,5 +45,12 @@ export SMOKE_APP=$TARGET/debug/earshot-desktop SMOKE_TMP=$TMP SMOKE_DEMO_DB=$DEM
 
 # A screen larger than the window, so the window is never clipped. dbus-run-session gives WebKit and
 # the notification plugin a session bus, as a desktop has.
+# The D-Bus daemon's and portals' chatter goes to a log that is shown only when something failed.
+status=0
 xvfb-run -a -s "-screen 0 1600x1000x24 -nolisten tcp" \
-  dbus-run-session -- node tests/e2e/smoke.mjs
+  dbus-run-session -- node tests/e2e/smoke.mjs 2>"$TMP/session.log" || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "smoke: last lines of the session log:" >&2
+  tail -n 30 "$TMP/session.log" >&2
+fi
+exit "$status"

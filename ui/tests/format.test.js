@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import {
   authorName, distributionRows, fillMonths, formatCount, formatMonth, formatPercent, formatRating,
   formatWhen, nextMonth, parseMonth, platformLabel, plural, progressFraction, safeHttpUrl,
-  starParts, starsLabel,
+  resolveLocale, starParts, starsLabel,
 } from '../format.js';
 
 const L = 'en-US';
@@ -121,4 +121,14 @@ test('progress never goes past the end or becomes NaN', () => {
   assert.equal(progressFraction(150, 100), 1);
   assert.equal(progressFraction(10, 0), 0);
   assert.equal(progressFraction(10, undefined), 0);
+});
+
+test('a bare Linux locale like C or C.UTF-8 falls back to en-US instead of breaking Intl', () => {
+  assert.equal(resolveLocale('C'), 'en-US');
+  assert.equal(resolveLocale('C.UTF-8'), 'en-US');
+  assert.equal(resolveLocale('POSIX'), 'en-US');
+  assert.equal(resolveLocale(''), 'en-US');
+  assert.equal(resolveLocale(undefined), 'en-US');
+  assert.equal(resolveLocale('de_DE.UTF-8'), 'de-DE');
+  assert.equal(resolveLocale('en-GB'), 'en-GB');
 });

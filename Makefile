@@ -1,0 +1,63 @@
+# Earshot: `make run` opens the app, `make test` runs every check CI runs (.ci/run calls it).
+# `make setup` installs what is missing and nothing else, so every target can depend on it.
+
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := run
+
+# Debian 12 packages: Tauri's build libraries, then what the smoke test needs (Xvfb, WebKit's
+# WebDriver, a D-Bus session), ImageMagick for icons/make-icons.sh, sqlite3 for poking at data.
+APT_PACKAGES := build-essential pkg-config libssl-dev curl file \
+	libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev \
+	xvfb webkit2gtk-driver imagemagick dbus-x11 sqlite3
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
+export PATH := $(CARGO_BIN):$(PATH)
+
+.PHONY: setup build run test lint test-rust test-ui smoke package
+
+setup:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do dpkg -s "$$p" >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	command -v node >/dev/null || missing="$$missing nodejs npm"; \
+	if [ -n "$$missing" ]; then \
+	  echo "setup: installing$$missing"; \
+	  $(SUDO) apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	@[ -x node_modules/.bin/tauri ] || { \
+	  echo "setup: npm ci (Tauri CLI)"; npm ci --no-audit --no-fund --loglevel=error; }
+	@command -v tauri-driver >/dev/null || { \
+	  echo "setup: cargo install tauri-driver"; cargo install tauri-driver --locked --quiet; }
+
+build: setup
+	cargo build --workspace
+
+# Opens the app on the owner's database (EARSHOT_DB or the OS data directory). Without a display
+# (an SSH session, CI) it runs under a virtual X server instead, where it works but is unseen.
+run: build
+	@if [ -n "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
+	  exec target/debug/earshot-desktop; \
+	else \
+	  echo "run: no display found; starting Earshot under xvfb-run (invisible). Stop it with Ctrl-C."; \
+	  exec xvfb-run -a -s "-screen 0 1600x1000x24" dbus-run-session -- target/debug/earshot-desktop; \
+	fi
+
+lint: setup
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+test-rust: setup
+	cargo test --workspace
+
+test-ui:
+	node --test ui/
+
+smoke: setup
+	bash tests/e2e/smoke.sh
+
+test: setup lint test-rust test-ui smoke
+
+# Installable bundles under target/release/bundle/{deb,rpm}. (AppImage needs downloads: not here.)
+package: setup
+	npx --no-install tauri build --bundles deb,rpm

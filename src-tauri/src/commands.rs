@@ -1,0 +1,170 @@
+//! The commands the UI invokes. Each one converts its arguments, calls one core function (the same
+//! one the CLI calls) and maps the error — no business logic lives here (STYLE.md §1).
+//!
+//! SQLite work runs on the blocking pool via [`with_store`]: a synchronous command would run on the
+//! main thread and freeze the window during an import. Every call opens its own `Store`: opening is
+//! a few pragmas (sub-millisecond), WAL lets the dashboard read while an import writes, and there is
+//! no connection lock for a long import to hold against the UI.
+
+use std::path::PathBuf;
+
+use chrono::Utc;
+use earshot::import::{ImportOptions, ImportReport};
+use earshot::model::{Business, BusinessId, Review};
+use earshot::store::{ReviewFilter, Stats, Store};
+use serde::Serialize;
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Emitter, State};
+use tauri_plugin_dialog::DialogExt;
+
+use crate::error::{UiError, UiResult};
+use crate::notify;
+
+/// The event views listen to; one per finished demo load or import, never one per row (§9).
+pub const REVIEWS_CHANGED: &str = "reviews-changed";
+
+/// How many reviews the dashboard's "latest reviews" list shows.
+const DASHBOARD_LATEST: u32 = 8;
+
+/// Shared by all commands: where the database lives. Resolved once at start from `EARSHOT_DB` or
+/// the OS data directory, exactly as the CLI does.
+pub struct AppState {
+    pub db_path: PathBuf,
+}
+
+/// Opens the store on the blocking pool and runs `f` with it there, off the async runtime's
+/// worker threads (opening may wait on another writer's lock; queries may scan).
+async fn with_store<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&mut Store) -> UiResult<T> + Send + 'static,
+) -> UiResult<T> {
+    let path = state.db_path.clone();
+    tauri::async_runtime::spawn_blocking(move || f(&mut Store::open(&path)?))
+        .await
+        .map_err(|e| UiError::new("internal", format!("background task failed: {e}")))?
+}
+
+/// What the first screen needs in one round trip.
+#[derive(Debug, Serialize)]
+pub struct Dashboard {
+    /// Whether the database holds no reviews at all: the UI then shows its welcome.
+    pub empty: bool,
+    pub businesses: Vec<Business>,
+    /// The business shown: the one asked for, else the owner's own (listed first by the store).
+    pub business: Option<Business>,
+    pub stats: Option<Stats>,
+    pub latest: Vec<Review>,
+    /// Shown in the footer so the owner knows where their data is.
+    pub db_path: String,
+}
+
+#[tauri::command]
+pub async fn dashboard(
+    state: State<'_, AppState>,
+    business: Option<BusinessId>,
+) -> UiResult<Dashboard> {
+    with_store(&state, move |store| {
+        let businesses = store.businesses()?;
+        let chosen = match business {
+            Some(id) => Some(store.business(id)?),
+            None => businesses.first().cloned(),
+        };
+        let (stats, latest) = match &chosen {
+            Some(b) => {
+                let filter = ReviewFilter {
+                    business_id: Some(b.id),
+                    limit: Some(DASHBOARD_LATEST),
+                    ..Default::default()
+                };
+                (Some(store.stats(b.id)?), store.list_reviews(&filter)?)
+            }
+            None => (None, Vec::new()),
+        };
+        Ok(Dashboard {
+            empty: store.is_empty()?,
+            businesses,
+            business: chosen,
+            stats,
+            latest,
+            db_path: store.path().display().to_string(),
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn list_reviews(
+    state: State<'_, AppState>,
+    filter: ReviewFilter,
+) -> UiResult<Vec<Review>> {
+    with_store(&state, move |store| Ok(store.list_reviews(&filter)?)).await
+}
+
+#[tauri::command]
+pub async fn load_demo(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> UiResult<earshot::demo::DemoSummary> {
+    let today = Utc::now().date_naive();
+    let summary = with_store(&state, move |store| Ok(earshot::demo::load(store, today)?)).await?;
+    app.emit(REVIEWS_CHANGED, &summary)?;
+    Ok(summary)
+}
+
+/// Shows the native "open file" dialog and returns the chosen path, or `None` when cancelled.
+/// The dialog runs here rather than in JS so the webview needs no dialog permission.
+#[tauri::command]
+pub async fn choose_import_file(app: AppHandle) -> UiResult<Option<String>> {
+    let picked = app
+        .dialog()
+        .file()
+        .set_title("Import reviews")
+        .add_filter(
+            "Reviews (CSV or JSON Lines)",
+            &["csv", "jsonl", "ndjson", "json", "txt"],
+        )
+        .blocking_pick_file();
+    Ok(picked
+        .and_then(|p| p.into_path().ok())
+        .map(|p| p.display().to_string()))
+}
+
+/// Import progress, sent after each batch: bytes read so far and the file's size.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportProgress {
+    pub read: u64,
+    pub total: u64,
+}
+
+#[tauri::command]
+pub async fn import_file(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: String,
+    business: String,
+    platform: Option<String>,
+    skip_bad: Option<bool>,
+    on_progress: Channel<ImportProgress>,
+) -> UiResult<ImportReport> {
+    let opts = ImportOptions {
+        business,
+        platform,
+        skip_bad: skip_bad.unwrap_or(false),
+    };
+    let report = with_store(&state, move |store| {
+        // A closed channel (the window went away) must not stop the import, so sends are best effort.
+        let mut progress = |read, total| {
+            let _ = on_progress.send(ImportProgress { read, total });
+        };
+        Ok(earshot::import::import_path(
+            store,
+            path.as_ref(),
+            &opts,
+            &mut progress,
+        )?)
+    })
+    .await?;
+    app.emit(REVIEWS_CHANGED, &report)?;
+    notify::import_finished(&app, &report);
+    Ok(report)
+}

@@ -1,0 +1,82 @@
+//! Earshot's desktop shell: a Tauri 2 window over the `earshot` core.
+//!
+//! This crate holds no business logic (STYLE.md §1): `commands.rs` turns IPC calls into core calls,
+//! `tray.rs` and `window.rs` manage the tray and the window, `notify.rs` sends the shell's own
+//! notifications. The app lives in the tray: closing the window destroys the webview to free its
+//! memory, and only the tray's Quit ends the process.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod error;
+mod notify;
+mod tray;
+mod window;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::Context;
+
+use tauri::{Manager, RunEvent};
+
+/// Set when the owner chose Quit; any other exit request (the last window closed) is refused so
+/// the app stays in the tray.
+pub struct Quitting(pub AtomicBool);
+
+fn main() {
+    if let Err(e) = run() {
+        // `{:#}` prints the chain of causes on one line.
+        eprintln!("earshot-desktop: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+/// The database: `--db PATH` (as the CLI takes it; tests pass it through tauri-driver), else
+/// `EARSHOT_DB`, else the OS data directory.
+fn db_path_from_args() -> anyhow::Result<PathBuf> {
+    let mut args = std::env::args_os().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--db" {
+            let path = args.next().context("--db needs a path")?;
+            return Ok(PathBuf::from(path));
+        }
+        if let Some(path) = arg.to_str().and_then(|a| a.strip_prefix("--db=")) {
+            return Ok(PathBuf::from(path));
+        }
+    }
+    Ok(earshot::store::default_db_path())
+}
+
+fn run() -> anyhow::Result<()> {
+    let db_path = db_path_from_args()?;
+    let app = tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
+        .manage(commands::AppState { db_path })
+        .manage(Quitting(AtomicBool::new(false)))
+        .invoke_handler(tauri::generate_handler![
+            commands::dashboard,
+            commands::list_reviews,
+            commands::load_demo,
+            commands::choose_import_file,
+            commands::import_file,
+        ])
+        .setup(|app| {
+            tray::install(app.handle())?;
+            Ok(())
+        })
+        .build(tauri::generate_context!())?;
+
+    app.run(|app, event| {
+        if let RunEvent::ExitRequested { code, api, .. } = event {
+            // `code` is None when the last window closed; Some when `exit()` was called.
+            let chosen = app.state::<Quitting>().0.load(Ordering::SeqCst);
+            if code.is_none() && !chosen {
+                api.prevent_exit();
+            }
+        }
+    });
+    Ok(())
+}
