@@ -14,7 +14,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CARGO_BIN):$(PATH)
 
-.PHONY: setup build run test lint test-rust test-ui smoke package
+.PHONY: setup build run test lint test-rust test-ui smoke package bench
 
 setup:
 	@missing=""; \
@@ -61,3 +61,10 @@ test: setup lint test-rust test-ui smoke
 # Installable bundles under target/release/bundle/{deb,rpm}. (AppImage needs downloads: not here.)
 package: setup
 	npx --no-install tauri build --bundles deb,rpm
+
+# Import, dashboard and search figures at 10k, 100k and 1M reviews, against sqlite3's own CSV
+# import of the same file; prints a table and writes target/bench.json. Needs about 2 GB of disk
+# under target/bench and a few minutes.
+bench: setup
+	cargo build --release -p earshot --bin earshot --example bench
+	target/release/examples/bench
