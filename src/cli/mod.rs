@@ -7,6 +7,7 @@ mod businesses;
 mod import;
 mod insights;
 mod output;
+mod reply;
 mod reviews;
 
 use std::path::PathBuf;
@@ -59,6 +60,8 @@ enum Command {
     Restore(backup::RestoreArgs),
     /// Alerts about negative reviews, spikes and rating drops; `alerts check` raises them.
     Alerts(alerts::AlertsArgs),
+    /// Check, draft, save and post replies; copy and mark replied where there is no reply API.
+    Reply(reply::ReplyArgs),
 }
 
 /// Opens the store; a damaged database is reported with the newest good backup to restore.
@@ -98,5 +101,6 @@ pub fn run() -> Result<ExitCode> {
         Command::Backup(args) => backup::backup(&path, args),
         Command::Restore(args) => backup::restore(&path, args),
         Command::Alerts(args) => alerts::run(&mut open()?, args),
+        Command::Reply(args) => reply::run(&open()?, args),
     }
 }

@@ -11,6 +11,7 @@
 mod alerts;
 mod businesses;
 mod maintenance;
+mod replies;
 mod reviews;
 mod settings;
 mod sources;

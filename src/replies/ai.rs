@@ -1,0 +1,201 @@
+//! Optional AI drafts from any OpenAI-compatible `/v1/chat/completions` endpoint: a local model
+//! (Ollama, llama.cpp's server, LM Studio on localhost) or a hosted one.
+//!
+//! It returns a draft and nothing else: the owner edits and approves it in the composer, the coach
+//! checks it like any other text, and only the outbox posts — never this module. The request
+//! carries the review, the business's name, the owner's profile (name, contact to offer, tone
+//! guide) and the platform's length limit, with the coach's rules written as instructions so a
+//! good model's first draft passes them. The API key, when there is one, is only ever put in the
+//! `Authorization` header: it is not logged, stored or echoed in errors.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use super::coach::{self, Limit};
+use super::outbox::{platform_reason, Secret};
+use super::{ReplyError, ReplyProfile, Result};
+use crate::model::Review;
+
+/// Where to ask and which model.
+#[derive(Debug, Clone)]
+pub struct AiConfig {
+    /// `http://localhost:11434` (Ollama), `https://api.openai.com`… with or without `/v1`.
+    pub base_url: String,
+    pub model: String,
+    /// Local models on a laptop CPU can take a while for a paragraph.
+    pub timeout: Duration,
+    pub no_proxy: bool,
+}
+
+impl Default for AiConfig {
+    fn default() -> Self {
+        AiConfig {
+            base_url: "http://localhost:11434".into(),
+            model: "llama3.2".into(),
+            timeout: Duration::from_secs(120),
+            no_proxy: false,
+        }
+    }
+}
+
+/// Some variety, but not so much that the reply wanders from the review.
+const TEMPERATURE: f64 = 0.6;
+
+/// The chat-completions URL for a base URL given with or without `/v1`.
+pub fn completions_url(base: &str) -> String {
+    let base = base.trim_end_matches('/');
+    if base.ends_with("/v1") {
+        format!("{base}/chat/completions")
+    } else {
+        format!("{base}/v1/chat/completions")
+    }
+}
+
+/// The request body: a system message with the rules and tone, a user message with the review.
+pub fn request_body(model: &str, review: &Review, profile: &ReplyProfile) -> Value {
+    let limit = match coach::reply_limit(&review.platform) {
+        Limit::Bytes(n) | Limit::Chars(n) | Limit::Weighted(n) => n,
+    };
+    let complaint = review.rating.is_some_and(|r| r <= 2.5)
+        || review.sentiment_label == Some(crate::model::SentimentLabel::Negative);
+    let mut rules = vec![
+        format!(
+            "You write the public reply of the owner of {} to a customer's review on {}.",
+            review.business,
+            crate::platform::platform_label(&review.platform)
+        ),
+        "Write in the language of the review, in the first person, as plain text with no \
+         markdown, no placeholders and no quotation marks around the reply."
+            .to_string(),
+        format!("Stay well under {limit} characters; two to four sentences is best."),
+        "Mention something specific from the review. Never argue, blame the customer, or say \
+         they are wrong. No capitals for emphasis, no exclamation-mark runs."
+            .to_string(),
+        "Never repeat the customer's phone number, e-mail address, order or booking number, and \
+         never advertise, offer discount codes or ask people to follow the business."
+            .to_string(),
+    ];
+    if complaint {
+        let contact = profile
+            .contact_email
+            .as_deref()
+            .or(profile.contact_phone.as_deref())
+            .map_or("a private message".to_string(), str::to_owned);
+        rules.push(format!(
+            "This is a complaint: apologise sincerely first, then offer to continue in private \
+             via {contact}."
+        ));
+    }
+    if let Some(owner) = profile
+        .owner_name
+        .as_deref()
+        .filter(|o| !o.trim().is_empty())
+    {
+        rules.push(format!("Sign off as {owner}."));
+    }
+    if let Some(tone) = profile.tone.as_deref().filter(|t| !t.trim().is_empty()) {
+        rules.push(format!("Tone guide from the owner: {tone}"));
+    }
+    let stars = review.rating.map_or("no star rating".to_string(), |r| {
+        format!("{r:.0} of 5 stars")
+    });
+    let mut user = format!(
+        "Review by {} ({stars}):\n",
+        review.author.as_deref().unwrap_or("a customer")
+    );
+    if let Some(t) = review.title.as_deref().filter(|t| !t.is_empty()) {
+        user.push_str(t);
+        user.push('\n');
+    }
+    user.push_str(&review.body);
+    json!({
+        "model": model,
+        "temperature": TEMPERATURE,
+        "stream": false,
+        "messages": [
+            { "role": "system", "content": rules.join("\n") },
+            { "role": "user", "content": user },
+        ],
+    })
+}
+
+/// The draft from a chat-completions answer, trimmed of the quotes models like to add.
+pub fn draft_from_answer(answer: &Value) -> Option<String> {
+    let text = answer
+        .pointer("/choices/0/message/content")
+        .and_then(Value::as_str)?
+        .trim();
+    let text = text
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(text)
+        .trim();
+    (!text.is_empty()).then(|| text.to_string())
+}
+
+/// Asks the endpoint for a draft reply to `review`. Returns the text only; nothing is saved or
+/// posted.
+pub async fn draft(
+    config: &AiConfig,
+    api_key: Option<&Secret>,
+    review: &Review,
+    profile: &ReplyProfile,
+) -> Result<String> {
+    let mut builder = reqwest::Client::builder().timeout(config.timeout);
+    if config.no_proxy {
+        builder = builder.no_proxy();
+    }
+    let http = builder
+        .build()
+        .map_err(|e| ReplyError::Outbox(format!("cannot start the HTTP client: {e}")))?;
+    let mut req = http
+        .post(completions_url(&config.base_url))
+        .json(&request_body(&config.model, review, profile));
+    if let Some(key) = api_key {
+        req = req.bearer_auth(key.expose());
+    }
+    let unreachable = |e: reqwest::Error| {
+        ReplyError::Outbox(format!(
+            "the AI endpoint at {} did not answer ({e}); is it running?",
+            config.base_url
+        ))
+    };
+    let resp = req.send().await.map_err(unreachable)?;
+    let status = resp.status().as_u16();
+    let body = resp.text().await.map_err(unreachable)?;
+    if !(200..300).contains(&status) {
+        return Err(ReplyError::Outbox(format!(
+            "the AI endpoint refused: {}",
+            platform_reason(status, &body)
+        )));
+    }
+    let answer: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+    draft_from_answer(&answer)
+        .ok_or_else(|| ReplyError::Outbox("the AI endpoint answered without a draft".to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_completions_url_takes_bases_with_or_without_v1() {
+        assert_eq!(
+            completions_url("http://localhost:11434"),
+            "http://localhost:11434/v1/chat/completions"
+        );
+        assert_eq!(
+            completions_url("https://api.example.com/v1/"),
+            "https://api.example.com/v1/chat/completions"
+        );
+    }
+
+    #[test]
+    fn surrounding_quotes_are_taken_off_the_draft() {
+        let a =
+            json!({"choices": [{"message": {"role": "assistant", "content": " \"Thank you!\" "}}]});
+        assert_eq!(draft_from_answer(&a).as_deref(), Some("Thank you!"));
+        assert_eq!(draft_from_answer(&json!({"choices": []})), None);
+    }
+}
