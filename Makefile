@@ -26,7 +26,7 @@ setup:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 	@[ -x node_modules/.bin/tauri ] || { \
-	  echo "setup: npm ci (Tauri CLI)"; npm ci --no-audit --no-fund --loglevel=error; }
+	  echo "setup: npm install (Tauri CLI)"; npm install --no-audit --no-fund --loglevel=error; }
 	@command -v tauri-driver >/dev/null || { \
 	  echo "setup: cargo install tauri-driver"; cargo install tauri-driver --locked --quiet; }
 
