@@ -911,3 +911,52 @@ async fn an_ai_endpoint_that_refuses_says_why() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn reply_ai_prints_a_draft_with_the_coachs_warnings_and_saves_nothing() {
+    let db = TestDb::new();
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "choices": [{"message": {"role": "assistant", "content": "We were fully staffed."}}]
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let id = cli_review(&db, "google-business", json!({})).to_string();
+    let (path, dir, uri) = (db.path().to_owned(), db.dir.path().to_owned(), server.uri());
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_earshot"))
+            .arg("--db")
+            .arg(&path)
+            .args(["reply", "ai", "--review", &id, "--base-url", &uri, "--json"])
+            .env("XDG_DATA_HOME", &dir)
+            .env("NO_PROXY", "127.0.0.1")
+            .env_remove("EARSHOT_DB")
+            .env_remove("EARSHOT_AI_KEY")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["text"], "We were fully staffed.");
+    let codes: Vec<&str> = v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["no_apology", "no_offline_offer"]);
+    let store = db.store();
+    assert!(store
+        .replies_of_review(v["review_id"].as_i64().unwrap())
+        .unwrap()
+        .is_empty());
+}

@@ -1,4 +1,4 @@
-//! `earshot reply check|draft|save|post|copy|mark-replied|delete|templates|profile|recovered`:
+//! `earshot reply check|draft|ai|save|post|copy|mark-replied|delete|templates|template|profile|recovered`:
 //! the composer's flow for scripts. Each subcommand is one call into `earshot::replies`.
 
 use std::process::ExitCode;
@@ -41,6 +41,18 @@ enum ReplyCmd {
         /// Use this template instead of the saved draft or the one that suits the review.
         #[arg(long)]
         template: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Ask an OpenAI-compatible chat endpoint (Ollama on localhost by default) for a draft; the
+    /// API key, if any, comes from $EARSHOT_AI_KEY. Prints the draft; nothing is saved or posted.
+    Ai {
+        #[arg(long)]
+        review: i64,
+        #[arg(long, default_value = "http://localhost:11434")]
+        base_url: String,
+        #[arg(long, default_value = "llama3.2")]
+        model: String,
         #[arg(long)]
         json: bool,
     },
@@ -173,6 +185,32 @@ pub fn run(store: &Store, args: ReplyArgs) -> Result<ExitCode> {
                     "text": text,
                     "warnings": warnings,
                 }))?;
+            } else {
+                println!("{text}");
+                for w in &warnings {
+                    eprintln!("warning [{}]: {}", w.code.as_str(), w.message);
+                }
+            }
+        }
+        ReplyCmd::Ai {
+            review,
+            base_url,
+            model,
+            json,
+        } => {
+            let config = earshot::replies::ai::AiConfig {
+                base_url,
+                model,
+                ..Default::default()
+            };
+            let key = std::env::var("EARSHOT_AI_KEY")
+                .ok()
+                .filter(|k| !k.is_empty())
+                .map(earshot::replies::outbox::Secret::new);
+            let text = block_on(replies::ai_draft(store, review, &config, key.as_ref()))?;
+            let warnings = replies::check_draft(store, review, &text)?;
+            if json {
+                print_json(&json!({ "review_id": review, "text": text, "warnings": warnings }))?;
             } else {
                 println!("{text}");
                 for w in &warnings {
