@@ -272,6 +272,48 @@ fn a_review_arriving_late_with_an_old_date_is_still_checked() {
     assert!(raised.iter().all(|a| a.state == AlertState::New));
 }
 
+#[test]
+fn a_review_edited_down_to_one_star_raises_an_alert_dated_by_the_edit() {
+    let db = TestDb::new();
+    let mut cafe = Cafe::new(&db);
+    cafe.ordinary(30, today());
+    let written = today() - Duration::days(20);
+    let mut review = cafe.item(Some(4.0), "Nice coffee.", written);
+    cafe.write(std::slice::from_ref(&review));
+    assert!(cafe.check(today()).is_empty());
+
+    let edited = today() + Duration::hours(2);
+    review.rating = Some(1.0);
+    review.body = "Update: found a hair in my cake, and nobody cared.".into();
+    review.updated_at = Some(edited);
+    cafe.write(std::slice::from_ref(&review));
+    let raised = cafe.check(edited + Duration::minutes(5));
+    // Unanswered too: it was written 20 days ago and never answered.
+    assert_eq!(
+        kinds(&raised),
+        vec![AlertKind::NewNegative, AlertKind::Unanswered]
+    );
+    let a = raised
+        .iter()
+        .find(|a| a.kind == AlertKind::NewNegative)
+        .unwrap();
+    assert_eq!(a.created_at, edited);
+    assert_eq!(a.state, AlertState::New);
+    assert_eq!(
+        a.message,
+        format!(
+            "A review on Google from Customer {} was changed to 1★: “Update: found a hair in my \
+             cake, and nobody cared.”",
+            cafe.seq
+        )
+    );
+    // Edited again, still 1★: nothing new.
+    review.body = "Update 2: still waiting for an apology.".into();
+    review.updated_at = Some(edited + Duration::hours(1));
+    cafe.write(std::slice::from_ref(&review));
+    assert!(cafe.check(edited + Duration::hours(2)).is_empty());
+}
+
 /// `n` "saw this on TikTok" mentions, one every five minutes from `start`.
 fn viral(cafe: &mut Cafe, start: DateTime<Utc>, n: i64) -> Vec<IncomingReview> {
     (0..n)

@@ -626,6 +626,27 @@ pub fn check(store: &mut Store, now: DateTime<Utc>) -> Result<Vec<Alert>> {
             ));
         }
     }
+    // Reviews edited since the last check (a 4★ changed to 1★, a watch word added): the
+    // per-item rules again, dated by the edit. Their keys are per review, so an edit of a review
+    // that already raised its alert raises nothing new.
+    let until_revision = store.max_revision_id()?;
+    if let Some(mark) = marks.review_id {
+        let edited = store.edited_items(marks.revision_id.unwrap_or(0), until_revision, mark)?;
+        if new_neg.enabled {
+            found.extend(rules::new_negative(&edited, new_neg.number("max_stars")));
+        }
+        if watch.enabled {
+            found.extend(rules::watch_words(&edited, &matcher));
+        }
+        if unanswered.enabled {
+            found.extend(rules::unanswered(
+                &edited,
+                unanswered.number("max_stars"),
+                deadline,
+                now_ts,
+            ));
+        }
+    }
     // Older reviews whose reply deadline passed since the last check.
     if unanswered.enabled {
         if let (Some(last_check), Some(mark)) = (marks.checked_at, marks.review_id) {
@@ -711,12 +732,41 @@ pub fn check(store: &mut Store, now: DateTime<Utc>) -> Result<Vec<Alert>> {
     let marks = crate::store::AlertMarks {
         review_id: Some(until_id.max(marks.review_id.unwrap_or(0))),
         checked_at: Some(now_ts.max(marks.checked_at.unwrap_or(i64::MIN))),
+        revision_id: Some(until_revision.max(marks.revision_id.unwrap_or(0))),
     };
     let ids = store.raise_alerts(&new, &marks, now_ts)?;
     // A reply settles an "unanswered" alert: the owner has dealt with it, so it stops counting
     // as unread.
     store.settle_answered_alerts()?;
-    Ok(store.alerts_by_ids(&ids)?)
+    // Built from what was inserted rather than read back: a first check of a large import raises
+    // a hundred thousand alerts, and reading each again would double its time.
+    let names: BTreeMap<BusinessId, &str> =
+        businesses.iter().map(|b| (b.id, b.name.as_str())).collect();
+    Ok(new
+        .into_iter()
+        .zip(ids)
+        .filter_map(|(a, id)| {
+            Some(Alert {
+                id: id?,
+                kind: a.kind,
+                business: a
+                    .business_id
+                    .and_then(|b| names.get(&b).map(|n| (*n).to_owned())),
+                business_id: a.business_id,
+                created_at: DateTime::from_timestamp(a.created_at, 0).unwrap_or_default(),
+                review_ids: {
+                    let mut r = a.review_ids;
+                    r.sort_unstable();
+                    r
+                },
+                message: a.message,
+                state: a.state,
+                notified_at: None,
+                dedup_key: a.dedup_key,
+                details: a.details,
+            })
+        })
+        .collect())
 }
 
 /// Marks an alert seen or dismissed (or new again).

@@ -39,6 +39,9 @@ pub struct Item {
     pub created_at: i64,
     pub replied_at: Option<i64>,
     pub sentiment: Option<SentimentLabel>,
+    /// When the author last changed it, for an edited review read again after the edit: the
+    /// alert is then about the edit and dated by it.
+    pub edited_at: Option<i64>,
 }
 
 /// What a rule found: the alert to raise, and whether its condition still holds at the end of the
@@ -92,18 +95,21 @@ pub fn new_negative(items: &[Item], max_stars: f64) -> Vec<Finding> {
         .iter()
         .filter(|i| is_negative(i, max_stars))
         .map(|i| {
-            let message = format!(
-                "New {} on {}{}: {}",
-                what(i),
-                platform_label(&i.platform),
-                by(i),
-                quote(&excerpt(&text_of(i), EXCERPT_CHARS))
-            );
+            let text = quote(&excerpt(&text_of(i), EXCERPT_CHARS));
+            let platform = platform_label(&i.platform);
+            let message = match i.edited_at {
+                None => format!("New {} on {platform}{}: {text}", what(i), by(i)),
+                Some(_) => format!(
+                    "A review on {platform}{} was changed to {}: {text}",
+                    by(i),
+                    i.rating.map_or_else(|| "a complaint".into(), stars)
+                ),
+            };
             finding(
                 AlertKind::NewNegative,
                 i.business_id,
                 format!("new_negative:{}", i.id),
-                i.created_at,
+                i.edited_at.unwrap_or(i.created_at),
                 message,
                 vec![i.id],
                 json!({ "rating": i.rating, "platform": i.platform }),
@@ -171,6 +177,15 @@ impl WatchWords {
     /// snippet of the text around the first match.
     pub fn find(&self, text: &str) -> Vec<(String, String)> {
         if self.phrases.is_empty() {
+            return Vec::new();
+        }
+        // Most texts hold no watch word: a plain substring test on the first word of each phrase
+        // rules them out before the character-by-character match below.
+        let folded = text.to_lowercase();
+        if !self.phrases.iter().any(|(_, p)| {
+            let first: String = p.iter().take_while(|c| **c != ' ').collect();
+            folded.contains(&first)
+        }) {
             return Vec::new();
         }
         // Text normalised for matching: whitespace runs become one space, letters lower case.
@@ -252,7 +267,7 @@ pub fn watch_words(items: &[Item], matcher: &WatchWords) -> Vec<Finding> {
                 AlertKind::WatchWord,
                 i.business_id,
                 format!("watch_word:{}", i.id),
-                i.created_at,
+                i.edited_at.unwrap_or(i.created_at),
                 message,
                 vec![i.id],
                 json!({ "words": words, "rating": i.rating, "platform": i.platform }),
@@ -372,16 +387,24 @@ fn median(mut xs: Vec<i64>) -> f64 {
 pub fn spikes(hours: &[(i64, i64)], days: &[(i64, i64)], p: &SpikeParams) -> Vec<SpikeRun> {
     let by_day: BTreeMap<i64, i64> = days.iter().copied().collect();
     let mut runs: Vec<SpikeRun> = Vec::new();
+    let mut baseline: Option<(i64, f64)> = None;
     for &(hour, count) in hours {
         if count < p.min_items {
             continue;
         }
         let day = hour.div_euclid(24);
-        let window: Vec<i64> = (day - p.baseline_days..day)
-            .map(|d| by_day.get(&d).copied().unwrap_or(0))
-            .collect();
-        let per_day = median(window).max(MIN_BASELINE_PER_DAY);
-        let lambda = per_day / ACTIVE_HOURS_PER_DAY;
+        // Hours of one day share their baseline; hours come sorted, so remember the last day's.
+        let lambda = match baseline {
+            Some((d, l)) if d == day => l,
+            _ => {
+                let window: Vec<i64> = (day - p.baseline_days..day)
+                    .map(|d| by_day.get(&d).copied().unwrap_or(0))
+                    .collect();
+                let l = median(window).max(MIN_BASELINE_PER_DAY) / ACTIVE_HOURS_PER_DAY;
+                baseline = Some((day, l));
+                l
+            }
+        };
         let p_value = poisson_tail(count, lambda);
         if (count as f64) < p.min_ratio * lambda || p_value > p.max_p {
             continue;

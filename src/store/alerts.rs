@@ -20,13 +20,16 @@ use crate::model::{BusinessId, Kind, ReviewId, SentimentLabel};
 /// `settings` keys of the check's high-water marks.
 const MARK_REVIEW_ID: &str = "alerts.checked_review_id";
 const MARK_CHECKED_AT: &str = "alerts.checked_at";
+const MARK_REVISION_ID: &str = "alerts.checked_revision_id";
 
-/// Where the last check stopped: the highest review id it read, and the time it ran (Unix
-/// seconds). Both `None` before the first check, which then reads the whole history.
+/// Where the last check stopped: the highest review id it read, the time it ran (Unix seconds)
+/// and the highest revision id (edits) it read. `None` before the first check, which then reads
+/// the whole history.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AlertMarks {
     pub review_id: Option<i64>,
     pub checked_at: Option<i64>,
+    pub revision_id: Option<i64>,
 }
 
 const ALERT_COLUMNS: &str = "a.id, a.kind, b.name, a.business_id, a.created_at, \
@@ -83,6 +86,7 @@ fn item_from_row(r: &Row<'_>) -> rusqlite::Result<Item> {
         created_at: r.get(9)?,
         replied_at: r.get(10)?,
         sentiment: label.as_deref().and_then(SentimentLabel::parse),
+        edited_at: r.get(12)?,
     })
 }
 
@@ -141,22 +145,20 @@ impl Store {
     }
 
     /// Raises a check's alerts and moves its high-water marks, in one transaction: a crash leaves
-    /// either both or neither, so nothing is skipped and nothing is raised twice. Returns the ids
-    /// this call created.
+    /// either both or neither, so nothing is skipped and nothing is raised twice. Returns, for each
+    /// alert in order, its new id, or `None` when it had been raised before.
     pub fn raise_alerts(
         &mut self,
         alerts: &[NewAlert],
         marks: &AlertMarks,
         now: i64,
-    ) -> Result<Vec<AlertId>> {
+    ) -> Result<Vec<Option<AlertId>>> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let mut ids = Vec::new();
+        let mut ids = Vec::with_capacity(alerts.len());
         for a in alerts {
-            if let Some(id) = insert_alert(&tx, a, now)? {
-                ids.push(id);
-            }
+            ids.push(insert_alert(&tx, a, now)?);
         }
         let mut set = tx.prepare_cached(
             "INSERT INTO settings (key, value) VALUES (?1, ?2)
@@ -168,6 +170,9 @@ impl Store {
         if let Some(t) = marks.checked_at {
             set.execute(params![MARK_CHECKED_AT, t.to_string()])?;
         }
+        if let Some(id) = marks.revision_id {
+            set.execute(params![MARK_REVISION_ID, id.to_string()])?;
+        }
         drop(set);
         tx.commit()?;
         Ok(ids)
@@ -178,6 +183,7 @@ impl Store {
         Ok(AlertMarks {
             review_id: self.setting(MARK_REVIEW_ID)?,
             checked_at: self.setting(MARK_CHECKED_AT)?,
+            revision_id: self.setting(MARK_REVISION_ID)?,
         })
     }
 
@@ -231,9 +237,22 @@ impl Store {
 
     /// These alerts, oldest first.
     pub fn alerts_by_ids(&self, ids: &[AlertId]) -> Result<Vec<Alert>> {
+        let (Some(&lo), Some(&hi)) = (ids.iter().min(), ids.iter().max()) else {
+            return Ok(Vec::new());
+        };
+        // A check's new alerts have consecutive ids: one range scan on the primary key reads
+        // them all, instead of a query per alert (120k of them on a first check of a big import).
+        let wanted: std::collections::HashSet<AlertId> = ids.iter().copied().collect();
+        let sql = format!(
+            "SELECT {ALERT_COLUMNS} FROM alerts a LEFT JOIN businesses b ON b.id = a.business_id \
+             WHERE a.id BETWEEN ?1 AND ?2"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([lo, hi], alert_from_row)?;
         let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(a) = self.alert(*id)? {
+        for a in rows {
+            let a = a?;
+            if wanted.contains(&a.id) {
                 out.push(a);
             }
         }
@@ -278,9 +297,9 @@ impl Store {
     pub fn settle_answered_alerts(&self) -> Result<usize> {
         Ok(self.conn.execute(
             "UPDATE alerts SET state = 'seen'
-             WHERE kind = 'unanswered' AND state = 'new' AND id IN (
-                 SELECT ar.alert_id FROM alert_reviews ar JOIN reviews r ON r.id = ar.review_id
-                 WHERE r.replied_at IS NOT NULL)",
+             WHERE kind = 'unanswered' AND state = 'new' AND EXISTS (
+                 SELECT 1 FROM alert_reviews ar JOIN reviews r ON r.id = ar.review_id
+                 WHERE ar.alert_id = alerts.id AND r.replied_at IS NOT NULL)",
             [],
         )?)
     }
@@ -323,7 +342,7 @@ impl Store {
     /// by id, at most `limit`: one page of the check's scan.
     pub fn alert_items_after(&self, after: i64, until: i64, limit: u32) -> Result<Vec<Item>> {
         let sql = format!(
-            "SELECT {ITEM_COLUMNS} FROM reviews r JOIN businesses b ON b.id = r.business_id
+            "SELECT {ITEM_COLUMNS}, NULL FROM reviews r JOIN businesses b ON b.id = r.business_id
              WHERE r.id > ?1 AND r.id <= ?2 AND r.removed_at IS NULL AND b.is_competitor = 0
              ORDER BY r.id LIMIT ?3"
         );
@@ -332,11 +351,36 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The highest revision id stored (0 when none): edits are recorded as revisions.
+    pub fn max_revision_id(&self) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT coalesce(max(id), 0) FROM review_revisions",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The owner's reviews edited (a revision recorded) with revision ids in `(after, until]`,
+    /// among reviews with ids up to `max_id`, with when the edit happened.
+    pub fn edited_items(&self, after: i64, until: i64, max_id: i64) -> Result<Vec<Item>> {
+        let sql = format!(
+            "SELECT {ITEM_COLUMNS}, coalesce(r.updated_at, e.recorded_at)
+             FROM (SELECT review_id, max(recorded_at) AS recorded_at FROM review_revisions
+                   WHERE id > ?1 AND id <= ?2 GROUP BY review_id) e
+             JOIN reviews r ON r.id = e.review_id JOIN businesses b ON b.id = r.business_id
+             WHERE r.id <= ?3 AND r.removed_at IS NULL AND b.is_competitor = 0
+             ORDER BY r.id"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![after, until, max_id], item_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// The owner's unreplied reviews written in `(from, to]` with ids up to `max_id`: those whose
     /// reply deadline passed since the last check.
     pub fn unanswered_items(&self, from: i64, to: i64, max_id: i64) -> Result<Vec<Item>> {
         let sql = format!(
-            "SELECT {ITEM_COLUMNS} FROM reviews r JOIN businesses b ON b.id = r.business_id
+            "SELECT {ITEM_COLUMNS}, NULL FROM reviews r JOIN businesses b ON b.id = r.business_id
              WHERE r.created_at > ?1 AND r.created_at <= ?2 AND r.id <= ?3
                AND r.kind = 'review' AND r.replied_at IS NULL AND r.removed_at IS NULL
                AND b.is_competitor = 0

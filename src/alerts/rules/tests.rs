@@ -33,6 +33,7 @@ fn item(id: ReviewId, rating: Option<f64>, body: &str, created_at: i64) -> Item 
         created_at,
         replied_at: None,
         sentiment: None,
+        edited_at: None,
     }
 }
 
