@@ -76,8 +76,9 @@ export async function refresh() {
     try {
       await route.load();
       mount(view, route.render());
-      document.getElementById('db-path').textContent = state.data?.db_path
-        ? `Data: ${state.data.db_path}` : '';
+      const where = document.getElementById('db-path');
+      mount(where, state.data?.db_path
+        ? [h('strong', null, 'Stored on this computer'), state.data.db_path] : []);
     } catch (e) {
       mount(view, errorView(e));
     } finally {

@@ -11,10 +11,13 @@ export const MAX_MONTHS = 36;
 const PAD = { top: 12, right: 8, bottom: 26, left: 36 };
 
 /**
- * Where everything goes, in SVG units: { bars: [{x, y, w, h, month, count, average_rating}],
+ * Where everything goes, in SVG units: { bars: [{x, y, w, h, month, count, average_rating,
+ * partial}],
  * ticks: [{y, value}], labels: [{x, text}], width, height }.
  */
-export function layoutMonthly(byMonth, { width = 640, height = 220, maxMonths = MAX_MONTHS } = {}) {
+export function layoutMonthly(byMonth, {
+  width = 640, height = 220, maxMonths = MAX_MONTHS, currentMonth = null,
+} = {}) {
   const months = fillMonths(byMonth).slice(-maxMonths);
   const plotW = width - PAD.left - PAD.right;
   const plotH = height - PAD.top - PAD.bottom;
@@ -33,6 +36,8 @@ export function layoutMonthly(byMonth, { width = 640, height = 220, maxMonths = 
       month: m.month,
       count: m.count,
       average_rating: m.average_rating,
+      // The running month is still filling up; it is drawn apart so it never reads as a drop.
+      partial: m.month === currentMonth,
     };
   });
 
@@ -69,12 +74,12 @@ export function monthlyChart(byMonth, opts = {}) {
         formatCount(t.value)),
     );
   }
-  const last = L.bars.length - 1;
-  L.bars.forEach((b, i) => {
-    const tip = `${formatMonth(b.month)}: ${formatCount(b.count)} reviews and mentions`
+  L.bars.forEach((b) => {
+    const tip = `${formatMonth(b.month)}${b.partial ? ' so far' : ''}: `
+      + `${formatCount(b.count)} reviews and mentions`
       + (b.average_rating === null ? '' : `, average ${formatRating(b.average_rating)} ★`);
     svg.append(s('rect', {
-      class: i === last ? 'bar bar-current' : 'bar',
+      class: b.partial ? 'bar bar-partial' : 'bar',
       x: b.x.toFixed(1), y: b.y.toFixed(1), width: b.w.toFixed(1), height: b.h.toFixed(1),
       rx: Math.min(3, b.w / 3).toFixed(1),
     }, s('title', null, tip)));

@@ -42,3 +42,13 @@ test('no data draws no bars and does not throw', () => {
   const L = layoutMonthly([]);
   assert.deepEqual(L.bars, []);
 });
+
+test('the running month is marked partial so it is drawn apart, never as a drop', () => {
+  const months = [
+    { month: '2026-10', count: 80, average_rating: 4.2 },
+    { month: '2026-11', count: 20, average_rating: 4.0 },
+  ];
+  const L = layoutMonthly(months, { currentMonth: '2026-11' });
+  assert.deepEqual(L.bars.map((b) => b.partial), [false, true]);
+  assert.ok(layoutMonthly(months).bars.every((b) => !b.partial));
+});

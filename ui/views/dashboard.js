@@ -5,7 +5,7 @@ import { h } from '../dom.js';
 import {
   formatCount, formatMonth, formatRating, plural,
 } from '../format.js';
-import { lastMonthComparison, ratedCount, trend } from '../metrics.js';
+import { lastMonthComparison, monthOf, ratedCount, trend } from '../metrics.js';
 import { monthlyChart } from '../charts/monthly.js';
 import { distributionChart } from '../charts/distribution.js';
 import { stars } from '../components/stars.js';
@@ -34,6 +34,8 @@ export function dashboardView(data, { onPickBusiness, now = new Date() } = {}) {
   const first = stats.by_month[0]?.month;
   const cmp = lastMonthComparison(stats.by_month, now);
   const rated = ratedCount(stats.distribution);
+  const currentMonth = monthOf(now);
+  const hasPartial = stats.by_month.some((m) => m.month === currentMonth);
 
   const picker = businesses.length > 1
     ? h('label', { class: 'picker' },
@@ -109,8 +111,12 @@ export function dashboardView(data, { onPickBusiness, now = new Date() } = {}) {
         h('section', { class: 'card', 'aria-labelledby': 'chart-title' },
           h('div', { class: 'card-head' },
             h('h2', { id: 'chart-title' }, 'Reviews per month'),
-            h('span', { class: 'muted' }, 'hover a month for its average rating')),
-          monthlyChart(stats.by_month, { width: 640, height: 210 })),
+            h('span', { class: 'muted chart-note' },
+              hasPartial ? h('span', { class: 'swatch-partial', 'aria-hidden': 'true' }) : null,
+              hasPartial ? `${formatMonth(currentMonth, { short: true })} so far` : '',
+              hasPartial ? ' · ' : '',
+              'point at a month for its rating')),
+          monthlyChart(stats.by_month, { width: 640, height: 210, currentMonth })),
         h('section', { class: 'card', 'aria-labelledby': 'dist-title' },
           h('div', { class: 'card-head' },
             h('h2', { id: 'dist-title' }, 'Ratings'),
