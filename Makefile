@@ -9,7 +9,7 @@ SHELL := /usr/bin/env bash
 # WebDriver, a D-Bus session), ImageMagick for icons/make-icons.sh, sqlite3 for poking at data.
 APT_PACKAGES := build-essential pkg-config libssl-dev curl file \
 	libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev \
-	xvfb webkit2gtk-driver imagemagick dbus-x11 sqlite3
+	libdbus-1-dev xvfb webkit2gtk-driver imagemagick dbus-x11 sqlite3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CARGO_BIN):$(PATH)

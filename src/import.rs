@@ -138,6 +138,29 @@ pub fn import_path_batched(
     batch_size: usize,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<ImportReport> {
+    import_file(store, path, opts, batch_size, None, progress)
+}
+
+/// Imports a file into one source (a `file` source the sync engine reads), whatever platforms
+/// its rows name.
+pub fn import_path_into_source(
+    store: &mut Store,
+    path: &Path,
+    opts: &ImportOptions,
+    source: SourceId,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ImportReport> {
+    import_file(store, path, opts, BATCH_SIZE, Some(source), progress)
+}
+
+fn import_file(
+    store: &mut Store,
+    path: &Path,
+    opts: &ImportOptions,
+    batch_size: usize,
+    into_source: Option<SourceId>,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ImportReport> {
     let io = |error| ImportError::Io {
         path: path.to_owned(),
         error,
@@ -165,6 +188,7 @@ pub fn import_path_batched(
             ..Default::default()
         },
         skip_bad: opts.skip_bad,
+        fixed_source: into_source,
     };
     let default_platform = opts.platform.as_deref().map(normalise_platform);
     let batch_size = batch_size.max(1);
@@ -491,6 +515,7 @@ struct BatchWriter<'a> {
     batch: Vec<(SourceId, IncomingReview)>,
     report: ImportReport,
     skip_bad: bool,
+    fixed_source: Option<SourceId>,
 }
 
 impl BatchWriter<'_> {
@@ -522,6 +547,9 @@ impl BatchWriter<'_> {
 
     /// Each platform in a file is its own source, so the same id on two platforms is two reviews.
     fn source_for(&mut self, platform: &str) -> Result<SourceId> {
+        if let Some(id) = self.fixed_source {
+            return Ok(id);
+        }
         if let Some(id) = self.sources.get(platform) {
             return Ok(*id);
         }

@@ -10,6 +10,9 @@
 //! - [`insights`]: trends, topics, comparison and projection, from the rollups.
 //! - [`platform`]: connector and platform names.
 //! - [`replies`]: the reply composer's coach, templates, drafts and outbox.
+//! - [`sources`]: one connector per platform, mapping its JSON to the model.
+//! - [`sync`]: the engine that runs sources on their schedule, page by page, transactionally.
+//! - [`secrets`]: credentials in the OS keyring, never in the database.
 
 pub mod alerts;
 pub mod analysis;
@@ -20,4 +23,7 @@ pub mod insights;
 pub mod model;
 pub mod platform;
 pub mod replies;
+pub mod secrets;
+pub mod sources;
 pub mod store;
+pub mod sync;

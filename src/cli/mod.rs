@@ -9,6 +9,7 @@ mod insights;
 mod output;
 mod reply;
 mod reviews;
+mod sources;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -62,6 +63,10 @@ enum Command {
     Alerts(alerts::AlertsArgs),
     /// Check, draft, save and post replies; copy and mark replied where there is no reply API.
     Reply(reply::ReplyArgs),
+    /// Connected platforms: add, list, test, remove.
+    Sources(sources::SourcesArgs),
+    /// Fetch new reviews and mentions from every source now (or `--source ID`).
+    Sync(sources::SyncArgs),
 }
 
 /// Opens the store; a damaged database is reported with the newest good backup to restore.
@@ -102,5 +107,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Restore(args) => backup::restore(&path, args),
         Command::Alerts(args) => alerts::run(&mut open()?, args),
         Command::Reply(args) => reply::run(&open()?, args),
+        Command::Sources(args) => sources::run(&path, args),
+        Command::Sync(args) => sources::sync_cmd(&path, args),
     }
 }

@@ -120,25 +120,7 @@ impl ReplyApi {
     }
 }
 
-/// A credential that is never printed: `Debug` shows only that it exists.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(s: impl Into<String>) -> Secret {
-        Secret(s.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(…)")
-    }
-}
+pub use crate::secrets::Secret;
 
 /// Gives the outbox a token that may post replies for a source: an OAuth access token (Google,
 /// YouTube, X, Trustpilot business user), a Page token (Facebook) or a signed JWT (App Store
@@ -178,7 +160,7 @@ impl ReplyCredentials for EnvCredentials {
         Ok(std::env::var(EnvCredentials::variable(connector))
             .ok()
             .filter(|v| !v.is_empty())
-            .map(Secret))
+            .map(Secret::new))
     }
 }
 

@@ -112,6 +112,34 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
+    /// Adds a new source; a source with the same business, platform and label is refused, so
+    /// `sources add` run twice does not sync one feed twice.
+    pub fn add_source(
+        &self,
+        business_id: BusinessId,
+        connector: &str,
+        label: &str,
+        settings: &serde_json::Value,
+    ) -> Result<SourceId> {
+        let existing: Option<SourceId> = self
+            .conn
+            .query_row(
+                "SELECT id FROM sources WHERE business_id = ?1 AND connector = ?2 AND label = ?3",
+                params![business_id, connector, label],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(id) = existing {
+            return Err(StoreError::Invalid {
+                what: "source",
+                reason: format!(
+                    "this business already has the source {label:?} (id {id}); pass --label to add a second one"
+                ),
+            });
+        }
+        self.ensure_source(business_id, connector, label, settings)
+    }
+
     pub fn source(&self, id: SourceId) -> Result<Source> {
         let sql = format!(
             "SELECT {COLUMNS} FROM sources s JOIN businesses b ON b.id = s.business_id WHERE s.id = ?1"
@@ -139,6 +167,48 @@ impl Store {
         if n == 0 {
             return Err(StoreError::UnknownSource(id));
         }
+        Ok(())
+    }
+
+    /// Sources whose next sync is due at `now` (never synced ones included), paused or not.
+    pub fn due_sources(&self, now: i64) -> Result<Vec<Source>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM sources s JOIN businesses b ON b.id = s.business_id
+             WHERE s.next_sync_at IS NULL OR s.next_sync_at <= ?1 ORDER BY s.id"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([now], from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Records that a platform's limit pauses the source until `until` (Unix seconds): not a
+    /// failure of the source, so it does not count toward a health alert.
+    pub fn record_sync_paused(&self, id: SourceId, message: &str, until: i64) -> Result<()> {
+        self.conn.execute(
+            "UPDATE sources SET status = 'paused', last_error = ?2, next_sync_at = ?3 WHERE id = ?1",
+            params![id, message, until],
+        )?;
+        Ok(())
+    }
+
+    /// Replaces a source's non-secret settings.
+    pub fn set_source_settings(&self, id: SourceId, settings: &serde_json::Value) -> Result<()> {
+        let n = self.conn.execute(
+            "UPDATE sources SET settings = ?2 WHERE id = ?1",
+            params![id, settings.to_string()],
+        )?;
+        if n == 0 {
+            return Err(StoreError::UnknownSource(id));
+        }
+        Ok(())
+    }
+
+    /// Sets a source's cursor outside a page write (a run that ends with an empty page).
+    pub fn set_source_cursor(&self, id: SourceId, cursor: Option<&str>) -> Result<()> {
+        self.conn.execute(
+            "UPDATE sources SET cursor = ?2 WHERE id = ?1",
+            params![id, cursor],
+        )?;
         Ok(())
     }
 

@@ -1,0 +1,547 @@
+//! `earshot sources …` and `earshot sync`: connect platforms and fetch from them.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use chrono::{TimeZone, Utc};
+use clap::{Args, Subcommand};
+use earshot::model::SourceId;
+use earshot::secrets::{self, SecretStore};
+use earshot::sources::http::{Http, HttpConfig};
+use earshot::sources::{self, ConnectorSpec, Settings};
+use earshot::store::{Source, Store};
+use earshot::sync::{self, Selection, SyncEvent, SyncOptions};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+use super::output::print_json;
+
+#[derive(Args, Debug)]
+pub struct SourcesArgs {
+    #[command(subcommand)]
+    command: SourcesCmd,
+}
+
+#[derive(Subcommand, Debug)]
+enum SourcesCmd {
+    /// Connect a platform to a business: `sources add yelp --business "Joe's" --set business_id=…`.
+    /// `sources add PLATFORM --help` lists what PLATFORM needs.
+    #[command(disable_help_flag = true)]
+    Add(AddArgs),
+    /// List sources with their status, last and next sync, and item count.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make one live request to a source and say what is wrong, if anything.
+    Test {
+        id: SourceId,
+        #[arg(long)]
+        json: bool,
+        /// Seconds to wait for the platform.
+        #[arg(long, default_value_t = 20)]
+        timeout: u64,
+    },
+    /// Remove a source, the items it brought in, and its stored credentials.
+    Remove {
+        id: SourceId,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The platforms Earshot can connect, with their settings.
+    Platforms {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct AddArgs {
+    /// The platform: google-business, google-places, yelp, facebook, trustpilot, app-store,
+    /// app-store-connect, google-play, x, youtube, reddit, mastodon, bluesky, hackernews, rss, file.
+    platform: Option<String>,
+    /// The business (yours or a competitor) the source is about.
+    #[arg(long)]
+    business: Option<String>,
+    /// A setting, `key=value`; repeat for each. Secrets go to the OS keyring.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+    /// A name for the source (default: the platform and its target).
+    #[arg(long)]
+    label: Option<String>,
+    #[arg(long)]
+    json: bool,
+    /// Show what the platform needs.
+    #[arg(short = 'h', long = "help")]
+    help: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SyncArgs {
+    /// Sync only this source (repeat for several); default: every source.
+    #[arg(long = "source", value_name = "ID")]
+    sources: Vec<SourceId>,
+    /// Only the sources whose scheduled time has come.
+    #[arg(long, conflicts_with = "sources")]
+    due: bool,
+    #[arg(long)]
+    json: bool,
+    /// Seconds to wait for each request.
+    #[arg(long, default_value_t = 20)]
+    timeout: u64,
+    /// Sources synced at once.
+    #[arg(long, default_value_t = 4)]
+    concurrency: usize,
+}
+
+pub fn run(db: &Path, args: SourcesArgs) -> Result<ExitCode> {
+    match args.command {
+        SourcesCmd::Add(a) => add(db, a),
+        SourcesCmd::List { json } => list(&super::open_store(db)?, json),
+        SourcesCmd::Test { id, json, timeout } => test(db, id, json, timeout),
+        SourcesCmd::Remove { id, json } => remove(db, id, json),
+        SourcesCmd::Platforms { json } => platforms(json),
+    }
+}
+
+fn add(db: &Path, a: AddArgs) -> Result<ExitCode> {
+    let Some(platform) = a.platform.as_deref() else {
+        print!("{}", platforms_text());
+        println!("\nUsage: earshot sources add PLATFORM --business NAME --set KEY=VALUE …");
+        println!("       earshot sources add PLATFORM --help");
+        return Ok(if a.help {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(2)
+        });
+    };
+    let spec = sources::spec(platform).with_context(|| {
+        format!(
+            "unknown platform `{platform}`; one of: {}",
+            names().join(", ")
+        )
+    })?;
+    if a.help {
+        print!("{}", platform_help(spec));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let business = a
+        .business
+        .as_deref()
+        .context("say which business this source is about: --business NAME")?;
+    let mut given = Settings::new();
+    for kv in &a.set {
+        let (k, v) = kv
+            .split_once('=')
+            .with_context(|| format!("`--set {kv}`: write it as key=value"))?;
+        given.insert(k.trim().to_string(), v.to_string());
+    }
+    let store = super::open_store(db)?;
+    let business = store.ensure_business(business)?;
+    let secret_store = secrets::open_default();
+    let id = sources::add_source(
+        &store,
+        secret_store.as_ref(),
+        business.id,
+        spec.name,
+        a.label.as_deref(),
+        &given,
+    )?;
+    let source = store.source(id)?;
+    if a.json {
+        print_json(&SourceRow::from(&source))?;
+    } else {
+        println!(
+            "Added source {id}: {} for {} — run `earshot sync --source {id}` to fetch now.",
+            source.label, source.business
+        );
+        let secret_keys: Vec<&str> = spec
+            .settings
+            .iter()
+            .filter(|s| s.secret && given.contains_key(s.key))
+            .map(|s| s.key)
+            .collect();
+        if !secret_keys.is_empty() {
+            println!(
+                "Kept {} in {}, not in the database.",
+                secret_keys.join(", "),
+                secret_store.describe()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn names() -> Vec<&'static str> {
+    sources::specs().iter().map(|s| s.name).collect()
+}
+
+fn platforms_text() -> String {
+    let mut out = String::from("Platforms:\n");
+    for s in sources::specs() {
+        let what = match s.feed {
+            sources::Feed::Reviews => "reviews",
+            sources::Feed::Mentions => "mentions",
+            sources::Feed::File => "a file",
+        };
+        out.push_str(&format!("  {:<18} {} ({what})\n", s.name, s.label));
+    }
+    out
+}
+
+fn platform_help(spec: &ConnectorSpec) -> String {
+    let mut out = format!(
+        "{} — earshot sources add {} --business NAME --set KEY=VALUE …\n\n",
+        spec.label, spec.name
+    );
+    if !spec.help.is_empty() {
+        out.push_str(&wrap(spec.help, 96));
+        out.push_str("\n\n");
+    }
+    out.push_str("Settings:\n");
+    for s in sources::all_settings(spec) {
+        let mut flags = Vec::new();
+        if s.required {
+            flags.push("required");
+        }
+        if s.secret {
+            flags.push("secret: kept in the OS keyring");
+        }
+        let flags = if flags.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", flags.join(", "))
+        };
+        out.push_str(&format!("  {:<20} {}{flags}\n", s.key, s.label));
+        out.push_str(&format!("  {:<20} {}\n", "", s.help));
+    }
+    if !spec.default_base_url.is_empty() {
+        out.push_str(&format!("\nDefault base_url: {}\n", spec.default_base_url));
+    }
+    out.push_str("\nOptions:\n  --business NAME      the business this source is about\n  --label TEXT         a name for the source\n  --json               print the new source as JSON\n");
+    out
+}
+
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.len() + 1 + word.len() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push_str(&line);
+    out
+}
+
+fn platforms(json: bool) -> Result<ExitCode> {
+    if json {
+        print_json(sources::specs())?;
+    } else {
+        print!("{}", platforms_text());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A source as `sources list --json` prints it.
+#[derive(Serialize)]
+struct SourceRow {
+    id: SourceId,
+    business: String,
+    platform: String,
+    label: String,
+    /// `new`, `ok`, `error` or `paused`.
+    status: String,
+    /// The last error in plain words, when the status is not ok.
+    error: Option<String>,
+    last_sync: Option<String>,
+    next_sync: Option<String>,
+    items: i64,
+    consecutive_failures: i64,
+    settings: serde_json::Value,
+}
+
+impl From<&Source> for SourceRow {
+    fn from(s: &Source) -> Self {
+        SourceRow {
+            id: s.id,
+            business: s.business.clone(),
+            platform: s.connector.clone(),
+            label: s.label.clone(),
+            status: s.status.as_str().to_string(),
+            error: s.last_error.clone(),
+            last_sync: s.last_sync_at.map(time),
+            next_sync: s.next_sync_at.map(time),
+            items: s.items,
+            consecutive_failures: s.consecutive_failures,
+            settings: s.settings.clone(),
+        }
+    }
+}
+
+fn time(t: i64) -> String {
+    Utc.timestamp_opt(t, 0)
+        .single()
+        .map_or_else(|| t.to_string(), |d| earshot::model::rfc3339(&d))
+}
+
+fn short_time(t: Option<i64>) -> String {
+    t.and_then(|t| Utc.timestamp_opt(t, 0).single())
+        .map_or_else(|| "—".into(), |d| d.format("%Y-%m-%d %H:%M").to_string())
+}
+
+fn list(store: &Store, json: bool) -> Result<ExitCode> {
+    let all = store.sources()?;
+    if json {
+        let rows: Vec<SourceRow> = all.iter().map(SourceRow::from).collect();
+        print_json(&rows)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if all.is_empty() {
+        println!("No sources yet. Connect one with `earshot sources add PLATFORM --business NAME --set …`");
+        println!("(`earshot sources add --help` lists the platforms).");
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{:>4}  {:<22} {:<34} {:<8} {:>7}  {:<16}  {:<16}",
+        "id", "business", "source", "status", "items", "last sync", "next sync"
+    );
+    for s in &all {
+        println!(
+            "{:>4}  {:<22} {:<34} {:<8} {:>7}  {:<16}  {:<16}",
+            s.id,
+            clip(&s.business, 22),
+            clip(&s.label, 34),
+            s.status.as_str(),
+            s.items,
+            short_time(s.last_sync_at),
+            short_time(s.next_sync_at)
+        );
+        if let Some(e) = s
+            .last_error
+            .as_deref()
+            .filter(|_| s.status.as_str() != "ok")
+        {
+            println!("      ↳ {e}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        s.chars().take(n - 1).collect::<String>() + "…"
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")
+}
+
+#[derive(Serialize)]
+struct TestResult {
+    source_id: SourceId,
+    ok: bool,
+    items_on_first_page: Option<usize>,
+    error: Option<String>,
+    error_code: Option<&'static str>,
+}
+
+fn test(db: &Path, id: SourceId, json: bool, timeout: u64) -> Result<ExitCode> {
+    let store = super::open_store(db)?;
+    let source = store.source(id)?;
+    let secret_store = secrets::open_default();
+    let http = Http::new(HttpConfig {
+        timeout: std::time::Duration::from_secs(timeout.max(1)),
+        max_attempts: 1,
+        ..HttpConfig::default()
+    })?;
+    let outcome = runtime()?.block_on(sources::test_source(
+        &store,
+        secret_store.as_ref(),
+        &http,
+        id,
+    ));
+    let result = match &outcome {
+        Ok(n) => TestResult {
+            source_id: id,
+            ok: true,
+            items_on_first_page: Some(*n),
+            error: None,
+            error_code: None,
+        },
+        Err(e) => TestResult {
+            source_id: id,
+            ok: false,
+            items_on_first_page: None,
+            error: Some(e.to_string()),
+            error_code: Some(e.code()),
+        },
+    };
+    if json {
+        print_json(&result)?;
+    } else if let Some(n) = result.items_on_first_page {
+        println!("{}: connected — {n} items on the first page.", source.label);
+    } else {
+        eprintln!(
+            "{}: {}",
+            source.label,
+            result.error.as_deref().unwrap_or("failed")
+        );
+    }
+    Ok(if result.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn remove(db: &Path, id: SourceId, json: bool) -> Result<ExitCode> {
+    let store = super::open_store(db)?;
+    let source = store.source(id)?;
+    store.remove_source(id)?;
+    // Credentials go too; a keyring that cannot be reached leaves nothing else behind.
+    let secrets_note = match secrets::open_default().delete_all(id) {
+        Ok(()) => None,
+        Err(e) => Some(e.to_string()),
+    };
+    if json {
+        print_json(&serde_json::json!({
+            "removed": id,
+            "label": source.label,
+            "items": source.items,
+            "secrets_warning": secrets_note,
+        }))?;
+    } else {
+        println!(
+            "Removed source {id} ({}) and its {} items.",
+            source.label, source.items
+        );
+        if let Some(n) = secrets_note {
+            eprintln!("Note: its credentials could not be removed: {n}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn sync_cmd(db: &Path, a: SyncArgs) -> Result<ExitCode> {
+    // The database is opened (and migrated, or refused) before any request goes out.
+    let store = super::open_store(db)?;
+    let selection = if !a.sources.is_empty() {
+        for id in &a.sources {
+            store.source(*id)?;
+        }
+        Selection::Ids(a.sources.clone())
+    } else if a.due {
+        Selection::Due
+    } else {
+        Selection::All
+    };
+    let total = match &selection {
+        Selection::Ids(ids) => ids.len(),
+        Selection::Due => store.due_sources(Utc::now().timestamp())?.len(),
+        Selection::All => store.sources()?.len(),
+    };
+    drop(store);
+    if total == 0 && !a.json {
+        println!("Nothing to sync: no sources yet. Connect one with `earshot sources add`.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let opts = SyncOptions {
+        http: HttpConfig {
+            timeout: std::time::Duration::from_secs(a.timeout.max(1)),
+            ..HttpConfig::default()
+        },
+        concurrency: a.concurrency.max(1),
+        ..SyncOptions::default()
+    };
+    let bar = if a.json || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let b = ProgressBar::new(total as u64);
+        b.set_style(
+            ProgressStyle::with_template("Syncing [{bar:30}] {pos}/{len} sources  {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        b.enable_steady_tick(std::time::Duration::from_millis(200));
+        b
+    };
+    let sink_bar = bar.clone();
+    let events: sync::EventSink = Arc::new(move |e: &SyncEvent| match e {
+        SyncEvent::Started { label, .. } => sink_bar.set_message(label.clone()),
+        SyncEvent::Page { pages, new, .. } => {
+            sink_bar.set_message(format!("page {pages}, {new} new"))
+        }
+        SyncEvent::Finished(_) => sink_bar.inc(1),
+    });
+    let secret_store: Arc<dyn SecretStore> = Arc::from(secrets::open_default());
+    let reports = runtime()?.block_on(sync::run(db, secret_store, selection, &opts, events))?;
+    bar.finish_and_clear();
+    let failed = reports.iter().filter(|r| r.status == "error").count();
+    if a.json {
+        print_json(&serde_json::json!({
+            "sources": reports,
+            "ok": failed == 0,
+            "new": reports.iter().map(|r| r.new).sum::<u64>(),
+            "updated": reports.iter().map(|r| r.updated).sum::<u64>(),
+            "removed": reports.iter().map(|r| r.removed).sum::<u64>(),
+            "failed": failed,
+        }))?;
+    } else {
+        for r in &reports {
+            match r.status {
+                "ok" => println!(
+                    "{:>4}  {}: {} new, {} updated, {} unchanged{}{}",
+                    r.source_id,
+                    r.label,
+                    r.new,
+                    r.updated,
+                    r.unchanged,
+                    if r.removed > 0 {
+                        format!(", {} removed", r.removed)
+                    } else {
+                        String::new()
+                    },
+                    if r.complete {
+                        ""
+                    } else {
+                        " (more to fetch: continues on the next sync)"
+                    }
+                ),
+                _ => println!(
+                    "{:>4}  {}: {}",
+                    r.source_id,
+                    r.label,
+                    r.error.as_deref().unwrap_or("failed")
+                ),
+            }
+        }
+    }
+    if failed > 0 {
+        if !a.json {
+            eprintln!(
+                "{failed} of {} sources failed; see `earshot sources list`.",
+                reports.len()
+            );
+        }
+        // Exit 1 without another error message: the lines above said what failed.
+        Ok(ExitCode::FAILURE)
+    } else {
+        Ok(ExitCode::SUCCESS)
+    }
+}

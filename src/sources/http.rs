@@ -1,0 +1,570 @@
+//! HTTP for connectors: timeouts on every request, polite pacing per platform, retries with
+//! exponential backoff and jitter on 429, 5xx and dropped connections, `Retry-After` and the
+//! platforms' quota headers honoured.
+//!
+//! Deciding what a response means ([`classify`]) is a pure function of status, headers and body,
+//! so every platform's throttling signal (PLATFORMS.md §3) is tested without a server.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, TimeZone, Utc};
+use reqwest::header::HeaderMap;
+use reqwest::{RequestBuilder, StatusCode};
+use serde::de::DeserializeOwned;
+
+use super::SourceError;
+
+/// Retry and timing knobs. Defaults suit a background sync; tests shrink them.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// Per request, connect to last byte.
+    pub timeout: Duration,
+    /// Attempts per request, the first included.
+    pub max_attempts: u32,
+    /// First backoff; doubled after each retry, plus up to 25% jitter.
+    pub backoff: Duration,
+    /// The longest wait a sync sits through; a platform asking for longer pauses the source
+    /// until then instead ("paused until 14:05").
+    pub max_wait: Duration,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            timeout: Duration::from_secs(20),
+            max_attempts: 4,
+            backoff: Duration::from_millis(500),
+            max_wait: Duration::from_secs(60),
+        }
+    }
+}
+
+/// A successful response, read whole.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// The body as `T`; a body that is not JSON, or not the documented shape, is a clear error.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, SourceError> {
+        parse_json(&self.body)
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Parses a JSON body, saying in plain words what is wrong when it cannot.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, SourceError> {
+    serde_json::from_slice(body).map_err(|e| {
+        let start = String::from_utf8_lossy(&body[..body.len().min(200)]).to_lowercase();
+        if looks_like_html(&start) {
+            SourceError::BadResponse("it sent a web page instead of data".into())
+        } else if e.is_eof() {
+            SourceError::BadResponse(format!("the response was cut off ({e})"))
+        } else if e.is_data() {
+            SourceError::BadResponse(format!("the response did not have the expected shape: {e}"))
+        } else {
+            SourceError::BadResponse(format!("the response was not valid JSON ({e})"))
+        }
+    })
+}
+
+fn looks_like_html(start: &str) -> bool {
+    let t = start.trim_start();
+    t.starts_with("<!doctype html") || t.starts_with("<html") || t.starts_with("<head")
+}
+
+/// What a response means for the request that got it.
+#[derive(Debug)]
+pub enum Verdict {
+    Ok,
+    /// Try again, after at least this long when the platform said so.
+    Retry {
+        after: Option<Duration>,
+        error: SourceError,
+    },
+    /// Do not retry in this sync: a limit resets at `until` (or later, unknown).
+    Stop(SourceError),
+}
+
+/// Classifies a response by status, headers and body (PLATFORMS.md §3).
+pub fn classify(status: u16, headers: &HeaderMap, body: &[u8], now: DateTime<Utc>) -> Verdict {
+    let message = platform_message(body);
+    // Facebook throttles in the body, not always with 429.
+    if let Some(code) = facebook_error_code(body) {
+        if [4, 17, 32, 613, 80001].contains(&code) {
+            let until = reset_time(headers, now);
+            return Verdict::Stop(SourceError::RateLimited {
+                until,
+                detail: message.unwrap_or_else(|| format!("error code {code}")),
+            });
+        }
+    }
+    match status {
+        200..=299 => Verdict::Ok,
+        429 => {
+            let after = retry_after(headers, now);
+            let until = after
+                .map(|d| now + chrono::Duration::from_std(d).unwrap_or_default())
+                .or_else(|| reset_time(headers, now));
+            let error = SourceError::RateLimited {
+                until,
+                detail: message.unwrap_or_else(|| "too many requests".into()),
+            };
+            match until {
+                Some(u) => Verdict::Retry {
+                    after: Some((u - now).to_std().unwrap_or_default()),
+                    error,
+                },
+                None => Verdict::Retry { after: None, error },
+            }
+        }
+        403 if is_quota_message(body) => {
+            // YouTube and Google Play spend a daily quota that resets at midnight Pacific.
+            Verdict::Stop(SourceError::RateLimited {
+                until: Some(next_pacific_midnight(now)),
+                detail: message.unwrap_or_else(|| "daily quota used up".into()),
+            })
+        }
+        401 | 403 => Verdict::Stop(SourceError::Auth {
+            status,
+            detail: message.unwrap_or_default(),
+        }),
+        404 | 410 => Verdict::Stop(SourceError::NotFound {
+            detail: message.unwrap_or_default(),
+        }),
+        500..=599 => Verdict::Retry {
+            after: retry_after(headers, now),
+            error: SourceError::Server { status },
+        },
+        _ => Verdict::Stop(SourceError::Rejected {
+            status,
+            detail: message.unwrap_or_default(),
+        }),
+    }
+}
+
+/// The human message a platform put in its error body, in any of the shapes they use.
+pub fn platform_message(body: &[u8]) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let pick = |v: &serde_json::Value| -> Option<String> {
+        v.as_str().map(str::to_owned).or_else(|| {
+            [
+                "message",
+                "description",
+                "error_description",
+                "detail",
+                "title",
+            ]
+            .iter()
+            .find_map(|k| v.get(k).and_then(|m| m.as_str()).map(str::to_owned))
+        })
+    };
+    let found = v
+        .get("error")
+        .and_then(pick)
+        .or_else(|| v.get("errors").and_then(|e| e.get(0)).and_then(pick))
+        .or_else(|| pick(&v))?;
+    let mut m: String = found.split_whitespace().collect::<Vec<_>>().join(" ");
+    if m.chars().count() > 200 {
+        m = m.chars().take(200).collect::<String>() + "…";
+    }
+    Some(m)
+}
+
+fn facebook_error_code(body: &[u8]) -> Option<i64> {
+    if body.first() != Some(&b'{') {
+        return None;
+    }
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let e = v.get("error")?;
+    e.get("fbtrace_id")?;
+    e.get("code")?.as_i64()
+}
+
+fn is_quota_message(body: &[u8]) -> bool {
+    let s = String::from_utf8_lossy(&body[..body.len().min(4096)]);
+    s.contains("quotaExceeded")
+        || s.contains("dailyLimitExceeded")
+        || s.contains("rateLimitExceeded")
+}
+
+/// `Retry-After` in seconds or as an HTTP date.
+pub fn retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Duration> {
+    let v = headers.get("retry-after")?.to_str().ok()?.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = DateTime::parse_from_rfc2822(v).ok()?.with_timezone(&Utc);
+    Some((at - now).to_std().unwrap_or_default())
+}
+
+/// When a quota header says the limit resets: X `x-rate-limit-reset` (Unix seconds), Reddit
+/// `X-Ratelimit-Reset` (seconds from now), Mastodon `X-RateLimit-Reset` (a timestamp), Yelp
+/// `RateLimit-ResetTime`.
+pub fn reset_time(headers: &HeaderMap, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let v = [
+        "x-rate-limit-reset",
+        "x-ratelimit-reset",
+        "ratelimit-resettime",
+        "ratelimit-reset",
+    ]
+    .iter()
+    .find_map(|h| headers.get(*h))?
+    .to_str()
+    .ok()?
+    .trim();
+    if let Ok(n) = v.parse::<f64>() {
+        return if n > 1_000_000_000.0 {
+            Utc.timestamp_opt(n as i64, 0).single()
+        } else {
+            Some(now + chrono::Duration::seconds(n.ceil() as i64))
+        };
+    }
+    DateTime::parse_from_rfc3339(v)
+        .or_else(|_| DateTime::parse_from_rfc2822(v))
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// Whether a success response says the quota is spent (remaining 0), and until when.
+pub fn exhausted_until(headers: &HeaderMap, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let remaining = [
+        "x-rate-limit-remaining",
+        "x-ratelimit-remaining",
+        "ratelimit-remaining",
+    ]
+    .iter()
+    .find_map(|h| headers.get(*h))?
+    .to_str()
+    .ok()?
+    .trim()
+    .parse::<f64>()
+    .ok()?;
+    if remaining > 0.0 {
+        return None;
+    }
+    reset_time(headers, now).filter(|t| *t > now)
+}
+
+fn next_pacific_midnight(now: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono_tz::America::Los_Angeles;
+    let local = now.with_timezone(&Los_Angeles);
+    let tomorrow = local.date_naive().succ_opt().unwrap_or(local.date_naive());
+    Los_Angeles
+        .from_local_datetime(&tomorrow.and_hms_opt(0, 0, 0).expect("midnight exists"))
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or(now + chrono::Duration::hours(24))
+}
+
+/// The shared client: one connection pool, pacing per platform.
+pub struct Http {
+    client: reqwest::Client,
+    pub config: HttpConfig,
+    /// Per pacing key: when the next request may go, so sources of one platform share its limit.
+    next_slot: Mutex<HashMap<String, Instant>>,
+}
+
+impl Http {
+    pub fn new(config: HttpConfig) -> Result<Http, SourceError> {
+        let client = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .user_agent(concat!(
+                "Earshot/",
+                env!("CARGO_PKG_VERSION"),
+                " (desktop review monitor; +https://github.com/earshot-app)"
+            ))
+            .no_proxy()
+            .build()
+            .map_err(|e| SourceError::Network(format!("could not start HTTP: {e}")))?;
+        Ok(Http {
+            client,
+            config,
+            next_slot: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
+    /// Sends a request built by `build` (called again for each retry), honouring the pacing of
+    /// `pace_key` and at least `min_interval` between its requests.
+    pub async fn send(
+        &self,
+        pace_key: &str,
+        min_interval: Duration,
+        build: impl Fn(&reqwest::Client) -> RequestBuilder,
+    ) -> Result<Reply, SourceError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            self.wait_turn(pace_key, min_interval).await;
+            let outcome = self.once(build(&self.client)).await;
+            let (after, error) = match outcome {
+                Ok(reply) => {
+                    let now = Utc::now();
+                    match classify(reply.status, &reply.headers, &reply.body, now) {
+                        Verdict::Ok => {
+                            if let Some(until) = exhausted_until(&reply.headers, now) {
+                                self.block_until(pace_key, until, now);
+                            }
+                            return Ok(reply);
+                        }
+                        Verdict::Stop(e) => return Err(e),
+                        Verdict::Retry { after, error } => (after, error),
+                    }
+                }
+                Err(e) if e.is_retryable() => (None, e),
+                Err(e) => return Err(e),
+            };
+            // A hung connection is retried once, not max_attempts times: each try costs a full
+            // timeout and a sync should not stall for minutes on one source.
+            let limit = if matches!(error, SourceError::Timeout) {
+                self.config.max_attempts.min(2)
+            } else {
+                self.config.max_attempts
+            };
+            if attempt >= limit {
+                return Err(error);
+            }
+            let backoff = backoff(self.config.backoff, attempt);
+            let wait = after.map_or(backoff, |a| a.max(backoff));
+            if wait > self.config.max_wait {
+                // Too long to sit through: the source is paused until then.
+                return Err(match error {
+                    SourceError::RateLimited { detail, until } => SourceError::RateLimited {
+                        until: until.or_else(|| {
+                            chrono::Duration::from_std(wait)
+                                .ok()
+                                .map(|d| Utc::now() + d)
+                        }),
+                        detail,
+                    },
+                    other => other,
+                });
+            }
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    async fn once(&self, req: RequestBuilder) -> Result<Reply, SourceError> {
+        let resp = req.send().await.map_err(request_error)?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let body = resp.bytes().await.map_err(|e| {
+            if e.is_timeout() {
+                SourceError::Timeout
+            } else {
+                SourceError::Network(
+                    "the connection closed before the whole response arrived".into(),
+                )
+            }
+        })?;
+        Ok(Reply {
+            status,
+            headers,
+            body: body.to_vec(),
+        })
+    }
+
+    async fn wait_turn(&self, key: &str, min_interval: Duration) {
+        let wait = {
+            let mut slots = self.next_slot.lock().expect("pacing lock");
+            let now = Instant::now();
+            let slot = slots.entry(key.to_string()).or_insert(now);
+            let start = (*slot).max(now);
+            *slot = start + min_interval;
+            start - now
+        };
+        if !wait.is_zero() {
+            tokio::time::sleep(wait.min(self.config.max_wait)).await;
+        }
+    }
+
+    fn block_until(&self, key: &str, until: DateTime<Utc>, now: DateTime<Utc>) {
+        let d = (until - now).to_std().unwrap_or_default();
+        let mut slots = self.next_slot.lock().expect("pacing lock");
+        let slot = slots.entry(key.to_string()).or_insert_with(Instant::now);
+        *slot = (*slot).max(Instant::now() + d);
+    }
+}
+
+/// A transport error in plain words. The URL is left out: some platforms take keys in the query.
+fn request_error(e: reqwest::Error) -> SourceError {
+    let e = e.without_url();
+    if e.is_timeout() {
+        SourceError::Timeout
+    } else if e.is_connect() {
+        SourceError::Network("could not connect".into())
+    } else if e.is_builder() {
+        SourceError::Config(format!("the address is not valid ({e})"))
+    } else {
+        SourceError::Network(format!("{e}"))
+    }
+}
+
+/// `base · 2^(attempt-1)` plus up to 25% jitter, so many sources retrying do not align.
+pub fn backoff(base: Duration, attempt: u32) -> Duration {
+    let exp = base.saturating_mul(1u32 << (attempt.saturating_sub(1)).min(16));
+    let jitter = exp.mul_f64(0.25 * jitter_fraction());
+    exp + jitter
+}
+
+/// A number in [0, 1) that varies between calls; randomness quality does not matter here.
+fn jitter_fraction() -> f64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static STATE: AtomicU64 = AtomicU64::new(0);
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos() as u64)
+        .unwrap_or(1);
+    let mut x = STATE.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed) ^ seed;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    (x >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Status code as a `StatusCode`, for callers that match on names.
+pub fn status(code: u16) -> StatusCode {
+    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 5, 1, 12, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn retry_after_seconds_and_http_date() {
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", "7")]), now()),
+            Some(Duration::from_secs(7))
+        );
+        assert_eq!(
+            retry_after(
+                &headers(&[("retry-after", "Fri, 01 May 2026 12:00:30 GMT")]),
+                now()
+            ),
+            Some(Duration::from_secs(30))
+        );
+    }
+
+    #[test]
+    fn quota_headers_of_each_platform() {
+        // X: Unix seconds.
+        let x = headers(&[("x-rate-limit-reset", "1777637100")]);
+        assert_eq!(reset_time(&x, now()).unwrap().timestamp(), 1_777_637_100);
+        // Reddit: seconds from now.
+        let r = headers(&[("x-ratelimit-reset", "42")]);
+        assert_eq!(
+            reset_time(&r, now()),
+            Some(now() + chrono::Duration::seconds(42))
+        );
+        // Mastodon: a timestamp.
+        let m = headers(&[("x-ratelimit-reset", "2026-05-01T12:05:00.000Z")]);
+        assert_eq!(
+            reset_time(&m, now()),
+            Some(now() + chrono::Duration::minutes(5))
+        );
+        let spent = headers(&[
+            ("x-rate-limit-remaining", "0"),
+            ("x-rate-limit-reset", "1777637100"),
+        ]);
+        assert!(exhausted_until(&spent, now()).is_some());
+        let left = headers(&[
+            ("x-rate-limit-remaining", "12"),
+            ("x-rate-limit-reset", "1777637100"),
+        ]);
+        assert!(exhausted_until(&left, now()).is_none());
+    }
+
+    #[test]
+    fn statuses_map_to_plain_outcomes() {
+        let h = HeaderMap::new();
+        assert!(matches!(classify(200, &h, b"{}", now()), Verdict::Ok));
+        assert!(matches!(
+            classify(503, &h, b"", now()),
+            Verdict::Retry {
+                error: SourceError::Server { status: 503 },
+                ..
+            }
+        ));
+        assert!(matches!(
+            classify(401, &h, br#"{"error":{"description":"bad key"}}"#, now()),
+            Verdict::Stop(SourceError::Auth { status: 401, .. })
+        ));
+        assert!(matches!(
+            classify(429, &headers(&[("retry-after", "3")]), b"", now()),
+            Verdict::Retry { after: Some(d), error: SourceError::RateLimited { .. } } if d == Duration::from_secs(3)
+        ));
+    }
+
+    #[test]
+    fn youtube_quota_is_a_403_that_pauses_until_pacific_midnight() {
+        let body = br#"{"error":{"code":403,"message":"The request cannot be completed because you have exceeded your quota.","errors":[{"reason":"quotaExceeded"}]}}"#;
+        match classify(403, &HeaderMap::new(), body, now()) {
+            Verdict::Stop(SourceError::RateLimited { until: Some(u), .. }) => {
+                // 12:00 UTC on 1 May is 05:00 in Los Angeles (PDT): midnight is 07:00 UTC on 2 May.
+                assert_eq!(u, Utc.with_ymd_and_hms(2026, 5, 2, 7, 0, 0).unwrap());
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn facebook_throttles_in_the_body() {
+        let body = br#"{"error":{"message":"(#4) Application request limit reached","type":"OAuthException","code":4,"fbtrace_id":"A1"}}"#;
+        assert!(matches!(
+            classify(400, &HeaderMap::new(), body, now()),
+            Verdict::Stop(SourceError::RateLimited { .. })
+        ));
+    }
+
+    #[test]
+    fn bodies_that_are_not_json_say_why() {
+        let e =
+            parse_json::<serde_json::Value>(b"<!DOCTYPE html><html>blocked</html>").unwrap_err();
+        assert!(e.to_string().contains("web page"), "{e}");
+        let e = parse_json::<serde_json::Value>(br#"{"reviews":[{"id":"a""#).unwrap_err();
+        assert!(e.to_string().contains("cut off"), "{e}");
+        let e = parse_json::<serde_json::Value>(b"{oops}").unwrap_err();
+        assert!(e.to_string().contains("not valid JSON"), "{e}");
+    }
+
+    #[test]
+    fn backoff_doubles_with_bounded_jitter() {
+        let base = Duration::from_millis(100);
+        for attempt in 1..5 {
+            let d = backoff(base, attempt);
+            let exp = base * (1 << (attempt - 1));
+            assert!(d >= exp && d <= exp.mul_f64(1.25), "{attempt}: {d:?}");
+        }
+    }
+}

@@ -1,0 +1,613 @@
+//! Sources: one connector per platform, each turning its platform's documented JSON into
+//! [`IncomingReview`]s a page at a time.
+//!
+//! A connector is a module with one `async fn fetch(ctx, request) -> Result<Page>`: it builds the
+//! request for the page asked for, sends it through [`http::Http`] (timeouts, pacing, retries),
+//! and maps the body with pure `parse_*` functions that the unit tests feed documented JSON. The
+//! sync engine ([`crate::sync`]) owns cursors, transactions and health; connectors own only the
+//! platform's shape.
+//!
+//! Settings live in `sources.settings` as a JSON object of strings. Settings marked secret (API
+//! keys, tokens, passwords) never go there: [`add_source`] puts them in a [`SecretStore`].
+
+pub mod http;
+pub mod text;
+
+mod app_store;
+mod app_store_connect;
+mod bluesky;
+mod facebook;
+mod file;
+mod google_business;
+mod google_places;
+mod google_play;
+mod hackernews;
+mod mastodon;
+mod reddit;
+mod rss;
+mod trustpilot;
+mod x;
+mod yelp;
+mod youtube;
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::model::{IncomingReview, SourceId};
+use crate::secrets::{Secret, SecretStore};
+use crate::store::{Store, StoreError};
+use http::Http;
+
+/// Non-secret settings of a source, as stored.
+pub type Settings = BTreeMap<String, String>;
+
+/// Why a source could not be read, in words an owner can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("{0}")]
+    Config(String),
+    #[error("the platform refused the credentials (HTTP {status}){}", detail_suffix(.detail))]
+    Auth { status: u16, detail: String },
+    #[error("the platform says this was not found — check the id or address{}", detail_suffix(.detail))]
+    NotFound { detail: String },
+    #[error("the platform's rate limit was reached{}{}", until_suffix(.until), detail_suffix(.detail))]
+    RateLimited {
+        until: Option<DateTime<Utc>>,
+        detail: String,
+    },
+    #[error("the platform had a server error (HTTP {status}); it will be retried")]
+    Server { status: u16 },
+    #[error("the platform rejected the request (HTTP {status}){}", detail_suffix(.detail))]
+    Rejected { status: u16, detail: String },
+    #[error("the platform did not answer in time")]
+    Timeout,
+    #[error("network problem: {0}")]
+    Network(String),
+    #[error("the platform's answer could not be read: {0}")]
+    BadResponse(String),
+    #[error("credentials: {0}")]
+    Secrets(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn detail_suffix(d: &str) -> String {
+    if d.is_empty() {
+        String::new()
+    } else {
+        format!(": {d}")
+    }
+}
+
+fn until_suffix(u: &Option<DateTime<Utc>>) -> String {
+    match u {
+        Some(t) => format!("; paused until {}", t.format("%Y-%m-%d %H:%M UTC")),
+        None => String::new(),
+    }
+}
+
+impl SourceError {
+    /// Whether trying the same request again may succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            SourceError::Server { .. }
+                | SourceError::Timeout
+                | SourceError::Network(_)
+                | SourceError::RateLimited { .. }
+        )
+    }
+
+    /// A stable short code for JSON output and the UI.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SourceError::Config(_) => "config",
+            SourceError::Auth { .. } => "auth",
+            SourceError::NotFound { .. } => "not_found",
+            SourceError::RateLimited { .. } => "rate_limited",
+            SourceError::Server { .. } => "server",
+            SourceError::Rejected { .. } => "rejected",
+            SourceError::Timeout => "timeout",
+            SourceError::Network(_) => "network",
+            SourceError::BadResponse(_) => "bad_response",
+            SourceError::Secrets(_) => "secrets",
+            SourceError::Store(_) => "store",
+        }
+    }
+}
+
+pub type Result<T, E = SourceError> = std::result::Result<T, E>;
+
+/// What a connector needs from the owner.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct SettingSpec {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub help: &'static str,
+    pub required: bool,
+    /// Kept in the keyring, never in the database.
+    pub secret: bool,
+}
+
+/// Whether a connector brings reviews (rated), mentions, or a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Feed {
+    Reviews,
+    Mentions,
+    File,
+}
+
+/// A connector as the CLI help and the Sources screen describe it.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct ConnectorSpec {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub feed: Feed,
+    /// Where the owner gets the credential, in a sentence or two.
+    pub help: &'static str,
+    pub default_base_url: &'static str,
+    pub settings: &'static [SettingSpec],
+    /// Minutes between scheduled syncs unless `interval_minutes` says otherwise.
+    pub interval_minutes: u32,
+    /// A full listing returns every review, so one that is missing was removed.
+    pub lists_everything: bool,
+    /// Least time between two requests to this platform (its documented rate limit).
+    pub min_interval_ms: u64,
+}
+
+const fn s(
+    key: &'static str,
+    label: &'static str,
+    help: &'static str,
+    required: bool,
+    secret: bool,
+) -> SettingSpec {
+    SettingSpec {
+        key,
+        label,
+        help,
+        required,
+        secret,
+    }
+}
+
+/// Settings every connector takes.
+pub const COMMON_SETTINGS: &[SettingSpec] = &[
+    s(
+        "base_url",
+        "API address",
+        "Where requests go; change only for a proxy or a test server.",
+        false,
+        false,
+    ),
+    s(
+        "interval_minutes",
+        "Sync every (minutes)",
+        "How often to look for new items.",
+        false,
+        false,
+    ),
+];
+
+/// Every connector, in the order the CLI and the Sources screen list them.
+pub fn specs() -> &'static [ConnectorSpec] {
+    SPECS
+}
+
+pub fn spec(name: &str) -> Option<&'static ConnectorSpec> {
+    SPECS.iter().find(|c| c.name == name)
+}
+
+static SPECS: &[ConnectorSpec] = &[
+    google_business::SPEC,
+    google_places::SPEC,
+    yelp::SPEC,
+    facebook::SPEC,
+    trustpilot::SPEC,
+    app_store::SPEC,
+    app_store_connect::SPEC,
+    google_play::SPEC,
+    x::SPEC,
+    youtube::SPEC,
+    reddit::SPEC,
+    mastodon::SPEC,
+    bluesky::SPEC,
+    hackernews::SPEC,
+    rss::SPEC,
+    file::SPEC,
+];
+
+/// The page a sync asks for.
+#[derive(Debug, Clone, Default)]
+pub struct PageRequest {
+    /// The continuation from the previous page of this run (a page token, an offset, a URL);
+    /// `None` starts at the newest.
+    pub page: Option<String>,
+    /// The newest mark of the last completed run (an id or a time, see [`text::newer`]).
+    /// Connectors stop paging once they reach it, unless `full` is set.
+    pub watermark: Option<String>,
+    /// List everything, ignoring the watermark (finds edits and removals).
+    pub full: bool,
+}
+
+/// One page of items and where the next one starts.
+#[derive(Debug, Default)]
+pub struct Page {
+    pub items: Vec<IncomingReview>,
+    /// `None` when this run has nothing more to fetch.
+    pub next: Option<String>,
+    /// The newest mark on this page, the next run's watermark once this run completes.
+    pub high: Option<String>,
+}
+
+/// What a connector gets to work with.
+pub struct Ctx<'a> {
+    pub source_id: SourceId,
+    pub spec: &'static ConnectorSpec,
+    pub settings: &'a Settings,
+    pub secrets: &'a dyn SecretStore,
+    pub http: &'a Http,
+    pub now: DateTime<Utc>,
+    /// Tokens obtained during this run (OAuth access tokens, sessions), by name.
+    pub session: Mutex<BTreeMap<String, Secret>>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(
+        source_id: SourceId,
+        spec: &'static ConnectorSpec,
+        settings: &'a Settings,
+        secrets: &'a dyn SecretStore,
+        http: &'a Http,
+    ) -> Ctx<'a> {
+        Ctx {
+            source_id,
+            spec,
+            settings,
+            secrets,
+            http,
+            now: Utc::now(),
+            session: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// A non-empty setting.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.settings
+            .get(key)
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+    }
+
+    pub fn require(&self, key: &str) -> Result<&str> {
+        self.get(key).ok_or_else(|| {
+            SourceError::Config(format!(
+                "the setting `{key}` is missing; set it with `earshot sources add {} … --set {key}=…`",
+                self.spec.name
+            ))
+        })
+    }
+
+    /// A secret setting from the secret store (or `EARSHOT_SECRET_<KEY>` for scripts).
+    pub fn secret(&self, key: &str) -> Result<Option<Secret>> {
+        self.secrets
+            .get(self.source_id, key)
+            .map_err(|e| SourceError::Secrets(e.to_string()))
+    }
+
+    pub fn require_secret(&self, key: &str) -> Result<Secret> {
+        self.secret(key)?.ok_or_else(|| {
+            SourceError::Config(format!(
+                "no `{key}` is stored for this source; add it again with `--set {key}=…`"
+            ))
+        })
+    }
+
+    /// The base URL without a trailing slash: the `base_url` setting or the platform's own.
+    pub fn base_url(&self) -> String {
+        self.get("base_url")
+            .unwrap_or(self.spec.default_base_url)
+            .trim_end_matches('/')
+            .to_string()
+    }
+
+    /// Whether the owner pointed this source somewhere other than the platform.
+    pub fn base_url_overridden(&self) -> bool {
+        self.get("base_url").is_some()
+    }
+
+    /// Sends through the shared client, paced by this platform's limit.
+    pub async fn send(
+        &self,
+        build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+    ) -> Result<http::Reply> {
+        let key = format!("{}|{}", self.spec.name, self.base_url());
+        self.http
+            .send(
+                &key,
+                Duration::from_millis(self.spec.min_interval_ms),
+                build,
+            )
+            .await
+    }
+
+    pub fn session_token(&self, name: &str) -> Option<Secret> {
+        self.session
+            .lock()
+            .expect("session lock")
+            .get(name)
+            .cloned()
+    }
+
+    pub fn keep_session_token(&self, name: &str, token: Secret) {
+        self.session
+            .lock()
+            .expect("session lock")
+            .insert(name.to_string(), token);
+    }
+
+    /// The display platform items of this connector carry.
+    pub fn platform(&self) -> &'static str {
+        display_platform(self.spec.name)
+    }
+}
+
+/// The display platform of a connector (`google-places` → `google`).
+pub fn display_platform(connector: &str) -> &'static str {
+    crate::platform::connector(connector).map_or("other", |c| c.platform)
+}
+
+/// Fetches one page from the source's platform.
+pub async fn fetch_page(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
+    match ctx.spec.name {
+        "google-business" => google_business::fetch(ctx, req).await,
+        "google-places" => google_places::fetch(ctx, req).await,
+        "yelp" => yelp::fetch(ctx, req).await,
+        "facebook" => facebook::fetch(ctx, req).await,
+        "trustpilot" => trustpilot::fetch(ctx, req).await,
+        "app-store" => app_store::fetch(ctx, req).await,
+        "app-store-connect" => app_store_connect::fetch(ctx, req).await,
+        "google-play" => google_play::fetch(ctx, req).await,
+        "x" => x::fetch(ctx, req).await,
+        "youtube" => youtube::fetch(ctx, req).await,
+        "reddit" => reddit::fetch(ctx, req).await,
+        "mastodon" => mastodon::fetch(ctx, req).await,
+        "bluesky" => bluesky::fetch(ctx, req).await,
+        "hackernews" => hackernews::fetch(ctx, req).await,
+        "rss" => rss::fetch(ctx, req).await,
+        "file" => file::fetch(ctx, req).await,
+        other => Err(SourceError::Config(format!("unknown platform `{other}`"))),
+    }
+}
+
+/// Why a new source could not be added.
+#[derive(Debug, thiserror::Error)]
+pub enum AddError {
+    #[error("unknown platform `{0}`; one of: {list}", list = platform_names())]
+    UnknownPlatform(String),
+    #[error("`{key}` is not a setting of {platform}; it takes: {known}")]
+    UnknownSetting {
+        platform: &'static str,
+        key: String,
+        known: String,
+    },
+    #[error("{platform} needs `{key}` ({label}): add `--set {key}=…`. {help}")]
+    MissingSetting {
+        platform: &'static str,
+        key: &'static str,
+        label: &'static str,
+        help: &'static str,
+    },
+    #[error("`{key}` must be {what}")]
+    BadValue { key: String, what: &'static str },
+    #[error("the credentials could not be stored: {0}")]
+    Secrets(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn platform_names() -> String {
+    specs()
+        .iter()
+        .map(|s| s.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Adds a source to a business: checks the settings against the connector's spec, stores the
+/// plain ones with the source and the secret ones in `secrets`. Nothing is left half-added.
+pub fn add_source(
+    store: &Store,
+    secrets: &dyn SecretStore,
+    business_id: crate::model::BusinessId,
+    connector: &str,
+    label: Option<&str>,
+    given: &Settings,
+) -> std::result::Result<SourceId, AddError> {
+    let spec = spec(connector).ok_or_else(|| AddError::UnknownPlatform(connector.to_string()))?;
+    let (plain, secret) = split_settings(spec, given)?;
+    let label = label
+        .map(str::to_owned)
+        .unwrap_or_else(|| default_label(spec, &plain));
+    let settings_json = serde_json::to_value(&plain).expect("strings serialise");
+    let id = store.add_source(business_id, spec.name, &label, &settings_json)?;
+    for (k, v) in &secret {
+        if let Err(e) = secrets.set(id, k, &Secret::new(v.clone())) {
+            let _ = secrets.delete_all(id);
+            let _ = store.remove_source(id);
+            return Err(AddError::Secrets(e.to_string()));
+        }
+    }
+    Ok(id)
+}
+
+/// Splits given settings into plain and secret ones, checking names, required ones and values.
+pub fn split_settings(
+    spec: &'static ConnectorSpec,
+    given: &Settings,
+) -> std::result::Result<(Settings, Settings), AddError> {
+    let mut plain = Settings::new();
+    let mut secret = Settings::new();
+    for (k, v) in given {
+        let Some(setting) = find_setting(spec, k) else {
+            return Err(AddError::UnknownSetting {
+                platform: spec.name,
+                key: k.clone(),
+                known: all_settings(spec)
+                    .map(|s| s.key)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        };
+        let v = v.trim().to_string();
+        if k == "base_url" && !(v.starts_with("http://") || v.starts_with("https://")) {
+            return Err(AddError::BadValue {
+                key: k.clone(),
+                what: "an http:// or https:// address",
+            });
+        }
+        if k == "interval_minutes" && v.parse::<u32>().map_or(true, |n| n == 0) {
+            return Err(AddError::BadValue {
+                key: k.clone(),
+                what: "a whole number of minutes",
+            });
+        }
+        if setting.secret {
+            secret.insert(k.clone(), v);
+        } else {
+            plain.insert(k.clone(), v);
+        }
+    }
+    for setting in spec.settings.iter().filter(|s| s.required) {
+        if given.get(setting.key).is_none_or(|v| v.trim().is_empty()) {
+            return Err(AddError::MissingSetting {
+                platform: spec.name,
+                key: setting.key,
+                label: setting.label,
+                help: spec.help,
+            });
+        }
+    }
+    Ok((plain, secret))
+}
+
+/// The connector's own settings followed by the common ones.
+pub fn all_settings(spec: &ConnectorSpec) -> impl Iterator<Item = &SettingSpec> {
+    spec.settings.iter().chain(COMMON_SETTINGS.iter())
+}
+
+fn find_setting(spec: &'static ConnectorSpec, key: &str) -> Option<&'static SettingSpec> {
+    spec.settings
+        .iter()
+        .chain(COMMON_SETTINGS.iter())
+        .find(|s| s.key == key)
+}
+
+/// A label from the first required plain setting (`yelp · abc-123`), so two sources of one
+/// platform on one business are told apart.
+fn default_label(spec: &ConnectorSpec, plain: &Settings) -> String {
+    let target = spec
+        .settings
+        .iter()
+        .filter(|s| !s.secret)
+        .find_map(|s| plain.get(s.key).filter(|v| !v.is_empty()));
+    match target {
+        Some(t) => format!("{} · {}", spec.label, t),
+        None => spec.label.to_string(),
+    }
+}
+
+/// One live request to check a source: fetches its first page without storing anything.
+pub async fn test_source(
+    store: &Store,
+    secrets: &dyn SecretStore,
+    http: &Http,
+    id: SourceId,
+) -> std::result::Result<usize, SourceError> {
+    let source = store.source(id)?;
+    let spec = spec(&source.connector)
+        .ok_or_else(|| SourceError::Config(format!("unknown platform `{}`", source.connector)))?;
+    let settings = settings_of(&source.settings);
+    let ctx = Ctx::new(id, spec, &settings, secrets, http);
+    let page = fetch_page(&ctx, &PageRequest::default()).await?;
+    Ok(page.items.len())
+}
+
+/// A source's stored settings as strings (numbers and booleans written by hand are accepted).
+pub fn settings_of(v: &serde_json::Value) -> Settings {
+    let mut out = Settings::new();
+    if let Some(obj) = v.as_object() {
+        for (k, v) in obj {
+            let s = match v {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Null => continue,
+                other => other.to_string(),
+            };
+            out.insert(k.clone(), s);
+        }
+    }
+    out
+}
+
+/// Shorthand for an item with the fields every connector fills.
+pub(crate) fn item(
+    platform: &str,
+    external_id: impl Into<String>,
+    kind: crate::model::Kind,
+    body: String,
+    created_at: DateTime<Utc>,
+) -> IncomingReview {
+    IncomingReview {
+        external_id: external_id.into(),
+        platform: platform.to_string(),
+        kind,
+        author: None,
+        rating: None,
+        title: None,
+        body,
+        url: None,
+        language: None,
+        created_at,
+        updated_at: None,
+        owner_reply: None,
+        raw_json: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_cli_platform_has_a_spec_and_a_display_platform() {
+        for c in crate::platform::CONNECTORS {
+            assert!(spec(c.name).is_some(), "no spec for {}", c.name);
+        }
+        assert_eq!(specs().len(), crate::platform::CONNECTORS.len());
+    }
+
+    #[test]
+    fn settings_are_checked_and_secrets_kept_apart() {
+        let yelp = spec("yelp").unwrap();
+        let mut given = Settings::new();
+        given.insert("business_id".into(), "abc".into());
+        given.insert("api_key".into(), "k".into());
+        let (plain, secret) = split_settings(yelp, &given).unwrap();
+        assert_eq!(plain.get("business_id").map(String::as_str), Some("abc"));
+        assert!(!plain.contains_key("api_key"));
+        assert_eq!(secret.get("api_key").map(String::as_str), Some("k"));
+
+        given.insert("colour".into(), "red".into());
+        let e = split_settings(yelp, &given).unwrap_err();
+        assert!(e.to_string().contains("not a setting"), "{e}");
+
+        let mut missing = Settings::new();
+        missing.insert("api_key".into(), "k".into());
+        let e = split_settings(yelp, &missing).unwrap_err();
+        assert!(e.to_string().contains("business_id"), "{e}");
+    }
+}

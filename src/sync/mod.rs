@@ -1,0 +1,441 @@
+//! The sync engine: runs sources on their schedule or on demand, concurrently with a bound,
+//! page by page.
+//!
+//! Each page is written in one transaction together with the cursor that follows it
+//! ([`Store::write_page`]), so a crash or a kill between pages resumes from the last page stored:
+//! nothing is lost and the upsert on `(source, external_id)` doubles nothing. A run that reaches
+//! the end of the listing promotes its newest mark to the watermark the next run stops at.
+//!
+//! Failures are kept in words on the source (`sources list`, the Sources screen); a source that
+//! keeps failing, or whose credentials are refused, raises a source-health alert. A platform's
+//! rate limit pauses the source until the limit resets and is not counted as a failure.
+
+mod cursor;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+pub use cursor::SyncCursor;
+
+use crate::alerts::{AlertKind, AlertState, NewAlert};
+use crate::model::{SourceId, WriteCounts};
+use crate::secrets::SecretStore;
+use crate::sources::http::{Http, HttpConfig};
+use crate::sources::text::newer;
+use crate::sources::{self, ConnectorSpec, Ctx, PageRequest, SourceError};
+use crate::store::{Source, Store, StoreError};
+
+/// Knobs of a sync run. Defaults suit the app and the CLI; tests shrink the timings.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    pub http: HttpConfig,
+    /// Sources synced at the same time.
+    pub concurrency: usize,
+    /// Pages per source in one run; a longer backfill resumes on the next run.
+    pub max_pages: u32,
+    /// Consecutive failed runs before a source-health alert.
+    pub health_after: i64,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            http: HttpConfig::default(),
+            concurrency: 4,
+            max_pages: 500,
+            health_after: 3,
+        }
+    }
+}
+
+/// Which sources a run takes.
+#[derive(Debug, Clone)]
+pub enum Selection {
+    /// Every source (Sync now, `earshot sync`).
+    All,
+    /// Those whose next sync time has come (the background scheduler).
+    Due,
+    /// These, in this order.
+    Ids(Vec<SourceId>),
+}
+
+/// What happened to one source in a run.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceReport {
+    pub source_id: SourceId,
+    pub business: String,
+    pub platform: String,
+    pub label: String,
+    pub ok: bool,
+    /// `ok`, `error` or `paused`.
+    pub status: &'static str,
+    pub error: Option<String>,
+    pub error_code: Option<&'static str>,
+    pub paused_until: Option<String>,
+    pub pages: u32,
+    pub new: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub removed: u64,
+    /// Whether the listing was read to its end (a long backfill continues next run).
+    pub complete: bool,
+    pub duration_ms: u64,
+}
+
+/// Progress, for a progress bar or the app's Sources screen.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum SyncEvent {
+    Started {
+        source_id: SourceId,
+        label: String,
+    },
+    Page {
+        source_id: SourceId,
+        pages: u32,
+        new: u64,
+        updated: u64,
+    },
+    Finished(SourceReport),
+}
+
+pub type EventSink = Arc<dyn Fn(&SyncEvent) + Send + Sync>;
+
+/// An event sink that drops everything.
+pub fn no_events() -> EventSink {
+    Arc::new(|_| {})
+}
+
+/// Runs the selected sources and reports on each, in the order they were selected.
+pub async fn run(
+    db: &Path,
+    secrets: Arc<dyn SecretStore>,
+    selection: Selection,
+    opts: &SyncOptions,
+    events: EventSink,
+) -> Result<Vec<SourceReport>, StoreError> {
+    let list: Vec<Source> = {
+        let store = Store::open(db)?;
+        match &selection {
+            Selection::All => store.sources()?,
+            Selection::Due => store.due_sources(Utc::now().timestamp())?,
+            Selection::Ids(ids) => ids
+                .iter()
+                .map(|id| store.source(*id))
+                .collect::<Result<_, _>>()?,
+        }
+    };
+    let http = Arc::new(
+        Http::new(opts.http.clone()).map_err(|e| StoreError::Invalid {
+            what: "HTTP client",
+            reason: e.to_string(),
+        })?,
+    );
+    let permits = Arc::new(tokio::sync::Semaphore::new(opts.concurrency.max(1)));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (order, source) in list.into_iter().enumerate() {
+        let db = db.to_path_buf();
+        let secrets = Arc::clone(&secrets);
+        let http = Arc::clone(&http);
+        let permits = Arc::clone(&permits);
+        let events = Arc::clone(&events);
+        let opts = opts.clone();
+        tasks.spawn(async move {
+            let _permit = permits.acquire_owned().await.expect("semaphore open");
+            let report = sync_source(&db, source, secrets.as_ref(), &http, &opts, &events).await;
+            events(&SyncEvent::Finished(report.clone()));
+            (order, report)
+        });
+    }
+    let mut reports = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        match done {
+            Ok(r) => reports.push(r),
+            Err(e) => {
+                return Err(StoreError::Invalid {
+                    what: "sync",
+                    reason: format!("a sync task failed: {e}"),
+                })
+            }
+        }
+    }
+    reports.sort_by_key(|(order, _)| *order);
+    Ok(reports.into_iter().map(|(_, r)| r).collect())
+}
+
+/// What a successful run of one source did.
+#[derive(Debug, Default)]
+struct Outcome {
+    pages: u32,
+    counts: WriteCounts,
+    removed: u64,
+    complete: bool,
+}
+
+async fn sync_source(
+    db: &Path,
+    source: Source,
+    secrets: &dyn SecretStore,
+    http: &Http,
+    opts: &SyncOptions,
+    events: &EventSink,
+) -> SourceReport {
+    let started = Instant::now();
+    events(&SyncEvent::Started {
+        source_id: source.id,
+        label: source.label.clone(),
+    });
+    let mut report = SourceReport {
+        source_id: source.id,
+        business: source.business.clone(),
+        platform: source.connector.clone(),
+        label: source.label.clone(),
+        ok: false,
+        status: "error",
+        error: None,
+        error_code: None,
+        paused_until: None,
+        pages: 0,
+        new: 0,
+        updated: 0,
+        unchanged: 0,
+        removed: 0,
+        complete: false,
+        duration_ms: 0,
+    };
+    let mut store = match Store::open(db) {
+        Ok(s) => s,
+        Err(e) => {
+            report.error = Some(e.to_string());
+            report.error_code = Some(e.code());
+            return report;
+        }
+    };
+    let result = match sources::spec(&source.connector) {
+        None => Err(SourceError::Config(format!(
+            "unknown platform `{}`",
+            source.connector
+        ))),
+        Some(spec) if spec.name == "file" => sync_file(&mut store, &source),
+        Some(spec) => sync_pages(&mut store, &source, spec, secrets, http, opts, events).await,
+    };
+    let now = Utc::now();
+    let interval = interval_secs(&source);
+    match result {
+        Ok(o) => {
+            report.ok = true;
+            report.status = "ok";
+            report.pages = o.pages;
+            report.new = o.counts.new;
+            report.updated = o.counts.updated;
+            report.unchanged = o.counts.unchanged;
+            report.removed = o.removed;
+            report.complete = o.complete;
+            // An unfinished backfill continues soon rather than at the next interval.
+            let next = if o.complete { interval } else { 60 };
+            if let Err(e) = store.record_sync_outcome(source.id, None, Some(now.timestamp() + next))
+            {
+                report.error = Some(e.to_string());
+            }
+        }
+        Err(SourceError::RateLimited { until, detail }) => {
+            let until = until.unwrap_or(now + chrono::Duration::seconds(interval));
+            let e = SourceError::RateLimited {
+                until: Some(until),
+                detail,
+            };
+            report.status = "paused";
+            report.error_code = Some(e.code());
+            report.paused_until = Some(crate::model::rfc3339(&until));
+            report.error = Some(e.to_string());
+            let _ = store.record_sync_paused(source.id, &e.to_string(), until.timestamp());
+        }
+        Err(e) => {
+            let message = e.to_string();
+            report.error_code = Some(e.code());
+            report.error = Some(message.clone());
+            let failures = source.consecutive_failures + 1;
+            let backoff = (interval << failures.min(5)).min(6 * 3600);
+            let _ = store.record_sync_outcome(
+                source.id,
+                Some(&message),
+                Some(now.timestamp() + backoff),
+            );
+            let refused = matches!(e, SourceError::Auth { .. } | SourceError::Config(_));
+            if refused || failures >= opts.health_after {
+                let _ = raise_health_alert(&store, &source, &message, e.code(), now);
+            }
+        }
+    }
+    report.duration_ms = started.elapsed().as_millis() as u64;
+    report
+}
+
+/// Seconds between scheduled syncs of a source.
+fn interval_secs(source: &Source) -> i64 {
+    let setting = source
+        .settings
+        .get("interval_minutes")
+        .and_then(|v| {
+            v.as_str()
+                .and_then(|s| s.parse::<i64>().ok())
+                .or(v.as_i64())
+        })
+        .filter(|m| *m > 0);
+    let default = sources::spec(&source.connector).map_or(15, |s| s.interval_minutes as i64);
+    setting.unwrap_or(default) * 60
+}
+
+/// Sources holding fewer items than this are listed whole on every run (edits and removals are
+/// found at once); larger ones once a day, with incremental runs between.
+const FULL_LISTING_MAX_ITEMS: i64 = 2_000;
+const FULL_LISTING_EVERY_SECS: i64 = 24 * 3600;
+
+async fn sync_pages(
+    store: &mut Store,
+    source: &Source,
+    spec: &'static ConnectorSpec,
+    secrets: &dyn SecretStore,
+    http: &Http,
+    opts: &SyncOptions,
+    events: &EventSink,
+) -> Result<Outcome, SourceError> {
+    let settings = sources::settings_of(&source.settings);
+    let ctx = Ctx::new(source.id, spec, &settings, secrets, http);
+    let now = ctx.now.timestamp();
+    let mut cur = SyncCursor::parse(source.cursor.as_deref());
+    let resumed = cur.page.is_some();
+    if !resumed {
+        cur.run_high = None;
+        cur.full = spec.lists_everything
+            && (cur.watermark.is_none()
+                || source.items < FULL_LISTING_MAX_ITEMS
+                || cur
+                    .last_full_at
+                    .is_none_or(|t| now - t >= FULL_LISTING_EVERY_SECS));
+    }
+    let full_run = cur.full;
+    let mut out = Outcome::default();
+    let mut seen: Vec<String> = Vec::new();
+    loop {
+        let req = PageRequest {
+            page: cur.page.clone(),
+            watermark: cur.watermark.clone(),
+            full: cur.full,
+        };
+        let page = sources::fetch_page(&ctx, &req).await?;
+        out.pages += 1;
+        if let Some(h) = page.high.as_deref() {
+            cur.run_high = Some(match cur.run_high.as_deref() {
+                Some(old) => newer(h, old).to_string(),
+                None => h.to_string(),
+            });
+        }
+        if cur.full {
+            seen.extend(page.items.iter().map(|i| i.external_id.clone()));
+        }
+        // A platform that hands back the same continuation would loop forever.
+        let next = page.next.filter(|n| Some(n) != req.page.as_ref());
+        let listing_done = next.is_none();
+        if listing_done {
+            cur.finish_run(now);
+        } else {
+            cur.page = next;
+        }
+        let counts = store.write_page(source.id, &page.items, Some(&cur.to_json()))?;
+        out.counts.add(counts);
+        events(&SyncEvent::Page {
+            source_id: source.id,
+            pages: out.pages,
+            new: out.counts.new,
+            updated: out.counts.updated,
+        });
+        if listing_done {
+            out.complete = true;
+            break;
+        }
+        if out.pages >= opts.max_pages {
+            break;
+        }
+    }
+    // Only a full listing read start to end in this run proves an item is gone. An empty
+    // listing is more likely a platform hiccup than every review deleted at once.
+    if out.complete && !resumed && full_run && !seen.is_empty() {
+        out.removed = store.mark_removed_except(source.id, &seen)?;
+    }
+    Ok(out)
+}
+
+fn sync_file(store: &mut Store, source: &Source) -> Result<Outcome, SourceError> {
+    let settings = sources::settings_of(&source.settings);
+    let path = settings
+        .get("path")
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| SourceError::Config("the setting `path` is missing".into()))?;
+    let opts = crate::import::ImportOptions {
+        business: source.business.clone(),
+        platform: settings.get("platform").cloned(),
+        skip_bad: true,
+    };
+    let report = crate::import::import_path_into_source(
+        store,
+        Path::new(path),
+        &opts,
+        source.id,
+        &mut |_, _| {},
+    )
+    .map_err(|e| SourceError::Config(e.to_string()))?;
+    Ok(Outcome {
+        pages: 1,
+        counts: report.counts,
+        removed: 0,
+        complete: true,
+    })
+}
+
+fn raise_health_alert(
+    store: &Store,
+    source: &Source,
+    message: &str,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let since = match source.last_sync_at {
+        Some(t) => format!(
+            "has not synced since {}",
+            chrono::TimeZone::timestamp_opt(&Utc, t, 0)
+                .single()
+                .map_or_else(
+                    || t.to_string(),
+                    |d| d.format("%Y-%m-%d %H:%M UTC").to_string()
+                )
+        ),
+        None => "has never synced".to_string(),
+    };
+    let alert = NewAlert {
+        kind: AlertKind::SourceHealth,
+        business_id: Some(source.business_id),
+        // One alert per failure streak: the streak is named by the last success.
+        dedup_key: format!(
+            "source_health:{}:{}",
+            source.id,
+            source.last_sync_at.unwrap_or(0)
+        ),
+        created_at: now.timestamp(),
+        message: format!("{} {since}: {message}", source.label),
+        review_ids: vec![],
+        details: serde_json::json!({
+            "source_id": source.id,
+            "platform": source.connector,
+            "error": message,
+            "error_code": code,
+        }),
+        state: AlertState::New,
+    };
+    store.raise_alert(&alert)?;
+    Ok(())
+}
