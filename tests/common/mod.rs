@@ -35,6 +35,8 @@ impl TestDb {
             .arg(&self.path)
             .args(args)
             .env("XDG_DATA_HOME", self.dir.path())
+            // No keyring in tests: credentials go to the opt-in file inside the test's folder.
+            .env("EARSHOT_SECRETS_FILE", self.dir.path().join("secrets.json"))
             .env_remove("EARSHOT_DB")
             .output()
             .expect("run earshot");
