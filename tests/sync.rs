@@ -1,0 +1,587 @@
+//! The sync engine against mock platforms on 127.0.0.1: paging, incremental runs, edits and
+//! removals, faults (429, 500, malformed and truncated bodies, hung connections), rate-limit
+//! pauses, health alerts, secrets kept out of the database, and a process killed mid-sync.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::TestDb;
+use earshot::model::SourceId;
+use earshot::secrets::{MemorySecrets, Secret, SecretStore};
+use earshot::sources::http::HttpConfig;
+use earshot::sources::{self, Settings};
+use earshot::store::{SourceStatus, Store};
+use earshot::sync::{self, Selection, SourceReport, SyncOptions};
+use serde_json::{json, Value};
+use wiremock::matchers::{header, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const UNIT: &str = "bu-1";
+const TP_PATH: &str = "/v1/business-units/bu-1/reviews";
+const API_KEY: &str = "tp-key-SECRET-4242";
+
+fn fast() -> SyncOptions {
+    SyncOptions {
+        http: HttpConfig {
+            timeout: Duration::from_millis(800),
+            max_attempts: 3,
+            backoff: Duration::from_millis(10),
+            max_wait: Duration::from_secs(3),
+        },
+        ..SyncOptions::default()
+    }
+}
+
+fn tp_review(id: &str, stars: u8, text: &str, day: u32) -> Value {
+    json!({
+        "id": id,
+        "stars": stars,
+        "title": format!("Review {id}"),
+        "text": text,
+        "createdAt": format!("2026-10-{day:02}T12:00:00Z"),
+        "consumer": {"displayName": format!("Customer {id}")},
+        "links": [],
+    })
+}
+
+fn page(reviews: Vec<Value>) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({ "reviews": reviews, "links": [] }))
+}
+
+/// Serves Trustpilot pages 1..n (newest first) and an empty page after the end.
+async fn serve_pages(server: &MockServer, pages: Vec<Vec<Value>>) {
+    let n = pages.len();
+    for (i, reviews) in pages.into_iter().enumerate() {
+        Mock::given(method("GET"))
+            .and(path(TP_PATH))
+            .and(query_param("page", (i + 1).to_string()))
+            .and(header("apikey", API_KEY))
+            .respond_with(page(reviews))
+            .mount(server)
+            .await;
+    }
+    Mock::given(method("GET"))
+        .and(path(TP_PATH))
+        .and(query_param("page", (n + 1).to_string()))
+        .respond_with(page(vec![]))
+        .mount(server)
+        .await;
+}
+
+struct Fixture {
+    db: TestDb,
+    secrets: Arc<MemorySecrets>,
+    source: SourceId,
+}
+
+fn trustpilot_source(server: &MockServer) -> Fixture {
+    let db = TestDb::new();
+    let store = db.store();
+    let business = store.ensure_business("Harbour Lane Café").unwrap();
+    let secrets = Arc::new(MemorySecrets::default());
+    let mut settings = Settings::new();
+    settings.insert("business_unit_id".into(), UNIT.into());
+    settings.insert("api_key".into(), API_KEY.into());
+    settings.insert("base_url".into(), server.uri());
+    let source = sources::add_source(
+        &store,
+        secrets.as_ref(),
+        business.id,
+        "trustpilot",
+        None,
+        &settings,
+    )
+    .unwrap();
+    Fixture {
+        db,
+        secrets,
+        source,
+    }
+}
+
+impl Fixture {
+    async fn sync(&self) -> SourceReport {
+        let secrets: Arc<dyn SecretStore> = self.secrets.clone();
+        let mut reports = sync::run(
+            self.db.path(),
+            secrets,
+            Selection::Ids(vec![self.source]),
+            &fast(),
+            sync::no_events(),
+        )
+        .await
+        .unwrap();
+        reports.remove(0)
+    }
+
+    /// `(external_id, removed)` of the source's items, by id.
+    fn items(&self) -> Vec<(String, bool)> {
+        let conn = rusqlite::Connection::open(self.db.path()).unwrap();
+        let mut stmt = conn
+            .prepare(
+                "SELECT external_id, removed_at IS NOT NULL FROM reviews WHERE source_id = ?1
+                 ORDER BY external_id",
+            )
+            .unwrap();
+        stmt.query_map([self.source], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    fn store(&self) -> Store {
+        self.db.store()
+    }
+}
+
+fn ids(n: std::ops::Range<u32>) -> Vec<String> {
+    n.map(|i| format!("r{i:02}")).collect()
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn first_sync_reads_every_page_and_a_rerun_doubles_nothing() {
+    let server = MockServer::start().await;
+    serve_pages(
+        &server,
+        vec![
+            (0..3)
+                .map(|i| tp_review(&format!("r{i:02}"), 5, "Lovely coffee", 20 - i))
+                .collect(),
+            (3..6)
+                .map(|i| tp_review(&format!("r{i:02}"), 2, "Slow service", 20 - i))
+                .collect(),
+        ],
+    )
+    .await;
+    let f = trustpilot_source(&server);
+    let r = f.sync().await;
+    assert!(r.ok, "{r:?}");
+    assert_eq!((r.new, r.pages), (6, 3));
+    assert_eq!(
+        f.items().into_iter().map(|(id, _)| id).collect::<Vec<_>>(),
+        ids(0..6)
+    );
+    let source = f.store().source(f.source).unwrap();
+    assert_eq!(source.status, SourceStatus::Ok);
+    assert_eq!(source.items, 6);
+    assert!(source.next_sync_at.is_some());
+
+    let again = f.sync().await;
+    assert!(again.ok);
+    assert_eq!((again.new, again.updated, again.unchanged), (0, 0, 6));
+    assert_eq!(f.items().len(), 6);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn an_edited_review_keeps_its_revision_and_a_vanished_one_is_marked_removed() {
+    let server = MockServer::start().await;
+    serve_pages(
+        &server,
+        vec![vec![
+            tp_review("r00", 4, "Nice enough", 20),
+            tp_review("r01", 5, "Great", 19),
+            tp_review("r02", 3, "Fine", 18),
+        ]],
+    )
+    .await;
+    let f = trustpilot_source(&server);
+    assert_eq!(f.sync().await.new, 3);
+
+    server.reset().await;
+    serve_pages(
+        &server,
+        vec![vec![
+            tp_review("r00", 1, "Changed my mind: cold food", 20),
+            tp_review("r02", 3, "Fine", 18),
+        ]],
+    )
+    .await;
+    let r = f.sync().await;
+    assert!(r.ok, "{r:?}");
+    assert_eq!((r.updated, r.removed), (1, 1));
+    assert_eq!(
+        f.items(),
+        vec![
+            ("r00".into(), false),
+            ("r01".into(), true),
+            ("r02".into(), false)
+        ]
+    );
+    let store = f.store();
+    let conn = rusqlite::Connection::open(f.db.path()).unwrap();
+    let id: i64 = conn
+        .query_row(
+            "SELECT id FROM reviews WHERE external_id = 'r00'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let edited = store.review(id).unwrap();
+    assert_eq!(edited.rating, Some(1.0));
+    let revisions = store.revisions(id).unwrap();
+    assert_eq!(revisions.len(), 1);
+    assert_eq!(revisions[0].body, "Nice enough");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_429_with_retry_after_and_a_500_are_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(TP_PATH))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "1"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(TP_PATH))
+        .and(query_param("page", "2"))
+        .respond_with(ResponseTemplate::new(500))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    serve_pages(
+        &server,
+        vec![
+            vec![tp_review("r00", 5, "Yum", 20)],
+            vec![tp_review("r01", 4, "Good", 19)],
+        ],
+    )
+    .await;
+    let f = trustpilot_source(&server);
+    let started = std::time::Instant::now();
+    let r = f.sync().await;
+    assert!(r.ok, "{r:?}");
+    assert_eq!(r.new, 2);
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "Retry-After was not honoured"
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn malformed_truncated_and_hung_responses_fail_the_source_in_plain_words_and_lose_nothing() {
+    let server = MockServer::start().await;
+    serve_pages(&server, vec![vec![tp_review("r00", 5, "Yum", 20)]]).await;
+    let f = trustpilot_source(&server);
+    assert!(f.sync().await.ok);
+
+    let cases: Vec<(ResponseTemplate, &str)> = vec![
+        (
+            ResponseTemplate::new(200).set_body_raw("{\"reviews\": [oops", "application/json"),
+            "not valid JSON",
+        ),
+        (
+            ResponseTemplate::new(200)
+                .set_body_raw("{\"reviews\": [{\"id\": \"r9\"", "application/json"),
+            "cut off",
+        ),
+        (
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"reviews": []}))
+                .set_delay(Duration::from_secs(5)),
+            "did not answer in time",
+        ),
+        (
+            ResponseTemplate::new(200)
+                .set_body_raw("<!DOCTYPE html><html>Blocked</html>", "text/html"),
+            "web page",
+        ),
+    ];
+    for (response, words) in cases {
+        server.reset().await;
+        Mock::given(method("GET"))
+            .and(path(TP_PATH))
+            .respond_with(response)
+            .mount(&server)
+            .await;
+        let r = f.sync().await;
+        assert!(!r.ok);
+        let error = r.error.unwrap();
+        assert!(error.contains(words), "{error:?} should say {words:?}");
+        assert!(!error.contains(API_KEY));
+        let source = f.store().source(f.source).unwrap();
+        assert_eq!(source.status, SourceStatus::Error);
+        assert!(source.last_error.unwrap().contains(words));
+        assert_eq!(f.items().len(), 1, "nothing stored earlier may be lost");
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_long_rate_limit_pauses_the_source_until_it_resets() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(TP_PATH))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "3600"))
+        .mount(&server)
+        .await;
+    let f = trustpilot_source(&server);
+    let r = f.sync().await;
+    assert_eq!(r.status, "paused");
+    assert!(r.paused_until.is_some());
+    let source = f.store().source(f.source).unwrap();
+    assert_eq!(source.status, SourceStatus::Paused);
+    assert!(source.last_error.unwrap().contains("paused until"));
+    // Pausing is the platform's limit, not a failure of the source.
+    assert_eq!(source.consecutive_failures, 0);
+    let wait = source.next_sync_at.unwrap() - chrono::Utc::now().timestamp();
+    assert!((3500..=3700).contains(&wait), "{wait}");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn refused_credentials_raise_one_source_health_alert() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(TP_PATH))
+        .respond_with(
+            ResponseTemplate::new(401).set_body_json(json!({"message": "Invalid API key"})),
+        )
+        .mount(&server)
+        .await;
+    let f = trustpilot_source(&server);
+    for _ in 0..2 {
+        let r = f.sync().await;
+        assert!(r.error.unwrap().contains("refused the credentials"));
+    }
+    let alerts = f
+        .store()
+        .alerts(&earshot::alerts::AlertFilter::default())
+        .unwrap();
+    let health: Vec<_> = alerts
+        .iter()
+        .filter(|a| a.kind == earshot::alerts::AlertKind::SourceHealth)
+        .collect();
+    assert_eq!(health.len(), 1, "{alerts:?}");
+    assert!(health[0].message.contains("Invalid API key"));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn secrets_stay_out_of_the_database() {
+    let server = MockServer::start().await;
+    serve_pages(&server, vec![vec![tp_review("r00", 5, "Yum", 20)]]).await;
+    let f = trustpilot_source(&server);
+    assert!(f.sync().await.ok);
+    assert_eq!(
+        f.secrets.get(f.source, "api_key").unwrap(),
+        Some(Secret::new(API_KEY))
+    );
+    drop(f.store());
+    for suffix in ["", "-wal", "-shm"] {
+        let p = format!("{}{suffix}", f.db.path().display());
+        if let Ok(bytes) = std::fs::read(&p) {
+            let found = bytes
+                .windows(API_KEY.len())
+                .any(|w| w == API_KEY.as_bytes());
+            assert!(!found, "the API key is in {p}");
+        }
+    }
+    let settings = f.store().source(f.source).unwrap().settings;
+    assert!(settings.get("api_key").is_none());
+}
+
+#[test]
+fn cli_adds_lists_syncs_and_removes_a_source() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt.block_on(MockServer::start());
+    rt.block_on(serve_pages(
+        &server,
+        vec![vec![
+            tp_review("r00", 5, "Yum", 20),
+            tp_review("r01", 1, "Awful wait", 19),
+        ]],
+    ));
+    let db = TestDb::new();
+    let added = db
+        .earshot(&[
+            "sources",
+            "add",
+            "trustpilot",
+            "--business",
+            "Harbour Lane Café",
+            "--set",
+            &format!("business_unit_id={UNIT}"),
+            "--set",
+            &format!("api_key={API_KEY}"),
+            "--set",
+            &format!("base_url={}", server.uri()),
+            "--json",
+        ])
+        .ok()
+        .json();
+    let id = added["id"].as_i64().unwrap();
+    assert_eq!(added["status"], "new");
+
+    let synced = db.earshot(&["sync", "--json"]).ok().json();
+    assert_eq!(synced["new"], 2);
+    assert_eq!(synced["sources"][0]["status"], "ok");
+
+    let listed = db.earshot(&["sources", "list", "--json"]).ok().json();
+    assert_eq!(listed[0]["status"], "ok");
+    assert_eq!(listed[0]["items"], 2);
+    assert!(listed[0]["last_sync"].is_string());
+    assert!(listed[0]["next_sync"].is_string());
+    assert!(!listed.to_string().contains(API_KEY));
+
+    let help = db
+        .earshot(&["sources", "add", "trustpilot", "--help"])
+        .ok()
+        .stdout();
+    assert!(
+        help.contains("business_unit_id") && help.contains("api_key") && help.contains("base_url")
+    );
+
+    db.earshot(&["sources", "remove", &id.to_string()]).ok();
+    let listed = db.earshot(&["sources", "list", "--json"]).ok().json();
+    assert_eq!(listed, json!([]));
+    let secrets = std::fs::read_to_string(db.dir.path().join("secrets.json")).unwrap_or_default();
+    assert!(
+        !secrets.contains(API_KEY),
+        "removing a source removes its credentials"
+    );
+}
+
+#[test]
+fn cli_sync_failure_is_reported_with_exit_code_and_status() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt.block_on(MockServer::start());
+    rt.block_on(
+        Mock::given(method("GET"))
+            .and(path(TP_PATH))
+            .respond_with(
+                ResponseTemplate::new(404)
+                    .set_body_json(json!({"message": "Business unit not found"})),
+            )
+            .mount(&server),
+    );
+    let db = TestDb::new();
+    db.earshot(&[
+        "sources",
+        "add",
+        "trustpilot",
+        "--business",
+        "Joe's",
+        "--set",
+        "business_unit_id=nope",
+        "--set",
+        "api_key=k",
+        "--set",
+        &format!("base_url={}", server.uri()),
+    ])
+    .ok();
+    let out = db.earshot(&["sync", "--json"]).fails().json();
+    assert_eq!(out["failed"], 1);
+    assert!(out["sources"][0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("not found"));
+    let test = db.earshot(&["sources", "test", "1"]).fails();
+    assert!(test.stderr().contains("not found"), "{}", test.stderr());
+}
+
+/// Kills `earshot sync` while it waits for page 3 of 4, then runs it again: every item is stored
+/// exactly once and the rerun continues from page 3.
+#[test]
+fn a_sync_killed_mid_way_resumes_with_no_duplicates_and_no_gaps() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt.block_on(MockServer::start());
+    let pages: Vec<Vec<Value>> = (0..4)
+        .map(|p| {
+            (0..5)
+                .map(|i| {
+                    let n = p * 5 + i;
+                    tp_review(&format!("r{n:02}"), 4, "Good", 28 - n)
+                })
+                .collect()
+        })
+        .collect();
+    // Page 3 hangs (longer than the test waits) on the first run only.
+    rt.block_on(
+        Mock::given(method("GET"))
+            .and(path(TP_PATH))
+            .and(query_param("page", "3"))
+            .respond_with(page(pages[2].clone()).set_delay(Duration::from_secs(60)))
+            .up_to_n_times(1)
+            .with_priority(1)
+            .mount(&server),
+    );
+    rt.block_on(serve_pages(&server, pages));
+
+    let db = TestDb::new();
+    db.earshot(&[
+        "sources",
+        "add",
+        "trustpilot",
+        "--business",
+        "Joe's",
+        "--set",
+        &format!("business_unit_id={UNIT}"),
+        "--set",
+        &format!("api_key={API_KEY}"),
+        "--set",
+        &format!("base_url={}", server.uri()),
+    ])
+    .ok();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_earshot"))
+        .args(["--db"])
+        .arg(db.path())
+        .args(["sync", "--json", "--timeout", "120"])
+        .env("EARSHOT_SECRETS_FILE", db.dir.path().join("secrets.json"))
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let count = || -> i64 {
+        let conn = rusqlite::Connection::open(db.path()).unwrap();
+        conn.query_row("SELECT count(*) FROM reviews", [], |r| r.get(0))
+            .unwrap_or(0)
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while count() < 10 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "pages 1–2 never landed"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // SIGKILL: no destructor, no rollback handler runs.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(count(), 10);
+    let cursor: String = rusqlite::Connection::open(db.path())
+        .unwrap()
+        .query_row("SELECT cursor FROM sources", [], |r| r.get(0))
+        .unwrap();
+    assert!(cursor.contains("\"page\":\"3\""), "{cursor}");
+
+    let rerun = db.earshot(&["sync", "--json"]).ok().json();
+    assert_eq!(rerun["new"], 10, "{rerun}");
+    let conn = rusqlite::Connection::open(db.path()).unwrap();
+    let (n, distinct): (i64, i64) = conn
+        .query_row(
+            "SELECT count(*), count(DISTINCT external_id) FROM reviews",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((n, distinct), (20, 20));
+    let requests = rt.block_on(server.received_requests()).unwrap();
+    let first_pages = requests
+        .iter()
+        .filter(|r| r.url.query().unwrap_or("").contains("page=1&"))
+        .count();
+    assert_eq!(
+        first_pages, 1,
+        "the rerun resumed at page 3, not from the start"
+    );
+}
