@@ -11,6 +11,7 @@
 //! rate limit pauses the source until the limit resets and is not counted as a failure.
 
 mod cursor;
+mod round;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -20,6 +21,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 pub use cursor::SyncCursor;
+pub use round::{plan_notifications, round, Round, RoundError};
 
 use crate::alerts::{AlertKind, AlertState, NewAlert};
 use crate::model::{SourceId, WriteCounts};

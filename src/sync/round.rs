@@ -1,0 +1,68 @@
+//! One round of the app's background work: sync the sources, check the alert rules over what
+//! arrived, and plan the notifications. The desktop shell runs a round on a timer and on "Sync
+//! now", then only delivers the plan (shows it, records it); every decision is made here.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::Serialize;
+
+use super::{run, EventSink, Selection, SourceReport, SyncOptions};
+use crate::alerts::{self, Alert, AlertFilter, Plan};
+use crate::secrets::SecretStore;
+use crate::store::{Store, StoreError};
+
+/// What a round did and what to tell the owner.
+#[derive(Debug, Clone, Serialize)]
+pub struct Round {
+    pub sources: Vec<SourceReport>,
+    /// Alerts raised by this round's check.
+    pub new_alerts: Vec<Alert>,
+    /// The notifications to show now; record them with [`crate::alerts::record_sent`] once shown.
+    pub plan: Plan,
+    /// Alerts the owner has not looked at yet, for the tray.
+    pub unread_alerts: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RoundError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Alerts(#[from] alerts::AlertError),
+}
+
+/// Syncs `selection`, then checks alerts and plans notifications at `now` (the owner's local
+/// time, for quiet hours and the digest).
+pub async fn round(
+    db: &Path,
+    secrets: Arc<dyn SecretStore>,
+    selection: Selection,
+    opts: &SyncOptions,
+    events: EventSink,
+    now: DateTime<FixedOffset>,
+) -> Result<Round, RoundError> {
+    let sources = run(db, secrets, selection, opts, events).await?;
+    let mut store = Store::open(db)?;
+    let new_alerts = alerts::check(&mut store, now.with_timezone(&Utc))?;
+    let plan = plan_notifications(&store, now)?;
+    let unread_alerts = store.unread_alert_count()?;
+    Ok(Round {
+        sources,
+        new_alerts,
+        plan,
+        unread_alerts,
+    })
+}
+
+/// The notifications due at `now` for alerts not yet shown (also asked for when a deferral
+/// such as quiet hours ends).
+pub fn plan_notifications(store: &Store, now: DateTime<FixedOffset>) -> Result<Plan, RoundError> {
+    let pending = store.alerts(&AlertFilter {
+        unnotified: true,
+        ..AlertFilter::default()
+    })?;
+    let prefs = alerts::notification_prefs(store)?;
+    Ok(alerts::notification_plan(&prefs, now, &pending))
+}
