@@ -8,6 +8,12 @@ const COMMANDS: &[&str] = &[
     "load_demo",
     "choose_import_file",
     "import_file",
+    "source_platforms",
+    "list_sources",
+    "add_source",
+    "remove_source",
+    "test_source",
+    "sync_now",
 ];
 
 fn main() {

@@ -7,9 +7,11 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod background;
 mod commands;
 mod error;
 mod notify;
+mod sources;
 mod tray;
 mod window;
 
@@ -50,6 +52,7 @@ fn db_path_from_args() -> anyhow::Result<PathBuf> {
 
 fn run() -> anyhow::Result<()> {
     let db_path = db_path_from_args()?;
+    let worker_db = db_path.clone();
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
@@ -62,8 +65,20 @@ fn run() -> anyhow::Result<()> {
             commands::load_demo,
             commands::choose_import_file,
             commands::import_file,
+            sources::source_platforms,
+            sources::list_sources,
+            sources::add_source,
+            sources::remove_source,
+            sources::test_source,
+            sources::sync_now,
         ])
-        .setup(|app| {
+        .setup(move |app| {
+            // Background sync runs unless EARSHOT_NO_AUTO_SYNC is set (the smoke test's fixed
+            // databases); Sync now works either way.
+            let auto = std::env::var_os("EARSHOT_NO_AUTO_SYNC").is_none();
+            let worker = background::start(app.handle(), worker_db, auto);
+            app.manage(worker);
+            app.manage(tray::LastNotified::default());
             tray::install(app.handle())?;
             Ok(())
         })

@@ -1,28 +1,93 @@
-//! The tray icon: Open (re)creates the window, Quit ends the app. With no tray host (a bare X
+//! The tray icon: Open (re)creates the window, Sync now, pausing notifications, Quit. Its
+//! tooltip and label show how many alerts wait to be looked at. With no tray host (a bare X
 //! server in tests) the icon is invisible but harmless.
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicI64, Ordering};
 
-use tauri::menu::{Menu, MenuItem};
+use chrono::{Duration, Local, Utc};
+use earshot::model::ReviewId;
+use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
-use tauri::{AppHandle, Manager};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 
+use crate::background::{Background, Request};
+use crate::commands::AppState;
 use crate::{window, Quitting};
 
+const TRAY_ID: &str = "earshot";
 const OPEN: &str = "open";
+const SYNC_NOW: &str = "sync-now";
+const PAUSE_HOUR: &str = "pause-hour";
+const PAUSE_TOMORROW: &str = "pause-tomorrow";
+const RESUME: &str = "resume";
 const QUIT: &str = "quit";
+
+/// The event that asks the window to open a review (after a notification about it).
+pub const OPEN_REVIEW: &str = "open-review";
+
+/// The review of the last single-review notification: opening the window from the tray shortly
+/// after goes straight to it (Linux notifications cannot report clicks through the plugin).
+#[derive(Default)]
+pub struct LastNotified(AtomicI64);
+
+impl LastNotified {
+    pub fn set(&self, id: ReviewId) {
+        self.0.store(id, Ordering::SeqCst);
+    }
+
+    fn take(&self) -> Option<ReviewId> {
+        match self.0.swap(0, Ordering::SeqCst) {
+            0 => None,
+            id => Some(id),
+        }
+    }
+}
 
 pub fn install(app: &AppHandle) -> tauri::Result<()> {
     let open = MenuItem::with_id(app, OPEN, "Open Earshot", true, None::<&str>)?;
+    let sync_now = MenuItem::with_id(app, SYNC_NOW, "Sync now", true, None::<&str>)?;
+    let pause_hour = MenuItem::with_id(
+        app,
+        PAUSE_HOUR,
+        "Pause alerts for 1 hour",
+        true,
+        None::<&str>,
+    )?;
+    let pause_tomorrow = MenuItem::with_id(
+        app,
+        PAUSE_TOMORROW,
+        "Pause alerts until tomorrow",
+        true,
+        None::<&str>,
+    )?;
+    let resume = MenuItem::with_id(app, RESUME, "Resume alerts", true, None::<&str>)?;
     let quit = MenuItem::with_id(app, QUIT, "Quit", true, None::<&str>)?;
-    let menu = Menu::with_items(app, &[&open, &quit])?;
+    let sep1 = PredefinedMenuItem::separator(app)?;
+    let sep2 = PredefinedMenuItem::separator(app)?;
+    let menu = Menu::with_items(
+        app,
+        &[
+            &open,
+            &sync_now,
+            &sep1,
+            &pause_hour,
+            &pause_tomorrow,
+            &resume,
+            &sep2,
+            &quit,
+        ],
+    )?;
 
-    let mut tray = TrayIconBuilder::with_id("earshot")
+    let mut tray = TrayIconBuilder::with_id(TRAY_ID)
         .tooltip("Earshot")
         .menu(&menu)
         .show_menu_on_left_click(false)
         .on_menu_event(|app, event| match event.id.as_ref() {
-            OPEN => report(window::open(app)),
+            OPEN => open_window(app),
+            SYNC_NOW => app.state::<Background>().request(Request::SyncNow(None)),
+            PAUSE_HOUR => pause(app, Some(Utc::now() + Duration::hours(1))),
+            PAUSE_TOMORROW => pause(app, Some(tomorrow_morning())),
+            RESUME => pause(app, None),
             QUIT => {
                 // Marks the exit as chosen, so `RunEvent::ExitRequested` lets it through.
                 app.state::<Quitting>().0.store(true, Ordering::SeqCst);
@@ -38,7 +103,7 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
                 ..
             } = event
             {
-                report(window::open(tray.app_handle()));
+                open_window(tray.app_handle());
             }
         });
     if let Some(icon) = app.default_window_icon() {
@@ -48,8 +113,56 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
     Ok(())
 }
 
-fn report(r: tauri::Result<()>) {
-    if let Err(e) = r {
+fn open_window(app: &AppHandle) {
+    if let Err(e) = window::open(app) {
         eprintln!("earshot-desktop: cannot open the window: {e}");
+        return;
     }
+    if let Some(review) = app.state::<LastNotified>().take() {
+        let _ = app.emit(OPEN_REVIEW, review);
+    }
+}
+
+/// 8 in the morning tomorrow, local time.
+fn tomorrow_morning() -> chrono::DateTime<Utc> {
+    let tomorrow = Local::now().date_naive() + Duration::days(1);
+    tomorrow
+        .and_hms_opt(8, 0, 0)
+        .and_then(|t| t.and_local_timezone(Local).earliest())
+        .map_or_else(
+            || Utc::now() + Duration::hours(12),
+            |t| t.with_timezone(&Utc),
+        )
+}
+
+/// Pauses notifications until `until`, or resumes them (`None`); alerts keep being raised and
+/// shown in the app, only the pop-ups wait.
+fn pause(app: &AppHandle, until: Option<chrono::DateTime<Utc>>) {
+    let db = app.state::<AppState>().db_path.clone();
+    let result = earshot::store::Store::open(&db)
+        .map_err(earshot::alerts::AlertError::from)
+        .and_then(|store| {
+            let mut prefs = earshot::alerts::notification_prefs(&store)?;
+            prefs.paused_until = until;
+            earshot::alerts::set_notification_prefs(&store, &prefs)
+        });
+    match result {
+        Ok(()) => app.state::<Background>().request(Request::Replan),
+        Err(e) => eprintln!("earshot-desktop: cannot pause alerts: {e}"),
+    }
+}
+
+/// Shows the number of unread alerts on the tray (tooltip everywhere, a label where the tray
+/// host shows one).
+pub fn show_unread<R: Runtime>(app: &AppHandle<R>, unread: i64) {
+    let Some(tray) = app.tray_by_id(TRAY_ID) else {
+        return;
+    };
+    let (tooltip, title) = match unread {
+        0 => ("Earshot — nothing new".to_string(), None),
+        1 => ("Earshot — 1 new alert".to_string(), Some("1".to_string())),
+        n => (format!("Earshot — {n} new alerts"), Some(n.to_string())),
+    };
+    let _ = tray.set_tooltip(Some(tooltip));
+    let _ = tray.set_title(title);
 }

@@ -370,12 +370,7 @@ fn test(db: &Path, id: SourceId, json: bool, timeout: u64) -> Result<ExitCode> {
         max_attempts: 1,
         ..HttpConfig::default()
     })?;
-    let outcome = runtime()?.block_on(sources::test_source(
-        &store,
-        secret_store.as_ref(),
-        &http,
-        id,
-    ));
+    let outcome = runtime()?.block_on(sources::test_source(&source, secret_store.as_ref(), &http));
     let result = match &outcome {
         Ok(n) => TestResult {
             source_id: id,
@@ -453,12 +448,23 @@ pub fn sync_cmd(db: &Path, a: SyncArgs) -> Result<ExitCode> {
     };
     let total = match &selection {
         Selection::Ids(ids) => ids.len(),
-        Selection::Due => store.due_sources(Utc::now().timestamp())?.len(),
-        Selection::All => store.sources()?.len(),
+        Selection::Due => store
+            .due_sources(Utc::now().timestamp())?
+            .iter()
+            .filter(|s| sync::is_syncable(s))
+            .count(),
+        Selection::All => store
+            .sources()?
+            .iter()
+            .filter(|s| sync::is_syncable(s))
+            .count(),
     };
     drop(store);
     if total == 0 && !a.json {
-        println!("Nothing to sync: no sources yet. Connect one with `earshot sources add`.");
+        println!(
+            "Nothing to sync: no platform is connected yet (imported files are not read again). \
+             Connect one with `earshot sources add`."
+        );
         return Ok(ExitCode::SUCCESS);
     }
     let opts = SyncOptions {

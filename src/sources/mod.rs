@@ -523,16 +523,14 @@ fn default_label(spec: &ConnectorSpec, plain: &Settings) -> String {
 
 /// One live request to check a source: fetches its first page without storing anything.
 pub async fn test_source(
-    store: &Store,
+    source: &crate::store::Source,
     secrets: &dyn SecretStore,
     http: &Http,
-    id: SourceId,
 ) -> std::result::Result<usize, SourceError> {
-    let source = store.source(id)?;
     let spec = spec(&source.connector)
         .ok_or_else(|| SourceError::Config(format!("unknown platform `{}`", source.connector)))?;
     let settings = settings_of(&source.settings);
-    let ctx = Ctx::new(id, spec, &settings, secrets, http);
+    let ctx = Ctx::new(source.id, spec, &settings, secrets, http);
     let page = fetch_page(&ctx, &PageRequest::default()).await?;
     Ok(page.items.len())
 }

@@ -123,8 +123,8 @@ pub async fn run(
     let list: Vec<Source> = {
         let store = Store::open(db)?;
         match &selection {
-            Selection::All => store.sources()?,
-            Selection::Due => store.due_sources(Utc::now().timestamp())?,
+            Selection::All => syncable(store.sources()?),
+            Selection::Due => syncable(store.due_sources(Utc::now().timestamp())?),
             Selection::Ids(ids) => ids
                 .iter()
                 .map(|id| store.source(*id))
@@ -167,6 +167,21 @@ pub async fn run(
     }
     reports.sort_by_key(|(order, _)| *order);
     Ok(reports.into_iter().map(|(_, r)| r).collect())
+}
+
+/// Sources a sync can read: all but the ones a one-off import (or the demo) created, which are
+/// files without a path to read again.
+fn syncable(list: Vec<Source>) -> Vec<Source> {
+    list.into_iter().filter(is_syncable).collect()
+}
+
+pub fn is_syncable(source: &Source) -> bool {
+    source.connector != "file"
+        || source
+            .settings
+            .get("path")
+            .and_then(|p| p.as_str())
+            .is_some_and(|p| !p.is_empty())
 }
 
 /// What a successful run of one source did.

@@ -1,0 +1,190 @@
+//! The app's background work: a round (sync the due sources, check alerts, plan notifications;
+//! all in the core, `earshot::sync::round`) every minute and whenever the owner asks for Sync now.
+//! The shell only delivers: progress events to the window, notifications, the tray's unread
+//! count. Rounds never overlap; a Sync now during a round runs right after it.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Local;
+use earshot::model::SourceId;
+use earshot::secrets::{self, SecretStore};
+use earshot::store::Store;
+use earshot::sync::{self, EventSink, Selection, SyncOptions};
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tauri_plugin_notification::NotificationExt;
+use tokio::sync::mpsc;
+
+/// Per-source progress (`SyncEvent` as JSON: started, page, finished).
+pub const SYNC_PROGRESS: &str = "sync-progress";
+/// A round ended: `{ running: false, new, failed, unread_alerts }`; also sent with
+/// `running: true` when one starts, so the UI can show its indicator.
+pub const SYNC_STATE: &str = "sync-state";
+
+/// How often due sources are looked for. Each source keeps its own schedule (15 minutes for
+/// reviews, 5 for mentions); this only bounds how late a due source starts.
+const TICK: Duration = Duration::from_secs(60);
+/// The first round waits a little so the window paints first.
+const FIRST_ROUND_AFTER: Duration = Duration::from_secs(5);
+
+/// A request to the background worker.
+#[derive(Debug)]
+pub enum Request {
+    /// Sync these sources now (all of them when `None`).
+    SyncNow(Option<Vec<SourceId>>),
+    /// Re-plan notifications (after a pause ends or the preferences change) without syncing.
+    Replan,
+}
+
+/// The handle commands and the tray use to reach the worker.
+pub struct Background {
+    tx: mpsc::UnboundedSender<Request>,
+}
+
+impl Background {
+    pub fn request(&self, r: Request) {
+        // The worker lives as long as the app; a send can only fail during shutdown.
+        let _ = self.tx.send(r);
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct SyncState {
+    running: bool,
+    new: u64,
+    updated: u64,
+    failed: usize,
+    unread_alerts: i64,
+}
+
+/// Starts the worker; `auto` false leaves only Sync now (the smoke test's fixed databases).
+pub fn start<R: Runtime>(app: &AppHandle<R>, db: PathBuf, auto: bool) -> Background {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let secrets: Arc<dyn SecretStore> = Arc::from(secrets::open_default());
+        update_tray(&app, &db);
+        let mut ticker =
+            tokio::time::interval_at(tokio::time::Instant::now() + FIRST_ROUND_AFTER, TICK);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            let selection = tokio::select! {
+                _ = ticker.tick(), if auto => Some(Selection::Due),
+                req = rx.recv() => match req {
+                    Some(Request::SyncNow(None)) => Some(Selection::All),
+                    Some(Request::SyncNow(Some(ids))) => Some(Selection::Ids(ids)),
+                    Some(Request::Replan) => None,
+                    None => break,
+                },
+            };
+            match selection {
+                Some(sel) => run_round(&app, &db, Arc::clone(&secrets), sel).await,
+                None => deliver_pending(&app, &db),
+            }
+        }
+    });
+    Background { tx }
+}
+
+async fn run_round<R: Runtime>(
+    app: &AppHandle<R>,
+    db: &std::path::Path,
+    secrets: Arc<dyn SecretStore>,
+    selection: Selection,
+) {
+    let _ = app.emit(
+        SYNC_STATE,
+        SyncState {
+            running: true,
+            new: 0,
+            updated: 0,
+            failed: 0,
+            unread_alerts: -1,
+        },
+    );
+    let sink = app.clone();
+    let events: EventSink = Arc::new(move |e| {
+        let _ = sink.emit(SYNC_PROGRESS, e);
+    });
+    let now = Local::now().fixed_offset();
+    let outcome = sync::round(db, secrets, selection, &SyncOptions::default(), events, now).await;
+    let state = match outcome {
+        Ok(round) => {
+            deliver(app, db, &round.plan);
+            let new: u64 = round.sources.iter().map(|s| s.new).sum();
+            let updated: u64 = round.sources.iter().map(|s| s.updated + s.removed).sum();
+            if new + updated > 0 || !round.new_alerts.is_empty() {
+                let _ = app.emit(crate::commands::REVIEWS_CHANGED, ());
+            }
+            SyncState {
+                running: false,
+                new,
+                updated,
+                failed: round.sources.iter().filter(|s| !s.ok).count(),
+                unread_alerts: round.unread_alerts,
+            }
+        }
+        Err(e) => {
+            eprintln!("earshot-desktop: background sync failed: {e}");
+            SyncState {
+                running: false,
+                new: 0,
+                updated: 0,
+                failed: 0,
+                unread_alerts: -1,
+            }
+        }
+    };
+    let _ = app.emit(SYNC_STATE, state);
+    update_tray(app, db);
+}
+
+/// Shows what the plan says now, then records it so nothing is shown twice.
+fn deliver<R: Runtime>(app: &AppHandle<R>, db: &std::path::Path, plan: &earshot::alerts::Plan) {
+    if plan.notify_now.is_empty() {
+        return;
+    }
+    for n in &plan.notify_now {
+        // Without a notification daemon the plugin returns Ok and nothing shows; a failure
+        // here is logged, and the alert stays in the Alerts screen either way.
+        if let Err(e) = app
+            .notification()
+            .builder()
+            .title(&n.title)
+            .body(&n.body)
+            .show()
+        {
+            eprintln!("earshot-desktop: notification failed: {e}");
+        }
+    }
+    match Store::open(db) {
+        Ok(store) => {
+            if let Err(e) = earshot::alerts::record_sent(&store, plan, chrono::Utc::now()) {
+                eprintln!("earshot-desktop: could not record notifications: {e}");
+            }
+        }
+        Err(e) => eprintln!("earshot-desktop: {e}"),
+    }
+    if let Some(last) = plan.notify_now.iter().rev().find_map(|n| n.review_id) {
+        app.state::<crate::tray::LastNotified>().set(last);
+    }
+}
+
+fn deliver_pending<R: Runtime>(app: &AppHandle<R>, db: &std::path::Path) {
+    let Ok(store) = Store::open(db) else { return };
+    if let Ok(plan) = sync::plan_notifications(&store, Local::now().fixed_offset()) {
+        drop(store);
+        deliver(app, db, &plan);
+    }
+    update_tray(app, db);
+}
+
+/// The tray shows how many alerts wait to be looked at.
+fn update_tray<R: Runtime>(app: &AppHandle<R>, db: &std::path::Path) {
+    let unread = Store::open(db)
+        .and_then(|s| s.unread_alert_count())
+        .unwrap_or(0);
+    crate::tray::show_unread(app, unread);
+}

@@ -1,0 +1,119 @@
+//! Commands of the Sources screen: the platforms and their settings, connect, test, remove, and
+//! Sync now (queued to the background worker; progress arrives as `sync-progress` events).
+
+use std::collections::BTreeMap;
+
+use earshot::model::SourceId;
+use earshot::secrets;
+use earshot::sources::http::{Http, HttpConfig};
+use earshot::sources::{self, ConnectorSpec};
+use earshot::store::{Source, Store};
+use serde::Serialize;
+use tauri::State;
+
+use crate::background::{Background, Request};
+use crate::commands::AppState;
+use crate::error::{UiError, UiResult};
+
+async fn blocking<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&mut Store) -> UiResult<T> + Send + 'static,
+) -> UiResult<T> {
+    let path = state.db_path.clone();
+    tauri::async_runtime::spawn_blocking(move || f(&mut Store::open(&path)?))
+        .await
+        .map_err(|e| UiError::new("internal", format!("background task failed: {e}")))?
+}
+
+/// Every platform with what it needs, for the Connect form.
+#[tauri::command]
+pub fn source_platforms() -> Vec<ConnectorSpec> {
+    sources::specs().to_vec()
+}
+
+#[tauri::command]
+pub async fn list_sources(state: State<'_, AppState>) -> UiResult<Vec<Source>> {
+    blocking(&state, |store| Ok(store.sources()?)).await
+}
+
+/// Connects a platform; secret settings go to the OS keyring. Returns the new source.
+#[tauri::command]
+pub async fn add_source(
+    state: State<'_, AppState>,
+    background: State<'_, Background>,
+    business: String,
+    platform: String,
+    label: Option<String>,
+    settings: BTreeMap<String, String>,
+) -> UiResult<Source> {
+    let source = blocking(&state, move |store| {
+        let business = store.ensure_business(&business)?;
+        let secret_store = secrets::open_default();
+        let id = sources::add_source(
+            store,
+            secret_store.as_ref(),
+            business.id,
+            &platform,
+            label.as_deref(),
+            &settings,
+        )
+        .map_err(|e| UiError::new("source", e.to_string()))?;
+        Ok(store.source(id)?)
+    })
+    .await?;
+    // A new source syncs at once: the owner wants to see it work.
+    background.request(Request::SyncNow(Some(vec![source.id])));
+    Ok(source)
+}
+
+#[tauri::command]
+pub async fn remove_source(state: State<'_, AppState>, id: SourceId) -> UiResult<()> {
+    blocking(&state, move |store| {
+        store.remove_source(id)?;
+        // The credentials go too; a keyring that cannot be reached leaves nothing else behind.
+        let _ = secrets::open_default().delete_all(id);
+        Ok(())
+    })
+    .await
+}
+
+#[derive(Debug, Serialize)]
+pub struct TestOutcome {
+    pub ok: bool,
+    pub items: Option<usize>,
+    pub error: Option<String>,
+    pub error_code: Option<&'static str>,
+}
+
+/// One live request, nothing stored: says what is wrong in plain words.
+#[tauri::command]
+pub async fn test_source(state: State<'_, AppState>, id: SourceId) -> UiResult<TestOutcome> {
+    let source = blocking(&state, move |store| Ok(store.source(id)?)).await?;
+    let secret_store = secrets::open_default();
+    let http = Http::new(HttpConfig {
+        max_attempts: 1,
+        ..HttpConfig::default()
+    })
+    .map_err(|e| UiError::new("network", e.to_string()))?;
+    let outcome = sources::test_source(&source, secret_store.as_ref(), &http).await;
+    Ok(match outcome {
+        Ok(n) => TestOutcome {
+            ok: true,
+            items: Some(n),
+            error: None,
+            error_code: None,
+        },
+        Err(e) => TestOutcome {
+            ok: false,
+            items: None,
+            error: Some(e.to_string()),
+            error_code: Some(e.code()),
+        },
+    })
+}
+
+/// Queues a sync of these sources (all when none are given); returns at once.
+#[tauri::command]
+pub fn sync_now(background: State<'_, Background>, ids: Option<Vec<SourceId>>) {
+    background.request(Request::SyncNow(ids));
+}
