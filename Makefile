@@ -55,6 +55,7 @@ test-ui:
 
 smoke: setup
 	bash tests/e2e/smoke.sh
+	bash tests/e2e/notify.sh
 
 test: setup lint test-rust test-ui smoke
 

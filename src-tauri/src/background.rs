@@ -14,7 +14,6 @@ use earshot::store::Store;
 use earshot::sync::{self, EventSink, Selection, SyncOptions};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
-use tauri_plugin_notification::NotificationExt;
 use tokio::sync::mpsc;
 
 /// Per-source progress (`SyncEvent` as JSON: started, page, finished).
@@ -24,8 +23,17 @@ pub const SYNC_PROGRESS: &str = "sync-progress";
 pub const SYNC_STATE: &str = "sync-state";
 
 /// How often due sources are looked for. Each source keeps its own schedule (15 minutes for
-/// reviews, 5 for mentions); this only bounds how late a due source starts.
+/// reviews, 5 for mentions); this only bounds how late a due source starts. Tests shorten it
+/// with `EARSHOT_SYNC_TICK_SECS`.
 const TICK: Duration = Duration::from_secs(60);
+
+fn tick() -> Duration {
+    std::env::var("EARSHOT_SYNC_TICK_SECS")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .filter(|s| *s > 0)
+        .map_or(TICK, Duration::from_secs)
+}
 /// The first round waits a little so the window paints first.
 const FIRST_ROUND_AFTER: Duration = Duration::from_secs(5);
 
@@ -66,8 +74,9 @@ pub fn start<R: Runtime>(app: &AppHandle<R>, db: PathBuf, auto: bool) -> Backgro
     tauri::async_runtime::spawn(async move {
         let secrets: Arc<dyn SecretStore> = Arc::from(secrets::open_default());
         update_tray(&app, &db);
-        let mut ticker =
-            tokio::time::interval_at(tokio::time::Instant::now() + FIRST_ROUND_AFTER, TICK);
+        let every = tick();
+        let first = tokio::time::Instant::now() + FIRST_ROUND_AFTER.min(every);
+        let mut ticker = tokio::time::interval_at(first, every);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let selection = tokio::select! {
@@ -147,17 +156,7 @@ fn deliver<R: Runtime>(app: &AppHandle<R>, db: &std::path::Path, plan: &earshot:
         return;
     }
     for n in &plan.notify_now {
-        // Without a notification daemon the plugin returns Ok and nothing shows; a failure
-        // here is logged, and the alert stays in the Alerts screen either way.
-        if let Err(e) = app
-            .notification()
-            .builder()
-            .title(&n.title)
-            .body(&n.body)
-            .show()
-        {
-            eprintln!("earshot-desktop: notification failed: {e}");
-        }
+        crate::notify::alert(app, n);
     }
     match Store::open(db) {
         Ok(store) => {

@@ -30,3 +30,93 @@ pub fn import_finished<R: Runtime>(app: &AppHandle<R>, report: &ImportReport) {
         eprintln!("earshot-desktop: notification failed: {e}");
     }
 }
+
+/// The environment variable naming a file where every alert notification and tray change is
+/// also written as a JSON line: the end-to-end test's injectable notifier.
+pub const NOTIFY_LOG_VAR: &str = "EARSHOT_NOTIFY_LOG";
+
+/// Shows one alert notification. On Linux it is sent straight to the desktop's notification
+/// server with a default action, so clicking it opens the review in the app; elsewhere the
+/// plugin shows it.
+pub fn alert<R: Runtime>(app: &AppHandle<R>, n: &earshot::alerts::Notification) {
+    log_line(&serde_json::json!({
+        "notification": { "title": n.title, "body": n.body, "review_id": n.review_id }
+    }));
+    #[cfg(target_os = "linux")]
+    {
+        let shown = notify_rust::Notification::new()
+            .appname("Earshot")
+            .summary(&n.title)
+            .body(&n.body)
+            .action("default", "Open")
+            .show();
+        match shown {
+            Ok(handle) => {
+                let app = app.clone();
+                let review = n.review_id;
+                // Waits (on its own thread) until the notification is clicked or closed.
+                std::thread::spawn(move || {
+                    handle.wait_for_action(|action| {
+                        if action == "default" {
+                            open_from_notification(&app, review);
+                        }
+                    });
+                });
+            }
+            Err(e) => eprintln!("earshot-desktop: notification failed: {e}"),
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        if let Err(e) = app
+            .notification()
+            .builder()
+            .title(&n.title)
+            .body(&n.body)
+            .show()
+        {
+            eprintln!("earshot-desktop: notification failed: {e}");
+        }
+    }
+}
+
+/// Opens the window on the review a notification was about (the alert list when it grouped
+/// several).
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+fn open_from_notification<R: Runtime>(
+    app: &AppHandle<R>,
+    review: Option<earshot::model::ReviewId>,
+) {
+    use tauri::Emitter;
+    if let Err(e) = crate::window::open(app) {
+        eprintln!("earshot-desktop: cannot open the window: {e}");
+        return;
+    }
+    match review {
+        Some(id) => {
+            let _ = app.emit(crate::tray::OPEN_REVIEW, id);
+        }
+        None => {
+            let _ = app.emit(crate::tray::OPEN_ALERTS, ());
+        }
+    }
+}
+
+/// Records the tray's unread count in the test log.
+pub fn tray_unread(unread: i64) {
+    log_line(&serde_json::json!({ "tray_unread": unread }));
+}
+
+fn log_line(v: &serde_json::Value) {
+    let Some(path) = std::env::var_os(NOTIFY_LOG_VAR) else {
+        return;
+    };
+    use std::io::Write;
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        let _ = writeln!(f, "{v}");
+    }
+}

@@ -24,6 +24,8 @@ const QUIT: &str = "quit";
 
 /// The event that asks the window to open a review (after a notification about it).
 pub const OPEN_REVIEW: &str = "open-review";
+/// The event that asks the window to show its alerts (after a grouped notification).
+pub const OPEN_ALERTS: &str = "open-alerts";
 
 /// The review of the last single-review notification: opening the window from the tray shortly
 /// after goes straight to it (Linux notifications cannot report clicks through the plugin).
@@ -155,6 +157,7 @@ fn pause(app: &AppHandle, until: Option<chrono::DateTime<Utc>>) {
 /// Shows the number of unread alerts on the tray (tooltip everywhere, a label where the tray
 /// host shows one).
 pub fn show_unread<R: Runtime>(app: &AppHandle<R>, unread: i64) {
+    crate::notify::tray_unread(unread);
     let Some(tray) = app.tray_by_id(TRAY_ID) else {
         return;
     };
