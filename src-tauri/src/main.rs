@@ -22,6 +22,9 @@ use anyhow::Context;
 
 use tauri::{Manager, RunEvent};
 
+/// The argument the login item starts the app with: no window, only the tray.
+const MINIMIZED: &str = "--minimized";
+
 /// Set when the owner chose Quit; any other exit request (the last window closed) is refused so
 /// the app stays in the tray.
 pub struct Quitting(pub AtomicBool);
@@ -57,6 +60,11 @@ fn run() -> anyhow::Result<()> {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
+        // Started at login with --minimized: the app lives in the tray until opened.
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            Some(vec![MINIMIZED]),
+        ))
         .manage(commands::AppState { db_path })
         .manage(Quitting(AtomicBool::new(false)))
         .invoke_handler(tauri::generate_handler![
@@ -80,6 +88,11 @@ fn run() -> anyhow::Result<()> {
             app.manage(worker);
             app.manage(tray::LastNotified::default());
             tray::install(app.handle())?;
+            if std::env::args().any(|a| a == MINIMIZED) {
+                if let Some(w) = app.get_webview_window(window::MAIN) {
+                    w.destroy()?;
+                }
+            }
             Ok(())
         })
         .build(tauri::generate_context!())?;

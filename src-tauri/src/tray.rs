@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{Duration, Local, Utc};
 use earshot::model::ReviewId;
-use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
+use tauri::menu::{CheckMenuItem, Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
@@ -20,6 +20,7 @@ const SYNC_NOW: &str = "sync-now";
 const PAUSE_HOUR: &str = "pause-hour";
 const PAUSE_TOMORROW: &str = "pause-tomorrow";
 const RESUME: &str = "resume";
+const AT_LOGIN: &str = "start-at-login";
 const QUIT: &str = "quit";
 
 /// The event that asks the window to open a review (after a notification about it).
@@ -63,9 +64,16 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
         None::<&str>,
     )?;
     let resume = MenuItem::with_id(app, RESUME, "Resume alerts", true, None::<&str>)?;
+    let enabled = {
+        use tauri_plugin_autostart::ManagerExt;
+        app.autolaunch().is_enabled().unwrap_or(false)
+    };
+    let at_login =
+        CheckMenuItem::with_id(app, AT_LOGIN, "Start at login", true, enabled, None::<&str>)?;
     let quit = MenuItem::with_id(app, QUIT, "Quit", true, None::<&str>)?;
     let sep1 = PredefinedMenuItem::separator(app)?;
     let sep2 = PredefinedMenuItem::separator(app)?;
+    let sep3 = PredefinedMenuItem::separator(app)?;
     let menu = Menu::with_items(
         app,
         &[
@@ -76,20 +84,24 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
             &pause_tomorrow,
             &resume,
             &sep2,
+            &at_login,
+            &sep3,
             &quit,
         ],
     )?;
+    let at_login_item = at_login.clone();
 
     let mut tray = TrayIconBuilder::with_id(TRAY_ID)
         .tooltip("Earshot")
         .menu(&menu)
         .show_menu_on_left_click(false)
-        .on_menu_event(|app, event| match event.id.as_ref() {
+        .on_menu_event(move |app, event| match event.id.as_ref() {
             OPEN => open_window(app),
             SYNC_NOW => app.state::<Background>().request(Request::SyncNow(None)),
             PAUSE_HOUR => pause(app, Some(Utc::now() + Duration::hours(1))),
             PAUSE_TOMORROW => pause(app, Some(tomorrow_morning())),
             RESUME => pause(app, None),
+            AT_LOGIN => toggle_start_at_login(app, &at_login_item),
             QUIT => {
                 // Marks the exit as chosen, so `RunEvent::ExitRequested` lets it through.
                 app.state::<Quitting>().0.store(true, Ordering::SeqCst);
@@ -123,6 +135,20 @@ fn open_window(app: &AppHandle) {
     if let Some(review) = app.state::<LastNotified>().take() {
         let _ = app.emit(OPEN_REVIEW, review);
     }
+}
+
+/// Turns the login item on or off; the check mark shows what is really set afterwards.
+fn toggle_start_at_login(app: &AppHandle, item: &CheckMenuItem<tauri::Wry>) {
+    use tauri_plugin_autostart::ManagerExt;
+    let auto = app.autolaunch();
+    let result = match auto.is_enabled() {
+        Ok(true) => auto.disable(),
+        _ => auto.enable(),
+    };
+    if let Err(e) = result {
+        eprintln!("earshot-desktop: cannot change start at login: {e}");
+    }
+    let _ = item.set_checked(auto.is_enabled().unwrap_or(false));
 }
 
 /// 8 in the morning tomorrow, local time.
