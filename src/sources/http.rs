@@ -41,6 +41,9 @@ impl Default for HttpConfig {
     }
 }
 
+/// Requests one platform may take at once before pacing sets in.
+const BURST: u32 = 10;
+
 /// A successful response, read whole.
 #[derive(Debug)]
 pub struct Reply {
@@ -269,12 +272,20 @@ fn next_pacific_midnight(now: DateTime<Utc>) -> DateTime<Utc> {
         .unwrap_or(now + chrono::Duration::hours(24))
 }
 
+/// Pacing state of one platform.
+struct Slot {
+    /// Theoretical arrival time of the next request (GCRA).
+    tat: Instant,
+    /// A quota header said nothing may go before this.
+    blocked_until: Option<Instant>,
+}
+
 /// The shared client: one connection pool, pacing per platform.
 pub struct Http {
     client: reqwest::Client,
     pub config: HttpConfig,
     /// Per pacing key: when the next request may go, so sources of one platform share its limit.
-    next_slot: Mutex<HashMap<String, Instant>>,
+    next_slot: Mutex<HashMap<String, Slot>>,
 }
 
 impl Http {
@@ -381,13 +392,22 @@ impl Http {
         })
     }
 
+    /// Paces requests per key at one per `min_interval` on average, allowing a burst of
+    /// [`BURST`] (GCRA): a handful of sources of one platform sync at once, a long backfill
+    /// settles to the platform's rate.
     async fn wait_turn(&self, key: &str, min_interval: Duration) {
         let wait = {
             let mut slots = self.next_slot.lock().expect("pacing lock");
             let now = Instant::now();
-            let slot = slots.entry(key.to_string()).or_insert(now);
-            let start = (*slot).max(now);
-            *slot = start + min_interval;
+            // The theoretical arrival time of the next request.
+            let slot = slots.entry(key.to_string()).or_insert(Slot {
+                tat: now,
+                blocked_until: None,
+            });
+            let burst = min_interval * (BURST - 1);
+            let allowed_at = slot.tat.checked_sub(burst).unwrap_or(now);
+            let start = allowed_at.max(now).max(slot.blocked_until.unwrap_or(now));
+            slot.tat = slot.tat.max(start) + min_interval;
             start - now
         };
         if !wait.is_zero() {
@@ -398,8 +418,12 @@ impl Http {
     fn block_until(&self, key: &str, until: DateTime<Utc>, now: DateTime<Utc>) {
         let d = (until - now).to_std().unwrap_or_default();
         let mut slots = self.next_slot.lock().expect("pacing lock");
-        let slot = slots.entry(key.to_string()).or_insert_with(Instant::now);
-        *slot = (*slot).max(Instant::now() + d);
+        let now_i = Instant::now();
+        let slot = slots.entry(key.to_string()).or_insert(Slot {
+            tat: now_i,
+            blocked_until: None,
+        });
+        slot.blocked_until = Some(slot.blocked_until.unwrap_or(now_i).max(now_i + d));
     }
 }
 
