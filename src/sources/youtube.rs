@@ -1,21 +1,387 @@
-//! YouTube connector. (Being written: the spec is final, fetch is not yet.)
+//! YouTube Data API v3 comment threads: `GET /youtube/v3/commentThreads` on every video of a
+//! channel (`allThreadsRelatedToChannelId`) or on one video (`videoId`), with an API key,
+//! `pageToken` paging, newest first.
+//!
+//! The API has no "since" filter, so an incremental run stops paging at the first page that
+//! reaches the last run's newest comment. A thread's time is its top-level comment's latest
+//! (`updatedAt` when edited), which is also how an edit shows. The channel's own replies in a
+//! thread are the owner's reply. Comments are mentions: no stars.
+//!
+//! Quota runs out as a 403 (not a 429) and is paused until midnight Pacific by
+//! [`super::http::classify`]; comments turned off is a 403 too, which this module rewords so
+//! it does not read as refused credentials.
 
-use super::{ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::text::{html_to_text, parse_time, time_mark};
+use super::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use crate::model::{IncomingReview, Kind, OwnerReply};
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "youtube",
     label: "YouTube",
     feed: Feed::Mentions,
-    help: "",
-    default_base_url: "",
-    settings: &[],
-    interval_minutes: 15,
+    help: "Needs an API key: in the Google Cloud console (https://console.cloud.google.com) \
+           enable \"YouTube Data API v3\", then APIs & Services → Credentials → Create \
+           credentials → API key. Give your channel id (youtube.com/account_advanced shows it, \
+           UC…) for comments on all your videos, or one video id.",
+    default_base_url: "https://www.googleapis.com",
+    settings: &[
+        super::s(
+            "channel_id",
+            "Channel id",
+            "Your channel's id (starts with UC): comments on all its videos. Give this or a video id.",
+            false,
+            false,
+        ),
+        super::s(
+            "video_id",
+            "Video id",
+            "One video's id (the v=… in its address): comments on that video only.",
+            false,
+            false,
+        ),
+        super::s(
+            "api_key",
+            "API key",
+            "A Google Cloud API key with YouTube Data API v3 enabled.",
+            true,
+            true,
+        ),
+    ],
+    interval_minutes: 5,
     lists_everything: false,
+    // Limited by a daily quota (10,000 units, 1 per page), not by rate.
     min_interval_ms: 200,
 };
 
-pub async fn fetch(_ctx: &Ctx<'_>, _req: &PageRequest) -> Result<Page> {
-    Err(SourceError::Config(
-        "YouTube is not available in this version of Earshot yet".into(),
-    ))
+/// Threads per page: the API's maximum.
+const MAX_RESULTS: u32 = 100;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Body {
+    #[serde(default)]
+    items: Vec<Value>,
+    #[serde(default)]
+    next_page_token: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Thread {
+    #[serde(default)]
+    id: Option<String>,
+    snippet: ThreadSnippet,
+    #[serde(default)]
+    replies: Option<Replies>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ThreadSnippet {
+    #[serde(default)]
+    channel_id: Option<String>,
+    #[serde(default)]
+    video_id: Option<String>,
+    top_level_comment: Comment,
+}
+
+#[derive(Deserialize, Default)]
+struct Replies {
+    #[serde(default)]
+    comments: Vec<Comment>,
+}
+
+#[derive(Deserialize)]
+struct Comment {
+    #[serde(default)]
+    id: Option<String>,
+    snippet: CommentSnippet,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CommentSnippet {
+    #[serde(default)]
+    video_id: Option<String>,
+    #[serde(default)]
+    text_display: String,
+    #[serde(default)]
+    text_original: Option<String>,
+    #[serde(default)]
+    author_display_name: Option<String>,
+    #[serde(default)]
+    author_channel_id: Option<ChannelRef>,
+    published_at: String,
+    #[serde(default)]
+    updated_at: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ChannelRef {
+    #[serde(default)]
+    value: Option<String>,
+}
+
+/// Which comments a source follows: exactly one of the two.
+enum Target<'a> {
+    Channel(&'a str),
+    Video(&'a str),
+}
+
+fn target<'a>(ctx: &'a Ctx<'_>) -> Result<Target<'a>> {
+    match (ctx.get("channel_id"), ctx.get("video_id")) {
+        (Some(c), None) => Ok(Target::Channel(c)),
+        (None, Some(v)) => Ok(Target::Video(v)),
+        (Some(_), Some(_)) => Err(SourceError::Config(
+            "give either a channel id or a video id, not both: add the source again with one \
+             of `--set channel_id=…` or `--set video_id=…`"
+                .into(),
+        )),
+        (None, None) => Err(SourceError::Config(
+            "give a channel id (`--set channel_id=UC…`) for all your videos, or a video id \
+             (`--set video_id=…`) for one"
+                .into(),
+        )),
+    }
+}
+
+pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
+    let target = target(ctx)?;
+    let key = ctx.require_secret("api_key")?;
+    let url = format!("{}/youtube/v3/commentThreads", ctx.base_url());
+    let mut params: Vec<(&str, String)> = vec![("part", "snippet,replies".into())];
+    match target {
+        Target::Channel(c) => params.push(("allThreadsRelatedToChannelId", c.to_string())),
+        Target::Video(v) => params.push(("videoId", v.to_string())),
+    }
+    params.extend([
+        ("maxResults", MAX_RESULTS.to_string()),
+        ("order", "time".to_string()),
+        ("textFormat", "plainText".to_string()),
+    ]);
+    if let Some(t) = &req.page {
+        params.push(("pageToken", t.clone()));
+    }
+    let reply = ctx
+        .send(|c| c.get(&url).query(&params).query(&[("key", key.expose())]))
+        .await
+        .map_err(reword)?;
+    let body: Body = reply.json()?;
+    let owner = match target {
+        Target::Channel(c) => Some(c),
+        Target::Video(_) => None,
+    };
+    let items = parse_threads(&body.items, owner)?;
+    let marks: Vec<String> = items.iter().map(mark).collect();
+    let high = marks.iter().max().cloned();
+    // Newest first: once a page reaches what the last run saw, older pages hold nothing new.
+    let reached = !req.full
+        && req
+            .watermark
+            .as_deref()
+            .is_some_and(|w| marks.iter().any(|m| m.as_str() <= w));
+    let more = !items.is_empty() && !reached;
+    Ok(Page {
+        items,
+        next: body
+            .next_page_token
+            .filter(|t| more && !t.is_empty()),
+        high,
+    })
+}
+
+/// A comment's place in time: its last edit, or when it was posted.
+fn mark(it: &IncomingReview) -> String {
+    time_mark(&it.updated_at.unwrap_or(it.created_at).max(it.created_at))
+}
+
+/// YouTube's errors that are not what [`super::http::classify`] makes of them by status.
+fn reword(e: SourceError) -> SourceError {
+    match e {
+        SourceError::Auth { status: 403, detail }
+            if detail.to_lowercase().contains("disabled comments") =>
+        {
+            SourceError::Rejected {
+                status: 403,
+                detail: "comments are turned off for this video or channel, so there is \
+                         nothing to read; turn them on in YouTube Studio or follow another video"
+                    .into(),
+            }
+        }
+        // A wrong key is a 400 ("API key not valid"), but it is a refused credential.
+        SourceError::Rejected { status: 400, detail }
+            if detail.to_lowercase().contains("api key") =>
+        {
+            SourceError::Auth {
+                status: 400,
+                detail,
+            }
+        }
+        other => other,
+    }
+}
+
+/// Maps comment threads. `owner` is the channel whose replies count as the owner's; without it
+/// (a single video) each thread's own `channelId` (the video's channel) is used.
+pub fn parse_threads(threads: &[Value], owner: Option<&str>) -> Result<Vec<IncomingReview>> {
+    threads
+        .iter()
+        .map(|raw| {
+            let t: Thread = serde_json::from_value(raw.clone()).map_err(|e| {
+                SourceError::BadResponse(format!(
+                    "a YouTube comment thread did not have the expected shape: {e}"
+                ))
+            })?;
+            let top = &t.snippet.top_level_comment;
+            let id = top
+                .id
+                .clone()
+                .or(t.id.clone())
+                .filter(|i| !i.is_empty())
+                .ok_or_else(|| SourceError::BadResponse("a comment thread has no id".into()))?;
+            let created = parse_time(&top.snippet.published_at).ok_or_else(|| {
+                SourceError::BadResponse(format!(
+                    "unreadable time {:?}",
+                    top.snippet.published_at
+                ))
+            })?;
+            let mut it = item("youtube", id.clone(), Kind::Mention, text(&top.snippet), created);
+            it.author = top
+                .snippet
+                .author_display_name
+                .clone()
+                .filter(|a| !a.is_empty());
+            it.updated_at = top
+                .snippet
+                .updated_at
+                .as_deref()
+                .and_then(parse_time)
+                .filter(|u| *u > created);
+            let video = t
+                .snippet
+                .video_id
+                .as_deref()
+                .or(top.snippet.video_id.as_deref());
+            it.url = video.map(|v| format!("https://www.youtube.com/watch?v={v}&lc={id}"));
+            let owner = owner.or(t.snippet.channel_id.as_deref());
+            it.owner_reply = owner.and_then(|o| owner_reply(&t.replies, o));
+            it.raw_json = Some(raw.to_string());
+            Ok(it)
+        })
+        .collect()
+}
+
+/// Text of a comment. `textFormat=plainText` is asked for, but HTML (`<br>`, `&#39;`) has been
+/// seen anyway, and a key without that parameter gets HTML: either way plain text is stored.
+fn text(s: &CommentSnippet) -> String {
+    let shown = if s.text_display.is_empty() {
+        s.text_original.as_deref().unwrap_or("")
+    } else {
+        &s.text_display
+    };
+    if looks_like_html(shown) {
+        html_to_text(shown)
+    } else {
+        shown.trim().to_string()
+    }
+}
+
+fn looks_like_html(s: &str) -> bool {
+    ["<br", "</", "<a ", "<b>", "<i>", "&amp;", "&quot;", "&#", "&lt;", "&gt;"]
+        .iter()
+        .any(|m| s.contains(m))
+}
+
+/// The owner's first reply in the thread (the one response time is measured by). `replies`
+/// holds only some of a thread's replies, so a reply may be found on a later sync.
+fn owner_reply(replies: &Option<Replies>, owner: &str) -> Option<OwnerReply> {
+    replies
+        .as_ref()?
+        .comments
+        .iter()
+        .filter(|c| {
+            c.snippet
+                .author_channel_id
+                .as_ref()
+                .and_then(|a| a.value.as_deref())
+                == Some(owner)
+        })
+        .filter_map(|c| Some((parse_time(&c.snippet.published_at)?, c)))
+        .min_by_key(|(t, _)| *t)
+        .map(|(t, c)| OwnerReply {
+            body: text(&c.snippet),
+            replied_at: Some(t),
+        })
+        .filter(|r| !r.body.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const THREAD: &str = r#"{"kind":"youtube#commentThread","id":"Ugz1","snippet":{"channelId":"UCowner","videoId":"dQw4","canReply":true,"totalReplyCount":2,
+        "topLevelComment":{"kind":"youtube#comment","id":"Ugz1","snippet":{"videoId":"dQw4","authorDisplayName":"@sam","authorChannelId":{"value":"UCsam"},
+        "textDisplay":"Loved it &amp; the pie<br>Will be back","publishedAt":"2024-05-01T18:04:11Z","updatedAt":"2024-05-02T08:00:00Z"}}},
+        "replies":{"comments":[
+          {"id":"Ugz1.r2","snippet":{"authorDisplayName":"@joescafe","authorChannelId":{"value":"UCowner"},"textDisplay":"Second","publishedAt":"2024-05-03T09:00:00Z"}},
+          {"id":"Ugz1.r1","snippet":{"authorDisplayName":"@joescafe","authorChannelId":{"value":"UCowner"},"textDisplay":"Thanks, Sam!","publishedAt":"2024-05-02T09:00:00Z"}},
+          {"id":"Ugz1.r0","snippet":{"authorDisplayName":"@kim","authorChannelId":{"value":"UCkim"},"textDisplay":"Agreed","publishedAt":"2024-05-01T20:00:00Z"}}]}}"#;
+
+    #[test]
+    fn documented_thread_maps_with_owner_reply_and_plain_text() {
+        let v: Value = serde_json::from_str(&format!("[{THREAD}]")).unwrap();
+        let items = parse_threads(v.as_array().unwrap(), Some("UCowner")).unwrap();
+        let c = &items[0];
+        assert_eq!(c.external_id, "Ugz1");
+        assert_eq!(c.kind, Kind::Mention);
+        assert_eq!(c.rating, None);
+        assert_eq!(c.body, "Loved it & the pie\nWill be back");
+        assert_eq!(c.author.as_deref(), Some("@sam"));
+        assert_eq!(
+            c.url.as_deref(),
+            Some("https://www.youtube.com/watch?v=dQw4&lc=Ugz1")
+        );
+        assert!(c.updated_at.is_some());
+        let reply = c.owner_reply.as_ref().unwrap();
+        assert_eq!(reply.body, "Thanks, Sam!");
+        assert_eq!(mark(c), "2024-05-02T08:00:00.000Z");
+    }
+
+    #[test]
+    fn a_single_video_finds_the_owner_from_the_thread() {
+        let v: Value = serde_json::from_str(&format!("[{THREAD}]")).unwrap();
+        let items = parse_threads(v.as_array().unwrap(), None).unwrap();
+        assert!(items[0].owner_reply.is_some());
+        let items = parse_threads(v.as_array().unwrap(), Some("UCsomeone-else")).unwrap();
+        assert!(items[0].owner_reply.is_none());
+    }
+
+    #[test]
+    fn plain_text_is_left_alone() {
+        let v: Value = serde_json::from_str(
+            r#"[{"snippet":{"topLevelComment":{"id":"a","snippet":{"textDisplay":"I <3 this, 5 > 4","publishedAt":"2024-05-01T18:04:11Z","updatedAt":"2024-05-01T18:04:11Z"}}}}]"#,
+        )
+        .unwrap();
+        let items = parse_threads(v.as_array().unwrap(), None).unwrap();
+        assert_eq!(items[0].body, "I <3 this, 5 > 4");
+        assert_eq!(items[0].updated_at, None, "not edited");
+        assert_eq!(items[0].url, None);
+    }
+
+    #[test]
+    fn comments_turned_off_do_not_read_as_refused_credentials() {
+        let e = reword(SourceError::Auth {
+            status: 403,
+            detail: "The video identified by the <code>videoId</code> parameter has disabled comments.".into(),
+        });
+        assert!(e.to_string().contains("comments are turned off"), "{e}");
+        assert_eq!(e.code(), "rejected");
+        let e = reword(SourceError::Rejected {
+            status: 400,
+            detail: "API key not valid. Please pass a valid API key.".into(),
+        });
+        assert_eq!(e.code(), "auth");
+    }
 }
