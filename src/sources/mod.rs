@@ -11,6 +11,7 @@
 //! keys, tokens, passwords) never go there: [`add_source`] puts them in a [`SecretStore`].
 
 pub mod http;
+pub mod parse;
 pub mod text;
 
 mod app_store;
