@@ -67,12 +67,22 @@ pub enum SourceError {
     Timeout,
     #[error("network problem: {0}")]
     Network(String),
-    #[error("the platform's answer could not be read: {0}")]
+    #[error("the platform's answer could not be read: {}", clip(.0))]
     BadResponse(String),
     #[error("credentials: {0}")]
     Secrets(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// Error texts quote what a platform sent; a hostile or broken body must not make them huge.
+fn clip(s: &str) -> String {
+    const MAX: usize = 300;
+    if s.chars().count() <= MAX {
+        s.to_string()
+    } else {
+        s.chars().take(MAX).collect::<String>() + "…"
+    }
 }
 
 fn detail_suffix(d: &str) -> String {
