@@ -153,16 +153,23 @@ async fn session(ctx: &Ctx<'_>, base: &str, handle: &str, password: &Secret) -> 
         identifier: handle,
         password: password.expose(),
     };
-    let reply = ctx.send(|c| c.post(&url).json(&login)).await.map_err(|e| match e {
-        SourceError::Auth { status, detail } => SourceError::Auth {
-            status,
-            detail: format!(
-                "{}check the handle, and use an app password, not the account password",
-                if detail.is_empty() { String::new() } else { format!("{detail}; ") }
-            ),
-        },
-        other => other,
-    })?;
+    let reply = ctx
+        .send(|c| c.post(&url).json(&login))
+        .await
+        .map_err(|e| match e {
+            SourceError::Auth { status, detail } => SourceError::Auth {
+                status,
+                detail: format!(
+                    "{}check the handle, and use an app password, not the account password",
+                    if detail.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{detail}; ")
+                    }
+                ),
+            },
+            other => other,
+        })?;
     let s: Session = reply.json()?;
     let jwt = s
         .access_jwt
@@ -204,7 +211,11 @@ pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
                 status,
                 detail: format!(
                     "{}Bluesky wants a login for search: add `handle` and `app_password`",
-                    if detail.is_empty() { String::new() } else { format!("{detail}; ") }
+                    if detail.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{detail}; ")
+                    }
                 ),
             },
             other => other,
@@ -246,7 +257,13 @@ pub fn parse_posts(posts: &[Value]) -> Result<Vec<(IncomingReview, String)>> {
                 })?,
             };
             let mark = time_mark(&indexed.unwrap_or(created));
-            let mut it = item("bluesky", p.uri.clone(), Kind::Mention, p.record.text.trim().to_string(), created);
+            let mut it = item(
+                "bluesky",
+                p.uri.clone(),
+                Kind::Mention,
+                p.record.text.trim().to_string(),
+                created,
+            );
             let who = p.author.handle.clone().or(p.author.did.clone());
             it.author = p.author.handle.clone().map(|h| format!("@{h}"));
             let _ = p.author.display_name;
@@ -310,7 +327,10 @@ mod tests {
 
     #[test]
     fn record_keys_come_from_post_uris_only() {
-        assert_eq!(rkey("at://did:plc:abc/app.bsky.feed.post/3kq2"), Some("3kq2"));
+        assert_eq!(
+            rkey("at://did:plc:abc/app.bsky.feed.post/3kq2"),
+            Some("3kq2")
+        );
         assert_eq!(rkey("at://did:plc:abc/app.bsky.feed.like/3kq2"), None);
         assert_eq!(rkey("https://bsky.app"), None);
     }

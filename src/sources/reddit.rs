@@ -280,20 +280,23 @@ pub fn parse_listing(children: &[Value]) -> Result<Vec<IncomingReview>> {
                 d.body.clone().unwrap_or_default(),
             )
         };
-        let mut it = item("reddit", id, Kind::Mention, body.trim().to_string(), created);
+        let mut it = item(
+            "reddit",
+            id,
+            Kind::Mention,
+            body.trim().to_string(),
+            created,
+        );
         it.title = title;
         it.author = d
             .author
             .clone()
             .filter(|a| !a.is_empty() && a != "[deleted]")
             .map(|a| format!("u/{a}"));
-        it.url = d
-            .permalink
-            .as_deref()
-            .map(|p| match p.starts_with("http") {
-                true => p.to_string(),
-                false => format!("https://www.reddit.com{p}"),
-            });
+        it.url = d.permalink.as_deref().map(|p| match p.starts_with("http") {
+            true => p.to_string(),
+            false => format!("https://www.reddit.com{p}"),
+        });
         it.updated_at = d
             .edited
             .as_ref()

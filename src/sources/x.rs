@@ -170,7 +170,9 @@ pub fn parse_search(body: &Value) -> Result<Page> {
 
 fn parse_tweet(raw: &Value, users: &HashMap<&str, &str>) -> Result<IncomingReview> {
     let t: Tweet = serde_json::from_value(raw.clone()).map_err(|e| {
-        SourceError::BadResponse(format!("a post from X did not have the expected shape: {e}"))
+        SourceError::BadResponse(format!(
+            "a post from X did not have the expected shape: {e}"
+        ))
     })?;
     // created_at is asked for; should X leave it out, the id itself holds the time.
     let created = t
@@ -179,10 +181,7 @@ fn parse_tweet(raw: &Value, users: &HashMap<&str, &str>) -> Result<IncomingRevie
         .and_then(parse_time)
         .or_else(|| snowflake_time(&t.id))
         .ok_or_else(|| SourceError::BadResponse(format!("post {} has no readable time", t.id)))?;
-    let username = t
-        .author_id
-        .as_deref()
-        .and_then(|a| users.get(a).copied());
+    let username = t.author_id.as_deref().and_then(|a| users.get(a).copied());
     let mut it = item("x", t.id.clone(), Kind::Mention, t.text, created);
     it.author = username.map(|u| format!("@{u}"));
     it.url = Some(match username {

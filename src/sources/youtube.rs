@@ -185,9 +185,7 @@ pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
     let more = !items.is_empty() && !reached;
     Ok(Page {
         items,
-        next: body
-            .next_page_token
-            .filter(|t| more && !t.is_empty()),
+        next: body.next_page_token.filter(|t| more && !t.is_empty()),
         high,
     })
 }
@@ -200,25 +198,23 @@ fn mark(it: &IncomingReview) -> String {
 /// YouTube's errors that are not what [`super::http::classify`] makes of them by status.
 fn reword(e: SourceError) -> SourceError {
     match e {
-        SourceError::Auth { status: 403, detail }
-            if detail.to_lowercase().contains("disabled comments") =>
-        {
-            SourceError::Rejected {
-                status: 403,
-                detail: "comments are turned off for this video or channel, so there is \
+        SourceError::Auth {
+            status: 403,
+            detail,
+        } if detail.to_lowercase().contains("disabled comments") => SourceError::Rejected {
+            status: 403,
+            detail: "comments are turned off for this video or channel, so there is \
                          nothing to read; turn them on in YouTube Studio or follow another video"
-                    .into(),
-            }
-        }
+                .into(),
+        },
         // A wrong key is a 400 ("API key not valid"), but it is a refused credential.
-        SourceError::Rejected { status: 400, detail }
-            if detail.to_lowercase().contains("api key") =>
-        {
-            SourceError::Auth {
-                status: 400,
-                detail,
-            }
-        }
+        SourceError::Rejected {
+            status: 400,
+            detail,
+        } if detail.to_lowercase().contains("api key") => SourceError::Auth {
+            status: 400,
+            detail,
+        },
         other => other,
     }
 }
@@ -242,12 +238,15 @@ pub fn parse_threads(threads: &[Value], owner: Option<&str>) -> Result<Vec<Incom
                 .filter(|i| !i.is_empty())
                 .ok_or_else(|| SourceError::BadResponse("a comment thread has no id".into()))?;
             let created = parse_time(&top.snippet.published_at).ok_or_else(|| {
-                SourceError::BadResponse(format!(
-                    "unreadable time {:?}",
-                    top.snippet.published_at
-                ))
+                SourceError::BadResponse(format!("unreadable time {:?}", top.snippet.published_at))
             })?;
-            let mut it = item("youtube", id.clone(), Kind::Mention, text(&top.snippet), created);
+            let mut it = item(
+                "youtube",
+                id.clone(),
+                Kind::Mention,
+                text(&top.snippet),
+                created,
+            );
             it.author = top
                 .snippet
                 .author_display_name
@@ -289,9 +288,11 @@ fn text(s: &CommentSnippet) -> String {
 }
 
 fn looks_like_html(s: &str) -> bool {
-    ["<br", "</", "<a ", "<b>", "<i>", "&amp;", "&quot;", "&#", "&lt;", "&gt;"]
-        .iter()
-        .any(|m| s.contains(m))
+    [
+        "<br", "</", "<a ", "<b>", "<i>", "&amp;", "&quot;", "&#", "&lt;", "&gt;",
+    ]
+    .iter()
+    .any(|m| s.contains(m))
 }
 
 /// The owner's first reply in the thread (the one response time is measured by). `replies`
@@ -374,7 +375,9 @@ mod tests {
     fn comments_turned_off_do_not_read_as_refused_credentials() {
         let e = reword(SourceError::Auth {
             status: 403,
-            detail: "The video identified by the <code>videoId</code> parameter has disabled comments.".into(),
+            detail:
+                "The video identified by the <code>videoId</code> parameter has disabled comments."
+                    .into(),
         });
         assert!(e.to_string().contains("comments are turned off"), "{e}");
         assert_eq!(e.code(), "rejected");
