@@ -36,14 +36,15 @@ function freePort() {
 let driver = null;
 let base = '';
 
-async function startDriver() {
+async function startDriver(extraEnv = {}) {
   const port = await freePort();
   const nativePort = await freePort();
   base = `http://127.0.0.1:${port}`;
   // The app's and WebKit's chatter (PipeWire, portals, …) goes to a log, shown only on failure.
-  const log = openSync(DRIVER_LOG, 'w');
+  const log = openSync(DRIVER_LOG, 'a');
   driver = spawn(env.SMOKE_TAURI_DRIVER, ['--port', String(port), '--native-port', String(nativePort)], {
     stdio: ['ignore', log, log],
+    env: { ...process.env, ...extraEnv },
     detached: true, // its own process group, so cleanup reaches WebKitWebDriver and the app too
   });
   for (let i = 0; i < 100; i += 1) {
@@ -56,9 +57,16 @@ async function startDriver() {
   throw new Error('tauri-driver did not start');
 }
 
+/** Ends tauri-driver's whole process group; resolves once it has exited (or after 5 s). */
 function stopDriver() {
-  if (!driver || driver.exitCode !== null) return;
-  try { process.kill(-driver.pid, 'SIGTERM'); } catch { /* already gone */ }
+  const d = driver;
+  if (!d || d.exitCode !== null || d.signalCode !== null) return Promise.resolve();
+  const gone = new Promise((resolve) => {
+    d.once('exit', resolve);
+    setTimeout(resolve, 5000).unref();
+  });
+  try { process.kill(-d.pid, 'SIGTERM'); } catch { /* already gone */ }
+  return gone;
 }
 
 for (const sig of ['SIGINT', 'SIGTERM']) {
@@ -246,11 +254,23 @@ const cases = [
   }],
 ];
 
-let passed = 0;
-let failed = 0;
-try {
-  await startDriver();
-  for (const [name, fn] of cases) {
+// Cases that need the app started with another environment (a new tauri-driver).
+const darkCases = [
+  ['with a dark system theme the dashboard is dark', async () => {
+    const s = await Session.start(env.SMOKE_DEMO_DB);
+    try {
+      await s.waitFor('the dashboard figures', kpi('stat-count'));
+      const dark = await s.run("return matchMedia('(prefers-color-scheme: dark)').matches");
+      expect(dark === true, 'the webview does not report prefers-color-scheme: dark');
+      await s.screenshot('dashboard-dark');
+    } finally {
+      await s.end();
+    }
+  }],
+];
+
+async function runCases(list) {
+  for (const [name, fn] of list) {
     const t0 = Date.now();
     try {
       await fn();
@@ -261,11 +281,22 @@ try {
       console.log(`smoke: FAIL ${name}\n         ${e.message}`);
     }
   }
+}
+
+let passed = 0;
+let failed = 0;
+try {
+  await startDriver();
+  await runCases(cases);
+  await stopDriver();
+  // GTK's dark variant is what a desktop's dark mode sets; WebKit turns it into the media query.
+  await startDriver({ GTK_THEME: 'Adwaita:dark' });
+  await runCases(darkCases);
 } catch (e) {
   failed += 1;
   console.log(`smoke: FAIL setting up WebDriver: ${e.message}`);
 } finally {
-  stopDriver();
+  await stopDriver();
 }
 if (failed > 0) {
   const log = readFileSync(DRIVER_LOG, 'utf8').split('\n').slice(-40).join('\n');
