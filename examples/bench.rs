@@ -86,6 +86,13 @@ fn main() -> anyhow::Result<()> {
         runs.push(run_size(&earshot, &work, n)?);
     }
     print_table(&runs);
+    let biggest = sizes.iter().copied().max().unwrap_or(0);
+    eprintln!("bench: dashboard queries while {biggest} reviews import");
+    let load = load_while_importing(&earshot, &work, biggest)?;
+    println!(
+        "dashboard while importing {biggest}: p50 {} ms, p95 {} ms, max {} ms over {} queries",
+        load["p50_ms"], load["p95_ms"], load["max_ms"], load["queries"]
+    );
     eprintln!("bench: empty incremental sync of 20 sources");
     let empty_sync = empty_sync_20_sources(&work)?;
     println!("empty sync of 20 sources: {:.3} s", empty_sync);
@@ -109,6 +116,8 @@ fn main() -> anyhow::Result<()> {
         report[key] = Value::Null;
     }
     report["empty_sync_20_sources_s"] = json!(round(empty_sync, 3));
+    report["load_dashboard_while_importing"] = load.clone();
+    report["load_dashboard_p95_ms"] = load["p95_ms"].clone();
     // Keep figures other steps measured before, unless this run replaces them.
     if let Some(old) = std::fs::read(&out)
         .ok()
@@ -558,4 +567,49 @@ fn empty_sync_20_sources(work: &Path) -> anyhow::Result<f64> {
     let mut times: Vec<f64> = (0..5).map(|_| run()).collect::<anyhow::Result<_>>()?;
     times.sort_by(f64::total_cmp);
     Ok(times[times.len() / 2])
+}
+
+/// Issue 9's load test: the dashboard's queries, asked every 20 ms by a reader (as the app's
+/// window does) while `earshot import` writes the size's whole file again under a new business
+/// into the same database. WAL lets readers run beside the writer; bounded transactions keep
+/// each wait short. Returns `{queries, p50_ms, p95_ms, max_ms, import_seconds}`.
+fn load_while_importing(earshot: &Path, work: &Path, n: usize) -> anyhow::Result<Value> {
+    let db = work.join(format!("earshot-{n}.db"));
+    let csv = work.join(format!("reviews-{n}.csv"));
+    let store = Store::open(&db)?;
+    let own = store.business_by_name(BUSINESS)?.id;
+    let started = Instant::now();
+    let mut child = Command::new(earshot)
+        .arg("--db")
+        .arg(&db)
+        .args([
+            "import",
+            csv.to_str().unwrap_or_default(),
+            "--business",
+            "Bench Load",
+            "--json",
+        ])
+        .stdout(std::process::Stdio::null())
+        .spawn()?;
+    let mut times: Vec<f64> = Vec::new();
+    while child.try_wait()?.is_none() {
+        let t = Instant::now();
+        store.stats(own)?;
+        store.list_reviews(&ReviewFilter {
+            business_id: Some(own),
+            limit: Some(50),
+            ..Default::default()
+        })?;
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let import_seconds = started.elapsed().as_secs_f64();
+    times.sort_by(f64::total_cmp);
+    Ok(json!({
+        "queries": times.len(),
+        "p50_ms": pct(&times, 0.50),
+        "p95_ms": pct(&times, 0.95),
+        "max_ms": round(times.last().copied().unwrap_or(0.0), 2),
+        "import_seconds": round(import_seconds, 2),
+    }))
 }

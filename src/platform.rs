@@ -82,7 +82,8 @@ pub const CONNECTORS: &[Connector] = &[
         name: "bluesky",
         platform: "bluesky",
         label: "Bluesky",
-        can_reply: true,
+        // Posting needs the parent's cid and a session; until then: copy and open.
+        can_reply: false,
     },
     Connector {
         name: "hackernews",

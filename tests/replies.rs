@@ -960,3 +960,34 @@ async fn reply_ai_prints_a_draft_with_the_coachs_warnings_and_saves_nothing() {
         .unwrap()
         .is_empty());
 }
+
+#[tokio::test]
+async fn a_mastodon_reply_is_a_public_status_in_the_mentions_thread() {
+    let db = TestDb::new();
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/statuses"))
+        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
+        .and(body_json(
+            json!({ "status": REPLY, "in_reply_to_id": "1123", "visibility": "public" }),
+        ))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"id": "1124", "content": REPLY})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut store = db.store();
+    let id = review_on(
+        &mut store,
+        "mastodon",
+        json!({"instance": "ex.social", "tag": "cafe", "base_url": server.uri()}),
+        "1123",
+    );
+    replies::save_draft(&store, id, REPLY).unwrap();
+    let c = creds();
+    let outbox = Outbox::new(&store, &c, fast_config()).unwrap();
+    let reply = outbox.post_review(id, None).await.unwrap();
+    assert_eq!(reply.state, ReplyState::Posted);
+    assert!(store.review(id).unwrap().replied);
+}

@@ -226,6 +226,7 @@ pub const POSTING_CONNECTORS: &[&str] = &[
     "google-play",
     "youtube",
     "x",
+    "mastodon",
 ];
 
 /// How a reply reaches the platform.

@@ -44,10 +44,11 @@ pub enum ReplyApi {
     GooglePlay,
     YouTube,
     X,
+    Mastodon,
 }
 
 impl ReplyApi {
-    pub const ALL: [ReplyApi; 7] = [
+    pub const ALL: [ReplyApi; 8] = [
         ReplyApi::GoogleBusiness,
         ReplyApi::Facebook,
         ReplyApi::Trustpilot,
@@ -55,6 +56,7 @@ impl ReplyApi {
         ReplyApi::GooglePlay,
         ReplyApi::YouTube,
         ReplyApi::X,
+        ReplyApi::Mastodon,
     ];
 
     /// The API behind a connector name (`google-business`…); `None` means "copy and open".
@@ -73,6 +75,7 @@ impl ReplyApi {
             ReplyApi::GooglePlay => "google-play",
             ReplyApi::YouTube => "youtube",
             ReplyApi::X => "x",
+            ReplyApi::Mastodon => "mastodon",
         }
     }
 
@@ -90,6 +93,8 @@ impl ReplyApi {
             ReplyApi::GooglePlay => "https://androidpublisher.googleapis.com",
             ReplyApi::YouTube => "https://www.googleapis.com",
             ReplyApi::X => "https://api.x.com",
+            // Per instance: the source's `instance` setting (see `Outbox::base_url`).
+            ReplyApi::Mastodon => "https://mastodon.social",
         }
     }
 
@@ -314,6 +319,12 @@ pub fn plan_post(
             format!("{base}/2/tweets"),
             json!({ "text": body, "reply": { "in_reply_to_tweet_id": external_id } }),
         ),
+        // A public status in the thread of the mention, posted with the owner's access token.
+        ReplyApi::Mastodon => planned(
+            Method::POST,
+            format!("{base}/api/v1/statuses"),
+            json!({ "status": body, "in_reply_to_id": external_id, "visibility": "public" }),
+        ),
     })
 }
 
@@ -361,7 +372,7 @@ pub fn plan_delete(
 pub fn posted_id(api: ReplyApi, answer: &Value) -> Option<String> {
     let s = |v: &Value| v.as_str().map(str::to_owned);
     match api {
-        ReplyApi::Facebook | ReplyApi::YouTube => answer.get("id").and_then(s),
+        ReplyApi::Facebook | ReplyApi::YouTube | ReplyApi::Mastodon => answer.get("id").and_then(s),
         ReplyApi::X | ReplyApi::AppStoreConnect => {
             answer.get("data").and_then(|d| d.get("id")).and_then(s)
         }
@@ -761,6 +772,13 @@ impl<'a, C: ReplyCredentials> Outbox<'a, C> {
             .get(api.connector())
             .cloned()
             .or_else(|| setting(settings, &["base_url"]).map(str::to_owned))
+            .or_else(|| {
+                // Mastodon lives on the owner's instance.
+                (api == ReplyApi::Mastodon)
+                    .then(|| setting(settings, &["instance"]))
+                    .flatten()
+                    .map(|i| format!("https://{}", i.trim_start_matches("https://")))
+            })
             .unwrap_or_else(|| api.default_base_url().to_string())
     }
 
@@ -924,6 +942,9 @@ mod tests {
         );
         let p = plan_post(ReplyApi::YouTube, "http://h", "Ugz", &s, "Hi").unwrap();
         assert_eq!(p.url, "http://h/youtube/v3/comments?part=snippet");
+        let p = plan_post(ReplyApi::Mastodon, "http://h", "1123", &s, "Thanks!").unwrap();
+        assert_eq!(p.url, "http://h/api/v1/statuses");
+        assert_eq!(p.json.as_ref().unwrap()["in_reply_to_id"], "1123");
         let p = plan_post(ReplyApi::Trustpilot, "http://h", "5f", &s, "Hi").unwrap();
         assert_eq!(p.json.unwrap()["authorBusinessUserId"], "bu1");
     }
