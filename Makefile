@@ -14,7 +14,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CARGO_BIN):$(PATH)
 
-.PHONY: setup build run test lint test-rust test-ui smoke package bench
+.PHONY: setup build run test lint test-rust test-ui smoke package bench fuzz
 
 setup:
 	@missing=""; \
@@ -69,3 +69,12 @@ package: setup
 bench: setup
 	cargo build --release -p earshot --bin earshot --example bench
 	target/release/examples/bench
+
+# libFuzzer on the connector parsers and the import, FUZZ_SECONDS each (cargo-fuzz; this machine
+# has only a stable toolchain, hence RUSTC_BOOTSTRAP and no sanitizer). The bounded stable-toolchain
+# fuzzing runs in every `make test` (tests/fuzz.rs).
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked --quiet
+	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run connector_body -s none -- -max_total_time=$(FUZZ_SECONDS)
+	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run import_file -s none -- -max_total_time=$(FUZZ_SECONDS)
