@@ -27,7 +27,7 @@ pub use alerts::AlertMarks;
 pub use maintenance::verify_database_file;
 pub use reviews::{ReviewFilter, ReviewOrder};
 pub use sources::{Source, SourceStatus};
-pub use stats::{MonthStats, Stats};
+pub use stats::{MonthStats, PlatformCount, Stats};
 
 /// The migrations, in order; the schema version is the number of files applied.
 const MIGRATIONS: &[(&str, &str)] = &[(

@@ -41,6 +41,9 @@ pub struct ReviewFilter {
     pub max_rating: Option<f64>,
     pub sentiment: Option<SentimentLabel>,
     pub unanswered: bool,
+    /// Only items that have a reply (the inbox's "answered" filter); with `unanswered` nothing
+    /// matches.
+    pub answered: bool,
     pub unread: bool,
     pub include_removed: bool,
     pub search: Option<String>,
@@ -296,6 +299,18 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(args), from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many reviews match the filter (its `limit`, `offset` and `order` are ignored): the
+    /// inbox sizes its scroll area with it before it loads any page.
+    pub fn count_reviews(&self, filter: &ReviewFilter) -> Result<u64> {
+        let (from, wh, args) = filter_sql(filter);
+        let sql = format!("SELECT count(*) FROM {from} {wh}");
+        let n: i64 = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row(params_from_iter(args), |r| r.get(0))?;
+        Ok(n.max(0) as u64)
     }
 
     /// One review by id.
@@ -600,7 +615,9 @@ pub(crate) fn fts_query(text: &str) -> Option<String> {
     Some(words.join(" "))
 }
 
-fn list_sql(f: &ReviewFilter) -> (String, Vec<Value>) {
+/// The FROM and WHERE clauses of a filter with their arguments, shared by the listing and the
+/// count so both always agree on what matches.
+fn filter_sql(f: &ReviewFilter) -> (String, String, Vec<Value>) {
     let mut wh: Vec<String> = Vec::new();
     let mut args: Vec<Value> = Vec::new();
     let mut arg = |v: Value| {
@@ -643,6 +660,9 @@ fn list_sql(f: &ReviewFilter) -> (String, Vec<Value>) {
     if f.unanswered {
         wh.push("r.replied_at IS NULL".into());
     }
+    if f.answered {
+        wh.push("r.replied_at IS NOT NULL".into());
+    }
     if f.unread {
         wh.push("r.read_at IS NULL".into());
     }
@@ -665,6 +685,21 @@ fn list_sql(f: &ReviewFilter) -> (String, Vec<Value>) {
             .to_string();
         wh.push(format!("reviews_fts MATCH {}", arg(Value::Text(q.clone()))));
     }
+    let wh = if wh.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", wh.join(" AND "))
+    };
+    (from, wh, args)
+}
+
+fn list_sql(f: &ReviewFilter) -> (String, Vec<Value>) {
+    let (from, wh, mut args) = filter_sql(f);
+    let search = f.search.as_deref().and_then(fts_query);
+    let mut arg = |v: Value| {
+        args.push(v);
+        format!("?{}", args.len())
+    };
     // With a search, order by the FTS rowid (time-ordered search key) so SQLite walks the index
     // in order and stops after one page; the key breaks ties within a minute by id.
     let order = match (f.order, search.is_some()) {
@@ -676,11 +711,6 @@ fn list_sql(f: &ReviewFilter) -> (String, Vec<Value>) {
     };
     let limit = arg(Value::Integer(i64::from(f.limit.unwrap_or(DEFAULT_LIMIT))));
     let offset = arg(Value::Integer(i64::from(f.offset.unwrap_or(0))));
-    let wh = if wh.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", wh.join(" AND "))
-    };
     let sql =
         format!("SELECT {COLUMNS} FROM {from} {wh} ORDER BY {order} LIMIT {limit} OFFSET {offset}");
     (sql, args)
@@ -718,6 +748,66 @@ mod tests {
             !plan.iter().any(|l| l.contains("TEMP B-TREE")),
             "no sort of all matches: {plan:?}"
         );
+    }
+
+    /// The inbox sizes its list with the count, then pages through the listing: both must agree
+    /// for every filter it offers.
+    #[test]
+    fn the_count_matches_the_listing_for_every_inbox_filter() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("count.db")).unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
+        crate::demo::load(&mut store, today).unwrap();
+        let own = store.businesses().unwrap()[0].id;
+        let all = |f: ReviewFilter| ReviewFilter {
+            limit: Some(u32::MAX),
+            ..f
+        };
+        let filters = [
+            ReviewFilter::default(),
+            ReviewFilter {
+                business_id: Some(own),
+                max_rating: Some(2.0),
+                ..Default::default()
+            },
+            ReviewFilter {
+                unanswered: true,
+                ..Default::default()
+            },
+            ReviewFilter {
+                answered: true,
+                ..Default::default()
+            },
+            ReviewFilter {
+                sentiment: Some(SentimentLabel::Negative),
+                search: Some("coffee".into()),
+                ..Default::default()
+            },
+            ReviewFilter {
+                aspect: Some("staff".into()),
+                since: DateTime::from_timestamp(1_700_000_000, 0),
+                ..Default::default()
+            },
+        ];
+        for f in filters {
+            let listed = store.list_reviews(&all(f.clone())).unwrap().len() as u64;
+            assert_eq!(store.count_reviews(&f).unwrap(), listed, "{f:?}");
+        }
+        let total = store.count_reviews(&ReviewFilter::default()).unwrap();
+        let answered = store
+            .count_reviews(&ReviewFilter {
+                answered: true,
+                ..Default::default()
+            })
+            .unwrap();
+        let unanswered = store
+            .count_reviews(&ReviewFilter {
+                unanswered: true,
+                ..Default::default()
+            })
+            .unwrap();
+        assert!(answered > 0 && unanswered > 0);
+        assert_eq!(answered + unanswered, total);
     }
 
     #[test]

@@ -88,4 +88,78 @@ impl Store {
             by_month,
         })
     }
+
+    /// The platforms a business (every business when `None`) has items on, by name, from the
+    /// rollup: what the inbox offers in its platform filter.
+    pub fn platforms(&self, business_id: Option<BusinessId>) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT platform FROM review_daily WHERE ?1 IS NULL OR business_id = ?1
+             GROUP BY platform HAVING sum(count) > 0 ORDER BY platform",
+        )?;
+        let rows = stmt.query_map([business_id], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Items per platform of a business for days in `[from_day, to_day)`, most first:
+    /// (platform, items, rated, sum of ratings). The dashboard's "volume by platform".
+    pub fn platform_counts(
+        &self,
+        business_id: BusinessId,
+        from_day: i64,
+        to_day: i64,
+    ) -> Result<Vec<PlatformCount>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT platform, sum(count), sum(rated), sum(rating_sum) FROM review_daily
+             WHERE business_id = ?1 AND day >= ?2 AND day < ?3
+             GROUP BY platform HAVING sum(count) > 0 ORDER BY sum(count) DESC, platform",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![business_id, from_day, to_day], |r| {
+            let rated: i64 = r.get(2)?;
+            Ok(PlatformCount {
+                platform: r.get(0)?,
+                count: r.get(1)?,
+                average_rating: average(r.get(3)?, rated),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+/// A platform's share of a business's items over a window.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlatformCount {
+    pub platform: String,
+    pub count: i64,
+    pub average_rating: Option<f64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::ReviewFilter;
+
+    #[test]
+    fn platforms_and_their_counts_agree_with_the_reviews() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("p.db")).unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
+        crate::demo::load(&mut store, today).unwrap();
+        let own = store.businesses().unwrap()[0].id;
+        let names = store.platforms(Some(own)).unwrap();
+        assert!(names.len() >= 3, "{names:?}");
+        let all = store.platforms(None).unwrap();
+        assert!(names.iter().all(|p| all.contains(p)));
+        let counts = store.platform_counts(own, i64::MIN, i64::MAX).unwrap();
+        assert_eq!(counts.len(), names.len());
+        for c in &counts {
+            let n = store
+                .count_reviews(&ReviewFilter {
+                    business_id: Some(own),
+                    platform: Some(c.platform.clone()),
+                    ..Default::default()
+                })
+                .unwrap();
+            assert_eq!(n, c.count as u64, "{}", c.platform);
+        }
+    }
 }
