@@ -58,6 +58,142 @@ export function listReviews(filter = {}) {
   return call('list_reviews', { filter });
 }
 
+/** How many reviews match a filter (same shape as listReviews; limit and offset ignored). */
+export function countReviews(filter = {}) {
+  return call('count_reviews', { filter });
+}
+
+/** What the inbox's filters offer: { businesses, platforms, aspects }. */
+export function inboxFacets() {
+  return call('inbox_facets');
+}
+
+export function markRead(reviewId) {
+  return call('mark_read', { review: reviewId });
+}
+
+/**
+ * The Review screen: { review, aspects, history, replies, draft, text, template, warnings, limit,
+ * route, revisions, templates } (see src-tauri/src/replies.rs).
+ */
+export function reviewDetail(reviewId) {
+  return call('review_detail', { review: reviewId });
+}
+
+/** The coach's warnings for a draft: [{ code, message, … }]. */
+export function checkReply(reviewId, text) {
+  return call('check_reply', { review: reviewId, text });
+}
+
+/** Saves the draft; an empty text discards it. Resolves to the saved Reply or null. */
+export function saveReplyDraft(reviewId, text) {
+  return call('save_reply_draft', { review: reviewId, text });
+}
+
+/** A template's text filled in for the review. */
+export function fillTemplate(reviewId, template) {
+  return call('fill_template', { review: reviewId, template });
+}
+
+/** Posts the saved draft through the platform's API; `key` makes a retry idempotent. */
+export function postReply(reviewId, key) {
+  return call('post_reply', { review: reviewId, key });
+}
+
+/** { text, url, platform } for posting by hand. */
+export function copyReply(reviewId) {
+  return call('copy_reply', { review: reviewId });
+}
+
+/** Records a reply posted by hand (the draft's text when `text` is omitted). */
+export function markReplied(reviewId, text = null) {
+  return call('mark_replied', { review: reviewId, text });
+}
+
+/** Alerts, newest first, each with `title` and its first `reviews`. */
+export function listAlerts({ includeDismissed = true } = {}) {
+  return call('list_alerts', { includeDismissed });
+}
+
+/** `to`: 'new', 'seen' or 'dismissed'. */
+export function setAlertState(id, to) {
+  return call('set_alert_state', { id, to });
+}
+
+export function unreadAlertCount() {
+  return call('unread_alert_count');
+}
+
+/** The Settings screen: { businesses, profiles, rules, notifications, templates, db_path, backup_dir, backups }. */
+export function settingsOverview() {
+  return call('settings_overview');
+}
+
+export function addBusiness(name, competitor) {
+  return call('add_business', { name, competitor });
+}
+
+export function saveReplyProfile(businessId, profile) {
+  return call('save_reply_profile', { business: businessId, profile });
+}
+
+/** `params`: [[key, text], …], validated by the core. */
+export function setAlertRule(kind, enabled, params = []) {
+  return call('set_alert_rule', { kind, enabled, params });
+}
+
+export function setNotificationPrefs(prefs) {
+  return call('set_notification_prefs', { prefs });
+}
+
+export function saveTemplate(template) {
+  return call('save_template', { template });
+}
+
+export function deleteTemplate(name) {
+  return call('delete_template', { name });
+}
+
+export function backupNow() {
+  return call('backup_now');
+}
+
+export function restoreBackup(path) {
+  return call('restore_backup', { path });
+}
+
+export function exportReviewsCsv() {
+  return call('export_reviews_csv');
+}
+
+/** Every platform Earshot can connect, with its settings (ConnectorSpec). */
+export function sourcePlatforms() {
+  return call('source_platforms');
+}
+
+export function listSources() {
+  return call('list_sources');
+}
+
+/** Connects a platform; `settings` is { key: value } (secrets go to the OS keyring). */
+export function addSource({ business, platform, label = null, settings }) {
+  return call('add_source', { business, platform, label, settings });
+}
+
+export function removeSource(id) {
+  return call('remove_source', { id });
+}
+
+/** One live request: { ok, items, error, error_code }. */
+export function testSource(id) {
+  return call('test_source', { id });
+}
+
+/** Queues a sync of these sources (all when `ids` is null). Progress comes as events. */
+export function syncNow(ids = null) {
+  return call('sync_now', { ids });
+}
+
 /** Loads the demo café; resolves to the core's DemoSummary. */
 export function loadDemo() {
   return call('load_demo');
@@ -90,6 +226,24 @@ export async function onReviewsChanged(fn) {
   const f = await backend();
   if (f) return f.listen('reviews-changed', fn);
   return tauri.event.listen('reviews-changed', (e) => fn(e.payload));
+}
+
+/** Calls `fn(hash)` when the tray or a notification asks to show a review or the alerts. */
+export async function onOpenRequest(fn) {
+  const f = await backend();
+  if (f) return () => {};
+  const a = await tauri.event.listen('open-review', (e) => fn(`#review/${e.payload}`));
+  const b = await tauri.event.listen('open-alerts', () => fn('#alerts'));
+  return () => { a(); b(); };
+}
+
+/** Sync progress and state: `fn(name, payload)` for 'sync-progress' and 'sync-state'. */
+export async function onSync(fn) {
+  const f = await backend();
+  if (f) return f.listen('sync-progress', (p) => fn('sync-progress', p));
+  const a = await tauri.event.listen('sync-progress', (e) => fn('sync-progress', e.payload));
+  const b = await tauri.event.listen('sync-state', (e) => fn('sync-state', e.payload));
+  return () => { a(); b(); };
 }
 
 /** Opens a review's page in the owner's browser; only http(s) links are allowed through. */

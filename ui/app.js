@@ -1,55 +1,87 @@
 // Boots the UI and keeps the current view in step with the database.
 //
-// Screens are registered in ROUTES; today there is the first screen (welcome on an empty database,
-// else the dashboard). Issue 7 adds inbox, review, alerts, sources and settings the same way: a
-// route with a nav label and a `render(state)` that returns an element.
+// Screens are routes: `#dashboard`, `#inbox`, `#review/123`, `#alerts`, `#sources`, `#settings`.
+// Each route's module exports `render(param, ctx)`, which loads what it needs and resolves to one
+// element; app.js mounts it, shows errors in plain words and re-renders when a sync or import lands
+// (`reviews-changed`), except on screens where the owner is typing (`live: false`).
 
 import * as api from './api.js';
 import { h, mount } from './dom.js';
 import { welcomeView } from './views/welcome.js';
 import { dashboardView } from './views/dashboard.js';
+import * as inbox from './views/inbox.js';
+import * as review from './views/review.js';
+import * as alerts from './views/alerts.js';
+import * as sources from './views/sources.js';
+import * as settings from './views/settings.js';
 import { showNotice } from './components/notice.js';
+import { parseRoute } from './route.js';
 
 const state = {
   route: 'dashboard',
+  param: '',
   businessId: null,
-  data: null,
+  dbPath: null,
 };
 
 const ROUTES = new Map([
-  ['dashboard', { label: 'Dashboard', icon: '◧', load: loadDashboard, render: renderDashboard }],
+  ['dashboard', { label: 'Dashboard', icon: '◧', render: renderDashboard }],
+  ['inbox', { label: 'Inbox', icon: '✉', render: inbox.render }],
+  ['review', { nav: false, live: false, render: review.render, navAs: 'inbox' }],
+  ['alerts', { label: 'Alerts', icon: '⚑', render: alerts.render }],
+  ['sources', { label: 'Sources', icon: '⇅', render: sources.render }],
+  ['settings', { label: 'Settings', icon: '⚙', live: false, render: settings.render }],
 ]);
 
-async function loadDashboard() {
+/** What views get besides their parameter: navigation, refresh and the shared state. */
+const ctx = {
+  navigate(hash) { location.hash = hash; },
+  refresh: () => refresh(),
+  get businessId() { return state.businessId; },
+  set businessId(id) { state.businessId = id; },
+  setDbPath(p) { state.dbPath = p; renderFoot(); },
+  setBadge(key, n) { badges.set(key, n); renderNav(); },
+};
+
+const badges = new Map();
+
+async function renderDashboard() {
+  let d;
   try {
-    state.data = await api.dashboard(state.businessId);
+    d = await api.dashboard(state.businessId);
   } catch (e) {
     // The chosen business may have gone (a new database); fall back to the owner's own once.
-    if (e.code === 'unknown_business' && state.businessId !== null) {
-      state.businessId = null;
-      state.data = await api.dashboard(null);
-    } else {
-      throw e;
-    }
+    if (e.code !== 'unknown_business' || state.businessId === null) throw e;
+    state.businessId = null;
+    d = await api.dashboard(null);
   }
-}
-
-function renderDashboard() {
-  const d = state.data;
+  ctx.setDbPath(d.db_path);
   if (!d || d.empty || !d.business || !d.stats) return welcomeView();
   return dashboardView(d, {
     onPickBusiness: (id) => { state.businessId = id; refresh(); },
+    onOpenReviews: (filter) => inbox.openWith(filter, ctx),
   });
 }
 
 function renderNav() {
   const nav = document.getElementById('nav');
-  mount(nav, [...ROUTES].map(([key, r]) => h('li', null,
-    h('a', {
-      href: `#${key}`,
-      class: key === state.route ? 'nav-item active' : 'nav-item',
-      'aria-current': key === state.route ? 'page' : null,
-    }, h('span', { class: 'nav-icon', 'aria-hidden': 'true' }, r.icon), r.label))));
+  const current = ROUTES.get(state.route)?.navAs ?? state.route;
+  mount(nav, [...ROUTES].filter(([, r]) => r.nav !== false).map(([key, r]) => {
+    const badge = badges.get(key);
+    return h('li', null,
+      h('a', {
+        href: `#${key}`,
+        id: `nav-${key}`,
+        class: key === current ? 'nav-item active' : 'nav-item',
+        'aria-current': key === current ? 'page' : null,
+      }, h('span', { class: 'nav-icon', 'aria-hidden': 'true' }, r.icon), r.label,
+      badge ? h('span', { class: 'nav-badge', 'aria-label': `${badge} new` }, String(badge)) : null));
+  }));
+}
+
+function renderFoot() {
+  mount(document.getElementById('db-path'), state.dbPath
+    ? [h('strong', null, 'Stored on this computer'), state.dbPath] : []);
 }
 
 function errorView(e) {
@@ -57,7 +89,7 @@ function errorView(e) {
     ? 'Install the latest Earshot to open it. Your data was not changed.'
     : 'Your data was not changed. If this keeps happening, note the message above and restart Earshot.';
   return h('section', { class: 'welcome problem', role: 'alert' },
-    h('h1', null, 'Earshot cannot open your reviews'),
+    h('h1', null, 'Earshot cannot show this screen'),
     h('p', { class: 'lead' }, e.message),
     h('p', { class: 'muted' }, hint),
     h('button', { class: 'btn btn-primary', type: 'button', onclick: () => refresh() }, 'Try again'));
@@ -66,7 +98,7 @@ function errorView(e) {
 let refreshing = null;
 let again = false;
 
-/** Reloads the current view's data and renders it; calls during a refresh coalesce into one more. */
+/** Renders the current route anew; calls during a render coalesce into one more. */
 export async function refresh() {
   if (refreshing) { again = true; return refreshing; }
   const view = document.getElementById('view');
@@ -74,13 +106,10 @@ export async function refresh() {
   refreshing = (async () => {
     view.setAttribute('aria-busy', 'true');
     try {
-      await route.load();
-      mount(view, route.render());
-      const where = document.getElementById('db-path');
-      mount(where, state.data?.db_path
-        ? [h('strong', null, 'Stored on this computer'), state.data.db_path] : []);
+      const el = await route.render(state.param, ctx);
+      mount(view, el);
     } catch (e) {
-      mount(view, errorView(e));
+      mount(view, errorView(api.toApiError(e)));
     } finally {
       view.setAttribute('aria-busy', 'false');
       document.body.dataset.view = view.firstElementChild?.id ?? '';
@@ -92,21 +121,40 @@ export async function refresh() {
 }
 
 function routeFromHash() {
-  const key = location.hash.replace(/^#/, '');
-  state.route = ROUTES.has(key) ? key : 'dashboard';
+  const { route, param } = parseRoute(location.hash, ROUTES);
+  const changed = route !== state.route || param !== state.param;
+  state.route = route;
+  state.param = param;
   renderNav();
+  if (changed) document.getElementById('main')?.scrollTo?.(0, 0);
   refresh();
 }
 
+async function updateAlertBadge() {
+  try {
+    const n = await api.unreadAlertCount();
+    ctx.setBadge('alerts', n);
+  } catch { /* the badge is a nicety; the Alerts screen says what is wrong */ }
+}
+
 async function start() {
+  const initial = parseRoute(location.hash, ROUTES);
+  state.route = initial.route;
+  state.param = initial.param;
   renderNav();
   window.addEventListener('hashchange', routeFromHash);
   try {
-    await api.onReviewsChanged(() => refresh());
+    await api.onReviewsChanged(() => {
+      updateAlertBadge();
+      if (ROUTES.get(state.route)?.live !== false) refresh();
+    });
+    // The tray and notifications ask for a review or the alerts.
+    await api.onOpenRequest((hash) => { location.hash = hash; });
   } catch (e) {
     showNotice(`Live updates are off: ${e.message}`, { kind: 'error' });
   }
   if (!api.inDesktopApp) showNotice('Browser preview: showing made-up data, nothing is saved.');
+  updateAlertBadge();
   await refresh();
 }
 

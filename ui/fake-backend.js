@@ -140,6 +140,14 @@ export async function invoke(command, args) {
     }
     case 'list_reviews':
       return listReviews(args.filter);
+    case 'count_reviews':
+      return listReviews({ ...args.filter, offset: 0, limit: Infinity }).length;
+    case 'inbox_facets':
+      return { businesses, platforms: [...new Set(reviews.map((r) => r.platform))].sort(), aspects: ['coffee', 'service', 'wait time'] };
+    case 'mark_read':
+      return null;
+    case 'unread_alert_count':
+      return 0;
     case 'load_demo': {
       await delay(600);
       const summary = makeDemo();

@@ -34,7 +34,7 @@ pub struct AppState {
 
 /// Opens the store on the blocking pool and runs `f` with it there, off the async runtime's
 /// worker threads (opening may wait on another writer's lock; queries may scan).
-async fn with_store<T: Send + 'static>(
+pub(crate) async fn with_store<T: Send + 'static>(
     state: &AppState,
     f: impl FnOnce(&mut Store) -> UiResult<T> + Send + 'static,
 ) -> UiResult<T> {
@@ -98,6 +98,46 @@ pub async fn list_reviews(
     filter: ReviewFilter,
 ) -> UiResult<Vec<Review>> {
     with_store(&state, move |store| Ok(store.list_reviews(&filter)?)).await
+}
+
+/// How many reviews match a filter: the inbox sizes its scroll area with it.
+#[tauri::command]
+pub async fn count_reviews(state: State<'_, AppState>, filter: ReviewFilter) -> UiResult<u64> {
+    with_store(&state, move |store| Ok(store.count_reviews(&filter)?)).await
+}
+
+/// What the inbox's filters offer: businesses, the platforms that have items, and the aspects.
+#[derive(Debug, Serialize)]
+pub struct InboxFacets {
+    pub businesses: Vec<Business>,
+    pub platforms: Vec<String>,
+    pub aspects: Vec<&'static str>,
+}
+
+#[tauri::command]
+pub async fn inbox_facets(state: State<'_, AppState>) -> UiResult<InboxFacets> {
+    with_store(&state, move |store| {
+        let businesses = store.businesses()?;
+        // The aspects of every category the businesses are in (the general lexicon when none).
+        let mut aspects: Vec<&'static str> = businesses
+            .iter()
+            .flat_map(|b| earshot::analysis::aspects::known_aspects(b.category.as_deref()))
+            .collect();
+        aspects.sort_unstable();
+        aspects.dedup();
+        Ok(InboxFacets {
+            platforms: store.platforms(None)?,
+            businesses,
+            aspects,
+        })
+    })
+    .await
+}
+
+/// Marks a review read (the inbox shows unread ones in bold).
+#[tauri::command]
+pub async fn mark_read(state: State<'_, AppState>, review: i64) -> UiResult<()> {
+    with_store(&state, move |store| Ok(store.mark_read(review)?)).await
 }
 
 #[tauri::command]

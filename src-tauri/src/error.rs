@@ -40,3 +40,21 @@ impl From<tauri::Error> for UiError {
 }
 
 pub type UiResult<T> = Result<T, UiError>;
+
+impl From<earshot::replies::ReplyError> for UiError {
+    fn from(e: earshot::replies::ReplyError) -> Self {
+        UiError::new(e.code(), e.to_string())
+    }
+}
+
+impl From<earshot::alerts::AlertError> for UiError {
+    fn from(e: earshot::alerts::AlertError) -> Self {
+        UiError::new(e.code(), e.to_string())
+    }
+}
+
+impl From<earshot::backup::BackupError> for UiError {
+    fn from(e: earshot::backup::BackupError) -> Self {
+        UiError::new(e.code(), e.to_string())
+    }
+}

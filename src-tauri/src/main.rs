@@ -7,10 +7,13 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod alerts;
 mod background;
 mod commands;
 mod error;
 mod notify;
+mod replies;
+mod settings;
 mod sources;
 mod tray;
 mod window;
@@ -79,6 +82,29 @@ fn run() -> anyhow::Result<()> {
             sources::remove_source,
             sources::test_source,
             sources::sync_now,
+            commands::count_reviews,
+            commands::inbox_facets,
+            commands::mark_read,
+            replies::review_detail,
+            replies::check_reply,
+            replies::save_reply_draft,
+            replies::fill_template,
+            replies::post_reply,
+            replies::copy_reply,
+            replies::mark_replied,
+            alerts::list_alerts,
+            alerts::set_alert_state,
+            alerts::unread_alert_count,
+            settings::settings_overview,
+            settings::add_business,
+            settings::save_reply_profile,
+            settings::set_alert_rule,
+            settings::set_notification_prefs,
+            settings::save_template,
+            settings::delete_template,
+            settings::backup_now,
+            settings::restore_backup,
+            settings::export_reviews_csv,
         ])
         .setup(move |app| {
             // Background sync runs unless EARSHOT_NO_AUTO_SYNC is set (the smoke test's fixed

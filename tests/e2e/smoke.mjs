@@ -6,6 +6,7 @@
 // anything failed.
 
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import { openSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -123,6 +124,28 @@ class Session {
     const text = await this.run('return document.body ? document.body.innerText.slice(0, 600) : ""')
       .catch(() => '');
     throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)}); page shows: ${text}`);
+  }
+
+  async go(hash) {
+    await this.run('location.hash = arguments[0]', hash);
+  }
+
+  /** Types into an input as a person would (WebDriver's element/value: real key events). */
+  async type(css, text) {
+    const el = await wd('POST', `/session/${this.id}/element`, { using: 'css selector', value: css });
+    await wd('POST', `/session/${this.id}/element/${el[ELEMENT]}/value`, { text });
+  }
+
+  /** Sets a <select> and tells the page, as a pick by the owner would. */
+  async choose(css, value) {
+    await this.run(`const el = document.querySelector(arguments[0]); el.value = arguments[1];
+      el.dispatchEvent(new Event('change', { bubbles: true }));`, css, value);
+  }
+
+  async key(k) {
+    await wd('POST', `/session/${this.id}/actions`, {
+      actions: [{ type: 'key', id: 'kb', actions: [{ type: 'keyDown', value: k }, { type: 'keyUp', value: k }] }],
+    });
   }
 
   async click(css) {
@@ -252,6 +275,150 @@ const cases = [
       await s.end();
     }
   }],
+
+  ['the inbox lists every item in a virtualised list, filters, searches with highlights and opens with the keyboard', async () => {
+    const s = await Session.start(env.SMOKE_DEMO_DB);
+    try {
+      await s.waitFor('the dashboard', kpi('stat-count'));
+      await s.go('#inbox');
+      const total = Number(await s.waitFor('the inbox count', "const c = document.getElementById('inbox-count'); return c && c.dataset.count"));
+      expect(total === cliStats.total_items, `inbox counts ${total} items, the CLI ${cliStats.total_items}`);
+      await s.waitFor('rows', "return document.querySelectorAll('.inbox-row[data-id]').length > 5");
+      const rows = await s.run("return document.querySelectorAll('.inbox-row').length");
+      expect(rows < 60, `${rows} rows are in the DOM for ${total} items: the list is not virtualised`);
+      // Scrolling far down loads that page and keeps the DOM small.
+      await s.run("const l = document.getElementById('inbox-list'); l.scrollTop = l.scrollHeight / 2; l.dispatchEvent(new Event('scroll'));");
+      const mid = Number(await s.waitFor('rows in the middle', "const r = document.querySelector('.inbox-row[data-id]:not(.placeholder)'); return r && Number(r.dataset.index) > 100 ? r.dataset.index : null"));
+      expect(mid > 100, `after scrolling the first row is ${mid}`);
+      // Stars 1–2: every visible row has one or two stars.
+      await s.choose('#filter-stars', 'low');
+      const low = Number(await s.waitFor('the filtered count', "const c = document.getElementById('inbox-count').dataset.count; return c !== arguments[0] ? c : null", String(total)));
+      expect(low === cliStats.low_items, `1–2 stars: ${low} items, the CLI ${cliStats.low_items}`);
+      await s.waitFor('filtered rows', "return document.querySelectorAll('.inbox-row[data-id]').length > 0");
+      // A search: matches are highlighted as <mark>, and the text stays text.
+      await s.type('#inbox-search', 'staff');
+      await s.waitFor('highlighted matches', "return document.querySelectorAll('.inbox-row mark').length > 0");
+      const marks = await s.run("return [...document.querySelectorAll('.inbox-row mark')].slice(0, 20).map(m => m.textContent.toLowerCase())");
+      expect(marks.every((m) => m === 'staff'), `highlights: ${marks}`);
+      await s.screenshot('inbox');
+      // j selects the first row, Enter opens it.
+      await s.run("document.activeElement.blur()");
+      await s.key('j');
+      const id = await s.waitFor('a selected row', "const r = document.querySelector('.inbox-row.selected'); return r && r.dataset.id");
+      await s.key('\uE007');
+      await s.waitFor('the review', "const r = document.getElementById('review-full'); return r && r.dataset.id === arguments[0]", id);
+    } finally {
+      await s.end();
+    }
+  }],
+
+  ['a review opens with the composer: the coach warns as the owner types, and the draft is saved', async () => {
+    const s = await Session.start(env.SMOKE_DEMO_DB);
+    try {
+      await s.waitFor('the dashboard', kpi('stat-count'));
+      await s.go(`#review/${cliStats.negative_review}/reply`);
+      await s.waitFor('the composer', "return !!document.querySelector('#composer #reply-text')");
+      const body = await s.run("return document.getElementById('review-text').textContent");
+      expect(body.length > 0, 'the review text is empty');
+      await s.run("const t = document.getElementById('reply-text'); t.value = ''; t.dispatchEvent(new Event('input'));");
+      await s.type('#reply-text', 'THIS IS NOT OUR FAULT!!! You should have read the menu.');
+      const codes = await s.waitFor('the coach', "const c = document.getElementById('coach').dataset.codes; return c && c.includes('shouting') ? c : null");
+      expect(codes.includes('defensive'), `coach codes: ${codes}`);
+      await s.screenshot('review');
+      await s.run("const t = document.getElementById('reply-text'); t.value = ''; t.dispatchEvent(new Event('input'));");
+      await s.type('#reply-text', 'Thank you for telling us, and I am sorry about the wait. Please write to me so I can make it right.');
+      await s.click('#reply-save');
+      await s.waitFor('the saved draft', "return document.getElementById('draft-state').textContent.includes('saved')");
+      // Away and back: the draft is still there, from the database.
+      await s.go('#inbox');
+      await s.waitFor('the inbox', "return !!document.getElementById('inbox-count')");
+      await s.go(`#review/${cliStats.negative_review}`);
+      const draft = await s.waitFor('the draft again', "const t = document.getElementById('reply-text'); return t && t.value.startsWith('Thank you') ? t.value : null");
+      expect(draft.includes('make it right'), `draft after reopening: ${draft}`);
+    } finally {
+      await s.end();
+    }
+  }],
+
+  ['a platform is connected on the Sources screen and syncs from a mock server', async () => {
+    const requests = [];
+    const server = createServer((req, res) => {
+      requests.push(req.url);
+      const url = new URL(req.url, 'http://127.0.0.1');
+      if (url.pathname !== '/v1/business-units/bu-smoke/reviews' || req.headers.apikey !== 'smoke-key') {
+        res.writeHead(401, { 'content-type': 'application/json' });
+        res.end('{"message":"Unauthorized"}');
+        return;
+      }
+      const page = Number(url.searchParams.get('page') || '1');
+      const at = new Date(Date.now() - 3600e3).toISOString();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({
+        reviews: page === 1 ? [
+          { id: 'smoke-tp-1', stars: 4, title: 'Nice', text: '<b>Good</b> buns &amp; coffee', createdAt: at, consumer: { displayName: 'Tess' } },
+          { id: 'smoke-tp-2', stars: 2, title: '', text: 'Slow service today.', createdAt: at, consumer: { displayName: 'Uma' } },
+        ] : [],
+      }));
+    });
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${server.address().port}`;
+    const s = await Session.start(path.join(env.SMOKE_TMP, 'sources.db'));
+    try {
+      await s.waitFor('the welcome screen', "return !!document.querySelector('#welcome #connect-platform')");
+      await s.click('#connect-platform');
+      await s.waitFor('the connect form', "return !!document.getElementById('connect-platform')");
+      await s.choose('#connect-platform', 'trustpilot');
+      await s.waitFor('the Trustpilot fields', "return !!document.getElementById('connect-set-api_key')");
+      const help = await s.run("return document.getElementById('connect-help').textContent");
+      expect(/API key/i.test(help), `the form does not say where the key comes from: ${help}`);
+      await s.run("document.getElementById('connect-business').value = 'Harbour Lane Café'");
+      await s.type('#connect-set-business_unit_id', 'bu-smoke');
+      await s.type('#connect-set-api_key', 'smoke-key');
+      await s.run("document.querySelector('.advanced').open = true");
+      await s.type('#connect-set-base_url', base);
+      await s.click('#connect-submit');
+      const status = await s.waitFor('the source to sync', "const c = document.querySelector('.source[data-status]'); return c && c.dataset.status !== 'new' ? c.dataset.status : null");
+      expect(status === 'ok', `the source's status is ${status}: ${await s.run("return document.getElementById('source-list').innerText")}`);
+      const text = await s.run("return document.getElementById('source-list').innerText");
+      expect(/2 items/.test(text), `the source card says: ${text}`);
+      expect(requests.length > 0, 'the mock server saw no request');
+      await s.screenshot('sources');
+      // The key went to the secret store, not the database.
+      const db = readFileSync(path.join(env.SMOKE_TMP, 'sources.db'));
+      expect(!db.includes('smoke-key'), 'the API key is in the database file');
+    } finally {
+      await s.end();
+      server.close();
+    }
+  }],
+
+  ['the Settings screen shows the profile, rules, templates and data location', async () => {
+    const s = await Session.start(env.SMOKE_DEMO_DB);
+    try {
+      await s.waitFor('the dashboard', kpi('stat-count'));
+      await s.go('#settings');
+      await s.waitFor('the settings', "return document.getElementById('settings') && document.getElementById('settings').innerText.length > 200");
+      await s.screenshot('settings');
+    } finally {
+      await s.end();
+    }
+  }],
+
+  ['alerts are listed with their reviews, and one is dismissed', async () => {
+    const s = await Session.start(env.SMOKE_DEMO_DB);
+    try {
+      await s.waitFor('the dashboard', kpi('stat-count'));
+      await s.go('#alerts');
+      const n = Number(await s.waitFor('alerts', "return document.querySelectorAll('#alerts .alert[data-id]').length"));
+      expect(n > 0, 'no alerts listed');
+      const id = await s.run("return document.querySelector('#alerts .alert[data-state=\"new\"], #alerts .alert[data-state=\"seen\"]').dataset.id");
+      await s.screenshot('alerts');
+      await s.click(`#alerts .alert[data-id="${id}"] .alert-dismiss`);
+      await s.waitFor('the alert dismissed', "const a = document.querySelector(`#alerts .alert[data-id=\"${arguments[0]}\"]`); return a && a.dataset.state === 'dismissed'", id);
+    } finally {
+      await s.end();
+    }
+  }],
 ];
 
 // Cases that need the app started with another environment (a new tauri-driver).
@@ -269,8 +436,12 @@ const darkCases = [
   }],
 ];
 
+// SMOKE_ONLY=regex runs the matching cases only (for working on one screen).
+const only = env.SMOKE_ONLY ? new RegExp(env.SMOKE_ONLY, 'i') : null;
+
 async function runCases(list) {
   for (const [name, fn] of list) {
+    if (only && !only.test(name)) continue;
     const t0 = Date.now();
     try {
       await fn();

@@ -25,10 +25,32 @@ mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME"
 # The app under test gets its database with --db; EARSHOT_DB points at a third, unused file so a
 # missing --db could never touch the owner's real data.
 export EARSHOT_DB=$TMP/unused.db
+# No keyring daemon under Xvfb: credentials typed in the Sources screen go to the opt-in file.
+export EARSHOT_SECRETS_FILE=$TMP/secrets.json EARSHOT_NO_AUTO_SYNC=1
 
 DEMO_DB=$TMP/demo.db
 "$TARGET/debug/earshot" --db "$DEMO_DB" demo >/dev/null
 "$TARGET/debug/earshot" --db "$DEMO_DB" stats --business "Harbour Lane Café" --json >"$TMP/stats.json"
+"$TARGET/debug/earshot" --db "$DEMO_DB" alerts check >/dev/null
+# What the inbox must show, from the CLI: every item of both businesses, the 1–2 star ones, and
+# the newest complaint (the review the composer case opens).
+for b in "Harbour Lane Café" "The Daily Grind"; do
+  "$TARGET/debug/earshot" --db "$DEMO_DB" reviews --business "$b" --limit 1000000 --json >"$TMP/all-$b.json"
+  "$TARGET/debug/earshot" --db "$DEMO_DB" reviews --business "$b" --max-rating 2 --limit 1000000 --json >"$TMP/low-$b.json"
+done
+node -e '
+  const fs = require("fs");
+  const [stats, tmp] = process.argv.slice(1);
+  const read = (f) => JSON.parse(fs.readFileSync(`${tmp}/${f}`, "utf8"));
+  const names = ["Harbour Lane Café", "The Daily Grind"];
+  const all = names.flatMap((b) => read(`all-${b}.json`));
+  const low = names.flatMap((b) => read(`low-${b}.json`));
+  const s = JSON.parse(fs.readFileSync(stats, "utf8"));
+  s.total_items = all.length;
+  s.low_items = low.length;
+  s.negative_review = read(`low-${names[0]}.json`)[0].id;
+  fs.writeFileSync(stats, JSON.stringify(s));
+' "$TMP/stats.json" "$TMP"
 
 # A tiny import file for the import test (quoted comma, unicode, an unrated mention).
 cat >"$TMP/import.csv" <<'CSV'

@@ -1,4 +1,4 @@
-// First run: an empty database. Two calm choices, each explained in one line.
+// First run: an empty database. Three calm choices, each explained in one line.
 
 import { h } from '../dom.js';
 import { importFile, loadDemo } from '../actions.js';
@@ -18,7 +18,11 @@ export function welcomeView() {
       h('button', { id: 'import-file', class: 'choice', type: 'button', onclick: () => importFile([]) },
         h('span', { class: 'choice-title' }, 'Import a file'),
         h('span', { class: 'choice-text' },
-          'Bring in your own reviews from a CSV or JSON Lines export.'))),
+          'Bring in your own reviews from a CSV or JSON Lines export.')),
+      h('button', { id: 'connect-platform', class: 'choice', type: 'button', onclick: () => { location.hash = '#sources'; } },
+        h('span', { class: 'choice-title' }, 'Connect a platform'),
+        h('span', { class: 'choice-text' },
+          'Google, Yelp, Trustpilot, the app stores, Reddit, Mastodon and more: Earshot checks them for you.'))),
     h('p', { class: 'fineprint muted' },
-      'Connecting Google, Yelp and other platforms directly comes next.'));
+      'Keys and passwords you enter are kept in your system keyring, never in the database.'));
 }

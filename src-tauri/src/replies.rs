@@ -1,0 +1,116 @@
+//! Commands of the Review screen and its reply composer: each is one call into `earshot::replies`
+//! (the same functions `earshot reply …` calls).
+
+use earshot::model::{ReviewId, Revision};
+use earshot::replies::coach::Warning;
+use earshot::replies::outbox::{Outbox, OutboxConfig};
+use earshot::replies::{self, Composer, CopyAndOpen, Reply, ReplyTemplate};
+use earshot::secrets::{self, StoredReplyCredentials};
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, State};
+
+use crate::commands::{with_store, AppState, REVIEWS_CHANGED};
+use crate::error::UiResult;
+
+/// The Review screen in one round trip: the composer's view, the revisions and the templates.
+#[derive(Debug, Serialize)]
+pub struct ReviewDetail {
+    #[serde(flatten)]
+    pub composer: Composer,
+    pub revisions: Vec<Revision>,
+    pub templates: Vec<ReplyTemplate>,
+}
+
+#[tauri::command]
+pub async fn review_detail(state: State<'_, AppState>, review: ReviewId) -> UiResult<ReviewDetail> {
+    with_store(&state, move |store| {
+        let composer = replies::composer(store, review)?;
+        // Opening a review is reading it.
+        store.mark_read(review)?;
+        Ok(ReviewDetail {
+            revisions: store.revisions(review)?,
+            templates: replies::list_templates(store)?,
+            composer,
+        })
+    })
+    .await
+}
+
+/// The coach's warnings for the draft as typed.
+#[tauri::command]
+pub async fn check_reply(
+    state: State<'_, AppState>,
+    review: ReviewId,
+    text: String,
+) -> UiResult<Vec<Warning>> {
+    with_store(&state, move |store| Ok(replies::check_draft(store, review, &text)?)).await
+}
+
+/// Saves the draft (an empty text discards it).
+#[tauri::command]
+pub async fn save_reply_draft(
+    state: State<'_, AppState>,
+    review: ReviewId,
+    text: String,
+) -> UiResult<Option<Reply>> {
+    with_store(&state, move |store| Ok(replies::save_draft(store, review, &text)?)).await
+}
+
+/// A template filled in for this review; the UI puts it in the draft for the owner to edit.
+#[tauri::command]
+pub async fn fill_template(
+    state: State<'_, AppState>,
+    review: ReviewId,
+    template: String,
+) -> UiResult<String> {
+    with_store(&state, move |store| {
+        Ok(replies::draft_from_template(store, review, Some(&template))?.1)
+    })
+    .await
+}
+
+/// Posts the saved draft through the platform's API (the outbox: at most once, retried on 5xx).
+#[tauri::command]
+pub async fn post_reply(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    review: ReviewId,
+    key: Option<String>,
+) -> UiResult<Reply> {
+    let reply = with_store(&state, move |store| {
+        let secret_store = secrets::open_default();
+        let creds = StoredReplyCredentials(secret_store.as_ref());
+        // The outbox borrows the store across its awaits, so it runs to completion here on the
+        // blocking pool rather than on the async runtime's workers.
+        let reply = tauri::async_runtime::block_on(async {
+            let outbox = Outbox::new(store, &creds, OutboxConfig::default())?;
+            outbox.post_review(review, key.as_deref()).await
+        })?;
+        Ok(reply)
+    })
+    .await?;
+    app.emit(REVIEWS_CHANGED, ())?;
+    Ok(reply)
+}
+
+/// The draft's text and the review's page, for platforms without a reply API.
+#[tauri::command]
+pub async fn copy_reply(state: State<'_, AppState>, review: ReviewId) -> UiResult<CopyAndOpen> {
+    with_store(&state, move |store| Ok(replies::copy_and_open(store, review)?)).await
+}
+
+/// Records a reply the owner posted by hand (the draft's text when none is given).
+#[tauri::command]
+pub async fn mark_replied(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    review: ReviewId,
+    text: Option<String>,
+) -> UiResult<Reply> {
+    let reply = with_store(&state, move |store| {
+        Ok(replies::mark_replied(store, review, text.as_deref())?)
+    })
+    .await?;
+    app.emit(REVIEWS_CHANGED, ())?;
+    Ok(reply)
+}

@@ -1,0 +1,154 @@
+//! Commands of the Settings screen: the business profile and competitors, alert rules,
+//! notifications and quiet hours, reply templates, the data's location, export, backup and restore.
+//! Each is one call into the core.
+
+use chrono::Local;
+use earshot::alerts::{self, NotificationPrefs, Rule};
+use earshot::backup::{self, BackupFile};
+use earshot::model::{Business, BusinessId};
+use earshot::replies::{self, ReplyProfile, ReplyTemplate};
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, State};
+
+use crate::commands::{with_store, AppState, REVIEWS_CHANGED};
+use crate::error::{UiError, UiResult};
+
+/// Everything the Settings screen shows, in one round trip.
+#[derive(Debug, Serialize)]
+pub struct SettingsOverview {
+    pub businesses: Vec<Business>,
+    /// The reply profile of each own business, by id.
+    pub profiles: Vec<(BusinessId, ReplyProfile)>,
+    pub rules: Vec<Rule>,
+    pub notifications: NotificationPrefs,
+    pub templates: Vec<ReplyTemplate>,
+    pub db_path: String,
+    pub backup_dir: String,
+    pub backups: Vec<BackupFile>,
+}
+
+#[tauri::command]
+pub async fn settings_overview(state: State<'_, AppState>) -> UiResult<SettingsOverview> {
+    with_store(&state, move |store| {
+        let businesses = store.businesses()?;
+        let profiles = businesses
+            .iter()
+            .filter(|b| !b.is_competitor)
+            .map(|b| Ok((b.id, replies::profile(store, b.id)?)))
+            .collect::<UiResult<Vec<_>>>()?;
+        let dir = backup::backup_dir(store.path());
+        Ok(SettingsOverview {
+            profiles,
+            businesses,
+            rules: alerts::load_rules(store)?.0,
+            notifications: alerts::notification_prefs(store)?,
+            templates: replies::list_templates(store)?,
+            db_path: store.path().display().to_string(),
+            backups: backup::list(&dir)?,
+            backup_dir: dir.display().to_string(),
+        })
+    })
+    .await
+}
+
+/// Adds a business: a competitor to watch, or another own location.
+#[tauri::command]
+pub async fn add_business(
+    state: State<'_, AppState>,
+    name: String,
+    competitor: bool,
+) -> UiResult<Business> {
+    let name = name.trim().to_string();
+    if name.is_empty() {
+        return Err(UiError::new("bad_name", "Give the business a name."));
+    }
+    with_store(&state, move |store| Ok(store.add_business(&name, competitor)?)).await
+}
+
+#[tauri::command]
+pub async fn save_reply_profile(
+    state: State<'_, AppState>,
+    business: BusinessId,
+    profile: ReplyProfile,
+) -> UiResult<()> {
+    with_store(&state, move |store| {
+        store.business(business)?;
+        Ok(replies::set_profile(store, business, &profile)?)
+    })
+    .await
+}
+
+/// Turns a rule on or off and sets its parameters (as text, validated by the core).
+#[tauri::command]
+pub async fn set_alert_rule(
+    state: State<'_, AppState>,
+    kind: String,
+    enabled: Option<bool>,
+    params: Vec<(String, String)>,
+) -> UiResult<Rule> {
+    with_store(&state, move |store| {
+        Ok(alerts::set_rule(store, &kind, enabled, &params)?)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn set_notification_prefs(
+    state: State<'_, AppState>,
+    prefs: NotificationPrefs,
+) -> UiResult<()> {
+    with_store(&state, move |store| {
+        // Pauses and digest bookkeeping belong to the tray and the scheduler, not this form.
+        let current = alerts::notification_prefs(store)?;
+        let prefs = NotificationPrefs {
+            paused_until: current.paused_until,
+            last_digest_at: current.last_digest_at,
+            ..prefs
+        };
+        Ok(alerts::set_notification_prefs(store, &prefs)?)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn save_template(
+    state: State<'_, AppState>,
+    template: ReplyTemplate,
+) -> UiResult<ReplyTemplate> {
+    with_store(&state, move |store| Ok(replies::save_template(store, &template)?)).await
+}
+
+#[tauri::command]
+pub async fn delete_template(state: State<'_, AppState>, name: String) -> UiResult<()> {
+    with_store(&state, move |store| Ok(replies::delete_template(store, &name)?)).await
+}
+
+#[tauri::command]
+pub async fn backup_now(state: State<'_, AppState>) -> UiResult<BackupFile> {
+    let today = Local::now().date_naive();
+    with_store(&state, move |store| Ok(backup::backup_now(store, today)?)).await
+}
+
+/// Restores a backup (checked first; the current database is kept beside it).
+#[tauri::command]
+pub async fn restore_backup(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: String,
+) -> UiResult<String> {
+    let kept = with_store(&state, move |store| {
+        Ok(backup::restore(store, path.as_ref())?)
+    })
+    .await?;
+    app.emit(REVIEWS_CHANGED, ())?;
+    Ok(kept.display().to_string())
+}
+
+/// Exports the reviews as CSV to a file the owner picks (not written yet: see the Settings issue).
+#[tauri::command]
+pub async fn export_reviews_csv(_state: State<'_, AppState>) -> UiResult<Option<String>> {
+    Err(UiError::new(
+        "not_available",
+        "Exporting reviews is not available in this version yet.",
+    ))
+}

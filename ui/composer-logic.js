@@ -1,0 +1,69 @@
+// The reply composer's pure parts: the length counter in each platform's own unit, and how a
+// reply in the thread is described. Tested with node; the coach's rules themselves live in Rust.
+
+const URL_RE = /https?:\/\/\S+/g;
+const X_URL_WEIGHT = 23;
+
+/** Length of `text` in the limit's unit (mirrors src/replies/coach.rs `measure`). */
+export function measure(text, limit) {
+  const s = String(text ?? '');
+  switch (limit?.unit) {
+    case 'bytes':
+      return new TextEncoder().encode(s).length;
+    case 'weighted': {
+      let n = 0;
+      const withoutUrls = s.replace(URL_RE, () => { n += X_URL_WEIGHT; return ''; });
+      for (const ch of withoutUrls) {
+        const cp = ch.codePointAt(0);
+        const light = cp <= 0x10ff || (cp >= 0x2000 && cp <= 0x200d) || (cp >= 0x2010 && cp <= 0x201f)
+          || (cp >= 0x2032 && cp <= 0x2037);
+        n += light ? 1 : 2;
+      }
+      return n;
+    }
+    default:
+      return [...s].length;
+  }
+}
+
+/** "120 / 350 characters" and whether it is over. */
+export function lengthLabel(text, limit) {
+  const n = measure(text, limit);
+  const unit = limit?.unit === 'bytes' ? 'bytes' : 'characters';
+  const max = limit?.max ?? null;
+  return {
+    text: max ? `${n.toLocaleString('en')} / ${max.toLocaleString('en')} ${unit}` : `${n} ${unit}`,
+    over: max !== null && n > max,
+  };
+}
+
+const ORIGIN = {
+  platform: 'Your reply on the platform',
+  earshot: 'Sent from Earshot',
+  manual: 'Posted by hand',
+};
+
+const STATE = {
+  draft: 'Draft',
+  queued: 'Waiting to be sent',
+  posting: 'Sending…',
+  posted: 'Posted',
+  failed: 'Not posted',
+  deleted: 'Deleted',
+};
+
+/** A reply in the thread as the owner reads it: a heading and a tone for its badge. */
+export function describeReply(reply) {
+  const tone = { posted: 'ok', failed: 'bad', deleted: 'muted', queued: 'wait', posting: 'wait' }[reply.state] ?? 'muted';
+  return {
+    heading: ORIGIN[reply.origin] ?? 'Reply',
+    state: STATE[reply.state] ?? reply.state,
+    tone,
+  };
+}
+
+/** Which buttons the composer offers for a route ({kind: 'post'|'copy_and_open'}). */
+export function composerActions(route) {
+  if (route?.kind === 'post') return ['post', 'save', 'discard'];
+  return ['copy', 'mark', 'save', 'discard'];
+}

@@ -1,0 +1,56 @@
+// The Sources screen's pure parts: platforms grouped for the picker, the form's values to the
+// settings the core takes, and a source's status in plain words.
+
+export const FEED_TITLES = {
+  reviews: 'Reviews',
+  mentions: 'Mentions',
+  file: 'Files',
+};
+
+const FEED_ORDER = ['reviews', 'mentions', 'file'];
+
+/** [[feed, specs sorted by label], …] in the order Reviews, Mentions, Files. */
+export function groupPlatforms(specs) {
+  const groups = new Map();
+  for (const s of specs) {
+    const feed = String(s.feed ?? '').toLowerCase();
+    if (!groups.has(feed)) groups.set(feed, []);
+    groups.get(feed).push(s);
+  }
+  for (const list of groups.values()) list.sort((a, b) => a.label.localeCompare(b.label));
+  return [...groups].sort(([a], [b]) => rank(a) - rank(b));
+}
+
+function rank(feed) {
+  const i = FEED_ORDER.indexOf(feed);
+  return i < 0 ? FEED_ORDER.length : i;
+}
+
+/** { key: value } of the filled-in fields; empty fields are left out (the defaults apply). */
+export function settingsFromForm(pairs) {
+  const out = {};
+  for (const [k, v] of pairs) {
+    const t = String(v ?? '').trim();
+    if (t) out[k] = t;
+  }
+  return out;
+}
+
+/** A source's status for the owner: `{ tone: ok|bad|wait|new, text }`. */
+export function sourceStatus(s) {
+  switch (s.status) {
+    case 'ok':
+      return { tone: 'ok', text: 'Working' };
+    case 'paused':
+      return { tone: 'wait', text: 'Paused: the platform asked Earshot to slow down; it resumes on its own' };
+    case 'error':
+      return {
+        tone: 'bad',
+        text: s.consecutive_failures > 1
+          ? `Not working (${s.consecutive_failures} tries in a row)`
+          : 'Not working',
+      };
+    default:
+      return { tone: 'new', text: s.connector === 'file' ? 'Imported file' : 'Not synced yet' };
+  }
+}

@@ -1,0 +1,283 @@
+// The inbox: every review and mention, newest first, with filters, full-text search (matches
+// highlighted), keyboard navigation (j/k, Enter, r to reply) and unread state.
+//
+// The list is virtualised: it knows the number of matches from `countReviews`, sizes a spacer to
+// match, and keeps only the rows in view (plus a few) in the DOM, fetching pages of PAGE rows as
+// they scroll into view. 100,000 items cost the same as 100.
+
+import * as api from '../api.js';
+import { h, mount } from '../dom.js';
+import {
+  authorName, formatDateTime, formatWhen, platformLabel, plural,
+} from '../format.js';
+import {
+  EMPTY_CHOICES, excerpt, filterFromChoices, highlightParts, isFiltered, moveSelection,
+  pagesFor, searchTerms, visibleRange,
+} from '../inbox-logic.js';
+import { stars } from '../components/stars.js';
+
+const ROW_HEIGHT = 92;
+const PAGE = 100;
+const SEARCH_DELAY_MS = 250;
+
+// The inbox keeps its filters, scroll position and selection while the owner visits a review.
+const inbox = {
+  choices: { ...EMPTY_CHOICES },
+  scrollTop: 0,
+  selected: -1,
+};
+
+/** Opens the inbox with these choices (the dashboard's click-through). */
+export function openWith(choices, ctx) {
+  inbox.choices = { ...EMPTY_CHOICES, ...choices };
+  inbox.scrollTop = 0;
+  inbox.selected = -1;
+  if (location.hash === '#inbox') ctx.refresh(); else ctx.navigate('#inbox');
+}
+
+function select(id, label, options, value, onChange) {
+  return h('label', { class: 'filter' },
+    h('span', { class: 'filter-label' }, label),
+    h('select', { id, onchange: (e) => onChange(e.target.value) },
+      options.map(([v, text]) => h('option', { value: v, selected: v === value }, text))));
+}
+
+/** The list itself: count, spacer, the rows in view, and the pages behind them. */
+class VirtualList {
+  constructor(ctx) {
+    this.ctx = ctx;
+    this.count = 0;
+    this.pages = new Map();
+    this.filter = {};
+    this.terms = [];
+    this.generation = 0;
+    this.rows = h('div', { class: 'inbox-rows', role: 'list' });
+    this.spacer = h('div', { class: 'inbox-spacer', 'aria-hidden': 'true' });
+    this.scroller = h('div', {
+      id: 'inbox-list', class: 'inbox-scroll', tabindex: '0', 'aria-label': 'Reviews and mentions',
+      onscroll: () => { inbox.scrollTop = this.scroller.scrollTop; this.paint(); },
+    }, this.spacer, this.rows);
+    this.status = h('p', { id: 'inbox-count', class: 'muted inbox-count', 'aria-live': 'polite' });
+  }
+
+  async load(choices) {
+    this.generation += 1;
+    const gen = this.generation;
+    this.filter = filterFromChoices(choices);
+    this.terms = searchTerms(choices.q);
+    this.pages = new Map();
+    this.status.textContent = 'Counting…';
+    const count = await api.countReviews(this.filter);
+    if (gen !== this.generation) return;
+    this.count = count;
+    this.spacer.style.height = `${count * ROW_HEIGHT}px`;
+    this.status.textContent = count === 0
+      ? 'Nothing matches.'
+      : `${plural(count, 'item')}${isFiltered(choices) ? ' match' : ''}, newest first`;
+    this.status.dataset.count = String(count);
+    if (inbox.selected >= count) inbox.selected = count - 1;
+    await this.paint();
+  }
+
+  page(p) {
+    if (!this.pages.has(p)) {
+      const gen = this.generation;
+      const entry = { rows: null, promise: null };
+      entry.promise = api.listReviews({ ...this.filter, limit: PAGE, offset: p * PAGE })
+        .then((rows) => {
+          entry.rows = rows;
+          if (gen === this.generation) this.paint();
+          return rows;
+        }, (e) => {
+          // Forget the failed page so the next scroll asks again.
+          if (this.pages.get(p) === entry) this.pages.delete(p);
+          throw e;
+        });
+      this.pages.set(p, entry);
+    }
+    return this.pages.get(p);
+  }
+
+  rowAt(i) {
+    return this.pages.get(Math.floor(i / PAGE))?.rows?.[i % PAGE] ?? null;
+  }
+
+  async paint() {
+    const range = visibleRange({
+      scrollTop: this.scroller.scrollTop,
+      viewport: this.scroller.clientHeight || 600,
+      rowHeight: ROW_HEIGHT,
+      count: this.count,
+    });
+    const wanted = pagesFor(range, PAGE).map((p) => this.page(p));
+    const els = [];
+    for (let i = range[0]; i < range[1]; i += 1) {
+      const r = this.rowAt(i);
+      els.push(r ? this.row(r, i) : this.placeholder(i));
+    }
+    mount(this.rows, els);
+    await Promise.allSettled(wanted.map((w) => w.promise));
+  }
+
+  placeholder(i) {
+    const el = h('div', { class: 'inbox-row placeholder', 'aria-hidden': 'true' },
+      h('span', { class: 'muted' }, 'Loading…'));
+    el.style.top = `${i * ROW_HEIGHT}px`;
+    return el;
+  }
+
+  row(r, i) {
+    const parts = (text) => highlightParts(text, this.terms)
+      .map((p) => (p.match ? h('mark', null, p.text) : p.text));
+    const selected = i === inbox.selected;
+    const el = h('article', {
+      class: ['inbox-row', r.unread ? 'unread' : null, selected ? 'selected' : null, r.removed ? 'removed' : null],
+      role: 'listitem',
+      'aria-selected': selected ? 'true' : 'false',
+      dataset: { id: String(r.id), index: String(i) },
+      onclick: () => { inbox.selected = i; this.ctx.navigate(`#review/${r.id}`); },
+    },
+    h('div', { class: 'row-head' },
+      r.unread ? h('span', { class: 'unread-dot', title: 'Unread' }, h('span', { class: 'sr-only' }, 'Unread')) : null,
+      r.rating !== null && r.rating !== undefined
+        ? stars(r.rating, { size: 'sm' })
+        : h('span', { class: 'tag tag-mention' }, r.kind === 'mention' ? 'Mention' : 'No rating'),
+      h('span', { class: 'row-author' }, parts(authorName(r.author))),
+      h('span', { class: 'row-meta muted' },
+        platformLabel(r.platform), ' · ',
+        h('time', { datetime: r.created_at, title: formatDateTime(r.created_at) }, formatWhen(r.created_at)),
+        ' · ', r.business),
+      h('span', { class: 'row-tags' },
+        r.sentiment_label
+          ? h('span', { class: `sentiment sentiment-${r.sentiment_label}`, title: `Sentiment: ${r.sentiment_label}` }, r.sentiment_label)
+          : null,
+        r.removed ? h('span', { class: 'tag' }, 'Removed') : null,
+        r.replied
+          ? h('span', { class: 'tag tag-ok' }, 'Replied')
+          : h('span', { class: 'tag tag-wait' }, 'Not answered'))),
+    h('p', { class: 'row-text' },
+      r.title ? h('strong', null, parts(r.title), ' — ') : null,
+      parts(excerpt(r.body, this.terms))));
+    el.style.top = `${i * ROW_HEIGHT}px`;
+    return el;
+  }
+
+  /** Moves the selection and scrolls it into view. */
+  moveTo(i) {
+    if (i < 0 || i >= this.count) return;
+    inbox.selected = i;
+    const top = i * ROW_HEIGHT;
+    const view = this.scroller.clientHeight;
+    if (top < this.scroller.scrollTop) this.scroller.scrollTop = top;
+    else if (top + ROW_HEIGHT > this.scroller.scrollTop + view) this.scroller.scrollTop = top + ROW_HEIGHT - view;
+    this.paint();
+  }
+}
+
+let keyHandler = null;
+
+function installKeys(list, ctx) {
+  if (keyHandler) document.removeEventListener('keydown', keyHandler);
+  keyHandler = (e) => {
+    if (!document.getElementById('inbox')) {
+      document.removeEventListener('keydown', keyHandler);
+      keyHandler = null;
+      return;
+    }
+    const typing = /^(INPUT|SELECT|TEXTAREA)$/.test(document.activeElement?.tagName ?? '');
+    if (e.key === '/' && !typing) {
+      e.preventDefault();
+      document.getElementById('inbox-search')?.focus();
+      return;
+    }
+    if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (['j', 'k', 'ArrowDown', 'ArrowUp'].includes(e.key)) {
+      e.preventDefault();
+      list.moveTo(moveSelection(inbox.selected, e.key, list.count));
+    } else if (e.key === 'Enter' || e.key === 'r') {
+      const r = list.rowAt(inbox.selected);
+      if (!r) return;
+      e.preventDefault();
+      ctx.navigate(e.key === 'r' ? `#review/${r.id}/reply` : `#review/${r.id}`);
+    }
+  };
+  document.addEventListener('keydown', keyHandler);
+}
+
+export async function render(_param, ctx) {
+  const facets = await api.inboxFacets();
+  const c = inbox.choices;
+  const list = new VirtualList(ctx);
+
+  const update = (key) => async (value) => {
+    c[key] = value;
+    inbox.scrollTop = 0;
+    inbox.selected = -1;
+    list.scroller.scrollTop = 0;
+    clearBtn.hidden = !isFiltered(c);
+    await list.load(c);
+  };
+
+  let timer = null;
+  const search = h('input', {
+    id: 'inbox-search', type: 'search', value: c.q, placeholder: 'Search the text of every review  ( / )',
+    'aria-label': 'Search reviews', autocomplete: 'off',
+    oninput: (e) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => update('q')(e.target.value), SEARCH_DELAY_MS);
+    },
+  });
+
+  const clearBtn = h('button', {
+    id: 'inbox-clear', class: 'btn btn-small', type: 'button', hidden: !isFiltered(c),
+    onclick: () => { inbox.choices = { ...EMPTY_CHOICES }; ctx.refresh(); },
+  }, 'Clear filters');
+
+  const date = (id, key, label) => h('label', { class: 'filter' },
+    h('span', { class: 'filter-label' }, label),
+    h('input', { id, type: 'date', value: c[key], onchange: (e) => update(key)(e.target.value) }));
+
+  const filters = h('div', { class: 'inbox-filters', role: 'group', 'aria-label': 'Filters' },
+    facets.businesses.length > 1
+      ? select('filter-business', 'Business', [['', 'All businesses'],
+        ...facets.businesses.map((b) => [String(b.id), b.is_competitor ? `${b.name} (competitor)` : b.name])],
+      c.business, update('business'))
+      : null,
+    select('filter-platform', 'Platform', [['', 'All platforms'],
+      ...facets.platforms.map((p) => [p, platformLabel(p)])], c.platform, update('platform')),
+    select('filter-stars', 'Stars', [['', 'Any'], ['low', '1–2 ★'], ['mid', '3 ★'], ['high', '4–5 ★'],
+      ['1', '1 ★'], ['2', '2 ★'], ['4', '4 ★'], ['5', '5 ★']], c.stars, update('stars')),
+    select('filter-sentiment', 'Sentiment', [['', 'Any'], ['negative', 'Negative'],
+      ['neutral', 'Neutral'], ['positive', 'Positive']], c.sentiment, update('sentiment')),
+    select('filter-answered', 'Answered', [['', 'All'], ['no', 'Not answered'], ['yes', 'Answered']],
+      c.answered, update('answered')),
+    select('filter-aspect', 'Topic', [['', 'Any topic'], ...facets.aspects.map((a) => [a, a])],
+      c.aspect, update('aspect')),
+    date('filter-from', 'from', 'From'),
+    date('filter-to', 'to', 'To'),
+    h('label', { class: 'filter filter-check' },
+      h('input', { id: 'filter-unread', type: 'checkbox', checked: c.unread, onchange: (e) => update('unread')(e.target.checked) }),
+      h('span', null, 'Unread only')),
+    clearBtn);
+
+  const view = h('section', { id: 'inbox', class: 'inbox', 'aria-labelledby': 'inbox-title' },
+    h('header', { class: 'page-head' },
+      h('div', null,
+        h('h1', { id: 'inbox-title' }, 'Inbox'),
+        list.status),
+      h('div', { class: 'head-actions inbox-search' }, search)),
+    filters,
+    list.scroller,
+    h('p', { class: 'muted keys-hint' },
+      h('kbd', null, 'j'), ' ', h('kbd', null, 'k'), ' move · ', h('kbd', null, 'Enter'), ' open · ',
+      h('kbd', null, 'r'), ' reply · ', h('kbd', null, '/'), ' search'));
+
+  installKeys(list, ctx);
+  await list.load(c);
+  // Back from a review: the same place in the list.
+  requestAnimationFrame(() => {
+    list.scroller.scrollTop = inbox.scrollTop;
+    list.paint();
+  });
+  return view;
+}

@@ -1,0 +1,222 @@
+// Sources: the connected platforms with their status in plain words, last and next sync, Sync now
+// with progress, test and remove; and "Connect a platform": a form per platform that says what it
+// needs and where to get it. Secrets typed here go to the OS keyring, never the database.
+
+import * as api from '../api.js';
+import { h, mount } from '../dom.js';
+import { formatCount, formatDateTime, formatWhen, plural } from '../format.js';
+import { showNotice } from '../components/notice.js';
+import { confirmDialog } from '../components/confirm.js';
+import {
+  FEED_TITLES, groupPlatforms, settingsFromForm, sourceStatus,
+} from '../sources-logic.js';
+
+const fromUnix = (s) => (s ? new Date(s * 1000).toISOString() : null);
+
+// Sync progress arrives as events whatever screen is shown; the Sources screen shows the latest.
+const progress = { running: false, line: '' };
+let listening = false;
+
+function listenOnce(ctx) {
+  if (listening) return;
+  listening = true;
+  api.onSync((name, p) => {
+    if (name === 'sync-state') {
+      progress.running = p.running;
+      if (p.running) progress.line = 'Starting…';
+      else {
+        progress.line = p.failed
+          ? `Done: ${formatCount(p.new)} new, ${plural(p.failed, 'source')} with a problem.`
+          : `Done: ${formatCount(p.new)} new, ${formatCount(p.updated)} updated.`;
+      }
+    } else if (p.event === 'started') {
+      progress.running = true;
+      progress.line = `Syncing ${p.label}…`;
+    } else if (p.event === 'page') {
+      progress.line = `Page ${p.pages}: ${formatCount(p.new)} new, ${formatCount(p.updated)} updated`;
+    } else if (p.event === 'finished') {
+      progress.line = `${p.label}: ${p.ok ? `${formatCount(p.new)} new` : p.error ?? 'failed'}`;
+    }
+    paintProgress();
+    if (name === 'sync-state' && !p.running && document.getElementById('sources')) ctx.refresh();
+  }).catch(() => { listening = false; });
+}
+
+function paintProgress() {
+  const el = document.getElementById('sync-progress');
+  if (!el) return;
+  el.hidden = !progress.running && !progress.line;
+  el.classList.toggle('running', progress.running);
+  el.dataset.running = progress.running ? 'true' : 'false';
+  mount(el,
+    progress.running ? h('span', { class: 'spinner spinner-sm', 'aria-hidden': 'true' }) : null,
+    h('span', null, progress.line));
+}
+
+function sourceCard(s, spec, ctx) {
+  const st = sourceStatus(s);
+  const test = h('button', {
+    class: 'btn btn-small source-test', type: 'button',
+    onclick: async () => {
+      test.disabled = true;
+      test.textContent = 'Testing…';
+      try {
+        const t = await api.testSource(s.id);
+        if (t.ok) showNotice(`${s.label} works: ${plural(t.items ?? 0, 'item')} on the first page.`);
+        else showNotice(`${s.label}: ${t.error}`, { kind: 'error' });
+      } catch (e) {
+        showNotice(e.message, { kind: 'error' });
+      } finally {
+        test.disabled = false;
+        test.textContent = 'Test';
+      }
+    },
+  }, 'Test');
+  return h('article', { class: `card source status-${st.tone}`, dataset: { id: String(s.id), status: s.status } },
+    h('div', { class: 'source-main' },
+      h('p', { class: 'source-title' },
+        h('strong', null, s.label),
+        spec && !s.label.includes(spec.label) ? h('span', { class: 'muted' }, ` · ${spec.label}`) : null),
+      h('p', { class: 'muted' }, s.business, ' · ', plural(s.items, 'item')),
+      h('p', { class: `source-status tone-${st.tone}` },
+        h('span', { class: 'status-dot', 'aria-hidden': 'true' }), st.text),
+      s.last_error && s.status !== 'ok'
+        ? h('p', { class: 'source-error' }, s.last_error) : null,
+      h('p', { class: 'muted source-times' },
+        s.last_sync_at
+          ? h('span', { title: formatDateTime(fromUnix(s.last_sync_at)) }, `Last sync ${formatWhen(fromUnix(s.last_sync_at))}`)
+          : 'Never synced',
+        s.next_sync_at && s.connector !== 'file'
+          ? h('span', { title: formatDateTime(fromUnix(s.next_sync_at)) }, ` · next ${formatWhen(fromUnix(s.next_sync_at))}`)
+          : null)),
+    h('div', { class: 'source-actions' },
+      s.connector === 'file' ? null : h('button', {
+        class: 'btn btn-small source-sync', type: 'button',
+        onclick: () => { api.syncNow([s.id]); progress.running = true; progress.line = `Syncing ${s.label}…`; paintProgress(); },
+      }, 'Sync now'),
+      s.connector === 'file' ? null : test,
+      h('button', {
+        class: 'btn btn-small btn-quiet source-remove', type: 'button',
+        onclick: async () => {
+          const ok = await confirmDialog({
+            title: `Remove ${s.label}?`,
+            text: `Its ${plural(s.items, 'item')} and its saved credentials are deleted from this computer. Nothing changes on ${spec?.label ?? s.connector}.`,
+            yes: 'Remove',
+          });
+          if (!ok) return;
+          try {
+            await api.removeSource(s.id);
+            showNotice(`Removed ${s.label}.`);
+            ctx.refresh();
+          } catch (e) {
+            showNotice(e.message, { kind: 'error' });
+          }
+        },
+      }, 'Remove')));
+}
+
+function connectForm(specs, businesses, ctx) {
+  const groups = groupPlatforms(specs);
+  const own = businesses.find((b) => !b.is_competitor);
+  const fields = h('div', { id: 'connect-fields', class: 'connect-fields' });
+  const help = h('p', { id: 'connect-help', class: 'connect-help' });
+  const platform = h('select', {
+    id: 'connect-platform', name: 'platform', required: true,
+    onchange: () => showFields(),
+  },
+  h('option', { value: '' }, 'Choose a platform…'),
+  groups.map(([feed, list]) => h('optgroup', { label: FEED_TITLES[feed] ?? feed },
+    list.map((sp) => h('option', { value: sp.name }, sp.label)))));
+  const business = h('input', {
+    id: 'connect-business', name: 'business', required: true, list: 'connect-businesses',
+    value: own?.name ?? '', autocomplete: 'off', placeholder: 'Your business, or a competitor',
+  });
+  const label = h('input', { id: 'connect-label', name: 'label', autocomplete: 'off', placeholder: 'Optional: a name for this feed' });
+
+  function field(st, advanced = false) {
+    const id = `connect-set-${st.key}`;
+    return h('div', { class: 'field' },
+      h('label', { for: id }, st.label, st.required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null),
+      h('input', {
+        id, name: st.key, dataset: { setting: st.key, secret: st.secret ? 'true' : 'false' },
+        type: st.secret ? 'password' : 'text', required: st.required && !advanced,
+        autocomplete: st.secret ? 'new-password' : 'off', spellcheck: 'false',
+      }),
+      st.help ? h('p', { class: 'muted field-help' }, st.help, st.secret ? ' Kept in your system keyring.' : '') : null);
+  }
+
+  function showFields() {
+    const sp = specs.find((x) => x.name === platform.value);
+    if (!sp) { mount(fields); mount(help); return; }
+    mount(help, sp.help || '');
+    mount(fields,
+      sp.settings.map((st) => field(st)),
+      h('details', { class: 'advanced' },
+        h('summary', null, 'Advanced'),
+        field({ key: 'base_url', label: 'API address', help: `Only for a proxy or a test server. Default: ${sp.default_base_url || 'none'}.`, required: false, secret: false }, true),
+        field({ key: 'interval_minutes', label: 'Sync every (minutes)', help: `Default: ${sp.interval_minutes}.`, required: false, secret: false }, true)));
+  }
+
+  const submit = h('button', { id: 'connect-submit', class: 'btn btn-primary', type: 'submit' }, 'Connect');
+  const form = h('form', {
+    id: 'connect-form', class: 'form connect-form',
+    onsubmit: async (e) => {
+      e.preventDefault();
+      const inputs = [...fields.querySelectorAll('input[data-setting]')];
+      const settings = settingsFromForm(inputs.map((i) => [i.dataset.setting, i.value]));
+      submit.disabled = true;
+      submit.textContent = 'Connecting…';
+      try {
+        const s = await api.addSource({
+          business: business.value.trim(), platform: platform.value, label: label.value.trim() || null, settings,
+        });
+        showNotice(`Connected ${s.label}. The first sync has started.`);
+        progress.running = true;
+        progress.line = `Syncing ${s.label}…`;
+        ctx.refresh();
+      } catch (err) {
+        showNotice(`Not connected. ${err.message}`, { kind: 'error' });
+      } finally {
+        submit.disabled = false;
+        submit.textContent = 'Connect';
+      }
+    },
+  },
+  h('div', { class: 'field' }, h('label', { for: 'connect-platform' }, 'Platform'), platform),
+  help,
+  h('div', { class: 'field' }, h('label', { for: 'connect-business' }, 'Whose reviews?'), business,
+    h('datalist', { id: 'connect-businesses' }, businesses.map((b) => h('option', { value: b.name })))),
+  fields,
+  h('div', { class: 'field' }, h('label', { for: 'connect-label' }, 'Name'), label),
+  h('div', { class: 'actions' }, submit));
+  return form;
+}
+
+export async function render(_param, ctx) {
+  listenOnce(ctx);
+  const [specs, sources, facets] = await Promise.all([
+    api.sourcePlatforms(), api.listSources(), api.inboxFacets(),
+  ]);
+  const byName = new Map(specs.map((s) => [s.name, s]));
+  const list = sources.length
+    ? h('div', { id: 'source-list', class: 'source-list' }, sources.map((s) => sourceCard(s, byName.get(s.connector), ctx)))
+    : h('p', { id: 'source-list', class: 'muted empty' },
+      'No platforms connected yet. Connect one below, and Earshot checks it for new reviews on its own.');
+  const view = h('section', { id: 'sources', class: 'sources', 'aria-labelledby': 'sources-title' },
+    h('header', { class: 'page-head' },
+      h('div', null,
+        h('h1', { id: 'sources-title' }, 'Sources'),
+        h('p', { class: 'muted' }, 'Where Earshot listens. Each source syncs on its own schedule; Sync now checks at once.')),
+      h('div', { class: 'head-actions' },
+        h('p', { id: 'sync-progress', class: 'sync-progress', role: 'status', hidden: true }),
+        sources.some((s) => s.connector !== 'file') ? h('button', {
+          id: 'sync-all', class: 'btn btn-primary', type: 'button',
+          onclick: () => { api.syncNow(null); progress.running = true; progress.line = 'Starting…'; paintProgress(); },
+        }, 'Sync now') : null)),
+    list,
+    h('section', { class: 'card connect', 'aria-labelledby': 'connect-title' },
+      h('div', { class: 'card-head' }, h('h2', { id: 'connect-title' }, 'Connect a platform')),
+      connectForm(specs, facets.businesses, ctx)));
+  requestAnimationFrame(paintProgress);
+  return view;
+}
