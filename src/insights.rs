@@ -152,6 +152,7 @@ pub struct WindowFigures {
     pub count: i64,
     pub average_rating: Option<f64>,
     pub negative_share: Option<f64>,
+    pub positive_share: Option<f64>,
     pub response_rate: Option<f64>,
 }
 
@@ -164,6 +165,7 @@ fn window(days: &[DayRow], from: i64, to: i64) -> WindowFigures {
         average_rating: (s.rated > 0)
             .then(|| (s.rating_sum / s.rated as f64 * 100.0).round() / 100.0),
         negative_share: ratio(s.negative, scored),
+        positive_share: ratio(s.positive, scored),
         response_rate: ratio(s.replied, s.count),
     }
 }
@@ -278,6 +280,127 @@ pub fn compare(store: &Store, ids: &[BusinessId], today: NaiveDate) -> Result<Co
     })
 }
 
+/// The dashboard of one business over a period of `period_days` ending `today`: headline figures
+/// against the period before, the trend, volume by platform, aspects, rising complaints and the
+/// competitors over the same period.
+#[derive(Debug, Clone, Serialize)]
+pub struct Overview {
+    pub business: String,
+    pub business_id: BusinessId,
+    pub period_days: i64,
+    /// First and last day of the period (inclusive).
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub current: WindowFigures,
+    pub previous: WindowFigures,
+    /// Negative items (1–2★ reviews, negative mentions) of the period still without a reply.
+    pub unanswered_negative: u64,
+    pub unanswered_negative_previous: u64,
+    /// Weeks for periods up to a quarter, months beyond: the current and the previous period.
+    pub granularity: Granularity,
+    pub series: Vec<Period>,
+    pub platforms: Vec<crate::store::PlatformCount>,
+    pub aspects: Vec<AspectSummary>,
+    /// Aspects whose negative share grew against the three periods before.
+    pub rising: Vec<RisingComplaint>,
+    pub competitors: Vec<CompetitorFigures>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CompetitorFigures {
+    pub business: String,
+    pub business_id: BusinessId,
+    pub current: WindowFigures,
+    pub all_time: WindowFigures,
+}
+
+/// Periods longer than this are charted by month.
+const WEEKLY_UP_TO_DAYS: i64 = 120;
+const OVERVIEW_ASPECTS: usize = 8;
+
+pub fn overview(
+    store: &Store,
+    business_id: BusinessId,
+    today: NaiveDate,
+    period_days: i64,
+) -> Result<Overview> {
+    let business = store.business(business_id)?;
+    let period = period_days.clamp(1, 3660);
+    let end = day_of_date(today) + 1;
+    let start = end - period;
+    let days = store.daily_rows(business_id, None)?;
+    let granularity = if period <= WEEKLY_UP_TO_DAYS {
+        Granularity::Week
+    } else {
+        Granularity::Month
+    };
+    let charted: Vec<DayRow> = days
+        .iter()
+        .filter(|d| d.day >= start - period && d.day < end)
+        .cloned()
+        .collect();
+    let unanswered = |from: i64, to: i64| unanswered_negative(store, business_id, from, to);
+    let recent = store.aspect_counts(business_id, start, end)?;
+    let before = store.aspect_counts(business_id, start - 3 * period, start)?;
+    let competitors = store
+        .businesses()?
+        .into_iter()
+        .filter(|b| b.is_competitor && b.id != business_id)
+        .map(|b| {
+            let rows = store.daily_rows(b.id, None)?;
+            Ok(CompetitorFigures {
+                current: window(&rows, start, end),
+                all_time: window(&rows, i64::MIN, end),
+                business: b.name,
+                business_id: b.id,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Overview {
+        business: business.name,
+        business_id,
+        period_days: period,
+        from: trends::date_of_day(start),
+        to: today,
+        current: window(&days, start, end),
+        previous: window(&days, start - period, start),
+        unanswered_negative: unanswered(start, end)?,
+        unanswered_negative_previous: unanswered(start - period, start)?,
+        granularity,
+        series: bucket(&charted, granularity, &[]),
+        platforms: store.platform_counts(business_id, start, end)?,
+        aspects: recent
+            .iter()
+            .take(OVERVIEW_ASPECTS)
+            .map(summarise)
+            .collect(),
+        rising: rising_complaints(&recent, &before),
+        competitors,
+    })
+}
+
+/// Unanswered 1–2★ reviews plus unanswered negative mentions created in `[from, to)` (days).
+fn unanswered_negative(store: &Store, business_id: BusinessId, from: i64, to: i64) -> Result<u64> {
+    let time = |day: i64| chrono::DateTime::from_timestamp(day * 86_400, 0);
+    let base = crate::store::ReviewFilter {
+        business_id: Some(business_id),
+        since: time(from),
+        until: time(to),
+        unanswered: true,
+        ..Default::default()
+    };
+    let low = store.count_reviews(&crate::store::ReviewFilter {
+        max_rating: Some(2.0),
+        ..base.clone()
+    })?;
+    let mentions = store.count_reviews(&crate::store::ReviewFilter {
+        kind: Some(crate::model::Kind::Mention),
+        sentiment: Some(crate::model::SentimentLabel::Negative),
+        ..base
+    })?;
+    Ok(low + mentions)
+}
+
 /// Where a business's rating is heading, and what it takes to reach `target`.
 pub fn projection(
     store: &Store,
@@ -294,4 +417,49 @@ pub fn projection(
         horizon_days,
         target,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::ReviewFilter;
+
+    #[test]
+    fn the_overview_agrees_with_the_reviews_behind_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("o.db")).unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        crate::demo::load(&mut store, today).unwrap();
+        let own = store.businesses().unwrap()[0].id;
+        let o = overview(&store, own, today, 30).unwrap();
+        assert_eq!(o.from, NaiveDate::from_ymd_opt(2026, 10, 24).unwrap());
+        let since = chrono::DateTime::from_timestamp(day_of_date(o.from) * 86_400, 0);
+        let listed = store
+            .count_reviews(&ReviewFilter {
+                business_id: Some(own),
+                since,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(o.current.count as u64, listed);
+        let by_platform: i64 = o.platforms.iter().map(|p| p.count).sum();
+        assert_eq!(by_platform, o.current.count);
+        // The demo's bad week: negatives left unanswered, and the rating below the month before.
+        assert!(o.unanswered_negative > 0);
+        assert!(
+            o.current.average_rating < o.previous.average_rating,
+            "{o:?}"
+        );
+        assert_eq!(o.granularity, Granularity::Week);
+        assert!(
+            o.series.len() >= 8 && o.series.len() <= 10,
+            "{}",
+            o.series.len()
+        );
+        assert_eq!(o.competitors.len(), 1);
+        assert!(o.competitors[0].current.count > 0);
+        let year = overview(&store, own, today, 365).unwrap();
+        assert_eq!(year.granularity, Granularity::Month);
+        assert!(year.current.count > o.current.count);
+    }
 }

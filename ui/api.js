@@ -49,8 +49,8 @@ async function call(command, args = {}) {
  * The first screen in one call: { empty, businesses, business, stats, latest, db_path }.
  * `businessId` picks a business; without it the owner's own is shown.
  */
-export function dashboard(businessId = null) {
-  return call('dashboard', businessId === null ? {} : { business: businessId });
+export function dashboard(businessId = null, period = 30) {
+  return call('dashboard', businessId === null ? { period } : { business: businessId, period });
 }
 
 /** Reviews matching a filter (see the core's ReviewFilter: business_id, platform, since, …). */

@@ -21,6 +21,7 @@ const state = {
   route: 'dashboard',
   param: '',
   businessId: null,
+  period: 30,
   dbPath: null,
 };
 
@@ -48,17 +49,19 @@ const badges = new Map();
 async function renderDashboard() {
   let d;
   try {
-    d = await api.dashboard(state.businessId);
+    d = await api.dashboard(state.businessId, state.period);
   } catch (e) {
     // The chosen business may have gone (a new database); fall back to the owner's own once.
     if (e.code !== 'unknown_business' || state.businessId === null) throw e;
     state.businessId = null;
-    d = await api.dashboard(null);
+    d = await api.dashboard(null, state.period);
   }
   ctx.setDbPath(d.db_path);
   if (!d || d.empty || !d.business || !d.stats) return welcomeView();
   return dashboardView(d, {
     onPickBusiness: (id) => { state.businessId = id; refresh(); },
+    onPickPeriod: (days) => { state.period = days; refresh(); },
+    period: state.period,
     onOpenReviews: (filter) => inbox.openWith(filter, ctx),
   });
 }

@@ -47,3 +47,20 @@ export function trend(delta) {
   if (delta === null || delta === undefined || Number.isNaN(delta) || delta === 0) return 'flat';
   return delta > 0 ? 'up' : 'down';
 }
+
+/**
+ * The dashboard's changes against the period before (WindowFigures of the core): rating in stars,
+ * count, positive share and response rate in fractions, unanswered negatives in items; null where
+ * either side has no figure.
+ */
+export function periodChange(current, previous, unanswered, unansweredBefore) {
+  const d = (a, b, digits = 2) => (a === null || a === undefined || b === null || b === undefined
+    ? null : Math.round((a - b) * 10 ** digits) / 10 ** digits);
+  return {
+    rating: d(current.average_rating, previous.average_rating),
+    count: previous.count > 0 || current.count > 0 ? current.count - previous.count : null,
+    positive: d(current.positive_share, previous.positive_share, 3),
+    response: d(current.response_rate, previous.response_rate, 3),
+    unanswered: unanswered - unansweredBefore,
+  };
+}

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use chrono::Utc;
 use earshot::import::{ImportOptions, ImportReport};
+use earshot::insights::Overview;
 use earshot::model::{Business, BusinessId, Review};
 use earshot::store::{ReviewFilter, Stats, Store};
 use serde::Serialize;
@@ -22,6 +23,9 @@ use crate::notify;
 
 /// The event views listen to; one per finished demo load or import, never one per row (§9).
 pub const REVIEWS_CHANGED: &str = "reviews-changed";
+
+/// The dashboard's period unless the owner picks another: the last 30 days.
+const DEFAULT_PERIOD_DAYS: i64 = 30;
 
 /// How many reviews the dashboard's "latest reviews" list shows.
 const DASHBOARD_LATEST: u32 = 8;
@@ -53,6 +57,8 @@ pub struct Dashboard {
     /// The business shown: the one asked for, else the owner's own (listed first by the store).
     pub business: Option<Business>,
     pub stats: Option<Stats>,
+    /// The chosen period's figures, trend, platforms, aspects and competitors.
+    pub overview: Option<Overview>,
     pub latest: Vec<Review>,
     /// Shown in the footer so the owner knows where their data is.
     pub db_path: String,
@@ -62,12 +68,19 @@ pub struct Dashboard {
 pub async fn dashboard(
     state: State<'_, AppState>,
     business: Option<BusinessId>,
+    period: Option<i64>,
 ) -> UiResult<Dashboard> {
+    let today = chrono::Local::now().date_naive();
+    let period = period.unwrap_or(DEFAULT_PERIOD_DAYS);
     with_store(&state, move |store| {
         let businesses = store.businesses()?;
         let chosen = match business {
             Some(id) => Some(store.business(id)?),
             None => businesses.first().cloned(),
+        };
+        let overview = match &chosen {
+            Some(b) => Some(earshot::insights::overview(store, b.id, today, period)?),
+            None => None,
         };
         let (stats, latest) = match &chosen {
             Some(b) => {
@@ -85,6 +98,7 @@ pub async fn dashboard(
             businesses,
             business: chosen,
             stats,
+            overview,
             latest,
             db_path: store.path().display().to_string(),
         })

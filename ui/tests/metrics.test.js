@@ -48,3 +48,17 @@ test('trend direction', () => {
   assert.equal(trend(null), 'flat');
   assert.equal(monthOf(new Date(2026, 0, 31)), '2026-01');
 });
+
+test('period changes: rating in stars, shares in fractions, none where a side is missing', async () => {
+  const { periodChange } = await import('../metrics.js');
+  const c = periodChange(
+    { count: 89, average_rating: 2.7, positive_share: 0.23, response_rate: 0.38 },
+    { count: 57, average_rating: 4.0, positive_share: 0.37, response_rate: 0.3 },
+    15, 2,
+  );
+  assert.deepEqual(c, { rating: -1.3, count: 32, positive: -0.14, response: 0.08, unanswered: 13 });
+  const none = periodChange({ count: 0, average_rating: null, positive_share: null, response_rate: null },
+    { count: 0, average_rating: null, positive_share: null, response_rate: null }, 0, 0);
+  assert.equal(none.rating, null);
+  assert.equal(none.count, null);
+});

@@ -1,19 +1,27 @@
-// The dashboard of one business: headline figures, reviews per month, the rating distribution and
-// the latest reviews. It renders what `api.dashboard()` returned; app.js owns fetching and refresh.
+// The dashboard of one business over a chosen period: headline figures against the period before,
+// the rating trend, sentiment over time, volume by platform, topics, the competitors, reviews per
+// month, the rating distribution and the latest reviews. Every figure clicks through to the
+// reviews behind it. It renders what `api.dashboard()` returned; app.js owns fetching and refresh.
 
 import { h } from '../dom.js';
 import {
   formatCount, formatMonth, formatRating, plural,
 } from '../format.js';
-import { lastMonthComparison, monthOf, ratedCount, trend } from '../metrics.js';
+import { monthOf, ratedCount, trend } from '../metrics.js';
 import { monthlyChart } from '../charts/monthly.js';
 import { distributionChart } from '../charts/distribution.js';
 import { stars } from '../components/stars.js';
 import { reviewCard } from '../components/review-card.js';
 import { importFile } from '../actions.js';
+import { barList, ratingTrendChart, sentimentChart } from '../charts/overview.js';
+import { formatPercent, platformLabel } from '../format.js';
+import { periodChange } from '../metrics.js';
 
-function kpi({ id, label, value, raw, sub, extra, change }) {
-  return h('div', { class: 'card kpi', id },
+/** The period picker's choices, in days. */
+export const PERIODS = [[7, 'Last 7 days'], [30, 'Last 30 days'], [90, 'Last 90 days'], [365, 'Last 12 months']];
+
+function kpi({ id, label, value, raw, sub, extra, change, onClick }) {
+  return h(onClick ? 'button' : 'div', { class: ['card', 'kpi', onClick ? 'kpi-link' : null], id, type: onClick ? 'button' : null, onclick: onClick, title: onClick ? 'Show these reviews' : null },
     h('p', { class: 'kpi-label' }, label),
     h('p', { class: 'kpi-value', dataset: { value: raw === null || raw === undefined ? '' : String(raw) } },
       value, extra),
@@ -28,14 +36,20 @@ function signed(n, fmt) {
   return `${n > 0 ? '+' : n < 0 ? '−' : '±'}${fmt(Math.abs(n))}`;
 }
 
-/** `onPickBusiness(id)` is called when the owner switches business. */
-export function dashboardView(data, { onPickBusiness, now = new Date() } = {}) {
-  const { stats, business, businesses, latest } = data;
-  const first = stats.by_month[0]?.month;
-  const cmp = lastMonthComparison(stats.by_month, now);
+/**
+ * `onPickBusiness(id)`, `onPickPeriod(days)` and `onOpenReviews(choices)` (the inbox's filter
+ * choices) are called when the owner switches business or period or clicks a figure.
+ */
+export function dashboardView(data, {
+  onPickBusiness, onPickPeriod, onOpenReviews, period = 30, now = new Date(),
+} = {}) {
+  const { stats, business, businesses, latest, overview: o } = data;
   const rated = ratedCount(stats.distribution);
   const currentMonth = monthOf(now);
   const hasPartial = stats.by_month.some((m) => m.month === currentMonth);
+  const open = (choices) => onOpenReviews?.({ business: String(business.id), ...choices });
+  const since = o?.from ?? '';
+  const periodName = (PERIODS.find(([d]) => d === period)?.[1] ?? `Last ${period} days`).toLowerCase();
 
   const picker = businesses.length > 1
     ? h('label', { class: 'picker' },
@@ -47,45 +61,93 @@ export function dashboardView(data, { onPickBusiness, now = new Date() } = {}) {
         value: String(b.id), selected: b.id === business.id,
       }, b.is_competitor ? `${b.name} (competitor)` : b.name))))
     : null;
+  const periodPicker = h('label', { class: 'picker' },
+    h('span', { class: 'muted' }, 'Period'),
+    h('select', { id: 'period-picker', onchange: (e) => onPickPeriod?.(Number(e.target.value)) },
+      PERIODS.map(([d, text]) => h('option', { value: String(d), selected: d === period }, text))));
 
-  const cards = h('div', { class: 'kpis' },
+  const c = o ? periodChange(o.current, o.previous, o.unanswered_negative, o.unanswered_negative_previous) : null;
+  const pct = (v) => (v === null || v === undefined ? '–' : formatPercent(v, 1));
+  const change = (delta, text, goodWhenUp = true) => (delta === null ? null : {
+    dir: trend(goodWhenUp ? delta : -delta), text,
+  });
+  const cards = o ? h('div', { class: 'kpis kpis-5' },
     kpi({
-      id: 'stat-average',
-      label: 'Average rating',
-      value: formatRating(stats.average_rating),
-      raw: stats.average_rating,
-      extra: stars(stats.average_rating),
-      sub: `from ${plural(rated, 'rated review')}`,
+      id: 'kpi-rating', label: 'Rating', value: formatRating(o.current.average_rating), raw: o.current.average_rating,
+      extra: stars(o.current.average_rating, { size: 'sm' }),
+      change: change(c.rating, `${signed(c.rating, formatRating)} from ${formatRating(o.previous.average_rating)}`),
+      onClick: () => open({ from: since }),
     }),
     kpi({
-      id: 'stat-count',
-      label: 'Reviews and mentions',
-      value: formatCount(stats.count),
-      raw: stats.count,
-      sub: first ? `since ${formatMonth(first)}` : 'none yet',
+      id: 'kpi-count', label: 'New items', value: formatCount(o.current.count), raw: o.current.count,
+      change: c.count === null ? null : { dir: 'flat', text: `${signed(c.count, formatCount)} from ${formatCount(o.previous.count)}` },
+      onClick: () => open({ from: since }),
     }),
-    cmp ? kpi({
-      id: 'stat-month',
-      label: `In ${formatMonth(cmp.month)}`,
-      value: formatCount(cmp.count),
-      raw: cmp.count,
-      change: cmp.prev ? {
-        dir: trend(cmp.countDelta),
-        text: `${signed(cmp.countDelta, formatCount)} vs ${formatMonth(cmp.prev.month, { short: true })}`,
-      } : null,
-      sub: 'reviews and mentions',
-    }) : null,
-    cmp ? kpi({
-      id: 'stat-month-rating',
-      label: `Rating in ${formatMonth(cmp.month)}`,
-      value: formatRating(cmp.average_rating),
-      raw: cmp.average_rating,
-      change: cmp.ratingDelta !== null ? {
-        dir: trend(cmp.ratingDelta),
-        text: `${signed(cmp.ratingDelta, formatRating)} vs ${formatMonth(cmp.prev.month, { short: true })}`,
-      } : null,
-      sub: 'average of that month',
-    }) : null);
+    kpi({
+      id: 'kpi-sentiment', label: 'Positive', value: pct(o.current.positive_share), raw: o.current.positive_share,
+      change: change(c.positive, `${signed(c.positive === null ? null : Math.round(c.positive * 100), (n) => `${n}`)} pts from ${pct(o.previous.positive_share)}`),
+      sub: `${pct(o.current.negative_share)} negative`,
+      onClick: () => open({ from: since, sentiment: 'negative' }),
+    }),
+    kpi({
+      id: 'kpi-response', label: 'Response rate', value: pct(o.current.response_rate), raw: o.current.response_rate,
+      change: change(c.response, `${signed(c.response === null ? null : Math.round(c.response * 100), (n) => `${n}`)} pts from ${pct(o.previous.response_rate)}`),
+      onClick: () => open({ from: since, answered: 'no' }),
+    }),
+    kpi({
+      id: 'kpi-unanswered', label: 'Unanswered negatives', value: formatCount(o.unanswered_negative), raw: o.unanswered_negative,
+      change: change(c.unanswered, `${signed(c.unanswered, formatCount)} from ${formatCount(o.unanswered_negative_previous)}`, false),
+      sub: o.unanswered_negative ? 'click to answer them' : 'all answered',
+      onClick: () => open({ from: since, stars: 'low', answered: 'no' }),
+    })) : null;
+
+  const card = (id, title, note, ...body) => h('section', { class: 'card', 'aria-labelledby': `${id}-title`, id },
+    h('div', { class: 'card-head' }, h('h2', { id: `${id}-title` }, title), note ? h('span', { class: 'muted' }, note) : null),
+    ...body);
+
+  const unit = o?.granularity === 'month' ? 'month' : 'week';
+  const periodCharts = o ? [
+    card('trend', 'Rating trend', `per ${unit}; dashed: overall rating`, o.series.length
+      ? ratingTrendChart(o.series, o.granularity) : h('p', { class: 'muted empty' }, 'No ratings in this period.')),
+    card('sentiment', 'Sentiment over time', h('span', { class: 'legend' },
+      h('span', { class: 'key key-negative' }), 'negative ', h('span', { class: 'key key-neutral' }), 'neutral ',
+      h('span', { class: 'key key-positive' }), 'positive'),
+    o.series.length ? sentimentChart(o.series, o.granularity) : h('p', { class: 'muted empty' }, 'Nothing in this period.')),
+  ] : [];
+
+  const sideCards = o ? [
+    card('platforms', 'Volume by platform', periodName, barList(o.platforms.map((p) => ({
+      key: p.platform, label: platformLabel(p.platform), value: p.count,
+      text: `${formatCount(p.count)}${p.average_rating ? ` · ${formatRating(p.average_rating)}★` : ''}`,
+    })), { id: 'platform-bars', onPick: (platform) => open({ from: since, platform }) })),
+    card('topics', 'What customers talk about', periodName,
+      o.rising.length ? h('p', { class: 'rising' },
+        h('strong', null, 'Getting worse: '),
+        o.rising.slice(0, 3).map((r, i) => [i ? ', ' : '', h('a', {
+          href: '#inbox', class: 'link',
+          onclick: (e) => { e.preventDefault(); open({ from: since, aspect: r.aspect, sentiment: 'negative' }); },
+        }, `${r.aspect} (${formatPercent(r.recent_negative_share, 1)} negative)`)])) : null,
+      barList(o.aspects.map((a) => ({
+        key: a.aspect, label: a.aspect, value: a.mentions,
+        tone: a.negative_share >= 0.4 ? 'bad' : a.negative_share >= 0.2 ? 'wait' : 'ok',
+        text: `${formatCount(a.mentions)} · ${formatPercent(a.negative_share, 1)} neg.`,
+      })), { id: 'aspect-bars', onPick: (aspect) => open({ from: since, aspect }) })),
+  ] : [];
+
+  const competitors = o && o.competitors.length && !business.is_competitor
+    ? card('competitors', 'You and your competitors', periodName, h('table', { class: 'compare' },
+      h('thead', null, h('tr', null, h('th', null, ''), h('th', null, 'Rating'), h('th', null, 'Overall'),
+        h('th', null, 'Reviews'), h('th', null, 'Positive'), h('th', null, 'Replies'))),
+      h('tbody', null,
+        [{ business: business.name, business_id: business.id, current: o.current, all_time: { average_rating: stats.average_rating }, own: true },
+          ...o.competitors].map((b) => h('tr', { class: b.own ? 'own' : null },
+          h('th', { scope: 'row' }, b.business),
+          h('td', null, formatRating(b.current.average_rating), '★'),
+          h('td', null, formatRating(b.all_time.average_rating), '★'),
+          h('td', null, formatCount(b.current.count)),
+          h('td', null, pct(b.current.positive_share)),
+          h('td', null, pct(b.current.response_rate)))))))
+    : null;
 
   const latestList = latest.length
     ? h('div', { class: 'review-list' }, latest.map((r) => reviewCard(r, { now })))
@@ -95,11 +157,15 @@ export function dashboardView(data, { onPickBusiness, now = new Date() } = {}) {
     h('header', { class: 'page-head' },
       h('div', null,
         h('h1', { id: 'dash-title' }, business.name),
-        h('p', { class: 'muted' },
+        h('p', { class: 'muted all-time' },
           business.is_competitor ? 'A competitor you watch' : 'Your business',
-          ' · ',
-          plural(stats.count, 'review or mention', 'reviews and mentions'))),
+          ' · overall ',
+          h('span', { id: 'stat-average' }, h('span', { class: 'kpi-value', dataset: { value: stats.average_rating ?? '' } }, formatRating(stats.average_rating), '★')),
+          ` from ${plural(rated, 'rated review')} · `,
+          h('span', { id: 'stat-count' }, h('span', { class: 'kpi-value', dataset: { value: String(stats.count) } }, formatCount(stats.count))),
+          ' reviews and mentions in all')),
       h('div', { class: 'head-actions' },
+        periodPicker,
         picker,
         h('button', {
           id: 'import-more', class: 'btn', type: 'button',
@@ -107,21 +173,17 @@ export function dashboardView(data, { onPickBusiness, now = new Date() } = {}) {
         }, 'Import a file'))),
     cards,
     h('div', { class: 'dash-grid' },
+      h('div', { class: 'dash-main' }, periodCharts, competitors),
+      h('div', { class: 'dash-col' }, sideCards)),
+    h('div', { class: 'dash-grid' },
       h('div', { class: 'dash-main' },
-        h('section', { class: 'card', 'aria-labelledby': 'chart-title' },
-          h('div', { class: 'card-head' },
-            h('h2', { id: 'chart-title' }, 'Reviews per month'),
-            h('span', { class: 'muted chart-note' },
-              hasPartial ? h('span', { class: 'swatch-partial', 'aria-hidden': 'true' }) : null,
-              hasPartial ? `${formatMonth(currentMonth, { short: true })} so far` : '',
-              hasPartial ? ' · ' : '',
-              'point at a month for its rating')),
-          monthlyChart(stats.by_month, { width: 640, height: 210, currentMonth })),
-        h('section', { class: 'card', 'aria-labelledby': 'dist-title' },
-          h('div', { class: 'card-head' },
-            h('h2', { id: 'dist-title' }, 'Ratings'),
-            h('span', { class: 'muted' }, plural(rated, 'rated review'))),
-          distributionChart(stats.distribution))),
+        card('monthly', 'Reviews per month', h('span', { class: 'chart-note' },
+          hasPartial ? h('span', { class: 'swatch-partial', 'aria-hidden': 'true' }) : null,
+          hasPartial ? `${formatMonth(currentMonth, { short: true })} so far` : '',
+          hasPartial ? ' · ' : '',
+          'point at a month for its rating'),
+        monthlyChart(stats.by_month, { width: 640, height: 210, currentMonth })),
+        card('dist', 'Ratings', plural(rated, 'rated review'), distributionChart(stats.distribution))),
       h('section', { class: 'card dash-side', 'aria-labelledby': 'latest-title' },
         h('div', { class: 'card-head' }, h('h2', { id: 'latest-title' }, 'Latest reviews')),
         latestList)));
