@@ -43,7 +43,10 @@ pub async fn check_reply(
     review: ReviewId,
     text: String,
 ) -> UiResult<Vec<Warning>> {
-    with_store(&state, move |store| Ok(replies::check_draft(store, review, &text)?)).await
+    with_store(&state, move |store| {
+        Ok(replies::check_draft(store, review, &text)?)
+    })
+    .await
 }
 
 /// Saves the draft (an empty text discards it).
@@ -53,7 +56,10 @@ pub async fn save_reply_draft(
     review: ReviewId,
     text: String,
 ) -> UiResult<Option<Reply>> {
-    with_store(&state, move |store| Ok(replies::save_draft(store, review, &text)?)).await
+    with_store(&state, move |store| {
+        Ok(replies::save_draft(store, review, &text)?)
+    })
+    .await
 }
 
 /// A template filled in for this review; the UI puts it in the draft for the owner to edit.
@@ -96,7 +102,10 @@ pub async fn post_reply(
 /// The draft's text and the review's page, for platforms without a reply API.
 #[tauri::command]
 pub async fn copy_reply(state: State<'_, AppState>, review: ReviewId) -> UiResult<CopyAndOpen> {
-    with_store(&state, move |store| Ok(replies::copy_and_open(store, review)?)).await
+    with_store(&state, move |store| {
+        Ok(replies::copy_and_open(store, review)?)
+    })
+    .await
 }
 
 /// Records a reply the owner posted by hand (the draft's text when none is given).
