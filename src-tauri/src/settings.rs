@@ -62,7 +62,10 @@ pub async fn add_business(
     if name.is_empty() {
         return Err(UiError::new("bad_name", "Give the business a name."));
     }
-    with_store(&state, move |store| Ok(store.add_business(&name, competitor)?)).await
+    with_store(&state, move |store| {
+        Ok(store.add_business(&name, competitor)?)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -115,12 +118,18 @@ pub async fn save_template(
     state: State<'_, AppState>,
     template: ReplyTemplate,
 ) -> UiResult<ReplyTemplate> {
-    with_store(&state, move |store| Ok(replies::save_template(store, &template)?)).await
+    with_store(&state, move |store| {
+        Ok(replies::save_template(store, &template)?)
+    })
+    .await
 }
 
 #[tauri::command]
 pub async fn delete_template(state: State<'_, AppState>, name: String) -> UiResult<()> {
-    with_store(&state, move |store| Ok(replies::delete_template(store, &name)?)).await
+    with_store(&state, move |store| {
+        Ok(replies::delete_template(store, &name)?)
+    })
+    .await
 }
 
 #[tauri::command]
