@@ -234,7 +234,7 @@ pub fn defaults() -> Vec<ReplyTemplate> {
             4,
             5,
             None,
-            "{first_name}, what a lovely review to read. Thank you for choosing {business}! \
+            "Hi {first_name}, what a lovely review to read. Thank you for choosing {business}! \
              {sign_off}",
         ),
         t(
@@ -268,7 +268,7 @@ pub fn defaults() -> Vec<ReplyTemplate> {
             1,
             2,
             None,
-            "{first_name}, I'm sorry about the {aspect}; that's not the standard we hold \
+            "Hi {first_name}, I'm sorry about the {aspect}; that's not the standard we hold \
              ourselves to. I've shared your review with the team. Please {contact} so I can \
              put this right personally. {sign_off}",
         ),

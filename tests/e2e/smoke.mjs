@@ -419,6 +419,32 @@ const cases = [
       await s.end();
     }
   }],
+
+  ['review text full of HTML and script is shown as text in the inbox and the review, and runs nothing', async () => {
+    const s = await Session.start(env.SMOKE_HOSTILE_DB);
+    try {
+      await s.waitFor('the dashboard', kpi('stat-count'));
+      await s.go('#inbox');
+      await s.waitFor('the row', "return !!document.querySelector('.inbox-row[data-id]')");
+      const rowText = await s.run("return document.querySelector('.inbox-row[data-id]').textContent");
+      expect(rowText.includes('<script>') && rowText.includes('<img src=x'), `the row does not show the markup as text: ${rowText}`);
+      await s.click('.inbox-row[data-id]');
+      await s.waitFor('the review', "return !!document.getElementById('review-text')");
+      const found = await s.run(`return {
+        pwned: window.__pwned ?? null,
+        elements: document.querySelectorAll('#review script, #review img, .inbox-row img, #review b').length,
+        body: document.getElementById('review-text').textContent,
+        links: [...document.querySelectorAll('#review a')].map((a) => a.getAttribute('href')),
+      }`);
+      expect(found.pwned === null, `hostile text ran: window.__pwned = ${found.pwned}`);
+      expect(found.elements === 0, `${found.elements} elements were made from review text`);
+      expect(found.body.includes('onerror'), `the body lost its text: ${found.body}`);
+      expect(!found.links.some((h) => /^javascript:/i.test(h ?? '')), `a javascript: link was rendered: ${found.links}`);
+      await s.screenshot('review-hostile');
+    } finally {
+      await s.end();
+    }
+  }],
 ];
 
 // Cases that need the app started with another environment (a new tauri-driver).

@@ -60,9 +60,17 @@ smoke-2,yelp,Bo,2,Slow,"Waited 20 minutes, ""busy"" they said",2026-01-04T10:00:
 smoke-3,reddit,u/kaffe,,,"Anyone tried the café by the harbour? ☕",2026-01-05,
 CSV
 
+# Hostile review text: markup, script, an event handler, a javascript: link. It must show as text.
+HOSTILE_DB=$TMP/hostile.db
+cat >"$TMP/hostile.csv" <<'CSV'
+external_id,platform,author,rating,title,body,created_at,url
+evil-1,google,"<b>Mallory</b>",1,"<script>window.__pwned=1</script>","Terrible <img src=x onerror=""window.__pwned=2""> service <a href=""javascript:window.__pwned=3"">click</a> &lt;b&gt;",2026-01-03,javascript:window.__pwned=4
+CSV
+"$TARGET/debug/earshot" --db "$HOSTILE_DB" import "$TMP/hostile.csv" --business "Harbour Lane Café" >/dev/null
+
 mkdir -p "$TARGET/screenshots"
 export SMOKE_APP=$TARGET/debug/earshot-desktop SMOKE_TMP=$TMP SMOKE_DEMO_DB=$DEMO_DB \
-  SMOKE_STATS=$TMP/stats.json SMOKE_IMPORT=$TMP/import.csv SMOKE_SHOTS=$TARGET/screenshots \
+  SMOKE_STATS=$TMP/stats.json SMOKE_IMPORT=$TMP/import.csv SMOKE_HOSTILE_DB=$HOSTILE_DB SMOKE_SHOTS=$TARGET/screenshots \
   SMOKE_TAURI_DRIVER=$TAURI_DRIVER
 
 # A screen larger than the window, so the window is never clipped. dbus-run-session gives WebKit and
