@@ -1,0 +1,83 @@
+// The desktop part of `make bench`: launches the real app under Xvfb on the benchmark's largest
+// database and measures the time from launch to the dashboard's first paint, then the memory (PSS)
+// of the app and all its WebKit processes after 10 s idle with the window open, and again 10 s
+// after the window is closed (the webview destroyed, the app in the tray).
+//
+// Prints the figures and merges them into target/bench.json (first_paint_s, open_pss_mb,
+// tray_pss_mb). Run by tests/e2e/desktop-bench.sh.
+
+import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import {
+  Session, sleep, startDriver, stopDriver, wd,
+} from './webdriver.mjs';
+
+const env = process.env;
+const IDLE_MS = 10_000;
+
+/** PSS in kB of a process, from /proc (0 when it has gone). */
+function pssKb(pid) {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch { return 0; }
+}
+
+function parentOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch { return -1; }
+}
+
+function commandOf(pid) {
+  try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]; } catch { return ''; }
+}
+
+/** The app's process and every process below it (WebKit's web and network processes). */
+function appProcesses() {
+  const pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
+  const roots = pids.filter((p) => commandOf(p) === env.SMOKE_APP);
+  const all = new Set(roots);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const p of pids) {
+      if (!all.has(p) && all.has(parentOf(p))) { all.add(p); grew = true; }
+    }
+  }
+  return [...all].map((pid) => ({ pid, cmd: commandOf(pid).split('/').pop(), kb: pssKb(pid) }));
+}
+
+const mb = (kb) => Math.round((kb / 1024) * 10) / 10;
+
+const figures = {};
+try {
+  await startDriver();
+  const t0 = Date.now();
+  const s = await Session.start(env.BENCH_DB);
+  const painted = await s.waitFor('the dashboard', `
+    return document.getElementById('dashboard') && globalThis.__earshotFirstPaint !== undefined
+      ? performance.timeOrigin + globalThis.__earshotFirstPaint : null`);
+  figures.first_paint_s = Math.round((painted - t0) / 10) / 100;
+  await sleep(IDLE_MS);
+  const open = appProcesses();
+  figures.open_pss_mb = mb(open.reduce((a, p) => a + p.kb, 0));
+  console.log(`desktop-bench: window open: ${open.map((p) => `${p.cmd} ${mb(p.kb)} MB`).join(', ')}`);
+  // Close the window as the owner would: the app destroys its webview and stays in the tray.
+  await wd('DELETE', `/session/${s.id}/window`).catch(() => {});
+  await sleep(IDLE_MS);
+  const tray = appProcesses();
+  figures.tray_pss_mb = mb(tray.reduce((a, p) => a + p.kb, 0));
+  console.log(`desktop-bench: in the tray: ${tray.map((p) => `${p.cmd} ${mb(p.kb)} MB`).join(', ')}`);
+  await s.end();
+} finally {
+  await stopDriver();
+}
+
+console.log(`desktop-bench: first paint ${figures.first_paint_s} s with ${env.BENCH_DB_ROWS} reviews (launch to painted dashboard, including WebKitWebDriver's start)`);
+console.log(`desktop-bench: PSS ${figures.open_pss_mb} MB with the window open, ${figures.tray_pss_mb} MB in the tray`);
+const out = env.BENCH_JSON;
+const report = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {};
+Object.assign(report, figures, { desktop_bench_db_rows: Number(env.BENCH_DB_ROWS) || null });
+writeFileSync(out, JSON.stringify(report, null, 2));
+console.log(`desktop-bench: merged into ${out}`);

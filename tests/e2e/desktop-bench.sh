@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The desktop figures of `make bench`: first paint and memory of the real app under Xvfb on the
+# largest benchmark database (see desktop-bench.mjs). Needs `make bench`'s databases in
+# target/bench/ and a release build of the app (`cargo build --release -p earshot-desktop
+# --features custom-protocol`, which the Makefile does).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+APP=${BENCH_APP:-$TARGET/release/earshot-desktop}
+[ -x "$APP" ] || { echo "desktop-bench: $APP not built" >&2; exit 1; }
+
+DB=$(ls -1 "$TARGET"/bench/earshot-*.db 2>/dev/null | sort -t- -k2 -n | tail -n 1 || true)
+[ -n "$DB" ] || { echo "desktop-bench: no benchmark database in $TARGET/bench; run make bench" >&2; exit 1; }
+ROWS=$(basename "$DB" .db | sed 's/earshot-//')
+
+TAURI_DRIVER=$(command -v tauri-driver || echo "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver")
+TMP=$(mktemp -d -t earshot-dbench.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+export XDG_DATA_HOME=$TMP/data XDG_CONFIG_HOME=$TMP/config XDG_CACHE_HOME=$TMP/cache
+mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME"
+# A copy, so the app's writes (alert checks, read marks) never change the benchmark's data.
+cp "$DB" "$TMP/bench.db"
+export EARSHOT_DB=$TMP/unused.db EARSHOT_NO_AUTO_SYNC=1 EARSHOT_SECRETS_FILE=$TMP/secrets.json
+export SMOKE_APP=$APP SMOKE_TMP=$TMP SMOKE_TAURI_DRIVER=$TAURI_DRIVER \
+  BENCH_DB=$TMP/bench.db BENCH_DB_ROWS=$ROWS BENCH_JSON=$TARGET/bench.json
+xvfb-run -a -s "-screen 0 1600x1000x24 -nolisten tcp" \
+  dbus-run-session -- node tests/e2e/desktop-bench.mjs 2>"$TMP/session.log"

@@ -1,0 +1,189 @@
+// The WebDriver harness shared by the end-to-end tests and the desktop benchmark: tauri-driver
+// (→ WebKitWebDriver → the app) on free ports, and a Session that launches the real app on a
+// database, runs scripts in it, clicks, types and saves 1280×800 screenshots.
+//
+// Environment: SMOKE_APP (the app binary), SMOKE_TAURI_DRIVER, SMOKE_TMP (logs), SMOKE_SHOTS.
+
+import { spawn } from 'node:child_process';
+import { openSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+const env = process.env;
+const APP = env.SMOKE_APP;
+const SHOTS = env.SMOKE_SHOTS ?? '.';
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
+const WAIT_MS = 30_000;
+export const DRIVER_LOG = path.join(env.SMOKE_TMP, 'tauri-driver.log');
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+// ---- tauri-driver ---------------------------------------------------------------------------
+
+let driver = null;
+let base = '';
+
+export async function startDriver(extraEnv = {}) {
+  const port = await freePort();
+  const nativePort = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  // The app's and WebKit's chatter (PipeWire, portals, …) goes to a log, shown only on failure.
+  const log = openSync(DRIVER_LOG, 'a');
+  driver = spawn(env.SMOKE_TAURI_DRIVER, ['--port', String(port), '--native-port', String(nativePort)], {
+    stdio: ['ignore', log, log],
+    env: { ...process.env, ...extraEnv },
+    detached: true, // its own process group, so cleanup reaches WebKitWebDriver and the app too
+  });
+  for (let i = 0; i < 100; i += 1) {
+    try {
+      const r = await fetch(`${base}/status`);
+      if (r.ok) return;
+    } catch { /* not up yet */ }
+    await sleep(100);
+  }
+  throw new Error('tauri-driver did not start');
+}
+
+/** Ends tauri-driver's whole process group; resolves once it has exited (or after 5 s). */
+export function stopDriver() {
+  const d = driver;
+  if (!d || d.exitCode !== null || d.signalCode !== null) return Promise.resolve();
+  const gone = new Promise((resolve) => {
+    d.once('exit', resolve);
+    setTimeout(resolve, 5000).unref();
+  });
+  try { process.kill(-d.pid, 'SIGTERM'); } catch { /* already gone */ }
+  return gone;
+}
+
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => { stopDriver(); process.exit(130); });
+}
+process.on('exit', stopDriver);
+
+// ---- WebDriver ------------------------------------------------------------------------------
+
+export async function wd(method, url, body) {
+  const r = await fetch(`${base}${url}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await r.json().catch(() => ({}));
+  if (!r.ok) {
+    const v = json.value ?? {};
+    throw new Error(`WebDriver ${method} ${url}: ${v.error ?? r.status} ${v.message ?? ''}`.trim());
+  }
+  return json.value;
+}
+
+export class Session {
+  static async start(dbPath) {
+    const caps = {
+      capabilities: {
+        alwaysMatch: { 'tauri:options': { application: APP, args: ['--db', dbPath] } },
+      },
+    };
+    const v = await wd('POST', '/session', caps);
+    const s = new Session(v.sessionId);
+    await s.resize();
+    return s;
+  }
+
+  constructor(id) { this.id = id; }
+
+  run(script, ...args) {
+    return wd('POST', `/session/${this.id}/execute/sync`, { script, args });
+  }
+
+  /** Polls `script` until it returns a truthy value; that value is returned. */
+  async waitFor(what, script, ...args) {
+    const deadline = Date.now() + WAIT_MS;
+    let last;
+    while (Date.now() < deadline) {
+      try {
+        last = await this.run(script, ...args);
+        if (last) return last;
+      } catch (e) { last = e.message; }
+      await sleep(200);
+    }
+    const text = await this.run('return document.body ? document.body.innerText.slice(0, 600) : ""')
+      .catch(() => '');
+    throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)}); page shows: ${text}`);
+  }
+
+  async go(hash) {
+    await this.run('location.hash = arguments[0]', hash);
+  }
+
+  /** Types into an input as a person would (WebDriver's element/value: real key events). */
+  async type(css, text) {
+    const el = await wd('POST', `/session/${this.id}/element`, { using: 'css selector', value: css });
+    await wd('POST', `/session/${this.id}/element/${el[ELEMENT]}/value`, { text });
+  }
+
+  /** Sets a <select> and tells the page, as a pick by the owner would. */
+  async choose(css, value) {
+    await this.run(`const el = document.querySelector(arguments[0]); el.value = arguments[1];
+      el.dispatchEvent(new Event('change', { bubbles: true }));`, css, value);
+  }
+
+  async key(k) {
+    await wd('POST', `/session/${this.id}/actions`, {
+      actions: [{ type: 'key', id: 'kb', actions: [{ type: 'keyDown', value: k }, { type: 'keyUp', value: k }] }],
+    });
+  }
+
+  async click(css) {
+    const el = await wd('POST', `/session/${this.id}/element`, { using: 'css selector', value: css });
+    await wd('POST', `/session/${this.id}/element/${el[ELEMENT]}/click`, {});
+  }
+
+  /** Makes the page 1280×800: the window is resized until its viewport has that size. */
+  async resize() {
+    for (let i = 0; i < 3; i += 1) {
+      const [w, h] = await this.run('return [window.innerWidth, window.innerHeight]');
+      if (w === 1280 && h === 800) return;
+      const rect = await wd('GET', `/session/${this.id}/window/rect`);
+      await wd('POST', `/session/${this.id}/window/rect`, {
+        width: rect.width + (1280 - w), height: rect.height + (800 - h),
+      });
+      await sleep(300);
+    }
+  }
+
+  async screenshot(name) {
+    // Let fonts load and two frames paint before the picture: WebKit's snapshot is the last
+    // painted frame, which can lag behind the DOM right after a render.
+    await wd('POST', `/session/${this.id}/execute/async`, {
+      script: `const done = arguments[arguments.length - 1];
+        document.fonts.ready.then(() => requestAnimationFrame(() => requestAnimationFrame(() => done(true))));`,
+      args: [],
+    });
+    await sleep(500);
+    const b64 = await wd('GET', `/session/${this.id}/screenshot`);
+    const file = path.join(SHOTS, `${name}.png`);
+    writeFileSync(file, Buffer.from(b64, 'base64'));
+    const png = Buffer.from(b64, 'base64');
+    const w = png.readUInt32BE(16);
+    const h = png.readUInt32BE(20);
+    console.log(`smoke:   saved ${path.relative(process.cwd(), file)} (${w}×${h})`);
+    return { w, h };
+  }
+
+  async end() {
+    await wd('DELETE', `/session/${this.id}`).catch(() => {});
+  }
+}
