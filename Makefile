@@ -64,11 +64,14 @@ package: setup
 	npx --no-install tauri build --bundles deb,rpm
 
 # Import, dashboard and search figures at 10k, 100k and 1M reviews, against sqlite3's own CSV
-# import of the same file; prints a table and writes target/bench.json. Needs about 2 GB of disk
-# under target/bench and a few minutes.
+# import of the same file; then the app's first paint and memory under Xvfb on the largest
+# database (tests/e2e/desktop-bench.sh); prints a table and writes target/bench.json. Needs
+# about 2 GB of disk under target/bench and a few minutes.
 bench: setup
 	cargo build --release -p earshot --bin earshot --example bench
 	target/release/examples/bench
+	cargo build --release -p earshot-desktop --features custom-protocol
+	bash tests/e2e/desktop-bench.sh
 
 # libFuzzer on the connector parsers and the import, FUZZ_SECONDS each (cargo-fuzz; this machine
 # has only a stable toolchain, hence RUSTC_BOOTSTRAP and no sanitizer). The bounded stable-toolchain
