@@ -18,6 +18,7 @@ pub mod alerts;
 pub mod analysis;
 pub mod backup;
 pub mod demo;
+pub mod export;
 pub mod import;
 pub mod insights;
 pub mod model;

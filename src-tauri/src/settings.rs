@@ -9,6 +9,7 @@ use earshot::model::{Business, BusinessId};
 use earshot::replies::{self, ReplyProfile, ReplyTemplate};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
+use tauri_plugin_dialog::DialogExt;
 
 use crate::commands::{with_store, AppState, REVIEWS_CHANGED};
 use crate::error::{UiError, UiResult};
@@ -153,11 +154,31 @@ pub async fn restore_backup(
     Ok(kept.display().to_string())
 }
 
-/// Exports the reviews as CSV to a file the owner picks (not written yet: see the Settings issue).
+/// Exports every review as CSV to a file the owner picks in the native save dialog (shown from
+/// Rust, so the webview needs no dialog or file-system permission). `None` when cancelled.
 #[tauri::command]
-pub async fn export_reviews_csv(_state: State<'_, AppState>) -> UiResult<Option<String>> {
-    Err(UiError::new(
-        "not_available",
-        "Exporting reviews is not available in this version yet.",
-    ))
+pub async fn export_reviews_csv(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> UiResult<Option<String>> {
+    let picked = app
+        .dialog()
+        .file()
+        .set_title("Export reviews")
+        .set_file_name("earshot-reviews.csv")
+        .add_filter("CSV", &["csv"])
+        .blocking_save_file();
+    let Some(path) = picked.and_then(|p| p.into_path().ok()) else {
+        return Ok(None);
+    };
+    let shown = path.display().to_string();
+    with_store(&state, move |store| {
+        let file = std::fs::File::create(&path)
+            .map_err(|e| UiError::new("io", format!("cannot create {}: {e}", path.display())))?;
+        earshot::export::reviews_csv(store, &Default::default(), std::io::BufWriter::new(file))
+            .map_err(|e| UiError::new(e.code(), e.to_string()))?;
+        Ok(())
+    })
+    .await?;
+    Ok(Some(shown))
 }
