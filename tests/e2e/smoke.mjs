@@ -6,7 +6,9 @@
 // anything failed.
 
 import { createServer } from 'node:http';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import {
   DRIVER_LOG, Session, startDriver, stopDriver,
@@ -267,6 +269,63 @@ const cases = [
       await s.screenshot('review-hostile');
     } finally {
       await s.end();
+    }
+  }],
+
+  ['a reply is composed, saved and posted on Mastodon through the outbox, once', async () => {
+    const posts = [];
+    const server = createServer((req, res) => {
+      const url = new URL(req.url, 'http://127.0.0.1');
+      if (req.method === 'GET' && url.pathname === '/api/v1/timelines/tag/harbourcafe') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify([{
+          id: '7001', url: 'https://ex.social/@kim/7001', created_at: new Date(Date.now() - 7200e3).toISOString(),
+          content: '<p>Waited 40 minutes for a flat white at Harbour Lane <a href="https://ex.social/tags/harbourcafe">#harbourcafe</a></p>',
+          spoiler_text: '', account: { acct: 'kim@ex.social', display_name: 'Kim' },
+        }]));
+        return;
+      }
+      if (req.method === 'POST' && url.pathname === '/api/v1/statuses') {
+        let body = '';
+        req.on('data', (c) => { body += c; });
+        req.on('end', () => {
+          posts.push({ auth: req.headers.authorization, key: req.headers['idempotency-key'], body });
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ id: '7002', url: 'https://ex.social/@cafe/7002' }));
+        });
+        return;
+      }
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end('{"error":"not found"}');
+    });
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${server.address().port}`;
+    const db = path.join(env.SMOKE_TMP, 'post.db');
+    const cli = (...args) => promisify(execFile)(env.SMOKE_CLI, ['--db', db, ...args], { encoding: 'utf8' });
+    await cli('sources', 'add', 'mastodon', '--business', 'Harbour Lane Café', '--set', 'instance=ex.social',
+      '--set', 'tag=harbourcafe', '--set', `base_url=${base}`, '--set', 'access_token=owner-token');
+    await cli('sync');
+    const s = await Session.start(db);
+    try {
+      await s.waitFor('the dashboard', kpi('stat-count'));
+      await s.go('#inbox');
+      await s.waitFor('the mention', "return !!document.querySelector('.inbox-row[data-id]')");
+      await s.click('.inbox-row[data-id]');
+      await s.waitFor('the composer with Post', "return !!document.getElementById('reply-post')");
+      await s.run("const t = document.getElementById('reply-text'); t.value = ''; t.dispatchEvent(new Event('input'));");
+      await s.type('#reply-text', 'Kim, I am so sorry about the wait. Please message us so we can make it right.');
+      await s.click('#reply-save');
+      await s.waitFor('the saved draft', "return document.getElementById('draft-state').textContent.includes('saved')");
+      await s.click('#reply-post');
+      await s.waitFor('the posted reply in the thread', "return !!document.querySelector('#reply-thread .reply[data-state=\"posted\"]')");
+      expect(posts.length === 1, `the platform received ${posts.length} posts`);
+      expect(posts[0].auth === 'Bearer owner-token', 'the post was not sent with the owner\'s token');
+      const sent = JSON.parse(posts[0].body);
+      expect(sent.in_reply_to_id === '7001' && sent.status.includes('so sorry'), `posted ${posts[0].body}`);
+      await s.screenshot('review-posted');
+    } finally {
+      await s.end();
+      server.close();
     }
   }],
 ];

@@ -69,7 +69,7 @@ CSV
 "$TARGET/debug/earshot" --db "$HOSTILE_DB" import "$TMP/hostile.csv" --business "Harbour Lane Café" >/dev/null
 
 mkdir -p "$TARGET/screenshots"
-export SMOKE_APP=$TARGET/debug/earshot-desktop SMOKE_TMP=$TMP SMOKE_DEMO_DB=$DEMO_DB \
+export SMOKE_APP=$TARGET/debug/earshot-desktop SMOKE_CLI=$TARGET/debug/earshot SMOKE_TMP=$TMP SMOKE_DEMO_DB=$DEMO_DB \
   SMOKE_STATS=$TMP/stats.json SMOKE_IMPORT=$TMP/import.csv SMOKE_HOSTILE_DB=$HOSTILE_DB SMOKE_SHOTS=$TARGET/screenshots \
   SMOKE_TAURI_DRIVER=$TAURI_DRIVER
 

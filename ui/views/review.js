@@ -271,6 +271,26 @@ function composerPanel(d, { focus, ctx }) {
     h('div', { class: 'actions composer-actions' }, buttons));
 }
 
+/**
+ * The composer, or — once the review has a reply and no draft is under way — a calm note that it
+ * is answered, with a button to write another reply from a blank page.
+ */
+function sidePanel(d, opts) {
+  if (!d.review.replied || d.draft || opts.focus) return composerPanel(d, opts);
+  const slot = h('div');
+  const when = d.review.replied_at ? formatWhen(d.review.replied_at) : '';
+  slot.append(h('section', { class: 'card composer-done', id: 'composer-done' },
+    h('h2', null, 'Answered'),
+    h('p', { class: 'muted' }, `You replied ${when}. Nothing else is needed unless the customer writes again.`),
+    h('button', {
+      id: 'reply-another', class: 'btn', type: 'button',
+      onclick: () => {
+        slot.replaceChildren(composerPanel({ ...d, text: '', warnings: [] }, { ...opts, focus: true }));
+      },
+    }, 'Write another reply')));
+  return slot;
+}
+
 export async function render(param, ctx) {
   const [idText, mode] = String(param).split('/');
   const id = Number(idText);
@@ -283,5 +303,5 @@ export async function render(param, ctx) {
         h('h1', null, d.review.kind === 'mention' ? 'Mention' : 'Review', ' from ', authorName(d.review.author)))),
     h('div', { class: 'review-grid' },
       h('div', { class: 'review-main' }, reviewPanel(d), threadPanel(d), historyPanel(d)),
-      h('div', { class: 'review-side' }, composerPanel(d, { focus: mode === 'reply', ctx }))));
+      h('div', { class: 'review-side' }, sidePanel(d, { focus: mode === 'reply', ctx }))));
 }
