@@ -37,6 +37,8 @@ const COMMANDS: &[&str] = &[
     "backup_now",
     "restore_backup",
     "export_reviews_csv",
+    "ai_draft",
+    "save_ai_settings",
 ];
 
 fn main() {

@@ -162,6 +162,16 @@ export function restoreBackup(path) {
   return call('restore_backup', { path });
 }
 
+/** A draft from the owner's AI endpoint; resolves to text for the owner to edit. */
+export function aiDraft(reviewId) {
+  return call('ai_draft', { review: reviewId });
+}
+
+/** `settings`: { enabled, base_url, model }; `apiKey` replaces the saved key (''.trim() deletes it). */
+export function saveAiSettings(settings, apiKey = null) {
+  return call('save_ai_settings', { settings, apiKey });
+}
+
 export function exportReviewsCsv() {
   return call('export_reviews_csv');
 }

@@ -92,6 +92,7 @@ fn run() -> anyhow::Result<()> {
             replies::post_reply,
             replies::copy_reply,
             replies::mark_replied,
+            replies::ai_draft,
             alerts::list_alerts,
             alerts::set_alert_state,
             alerts::unread_alert_count,
@@ -105,6 +106,7 @@ fn run() -> anyhow::Result<()> {
             settings::backup_now,
             settings::restore_backup,
             settings::export_reviews_csv,
+            settings::save_ai_settings,
         ])
         .setup(move |app| {
             // Background sync runs unless EARSHOT_NO_AUTO_SYNC is set (the smoke test's fixed

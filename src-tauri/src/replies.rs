@@ -4,13 +4,13 @@
 use earshot::model::{ReviewId, Revision};
 use earshot::replies::coach::Warning;
 use earshot::replies::outbox::{Outbox, OutboxConfig};
-use earshot::replies::{self, Composer, CopyAndOpen, Reply, ReplyTemplate};
+use earshot::replies::{self, ai, Composer, CopyAndOpen, Reply, ReplyTemplate};
 use earshot::secrets::{self, StoredReplyCredentials};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 
 use crate::commands::{with_store, AppState, REVIEWS_CHANGED};
-use crate::error::UiResult;
+use crate::error::{UiError, UiResult};
 
 /// The Review screen in one round trip: the composer's view, the revisions and the templates.
 #[derive(Debug, Serialize)]
@@ -19,6 +19,8 @@ pub struct ReviewDetail {
     pub composer: Composer,
     pub revisions: Vec<Revision>,
     pub templates: Vec<ReplyTemplate>,
+    /// Whether the owner turned AI drafts on (the composer then offers "Draft with AI").
+    pub ai_enabled: bool,
 }
 
 #[tauri::command]
@@ -28,6 +30,7 @@ pub async fn review_detail(state: State<'_, AppState>, review: ReviewId) -> UiRe
         // Opening a review is reading it.
         store.mark_read(review)?;
         Ok(ReviewDetail {
+            ai_enabled: replies::ai_settings(store)?.enabled,
             revisions: store.revisions(review)?,
             templates: replies::list_templates(store)?,
             composer,
@@ -122,4 +125,30 @@ pub async fn mark_replied(
     .await?;
     app.emit(REVIEWS_CHANGED, ())?;
     Ok(reply)
+}
+
+/// A draft from the owner's AI endpoint (Settings → AI drafts), for the owner to edit. Nothing is
+/// saved or posted. The hosted endpoint's key comes from the OS keyring.
+#[tauri::command]
+pub async fn ai_draft(state: State<'_, AppState>, review: ReviewId) -> UiResult<String> {
+    with_store(&state, move |store| {
+        let settings = replies::ai_settings(store)?;
+        if !settings.enabled {
+            return Err(UiError::new(
+                "ai_off",
+                "AI drafts are off. Turn them on in Settings → AI drafts.",
+            ));
+        }
+        let key = secrets::open_default()
+            .get(ai::KEY_SOURCE, ai::KEY_NAME)
+            .map_err(|e| UiError::new("keyring", e.to_string()))?;
+        let config = settings.config();
+        Ok(tauri::async_runtime::block_on(replies::ai_draft(
+            store,
+            review,
+            &config,
+            key.as_ref(),
+        ))?)
+    })
+    .await
 }

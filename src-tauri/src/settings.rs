@@ -6,7 +6,9 @@ use chrono::Local;
 use earshot::alerts::{self, NotificationPrefs, Rule};
 use earshot::backup::{self, BackupFile};
 use earshot::model::{Business, BusinessId};
+use earshot::replies::ai::{self, AiSettings};
 use earshot::replies::{self, ReplyProfile, ReplyTemplate};
+use earshot::secrets::{self, Secret};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 use tauri_plugin_dialog::DialogExt;
@@ -26,6 +28,11 @@ pub struct SettingsOverview {
     pub db_path: String,
     pub backup_dir: String,
     pub backups: Vec<BackupFile>,
+    pub ai: AiSettings,
+    /// Whether an API key for the AI endpoint is in the keyring (the key itself never leaves it).
+    pub ai_key_saved: bool,
+    /// Where secrets are kept ("the system keyring", or the opted-in file).
+    pub secrets_in: String,
 }
 
 #[tauri::command]
@@ -38,7 +45,12 @@ pub async fn settings_overview(state: State<'_, AppState>) -> UiResult<SettingsO
             .map(|b| Ok((b.id, replies::profile(store, b.id)?)))
             .collect::<UiResult<Vec<_>>>()?;
         let dir = backup::backup_dir(store.path());
+        let secret_store = secrets::open_default();
+        let ai_key_saved = matches!(secret_store.get(ai::KEY_SOURCE, ai::KEY_NAME), Ok(Some(_)));
         Ok(SettingsOverview {
+            ai: replies::ai_settings(store)?,
+            ai_key_saved,
+            secrets_in: secret_store.describe(),
             profiles,
             businesses,
             rules: alerts::load_rules(store)?.0,
@@ -152,6 +164,33 @@ pub async fn restore_backup(
     .await?;
     app.emit(REVIEWS_CHANGED, ())?;
     Ok(kept.display().to_string())
+}
+
+/// Saves the AI endpoint; `api_key` replaces the saved key when given (an empty one deletes it).
+#[tauri::command]
+pub async fn save_ai_settings(
+    state: State<'_, AppState>,
+    settings: AiSettings,
+    api_key: Option<String>,
+) -> UiResult<()> {
+    with_store(&state, move |store| {
+        replies::set_ai_settings(store, &settings)?;
+        if let Some(key) = api_key {
+            let secret_store = secrets::open_default();
+            let done = if key.trim().is_empty() {
+                secret_store.delete(ai::KEY_SOURCE, ai::KEY_NAME)
+            } else {
+                secret_store.set(
+                    ai::KEY_SOURCE,
+                    ai::KEY_NAME,
+                    &Secret::new(key.trim().to_string()),
+                )
+            };
+            done.map_err(|e| UiError::new("keyring", e.to_string()))?;
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// Exports every review as CSV to a file the owner picks in the native save dialog (shown from

@@ -12,6 +12,8 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
+use serde::{Deserialize, Serialize};
+
 use super::coach::{self, Limit};
 use super::outbox::{platform_reason, Secret};
 use super::{ReplyError, ReplyProfile, Result};
@@ -38,6 +40,43 @@ impl Default for AiConfig {
         }
     }
 }
+
+/// The owner's AI endpoint as saved in Settings. Off until the owner turns it on: nothing leaves
+/// the computer for an AI unless they chose where it goes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AiSettings {
+    pub enabled: bool,
+    pub base_url: String,
+    pub model: String,
+}
+
+impl Default for AiSettings {
+    fn default() -> Self {
+        let d = AiConfig::default();
+        AiSettings {
+            enabled: false,
+            base_url: d.base_url,
+            model: d.model,
+        }
+    }
+}
+
+impl AiSettings {
+    pub fn config(&self) -> AiConfig {
+        AiConfig {
+            base_url: self.base_url.clone(),
+            model: self.model.clone(),
+            ..AiConfig::default()
+        }
+    }
+}
+
+/// Where [`AiSettings`] live in the settings table.
+pub const SETTINGS_KEY: &str = "replies.ai";
+/// The secret store's slot for a hosted endpoint's API key: app-wide, so not a real source id.
+pub const KEY_SOURCE: crate::model::SourceId = 0;
+pub const KEY_NAME: &str = "ai_api_key";
 
 /// Some variety, but not so much that the reply wanders from the review.
 const TEMPERATURE: f64 = 0.6;

@@ -505,6 +505,18 @@ pub async fn ai_draft(
     ai::draft(config, api_key, &review, &p).await
 }
 
+/// The owner's AI endpoint (defaults, off, when never set).
+pub fn ai_settings(store: &Store) -> Result<ai::AiSettings> {
+    Ok(store
+        .setting::<ai::AiSettings>(ai::SETTINGS_KEY)?
+        .unwrap_or_default())
+}
+
+pub fn set_ai_settings(store: &Store, settings: &ai::AiSettings) -> Result<()> {
+    store.set_setting(ai::SETTINGS_KEY, settings)?;
+    Ok(())
+}
+
 /// A replied review's rating over time, as the store reads it for [`recovered`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct RatingHistory {

@@ -161,6 +161,45 @@ const cases = [
       await s.go(`#review/${cliStats.negative_review}`);
       const draft = await s.waitFor('the draft again', "const t = document.getElementById('reply-text'); return t && t.value.startsWith('Thank you') ? t.value : null");
       expect(draft.includes('make it right'), `draft after reopening: ${draft}`);
+
+      // Draft with AI: an OpenAI-compatible endpoint on 127.0.0.1 answers; the owner edits it.
+      const asked = [];
+      const ai = createServer((req, res) => {
+        let body = '';
+        req.on('data', (c) => { body += c; });
+        req.on('end', () => {
+          asked.push({ url: req.url, auth: req.headers.authorization, body });
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ choices: [{ message: { role: 'assistant', content: 'Tom, I am sorry about the till. I have spoken to the team.' } }] }));
+        });
+      });
+      await new Promise((r) => ai.listen(0, '127.0.0.1', r));
+      try {
+        await s.waitFor('AI settings saved', `
+          if (!window.__ai) {
+            window.__ai = 'pending';
+            window.__TAURI__.core.invoke('save_ai_settings', {
+              settings: { enabled: true, base_url: arguments[0], model: 'test-model' }, apiKey: 'ai-secret',
+            }).then(() => { window.__ai = 'done'; }, (e) => { window.__ai = JSON.stringify(e); });
+          }
+          return window.__ai === 'pending' ? null : window.__ai;`, `http://127.0.0.1:${ai.address().port}`);
+        await s.go('#inbox');
+        await s.waitFor('the inbox', "return !!document.getElementById('inbox-count')");
+        await s.go(`#review/${cliStats.negative_review}/reply`);
+        await s.waitFor('the AI button', "return !!document.getElementById('reply-ai')");
+        await s.click('#reply-ai');
+        await s.waitFor('the replace question', "return !!document.getElementById('confirm-yes')");
+        await s.click('#confirm-yes');
+        const text = await s.waitFor('the AI draft', "const t = document.getElementById('reply-text'); return t && t.value.includes('spoken to the team') ? t.value : null");
+        expect(text.startsWith('Tom'), `AI draft: ${text}`);
+        expect(asked.length === 1 && asked[0].url === '/v1/chat/completions', `AI endpoint saw ${JSON.stringify(asked.map((a) => a.url))}`);
+        expect(asked[0].auth === 'Bearer ai-secret', 'the AI key from the secret store was not sent');
+        expect(JSON.parse(asked[0].body).model === 'test-model', 'the model was not sent');
+        const dbText = readFileSync(env.SMOKE_DEMO_DB);
+        expect(!dbText.includes('ai-secret'), 'the AI key is in the database');
+      } finally {
+        ai.close();
+      }
     } finally {
       await s.end();
     }

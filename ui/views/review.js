@@ -252,6 +252,31 @@ function composerPanel(d, { focus, ctx }) {
     }, 'Discard draft'));
   }
 
+  if (d.ai_enabled) {
+    const ai = h('button', {
+      id: 'reply-ai', class: 'btn btn-quiet', type: 'button',
+      onclick: async () => {
+        if (text.value.trim() && !(await confirmDialog({
+          title: 'Replace your draft?', text: 'The AI draft will replace what you have written.', yes: 'Replace',
+        }))) return;
+        busy(ai, true);
+        ai.textContent = 'Asking the AI…';
+        try {
+          text.value = await api.aiDraft(r.id);
+          text.dispatchEvent(new Event('input'));
+          text.focus();
+          showNotice('AI draft ready: read it, make it yours, then save or post.');
+        } catch (e) {
+          showNotice(`No AI draft. ${e.message}`, { kind: 'error' });
+        } finally {
+          busy(ai, false);
+          ai.textContent = 'Draft with AI';
+        }
+      },
+    }, 'Draft with AI');
+    buttons.push(ai);
+  }
+
   const how = d.route.kind === 'post'
     ? `Earshot posts this on ${platformLabel(r.platform)} when you press Post. Nothing goes out before.`
     : `Earshot cannot post this one for you: copy the reply, paste it on the review's page on ${platformLabel(r.platform)}, then mark it replied.`;

@@ -174,6 +174,35 @@ function templatesCard(o, ctx) {
       templateForm({ id: 0, name: '', min_rating: null, max_rating: null, aspect: null, body: '' }, ctx, { isNew: true })));
 }
 
+function aiCard(o, ctx) {
+  const on = h('input', { id: 'ai-on', type: 'checkbox', checked: o.ai.enabled });
+  const url = input('ai-url', o.ai.base_url, { placeholder: 'http://localhost:11434' });
+  const model = input('ai-model', o.ai.model, { placeholder: 'llama3.2' });
+  const key = input('ai-key', '', {
+    type: 'password', autocomplete: 'new-password',
+    placeholder: o.ai_key_saved ? 'saved — type to replace, or clear below' : 'only for a hosted service',
+  });
+  const clear = h('input', { id: 'ai-key-clear', type: 'checkbox' });
+  return card('ai', 'AI drafts', 'Optional: a first draft from an OpenAI-compatible endpoint — Ollama on this computer, or a hosted service. You always edit and approve; nothing is posted without your click.',
+    h('form', {
+      class: 'form',
+      onsubmit: (e) => {
+        e.preventDefault();
+        const apiKey = clear.checked ? '' : (key.value.trim() || null);
+        attempt('Saved the AI settings.', () => api.saveAiSettings({
+          enabled: on.checked, base_url: url.value.trim(), model: model.value.trim(),
+        }, apiKey), ctx);
+      },
+    },
+    h('label', { class: 'check' }, on, h('span', null, 'Offer “Draft with AI” in the reply composer')),
+    h('div', { class: 'grid-2' },
+      field('ai-url', 'Endpoint', url, 'Ollama: http://localhost:11434'),
+      field('ai-model', 'Model', model),
+      field('ai-key', 'API key', key, `Kept in ${o.secrets_in}, never in the database.`),
+      o.ai_key_saved ? h('label', { class: 'check' }, clear, h('span', null, 'Forget the saved key')) : null),
+    h('div', { class: 'actions' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Save'))));
+}
+
 function dataCard(o, ctx) {
   return card('data', 'Your data', 'Everything stays on this computer, in one SQLite file.',
     h('p', null, h('strong', null, 'Database: '), h('code', { id: 'settings-db-path' }, o.db_path)),
@@ -222,6 +251,6 @@ export async function render(_param, ctx) {
         h('h1', { id: 'settings-title' }, 'Settings'),
         h('p', { class: 'muted' }, `${plural(o.businesses.length, 'business', 'businesses')} · ${plural(o.templates.length, 'template')} · last backup ${o.backups.length ? formatDateTime(`${o.backups[o.backups.length - 1].date}T00:00:00`) : 'never'}`))),
     h('div', { class: 'settings-grid' },
-      h('div', { class: 'settings-col' }, profileCard(o, ctx), templatesCard(o, ctx)),
+      h('div', { class: 'settings-col' }, profileCard(o, ctx), templatesCard(o, ctx), aiCard(o, ctx)),
       h('div', { class: 'settings-col' }, notificationsCard(o, ctx), rulesCard(o, ctx), competitorsCard(o, ctx), dataCard(o, ctx))));
 }
