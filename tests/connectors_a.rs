@@ -257,12 +257,121 @@ async fn google_places_snapshot_with_field_mask_original_text_and_a_refused_key(
 }
 
 // ---------------------------------------------------------------------------------------------
+// App Store (public feed)
+
+fn rss_entry(id: &str, rating: &str, at: &str, text: &str) -> Value {
+    json!({
+        "author": {"uri": {"label": "https://itunes.apple.com/us/reviews/id9"}, "name": {"label": format!("user{id}")}, "label": ""},
+        "updated": {"label": at},
+        "im:rating": {"label": rating},
+        "im:version": {"label": "3.2"},
+        "id": {"label": id},
+        "title": {"label": format!("Title {id}")},
+        "content": {"label": text, "attributes": {"type": "text"}},
+        "link": {"attributes": {"rel": "related", "href": "https://itunes.apple.com/us/review?id=42"}}
+    })
+}
+
+fn rss_page(cc: &str, page: u32) -> String {
+    format!("/{cc}/rss/customerreviews/page={page}/id=42/sortby=mostrecent/json")
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn app_store_feed_pages_through_countries_and_stops_at_the_watermark() {
+    let server = MockServer::start().await;
+    // Page 1 of the US feed opens with the app itself, as older feeds do.
+    let app = json!({"im:name": {"label": "Harbour Lane"}, "id": {"label": "https://apps.apple.com/app/id42"}});
+    let routes = [
+        (
+            rss_page("us", 1),
+            json!({"feed": {"entry": [app,
+                rss_entry("9003", "5", "2026-11-20T10:00:00-08:00", "Love the loyalty card"),
+                rss_entry("9002", "2", "2026-11-19T10:00:00-08:00", "Crashes at checkout")]}}),
+        ),
+        // One review: `entry` is an object.
+        (
+            rss_page("us", 2),
+            json!({"feed": {"entry": rss_entry("9001", "3", "2026-11-18T10:00:00-08:00", "Okay")}}),
+        ),
+        // Past the last review: no `entry` at all.
+        (
+            rss_page("us", 3),
+            json!({"feed": {"author": {"name": {"label": "iTunes Store"}}}}),
+        ),
+        (
+            rss_page("gb", 1),
+            json!({"feed": {"entry": [rss_entry("8001", "1", "2026-11-17T09:00:00+00:00", "Lost my order")]}}),
+        ),
+        (rss_page("gb", 2), json!({"feed": {}})),
+    ];
+    for (p, body) in &routes {
+        Mock::given(method("GET"))
+            .and(path(p.as_str()))
+            .respond_with(ok_json(body.clone()))
+            .mount(&server)
+            .await;
+    }
+    let f = fixture(
+        "app-store",
+        &server,
+        &[("app_id", "42"), ("country", "us, GB")],
+    );
+    let r = f.sync().await;
+    assert!(r.ok, "{r:?}");
+    assert_eq!((r.new, r.pages), (4, 5));
+    let rows = f.rows();
+    assert_eq!(
+        rows.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
+        ["8001", "9001", "9002", "9003"]
+    );
+    let crash = f.row("9002");
+    assert_eq!(crash.2, Some(2.0), "the rating string is a number of stars");
+    assert_eq!(crash.4.as_deref(), Some("Title 9002"));
+    assert_eq!(crash.5, "Crashes at checkout");
+    assert_eq!(crash.3.as_deref(), Some("user9002"));
+    assert_eq!(
+        crash.6.as_deref(),
+        Some("https://apps.apple.com/us/app/id42?see-all=reviews")
+    );
+    assert_eq!(
+        f.row("8001").6.as_deref(),
+        Some("https://apps.apple.com/gb/app/id42?see-all=reviews")
+    );
+    assert_eq!(f.created_at("9003"), 1_795_197_600);
+
+    // A new review in the US: the rerun reads the first page of each country and stops there.
+    server.reset().await;
+    let fresh = json!({"feed": {"entry": [
+        rss_entry("9004", "4", "2026-11-21T10:00:00-08:00", "Better now"),
+        rss_entry("9003", "5", "2026-11-20T10:00:00-08:00", "Love the loyalty card"),
+        rss_entry("9002", "2", "2026-11-19T10:00:00-08:00", "Crashes at checkout")]}});
+    for (p, body) in [
+        (rss_page("us", 1), fresh),
+        (rss_page("gb", 1), routes[3].1.clone()),
+    ] {
+        Mock::given(method("GET"))
+            .and(path(p.as_str()))
+            .respond_with(ok_json(body))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let again = f.sync().await;
+    assert!(again.ok, "{again:?}");
+    assert_eq!((again.new, again.pages), (1, 2));
+    assert_eq!(f.rows().len(), 5, "nothing doubled");
+}
+
+// ---------------------------------------------------------------------------------------------
 // Fuzzing the new parsers (tests/fuzz.rs covers the others)
 
 fn fuzz_seed(connector: &str) -> &'static str {
     match connector {
         "google-places" => {
             r#"{"rating":4.4,"reviews":[{"name":"places/p/reviews/r1","rating":5,"text":{"text":"Great","languageCode":"en"},"originalText":{"text":"Génial","languageCode":"fr"},"authorAttribution":{"displayName":"Ana"},"publishTime":"2024-04-30T11:26:55Z","googleMapsUri":"https://maps.google.com/x"}]}"#
+        }
+        "app-store" => {
+            r#"{"feed":{"entry":[{"im:name":{"label":"App"}},{"author":{"name":{"label":"pat"}},"updated":{"label":"2024-05-01T11:04:11-07:00"},"im:rating":{"label":"4"},"id":{"label":"1104"},"title":{"label":"Nice"},"content":{"label":"Works","attributes":{"type":"text"}},"link":{"attributes":{"href":"https://itunes.apple.com/us/review?id=1"}}}]}}"#
         }
         other => panic!("no fuzz seed for {other}"),
     }

@@ -1,21 +1,265 @@
-//! App Store connector. (Being written: the spec is final, fetch is not yet.)
+//! Apple's public customer-reviews feed (keyless, undocumented):
+//! `GET /{cc}/rss/customerreviews/page={n}/id={appId}/sortby=mostrecent/json`, pages 1 to 10
+//! (about 500 newest reviews) per storefront, newest first.
+//!
+//! The feed's quirks: every value is wrapped in `{"label": …}`; the rating is a string; a feed
+//! with one review has `entry` as an object, not an array, and one without any has no `entry`;
+//! older feeds put the app itself (`im:name`, no rating) first. Each storefront (`cc`) has its
+//! own reviews, so several countries are read one after the other; the page token is
+//! `{country index}:{page}`. An incremental run moves on to the next country at the first page
+//! that reaches the last run's newest review. There is no reply API: copy and open.
 
-use super::{ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use serde_json::Value;
+
+use super::text::{html_to_text, parse_time, path_segment, time_mark};
+use super::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use crate::model::{IncomingReview, Kind};
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "app-store",
     label: "App Store",
     feed: Feed::Reviews,
-    help: "",
-    default_base_url: "",
-    settings: &[],
-    interval_minutes: 15,
+    help: "Reads the public App Store reviews of any iPhone or iPad app, yours or a \
+           competitor's, without an account: about the 500 newest per country. The app id is \
+           the number after \"id\" in the app's App Store address \
+           (apps.apple.com/us/app/…/id284882215 → 284882215). For your own app, App Store \
+           Connect gives every review and lets you reply.",
+    default_base_url: "https://itunes.apple.com",
+    settings: &[
+        super::s(
+            "app_id",
+            "App id",
+            "The number after \"id\" in the app's App Store address, e.g. 284882215.",
+            true,
+            false,
+        ),
+        super::s(
+            "country",
+            "Countries",
+            "Two-letter App Store countries to read, separated by commas (us, gb, de…); each \
+             has its own reviews. Default: us.",
+            false,
+            false,
+        ),
+    ],
+    interval_minutes: 60,
     lists_everything: false,
-    min_interval_ms: 200,
+    min_interval_ms: 500,
 };
 
-pub async fn fetch(_ctx: &Ctx<'_>, _req: &PageRequest) -> Result<Page> {
-    Err(SourceError::Config(
-        "App Store is not available in this version of Earshot yet".into(),
-    ))
+/// Apple serves at most this many pages of 50 per storefront.
+const MAX_PAGES: u32 = 10;
+
+/// The storefronts a source reads, checked: two letters each.
+fn countries(ctx: &Ctx<'_>) -> Result<Vec<String>> {
+    let raw = ctx.get("country").unwrap_or("us");
+    let list: Vec<String> = raw
+        .split([',', ' '])
+        .map(|c| c.trim().to_ascii_lowercase())
+        .filter(|c| !c.is_empty())
+        .collect();
+    if list.is_empty() {
+        return Ok(vec!["us".into()]);
+    }
+    if let Some(bad) = list
+        .iter()
+        .find(|c| c.len() != 2 || !c.bytes().all(|b| b.is_ascii_lowercase()))
+    {
+        return Err(SourceError::Config(format!(
+            "`{bad}` is not a two-letter App Store country (us, gb, de…); fix `country`"
+        )));
+    }
+    Ok(list)
+}
+
+/// `{country index}:{page}`.
+fn position(token: Option<&str>) -> (usize, u32) {
+    token
+        .and_then(|t| t.split_once(':'))
+        .and_then(|(c, p)| Some((c.parse().ok()?, p.parse().ok()?)))
+        .filter(|(_, p)| (1..=MAX_PAGES).contains(p))
+        .unwrap_or((0, 1))
+}
+
+pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
+    let app = ctx.require("app_id")?;
+    if !app.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(SourceError::Config(format!(
+            "`{app}` is not an App Store app id: it is the number after \"id\" in the app's \
+             address"
+        )));
+    }
+    let countries = countries(ctx)?;
+    let (ci, page) = position(req.page.as_deref());
+    let Some(cc) = countries.get(ci) else {
+        return Ok(Page::default());
+    };
+    let url = format!(
+        "{}/{}/rss/customerreviews/page={page}/id={}/sortby=mostrecent/json",
+        ctx.base_url(),
+        path_segment(cc),
+        path_segment(app)
+    );
+    let reply = ctx.send(|c| c.get(&url)).await?;
+    let body: Value = reply.json()?;
+    let items = parse_feed(&body, Some((app, cc)))?;
+    let high = items.iter().map(|i| time_mark(&i.created_at)).max();
+    let reached = !req.full
+        && req
+            .watermark
+            .as_deref()
+            .is_some_and(|w| items.iter().any(|i| time_mark(&i.created_at).as_str() <= w));
+    let next = if !items.is_empty() && !reached && page < MAX_PAGES {
+        Some(format!("{ci}:{}", page + 1))
+    } else if ci + 1 < countries.len() {
+        Some(format!("{}:1", ci + 1))
+    } else {
+        None
+    };
+    Ok(Page { items, next, high })
+}
+
+/// `{"label": "…"}` → "…".
+fn label<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
+    v.get(key)?.get("label")?.as_str()
+}
+
+/// Maps a whole feed body. `app` (id, country) builds each review's link; without it the
+/// feed's own link is used.
+pub fn parse_feed(body: &Value, app: Option<(&str, &str)>) -> Result<Vec<IncomingReview>> {
+    let feed = body
+        .get("feed")
+        .ok_or_else(|| SourceError::BadResponse("the App Store answer has no `feed`".into()))?;
+    let entries: Vec<&Value> = match feed.get("entry") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) => a.iter().collect(),
+        // One review: an object, not a list.
+        Some(one @ Value::Object(_)) => vec![one],
+        Some(_) => {
+            return Err(SourceError::BadResponse(
+                "the App Store feed's `entry` is neither a review nor a list".into(),
+            ))
+        }
+    };
+    let mut out = Vec::with_capacity(entries.len());
+    for raw in entries {
+        // The app itself (older feeds): a name, no rating.
+        let Some(rating) = label(raw, "im:rating") else {
+            continue;
+        };
+        let id = label(raw, "id")
+            .map(str::trim)
+            .filter(|i| !i.is_empty())
+            .ok_or_else(|| SourceError::BadResponse("an App Store review has no id".into()))?;
+        let when = label(raw, "updated").unwrap_or_default();
+        let created = parse_time(when)
+            .ok_or_else(|| SourceError::BadResponse(format!("unreadable time {when:?}")))?;
+        let content = raw.get("content");
+        let text = content
+            .and_then(|c| c.get("label"))
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let is_html = content
+            .and_then(|c| c.pointer("/attributes/type"))
+            .and_then(Value::as_str)
+            == Some("html");
+        let body = if is_html {
+            html_to_text(text)
+        } else {
+            text.trim().to_string()
+        };
+        let mut it = item("app-store", id, Kind::Review, body, created);
+        it.rating = rating
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|r| (1.0..=5.0).contains(r));
+        it.title = label(raw, "title")
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
+        it.author = raw
+            .get("author")
+            .and_then(|a| label(a, "name"))
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(str::to_owned);
+        it.url = match app {
+            Some((app, cc)) => Some(format!(
+                "https://apps.apple.com/{cc}/app/id{app}?see-all=reviews"
+            )),
+            None => raw
+                .pointer("/link/attributes/href")
+                .and_then(Value::as_str)
+                .filter(|u| u.starts_with("https://"))
+                .map(str::to_owned),
+        };
+        it.raw_json = Some(raw.to_string());
+        out.push(it);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: &str, rating: &str, at: &str) -> String {
+        format!(
+            r#"{{"author":{{"uri":{{"label":"https://itunes.apple.com/us/reviews/id1"}},"name":{{"label":"pat"}},"label":""}},
+               "updated":{{"label":"{at}"}},"im:rating":{{"label":"{rating}"}},"im:version":{{"label":"2.1"}},
+               "id":{{"label":"{id}"}},"title":{{"label":"Nice"}},"content":{{"label":"Works well","attributes":{{"type":"text"}}}},
+               "link":{{"attributes":{{"rel":"related","href":"https://itunes.apple.com/us/review?id=42&type=Purple%20Software"}}}}}}"#
+        )
+    }
+
+    #[test]
+    fn documented_entries_skip_the_app_and_read_string_ratings() {
+        let app = r#"{"im:name":{"label":"Harbour Lane"},"id":{"label":"https://apps.apple.com/app/id42","attributes":{"im:id":"42"}}}"#;
+        let body = format!(
+            r#"{{"feed":{{"author":{{"name":{{"label":"iTunes Store"}}}},"entry":[{app},{},{}]}}}}"#,
+            entry("1104", "4", "2024-05-01T11:04:11-07:00"),
+            entry("1103", "0", "2024-04-30T10:00:00-07:00")
+        );
+        let v: Value = serde_json::from_str(&body).unwrap();
+        let items = parse_feed(&v, Some(("42", "gb"))).unwrap();
+        assert_eq!(items.len(), 2, "the app's own entry is skipped");
+        let r = &items[0];
+        assert_eq!(r.external_id, "1104");
+        assert_eq!(r.rating, Some(4.0));
+        assert_eq!(r.title.as_deref(), Some("Nice"));
+        assert_eq!(r.body, "Works well");
+        assert_eq!(r.author.as_deref(), Some("pat"));
+        assert_eq!(r.created_at.to_rfc3339(), "2024-05-01T18:04:11+00:00");
+        assert_eq!(
+            r.url.as_deref(),
+            Some("https://apps.apple.com/gb/app/id42?see-all=reviews")
+        );
+        assert_eq!(items[1].rating, None, "\"0\" is not a rating");
+    }
+
+    #[test]
+    fn one_review_is_an_object_and_none_is_no_entry() {
+        let body = format!(
+            r#"{{"feed":{{"entry":{}}}}}"#,
+            entry("7", "5", "2024-05-01T11:04:11-07:00")
+        );
+        let v: Value = serde_json::from_str(&body).unwrap();
+        let items = parse_feed(&v, None).unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(
+            items[0].url.as_deref(),
+            Some("https://itunes.apple.com/us/review?id=42&type=Purple%20Software")
+        );
+        let empty: Value = serde_json::from_str(r#"{"feed":{"author":{}}}"#).unwrap();
+        assert!(parse_feed(&empty, None).unwrap().is_empty());
+    }
+
+    #[test]
+    fn page_tokens_walk_countries() {
+        assert_eq!(position(None), (0, 1));
+        assert_eq!(position(Some("1:3")), (1, 3));
+        assert_eq!(position(Some("0:11")), (0, 1), "past Apple's 10 pages");
+        assert_eq!(position(Some("junk")), (0, 1));
+    }
 }

@@ -4,8 +4,8 @@
 
 use serde_json::Value;
 
-use super::google_places;
 use super::http::parse_json;
+use super::{app_store, google_places};
 use super::{bluesky, hackernews, mastodon, reddit, rss, trustpilot, x, yelp, youtube};
 use super::{Result, SourceError};
 use crate::model::IncomingReview;
@@ -45,6 +45,7 @@ pub fn parse_body(connector: &str, body: &[u8]) -> Result<Vec<IncomingReview>> {
             bluesky::parse_posts(&list("posts")).map(|p| p.into_iter().map(|(i, _)| i).collect())
         }
         "google-places" => google_places::parse_place(&v),
+        "app-store" => app_store::parse_feed(&v, None),
         other => Err(SourceError::Config(format!("no body parser for `{other}`"))),
     }
 }
@@ -65,4 +66,4 @@ pub const PARSED: &[&str] = &[
 /// Parsers [`parse_body`] also covers whose seed documents are not in `tests/fuzz.rs` yet:
 /// `tests/connectors_a.rs` fuzzes them from its own seeds. Move them into [`PARSED`] together
 /// with their seeds there.
-pub const PARSED_NEW: &[&str] = &["google-places"];
+pub const PARSED_NEW: &[&str] = &["google-places", "app-store"];
