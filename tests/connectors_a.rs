@@ -17,7 +17,8 @@ use earshot::sources::parse::{parse_body, PARSED_NEW};
 use earshot::sources::{self, Settings};
 use earshot::sync::{self, Selection, SourceReport, SyncOptions};
 use serde_json::{json, Value};
-use wiremock::matchers::{header, headers, method, path};
+use wiremock::matchers::{header, headers, method, path, query_param, query_param_is_missing};
+use wiremock::{Match, Request};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 struct Fixture {
@@ -363,6 +364,169 @@ async fn app_store_feed_pages_through_countries_and_stops_at_the_watermark() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// App Store Connect
+
+const ASC_KEY: &str = "-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgpISS06RwdLkJOqGe
+ASDpLoRV07DKZ8VjQ6STwgnccUShRANCAAQfAPI1tXBl/gQr3U9OJKGJVpq3wTYl
+rllcs7eYzWgcJJfApXxFHhO7UfGO1ONcGQ/GD/hzL6rttVLMXYF2+TyQ
+-----END PRIVATE KEY-----
+";
+
+const ASC_PUBLIC: &str = "-----BEGIN PUBLIC KEY-----
+MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEHwDyNbVwZf4EK91PTiShiVaat8E2
+Ja5ZXLO3mM1oHCSXwKV8RR4Tu1HxjtTjXBkPxg/4cy+q7bVSzF2Bdvk8kA==
+-----END PUBLIC KEY-----
+";
+
+/// Matches a request whose bearer token is an ES256 JWT signed by the test key, for Apple's
+/// audience, from this issuer and key id, living at most 20 minutes.
+struct AppleJwt;
+
+impl Match for AppleJwt {
+    fn matches(&self, request: &Request) -> bool {
+        let Some(token) = request
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+        else {
+            return false;
+        };
+        let Ok(header) = jsonwebtoken::decode_header(token) else {
+            return false;
+        };
+        let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::ES256);
+        v.set_audience(&["appstoreconnect-v1"]);
+        v.set_issuer(&["issuer-7"]);
+        let key = jsonwebtoken::DecodingKey::from_ec_pem(ASC_PUBLIC.as_bytes()).unwrap();
+        match jsonwebtoken::decode::<Value>(token, &key, &v) {
+            Ok(data) => {
+                let iat = data.claims["iat"].as_i64().unwrap_or(0);
+                let exp = data.claims["exp"].as_i64().unwrap_or(i64::MAX);
+                header.kid.as_deref() == Some("KEYID12345") && exp - iat <= 20 * 60
+            }
+            Err(_) => false,
+        }
+    }
+}
+
+fn asc_review(id: &str, rating: u8, at: &str, response: Option<&str>) -> Value {
+    let mut r = json!({
+        "type": "customerReviews", "id": id,
+        "attributes": {"rating": rating, "title": format!("T{id}"), "body": format!("Body {id}"),
+                       "reviewerNickname": format!("nick{id}"), "createdDate": at, "territory": "USA"},
+        "relationships": {"response": {"links": {}}}
+    });
+    if let Some(resp) = response {
+        r["relationships"]["response"]["data"] =
+            json!({"type": "customerReviewResponses", "id": resp});
+    }
+    r
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn app_store_connect_follows_links_next_with_a_signed_token_and_records_responses() {
+    let server = MockServer::start().await;
+    let list = "/v1/apps/1234567/customerReviews";
+    let next = |cursor: &str| format!("{}{list}?cursor={cursor}&limit=200", server.uri());
+    let pages = [
+        (
+            None,
+            json!({
+                "data": [asc_review("r5", 5, "2026-11-20T11:04:11-08:00", Some("resp-5")),
+                         asc_review("r4", 2, "2026-11-19T11:04:11-08:00", None)],
+                "included": [{"type": "customerReviewResponses", "id": "resp-5",
+                              "attributes": {"responseBody": "Thank you!", "lastModifiedDate": "2026-11-21T08:00:00-08:00", "state": "PUBLISHED"}}],
+                "links": {"self": format!("{}{list}", server.uri()), "next": next("P2")},
+                "meta": {"paging": {"total": 5, "limit": 200}}
+            }),
+        ),
+        (
+            Some("P2"),
+            json!({"data": [asc_review("r3", 3, "2026-11-18T11:04:11-08:00", None),
+                            asc_review("r2", 4, "2026-11-17T11:04:11-08:00", None)],
+                   "links": {"self": next("P2"), "next": next("P3")}}),
+        ),
+        (
+            Some("P3"),
+            json!({"data": [asc_review("r1", 1, "2026-11-16T11:04:11-08:00", None)],
+                   "links": {"self": next("P3")}}),
+        ),
+    ];
+    for (cursor, body) in &pages {
+        let m = Mock::given(method("GET")).and(path(list)).and(AppleJwt);
+        let m = match cursor {
+            Some(c) => m.and(query_param("cursor", *c)),
+            None => m
+                .and(query_param_is_missing("cursor"))
+                .and(query_param("limit", "200"))
+                .and(query_param("sort", "-createdDate"))
+                .and(query_param("include", "response")),
+        };
+        m.respond_with(ok_json(body.clone())).mount(&server).await;
+    }
+    let f = fixture(
+        "app-store-connect",
+        &server,
+        &[
+            ("app_id", "1234567"),
+            ("issuer_id", "issuer-7"),
+            ("key_id", "KEYID12345"),
+            ("private_key", ASC_KEY),
+        ],
+    );
+    let r = f.sync().await;
+    assert!(r.ok, "{r:?}");
+    assert_eq!((r.new, r.pages), (5, 3));
+    let r5 = f.row("r5");
+    assert_eq!(r5.2, Some(5.0));
+    assert_eq!(r5.3.as_deref(), Some("nickr5"));
+    assert_eq!(r5.4.as_deref(), Some("Tr5"));
+    assert_eq!(r5.5, "Body r5");
+    assert_eq!(f.owner_reply("r5").as_deref(), Some("Thank you!"));
+    assert_eq!(f.owner_reply("r4"), None);
+    assert_eq!(f.row("r1").2, Some(1.0));
+
+    // One new review: the rerun stops on the first page, which reaches the last run's newest.
+    server.reset().await;
+    Mock::given(method("GET"))
+        .and(path(list))
+        .and(AppleJwt)
+        .and(query_param_is_missing("cursor"))
+        .respond_with(ok_json(json!({
+            "data": [asc_review("r6", 4, "2026-11-22T11:04:11-08:00", None),
+                     asc_review("r5", 5, "2026-11-20T11:04:11-08:00", None)],
+            "links": {"next": next("P2")}
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let again = f.sync().await;
+    assert!(again.ok, "{again:?}");
+    assert_eq!((again.new, again.pages), (1, 1));
+    assert_eq!(f.rows().len(), 6);
+
+    // A revoked key: Apple's JSON:API error in plain words, no key anywhere.
+    server.reset().await;
+    Mock::given(method("GET"))
+        .and(path(list))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"errors": [{
+            "status": "401", "code": "NOT_AUTHORIZED",
+            "title": "Authentication credentials are missing or invalid.",
+            "detail": "Provide a properly configured and signed bearer token, and make sure that it has not expired."
+        }]})))
+        .mount(&server)
+        .await;
+    let r = f.sync().await;
+    assert_eq!(r.error_code, Some("auth"), "{r:?}");
+    let e = r.error.unwrap();
+    assert!(e.contains("refused the credentials (HTTP 401)"), "{e}");
+    assert!(e.contains("signed bearer token"), "{e}");
+    f.assert_secret_absent("MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgpISS06RwdLkJOqGe");
+}
+
+// ---------------------------------------------------------------------------------------------
 // Fuzzing the new parsers (tests/fuzz.rs covers the others)
 
 fn fuzz_seed(connector: &str) -> &'static str {
@@ -372,6 +536,9 @@ fn fuzz_seed(connector: &str) -> &'static str {
         }
         "app-store" => {
             r#"{"feed":{"entry":[{"im:name":{"label":"App"}},{"author":{"name":{"label":"pat"}},"updated":{"label":"2024-05-01T11:04:11-07:00"},"im:rating":{"label":"4"},"id":{"label":"1104"},"title":{"label":"Nice"},"content":{"label":"Works","attributes":{"type":"text"}},"link":{"attributes":{"href":"https://itunes.apple.com/us/review?id=1"}}}]}}"#
+        }
+        "app-store-connect" => {
+            r#"{"data":[{"type":"customerReviews","id":"01","attributes":{"rating":4,"title":"Nice","body":"Works","reviewerNickname":"pat","createdDate":"2024-05-01T11:04:11-07:00"},"relationships":{"response":{"data":{"type":"customerReviewResponses","id":"r1"}}}}],"included":[{"type":"customerReviewResponses","id":"r1","attributes":{"responseBody":"Thanks","lastModifiedDate":"2024-05-02T10:00:00-07:00"}}],"links":{"next":"https://x/v1?cursor=A"}}"#
         }
         other => panic!("no fuzz seed for {other}"),
     }
