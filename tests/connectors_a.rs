@@ -17,7 +17,9 @@ use earshot::sources::parse::{parse_body, PARSED_NEW};
 use earshot::sources::{self, Settings};
 use earshot::sync::{self, Selection, SourceReport, SyncOptions};
 use serde_json::{json, Value};
-use wiremock::matchers::{header, headers, method, path, query_param, query_param_is_missing};
+use wiremock::matchers::{
+    body_string_contains, header, headers, method, path, query_param, query_param_is_missing,
+};
 use wiremock::{Match, Request};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -527,6 +529,213 @@ async fn app_store_connect_follows_links_next_with_a_signed_token_and_records_re
 }
 
 // ---------------------------------------------------------------------------------------------
+// Google Play
+
+const PLAY_KEY: &str = r"-----BEGIN PRIVATE KEY-----
+MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQC2HZNyd/zc12TY
+6btnvd+cb3YoAN9KmegjlQKPcNvUl7OyEAUiTCaV0AeFaO+8BgKH5njgmpAx/wK3
+OgWngocJFueTml5HpxoKzWOxBEtWrNf2wiYK/Peau4hG1KUeS2lGvz8VldQFdlu5
+vaqIVbhnc8hF7lbtY0jSya5uSlV4R3MuhEtxJWgQgcLKebNM1VynYC9Zf2ut5JC2
+5hfOYZtytBXGp8ZjDnZosjoOL5Lwm29rJlg5/wRIIkK87dYe5M+QvqSsQ9aVOyZH
+PEB57ChPrppuMgUsScWkgHTWRc9IrlTAEMfHHD5Yaat6sEDY4nqL1dNtr9cQ044n
+v7xV7GAFAgMBAAECggEABoumlokoffmB5ufzs+VXqaQ573Mkk2ZXuRusdWJdjFUN
+gNthi9uH0X+iHZHpd+0RXzgR5SS5BQsA2nwL4vrmhpWbqir0s4eWgIfkSuL4IDvj
+ITvWKTPxZE7UNZOEAcQ9Gu1Zw5lYfv/DiTf/bpoCIDnBm33XAv48ClN0YQNr8gAz
+4SRVBztfJbfLP7D002vIH+B8LyiJgE9WoOk38KZ/UvVabgcuhQci15rOffbpdpTr
+/AnudJnBgkmjDwwHffzJ1cWztioe/QAipE2td5jNE+PZWUE1HyKyzdt2Ki3g7n4E
+K6gwnjexczKh9XaUI7jJGMNYe4Q+rCliT11hxUicAQKBgQDjm7raiGWFd286guEU
+qT0w8uIaqSUUTl9+YX29WwK/V2W8CzCljEA0xGs7iOkLjJilU8aPssWlZWNfzq9A
+dIgpbI2EICDd94SOHOAkGOiTU1CisUZdRWnc219QkLR5xeL/lk1rNu7GWJ4kNdxD
+7Lzjoihwp4FzN2xg/yMEG5dWBQKBgQDM1R03Wu5ARZx0Axq1v0vs7I92mHkin+5k
+Fu6lWMAUFSVxp7o77rLh+b1Iqp4+MbQmo12OU1wjDTlxHuyiYSJcSRXZidFxdP+c
+9EGCPQLbSDwkSUboXgJsHx9KrOtdZ4VS6pRve9/n9Axk+CYj6BRULUiccd+vETR6
+uvxYTFUCAQKBgQDR4BSBVApA8quWyX5gvdmV3DDPoq51NftqHt2CEHzNEPrXVX4q
++NNvlLrIb+tsYd2TfVd3w8HqTD5A5uXEym+PuvAXKEUGSClrnYa04l77EnUlP9AB
+S3NdWs9eC8DPFMDHKsICnem47ZgNDbkozRAz2p/tmReNtUpzem/AZuy6PQKBgQCR
+4ibQyf5t4CYxqhRX5UraDxGOUcHUmztaJcsKEE+c/gKRE/hbvwHAV/Ir0vipKxU3
+f5qeR1iTzlNe8btvWubx+0uIh9OXjtCOpJgTfgiOzL+oyFesH2hyQSg0MzveZmBa
+UaAuVnd96B77upDPefcgjK/uXFwHf6V007/t00+oAQKBgC06/eaKHSuPn7S3Mdg/
+lO4rVYBMDCJ6uKxRRkSReFG2lnpk48CntVwy2zmzZpVTOKC6LvDmkov57PJL1xpJ
+eq1ISIx2VwvvVZN4cAmpiIysvGYRYCDti4I6kbo5tOVfEcfEOL0dV4NLt4v0b5BT
+A4XRyT7dzW/Urw6/+xoqDUnQ
+-----END PRIVATE KEY-----";
+
+const PLAY_PUBLIC: &str = r"-----BEGIN PUBLIC KEY-----
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAth2Tcnf83Ndk2Om7Z73f
+nG92KADfSpnoI5UCj3Db1JezshAFIkwmldAHhWjvvAYCh+Z44JqQMf8CtzoFp4KH
+CRbnk5peR6caCs1jsQRLVqzX9sImCvz3mruIRtSlHktpRr8/FZXUBXZbub2qiFW4
+Z3PIRe5W7WNI0smubkpVeEdzLoRLcSVoEIHCynmzTNVcp2AvWX9rreSQtuYXzmGb
+crQVxqfGYw52aLI6Di+S8JtvayZYOf8ESCJCvO3WHuTPkL6krEPWlTsmRzxAeewo
+T66abjIFLEnFpIB01kXPSK5UwBDHxxw+WGmrerBA2OJ6i9XTba/XENOOJ7+8Vexg
+BQIDAQAB
+-----END PUBLIC KEY-----";
+
+fn service_account_json() -> String {
+    json!({
+        "type": "service_account", "project_id": "harbour-lane",
+        "private_key_id": "kid-play-1", "private_key": PLAY_KEY,
+        "client_email": "earshot@harbour-lane.iam.gserviceaccount.com",
+        "client_id": "1", "token_uri": "https://oauth2.googleapis.com/token"
+    })
+    .to_string()
+}
+
+/// Matches a token request carrying a service-account assertion signed by the test key for
+/// the androidpublisher scope, addressed to `aud`.
+struct PlayAssertion {
+    aud: String,
+}
+
+impl Match for PlayAssertion {
+    fn matches(&self, request: &Request) -> bool {
+        let body = String::from_utf8_lossy(&request.body);
+        let Ok(url) = reqwest::Url::parse(&format!("http://form/?{body}")) else {
+            return false;
+        };
+        let form: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        if get("grant_type").as_deref() != Some("urn:ietf:params:oauth:grant-type:jwt-bearer") {
+            return false;
+        }
+        let Some(jwt) = get("assertion") else {
+            return false;
+        };
+        let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+        v.set_audience(&[self.aud.as_str()]);
+        v.set_issuer(&["earshot@harbour-lane.iam.gserviceaccount.com"]);
+        let key = jsonwebtoken::DecodingKey::from_rsa_pem(PLAY_PUBLIC.as_bytes()).unwrap();
+        let header = jsonwebtoken::decode_header(&jwt).ok();
+        jsonwebtoken::decode::<Value>(&jwt, &key, &v).is_ok_and(|d| {
+            d.claims["scope"] == "https://www.googleapis.com/auth/androidpublisher"
+                && header.and_then(|h| h.kid).as_deref() == Some("kid-play-1")
+        })
+    }
+}
+
+fn play_review(id: &str, stars: u8, secs: i64, text: &str, reply: Option<&str>) -> Value {
+    let mut comments = vec![json!({"userComment": {
+        "text": text, "starRating": stars, "reviewerLanguage": "en", "appVersionName": "2.0",
+        "lastModified": {"seconds": secs.to_string(), "nanos": 713000000}
+    }})];
+    if let Some(r) = reply {
+        comments.push(json!({"developerComment": {"text": r, "lastModified": {"seconds": (secs + 600).to_string()}}}));
+    }
+    json!({"reviewId": id, "authorName": format!("author {id}"), "comments": comments})
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn google_play_service_account_token_once_per_run_token_paging_and_replies() {
+    let server = MockServer::start().await;
+    let token_url = format!("{}/oauth2/token", server.uri());
+    Mock::given(method("POST"))
+        .and(path("/oauth2/token"))
+        .and(PlayAssertion {
+            aud: token_url.clone(),
+        })
+        .respond_with(ok_json(
+            json!({"access_token": "ya29.play", "expires_in": 3599, "token_type": "Bearer"}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let list = "/androidpublisher/v3/applications/com.harbourlane.app/reviews";
+    let now = chrono::Utc::now().timestamp();
+    let pages = [
+        (
+            None,
+            json!({"reviews": [
+                play_review("gp:5", 5, now - 3600, "Lovely\tQuick to order ahead", Some("Thanks!")),
+                play_review("gp:4", 2, now - 7200, "Crashes on start", None)],
+                "tokenPagination": {"nextPageToken": "t2"}}),
+        ),
+        (
+            Some("t2"),
+            json!({"reviews": [play_review("gp:3", 4, now - 10800, "Good", None)],
+                   "tokenPagination": {"nextPageToken": "t3"}}),
+        ),
+        (
+            Some("t3"),
+            json!({"reviews": [play_review("gp:2", 3, now - 14400, "Meh", None)], "pageInfo": {}}),
+        ),
+    ];
+    for (token, body) in &pages {
+        let m = Mock::given(method("GET"))
+            .and(path(list))
+            .and(header("authorization", "Bearer ya29.play"));
+        let m = match token {
+            Some(t) => m.and(query_param("token", *t)),
+            None => m.and(query_param_is_missing("token")),
+        };
+        m.respond_with(ok_json(body.clone())).mount(&server).await;
+    }
+    let sa = service_account_json();
+    let f = fixture(
+        "google-play",
+        &server,
+        &[
+            ("package_name", "com.harbourlane.app"),
+            ("service_account_json", &sa),
+            ("token_url", &token_url),
+        ],
+    );
+    let r = f.sync().await;
+    assert!(r.ok, "{r:?}");
+    assert_eq!((r.new, r.pages), (4, 3));
+    let five = f.row("gp:5");
+    assert_eq!(five.2, Some(5.0));
+    assert_eq!(five.3.as_deref(), Some("author gp:5"));
+    assert_eq!(five.4.as_deref(), Some("Lovely"));
+    assert_eq!(five.5, "Quick to order ahead");
+    assert_eq!(
+        five.6.as_deref(),
+        Some("https://play.google.com/store/apps/details?id=com.harbourlane.app&reviewId=gp:5")
+    );
+    assert_eq!(f.owner_reply("gp:5").as_deref(), Some("Thanks!"));
+    assert_eq!(f.created_at("gp:4"), now - 7200);
+    server.verify().await;
+
+    // Rerun: a new review on page one, then the last run's newest: no second page.
+    server.reset().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth2/token"))
+        .respond_with(ok_json(json!({"access_token": "ya29.play2"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(list))
+        .and(header("authorization", "Bearer ya29.play2"))
+        .respond_with(ok_json(json!({"reviews": [
+            play_review("gp:6", 1, now - 60, "Lost my order", None),
+            play_review("gp:5", 5, now - 3600, "Lovely\tQuick to order ahead", Some("Thanks!"))],
+            "tokenPagination": {"nextPageToken": "t2"}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let again = f.sync().await;
+    assert!(again.ok, "{again:?}");
+    assert_eq!((again.new, again.unchanged, again.pages), (1, 1, 1));
+    assert_eq!(f.rows().len(), 5);
+
+    // The key was deleted in the Cloud console: Google's token endpoint refuses it.
+    server.reset().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth2/token"))
+        .and(body_string_contains("assertion="))
+        .respond_with(ResponseTemplate::new(400).set_body_json(
+            json!({"error": "invalid_grant", "error_description": "Invalid JWT Signature."}),
+        ))
+        .mount(&server)
+        .await;
+    let r = f.sync().await;
+    assert_eq!(r.error_code, Some("auth"), "{r:?}");
+    let e = r.error.unwrap();
+    assert!(e.contains("refused the credentials"), "{e}");
+    assert!(e.contains("service account key"), "{e}");
+    f.assert_secret_absent("MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSk");
+    f.assert_secret_absent("ya29.play");
+}
+
+// ---------------------------------------------------------------------------------------------
 // Fuzzing the new parsers (tests/fuzz.rs covers the others)
 
 fn fuzz_seed(connector: &str) -> &'static str {
@@ -539,6 +748,9 @@ fn fuzz_seed(connector: &str) -> &'static str {
         }
         "app-store-connect" => {
             r#"{"data":[{"type":"customerReviews","id":"01","attributes":{"rating":4,"title":"Nice","body":"Works","reviewerNickname":"pat","createdDate":"2024-05-01T11:04:11-07:00"},"relationships":{"response":{"data":{"type":"customerReviewResponses","id":"r1"}}}}],"included":[{"type":"customerReviewResponses","id":"r1","attributes":{"responseBody":"Thanks","lastModifiedDate":"2024-05-02T10:00:00-07:00"}}],"links":{"next":"https://x/v1?cursor=A"}}"#
+        }
+        "google-play" => {
+            r#"{"reviews":[{"reviewId":"gp:AOqp","authorName":"Alex","comments":[{"userComment":{"text":"Crashes\tAt login","starRating":1,"reviewerLanguage":"en","lastModified":{"seconds":"1714561451","nanos":713000000}}},{"developerComment":{"text":"Fixed","lastModified":{"seconds":"1714600000"}}}]}],"tokenPagination":{"nextPageToken":"t2"}}"#
         }
         other => panic!("no fuzz seed for {other}"),
     }

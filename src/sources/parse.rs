@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::http::parse_json;
-use super::{app_store, app_store_connect, google_places};
+use super::{app_store, app_store_connect, google_places, google_play};
 use super::{bluesky, hackernews, mastodon, reddit, rss, trustpilot, x, yelp, youtube};
 use super::{Result, SourceError};
 use crate::model::IncomingReview;
@@ -47,6 +47,7 @@ pub fn parse_body(connector: &str, body: &[u8]) -> Result<Vec<IncomingReview>> {
         "google-places" => google_places::parse_place(&v),
         "app-store" => app_store::parse_feed(&v, None),
         "app-store-connect" => app_store_connect::parse_reviews(&v, None),
+        "google-play" => google_play::parse_reviews(&v, None),
         other => Err(SourceError::Config(format!("no body parser for `{other}`"))),
     }
 }
@@ -67,4 +68,9 @@ pub const PARSED: &[&str] = &[
 /// Parsers [`parse_body`] also covers whose seed documents are not in `tests/fuzz.rs` yet:
 /// `tests/connectors_a.rs` fuzzes them from its own seeds. Move them into [`PARSED`] together
 /// with their seeds there.
-pub const PARSED_NEW: &[&str] = &["google-places", "app-store", "app-store-connect"];
+pub const PARSED_NEW: &[&str] = &[
+    "google-places",
+    "app-store",
+    "app-store-connect",
+    "google-play",
+];
