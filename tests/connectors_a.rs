@@ -162,7 +162,6 @@ fn ok_json(v: Value) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(v)
 }
 
-#[allow(dead_code)]
 /// The query parameter `name` of every request the server got to `p`, in order.
 async fn query_values(server: &MockServer, p: &str, name: &str) -> Vec<Option<String>> {
     server
@@ -736,6 +735,315 @@ async fn google_play_service_account_token_once_per_run_token_paging_and_replies
 }
 
 // ---------------------------------------------------------------------------------------------
+// Facebook
+
+fn fb_post(id: &str, from: (&str, &str), created: &str, updated: &str) -> Value {
+    json!({"id": id, "message": format!("post {id}"), "created_time": created, "updated_time": updated,
+           "permalink_url": format!("https://www.facebook.com/{id}"), "from": {"id": from.0, "name": from.1}})
+}
+
+fn fb_comment(id: &str, from: (&str, &str), at: &str, text: &str, parent: Option<&str>) -> Value {
+    let mut c = json!({"id": id, "message": text, "created_time": at, "from": {"id": from.0, "name": from.1},
+                       "permalink_url": format!("https://www.facebook.com/c/{id}")});
+    if let Some(p) = parent {
+        c["parent"] = json!({"id": p});
+    }
+    c
+}
+
+fn fb_list(data: Vec<Value>, after: Option<&str>) -> Value {
+    match after {
+        Some(a) => json!({"data": data, "paging": {"cursors": {"before": "B", "after": a},
+                                                    "next": format!("https://graph.facebook.com/v21.0/x?after={a}")}}),
+        None => json!({"data": data, "paging": {"cursors": {"before": "B", "after": "END"}}}),
+    }
+}
+
+async fn fb_mount(
+    server: &MockServer,
+    p: &str,
+    after: Option<&str>,
+    body: Value,
+    times: Option<u64>,
+) {
+    let m = Mock::given(method("GET"))
+        .and(path(p))
+        .and(header("authorization", "Bearer fb-page-token-1"));
+    let m = match after {
+        Some(a) => m.and(query_param("after", a)),
+        None => m.and(query_param_is_missing("after")),
+    };
+    let m = if p.ends_with("/comments") {
+        m.and(query_param("filter", "stream"))
+            .and(query_param("order", "reverse_chronological"))
+    } else {
+        m
+    };
+    let m = m.respond_with(ok_json(body));
+    match times {
+        Some(n) => m.expect(n).mount(server).await,
+        None => m.mount(server).await,
+    }
+}
+
+const PAGE: (&str, &str) = ("100", "Harbour Lane Café");
+const KIM: (&str, &str) = ("8", "Kim");
+
+#[tokio::test(flavor = "current_thread")]
+async fn facebook_feed_and_comments_page_with_cursors_and_replies_are_the_pages_answers() {
+    let server = MockServer::start().await;
+    let t = |h: u32| format!("2026-11-20T{h:02}:00:00+0000");
+    fb_mount(
+        &server,
+        "/100/feed",
+        None,
+        fb_list(
+            vec![
+                fb_post("100_1", PAGE, &t(8), &t(19)),
+                fb_post("100_2", ("55", "Lee"), &t(7), &t(9)),
+            ],
+            Some("F2"),
+        ),
+        None,
+    )
+    .await;
+    fb_mount(
+        &server,
+        "/100/feed",
+        Some("F2"),
+        fb_list(
+            vec![fb_post(
+                "100_3",
+                PAGE,
+                "2026-11-18T08:00:00+0000",
+                "2026-11-18T12:00:00+0000",
+            )],
+            None,
+        ),
+        None,
+    )
+    .await;
+    fb_mount(
+        &server,
+        "/100_1/comments",
+        None,
+        fb_list(
+            vec![
+                fb_comment("1_c3", PAGE, &t(19), "Sorry Kim, fixed!", Some("1_c1")),
+                fb_comment("1_c1", KIM, &t(18), "Waited 40 min", None),
+            ],
+            Some("C2"),
+        ),
+        None,
+    )
+    .await;
+    fb_mount(
+        &server,
+        "/100_1/comments",
+        Some("C2"),
+        fb_list(
+            vec![fb_comment(
+                "1_c2",
+                ("7", "Bo"),
+                &t(10),
+                "Love the new menu &amp; buns",
+                None,
+            )],
+            None,
+        ),
+        None,
+    )
+    .await;
+    fb_mount(
+        &server,
+        "/100_2/comments",
+        None,
+        fb_list(
+            vec![fb_comment("2_c1", PAGE, &t(9), "We have your scarf!", None)],
+            None,
+        ),
+        None,
+    )
+    .await;
+    fb_mount(
+        &server,
+        "/100_3/comments",
+        None,
+        fb_list(
+            vec![fb_comment(
+                "3_c1",
+                KIM,
+                "2026-11-18T12:00:00+0000",
+                "Open Sunday?",
+                None,
+            )],
+            None,
+        ),
+        None,
+    )
+    .await;
+    let f = fixture(
+        "facebook",
+        &server,
+        &[("page_id", "100"), ("page_token", "fb-page-token-1")],
+    );
+    let r = f.sync().await;
+    assert!(r.ok, "{r:?}");
+    assert_eq!((r.new, r.pages), (4, 2));
+    let ids: Vec<String> = f.rows().into_iter().map(|r| r.0).collect();
+    assert_eq!(
+        ids,
+        ["100_2", "1_c1", "1_c2", "3_c1"],
+        "the Page's own posts are not mentions"
+    );
+    let kim = f.row("1_c1");
+    assert_eq!(kim.1, "mention");
+    assert_eq!(kim.2, None, "Facebook has no ratings");
+    assert_eq!(kim.3.as_deref(), Some("Kim"));
+    assert_eq!(kim.6.as_deref(), Some("https://www.facebook.com/c/1_c1"));
+    assert_eq!(f.created_at("1_c1"), 1_795_197_600);
+    assert_eq!(f.owner_reply("1_c1").as_deref(), Some("Sorry Kim, fixed!"));
+    assert_eq!(
+        f.owner_reply("100_2").as_deref(),
+        Some("We have your scarf!")
+    );
+    assert_eq!(f.owner_reply("1_c2"), None);
+    assert_eq!(
+        f.row("1_c2").5,
+        "Love the new menu &amp; buns",
+        "plain text is kept as sent"
+    );
+
+    // A new comment on the first post: only that post's comments are read again.
+    server.reset().await;
+    fb_mount(
+        &server,
+        "/100/feed",
+        None,
+        fb_list(
+            vec![
+                fb_post("100_1", PAGE, &t(8), &t(21)),
+                fb_post("100_2", ("55", "Lee"), &t(7), &t(9)),
+            ],
+            Some("F2"),
+        ),
+        Some(1),
+    )
+    .await;
+    fb_mount(
+        &server,
+        "/100/feed",
+        Some("F2"),
+        fb_list(
+            vec![fb_post(
+                "100_3",
+                PAGE,
+                "2026-11-18T08:00:00+0000",
+                "2026-11-18T12:00:00+0000",
+            )],
+            None,
+        ),
+        Some(1),
+    )
+    .await;
+    fb_mount(
+        &server,
+        "/100_1/comments",
+        None,
+        fb_list(
+            vec![
+                fb_comment("1_c4", ("9", "Mo"), &t(21), "Best coffee", None),
+                fb_comment("1_c3", PAGE, &t(19), "Sorry Kim, fixed!", Some("1_c1")),
+                fb_comment("1_c1", KIM, &t(18), "Waited 40 min", None),
+                fb_comment(
+                    "1_c2",
+                    ("7", "Bo"),
+                    &t(10),
+                    "Love the new menu &amp; buns",
+                    None,
+                ),
+            ],
+            None,
+        ),
+        Some(1),
+    )
+    .await;
+    let again = f.sync().await;
+    assert!(again.ok, "{again:?}");
+    assert_eq!((again.new, again.unchanged), (1, 2));
+    assert_eq!(f.rows().len(), 5);
+    assert_eq!(
+        query_values(&server, "/100_2/comments", "after")
+            .await
+            .len(),
+        0
+    );
+    server.verify().await;
+
+    // Nothing new: one request for the feed's first page and no comments.
+    server.reset().await;
+    fb_mount(
+        &server,
+        "/100/feed",
+        None,
+        fb_list(
+            vec![
+                fb_post("100_1", PAGE, &t(8), &t(21)),
+                fb_post("100_2", ("55", "Lee"), &t(7), &t(9)),
+            ],
+            Some("F2"),
+        ),
+        Some(1),
+    )
+    .await;
+    let quiet = f.sync().await;
+    assert!(quiet.ok, "{quiet:?}");
+    assert_eq!((quiet.new, quiet.pages), (0, 1));
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn facebook_expired_token_and_throttling_in_the_body() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/100/feed"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {
+            "message": "Error validating access token: Session has expired on Friday, 20-Nov-26 10:00:00 PST. Token fb-page-token-1",
+            "type": "OAuthException", "code": 190, "error_subcode": 463, "fbtrace_id": "AbC1"
+        }})))
+        .mount(&server)
+        .await;
+    let f = fixture(
+        "facebook",
+        &server,
+        &[("page_id", "100"), ("page_token", "fb-page-token-1")],
+    );
+    let r = f.sync().await;
+    assert_eq!(r.error_code, Some("auth"), "{r:?}");
+    let e = r.error.unwrap();
+    assert!(
+        e.contains("refused the credentials") && e.contains("Session has expired"),
+        "{e}"
+    );
+    assert!(!e.contains("fb-page-token-1"), "{e}");
+    f.assert_secret_absent("fb-page-token-1");
+
+    // Code 32 (Page request limit) arrives as a 400 with the reason in the body: a pause.
+    server.reset().await;
+    Mock::given(method("GET"))
+        .and(path("/100/feed"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {
+            "message": "(#32) Page request limit reached", "type": "OAuthException",
+            "code": 32, "fbtrace_id": "AbC2"
+        }})))
+        .mount(&server)
+        .await;
+    let r = f.sync().await;
+    assert_eq!(r.status, "paused", "{r:?}");
+    assert!(r.error.unwrap().contains("rate limit"));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Fuzzing the new parsers (tests/fuzz.rs covers the others)
 
 fn fuzz_seed(connector: &str) -> &'static str {
@@ -751,6 +1059,9 @@ fn fuzz_seed(connector: &str) -> &'static str {
         }
         "google-play" => {
             r#"{"reviews":[{"reviewId":"gp:AOqp","authorName":"Alex","comments":[{"userComment":{"text":"Crashes\tAt login","starRating":1,"reviewerLanguage":"en","lastModified":{"seconds":"1714561451","nanos":713000000}}},{"developerComment":{"text":"Fixed","lastModified":{"seconds":"1714600000"}}}]}],"tokenPagination":{"nextPageToken":"t2"}}"#
+        }
+        "facebook" => {
+            r#"{"data":[{"id":"100_9","message":"Lost my scarf","created_time":"2024-05-02T10:00:00+0000","from":{"id":"55","name":"Lee"},"comments":{"data":[{"id":"9_c1","message":"Same!","created_time":"2024-05-02T11:00:00+0000","from":{"id":"56","name":"Kim"},"parent":{"id":"100_9"}}]}}],"paging":{"cursors":{"after":"A"},"next":"https://x"}}"#
         }
         other => panic!("no fuzz seed for {other}"),
     }
