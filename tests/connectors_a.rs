@@ -1044,6 +1044,153 @@ async fn facebook_expired_token_and_throttling_in_the_body() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Google Business Profile
+
+const GBP_REVIEWS: &str = "/v4/accounts/111/locations/222/reviews";
+
+fn gbp_review(
+    id: &str,
+    stars: &str,
+    comment: Option<&str>,
+    at: &str,
+    reply: Option<&str>,
+) -> Value {
+    let mut r = json!({
+        "reviewId": id, "name": format!("accounts/111/locations/222/reviews/{id}"),
+        "reviewer": {"displayName": format!("Reviewer {id}")},
+        "starRating": stars, "createTime": at, "updateTime": at
+    });
+    if let Some(c) = comment {
+        r["comment"] = json!(c);
+    }
+    if let Some(t) = reply {
+        r["reviewReply"] = json!({"comment": t, "updateTime": at});
+    }
+    r
+}
+
+/// Three pages of reviews behind `Bearer {token}`.
+async fn gbp_mount_reviews(server: &MockServer, token: &str) {
+    let pages = [
+        (
+            None,
+            json!({"reviews": [
+                gbp_review("g5", "FIVE", Some("Best buns in town"), "2026-11-20T09:12:03.123Z", Some("Thank you!")),
+                gbp_review("g4", "TWO", Some("Slow coffee."), "2026-11-19T09:00:00Z", None)],
+                "averageRating": 3.6, "totalReviewCount": 5, "nextPageToken": "p2"}),
+        ),
+        (
+            Some("p2"),
+            json!({"reviews": [
+                gbp_review("g3", "STAR_RATING_UNSPECIFIED", Some("Hm"), "2026-11-18T09:00:00Z", None),
+                gbp_review("g2", "FOUR", None, "2026-11-17T09:00:00Z", None)],
+                "nextPageToken": "p3"}),
+        ),
+        (
+            Some("p3"),
+            json!({"reviews": [gbp_review("g1", "ONE", Some("Cold food"), "2026-11-16T09:00:00Z", None)]}),
+        ),
+    ];
+    for (page, body) in pages {
+        let m = Mock::given(method("GET"))
+            .and(path(GBP_REVIEWS))
+            .and(header("authorization", format!("Bearer {token}").as_str()))
+            .and(query_param("pageSize", "50"))
+            .and(query_param("orderBy", "updateTime desc"));
+        let m = match page {
+            Some(p) => m.and(query_param("pageToken", p)),
+            None => m.and(query_param_is_missing("pageToken")),
+        };
+        m.respond_with(ok_json(body)).mount(server).await;
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn google_business_refreshes_its_token_pages_and_maps_enum_ratings_and_replies() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .and(body_string_contains("grant_type=refresh_token"))
+        .and(body_string_contains("refresh_token=1%2F%2Fgbp-refresh"))
+        .and(body_string_contains(
+            "client_id=cid.apps.googleusercontent.com",
+        ))
+        .and(body_string_contains("client_secret=gbp-client-secret"))
+        .respond_with(ok_json(
+            json!({"access_token": "ya29.gbp", "expires_in": 3599, "token_type": "Bearer"}),
+        ))
+        .expect(2)
+        .mount(&server)
+        .await;
+    gbp_mount_reviews(&server, "ya29.gbp").await;
+    let f = fixture(
+        "google-business",
+        &server,
+        &[
+            ("account_id", "accounts/111"),
+            ("location_id", "222"),
+            ("client_id", "cid.apps.googleusercontent.com"),
+            ("client_secret", "gbp-client-secret"),
+            ("refresh_token", "1//gbp-refresh"),
+        ],
+    );
+    let r = f.sync().await;
+    assert!(r.ok, "{r:?}");
+    assert_eq!((r.new, r.pages), (5, 3));
+    let ratings: Vec<Option<f64>> = f.rows().iter().map(|r| r.2).collect();
+    // By id: g1 ONE, g2 FOUR, g3 STAR_RATING_UNSPECIFIED, g4 TWO, g5 FIVE.
+    assert_eq!(ratings, [Some(1.0), Some(4.0), None, Some(2.0), Some(5.0)]);
+    let g5 = f.row("g5");
+    assert_eq!(g5.3.as_deref(), Some("Reviewer g5"));
+    assert_eq!(g5.5, "Best buns in town");
+    assert_eq!(f.owner_reply("g5").as_deref(), Some("Thank you!"));
+    assert_eq!(f.row("g2").5, "", "rating-only reviews have no text");
+    // The outbox finds the access token in the secret store, never in the database.
+    assert_eq!(
+        f.secrets
+            .get(f.source, "access_token")
+            .unwrap()
+            .unwrap()
+            .expose(),
+        "ya29.gbp"
+    );
+
+    // A full listing again (Google lists everything, so removals show): nothing doubles.
+    let again = f.sync().await;
+    assert!(again.ok, "{again:?}");
+    assert_eq!((again.new, again.unchanged, again.removed), (0, 5, 0));
+    assert_eq!(f.rows().len(), 5);
+    server.verify().await;
+
+    // The sign-in was revoked: Google's token endpoint says invalid_grant.
+    server.reset().await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(
+            json!({"error": "invalid_grant", "error_description": "Token has been expired or revoked."}),
+        ))
+        .mount(&server)
+        .await;
+    let r = f.sync().await;
+    assert_eq!(r.error_code, Some("auth"), "{r:?}");
+    let e = r.error.unwrap();
+    assert!(
+        e.contains(&format!("earshot sources auth {}", f.source)),
+        "{e}"
+    );
+    for secret in ["1//gbp-refresh", "gbp-client-secret", "ya29.gbp"] {
+        assert!(!e.contains(secret), "{e}");
+        f.assert_secret_absent(secret);
+    }
+
+    // Not signed in at all: say how.
+    f.secrets.delete(f.source, "refresh_token").unwrap();
+    let r = f.sync().await;
+    assert_eq!(r.error_code, Some("config"), "{r:?}");
+    assert!(r.error.unwrap().contains("sources auth"));
+}
+
+// ---------------------------------------------------------------------------------------------
 // Fuzzing the new parsers (tests/fuzz.rs covers the others)
 
 fn fuzz_seed(connector: &str) -> &'static str {
@@ -1062,6 +1209,9 @@ fn fuzz_seed(connector: &str) -> &'static str {
         }
         "facebook" => {
             r#"{"data":[{"id":"100_9","message":"Lost my scarf","created_time":"2024-05-02T10:00:00+0000","from":{"id":"55","name":"Lee"},"comments":{"data":[{"id":"9_c1","message":"Same!","created_time":"2024-05-02T11:00:00+0000","from":{"id":"56","name":"Kim"},"parent":{"id":"100_9"}}]}}],"paging":{"cursors":{"after":"A"},"next":"https://x"}}"#
+        }
+        "google-business" => {
+            r#"{"reviews":[{"reviewId":"AbC","reviewer":{"displayName":"Sam"},"starRating":"FOUR","comment":"Slow coffee.","createTime":"2024-05-01T09:12:03.123Z","updateTime":"2024-05-02T10:00:00Z","reviewReply":{"comment":"Thanks!","updateTime":"2024-05-03T08:00:00Z"}}],"averageRating":4,"totalReviewCount":1,"nextPageToken":"p2"}"#
         }
         other => panic!("no fuzz seed for {other}"),
     }

@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::http::parse_json;
-use super::{app_store, app_store_connect, facebook, google_places, google_play};
+use super::{app_store, app_store_connect, facebook, google_business, google_places, google_play};
 use super::{bluesky, hackernews, mastodon, reddit, rss, trustpilot, x, yelp, youtube};
 use super::{Result, SourceError};
 use crate::model::IncomingReview;
@@ -49,6 +49,7 @@ pub fn parse_body(connector: &str, body: &[u8]) -> Result<Vec<IncomingReview>> {
         "app-store-connect" => app_store_connect::parse_reviews(&v, None),
         "google-play" => google_play::parse_reviews(&v, None),
         "facebook" => facebook::parse_feed(&v),
+        "google-business" => google_business::parse_reviews(&v),
         other => Err(SourceError::Config(format!("no body parser for `{other}`"))),
     }
 }
