@@ -1190,6 +1190,253 @@ async fn google_business_refreshes_its_token_pages_and_maps_enum_ratings_and_rep
     assert!(r.error.unwrap().contains("sources auth"));
 }
 
+/// Matches the code exchange: the PKCE verifier hashes to the challenge the consent address
+/// carried, and the redirect is the one the browser was sent to.
+struct Pkce {
+    challenge: String,
+    redirect: String,
+}
+
+impl Match for Pkce {
+    fn matches(&self, request: &Request) -> bool {
+        use base64::Engine;
+        use sha2::{Digest, Sha256};
+        let body = String::from_utf8_lossy(&request.body);
+        let Ok(url) = reqwest::Url::parse(&format!("http://form/?{body}")) else {
+            return false;
+        };
+        let get = |k: &str| {
+            url.query_pairs()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.into_owned())
+        };
+        let Some(verifier) = get("code_verifier") else {
+            return false;
+        };
+        let hashed = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(Sha256::digest(verifier.as_bytes()));
+        (43..=128).contains(&verifier.len())
+            && hashed == self.challenge
+            && get("redirect_uri").as_deref() == Some(self.redirect.as_str())
+    }
+}
+
+/// `earshot sources auth ID --no-browser` running, and the consent address it printed.
+fn start_auth(db: &TestDb, id: &str) -> (std::process::Child, reqwest::Url) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_earshot"))
+        .arg("--db")
+        .arg(db.path())
+        .args(["sources", "auth", id, "--no-browser", "--timeout", "20"])
+        .env("XDG_DATA_HOME", db.dir.path())
+        .env("EARSHOT_SECRETS_FILE", db.dir.path().join("secrets.json"))
+        .env_remove("EARSHOT_DB")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run earshot");
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    loop {
+        line.clear();
+        let n = out.read_line(&mut line).unwrap();
+        assert!(n > 0, "earshot ended without printing the consent address");
+        if line.contains("code_challenge=") {
+            break;
+        }
+    }
+    // Keep the rest of stdout readable after the flow.
+    child.stdout = None;
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    (child, reqwest::Url::parse(line.trim()).unwrap())
+}
+
+fn param(url: &reqwest::Url, name: &str) -> String {
+    url.query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| panic!("no {name} in {url}"))
+}
+
+/// What a browser does with the redirect: one GET, the whole answer back.
+fn browser_get(url: &str) -> String {
+    use std::io::{Read, Write};
+    let u = reqwest::Url::parse(url).unwrap();
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", u.port().unwrap())).unwrap();
+    let target = match u.query() {
+        Some(q) => format!("{}?{q}", u.path()),
+        None => u.path().to_string(),
+    };
+    write!(
+        s,
+        "GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: fake-browser\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+fn stderr_of(child: std::process::Child) -> (bool, String) {
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn google_business_sources_auth_with_pkce_through_a_fake_browser_then_sync() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt.block_on(MockServer::start());
+    let db = TestDb::new();
+    let help = db
+        .earshot(&["sources", "add", "google-business", "--help"])
+        .ok()
+        .stdout();
+    assert!(
+        help.contains("OAuth client ID") && help.contains("Desktop app"),
+        "{help}"
+    );
+    assert!(help.contains("earshot sources auth"), "{help}");
+    let base = format!("base_url={}", server.uri());
+    let added = db
+        .earshot(&[
+            "sources",
+            "add",
+            "google-business",
+            "--business",
+            "Harbour Lane Café",
+            "--set",
+            "account_id=111",
+            "--set",
+            "location_id=222",
+            "--set",
+            "client_id=cid.apps.googleusercontent.com",
+            "--set",
+            "client_secret=gbp-client-secret",
+            "--set",
+            &base,
+            "--json",
+        ])
+        .ok()
+        .json();
+    let id = added["id"].to_string();
+
+    // Syncing before signing in says what to do.
+    let out = db.earshot(&["sync", "--json"]).fails().json();
+    let err = out["sources"][0]["error"].as_str().unwrap().to_string();
+    assert!(err.contains(&format!("earshot sources auth {id}")), "{err}");
+
+    // A redirect that does not carry the state Earshot sent is refused and stores nothing.
+    let (child, url) = start_auth(&db, &id);
+    let redirect = param(&url, "redirect_uri");
+    let page = browser_get(&format!("{redirect}/?code=stolen&state=forged"));
+    assert!(page.starts_with("HTTP/1.1 400"), "{page}");
+    let (ok, stderr) = stderr_of(child);
+    assert!(!ok);
+    assert!(stderr.contains("state"), "{stderr}");
+
+    // The real flow.
+    let (child, url) = start_auth(&db, &id);
+    assert_eq!(url.path(), "/auth");
+    assert_eq!(param(&url, "client_id"), "cid.apps.googleusercontent.com");
+    assert_eq!(param(&url, "response_type"), "code");
+    assert_eq!(
+        param(&url, "scope"),
+        "https://www.googleapis.com/auth/business.manage"
+    );
+    assert_eq!(param(&url, "code_challenge_method"), "S256");
+    assert_eq!(param(&url, "access_type"), "offline");
+    let redirect = param(&url, "redirect_uri");
+    assert!(redirect.starts_with("http://127.0.0.1:"), "{redirect}");
+    let state = param(&url, "state");
+    rt.block_on(
+        Mock::given(method("POST"))
+            .and(path("/token"))
+            .and(body_string_contains("grant_type=authorization_code"))
+            .and(body_string_contains("code=4%2F0AbcDef"))
+            .and(body_string_contains("client_secret=gbp-client-secret"))
+            .and(Pkce {
+                challenge: param(&url, "code_challenge"),
+                redirect: redirect.clone(),
+            })
+            .respond_with(ok_json(json!({
+                "access_token": "ya29.first", "expires_in": 3599, "token_type": "Bearer",
+                "refresh_token": "1//gbp-refresh",
+                "scope": "https://www.googleapis.com/auth/business.manage"
+            })))
+            .expect(1)
+            .mount(&server),
+    );
+    let favicon = browser_get(&format!("{redirect}/favicon.ico"));
+    assert!(favicon.starts_with("HTTP/1.1 404"), "{favicon}");
+    let page = browser_get(&format!(
+        "{redirect}/?state={state}&code=4/0AbcDef&scope=https://www.googleapis.com/auth/business.manage"
+    ));
+    assert!(
+        page.starts_with("HTTP/1.1 200") && page.contains("signed in"),
+        "{page}"
+    );
+    let (ok, stderr) = stderr_of(child);
+    assert!(ok, "{stderr}");
+    let kept = std::fs::read_to_string(db.dir.path().join("secrets.json")).unwrap();
+    assert!(
+        kept.contains("1//gbp-refresh"),
+        "the refresh token is in the secret store"
+    );
+
+    // Sync: the refresh token buys an access token; three pages of reviews.
+    rt.block_on(async {
+        Mock::given(method("POST"))
+            .and(path("/token"))
+            .and(body_string_contains("grant_type=refresh_token"))
+            .and(body_string_contains("refresh_token=1%2F%2Fgbp-refresh"))
+            .respond_with(ok_json(
+                json!({"access_token": "ya29.second", "expires_in": 3599}),
+            ))
+            .expect(1)
+            .mount(&server)
+            .await;
+        gbp_mount_reviews(&server, "ya29.second").await;
+    });
+    let out = db.earshot(&["sync", "--json"]).ok().json();
+    assert_eq!(out["new"], 5, "{out}");
+    let reviews = db
+        .earshot(&["reviews", "--business", "Harbour Lane Café", "--json"])
+        .ok()
+        .json();
+    let g5 = reviews
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["external_id"] == "g5")
+        .unwrap();
+    assert_eq!(g5["rating"], 5.0);
+    assert_eq!(g5["replied"], true);
+    rt.block_on(server.verify());
+
+    // No secret in the database.
+    let conn = rusqlite::Connection::open(db.path()).unwrap();
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+        .unwrap();
+    drop(conn);
+    let bytes = std::fs::read(db.path()).unwrap();
+    let hay = String::from_utf8_lossy(&bytes);
+    for secret in [
+        "1//gbp-refresh",
+        "gbp-client-secret",
+        "ya29.first",
+        "ya29.second",
+        "4/0AbcDef",
+    ] {
+        assert!(!hay.contains(secret), "{secret} is in the database");
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Fuzzing the new parsers (tests/fuzz.rs covers the others)
 
