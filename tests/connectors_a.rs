@@ -158,6 +158,30 @@ impl Fixture {
     }
 }
 
+/// Posts `body` as the owner's reply to the stored item `external_id` through the outbox, with
+/// the credentials the connector left in the secret store.
+async fn post_reply(f: &Fixture, external_id: &str, body: &str) -> earshot::replies::Reply {
+    let store = f.db.store();
+    let conn = rusqlite::Connection::open(f.db.path()).unwrap();
+    let review_id: i64 = conn
+        .query_row(
+            "SELECT id FROM reviews WHERE source_id = ?1 AND external_id = ?2",
+            rusqlite::params![f.source, external_id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    store.save_draft(review_id, body).unwrap();
+    let creds = earshot::secrets::StoredReplyCredentials(f.secrets.as_ref());
+    let config = earshot::replies::outbox::OutboxConfig {
+        max_attempts: 1,
+        timeout: Duration::from_secs(2),
+        no_proxy: true,
+        ..Default::default()
+    };
+    let outbox = earshot::replies::outbox::Outbox::new(&store, &creds, config).unwrap();
+    outbox.post_review(review_id, None).await.unwrap()
+}
+
 fn ok_json(v: Value) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(v)
 }
@@ -691,6 +715,33 @@ async fn google_play_service_account_token_once_per_run_token_paging_and_replies
     );
     assert_eq!(f.owner_reply("gp:5").as_deref(), Some("Thanks!"));
     assert_eq!(f.created_at("gp:4"), now - 7200);
+    // The reply outbox finds the access token in the secret store.
+    assert_eq!(
+        f.secrets
+            .get(f.source, "access_token")
+            .unwrap()
+            .unwrap()
+            .expose(),
+        "ya29.play"
+    );
+    Mock::given(method("POST"))
+        .and(path(format!("{list}/gp:4:reply").as_str()))
+        .and(header("authorization", "Bearer ya29.play"))
+        .and(wiremock::matchers::body_json(
+            json!({"replyText": "Sorry! Fixed in 2.1."}),
+        ))
+        .respond_with(ok_json(
+            json!({"result": {"replyText": "Sorry! Fixed in 2.1."}}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let posted = post_reply(&f, "gp:4", "Sorry! Fixed in 2.1.").await;
+    assert_eq!(
+        posted.state,
+        earshot::replies::ReplyState::Posted,
+        "{posted:?}"
+    );
     server.verify().await;
 
     // Rerun: a new review on page one, then the last run's newest: no second page.
@@ -913,6 +964,24 @@ async fn facebook_feed_and_comments_page_with_cursors_and_replies_are_the_pages_
         "Love the new menu &amp; buns",
         "plain text is kept as sent"
     );
+
+    // Answering Bo posts a comment under Bo's comment, as the Page, with the Page token.
+    Mock::given(method("POST"))
+        .and(path("/1_c2/comments"))
+        .and(header("authorization", "Bearer fb-page-token-1"))
+        .and(body_string_contains("message=Thank+you%2C+Bo%21"))
+        .respond_with(ok_json(json!({"id": "1_c9"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let posted = post_reply(&f, "1_c2", "Thank you, Bo!").await;
+    assert_eq!(
+        posted.state,
+        earshot::replies::ReplyState::Posted,
+        "{posted:?}"
+    );
+    assert_eq!(posted.external_id.as_deref(), Some("1_c9"));
+    server.verify().await;
 
     // A new comment on the first post: only that post's comments are read again.
     server.reset().await;

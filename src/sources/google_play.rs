@@ -7,7 +7,8 @@
 //! kept for the run. The API only lists reviews with text created or edited in the last 7 days,
 //! so this source must sync at least daily; Earshot keeps the history. A review's time is its
 //! `lastModified` (seconds as a string); a developer comment is the owner's reply; the title,
-//! when there is one, is joined to the text with a tab.
+//! when there is one, is joined to the text with a tab. The access token is also kept in the
+//! secret store, where the reply outbox finds it to post `reviews/{id}:reply`.
 
 use chrono::Utc;
 use serde::Serialize;
@@ -192,6 +193,9 @@ async fn access_token(ctx: &Ctx<'_>) -> Result<Secret> {
     )
     .await?;
     ctx.keep_session_token(TOKEN, token.clone());
+    // The reply outbox posts `:reply` with the latest access token (valid an hour); failing to
+    // keep it only costs that.
+    let _ = ctx.secrets.set(ctx.source_id, "access_token", &token);
     Ok(token)
 }
 
