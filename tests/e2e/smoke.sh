@@ -32,6 +32,7 @@ DEMO_DB=$TMP/demo.db
 "$TARGET/debug/earshot" --db "$DEMO_DB" demo >/dev/null
 "$TARGET/debug/earshot" --db "$DEMO_DB" stats --business "Harbour Lane Café" --json >"$TMP/stats.json"
 "$TARGET/debug/earshot" --db "$DEMO_DB" alerts check >/dev/null
+cp "$DEMO_DB" "$TMP/import-target.db"
 # What the inbox must show, from the CLI: every item of both businesses, the 1–2 star ones, and
 # the newest complaint (the review the composer case opens).
 for b in "Harbour Lane Café" "The Daily Grind"; do
@@ -69,7 +70,7 @@ CSV
 "$TARGET/debug/earshot" --db "$HOSTILE_DB" import "$TMP/hostile.csv" --business "Harbour Lane Café" >/dev/null
 
 mkdir -p "$TARGET/screenshots"
-export SMOKE_APP=$TARGET/debug/earshot-desktop SMOKE_CLI=$TARGET/debug/earshot SMOKE_TMP=$TMP SMOKE_DEMO_DB=$DEMO_DB \
+export SMOKE_APP=$TARGET/debug/earshot-desktop SMOKE_CLI=$TARGET/debug/earshot SMOKE_TMP=$TMP SMOKE_DEMO_DB=$DEMO_DB SMOKE_IMPORT_DB=$TMP/import-target.db \
   SMOKE_STATS=$TMP/stats.json SMOKE_IMPORT=$TMP/import.csv SMOKE_HOSTILE_DB=$HOSTILE_DB SMOKE_SHOTS=$TARGET/screenshots \
   SMOKE_TAURI_DRIVER=$TAURI_DRIVER
 
