@@ -38,6 +38,7 @@ const COMMANDS: &[&str] = &[
     "restore_backup",
     "export_reviews_csv",
     "ai_draft",
+    "delete_reply",
     "save_ai_settings",
 ];
 

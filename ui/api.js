@@ -100,6 +100,11 @@ export function postReply(reviewId, key) {
   return call('post_reply', { review: reviewId, key });
 }
 
+/** Deletes the posted reply on the platform (where its API allows). */
+export function deleteReply(reviewId) {
+  return call('delete_reply', { review: reviewId });
+}
+
 /** { text, url, platform } for posting by hand. */
 export function copyReply(reviewId) {
   return call('copy_reply', { review: reviewId });

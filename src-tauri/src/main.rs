@@ -93,6 +93,7 @@ fn run() -> anyhow::Result<()> {
             replies::copy_reply,
             replies::mark_replied,
             replies::ai_draft,
+            replies::delete_reply,
             alerts::list_alerts,
             alerts::set_alert_state,
             alerts::unread_alert_count,

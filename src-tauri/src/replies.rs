@@ -3,7 +3,7 @@
 
 use earshot::model::{ReviewId, Revision};
 use earshot::replies::coach::Warning;
-use earshot::replies::outbox::{Outbox, OutboxConfig};
+use earshot::replies::outbox::{Outbox, OutboxConfig, ReplyApi};
 use earshot::replies::{self, ai, Composer, CopyAndOpen, Reply, ReplyTemplate};
 use earshot::secrets::{self, StoredReplyCredentials};
 use serde::Serialize;
@@ -21,6 +21,8 @@ pub struct ReviewDetail {
     pub templates: Vec<ReplyTemplate>,
     /// Whether the owner turned AI drafts on (the composer then offers "Draft with AI").
     pub ai_enabled: bool,
+    /// Whether the platform lets a posted reply be deleted through its API.
+    pub can_delete: bool,
 }
 
 #[tauri::command]
@@ -29,7 +31,9 @@ pub async fn review_detail(state: State<'_, AppState>, review: ReviewId) -> UiRe
         let composer = replies::composer(store, review)?;
         // Opening a review is reading it.
         store.mark_read(review)?;
+        let (connector, _) = store.review_source_settings(review)?;
         Ok(ReviewDetail {
+            can_delete: ReplyApi::for_connector(&connector).is_some_and(ReplyApi::can_delete),
             ai_enabled: replies::ai_settings(store)?.enabled,
             revisions: store.revisions(review)?,
             templates: replies::list_templates(store)?,
@@ -94,6 +98,27 @@ pub async fn post_reply(
         let reply = tauri::async_runtime::block_on(async {
             let outbox = Outbox::new(store, &creds, OutboxConfig::default())?;
             outbox.post_review(review, key.as_deref()).await
+        })?;
+        Ok(reply)
+    })
+    .await?;
+    app.emit(REVIEWS_CHANGED, ())?;
+    Ok(reply)
+}
+
+/// Deletes the posted reply on the platform (where its API allows) and records it deleted.
+#[tauri::command]
+pub async fn delete_reply(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    review: ReviewId,
+) -> UiResult<Reply> {
+    let reply = with_store(&state, move |store| {
+        let secret_store = secrets::open_default();
+        let creds = StoredReplyCredentials(secret_store.as_ref());
+        let reply = tauri::async_runtime::block_on(async {
+            let outbox = Outbox::new(store, &creds, OutboxConfig::default())?;
+            outbox.delete_review_reply(review).await
         })?;
         Ok(reply)
     })

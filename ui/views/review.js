@@ -64,8 +64,9 @@ function reviewPanel(d) {
         h('p', { class: 'review-body' }, v.body)))) : null);
 }
 
-function threadPanel(d) {
+function threadPanel(d, ctx) {
   const shown = d.replies.filter((x) => x.state !== 'draft');
+  const lastPosted = [...shown].reverse().find((x) => x.state === 'posted' && x.origin === 'earshot');
   return h('section', { class: 'card', id: 'reply-thread', 'aria-labelledby': 'thread-title' },
     h('div', { class: 'card-head' }, h('h2', { id: 'thread-title' }, 'Replies')),
     shown.length
@@ -78,7 +79,25 @@ function threadPanel(d) {
             h('time', { class: 'muted', datetime: x.posted_at ?? x.updated_at, title: formatDateTime(x.posted_at ?? x.updated_at) },
               formatWhen(x.posted_at ?? x.updated_at))),
           h('p', { class: 'reply-body' }, x.body),
-          x.last_error && x.state === 'failed' ? h('p', { class: 'warn-text' }, x.last_error) : null);
+          x.last_error && x.state === 'failed' ? h('p', { class: 'warn-text' }, x.last_error) : null,
+          d.can_delete && x === lastPosted ? h('button', {
+            class: 'btn btn-small btn-quiet reply-delete', type: 'button',
+            onclick: async () => {
+              const ok = await confirmDialog({
+                title: `Delete this reply on ${platformLabel(d.review.platform)}?`,
+                text: 'It disappears from the review page. You can write a new one afterwards.',
+                yes: 'Delete',
+              });
+              if (!ok) return;
+              try {
+                await api.deleteReply(d.review.id);
+                showNotice('Reply deleted.');
+                ctx.refresh();
+              } catch (e) {
+                showNotice(`The reply was not deleted. ${e.message}`, { kind: 'error' });
+              }
+            },
+          }, 'Delete reply') : null);
       })
       : h('p', { class: 'muted' }, 'No reply yet.'));
 }
@@ -327,6 +346,6 @@ export async function render(param, ctx) {
         h('a', { href: '#inbox', class: 'back-link', id: 'back-to-inbox' }, '← Inbox'),
         h('h1', null, d.review.kind === 'mention' ? 'Mention' : 'Review', ' from ', authorName(d.review.author)))),
     h('div', { class: 'review-grid' },
-      h('div', { class: 'review-main' }, reviewPanel(d), threadPanel(d), historyPanel(d)),
+      h('div', { class: 'review-main' }, reviewPanel(d), threadPanel(d, ctx), historyPanel(d)),
       h('div', { class: 'review-side' }, sidePanel(d, { focus: mode === 'reply', ctx }))));
 }
