@@ -14,6 +14,7 @@ const COMMANDS: &[&str] = &[
     "remove_source",
     "test_source",
     "sync_now",
+    "google_sign_in",
     "count_reviews",
     "inbox_facets",
     "mark_read",

@@ -204,6 +204,21 @@ export function testSource(id) {
   return call('test_source', { id });
 }
 
+/**
+ * Signs a Google Business Profile source in: opens Google's consent page in the browser and
+ * resolves when the owner has allowed access (or rejects in plain words). `onUrl(url)` gets the
+ * consent address, for when no browser opens.
+ */
+export async function googleSignIn(id, onUrl) {
+  let stop = () => {};
+  if (inDesktopApp && onUrl) stop = await tauri.event.listen('google-sign-in-url', (e) => onUrl(e.payload));
+  try {
+    return await call('google_sign_in', { id });
+  } finally {
+    stop();
+  }
+}
+
 /** Queues a sync of these sources (all when `ids` is null). Progress comes as events. */
 export function syncNow(ids = null) {
   return call('sync_now', { ids });

@@ -82,6 +82,7 @@ fn run() -> anyhow::Result<()> {
             sources::remove_source,
             sources::test_source,
             sources::sync_now,
+            sources::google_sign_in,
             commands::count_reviews,
             commands::inbox_facets,
             commands::mark_read,

@@ -9,7 +9,7 @@ use earshot::sources::http::{Http, HttpConfig};
 use earshot::sources::{self, ConnectorSpec};
 use earshot::store::{Source, Store};
 use serde::Serialize;
-use tauri::State;
+use tauri::{Emitter, State};
 
 use crate::background::{Background, Request};
 use crate::commands::AppState;
@@ -116,4 +116,45 @@ pub async fn test_source(state: State<'_, AppState>, id: SourceId) -> UiResult<T
 #[tauri::command]
 pub fn sync_now(background: State<'_, Background>, ids: Option<Vec<SourceId>>) {
     background.request(Request::SyncNow(ids));
+}
+
+/// The event carrying Google's consent address while a sign-in waits.
+pub const SIGN_IN_URL: &str = "google-sign-in-url";
+
+/// How long the app waits for the owner to finish signing in to Google in the browser.
+const SIGN_IN_WAIT: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Signs a Google Business Profile source in: opens Google's consent page in the owner's browser
+/// and waits (up to five minutes) for the answer on the loopback address. The refresh token goes
+/// to the OS keyring; then the source syncs.
+#[tauri::command]
+pub async fn google_sign_in(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    background: State<'_, Background>,
+    id: SourceId,
+) -> UiResult<()> {
+    use tauri_plugin_opener::OpenerExt;
+    let path = state.db_path.clone();
+    let sign_in = tauri::async_runtime::spawn_blocking(move || {
+        let store = Store::open(&path)?;
+        sources::google_auth::start(&store, secrets::open_default().as_ref(), id)
+            .map_err(|e| UiError::new(e.code(), e.to_string()))
+    })
+    .await
+    .map_err(|e| UiError::new("internal", format!("background task failed: {e}")))??;
+    // The window shows the address too, for when no browser opens (and for copying it).
+    app.emit(SIGN_IN_URL, &sign_in.consent_url)?;
+    let _ = app
+        .opener()
+        .open_url(sign_in.consent_url.clone(), None::<&str>);
+    tauri::async_runtime::spawn_blocking(move || {
+        sign_in
+            .finish(secrets::open_default().as_ref(), SIGN_IN_WAIT)
+            .map_err(|e| UiError::new(e.code(), e.to_string()))
+    })
+    .await
+    .map_err(|e| UiError::new("internal", format!("background task failed: {e}")))??;
+    background.request(Request::SyncNow(Some(vec![id])));
+    Ok(())
 }

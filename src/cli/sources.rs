@@ -570,145 +570,40 @@ pub fn sync_cmd(db: &Path, a: SyncArgs) -> Result<ExitCode> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// `sources auth`: Google's OAuth flow for installed apps (RFC 8252): PKCE (RFC 7636) and a
-// loopback redirect to 127.0.0.1 on a random port.
-
-/// Google's consent page; the source's `auth_url` (or its overridden base's `/auth`) wins.
-const GOOGLE_AUTH_URL: &str = "https://accounts.google.com/o/oauth2/v2/auth";
-/// Google's token endpoint; resolved like the connector does (`token_url`, base's `/token`).
-const GOOGLE_TOKEN_URL: &str = "https://oauth2.googleapis.com/token";
-/// Reading and answering Business Profile reviews.
-const GBP_SCOPE: &str = "https://www.googleapis.com/auth/business.manage";
+// `sources auth`: Google's OAuth flow for installed apps, shared with the app
+// (`earshot::sources::google_auth`).
 
 fn auth(db: &Path, id: SourceId, no_browser: bool, timeout: u64) -> Result<ExitCode> {
-    use base64::Engine;
-    use sha2::{Digest, Sha256};
     use std::io::Write;
 
-    let source = super::open_store(db)?.source(id)?;
-    if source.connector != "google-business" {
-        anyhow::bail!(
-            "source {id} ({}) takes its keys with `sources add … --set`; `sources auth` signs \
-             in Google Business Profile sources",
-            source.label
-        );
-    }
-    let settings = sources::settings_of(&source.settings);
-    let setting = |k: &str| settings.get(k).map(|s| s.trim()).filter(|s| !s.is_empty());
-    let client_id = setting("client_id").with_context(|| {
-        format!(
-            "source {id} has no client_id; remove it and add it again with --set client_id=… \
-             (see `earshot sources add google-business --help`)"
-        )
-    })?;
+    let store = super::open_store(db)?;
     let secret_store = secrets::open_default();
-    let client_secret = secret_store.get(id, "client_secret")?.with_context(|| {
-        format!(
-            "no client_secret is stored for source {id}; remove it and add it again with \
-             --set client_secret=…"
-        )
-    })?;
-    let base = setting("base_url").map(|b| b.trim_end_matches('/').to_string());
-    let endpoint = |key: &str, path: &str, default: &str| {
-        setting(key)
-            .map(str::to_owned)
-            .or_else(|| base.as_ref().map(|b| format!("{b}/{path}")))
-            .unwrap_or_else(|| default.to_string())
-    };
-    let auth_url = endpoint("auth_url", "auth", GOOGLE_AUTH_URL);
-    let token_url = endpoint("token_url", "token", GOOGLE_TOKEN_URL);
-
-    let verifier = random_token();
-    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(Sha256::digest(verifier.as_bytes()));
-    let state = random_token();
-    let listener = std::net::TcpListener::bind(("127.0.0.1", 0))
-        .context("could not listen on 127.0.0.1 for Google's answer")?;
-    let redirect = format!("http://127.0.0.1:{}", listener.local_addr()?.port());
-    let consent = reqwest::Url::parse_with_params(
-        &auth_url,
-        &[
-            ("client_id", client_id),
-            ("redirect_uri", redirect.as_str()),
-            ("response_type", "code"),
-            ("scope", GBP_SCOPE),
-            ("code_challenge", challenge.as_str()),
-            ("code_challenge_method", "S256"),
-            ("state", state.as_str()),
-            ("access_type", "offline"),
-            ("prompt", "consent"),
-        ],
-    )
-    .with_context(|| format!("the sign-in address `{auth_url}` is not valid; fix `auth_url`"))?;
+    let sign_in = sources::google_auth::start(&store, secret_store.as_ref(), id)?;
     println!(
         "To let Earshot read and answer the Google reviews of {}, open this address in your \
          browser, sign in with the Google account that manages the business and allow access:\n\
-         \n{consent}\n",
-        source.label
+         \n{}\n",
+        sign_in.label, sign_in.consent_url
     );
     std::io::stdout().flush()?;
     if !no_browser {
-        open_browser(consent.as_str());
+        open_browser(&sign_in.consent_url);
     }
-    eprintln!("Waiting for the browser's answer on {redirect} (Ctrl+C stops)…");
-    let code = wait_for_code(
-        &listener,
-        &state,
+    eprintln!(
+        "Waiting for the browser's answer on {} (Ctrl+C stops)…",
+        sign_in.redirect
+    );
+    let label = sign_in.label.clone();
+    sign_in.finish(
+        secret_store.as_ref(),
         std::time::Duration::from_secs(timeout.max(1)),
     )?;
-    let (refresh, access) = runtime()?.block_on(exchange_code(
-        &token_url,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", code.as_str()),
-            ("client_id", client_id),
-            ("client_secret", client_secret.expose()),
-            ("redirect_uri", redirect.as_str()),
-            ("code_verifier", verifier.as_str()),
-        ],
-    ))?;
-    secret_store
-        .set(id, "refresh_token", &refresh)
-        .context("the sign-in could not be kept")?;
-    if let Some(access) = access {
-        // The reply outbox posts with it until it expires; each sync renews it.
-        let _ = secret_store.set(id, "access_token", &access);
-    }
     println!(
-        "Signed in: source {id} ({}) can sync now — `earshot sync --source {id}`. The sign-in \
+        "Signed in: source {id} ({label}) can sync now — `earshot sync --source {id}`. The sign-in \
          is kept in {}, not in the database.",
-        source.label,
         secret_store.describe()
     );
     Ok(ExitCode::SUCCESS)
-}
-
-/// 256 random bits as 43 URL-safe characters: the OS's randomness (`/dev/urandom`) and the
-/// standard library's randomly keyed hasher, mixed through SHA-256.
-fn random_token() -> String {
-    use base64::Engine;
-    use sha2::{Digest, Sha256};
-    use std::hash::{BuildHasher, Hasher};
-    use std::io::Read;
-
-    let mut h = Sha256::new();
-    let mut os = [0u8; 32];
-    if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
-        if f.read_exact(&mut os).is_ok() {
-            h.update(os);
-        }
-    }
-    for i in 0..4u64 {
-        let mut k = std::collections::hash_map::RandomState::new().build_hasher();
-        k.write_u64(i);
-        h.update(k.finish().to_le_bytes());
-    }
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    h.update(now.as_nanos().to_le_bytes());
-    h.update(std::process::id().to_le_bytes());
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(h.finalize())
 }
 
 /// Opens the address in the default browser; failure is fine: the address is printed.
@@ -729,166 +624,4 @@ fn open_browser(url: &str) {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn();
-}
-
-/// Waits for the browser to bring Google's answer to the loopback address; other requests
-/// (a favicon) are turned away and waited past.
-fn wait_for_code(
-    listener: &std::net::TcpListener,
-    state: &str,
-    wait: std::time::Duration,
-) -> Result<String> {
-    listener.set_nonblocking(true)?;
-    let deadline = std::time::Instant::now() + wait;
-    loop {
-        match listener.accept() {
-            Ok((stream, _)) => {
-                if let Some(code) = answer(stream, state)? {
-                    return Ok(code);
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                if std::time::Instant::now() >= deadline {
-                    anyhow::bail!(
-                        "no answer came from the browser within {} seconds; nothing was stored — \
-                         run `earshot sources auth` again",
-                        wait.as_secs()
-                    );
-                }
-                std::thread::sleep(std::time::Duration::from_millis(50));
-            }
-            Err(e) => return Err(e).context("waiting for the browser's answer"),
-        }
-    }
-}
-
-/// Reads one request on the loopback: `Some(code)` when it is Google's answer to this sign-in.
-fn answer(mut stream: std::net::TcpStream, state: &str) -> Result<Option<String>> {
-    use std::io::Read;
-    stream.set_nonblocking(false)?;
-    stream.set_read_timeout(Some(std::time::Duration::from_secs(5)))?;
-    let mut head = Vec::new();
-    let mut chunk = [0u8; 2048];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
-        match stream.read(&mut chunk) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => head.extend_from_slice(&chunk[..n]),
-        }
-    }
-    let head = String::from_utf8_lossy(&head);
-    let target = head
-        .lines()
-        .next()
-        .and_then(|l| {
-            let mut parts = l.split_whitespace();
-            (parts.next()? == "GET").then_some(())?;
-            parts.next()
-        })
-        .unwrap_or("/");
-    let url = reqwest::Url::parse(&format!("http://127.0.0.1{target}")).ok();
-    let param = |k: &str| {
-        url.as_ref().and_then(|u| {
-            u.query_pairs()
-                .find(|(n, _)| n == k)
-                .map(|(_, v)| v.into_owned())
-        })
-    };
-    let (code, error) = (param("code"), param("error"));
-    if code.is_none() && error.is_none() {
-        respond(&mut stream, "404 Not Found", "Nothing here.");
-        return Ok(None);
-    }
-    if param("state").as_deref() != Some(state) {
-        respond(
-            &mut stream,
-            "400 Bad Request",
-            "This answer does not belong to the sign-in Earshot started. Nothing was changed; \
-             start again from Earshot.",
-        );
-        anyhow::bail!(
-            "the browser's answer did not carry the state Earshot sent (an old tab, or a \
-             redirect Earshot did not ask for); nothing was stored — run `earshot sources auth` \
-             again"
-        );
-    }
-    if let Some(e) = error {
-        respond(
-            &mut stream,
-            "200 OK",
-            "Google did not grant access, so nothing was changed. You can close this tab.",
-        );
-        let e: String = e
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
-            .take(60)
-            .collect();
-        anyhow::bail!("Google did not grant access ({e}); nothing was stored");
-    }
-    respond(
-        &mut stream,
-        "200 OK",
-        "Earshot is signed in to Google. You can close this tab and go back to Earshot.",
-    );
-    Ok(code)
-}
-
-fn respond(stream: &mut std::net::TcpStream, status: &str, message: &str) {
-    use std::io::Write;
-    let body = format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Earshot</title></head>\
-         <body style=\"font-family:sans-serif;margin:3em\"><p>{message}</p></body></html>"
-    );
-    let _ = write!(
-        stream,
-        "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
-         Cache-Control: no-store\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let _ = stream.flush();
-}
-
-/// Trades the authorisation code (with the PKCE verifier) for tokens. Errors quote Google's
-/// words, never the form.
-async fn exchange_code(
-    token_url: &str,
-    form: &[(&str, &str)],
-) -> Result<(secrets::Secret, Option<secrets::Secret>)> {
-    let http = Http::new(HttpConfig {
-        // A code works once: no blind retries.
-        max_attempts: 1,
-        ..HttpConfig::default()
-    })?;
-    let reply = http
-        .send("google-business-auth", std::time::Duration::ZERO, |c| {
-            c.post(token_url).form(form)
-        })
-        .await
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "Google did not accept the sign-in: {e}. Check the source's client_id and \
-                 client_secret (an OAuth client of type \"Desktop app\") and try again"
-            )
-        })?;
-    let v: serde_json::Value = reply.json()?;
-    let text = |k: &str| {
-        v.get(k)
-            .and_then(serde_json::Value::as_str)
-            .filter(|s| !s.is_empty())
-    };
-    if let Some(scope) = text("scope") {
-        if !scope.split_whitespace().any(|s| s == GBP_SCOPE) {
-            anyhow::bail!(
-                "access to Business Profile was not granted (its box was left unticked); run \
-                 `earshot sources auth` again and allow it"
-            );
-        }
-    }
-    let refresh = text("refresh_token").context(
-        "Google sent no refresh token; remove Earshot's access at \
-         https://myaccount.google.com/permissions and sign in again",
-    )?;
-    Ok((
-        secrets::Secret::new(refresh),
-        text("access_token").map(secrets::Secret::new),
-    ))
 }

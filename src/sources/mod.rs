@@ -10,6 +10,7 @@
 //! Settings live in `sources.settings` as a JSON object of strings. Settings marked secret (API
 //! keys, tokens, passwords) never go there: [`add_source`] puts them in a [`SecretStore`].
 
+pub mod google_auth;
 pub mod http;
 pub mod parse;
 pub mod text;

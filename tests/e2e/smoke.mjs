@@ -368,6 +368,76 @@ const cases = [
       server.close();
     }
   }],
+
+  ['Google Business Profile is signed in from the Sources screen (PKCE, loopback) and syncs', async () => {
+    const seen = [];
+    const server = createServer((req, res) => {
+      const url = new URL(req.url, 'http://127.0.0.1');
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => {
+        seen.push(`${req.method} ${url.pathname}`);
+        const json = (status, v) => { res.writeHead(status, { 'content-type': 'application/json' }); res.end(JSON.stringify(v)); };
+        if (url.pathname === '/token') {
+          const form = new URLSearchParams(body);
+          if (form.get('grant_type') === 'authorization_code') {
+            if (form.get('code') !== 'smoke-code' || !form.get('code_verifier')) return json(400, { error: 'invalid_grant' });
+            return json(200, {
+              access_token: 'ya29.smoke', refresh_token: '1//smoke-refresh', expires_in: 3599,
+              scope: 'https://www.googleapis.com/auth/business.manage', token_type: 'Bearer',
+            });
+          }
+          if (form.get('refresh_token') !== '1//smoke-refresh') return json(400, { error: 'invalid_grant' });
+          return json(200, { access_token: 'ya29.smoke2', expires_in: 3599, token_type: 'Bearer' });
+        }
+        if (url.pathname === '/v4/accounts/111/locations/222/reviews') {
+          if (!String(req.headers.authorization).startsWith('Bearer ya29.')) return json(401, { error: { code: 401, message: 'no' } });
+          const at = new Date(Date.now() - 3600e3).toISOString();
+          return json(200, { reviews: [{
+            reviewId: 'g1', name: 'accounts/111/locations/222/reviews/g1', reviewer: { displayName: 'Gwen' },
+            starRating: 'TWO', comment: 'Lukewarm latte and a long wait.', createTime: at, updateTime: at,
+          }], totalReviewCount: 1 });
+        }
+        return json(404, { error: { code: 404, message: 'not found' } });
+      });
+    });
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${server.address().port}`;
+    const db = path.join(env.SMOKE_TMP, 'google.db');
+    const cli = (...args) => promisify(execFile)(env.SMOKE_CLI, ['--db', db, ...args], { encoding: 'utf8' });
+    await cli('sources', 'add', 'google-business', '--business', 'Harbour Lane Café', '--set', 'account_id=111',
+      '--set', 'location_id=222', '--set', 'client_id=cid.apps.googleusercontent.com',
+      '--set', 'client_secret=smoke-client-secret', '--set', `base_url=${base}`);
+    const s = await Session.start(db);
+    try {
+      await s.waitFor('the welcome', "return !!document.getElementById('welcome')");
+      await s.go('#sources');
+      await s.waitFor('the sign-in button', "return !!document.querySelector('.source-sign-in')");
+      await s.waitFor('listening for the address', `
+        if (!window.__signIn) {
+          window.__signIn = 'listening';
+          window.__TAURI__.event.listen('google-sign-in-url', (e) => { window.__signIn = e.payload; })
+            .then(() => { window.__listening = true; });
+        }
+        return window.__listening === true;`);
+      await s.click('.source-sign-in');
+      const consent = new URL(await s.waitFor('the consent address', "return window.__signIn && window.__signIn.startsWith('http') ? window.__signIn : null"));
+      expect(consent.searchParams.get('code_challenge_method') === 'S256', `consent address: ${consent}`);
+      // The browser: Google redirects to the loopback with the code and the state.
+      const redirect = consent.searchParams.get('redirect_uri');
+      const back = await fetch(`${redirect}/?code=smoke-code&state=${encodeURIComponent(consent.searchParams.get('state'))}`);
+      expect(back.ok, `the loopback answered ${back.status}`);
+      const status = await s.waitFor('the source to sync', "const c = document.querySelector('.source[data-status]'); return c && c.dataset.status !== 'new' ? c.dataset.status : null");
+      expect(status === 'ok', `after signing in the source is ${status}: ${await s.run("return document.getElementById('source-list').innerText")}`);
+      expect(seen.includes('GET /v4/accounts/111/locations/222/reviews'), `requests: ${seen}`);
+      const file = readFileSync(db);
+      expect(!file.includes('1//smoke-refresh') && !file.includes('smoke-client-secret'), 'a Google secret is in the database');
+      await s.screenshot('sources-google');
+    } finally {
+      await s.end();
+      server.close();
+    }
+  }],
 ];
 
 // Cases that need the app started with another environment (a new tauri-driver).

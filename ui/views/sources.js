@@ -4,7 +4,9 @@
 
 import * as api from '../api.js';
 import { h, mount } from '../dom.js';
-import { formatCount, formatDateTime, formatWhen, plural } from '../format.js';
+import {
+  formatCount, formatDateTime, formatWhen, plural, safeHttpUrl,
+} from '../format.js';
 import { showNotice } from '../components/notice.js';
 import { confirmDialog } from '../components/confirm.js';
 import {
@@ -53,6 +55,24 @@ function paintProgress() {
     h('span', null, progress.line));
 }
 
+/** Shows Google's consent address on the source's card, for when no browser opened. */
+function showSignInUrl(id, url) {
+  const link = safeHttpUrl(url);
+  const card = document.querySelector(`.source[data-id="${id}"] .source-main`);
+  if (!card || !link) return;
+  card.querySelector('.sign-in-url')?.remove();
+  card.append(h('p', { class: 'sign-in-url muted' },
+    'If no browser opened, open this address: ',
+    h('a', {
+      class: 'link', href: link,
+      onclick: (ev) => { ev.preventDefault(); api.openExternal(link).catch(() => {}); },
+    }, 'Google sign-in'),
+    h('input', {
+      class: 'sign-in-copy', readonly: true, value: link, 'aria-label': 'Sign-in address',
+      onfocus: (ev) => ev.target.select(),
+    })));
+}
+
 function sourceCard(s, spec, ctx) {
   const st = sourceStatus(s);
   const test = h('button', {
@@ -94,6 +114,25 @@ function sourceCard(s, spec, ctx) {
         class: 'btn btn-small source-sync', type: 'button',
         onclick: () => { api.syncNow([s.id]); progress.running = true; progress.line = `Syncing ${s.label}…`; paintProgress(); },
       }, 'Sync now'),
+      s.connector === 'google-business' ? h('button', {
+        class: ['btn', 'btn-small', s.status === 'ok' ? null : 'btn-primary', 'source-sign-in'], type: 'button',
+        onclick: async (e) => {
+          const btn = e.currentTarget;
+          btn.disabled = true;
+          btn.textContent = 'Waiting for your browser…';
+          showNotice('Sign in with the Google account that manages the business, allow access, then come back here.');
+          try {
+            await api.googleSignIn(s.id, (url) => showSignInUrl(s.id, url));
+            showNotice(`Signed in to Google for ${s.label}. The first sync has started.`);
+            ctx.refresh();
+          } catch (err) {
+            showNotice(`Not signed in. ${err.message}`, { kind: 'error' });
+          } finally {
+            btn.disabled = false;
+            btn.textContent = s.status === 'ok' ? 'Sign in again' : 'Sign in with Google';
+          }
+        },
+      }, s.status === 'ok' ? 'Sign in again' : 'Sign in with Google') : null,
       s.connector === 'file' ? null : test,
       h('button', {
         class: 'btn btn-small btn-quiet source-remove', type: 'button',
@@ -170,7 +209,9 @@ function connectForm(specs, businesses, ctx) {
         const s = await api.addSource({
           business: business.value.trim(), platform: platform.value, label: label.value.trim() || null, settings,
         });
-        showNotice(`Connected ${s.label}. The first sync has started.`);
+        showNotice(s.connector === 'google-business'
+          ? `Connected ${s.label}. Now press “Sign in with Google” on it to let Earshot read your reviews.`
+          : `Connected ${s.label}. The first sync has started.`);
         progress.running = true;
         progress.line = `Syncing ${s.label}…`;
         ctx.refresh();
