@@ -170,7 +170,12 @@ export function dashboardView(data, {
         h('button', {
           id: 'import-more', class: 'btn', type: 'button',
           onclick: () => importFile(businesses),
-        }, 'Import a file'))),
+        }, 'Import a file'),
+        // The system's print dialog: print on paper, or "Print to File" for a PDF of the dashboard.
+        h('button', {
+          id: 'print-dashboard', class: 'btn', type: 'button', title: 'Print, or save as PDF',
+          onclick: () => window.print(),
+        }, 'Save as PDF'))),
     cards,
     h('div', { class: 'dash-grid' },
       h('div', { class: 'dash-main' }, periodCharts, competitors),
