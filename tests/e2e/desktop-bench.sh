@@ -16,7 +16,16 @@ ROWS=$(basename "$DB" .db | sed 's/earshot-//')
 
 TAURI_DRIVER=$(command -v tauri-driver || echo "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver")
 TMP=$(mktemp -d -t earshot-dbench.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
+# A desktop portal started by the app may still have a FUSE mount under the cache folder: unmount
+# it first, and never let cleaning up change the test's result.
+cleanup() {
+  local mnt
+  for mnt in "$TMP"/cache/doc "$TMP"/runtime/doc; do
+    if mountpoint -q "$mnt" 2>/dev/null; then fusermount -uz "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null || true; fi
+  done
+  rm -rf "$TMP" 2>/dev/null || true
+}
+trap cleanup EXIT
 export XDG_DATA_HOME=$TMP/data XDG_CONFIG_HOME=$TMP/config XDG_CACHE_HOME=$TMP/cache
 mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME"
 # A copy, so the app's writes (alert checks, read marks) never change the benchmark's data.

@@ -19,7 +19,16 @@ TAURI_DRIVER=$(command -v tauri-driver || echo "${CARGO_HOME:-$HOME/.cargo}/bin/
 command -v WebKitWebDriver >/dev/null || { echo "smoke: WebKitWebDriver missing; run 'make setup'" >&2; exit 1; }
 
 TMP=$(mktemp -d -t earshot-smoke.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
+# A desktop portal started by the app may still have a FUSE mount under the cache folder: unmount
+# it first, and never let cleaning up change the test's result.
+cleanup() {
+  local mnt
+  for mnt in "$TMP"/cache/doc "$TMP"/runtime/doc; do
+    if mountpoint -q "$mnt" 2>/dev/null; then fusermount -uz "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null || true; fi
+  done
+  rm -rf "$TMP" 2>/dev/null || true
+}
+trap cleanup EXIT
 export XDG_DATA_HOME=$TMP/data XDG_CONFIG_HOME=$TMP/config XDG_CACHE_HOME=$TMP/cache
 mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME"
 # The app under test gets its database with --db; EARSHOT_DB points at a third, unused file so a
@@ -27,6 +36,8 @@ mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME"
 export EARSHOT_DB=$TMP/unused.db
 # No keyring daemon under Xvfb: credentials typed in the Sources screen go to the opt-in file.
 export EARSHOT_SECRETS_FILE=$TMP/secrets.json EARSHOT_NO_AUTO_SYNC=1
+# Links the app opens (Google's consent page) go nowhere: xdg-open runs $BROWSER, here `true`.
+export BROWSER=true
 
 DEMO_DB=$TMP/demo.db
 "$TARGET/debug/earshot" --db "$DEMO_DB" demo >/dev/null
