@@ -146,9 +146,18 @@ export class Session {
     });
   }
 
+  /** Clicks the first match; a list that re-renders between find and click is found again. */
   async click(css) {
-    const el = await wd('POST', `/session/${this.id}/element`, { using: 'css selector', value: css });
-    await wd('POST', `/session/${this.id}/element/${el[ELEMENT]}/click`, {});
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const el = await wd('POST', `/session/${this.id}/element`, { using: 'css selector', value: css });
+        await wd('POST', `/session/${this.id}/element/${el[ELEMENT]}/click`, {});
+        return;
+      } catch (e) {
+        if (attempt >= 5 || !/stale element/i.test(e.message)) throw e;
+        await sleep(100);
+      }
+    }
   }
 
   /** Makes the page 1280×800: the window is resized until its viewport has that size. */
