@@ -139,6 +139,22 @@ fn main() -> anyhow::Result<ExitCode> {
     }
     let micros =
         started.elapsed().as_secs_f64() * 1e6 / f64::from(PASSES) / reviews.len().max(1) as f64;
+    // And short reviews, the usual size of a Google or app-store review.
+    let short = [
+        "Great coffee, friendly staff!",
+        "Cold food and a rude waiter. Never again.",
+        "The room was fine.",
+        "Loved it 😍",
+        "Took forever to get served but the pizza was good",
+        "Would not recommend, total rip off",
+    ];
+    let started = Instant::now();
+    for _ in 0..20_000 {
+        for t in short {
+            std::hint::black_box(sentiment::analyze(std::hint::black_box(t)));
+        }
+    }
+    let short_micros = started.elapsed().as_secs_f64() * 1e6 / 20_000.0 / short.len() as f64;
     let words = reviews
         .iter()
         .map(|r| r.text.split_whitespace().count())
@@ -177,7 +193,10 @@ fn main() -> anyhow::Result<ExitCode> {
         swapped.accuracy(),
         swapped.balanced()
     );
-    println!("{micros:.2} µs per review ({words:.0} words on average)");
+    println!(
+        "{micros:.2} µs per review ({words:.0} words on average); {short_micros:.2} µs per short \
+         review"
+    );
     println!("stars  negative  neutral  positive");
     for stars in 1..=5u8 {
         let n = |l| t.n(&[stars], Some(l));
@@ -215,6 +234,7 @@ fn main() -> anyhow::Result<ExitCode> {
         },
         "confusion": confusion,
         "micros_per_review": (micros * 100.0).round() / 100.0,
+        "micros_per_short_review": (short_micros * 100.0).round() / 100.0,
         "mean_words_per_review": words.round(),
     });
     std::fs::create_dir_all("target")?;
