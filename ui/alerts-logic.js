@@ -1,39 +1,187 @@
-// The Alerts screen's pure parts: open before past, and an alert's figures in plain words.
+// The Alerts screen's pure parts: which alerts need the owner now, an alert's figures in plain
+// words, its message without the quote its review card already shows, and where to read more.
+// No DOM and no IPC here, so `node --test ui/` covers it.
 
-import { formatRating } from './format.js';
+import { formatCount, formatRating, platformLabel, plural } from './format.js';
 
 /** Seen alerts older than this move to "Earlier": history, not a to-do list. */
 export const OPEN_DAYS = 14;
 
-/**
- * { open: new ones and those seen in the last OPEN_DAYS, newest first; past: the dismissed and
- * older seen ones }.
- */
-export function splitAlerts(list, now = new Date()) {
-  const newest = (a, b) => String(b.created_at).localeCompare(String(a.created_at));
-  const cutoff = now.getTime() - OPEN_DAYS * 86400e3;
-  const isOpen = (a) => a.state === 'new'
-    || (a.state === 'seen' && new Date(a.created_at).getTime() >= cutoff);
-  return {
-    open: list.filter(isOpen).sort(newest),
-    past: list.filter((a) => !isOpen(a)).sort(newest),
-  };
+const DAY_MS = 86400e3;
+
+/** Kinds about one review, which the owner answers from the Review screen. */
+const ABOUT_ONE_REVIEW = new Set(['new_negative', 'unanswered', 'watch_word']);
+
+/** A glyph per kind, to tell alerts apart at a glance (decorative; the title says it too). */
+const KIND_ICONS = new Map([
+  ['new_negative', '★'],
+  ['unanswered', '✉'],
+  ['rating_drop', '↘'],
+  ['spike', '⚡'],
+  ['watch_word', '⚑'],
+  ['competitor', '⇄'],
+  ['source_health', '⚠'],
+]);
+
+export function kindIcon(kind) {
+  return KIND_ICONS.get(kind) ?? '•';
 }
 
-/** Short facts from an alert's `details`, for the line under its message. */
+const newest = (a, b) => String(b.created_at).localeCompare(String(a.created_at));
+
+/**
+ * { fresh: new alerts; recent: seen in the last OPEN_DAYS; open: both (fresh first); past: the
+ * dismissed and older seen ones }, each newest first. New ones come first whatever their date: a
+ * new alert from last week still needs the owner more than one they have already read.
+ */
+export function splitAlerts(list, now = new Date()) {
+  const cutoff = now.getTime() - OPEN_DAYS * DAY_MS;
+  const fresh = list.filter((a) => a.state === 'new').sort(newest);
+  const recent = list
+    .filter((a) => a.state === 'seen' && new Date(a.created_at).getTime() >= cutoff)
+    .sort(newest);
+  const isPast = (a) => a.state === 'dismissed'
+    || (a.state === 'seen' && !(new Date(a.created_at).getTime() >= cutoff));
+  return { fresh, recent, open: [...fresh, ...recent], past: list.filter(isPast).sort(newest) };
+}
+
+/** The line under the page title: "3 new · 19 seen in the last two weeks". */
+export function alertsSummary({ fresh, recent }) {
+  if (!fresh.length && !recent.length) return 'Earshot watches your reviews and tells you when something needs you.';
+  const parts = [];
+  if (fresh.length) parts.push(`${formatCount(fresh.length)} new`);
+  if (recent.length) parts.push(`${formatCount(recent.length)} seen in the last two weeks`);
+  return parts.join(' · ');
+}
+
+const stars = (x, digits = 1) => `${digits === 1 ? formatRating(x) : Number(x).toFixed(digits)}★`;
+const from = (avg, n, digits = 1) => (n != null
+  ? `${stars(avg, digits)} from ${plural(n, 'review')}` : stars(avg, digits));
+
+/** A signed change in stars: "−0.7★", "+0.2★". */
+export function starChange(delta) {
+  if (delta === null || delta === undefined || Number.isNaN(delta)) return '—';
+  const sign = delta < 0 ? '−' : delta > 0 ? '+' : '±';
+  return `${sign}${formatRating(Math.abs(delta))}★`;
+}
+
+/** "0.4 an hour", "under 0.1 an hour". */
+function pace(x) {
+  const n = Number(x ?? 0);
+  if (n > 0 && n < 0.1) return 'under 0.1 an hour';
+  return `${n.toFixed(1)} an hour`;
+}
+
+/**
+ * The figures behind an alert as [label, value] pairs, for a small table under its message.
+ * Alerts about one review have none: their review card shows its stars and platform.
+ */
+export function alertFigures(a) {
+  const d = a?.details ?? {};
+  switch (a?.kind) {
+    case 'rating_drop':
+      if (d.recent_average == null || d.baseline_average == null) return [];
+      return [
+        ['Recently', from(d.recent_average, d.recent_reviews)],
+        ['Before', from(d.baseline_average, d.baseline_reviews)],
+        ['Change', starChange(Math.round((d.recent_average - d.baseline_average) * 100) / 100)],
+      ];
+    case 'spike':
+      if (d.peak_per_hour == null) return [];
+      return [
+        ['Items', formatCount(d.items ?? d.peak_per_hour)],
+        ['Busiest hour', plural(d.peak_per_hour, 'item')],
+        ['Usual pace', pace(d.usual_per_hour)],
+      ];
+    case 'competitor': {
+      if (d.competitor_average == null || d.own_average == null) return [];
+      // 4.14 against 4.08 would read "4.1 against 4.1": show the hundredths when they matter.
+      const digits = formatRating(d.competitor_average) === formatRating(d.own_average) ? 2 : 1;
+      return [
+        [String(d.competitor ?? 'Competitor'), from(d.competitor_average, d.competitor_reviews, digits)],
+        [a.business ?? 'You', from(d.own_average, d.own_reviews, digits)],
+        ...(d.window_days ? [['Over', `the last ${plural(d.window_days, 'day')}`]] : []),
+      ];
+    }
+    case 'watch_word':
+      return Array.isArray(d.words) && d.words.length ? [['Words', d.words.join(', ')]] : [];
+    case 'source_health':
+      return [
+        ...(d.platform ? [['Platform', platformLabel(d.platform)]] : []),
+        ...(d.error_code ? [['Problem', String(d.error_code).replace(/_/g, ' ')]] : []),
+      ];
+    default:
+      return [];
+  }
+}
+
+/** The old name, kept for callers that want one line: "Recently: 3.5★ from 44 reviews · …". */
 export function alertFacts(a) {
-  const d = a.details ?? {};
-  const out = [];
-  if (d.recent_average != null && d.baseline_average != null) {
-    out.push(`${formatRating(d.recent_average)}★ over ${d.recent_reviews ?? '?'} recent reviews, was ${formatRating(d.baseline_average)}★`);
+  return alertFigures(a).map(([k, v]) => `${k}: ${v}`);
+}
+
+/**
+ * The message without its closing quote of the review (`…from Tom A.: “Rude staff…”`) when the
+ * review itself is shown below it, so the text is not read twice. Watch-word alerts keep theirs:
+ * it is the sentence with the word, which may be far from the start of the review.
+ */
+export function alertMessage(a) {
+  const m = String(a?.message ?? '');
+  if (!ABOUT_ONE_REVIEW.has(a?.kind) || a.kind === 'watch_word' || !a.reviews?.length) return m;
+  const cut = m.replace(/:\s*“[^”]*”\s*$/u, '');
+  if (cut === m) return m;
+  return /[.!?]$/.test(cut) ? cut : `${cut}.`;
+}
+
+/**
+ * The review to open from an alert about one review, with the button's words: { id, label }
+ * ("Reply" while it waits for an answer, else "Open review"); null for alerts about many.
+ */
+export function reviewTarget(a) {
+  if (!ABOUT_ONE_REVIEW.has(a?.kind) || a.review_ids?.length !== 1) return null;
+  const r = a.reviews?.[0];
+  if (!r) return null;
+  const waiting = r.kind !== 'mention' && !r.replied;
+  return { id: r.id, label: waiting ? 'Reply' : 'Open review' };
+}
+
+/** YYYY-MM-DD of a day plus `days`, in the calendar (no time zones involved). */
+export function addDays(day, days) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(day ?? ''));
+  if (!m) return '';
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + days));
+  return d.toISOString().slice(0, 10);
+}
+
+/** The local YYYY-MM-DD of an instant. */
+function localDay(iso) {
+  const t = new Date(iso);
+  if (Number.isNaN(t.getTime())) return '';
+  const p = (n) => String(n).padStart(2, '0');
+  return `${t.getFullYear()}-${p(t.getMonth() + 1)}-${p(t.getDate())}`;
+}
+
+/** The rating-drop rule's default recent window (the alert's details do not carry it). */
+const RECENT_DAYS = 30;
+
+/**
+ * Inbox choices (see inbox-logic.js EMPTY_CHOICES) that list the reviews behind an alert about
+ * many of them, or null: the days of a drop, a spike's hours, the competitor's window.
+ */
+export function inboxChoicesFor(a) {
+  const d = a?.details ?? {};
+  const business = a?.business_id != null ? String(a.business_id) : '';
+  switch (a?.kind) {
+    case 'rating_drop':
+      if (!d.day) return null;
+      return { business, from: addDays(d.day, 1 - RECENT_DAYS), to: d.day };
+    case 'spike':
+      if (!d.start) return null;
+      return { business, from: localDay(d.start), to: localDay(d.end ?? d.start) };
+    case 'competitor':
+      if (!d.day || d.competitor_id == null) return null;
+      return { business: String(d.competitor_id), from: addDays(d.day, 1 - (d.window_days ?? 90)), to: d.day };
+    default:
+      return null;
   }
-  if (d.peak_per_hour != null) {
-    out.push(`${d.items ?? d.peak_per_hour} items, up to ${d.peak_per_hour} an hour (usually ${Number(d.usual_per_hour ?? 0).toFixed(1)})`);
-  }
-  if (d.competitor_average != null && d.own_average != null) {
-    out.push(`${d.competitor} ${formatRating(d.competitor_average)}★ vs you ${formatRating(d.own_average)}★`);
-  }
-  if (Array.isArray(d.words) && d.words.length) out.push(`words: ${d.words.join(', ')}`);
-  if (d.hours != null) out.push(`no reply after ${d.hours} hours`);
-  return out;
 }
