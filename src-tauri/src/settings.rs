@@ -25,6 +25,8 @@ pub struct SettingsOverview {
     pub rules: Vec<Rule>,
     pub notifications: NotificationPrefs,
     pub templates: Vec<ReplyTemplate>,
+    /// The `{fields}` a template may use (the core's list, so the screen never offers a stale one).
+    pub template_fields: &'static [&'static str],
     pub db_path: String,
     pub backup_dir: String,
     pub backups: Vec<BackupFile>,
@@ -56,6 +58,7 @@ pub async fn settings_overview(state: State<'_, AppState>) -> UiResult<SettingsO
             rules: alerts::load_rules(store)?.0,
             notifications: alerts::notification_prefs(store)?,
             templates: replies::list_templates(store)?,
+            template_fields: replies::templates::FIELDS,
             db_path: store.path().display().to_string(),
             backups: backup::list(&dir)?,
             backup_dir: dir.display().to_string(),

@@ -1,28 +1,53 @@
 // Settings: the business profile used in replies, competitors, alert rules, notifications and
-// quiet hours, reply templates, and the data: where it lives, export, backup and restore.
-// Each card saves on its own and says so.
+// quiet hours, reply templates, AI drafts, and the data: where it lives, export, backup, restore.
+//
+// Each card saves on its own and says so with a notice (problems in plain words, and nothing is
+// lost from the form). Cards that change lists (competitors, templates, backups) re-render the
+// screen; the others keep what the owner typed. The route is not `live`: a sync landing while the
+// owner types never wipes the form.
 
 import * as api from '../api.js';
 import { h } from '../dom.js';
-import { formatDateTime, plural } from '../format.js';
+import { plural } from '../format.js';
 import { showNotice } from '../components/notice.js';
 import { confirmDialog } from '../components/confirm.js';
 import {
-  RULE_TITLES, bandLabel, hourOptions, paramText, quietHoursFrom, templateFromForm,
+  FIELD_HELP, bandShort, formatBytes, formatDay, hourOptions, insertField, paramLabel, paramText,
+  pausedText, quietHoursFrom, quietHoursText, ruleParamPairs, ruleSummary, ruleTitle,
+  templateFromForm, unknownFields,
 } from '../settings-logic.js';
 
-const field = (id, label, input, help) => h('div', { class: 'field' },
-  h('label', { for: id }, label), input, help ? h('p', { class: 'muted field-help' }, help) : null);
+const FALLBACK_FIELDS = ['first_name', 'business', 'aspect', 'owner_name', 'sign_off', 'contact', 'platform'];
 
-const input = (id, value, attrs = {}) => h('input', { id, value: value ?? '', autocomplete: 'off', ...attrs });
+const field = (id, label, control, help) => h('div', { class: 'field' },
+  h('label', { for: id }, label), control, help ? h('p', { class: 'muted field-help' }, help) : null);
 
-async function attempt(what, fn, ctx, { refresh = true } = {}) {
+const input = (id, value, attrs = {}) => h('input', {
+  id, type: 'text', value: value ?? '', autocomplete: 'off', ...attrs,
+});
+
+/** A checkbox drawn as a switch; the label stays a real <label> for clicks and screen readers. */
+const toggle = (id, checked, attrs = {}) => h('span', { class: 'switch' },
+  h('input', { id, type: 'checkbox', role: 'switch', checked, ...attrs }),
+  h('span', { class: 'switch-track', 'aria-hidden': 'true' }));
+
+/**
+ * Runs a save: the button shows it is busy, a notice says what happened. Resolves to true when
+ * it worked. With `refresh`, the screen is drawn again (lists that changed).
+ */
+async function attempt(done, fn, ctx, { refresh = false, button = null, failed = 'Not saved' } = {}) {
+  const label = button?.textContent;
+  if (button) { button.disabled = true; button.textContent = 'Saving…'; }
   try {
-    await fn();
-    showNotice(what);
-    if (refresh) ctx.refresh();
+    const result = await fn();
+    showNotice(typeof done === 'function' ? done(result) : done);
+    if (refresh) await ctx.refresh();
+    return true;
   } catch (e) {
-    showNotice(e.message, { kind: 'error' });
+    showNotice(`${failed}: ${e.message}`, { kind: 'error' });
+    return false;
+  } finally {
+    if (button?.isConnected) { button.disabled = false; button.textContent = label; }
   }
 }
 
@@ -33,223 +58,409 @@ function card(id, title, intro, ...body) {
     ...body);
 }
 
+const submit = (label, extra = {}) => h('button', { class: 'btn btn-primary', type: 'submit', ...extra }, label);
+
+// ---- Business profile -----------------------------------------------------------------------
+
 function profileCard(o, ctx) {
   const own = o.businesses.filter((b) => !b.is_competitor);
-  if (!own.length) return card('profile', 'Your business', 'Import reviews or connect a platform first.');
+  if (!own.length) {
+    return card('profile', 'Your business', null,
+      h('p', { class: 'muted' }, 'Load the demo, import reviews or connect a platform first; your business appears here.'));
+  }
   const forms = own.map((b) => {
     const p = (o.profiles.find(([id]) => id === b.id) ?? [b.id, {}])[1];
     const k = `profile-${b.id}`;
-    const owner = input(`${k}-owner`, p.owner_name, { placeholder: 'e.g. Sam' });
-    const email = input(`${k}-email`, p.contact_email, { type: 'email', placeholder: 'hello@yourcafe.com' });
-    const phone = input(`${k}-phone`, p.contact_phone, { placeholder: '+44 …' });
+    const owner = input(`${k}-owner`, p.owner_name, { placeholder: 'e.g. Sam', autocomplete: 'name' });
+    const email = input(`${k}-email`, p.contact_email, { type: 'email', placeholder: 'hello@yourcafe.com', autocomplete: 'email' });
+    const phone = input(`${k}-phone`, p.contact_phone, { type: 'tel', placeholder: '+44 20 7946 0000', autocomplete: 'tel' });
     const tone = h('textarea', { id: `${k}-tone`, rows: '2', placeholder: 'warm, short, first person, no exclamation marks' });
     tone.value = p.tone ?? '';
+    const save = submit('Save profile', { class: 'btn btn-primary profile-save' });
     return h('form', {
-      class: 'form settings-form', dataset: { business: String(b.id) },
+      class: 'form settings-form profile-form', dataset: { business: String(b.id) },
       onsubmit: (e) => {
         e.preventDefault();
+        if (!email.checkValidity()) {
+          showNotice('That e-mail address does not look right; check it and save again.', { kind: 'error' });
+          email.focus();
+          return;
+        }
         const blank = (v) => (v.trim() ? v.trim() : null);
-        attempt(`Saved the reply profile of ${b.name}.`, () => api.saveReplyProfile(b.id, {
+        attempt(`Saved. Replies for ${b.name} now use this profile.`, () => api.saveReplyProfile(b.id, {
           owner_name: blank(owner.value), contact_email: blank(email.value),
           contact_phone: blank(phone.value), tone: blank(tone.value),
-        }), ctx, { refresh: false });
+        }), ctx, { button: save });
       },
     },
-    own.length > 1 ? h('h3', null, b.name) : null,
+    own.length > 1 ? h('h3', { class: 'settings-sub' }, b.name) : null,
     h('div', { class: 'grid-2' },
-      field(`${k}-owner`, 'Your name (signs replies)', owner),
-      field(`${k}-email`, 'Contact e-mail offered in replies', email),
-      field(`${k}-phone`, 'Contact phone', phone),
-      field(`${k}-tone`, 'Tone guide for AI drafts', tone)),
-    h('div', { class: 'actions' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Save profile')));
+      field(`${k}-owner`, 'Your name', owner, 'Signs replies: {owner_name}, {sign_off}'),
+      field(`${k}-email`, 'Contact e-mail', email, 'Offered for a private word: {contact}'),
+      field(`${k}-phone`, 'Contact phone', phone, 'Used when there is no e-mail'),
+      field(`${k}-tone`, 'Tone for AI drafts', tone)),
+    h('div', { class: 'actions' }, save));
   });
-  return card('profile', 'Your business', 'Used in reply templates ({owner_name}, the private contact you offer) and by AI drafts.', forms);
+  return card('profile', 'Your business', 'What replies say about you: your name, and the contact you offer unhappy customers.', forms);
 }
+
+// ---- Competitors ----------------------------------------------------------------------------
 
 function competitorsCard(o, ctx) {
   const rivals = o.businesses.filter((b) => b.is_competitor);
-  const name = input('competitor-name', '', { placeholder: 'e.g. The Daily Grind', required: true });
-  return card('competitors', 'Competitors', 'Businesses you watch: connect their public pages on Sources, then compare on the Dashboard.',
+  const name = input('competitor-name', '', { placeholder: 'e.g. The Daily Grind', required: true, 'aria-label': 'Competitor\'s name' });
+  const add = h('button', { class: 'btn', type: 'submit', id: 'competitor-add' }, 'Add competitor');
+  return card('competitors', 'Competitors', 'Businesses you keep an eye on. Connect their public pages on Sources, then compare them on the Dashboard.',
     rivals.length
-      ? h('ul', { class: 'plain-list' }, rivals.map((b) => h('li', null, b.name)))
-      : h('p', { class: 'muted' }, 'None yet.'),
+      ? h('ul', { class: 'competitor-list', id: 'competitor-list' }, rivals.map((b) => h('li', { dataset: { id: String(b.id) } }, b.name)))
+      : h('p', { class: 'muted', id: 'competitor-list' }, 'None yet.'),
     h('form', {
       class: 'inline-form',
       onsubmit: (e) => {
         e.preventDefault();
-        attempt(`Added ${name.value.trim()} as a competitor.`, () => api.addBusiness(name.value, true), ctx);
+        const n = name.value.trim();
+        if (!n) { name.focus(); return; }
+        attempt(`Added ${n}. Connect their reviews on Sources.`, () => api.addBusiness(n, true), ctx, { refresh: true, button: add, failed: 'Not added' });
       },
-    }, name, h('button', { class: 'btn', type: 'submit' }, 'Add competitor')));
+    }, name, add));
+}
+
+// ---- Alert rules ----------------------------------------------------------------------------
+
+function ruleRow(r, ctx) {
+  const k = `rule-${r.kind}`;
+  const title = ruleTitle(r.kind);
+  const summary = h('p', { class: 'muted rule-summary' }, ruleSummary(r));
+  const keys = Object.keys(r.params);
+  const help = new Map(Object.entries(r.help ?? {}));
+  const inputs = keys.map((key) => {
+    const words = Array.isArray(r.params[key]);
+    const id = `${k}-${key}`;
+    const control = words
+      ? h('textarea', { id, rows: '2', class: 'rule-words', dataset: { key, words: '1' } })
+      : input(id, paramText(r.params[key]), { inputmode: 'decimal', dataset: { key }, class: 'rule-number' });
+    if (words) control.value = paramText(r.params[key]);
+    return { key, control, words };
+  });
+  const row = h('div', { class: ['rule', r.enabled ? 'rule-on' : 'rule-off'], dataset: { kind: r.kind } });
+  const on = toggle(`${k}-on`, r.enabled, { class: 'rule-toggle', 'aria-describedby': `${k}-summary` });
+  const box = on.querySelector('input');
+  summary.id = `${k}-summary`;
+  box.addEventListener('change', async () => {
+    const ok = await attempt(`${title}: ${box.checked ? 'on' : 'off'}.`, () => api.setAlertRule(r.kind, box.checked, []), ctx,
+      { failed: 'Not changed' });
+    if (!ok) box.checked = !box.checked;
+    row.classList.toggle('rule-on', box.checked);
+    row.classList.toggle('rule-off', !box.checked);
+  });
+  const save = h('button', { class: 'btn btn-small btn-primary rule-save', type: 'submit' }, 'Save');
+  const form = keys.length ? h('details', { class: 'rule-details' },
+    h('summary', { class: 'rule-adjust' }, 'Adjust'),
+    h('form', {
+      class: 'rule-form',
+      onsubmit: async (e) => {
+        e.preventDefault();
+        const { pairs, error } = ruleParamPairs(inputs.map((i) => ({ key: i.key, value: i.control.value, words: i.words })));
+        if (error) { showNotice(error, { kind: 'error' }); return; }
+        let saved = null;
+        const ok = await attempt(`${title}: saved.`, async () => { saved = await api.setAlertRule(r.kind, null, pairs); }, ctx,
+          { button: save });
+        if (ok && saved) {
+          summary.textContent = ruleSummary(saved);
+          for (const i of inputs) i.control.value = paramText(saved.params[i.key]);
+        }
+      },
+    },
+    h('div', { class: 'rule-fields' }, inputs.map((i) => field(i.control.id, paramLabel(i.key), i.control, help.get(i.key)))),
+    h('div', { class: 'actions' }, save))) : null;
+  row.append(
+    h('div', { class: 'rule-head' },
+      on,
+      h('label', { for: `${k}-on`, class: 'rule-title' }, title),
+      summary),
+    ...(form ? [form] : []));
+  return row;
 }
 
 function rulesCard(o, ctx) {
-  return card('rules', 'Alert rules', 'What raises an alert. Changes apply from the next check.',
-    h('div', { class: 'rules' }, o.rules.map((r) => {
-      const k = `rule-${r.kind}`;
-      const on = h('input', { id: `${k}-on`, type: 'checkbox', checked: r.enabled });
-      const params = Object.entries(r.params).map(([key, value]) => {
-        const id = `${k}-${key}`;
-        return field(id, key.replace(/_/g, ' '), input(id, paramText(value), { dataset: { key } }), r.help[key]);
-      });
-      const form = h('form', {
-        class: 'rule', dataset: { kind: r.kind },
-        onsubmit: (e) => {
-          e.preventDefault();
-          const pairs = [...form.querySelectorAll('input[data-key]')].map((i) => [i.dataset.key, i.value]);
-          attempt(`Saved the rule “${RULE_TITLES[r.kind] ?? r.kind}”.`, () => api.setAlertRule(r.kind, on.checked, pairs), ctx, { refresh: false });
-        },
-      },
-      h('label', { class: 'rule-head', for: `${k}-on` }, on, h('strong', null, RULE_TITLES[r.kind] ?? r.kind)),
-      params.length ? h('div', { class: 'grid-3' }, params) : null,
-      h('button', { class: 'btn btn-small', type: 'submit' }, 'Save'));
-      return form;
-    })));
+  return card('rules', 'Alert rules', 'What raises an alert. Changes apply from the next check, a minute or so after a sync.',
+    h('div', { class: 'rules' }, o.rules.map((r) => ruleRow(r, ctx))));
+}
+
+// ---- Notifications --------------------------------------------------------------------------
+
+function hourSelect(id, selected, label) {
+  return h('select', { id, 'aria-label': label },
+    hourOptions().map(([v, t]) => h('option', { value: String(v), selected: v === selected }, t)));
 }
 
 function notificationsCard(o, ctx) {
   const n = o.notifications;
-  const quietOn = h('input', { id: 'quiet-on', type: 'checkbox', checked: Boolean(n.quiet_hours) });
-  const from = h('select', { id: 'quiet-from' }, hourOptions().map(([v, t]) => h('option', { value: String(v), selected: v === (n.quiet_hours?.start_hour ?? 22) }, t)));
-  const to = h('select', { id: 'quiet-to' }, hourOptions().map(([v, t]) => h('option', { value: String(v), selected: v === (n.quiet_hours?.end_hour ?? 7) }, t)));
-  const digest = h('input', { id: 'digest-on', type: 'checkbox', checked: n.daily_digest });
-  const digestHour = h('select', { id: 'digest-hour' }, hourOptions().map(([v, t]) => h('option', { value: String(v), selected: v === n.digest_hour }, t)));
-  return card('notifications', 'Notifications', 'Alerts pop up on this computer. The tray can also pause them for an hour or until tomorrow.',
+  const quietOn = toggle('quiet-on', Boolean(n.quiet_hours));
+  const from = hourSelect('quiet-from', n.quiet_hours?.start_hour ?? 22, 'Quiet from');
+  const to = hourSelect('quiet-to', n.quiet_hours?.end_hour ?? 7, 'Quiet until');
+  const digestOn = toggle('digest-on', n.daily_digest);
+  const digestHour = hourSelect('digest-hour', n.digest_hour, 'Summary at');
+  const quietBox = quietOn.querySelector('input');
+  const digestBox = digestOn.querySelector('input');
+  const sync = () => {
+    from.disabled = !quietBox.checked;
+    to.disabled = !quietBox.checked;
+    digestHour.disabled = !digestBox.checked;
+  };
+  quietBox.addEventListener('change', sync);
+  digestBox.addEventListener('change', sync);
+  sync();
+  const paused = pausedText(n.paused_until);
+  const save = submit('Save', { id: 'notifications-save' });
+  return card('notifications', 'Notifications', 'New alerts pop up on this computer. The tray icon can also pause them for an hour or until tomorrow.',
+    paused ? h('p', { class: 'tag tag-wait paused' }, `${paused} (from the tray)`) : null,
     h('form', {
-      class: 'form',
+      class: 'form notify-form',
       onsubmit: (e) => {
         e.preventDefault();
-        attempt('Saved your notification settings.', () => api.setNotificationPrefs({
-          quiet_hours: quietHoursFrom(quietOn.checked, from.value, to.value),
-          daily_digest: digest.checked,
-          digest_hour: Number(digestHour.value),
-          paused_until: null,
-          last_digest_at: null,
-        }), ctx, { refresh: false });
+        const quiet = quietHoursFrom(quietBox.checked, from.value, to.value);
+        if (quietBox.checked && !quiet) {
+          showNotice('Quiet hours need a different start and end hour.', { kind: 'error' });
+          return;
+        }
+        attempt(() => `Saved. Quiet hours ${quietHoursText(quiet)}; ${digestBox.checked ? `one summary a day at ${digestHour.selectedOptions[0]?.textContent}` : 'a pop-up per alert'}.`,
+          () => api.setNotificationPrefs({
+            quiet_hours: quiet,
+            daily_digest: digestBox.checked,
+            digest_hour: Number(digestHour.value),
+            paused_until: null,
+            last_digest_at: null,
+          }), ctx, { button: save });
       },
     },
-    h('label', { class: 'check' }, quietOn, h('span', null, 'Quiet hours: no pop-ups from'), from, h('span', null, 'to'), to),
-    h('label', { class: 'check' }, digest, h('span', null, 'One summary a day instead of a pop-up per alert, at'), digestHour),
-    h('div', { class: 'actions' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Save'))));
+    h('div', { class: 'setting-row' },
+      quietOn,
+      h('label', { for: 'quiet-on' }, 'Quiet hours'),
+      h('span', { class: 'setting-inline' }, 'No pop-ups from', from, 'to', to)),
+    h('div', { class: 'setting-row' },
+      digestOn,
+      h('label', { for: 'digest-on' }, 'Daily summary'),
+      h('span', { class: 'setting-inline' }, 'One pop-up a day instead of one per alert, at', digestHour)),
+    h('div', { class: 'actions' }, save)));
 }
 
-function templateForm(t, ctx, { isNew = false } = {}) {
+// ---- Reply templates ------------------------------------------------------------------------
+
+function starSelect(id, value, label) {
+  return h('select', { id, 'aria-label': label },
+    [['', 'any'], ...[1, 2, 3, 4, 5].map((v) => [String(v), `${v}★`])]
+      .map(([v, l]) => h('option', { value: v, selected: v === String(value ?? '') }, l)));
+}
+
+function fieldChips(fields, body) {
+  return h('div', { class: 'field-chips', role: 'group', 'aria-label': 'Insert a field' },
+    h('span', { class: 'muted' }, 'Insert:'),
+    fields.map((f) => h('button', {
+      class: 'chip field-chip', type: 'button', title: FIELD_HELP.get(f) ?? '',
+      onclick: () => {
+        const { value, caret } = insertField(body.value, body.selectionStart, body.selectionEnd, f);
+        body.value = value;
+        body.focus();
+        body.setSelectionRange(caret, caret);
+      },
+    }, `{${f}}`)));
+}
+
+function templateEditor(t, o, ctx, { isNew = false } = {}) {
   const k = `tpl-${isNew ? 'new' : t.id}`;
+  const fields = o.template_fields ?? FALLBACK_FIELDS;
   const name = input(`${k}-name`, t.name, { required: true, placeholder: 'e.g. Sorry about the wait' });
-  const min = h('select', { id: `${k}-min` }, [['', 'any'], ...[1, 2, 3, 4, 5].map((v) => [String(v), `${v}★`])].map(([v, l]) => h('option', { value: v, selected: v === String(t.min_rating ?? '') }, l)));
-  const max = h('select', { id: `${k}-max` }, [['', 'any'], ...[1, 2, 3, 4, 5].map((v) => [String(v), `${v}★`])].map(([v, l]) => h('option', { value: v, selected: v === String(t.max_rating ?? '') }, l)));
+  const min = starSelect(`${k}-min`, t.min_rating, 'Lowest stars');
+  const max = starSelect(`${k}-max`, t.max_rating, 'Highest stars');
   const aspect = input(`${k}-aspect`, t.aspect, { placeholder: 'any topic' });
-  const body = h('textarea', { id: `${k}-body`, rows: '3', required: true });
+  const body = h('textarea', { id: `${k}-body`, rows: '5', required: true, placeholder: 'Hi {first_name}, thank you…' });
   body.value = t.body ?? '';
-  const form = h('form', {
-    class: 'template', dataset: { name: t.name ?? '' },
+  const save = submit(isNew ? 'Add template' : 'Save template', { class: 'btn btn-primary btn-small template-save' });
+  return h('form', {
+    class: 'form template-form', dataset: { name: t.name ?? '' },
     onsubmit: (e) => {
       e.preventDefault();
       const tpl = templateFromForm({ id: t.id, name: name.value, min: min.value, max: max.value, aspect: aspect.value, body: body.value });
-      attempt(`Saved the template “${tpl.name}”.`, () => api.saveTemplate(tpl), ctx);
+      const unknown = unknownFields(tpl.body, fields);
+      if (!tpl.name || !tpl.body) {
+        showNotice('A template needs a name and some text.', { kind: 'error' });
+        return;
+      }
+      if (unknown.length) {
+        showNotice(`{${unknown[0]}} is not a field. Use the buttons above the text to insert one.`, { kind: 'error' });
+        body.focus();
+        return;
+      }
+      if (tpl.min_rating !== null && tpl.max_rating !== null && tpl.min_rating > tpl.max_rating) {
+        showNotice(`No review has from ${tpl.min_rating}★ to ${tpl.max_rating}★: swap the two.`, { kind: 'error' });
+        return;
+      }
+      attempt(`Saved the template “${tpl.name}”.`, () => api.saveTemplate(tpl), ctx, { refresh: true, button: save });
     },
   },
-  h('div', { class: 'template-head' },
-    name,
-    h('span', { class: 'muted' }, 'for'), min, h('span', { class: 'muted' }, 'to'), max,
-    h('span', { class: 'muted' }, 'about'), aspect),
-  body,
+  h('div', { class: 'template-grid' },
+    field(`${k}-name`, 'Name', name),
+    h('div', { class: 'field' },
+      h('label', { for: `${k}-min` }, 'Stars'),
+      h('span', { class: 'star-band' }, min, h('span', { class: 'muted' }, 'to'), max)),
+    field(`${k}-aspect`, 'About', aspect)),
+  h('div', { class: 'field' }, h('label', { for: `${k}-body` }, 'Text'), fieldChips(fields, body), body),
   h('div', { class: 'template-actions' },
-    isNew ? null : h('span', { class: 'muted' }, bandLabel(t)),
-    h('button', { class: 'btn btn-small', type: 'submit' }, isNew ? 'Add template' : 'Save'),
     isNew ? null : h('button', {
-      class: 'btn btn-small btn-quiet', type: 'button',
+      class: 'btn btn-small btn-quiet template-delete', type: 'button',
       onclick: async () => {
-        if (!(await confirmDialog({ title: `Delete “${t.name}”?`, yes: 'Delete' }))) return;
-        attempt(`Deleted the template “${t.name}”.`, () => api.deleteTemplate(t.name), ctx);
+        const yes = await confirmDialog({
+          title: `Delete the template “${t.name}”?`,
+          text: 'Replies already written keep their text.',
+          yes: 'Delete',
+        });
+        if (yes) attempt(`Deleted the template “${t.name}”.`, () => api.deleteTemplate(t.name), ctx, { refresh: true, failed: 'Not deleted' });
       },
-    }, 'Delete')));
-  return form;
+    }, 'Delete'),
+    save));
+}
+
+function templateItem(t, o, ctx) {
+  return h('details', { class: 'template', dataset: { name: t.name } },
+    h('summary', { class: 'template-summary' },
+      h('span', { class: 'template-name' }, t.name),
+      h('span', { class: 'chip' }, bandShort(t)),
+      t.aspect ? h('span', { class: 'chip chip-aspect' }, t.aspect) : null,
+      h('span', { class: 'template-preview muted' }, t.body),
+      h('span', { class: 'template-edit', 'aria-hidden': 'true' }, 'Edit')),
+    templateEditor(t, o, ctx));
 }
 
 function templatesCard(o, ctx) {
+  const blank = { id: 0, name: '', min_rating: null, max_rating: null, aspect: null, body: '' };
   return card('templates', 'Reply templates',
-    'Chosen by stars and topic when you open a review. Fields: {first_name}, {business}, {aspect}, {owner_name}, {contact}, {sign_off}, {platform}.',
-    h('div', { class: 'templates' }, o.templates.map((t) => templateForm(t, ctx))),
-    h('details', { class: 'advanced' }, h('summary', null, 'Add a template'),
-      templateForm({ id: 0, name: '', min_rating: null, max_rating: null, aspect: null, body: '' }, ctx, { isNew: true })));
+    'A starting point for each reply, picked by the review\'s stars and topic. Fields in braces are filled in for each review.',
+    o.templates.length
+      ? h('div', { class: 'templates', id: 'template-list' }, o.templates.map((t) => templateItem(t, o, ctx)))
+      : h('p', { class: 'muted', id: 'template-list' }, 'No templates: replies start from a blank page.'),
+    h('details', { class: 'template template-new', id: 'template-new' },
+      h('summary', { class: 'template-summary' }, h('span', { class: 'template-name' }, '+ New template')),
+      templateEditor(blank, o, ctx, { isNew: true })));
 }
 
+// ---- AI drafts ------------------------------------------------------------------------------
+
 function aiCard(o, ctx) {
-  const on = h('input', { id: 'ai-on', type: 'checkbox', checked: o.ai.enabled });
+  const on = toggle('ai-on', o.ai.enabled);
   const url = input('ai-url', o.ai.base_url, { placeholder: 'http://localhost:11434' });
   const model = input('ai-model', o.ai.model, { placeholder: 'llama3.2' });
   const key = input('ai-key', '', {
     type: 'password', autocomplete: 'new-password',
-    placeholder: o.ai_key_saved ? 'saved — type to replace, or clear below' : 'only for a hosted service',
+    placeholder: o.ai_key_saved ? 'saved; type to replace it' : 'only for a hosted service',
   });
   const clear = h('input', { id: 'ai-key-clear', type: 'checkbox' });
-  return card('ai', 'AI drafts', 'Optional: a first draft from an OpenAI-compatible endpoint — Ollama on this computer, or a hosted service. You always edit and approve; nothing is posted without your click.',
+  const save = submit('Save', { id: 'ai-save' });
+  return card('ai', 'AI drafts', 'Optional: a first draft from an OpenAI-compatible endpoint, such as Ollama on this computer or a hosted service. You always edit and approve; nothing is posted without your click.',
     h('form', {
       class: 'form',
       onsubmit: (e) => {
         e.preventDefault();
         const apiKey = clear.checked ? '' : (key.value.trim() || null);
         attempt('Saved the AI settings.', () => api.saveAiSettings({
-          enabled: on.checked, base_url: url.value.trim(), model: model.value.trim(),
-        }, apiKey), ctx);
+          enabled: on.querySelector('input').checked, base_url: url.value.trim(), model: model.value.trim(),
+        }, apiKey), ctx, { refresh: true, button: save });
       },
     },
-    h('label', { class: 'check' }, on, h('span', null, 'Offer “Draft with AI” in the reply composer')),
+    h('div', { class: 'setting-row' }, on, h('label', { for: 'ai-on' }, 'Offer “Draft with AI” in the reply composer')),
     h('div', { class: 'grid-2' },
       field('ai-url', 'Endpoint', url, 'Ollama: http://localhost:11434'),
       field('ai-model', 'Model', model),
       field('ai-key', 'API key', key, `Kept in ${o.secrets_in}, never in the database.`),
-      o.ai_key_saved ? h('label', { class: 'check' }, clear, h('span', null, 'Forget the saved key')) : null),
-    h('div', { class: 'actions' }, h('button', { class: 'btn btn-primary', type: 'submit' }, 'Save'))));
+      o.ai_key_saved ? h('label', { class: 'check forget-key' }, clear, h('span', null, 'Forget the saved key')) : null),
+    h('div', { class: 'actions' }, save)));
 }
 
+// ---- Your data ------------------------------------------------------------------------------
+
 function dataCard(o, ctx) {
+  const exportBtn = h('button', { id: 'export-csv', class: 'btn', type: 'button' }, 'Export reviews (CSV)');
+  exportBtn.addEventListener('click', async () => {
+    exportBtn.disabled = true;
+    exportBtn.textContent = 'Exporting…';
+    try {
+      const path = await api.exportReviewsCsv();
+      if (path) showNotice(`Exported every review to ${path}. It opens in any spreadsheet, and imports back into Earshot.`);
+    } catch (e) {
+      showNotice(`Not exported: ${e.message}`, { kind: 'error' });
+    } finally {
+      exportBtn.disabled = false;
+      exportBtn.textContent = 'Export reviews (CSV)';
+    }
+  });
+  const backupBtn = h('button', { id: 'backup-now', class: 'btn', type: 'button' }, 'Back up now');
+  backupBtn.addEventListener('click', () => attempt(
+    (b) => `Backed up (${formatBytes(b?.bytes)}) to ${b?.path ?? o.backup_dir}.`,
+    () => api.backupNow(), ctx, { refresh: true, button: backupBtn, failed: 'Not backed up' },
+  ));
+  const backups = [...o.backups].sort((a, b) => String(b.date).localeCompare(String(a.date)));
   return card('data', 'Your data', 'Everything stays on this computer, in one SQLite file.',
-    h('p', null, h('strong', null, 'Database: '), h('code', { id: 'settings-db-path' }, o.db_path)),
-    h('p', null, h('strong', null, 'Backups: '), h('code', null, o.backup_dir),
-      h('span', { class: 'muted' }, ` — one a day is kept for a week, then one a week for a month.`)),
-    h('div', { class: 'actions actions-left' },
-      h('button', {
-        id: 'backup-now', class: 'btn', type: 'button',
-        onclick: () => attempt('Backed up.', () => api.backupNow(), ctx),
-      }, 'Back up now'),
-      h('button', {
-        id: 'export-csv', class: 'btn', type: 'button',
-        onclick: async () => {
-          try {
-            const path = await api.exportReviewsCsv();
-            if (path) showNotice(`Exported your reviews to ${path}.`);
-          } catch (e) {
-            showNotice(e.message, { kind: 'error' });
-          }
-        },
-      }, 'Export reviews (CSV)')),
-    o.backups.length ? h('table', { class: 'compare backups' },
-      h('thead', null, h('tr', null, h('th', null, 'Backup'), h('th', null, 'Size'), h('th', null, ''))),
-      h('tbody', null, [...o.backups].reverse().map((b) => h('tr', null,
-        h('th', { scope: 'row' }, b.date),
-        h('td', null, `${(b.bytes / 1048576).toFixed(1)} MB`),
-        h('td', null, h('button', {
-          class: 'btn btn-small', type: 'button',
-          onclick: async () => {
+    h('dl', { class: 'data-paths' },
+      h('div', null, h('dt', null, 'Database'), h('dd', null, h('code', { id: 'settings-db-path' }, o.db_path))),
+      h('div', null, h('dt', null, 'Backups'), h('dd', null, h('code', { id: 'settings-backup-dir' }, o.backup_dir),
+        h('span', { class: 'muted' }, 'One a day is kept for a week, then one a week for a month.')))),
+    h('div', { class: 'actions actions-left' }, backupBtn, exportBtn),
+    backups.length ? h('table', { class: 'backups', id: 'backup-list' },
+      h('caption', { class: 'sr-only' }, 'Backups'),
+      h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Backup of'), h('th', { scope: 'col', class: 'num' }, 'Size'), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Restore')))),
+      h('tbody', null, backups.map((b) => h('tr', { dataset: { date: String(b.date) } },
+        h('th', { scope: 'row' }, formatDay(b.date)),
+        h('td', { class: 'num' }, formatBytes(b.bytes)),
+        h('td', { class: 'end' }, h('button', {
+          class: 'btn btn-small backup-restore', type: 'button',
+          onclick: async (e) => {
+            const button = e.currentTarget;
             const ok = await confirmDialog({
-              title: `Restore the backup of ${b.date}?`,
-              text: 'Your current database is kept as a backup first, so nothing is lost.',
+              title: `Restore the backup of ${formatDay(b.date)}?`,
+              text: 'Earshot will show your reviews as they were that day. Your current database is kept as a backup first, so nothing is lost.',
               yes: 'Restore',
             });
-            if (ok) attempt(`Restored the backup of ${b.date}.`, () => api.restoreBackup(b.path), ctx);
+            if (ok) {
+              attempt(`Restored the backup of ${formatDay(b.date)}.`, () => api.restoreBackup(b.path), ctx,
+                { refresh: true, button, failed: 'Not restored' });
+            }
           },
         }, 'Restore'))))))
-      : h('p', { class: 'muted' }, 'No backups yet.'));
+      : h('p', { class: 'muted', id: 'backup-list' }, 'No backups yet. Earshot makes one a day while it runs.'));
+}
+
+// ---- The screen -----------------------------------------------------------------------------
+
+const SECTIONS = [
+  ['profile', 'Your business'],
+  ['templates', 'Templates'],
+  ['ai', 'AI drafts'],
+  ['notifications', 'Notifications'],
+  ['rules', 'Alert rules'],
+  ['competitors', 'Competitors'],
+  ['data', 'Your data'],
+];
+
+function sectionNav() {
+  return h('nav', { class: 'settings-nav', 'aria-label': 'Settings sections' },
+    SECTIONS.map(([id, label]) => h('button', {
+      class: 'chip settings-jump', type: 'button', dataset: { target: id },
+      // Not a link: the hash is the app's route.
+      onclick: () => document.getElementById(id)?.scrollIntoView({ behavior: 'smooth', block: 'start' }),
+    }, label)));
 }
 
 export async function render(_param, ctx) {
   const o = await api.settingsOverview();
+  const last = [...o.backups].map((b) => String(b.date)).sort().pop();
+  const own = o.businesses.filter((b) => !b.is_competitor).length;
   return h('section', { id: 'settings', class: 'settings', 'aria-labelledby': 'settings-title' },
     h('header', { class: 'page-head' },
       h('div', null,
         h('h1', { id: 'settings-title' }, 'Settings'),
-        h('p', { class: 'muted' }, `${plural(o.businesses.length, 'business', 'businesses')} · ${plural(o.templates.length, 'template')} · last backup ${o.backups.length ? formatDateTime(`${o.backups[o.backups.length - 1].date}T00:00:00`) : 'never'}`))),
+        h('p', { class: 'muted' },
+          `${plural(own, 'business', 'businesses')} · ${plural(o.businesses.length - own, 'competitor')} · ${plural(o.templates.length, 'template')} · last backup ${last ? formatDay(last) : 'never'}`))),
+    sectionNav(),
     h('div', { class: 'settings-grid' },
       h('div', { class: 'settings-col' }, profileCard(o, ctx), templatesCard(o, ctx), aiCard(o, ctx)),
       h('div', { class: 'settings-col' }, notificationsCard(o, ctx), rulesCard(o, ctx), competitorsCard(o, ctx), dataCard(o, ctx))));
