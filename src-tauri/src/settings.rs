@@ -3,7 +3,7 @@
 //! Each is one call into the core.
 
 use chrono::Local;
-use earshot::alerts::{self, NotificationPrefs, Rule};
+use earshot::alerts::{self, AlertError, NotificationPrefs, Rule};
 use earshot::backup::{self, BackupFile};
 use earshot::model::{Business, BusinessId};
 use earshot::replies::ai::{self, AiSettings};
@@ -106,7 +106,14 @@ pub async fn set_alert_rule(
     params: Vec<(String, String)>,
 ) -> UiResult<Rule> {
     with_store(&state, move |store| {
-        Ok(alerts::set_rule(store, &kind, enabled, &params)?)
+        alerts::set_rule(store, &kind, enabled, &params).map_err(|e| match e {
+            // The screen names the rule; the owner needs the value and what would fit.
+            AlertError::InvalidParam { value, reason, .. } => UiError::new(
+                "invalid_alert_param",
+                format!("“{}” does not fit this setting: {reason}.", value.trim()),
+            ),
+            e => e.into(),
+        })
     })
     .await
 }

@@ -79,6 +79,8 @@ function profileCard(o, ctx) {
     const save = submit('Save profile', { class: 'btn btn-primary profile-save' });
     return h('form', {
       class: 'form settings-form profile-form', dataset: { business: String(b.id) },
+      // Checked here, so a mistake is said in the notice like every other one.
+      novalidate: true,
       onsubmit: (e) => {
         e.preventDefault();
         if (!email.checkValidity()) {
@@ -115,7 +117,7 @@ function competitorsCard(o, ctx) {
       ? h('ul', { class: 'competitor-list', id: 'competitor-list' }, rivals.map((b) => h('li', { dataset: { id: String(b.id) } }, b.name)))
       : h('p', { class: 'muted', id: 'competitor-list' }, 'None yet.'),
     h('form', {
-      class: 'inline-form',
+      class: 'inline-form', novalidate: true,
       onsubmit: (e) => {
         e.preventDefault();
         const n = name.value.trim();
@@ -164,7 +166,7 @@ function ruleRow(r, ctx) {
         if (error) { showNotice(error, { kind: 'error' }); return; }
         let saved = null;
         const ok = await attempt(`${title}: saved.`, async () => { saved = await api.setAlertRule(r.kind, null, pairs); }, ctx,
-          { button: save });
+          { button: save, failed: `${title} not saved` });
         if (ok && saved) {
           summary.textContent = ruleSummary(saved);
           for (const i of inputs) i.control.value = paramText(saved.params[i.key]);
@@ -278,7 +280,7 @@ function templateEditor(t, o, ctx, { isNew = false } = {}) {
   body.value = t.body ?? '';
   const save = submit(isNew ? 'Add template' : 'Save template', { class: 'btn btn-primary btn-small template-save' });
   return h('form', {
-    class: 'form template-form', dataset: { name: t.name ?? '' },
+    class: 'form template-form', dataset: { name: t.name ?? '' }, novalidate: true,
     onsubmit: (e) => {
       e.preventDefault();
       const tpl = templateFromForm({ id: t.id, name: name.value, min: min.value, max: max.value, aspect: aspect.value, body: body.value });
