@@ -4,6 +4,7 @@
 mod alerts;
 mod backup;
 mod businesses;
+mod export;
 mod import;
 mod insights;
 mod output;
@@ -39,6 +40,8 @@ enum Command {
     Businesses(businesses::BusinessesCmd),
     /// Import reviews from a CSV or JSON Lines file.
     Import(import::ImportArgs),
+    /// Export reviews as CSV (`--csv PATH`), in the columns `import` reads.
+    Export(export::ExportArgs),
     /// List reviews and mentions, newest first.
     Reviews(reviews::ReviewsArgs),
     /// Headline figures of a business.
@@ -95,6 +98,7 @@ pub fn run() -> Result<ExitCode> {
     match cli.command {
         Command::Businesses(cmd) => businesses::run(&open()?, cmd),
         Command::Import(args) => import::run(&mut open()?, args),
+        Command::Export(args) => export::run(&open()?, args),
         Command::Reviews(args) => reviews::list(&open()?, args),
         Command::Stats(args) => reviews::stats(&open()?, args),
         Command::Demo(args) => reviews::demo(&mut open()?, args),
