@@ -107,6 +107,6 @@ test('backup sizes and days read as people say them', () => {
   assert.equal(formatBytes(860_000), '840 KB');
   assert.equal(formatBytes(13_002_342), '12.4 MB');
   assert.equal(formatBytes(undefined), '—');
-  assert.equal(formatDay('2026-11-23', 'en-GB'), 'Mon, 23 Nov 2026');
+  assert.match(formatDay('2026-11-23', 'en-GB'), /^Mon,? 23 Nov 2026$/);
   assert.equal(formatDay('not a day'), 'not a day');
 });
