@@ -294,7 +294,8 @@ const cases = [
       await s.waitFor('the row', "return !!document.querySelector('.inbox-row[data-id]')");
       const rowText = await s.run("return document.querySelector('.inbox-row[data-id]').textContent");
       expect(rowText.includes('<script>') && rowText.includes('<img src=x'), `the row does not show the markup as text: ${rowText}`);
-      await s.click('.inbox-row[data-id]');
+      // A click in the page itself: the list may re-render its rows between a find and a click.
+      await s.run("document.querySelector('.inbox-row[data-id]').click()");
       await s.waitFor('the review', "return !!document.getElementById('review-text')");
       const found = await s.run(`return {
         pwned: window.__pwned ?? null,
@@ -350,7 +351,8 @@ const cases = [
       await s.waitFor('the dashboard', kpi('stat-count'));
       await s.go('#inbox');
       await s.waitFor('the mention', "return !!document.querySelector('.inbox-row[data-id]')");
-      await s.click('.inbox-row[data-id]');
+      // A click in the page itself: the list may re-render its rows between a find and a click.
+      await s.run("document.querySelector('.inbox-row[data-id]').click()");
       await s.waitFor('the composer with Post', "return !!document.getElementById('reply-post')");
       await s.run("const t = document.getElementById('reply-text'); t.value = ''; t.dispatchEvent(new Event('input'));");
       await s.type('#reply-text', 'Kim, I am so sorry about the wait. Please message us so we can make it right.');
