@@ -2,7 +2,9 @@
 //! dailies and a month of weeklies are always there, and a restore that checks a file before it
 //! replaces anything.
 //!
-//! Backups sit beside the database in `backups/earshot-YYYY-MM-DD.db`. The online backup API
+//! Backups sit beside the database in `backups/NAME-YYYY-MM-DD.db`, where NAME is the database
+//! file's own name (`earshot` for the default `earshot.db`), so two databases kept in one folder
+//! never share, rotate away or list each other's backups. The online backup API
 //! copies a consistent snapshot while the app keeps reading and writing, so a backup never needs
 //! the app closed. Rotation is a pure function of the dates present, tested without files.
 
@@ -19,7 +21,6 @@ pub const KEEP_DAILY: usize = 7;
 /// Weekly backups kept beyond the dailies: the newest backup of each ISO week.
 pub const KEEP_WEEKLY: usize = 4;
 
-const PREFIX: &str = "earshot-";
 const SUFFIX: &str = ".db";
 
 #[derive(Debug, thiserror::Error)]
@@ -65,31 +66,46 @@ pub fn backup_dir(db: &Path) -> PathBuf {
         .join("backups")
 }
 
-fn file_name(date: NaiveDate) -> String {
-    format!("{PREFIX}{}{SUFFIX}", date.format("%Y-%m-%d"))
+/// What the backups of the database at `db` are named after: its file name without `.db`.
+fn backup_stem(db: &Path) -> String {
+    db.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "earshot".to_owned())
 }
 
-fn date_of(name: &str) -> Option<NaiveDate> {
-    let d = name.strip_prefix(PREFIX)?.strip_suffix(SUFFIX)?;
-    NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()
+fn file_name(stem: &str, date: NaiveDate) -> String {
+    format!("{stem}-{}{SUFFIX}", date.format("%Y-%m-%d"))
 }
 
-/// Backups in `dir`, newest first.
-pub fn list(dir: &Path) -> Result<Vec<BackupFile>> {
-    let entries = match std::fs::read_dir(dir) {
+/// The date of a backup file of the database named `stem`; `None` for any other file, including
+/// the backups of a database whose name merely starts the same way (`earshot-old`).
+fn date_of(stem: &str, name: &str) -> Option<NaiveDate> {
+    let rest = name
+        .strip_prefix(stem)?
+        .strip_prefix('-')?
+        .strip_suffix(SUFFIX)?;
+    if rest.len() != 10 {
+        return None;
+    }
+    NaiveDate::parse_from_str(rest, "%Y-%m-%d").ok()
+}
+
+/// The backups of the database at `db`, newest first.
+pub fn list(db: &Path) -> Result<Vec<BackupFile>> {
+    let dir = backup_dir(db);
+    let stem = backup_stem(db);
+    let entries = match std::fs::read_dir(&dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(error) => {
-            return Err(BackupError::Folder {
-                path: dir.to_owned(),
-                error,
-            })
+            return Err(BackupError::Folder { path: dir, error });
         }
     };
     let mut out: Vec<BackupFile> = entries
         .filter_map(|e| e.ok())
         .filter_map(|e| {
-            let date = date_of(&e.file_name().to_string_lossy())?;
+            let date = date_of(&stem, &e.file_name().to_string_lossy())?;
             let bytes = e.metadata().ok()?.len();
             Some(BackupFile {
                 path: e.path(),
@@ -132,15 +148,16 @@ pub fn backup_now(store: &Store, today: NaiveDate) -> Result<BackupFile> {
         path: dir.clone(),
         error,
     })?;
-    let target = dir.join(file_name(today));
-    let partial = dir.join(format!("{}.partial", file_name(today)));
+    let name = file_name(&backup_stem(store.path()), today);
+    let target = dir.join(&name);
+    let partial = dir.join(format!("{name}.partial"));
     store.backup_to(&partial)?;
     // Rename only a complete copy into place: a crash mid-backup leaves the old one intact.
     std::fs::rename(&partial, &target).map_err(|error| BackupError::Folder {
         path: dir.clone(),
         error,
     })?;
-    rotate(&dir)?;
+    rotate(store.path())?;
     let bytes = std::fs::metadata(&target).map(|m| m.len()).unwrap_or(0);
     Ok(BackupFile {
         path: target,
@@ -151,15 +168,14 @@ pub fn backup_now(store: &Store, today: NaiveDate) -> Result<BackupFile> {
 
 /// Makes today's backup unless there already is one; what the app calls once a day.
 pub fn daily_if_due(store: &Store, today: NaiveDate) -> Result<Option<BackupFile>> {
-    let dir = backup_dir(store.path());
-    if list(&dir)?.iter().any(|b| b.date == today) {
+    if list(store.path())?.iter().any(|b| b.date == today) {
         return Ok(None);
     }
     backup_now(store, today).map(Some)
 }
 
-fn rotate(dir: &Path) -> Result<()> {
-    let all = list(dir)?;
+fn rotate(db: &Path) -> Result<()> {
+    let all = list(db)?;
     let keep = dates_to_keep(&all.iter().map(|b| b.date).collect::<Vec<_>>());
     for b in all.iter().filter(|b| !keep.contains(&b.date)) {
         std::fs::remove_file(&b.path).map_err(|error| BackupError::Folder {
@@ -193,7 +209,10 @@ pub fn restore(store: &mut Store, from: &Path) -> Result<PathBuf> {
         error,
     })?;
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
-    let safety = dir.join(format!("before-restore-{stamp}.db"));
+    let safety = dir.join(format!(
+        "{}-before-restore-{stamp}.db",
+        backup_stem(store.path())
+    ));
     store.backup_to(&safety)?;
     store.restore_from(from)?;
     Ok(safety)
@@ -249,10 +268,7 @@ pub fn restore_path(db: &Path, from: &Path) -> Result<Restored> {
 
 /// The newest backup that passes [`verify`], for the "your database is damaged" message.
 pub fn newest_good(db: &Path) -> Option<BackupFile> {
-    list(&backup_dir(db))
-        .ok()?
-        .into_iter()
-        .find(|b| verify(&b.path).is_ok())
+    list(db).ok()?.into_iter().find(|b| verify(&b.path).is_ok())
 }
 
 #[cfg(test)]
@@ -287,9 +303,24 @@ mod tests {
     }
 
     #[test]
-    fn backup_names_carry_their_date() {
-        assert_eq!(file_name(d("2026-01-02")), "earshot-2026-01-02.db");
-        assert_eq!(date_of("earshot-2026-01-02.db"), Some(d("2026-01-02")));
-        assert_eq!(date_of("before-restore-20260102-101010.db"), None);
+    fn backup_names_carry_their_database_and_date() {
+        assert_eq!(
+            file_name("earshot", d("2026-01-02")),
+            "earshot-2026-01-02.db"
+        );
+        assert_eq!(
+            date_of("earshot", "earshot-2026-01-02.db"),
+            Some(d("2026-01-02"))
+        );
+        assert_eq!(
+            date_of("earshot", "earshot-before-restore-20260102-101010.db"),
+            None
+        );
+        // Another database in the same folder: its backups are not ours, even by prefix.
+        assert_eq!(date_of("earshot", "earshot-old-2026-01-02.db"), None);
+        assert_eq!(date_of("earshot", "shop-2026-01-02.db"), None);
+        assert_eq!(date_of("shop", "shop-2026-01-02.db"), Some(d("2026-01-02")));
+        assert_eq!(backup_stem(Path::new("/data/earshot.db")), "earshot");
+        assert_eq!(backup_stem(Path::new("/data/café two.db")), "café two");
     }
 }

@@ -661,6 +661,44 @@ fn backup_then_restore_brings_back_the_data_and_keeps_the_replaced_database() {
     assert_eq!(list.as_array().unwrap().len(), 1);
 }
 
+/// Two databases kept in one folder share its `backups/` folder: each lists, rotates and restores
+/// only its own backups.
+#[test]
+fn two_databases_in_one_folder_keep_their_backups_apart() {
+    let db = TestDb::new();
+    import(&db, &basic_csv(&db), &[]).ok();
+    // A second database beside the first (its own temp dir only holds its secrets).
+    let shop = TestDb {
+        dir: tempfile::tempdir().unwrap(),
+        path: db.dir.path().join("shop.db"),
+    };
+    shop.earshot(&["demo", "--until", "2026-11-22"]).ok();
+    let ours = db.earshot(&["backup", "--json"]).ok().json();
+    let theirs = shop.earshot(&["backup", "--json"]).ok().json();
+    let (ours, theirs) = (
+        ours["path"].as_str().unwrap(),
+        theirs["path"].as_str().unwrap(),
+    );
+    assert_ne!(
+        ours, theirs,
+        "same-day backups of two databases must not overwrite each other"
+    );
+    assert!(std::path::Path::new(ours).exists() && std::path::Path::new(theirs).exists());
+    let listed = |t: &TestDb| -> Vec<String> {
+        let v = t.earshot(&["backup", "--list", "--json"]).ok().json();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["path"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(listed(&db), vec![ours.to_string()]);
+    assert_eq!(listed(&shop), vec![theirs.to_string()]);
+    // Restoring each from its own backup gives each its own data back.
+    db.earshot(&["restore", ours]).ok();
+    assert_eq!(cafe_stats(&db)["count"], 4);
+}
+
 #[test]
 fn a_bad_backup_is_refused_and_nothing_is_replaced() {
     let db = TestDb::new();

@@ -60,7 +60,7 @@ pub async fn settings_overview(state: State<'_, AppState>) -> UiResult<SettingsO
             templates: replies::list_templates(store)?,
             template_fields: replies::templates::FIELDS,
             db_path: store.path().display().to_string(),
-            backups: backup::list(&dir)?,
+            backups: backup::list(store.path())?,
             backup_dir: dir.display().to_string(),
         })
     })

@@ -22,7 +22,7 @@ pub struct BackupArgs {
 
 pub fn backup(db: &Path, a: BackupArgs) -> Result<ExitCode> {
     if a.list {
-        let list = backup::list(&backup::backup_dir(db))?;
+        let list = backup::list(db)?;
         if a.json {
             print_json(&list)?;
         } else if list.is_empty() {
