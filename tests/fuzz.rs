@@ -147,6 +147,24 @@ fn seed_for(connector: &str) -> &'static str {
         "rss" => {
             r#"<?xml version="1.0"?><rss version="2.0"><channel><title>B</title><item><guid>1</guid><title>A &lt;b&gt;t&lt;/b&gt;</title><link>https://www.google.com/url?url=https://e.com/a</link><description>x</description><pubDate>Fri, 20 Nov 2026 09:00:00 GMT</pubDate></item></channel></rss>"#
         }
+        "google-places" => {
+            r#"{"rating":4.4,"reviews":[{"name":"places/p/reviews/r1","rating":5,"text":{"text":"Great","languageCode":"en"},"originalText":{"text":"Génial","languageCode":"fr"},"authorAttribution":{"displayName":"Ana"},"publishTime":"2024-04-30T11:26:55Z","googleMapsUri":"https://maps.google.com/x"}]}"#
+        }
+        "app-store" => {
+            r#"{"feed":{"entry":[{"im:name":{"label":"App"}},{"author":{"name":{"label":"pat"}},"updated":{"label":"2024-05-01T11:04:11-07:00"},"im:rating":{"label":"4"},"id":{"label":"1104"},"title":{"label":"Nice"},"content":{"label":"Works","attributes":{"type":"text"}},"link":{"attributes":{"href":"https://itunes.apple.com/us/review?id=1"}}}]}}"#
+        }
+        "app-store-connect" => {
+            r#"{"data":[{"type":"customerReviews","id":"01","attributes":{"rating":4,"title":"Nice","body":"Works","reviewerNickname":"pat","createdDate":"2024-05-01T11:04:11-07:00"},"relationships":{"response":{"data":{"type":"customerReviewResponses","id":"r1"}}}}],"included":[{"type":"customerReviewResponses","id":"r1","attributes":{"responseBody":"Thanks","lastModifiedDate":"2024-05-02T10:00:00-07:00"}}],"links":{"next":"https://x/v1?cursor=A"}}"#
+        }
+        "google-play" => {
+            r#"{"reviews":[{"reviewId":"gp:AOqp","authorName":"Alex","comments":[{"userComment":{"text":"Crashes\tAt login","starRating":1,"reviewerLanguage":"en","lastModified":{"seconds":"1714561451","nanos":713000000}}},{"developerComment":{"text":"Fixed","lastModified":{"seconds":"1714600000"}}}]}],"tokenPagination":{"nextPageToken":"t2"}}"#
+        }
+        "facebook" => {
+            r#"{"data":[{"id":"100_9","message":"Lost my scarf","created_time":"2024-05-02T10:00:00+0000","from":{"id":"55","name":"Lee"},"comments":{"data":[{"id":"9_c1","message":"Same!","created_time":"2024-05-02T11:00:00+0000","from":{"id":"56","name":"Kim"},"parent":{"id":"100_9"}}]}}],"paging":{"cursors":{"after":"A"},"next":"https://x"}}"#
+        }
+        "google-business" => {
+            r#"{"reviews":[{"reviewId":"AbC","reviewer":{"displayName":"Sam"},"starRating":"FOUR","comment":"Slow coffee.","createTime":"2024-05-01T09:12:03.123Z","updateTime":"2024-05-02T10:00:00Z","reviewReply":{"comment":"Thanks!","updateTime":"2024-05-03T08:00:00Z"}}],"averageRating":4,"totalReviewCount":1,"nextPageToken":"p2"}"#
+        }
         _ => "{}",
     }
 }

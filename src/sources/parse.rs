@@ -65,14 +65,10 @@ pub const PARSED: &[&str] = &[
     "reddit",
     "bluesky",
     "rss",
-];
-
-/// Parsers [`parse_body`] also covers whose seed documents are not in `tests/fuzz.rs` yet:
-/// `tests/connectors_a.rs` fuzzes them from its own seeds. Move them into [`PARSED`] together
-/// with their seeds there.
-pub const PARSED_NEW: &[&str] = &[
     "google-places",
     "app-store",
     "app-store-connect",
     "google-play",
+    "facebook",
+    "google-business",
 ];
