@@ -37,6 +37,21 @@ impl std::fmt::Debug for Secret {
     }
 }
 
+/// `text` with every credential in `secrets` replaced by `[hidden]`: for error messages that
+/// quote a platform's answer, since some platforms echo the key they were sent. Values shorter
+/// than 6 characters are left alone: they are not credentials, and hiding them would garble
+/// ordinary words.
+pub fn redact(text: &str, secrets: &[Secret]) -> String {
+    let mut out = text.to_string();
+    for s in secrets {
+        let v = s.expose().trim();
+        if v.chars().count() >= 6 && out.contains(v) {
+            out = out.replace(v, "[hidden]");
+        }
+    }
+    out
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
     #[error(
@@ -297,6 +312,21 @@ impl crate::replies::outbox::ReplyCredentials for StoredReplyCredentials<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redact_hides_credentials_a_platform_echoes_and_nothing_else() {
+        let keys = [Secret::new("tp-key-SECRET-4242"), Secret::new("abc")];
+        assert_eq!(
+            redact(
+                "Invalid API key tp-key-SECRET-4242 (tp-key-SECRET-4242)",
+                &keys
+            ),
+            "Invalid API key [hidden] ([hidden])"
+        );
+        // Too short to be a credential: ordinary words stay readable.
+        assert_eq!(redact("abc def", &keys), "abc def");
+        assert_eq!(redact("nothing here", &[]), "nothing here");
+    }
 
     #[test]
     fn file_secrets_round_trip_with_private_mode() {

@@ -680,3 +680,92 @@ fn a_sync_killed_at_many_points_keeps_the_database_whole() {
     let (n, distinct, check) = state();
     assert_eq!((n, distinct, check.as_str()), (40, 40, "ok"));
 }
+
+/// Issue 9: a credential appears in none of what Earshot writes or says — the database and its
+/// WAL, a backup, the CLI's output and errors (the app's log is its standard error), the source's
+/// status, the review listing and the CSV export — even when a platform echoes the key back in
+/// its error body, which some do.
+#[test]
+fn a_secret_appears_in_no_file_output_error_or_export() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt.block_on(MockServer::start());
+    // First a 401 whose body quotes the key, as a careless platform might.
+    rt.block_on(
+        Mock::given(method("GET"))
+            .and(path(TP_PATH))
+            .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+                "message": format!("Invalid API key {API_KEY} for business unit {UNIT}")
+            })))
+            .up_to_n_times(1)
+            .mount(&server),
+    );
+    rt.block_on(serve_pages(
+        &server,
+        vec![vec![
+            tp_review("r00", 5, "Yum", 20),
+            tp_review("r01", 1, "Awful wait", 19),
+        ]],
+    ));
+    let db = TestDb::new();
+    let mut said = String::new();
+    let mut run = |args: &[&str], ok: bool| {
+        let r = db.earshot(args);
+        let r = if ok { r.ok() } else { r.fails() };
+        said.push_str(&r.stdout());
+        said.push_str(&r.stderr());
+    };
+    run(
+        &[
+            "sources",
+            "add",
+            "trustpilot",
+            "--business",
+            "Harbour Lane Café",
+            "--set",
+            &format!("business_unit_id={UNIT}"),
+            "--set",
+            &format!("api_key={API_KEY}"),
+            "--set",
+            &format!("base_url={}", server.uri()),
+            "--json",
+        ],
+        true,
+    );
+    // The failing sync, as a person sees it and as a script sees it.
+    run(&["sync"], false);
+    run(&["sources", "list", "--json"], true);
+    run(&["sync", "--json"], true);
+    run(&["sources", "list"], true);
+    run(
+        &["reviews", "--business", "Harbour Lane Café", "--json"],
+        true,
+    );
+    run(&["export", "--csv", "-"], true);
+    run(&["backup", "--json"], true);
+    assert!(said.contains("Awful wait"), "the sync did land: {said}");
+    assert!(
+        !said.contains(API_KEY),
+        "the key leaked into output or errors: {said}"
+    );
+    let mut files = vec![];
+    for suffix in ["", "-wal", "-shm"] {
+        files.push(std::path::PathBuf::from(format!(
+            "{}{suffix}",
+            db.path().display()
+        )));
+    }
+    for entry in std::fs::read_dir(db.dir.path().join("backups")).unwrap() {
+        files.push(entry.unwrap().path());
+    }
+    for p in files {
+        if let Ok(bytes) = std::fs::read(&p) {
+            let found = bytes
+                .windows(API_KEY.len())
+                .any(|w| w == API_KEY.as_bytes());
+            assert!(!found, "the API key is in {}", p.display());
+        }
+    }
+}

@@ -102,6 +102,33 @@ fn until_suffix(u: &Option<DateTime<Utc>>) -> String {
 }
 
 impl SourceError {
+    /// The same error with any of `secrets` hidden from the texts it carries.
+    pub fn redacted(self, secrets: &[Secret]) -> SourceError {
+        let r = |t: String| crate::secrets::redact(&t, secrets);
+        match self {
+            SourceError::Config(t) => SourceError::Config(r(t)),
+            SourceError::Auth { status, detail } => SourceError::Auth {
+                status,
+                detail: r(detail),
+            },
+            SourceError::NotFound { detail } => SourceError::NotFound { detail: r(detail) },
+            SourceError::RateLimited { until, detail } => SourceError::RateLimited {
+                until,
+                detail: r(detail),
+            },
+            SourceError::Rejected { status, detail } => SourceError::Rejected {
+                status,
+                detail: r(detail),
+            },
+            SourceError::Network(t) => SourceError::Network(r(t)),
+            SourceError::BadResponse(t) => SourceError::BadResponse(r(t)),
+            SourceError::Secrets(t) => SourceError::Secrets(r(t)),
+            other @ (SourceError::Server { .. } | SourceError::Timeout | SourceError::Store(_)) => {
+                other
+            }
+        }
+    }
+
     /// Whether trying the same request again may succeed.
     pub fn is_retryable(&self) -> bool {
         matches!(
@@ -362,6 +389,22 @@ impl<'a> Ctx<'a> {
             .insert(name.to_string(), token);
     }
 
+    /// Every credential of this source and every token of this run: what no error may quote.
+    fn known_secrets(&self) -> Vec<Secret> {
+        let stored = self
+            .spec
+            .settings
+            .iter()
+            .filter(|s| s.secret)
+            .map(|s| s.key)
+            // Tokens connectors keep between runs (OAuth access and refresh tokens).
+            .chain(["access_token", "refresh_token"])
+            .filter_map(|key| self.secrets.get(self.source_id, key).ok().flatten());
+        let mut out: Vec<Secret> = stored.collect();
+        out.extend(self.session.lock().expect("session lock").values().cloned());
+        out
+    }
+
     /// The display platform items of this connector carry.
     pub fn platform(&self) -> &'static str {
         display_platform(self.spec.name)
@@ -374,7 +417,15 @@ pub fn display_platform(connector: &str) -> &'static str {
 }
 
 /// Fetches one page from the source's platform.
+///
+/// An error never quotes a credential of the source, even when the platform's answer does.
 pub async fn fetch_page(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
+    fetch_page_from(ctx, req)
+        .await
+        .map_err(|e| e.redacted(&ctx.known_secrets()))
+}
+
+async fn fetch_page_from(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
     match ctx.spec.name {
         "google-business" => google_business::fetch(ctx, req).await,
         "google-places" => google_places::fetch(ctx, req).await,
