@@ -65,11 +65,13 @@ package: setup
 
 # Import, dashboard and search figures at 10k, 100k and 1M reviews, against sqlite3's own CSV
 # import of the same file; then the app's first paint and memory under Xvfb on the largest
-# database (tests/e2e/desktop-bench.sh); prints a table and writes target/bench.json. Needs
-# about 2 GB of disk under target/bench and a few minutes.
+# database (tests/e2e/desktop-bench.sh); the app's queries while a sync of the largest file
+# writes (examples/bench_load.rs). Prints a table and writes target/bench.json. Needs about
+# 2 GB of disk under target/bench and a few minutes.
 bench: setup
-	cargo build --release -p earshot --bin earshot --example bench
+	cargo build --release -p earshot --bin earshot --example bench --example bench_load
 	target/release/examples/bench
+	target/release/examples/bench_load
 	cargo build --release -p earshot-desktop --features custom-protocol
 	bash tests/e2e/desktop-bench.sh
 
