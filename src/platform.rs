@@ -82,8 +82,8 @@ pub const CONNECTORS: &[Connector] = &[
         name: "bluesky",
         platform: "bluesky",
         label: "Bluesky",
-        // Posting needs the parent's cid and a session; until then: copy and open.
-        can_reply: false,
+        // A post in the mention's thread, written with an app-password session.
+        can_reply: true,
     },
     Connector {
         name: "hackernews",

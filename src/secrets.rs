@@ -307,6 +307,16 @@ impl crate::replies::outbox::ReplyCredentials for StoredReplyCredentials<'_> {
         }
         Ok(None)
     }
+
+    fn secret(&self, source_id: SourceId, key: &str) -> crate::replies::Result<Option<Secret>> {
+        self.0
+            .get(source_id, key)
+            .map_err(|e| crate::replies::ReplyError::Outbox(e.to_string()))
+    }
+
+    fn keep(&self, source_id: SourceId, key: &str, value: &Secret) {
+        let _ = self.0.set(source_id, key, value);
+    }
 }
 
 #[cfg(test)]

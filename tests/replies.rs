@@ -13,6 +13,7 @@ use earshot::replies::outbox::{
     Outbox, OutboxConfig, Secret, StaticCredentials, MAY_HAVE_BEEN_POSTED,
 };
 use earshot::replies::{self, ReplyError, ReplyState};
+use earshot::secrets::{MemorySecrets, SecretStore, StoredReplyCredentials};
 use earshot::store::{ReviewFilter, Store};
 use serde_json::{json, Value};
 use wiremock::matchers::{body_json, header, method, path};
@@ -465,7 +466,7 @@ async fn an_edit_replaces_the_reply_where_the_api_allows_and_is_refused_elsewher
     Mock::given(method("POST"))
         .and(path("/2/tweets"))
         .respond_with(ResponseTemplate::new(201).set_body_json(json!({"data": {"id": "9"}})))
-        .expect(1)
+        .expect(2)
         .mount(&server)
         .await;
     let mut store = db.store();
@@ -484,13 +485,34 @@ async fn an_edit_replaces_the_reply_where_the_api_allows_and_is_refused_elsewher
         (ReplyState::Posted, edited.as_str())
     );
 
+    // The text it replaced is kept.
+    let earlier = store.reply_revisions(gbp).unwrap();
+    assert_eq!(earlier.len(), 1);
+    assert_eq!(
+        (earlier[0].reply_id, earlier[0].body.as_str()),
+        (first.id, REPLY)
+    );
+    assert_eq!(
+        second.posted_at, first.posted_at,
+        "the first post's time stays"
+    );
+
+    // On X a reply is a post in the thread: a new draft is another reply, and an edit is
+    // refused plainly, with no request.
     let x = review_on(&mut store, "x", json!({"base_url": server.uri()}), "1790");
     replies::save_draft(&store, x, REPLY).unwrap();
-    outbox.post_review(x, None).await.unwrap();
+    let one = outbox.post_review(x, None).await.unwrap();
     replies::save_draft(&store, x, &edited).unwrap();
-    let err = outbox.post_review(x, None).await.unwrap_err();
+    let two = outbox.post_review(x, None).await.unwrap();
+    assert_ne!(one.id, two.id, "a second reply in the thread");
+    assert_eq!(two.state, ReplyState::Posted);
+    let err = outbox
+        .edit_review_reply(x, "Changed my mind", None)
+        .await
+        .unwrap_err();
     assert!(
-        err.to_string().contains("does not let Earshot edit"),
+        err.to_string()
+            .contains("X does not let anyone change a posted reply"),
         "{err}"
     );
 }
@@ -990,4 +1012,775 @@ async fn a_mastodon_reply_is_a_public_status_in_the_mentions_thread() {
     let reply = outbox.post_review(id, None).await.unwrap();
     assert_eq!(reply.state, ReplyState::Posted);
     assert!(store.review(id).unwrap().replied);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bluesky, App Store Connect signing, Google sign-in renewal, edits on every platform
+
+/// The outbox's credentials from a secret store, as the app and the CLI give them.
+fn stored(secrets: &MemorySecrets) -> StoredReplyCredentials<'_> {
+    StoredReplyCredentials(secrets)
+}
+
+/// Writes one review of `connector` with the platform's JSON kept (Bluesky needs its `cid`).
+fn item_on(
+    store: &mut Store,
+    connector: &str,
+    settings: Value,
+    external_id: &str,
+    raw: Option<Value>,
+) -> (i64, i64) {
+    let business = store.ensure_business("Joe's Café").unwrap();
+    let platform = earshot::platform::connector(connector).unwrap().platform;
+    let source = store
+        .ensure_source(business.id, connector, "test", &settings)
+        .unwrap();
+    let mut item = incoming(
+        external_id,
+        platform,
+        1.0,
+        "@joescafe the oat latte was cold again",
+    );
+    item.raw_json = raw.map(|r| r.to_string());
+    store.write_reviews(source, &[item]).unwrap();
+    (review_id(store, external_id), source)
+}
+
+const MENTION: &str = "at://did:plc:kim/app.bsky.feed.post/3kq2";
+const OUR_POST: &str = "at://did:plc:joe/app.bsky.feed.post/3l7x";
+
+#[tokio::test]
+async fn a_bluesky_reply_logs_in_with_the_app_password_and_joins_the_mentions_thread() {
+    let db = TestDb::new();
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/xrpc/com.atproto.server.createSession"))
+        .and(body_json(
+            json!({"identifier": "joescafe.bsky.social", "password": "abcd-efgh-ijkl-mnop"}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "accessJwt": "jwt-access", "refreshJwt": "jwt-refresh",
+            "handle": "joescafe.bsky.social", "did": "did:plc:joe"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let root = json!({"uri": "at://did:plc:op/app.bsky.feed.post/1", "cid": "bafyRoot"});
+    Mock::given(method("POST"))
+        .and(path("/xrpc/com.atproto.repo.createRecord"))
+        .and(header("authorization", "Bearer jwt-access"))
+        .and(BodyCheck(|b: &Value| {
+            b["repo"] == "did:plc:joe"
+                && b["collection"] == "app.bsky.feed.post"
+                && b["record"]["$type"] == "app.bsky.feed.post"
+                && b["record"]["text"] == REPLY
+                && b["record"]["createdAt"]
+                    .as_str()
+                    .is_some_and(|t| t.ends_with('Z'))
+                && b["record"]["reply"]["parent"] == json!({"uri": MENTION, "cid": "bafyMention"})
+                && b["record"]["reply"]["root"]
+                    == json!({"uri": "at://did:plc:op/app.bsky.feed.post/1", "cid": "bafyRoot"})
+        }))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"uri": OUR_POST, "cid": "bafyOurs"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut store = db.store();
+    // The mention is itself a reply in someone's thread: ours joins that thread.
+    let raw = json!({"uri": MENTION, "cid": "bafyMention",
+                     "author": {"handle": "kim.bsky.social"},
+                     "record": {"text": "@joescafe the oat latte was cold again",
+                                "reply": {"root": root, "parent": root}},
+                     "indexedAt": "2024-05-01T18:04:12.345Z"});
+    let settings = json!({"query": "joe's cafe", "handle": "@joescafe.bsky.social",
+                          "base_url": server.uri()});
+    let (id, source) = item_on(&mut store, "bluesky", settings, MENTION, Some(raw));
+    let secrets = MemorySecrets::default();
+    secrets
+        .set(source, "app_password", &Secret::new("abcd-efgh-ijkl-mnop"))
+        .unwrap();
+    replies::save_draft(&store, id, REPLY).unwrap();
+    let c = stored(&secrets);
+    let outbox = Outbox::new(&store, &c, fast_config()).unwrap();
+    let reply = outbox.post_review(id, None).await.unwrap();
+    assert_eq!(reply.state, ReplyState::Posted, "{:?}", reply.last_error);
+    assert_eq!(reply.external_id.as_deref(), Some(OUR_POST));
+    assert!(store.review(id).unwrap().replied);
+    // The app password never reaches the database.
+    drop(store);
+    let bytes = std::fs::read(db.path()).unwrap();
+    assert!(!String::from_utf8_lossy(&bytes).contains("abcd-efgh-ijkl-mnop"));
+}
+
+/// A request body matcher from a closure.
+struct BodyCheck<F: Fn(&Value) -> bool + Send + Sync>(F);
+
+impl<F: Fn(&Value) -> bool + Send + Sync> wiremock::Match for BodyCheck<F> {
+    fn matches(&self, request: &wiremock::Request) -> bool {
+        serde_json::from_slice(&request.body).is_ok_and(|b| (self.0)(&b))
+    }
+}
+
+#[tokio::test]
+async fn a_refused_bluesky_login_is_recorded_and_nothing_is_posted() {
+    let db = TestDb::new();
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/xrpc/com.atproto.server.createSession"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+            "error": "AuthenticationRequired",
+            "message": "Invalid identifier or password"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/xrpc/com.atproto.repo.createRecord"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let mut store = db.store();
+    let raw = json!({"uri": MENTION, "cid": "bafyMention", "record": {"text": "hi"}});
+    let settings = json!({"handle": "joescafe.bsky.social", "base_url": server.uri()});
+    let (id, source) = item_on(&mut store, "bluesky", settings, MENTION, Some(raw));
+    let secrets = MemorySecrets::default();
+    secrets
+        .set(source, "app_password", &Secret::new("wrong-pass-word"))
+        .unwrap();
+    replies::save_draft(&store, id, REPLY).unwrap();
+    let c = stored(&secrets);
+    let outbox = Outbox::new(&store, &c, fast_config()).unwrap();
+    let reply = outbox.post_review(id, None).await.unwrap();
+    assert_eq!(reply.state, ReplyState::Failed);
+    let why = reply.last_error.unwrap();
+    assert!(why.contains("Invalid identifier or password"), "{why}");
+    assert!(why.contains("app password"), "{why}");
+    assert!(!why.contains("wrong-pass-word"));
+}
+
+#[tokio::test]
+async fn a_bluesky_reply_is_deleted_by_its_record_key() {
+    let db = TestDb::new();
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/xrpc/com.atproto.repo.createRecord"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"uri": OUR_POST, "cid": "bafyOurs"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/xrpc/com.atproto.repo.deleteRecord"))
+        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
+        .and(body_json(
+            json!({"repo": "did:plc:joe", "collection": "app.bsky.feed.post", "rkey": "3l7x"}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut store = db.store();
+    let raw = json!({"uri": MENTION, "cid": "bafyMention", "record": {"text": "hi"}});
+    // A ready-made token (EARSHOT_TOKEN_BLUESKY in scripts) writes to the handle's repository.
+    let settings = json!({"handle": "joescafe.bsky.social", "base_url": server.uri()});
+    let (id, _) = item_on(&mut store, "bluesky", settings, MENTION, Some(raw));
+    replies::save_draft(&store, id, REPLY).unwrap();
+    let c = creds();
+    let outbox = Outbox::new(&store, &c, fast_config()).unwrap();
+    outbox.post_review(id, None).await.unwrap();
+    let deleted = outbox.delete_review_reply(id).await.unwrap();
+    assert_eq!(deleted.state, ReplyState::Deleted);
+    assert!(!store.review(id).unwrap().replied);
+}
+
+#[tokio::test]
+async fn a_bluesky_mention_synced_without_its_cid_asks_for_a_sync_instead_of_posting() {
+    let db = TestDb::new();
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let mut store = db.store();
+    let settings = json!({"handle": "joescafe.bsky.social", "base_url": server.uri()});
+    let (id, _) = item_on(&mut store, "bluesky", settings, MENTION, None);
+    replies::save_draft(&store, id, REPLY).unwrap();
+    let c = creds();
+    let outbox = Outbox::new(&store, &c, fast_config()).unwrap();
+    let reply = outbox.post_review(id, None).await.unwrap();
+    assert_eq!(reply.state, ReplyState::Failed);
+    assert!(reply
+        .last_error
+        .unwrap()
+        .contains("sync the Bluesky source"));
+}
+
+const ASC_KEY: &str = "-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgpISS06RwdLkJOqGe
+ASDpLoRV07DKZ8VjQ6STwgnccUShRANCAAQfAPI1tXBl/gQr3U9OJKGJVpq3wTYl
+rllcs7eYzWgcJJfApXxFHhO7UfGO1ONcGQ/GD/hzL6rttVLMXYF2+TyQ
+-----END PRIVATE KEY-----
+";
+
+const ASC_PUBLIC: &str = "-----BEGIN PUBLIC KEY-----
+MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEHwDyNbVwZf4EK91PTiShiVaat8E2
+Ja5ZXLO3mM1oHCSXwKV8RR4Tu1HxjtTjXBkPxg/4cy+q7bVSzF2Bdvk8kA==
+-----END PUBLIC KEY-----
+";
+
+/// Accepts only a Bearer JWT signed ES256 with the test key, for key id `KEY123ABCD` and the
+/// issuer, addressed to App Store Connect.
+struct AppleJwt;
+
+impl wiremock::Match for AppleJwt {
+    fn matches(&self, request: &wiremock::Request) -> bool {
+        let Some(token) = request
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+        else {
+            return false;
+        };
+        let Ok(head) = jsonwebtoken::decode_header(token) else {
+            return false;
+        };
+        if head.alg != jsonwebtoken::Algorithm::ES256 || head.kid.as_deref() != Some("KEY123ABCD") {
+            return false;
+        }
+        let key = jsonwebtoken::DecodingKey::from_ec_pem(ASC_PUBLIC.as_bytes()).unwrap();
+        let mut check = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::ES256);
+        check.set_audience(&["appstoreconnect-v1"]);
+        check.set_issuer(&["57246542-96fe-1a63-e053-0824d011072a"]);
+        jsonwebtoken::decode::<Value>(token, &key, &check).is_ok()
+    }
+}
+
+#[tokio::test]
+async fn an_app_store_reply_is_posted_with_a_jwt_signed_from_the_stored_key() {
+    let db = TestDb::new();
+    let server = MockServer::start().await;
+    let body = |text: &str| {
+        json!({"data": {"type": "customerReviewResponses",
+                        "attributes": {"responseBody": text},
+                        "relationships": {"review": {"data": {
+                            "type": "customerReviews", "id": "00000029-1f2e"}}}}})
+    };
+    Mock::given(method("POST"))
+        .and(path("/v1/customerReviewResponses"))
+        .and(AppleJwt)
+        .and(body_json(body(REPLY)))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"data": {
+            "type": "customerReviewResponses", "id": "resp-1",
+            "attributes": {"responseBody": REPLY, "state": "PENDING_PUBLISH"}}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let edited = "Dana, the fix is out in 2.4.1: thank you for telling us. — Joe";
+    // Apple's "create or update": posting again overwrites the one response (a new id).
+    Mock::given(method("POST"))
+        .and(path("/v1/customerReviewResponses"))
+        .and(AppleJwt)
+        .and(body_json(body(edited)))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"data": {
+            "type": "customerReviewResponses", "id": "resp-2"}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut store = db.store();
+    let settings = json!({"app_id": "1234567890", "issuer_id": "57246542-96fe-1a63-e053-0824d011072a",
+                          "key_id": "KEY123ABCD", "base_url": server.uri()});
+    let (id, source) = item_on(
+        &mut store,
+        "app-store-connect",
+        settings,
+        "00000029-1f2e",
+        None,
+    );
+    let secrets = MemorySecrets::default();
+    secrets
+        .set(source, "private_key", &Secret::new(ASC_KEY))
+        .unwrap();
+    replies::save_draft(&store, id, REPLY).unwrap();
+    let c = stored(&secrets);
+    let outbox = Outbox::new(&store, &c, fast_config()).unwrap();
+    let reply = outbox.post_review(id, None).await.unwrap();
+    assert_eq!(reply.state, ReplyState::Posted, "{:?}", reply.last_error);
+    assert_eq!(reply.external_id.as_deref(), Some("resp-1"));
+    let edit = outbox.edit_review_reply(id, edited, None).await.unwrap();
+    assert_eq!((edit.id, edit.body.as_str()), (reply.id, edited));
+    assert_eq!(edit.external_id.as_deref(), Some("resp-2"));
+}
+
+fn google_settings(server: &MockServer) -> Value {
+    json!({"base_url": server.uri(), "account_id": "11", "location_id": "22",
+           "client_id": "cid.apps.googleusercontent.com"})
+}
+
+fn google_secrets(source: i64, access: Option<&str>) -> MemorySecrets {
+    let s = MemorySecrets::default();
+    s.set(source, "refresh_token", &Secret::new("1//refresh-me"))
+        .unwrap();
+    s.set(source, "client_secret", &Secret::new("GOCSPX-secret"))
+        .unwrap();
+    if let Some(a) = access {
+        s.set(source, "access_token", &Secret::new(a)).unwrap();
+    }
+    s
+}
+
+fn google_token_endpoint() -> Mock {
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .and(wiremock::matchers::body_string_contains(
+            "grant_type=refresh_token",
+        ))
+        .and(wiremock::matchers::body_string_contains(
+            "refresh_token=1%2F%2Frefresh-me",
+        ))
+        .and(wiremock::matchers::body_string_contains(
+            "client_secret=GOCSPX-secret",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": "ya29.fresh", "expires_in": 3599, "token_type": "Bearer"})))
+}
+
+#[tokio::test]
+async fn an_expired_google_token_is_renewed_once_and_the_reply_posted() {
+    let db = TestDb::new();
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path(GBP_PATH))
+        .and(header("authorization", "Bearer ya29.expired"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"error": {
+            "code": 401, "message": "Request had invalid authentication credentials.",
+            "status": "UNAUTHENTICATED"}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path(GBP_PATH))
+        .and(header("authorization", "Bearer ya29.fresh"))
+        .and(body_json(json!({ "comment": REPLY })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"comment": REPLY})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    google_token_endpoint().expect(1).mount(&server).await;
+    let mut store = db.store();
+    let (id, source) = item_on(
+        &mut store,
+        "google-business",
+        google_settings(&server),
+        "AbC",
+        None,
+    );
+    let secrets = google_secrets(source, Some("ya29.expired"));
+    replies::save_draft(&store, id, REPLY).unwrap();
+    let c = stored(&secrets);
+    let outbox = Outbox::new(&store, &c, fast_config()).unwrap();
+    let reply = outbox.post_review(id, None).await.unwrap();
+    assert_eq!(reply.state, ReplyState::Posted, "{:?}", reply.last_error);
+    // The renewed token is kept for the next reply.
+    assert_eq!(
+        secrets
+            .get(source, "access_token")
+            .unwrap()
+            .unwrap()
+            .expose(),
+        "ya29.fresh"
+    );
+}
+
+#[tokio::test]
+async fn a_google_sign_in_with_no_access_token_kept_is_renewed_before_posting() {
+    let db = TestDb::new();
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path(GBP_PATH))
+        .and(header("authorization", "Bearer ya29.fresh"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"comment": REPLY})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    google_token_endpoint().expect(1).mount(&server).await;
+    let mut store = db.store();
+    let (id, source) = item_on(
+        &mut store,
+        "google-business",
+        google_settings(&server),
+        "AbC",
+        None,
+    );
+    let secrets = google_secrets(source, None);
+    replies::save_draft(&store, id, REPLY).unwrap();
+    let c = stored(&secrets);
+    let outbox = Outbox::new(&store, &c, fast_config()).unwrap();
+    let reply = outbox.post_review(id, None).await.unwrap();
+    assert_eq!(reply.state, ReplyState::Posted, "{:?}", reply.last_error);
+}
+
+#[tokio::test]
+async fn a_revoked_google_sign_in_says_to_sign_in_again_and_renews_only_once() {
+    let db = TestDb::new();
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path(GBP_PATH))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"error": {
+            "code": 401, "message": "Request had invalid authentication credentials."}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "error": "invalid_grant", "error_description": "Token has been expired or revoked."})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut store = db.store();
+    let (id, source) = item_on(
+        &mut store,
+        "google-business",
+        google_settings(&server),
+        "AbC",
+        None,
+    );
+    let secrets = google_secrets(source, Some("ya29.expired"));
+    replies::save_draft(&store, id, REPLY).unwrap();
+    let c = stored(&secrets);
+    let outbox = Outbox::new(&store, &c, fast_config()).unwrap();
+    let reply = outbox.post_review(id, None).await.unwrap();
+    assert_eq!(reply.state, ReplyState::Failed);
+    let why = reply.last_error.unwrap();
+    assert!(why.starts_with("HTTP 401"), "{why}");
+    assert!(
+        why.contains("invalid_grant") && why.contains("sign in to Google again"),
+        "{why}"
+    );
+    assert!(
+        !why.contains("refresh-me") && !why.contains("GOCSPX"),
+        "{why}"
+    );
+}
+
+/// Posts `REPLY` on a platform through the mock and returns the review's id.
+async fn posted_on<C: earshot::replies::outbox::ReplyCredentials>(
+    store: &mut Store,
+    outbox: &Outbox<'_, C>,
+    connector: &str,
+    settings: Value,
+    external_id: &str,
+) -> i64 {
+    let id = review_on(store, connector, settings, external_id);
+    replies::save_draft(store, id, REPLY).unwrap();
+    let r = outbox.post_review(id, None).await.unwrap();
+    assert_eq!(r.state, ReplyState::Posted, "{:?}", r.last_error);
+    id
+}
+
+const EDITED: &str = "Dana, I'm sorry about the wait. We have a second barista on weekends now; \
+                      email me at joe@joescafe.com and your next coffee is on us. — Joe";
+
+#[tokio::test]
+async fn an_edit_updates_the_reply_itself_on_facebook_youtube_and_mastodon() {
+    let db = TestDb::new();
+    let server = MockServer::start().await;
+    // Posting: each platform answers with the reply's own id.
+    Mock::given(method("POST"))
+        .and(path("/12_34/comments"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "12_99"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/youtube/v3/comments"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "Ugz.reply"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/statuses"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "1124"})))
+        .mount(&server)
+        .await;
+    // Editing: Graph API POST to the comment, YouTube comments.update, Mastodon PUT.
+    Mock::given(method("POST"))
+        .and(path("/12_99"))
+        .and(wiremock::matchers::body_string_contains("message=Dana%2C"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"success": true})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path("/youtube/v3/comments"))
+        .and(wiremock::matchers::query_param("part", "snippet"))
+        .and(body_json(
+            json!({"id": "Ugz.reply", "snippet": {"textOriginal": EDITED}}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "Ugz.reply"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path("/api/v1/statuses/1124"))
+        .and(body_json(json!({"status": EDITED})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "1124"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut store = db.store();
+    let conn = db.store();
+    let c = creds();
+    let outbox = Outbox::new(&conn, &c, fast_config()).unwrap();
+    let base = json!({"base_url": server.uri()});
+    for (connector, external_id, reply_id) in [
+        ("facebook", "12_34", "12_99"),
+        ("youtube", "Ugz", "Ugz.reply"),
+        ("mastodon", "1123", "1124"),
+    ] {
+        let id = posted_on(&mut store, &outbox, connector, base.clone(), external_id).await;
+        let edited = outbox.edit_review_reply(id, EDITED, None).await.unwrap();
+        assert_eq!(edited.state, ReplyState::Posted, "{connector}");
+        assert_eq!(edited.body, EDITED, "{connector}");
+        assert_eq!(edited.external_id.as_deref(), Some(reply_id), "{connector}");
+        let earlier = store.reply_revisions(id).unwrap();
+        assert_eq!(earlier.len(), 1, "{connector}");
+        assert_eq!(earlier[0].body, REPLY);
+        // Asking for the same edit again sends nothing.
+        let again = outbox.edit_review_reply(id, EDITED, None).await.unwrap();
+        assert_eq!(again.id, edited.id);
+        assert_eq!(store.reply_revisions(id).unwrap().len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn a_refused_edit_leaves_the_posted_text_and_keeps_the_new_one_as_the_draft() {
+    let db = TestDb::new();
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path(GBP_PATH))
+        .and(body_json(json!({ "comment": REPLY })))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path(GBP_PATH))
+        .and(body_json(json!({ "comment": EDITED })))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {
+            "code": 400, "message": "Request contains an invalid argument.",
+            "status": "INVALID_ARGUMENT"}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut store = db.store();
+    let c = creds();
+    let conn = db.store();
+    let outbox = Outbox::new(&conn, &c, fast_config()).unwrap();
+    let id = posted_on(
+        &mut store,
+        &outbox,
+        "google-business",
+        gbp_settings(&server),
+        "AbC",
+    )
+    .await;
+    let err = outbox
+        .edit_review_reply(id, EDITED, None)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("HTTP 400: Request contains an invalid argument."),
+        "{err}"
+    );
+    let thread = store.replies_of_review(id).unwrap();
+    let posted = thread
+        .iter()
+        .find(|r| r.state == ReplyState::Posted)
+        .unwrap();
+    assert_eq!(
+        posted.body, REPLY,
+        "the platform still shows the first text"
+    );
+    assert!(posted
+        .last_error
+        .as_deref()
+        .unwrap()
+        .contains("the edit was not saved"));
+    assert!(store.reply_revisions(id).unwrap().is_empty());
+    assert_eq!(store.draft(id).unwrap().unwrap().body, EDITED);
+    assert!(store.review(id).unwrap().replied);
+}
+
+#[tokio::test]
+async fn an_edit_that_meets_a_5xx_is_retried_and_recorded_once_it_lands() {
+    let db = TestDb::new();
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path("/api/v1/statuses/1124"))
+        .respond_with(ResponseTemplate::new(502).set_body_string("bad gateway"))
+        .up_to_n_times(2)
+        .expect(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path("/api/v1/statuses/1124"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "1124"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/statuses"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "1124"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut store = db.store();
+    let c = creds();
+    let conn = db.store();
+    let outbox = Outbox::new(&conn, &c, fast_config()).unwrap();
+    let id = posted_on(
+        &mut store,
+        &outbox,
+        "mastodon",
+        json!({"base_url": server.uri()}),
+        "1123",
+    )
+    .await;
+    // A 502 on a create-only post could mean "published"; an edit by id is safe to resend.
+    let edited = outbox.edit_review_reply(id, EDITED, None).await.unwrap();
+    assert_eq!((edited.state, edited.attempts), (ReplyState::Posted, 3));
+}
+
+#[tokio::test]
+async fn a_double_click_on_save_edit_sends_the_edit_once() {
+    let db = TestDb::new();
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path(GBP_PATH))
+        .and(body_json(json!({ "comment": REPLY })))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path(GBP_PATH))
+        .and(body_json(json!({ "comment": EDITED })))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_millis(300)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut store = db.store();
+    let c = creds();
+    let (one, two) = (db.store(), db.store());
+    let first = Outbox::new(&one, &c, fast_config()).unwrap();
+    let second = Outbox::new(&two, &c, fast_config()).unwrap();
+    let id = posted_on(
+        &mut store,
+        &first,
+        "google-business",
+        gbp_settings(&server),
+        "AbC",
+    )
+    .await;
+    let (a, b) = tokio::join!(
+        first.edit_review_reply(id, EDITED, Some("click-1")),
+        second.edit_review_reply(id, EDITED, Some("click-2"))
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.id, b.id);
+    assert_eq!(store.reply(a.id).unwrap().state, ReplyState::Posted);
+    assert_eq!(store.reply_revisions(id).unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn replies_on_x_and_mastodon_are_deleted_by_their_own_id() {
+    let db = TestDb::new();
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/2/tweets"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"data": {"id": "1791"}})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/statuses"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "1124"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/2/tweets/1791"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": {"deleted": true}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/api/v1/statuses/1124"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "1124"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut store = db.store();
+    let c = creds();
+    let conn = db.store();
+    let outbox = Outbox::new(&conn, &c, fast_config()).unwrap();
+    let base = json!({"base_url": server.uri()});
+    for (connector, external_id) in [("x", "1790"), ("mastodon", "1123")] {
+        let id = posted_on(&mut store, &outbox, connector, base.clone(), external_id).await;
+        let deleted = outbox.delete_review_reply(id).await.unwrap();
+        assert_eq!(deleted.state, ReplyState::Deleted, "{connector}");
+    }
+}
+
+#[tokio::test]
+async fn reply_edit_changes_the_posted_reply_from_the_command_line() {
+    let db = TestDb::new();
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path(GBP_PATH))
+        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let id = review_on(
+        &mut db.store(),
+        "google-business",
+        gbp_settings(&server),
+        "AbC",
+    );
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_earshot"))
+            .arg("--db")
+            .arg(db.path())
+            .args(args)
+            .env("XDG_DATA_HOME", db.dir.path())
+            .env("EARSHOT_SECRETS_FILE", db.dir.path().join("secrets.json"))
+            .env("EARSHOT_TOKEN_GOOGLE_BUSINESS", TOKEN)
+            .output()
+            .unwrap();
+        common::Run(out)
+    };
+    let review = id.to_string();
+    run(&["reply", "save", "--review", &review, REPLY]).ok();
+    run(&["reply", "post", "--review", &review]).ok();
+    let edited = run(&["reply", "edit", "--review", &review, EDITED, "--json"])
+        .ok()
+        .json();
+    assert_eq!(edited["state"], "posted");
+    assert_eq!(edited["body"], EDITED);
+    // X has no edit: said plainly, with a non-zero exit.
+    let x = review_on(
+        &mut db.store(),
+        "x",
+        json!({"base_url": server.uri()}),
+        "1790",
+    );
+    let out = run(&["reply", "edit", "--review", &x.to_string(), "new"]).fails();
+    assert!(
+        out.stderr().contains("X does not let anyone change"),
+        "{}",
+        out.stderr()
+    );
 }

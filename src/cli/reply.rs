@@ -1,12 +1,19 @@
-//! `earshot reply check|draft|ai|save|post|copy|mark-replied|delete|templates|template|profile|recovered`:
+//! `earshot reply check|draft|ai|save|post|edit|copy|mark-replied|delete|templates|template|profile|recovered`:
 //! the composer's flow for scripts. Each subcommand is one call into `earshot::replies`.
+//!
+//! Posting, editing and deleting take a source's credentials from `EARSHOT_TOKEN_<CONNECTOR>`
+//! first (scripts and CI, where no keyring is unlocked), then from the secrets stored when the
+//! source was added (the OS keyring, or `EARSHOT_SECRETS_FILE`): a Bluesky app password, an App
+//! Store Connect key, a Google sign-in.
 
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
-use earshot::replies::outbox::{EnvCredentials, Outbox, OutboxConfig};
+use earshot::model::SourceId;
+use earshot::replies::outbox::{EnvCredentials, Outbox, OutboxConfig, ReplyCredentials, Secret};
 use earshot::replies::{self, coach::Warning, Reply, ReplyProfile, ReplyState, ReplyTemplate};
+use earshot::secrets::{self, SecretStore, StoredReplyCredentials};
 use earshot::store::Store;
 use serde_json::json;
 
@@ -75,6 +82,20 @@ enum ReplyCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Change the text of the reply posted from Earshot, where the platform allows it (Google
+    /// Business Profile, Google Play, Trustpilot, App Store Connect, Facebook, YouTube,
+    /// Mastodon). The earlier text is kept in the reply's history.
+    Edit {
+        #[arg(long)]
+        review: i64,
+        /// The new text ("-" reads it from standard input).
+        text: String,
+        /// Makes a retried call idempotent: the same key never sends the edit twice.
+        #[arg(long)]
+        key: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the draft and the review's page, for platforms without a reply API.
     Copy {
         #[arg(long)]
@@ -90,7 +111,7 @@ enum ReplyCmd {
         #[arg(long)]
         json: bool,
     },
-    /// Delete the posted reply on the platform (Google Business, Trustpilot, App Store).
+    /// Delete the posted reply on the platform (all with a reply API but Google Play).
     Delete {
         #[arg(long)]
         review: i64,
@@ -231,7 +252,7 @@ pub fn run(store: &Store, args: ReplyArgs) -> Result<ExitCode> {
         }
         ReplyCmd::Post { review, key, json } => {
             let reply = block_on(async {
-                let creds = EnvCredentials;
+                let creds = CliCredentials::open();
                 let outbox = Outbox::new(store, &creds, OutboxConfig::default())?;
                 outbox.post_review(review, key.as_deref()).await
             })?;
@@ -242,6 +263,31 @@ pub fn run(store: &Store, args: ReplyArgs) -> Result<ExitCode> {
             }
             if reply.state == ReplyState::Failed {
                 return Ok(ExitCode::FAILURE);
+            }
+        }
+        ReplyCmd::Edit {
+            review,
+            text,
+            key,
+            json,
+        } => {
+            let text = read_text(text)?;
+            let reply = block_on(async {
+                let creds = CliCredentials::open();
+                let outbox = Outbox::new(store, &creds, OutboxConfig::default())?;
+                outbox
+                    .edit_review_reply(review, &text, key.as_deref())
+                    .await
+            })?;
+            if json {
+                print_json(&reply)?;
+            } else if reply.state == ReplyState::Posted {
+                println!("Edited the reply to review {review}.");
+            } else {
+                println!(
+                    "The edit of the reply to review {review} is {} (another run is sending it).",
+                    reply.state.as_str()
+                );
             }
         }
         ReplyCmd::Copy { review, json } => {
@@ -267,7 +313,7 @@ pub fn run(store: &Store, args: ReplyArgs) -> Result<ExitCode> {
         }
         ReplyCmd::Delete { review, json } => {
             let reply = block_on(async {
-                let creds = EnvCredentials;
+                let creds = CliCredentials::open();
                 let outbox = Outbox::new(store, &creds, OutboxConfig::default())?;
                 outbox.delete_review_reply(review).await
             })?;
@@ -378,6 +424,37 @@ pub fn run(store: &Store, args: ReplyArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The outbox's credentials on the command line: a token from the environment wins, then the
+/// source's stored secrets.
+struct CliCredentials {
+    stored: Box<dyn SecretStore>,
+}
+
+impl CliCredentials {
+    fn open() -> CliCredentials {
+        CliCredentials {
+            stored: secrets::open_default(),
+        }
+    }
+}
+
+impl ReplyCredentials for CliCredentials {
+    fn bearer_token(&self, source: SourceId, connector: &str) -> replies::Result<Option<Secret>> {
+        match EnvCredentials.bearer_token(source, connector)? {
+            Some(t) => Ok(Some(t)),
+            None => StoredReplyCredentials(self.stored.as_ref()).bearer_token(source, connector),
+        }
+    }
+
+    fn secret(&self, source: SourceId, key: &str) -> replies::Result<Option<Secret>> {
+        StoredReplyCredentials(self.stored.as_ref()).secret(source, key)
+    }
+
+    fn keep(&self, source: SourceId, key: &str, value: &Secret) {
+        StoredReplyCredentials(self.stored.as_ref()).keep(source, key, value);
+    }
 }
 
 /// The text argument, or standard input for "-".

@@ -94,7 +94,7 @@ pub fn completions_url(base: &str) -> String {
 /// The request body: a system message with the rules and tone, a user message with the review.
 pub fn request_body(model: &str, review: &Review, profile: &ReplyProfile) -> Value {
     let limit = match coach::reply_limit(&review.platform) {
-        Limit::Bytes(n) | Limit::Chars(n) | Limit::Weighted(n) => n,
+        Limit::Bytes(n) | Limit::Chars(n) | Limit::Weighted(n) | Limit::Graphemes(n) => n,
     };
     let complaint = review.rating.is_some_and(|r| r <= 2.5)
         || review.sentiment_label == Some(crate::model::SentimentLabel::Negative);

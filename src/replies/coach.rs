@@ -65,6 +65,9 @@ pub enum Limit {
     Chars(usize),
     /// X's weighted count: most CJK and emoji count 2, every link counts 23.
     Weighted(usize),
+    /// User-perceived characters (extended grapheme clusters): Bluesky's unit, so an emoji
+    /// built from several code points (a family, a flag) counts once.
+    Graphemes(usize),
 }
 
 /// Limit for platforms we know nothing about: long enough for a considered reply, short enough
@@ -89,9 +92,10 @@ pub fn reply_limit(platform: &str) -> Limit {
         "app-store" => Limit::Chars(5_970),
         // Yelp's partner Respond-to-Reviews API: ≤ 5 000 characters.
         "yelp" => Limit::Chars(5_000),
-        // Mastodon's default instance limit; Bluesky counts 300 graphemes (chars approximate it).
+        // Mastodon's default instance limit.
         "mastodon" => Limit::Chars(500),
-        "bluesky" => Limit::Chars(300),
+        // app.bsky.feed.post `text`: at most 300 graphemes.
+        "bluesky" => Limit::Graphemes(300),
         "reddit" => Limit::Chars(10_000),
         _ => DEFAULT_LIMIT,
     }
@@ -103,6 +107,9 @@ pub fn measure(text: &str, limit: Limit) -> usize {
         Limit::Bytes(_) => text.len(),
         Limit::Chars(_) => text.chars().count(),
         Limit::Weighted(_) => x_weighted_len(text),
+        Limit::Graphemes(_) => {
+            unicode_segmentation::UnicodeSegmentation::graphemes(text, true).count()
+        }
     }
 }
 
@@ -288,6 +295,7 @@ fn too_long(draft: &str, platform: &str) -> Option<Warning> {
         Limit::Bytes(n) => (n, "bytes"),
         Limit::Chars(n) => (n, "characters"),
         Limit::Weighted(n) => (n, "characters (as X counts them)"),
+        Limit::Graphemes(n) => (n, "characters"),
     };
     let len = measure(draft.trim(), limit);
     if len <= max {
@@ -1389,6 +1397,27 @@ mod tests {
         assert!(w.message.contains("350 characters"), "{}", w.message);
         assert!(w.message.contains("Cut 10"), "{}", w.message);
         assert!(w.message.starts_with("Google Play"), "{}", w.message);
+    }
+
+    #[test]
+    fn bluesky_counts_graphemes_so_a_family_emoji_is_one_character() {
+        let ctx = CheckContext {
+            platform: "bluesky",
+            ..Default::default()
+        };
+        // 299 letters and a family emoji of seven code points: 300 graphemes, within the limit.
+        let family = "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}\u{200D}\u{1F466}";
+        let draft = format!("{}{family}", "a".repeat(299));
+        assert!(draft.chars().count() > 300);
+        assert!(check(&draft, &ctx).is_empty());
+        let over = format!("{draft}!");
+        let w = &check(&over, &ctx)[0];
+        assert_eq!(w.code, TooLong);
+        assert!(
+            w.message.contains("300 characters; this one is 301"),
+            "{}",
+            w.message
+        );
     }
 
     #[test]

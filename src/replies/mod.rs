@@ -4,6 +4,8 @@
 //! - [`templates`]: templates by star band and aspect, and their rendering.
 //! - [`outbox`]: posts queued replies through the platforms' APIs, at most once.
 //! - [`ai`]: an optional draft from any OpenAI-compatible chat endpoint (never posts).
+//! - [`bluesky`]: the AT Protocol records a Bluesky reply is made of; `auth`: the tokens each
+//!   reply API wants (a Bluesky session, an App Store Connect JWT, a renewed Google token).
 //! - this module: drafts (one per review, autosave-friendly), the composer's view of a review,
 //!   "copy and open" and "mark replied" for platforms without a reply API, and "recovered"
 //!   reviews (a rating that rose after the reply).
@@ -13,6 +15,8 @@
 //! call and a test needs no shell.
 
 pub mod ai;
+mod auth;
+pub mod bluesky;
 pub mod coach;
 pub mod outbox;
 pub mod templates;
@@ -114,6 +118,16 @@ pub struct Reply {
     pub updated_at: DateTime<Utc>,
     #[serde(serialize_with = "ser_time_opt")]
     pub posted_at: Option<DateTime<Utc>>,
+}
+
+/// The text a posted reply had before an edit replaced it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReplyRevision {
+    pub reply_id: i64,
+    pub body: String,
+    /// When the edit replaced this text.
+    #[serde(serialize_with = "ser_time")]
+    pub replaced_at: DateTime<Utc>,
 }
 
 fn ser_time<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
@@ -227,6 +241,7 @@ pub const POSTING_CONNECTORS: &[&str] = &[
     "youtube",
     "x",
     "mastodon",
+    "bluesky",
 ];
 
 /// How a reply reaches the platform.
@@ -249,6 +264,8 @@ pub struct Composer {
     pub history: Vec<Review>,
     /// Every reply of this review so far (platform-seen, posted, failed…), oldest first.
     pub replies: Vec<Reply>,
+    /// Earlier texts of those replies, from before each edit, oldest first.
+    pub reply_revisions: Vec<ReplyRevision>,
     /// The saved draft, if any.
     pub draft: Option<Reply>,
     /// The draft's text, or the chosen template filled in when there is no draft yet.
@@ -304,6 +321,7 @@ pub fn composer(store: &Store, review_id: ReviewId) -> Result<Composer> {
         .map(|id| store.review(id))
         .collect::<Result<Vec<_>, _>>()?;
     let replies = store.replies_of_review(review_id)?;
+    let reply_revisions = store.reply_revisions(review_id)?;
     let draft = store.draft(review_id)?;
     let (text, template) = match &draft {
         Some(d) => (d.body.clone(), None),
@@ -321,6 +339,7 @@ pub fn composer(store: &Store, review_id: ReviewId) -> Result<Composer> {
         aspects,
         history,
         replies,
+        reply_revisions,
         draft,
         text,
         template,

@@ -16,7 +16,7 @@ pub mod parse;
 pub mod text;
 
 mod app_store;
-mod app_store_connect;
+pub(crate) mod app_store_connect;
 mod bluesky;
 mod facebook;
 mod file;

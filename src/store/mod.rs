@@ -30,10 +30,16 @@ pub use sources::{Source, SourceStatus};
 pub use stats::{MonthStats, PlatformCount, Stats};
 
 /// The migrations, in order; the schema version is the number of files applied.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_foundation",
-    include_str!("migrations/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_foundation",
+        include_str!("migrations/0001_foundation.sql"),
+    ),
+    (
+        "0002_reply_revisions",
+        include_str!("migrations/0002_reply_revisions.sql"),
+    ),
+];
 
 /// How long a writer waits for another connection's write lock before giving up. A sync and the
 /// app's own writes can overlap; five seconds covers a large batch commit with room to spare.

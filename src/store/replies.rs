@@ -15,7 +15,7 @@ use rusqlite::{params, OptionalExtension, Row};
 use super::reviews::from_unix;
 use super::{now_unix, Result, Store, StoreError};
 use crate::model::{BusinessId, Review, ReviewId};
-use crate::replies::{RatingHistory, Reply, ReplyOrigin, ReplyState, ReplyTemplate};
+use crate::replies::{RatingHistory, Reply, ReplyOrigin, ReplyRevision, ReplyState, ReplyTemplate};
 
 const COLUMNS: &str = "id, review_id, origin, state, body, external_id, idempotency_key, \
      attempts, last_error, created_at, updated_at, posted_at";
@@ -188,22 +188,95 @@ impl Store {
             .optional()?)
     }
 
-    /// Queues a new text for a reply that is already posted (an edit on a platform that replaces
-    /// replies): the posted row goes back to `queued` with the new body and key.
+    /// Queues a new text for a posted reply (an edit): the text the platform shows now is filed
+    /// in `reply_revisions` and the row goes back to `queued` with the new body and key, in one
+    /// transaction. The row keeps its `posted_at` and `external_id`, which is how the outbox
+    /// knows it is an edit of a reply already on the platform.
     pub fn queue_edit(&self, reply_id: i64, body: &str, key: &str) -> Result<Reply> {
-        let n = self.conn.execute(
-            "UPDATE replies SET state = 'queued', body = ?2, idempotency_key = ?3, attempts = 0,
-                 last_error = NULL, updated_at = ?4
-             WHERE id = ?1 AND state IN ('posted', 'failed')",
-            params![reply_id, body, key, now_unix()],
-        )?;
-        if n == 0 {
+        let tx = self.conn.unchecked_transaction()?;
+        let now = now_unix();
+        let filed = tx
+            .prepare_cached(
+                "INSERT INTO reply_revisions (reply_id, body, replaced_at)
+                 SELECT id, body, ?2 FROM replies WHERE id = ?1 AND state = 'posted'",
+            )?
+            .execute(params![reply_id, now])?;
+        if filed == 0 {
             return Err(StoreError::Invalid {
                 what: "reply",
                 reason: format!("reply {reply_id} is not posted, so it cannot be edited"),
             });
         }
+        tx.prepare_cached(
+            "UPDATE replies SET state = 'queued', body = ?2, idempotency_key = ?3, attempts = 0,
+                 last_error = NULL, updated_at = ?4
+             WHERE id = ?1",
+        )?
+        .execute(params![reply_id, body, key, now])?;
+        tx.commit()?;
         self.reply(reply_id)
+    }
+
+    /// An edit the platform did not take: the reply goes back to `posted` with the text filed
+    /// by [`Store::queue_edit`] (what the platform still shows) and `reason` as its last error.
+    /// Returns the text that was not saved, so the caller can keep it as a draft.
+    pub fn undo_edit(&self, reply_id: i64, reason: &str) -> Result<(Reply, String)> {
+        let tx = self.conn.unchecked_transaction()?;
+        let (revision, old): (i64, String) = tx
+            .prepare_cached(
+                "SELECT id, body FROM reply_revisions WHERE reply_id = ?1 ORDER BY id DESC LIMIT 1",
+            )?
+            .query_row([reply_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+            .ok_or(StoreError::Invalid {
+                what: "reply",
+                reason: format!("reply {reply_id} has no earlier text to go back to"),
+            })?;
+        let unsaved: String = tx
+            .prepare_cached(
+                "SELECT body FROM replies WHERE id = ?1 AND state IN ('queued', 'posting')",
+            )?
+            .query_row([reply_id], |r| r.get(0))
+            .optional()?
+            .ok_or(StoreError::Invalid {
+                what: "reply",
+                reason: format!("reply {reply_id} is not being edited"),
+            })?;
+        tx.prepare_cached(
+            "UPDATE replies SET state = 'posted', body = ?2, last_error = ?3, updated_at = ?4
+             WHERE id = ?1",
+        )?
+        .execute(params![reply_id, old, reason, now_unix()])?;
+        tx.prepare_cached("DELETE FROM reply_revisions WHERE id = ?1")?
+            .execute([revision])?;
+        tx.commit()?;
+        Ok((self.reply(reply_id)?, unsaved))
+    }
+
+    /// Earlier texts of a review's replies (before each edit), oldest first.
+    pub fn reply_revisions(&self, review_id: ReviewId) -> Result<Vec<ReplyRevision>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT v.reply_id, v.body, v.replaced_at FROM reply_revisions v
+             JOIN replies p ON p.id = v.reply_id WHERE p.review_id = ?1 ORDER BY v.id",
+        )?;
+        let rows = stmt.query_map([review_id], |r| {
+            Ok(ReplyRevision {
+                reply_id: r.get(0)?,
+                body: r.get(1)?,
+                replaced_at: from_unix(r.get(2)?),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The review as the platform sent it (JSON), for replies that need more than its id
+    /// (Bluesky's content id and thread root). `None` when the connector kept none.
+    pub fn review_raw_json(&self, review_id: ReviewId) -> Result<Option<String>> {
+        self.conn
+            .prepare_cached("SELECT raw_json FROM reviews WHERE id = ?1")?
+            .query_row([review_id], |r| r.get(0))
+            .optional()?
+            .ok_or(StoreError::UnknownReview(review_id))
     }
 
     /// Claims a queued reply for sending: `queued → posting`, one more attempt, in one statement,
@@ -249,6 +322,19 @@ impl Store {
         tx.prepare_cached(SET_REPLIED_AT)?
             .execute(params![review_id, posted_at])?;
         tx.commit()?;
+        self.reply(reply_id)
+    }
+
+    /// Records an edit the platform accepted: the reply is posted again with its new text, and
+    /// keeps its first `posted_at`, so the time to first reply still counts the first post.
+    pub fn record_reply_edited(&self, reply_id: i64, external_id: Option<&str>) -> Result<Reply> {
+        self.conn
+            .prepare_cached(
+                "UPDATE replies SET state = 'posted', external_id = coalesce(?2, external_id),
+                     last_error = NULL, updated_at = ?3
+                 WHERE id = ?1",
+            )?
+            .execute(params![reply_id, external_id, now_unix()])?;
         self.reply(reply_id)
     }
 
