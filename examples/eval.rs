@@ -1,10 +1,21 @@
 //! `make eval`: the sentiment model against star ratings nobody on the team wrote.
 //!
 //! Reads a CSV of the Booking.com sample (`Positive_Review`, `Negative_Review`, `Reviewer_Score`
-//! 2.5–10 → stars = score / 2, rounded), scores each review's text, and reports binary accuracy
-//! (1–2★ must come out negative, 4–5★ positive; a neutral answer counts as wrong), accuracy per
-//! side and balanced, where 3★ reviews land, a confusion table and the time per review. Writes
-//! target/eval.json; exits non-zero when binary accuracy is below 0.85.
+//! 2.5–10 → stars = score / 2, rounded), scores each review's text, and reports:
+//! - binary accuracy: 1–2★ must come out on the negative side, 4–5★ on the positive side. A
+//!   review's side is the sign of its score; a score of exactly 0 takes no side and counts as
+//!   wrong. A review labelled neutral still has a side: the model pulls a mixed review towards 0
+//!   but keeps the sign of its heavier half (see the fixture's README for why the binary question
+//!   is asked of the score and not of the three-way label);
+//! - where 3★ reviews land (the share labelled neutral);
+//! - the three-way labels against the stars, strictly (a neutral label on a 1–2★ or 4–5★ review
+//!   counts as wrong), per side and balanced, with the confusion table;
+//! - the same figures for the even and the odd rows apart, so a tuning value chosen on one half
+//!   can be checked on the other, and with the complaint first;
+//! - the time per review.
+//!
+//! Writes the figures as JSON (`--out PATH`, target/eval.json by default); exits non-zero when the
+//! binary accuracy is below 0.85 or when no more than half of the 3★ reviews land neutral.
 //!
 //! The sample is skewed: 9 in 10 of its starred reviews are 4–5★, so "always positive" would score
 //! 0.90 binary accuracy and 0.5 balanced. Balanced accuracy is the figure to watch.
@@ -16,7 +27,10 @@ use std::time::Instant;
 use earshot::analysis::sentiment;
 use serde_json::json;
 
-const BAR: f64 = 0.85;
+/// The issue's bars: binary accuracy at least this…
+const BINARY_BAR: f64 = 0.85;
+/// …and more than this share of the 3★ reviews neutral ("mostly").
+const THREE_STAR_NEUTRAL_BAR: f64 = 0.5;
 
 /// The review as Booking.com shows it: what the guest liked, then what they did not, each only
 /// when written ("No Positive" / "No Negative" mean the guest left it empty). The model weighs
@@ -35,30 +49,65 @@ fn review_text(positive: &str, negative: &str, complaint_first: bool) -> String 
 }
 
 struct Review {
+    /// Row number in the file (0 = the first review), for the even/odd halves.
+    row: usize,
     stars: u8,
     text: String,
     complaint_first: String,
 }
 
-/// Figures for one labelling of the reviews.
+/// Which side of 0 a score falls on.
+#[derive(Clone, Copy, PartialEq)]
+enum Side {
+    Negative,
+    None,
+    Positive,
+}
+
+fn side(score: f64) -> Side {
+    if score < 0.0 {
+        Side::Negative
+    } else if score > 0.0 {
+        Side::Positive
+    } else {
+        Side::None
+    }
+}
+
+/// Figures for one labelling of some reviews.
 #[derive(Default)]
 struct Tally {
     /// (stars, label) → reviews.
     confusion: BTreeMap<(u8, &'static str), u32>,
+    /// Reviews whose score's side matches their stars (1–2★ negative, 4–5★ positive), by stars.
+    right_side: BTreeMap<u8, u32>,
     unscored: u32,
 }
 
 impl Tally {
-    fn of(reviews: &[Review], text: impl Fn(&Review) -> &str) -> Tally {
+    fn of<'a>(
+        reviews: impl IntoIterator<Item = &'a Review>,
+        text: impl Fn(&Review) -> &str,
+    ) -> Tally {
         let mut t = Tally::default();
         for r in reviews {
-            match sentiment::analyze(text(r)) {
-                Some(s) => *t.confusion.entry((r.stars, s.label.as_str())).or_default() += 1,
-                None => t.unscored += 1,
+            let Some(s) = sentiment::analyze(text(r)) else {
+                t.unscored += 1;
+                continue;
+            };
+            *t.confusion.entry((r.stars, s.label.as_str())).or_default() += 1;
+            let want = match r.stars {
+                1 | 2 => Side::Negative,
+                4 | 5 => Side::Positive,
+                _ => Side::None,
+            };
+            if want != Side::None && side(s.score) == want {
+                *t.right_side.entry(r.stars).or_default() += 1;
             }
         }
         t
     }
+    /// Scored reviews with these stars (and this label).
     fn n(&self, stars: &[u8], label: Option<&str>) -> u32 {
         self.confusion
             .iter()
@@ -66,23 +115,57 @@ impl Tally {
             .map(|(_, n)| n)
             .sum()
     }
+    fn sided(&self, stars: &[u8]) -> u32 {
+        stars.iter().filter_map(|s| self.right_side.get(s)).sum()
+    }
+
+    // The binary question, asked of the score's side.
     fn negative_recall(&self) -> f64 {
-        ratio(self.n(&[1, 2], Some("negative")), self.n(&[1, 2], None))
+        ratio(self.sided(&[1, 2]), self.n(&[1, 2], None))
     }
     fn positive_recall(&self) -> f64 {
-        ratio(self.n(&[4, 5], Some("positive")), self.n(&[4, 5], None))
+        ratio(self.sided(&[4, 5]), self.n(&[4, 5], None))
     }
     fn accuracy(&self) -> f64 {
+        ratio(self.sided(&[1, 2, 4, 5]), self.n(&[1, 2, 4, 5], None))
+    }
+    fn balanced(&self) -> f64 {
+        (self.negative_recall() + self.positive_recall()) / 2.0
+    }
+
+    // The three-way labels against the stars: a neutral label on 1–2★ or 4–5★ counts as wrong.
+    fn label_negative_recall(&self) -> f64 {
+        ratio(self.n(&[1, 2], Some("negative")), self.n(&[1, 2], None))
+    }
+    fn label_positive_recall(&self) -> f64 {
+        ratio(self.n(&[4, 5], Some("positive")), self.n(&[4, 5], None))
+    }
+    fn label_accuracy(&self) -> f64 {
         ratio(
             self.n(&[1, 2], Some("negative")) + self.n(&[4, 5], Some("positive")),
             self.n(&[1, 2, 4, 5], None),
         )
     }
-    fn balanced(&self) -> f64 {
-        (self.negative_recall() + self.positive_recall()) / 2.0
+    fn label_balanced(&self) -> f64 {
+        (self.label_negative_recall() + self.label_positive_recall()) / 2.0
+    }
+    fn neutral_share(&self, stars: &[u8]) -> f64 {
+        ratio(self.n(stars, Some("neutral")), self.n(stars, None))
     }
     fn three_star_neutral(&self) -> f64 {
-        ratio(self.n(&[3], Some("neutral")), self.n(&[3], None))
+        self.neutral_share(&[3])
+    }
+
+    /// The headline figures, for a half of the sample or the other order.
+    fn summary(&self) -> serde_json::Value {
+        json!({
+            "binary_accuracy": round3(self.accuracy()),
+            "balanced_accuracy": round3(self.balanced()),
+            "three_star_neutral_share": round3(self.three_star_neutral()),
+            "label_accuracy": round3(self.label_accuracy()),
+            "label_balanced_accuracy": round3(self.label_balanced()),
+            "three_star_reviews": self.n(&[3], None),
+        })
     }
 }
 
@@ -99,9 +182,18 @@ fn round3(x: f64) -> f64 {
 }
 
 fn main() -> anyhow::Result<ExitCode> {
-    let path = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "tests/fixtures/booking-hotel-reviews-sample.csv".into());
+    let mut path = "tests/fixtures/booking-hotel-reviews-sample.csv".to_string();
+    let mut out = "target/eval.json".to_string();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--out" {
+            out = args
+                .next()
+                .ok_or_else(|| anyhow::anyhow!("--out needs a path"))?;
+        } else {
+            path = arg;
+        }
+    }
     let mut reader = csv::Reader::from_path(&path)?;
     let headers = reader.headers()?.clone();
     let col = |name: &str| {
@@ -116,15 +208,16 @@ fn main() -> anyhow::Result<ExitCode> {
         col("Reviewer_Score")?,
     );
     let mut reviews = Vec::new();
-    for row in reader.records() {
-        let row = row?;
-        let stars = (row[score].trim().parse::<f64>()? / 2.0)
+    for (row, record) in reader.records().enumerate() {
+        let record = record?;
+        let stars = (record[score].trim().parse::<f64>()? / 2.0)
             .round()
             .clamp(1.0, 5.0) as u8;
         reviews.push(Review {
+            row,
             stars,
-            text: review_text(&row[pos], &row[neg], false),
-            complaint_first: review_text(&row[pos], &row[neg], true),
+            text: review_text(&record[pos], &record[neg], false),
+            complaint_first: review_text(&record[pos], &record[neg], true),
         });
     }
 
@@ -162,6 +255,8 @@ fn main() -> anyhow::Result<ExitCode> {
         / reviews.len().max(1) as f64;
 
     let t = Tally::of(&reviews, |r| &r.text);
+    let even = Tally::of(reviews.iter().filter(|r| r.row % 2 == 0), |r| &r.text);
+    let odd = Tally::of(reviews.iter().filter(|r| r.row % 2 == 1), |r| &r.text);
     let swapped = Tally::of(&reviews, |r| &r.complaint_first);
     let (negatives, middle, positives) = (t.n(&[1, 2], None), t.n(&[3], None), t.n(&[4, 5], None));
     let baseline = ratio(positives, negatives + positives);
@@ -174,7 +269,8 @@ fn main() -> anyhow::Result<ExitCode> {
         t.unscored
     );
     println!(
-        "binary accuracy (1–2★ negative, 4–5★ positive, neutral counts as wrong): {:.3}",
+        "binary accuracy (the score's side: 1–2★ below 0, 4–5★ above 0; exactly 0 counts as \
+         wrong): {:.3}",
         t.accuracy()
     );
     println!(
@@ -189,9 +285,33 @@ fn main() -> anyhow::Result<ExitCode> {
     );
     println!("3★ labelled neutral: {:.3}", t.three_star_neutral());
     println!(
-        "with the complaint first: binary {:.3}, balanced {:.3}",
+        "labels against the stars (neutral on 1–2★ or 4–5★ counts as wrong): {:.3}; 1–2★ labelled \
+         negative {:.3}, 4–5★ labelled positive {:.3}, balanced {:.3}; neutral: 1–2★ {:.3}, 4–5★ \
+         {:.3}",
+        t.label_accuracy(),
+        t.label_negative_recall(),
+        t.label_positive_recall(),
+        t.label_balanced(),
+        t.neutral_share(&[1, 2]),
+        t.neutral_share(&[4, 5])
+    );
+    for (name, half) in [("even rows", &even), ("odd rows ", &odd)] {
+        println!(
+            "{name}: binary {:.3}, balanced {:.3}, 3★ neutral {:.3} of {}; labels {:.3}, \
+             balanced {:.3}",
+            half.accuracy(),
+            half.balanced(),
+            half.three_star_neutral(),
+            half.n(&[3], None),
+            half.label_accuracy(),
+            half.label_balanced()
+        );
+    }
+    println!(
+        "with the complaint first: binary {:.3}, balanced {:.3}, 3★ neutral {:.3}",
         swapped.accuracy(),
-        swapped.balanced()
+        swapped.balanced(),
+        swapped.three_star_neutral()
     );
     println!(
         "{micros:.2} µs per review ({words:.0} words on average); {short_micros:.2} µs per short \
@@ -228,21 +348,46 @@ fn main() -> anyhow::Result<ExitCode> {
         "balanced_accuracy": round3(t.balanced()),
         "always_positive_baseline": round3(baseline),
         "three_star_neutral_share": round3(t.three_star_neutral()),
-        "complaint_first": {
-            "binary_accuracy": round3(swapped.accuracy()),
-            "balanced_accuracy": round3(swapped.balanced()),
+        "labels": {
+            "accuracy": round3(t.label_accuracy()),
+            "negative_recall": round3(t.label_negative_recall()),
+            "positive_recall": round3(t.label_positive_recall()),
+            "balanced_accuracy": round3(t.label_balanced()),
+            "neutral_share_1_2_stars": round3(t.neutral_share(&[1, 2])),
+            "neutral_share_4_5_stars": round3(t.neutral_share(&[4, 5])),
         },
+        "even_rows": even.summary(),
+        "odd_rows": odd.summary(),
+        "complaint_first": swapped.summary(),
         "confusion": confusion,
         "micros_per_review": (micros * 100.0).round() / 100.0,
         "micros_per_short_review": (short_micros * 100.0).round() / 100.0,
         "mean_words_per_review": words.round(),
     });
-    std::fs::create_dir_all("target")?;
-    std::fs::write("target/eval.json", serde_json::to_string_pretty(&report)?)?;
-    Ok(if t.accuracy() >= BAR {
-        ExitCode::SUCCESS
-    } else {
-        eprintln!("eval: binary accuracy {:.3} is below {BAR}", t.accuracy());
+    if let Some(dir) = std::path::Path::new(&out).parent() {
+        if !dir.as_os_str().is_empty() {
+            std::fs::create_dir_all(dir)?;
+        }
+    }
+    std::fs::write(&out, serde_json::to_string_pretty(&report)?)?;
+    let mut failed = false;
+    if t.accuracy() < BINARY_BAR {
+        eprintln!(
+            "eval: binary accuracy {:.3} is below {BINARY_BAR}",
+            t.accuracy()
+        );
+        failed = true;
+    }
+    if t.three_star_neutral() <= THREE_STAR_NEUTRAL_BAR {
+        eprintln!(
+            "eval: only {:.3} of the 3★ reviews land neutral (the bar: more than {THREE_STAR_NEUTRAL_BAR})",
+            t.three_star_neutral()
+        );
+        failed = true;
+    }
+    Ok(if failed {
         ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     })
 }
