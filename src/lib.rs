@@ -8,6 +8,7 @@
 //! - [`backup`]: rotated online backups and checked restores.
 //! - [`analysis`]: pure functions over text and numbers (sentiment, aspects, trends).
 //! - [`insights`]: trends, topics, comparison and projection, from the rollups.
+//! - [`report`]: the dashboard as a picture (SVG, rasterised to PNG).
 //! - [`platform`]: connector and platform names.
 //! - [`replies`]: the reply composer's coach, templates, drafts and outbox.
 //! - [`sources`]: one connector per platform, mapping its JSON to the model.
@@ -24,6 +25,7 @@ pub mod insights;
 pub mod model;
 pub mod platform;
 pub mod replies;
+pub mod report;
 pub mod secrets;
 pub mod sources;
 pub mod store;

@@ -9,6 +9,7 @@ mod import;
 mod insights;
 mod output;
 mod reply;
+mod report;
 mod reviews;
 mod sources;
 
@@ -42,6 +43,8 @@ enum Command {
     Import(import::ImportArgs),
     /// Export reviews as CSV (`--csv PATH`), in the columns `import` reads.
     Export(export::ExportArgs),
+    /// The dashboard as a picture: `--png PATH` (1280 px wide) and/or `--svg PATH`.
+    Report(report::ReportArgs),
     /// List reviews and mentions, newest first.
     Reviews(reviews::ReviewsArgs),
     /// Headline figures of a business.
@@ -99,6 +102,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Businesses(cmd) => businesses::run(&open()?, cmd),
         Command::Import(args) => import::run(&mut open()?, args),
         Command::Export(args) => export::run(&open()?, args),
+        Command::Report(args) => report::run(&open()?, args),
         Command::Reviews(args) => reviews::list(&open()?, args),
         Command::Stats(args) => reviews::stats(&open()?, args),
         Command::Demo(args) => reviews::demo(&mut open()?, args),
