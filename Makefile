@@ -76,7 +76,8 @@ bench: setup
 	bash tests/e2e/desktop-bench.sh
 
 # The sentiment model against star ratings nobody on the team wrote (the Booking.com sample, CC0):
-# binary accuracy, per side, where 3-star reviews land; writes target/eval.json, fails below 0.85.
+# binary accuracy (the score's side), per side, where 3-star reviews land, the labels strictly, even and
+# odd rows apart; writes target/eval.json (--out PATH), fails below 0.85 binary or at most half 3★ neutral.
 eval:
 	cargo run --release -p earshot --example eval -- tests/fixtures/booking-hotel-reviews-sample.csv
 
