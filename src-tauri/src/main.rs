@@ -33,6 +33,7 @@ const MINIMIZED: &str = "--minimized";
 pub struct Quitting(pub AtomicBool);
 
 fn main() {
+    window::prefer_software_rendering();
     if let Err(e) = run() {
         // `{:#}` prints the chain of causes on one line.
         eprintln!("earshot-desktop: {e:#}");
@@ -118,10 +119,11 @@ fn run() -> anyhow::Result<()> {
             app.manage(worker);
             app.manage(tray::LastNotified::default());
             tray::install(app.handle())?;
-            if std::env::args().any(|a| a == MINIMIZED) {
-                if let Some(w) = app.get_webview_window(window::MAIN) {
-                    w.destroy()?;
-                }
+            // The window is not created from the config (`"create": false`) but here, so a
+            // start in the tray (--minimized, at login) never starts WebKit at all: no web or
+            // network process, and none of WebKit's memory in the app's own process.
+            if !std::env::args().any(|a| a == MINIMIZED) {
+                window::open(app.handle())?;
             }
             Ok(())
         })
