@@ -7,14 +7,16 @@
 //! import stops there and nothing of the failing batch is written (earlier batches stay, and a rerun
 //! after the fix finds them unchanged), with `skip_bad` such rows are counted and skipped.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Mutex};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Serialize;
 
+use crate::analysis::review::{self as review_analysis, ReviewAnalysis};
 use crate::model::{IncomingReview, Kind, SourceId, WriteCounts};
 use crate::platform::normalise_platform;
 use crate::store::{Store, StoreError};
@@ -172,13 +174,28 @@ fn import_file(
         inner: file,
         read: 0,
     };
+    // The header is read here, so a file that is not reviews fails before anything starts.
+    let rows = match format {
+        Format::Csv => {
+            let mut rdr = csv::ReaderBuilder::new()
+                .flexible(true)
+                .from_reader(counter);
+            let headers = rdr
+                .headers()
+                .map_err(|e| not_reviews(path, e.to_string()))?
+                .clone();
+            let columns = ColumnMap::from_headers(&headers, path)?;
+            RowReader::Csv(rdr, columns)
+        }
+        Format::JsonLines => RowReader::JsonLines(BufReader::new(counter)),
+    };
 
     let business = store.ensure_business(&opts.business)?;
     let mut writer = BatchWriter {
         store,
         business_id: business.id,
         sources: HashMap::new(),
-        batch: Vec::with_capacity(BATCH_SIZE),
+        batch: Vec::with_capacity(batch_size.clamp(1, BATCH_SIZE)),
         report: ImportReport {
             business: business.name.clone(),
             format: match format {
@@ -191,38 +208,199 @@ fn import_file(
         fixed_source: into_source,
     };
     let default_platform = opts.platform.as_deref().map(normalise_platform);
+    let stages = Stages {
+        default_platform: default_platform.as_deref(),
+        // A file source may belong to another business than the one named; the store then
+        // analyses again with the right category (see `Store::write_analysed_batch`).
+        category: business.category.as_deref(),
+        workers: analysis_workers(),
+    };
     let batch_size = batch_size.max(1);
-    let mut on_row =
-        |w: &mut BatchWriter<'_>, line: u64, row: Result<RawRow, String>, read: u64| {
-            w.report.rows += 1;
-            let parsed = row.and_then(|r| r.into_review(default_platform.as_deref()));
-            w.push(line, parsed)?;
-            if w.batch.len() >= batch_size {
-                w.flush()?;
-                progress(read, total);
+    stages.run(rows, path, &mut |chunk| {
+        for row in chunk.rows {
+            writer.report.rows += 1;
+            writer.push(row.line, row.review)?;
+            if writer.batch.len() >= batch_size {
+                writer.flush()?;
+                progress(chunk.read, total);
             }
-            Ok::<(), ImportError>(())
-        };
+        }
+        Ok(())
+    })?;
+    writer.flush()?;
+    progress(total, total);
+    Ok(writer.report)
+}
 
-    match format {
-        Format::Csv => {
-            let mut rdr = csv::ReaderBuilder::new()
-                .flexible(true)
-                .from_reader(counter);
-            let headers = rdr
-                .headers()
-                .map_err(|e| not_reviews(path, e.to_string()))?
-                .clone();
-            let columns = ColumnMap::from_headers(&headers, path)?;
+/// Rows handed to an analysis worker at a time: enough to make the hand-over cost nothing next
+/// to the analysis (tens of microseconds a row), few enough that workers share the work evenly.
+const CHUNK_ROWS: usize = 256;
+
+/// Chunks between the file reader and the writer at most (read, being analysed, or waiting for
+/// their turn to be written), so memory stays flat however far the reader could run ahead.
+const CHUNKS_IN_FLIGHT: usize = 16;
+
+/// Analysis threads: one per core. The writer and the reader are mostly waiting on them and
+/// on SQLite, so they need no core of their own.
+fn analysis_workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 8))
+}
+
+/// The file's rows, as the reader thread pulls them.
+enum RowReader {
+    Csv(csv::Reader<CountingReader<File>>, ColumnMap),
+    JsonLines(BufReader<CountingReader<File>>),
+}
+
+/// A run of rows in file order, read but not yet analysed.
+struct ReadChunk {
+    seq: u64,
+    rows: Vec<(u64, Result<RawRow, String>)>,
+    /// Bytes of the file read when the chunk's last row was, for the progress bar.
+    read: u64,
+}
+
+/// A chunk after analysis: each row valid and analysed, or the reason it was refused.
+struct AnalysedChunk {
+    seq: u64,
+    rows: Vec<AnalysedRow>,
+    read: u64,
+}
+
+struct AnalysedRow {
+    line: u64,
+    review: Result<(IncomingReview, ReviewAnalysis), String>,
+}
+
+/// The import as a pipeline: one thread reads and parses the file, `workers` threads validate
+/// and analyse chunks of rows (sentiment, language, aspects: most of an import's time), and the
+/// calling thread writes them to the store in file order. Rows reach `write` in exactly the
+/// order of the file, so batches, line numbers, stopping at a bad row and crash safety are
+/// what a single thread would give.
+struct Stages<'a> {
+    default_platform: Option<&'a str>,
+    category: Option<&'a str>,
+    workers: usize,
+}
+
+impl Stages<'_> {
+    fn run(
+        &self,
+        rows: RowReader,
+        path: &Path,
+        write: &mut dyn FnMut(AnalysedChunk) -> Result<()>,
+    ) -> Result<()> {
+        let (read_tx, read_rx) = mpsc::sync_channel::<ReadChunk>(CHUNKS_IN_FLIGHT);
+        let read_rx = Mutex::new(read_rx);
+        let (done_tx, done_rx) = mpsc::sync_channel::<AnalysedChunk>(CHUNKS_IN_FLIGHT);
+        // The reader takes a ticket per chunk and the writer gives it back once the chunk is
+        // written: this bounds every queue and the reordering below together.
+        let (ticket_tx, ticket_rx) = mpsc::sync_channel::<()>(CHUNKS_IN_FLIGHT);
+        for _ in 0..CHUNKS_IN_FLIGHT {
+            let _ = ticket_tx.send(());
+        }
+        std::thread::scope(|scope| {
+            let reader = scope.spawn(move || read_chunks(rows, path, &read_tx, &ticket_rx));
+            for _ in 0..self.workers {
+                let done_tx = done_tx.clone();
+                let read_rx = &read_rx;
+                scope.spawn(move || loop {
+                    // The lock is held only to take the next chunk.
+                    let next = read_rx.lock().map_or(None, |rx| rx.recv().ok());
+                    let Some(chunk) = next else { break };
+                    if done_tx.send(self.analyse(chunk)).is_err() {
+                        break;
+                    }
+                });
+            }
+            drop(done_tx);
+            let written = write_in_order(&done_rx, &ticket_tx, write);
+            // Whatever happened, let the reader and the workers see the end and stop.
+            drop(done_rx);
+            drop(ticket_tx);
+            let read = reader
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            // A read error ends the import as it would single-threaded: the chunks read
+            // before it are written, the batch they fill is not committed.
+            written.and(read)
+        })
+    }
+
+    fn analyse(&self, chunk: ReadChunk) -> AnalysedChunk {
+        let rows = chunk
+            .rows
+            .into_iter()
+            .map(|(line, row)| AnalysedRow {
+                line,
+                review: row
+                    .and_then(|r| r.into_review(self.default_platform))
+                    .map(|item| {
+                        let analysis = review_analysis::analyse(&item, self.category);
+                        (item, analysis)
+                    }),
+            })
+            .collect();
+        AnalysedChunk {
+            seq: chunk.seq,
+            rows,
+            read: chunk.read,
+        }
+    }
+}
+
+/// Hands analysed chunks to `write` in the order they were read (workers finish out of order).
+fn write_in_order(
+    done: &mpsc::Receiver<AnalysedChunk>,
+    tickets: &mpsc::SyncSender<()>,
+    write: &mut dyn FnMut(AnalysedChunk) -> Result<()>,
+) -> Result<()> {
+    let mut waiting: BTreeMap<u64, AnalysedChunk> = BTreeMap::new();
+    let mut next = 0u64;
+    while let Ok(chunk) = done.recv() {
+        waiting.insert(chunk.seq, chunk);
+        while let Some(chunk) = waiting.remove(&next) {
+            write(chunk)?;
+            next += 1;
+            let _ = tickets.send(());
+        }
+    }
+    Ok(())
+}
+
+/// The reader thread: parses the file into chunks of rows. Stops early, without error, when
+/// the writer has stopped (a bad row, a store error).
+fn read_chunks(
+    rows: RowReader,
+    path: &Path,
+    out: &mpsc::SyncSender<ReadChunk>,
+    tickets: &mpsc::Receiver<()>,
+) -> Result<()> {
+    let mut seq = 0u64;
+    let mut chunk = Vec::with_capacity(CHUNK_ROWS);
+    let mut send = |rows: &mut Vec<(u64, Result<RawRow, String>)>, read: u64| {
+        if tickets.recv().is_err() {
+            return false;
+        }
+        let full = std::mem::replace(rows, Vec::with_capacity(CHUNK_ROWS));
+        let sent = out.send(ReadChunk {
+            seq,
+            rows: full,
+            read,
+        });
+        seq += 1;
+        sent.is_ok()
+    };
+    match rows {
+        RowReader::Csv(mut rdr, columns) => {
             let mut record = csv::StringRecord::new();
             loop {
                 let line = rdr.position().line() + 1;
-                match rdr.read_record(&mut record) {
+                let row = match rdr.read_record(&mut record) {
                     Ok(false) => break,
                     Ok(true) => {
                         let line = record.position().map_or(line, |p| p.line());
-                        let read = rdr.get_ref().read;
-                        on_row(&mut writer, line, Ok(columns.row(&record)), read)?;
+                        (line, Ok(columns.row(&record)))
                     }
                     Err(e) => {
                         let line = e.position().map_or(line, |p| p.line());
@@ -232,14 +410,23 @@ fn import_file(
                             }
                             _ => format!("unreadable CSV ({e})"),
                         };
-                        let read = rdr.get_ref().read;
-                        on_row(&mut writer, line, Err(reason), read)?;
+                        (line, Err(reason))
                     }
+                };
+                chunk.push(row);
+                if chunk.len() >= CHUNK_ROWS && !send(&mut chunk, rdr.get_ref().read) {
+                    return Ok(());
                 }
             }
+            if !chunk.is_empty() {
+                send(&mut chunk, rdr.get_ref().read);
+            }
         }
-        Format::JsonLines => {
-            let mut rdr = BufReader::new(counter);
+        RowReader::JsonLines(mut rdr) => {
+            let io = |error| ImportError::Io {
+                path: path.to_owned(),
+                error,
+            };
             let mut buf = Vec::new();
             let mut line = 0u64;
             loop {
@@ -252,14 +439,17 @@ fn import_file(
                 if buf.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
-                let read = rdr.get_ref().read;
-                on_row(&mut writer, line, RawRow::from_json(&buf), read)?;
+                chunk.push((line, RawRow::from_json(&buf)));
+                if chunk.len() >= CHUNK_ROWS && !send(&mut chunk, rdr.get_ref().read) {
+                    return Ok(());
+                }
+            }
+            if !chunk.is_empty() {
+                send(&mut chunk, rdr.get_ref().read);
             }
         }
     }
-    writer.flush()?;
-    progress(total, total);
-    Ok(writer.report)
+    Ok(())
 }
 
 fn not_reviews(path: &Path, reason: String) -> ImportError {
@@ -512,18 +702,22 @@ struct BatchWriter<'a> {
     store: &'a mut Store,
     business_id: i64,
     sources: HashMap<String, SourceId>,
-    batch: Vec<(SourceId, IncomingReview)>,
+    batch: Vec<(SourceId, IncomingReview, ReviewAnalysis)>,
     report: ImportReport,
     skip_bad: bool,
     fixed_source: Option<SourceId>,
 }
 
 impl BatchWriter<'_> {
-    fn push(&mut self, line: u64, row: Result<IncomingReview, String>) -> Result<()> {
+    fn push(
+        &mut self,
+        line: u64,
+        row: Result<(IncomingReview, ReviewAnalysis), String>,
+    ) -> Result<()> {
         match row {
-            Ok(item) => {
+            Ok((item, analysis)) => {
                 let source = self.source_for(&item.platform)?;
-                self.batch.push((source, item));
+                self.batch.push((source, item, analysis));
                 Ok(())
             }
             Err(reason) if self.skip_bad => {
@@ -566,7 +760,7 @@ impl BatchWriter<'_> {
         if self.batch.is_empty() {
             return Ok(());
         }
-        let counts = self.store.write_batch(&self.batch)?;
+        let counts = self.store.write_analysed_batch(&self.batch)?;
         self.report.counts.add(counts);
         self.batch.clear();
         Ok(())
@@ -576,6 +770,159 @@ impl BatchWriter<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Reviews in the shapes an import meets: titles or not, unrated mentions, several
+    /// platforms, French and German text, an id repeated with new text (an edit within the
+    /// file), and bad rows.
+    fn varied_csv(rows: usize, edit: bool) -> String {
+        let bodies = [
+            "Great coffee and friendly staff, but the music was too loud.",
+            "The latte was cold and the barista seemed rude. Waited forever for a flat white.",
+            "Le personnel était très aimable et le café délicieux, mais un peu cher.",
+            "Der Kaffee war kalt und der Service sehr langsam, leider nicht zu empfehlen.",
+            "service felt a bit slow; parking nearby is tricky",
+            "Best croissant in town!!! 😍 Would not recommend the sandwiches though.",
+            "",
+        ];
+        let mut csv =
+            String::from("external_id,platform,author,rating,title,body,created_at,url\n");
+        for i in 0..rows {
+            let platform = ["google", "yelp", "facebook", "Trustpilot"][i % 4];
+            let rating = if platform == "facebook" {
+                String::new()
+            } else {
+                (1 + i % 5).to_string()
+            };
+            let title = if i % 3 == 0 { "Lovely morning" } else { "" };
+            let mut body = bodies[i % bodies.len()].to_string();
+            if edit && i % 5 == 0 {
+                body.push_str(" Edited: the staff apologised.");
+            }
+            let id = if i % 97 == 13 { i - 4 } else { i };
+            let day = 1 + i % 28;
+            if i % 101 == 50 {
+                csv.push_str(&format!(
+                    "b{id},{platform},A,9,,bad rating,2024-02-{day:02},\n"
+                ));
+                continue;
+            }
+            csv.push_str(&format!(
+                "b{id},{platform},Customer {i},{rating},{title},\"{body}\",2024-02-{day:02}T10:{:02}:00Z,https://example.com/{i}\n",
+                i % 60
+            ));
+        }
+        csv
+    }
+
+    /// The reviews of a file written one batch at a time by the store's own write path, which
+    /// analyses each review itself: what the import wrote before it had worker threads.
+    fn write_sequentially(store: &mut Store, path: &Path, business: &str, batch: usize) {
+        let business = store.ensure_business(business).unwrap();
+        let mut rdr = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_path(path)
+            .unwrap();
+        let columns = ColumnMap::from_headers(&rdr.headers().unwrap().clone(), path).unwrap();
+        let mut items = Vec::new();
+        for rec in rdr.records() {
+            let Ok(item) = columns.row(&rec.unwrap()).into_review(None) else {
+                continue;
+            };
+            let settings = serde_json::json!({ "platform": item.platform });
+            let label = format!("import:{}", item.platform);
+            let source = store
+                .ensure_source(business.id, "file", &label, &settings)
+                .unwrap();
+            items.push((source, item));
+        }
+        for chunk in items.chunks(batch) {
+            store.write_batch(chunk).unwrap();
+        }
+    }
+
+    /// Issue 8: analysing on worker threads must store exactly what analysing in the writer
+    /// did — rows, sentiment, languages, aspects, revisions, both rollups and the search index —
+    /// for a first import and for a second one that edits part of the rows.
+    #[test]
+    fn the_threaded_import_stores_what_the_sequential_write_path_stores() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = dir.path().join("first.csv");
+        let second = dir.path().join("second.csv");
+        std::fs::write(&first, varied_csv(1_500, false)).unwrap();
+        std::fs::write(&second, varied_csv(1_500, true)).unwrap();
+        for category in [None, Some("cafe")] {
+            let mut threaded = Store::open(&dir.path().join("threaded.db")).unwrap();
+            let mut sequential = Store::open(&dir.path().join("sequential.db")).unwrap();
+            for store in [&mut threaded, &mut sequential] {
+                let b = store.ensure_business("Café").unwrap();
+                store.set_business_category(b.id, category).unwrap();
+            }
+            let opts = ImportOptions {
+                business: "Café".into(),
+                skip_bad: true,
+                ..Default::default()
+            };
+            for file in [&first, &second] {
+                let report =
+                    import_path_batched(&mut threaded, file, &opts, 100, &mut |_, _| {}).unwrap();
+                assert_eq!(report.counts.rejected, 15, "{:?}", report.rejected_rows);
+                write_sequentially(&mut sequential, file, "Café", 100);
+            }
+            let (t, s) = (
+                threaded.stored_content().unwrap(),
+                sequential.stored_content().unwrap(),
+            );
+            assert!(
+                t.iter().any(|l| l.starts_with("Text(\"a\")|")),
+                "aspects were found"
+            );
+            assert!(
+                t.iter().any(|l| l.starts_with("Text(\"v\")|")),
+                "edits kept revisions"
+            );
+            assert_eq!(t.len(), s.len());
+            for (a, b) in t.iter().zip(&s) {
+                assert_eq!(a, b);
+            }
+            drop((threaded, sequential));
+            for f in ["threaded.db", "sequential.db"] {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(dir.path().join(format!("{f}{suffix}")));
+                }
+            }
+        }
+    }
+
+    /// Rows reach the writer in file order whatever order the workers finish in, so the line
+    /// of a bad row far into a file is still the one reported.
+    #[test]
+    fn a_bad_row_deep_in_a_threaded_import_is_reported_with_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.csv");
+        let mut csv = varied_csv(5_000, false)
+            .lines()
+            .filter(|l| !l.contains("bad rating"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        csv.push_str("\nlate,google,A,7,,seven stars,2024-02-01,\n");
+        std::fs::write(&path, &csv).unwrap();
+        let mut store = Store::open(&dir.path().join("bad.db")).unwrap();
+        let opts = ImportOptions {
+            business: "Café".into(),
+            ..Default::default()
+        };
+        let err = import_path_batched(&mut store, &path, &opts, 1_000, &mut |_, _| {}).unwrap_err();
+        let lines = csv.lines().count() as u64;
+        match err {
+            ImportError::BadRow {
+                line, committed, ..
+            } => {
+                assert_eq!(line, lines);
+                assert_eq!(committed, 4_000, "whole batches only");
+            }
+            other => panic!("{other}"),
+        }
+    }
 
     #[test]
     fn ratings_outside_one_to_five_are_refused_not_rescaled() {

@@ -2,5 +2,6 @@
 
 pub mod aspects;
 pub mod phrases;
+pub mod review;
 pub mod sentiment;
 pub mod trends;

@@ -6,12 +6,15 @@
 //! detected by a content hash; the previous text is kept as a revision. FTS and the daily rollup
 //! follow by trigger, so they can never drift from the rows.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 use rusqlite::{params, params_from_iter, types::Value, OptionalExtension, Row, Transaction};
 use serde::Deserialize;
 
 use super::{now_unix, Result, Store, StoreError};
-use crate::analysis::{aspects, sentiment};
+use crate::analysis::aspects;
+use crate::analysis::review::{self as analysis, ReviewAnalysis, ReviewSentiment};
 use crate::model::{
     BusinessId, IncomingReview, Kind, Review, ReviewId, SentimentLabel, SourceId, WriteCounts,
 };
@@ -169,13 +172,46 @@ fn content_hash(item: &IncomingReview) -> i64 {
     h as i64
 }
 
-/// The text sentiment is scored on: title and body together, as a reader sees them.
-fn scored_text(item: &IncomingReview) -> String {
-    match item.title.as_deref().filter(|t| !t.trim().is_empty()) {
-        Some(t) => format!("{t}. {}", item.body),
-        None => item.body.clone(),
+/// Everything the write path stores about reviews (rows but their fetch time, revisions,
+/// aspects, both rollups, the search index's content), one line per row, in a stable order:
+/// tests compare two ways of writing the same items with it.
+#[cfg(test)]
+impl Store {
+    pub(crate) fn stored_content(&self) -> Result<Vec<String>> {
+        stored_content(self)
     }
 }
+
+#[cfg(test)]
+fn stored_content(store: &Store) -> Result<Vec<String>> {
+    const QUERIES: &[&str] = &[
+        "SELECT 'r', id, source_id, business_id, platform, external_id, kind, author, rating, title,
+             body, url, language, created_at, updated_at, removed_at, sentiment, sentiment_label,
+             replied_at, content_hash, search_key FROM reviews ORDER BY id",
+        "SELECT 'v', review_id, rating, title, body, updated_at FROM review_revisions ORDER BY id",
+        "SELECT 'a', * FROM review_aspects ORDER BY review_id, aspect",
+        "SELECT 'd', * FROM review_daily WHERE count != 0 ORDER BY 2, 3, 4, 5",
+        "SELECT 'ad', * FROM aspect_daily WHERE mentions != 0 ORDER BY 2, 3, 4",
+        "SELECT 'f', rowid, title, body, author FROM reviews_fts ORDER BY rowid",
+        "SELECT 's', id, business_id, connector, label FROM sources ORDER BY id",
+    ];
+    let mut out = Vec::new();
+    for sql in QUERIES {
+        let mut stmt = store.conn.prepare(sql)?;
+        let n = stmt.column_count();
+        let rows = stmt.query_map([], |r| {
+            (0..n)
+                .map(|i| r.get::<_, Value>(i).map(|v| format!("{v:?}")))
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map(|v| v.join("|"))
+        })?;
+        out.extend(rows.collect::<rusqlite::Result<Vec<_>>>()?);
+    }
+    Ok(out)
+}
+
+/// An item to write, with the source it came from and its analysis when made beforehand.
+type Tagged<'a> = (SourceId, &'a IncomingReview, Option<&'a ReviewAnalysis>);
 
 /// What the store already holds for an incoming item.
 struct Existing {
@@ -206,21 +242,31 @@ impl Store {
         items: &[IncomingReview],
         cursor: Option<&str>,
     ) -> Result<WriteCounts> {
-        let tagged: Vec<(SourceId, &IncomingReview)> =
-            items.iter().map(|i| (source_id, i)).collect();
+        let tagged: Vec<Tagged<'_>> = items.iter().map(|i| (source_id, i, None)).collect();
         self.write_tagged(&tagged, cursor.map(|c| (source_id, c)))
     }
 
     /// Writes items that may belong to several sources (an import file naming several platforms)
     /// in one transaction.
     pub fn write_batch(&mut self, items: &[(SourceId, IncomingReview)]) -> Result<WriteCounts> {
-        let tagged: Vec<(SourceId, &IncomingReview)> = items.iter().map(|(s, i)| (*s, i)).collect();
+        let tagged: Vec<Tagged<'_>> = items.iter().map(|(s, i)| (*s, i, None)).collect();
+        self.write_tagged(&tagged, None)
+    }
+
+    /// [`Store::write_batch`] for items analysed beforehand (an import analyses on worker
+    /// threads while this writes). An analysis made for another category than the business's
+    /// is ignored and made again, so the result is always what `write_batch` would store.
+    pub fn write_analysed_batch(
+        &mut self,
+        items: &[(SourceId, IncomingReview, ReviewAnalysis)],
+    ) -> Result<WriteCounts> {
+        let tagged: Vec<Tagged<'_>> = items.iter().map(|(s, i, a)| (*s, i, Some(a))).collect();
         self.write_tagged(&tagged, None)
     }
 
     fn write_tagged(
         &mut self,
-        items: &[(SourceId, &IncomingReview)],
+        items: &[Tagged<'_>],
         cursor: Option<(SourceId, &str)>,
     ) -> Result<WriteCounts> {
         let tx = self.conn.transaction()?;
@@ -234,9 +280,15 @@ impl Store {
         // New rows get their ids from us (the same ones SQLite would pick) so the search key,
         // which includes the id, is written with the row.
         let mut next_id = max_id_before + 1;
+        // New rows up to this id are in the FTS index and the rollups.
+        let mut indexed_up_to = max_id_before;
+        // A file may repeat an item within a batch. Its second write is an update, whose
+        // triggers take the old row out of the index and the rollups: the new rows must be in
+        // them first (regression: "database disk image is malformed" from FTS5).
+        let mut new_in_batch: HashSet<(SourceId, &str)> = HashSet::new();
         // Items come in runs of one source; look its business up once per run.
         let mut current: Option<(SourceId, Owner)> = None;
-        for (source_id, item) in items {
+        for (source_id, item, analysed) in items {
             let owner = match &current {
                 Some((s, o)) if s == source_id => o.clone(),
                 _ => {
@@ -246,17 +298,21 @@ impl Store {
                 }
             };
             validate(item)?;
-            let c = write_one(&tx, *source_id, &owner, item, now, next_id)?;
+            // Only an analysis made for this business's category stands for this review.
+            let analysed = analysed.filter(|a| a.category == owner.category);
+            if new_in_batch.contains(&(*source_id, item.external_id.as_str())) {
+                index_new_rows(&tx, indexed_up_to)?;
+                indexed_up_to = next_id - 1;
+            }
+            let c = write_one(&tx, *source_id, &owner, item, analysed, now, next_id)?;
+            if c.new > 0 {
+                new_in_batch.insert((*source_id, item.external_id.as_str()));
+            }
             next_id += c.new as i64;
             counts.add(c);
         }
-        if counts.new > 0 {
-            tx.prepare_cached(INDEX_NEW_ROWS)?
-                .execute([max_id_before])?;
-            tx.prepare_cached(ROLLUP_NEW_ROWS)?
-                .execute([max_id_before])?;
-            tx.prepare_cached(ROLLUP_NEW_ASPECTS)?
-                .execute([max_id_before, i64::MAX])?;
+        if next_id - 1 > indexed_up_to {
+            index_new_rows(&tx, indexed_up_to)?;
         }
         if let Some((source_id, cursor)) = cursor {
             owner_of_source(&tx, source_id)?;
@@ -352,6 +408,15 @@ impl Store {
     }
 }
 
+/// Adds the rows with ids above `after` to the FTS index and both rollups, set-based.
+fn index_new_rows(tx: &Transaction<'_>, after: ReviewId) -> Result<()> {
+    tx.prepare_cached(INDEX_NEW_ROWS)?.execute([after])?;
+    tx.prepare_cached(ROLLUP_NEW_ROWS)?.execute([after])?;
+    tx.prepare_cached(ROLLUP_NEW_ASPECTS)?
+        .execute([after, i64::MAX])?;
+    Ok(())
+}
+
 /// The business a source feeds, and its category (which picks the aspect lexicon).
 #[derive(Clone)]
 struct Owner {
@@ -399,6 +464,7 @@ fn write_one(
     source_id: SourceId,
     owner: &Owner,
     item: &IncomingReview,
+    analysed: Option<&ReviewAnalysis>,
     now: i64,
     new_id: ReviewId,
 ) -> Result<WriteCounts> {
@@ -438,7 +504,7 @@ fn write_one(
                 )?
                 .execute(params![old.id, old.rating, old.title, old.body, old.updated_at, now])?;
             }
-            let scored = sentiment_of(item);
+            let scored = sentiment_of(item, analysed);
             tx.prepare_cached(
                 "UPDATE reviews SET platform = ?2, kind = ?3, author = ?4, rating = ?5, title = ?6,
                  body = ?7, url = ?8, language = ?9, created_at = ?10, updated_at = ?11,
@@ -468,14 +534,14 @@ fn write_one(
                 // The delete trigger takes the old aspects out of the rollup.
                 tx.prepare_cached("DELETE FROM review_aspects WHERE review_id = ?1")?
                     .execute([old.id])?;
-                write_aspects(tx, old.id, owner, item)?;
+                write_aspects(tx, old.id, owner, item, analysed)?;
                 tx.prepare_cached(ROLLUP_NEW_ASPECTS)?
                     .execute([old.id - 1, old.id])?;
             }
             counts.updated = 1;
         }
         None => {
-            let scored = sentiment_of(item);
+            let scored = sentiment_of(item, analysed);
             tx.prepare_cached(
                 "INSERT INTO reviews (source_id, business_id, platform, external_id, kind, author,
                  rating, title, body, url, language, created_at, updated_at, fetched_at, sentiment,
@@ -508,37 +574,18 @@ fn write_one(
             ])?;
             let id = new_id;
             write_owner_reply(tx, id, item, now)?;
-            write_aspects(tx, id, owner, item)?;
+            write_aspects(tx, id, owner, item, analysed)?;
             counts.new = 1;
         }
     }
     Ok(counts)
 }
 
-struct Scored {
-    score: Option<f64>,
-    label: Option<&'static str>,
-    language: Option<&'static str>,
-}
-
-fn sentiment_of(item: &IncomingReview) -> Scored {
-    let text = scored_text(item);
-    let language = if item.language.is_none() {
-        sentiment::detect_language(&text)
-    } else {
-        None
-    };
-    match sentiment::analyze(&text) {
-        Some(s) => Scored {
-            score: Some(s.score),
-            label: Some(s.label.as_str()),
-            language,
-        },
-        None => Scored {
-            score: None,
-            label: None,
-            language,
-        },
+/// The review's sentiment: the one analysed beforehand, or worked out now.
+fn sentiment_of(item: &IncomingReview, analysed: Option<&ReviewAnalysis>) -> ReviewSentiment {
+    match analysed {
+        Some(a) => a.sentiment.clone(),
+        None => analysis::sentiment_of(item),
     }
 }
 
@@ -548,8 +595,16 @@ fn write_aspects(
     review_id: ReviewId,
     owner: &Owner,
     item: &IncomingReview,
+    analysed: Option<&ReviewAnalysis>,
 ) -> Result<()> {
-    let mentions = aspects::aspects_in(&scored_text(item), owner.category.as_deref());
+    let found;
+    let mentions = match analysed {
+        Some(a) => &a.aspects,
+        None => {
+            found = analysis::aspects_of(item, owner.category.as_deref());
+            &found
+        }
+    };
     if mentions.is_empty() {
         return Ok(());
     }
