@@ -38,6 +38,7 @@ const COMMANDS: &[&str] = &[
     "backup_now",
     "restore_backup",
     "export_reviews_csv",
+    "export_dashboard_png",
     "ai_draft",
     "delete_reply",
     "save_ai_settings",

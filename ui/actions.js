@@ -104,3 +104,22 @@ function askImportOptions(path, businesses) {
     nameInput.focus();
   });
 }
+
+/**
+ * Saves the dashboard as a PNG (`{ business, period }` as the dashboard shows them; a null business
+ * is the owner's own). `button` says it is busy meanwhile; a notice tells where the picture went.
+ */
+export async function saveDashboardPng(button, { business = null, period = 30 } = {}) {
+  const label = button.textContent;
+  button.disabled = true;
+  button.textContent = 'Saving…';
+  try {
+    const path = await api.exportDashboardPng({ business, period });
+    if (path) showNotice(`Saved the dashboard as a picture: ${path}.`);
+  } catch (e) {
+    showNotice(`The dashboard was not saved. ${e.message}`, { kind: 'error' });
+  } finally {
+    button.disabled = false;
+    button.textContent = label;
+  }
+}

@@ -181,6 +181,14 @@ export function exportReviewsCsv() {
   return call('export_reviews_csv');
 }
 
+/**
+ * Saves the dashboard of `business` (an id; null: the owner's own) over `period` days as a PNG
+ * where the owner picks in the save dialog; resolves to the path, or null when cancelled.
+ */
+export function exportDashboardPng({ business = null, period = 30 } = {}) {
+  return call('export_dashboard_png', { business, period });
+}
+
 /** Every platform Earshot can connect, with its settings (ConnectorSpec). */
 export function sourcePlatforms() {
   return call('source_platforms');

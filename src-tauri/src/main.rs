@@ -13,6 +13,7 @@ mod commands;
 mod error;
 mod notify;
 mod replies;
+mod report;
 mod settings;
 mod sources;
 mod tray;
@@ -109,6 +110,7 @@ fn run() -> anyhow::Result<()> {
             settings::backup_now,
             settings::restore_backup,
             settings::export_reviews_csv,
+            report::export_dashboard_png,
             settings::save_ai_settings,
         ])
         .setup(move |app| {

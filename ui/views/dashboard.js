@@ -12,7 +12,7 @@ import { monthlyChart } from '../charts/monthly.js';
 import { distributionChart } from '../charts/distribution.js';
 import { stars } from '../components/stars.js';
 import { reviewCard } from '../components/review-card.js';
-import { importFile } from '../actions.js';
+import { importFile, saveDashboardPng } from '../actions.js';
 import { barList, ratingTrendChart, sentimentChart } from '../charts/overview.js';
 import { formatPercent, platformLabel } from '../format.js';
 import { periodChange } from '../metrics.js';
@@ -175,7 +175,12 @@ export function dashboardView(data, {
         h('button', {
           id: 'print-dashboard', class: 'btn', type: 'button', title: 'Print, or save as PDF',
           onclick: () => window.print(),
-        }, 'Save as PDF'))),
+        }, 'Save as PDF'),
+        // A picture of this business over this period, drawn by the core (`earshot report`).
+        h('button', {
+          id: 'png-dashboard', class: 'btn', type: 'button', title: 'Save the dashboard as a PNG picture',
+          onclick: (e) => saveDashboardPng(e.currentTarget, { business: business.id, period }),
+        }, 'Save as PNG'))),
     cards,
     h('div', { class: 'dash-grid' },
       h('div', { class: 'dash-main' }, periodCharts, competitors),

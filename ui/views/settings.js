@@ -11,6 +11,7 @@ import { h } from '../dom.js';
 import { plural } from '../format.js';
 import { showNotice } from '../components/notice.js';
 import { confirmDialog } from '../components/confirm.js';
+import { saveDashboardPng } from '../actions.js';
 import {
   FIELD_HELP, bandShort, formatBytes, formatDay, hourOptions, insertField, paramLabel, paramText,
   pausedText, quietHoursFrom, quietHoursText, ruleParamPairs, ruleSummary, ruleTitle,
@@ -395,6 +396,8 @@ function dataCard(o, ctx) {
       exportBtn.textContent = 'Export reviews (CSV)';
     }
   });
+  const pngBtn = h('button', { id: 'export-png', class: 'btn', type: 'button', title: 'Your business, the last 30 days' }, 'Dashboard as PNG');
+  pngBtn.addEventListener('click', () => saveDashboardPng(pngBtn));
   const backupBtn = h('button', { id: 'backup-now', class: 'btn', type: 'button' }, 'Back up now');
   backupBtn.addEventListener('click', () => attempt(
     (b) => `Backed up (${formatBytes(b?.bytes)}) to ${b?.path ?? o.backup_dir}.`,
@@ -406,7 +409,7 @@ function dataCard(o, ctx) {
       h('div', null, h('dt', null, 'Database'), h('dd', null, h('code', { id: 'settings-db-path' }, o.db_path))),
       h('div', null, h('dt', null, 'Backups'), h('dd', null, h('code', { id: 'settings-backup-dir' }, o.backup_dir),
         h('span', { class: 'muted' }, 'One a day is kept for a week, then one a week for a month.')))),
-    h('div', { class: 'actions actions-left' }, backupBtn, exportBtn),
+    h('div', { class: 'actions actions-left' }, backupBtn, exportBtn, pngBtn),
     backups.length ? h('table', { class: 'backups', id: 'backup-list' },
       h('caption', { class: 'sr-only' }, 'Backups'),
       h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Backup of'), h('th', { scope: 'col', class: 'num' }, 'Size'), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Restore')))),
