@@ -41,6 +41,7 @@ const COMMANDS: &[&str] = &[
     "export_dashboard_png",
     "ai_draft",
     "delete_reply",
+    "edit_reply",
     "save_ai_settings",
 ];
 

@@ -105,6 +105,11 @@ export function deleteReply(reviewId) {
   return call('delete_reply', { review: reviewId });
 }
 
+/** Changes the text of the reply posted from Earshot (where the platform's API allows). */
+export function editReply(reviewId, text, key) {
+  return call('edit_reply', { review: reviewId, text, key });
+}
+
 /** { text, url, platform } for posting by hand. */
 export function copyReply(reviewId) {
   return call('copy_reply', { review: reviewId });

@@ -21,6 +21,14 @@ export function measure(text, limit) {
       }
       return n;
     }
+    case 'graphemes':
+      // Bluesky counts what a reader sees as one character: a family emoji is one.
+      if (typeof Intl !== 'undefined' && Intl.Segmenter) {
+        let n = 0;
+        for (const _ of new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(s)) n += 1;
+        return n;
+      }
+      return [...s].length;
     default:
       return [...s].length;
   }
@@ -60,6 +68,29 @@ export function describeReply(reply) {
     state: STATE[reply.state] ?? reply.state,
     tone,
   };
+}
+
+/**
+ * The reply in the thread that Edit and Delete act on: the newest one sent from Earshot that is
+ * posted (the core edits and deletes that one), with what its platform allows. `null` when none.
+ */
+export function editableReply(detail) {
+  const posted = (detail?.replies ?? []).filter((x) => x.origin === 'earshot' && x.state === 'posted');
+  const last = posted[posted.length - 1];
+  if (!last) return null;
+  const canEdit = Boolean(detail.can_edit);
+  const canDelete = Boolean(detail.can_delete);
+  return canEdit || canDelete ? { id: last.id, canEdit, canDelete } : null;
+}
+
+/** Earlier texts of each reply (before its edits), newest first, in a Map by reply id. */
+export function earlierTexts(revisions) {
+  const byReply = new Map();
+  for (const v of revisions ?? []) {
+    if (!byReply.has(v.reply_id)) byReply.set(v.reply_id, []);
+    byReply.get(v.reply_id).unshift(v);
+  }
+  return byReply;
 }
 
 /** Which buttons the composer offers for a route ({kind: 'post'|'copy_and_open'}). */

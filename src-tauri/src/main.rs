@@ -97,6 +97,7 @@ fn run() -> anyhow::Result<()> {
             replies::mark_replied,
             replies::ai_draft,
             replies::delete_reply,
+            replies::edit_reply,
             alerts::list_alerts,
             alerts::set_alert_state,
             alerts::unread_alert_count,

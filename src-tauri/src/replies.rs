@@ -23,6 +23,8 @@ pub struct ReviewDetail {
     pub ai_enabled: bool,
     /// Whether the platform lets a posted reply be deleted through its API.
     pub can_delete: bool,
+    /// Whether the platform lets a posted reply's text be changed through its API.
+    pub can_edit: bool,
 }
 
 #[tauri::command]
@@ -32,8 +34,10 @@ pub async fn review_detail(state: State<'_, AppState>, review: ReviewId) -> UiRe
         // Opening a review is reading it.
         store.mark_read(review)?;
         let (connector, _) = store.review_source_settings(review)?;
+        let api = ReplyApi::for_connector(&connector);
         Ok(ReviewDetail {
-            can_delete: ReplyApi::for_connector(&connector).is_some_and(ReplyApi::can_delete),
+            can_delete: api.is_some_and(ReplyApi::can_delete),
+            can_edit: api.is_some_and(ReplyApi::can_edit),
             ai_enabled: replies::ai_settings(store)?.enabled,
             revisions: store.revisions(review)?,
             templates: replies::list_templates(store)?,
@@ -125,6 +129,33 @@ pub async fn delete_reply(
     .await?;
     app.emit(REVIEWS_CHANGED, ())?;
     Ok(reply)
+}
+
+/// Changes the text of the reply posted from Earshot (where the platform's API allows), through
+/// the outbox: recorded first, sent once, the earlier text kept in the reply's history.
+#[tauri::command]
+pub async fn edit_reply(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    review: ReviewId,
+    text: String,
+    key: Option<String>,
+) -> UiResult<Reply> {
+    let reply = with_store(&state, move |store| {
+        let secret_store = secrets::open_default();
+        let creds = StoredReplyCredentials(secret_store.as_ref());
+        let reply = tauri::async_runtime::block_on(async {
+            let outbox = Outbox::new(store, &creds, OutboxConfig::default())?;
+            outbox
+                .edit_review_reply(review, &text, key.as_deref())
+                .await
+        })?;
+        Ok(reply)
+    })
+    .await;
+    // A refused edit changes the thread too (the reason, the text back in the draft).
+    app.emit(REVIEWS_CHANGED, ())?;
+    reply
 }
 
 /// The draft's text and the review's page, for platforms without a reply API.

@@ -11,10 +11,15 @@
 //! - **create-or-replace** (Google Business Profile `PUT …/reply`, Google Play `:reply`, App Store
 //!   Connect `customerReviewResponses`, Trustpilot's one company reply per review): sending again
 //!   replaces what may be there, so the reply is queued again and resent;
-//! - **create-only** (Facebook comments, YouTube `comments.insert`, X `POST /2/tweets`): sending
-//!   again could publish it twice, so it is marked `failed` with "may have been posted; check the
-//!   platform" — unless a sync has since brought the reply back from the platform, which proves
-//!   it was posted.
+//! - **create-only** (Facebook comments, YouTube `comments.insert`, X `POST /2/tweets`, Mastodon
+//!   statuses, Bluesky `createRecord`): sending again could publish it twice, so it is marked
+//!   `failed` with "may have been posted; check the platform" — unless a sync has since brought
+//!   the reply back from the platform, which proves it was posted.
+//!
+//! An **edit** of a posted reply goes through the same row: [`Store::queue_edit`] files the text
+//! the platform shows in the reply's history and queues the new one, and the row's `posted_at`
+//! marks it as an edit. Every edit replaces (the review's one reply, or the reply by its own id),
+//! so it is always safe to resend; one the platform refuses puts the earlier text back.
 //!
 //! The same reasoning covers retries inside a run. 5xx answers, 429s and connection failures are
 //! retried with exponential backoff (honouring `Retry-After`); a timeout or a gateway error

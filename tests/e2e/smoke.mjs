@@ -313,8 +313,9 @@ const cases = [
     }
   }],
 
-  ['a reply is composed, saved and posted on Mastodon through the outbox, once', async () => {
+  ['a reply is composed, saved and posted on Mastodon through the outbox, once, then edited', async () => {
     const posts = [];
+    const edits = [];
     const server = createServer((req, res) => {
       const url = new URL(req.url, 'http://127.0.0.1');
       if (req.method === 'GET' && url.pathname === '/api/v1/timelines/tag/harbourcafe') {
@@ -331,6 +332,16 @@ const cases = [
         req.on('data', (c) => { body += c; });
         req.on('end', () => {
           posts.push({ auth: req.headers.authorization, key: req.headers['idempotency-key'], body });
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ id: '7002', url: 'https://ex.social/@cafe/7002' }));
+        });
+        return;
+      }
+      if (req.method === 'PUT' && url.pathname === '/api/v1/statuses/7002') {
+        let body = '';
+        req.on('data', (c) => { body += c; });
+        req.on('end', () => {
+          edits.push(body);
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ id: '7002', url: 'https://ex.social/@cafe/7002' }));
         });
@@ -365,6 +376,21 @@ const cases = [
       const sent = JSON.parse(posts[0].body);
       expect(sent.in_reply_to_id === '7001' && sent.status.includes('so sorry'), `posted ${posts[0].body}`);
       await s.screenshot('review-posted');
+      // Edit the posted reply in place: Mastodon updates the status by its id; the old text stays.
+      await s.click('#reply-thread .reply-edit-open');
+      await s.waitFor('the reply editor', "return !!document.querySelector('#reply-thread .reply-edit-input')");
+      await s.run(`const t = document.querySelector('#reply-thread .reply-edit-input');
+        t.value = 'Kim, I am so sorry about the wait. We now have a second barista at weekends.';
+        t.dispatchEvent(new Event('input'));`);
+      await s.click('#reply-thread .reply-edit-save');
+      await s.waitFor('the edited reply with its earlier text', `
+        const r = document.querySelector('#reply-thread .reply[data-state="posted"]');
+        return !!r && r.querySelector('.reply-body').textContent.includes('second barista')
+          && !!r.querySelector('.reply-revisions');`);
+      expect(edits.length === 1, `the platform received ${edits.length} edits`);
+      expect(JSON.parse(edits[0]).status.includes('second barista'), `edited with ${edits[0]}`);
+      expect(posts.length === 1, 'the edit posted a second status');
+      await s.screenshot('review-edited');
     } finally {
       await s.end();
       server.close();

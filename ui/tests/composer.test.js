@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { composerActions, describeReply, lengthLabel, measure } from '../composer-logic.js';
+import {
+  composerActions, describeReply, earlierTexts, editableReply, lengthLabel, measure,
+} from '../composer-logic.js';
 import { groupPlatforms, settingsFromForm, sourceStatus } from '../sources-logic.js';
 
 test('length is measured in each platform unit', () => {
@@ -8,6 +10,34 @@ test('length is measured in each platform unit', () => {
   assert.equal(measure('café', { unit: 'bytes', max: 10 }), 5);
   assert.equal(measure('hi 😀', { unit: 'weighted', max: 280 }), 5);
   assert.equal(measure('see https://example.com/a/very/long/path ok', { unit: 'weighted', max: 280 }), 4 + 23 + 3);
+});
+
+test('bluesky counts graphemes: a family emoji is one character', () => {
+  const family = '\u{1F468}\u200D\u{1F469}\u200D\u{1F467}';
+  assert.equal(measure(`hi ${family}`, { unit: 'graphemes', max: 300 }), 4);
+  assert.equal(lengthLabel('abc', { unit: 'graphemes', max: 300 }).text, '3 / 300 characters');
+});
+
+test('edit and delete go on the newest reply sent from Earshot, where the platform allows', () => {
+  const replies = [
+    { id: 1, origin: 'earshot', state: 'posted' },
+    { id: 2, origin: 'platform', state: 'posted' },
+    { id: 3, origin: 'earshot', state: 'posted' },
+    { id: 4, origin: 'earshot', state: 'failed' },
+    { id: 5, origin: 'earshot', state: 'draft' },
+  ];
+  assert.deepEqual(editableReply({ replies, can_edit: true, can_delete: false }), { id: 3, canEdit: true, canDelete: false });
+  assert.equal(editableReply({ replies, can_edit: false, can_delete: false }), null);
+  assert.equal(editableReply({ replies: [{ id: 2, origin: 'platform', state: 'posted' }], can_edit: true }), null);
+});
+
+test('earlier texts of a reply are listed newest first', () => {
+  const m = earlierTexts([
+    { reply_id: 3, body: 'first', replaced_at: '2024-05-01T00:00:00Z' },
+    { reply_id: 3, body: 'second', replaced_at: '2024-05-02T00:00:00Z' },
+  ]);
+  assert.deepEqual(m.get(3).map((v) => v.body), ['second', 'first']);
+  assert.equal(m.get(1), undefined);
 });
 
 test('the counter says when a draft is over the limit', () => {

@@ -9,7 +9,9 @@ import { h, mount } from '../dom.js';
 import {
   authorName, formatDateTime, formatRating, formatWhen, platformLabel, safeHttpUrl,
 } from '../format.js';
-import { composerActions, describeReply, lengthLabel } from '../composer-logic.js';
+import {
+  composerActions, describeReply, earlierTexts, editableReply, lengthLabel,
+} from '../composer-logic.js';
 import { stars } from '../components/stars.js';
 import { showNotice } from '../components/notice.js';
 import { confirmDialog } from '../components/confirm.js';
@@ -64,40 +66,100 @@ function reviewPanel(d) {
         h('p', { class: 'review-body' }, v.body)))) : null);
 }
 
+/** Edit in place: the posted text in a box, Save sends it through the outbox. */
+function replyEditor(d, x, ctx, body) {
+  const r = d.review;
+  const box = h('textarea', {
+    class: 'reply-input reply-edit-input', rows: '6', spellcheck: 'true',
+    'aria-label': `New text of your reply to ${authorName(r.author)}`,
+  });
+  // After a refused edit the new text waits in the draft: start from it, not from the old text.
+  box.value = x.last_error && d.draft ? d.draft.body : x.body;
+  const counter = h('span', { class: 'muted' });
+  const showLength = () => {
+    const l = lengthLabel(box.value, d.limit);
+    counter.textContent = l.text;
+    counter.classList.toggle('over', l.over);
+  };
+  box.addEventListener('input', showLength);
+  showLength();
+  const save = h('button', {
+    class: 'btn btn-primary btn-small reply-edit-save', type: 'button',
+    onclick: async () => {
+      if (!box.value.trim()) { showNotice('The reply cannot be empty.', { kind: 'error' }); return; }
+      if (box.value.trim() === x.body.trim()) { close(); return; }
+      save.disabled = true;
+      save.setAttribute('aria-busy', 'true');
+      try {
+        // One key per click: a double click or a retry never sends the edit twice.
+        await api.editReply(r.id, box.value, `ui-edit-${x.id}-${Date.now()}`);
+        showNotice(`Reply updated on ${platformLabel(r.platform)}.`);
+      } catch (e) {
+        showNotice(`The reply was not changed. ${e.message} Your new text is kept as the draft.`, { kind: 'error' });
+      }
+      ctx.refresh();
+    },
+  }, 'Save edit');
+  const editor = h('div', { class: 'reply-edit' },
+    box,
+    h('div', { class: 'composer-meta' }, counter),
+    h('div', { class: 'actions' }, save,
+      h('button', { class: 'btn btn-small btn-quiet', type: 'button', onclick: () => close() }, 'Cancel')));
+  function close() { editor.replaceWith(body); }
+  body.replaceWith(editor);
+  requestAnimationFrame(() => box.focus());
+}
+
 function threadPanel(d, ctx) {
   const shown = d.replies.filter((x) => x.state !== 'draft');
-  const lastPosted = [...shown].reverse().find((x) => x.state === 'posted' && x.origin === 'earshot');
+  const target = editableReply(d);
+  const earlier = earlierTexts(d.reply_revisions);
   return h('section', { class: 'card', id: 'reply-thread', 'aria-labelledby': 'thread-title' },
     h('div', { class: 'card-head' }, h('h2', { id: 'thread-title' }, 'Replies')),
     shown.length
       ? shown.map((x) => {
         const dsc = describeReply(x);
-        return h('div', { class: 'reply', dataset: { state: x.state } },
+        const body = h('p', { class: 'reply-body' }, x.body);
+        const mine = target && target.id === x.id;
+        const before = earlier.get(x.id) ?? [];
+        return h('div', { class: 'reply', dataset: { state: x.state, id: String(x.id) } },
           h('p', { class: 'reply-head' },
             h('strong', null, dsc.heading), ' ',
             h('span', { class: `tag tag-${dsc.tone}` }, dsc.state), ' ',
             h('time', { class: 'muted', datetime: x.posted_at ?? x.updated_at, title: formatDateTime(x.posted_at ?? x.updated_at) },
-              formatWhen(x.posted_at ?? x.updated_at))),
-          h('p', { class: 'reply-body' }, x.body),
-          x.last_error && x.state === 'failed' ? h('p', { class: 'warn-text' }, x.last_error) : null,
-          d.can_delete && x === lastPosted ? h('button', {
-            class: 'btn btn-small btn-quiet reply-delete', type: 'button',
-            onclick: async () => {
-              const ok = await confirmDialog({
-                title: `Delete this reply on ${platformLabel(d.review.platform)}?`,
-                text: 'It disappears from the review page. You can write a new one afterwards.',
-                yes: 'Delete',
-              });
-              if (!ok) return;
-              try {
-                await api.deleteReply(d.review.id);
-                showNotice('Reply deleted.');
-                ctx.refresh();
-              } catch (e) {
-                showNotice(`The reply was not deleted. ${e.message}`, { kind: 'error' });
-              }
-            },
-          }, 'Delete reply') : null);
+              formatWhen(x.posted_at ?? x.updated_at)),
+            before.length ? h('span', { class: 'muted' }, ` · edited ${formatWhen(x.updated_at)}`) : null),
+          body,
+          // A failed post, or an edit the platform refused (the reply then still reads as before).
+          x.last_error && (x.state === 'failed' || x.state === 'posted') ? h('p', { class: 'warn-text' }, x.last_error) : null,
+          before.length ? h('details', { class: 'revisions reply-revisions' },
+            h('summary', null, `Earlier text (${before.length})`),
+            before.map((v) => h('div', { class: 'revision' },
+              h('p', { class: 'muted' }, 'as it read until ', formatDateTime(v.replaced_at)),
+              h('p', { class: 'reply-body' }, v.body)))) : null,
+          mine ? h('div', { class: 'actions reply-actions' },
+            target.canEdit ? h('button', {
+              class: 'btn btn-small btn-quiet reply-edit-open', type: 'button',
+              onclick: () => replyEditor(d, x, ctx, body),
+            }, 'Edit reply') : null,
+            target.canDelete ? h('button', {
+              class: 'btn btn-small btn-quiet reply-delete', type: 'button',
+              onclick: async () => {
+                const ok = await confirmDialog({
+                  title: `Delete this reply on ${platformLabel(d.review.platform)}?`,
+                  text: 'It disappears from the review page. You can write a new one afterwards.',
+                  yes: 'Delete',
+                });
+                if (!ok) return;
+                try {
+                  await api.deleteReply(d.review.id);
+                  showNotice('Reply deleted.');
+                  ctx.refresh();
+                } catch (e) {
+                  showNotice(`The reply was not deleted. ${e.message}`, { kind: 'error' });
+                }
+              },
+            }, 'Delete reply') : null) : null);
       })
       : h('p', { class: 'muted' }, 'No reply yet.'));
 }
