@@ -2,7 +2,8 @@
 // (→ WebKitWebDriver → the app) on free ports, and a Session that launches the real app on a
 // database, runs scripts in it, clicks, types and saves 1280×800 screenshots.
 //
-// Environment: SMOKE_APP (the app binary), SMOKE_TAURI_DRIVER, SMOKE_TMP (logs), SMOKE_SHOTS.
+// Environment: SMOKE_APP (the app binary), SMOKE_TAURI_DRIVER, SMOKE_TMP (logs), SMOKE_SHOTS;
+// WD_TRACE=1 prints every WebDriver request with its time (to find one that hangs).
 
 import { spawn } from 'node:child_process';
 import { openSync, writeFileSync } from 'node:fs';
@@ -46,14 +47,29 @@ export async function startDriver(extraEnv = {}) {
     env: { ...process.env, ...extraEnv },
     detached: true, // its own process group, so cleanup reaches WebKitWebDriver and the app too
   });
-  for (let i = 0; i < 100; i += 1) {
+  // tauri-driver answers /status itself, possibly before the WebKitWebDriver it started listens
+  // on the native port, and a session asked for in between would be refused. Ready means both
+  // are listening.
+  for (let i = 0; i < 300; i += 1) {
     try {
       const r = await fetch(`${base}/status`);
-      if (r.ok) return;
+      if (r.ok && await portOpen(nativePort)) return;
     } catch { /* not up yet */ }
     await sleep(100);
   }
-  throw new Error('tauri-driver did not start');
+  throw new Error('tauri-driver or WebKitWebDriver did not start in 30 s');
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:port. */
+function portOpen(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.setTimeout(1000);
+    const done = (open) => { socket.destroy(); resolve(open); };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
 }
 
 /** Ends tauri-driver's whole process group; resolves once it has exited (or after 5 s). */
@@ -76,6 +92,7 @@ process.on('exit', stopDriver);
 // ---- WebDriver ------------------------------------------------------------------------------
 
 export async function wd(method, url, body) {
+  if (env.WD_TRACE) console.error(`wd> ${method} ${url} ${new Date().toISOString()}`);
   const r = await fetch(`${base}${url}`, {
     method,
     headers: { 'content-type': 'application/json' },
@@ -182,6 +199,16 @@ export class Session {
       args: [],
     });
     await sleep(500);
+    // Without accelerated compositing (how the app draws: window.rs), WebKit's snapshot waits for
+    // the next paint, and a page at rest never paints again: the request hung for minutes on the
+    // static welcome screen. A pixel that changes every frame for a few seconds gives it one.
+    await this.run(`const dot = document.createElement('div');
+      dot.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;pointer-events:none;opacity:0.01';
+      document.body.append(dot);
+      const until = Date.now() + 3000;
+      const tick = () => { dot.style.opacity = dot.style.opacity === '0.01' ? '0.02' : '0.01';
+        if (Date.now() < until) requestAnimationFrame(tick); else dot.remove(); };
+      requestAnimationFrame(tick);`);
     const b64 = await wd('GET', `/session/${this.id}/screenshot`);
     const file = path.join(SHOTS, `${name}.png`);
     writeFileSync(file, Buffer.from(b64, 'base64'));
