@@ -161,6 +161,36 @@ async fn a_permanent_refusal_is_recorded_with_the_platforms_reason_and_not_retri
     assert!(!store.review(id).unwrap().replied);
 }
 
+/// A platform that quotes the request in its refusal must not put the token into the reply's
+/// recorded reason (kept in the database, shown in the app and by `earshot reply`).
+#[tokio::test]
+async fn a_refusal_that_echoes_the_token_is_recorded_without_it() {
+    let db = TestDb::new();
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path(GBP_PATH))
+        .respond_with(ResponseTemplate::new(403).set_body_json(json!({"error": {
+            "code": 403, "message": format!("Bearer {TOKEN} may not reply to this review"),
+            "status": "PERMISSION_DENIED"}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut store = db.store();
+    let id = review_on(&mut store, "google-business", gbp_settings(&server), "AbC");
+    replies::save_draft(&store, id, REPLY).unwrap();
+    let c = creds();
+    let outbox = Outbox::new(&store, &c, fast_config()).unwrap();
+    let reply = outbox.post_review(id, None).await.unwrap();
+    assert_eq!(reply.state, ReplyState::Failed);
+    assert_eq!(
+        reply.last_error.as_deref(),
+        Some("HTTP 403: Bearer [hidden] may not reply to this review")
+    );
+    drop(store);
+    let bytes = std::fs::read(db.path()).unwrap();
+    assert!(!String::from_utf8_lossy(&bytes).contains(TOKEN));
+}
+
 #[tokio::test]
 async fn a_5xx_is_retried_with_backoff_and_then_succeeds() {
     let db = TestDb::new();

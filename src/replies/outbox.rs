@@ -586,6 +586,23 @@ enum Outcome {
     Unknown(String),
 }
 
+impl Outcome {
+    /// The same outcome with every secret in its reason replaced by `[hidden]`.
+    fn redacted(self, secrets: &[Secret]) -> Outcome {
+        let hide = |reason: String| crate::secrets::redact(&reason, secrets);
+        match self {
+            Outcome::Done(v) => Outcome::Done(v),
+            Outcome::Refused(r) => Outcome::Refused(hide(r)),
+            Outcome::Unauthorized(r) => Outcome::Unauthorized(hide(r)),
+            Outcome::Retry { reason, after } => Outcome::Retry {
+                reason: hide(reason),
+                after,
+            },
+            Outcome::Unknown(r) => Outcome::Unknown(hide(r)),
+        }
+    }
+}
+
 /// Facebook reports throttling in the body (`error.code`), not always with a 429.
 const FACEBOOK_THROTTLE_CODES: &[i64] = &[4, 17, 32, 613, 80001];
 
@@ -1162,8 +1179,16 @@ impl<'a, C: ReplyCredentials> Outbox<'a, C> {
         }
     }
 
-    /// One HTTP exchange, classified.
+    /// One HTTP exchange, classified. A platform may quote the request in its refusal (a 401
+    /// that echoes the bearer token): the reason is kept in the database and shown, so the token
+    /// is hidden from it.
     async fn once(&self, api: ReplyApi, planned: &Planned, token: &Secret) -> Outcome {
+        self.exchange(api, planned, token)
+            .await
+            .redacted(std::slice::from_ref(token))
+    }
+
+    async fn exchange(&self, api: ReplyApi, planned: &Planned, token: &Secret) -> Outcome {
         let mut req = self
             .http
             .request(planned.method.clone(), &planned.url)
