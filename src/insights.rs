@@ -188,8 +188,18 @@ pub fn summary(
     business_id: BusinessId,
     today: NaiveDate,
 ) -> Result<BusinessSummary> {
-    let b = store.business(business_id)?;
     let days = store.daily_rows(business_id, None)?;
+    summary_of_days(store, business_id, &days, today)
+}
+
+/// [`summary`] from the business's days, read once by callers that chart them too.
+fn summary_of_days(
+    store: &Store,
+    business_id: BusinessId,
+    days: &[DayRow],
+    today: NaiveDate,
+) -> Result<BusinessSummary> {
+    let b = store.business(business_id)?;
     let end = day_of_date(today) + 1;
     let mut delays: Vec<f64> = store
         .reply_delays(
@@ -206,9 +216,9 @@ pub fn summary(
         business: b.name,
         business_id,
         is_competitor: b.is_competitor,
-        all_time: window(&days, i64::MIN, end),
-        last_30_days: window(&days, end - RECENT_DAYS, end),
-        previous_30_days: window(&days, end - 2 * RECENT_DAYS, end - RECENT_DAYS),
+        all_time: window(days, i64::MIN, end),
+        last_30_days: window(days, end - RECENT_DAYS, end),
+        previous_30_days: window(days, end - 2 * RECENT_DAYS, end - RECENT_DAYS),
         median_reply_hours_30_days: trends::median(&mut delays).map(|h| (h * 10.0).round() / 10.0),
         top_aspects: top.iter().take(6).map(summarise).collect(),
     })
@@ -239,8 +249,9 @@ pub fn compare(store: &Store, ids: &[BusinessId], today: NaiveDate) -> Result<Co
     let mut businesses = Vec::new();
     let mut series: Vec<(String, Vec<Period>)> = Vec::new();
     for id in ids {
-        let s = summary(store, *id, today)?;
-        let periods = bucket(&store.daily_rows(*id, None)?, Granularity::Month, &[]);
+        let days = store.daily_rows(*id, None)?;
+        let s = summary_of_days(store, *id, &days, today)?;
+        let periods = bucket(&days, Granularity::Month, &[]);
         series.push((s.business.clone(), periods));
         businesses.push(s);
     }
@@ -339,7 +350,8 @@ pub fn overview(
         .filter(|d| d.day >= start - period && d.day < end)
         .cloned()
         .collect();
-    let unanswered = |from: i64, to: i64| unanswered_negative(store, business_id, from, to);
+    let unanswered =
+        |from: i64, to: i64| sum_range(&days, from, to).unanswered_negative.max(0) as u64;
     let recent = store.aspect_counts(business_id, start, end)?;
     let before = store.aspect_counts(business_id, start - 3 * period, start)?;
     let competitors = store
@@ -364,8 +376,8 @@ pub fn overview(
         to: today,
         current: window(&days, start, end),
         previous: window(&days, start - period, start),
-        unanswered_negative: unanswered(start, end)?,
-        unanswered_negative_previous: unanswered(start - period, start)?,
+        unanswered_negative: unanswered(start, end),
+        unanswered_negative_previous: unanswered(start - period, start),
         granularity,
         series: bucket(&charted, granularity, &[]),
         platforms: store.platform_counts(business_id, start, end)?,
@@ -377,28 +389,6 @@ pub fn overview(
         rising: rising_complaints(&recent, &before),
         competitors,
     })
-}
-
-/// Unanswered 1–2★ reviews plus unanswered negative mentions created in `[from, to)` (days).
-fn unanswered_negative(store: &Store, business_id: BusinessId, from: i64, to: i64) -> Result<u64> {
-    let time = |day: i64| chrono::DateTime::from_timestamp(day * 86_400, 0);
-    let base = crate::store::ReviewFilter {
-        business_id: Some(business_id),
-        since: time(from),
-        until: time(to),
-        unanswered: true,
-        ..Default::default()
-    };
-    let low = store.count_reviews(&crate::store::ReviewFilter {
-        max_rating: Some(2.0),
-        ..base.clone()
-    })?;
-    let mentions = store.count_reviews(&crate::store::ReviewFilter {
-        kind: Some(crate::model::Kind::Mention),
-        sentiment: Some(crate::model::SentimentLabel::Negative),
-        ..base
-    })?;
-    Ok(low + mentions)
 }
 
 /// Where a business's rating is heading, and what it takes to reach `target`.
@@ -461,5 +451,48 @@ mod tests {
         let year = overview(&store, own, today, 365).unwrap();
         assert_eq!(year.granularity, Granularity::Month);
         assert!(year.current.count > o.current.count);
+    }
+
+    /// The headline's unanswered negatives come from the rollup; they must be what the inbox
+    /// lists for the same days: unanswered 1–2★ items plus unanswered negative mentions.
+    #[test]
+    fn unanswered_negatives_from_the_rollup_equal_the_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("u.db")).unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        crate::demo::load(&mut store, today).unwrap();
+        for b in store.businesses().unwrap() {
+            for period in [7, 30, 365, 2000] {
+                let o = overview(&store, b.id, today, period).unwrap();
+                let end = day_of_date(today) + 1;
+                let rows = |from: i64, to: i64| {
+                    let base = ReviewFilter {
+                        business_id: Some(b.id),
+                        since: chrono::DateTime::from_timestamp(from * 86_400, 0),
+                        until: chrono::DateTime::from_timestamp(to * 86_400 - 1, 0),
+                        unanswered: true,
+                        ..Default::default()
+                    };
+                    let low = ReviewFilter {
+                        max_rating: Some(2.0),
+                        ..base.clone()
+                    };
+                    let mentions = ReviewFilter {
+                        kind: Some(crate::model::Kind::Mention),
+                        sentiment: Some(crate::model::SentimentLabel::Negative),
+                        ..base
+                    };
+                    store.count_reviews(&low).unwrap() + store.count_reviews(&mentions).unwrap()
+                };
+                let p = o.period_days;
+                assert_eq!(o.unanswered_negative, rows(end - p, end), "{} {p}", b.name);
+                assert_eq!(
+                    o.unanswered_negative_previous,
+                    rows(end - 2 * p, end - p),
+                    "{} {p}",
+                    b.name
+                );
+            }
+        }
     }
 }

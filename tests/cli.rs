@@ -453,8 +453,9 @@ fn earshot_db_variable_chooses_the_database() {
     assert!(db.exists());
 }
 
-/// business, platform, kind, day, count, rated, rating sum, stars, sentiment, replied.
-type RollupRow = (i64, String, String, i64, i64, i64, f64, i64, i64, i64);
+/// business, platform, kind, day, count, rated, rating sum, stars, sentiment, replied,
+/// unanswered negatives.
+type RollupRow = (i64, String, String, i64, i64, i64, f64, i64, i64, i64, i64);
 
 /// The rollup the dashboard reads must equal a straight computation over the rows, after
 /// imports, edits, removals and deletions.
@@ -483,7 +484,7 @@ fn rollups_equal_a_straight_sql_computation_after_imports_edits_and_deletions() 
     let rollup: Vec<RollupRow> = conn
         .prepare(
             "SELECT business_id, platform, kind, day, count, rated, rating_sum, r1 + 10 * r5,
-                    negative + 10 * positive, replied
+                    negative + 10 * positive, replied, unanswered_negative
              FROM review_daily WHERE count != 0 ORDER BY 1, 2, 3, 4",
         )
         .unwrap()
@@ -499,6 +500,7 @@ fn rollups_equal_a_straight_sql_computation_after_imports_edits_and_deletions() 
                 r.get(7)?,
                 r.get(8)?,
                 r.get(9)?,
+                r.get(10)?,
             ))
         })
         .unwrap()
@@ -510,11 +512,13 @@ fn rollups_equal_a_straight_sql_computation_after_imports_edits_and_deletions() 
                     coalesce(sum(rating), 0),
                     sum(round(rating) = 1) + 10 * sum(round(rating) = 5),
                     sum(sentiment_label IS 'negative') + 10 * sum(sentiment_label IS 'positive'),
-                    count(replied_at)
+                    count(replied_at),
+                    count(*) FILTER (WHERE replied_at IS NULL
+                        AND (rating <= 2 OR (kind = 'mention' AND sentiment_label = 'negative')))
              FROM reviews WHERE removed_at IS NULL GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
         )
         .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get::<_, Option<i64>>(7)?.unwrap_or(0), r.get(8)?, r.get(9)?)))
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get::<_, Option<i64>>(7)?.unwrap_or(0), r.get(8)?, r.get(9)?, r.get(10)?)))
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
@@ -525,7 +529,11 @@ fn rollups_equal_a_straight_sql_computation_after_imports_edits_and_deletions() 
             (b.0, &b.1, &b.2, b.3, b.4, b.5)
         );
         assert!((a.6 - b.6).abs() < 1e-6, "{a:?} vs {b:?}");
-        assert_eq!((a.7, a.8, a.9), (b.7, b.8, b.9), "{a:?} vs {b:?}");
+        assert_eq!(
+            (a.7, a.8, a.9, a.10),
+            (b.7, b.8, b.9, b.10),
+            "{a:?} vs {b:?}"
+        );
     }
     assert!(store
         .list_reviews(&Default::default())

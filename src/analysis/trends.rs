@@ -20,6 +20,8 @@ pub struct DayRow {
     pub neutral: i64,
     pub positive: i64,
     pub replied: i64,
+    /// 1–2★ reviews and negative mentions still without a reply.
+    pub unanswered_negative: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -193,7 +195,8 @@ fn next_start(start: NaiveDate, by: Granularity) -> NaiveDate {
     }
 }
 
-fn add(acc: &mut DayRow, row: &DayRow) {
+/// Adds `row`'s figures to `acc` (its day is kept).
+pub(crate) fn add(acc: &mut DayRow, row: &DayRow) {
     acc.count += row.count;
     acc.rated += row.rated;
     acc.rating_sum += row.rating_sum;
@@ -204,6 +207,22 @@ fn add(acc: &mut DayRow, row: &DayRow) {
     acc.neutral += row.neutral;
     acc.positive += row.positive;
     acc.replied += row.replied;
+    acc.unanswered_negative += row.unanswered_negative;
+}
+
+/// One row per day, oldest first, from rollup rows in any order that may split a day (by
+/// platform and kind): the store reads them in key order and sums here, where SQL would sort.
+/// Rows of a day are summed in the order given.
+pub fn merge_days(mut rows: Vec<DayRow>) -> Vec<DayRow> {
+    rows.sort_by_key(|r| r.day);
+    let mut out: Vec<DayRow> = Vec::with_capacity(rows.len());
+    for r in rows {
+        match out.last_mut() {
+            Some(last) if last.day == r.day => add(last, &r),
+            _ => out.push(r),
+        }
+    }
+    out
 }
 
 /// Sums the rows whose day lies in `[from, to)`.
@@ -466,5 +485,25 @@ mod tests {
             r.iter().all(|x| x.aspect != "price"),
             "too few to be a trend"
         );
+    }
+
+    #[test]
+    fn rollup_rows_of_a_day_merge_into_one_oldest_first() {
+        let day = |d: NaiveDate, count: i64, unanswered_negative: i64| DayRow {
+            unanswered_negative,
+            ..row(d, count, &[1])
+        };
+        let merged = merge_days(vec![
+            day(d(2025, 1, 2), 2, 1),
+            day(d(2025, 1, 1), 1, 0),
+            day(d(2025, 1, 2), 3, 1),
+        ]);
+        assert_eq!(merged.len(), 2);
+        assert_eq!(merged[0].day, day_of_date(d(2025, 1, 1)));
+        assert_eq!(merged[1].count, 5);
+        assert_eq!(merged[1].rated, 2);
+        assert_eq!(merged[1].stars[0], 2);
+        assert_eq!(merged[1].unanswered_negative, 2);
+        assert!(merge_days(Vec::new()).is_empty());
     }
 }

@@ -59,9 +59,11 @@ impl Store {
     }
 
     pub fn business(&self, id: BusinessId) -> Result<Business> {
+        // Cached: every dashboard figure starts by naming its business.
         let sql = format!("SELECT {COLUMNS} FROM businesses WHERE id = ?1");
         self.conn
-            .query_row(&sql, [id], from_row)
+            .prepare_cached(&sql)?
+            .query_row([id], from_row)
             .optional()?
             .ok_or_else(|| StoreError::UnknownBusiness(format!("#{id}")))
     }
@@ -69,7 +71,7 @@ impl Store {
     /// All businesses, the owner's own first, then by name.
     pub fn businesses(&self) -> Result<Vec<Business>> {
         let sql = format!("SELECT {COLUMNS} FROM businesses ORDER BY is_competitor, name");
-        let mut stmt = self.conn.prepare(&sql)?;
+        let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map([], from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

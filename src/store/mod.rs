@@ -13,6 +13,7 @@ mod businesses;
 mod maintenance;
 mod replies;
 mod reviews;
+mod rollup_counts;
 mod settings;
 mod sources;
 mod stats;
@@ -38,6 +39,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0002_reply_revisions",
         include_str!("migrations/0002_reply_revisions.sql"),
+    ),
+    (
+        "0003_fast_dashboard_and_inbox",
+        include_str!("migrations/0003_fast_dashboard_and_inbox.sql"),
     ),
 ];
 

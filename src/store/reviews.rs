@@ -71,9 +71,10 @@ fn search_key(id: ReviewId, created_at: i64) -> i64 {
 }
 
 /// Adds the batch's new rows to the daily rollup, one upsert per (business, platform, kind, day).
-/// Must count exactly what the update/delete triggers in the schema subtract.
+/// Must count exactly what the update/delete triggers in the schema subtract (migration 0003).
 const ROLLUP_NEW_ROWS: &str = "INSERT INTO review_daily (business_id, platform, kind, day, count,
-         rated, rating_sum, r1, r2, r3, r4, r5, negative, neutral, positive, replied)
+         rated, rating_sum, r1, r2, r3, r4, r5, negative, neutral, positive, replied,
+         unanswered_negative)
      SELECT business_id, platform, kind,
          (created_at / 86400) - (created_at < 0 AND created_at % 86400 != 0) AS d,
          count(*), count(rating), coalesce(sum(rating), 0),
@@ -81,7 +82,9 @@ const ROLLUP_NEW_ROWS: &str = "INSERT INTO review_daily (business_id, platform, 
          sum(CAST(round(rating) AS INTEGER) IS 3), sum(CAST(round(rating) AS INTEGER) IS 4),
          sum(CAST(round(rating) AS INTEGER) IS 5),
          sum(sentiment_label IS 'negative'), sum(sentiment_label IS 'neutral'),
-         sum(sentiment_label IS 'positive'), count(replied_at)
+         sum(sentiment_label IS 'positive'), count(replied_at),
+         sum(replied_at IS NULL AND (coalesce(rating <= 2, 0)
+             OR (kind = 'mention' AND sentiment_label IS 'negative')))
      FROM reviews WHERE id > ?1 AND removed_at IS NULL
      GROUP BY business_id, platform, kind, d
      ON CONFLICT (business_id, platform, kind, day) DO UPDATE SET
@@ -90,7 +93,8 @@ const ROLLUP_NEW_ROWS: &str = "INSERT INTO review_daily (business_id, platform, 
          r2 = r2 + excluded.r2, r3 = r3 + excluded.r3, r4 = r4 + excluded.r4,
          r5 = r5 + excluded.r5, negative = negative + excluded.negative,
          neutral = neutral + excluded.neutral, positive = positive + excluded.positive,
-         replied = replied + excluded.replied";
+         replied = replied + excluded.replied,
+         unanswered_negative = unanswered_negative + excluded.unanswered_negative";
 
 /// Adds the aspects of reviews with ids in (?1, ?2] to the aspect rollup.
 const ROLLUP_NEW_ASPECTS: &str = "INSERT INTO aspect_daily (business_id, aspect, day, mentions,
@@ -351,7 +355,10 @@ impl Store {
 
     /// Lists reviews that match the filter.
     pub fn list_reviews(&self, filter: &ReviewFilter) -> Result<Vec<Review>> {
-        let (sql, args) = list_sql(filter);
+        // A page deep in a long list starts at its day, found from the rollup, instead of
+        // stepping through every row above it.
+        let sought = self.seek_deep_page(filter)?;
+        let (sql, args) = list_sql(sought.as_ref().unwrap_or(filter));
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(args), from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -360,6 +367,9 @@ impl Store {
     /// How many reviews match the filter (its `limit`, `offset` and `order` are ignored): the
     /// inbox sizes its scroll area with it before it loads any page.
     pub fn count_reviews(&self, filter: &ReviewFilter) -> Result<u64> {
+        if let Some(n) = self.count_from_rollup(filter)? {
+            return Ok(n);
+        }
         let (from, wh, args) = filter_sql(filter);
         let sql = format!("SELECT count(*) FROM {from} {wh}");
         let n: i64 = self

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{Result, Store};
+use crate::analysis::trends::{add, date_of_day, sum_range, DayRow};
 use crate::model::BusinessId;
 
 /// What `earshot stats` prints and the dashboard's first screen shows.
@@ -36,56 +37,45 @@ fn average(sum: f64, rated: i64) -> Option<f64> {
     (rated > 0).then(|| round2(sum / rated as f64))
 }
 
+/// Items and average rating per calendar month (UTC), oldest first, months with items only.
+fn by_month(days: &[DayRow]) -> Vec<MonthStats> {
+    let mut months: Vec<(String, DayRow)> = Vec::new();
+    for d in days {
+        let month = date_of_day(d.day).format("%Y-%m").to_string();
+        match months.last_mut() {
+            Some((m, acc)) if *m == month => add(acc, d),
+            _ => months.push((month, *d)),
+        }
+    }
+    months
+        .into_iter()
+        .filter(|(_, m)| m.count > 0)
+        .map(|(month, m)| MonthStats {
+            month,
+            count: m.count,
+            average_rating: average(m.rating_sum, m.rated),
+        })
+        .collect()
+}
+
 impl Store {
+    /// From the business's days in the rollup, summed here (one read, no sort in SQL).
     pub fn stats(&self, business_id: BusinessId) -> Result<Stats> {
         let business = self.business(business_id)?;
-        let (count, rated, sum, r1, r2, r3, r4, r5) = self.conn.query_row(
-            "SELECT coalesce(sum(count), 0), coalesce(sum(rated), 0), coalesce(sum(rating_sum), 0),
-                    coalesce(sum(r1), 0), coalesce(sum(r2), 0), coalesce(sum(r3), 0),
-                    coalesce(sum(r4), 0), coalesce(sum(r5), 0)
-             FROM review_daily WHERE business_id = ?1",
-            [business_id],
-            |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, f64>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, i64>(4)?,
-                    r.get::<_, i64>(5)?,
-                    r.get::<_, i64>(6)?,
-                    r.get::<_, i64>(7)?,
-                ))
-            },
-        )?;
-        let distribution = [r1, r2, r3, r4, r5]
+        let days = self.daily_rows(business_id, None)?;
+        let all = sum_range(&days, i64::MIN, i64::MAX);
+        let distribution = all
+            .stars
             .iter()
             .enumerate()
             .map(|(i, n)| ((i + 1).to_string(), *n))
             .collect();
-
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT strftime('%Y-%m', day * 86400, 'unixepoch') AS month,
-                    sum(count), sum(rated), sum(rating_sum)
-             FROM review_daily WHERE business_id = ?1
-             GROUP BY month HAVING sum(count) > 0 ORDER BY month",
-        )?;
-        let by_month = stmt
-            .query_map([business_id], |r| {
-                Ok(MonthStats {
-                    month: r.get(0)?,
-                    count: r.get(1)?,
-                    average_rating: average(r.get(3)?, r.get(2)?),
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-
         Ok(Stats {
             business: business.name,
-            count,
-            average_rating: average(sum, rated),
+            count: all.count,
+            average_rating: average(all.rating_sum, all.rated),
             distribution,
-            by_month,
+            by_month: by_month(&days),
         })
     }
 

@@ -3,21 +3,22 @@
 use rusqlite::{params, types::Value};
 
 use super::{Result, Store};
-use crate::analysis::trends::{AspectCounts, DayRow};
+use crate::analysis::trends::{merge_days, AspectCounts, DayRow};
 use crate::model::{BusinessId, ReviewId};
 
 impl Store {
     /// One summed rollup row per day for a business, oldest first, optionally for one platform.
+    /// The rows are read in key order and summed per day in Rust: a GROUP BY day would sort
+    /// the business's few thousand rows first, most of the dashboard's time before.
     pub fn daily_rows(
         &self,
         business_id: BusinessId,
         platform: Option<&str>,
     ) -> Result<Vec<DayRow>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT day, sum(count), sum(rated), sum(rating_sum), sum(r1), sum(r2), sum(r3), sum(r4),
-                    sum(r5), sum(negative), sum(neutral), sum(positive), sum(replied)
-             FROM review_daily WHERE business_id = ?1 AND (?2 IS NULL OR platform = ?2)
-             GROUP BY day ORDER BY day",
+            "SELECT day, count, rated, rating_sum, r1, r2, r3, r4, r5, negative, neutral, positive,
+                    replied, unanswered_negative
+             FROM review_daily WHERE business_id = ?1 AND (?2 IS NULL OR platform = ?2)",
         )?;
         let rows = stmt.query_map(params![business_id, platform], |r| {
             Ok(DayRow {
@@ -30,9 +31,10 @@ impl Store {
                 neutral: r.get(10)?,
                 positive: r.get(11)?,
                 replied: r.get(12)?,
+                unanswered_negative: r.get(13)?,
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        Ok(merge_days(rows.collect::<rusqlite::Result<_>>()?))
     }
 
     /// (day of the item, hours to its first reply) for replied items created in `[from, to)`
