@@ -14,7 +14,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CARGO_BIN):$(PATH)
 
-.PHONY: setup build run test lint test-rust test-ui smoke package bench fuzz eval
+.PHONY: setup build run test lint test-rust test-ui smoke package bench fuzz fuzz-ci eval
 
 setup:
 	@missing=""; \
@@ -57,7 +57,7 @@ smoke: setup
 	bash tests/e2e/smoke.sh
 	bash tests/e2e/notify.sh
 
-test: setup lint test-rust test-ui smoke
+test: setup lint test-rust test-ui smoke fuzz-ci
 
 # Installable bundles under target/release/bundle/{deb,rpm}. (AppImage needs downloads: not here.)
 package: setup
@@ -82,10 +82,18 @@ eval:
 	cargo run --release -p earshot --example eval -- tests/fixtures/booking-hotel-reviews-sample.csv
 
 # libFuzzer on the connector parsers and the import, FUZZ_SECONDS each (cargo-fuzz; this machine
-# has only a stable toolchain, hence RUSTC_BOOTSTRAP and no sanitizer). The bounded stable-toolchain
-# fuzzing runs in every `make test` (tests/fuzz.rs).
+# has only a stable toolchain, hence RUSTC_BOOTSTRAP and no sanitizer). It starts from the seed
+# documents of tests/fuzz.rs and keeps what it finds in fuzz/corpus; a crash fails the target and
+# leaves the input in fuzz/artifacts. `make test` runs it for 30 s a target (fuzz-ci); a longer
+# run is `make fuzz FUZZ_SECONDS=3600`.
 FUZZ_SECONDS ?= 60
+FUZZ_FLAGS = -max_total_time=$(FUZZ_SECONDS) -timeout=30 -print_final_stats=1
 fuzz: setup
-	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked --quiet
-	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run connector_body -s none -- -max_total_time=$(FUZZ_SECONDS)
-	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run import_file -s none -- -max_total_time=$(FUZZ_SECONDS)
+	@command -v cargo-fuzz >/dev/null || { \
+	  echo "fuzz: cargo install cargo-fuzz"; cargo install cargo-fuzz --locked --quiet; }
+	EARSHOT_FUZZ_SEEDS=$(CURDIR)/fuzz/corpus cargo test --quiet -p earshot --test fuzz seeds_for_cargo_fuzz
+	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run connector_body -s none -- $(FUZZ_FLAGS)
+	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run import_file -s none -- $(FUZZ_FLAGS)
+
+fuzz-ci:
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=30

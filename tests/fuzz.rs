@@ -213,18 +213,43 @@ fn connector_parsers_never_panic_on_mutated_bodies() {
     }
 }
 
+/// The import fuzzing starts from one valid file of each kind.
+const IMPORT_CSV_SEED: &str = "external_id,platform,author,rating,title,body,created_at,url\n\
+    a1,google,Ana,5,,\"Best bun, hands down\",2026-01-03,https://example.com/r/1\n\
+    a2,yelp,Bo,2,Slow,\"Waited 20 minutes, \"\"busy\"\" they said\",2026-01-04T10:00:00Z,\n";
+const IMPORT_JSONL_SEED: &str = "{\"external_id\":\"j1\",\"platform\":\"google\",\"rating\":4,\"body\":\"Nice\",\"created_at\":\"2026-01-03\"}\n\
+    {\"external_id\":\"j2\",\"platform\":\"reddit\",\"kind\":\"mention\",\"body\":\"hm <script>x</script>\",\"created_at\":\"2026-01-05T10:00:00Z\"}\n";
+
+/// `make fuzz` starts libFuzzer from the same documents as the tests above: with
+/// `EARSHOT_FUZZ_SEEDS=DIR` this writes them as `DIR/connector_body/<connector>` (the first byte
+/// picks the parser, as in `fuzz/fuzz_targets/connector_body.rs`) and `DIR/import_file/seed.csv`
+/// and `seed.jsonl`. Without the variable it writes nothing.
+#[test]
+fn seeds_for_cargo_fuzz() {
+    let Some(dir) = std::env::var_os("EARSHOT_FUZZ_SEEDS") else {
+        return;
+    };
+    let dir = std::path::PathBuf::from(dir);
+    let bodies = dir.join("connector_body");
+    std::fs::create_dir_all(&bodies).unwrap();
+    for (k, connector) in PARSED.iter().enumerate() {
+        let mut input = vec![k as u8];
+        input.extend_from_slice(seed_for(connector).as_bytes());
+        std::fs::write(bodies.join(connector), input).unwrap();
+    }
+    let files = dir.join("import_file");
+    std::fs::create_dir_all(&files).unwrap();
+    std::fs::write(files.join("seed.csv"), IMPORT_CSV_SEED).unwrap();
+    std::fs::write(files.join("seed.jsonl"), IMPORT_JSONL_SEED).unwrap();
+}
+
 #[test]
 fn import_never_panics_on_mutated_files_and_stores_only_valid_rows() {
     let n = iterations(150);
-    let csv = "external_id,platform,author,rating,title,body,created_at,url\n\
-               a1,google,Ana,5,,\"Best bun, hands down\",2026-01-03,https://example.com/r/1\n\
-               a2,yelp,Bo,2,Slow,\"Waited 20 minutes, \"\"busy\"\" they said\",2026-01-04T10:00:00Z,\n";
-    let jsonl = "{\"external_id\":\"j1\",\"platform\":\"google\",\"rating\":4,\"body\":\"Nice\",\"created_at\":\"2026-01-03\"}\n\
-                 {\"external_id\":\"j2\",\"platform\":\"reddit\",\"kind\":\"mention\",\"body\":\"hm <script>x</script>\",\"created_at\":\"2026-01-05T10:00:00Z\"}\n";
     let db = common::TestDb::new();
     let mut store = db.store();
     let mut rng = Rng(42);
-    for (name, seed) in [("f.csv", csv), ("f.jsonl", jsonl)] {
+    for (name, seed) in [("f.csv", IMPORT_CSV_SEED), ("f.jsonl", IMPORT_JSONL_SEED)] {
         for i in 0..n {
             let input = mutate(&mut rng, seed.as_bytes());
             let path = db.dir.path().join(name);
