@@ -261,6 +261,19 @@ impl Text {
         }
     }
 
+    /// Like `has`, but an occurrence right after a negation ("not our fault", "wasn't sorry")
+    /// does not count: it says the opposite of the phrase.
+    fn has_unnegated(&self, phrase: &str) -> bool {
+        let needle = match phrase.strip_suffix('*') {
+            Some(prefix) => format!(" {prefix}"),
+            None => format!(" {phrase} "),
+        };
+        self.joined.match_indices(&needle).any(|(at, _)| {
+            let before = self.joined[..at].split(' ').rev().take(2);
+            !before.into_iter().any(|w| NEGATIONS.contains(&w))
+        })
+    }
+
     /// Every phrase of `list` found, in list order.
     fn find_all<'p>(&self, list: &[&'p str]) -> Vec<&'p str> {
         list.iter().copied().filter(|p| self.has(p)).collect()
@@ -502,8 +515,14 @@ const APOLOGY: &[&str] = &[
     "inexcusable",
 ];
 
+/// Words that turn an apology round when they stand just before it ("it was not our fault").
+/// "can't" and "cannot" are left out: "I can't apologise enough" is an apology.
+const NEGATIONS: &[&str] = &[
+    "not", "no", "never", "isn't", "wasn't", "aren't", "weren't", "don't", "didn't", "nothing",
+];
+
 fn no_apology(text: &Text) -> Option<Warning> {
-    if text.find(APOLOGY).is_some() {
+    if APOLOGY.iter().any(|p| text.has_unnegated(p)) {
         return None;
     }
     warn(
@@ -1207,6 +1226,18 @@ mod tests {
                 Some(one_star(COMPLAINT)),
                 "Saturday mornings are our busiest time and we had two baristas in that day.",
                 &[NoApology, NoOfflineOffer],
+            ),
+            (
+                "a complaint answered with \"not our fault\": a denial, not an apology",
+                Some(one_star(COMPLAINT)),
+                "That was not our fault, the order said no milk.",
+                &[NoApology, Defensive, NoOfflineOffer],
+            ),
+            (
+                "a complaint answered with an apology that cannot be big enough",
+                Some(one_star(COMPLAINT)),
+                "Dana, I can't apologise enough for the wait. Please email me at joe@joescafe.com.",
+                &[],
             ),
             (
                 "a complaint answered with an apology but nowhere to continue",
