@@ -183,6 +183,47 @@ export function safeHttpUrl(url) {
   }
 }
 
+/**
+ * Where each platform keeps its review pages. A review's link opens only on its own platform's
+ * hosts (or a subdomain of them), so an imported file or a hostile feed cannot dress another site
+ * up as "View on Google". Mastodon instances, news sites (RSS) and imported files have no fixed
+ * host: any http(s) address.
+ */
+const PLATFORM_HOSTS = new Map([
+  ['google', ['google.com', 'g.page', 'goo.gl', 'g.co', /^google\.(com?\.)?[a-z]{2}$/]],
+  ['google-play', ['play.google.com']],
+  ['yelp', ['yelp.com', /^yelp\.(com?\.)?[a-z]{2}$/]],
+  ['facebook', ['facebook.com', 'fb.com', 'fb.me']],
+  ['trustpilot', ['trustpilot.com', /^trustpilot\.(com?\.)?[a-z]{2}$/]],
+  ['tripadvisor', ['tripadvisor.com', /^tripadvisor\.(com?\.)?[a-z]{2}$/]],
+  ['booking', ['booking.com']],
+  ['app-store', ['apple.com']],
+  ['x', ['x.com', 'twitter.com', 't.co']],
+  ['youtube', ['youtube.com', 'youtu.be']],
+  ['reddit', ['reddit.com', 'redd.it']],
+  ['hackernews', ['news.ycombinator.com']],
+  ['bluesky', ['bsky.app']],
+]);
+
+/** Domains reserved for examples (RFC 2606): nobody can own them, so the demo's links may. */
+const RESERVED_HOSTS = ['example.com', 'example.net', 'example.org', /^[^.]+\.example$/];
+
+function hostMatches(host, patterns) {
+  return patterns.some((p) => (typeof p === 'string'
+    ? host === p || host.endsWith(`.${p}`)
+    : p.test(host) || host.split('.').some((_, i, parts) => i > 0 && p.test(parts.slice(i).join('.')))));
+}
+
+/** The review's page on its platform, or null: http(s) only, and on that platform's own hosts. */
+export function reviewPageUrl(platform, url) {
+  const safe = safeHttpUrl(url);
+  if (!safe) return null;
+  const hosts = PLATFORM_HOSTS.get(String(platform ?? '').trim());
+  if (!hosts) return safe;
+  const host = new URL(safe).hostname.toLowerCase();
+  return hostMatches(host, hosts) || hostMatches(host, RESERVED_HOSTS) ? safe : null;
+}
+
 /** A short author name for a review card; "Anonymous" for none. */
 export function authorName(author) {
   const a = String(author ?? '').trim();

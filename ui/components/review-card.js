@@ -2,12 +2,12 @@
 // stranger-written, so every string is set as text.
 
 import { h } from '../dom.js';
-import { authorName, formatDateTime, formatWhen, platformLabel, safeHttpUrl } from '../format.js';
+import { authorName, formatDateTime, formatWhen, platformLabel, reviewPageUrl } from '../format.js';
 import { openExternal } from '../api.js';
 import { stars } from './stars.js';
 
 export function reviewCard(r, { now = new Date() } = {}) {
-  const url = safeHttpUrl(r.url);
+  const url = reviewPageUrl(r.platform, r.url);
   const link = url
     ? h('a', {
       class: 'link', href: url, title: url,

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import {
   authorName, distributionRows, fillMonths, formatCount, formatMonth, formatPercent, formatRating,
   formatWhen, nextMonth, parseMonth, platformLabel, plural, progressFraction, safeHttpUrl,
-  resolveLocale, starParts, starsLabel,
+  resolveLocale, reviewPageUrl, starParts, starsLabel,
 } from '../format.js';
 
 const L = 'en-US';
@@ -100,6 +100,42 @@ test('only http and https links may be opened', () => {
   assert.equal(safeHttpUrl('not a url'), null);
   assert.equal(safeHttpUrl(null), null);
   assert.equal(safeHttpUrl(`https://x.com/${'a'.repeat(3000)}`), null);
+});
+
+test("a review's link opens only on its own platform's hosts", () => {
+  const ok = [
+    ['google', 'https://www.google.com/maps/reviews/1'],
+    ['google', 'https://maps.google.co.uk/r/1'],
+    ['google', 'https://g.page/r/abc'],
+    ['google-play', 'https://play.google.com/store/apps/details?id=a'],
+    ['yelp', 'https://www.yelp.ca/biz/harbour-lane'],
+    ['trustpilot', 'https://uk.trustpilot.com/reviews/5f'],
+    ['app-store', 'https://apps.apple.com/us/app/id1'],
+    ['x', 'https://twitter.com/kim/status/1'],
+    ['youtube', 'https://youtu.be/dQw'],
+    ['reddit', 'https://old.reddit.com/r/pdx/comments/abc/'],
+    ['hackernews', 'https://news.ycombinator.com/item?id=1'],
+    ['bluesky', 'https://bsky.app/profile/kim/post/3kq'],
+    // No fixed host: any http(s) page.
+    ['mastodon', 'https://ex.social/@kim/1123'],
+    ['rss', 'https://news.example.net/a'],
+    ['file', 'https://reviews.someshop.co/r/1'],
+    // Reserved example domains (the demo's links).
+    ['google', 'https://example.com/google/harbour-lane/1'],
+  ];
+  for (const [platform, url] of ok) assert.equal(reviewPageUrl(platform, url), url, `${platform} ${url}`);
+  const refused = [
+    ['google', 'https://evil.com/www.google.com'],
+    ['google', 'https://google.com.evil.com/'],
+    ['google', 'https://www.google.evil.com/'],
+    ['google', 'https://google.bad.io/'],
+    ['google', 'https://notgoogle.com/'],
+    ['yelp', 'https://yelp.com.phish.example.net.evil.org/'],
+    ['facebook', 'http://facebook.com@evil.com/'],
+    ['x', 'javascript:alert(1)'],
+    ['mastodon', 'file:///etc/passwd'],
+  ];
+  for (const [platform, url] of refused) assert.equal(reviewPageUrl(platform, url), null, `${platform} ${url}`);
 });
 
 test('an empty author is shown as Anonymous', () => {

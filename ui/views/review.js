@@ -7,7 +7,7 @@
 import * as api from '../api.js';
 import { h, mount } from '../dom.js';
 import {
-  authorName, formatDateTime, formatRating, formatWhen, platformLabel, safeHttpUrl,
+  authorName, formatDateTime, formatRating, formatWhen, platformLabel, reviewPageUrl,
 } from '../format.js';
 import {
   composerActions, describeReply, earlierTexts, editableReply, lengthLabel,
@@ -19,8 +19,8 @@ import { confirmDialog } from '../components/confirm.js';
 const CHECK_DELAY_MS = 300;
 const SAVE_DELAY_MS = 800;
 
-function link(url, text) {
-  const safe = safeHttpUrl(url);
+function link(platform, url, text) {
+  const safe = reviewPageUrl(platform, url);
   if (!safe) return null;
   return h('a', {
     class: 'link', href: safe, title: safe,
@@ -55,7 +55,7 @@ function reviewPanel(d) {
       }, a)),
       r.removed ? h('span', { class: 'tag' }, 'Removed from the platform') : null,
       r.updated_at ? h('span', { class: 'muted' }, ` · edited ${formatWhen(r.updated_at)}`) : null,
-      link(r.url, `View on ${platformLabel(r.platform)}`)),
+      link(r.platform, r.url, `View on ${platformLabel(r.platform)}`)),
     d.revisions.length ? h('details', { class: 'revisions', id: 'revisions' },
       h('summary', null, `Earlier versions (${d.revisions.length})`),
       d.revisions.map((v) => h('div', { class: 'revision' },
@@ -296,7 +296,7 @@ function composerPanel(d, { focus, ctx }) {
         try {
           const c = await api.copyReply(r.id);
           const copied = await copyText(c.text, text);
-          const url = safeHttpUrl(c.url);
+          const url = reviewPageUrl(r.platform, c.url);
           if (url) await api.openExternal(url).catch(() => {});
           showNotice(`${copied ? 'Reply copied. ' : ''}${url ? `Paste it on ${c.platform}, ` : `Post it on ${c.platform}, `}then press “Mark as replied”.`);
         } catch (e) {
