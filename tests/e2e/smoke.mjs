@@ -308,6 +308,14 @@ const cases = [
       expect(found.body.includes('onerror'), `the body lost its text: ${found.body}`);
       expect(!found.links.some((h) => /^javascript:/i.test(h ?? '')), `a javascript: link was rendered: ${found.links}`);
       await s.screenshot('review-hostile');
+      // A review whose link only looks like its platform's gets no link at all.
+      await s.go('#review/2');
+      const lookalike = await s.waitFor('the lookalike review', `
+        const t = document.getElementById('review-text');
+        if (!t || !t.textContent.includes('see my photos')) return null;
+        return [...document.querySelectorAll('#review a')].map((a) => a.getAttribute('href') ?? '');
+      `);
+      expect(!lookalike.some((h) => h.includes('evil.com')), `a lookalike link was rendered: ${lookalike}`);
     } finally {
       await s.end();
     }

@@ -77,6 +77,7 @@ HOSTILE_DB=$TMP/hostile.db
 cat >"$TMP/hostile.csv" <<'CSV'
 external_id,platform,author,rating,title,body,created_at,url
 evil-1,google,"<b>Mallory</b>",1,"<script>window.__pwned=1</script>","Terrible <img src=x onerror=""window.__pwned=2""> service <a href=""javascript:window.__pwned=3"">click</a> &lt;b&gt;",2026-01-03,javascript:window.__pwned=4
+evil-2,google,Lookalike,5,,"Great, see my photos",2026-01-02,https://www.google.com.evil.com/maps/review/1
 CSV
 "$TARGET/debug/earshot" --db "$HOSTILE_DB" import "$TMP/hostile.csv" --business "Harbour Lane Café" >/dev/null
 
