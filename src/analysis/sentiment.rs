@@ -275,6 +275,9 @@ const REVIEW_WORDS: &[(&str, f64)] = &[
     ("1/5", -2.4),
 ];
 
+/// The word that stands for a number in `PHRASES`.
+const NUMBER: &str = "NUMBER";
+
 /// Phrases scored as one unit (on lower-case words; "n't" and a split "n t" read as "nt").
 const PHRASES: &[(&str, f64)] = &[
     ("would not recommend", -2.5),
@@ -330,6 +333,21 @@ const PHRASES: &[(&str, f64)] = &[
     ("0 stars", -2.8),
     ("took forever", -2.0),
     ("waited forever", -2.0),
+    // A wait told in numbers is a complaint in a review ("waited 40 minutes for a flat white");
+    // NUMBER stands for any number of up to three digits the lexicon has no entry for.
+    ("waited NUMBER minutes", -2.0),
+    ("waited NUMBER mins", -2.0),
+    ("waited NUMBER hours", -2.4),
+    ("waited over NUMBER minutes", -2.2),
+    ("waited for NUMBER minutes", -2.0),
+    ("waited almost NUMBER minutes", -2.0),
+    ("waiting NUMBER minutes", -1.8),
+    ("waiting for NUMBER minutes", -1.8),
+    ("NUMBER minute wait", -1.8),
+    ("NUMBER minutes wait", -1.8),
+    ("waited an hour", -2.2),
+    ("waited over an hour", -2.4),
+    ("waited half an hour", -2.0),
     ("took ages", -1.8),
     ("not worth", -2.0),
     ("worth every penny", 2.6),
@@ -704,7 +722,11 @@ fn tokenize(m: &Model, text: &str, out: &mut Vec<Token>) -> Words {
             like: key == "like" || key == "liked" || key == "likes",
             ..Token::default()
         };
-        let entry = m.words.get(key);
+        let entry = m.words.get(key).or_else(|| {
+            let number =
+                !key.is_empty() && key.len() <= 3 && key.bytes().all(|b| b.is_ascii_digit());
+            number.then(|| m.words.get(NUMBER)).flatten()
+        });
         // The first forty words tell English from the rest as well as the whole text does.
         if words.words < 40 && key.starts_with(|c: char| c.is_alphabetic()) {
             words.words += 1;
@@ -1178,6 +1200,16 @@ mod tests {
             ("Took forever to get a table", Negative),
             ("Highly recommend the brunch", Positive),
             ("Total rip off, would not recommend.", Negative),
+            (
+                "Waited 40 minutes for a flat white at Harbour Lane #harbourcafe",
+                Negative,
+            ),
+            ("We waited over an hour for our food.", Negative),
+            ("A 45 minute wait for a sandwich.", Negative),
+            (
+                "Waited 10 minutes but it was worth the wait, lovely cake!",
+                Positive,
+            ),
             ("Five stars, will definitely be back", Positive),
             ("Never coming back.", Negative),
             ("We felt ripped off", Negative),
