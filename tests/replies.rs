@@ -135,15 +135,14 @@ async fn a_posted_reply_is_recorded_and_the_review_counts_as_replied() {
     assert!(unanswered.iter().all(|r| r.id != id));
 }
 
-#[tokio::test]
-async fn a_permanent_refusal_is_recorded_with_the_platforms_reason_and_not_retried() {
-    let db = TestDb::new();
+/// Posts the test reply to a Google Business Profile that refuses it once, with a 403 whose
+/// message is `message`; returns the reply as recorded and whether the review counts as replied.
+async fn post_refused_with(db: &TestDb, message: &str) -> (replies::Reply, bool) {
     let server = MockServer::start().await;
     Mock::given(method("PUT"))
         .and(path(GBP_PATH))
         .respond_with(ResponseTemplate::new(403).set_body_json(json!({"error": {
-            "code": 403, "message": "The caller does not have permission",
-            "status": "PERMISSION_DENIED"}})))
+            "code": 403, "message": message, "status": "PERMISSION_DENIED"}})))
         .expect(1)
         .mount(&server)
         .await;
@@ -153,12 +152,20 @@ async fn a_permanent_refusal_is_recorded_with_the_platforms_reason_and_not_retri
     let c = creds();
     let outbox = Outbox::new(&store, &c, fast_config()).unwrap();
     let reply = outbox.post_review(id, None).await.unwrap();
+    let replied = store.review(id).unwrap().replied;
+    (reply, replied)
+}
+
+#[tokio::test]
+async fn a_permanent_refusal_is_recorded_with_the_platforms_reason_and_not_retried() {
+    let db = TestDb::new();
+    let (reply, replied) = post_refused_with(&db, "The caller does not have permission").await;
     assert_eq!(reply.state, ReplyState::Failed);
     assert_eq!(
         reply.last_error.as_deref(),
         Some("HTTP 403: The caller does not have permission")
     );
-    assert!(!store.review(id).unwrap().replied);
+    assert!(!replied);
 }
 
 /// A platform that quotes the request in its refusal must not put the token into the reply's
@@ -166,27 +173,13 @@ async fn a_permanent_refusal_is_recorded_with_the_platforms_reason_and_not_retri
 #[tokio::test]
 async fn a_refusal_that_echoes_the_token_is_recorded_without_it() {
     let db = TestDb::new();
-    let server = MockServer::start().await;
-    Mock::given(method("PUT"))
-        .and(path(GBP_PATH))
-        .respond_with(ResponseTemplate::new(403).set_body_json(json!({"error": {
-            "code": 403, "message": format!("Bearer {TOKEN} may not reply to this review"),
-            "status": "PERMISSION_DENIED"}})))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let mut store = db.store();
-    let id = review_on(&mut store, "google-business", gbp_settings(&server), "AbC");
-    replies::save_draft(&store, id, REPLY).unwrap();
-    let c = creds();
-    let outbox = Outbox::new(&store, &c, fast_config()).unwrap();
-    let reply = outbox.post_review(id, None).await.unwrap();
+    let echo = format!("Bearer {TOKEN} may not reply to this review");
+    let (reply, _) = post_refused_with(&db, &echo).await;
     assert_eq!(reply.state, ReplyState::Failed);
     assert_eq!(
         reply.last_error.as_deref(),
         Some("HTTP 403: Bearer [hidden] may not reply to this review")
     );
-    drop(store);
     let bytes = std::fs::read(db.path()).unwrap();
     assert!(!String::from_utf8_lossy(&bytes).contains(TOKEN));
 }
