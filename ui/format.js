@@ -208,10 +208,11 @@ const PLATFORM_HOSTS = new Map([
 /** Domains reserved for examples (RFC 2606): nobody can own them, so the demo's links may. */
 const RESERVED_HOSTS = ['example.com', 'example.net', 'example.org', /^[^.]+\.example$/];
 
+/** Whether `host` or a domain it lies under ("maps.google.com" → "google.com") is one of these. */
 function hostMatches(host, patterns) {
-  return patterns.some((p) => (typeof p === 'string'
-    ? host === p || host.endsWith(`.${p}`)
-    : p.test(host) || host.split('.').some((_, i, parts) => i > 0 && p.test(parts.slice(i).join('.')))));
+  const parts = host.split('.');
+  const domains = parts.map((_, i) => parts.slice(i).join('.'));
+  return patterns.some((p) => domains.some((d) => (typeof p === 'string' ? d === p : p.test(d))));
 }
 
 /** The review's page on its platform, or null: http(s) only, and on that platform's own hosts. */

@@ -255,20 +255,13 @@ impl Text {
     }
 
     fn has(&self, phrase: &str) -> bool {
-        match phrase.strip_suffix('*') {
-            Some(prefix) => self.joined.contains(&format!(" {prefix}")),
-            None => self.joined.contains(&format!(" {phrase} ")),
-        }
+        self.joined.contains(&needle(phrase))
     }
 
     /// Like `has`, but an occurrence right after a negation ("not our fault", "wasn't sorry")
     /// does not count: it says the opposite of the phrase.
     fn has_unnegated(&self, phrase: &str) -> bool {
-        let needle = match phrase.strip_suffix('*') {
-            Some(prefix) => format!(" {prefix}"),
-            None => format!(" {phrase} "),
-        };
-        self.joined.match_indices(&needle).any(|(at, _)| {
+        self.joined.match_indices(&needle(phrase)).any(|(at, _)| {
             let before = self.joined[..at].split(' ').rev().take(2);
             !before.into_iter().any(|w| NEGATIONS.contains(&w))
         })
@@ -277,6 +270,14 @@ impl Text {
     /// Every phrase of `list` found, in list order.
     fn find_all<'p>(&self, list: &[&'p str]) -> Vec<&'p str> {
         list.iter().copied().filter(|p| self.has(p)).collect()
+    }
+}
+
+/// What `phrase` looks like inside `Text::joined`: whole words, or a word's start for `word*`.
+fn needle(phrase: &str) -> String {
+    match phrase.strip_suffix('*') {
+        Some(prefix) => format!(" {prefix}"),
+        None => format!(" {phrase} "),
     }
 }
 
