@@ -103,6 +103,9 @@ async fn run_round<R: Runtime>(
     secrets: Arc<dyn SecretStore>,
     selection: Selection,
 ) {
+    // A round is not cut short by a restart in the tray (`relaunch.rs`); it would be safe, as a
+    // crash is, but its notifications would wait for the next round.
+    let _busy = app.state::<crate::commands::AppState>().activity.begin();
     let _ = app.emit(
         SYNC_STATE,
         SyncState {

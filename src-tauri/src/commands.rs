@@ -7,6 +7,7 @@
 //! no connection lock for a long import to hold against the UI.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use chrono::Utc;
 use earshot::import::{ImportOptions, ImportReport};
@@ -20,6 +21,7 @@ use tauri_plugin_dialog::DialogExt;
 
 use crate::error::{UiError, UiResult};
 use crate::notify;
+use crate::relaunch::Activity;
 
 /// The event views listen to; one per finished demo load or import, never one per row (§9).
 pub const REVIEWS_CHANGED: &str = "reviews-changed";
@@ -34,18 +36,25 @@ const DASHBOARD_LATEST: u32 = 8;
 /// the OS data directory, exactly as the CLI does.
 pub struct AppState {
     pub db_path: PathBuf,
+    /// Work in flight, which a restart in the tray waits for (`relaunch.rs`).
+    pub activity: Arc<Activity>,
 }
 
 /// Opens the store on the blocking pool and runs `f` with it there, off the async runtime's
-/// worker threads (opening may wait on another writer's lock; queries may scan).
+/// worker threads (opening may wait on another writer's lock; queries may scan). The work counts
+/// as activity, so closing the window during an import lets the import finish first.
 pub(crate) async fn with_store<T: Send + 'static>(
     state: &AppState,
     f: impl FnOnce(&mut Store) -> UiResult<T> + Send + 'static,
 ) -> UiResult<T> {
     let path = state.db_path.clone();
-    tauri::async_runtime::spawn_blocking(move || f(&mut Store::open(&path)?))
-        .await
-        .map_err(|e| UiError::new("internal", format!("background task failed: {e}")))?
+    let busy = state.activity.begin();
+    tauri::async_runtime::spawn_blocking(move || {
+        let _busy = busy;
+        f(&mut Store::open(&path)?)
+    })
+    .await
+    .map_err(|e| UiError::new("internal", format!("background task failed: {e}")))?
 }
 
 /// What the first screen needs in one round trip.

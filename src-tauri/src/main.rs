@@ -3,7 +3,8 @@
 //! This crate holds no business logic (STYLE.md §1): `commands.rs` turns IPC calls into core calls,
 //! `tray.rs` and `window.rs` manage the tray and the window, `notify.rs` sends the shell's own
 //! notifications. The app lives in the tray: closing the window destroys the webview to free its
-//! memory, and only the tray's Quit ends the process.
+//! memory, then `relaunch.rs` restarts the app in the tray to free the rest of WebKit's; only the
+//! tray's Quit ends the app.
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
@@ -12,6 +13,7 @@ mod background;
 mod commands;
 mod error;
 mod notify;
+mod relaunch;
 mod replies;
 mod report;
 mod settings;
@@ -27,7 +29,7 @@ use anyhow::Context;
 use tauri::{Manager, RunEvent};
 
 /// The argument the login item starts the app with: no window, only the tray.
-const MINIMIZED: &str = "--minimized";
+pub const MINIMIZED: &str = "--minimized";
 
 /// Set when the owner chose Quit; any other exit request (the last window closed) is refused so
 /// the app stays in the tray.
@@ -70,7 +72,10 @@ fn run() -> anyhow::Result<()> {
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
             Some(vec![MINIMIZED]),
         ))
-        .manage(commands::AppState { db_path })
+        .manage(commands::AppState {
+            db_path,
+            activity: Default::default(),
+        })
         .manage(Quitting(AtomicBool::new(false)))
         .invoke_handler(tauri::generate_handler![
             commands::dashboard,
@@ -138,6 +143,7 @@ fn run() -> anyhow::Result<()> {
             let chosen = app.state::<Quitting>().0.load(Ordering::SeqCst);
             if code.is_none() && !chosen {
                 api.prevent_exit();
+                relaunch::after_window_closed(app);
             }
         }
     });

@@ -12,18 +12,8 @@ use serde::Serialize;
 use tauri::{Emitter, State};
 
 use crate::background::{Background, Request};
-use crate::commands::AppState;
+use crate::commands::{with_store, AppState};
 use crate::error::{UiError, UiResult};
-
-async fn blocking<T: Send + 'static>(
-    state: &AppState,
-    f: impl FnOnce(&mut Store) -> UiResult<T> + Send + 'static,
-) -> UiResult<T> {
-    let path = state.db_path.clone();
-    tauri::async_runtime::spawn_blocking(move || f(&mut Store::open(&path)?))
-        .await
-        .map_err(|e| UiError::new("internal", format!("background task failed: {e}")))?
-}
 
 /// Every platform with what it needs, for the Connect form.
 #[tauri::command]
@@ -33,7 +23,7 @@ pub fn source_platforms() -> Vec<ConnectorSpec> {
 
 #[tauri::command]
 pub async fn list_sources(state: State<'_, AppState>) -> UiResult<Vec<Source>> {
-    blocking(&state, |store| Ok(store.sources()?)).await
+    with_store(&state, |store| Ok(store.sources()?)).await
 }
 
 /// Connects a platform; secret settings go to the OS keyring. Returns the new source.
@@ -46,7 +36,7 @@ pub async fn add_source(
     label: Option<String>,
     settings: BTreeMap<String, String>,
 ) -> UiResult<Source> {
-    let source = blocking(&state, move |store| {
+    let source = with_store(&state, move |store| {
         let business = store.ensure_business(&business)?;
         let secret_store = secrets::open_default();
         let id = sources::add_source(
@@ -68,7 +58,7 @@ pub async fn add_source(
 
 #[tauri::command]
 pub async fn remove_source(state: State<'_, AppState>, id: SourceId) -> UiResult<()> {
-    blocking(&state, move |store| {
+    with_store(&state, move |store| {
         store.remove_source(id)?;
         // The credentials go too; a keyring that cannot be reached leaves nothing else behind.
         let _ = secrets::open_default().delete_all(id);
@@ -88,7 +78,7 @@ pub struct TestOutcome {
 /// One live request, nothing stored: says what is wrong in plain words.
 #[tauri::command]
 pub async fn test_source(state: State<'_, AppState>, id: SourceId) -> UiResult<TestOutcome> {
-    let source = blocking(&state, move |store| Ok(store.source(id)?)).await?;
+    let source = with_store(&state, move |store| Ok(store.source(id)?)).await?;
     let secret_store = secrets::open_default();
     let http = Http::new(HttpConfig {
         max_attempts: 1,
@@ -135,6 +125,8 @@ pub async fn google_sign_in(
     id: SourceId,
 ) -> UiResult<()> {
     use tauri_plugin_opener::OpenerExt;
+    // A sign-in finished in the browser after the window closed must still reach the keyring.
+    let _busy = state.activity.begin();
     let path = state.db_path.clone();
     let sign_in = tauri::async_runtime::spawn_blocking(move || {
         let store = Store::open(&path)?;

@@ -1,9 +1,10 @@
 // A mock Trustpilot on 127.0.0.1, a source pointing at it, the real app syncing in the
-// background: one new 1-star review must give exactly one notification and an unread tray.
+// background: one new 1-star review must give exactly one notification and an unread tray. Then the
+// window is closed: the app restarts itself in the tray and still notifies the next complaint.
 import { spawn, execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createServer } from 'node:http';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { env, exit } from 'node:process';
 
@@ -37,6 +38,16 @@ const base = `http://127.0.0.1:${server.address().port}`;
 const run = promisify(execFile);
 const cli = async (...args) => (await run(env.NOTIFY_CLI, ['--db', DB, ...args], { encoding: 'utf8' })).stdout;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** The WebKit processes (web, network) under a process. */
+function webkitChildren(pid) {
+  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      return ppid === pid && /WebKit/.test(readFileSync(`/proc/${d}/cmdline`, 'utf8'));
+    } catch { return false; }
+  });
+}
 const lines = () => (existsSync(LOG) ? readFileSync(LOG, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
 
 let app = null;
@@ -77,6 +88,29 @@ try {
   }
   const tray = lines().filter((l) => 'tray_unread' in l).map((l) => l.tray_unread);
   check(tray.length > 0 && tray[tray.length - 1] >= 1, `the tray shows unread alerts (${JSON.stringify(tray)})`);
+
+  // Closing the window: the app restarts itself in the tray (relaunch.rs): the same process, now
+  // started with --minimized and without WebKit's processes, and it goes on listening.
+  const closer = await run('python3', [new URL('./close-window.py', import.meta.url).pathname, 'Earshot'])
+    .then(() => true, () => false);
+  check(closer, 'the window closes as a window manager closes it');
+  const inTray = () => {
+    try {
+      const args = readFileSync(`/proc/${app.pid}/cmdline`, 'utf8').split('\0');
+      return args.includes('--minimized') && webkitChildren(app.pid).length === 0;
+    } catch { return false; }
+  };
+  const closedBy = Date.now() + 30e3;
+  while (!inTray() && Date.now() < closedBy) await sleep(250);
+  check(inTray(), `the app lives on in the tray as the same process, with no WebKit process (children: ${JSON.stringify(webkitChildren(app.pid))})`);
+
+  const later = review('tp-later', 1, 'Burnt toast and nobody said sorry.', new Date());
+  reviews = [later, fresh, old];
+  await run('sqlite3', [DB, 'UPDATE sources SET next_sync_at = 0']);
+  const about = (n) => /Burnt toast/.test(`${n.title} ${n.body}`);
+  const heardBy = Date.now() + 60e3;
+  while (!lines().some((l) => l.notification && about(l.notification)) && Date.now() < heardBy) await sleep(250);
+  check(lines().some((l) => l.notification && about(l.notification)), 'in the tray it still syncs and notifies a new complaint');
 } catch (e) {
   check(false, `set-up: ${e.message}`);
 } finally {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End to end: a new 1-star review arriving from a mock source during the app's background sync
-# produces exactly one notification and an unread tray state. The app runs for real under Xvfb
+# produces exactly one notification and an unread tray state; after its window is closed the app
+# restarts itself in the tray and still notifies the next one. The app runs for real under Xvfb
 # with a D-Bus session; notifications and tray changes are also written to EARSHOT_NOTIFY_LOG
 # (the app's injectable notifier), which notify.mjs reads.
 set -euo pipefail
