@@ -4,10 +4,10 @@
 // started in the tray (--minimized, as at login), and 10 s after a shown window is closed as a
 // window manager closes it (tests/e2e/close-window.py; the webview destroyed, the app in the tray).
 //
-// Prints the figures and merges them into target/bench.json (first_paint_s: from the app's start;
-// first_paint_with_webdriver_s; open_pss_mb, tray_pss_mb: after the close;
-// tray_started_minimized_pss_mb, closed_pss_mb, closed_restarted_in_tray, closed_same_pid). Run by
-// tests/e2e/desktop-bench.sh.
+// Prints the figures and merges them into target/bench.json (first_paint_s: the median of five
+// launches, from the app's start; first_paint_with_webdriver_s; first_paint_runs, each split;
+// open_pss_mb; tray_pss_mb: after the close; tray_started_minimized_pss_mb, closed_pss_mb,
+// closed_restarted_in_tray, closed_same_pid). Run by tests/e2e/desktop-bench.sh.
 
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
@@ -17,6 +17,8 @@ import {
 
 const env = process.env;
 const IDLE_MS = 10_000;
+const FIRST_PAINT_RUNS = 5;
+const secs = (ms) => Math.round(ms / 10) / 100;
 
 /** PSS in kB of a process, from /proc (0 when it has gone). */
 function pssKb(pid) {
@@ -67,25 +69,47 @@ function startedAtMs(pid) {
 
 const figures = {};
 try {
+  // A desktop session has its D-Bus services running (the accessibility bus and registry, which
+  // GTK connects to at start) long before anyone opens Earshot; under a fresh dbus-run-session the
+  // first GTK app of the session waits ~250 ms for them to be started. A start in the tray, ended
+  // after 3 s, starts them, so the figure is the app's own launch.
+  const warm = spawn(env.SMOKE_APP, ['--minimized', '--db', env.BENCH_DB], { stdio: 'ignore' });
+  await sleep(3000);
+  warm.kill('SIGTERM');
+  await sleep(500);
   await startDriver();
-  const t0 = Date.now();
-  const s = await Session.start(env.BENCH_DB);
-  const painted = await s.waitFor('the dashboard', `
-    return document.getElementById('dashboard') && globalThis.__earshotFirstPaint !== undefined
-      ? performance.timeOrigin + globalThis.__earshotFirstPaint : null`);
-  // Launch is when the app's process started: WebKitWebDriver, which starts it, takes its own
-  // time first, which a person opening Earshot does not wait for. Both figures are kept.
-  const appPid = appProcesses().find((p) => commandOf(p.pid) === env.SMOKE_APP)?.pid;
-  figures.first_paint_with_webdriver_s = Math.round((painted - t0) / 10) / 100;
-  figures.first_paint_s = appPid
-    ? Math.round((painted - startedAtMs(appPid)) / 10) / 100
-    : figures.first_paint_with_webdriver_s;
-  // Where the time goes: up to the page's start (the app, GTK, WebKit's processes), then the page
-  // (scripts, the dashboard's queries, layout and paint).
-  const page = await s.run('return [performance.timeOrigin, globalThis.__earshotFirstPaint, globalThis.__earshotMarks ?? {}]');
-  if (appPid) figures.first_paint_until_page_s = Math.round((page[0] - startedAtMs(appPid)) / 10) / 100;
-  figures.first_paint_page_s = Math.round(page[1] / 10) / 100;
-  console.log(`desktop-bench: first paint: page started ${figures.first_paint_until_page_s} s after the app, painted ${figures.first_paint_page_s} s later; marks ${JSON.stringify(page[2])}`);
+  // Several launches, each a new app: the first after a build or a big import can wait on the disk
+  // for the executable's pages; the median is what an owner opening Earshot sees.
+  const runs = [];
+  let s = null;
+  for (let i = 0; i < FIRST_PAINT_RUNS; i += 1) {
+    if (s) { await s.end(); await sleep(1000); }
+    const t0 = Date.now();
+    s = await Session.start(env.BENCH_DB);
+    const painted = await s.waitFor('the dashboard', `
+      return document.getElementById('dashboard') && globalThis.__earshotFirstPaint !== undefined
+        ? performance.timeOrigin + globalThis.__earshotFirstPaint : null`);
+    // Launch is when the app's process started: WebKitWebDriver, which starts it, takes its own
+    // time first, which a person opening Earshot does not wait for. Both figures are kept.
+    const appPid = appProcesses().find((p) => commandOf(p.pid) === env.SMOKE_APP)?.pid;
+    const launched = appPid ? startedAtMs(appPid) : t0;
+    // Where the time goes: up to the page's start (the app, GTK, WebKit's processes), then the
+    // page (scripts, the dashboard's queries, layout and paint).
+    const [origin, paintMs, marks] = await s.run('return [performance.timeOrigin, globalThis.__earshotFirstPaint, globalThis.__earshotMarks ?? {}]');
+    const run = {
+      first_paint_s: secs(painted - launched),
+      with_webdriver_s: secs(painted - t0),
+      until_page_s: secs(origin - launched),
+      page_s: secs(paintMs),
+      page_marks_ms: Object.fromEntries(Object.entries(marks).map(([k, v]) => [k, Math.round(v)])),
+    };
+    runs.push(run);
+    console.log(`desktop-bench: first paint ${run.first_paint_s} s: the page started ${run.until_page_s} s after the app and painted ${run.page_s} s later (${JSON.stringify(run.page_marks_ms)})`);
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  figures.first_paint_s = median(runs.map((r) => r.first_paint_s));
+  figures.first_paint_with_webdriver_s = median(runs.map((r) => r.with_webdriver_s));
+  figures.first_paint_runs = runs;
   await sleep(IDLE_MS);
   const open = appProcesses();
   figures.open_pss_mb = mb(open.reduce((a, p) => a + p.kb, 0));
@@ -135,7 +159,7 @@ try {
   await stopDriver();
 }
 
-console.log(`desktop-bench: first paint ${figures.first_paint_s} s with ${env.BENCH_DB_ROWS} reviews (the app's start to its painted dashboard; ${figures.first_paint_with_webdriver_s} s from WebKitWebDriver's start)`);
+console.log(`desktop-bench: first paint ${figures.first_paint_s} s with ${env.BENCH_DB_ROWS} reviews (median of ${FIRST_PAINT_RUNS} launches, the app's start to its painted dashboard; ${figures.first_paint_with_webdriver_s} s from WebKitWebDriver's start)`);
 console.log(`desktop-bench: after the close: restarted in the tray ${figures.closed_restarted_in_tray}, same process ${figures.closed_same_pid}`);
 console.log(`desktop-bench: PSS ${figures.open_pss_mb} MB with the window open, ${figures.tray_started_minimized_pss_mb} MB in the tray (started there), ${figures.closed_pss_mb ?? '?'} MB in the tray after its window was closed`);
 const out = env.BENCH_JSON;
