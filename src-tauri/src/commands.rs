@@ -209,6 +209,8 @@ pub async fn import_file(
     skip_bad: Option<bool>,
     on_progress: Channel<ImportProgress>,
 ) -> UiResult<ImportReport> {
+    // Held until the "import finished" notification is out, not only while the rows are written.
+    let _busy = state.activity.begin();
     let opts = ImportOptions {
         business,
         platform,
