@@ -54,7 +54,10 @@ pub fn alert<R: Runtime>(app: &AppHandle<R>, n: &earshot::alerts::Notification) 
             Ok(handle) => {
                 // Its click is heard by this process only: a restart in the tray (relaunch.rs)
                 // waits until it is clicked or closed, or for CLICK_HOLD at most.
-                let busy = hold_for_a_while(app);
+                let hold = app
+                    .state::<crate::commands::AppState>()
+                    .activity
+                    .hold_at_most(CLICK_HOLD);
                 let app = app.clone();
                 let review = n.review_id;
                 // Waits (on its own thread) until the notification is clicked or closed.
@@ -64,7 +67,7 @@ pub fn alert<R: Runtime>(app: &AppHandle<R>, n: &earshot::alerts::Notification) 
                             open_from_notification(&app, review);
                         }
                     });
-                    drop(busy.lock().map(|mut b| b.take()));
+                    hold.release();
                 });
             }
             Err(e) => eprintln!("earshot-desktop: notification failed: {e}"),
@@ -88,21 +91,6 @@ pub fn alert<R: Runtime>(app: &AppHandle<R>, n: &earshot::alerts::Notification) 
 /// keep notifications in a list without ever reporting them closed.
 #[cfg(target_os = "linux")]
 const CLICK_HOLD: std::time::Duration = std::time::Duration::from_secs(10 * 60);
-
-/// An activity guard that ends by itself after CLICK_HOLD, or earlier when taken and dropped.
-#[cfg(target_os = "linux")]
-fn hold_for_a_while<R: Runtime>(
-    app: &AppHandle<R>,
-) -> std::sync::Arc<std::sync::Mutex<Option<crate::relaunch::Busy>>> {
-    let busy = app.state::<crate::commands::AppState>().activity.begin();
-    let busy = std::sync::Arc::new(std::sync::Mutex::new(Some(busy)));
-    let expiry = std::sync::Arc::clone(&busy);
-    std::thread::spawn(move || {
-        std::thread::sleep(CLICK_HOLD);
-        drop(expiry.lock().map(|mut b| b.take()));
-    });
-    busy
-}
 
 /// Opens the window on the review a notification was about (the alert list when it grouped
 /// several).

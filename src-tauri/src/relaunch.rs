@@ -8,8 +8,8 @@
 //!
 //! So once the window has closed and no work is running, the app replaces itself with a start in
 //! the tray: `exec` of its own executable with `--minimized` and the arguments it was started
-//! with. The process id stays, WebKit's helpers see their socket close and exit, and the tray
-//! comes back within a second. Nothing is lost: everything the app knows lives in the database
+//! with. The process id stays, WebKit's helper processes are ended first (nothing would reap them
+//! after the exec), and the tray comes back as the new image starts. Nothing is lost: everything the app knows lives in the database
 //! (sources, cursors, alerts, paused notifications), and the outbox and syncs are crash-safe by
 //! design. Open builds the window again, as after any start in the tray.
 //!
@@ -17,7 +17,7 @@
 //! hold an [`Activity`] guard; the restart waits until none is held.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tauri::{AppHandle, Manager, Runtime};
@@ -49,6 +49,17 @@ impl Activity {
         Busy(Arc::clone(self))
     }
 
+    /// Activity that ends when released or after `limit`, whichever comes first.
+    pub fn hold_at_most(self: &Arc<Self>, limit: Duration) -> Hold {
+        let hold = Hold(Arc::new(Mutex::new(Some(self.begin()))));
+        let expiry = hold.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(limit);
+            expiry.release();
+        });
+        hold
+    }
+
     fn idle(&self) -> bool {
         self.running.load(Ordering::SeqCst) == 0
     }
@@ -57,6 +68,19 @@ impl Activity {
 impl Drop for Busy {
     fn drop(&mut self) {
         self.0.running.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Activity that ends when released or after a time limit, whichever comes first: for waits
+/// whose end may never be reported (a notification's click).
+#[derive(Clone)]
+pub struct Hold(Arc<Mutex<Option<Busy>>>);
+
+impl Hold {
+    pub fn release(&self) {
+        if let Ok(mut busy) = self.0.lock() {
+            busy.take();
+        }
     }
 }
 
@@ -207,6 +231,22 @@ mod tests {
         drop(import);
         assert!(!activity.idle());
         drop(sync);
+        assert!(activity.idle());
+    }
+
+    #[test]
+    fn a_hold_ends_when_released_or_when_its_time_is_up() {
+        let activity = Arc::new(Activity::default());
+        let clicked = activity.hold_at_most(Duration::from_secs(600));
+        assert!(!activity.idle());
+        clicked.release();
+        clicked.release();
+        assert!(activity.idle());
+        let _never_closed = activity.hold_at_most(Duration::from_millis(10));
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while !activity.idle() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
         assert!(activity.idle());
     }
 }
