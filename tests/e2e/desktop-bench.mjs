@@ -10,7 +10,10 @@
 // closed_restarted_in_tray, closed_same_pid). Run by tests/e2e/desktop-bench.sh.
 
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import {
+  allPids, argsOf, commandOf, parentOf, pssKb, startedAtMs,
+} from './procs.mjs';
 import {
   Session, sleep, startDriver, stopDriver, wd,
 } from './webdriver.mjs';
@@ -20,28 +23,9 @@ const IDLE_MS = 10_000;
 const FIRST_PAINT_RUNS = 5;
 const secs = (ms) => Math.round(ms / 10) / 100;
 
-/** PSS in kB of a process, from /proc (0 when it has gone). */
-function pssKb(pid) {
-  try {
-    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-    return m ? Number(m[1]) : 0;
-  } catch { return 0; }
-}
-
-function parentOf(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch { return -1; }
-}
-
-function commandOf(pid) {
-  try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]; } catch { return ''; }
-}
-
 /** The app's process and every process below it (WebKit's web and network processes). */
 function appProcesses() {
-  const pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
+  const pids = allPids();
   const roots = pids.filter((p) => commandOf(p) === env.SMOKE_APP);
   const all = new Set(roots);
   let grew = true;
@@ -55,17 +39,6 @@ function appProcesses() {
 }
 
 const mb = (kb) => Math.round((kb / 1024) * 10) / 10;
-
-/** When a process started, in ms since the epoch: its start in clock ticks after boot (USER_HZ,
- * 100 on Linux) placed on the wall clock through /proc/uptime, which has 10 ms resolution (the
- * boot time in /proc/stat has only whole seconds). */
-function startedAtMs(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-  const uptimeS = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
-  const bootMs = Date.now() - uptimeS * 1000;
-  return bootMs + ticks * 10;
-}
 
 const figures = {};
 try {
@@ -143,9 +116,7 @@ try {
     // The issue's figure is the app in the tray with its window closed: this one, when it could
     // be measured. The app restarts itself in the tray once its window has closed (relaunch.rs):
     // same process, now started with --minimized.
-    let cmdline = [];
-    try { cmdline = readFileSync(`/proc/${shownPid}/cmdline`, 'utf8').split('\0'); } catch { /* gone */ }
-    figures.closed_restarted_in_tray = cmdline.includes('--minimized');
+    figures.closed_restarted_in_tray = argsOf(shownPid).includes('--minimized');
     figures.closed_same_pid = closed.some((p) => p.pid === shownPid);
     figures.closed_pss_mb = mb(closed.reduce((a, p) => a + p.kb, 0));
     figures.tray_pss_mb = figures.closed_pss_mb;

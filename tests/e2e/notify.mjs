@@ -4,9 +4,10 @@
 import { spawn, execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createServer } from 'node:http';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { env, exit } from 'node:process';
+import { argsOf, webkitChildren } from './procs.mjs';
 
 const TMP = env.NOTIFY_TMP;
 const DB = join(TMP, 'notify.db');
@@ -38,16 +39,6 @@ const base = `http://127.0.0.1:${server.address().port}`;
 const run = promisify(execFile);
 const cli = async (...args) => (await run(env.NOTIFY_CLI, ['--db', DB, ...args], { encoding: 'utf8' })).stdout;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-/** The WebKit processes (web, network) under a process. */
-function webkitChildren(pid) {
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      return ppid === pid && /WebKit/.test(readFileSync(`/proc/${d}/cmdline`, 'utf8'));
-    } catch { return false; }
-  });
-}
 const lines = () => (existsSync(LOG) ? readFileSync(LOG, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
 
 let app = null;
@@ -94,12 +85,7 @@ try {
   const closer = await run('python3', [new URL('./close-window.py', import.meta.url).pathname, 'Earshot'])
     .then(() => true, () => false);
   check(closer, 'the window closes as a window manager closes it');
-  const inTray = () => {
-    try {
-      const args = readFileSync(`/proc/${app.pid}/cmdline`, 'utf8').split('\0');
-      return args.includes('--minimized') && webkitChildren(app.pid).length === 0;
-    } catch { return false; }
-  };
+  const inTray = () => argsOf(app.pid).includes('--minimized') && webkitChildren(app.pid).length === 0;
   const closedBy = Date.now() + 30e3;
   while (!inTray() && Date.now() < closedBy) await sleep(250);
   check(inTray(), `the app lives on in the tray as the same process, with no WebKit process (children: ${JSON.stringify(webkitChildren(app.pid))})`);
