@@ -44,6 +44,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_fast_dashboard_and_inbox",
         include_str!("migrations/0003_fast_dashboard_and_inbox.sql"),
     ),
+    (
+        "0004_checks_without_in_lists",
+        include_str!("migrations/0004_checks_without_in_lists.sql"),
+    ),
 ];
 
 /// How long a writer waits for another connection's write lock before giving up. A sync and the
@@ -163,7 +167,12 @@ impl Store {
         };
         store.check_version()?;
         store.configure()?;
-        store.migrate()?;
+        if store.migrate()? == Migrated::SchemaTextEdited {
+            // This connection parsed the schema before the edit: start over with one that
+            // reads the new definitions (and prepares no statement from the old ones).
+            store.conn = Connection::open_with_flags(path, flags)?;
+            store.configure()?;
+        }
         Ok(store)
     }
 
@@ -208,23 +217,45 @@ impl Store {
         Ok(())
     }
 
-    fn migrate(&mut self) -> Result<()> {
+    fn migrate(&mut self) -> Result<Migrated> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         // Read again inside the write lock: another process may have migrated meanwhile.
         let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let mut migrated = Migrated::Nothing;
         for (i, (name, sql)) in MIGRATIONS.iter().enumerate() {
             let version = i as i64 + 1;
             if version <= current {
                 continue;
             }
-            tx.execute_batch(sql)
-                .map_err(|error| StoreError::Migration { name, error })?;
+            migrated = Migrated::Applied;
+            let edit = |error| StoreError::Migration { name, error };
+            tx.execute_batch(sql).map_err(edit)?;
+            if sql.contains("PRAGMA writable_schema = ON") {
+                // SQLite's procedure for an edited definition: bump the schema cookie so that
+                // other connections parse the schema again, and check the result before the
+                // commit (https://sqlite.org/lang_altertable.html#otheralter).
+                let cookie: i64 = tx.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
+                tx.pragma_update(None, "schema_version", cookie + 1)?;
+                let check: String = tx
+                    .query_row("PRAGMA integrity_check(1)", [], |r| r.get(0))
+                    .map_err(edit)?;
+                if check != "ok" {
+                    return Err(StoreError::Migration {
+                        name,
+                        error: rusqlite::Error::SqliteFailure(
+                            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+                            Some(check),
+                        ),
+                    });
+                }
+                migrated = Migrated::SchemaTextEdited;
+            }
             tx.pragma_update(None, "user_version", version)?;
         }
         tx.commit()?;
-        Ok(())
+        Ok(migrated)
     }
 
     /// The schema version of the open database.
@@ -251,7 +282,146 @@ impl Store {
     }
 }
 
+/// What [`Store::migrate`] did to the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Migrated {
+    Nothing,
+    Applied,
+    /// A migration edited a table's definition in place (see 0004), which the connection that
+    /// ran it has parsed before.
+    SchemaTextEdited,
+}
+
 /// Current time as Unix seconds.
 pub(crate) fn now_unix() -> i64 {
     chrono::Utc::now().timestamp()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plan of an insert into `table`, opcode by opcode.
+    fn insert_opcodes(store: &Store, table: &str) -> Vec<String> {
+        let mut stmt = store
+            .conn
+            .prepare(&format!("EXPLAIN INSERT INTO {table} DEFAULT VALUES"))
+            .unwrap();
+        let ops = stmt
+            .query_map([], |r| r.get::<_, String>(1))
+            .unwrap()
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .unwrap();
+        ops
+    }
+
+    /// Regression (0004): a CHECK with an IN list of three or more values built a temporary
+    /// index for every row an import wrote.
+    #[test]
+    fn writing_a_review_its_aspects_or_a_reply_builds_no_temporary_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("plan.db")).unwrap();
+        for table in ["reviews", "review_aspects", "replies"] {
+            let ops = insert_opcodes(&store, table);
+            assert!(
+                !ops.iter().any(|o| o == "OpenEphemeral"),
+                "{table}: {ops:?}"
+            );
+        }
+    }
+
+    /// 0004 rewrote the constraints in place: a database made by the three earlier migrations,
+    /// with rows, opens with the new definitions, its rows intact, and still refuses what the
+    /// old rules refused.
+    #[test]
+    fn the_rewritten_checks_refuse_what_the_old_ones_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v3.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            for (_, sql) in &MIGRATIONS[..3] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.execute_batch(
+                "PRAGMA user_version = 3;
+                 INSERT INTO businesses (id, name, created_at) VALUES (1, 'Cafe', 0);
+                 INSERT INTO sources (id, business_id, connector, label, created_at)
+                     VALUES (1, 1, 'file', 'import', 0);
+                 INSERT INTO reviews (id, source_id, business_id, platform, external_id, kind,
+                     body, created_at, fetched_at, sentiment, sentiment_label, content_hash,
+                     search_key)
+                     VALUES (1, 1, 1, 'google', 'g1', 'review', 'Cold coffee', 0, 0, -0.5,
+                     'negative', 7, 1);
+                 INSERT INTO review_aspects VALUES (1, 'coffee', 1, 0, -0.5, -1);
+                 INSERT INTO replies (review_id, origin, state, body, created_at, updated_at)
+                     VALUES (1, 'manual', 'posted', 'Sorry', 0, 0);",
+            )
+            .unwrap();
+        }
+        // Another connection holds the old schema while the migration runs.
+        let old = Connection::open(&path).unwrap();
+        old.query_row("SELECT count(*) FROM reviews", [], |r| r.get::<_, i64>(0))
+            .unwrap();
+
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(store.integrity_check().unwrap(), vec!["ok".to_string()]);
+        let tables: Vec<String> = store
+            .conn
+            .prepare(
+                "SELECT sql FROM sqlite_schema
+                 WHERE name IN ('reviews', 'review_aspects', 'replies')",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(tables.len(), 3);
+        for sql in &tables {
+            for list in ["sentiment_label IN", "polarity IN", "origin IN", "state IN"] {
+                assert!(!sql.contains(list), "{sql}");
+            }
+        }
+        let count: i64 = store
+            .conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM reviews) + (SELECT count(*) FROM review_aspects)
+                     + (SELECT count(*) FROM replies)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(count, 3);
+
+        for conn in [&store.conn, &old] {
+            for bad in [
+                "UPDATE reviews SET sentiment_label = 'angry'",
+                "UPDATE reviews SET kind = 'rant'",
+                "UPDATE review_aspects SET polarity = 2",
+                "UPDATE replies SET state = 'lost'",
+                "UPDATE replies SET origin = 'elsewhere'",
+            ] {
+                let err = conn.execute(bad, []).unwrap_err().to_string();
+                assert!(err.contains("CHECK constraint failed"), "{bad}: {err}");
+            }
+            for good in [
+                "UPDATE reviews SET sentiment_label = NULL",
+                "UPDATE reviews SET sentiment_label = 'neutral'",
+                "UPDATE review_aspects SET polarity = 0",
+                "UPDATE replies SET state = 'queued', origin = 'earshot'",
+            ] {
+                conn.execute(good, []).unwrap();
+            }
+        }
+        // The connection that had the old schema read the new one.
+        let sql: String = old
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE name = 'review_aspects'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(sql.contains("polarity = -1 OR"), "{sql}");
+    }
 }

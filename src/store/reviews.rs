@@ -624,8 +624,11 @@ fn write_aspects(
         return Ok(());
     }
     let day = item.created_at.timestamp().div_euclid(86_400);
+    // A plain INSERT: the review has no aspect rows (it is new, or its old ones were just
+    // deleted) and `aspects_in` names each aspect once. OR REPLACE made every row a statement
+    // that may delete, with a statement journal.
     let mut stmt = tx.prepare_cached(
-        "INSERT OR REPLACE INTO review_aspects (review_id, aspect, business_id, day, sentiment, polarity)
+        "INSERT INTO review_aspects (review_id, aspect, business_id, day, sentiment, polarity)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     for m in mentions {
