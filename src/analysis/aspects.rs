@@ -419,9 +419,13 @@ fn words(clause: &str) -> Vec<String> {
         .collect()
 }
 
-/// The aspects a text talks about, each with the mean sentiment of its clauses. Clauses the
-/// sentiment model cannot score (another language) contribute no aspects: an aspect without a
-/// sentiment would skew every share it enters.
+/// The aspects an English text talks about, each with the mean sentiment of its clauses.
+///
+/// The caller decides the language, once for the whole text (see `review::analyse`): the
+/// lexicons are English, and a review in another language has no aspects, since an aspect
+/// without a sentiment would skew every share it enters. Asking again for every clause made
+/// the language detector run several times a review, and dropped an English clause now and
+/// then that the detector, on a few words, took for another language.
 pub fn aspects_in(text: &str, category: Option<&str>) -> Vec<AspectMention> {
     let m = matcher(category);
     let mut acc: Vec<(&'static str, f64, u32)> = Vec::new();
@@ -432,18 +436,16 @@ pub fn aspects_in(text: &str, category: Option<&str>) -> Vec<AspectMention> {
         if found.is_empty() {
             continue;
         }
-        let Some(s) = sentiment::analyze(clause) else {
-            continue;
-        };
+        let score = sentiment::score(clause);
         found.sort_unstable();
         found.dedup();
         for a in &found {
             match acc.iter_mut().find(|(x, _, _)| x == a) {
                 Some(e) => {
-                    e.1 += s.score;
+                    e.1 += score;
                     e.2 += 1;
                 }
-                None => acc.push((a, s.score, 1)),
+                None => acc.push((a, score, 1)),
             }
         }
     }

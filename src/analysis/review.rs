@@ -34,40 +34,48 @@ pub struct ReviewAnalysis {
 /// Analyses one review for a business of `category`.
 pub fn analyse(item: &IncomingReview, category: Option<&str>) -> ReviewAnalysis {
     let text = scored_text(item);
+    let (sentiment, language) = sentiment::analyze_with_language(&text);
     ReviewAnalysis {
         category: category.map(str::to_owned),
-        sentiment: sentiment_of_text(&text, item.language.is_none()),
-        aspects: aspects::aspects_in(&text, category),
+        sentiment: review_sentiment(item, sentiment, language),
+        aspects: aspects_if_english(&text, language, category),
     }
 }
 
 /// The sentiment part of [`analyse`] alone (an edit whose text did not change needs no aspects).
 pub fn sentiment_of(item: &IncomingReview) -> ReviewSentiment {
-    sentiment_of_text(&scored_text(item), item.language.is_none())
+    let (sentiment, language) = sentiment::analyze_with_language(&scored_text(item));
+    review_sentiment(item, sentiment, language)
 }
 
 /// The aspect part of [`analyse`] alone.
 pub fn aspects_of(item: &IncomingReview, category: Option<&str>) -> Vec<AspectMention> {
-    aspects::aspects_in(&scored_text(item), category)
+    let text = scored_text(item);
+    aspects_if_english(&text, sentiment::detect_language(&text), category)
 }
 
-fn sentiment_of_text(text: &str, detect_language: bool) -> ReviewSentiment {
-    let language = if detect_language {
-        sentiment::detect_language(text)
-    } else {
-        None
-    };
-    match sentiment::analyze(text) {
-        Some(s) => ReviewSentiment {
-            score: Some(s.score),
-            label: Some(s.label.as_str()),
-            language,
-        },
-        None => ReviewSentiment {
-            score: None,
-            label: None,
-            language,
-        },
+/// Aspects are looked for in English text, and in text too short to tell (scored as English).
+fn aspects_if_english(
+    text: &str,
+    language: Option<&str>,
+    category: Option<&str>,
+) -> Vec<AspectMention> {
+    match language {
+        Some(l) if l != "en" => Vec::new(),
+        _ => aspects::aspects_in(text, category),
+    }
+}
+
+/// The detected language is kept only when the source did not name one.
+fn review_sentiment(
+    item: &IncomingReview,
+    sentiment: Option<sentiment::Sentiment>,
+    language: Option<&'static str>,
+) -> ReviewSentiment {
+    ReviewSentiment {
+        score: sentiment.as_ref().map(|s| s.score),
+        label: sentiment.map(|s| s.label.as_str()),
+        language: language.filter(|_| item.language.is_none()),
     }
 }
 
@@ -122,6 +130,32 @@ mod tests {
         assert_eq!(whole.aspects, aspects_of(&r, Some("cafe")));
         assert_eq!(whole.category.as_deref(), Some("cafe"));
         assert!(whole.aspects.iter().any(|a| a.aspect == "staff"));
+    }
+
+    /// The language is decided once, for the whole review: another language has no aspects
+    /// (the lexicons are English), an English review has them in every clause.
+    #[test]
+    fn aspects_follow_the_language_of_the_whole_review() {
+        let french = review(
+            None,
+            "Le café était froid et le service très lent, je ne reviendrai pas.",
+        );
+        let a = analyse(&french, Some("cafe"));
+        assert_eq!(a.sentiment.language, Some("fr"));
+        assert_eq!(a.sentiment.score, None);
+        assert!(a.aspects.is_empty(), "{:?}", a.aspects);
+        assert!(aspects_of(&french, Some("cafe")).is_empty());
+
+        let english = review(None, "The service was slow. Coffee superb, staff lovely.");
+        let a = analyse(&english, Some("cafe"));
+        assert_eq!(a.sentiment.language, Some("en"));
+        for aspect in ["service", "coffee", "staff"] {
+            assert!(
+                a.aspects.iter().any(|m| m.aspect == aspect),
+                "{aspect}: {:?}",
+                a.aspects
+            );
+        }
     }
 
     #[test]

@@ -798,20 +798,28 @@ fn is_caps(word: &str) -> bool {
 /// Sentiment of `text`, or `None` when there is nothing to score or the text is in a language
 /// the model does not cover.
 pub fn analyze(text: &str) -> Option<Sentiment> {
+    analyze_with_language(text).0
+}
+
+/// [`analyze`] and [`detect_language`] together, from one reading of the text: the language
+/// check is the dearest part of both (the detector, for text that is not plainly English).
+pub fn analyze_with_language(text: &str) -> (Option<Sentiment>, Option<&'static str>) {
     if text.trim().is_empty() {
-        return None;
+        return (None, None);
     }
     let m = model();
     let mut toks = Vec::with_capacity(text.len() / 5 + 4);
     let words = tokenize(m, text, &mut toks);
-    if language(text, &words).is_some_and(|l| l != "en") {
-        return None;
+    let language = language(text, &words);
+    if language.is_some_and(|l| l != "en") {
+        return (None, language);
     }
     let score = score_tokens(m, text, &mut toks);
-    Some(Sentiment {
+    let sentiment = Sentiment {
         score,
         label: label_for(score),
-    })
+    };
+    (Some(sentiment), language)
 }
 
 /// The compound score in −1..1 (no language check).

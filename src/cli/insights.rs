@@ -215,8 +215,7 @@ pub struct SentimentArgs {
 }
 
 pub fn sentiment(a: SentimentArgs) -> Result<ExitCode> {
-    let scored = sentiment::analyze(&a.text);
-    let language = sentiment::detect_language(&a.text);
+    let (scored, language) = sentiment::analyze_with_language(&a.text);
     if a.json {
         print_json(&serde_json::json!({
             "score": scored.as_ref().map(|s| (s.score * 1000.0).round() / 1000.0),
