@@ -19,10 +19,11 @@ use serde::Serialize;
 use crate::analysis::review::{self as review_analysis, ReviewAnalysis};
 use crate::model::{IncomingReview, Kind, SourceId, WriteCounts};
 use crate::platform::normalise_platform;
-use crate::store::{Store, StoreError};
+use crate::store::{ReviewWriter, Store, StoreError};
 
 /// Rows per transaction. Large enough that commit cost vanishes (fsyncs are per commit), small
-/// enough that a batch's rows stay a few megabytes in memory.
+/// enough that SQLite's dirty pages and the full-text index's buffer of a batch stay bounded.
+/// Rows are written as they are analysed, not held until the batch is full.
 pub const BATCH_SIZE: usize = 20_000;
 
 /// Dates outside this range are typing errors or epoch mix-ups, not reviews.
@@ -192,10 +193,10 @@ fn import_file(
 
     let business = store.ensure_business(&opts.business)?;
     let mut writer = BatchWriter {
-        store,
+        writer: store.review_writer(),
         business_id: business.id,
         sources: HashMap::new(),
-        batch: Vec::with_capacity(batch_size.clamp(1, BATCH_SIZE)),
+        pending: 0,
         report: ImportReport {
             business: business.name.clone(),
             format: match format {
@@ -211,7 +212,7 @@ fn import_file(
     let stages = Stages {
         default_platform: default_platform.as_deref(),
         // A file source may belong to another business than the one named; the store then
-        // analyses again with the right category (see `Store::write_analysed_batch`).
+        // analyses again with the right category (see `ReviewWriter::write`).
         category: business.category.as_deref(),
         workers: analysis_workers(),
     };
@@ -220,7 +221,7 @@ fn import_file(
         for row in chunk.rows {
             writer.report.rows += 1;
             writer.push(row.line, row.review)?;
-            if writer.batch.len() >= batch_size {
+            if writer.pending >= batch_size {
                 writer.flush()?;
                 progress(chunk.read, total);
             }
@@ -699,10 +700,11 @@ pub fn parse_date(s: &str) -> Result<DateTime<Utc>, String> {
 
 /// Collects valid rows and writes them a batch at a time.
 struct BatchWriter<'a> {
-    store: &'a mut Store,
+    writer: ReviewWriter<'a>,
     business_id: i64,
     sources: HashMap<String, SourceId>,
-    batch: Vec<(SourceId, IncomingReview, ReviewAnalysis)>,
+    /// Rows written into the open transaction.
+    pending: usize,
     report: ImportReport,
     skip_bad: bool,
     fixed_source: Option<SourceId>,
@@ -717,7 +719,8 @@ impl BatchWriter<'_> {
         match row {
             Ok((item, analysis)) => {
                 let source = self.source_for(&item.platform)?;
-                self.batch.push((source, item, analysis));
+                self.writer.write(source, &item, Some(&analysis))?;
+                self.pending += 1;
                 Ok(())
             }
             Err(reason) if self.skip_bad => {
@@ -740,6 +743,7 @@ impl BatchWriter<'_> {
     }
 
     /// Each platform in a file is its own source, so the same id on two platforms is two reviews.
+    /// A new source is added in the open batch, and goes with it if the batch is rolled back.
     fn source_for(&mut self, platform: &str) -> Result<SourceId> {
         if let Some(id) = self.fixed_source {
             return Ok(id);
@@ -750,19 +754,20 @@ impl BatchWriter<'_> {
         let label = format!("import:{platform}");
         let settings = serde_json::json!({ "platform": platform });
         let id = self
-            .store
+            .writer
+            .store()
             .ensure_source(self.business_id, "file", &label, &settings)?;
         self.sources.insert(platform.to_owned(), id);
         Ok(id)
     }
 
     fn flush(&mut self) -> Result<()> {
-        if self.batch.is_empty() {
+        if self.pending == 0 {
             return Ok(());
         }
-        let counts = self.store.write_analysed_batch(&self.batch)?;
+        let counts = self.writer.commit()?;
         self.report.counts.add(counts);
-        self.batch.clear();
+        self.pending = 0;
         Ok(())
     }
 }

@@ -26,7 +26,7 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use alerts::AlertMarks;
 pub use maintenance::verify_database_file;
-pub use reviews::{ReviewFilter, ReviewOrder};
+pub use reviews::{ReviewFilter, ReviewOrder, ReviewWriter};
 pub use sources::{Source, SourceStatus};
 pub use stats::{MonthStats, PlatformCount, Stats};
 

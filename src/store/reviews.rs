@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, params_from_iter, types::Value, OptionalExtension, Row, Transaction};
+use rusqlite::{params, params_from_iter, types::Value, Connection, OptionalExtension, Row};
 use serde::Deserialize;
 
 use super::{now_unix, Result, Store, StoreError};
@@ -222,6 +222,173 @@ fn stored_content(store: &Store) -> Result<Vec<String>> {
 /// An item to write, with the source it came from and its analysis when made beforehand.
 type Tagged<'a> = (SourceId, &'a IncomingReview, Option<&'a ReviewAnalysis>);
 
+/// Writes reviews in batches, one transaction each (see [`Store::review_writer`]). The
+/// transaction opens with the first item written after a commit. An error rolls the open
+/// batch back: nothing of it is stored, and the writer starts a new batch if used again.
+/// Dropping the writer with a batch open rolls it back too.
+pub struct ReviewWriter<'s> {
+    store: &'s mut Store,
+    batch: Option<OpenBatch>,
+}
+
+/// The state of the open transaction.
+struct OpenBatch {
+    now: i64,
+    /// Ids this batch gives its new rows. They are the ones SQLite would pick (above the
+    /// current maximum: INTEGER PRIMARY KEY without AUTOINCREMENT), chosen here so the search
+    /// key, which includes the id, is written with the row, and so the FTS index and the
+    /// rollups can take the new rows in one set-based statement each at the end.
+    next_id: ReviewId,
+    /// New rows up to this id are in the FTS index and the rollups.
+    indexed_up_to: ReviewId,
+    /// A file may repeat an item within a batch. Its second write is an update, whose
+    /// triggers take the old row out of the index and the rollups: the new rows must be in
+    /// them first (regression: "database disk image is malformed" from FTS5).
+    new_in_batch: HashSet<(SourceId, String)>,
+    /// Items come in runs of one source; its business is looked up once per run.
+    current: Option<(SourceId, Owner)>,
+    counts: WriteCounts,
+}
+
+impl ReviewWriter<'_> {
+    /// The store, for what an import does between items (such as adding a source), inside
+    /// the open batch.
+    pub fn store(&self) -> &Store {
+        self.store
+    }
+
+    /// Writes one item into the open batch, opening one if needed, and says what changed
+    /// (counted again by [`ReviewWriter::commit`]).
+    pub fn write(
+        &mut self,
+        source_id: SourceId,
+        item: &IncomingReview,
+        analysed: Option<&ReviewAnalysis>,
+    ) -> Result<WriteCounts> {
+        let written = self.write_in_batch(source_id, item, analysed);
+        if written.is_err() {
+            self.rollback();
+        }
+        written
+    }
+
+    fn write_in_batch(
+        &mut self,
+        source_id: SourceId,
+        item: &IncomingReview,
+        analysed: Option<&ReviewAnalysis>,
+    ) -> Result<WriteCounts> {
+        if self.batch.is_none() {
+            self.store.conn.execute_batch("BEGIN")?;
+            let max_id: ReviewId = match self.store.conn.query_row(
+                "SELECT coalesce(max(id), 0) FROM reviews",
+                [],
+                |r| r.get(0),
+            ) {
+                Ok(id) => id,
+                Err(e) => {
+                    let _ = self.store.conn.execute_batch("ROLLBACK");
+                    return Err(e.into());
+                }
+            };
+            self.batch = Some(OpenBatch {
+                now: now_unix(),
+                next_id: max_id + 1,
+                indexed_up_to: max_id,
+                new_in_batch: HashSet::new(),
+                current: None,
+                counts: WriteCounts::default(),
+            });
+        }
+        let conn = &self.store.conn;
+        let Some(b) = self.batch.as_mut() else {
+            unreachable!("a batch was opened above")
+        };
+        let owner = match &b.current {
+            Some((s, o)) if *s == source_id => o.clone(),
+            _ => {
+                let o = owner_of_source(conn, source_id)?;
+                b.current = Some((source_id, o.clone()));
+                o
+            }
+        };
+        validate(item)?;
+        // Only an analysis made for this business's category stands for this review.
+        let analysed = analysed.filter(|a| a.category == owner.category);
+        let key = (source_id, item.external_id.clone());
+        if b.new_in_batch.contains(&key) {
+            index_new_rows(conn, b.indexed_up_to)?;
+            b.indexed_up_to = b.next_id - 1;
+        }
+        let c = write_one(conn, source_id, &owner, item, analysed, b.now, b.next_id)?;
+        if c.new > 0 {
+            b.new_in_batch.insert(key);
+        }
+        b.next_id += c.new as i64;
+        b.counts.add(c);
+        Ok(c)
+    }
+
+    /// Indexes and commits the open batch; returns what it changed (nothing without one).
+    pub fn commit(&mut self) -> Result<WriteCounts> {
+        self.commit_with_cursor(None)
+    }
+
+    /// [`ReviewWriter::commit`] that also stores a source's sync cursor in the same
+    /// transaction: a crash between pages resumes from the last stored cursor with nothing
+    /// lost or doubled.
+    pub fn commit_with_cursor(&mut self, cursor: Option<(SourceId, &str)>) -> Result<WriteCounts> {
+        let committed = self.finish(cursor);
+        if committed.is_err() {
+            self.rollback();
+        }
+        committed
+    }
+
+    fn finish(&mut self, cursor: Option<(SourceId, &str)>) -> Result<WriteCounts> {
+        let conn = &self.store.conn;
+        let Some(b) = &self.batch else {
+            if let Some((source_id, cursor)) = cursor {
+                owner_of_source(conn, source_id)?;
+                set_cursor(conn, source_id, cursor)?;
+            }
+            return Ok(WriteCounts::default());
+        };
+        if b.next_id - 1 > b.indexed_up_to {
+            index_new_rows(conn, b.indexed_up_to)?;
+        }
+        if let Some((source_id, cursor)) = cursor {
+            owner_of_source(conn, source_id)?;
+            set_cursor(conn, source_id, cursor)?;
+        }
+        conn.execute_batch("COMMIT")?;
+        let counts = b.counts;
+        self.batch = None;
+        Ok(counts)
+    }
+
+    fn rollback(&mut self) {
+        if self.batch.take().is_some() {
+            // A failed COMMIT may have ended the transaction already; nothing else to undo.
+            let _ = self.store.conn.execute_batch("ROLLBACK");
+        }
+    }
+}
+
+impl Drop for ReviewWriter<'_> {
+    fn drop(&mut self) {
+        self.rollback();
+    }
+}
+
+fn set_cursor(conn: &Connection, source_id: SourceId, cursor: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE sources SET cursor = ?2 WHERE id = ?1",
+        params![source_id, cursor],
+    )?;
+    Ok(())
+}
+
 /// What the store already holds for an incoming item.
 struct Existing {
     id: ReviewId,
@@ -269,8 +436,21 @@ impl Store {
         &mut self,
         items: &[(SourceId, IncomingReview, ReviewAnalysis)],
     ) -> Result<WriteCounts> {
-        let tagged: Vec<Tagged<'_>> = items.iter().map(|(s, i, a)| (*s, i, Some(a))).collect();
-        self.write_tagged(&tagged, None)
+        let mut writer = self.review_writer();
+        for (source_id, item, analysed) in items {
+            writer.write(*source_id, item, Some(analysed))?;
+        }
+        writer.commit()
+    }
+
+    /// A writer that takes items one at a time into an open transaction and commits when
+    /// told: an import writes each row as soon as it is analysed, instead of gathering a
+    /// batch first and leaving the analysis threads idle while the batch is written.
+    pub fn review_writer(&mut self) -> ReviewWriter<'_> {
+        ReviewWriter {
+            store: self,
+            batch: None,
+        }
     }
 
     fn write_tagged(
@@ -278,60 +458,11 @@ impl Store {
         items: &[Tagged<'_>],
         cursor: Option<(SourceId, &str)>,
     ) -> Result<WriteCounts> {
-        let tx = self.conn.transaction()?;
-        let mut counts = WriteCounts::default();
-        let now = now_unix();
-        // Rows inserted by this batch get ids above the current maximum (INTEGER PRIMARY KEY
-        // without AUTOINCREMENT), which lets the FTS index and the rollup take them in one
-        // set-based statement each at the end.
-        let max_id_before: i64 =
-            tx.query_row("SELECT coalesce(max(id), 0) FROM reviews", [], |r| r.get(0))?;
-        // New rows get their ids from us (the same ones SQLite would pick) so the search key,
-        // which includes the id, is written with the row.
-        let mut next_id = max_id_before + 1;
-        // New rows up to this id are in the FTS index and the rollups.
-        let mut indexed_up_to = max_id_before;
-        // A file may repeat an item within a batch. Its second write is an update, whose
-        // triggers take the old row out of the index and the rollups: the new rows must be in
-        // them first (regression: "database disk image is malformed" from FTS5).
-        let mut new_in_batch: HashSet<(SourceId, &str)> = HashSet::new();
-        // Items come in runs of one source; look its business up once per run.
-        let mut current: Option<(SourceId, Owner)> = None;
+        let mut writer = self.review_writer();
         for (source_id, item, analysed) in items {
-            let owner = match &current {
-                Some((s, o)) if s == source_id => o.clone(),
-                _ => {
-                    let o = owner_of_source(&tx, *source_id)?;
-                    current = Some((*source_id, o.clone()));
-                    o
-                }
-            };
-            validate(item)?;
-            // Only an analysis made for this business's category stands for this review.
-            let analysed = analysed.filter(|a| a.category == owner.category);
-            if new_in_batch.contains(&(*source_id, item.external_id.as_str())) {
-                index_new_rows(&tx, indexed_up_to)?;
-                indexed_up_to = next_id - 1;
-            }
-            let c = write_one(&tx, *source_id, &owner, item, analysed, now, next_id)?;
-            if c.new > 0 {
-                new_in_batch.insert((*source_id, item.external_id.as_str()));
-            }
-            next_id += c.new as i64;
-            counts.add(c);
+            writer.write(*source_id, item, *analysed)?;
         }
-        if next_id - 1 > indexed_up_to {
-            index_new_rows(&tx, indexed_up_to)?;
-        }
-        if let Some((source_id, cursor)) = cursor {
-            owner_of_source(&tx, source_id)?;
-            tx.execute(
-                "UPDATE sources SET cursor = ?2 WHERE id = ?1",
-                params![source_id, cursor],
-            )?;
-        }
-        tx.commit()?;
-        Ok(counts)
+        writer.commit_with_cursor(cursor)
     }
 
     /// Marks as removed the items of a source that a full listing no longer returns.
@@ -424,7 +555,7 @@ impl Store {
 }
 
 /// Adds the rows with ids above `after` to the FTS index and both rollups, set-based.
-fn index_new_rows(tx: &Transaction<'_>, after: ReviewId) -> Result<()> {
+fn index_new_rows(tx: &Connection, after: ReviewId) -> Result<()> {
     tx.prepare_cached(INDEX_NEW_ROWS)?.execute([after])?;
     tx.prepare_cached(ROLLUP_NEW_ROWS)?.execute([after])?;
     tx.prepare_cached(ROLLUP_NEW_ASPECTS)?
@@ -439,7 +570,7 @@ struct Owner {
     category: Option<String>,
 }
 
-fn owner_of_source(tx: &Transaction<'_>, source_id: SourceId) -> Result<Owner> {
+fn owner_of_source(tx: &Connection, source_id: SourceId) -> Result<Owner> {
     tx.prepare_cached(
         "SELECT s.business_id, b.category FROM sources s JOIN businesses b ON b.id = s.business_id
          WHERE s.id = ?1",
@@ -475,7 +606,7 @@ fn validate(item: &IncomingReview) -> Result<()> {
 }
 
 fn write_one(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     source_id: SourceId,
     owner: &Owner,
     item: &IncomingReview,
@@ -606,7 +737,7 @@ fn sentiment_of(item: &IncomingReview, analysed: Option<&ReviewAnalysis>) -> Rev
 
 /// Stores the aspects the review talks about; the rollup takes them per batch.
 fn write_aspects(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     review_id: ReviewId,
     owner: &Owner,
     item: &IncomingReview,
@@ -651,7 +782,7 @@ fn reply_time(reply: &crate::model::OwnerReply, now: i64) -> i64 {
 
 /// Keeps the platform-seen owner reply in `replies` and the cached first-reply time current.
 fn write_owner_reply(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     review_id: ReviewId,
     item: &IncomingReview,
     now: i64,
@@ -875,6 +1006,69 @@ mod tests {
             })
             .unwrap();
         assert_eq!(found.len(), 400);
+    }
+
+    /// The writer an import streams rows into: what it commits stays, an error or a drop
+    /// rolls back only the open batch, and a writer used again after an error starts afresh.
+    #[test]
+    fn a_review_writer_commits_batches_and_rolls_back_only_the_open_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("writer.db")).unwrap();
+        let business = store.ensure_business("Cafe").unwrap();
+        let source = store
+            .ensure_source(business.id, "file", "import", &serde_json::json!({}))
+            .unwrap();
+        let item = |id: &str, rating: f64| IncomingReview {
+            external_id: id.into(),
+            platform: "google".into(),
+            kind: Kind::Review,
+            author: None,
+            rating: Some(rating),
+            title: None,
+            body: format!("Review {id}, the coffee was good"),
+            url: None,
+            language: None,
+            created_at: chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
+            updated_at: None,
+            owner_reply: None,
+            raw_json: None,
+        };
+        let stored = |store: &Store| {
+            store
+                .list_reviews(&ReviewFilter {
+                    limit: Some(100),
+                    ..Default::default()
+                })
+                .unwrap()
+                .into_iter()
+                .map(|r| r.external_id)
+                .collect::<std::collections::BTreeSet<_>>()
+        };
+        {
+            let mut w = store.review_writer();
+            w.write(source, &item("a", 5.0), None).unwrap();
+            w.write(source, &item("b", 4.0), None).unwrap();
+            assert_eq!(w.commit().unwrap().new, 2);
+            w.write(source, &item("c", 3.0), None).unwrap();
+            // A rating out of range fails the row: the open batch ("c") goes, "a" and "b" stay.
+            assert!(w.write(source, &item("bad", 9.0), None).is_err());
+            w.write(source, &item("d", 2.0), None).unwrap();
+            assert_eq!(w.commit().unwrap().new, 1);
+            w.write(source, &item("e", 1.0), None).unwrap();
+            // Dropped with "e" uncommitted.
+        }
+        let ids = stored(&store);
+        assert_eq!(ids.into_iter().collect::<Vec<_>>(), ["a", "b", "d"]);
+        // The rollup and the full-text index hold exactly the committed rows.
+        assert_eq!(store.stats(business.id).unwrap().count, 3);
+        let found = store
+            .list_reviews(&ReviewFilter {
+                search: Some("coffee".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(found.len(), 3);
+        assert_eq!(store.integrity_check().unwrap(), vec!["ok".to_string()]);
     }
 
     /// The inbox sizes its list with the count, then pages through the listing: both must agree
