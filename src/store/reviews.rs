@@ -614,8 +614,17 @@ fn write_one(
     now: i64,
     new_id: ReviewId,
 ) -> Result<WriteCounts> {
-    let business_id = owner.business_id;
     let hash = content_hash(item);
+    // An import's items come analysed and are mostly new: the insert is tried first, and the
+    // stored row read only when the item is there already (one statement a new row instead
+    // of two). A sync's items come unanalysed and are mostly known: the row is read first, so
+    // an unchanged item is never analysed.
+    if analysed.is_some() && insert_new(tx, source_id, owner, item, analysed, now, new_id, hash)? {
+        return Ok(WriteCounts {
+            new: 1,
+            ..WriteCounts::default()
+        });
+    }
     let existing = tx
         .prepare_cached(
             "SELECT id, content_hash, rating, title, body, updated_at, removed_at IS NOT NULL
@@ -687,44 +696,65 @@ fn write_one(
             counts.updated = 1;
         }
         None => {
-            let scored = sentiment_of(item, analysed);
-            tx.prepare_cached(
-                "INSERT INTO reviews (source_id, business_id, platform, external_id, kind, author,
-                 rating, title, body, url, language, created_at, updated_at, fetched_at, sentiment,
-                 sentiment_label, content_hash, raw_json, replied_at, id, search_key)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19, ?20, ?21)",
-            )?
-            .execute(params![
-                source_id,
-                business_id,
-                item.platform,
-                item.external_id,
-                item.kind.as_str(),
-                item.author,
-                item.rating,
-                item.title,
-                item.body,
-                item.url,
-                scored.language.or(item.language.as_deref()),
-                item.created_at.timestamp(),
-                item.updated_at.map(|t| t.timestamp()),
-                now,
-                scored.score,
-                scored.label,
-                hash,
-                item.raw_json,
-                item.owner_reply.as_ref().map(|r| reply_time(r, now)),
-                new_id,
-                search_key(new_id, item.created_at.timestamp()),
-            ])?;
-            let id = new_id;
-            write_owner_reply(tx, id, item, now)?;
-            write_aspects(tx, id, owner, item, analysed)?;
+            insert_new(tx, source_id, owner, item, analysed, now, new_id, hash)?;
             counts.new = 1;
         }
     }
     Ok(counts)
+}
+
+/// Inserts an item as a new review with id `new_id`, with its owner reply and aspects; false
+/// (and nothing written) when the source holds the item already.
+#[allow(clippy::too_many_arguments)]
+fn insert_new(
+    tx: &Connection,
+    source_id: SourceId,
+    owner: &Owner,
+    item: &IncomingReview,
+    analysed: Option<&ReviewAnalysis>,
+    now: i64,
+    new_id: ReviewId,
+    hash: i64,
+) -> Result<bool> {
+    let scored = sentiment_of(item, analysed);
+    let inserted = tx
+        .prepare_cached(
+            "INSERT INTO reviews (source_id, business_id, platform, external_id, kind, author,
+             rating, title, body, url, language, created_at, updated_at, fetched_at, sentiment,
+             sentiment_label, content_hash, raw_json, replied_at, id, search_key)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+             ?18, ?19, ?20, ?21)
+             ON CONFLICT (source_id, external_id) DO NOTHING",
+        )?
+        .execute(params![
+            source_id,
+            owner.business_id,
+            item.platform,
+            item.external_id,
+            item.kind.as_str(),
+            item.author,
+            item.rating,
+            item.title,
+            item.body,
+            item.url,
+            scored.language.or(item.language.as_deref()),
+            item.created_at.timestamp(),
+            item.updated_at.map(|t| t.timestamp()),
+            now,
+            scored.score,
+            scored.label,
+            hash,
+            item.raw_json,
+            item.owner_reply.as_ref().map(|r| reply_time(r, now)),
+            new_id,
+            search_key(new_id, item.created_at.timestamp()),
+        ])?;
+    if inserted == 0 {
+        return Ok(false);
+    }
+    write_owner_reply(tx, new_id, item, now)?;
+    write_aspects(tx, new_id, owner, item, analysed)?;
+    Ok(true)
 }
 
 /// The review's sentiment: the one analysed beforehand, or worked out now.
