@@ -13,6 +13,8 @@ APT_PACKAGES := build-essential pkg-config libssl-dev curl file \
 	libdbus-1-dev xvfb webkit2gtk-driver imagemagick dbus-x11 sqlite3 python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
+# Where cargo puts what it builds (CARGO_TARGET_DIR moves it; the figures stay in target/).
+BUILD_DIR := $(or $(CARGO_TARGET_DIR),target)
 export PATH := $(CARGO_BIN):$(PATH)
 
 .PHONY: setup build run test lint test-rust test-ui smoke package bench fuzz fuzz-ci eval
@@ -71,8 +73,8 @@ package: setup
 # 2 GB of disk under target/bench and a few minutes.
 bench: setup
 	cargo build --release -p earshot --bin earshot --example bench --example bench_load
-	target/release/examples/bench
-	target/release/examples/bench_load
+	$(BUILD_DIR)/release/examples/bench
+	$(BUILD_DIR)/release/examples/bench_load
 	cargo build --release -p earshot-desktop --features custom-protocol
 	bash tests/e2e/desktop-bench.sh
 

@@ -6,7 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
+# The app is where cargo builds it; the benchmark's data and figures are always in target/
+# (examples/bench.rs writes them there), wherever CARGO_TARGET_DIR points.
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+FIGURES=$ROOT/target
 APP=${BENCH_APP:-$TARGET/release/earshot-desktop}
 [ -x "$APP" ] || { echo "desktop-bench: $APP not built" >&2; exit 1; }
 # A binary linked a moment ago is still being written back to disk, and its first launches wait
@@ -14,8 +17,8 @@ APP=${BENCH_APP:-$TARGET/release/earshot-desktop}
 # never is. Flush it first.
 sync "$APP"
 
-DB=$(ls -1 "$TARGET"/bench/earshot-*.db 2>/dev/null | sort -t- -k2 -n | tail -n 1 || true)
-[ -n "$DB" ] || { echo "desktop-bench: no benchmark database in $TARGET/bench; run make bench" >&2; exit 1; }
+DB=$(ls -1 "$FIGURES"/bench/earshot-*.db 2>/dev/null | sort -t- -k2 -n | tail -n 1 || true)
+[ -n "$DB" ] || { echo "desktop-bench: no benchmark database in $FIGURES/bench; run make bench" >&2; exit 1; }
 ROWS=$(basename "$DB" .db | sed 's/earshot-//')
 
 TAURI_DRIVER=$(command -v tauri-driver || echo "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver")
@@ -36,6 +39,6 @@ mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME"
 cp "$DB" "$TMP/bench.db"
 export EARSHOT_DB=$TMP/unused.db EARSHOT_NO_AUTO_SYNC=1 EARSHOT_SECRETS_FILE=$TMP/secrets.json
 export SMOKE_APP=$APP SMOKE_TMP=$TMP SMOKE_TAURI_DRIVER=$TAURI_DRIVER \
-  BENCH_DB=$TMP/bench.db BENCH_DB_ROWS=$ROWS BENCH_JSON=$TARGET/bench.json
+  BENCH_DB=$TMP/bench.db BENCH_DB_ROWS=$ROWS BENCH_JSON=$FIGURES/bench.json
 xvfb-run -a -s "-screen 0 1600x1000x24 -nolisten tcp" \
   dbus-run-session -- node tests/e2e/desktop-bench.mjs 2>"$TMP/session.log"
