@@ -698,7 +698,7 @@ pub fn parse_date(s: &str) -> Result<DateTime<Utc>, String> {
     Ok(parsed)
 }
 
-/// Collects valid rows and writes them a batch at a time.
+/// Writes valid rows as they come, committing a batch at a time, and counts what it did.
 struct BatchWriter<'a> {
     writer: ReviewWriter<'a>,
     business_id: i64,

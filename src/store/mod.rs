@@ -50,6 +50,11 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Migrations that edit a table's definition in place (SQLite's procedure for a constraint every
+/// stored row already meets): after them the schema cookie is bumped, integrity checked, and
+/// the connection that parsed the old definitions opened again.
+const EDITS_DEFINITIONS: &[&str] = &["0004_checks_without_in_lists"];
+
 /// How long a writer waits for another connection's write lock before giving up. A sync and the
 /// app's own writes can overlap; five seconds covers a large batch commit with room to spare.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -167,7 +172,7 @@ impl Store {
         };
         store.check_version()?;
         store.configure()?;
-        if store.migrate()? == Migrated::SchemaTextEdited {
+        if store.migrate()? {
             // This connection parsed the schema before the edit: start over with one that
             // reads the new definitions (and prepares no statement from the old ones).
             store.conn = Connection::open_with_flags(path, flags)?;
@@ -217,22 +222,22 @@ impl Store {
         Ok(())
     }
 
-    fn migrate(&mut self) -> Result<Migrated> {
+    /// Applies the migrations the file lacks; true when one edited a definition in place.
+    fn migrate(&mut self) -> Result<bool> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         // Read again inside the write lock: another process may have migrated meanwhile.
         let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        let mut migrated = Migrated::Nothing;
+        let mut edited = false;
         for (i, (name, sql)) in MIGRATIONS.iter().enumerate() {
             let version = i as i64 + 1;
             if version <= current {
                 continue;
             }
-            migrated = Migrated::Applied;
-            let edit = |error| StoreError::Migration { name, error };
-            tx.execute_batch(sql).map_err(edit)?;
-            if sql.contains("PRAGMA writable_schema = ON") {
+            let failed = |error| StoreError::Migration { name, error };
+            tx.execute_batch(sql).map_err(failed)?;
+            if EDITS_DEFINITIONS.contains(name) {
                 // SQLite's procedure for an edited definition: bump the schema cookie so that
                 // other connections parse the schema again, and check the result before the
                 // commit (https://sqlite.org/lang_altertable.html#otheralter).
@@ -240,7 +245,7 @@ impl Store {
                 tx.pragma_update(None, "schema_version", cookie + 1)?;
                 let check: String = tx
                     .query_row("PRAGMA integrity_check(1)", [], |r| r.get(0))
-                    .map_err(edit)?;
+                    .map_err(failed)?;
                 if check != "ok" {
                     return Err(StoreError::Migration {
                         name,
@@ -250,12 +255,12 @@ impl Store {
                         ),
                     });
                 }
-                migrated = Migrated::SchemaTextEdited;
+                edited = true;
             }
             tx.pragma_update(None, "user_version", version)?;
         }
         tx.commit()?;
-        Ok(migrated)
+        Ok(edited)
     }
 
     /// The schema version of the open database.
@@ -280,16 +285,6 @@ impl Store {
             .ok();
         Ok(any.is_none())
     }
-}
-
-/// What [`Store::migrate`] did to the file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Migrated {
-    Nothing,
-    Applied,
-    /// A migration edited a table's definition in place (see 0004), which the connection that
-    /// ran it has parsed before.
-    SchemaTextEdited,
 }
 
 /// Current time as Unix seconds.
