@@ -13,7 +13,7 @@ use rusqlite::{params, params_from_iter, types::Value, Connection, OptionalExten
 use serde::Deserialize;
 
 use super::{now_unix, Result, Store, StoreError};
-use crate::analysis::aspects;
+use crate::analysis::aspects::{self, AspectMention};
 use crate::analysis::review::{self as analysis, ReviewAnalysis, ReviewSentiment};
 use crate::model::{
     BusinessId, IncomingReview, Kind, Review, ReviewId, SentimentLabel, SourceId, WriteCounts,
@@ -429,20 +429,6 @@ impl Store {
         self.write_tagged(&tagged, None)
     }
 
-    /// [`Store::write_batch`] for items analysed beforehand (an import analyses on worker
-    /// threads while this writes). An analysis made for another category than the business's
-    /// is ignored and made again, so the result is always what `write_batch` would store.
-    pub fn write_analysed_batch(
-        &mut self,
-        items: &[(SourceId, IncomingReview, ReviewAnalysis)],
-    ) -> Result<WriteCounts> {
-        let mut writer = self.review_writer();
-        for (source_id, item, analysed) in items {
-            writer.write(*source_id, item, Some(analysed))?;
-        }
-        writer.commit()
-    }
-
     /// A writer that takes items one at a time into an open transaction and commits when
     /// told: an import writes each row as soon as it is analysed, instead of gathering a
     /// batch first and leaving the analysis threads idle while the batch is written.
@@ -659,6 +645,13 @@ fn write_one(
                 )?
                 .execute(params![old.id, old.rating, old.title, old.body, old.updated_at, now])?;
             }
+            // Changed text needs its aspects again too: analysed once for both.
+            let mut own = None;
+            let analysed = if text_changed {
+                Some(analysis_of(item, owner, analysed, &mut own))
+            } else {
+                analysed
+            };
             let scored = sentiment_of(item, analysed);
             tx.prepare_cached(
                 "UPDATE reviews SET platform = ?2, kind = ?3, author = ?4, rating = ?5, title = ?6,
@@ -689,7 +682,13 @@ fn write_one(
                 // The delete trigger takes the old aspects out of the rollup.
                 tx.prepare_cached("DELETE FROM review_aspects WHERE review_id = ?1")?
                     .execute([old.id])?;
-                write_aspects(tx, old.id, owner, item, analysed)?;
+                write_aspects(
+                    tx,
+                    old.id,
+                    owner,
+                    item,
+                    analysed.map_or(&[], |a| a.aspects.as_slice()),
+                )?;
                 tx.prepare_cached(ROLLUP_NEW_ASPECTS)?
                     .execute([old.id - 1, old.id])?;
             }
@@ -716,7 +715,9 @@ fn insert_new(
     new_id: ReviewId,
     hash: i64,
 ) -> Result<bool> {
-    let scored = sentiment_of(item, analysed);
+    let mut own = None;
+    let analysed = analysis_of(item, owner, analysed, &mut own);
+    let scored = &analysed.sentiment;
     let inserted = tx
         .prepare_cached(
             "INSERT INTO reviews (source_id, business_id, platform, external_id, kind, author,
@@ -753,8 +754,22 @@ fn insert_new(
         return Ok(false);
     }
     write_owner_reply(tx, new_id, item, now)?;
-    write_aspects(tx, new_id, owner, item, analysed)?;
+    write_aspects(tx, new_id, owner, item, &analysed.aspects)?;
     Ok(true)
+}
+
+/// The analysis made beforehand, or one made now into `own`: sentiment, language and aspects
+/// from one reading of the text (`analysis::analyse`), not one reading for each.
+fn analysis_of<'a>(
+    item: &IncomingReview,
+    owner: &Owner,
+    analysed: Option<&'a ReviewAnalysis>,
+    own: &'a mut Option<ReviewAnalysis>,
+) -> &'a ReviewAnalysis {
+    match analysed {
+        Some(a) => a,
+        None => own.insert(analysis::analyse(item, owner.category.as_deref())),
+    }
 }
 
 /// The review's sentiment: the one analysed beforehand, or worked out now.
@@ -771,16 +786,8 @@ fn write_aspects(
     review_id: ReviewId,
     owner: &Owner,
     item: &IncomingReview,
-    analysed: Option<&ReviewAnalysis>,
+    mentions: &[AspectMention],
 ) -> Result<()> {
-    let found;
-    let mentions = match analysed {
-        Some(a) => &a.aspects,
-        None => {
-            found = analysis::aspects_of(item, owner.category.as_deref());
-            &found
-        }
-    };
     if mentions.is_empty() {
         return Ok(());
     }
