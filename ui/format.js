@@ -30,6 +30,13 @@ export function formatCount(n, locale = DEFAULT_LOCALE) {
   return new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(n);
 }
 
+/** A count short enough for a chart's axis: "950", "2.5K", "30K", "1.2M" (the full figure is in
+ * the tooltip). A dash for a missing number. */
+export function formatAxisCount(n, locale = DEFAULT_LOCALE) {
+  if (n === null || n === undefined || Number.isNaN(n)) return '—';
+  return new Intl.NumberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 }).format(n);
+}
+
 /** A star rating to one decimal ("4.3"); a dash when nothing is rated. */
 export function formatRating(x, locale = DEFAULT_LOCALE) {
   if (x === null || x === undefined || Number.isNaN(x)) return '—';

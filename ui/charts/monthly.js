@@ -2,7 +2,9 @@
 // in its tooltip. Layout (pure) and drawing (DOM) are split so the layout is unit-tested.
 
 import { s } from '../dom.js';
-import { fillMonths, formatCount, formatMonth, formatRating, parseMonth } from '../format.js';
+import {
+  fillMonths, formatAxisCount, formatCount, formatMonth, formatRating, parseMonth,
+} from '../format.js';
 import { niceScale } from './scale.js';
 
 /** At most this many months are drawn: three years keeps columns wide enough to read. */
@@ -71,7 +73,7 @@ export function monthlyChart(byMonth, opts = {}) {
     svg.append(
       s('line', { class: 'grid', x1: L.pad.left, x2: L.width - L.pad.right, y1: t.y, y2: t.y }),
       s('text', { class: 'tick', x: L.pad.left - 6, y: t.y + 4, 'text-anchor': 'end' },
-        formatCount(t.value)),
+        formatAxisCount(t.value)),
     );
   }
   L.bars.forEach((b) => {

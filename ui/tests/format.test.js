@@ -2,9 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  authorName, distributionRows, fillMonths, formatCount, formatMonth, formatPercent, formatRating,
-  formatWhen, nextMonth, parseMonth, platformLabel, plural, progressFraction, safeHttpUrl,
-  resolveLocale, reviewPageUrl, starParts, starsLabel,
+  authorName, distributionRows, fillMonths, formatAxisCount, formatCount, formatMonth,
+  formatPercent, formatRating, formatWhen, nextMonth, parseMonth, platformLabel, plural,
+  progressFraction, safeHttpUrl, resolveLocale, reviewPageUrl, starParts, starsLabel,
 } from '../format.js';
 
 const L = 'en-US';
@@ -167,4 +167,12 @@ test('a bare Linux locale like C or C.UTF-8 falls back to en-US instead of break
   assert.equal(resolveLocale(undefined), 'en-US');
   assert.equal(resolveLocale('de_DE.UTF-8'), 'de-DE');
   assert.equal(resolveLocale('en-GB'), 'en-GB');
+});
+
+test('axis counts stay short enough for the axis: thousands and millions abbreviated', () => {
+  assert.equal(formatAxisCount(950, L), '950');
+  assert.equal(formatAxisCount(2500, L), '2.5K');
+  assert.equal(formatAxisCount(30000, L), '30K');
+  assert.equal(formatAxisCount(1200000, L), '1.2M');
+  assert.equal(formatAxisCount(null, L), '—');
 });
