@@ -36,11 +36,25 @@ pub const MINIMIZED: &str = "--minimized";
 pub struct Quitting(pub AtomicBool);
 
 fn main() {
-    window::prefer_software_rendering();
+    window::prefer_light_webkit();
+    limit_malloc_arenas();
     if let Err(e) = run() {
         // `{:#}` prints the chain of causes on one line.
         eprintln!("earshot-desktop: {e:#}");
         std::process::exit(1);
+    }
+}
+
+/// glibc gives each thread that allocates its own malloc arena, up to eight per core, and an
+/// arena keeps the memory it once held. The app's threads (tokio's workers, GTK's, the background
+/// worker's) allocate little and rarely at once; two arenas cost them nothing and left the app's
+/// own memory ~1.5 MB smaller with the window open (PSS, 1M-review benchmark database).
+/// Before any thread exists, like `prefer_light_webkit`.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets a tunable of glibc's allocator; called before any other thread.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
     }
 }
 
