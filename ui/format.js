@@ -24,23 +24,47 @@ export function resolveLocale(tag) {
 
 const DEFAULT_LOCALE = resolveLocale(typeof navigator !== 'undefined' ? navigator.language : '');
 
+/*
+ * Formatters, made once per locale and options. An Intl formatter is an ICU object that loads
+ * its locale's patterns when made: the dashboard formats a few hundred numbers and dates, and a
+ * new formatter for each left the web process's heap megabytes larger until the garbage collector
+ * came by, and took longer than the formatting itself.
+ */
+const formatters = new Map();
+
+function cached(Kind, locale, options) {
+  const key = `${Kind.name}|${locale ?? ''}|${JSON.stringify(options)}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Kind(locale, options);
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+/** An Intl.NumberFormat for `locale` and `options`, shared by every caller that asks the same. */
+export const numberFormat = (locale, options) => cached(Intl.NumberFormat, locale, options);
+
+/** An Intl.DateTimeFormat for `locale` and `options`, shared like `numberFormat`'s. */
+export const dateTimeFormat = (locale, options) => cached(Intl.DateTimeFormat, locale, options);
+
 /** "2,345"; a dash for a missing number (never a misleading 0). */
 export function formatCount(n, locale = DEFAULT_LOCALE) {
   if (n === null || n === undefined || Number.isNaN(n)) return '—';
-  return new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(n);
+  return numberFormat(locale, { maximumFractionDigits: 0 }).format(n);
 }
 
 /** A count short enough for a chart's axis: "950", "2.5K", "30K", "1.2M" (the full figure is in
  * the tooltip). A dash for a missing number. */
 export function formatAxisCount(n, locale = DEFAULT_LOCALE) {
   if (n === null || n === undefined || Number.isNaN(n)) return '—';
-  return new Intl.NumberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 }).format(n);
+  return numberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 }).format(n);
 }
 
 /** A star rating to one decimal ("4.3"); a dash when nothing is rated. */
 export function formatRating(x, locale = DEFAULT_LOCALE) {
   if (x === null || x === undefined || Number.isNaN(x)) return '—';
-  return new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 })
+  return numberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 })
     .format(x);
 }
 
@@ -60,14 +84,14 @@ export function starParts(x) {
 /** The same as text, for screen readers and tooltips: "4 out of 5 stars". */
 export function starsLabel(x, locale = DEFAULT_LOCALE) {
   if (x === null || x === undefined || Number.isNaN(x)) return 'No star rating';
-  const n = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(x);
+  const n = numberFormat(locale, { maximumFractionDigits: 1 }).format(x);
   return `${n} out of 5 stars`;
 }
 
 /** "42%" of a part in a whole; "0%" for an empty whole rather than NaN. */
 export function formatPercent(part, whole, locale = DEFAULT_LOCALE) {
   const ratio = whole > 0 ? part / whole : 0;
-  return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 })
+  return numberFormat(locale, { style: 'percent', maximumFractionDigits: 0 })
     .format(ratio);
 }
 
@@ -94,7 +118,7 @@ export function formatMonth(ym, { short = false } = {}, locale = DEFAULT_LOCALE)
   const opts = short
     ? { month: 'short', timeZone: 'UTC' }
     : { month: 'short', year: 'numeric', timeZone: 'UTC' };
-  return new Intl.DateTimeFormat(locale, opts).format(d);
+  return dateTimeFormat(locale, opts).format(d);
 }
 
 /** The month after "YYYY-MM", as "YYYY-MM". */
@@ -138,14 +162,14 @@ export function formatWhen(iso, now = new Date(), locale = DEFAULT_LOCALE) {
   const opts = t.getFullYear() === now.getFullYear()
     ? { day: 'numeric', month: 'short' }
     : { day: 'numeric', month: 'short', year: 'numeric' };
-  return new Intl.DateTimeFormat(locale, opts).format(t);
+  return dateTimeFormat(locale, opts).format(t);
 }
 
 /** A full date and time for tooltips. */
 export function formatDateTime(iso, locale = DEFAULT_LOCALE) {
   const t = new Date(iso);
   if (Number.isNaN(t.getTime())) return '';
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(t);
+  return dateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(t);
 }
 
 // Display names of the platforms the core knows (see src/platform.rs). A Map, not an object:

@@ -3,7 +3,7 @@
 // star band, their fields and inserting a field at the caret; backup sizes and dates.
 // No DOM and no IPC here, so `node --test ui/` covers it.
 
-import { plural } from './format.js';
+import { dateTimeFormat, plural } from './format.js';
 
 export const RULE_TITLES = {
   new_negative: 'New negative review',
@@ -134,7 +134,7 @@ export function pausedText(pausedUntil, now = new Date(), locale = undefined) {
   const opts = sameDay
     ? { hour: '2-digit', minute: '2-digit' }
     : { weekday: 'short', hour: '2-digit', minute: '2-digit' };
-  return `Paused until ${new Intl.DateTimeFormat(locale, opts).format(t)}`;
+  return `Paused until ${dateTimeFormat(locale, opts).format(t)}`;
 }
 
 /** A ReplyTemplate from the form's strings. */
@@ -217,5 +217,5 @@ export function formatDay(day, locale = undefined) {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(day ?? ''));
   if (!m) return String(day ?? '');
   const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  return new Intl.DateTimeFormat(locale, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }).format(d);
+  return dateTimeFormat(locale, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }).format(d);
 }

@@ -3,7 +3,7 @@
 // Layout is pure and tested; drawing is plain SVG/HTML with text set as text.
 
 import { h, s } from '../dom.js';
-import { formatCount, formatRating } from '../format.js';
+import { dateTimeFormat, formatCount, formatRating } from '../format.js';
 
 const PAD = { top: 10, right: 22, bottom: 24, left: 34 };
 
@@ -39,8 +39,8 @@ export function periodLabel(p, granularity) {
   const d = new Date(`${p.start}T00:00:00`);
   if (Number.isNaN(d.getTime())) return p.period;
   return granularity === 'month'
-    ? d.toLocaleDateString('en', { month: 'short' })
-    : d.toLocaleDateString('en', { month: 'short', day: 'numeric' });
+    ? dateTimeFormat('en', { month: 'short' }).format(d)
+    : dateTimeFormat('en', { month: 'short', day: 'numeric' }).format(d);
 }
 
 export function ratingTrendChart(series, granularity, opts = {}) {

@@ -2,9 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  authorName, distributionRows, fillMonths, formatAxisCount, formatCount, formatMonth,
-  formatPercent, formatRating, formatWhen, nextMonth, parseMonth, platformLabel, plural,
-  progressFraction, safeHttpUrl, resolveLocale, reviewPageUrl, starParts, starsLabel,
+  authorName, dateTimeFormat, distributionRows, fillMonths, formatAxisCount, formatCount,
+  formatMonth, formatPercent, formatRating, formatWhen, nextMonth, numberFormat, parseMonth,
+  platformLabel, plural, progressFraction, safeHttpUrl, resolveLocale, reviewPageUrl, starParts,
+  starsLabel,
 } from '../format.js';
 
 const L = 'en-US';
@@ -175,4 +176,15 @@ test('axis counts stay short enough for the axis: thousands and millions abbrevi
   assert.equal(formatAxisCount(30000, L), '30K');
   assert.equal(formatAxisCount(1200000, L), '1.2M');
   assert.equal(formatAxisCount(null, L), '—');
+});
+
+test('formatters are made once per locale and options, and shared', () => {
+  const a = numberFormat(L, { maximumFractionDigits: 0 });
+  assert.equal(numberFormat(L, { maximumFractionDigits: 0 }), a);
+  assert.notEqual(numberFormat(L, { maximumFractionDigits: 1 }), a);
+  assert.notEqual(numberFormat('de-DE', { maximumFractionDigits: 0 }), a);
+  const d = dateTimeFormat(L, { month: 'short' });
+  assert.equal(dateTimeFormat(L, { month: 'short' }), d);
+  assert.notEqual(dateTimeFormat(L, { month: 'long' }), d);
+  assert.equal(formatCount(1234567, 'de-DE'), '1.234.567');
 });
