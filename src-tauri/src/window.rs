@@ -35,12 +35,15 @@ pub fn open<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
 /// window's memory. Measured under Xvfb on the 1M-review benchmark database, release build, the
 /// app and its WebKit processes 10 s after the dashboard painted (PSS):
 /// - with GL (before any of this): 365 MB on the 10k database;
-/// - `GDK_GL` and compositing off: 230.5 MB. Mesa's LLVM (libLLVM, 17 MB a process, mostly
-///   relocated tables) was still loaded into the app and into the web process;
-/// - and the DMA-BUF renderer off, with a render device named: 208.8 MB. The app no longer loads
-///   Mesa at all (the web process must: WebKit aborts without an EGL display);
-/// - and JavaScriptCore's JITs off: 200 MB. The page's scripts still run in 0.1-0.16 s, and the
-///   median first paint went from 0.89 to 0.62 s (the app no longer loads Mesa).
+/// - `GDK_GL` and compositing off: 230.5 MB;
+/// - and the DMA-BUF renderer off: 224.5 MB;
+/// - and JavaScriptCore's JITs off: ~215 MB. The page's scripts still run in 0.1-0.16 s.
+///
+/// Mesa's LLVM (libLLVM, 17 MB a process, mostly relocated tables) is still loaded into the app
+/// and the web process: WebKit aborts without an EGL display. The app's process opens one only to
+/// ask which GPU device to hand the web process, and naming it (`WEBKIT_WEB_RENDER_DEVICE_FILE`)
+/// would save those 17 MB, but it also skips WebKit's start of its system settings watch: the page
+/// then never learns of a dark theme (or of the desktop's font settings). So it is not named.
 ///
 /// Software drawing also sidesteps WebKitGTK's known blank-window problems with some GPU drivers.
 /// Must run first in `main`, before any thread exists (changing the environment later is unsound);
@@ -51,13 +54,9 @@ pub fn prefer_light_webkit() {
         ("GDK_GL", "disable"),
         // WebKit: no accelerated compositing, so the page is drawn in software.
         ("WEBKIT_DISABLE_COMPOSITING_MODE", "1"),
-        // Without compositing the DMA-BUF renderer has nothing to share, but it opens a GL
-        // display in the app's process to be ready.
+        // Without compositing the DMA-BUF renderer has nothing to share, but being ready cost
+        // the app's process 4-6 MB.
         ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"),
-        // The app's process otherwise opens a GL display only to ask it which GPU device node to
-        // hand the web process; named here, nothing is asked. The web process finds no GPU buffer
-        // device in /dev/null and draws in shared memory, as it does with compositing off anyway.
-        ("WEBKIT_WEB_RENDER_DEVICE_FILE", "/dev/null"),
         // JavaScriptCore: interpret the page's scripts, never compile them (no JIT memory).
         ("JSC_useJIT", "0"),
     ] {
