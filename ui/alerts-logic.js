@@ -2,7 +2,9 @@
 // words, its message without the quote its review card already shows, and where to read more.
 // No DOM and no IPC here, so `node --test ui/` covers it.
 
-import { formatCount, formatRating, platformLabel, plural } from './format.js';
+import {
+  formatCount, formatRating, isMissing, platformLabel, plural,
+} from './format.js';
 
 /** Seen alerts older than this move to "Earlier": history, not a to-do list. */
 export const OPEN_DAYS = 14;
@@ -60,7 +62,7 @@ const from = (avg, n, digits = 1) => (n != null
 
 /** A signed change in stars: "−0.7★", "+0.2★". */
 export function starChange(delta) {
-  if (delta === null || delta === undefined || Number.isNaN(delta)) return '—';
+  if (isMissing(delta)) return '—';
   const sign = delta < 0 ? '−' : delta > 0 ? '+' : '±';
   return `${sign}${formatRating(Math.abs(delta))}★`;
 }

@@ -1,6 +1,8 @@
 // The reply composer's pure parts: the length counter in each platform's own unit, and how a
 // reply in the thread is described. Tested with node; the coach's rules themselves live in Rust.
 
+import { numberFormat, segmenter } from './format.js';
+
 const URL_RE = /https?:\/\/\S+/g;
 const X_URL_WEIGHT = 23;
 
@@ -25,7 +27,7 @@ export function measure(text, limit) {
       // Bluesky counts what a reader sees as one character: a family emoji is one.
       if (typeof Intl !== 'undefined' && Intl.Segmenter) {
         let n = 0;
-        for (const _ of new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(s)) n += 1;
+        for (const _ of segmenter(undefined, { granularity: 'grapheme' }).segment(s)) n += 1;
         return n;
       }
       return [...s].length;
@@ -39,8 +41,9 @@ export function lengthLabel(text, limit) {
   const n = measure(text, limit);
   const unit = limit?.unit === 'bytes' ? 'bytes' : 'characters';
   const max = limit?.max ?? null;
+  const count = numberFormat('en');
   return {
-    text: max ? `${n.toLocaleString('en')} / ${max.toLocaleString('en')} ${unit}` : `${n} ${unit}`,
+    text: max ? `${count.format(n)} / ${count.format(max)} ${unit}` : `${n} ${unit}`,
     over: max !== null && n > max,
   };
 }

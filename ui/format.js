@@ -48,22 +48,28 @@ export const numberFormat = (locale, options) => cached(Intl.NumberFormat, local
 /** An Intl.DateTimeFormat for `locale` and `options`, shared like `numberFormat`'s. */
 export const dateTimeFormat = (locale, options) => cached(Intl.DateTimeFormat, locale, options);
 
+/** An Intl.Segmenter, shared the same way (the composer counts graphemes at every keystroke). */
+export const segmenter = (locale, options) => cached(Intl.Segmenter, locale, options);
+
+/** True for a number the store did not have: null, undefined or NaN. */
+export const isMissing = (x) => x === null || x === undefined || Number.isNaN(x);
+
 /** "2,345"; a dash for a missing number (never a misleading 0). */
 export function formatCount(n, locale = DEFAULT_LOCALE) {
-  if (n === null || n === undefined || Number.isNaN(n)) return '—';
+  if (isMissing(n)) return '—';
   return numberFormat(locale, { maximumFractionDigits: 0 }).format(n);
 }
 
 /** A count short enough for a chart's axis: "950", "2.5K", "30K", "1.2M" (the full figure is in
  * the tooltip). A dash for a missing number. */
 export function formatAxisCount(n, locale = DEFAULT_LOCALE) {
-  if (n === null || n === undefined || Number.isNaN(n)) return '—';
+  if (isMissing(n)) return '—';
   return numberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 }).format(n);
 }
 
 /** A star rating to one decimal ("4.3"); a dash when nothing is rated. */
 export function formatRating(x, locale = DEFAULT_LOCALE) {
-  if (x === null || x === undefined || Number.isNaN(x)) return '—';
+  if (isMissing(x)) return '—';
   return numberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 })
     .format(x);
 }
@@ -73,7 +79,7 @@ export function formatRating(x, locale = DEFAULT_LOCALE) {
  * A null rating (a mention) has no stars at all.
  */
 export function starParts(x) {
-  if (x === null || x === undefined || Number.isNaN(x)) return null;
+  if (isMissing(x)) return null;
   const clamped = Math.min(5, Math.max(0, x));
   const halves = Math.round(clamped * 2);
   const full = Math.floor(halves / 2);
@@ -83,7 +89,7 @@ export function starParts(x) {
 
 /** The same as text, for screen readers and tooltips: "4 out of 5 stars". */
 export function starsLabel(x, locale = DEFAULT_LOCALE) {
-  if (x === null || x === undefined || Number.isNaN(x)) return 'No star rating';
+  if (isMissing(x)) return 'No star rating';
   const n = numberFormat(locale, { maximumFractionDigits: 1 }).format(x);
   return `${n} out of 5 stars`;
 }

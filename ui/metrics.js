@@ -1,6 +1,6 @@
 // Figures derived from the core's Stats for the dashboard's headline cards; pure, so tested.
 
-import { fillMonths } from './format.js';
+import { fillMonths, isMissing } from './format.js';
 
 /** "YYYY-MM" of a date in local time. */
 export function monthOf(date) {
@@ -44,7 +44,7 @@ export function ratedCount(distribution) {
 
 /** The direction of a change for its arrow and colour: 'up', 'down' or 'flat'. */
 export function trend(delta) {
-  if (delta === null || delta === undefined || Number.isNaN(delta) || delta === 0) return 'flat';
+  if (isMissing(delta) || delta === 0) return 'flat';
   return delta > 0 ? 'up' : 'down';
 }
 
