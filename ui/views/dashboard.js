@@ -14,7 +14,7 @@ import { stars } from '../components/stars.js';
 import { reviewCard } from '../components/review-card.js';
 import { importFile, saveDashboardPng } from '../actions.js';
 import { barList, ratingTrendChart, sentimentChart } from '../charts/overview.js';
-import { formatPercent, platformLabel } from '../format.js';
+import { formatPercent, isMissing, platformLabel } from '../format.js';
 import { periodChange } from '../metrics.js';
 
 /** The period picker's choices, in days. */
@@ -74,7 +74,9 @@ export function dashboardView(data, {
   const cards = o ? h('div', { class: 'kpis kpis-5' },
     kpi({
       id: 'kpi-rating', label: 'Rating', value: formatRating(o.current.average_rating), raw: o.current.average_rating,
-      extra: stars(o.current.average_rating, { size: 'sm' }),
+      // No rating in the period is a dash alone: stars() tags an unrated item "Mention", which
+      // reads as nonsense on this tile.
+      extra: isMissing(o.current.average_rating) ? null : stars(o.current.average_rating, { size: 'sm' }),
       change: change(c.rating, `${signed(c.rating, formatRating)} from ${formatRating(o.previous.average_rating)}`),
       onClick: () => open({ from: since }),
     }),
