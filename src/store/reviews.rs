@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, params_from_iter, types::Value, Connection, OptionalExtension, Row};
+use rusqlite::{params, params_from_iter, types::Value, Connection, OptionalExtension, Row, ToSql};
 use serde::Deserialize;
 
 use super::{now_unix, Result, Store, StoreError};
@@ -653,30 +653,14 @@ fn write_one(
                 analysed
             };
             let scored = sentiment_of(item, analysed);
+            let row = RowColumns::new(old.id, item, &scored, now, hash);
             tx.prepare_cached(
                 "UPDATE reviews SET platform = ?2, kind = ?3, author = ?4, rating = ?5, title = ?6,
                  body = ?7, url = ?8, language = ?9, created_at = ?10, updated_at = ?11,
                  fetched_at = ?12, removed_at = NULL, sentiment = ?13, sentiment_label = ?14,
                  content_hash = ?15, search_key = ?16 WHERE id = ?1",
             )?
-            .execute(params![
-                old.id,
-                item.platform,
-                item.kind.as_str(),
-                item.author,
-                item.rating,
-                item.title,
-                item.body,
-                item.url,
-                scored.language.or(item.language.as_deref()),
-                item.created_at.timestamp(),
-                item.updated_at.map(|t| t.timestamp()),
-                now,
-                scored.score,
-                scored.label,
-                hash,
-                search_key(old.id, item.created_at.timestamp()),
-            ])?;
+            .execute(row.params())?;
             write_owner_reply(tx, old.id, item, now)?;
             if text_changed {
                 // The delete trigger takes the old aspects out of the rollup.
@@ -702,6 +686,68 @@ fn write_one(
     Ok(counts)
 }
 
+/// The columns an item sets on its review row, inserted or updated, bound as ?1-?16 by both
+/// statements: what an item stores cannot differ between its first write and an edit.
+struct RowColumns<'a> {
+    id: ReviewId,
+    item: &'a IncomingReview,
+    kind: &'static str,
+    language: Option<&'a str>,
+    created_at: i64,
+    updated_at: Option<i64>,
+    fetched_at: i64,
+    scored: &'a ReviewSentiment,
+    content_hash: i64,
+    search_key: i64,
+}
+
+impl<'a> RowColumns<'a> {
+    fn new(
+        id: ReviewId,
+        item: &'a IncomingReview,
+        scored: &'a ReviewSentiment,
+        now: i64,
+        content_hash: i64,
+    ) -> Self {
+        let created_at = item.created_at.timestamp();
+        RowColumns {
+            id,
+            item,
+            kind: item.kind.as_str(),
+            language: scored.language.or(item.language.as_deref()),
+            created_at,
+            updated_at: item.updated_at.map(|t| t.timestamp()),
+            fetched_at: now,
+            scored,
+            content_hash,
+            search_key: search_key(id, created_at),
+        }
+    }
+
+    /// id, platform, kind, author, rating, title, body, url, language, created_at, updated_at,
+    /// fetched_at, sentiment, sentiment_label, content_hash, search_key.
+    fn params(&self) -> [&dyn ToSql; 16] {
+        [
+            &self.id,
+            &self.item.platform,
+            &self.kind,
+            &self.item.author,
+            &self.item.rating,
+            &self.item.title,
+            &self.item.body,
+            &self.item.url,
+            &self.language,
+            &self.created_at,
+            &self.updated_at,
+            &self.fetched_at,
+            &self.scored.score,
+            &self.scored.label,
+            &self.content_hash,
+            &self.search_key,
+        ]
+    }
+}
+
 /// Inserts an item as a new review with id `new_id`, with its owner reply and aspects; false
 /// (and nothing written) when the source holds the item already.
 #[allow(clippy::too_many_arguments)]
@@ -718,38 +764,27 @@ fn insert_new(
     let mut own = None;
     let analysed = analysis_of(item, owner, analysed, &mut own);
     let scored = &analysed.sentiment;
+    let row = RowColumns::new(new_id, item, scored, now, hash);
+    let replied_at = item.owner_reply.as_ref().map(|r| reply_time(r, now));
+    let only_on_insert: [&dyn ToSql; 5] = [
+        &source_id,
+        &owner.business_id,
+        &item.external_id,
+        &item.raw_json,
+        &replied_at,
+    ];
     let inserted = tx
         .prepare_cached(
-            "INSERT INTO reviews (source_id, business_id, platform, external_id, kind, author,
-             rating, title, body, url, language, created_at, updated_at, fetched_at, sentiment,
-             sentiment_label, content_hash, raw_json, replied_at, id, search_key)
+            "INSERT INTO reviews (id, platform, kind, author, rating, title, body, url, language,
+             created_at, updated_at, fetched_at, sentiment, sentiment_label, content_hash,
+             search_key, source_id, business_id, external_id, raw_json, replied_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
              ?18, ?19, ?20, ?21)
              ON CONFLICT (source_id, external_id) DO NOTHING",
         )?
-        .execute(params![
-            source_id,
-            owner.business_id,
-            item.platform,
-            item.external_id,
-            item.kind.as_str(),
-            item.author,
-            item.rating,
-            item.title,
-            item.body,
-            item.url,
-            scored.language.or(item.language.as_deref()),
-            item.created_at.timestamp(),
-            item.updated_at.map(|t| t.timestamp()),
-            now,
-            scored.score,
-            scored.label,
-            hash,
-            item.raw_json,
-            item.owner_reply.as_ref().map(|r| reply_time(r, now)),
-            new_id,
-            search_key(new_id, item.created_at.timestamp()),
-        ])?;
+        .execute(params_from_iter(
+            row.params().into_iter().chain(only_on_insert),
+        ))?;
     if inserted == 0 {
         return Ok(false);
     }
