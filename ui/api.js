@@ -280,6 +280,12 @@ export async function onOpenRequest(fn) {
   return () => { a(); b(); };
 }
 
+/** Calls `fn(dark)` when the desktop switches between light and dark (desktop app only). */
+export async function onAppearanceChanged(fn) {
+  if (!inDesktopApp) return () => {};
+  return tauri.event.listen('appearance-changed', (e) => fn(Boolean(e.payload?.dark)));
+}
+
 /** Sync progress and state: `fn(name, payload)` for 'sync-progress' and 'sync-state'. */
 export async function onSync(fn) {
   const f = await backend();

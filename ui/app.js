@@ -11,6 +11,7 @@ import { welcomeView } from './views/welcome.js';
 import { dashboardView } from './views/dashboard.js';
 import { showNotice } from './components/notice.js';
 import { parseRoute } from './route.js';
+import { followDesktopTheme } from './theme.js';
 
 // Milestones of the first screen, for `make bench` (ms since the page began): every module
 // loaded and run, the dashboard's data back from the core.
@@ -162,8 +163,11 @@ async function start() {
   window.addEventListener('hashchange', routeFromHash);
   // Listening starts alongside the first screen rather than before it: each is a round trip to
   // the shell, and the first paint need not wait for them.
+  const theme = followDesktopTheme(document.documentElement, (q) => window.matchMedia(q),
+    api.onAppearanceChanged);
   const listening = (async () => {
     try {
+      await theme;
       await api.onReviewsChanged(() => {
         updateAlertBadge();
         if (ROUTES.get(state.route)?.live !== false) refresh();

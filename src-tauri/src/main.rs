@@ -9,6 +9,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod alerts;
+mod appearance;
 mod background;
 mod commands;
 mod error;
@@ -141,6 +142,8 @@ fn run() -> anyhow::Result<()> {
             app.manage(worker);
             app.manage(tray::LastNotified::default());
             tray::install(app.handle())?;
+            #[cfg(target_os = "linux")]
+            appearance::watch(app.handle());
             // The window is not created from the config (`"create": false`) but here, so a
             // start in the tray (--minimized, at login) never starts WebKit at all: no web or
             // network process, and none of WebKit's memory in the app's own process.

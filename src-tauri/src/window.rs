@@ -25,7 +25,12 @@ pub fn open<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         .find(|w| w.label == MAIN)
         .cloned()
         .ok_or_else(|| tauri::Error::WindowNotFound)?;
-    let w = WebviewWindowBuilder::from_config(app, &config)?.build()?;
+    let builder = WebviewWindowBuilder::from_config(app, &config)?;
+    // The page learns the desktop's light or dark preference from the app (appearance.rs).
+    #[cfg(target_os = "linux")]
+    let builder =
+        builder.initialization_script(crate::appearance::page_script(crate::appearance::current()));
+    let w = builder.build()?;
     w.set_focus()
 }
 
@@ -37,13 +42,16 @@ pub fn open<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
 /// - with GL (before any of this): 365 MB on the 10k database;
 /// - `GDK_GL` and compositing off: 230.5 MB;
 /// - and the DMA-BUF renderer off: 224.5 MB;
-/// - and JavaScriptCore's JITs off: ~215 MB. The page's scripts still run in 0.1-0.16 s.
+/// - and JavaScriptCore's JITs off: ~215 MB. The page's scripts still run in 0.1-0.16 s;
+/// - and the render device named: ~198 MB. The app's process opened an EGL display only to ask
+///   it which GPU device to hand the web process, and that loaded Mesa and its LLVM (17 MB,
+///   mostly relocated tables). The web process still loads them: WebKit aborts without an EGL
+///   display there.
 ///
-/// Mesa's LLVM (libLLVM, 17 MB a process, mostly relocated tables) is still loaded into the app
-/// and the web process: WebKit aborts without an EGL display. The app's process opens one only to
-/// ask which GPU device to hand the web process, and naming it (`WEBKIT_WEB_RENDER_DEVICE_FILE`)
-/// would save those 17 MB, but it also skips WebKit's start of its system settings watch: the page
-/// then never learns of a dark theme (or of the desktop's font settings). So it is not named.
+/// Naming the device has one cost: WebKit's app-side process starts watching the desktop's
+/// settings only when it opens that display, so the page would never learn of a dark theme
+/// (nor of the desktop's font hinting; the page's own font, Inter, is bundled). The app tells the
+/// page the theme itself (appearance.rs).
 ///
 /// Software drawing also sidesteps WebKitGTK's known blank-window problems with some GPU drivers.
 /// Must run first in `main`, before any thread exists (changing the environment later is unsound);
@@ -57,6 +65,10 @@ pub fn prefer_light_webkit() {
         // Without compositing the DMA-BUF renderer has nothing to share, but being ready cost
         // the app's process 4-6 MB.
         ("WEBKIT_DISABLE_DMABUF_RENDERER", "1"),
+        // The app's process otherwise opens a GL display only to ask it which GPU device node to
+        // hand the web process; named here, nothing is asked. The web process finds no GPU buffer
+        // device in /dev/null and draws in shared memory, as it does with compositing off anyway.
+        ("WEBKIT_WEB_RENDER_DEVICE_FILE", "/dev/null"),
         // JavaScriptCore: interpret the page's scripts, never compile them (no JIT memory).
         ("JSC_useJIT", "0"),
     ] {
