@@ -53,6 +53,12 @@ pub fn open<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
 /// (nor of the desktop's font hinting; the page's own font, Inter, is bundled). The app tells the
 /// page the theme itself (appearance.rs).
 ///
+/// - and the speech stand-ins: ~182 MB. WebKit links flite's speech voices, and their tables cost
+///   about 5 MB in each of its three processes although Earshot never speaks. build.rs compiles
+///   small stand-ins under their names; the app's own process finds them through its RPATH and
+///   WebKit's processes through `LD_LIBRARY_PATH`, set here. An installed binary without them
+///   loads the real voices, as before.
+///
 /// Software drawing also sidesteps WebKitGTK's known blank-window problems with some GPU drivers.
 /// Must run first in `main`, before any thread exists (changing the environment later is unsound);
 /// WebKit's processes inherit the environment, which is how the JSC option reaches the page.
@@ -76,4 +82,20 @@ pub fn prefer_light_webkit() {
             std::env::set_var(name, value);
         }
     }
+    if let Some(dir) = speech_standins() {
+        let mut path = std::ffi::OsString::from(dir);
+        if let Some(owner) = std::env::var_os("LD_LIBRARY_PATH").filter(|p| !p.is_empty()) {
+            path.push(":");
+            path.push(owner);
+        }
+        std::env::set_var("LD_LIBRARY_PATH", path);
+    }
+}
+
+/// The folder of the speech stand-ins build.rs made, where the app's RPATH finds them (next to
+/// the binary), if they were made and are there.
+fn speech_standins() -> Option<std::path::PathBuf> {
+    let relative = option_env!("EARSHOT_SPEECH_STANDINS")?;
+    let dir = std::env::current_exe().ok()?.parent()?.join(relative);
+    dir.is_dir().then_some(dir)
 }
