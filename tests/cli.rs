@@ -535,6 +535,45 @@ fn rollups_equal_a_straight_sql_computation_after_imports_edits_and_deletions() 
             "{a:?} vs {b:?}"
         );
     }
+
+    // The aspect rollup too: business, aspect, day, mentions, negative, positive, sentiment sum.
+    type AspectRow = (i64, String, i64, i64, i64, i64, f64);
+    let aspect_rows = |sql: &str| -> Vec<AspectRow> {
+        conn.prepare(sql)
+            .unwrap()
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let rollup = aspect_rows(
+        "SELECT business_id, aspect, day, mentions, negative, positive, sentiment_sum
+         FROM aspect_daily WHERE mentions != 0 ORDER BY 1, 2, 3",
+    );
+    let raw = aspect_rows(
+        "SELECT business_id, aspect, day, count(*), sum(polarity = -1), sum(polarity = 1),
+                sum(sentiment)
+         FROM review_aspects GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+    );
+    assert!(!raw.is_empty());
+    assert_eq!(rollup.len(), raw.len());
+    for (a, b) in rollup.iter().zip(&raw) {
+        assert_eq!(
+            (a.0, &a.1, a.2, a.3, a.4, a.5),
+            (b.0, &b.1, b.2, b.3, b.4, b.5)
+        );
+        assert!((a.6 - b.6).abs() < 1e-6, "{a:?} vs {b:?}");
+    }
     assert!(store
         .list_reviews(&Default::default())
         .unwrap()

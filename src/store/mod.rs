@@ -9,6 +9,7 @@
 //! Each table or concept has its own file below; other modules see only model types.
 
 mod alerts;
+mod batch_rollups;
 mod businesses;
 mod maintenance;
 mod replies;

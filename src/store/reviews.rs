@@ -3,8 +3,9 @@
 //! Every review enters through [`Store::write_reviews`] (imports) or [`Store::write_page`] (syncs,
 //! which also store the cursor that follows the page). Both run one transaction per call: a crash
 //! keeps whole batches or nothing, and a rerun finds what is stored and changes nothing. Edits are
-//! detected by a content hash; the previous text is kept as a revision. FTS and the daily rollup
-//! follow by trigger, so they can never drift from the rows.
+//! detected by a content hash; the previous text is kept as a revision. A batch's new rows enter
+//! the full-text index and the daily rollups when it commits (set-based, and summed as they are
+//! written: batch_rollups.rs); edits, removals and deletions follow by trigger.
 
 use std::collections::HashSet;
 
@@ -12,6 +13,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, params_from_iter, types::Value, Connection, OptionalExtension, Row, ToSql};
 use serde::Deserialize;
 
+use super::batch_rollups::BatchRollups;
 use super::{now_unix, Result, Store, StoreError};
 use crate::analysis::aspects::{self, AspectMention};
 use crate::analysis::review::{self as analysis, ReviewAnalysis, ReviewSentiment};
@@ -74,43 +76,6 @@ const SEARCH_KEY_ID_BITS: u32 = 26;
 fn search_key(id: ReviewId, created_at: i64) -> i64 {
     (created_at.div_euclid(60) << SEARCH_KEY_ID_BITS) | (id & ((1 << SEARCH_KEY_ID_BITS) - 1))
 }
-
-/// Adds the batch's new rows to the daily rollup, one upsert per (business, platform, kind, day).
-/// Must count exactly what the update/delete triggers in the schema subtract (migration 0003).
-const ROLLUP_NEW_ROWS: &str = "INSERT INTO review_daily (business_id, platform, kind, day, count,
-         rated, rating_sum, r1, r2, r3, r4, r5, negative, neutral, positive, replied,
-         unanswered_negative)
-     SELECT business_id, platform, kind,
-         (created_at / 86400) - (created_at < 0 AND created_at % 86400 != 0) AS d,
-         count(*), count(rating), coalesce(sum(rating), 0),
-         sum(CAST(round(rating) AS INTEGER) IS 1), sum(CAST(round(rating) AS INTEGER) IS 2),
-         sum(CAST(round(rating) AS INTEGER) IS 3), sum(CAST(round(rating) AS INTEGER) IS 4),
-         sum(CAST(round(rating) AS INTEGER) IS 5),
-         sum(sentiment_label IS 'negative'), sum(sentiment_label IS 'neutral'),
-         sum(sentiment_label IS 'positive'), count(replied_at),
-         sum(replied_at IS NULL AND (coalesce(rating <= 2, 0)
-             OR (kind = 'mention' AND sentiment_label IS 'negative')))
-     FROM reviews WHERE id > ?1 AND removed_at IS NULL
-     GROUP BY business_id, platform, kind, d
-     ON CONFLICT (business_id, platform, kind, day) DO UPDATE SET
-         count = count + excluded.count, rated = rated + excluded.rated,
-         rating_sum = rating_sum + excluded.rating_sum, r1 = r1 + excluded.r1,
-         r2 = r2 + excluded.r2, r3 = r3 + excluded.r3, r4 = r4 + excluded.r4,
-         r5 = r5 + excluded.r5, negative = negative + excluded.negative,
-         neutral = neutral + excluded.neutral, positive = positive + excluded.positive,
-         replied = replied + excluded.replied,
-         unanswered_negative = unanswered_negative + excluded.unanswered_negative";
-
-/// Adds the aspects of reviews with ids in (?1, ?2] to the aspect rollup.
-const ROLLUP_NEW_ASPECTS: &str = "INSERT INTO aspect_daily (business_id, aspect, day, mentions,
-         negative, positive, sentiment_sum)
-     SELECT business_id, aspect, day, count(*), sum(polarity = -1), sum(polarity = 1), sum(sentiment)
-     FROM review_aspects WHERE review_id > ?1 AND review_id <= ?2
-     GROUP BY business_id, aspect, day
-     ON CONFLICT (business_id, aspect, day) DO UPDATE SET
-         mentions = mentions + excluded.mentions, negative = negative + excluded.negative,
-         positive = positive + excluded.positive,
-         sentiment_sum = sentiment_sum + excluded.sentiment_sum";
 
 /// Default page size of a listing when the caller names none.
 const DEFAULT_LIMIT: u32 = 100;
@@ -241,6 +206,8 @@ struct OpenBatch {
     next_id: ReviewId,
     /// New rows up to this id are in the FTS index and the rollups.
     indexed_up_to: ReviewId,
+    /// What the rows and aspect mentions written since then add to the rollups.
+    rollups: BatchRollups,
     /// A file may repeat an item within a batch. Its second write is an update, whose
     /// triggers take the old row out of the index and the rollups: the new rows must be in
     /// them first (regression: "database disk image is malformed" from FTS5).
@@ -295,6 +262,7 @@ impl ReviewWriter<'_> {
                 now: now_unix(),
                 next_id: max_id + 1,
                 indexed_up_to: max_id,
+                rollups: BatchRollups::default(),
                 new_in_batch: HashSet::new(),
                 current: None,
                 counts: WriteCounts::default(),
@@ -317,10 +285,22 @@ impl ReviewWriter<'_> {
         let analysed = analysed.filter(|a| a.category == owner.category);
         let key = (source_id, item.external_id.clone());
         if b.new_in_batch.contains(&key) {
-            index_new_rows(conn, b.indexed_up_to)?;
+            index_new_rows(conn, b.indexed_up_to, &mut b.rollups)?;
             b.indexed_up_to = b.next_id - 1;
         }
-        let c = write_one(conn, source_id, &owner, item, analysed, b.now, b.next_id)?;
+        let new_row = NewRow {
+            id: b.next_id,
+            now: b.now,
+        };
+        let c = write_one(
+            conn,
+            source_id,
+            &owner,
+            item,
+            analysed,
+            new_row,
+            &mut b.rollups,
+        )?;
         if c.new > 0 {
             b.new_in_batch.insert(key);
         }
@@ -347,15 +327,15 @@ impl ReviewWriter<'_> {
 
     fn finish(&mut self, cursor: Option<(SourceId, &str)>) -> Result<WriteCounts> {
         let conn = &self.store.conn;
-        let Some(b) = &self.batch else {
+        let Some(b) = self.batch.as_mut() else {
             if let Some((source_id, cursor)) = cursor {
                 owner_of_source(conn, source_id)?;
                 set_cursor(conn, source_id, cursor)?;
             }
             return Ok(WriteCounts::default());
         };
-        if b.next_id - 1 > b.indexed_up_to {
-            index_new_rows(conn, b.indexed_up_to)?;
+        if b.next_id - 1 > b.indexed_up_to || !b.rollups.is_empty() {
+            index_new_rows(conn, b.indexed_up_to, &mut b.rollups)?;
         }
         if let Some((source_id, cursor)) = cursor {
             owner_of_source(conn, source_id)?;
@@ -540,13 +520,18 @@ impl Store {
     }
 }
 
-/// Adds the rows with ids above `after` to the FTS index and both rollups, set-based.
-fn index_new_rows(tx: &Connection, after: ReviewId) -> Result<()> {
+/// Adds the rows with ids above `after` to the FTS index, set-based, and what was written since
+/// to the rollups.
+fn index_new_rows(tx: &Connection, after: ReviewId, rollups: &mut BatchRollups) -> Result<()> {
     tx.prepare_cached(INDEX_NEW_ROWS)?.execute([after])?;
-    tx.prepare_cached(ROLLUP_NEW_ROWS)?.execute([after])?;
-    tx.prepare_cached(ROLLUP_NEW_ASPECTS)?
-        .execute([after, i64::MAX])?;
-    Ok(())
+    rollups.write(tx)
+}
+
+/// The id a new row would take, and the batch's time.
+#[derive(Clone, Copy)]
+struct NewRow {
+    id: ReviewId,
+    now: i64,
 }
 
 /// The business a source feeds, and its category (which picks the aspect lexicon).
@@ -597,15 +582,18 @@ fn write_one(
     owner: &Owner,
     item: &IncomingReview,
     analysed: Option<&ReviewAnalysis>,
-    now: i64,
-    new_id: ReviewId,
+    new_row: NewRow,
+    rollups: &mut BatchRollups,
 ) -> Result<WriteCounts> {
+    let now = new_row.now;
     let hash = content_hash(item);
     // An import's items come analysed and are mostly new: the insert is tried first, and the
     // stored row read only when the item is there already (one statement a new row instead
     // of two). A sync's items come unanalysed and are mostly known: the row is read first, so
     // an unchanged item is never analysed.
-    if analysed.is_some() && insert_new(tx, source_id, owner, item, analysed, now, new_id, hash)? {
+    if analysed.is_some()
+        && insert_new(tx, source_id, owner, item, analysed, new_row, hash, rollups)?
+    {
         return Ok(WriteCounts {
             new: 1,
             ..WriteCounts::default()
@@ -672,14 +660,13 @@ fn write_one(
                     owner,
                     item,
                     analysed.map_or(&[], |a| a.aspects.as_slice()),
+                    rollups,
                 )?;
-                tx.prepare_cached(ROLLUP_NEW_ASPECTS)?
-                    .execute([old.id - 1, old.id])?;
             }
             counts.updated = 1;
         }
         None => {
-            insert_new(tx, source_id, owner, item, analysed, now, new_id, hash)?;
+            insert_new(tx, source_id, owner, item, analysed, new_row, hash, rollups)?;
             counts.new = 1;
         }
     }
@@ -757,10 +744,11 @@ fn insert_new(
     owner: &Owner,
     item: &IncomingReview,
     analysed: Option<&ReviewAnalysis>,
-    now: i64,
-    new_id: ReviewId,
+    new_row: NewRow,
     hash: i64,
+    rollups: &mut BatchRollups,
 ) -> Result<bool> {
+    let NewRow { id: new_id, now } = new_row;
     let mut own = None;
     let analysed = analysis_of(item, owner, analysed, &mut own);
     let scored = &analysed.sentiment;
@@ -788,8 +776,17 @@ fn insert_new(
     if inserted == 0 {
         return Ok(false);
     }
+    rollups.add_item(
+        owner.business_id,
+        &item.platform,
+        row.kind,
+        row.created_at.div_euclid(86_400),
+        item.rating,
+        scored.label,
+        replied_at.is_some(),
+    );
     write_owner_reply(tx, new_id, item, now)?;
-    write_aspects(tx, new_id, owner, item, &analysed.aspects)?;
+    write_aspects(tx, new_id, owner, item, &analysed.aspects, rollups)?;
     Ok(true)
 }
 
@@ -815,13 +812,14 @@ fn sentiment_of(item: &IncomingReview, analysed: Option<&ReviewAnalysis>) -> Rev
     }
 }
 
-/// Stores the aspects the review talks about; the rollup takes them per batch.
+/// Stores the aspects the review talks about; the rollup takes them when the batch commits.
 fn write_aspects(
     tx: &Connection,
     review_id: ReviewId,
     owner: &Owner,
     item: &IncomingReview,
     mentions: &[AspectMention],
+    rollups: &mut BatchRollups,
 ) -> Result<()> {
     if mentions.is_empty() {
         return Ok(());
@@ -843,6 +841,7 @@ fn write_aspects(
             m.sentiment,
             aspects::polarity(m.sentiment)
         ])?;
+        rollups.add_aspect(owner.business_id, m.aspect, day, m.sentiment);
     }
     Ok(())
 }
