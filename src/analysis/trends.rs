@@ -24,6 +24,42 @@ pub struct DayRow {
     pub unanswered_negative: i64,
 }
 
+impl DayRow {
+    /// Counts one live item into the day, as the update and delete triggers on `reviews` count
+    /// one into `review_daily` (migration 0003; the write path sums a batch's new rows so).
+    pub fn count_item(
+        &mut self,
+        rating: Option<f64>,
+        kind: &str,
+        label: Option<&str>,
+        replied: bool,
+    ) {
+        self.count += 1;
+        if let Some(r) = rating {
+            self.rated += 1;
+            self.rating_sum += r;
+            // SQLite's round() and f64::round both round halves away from zero.
+            let star = r.round() as i64;
+            if (1..=5).contains(&star) {
+                self.stars[(star - 1) as usize] += 1;
+            }
+        }
+        match label {
+            Some("negative") => self.negative += 1,
+            Some("neutral") => self.neutral += 1,
+            Some("positive") => self.positive += 1,
+            _ => {}
+        }
+        if replied {
+            self.replied += 1;
+        } else if rating.is_some_and(|r| r <= 2.0)
+            || (kind == "mention" && label == Some("negative"))
+        {
+            self.unanswered_negative += 1;
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Granularity {

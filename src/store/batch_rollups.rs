@@ -7,7 +7,7 @@
 //! written with one upsert per (business, platform, kind, day) and (business, aspect, day).
 //!
 //! Edits, removals and deletions stay on the schema's triggers (migration 0003), which subtract
-//! exactly what [`DayCounts::add`] adds: the rule is written once in SQL there and once here, and
+//! exactly what [`DayRow::count_item`] adds: the rule is written once in SQL there and once here, and
 //! tests/cli.rs checks the rollup against a straight computation over the rows.
 
 use std::collections::HashMap;
@@ -16,53 +16,8 @@ use rusqlite::{params, Connection};
 
 use super::Result;
 use crate::analysis::aspects;
+use crate::analysis::trends::DayRow;
 use crate::model::BusinessId;
-
-/// One day of one business's items on one platform, of one kind: `review_daily`'s counters.
-#[derive(Debug, Default, Clone, Copy, PartialEq)]
-pub(crate) struct DayCounts {
-    pub count: i64,
-    pub rated: i64,
-    pub rating_sum: f64,
-    /// Items whose rating rounds to 1..5 stars.
-    pub stars: [i64; 5],
-    pub negative: i64,
-    pub neutral: i64,
-    pub positive: i64,
-    pub replied: i64,
-    /// Unreplied and negative: 1-2 stars, or a mention whose sentiment is negative.
-    pub unanswered_negative: i64,
-}
-
-impl DayCounts {
-    /// Counts one live item, as the update and delete triggers on `reviews` count one
-    /// (migration 0003).
-    pub fn add(&mut self, rating: Option<f64>, kind: &str, label: Option<&str>, replied: bool) {
-        self.count += 1;
-        if let Some(r) = rating {
-            self.rated += 1;
-            self.rating_sum += r;
-            // SQLite's round() and f64::round both round halves away from zero.
-            let star = r.round() as i64;
-            if (1..=5).contains(&star) {
-                self.stars[(star - 1) as usize] += 1;
-            }
-        }
-        match label {
-            Some("negative") => self.negative += 1,
-            Some("neutral") => self.neutral += 1,
-            Some("positive") => self.positive += 1,
-            _ => {}
-        }
-        if replied {
-            self.replied += 1;
-        } else if rating.is_some_and(|r| r <= 2.0)
-            || (kind == "mention" && label == Some("negative"))
-        {
-            self.unanswered_negative += 1;
-        }
-    }
-}
 
 /// One day of one business's mentions of one aspect: `aspect_daily`'s counters.
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
@@ -93,7 +48,7 @@ type DayKey = (BusinessId, String, &'static str, i64);
 /// The open batch's new rows, summed per rollup row until [`BatchRollups::write`].
 #[derive(Debug, Default)]
 pub(crate) struct BatchRollups {
-    days: HashMap<DayKey, DayCounts>,
+    days: HashMap<DayKey, DayRow>,
     aspects: HashMap<(BusinessId, &'static str, i64), AspectDayCounts>,
 }
 
@@ -112,8 +67,11 @@ impl BatchRollups {
     ) {
         self.days
             .entry((business, platform.to_owned(), kind, day))
-            .or_default()
-            .add(rating, kind, label, replied);
+            .or_insert(DayRow {
+                day,
+                ..DayRow::default()
+            })
+            .count_item(rating, kind, label, replied);
     }
 
     /// One aspect mention of an item written in the batch (new, or edited: the edit's delete
@@ -203,12 +161,12 @@ mod tests {
 
     #[test]
     fn an_item_counts_its_stars_sentiment_and_whether_it_waits_for_a_reply() {
-        let mut c = DayCounts::default();
-        c.add(Some(1.0), "review", Some("negative"), false);
-        c.add(Some(4.5), "review", Some("positive"), true);
-        c.add(None, "mention", Some("negative"), false);
-        c.add(None, "mention", Some("neutral"), true);
-        c.add(Some(2.5), "review", None, false);
+        let mut c = DayRow::default();
+        c.count_item(Some(1.0), "review", Some("negative"), false);
+        c.count_item(Some(4.5), "review", Some("positive"), true);
+        c.count_item(None, "mention", Some("negative"), false);
+        c.count_item(None, "mention", Some("neutral"), true);
+        c.count_item(Some(2.5), "review", None, false);
         assert_eq!(c.count, 5);
         assert_eq!(c.rated, 3);
         assert_eq!(c.rating_sum, 8.0);
