@@ -107,6 +107,37 @@ pub struct IncomingReview {
     pub raw_json: Option<String>,
 }
 
+impl IncomingReview {
+    /// FNV-1a over the fields whose change makes a review "updated". Stable across builds and
+    /// platforms (unlike std's hasher), because it is stored.
+    pub fn content_hash(&self) -> i64 {
+        const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+        const PRIME: u64 = 0x0000_0100_0000_01b3;
+        let mut h = OFFSET;
+        let mut feed = |bytes: &[u8]| {
+            for b in bytes.iter().chain(std::iter::once(&0xffu8)) {
+                h ^= u64::from(*b);
+                h = h.wrapping_mul(PRIME);
+            }
+        };
+        feed(self.kind.as_str().as_bytes());
+        feed(self.author.as_deref().unwrap_or("").as_bytes());
+        feed(&self.rating.map_or(-1.0f64, |r| r).to_le_bytes());
+        feed(self.title.as_deref().unwrap_or("").as_bytes());
+        feed(self.body.as_bytes());
+        feed(self.url.as_deref().unwrap_or("").as_bytes());
+        feed(&self.created_at.timestamp().to_le_bytes());
+        feed(&self.updated_at.map_or(0, |t| t.timestamp()).to_le_bytes());
+        feed(
+            self.owner_reply
+                .as_ref()
+                .map_or("", |r| r.body.as_str())
+                .as_bytes(),
+        );
+        h as i64
+    }
+}
+
 /// A stored review or mention, as read back for listing and display.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Review {

@@ -29,6 +29,9 @@ pub struct ReviewAnalysis {
     pub category: Option<String>,
     pub sentiment: ReviewSentiment,
     pub aspects: Vec<AspectMention>,
+    /// [`IncomingReview::content_hash`], which the store compares and keeps: worked out here so
+    /// an import hashes on its worker threads, not in its single writer.
+    pub content_hash: i64,
 }
 
 /// Analyses one review for a business of `category`.
@@ -39,6 +42,7 @@ pub fn analyse(item: &IncomingReview, category: Option<&str>) -> ReviewAnalysis 
         category: category.map(str::to_owned),
         sentiment: review_sentiment(item, sentiment, language),
         aspects: aspects_if_english(&text, language, category),
+        content_hash: item.content_hash(),
     }
 }
 

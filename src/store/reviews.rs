@@ -118,35 +118,6 @@ pub(crate) fn from_unix(t: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(t, 0).unwrap_or_default()
 }
 
-/// FNV-1a over the fields whose change makes a review "updated". Stable across builds and
-/// platforms (unlike std's hasher), because it is stored.
-fn content_hash(item: &IncomingReview) -> i64 {
-    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-    let mut h = OFFSET;
-    let mut feed = |bytes: &[u8]| {
-        for b in bytes.iter().chain(std::iter::once(&0xffu8)) {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(PRIME);
-        }
-    };
-    feed(item.kind.as_str().as_bytes());
-    feed(item.author.as_deref().unwrap_or("").as_bytes());
-    feed(&item.rating.map_or(-1.0f64, |r| r).to_le_bytes());
-    feed(item.title.as_deref().unwrap_or("").as_bytes());
-    feed(item.body.as_bytes());
-    feed(item.url.as_deref().unwrap_or("").as_bytes());
-    feed(&item.created_at.timestamp().to_le_bytes());
-    feed(&item.updated_at.map_or(0, |t| t.timestamp()).to_le_bytes());
-    feed(
-        item.owner_reply
-            .as_ref()
-            .map_or("", |r| r.body.as_str())
-            .as_bytes(),
-    );
-    h as i64
-}
-
 /// Everything the write path stores about reviews (rows but their fetch time, revisions,
 /// aspects, both rollups, the search index's content), one line per row, in a stable order:
 /// tests compare two ways of writing the same items with it.
@@ -588,7 +559,8 @@ fn write_one(
     rollups: &mut BatchRollups,
 ) -> Result<WriteCounts> {
     let now = new_row.now;
-    let hash = content_hash(item);
+    // Hashed on an import's worker threads with the rest of the analysis.
+    let hash = analysed.map_or_else(|| item.content_hash(), |a| a.content_hash);
     // An import's items come analysed and are mostly new: the insert is tried first, and the
     // stored row read only when the item is there already (one statement a new row instead
     // of two). A sync's items come unanalysed and are mostly known: the row is read first, so
@@ -829,7 +801,9 @@ fn write_aspects(
     let day = item.created_at.timestamp().div_euclid(86_400);
     // A plain INSERT: the review has no aspect rows (it is new, or its old ones were just
     // deleted) and `aspects_in` names each aspect once. OR REPLACE made every row a statement
-    // that may delete, with a statement journal.
+    // that may delete, with a statement journal. One statement a row, not one a review: a
+    // statement that inserts several rows may stop halfway (a foreign key), so SQLite keeps a
+    // statement journal for it, which took more time than it saved.
     let mut stmt = tx.prepare_cached(
         "INSERT INTO review_aspects (review_id, aspect, business_id, day, sentiment, polarity)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
