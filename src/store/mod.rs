@@ -65,6 +65,13 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// memory does not grow with the database.
 const PAGE_CACHE_KIB: i64 = 32 * 1024;
 
+/// Page size of a new database. An import writes every row into eight B-trees and the
+/// full-text index; with 16 KiB pages inserts split and rebalance pages a quarter as often and
+/// each commit writes fewer, fuller pages: a 200k-review import took about 9% less time than with
+/// SQLite's default 4 KiB (interleaved runs; issue 8). The page cache is sized in bytes, so
+/// memory does not change.
+const PAGE_SIZE: i64 = 16 * 1024;
+
 /// The schema version this build of Earshot writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -212,6 +219,11 @@ impl Store {
             path: self.path.clone(),
             error,
         };
+        // Takes effect only in a file that has no table yet (in WAL mode a page size is fixed);
+        // an older database keeps the 4 KiB pages it was created with.
+        self.conn
+            .pragma_update(None, "page_size", PAGE_SIZE)
+            .map_err(not_db)?;
         self.conn
             .pragma_update(None, "journal_mode", "WAL")
             .map_err(not_db)?;
@@ -309,6 +321,37 @@ mod tests {
             .collect::<rusqlite::Result<Vec<_>>>()
             .unwrap();
         ops
+    }
+
+    /// A new database gets 16 KiB pages; one made with SQLite's default 4 KiB pages (every
+    /// database before this) keeps them, and opens and writes as before.
+    #[test]
+    fn new_databases_get_large_pages_and_older_ones_keep_theirs() {
+        let dir = tempfile::tempdir().unwrap();
+        let page_size = |store: &Store| -> i64 {
+            store
+                .conn
+                .query_row("PRAGMA page_size", [], |r| r.get(0))
+                .unwrap()
+        };
+        let new = Store::open(&dir.path().join("new.db")).unwrap();
+        assert_eq!(page_size(&new), PAGE_SIZE);
+
+        let old_path = dir.path().join("old.db");
+        Connection::open(&old_path)
+            .unwrap()
+            .execute_batch("PRAGMA page_size = 4096; CREATE TABLE before_earshot (x);")
+            .unwrap();
+        let old = Store::open(&old_path).unwrap();
+        assert_eq!(page_size(&old), 4096);
+        old.ensure_business("Old Café").unwrap();
+        drop(old);
+        let reopened = Store::open(&old_path).unwrap();
+        assert_eq!(page_size(&reopened), 4096);
+        assert_eq!(
+            reopened.ensure_business("Old Café").unwrap().name,
+            "Old Café"
+        );
     }
 
     /// Regression (0004): a CHECK with an IN list of three or more values built a temporary
