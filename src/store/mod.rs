@@ -49,6 +49,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_checks_without_in_lists",
         include_str!("migrations/0004_checks_without_in_lists.sql"),
     ),
+    (
+        "0005_aspects_without_business_index",
+        include_str!("migrations/0005_aspects_without_business_index.sql"),
+    ),
 ];
 
 /// Migrations that edit a table's definition in place (SQLite's procedure for a constraint every

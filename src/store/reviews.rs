@@ -921,8 +921,11 @@ fn filter_sql(f: &ReviewFilter) -> (String, String, Vec<Value>) {
         wh.push("r.removed_at IS NULL".into());
     }
     if let Some(a) = &f.aspect {
+        // Looked up row by row as the listing walks newest first, so a page stops early (the
+        // mentions have no index by aspect: migration 0005). `IN (SELECT …)` read every
+        // mention of the aspect before the first row: 0.5 s a page at 2M reviews.
         wh.push(format!(
-            "r.id IN (SELECT review_id FROM review_aspects WHERE aspect = {})",
+            "EXISTS (SELECT 1 FROM review_aspects a WHERE a.review_id = r.id AND a.aspect = {})",
             arg(Value::Text(a.clone()))
         ));
     }

@@ -6,6 +6,14 @@ use super::{Result, Store};
 use crate::analysis::trends::{merge_days, AspectCounts, DayRow};
 use crate::model::{BusinessId, ReviewId};
 
+/// Reviews of business ?1 mentioning aspect ?2 (with polarity ?5 unless NULL), created in
+/// [?3, ?4), newest first, at most ?6.
+const ASPECT_REVIEW_IDS: &str = "SELECT r.id FROM reviews r
+     JOIN review_aspects a ON a.review_id = r.id AND a.aspect = ?2
+     WHERE r.business_id = ?1 AND r.created_at >= ?3 AND r.created_at < ?4
+       AND (?5 IS NULL OR a.polarity = ?5)
+     ORDER BY r.created_at DESC, r.id DESC LIMIT ?6";
+
 impl Store {
     /// One summed rollup row per day for a business, oldest first, optionally for one platform.
     /// The rows are read in key order and summed per day in Rust: a GROUP BY day would sort
@@ -82,6 +90,8 @@ impl Store {
     }
 
     /// The newest reviews mentioning an aspect with the given polarity in `[from_day, to_day)`.
+    /// Walks the business's reviews of the period newest first and looks each up among the
+    /// aspect mentions by its key (there is no index by aspect: migration 0005).
     pub fn aspect_review_ids(
         &self,
         business_id: BusinessId,
@@ -91,15 +101,14 @@ impl Store {
         to_day: i64,
         limit: u32,
     ) -> Result<Vec<ReviewId>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT review_id FROM review_aspects
-             WHERE business_id = ?1 AND aspect = ?2 AND day >= ?3 AND day < ?4
-               AND (?5 IS NULL OR polarity = ?5)
-             ORDER BY day DESC, review_id DESC LIMIT ?6",
-        )?;
+        let mut stmt = self.conn.prepare_cached(ASPECT_REVIEW_IDS)?;
         let polarity = polarity.map_or(Value::Null, |p| Value::Integer(i64::from(p)));
+        let (from, to) = (
+            from_day.saturating_mul(86_400),
+            to_day.saturating_mul(86_400),
+        );
         let rows = stmt.query_map(
-            params![business_id, aspect, from_day, to_day, polarity, limit],
+            params![business_id, aspect, from, to, polarity, limit],
             |r| r.get(0),
         )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -121,5 +130,87 @@ impl Store {
         )?;
         let rows = stmt.query_map(params![business_id, from, to, limit], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::aspects::polarity;
+    use crate::store::ReviewFilter;
+
+    /// The drill-down walks the business's reviews newest first and looks each one's mentions
+    /// up by key (migration 0005 dropped the index by aspect): it must find what reading every
+    /// review's mentions finds, in the same order, and stop at the limit.
+    #[test]
+    fn aspect_examples_are_the_newest_matching_reviews_of_the_period() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("aspects.db")).unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
+        crate::demo::load(&mut store, today).unwrap();
+        let own = store.businesses().unwrap()[0].id;
+        let (from_day, to_day) = (20_000, 20_240); // 2024-10-04 to 2025-06-01
+        let period = store
+            .list_reviews(&ReviewFilter {
+                business_id: Some(own),
+                since: chrono::DateTime::from_timestamp(from_day * 86_400, 0),
+                until: chrono::DateTime::from_timestamp(to_day * 86_400 - 1, 0),
+                include_removed: true,
+                limit: Some(u32::MAX),
+                ..Default::default()
+            })
+            .unwrap();
+        assert!(period.len() > 50, "{} reviews in the period", period.len());
+        let mut checked = 0;
+        for aspect in ["coffee", "staff", "wait time", "price"] {
+            for wanted in [None, Some(-1i8), Some(1)] {
+                let mut expected = Vec::new();
+                for r in &period {
+                    let found = store
+                        .review_aspects(r.id)
+                        .unwrap()
+                        .into_iter()
+                        .any(|(a, s)| a == aspect && wanted.is_none_or(|p| polarity(s) == p));
+                    if found {
+                        expected.push(r.id);
+                    }
+                }
+                let limit = 5;
+                let got = store
+                    .aspect_review_ids(own, aspect, wanted, from_day, to_day, limit)
+                    .unwrap();
+                expected.truncate(limit as usize);
+                assert_eq!(got, expected, "{aspect} {wanted:?}");
+                checked += got.len();
+            }
+        }
+        assert!(checked > 20, "the demo mentions these aspects: {checked}");
+    }
+
+    #[test]
+    fn the_aspect_drill_down_walks_the_business_index_and_sorts_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("plan.db")).unwrap();
+        let plan: Vec<String> = store
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {ASPECT_REVIEW_IDS}"))
+            .unwrap()
+            .query_map(params![1, "coffee", 0, 86_400, -1, 5], |r| {
+                r.get::<_, String>(3)
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(
+            plan.iter()
+                .any(|l| l.contains("SEARCH r USING") && l.contains("reviews_by_business_time")),
+            "{plan:?}"
+        );
+        assert!(
+            plan.iter()
+                .any(|l| l.contains("SEARCH a USING PRIMARY KEY")),
+            "{plan:?}"
+        );
+        assert!(!plan.iter().any(|l| l.contains("TEMP B-TREE")), "{plan:?}");
     }
 }
