@@ -53,6 +53,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_aspects_without_business_index",
         include_str!("migrations/0005_aspects_without_business_index.sql"),
     ),
+    (
+        "0006_search_index_by_column",
+        include_str!("migrations/0006_search_index_by_column.sql"),
+    ),
 ];
 
 /// Migrations that edit a table's definition in place (SQLite's procedure for a constraint every

@@ -853,12 +853,14 @@ fn write_owner_reply(
 }
 
 /// Turns what a person types into an FTS5 query: each word quoted (so `OR`, `NEAR(` or a stray
-/// quote in the text are words, not syntax) and all of them required.
+/// quote in the text are words, not syntax) and all of them required. "Don't" and "wi-fi" are
+/// two words each, as the index's tokenizer splits them: quoted together they would be a
+/// phrase, which an index without positions refuses (migration 0006).
 pub(crate) fn fts_query(text: &str) -> Option<String> {
     let words: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
+        .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .map(|w| format!("\"{w}\""))
         .collect();
     if words.is_empty() {
         return None;
@@ -1192,5 +1194,62 @@ mod tests {
             Some("\"NEAR\" \"a\" \"b\" \"OR\" \"x\"")
         );
         assert_eq!(fts_query("  ;; "), None);
+        assert_eq!(
+            fts_query("don't wi-fi").as_deref(),
+            Some("\"don\" \"t\" \"wi\" \"fi\"")
+        );
+    }
+
+    /// The index keeps no positions (migration 0006): words with an apostrophe or a hyphen
+    /// still find their review instead of failing as a phrase, and relevance order works.
+    #[test]
+    fn words_with_apostrophes_and_hyphens_find_their_review() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("search.db")).unwrap();
+        let business = store.ensure_business("Cafe").unwrap();
+        let source = store
+            .ensure_source(business.id, "file", "import", &serde_json::json!({}))
+            .unwrap();
+        let at = chrono::DateTime::parse_from_rfc3339("2025-03-01T09:00:00Z").unwrap();
+        let items: Vec<IncomingReview> = [
+            "Don't miss the wi-fi, it is fast",
+            "Slow wifi and cold coffee",
+            "Cold coffee, cold room, cold welcome",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, body)| IncomingReview {
+            external_id: format!("r{i}"),
+            platform: "google".into(),
+            kind: Kind::Review,
+            author: None,
+            rating: Some(3.0),
+            title: None,
+            body: (*body).into(),
+            url: None,
+            language: Some("en".into()),
+            created_at: (at + chrono::Duration::minutes(i as i64)).to_utc(),
+            updated_at: None,
+            owner_reply: None,
+            raw_json: None,
+        })
+        .collect();
+        store.write_reviews(source, &items).unwrap();
+        let search = |q: &str, order: ReviewOrder| -> Vec<String> {
+            store
+                .list_reviews(&ReviewFilter {
+                    search: Some(q.into()),
+                    order,
+                    ..Default::default()
+                })
+                .unwrap()
+                .into_iter()
+                .map(|r| r.external_id)
+                .collect()
+        };
+        assert_eq!(search("don't wi-fi", ReviewOrder::Newest), ["r0"]);
+        assert_eq!(search("DON'T", ReviewOrder::Relevance), ["r0"]);
+        assert_eq!(search("cold coffee", ReviewOrder::Newest), ["r2", "r1"]);
+        assert_eq!(search("cold coffee", ReviewOrder::Relevance).len(), 2);
     }
 }
