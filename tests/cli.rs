@@ -421,6 +421,15 @@ fn a_database_from_schema_v1_opens_with_its_rows_intact() {
     assert_eq!(list[0].body, "Cold coffee, rude staff.");
     let s = store.stats(1).unwrap();
     assert_eq!(s.count, 2);
+    // Migration 0006 made the search index anew and filled it from the stored reviews.
+    let found = store
+        .list_reviews(&earshot::store::ReviewFilter {
+            search: Some("rude coffee".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].id, list[0].id);
 }
 
 #[test]

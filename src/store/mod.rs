@@ -59,6 +59,9 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Migrations after which the full-text index is filled from the reviews (they make it anew).
+const REBUILDS_SEARCH_INDEX: &[&str] = &["0006_search_index_by_column"];
+
 /// Migrations that edit a table's definition in place (SQLite's procedure for a constraint every
 /// stored row already meets): after them the schema cookie is bumped, integrity checked, and
 /// the connection that parsed the old definitions opened again.
@@ -258,6 +261,12 @@ impl Store {
             }
             let failed = |error| StoreError::Migration { name, error };
             tx.execute_batch(sql).map_err(failed)?;
+            if REBUILDS_SEARCH_INDEX.contains(name) {
+                reviews::index_all_rows(&tx).map_err(|e| match e {
+                    StoreError::Sql(error) => failed(error),
+                    other => other,
+                })?;
+            }
             if EDITS_DEFINITIONS.contains(name) {
                 // SQLite's procedure for an edited definition: bump the schema cookie so that
                 // other connections parse the schema again, and check the result before the

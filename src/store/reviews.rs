@@ -68,6 +68,32 @@ pub struct ReviewFilter {
 const INDEX_NEW_ROWS: &str = "INSERT INTO reviews_fts (rowid, title, body, author)
      SELECT search_key, title, body, author FROM reviews WHERE id > ?1 ORDER BY +search_key";
 
+/// Rows a statement of [`index_all_rows`] adds: sorted in memory, and each a segment of the
+/// index at most.
+const INDEX_ALL_ROWS_BLOCK: i64 = 20_000;
+
+/// Fills an empty full-text index from every review, a block of ids at a time in search key
+/// order, as an import's batches are indexed (see INDEX_NEW_ROWS).
+pub(super) fn index_all_rows(tx: &Connection) -> Result<()> {
+    index_all_rows_in_blocks(tx, INDEX_ALL_ROWS_BLOCK)
+}
+
+fn index_all_rows_in_blocks(tx: &Connection, block: i64) -> Result<()> {
+    let max_id: ReviewId =
+        tx.query_row("SELECT coalesce(max(id), 0) FROM reviews", [], |r| r.get(0))?;
+    let mut stmt = tx.prepare(
+        "INSERT INTO reviews_fts (rowid, title, body, author)
+         SELECT search_key, title, body, author FROM reviews WHERE id > ?1 AND id <= ?2
+         ORDER BY +search_key",
+    )?;
+    let mut after = 0;
+    while after < max_id {
+        stmt.execute([after, after + block])?;
+        after += block;
+    }
+    Ok(())
+}
+
 /// Bits of the review id in a search key; the minute of creation fills the bits above. Two
 /// reviews collide only when written in the same minute with ids exactly 2^26 (67 million)
 /// apart.
@@ -1198,6 +1224,52 @@ mod tests {
             fts_query("don't wi-fi").as_deref(),
             Some("\"don\" \"t\" \"wi\" \"fi\"")
         );
+    }
+
+    /// Migration 0006 makes the index anew and fills it from the reviews a block at a time:
+    /// the result is the index FTS5's own rebuild makes, whatever the block size.
+    #[test]
+    fn the_search_index_filled_by_blocks_is_the_one_a_rebuild_makes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("blocks.db")).unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
+        crate::demo::load(&mut store, today).unwrap();
+        // Each term, each column it is in, and in how many reviews (the index keeps no more).
+        let index = |store: &Store| -> Vec<(String, String, i64)> {
+            store
+                .conn
+                .execute_batch(
+                    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.terms
+                     USING fts5vocab(main, reviews_fts, col)",
+                )
+                .unwrap();
+            let mut stmt = store
+                .conn
+                .prepare("SELECT term, col, doc FROM temp.terms ORDER BY term, col")
+                .unwrap();
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .unwrap();
+            rows.collect::<rusqlite::Result<_>>().unwrap()
+        };
+        store
+            .conn
+            .execute_batch("INSERT INTO reviews_fts (reviews_fts) VALUES ('rebuild')")
+            .unwrap();
+        let rebuilt = index(&store);
+        assert!(rebuilt.len() > 100, "{} terms", rebuilt.len());
+        for block in [7, 20_000] {
+            store
+                .conn
+                .execute_batch("INSERT INTO reviews_fts (reviews_fts) VALUES ('delete-all')")
+                .unwrap();
+            index_all_rows_in_blocks(&store.conn, block).unwrap();
+            assert_eq!(index(&store), rebuilt, "blocks of {block}");
+            store
+                .conn
+                .execute_batch("INSERT INTO reviews_fts (reviews_fts) VALUES ('integrity-check')")
+                .unwrap();
+        }
     }
 
     /// The index keeps no positions (migration 0006): words with an apostrophe or a hyphen

@@ -10,8 +10,9 @@
 -- often a review repeats a word. More, smaller segments cost a search little: p95 stays well
 -- under a millisecond at 1M reviews (make bench).
 --
--- The new index is built from the reviews in this migration: seconds for a million reviews,
--- once.
+-- The new index is filled by Store::migrate after this file (reviews::index_all_rows), a block of
+-- ids at a time in time order: about 9 s a million reviews, once. FTS5's own 'rebuild' reads the
+-- reviews in index order, one random row at a time, and took 56 s at 2.1M.
 DROP TABLE reviews_fts;
 CREATE VIRTUAL TABLE reviews_fts USING fts5 (
     title, body, author,
@@ -21,4 +22,3 @@ CREATE VIRTUAL TABLE reviews_fts USING fts5 (
 );
 INSERT INTO reviews_fts (reviews_fts, rank) VALUES ('hashsize', 16777216);
 INSERT INTO reviews_fts (reviews_fts, rank) VALUES ('automerge', 8);
-INSERT INTO reviews_fts (reviews_fts) VALUES ('rebuild');
