@@ -71,6 +71,12 @@ const EDITS_DEFINITIONS: &[&str] = &["0004_checks_without_in_lists"];
 /// app's own writes can overlap; five seconds covers a large batch commit with room to spare.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long opening waits for another connection that holds the write lock. Every open takes
+/// it to check the schema, and the first open after an upgrade migrates while the app's other
+/// commands open too: 0006 fills the search index, about 6 s a million reviews. They wait for
+/// it rather than fail with "database is locked".
+const MIGRATION_WAIT: Duration = Duration::from_secs(300);
+
 /// Page cache per connection. The review table's unique and time indexes are probed on every
 /// upsert; a cache that holds their upper levels keeps a large import off the disk. Fixed, so
 /// memory does not grow with the database.
@@ -248,6 +254,13 @@ impl Store {
 
     /// Applies the migrations the file lacks; true when one edited a definition in place.
     fn migrate(&mut self) -> Result<bool> {
+        self.conn.busy_timeout(MIGRATION_WAIT)?;
+        let migrated = self.migrate_in_write_lock();
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        migrated
+    }
+
+    fn migrate_in_write_lock(&mut self) -> Result<bool> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -338,6 +351,29 @@ mod tests {
             .collect::<rusqlite::Result<Vec<_>>>()
             .unwrap();
         ops
+    }
+
+    /// Opening waits for a connection that holds the write lock longer than a writer waits
+    /// (BUSY_TIMEOUT): what a migration of a large database does while the app opens again.
+    #[test]
+    fn opening_waits_for_another_connections_long_migration() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wait.db");
+        drop(Store::open(&path).unwrap());
+        let holder = Connection::open(&path).unwrap();
+        holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(BUSY_TIMEOUT + Duration::from_secs(1));
+            holder.execute_batch("COMMIT").unwrap();
+        });
+        let store = Store::open(&path).expect("opened once the lock was released");
+        release.join().unwrap();
+        // Writes go back to the ordinary wait once open.
+        let busy_ms: i64 = store
+            .conn
+            .query_row("PRAGMA busy_timeout", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(busy_ms, BUSY_TIMEOUT.as_millis() as i64);
     }
 
     /// A new database gets 16 KiB pages; one made with SQLite's default 4 KiB pages (every
