@@ -1032,33 +1032,51 @@ mod tests {
         );
     }
 
+    /// A store with one business and one import source.
+    fn store_with_source(dir: &std::path::Path) -> (Store, SourceId) {
+        let store = Store::open(&dir.join("reviews.db")).unwrap();
+        let business = store.ensure_business("Cafe").unwrap();
+        let source = store
+            .ensure_source(business.id, "file", "import", &serde_json::json!({}))
+            .unwrap();
+        (store, source)
+    }
+
+    /// A rated English Google review with only an id, a text and a time.
+    fn review_item(id: String, body: String, created_at: DateTime<Utc>) -> IncomingReview {
+        IncomingReview {
+            external_id: id,
+            platform: "google".into(),
+            kind: Kind::Review,
+            author: None,
+            rating: Some(4.0),
+            title: None,
+            body,
+            url: None,
+            language: Some("en".into()),
+            created_at,
+            updated_at: None,
+            owner_reply: None,
+            raw_json: None,
+        }
+    }
+
     /// Regression: a batch whose rows were not in search key order (a day's reviews at any
     /// time of day) made FTS5 write a segment for every row out of order, and merge them.
     #[test]
     fn a_batch_out_of_time_order_is_indexed_in_one_segment() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("fts.db")).unwrap();
-        let business = store.ensure_business("Cafe").unwrap();
-        let source = store
-            .ensure_source(business.id, "file", "import", &serde_json::json!({}))
-            .unwrap();
+        let (mut store, source) = store_with_source(dir.path());
         let day = chrono::DateTime::parse_from_rfc3339("2025-03-01T00:00:00Z").unwrap();
         let items: Vec<IncomingReview> = (0..400i64)
             .map(|i| IncomingReview {
-                external_id: format!("r{i}"),
-                platform: "google".into(),
-                kind: Kind::Review,
                 author: Some(format!("Customer {i}")),
-                rating: Some(4.0),
-                title: None,
-                body: format!("Coffee number {i} was fine"),
-                url: None,
-                language: Some("en".into()),
-                // Minutes jump back and forth through the day.
-                created_at: (day + chrono::Duration::minutes((i * 337) % 1440)).to_utc(),
-                updated_at: None,
-                owner_reply: None,
-                raw_json: None,
+                ..review_item(
+                    format!("r{i}"),
+                    format!("Coffee number {i} was fine"),
+                    // Minutes jump back and forth through the day.
+                    (day + chrono::Duration::minutes((i * 337) % 1440)).to_utc(),
+                )
             })
             .collect();
         // Without merges every segment written stays, with at least one row of the index's
@@ -1277,11 +1295,7 @@ mod tests {
     #[test]
     fn words_with_apostrophes_and_hyphens_find_their_review() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("search.db")).unwrap();
-        let business = store.ensure_business("Cafe").unwrap();
-        let source = store
-            .ensure_source(business.id, "file", "import", &serde_json::json!({}))
-            .unwrap();
+        let (mut store, source) = store_with_source(dir.path());
         let at = chrono::DateTime::parse_from_rfc3339("2025-03-01T09:00:00Z").unwrap();
         let items: Vec<IncomingReview> = [
             "Don't miss the wi-fi, it is fast",
@@ -1290,20 +1304,9 @@ mod tests {
         ]
         .iter()
         .enumerate()
-        .map(|(i, body)| IncomingReview {
-            external_id: format!("r{i}"),
-            platform: "google".into(),
-            kind: Kind::Review,
-            author: None,
-            rating: Some(3.0),
-            title: None,
-            body: (*body).into(),
-            url: None,
-            language: Some("en".into()),
-            created_at: (at + chrono::Duration::minutes(i as i64)).to_utc(),
-            updated_at: None,
-            owner_reply: None,
-            raw_json: None,
+        .map(|(i, body)| {
+            let created_at = (at + chrono::Duration::minutes(i as i64)).to_utc();
+            review_item(format!("r{i}"), (*body).into(), created_at)
         })
         .collect();
         store.write_reviews(source, &items).unwrap();
