@@ -36,13 +36,23 @@ pub struct ReviewAnalysis {
 
 /// Analyses one review for a business of `category`.
 pub fn analyse(item: &IncomingReview, category: Option<&str>) -> ReviewAnalysis {
+    analyse_hashed(item, category, item.content_hash())
+}
+
+/// [`analyse`] for a caller that hashed the item already: the store's write path, which needs
+/// the hash to find an item's stored row before it knows whether to analyse it.
+pub fn analyse_hashed(
+    item: &IncomingReview,
+    category: Option<&str>,
+    content_hash: i64,
+) -> ReviewAnalysis {
     let text = scored_text(item);
     let (sentiment, language) = sentiment::analyze_with_language(&text);
     ReviewAnalysis {
         category: category.map(str::to_owned),
         sentiment: review_sentiment(item, sentiment, language),
         aspects: aspects_if_english(&text, language, category),
-        content_hash: item.content_hash(),
+        content_hash,
     }
 }
 

@@ -64,16 +64,17 @@ pub struct ReviewFilter {
 /// a batch in id order is not in search key order (a day's reviews come at any time of it): in
 /// id order a 1M-row import wrote a tiny segment every other row, then merged them, and took
 /// 100 s instead of 51. The `+` keeps SQLite from walking the whole search key index for the
-/// order instead of sorting the batch's rows.
-const INDEX_NEW_ROWS: &str = "INSERT INTO reviews_fts (rowid, title, body, author)
-     SELECT search_key, title, body, author FROM reviews WHERE id > ?1 ORDER BY +search_key";
+/// order instead of sorting the batch's rows. Indexes the rows with ids in (?1, ?2].
+const INDEX_ROWS: &str = "INSERT INTO reviews_fts (rowid, title, body, author)
+     SELECT search_key, title, body, author FROM reviews WHERE id > ?1 AND id <= ?2
+     ORDER BY +search_key";
 
 /// Rows a statement of [`index_all_rows`] adds: sorted in memory, and each a segment of the
 /// index at most.
 const INDEX_ALL_ROWS_BLOCK: i64 = 20_000;
 
 /// Fills an empty full-text index from every review, a block of ids at a time in search key
-/// order, as an import's batches are indexed (see INDEX_NEW_ROWS).
+/// order, as an import's batches are indexed (see INDEX_ROWS).
 pub(super) fn index_all_rows(tx: &Connection) -> Result<()> {
     index_all_rows_in_blocks(tx, INDEX_ALL_ROWS_BLOCK)
 }
@@ -81,11 +82,7 @@ pub(super) fn index_all_rows(tx: &Connection) -> Result<()> {
 fn index_all_rows_in_blocks(tx: &Connection, block: i64) -> Result<()> {
     let max_id: ReviewId =
         tx.query_row("SELECT coalesce(max(id), 0) FROM reviews", [], |r| r.get(0))?;
-    let mut stmt = tx.prepare(
-        "INSERT INTO reviews_fts (rowid, title, body, author)
-         SELECT search_key, title, body, author FROM reviews WHERE id > ?1 AND id <= ?2
-         ORDER BY +search_key",
-    )?;
+    let mut stmt = tx.prepare_cached(INDEX_ROWS)?;
     let mut after = 0;
     while after < max_id {
         stmt.execute([after, after + block])?;
@@ -522,7 +519,8 @@ impl Store {
 /// Adds the rows with ids above `after` to the FTS index, set-based, and what was written since
 /// to the rollups.
 fn index_new_rows(tx: &Connection, after: ReviewId, rollups: &mut BatchRollups) -> Result<()> {
-    tx.prepare_cached(INDEX_NEW_ROWS)?.execute([after])?;
+    tx.prepare_cached(INDEX_ROWS)?
+        .execute([after, ReviewId::MAX])?;
     rollups.write(tx)
 }
 
@@ -636,7 +634,7 @@ fn write_one(
             // Changed text needs its aspects again too: analysed once for both.
             let mut own = None;
             let analysed = if text_changed {
-                Some(analysis_of(item, owner, analysed, &mut own))
+                Some(analysis_of(item, owner, analysed, hash, &mut own))
             } else {
                 analysed
             };
@@ -750,7 +748,7 @@ fn insert_new(
 ) -> Result<bool> {
     let NewRow { id: new_id, now } = new_row;
     let mut own = None;
-    let analysed = analysis_of(item, owner, analysed, &mut own);
+    let analysed = analysis_of(item, owner, analysed, hash, &mut own);
     let scored = &analysed.sentiment;
     let row = RowColumns::new(new_id, item, scored, now, hash);
     let replied_at = item.owner_reply.as_ref().map(|r| reply_time(r, now));
@@ -796,11 +794,16 @@ fn analysis_of<'a>(
     item: &IncomingReview,
     owner: &Owner,
     analysed: Option<&'a ReviewAnalysis>,
+    content_hash: i64,
     own: &'a mut Option<ReviewAnalysis>,
 ) -> &'a ReviewAnalysis {
     match analysed {
         Some(a) => a,
-        None => own.insert(analysis::analyse(item, owner.category.as_deref())),
+        None => own.insert(analysis::analyse_hashed(
+            item,
+            owner.category.as_deref(),
+            content_hash,
+        )),
     }
 }
 
