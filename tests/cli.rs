@@ -570,9 +570,9 @@ fn rollups_equal_a_straight_sql_computation_after_imports_edits_and_deletions() 
          FROM aspect_daily WHERE mentions != 0 ORDER BY 1, 2, 3",
     );
     let raw = aspect_rows(
-        "SELECT business_id, aspect, day, count(*), sum(polarity = -1), sum(polarity = 1),
-                sum(sentiment)
-         FROM review_aspects GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+        "SELECT r.business_id, m.key, (r.created_at / 86400) - (r.created_at < 0 AND r.created_at % 86400 != 0),
+                count(*), sum(m.value ->> 1 = -1), sum(m.value ->> 1 = 1), sum(m.value ->> 0)
+         FROM reviews r, json_each(r.aspects) m GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
     );
     assert!(!raw.is_empty());
     assert_eq!(rollup.len(), raw.len());

@@ -466,6 +466,43 @@ pub fn polarity(score: f64) -> i8 {
     }
 }
 
+/// Mentions as the store keeps them in a review's row (`reviews.aspects`, migration 0007): a JSON
+/// object from aspect to `[sentiment, polarity]`, `None` for none. Written with the rest of the
+/// analysis, so an import's single writer only binds it.
+pub fn to_json(mentions: &[AspectMention]) -> Option<String> {
+    use std::fmt::Write;
+    if mentions.is_empty() {
+        return None;
+    }
+    let mut json = String::with_capacity(24 * mentions.len() + 2);
+    json.push('{');
+    for (i, m) in mentions.iter().enumerate() {
+        if i > 0 {
+            json.push(',');
+        }
+        // `{}` prints the shortest decimal that reads back as the same f64, never an exponent:
+        // the rollup triggers subtract exactly what the write path added.
+        let sentiment = if m.sentiment.is_finite() {
+            m.sentiment
+        } else {
+            0.0
+        };
+        let _ = write!(
+            json,
+            "{}:[{sentiment},{}]",
+            json_key(m.aspect),
+            polarity(sentiment)
+        );
+    }
+    json.push('}');
+    Some(json)
+}
+
+/// `aspect` as a key of [`to_json`]'s object, quoted and escaped.
+pub fn json_key(aspect: &str) -> String {
+    serde_json::Value::from(aspect).to_string()
+}
+
 /// Every aspect name the lexicons know, for the UI's filters.
 pub fn known_aspects(category: Option<&str>) -> Vec<&'static str> {
     let mut v: Vec<&'static str> = lexicons(category)

@@ -29,6 +29,8 @@ pub struct ReviewAnalysis {
     pub category: Option<String>,
     pub sentiment: ReviewSentiment,
     pub aspects: Vec<AspectMention>,
+    /// `aspects` as the review's row keeps them ([`aspects::to_json`]).
+    pub aspects_json: Option<String>,
     /// [`IncomingReview::content_hash`], which the store compares and keeps: worked out here so
     /// an import hashes on its worker threads, not in its single writer.
     pub content_hash: i64,
@@ -48,10 +50,12 @@ pub fn analyse_hashed(
 ) -> ReviewAnalysis {
     let text = scored_text(item);
     let (sentiment, language) = sentiment::analyze_with_language(&text);
+    let aspects = aspects_if_english(&text, language, category);
     ReviewAnalysis {
         category: category.map(str::to_owned),
         sentiment: review_sentiment(item, sentiment, language),
-        aspects: aspects_if_english(&text, language, category),
+        aspects_json: aspects::to_json(&aspects),
+        aspects,
         content_hash,
     }
 }

@@ -29,8 +29,7 @@ pub(crate) struct AspectDayCounts {
 }
 
 impl AspectDayCounts {
-    /// Counts one mention, as the delete trigger on `review_aspects` subtracts one (migration
-    /// 0001).
+    /// Counts one mention, as the triggers on `reviews` subtract one (migration 0007).
     pub fn add(&mut self, sentiment: f64) {
         self.mentions += 1;
         match aspects::polarity(sentiment) {

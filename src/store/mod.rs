@@ -57,6 +57,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_search_index_by_column",
         include_str!("migrations/0006_search_index_by_column.sql"),
     ),
+    (
+        "0007_aspects_in_review_row",
+        include_str!("migrations/0007_aspects_in_review_row.sql"),
+    ),
 ];
 
 /// Migrations after which the full-text index is filled from the reviews (they make it anew).
@@ -410,10 +414,10 @@ mod tests {
     /// Regression (0004): a CHECK with an IN list of three or more values built a temporary
     /// index for every row an import wrote.
     #[test]
-    fn writing_a_review_its_aspects_or_a_reply_builds_no_temporary_index() {
+    fn writing_a_review_or_a_reply_builds_no_temporary_index() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("plan.db")).unwrap();
-        for table in ["reviews", "review_aspects", "replies"] {
+        for table in ["reviews", "replies"] {
             let ops = insert_opcodes(&store, table);
             assert!(
                 !ops.iter().any(|o| o == "OpenEphemeral"),
@@ -423,8 +427,8 @@ mod tests {
     }
 
     /// 0004 rewrote the constraints in place: a database made by the three earlier migrations,
-    /// with rows, opens with the new definitions, its rows intact, and still refuses what the
-    /// old rules refused.
+    /// with rows, opens with the new definitions, its rows intact (the aspect mention now in its
+    /// review's row: 0007), and still refuses what the old rules refused.
     #[test]
     fn the_rewritten_checks_refuse_what_the_old_ones_refused() {
         let dir = tempfile::tempdir().unwrap();
@@ -462,14 +466,14 @@ mod tests {
             .conn
             .prepare(
                 "SELECT sql FROM sqlite_schema
-                 WHERE name IN ('reviews', 'review_aspects', 'replies')",
+                 WHERE name IN ('reviews', 'replies')",
             )
             .unwrap()
             .query_map([], |r| r.get(0))
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap();
-        assert_eq!(tables.len(), 3);
+        assert_eq!(tables.len(), 2);
         for sql in &tables {
             for list in ["sentiment_label IN", "polarity IN", "origin IN", "state IN"] {
                 assert!(!sql.contains(list), "{sql}");
@@ -478,7 +482,8 @@ mod tests {
         let count: i64 = store
             .conn
             .query_row(
-                "SELECT (SELECT count(*) FROM reviews) + (SELECT count(*) FROM review_aspects)
+                "SELECT (SELECT count(*) FROM reviews)
+                     + (SELECT count(*) FROM reviews, json_each(reviews.aspects))
                      + (SELECT count(*) FROM replies)",
                 [],
                 |r| r.get(0),
@@ -490,7 +495,6 @@ mod tests {
             for bad in [
                 "UPDATE reviews SET sentiment_label = 'angry'",
                 "UPDATE reviews SET kind = 'rant'",
-                "UPDATE review_aspects SET polarity = 2",
                 "UPDATE replies SET state = 'lost'",
                 "UPDATE replies SET origin = 'elsewhere'",
             ] {
@@ -500,7 +504,6 @@ mod tests {
             for good in [
                 "UPDATE reviews SET sentiment_label = NULL",
                 "UPDATE reviews SET sentiment_label = 'neutral'",
-                "UPDATE review_aspects SET polarity = 0",
                 "UPDATE replies SET state = 'queued', origin = 'earshot'",
             ] {
                 conn.execute(good, []).unwrap();
@@ -509,11 +512,11 @@ mod tests {
         // The connection that had the old schema read the new one.
         let sql: String = old
             .query_row(
-                "SELECT sql FROM sqlite_schema WHERE name = 'review_aspects'",
+                "SELECT sql FROM sqlite_schema WHERE name = 'reviews'",
                 [],
                 |r| r.get(0),
             )
             .unwrap();
-        assert!(sql.contains("polarity = -1 OR"), "{sql}");
+        assert!(sql.contains("sentiment_label = 'negative' OR"), "{sql}");
     }
 }

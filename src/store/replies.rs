@@ -434,8 +434,8 @@ impl Store {
     /// Aspects a review talks about with their clause sentiment, most negative first.
     pub fn review_aspects(&self, review_id: ReviewId) -> Result<Vec<(String, f64)>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT aspect, sentiment FROM review_aspects WHERE review_id = ?1
-             ORDER BY sentiment, aspect",
+            "SELECT m.key, m.value ->> 0 AS sentiment FROM reviews r, json_each(r.aspects) m
+             WHERE r.id = ?1 ORDER BY sentiment, m.key",
         )?;
         let rows = stmt.query_map([review_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

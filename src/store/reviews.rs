@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use super::batch_rollups::BatchRollups;
 use super::{now_unix, Result, Store, StoreError};
-use crate::analysis::aspects::{self, AspectMention};
+use crate::analysis::aspects;
 use crate::analysis::review::{self as analysis, ReviewAnalysis, ReviewSentiment};
 use crate::model::{
     BusinessId, IncomingReview, Kind, Review, ReviewId, SentimentLabel, SourceId, WriteCounts,
@@ -158,7 +158,7 @@ fn stored_content(store: &Store) -> Result<Vec<String>> {
              body, url, language, created_at, updated_at, removed_at, sentiment, sentiment_label,
              replied_at, content_hash, search_key FROM reviews ORDER BY id",
         "SELECT 'v', review_id, rating, title, body, updated_at FROM review_revisions ORDER BY id",
-        "SELECT 'a', * FROM review_aspects ORDER BY review_id, aspect",
+        "SELECT 'a', r.id, m.key, m.value FROM reviews r, json_each(r.aspects) m ORDER BY 2, 3",
         "SELECT 'd', * FROM review_daily WHERE count != 0 ORDER BY 2, 3, 4, 5",
         "SELECT 'ad', * FROM aspect_daily WHERE mentions != 0 ORDER BY 2, 3, 4",
         "SELECT 'f', rowid, title, body, author FROM reviews_fts ORDER BY rowid",
@@ -649,17 +649,12 @@ fn write_one(
             .execute(row.params())?;
             write_owner_reply(tx, old.id, item, now)?;
             if text_changed {
-                // The delete trigger takes the old aspects out of the rollup.
-                tx.prepare_cached("DELETE FROM review_aspects WHERE review_id = ?1")?
-                    .execute([old.id])?;
-                write_aspects(
-                    tx,
-                    old.id,
-                    owner,
-                    item,
-                    analysed.map_or(&[], |a| a.aspects.as_slice()),
-                    rollups,
-                )?;
+                // The update trigger moves the rollup from the old mentions to the new ones.
+                tx.prepare_cached("UPDATE reviews SET aspects = ?2 WHERE id = ?1")?
+                    .execute(params![
+                        old.id,
+                        analysed.and_then(|a| a.aspects_json.as_deref())
+                    ])?;
             }
             counts.updated = 1;
         }
@@ -752,20 +747,21 @@ fn insert_new(
     let scored = &analysed.sentiment;
     let row = RowColumns::new(new_id, item, scored, now, hash);
     let replied_at = item.owner_reply.as_ref().map(|r| reply_time(r, now));
-    let only_on_insert: [&dyn ToSql; 5] = [
+    let only_on_insert: [&dyn ToSql; 6] = [
         &source_id,
         &owner.business_id,
         &item.external_id,
         &item.raw_json,
         &replied_at,
+        &analysed.aspects_json,
     ];
     let inserted = tx
         .prepare_cached(
             "INSERT INTO reviews (id, platform, kind, author, rating, title, body, url, language,
              created_at, updated_at, fetched_at, sentiment, sentiment_label, content_hash,
-             search_key, source_id, business_id, external_id, raw_json, replied_at)
+             search_key, source_id, business_id, external_id, raw_json, replied_at, aspects)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-             ?18, ?19, ?20, ?21)
+             ?18, ?19, ?20, ?21, ?22)
              ON CONFLICT (source_id, external_id) DO NOTHING",
         )?
         .execute(params_from_iter(
@@ -774,17 +770,22 @@ fn insert_new(
     if inserted == 0 {
         return Ok(false);
     }
+    // The row carries its aspect mentions (`aspects`, migration 0007); the rollup counts them
+    // here and the triggers take them out again on an edit or a delete.
+    let day = row.created_at.div_euclid(86_400);
     rollups.add_item(
         owner.business_id,
         &item.platform,
         row.kind,
-        row.created_at.div_euclid(86_400),
+        day,
         item.rating,
         scored.label,
         replied_at.is_some(),
     );
     write_owner_reply(tx, new_id, item, now)?;
-    write_aspects(tx, new_id, owner, item, &analysed.aspects, rollups)?;
+    for m in &analysed.aspects {
+        rollups.add_aspect(owner.business_id, m.aspect, day, m.sentiment);
+    }
     Ok(true)
 }
 
@@ -813,42 +814,6 @@ fn sentiment_of(item: &IncomingReview, analysed: Option<&ReviewAnalysis>) -> Rev
         Some(a) => a.sentiment.clone(),
         None => analysis::sentiment_of(item),
     }
-}
-
-/// Stores the aspects the review talks about; the rollup takes them when the batch commits.
-fn write_aspects(
-    tx: &Connection,
-    review_id: ReviewId,
-    owner: &Owner,
-    item: &IncomingReview,
-    mentions: &[AspectMention],
-    rollups: &mut BatchRollups,
-) -> Result<()> {
-    if mentions.is_empty() {
-        return Ok(());
-    }
-    let day = item.created_at.timestamp().div_euclid(86_400);
-    // A plain INSERT: the review has no aspect rows (it is new, or its old ones were just
-    // deleted) and `aspects_in` names each aspect once. OR REPLACE made every row a statement
-    // that may delete, with a statement journal. One statement a row, not one a review: a
-    // statement that inserts several rows may stop halfway (a foreign key), so SQLite keeps a
-    // statement journal for it, which took more time than it saved.
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO review_aspects (review_id, aspect, business_id, day, sentiment, polarity)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-    for m in mentions {
-        stmt.execute(params![
-            review_id,
-            m.aspect,
-            owner.business_id,
-            day,
-            m.sentiment,
-            aspects::polarity(m.sentiment)
-        ])?;
-        rollups.add_aspect(owner.business_id, m.aspect, day, m.sentiment);
-    }
-    Ok(())
 }
 
 /// When a platform-seen reply was written; platforms that do not say get the time Earshot saw it.
@@ -952,12 +917,12 @@ fn filter_sql(f: &ReviewFilter) -> (String, String, Vec<Value>) {
         wh.push("r.removed_at IS NULL".into());
     }
     if let Some(a) = &f.aspect {
-        // Looked up row by row as the listing walks newest first, so a page stops early (the
-        // mentions have no index by aspect: migration 0005). `IN (SELECT …)` read every
-        // mention of the aspect before the first row: 0.5 s a page at 2M reviews.
+        // Checked row by row as the listing walks newest first, so a page stops early. A
+        // quoted key followed by a colon occurs in the row's mentions (migration 0007) only
+        // as that key: a substring test, no JSON parsed per row.
         wh.push(format!(
-            "EXISTS (SELECT 1 FROM review_aspects a WHERE a.review_id = r.id AND a.aspect = {})",
-            arg(Value::Text(a.clone()))
+            "instr(r.aspects, {}) > 0",
+            arg(Value::Text(format!("{}:", aspects::json_key(a))))
         ));
     }
     let mut from = "reviews r JOIN businesses b ON b.id = r.business_id".to_string();
@@ -1062,6 +1027,134 @@ mod tests {
             owner_reply: None,
             raw_json: None,
         }
+    }
+
+    /// The aspect rollup is what the rows' mentions (migration 0007) add up to after new
+    /// reviews, an edit that changes what a review talks about, one moved to another day, and
+    /// the source's removal, which leaves nothing counted.
+    #[test]
+    fn the_aspect_rollup_follows_edits_moves_and_deletes_of_the_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, source) = store_with_source(dir.path());
+        let at = |day: i64| DateTime::from_timestamp(day * 86_400 + 3_600, 0).unwrap();
+        let texts = [
+            "The staff were rude and the prices far too high.",
+            "Lovely staff, fair price, the service was quick.",
+            "Slow service today. Staff seemed stressed.",
+        ];
+        let items: Vec<IncomingReview> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| review_item(format!("r{i}"), (*t).into(), at(20_000 + i as i64 % 2)))
+            .collect();
+        store.write_reviews(source, &items).unwrap();
+        let rollup = |store: &Store| -> Vec<(String, i64, i64, i64, i64, f64)> {
+            store
+                .conn
+                .prepare(
+                    "SELECT aspect, day, mentions, negative, positive, sentiment_sum
+                     FROM aspect_daily WHERE mentions != 0 ORDER BY 1, 2",
+                )
+                .unwrap()
+                .query_map([], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
+                })
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
+        let from_rows = |store: &Store| {
+            store
+                .conn
+                .prepare(
+                    "SELECT m.key, r.created_at / 86400, count(*), sum(m.value ->> 1 = -1),
+                            sum(m.value ->> 1 = 1), sum(m.value ->> 0)
+                     FROM reviews r, json_each(r.aspects) m GROUP BY 1, 2 ORDER BY 1, 2",
+                )
+                .unwrap()
+                .query_map([], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
+                })
+                .unwrap()
+                .collect::<rusqlite::Result<Vec<(String, i64, i64, i64, i64, f64)>>>()
+                .unwrap()
+        };
+        let same = |a: &[(String, i64, i64, i64, i64, f64)],
+                    b: &[(String, i64, i64, i64, i64, f64)]| {
+            assert_eq!(a.len(), b.len(), "{a:?} vs {b:?}");
+            for (x, y) in a.iter().zip(b) {
+                assert_eq!(
+                    (&x.0, x.1, x.2, x.3, x.4),
+                    (&y.0, y.1, y.2, y.3, y.4),
+                    "{a:?} vs {b:?}"
+                );
+                assert!((x.5 - y.5).abs() < 1e-9, "{a:?} vs {b:?}");
+            }
+        };
+        let before = rollup(&store);
+        assert!(
+            before.iter().any(|r| r.0 == "staff" && r.2 == 2),
+            "{before:?}"
+        );
+        same(&before, &from_rows(&store));
+
+        // r0 now praises the service instead; r2 moves two days on, unchanged in text.
+        let edited = [
+            review_item(
+                "r0".into(),
+                "Service was friendly and fast this time.".into(),
+                at(20_000),
+            ),
+            IncomingReview {
+                created_at: at(20_002),
+                ..items[2].clone()
+            },
+        ];
+        let counts = store.write_reviews(source, &edited).unwrap();
+        assert_eq!(counts.updated, 2);
+        let after = rollup(&store);
+        assert_ne!(after, before);
+        assert!(
+            after.iter().any(|r| r.0 == "service" && r.1 == 20_002),
+            "{after:?}"
+        );
+        same(&after, &from_rows(&store));
+        let now_about: Vec<String> = store
+            .review_aspects(1)
+            .unwrap()
+            .into_iter()
+            .map(|a| a.0)
+            .collect();
+        assert!(now_about.contains(&"service".to_string()), "{now_about:?}");
+        assert!(!now_about.contains(&"price".to_string()), "{now_about:?}");
+
+        store.remove_source(source).unwrap();
+        let left: (i64, i64, i64, f64) = store
+            .conn
+            .query_row(
+                "SELECT count(*), coalesce(sum(abs(mentions) + abs(negative) + abs(positive)), 0),
+                        0, coalesce(max(abs(sentiment_sum)), 0) FROM aspect_daily",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(left.1, 0, "{left:?}");
+        // The triggers subtract the very values the write path added: the JSON keeps every bit.
+        assert_eq!(left.3, 0.0, "{left:?}");
     }
 
     /// Regression: a batch whose rows were not in search key order (a day's reviews at any

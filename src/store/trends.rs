@@ -3,15 +3,19 @@
 use rusqlite::{params, types::Value};
 
 use super::{Result, Store};
+use crate::analysis::aspects;
 use crate::analysis::trends::{merge_days, AspectCounts, DayRow};
 use crate::model::{BusinessId, ReviewId};
 
 /// Reviews of business ?1 mentioning aspect ?2 (with polarity ?5 unless NULL), created in
-/// [?3, ?4), newest first, at most ?6.
+/// [?3, ?4), newest first, at most ?6. ?7 is the aspect as a key of the row's mentions
+/// ([`aspects::json_key`] and a colon): a substring test picks the rows that mention it before
+/// any JSON is read.
 const ASPECT_REVIEW_IDS: &str = "SELECT r.id FROM reviews r
-     JOIN review_aspects a ON a.review_id = r.id AND a.aspect = ?2
      WHERE r.business_id = ?1 AND r.created_at >= ?3 AND r.created_at < ?4
-       AND (?5 IS NULL OR a.polarity = ?5)
+       AND instr(r.aspects, ?7) > 0
+       AND (?5 IS NULL OR EXISTS (SELECT 1 FROM json_each(r.aspects) m
+                                  WHERE m.key = ?2 AND m.value ->> 1 = ?5))
      ORDER BY r.created_at DESC, r.id DESC LIMIT ?6";
 
 impl Store {
@@ -90,8 +94,8 @@ impl Store {
     }
 
     /// The newest reviews mentioning an aspect with the given polarity in `[from_day, to_day)`.
-    /// Walks the business's reviews of the period newest first and looks each up among the
-    /// aspect mentions by its key (there is no index by aspect: migration 0005).
+    /// Walks the business's reviews of the period newest first and reads each one's mentions
+    /// (kept in its row: migration 0007), so it stops at `limit`.
     pub fn aspect_review_ids(
         &self,
         business_id: BusinessId,
@@ -108,7 +112,15 @@ impl Store {
             to_day.saturating_mul(86_400),
         );
         let rows = stmt.query_map(
-            params![business_id, aspect, from, to, polarity, limit],
+            params![
+                business_id,
+                aspect,
+                from,
+                to,
+                polarity,
+                limit,
+                format!("{}:", aspects::json_key(aspect))
+            ],
             |r| r.get(0),
         )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -195,7 +207,7 @@ mod tests {
             .conn
             .prepare(&format!("EXPLAIN QUERY PLAN {ASPECT_REVIEW_IDS}"))
             .unwrap()
-            .query_map(params![1, "coffee", 0, 86_400, -1, 5], |r| {
+            .query_map(params![1, "coffee", 0, 86_400, -1, 5, "\"coffee\":"], |r| {
                 r.get::<_, String>(3)
             })
             .unwrap()
@@ -204,11 +216,6 @@ mod tests {
         assert!(
             plan.iter()
                 .any(|l| l.contains("SEARCH r USING") && l.contains("reviews_by_business_time")),
-            "{plan:?}"
-        );
-        assert!(
-            plan.iter()
-                .any(|l| l.contains("SEARCH a USING PRIMARY KEY")),
             "{plan:?}"
         );
         assert!(!plan.iter().any(|l| l.contains("TEMP B-TREE")), "{plan:?}");
