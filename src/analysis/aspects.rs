@@ -7,6 +7,7 @@
 //! cut at sentence ends and at contrast or list joints (",", ";", "but", "although"…), and each
 //! clause is scored on its own. Pure functions: text in, aspects out.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -302,7 +303,9 @@ fn lexicons(category: Option<&str>) -> Vec<Lexicon> {
 /// The matcher built from one lexicon combination, built once per category.
 struct Matcher {
     exact: HashMap<&'static str, Vec<&'static str>>,
-    prefixes: Vec<(&'static str, &'static str)>,
+    /// (prefix, aspect) by the prefix's first byte: a word is tried against the few prefixes
+    /// that start like it, not all fifty.
+    prefixes: Vec<Vec<(&'static str, &'static str)>>,
     pairs: HashMap<(&'static str, &'static str), Vec<&'static str>>,
 }
 
@@ -310,7 +313,7 @@ impl Matcher {
     fn new(lexicons: &[Lexicon]) -> Matcher {
         let mut m = Matcher {
             exact: HashMap::new(),
-            prefixes: Vec::new(),
+            prefixes: vec![Vec::new(); 256],
             pairs: HashMap::new(),
         };
         for lex in lexicons {
@@ -319,7 +322,8 @@ impl Matcher {
                     if let Some((a, b)) = term.split_once(' ') {
                         m.pairs.entry((a, b)).or_default().push(aspect);
                     } else if let Some(p) = term.strip_suffix('*') {
-                        m.prefixes.push((p, aspect));
+                        let first = p.as_bytes().first().copied().unwrap_or(0);
+                        m.prefixes[usize::from(first)].push((p, aspect));
                     } else {
                         m.exact.entry(term).or_default().push(aspect);
                     }
@@ -330,18 +334,19 @@ impl Matcher {
     }
 
     /// Aspects evoked by a run of lower-case words.
-    fn aspects(&self, words: &[String], out: &mut Vec<&'static str>) {
+    fn aspects(&self, words: &[Cow<'_, str>], out: &mut Vec<&'static str>) {
         for (i, w) in words.iter().enumerate() {
-            if let Some(a) = self.exact.get(w.as_str()) {
+            if let Some(a) = self.exact.get(w.as_ref()) {
                 out.extend(a);
             }
-            for (p, a) in &self.prefixes {
+            let first = w.as_bytes().first().copied().unwrap_or(0);
+            for (p, a) in &self.prefixes[usize::from(first)] {
                 if w.starts_with(p) {
                     out.push(a);
                 }
             }
             if let Some(next) = words.get(i + 1) {
-                if let Some(a) = self.pairs.get(&(w.as_str(), next.as_str())) {
+                if let Some(a) = self.pairs.get(&(w.as_ref(), next.as_ref())) {
                     out.extend(a);
                 }
             }
@@ -411,11 +416,18 @@ fn push_clause<'a>(s: &'a str, out: &mut Vec<&'a str>) {
     }
 }
 
-fn words(clause: &str) -> Vec<String> {
+fn words(clause: &str) -> Vec<Cow<'_, str>> {
     clause
         .split(|c: char| !c.is_alphanumeric() && c != '-' && c != '\'')
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
+        // Most words are lower case already: only the others are copied.
+        .map(|w| {
+            if w.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+                Cow::Owned(w.to_lowercase())
+            } else {
+                Cow::Borrowed(w)
+            }
+        })
         .collect()
 }
 
@@ -470,7 +482,6 @@ pub fn polarity(score: f64) -> i8 {
 /// object from aspect to `[sentiment, polarity]`, `None` for none. Written with the rest of the
 /// analysis, so an import's single writer only binds it.
 pub fn to_json(mentions: &[AspectMention]) -> Option<String> {
-    use std::fmt::Write;
     if mentions.is_empty() {
         return None;
     }
@@ -480,19 +491,21 @@ pub fn to_json(mentions: &[AspectMention]) -> Option<String> {
         if i > 0 {
             json.push(',');
         }
-        // `{}` prints the shortest decimal that reads back as the same f64, never an exponent:
-        // the rollup triggers subtract exactly what the write path added.
+        push_json_key(&mut json, m.aspect);
+        // The shortest decimal that reads back as the same f64: the rollup triggers subtract
+        // exactly what the write path added.
         let sentiment = if m.sentiment.is_finite() {
             m.sentiment
         } else {
             0.0
         };
-        let _ = write!(
-            json,
-            "{}:[{sentiment},{}]",
-            json_key(m.aspect),
-            polarity(sentiment)
-        );
+        json.push_str(":[");
+        json.push_str(ryu::Buffer::new().format_finite(sentiment));
+        json.push_str(match polarity(sentiment) {
+            -1 => ",-1]",
+            1 => ",1]",
+            _ => ",0]",
+        });
     }
     json.push('}');
     Some(json)
@@ -500,7 +513,20 @@ pub fn to_json(mentions: &[AspectMention]) -> Option<String> {
 
 /// `aspect` as a key of [`to_json`]'s object, quoted and escaped.
 pub fn json_key(aspect: &str) -> String {
-    serde_json::Value::from(aspect).to_string()
+    let mut key = String::with_capacity(aspect.len() + 2);
+    push_json_key(&mut key, aspect);
+    key
+}
+
+fn push_json_key(json: &mut String, aspect: &str) {
+    // The lexicons' names need no escapes; anything else goes through serde_json.
+    if aspect.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        json.push('"');
+        json.push_str(aspect);
+        json.push('"');
+    } else {
+        json.push_str(&serde_json::Value::from(aspect).to_string());
+    }
 }
 
 /// Every aspect name the lexicons know, for the UI's filters.
@@ -517,6 +543,38 @@ pub fn known_aspects(category: Option<&str>) -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_mentions_are_json_that_reads_back_exactly() {
+        let mentions = [
+            AspectMention {
+                aspect: "wait time",
+                sentiment: -0.1 - 0.2,
+            },
+            AspectMention {
+                aspect: "a \"quoted\\ name",
+                sentiment: 1.0 / 3.0,
+            },
+            AspectMention {
+                aspect: "staff",
+                sentiment: 1e-9,
+            },
+        ];
+        let json = to_json(&mentions).unwrap();
+        let read: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&json).unwrap();
+        assert_eq!(read.len(), 3, "{json}");
+        for m in &mentions {
+            let pair = read[m.aspect].as_array().unwrap();
+            assert_eq!(pair[0].as_f64(), Some(m.sentiment), "{json}");
+            assert_eq!(
+                pair[1].as_i64(),
+                Some(i64::from(polarity(m.sentiment))),
+                "{json}"
+            );
+            assert!(json.contains(&format!("{}:", json_key(m.aspect))), "{json}");
+        }
+        assert_eq!(to_json(&[]), None);
+    }
 
     fn find(ms: &[AspectMention], a: &str) -> Option<f64> {
         ms.iter().find(|m| m.aspect == a).map(|m| m.sentiment)
