@@ -41,12 +41,15 @@ impl AspectDayCounts {
     }
 }
 
-/// The key of a `review_daily` row.
-type DayKey = (BusinessId, String, &'static str, i64);
+/// The key of a `review_daily` row, its platform as an index into [`BatchRollups::platforms`].
+type DayKey = (BusinessId, usize, &'static str, i64);
 
 /// The open batch's new rows, summed per rollup row until [`BatchRollups::write`].
 #[derive(Debug, Default)]
 pub(crate) struct BatchRollups {
+    /// The platforms of the batch's rows, each once: a file has a handful, and a row's key
+    /// no longer copies its platform's name.
+    platforms: Vec<String>,
     days: HashMap<DayKey, DayRow>,
     aspects: HashMap<(BusinessId, &'static str, i64), AspectDayCounts>,
 }
@@ -64,8 +67,15 @@ impl BatchRollups {
         label: Option<&str>,
         replied: bool,
     ) {
+        let platform = match self.platforms.iter().position(|p| p == platform) {
+            Some(i) => i,
+            None => {
+                self.platforms.push(platform.to_owned());
+                self.platforms.len() - 1
+            }
+        };
         self.days
-            .entry((business, platform.to_owned(), kind, day))
+            .entry((business, platform, kind, day))
             .or_insert(DayRow {
                 day,
                 ..DayRow::default()
@@ -73,8 +83,7 @@ impl BatchRollups {
             .count_item(rating, kind, label, replied);
     }
 
-    /// One aspect mention of an item written in the batch (new, or edited: the edit's delete
-    /// trigger has taken its old mentions out).
+    /// One aspect mention of a new item (an edit's mentions are the triggers' work).
     pub fn add_aspect(
         &mut self,
         business: BusinessId,
@@ -99,7 +108,7 @@ impl BatchRollups {
             let [r1, r2, r3, r4, r5] = c.stars;
             day_upsert.execute(params![
                 business,
-                platform,
+                self.platforms[platform],
                 kind,
                 day,
                 c.count,
@@ -212,7 +221,8 @@ mod tests {
         b.add_aspect(1, "coffee", 100, 0.5);
         b.add_aspect(1, "coffee", 100, -0.5);
         assert_eq!(b.days.len(), 2);
-        assert_eq!(b.days[&(1, "google".to_string(), "review", 100)].count, 2);
+        assert_eq!(b.platforms, ["google", "yelp"]);
+        assert_eq!(b.days[&(1, 0, "review", 100)].count, 2);
         assert_eq!(b.aspects[&(1, "coffee", 100)].mentions, 2);
     }
 }
