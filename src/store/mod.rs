@@ -249,6 +249,10 @@ impl Store {
             .pragma_update(None, "journal_mode", "WAL")
             .map_err(not_db)?;
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // A large write lets the log grow past its usual size between checkpoints (see
+        // reviews::WRITER_WAL_CHECKPOINT_BYTES); the first checkpoint after cuts the file back.
+        self.conn
+            .pragma_update(None, "journal_size_limit", 32 << 20)?;
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
         self.conn
             .pragma_update(None, "cache_size", -PAGE_CACHE_KIB)?;
