@@ -77,6 +77,7 @@ enum Command {
 
 /// Opens the store; a damaged database is reported with the newest good backup to restore.
 fn open_store(path: &std::path::Path) -> Result<Store> {
+    announce_slow_upgrade(path);
     match Store::open(path) {
         Ok(s) => Ok(s),
         Err(e @ earshot::store::StoreError::NotADatabase { .. }) => {
@@ -91,6 +92,28 @@ fn open_store(path: &std::path::Path) -> Result<Store> {
             Err(anyhow::anyhow!("{e}; {hint}"))
         }
         Err(e) => Err(e).with_context(|| format!("opening {}", path.display())),
+    }
+}
+
+/// Reviews from which an upgrade is worth a word before it starts: under a second below.
+const ANNOUNCED_UPGRADE_REVIEWS: u64 = 100_000;
+
+/// Says on a terminal that opening the database will first upgrade every review, once, so a
+/// wait of seconds at a million reviews does not look like a hang.
+fn announce_slow_upgrade(path: &std::path::Path) {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return;
+    }
+    if let Some(u) = Store::slow_upgrade(path).filter(|u| u.reviews >= ANNOUNCED_UPGRADE_REVIEWS) {
+        eprintln!(
+            "Upgrading {} for this version of Earshot ({} reviews, schema {} to {}): once, a few \
+             seconds a million reviews…",
+            path.display(),
+            u.reviews,
+            u.from_version,
+            u.to_version
+        );
     }
 }
 

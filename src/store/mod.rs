@@ -66,6 +66,18 @@ const MIGRATIONS: &[(&str, &str)] = &[
 /// Migrations after which the full-text index is filled from the reviews (they make it anew).
 const REBUILDS_SEARCH_INDEX: &[&str] = &["0006_search_index_by_column"];
 
+/// Migrations that rewrite every review or its index: seconds a million reviews, once.
+const REWRITES_EVERY_REVIEW: &[&str] =
+    &["0006_search_index_by_column", "0007_aspects_in_review_row"];
+
+/// A one-time upgrade that opening a database would run over all its reviews.
+#[derive(Debug, PartialEq)]
+pub struct SlowUpgrade {
+    pub from_version: i64,
+    pub to_version: i64,
+    pub reviews: u64,
+}
+
 /// Migrations that edit a table's definition in place (SQLite's procedure for a constraint every
 /// stored row already meets): after them the schema cookie is bumped, integrity checked, and
 /// the connection that parsed the old definitions opened again.
@@ -314,6 +326,38 @@ impl Store {
         Ok(edited)
     }
 
+    /// Whether opening `path` would run a migration over every review, and over how many: a
+    /// caller tells the person before a wait of seconds. `None` for a missing, current or
+    /// unreadable file (opening it reports the last).
+    pub fn slow_upgrade(path: &Path) -> Option<SlowUpgrade> {
+        if !path.is_file() {
+            return None;
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .ok()?;
+        let from_version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .ok()?;
+        let pending = MIGRATIONS
+            .iter()
+            .skip(usize::try_from(from_version).unwrap_or(0));
+        let mut names = pending.map(|(name, _)| name);
+        if !names.any(|name| REWRITES_EVERY_REVIEW.contains(name)) {
+            return None;
+        }
+        let reviews: i64 = conn
+            .query_row("SELECT count(*) FROM reviews", [], |r| r.get(0))
+            .ok()?;
+        Some(SlowUpgrade {
+            from_version,
+            to_version: SCHEMA_VERSION,
+            reviews: reviews.unsigned_abs(),
+        })
+    }
+
     /// The schema version of the open database.
     pub fn schema_version(&self) -> Result<i64> {
         Ok(self
@@ -428,6 +472,40 @@ mod tests {
                 "{table}: {ops:?}"
             );
         }
+    }
+
+    #[test]
+    fn an_upgrade_that_rewrites_every_review_is_announced_with_their_number() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v5.db");
+        assert_eq!(Store::slow_upgrade(&path), None, "no file yet");
+        {
+            let conn = Connection::open(&path).unwrap();
+            for (_, sql) in &MIGRATIONS[..5] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.execute_batch(
+                "PRAGMA user_version = 5;
+                 INSERT INTO businesses (id, name, created_at) VALUES (1, 'Cafe', 0);
+                 INSERT INTO sources (id, business_id, connector, label, created_at)
+                     VALUES (1, 1, 'file', 'import', 0);
+                 INSERT INTO reviews (id, source_id, business_id, platform, external_id, kind,
+                     body, created_at, fetched_at, content_hash, search_key)
+                     VALUES (1, 1, 1, 'google', 'g1', 'review', 'Cold coffee', 0, 0, 7, 1),
+                            (2, 1, 1, 'google', 'g2', 'review', 'Warm welcome', 0, 0, 8, 2);",
+            )
+            .unwrap();
+        }
+        assert_eq!(
+            Store::slow_upgrade(&path),
+            Some(SlowUpgrade {
+                from_version: 5,
+                to_version: SCHEMA_VERSION,
+                reviews: 2
+            })
+        );
+        Store::open(&path).unwrap();
+        assert_eq!(Store::slow_upgrade(&path), None, "upgraded");
     }
 
     /// 0004 rewrote the constraints in place: a database made by the three earlier migrations,
