@@ -11,7 +11,10 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, params_from_iter, types::Value, Connection, OptionalExtension, Row, ToSql};
+use rusqlite::{
+    params, params_from_iter, types::Value, CachedStatement, Connection, OptionalExtension, Row,
+    Statement, ToSql,
+};
 use serde::Deserialize;
 
 use super::batch_rollups::BatchRollups;
@@ -187,7 +190,10 @@ type Tagged<'a> = (SourceId, &'a IncomingReview, Option<&'a ReviewAnalysis>);
 /// batch back: nothing of it is stored, and the writer starts a new batch if used again.
 /// Dropping the writer with a batch open rolls it back too.
 pub struct ReviewWriter<'s> {
-    store: &'s mut Store,
+    store: &'s Store,
+    /// [`INSERT_REVIEW`], prepared once for the writer: taking it from the statement cache
+    /// and giving it back for every row was 4% of an import's writer.
+    insert: Option<CachedStatement<'s>>,
     batch: Option<OpenBatch>,
 }
 
@@ -266,9 +272,14 @@ impl ReviewWriter<'_> {
                 counts: WriteCounts::default(),
             });
         }
-        let conn = &self.store.conn;
+        let store = self.store;
+        let conn = &store.conn;
         let Some(b) = self.batch.as_mut() else {
             unreachable!("a batch was opened above")
+        };
+        let insert = match &mut self.insert {
+            Some(insert) => insert,
+            None => self.insert.insert(conn.prepare_cached(INSERT_REVIEW)?),
         };
         let owner = match b.owners.get(&source_id) {
             Some(o) => Rc::clone(o),
@@ -292,6 +303,7 @@ impl ReviewWriter<'_> {
         };
         let c = write_one(
             conn,
+            insert,
             source_id,
             &owner,
             item,
@@ -436,6 +448,7 @@ impl Store {
         self.set_wal_checkpoint_bytes(WRITER_WAL_CHECKPOINT_BYTES);
         ReviewWriter {
             store: self,
+            insert: None,
             batch: None,
         }
     }
@@ -608,8 +621,10 @@ fn validate(item: &IncomingReview) -> Result<()> {
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn write_one(
     tx: &Connection,
+    insert: &mut Statement<'_>,
     source_id: SourceId,
     owner: &Owner,
     item: &IncomingReview,
@@ -625,7 +640,9 @@ fn write_one(
     // of two). A sync's items come unanalysed and are mostly known: the row is read first, so
     // an unchanged item is never analysed.
     if analysed.is_some()
-        && insert_new(tx, source_id, owner, item, analysed, new_row, hash, rollups)?
+        && insert_new(
+            tx, insert, source_id, owner, item, analysed, new_row, hash, rollups,
+        )?
     {
         return Ok(WriteCounts {
             new: 1,
@@ -694,7 +711,9 @@ fn write_one(
             counts.updated = 1;
         }
         None => {
-            insert_new(tx, source_id, owner, item, analysed, new_row, hash, rollups)?;
+            insert_new(
+                tx, insert, source_id, owner, item, analysed, new_row, hash, rollups,
+            )?;
             counts.new = 1;
         }
     }
@@ -763,11 +782,20 @@ impl<'a> RowColumns<'a> {
     }
 }
 
+/// A new review: [`RowColumns::params`] as ?1-?16, then the columns only an insert sets.
+const INSERT_REVIEW: &str = "INSERT INTO reviews (id, platform, kind, author, rating, title,
+     body, url, language, created_at, updated_at, fetched_at, sentiment, sentiment_label,
+     content_hash, search_key, source_id, business_id, external_id, raw_json, replied_at, aspects)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+     ?19, ?20, ?21, ?22)
+     ON CONFLICT (source_id, external_id) DO NOTHING";
+
 /// Inserts an item as a new review with id `new_id`, with its owner reply and aspects; false
 /// (and nothing written) when the source holds the item already.
 #[allow(clippy::too_many_arguments)]
 fn insert_new(
     tx: &Connection,
+    insert: &mut Statement<'_>,
     source_id: SourceId,
     owner: &Owner,
     item: &IncomingReview,
@@ -790,18 +818,9 @@ fn insert_new(
         &replied_at,
         &analysed.aspects_json,
     ];
-    let inserted = tx
-        .prepare_cached(
-            "INSERT INTO reviews (id, platform, kind, author, rating, title, body, url, language,
-             created_at, updated_at, fetched_at, sentiment, sentiment_label, content_hash,
-             search_key, source_id, business_id, external_id, raw_json, replied_at, aspects)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-             ?18, ?19, ?20, ?21, ?22)
-             ON CONFLICT (source_id, external_id) DO NOTHING",
-        )?
-        .execute(params_from_iter(
-            row.params().into_iter().chain(only_on_insert),
-        ))?;
+    let inserted = insert.execute(params_from_iter(
+        row.params().into_iter().chain(only_on_insert),
+    ))?;
     if inserted == 0 {
         return Ok(false);
     }
