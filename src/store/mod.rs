@@ -474,28 +474,37 @@ mod tests {
         }
     }
 
+    /// A database made by the first `version` migrations, with business 1, its source 1 and
+    /// then `rows`.
+    fn database_at_version(path: &Path, version: usize, rows: &str) {
+        let conn = Connection::open(path).unwrap();
+        for (_, sql) in &MIGRATIONS[..version] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", version as i64)
+            .unwrap();
+        conn.execute_batch(
+            "INSERT INTO businesses (id, name, created_at) VALUES (1, 'Cafe', 0);
+             INSERT INTO sources (id, business_id, connector, label, created_at)
+                 VALUES (1, 1, 'file', 'import', 0);",
+        )
+        .unwrap();
+        conn.execute_batch(rows).unwrap();
+    }
+
     #[test]
     fn an_upgrade_that_rewrites_every_review_is_announced_with_their_number() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("v5.db");
         assert_eq!(Store::slow_upgrade(&path), None, "no file yet");
-        {
-            let conn = Connection::open(&path).unwrap();
-            for (_, sql) in &MIGRATIONS[..5] {
-                conn.execute_batch(sql).unwrap();
-            }
-            conn.execute_batch(
-                "PRAGMA user_version = 5;
-                 INSERT INTO businesses (id, name, created_at) VALUES (1, 'Cafe', 0);
-                 INSERT INTO sources (id, business_id, connector, label, created_at)
-                     VALUES (1, 1, 'file', 'import', 0);
-                 INSERT INTO reviews (id, source_id, business_id, platform, external_id, kind,
-                     body, created_at, fetched_at, content_hash, search_key)
-                     VALUES (1, 1, 1, 'google', 'g1', 'review', 'Cold coffee', 0, 0, 7, 1),
-                            (2, 1, 1, 'google', 'g2', 'review', 'Warm welcome', 0, 0, 8, 2);",
-            )
-            .unwrap();
-        }
+        database_at_version(
+            &path,
+            5,
+            "INSERT INTO reviews (id, source_id, business_id, platform, external_id, kind, body,
+                 created_at, fetched_at, content_hash, search_key)
+                 VALUES (1, 1, 1, 'google', 'g1', 'review', 'Cold coffee', 0, 0, 7, 1),
+                        (2, 1, 1, 'google', 'g2', 'review', 'Warm welcome', 0, 0, 8, 2);",
+        );
         assert_eq!(
             Store::slow_upgrade(&path),
             Some(SlowUpgrade {
@@ -515,17 +524,10 @@ mod tests {
     fn the_rewritten_checks_refuse_what_the_old_ones_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("v3.db");
-        {
-            let conn = Connection::open(&path).unwrap();
-            for (_, sql) in &MIGRATIONS[..3] {
-                conn.execute_batch(sql).unwrap();
-            }
-            conn.execute_batch(
-                "PRAGMA user_version = 3;
-                 INSERT INTO businesses (id, name, created_at) VALUES (1, 'Cafe', 0);
-                 INSERT INTO sources (id, business_id, connector, label, created_at)
-                     VALUES (1, 1, 'file', 'import', 0);
-                 INSERT INTO reviews (id, source_id, business_id, platform, external_id, kind,
+        database_at_version(
+            &path,
+            3,
+            "INSERT INTO reviews (id, source_id, business_id, platform, external_id, kind,
                      body, created_at, fetched_at, sentiment, sentiment_label, content_hash,
                      search_key)
                      VALUES (1, 1, 1, 'google', 'g1', 'review', 'Cold coffee', 0, 0, -0.5,
@@ -533,9 +535,7 @@ mod tests {
                  INSERT INTO review_aspects VALUES (1, 'coffee', 1, 0, -0.5, -1);
                  INSERT INTO replies (review_id, origin, state, body, created_at, updated_at)
                      VALUES (1, 'manual', 'posted', 'Sorry', 0, 0);",
-            )
-            .unwrap();
-        }
+        );
         // Another connection holds the old schema while the migration runs.
         let old = Connection::open(&path).unwrap();
         old.query_row("SELECT count(*) FROM reviews", [], |r| r.get::<_, i64>(0))

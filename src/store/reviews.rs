@@ -1102,13 +1102,12 @@ mod tests {
             .map(|(i, t)| review_item(format!("r{i}"), (*t).into(), at(20_000 + i as i64 % 2)))
             .collect();
         store.write_reviews(source, &items).unwrap();
-        let rollup = |store: &Store| -> Vec<(String, i64, i64, i64, i64, f64)> {
+        // Per aspect and day: mentions, negative, positive, sentiment sum.
+        type AspectDays = Vec<(String, i64, i64, i64, i64, f64)>;
+        let aspect_days = |store: &Store, sql: &str| -> AspectDays {
             store
                 .conn
-                .prepare(
-                    "SELECT aspect, day, mentions, negative, positive, sentiment_sum
-                     FROM aspect_daily WHERE mentions != 0 ORDER BY 1, 2",
-                )
+                .prepare(sql)
                 .unwrap()
                 .query_map([], |r| {
                     Ok((
@@ -1124,31 +1123,22 @@ mod tests {
                 .collect::<rusqlite::Result<_>>()
                 .unwrap()
         };
-        let from_rows = |store: &Store| {
-            store
-                .conn
-                .prepare(
-                    "SELECT m.key, r.created_at / 86400, count(*), sum(m.value ->> 1 = -1),
-                            sum(m.value ->> 1 = 1), sum(m.value ->> 0)
-                     FROM reviews r, json_each(r.aspects) m GROUP BY 1, 2 ORDER BY 1, 2",
-                )
-                .unwrap()
-                .query_map([], |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                    ))
-                })
-                .unwrap()
-                .collect::<rusqlite::Result<Vec<(String, i64, i64, i64, i64, f64)>>>()
-                .unwrap()
+        let rollup = |store: &Store| {
+            aspect_days(
+                store,
+                "SELECT aspect, day, mentions, negative, positive, sentiment_sum
+                 FROM aspect_daily WHERE mentions != 0 ORDER BY 1, 2",
+            )
         };
-        let same = |a: &[(String, i64, i64, i64, i64, f64)],
-                    b: &[(String, i64, i64, i64, i64, f64)]| {
+        let from_rows = |store: &Store| {
+            aspect_days(
+                store,
+                "SELECT m.key, r.created_at / 86400, count(*), sum(m.value ->> 1 = -1),
+                        sum(m.value ->> 1 = 1), sum(m.value ->> 0)
+                 FROM reviews r, json_each(r.aspects) m GROUP BY 1, 2 ORDER BY 1, 2",
+            )
+        };
+        let same = |a: &AspectDays, b: &AspectDays| {
             assert_eq!(a.len(), b.len(), "{a:?} vs {b:?}");
             for (x, y) in a.iter().zip(b) {
                 assert_eq!(
