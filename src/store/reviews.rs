@@ -22,7 +22,8 @@ use super::{now_unix, Result, Store, StoreError};
 use crate::analysis::aspects;
 use crate::analysis::review::{self as analysis, ReviewAnalysis, ReviewSentiment};
 use crate::model::{
-    BusinessId, IncomingReview, Kind, Review, ReviewId, SentimentLabel, SourceId, WriteCounts,
+    fnv1a, BusinessId, IncomingReview, Kind, Review, ReviewId, SentimentLabel, SourceId,
+    WriteCounts,
 };
 
 /// Order of a review listing.
@@ -562,14 +563,9 @@ fn index_new_rows(tx: &Connection, after: ReviewId, rollups: &mut BatchRollups) 
     rollups.write(tx)
 }
 
-/// A source's item as a 64-bit FNV-1a hash of its source and external id.
+/// A source's item as a 64-bit hash of its source and external id.
 fn item_key(source_id: SourceId, external_id: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in source_id.to_le_bytes().iter().chain(external_id.as_bytes()) {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
+    fnv1a(&[&source_id.to_le_bytes(), external_id.as_bytes()])
 }
 
 /// The id a new row would take, and the batch's time.
