@@ -192,6 +192,9 @@ fn import_file(
     };
 
     let business = store.ensure_business(&opts.business)?;
+    // Checkpoints on their own thread while the import writes (store::checkpoints): a 1M-review
+    // import, three interleaved pairs, 11.77 s against 13.75 s.
+    let _checkpoints = store.background_checkpoints();
     let mut writer = BatchWriter {
         writer: store.review_writer(),
         business_id: business.id,

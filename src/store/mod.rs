@@ -11,6 +11,7 @@
 mod alerts;
 mod batch_rollups;
 mod businesses;
+mod checkpoints;
 mod maintenance;
 mod replies;
 mod reviews;
@@ -24,6 +25,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
+
+pub use checkpoints::BackgroundCheckpoints;
 
 pub use alerts::AlertMarks;
 pub use maintenance::verify_database_file;
@@ -225,6 +228,12 @@ impl Store {
     /// The file this store reads and writes.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Checkpoints this database on a thread of its own until the value is dropped: for a
+    /// long write such as an import (see `checkpoints`).
+    pub fn background_checkpoints(&self) -> BackgroundCheckpoints {
+        BackgroundCheckpoints::start(&self.path)
     }
 
     /// Refuses a newer schema before any pragma or migration touches the file.
