@@ -131,6 +131,28 @@ impl IncomingReview {
     }
 }
 
+#[cfg(test)]
+impl IncomingReview {
+    /// A rated English Google review with only an id, a text and a time, for tests.
+    pub(crate) fn example(id: String, body: String, created_at: DateTime<Utc>) -> IncomingReview {
+        IncomingReview {
+            external_id: id,
+            platform: "google".into(),
+            kind: Kind::Review,
+            author: None,
+            rating: Some(4.0),
+            title: None,
+            body,
+            url: None,
+            language: Some("en".into()),
+            created_at,
+            updated_at: None,
+            owner_reply: None,
+            raw_json: None,
+        }
+    }
+}
+
 /// 64-bit FNV-1a over `parts`, each followed by a 0xff byte (which UTF-8 never contains), so
 /// that moving bytes from one part to the next changes the hash.
 pub fn fnv1a(parts: &[&[u8]]) -> u64 {

@@ -65,7 +65,7 @@ impl Drop for BackgroundCheckpoints {
 mod tests {
     use std::time::Instant;
 
-    use crate::model::{IncomingReview, Kind};
+    use crate::model::IncomingReview;
     use crate::store::Store;
 
     /// The database file is written only by checkpoints. While a review writer is open its own
@@ -91,19 +91,12 @@ mod tests {
         let mut writer = store.review_writer();
         for i in 0..2_000 {
             let item = IncomingReview {
-                external_id: format!("r{i}"),
-                platform: "google".into(),
-                kind: Kind::Review,
                 author: Some(format!("Customer {i}")),
-                rating: Some(4.0),
-                title: None,
-                body: format!("Visit number {i}: good coffee, friendly staff."),
-                url: None,
-                language: Some("en".into()),
-                created_at: chrono::DateTime::from_timestamp(1_700_000_000 + i * 60, 0).unwrap(),
-                updated_at: None,
-                owner_reply: None,
-                raw_json: None,
+                ..IncomingReview::example(
+                    format!("r{i}"),
+                    format!("Visit number {i}: good coffee, friendly staff."),
+                    chrono::DateTime::from_timestamp(1_700_000_000 + i * 60, 0).unwrap(),
+                )
             };
             writer.write(source, &item, None).unwrap();
         }

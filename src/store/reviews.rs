@@ -1060,25 +1060,6 @@ mod tests {
         (store, source)
     }
 
-    /// A rated English Google review with only an id, a text and a time.
-    fn review_item(id: String, body: String, created_at: DateTime<Utc>) -> IncomingReview {
-        IncomingReview {
-            external_id: id,
-            platform: "google".into(),
-            kind: Kind::Review,
-            author: None,
-            rating: Some(4.0),
-            title: None,
-            body,
-            url: None,
-            language: Some("en".into()),
-            created_at,
-            updated_at: None,
-            owner_reply: None,
-            raw_json: None,
-        }
-    }
-
     /// The aspect rollup is what the rows' mentions (migration 0007) add up to after new
     /// reviews, an edit that changes what a review talks about, one moved to another day, and
     /// the source's removal, which leaves nothing counted.
@@ -1095,7 +1076,9 @@ mod tests {
         let items: Vec<IncomingReview> = texts
             .iter()
             .enumerate()
-            .map(|(i, t)| review_item(format!("r{i}"), (*t).into(), at(20_000 + i as i64 % 2)))
+            .map(|(i, t)| {
+                IncomingReview::example(format!("r{i}"), (*t).into(), at(20_000 + i as i64 % 2))
+            })
             .collect();
         store.write_reviews(source, &items).unwrap();
         // Per aspect and day: mentions, negative, positive, sentiment sum.
@@ -1154,7 +1137,7 @@ mod tests {
 
         // r0 now praises the service instead; r2 moves two days on, unchanged in text.
         let edited = [
-            review_item(
+            IncomingReview::example(
                 "r0".into(),
                 "Service was friendly and fast this time.".into(),
                 at(20_000),
@@ -1210,7 +1193,7 @@ mod tests {
         {
             let mut writer = store.review_writer();
             assert_eq!(pages(writer.store()), (128 << 20) / (16 << 10));
-            let item = review_item("w1".into(), "Fine".into(), Utc::now());
+            let item = IncomingReview::example("w1".into(), "Fine".into(), Utc::now());
             writer.write(source, &item, None).unwrap();
             writer.commit().unwrap();
         }
@@ -1227,7 +1210,7 @@ mod tests {
         let items: Vec<IncomingReview> = (0..400i64)
             .map(|i| IncomingReview {
                 author: Some(format!("Customer {i}")),
-                ..review_item(
+                ..IncomingReview::example(
                     format!("r{i}"),
                     format!("Coffee number {i} was fine"),
                     // Minutes jump back and forth through the day.
@@ -1462,7 +1445,7 @@ mod tests {
         .enumerate()
         .map(|(i, body)| {
             let created_at = (at + chrono::Duration::minutes(i as i64)).to_utc();
-            review_item(format!("r{i}"), (*body).into(), created_at)
+            IncomingReview::example(format!("r{i}"), (*body).into(), created_at)
         })
         .collect();
         store.write_reviews(source, &items).unwrap();
