@@ -64,14 +64,22 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0007_aspects_in_review_row",
         include_str!("migrations/0007_aspects_in_review_row.sql"),
     ),
+    (
+        "0008_search_key_by_second",
+        include_str!("migrations/0008_search_key_by_second.sql"),
+    ),
 ];
 
 /// Migrations after which the full-text index is filled from the reviews (they make it anew).
-const REBUILDS_SEARCH_INDEX: &[&str] = &["0006_search_index_by_column"];
+const REBUILDS_SEARCH_INDEX: &[&str] =
+    &["0006_search_index_by_column", "0008_search_key_by_second"];
 
 /// Migrations that rewrite every review or its index: seconds a million reviews, once.
-const REWRITES_EVERY_REVIEW: &[&str] =
-    &["0006_search_index_by_column", "0007_aspects_in_review_row"];
+const REWRITES_EVERY_REVIEW: &[&str] = &[
+    "0006_search_index_by_column",
+    "0007_aspects_in_review_row",
+    "0008_search_key_by_second",
+];
 
 /// A one-time upgrade that opening a database would run over all its reviews.
 #[derive(Debug, PartialEq)]
@@ -487,8 +495,16 @@ mod tests {
     /// then `rows`.
     fn database_at_version(path: &Path, version: usize, rows: &str) {
         let conn = Connection::open(path).unwrap();
-        for (_, sql) in &MIGRATIONS[..version] {
+        for (name, sql) in &MIGRATIONS[..version] {
             conn.execute_batch(sql).unwrap();
+            if EDITS_DEFINITIONS.contains(name) {
+                // As Store::migrate does: the definitions edited in place are read again.
+                let cookie: i64 = conn
+                    .query_row("PRAGMA schema_version", [], |r| r.get(0))
+                    .unwrap();
+                conn.pragma_update(None, "schema_version", cookie + 1)
+                    .unwrap();
+            }
         }
         conn.pragma_update(None, "user_version", version as i64)
             .unwrap();
@@ -524,6 +540,63 @@ mod tests {
         );
         Store::open(&path).unwrap();
         assert_eq!(Store::slow_upgrade(&path), None, "upgraded");
+    }
+
+    /// 0008 keys reviews by the second, not the minute: a version 7 database, whose minute keys
+    /// put a minute's reviews in the order they were stored, lists and searches them newest
+    /// first to the second after the upgrade, with its search index made anew.
+    #[test]
+    fn an_upgraded_database_lists_and_searches_newest_first_to_the_second() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v7.db");
+        database_at_version(
+            &path,
+            7,
+            "INSERT INTO reviews (id, source_id, business_id, platform, external_id, kind, body,
+                 created_at, fetched_at, content_hash, search_key)
+                 VALUES (1, 1, 1, 'google', 'g1', 'review', 'Cold coffee at 0:50', 50, 0, 7, 1),
+                        (2, 1, 1, 'google', 'g2', 'review', 'Cold coffee at 0:10', 10, 0, 8, 2),
+                        (3, 1, 1, 'google', 'g3', 'review', 'Cold coffee at 0:30', 30, 0, 9, 3);
+             INSERT INTO reviews_fts (reviews_fts) VALUES ('rebuild');",
+        );
+        let store = Store::open(&path).unwrap();
+        let keys: Vec<i64> = store
+            .conn
+            .prepare("SELECT search_key FROM reviews ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(keys, [50 << 26 | 1, 10 << 26 | 2, 30 << 26 | 3]);
+        let ids = |filter: reviews::ReviewFilter| -> Vec<i64> {
+            let listed = store.list_reviews(&filter).unwrap();
+            listed.into_iter().map(|r| r.id).collect()
+        };
+        assert_eq!(ids(Default::default()), [1, 3, 2]);
+        let search = reviews::ReviewFilter {
+            search: Some("coffee".into()),
+            ..Default::default()
+        };
+        assert_eq!(ids(search.clone()), [1, 3, 2]);
+        let oldest = reviews::ReviewFilter {
+            order: reviews::ReviewOrder::Oldest,
+            ..search
+        };
+        assert_eq!(ids(oldest), [2, 3, 1]);
+        store
+            .conn
+            .execute_batch("INSERT INTO reviews_fts (reviews_fts) VALUES ('integrity-check')")
+            .unwrap();
+        let time_index: i64 = store
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name = 'reviews_by_time'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(time_index, 0);
     }
 
     /// 0004 rewrote the constraints in place: a database made by the three earlier migrations,

@@ -95,14 +95,33 @@ fn index_all_rows_in_blocks(tx: &Connection, block: i64) -> Result<()> {
     Ok(())
 }
 
-/// Bits of the review id in a search key; the minute of creation fills the bits above. Two
-/// reviews collide only when written in the same minute with ids exactly 2^26 (67 million)
+/// Bits of the review id in a search key; the second of creation fills the bits above. Two
+/// reviews collide only when written in the same second with ids exactly 2^26 (67 million)
 /// apart.
 const SEARCH_KEY_ID_BITS: u32 = 26;
+const SEARCH_KEY_ID_MASK: i64 = (1 << SEARCH_KEY_ID_BITS) - 1;
 
-/// The FTS rowid of a review: creation minute, then id, so rowid order is time order.
+/// The seconds a search key can hold (about 2,000 years either side of 1970): a time beyond
+/// them sorts with the nearest one it can hold. The same bounds as migration 0008.
+const SEARCH_KEY_SECONDS: std::ops::RangeInclusive<i64> =
+    -(1 << (62 - SEARCH_KEY_ID_BITS))..=(1 << (62 - SEARCH_KEY_ID_BITS)) - 1;
+
+/// The FTS rowid of a review, and the key of the listing across businesses: creation second,
+/// then id, so key order is (created_at, id) order, the inbox's.
 fn search_key(id: ReviewId, created_at: i64) -> i64 {
-    (created_at.div_euclid(60) << SEARCH_KEY_ID_BITS) | (id & ((1 << SEARCH_KEY_ID_BITS) - 1))
+    search_key_second(created_at) | (id & SEARCH_KEY_ID_MASK)
+}
+
+/// The lowest search key of a review created at `t`: `created_at >= t` implies
+/// `search_key >= search_key_second(t)`.
+pub(super) fn search_key_second(t: i64) -> i64 {
+    t.clamp(*SEARCH_KEY_SECONDS.start(), *SEARCH_KEY_SECONDS.end()) << SEARCH_KEY_ID_BITS
+}
+
+/// The highest search key of a review created at `t`: `created_at <= t` implies
+/// `search_key <= search_key_second_end(t)`.
+pub(super) fn search_key_second_end(t: i64) -> i64 {
+    search_key_second(t) | SEARCH_KEY_ID_MASK
 }
 
 /// Default page size of a listing when the caller names none.
@@ -930,17 +949,24 @@ fn filter_sql(f: &ReviewFilter) -> (String, String, Vec<Value>) {
     if let Some(k) = f.kind {
         wh.push(format!("r.kind = {}", arg(Value::Text(k.as_str().into()))));
     }
-    if let Some(t) = f.since {
-        wh.push(format!(
-            "r.created_at >= {}",
-            arg(Value::Integer(t.timestamp()))
-        ));
+    let search = f.search.as_deref().and_then(fts_query);
+    // A period bounds the search key too, which the created_at bound implies: across
+    // businesses (and in a search) the key's index is the one the listing walks, in time
+    // order, and the bound makes that walk a range.
+    let key = if search.is_some() {
+        "reviews_fts.rowid"
+    } else {
+        "r.search_key"
+    };
+    if let Some(t) = f.since.map(|t| t.timestamp()) {
+        wh.push(format!("r.created_at >= {}", arg(Value::Integer(t))));
+        let lowest = search_key_second(t);
+        wh.push(format!("{key} >= {}", arg(Value::Integer(lowest))));
     }
-    if let Some(t) = f.until {
-        wh.push(format!(
-            "r.created_at <= {}",
-            arg(Value::Integer(t.timestamp()))
-        ));
+    if let Some(t) = f.until.map(|t| t.timestamp()) {
+        wh.push(format!("r.created_at <= {}", arg(Value::Integer(t))));
+        let highest = search_key_second_end(t);
+        wh.push(format!("{key} <= {}", arg(Value::Integer(highest))));
     }
     if let Some(v) = f.min_rating {
         wh.push(format!("r.rating >= {}", arg(Value::Real(v))));
@@ -976,7 +1002,6 @@ fn filter_sql(f: &ReviewFilter) -> (String, String, Vec<Value>) {
         ));
     }
     let mut from = "reviews r JOIN businesses b ON b.id = r.business_id".to_string();
-    let search = f.search.as_deref().and_then(fts_query);
     if let Some(q) = &search {
         // CROSS JOIN pins the FTS table as the outer loop: left to itself, SQLite 3.51 drives from
         // the business index and runs the full-text query once per review (seconds, not ms).
@@ -1000,14 +1025,17 @@ fn list_sql(f: &ReviewFilter) -> (String, Vec<Value>) {
         args.push(v);
         format!("?{}", args.len())
     };
-    // With a search, order by the FTS rowid (time-ordered search key) so SQLite walks the index
-    // in order and stops after one page; the key breaks ties within a minute by id.
-    let order = match (f.order, search.is_some()) {
-        (ReviewOrder::Relevance, true) => "bm25(reviews_fts), reviews_fts.rowid DESC",
-        (ReviewOrder::Oldest, true) => "reviews_fts.rowid ASC",
-        (ReviewOrder::Newest, true) => "reviews_fts.rowid DESC",
-        (ReviewOrder::Oldest, false) => "r.created_at ASC, r.id ASC",
-        _ => "r.created_at DESC, r.id DESC",
+    // Every order is (created_at, id), walked from an index so a page stops early: a business's
+    // time index, or else the search key (the FTS rowid in a search), which is that order too.
+    let by_business = f.business_id.is_some();
+    let order = match (f.order, search.is_some(), by_business) {
+        (ReviewOrder::Relevance, true, _) => "bm25(reviews_fts), reviews_fts.rowid DESC",
+        (ReviewOrder::Oldest, true, _) => "reviews_fts.rowid ASC",
+        (ReviewOrder::Newest, true, _) => "reviews_fts.rowid DESC",
+        (ReviewOrder::Oldest, false, true) => "r.created_at ASC, r.id ASC",
+        (ReviewOrder::Oldest, false, false) => "r.search_key ASC",
+        (_, false, true) => "r.created_at DESC, r.id DESC",
+        (_, false, false) => "r.search_key DESC",
     };
     let limit = arg(Value::Integer(i64::from(f.limit.unwrap_or(DEFAULT_LIMIT))));
     let offset = arg(Value::Integer(i64::from(f.offset.unwrap_or(0))));
@@ -1031,16 +1059,7 @@ mod tests {
             search: Some("coffee".into()),
             ..Default::default()
         };
-        let (sql, args) = list_sql(&filter);
-        let mut stmt = store
-            .conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-            .unwrap();
-        let plan: Vec<String> = stmt
-            .query_map(params_from_iter(args), |r| r.get::<_, String>(3))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+        let plan = listing_plan(&store, &filter);
         let fts = plan.iter().position(|l| l.contains("reviews_fts")).unwrap();
         let reviews = plan.iter().position(|l| l.contains("SEARCH r ")).unwrap();
         assert!(fts < reviews, "{plan:?}");
@@ -1048,6 +1067,128 @@ mod tests {
             !plan.iter().any(|l| l.contains("TEMP B-TREE")),
             "no sort of all matches: {plan:?}"
         );
+    }
+
+    /// The steps of the listing's query plan for `filter`.
+    fn listing_plan(store: &Store, filter: &ReviewFilter) -> Vec<String> {
+        let (sql, args) = list_sql(filter);
+        let mut stmt = store
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap();
+        let plan = stmt
+            .query_map(params_from_iter(args), |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        plan
+    }
+
+    /// Migration 0008 dropped the time index of all reviews: a listing across businesses walks
+    /// the search key's index instead, in order (no sort), and a period is a range of it.
+    #[test]
+    fn a_listing_across_businesses_walks_the_search_key_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("plan.db")).unwrap();
+        let day = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 3, 2, 0, 0, 0).unwrap();
+        for (filter, range) in [
+            (ReviewFilter::default(), false),
+            (
+                ReviewFilter {
+                    order: ReviewOrder::Oldest,
+                    unanswered: true,
+                    ..Default::default()
+                },
+                false,
+            ),
+            (
+                ReviewFilter {
+                    since: Some(day),
+                    until: Some(day + chrono::Duration::days(7)),
+                    max_rating: Some(2.0),
+                    ..Default::default()
+                },
+                true,
+            ),
+        ] {
+            let plan = listing_plan(&store, &filter);
+            let walk = plan
+                .iter()
+                .find(|l| l.contains(" r "))
+                .unwrap_or_else(|| panic!("{plan:?}"));
+            assert!(walk.contains("reviews_by_search_key"), "{plan:?}");
+            assert_eq!(
+                walk.contains("search_key>? AND search_key<?"),
+                range,
+                "{plan:?}"
+            );
+            assert!(!plan.iter().any(|l| l.contains("TEMP B-TREE")), "{plan:?}");
+        }
+    }
+
+    /// Newest first is (created_at, id) to the second, with a business or without, searched or
+    /// not, and a period's bounds are inclusive to the second.
+    #[test]
+    fn every_listing_is_newest_first_to_the_second() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, source) = store_with_source(dir.path());
+        let minute = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 3, 2, 9, 15, 0).unwrap();
+        // One minute's reviews, stored in no order of time; two share a second.
+        let seconds = [40, 5, 59, 5, 0, 30];
+        let items: Vec<(SourceId, IncomingReview)> = seconds
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let item = IncomingReview::example(
+                    format!("r{i}"),
+                    format!("Lovely flat white {i}"),
+                    minute + chrono::Duration::seconds(*s),
+                );
+                (source, item)
+            })
+            .collect();
+        store.write_batch(&items).unwrap();
+        let listed = |filter: ReviewFilter| -> Vec<String> {
+            let reviews = store.list_reviews(&filter).unwrap();
+            reviews.into_iter().map(|r| r.external_id).collect()
+        };
+        let newest = ["r2", "r0", "r5", "r3", "r1", "r4"];
+        assert_eq!(listed(ReviewFilter::default()), newest);
+        assert_eq!(
+            listed(ReviewFilter {
+                business_id: Some(1),
+                ..Default::default()
+            }),
+            newest
+        );
+        assert_eq!(
+            listed(ReviewFilter {
+                search: Some("flat white".into()),
+                ..Default::default()
+            }),
+            newest
+        );
+        let mut oldest = newest;
+        oldest.reverse();
+        assert_eq!(
+            listed(ReviewFilter {
+                order: ReviewOrder::Oldest,
+                ..Default::default()
+            }),
+            oldest
+        );
+        for search in [None, Some("white".to_string())] {
+            assert_eq!(
+                listed(ReviewFilter {
+                    since: Some(minute + chrono::Duration::seconds(5)),
+                    until: Some(minute + chrono::Duration::seconds(40)),
+                    search: search.clone(),
+                    ..Default::default()
+                }),
+                ["r0", "r5", "r3", "r1"],
+                "{search:?}"
+            );
+        }
     }
 
     /// A store with one business and one import source.
