@@ -196,7 +196,7 @@ fn import_file(
     // import, three interleaved pairs, 11.77 s against 13.75 s.
     let _checkpoints = store.background_checkpoints();
     let mut writer = BatchWriter {
-        writer: store.review_writer(),
+        writer: store.import_writer(),
         business_id: business.id,
         sources: HashMap::new(),
         pending: 0,

@@ -11,6 +11,10 @@ use super::{Result, Store, SCHEMA_VERSION};
 const BACKUP_PAGES_PER_STEP: std::os::raw::c_int = 1024;
 const BACKUP_PAUSE: Duration = Duration::from_millis(5);
 
+/// Pages of merged search index a step of [`Store::merge_search_index`] writes: about 4 MB, a
+/// few tens of milliseconds, so the app's other writes wait no longer than that.
+const SEARCH_MERGE_PAGES: i64 = 1_000;
+
 impl Store {
     /// Copies a consistent snapshot of the database to `path` (SQLite's online backup API).
     pub fn backup_to(&self, path: &Path) -> Result<()> {
@@ -23,6 +27,29 @@ impl Store {
         // A backup should be one self-contained file, not a file plus a WAL.
         dst.pragma_update(None, "journal_mode", "DELETE")?;
         Ok(())
+    }
+
+    /// Merges the search index's segments, a step (about `SEARCH_MERGE_PAGES` pages written)
+    /// at a time, each its own short write, until nothing is left to merge or `budget` has
+    /// passed; says whether anything was merged. An import leaves its segments unmerged
+    /// (`Store::import_writer`): the app's background round and `earshot sync` call this after
+    /// their work, so a file import's index is tidied even where no sync ever writes.
+    pub fn merge_search_index(&self, budget: Duration) -> Result<bool> {
+        let started = std::time::Instant::now();
+        let mut merged = false;
+        let mut step = self
+            .conn
+            .prepare_cached("INSERT INTO reviews_fts (reviews_fts, rank) VALUES ('merge', ?1)")?;
+        while started.elapsed() < budget {
+            let before = self.conn.total_changes();
+            step.execute([SEARCH_MERGE_PAGES])?;
+            // FTS5's documented test: a step that merged changed two rows or more.
+            if self.conn.total_changes() - before < 2 {
+                break;
+            }
+            merged = true;
+        }
+        Ok(merged)
     }
 
     /// Replaces the whole database with the contents of `path` (checked by the caller).
