@@ -242,7 +242,11 @@ const CHUNK_ROWS: usize = 256;
 
 /// Chunks between the file reader and the writer at most (read, being analysed, or waiting for
 /// their turn to be written), so memory stays flat however far the reader could run ahead.
-const CHUNKS_IN_FLIGHT: usize = 16;
+/// Enough for the analysis to go on while the writer commits a batch (its search index and
+/// rollups, a tenth of a second or more at 1M reviews) instead of stopping once 16 chunks were
+/// done: 1M reviews, three interleaved runs, median 7.91 s against 8.43 s (96 chunks: 8.10 s),
+/// with peak memory 73 MB against 64 MB.
+const CHUNKS_IN_FLIGHT: usize = 48;
 
 /// Analysis threads: one per core. The writer and the reader are mostly waiting on them and
 /// on SQLite, so they need no core of their own.
