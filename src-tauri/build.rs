@@ -4,6 +4,7 @@
 
 const COMMANDS: &[&str] = &[
     "dashboard",
+    "pending_upgrade",
     "list_reviews",
     "load_demo",
     "choose_import_file",

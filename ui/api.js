@@ -53,6 +53,14 @@ export function dashboard(businessId = null, period = 30) {
   return call('dashboard', businessId === null ? { period } : { business: businessId, period });
 }
 
+/**
+ * The one-time upgrade of a large database that the first screen's call will run, or null:
+ * { reviews, from_version, to_version }.
+ */
+export function pendingUpgrade() {
+  return call('pending_upgrade');
+}
+
 /** Reviews matching a filter (see the core's ReviewFilter: business_id, platform, since, …). */
 export function listReviews(filter = {}) {
   return call('list_reviews', { filter });

@@ -12,6 +12,7 @@ import { dashboardView } from './views/dashboard.js';
 import { showNotice } from './components/notice.js';
 import { parseRoute } from './route.js';
 import { followDesktopTheme } from './theme.js';
+import { upgradeMessage } from './format.js';
 
 // Milestones of the first screen, for `make bench` (ms since the page began): every module
 // loaded and run, the dashboard's data back from the core.
@@ -180,7 +181,18 @@ async function start() {
   })();
   if (!api.inDesktopApp) showNotice('Browser preview: showing made-up data, nothing is saved.');
   updateAlertBadge();
-  await Promise.all([refresh(), listening]);
+  const first = refresh();
+  // A new version may first upgrade every review (seconds at a million): say so while the first
+  // screen waits for it, rather than show a screen that seems stuck. Asked alongside the first
+  // screen, so a database with nothing to upgrade paints as soon as before.
+  const upgrading = api.pendingUpgrade().then(async (upgrade) => {
+    if (!upgrade) return null;
+    const { showProgress } = await import('./components/progress.js');
+    const { title, detail } = upgradeMessage(upgrade);
+    return showProgress(title, detail);
+  }).catch(() => null);
+  await Promise.all([first, listening]);
+  (await upgrading)?.close();
 }
 
 start();

@@ -148,6 +148,8 @@ export async function invoke(command, args) {
       return null;
     case 'unread_alert_count':
       return 0;
+    case 'pending_upgrade':
+      return null;
     case 'load_demo': {
       await delay(600);
       const summary = makeDemo();

@@ -287,3 +287,15 @@ export function progressFraction(read, total) {
   if (!(total > 0)) return 0;
   return Math.min(1, Math.max(0, read / total));
 }
+
+/**
+ * The progress card's words while a new version of Earshot upgrades a large database, once
+ * (the core's SlowUpgrade: { reviews, from_version, to_version }).
+ */
+export function upgradeMessage(upgrade, locale = DEFAULT_LOCALE) {
+  return {
+    title: 'Updating your reviews for this version of Earshot…',
+    detail: `${formatCount(upgrade.reviews, locale)} reviews, once: it can take a minute. `
+      + 'Nothing is lost if Earshot closes meanwhile.',
+  };
+}

@@ -13,7 +13,7 @@ use chrono::Utc;
 use earshot::import::{ImportOptions, ImportReport};
 use earshot::insights::Overview;
 use earshot::model::{Business, BusinessId, Review};
-use earshot::store::{ReviewFilter, Stats, Store};
+use earshot::store::{ReviewFilter, SlowUpgrade, Stats, Store};
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Emitter, State};
@@ -55,6 +55,19 @@ pub(crate) async fn with_store<T: Send + 'static>(
     })
     .await
     .map_err(|e| UiError::new("internal", format!("background task failed: {e}")))?
+}
+
+/// The one-time upgrade the first command will run over every review, when it is large enough
+/// to be worth a word (`SlowUpgrade::worth_announcing`): the UI shows a progress card meanwhile
+/// instead of a screen that seems stuck. Reads the file only; another command migrates it.
+#[tauri::command]
+pub async fn pending_upgrade(state: State<'_, AppState>) -> UiResult<Option<SlowUpgrade>> {
+    let path = state.db_path.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        Store::slow_upgrade(&path).filter(SlowUpgrade::worth_announcing)
+    })
+    .await
+    .map_err(|e| UiError::new("internal", format!("background task failed: {e}")))
 }
 
 /// What the first screen needs in one round trip.

@@ -94,6 +94,7 @@ fn run() -> anyhow::Result<()> {
         .manage(Quitting(AtomicBool::new(false)))
         .invoke_handler(tauri::generate_handler![
             commands::dashboard,
+            commands::pending_upgrade,
             commands::list_reviews,
             commands::load_demo,
             commands::choose_import_file,

@@ -18,7 +18,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use earshot::store::{default_db_path, Store};
+use earshot::store::{default_db_path, SlowUpgrade, Store};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -95,9 +95,6 @@ fn open_store(path: &std::path::Path) -> Result<Store> {
     }
 }
 
-/// Reviews from which an upgrade is worth a word before it starts: under a second below.
-const ANNOUNCED_UPGRADE_REVIEWS: u64 = 100_000;
-
 /// Says on a terminal that opening the database will first upgrade every review, once, so a
 /// wait of seconds at a million reviews does not look like a hang.
 fn announce_slow_upgrade(path: &std::path::Path) {
@@ -105,7 +102,7 @@ fn announce_slow_upgrade(path: &std::path::Path) {
     if !std::io::stderr().is_terminal() {
         return;
     }
-    if let Some(u) = Store::slow_upgrade(path).filter(|u| u.reviews >= ANNOUNCED_UPGRADE_REVIEWS) {
+    if let Some(u) = Store::slow_upgrade(path).filter(SlowUpgrade::worth_announcing) {
         eprintln!(
             "Upgrading {} for this version of Earshot ({} reviews, schema {} to {}): once, a few \
              seconds a million reviews…",

@@ -82,11 +82,21 @@ const REWRITES_EVERY_REVIEW: &[&str] = &[
 ];
 
 /// A one-time upgrade that opening a database would run over all its reviews.
-#[derive(Debug, PartialEq)]
+#[derive(Debug, PartialEq, serde::Serialize)]
 pub struct SlowUpgrade {
     pub from_version: i64,
     pub to_version: i64,
     pub reviews: u64,
+}
+
+impl SlowUpgrade {
+    /// Reviews from which the upgrade is worth a word before it starts (the CLI's line, the
+    /// app's progress card): below, it takes under a second.
+    pub const ANNOUNCED_FROM_REVIEWS: u64 = 100_000;
+
+    pub fn worth_announcing(&self) -> bool {
+        self.reviews >= Self::ANNOUNCED_FROM_REVIEWS
+    }
 }
 
 /// Migrations that edit a table's definition in place (SQLite's procedure for a constraint every
@@ -355,6 +365,9 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .ok()?;
+        // The app asks while its first command opens the same file, which may be switching it
+        // to WAL: wait out that moment rather than answer "nothing to upgrade".
+        conn.busy_timeout(Duration::from_secs(2)).ok()?;
         let from_version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .ok()?;

@@ -85,6 +85,25 @@ const cases = [
     }
   }],
 
+  ['a database from an older version shows a progress card while it upgrades, then the dashboard', async () => {
+    const s = await Session.start(env.SMOKE_OLD_DB);
+    try {
+      const card = await s.waitFor('the upgrade card', `
+        const t = document.querySelector('#overlay:not([hidden]) .progress-title');
+        return t ? document.getElementById('overlay').innerText : null;`);
+      expect(card.includes('Updating your reviews') && card.includes('300,002 reviews'),
+        `upgrade card says: ${card}`);
+      await s.screenshot('upgrading');
+      const title = await s.waitFor('the dashboard after the upgrade',
+        "const t = document.getElementById('dash-title'); return t && t.textContent");
+      expect(title === "Joe's Cafe", `after the upgrade the dashboard is about ${title}`);
+      const hidden = await s.run("return document.getElementById('overlay').hidden");
+      expect(hidden === true, 'the upgrade card stays after the dashboard showed');
+    } finally {
+      await s.end();
+    }
+  }],
+
   ['an import through the shell refreshes the open dashboard by its reviews-changed event', async () => {
     // A copy of the demo: the other cases count the demo's items and must not see these three.
     const s = await Session.start(env.SMOKE_IMPORT_DB);

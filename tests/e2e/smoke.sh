@@ -81,7 +81,31 @@ evil-2,google,Lookalike,5,,"Great, see my photos",2026-01-02,https://www.google.
 CSV
 "$TARGET/debug/earshot" --db "$HOSTILE_DB" import "$TMP/hostile.csv" --business "Harbour Lane Café" >/dev/null
 
+# A database from Earshot's first version with 300,000 reviews: opening it upgrades every review
+# once (seconds), and the app shows a progress card meanwhile. Rows written straight into the
+# table, as the old write path left them; their day rollups are made the same way.
+OLD_DB=$TMP/old.db
+sqlite3 "$OLD_DB" <tests/fixtures/schema_v1.sql
+sqlite3 "$OLD_DB" <<'SQL'
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000)
+INSERT INTO reviews (source_id, business_id, platform, external_id, kind, rating, body, created_at,
+                     fetched_at, content_hash, search_key)
+SELECT 1, 1, 'google', 'old-' || i, 'review', 1 + i % 5, 'Flat white number ' || i || ' was fine',
+       1700000000 + i * 97, 1700000000, i, ((1700000000 + i * 97) / 60) * 67108864 + i + 2
+FROM n;
+INSERT INTO review_daily (business_id, platform, kind, day, count, rated, rating_sum, r1, r2, r3, r4, r5,
+                          negative, neutral, positive, replied)
+SELECT business_id, platform, kind, created_at / 86400, count(*), count(rating), sum(rating),
+       sum(rating = 1), sum(rating = 2), sum(rating = 3), sum(rating = 4), sum(rating = 5), 0, 0, 0, 0
+FROM reviews WHERE external_id LIKE 'old-%' GROUP BY 1, 2, 3, 4
+ON CONFLICT (business_id, platform, kind, day) DO UPDATE SET count = count + excluded.count,
+    rated = rated + excluded.rated, rating_sum = rating_sum + excluded.rating_sum,
+    r1 = r1 + excluded.r1, r2 = r2 + excluded.r2, r3 = r3 + excluded.r3, r4 = r4 + excluded.r4,
+    r5 = r5 + excluded.r5;
+SQL
+
 mkdir -p "$TARGET/screenshots"
+export SMOKE_OLD_DB=$OLD_DB
 export SMOKE_APP=$TARGET/debug/earshot-desktop SMOKE_CLI=$TARGET/debug/earshot SMOKE_TMP=$TMP SMOKE_DEMO_DB=$DEMO_DB SMOKE_IMPORT_DB=$TMP/import-target.db \
   SMOKE_STATS=$TMP/stats.json SMOKE_IMPORT=$TMP/import.csv SMOKE_HOSTILE_DB=$HOSTILE_DB SMOKE_SHOTS=$TARGET/screenshots \
   SMOKE_TAURI_DRIVER=$TAURI_DRIVER

@@ -5,7 +5,7 @@ import {
   authorName, dateTimeFormat, distributionRows, fillMonths, formatAxisCount, formatCount,
   formatMonth, formatPercent, formatRating, formatWhen, nextMonth, numberFormat, parseMonth,
   platformLabel, plural, progressFraction, safeHttpUrl, resolveLocale, reviewPageUrl, starParts,
-  starsLabel,
+  starsLabel, upgradeMessage,
 } from '../format.js';
 
 const L = 'en-US';
@@ -187,4 +187,11 @@ test('formatters are made once per locale and options, and shared', () => {
   assert.equal(dateTimeFormat(L, { month: 'short' }), d);
   assert.notEqual(dateTimeFormat(L, { month: 'long' }), d);
   assert.equal(formatCount(1234567, 'de-DE'), '1.234.567');
+});
+
+test('a one-time upgrade says how many reviews, that it happens once, and that nothing is lost', () => {
+  const m = upgradeMessage({ reviews: 1050000, from_version: 7, to_version: 8 }, L);
+  assert.match(m.title, /Updating your reviews/);
+  assert.match(m.detail, /^1,050,000 reviews, once/);
+  assert.match(m.detail, /Nothing is lost/);
 });
