@@ -1168,6 +1168,29 @@ mod tests {
         }
     }
 
+    /// The key orders by second, then id, and a time beyond what it holds sorts with the
+    /// nearest time it can hold instead of overflowing into another's place.
+    #[test]
+    fn search_keys_order_by_second_then_id_and_clamp_far_times() {
+        let t = 1_700_000_000;
+        assert!(search_key(9, t) < search_key(2, t + 1));
+        assert!(search_key(2, t) < search_key(3, t));
+        assert!(search_key(1, -t) < search_key(1, 0));
+        let far = search_key(5, i64::MAX);
+        assert!(far > search_key(5, 64_060_588_800), "the year 4000 is held");
+        assert_eq!(
+            far,
+            search_key(5, 253_402_300_799),
+            "the year 9999 is not, and sorts last"
+        );
+        assert!(far > 0 && search_key(5, i64::MIN) < 0);
+        assert_eq!(far & SEARCH_KEY_ID_MASK, 5);
+        for t in [0, t, -t, i64::MAX, i64::MIN] {
+            let key = search_key(7, t);
+            assert!(search_key_second(t) <= key && key <= search_key_second_end(t));
+        }
+    }
+
     /// Newest first is (created_at, id) to the second, with a business or without, searched or
     /// not, and a period's bounds are inclusive to the second.
     #[test]
