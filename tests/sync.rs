@@ -769,3 +769,61 @@ fn a_secret_appears_in_no_file_output_error_or_export() {
         }
     }
 }
+
+/// An import leaves its search index unmerged (one segment a batch); the app's background
+/// round merges it even with no platform connected, and the same reviews are found after.
+#[tokio::test(flavor = "current_thread")]
+async fn a_background_round_merges_what_an_import_left() {
+    let db = TestDb::new();
+    let csv = db.dir.path().join("reviews.csv");
+    let mut rows = String::from("external_id,platform,author,rating,title,body,created_at,url\n");
+    for i in 0..120 {
+        rows.push_str(&format!(
+            "r{i},google,Ana,4,,Flat white number {i} was lovely,2026-03-01T09:{:02}:00Z,\n",
+            i % 60
+        ));
+    }
+    std::fs::write(&csv, rows).unwrap();
+    let opts = earshot::import::ImportOptions {
+        business: "Harbour Lane Café".into(),
+        platform: None,
+        skip_bad: false,
+    };
+    let mut store = db.store();
+    earshot::import::import_path_batched(&mut store, &csv, &opts, 10, &mut |_, _| {}).unwrap();
+    drop(store);
+    let segments = || -> i64 {
+        let conn = rusqlite::Connection::open(db.path()).unwrap();
+        conn.query_row(
+            "SELECT count(DISTINCT segid) FROM reviews_fts_idx",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let found = || {
+        let filter = earshot::store::ReviewFilter {
+            search: Some("flat white".into()),
+            limit: Some(1000),
+            ..Default::default()
+        };
+        db.store().list_reviews(&filter).unwrap().len()
+    };
+    assert_eq!(segments(), 12, "one segment a batch of ten");
+    assert_eq!(found(), 120);
+
+    let secrets: Arc<dyn SecretStore> = Arc::new(MemorySecrets::default());
+    let now = chrono::Utc::now().fixed_offset();
+    sync::round(
+        db.path(),
+        secrets,
+        Selection::All,
+        &fast(),
+        sync::no_events(),
+        now,
+    )
+    .await
+    .unwrap();
+    assert!(segments() < 4, "{} segments after the round", segments());
+    assert_eq!(found(), 120);
+}

@@ -515,7 +515,9 @@ pub fn sync_cmd(db: &Path, a: SyncArgs) -> Result<ExitCode> {
     let secret_store: Arc<dyn SecretStore> = Arc::from(secrets::open_default());
     let reports = runtime()?.block_on(sync::run(db, secret_store, selection, &opts, events))?;
     bar.set_message("tidying the search index");
-    sync::tidy_search_index(db);
+    if let Ok(store) = Store::open(db) {
+        sync::tidy_search_index(&store);
+    }
     bar.finish_and_clear();
     let failed = reports.iter().filter(|r| r.status == "error").count();
     if a.json {

@@ -234,9 +234,10 @@ const SEARCH_MERGES: &str =
 /// (each batch writes one, so 20 million reviews), and [`SEARCH_MERGES`] again before the
 /// batch commits. Merging as it went took a tenth of a 1M-review import's single writer, and
 /// each segment was merged again and again as the levels filled. The index is complete and
-/// searched as fast without it (a few milliseconds at 1M, `make bench`); the next ordinary
-/// write (a sync) merges a level that holds sixteen or more segments, once. No setting is
-/// ever committed but the stored one, so a killed import leaves nothing to restore.
+/// searched about as fast without it (a p95 of 1 ms at 1M, `make bench`). The app's next
+/// background round or `earshot sync` merges it (`Store::merge_search_index`), and any ordinary
+/// write merges a level of sixteen segments or more. No setting is ever committed but the
+/// stored one, so a killed import leaves nothing to restore.
 const SEARCH_MERGES_DEFERRED: &str =
     "INSERT INTO reviews_fts (reviews_fts, rank) VALUES ('automerge', 0);
      INSERT INTO reviews_fts (reviews_fts, rank) VALUES ('crisismerge', 1000);";

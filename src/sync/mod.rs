@@ -114,10 +114,8 @@ const SEARCH_TIDY_BUDGET: std::time::Duration = std::time::Duration::from_secs(5
 /// Merges what imports left unmerged in the search index (`Store::merge_search_index`), after
 /// the app's background round and `earshot sync`. Only upkeep: an error (another writer held
 /// the database too long) leaves the index as it is, complete and searchable, for the next try.
-pub fn tidy_search_index(db: &Path) {
-    if let Ok(store) = Store::open(db) {
-        let _ = store.merge_search_index(SEARCH_TIDY_BUDGET);
-    }
+pub fn tidy_search_index(store: &Store) {
+    let _ = store.merge_search_index(SEARCH_TIDY_BUDGET);
 }
 
 /// An event sink that drops everything.

@@ -48,8 +48,7 @@ pub async fn round(
     let new_alerts = alerts::check(&mut store, now.with_timezone(&Utc))?;
     let plan = plan_notifications(&store, now)?;
     let unread_alerts = store.unread_alert_count()?;
-    drop(store);
-    super::tidy_search_index(db);
+    super::tidy_search_index(&store);
     Ok(Round {
         sources,
         new_alerts,
