@@ -302,30 +302,42 @@ fn lexicons(category: Option<&str>) -> Vec<Lexicon> {
 
 /// The matcher built from one lexicon combination, built once per category.
 struct Matcher {
-    exact: HashMap<&'static str, Vec<&'static str>>,
+    /// What a whole word evokes, alone or with the word after it: one lookup a word.
+    words: HashMap<&'static str, WordTerms>,
     /// (prefix, aspect) by the prefix's first byte: a word is tried against the few prefixes
     /// that start like it, not all fifty.
     prefixes: Vec<Vec<(&'static str, &'static str)>>,
-    pairs: HashMap<(&'static str, &'static str), Vec<&'static str>>,
+}
+
+/// The lexicon's terms that start with one word.
+#[derive(Default)]
+struct WordTerms {
+    /// Aspects of the word alone ("coffee").
+    aspects: Vec<&'static str>,
+    /// The second word of a pair ("wait time") and the pair's aspects.
+    pairs: Vec<(&'static str, Vec<&'static str>)>,
 }
 
 impl Matcher {
     fn new(lexicons: &[Lexicon]) -> Matcher {
         let mut m = Matcher {
-            exact: HashMap::new(),
+            words: HashMap::new(),
             prefixes: vec![Vec::new(); 256],
-            pairs: HashMap::new(),
         };
         for lex in lexicons {
             for (aspect, terms) in lex.iter() {
                 for term in terms.iter() {
                     if let Some((a, b)) = term.split_once(' ') {
-                        m.pairs.entry((a, b)).or_default().push(aspect);
+                        let pairs = &mut m.words.entry(a).or_default().pairs;
+                        match pairs.iter_mut().find(|(second, _)| *second == b) {
+                            Some((_, aspects)) => aspects.push(aspect),
+                            None => pairs.push((b, vec![aspect])),
+                        }
                     } else if let Some(p) = term.strip_suffix('*') {
                         let first = p.as_bytes().first().copied().unwrap_or(0);
                         m.prefixes[usize::from(first)].push((p, aspect));
                     } else {
-                        m.exact.entry(term).or_default().push(aspect);
+                        m.words.entry(term).or_default().aspects.push(aspect);
                     }
                 }
             }
@@ -333,21 +345,23 @@ impl Matcher {
         m
     }
 
-    /// Aspects evoked by a run of lower-case words.
+    /// Aspects evoked by a run of lower-case words, in no particular order.
     fn aspects(&self, words: &[Cow<'_, str>], out: &mut Vec<&'static str>) {
         for (i, w) in words.iter().enumerate() {
-            if let Some(a) = self.exact.get(w.as_ref()) {
-                out.extend(a);
+            if let Some(terms) = self.words.get(w.as_ref()) {
+                out.extend(&terms.aspects);
+                if let Some(next) = words.get(i + 1) {
+                    for (second, aspects) in &terms.pairs {
+                        if *second == next.as_ref() {
+                            out.extend(aspects);
+                        }
+                    }
+                }
             }
             let first = w.as_bytes().first().copied().unwrap_or(0);
             for (p, a) in &self.prefixes[usize::from(first)] {
                 if w.starts_with(p) {
                     out.push(a);
-                }
-            }
-            if let Some(next) = words.get(i + 1) {
-                if let Some(a) = self.pairs.get(&(w.as_ref(), next.as_ref())) {
-                    out.extend(a);
                 }
             }
         }
@@ -416,7 +430,7 @@ fn push_clause<'a>(s: &'a str, out: &mut Vec<&'a str>) {
     }
 }
 
-fn words(clause: &str) -> Vec<Cow<'_, str>> {
+fn words(clause: &str) -> impl Iterator<Item = Cow<'_, str>> {
     clause
         .split(|c: char| !c.is_alphanumeric() && c != '-' && c != '\'')
         .filter(|w| !w.is_empty())
@@ -428,7 +442,6 @@ fn words(clause: &str) -> Vec<Cow<'_, str>> {
                 Cow::Borrowed(w)
             }
         })
-        .collect()
 }
 
 /// The aspects an English text talks about, each with the mean sentiment of its clauses.
@@ -442,9 +455,13 @@ pub fn aspects_in(text: &str, category: Option<&str>) -> Vec<AspectMention> {
     let m = matcher(category);
     let mut acc: Vec<(&'static str, f64, u32)> = Vec::new();
     let mut found = Vec::new();
+    // One buffer for every clause's words, not one allocation a clause.
+    let mut clause_words = Vec::new();
     for clause in clauses(text) {
         found.clear();
-        m.aspects(&words(clause), &mut found);
+        clause_words.clear();
+        clause_words.extend(words(clause));
+        m.aspects(&clause_words, &mut found);
         if found.is_empty() {
             continue;
         }
