@@ -111,4 +111,49 @@ mod tests {
         assert!(page_script(Appearance { dark: true }).contains(r#"dataset.theme = "dark""#));
         assert!(page_script(Appearance { dark: false }).contains(r#"dataset.theme = "light""#));
     }
+
+    /// Runs the script in Node against a stand-in document, as WebKit runs it at the document's
+    /// start: with the root there already, and before it exists (the observer's path), which the
+    /// window's end-to-end tests never reach. Node is there wherever `make test` runs (the UI's
+    /// tests need it).
+    #[test]
+    fn the_script_marks_the_root_also_when_it_runs_before_the_root_exists() {
+        let script = page_script(Appearance { dark: true });
+        let harness = format!(
+            r#"
+            let watching = null;
+            globalThis.MutationObserver = class {{
+              constructor(seen) {{ this.seen = seen; watching = this; }}
+              observe(target, what) {{ this.target = target; this.what = what; }}
+              disconnect() {{ this.stopped = true; }}
+            }};
+            const check = (ok, what) => {{ if (!ok) {{ console.error(what); process.exit(1); }} }};
+
+            globalThis.document = {{ documentElement: {{ dataset: {{}} }} }};
+            {script}
+            check(document.documentElement.dataset.theme === "dark", "root present: not marked");
+            check(watching === null, "root present: an observer was started");
+
+            globalThis.document = {{ documentElement: null }};
+            {script}
+            check(watching && watching.target === document && watching.what.childList,
+              "no root: nothing watches the document");
+            watching.seen([], watching);
+            check(!watching.stopped, "no root yet: the observer stopped early");
+            document.documentElement = {{ dataset: {{}} }};
+            watching.seen([], watching);
+            check(document.documentElement.dataset.theme === "dark", "root added: not marked");
+            check(watching.stopped, "root added: the observer goes on");
+            "#
+        );
+        let out = std::process::Command::new("node")
+            .args(["-e", &harness])
+            .output()
+            .expect("node runs (make setup installs it)");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
