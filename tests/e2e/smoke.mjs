@@ -6,8 +6,8 @@
 // anything failed.
 
 import { createServer } from 'node:http';
-import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import {
@@ -506,12 +506,46 @@ const cases = [
 ];
 
 /** The theme the app told the page (data-theme) and whether the page's background is light. */
+/** Whether the page's background is light, in a form `waitFor` can poll. */
+const pageIs = (theme) => `const bg = getComputedStyle(document.body).backgroundColor.match(/\\d+/g).map(Number);
+  const light = bg[0] + bg[1] + bg[2] > 3 * 128;
+  return document.documentElement.dataset.theme === '${theme}' && light === ${theme === 'light'};`;
+
 async function pageLook(s) {
   const [theme, background] = await s.run(
     'return [document.documentElement.dataset.theme, getComputedStyle(document.body).backgroundColor]');
   const [r, g, b] = background.match(/\d+/g).map(Number);
   return { theme, background, light: r + g + b > 3 * 128 };
 }
+
+// The desktop switches between light and dark while the app runs: GTK hears it from an XSETTINGS
+// daemon (as from a desktop's settings daemon) and the app tells the page (appearance.rs).
+cases.push(['the page follows the desktop from light to dark and back while it runs', async () => {
+  const conf = path.join(env.SMOKE_TMP, 'xsettingsd.conf');
+  const theme = (name) => writeFileSync(conf, `Net/ThemeName "${name}"\n`);
+  theme('Adwaita');
+  const daemon = spawn('xsettingsd', ['-c', conf], { stdio: 'ignore' });
+  const started = new Promise((ok, fail) => { daemon.on('spawn', ok); daemon.on('error', fail); });
+  try {
+    await started.catch((e) => { throw new Error(`xsettingsd (make setup installs it): ${e.message}`); });
+    const s = await Session.start(env.SMOKE_DEMO_DB);
+    try {
+      await s.waitFor('the dashboard figures', kpi('stat-count'));
+      await s.waitFor('a light page', pageIs('light'));
+      theme('Adwaita-dark');
+      daemon.kill('SIGHUP');
+      await s.waitFor('the page to turn dark', pageIs('dark'));
+      await s.screenshot('dashboard-turned-dark');
+      theme('Adwaita');
+      daemon.kill('SIGHUP');
+      await s.waitFor('the page to turn light again', pageIs('light'));
+    } finally {
+      await s.end();
+    }
+  } finally {
+    daemon.kill();
+  }
+}]);
 
 // Cases that need the app started with another environment (a new tauri-driver).
 const darkCases = [
