@@ -49,12 +49,21 @@ pub(crate) async fn with_store<T: Send + 'static>(
 ) -> UiResult<T> {
     let path = state.db_path.clone();
     let busy = state.activity.begin();
-    tauri::async_runtime::spawn_blocking(move || {
+    on_blocking_pool(move || {
         let _busy = busy;
         f(&mut Store::open(&path)?)
     })
-    .await
-    .map_err(|e| UiError::new("internal", format!("background task failed: {e}")))?
+    .await?
+}
+
+/// Runs `f` on the blocking pool (file and database work, a wait on the browser) and gives
+/// back what it returned; a task that panicked is an internal error.
+pub(crate) async fn on_blocking_pool<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> UiResult<T> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|e| UiError::new("internal", format!("background task failed: {e}")))
 }
 
 /// The one-time upgrade the first command will run over every review, when it is large enough
@@ -63,11 +72,7 @@ pub(crate) async fn with_store<T: Send + 'static>(
 #[tauri::command]
 pub async fn pending_upgrade(state: State<'_, AppState>) -> UiResult<Option<SlowUpgrade>> {
     let path = state.db_path.clone();
-    tauri::async_runtime::spawn_blocking(move || {
-        Store::slow_upgrade(&path).filter(SlowUpgrade::worth_announcing)
-    })
-    .await
-    .map_err(|e| UiError::new("internal", format!("background task failed: {e}")))
+    on_blocking_pool(move || Store::slow_upgrade(&path).filter(SlowUpgrade::worth_announcing)).await
 }
 
 /// What the first screen needs in one round trip.

@@ -12,7 +12,7 @@ use serde::Serialize;
 use tauri::{Emitter, State};
 
 use crate::background::{Background, Request};
-use crate::commands::{with_store, AppState};
+use crate::commands::{on_blocking_pool, with_store, AppState};
 use crate::error::{UiError, UiResult};
 
 /// Every platform with what it needs, for the Connect form.
@@ -128,25 +128,23 @@ pub async fn google_sign_in(
     // A sign-in finished in the browser after the window closed must still reach the keyring.
     let _busy = state.activity.begin();
     let path = state.db_path.clone();
-    let sign_in = tauri::async_runtime::spawn_blocking(move || {
+    let sign_in = on_blocking_pool(move || {
         let store = Store::open(&path)?;
         sources::google_auth::start(&store, secrets::open_default().as_ref(), id)
             .map_err(|e| UiError::new(e.code(), e.to_string()))
     })
-    .await
-    .map_err(|e| UiError::new("internal", format!("background task failed: {e}")))??;
+    .await??;
     // The window shows the address too, for when no browser opens (and for copying it).
     app.emit(SIGN_IN_URL, &sign_in.consent_url)?;
     let _ = app
         .opener()
         .open_url(sign_in.consent_url.clone(), None::<&str>);
-    tauri::async_runtime::spawn_blocking(move || {
+    on_blocking_pool(move || {
         sign_in
             .finish(secrets::open_default().as_ref(), SIGN_IN_WAIT)
             .map_err(|e| UiError::new(e.code(), e.to_string()))
     })
-    .await
-    .map_err(|e| UiError::new("internal", format!("background task failed: {e}")))??;
+    .await??;
     background.request(Request::SyncNow(Some(vec![id])));
     Ok(())
 }

@@ -86,16 +86,15 @@ pub(super) fn index_all_rows(tx: &Connection) -> Result<()> {
 fn index_all_rows_in_blocks(tx: &Connection, block: i64) -> Result<()> {
     let max_id: ReviewId =
         tx.query_row("SELECT coalesce(max(id), 0) FROM reviews", [], |r| r.get(0))?;
-    // Merged later, as an import's batches are (SEARCH_MERGES_DEFERRED).
-    tx.execute_batch(SEARCH_MERGES_DEFERRED)?;
+    // Merged later, as an import's batches are (SearchMerges::DEFERRED).
+    let stored = SearchMerges::defer(tx)?;
     let mut stmt = tx.prepare_cached(INDEX_ROWS)?;
     let mut after = 0;
     while after < max_id {
         stmt.execute([after, after + block])?;
         after += block;
     }
-    tx.execute_batch(SEARCH_MERGES)?;
-    Ok(())
+    stored.set(tx)
 }
 
 /// Bits of the review id in a search key; the second of creation fills the bits above. Two
@@ -217,30 +216,76 @@ pub struct ReviewWriter<'s> {
     /// [`INSERT_REVIEW`], prepared once for the writer: taking it from the statement cache
     /// and giving it back for every row was 4% of an import's writer.
     insert: Option<CachedStatement<'s>>,
-    /// Whether each batch leaves the search index's segments unmerged ([`SEARCH_MERGES_DEFERRED`]).
+    /// Whether each batch leaves the search index's segments unmerged ([`SearchMerges::DEFERRED`]).
     defer_search_merges: bool,
     batch: Option<OpenBatch>,
 }
 
-/// The search index's merge settings (FTS5's), as stored: after each write, merge eight
-/// segments of a level at a time, a little a write (migration 0006), and every segment of a
-/// level at once when it holds sixteen (FTS5's default). Setting a value first writes out the
-/// terms of the open transaction under the settings it replaces.
-const SEARCH_MERGES: &str =
-    "INSERT INTO reviews_fts (reviews_fts, rank) VALUES ('crisismerge', 16);
-     INSERT INTO reviews_fts (reviews_fts, rank) VALUES ('automerge', 8);";
+/// The search index's merge settings (FTS5's `automerge` and `crisismerge`): after each write,
+/// merge that many segments of a level at a time, a little a write, and every segment of a
+/// level at once when it holds `crisismerge`. Setting a value first writes out the terms of the
+/// open transaction under the settings it replaces.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct SearchMerges {
+    automerge: i64,
+    crisismerge: i64,
+}
 
-/// The settings inside an import's batch: no merge until a level holds a thousand segments
-/// (each batch writes one, so 20 million reviews), and [`SEARCH_MERGES`] again before the
-/// batch commits. Merging as it went took a tenth of a 1M-review import's single writer, and
-/// each segment was merged again and again as the levels filled. The index is complete and
-/// searched about as fast without it (a p95 of 1 ms at 1M, `make bench`). The app's next
-/// background round or `earshot sync` merges it (`Store::merge_search_index`), and any ordinary
-/// write merges a level of sixteen segments or more. No setting is ever committed but the
-/// stored one, so a killed import leaves nothing to restore.
-const SEARCH_MERGES_DEFERRED: &str =
-    "INSERT INTO reviews_fts (reviews_fts, rank) VALUES ('automerge', 0);
-     INSERT INTO reviews_fts (reviews_fts, rank) VALUES ('crisismerge', 1000);";
+impl SearchMerges {
+    /// The settings inside an import's batch: no merge until a level holds a thousand segments
+    /// (each batch writes one, so 20 million reviews); the stored ones are set again before the
+    /// batch commits. Merging as it went took a tenth of a 1M-review import's single writer, and
+    /// each segment was merged again and again as the levels filled. The index is complete and
+    /// searched about as fast without it (a p95 of 1 ms at 1M, `make bench`). The app's next
+    /// background round or `earshot sync` merges it (`Store::merge_search_index`), and any
+    /// ordinary write merges a level that reaches the stored `crisismerge`. No setting is ever
+    /// committed but the stored one, so a killed import leaves nothing to restore.
+    const DEFERRED: SearchMerges = SearchMerges {
+        automerge: 0,
+        crisismerge: 1_000,
+    };
+
+    /// What FTS5 uses for a setting never stored (`FTS5_DEFAULT_AUTOMERGE`, `_CRISISMERGE`).
+    const FTS5_DEFAULTS: SearchMerges = SearchMerges {
+        automerge: 4,
+        crisismerge: 16,
+    };
+
+    /// The settings the database holds (migration 0006 stores `automerge`), read rather than
+    /// assumed, so putting them back never overrides what a migration chose.
+    fn stored(conn: &Connection) -> Result<SearchMerges> {
+        let value = |key: &str, default: i64| -> Result<i64> {
+            let stored: Option<i64> = conn
+                .query_row(
+                    "SELECT v FROM reviews_fts_config WHERE k = ?1",
+                    [key],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            Ok(stored.unwrap_or(default))
+        };
+        Ok(SearchMerges {
+            automerge: value("automerge", Self::FTS5_DEFAULTS.automerge)?,
+            crisismerge: value("crisismerge", Self::FTS5_DEFAULTS.crisismerge)?,
+        })
+    }
+
+    fn set(self, conn: &Connection) -> Result<()> {
+        let mut stmt =
+            conn.prepare_cached("INSERT INTO reviews_fts (reviews_fts, rank) VALUES (?1, ?2)")?;
+        stmt.execute(params!["automerge", self.automerge])?;
+        stmt.execute(params!["crisismerge", self.crisismerge])?;
+        Ok(())
+    }
+
+    /// Sets [`SearchMerges::DEFERRED`] in the open transaction; returns the stored settings,
+    /// to set again before it commits.
+    fn defer(conn: &Connection) -> Result<SearchMerges> {
+        let stored = SearchMerges::stored(conn)?;
+        SearchMerges::DEFERRED.set(conn)?;
+        Ok(stored)
+    }
+}
 
 /// The state of the open transaction.
 struct OpenBatch {
@@ -263,6 +308,9 @@ struct OpenBatch {
     /// The business each source feeds, looked up once a batch: a file's platforms are its
     /// sources, and their rows come interleaved (a lookup a row was 2% of an import).
     owners: HashMap<SourceId, Rc<Owner>>,
+    /// The search index's stored merge settings, set again before the commit, when this batch
+    /// runs with [`SearchMerges::DEFERRED`] (an import's).
+    stored_merges: Option<SearchMerges>,
     counts: WriteCounts,
 }
 
@@ -297,8 +345,8 @@ impl ReviewWriter<'_> {
         if self.batch.is_none() {
             self.store.conn.execute_batch("BEGIN")?;
             let opened = self.open_batch();
-            let max_id: ReviewId = match opened {
-                Ok(id) => id,
+            let (max_id, stored_merges) = match opened {
+                Ok(opened) => opened,
                 Err(e) => {
                     let _ = self.store.conn.execute_batch("ROLLBACK");
                     return Err(e);
@@ -311,6 +359,7 @@ impl ReviewWriter<'_> {
                 rollups: BatchRollups::default(),
                 new_in_batch: HashSet::new(),
                 owners: HashMap::new(),
+                stored_merges,
                 counts: WriteCounts::default(),
             });
         }
@@ -361,13 +410,18 @@ impl ReviewWriter<'_> {
         Ok(c)
     }
 
-    /// Sets up a batch just begun; returns the highest review id so far.
-    fn open_batch(&self) -> Result<ReviewId> {
+    /// Sets up a batch just begun; returns the highest review id so far, and the stored merge
+    /// settings when the batch defers them.
+    fn open_batch(&self) -> Result<(ReviewId, Option<SearchMerges>)> {
         let conn = &self.store.conn;
-        if self.defer_search_merges {
-            conn.execute_batch(SEARCH_MERGES_DEFERRED)?;
-        }
-        Ok(conn.query_row("SELECT coalesce(max(id), 0) FROM reviews", [], |r| r.get(0))?)
+        let stored_merges = if self.defer_search_merges {
+            Some(SearchMerges::defer(conn)?)
+        } else {
+            None
+        };
+        let max_id =
+            conn.query_row("SELECT coalesce(max(id), 0) FROM reviews", [], |r| r.get(0))?;
+        Ok((max_id, stored_merges))
     }
 
     /// Indexes and commits the open batch; returns what it changed (nothing without one).
@@ -398,8 +452,8 @@ impl ReviewWriter<'_> {
         if b.next_id - 1 > b.indexed_up_to || !b.rollups.is_empty() {
             index_new_rows(conn, b.indexed_up_to, &mut b.rollups)?;
         }
-        if self.defer_search_merges {
-            conn.execute_batch(SEARCH_MERGES)?;
+        if let Some(stored) = b.stored_merges {
+            stored.set(conn)?;
         }
         if let Some((source_id, cursor)) = cursor {
             owner_of_source(conn, source_id)?;
@@ -509,7 +563,7 @@ impl Store {
     }
 
     /// [`Store::review_writer`] for a file's import: its batches leave the search index's
-    /// segments for a later write to merge (see [`SEARCH_MERGES_DEFERRED`]).
+    /// segments for a later write to merge (see [`SearchMerges::DEFERRED`]).
     pub fn import_writer(&mut self) -> ReviewWriter<'_> {
         let mut writer = self.review_writer();
         writer.defer_search_merges = true;
@@ -1526,6 +1580,39 @@ mod tests {
             .conn
             .execute_batch("INSERT INTO reviews_fts (reviews_fts) VALUES ('integrity-check')")
             .unwrap();
+    }
+
+    /// The settings an import puts back are the ones the database held, whatever they are: a
+    /// later migration that changes them is not undone by the next import.
+    #[test]
+    fn an_import_puts_back_the_merge_settings_the_database_held() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, source) = store_with_source(dir.path());
+        store
+            .conn
+            .execute_batch("INSERT INTO reviews_fts (reviews_fts, rank) VALUES ('automerge', 2)")
+            .unwrap();
+        let held = SearchMerges::stored(&store.conn).unwrap();
+        assert_eq!(
+            held,
+            SearchMerges {
+                automerge: 2,
+                crisismerge: SearchMerges::FTS5_DEFAULTS.crisismerge
+            }
+        );
+        let day = chrono::DateTime::parse_from_rfc3339("2025-03-01T00:00:00Z").unwrap();
+        let mut writer = store.import_writer();
+        for b in 0..3i64 {
+            let item = IncomingReview::example(
+                format!("r{b}"),
+                format!("Flat white {b}"),
+                (day + chrono::Duration::hours(b)).to_utc(),
+            );
+            writer.write(source, &item, None).unwrap();
+            writer.commit().unwrap();
+        }
+        drop(writer);
+        assert_eq!(SearchMerges::stored(&store.conn).unwrap(), held);
     }
 
     /// The writer an import streams rows into: what it commits stays, an error or a drop
