@@ -7,13 +7,14 @@
 //! import stops there and nothing of the failing batch is written (earlier batches stay, and a rerun
 //! after the fix finds them unchanged), with `skip_bad` such rows are counted and skipped.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Mutex};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::analysis::review::{self as review_analysis, ReviewAnalysis};
@@ -198,7 +199,7 @@ fn import_file(
     let mut writer = BatchWriter {
         writer: store.import_writer(),
         business_id: business.id,
-        sources: HashMap::new(),
+        sources: FxHashMap::default(),
         pending: 0,
         report: ImportReport {
             business: business.name.clone(),
@@ -221,7 +222,10 @@ fn import_file(
     };
     let batch_size = batch_size.max(1);
     stages.run(rows, path, &mut |chunk| {
-        for row in &chunk.rows {
+        for (i, row) in chunk.rows.iter().enumerate() {
+            if let Some(next) = chunk.rows.get(i + 1) {
+                prefetch_text(next);
+            }
             writer.report.rows += 1;
             writer.push(row.line, &row.review)?;
             if writer.pending >= batch_size {
@@ -234,6 +238,46 @@ fn import_file(
     writer.flush()?;
     progress(total, total);
     Ok(writer.report)
+}
+
+/// Asks the CPU to bring a row's text into its cache before the writer binds it. The strings
+/// were made and read on the other threads, so the writer's copy of them missed the cache:
+/// copying them into SQLite was 5% of the import's single writer, which sets its pace. The
+/// next row's text arrives while the current row is written (several microseconds).
+fn prefetch_text(row: &AnalysedRow) {
+    let Ok((item, analysis)) = &row.review else {
+        return;
+    };
+    let optional = [
+        &item.author,
+        &item.title,
+        &item.url,
+        &item.language,
+        &item.raw_json,
+        &analysis.aspects_json,
+    ];
+    let texts = [&item.external_id, &item.platform, &item.body]
+        .into_iter()
+        .chain(optional.into_iter().flatten());
+    for text in texts {
+        prefetch(text.as_bytes());
+    }
+}
+
+/// A hint, never a fault: prefetching reads nothing and changes nothing observable.
+fn prefetch(bytes: &[u8]) {
+    #[cfg(target_arch = "x86_64")]
+    for line in bytes.chunks(64) {
+        // SAFETY: a prefetch is a hint to the cache; it does not dereference the pointer (any
+        // address is allowed) and SSE is part of every x86-64 CPU.
+        unsafe {
+            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                line.as_ptr().cast(),
+            );
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = bytes;
 }
 
 /// Rows handed to an analysis worker at a time: enough to make the hand-over cost nothing next
@@ -533,16 +577,16 @@ impl<R: Read> Read for CountingReader<R> {
     }
 }
 
-/// Where each known column sits in a CSV header.
+/// Where each known column sits in a CSV header (looked up for each column of each row).
 struct ColumnMap {
-    index: HashMap<&'static str, usize>,
+    index: FxHashMap<&'static str, usize>,
 }
 
 const OPTIONAL_EXTRA: &[&str] = &["kind", "language"];
 
 impl ColumnMap {
     fn from_headers(headers: &csv::StringRecord, path: &Path) -> Result<ColumnMap> {
-        let mut index = HashMap::new();
+        let mut index = FxHashMap::default();
         for (i, h) in headers.iter().enumerate() {
             let h = h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase();
             if let Some(c) = COLUMNS.iter().chain(OPTIONAL_EXTRA).find(|c| **c == h) {
@@ -716,7 +760,7 @@ pub fn parse_date(s: &str) -> Result<DateTime<Utc>, String> {
 struct BatchWriter<'a> {
     writer: ReviewWriter<'a>,
     business_id: i64,
-    sources: HashMap<String, SourceId>,
+    sources: FxHashMap<String, SourceId>,
     /// Rows written into the open transaction.
     pending: usize,
     report: ImportReport,

@@ -10,9 +10,8 @@
 //! exactly what [`DayRow::count_item`] adds: the rule is written once in SQL there and once here, and
 //! tests/cli.rs checks the rollup against a straight computation over the rows.
 
-use std::collections::HashMap;
-
 use rusqlite::{params, Connection};
+use rustc_hash::FxHashMap;
 
 use super::Result;
 use crate::analysis::aspects;
@@ -50,8 +49,8 @@ pub(crate) struct BatchRollups {
     /// The platforms of the batch's rows, each once: a file has a handful, and a row's key
     /// no longer copies its platform's name.
     platforms: Vec<String>,
-    days: HashMap<DayKey, DayRow>,
-    aspects: HashMap<(BusinessId, &'static str, i64), AspectDayCounts>,
+    days: FxHashMap<DayKey, DayRow>,
+    aspects: FxHashMap<(BusinessId, &'static str, i64), AspectDayCounts>,
 }
 
 impl BatchRollups {

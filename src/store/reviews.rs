@@ -7,7 +7,6 @@
 //! the full-text index and the daily rollups when it commits (set-based, and summed as they are
 //! written: batch_rollups.rs); edits, removals and deletions follow by trigger.
 
-use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
@@ -15,6 +14,7 @@ use rusqlite::{
     params, params_from_iter, types::Value, CachedStatement, Connection, OptionalExtension, Row,
     Statement, ToSql,
 };
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Deserialize;
 
 use super::batch_rollups::BatchRollups;
@@ -304,10 +304,11 @@ struct OpenBatch {
     /// them first (regression: "database disk image is malformed" from FTS5). Kept as
     /// [`item_key`]s: a clash of two keys only brings that work forward, which is always right,
     /// and the set no longer copies every external id (3% of an import's writer).
-    new_in_batch: HashSet<u64>,
+    /// FxHash, as for every map the writer touches a row (see `rustc-hash` in Cargo.toml).
+    new_in_batch: FxHashSet<u64>,
     /// The business each source feeds, looked up once a batch: a file's platforms are its
     /// sources, and their rows come interleaved (a lookup a row was 2% of an import).
-    owners: HashMap<SourceId, Rc<Owner>>,
+    owners: FxHashMap<SourceId, Rc<Owner>>,
     /// The search index's stored merge settings, set again before the commit, when this batch
     /// runs with [`SearchMerges::DEFERRED`] (an import's).
     stored_merges: Option<SearchMerges>,
@@ -357,8 +358,8 @@ impl ReviewWriter<'_> {
                 next_id: max_id + 1,
                 indexed_up_to: max_id,
                 rollups: BatchRollups::default(),
-                new_in_batch: HashSet::new(),
-                owners: HashMap::new(),
+                new_in_batch: FxHashSet::default(),
+                owners: FxHashMap::default(),
                 stored_merges,
                 counts: WriteCounts::default(),
             });
