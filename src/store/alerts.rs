@@ -12,7 +12,7 @@
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use serde_json::Value as Json;
 
-use super::{now_unix, reviews, Result, Store};
+use super::{now_unix, Result, Store};
 use crate::alerts::rules::Item;
 use crate::alerts::{Alert, AlertFilter, AlertId, AlertKind, AlertState, NewAlert};
 use crate::model::{BusinessId, Kind, ReviewId, SentimentLabel};
@@ -377,21 +377,18 @@ impl Store {
     }
 
     /// The owner's unreplied reviews written in `(from, to]` with ids up to `max_id`: those whose
-    /// reply deadline passed since the last check. The search key bounds (implied by the times)
-    /// make it a range of the key's index, which is in time order.
+    /// reply deadline passed since the last check. Naming the owner's businesses as a list makes
+    /// the times a range of each one's time index (there is no time index of all reviews).
     pub fn unanswered_items(&self, from: i64, to: i64, max_id: i64) -> Result<Vec<Item>> {
         let sql = format!(
             "SELECT {ITEM_COLUMNS}, NULL FROM reviews r JOIN businesses b ON b.id = r.business_id
-             WHERE r.created_at > ?1 AND r.created_at <= ?2 AND r.id <= ?3
-               AND r.search_key >= ?4 AND r.search_key <= ?5
+             WHERE r.business_id IN (SELECT id FROM businesses WHERE is_competitor = 0)
+               AND r.created_at > ?1 AND r.created_at <= ?2 AND r.id <= ?3
                AND r.kind = 'review' AND r.replied_at IS NULL AND r.removed_at IS NULL
-               AND b.is_competitor = 0
              ORDER BY r.id"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let lowest = reviews::search_key_second(from.saturating_add(1));
-        let highest = reviews::search_key_second_end(to);
-        let rows = stmt.query_map(params![from, to, max_id, lowest, highest], item_from_row)?;
+        let rows = stmt.query_map(params![from, to, max_id], item_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

@@ -68,6 +68,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0008_search_key_by_second",
         include_str!("migrations/0008_search_key_by_second.sql"),
     ),
+    (
+        "0009_no_search_key_index",
+        include_str!("migrations/0009_no_search_key_index.sql"),
+    ),
 ];
 
 /// Migrations after which the full-text index is filled from the reviews (they make it anew).

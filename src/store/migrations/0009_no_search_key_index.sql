@@ -1,0 +1,11 @@
+-- No index of the search key (issue 8: it was 6% of a 1M-review import, in its single writer).
+--
+-- The key stays: it is the full-text index's rowid, in (created_at, id) order, so a search walks
+-- its matches newest first from the full-text index alone. Nothing looks a review up by its key
+-- any more:
+-- - a search finds each match's review by the id in the key's low bits (FROM_SEARCH in
+--   store/reviews.rs);
+-- - a listing across businesses merges each business's walk of reviews_by_business_time (a
+--   UNION ALL with one arm a business), which is the same (created_at, id) order;
+-- - a count or an alert check across businesses reads each business's time index.
+DROP INDEX reviews_by_search_key;
