@@ -380,14 +380,7 @@ impl Store {
     /// reply deadline passed since the last check. Naming the owner's businesses as a list makes
     /// the times a range of each one's time index (there is no time index of all reviews).
     pub fn unanswered_items(&self, from: i64, to: i64, max_id: i64) -> Result<Vec<Item>> {
-        let sql = format!(
-            "SELECT {ITEM_COLUMNS}, NULL FROM reviews r JOIN businesses b ON b.id = r.business_id
-             WHERE r.business_id IN (SELECT id FROM businesses WHERE is_competitor = 0)
-               AND r.created_at > ?1 AND r.created_at <= ?2 AND r.id <= ?3
-               AND r.kind = 'review' AND r.replied_at IS NULL AND r.removed_at IS NULL
-             ORDER BY r.id"
-        );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut stmt = self.conn.prepare_cached(&unanswered_items_sql())?;
         let rows = stmt.query_map(params![from, to, max_id], item_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -442,5 +435,43 @@ impl Store {
         )?;
         let rows = stmt.query_map(params![business_id, from, to], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+/// [`Store::unanswered_items`]' query.
+fn unanswered_items_sql() -> String {
+    format!(
+        "SELECT {ITEM_COLUMNS}, NULL FROM reviews r JOIN businesses b ON b.id = r.business_id
+         WHERE r.business_id IN (SELECT id FROM businesses WHERE is_competitor = 0)
+           AND r.created_at > ?1 AND r.created_at <= ?2 AND r.id <= ?3
+           AND r.kind = 'review' AND r.replied_at IS NULL AND r.removed_at IS NULL
+         ORDER BY r.id"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reply-deadline check reads a range of each owned business's time index, not every
+    /// review (there is no time index of all reviews: migrations 0008 and 0009).
+    #[test]
+    fn unanswered_items_read_a_range_of_each_business_time_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("plan.db")).unwrap();
+        let mut stmt = store
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {}", unanswered_items_sql()))
+            .unwrap();
+        let plan: Vec<String> = stmt
+            .query_map(params![0, 86_400, 10], |r| r.get(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(
+            plan.iter().any(|l| l.contains("reviews_by_business_time")
+                && l.contains("created_at>? AND created_at<?")),
+            "{plan:?}"
+        );
     }
 }
