@@ -615,7 +615,7 @@ impl Store {
         // stepping through every row above it.
         let sought = self.seek_deep_page(filter)?;
         let filter = sought.as_ref().unwrap_or(filter);
-        let businesses = if filter.business_id.is_none() {
+        let businesses = if merges_businesses(filter) {
             self.business_ids()?
         } else {
             Vec::new()
@@ -1197,6 +1197,11 @@ fn count_sql(f: &ReviewFilter) -> (String, Vec<Value>) {
 /// UNION ALL each); beyond, SQLite sorts the matches instead. SQLite allows 500 arms.
 const MERGED_BUSINESSES: usize = 200;
 
+/// Whether `f` lists across businesses from their time indexes: no business chosen, no search.
+fn merges_businesses(f: &ReviewFilter) -> bool {
+    f.business_id.is_none() && f.search.as_deref().and_then(fts_query).is_none()
+}
+
 /// The listing's query. `businesses` are every business's id, for a listing across them.
 fn list_sql(f: &ReviewFilter, businesses: &[BusinessId]) -> (String, Vec<Value>) {
     let FilterSql {
@@ -1204,7 +1209,6 @@ fn list_sql(f: &ReviewFilter, businesses: &[BusinessId]) -> (String, Vec<Value>)
         conditions,
         mut args,
     } = filter_sql(f);
-    let search = f.search.as_deref().and_then(fts_query);
     let mut arg = |v: Value| {
         args.push(v);
         format!("?{}", args.len())
@@ -1219,7 +1223,7 @@ fn list_sql(f: &ReviewFilter, businesses: &[BusinessId]) -> (String, Vec<Value>)
         ReviewOrder::Oldest => "ASC",
         ReviewOrder::Newest | ReviewOrder::Relevance => "DESC",
     };
-    if search.is_some() {
+    if from == FROM_SEARCH {
         let order = match f.order {
             ReviewOrder::Relevance => "bm25(reviews_fts), reviews_fts.rowid DESC".to_string(),
             _ => format!("reviews_fts.rowid {direction}"),
@@ -1232,7 +1236,7 @@ fn list_sql(f: &ReviewFilter, businesses: &[BusinessId]) -> (String, Vec<Value>)
     }
     // Qualified: businesses has a created_at and an id too.
     let order = format!("r.created_at {direction}, r.id {direction}");
-    if f.business_id.is_some() || businesses.is_empty() || businesses.len() > MERGED_BUSINESSES {
+    if !merges_businesses(f) || businesses.is_empty() || businesses.len() > MERGED_BUSINESSES {
         let wh = where_clause(&conditions);
         return (
             format!("SELECT {COLUMNS} FROM {from} {wh} ORDER BY {order} {page}"),
