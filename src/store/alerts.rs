@@ -459,15 +459,7 @@ mod tests {
     fn unanswered_items_read_a_range_of_each_business_time_index() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("plan.db")).unwrap();
-        let mut stmt = store
-            .conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {}", unanswered_items_sql()))
-            .unwrap();
-        let plan: Vec<String> = stmt
-            .query_map(params![0, 86_400, 10], |r| r.get(3))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+        let plan = store.query_plan(&unanswered_items_sql(), params![0, 86_400, 10]);
         assert!(
             plan.iter().any(|l| l.contains("reviews_by_business_time")
                 && l.contains("created_at>? AND created_at<?")),

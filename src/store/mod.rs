@@ -216,6 +216,23 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
+    /// The steps of SQLite's query plan for `sql` with `args`: what the plan tests assert.
+    #[cfg(test)]
+    pub(crate) fn query_plan<P: rusqlite::Params>(&self, sql: &str, args: P) -> Vec<String> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap();
+        let plan = stmt
+            .query_map(args, |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        plan
+    }
+}
+
+impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {

@@ -1304,21 +1304,7 @@ mod tests {
         businesses: &[BusinessId],
     ) -> Vec<String> {
         let (sql, args) = list_sql(filter, businesses);
-        query_plan(store, &sql, args)
-    }
-
-    /// The steps of the query plan of `sql`.
-    fn query_plan(store: &Store, sql: &str, args: Vec<Value>) -> Vec<String> {
-        let mut stmt = store
-            .conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-            .unwrap();
-        let plan = stmt
-            .query_map(params_from_iter(args), |r| r.get::<_, String>(3))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
-        plan
+        store.query_plan(&sql, params_from_iter(args))
     }
 
     /// Migrations 0008 and 0009 dropped the time index and the search key index of all
@@ -1431,7 +1417,7 @@ mod tests {
             ..Default::default()
         };
         let (sql, args) = count_sql(&filter);
-        let plan = query_plan(&store, &sql, args);
+        let plan = store.query_plan(&sql, params_from_iter(args));
         assert!(
             plan.iter().any(|l| l.contains("SEARCH r USING")
                 && l.contains("reviews_by_business_time")

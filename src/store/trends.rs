@@ -203,16 +203,10 @@ mod tests {
     fn the_aspect_drill_down_walks_the_business_index_and_sorts_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("plan.db")).unwrap();
-        let plan: Vec<String> = store
-            .conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {ASPECT_REVIEW_IDS}"))
-            .unwrap()
-            .query_map(params![1, "coffee", 0, 86_400, -1, 5, "\"coffee\":"], |r| {
-                r.get::<_, String>(3)
-            })
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
+        let plan = store.query_plan(
+            ASPECT_REVIEW_IDS,
+            params![1, "coffee", 0, 86_400, -1, 5, "\"coffee\":"],
+        );
         assert!(
             plan.iter()
                 .any(|l| l.contains("SEARCH r USING") && l.contains("reviews_by_business_time")),
