@@ -615,8 +615,8 @@ impl Store {
         // stepping through every row above it.
         let sought = self.seek_deep_page(filter)?;
         let filter = sought.as_ref().unwrap_or(filter);
-        let businesses = if merges_businesses(filter) {
-            self.business_ids()?
+        let businesses: Vec<BusinessId> = if merges_businesses(filter) {
+            self.businesses()?.into_iter().map(|b| b.id).collect()
         } else {
             Vec::new()
         };
@@ -638,15 +638,6 @@ impl Store {
             .prepare_cached(&sql)?
             .query_row(params_from_iter(args), |r| r.get(0))?;
         Ok(n.max(0) as u64)
-    }
-
-    /// Every business's id, for a listing across them.
-    fn business_ids(&self) -> Result<Vec<BusinessId>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT id FROM businesses ORDER BY id")?;
-        let ids = stmt.query_map([], |r| r.get(0))?;
-        Ok(ids.collect::<rusqlite::Result<_>>()?)
     }
 
     /// One review by id.
@@ -1236,7 +1227,8 @@ fn list_sql(f: &ReviewFilter, businesses: &[BusinessId]) -> (String, Vec<Value>)
     }
     // Qualified: businesses has a created_at and an id too.
     let order = format!("r.created_at {direction}, r.id {direction}");
-    if !merges_businesses(f) || businesses.is_empty() || businesses.len() > MERGED_BUSINESSES {
+    // Not a search (returned above): across businesses unless one is chosen.
+    if f.business_id.is_some() || businesses.is_empty() || businesses.len() > MERGED_BUSINESSES {
         let wh = where_clause(&conditions);
         return (
             format!("SELECT {COLUMNS} FROM {from} {wh} ORDER BY {order} {page}"),
@@ -1364,7 +1356,12 @@ mod tests {
         assert!(none.is_empty());
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
         crate::demo::load(&mut store, today).unwrap();
-        let businesses = store.business_ids().unwrap();
+        let businesses: Vec<BusinessId> = store
+            .businesses()
+            .unwrap()
+            .into_iter()
+            .map(|b| b.id)
+            .collect();
         assert!(businesses.len() > 1, "the demo has a competitor");
         let since = chrono::TimeZone::with_ymd_and_hms(&Utc, 2025, 6, 1, 0, 0, 0).unwrap();
         for order in [ReviewOrder::Newest, ReviewOrder::Oldest] {
