@@ -95,7 +95,7 @@ FUZZ_FLAGS = -max_total_time=$(FUZZ_SECONDS) -timeout=30 -print_final_stats=1
 fuzz: setup
 	@command -v cargo-fuzz >/dev/null || { \
 	  echo "fuzz: cargo install cargo-fuzz"; cargo install cargo-fuzz --locked --quiet; }
-	EARSHOT_FUZZ_SEEDS=$(CURDIR)/fuzz/corpus cargo test --quiet --workspace --test fuzz seeds_for_cargo_fuzz
+	EARSHOT_FUZZ_SEEDS=$(CURDIR)/fuzz/corpus cargo test --quiet --workspace --test tests fuzz::seeds_for_cargo_fuzz
 	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run connector_body -s none -- $(FUZZ_FLAGS)
 	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run import_file -s none -- $(FUZZ_FLAGS)
 

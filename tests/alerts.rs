@@ -1,7 +1,7 @@
 //! Alerts (issue 5): the rule engine on synthetic review streams through a real store, the demo's
 //! bad week, deduplication across checks and processes, and the `earshot alerts` commands.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
 use common::TestDb;

@@ -1,6 +1,6 @@
 //! Integration tests of the core and the built `earshot` binary on real SQLite files.
 
-mod common;
+use crate::common;
 
 use common::TestDb;
 use serde_json::Value;

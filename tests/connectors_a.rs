@@ -4,7 +4,7 @@
 //! engine and asserts on what lands in the database, on the source, and on what never may (a
 //! secret in an error or a row).
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! JSON: X, YouTube, Reddit, Bluesky, Mastodon, Hacker News, RSS/Google Alerts and Yelp. Each
 //! test syncs through the engine and asserts on what lands in the database and on the source.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

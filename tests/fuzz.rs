@@ -4,7 +4,7 @@
 //! with a value or a clear error, never a panic. The mutator is seeded, so a failure replays.
 //! `fuzz/` holds the same targets for cargo-fuzz (libFuzzer) for longer runs; see SECURITY.md.
 
-mod common;
+use crate::common;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 

@@ -2,7 +2,7 @@
 //! permanent refusal, retried 5xx, a double click, a crash between send and record), drafts,
 //! templates, copy-and-open and the `earshot reply` commands.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

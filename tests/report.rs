@@ -1,6 +1,6 @@
 //! `earshot report`: the dashboard of the demo café as a PNG, decoded and checked (issue 7).
 
-mod common;
+use crate::common;
 
 use common::TestDb;
 

@@ -2,7 +2,7 @@
 //! removals, faults (429, 500, malformed and truncated bodies, hung connections), rate-limit
 //! pauses, health alerts, secrets kept out of the database, and a process killed mid-sync.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;
