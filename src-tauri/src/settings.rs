@@ -47,7 +47,7 @@ pub async fn settings_overview(state: State<'_, AppState>) -> UiResult<SettingsO
             .map(|b| Ok((b.id, replies::profile(store, b.id)?)))
             .collect::<UiResult<Vec<_>>>()?;
         let dir = backup::backup_dir(store.path());
-        let secret_store = secrets::open_default();
+        let secret_store = store.secrets()?;
         let ai_key_saved = matches!(secret_store.get(ai::KEY_SOURCE, ai::KEY_NAME), Ok(Some(_)));
         Ok(SettingsOverview {
             ai: replies::ai_settings(store)?,
@@ -186,7 +186,7 @@ pub async fn save_ai_settings(
     with_store(&state, move |store| {
         replies::set_ai_settings(store, &settings)?;
         if let Some(key) = api_key {
-            let secret_store = secrets::open_default();
+            let secret_store = store.secrets()?;
             let done = if key.trim().is_empty() {
                 secret_store.delete(ai::KEY_SOURCE, ai::KEY_NAME)
             } else {
