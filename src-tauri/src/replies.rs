@@ -5,7 +5,7 @@ use earshot::model::{ReviewId, Revision};
 use earshot::replies::coach::Warning;
 use earshot::replies::outbox::{Outbox, OutboxConfig, ReplyApi};
 use earshot::replies::{self, ai, Composer, CopyAndOpen, Reply, ReplyTemplate};
-use earshot::secrets::{self, StoredReplyCredentials};
+use earshot::secrets::StoredReplyCredentials;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 

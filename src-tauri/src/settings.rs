@@ -8,7 +8,7 @@ use earshot::backup::{self, BackupFile};
 use earshot::model::{Business, BusinessId};
 use earshot::replies::ai::{self, AiSettings};
 use earshot::replies::{self, ReplyProfile, ReplyTemplate};
-use earshot::secrets::{self, Secret};
+use earshot::secrets::Secret;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 use tauri_plugin_dialog::DialogExt;

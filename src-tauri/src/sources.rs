@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use earshot::model::SourceId;
-use earshot::secrets;
 use earshot::sources::http::{Http, HttpConfig};
 use earshot::sources::{self, ConnectorSpec};
 use earshot::store::{Source, Store};
