@@ -35,6 +35,9 @@ pub struct SettingsOverview {
     pub ai_key_saved: bool,
     /// Where secrets are kept ("the system keyring", or the opted-in file).
     pub secrets_in: String,
+    /// Why the AI endpoint's key is held back until the owner confirms it (a restore changed
+    /// the endpoint), if it is.
+    pub ai_unconfirmed: Option<String>,
 }
 
 #[tauri::command]
@@ -53,6 +56,7 @@ pub async fn settings_overview(state: State<'_, AppState>) -> UiResult<SettingsO
             ai: replies::ai_settings(store)?,
             ai_key_saved,
             secrets_in: secret_store.describe(),
+            ai_unconfirmed: store.settings_unconfirmed()?,
             profiles,
             businesses,
             rules: alerts::load_rules(store)?.0,
