@@ -13,6 +13,7 @@ const COMMANDS: &[&str] = &[
     "list_sources",
     "add_source",
     "remove_source",
+    "confirm_source",
     "test_source",
     "sync_now",
     "google_sign_in",

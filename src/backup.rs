@@ -7,6 +7,12 @@
 //! never share, rotate away or list each other's backups. The online backup API
 //! copies a consistent snapshot while the app keeps reading and writing, so a backup never needs
 //! the app closed. Rotation is a pure function of the dates present, tested without files.
+//!
+//! A backup file may come from anyone, so a restore trusts it only as far as it proves itself
+//! (issue 33; `store::trust`): its schema must be exactly Earshot's, its addresses https or
+//! loopback http, and it inherits the identity of the database it replaces, with any source
+//! whose platform or addresses differ held back until the owner confirms it. The folder is
+//! created 0700 and every backup 0600.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -14,7 +20,8 @@ use std::path::{Path, PathBuf};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
-use crate::store::{Store, StoreError};
+use crate::model::SourceId;
+use crate::store::{files, Store, StoreError};
 
 /// Daily backups kept, newest first.
 pub const KEEP_DAILY: usize = 7;
@@ -144,7 +151,7 @@ pub fn dates_to_keep(dates: &[NaiveDate]) -> BTreeSet<NaiveDate> {
 /// Writes a backup of the open store dated `today` (replacing one of the same day) and rotates.
 pub fn backup_now(store: &Store, today: NaiveDate) -> Result<BackupFile> {
     let dir = backup_dir(store.path());
-    std::fs::create_dir_all(&dir).map_err(|error| BackupError::Folder {
+    files::create_private_dir(&dir).map_err(|error| BackupError::Folder {
         path: dir.clone(),
         error,
     })?;
@@ -204,7 +211,7 @@ pub fn verify(path: &Path) -> Result<()> {
 pub fn restore(store: &mut Store, from: &Path) -> Result<PathBuf> {
     verify(from)?;
     let dir = backup_dir(store.path());
-    std::fs::create_dir_all(&dir).map_err(|error| BackupError::Folder {
+    files::create_private_dir(&dir).map_err(|error| BackupError::Folder {
         path: dir.clone(),
         error,
     })?;
@@ -225,7 +232,33 @@ pub struct Restored {
     /// Where the replaced database was kept: a backup when it could be read, the damaged file
     /// moved aside when it could not.
     pub previous_kept_at: PathBuf,
+    /// Sources that get no credentials until the owner confirms them (`sources confirm ID`):
+    /// the restored file gave them another platform or address than the replaced database had.
+    pub unconfirmed_sources: Vec<SourceId>,
+    /// Why the AI endpoint's key is held back until confirmed (`sources confirm --ai`), if it is.
+    pub settings_unconfirmed: Option<String>,
 }
+
+impl Restored {
+    fn new(store: &Store, from: &Path, previous_kept_at: PathBuf) -> Result<Restored> {
+        let unconfirmed_sources = store
+            .sources()?
+            .iter()
+            .filter(|s| s.unconfirmed.is_some())
+            .map(|s| s.id)
+            .collect();
+        Ok(Restored {
+            from: from.to_owned(),
+            previous_kept_at,
+            unconfirmed_sources,
+            settings_unconfirmed: store.settings_unconfirmed()?,
+        })
+    }
+}
+
+/// Why every source of a database restored over a damaged one waits for confirmation.
+const NOTHING_TO_COMPARE: &str = "the database this file replaced could not be read, so its \
+     addresses could not be compared with what you had";
 
 /// Restores the database at `db` from `from`, whether or not the current file can be opened:
 /// a damaged database is moved aside (never deleted) and the backup copied into its place.
@@ -234,10 +267,7 @@ pub fn restore_path(db: &Path, from: &Path) -> Result<Restored> {
     match Store::open(db) {
         Ok(mut store) => {
             let kept = restore(&mut store, from)?;
-            Ok(Restored {
-                from: from.to_owned(),
-                previous_kept_at: kept,
-            })
+            Restored::new(&store, from, kept)
         }
         Err(StoreError::NotADatabase { .. }) | Err(StoreError::Open { .. }) => {
             let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
@@ -256,11 +286,11 @@ pub fn restore_path(db: &Path, from: &Path) -> Result<Restored> {
                 }
             }
             std::fs::copy(from, db).map_err(io)?;
-            Store::open(db)?;
-            Ok(Restored {
-                from: from.to_owned(),
-                previous_kept_at: aside,
-            })
+            files::make_private(db).map_err(io)?;
+            let store = Store::open(db)?;
+            // Nothing to compare its addresses with: every credential waits for the owner.
+            store.distrust_all(NOTHING_TO_COMPARE)?;
+            Restored::new(&store, from, aside)
         }
         Err(e) => Err(e.into()),
     }

@@ -4,6 +4,11 @@
 //! Where no keyring is available (a headless machine, a desktop without a Secret Service), Earshot
 //! says so and stores nothing, unless the owner opts in to a file only they can read by setting
 //! `EARSHOT_SECRETS_FILE`. Tests use [`MemorySecrets`].
+//!
+//! Credentials are named after the database they belong to ([`entry_name`]): each database has a
+//! random identity (`Store::database_id`), so two databases never share a credential and a file
+//! restored from elsewhere finds none of the owner's (issue 33). `Store::secrets` opens the store
+//! for a database and holds back what waits for the owner's confirmation.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -64,6 +69,9 @@ pub enum SecretError {
     Keyring(String),
     #[error("the credentials file {path}: {error}")]
     File { path: PathBuf, error: String },
+    /// The database holds this credential back until the owner confirms an address.
+    #[error("{0}")]
+    Withheld(String),
 }
 
 /// Where secrets of sources are kept.
@@ -92,31 +100,80 @@ fn secret_keys() -> Vec<&'static str> {
         .filter(|s| s.secret)
         .map(|s| s.key)
         .collect();
-    keys.extend(["refresh_token", "access_token"]);
+    // The AI endpoint's key (`replies::ai::KEY_NAME`, in the app-wide slot 0), so that it moves
+    // with the others (`move_to_database`).
+    keys.extend(["refresh_token", "access_token", "ai_api_key"]);
     keys.sort_unstable();
     keys.dedup();
     keys
 }
 
-fn entry_name(source: SourceId, key: &str) -> String {
-    format!("source-{source}/{key}")
-}
-
-/// The store to use: the credentials file when the owner opted in, the OS keyring otherwise.
-pub fn open_default() -> Box<dyn SecretStore> {
-    match std::env::var_os(SECRETS_FILE_VAR).filter(|v| !v.is_empty()) {
-        Some(path) => Box::new(FileSecrets::new(PathBuf::from(path))),
-        None => Box::new(Keyring),
+/// The name a credential is filed under: `db-{database}/source-{source}/{key}`, the database's
+/// identity first. An empty `database` gives the names used before databases had one
+/// (`source-{source}/{key}`), which [`move_to_database`] moves from.
+pub fn entry_name(database: &str, source: SourceId, key: &str) -> String {
+    if database.is_empty() {
+        format!("source-{source}/{key}")
+    } else {
+        format!("db-{database}/source-{source}/{key}")
     }
 }
 
-/// The OS keyring.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Keyring;
+/// The store for the credentials of the database named `database` (its identity): the
+/// credentials file when the owner opted in, the OS keyring otherwise.
+pub fn open_for_database(database: &str) -> Box<dyn SecretStore> {
+    match std::env::var_os(SECRETS_FILE_VAR).filter(|v| !v.is_empty()) {
+        Some(path) => Box::new(FileSecrets::new(PathBuf::from(path)).for_database(database)),
+        None => Box::new(Keyring::for_database(database)),
+    }
+}
+
+/// Moves the credentials of `sources` from the names used before databases had an identity to
+/// the names of `database`, in the default store; how many moved. What a database upgraded to
+/// schema 10 runs once (`Store::secrets`); an error (no keyring) leaves every name as it was.
+pub fn move_to_database(database: &str, sources: &[SourceId]) -> Result<usize, SecretError> {
+    move_names(
+        open_for_database("").as_ref(),
+        open_for_database(database).as_ref(),
+        sources,
+    )
+}
+
+/// Moves every credential of `sources` from `from` to `to`: copied, then deleted from `from`.
+pub fn move_names(
+    from: &dyn SecretStore,
+    to: &dyn SecretStore,
+    sources: &[SourceId],
+) -> Result<usize, SecretError> {
+    let mut moved = 0;
+    for &source in sources {
+        for key in secret_keys() {
+            if let Some(value) = from.get(source, key)? {
+                to.set(source, key, &value)?;
+                from.delete(source, key)?;
+                moved += 1;
+            }
+        }
+    }
+    Ok(moved)
+}
+
+/// The OS keyring, with names for one database.
+#[derive(Debug, Default, Clone)]
+pub struct Keyring {
+    database: String,
+}
 
 impl Keyring {
-    fn entry(source: SourceId, key: &str) -> Result<keyring::Entry, SecretError> {
-        keyring::Entry::new(SERVICE, &entry_name(source, key)).map_err(keyring_error)
+    pub fn for_database(database: &str) -> Keyring {
+        Keyring {
+            database: database.to_owned(),
+        }
+    }
+
+    fn entry(&self, source: SourceId, key: &str) -> Result<keyring::Entry, SecretError> {
+        keyring::Entry::new(SERVICE, &entry_name(&self.database, source, key))
+            .map_err(keyring_error)
     }
 }
 
@@ -130,7 +187,7 @@ fn keyring_error(e: keyring::Error) -> SecretError {
 
 impl SecretStore for Keyring {
     fn get(&self, source: SourceId, key: &str) -> Result<Option<Secret>, SecretError> {
-        match Keyring::entry(source, key)?.get_password() {
+        match self.entry(source, key)?.get_password() {
             Ok(p) => Ok(Some(Secret::new(p))),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(keyring_error(e)),
@@ -138,13 +195,13 @@ impl SecretStore for Keyring {
     }
 
     fn set(&self, source: SourceId, key: &str, value: &Secret) -> Result<(), SecretError> {
-        Keyring::entry(source, key)?
+        self.entry(source, key)?
             .set_password(value.expose())
             .map_err(keyring_error)
     }
 
     fn delete(&self, source: SourceId, key: &str) -> Result<(), SecretError> {
-        match Keyring::entry(source, key)?.delete_credential() {
+        match self.entry(source, key)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(keyring_error(e)),
         }
@@ -160,6 +217,7 @@ impl SecretStore for Keyring {
 pub struct FileSecrets {
     path: PathBuf,
     lock: Mutex<()>,
+    database: String,
 }
 
 impl FileSecrets {
@@ -167,7 +225,14 @@ impl FileSecrets {
         FileSecrets {
             path,
             lock: Mutex::new(()),
+            database: String::new(),
         }
+    }
+
+    /// The same file, with names for the database `database` (see [`entry_name`]).
+    pub fn for_database(mut self, database: &str) -> FileSecrets {
+        self.database = database.to_owned();
+        self
     }
 
     fn err(&self, error: impl std::fmt::Display) -> SecretError {
@@ -216,20 +281,29 @@ fn write_private(path: &Path, body: &[u8]) -> std::io::Result<()> {
 impl SecretStore for FileSecrets {
     fn get(&self, source: SourceId, key: &str) -> Result<Option<Secret>, SecretError> {
         let _g = self.lock.lock().expect("secrets lock");
-        Ok(self.read()?.remove(&entry_name(source, key)).map(Secret))
+        Ok(self
+            .read()?
+            .remove(&entry_name(&self.database, source, key))
+            .map(Secret))
     }
 
     fn set(&self, source: SourceId, key: &str, value: &Secret) -> Result<(), SecretError> {
         let _g = self.lock.lock().expect("secrets lock");
         let mut all = self.read()?;
-        all.insert(entry_name(source, key), value.expose().to_string());
+        all.insert(
+            entry_name(&self.database, source, key),
+            value.expose().to_string(),
+        );
         self.write(&all)
     }
 
     fn delete(&self, source: SourceId, key: &str) -> Result<(), SecretError> {
         let _g = self.lock.lock().expect("secrets lock");
         let mut all = self.read()?;
-        if all.remove(&entry_name(source, key)).is_some() {
+        if all
+            .remove(&entry_name(&self.database, source, key))
+            .is_some()
+        {
             self.write(&all)?;
         }
         Ok(())
@@ -238,7 +312,7 @@ impl SecretStore for FileSecrets {
     fn delete_all(&self, source: SourceId) -> Result<(), SecretError> {
         let _g = self.lock.lock().expect("secrets lock");
         let mut all = self.read()?;
-        let prefix = format!("source-{source}/");
+        let prefix = entry_name(&self.database, source, "");
         let before = all.len();
         all.retain(|k, _| !k.starts_with(&prefix));
         if all.len() != before {
@@ -262,7 +336,7 @@ impl SecretStore for MemorySecrets {
             .0
             .lock()
             .expect("secrets lock")
-            .get(&entry_name(source, key))
+            .get(&entry_name("", source, key))
             .cloned()
             .map(Secret))
     }
@@ -271,7 +345,7 @@ impl SecretStore for MemorySecrets {
         self.0
             .lock()
             .expect("secrets lock")
-            .insert(entry_name(source, key), value.expose().to_string());
+            .insert(entry_name("", source, key), value.expose().to_string());
         Ok(())
     }
 
@@ -279,7 +353,7 @@ impl SecretStore for MemorySecrets {
         self.0
             .lock()
             .expect("secrets lock")
-            .remove(&entry_name(source, key));
+            .remove(&entry_name("", source, key));
         Ok(())
     }
 

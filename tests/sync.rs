@@ -827,3 +827,196 @@ async fn a_background_round_merges_what_an_import_left() {
     assert!(segments() < 4, "{} segments after the round", segments());
     assert_eq!(found(), 120);
 }
+
+/// Issue 33 (High): a database file someone else supplied, restored in place of the owner's,
+/// must not hand them the owner's keys. The crafted file's source 1 is the owner's Trustpilot
+/// source, but its `base_url` points at the attacker's server on 127.0.0.1:
+/// - with a trigger that undoes an UPDATE of the settings, the restore is refused, nothing is
+///   replaced, and the trigger never reaches the live database;
+/// - without it, the restore goes through, but the source gets no credentials until the owner
+///   confirms it: `earshot sync` skips it with a clear message, and the attacker's server never
+///   sees a request, let alone the key.
+#[test]
+fn a_restored_file_that_points_a_source_elsewhere_gets_no_credentials() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let owners = rt.block_on(MockServer::start());
+    let attackers = rt.block_on(MockServer::start());
+    rt.block_on(serve_pages(
+        &owners,
+        vec![vec![tp_review("r00", 5, "Yum", 20)]],
+    ));
+    rt.block_on(serve_pages(&attackers, vec![vec![]]));
+    let db = TestDb::new();
+    let add = |base: &str| {
+        db.earshot(&[
+            "sources",
+            "add",
+            "trustpilot",
+            "--business",
+            "Joe's",
+            "--set",
+            &format!("business_unit_id={UNIT}"),
+            "--set",
+            &format!("api_key={API_KEY}"),
+            "--set",
+            &format!("base_url={base}"),
+        ])
+        .ok();
+    };
+    add(&owners.uri());
+    assert_eq!(db.earshot(&["sync", "--json"]).ok().json()["new"], 1);
+
+    // The attacker's file: an Earshot database of their own whose source 1 is the same
+    // Trustpilot business, fetched from their server.
+    let crafted = db.dir.path().join("crafted.db");
+    {
+        let theirs = Store::open(&crafted).unwrap();
+        let b = theirs.ensure_business("Joe's").unwrap();
+        theirs
+            .add_source(
+                b.id,
+                "trustpilot",
+                "trustpilot",
+                &json!({"business_unit_id": UNIT, "base_url": attackers.uri()}),
+            )
+            .unwrap();
+    }
+    let with_trigger = db.dir.path().join("crafted-trigger.db");
+    std::fs::copy(&crafted, &with_trigger).unwrap();
+    {
+        let conn = rusqlite::Connection::open(&with_trigger).unwrap();
+        conn.execute_batch(
+            "CREATE TRIGGER keep_address AFTER UPDATE OF settings ON sources BEGIN
+                 UPDATE sources SET settings = old.settings WHERE id = old.id;
+             END;
+             PRAGMA journal_mode = DELETE;",
+        )
+        .unwrap();
+    }
+    let live_before = db.earshot(&["sources", "list", "--json"]).ok().json();
+    let refused = db
+        .earshot(&["restore", with_trigger.to_str().unwrap()])
+        .fails()
+        .stderr();
+    assert!(
+        refused.contains("trigger keep_address") && refused.contains("nothing was replaced"),
+        "{refused}"
+    );
+    assert_eq!(
+        db.earshot(&["sources", "list", "--json"]).ok().json(),
+        live_before
+    );
+    let triggers: i64 = rusqlite::Connection::open(db.path())
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE name = 'keep_address'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(triggers, 0);
+
+    // Without the trigger the file is sound, and restores; its source waits for the owner.
+    let restored = db
+        .earshot(&["restore", crafted.to_str().unwrap(), "--json"])
+        .ok()
+        .json();
+    assert_eq!(restored["unconfirmed_sources"], json!([1]), "{restored}");
+    let listed = db.earshot(&["sources", "list", "--json"]).ok().json();
+    assert!(
+        listed[0]["unconfirmed"]
+            .as_str()
+            .unwrap()
+            .contains(&attackers.uri()),
+        "{listed}"
+    );
+    let synced = db.earshot(&["sync", "--json"]).fails().json();
+    let report = &synced["sources"][0];
+    assert_eq!(report["error_code"], "unconfirmed", "{synced}");
+    assert!(
+        report["error"]
+            .as_str()
+            .unwrap()
+            .contains("earshot sources confirm 1"),
+        "{synced}"
+    );
+    let seen = rt.block_on(attackers.received_requests()).unwrap();
+    assert!(seen.is_empty(), "the attacker's server was asked: {seen:?}");
+
+    // Nor does any other path hand the key out: the database's secret store holds it back.
+    let store = db.store();
+    let file = earshot::secrets::FileSecrets::new(db.dir.path().join("secrets.json"))
+        .for_database(&store.database_id().unwrap());
+    let guarded = store.guard_secrets(Box::new(file)).unwrap();
+    let err = guarded.get(1, "api_key").unwrap_err();
+    assert!(
+        err.to_string().contains("earshot sources confirm 1"),
+        "{err}"
+    );
+    assert!(!err.to_string().contains(API_KEY));
+}
+
+/// Issue 33: two databases on one computer keep their credentials apart, even for sources
+/// with the same id; the names carry each database's identity.
+#[test]
+fn two_databases_on_one_computer_do_not_share_a_credential() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("secrets.json");
+    let open = |name: &str| {
+        let store = Store::open(&dir.path().join(name)).unwrap();
+        let b = store.ensure_business("Joe's").unwrap();
+        let id = store
+            .add_source(b.id, "trustpilot", "tp", &json!({"business_unit_id": UNIT}))
+            .unwrap();
+        assert_eq!(id, 1);
+        let id = store.database_id().unwrap();
+        let secrets = earshot::secrets::FileSecrets::new(file.clone()).for_database(&id);
+        (store, secrets)
+    };
+    let (a, a_secrets) = open("a.db");
+    let (b, b_secrets) = open("b.db");
+    let a_secrets = a.guard_secrets(Box::new(a_secrets)).unwrap();
+    let b_secrets = b.guard_secrets(Box::new(b_secrets)).unwrap();
+    a_secrets.set(1, "api_key", &Secret::new(API_KEY)).unwrap();
+    assert_eq!(
+        a_secrets.get(1, "api_key").unwrap().unwrap().expose(),
+        API_KEY
+    );
+    assert!(b_secrets.get(1, "api_key").unwrap().is_none());
+    b_secrets.delete_all(1).unwrap();
+    assert!(a_secrets.get(1, "api_key").unwrap().is_some());
+}
+
+/// Credentials stored under the names used before databases had an identity move to the new
+/// names the first time an upgraded database hands them out.
+#[test]
+fn credentials_under_the_old_names_move_to_the_database_on_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("secrets.json");
+    let old_names = earshot::secrets::FileSecrets::new(file.clone());
+    old_names.set(1, "api_key", &Secret::new(API_KEY)).unwrap();
+    let store = Store::open(&dir.path().join("a.db")).unwrap();
+    let b = store.ensure_business("Joe's").unwrap();
+    store
+        .add_source(b.id, "trustpilot", "tp", &json!({"business_unit_id": UNIT}))
+        .unwrap();
+    let id = store.database_id().unwrap();
+    let new_names = earshot::secrets::FileSecrets::new(file.clone()).for_database(&id);
+    assert_eq!(
+        earshot::secrets::move_names(&old_names, &new_names, &[1]).unwrap(),
+        1
+    );
+    assert!(old_names.get(1, "api_key").unwrap().is_none());
+    assert_eq!(
+        new_names.get(1, "api_key").unwrap().unwrap().expose(),
+        API_KEY
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.contains(&format!("db-{id}/source-1/api_key")),
+        "{text}"
+    );
+}

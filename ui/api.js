@@ -220,6 +220,11 @@ export function removeSource(id) {
   return call('remove_source', { id });
 }
 
+/** Confirms a source's addresses after a restore changed them (`ai`: the AI endpoint's). */
+export function confirmSource(id, { ai = false } = {}) {
+  return call('confirm_source', { id, ai });
+}
+
 /** One live request: { ok, items, error, error_code }. */
 export function testSource(id) {
   return call('test_source', { id });

@@ -72,7 +72,12 @@ pub fn start<R: Runtime>(app: &AppHandle<R>, db: PathBuf, auto: bool) -> Backgro
     let (tx, mut rx) = mpsc::unbounded_channel();
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        let secrets: Arc<dyn SecretStore> = Arc::from(secrets::open_default());
+        // This database's credentials (named after its identity, held back where it waits
+        // for the owner's confirmation); none when it cannot be opened, which the round reports.
+        let secrets: Arc<dyn SecretStore> = match Store::open(&db).and_then(|s| s.secrets()) {
+            Ok(s) => Arc::from(s),
+            Err(_) => Arc::new(secrets::MemorySecrets::default()),
+        };
         update_tray(&app, &db);
         let every = tick();
         let first = tokio::time::Instant::now() + FIRST_ROUND_AFTER.min(every);

@@ -103,6 +103,7 @@ fn run() -> anyhow::Result<()> {
             sources::list_sources,
             sources::add_source,
             sources::remove_source,
+            sources::confirm_source,
             sources::test_source,
             sources::sync_now,
             sources::google_sign_in,

@@ -5,7 +5,7 @@ use earshot::model::{ReviewId, Revision};
 use earshot::replies::coach::Warning;
 use earshot::replies::outbox::{Outbox, OutboxConfig, ReplyApi};
 use earshot::replies::{self, ai, Composer, CopyAndOpen, Reply, ReplyTemplate};
-use earshot::secrets::{self, StoredReplyCredentials};
+use earshot::secrets::StoredReplyCredentials;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 
@@ -95,7 +95,7 @@ pub async fn post_reply(
     key: Option<String>,
 ) -> UiResult<Reply> {
     let reply = with_store(&state, move |store| {
-        let secret_store = secrets::open_default();
+        let secret_store = store.secrets()?;
         let creds = StoredReplyCredentials(secret_store.as_ref());
         // The outbox borrows the store across its awaits, so it runs to completion here on the
         // blocking pool rather than on the async runtime's workers.
@@ -118,7 +118,7 @@ pub async fn delete_reply(
     review: ReviewId,
 ) -> UiResult<Reply> {
     let reply = with_store(&state, move |store| {
-        let secret_store = secrets::open_default();
+        let secret_store = store.secrets()?;
         let creds = StoredReplyCredentials(secret_store.as_ref());
         let reply = tauri::async_runtime::block_on(async {
             let outbox = Outbox::new(store, &creds, OutboxConfig::default())?;
@@ -142,7 +142,7 @@ pub async fn edit_reply(
     key: Option<String>,
 ) -> UiResult<Reply> {
     let reply = with_store(&state, move |store| {
-        let secret_store = secrets::open_default();
+        let secret_store = store.secrets()?;
         let creds = StoredReplyCredentials(secret_store.as_ref());
         let reply = tauri::async_runtime::block_on(async {
             let outbox = Outbox::new(store, &creds, OutboxConfig::default())?;
@@ -195,7 +195,8 @@ pub async fn ai_draft(state: State<'_, AppState>, review: ReviewId) -> UiResult<
                 "AI drafts are off. Turn them on in Settings → AI drafts.",
             ));
         }
-        let key = secrets::open_default()
+        let key = store
+            .secrets()?
             .get(ai::KEY_SOURCE, ai::KEY_NAME)
             .map_err(|e| UiError::new("keyring", e.to_string()))?;
         let config = settings.config();

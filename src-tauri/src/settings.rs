@@ -8,7 +8,7 @@ use earshot::backup::{self, BackupFile};
 use earshot::model::{Business, BusinessId};
 use earshot::replies::ai::{self, AiSettings};
 use earshot::replies::{self, ReplyProfile, ReplyTemplate};
-use earshot::secrets::{self, Secret};
+use earshot::secrets::Secret;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 use tauri_plugin_dialog::DialogExt;
@@ -35,6 +35,9 @@ pub struct SettingsOverview {
     pub ai_key_saved: bool,
     /// Where secrets are kept ("the system keyring", or the opted-in file).
     pub secrets_in: String,
+    /// Why the AI endpoint's key is held back until the owner confirms it (a restore changed
+    /// the endpoint), if it is.
+    pub ai_unconfirmed: Option<String>,
 }
 
 #[tauri::command]
@@ -47,12 +50,13 @@ pub async fn settings_overview(state: State<'_, AppState>) -> UiResult<SettingsO
             .map(|b| Ok((b.id, replies::profile(store, b.id)?)))
             .collect::<UiResult<Vec<_>>>()?;
         let dir = backup::backup_dir(store.path());
-        let secret_store = secrets::open_default();
+        let secret_store = store.secrets()?;
         let ai_key_saved = matches!(secret_store.get(ai::KEY_SOURCE, ai::KEY_NAME), Ok(Some(_)));
         Ok(SettingsOverview {
             ai: replies::ai_settings(store)?,
             ai_key_saved,
             secrets_in: secret_store.describe(),
+            ai_unconfirmed: store.settings_unconfirmed()?,
             profiles,
             businesses,
             rules: alerts::load_rules(store)?.0,
@@ -186,7 +190,7 @@ pub async fn save_ai_settings(
     with_store(&state, move |store| {
         replies::set_ai_settings(store, &settings)?;
         if let Some(key) = api_key {
-            let secret_store = secrets::open_default();
+            let secret_store = store.secrets()?;
             let done = if key.trim().is_empty() {
                 secret_store.delete(ai::KEY_SOURCE, ai::KEY_NAME)
             } else {

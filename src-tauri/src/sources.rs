@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use earshot::model::SourceId;
-use earshot::secrets;
 use earshot::sources::http::{Http, HttpConfig};
 use earshot::sources::{self, ConnectorSpec};
 use earshot::store::{Source, Store};
@@ -38,7 +37,7 @@ pub async fn add_source(
 ) -> UiResult<Source> {
     let source = with_store(&state, move |store| {
         let business = store.ensure_business(&business)?;
-        let secret_store = secrets::open_default();
+        let secret_store = store.secrets()?;
         let id = sources::add_source(
             store,
             secret_store.as_ref(),
@@ -61,7 +60,29 @@ pub async fn remove_source(state: State<'_, AppState>, id: SourceId) -> UiResult
     with_store(&state, move |store| {
         store.remove_source(id)?;
         // The credentials go too; a keyring that cannot be reached leaves nothing else behind.
-        let _ = secrets::open_default().delete_all(id);
+        if let Ok(secret_store) = store.secrets() {
+            let _ = secret_store.delete_all(id);
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// The owner confirms a source's addresses after a restore changed them (`id`), or the AI
+/// endpoint's (`ai`): their credentials are used again (`earshot sources confirm`).
+#[tauri::command]
+pub async fn confirm_source(
+    state: State<'_, AppState>,
+    id: Option<SourceId>,
+    ai: bool,
+) -> UiResult<()> {
+    with_store(&state, move |store| {
+        if let Some(id) = id {
+            store.confirm_source(id)?;
+        }
+        if ai {
+            store.confirm_settings()?;
+        }
         Ok(())
     })
     .await
@@ -78,8 +99,10 @@ pub struct TestOutcome {
 /// One live request, nothing stored: says what is wrong in plain words.
 #[tauri::command]
 pub async fn test_source(state: State<'_, AppState>, id: SourceId) -> UiResult<TestOutcome> {
-    let source = with_store(&state, move |store| Ok(store.source(id)?)).await?;
-    let secret_store = secrets::open_default();
+    let (source, secret_store) = with_store(&state, move |store| {
+        Ok((store.source(id)?, store.secrets()?))
+    })
+    .await?;
     let http = Http::new(HttpConfig {
         max_attempts: 1,
         ..HttpConfig::default()
@@ -130,7 +153,7 @@ pub async fn google_sign_in(
     let path = state.db_path.clone();
     let sign_in = on_blocking_pool(move || {
         let store = Store::open(&path)?;
-        sources::google_auth::start(&store, secrets::open_default().as_ref(), id)
+        sources::google_auth::start(&store, store.secrets()?.as_ref(), id)
             .map_err(|e| UiError::new(e.code(), e.to_string()))
     })
     .await??;
@@ -139,9 +162,10 @@ pub async fn google_sign_in(
     let _ = app
         .opener()
         .open_url(sign_in.consent_url.clone(), None::<&str>);
+    let path = state.db_path.clone();
     on_blocking_pool(move || {
         sign_in
-            .finish(secrets::open_default().as_ref(), SIGN_IN_WAIT)
+            .finish(Store::open(&path)?.secrets()?.as_ref(), SIGN_IN_WAIT)
             .map_err(|e| UiError::new(e.code(), e.to_string()))
     })
     .await??;

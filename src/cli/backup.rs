@@ -67,6 +67,18 @@ pub fn restore(db: &Path, a: RestoreArgs) -> Result<ExitCode> {
             done.from.display(),
             done.previous_kept_at.display()
         );
+        for id in &done.unconfirmed_sources {
+            println!(
+                "Source {id} has another platform or address in the restored file: it gets no \
+                 credentials until you check it and run `earshot sources confirm {id}`."
+            );
+        }
+        if let Some(why) = &done.settings_unconfirmed {
+            println!(
+                "The AI endpoint's key is held back ({why}): check it in Settings and run \
+                 `earshot sources confirm --ai`."
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

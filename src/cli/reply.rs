@@ -13,7 +13,7 @@ use clap::{Args, Subcommand};
 use earshot::model::SourceId;
 use earshot::replies::outbox::{EnvCredentials, Outbox, OutboxConfig, ReplyCredentials, Secret};
 use earshot::replies::{self, coach::Warning, Reply, ReplyProfile, ReplyState, ReplyTemplate};
-use earshot::secrets::{self, SecretStore, StoredReplyCredentials};
+use earshot::secrets::{SecretStore, StoredReplyCredentials};
 use earshot::store::Store;
 use serde_json::json;
 
@@ -251,8 +251,8 @@ pub fn run(store: &Store, args: ReplyArgs) -> Result<ExitCode> {
             }
         }
         ReplyCmd::Post { review, key, json } => {
+            let creds = CliCredentials::open(store)?;
             let reply = block_on(async {
-                let creds = CliCredentials::open();
                 let outbox = Outbox::new(store, &creds, OutboxConfig::default())?;
                 outbox.post_review(review, key.as_deref()).await
             })?;
@@ -272,8 +272,8 @@ pub fn run(store: &Store, args: ReplyArgs) -> Result<ExitCode> {
             json,
         } => {
             let text = read_text(text)?;
+            let creds = CliCredentials::open(store)?;
             let reply = block_on(async {
-                let creds = CliCredentials::open();
                 let outbox = Outbox::new(store, &creds, OutboxConfig::default())?;
                 outbox
                     .edit_review_reply(review, &text, key.as_deref())
@@ -312,8 +312,8 @@ pub fn run(store: &Store, args: ReplyArgs) -> Result<ExitCode> {
             }
         }
         ReplyCmd::Delete { review, json } => {
+            let creds = CliCredentials::open(store)?;
             let reply = block_on(async {
-                let creds = CliCredentials::open();
                 let outbox = Outbox::new(store, &creds, OutboxConfig::default())?;
                 outbox.delete_review_reply(review).await
             })?;
@@ -433,10 +433,10 @@ struct CliCredentials {
 }
 
 impl CliCredentials {
-    fn open() -> CliCredentials {
-        CliCredentials {
-            stored: secrets::open_default(),
-        }
+    fn open(store: &Store) -> Result<CliCredentials> {
+        Ok(CliCredentials {
+            stored: store.secrets()?,
+        })
     }
 }
 

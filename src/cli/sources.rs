@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use chrono::{TimeZone, Utc};
 use clap::{Args, Subcommand};
 use earshot::model::SourceId;
-use earshot::secrets::{self, SecretStore};
+use earshot::secrets::SecretStore;
 use earshot::sources::http::{Http, HttpConfig};
 use earshot::sources::{self, ConnectorSpec, Settings};
 use earshot::store::{Source, Store};
@@ -62,6 +62,16 @@ enum SourcesCmd {
         /// Seconds to wait for the browser's answer.
         #[arg(long, default_value_t = 300)]
         timeout: u64,
+    },
+    /// Confirm a source's platform and addresses after a restore changed them, so its
+    /// credentials are used again (`--ai`: the AI endpoint in the settings).
+    Confirm {
+        /// The source to confirm.
+        #[arg(required_unless_present = "ai")]
+        id: Option<SourceId>,
+        /// Confirm the AI endpoint a restore changed.
+        #[arg(long)]
+        ai: bool,
     },
     /// The platforms Earshot can connect, with their settings.
     Platforms {
@@ -120,8 +130,27 @@ pub fn run(db: &Path, args: SourcesArgs) -> Result<ExitCode> {
             no_browser,
             timeout,
         } => auth(db, id, no_browser, timeout),
+        SourcesCmd::Confirm { id, ai } => confirm(&super::open_store(db)?, id, ai),
         SourcesCmd::Platforms { json } => platforms(json),
     }
+}
+
+/// `sources confirm`: the owner has checked where a restored source (or the AI endpoint) sends
+/// its credentials.
+fn confirm(store: &Store, id: Option<SourceId>, ai: bool) -> Result<ExitCode> {
+    if let Some(id) = id {
+        let source = store.source(id)?;
+        store.confirm_source(id)?;
+        println!(
+            "Confirmed source {id} ({} {:?}, settings {}): its credentials are used again.",
+            source.connector, source.label, source.settings
+        );
+    }
+    if ai {
+        store.confirm_settings()?;
+        println!("Confirmed the addresses in the settings (the AI endpoint).");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn add(db: &Path, a: AddArgs) -> Result<ExitCode> {
@@ -158,7 +187,7 @@ fn add(db: &Path, a: AddArgs) -> Result<ExitCode> {
     }
     let store = super::open_store(db)?;
     let business = store.ensure_business(business)?;
-    let secret_store = secrets::open_default();
+    let secret_store = store.secrets()?;
     let id = sources::add_source(
         &store,
         secret_store.as_ref(),
@@ -285,6 +314,8 @@ struct SourceRow {
     items: i64,
     consecutive_failures: i64,
     settings: serde_json::Value,
+    /// Why the source waits for the owner's confirmation (`sources confirm ID`), if it does.
+    unconfirmed: Option<String>,
 }
 
 impl From<&Source> for SourceRow {
@@ -301,6 +332,7 @@ impl From<&Source> for SourceRow {
             items: s.items,
             consecutive_failures: s.consecutive_failures,
             settings: s.settings.clone(),
+            unconfirmed: s.unconfirmed.clone(),
         }
     }
 }
@@ -350,6 +382,12 @@ fn list(store: &Store, json: bool) -> Result<ExitCode> {
         {
             println!("      ↳ {e}");
         }
+        if let Some(why) = &s.unconfirmed {
+            println!(
+                "      ↳ waits for your confirmation: {why} (`earshot sources confirm {}`)",
+                s.id
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -381,7 +419,7 @@ struct TestResult {
 fn test(db: &Path, id: SourceId, json: bool, timeout: u64) -> Result<ExitCode> {
     let store = super::open_store(db)?;
     let source = store.source(id)?;
-    let secret_store = secrets::open_default();
+    let secret_store = store.secrets()?;
     let http = Http::new(HttpConfig {
         timeout: std::time::Duration::from_secs(timeout.max(1)),
         max_attempts: 1,
@@ -425,9 +463,10 @@ fn test(db: &Path, id: SourceId, json: bool, timeout: u64) -> Result<ExitCode> {
 fn remove(db: &Path, id: SourceId, json: bool) -> Result<ExitCode> {
     let store = super::open_store(db)?;
     let source = store.source(id)?;
+    let secret_store = store.secrets()?;
     store.remove_source(id)?;
     // Credentials go too; a keyring that cannot be reached leaves nothing else behind.
-    let secrets_note = match secrets::open_default().delete_all(id) {
+    let secrets_note = match secret_store.delete_all(id) {
         Ok(()) => None,
         Err(e) => Some(e.to_string()),
     };
@@ -512,7 +551,7 @@ pub fn sync_cmd(db: &Path, a: SyncArgs) -> Result<ExitCode> {
         }
         SyncEvent::Finished(_) => sink_bar.inc(1),
     });
-    let secret_store: Arc<dyn SecretStore> = Arc::from(secrets::open_default());
+    let secret_store: Arc<dyn SecretStore> = Arc::from(super::open_store(db)?.secrets()?);
     let reports = runtime()?.block_on(sync::run(db, secret_store, selection, &opts, events))?;
     bar.set_message("tidying the search index");
     if let Ok(store) = Store::open(db) {
@@ -581,7 +620,7 @@ fn auth(db: &Path, id: SourceId, no_browser: bool, timeout: u64) -> Result<ExitC
     use std::io::Write;
 
     let store = super::open_store(db)?;
-    let secret_store = secrets::open_default();
+    let secret_store = store.secrets()?;
     let sign_in = sources::google_auth::start(&store, secret_store.as_ref(), id)?;
     println!(
         "To let Earshot read and answer the Google reviews of {}, open this address in your \

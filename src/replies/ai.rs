@@ -181,6 +181,10 @@ pub async fn draft(
     review: &Review,
     profile: &ReplyProfile,
 ) -> Result<String> {
+    // Only https, or http to this computer (issue 33): the request carries the review, and the
+    // key when there is one.
+    crate::store::check_endpoint(&config.base_url)
+        .map_err(|why| ReplyError::Outbox(format!("the AI endpoint is refused: {why}")))?;
     let mut builder = reqwest::Client::builder().timeout(config.timeout);
     if config.no_proxy {
         builder = builder.no_proxy();

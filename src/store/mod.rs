@@ -4,7 +4,9 @@
 //! all run with the same pragmas (WAL, foreign keys, busy timeout) and the same schema. Migrations
 //! are numbered SQL files applied in a single `BEGIN IMMEDIATE` transaction that also bumps
 //! `user_version`: a crash mid-upgrade rolls back to the old schema. A database written by a newer
-//! Earshot is refused before anything is written to it.
+//! Earshot is refused before anything is written to it, and so is a file whose schema is not
+//! exactly what the migrations make (a foreign trigger or view: `trust`); connections run with
+//! `trusted_schema` off and SQLite's defensive mode on.
 //!
 //! Each table or concept has its own file below; other modules see only model types.
 
@@ -12,6 +14,7 @@ mod alerts;
 mod batch_rollups;
 mod businesses;
 mod checkpoints;
+pub mod files;
 mod maintenance;
 mod replies;
 mod reviews;
@@ -20,6 +23,9 @@ mod settings;
 mod sources;
 mod stats;
 mod trends;
+mod trust;
+#[cfg(test)]
+mod upgrade_tests;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -33,6 +39,7 @@ pub use maintenance::verify_database_file;
 pub use reviews::{ReviewFilter, ReviewOrder, ReviewWriter};
 pub use sources::{Source, SourceStatus};
 pub use stats::{MonthStats, PlatformCount, Stats};
+pub use trust::{check_endpoint, check_endpoint_settings, APP_WIDE_CREDENTIALS, ENDPOINT_SETTINGS};
 
 /// The migrations, in order; the schema version is the number of files applied.
 const MIGRATIONS: &[(&str, &str)] = &[
@@ -71,6 +78,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0009_no_search_key_index",
         include_str!("migrations/0009_no_search_key_index.sql"),
+    ),
+    (
+        "0010_database_identity",
+        include_str!("migrations/0010_database_identity.sql"),
     ),
 ];
 
@@ -154,6 +165,12 @@ pub enum StoreError {
         path: PathBuf,
         error: rusqlite::Error,
     },
+    #[error(
+        "the database at {path} is not as Earshot made it ({differences}); it may have been \
+         altered to misuse your credentials, so Earshot will not open or restore it — the file \
+         was left untouched"
+    )]
+    ForeignSchema { path: PathBuf, differences: String },
     #[error("migration {name} failed: {error}")]
     Migration {
         name: &'static str,
@@ -180,6 +197,7 @@ impl StoreError {
             StoreError::Open { .. } => "db_open",
             StoreError::SchemaTooNew { .. } => "schema_too_new",
             StoreError::NotADatabase { .. } => "not_a_database",
+            StoreError::ForeignSchema { .. } => "foreign_schema",
             StoreError::Migration { .. } => "migration_failed",
             StoreError::UnknownBusiness(_) => "unknown_business",
             StoreError::DuplicateBusiness(_) => "duplicate_business",
@@ -235,12 +253,14 @@ impl Store {
 impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
+        let io = |e: std::io::Error| StoreError::Open {
+            path: path.to_owned(),
+            error: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
+        };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
-                path: path.to_owned(),
-                error: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
-            })?;
+            files::create_private_dir(dir).map_err(io)?;
         }
+        files::create_private_file(path).map_err(io)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
@@ -253,15 +273,37 @@ impl Store {
             conn,
             path: path.to_owned(),
         };
-        store.check_version()?;
+        trust::distrust_schema(&store.conn)?;
+        let version = store.check_version()?;
+        store.check_schema(version)?;
         store.configure()?;
         if store.migrate()? {
             // This connection parsed the schema before the edit: start over with one that
             // reads the new definitions (and prepares no statement from the old ones).
             store.conn = Connection::open_with_flags(path, flags)?;
+            trust::distrust_schema(&store.conn)?;
             store.configure()?;
         }
+        trust::harden(&store.conn)?;
         Ok(store)
+    }
+
+    /// Refuses a file whose schema is not exactly what the migrations make at its version (a
+    /// foreign trigger, view, table or index, or one of ours changed or missing), before any
+    /// pragma or migration touches it.
+    fn check_schema(&self, version: i64) -> Result<()> {
+        let differences = trust::schema_differences(&self.conn, version).map_err(|e| match e {
+            StoreError::Sql(error) => StoreError::NotADatabase {
+                path: self.path.clone(),
+                error,
+            },
+            other => other,
+        })?;
+        if differences.is_empty() {
+            Ok(())
+        } else {
+            Err(trust::foreign_schema(&self.path, differences))
+        }
     }
 
     /// The file this store reads and writes.
@@ -275,8 +317,8 @@ impl Store {
         BackgroundCheckpoints::start(&self.path)
     }
 
-    /// Refuses a newer schema before any pragma or migration touches the file.
-    fn check_version(&self) -> Result<()> {
+    /// Refuses a newer schema before any pragma or migration touches the file; the version.
+    fn check_version(&self) -> Result<i64> {
         let found: i64 = self
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
@@ -291,7 +333,7 @@ impl Store {
                 known: SCHEMA_VERSION,
             });
         }
-        Ok(())
+        Ok(found)
     }
 
     /// Pragmas that cannot be set inside a transaction, so they run before the migrations.
@@ -386,6 +428,8 @@ impl Store {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .ok()?;
+        // The file is not checked yet: nothing in its schema may run with side effects.
+        trust::harden(&conn).ok()?;
         // The app asks while its first command opens the same file, which may be switching it
         // to WAL: wait out that moment rather than answer "nothing to upgrade".
         conn.busy_timeout(Duration::from_secs(2)).ok()?;
@@ -493,11 +537,13 @@ mod tests {
         let new = Store::open(&dir.path().join("new.db")).unwrap();
         assert_eq!(page_size(&new), PAGE_SIZE);
 
+        // A database of the version before (9) made with 4 KiB pages.
         let old_path = dir.path().join("old.db");
         Connection::open(&old_path)
             .unwrap()
-            .execute_batch("PRAGMA page_size = 4096; CREATE TABLE before_earshot (x);")
+            .execute_batch("PRAGMA page_size = 4096;")
             .unwrap();
+        database_at_version(&old_path, 9, "");
         let old = Store::open(&old_path).unwrap();
         assert_eq!(page_size(&old), 4096);
         old.ensure_business("Old Café").unwrap();

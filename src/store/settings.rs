@@ -1,11 +1,13 @@
 //! Small owner preferences and bookkeeping values, one JSON value per key in `settings`.
 //!
 //! Used for what has no table of its own: notification preferences, the alert check's
-//! high-water marks. Values are JSON so a setting can grow fields without a migration.
+//! high-water marks. Values are JSON so a setting can grow fields without a migration. An
+//! address in a value is checked like a source's (https, or http to this computer).
 
 use rusqlite::OptionalExtension;
 use serde::{de::DeserializeOwned, Serialize};
 
+use super::trust::{check_endpoint_settings, invalid_endpoint};
 use super::{Result, Store, StoreError};
 
 impl Store {
@@ -25,12 +27,19 @@ impl Store {
         .transpose()
     }
 
-    /// Stores `value` under `key`, replacing what was there.
+    /// Stores `value` under `key`, replacing what was there. An address in it (`base_url`,
+    /// `auth_url`, `token_url`: the AI endpoint) must be https or loopback http.
     pub fn set_setting<T: Serialize + ?Sized>(&self, key: &str, value: &T) -> Result<()> {
         let json = serde_json::to_string(value).map_err(|e| StoreError::Invalid {
             what: "setting",
             reason: format!("{key}: {e}"),
         })?;
+        let parsed: serde_json::Value =
+            serde_json::from_str(&json).map_err(|e| StoreError::Invalid {
+                what: "setting",
+                reason: format!("{key}: {e}"),
+            })?;
+        check_endpoint_settings(&parsed).map_err(invalid_endpoint)?;
         self.conn
             .prepare_cached(
                 "INSERT INTO settings (key, value) VALUES (?1, ?2)

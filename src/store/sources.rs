@@ -3,6 +3,7 @@
 use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 
+use super::trust::{check_endpoint_settings, invalid_endpoint};
 use super::{now_unix, Result, Store, StoreError};
 use crate::model::{BusinessId, SourceId};
 
@@ -52,22 +53,30 @@ pub struct Source {
     pub next_sync_at: Option<i64>,
     pub consecutive_failures: i64,
     pub items: i64,
+    /// Why the source gets no credentials until the owner confirms it: a restore gave it other
+    /// addresses than this database had, or an address is not https (see `store::trust`). A
+    /// sync skips it with this reason.
+    pub unconfirmed: Option<String>,
 }
 
 const COLUMNS: &str = "s.id, s.business_id, b.name, s.connector, s.label, s.settings, s.cursor, \
      s.status, s.last_error, s.last_sync_at, s.next_sync_at, s.consecutive_failures, \
-     (SELECT count(*) FROM reviews r WHERE r.source_id = s.id)";
+     (SELECT count(*) FROM reviews r WHERE r.source_id = s.id), s.unconfirmed";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Source> {
     let settings: String = r.get(5)?;
     let status: String = r.get(7)?;
+    let settings: serde_json::Value =
+        serde_json::from_str(&settings).unwrap_or(serde_json::Value::Null);
+    let unconfirmed: Option<String> = r.get(13)?;
     Ok(Source {
+        unconfirmed: super::trust::source_withheld(unconfirmed.as_deref(), &settings),
         id: r.get(0)?,
         business_id: r.get(1)?,
         business: r.get(2)?,
         connector: r.get(3)?,
         label: r.get(4)?,
-        settings: serde_json::from_str(&settings).unwrap_or(serde_json::Value::Null),
+        settings,
         cursor: r.get(6)?,
         status: SourceStatus::parse(&status),
         last_error: r.get(8)?,
@@ -98,6 +107,7 @@ impl Store {
         if let Some(id) = existing {
             return Ok(id);
         }
+        check_endpoint_settings(settings).map_err(invalid_endpoint)?;
         self.conn.execute(
             "INSERT INTO sources (business_id, connector, label, settings, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -193,6 +203,7 @@ impl Store {
 
     /// Replaces a source's non-secret settings.
     pub fn set_source_settings(&self, id: SourceId, settings: &serde_json::Value) -> Result<()> {
+        check_endpoint_settings(settings).map_err(invalid_endpoint)?;
         let n = self.conn.execute(
             "UPDATE sources SET settings = ?2 WHERE id = ?1",
             params![id, settings.to_string()],

@@ -243,6 +243,18 @@ async fn sync_source(
             return report;
         }
     };
+    // A source whose addresses wait for the owner's confirmation (a restore changed them, or
+    // one is not https) is not asked at all: its credentials are held back (store::trust).
+    if let Some(why) = &source.unconfirmed {
+        report.error = Some(format!(
+            "not synced until you confirm it: {why}; check it, then run `earshot sources \
+             confirm {}`",
+            source.id
+        ));
+        report.error_code = Some("unconfirmed");
+        report.duration_ms = started.elapsed().as_millis() as u64;
+        return report;
+    }
     let result = match sources::spec(&source.connector) {
         None => Err(SourceError::Config(format!(
             "unknown platform `{}`",

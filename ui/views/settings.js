@@ -370,6 +370,13 @@ function aiCard(o, ctx) {
         }, apiKey), ctx, { refresh: true, button: save });
       },
     },
+    // A restore changed the endpoint: its key is held back until the owner confirms it.
+    o.ai_unconfirmed ? h('p', { class: 'warn-text ai-unconfirmed' },
+      `Waiting for your confirmation: ${o.ai_unconfirmed}. `,
+      h('button', {
+        class: 'btn btn-small', type: 'button', id: 'ai-confirm',
+        onclick: () => attempt('Confirmed the AI endpoint.', () => api.confirmSource(null, { ai: true }), ctx, { refresh: true }),
+      }, 'Confirm endpoint')) : null,
     h('div', { class: 'setting-row' }, on, h('label', { for: 'ai-on' }, 'Offer “Draft with AI” in the reply composer')),
     h('div', { class: 'grid-2' },
       field('ai-url', 'Endpoint', url, 'Ollama: http://localhost:11434'),

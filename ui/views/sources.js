@@ -102,6 +102,11 @@ function sourceCard(s, spec, ctx) {
         h('span', { class: 'status-dot', 'aria-hidden': 'true' }), st.text),
       s.last_error && s.status !== 'ok'
         ? h('p', { class: 'source-error' }, s.last_error) : null,
+      // A restore gave this source another address (or one is not https): it gets no
+      // credentials, and is not synced, until the owner has checked and confirmed it.
+      s.unconfirmed
+        ? h('p', { class: 'source-error source-unconfirmed' },
+          `Waiting for your confirmation: ${s.unconfirmed}`) : null,
       h('p', { class: 'muted source-times' },
         s.last_sync_at
           ? h('span', { title: formatDateTime(fromUnix(s.last_sync_at)) }, `Last sync ${formatWhen(fromUnix(s.last_sync_at))}`)
@@ -134,6 +139,24 @@ function sourceCard(s, spec, ctx) {
         },
       }, s.status === 'ok' ? 'Sign in again' : 'Sign in with Google') : null,
       s.connector === 'file' ? null : test,
+      s.unconfirmed ? h('button', {
+        class: 'btn btn-small btn-primary source-confirm', type: 'button',
+        onclick: async () => {
+          const ok = await confirmDialog({
+            title: `Use ${s.label} at this address?`,
+            text: `${s.unconfirmed}. Confirm only if you chose this address: its saved credentials will be sent there.`,
+            yes: 'Confirm',
+          });
+          if (!ok) return;
+          try {
+            await api.confirmSource(s.id);
+            showNotice(`Confirmed ${s.label}.`);
+            ctx.refresh();
+          } catch (e) {
+            showNotice(e.message, { kind: 'error' });
+          }
+        },
+      }, 'Confirm address') : null,
       h('button', {
         class: 'btn btn-small btn-quiet source-remove', type: 'button',
         onclick: async () => {
