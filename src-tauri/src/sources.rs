@@ -61,7 +61,7 @@ pub async fn remove_source(state: State<'_, AppState>, id: SourceId) -> UiResult
     with_store(&state, move |store| {
         store.remove_source(id)?;
         // The credentials go too; a keyring that cannot be reached leaves nothing else behind.
-        let _ = secrets::open_default().delete_all(id);
+        let _ = secrets::open_default().delete_all(id, &earshot::platforms::secret_keys());
         Ok(())
     })
     .await

@@ -441,14 +441,22 @@ impl CliCredentials {
 }
 
 impl ReplyCredentials for CliCredentials {
-    fn bearer_token(&self, source: SourceId, connector: &str) -> replies::Result<Option<Secret>> {
+    fn bearer_token(
+        &self,
+        source: SourceId,
+        connector: &str,
+    ) -> std::result::Result<Option<Secret>, secrets::SecretError> {
         match EnvCredentials.bearer_token(source, connector)? {
             Some(t) => Ok(Some(t)),
             None => StoredReplyCredentials(self.stored.as_ref()).bearer_token(source, connector),
         }
     }
 
-    fn secret(&self, source: SourceId, key: &str) -> replies::Result<Option<Secret>> {
+    fn secret(
+        &self,
+        source: SourceId,
+        key: &str,
+    ) -> std::result::Result<Option<Secret>, secrets::SecretError> {
         StoredReplyCredentials(self.stored.as_ref()).secret(source, key)
     }
 

@@ -427,10 +427,11 @@ fn remove(db: &Path, id: SourceId, json: bool) -> Result<ExitCode> {
     let source = store.source(id)?;
     store.remove_source(id)?;
     // Credentials go too; a keyring that cannot be reached leaves nothing else behind.
-    let secrets_note = match secrets::open_default().delete_all(id) {
-        Ok(()) => None,
-        Err(e) => Some(e.to_string()),
-    };
+    let secrets_note =
+        match secrets::open_default().delete_all(id, &earshot::platforms::secret_keys()) {
+            Ok(()) => None,
+            Err(e) => Some(e.to_string()),
+        };
     if json {
         print_json(&serde_json::json!({
             "removed": id,
