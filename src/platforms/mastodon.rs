@@ -119,7 +119,8 @@ pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
                 "{base}/api/v1/timelines/tag/{}",
                 path_segment(tag.trim_start_matches('#'))
             ),
-            ctx.secret("access_token")?,
+            // A hashtag is public: a token only widens what it sees, and no keyring is no token.
+            ctx.optional_secret("access_token")?,
         ),
         (None, Some(q)) => {
             params.push(("q", q.to_string()));
