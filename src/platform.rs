@@ -1,7 +1,7 @@
 //! Platform names: display platforms, their labels and the spellings files use for them.
 //! The connectors themselves are listed once, in [`crate::platforms::REGISTRY`].
 //!
-//! A connector name (`google-business`) says how Earshot talks to a platform; the display platform
+//! A connector name (Google Business Profile's) says how Earshot talks to a platform; the display platform
 //! (`google`) says where the customer wrote. Two connectors can feed one display platform, and
 //! trends group by the display platform.
 

@@ -29,7 +29,7 @@ pub struct ReplyArgs {
 enum ReplyCmd {
     /// Check a draft reply and print the coach's warnings (exit 0 even with warnings).
     Check {
-        /// Platform or connector name (google, google-play, x, yelp…); taken from the review
+        /// Platform or connector name (as `earshot sources add` lists them); taken from the review
         /// when --review is given.
         #[arg(long)]
         platform: Option<String>,

@@ -72,8 +72,7 @@ enum SourcesCmd {
 
 #[derive(Args, Debug)]
 pub struct AddArgs {
-    /// The platform: google-business, google-places, yelp, facebook, trustpilot, app-store,
-    /// app-store-connect, google-play, x, youtube, reddit, mastodon, bluesky, hackernews, rss, file.
+    /// The platform; without one, the platforms Earshot knows are listed.
     platform: Option<String>,
     /// The business (yours or a competitor) the source is about.
     #[arg(long)]

@@ -20,6 +20,7 @@ use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "app-store",
     platform: "app-store",
+    browser_sign_in: false,
     label: "App Store",
     feed: Feed::Reviews,
     help: "Reads the public App Store reviews of any iPhone or iPad app, yours or a \

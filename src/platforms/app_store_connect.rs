@@ -15,7 +15,7 @@ use serde_json::Value;
 use crate::model::SourceId;
 use crate::model::{IncomingReview, Kind, OwnerReply};
 use crate::platforms::http::parse_json;
-use crate::platforms::{delete_reply, json_request, missing, setting, stored_secret, stored_token};
+use crate::platforms::{json_request, missing, setting, stored_secret, stored_token};
 use crate::platforms::{BodyParser, BoxFuture, LocalBoxFuture, Platform, Replier};
 use crate::replies::coach::Limit;
 use crate::replies::outbox::{Auth, Planned, ReplyCredentials, Target};
@@ -29,6 +29,7 @@ use serde_json::json;
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "app-store-connect",
     platform: "app-store",
+    browser_sign_in: false,
     label: "App Store Connect",
     feed: Feed::Reviews,
     help: "Every App Store review of your own app, with your responses, and replies from \
@@ -354,14 +355,8 @@ impl Replier for AppStoreConnect {
         ))
     }
 
-    fn plan_delete(
-        &self,
-        base: &str,
-        _review_external_id: &str,
-        reply_id: Option<&str>,
-        _settings: &Value,
-    ) -> ReplyResult<Planned> {
-        delete_reply(&SPEC, base, "/v1/customerReviewResponses/", reply_id)
+    fn delete_path(&self) -> Option<&'static str> {
+        Some("/v1/customerReviewResponses/")
     }
 
     fn posted_id(&self, answer: &Value) -> Option<String> {

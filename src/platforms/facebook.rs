@@ -15,7 +15,6 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::model::{IncomingReview, Kind, OwnerReply};
-use crate::platforms::delete_reply;
 use crate::platforms::google::places::scrub;
 use crate::platforms::http::parse_json;
 use crate::platforms::http::Refusal;
@@ -30,6 +29,7 @@ use reqwest::Method;
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "facebook",
     platform: "facebook",
+    browser_sign_in: false,
     label: "Facebook",
     feed: Feed::Mentions,
     help: "Comments on your Facebook Page's posts and visitors' posts on the Page, and replies \
@@ -410,14 +410,8 @@ impl Replier for Facebook {
         })
     }
 
-    fn plan_delete(
-        &self,
-        base: &str,
-        _review_external_id: &str,
-        reply_id: Option<&str>,
-        _settings: &Value,
-    ) -> ReplyResult<Planned> {
-        delete_reply(&SPEC, base, "/", reply_id)
+    fn delete_path(&self) -> Option<&'static str> {
+        Some("/")
     }
 }
 

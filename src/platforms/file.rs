@@ -8,6 +8,7 @@ use crate::sources::{ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, Source
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "file",
     platform: "file",
+    browser_sign_in: false,
     label: "File import",
     feed: Feed::File,
     help: "A CSV or JSON Lines file with the columns external_id, platform, author, rating, title, \

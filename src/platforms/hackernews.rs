@@ -14,6 +14,7 @@ use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "hackernews",
     platform: "hackernews",
+    browser_sign_in: false,
     label: "Hacker News",
     feed: Feed::Mentions,
     help: "No account needed: Earshot searches Hacker News stories and comments for your query \

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::model::{IncomingReview, Kind};
 use crate::platforms::http::parse_json;
-use crate::platforms::{delete_reply, json_request, setting};
+use crate::platforms::{json_request, setting};
 use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
 use crate::replies::coach::Limit;
 use crate::replies::outbox::{Planned, Target};
@@ -21,6 +21,7 @@ use serde_json::json;
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "mastodon",
     platform: "mastodon",
+    browser_sign_in: false,
     label: "Mastodon",
     feed: Feed::Mentions,
     help: "No account needed for a hashtag: give the instance (mastodon.social) and the tag \
@@ -271,14 +272,8 @@ impl Replier for Mastodon {
         ))
     }
 
-    fn plan_delete(
-        &self,
-        base: &str,
-        _review_external_id: &str,
-        reply_id: Option<&str>,
-        _settings: &Value,
-    ) -> ReplyResult<Planned> {
-        delete_reply(&SPEC, base, "/api/v1/statuses/", reply_id)
+    fn delete_path(&self) -> Option<&'static str> {
+        Some("/api/v1/statuses/")
     }
 }
 

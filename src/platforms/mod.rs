@@ -163,15 +163,29 @@ pub trait Replier: Platform {
         )))
     }
 
+    /// Where a posted reply is deleted by its own id: `DELETE {base}{path}{reply id}`.
+    fn delete_path(&self) -> Option<&'static str> {
+        None
+    }
+
     /// The request that deletes the posted reply. `reply_id` is the platform's id of the reply
-    /// itself, which all but the one-reply-per-review platforms need.
+    /// itself, which all but the one-reply-per-review platforms need. The default deletes it at
+    /// [`Replier::delete_path`].
     fn plan_delete(
         &self,
         base: &str,
-        review_external_id: &str,
+        _review_external_id: &str,
         reply_id: Option<&str>,
-        settings: &Value,
-    ) -> ReplyResult<Planned>;
+        _settings: &Value,
+    ) -> ReplyResult<Planned> {
+        match self.delete_path() {
+            Some(path) => delete_reply(self.spec(), base, path, reply_id),
+            None => Err(ReplyError::Outbox(format!(
+                "{} does not let Earshot delete a reply through its API; delete it there",
+                self.spec().label
+            ))),
+        }
+    }
 
     /// The platform's id of a reply it accepted, from its answer.
     fn posted_id(&self, answer: &Value) -> Option<String> {
@@ -381,6 +395,9 @@ pub struct ConnectorSpec {
     /// connectors can feed one display platform, and trends group by it.
     #[serde(skip)]
     pub platform: &'static str,
+    /// Whether the owner signs in through the browser once the source is added (Google's
+    /// installed-app flow); the Sources screen offers the button by it.
+    pub browser_sign_in: bool,
     pub label: &'static str,
     pub feed: Feed,
     /// Where the owner gets the credential, in a sentence or two.

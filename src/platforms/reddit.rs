@@ -22,6 +22,7 @@ use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "reddit",
     platform: "reddit",
+    browser_sign_in: false,
     label: "Reddit",
     feed: Feed::Mentions,
     help: "Needs a Reddit app: at https://www.reddit.com/prefs/apps choose \"create another \

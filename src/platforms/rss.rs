@@ -12,6 +12,7 @@ use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "rss",
     platform: "rss",
+    browser_sign_in: false,
     label: "RSS / Atom",
     feed: Feed::Mentions,
     help: "Any news or blog feed. For Google Alerts: create an alert at google.com/alerts, choose \

@@ -18,6 +18,7 @@ use serde_json::json;
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "trustpilot",
     platform: "trustpilot",
+    browser_sign_in: false,
     label: "Trustpilot",
     feed: Feed::Reviews,
     help:

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::model::{IncomingReview, Kind};
 use crate::platforms::http::parse_json;
-use crate::platforms::{delete_reply, json_request};
+use crate::platforms::json_request;
 use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
 use crate::replies::coach::Limit;
 use crate::replies::outbox::{Planned, Target};
@@ -28,6 +28,7 @@ use serde_json::json;
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "x",
     platform: "x",
+    browser_sign_in: false,
     label: "X",
     feed: Feed::Mentions,
     help: "Needs a Bearer token from an app in the X developer portal \
@@ -260,14 +261,8 @@ impl Replier for X {
         ))
     }
 
-    fn plan_delete(
-        &self,
-        base: &str,
-        _review_external_id: &str,
-        reply_id: Option<&str>,
-        _settings: &Value,
-    ) -> ReplyResult<Planned> {
-        delete_reply(&SPEC, base, "/2/tweets/", reply_id)
+    fn delete_path(&self) -> Option<&'static str> {
+        Some("/2/tweets/")
     }
 
     fn posted_id(&self, answer: &Value) -> Option<String> {

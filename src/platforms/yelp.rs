@@ -16,6 +16,7 @@ use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "yelp",
     platform: "yelp",
+    browser_sign_in: false,
     label: "Yelp",
     feed: Feed::Reviews,
     help: "Create an app at https://www.yelp.com/developers/v3/manage_app for an API key. The \

@@ -320,7 +320,7 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// The display platform of a connector (`google-places` → `google`).
+/// The display platform of a connector (both Google review connectors → `google`).
 pub fn display_platform(connector: &str) -> &'static str {
     spec(connector).map_or("other", |s| s.platform)
 }
@@ -462,7 +462,7 @@ fn find_setting(spec: &'static ConnectorSpec, key: &str) -> Option<&'static Sett
         .find(|s| s.key == key)
 }
 
-/// A label from the first required plain setting (`yelp · abc-123`), so two sources of one
+/// A label from the first required plain setting (`Yelp · abc-123`), so two sources of one
 /// platform on one business are told apart.
 fn default_label(spec: &ConnectorSpec, plain: &Settings) -> String {
     let target = spec

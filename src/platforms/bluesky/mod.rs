@@ -28,6 +28,7 @@ use reqwest::Method;
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "bluesky",
     platform: "bluesky",
+    browser_sign_in: false,
     label: "Bluesky",
     feed: Feed::Mentions,
     help: "Searching may work without an account, but Bluesky often asks for one: give your \

@@ -33,6 +33,7 @@ use serde_json::json;
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "google-business",
     platform: "google",
+    browser_sign_in: true,
     label: "Google Business Profile",
     feed: Feed::Reviews,
     help: "Every Google review of your own verified business, with your replies, and replies \

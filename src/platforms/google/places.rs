@@ -18,6 +18,7 @@ use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "google-places",
     platform: "google",
+    browser_sign_in: false,
     label: "Google (public)",
     feed: Feed::Reviews,
     help: "Reads the public Google reviews of any place, yours or a competitor's: at most the 5 \

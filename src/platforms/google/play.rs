@@ -30,6 +30,7 @@ use serde_json::json;
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "google-play",
     platform: "google-play",
+    browser_sign_in: false,
     label: "Google Play",
     feed: Feed::Reviews,
     help: "Google Play reviews of your own app, with your replies, and replies from Earshot. \

@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::model::{IncomingReview, Kind, OwnerReply};
 use crate::platforms::http::{parse_json, Refusal};
-use crate::platforms::{delete_reply, json_request};
+use crate::platforms::json_request;
 use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
 use crate::replies::coach::Limit;
 use crate::replies::outbox::{Planned, Target as ReplyTarget};
@@ -29,6 +29,7 @@ use serde_json::json;
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "youtube",
     platform: "youtube",
+    browser_sign_in: false,
     label: "YouTube",
     feed: Feed::Mentions,
     help: "Needs an API key: in the Google Cloud console (https://console.cloud.google.com) \
@@ -387,14 +388,8 @@ impl Replier for YouTube {
         ))
     }
 
-    fn plan_delete(
-        &self,
-        base: &str,
-        _review_external_id: &str,
-        reply_id: Option<&str>,
-        _settings: &Value,
-    ) -> ReplyResult<Planned> {
-        delete_reply(&SPEC, base, "/youtube/v3/comments?id=", reply_id)
+    fn delete_path(&self) -> Option<&'static str> {
+        Some("/youtube/v3/comments?id=")
     }
 }
 
