@@ -320,11 +320,6 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// The display platform of a connector (both Google review connectors → `google`).
-pub fn display_platform(connector: &str) -> &'static str {
-    spec(connector).map_or("other", |s| s.platform)
-}
-
 /// Fetches one page from the source's platform.
 ///
 /// An error never quotes a credential of the source, even when the platform's answer does.

@@ -169,6 +169,22 @@ async fn session(ctx: &Ctx<'_>, base: &str, handle: &str, password: &Secret) -> 
     Ok(jwt)
 }
 
+/// A refusal of the credentials with what to do added to Bluesky's words; other errors as
+/// they are.
+fn refused_with(e: SourceError, what_to_do: &str) -> SourceError {
+    match e {
+        SourceError::Auth { status, detail } if detail.is_empty() => SourceError::Auth {
+            status,
+            detail: what_to_do.to_string(),
+        },
+        SourceError::Auth { status, detail } => SourceError::Auth {
+            status,
+            detail: format!("{detail}; {what_to_do}"),
+        },
+        other => other,
+    }
+}
+
 /// A logged-in session: its access token and the account's DID.
 pub(crate) struct Session {
     pub access_jwt: Secret,
@@ -195,19 +211,11 @@ pub(crate) async fn login(
     let reply = http
         .send(pace, |c| c.post(&url).json(&login))
         .await
-        .map_err(|e| match e {
-            SourceError::Auth { status, detail } => SourceError::Auth {
-                status,
-                detail: format!(
-                    "{}check the handle, and use an app password, not the account password",
-                    if detail.is_empty() {
-                        String::new()
-                    } else {
-                        format!("{detail}; ")
-                    }
-                ),
-            },
-            other => other,
+        .map_err(|e| {
+            refused_with(
+                e,
+                "check the handle, and use an app password, not the account password",
+            )
         })?;
     let s: SessionAnswer = reply.json()?;
     let access_jwt = s
@@ -246,19 +254,12 @@ pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
             }
         })
         .await
-        .map_err(|e| match e {
-            SourceError::Auth { status, detail } if jwt.is_none() => SourceError::Auth {
-                status,
-                detail: format!(
-                    "{}Bluesky wants a login for search: add `handle` and `app_password`",
-                    if detail.is_empty() {
-                        String::new()
-                    } else {
-                        format!("{detail}; ")
-                    }
-                ),
-            },
-            other => other,
+        .map_err(|e| match jwt {
+            None => refused_with(
+                e,
+                "Bluesky wants a login for search: add `handle` and `app_password`",
+            ),
+            Some(_) => e,
         })?;
     let body: Body = reply.json()?;
     let parsed = parse_posts(&body.posts)?;
