@@ -9,7 +9,8 @@
 //! - [`analysis`]: pure functions over text and numbers (sentiment, aspects, trends).
 //! - [`insights`]: trends, topics, comparison and projection, from the rollups.
 //! - [`report`]: the dashboard as a picture (SVG, rasterised to PNG).
-//! - [`platform`]: connector and platform names.
+//! - [`platform`]: display platform names and labels.
+//! - [`platforms`]: one home per platform (read, reply, limits) and the registry listing them.
 //! - [`replies`]: the reply composer's coach, templates, drafts and outbox.
 //! - [`sources`]: one connector per platform, mapping its JSON to the model.
 //! - [`sync`]: the engine that runs sources on their schedule, page by page, transactionally.
@@ -24,6 +25,7 @@ pub mod import;
 pub mod insights;
 pub mod model;
 pub mod platform;
+pub mod platforms;
 pub mod replies;
 pub mod report;
 pub mod secrets;

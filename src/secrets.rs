@@ -80,9 +80,11 @@ pub trait SecretStore: Send + Sync {
     fn set(&self, source: SourceId, key: &str, value: &Secret) -> Result<(), SecretError>;
     fn delete(&self, source: SourceId, key: &str) -> Result<(), SecretError>;
 
-    /// Deletes every secret a connector can hold for the source.
-    fn delete_all(&self, source: SourceId) -> Result<(), SecretError> {
-        for key in secret_keys() {
+    /// Deletes every secret of the source. `keys` names them all (the caller knows which
+    /// settings are secret: the platform registry's `secret_keys`), for stores that cannot list
+    /// what they hold, such as the OS keyring.
+    fn delete_all(&self, source: SourceId, keys: &[&str]) -> Result<(), SecretError> {
+        for key in keys {
             self.delete(source, key)?;
         }
         Ok(())
@@ -90,22 +92,6 @@ pub trait SecretStore: Send + Sync {
 
     /// Where secrets go, for `sources list` and the Settings screen.
     fn describe(&self) -> String;
-}
-
-/// Every secret setting name any connector has.
-fn secret_keys() -> Vec<&'static str> {
-    let mut keys: Vec<&'static str> = crate::sources::specs()
-        .iter()
-        .flat_map(|s| s.settings.iter())
-        .filter(|s| s.secret)
-        .map(|s| s.key)
-        .collect();
-    // The AI endpoint's key (`replies::ai::KEY_NAME`, in the app-wide slot 0), so that it moves
-    // with the others (`move_to_database`).
-    keys.extend(["refresh_token", "access_token", "ai_api_key"]);
-    keys.sort_unstable();
-    keys.dedup();
-    keys
 }
 
 /// The name a credential is filed under: `db-{database}/source-{source}/{key}`, the database's
@@ -131,23 +117,30 @@ pub fn open_for_database(database: &str) -> Box<dyn SecretStore> {
 /// Moves the credentials of `sources` from the names used before databases had an identity to
 /// the names of `database`, in the default store; how many moved. What a database upgraded to
 /// schema 10 runs once (`Store::secrets`); an error (no keyring) leaves every name as it was.
-pub fn move_to_database(database: &str, sources: &[SourceId]) -> Result<usize, SecretError> {
+pub fn move_to_database(
+    database: &str,
+    sources: &[SourceId],
+    keys: &[&str],
+) -> Result<usize, SecretError> {
     move_names(
         open_for_database("").as_ref(),
         open_for_database(database).as_ref(),
         sources,
+        keys,
     )
 }
 
-/// Moves every credential of `sources` from `from` to `to`: copied, then deleted from `from`.
+/// Moves every credential of `sources` named in `keys` (every secret setting name there is: the
+/// keyring cannot list what it holds) from `from` to `to`: copied, then deleted from `from`.
 pub fn move_names(
     from: &dyn SecretStore,
     to: &dyn SecretStore,
     sources: &[SourceId],
+    keys: &[&str],
 ) -> Result<usize, SecretError> {
     let mut moved = 0;
     for &source in sources {
-        for key in secret_keys() {
+        for &key in keys {
             if let Some(value) = from.get(source, key)? {
                 to.set(source, key, &value)?;
                 from.delete(source, key)?;
@@ -309,7 +302,7 @@ impl SecretStore for FileSecrets {
         Ok(())
     }
 
-    fn delete_all(&self, source: SourceId) -> Result<(), SecretError> {
+    fn delete_all(&self, source: SourceId, _keys: &[&str]) -> Result<(), SecretError> {
         let _g = self.lock.lock().expect("secrets lock");
         let mut all = self.read()?;
         let prefix = entry_name(&self.database, source, "");
@@ -362,16 +355,41 @@ impl SecretStore for MemorySecrets {
     }
 }
 
+/// Gives the reply outbox a token that may post replies for a source: an OAuth access token
+/// (Google, YouTube, X, Trustpilot business user), a Page token (Facebook) or a signed JWT (App
+/// Store Connect). Defined here, beside the stores that usually provide it, so the outbox
+/// depends on secrets and not the other way round. [`StoredReplyCredentials`] reads a
+/// [`SecretStore`]; tests and scripts use the outbox's `StaticCredentials` or `EnvCredentials`.
+pub trait ReplyCredentials {
+    /// `Ok(None)` when nothing is stored for this source.
+    fn bearer_token(
+        &self,
+        source_id: SourceId,
+        connector: &str,
+    ) -> Result<Option<Secret>, SecretError>;
+
+    /// A stored secret a token is made from: Bluesky's `app_password`, App Store Connect's
+    /// `private_key`, Google's `refresh_token` and `client_secret`. The default has none, for
+    /// implementations that only hand out ready-made tokens.
+    fn secret(&self, _source_id: SourceId, _key: &str) -> Result<Option<Secret>, SecretError> {
+        Ok(None)
+    }
+
+    /// Keeps a renewed token (a refreshed Google access token) for the next post. Failing to keep
+    /// it only costs another refresh, so it returns nothing.
+    fn keep(&self, _source_id: SourceId, _key: &str, _value: &Secret) {}
+}
+
 /// The outbox's credentials from a secret store: the source's reply token, OAuth access token
 /// or page token, whichever it has.
 pub struct StoredReplyCredentials<'a>(pub &'a dyn SecretStore);
 
-impl crate::replies::outbox::ReplyCredentials for StoredReplyCredentials<'_> {
+impl ReplyCredentials for StoredReplyCredentials<'_> {
     fn bearer_token(
         &self,
         source_id: SourceId,
         _connector: &str,
-    ) -> crate::replies::Result<Option<Secret>> {
+    ) -> Result<Option<Secret>, SecretError> {
         for key in ["reply_token", "access_token", "page_token", "user_token"] {
             match self.0.get(source_id, key) {
                 Ok(Some(s)) => return Ok(Some(s)),
@@ -382,10 +400,8 @@ impl crate::replies::outbox::ReplyCredentials for StoredReplyCredentials<'_> {
         Ok(None)
     }
 
-    fn secret(&self, source_id: SourceId, key: &str) -> crate::replies::Result<Option<Secret>> {
-        self.0
-            .get(source_id, key)
-            .map_err(|e| crate::replies::ReplyError::Outbox(e.to_string()))
+    fn secret(&self, source_id: SourceId, key: &str) -> Result<Option<Secret>, SecretError> {
+        self.0.get(source_id, key)
     }
 
     fn keep(&self, source_id: SourceId, key: &str, value: &Secret) {
@@ -427,7 +443,7 @@ mod tests {
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        f.delete_all(3).unwrap();
+        f.delete_all(3, &["api_key"]).unwrap();
         assert!(f.get(3, "api_key").unwrap().is_none());
         assert_eq!(f.get(4, "api_key").unwrap().unwrap().expose(), "k-456");
     }

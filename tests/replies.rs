@@ -10,11 +10,13 @@ use chrono::{Duration as Days, Utc};
 use common::TestDb;
 use earshot::model::{IncomingReview, Kind, OwnerReply};
 use earshot::replies::outbox::{
-    Outbox, OutboxConfig, Secret, StaticCredentials, MAY_HAVE_BEEN_POSTED,
+    plan_delete, plan_edit, plan_post, Outbox, OutboxConfig, Secret, StaticCredentials, Target,
+    MAY_HAVE_BEEN_POSTED,
 };
 use earshot::replies::{self, ReplyError, ReplyState};
 use earshot::secrets::{MemorySecrets, SecretStore, StoredReplyCredentials};
 use earshot::store::{ReviewFilter, Store};
+use reqwest::Method;
 use serde_json::{json, Value};
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -1806,4 +1808,173 @@ async fn reply_edit_changes_the_posted_reply_from_the_command_line() {
         "{}",
         out.stderr()
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request shapes of each platform's reply API, planned without a server
+
+/// The reply half of a registered platform.
+fn api(connector: &str) -> &'static dyn earshot::platforms::Replier {
+    earshot::platforms::replier(connector).expect("a platform with a reply API")
+}
+
+#[test]
+fn plan_each_platform_gets_its_own_request_shape() {
+    let s = json!({"account": "accounts/11", "location": "locations/22",
+                   "package_name": "com.joes.app", "business_user_id": "bu1"});
+    let p = plan_post(
+        api("google-business"),
+        "http://h/",
+        &Target::new("AbC", &s),
+        "Thanks",
+    )
+    .unwrap();
+    assert_eq!(p.method, Method::PUT);
+    assert_eq!(
+        p.url,
+        "http://h/v4/accounts/11/locations/22/reviews/AbC/reply"
+    );
+    assert_eq!(p.json, Some(json!({"comment": "Thanks"})));
+    let p = plan_post(api("facebook"), "http://h", &Target::new("12_34", &s), "Hi").unwrap();
+    assert_eq!(p.url, "http://h/12_34/comments");
+    assert_eq!(p.form, Some(vec![("message".into(), "Hi".into())]));
+    let p = plan_post(
+        api("google-play"),
+        "http://h",
+        &Target::new("gp:AO", &s),
+        "Hi",
+    )
+    .unwrap();
+    assert_eq!(
+        p.url,
+        "http://h/androidpublisher/v3/applications/com.joes.app/reviews/gp:AO:reply"
+    );
+    let p = plan_post(
+        api("app-store-connect"),
+        "http://h",
+        &Target::new("00ab", &s),
+        "Hi",
+    )
+    .unwrap();
+    assert_eq!(
+        p.json
+            .unwrap()
+            .pointer("/data/relationships/review/data/id"),
+        Some(&json!("00ab"))
+    );
+    let p = plan_post(api("x"), "http://h", &Target::new("1790", &s), "Hi").unwrap();
+    assert_eq!(
+        p.json,
+        Some(json!({"text": "Hi", "reply": {"in_reply_to_tweet_id": "1790"}}))
+    );
+    let p = plan_post(api("youtube"), "http://h", &Target::new("Ugz", &s), "Hi").unwrap();
+    assert_eq!(p.url, "http://h/youtube/v3/comments?part=snippet");
+    let p = plan_post(
+        api("mastodon"),
+        "http://h",
+        &Target::new("1123", &s),
+        "Thanks!",
+    )
+    .unwrap();
+    assert_eq!(p.url, "http://h/api/v1/statuses");
+    assert_eq!(p.json.as_ref().unwrap()["in_reply_to_id"], "1123");
+    let p = plan_post(api("trustpilot"), "http://h", &Target::new("5f", &s), "Hi").unwrap();
+    assert_eq!(p.json.unwrap()["authorBusinessUserId"], "bu1");
+}
+
+#[test]
+fn plan_edits_update_the_reply_itself_or_replace_the_reviews_one_reply() {
+    let s = json!({"account": "11", "location": "22"});
+    let t = Target::new("AbC", &s);
+    let p = plan_edit(api("google-business"), "http://h", &t, None, "New").unwrap();
+    assert_eq!(
+        (p.method, p.url.as_str()),
+        (
+            Method::PUT,
+            "http://h/v4/accounts/11/locations/22/reviews/AbC/reply"
+        )
+    );
+    let p = plan_edit(api("facebook"), "http://h", &t, Some("12_99"), "New").unwrap();
+    assert_eq!((p.method, p.url.as_str()), (Method::POST, "http://h/12_99"));
+    assert_eq!(p.form, Some(vec![("message".into(), "New".into())]));
+    let p = plan_edit(api("mastodon"), "http://h", &t, Some("1124"), "New").unwrap();
+    assert_eq!(
+        (p.method, p.url.as_str()),
+        (Method::PUT, "http://h/api/v1/statuses/1124")
+    );
+    let p = plan_edit(api("youtube"), "http://h", &t, Some("Ugz.r"), "New").unwrap();
+    assert_eq!(
+        p.json,
+        Some(json!({"id": "Ugz.r", "snippet": {"textOriginal": "New"}}))
+    );
+    // Every edit may be sent again after a timeout.
+    assert!(p.replaces);
+    for name in ["x", "bluesky"] {
+        let err = plan_edit(api(name), "http://h", &t, Some("1"), "New").unwrap_err();
+        assert!(
+            err.to_string().contains("does not let anyone change"),
+            "{err}"
+        );
+    }
+    let err = plan_edit(api("mastodon"), "http://h", &t, None, "New").unwrap_err();
+    assert!(
+        err.to_string().contains("does not know this reply's id"),
+        "{err}"
+    );
+}
+
+#[test]
+fn plan_deletes_go_to_the_reply_where_it_has_an_id_and_google_play_has_none() {
+    let s = json!({});
+    let d = |api, id| plan_delete(api, "http://h", "rev", id, &s);
+    assert_eq!(
+        d(api("x"), Some("1791")).unwrap().url,
+        "http://h/2/tweets/1791"
+    );
+    assert_eq!(
+        d(api("youtube"), Some("Ugz.r")).unwrap().url,
+        "http://h/youtube/v3/comments?id=Ugz.r"
+    );
+    let p = d(
+        api("bluesky"),
+        Some("at://did:plc:joe/app.bsky.feed.post/3l7x"),
+    )
+    .unwrap();
+    assert_eq!(p.url, "http://h/xrpc/com.atproto.repo.deleteRecord");
+    assert_eq!(p.json.unwrap()["rkey"], "3l7x");
+    assert!(d(api("google-play"), None).is_err());
+    assert!(!api("google-play").can_delete());
+    for name in [
+        "google-business",
+        "facebook",
+        "trustpilot",
+        "app-store-connect",
+        "youtube",
+        "x",
+        "mastodon",
+        "bluesky",
+    ] {
+        assert!(api(name).can_delete(), "{name}");
+    }
+}
+
+#[test]
+fn plan_a_source_without_the_ids_a_platform_needs_is_explained() {
+    let err = plan_post(
+        api("google-play"),
+        "http://h",
+        &Target::new("x", &json!({})),
+        "Hi",
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("package name"), "{err}");
+    // A full resource name as the external id needs no settings.
+    let p = plan_post(
+        api("google-business"),
+        "http://h",
+        &Target::new("accounts/1/locations/2/reviews/3", &json!({})),
+        "Hi",
+    )
+    .unwrap();
+    assert_eq!(p.url, "http://h/v4/accounts/1/locations/2/reviews/3/reply");
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::TestDb;
 use earshot::model::SourceId;
-use earshot::secrets::{MemorySecrets, Secret, SecretStore};
+use earshot::secrets::{MemorySecrets, Secret, SecretError, SecretStore};
 use earshot::sources::http::HttpConfig;
 use earshot::sources::{self, Settings};
 use earshot::store::{SourceStatus, Store};
@@ -986,7 +986,9 @@ fn two_databases_on_one_computer_do_not_share_a_credential() {
         API_KEY
     );
     assert!(b_secrets.get(1, "api_key").unwrap().is_none());
-    b_secrets.delete_all(1).unwrap();
+    b_secrets
+        .delete_all(1, &earshot::platforms::secret_keys())
+        .unwrap();
     assert!(a_secrets.get(1, "api_key").unwrap().is_some());
 }
 
@@ -1006,7 +1008,13 @@ fn credentials_under_the_old_names_move_to_the_database_on_upgrade() {
     let id = store.database_id().unwrap();
     let new_names = earshot::secrets::FileSecrets::new(file.clone()).for_database(&id);
     assert_eq!(
-        earshot::secrets::move_names(&old_names, &new_names, &[1]).unwrap(),
+        earshot::secrets::move_names(
+            &old_names,
+            &new_names,
+            &[1],
+            &earshot::platforms::secret_keys()
+        )
+        .unwrap(),
         1
     );
     assert!(old_names.get(1, "api_key").unwrap().is_none());
@@ -1019,4 +1027,98 @@ fn credentials_under_the_old_names_move_to_the_database_on_upgrade() {
         text.contains(&format!("db-{id}/source-1/api_key")),
         "{text}"
     );
+}
+
+/// A machine without a Secret Service: every call to the keyring fails as the OS keyring does
+/// on a server, over SSH or from cron.
+struct NoKeyring;
+
+impl SecretStore for NoKeyring {
+    fn get(&self, _: SourceId, _: &str) -> Result<Option<Secret>, SecretError> {
+        Err(SecretError::NoKeyring(
+            "org.freedesktop.secrets was not provided".into(),
+        ))
+    }
+    fn set(&self, _: SourceId, _: &str, _: &Secret) -> Result<(), SecretError> {
+        Err(SecretError::NoKeyring(
+            "org.freedesktop.secrets was not provided".into(),
+        ))
+    }
+    fn delete(&self, _: SourceId, _: &str) -> Result<(), SecretError> {
+        Err(SecretError::NoKeyring(
+            "org.freedesktop.secrets was not provided".into(),
+        ))
+    }
+    fn describe(&self) -> String {
+        "no keyring".into()
+    }
+}
+
+/// Issue 25, item 5: a source that needs no secret (a Mastodon tag, Hacker News, an RSS feed)
+/// syncs where no keyring is available, instead of failing with "no keyring is available".
+#[tokio::test]
+async fn sources_that_need_no_secret_sync_without_a_keyring() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/timelines/tag/harbourlane"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([{
+            "id": "1123", "url": "https://ex.social/@kim/1123",
+            "created_at": "2026-11-20T18:04:11.000Z", "content": "<p>Great pie</p>",
+            "spoiler_text": "", "account": {"acct": "kim@ex.social"}
+        }])))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/search_by_date"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"hits": [
+            {"objectID": "40212345", "created_at_i": 1763600000, "author": "pg",
+             "comment_text": "Harbour Lane's espresso is superb"}
+        ], "nbPages": 1, "page": 0})))
+        .mount(&server)
+        .await;
+    let feed = r#"<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><id>f</id><title>News</title><updated>2026-11-20T10:00:00Z</updated>
+<entry><id>tag:news,1</id><title>Harbour Lane wins award</title><link href="https://news.example.com/award"/>
+<updated>2026-11-20T09:00:00Z</updated><content type="html">Best bakery.</content></entry></feed>"#;
+    Mock::given(method("GET"))
+        .and(path("/feed.xml"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(feed, "application/atom+xml"))
+        .mount(&server)
+        .await;
+
+    let db = TestDb::new();
+    let store = db.store();
+    let business = store.ensure_business("Harbour Lane Café").unwrap();
+    let no_keyring: Arc<dyn SecretStore> = Arc::new(NoKeyring);
+    let mut ids = Vec::new();
+    for (platform, settings) in [
+        (
+            "mastodon",
+            vec![("instance", "ex.social"), ("tag", "harbourlane")],
+        ),
+        ("hackernews", vec![("query", "harbour lane")]),
+        ("rss", vec![("url", "https://news.example.com/feed.xml")]),
+    ] {
+        let mut s: Settings = settings
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        s.insert("base_url".into(), server.uri());
+        let id = sources::add_source(&store, no_keyring.as_ref(), business.id, platform, None, &s)
+            .unwrap_or_else(|e| panic!("add {platform}: {e}"));
+        ids.push(id);
+    }
+    let reports = sync::run(
+        db.path(),
+        no_keyring,
+        Selection::Ids(ids),
+        &fast(),
+        sync::no_events(),
+    )
+    .await
+    .unwrap();
+    for r in &reports {
+        assert!(r.ok, "{}: {:?}", r.platform, r.error);
+        assert_eq!(r.new, 1, "{}", r.platform);
+    }
 }

@@ -3,7 +3,7 @@
 
 use earshot::model::{ReviewId, Revision};
 use earshot::replies::coach::Warning;
-use earshot::replies::outbox::{Outbox, OutboxConfig, ReplyApi};
+use earshot::replies::outbox::{self, Outbox, OutboxConfig};
 use earshot::replies::{self, ai, Composer, CopyAndOpen, Reply, ReplyTemplate};
 use earshot::secrets::StoredReplyCredentials;
 use serde::Serialize;
@@ -34,10 +34,10 @@ pub async fn review_detail(state: State<'_, AppState>, review: ReviewId) -> UiRe
         // Opening a review is reading it.
         store.mark_read(review)?;
         let (connector, _) = store.review_source_settings(review)?;
-        let api = ReplyApi::for_connector(&connector);
+        let api = outbox::replier(&connector);
         Ok(ReviewDetail {
-            can_delete: api.is_some_and(ReplyApi::can_delete),
-            can_edit: api.is_some_and(ReplyApi::can_edit),
+            can_delete: api.is_some_and(|a| a.can_delete()),
+            can_edit: api.is_some_and(outbox::can_edit),
             ai_enabled: replies::ai_settings(store)?.enabled,
             revisions: store.revisions(review)?,
             templates: replies::list_templates(store)?,

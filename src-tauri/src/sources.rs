@@ -61,7 +61,7 @@ pub async fn remove_source(state: State<'_, AppState>, id: SourceId) -> UiResult
         store.remove_source(id)?;
         // The credentials go too; a keyring that cannot be reached leaves nothing else behind.
         if let Ok(secret_store) = store.secrets() {
-            let _ = secret_store.delete_all(id);
+            let _ = secret_store.delete_all(id, &earshot::platforms::secret_keys());
         }
         Ok(())
     })

@@ -29,7 +29,7 @@ pub struct ReplyArgs {
 enum ReplyCmd {
     /// Check a draft reply and print the coach's warnings (exit 0 even with warnings).
     Check {
-        /// Platform or connector name (google, google-play, x, yelp…); taken from the review
+        /// Platform or connector name (as `earshot sources add` lists them); taken from the review
         /// when --review is given.
         #[arg(long)]
         platform: Option<String>,
@@ -441,14 +441,22 @@ impl CliCredentials {
 }
 
 impl ReplyCredentials for CliCredentials {
-    fn bearer_token(&self, source: SourceId, connector: &str) -> replies::Result<Option<Secret>> {
+    fn bearer_token(
+        &self,
+        source: SourceId,
+        connector: &str,
+    ) -> std::result::Result<Option<Secret>, earshot::secrets::SecretError> {
         match EnvCredentials.bearer_token(source, connector)? {
             Some(t) => Ok(Some(t)),
             None => StoredReplyCredentials(self.stored.as_ref()).bearer_token(source, connector),
         }
     }
 
-    fn secret(&self, source: SourceId, key: &str) -> replies::Result<Option<Secret>> {
+    fn secret(
+        &self,
+        source: SourceId,
+        key: &str,
+    ) -> std::result::Result<Option<Secret>, earshot::secrets::SecretError> {
         StoredReplyCredentials(self.stored.as_ref()).secret(source, key)
     }
 

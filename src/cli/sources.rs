@@ -82,8 +82,7 @@ enum SourcesCmd {
 
 #[derive(Args, Debug)]
 pub struct AddArgs {
-    /// The platform: google-business, google-places, yelp, facebook, trustpilot, app-store,
-    /// app-store-connect, google-play, x, youtube, reddit, mastodon, bluesky, hackernews, rss, file.
+    /// The platform; without one, the platforms Earshot knows are listed.
     platform: Option<String>,
     /// The business (yours or a competitor) the source is about.
     #[arg(long)]
@@ -466,7 +465,7 @@ fn remove(db: &Path, id: SourceId, json: bool) -> Result<ExitCode> {
     let secret_store = store.secrets()?;
     store.remove_source(id)?;
     // Credentials go too; a keyring that cannot be reached leaves nothing else behind.
-    let secrets_note = match secret_store.delete_all(id) {
+    let secrets_note = match secret_store.delete_all(id, &earshot::platforms::secret_keys()) {
         Ok(()) => None,
         Err(e) => Some(e.to_string()),
     };

@@ -74,31 +74,11 @@ pub enum Limit {
 /// that a reply longer than this is worth a second look anywhere.
 pub const DEFAULT_LIMIT: Limit = Limit::Chars(4000);
 
-/// The reply length limit of a display platform (see `/work/shared/PLATFORMS.md` and the docs
-/// cited there). Where a platform documents none, the figure is the one its own reply box enforces
-/// or, failing that, [`DEFAULT_LIMIT`].
+/// The reply length limit of a display platform: the one its home names
+/// ([`crate::platforms::Platform::reply_limit`], from `/work/shared/PLATFORMS.md` and the docs
+/// cited there), else [`DEFAULT_LIMIT`].
 pub fn reply_limit(platform: &str) -> Limit {
-    match platform {
-        // GBP: `comment` ≤ 4096 bytes.
-        "google" => Limit::Bytes(4096),
-        // Play: "replies longer than about 350 characters will be rejected".
-        "google-play" => Limit::Chars(350),
-        "x" => Limit::Weighted(280),
-        // YouTube comments are capped at 10 000 characters.
-        "youtube" => Limit::Chars(10_000),
-        // Facebook comments: 8 000 characters.
-        "facebook" => Limit::Chars(8_000),
-        // App Store Connect documents none; its response box stops at 5 970 (reported).
-        "app-store" => Limit::Chars(5_970),
-        // Yelp's partner Respond-to-Reviews API: ≤ 5 000 characters.
-        "yelp" => Limit::Chars(5_000),
-        // Mastodon's default instance limit.
-        "mastodon" => Limit::Chars(500),
-        // app.bsky.feed.post `text`: at most 300 graphemes.
-        "bluesky" => Limit::Graphemes(300),
-        "reddit" => Limit::Chars(10_000),
-        _ => DEFAULT_LIMIT,
-    }
+    crate::platforms::reply_limit(platform).unwrap_or(DEFAULT_LIMIT)
 }
 
 /// Length of `text` in the limit's own unit.
@@ -1210,17 +1190,6 @@ mod tests {
                  please contact me so I can hear more.",
                 &[],
             ),
-            // too_long
-            (
-                "a Google Play reply over 350 characters",
-                None,
-                "Thank you for the detailed feedback about the sync problem. We have found the \
-                 cause: a change in the last release broke background refresh on some Android 14 \
-                 phones. A fix is in review now and should reach you within two days. In the \
-                 meantime, opening the app once a day will keep your lists in sync. We are sorry \
-                 for the trouble this caused and appreciate your patience while we sort it out.",
-                &[TooLong],
-            ),
             // no_apology / no_offline_offer
             (
                 "a complaint answered with an explanation only",
@@ -1327,13 +1296,8 @@ mod tests {
     fn every_case_gets_exactly_its_warnings() {
         let mut failures = Vec::new();
         for (what, review, draft, expected) in cases() {
-            let platform = if what.contains("Google Play") {
-                "google-play"
-            } else {
-                "google"
-            };
             let ctx = CheckContext {
-                platform,
+                platform: "google",
                 review,
                 ..Default::default()
             };
@@ -1378,14 +1342,6 @@ mod tests {
             }
         )
         .contains(&TooLong));
-        assert!(codes(
-            &euro,
-            &CheckContext {
-                platform: "facebook",
-                ..Default::default()
-            }
-        )
-        .is_empty());
         // X: a link is 23 whatever its length, CJK counts double.
         assert_eq!(
             x_weighted_len("hi https://example.com/a/very/long/path/indeed"),
@@ -1394,62 +1350,8 @@ mod tests {
         assert_eq!(x_weighted_len("ありがとう"), 10);
         let tweet = format!("{} https://joescafe.com/menu", "a".repeat(256));
         assert_eq!(x_weighted_len(&tweet), 280);
-        assert!(codes(
-            &tweet,
-            &CheckContext {
-                platform: "x",
-                ..Default::default()
-            }
-        )
-        .is_empty());
-        let over = format!("a{tweet}");
-        assert!(codes(
-            &over,
-            &CheckContext {
-                platform: "x",
-                ..Default::default()
-            }
-        )
-        .contains(&TooLong));
         // Unknown platforms get the default limit.
         assert_eq!(reply_limit("myspace"), DEFAULT_LIMIT);
-    }
-
-    #[test]
-    fn a_too_long_message_says_the_limit_and_how_much_to_cut() {
-        let draft = "x".repeat(360);
-        let w = &check(
-            &draft,
-            &CheckContext {
-                platform: "google-play",
-                ..Default::default()
-            },
-        )[0];
-        assert_eq!(w.code, TooLong);
-        assert!(w.message.contains("350 characters"), "{}", w.message);
-        assert!(w.message.contains("Cut 10"), "{}", w.message);
-        assert!(w.message.starts_with("Google Play"), "{}", w.message);
-    }
-
-    #[test]
-    fn bluesky_counts_graphemes_so_a_family_emoji_is_one_character() {
-        let ctx = CheckContext {
-            platform: "bluesky",
-            ..Default::default()
-        };
-        // 299 letters and a family emoji of seven code points: 300 graphemes, within the limit.
-        let family = "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}\u{200D}\u{1F466}";
-        let draft = format!("{}{family}", "a".repeat(299));
-        assert!(draft.chars().count() > 300);
-        assert!(check(&draft, &ctx).is_empty());
-        let over = format!("{draft}!");
-        let w = &check(&over, &ctx)[0];
-        assert_eq!(w.code, TooLong);
-        assert!(
-            w.message.contains("300 characters; this one is 301"),
-            "{}",
-            w.message
-        );
     }
 
     #[test]

@@ -4,8 +4,8 @@
 //! - [`templates`]: templates by star band and aspect, and their rendering.
 //! - [`outbox`]: posts queued replies through the platforms' APIs, at most once.
 //! - [`ai`]: an optional draft from any OpenAI-compatible chat endpoint (never posts).
-//! - [`bluesky`]: the AT Protocol records a Bluesky reply is made of; `auth`: the tokens each
-//!   reply API wants (a Bluesky session, an App Store Connect JWT, a renewed Google token).
+//! - each platform's reply requests, sign-in and reply length live in its home under
+//!   [`crate::platforms`].
 //! - this module: drafts (one per review, autosave-friendly), the composer's view of a review,
 //!   "copy and open" and "mark replied" for platforms without a reply API, and "recovered"
 //!   reviews (a rating that rose after the reply).
@@ -15,8 +15,6 @@
 //! call and a test needs no shell.
 
 pub mod ai;
-mod auth;
-pub mod bluesky;
 pub mod coach;
 pub mod outbox;
 pub mod templates;
@@ -231,19 +229,6 @@ const CANNED_LOOKBACK: u32 = 500;
 /// How many earlier reviews by the same customer the composer shows.
 const HISTORY_LIMIT: u32 = 10;
 
-/// Connectors whose replies the outbox can post. Everything else is "copy and open".
-pub const POSTING_CONNECTORS: &[&str] = &[
-    "google-business",
-    "facebook",
-    "trustpilot",
-    "app-store-connect",
-    "google-play",
-    "youtube",
-    "x",
-    "mastodon",
-    "bluesky",
-];
-
 /// How a reply reaches the platform.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -301,7 +286,7 @@ fn profile_key(business_id: BusinessId) -> String {
 /// How replies to this review are posted.
 pub fn route(store: &Store, review: &Review) -> Result<ReplyRoute> {
     let (connector, _) = store.review_source_settings(review.id)?;
-    Ok(if POSTING_CONNECTORS.contains(&connector.as_str()) {
+    Ok(if crate::platforms::replier(&connector).is_some() {
         ReplyRoute::Post { connector }
     } else {
         ReplyRoute::CopyAndOpen {

@@ -32,157 +32,24 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::{Reply, ReplyError, ReplyOrigin, ReplyState, Result};
 use crate::model::{ReviewId, SourceId};
+use crate::platforms::http::{self, Http, HttpConfig, Refusal};
+use crate::platforms::Replier;
 use crate::store::Store;
 
-/// A platform reply API the outbox can post to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ReplyApi {
-    GoogleBusiness,
-    Facebook,
-    Trustpilot,
-    AppStoreConnect,
-    GooglePlay,
-    YouTube,
-    X,
-    Mastodon,
-    Bluesky,
-}
-
-impl ReplyApi {
-    pub const ALL: [ReplyApi; 9] = [
-        ReplyApi::GoogleBusiness,
-        ReplyApi::Facebook,
-        ReplyApi::Trustpilot,
-        ReplyApi::AppStoreConnect,
-        ReplyApi::GooglePlay,
-        ReplyApi::YouTube,
-        ReplyApi::X,
-        ReplyApi::Mastodon,
-        ReplyApi::Bluesky,
-    ];
-
-    /// The API behind a connector name (`google-business`…); `None` means "copy and open".
-    pub fn for_connector(connector: &str) -> Option<ReplyApi> {
-        ReplyApi::ALL
-            .into_iter()
-            .find(|a| a.connector() == connector)
-    }
-
-    pub fn connector(self) -> &'static str {
-        match self {
-            ReplyApi::GoogleBusiness => "google-business",
-            ReplyApi::Facebook => "facebook",
-            ReplyApi::Trustpilot => "trustpilot",
-            ReplyApi::AppStoreConnect => "app-store-connect",
-            ReplyApi::GooglePlay => "google-play",
-            ReplyApi::YouTube => "youtube",
-            ReplyApi::X => "x",
-            ReplyApi::Mastodon => "mastodon",
-            ReplyApi::Bluesky => "bluesky",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        crate::platform::connector(self.connector()).map_or("the platform", |c| c.label)
-    }
-
-    /// Where requests go when neither the config nor the source overrides it.
-    pub fn default_base_url(self) -> &'static str {
-        match self {
-            ReplyApi::GoogleBusiness => "https://mybusiness.googleapis.com",
-            ReplyApi::Facebook => "https://graph.facebook.com/v21.0",
-            ReplyApi::Trustpilot => "https://api.trustpilot.com",
-            ReplyApi::AppStoreConnect => "https://api.appstoreconnect.apple.com",
-            ReplyApi::GooglePlay => "https://androidpublisher.googleapis.com",
-            ReplyApi::YouTube => "https://www.googleapis.com",
-            ReplyApi::X => "https://api.x.com",
-            // Per instance: the source's `instance` setting (see `Outbox::base_url`).
-            ReplyApi::Mastodon => "https://mastodon.social",
-            // The owner's PDS, or Bluesky's entryway, which forwards to it.
-            ReplyApi::Bluesky => "https://bsky.social",
-        }
-    }
-
-    /// Whether sending the same reply again replaces it rather than adding a second one. Only
-    /// then is a resend after an unknown outcome safe.
-    pub fn resend_is_safe(self) -> bool {
-        matches!(
-            self,
-            ReplyApi::GoogleBusiness
-                | ReplyApi::GooglePlay
-                | ReplyApi::AppStoreConnect
-                | ReplyApi::Trustpilot
-        )
-    }
-
-    /// Whether a posted reply's text can be changed: by sending it again where the review has one
-    /// reply that the API replaces (Google Business Profile, Google Play, Trustpilot, App Store
-    /// Connect), or by updating the reply itself (Facebook `POST /{comment-id}`, YouTube
-    /// `comments.update`, Mastodon `PUT /api/v1/statuses/:id`). X and Bluesky have no edit.
-    pub fn can_edit(self) -> bool {
-        self.resend_is_safe()
-            || matches!(
-                self,
-                ReplyApi::Facebook | ReplyApi::YouTube | ReplyApi::Mastodon
-            )
-    }
-
-    /// Why a posted reply cannot be edited here, in words; `None` where it can.
-    pub fn no_edit_reason(self) -> Option<String> {
-        (!self.can_edit()).then(|| {
-            format!(
-                "{} does not let anyone change a posted reply through its API; delete the reply \
-                 and post the new text as a new one",
-                self.label()
-            )
-        })
-    }
-
-    /// Whether the API deletes replies: all but Google Play, which has no delete.
-    pub fn can_delete(self) -> bool {
-        self != ReplyApi::GooglePlay
-    }
-
-    /// Whether a review has one reply on this platform, which posting again replaces; elsewhere
-    /// (comments, posts in a thread) posting again adds another reply.
-    pub fn one_reply_per_review(self) -> bool {
-        self.resend_is_safe()
-    }
-}
-
-pub use crate::secrets::Secret;
-
-/// Gives the outbox a token that may post replies for a source: an OAuth access token (Google,
-/// YouTube, X, Trustpilot business user), a Page token (Facebook) or a signed JWT (App Store
-/// Connect). Implemented over the OS keyring by the shell; tests and scripts use
-/// [`StaticCredentials`] or [`EnvCredentials`].
-pub trait ReplyCredentials {
-    /// `Ok(None)` when nothing is stored for this source.
-    fn bearer_token(&self, source_id: SourceId, connector: &str) -> Result<Option<Secret>>;
-
-    /// A stored secret a token is made from: Bluesky's `app_password`, App Store Connect's
-    /// `private_key`, Google's `refresh_token` and `client_secret`. The default has none, for
-    /// implementations that only hand out ready-made tokens.
-    fn secret(&self, _source_id: SourceId, _key: &str) -> Result<Option<Secret>> {
-        Ok(None)
-    }
-
-    /// Keeps a renewed token (a refreshed Google access token) for the next post. Failing to keep
-    /// it only costs another refresh, so it returns nothing.
-    fn keep(&self, _source_id: SourceId, _key: &str, _value: &Secret) {}
-}
+use crate::secrets::SecretError;
+/// The outbox's credentials, defined beside the secret store that usually provides them.
+pub use crate::secrets::{ReplyCredentials, Secret, StoredReplyCredentials};
 
 /// The same token for every source; for tests.
 #[derive(Debug, Clone)]
 pub struct StaticCredentials(pub Secret);
 
 impl ReplyCredentials for StaticCredentials {
-    fn bearer_token(&self, _: SourceId, _: &str) -> Result<Option<Secret>> {
+    fn bearer_token(&self, _: SourceId, _: &str) -> Result<Option<Secret>, SecretError> {
         Ok(Some(self.0.clone()))
     }
 }
@@ -202,7 +69,7 @@ impl EnvCredentials {
 }
 
 impl ReplyCredentials for EnvCredentials {
-    fn bearer_token(&self, _: SourceId, connector: &str) -> Result<Option<Secret>> {
+    fn bearer_token(&self, _: SourceId, connector: &str) -> Result<Option<Secret>, SecretError> {
         Ok(std::env::var(EnvCredentials::variable(connector))
             .ok()
             .filter(|v| !v.is_empty())
@@ -251,7 +118,7 @@ pub const MAY_HAVE_BEEN_POSTED: &str = "may have been posted; check the platform
 /// is tested without a server.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Planned {
-    pub method: Method,
+    pub method: reqwest::Method,
     pub url: String,
     pub json: Option<Value>,
     pub form: Option<Vec<(String, String)>>,
@@ -259,18 +126,6 @@ pub struct Planned {
     /// of a reply by its id, a delete). Only then is a timeout or a gateway error retried: the
     /// first try may have been applied.
     pub replaces: bool,
-}
-
-impl Planned {
-    fn json(method: Method, url: String, json: Value, replaces: bool) -> Planned {
-        Planned {
-            method,
-            url,
-            json: Some(json),
-            form: None,
-            replaces,
-        }
-    }
 }
 
 /// What a reply answers, as planning needs it.
@@ -303,274 +158,99 @@ impl<'a> Target<'a> {
     }
 }
 
-/// A string setting under any of `keys` (connectors name them differently).
-pub(super) fn setting<'a>(settings: &'a Value, keys: &[&str]) -> Option<&'a str> {
-    keys.iter()
-        .find_map(|k| settings.get(*k).and_then(Value::as_str))
-        .filter(|s| !s.trim().is_empty())
+/// The credentials a request goes with.
+#[derive(Debug)]
+pub struct Auth {
+    pub token: Secret,
+    /// The account the request writes as, where the API names it: Bluesky's repository (the
+    /// session's DID, or the source's handle with a ready-made token).
+    pub account: Option<String>,
 }
 
-pub(super) fn missing(api: ReplyApi, what: &str) -> ReplyError {
-    ReplyError::Outbox(format!(
-        "the {} source has no {what} in its settings, so Earshot cannot address the reply; \
-         reconnect the source",
-        api.label()
-    ))
-}
-
-/// Google Business Profile's resource name of a review: the external id when the connector
-/// stored the full name, else built from the source's account and location.
-fn gbp_review_name(external_id: &str, settings: &Value) -> Result<String> {
-    if external_id.starts_with("accounts/") {
-        return Ok(external_id.to_string());
+impl Auth {
+    /// A bearer token alone.
+    pub fn bearer(token: Secret) -> Auth {
+        Auth {
+            token,
+            account: None,
+        }
     }
-    let api = ReplyApi::GoogleBusiness;
-    let account = setting(settings, &["account", "account_id", "accountId"])
-        .ok_or_else(|| missing(api, "account"))?;
-    let location = setting(settings, &["location", "location_id", "locationId"])
-        .ok_or_else(|| missing(api, "location"))?;
-    let account = account.trim_start_matches("accounts/");
-    let location = location.rsplit('/').next().unwrap_or(location);
-    Ok(format!(
-        "accounts/{account}/locations/{location}/reviews/{external_id}"
-    ))
+}
+
+/// The reply half of the platform behind a connector name; `None` means "copy and open".
+pub fn replier(connector: &str) -> Option<&'static dyn Replier> {
+    crate::platforms::replier(connector)
+}
+
+/// Whether a posted reply's text can be changed: by sending it again where the review has one
+/// reply that the API replaces, or by updating the reply itself where the platform allows
+/// ([`Replier::edits_in_place`]).
+pub fn can_edit(api: &dyn Replier) -> bool {
+    api.resend_is_safe() || api.edits_in_place()
+}
+
+/// Why a posted reply cannot be edited here, in words; `None` where it can.
+pub fn no_edit_reason(api: &dyn Replier) -> Option<String> {
+    (!can_edit(api)).then(|| {
+        format!(
+            "{} does not let anyone change a posted reply through its API; delete the reply \
+             and post the new text as a new one",
+            api.spec().label
+        )
+    })
+}
+
+/// Whether a review has one reply on this platform, which posting again replaces; elsewhere
+/// (comments, posts in a thread) posting again adds another reply.
+fn one_reply_per_review(api: &dyn Replier) -> bool {
+    api.resend_is_safe()
 }
 
 /// The request that posts `body` in answer to the review.
-pub fn plan_post(api: ReplyApi, base: &str, target: &Target<'_>, body: &str) -> Result<Planned> {
-    let base = base.trim_end_matches('/');
-    let (external_id, settings) = (target.external_id, target.settings);
-    let replaces = api.resend_is_safe();
-    let planned = |method, url, json| Planned::json(method, url, json, replaces);
-    Ok(match api {
-        ReplyApi::GoogleBusiness => planned(
-            Method::PUT,
-            format!(
-                "{base}/v4/{}/reply",
-                gbp_review_name(external_id, settings)?
-            ),
-            json!({ "comment": body }),
-        ),
-        ReplyApi::Facebook => Planned {
-            method: Method::POST,
-            url: format!("{base}/{external_id}/comments"),
-            json: None,
-            form: Some(vec![("message".into(), body.into())]),
-            replaces,
-        },
-        ReplyApi::Trustpilot => {
-            let author = setting(settings, &["business_user_id", "authorBusinessUserId"])
-                .ok_or_else(|| missing(api, "business user id"))?;
-            planned(
-                Method::POST,
-                format!("{base}/v1/private/reviews/{external_id}/reply"),
-                json!({ "authorBusinessUserId": author, "message": body }),
-            )
-        }
-        // "Create or update a response": one response per review, overwritten by a new one.
-        ReplyApi::AppStoreConnect => planned(
-            Method::POST,
-            format!("{base}/v1/customerReviewResponses"),
-            json!({ "data": {
-                "type": "customerReviewResponses",
-                "attributes": { "responseBody": body },
-                "relationships": { "review": { "data": {
-                    "type": "customerReviews", "id": external_id } } }
-            } }),
-        ),
-        ReplyApi::GooglePlay => {
-            let package = setting(settings, &["package_name", "package", "packageName"])
-                .ok_or_else(|| missing(api, "package name"))?;
-            planned(
-                Method::POST,
-                format!(
-                    "{base}/androidpublisher/v3/applications/{package}/reviews/{external_id}:reply"
-                ),
-                json!({ "replyText": body }),
-            )
-        }
-        ReplyApi::YouTube => planned(
-            Method::POST,
-            format!("{base}/youtube/v3/comments?part=snippet"),
-            json!({ "snippet": { "parentId": external_id, "textOriginal": body } }),
-        ),
-        ReplyApi::X => planned(
-            Method::POST,
-            format!("{base}/2/tweets"),
-            json!({ "text": body, "reply": { "in_reply_to_tweet_id": external_id } }),
-        ),
-        // A public status in the thread of the mention, posted with the owner's access token.
-        ReplyApi::Mastodon => planned(
-            Method::POST,
-            format!("{base}/api/v1/statuses"),
-            json!({ "status": body, "in_reply_to_id": external_id, "visibility": "public" }),
-        ),
-        // A post record in the owner's repository, in the mention's thread.
-        ReplyApi::Bluesky => {
-            let repo = target
-                .account
-                .or_else(|| setting(settings, &["handle"]).map(|h| h.trim_start_matches('@')))
-                .ok_or_else(|| missing(api, "handle"))?;
-            let refs = super::bluesky::reply_refs(external_id, target.raw_json)
-                .map_err(ReplyError::Outbox)?;
-            let record = super::bluesky::post_record(body, refs, target.now);
-            planned(
-                Method::POST,
-                format!("{base}/xrpc/com.atproto.repo.createRecord"),
-                super::bluesky::create_input(repo, record),
-            )
-        }
-    })
-}
-
-/// The platform's id of a posted reply, or why a request on it cannot be addressed.
-fn reply_id<'a>(api: ReplyApi, reply_external_id: Option<&'a str>, doing: &str) -> Result<&'a str> {
-    reply_external_id.filter(|s| !s.is_empty()).ok_or_else(|| {
-        ReplyError::Outbox(format!(
-            "Earshot does not know this reply's id on {0}, so it cannot {doing} it; do it on \
-             {0}",
-            api.label()
-        ))
-    })
+pub fn plan_post(
+    api: &dyn Replier,
+    base: &str,
+    target: &Target<'_>,
+    body: &str,
+) -> Result<Planned> {
+    api.plan_post(base, target, body)
 }
 
 /// The request that changes a posted reply's text to `body`. `reply_external_id` is the
 /// platform's id of the reply itself (the comment, status or post); platforms with one reply per
 /// review replace it by posting again.
 pub fn plan_edit(
-    api: ReplyApi,
+    api: &dyn Replier,
     base: &str,
     target: &Target<'_>,
     reply_external_id: Option<&str>,
     body: &str,
 ) -> Result<Planned> {
-    if let Some(reason) = api.no_edit_reason() {
+    if let Some(reason) = no_edit_reason(api) {
         return Err(ReplyError::Outbox(reason));
     }
-    if api.one_reply_per_review() {
-        return plan_post(api, base, target, body);
+    if one_reply_per_review(api) {
+        return api.plan_post(base, target, body);
     }
-    let base = base.trim_end_matches('/');
-    let id = reply_id(api, reply_external_id, "edit")?;
-    Ok(match api {
-        // Graph API: updating a comment is a POST to the comment with its new `message`.
-        ReplyApi::Facebook => Planned {
-            method: Method::POST,
-            url: format!("{base}/{id}"),
-            json: None,
-            form: Some(vec![("message".into(), body.into())]),
-            replaces: true,
-        },
-        ReplyApi::YouTube => Planned::json(
-            Method::PUT,
-            format!("{base}/youtube/v3/comments?part=snippet"),
-            json!({ "id": id, "snippet": { "textOriginal": body } }),
-            true,
-        ),
-        ReplyApi::Mastodon => Planned::json(
-            Method::PUT,
-            format!("{base}/api/v1/statuses/{id}"),
-            json!({ "status": body }),
-            true,
-        ),
-        other => {
-            return Err(ReplyError::Outbox(format!(
-                "{} replies cannot be edited",
-                other.label()
-            )))
-        }
-    })
+    let id = crate::platforms::reply_id(api.spec(), reply_external_id, "edit")?;
+    api.plan_update(base, id, body)
 }
 
 /// The request that deletes the posted reply (`reply_external_id` is the platform's id of the
 /// reply itself, which all but the one-reply-per-review platforms need).
 pub fn plan_delete(
-    api: ReplyApi,
+    api: &dyn Replier,
     base: &str,
     review_external_id: &str,
     reply_external_id: Option<&str>,
     settings: &Value,
 ) -> Result<Planned> {
-    let base = base.trim_end_matches('/');
-    let delete = |url| Planned {
-        method: Method::DELETE,
-        url,
-        json: None,
-        form: None,
-        replaces: true,
-    };
-    Ok(match api {
-        ReplyApi::GoogleBusiness => delete(format!(
-            "{base}/v4/{}/reply",
-            gbp_review_name(review_external_id, settings)?
-        )),
-        ReplyApi::Trustpilot => delete(format!(
-            "{base}/v1/private/reviews/{review_external_id}/reply"
-        )),
-        ReplyApi::AppStoreConnect => delete(format!(
-            "{base}/v1/customerReviewResponses/{}",
-            reply_id(api, reply_external_id, "delete")?
-        )),
-        ReplyApi::Facebook => delete(format!(
-            "{base}/{}",
-            reply_id(api, reply_external_id, "delete")?
-        )),
-        ReplyApi::YouTube => delete(format!(
-            "{base}/youtube/v3/comments?id={}",
-            reply_id(api, reply_external_id, "delete")?
-        )),
-        ReplyApi::X => delete(format!(
-            "{base}/2/tweets/{}",
-            reply_id(api, reply_external_id, "delete")?
-        )),
-        ReplyApi::Mastodon => delete(format!(
-            "{base}/api/v1/statuses/{}",
-            reply_id(api, reply_external_id, "delete")?
-        )),
-        ReplyApi::Bluesky => {
-            let uri = reply_id(api, reply_external_id, "delete")?;
-            let input = super::bluesky::delete_input(uri).ok_or_else(|| {
-                ReplyError::Outbox(format!(
-                    "{uri:?} is not a Bluesky post address, so Earshot cannot delete it; delete \
-                     it on Bluesky"
-                ))
-            })?;
-            Planned::json(
-                Method::POST,
-                format!("{base}/xrpc/com.atproto.repo.deleteRecord"),
-                input,
-                true,
-            )
-        }
-        ReplyApi::GooglePlay => {
-            return Err(ReplyError::Outbox(
-                "Google Play does not let Earshot delete a reply through its API; edit it, or \
-                 delete it in the Play Console"
-                    .into(),
-            ))
-        }
-    })
-}
-
-/// The platform's id of a reply it accepted, from its answer.
-pub fn posted_id(api: ReplyApi, answer: &Value) -> Option<String> {
-    let s = |v: &Value| v.as_str().map(str::to_owned);
-    match api {
-        ReplyApi::Facebook | ReplyApi::YouTube | ReplyApi::Mastodon => answer.get("id").and_then(s),
-        ReplyApi::X | ReplyApi::AppStoreConnect => {
-            answer.get("data").and_then(|d| d.get("id")).and_then(s)
-        }
-        ReplyApi::Trustpilot => answer.get("id").and_then(s),
-        // The new post's `at://` address: what deleting it needs.
-        ReplyApi::Bluesky => answer.get("uri").and_then(s),
-        // Both replace the one reply of the review; it has no id of its own.
-        ReplyApi::GoogleBusiness | ReplyApi::GooglePlay => None,
-    }
+    api.plan_delete(base, review_external_id, reply_external_id, settings)
 }
 
 /// How one request ended.
 #[derive(Debug, Clone, PartialEq)]
-enum Outcome {
+pub(crate) enum Outcome {
     Done(Value),
     /// The platform refused; retrying will not help.
     Refused(String),
@@ -603,9 +283,6 @@ impl Outcome {
     }
 }
 
-/// Facebook reports throttling in the body (`error.code`), not always with a 429.
-const FACEBOOK_THROTTLE_CODES: &[i64] = &[4, 17, 32, 613, 80001];
-
 /// The platform's own words for a refusal: Google and Facebook `error.message`, Apple's
 /// JSON:API `errors[].detail`, X's problem `detail`, Trustpilot's `message`.
 pub fn platform_reason(status: u16, body: &str) -> String {
@@ -632,8 +309,8 @@ pub fn platform_reason(status: u16, body: &str) -> String {
 
 /// Sorts an HTTP answer into done, refused, retry or unknown.
 /// `replaces` says whether the request may be sent again after a timeout (see [`Planned`]).
-fn classify(
-    api: ReplyApi,
+pub(crate) fn classify(
+    api: &dyn Replier,
     replaces: bool,
     status: u16,
     retry_after: Option<Duration>,
@@ -644,25 +321,17 @@ fn classify(
     }
     let reason = platform_reason(status, body);
     let parsed: Value = serde_json::from_str(body).unwrap_or(Value::Null);
-    if api == ReplyApi::Facebook {
-        if let Some(code) = parsed.pointer("/error/code").and_then(Value::as_i64) {
-            if FACEBOOK_THROTTLE_CODES.contains(&code) {
-                return Outcome::Retry {
-                    reason,
-                    after: retry_after,
-                };
+    match api.refusal(status, &parsed) {
+        Some(Refusal::Throttled) => {
+            return Outcome::Retry {
+                reason,
+                after: retry_after,
             }
         }
-    }
-    if api == ReplyApi::YouTube
-        && parsed
-            .pointer("/error/errors/0/reason")
-            .and_then(Value::as_str)
-            == Some("quotaExceeded")
-    {
-        return Outcome::Refused(format!(
-            "{reason} (YouTube's daily quota is used up; it resets at midnight Pacific time)"
-        ));
+        Some(Refusal::QuotaSpent { resets, .. }) => {
+            return Outcome::Refused(format!("{reason} ({resets})"));
+        }
+        None => {}
     }
     match status {
         429 => Outcome::Retry {
@@ -680,29 +349,11 @@ fn classify(
     }
 }
 
-/// `Retry-After` in seconds or as an HTTP date.
-fn parse_retry_after(value: &str) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-    let secs = (when.timestamp() - chrono::Utc::now().timestamp()).max(0);
-    Some(Duration::from_secs(secs as u64))
-}
-
-/// The wait before retry number `retry` (1-based): doubling from `base`, capped, with up to 25%
-/// jitter so replies that failed together do not retry in lockstep.
+/// The wait before retry number `retry` (1-based): the one backoff of [`http`], doubling from
+/// the config's base and capped, with up to 25% jitter so replies that failed together do not
+/// retry in lockstep.
 fn backoff(config: &OutboxConfig, retry: u32) -> Duration {
-    let exp = config
-        .backoff
-        .saturating_mul(1u32 << (retry.saturating_sub(1)).min(16));
-    let capped = exp.min(config.max_backoff);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let jitter = capped.mul_f64(f64::from(nanos % 1000) / 4000.0);
-    capped + jitter
+    http::backoff_capped(config.backoff, retry, config.max_backoff)
 }
 
 /// What an outbox run did.
@@ -719,7 +370,7 @@ pub struct Outbox<'a, C: ReplyCredentials> {
     store: &'a Store,
     credentials: &'a C,
     config: OutboxConfig,
-    http: reqwest::Client,
+    http: Http,
 }
 
 /// What is done to a review's reply on the platform.
@@ -733,14 +384,15 @@ enum Action<'a> {
 
 impl<'a, C: ReplyCredentials> Outbox<'a, C> {
     pub fn new(store: &'a Store, credentials: &'a C, config: OutboxConfig) -> Result<Self> {
-        let mut builder = reqwest::Client::builder()
-            .timeout(config.timeout)
-            .user_agent(concat!("earshot/", env!("CARGO_PKG_VERSION")));
-        if config.no_proxy {
-            builder = builder.no_proxy();
-        }
-        let http = builder
-            .build()
+        // The one client and policy; sign-ins and sessions retry as a sync does, within the
+        // outbox's limits.
+        let http_config = HttpConfig {
+            timeout: config.timeout,
+            max_attempts: config.max_attempts,
+            backoff: config.backoff,
+            max_wait: config.max_backoff,
+        };
+        let http = Http::with_proxy(http_config, !config.no_proxy)
             .map_err(|e| ReplyError::Outbox(format!("cannot start the HTTP client: {e}")))?;
         Ok(Outbox {
             store,
@@ -751,10 +403,10 @@ impl<'a, C: ReplyCredentials> Outbox<'a, C> {
     }
 
     /// The reply API of a review's source.
-    fn api_of(&self, review_id: ReviewId) -> Result<(ReplyApi, Value)> {
+    fn api_of(&self, review_id: ReviewId) -> Result<(&'static dyn Replier, Value)> {
         let review = self.store.review(review_id)?;
         let (connector, settings) = self.store.review_source_settings(review_id)?;
-        match ReplyApi::for_connector(&connector) {
+        match replier(&connector) {
             Some(api) => Ok((api, settings)),
             None => Err(ReplyError::NoReplyApi {
                 platform: crate::platform::platform_label(&review.platform),
@@ -778,7 +430,7 @@ impl<'a, C: ReplyCredentials> Outbox<'a, C> {
         };
         let posted = self.latest(review_id, ReplyState::Posted)?;
         if let (Some(d), Some(_)) = (&draft, &posted) {
-            if api.one_reply_per_review() {
+            if one_reply_per_review(api) {
                 return self.edit_review_reply(review_id, &d.body, Some(&key)).await;
             }
         }
@@ -793,7 +445,7 @@ impl<'a, C: ReplyCredentials> Outbox<'a, C> {
     }
 
     /// Changes the text of the review's posted reply on the platform, where its API allows
-    /// (see [`ReplyApi::can_edit`]), with the outbox's guarantees: the edit is recorded before it
+    /// (see [`can_edit`]), with the outbox's guarantees: the edit is recorded before it
     /// is sent, retried on 5xx and timeouts (an edit replaces, so resending is safe), and sent
     /// once however often it is asked for. The text it replaces is kept in the reply's history.
     /// If the platform does not take it, the reply stays as the platform shows it, the new text
@@ -809,7 +461,7 @@ impl<'a, C: ReplyCredentials> Outbox<'a, C> {
             return Err(ReplyError::EmptyReply);
         }
         let (api, _) = self.api_of(review_id)?;
-        if let Some(reason) = api.no_edit_reason() {
+        if let Some(reason) = no_edit_reason(api) {
             return Err(ReplyError::Outbox(reason));
         }
         let reply = self
@@ -860,7 +512,7 @@ impl<'a, C: ReplyCredentials> Outbox<'a, C> {
             }
             ReplyState::Queued | ReplyState::Posting => Ok(done),
             _ => Err(ReplyError::Outbox(done.last_error.unwrap_or_else(|| {
-                format!("{} did not take the edit", api.label())
+                format!("{} did not take the edit", api.spec().label)
             }))),
         }
     }
@@ -928,8 +580,7 @@ impl<'a, C: ReplyCredentials> Outbox<'a, C> {
         let (connector, _) = self.store.review_source_settings(reply.review_id)?;
         // An edit sets a reply's text by its id or replaces the review's one reply: sending it
         // again cannot add a second reply.
-        let safe = is_edit(reply)
-            || ReplyApi::for_connector(&connector).is_some_and(ReplyApi::resend_is_safe);
+        let safe = is_edit(reply) || replier(&connector).is_some_and(|api| api.resend_is_safe());
         if safe {
             let note = "an earlier run stopped while posting; sent again (this platform replaces \
                         replies, so it cannot appear twice)";
@@ -978,7 +629,7 @@ impl<'a, C: ReplyCredentials> Outbox<'a, C> {
         }
         let edit = is_edit(&reply);
         let (connector, _) = self.store.review_source_settings(reply.review_id)?;
-        let Some(api) = ReplyApi::for_connector(&connector) else {
+        let Some(api) = replier(&connector) else {
             return Ok(self.store.record_reply_failed(
                 reply.id,
                 "this platform has no reply API; copy the reply and post it by hand",
@@ -1008,16 +659,16 @@ impl<'a, C: ReplyCredentials> Outbox<'a, C> {
         match outcome {
             Outcome::Done(answer) if edit => Ok(self
                 .store
-                .record_reply_edited(reply.id, posted_id(api, &answer).as_deref())?),
+                .record_reply_edited(reply.id, api.posted_id(&answer).as_deref())?),
             Outcome::Done(answer) => Ok(self.store.record_reply_posted(
                 reply.id,
-                posted_id(api, &answer).as_deref(),
+                api.posted_id(&answer).as_deref(),
                 chrono::Utc::now().timestamp(),
             )?),
             Outcome::Refused(reason) | Outcome::Unauthorized(reason) => failure(reason),
             Outcome::Retry { reason, .. } => failure(format!(
                 "{} kept failing after {} attempts ({reason}); try again later",
-                api.label(),
+                api.spec().label,
                 self.config.max_attempts
             )),
             Outcome::Unknown(reason) => failure(format!("{MAY_HAVE_BEEN_POSTED} ({reason})")),
@@ -1048,7 +699,7 @@ impl<'a, C: ReplyCredentials> Outbox<'a, C> {
             | Outcome::Retry { reason, .. }
             | Outcome::Unknown(reason) => Err(ReplyError::Outbox(format!(
                 "{} did not delete the reply: {reason}",
-                api.label()
+                api.spec().label
             ))),
         }
     }
@@ -1057,7 +708,7 @@ impl<'a, C: ReplyCredentials> Outbox<'a, C> {
     /// (no credentials, a source missing an id) comes back as `Refused` with the reason.
     async fn perform(
         &self,
-        api: ReplyApi,
+        api: &'static dyn Replier,
         review_id: ReviewId,
         action: Action<'_>,
         reply_id: Option<i64>,
@@ -1065,23 +716,19 @@ impl<'a, C: ReplyCredentials> Outbox<'a, C> {
         let review = self.store.review(review_id)?;
         let (_, settings) = self.store.review_source_settings(review_id)?;
         let base = self.base_url(api, &settings);
-        let mut auth = match super::auth::authorise(
-            &self.http,
-            self.credentials,
-            api,
-            review.source_id,
-            &settings,
-            &base,
-        )
-        .await
-        {
+        let creds: &dyn ReplyCredentials = self.credentials;
+        let auth = api
+            .authorise(&self.http, creds, review.source_id, &settings, &base)
+            .await;
+        let mut auth = match auth {
             Ok(a) => a,
             Err(ReplyError::Outbox(reason)) => return Ok(Outcome::Refused(reason)),
             Err(e) => return Err(e),
         };
-        let raw = match api {
-            ReplyApi::Bluesky => self.store.review_raw_json(review_id)?,
-            _ => None,
+        let raw = if api.needs_raw_json() {
+            self.store.review_raw_json(review_id)?
+        } else {
+            None
         };
         let target = Target {
             external_id: &review.external_id,
@@ -1104,32 +751,25 @@ impl<'a, C: ReplyCredentials> Outbox<'a, C> {
         Ok(self.execute(api, &planned, &mut auth, ctx, reply_id).await)
     }
 
-    fn base_url(&self, api: ReplyApi, settings: &Value) -> String {
+    fn base_url(&self, api: &dyn Replier, settings: &Value) -> String {
         self.config
             .base_urls
-            .get(api.connector())
+            .get(api.spec().name)
             .cloned()
-            .or_else(|| setting(settings, &["base_url"]).map(str::to_owned))
-            .or_else(|| {
-                // Mastodon lives on the owner's instance.
-                (api == ReplyApi::Mastodon)
-                    .then(|| setting(settings, &["instance"]))
-                    .flatten()
-                    .map(|i| format!("https://{}", i.trim_start_matches("https://")))
-            })
-            .unwrap_or_else(|| api.default_base_url().to_string())
+            .or_else(|| crate::platforms::setting(settings, &["base_url"]).map(str::to_owned))
+            .unwrap_or_else(|| api.reply_base_url(settings))
     }
 
     /// Sends a planned request with retries. `reply_id` gets each extra attempt noted, which
-    /// also renews its `posting` lease. A 401 from Google Business Profile renews the sign-in
-    /// with the refresh token once and tries again (access tokens live an hour; the sign-in or
-    /// the last sync may be older). Returns no `Unauthorized`: it ends as `Refused`.
+    /// also renews its `posting` lease. A 401 from a platform whose tokens can be renewed
+    /// ([`Replier::renew`]: Google Business Profile, whose access tokens live an hour) renews
+    /// the sign-in once and tries again. Returns no `Unauthorized`: it ends as `Refused`.
     async fn execute(
         &self,
-        api: ReplyApi,
+        api: &dyn Replier,
         planned: &Planned,
-        auth: &mut super::auth::Auth,
-        (source_id, settings): (crate::model::SourceId, &Value),
+        auth: &mut Auth,
+        (source_id, settings): (SourceId, &Value),
         reply_id: Option<i64>,
     ) -> Outcome {
         let mut attempt = 1;
@@ -1138,16 +778,13 @@ impl<'a, C: ReplyCredentials> Outbox<'a, C> {
             let outcome = self.once(api, planned, &auth.token).await;
             let (reason, after) = match outcome {
                 Outcome::Retry { reason, after } => (reason, after),
-                Outcome::Unauthorized(reason) if api == ReplyApi::GoogleBusiness && !renewed => {
+                Outcome::Unauthorized(reason) if !renewed => {
                     renewed = true;
-                    match super::auth::renew_google(
-                        &self.http,
-                        self.credentials,
-                        source_id,
-                        settings,
-                    )
-                    .await
-                    {
+                    let creds: &dyn ReplyCredentials = self.credentials;
+                    let Some(renewal) = api.renew(&self.http, creds, source_id, settings) else {
+                        return Outcome::Refused(reason);
+                    };
+                    match renewal.await {
                         Ok(token) => {
                             auth.token = token;
                             continue;
@@ -1182,15 +819,16 @@ impl<'a, C: ReplyCredentials> Outbox<'a, C> {
     /// One HTTP exchange, classified. A platform may quote the request in its refusal (a 401
     /// that echoes the bearer token): the reason is kept in the database and shown, so the token
     /// is hidden from it.
-    async fn once(&self, api: ReplyApi, planned: &Planned, token: &Secret) -> Outcome {
+    async fn once(&self, api: &dyn Replier, planned: &Planned, token: &Secret) -> Outcome {
         self.exchange(api, planned, token)
             .await
             .redacted(std::slice::from_ref(token))
     }
 
-    async fn exchange(&self, api: ReplyApi, planned: &Planned, token: &Secret) -> Outcome {
+    async fn exchange(&self, api: &dyn Replier, planned: &Planned, token: &Secret) -> Outcome {
         let mut req = self
             .http
+            .client()
             .request(planned.method.clone(), &planned.url)
             .bearer_auth(token.expose());
         if let Some(j) = &planned.json {
@@ -1204,11 +842,7 @@ impl<'a, C: ReplyCredentials> Outbox<'a, C> {
             Err(e) => return transport_failure(api, planned.replaces, &e),
         };
         let status = resp.status().as_u16();
-        let retry_after = resp
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
+        let retry_after = http::retry_after(resp.headers(), chrono::Utc::now());
         match resp.text().await {
             Ok(body) => classify(api, planned.replaces, status, retry_after, &body),
             // The platform said yes; only its answer's body was lost.
@@ -1227,9 +861,9 @@ fn is_edit(reply: &Reply) -> bool {
 /// A request that got no HTTP answer. Connection failures never reached the platform and are
 /// retried; a timeout after sending may have been applied, which only create-or-replace APIs can
 /// shrug off.
-fn transport_failure(api: ReplyApi, replaces: bool, e: &reqwest::Error) -> Outcome {
+fn transport_failure(api: &dyn Replier, replaces: bool, e: &reqwest::Error) -> Outcome {
     // reqwest's Display never includes headers, so the token cannot leak through it.
-    let reason = format!("no answer from {}: {e}", api.label());
+    let reason = format!("no answer from {}: {e}", api.spec().label);
     if e.is_connect() || e.is_builder() {
         return Outcome::Retry {
             reason,
@@ -1270,183 +904,7 @@ fn fnv(s: &str) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::super::POSTING_CONNECTORS;
     use super::*;
-
-    /// Connectors offered "Post" must all be known here, or the composer would offer Post for a
-    /// platform the outbox cannot reach.
-    #[test]
-    fn every_posting_connector_has_an_api() {
-        for c in POSTING_CONNECTORS {
-            assert!(ReplyApi::for_connector(c).is_some(), "{c}");
-        }
-        assert_eq!(ReplyApi::for_connector("yelp"), None);
-    }
-
-    #[test]
-    fn each_platform_gets_its_own_request_shape() {
-        let s = json!({"account": "accounts/11", "location": "locations/22",
-                       "package_name": "com.joes.app", "business_user_id": "bu1"});
-        let p = plan_post(
-            ReplyApi::GoogleBusiness,
-            "http://h/",
-            &Target::new("AbC", &s),
-            "Thanks",
-        )
-        .unwrap();
-        assert_eq!(p.method, Method::PUT);
-        assert_eq!(
-            p.url,
-            "http://h/v4/accounts/11/locations/22/reviews/AbC/reply"
-        );
-        assert_eq!(p.json, Some(json!({"comment": "Thanks"})));
-        let p = plan_post(
-            ReplyApi::Facebook,
-            "http://h",
-            &Target::new("12_34", &s),
-            "Hi",
-        )
-        .unwrap();
-        assert_eq!(p.url, "http://h/12_34/comments");
-        assert_eq!(p.form, Some(vec![("message".into(), "Hi".into())]));
-        let p = plan_post(
-            ReplyApi::GooglePlay,
-            "http://h",
-            &Target::new("gp:AO", &s),
-            "Hi",
-        )
-        .unwrap();
-        assert_eq!(
-            p.url,
-            "http://h/androidpublisher/v3/applications/com.joes.app/reviews/gp:AO:reply"
-        );
-        let p = plan_post(
-            ReplyApi::AppStoreConnect,
-            "http://h",
-            &Target::new("00ab", &s),
-            "Hi",
-        )
-        .unwrap();
-        assert_eq!(
-            p.json
-                .unwrap()
-                .pointer("/data/relationships/review/data/id"),
-            Some(&json!("00ab"))
-        );
-        let p = plan_post(ReplyApi::X, "http://h", &Target::new("1790", &s), "Hi").unwrap();
-        assert_eq!(
-            p.json,
-            Some(json!({"text": "Hi", "reply": {"in_reply_to_tweet_id": "1790"}}))
-        );
-        let p = plan_post(ReplyApi::YouTube, "http://h", &Target::new("Ugz", &s), "Hi").unwrap();
-        assert_eq!(p.url, "http://h/youtube/v3/comments?part=snippet");
-        let p = plan_post(
-            ReplyApi::Mastodon,
-            "http://h",
-            &Target::new("1123", &s),
-            "Thanks!",
-        )
-        .unwrap();
-        assert_eq!(p.url, "http://h/api/v1/statuses");
-        assert_eq!(p.json.as_ref().unwrap()["in_reply_to_id"], "1123");
-        let p = plan_post(
-            ReplyApi::Trustpilot,
-            "http://h",
-            &Target::new("5f", &s),
-            "Hi",
-        )
-        .unwrap();
-        assert_eq!(p.json.unwrap()["authorBusinessUserId"], "bu1");
-    }
-
-    #[test]
-    fn edits_update_the_reply_itself_or_replace_the_reviews_one_reply() {
-        let s = json!({"account": "11", "location": "22"});
-        let t = Target::new("AbC", &s);
-        let p = plan_edit(ReplyApi::GoogleBusiness, "http://h", &t, None, "New").unwrap();
-        assert_eq!(
-            (p.method, p.url.as_str()),
-            (
-                Method::PUT,
-                "http://h/v4/accounts/11/locations/22/reviews/AbC/reply"
-            )
-        );
-        let p = plan_edit(ReplyApi::Facebook, "http://h", &t, Some("12_99"), "New").unwrap();
-        assert_eq!((p.method, p.url.as_str()), (Method::POST, "http://h/12_99"));
-        assert_eq!(p.form, Some(vec![("message".into(), "New".into())]));
-        let p = plan_edit(ReplyApi::Mastodon, "http://h", &t, Some("1124"), "New").unwrap();
-        assert_eq!(
-            (p.method, p.url.as_str()),
-            (Method::PUT, "http://h/api/v1/statuses/1124")
-        );
-        let p = plan_edit(ReplyApi::YouTube, "http://h", &t, Some("Ugz.r"), "New").unwrap();
-        assert_eq!(
-            p.json,
-            Some(json!({"id": "Ugz.r", "snippet": {"textOriginal": "New"}}))
-        );
-        // Every edit may be sent again after a timeout.
-        assert!(p.replaces);
-        for api in [ReplyApi::X, ReplyApi::Bluesky] {
-            let err = plan_edit(api, "http://h", &t, Some("1"), "New").unwrap_err();
-            assert!(
-                err.to_string().contains("does not let anyone change"),
-                "{err}"
-            );
-        }
-        let err = plan_edit(ReplyApi::Mastodon, "http://h", &t, None, "New").unwrap_err();
-        assert!(
-            err.to_string().contains("does not know this reply's id"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn deletes_go_to_the_reply_where_it_has_an_id_and_google_play_has_none() {
-        let s = json!({});
-        let d = |api, id| plan_delete(api, "http://h", "rev", id, &s);
-        assert_eq!(
-            d(ReplyApi::X, Some("1791")).unwrap().url,
-            "http://h/2/tweets/1791"
-        );
-        assert_eq!(
-            d(ReplyApi::YouTube, Some("Ugz.r")).unwrap().url,
-            "http://h/youtube/v3/comments?id=Ugz.r"
-        );
-        let p = d(
-            ReplyApi::Bluesky,
-            Some("at://did:plc:joe/app.bsky.feed.post/3l7x"),
-        )
-        .unwrap();
-        assert_eq!(p.url, "http://h/xrpc/com.atproto.repo.deleteRecord");
-        assert_eq!(p.json.unwrap()["rkey"], "3l7x");
-        assert!(d(ReplyApi::GooglePlay, None).is_err());
-        assert!(!ReplyApi::GooglePlay.can_delete());
-        assert!(ReplyApi::ALL
-            .into_iter()
-            .filter(|a| *a != ReplyApi::GooglePlay)
-            .all(ReplyApi::can_delete));
-    }
-
-    #[test]
-    fn a_source_without_the_ids_a_platform_needs_is_explained() {
-        let err = plan_post(
-            ReplyApi::GooglePlay,
-            "http://h",
-            &Target::new("x", &json!({})),
-            "Hi",
-        )
-        .unwrap_err();
-        assert!(err.to_string().contains("package name"), "{err}");
-        // A full resource name as the external id needs no settings.
-        let p = plan_post(
-            ReplyApi::GoogleBusiness,
-            "http://h",
-            &Target::new("accounts/1/locations/2/reviews/3", &json!({})),
-            "Hi",
-        )
-        .unwrap();
-        assert_eq!(p.url, "http://h/v4/accounts/1/locations/2/reviews/3/reply");
-    }
 
     #[test]
     fn refusals_quote_the_platform() {
@@ -1466,50 +924,6 @@ mod tests {
         );
         assert_eq!(platform_reason(403, ""), "HTTP 403");
         assert_eq!(platform_reason(500, "oops"), "HTTP 500: oops");
-    }
-
-    #[test]
-    fn gateway_errors_are_retried_only_where_resending_replaces() {
-        let gbp = classify(ReplyApi::GoogleBusiness, true, 504, None, "");
-        assert!(matches!(gbp, Outcome::Retry { .. }));
-        let fb = classify(ReplyApi::Facebook, false, 504, None, "");
-        assert!(matches!(fb, Outcome::Unknown(_)));
-        let fb = classify(ReplyApi::Facebook, false, 503, None, "");
-        assert!(matches!(fb, Outcome::Retry { .. }));
-    }
-
-    #[test]
-    fn facebook_throttling_in_the_body_is_retried() {
-        let body = r#"{"error":{"message":"Application request limit reached","code":4}}"#;
-        assert!(matches!(
-            classify(ReplyApi::Facebook, false, 400, None, body),
-            Outcome::Retry { .. }
-        ));
-        let body = r#"{"error":{"message":"Invalid parameter","code":100}}"#;
-        assert!(matches!(
-            classify(ReplyApi::Facebook, false, 400, None, body),
-            Outcome::Refused(_)
-        ));
-    }
-
-    #[test]
-    fn youtube_quota_exhaustion_is_a_refusal_that_says_when_it_resets() {
-        let body =
-            r#"{"error":{"code":403,"message":"quota","errors":[{"reason":"quotaExceeded"}]}}"#;
-        match classify(ReplyApi::YouTube, false, 403, None, body) {
-            Outcome::Refused(r) => assert!(r.contains("midnight Pacific"), "{r}"),
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn retry_after_is_read_as_seconds_or_a_date() {
-        assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
-        assert_eq!(
-            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
-            Some(Duration::ZERO)
-        );
-        assert_eq!(parse_retry_after("soon"), None);
     }
 
     #[test]

@@ -1,36 +1,26 @@
-//! Sources: one connector per platform, each turning its platform's documented JSON into
+//! Sources: what every connector shares. The connectors themselves live in their platforms'
+//! homes ([`crate::platforms`]), each turning its platform's documented JSON into
 //! [`IncomingReview`]s a page at a time.
 //!
-//! A connector is a module with one `async fn fetch(ctx, request) -> Result<Page>`: it builds the
-//! request for the page asked for, sends it through [`http::Http`] (timeouts, pacing, retries),
-//! and maps the body with pure `parse_*` functions that the unit tests feed documented JSON. The
-//! sync engine ([`crate::sync`]) owns cursors, transactions and health; connectors own only the
-//! platform's shape.
+//! A connector is a platform's `fetch(ctx, request) -> Result<Page>`: it builds the request for
+//! the page asked for, sends it through [`http::Http`] (timeouts, pacing, retries), and maps the
+//! body with pure `parse_*` functions that the unit tests feed documented JSON. This module gives
+//! it its context ([`Ctx`]), its errors ([`SourceError`]) and the page types; the sync engine
+//! ([`crate::sync`]) owns cursors, transactions and health.
 //!
 //! Settings live in `sources.settings` as a JSON object of strings. Settings marked secret (API
 //! keys, tokens, passwords) never go there: [`add_source`] puts them in a [`SecretStore`].
 
-pub mod google_auth;
-pub mod http;
 pub mod parse;
 pub mod text;
 
-mod app_store;
-pub(crate) mod app_store_connect;
-mod bluesky;
-mod facebook;
-mod file;
-mod google_business;
-mod google_places;
-mod google_play;
-mod hackernews;
-mod mastodon;
-mod reddit;
-mod rss;
-mod trustpilot;
-mod x;
-mod yelp;
-mod youtube;
+/// Google's sign-in, in Google's home; kept at this path for callers that name it here.
+pub use crate::platforms::google::sign_in as google_auth;
+/// The one HTTP policy, shared with the outbox; kept at this path for callers that name it here.
+pub use crate::platforms::http;
+pub use crate::platforms::{
+    all_settings, specs, ConnectorSpec, Feed, SettingSpec, COMMON_SETTINGS,
+};
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -160,105 +150,10 @@ impl SourceError {
 
 pub type Result<T, E = SourceError> = std::result::Result<T, E>;
 
-/// What a connector needs from the owner.
-#[derive(Debug, Clone, Copy, serde::Serialize)]
-pub struct SettingSpec {
-    pub key: &'static str,
-    pub label: &'static str,
-    pub help: &'static str,
-    pub required: bool,
-    /// Kept in the keyring, never in the database.
-    pub secret: bool,
-}
-
-/// Whether a connector brings reviews (rated), mentions, or a file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Feed {
-    Reviews,
-    Mentions,
-    File,
-}
-
-/// A connector as the CLI help and the Sources screen describe it.
-#[derive(Debug, Clone, Copy, serde::Serialize)]
-pub struct ConnectorSpec {
-    pub name: &'static str,
-    pub label: &'static str,
-    pub feed: Feed,
-    /// Where the owner gets the credential, in a sentence or two.
-    pub help: &'static str,
-    pub default_base_url: &'static str,
-    pub settings: &'static [SettingSpec],
-    /// Minutes between scheduled syncs unless `interval_minutes` says otherwise.
-    pub interval_minutes: u32,
-    /// A full listing returns every review, so one that is missing was removed.
-    pub lists_everything: bool,
-    /// Least time between two requests to this platform (its documented rate limit).
-    pub min_interval_ms: u64,
-}
-
-const fn s(
-    key: &'static str,
-    label: &'static str,
-    help: &'static str,
-    required: bool,
-    secret: bool,
-) -> SettingSpec {
-    SettingSpec {
-        key,
-        label,
-        help,
-        required,
-        secret,
-    }
-}
-
-/// Settings every connector takes.
-pub const COMMON_SETTINGS: &[SettingSpec] = &[
-    s(
-        "base_url",
-        "API address",
-        "Where requests go; change only for a proxy or a test server.",
-        false,
-        false,
-    ),
-    s(
-        "interval_minutes",
-        "Sync every (minutes)",
-        "How often to look for new items.",
-        false,
-        false,
-    ),
-];
-
-/// Every connector, in the order the CLI and the Sources screen list them.
-pub fn specs() -> &'static [ConnectorSpec] {
-    SPECS
-}
-
+/// The spec of the connector named `name`.
 pub fn spec(name: &str) -> Option<&'static ConnectorSpec> {
-    SPECS.iter().find(|c| c.name == name)
+    crate::platforms::find(name).map(|p| p.spec())
 }
-
-static SPECS: &[ConnectorSpec] = &[
-    google_business::SPEC,
-    google_places::SPEC,
-    yelp::SPEC,
-    facebook::SPEC,
-    trustpilot::SPEC,
-    app_store::SPEC,
-    app_store_connect::SPEC,
-    google_play::SPEC,
-    x::SPEC,
-    youtube::SPEC,
-    reddit::SPEC,
-    mastodon::SPEC,
-    bluesky::SPEC,
-    hackernews::SPEC,
-    rss::SPEC,
-    file::SPEC,
-];
 
 /// The page a sync asks for.
 #[derive(Debug, Clone, Default)]
@@ -338,6 +233,17 @@ impl<'a> Ctx<'a> {
             .map_err(|e| SourceError::Secrets(e.to_string()))
     }
 
+    /// A secret the source may do without (a Mastodon tag reads public posts; a token only
+    /// widens what it sees). Where no keyring is available at all it is absent, so a source that
+    /// needs no secret syncs on a server, over SSH or from cron (issue 25). Any other failure of
+    /// the secret store is reported.
+    pub fn optional_secret(&self, key: &str) -> Result<Option<Secret>> {
+        match self.secrets.get(self.source_id, key) {
+            Err(crate::secrets::SecretError::NoKeyring(_)) => Ok(None),
+            other => other.map_err(|e| SourceError::Secrets(e.to_string())),
+        }
+    }
+
     pub fn require_secret(&self, key: &str) -> Result<Secret> {
         self.secret(key)?.ok_or_else(|| {
             SourceError::Config(format!(
@@ -359,19 +265,22 @@ impl<'a> Ctx<'a> {
         self.get("base_url").is_some()
     }
 
+    /// The pacing slot of this platform at this address and its least time between requests:
+    /// sources of one platform share its limit.
+    pub fn pace(&self) -> http::Pace {
+        http::Pace {
+            key: format!("{}|{}", self.spec.name, self.base_url()),
+            min_interval: Duration::from_millis(self.spec.min_interval_ms),
+            platform: crate::platforms::find(self.spec.name),
+        }
+    }
+
     /// Sends through the shared client, paced by this platform's limit.
     pub async fn send(
         &self,
         build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
     ) -> Result<http::Reply> {
-        let key = format!("{}|{}", self.spec.name, self.base_url());
-        self.http
-            .send(
-                &key,
-                Duration::from_millis(self.spec.min_interval_ms),
-                build,
-            )
-            .await
+        self.http.send(&self.pace(), build).await
     }
 
     pub fn session_token(&self, name: &str) -> Option<Secret> {
@@ -407,13 +316,8 @@ impl<'a> Ctx<'a> {
 
     /// The display platform items of this connector carry.
     pub fn platform(&self) -> &'static str {
-        display_platform(self.spec.name)
+        self.spec.platform
     }
-}
-
-/// The display platform of a connector (`google-places` → `google`).
-pub fn display_platform(connector: &str) -> &'static str {
-    crate::platform::connector(connector).map_or("other", |c| c.platform)
 }
 
 /// Fetches one page from the source's platform.
@@ -426,24 +330,12 @@ pub async fn fetch_page(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
 }
 
 async fn fetch_page_from(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
-    match ctx.spec.name {
-        "google-business" => google_business::fetch(ctx, req).await,
-        "google-places" => google_places::fetch(ctx, req).await,
-        "yelp" => yelp::fetch(ctx, req).await,
-        "facebook" => facebook::fetch(ctx, req).await,
-        "trustpilot" => trustpilot::fetch(ctx, req).await,
-        "app-store" => app_store::fetch(ctx, req).await,
-        "app-store-connect" => app_store_connect::fetch(ctx, req).await,
-        "google-play" => google_play::fetch(ctx, req).await,
-        "x" => x::fetch(ctx, req).await,
-        "youtube" => youtube::fetch(ctx, req).await,
-        "reddit" => reddit::fetch(ctx, req).await,
-        "mastodon" => mastodon::fetch(ctx, req).await,
-        "bluesky" => bluesky::fetch(ctx, req).await,
-        "hackernews" => hackernews::fetch(ctx, req).await,
-        "rss" => rss::fetch(ctx, req).await,
-        "file" => file::fetch(ctx, req).await,
-        other => Err(SourceError::Config(format!("unknown platform `{other}`"))),
+    match crate::platforms::find(ctx.spec.name) {
+        Some(platform) => platform.fetch(ctx, req).await,
+        None => Err(SourceError::Config(format!(
+            "unknown platform `{}`",
+            ctx.spec.name
+        ))),
     }
 }
 
@@ -500,7 +392,7 @@ pub fn add_source(
     let id = store.add_source(business_id, spec.name, &label, &settings_json)?;
     for (k, v) in &secret {
         if let Err(e) = secrets.set(id, k, &Secret::new(v.clone())) {
-            let _ = secrets.delete_all(id);
+            let _ = secrets.delete_all(id, &crate::platforms::secret_keys());
             let _ = store.remove_source(id);
             return Err(AddError::Secrets(e.to_string()));
         }
@@ -558,11 +450,6 @@ pub fn split_settings(
     Ok((plain, secret))
 }
 
-/// The connector's own settings followed by the common ones.
-pub fn all_settings(spec: &ConnectorSpec) -> impl Iterator<Item = &SettingSpec> {
-    spec.settings.iter().chain(COMMON_SETTINGS.iter())
-}
-
 fn find_setting(spec: &'static ConnectorSpec, key: &str) -> Option<&'static SettingSpec> {
     spec.settings
         .iter()
@@ -570,7 +457,7 @@ fn find_setting(spec: &'static ConnectorSpec, key: &str) -> Option<&'static Sett
         .find(|s| s.key == key)
 }
 
-/// A label from the first required plain setting (`yelp · abc-123`), so two sources of one
+/// A label from the first required plain setting (`Yelp · abc-123`), so two sources of one
 /// platform on one business are told apart.
 fn default_label(spec: &ConnectorSpec, plain: &Settings) -> String {
     let target = spec
@@ -636,39 +523,5 @@ pub(crate) fn item(
         updated_at: None,
         owner_reply: None,
         raw_json: None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_cli_platform_has_a_spec_and_a_display_platform() {
-        for c in crate::platform::CONNECTORS {
-            assert!(spec(c.name).is_some(), "no spec for {}", c.name);
-        }
-        assert_eq!(specs().len(), crate::platform::CONNECTORS.len());
-    }
-
-    #[test]
-    fn settings_are_checked_and_secrets_kept_apart() {
-        let yelp = spec("yelp").unwrap();
-        let mut given = Settings::new();
-        given.insert("business_id".into(), "abc".into());
-        given.insert("api_key".into(), "k".into());
-        let (plain, secret) = split_settings(yelp, &given).unwrap();
-        assert_eq!(plain.get("business_id").map(String::as_str), Some("abc"));
-        assert!(!plain.contains_key("api_key"));
-        assert_eq!(secret.get("api_key").map(String::as_str), Some("k"));
-
-        given.insert("colour".into(), "red".into());
-        let e = split_settings(yelp, &given).unwrap_err();
-        assert!(e.to_string().contains("not a setting"), "{e}");
-
-        let mut missing = Settings::new();
-        missing.insert("api_key".into(), "k".into());
-        let e = split_settings(yelp, &missing).unwrap_err();
-        assert!(e.to_string().contains("business_id"), "{e}");
     }
 }

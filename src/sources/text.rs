@@ -247,9 +247,9 @@ mod tests {
             1714586651
         );
         // Yelp: Pacific daylight time is UTC−7 in May.
-        let yelp = local_time_to_utc("2024-05-01 18:04:11", chrono_tz::America::Los_Angeles);
+        let pacific = local_time_to_utc("2024-05-01 18:04:11", chrono_tz::America::Los_Angeles);
         assert_eq!(
-            yelp.unwrap(),
+            pacific.unwrap(),
             Utc.with_ymd_and_hms(2024, 5, 2, 1, 4, 11).unwrap()
         );
     }

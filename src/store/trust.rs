@@ -302,14 +302,15 @@ impl Store {
     /// The secret store for this database's credentials: names carry its identity, and a
     /// source (or the app-wide slot) whose address waits for the owner's confirmation gets
     /// none. The first call after the upgrade that gave the database its identity moves its
-    /// credentials from their old names, when a keyring is at hand; without one it tries again
-    /// next time and nothing fails.
-    pub fn secrets(&self) -> Result<Box<dyn SecretStore>> {
+    /// credentials from their old names (`keys`: every secret setting name, which the platform
+    /// registry knows and the store does not), when a keyring is at hand; without one it tries
+    /// again next time and nothing fails. Callers use `platforms::credentials`.
+    pub fn secrets_named(&self, keys: &[&str]) -> Result<Box<dyn SecretStore>> {
         let id = self.database_id()?;
         if !self.moved_old_credentials()? {
             let mut sources: Vec<SourceId> = self.sources()?.iter().map(|s| s.id).collect();
             sources.push(APP_WIDE_CREDENTIALS);
-            if secrets::move_to_database(&id, &sources).is_ok() {
+            if secrets::move_to_database(&id, &sources, keys).is_ok() {
                 self.conn
                     .execute("UPDATE database_identity SET moved_old_credentials = 1", [])?;
             }
@@ -645,8 +646,8 @@ impl SecretStore for GuardedSecrets {
         self.inner.delete(source, key)
     }
 
-    fn delete_all(&self, source: SourceId) -> std::result::Result<(), SecretError> {
-        self.inner.delete_all(source)
+    fn delete_all(&self, source: SourceId, keys: &[&str]) -> std::result::Result<(), SecretError> {
+        self.inner.delete_all(source, keys)
     }
 
     fn describe(&self) -> String {

@@ -187,7 +187,7 @@ fn syncable(list: Vec<Source>) -> Vec<Source> {
 }
 
 pub fn is_syncable(source: &Source) -> bool {
-    source.connector != "file"
+    sources::spec(&source.connector).is_none_or(|s| s.feed != sources::Feed::File)
         || source
             .settings
             .get("path")
@@ -260,7 +260,7 @@ async fn sync_source(
             "unknown platform `{}`",
             source.connector
         ))),
-        Some(spec) if spec.name == "file" => sync_file(&mut store, &source),
+        Some(spec) if spec.feed == sources::Feed::File => sync_file(&mut store, &source),
         Some(spec) => sync_pages(&mut store, &source, spec, secrets, http, opts, events).await,
     };
     let now = Utc::now();

@@ -111,15 +111,15 @@ function sourceCard(s, spec, ctx) {
         s.last_sync_at
           ? h('span', { title: formatDateTime(fromUnix(s.last_sync_at)) }, `Last sync ${formatWhen(fromUnix(s.last_sync_at))}`)
           : 'Never synced',
-        s.next_sync_at && s.connector !== 'file'
+        s.next_sync_at && spec?.feed !== 'file'
           ? h('span', { title: formatDateTime(fromUnix(s.next_sync_at)) }, ` · next ${formatWhen(fromUnix(s.next_sync_at))}`)
           : null)),
     h('div', { class: 'source-actions' },
-      s.connector === 'file' ? null : h('button', {
+      spec?.feed === 'file' ? null : h('button', {
         class: 'btn btn-small source-sync', type: 'button',
         onclick: () => { api.syncNow([s.id]); progress.running = true; progress.line = `Syncing ${s.label}…`; paintProgress(); },
       }, 'Sync now'),
-      s.connector === 'google-business' ? h('button', {
+      spec?.browser_sign_in ? h('button', {
         class: ['btn', 'btn-small', s.status === 'ok' ? null : 'btn-primary', 'source-sign-in'], type: 'button',
         onclick: async (e) => {
           const btn = e.currentTarget;
@@ -138,7 +138,7 @@ function sourceCard(s, spec, ctx) {
           }
         },
       }, s.status === 'ok' ? 'Sign in again' : 'Sign in with Google') : null,
-      s.connector === 'file' ? null : test,
+      spec?.feed === 'file' ? null : test,
       s.unconfirmed ? h('button', {
         class: 'btn btn-small btn-primary source-confirm', type: 'button',
         onclick: async () => {
@@ -232,7 +232,7 @@ function connectForm(specs, businesses, ctx) {
         const s = await api.addSource({
           business: business.value.trim(), platform: platform.value, label: label.value.trim() || null, settings,
         });
-        showNotice(s.connector === 'google-business'
+        showNotice(specs.find((x) => x.name === s.connector)?.browser_sign_in
           ? `Connected ${s.label}. Now press “Sign in with Google” on it to let Earshot read your reviews.`
           : `Connected ${s.label}. The first sync has started.`);
         progress.running = true;
@@ -273,7 +273,7 @@ export async function render(_param, ctx) {
         h('p', { class: 'muted' }, 'Where Earshot listens. Each source syncs on its own schedule; Sync now checks at once.')),
       h('div', { class: 'head-actions' },
         h('p', { id: 'sync-progress', class: 'sync-progress', role: 'status', hidden: true }),
-        sources.some((s) => s.connector !== 'file') ? h('button', {
+        sources.some((s) => byName.get(s.connector)?.feed !== 'file') ? h('button', {
           id: 'sync-all', class: 'btn btn-primary', type: 'button',
           onclick: () => { api.syncNow(null); progress.running = true; progress.line = 'Starting…'; paintProgress(); },
         }, 'Sync now') : null)),

@@ -6,12 +6,17 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::text::{local_time_to_utc, path_segment, time_mark};
-use super::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 use crate::model::{IncomingReview, Kind};
+use crate::platforms::http::parse_json;
+use crate::platforms::{BodyParser, BoxFuture, Platform};
+use crate::replies::coach::Limit;
+use crate::sources::text::{local_time_to_utc, path_segment, time_mark};
+use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "yelp",
+    platform: "yelp",
+    browser_sign_in: false,
     label: "Yelp",
     feed: Feed::Reviews,
     help: "Create an app at https://www.yelp.com/developers/v3/manage_app for an API key. The \
@@ -19,8 +24,8 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
            Yelp shares only three review excerpts per business.",
     default_base_url: "https://api.yelp.com",
     settings: &[
-        super::s("business_id", "Yelp business id", "The `id` field of your business in Yelp Fusion.", true, false),
-        super::s("api_key", "API key", "From your app on Yelp's developer site.", true, true),
+        crate::platforms::s("business_id", "Yelp business id", "The `id` field of your business in Yelp Fusion.", true, false),
+        crate::platforms::s("api_key", "API key", "From your app on Yelp's developer site.", true, true),
     ],
     interval_minutes: 15,
     lists_everything: false,
@@ -102,7 +107,7 @@ pub fn parse_reviews(reviews: &[Value]) -> Result<Vec<IncomingReview>> {
                 ))
             })?;
             let created = local_time_to_utc(&r.time_created, chrono_tz::America::Los_Angeles)
-                .or_else(|| super::text::parse_time(&r.time_created))
+                .or_else(|| crate::sources::text::parse_time(&r.time_created))
                 .ok_or_else(|| {
                     SourceError::BadResponse(format!("unreadable time {:?}", r.time_created))
                 })?;
@@ -120,6 +125,28 @@ pub fn parse_reviews(reviews: &[Value]) -> Result<Vec<IncomingReview>> {
             Ok(it)
         })
         .collect()
+}
+
+/// Yelp, as the registry knows it.
+pub struct Yelp;
+
+impl Platform for Yelp {
+    fn spec(&self) -> &'static ConnectorSpec {
+        &SPEC
+    }
+
+    fn fetch<'a>(&'a self, ctx: &'a Ctx<'_>, req: &'a PageRequest) -> BoxFuture<'a, Result<Page>> {
+        Box::pin(fetch(ctx, req))
+    }
+
+    fn body_parser(&self) -> Option<BodyParser> {
+        Some(|body| parse_reviews(&crate::platforms::list(&parse_json(body)?, "reviews")))
+    }
+
+    fn reply_limit(&self) -> Option<Limit> {
+        // Yelp's partner Respond-to-Reviews API: ≤ 5 000 characters.
+        Some(Limit::Chars(5_000))
+    }
 }
 
 #[cfg(test)]
@@ -151,5 +178,31 @@ mod tests {
         let v: Value = serde_json::from_str(r#"[{"id":"a","rating":3}]"#).unwrap();
         let e = parse_reviews(v.as_array().unwrap()).unwrap_err();
         assert!(e.to_string().contains("expected shape"), "{e}");
+    }
+
+    #[test]
+    fn settings_are_checked_and_secrets_kept_apart() {
+        let yelp = &SPEC;
+        let mut given = crate::sources::Settings::new();
+        given.insert("business_id".into(), "abc".into());
+        given.insert("api_key".into(), "k".into());
+        let (plain, secret) = crate::sources::split_settings(yelp, &given).unwrap();
+        assert_eq!(plain.get("business_id").map(String::as_str), Some("abc"));
+        assert!(!plain.contains_key("api_key"));
+        assert_eq!(secret.get("api_key").map(String::as_str), Some("k"));
+
+        given.insert("colour".into(), "red".into());
+        let e = crate::sources::split_settings(yelp, &given).unwrap_err();
+        assert!(e.to_string().contains("not a setting"), "{e}");
+
+        let mut missing = crate::sources::Settings::new();
+        missing.insert("api_key".into(), "k".into());
+        let e = crate::sources::split_settings(yelp, &missing).unwrap_err();
+        assert!(e.to_string().contains("business_id"), "{e}");
+    }
+
+    #[test]
+    fn its_name_folds_to_itself() {
+        assert_eq!(crate::platform::normalise_platform("Yelp"), "yelp");
     }
 }

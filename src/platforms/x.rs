@@ -13,12 +13,22 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::text::{newer, parse_time};
-use super::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 use crate::model::{IncomingReview, Kind};
+use crate::platforms::http::parse_json;
+use crate::platforms::json_request;
+use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
+use crate::replies::coach::Limit;
+use crate::replies::outbox::{Planned, Target};
+use crate::replies::Result as ReplyResult;
+use crate::sources::text::{newer, parse_time};
+use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use reqwest::Method;
+use serde_json::json;
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "x",
+    platform: "x",
+    browser_sign_in: false,
     label: "X",
     feed: Feed::Mentions,
     help: "Needs a Bearer token from an app in the X developer portal \
@@ -26,14 +36,14 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
            token). Recent search is paid per post read and reaches back 7 days.",
     default_base_url: "https://api.x.com",
     settings: &[
-        super::s(
+        crate::platforms::s(
             "query",
             "Search for",
             "An X search query (≤ 512 characters), such as `\"Joe's Cafe\" OR @joescafe -is:retweet`.",
             true,
             false,
         ),
-        super::s(
+        crate::platforms::s(
             "bearer_token",
             "Bearer token",
             "The app-only Bearer token from your app's Keys and tokens page.",
@@ -207,6 +217,62 @@ fn within_window(id: &str, now: DateTime<Utc>) -> bool {
     snowflake_time(id).is_none_or(|t| now - t < SEARCH_WINDOW)
 }
 
+/// X, as the registry knows it.
+pub struct X;
+
+impl Platform for X {
+    fn spec(&self) -> &'static ConnectorSpec {
+        &SPEC
+    }
+
+    fn fetch<'a>(&'a self, ctx: &'a Ctx<'_>, req: &'a PageRequest) -> BoxFuture<'a, Result<Page>> {
+        Box::pin(fetch(ctx, req))
+    }
+
+    fn body_parser(&self) -> Option<BodyParser> {
+        Some(|body| parse_search(&parse_json(body)?).map(|p| p.items))
+    }
+
+    fn replies(&self) -> Option<&dyn Replier> {
+        Some(self)
+    }
+
+    fn reply_limit(&self) -> Option<Limit> {
+        Some(Limit::Weighted(280))
+    }
+
+    fn aliases(&self) -> &'static [&'static str] {
+        &["twitter", "x.com", "x/twitter"]
+    }
+
+    fn display_label(&self) -> Option<&'static str> {
+        Some("X")
+    }
+}
+
+/// A reply is a post in the mention's thread; X has no edit.
+impl Replier for X {
+    fn plan_post(&self, base: &str, target: &Target<'_>, body: &str) -> ReplyResult<Planned> {
+        Ok(json_request(
+            Method::POST,
+            format!("{}/2/tweets", base.trim_end_matches('/')),
+            json!({ "text": body, "reply": { "in_reply_to_tweet_id": target.external_id } }),
+            false,
+        ))
+    }
+
+    fn delete_path(&self) -> Option<&'static str> {
+        Some("/2/tweets/")
+    }
+
+    fn posted_id(&self, answer: &Value) -> Option<String> {
+        answer
+            .pointer("/data/id")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,5 +325,26 @@ mod tests {
         assert!(within_window("1790000000000000000", t + Duration::days(6)));
         assert!(!within_window("1790000000000000000", t + Duration::days(8)));
         assert!(within_window("not-a-number", t));
+    }
+
+    #[test]
+    fn twitter_folds_to_x() {
+        assert_eq!(crate::platform::normalise_platform("Twitter"), "x");
+        assert_eq!(crate::platform::platform_label("x"), "X");
+    }
+
+    #[test]
+    fn a_reply_is_measured_by_xs_weighted_count() {
+        use crate::replies::coach::{check, CheckContext, WarningCode};
+        let ctx = CheckContext {
+            platform: SPEC.platform,
+            ..Default::default()
+        };
+        // A link counts 23 whatever its length.
+        let tweet = format!("{} https://joescafe.com/menu", "a".repeat(256));
+        assert!(check(&tweet, &ctx).is_empty());
+        let over = format!("a{tweet}");
+        let codes: Vec<_> = check(&over, &ctx).into_iter().map(|w| w.code).collect();
+        assert!(codes.contains(&WarningCode::TooLong));
     }
 }

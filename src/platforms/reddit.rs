@@ -11,13 +11,18 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::text::{parse_time, time_mark, unix_time};
-use super::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 use crate::model::{IncomingReview, Kind};
+use crate::platforms::http::parse_json;
+use crate::platforms::{BodyParser, BoxFuture, Platform};
+use crate::replies::coach::Limit;
 use crate::secrets::Secret;
+use crate::sources::text::{parse_time, time_mark, unix_time};
+use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "reddit",
+    platform: "reddit",
+    browser_sign_in: false,
     label: "Reddit",
     feed: Feed::Mentions,
     help: "Needs a Reddit app: at https://www.reddit.com/prefs/apps choose \"create another \
@@ -25,28 +30,28 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
            string under the app's name; the secret is labelled \"secret\".",
     default_base_url: "https://oauth.reddit.com",
     settings: &[
-        super::s(
+        crate::platforms::s(
             "query",
             "Search for",
             "Words to search Reddit for, such as your business's name in quotes.",
             true,
             false,
         ),
-        super::s(
+        crate::platforms::s(
             "client_id",
             "Client id",
             "The id shown under your app's name at reddit.com/prefs/apps.",
             true,
             false,
         ),
-        super::s(
+        crate::platforms::s(
             "client_secret",
             "Client secret",
             "The app's secret from reddit.com/prefs/apps.",
             true,
             true,
         ),
-        super::s(
+        crate::platforms::s(
             "user_agent",
             "User agent",
             "How Earshot introduces itself to Reddit, e.g. `desktop:earshot:0.1 (by /u/yourname)`. \
@@ -308,6 +313,35 @@ pub fn parse_listing(children: &[Value]) -> Result<Vec<IncomingReview>> {
         out.push(it);
     }
     Ok(out)
+}
+
+/// Reddit, as the registry knows it.
+pub struct Reddit;
+
+impl Platform for Reddit {
+    fn spec(&self) -> &'static ConnectorSpec {
+        &SPEC
+    }
+
+    fn fetch<'a>(&'a self, ctx: &'a Ctx<'_>, req: &'a PageRequest) -> BoxFuture<'a, Result<Page>> {
+        Box::pin(fetch(ctx, req))
+    }
+
+    fn body_parser(&self) -> Option<BodyParser> {
+        Some(|body| {
+            let v: Value = parse_json(body)?;
+            let children = v
+                .pointer("/data/children")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            parse_listing(&children)
+        })
+    }
+
+    fn reply_limit(&self) -> Option<Limit> {
+        Some(Limit::Chars(10_000))
+    }
 }
 
 #[cfg(test)]

@@ -2,18 +2,21 @@
 //! what changed in it (the import is idempotent). The engine calls the importer directly; this
 //! module describes the settings.
 
-use super::{ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use crate::platforms::{BoxFuture, Platform};
+use crate::sources::{ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "file",
+    platform: "file",
+    browser_sign_in: false,
     label: "File import",
     feed: Feed::File,
     help: "A CSV or JSON Lines file with the columns external_id, platform, author, rating, title, \
            body, created_at, url — an export from another tool, say. Earshot reads it again on each sync.",
     default_base_url: "",
     settings: &[
-        super::s("path", "File", "Where the file is on this computer.", true, false),
-        super::s("platform", "Platform", "For rows that do not name one (google, yelp, …).", false, false),
+        crate::platforms::s("path", "File", "Where the file is on this computer.", true, false),
+        crate::platforms::s("platform", "Platform", "For rows that do not name one (google, yelp, …).", false, false),
     ],
     interval_minutes: 60,
     lists_everything: false,
@@ -29,4 +32,17 @@ pub async fn fetch(ctx: &Ctx<'_>, _req: &PageRequest) -> Result<Page> {
     }
     // The engine imports files itself; a test request only checks the file is there.
     Ok(Page::default())
+}
+
+/// A file source, as the registry knows it.
+pub struct File;
+
+impl Platform for File {
+    fn spec(&self) -> &'static ConnectorSpec {
+        &SPEC
+    }
+
+    fn fetch<'a>(&'a self, ctx: &'a Ctx<'_>, req: &'a PageRequest) -> BoxFuture<'a, Result<Page>> {
+        Box::pin(fetch(ctx, req))
+    }
 }

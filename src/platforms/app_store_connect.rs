@@ -12,12 +12,24 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::text::{parse_time, path_segment, time_mark};
-use super::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use crate::model::SourceId;
 use crate::model::{IncomingReview, Kind, OwnerReply};
+use crate::platforms::http::parse_json;
+use crate::platforms::{json_request, missing, setting, stored_secret, stored_token};
+use crate::platforms::{BodyParser, BoxFuture, LocalBoxFuture, Platform, Replier};
+use crate::replies::coach::Limit;
+use crate::replies::outbox::{Auth, Planned, ReplyCredentials, Target};
+use crate::replies::{ReplyError, Result as ReplyResult};
+use crate::secrets::Secret;
+use crate::sources::text::{parse_time, path_segment, time_mark};
+use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use reqwest::Method;
+use serde_json::json;
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "app-store-connect",
+    platform: "app-store",
+    browser_sign_in: false,
     label: "App Store Connect",
     feed: Feed::Reviews,
     help: "Every App Store review of your own app, with your responses, and replies from \
@@ -29,28 +41,28 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
            --set private_key=\"$(cat AuthKey_ABC123.p8)\".",
     default_base_url: "https://api.appstoreconnect.apple.com",
     settings: &[
-        super::s(
+        crate::platforms::s(
             "app_id",
             "App id",
             "Your app's Apple ID (a number), under App Information in App Store Connect.",
             true,
             false,
         ),
-        super::s(
+        crate::platforms::s(
             "issuer_id",
             "Issuer id",
             "Shown above the keys in Users and Access → Integrations → App Store Connect API.",
             true,
             false,
         ),
-        super::s(
+        crate::platforms::s(
             "key_id",
             "Key id",
             "The API key's id (10 characters), in its row under Team Keys.",
             true,
             false,
         ),
-        super::s(
+        crate::platforms::s(
             "private_key",
             "Private key (.p8)",
             "The contents of the AuthKey_….p8 file downloaded when the key was made.",
@@ -295,6 +307,88 @@ fn response_of(review: &Resource, review_id: &str, included: &[Resource]) -> Opt
         body,
         replied_at: a.last_modified_date.as_deref().and_then(parse_time),
     })
+}
+
+/// App Store Connect, as the registry knows it.
+pub struct AppStoreConnect;
+
+impl Platform for AppStoreConnect {
+    fn spec(&self) -> &'static ConnectorSpec {
+        &SPEC
+    }
+
+    fn fetch<'a>(&'a self, ctx: &'a Ctx<'_>, req: &'a PageRequest) -> BoxFuture<'a, Result<Page>> {
+        Box::pin(fetch(ctx, req))
+    }
+
+    fn body_parser(&self) -> Option<BodyParser> {
+        Some(|body| parse_reviews(&parse_json(body)?, None))
+    }
+
+    fn replies(&self) -> Option<&dyn Replier> {
+        Some(self)
+    }
+
+    fn reply_limit(&self) -> Option<Limit> {
+        // App Store Connect documents none; its response box stops at 5 970 (reported).
+        Some(Limit::Chars(5_970))
+    }
+}
+
+/// "Create or update a response": one response per review, overwritten by a new one.
+impl Replier for AppStoreConnect {
+    fn resend_is_safe(&self) -> bool {
+        true
+    }
+
+    fn plan_post(&self, base: &str, target: &Target<'_>, body: &str) -> ReplyResult<Planned> {
+        Ok(json_request(
+            Method::POST,
+            format!("{}/v1/customerReviewResponses", base.trim_end_matches('/')),
+            json!({ "data": {
+                "type": "customerReviewResponses",
+                "attributes": { "responseBody": body },
+                "relationships": { "review": { "data": {
+                    "type": "customerReviews", "id": target.external_id } } }
+            } }),
+            true,
+        ))
+    }
+
+    fn delete_path(&self) -> Option<&'static str> {
+        Some("/v1/customerReviewResponses/")
+    }
+
+    fn posted_id(&self, answer: &Value) -> Option<String> {
+        answer
+            .pointer("/data/id")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    }
+
+    /// A short-lived ES256 JWT signed with the team's `.p8` key, the way the connector signs
+    /// one; a ready-made token where no key is stored.
+    fn authorise<'a>(
+        &'a self,
+        _http: &'a crate::platforms::http::Http,
+        creds: &'a dyn ReplyCredentials,
+        source_id: SourceId,
+        settings: &'a Value,
+        _base: &'a str,
+    ) -> LocalBoxFuture<'a, ReplyResult<Auth>> {
+        let auth = || -> ReplyResult<Auth> {
+            let Some(pem) = stored_secret(creds, source_id, "private_key")? else {
+                return stored_token(&SPEC, creds, source_id);
+            };
+            let issuer =
+                setting(settings, &["issuer_id"]).ok_or_else(|| missing(&SPEC, "issuer id"))?;
+            let key_id = setting(settings, &["key_id"]).ok_or_else(|| missing(&SPEC, "key id"))?;
+            let jwt = sign(issuer, key_id, pem.expose(), Utc::now())
+                .map_err(|e| ReplyError::Outbox(format!("App Store Connect: {e}")))?;
+            Ok(Auth::bearer(Secret::new(jwt)))
+        };
+        Box::pin(std::future::ready(auth()))
+    }
 }
 
 #[cfg(test)]

@@ -4,18 +4,21 @@
 
 use reqwest::Url;
 
-use super::text::{html_to_text, time_mark};
-use super::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 use crate::model::{IncomingReview, Kind};
+use crate::platforms::{BodyParser, BoxFuture, Platform};
+use crate::sources::text::{html_to_text, time_mark};
+use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "rss",
+    platform: "rss",
+    browser_sign_in: false,
     label: "RSS / Atom",
     feed: Feed::Mentions,
     help: "Any news or blog feed. For Google Alerts: create an alert at google.com/alerts, choose \
            \"Deliver to: RSS feed\", and paste the feed's address here.",
     default_base_url: "",
-    settings: &[super::s(
+    settings: &[crate::platforms::s(
         "url",
         "Feed address",
         "The feed's URL (https://…/feed.xml, a Google Alerts feed, …).",
@@ -165,6 +168,27 @@ fn stable_id(title: &Option<String>, body: &str) -> String {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     format!("rss-{h:016x}")
+}
+
+/// RSS and Atom feeds, as the registry knows it.
+pub struct Rss;
+
+impl Platform for Rss {
+    fn spec(&self) -> &'static ConnectorSpec {
+        &SPEC
+    }
+
+    fn fetch<'a>(&'a self, ctx: &'a Ctx<'_>, req: &'a PageRequest) -> BoxFuture<'a, Result<Page>> {
+        Box::pin(fetch(ctx, req))
+    }
+
+    fn body_parser(&self) -> Option<BodyParser> {
+        Some(parse_feed)
+    }
+
+    fn display_label(&self) -> Option<&'static str> {
+        Some("RSS")
+    }
 }
 
 #[cfg(test)]

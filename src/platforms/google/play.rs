@@ -14,13 +14,23 @@ use chrono::Utc;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::text::{path_segment, time_mark, unix_time};
-use super::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 use crate::model::{IncomingReview, Kind, OwnerReply};
+use crate::platforms::http::{parse_json, Refusal};
+use crate::platforms::{json_request, missing, setting};
+use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
+use crate::replies::coach::Limit;
+use crate::replies::outbox::{Planned, Target};
+use crate::replies::{ReplyError, Result as ReplyResult};
 use crate::secrets::Secret;
+use crate::sources::text::{path_segment, time_mark, unix_time};
+use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use reqwest::Method;
+use serde_json::json;
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "google-play",
+    platform: "google-play",
+    browser_sign_in: false,
     label: "Google Play",
     feed: Feed::Reviews,
     help: "Google Play reviews of your own app, with your replies, and replies from Earshot. \
@@ -34,21 +44,21 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
            service_account_json=\"$(cat key.json)\".",
     default_base_url: "https://androidpublisher.googleapis.com",
     settings: &[
-        super::s(
+        crate::platforms::s(
             "package_name",
             "Package name",
             "The app's package name, e.g. com.example.app (the id=… in its Play Store address).",
             true,
             false,
         ),
-        super::s(
+        crate::platforms::s(
             "service_account_json",
             "Service account key (JSON)",
             "The contents of the service account's JSON key file from the Google Cloud console.",
             true,
             true,
         ),
-        super::s(
+        crate::platforms::s(
             "token_url",
             "Token address",
             "Where access tokens come from; change only for a proxy or a test server. Default: \
@@ -63,55 +73,12 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     min_interval_ms: 18_000,
 };
 
-/// Google's OAuth token endpoint.
-pub(crate) const GOOGLE_TOKEN_URL: &str = "https://oauth2.googleapis.com/token";
-
 const SCOPE: &str = "https://www.googleapis.com/auth/androidpublisher";
 
 const TOKEN: &str = "google_play_access_token";
 
 /// Reviews per page.
 const MAX_RESULTS: u32 = 100;
-
-/// Where tokens come from: the `token_url` setting, else the overridden base (one test server or
-/// proxy serves both), else Google's endpoint.
-pub(crate) fn token_url(ctx: &Ctx<'_>) -> String {
-    match ctx.get("token_url") {
-        Some(u) => u.to_string(),
-        None if ctx.base_url_overridden() => format!("{}/token", ctx.base_url()),
-        None => GOOGLE_TOKEN_URL.to_string(),
-    }
-}
-
-/// Posts a form to Google's token endpoint and returns the access token. Refusals become
-/// [`SourceError::Auth`] with `hint` saying what to do; nothing secret is quoted.
-pub(crate) async fn google_token(
-    ctx: &Ctx<'_>,
-    url: &str,
-    form: &[(&str, &str)],
-    hint: &str,
-) -> Result<Secret> {
-    let reply = ctx
-        .send(|c| c.post(url).form(form))
-        .await
-        .map_err(|e| match e {
-            SourceError::Rejected { status, detail } | SourceError::Auth { status, detail } => {
-                SourceError::Auth {
-                    status,
-                    detail: format!("Google's sign-in answered \"{detail}\"; {hint}"),
-                }
-            }
-            other => other,
-        })?;
-    let body: Value = reply.json()?;
-    match body.get("access_token").and_then(Value::as_str) {
-        Some(t) if !t.is_empty() => Ok(Secret::new(t)),
-        _ => Err(SourceError::Auth {
-            status: reply.status,
-            detail: format!("Google's sign-in sent no access token; {hint}"),
-        }),
-    }
-}
 
 #[derive(Serialize)]
 struct Claims<'a> {
@@ -180,10 +147,11 @@ async fn access_token(ctx: &Ctx<'_>) -> Result<Secret> {
     }
     let json = ctx.require_secret("service_account_json")?;
     let sa = service_account(json.expose())?;
-    let url = token_url(ctx);
+    let url = super::token_url(ctx.get("token_url"), ctx.get("base_url"));
     let jwt = assertion(&sa, &url, Utc::now().timestamp())?;
-    let token = google_token(
-        ctx,
+    let token = super::token(
+        ctx.http,
+        &ctx.pace(),
         &url,
         &[
             ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
@@ -338,6 +306,89 @@ pub fn parse_reviews(body: &Value, package: Option<&str>) -> Result<Vec<Incoming
     Ok(out)
 }
 
+/// Google Play, as the registry knows it.
+pub struct GooglePlay;
+
+impl Platform for GooglePlay {
+    fn spec(&self) -> &'static ConnectorSpec {
+        &SPEC
+    }
+
+    fn fetch<'a>(&'a self, ctx: &'a Ctx<'_>, req: &'a PageRequest) -> BoxFuture<'a, Result<Page>> {
+        Box::pin(fetch(ctx, req))
+    }
+
+    fn body_parser(&self) -> Option<BodyParser> {
+        Some(|body| parse_reviews(&parse_json(body)?, None))
+    }
+
+    fn replies(&self) -> Option<&dyn Replier> {
+        Some(self)
+    }
+
+    fn reply_limit(&self) -> Option<Limit> {
+        // Play: "replies longer than about 350 characters will be rejected".
+        Some(Limit::Chars(350))
+    }
+
+    fn aliases(&self) -> &'static [&'static str] {
+        &["play", "play store", "google play", "googleplay", "android"]
+    }
+
+    fn display_label(&self) -> Option<&'static str> {
+        Some("Google Play")
+    }
+
+    fn refusal(&self, status: u16, body: &Value) -> Option<Refusal> {
+        super::daily_quota(status, body)
+    }
+}
+
+/// `:reply` sets the review's one developer reply; there is no delete.
+impl Replier for GooglePlay {
+    fn resend_is_safe(&self) -> bool {
+        true
+    }
+
+    fn can_delete(&self) -> bool {
+        false
+    }
+
+    fn plan_post(&self, base: &str, target: &Target<'_>, body: &str) -> ReplyResult<Planned> {
+        let package = setting(target.settings, &["package_name", "package", "packageName"])
+            .ok_or_else(|| missing(&SPEC, "package name"))?;
+        Ok(json_request(
+            Method::POST,
+            format!(
+                "{}/androidpublisher/v3/applications/{package}/reviews/{}:reply",
+                base.trim_end_matches('/'),
+                target.external_id
+            ),
+            json!({ "replyText": body }),
+            true,
+        ))
+    }
+
+    fn plan_delete(
+        &self,
+        _base: &str,
+        _review_external_id: &str,
+        _reply_id: Option<&str>,
+        _settings: &Value,
+    ) -> ReplyResult<Planned> {
+        Err(ReplyError::Outbox(
+            "Google Play does not let Earshot delete a reply through its API; edit it, or \
+             delete it in the Play Console"
+                .into(),
+        ))
+    }
+
+    /// It replaces the one reply of the review, which has no id of its own.
+    fn posted_id(&self, _answer: &Value) -> Option<String> {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -386,5 +437,30 @@ mod tests {
         assert!(!e.to_string().contains("s3cr3t"));
         let e = service_account("s3cr3t").err().unwrap();
         assert!(!e.to_string().contains("s3cr3t"), "{e}");
+    }
+
+    #[test]
+    fn a_too_long_reply_says_the_limit_and_how_much_to_cut() {
+        use crate::replies::coach::{check, CheckContext, WarningCode};
+        let ctx = CheckContext {
+            platform: SPEC.platform,
+            ..Default::default()
+        };
+        let draft = "x".repeat(360);
+        let w = &check(&draft, &ctx)[0];
+        assert_eq!(w.code, WarningCode::TooLong);
+        assert!(w.message.contains("350 characters"), "{}", w.message);
+        assert!(w.message.contains("Cut 10"), "{}", w.message);
+        assert!(w.message.starts_with("Google Play"), "{}", w.message);
+        // A whole reply of ordinary length is over too.
+        let reply =
+            "Thank you for the detailed feedback about the sync problem. We have found the \
+                     cause: a change in the last release broke background refresh on some Android \
+                     14 phones. A fix is in review now and should reach you within two days. In \
+                     the meantime, opening the app once a day will keep your lists in sync. We \
+                     are sorry for the trouble this caused and appreciate your patience while we \
+                     sort it out.";
+        let codes: Vec<_> = check(reply, &ctx).into_iter().map(|w| w.code).collect();
+        assert_eq!(codes, [WarningCode::TooLong]);
     }
 }

@@ -7,16 +7,28 @@
 //! sometimes refuses. `record.createdAt` is set by the poster's app and can be anything, so the
 //! watermark is the server's `indexedAt`. Posts are mentions: no stars.
 
+pub mod records;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::text::{parse_time, time_mark};
-use super::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use crate::model::SourceId;
 use crate::model::{IncomingReview, Kind};
+use crate::platforms::http::{parse_json, Http, Pace};
+use crate::platforms::{json_request, missing, setting, stored_secret, stored_token};
+use crate::platforms::{BodyParser, BoxFuture, LocalBoxFuture, Platform, Replier};
+use crate::replies::coach::Limit;
+use crate::replies::outbox::{Auth, Planned, ReplyCredentials, Target};
+use crate::replies::{ReplyError, Result as ReplyResult};
 use crate::secrets::Secret;
+use crate::sources::text::{parse_time, time_mark};
+use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use reqwest::Method;
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "bluesky",
+    platform: "bluesky",
+    browser_sign_in: false,
     label: "Bluesky",
     feed: Feed::Mentions,
     help: "Searching may work without an account, but Bluesky often asks for one: give your \
@@ -24,21 +36,21 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
            passwords → Add). Never use your main password.",
     default_base_url: PUBLIC_BASE,
     settings: &[
-        super::s(
+        crate::platforms::s(
             "query",
             "Search for",
             "Words to search posts for, such as your business's name.",
             true,
             false,
         ),
-        super::s(
+        crate::platforms::s(
             "handle",
             "Handle",
             "Your Bluesky handle (name.bsky.social), to log in.",
             false,
             false,
         ),
-        super::s(
+        crate::platforms::s(
             "app_password",
             "App password",
             "An app password from Settings → Privacy and security → App passwords.",
@@ -112,9 +124,11 @@ struct Login<'a> {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Session {
+struct SessionAnswer {
     #[serde(default)]
     access_jwt: Option<String>,
+    #[serde(default)]
+    did: Option<String>,
 }
 
 /// The handle and app password, when both are given.
@@ -148,36 +162,70 @@ async fn session(ctx: &Ctx<'_>, base: &str, handle: &str, password: &Secret) -> 
     if let Some(t) = ctx.session_token(SESSION) {
         return Ok(t);
     }
-    let url = format!("{base}/xrpc/com.atproto.server.createSession");
+    let jwt = login(ctx.http, &ctx.pace(), base, handle, password)
+        .await?
+        .access_jwt;
+    ctx.keep_session_token(SESSION, jwt.clone());
+    Ok(jwt)
+}
+
+/// A refusal of the credentials with what to do added to Bluesky's words; other errors as
+/// they are.
+fn refused_with(e: SourceError, what_to_do: &str) -> SourceError {
+    match e {
+        SourceError::Auth { status, detail } if detail.is_empty() => SourceError::Auth {
+            status,
+            detail: what_to_do.to_string(),
+        },
+        SourceError::Auth { status, detail } => SourceError::Auth {
+            status,
+            detail: format!("{detail}; {what_to_do}"),
+        },
+        other => other,
+    }
+}
+
+/// A logged-in session: its access token and the account's DID.
+pub(crate) struct Session {
+    pub access_jwt: Secret,
+    pub did: Option<String>,
+}
+
+/// Logs in at `base` with a handle and an app password (`com.atproto.server.createSession`):
+/// the one Bluesky login, for reading and for replies. A refusal says to use an app password.
+pub(crate) async fn login(
+    http: &Http,
+    pace: &Pace,
+    base: &str,
+    handle: &str,
+    password: &Secret,
+) -> Result<Session> {
+    let url = format!(
+        "{}/xrpc/com.atproto.server.createSession",
+        base.trim_end_matches('/')
+    );
     let login = Login {
         identifier: handle,
         password: password.expose(),
     };
-    let reply = ctx
-        .send(|c| c.post(&url).json(&login))
+    let reply = http
+        .send(pace, |c| c.post(&url).json(&login))
         .await
-        .map_err(|e| match e {
-            SourceError::Auth { status, detail } => SourceError::Auth {
-                status,
-                detail: format!(
-                    "{}check the handle, and use an app password, not the account password",
-                    if detail.is_empty() {
-                        String::new()
-                    } else {
-                        format!("{detail}; ")
-                    }
-                ),
-            },
-            other => other,
+        .map_err(|e| {
+            refused_with(
+                e,
+                "check the handle, and use an app password, not the account password",
+            )
         })?;
-    let s: Session = reply.json()?;
-    let jwt = s
+    let s: SessionAnswer = reply.json()?;
+    let access_jwt = s
         .access_jwt
         .filter(|j| !j.is_empty())
         .ok_or_else(|| SourceError::BadResponse("the login answer had no access token".into()))?;
-    let jwt = Secret::new(jwt);
-    ctx.keep_session_token(SESSION, jwt.clone());
-    Ok(jwt)
+    Ok(Session {
+        access_jwt: Secret::new(access_jwt),
+        did: s.did.filter(|d| !d.is_empty()),
+    })
 }
 
 pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
@@ -206,19 +254,12 @@ pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
             }
         })
         .await
-        .map_err(|e| match e {
-            SourceError::Auth { status, detail } if jwt.is_none() => SourceError::Auth {
-                status,
-                detail: format!(
-                    "{}Bluesky wants a login for search: add `handle` and `app_password`",
-                    if detail.is_empty() {
-                        String::new()
-                    } else {
-                        format!("{detail}; ")
-                    }
-                ),
-            },
-            other => other,
+        .map_err(|e| match jwt {
+            None => refused_with(
+                e,
+                "Bluesky wants a login for search: add `handle` and `app_password`",
+            ),
+            Some(_) => e,
         })?;
     let body: Body = reply.json()?;
     let parsed = parse_posts(&body.posts)?;
@@ -288,6 +329,136 @@ fn rkey(uri: &str) -> Option<&str> {
     (collection == "app.bsky.feed.post" && !key.is_empty()).then_some(key)
 }
 
+/// Bluesky, as the registry knows it.
+pub struct Bluesky;
+
+impl Platform for Bluesky {
+    fn spec(&self) -> &'static ConnectorSpec {
+        &SPEC
+    }
+
+    fn fetch<'a>(&'a self, ctx: &'a Ctx<'_>, req: &'a PageRequest) -> BoxFuture<'a, Result<Page>> {
+        Box::pin(fetch(ctx, req))
+    }
+
+    fn body_parser(&self) -> Option<BodyParser> {
+        Some(|body| {
+            parse_posts(&crate::platforms::list(&parse_json(body)?, "posts"))
+                .map(|p| p.into_iter().map(|(i, _)| i).collect())
+        })
+    }
+
+    fn replies(&self) -> Option<&dyn Replier> {
+        Some(self)
+    }
+
+    fn reply_limit(&self) -> Option<Limit> {
+        // app.bsky.feed.post `text`: at most 300 graphemes.
+        Some(Limit::Graphemes(300))
+    }
+}
+
+/// A reply is a post record in the owner's repository, in the mention's thread (see
+/// [`records`]); posts are never edited.
+impl Replier for Bluesky {
+    /// The owner's PDS, or Bluesky's entryway, which forwards to it.
+    fn reply_base_url(&self, _settings: &Value) -> String {
+        PDS_BASE.to_string()
+    }
+
+    fn needs_raw_json(&self) -> bool {
+        true
+    }
+
+    fn plan_post(&self, base: &str, target: &Target<'_>, body: &str) -> ReplyResult<Planned> {
+        let repo = target
+            .account
+            .or_else(|| setting(target.settings, &["handle"]).map(|h| h.trim_start_matches('@')))
+            .ok_or_else(|| missing(&SPEC, "handle"))?;
+        let refs =
+            records::reply_refs(target.external_id, target.raw_json).map_err(ReplyError::Outbox)?;
+        let record = records::post_record(body, refs, target.now);
+        Ok(json_request(
+            Method::POST,
+            format!(
+                "{}/xrpc/com.atproto.repo.createRecord",
+                base.trim_end_matches('/')
+            ),
+            records::create_input(repo, record),
+            false,
+        ))
+    }
+
+    fn plan_delete(
+        &self,
+        base: &str,
+        _review_external_id: &str,
+        reply_id: Option<&str>,
+        _settings: &Value,
+    ) -> ReplyResult<Planned> {
+        let uri = crate::platforms::reply_id(&SPEC, reply_id, "delete")?;
+        let input = records::delete_input(uri).ok_or_else(|| {
+            ReplyError::Outbox(format!(
+                "{uri:?} is not a Bluesky post address, so Earshot cannot delete it; delete \
+                 it on Bluesky"
+            ))
+        })?;
+        Ok(json_request(
+            Method::POST,
+            format!(
+                "{}/xrpc/com.atproto.repo.deleteRecord",
+                base.trim_end_matches('/')
+            ),
+            input,
+            true,
+        ))
+    }
+
+    /// The new post's `at://` address: what deleting it needs.
+    fn posted_id(&self, answer: &Value) -> Option<String> {
+        answer.get("uri").and_then(Value::as_str).map(str::to_owned)
+    }
+
+    /// A session logged in with the owner's handle and app password, writing to the session's
+    /// DID; not kept, since replies are rare and a session costs one request. A ready-made
+    /// token (`EARSHOT_TOKEN_BLUESKY`) is used where no app password is stored.
+    fn authorise<'a>(
+        &'a self,
+        http: &'a Http,
+        creds: &'a dyn ReplyCredentials,
+        source_id: SourceId,
+        settings: &'a Value,
+        base: &'a str,
+    ) -> LocalBoxFuture<'a, ReplyResult<Auth>> {
+        Box::pin(async move {
+            let handle = setting(settings, &["handle"]).map(|h| h.trim().trim_start_matches('@'));
+            match (handle, stored_secret(creds, source_id, "app_password")?) {
+                (Some(handle), Some(password)) => {
+                    let session = login(http, &Pace::replies(), base, handle, &password)
+                        .await
+                        .map_err(|e| ReplyError::Outbox(format!("Bluesky did not log in: {e}")))?;
+                    Ok(Auth {
+                        token: session.access_jwt,
+                        account: session.did.or_else(|| Some(handle.to_string())),
+                    })
+                }
+                (handle, _) => match stored_token(&SPEC, creds, source_id) {
+                    Ok(auth) => Ok(Auth {
+                        account: handle.map(str::to_owned),
+                        ..auth
+                    }),
+                    Err(_) => Err(ReplyError::Outbox(
+                        "no Bluesky app password is stored for this source; add the source \
+                         again with your handle and an app password (Bluesky → Settings → \
+                         Privacy and security → App passwords)"
+                            .into(),
+                    )),
+                },
+            }
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -333,5 +504,27 @@ mod tests {
         );
         assert_eq!(rkey("at://did:plc:abc/app.bsky.feed.like/3kq2"), None);
         assert_eq!(rkey("https://bsky.app"), None);
+    }
+
+    #[test]
+    fn replies_count_graphemes_so_a_family_emoji_is_one_character() {
+        use crate::replies::coach::{check, CheckContext, WarningCode};
+        let ctx = CheckContext {
+            platform: SPEC.platform,
+            ..Default::default()
+        };
+        // 299 letters and a family emoji of seven code points: 300 graphemes, within the limit.
+        let family = "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}\u{200D}\u{1F466}";
+        let draft = format!("{}{family}", "a".repeat(299));
+        assert!(draft.chars().count() > 300);
+        assert!(check(&draft, &ctx).is_empty());
+        let over = format!("{draft}!");
+        let w = &check(&over, &ctx)[0];
+        assert_eq!(w.code, WarningCode::TooLong);
+        assert!(
+            w.message.contains("300 characters; this one is 301"),
+            "{}",
+            w.message
+        );
     }
 }

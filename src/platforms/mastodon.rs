@@ -6,12 +6,22 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::text::{html_to_text, newer, parse_time, path_segment};
-use super::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 use crate::model::{IncomingReview, Kind};
+use crate::platforms::http::parse_json;
+use crate::platforms::{json_request, setting};
+use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
+use crate::replies::coach::Limit;
+use crate::replies::outbox::{Planned, Target};
+use crate::replies::Result as ReplyResult;
+use crate::sources::text::{html_to_text, newer, parse_time, path_segment};
+use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use reqwest::Method;
+use serde_json::json;
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "mastodon",
+    platform: "mastodon",
+    browser_sign_in: false,
     label: "Mastodon",
     feed: Feed::Mentions,
     help: "No account needed for a hashtag: give the instance (mastodon.social) and the tag \
@@ -19,28 +29,28 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
            Development → New application (read:search).",
     default_base_url: "",
     settings: &[
-        super::s(
+        crate::platforms::s(
             "instance",
             "Instance",
             "The server to read from, such as mastodon.social.",
             true,
             false,
         ),
-        super::s(
+        crate::platforms::s(
             "tag",
             "Hashtag",
             "A hashtag to follow, without #.",
             false,
             false,
         ),
-        super::s(
+        crate::platforms::s(
             "query",
             "Search for",
             "Words to search for (needs an access token).",
             false,
             false,
         ),
-        super::s(
+        crate::platforms::s(
             "access_token",
             "Access token",
             "Only for word search.",
@@ -110,7 +120,8 @@ pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
                 "{base}/api/v1/timelines/tag/{}",
                 path_segment(tag.trim_start_matches('#'))
             ),
-            ctx.secret("access_token")?,
+            // A hashtag is public: a token only widens what it sees, and no keyring is no token.
+            ctx.optional_secret("access_token")?,
         ),
         (None, Some(q)) => {
             params.push(("q", q.to_string()));
@@ -199,6 +210,75 @@ pub fn parse_statuses(statuses: &[Value]) -> Result<Vec<IncomingReview>> {
         })
         .collect()
 }
+
+/// Mastodon, as the registry knows it.
+pub struct Mastodon;
+
+impl Platform for Mastodon {
+    fn spec(&self) -> &'static ConnectorSpec {
+        &SPEC
+    }
+
+    fn fetch<'a>(&'a self, ctx: &'a Ctx<'_>, req: &'a PageRequest) -> BoxFuture<'a, Result<Page>> {
+        Box::pin(fetch(ctx, req))
+    }
+
+    fn body_parser(&self) -> Option<BodyParser> {
+        Some(|body| match parse_json(body)? {
+            Value::Array(a) => parse_statuses(&a),
+            v => parse_statuses(&crate::platforms::list(&v, "statuses")),
+        })
+    }
+
+    fn replies(&self) -> Option<&dyn Replier> {
+        Some(self)
+    }
+
+    fn reply_limit(&self) -> Option<Limit> {
+        // Mastodon's default instance limit.
+        Some(Limit::Chars(500))
+    }
+}
+
+/// A reply is a public status in the mention's thread, on the owner's instance.
+impl Replier for Mastodon {
+    /// Mastodon lives on the owner's instance.
+    fn reply_base_url(&self, settings: &Value) -> String {
+        setting(settings, &["instance"]).map_or_else(
+            || DEFAULT_INSTANCE.to_string(),
+            |i| format!("https://{}", i.trim_start_matches("https://")),
+        )
+    }
+
+    fn edits_in_place(&self) -> bool {
+        true
+    }
+
+    fn plan_post(&self, base: &str, target: &Target<'_>, body: &str) -> ReplyResult<Planned> {
+        Ok(json_request(
+            Method::POST,
+            format!("{}/api/v1/statuses", base.trim_end_matches('/')),
+            json!({ "status": body, "in_reply_to_id": target.external_id, "visibility": "public" }),
+            false,
+        ))
+    }
+
+    fn plan_update(&self, base: &str, reply_id: &str, body: &str) -> ReplyResult<Planned> {
+        Ok(json_request(
+            Method::PUT,
+            format!("{}/api/v1/statuses/{reply_id}", base.trim_end_matches('/')),
+            json!({ "status": body }),
+            true,
+        ))
+    }
+
+    fn delete_path(&self) -> Option<&'static str> {
+        Some("/api/v1/statuses/")
+    }
+}
+
+/// Where replies go when the source names no instance.
+const DEFAULT_INSTANCE: &str = "https://mastodon.social";
 
 #[cfg(test)]
 mod tests {

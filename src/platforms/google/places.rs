@@ -9,12 +9,16 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::text::{parse_time, path_segment, time_mark};
-use super::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 use crate::model::{IncomingReview, Kind};
+use crate::platforms::http::{parse_json, Refusal};
+use crate::platforms::{BodyParser, BoxFuture, Platform};
+use crate::sources::text::{parse_time, path_segment, time_mark};
+use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "google-places",
+    platform: "google",
+    browser_sign_in: false,
     label: "Google (public)",
     feed: Feed::Reviews,
     help: "Reads the public Google reviews of any place, yours or a competitor's: at most the 5 \
@@ -26,14 +30,14 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
            https://developers.google.com/maps/documentation/places/web-service/place-id.",
     default_base_url: "https://places.googleapis.com",
     settings: &[
-        super::s(
+        crate::platforms::s(
             "place_id",
             "Place id",
             "The place's Google id (starts with ChIJ…), from Google's Place ID Finder.",
             true,
             false,
         ),
-        super::s(
+        crate::platforms::s(
             "api_key",
             "API key",
             "A Google Cloud API key with \"Places API (New)\" enabled (APIs & Services → \
@@ -202,6 +206,27 @@ pub fn parse_place(place: &Value) -> Result<Vec<IncomingReview>> {
         out.push(it);
     }
     Ok(out)
+}
+
+/// Google Places (public reviews), as the registry knows it.
+pub struct GooglePlaces;
+
+impl Platform for GooglePlaces {
+    fn spec(&self) -> &'static ConnectorSpec {
+        &SPEC
+    }
+
+    fn fetch<'a>(&'a self, ctx: &'a Ctx<'_>, req: &'a PageRequest) -> BoxFuture<'a, Result<Page>> {
+        Box::pin(fetch(ctx, req))
+    }
+
+    fn body_parser(&self) -> Option<BodyParser> {
+        Some(|body| parse_place(&parse_json(body)?))
+    }
+
+    fn refusal(&self, status: u16, body: &Value) -> Option<Refusal> {
+        super::daily_quota(status, body)
+    }
 }
 
 #[cfg(test)]

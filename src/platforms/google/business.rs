@@ -16,14 +16,24 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::google_play::{google_token, token_url};
-use super::text::{parse_time, path_segment, time_mark};
-use super::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use crate::model::SourceId;
 use crate::model::{IncomingReview, Kind, OwnerReply};
+use crate::platforms::http::{parse_json, Http, Pace, Refusal};
+use crate::platforms::{delete_request, json_request, missing, setting, stored_secret};
+use crate::platforms::{BodyParser, BoxFuture, LocalBoxFuture, Platform, Replier};
+use crate::replies::coach::Limit;
+use crate::replies::outbox::{Auth, Planned, ReplyCredentials, Target};
+use crate::replies::{ReplyError, Result as ReplyResult};
 use crate::secrets::Secret;
+use crate::sources::text::{parse_time, path_segment, time_mark};
+use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use reqwest::Method;
+use serde_json::json;
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "google-business",
+    platform: "google",
+    browser_sign_in: true,
     label: "Google Business Profile",
     feed: Feed::Reviews,
     help: "Every Google review of your own verified business, with your replies, and replies \
@@ -41,14 +51,14 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
            `earshot sources auth ID`.",
     default_base_url: "https://mybusiness.googleapis.com",
     settings: &[
-        super::s(
+        crate::platforms::s(
             "account_id",
             "Account id",
             "The number in accounts/… of the Business Profile account that manages the location.",
             true,
             false,
         ),
-        super::s(
+        crate::platforms::s(
             "location_id",
             "Location id",
             "The number in locations/… (Business Profile → Advanced settings → Business Profile \
@@ -56,7 +66,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
             true,
             false,
         ),
-        super::s(
+        crate::platforms::s(
             "client_id",
             "OAuth client id",
             "The client id of your \"Desktop app\" OAuth client (…apps.googleusercontent.com), \
@@ -64,14 +74,14 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
             true,
             false,
         ),
-        super::s(
+        crate::platforms::s(
             "client_secret",
             "OAuth client secret",
             "The client secret shown with that OAuth client.",
             true,
             true,
         ),
-        super::s(
+        crate::platforms::s(
             "refresh_token",
             "Refresh token",
             "Kept by `earshot sources auth ID`; give one here only if you signed in elsewhere \
@@ -79,7 +89,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
             false,
             true,
         ),
-        super::s(
+        crate::platforms::s(
             "auth_url",
             "Sign-in address",
             "Google's consent page; change only for a test server. Default: \
@@ -87,7 +97,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
             false,
             false,
         ),
-        super::s(
+        crate::platforms::s(
             "token_url",
             "Token address",
             "Where access tokens come from; change only for a proxy or a test server. Default: \
@@ -123,9 +133,10 @@ async fn access_token(ctx: &Ctx<'_>) -> Result<Secret> {
     let client_secret = ctx.require_secret("client_secret")?;
     // The `token_url` setting, else the overridden base's `/token`, else Google's; `earshot
     // sources auth` resolves it the same way.
-    let token = google_token(
-        ctx,
-        &token_url(ctx),
+    let token = super::token(
+        ctx.http,
+        &ctx.pace(),
+        &super::token_url(ctx.get("token_url"), ctx.get("base_url")),
         &[
             ("grant_type", "refresh_token"),
             ("refresh_token", refresh.expose()),
@@ -336,6 +347,185 @@ pub fn parse_reviews(body: &Value) -> Result<Vec<IncomingReview>> {
     Ok(out)
 }
 
+/// Google Business Profile, as the registry knows it.
+pub struct GoogleBusiness;
+
+impl Platform for GoogleBusiness {
+    fn spec(&self) -> &'static ConnectorSpec {
+        &SPEC
+    }
+
+    fn fetch<'a>(&'a self, ctx: &'a Ctx<'_>, req: &'a PageRequest) -> BoxFuture<'a, Result<Page>> {
+        Box::pin(fetch(ctx, req))
+    }
+
+    fn body_parser(&self) -> Option<BodyParser> {
+        Some(|body| parse_reviews(&parse_json(body)?))
+    }
+
+    fn replies(&self) -> Option<&dyn Replier> {
+        Some(self)
+    }
+
+    fn reply_limit(&self) -> Option<Limit> {
+        // `comment` ≤ 4096 bytes.
+        Some(Limit::Bytes(4096))
+    }
+
+    fn aliases(&self) -> &'static [&'static str] {
+        &[
+            "google maps",
+            "google-maps",
+            "googlemaps",
+            "google business",
+            "gbp",
+        ]
+    }
+
+    fn display_label(&self) -> Option<&'static str> {
+        Some("Google")
+    }
+
+    fn refusal(&self, status: u16, body: &Value) -> Option<Refusal> {
+        super::daily_quota(status, body)
+    }
+}
+
+/// `PUT …/reply` sets the review's one reply: create-or-replace.
+impl Replier for GoogleBusiness {
+    fn resend_is_safe(&self) -> bool {
+        true
+    }
+
+    fn plan_post(&self, base: &str, target: &Target<'_>, body: &str) -> ReplyResult<Planned> {
+        Ok(json_request(
+            Method::PUT,
+            format!(
+                "{}/v4/{}/reply",
+                base.trim_end_matches('/'),
+                review_name(target.external_id, target.settings)?
+            ),
+            json!({ "comment": body }),
+            true,
+        ))
+    }
+
+    fn plan_delete(
+        &self,
+        base: &str,
+        review_external_id: &str,
+        _reply_id: Option<&str>,
+        settings: &Value,
+    ) -> ReplyResult<Planned> {
+        Ok(delete_request(format!(
+            "{}/v4/{}/reply",
+            base.trim_end_matches('/'),
+            review_name(review_external_id, settings)?
+        )))
+    }
+
+    /// It replaces the one reply of the review, which has no id of its own.
+    fn posted_id(&self, _answer: &Value) -> Option<String> {
+        None
+    }
+
+    /// The access token the sign-in or the last sync kept; with none kept (or the keyring lost
+    /// it), a renewed one.
+    fn authorise<'a>(
+        &'a self,
+        http: &'a Http,
+        creds: &'a dyn ReplyCredentials,
+        source_id: SourceId,
+        settings: &'a Value,
+        _base: &'a str,
+    ) -> LocalBoxFuture<'a, ReplyResult<Auth>> {
+        Box::pin(async move {
+            let kept = creds
+                .bearer_token(source_id, SPEC.name)
+                .map_err(|e| ReplyError::Outbox(e.to_string()))?;
+            match kept {
+                Some(token) => Ok(Auth::bearer(token)),
+                None => renew(http, creds, source_id, settings)
+                    .await
+                    .map(Auth::bearer),
+            }
+        })
+    }
+
+    /// Access tokens live an hour; the sign-in or the last sync may be older.
+    fn renew<'a>(
+        &'a self,
+        http: &'a Http,
+        creds: &'a dyn ReplyCredentials,
+        source_id: SourceId,
+        settings: &'a Value,
+    ) -> Option<LocalBoxFuture<'a, ReplyResult<Secret>>> {
+        Some(Box::pin(renew(http, creds, source_id, settings)))
+    }
+}
+
+/// Trades the source's refresh token for a new access token through the one Google token
+/// helper, and keeps it for the next post. Errors say how to sign in again.
+async fn renew(
+    http: &Http,
+    creds: &dyn ReplyCredentials,
+    source_id: SourceId,
+    settings: &Value,
+) -> ReplyResult<Secret> {
+    let fail = |m: String| ReplyError::Outbox(m);
+    let again = format!(
+        "sign in to Google again (Sources → Sign in with Google, or `earshot sources auth \
+         {source_id}`)"
+    );
+    let refresh = stored_secret(creds, source_id, "refresh_token")?.ok_or_else(|| {
+        fail(format!(
+            "the Google sign-in has expired and cannot be renewed; {again}"
+        ))
+    })?;
+    let client_id =
+        setting(settings, &["client_id"]).ok_or_else(|| missing(&SPEC, "OAuth client id"))?;
+    let client_secret = stored_secret(creds, source_id, "client_secret")?.ok_or_else(|| {
+        fail(format!(
+            "no OAuth client secret is stored for the Google source; add it again, then {again}"
+        ))
+    })?;
+    let url = super::token_url(
+        setting(settings, &["token_url"]),
+        setting(settings, &["base_url"]),
+    );
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh.expose()),
+        ("client_id", client_id),
+        ("client_secret", client_secret.expose()),
+    ];
+    let token = super::token(http, &Pace::replies(), &url, &form, &again)
+        .await
+        .map_err(|e| {
+            let e = e.redacted(&[refresh.clone(), client_secret.clone()]);
+            fail(format!("Google did not renew the sign-in: {e}"))
+        })?;
+    creds.keep(source_id, "access_token", &token);
+    Ok(token)
+}
+
+/// The resource name of a review: the external id when the connector stored the full name,
+/// else built from the source's account and location.
+fn review_name(external_id: &str, settings: &Value) -> ReplyResult<String> {
+    if external_id.starts_with("accounts/") {
+        return Ok(external_id.to_string());
+    }
+    let account = setting(settings, &["account", "account_id", "accountId"])
+        .ok_or_else(|| missing(&SPEC, "account"))?;
+    let location = setting(settings, &["location", "location_id", "locationId"])
+        .ok_or_else(|| missing(&SPEC, "location"))?;
+    let account = account.trim_start_matches("accounts/");
+    let location = location.rsplit('/').next().unwrap_or(location);
+    Ok(format!(
+        "accounts/{account}/locations/{location}/reviews/{external_id}"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -386,5 +576,12 @@ mod tests {
                 .into(),
         });
         assert!(e.to_string().contains("Basic API Access"), "{e}");
+    }
+
+    #[test]
+    fn a_gateway_error_on_a_reply_that_replaces_is_retried() {
+        use crate::replies::outbox::{classify, Outcome};
+        let gbp = classify(&GoogleBusiness, true, 504, None, "");
+        assert!(matches!(gbp, Outcome::Retry { .. }));
     }
 }

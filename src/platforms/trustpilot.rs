@@ -4,12 +4,21 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::text::{parse_time, path_segment, time_mark};
-use super::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 use crate::model::{IncomingReview, Kind, OwnerReply};
+use crate::platforms::http::parse_json;
+use crate::platforms::{delete_request, json_request, missing, setting};
+use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
+use crate::replies::outbox::{Planned, Target};
+use crate::replies::Result as ReplyResult;
+use crate::sources::text::{parse_time, path_segment, time_mark};
+use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use reqwest::Method;
+use serde_json::json;
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "trustpilot",
+    platform: "trustpilot",
+    browser_sign_in: false,
     label: "Trustpilot",
     feed: Feed::Reviews,
     help:
@@ -18,14 +27,14 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
            shown there too.",
     default_base_url: "https://api.trustpilot.com",
     settings: &[
-        super::s(
+        crate::platforms::s(
             "business_unit_id",
             "Business unit id",
             "Your Trustpilot business unit id.",
             true,
             false,
         ),
-        super::s(
+        crate::platforms::s(
             "api_key",
             "API key",
             "From Trustpilot Business → Integrations → API.",
@@ -158,6 +167,65 @@ pub fn parse_reviews(reviews: &[Value]) -> Result<Vec<IncomingReview>> {
             Ok(it)
         })
         .collect()
+}
+
+/// Trustpilot, as the registry knows it.
+pub struct Trustpilot;
+
+impl Platform for Trustpilot {
+    fn spec(&self) -> &'static ConnectorSpec {
+        &SPEC
+    }
+
+    fn fetch<'a>(&'a self, ctx: &'a Ctx<'_>, req: &'a PageRequest) -> BoxFuture<'a, Result<Page>> {
+        Box::pin(fetch(ctx, req))
+    }
+
+    fn body_parser(&self) -> Option<BodyParser> {
+        Some(|body| parse_reviews(&crate::platforms::list(&parse_json(body)?, "reviews")))
+    }
+
+    fn replies(&self) -> Option<&dyn Replier> {
+        Some(self)
+    }
+}
+
+/// One company reply per review: posting again replaces it.
+impl Replier for Trustpilot {
+    fn resend_is_safe(&self) -> bool {
+        true
+    }
+
+    fn plan_post(&self, base: &str, target: &Target<'_>, body: &str) -> ReplyResult<Planned> {
+        let author = setting(
+            target.settings,
+            &["business_user_id", "authorBusinessUserId"],
+        )
+        .ok_or_else(|| missing(&SPEC, "business user id"))?;
+        Ok(json_request(
+            Method::POST,
+            format!(
+                "{}/v1/private/reviews/{}/reply",
+                base.trim_end_matches('/'),
+                target.external_id
+            ),
+            json!({ "authorBusinessUserId": author, "message": body }),
+            true,
+        ))
+    }
+
+    fn plan_delete(
+        &self,
+        base: &str,
+        review_external_id: &str,
+        _reply_id: Option<&str>,
+        _settings: &Value,
+    ) -> ReplyResult<Planned> {
+        Ok(delete_request(format!(
+            "{}/v1/private/reviews/{review_external_id}/reply",
+            base.trim_end_matches('/')
+        )))
+    }
 }
 
 #[cfg(test)]

@@ -11,12 +11,16 @@
 
 use serde_json::Value;
 
-use super::text::{html_to_text, parse_time, path_segment, time_mark};
-use super::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 use crate::model::{IncomingReview, Kind};
+use crate::platforms::http::parse_json;
+use crate::platforms::{BodyParser, BoxFuture, Platform};
+use crate::sources::text::{html_to_text, parse_time, path_segment, time_mark};
+use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "app-store",
+    platform: "app-store",
+    browser_sign_in: false,
     label: "App Store",
     feed: Feed::Reviews,
     help: "Reads the public App Store reviews of any iPhone or iPad app, yours or a \
@@ -26,14 +30,14 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
            Connect gives every review and lets you reply.",
     default_base_url: "https://itunes.apple.com",
     settings: &[
-        super::s(
+        crate::platforms::s(
             "app_id",
             "App id",
             "The number after \"id\" in the app's App Store address, e.g. 284882215.",
             true,
             false,
         ),
-        super::s(
+        crate::platforms::s(
             "country",
             "Countries",
             "Two-letter App Store countries to read, separated by commas (us, gb, de…); each \
@@ -198,6 +202,31 @@ pub fn parse_feed(body: &Value, app: Option<(&str, &str)>) -> Result<Vec<Incomin
         out.push(it);
     }
     Ok(out)
+}
+
+/// The App Store's public feed, as the registry knows it.
+pub struct AppStore;
+
+impl Platform for AppStore {
+    fn spec(&self) -> &'static ConnectorSpec {
+        &SPEC
+    }
+
+    fn fetch<'a>(&'a self, ctx: &'a Ctx<'_>, req: &'a PageRequest) -> BoxFuture<'a, Result<Page>> {
+        Box::pin(fetch(ctx, req))
+    }
+
+    fn body_parser(&self) -> Option<BodyParser> {
+        Some(|body| parse_feed(&parse_json(body)?, None))
+    }
+
+    fn aliases(&self) -> &'static [&'static str] {
+        &["apple", "app store", "appstore", "ios"]
+    }
+
+    fn display_label(&self) -> Option<&'static str> {
+        Some("App Store")
+    }
 }
 
 #[cfg(test)]

@@ -9,18 +9,27 @@
 //! A post's `updated_time` moves when someone comments, so an incremental run reads the
 //! comments only of posts updated since the last run, and stops paging the feed at the first
 //! page where none was. Times come as `+0000` without a colon. Throttling arrives in the body
-//! (`error.code` 4, 17, 32, 613, 80001) and is handled by [`super::http::classify`].
+//! (`error.code` 4, 17, 32, 613, 80001) and is handled by [`crate::platforms::http::classify`].
 
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::google_places::scrub;
-use super::text::{parse_time, path_segment, time_mark};
-use super::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 use crate::model::{IncomingReview, Kind, OwnerReply};
+use crate::platforms::google::places::scrub;
+use crate::platforms::http::parse_json;
+use crate::platforms::http::Refusal;
+use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
+use crate::replies::coach::Limit;
+use crate::replies::outbox::{Planned, Target};
+use crate::replies::Result as ReplyResult;
+use crate::sources::text::{parse_time, path_segment, time_mark};
+use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use reqwest::Method;
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "facebook",
+    platform: "facebook",
+    browser_sign_in: false,
     label: "Facebook",
     feed: Feed::Mentions,
     help: "Comments on your Facebook Page's posts and visitors' posts on the Page, and replies \
@@ -33,7 +42,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
            Page's About → Page transparency, or in the Explorer.",
     default_base_url: "https://graph.facebook.com/v21.0",
     settings: &[
-        super::s(
+        crate::platforms::s(
             "page_id",
             "Page id",
             "Your Facebook Page's numeric id (About → Page transparency, or the Graph API \
@@ -41,7 +50,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
             true,
             false,
         ),
-        super::s(
+        crate::platforms::s(
             "page_token",
             "Page access token",
             "A long-lived Page access token with pages_read_engagement and \
@@ -296,7 +305,7 @@ pub fn parse_thread(
 }
 
 /// A feed body on its own (posts with their `comments` expanded), every entry a mention: what
-/// [`super::parse::parse_body`] feeds.
+/// [`crate::sources::parse::parse_body`] feeds.
 pub fn parse_feed(body: &Value) -> Result<Vec<IncomingReview>> {
     let mut out = Vec::new();
     let posts = body.get("data").and_then(Value::as_array);
@@ -336,6 +345,78 @@ fn to_item(e: &Entry, raw: &Value, fallback_url: Option<&str>) -> Result<Option<
     it.raw_json = Some(raw.to_string());
     Ok(Some(it))
 }
+
+/// Facebook Pages, as the registry knows it.
+pub struct Facebook;
+
+impl Platform for Facebook {
+    fn spec(&self) -> &'static ConnectorSpec {
+        &SPEC
+    }
+
+    fn fetch<'a>(&'a self, ctx: &'a Ctx<'_>, req: &'a PageRequest) -> BoxFuture<'a, Result<Page>> {
+        Box::pin(fetch(ctx, req))
+    }
+
+    fn body_parser(&self) -> Option<BodyParser> {
+        Some(|body| parse_feed(&parse_json(body)?))
+    }
+
+    fn replies(&self) -> Option<&dyn Replier> {
+        Some(self)
+    }
+
+    /// Facebook reports throttling in the body (`error.code`), not always with a 429.
+    fn refusal(&self, _status: u16, body: &Value) -> Option<Refusal> {
+        let code = body.pointer("/error/code").and_then(Value::as_i64)?;
+        THROTTLE_CODES.contains(&code).then_some(Refusal::Throttled)
+    }
+
+    fn reply_limit(&self) -> Option<Limit> {
+        // Facebook comments: 8 000 characters.
+        Some(Limit::Chars(8_000))
+    }
+}
+
+/// A reply is a comment on the post or rating: posting again adds another, and a comment is
+/// edited by its own id.
+impl Replier for Facebook {
+    fn edits_in_place(&self) -> bool {
+        true
+    }
+
+    fn plan_post(&self, base: &str, target: &Target<'_>, body: &str) -> ReplyResult<Planned> {
+        Ok(Planned {
+            method: Method::POST,
+            url: format!(
+                "{}/{}/comments",
+                base.trim_end_matches('/'),
+                target.external_id
+            ),
+            json: None,
+            form: Some(vec![("message".into(), body.into())]),
+            replaces: false,
+        })
+    }
+
+    /// Graph API: updating a comment is a POST to the comment with its new `message`.
+    fn plan_update(&self, base: &str, reply_id: &str, body: &str) -> ReplyResult<Planned> {
+        Ok(Planned {
+            method: Method::POST,
+            url: format!("{}/{reply_id}", base.trim_end_matches('/')),
+            json: None,
+            form: Some(vec![("message".into(), body.into())]),
+            replaces: true,
+        })
+    }
+
+    fn delete_path(&self) -> Option<&'static str> {
+        Some("/")
+    }
+}
+
+/// Graph API error codes that mean "slow down" (application, user, page and BUC limits).
+const THROTTLE_CODES: &[i64] = &[4, 17, 32, 613, 80001];
 
 #[cfg(test)]
 mod tests {
@@ -405,5 +486,52 @@ mod tests {
         );
         assert_eq!(e.code(), "auth");
         assert!(!e.to_string().contains("EAAGsecret123"), "{e}");
+    }
+
+    #[test]
+    fn a_sync_stops_on_throttling_in_the_body() {
+        use crate::platforms::http::{classify, Verdict};
+        let body = br#"{"error":{"message":"(#4) Application request limit reached","type":"OAuthException","code":4,"fbtrace_id":"A1"}}"#;
+        let now = chrono::Utc::now();
+        assert!(matches!(
+            classify(400, &Default::default(), body, now, Some(&Facebook)),
+            Verdict::Stop(SourceError::RateLimited { .. })
+        ));
+    }
+
+    #[test]
+    fn a_gateway_error_on_a_comment_may_have_posted_it_and_is_not_resent() {
+        use crate::replies::outbox::{classify, Outcome};
+        let fb = classify(&Facebook, false, 504, None, "");
+        assert!(matches!(fb, Outcome::Unknown(_)));
+        let fb = classify(&Facebook, false, 503, None, "");
+        assert!(matches!(fb, Outcome::Retry { .. }));
+    }
+
+    #[test]
+    fn throttling_in_a_replys_refusal_is_retried() {
+        use crate::replies::outbox::{classify, Outcome};
+        let body = r#"{"error":{"message":"Application request limit reached","code":4}}"#;
+        assert!(matches!(
+            classify(&Facebook, false, 400, None, body),
+            Outcome::Retry { .. }
+        ));
+        let body = r#"{"error":{"message":"Invalid parameter","code":100}}"#;
+        assert!(matches!(
+            classify(&Facebook, false, 400, None, body),
+            Outcome::Refused(_)
+        ));
+    }
+
+    #[test]
+    fn a_reply_is_measured_in_characters_not_bytes() {
+        use crate::replies::coach::{check, CheckContext};
+        // 4 200 bytes (over Google's limit) but 1 400 characters.
+        let euro = "€".repeat(1_400);
+        let ctx = CheckContext {
+            platform: SPEC.platform,
+            ..Default::default()
+        };
+        assert!(check(&euro, &ctx).is_empty());
     }
 }

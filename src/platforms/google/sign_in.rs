@@ -11,16 +11,14 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-use super::http::{Http, HttpConfig};
-use super::{settings_of, Result, SourceError};
 use crate::model::SourceId;
+use crate::platforms::http::{Http, HttpConfig, Pace};
 use crate::secrets::{Secret, SecretStore};
+use crate::sources::{settings_of, Result, SourceError};
 use crate::store::Store;
 
 /// Google's consent page; the source's `auth_url` (or its overridden base's `/auth`) wins.
 const GOOGLE_AUTH_URL: &str = "https://accounts.google.com/o/oauth2/v2/auth";
-/// Google's token endpoint; resolved like the connector does (`token_url`, base's `/token`).
-const GOOGLE_TOKEN_URL: &str = "https://oauth2.googleapis.com/token";
 /// Reading and answering Business Profile reviews.
 pub const GBP_SCOPE: &str = "https://www.googleapis.com/auth/business.manage";
 
@@ -82,7 +80,8 @@ pub fn start(store: &Store, secrets: &dyn SecretStore, id: SourceId) -> Result<S
             .unwrap_or_else(|| default.to_string())
     };
     let auth_url = endpoint("auth_url", "auth", GOOGLE_AUTH_URL);
-    let token_url = endpoint("token_url", "token", GOOGLE_TOKEN_URL);
+    // Resolved as the connector and the outbox resolve it.
+    let token_url = super::token_url(setting("token_url"), base.as_deref());
 
     let verifier = random_token();
     let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -308,7 +307,7 @@ async fn exchange_code(token_url: &str, form: &[(&str, &str)]) -> Result<(Secret
         ..HttpConfig::default()
     })?;
     let reply = http
-        .send("google-business-auth", Duration::ZERO, |c| {
+        .send(&Pace::unpaced("google-business-auth"), |c| {
             c.post(token_url).form(form)
         })
         .await

@@ -1,9 +1,13 @@
-//! HTTP for connectors: timeouts on every request, polite pacing per platform, retries with
-//! exponential backoff and jitter on 429, 5xx and dropped connections, `Retry-After` and the
-//! platforms' quota headers honoured.
+//! The one HTTP policy, for syncing and posting alike: one client builder ([`client`]),
+//! timeouts on every request, polite pacing per platform, retries with exponential backoff and
+//! jitter on 429, 5xx and dropped connections ([`backoff`]), `Retry-After` ([`retry_after`]) and
+//! the platforms' quota headers honoured.
 //!
 //! Deciding what a response means ([`classify`]) is a pure function of status, headers and body,
-//! so every platform's throttling signal (PLATFORMS.md §3) is tested without a server.
+//! so every platform's throttling signal (PLATFORMS.md §3) is tested without a server. The reply
+//! outbox sends through the same client and reads `Retry-After` and backs off the same way; it
+//! sorts answers by its own rules (a create-only post is never blindly resent), with each
+//! platform's reading of a refusal's body ([`Refusal`]).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -14,7 +18,7 @@ use reqwest::header::HeaderMap;
 use reqwest::{RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
 
-use super::SourceError;
+use crate::sources::SourceError;
 
 /// Retry and timing knobs. Defaults suit a background sync; tests shrink them.
 #[derive(Debug, Clone)]
@@ -38,6 +42,68 @@ impl Default for HttpConfig {
             backoff: Duration::from_millis(500),
             max_wait: Duration::from_secs(60),
         }
+    }
+}
+
+/// What a platform's refusal says in its body, beyond its status: the platform's own rule,
+/// read by its home ([`crate::platforms::Platform::refusal`]) for syncs and replies alike.
+#[derive(Debug, Clone, Copy)]
+pub enum Refusal {
+    /// Slow down (Facebook's throttling codes): a sync pauses until the quota headers say, a
+    /// reply is tried again.
+    Throttled,
+    /// A quota is spent until `resets_at` (from now); `resets` says when, in words.
+    QuotaSpent {
+        resets_at: fn(DateTime<Utc>) -> DateTime<Utc>,
+        resets: &'static str,
+    },
+}
+
+/// Which pacing slot requests take, the least time between two of them, and whose rules read
+/// their refusals.
+#[derive(Clone)]
+pub struct Pace {
+    pub key: String,
+    pub min_interval: Duration,
+    pub platform: Option<&'static dyn crate::platforms::Platform>,
+}
+
+impl Pace {
+    /// A slot of its own with no pacing and no platform's rules: sign-ins and the outbox's
+    /// sessions, where a person waits and requests are few.
+    pub fn unpaced(key: &str) -> Pace {
+        Pace {
+            key: key.into(),
+            min_interval: Duration::ZERO,
+            platform: None,
+        }
+    }
+
+    /// The slot of the outbox's sign-ins and sessions.
+    pub fn replies() -> Pace {
+        Pace::unpaced("replies")
+    }
+}
+
+/// The user agent of every request Earshot sends.
+const USER_AGENT: &str = concat!(
+    "Earshot/",
+    env!("CARGO_PKG_VERSION"),
+    " (desktop review monitor; +https://github.com/earshot-app)"
+);
+
+/// The one client builder: a timeout on every request and on connecting, and Earshot's user
+/// agent. `honour_proxy` keeps `HTTP(S)_PROXY` in force (the outbox's default); syncs and tests on
+/// 127.0.0.1 go direct.
+pub fn client(timeout: Duration, honour_proxy: bool) -> reqwest::Result<reqwest::Client> {
+    let builder = reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(10)))
+        .user_agent(USER_AGENT);
+    if honour_proxy {
+        builder.build()
+    } else {
+        builder.no_proxy().build()
     }
 }
 
@@ -101,17 +167,32 @@ pub enum Verdict {
     Stop(SourceError),
 }
 
-/// Classifies a response by status, headers and body (PLATFORMS.md §3).
-pub fn classify(status: u16, headers: &HeaderMap, body: &[u8], now: DateTime<Utc>) -> Verdict {
+/// Classifies a response by status, headers and body (PLATFORMS.md §3); `platform`'s own rules
+/// read what a refusal's body says beyond its status (throttling in the body, a spent quota).
+pub fn classify(
+    status: u16,
+    headers: &HeaderMap,
+    body: &[u8],
+    now: DateTime<Utc>,
+    platform: Option<&dyn crate::platforms::Platform>,
+) -> Verdict {
     let message = platform_message(body);
-    // Facebook throttles in the body, not always with 429.
-    if let Some(code) = facebook_error_code(body) {
-        if [4, 17, 32, 613, 80001].contains(&code) {
-            let until = reset_time(headers, now);
-            return Verdict::Stop(SourceError::RateLimited {
-                until,
-                detail: message.unwrap_or_else(|| format!("error code {code}")),
-            });
+    if !(200..=299).contains(&status) {
+        let parsed = || serde_json::from_slice(body).unwrap_or(serde_json::Value::Null);
+        match platform.and_then(|p| p.refusal(status, &parsed())) {
+            Some(Refusal::Throttled) => {
+                return Verdict::Stop(SourceError::RateLimited {
+                    until: reset_time(headers, now),
+                    detail: message.unwrap_or_else(|| "too many requests".into()),
+                })
+            }
+            Some(Refusal::QuotaSpent { resets_at, .. }) => {
+                return Verdict::Stop(SourceError::RateLimited {
+                    until: Some(resets_at(now)),
+                    detail: message.unwrap_or_else(|| "daily quota used up".into()),
+                })
+            }
+            None => {}
         }
     }
     match status {
@@ -132,13 +213,6 @@ pub fn classify(status: u16, headers: &HeaderMap, body: &[u8], now: DateTime<Utc
                 },
                 None => Verdict::Retry { after: None, error },
             }
-        }
-        403 if is_quota_message(body) => {
-            // YouTube and Google Play spend a daily quota that resets at midnight Pacific.
-            Verdict::Stop(SourceError::RateLimited {
-                until: Some(next_pacific_midnight(now)),
-                detail: message.unwrap_or_else(|| "daily quota used up".into()),
-            })
         }
         401 | 403 => Verdict::Stop(SourceError::Auth {
             status,
@@ -174,33 +248,26 @@ pub fn platform_message(body: &[u8]) -> Option<String> {
             .find_map(|k| v.get(k).and_then(|m| m.as_str()).map(str::to_owned))
         })
     };
-    let found = v
-        .get("error")
-        .and_then(pick)
-        .or_else(|| v.get("errors").and_then(|e| e.get(0)).and_then(pick))
-        .or_else(|| pick(&v))?;
+    let found = match v.get("error").and_then(serde_json::Value::as_str) {
+        // An OAuth or AT Protocol refusal: a code, with the words for people beside it.
+        Some(code) => match ["error_description", "message"]
+            .iter()
+            .find_map(|k| v.get(k).and_then(|m| m.as_str()))
+        {
+            Some(words) => format!("{words} ({code})"),
+            None => code.to_string(),
+        },
+        None => v
+            .get("error")
+            .and_then(pick)
+            .or_else(|| v.get("errors").and_then(|e| e.get(0)).and_then(pick))
+            .or_else(|| pick(&v))?,
+    };
     let mut m: String = found.split_whitespace().collect::<Vec<_>>().join(" ");
     if m.chars().count() > 200 {
         m = m.chars().take(200).collect::<String>() + "…";
     }
     Some(m)
-}
-
-fn facebook_error_code(body: &[u8]) -> Option<i64> {
-    if body.first() != Some(&b'{') {
-        return None;
-    }
-    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
-    let e = v.get("error")?;
-    e.get("fbtrace_id")?;
-    e.get("code")?.as_i64()
-}
-
-fn is_quota_message(body: &[u8]) -> bool {
-    let s = String::from_utf8_lossy(&body[..body.len().min(4096)]);
-    s.contains("quotaExceeded")
-        || s.contains("dailyLimitExceeded")
-        || s.contains("rateLimitExceeded")
 }
 
 /// `Retry-After` in seconds or as an HTTP date.
@@ -261,17 +328,6 @@ pub fn exhausted_until(headers: &HeaderMap, now: DateTime<Utc>) -> Option<DateTi
     reset_time(headers, now).filter(|t| *t > now)
 }
 
-fn next_pacific_midnight(now: DateTime<Utc>) -> DateTime<Utc> {
-    use chrono_tz::America::Los_Angeles;
-    let local = now.with_timezone(&Los_Angeles);
-    let tomorrow = local.date_naive().succ_opt().unwrap_or(local.date_naive());
-    Los_Angeles
-        .from_local_datetime(&tomorrow.and_hms_opt(0, 0, 0).expect("midnight exists"))
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or(now + chrono::Duration::hours(24))
-}
-
 /// Pacing state of one platform.
 struct Slot {
     /// Theoretical arrival time of the next request (GCRA).
@@ -290,16 +346,12 @@ pub struct Http {
 
 impl Http {
     pub fn new(config: HttpConfig) -> Result<Http, SourceError> {
-        let client = reqwest::Client::builder()
-            .timeout(config.timeout)
-            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
-            .user_agent(concat!(
-                "Earshot/",
-                env!("CARGO_PKG_VERSION"),
-                " (desktop review monitor; +https://github.com/earshot-app)"
-            ))
-            .no_proxy()
-            .build()
+        Http::with_proxy(config, false)
+    }
+
+    /// A client that honours `HTTP(S)_PROXY` when `honour_proxy` is set.
+    pub fn with_proxy(config: HttpConfig, honour_proxy: bool) -> Result<Http, SourceError> {
+        let client = client(config.timeout, honour_proxy)
             .map_err(|e| SourceError::Network(format!("could not start HTTP: {e}")))?;
         Ok(Http {
             client,
@@ -313,13 +365,14 @@ impl Http {
     }
 
     /// Sends a request built by `build` (called again for each retry), honouring the pacing of
-    /// `pace_key` and at least `min_interval` between its requests.
+    /// `pace` (its slot and at least its `min_interval` between requests) and reading refusals
+    /// by its platform's rules.
     pub async fn send(
         &self,
-        pace_key: &str,
-        min_interval: Duration,
+        pace: &Pace,
         build: impl Fn(&reqwest::Client) -> RequestBuilder,
     ) -> Result<Reply, SourceError> {
+        let (pace_key, min_interval) = (pace.key.as_str(), pace.min_interval);
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -328,7 +381,13 @@ impl Http {
             let (after, error) = match outcome {
                 Ok(reply) => {
                     let now = Utc::now();
-                    match classify(reply.status, &reply.headers, &reply.body, now) {
+                    match classify(
+                        reply.status,
+                        &reply.headers,
+                        &reply.body,
+                        now,
+                        pace.platform,
+                    ) {
                         Verdict::Ok => {
                             if let Some(until) = exhausted_until(&reply.headers, now) {
                                 self.block_until(pace_key, until, now);
@@ -443,7 +502,14 @@ fn request_error(e: reqwest::Error) -> SourceError {
 
 /// `base · 2^(attempt-1)` plus up to 25% jitter, so many sources retrying do not align.
 pub fn backoff(base: Duration, attempt: u32) -> Duration {
-    let exp = base.saturating_mul(1u32 << (attempt.saturating_sub(1)).min(16));
+    backoff_capped(base, attempt, Duration::MAX)
+}
+
+/// [`backoff`] with the doubling stopped at `cap` (the jitter comes on top).
+pub fn backoff_capped(base: Duration, attempt: u32, cap: Duration) -> Duration {
+    let exp = base
+        .saturating_mul(1u32 << (attempt.saturating_sub(1)).min(16))
+        .min(cap);
     let jitter = exp.mul_f64(0.25 * jitter_fraction());
     exp + jitter
 }
@@ -498,6 +564,18 @@ mod tests {
             ),
             Some(Duration::from_secs(30))
         );
+        // A date already past is no wait; words are no date.
+        assert_eq!(
+            retry_after(
+                &headers(&[("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT")]),
+                now()
+            ),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", "soon")]), now()),
+            None
+        );
     }
 
     #[test]
@@ -532,43 +610,47 @@ mod tests {
     #[test]
     fn statuses_map_to_plain_outcomes() {
         let h = HeaderMap::new();
-        assert!(matches!(classify(200, &h, b"{}", now()), Verdict::Ok));
+        assert!(matches!(classify(200, &h, b"{}", now(), None), Verdict::Ok));
         assert!(matches!(
-            classify(503, &h, b"", now()),
+            classify(503, &h, b"", now(), None),
             Verdict::Retry {
                 error: SourceError::Server { status: 503 },
                 ..
             }
         ));
         assert!(matches!(
-            classify(401, &h, br#"{"error":{"description":"bad key"}}"#, now()),
+            classify(
+                401,
+                &h,
+                br#"{"error":{"description":"bad key"}}"#,
+                now(),
+                None
+            ),
             Verdict::Stop(SourceError::Auth { status: 401, .. })
         ));
         assert!(matches!(
-            classify(429, &headers(&[("retry-after", "3")]), b"", now()),
+            classify(429, &headers(&[("retry-after", "3")]), b"", now(), None),
             Verdict::Retry { after: Some(d), error: SourceError::RateLimited { .. } } if d == Duration::from_secs(3)
         ));
     }
 
     #[test]
-    fn youtube_quota_is_a_403_that_pauses_until_pacific_midnight() {
-        let body = br#"{"error":{"code":403,"message":"The request cannot be completed because you have exceeded your quota.","errors":[{"reason":"quotaExceeded"}]}}"#;
-        match classify(403, &HeaderMap::new(), body, now()) {
-            Verdict::Stop(SourceError::RateLimited { until: Some(u), .. }) => {
-                // 12:00 UTC on 1 May is 05:00 in Los Angeles (PDT): midnight is 07:00 UTC on 2 May.
-                assert_eq!(u, Utc.with_ymd_and_hms(2026, 5, 2, 7, 0, 0).unwrap());
-            }
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn facebook_throttles_in_the_body() {
-        let body = br#"{"error":{"message":"(#4) Application request limit reached","type":"OAuthException","code":4,"fbtrace_id":"A1"}}"#;
-        assert!(matches!(
-            classify(400, &HeaderMap::new(), body, now()),
-            Verdict::Stop(SourceError::RateLimited { .. })
-        ));
+    fn a_refusal_with_a_code_keeps_the_words_beside_it() {
+        assert_eq!(
+            platform_message(br#"{"error":"invalid_grant","error_description":"Token has been expired or revoked."}"#).as_deref(),
+            Some("Token has been expired or revoked. (invalid_grant)")
+        );
+        assert_eq!(
+            platform_message(
+                br#"{"error":"AuthenticationRequired","message":"Invalid identifier or password"}"#
+            )
+            .as_deref(),
+            Some("Invalid identifier or password (AuthenticationRequired)")
+        );
+        assert_eq!(
+            platform_message(br#"{"error":"invalid_client"}"#).as_deref(),
+            Some("invalid_client")
+        );
     }
 
     #[test]

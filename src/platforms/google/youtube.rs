@@ -8,18 +8,28 @@
 //! thread are the owner's reply. Comments are mentions: no stars.
 //!
 //! Quota runs out as a 403 (not a 429) and is paused until midnight Pacific by
-//! [`super::http::classify`]; comments turned off is a 403 too, which this module rewords so
+//! [`crate::platforms::http::classify`]; comments turned off is a 403 too, which this module rewords so
 //! it does not read as refused credentials.
 
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::text::{html_to_text, parse_time, time_mark};
-use super::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 use crate::model::{IncomingReview, Kind, OwnerReply};
+use crate::platforms::http::{parse_json, Refusal};
+use crate::platforms::json_request;
+use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
+use crate::replies::coach::Limit;
+use crate::replies::outbox::{Planned, Target as ReplyTarget};
+use crate::replies::Result as ReplyResult;
+use crate::sources::text::{html_to_text, parse_time, time_mark};
+use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use reqwest::Method;
+use serde_json::json;
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "youtube",
+    platform: "youtube",
+    browser_sign_in: false,
     label: "YouTube",
     feed: Feed::Mentions,
     help: "Needs an API key: in the Google Cloud console (https://console.cloud.google.com) \
@@ -28,21 +38,21 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
            UC…) for comments on all your videos, or one video id.",
     default_base_url: "https://www.googleapis.com",
     settings: &[
-        super::s(
+        crate::platforms::s(
             "channel_id",
             "Channel id",
             "Your channel's id (starts with UC): comments on all its videos. Give this or a video id.",
             false,
             false,
         ),
-        super::s(
+        crate::platforms::s(
             "video_id",
             "Video id",
             "One video's id (the v=… in its address): comments on that video only.",
             false,
             false,
         ),
-        super::s(
+        crate::platforms::s(
             "api_key",
             "API key",
             "A Google Cloud API key with YouTube Data API v3 enabled.",
@@ -195,7 +205,7 @@ fn mark(it: &IncomingReview) -> String {
     time_mark(&it.updated_at.unwrap_or(it.created_at).max(it.created_at))
 }
 
-/// YouTube's errors that are not what [`super::http::classify`] makes of them by status.
+/// YouTube's errors that are not what [`crate::platforms::http::classify`] makes of them by status.
 fn reword(e: SourceError) -> SourceError {
     match e {
         SourceError::Auth {
@@ -318,6 +328,71 @@ fn owner_reply(replies: &Option<Replies>, owner: &str) -> Option<OwnerReply> {
         .filter(|r| !r.body.is_empty())
 }
 
+/// YouTube, as the registry knows it.
+pub struct YouTube;
+
+impl Platform for YouTube {
+    fn spec(&self) -> &'static ConnectorSpec {
+        &SPEC
+    }
+
+    fn fetch<'a>(&'a self, ctx: &'a Ctx<'_>, req: &'a PageRequest) -> BoxFuture<'a, Result<Page>> {
+        Box::pin(fetch(ctx, req))
+    }
+
+    fn body_parser(&self) -> Option<BodyParser> {
+        Some(|body| parse_threads(&crate::platforms::list(&parse_json(body)?, "items"), None))
+    }
+
+    fn replies(&self) -> Option<&dyn Replier> {
+        Some(self)
+    }
+
+    fn reply_limit(&self) -> Option<Limit> {
+        // YouTube comments are capped at 10 000 characters.
+        Some(Limit::Chars(10_000))
+    }
+
+    fn refusal(&self, status: u16, body: &Value) -> Option<Refusal> {
+        super::daily_quota(status, body)
+    }
+}
+
+/// A reply is a comment in the thread (`comments.insert`), edited by its own id.
+impl Replier for YouTube {
+    fn edits_in_place(&self) -> bool {
+        true
+    }
+
+    fn plan_post(&self, base: &str, target: &ReplyTarget<'_>, body: &str) -> ReplyResult<Planned> {
+        Ok(json_request(
+            Method::POST,
+            format!(
+                "{}/youtube/v3/comments?part=snippet",
+                base.trim_end_matches('/')
+            ),
+            json!({ "snippet": { "parentId": target.external_id, "textOriginal": body } }),
+            false,
+        ))
+    }
+
+    fn plan_update(&self, base: &str, reply_id: &str, body: &str) -> ReplyResult<Planned> {
+        Ok(json_request(
+            Method::PUT,
+            format!(
+                "{}/youtube/v3/comments?part=snippet",
+                base.trim_end_matches('/')
+            ),
+            json!({ "id": reply_id, "snippet": { "textOriginal": body } }),
+            true,
+        ))
+    }
+
+    fn delete_path(&self) -> Option<&'static str> {
+        Some("/youtube/v3/comments?id=")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -386,5 +461,34 @@ mod tests {
             detail: "API key not valid. Please pass a valid API key.".into(),
         });
         assert_eq!(e.code(), "auth");
+    }
+
+    #[test]
+    fn a_spent_quota_is_a_403_that_pauses_a_sync_until_pacific_midnight() {
+        use crate::platforms::http::{classify, Verdict};
+        use chrono::TimeZone;
+        let body = br#"{"error":{"code":403,"message":"The request cannot be completed because you have exceeded your quota.","errors":[{"reason":"quotaExceeded"}]}}"#;
+        let now = chrono::Utc.with_ymd_and_hms(2026, 5, 1, 12, 0, 0).unwrap();
+        match classify(403, &Default::default(), body, now, Some(&YouTube)) {
+            Verdict::Stop(SourceError::RateLimited { until: Some(u), .. }) => {
+                // 12:00 UTC on 1 May is 05:00 in Los Angeles (PDT): midnight is 07:00 UTC on 2 May.
+                assert_eq!(
+                    u,
+                    chrono::Utc.with_ymd_and_hms(2026, 5, 2, 7, 0, 0).unwrap()
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn quota_exhaustion_on_a_reply_is_a_refusal_that_says_when_it_resets() {
+        use crate::replies::outbox::{classify, Outcome};
+        let body =
+            r#"{"error":{"code":403,"message":"quota","errors":[{"reason":"quotaExceeded"}]}}"#;
+        match classify(&YouTube, false, 403, None, body) {
+            Outcome::Refused(r) => assert!(r.contains("midnight Pacific"), "{r}"),
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -5,18 +5,22 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::text::{html_to_text, unix_time};
-use super::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 use crate::model::{IncomingReview, Kind};
+use crate::platforms::http::parse_json;
+use crate::platforms::{BodyParser, BoxFuture, Platform};
+use crate::sources::text::{html_to_text, unix_time};
+use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "hackernews",
+    platform: "hackernews",
+    browser_sign_in: false,
     label: "Hacker News",
     feed: Feed::Mentions,
     help: "No account needed: Earshot searches Hacker News stories and comments for your query \
            (your business or product name).",
     default_base_url: "https://hn.algolia.com",
-    settings: &[super::s(
+    settings: &[crate::platforms::s(
         "query",
         "Search for",
         "Words to look for, such as your business or product name.",
@@ -110,7 +114,11 @@ pub fn parse_hits(hits: &[Value]) -> Result<Vec<IncomingReview>> {
                 .created_at_i
                 .as_ref()
                 .and_then(unix_time)
-                .or_else(|| h.created_at.as_deref().and_then(super::text::parse_time))
+                .or_else(|| {
+                    h.created_at
+                        .as_deref()
+                        .and_then(crate::sources::text::parse_time)
+                })
                 .ok_or_else(|| SourceError::BadResponse("a hit has no time".into()))?;
             let (title, body) = match (&h.comment_text, &h.title) {
                 (Some(c), _) => (h.story_title.clone(), html_to_text(c)),
@@ -145,6 +153,31 @@ pub fn parse_hits(hits: &[Value]) -> Result<Vec<IncomingReview>> {
             Ok(it)
         })
         .collect()
+}
+
+/// Hacker News, as the registry knows it.
+pub struct HackerNews;
+
+impl Platform for HackerNews {
+    fn spec(&self) -> &'static ConnectorSpec {
+        &SPEC
+    }
+
+    fn fetch<'a>(&'a self, ctx: &'a Ctx<'_>, req: &'a PageRequest) -> BoxFuture<'a, Result<Page>> {
+        Box::pin(fetch(ctx, req))
+    }
+
+    fn body_parser(&self) -> Option<BodyParser> {
+        Some(|body| parse_hits(&crate::platforms::list(&parse_json(body)?, "hits")))
+    }
+
+    fn aliases(&self) -> &'static [&'static str] {
+        &["hn", "hacker news", "hacker-news"]
+    }
+
+    fn display_label(&self) -> Option<&'static str> {
+        Some("Hacker News")
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,490 @@
+//! Platforms: everything Earshot knows of each platform, one home per platform, and the registry
+//! that is the only list of them.
+//!
+//! A platform's home (`yelp.rs`, `google/`, `bluesky/`) holds its spec (settings, help text, what
+//! it costs and needs), how it is read (fetch, parse, its rate and quota rules), how a reply is
+//! written there (post, edit and delete requests, the posted reply's id, whether a resend is
+//! safe, its sign-in), and its reply length unit. It implements [`Platform`], and its reply half
+//! [`Replier`] where the platform has a reply API. [`REGISTRY`] lists one value per platform:
+//! adding a platform is one new module and one line there.
+//!
+//! What is common to every platform is written once against these traits and lives elsewhere:
+//! the page loop, cursors and transactions in [`crate::sync`], a request's context and errors in
+//! [`crate::sources`], the outbox's claim/record/retry machine in [`crate::replies::outbox`], and
+//! the one HTTP policy (client, classification, backoff, `Retry-After`) in [`http`].
+//!
+//! Issue 25 adds per-platform OAuth flows, headline ratings and more: they belong on these
+//! traits, as default methods the platforms that have them override.
+
+pub mod bluesky;
+pub mod google;
+pub mod http;
+
+mod app_store;
+pub(crate) mod app_store_connect;
+mod facebook;
+mod file;
+mod hackernews;
+mod mastodon;
+mod reddit;
+mod rss;
+mod trustpilot;
+mod x;
+mod yelp;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::OnceLock;
+
+use reqwest::Method;
+use serde_json::Value;
+
+use crate::model::{IncomingReview, SourceId};
+use crate::replies::coach::Limit;
+use crate::replies::outbox::{Auth, Planned, ReplyCredentials, Target};
+use crate::replies::{ReplyError, Result as ReplyResult};
+use crate::sources::{Ctx, Page, PageRequest, Result};
+
+/// Every platform, in the order the CLI and the Sources screen list them. The only list.
+pub static REGISTRY: &[&dyn Platform] = &[
+    &google::business::GoogleBusiness,
+    &google::places::GooglePlaces,
+    &yelp::Yelp,
+    &facebook::Facebook,
+    &trustpilot::Trustpilot,
+    &app_store::AppStore,
+    &app_store_connect::AppStoreConnect,
+    &google::play::GooglePlay,
+    &x::X,
+    &google::youtube::YouTube,
+    &reddit::Reddit,
+    &mastodon::Mastodon,
+    &bluesky::Bluesky,
+    &hackernews::HackerNews,
+    &rss::Rss,
+    &file::File,
+];
+
+/// A future a platform hands back; `Send`, since the sync engine reads sources on worker tasks.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A future of the reply half. The outbox runs on one task (it borrows the store), so these need
+/// not be `Send`, and credentials need not be shareable across threads.
+pub type LocalBoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
+/// A whole response body through a platform's parser, without a request (fuzzing, hostile input).
+pub type BodyParser = fn(&[u8]) -> Result<Vec<IncomingReview>>;
+
+/// One platform: how it is described, read and measured. See the module docs.
+pub trait Platform: Sync {
+    /// Its settings, help text and limits.
+    fn spec(&self) -> &'static ConnectorSpec;
+
+    /// Fetches one page of items.
+    fn fetch<'a>(&'a self, ctx: &'a Ctx<'_>, req: &'a PageRequest) -> BoxFuture<'a, Result<Page>>;
+
+    /// The parser a whole response body goes through, where the platform has one.
+    fn body_parser(&self) -> Option<BodyParser> {
+        None
+    }
+
+    /// Its reply half, where the outbox can post replies; `None` means "copy and open".
+    fn replies(&self) -> Option<&dyn Replier> {
+        None
+    }
+
+    /// How long a reply may be, in the platform's own unit, where it says.
+    fn reply_limit(&self) -> Option<Limit> {
+        None
+    }
+
+    /// What a refusal (`status`, its JSON `body`, `Null` if none) says beyond its status, by
+    /// this platform's rules: throttling in the body, a spent quota. Syncs and replies read
+    /// refusals through it alike.
+    fn refusal(&self, _status: u16, _body: &Value) -> Option<http::Refusal> {
+        None
+    }
+
+    /// Other spellings of it in files and by people (`Twitter`, `Google Maps`), lower case;
+    /// they fold to its display platform.
+    fn aliases(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// How its display platform is named for people, where capitalising the name is not
+    /// right (`Google Play`, `RSS`).
+    fn display_label(&self) -> Option<&'static str> {
+        None
+    }
+}
+
+/// The reply half of a platform: the requests the outbox sends and how their answers read.
+/// Requests are planned without credentials (pure, so each shape is tested without a server);
+/// the outbox adds the token, sends, retries and records.
+pub trait Replier: Platform {
+    /// Where reply requests go when neither the outbox's config nor the source's `base_url`
+    /// says otherwise.
+    fn reply_base_url(&self, _settings: &Value) -> String {
+        self.spec().default_base_url.to_string()
+    }
+
+    /// Whether sending the same reply again replaces it rather than adding a second one
+    /// (create-or-replace: the review has one reply). Only then is a resend after an unknown
+    /// outcome safe.
+    fn resend_is_safe(&self) -> bool {
+        false
+    }
+
+    /// Whether a posted reply is changed by updating the reply itself (by its own id), where
+    /// resending does not replace it.
+    fn edits_in_place(&self) -> bool {
+        false
+    }
+
+    /// Whether the API deletes replies.
+    fn can_delete(&self) -> bool {
+        true
+    }
+
+    /// Whether planning needs the item as the platform sent it (its `raw_json`).
+    fn needs_raw_json(&self) -> bool {
+        false
+    }
+
+    /// The request that posts `body` in answer to the review.
+    fn plan_post(&self, base: &str, target: &Target<'_>, body: &str) -> ReplyResult<Planned>;
+
+    /// The request that changes the posted reply `reply_id` to `body`, where
+    /// [`Replier::edits_in_place`].
+    fn plan_update(&self, _base: &str, _reply_id: &str, _body: &str) -> ReplyResult<Planned> {
+        Err(ReplyError::Outbox(format!(
+            "{} replies cannot be edited",
+            self.spec().label
+        )))
+    }
+
+    /// Where a posted reply is deleted by its own id: `DELETE {base}{path}{reply id}`.
+    fn delete_path(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// The request that deletes the posted reply. `reply_id` is the platform's id of the reply
+    /// itself, which all but the one-reply-per-review platforms need. The default deletes it at
+    /// [`Replier::delete_path`].
+    fn plan_delete(
+        &self,
+        base: &str,
+        _review_external_id: &str,
+        reply_id: Option<&str>,
+        _settings: &Value,
+    ) -> ReplyResult<Planned> {
+        match self.delete_path() {
+            Some(path) => delete_reply(self.spec(), base, path, reply_id),
+            None => Err(ReplyError::Outbox(format!(
+                "{} does not let Earshot delete a reply through its API; delete it there",
+                self.spec().label
+            ))),
+        }
+    }
+
+    /// The platform's id of a reply it accepted, from its answer.
+    fn posted_id(&self, answer: &Value) -> Option<String> {
+        answer.get("id").and_then(Value::as_str).map(str::to_owned)
+    }
+
+    /// The credentials a request goes with; `base` is where it goes. The default is the
+    /// source's stored token.
+    fn authorise<'a>(
+        &'a self,
+        _http: &'a http::Http,
+        creds: &'a dyn ReplyCredentials,
+        source_id: SourceId,
+        _settings: &'a Value,
+        _base: &'a str,
+    ) -> LocalBoxFuture<'a, ReplyResult<Auth>> {
+        Box::pin(std::future::ready(stored_token(
+            self.spec(),
+            creds,
+            source_id,
+        )))
+    }
+
+    /// A fresh token after the platform refused the one sent (HTTP 401), where the platform's
+    /// tokens can be renewed; tried once per request.
+    fn renew<'a>(
+        &'a self,
+        _http: &'a http::Http,
+        _creds: &'a dyn ReplyCredentials,
+        _source_id: SourceId,
+        _settings: &'a Value,
+    ) -> Option<LocalBoxFuture<'a, ReplyResult<crate::secrets::Secret>>> {
+        None
+    }
+}
+
+/// The source's stored reply token, or why there is none.
+pub(crate) fn stored_token(
+    spec: &ConnectorSpec,
+    creds: &dyn ReplyCredentials,
+    source_id: SourceId,
+) -> ReplyResult<Auth> {
+    creds
+        .bearer_token(source_id, spec.name)
+        .map_err(|e| ReplyError::Outbox(e.to_string()))?
+        .map(Auth::bearer)
+        .ok_or_else(|| {
+            ReplyError::Outbox(format!(
+                "no {} credentials are stored; connect the account again",
+                spec.label
+            ))
+        })
+}
+
+/// A stored secret of the source for the reply half, errors in the outbox's words.
+pub(crate) fn stored_secret(
+    creds: &dyn ReplyCredentials,
+    source_id: SourceId,
+    key: &str,
+) -> ReplyResult<Option<crate::secrets::Secret>> {
+    creds
+        .secret(source_id, key)
+        .map_err(|e| ReplyError::Outbox(e.to_string()))
+}
+
+/// A string setting under any of `keys` (platforms name them differently).
+pub(crate) fn setting<'a>(settings: &'a Value, keys: &[&str]) -> Option<&'a str> {
+    keys.iter()
+        .find_map(|k| settings.get(*k).and_then(Value::as_str))
+        .filter(|s| !s.trim().is_empty())
+}
+
+/// Why a reply cannot be addressed: the source lacks an id the platform needs.
+pub(crate) fn missing(spec: &ConnectorSpec, what: &str) -> ReplyError {
+    ReplyError::Outbox(format!(
+        "the {} source has no {what} in its settings, so Earshot cannot address the reply; \
+         reconnect the source",
+        spec.label
+    ))
+}
+
+/// The platform's id of a posted reply, or why a request on it cannot be addressed.
+pub(crate) fn reply_id<'a>(
+    spec: &ConnectorSpec,
+    reply_external_id: Option<&'a str>,
+    doing: &str,
+) -> ReplyResult<&'a str> {
+    reply_external_id.filter(|s| !s.is_empty()).ok_or_else(|| {
+        ReplyError::Outbox(format!(
+            "Earshot does not know this reply's id on {0}, so it cannot {doing} it; do it on \
+             {0}",
+            spec.label
+        ))
+    })
+}
+
+/// A JSON request; `replaces` says whether sending it twice has the effect of sending it once.
+pub(crate) fn json_request(method: Method, url: String, json: Value, replaces: bool) -> Planned {
+    Planned {
+        method,
+        url,
+        json: Some(json),
+        form: None,
+        replaces,
+    }
+}
+
+/// A `DELETE` of `url` (deleting twice deletes once).
+pub(crate) fn delete_request(url: String) -> Planned {
+    Planned {
+        method: Method::DELETE,
+        url,
+        json: None,
+        form: None,
+        replaces: true,
+    }
+}
+
+/// A `DELETE` of the posted reply at `{base}{path}{reply id}`, or why it cannot be addressed.
+pub(crate) fn delete_reply(
+    spec: &ConnectorSpec,
+    base: &str,
+    path: &str,
+    reply_external_id: Option<&str>,
+) -> ReplyResult<Planned> {
+    let id = reply_id(spec, reply_external_id, "delete")?;
+    Ok(delete_request(format!(
+        "{}{path}{id}",
+        base.trim_end_matches('/')
+    )))
+}
+
+/// The array under `key` of a JSON body, or none.
+pub(crate) fn list(v: &Value, key: &str) -> Vec<Value> {
+    v.get(key)
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The platform whose connector name is `name`.
+pub fn find(name: &str) -> Option<&'static dyn Platform> {
+    REGISTRY.iter().copied().find(|p| p.spec().name == name)
+}
+
+/// The reply half of the platform named `name`, where it has one.
+pub fn replier(name: &str) -> Option<&'static dyn Replier> {
+    find(name).and_then(|p| p.replies())
+}
+
+/// Every platform's spec, in registry order.
+pub fn specs() -> &'static [ConnectorSpec] {
+    static SPECS: OnceLock<Vec<ConnectorSpec>> = OnceLock::new();
+    SPECS.get_or_init(|| REGISTRY.iter().map(|p| *p.spec()).collect())
+}
+
+/// Every secret setting any platform has, and the tokens platforms keep between runs: what
+/// forgetting a source deletes.
+pub fn secret_keys() -> Vec<&'static str> {
+    let mut keys: Vec<&'static str> = specs()
+        .iter()
+        .flat_map(|s| s.settings.iter())
+        .filter(|s| s.secret)
+        .map(|s| s.key)
+        .collect();
+    // Tokens a sign-in leaves, and the AI endpoint's key (in the app-wide slot 0), so that they
+    // move with the others when a database gets its identity.
+    keys.extend([
+        "refresh_token",
+        "access_token",
+        crate::replies::ai::KEY_NAME,
+    ]);
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+impl crate::store::Store {
+    /// This database's credentials: [`crate::store::Store::secrets_named`] with every secret
+    /// setting name the registry knows. It lives here, not in the store, because the store knows
+    /// no platform.
+    pub fn secrets(&self) -> crate::store::Result<Box<dyn crate::secrets::SecretStore>> {
+        self.secrets_named(&secret_keys())
+    }
+}
+
+/// The reply length limit of a display platform: the first platform showing its items there
+/// that names one.
+pub fn reply_limit(display_platform: &str) -> Option<Limit> {
+    REGISTRY
+        .iter()
+        .filter(|p| p.spec().platform == display_platform)
+        .find_map(|p| p.reply_limit())
+}
+
+/// What a connector needs from the owner.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct SettingSpec {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub help: &'static str,
+    pub required: bool,
+    /// Kept in the keyring, never in the database.
+    pub secret: bool,
+}
+
+/// Whether a connector brings reviews (rated), mentions, or a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Feed {
+    Reviews,
+    Mentions,
+    File,
+}
+
+/// A connector as the CLI help and the Sources screen describe it.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct ConnectorSpec {
+    /// The connector name the CLI takes (`google-business`): how Earshot talks to the platform.
+    pub name: &'static str,
+    /// The display platform its items carry (`google`): where the customer wrote. Two
+    /// connectors can feed one display platform, and trends group by it.
+    #[serde(skip)]
+    pub platform: &'static str,
+    /// Whether the owner signs in through the browser once the source is added (Google's
+    /// installed-app flow); the Sources screen offers the button by it.
+    pub browser_sign_in: bool,
+    pub label: &'static str,
+    pub feed: Feed,
+    /// Where the owner gets the credential, in a sentence or two.
+    pub help: &'static str,
+    pub default_base_url: &'static str,
+    pub settings: &'static [SettingSpec],
+    /// Minutes between scheduled syncs unless `interval_minutes` says otherwise.
+    pub interval_minutes: u32,
+    /// A full listing returns every review, so one that is missing was removed.
+    pub lists_everything: bool,
+    /// Least time between two requests to this platform (its documented rate limit).
+    pub min_interval_ms: u64,
+}
+
+pub(crate) const fn s(
+    key: &'static str,
+    label: &'static str,
+    help: &'static str,
+    required: bool,
+    secret: bool,
+) -> SettingSpec {
+    SettingSpec {
+        key,
+        label,
+        help,
+        required,
+        secret,
+    }
+}
+
+/// Settings every connector takes.
+pub const COMMON_SETTINGS: &[SettingSpec] = &[
+    s(
+        "base_url",
+        "API address",
+        "Where requests go; change only for a proxy or a test server.",
+        false,
+        false,
+    ),
+    s(
+        "interval_minutes",
+        "Sync every (minutes)",
+        "How often to look for new items.",
+        false,
+        false,
+    ),
+];
+
+/// The connector's own settings followed by the common ones.
+pub fn all_settings(spec: &ConnectorSpec) -> impl Iterator<Item = &SettingSpec> {
+    spec.settings.iter().chain(COMMON_SETTINGS.iter())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_platform_is_found_by_its_connector_name() {
+        for p in REGISTRY {
+            let found = find(p.spec().name).expect("registered");
+            assert!(std::ptr::eq(found.spec(), p.spec()));
+        }
+        assert!(find("myspace").is_none());
+    }
+
+    #[test]
+    fn a_connector_name_is_registered_once() {
+        let mut names: Vec<&str> = specs().iter().map(|s| s.name).collect();
+        names.sort_unstable();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(names.len(), before);
+    }
+}
