@@ -20,7 +20,7 @@ pub(crate) mod app_store_connect;
 mod bluesky;
 mod facebook;
 mod file;
-mod google_business;
+pub(crate) mod google_business;
 mod google_places;
 mod google_play;
 mod hackernews;

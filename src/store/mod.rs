@@ -12,6 +12,7 @@ mod alerts;
 mod batch_rollups;
 mod businesses;
 mod checkpoints;
+mod imported;
 mod maintenance;
 mod replies;
 mod reviews;
@@ -27,6 +28,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 pub use checkpoints::BackgroundCheckpoints;
+pub use imported::ImportedReview;
 
 pub use alerts::AlertMarks;
 pub use maintenance::verify_database_file;
