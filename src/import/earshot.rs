@@ -481,8 +481,8 @@ impl<R: Read> Read for CountingReader<R> {
 /// buffer's bytes.
 #[derive(Debug, Default)]
 struct LineBreaks {
-    /// Offsets of the breaks read and not yet counted.
-    pending: VecDeque<u64>,
+    /// Offsets of the breaks read and not yet counted, with their length (2 for a CRLF).
+    pending: VecDeque<(u64, u8)>,
     /// Breaks before the last offset asked about.
     counted: u64,
     /// Whether the byte before the next one read is a CR.
@@ -497,23 +497,36 @@ impl LineBreaks {
             return;
         }
         for (i, b) in bytes.iter().enumerate() {
-            let is_break = match b {
-                b'\r' => true,
-                b'\n' => !self.after_cr,
-                _ => false,
-            };
-            if is_break {
-                self.pending.push_back(start + i as u64);
+            match b {
+                b'\r' => self.pending.push_back((start + i as u64, 1)),
+                b'\n' if self.after_cr => {
+                    // The LF of a CRLF: one break with the CR before it.
+                    if let Some(last) = self.pending.back_mut() {
+                        if last.0 + 1 == start + i as u64 {
+                            last.1 = 2;
+                        }
+                    }
+                }
+                b'\n' => self.pending.push_back((start + i as u64, 1)),
+                _ => {}
             }
             self.after_cr = *b == b'\r';
         }
     }
 
-    /// The 1-based line of the byte at `offset`; offsets are asked in increasing order.
+    /// The 1-based line of a record the parser says starts at `offset`; offsets are asked in
+    /// increasing order. The parser may note a record's start before the blank lines it then
+    /// skips (no record starts with a line break), so breaks right at the start count too.
     fn line_at(&mut self, offset: u64) -> u64 {
-        while self.pending.front().is_some_and(|b| *b < offset) {
-            self.pending.pop_front();
+        let mut start = offset;
+        while let Some(&(at, len)) = self.pending.front() {
+            if at > start {
+                break;
+            }
+            // A break ending past the start (the start noted on a CRLF's LF) moves it too.
             self.counted += 1;
+            start = start.max(at + u64::from(len));
+            self.pending.pop_front();
         }
         self.counted + 1
     }
