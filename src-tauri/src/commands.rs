@@ -220,6 +220,8 @@ pub struct ImportProgress {
     pub total: u64,
 }
 
+// Each argument is one the UI names (`location` picks a Takeout's location, issue 26).
+#[allow(clippy::too_many_arguments)]
 #[tauri::command]
 pub async fn import_file(
     app: AppHandle,
