@@ -62,10 +62,10 @@ pub enum ImportError {
         error: std::io::Error,
     },
     #[error(
-        "{path} is not a file of reviews Earshot can read: {reason}. Earshot reads a Google \
-         Takeout of Google Business Profile (ZIP or folder), Google Play Console review CSVs, \
-         Trustpilot's review export, and CSV or JSON Lines with the columns external_id, \
-         platform, author, rating, title, body, created_at, url"
+        "{path} is not a CSV or JSON Lines file of reviews, nor an export Earshot recognises: \
+         {reason}. Earshot reads a Google Takeout of Google Business Profile (ZIP or folder), \
+         Google Play Console review CSVs, Trustpilot's review export, and CSV or JSON Lines \
+         with the columns external_id, platform, author, rating, title, body, created_at, url"
     )]
     NotReviews { path: PathBuf, reason: String },
     #[error(
