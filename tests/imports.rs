@@ -686,3 +686,63 @@ fn a_crlf_csv_names_a_bad_row_by_its_line_in_the_file() {
     let err = import(&db, &[&f], &[]).fails().stderr();
     assert!(err.contains("line 3"), "{err}");
 }
+
+/// The API source added before the import: the export's history is kept whole, and a full API
+/// listing that holds only some of it removes nothing of the rest.
+#[tokio::test(flavor = "current_thread")]
+async fn an_import_after_connecting_the_api_keeps_the_history_the_listing_lacks() {
+    let db = TestDb::new();
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": "ya29.t", "expires_in": 3599})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v4/accounts/111/locations/222/reviews"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"reviews": [
+            gbp_api_review("AbFvOqn4", "ONE", "Rude staff at the counter.", "2025-04-20T12:00:00.000000Z",
+                "2025-04-20T12:00:00.000000Z", None),
+        ]})))
+        .mount(&server)
+        .await;
+    let secrets = Arc::new(MemorySecrets::default());
+    let source = add_source(
+        &db,
+        &secrets,
+        "google-business",
+        &[
+            ("account_id", "accounts/111"),
+            ("location_id", "locations/222"),
+            ("client_id", "cid.apps.googleusercontent.com"),
+            ("client_secret", "s3cret"),
+            ("refresh_token", "1//r"),
+            ("base_url", &server.uri()),
+        ],
+    );
+    let first = sync_source(&db, secrets.clone(), source).await;
+    assert_eq!((first.ok, first.new), (true, 1), "{first:?}");
+    let report = import(
+        &db,
+        &[&fixtures().join("google-takeout")],
+        &["--location", "222"],
+    )
+    .ok()
+    .json();
+    assert_eq!(
+        report["new"], 4,
+        "the synced review is updated, not added: {report}"
+    );
+    assert_eq!(stored_rows(&db, "google"), 5);
+    let again = sync_source(&db, secrets, source).await;
+    assert!(again.ok, "{again:?}");
+    assert_eq!((again.new, again.removed), (0, 0), "{again:?}");
+    assert_eq!(
+        reviews(&db, "google").len(),
+        5,
+        "nothing of the history is removed"
+    );
+}

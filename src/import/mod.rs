@@ -10,11 +10,12 @@
 //! and checked whole before anything is written: a malformed file stops the import with nothing
 //! written.
 //!
-//! Reviews from a platform's export carry the external ids the API connectors use, and go into
-//! that platform's API source when the business has one; otherwise into a one-off import source,
-//! from which the first API sync that lists a review takes it over ([`Store::adopt_imported`]).
-//! Either way a later sync updates the imported review instead of adding it a second time, and an
-//! owner reply in the export becomes the review's platform reply, with its time.
+//! Reviews from a platform's export carry the external ids the API connectors use. One the
+//! business holds already (a sync brought it) is updated where it is; the others go into a
+//! one-off import source, from which an API sync takes over each review it lists
+//! ([`Store::adopt_imported`]). Either way a later sync updates the imported review instead of
+//! adding it a second time, and an owner reply in the export becomes the review's platform
+//! reply, with its time.
 //!
 //! Decision: a rerun of an export changes nothing, and an older export imported after a newer one
 //! (or after a sync) never overwrites a newer version of a review.
@@ -552,36 +553,12 @@ fn write_export(
     Ok(report)
 }
 
-/// The source an export's target writes into: the business's API source for the same location,
-/// app or business unit when there is one (so a sync continues the history), else a one-off
-/// import source of its own.
+/// The one-off import source an export's target writes into (a `file` source without a path,
+/// which no sync reads). Not the platform's API source, even when the business has one: a full
+/// API listing marks what it does not list as removed, and an export's history is not the API's
+/// to remove. The API source takes over each review it lists ([`Store::adopt_imported`]), and a
+/// review it synced already is updated where it is (see `write_export`).
 fn target_source(store: &Store, business_id: i64, target: &Target) -> Result<SourceId> {
-    let same_connector: Vec<_> = store
-        .sources()?
-        .into_iter()
-        .filter(|s| s.business_id == business_id && s.connector == target.connector)
-        .collect();
-    let last = |v: &str| {
-        v.trim()
-            .trim_end_matches('/')
-            .rsplit('/')
-            .next()
-            .map(str::to_owned)
-    };
-    let matching = same_connector.iter().find(|s| {
-        s.settings
-            .get(target.setting)
-            .and_then(|v| v.as_str())
-            .and_then(last)
-            .is_some_and(|v| v.eq_ignore_ascii_case(&target.key))
-    });
-    if let Some(s) = matching.or(if same_connector.len() == 1 {
-        same_connector.first()
-    } else {
-        None
-    }) {
-        return Ok(s.id);
-    }
     let label = format!("import:{}:{}", target.connector, target.key);
     let settings = serde_json::json!({
         "platform": target.platform,
