@@ -179,6 +179,7 @@ mod tests {
             business: own.name.clone(),
             platform: None,
             skip_bad: false,
+            ..Default::default()
         };
         let report = import_path(&mut fresh, &file, &opts, &mut |_, _| {}).unwrap();
         assert_eq!(report.counts.new, n);
@@ -254,6 +255,7 @@ mod tests {
             business: "Harbour Lane Café".into(),
             platform: None,
             skip_bad: false,
+            ..Default::default()
         };
         let mut first = Store::open(&dir.path().join("a.db")).unwrap();
         import_path(&mut first, &src, &opts, &mut |_, _| {}).unwrap();

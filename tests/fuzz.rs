@@ -259,6 +259,7 @@ fn import_never_panics_on_mutated_files_and_stores_only_valid_rows() {
                 business: "Fuzz Café".into(),
                 platform: None,
                 skip_bad: i % 2 == 0,
+                ..Default::default()
             };
             let outcome = catch_unwind(AssertUnwindSafe(|| {
                 earshot::import::import_path(&mut store, &path, &opts, &mut |_, _| {})

@@ -788,6 +788,7 @@ async fn a_background_round_merges_what_an_import_left() {
         business: "Harbour Lane Café".into(),
         platform: None,
         skip_bad: false,
+        ..Default::default()
     };
     let mut store = db.store();
     earshot::import::import_path_batched(&mut store, &csv, &opts, 10, &mut |_, _| {}).unwrap();

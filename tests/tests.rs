@@ -9,7 +9,25 @@ mod cli;
 mod connectors_a;
 mod connectors_b;
 mod fuzz;
+mod imports;
 mod replies;
 mod report;
 mod sentiment_eval;
 mod sync;
+
+/// With `autotests = false` a new file in tests/ that nobody names here would never build nor
+/// run, and nothing would say so: this fails instead.
+#[test]
+fn every_test_file_is_a_module_of_this_binary() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let this = std::fs::read_to_string(dir.join("tests.rs")).unwrap();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if let Some(module) = name.strip_suffix(".rs").filter(|m| *m != "tests") {
+            assert!(
+                this.contains(&format!("mod {module};")),
+                "tests/{name} is not named in tests/tests.rs, so it never runs"
+            );
+        }
+    }
+}

@@ -20,6 +20,15 @@ export async function loadDemo() {
   }
 }
 
+// The formats the core recognises, by the name its report gives (ImportReport.format).
+export const IMPORT_FORMATS = new Map([
+  ['google-takeout', 'Google Takeout of Google Business Profile'],
+  ['google-play-csv', 'Google Play Console reviews'],
+  ['trustpilot-csv', 'Trustpilot export'],
+  ['csv', 'CSV'],
+  ['jsonl', 'JSON Lines'],
+]);
+
 // Platforms offered in the import form when the file has no platform column.
 const IMPORT_PLATFORMS = ['google', 'yelp', 'tripadvisor', 'facebook', 'trustpilot', 'booking'];
 
@@ -27,10 +36,10 @@ const IMPORT_PLATFORMS = ['google', 'yelp', 'tripadvisor', 'facebook', 'trustpil
  * Asks for a file (native dialog), then for the business it belongs to, then imports it.
  * `businesses` prefill the form: the owner's own business is the default.
  */
-export async function importFile(businesses = []) {
+export async function importFile(businesses = [], { folder = false } = {}) {
   let path;
   try {
-    path = await api.chooseImportFile();
+    path = await api.chooseImportFile({ folder });
   } catch (e) {
     showNotice(`The file dialog could not be opened. ${e.message}`, { kind: 'error' });
     return;
@@ -42,17 +51,25 @@ export async function importFile(businesses = []) {
 }
 
 /** Runs an import with a progress bar; exported for the welcome screen and tests. */
-export async function runImport({ path, business, platform, skipBad }) {
+export async function runImport({ path, business, platform, skipBad, location = null }) {
   const p = showProgress('Importing reviews…', fileName(path));
   try {
-    const r = await api.importFile({ path, business, platform, skipBad }, ({ read, total }) => p.update(read, total));
+    const r = await api.importFile({ path, business, platform, skipBad, location }, ({ read, total }) => p.update(read, total));
     const parts = [
       `${formatCount(r.new)} new`,
       `${formatCount(r.updated)} updated`,
       `${formatCount(r.unchanged)} unchanged`,
     ];
-    if (r.rejected > 0) parts.push(`${formatCount(r.rejected)} skipped (first: line ${r.rejected_rows[0]?.line}: ${r.rejected_rows[0]?.reason})`);
-    showNotice(`Imported ${fileName(path)} for ${r.business}: ${parts.join(', ')}.`);
+    if (r.rejected > 0) {
+      const first = r.rejected_rows[0];
+      parts.push(`${formatCount(r.rejected)} skipped (first: ${first?.place ?? `line ${first?.line}`}: ${first?.reason})`);
+    }
+    const found = IMPORT_FORMATS.get(r.format);
+    const from = found ? ` (${found})` : '';
+    const places = (r.locations ?? []).length > 1
+      ? ` Found ${r.locations.map((l) => l.name ?? l.id).join(', ')}.`
+      : '';
+    showNotice(`Imported ${fileName(path)}${from} for ${r.business}: ${parts.join(', ')}.${places}`);
   } catch (e) {
     showNotice(`Nothing was imported from ${fileName(path)}. ${e.message}`, { kind: 'error' });
   } finally {
@@ -75,6 +92,9 @@ function askImportOptions(path, businesses) {
     h('option', { value: '' }, 'As written in the file'),
     IMPORT_PLATFORMS.map((p) => h('option', { value: p }, platformLabel(p))));
   const skipBad = h('input', { id: 'import-skip', type: 'checkbox', name: 'skip' });
+  const locationInput = h('input', {
+    id: 'import-location', name: 'location', autocomplete: 'off', placeholder: 'e.g. Harbour Lane Café',
+  });
   const dialog = h('dialog', { class: 'modal', 'aria-labelledby': 'import-title' },
     h('form', { method: 'dialog', class: 'form' },
       h('h2', { id: 'import-title' }, 'Import reviews'),
@@ -82,8 +102,10 @@ function askImportOptions(path, businesses) {
       h('label', { for: 'import-business' }, 'Which business are these reviews about?'),
       nameInput,
       h('datalist', { id: 'import-businesses' }, businesses.map((b) => h('option', { value: b.name }))),
-      h('label', { for: 'import-platform' }, 'Platform, for rows that do not name one'),
+      h('label', { for: 'import-platform' }, 'Platform, for rows that do not name one (CSV and JSON Lines)'),
       platformSelect,
+      h('label', { for: 'import-location' }, 'Location, for a Takeout of several (leave empty for all)'),
+      locationInput,
       h('label', { class: 'check', for: 'import-skip' }, skipBad,
         h('span', null, 'Skip rows with problems and import the rest')),
       h('div', { class: 'actions' },
@@ -98,6 +120,7 @@ function askImportOptions(path, businesses) {
         business: nameInput.value.trim(),
         platform: platformSelect.value || null,
         skipBad: skipBad.checked,
+        location: locationInput.value.trim() || null,
       } : null);
     }, { once: true });
     dialog.showModal();

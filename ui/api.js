@@ -255,23 +255,29 @@ export function loadDemo() {
   return call('load_demo');
 }
 
-/** Shows the native file dialog; resolves to a path, or null when the owner cancelled. */
-export function chooseImportFile() {
-  return call('choose_import_file');
+/**
+ * Shows the native file dialog (a folder picker with `folder`: an unpacked Takeout, a folder of
+ * Play CSVs); resolves to a path, or null when the owner cancelled.
+ */
+export function chooseImportFile({ folder = false } = {}) {
+  return call('choose_import_file', { folder });
 }
 
 /**
- * Imports a CSV or JSON Lines file for a business. `onProgress({read, total})` is called after
- * each batch. Resolves to the core's ImportReport.
+ * Imports a file or folder for a business: a Google Takeout of Google Business Profile, Play
+ * Console review CSVs, a Trustpilot export, or Earshot's CSV / JSON Lines (recognised by the
+ * core). `location` picks one location of a Takeout. `onProgress({read, total})` is called after
+ * each batch. Resolves to the core's ImportReport (its `format` names what was found).
  */
-export async function importFile({ path, business, platform = null, skipBad = false }, onProgress) {
+export async function importFile({ path, business, platform = null, skipBad = false, location = null }, onProgress) {
   const report = (p) => { if (onProgress) onProgress(p); };
+  const args = { path, business, platform, skipBad, location };
   if (!inDesktopApp) {
-    return call('import_file', { path, business, platform, skipBad, onProgress: report });
+    return call('import_file', { ...args, onProgress: report });
   }
   const channel = new tauri.core.Channel();
   channel.onmessage = report;
-  return call('import_file', { path, business, platform, skipBad, onProgress: channel });
+  return call('import_file', { ...args, onProgress: channel });
 }
 
 /**

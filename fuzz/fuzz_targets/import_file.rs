@@ -14,6 +14,7 @@ fuzz_target!(|data: &[u8]| {
         business: "Fuzz Café".into(),
         platform: None,
         skip_bad: true,
+        ..Default::default()
     };
     let _ = import_path(&mut store, &file, &opts, &mut |_, _| {});
 });

@@ -192,19 +192,22 @@ pub async fn load_demo(
     Ok(summary)
 }
 
-/// Shows the native "open file" dialog and returns the chosen path, or `None` when cancelled.
-/// The dialog runs here rather than in JS so the webview needs no dialog permission.
+/// Shows the native "open file" dialog (or "open folder" with `folder`, for an unpacked Takeout
+/// or a folder of Play CSVs) and returns the chosen path, or `None` when cancelled. The dialog
+/// runs here rather than in JS so the webview needs no dialog permission.
 #[tauri::command]
-pub async fn choose_import_file(app: AppHandle) -> UiResult<Option<String>> {
-    let picked = app
-        .dialog()
-        .file()
-        .set_title("Import reviews")
-        .add_filter(
-            "Reviews (CSV or JSON Lines)",
-            &["csv", "jsonl", "ndjson", "json", "txt"],
-        )
-        .blocking_pick_file();
+pub async fn choose_import_file(app: AppHandle, folder: Option<bool>) -> UiResult<Option<String>> {
+    let dialog = app.dialog().file().set_title("Import reviews");
+    let picked = if folder.unwrap_or(false) {
+        dialog.blocking_pick_folder()
+    } else {
+        dialog
+            .add_filter(
+                "Reviews (Takeout ZIP, Play or Trustpilot CSV, CSV, JSON Lines)",
+                &["zip", "csv", "jsonl", "ndjson", "json", "txt"],
+            )
+            .blocking_pick_file()
+    };
     Ok(picked
         .and_then(|p| p.into_path().ok())
         .map(|p| p.display().to_string()))
@@ -217,6 +220,8 @@ pub struct ImportProgress {
     pub total: u64,
 }
 
+// Each argument is one the UI names (`location` picks a Takeout's location, issue 26).
+#[allow(clippy::too_many_arguments)]
 #[tauri::command]
 pub async fn import_file(
     app: AppHandle,
@@ -225,6 +230,7 @@ pub async fn import_file(
     business: String,
     platform: Option<String>,
     skip_bad: Option<bool>,
+    location: Option<String>,
     on_progress: Channel<ImportProgress>,
 ) -> UiResult<ImportReport> {
     // Held until the "import finished" notification is out, not only while the rows are written.
@@ -233,6 +239,8 @@ pub async fn import_file(
         business,
         platform,
         skip_bad: skip_bad.unwrap_or(false),
+        location,
+        ..Default::default()
     };
     let report = with_store(&state, move |store| {
         // A closed channel (the window went away) must not stop the import, so sends are best effort.

@@ -1,24 +1,42 @@
-//! `earshot import FILE --business NAME [--platform NAME] [--skip-bad] [--json]`.
+//! `earshot import PATH… --business NAME [--format F] [--location NAME] [--platform NAME]
+//! [--skip-bad] [--json]`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Args;
-use earshot::import::{import_path_batched, ImportError, ImportOptions, BATCH_SIZE};
+use earshot::import::{import_paths_batched, Format, ImportOptions, ImportReport, BATCH_SIZE};
 use earshot::store::Store;
 
 use super::output::{print_json, progress_bar};
 
 #[derive(Args, Debug)]
+#[command(after_help = "Files Earshot recognises by their content:
+  - a Google Takeout of Google Business Profile: the ZIP, all parts of a split one, or the
+    unpacked folder (takeout.google.com → Deselect all → Google Business Profile → Create export)
+  - Google Play Console review CSVs, one file or a folder of them (Play Console → Download
+    reports → Reviews)
+  - Trustpilot's review export, CSV (Trustpilot Business → Reviews → Export)
+  - Earshot CSV or JSON Lines with external_id, platform, author, rating, title, body,
+    created_at, url")]
 pub struct ImportArgs {
-    /// A CSV or JSON Lines file with external_id, platform, author, rating, title, body,
+    /// The export: a file, a folder, a Takeout ZIP (or all its parts). Earshot's own files also:
+    /// a CSV or JSON Lines file with external_id, platform, author, rating, title, body,
     /// created_at, url.
-    file: PathBuf,
+    #[arg(required = true, num_args = 1..)]
+    paths: Vec<PathBuf>,
     /// The business the reviews are about (created if new).
     #[arg(long)]
     business: String,
-    /// Platform for rows that do not name one.
+    /// The file's format instead of recognising it: csv, jsonl, google-takeout,
+    /// google-play-csv, trustpilot-csv.
+    #[arg(long, value_parser = parse_format)]
+    format: Option<Format>,
+    /// Of a Takeout with several locations, the one to import (its name or id).
+    #[arg(long)]
+    location: Option<String>,
+    /// Platform for rows that do not name one (Earshot's CSV and JSON Lines).
     #[arg(long)]
     platform: Option<String>,
     /// Skip bad rows (reporting each) instead of stopping at the first.
@@ -31,46 +49,89 @@ pub struct ImportArgs {
     json: bool,
 }
 
+fn parse_format(s: &str) -> std::result::Result<Format, String> {
+    Format::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+        format!("unknown format {s:?}; one of {}", names.join(", "))
+    })
+}
+
 pub fn run(store: &mut Store, args: ImportArgs) -> Result<ExitCode> {
     let opts = ImportOptions {
         business: args.business.clone(),
         platform: args.platform.clone(),
         skip_bad: args.skip_bad,
+        format: args.format,
+        location: args.location.clone(),
     };
-    let size = std::fs::metadata(&args.file).map(|m| m.len()).unwrap_or(0);
+    let size = args
+        .paths
+        .iter()
+        .map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
+        .sum();
     let bar = progress_bar(size, args.json, "Importing");
     let batch = args.batch_size.unwrap_or(BATCH_SIZE);
-    let result = import_path_batched(store, &args.file, &opts, batch, &mut |done, _total| {
+    let result = import_paths_batched(store, &args.paths, &opts, batch, &mut |done, total| {
+        bar.set_length(total);
         bar.set_position(done)
     });
     bar.finish_and_clear();
     let report = match result {
         Ok(r) => r,
-        Err(e @ ImportError::BadRow { .. }) => {
-            if let ImportError::BadRow { counts, .. } = &e {
-                if args.json {
-                    print_json(&serde_json::json!({
-                        "error": { "code": e.code(), "message": e.to_string() },
-                        "new": counts.new, "updated": counts.updated,
-                        "unchanged": counts.unchanged, "rejected": 1,
-                    }))?;
-                }
+        Err(e) => {
+            if let (Some(counts), true) = (e.counts(), args.json) {
+                print_json(&serde_json::json!({
+                    "error": { "code": e.code(), "message": e.to_string() },
+                    "new": counts.new, "updated": counts.updated,
+                    "unchanged": counts.unchanged, "rejected": 1,
+                }))?;
             }
             return Err(e.into());
         }
-        Err(e) => return Err(e.into()),
     };
     for r in &report.rejected_rows {
-        eprintln!("line {}: {} (skipped)", r.line, r.reason);
+        match &r.place {
+            Some(place) => eprintln!("{place}: {} (skipped)", r.reason),
+            None => eprintln!("line {}: {} (skipped)", r.line, r.reason),
+        }
     }
     if args.json {
         print_json(&report)?;
     } else {
-        let c = report.counts;
-        println!(
-            "Imported {} rows into {}: {} new, {} updated, {} unchanged, {} rejected.",
-            report.rows, report.business, c.new, c.updated, c.unchanged, c.rejected
-        );
+        print_text(&report);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_text(report: &ImportReport) {
+    let c = report.counts;
+    let label = Format::ALL
+        .iter()
+        .find(|f| f.name() == report.format)
+        .map_or(report.format, |f| f.label());
+    if !report.locations.is_empty() {
+        let what = match report.format {
+            "google-takeout" => "Locations",
+            "google-play-csv" => "Apps",
+            _ => "Business units",
+        };
+        println!("{what} found:");
+        for l in &report.locations {
+            let name = l.name.as_deref().map_or(String::new(), |n| format!("{n} "));
+            let taken = if l.imported { "" } else { " (not imported)" };
+            println!("  {name}{}: {} reviews{taken}", l.id, l.reviews);
+        }
+    }
+    let twice = if report.duplicates > 0 {
+        format!(
+            " ({} held twice in the export, imported once)",
+            report.duplicates
+        )
+    } else {
+        String::new()
+    };
+    println!(
+        "Imported {} rows ({label}) into {}: {} new, {} updated, {} unchanged, {} rejected{twice}.",
+        report.rows, report.business, c.new, c.updated, c.unchanged, c.rejected
+    );
 }

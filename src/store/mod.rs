@@ -15,6 +15,7 @@ mod batch_rollups;
 mod businesses;
 mod checkpoints;
 pub mod files;
+mod imported;
 mod maintenance;
 mod replies;
 mod reviews;
@@ -33,6 +34,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 pub use checkpoints::BackgroundCheckpoints;
+pub use imported::ImportedReview;
 
 pub use alerts::AlertMarks;
 pub use maintenance::verify_database_file;

@@ -386,6 +386,8 @@ async fn sync_pages(
         } else {
             cur.page = next;
         }
+        // Reviews an export brought in before this source existed continue here (issue 26).
+        store.adopt_imported(source.id, &page.items)?;
         let counts = store.write_page(source.id, &page.items, Some(&cur.to_json()))?;
         out.counts.add(counts);
         events(&SyncEvent::Page {
@@ -420,6 +422,7 @@ fn sync_file(store: &mut Store, source: &Source) -> Result<Outcome, SourceError>
         business: source.business.clone(),
         platform: settings.get("platform").cloned(),
         skip_bad: true,
+        ..Default::default()
     };
     let report = crate::import::import_path_into_source(
         store,

@@ -18,11 +18,53 @@ export function welcomeView() {
       h('button', { id: 'import-file', class: 'choice', type: 'button', onclick: () => importFile([]) },
         h('span', { class: 'choice-title' }, 'Import a file'),
         h('span', { class: 'choice-text' },
-          'Bring in your own reviews from a CSV or JSON Lines export.')),
+          'Your whole history, no API needed: a Google Takeout of your Business Profile, Google Play ',
+          'Console review CSVs, a Trustpilot export, or a CSV / JSON Lines file.')),
       h('button', { id: 'connect-platform', class: 'choice', type: 'button', onclick: () => { location.hash = '#sources'; } },
         h('span', { class: 'choice-title' }, 'Connect a platform'),
         h('span', { class: 'choice-text' },
           'Google, Yelp, Trustpilot, the app stores, Reddit, Mastodon and more: Earshot checks them for you.'))),
+    h('p', { class: 'fineprint' },
+      h('a', { id: 'import-help-link', href: '#', onclick: openImportHelp }, 'How to get each export'),
+      ' · ',
+      h('a', { id: 'import-folder', href: '#', onclick: (e) => { e.preventDefault(); importFile([], { folder: true }); } },
+        'Import a folder (an unpacked Takeout, or Play CSVs)')),
+    importHelp(),
     h('p', { class: 'fineprint muted' },
       'Keys and passwords you enter are kept in your system keyring, never in the database.'));
+}
+
+// Opens the help below without changing the route (hash links are routes here).
+function openImportHelp(e) {
+  e.preventDefault();
+  const help = document.getElementById('import-help');
+  if (!help) return;
+  help.open = true;
+  help.scrollIntoView?.({ block: 'nearest' });
+}
+
+/** How an owner gets each export Earshot reads (the README says the same). */
+export function importHelp() {
+  const item = (title, ...text) => h('li', null, h('strong', null, title), ' ', ...text);
+  return h('details', { id: 'import-help', class: 'import-help' },
+    h('summary', null, 'How to get each export'),
+    h('ul', null,
+      item('Google Business Profile (all your Google reviews and replies).',
+        'Go to takeout.google.com, click “Deselect all”, tick “Google Business Profile”, then ',
+        '“Next step” → “Create export”. Google e-mails a link to a ZIP: import the ZIP as it is ',
+        '(all its parts if it was split), or the folder you unpacked it to. With several ',
+        'locations, name one in the import form or import them all. A “Maps (your places)” ',
+        'export holds the reviews you wrote elsewhere, not your business’s: it is refused.'),
+      item('Google Play (every review of your app, with your replies).',
+        'In Play Console: Download reports → Reviews, pick the app and a month, Download. Each ',
+        'month is a CSV; import one, or a folder of them. A review edited later is updated.'),
+      item('Trustpilot.',
+        'In Trustpilot Business, export your reviews as CSV (save an Excel export as CSV first). ',
+        'The export has the dates of your replies but not their text.'),
+      item('Any other tool.',
+        'A CSV or JSON Lines file with the columns external_id, platform, author, rating, ',
+        'title, body, created_at, url.')),
+    h('p', { class: 'muted' },
+      'Imported reviews keep the platforms’ own ids, so connecting the platform later continues ',
+      'the same history instead of counting reviews twice.'));
 }

@@ -284,6 +284,28 @@ pub fn stars(s: &str) -> Option<f64> {
     })
 }
 
+/// What the reviewer wrote. For a review in another language than the owner's, Google sends
+/// `(Translated by Google) <translation>\n\n(Original)\n<original>` (or the original first, then
+/// `(Translated by Google)` and the translation); the Takeout export holds the same text. The
+/// original is kept, so the API and an imported Takeout store the same body (issue 26).
+pub fn original_comment(comment: &str) -> &str {
+    const ORIGINAL: &str = "(Original)";
+    const TRANSLATED: &str = "(Translated by Google)";
+    let comment = comment.trim();
+    if let Some(i) = comment.find(ORIGINAL) {
+        let after = &comment[i + ORIGINAL.len()..];
+        let end = after.find(TRANSLATED).unwrap_or(after.len());
+        let original = after[..end].trim();
+        if !original.is_empty() {
+            return original;
+        }
+    }
+    match comment.find(TRANSLATED) {
+        Some(i) if i > 0 => comment[..i].trim(),
+        _ => comment,
+    }
+}
+
 /// Maps a page's `reviews`. Ids are the `reviewId`s (the outbox builds the review's resource
 /// name from the source's account and location).
 pub fn parse_reviews(body: &Value) -> Result<Vec<IncomingReview>> {
@@ -320,7 +342,7 @@ pub fn parse_reviews(body: &Value) -> Result<Vec<IncomingReview>> {
             "google",
             id,
             Kind::Review,
-            r.comment.unwrap_or_default().trim().to_string(),
+            original_comment(r.comment.as_deref().unwrap_or_default()).to_string(),
             created,
         );
         it.rating = r.star_rating.as_deref().and_then(stars);
@@ -556,6 +578,19 @@ mod tests {
         assert_eq!(b.body, "", "rating-only reviews have no comment");
         assert_eq!(b.author, None);
         assert_eq!(b.updated_at, None);
+    }
+
+    #[test]
+    fn a_translated_comment_keeps_what_the_reviewer_wrote() {
+        assert_eq!(
+            original_comment("(Translated by Google) A quiz night\n\n(Original)\nEn quizkveld"),
+            "En quizkveld"
+        );
+        assert_eq!(
+            original_comment("Très bon\n\n(Translated by Google)\nVery good"),
+            "Très bon"
+        );
+        assert_eq!(original_comment(" Plain text "), "Plain text");
     }
 
     #[test]

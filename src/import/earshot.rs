@@ -1,35 +1,28 @@
-//! Streaming import of CSV and JSON Lines files.
+//! Earshot's own files: CSV and JSON Lines with the columns `external_id, platform, author,
+//! rating, title, body, created_at, url` (plus optional `kind` and `language`).
 //!
-//! Both formats carry the columns `external_id, platform, author, rating, title, body, created_at,
-//! url` (plus optional `kind` and `language`). The file is read record by record and written in
-//! batches, one transaction each, so memory stays flat however large the file is and a rerun of
-//! the same file changes nothing. A bad row is reported with its line number; by default the
-//! import stops there and nothing of the failing batch is written (earlier batches stay, and a rerun
-//! after the fix finds them unchanged), with `skip_bad` such rows are counted and skipped.
+//! The file is read record by record and written in batches, one transaction each, so memory
+//! stays flat however large the file is and a rerun of the same file changes nothing. A bad row is
+//! reported with its line number (counting LF, CRLF and lone CR line ends alike, and a quoted
+//! field's own line breaks); by default the import stops there and nothing of the failing batch
+//! is written (earlier batches stay, and a rerun after the fix finds them unchanged), with
+//! `skip_bad` such rows are counted and skipped.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{mpsc, Mutex};
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use rustc_hash::FxHashMap;
-use serde::Serialize;
-
+use super::{
+    not_reviews, parse_date, parse_rating, BatchWriter, Format as ImportFormat, ImportError,
+    ImportOptions, ImportReport, Result,
+};
 use crate::analysis::review::{self as review_analysis, ReviewAnalysis};
-use crate::model::{IncomingReview, Kind, SourceId, WriteCounts};
+use crate::model::{IncomingReview, Kind, SourceId};
 use crate::platform::normalise_platform;
-use crate::store::{ReviewWriter, Store, StoreError};
-
-/// Rows per transaction. Large enough that commit cost vanishes (fsyncs are per commit), small
-/// enough that SQLite's dirty pages and the full-text index's buffer of a batch stay bounded.
-/// Rows are written as they are analysed, not held until the batch is full.
-pub const BATCH_SIZE: usize = 20_000;
-
-/// Dates outside this range are typing errors or epoch mix-ups, not reviews.
-const EARLIEST_YEAR: i32 = 1990;
-const LATEST_YEAR: i32 = 2100;
+use crate::store::Store;
+use rustc_hash::FxHashMap;
 
 /// How many bytes to look at to tell the format.
 const SNIFF_BYTES: usize = 8 * 1024;
@@ -46,123 +39,15 @@ pub const COLUMNS: &[&str] = &[
     "url",
 ];
 
-#[derive(Debug, thiserror::Error)]
-pub enum ImportError {
-    #[error("cannot read {path}: {error}")]
-    Io {
-        path: PathBuf,
-        error: std::io::Error,
-    },
-    #[error(
-        "{path} is not a CSV or JSON Lines file of reviews: {reason}. Expected a CSV with a header \
-         row naming the columns external_id, platform, author, rating, title, body, created_at, url \
-         (or one JSON object per line with those keys)"
-    )]
-    NotReviews { path: PathBuf, reason: String },
-    #[error(
-        "line {line}: {reason}; the import stopped and nothing of the batch holding this row was \
-         written ({committed} rows committed before it). Fix the row, or rerun with --skip-bad to \
-         skip bad rows"
-    )]
-    BadRow {
-        line: u64,
-        reason: String,
-        committed: u64,
-        counts: WriteCounts,
-    },
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl ImportError {
-    pub fn code(&self) -> &'static str {
-        match self {
-            ImportError::Io { .. } => "io",
-            ImportError::NotReviews { .. } => "not_reviews",
-            ImportError::BadRow { .. } => "bad_row",
-            ImportError::Store(e) => e.code(),
-        }
-    }
-}
-
-pub type Result<T, E = ImportError> = std::result::Result<T, E>;
-
-#[derive(Debug, Clone, Default)]
-pub struct ImportOptions {
-    /// The business the reviews are about; created as the owner's own when missing.
-    pub business: String,
-    /// Platform for rows whose `platform` column is missing or empty.
-    pub platform: Option<String>,
-    /// Skip bad rows instead of stopping at the first.
-    pub skip_bad: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RejectedRow {
-    pub line: u64,
-    pub reason: String,
-}
-
-/// What an import did.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct ImportReport {
-    pub business: String,
-    pub format: &'static str,
-    pub rows: u64,
-    #[serde(flatten)]
-    pub counts: WriteCounts,
-    pub rejected_rows: Vec<RejectedRow>,
-}
-
-/// How many rejected rows a report keeps word for word; the rest are only counted.
-const MAX_REPORTED_REJECTS: usize = 1_000;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
-    Csv,
-    JsonLines,
-}
-
-/// Imports one file. `progress` is called after each batch with bytes read and the file size.
-pub fn import_path(
-    store: &mut Store,
-    path: &Path,
-    opts: &ImportOptions,
-    progress: &mut dyn FnMut(u64, u64),
-) -> Result<ImportReport> {
-    import_path_batched(store, path, opts, BATCH_SIZE, progress)
-}
-
-/// [`import_path`] with a chosen number of rows per transaction (for tuning and for tests that
-/// need many commit points in a small file).
-pub fn import_path_batched(
-    store: &mut Store,
-    path: &Path,
-    opts: &ImportOptions,
-    batch_size: usize,
-    progress: &mut dyn FnMut(u64, u64),
-) -> Result<ImportReport> {
-    import_file(store, path, opts, batch_size, None, progress)
-}
-
-/// Imports a file into one source (a `file` source the sync engine reads), whatever platforms
-/// its rows name.
-pub fn import_path_into_source(
-    store: &mut Store,
-    path: &Path,
-    opts: &ImportOptions,
-    source: SourceId,
-    progress: &mut dyn FnMut(u64, u64),
-) -> Result<ImportReport> {
-    import_file(store, path, opts, BATCH_SIZE, Some(source), progress)
-}
-
-fn import_file(
+/// Imports one Earshot CSV or JSON Lines file; `format` overrides the sniffing of its first
+/// bytes.
+pub(super) fn import_file(
     store: &mut Store,
     path: &Path,
     opts: &ImportOptions,
     batch_size: usize,
     into_source: Option<SourceId>,
+    format: Option<ImportFormat>,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<ImportReport> {
     let io = |error| ImportError::Io {
@@ -171,10 +56,16 @@ fn import_file(
     };
     let mut file = File::open(path).map_err(io)?;
     let total = file.metadata().map_err(io)?.len();
-    let format = sniff(&mut file, path)?;
+    let sniffed = sniff(&mut file, path)?;
+    let format = match format {
+        Some(ImportFormat::Jsonl) => Format::JsonLines,
+        Some(_) => Format::Csv,
+        None => sniffed,
+    };
     let counter = CountingReader {
         inner: file,
         read: 0,
+        breaks: LineBreaks::default(),
     };
     // The header is read here, so a file that is not reviews fails before anything starts.
     let rows = match format {
@@ -189,28 +80,27 @@ fn import_file(
             let columns = ColumnMap::from_headers(&headers, path)?;
             RowReader::Csv(rdr, columns)
         }
-        Format::JsonLines => RowReader::JsonLines(BufReader::new(counter)),
+        Format::JsonLines => {
+            let mut counter = counter;
+            counter.breaks.off = true;
+            RowReader::JsonLines(BufReader::new(counter))
+        }
     };
 
     let business = store.ensure_business(&opts.business)?;
     // Checkpoints on their own thread while the import writes (store::checkpoints): a 1M-review
     // import, three interleaved pairs, 11.77 s against 13.75 s.
     let _checkpoints = store.background_checkpoints();
-    let mut writer = BatchWriter {
-        writer: store.import_writer(),
-        business_id: business.id,
-        sources: FxHashMap::default(),
-        pending: 0,
-        report: ImportReport {
-            business: business.name.clone(),
-            format: match format {
-                Format::Csv => "csv",
-                Format::JsonLines => "jsonl",
-            },
-            ..Default::default()
-        },
-        skip_bad: opts.skip_bad,
-        fixed_source: into_source,
+    let mut writer = BatchWriter::new(
+        store.import_writer(),
+        business.id,
+        opts.skip_bad,
+        into_source,
+    );
+    writer.report.business = business.name.clone();
+    writer.report.format = match format {
+        Format::Csv => ImportFormat::Csv.name(),
+        Format::JsonLines => ImportFormat::Jsonl.name(),
     };
     let default_platform = opts.platform.as_deref().map(normalise_platform);
     let stages = Stages {
@@ -455,22 +345,22 @@ fn read_chunks(
         RowReader::Csv(mut rdr, columns) => {
             let mut record = csv::StringRecord::new();
             loop {
-                let line = rdr.position().line() + 1;
+                let before = rdr.position().byte();
                 let row = match rdr.read_record(&mut record) {
                     Ok(false) => break,
                     Ok(true) => {
-                        let line = record.position().map_or(line, |p| p.line());
-                        (line, Ok(columns.row(&record)))
+                        let at = record.position().map_or(before, |p| p.byte());
+                        (rdr.get_mut().breaks.line_at(at), Ok(columns.row(&record)))
                     }
                     Err(e) => {
-                        let line = e.position().map_or(line, |p| p.line());
+                        let at = e.position().map_or(before, |p| p.byte());
                         let reason = match e.kind() {
                             csv::ErrorKind::Utf8 { .. } => {
                                 "the text is not valid UTF-8".to_string()
                             }
                             _ => format!("unreadable CSV ({e})"),
                         };
-                        (line, Err(reason))
+                        (rdr.get_mut().breaks.line_at(at), Err(reason))
                     }
                 };
                 chunk.push(row);
@@ -512,11 +402,11 @@ fn read_chunks(
     Ok(())
 }
 
-fn not_reviews(path: &Path, reason: String) -> ImportError {
-    ImportError::NotReviews {
-        path: path.to_owned(),
-        reason,
-    }
+/// Earshot's two layouts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Csv,
+    JsonLines,
 }
 
 /// Tells CSV from JSON Lines by the first bytes, and refuses what is neither (binary, not UTF-8).
@@ -565,16 +455,80 @@ fn sniff(file: &mut File, path: &Path) -> Result<Format> {
 }
 
 /// Counts bytes as the parser reads them, for the progress bar.
+/// Also notes the line breaks in what the CSV parser reads, for the line numbers of its rows.
 struct CountingReader<R> {
     inner: R,
     read: u64,
+    breaks: LineBreaks,
 }
 
 impl<R: Read> Read for CountingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
+        self.breaks.scan(self.read, &buf[..n]);
         self.read += n as u64;
         Ok(n)
+    }
+}
+
+/// The line of a CSV record, from its byte offset. The csv crate's own line count is one short
+/// after a CRLF (it notes a record's start between the CR and the LF, and counts only LFs), so a
+/// bad row of a file written by Excel or Python was reported a line early (issue 26). Here a CR
+/// ends a line, and so does an LF that does not follow a CR: LF, CRLF and lone-CR files count
+/// alike, and a quoted field's line breaks count toward the rows after it.
+///
+/// Only the breaks the parser has read but not yet asked about are kept: no more than its
+/// buffer's bytes.
+#[derive(Debug, Default)]
+struct LineBreaks {
+    /// Offsets of the breaks read and not yet counted, with their length (2 for a CRLF).
+    pending: VecDeque<(u64, u8)>,
+    /// Breaks before the last offset asked about.
+    counted: u64,
+    /// Whether the byte before the next one read is a CR.
+    after_cr: bool,
+    /// JSON Lines counts its own lines: off, nothing is kept.
+    off: bool,
+}
+
+impl LineBreaks {
+    fn scan(&mut self, start: u64, bytes: &[u8]) {
+        if self.off {
+            return;
+        }
+        for (i, b) in bytes.iter().enumerate() {
+            match b {
+                b'\r' => self.pending.push_back((start + i as u64, 1)),
+                b'\n' if self.after_cr => {
+                    // The LF of a CRLF: one break with the CR before it.
+                    if let Some(last) = self.pending.back_mut() {
+                        if last.0 + 1 == start + i as u64 {
+                            last.1 = 2;
+                        }
+                    }
+                }
+                b'\n' => self.pending.push_back((start + i as u64, 1)),
+                _ => {}
+            }
+            self.after_cr = *b == b'\r';
+        }
+    }
+
+    /// The 1-based line of a record the parser says starts at `offset`; offsets are asked in
+    /// increasing order. The parser may note a record's start before the blank lines it then
+    /// skips (no record starts with a line break), so breaks right at the start count too.
+    fn line_at(&mut self, offset: u64) -> u64 {
+        let mut start = offset;
+        while let Some(&(at, len)) = self.pending.front() {
+            if at > start {
+                break;
+            }
+            // A break ending past the start (the start noted on a CRLF's LF) moves it too.
+            self.counted += 1;
+            start = start.max(at + u64::from(len));
+            self.pending.pop_front();
+        }
+        self.counted + 1
     }
 }
 
@@ -736,124 +690,10 @@ impl RawRow {
     }
 }
 
-/// A rating on 1–5; empty means unrated. Fractions (4.5) are allowed, other scales are not guessed.
-pub fn parse_rating(s: &str) -> Result<f64, String> {
-    let t = s.trim();
-    let r: f64 = t
-        .parse()
-        .map_err(|_| format!("rating {t:?} is not a number"))?;
-    if !r.is_finite() || !(1.0..=5.0).contains(&r) {
-        return Err(format!("rating {t} is outside 1–5"));
-    }
-    Ok(r)
-}
-
-/// RFC 3339 (`2024-05-01T09:12:03Z`, any offset), a plain date (`2024-05-01`, midnight UTC), or a
-/// naive `2024-05-01 09:12:03` taken as UTC.
-pub fn parse_date(s: &str) -> Result<DateTime<Utc>, String> {
-    let t = s.trim();
-    let parsed = DateTime::parse_from_rfc3339(t)
-        .map(|d| d.with_timezone(&Utc))
-        .ok()
-        .or_else(|| {
-            NaiveDate::parse_from_str(t, "%Y-%m-%d")
-                .ok()
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .map(|d| d.and_utc())
-        })
-        .or_else(|| {
-            NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S")
-                .ok()
-                .map(|d| d.and_utc())
-        })
-        .ok_or_else(|| format!("created_at {t:?} is not a date (use RFC 3339 or YYYY-MM-DD)"))?;
-    let year = chrono::Datelike::year(&parsed);
-    if !(EARLIEST_YEAR..=LATEST_YEAR).contains(&year) {
-        return Err(format!("created_at {t} is not a plausible review date"));
-    }
-    Ok(parsed)
-}
-
-/// Writes valid rows as they come, committing a batch at a time, and counts what it did.
-struct BatchWriter<'a> {
-    writer: ReviewWriter<'a>,
-    business_id: i64,
-    sources: FxHashMap<String, SourceId>,
-    /// Rows written into the open transaction.
-    pending: usize,
-    report: ImportReport,
-    skip_bad: bool,
-    fixed_source: Option<SourceId>,
-}
-
-impl BatchWriter<'_> {
-    fn push(
-        &mut self,
-        line: u64,
-        row: &Result<(IncomingReview, ReviewAnalysis), String>,
-    ) -> Result<()> {
-        match row {
-            Ok((item, analysis)) => {
-                let source = self.source_for(&item.platform)?;
-                self.writer.write(source, item, Some(analysis))?;
-                self.pending += 1;
-                Ok(())
-            }
-            Err(reason) if self.skip_bad => {
-                self.report.counts.rejected += 1;
-                if self.report.rejected_rows.len() < MAX_REPORTED_REJECTS {
-                    self.report.rejected_rows.push(RejectedRow {
-                        line,
-                        reason: reason.clone(),
-                    });
-                }
-                Ok(())
-            }
-            Err(reason) => {
-                let c = self.report.counts;
-                Err(ImportError::BadRow {
-                    line,
-                    reason: reason.clone(),
-                    committed: c.new + c.updated + c.unchanged,
-                    counts: c,
-                })
-            }
-        }
-    }
-
-    /// Each platform in a file is its own source, so the same id on two platforms is two reviews.
-    /// A new source is added in the open batch, and goes with it if the batch is rolled back.
-    fn source_for(&mut self, platform: &str) -> Result<SourceId> {
-        if let Some(id) = self.fixed_source {
-            return Ok(id);
-        }
-        if let Some(id) = self.sources.get(platform) {
-            return Ok(*id);
-        }
-        let label = format!("import:{platform}");
-        let settings = serde_json::json!({ "platform": platform });
-        let id = self
-            .writer
-            .store()
-            .ensure_source(self.business_id, "file", &label, &settings)?;
-        self.sources.insert(platform.to_owned(), id);
-        Ok(id)
-    }
-
-    fn flush(&mut self) -> Result<()> {
-        if self.pending == 0 {
-            return Ok(());
-        }
-        let counts = self.writer.commit()?;
-        self.report.counts.add(counts);
-        self.pending = 0;
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::import::import_path_batched;
 
     /// Reviews in the shapes an import meets: titles or not, unrated mentions, several
     /// platforms, French and German text, an id repeated with new text (an edit within the
@@ -1008,29 +848,35 @@ mod tests {
         }
     }
 
+    /// Issue 26: a CRLF file (Excel, Python's csv module) named its bad row one line early.
+    /// The row's line is the same whatever ends the lines, and a quoted field's own line breaks
+    /// count toward the rows after it.
     #[test]
-    fn ratings_outside_one_to_five_are_refused_not_rescaled() {
-        assert_eq!(parse_rating("4"), Ok(4.0));
-        assert_eq!(parse_rating(" 4.5 "), Ok(4.5));
-        assert!(parse_rating("7").unwrap_err().contains("outside 1–5"));
-        assert!(parse_rating("0").is_err());
-        assert!(parse_rating("NaN").is_err());
-        assert!(parse_rating("five").unwrap_err().contains("not a number"));
-    }
-
-    #[test]
-    fn dates_accept_rfc3339_and_plain_days() {
-        assert_eq!(
-            parse_date("2024-05-01").unwrap().to_rfc3339(),
-            "2024-05-01T00:00:00+00:00"
-        );
-        assert_eq!(
-            parse_date("2024-05-01T11:04:11-07:00")
-                .unwrap()
-                .to_rfc3339(),
-            "2024-05-01T18:04:11+00:00"
-        );
-        assert!(parse_date("01/05/2024").is_err());
-        assert!(parse_date("0001-01-01").unwrap_err().contains("plausible"));
+    fn a_bad_row_has_its_line_with_lf_crlf_and_cr_line_ends_and_quoted_newlines() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("lines.db")).unwrap();
+        let opts = ImportOptions {
+            business: "Café".into(),
+            skip_bad: true,
+            ..Default::default()
+        };
+        let rows = [
+            "external_id,platform,author,rating,title,body,created_at,url",
+            "a1,google,Ann,5,,fine,2024-01-01,",
+            "a2,google,Bob,7,,seven stars,2024-01-02,",
+            "a3,google,Cy,4,,\"two{NL}lines\",2024-01-03,",
+            "a4,google,Di,9,,nine,2024-01-04,",
+            "",
+            "a5,google,Ed,0,,zero,2024-01-05,",
+        ];
+        for (name, nl) in [("lf", "\n"), ("crlf", "\r\n"), ("cr", "\r")] {
+            let text = rows.join(nl).replace("{NL}", nl) + nl;
+            let path = dir.path().join(format!("{name}.csv"));
+            std::fs::write(&path, text).unwrap();
+            let report =
+                import_path_batched(&mut store, &path, &opts, 100, &mut |_, _| {}).unwrap();
+            let lines: Vec<u64> = report.rejected_rows.iter().map(|r| r.line).collect();
+            assert_eq!(lines, [3, 6, 8], "{name} line ends");
+        }
     }
 }

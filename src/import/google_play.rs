@@ -1,0 +1,309 @@
+//! Google Play Console's monthly review reports: `reviews_<package>_<YYYYMM>.csv`, one a month,
+//! downloaded from Play Console (Download reports → Reviews) or its `pubsite_prod_rev_…` bucket.
+//!
+//! Layout from Google's help (support.google.com/googleplay/android-developer/answer/6135870) and
+//! the real rows cited in `EXPORTS-AND-AUTH.md` A2: UTF-16LE with a BOM, 16 columns — `Package
+//! Name, App Version Code, App Version Name, Reviewer Language, Device, Review Submit Date and
+//! Time, Review Submit Millis Since Epoch, Review Last Update Date and Time, Review Last Update
+//! Millis Since Epoch, Star Rating, Review Title, Review Text, Developer Reply Date and Time,
+//! Developer Reply Millis Since Epoch, Developer Reply Text, Review Link`. Columns are found by
+//! name, so their order does not matter; UTF-8 files (a report re-saved) are read too.
+//!
+//! A review appears in the file of the month of its last update, so the same review can be in
+//! several files: the newest `Review Last Update` wins, and it updates the stored review in
+//! place. Its id is the `reviewId` of its `Review Link`, the id the Play Developer API uses, so a
+//! later API sync continues it; star-only ratings have no link and get an id of their own (the
+//! API never lists them). Like the API connector, the reviewer's name is unknown here.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use rustc_hash::FxHashMap;
+use serde_json::{Map, Value};
+
+use super::inputs::{self, Lines};
+use super::{parse_date, Collected, Entry, ImportOptions, LocationFound, Result, Target};
+use crate::model::{fnv1a, IncomingReview, Kind, OwnerReply};
+use crate::sources::text::path_segment;
+
+const PACKAGE: &str = "package name";
+const RATING: &str = "star rating";
+
+/// Every Play review CSV in `paths` (a file, a folder, a ZIP).
+pub(super) fn collect(paths: &[PathBuf], _opts: &ImportOptions) -> Result<Collected> {
+    let mut out = Collected::default();
+    let mut apps: FxHashMap<String, rustc_hash::FxHashSet<String>> = FxHashMap::default();
+    inputs::scan(paths, &mut |name, bytes| {
+        let head = &bytes[..bytes.len().min(inputs::SNIFF_BYTES)];
+        if inputs::sniff_text(head) != super::Sniffed::Play {
+            return;
+        }
+        out.files.push(name.to_owned());
+        for entry in read_file(name, bytes) {
+            if let Ok(r) = &entry.review {
+                apps.entry(entry.target.key.clone())
+                    .or_default()
+                    .insert(r.external_id.clone());
+            }
+            out.entries.push(entry);
+        }
+    })?;
+    if out.files.is_empty() {
+        return Err(super::not_reviews(
+            paths
+                .first()
+                .map_or(std::path::Path::new(""), |p| p.as_path()),
+            "it holds no Google Play Console review CSV (a header starting Package Name, App \
+             Version Code, …)"
+                .into(),
+        ));
+    }
+    let mut apps: Vec<_> = apps.into_iter().collect();
+    apps.sort_by(|a, b| a.0.cmp(&b.0));
+    out.locations = apps
+        .into_iter()
+        .map(|(id, reviews)| LocationFound {
+            id,
+            name: None,
+            reviews: reviews.len() as u64,
+            imported: true,
+        })
+        .collect();
+    Ok(out)
+}
+
+fn target(package: &str) -> Target {
+    Target {
+        connector: "google-play",
+        platform: "google-play",
+        setting: "package_name",
+        key: package.to_owned(),
+    }
+}
+
+/// The reviews of one monthly file; a file that cannot be read is one bad entry.
+fn read_file(name: &str, bytes: &[u8]) -> Vec<Entry> {
+    let bad = |reason: String| {
+        vec![Entry {
+            place: name.to_owned(),
+            line: 1,
+            target: target(""),
+            review: Err(reason),
+        }]
+    };
+    let text = match inputs::decode_text(bytes) {
+        Ok(t) => t,
+        Err(reason) => return bad(reason),
+    };
+    let lines = Lines::of(&text);
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = match rdr.headers() {
+        Ok(h) => h.iter().map(|h| h.trim().to_ascii_lowercase()).collect(),
+        Err(e) => return bad(format!("unreadable CSV header ({e})")),
+    };
+    let col = |c: &str| headers.iter().position(|h| h == c);
+    if col(PACKAGE).is_none() || col(RATING).is_none() {
+        return bad("its header lacks Package Name or Star Rating".into());
+    }
+    let mut out = Vec::new();
+    for rec in rdr.records() {
+        let (line, review, package) = match rec {
+            Ok(rec) => {
+                if rec.iter().all(|f| f.trim().is_empty()) {
+                    continue;
+                }
+                let line = lines.at(rec.position().map_or(0, |p| p.byte()));
+                let row = Row {
+                    headers: &headers,
+                    rec: &rec,
+                };
+                let package = row.get(PACKAGE).unwrap_or_default().to_owned();
+                (line, review_of(&row, &package), package)
+            }
+            Err(e) => {
+                let line = lines.at(e.position().map_or(0, |p| p.byte()));
+                (line, Err(format!("unreadable CSV ({e})")), String::new())
+            }
+        };
+        out.push(Entry {
+            place: format!("{name}, line {line}"),
+            line,
+            target: target(&package),
+            review,
+        });
+    }
+    out
+}
+
+/// A record with its header, its fields found by (lower-case) column name.
+struct Row<'a> {
+    headers: &'a [String],
+    rec: &'a csv::StringRecord,
+}
+
+impl<'a> Row<'a> {
+    /// The trimmed value of a column, `None` when absent or empty.
+    fn get(&self, column: &str) -> Option<&'a str> {
+        let i = self.headers.iter().position(|h| h == column)?;
+        self.rec.get(i).map(str::trim).filter(|v| !v.is_empty())
+    }
+
+    /// The record as a JSON object of column → value, kept as the review's raw JSON.
+    fn raw(&self) -> String {
+        let map: Map<String, Value> = self
+            .headers
+            .iter()
+            .zip(self.rec.iter())
+            .map(|(h, v)| (h.clone(), Value::String(v.to_owned())))
+            .collect();
+        Value::Object(map).to_string()
+    }
+}
+
+/// Millis since the epoch, else the date-and-time column.
+fn time_of(
+    row: &Row<'_>,
+    millis: &str,
+    date: &str,
+) -> std::result::Result<Option<DateTime<Utc>>, String> {
+    if let Some(m) = row.get(millis) {
+        let ms: i64 = m
+            .parse()
+            .map_err(|_| format!("{millis:?} {m:?} is not a number of milliseconds"))?;
+        return DateTime::from_timestamp_millis(ms)
+            .map(Some)
+            .ok_or_else(|| format!("{millis:?} {m} is out of range"));
+    }
+    row.get(date).map(parse_date).transpose()
+}
+
+fn review_of(row: &Row<'_>, package: &str) -> std::result::Result<IncomingReview, String> {
+    if package.is_empty() {
+        return Err("Package Name is empty".into());
+    }
+    let submitted = time_of(
+        row,
+        "review submit millis since epoch",
+        "review submit date and time",
+    )?;
+    let updated = time_of(
+        row,
+        "review last update millis since epoch",
+        "review last update date and time",
+    )?;
+    let created = submitted
+        .or(updated)
+        .ok_or("the review has no submit time")?;
+    let rating = match row.get(RATING) {
+        None => None,
+        Some(r) => {
+            let n: f64 = r
+                .parse()
+                .map_err(|_| format!("Star Rating {r:?} is not a number"))?;
+            if !(1.0..=5.0).contains(&n) {
+                return Err(format!("Star Rating {r} is outside 1–5"));
+            }
+            Some(n)
+        }
+    };
+    let language = row.get("reviewer language").map(str::to_owned);
+    let link_id = row.get("review link").and_then(review_id_of_link);
+    let external_id = match &link_id {
+        Some(id) => id.clone(),
+        // Star-only ratings have no link: an id from what identifies them in the report.
+        None => {
+            let submit = created.timestamp_millis().to_string();
+            let h = fnv1a(&[
+                package.as_bytes(),
+                submit.as_bytes(),
+                language.as_deref().unwrap_or("").as_bytes(),
+                row.get("device").unwrap_or("").as_bytes(),
+            ]);
+            format!("play-csv:{h:016x}")
+        }
+    };
+    let reply_body = row.get("developer reply text");
+    let owner_reply = match reply_body {
+        None => None,
+        Some(body) => Some(OwnerReply {
+            body: body.to_owned(),
+            replied_at: time_of(
+                row,
+                "developer reply millis since epoch",
+                "developer reply date and time",
+            )?,
+        }),
+    };
+    Ok(IncomingReview {
+        url: link_id.as_ref().map(|id| {
+            format!(
+                "https://play.google.com/store/apps/details?id={}&reviewId={}",
+                path_segment(package),
+                path_segment(id)
+            )
+        }),
+        external_id,
+        platform: "google-play".into(),
+        kind: Kind::Review,
+        author: None,
+        rating,
+        title: row.get("review title").map(str::to_owned),
+        body: row.get("review text").unwrap_or_default().to_owned(),
+        language,
+        created_at: created,
+        // As the API connector does: the last update stands as `updated_at`.
+        updated_at: Some(updated.unwrap_or(created).max(created)),
+        owner_reply,
+        raw_json: Some(row.raw()),
+    })
+}
+
+/// The `reviewId` (current links) or `reviewid` (old `#ReviewDetailsPlace` links) of a Review
+/// Link, percent-decoded.
+fn review_id_of_link(link: &str) -> Option<String> {
+    let lower = link.to_ascii_lowercase();
+    let at = lower.find("reviewid=")? + "reviewid=".len();
+    let value = &link[at..];
+    let end = value.find(['&', '#']).unwrap_or(value.len());
+    let id = percent_decode(value[..end].trim());
+    (!id.is_empty()).then_some(id)
+}
+
+fn percent_decode(s: &str) -> String {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push(h << 4 | l);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn review_ids_come_from_old_and_new_links() {
+        assert_eq!(
+            review_id_of_link("http://play.google.com/console/developers/1/app/2/user-feedback/review-details?reviewId=5b0c-11&corpus=PUBLIC_REVIEWS").as_deref(),
+            Some("5b0c-11")
+        );
+        assert_eq!(
+            review_id_of_link("https://play.google.com/apps/publish?account=1#ReviewDetailsPlace:p=org.x&reviewid=gp:AOqpTOE%2Bx").as_deref(),
+            Some("gp:AOqpTOE+x")
+        );
+        assert_eq!(review_id_of_link(""), None);
+    }
+}

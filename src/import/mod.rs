@@ -1,0 +1,754 @@
+//! Imports of review files: Earshot's own CSV and JSON Lines, and the exports the platforms
+//! already give owners (a Google Takeout of Google Business Profile, Google Play Console's monthly
+//! review CSVs, Trustpilot's review export).
+//!
+//! One module per format (convention 13), each recognising its files by content and turning them
+//! into [`IncomingReview`]s; this module holds what they share: the options and the report, the
+//! detection that picks a format, and the writer that batches reviews into the store. Earshot's
+//! own files stream through a threaded pipeline (`earshot.rs`) because they can hold millions of
+//! rows; the platforms' exports are a business's history (thousands of reviews), so they are read
+//! and checked whole before anything is written: a malformed file stops the import with nothing
+//! written.
+//!
+//! Reviews from a platform's export carry the external ids the API connectors use. One the
+//! business holds already (a sync brought it) is updated where it is; the others go into a
+//! one-off import source, from which an API sync takes over each review it lists
+//! ([`Store::adopt_imported`]). Either way a later sync updates the imported review instead of
+//! adding it a second time, and an owner reply in the export becomes the review's platform
+//! reply, with its time.
+//!
+//! Decision: a rerun of an export changes nothing, and an older export imported after a newer one
+//! (or after a sync) never overwrites a newer version of a review.
+
+mod earshot;
+mod google_maps;
+mod google_play;
+mod google_takeout;
+mod inputs;
+mod trustpilot;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use crate::model::{IncomingReview, SourceId, WriteCounts};
+use crate::store::{ReviewWriter, Store, StoreError};
+
+pub use earshot::COLUMNS;
+
+/// Rows per transaction. Large enough that commit cost vanishes (fsyncs are per commit), small
+/// enough that SQLite's dirty pages and the full-text index's buffer of a batch stay bounded.
+/// Rows are written as they are analysed, not held until the batch is full.
+pub const BATCH_SIZE: usize = 20_000;
+
+/// Dates outside this range are typing errors or epoch mix-ups, not reviews.
+const EARLIEST_YEAR: i32 = 1990;
+const LATEST_YEAR: i32 = 2100;
+
+/// How an owner gets each export, for error messages, the CLI's help and the app.
+pub const HOW_TO_GET_TAKEOUT: &str = "takeout.google.com → Deselect all → tick \"Google Business \
+     Profile\" → Next step → Create export, then import the ZIP Google e-mails (or all of its \
+     parts, or the unpacked folder)";
+pub const HOW_TO_GET_PLAY: &str = "Play Console → Download reports → Reviews → pick the app and \
+     each month → Download (one CSV per month; import one file or a folder of them)";
+pub const HOW_TO_GET_TRUSTPILOT: &str = "Trustpilot Business → Reviews → Export (CSV)";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("cannot read {path}: {error}")]
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error(
+        "{path} is not a CSV or JSON Lines file of reviews, nor an export Earshot recognises: \
+         {reason}. Earshot reads a Google Takeout of Google Business Profile (ZIP or folder), \
+         Google Play Console review CSVs, Trustpilot's review export, and CSV or JSON Lines \
+         with the columns external_id, platform, author, rating, title, body, created_at, url"
+    )]
+    NotReviews { path: PathBuf, reason: String },
+    #[error(
+        "{path} is a Google Maps Takeout: the reviews you wrote about other places, not the \
+         reviews of your business. Export Google Business Profile instead: {}",
+        HOW_TO_GET_TAKEOUT
+    )]
+    MapsTakeout { path: PathBuf },
+    #[error("{path}: no location matches {wanted:?}; the export holds {}", found.join(", "))]
+    UnknownLocation {
+        path: PathBuf,
+        wanted: String,
+        found: Vec<String>,
+    },
+    #[error(
+        "line {line}: {reason}; the import stopped and nothing of the batch holding this row was \
+         written ({committed} rows committed before it). Fix the row, or rerun with --skip-bad to \
+         skip bad rows"
+    )]
+    BadRow {
+        line: u64,
+        reason: String,
+        committed: u64,
+        counts: WriteCounts,
+    },
+    /// A review of a platform's export that cannot be read; nothing of the export was written.
+    #[error(
+        "{place}: {reason}; nothing of this import was written. Rerun with --skip-bad to import \
+         the rest and skip such reviews"
+    )]
+    BadEntry {
+        place: String,
+        reason: String,
+        counts: WriteCounts,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl ImportError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ImportError::Io { .. } => "io",
+            ImportError::NotReviews { .. } => "not_reviews",
+            ImportError::MapsTakeout { .. } => "maps_takeout",
+            ImportError::UnknownLocation { .. } => "unknown_location",
+            ImportError::BadRow { .. } | ImportError::BadEntry { .. } => "bad_row",
+            ImportError::Store(e) => e.code(),
+        }
+    }
+
+    /// What was written before the import stopped, for the ones that stop on a bad row.
+    pub fn counts(&self) -> Option<WriteCounts> {
+        match self {
+            ImportError::BadRow { counts, .. } | ImportError::BadEntry { counts, .. } => {
+                Some(*counts)
+            }
+            _ => None,
+        }
+    }
+}
+
+pub type Result<T, E = ImportError> = std::result::Result<T, E>;
+
+/// The file formats an import reads. Detection picks one by content; `--format` names one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Format {
+    /// Earshot's CSV (`external_id, platform, …`).
+    Csv,
+    /// Earshot's JSON Lines.
+    Jsonl,
+    /// A Google Takeout archive (ZIP, split ZIPs or folder) of Google Business Profile.
+    GoogleTakeout,
+    /// Google Play Console's monthly review CSVs (UTF-16 with BOM).
+    GooglePlay,
+    /// Trustpilot Business's review export (CSV).
+    Trustpilot,
+}
+
+impl Format {
+    pub const ALL: [Format; 5] = [
+        Format::Csv,
+        Format::Jsonl,
+        Format::GoogleTakeout,
+        Format::GooglePlay,
+        Format::Trustpilot,
+    ];
+
+    /// The name `--format` takes and `--json` reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Jsonl => "jsonl",
+            Format::GoogleTakeout => "google-takeout",
+            Format::GooglePlay => "google-play-csv",
+            Format::Trustpilot => "trustpilot-csv",
+        }
+    }
+
+    /// What the owner calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::Csv => "Earshot CSV",
+            Format::Jsonl => "Earshot JSON Lines",
+            Format::GoogleTakeout => "Google Takeout of Google Business Profile",
+            Format::GooglePlay => "Google Play Console review CSV",
+            Format::Trustpilot => "Trustpilot review export",
+        }
+    }
+
+    /// A format by its name or a common alias, in any case.
+    pub fn parse(s: &str) -> Option<Format> {
+        let s = s.trim().to_ascii_lowercase().replace('_', "-");
+        Some(match s.as_str() {
+            "csv" | "earshot-csv" => Format::Csv,
+            "jsonl" | "json-lines" | "ndjson" | "earshot-jsonl" => Format::Jsonl,
+            "google-takeout"
+            | "takeout"
+            | "google-business"
+            | "google-business-profile"
+            | "google-business-takeout"
+            | "gbp" => Format::GoogleTakeout,
+            "google-play" | "google-play-csv" | "play" | "play-console" => Format::GooglePlay,
+            "trustpilot" | "trustpilot-csv" => Format::Trustpilot,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// The business the reviews are about; created as the owner's own when missing.
+    pub business: String,
+    /// Platform for rows whose `platform` column is missing or empty (Earshot's files).
+    pub platform: Option<String>,
+    /// Skip bad rows instead of stopping at the first.
+    pub skip_bad: bool,
+    /// The format, instead of recognising it by content.
+    pub format: Option<Format>,
+    /// Of a Takeout holding several locations, the one to import (its name or id); all of them
+    /// when none.
+    pub location: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RejectedRow {
+    pub line: u64,
+    pub reason: String,
+    /// Which file and review, for the platforms' exports (whose "line" counts reviews).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
+}
+
+/// A location (or app, or business unit) an export holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LocationFound {
+    pub id: String,
+    pub name: Option<String>,
+    pub reviews: u64,
+    /// Whether this import took its reviews (`--location` picks one).
+    pub imported: bool,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportReport {
+    pub business: String,
+    /// The format's name (see [`Format::name`]).
+    pub format: &'static str,
+    pub rows: u64,
+    #[serde(flatten)]
+    pub counts: WriteCounts,
+    pub rejected_rows: Vec<RejectedRow>,
+    /// Files of the export that held reviews.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
+    /// The locations (Takeout), apps (Play) or business units (Trustpilot) found.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub locations: Vec<LocationFound>,
+    /// Reviews the export holds twice (a location under two accounts, a review in two monthly
+    /// files) that were imported once, the newest version.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub duplicates: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// How many rejected rows a report keeps word for word; the rest are only counted.
+const MAX_REPORTED_REJECTS: usize = 1_000;
+
+/// Imports one file or folder, whatever its format. `progress` is called after each batch with
+/// bytes (or reviews) done and the total.
+pub fn import_path(
+    store: &mut Store,
+    path: &Path,
+    opts: &ImportOptions,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ImportReport> {
+    import_path_batched(store, path, opts, BATCH_SIZE, progress)
+}
+
+/// [`import_path`] with a chosen number of rows per transaction (for tuning and for tests that
+/// need many commit points in a small file).
+pub fn import_path_batched(
+    store: &mut Store,
+    path: &Path,
+    opts: &ImportOptions,
+    batch_size: usize,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ImportReport> {
+    import_paths_batched(store, &[path.to_owned()], opts, batch_size, progress)
+}
+
+/// Imports several paths as one export: the parts of a split Takeout, several Play CSVs.
+pub fn import_paths(
+    store: &mut Store,
+    paths: &[PathBuf],
+    opts: &ImportOptions,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ImportReport> {
+    import_paths_batched(store, paths, opts, BATCH_SIZE, progress)
+}
+
+/// [`import_paths`] with a chosen number of rows per transaction.
+pub fn import_paths_batched(
+    store: &mut Store,
+    paths: &[PathBuf],
+    opts: &ImportOptions,
+    batch_size: usize,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ImportReport> {
+    let Some(first) = paths.first() else {
+        return Err(not_reviews(Path::new(""), "no file was given".into()));
+    };
+    let format = match opts.format {
+        Some(f) => f,
+        None => detect(paths)?,
+    };
+    match format {
+        Format::Csv | Format::Jsonl => {
+            if paths.len() > 1 || first.is_dir() {
+                return Err(not_reviews(
+                    first,
+                    "Earshot's CSV and JSON Lines are imported one file at a time".into(),
+                ));
+            }
+            earshot::import_file(store, first, opts, batch_size, None, Some(format), progress)
+        }
+        Format::GoogleTakeout | Format::GooglePlay | Format::Trustpilot => {
+            let collected = match format {
+                Format::GoogleTakeout => google_takeout::collect(paths, opts)?,
+                Format::GooglePlay => google_play::collect(paths, opts)?,
+                _ => trustpilot::collect(paths, opts)?,
+            };
+            write_export(store, format, collected, opts, batch_size, progress)
+        }
+    }
+}
+
+/// Imports a file into one source (a `file` source the sync engine reads), whatever platforms
+/// its rows name.
+pub fn import_path_into_source(
+    store: &mut Store,
+    path: &Path,
+    opts: &ImportOptions,
+    source: SourceId,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ImportReport> {
+    earshot::import_file(store, path, opts, BATCH_SIZE, Some(source), None, progress)
+}
+
+/// Recognises the format of what `paths` hold by content. A Google Maps Takeout is refused here.
+pub fn detect(paths: &[PathBuf]) -> Result<Format> {
+    let first = &paths[0];
+    if paths.len() == 1 && first.is_file() && !inputs::is_zip(first)? {
+        // One plain file: its first bytes say.
+        let head = inputs::head(first)?;
+        return match inputs::sniff_text(&head) {
+            Sniffed::Takeout => Ok(Format::GoogleTakeout),
+            Sniffed::Maps => Err(ImportError::MapsTakeout {
+                path: first.clone(),
+            }),
+            Sniffed::Play => Ok(Format::GooglePlay),
+            Sniffed::Trustpilot => Ok(Format::Trustpilot),
+            Sniffed::Json => Ok(Format::Jsonl),
+            Sniffed::Other => Ok(Format::Csv),
+        };
+    }
+    // A ZIP, several files or a folder: what its files hold.
+    let mut seen = inputs::Seen::default();
+    inputs::scan(paths, &mut |_name, data| {
+        let head = &data[..data.len().min(inputs::SNIFF_BYTES)];
+        match inputs::sniff_text(head) {
+            Sniffed::Takeout => seen.takeout = true,
+            Sniffed::Maps => seen.maps = true,
+            Sniffed::Play => seen.play = true,
+            Sniffed::Trustpilot => seen.trustpilot = true,
+            Sniffed::Json | Sniffed::Other => {}
+        }
+    })?;
+    if seen.takeout {
+        Ok(Format::GoogleTakeout)
+    } else if seen.play {
+        Ok(Format::GooglePlay)
+    } else if seen.trustpilot {
+        Ok(Format::Trustpilot)
+    } else if seen.maps {
+        Err(ImportError::MapsTakeout {
+            path: first.clone(),
+        })
+    } else {
+        Err(not_reviews(
+            first,
+            "it holds no Google Business Profile reviews, Play Console review CSV or \
+             Trustpilot export"
+                .into(),
+        ))
+    }
+}
+
+/// What the first bytes of a file say it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sniffed {
+    Takeout,
+    Maps,
+    Play,
+    Trustpilot,
+    Json,
+    Other,
+}
+
+/// The store source an export's reviews belong to: a Business Profile location, a Play app, a
+/// Trustpilot business unit.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Target {
+    /// The API connector that reads the same reviews.
+    pub connector: &'static str,
+    /// The reviews' display platform (the connector's).
+    pub platform: &'static str,
+    /// The setting of the connector that names this target, and its value here.
+    pub setting: &'static str,
+    pub key: String,
+}
+
+/// A review read from an export, not yet written.
+pub(crate) struct Entry {
+    /// Where it is, for messages: `file, review 3` or `file, line 5`.
+    pub place: String,
+    pub line: u64,
+    pub target: Target,
+    pub review: Result<IncomingReview, String>,
+}
+
+impl Entry {
+    /// Which of two copies of a review is newer: its last update (else its creation) or its
+    /// owner reply, whichever is later (a reply does not change a Google review's updateTime).
+    fn version(&self) -> Option<i64> {
+        self.review.as_ref().ok().map(|r| {
+            let text = r.updated_at.unwrap_or(r.created_at).timestamp();
+            let reply = r
+                .owner_reply
+                .as_ref()
+                .and_then(|o| o.replied_at)
+                .map_or(0, |t| t.timestamp());
+            text.max(reply)
+        })
+    }
+}
+
+/// What a format's reader found in an export.
+#[derive(Default)]
+pub(crate) struct Collected {
+    pub entries: Vec<Entry>,
+    pub files: Vec<String>,
+    pub locations: Vec<LocationFound>,
+}
+
+/// Writes an export's reviews: the newest copy of each, into the source that holds it already
+/// or else its target's; nothing when a review cannot be read (unless `skip_bad`).
+fn write_export(
+    store: &mut Store,
+    format: Format,
+    collected: Collected,
+    opts: &ImportOptions,
+    batch_size: usize,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ImportReport> {
+    let Collected {
+        entries,
+        files,
+        locations,
+    } = collected;
+    let mut report = ImportReport {
+        format: format.name(),
+        files,
+        locations,
+        ..Default::default()
+    };
+    // The newest copy of each review; bad ones stop the import before anything is written.
+    let mut newest: FxHashMap<(Target, String), usize> = FxHashMap::default();
+    let mut keep: Vec<Option<Entry>> = Vec::with_capacity(entries.len());
+    for entry in entries {
+        report.rows += 1;
+        match &entry.review {
+            Err(reason) if opts.skip_bad => {
+                report.counts.rejected += 1;
+                if report.rejected_rows.len() < MAX_REPORTED_REJECTS {
+                    report.rejected_rows.push(RejectedRow {
+                        line: entry.line,
+                        reason: reason.clone(),
+                        place: Some(entry.place.clone()),
+                    });
+                }
+            }
+            Err(reason) => {
+                return Err(ImportError::BadEntry {
+                    place: entry.place.clone(),
+                    reason: reason.clone(),
+                    counts: WriteCounts::default(),
+                })
+            }
+            Ok(review) => {
+                let key = (entry.target.clone(), review.external_id.clone());
+                match newest.get(&key) {
+                    Some(&i) => {
+                        report.duplicates += 1;
+                        let older = keep[i].as_ref().and_then(Entry::version);
+                        if entry.version() >= older {
+                            keep[i] = Some(entry);
+                        }
+                    }
+                    None => {
+                        newest.insert(key, keep.len());
+                        keep.push(Some(entry));
+                    }
+                }
+            }
+        }
+    }
+    let entries: Vec<Entry> = keep.into_iter().flatten().collect();
+
+    let business = store.ensure_business(&opts.business)?;
+    report.business = business.name.clone();
+    let total = entries.len() as u64;
+    let mut targets: FxHashMap<Target, SourceId> = FxHashMap::default();
+    let mut writer = BatchWriter::new(store.review_writer(), business.id, false, None);
+    for (done, entry) in entries.iter().enumerate() {
+        let Ok(review) = &entry.review else { continue };
+        let source = match targets.get(&entry.target) {
+            Some(id) => *id,
+            None => {
+                let id = target_source(writer.writer.store(), business.id, &entry.target)?;
+                targets.insert(entry.target.clone(), id);
+                id
+            }
+        };
+        // A review synced or imported before stays in its source; an older copy of it
+        // (an earlier export, after a sync) leaves the newer one alone.
+        let held = writer.writer.store().imported_review(
+            business.id,
+            &review.platform,
+            &review.external_id,
+        )?;
+        let source = match held {
+            Some(h) if h.version > entry.version().unwrap_or(i64::MIN) => {
+                report.counts.unchanged += 1;
+                continue;
+            }
+            Some(h) => h.source_id,
+            None => source,
+        };
+        writer.writer.write(source, review, None)?;
+        writer.pending += 1;
+        if writer.pending >= batch_size.max(1) {
+            writer.flush()?;
+            progress(done as u64 + 1, total);
+        }
+    }
+    writer.flush()?;
+    progress(total, total);
+    report.counts.add(writer.report.counts);
+    Ok(report)
+}
+
+/// The one-off import source an export's target writes into (a `file` source without a path,
+/// which no sync reads). Not the platform's API source, even when the business has one: a full
+/// API listing marks what it does not list as removed, and an export's history is not the API's
+/// to remove. The API source takes over each review it lists ([`Store::adopt_imported`]), and a
+/// review it synced already is updated where it is (see `write_export`).
+fn target_source(store: &Store, business_id: i64, target: &Target) -> Result<SourceId> {
+    let label = format!("import:{}:{}", target.connector, target.key);
+    let settings = serde_json::json!({
+        "platform": target.platform,
+        "connector": target.connector,
+        target.setting: target.key,
+    });
+    Ok(store.ensure_source(business_id, "file", &label, &settings)?)
+}
+
+fn not_reviews(path: &Path, reason: String) -> ImportError {
+    ImportError::NotReviews {
+        path: path.to_owned(),
+        reason,
+    }
+}
+
+/// A rating on 1–5; empty means unrated. Fractions (4.5) are allowed, other scales are not guessed.
+pub fn parse_rating(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let r: f64 = t
+        .parse()
+        .map_err(|_| format!("rating {t:?} is not a number"))?;
+    if !r.is_finite() || !(1.0..=5.0).contains(&r) {
+        return Err(format!("rating {t} is outside 1–5"));
+    }
+    Ok(r)
+}
+
+/// RFC 3339 (`2024-05-01T09:12:03Z`, any offset), a plain date (`2024-05-01`, midnight UTC), or a
+/// naive `2024-05-01 09:12:03` (or `2024-05-01T09:12:03`) taken as UTC.
+pub fn parse_date(s: &str) -> Result<DateTime<Utc>, String> {
+    let t = s.trim();
+    let parsed = DateTime::parse_from_rfc3339(t)
+        .map(|d| d.with_timezone(&Utc))
+        .ok()
+        .or_else(|| {
+            NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|d| d.and_utc())
+        })
+        .or_else(|| {
+            ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f"]
+                .iter()
+                .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
+                .map(|d| d.and_utc())
+        })
+        .ok_or_else(|| format!("created_at {t:?} is not a date (use RFC 3339 or YYYY-MM-DD)"))?;
+    let year = chrono::Datelike::year(&parsed);
+    if !(EARLIEST_YEAR..=LATEST_YEAR).contains(&year) {
+        return Err(format!("created_at {t} is not a plausible review date"));
+    }
+    Ok(parsed)
+}
+
+/// Writes valid rows as they come, committing a batch at a time, and counts what it did.
+struct BatchWriter<'a> {
+    writer: ReviewWriter<'a>,
+    business_id: i64,
+    sources: FxHashMap<String, SourceId>,
+    /// Rows written into the open transaction.
+    pending: usize,
+    report: ImportReport,
+    skip_bad: bool,
+    fixed_source: Option<SourceId>,
+}
+
+impl<'a> BatchWriter<'a> {
+    fn new(
+        writer: ReviewWriter<'a>,
+        business_id: i64,
+        skip_bad: bool,
+        fixed_source: Option<SourceId>,
+    ) -> Self {
+        BatchWriter {
+            writer,
+            business_id,
+            sources: FxHashMap::default(),
+            pending: 0,
+            report: ImportReport::default(),
+            skip_bad,
+            fixed_source,
+        }
+    }
+
+    fn push(
+        &mut self,
+        line: u64,
+        row: &Result<(IncomingReview, crate::analysis::review::ReviewAnalysis), String>,
+    ) -> Result<()> {
+        match row {
+            Ok((item, analysis)) => {
+                let source = self.source_for(&item.platform)?;
+                self.writer.write(source, item, Some(analysis))?;
+                self.pending += 1;
+                Ok(())
+            }
+            Err(reason) if self.skip_bad => {
+                self.report.counts.rejected += 1;
+                if self.report.rejected_rows.len() < MAX_REPORTED_REJECTS {
+                    self.report.rejected_rows.push(RejectedRow {
+                        line,
+                        reason: reason.clone(),
+                        place: None,
+                    });
+                }
+                Ok(())
+            }
+            Err(reason) => {
+                let c = self.report.counts;
+                Err(ImportError::BadRow {
+                    line,
+                    reason: reason.clone(),
+                    committed: c.new + c.updated + c.unchanged,
+                    counts: c,
+                })
+            }
+        }
+    }
+
+    /// Each platform in a file is its own source, so the same id on two platforms is two reviews.
+    /// A new source is added in the open batch, and goes with it if the batch is rolled back.
+    fn source_for(&mut self, platform: &str) -> Result<SourceId> {
+        if let Some(id) = self.fixed_source {
+            return Ok(id);
+        }
+        if let Some(id) = self.sources.get(platform) {
+            return Ok(*id);
+        }
+        let label = format!("import:{platform}");
+        let settings = serde_json::json!({ "platform": platform });
+        let id = self
+            .writer
+            .store()
+            .ensure_source(self.business_id, "file", &label, &settings)?;
+        self.sources.insert(platform.to_owned(), id);
+        Ok(id)
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        if self.pending == 0 {
+            return Ok(());
+        }
+        let counts = self.writer.commit()?;
+        self.report.counts.add(counts);
+        self.pending = 0;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ratings_outside_one_to_five_are_refused_not_rescaled() {
+        assert_eq!(parse_rating("4"), Ok(4.0));
+        assert_eq!(parse_rating(" 4.5 "), Ok(4.5));
+        assert!(parse_rating("7").unwrap_err().contains("outside 1–5"));
+        assert!(parse_rating("0").is_err());
+        assert!(parse_rating("NaN").is_err());
+        assert!(parse_rating("five").unwrap_err().contains("not a number"));
+    }
+
+    #[test]
+    fn dates_accept_rfc3339_and_plain_days() {
+        assert_eq!(
+            parse_date("2024-05-01").unwrap().to_rfc3339(),
+            "2024-05-01T00:00:00+00:00"
+        );
+        assert_eq!(
+            parse_date("2024-05-01T11:04:11-07:00")
+                .unwrap()
+                .to_rfc3339(),
+            "2024-05-01T18:04:11+00:00"
+        );
+        assert_eq!(
+            parse_date("2026-01-02 10:00:00").unwrap().to_rfc3339(),
+            "2026-01-02T10:00:00+00:00"
+        );
+        assert!(parse_date("01/05/2024").is_err());
+        assert!(parse_date("0001-01-01").unwrap_err().contains("plausible"));
+    }
+
+    #[test]
+    fn every_format_is_found_by_its_name() {
+        for f in Format::ALL {
+            assert_eq!(Format::parse(f.name()), Some(f));
+        }
+        assert_eq!(Format::parse("Google_Play"), Some(Format::GooglePlay));
+        assert_eq!(Format::parse("maps"), None);
+    }
+}

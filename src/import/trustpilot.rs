@@ -1,0 +1,262 @@
+//! Trustpilot Business's review export (CSV). Trustpilot documents neither its menu path nor
+//! its columns; the header here is the one several public projects consume (cited in
+//! `EXPORTS-AND-AUTH.md` A3): `Review ID, Review Created (UTC), Review Consumer User ID, Review
+//! Title, Review Content, Review Stars, Source Of Review, Review Language, Domain URL, Webshop
+//! Name, Business Unit ID, Tags, Company Reply Date (UTC), Location Name, Location ID`, with the
+//! variants seen (`Review Id`, `Business Reply Date (UTC)`, `Review Username`). Headers are
+//! matched by name in any case; dates are `2026-01-02 10:00:00` (UTC by the column's name), ISO
+//! or a plain day.
+//!
+//! The export carries the date of the company's reply but no reply text in any sample found, so
+//! a reply date becomes a reply that says so (response rate and time count it) until an API sync
+//! brings the text; a reply-text column, should an export have one, is used. Ids are Trustpilot's
+//! review ids, the API connector's. XLSX exports are not read: save the sheet as CSV.
+
+use std::path::PathBuf;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde_json::{Map, Value};
+
+use super::inputs::{self, Lines};
+use super::{
+    parse_date, parse_rating, Collected, Entry, ImportOptions, LocationFound, Result, Target,
+};
+use crate::model::{IncomingReview, Kind, OwnerReply};
+
+/// What a reply known only by its date says, until a sync brings its text.
+pub const REPLY_WITHOUT_TEXT: &str =
+    "(Replied on Trustpilot; the export holds the reply's date, not its text.)";
+
+const ID: &[&str] = &["review id", "reviewid", "review_id", "id"];
+const CREATED: &[&str] = &[
+    "review created (utc)",
+    "review created",
+    "review date",
+    "created at",
+    "created_at",
+    "date",
+];
+const TITLE: &[&str] = &["review title", "title"];
+const CONTENT: &[&str] = &["review content", "review text", "content", "text"];
+const STARS: &[&str] = &["review stars", "stars", "rating"];
+const LANGUAGE: &[&str] = &["review language", "language"];
+const AUTHOR: &[&str] = &[
+    "review username",
+    "review consumer name",
+    "consumer name",
+    "reviewer name",
+    "review consumer display name",
+];
+const REPLY_DATE: &[&str] = &[
+    "company reply date (utc)",
+    "business reply date (utc)",
+    "reply date (utc)",
+    "company reply date",
+    "business reply date",
+];
+const REPLY_TEXT: &[&str] = &[
+    "company reply text",
+    "company reply content",
+    "company reply",
+    "business reply text",
+    "business reply content",
+    "business reply",
+    "reply text",
+    "reply content",
+];
+const UNIT: &[&str] = &["business unit id"];
+
+/// Every Trustpilot export CSV in `paths`.
+pub(super) fn collect(paths: &[PathBuf], _opts: &ImportOptions) -> Result<Collected> {
+    let mut out = Collected::default();
+    let mut units: FxHashMap<String, FxHashSet<String>> = FxHashMap::default();
+    inputs::scan(paths, &mut |name, bytes| {
+        let head = &bytes[..bytes.len().min(inputs::SNIFF_BYTES)];
+        if inputs::sniff_text(head) != super::Sniffed::Trustpilot {
+            return;
+        }
+        out.files.push(name.to_owned());
+        for entry in read_file(name, bytes) {
+            if let Ok(r) = &entry.review {
+                units
+                    .entry(entry.target.key.clone())
+                    .or_default()
+                    .insert(r.external_id.clone());
+            }
+            out.entries.push(entry);
+        }
+    })?;
+    if out.files.is_empty() {
+        return Err(super::not_reviews(
+            paths
+                .first()
+                .map_or(std::path::Path::new(""), |p| p.as_path()),
+            "it holds no Trustpilot review export (a CSV with Review ID, Review Created (UTC), \
+             Review Stars)"
+                .into(),
+        ));
+    }
+    let mut units: Vec<_> = units.into_iter().collect();
+    units.sort_by(|a, b| a.0.cmp(&b.0));
+    out.locations = units
+        .into_iter()
+        .map(|(id, reviews)| LocationFound {
+            id,
+            name: None,
+            reviews: reviews.len() as u64,
+            imported: true,
+        })
+        .collect();
+    Ok(out)
+}
+
+fn target(unit: &str) -> Target {
+    Target {
+        connector: "trustpilot",
+        platform: "trustpilot",
+        setting: "business_unit_id",
+        key: if unit.is_empty() { "export" } else { unit }.to_owned(),
+    }
+}
+
+fn read_file(name: &str, bytes: &[u8]) -> Vec<Entry> {
+    let bad = |reason: String| {
+        vec![Entry {
+            place: name.to_owned(),
+            line: 1,
+            target: target(""),
+            review: Err(reason),
+        }]
+    };
+    let text = match inputs::decode_text(bytes) {
+        Ok(t) => t,
+        Err(reason) => return bad(reason),
+    };
+    let lines = Lines::of(&text);
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = match rdr.headers() {
+        Ok(h) => h
+            .iter()
+            .map(|h| {
+                h.split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_ascii_lowercase()
+            })
+            .collect(),
+        Err(e) => return bad(format!("unreadable CSV header ({e})")),
+    };
+    let col = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| headers.iter().position(|h| h == n))
+    };
+    let cols = Columns {
+        id: col(ID),
+        created: col(CREATED),
+        title: col(TITLE),
+        content: col(CONTENT),
+        stars: col(STARS),
+        language: col(LANGUAGE),
+        author: col(AUTHOR),
+        reply_date: col(REPLY_DATE),
+        reply_text: col(REPLY_TEXT),
+        unit: col(UNIT),
+    };
+    if cols.id.is_none() || cols.created.is_none() {
+        return bad("its header lacks Review ID or Review Created (UTC)".into());
+    }
+    let mut out = Vec::new();
+    for rec in rdr.records() {
+        let (line, review, unit) = match rec {
+            Ok(rec) => {
+                if rec.iter().all(|f| f.trim().is_empty()) {
+                    continue;
+                }
+                let line = lines.at(rec.position().map_or(0, |p| p.byte()));
+                let raw: Map<String, Value> = headers
+                    .iter()
+                    .zip(rec.iter())
+                    .map(|(h, v)| (h.clone(), Value::String(v.to_owned())))
+                    .collect();
+                let unit = field(&rec, cols.unit).unwrap_or_default().to_owned();
+                (line, cols.review(&rec, &raw), unit)
+            }
+            Err(e) => {
+                let line = lines.at(e.position().map_or(0, |p| p.byte()));
+                (line, Err(format!("unreadable CSV ({e})")), String::new())
+            }
+        };
+        out.push(Entry {
+            place: format!("{name}, line {line}"),
+            line,
+            target: target(&unit),
+            review,
+        });
+    }
+    out
+}
+
+struct Columns {
+    id: Option<usize>,
+    created: Option<usize>,
+    title: Option<usize>,
+    content: Option<usize>,
+    stars: Option<usize>,
+    language: Option<usize>,
+    author: Option<usize>,
+    reply_date: Option<usize>,
+    reply_text: Option<usize>,
+    unit: Option<usize>,
+}
+
+/// The trimmed value of a column of a record, `None` when absent or empty.
+fn field(rec: &csv::StringRecord, column: Option<usize>) -> Option<&str> {
+    column
+        .and_then(|i| rec.get(i))
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
+
+impl Columns {
+    fn review(
+        &self,
+        rec: &csv::StringRecord,
+        raw: &Map<String, Value>,
+    ) -> std::result::Result<IncomingReview, String> {
+        let get = |c: Option<usize>| field(rec, c);
+        let id = get(self.id).ok_or("Review ID is empty")?.to_owned();
+        let created = parse_date(get(self.created).ok_or("Review Created (UTC) is empty")?)?;
+        let rating = get(self.stars).map(parse_rating).transpose()?;
+        let replied_at = get(self.reply_date).map(parse_date).transpose()?;
+        let reply_text = get(self.reply_text);
+        let owner_reply = match (reply_text, replied_at) {
+            (Some(body), at) => Some(OwnerReply {
+                body: body.to_owned(),
+                replied_at: at,
+            }),
+            (None, Some(at)) => Some(OwnerReply {
+                body: REPLY_WITHOUT_TEXT.to_owned(),
+                replied_at: Some(at),
+            }),
+            (None, None) => None,
+        };
+        Ok(IncomingReview {
+            url: Some(format!("https://www.trustpilot.com/reviews/{id}")),
+            external_id: id,
+            platform: "trustpilot".into(),
+            kind: Kind::Review,
+            author: get(self.author).map(str::to_owned),
+            rating,
+            title: get(self.title).map(str::to_owned),
+            body: get(self.content).unwrap_or_default().to_owned(),
+            language: get(self.language).map(str::to_owned),
+            created_at: created,
+            updated_at: None,
+            owner_reply,
+            raw_json: Some(Value::Object(raw.clone()).to_string()),
+        })
+    }
+}
