@@ -18,6 +18,7 @@
 pub mod alerts;
 pub mod analysis;
 pub mod backup;
+pub mod channels;
 pub mod demo;
 pub mod export;
 pub mod import;

@@ -13,6 +13,7 @@
 mod alerts;
 mod batch_rollups;
 mod businesses;
+mod channels;
 mod checkpoints;
 pub mod files;
 mod maintenance;
@@ -35,6 +36,7 @@ use rusqlite::{Connection, OpenFlags};
 pub use checkpoints::BackgroundCheckpoints;
 
 pub use alerts::AlertMarks;
+pub use channels::Claimed;
 pub use maintenance::verify_database_file;
 pub use reviews::{ReviewFilter, ReviewOrder, ReviewWriter};
 pub use sources::{Source, SourceStatus};
@@ -82,6 +84,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0010_database_identity",
         include_str!("migrations/0010_database_identity.sql"),
+    ),
+    (
+        "0011_alert_channels",
+        include_str!("migrations/0011_alert_channels.sql"),
     ),
 ];
 
