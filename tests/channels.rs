@@ -490,3 +490,68 @@ fn two_processes_delivering_at_once_send_each_alert_once() {
     assert_eq!(sent, alerts);
     assert_eq!(rt.block_on(requests(&hook)).len(), alerts);
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn channels_are_tested_listed_and_removed_from_the_command_line() {
+    let db = TestDb::new();
+    db.store();
+    let hook = receiver(200).await;
+    let added = db
+        .earshot(&[
+            "alerts",
+            "channels",
+            "add",
+            "webhook",
+            &hook.uri(),
+            "--format",
+            "slack",
+            "--quiet-hours",
+            "22-7",
+            "--digest-hour",
+            "18",
+            "--json",
+        ])
+        .ok()
+        .json();
+    let id = added["id"].as_i64().unwrap().to_string();
+    assert_eq!(added["settings"]["format"], "slack");
+    assert_eq!(added["quiet_hours"]["start_hour"], 22);
+    assert_eq!(added["digest_hour"], 18);
+
+    db.earshot(&["alerts", "channels", "test", &id]).ok();
+    let sent = requests(&hook).await;
+    assert_eq!(sent.len(), 1);
+    let body: Value = serde_json::from_slice(&sent[0].body).unwrap();
+    assert_eq!(body["mrkdwn"], false);
+
+    let listed = db.earshot(&["alerts", "channels", "list"]).ok().stdout();
+    assert!(listed.contains("daily digest at 18:00"), "{listed}");
+
+    // Plain http to another computer, an unknown kind of alert: refused, nothing stored.
+    let refused = db
+        .earshot(&[
+            "alerts",
+            "channels",
+            "add",
+            "webhook",
+            "http://hooks.example.com/x",
+        ])
+        .fails();
+    assert!(refused.stderr().contains("https"), "{}", refused.stderr());
+    db.earshot(&[
+        "alerts",
+        "channels",
+        "add",
+        "ntfy",
+        "https://ntfy.sh/t",
+        "--kinds",
+        "nonsense",
+    ])
+    .fails();
+    db.earshot(&["alerts", "channels", "remove", &id]).ok();
+    let after = db
+        .earshot(&["alerts", "channels", "list", "--json"])
+        .ok()
+        .json();
+    assert_eq!(after, serde_json::json!([]));
+}

@@ -59,6 +59,10 @@ const MAX_REVIEW_CHARS: usize = 1500;
 /// Reviews quoted in one alert's message (a spike links dozens).
 const MAX_QUOTED_REVIEWS: usize = 3;
 
+/// Alerts spelled out in one digest; a day of review bombing would otherwise make a message too
+/// big for ntfy, Discord or a mailbox. The rest are counted and wait in the app.
+const MAX_DIGEST_ALERTS: usize = 30;
+
 /// The secret store key of a channel's e-mail password (in the app-wide slot).
 pub fn password_key(id: ChannelId) -> String {
     format!("alert_channel_{id}_password")
@@ -557,10 +561,16 @@ pub fn digest_message(store: &Store, alerts: &[Alert]) -> Result<Message> {
     };
     let mut parts = Vec::new();
     let mut reviews = Vec::new();
-    for a in alerts {
+    for a in alerts.iter().take(MAX_DIGEST_ALERTS) {
         let m = alert_message(store, a)?;
         parts.push(format!("{}\n{}", m.title, m.body));
         reviews.extend(m.reviews);
+    }
+    if alerts.len() > MAX_DIGEST_ALERTS {
+        parts.push(format!(
+            "…and {} more alerts in Earshot.",
+            alerts.len() - MAX_DIGEST_ALERTS
+        ));
     }
     Ok(Message {
         title,

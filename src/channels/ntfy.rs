@@ -37,10 +37,12 @@ pub(super) async fn send(
             req = req.header("Click", click.as_str());
         }
     }
-    let resp = req
-        .send()
-        .await
-        .map_err(|e| SendError::transient(format!("the ntfy server did not answer: {e}")))?;
+    let resp = req.send().await.map_err(|e| {
+        SendError::transient(format!(
+            "the ntfy server did not answer: {}",
+            e.without_url()
+        ))
+    })?;
     super::webhook::check_answer(resp, "the ntfy server").await
 }
 

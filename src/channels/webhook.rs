@@ -29,7 +29,9 @@ pub(super) async fn send(
         .json(&body)
         .send()
         .await
-        .map_err(|e| SendError::transient(format!("the webhook did not answer: {}", e)))?;
+        .map_err(|e| {
+            SendError::transient(format!("the webhook did not answer: {}", e.without_url()))
+        })?;
     check_answer(resp, "the webhook").await
 }
 
