@@ -41,7 +41,7 @@ function channelItem(c, reload) {
       test.disabled = false;
     }
   });
-  const remove = h('button', { class: 'btn btn-ghost', type: 'button' }, 'Remove');
+  const remove = h('button', { class: 'btn', type: 'button' }, 'Remove');
   remove.addEventListener('click', async () => {
     const yes = await confirmDialog({ title: 'Remove this channel?', text: describe(c), yes: 'Remove' });
     if (!yes) return;
@@ -56,7 +56,7 @@ function channelItem(c, reload) {
   return h('li', { class: 'channel-item', dataset: { id: String(c.id) } },
     h('p', { class: 'channel-name' }, describe(c)),
     h('p', { class: 'muted' }, summary(c)),
-    c.last_error ? h('p', { class: 'error channel-error', role: 'status' }, `Last error: ${c.last_error}`) : null,
+    c.last_error ? h('p', { class: 'warn-text channel-error', role: 'status' }, `Last error: ${c.last_error}`) : null,
     h('div', { class: 'actions' }, test, remove));
 }
 
@@ -146,7 +146,7 @@ export function channelsCard() {
         ? h('ul', { class: 'channel-list' }, channels.map((c) => channelItem(c, reload)))
         : h('p', { class: 'muted' }, 'None yet: alerts only reach this computer.'));
     } catch (e) {
-      mount(list, h('p', { class: 'error' }, `Could not list the channels: ${e.message}`));
+      mount(list, h('p', { class: 'warn-text' }, `Could not list the channels: ${e.message}`));
     }
   };
   reload();
