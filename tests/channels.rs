@@ -188,11 +188,16 @@ async fn each_channel_gets_one_message_for_a_new_bad_review_and_nothing_more_aft
     db.earshot(&["alerts", "deliver"]).ok();
     db.earshot(&["alerts", "deliver"]).ok();
     {
-        let store = db.store();
+        let mut store = db.store();
         let http = channels::http_client().unwrap();
-        let report = channels::deliver(&store, &MemorySecrets::default(), &http, local(Utc::now()))
-            .await
-            .unwrap();
+        let report = channels::deliver(
+            &mut store,
+            &MemorySecrets::default(),
+            &http,
+            local(Utc::now()),
+        )
+        .await
+        .unwrap();
         assert_eq!(report.sent, 0, "{report:?}");
     }
 
@@ -247,7 +252,7 @@ async fn a_channel_answering_500_is_retried_then_marked_failed_and_the_others_st
     );
     let broken = receiver(500).await;
     let fine = receiver(200).await;
-    let store = db.store();
+    let mut store = db.store();
     let secrets = MemorySecrets::default();
     let add = |url: String| {
         let spec = ChannelSpec {
@@ -263,7 +268,7 @@ async fn a_channel_answering_500_is_retried_then_marked_failed_and_the_others_st
     // Runs a minute apart, then far enough apart for every backoff.
     for minutes in [0, 1, 2, 8, 40, 41, 120, 240] {
         let now = local(t0 + Duration::minutes(minutes));
-        channels::deliver(&store, &secrets, &http, now)
+        channels::deliver(&mut store, &secrets, &http, now)
             .await
             .unwrap();
     }
@@ -285,7 +290,7 @@ async fn a_password_is_never_sent_without_tls_nor_kept_in_the_database() {
     let db = TestDb::new();
     cafe_with_reviews(&db, &[(BAD_REVIEW, 1.0)], Duration::hours(1), Utc::now());
     let (port, smtp) = smtp_server();
-    let store = db.store();
+    let mut store = db.store();
     let secrets = MemorySecrets::default();
     let password = Secret::new("hunter2-smtp-password");
     let spec = ChannelSpec {
@@ -298,7 +303,7 @@ async fn a_password_is_never_sent_without_tls_nor_kept_in_the_database() {
     let channel =
         channels::add_channel(&store, &secrets, &spec, Some(&password), Utc::now()).unwrap();
     let http = channels::http_client().unwrap();
-    let report = channels::deliver(&store, &secrets, &http, local(Utc::now()))
+    let report = channels::deliver(&mut store, &secrets, &http, local(Utc::now()))
         .await
         .unwrap();
     assert_eq!(report.sent, 0);
@@ -326,7 +331,7 @@ async fn alerts_about_history_older_than_a_day_are_listed_not_sent() {
     let now = Utc::now();
     cafe_with_reviews(&db, &[(BAD_REVIEW, 1.0)], Duration::days(3), now);
     let hook = receiver(200).await;
-    let store = db.store();
+    let mut store = db.store();
     let secrets = MemorySecrets::default();
     let spec = ChannelSpec {
         kind: "webhook".into(),
@@ -335,7 +340,7 @@ async fn alerts_about_history_older_than_a_day_are_listed_not_sent() {
     };
     channels::add_channel(&store, &secrets, &spec, None, now).unwrap();
     let http = channels::http_client().unwrap();
-    channels::deliver(&store, &secrets, &http, local(now))
+    channels::deliver(&mut store, &secrets, &http, local(now))
         .await
         .unwrap();
     assert!(!store.alerts(&Default::default()).unwrap().is_empty());
@@ -360,7 +365,7 @@ async fn quiet_hours_hold_messages_until_they_end_and_a_digest_sends_one_message
         store.add_business("Joe's Café", false).unwrap();
     }
     cafe_reviews_at(&db, night - Duration::minutes(20), 3);
-    let store = db.store();
+    let mut store = db.store();
     let add = |url: String, q: Option<QuietHours>, d: Option<u8>| {
         let spec = ChannelSpec {
             kind: "webhook".into(),
@@ -382,7 +387,7 @@ async fn quiet_hours_hold_messages_until_they_end_and_a_digest_sends_one_message
     add(digest.uri(), None, Some(8));
     let http = channels::http_client().unwrap();
     for t in [night, night + Duration::hours(3)] {
-        channels::deliver(&store, &secrets, &http, local(t))
+        channels::deliver(&mut store, &secrets, &http, local(t))
             .await
             .unwrap();
     }
@@ -394,7 +399,7 @@ async fn quiet_hours_hold_messages_until_they_end_and_a_digest_sends_one_message
         night + Duration::hours(9),
         night + Duration::hours(10),
     ] {
-        channels::deliver(&store, &secrets, &http, local(t))
+        channels::deliver(&mut store, &secrets, &http, local(t))
             .await
             .unwrap();
     }
@@ -468,14 +473,14 @@ fn two_processes_delivering_at_once_send_each_alert_once() {
         .map(|_| {
             let path = db.path().to_path_buf();
             std::thread::spawn(move || {
-                let store = Store::open(&path).unwrap();
+                let mut store = Store::open(&path).unwrap();
                 let rt = tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()
                     .unwrap();
                 let http = channels::http_client().unwrap();
                 rt.block_on(channels::deliver(
-                    &store,
+                    &mut store,
                     &MemorySecrets::default(),
                     &http,
                     local(now),

@@ -604,8 +604,11 @@ pub struct DeliverReport {
 /// Safe to call from any number of processes at once and as often as wanted: each (alert,
 /// channel) is sent once. Failures are recorded on the delivery (see `channels list`), retried
 /// by later runs with backoff, and never stop the other channels.
+///
+/// The store is taken `&mut` only so that the future is `Send` (a `&Store` held across a send
+/// is not, the connection not being `Sync`): the sync round runs on Tauri's shared runtime.
 pub async fn deliver(
-    store: &Store,
+    store: &mut Store,
     secrets: &dyn SecretStore,
     http: &reqwest::Client,
     now: DateTime<FixedOffset>,
@@ -723,6 +726,19 @@ mod tests {
             next_local_hour(at(19, 0), 18),
             tz.with_ymd_and_hms(2026, 5, 2, 18, 0, 0).unwrap()
         );
+    }
+
+    /// The sync round awaits [`deliver`] on Tauri's shared runtime, which needs `Send` futures.
+    #[test]
+    fn a_delivery_run_can_be_awaited_on_a_shared_runtime() {
+        fn assert_send<T: Send>(_: &T) {}
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("send.db")).unwrap();
+        let secrets = crate::secrets::MemorySecrets::default();
+        let http = http_client().unwrap();
+        let now = Utc::now().fixed_offset();
+        let run = deliver(&mut store, &secrets, &http, now);
+        assert_send(&run);
     }
 
     #[test]

@@ -118,7 +118,7 @@ pub fn run(store: &Store, args: ChannelsArgs) -> Result<ExitCode> {
 }
 
 /// `earshot alerts deliver`: sends pending alerts to every channel now.
-pub fn deliver(store: &Store, json: bool) -> Result<ExitCode> {
+pub fn deliver(store: &mut Store, json: bool) -> Result<ExitCode> {
     let secrets = store.secrets()?;
     let http = channels::http_client()?;
     let report = runtime()?.block_on(channels::deliver(
