@@ -63,9 +63,20 @@ const MAX_QUOTED_REVIEWS: usize = 3;
 /// big for ntfy, Discord or a mailbox. The rest are counted and wait in the app.
 const MAX_DIGEST_ALERTS: usize = 30;
 
-/// The secret store key of a channel's e-mail password (in the app-wide slot).
-pub fn password_key(id: ChannelId) -> String {
-    format!("alert_channel_{id}_password")
+/// The secret store key of an e-mail channel's password (in the app-wide slot):
+/// `alert_channel_<id>_<digest of server and user>`. The key names where the password may go,
+/// so a database file whose channel row was changed to another server (a restore, an edit by
+/// hand) finds no password for it, and nothing is sent there.
+pub fn password_key(channel: &Channel) -> String {
+    password_key_for(channel.id, &channel.settings)
+}
+
+fn password_key_for(id: ChannelId, settings: &Json) -> String {
+    use sha2::Digest;
+    let field = |k: &str| settings.get(k).and_then(Json::as_str).unwrap_or("");
+    let digest = sha2::Sha256::digest(format!("{}\n{}", field("server"), field("user")));
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("alert_channel_{id}_{hex}")
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -342,7 +353,11 @@ pub fn add_channel(
     };
     let id = store.add_alert_channel(&new, now.timestamp())?;
     if let Some(p) = password {
-        if let Err(e) = secrets.set(APP_WIDE_CREDENTIALS, &password_key(id), p) {
+        if let Err(e) = secrets.set(
+            APP_WIDE_CREDENTIALS,
+            &password_key_for(id, &new.settings),
+            p,
+        ) {
             store.remove_alert_channel(id)?;
             return Err(e.into());
         }
@@ -369,7 +384,7 @@ fn web_url(s: &str, what: &str) -> Result<reqwest::Url> {
 pub fn remove_channel(store: &Store, secrets: &dyn SecretStore, id: ChannelId) -> Result<()> {
     let channel = store.alert_channel(id)?.ok_or(ChannelError::Unknown(id))?;
     if channel.kind == ChannelKind::Email {
-        secrets.delete(APP_WIDE_CREDENTIALS, &password_key(id))?;
+        secrets.delete(APP_WIDE_CREDENTIALS, &password_key(&channel))?;
     }
     store.remove_alert_channel(id)?;
     Ok(())
@@ -438,12 +453,12 @@ pub async fn send(
         ChannelKind::Email => {
             let password = if channel.settings.get("password").and_then(Json::as_bool) == Some(true)
             {
-                match secrets.get(APP_WIDE_CREDENTIALS, &password_key(channel.id)) {
+                match secrets.get(APP_WIDE_CREDENTIALS, &password_key(channel)) {
                     Ok(Some(p)) => Some(p),
                     Ok(None) => {
                         return Err(SendError::permanent(
-                            "its password is missing from the keyring; remove the channel and \
-                             add it again",
+                            "no password in the keyring for this server and user (a restored \
+                             or changed database?); remove the channel and add it again",
                         ))
                     }
                     Err(e) => return Err(SendError::transient(e.to_string())),
@@ -739,6 +754,55 @@ mod tests {
         let now = Utc::now().fixed_offset();
         let run = deliver(&mut store, &secrets, &http, now);
         assert_send(&run);
+    }
+
+    /// A database whose e-mail channel was pointed at another server (a restore, an edit by
+    /// hand) finds no password for it: the password only ever goes where the owner typed it.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_channel_moved_to_another_server_gets_no_password() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("moved.db")).unwrap();
+        let secrets = crate::secrets::MemorySecrets::default();
+        let spec = ChannelSpec {
+            kind: "email".into(),
+            target: "owner@example.com".into(),
+            server: Some("smtps://mail.example.com".into()),
+            user: Some("owner".into()),
+            ..ChannelSpec::default()
+        };
+        let password = Secret::new("correct horse battery");
+        let channel = add_channel(&store, &secrets, &spec, Some(&password), Utc::now()).unwrap();
+        assert_eq!(
+            secrets
+                .get(APP_WIDE_CREDENTIALS, &password_key(&channel))
+                .unwrap(),
+            Some(password)
+        );
+        let mut moved = channel.clone();
+        moved.settings["server"] = json!("smtps://attacker.example.net:465");
+        let message = Message {
+            title: "t".into(),
+            body: "b".into(),
+            urgent: false,
+            tags: Vec::new(),
+            click: None,
+            alerts: Vec::new(),
+            reviews: Vec::new(),
+        };
+        let http = http_client().unwrap();
+        let err = send(&moved, &secrets, &http, &message).await.unwrap_err();
+        assert!(
+            err.permanent && err.message.contains("no password"),
+            "{err:?}"
+        );
+        // Removing the channel removes its password.
+        remove_channel(&store, &secrets, channel.id).unwrap();
+        assert_eq!(
+            secrets
+                .get(APP_WIDE_CREDENTIALS, &password_key(&channel))
+                .unwrap(),
+            None
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 -- Alert channels beyond the desktop (issue 28): e-mail, a webhook, an ntfy topic. The database
 -- holds where to send and what, never a password: an e-mail password lives in the keyring under
--- the database's identity (secrets slot 0, `alert_channel_<id>_password`).
+-- the database's identity (secrets slot 0, `alert_channel_<id>_<digest of server and user>`, so
+-- a row changed to another server finds no password: channels::password_key).
 --
 -- `settings` is JSON of non-secret values (the SMTP server, sender and user name, the webhook's
 -- body format). `kinds` is a comma-separated list of alert kinds, NULL for every kind. Quiet hours
