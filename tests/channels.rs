@@ -560,3 +560,37 @@ async fn channels_are_tested_listed_and_removed_from_the_command_line() {
         .json();
     assert_eq!(after, serde_json::json!([]));
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn smtps_to_a_server_without_tls_sends_nothing() {
+    let db = TestDb::new();
+    cafe_with_reviews(&db, &[(BAD_REVIEW, 1.0)], Duration::hours(1), Utc::now());
+    let (port, smtp) = smtp_server();
+    let mut store = db.store();
+    let secrets = MemorySecrets::default();
+    let spec = ChannelSpec {
+        kind: "email".into(),
+        target: "owner@example.com".into(),
+        server: Some(format!("smtps://127.0.0.1:{port}")),
+        user: Some("owner".into()),
+        ..ChannelSpec::default()
+    };
+    let password = Secret::new("hunter2-smtp-password");
+    let channel =
+        channels::add_channel(&store, &secrets, &spec, Some(&password), Utc::now()).unwrap();
+    let http = channels::http_client().unwrap();
+    let report = channels::deliver(&mut store, &secrets, &http, local(Utc::now()))
+        .await
+        .unwrap();
+    assert_eq!(report.sent, 0);
+    let log = smtp.lock().unwrap();
+    assert!(log.messages.is_empty());
+    assert!(!log
+        .commands
+        .iter()
+        .any(|c| c.contains("AUTH") || c.contains("MAIL")));
+    drop(log);
+    let c = store.alert_channel(channel.id).unwrap().unwrap();
+    assert!(c.last_error.is_some());
+    assert_eq!(c.sent, 0);
+}
