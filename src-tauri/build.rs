@@ -45,6 +45,10 @@ const COMMANDS: &[&str] = &[
     "delete_reply",
     "edit_reply",
     "save_ai_settings",
+    "list_alert_channels",
+    "add_alert_channel",
+    "test_alert_channel",
+    "remove_alert_channel",
 ];
 
 /// The speech libraries WebKitGTK links that get a stand-in (speech/standin.c), each with the

@@ -19,6 +19,7 @@
 pub mod alerts;
 pub mod analysis;
 pub mod backup;
+pub mod channels;
 pub mod demo;
 pub mod export;
 pub mod import;

@@ -5,6 +5,7 @@
 mod common;
 
 mod alerts;
+mod channels;
 mod cli;
 mod connectors_a;
 mod connectors_b;

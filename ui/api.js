@@ -190,6 +190,32 @@ export function saveAiSettings(settings, apiKey = null) {
   return call('save_ai_settings', { settings, apiKey });
 }
 
+/**
+ * Where alerts reach the owner beyond the desktop: [{ id, kind, target, settings, kinds,
+ * quiet_hours, digest_hour, sent, pending, failed, last_sent_at, last_error }].
+ */
+export function listAlertChannels() {
+  return call('list_alert_channels');
+}
+
+/**
+ * Adds a channel. `spec`: { kind: 'webhook'|'ntfy'|'email', target, format, server, from, user,
+ * kinds: [...], quiet_hours: {start_hour, end_hour}|null, digest_hour }. `password` (e-mail only)
+ * goes to the keyring.
+ */
+export function addAlertChannel(spec, password = null) {
+  return call('add_alert_channel', { spec, password });
+}
+
+/** Sends a test message to a channel now; rejects with the reason when it fails. */
+export function testAlertChannel(id) {
+  return call('test_alert_channel', { id });
+}
+
+export function removeAlertChannel(id) {
+  return call('remove_alert_channel', { id });
+}
+
 export function exportReviewsCsv() {
   return call('export_reviews_csv');
 }

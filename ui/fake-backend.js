@@ -5,6 +5,7 @@
 const listeners = new Map();
 let reviews = [];
 let businesses = [];
+let channels = [];
 
 function emit(event, payload) {
   for (const fn of listeners.get(event) ?? []) fn(payload);
@@ -20,6 +21,7 @@ export function listen(event, fn) {
 export function reset() {
   reviews = [];
   businesses = [];
+  channels = [];
 }
 
 const BODIES = [
@@ -149,6 +151,23 @@ export async function invoke(command, args) {
     case 'unread_alert_count':
       return 0;
     case 'pending_upgrade':
+      return null;
+    case 'list_alert_channels':
+      return channels;
+    case 'add_alert_channel': {
+      const c = {
+        id: channels.length + 1, kind: args.spec.kind, target: args.spec.target, settings: {},
+        kinds: args.spec.kinds?.length ? args.spec.kinds : null, quiet_hours: args.spec.quiet_hours ?? null,
+        digest_hour: args.spec.digest_hour ?? null, sent: 0, pending: 0, failed: 0,
+        last_sent_at: null, last_error: null,
+      };
+      channels.push(c);
+      return c;
+    }
+    case 'test_alert_channel':
+      return null;
+    case 'remove_alert_channel':
+      channels = channels.filter((c) => c.id !== args.id);
       return null;
     case 'load_demo': {
       await delay(600);

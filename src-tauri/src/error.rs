@@ -47,6 +47,18 @@ impl From<earshot::replies::ReplyError> for UiError {
     }
 }
 
+impl From<earshot::channels::ChannelError> for UiError {
+    fn from(e: earshot::channels::ChannelError) -> Self {
+        UiError::new(e.code(), e.to_string())
+    }
+}
+
+impl From<earshot::secrets::SecretError> for UiError {
+    fn from(e: earshot::secrets::SecretError) -> Self {
+        UiError::new("secrets", e.to_string())
+    }
+}
+
 impl From<earshot::alerts::AlertError> for UiError {
     fn from(e: earshot::alerts::AlertError) -> Self {
         UiError::new(e.code(), e.to_string())

@@ -11,6 +11,7 @@
 mod alerts;
 mod appearance;
 mod background;
+mod channels;
 mod commands;
 mod error;
 mod notify;
@@ -135,6 +136,10 @@ fn run() -> anyhow::Result<()> {
             settings::export_reviews_csv,
             report::export_dashboard_png,
             settings::save_ai_settings,
+            channels::list_alert_channels,
+            channels::add_alert_channel,
+            channels::test_alert_channel,
+            channels::remove_alert_channel,
         ])
         .setup(move |app| {
             // Background sync runs unless EARSHOT_NO_AUTO_SYNC is set (the smoke test's fixed

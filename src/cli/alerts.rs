@@ -61,6 +61,13 @@ enum AlertsCmd {
     },
     /// Show the rules, or change one with `rules set`.
     Rules(RulesArgs),
+    /// Where alerts reach you beyond the desktop: e-mail, webhooks, ntfy.
+    Channels(super::channels::ChannelsArgs),
+    /// Send pending alerts to every channel now.
+    Deliver {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -100,6 +107,8 @@ pub fn run(store: &mut Store, args: AlertsArgs) -> Result<ExitCode> {
         ),
         Some(AlertsCmd::Seen { ids }) => set_state(store, &ids, AlertState::Seen),
         Some(AlertsCmd::Dismiss { ids }) => set_state(store, &ids, AlertState::Dismissed),
+        Some(AlertsCmd::Channels(c)) => super::channels::run(store, c),
+        Some(AlertsCmd::Deliver { json }) => super::channels::deliver(store, json),
         Some(AlertsCmd::Rules(r)) => match r.cmd {
             None => show_rules(&alerts::load_rules(store)?, r.json),
             Some(RulesCmd::Set {

@@ -4,6 +4,7 @@
 mod alerts;
 mod backup;
 mod businesses;
+mod channels;
 mod export;
 mod import;
 mod insights;

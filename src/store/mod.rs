@@ -13,6 +13,7 @@
 mod alerts;
 mod batch_rollups;
 mod businesses;
+mod channels;
 mod checkpoints;
 pub mod files;
 mod imported;
@@ -37,6 +38,7 @@ pub use checkpoints::BackgroundCheckpoints;
 pub use imported::ImportedReview;
 
 pub use alerts::AlertMarks;
+pub use channels::Claimed;
 pub use maintenance::verify_database_file;
 pub use reviews::{ReviewFilter, ReviewOrder, ReviewWriter};
 pub use sources::{Source, SourceStatus};
@@ -84,6 +86,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0010_database_identity",
         include_str!("migrations/0010_database_identity.sql"),
+    ),
+    (
+        "0011_alert_channels",
+        include_str!("migrations/0011_alert_channels.sql"),
     ),
 ];
 

@@ -43,3 +43,14 @@ test('toApiError keeps shell errors and wraps anything else', () => {
   assert.equal(api.toApiError('boom').code, 'internal');
   assert.equal(api.toApiError(new Error('x')).message, 'x');
 });
+
+test('alert channels are added, listed and removed through the API', async () => {
+  reset();
+  assert.deepEqual(await api.listAlertChannels(), []);
+  const c = await api.addAlertChannel({ kind: 'ntfy', target: 'https://ntfy.sh/cafe', kinds: ['new_negative'] });
+  assert.equal(c.kind, 'ntfy');
+  assert.deepEqual((await api.listAlertChannels()).map((x) => x.id), [c.id]);
+  await api.testAlertChannel(c.id);
+  await api.removeAlertChannel(c.id);
+  assert.deepEqual(await api.listAlertChannels(), []);
+});

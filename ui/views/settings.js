@@ -12,6 +12,7 @@ import { plural } from '../format.js';
 import { showNotice } from '../components/notice.js';
 import { confirmDialog } from '../components/confirm.js';
 import { saveDashboardPng } from '../actions.js';
+import { channelsCard } from './settings-channels.js';
 import {
   FIELD_HELP, bandShort, formatBytes, formatDay, hourOptions, insertField, paramLabel, paramText,
   pausedText, quietHoursFrom, quietHoursText, ruleParamPairs, ruleSummary, ruleTitle,
@@ -449,6 +450,7 @@ const SECTIONS = [
   ['ai', 'AI drafts'],
   ['notifications', 'Notifications'],
   ['rules', 'Alert rules'],
+  ['channels', 'Where alerts reach you'],
   ['competitors', 'Competitors'],
   ['data', 'Your data'],
 ];
@@ -479,5 +481,5 @@ export async function render(_param, ctx) {
     sectionNav(),
     h('div', { class: 'settings-grid' },
       h('div', { class: 'settings-col' }, profileCard(o, ctx), templatesCard(o, ctx), aiCard(o, ctx)),
-      h('div', { class: 'settings-col' }, notificationsCard(o, ctx), rulesCard(o, ctx), competitorsCard(o, ctx), dataCard(o, ctx))));
+      h('div', { class: 'settings-col' }, notificationsCard(o, ctx), rulesCard(o, ctx), channelsCard(), competitorsCard(o, ctx), dataCard(o, ctx))));
 }
