@@ -117,9 +117,13 @@ fn print_text(report: &ImportReport) {
         };
         println!("{what} found:");
         for l in &report.locations {
-            let name = l.name.as_deref().map_or(String::new(), |n| format!("{n} "));
+            let name = match &l.name {
+                Some(n) => format!("{n} ({})", l.id),
+                None => l.id.clone(),
+            };
             let taken = if l.imported { "" } else { " (not imported)" };
-            println!("  {name}{}: {} reviews{taken}", l.id, l.reviews);
+            let s = if l.reviews == 1 { "" } else { "s" };
+            println!("  {name}: {} review{s}{taken}", l.reviews);
         }
     }
     let twice = if report.duplicates > 0 {
