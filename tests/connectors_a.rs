@@ -804,7 +804,7 @@ fn fb_comment(id: &str, from: (&str, &str), at: &str, text: &str, parent: Option
 fn fb_list(data: Vec<Value>, after: Option<&str>) -> Value {
     match after {
         Some(a) => json!({"data": data, "paging": {"cursors": {"before": "B", "after": a},
-                                                    "next": format!("https://graph.facebook.com/v21.0/x?after={a}")}}),
+                                                    "next": format!("https://graph.facebook.com/v25.0/x?after={a}")}}),
         None => json!({"data": data, "paging": {"cursors": {"before": "B", "after": "END"}}}),
     }
 }

@@ -552,6 +552,66 @@ async fn yelp_excerpts_in_pacific_time_and_a_hung_connection_times_out() {
     assert!(!f.replied("y1"));
 }
 
+/// Shape from Yelp Fusion's "Reviews" reference (docs.developer.yelp.com/reference/
+/// v3_business_reviews): `{reviews[≤3], total, possible_languages}`, where `total` is the
+/// business's whole review count, not what the endpoint will ever return.
+#[tokio::test(flavor = "current_thread")]
+async fn yelp_makes_one_request_a_sync_whatever_total_says_and_spaces_syncs_under_the_daily_cap() {
+    let server = MockServer::start().await;
+    let review = |id: &str, day: u32| {
+        json!({"id": id, "url": format!("https://www.yelp.com/biz/x?hrid={id}"),
+               "text": "Great coffee, friendly…", "rating": 4,
+               "time_created": format!("2026-11-{day:02} 09:00:00"),
+               "user": {"id": "u", "profile_url": "https://www.yelp.com/user_details?userid=u",
+                        "image_url": null, "name": "Ana R."}})
+    };
+    Mock::given(method("GET"))
+        .and(path("/v3/businesses/biz-1/reviews"))
+        .respond_with(ok_json(json!({
+            "reviews": [review("a", 3), review("b", 2), review("c", 1)],
+            "total": 412, "possible_languages": ["en"]})))
+        .mount(&server)
+        .await;
+    let f = fixture(
+        "yelp",
+        &server,
+        &[("business_id", "biz-1"), ("api_key", "yelp-key")],
+    );
+    let before = chrono::Utc::now().timestamp();
+    let r = f.sync().await;
+    assert!(r.ok, "{r:?}");
+    assert_eq!(r.pages, 1);
+    assert_eq!(f.rows().len(), 3);
+    let reqs = server.received_requests().await.unwrap();
+    assert_eq!(reqs.len(), 1, "one call a sync");
+    assert!(!reqs[0].url.query().unwrap_or("").contains("offset"));
+    // A second Yelp source with a 48-calls-a-day plan: both together stay under 48 a day, so
+    // each syncs at most every 3600 s (2 sources × 86 400 s / 48).
+    let store = f.db.store();
+    let business = store.ensure_business("Second Street").unwrap();
+    let s: Settings = [
+        ("business_id", "biz-2"),
+        ("api_key", "k2"),
+        ("daily_calls", "48"),
+        ("base_url", server.uri().as_str()),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    sources::add_source(&store, f.secrets.as_ref(), business.id, "yelp", None, &s).unwrap();
+    let r = f.sync().await;
+    assert!(r.ok, "{r:?}");
+    let next: i64 = rusqlite::Connection::open(f.db.path())
+        .unwrap()
+        .query_row(
+            "SELECT next_sync_at FROM sources WHERE id = ?1",
+            [f.source],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(next - before >= 3600, "next sync in {} s", next - before);
+}
+
 #[test]
 fn cli_adds_an_rss_source_syncs_it_and_tests_a_broken_one() {
     let rt = tokio::runtime::Builder::new_current_thread()

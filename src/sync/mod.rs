@@ -264,7 +264,7 @@ async fn sync_source(
         Some(spec) => sync_pages(&mut store, &source, spec, secrets, http, opts, events).await,
     };
     let now = Utc::now();
-    let interval = interval_secs(&source);
+    let interval = interval_secs(&source).max(shared_cap_interval(&store, &source));
     match result {
         Ok(o) => {
             report.ok = true;
@@ -328,6 +328,24 @@ fn interval_secs(source: &Source) -> i64 {
         .filter(|m| *m > 0);
     let default = sources::spec(&source.connector).map_or(15, |s| s.interval_minutes as i64);
     setting.unwrap_or(default) * 60
+}
+
+/// The least seconds between syncs that keeps all sources of the source's platform under the
+/// plan's daily call cap they share (Yelp), or 0.
+fn shared_cap_interval(store: &Store, source: &Source) -> i64 {
+    let siblings: Vec<Source> = store
+        .sources()
+        .map(|all| {
+            all.into_iter()
+                .filter(|s| s.connector == source.connector)
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut settings: Vec<&serde_json::Value> = siblings.iter().map(|s| &s.settings).collect();
+    if settings.is_empty() {
+        settings.push(&source.settings);
+    }
+    crate::platforms::shared_cap_interval_secs(&source.connector, &settings).unwrap_or(0)
 }
 
 /// Sources holding fewer items than this are listed whole on every run (edits and removals are
