@@ -571,7 +571,7 @@ pub fn sync_cmd(db: &Path, a: SyncArgs) -> Result<ExitCode> {
         for r in &reports {
             match r.status {
                 "ok" => println!(
-                    "{:>4}  {}: {} new, {} updated, {} unchanged{}{}",
+                    "{:>4}  {}: {} new, {} updated, {} unchanged{}{}{}",
                     r.source_id,
                     r.label,
                     r.new,
@@ -579,6 +579,11 @@ pub fn sync_cmd(db: &Path, a: SyncArgs) -> Result<ExitCode> {
                     r.unchanged,
                     if r.removed > 0 {
                         format!(", {} removed", r.removed)
+                    } else {
+                        String::new()
+                    },
+                    if r.skipped > 0 {
+                        format!(", {} unreadable entries skipped", r.skipped)
                     } else {
                         String::new()
                     },

@@ -83,6 +83,9 @@ pub struct SourceReport {
     pub updated: u64,
     pub unchanged: u64,
     pub removed: u64,
+    /// Entries the platform sent that could not be read and were left out (a feed entry
+    /// without its date); the rest was kept.
+    pub skipped: u64,
     /// Whether the listing was read to its end (a long backfill continues next run).
     pub complete: bool,
     pub duration_ms: u64,
@@ -201,6 +204,7 @@ struct Outcome {
     pages: u32,
     counts: WriteCounts,
     removed: u64,
+    skipped: u64,
     complete: bool,
 }
 
@@ -232,6 +236,7 @@ async fn sync_source(
         updated: 0,
         unchanged: 0,
         removed: 0,
+        skipped: 0,
         complete: false,
         duration_ms: 0,
     };
@@ -274,6 +279,7 @@ async fn sync_source(
             report.updated = o.counts.updated;
             report.unchanged = o.counts.unchanged;
             report.removed = o.removed;
+            report.skipped = o.skipped;
             report.complete = o.complete;
             // An unfinished backfill continues soon rather than at the next interval.
             let next = if o.complete { interval } else { 60 };
@@ -425,6 +431,7 @@ async fn sync_pages(
     if out.complete && !resumed && full_run && !seen.is_empty() {
         out.removed = store.mark_removed_except(source.id, &seen)?;
     }
+    out.skipped = ctx.skipped.load(std::sync::atomic::Ordering::Relaxed);
     Ok(out)
 }
 
@@ -449,6 +456,7 @@ fn sync_file(store: &mut Store, source: &Source) -> Result<Outcome, SourceError>
     .map_err(|e| SourceError::Config(e.to_string()))?;
     Ok(Outcome {
         pages: 1,
+        skipped: report.counts.rejected,
         counts: report.counts,
         removed: 0,
         complete: true,
