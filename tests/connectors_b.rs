@@ -355,6 +355,56 @@ async fn reddit_gets_an_app_token_then_searches_and_detects_a_block_page() {
     assert_eq!(f.rows().len(), 2);
 }
 
+/// Reddit's public search feed (Atom, as https://www.reddit.com/search.rss?q=…&sort=new serves it,
+/// trimmed to two entries), read without any app; then the 403 "Blocked" Reddit gives some
+/// networks, which says what to do.
+#[tokio::test(flavor = "current_thread")]
+async fn reddit_without_an_app_reads_the_public_search_feed_with_an_honest_agent() {
+    let server = MockServer::start().await;
+    let atom = r#"<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom"><id>/search.rss?q=harbour+lane&amp;sort=new</id><title>reddit.com: search results - harbour lane</title><updated>2026-11-20T10:00:00+00:00</updated>
+<entry><author><name>/u/breadfan</name><uri>https://www.reddit.com/user/breadfan</uri></author><category term="portland" label="r/portland"/><content type="html">&lt;div class=&quot;md&quot;&gt;&lt;p&gt;Harbour Lane buns are back!&lt;/p&gt;&lt;/div&gt;</content><id>t3_1abcde</id><link href="https://www.reddit.com/r/portland/comments/1abcde/harbour_lane_buns/" /><updated>2026-11-20T09:58:00+00:00</updated><published>2026-11-20T09:58:00+00:00</published><title>Harbour Lane buns</title></entry>
+<entry><author><name>/u/latte</name></author><id>t3_1abcdf</id><link href="https://www.reddit.com/r/pdx/comments/1abcdf/x/" /><updated>2026-11-19T08:00:00+00:00</updated><published>2026-11-19T08:00:00+00:00</published><title>Is Harbour Lane open on Sundays?</title></entry>
+</feed>"#;
+    Mock::given(method("GET"))
+        .and(path("/search.rss"))
+        .and(query_param("q", "harbour lane"))
+        .and(query_param("sort", "new"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(atom, "application/atom+xml"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let f = fixture("reddit", &server, &[("query", "harbour lane")]);
+    let r = f.sync().await;
+    assert!(r.ok, "{r:?}");
+    assert_eq!((r.new, r.pages), (2, 1));
+    let reqs = server.received_requests().await.unwrap();
+    let agent = reqs[0].headers.get("user-agent").unwrap().to_str().unwrap();
+    assert!(agent.starts_with("desktop:app.earshot:v"), "{agent}");
+    assert!(!agent.contains("Mozilla"), "{agent}");
+    assert!(reqs[0].headers.get("authorization").is_none());
+    let rows = f.rows();
+    assert_eq!(rows[0].0, "t3_1abcde");
+    assert_eq!(rows[0].3.as_deref(), Some("u/breadfan"));
+    server.verify().await;
+
+    server.reset().await;
+    Mock::given(method("GET"))
+        .and(path("/search.rss"))
+        .respond_with(
+            ResponseTemplate::new(403)
+                .set_body_raw("<html><body><h1>Blocked</h1></body></html>", "text/html"),
+        )
+        .mount(&server)
+        .await;
+    let r = f.sync().await;
+    assert!(!r.ok);
+    let e = r.error.unwrap();
+    assert!(
+        e.contains("public search feed") && e.contains("approved"),
+        "{e}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Bluesky
 
