@@ -189,6 +189,112 @@ async fn x_pages_with_next_token_then_stops_at_the_newest_id() {
     assert!(q.contains(&format!("since_id={id3}")), "{q}");
 }
 
+/// Shapes from docs.x.com/x-api/users/get-user-by-username (`{"data":{"id","name","username"}}`)
+/// and docs.x.com/x-api/users/get-mentions (`{"data":[posts],"includes":{"users"},"meta":
+/// {"result_count","newest_id","oldest_id","next_token"}}`), with X's "Not Found Error" for an
+/// unknown account (HTTP 200 and `errors`).
+#[tokio::test(flavor = "current_thread")]
+async fn x_reads_the_accounts_mentions_beside_recent_search() {
+    let (id1, id2, id3, id4) = (recent_id(1), recent_id(2), recent_id(3), recent_id(4));
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/2/tweets/search/recent"))
+        .respond_with(ok_json(json!({
+            "data": [tweet(&id4, "Harbour Lane is the best", "u1")],
+            "includes": {"users": [{"id": "u1", "username": "kim"}]},
+            "meta": {"result_count": 1, "newest_id": id4, "oldest_id": id4}
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/2/users/by/username/harbourlane"))
+        .and(header("authorization", "Bearer x-bearer"))
+        .respond_with(ok_json(json!({"data": {"id": "2244994945", "name": "Harbour Lane", "username": "harbourlane"}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/2/users/2244994945/mentions"))
+        .and(query_param(
+            "pagination_token",
+            "7140dibdnow9c7btw3w29grvxfcgvpb9n9coehpk7xz5i",
+        ))
+        .respond_with(ok_json(json!({
+            "data": [tweet(&id1, "@harbourlane cold coffee", "u3")],
+            "includes": {"users": [{"id": "u3", "username": "mo"}]},
+            "meta": {"result_count": 1, "newest_id": id1, "oldest_id": id1}
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/2/users/2244994945/mentions"))
+        .respond_with(ok_json(json!({
+            "data": [tweet(&id3, "@harbourlane thanks for the buns", "u2"),
+                     tweet(&id2, "@harbourlane open today?", "u2")],
+            "includes": {"users": [{"id": "u2", "username": "bo"}]},
+            "meta": {"result_count": 2, "newest_id": id3, "oldest_id": id2,
+                     "next_token": "7140dibdnow9c7btw3w29grvxfcgvpb9n9coehpk7xz5i"}
+        })))
+        .up_to_n_times(1)
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let f = fixture(
+        "x",
+        &server,
+        &[
+            ("query", "\"harbour lane\""),
+            ("username", "@harbourlane"),
+            ("bearer_token", "x-bearer"),
+        ],
+    );
+    let r = f.sync().await;
+    assert!(r.ok, "{r:?}");
+    assert_eq!((r.new, r.pages), (4, 3));
+    let authors: Vec<Option<String>> = f.rows().into_iter().map(|r| r.3).collect();
+    assert_eq!(
+        authors,
+        [Some("@mo"), Some("@bo"), Some("@bo"), Some("@kim")]
+            .map(|a| a.map(str::to_owned))
+            .to_vec()
+    );
+    server.verify().await;
+
+    // Mentions only, with the id given: no lookup, no search; the next run asks for newer.
+    server.reset().await;
+    Mock::given(method("GET"))
+        .and(path("/2/users/42/mentions"))
+        .respond_with(ok_json(json!({"meta": {"result_count": 0}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let only = fixture(
+        "x",
+        &server,
+        &[("user_id", "42"), ("bearer_token", "x-bearer")],
+    );
+    assert!(only.sync().await.ok);
+    server.verify().await;
+
+    // An account X does not know: a 200 with `errors`, said plainly.
+    server.reset().await;
+    Mock::given(method("GET"))
+        .and(path("/2/users/by/username/nobody"))
+        .respond_with(ok_json(json!({"errors": [{"value": "nobody", "detail": "Could not find user with username: [nobody].",
+            "title": "Not Found Error", "resource_type": "user", "parameter": "username",
+            "resource_id": "nobody", "type": "https://api.twitter.com/2/problems/resource-not-found"}]})))
+        .mount(&server)
+        .await;
+    let unknown = fixture(
+        "x",
+        &server,
+        &[("username", "nobody"), ("bearer_token", "x-bearer")],
+    );
+    let r = unknown.sync().await;
+    assert!(!r.ok);
+    assert!(r.error.unwrap().contains("@nobody"));
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn x_rate_limit_with_reset_header_is_retried() {
     let server = MockServer::start().await;
