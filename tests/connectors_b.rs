@@ -524,24 +524,81 @@ fn post(rkey: &str, text: &str, indexed: &str) -> Value {
     })
 }
 
+/// The account's DID document as plc.directory serves it (GET https://plc.directory/{did}),
+/// naming this test server as its PDS.
+fn did_document(did: &str, handle: &str, pds: &str) -> Value {
+    json!({"@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+        "id": did, "alsoKnownAs": [format!("at://{handle}")],
+        "verificationMethod": [{"id": format!("{did}#atproto"), "type": "Multikey", "controller": did,
+            "publicKeyMultibase": "zQ3shunBKsXixLxKtC5qeSG9E4J5RkGN57im31pcTzbNQnm5w"}],
+        "service": [{"id": "#atproto_pds", "type": "AtprotoPersonalDataServer", "serviceEndpoint": pds}]})
+}
+
+/// Bluesky's answers as documented (docs.bsky.app: com.atproto.identity.resolveHandle,
+/// com.atproto.server.createSession, app.bsky.feed.searchPosts) and as it refuses anonymous
+/// search since January 2025: 403 from the AppView (bluesky-social/atproto #3423).
+async fn mount_bluesky(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/xrpc/com.atproto.identity.resolveHandle"))
+        .and(query_param("handle", "me.bsky.social"))
+        .respond_with(ok_json(json!({"did": "did:plc:me"})))
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/did:plc:me"))
+        .respond_with(ok_json(did_document(
+            "did:plc:me",
+            "me.bsky.social",
+            &format!("{}/pds", server.uri()),
+        )))
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/pds/xrpc/com.atproto.server.createSession"))
+        .and(body_string_contains("abcd-efgh"))
+        .respond_with(ok_json(json!({"accessJwt": "bsky-jwt", "refreshJwt": "r", "handle": "me.bsky.social", "did": "did:plc:me", "active": true})))
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/pds/xrpc/com.atproto.server.createSession"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(
+            json!({"error": "AuthenticationRequired", "message": "Invalid identifier or password"}),
+        ))
+        .mount(server)
+        .await;
+    // Anonymous search is refused, wherever it is asked.
+    Mock::given(method("GET"))
+        .and(path("/xrpc/app.bsky.feed.searchPosts"))
+        .respond_with(ResponseTemplate::new(403).set_body_raw("Forbidden", "text/plain"))
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/pds/xrpc/app.bsky.feed.searchPosts"))
+        .respond_with(
+            ResponseTemplate::new(401).set_body_json(
+                json!({"error": "AuthMissing", "message": "Authentication Required"}),
+            ),
+        )
+        .mount(server)
+        .await;
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn bluesky_logs_in_with_an_app_password_and_pages_with_a_cursor() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/xrpc/com.atproto.server.createSession"))
-        .respond_with(ok_json(json!({"accessJwt": "bsky-jwt", "refreshJwt": "r", "handle": "me.bsky.social", "did": "did:plc:me"})))
-        .mount(&server)
-        .await;
+    mount_bluesky(&server).await;
     Mock::given(method("GET"))
-        .and(path("/xrpc/app.bsky.feed.searchPosts"))
+        .and(path("/pds/xrpc/app.bsky.feed.searchPosts"))
+        .and(header("authorization", "Bearer bsky-jwt"))
         .and(query_param("cursor", "c2"))
         .respond_with(ok_json(
             json!({"posts": [post("3kq2", "Meh coffee", "2026-11-19T10:00:00.000Z")]}),
         ))
+        .with_priority(1)
         .mount(&server)
         .await;
     Mock::given(method("GET"))
-        .and(path("/xrpc/app.bsky.feed.searchPosts"))
+        .and(path("/pds/xrpc/app.bsky.feed.searchPosts"))
         .and(header("authorization", "Bearer bsky-jwt"))
         .respond_with(ok_json(json!({"cursor": "c2", "posts": [post("3kq3", "Lovely buns", "2026-11-20T10:00:00.000Z")]})))
         .up_to_n_times(1)
@@ -553,7 +610,7 @@ async fn bluesky_logs_in_with_an_app_password_and_pages_with_a_cursor() {
         &server,
         &[
             ("query", "harbour lane"),
-            ("handle", "me.bsky.social"),
+            ("handle", "@me.bsky.social"),
             ("app_password", "abcd-efgh"),
         ],
     );
@@ -566,6 +623,55 @@ async fn bluesky_logs_in_with_an_app_password_and_pages_with_a_cursor() {
         urls.contains(&"https://bsky.app/profile/kim.bsky.social/post/3kq3".to_string()),
         "{urls:?}"
     );
+    // Resolved once, logged in once, and never a search without the session.
+    let reqs = server.received_requests().await.unwrap();
+    let count = |p: &str| reqs.iter().filter(|r| r.url.path() == p).count();
+    assert_eq!(count("/xrpc/com.atproto.identity.resolveHandle"), 1);
+    assert_eq!(count("/pds/xrpc/com.atproto.server.createSession"), 1);
+    assert!(reqs
+        .iter()
+        .filter(|r| r.url.path().ends_with("searchPosts"))
+        .all(|r| r.headers.contains_key("authorization")));
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn bluesky_asks_for_a_login_and_says_why_and_a_wrong_password_says_to_use_an_app_password() {
+    let server = MockServer::start().await;
+    mount_bluesky(&server).await;
+    // Without a handle the source cannot be added: search needs a login.
+    let db = common::TestDb::new();
+    let store = db.store();
+    let business = store.ensure_business("Harbour Lane Café").unwrap();
+    let secrets = MemorySecrets::default();
+    let s: Settings = [
+        ("query", "harbour lane"),
+        ("base_url", server.uri().as_str()),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let e = sources::add_source(&store, &secrets, business.id, "bluesky", None, &s).unwrap_err();
+    assert!(e.to_string().contains("handle"), "{e}");
+    let help = sources::spec("bluesky").unwrap().help;
+    assert!(
+        help.contains("January 2025") && help.contains("app password"),
+        "{help}"
+    );
+
+    let f = fixture(
+        "bluesky",
+        &server,
+        &[
+            ("query", "harbour lane"),
+            ("handle", "me.bsky.social"),
+            ("app_password", "my-main-password"),
+        ],
+    );
+    let r = f.sync().await;
+    assert!(!r.ok);
+    let e = r.error.unwrap();
+    assert!(e.contains("app password"), "{e}");
+    assert!(!e.contains("my-main-password"), "{e}");
 }
 
 // ---------------------------------------------------------------------------------------------

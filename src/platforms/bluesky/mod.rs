@@ -1,12 +1,16 @@
 //! Bluesky post search: `GET /xrpc/app.bsky.feed.searchPosts?sort=latest`, `cursor` paging,
 //! newest first.
 //!
-//! With a handle and an app password the connector logs in once per run
-//! (`com.atproto.server.createSession`) and searches through the PDS (bsky.social) with the
-//! session's `accessJwt`; without them it tries the public AppView anonymously, which Bluesky
-//! sometimes refuses. `record.createdAt` is set by the poster's app and can be anything, so the
-//! watermark is the server's `indexedAt`. Posts are mentions: no stars.
+//! Search needs a login: Bluesky has refused anonymous `searchPosts` since January 2025 (the
+//! public AppView answers 403). So the source takes a handle and an app password; once a run
+//! the handle is resolved to the account's own server ([`identity`]: DID, then the DID
+//! document's `#atproto_pds`), the connector logs in there
+//! (`com.atproto.server.createSession`) and searches through it with the session's
+//! `accessJwt` (the PDS forwards `app.bsky.*` to the AppView). `record.createdAt` is set by the
+//! poster's app and can be anything, so the watermark is the server's `indexedAt`. Posts are
+//! mentions: no stars.
 
+pub mod identity;
 pub mod records;
 
 use serde::{Deserialize, Serialize};
@@ -31,9 +35,10 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     browser_sign_in: false,
     label: "Bluesky",
     feed: Feed::Mentions,
-    help: "Searching may work without an account, but Bluesky often asks for one: give your \
-           handle and an app password (Bluesky → Settings → Privacy and security → App \
-           passwords → Add). Never use your main password.",
+    help: "Posts on Bluesky that mention your search words. Bluesky only lets signed-in \
+           accounts search (since January 2025), so Earshot needs your handle and an app \
+           password: in Bluesky, Settings → Privacy and security → App passwords → Add. Never \
+           give your main password; an app password can be revoked on its own.",
     default_base_url: PUBLIC_BASE,
     settings: &[
         crate::platforms::s(
@@ -46,16 +51,26 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
         crate::platforms::s(
             "handle",
             "Handle",
-            "Your Bluesky handle (name.bsky.social), to log in.",
-            false,
+            "Your Bluesky handle (name.bsky.social, or your own domain), to log in: Bluesky \
+             lets only signed-in accounts search.",
+            true,
             false,
         ),
         crate::platforms::s(
             "app_password",
             "App password",
-            "An app password from Settings → Privacy and security → App passwords.",
-            false,
+            "An app password from Settings → Privacy and security → App passwords (not your \
+             main password).",
             true,
+            true,
+        ),
+        crate::platforms::s(
+            PDS,
+            "Your Bluesky server",
+            "Only if you host your own account server: its address. Earshot otherwise finds it \
+             from your handle.",
+            false,
+            false,
         ),
     ],
     interval_minutes: 5,
@@ -64,15 +79,21 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     min_interval_ms: 100,
 };
 
-/// The public AppView, for anonymous search.
+/// The public AppView: the spec's address (a test server or proxy replaces it, and then every
+/// lookup goes there).
 const PUBLIC_BASE: &str = "https://public.api.bsky.app";
-/// Bluesky's own PDS, for logged-in search.
+/// Bluesky's entryway, which forwards to the account's PDS (the reply half's default).
 const PDS_BASE: &str = "https://bsky.social";
+
+/// The setting naming the account's PDS, skipping resolution.
+const PDS: &str = "pds";
 
 /// Posts per page: the API's maximum.
 const LIMIT: u32 = 100;
 
 const SESSION: &str = "bluesky_access_jwt";
+/// The PDS found this run (not a secret; kept beside the session).
+const PDS_FOUND: &str = "bluesky_pds";
 
 #[derive(Deserialize)]
 struct Body {
@@ -131,31 +152,40 @@ struct SessionAnswer {
     did: Option<String>,
 }
 
-/// The handle and app password, when both are given.
-fn credentials(ctx: &Ctx<'_>) -> Result<Option<(String, Secret)>> {
+/// The handle and app password: both are needed, since Bluesky refuses anonymous search.
+fn credentials(ctx: &Ctx<'_>) -> Result<(String, Secret)> {
     match (ctx.get("handle"), ctx.secret("app_password")?) {
         (Some(h), Some(p)) if !p.expose().trim().is_empty() => {
-            Ok(Some((h.trim_start_matches('@').to_string(), p)))
+            Ok((h.trim().trim_start_matches('@').to_string(), p))
         }
         (Some(_), _) => Err(SourceError::Config(
             "a handle is set but no app password is stored; add the source again with \
              `--set app_password=…`"
                 .into(),
         )),
-        (None, Some(_)) => Err(SourceError::Config(
-            "an app password is stored but no handle; add the source again with \
-             `--set handle=you.bsky.social`"
+        (None, _) => Err(SourceError::Config(
+            "Bluesky lets only signed-in accounts search (since January 2025): add the source \
+             again with `--set handle=you.bsky.social --set app_password=…` (an app password \
+             from Bluesky → Settings → Privacy and security → App passwords)"
                 .into(),
         )),
-        _ => Ok(None),
     }
 }
 
-fn base(ctx: &Ctx<'_>, logged_in: bool) -> String {
-    match (ctx.base_url_overridden(), logged_in) {
-        (true, _) | (false, false) => ctx.base_url(),
-        (false, true) => PDS_BASE.to_string(),
+/// The account's PDS: the `pds` setting, else resolved from the handle (at the source's
+/// overridden address for every lookup, where it has one).
+async fn pds(ctx: &Ctx<'_>, handle: &str) -> Result<String> {
+    if let Some(p) = ctx.get(PDS) {
+        return Ok(p.trim().trim_end_matches('/').to_string());
     }
+    let hosts = if ctx.base_url_overridden() {
+        identity::Hosts::at(&ctx.base_url())
+    } else {
+        identity::Hosts::public()
+    };
+    Ok(identity::resolve(ctx.http, &ctx.pace(), &hosts, handle)
+        .await?
+        .pds)
 }
 
 async fn session(ctx: &Ctx<'_>, base: &str, handle: &str, password: &Secret) -> Result<Secret> {
@@ -230,12 +260,16 @@ pub(crate) async fn login(
 
 pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
     let query = ctx.require("query")?;
-    let creds = credentials(ctx)?;
-    let base = base(ctx, creds.is_some());
-    let jwt = match &creds {
-        Some((handle, password)) => Some(session(ctx, &base, handle, password).await?),
-        None => None,
+    let (handle, password) = credentials(ctx)?;
+    let base = match ctx.session_token(PDS_FOUND) {
+        Some(b) => b.expose().to_string(),
+        None => {
+            let b = pds(ctx, &handle).await?;
+            ctx.keep_session_token(PDS_FOUND, Secret::new(b.clone()));
+            b
+        }
     };
+    let jwt = session(ctx, &base, &handle, &password).await?;
     let url = format!("{base}/xrpc/app.bsky.feed.searchPosts");
     let mut params: Vec<(&str, String)> = vec![
         ("q", query.to_string()),
@@ -246,21 +280,8 @@ pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
         params.push(("cursor", c.clone()));
     }
     let reply = ctx
-        .send(|c| {
-            let r = c.get(&url).query(&params);
-            match &jwt {
-                Some(t) => r.bearer_auth(t.expose()),
-                None => r,
-            }
-        })
-        .await
-        .map_err(|e| match jwt {
-            None => refused_with(
-                e,
-                "Bluesky wants a login for search: add `handle` and `app_password`",
-            ),
-            Some(_) => e,
-        })?;
+        .send(|c| c.get(&url).query(&params).bearer_auth(jwt.expose()))
+        .await?;
     let body: Body = reply.json()?;
     let parsed = parse_posts(&body.posts)?;
     let high = parsed.iter().map(|(_, m)| m.clone()).max();
