@@ -17,6 +17,17 @@ use crate::platforms::{BodyParser, BoxFuture, Platform};
 use crate::sources::text::{html_to_text, parse_time, path_segment, time_mark};
 use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 
+/// The honest guide to connecting it (see [`crate::platforms::Guide`]).
+const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    cost: "Free.",
+    approval: "None: it reads Apple's public reviews feed, no account needed. Apple does not document the feed and may change it.",
+    steps: &[
+        "Open the app's page on apps.apple.com and copy the number after \"id\" in the address.",
+        "Add the source here with that app id and the countries to read (us, gb, de…).",
+    ],
+    without_api: "This is the way in without an API: the public feed gives about the 500 newest reviews per country.",
+};
+
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "app-store",
     platform: "app-store",
@@ -28,6 +39,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
            the number after \"id\" in the app's App Store address \
            (apps.apple.com/us/app/…/id284882215 → 284882215). For your own app, App Store \
            Connect gives every review and lets you reply.",
+    guide: GUIDE,
     default_base_url: "https://itunes.apple.com",
     settings: &[
         crate::platforms::s(

@@ -35,6 +35,19 @@ macro_rules! graph_version {
     };
 }
 
+/// The honest guide to connecting it (see [`crate::platforms::Guide`]).
+const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    cost: "Free.",
+    approval: "A Meta developer app of your own, in development mode, with you as its administrator: no App Review is needed to read your own Page. Facebook no longer gives ratings or recommendations, only posts and comments.",
+    steps: &[
+        "At developers.facebook.com/apps create an app (use case: manage everything on your Page).",
+        "In the Graph API Explorer pick the app and your Page, grant pages_read_engagement, pages_read_user_content and pages_manage_engagement, and copy the Page access token.",
+        "Extend it in the Access Token Debugger so it does not expire within the hour.",
+        "Add the source here with your Page id and the token.",
+    ],
+    without_api: "Facebook's \"Download your information\" may include your Page's activity, but Earshot could not confirm that it holds reviews; there is no import for it yet.",
+};
+
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "facebook",
     platform: "facebook",
@@ -49,6 +62,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
            pages_manage_engagement (to reply), and copy the Page access token (extend it in the \
            Access Token Debugger so it does not expire in an hour). The Page id is under the \
            Page's About → Page transparency, or in the Explorer.",
+    guide: GUIDE,
     default_base_url: concat!("https://graph.facebook.com/", graph_version!()),
     settings: &[
         crate::platforms::s(

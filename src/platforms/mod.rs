@@ -441,6 +441,9 @@ pub struct ConnectorSpec {
     pub feed: Feed,
     /// Where the owner gets the credential, in a sentence or two.
     pub help: &'static str,
+    /// The honest guide: what it costs, what approval it needs, the steps, and the way in
+    /// without the API. The CLI's `sources add PLATFORM --help` and the connect form show it.
+    pub guide: Guide,
     pub default_base_url: &'static str,
     pub settings: &'static [SettingSpec],
     /// Minutes between scheduled syncs unless `interval_minutes` says otherwise.
@@ -449,6 +452,20 @@ pub struct ConnectorSpec {
     pub lists_everything: bool,
     /// Least time between two requests to this platform (its documented rate limit).
     pub min_interval_ms: u64,
+}
+
+/// What an owner should know before connecting a platform, in plain words for an owner, not a
+/// developer. One text, read by the CLI and the app alike.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct Guide {
+    /// What it costs.
+    pub cost: &'static str,
+    /// What approval, account or plan it needs.
+    pub approval: &'static str,
+    /// What to do, in order.
+    pub steps: &'static [&'static str],
+    /// The way in without the platform's API: an export to import, a feed.
+    pub without_api: &'static str,
 }
 
 pub(crate) const fn s(
@@ -520,6 +537,19 @@ mod tests {
             Some(3600)
         );
         assert_eq!(shared_cap_interval_secs("trustpilot", &[&default]), None);
+    }
+
+    #[test]
+    fn every_platform_has_an_honest_guide() {
+        for spec in specs() {
+            let g = &spec.guide;
+            assert!(!g.cost.is_empty(), "{}: cost", spec.name);
+            assert!(!g.approval.is_empty(), "{}: approval", spec.name);
+            assert!(!g.steps.is_empty(), "{}: steps", spec.name);
+            assert!(!g.without_api.is_empty(), "{}: without_api", spec.name);
+        }
+        let json = serde_json::to_value(find("yelp").unwrap().spec()).unwrap();
+        assert!(json.pointer("/guide/steps/0").is_some(), "{json}");
     }
 
     #[test]

@@ -30,6 +30,18 @@ use crate::secrets::Secret;
 use crate::sources::text::{parse_time, time_mark, unix_time};
 use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 
+/// The honest guide to connecting it (see [`crate::platforms::Guide`]).
+const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    cost: "Free.",
+    approval: "None for the public search feed. Reddit's API needs Reddit's approval since November 2025 (self-service keys are closed); only with an approved app add its client id and secret.",
+    steps: &[
+        "Add the source here with your search words, such as your business's name in quotes.",
+        "Optionally set `user_agent` to name your Reddit account, as Reddit asks.",
+        "If Reddit approves an app of yours, add its client id and secret to read comments too.",
+    ],
+    without_api: "This source works without the API: Reddit's public search feed gives the newest posts (not comments). Reddit may close the feed; Earshot then says so.",
+};
+
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "reddit",
     platform: "reddit",
@@ -40,6 +52,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
            reads Reddit's public search feed (new posts only, not comments). Reddit stopped \
            giving out API keys to everyone in November 2025; if Reddit has approved an app of \
            yours, add its client id and secret to read comments too.",
+    guide: GUIDE,
     default_base_url: "https://oauth.reddit.com",
     settings: &[
         crate::platforms::s(

@@ -9,6 +9,17 @@ use crate::platforms::{BodyParser, BoxFuture, Platform};
 use crate::sources::text::{html_to_text, time_mark};
 use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 
+/// The honest guide to connecting it (see [`crate::platforms::Guide`]).
+const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    cost: "Free.",
+    approval: "None.",
+    steps: &[
+        "For Google Alerts: create an alert at google.com/alerts and choose \"Deliver to: RSS feed\".",
+        "Copy the feed's address (or any news or blog feed's) and add the source here.",
+    ],
+    without_api: "This is the feed way in: any RSS or Atom feed, Google Alerts included.",
+};
+
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "rss",
     platform: "rss",
@@ -17,6 +28,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     feed: Feed::Mentions,
     help: "Any news or blog feed. For Google Alerts: create an alert at google.com/alerts, choose \
            \"Deliver to: RSS feed\", and paste the feed's address here.",
+    guide: GUIDE,
     default_base_url: "",
     settings: &[crate::platforms::s(
         "url",

@@ -31,6 +31,18 @@ use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, 
 use reqwest::Method;
 use serde_json::json;
 
+/// The honest guide to connecting it (see [`crate::platforms::Guide`]).
+const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    cost: "Paid per use: X charges for every post read (about US$0.005 each in 2026) from credits you buy in the X developer console. Earshot reads only new posts on each sync.",
+    approval: "An X developer account and app; no review by X.",
+    steps: &[
+        "Sign in at developer.x.com, create a project and app, and buy credits.",
+        "Under the app's Keys and tokens, copy the Bearer token.",
+        "Add the source here with your search words, your X username for @-mentions, or both.",
+    ],
+    without_api: "None: X has no feed or export of posts about you that Earshot can read.",
+};
+
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "x",
     platform: "x",
@@ -40,6 +52,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     help: "Needs a Bearer token from an app in the X developer portal \
            (https://developer.x.com → Projects & Apps → your app → Keys and tokens → Bearer \
            token). Recent search is paid per post read and reaches back 7 days.",
+    guide: GUIDE,
     default_base_url: "https://api.x.com",
     settings: &[
         crate::platforms::s(

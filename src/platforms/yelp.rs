@@ -19,6 +19,18 @@ use crate::replies::coach::Limit;
 use crate::sources::text::{local_time_to_utc, path_segment, time_mark};
 use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 
+/// The honest guide to connecting it (see [`crate::platforms::Guide`]).
+const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    cost: "Paid: Yelp's API plans start after a free trial; the Starter plan allows 300 calls a day for all your locations together. Earshot makes one call per sync and spaces syncs to stay under your plan.",
+    approval: "A Yelp developer account and app. Yelp shows only three excerpts per business, and replying through the API is for Yelp partners only: Earshot copies your reply and opens Yelp for Business.",
+    steps: &[
+        "Sign in at yelp.com/developers, create an app and choose a plan.",
+        "Copy the app's API key.",
+        "Find your business id (the `id` from Yelp's business search, not the name in the page address) and add the source here; set `daily_calls` if your plan allows more or fewer than 300 calls a day.",
+    ],
+    without_api: "None: Yelp for Business has no review export. Earshot keeps the excerpts it sees and links to the rest on Yelp.",
+};
+
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "yelp",
     platform: "yelp",
@@ -28,6 +40,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     help: "Create an app at https://www.yelp.com/developers/v3/manage_app for an API key. The \
            business id is the `id` from Yelp's business search (not the alias in the page address). \
            Yelp shares only three review excerpts per business.",
+    guide: GUIDE,
     default_base_url: "https://api.yelp.com",
     settings: &[
         crate::platforms::s("business_id", "Yelp business id", "The `id` field of your business in Yelp Fusion.", true, false),

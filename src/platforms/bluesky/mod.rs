@@ -29,6 +29,17 @@ use crate::sources::text::{parse_time, time_mark};
 use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 use reqwest::Method;
 
+/// The honest guide to connecting it (see [`crate::platforms::Guide`]).
+const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    cost: "Free.",
+    approval: "A Bluesky account: Bluesky lets only signed-in accounts search (since January 2025).",
+    steps: &[
+        "In Bluesky, Settings → Privacy and security → App passwords → Add, and copy the app password (never your main password).",
+        "Add the source here with your search words, your handle and the app password.",
+    ],
+    without_api: "None: Bluesky's search needs a login, and there is no feed of search results.",
+};
+
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "bluesky",
     platform: "bluesky",
@@ -39,6 +50,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
            accounts search (since January 2025), so Earshot needs your handle and an app \
            password: in Bluesky, Settings → Privacy and security → App passwords → Add. Never \
            give your main password; an app password can be revoked on its own.",
+    guide: GUIDE,
     default_base_url: PUBLIC_BASE,
     settings: &[
         crate::platforms::s(
