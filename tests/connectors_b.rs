@@ -632,6 +632,60 @@ async fn bluesky_logs_in_with_an_app_password_and_pages_with_a_cursor() {
         .iter()
         .filter(|r| r.url.path().ends_with("searchPosts"))
         .all(|r| r.headers.contains_key("authorization")));
+
+    // The session is kept between runs (logins are limited to 300 a day): the next run
+    // searches without logging in.
+    server.reset().await;
+    mount_bluesky(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/pds/xrpc/app.bsky.feed.searchPosts"))
+        .and(header("authorization", "Bearer bsky-jwt"))
+        .respond_with(ok_json(json!({"posts": []})))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    assert!(f.sync().await.ok);
+    let reqs = server.received_requests().await.unwrap();
+    assert!(!reqs.iter().any(|r| r.url.path().ends_with("createSession")));
+
+    // Once it has expired (400 ExpiredToken, as the PDS answers), one new login.
+    server.reset().await;
+    mount_bluesky(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/pds/xrpc/app.bsky.feed.searchPosts"))
+        .and(header("authorization", "Bearer bsky-jwt"))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(json!({"error": "ExpiredToken", "message": "Token has expired"})),
+        )
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/pds/xrpc/com.atproto.server.createSession"))
+        .respond_with(ok_json(json!({"accessJwt": "bsky-jwt-2", "refreshJwt": "r2", "handle": "me.bsky.social", "did": "did:plc:me"})))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/pds/xrpc/app.bsky.feed.searchPosts"))
+        .and(header("authorization", "Bearer bsky-jwt-2"))
+        .respond_with(ok_json(
+            json!({"posts": [post("3kq4", "New oven!", "2026-11-21T10:00:00.000Z")]}),
+        ))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    let r = f.sync().await;
+    assert!(r.ok, "{r:?}");
+    assert_eq!(r.new, 1);
+    let reqs = server.received_requests().await.unwrap();
+    assert_eq!(
+        reqs.iter()
+            .filter(|r| r.url.path().ends_with("createSession"))
+            .count(),
+        1
+    );
 }
 
 #[tokio::test(flavor = "current_thread")]

@@ -380,6 +380,7 @@ pub fn secret_keys() -> Vec<&'static str> {
     keys.extend([
         "refresh_token",
         "access_token",
+        bluesky::STORED_SESSION,
         crate::replies::ai::KEY_NAME,
     ]);
     keys.sort_unstable();

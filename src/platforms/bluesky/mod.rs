@@ -104,6 +104,8 @@ const PDS: &str = "pds";
 const LIMIT: u32 = 100;
 
 const SESSION: &str = "bluesky_access_jwt";
+/// The secret a session's access token is kept under between runs.
+pub const STORED_SESSION: &str = "bluesky_session";
 /// The PDS found this run (not a secret; kept beside the session).
 const PDS_FOUND: &str = "bluesky_pds";
 
@@ -200,15 +202,37 @@ async fn pds(ctx: &Ctx<'_>, handle: &str) -> Result<String> {
         .pds)
 }
 
-async fn session(ctx: &Ctx<'_>, base: &str, handle: &str, password: &Secret) -> Result<Secret> {
+/// The session's access token, and whether it was kept from an earlier run. Bluesky limits
+/// logins (30 in 5 minutes, 300 a day per account), so the token is kept with the source's
+/// secrets between runs and a login happens only when it has expired (about two hours).
+async fn session(
+    ctx: &Ctx<'_>,
+    base: &str,
+    handle: &str,
+    password: &Secret,
+) -> Result<(Secret, bool)> {
     if let Some(t) = ctx.session_token(SESSION) {
-        return Ok(t);
+        return Ok((t, false));
+    }
+    if let Ok(Some(t)) = ctx.secrets.get(ctx.source_id, STORED_SESSION) {
+        if !t.expose().is_empty() {
+            ctx.keep_session_token(SESSION, t.clone());
+            return Ok((t, true));
+        }
     }
     let jwt = login(ctx.http, &ctx.pace(), base, handle, password)
         .await?
         .access_jwt;
     ctx.keep_session_token(SESSION, jwt.clone());
-    Ok(jwt)
+    // Best effort: without a keyring the next run logs in again.
+    let _ = ctx.secrets.set(ctx.source_id, STORED_SESSION, &jwt);
+    Ok((jwt, false))
+}
+
+/// Forgets a kept session the server refused (expired, or for another server).
+fn forget_session(ctx: &Ctx<'_>) {
+    ctx.session.lock().expect("session lock").remove(SESSION);
+    let _ = ctx.secrets.delete(ctx.source_id, STORED_SESSION);
 }
 
 /// A refusal of the credentials with what to do added to Bluesky's words; other errors as
@@ -281,7 +305,7 @@ pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
             b
         }
     };
-    let jwt = session(ctx, &base, &handle, &password).await?;
+    let (mut jwt, kept) = session(ctx, &base, &handle, &password).await?;
     let url = format!("{base}/xrpc/app.bsky.feed.searchPosts");
     let mut params: Vec<(&str, String)> = vec![
         ("q", query.to_string()),
@@ -291,9 +315,23 @@ pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
     if let Some(c) = &req.page {
         params.push(("cursor", c.clone()));
     }
-    let reply = ctx
-        .send(|c| c.get(&url).query(&params).bearer_auth(jwt.expose()))
-        .await?;
+    let search = |jwt: Secret| {
+        let (url, params) = (&url, &params);
+        async move {
+            ctx.send(|c| c.get(url).query(params).bearer_auth(jwt.expose()))
+                .await
+        }
+    };
+    let reply = match search(jwt.clone()).await {
+        // A kept session has expired (Bluesky answers 400 ExpiredToken, or 401): log in anew,
+        // once.
+        Err(SourceError::Auth { .. } | SourceError::Rejected { status: 400, .. }) if kept => {
+            forget_session(ctx);
+            jwt = session(ctx, &base, &handle, &password).await?.0;
+            search(jwt).await?
+        }
+        other => other?,
+    };
     let body: Body = reply.json()?;
     let parsed = parse_posts(&body.posts)?;
     let high = parsed.iter().map(|(_, m)| m.clone()).max();
