@@ -394,6 +394,25 @@ async fn youtube_comment_threads_page_and_quota_pauses() {
     let s = f.db.store().source(f.source).unwrap();
     assert_eq!(s.status, SourceStatus::Paused);
     assert_eq!(f.rows().len(), 2, "nothing lost");
+
+    // A short-term `rateLimitExceeded` (also a 403; developers.google.com/youtube/v3/docs/errors)
+    // pauses the source for minutes, not until midnight.
+    server.reset().await;
+    Mock::given(method("GET"))
+        .and(path("/youtube/v3/commentThreads"))
+        .respond_with(ResponseTemplate::new(403).set_body_json(json!({"error": {
+            "code": 403, "message": "The request cannot be completed because you have exceeded the rate limit.",
+            "errors": [{"reason": "rateLimitExceeded", "domain": "youtube.quota",
+                        "message": "The request cannot be completed because you have exceeded the rate limit."}]
+        }})))
+        .mount(&server)
+        .await;
+    let before = chrono::Utc::now();
+    let r = f.sync().await;
+    assert_eq!(r.status, "paused", "{r:?}");
+    let until = chrono::DateTime::parse_from_rfc3339(r.paused_until.as_deref().unwrap()).unwrap();
+    let minutes = (until.with_timezone(&chrono::Utc) - before).num_seconds() as f64 / 60.0;
+    assert!((4.0..=6.0).contains(&minutes), "paused {minutes} minutes");
 }
 
 // ---------------------------------------------------------------------------------------------
