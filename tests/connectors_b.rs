@@ -745,6 +745,35 @@ async fn bluesky_asks_for_a_login_and_says_why_and_a_wrong_password_says_to_use_
     let e = r.error.unwrap();
     assert!(e.contains("app password"), "{e}");
     assert!(!e.contains("my-main-password"), "{e}");
+
+    // A DID document naming a server without https gets no password.
+    Mock::given(method("GET"))
+        .and(path("/xrpc/com.atproto.identity.resolveHandle"))
+        .and(query_param("handle", "plain.example"))
+        .respond_with(ok_json(json!({"did": "did:plc:plain"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/did:plc:plain"))
+        .respond_with(ok_json(did_document(
+            "did:plc:plain",
+            "plain.example",
+            "http://pds.plain.example",
+        )))
+        .mount(&server)
+        .await;
+    let plain = fixture(
+        "bluesky",
+        &server,
+        &[
+            ("query", "harbour lane"),
+            ("handle", "plain.example"),
+            ("app_password", "abcd-efgh"),
+        ],
+    );
+    let r = plain.sync().await;
+    assert!(!r.ok);
+    assert!(r.error.unwrap().contains("will not send"));
 }
 
 // ---------------------------------------------------------------------------------------------

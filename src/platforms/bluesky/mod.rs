@@ -97,8 +97,9 @@ const PUBLIC_BASE: &str = "https://public.api.bsky.app";
 /// Bluesky's entryway, which forwards to the account's PDS (the reply half's default).
 const PDS_BASE: &str = "https://bsky.social";
 
-/// The setting naming the account's PDS, skipping resolution.
-const PDS: &str = "pds";
+/// The setting naming the account's PDS, skipping resolution (an address: a restore compares
+/// it like the others).
+const PDS: &str = "pds_url";
 
 /// Posts per page: the API's maximum.
 const LIMIT: u32 = 100;
@@ -189,17 +190,26 @@ fn credentials(ctx: &Ctx<'_>) -> Result<(String, Secret)> {
 /// The account's PDS: the `pds` setting, else resolved from the handle (at the source's
 /// overridden address for every lookup, where it has one).
 async fn pds(ctx: &Ctx<'_>, handle: &str) -> Result<String> {
-    if let Some(p) = ctx.get(PDS) {
-        return Ok(p.trim().trim_end_matches('/').to_string());
-    }
-    let hosts = if ctx.base_url_overridden() {
-        identity::Hosts::at(&ctx.base_url())
-    } else {
-        identity::Hosts::public()
+    let pds = match ctx.get(PDS) {
+        Some(p) => p.trim().trim_end_matches('/').to_string(),
+        None => {
+            let hosts = if ctx.base_url_overridden() {
+                identity::Hosts::at(&ctx.base_url())
+            } else {
+                identity::Hosts::public()
+            };
+            identity::resolve(ctx.http, &ctx.pace(), &hosts, handle)
+                .await?
+                .pds
+        }
     };
-    Ok(identity::resolve(ctx.http, &ctx.pace(), &hosts, handle)
-        .await?
-        .pds)
+    // The app password goes there: only https (or http to this computer, a test server).
+    crate::store::check_endpoint(&pds).map_err(|why| {
+        SourceError::Config(format!(
+            "Earshot will not send your app password to the Bluesky server {pds}: {why}"
+        ))
+    })?;
+    Ok(pds)
 }
 
 /// The session's access token, and whether it was kept from an earlier run. Bluesky limits
