@@ -724,7 +724,10 @@ async fn bluesky_asks_for_a_login_and_says_why_and_a_wrong_password_says_to_use_
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
     let e = sources::add_source(&store, &secrets, business.id, "bluesky", None, &s).unwrap_err();
-    assert!(e.to_string().contains("handle"), "{e}");
+    assert!(
+        e.to_string().contains("handle") && e.to_string().contains("January 2025"),
+        "{e}"
+    );
     let help = sources::spec("bluesky").unwrap().help;
     assert!(
         help.contains("January 2025") && help.contains("app password"),
