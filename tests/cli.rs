@@ -449,6 +449,44 @@ fn the_database_lives_in_the_os_data_directory_by_default() {
     assert!(dir.path().join("earshot/earshot.db").exists());
 }
 
+/// `sources add PLATFORM --help` gives the honest guide from the platform's spec: what it
+/// costs, what it needs, the steps, and the way in without the API.
+#[test]
+fn sources_add_help_gives_each_platforms_honest_guide() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = |platform: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_earshot"))
+            .args(["sources", "add", platform, "--help"])
+            .env("EARSHOT_DB", dir.path().join("e.db"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .replace("\n    ", " ")
+            .replace("\n     ", " ")
+    };
+    for name in ["bluesky", "reddit", "yelp", "google-business", "x"] {
+        let text = help(name);
+        for heading in [
+            "What it costs:",
+            "What it needs:",
+            "Steps:",
+            "  1. ",
+            "Without the API:",
+        ] {
+            assert!(text.contains(heading), "{name}: {heading}\n{text}");
+        }
+    }
+    assert!(help("reddit").contains("November 2025"));
+    assert!(help("bluesky").contains("January 2025"));
+    assert!(help("yelp").contains("300 calls a day"));
+}
+
 #[test]
 fn earshot_db_variable_chooses_the_database() {
     let dir = tempfile::tempdir().unwrap();

@@ -301,6 +301,35 @@ fn rss_page(cc: &str, page: u32) -> String {
     format!("/{cc}/rss/customerreviews/page={page}/id=42/sortby=mostrecent/json")
 }
 
+/// The public feed's entry shape (itunes.apple.com/{cc}/rss/customerreviews/…/json; sample in
+/// PLATFORMS.md §4.6), one entry without `updated`: that entry is skipped and counted in the
+/// report, the rest of the page is stored.
+#[tokio::test(flavor = "current_thread")]
+async fn app_store_feed_skips_and_counts_an_entry_without_updated() {
+    let server = MockServer::start().await;
+    let mut broken = rss_entry("9102", "3", "x", "No date on me");
+    broken.as_object_mut().unwrap().remove("updated");
+    Mock::given(method("GET"))
+        .and(path(rss_page("us", 1).as_str()))
+        .respond_with(ok_json(json!({"feed": {"entry": [
+            rss_entry("9103", "5", "2026-11-20T10:00:00-08:00", "Lovely"),
+            broken,
+            rss_entry("9101", "4", "2026-11-18T10:00:00-08:00", "Fine")]}})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(rss_page("us", 2).as_str()))
+        .respond_with(ok_json(json!({"feed": {}})))
+        .mount(&server)
+        .await;
+    let f = fixture("app-store", &server, &[("app_id", "42")]);
+    let r = f.sync().await;
+    assert!(r.ok, "{r:?}");
+    assert_eq!((r.new, r.skipped), (2, 1));
+    let ids: Vec<String> = f.rows().into_iter().map(|r| r.0).collect();
+    assert_eq!(ids, ["9101", "9103"]);
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn app_store_feed_pages_through_countries_and_stops_at_the_watermark() {
     let server = MockServer::start().await;
@@ -804,7 +833,7 @@ fn fb_comment(id: &str, from: (&str, &str), at: &str, text: &str, parent: Option
 fn fb_list(data: Vec<Value>, after: Option<&str>) -> Value {
     match after {
         Some(a) => json!({"data": data, "paging": {"cursors": {"before": "B", "after": a},
-                                                    "next": format!("https://graph.facebook.com/v21.0/x?after={a}")}}),
+                                                    "next": format!("https://graph.facebook.com/v25.0/x?after={a}")}}),
         None => json!({"data": data, "paging": {"cursors": {"before": "B", "after": "END"}}}),
     }
 }

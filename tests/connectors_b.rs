@@ -189,6 +189,112 @@ async fn x_pages_with_next_token_then_stops_at_the_newest_id() {
     assert!(q.contains(&format!("since_id={id3}")), "{q}");
 }
 
+/// Shapes from docs.x.com/x-api/users/get-user-by-username (`{"data":{"id","name","username"}}`)
+/// and docs.x.com/x-api/users/get-mentions (`{"data":[posts],"includes":{"users"},"meta":
+/// {"result_count","newest_id","oldest_id","next_token"}}`), with X's "Not Found Error" for an
+/// unknown account (HTTP 200 and `errors`).
+#[tokio::test(flavor = "current_thread")]
+async fn x_reads_the_accounts_mentions_beside_recent_search() {
+    let (id1, id2, id3, id4) = (recent_id(1), recent_id(2), recent_id(3), recent_id(4));
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/2/tweets/search/recent"))
+        .respond_with(ok_json(json!({
+            "data": [tweet(&id4, "Harbour Lane is the best", "u1")],
+            "includes": {"users": [{"id": "u1", "username": "kim"}]},
+            "meta": {"result_count": 1, "newest_id": id4, "oldest_id": id4}
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/2/users/by/username/harbourlane"))
+        .and(header("authorization", "Bearer x-bearer"))
+        .respond_with(ok_json(json!({"data": {"id": "2244994945", "name": "Harbour Lane", "username": "harbourlane"}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/2/users/2244994945/mentions"))
+        .and(query_param(
+            "pagination_token",
+            "7140dibdnow9c7btw3w29grvxfcgvpb9n9coehpk7xz5i",
+        ))
+        .respond_with(ok_json(json!({
+            "data": [tweet(&id1, "@harbourlane cold coffee", "u3")],
+            "includes": {"users": [{"id": "u3", "username": "mo"}]},
+            "meta": {"result_count": 1, "newest_id": id1, "oldest_id": id1}
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/2/users/2244994945/mentions"))
+        .respond_with(ok_json(json!({
+            "data": [tweet(&id3, "@harbourlane thanks for the buns", "u2"),
+                     tweet(&id2, "@harbourlane open today?", "u2")],
+            "includes": {"users": [{"id": "u2", "username": "bo"}]},
+            "meta": {"result_count": 2, "newest_id": id3, "oldest_id": id2,
+                     "next_token": "7140dibdnow9c7btw3w29grvxfcgvpb9n9coehpk7xz5i"}
+        })))
+        .up_to_n_times(1)
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let f = fixture(
+        "x",
+        &server,
+        &[
+            ("query", "\"harbour lane\""),
+            ("username", "@harbourlane"),
+            ("bearer_token", "x-bearer"),
+        ],
+    );
+    let r = f.sync().await;
+    assert!(r.ok, "{r:?}");
+    assert_eq!((r.new, r.pages), (4, 3));
+    let authors: Vec<Option<String>> = f.rows().into_iter().map(|r| r.3).collect();
+    assert_eq!(
+        authors,
+        [Some("@mo"), Some("@bo"), Some("@bo"), Some("@kim")]
+            .map(|a| a.map(str::to_owned))
+            .to_vec()
+    );
+    server.verify().await;
+
+    // Mentions only, with the id given: no lookup, no search; the next run asks for newer.
+    server.reset().await;
+    Mock::given(method("GET"))
+        .and(path("/2/users/42/mentions"))
+        .respond_with(ok_json(json!({"meta": {"result_count": 0}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let only = fixture(
+        "x",
+        &server,
+        &[("user_id", "42"), ("bearer_token", "x-bearer")],
+    );
+    assert!(only.sync().await.ok);
+    server.verify().await;
+
+    // An account X does not know: a 200 with `errors`, said plainly.
+    server.reset().await;
+    Mock::given(method("GET"))
+        .and(path("/2/users/by/username/nobody"))
+        .respond_with(ok_json(json!({"errors": [{"value": "nobody", "detail": "Could not find user with username: [nobody].",
+            "title": "Not Found Error", "resource_type": "user", "parameter": "username",
+            "resource_id": "nobody", "type": "https://api.twitter.com/2/problems/resource-not-found"}]})))
+        .mount(&server)
+        .await;
+    let unknown = fixture(
+        "x",
+        &server,
+        &[("username", "nobody"), ("bearer_token", "x-bearer")],
+    );
+    let r = unknown.sync().await;
+    assert!(!r.ok);
+    assert!(r.error.unwrap().contains("@nobody"));
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn x_rate_limit_with_reset_header_is_retried() {
     let server = MockServer::start().await;
@@ -288,6 +394,25 @@ async fn youtube_comment_threads_page_and_quota_pauses() {
     let s = f.db.store().source(f.source).unwrap();
     assert_eq!(s.status, SourceStatus::Paused);
     assert_eq!(f.rows().len(), 2, "nothing lost");
+
+    // A short-term `rateLimitExceeded` (also a 403; developers.google.com/youtube/v3/docs/errors)
+    // pauses the source for minutes, not until midnight.
+    server.reset().await;
+    Mock::given(method("GET"))
+        .and(path("/youtube/v3/commentThreads"))
+        .respond_with(ResponseTemplate::new(403).set_body_json(json!({"error": {
+            "code": 403, "message": "The request cannot be completed because you have exceeded the rate limit.",
+            "errors": [{"reason": "rateLimitExceeded", "domain": "youtube.quota",
+                        "message": "The request cannot be completed because you have exceeded the rate limit."}]
+        }})))
+        .mount(&server)
+        .await;
+    let before = chrono::Utc::now();
+    let r = f.sync().await;
+    assert_eq!(r.status, "paused", "{r:?}");
+    let until = chrono::DateTime::parse_from_rfc3339(r.paused_until.as_deref().unwrap()).unwrap();
+    let minutes = (until.with_timezone(&chrono::Utc) - before).num_seconds() as f64 / 60.0;
+    assert!((4.0..=6.0).contains(&minutes), "paused {minutes} minutes");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -355,6 +480,56 @@ async fn reddit_gets_an_app_token_then_searches_and_detects_a_block_page() {
     assert_eq!(f.rows().len(), 2);
 }
 
+/// Reddit's public search feed (Atom, as https://www.reddit.com/search.rss?q=…&sort=new serves it,
+/// trimmed to two entries), read without any app; then the 403 "Blocked" Reddit gives some
+/// networks, which says what to do.
+#[tokio::test(flavor = "current_thread")]
+async fn reddit_without_an_app_reads_the_public_search_feed_with_an_honest_agent() {
+    let server = MockServer::start().await;
+    let atom = r#"<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom"><id>/search.rss?q=harbour+lane&amp;sort=new</id><title>reddit.com: search results - harbour lane</title><updated>2026-11-20T10:00:00+00:00</updated>
+<entry><author><name>/u/breadfan</name><uri>https://www.reddit.com/user/breadfan</uri></author><category term="portland" label="r/portland"/><content type="html">&lt;div class=&quot;md&quot;&gt;&lt;p&gt;Harbour Lane buns are back!&lt;/p&gt;&lt;/div&gt;</content><id>t3_1abcde</id><link href="https://www.reddit.com/r/portland/comments/1abcde/harbour_lane_buns/" /><updated>2026-11-20T09:58:00+00:00</updated><published>2026-11-20T09:58:00+00:00</published><title>Harbour Lane buns</title></entry>
+<entry><author><name>/u/latte</name></author><id>t3_1abcdf</id><link href="https://www.reddit.com/r/pdx/comments/1abcdf/x/" /><updated>2026-11-19T08:00:00+00:00</updated><published>2026-11-19T08:00:00+00:00</published><title>Is Harbour Lane open on Sundays?</title></entry>
+</feed>"#;
+    Mock::given(method("GET"))
+        .and(path("/search.rss"))
+        .and(query_param("q", "harbour lane"))
+        .and(query_param("sort", "new"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(atom, "application/atom+xml"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let f = fixture("reddit", &server, &[("query", "harbour lane")]);
+    let r = f.sync().await;
+    assert!(r.ok, "{r:?}");
+    assert_eq!((r.new, r.pages), (2, 1));
+    let reqs = server.received_requests().await.unwrap();
+    let agent = reqs[0].headers.get("user-agent").unwrap().to_str().unwrap();
+    assert!(agent.starts_with("desktop:app.earshot:v"), "{agent}");
+    assert!(!agent.contains("Mozilla"), "{agent}");
+    assert!(reqs[0].headers.get("authorization").is_none());
+    let rows = f.rows();
+    assert_eq!(rows[0].0, "t3_1abcde");
+    assert_eq!(rows[0].3.as_deref(), Some("u/breadfan"));
+    server.verify().await;
+
+    server.reset().await;
+    Mock::given(method("GET"))
+        .and(path("/search.rss"))
+        .respond_with(
+            ResponseTemplate::new(403)
+                .set_body_raw("<html><body><h1>Blocked</h1></body></html>", "text/html"),
+        )
+        .mount(&server)
+        .await;
+    let r = f.sync().await;
+    assert!(!r.ok);
+    let e = r.error.unwrap();
+    assert!(
+        e.contains("public search feed") && e.contains("approved"),
+        "{e}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Bluesky
 
@@ -368,24 +543,81 @@ fn post(rkey: &str, text: &str, indexed: &str) -> Value {
     })
 }
 
+/// The account's DID document as plc.directory serves it (GET https://plc.directory/{did}),
+/// naming this test server as its PDS.
+fn did_document(did: &str, handle: &str, pds: &str) -> Value {
+    json!({"@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+        "id": did, "alsoKnownAs": [format!("at://{handle}")],
+        "verificationMethod": [{"id": format!("{did}#atproto"), "type": "Multikey", "controller": did,
+            "publicKeyMultibase": "zQ3shunBKsXixLxKtC5qeSG9E4J5RkGN57im31pcTzbNQnm5w"}],
+        "service": [{"id": "#atproto_pds", "type": "AtprotoPersonalDataServer", "serviceEndpoint": pds}]})
+}
+
+/// Bluesky's answers as documented (docs.bsky.app: com.atproto.identity.resolveHandle,
+/// com.atproto.server.createSession, app.bsky.feed.searchPosts) and as it refuses anonymous
+/// search since January 2025: 403 from the AppView (bluesky-social/atproto #3423).
+async fn mount_bluesky(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/xrpc/com.atproto.identity.resolveHandle"))
+        .and(query_param("handle", "me.bsky.social"))
+        .respond_with(ok_json(json!({"did": "did:plc:me"})))
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/did:plc:me"))
+        .respond_with(ok_json(did_document(
+            "did:plc:me",
+            "me.bsky.social",
+            &format!("{}/pds", server.uri()),
+        )))
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/pds/xrpc/com.atproto.server.createSession"))
+        .and(body_string_contains("abcd-efgh"))
+        .respond_with(ok_json(json!({"accessJwt": "bsky-jwt", "refreshJwt": "r", "handle": "me.bsky.social", "did": "did:plc:me", "active": true})))
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/pds/xrpc/com.atproto.server.createSession"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(
+            json!({"error": "AuthenticationRequired", "message": "Invalid identifier or password"}),
+        ))
+        .mount(server)
+        .await;
+    // Anonymous search is refused, wherever it is asked.
+    Mock::given(method("GET"))
+        .and(path("/xrpc/app.bsky.feed.searchPosts"))
+        .respond_with(ResponseTemplate::new(403).set_body_raw("Forbidden", "text/plain"))
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/pds/xrpc/app.bsky.feed.searchPosts"))
+        .respond_with(
+            ResponseTemplate::new(401).set_body_json(
+                json!({"error": "AuthMissing", "message": "Authentication Required"}),
+            ),
+        )
+        .mount(server)
+        .await;
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn bluesky_logs_in_with_an_app_password_and_pages_with_a_cursor() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/xrpc/com.atproto.server.createSession"))
-        .respond_with(ok_json(json!({"accessJwt": "bsky-jwt", "refreshJwt": "r", "handle": "me.bsky.social", "did": "did:plc:me"})))
-        .mount(&server)
-        .await;
+    mount_bluesky(&server).await;
     Mock::given(method("GET"))
-        .and(path("/xrpc/app.bsky.feed.searchPosts"))
+        .and(path("/pds/xrpc/app.bsky.feed.searchPosts"))
+        .and(header("authorization", "Bearer bsky-jwt"))
         .and(query_param("cursor", "c2"))
         .respond_with(ok_json(
             json!({"posts": [post("3kq2", "Meh coffee", "2026-11-19T10:00:00.000Z")]}),
         ))
+        .with_priority(1)
         .mount(&server)
         .await;
     Mock::given(method("GET"))
-        .and(path("/xrpc/app.bsky.feed.searchPosts"))
+        .and(path("/pds/xrpc/app.bsky.feed.searchPosts"))
         .and(header("authorization", "Bearer bsky-jwt"))
         .respond_with(ok_json(json!({"cursor": "c2", "posts": [post("3kq3", "Lovely buns", "2026-11-20T10:00:00.000Z")]})))
         .up_to_n_times(1)
@@ -397,7 +629,7 @@ async fn bluesky_logs_in_with_an_app_password_and_pages_with_a_cursor() {
         &server,
         &[
             ("query", "harbour lane"),
-            ("handle", "me.bsky.social"),
+            ("handle", "@me.bsky.social"),
             ("app_password", "abcd-efgh"),
         ],
     );
@@ -410,6 +642,141 @@ async fn bluesky_logs_in_with_an_app_password_and_pages_with_a_cursor() {
         urls.contains(&"https://bsky.app/profile/kim.bsky.social/post/3kq3".to_string()),
         "{urls:?}"
     );
+    // Resolved once, logged in once, and never a search without the session.
+    let reqs = server.received_requests().await.unwrap();
+    let count = |p: &str| reqs.iter().filter(|r| r.url.path() == p).count();
+    assert_eq!(count("/xrpc/com.atproto.identity.resolveHandle"), 1);
+    assert_eq!(count("/pds/xrpc/com.atproto.server.createSession"), 1);
+    assert!(reqs
+        .iter()
+        .filter(|r| r.url.path().ends_with("searchPosts"))
+        .all(|r| r.headers.contains_key("authorization")));
+
+    // The session is kept between runs (logins are limited to 300 a day): the next run
+    // searches without logging in.
+    server.reset().await;
+    mount_bluesky(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/pds/xrpc/app.bsky.feed.searchPosts"))
+        .and(header("authorization", "Bearer bsky-jwt"))
+        .respond_with(ok_json(json!({"posts": []})))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    assert!(f.sync().await.ok);
+    let reqs = server.received_requests().await.unwrap();
+    assert!(!reqs.iter().any(|r| r.url.path().ends_with("createSession")));
+
+    // Once it has expired (400 ExpiredToken, as the PDS answers), one new login.
+    server.reset().await;
+    mount_bluesky(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/pds/xrpc/app.bsky.feed.searchPosts"))
+        .and(header("authorization", "Bearer bsky-jwt"))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_json(json!({"error": "ExpiredToken", "message": "Token has expired"})),
+        )
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/pds/xrpc/com.atproto.server.createSession"))
+        .respond_with(ok_json(json!({"accessJwt": "bsky-jwt-2", "refreshJwt": "r2", "handle": "me.bsky.social", "did": "did:plc:me"})))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/pds/xrpc/app.bsky.feed.searchPosts"))
+        .and(header("authorization", "Bearer bsky-jwt-2"))
+        .respond_with(ok_json(
+            json!({"posts": [post("3kq4", "New oven!", "2026-11-21T10:00:00.000Z")]}),
+        ))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    let r = f.sync().await;
+    assert!(r.ok, "{r:?}");
+    assert_eq!(r.new, 1);
+    let reqs = server.received_requests().await.unwrap();
+    assert_eq!(
+        reqs.iter()
+            .filter(|r| r.url.path().ends_with("createSession"))
+            .count(),
+        1
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn bluesky_asks_for_a_login_and_says_why_and_a_wrong_password_says_to_use_an_app_password() {
+    let server = MockServer::start().await;
+    mount_bluesky(&server).await;
+    // Without a handle the source cannot be added: search needs a login.
+    let db = common::TestDb::new();
+    let store = db.store();
+    let business = store.ensure_business("Harbour Lane Café").unwrap();
+    let secrets = MemorySecrets::default();
+    let s: Settings = [
+        ("query", "harbour lane"),
+        ("base_url", server.uri().as_str()),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let e = sources::add_source(&store, &secrets, business.id, "bluesky", None, &s).unwrap_err();
+    assert!(
+        e.to_string().contains("handle") && e.to_string().contains("January 2025"),
+        "{e}"
+    );
+    let help = sources::spec("bluesky").unwrap().help;
+    assert!(
+        help.contains("January 2025") && help.contains("app password"),
+        "{help}"
+    );
+
+    let f = fixture(
+        "bluesky",
+        &server,
+        &[
+            ("query", "harbour lane"),
+            ("handle", "me.bsky.social"),
+            ("app_password", "my-main-password"),
+        ],
+    );
+    let r = f.sync().await;
+    assert!(!r.ok);
+    let e = r.error.unwrap();
+    assert!(e.contains("app password"), "{e}");
+    assert!(!e.contains("my-main-password"), "{e}");
+
+    // A DID document naming a server without https gets no password.
+    Mock::given(method("GET"))
+        .and(path("/xrpc/com.atproto.identity.resolveHandle"))
+        .and(query_param("handle", "plain.example"))
+        .respond_with(ok_json(json!({"did": "did:plc:plain"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/did:plc:plain"))
+        .respond_with(ok_json(did_document(
+            "did:plc:plain",
+            "plain.example",
+            "http://pds.plain.example",
+        )))
+        .mount(&server)
+        .await;
+    let plain = fixture(
+        "bluesky",
+        &server,
+        &[
+            ("query", "harbour lane"),
+            ("handle", "plain.example"),
+            ("app_password", "abcd-efgh"),
+        ],
+    );
+    let r = plain.sync().await;
+    assert!(!r.ok);
+    assert!(r.error.unwrap().contains("will not send"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -550,6 +917,66 @@ async fn yelp_excerpts_in_pacific_time_and_a_hung_connection_times_out() {
     assert!(r.error.unwrap().contains("did not answer in time"));
     assert_eq!(f.rows().len(), 2);
     assert!(!f.replied("y1"));
+}
+
+/// Shape from Yelp Fusion's "Reviews" reference (docs.developer.yelp.com/reference/
+/// v3_business_reviews): `{reviews[≤3], total, possible_languages}`, where `total` is the
+/// business's whole review count, not what the endpoint will ever return.
+#[tokio::test(flavor = "current_thread")]
+async fn yelp_makes_one_request_a_sync_whatever_total_says_and_spaces_syncs_under_the_daily_cap() {
+    let server = MockServer::start().await;
+    let review = |id: &str, day: u32| {
+        json!({"id": id, "url": format!("https://www.yelp.com/biz/x?hrid={id}"),
+               "text": "Great coffee, friendly…", "rating": 4,
+               "time_created": format!("2026-11-{day:02} 09:00:00"),
+               "user": {"id": "u", "profile_url": "https://www.yelp.com/user_details?userid=u",
+                        "image_url": null, "name": "Ana R."}})
+    };
+    Mock::given(method("GET"))
+        .and(path("/v3/businesses/biz-1/reviews"))
+        .respond_with(ok_json(json!({
+            "reviews": [review("a", 3), review("b", 2), review("c", 1)],
+            "total": 412, "possible_languages": ["en"]})))
+        .mount(&server)
+        .await;
+    let f = fixture(
+        "yelp",
+        &server,
+        &[("business_id", "biz-1"), ("api_key", "yelp-key")],
+    );
+    let before = chrono::Utc::now().timestamp();
+    let r = f.sync().await;
+    assert!(r.ok, "{r:?}");
+    assert_eq!(r.pages, 1);
+    assert_eq!(f.rows().len(), 3);
+    let reqs = server.received_requests().await.unwrap();
+    assert_eq!(reqs.len(), 1, "one call a sync");
+    assert!(!reqs[0].url.query().unwrap_or("").contains("offset"));
+    // A second Yelp source with a 48-calls-a-day plan: both together stay under 48 a day, so
+    // each syncs at most every 3600 s (2 sources × 86 400 s / 48).
+    let store = f.db.store();
+    let business = store.ensure_business("Second Street").unwrap();
+    let s: Settings = [
+        ("business_id", "biz-2"),
+        ("api_key", "k2"),
+        ("daily_calls", "48"),
+        ("base_url", server.uri().as_str()),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    sources::add_source(&store, f.secrets.as_ref(), business.id, "yelp", None, &s).unwrap();
+    let r = f.sync().await;
+    assert!(r.ok, "{r:?}");
+    let next: i64 = rusqlite::Connection::open(f.db.path())
+        .unwrap()
+        .query_row(
+            "SELECT next_sync_at FROM sources WHERE id = ?1",
+            [f.source],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(next - before >= 3600, "next sync in {} s", next - before);
 }
 
 #[test]

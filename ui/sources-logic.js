@@ -26,6 +26,23 @@ function rank(feed) {
   return i < 0 ? FEED_ORDER.length : i;
 }
 
+/**
+ * The platform's honest guide (its spec's `guide`, the same words `earshot sources add
+ * PLATFORM --help` prints) as titled sections for the connect form: `[{ title, text }]` and one
+ * `{ title, steps: [...] }`. Sections without words are left out; no guide gives [].
+ */
+export function guideSections(spec) {
+  const g = spec?.guide;
+  if (!g) return [];
+  const out = [];
+  if (g.cost) out.push({ title: 'What it costs', text: g.cost });
+  if (g.approval) out.push({ title: 'What it needs', text: g.approval });
+  const steps = (g.steps ?? []).filter((st) => String(st ?? '').trim());
+  if (steps.length) out.push({ title: 'Steps', steps });
+  if (g.without_api) out.push({ title: 'Without the API', text: g.without_api });
+  return out;
+}
+
 /** { key: value } of the filled-in fields; empty fields are left out (the defaults apply). */
 export function settingsFromForm(pairs) {
   const out = {};

@@ -246,6 +246,7 @@ fn platform_help(spec: &ConnectorSpec) -> String {
         out.push_str(&wrap(spec.help, 96));
         out.push_str("\n\n");
     }
+    out.push_str(&guide_text(&spec.guide));
     out.push_str("Settings:\n");
     for s in sources::all_settings(spec) {
         let mut flags = Vec::new();
@@ -267,6 +268,24 @@ fn platform_help(spec: &ConnectorSpec) -> String {
         out.push_str(&format!("\nDefault base_url: {}\n", spec.default_base_url));
     }
     out.push_str("\nOptions:\n  --business NAME      the business this source is about\n  --label TEXT         a name for the source\n  --json               print the new source as JSON\n");
+    out
+}
+
+/// The platform's honest guide: cost, approval, steps, the way in without the API.
+fn guide_text(g: &earshot::platforms::Guide) -> String {
+    let indented = |text: &str| wrap(text, 92).replace('\n', "\n    ");
+    let mut out = String::new();
+    out.push_str(&format!("What it costs:\n    {}\n", indented(g.cost)));
+    out.push_str(&format!("What it needs:\n    {}\n", indented(g.approval)));
+    out.push_str("Steps:\n");
+    for (n, step) in g.steps.iter().enumerate() {
+        let step = wrap(step, 91).replace('\n', "\n     ");
+        out.push_str(&format!("  {}. {step}\n", n + 1));
+    }
+    out.push_str(&format!(
+        "Without the API:\n    {}\n\n",
+        indented(g.without_api)
+    ));
     out
 }
 
@@ -571,7 +590,7 @@ pub fn sync_cmd(db: &Path, a: SyncArgs) -> Result<ExitCode> {
         for r in &reports {
             match r.status {
                 "ok" => println!(
-                    "{:>4}  {}: {} new, {} updated, {} unchanged{}{}",
+                    "{:>4}  {}: {} new, {} updated, {} unchanged{}{}{}",
                     r.source_id,
                     r.label,
                     r.new,
@@ -579,6 +598,11 @@ pub fn sync_cmd(db: &Path, a: SyncArgs) -> Result<ExitCode> {
                     r.unchanged,
                     if r.removed > 0 {
                         format!(", {} removed", r.removed)
+                    } else {
+                        String::new()
+                    },
+                    if r.skipped > 0 {
+                        format!(", {} unreadable entries skipped", r.skipped)
                     } else {
                         String::new()
                     },

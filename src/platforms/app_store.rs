@@ -17,6 +17,17 @@ use crate::platforms::{BodyParser, BoxFuture, Platform};
 use crate::sources::text::{html_to_text, parse_time, path_segment, time_mark};
 use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 
+/// The honest guide to connecting it (see [`crate::platforms::Guide`]).
+const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    cost: "Free.",
+    approval: "None: it reads Apple's public reviews feed, no account needed. Apple does not document the feed and may change it.",
+    steps: &[
+        "Open the app's page on apps.apple.com and copy the number after \"id\" in the address.",
+        "Add the source here with that app id and the countries to read (us, gb, de…).",
+    ],
+    without_api: "This is the way in without an API: the public feed gives about the 500 newest reviews per country.",
+};
+
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "app-store",
     platform: "app-store",
@@ -28,6 +39,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
            the number after \"id\" in the app's App Store address \
            (apps.apple.com/us/app/…/id284882215 → 284882215). For your own app, App Store \
            Connect gives every review and lets you reply.",
+    guide: GUIDE,
     default_base_url: "https://itunes.apple.com",
     settings: &[
         crate::platforms::s(
@@ -106,7 +118,8 @@ pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
     );
     let reply = ctx.send(|c| c.get(&url)).await?;
     let body: Value = reply.json()?;
-    let items = parse_feed(&body, Some((app, cc)))?;
+    let (items, skipped) = parse_feed_counted(&body, Some((app, cc)))?;
+    ctx.skip(skipped);
     let high = items.iter().map(|i| time_mark(&i.created_at)).max();
     let reached = !req.full
         && req
@@ -129,8 +142,18 @@ fn label<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
 }
 
 /// Maps a whole feed body. `app` (id, country) builds each review's link; without it the
-/// feed's own link is used.
+/// feed's own link is used. A malformed entry is left out (see [`parse_feed_counted`]).
 pub fn parse_feed(body: &Value, app: Option<(&str, &str)>) -> Result<Vec<IncomingReview>> {
+    parse_feed_counted(body, app).map(|(items, _)| items)
+}
+
+/// [`parse_feed`], with how many entries were left out: the feed is undocumented and an entry
+/// without its id or a readable `updated` cannot be stored, but the rest of its page can. Only
+/// a body that is not a feed at all is an error.
+pub fn parse_feed_counted(
+    body: &Value,
+    app: Option<(&str, &str)>,
+) -> Result<(Vec<IncomingReview>, usize)> {
     let feed = body
         .get("feed")
         .ok_or_else(|| SourceError::BadResponse("the App Store answer has no `feed`".into()))?;
@@ -146,18 +169,18 @@ pub fn parse_feed(body: &Value, app: Option<(&str, &str)>) -> Result<Vec<Incomin
         }
     };
     let mut out = Vec::with_capacity(entries.len());
+    let mut skipped = 0;
     for raw in entries {
         // The app itself (older feeds): a name, no rating.
         let Some(rating) = label(raw, "im:rating") else {
             continue;
         };
-        let id = label(raw, "id")
-            .map(str::trim)
-            .filter(|i| !i.is_empty())
-            .ok_or_else(|| SourceError::BadResponse("an App Store review has no id".into()))?;
-        let when = label(raw, "updated").unwrap_or_default();
-        let created = parse_time(when)
-            .ok_or_else(|| SourceError::BadResponse(format!("unreadable time {when:?}")))?;
+        let id = label(raw, "id").map(str::trim).filter(|i| !i.is_empty());
+        let created = label(raw, "updated").and_then(parse_time);
+        let (Some(id), Some(created)) = (id, created) else {
+            skipped += 1;
+            continue;
+        };
         let content = raw.get("content");
         let text = content
             .and_then(|c| c.get("label"))
@@ -201,7 +224,7 @@ pub fn parse_feed(body: &Value, app: Option<(&str, &str)>) -> Result<Vec<Incomin
         it.raw_json = Some(raw.to_string());
         out.push(it);
     }
-    Ok(out)
+    Ok((out, skipped))
 }
 
 /// The App Store's public feed, as the registry knows it.
@@ -282,6 +305,26 @@ mod tests {
         );
         let empty: Value = serde_json::from_str(r#"{"feed":{"author":{}}}"#).unwrap();
         assert!(parse_feed(&empty, None).unwrap().is_empty());
+    }
+
+    /// An entry shaped like the public feed's (itunes.apple.com/us/rss/customerreviews/…/json,
+    /// as in PLATFORMS.md §4.6) but without `updated`, and one without `id`.
+    #[test]
+    fn a_malformed_entry_is_skipped_and_counted_never_the_page() {
+        let no_updated = r#"{"im:rating":{"label":"5"},"id":{"label":"1105"},"title":{"label":"Hm"},"content":{"label":"No date"}}"#;
+        let no_id =
+            r#"{"im:rating":{"label":"3"},"updated":{"label":"2024-05-01T11:04:11-07:00"}}"#;
+        let body = format!(
+            r#"{{"feed":{{"entry":[{no_updated},{},{no_id},{}]}}}}"#,
+            entry("1104", "4", "2024-05-01T11:04:11-07:00"),
+            entry("1103", "2", "not a time")
+        );
+        let v: Value = serde_json::from_str(&body).unwrap();
+        let (items, skipped) = parse_feed_counted(&v, None).unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].external_id, "1104");
+        assert_eq!(skipped, 3);
+        assert_eq!(parse_feed(&v, None).unwrap().len(), 1);
     }
 
     #[test]

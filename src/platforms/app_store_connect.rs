@@ -26,6 +26,18 @@ use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, 
 use reqwest::Method;
 use serde_json::json;
 
+/// The honest guide to connecting it (see [`crate::platforms::Guide`]).
+const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    cost: "Free with your Apple Developer Program membership (US$99 a year).",
+    approval: "You must be the Account Holder or an Admin in App Store Connect to create an API key.",
+    steps: &[
+        "In App Store Connect → Users and Access → Integrations → App Store Connect API → Team Keys, generate a key with the Customer Support role.",
+        "Download its .p8 file (Apple lets you download it once) and note the issuer id and key id.",
+        "Add the source here with the app's Apple ID and the key.",
+    ],
+    without_api: "Apple has no review export. The \"App Store\" source reads the newest public reviews without any key.",
+};
+
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "app-store-connect",
     platform: "app-store",
@@ -39,6 +51,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
            once). The issuer id is shown above the keys, the key id in the key's row. The app \
            id is the Apple ID under your app's App Information. Give the key file's contents: \
            --set private_key=\"$(cat AuthKey_ABC123.p8)\".",
+    guide: GUIDE,
     default_base_url: "https://api.appstoreconnect.apple.com",
     settings: &[
         crate::platforms::s(

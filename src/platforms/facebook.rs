@@ -26,6 +26,28 @@ use crate::sources::text::{parse_time, path_segment, time_mark};
 use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 use reqwest::Method;
 
+/// The Graph API version every request goes to, named here only: v25.0, released 2026-02-18 and
+/// available until 2028-07-29 (developers.facebook.com/docs/graph-api/changelog/versions). v21.0,
+/// the last that read Recommendations, retires on 2027-01-21; no later version gives ratings.
+macro_rules! graph_version {
+    () => {
+        "v25.0"
+    };
+}
+
+/// The honest guide to connecting it (see [`crate::platforms::Guide`]).
+const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    cost: "Free.",
+    approval: "A Meta developer app of your own, in development mode, with you as its administrator: no App Review is needed to read your own Page. Facebook no longer gives ratings or recommendations, only posts and comments.",
+    steps: &[
+        "At developers.facebook.com/apps create an app (use case: manage everything on your Page).",
+        "In the Graph API Explorer pick the app and your Page, grant pages_read_engagement, pages_read_user_content and pages_manage_engagement, and copy the Page access token.",
+        "Extend it in the Access Token Debugger so it does not expire within the hour.",
+        "Add the source here with your Page id and the token.",
+    ],
+    without_api: "Facebook's \"Download your information\" may include your Page's activity, but Earshot could not confirm that it holds reviews; there is no import for it yet.",
+};
+
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "facebook",
     platform: "facebook",
@@ -40,7 +62,8 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
            pages_manage_engagement (to reply), and copy the Page access token (extend it in the \
            Access Token Debugger so it does not expire in an hour). The Page id is under the \
            Page's About → Page transparency, or in the Explorer.",
-    default_base_url: "https://graph.facebook.com/v21.0",
+    guide: GUIDE,
+    default_base_url: concat!("https://graph.facebook.com/", graph_version!()),
     settings: &[
         crate::platforms::s(
             "page_id",
@@ -421,6 +444,13 @@ const THROTTLE_CODES: &[i64] = &[4, 17, 32, 613, 80001];
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn requests_go_to_a_graph_version_supported_into_2028() {
+        // v25.0 is available until 2028-07-29 (Graph API changelog, versions table).
+        assert_eq!(graph_version!(), "v25.0");
+        assert_eq!(SPEC.default_base_url, "https://graph.facebook.com/v25.0");
+    }
 
     fn v(s: &str) -> Value {
         serde_json::from_str(s).unwrap()

@@ -5,6 +5,17 @@
 use crate::platforms::{BoxFuture, Platform};
 use crate::sources::{ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 
+/// The honest guide to connecting it (see [`crate::platforms::Guide`]).
+const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    cost: "Free.",
+    approval: "None.",
+    steps: &[
+        "Export your reviews from another tool or platform as CSV or JSON Lines.",
+        "Add the source here with the file's path; Earshot reads it again on every sync.",
+    ],
+    without_api: "This is the way in without an API: files exported from other tools. One-off exports (Google Takeout, Play reports, Trustpilot) go through `earshot import`.",
+};
+
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "file",
     platform: "file",
@@ -13,6 +24,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     feed: Feed::File,
     help: "A CSV or JSON Lines file with the columns external_id, platform, author, rating, title, \
            body, created_at, url — an export from another tool, say. Earshot reads it again on each sync.",
+    guide: GUIDE,
     default_base_url: "",
     settings: &[
         crate::platforms::s("path", "File", "Where the file is on this computer.", true, false),

@@ -11,6 +11,14 @@ use crate::platforms::{BodyParser, BoxFuture, Platform};
 use crate::sources::text::{html_to_text, unix_time};
 use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 
+/// The honest guide to connecting it (see [`crate::platforms::Guide`]).
+const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    cost: "Free.",
+    approval: "None.",
+    steps: &["Add the source here with your business or product name."],
+    without_api: "No API key is needed: Earshot uses Hacker News's public search.",
+};
+
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "hackernews",
     platform: "hackernews",
@@ -19,6 +27,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     feed: Feed::Mentions,
     help: "No account needed: Earshot searches Hacker News stories and comments for your query \
            (your business or product name).",
+    guide: GUIDE,
     default_base_url: "https://hn.algolia.com",
     settings: &[crate::platforms::s(
         "query",

@@ -18,6 +18,18 @@ use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, 
 use reqwest::Method;
 use serde_json::json;
 
+/// The honest guide to connecting it (see [`crate::platforms::Guide`]).
+const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    cost: "Free.",
+    approval: "None for a hashtag on most servers; an access token from your server to search words (some servers also ask for one for hashtags).",
+    steps: &[
+        "Pick the server (mastodon.social or yours) and the hashtag to follow, without #.",
+        "To search words instead: on your server, Preferences → Development → New application, with read:search, and copy its access token.",
+        "Add the source here.",
+    ],
+    without_api: "A hashtag needs no account: its public timeline is read as a feed.",
+};
+
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "mastodon",
     platform: "mastodon",
@@ -27,6 +39,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     help: "No account needed for a hashtag: give the instance (mastodon.social) and the tag \
            without #. Searching words needs an access token from the instance's Preferences → \
            Development → New application (read:search).",
+    guide: GUIDE,
     default_base_url: "",
     settings: &[
         crate::platforms::s(

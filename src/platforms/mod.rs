@@ -93,6 +93,14 @@ pub trait Platform: Sync {
         None
     }
 
+    /// Calls a day the owner's plan allows for all sources of this platform together, where
+    /// the platform caps them (Yelp), read from a source's `settings`. The scheduler spaces
+    /// the syncs of all those sources to stay under it ([`shared_cap_interval_secs`]); a sync
+    /// of such a platform makes one call.
+    fn daily_call_cap(&self, _settings: &Value) -> Option<u32> {
+        None
+    }
+
     /// How long a reply may be, in the platform's own unit, where it says.
     fn reply_limit(&self) -> Option<Limit> {
         None
@@ -326,6 +334,22 @@ pub(crate) fn list(v: &Value, key: &str) -> Vec<Value> {
         .unwrap_or_default()
 }
 
+/// The least seconds between two scheduled syncs of a source of `connector` when the sources
+/// with these `settings` (all of that platform's sources, the source itself among them) share
+/// its daily call cap; `None` where the platform has none. The smallest cap any of them names
+/// holds, and each sync is one call.
+pub fn shared_cap_interval_secs(connector: &str, settings: &[&Value]) -> Option<i64> {
+    let platform = find(connector)?;
+    let cap = settings
+        .iter()
+        .filter_map(|s| platform.daily_call_cap(s))
+        .min()?;
+    let sources = settings.len().max(1) as i64;
+    let cap = i64::from(cap.max(1));
+    // Rounded up: never more calls than the cap.
+    Some((24 * 3600 * sources + cap - 1) / cap)
+}
+
 /// The platform whose connector name is `name`.
 pub fn find(name: &str) -> Option<&'static dyn Platform> {
     REGISTRY.iter().copied().find(|p| p.spec().name == name)
@@ -356,6 +380,7 @@ pub fn secret_keys() -> Vec<&'static str> {
     keys.extend([
         "refresh_token",
         "access_token",
+        bluesky::STORED_SESSION,
         crate::replies::ai::KEY_NAME,
     ]);
     keys.sort_unstable();
@@ -417,6 +442,9 @@ pub struct ConnectorSpec {
     pub feed: Feed,
     /// Where the owner gets the credential, in a sentence or two.
     pub help: &'static str,
+    /// The honest guide: what it costs, what approval it needs, the steps, and the way in
+    /// without the API. The CLI's `sources add PLATFORM --help` and the connect form show it.
+    pub guide: Guide,
     pub default_base_url: &'static str,
     pub settings: &'static [SettingSpec],
     /// Minutes between scheduled syncs unless `interval_minutes` says otherwise.
@@ -425,6 +453,20 @@ pub struct ConnectorSpec {
     pub lists_everything: bool,
     /// Least time between two requests to this platform (its documented rate limit).
     pub min_interval_ms: u64,
+}
+
+/// What an owner should know before connecting a platform, in plain words for an owner, not a
+/// developer. One text, read by the CLI and the app alike.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct Guide {
+    /// What it costs.
+    pub cost: &'static str,
+    /// What approval, account or plan it needs.
+    pub approval: &'static str,
+    /// What to do, in order.
+    pub steps: &'static [&'static str],
+    /// The way in without the platform's API: an export to import, a feed.
+    pub without_api: &'static str,
 }
 
 pub(crate) const fn s(
@@ -477,6 +519,38 @@ mod tests {
             assert!(std::ptr::eq(found.spec(), p.spec()));
         }
         assert!(find("myspace").is_none());
+    }
+
+    #[test]
+    fn yelp_sources_share_the_plans_daily_cap_and_others_have_none() {
+        let default = serde_json::json!({});
+        // One source on Starter's 300 calls a day: every 288 s.
+        assert_eq!(shared_cap_interval_secs("yelp", &[&default]), Some(288));
+        // Three locations: three times as far apart, 300 calls a day together.
+        assert_eq!(
+            shared_cap_interval_secs("yelp", &[&default, &default, &default]),
+            Some(864)
+        );
+        // The smallest cap any of them names holds.
+        let small = serde_json::json!({"daily_calls": "48"});
+        assert_eq!(
+            shared_cap_interval_secs("yelp", &[&default, &small]),
+            Some(3600)
+        );
+        assert_eq!(shared_cap_interval_secs("trustpilot", &[&default]), None);
+    }
+
+    #[test]
+    fn every_platform_has_an_honest_guide() {
+        for spec in specs() {
+            let g = &spec.guide;
+            assert!(!g.cost.is_empty(), "{}: cost", spec.name);
+            assert!(!g.approval.is_empty(), "{}: approval", spec.name);
+            assert!(!g.steps.is_empty(), "{}: steps", spec.name);
+            assert!(!g.without_api.is_empty(), "{}: without_api", spec.name);
+        }
+        let json = serde_json::to_value(find("yelp").unwrap().spec()).unwrap();
+        assert!(json.pointer("/guide/steps/0").is_some(), "{json}");
     }
 
     #[test]

@@ -1,6 +1,17 @@
-//! Reddit search with app-only OAuth: a token from `POST /api/v1/access_token` (Basic
-//! `client_id:client_secret`, `grant_type=client_credentials`), kept for the run, then
-//! `GET /search?sort=new` with `after` paging, newest first.
+//! Reddit search, two ways in.
+//!
+//! Without an approved app (Reddit closed self-service API keys in November 2025, and refuses
+//! anonymous `.json` since about May 2026), the public search feed: `GET
+//! https://www.reddit.com/search.rss?q=…&sort=new`, Atom, posts only, the 25 newest; one
+//! request a sync, at most [`FEED_PER_MINUTE`] a minute for all Reddit feed sources together,
+//! with an honest, descriptive User-Agent (Reddit's API rules; it bans agents that pretend to
+//! be browsers).
+//!
+//! With an approved app (a client id and secret), app-only OAuth as before: a token from
+//! `POST /api/v1/access_token` (Basic `client_id:client_secret`,
+//! `grant_type=client_credentials`), kept for the run, then `GET /search?sort=new` with `after`
+//! paging, newest first. Both ways key posts by their fullname (`t3_…`), so a source that gets
+//! an app later keeps its items.
 //!
 //! Reddit requires a unique, descriptive `User-Agent` and blocks generic ones, often with a web
 //! page rather than JSON; every request here carries the owner's agent or one naming this
@@ -19,15 +30,29 @@ use crate::secrets::Secret;
 use crate::sources::text::{parse_time, time_mark, unix_time};
 use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 
+/// The honest guide to connecting it (see [`crate::platforms::Guide`]).
+const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    cost: "Free.",
+    approval: "None for the public search feed. Reddit's API needs Reddit's approval since November 2025 (self-service keys are closed); only with an approved app add its client id and secret.",
+    steps: &[
+        "Add the source here with your search words, such as your business's name in quotes.",
+        "Optionally set `user_agent` to name your Reddit account, as Reddit asks.",
+        "If Reddit approves an app of yours, add its client id and secret to read comments too.",
+    ],
+    without_api: "This source works without the API: Reddit's public search feed gives the newest posts (not comments). Reddit may close the feed; Earshot then says so.",
+};
+
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "reddit",
     platform: "reddit",
     browser_sign_in: false,
     label: "Reddit",
     feed: Feed::Mentions,
-    help: "Needs a Reddit app: at https://www.reddit.com/prefs/apps choose \"create another \
-           app…\", type \"script\", any redirect URL (http://localhost). The client id is the \
-           string under the app's name; the secret is labelled \"secret\".",
+    help: "Posts on Reddit that mention your search words. Works without any account: Earshot \
+           reads Reddit's public search feed (new posts only, not comments). Reddit stopped \
+           giving out API keys to everyone in November 2025; if Reddit has approved an app of \
+           yours, add its client id and secret to read comments too.",
+    guide: GUIDE,
     default_base_url: "https://oauth.reddit.com",
     settings: &[
         crate::platforms::s(
@@ -39,23 +64,24 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
         ),
         crate::platforms::s(
             "client_id",
-            "Client id",
-            "The id shown under your app's name at reddit.com/prefs/apps.",
-            true,
+            "Client id (approved apps only)",
+            "Only if Reddit approved an app of yours: the id under the app's name at \
+             reddit.com/prefs/apps. Leave empty to read the public search feed.",
+            false,
             false,
         ),
         crate::platforms::s(
             "client_secret",
-            "Client secret",
-            "The app's secret from reddit.com/prefs/apps.",
-            true,
+            "Client secret (approved apps only)",
+            "The approved app's secret, with its client id.",
+            false,
             true,
         ),
         crate::platforms::s(
             "user_agent",
             "User agent",
             "How Earshot introduces itself to Reddit, e.g. `desktop:earshot:0.1 (by /u/yourname)`. \
-             Reddit blocks vague ones; the default names your client id.",
+             Reddit blocks vague ones; the default names Earshot and its version.",
             false,
             false,
         ),
@@ -69,8 +95,13 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
 /// Items per page: Reddit's maximum.
 const LIMIT: u32 = 100;
 
-/// Where app-only tokens come from, unless the source points at a test server.
+/// Where app-only tokens and the public search feed come from, unless the source points at a
+/// test server.
 const AUTH_BASE: &str = "https://www.reddit.com";
+
+/// Feed requests a minute at most, for all Reddit feed sources together (Reddit's limit for
+/// callers without OAuth).
+pub const FEED_PER_MINUTE: usize = 10;
 
 const TOKEN: &str = "reddit_access_token";
 
@@ -129,10 +160,12 @@ struct TokenReply {
     error: Option<Value>,
 }
 
-fn user_agent(ctx: &Ctx<'_>, client_id: &str) -> String {
+fn user_agent(ctx: &Ctx<'_>, client_id: Option<&str>) -> String {
     ctx.get("user_agent").map(str::to_owned).unwrap_or_else(|| {
+        let app =
+            client_id.map_or_else(|| "app.earshot".to_string(), |c| format!("app.earshot.{c}"));
         format!(
-            "desktop:app.earshot.{client_id}:v{} (Earshot review monitor)",
+            "desktop:{app}:v{} (Earshot review monitor; https://earshot.app)",
             env!("CARGO_PKG_VERSION")
         )
     })
@@ -190,8 +223,10 @@ async fn token(ctx: &Ctx<'_>, client_id: &str, agent: &str) -> Result<Secret> {
 
 pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
     let query = ctx.require("query")?;
-    let client_id = ctx.require("client_id")?;
-    let agent = user_agent(ctx, client_id);
+    let Some(client_id) = ctx.get("client_id") else {
+        return fetch_feed(ctx, query).await;
+    };
+    let agent = user_agent(ctx, Some(client_id));
     let token = token(ctx, client_id, &agent).await?;
     let url = format!("{}/search", ctx.base_url());
     let mut params: Vec<(&str, String)> = vec![
@@ -232,6 +267,83 @@ pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
         next: listing.data.after.filter(|a| more && !a.is_empty()),
         high,
     })
+}
+
+/// One read of the public search feed: the newest posts matching `query`, no paging.
+async fn fetch_feed(ctx: &Ctx<'_>, query: &str) -> Result<Page> {
+    let agent = user_agent(ctx, None);
+    let url = format!("{}/search.rss", auth_base(ctx));
+    feed_turn(&url).await;
+    let params = [("q", query), ("sort", "new")];
+    let reply = ctx
+        .send(|c| {
+            c.get(&url)
+                .header(reqwest::header::USER_AGENT, &agent)
+                .query(&params)
+        })
+        .await
+        .map_err(|e| match e {
+            SourceError::Auth { status, detail } => SourceError::Auth {
+                status,
+                detail: format!(
+                    "Reddit refused its public search feed ({detail}); it blocks some networks \
+                     and may close the feed. Try again later; an approved Reddit app \
+                     (client id and secret) reads through the API instead"
+                ),
+            },
+            other => other,
+        })?;
+    let (items, skipped) = crate::platforms::rss::parse_entries(&reply.body, "reddit")?;
+    ctx.skip(skipped);
+    let items: Vec<IncomingReview> = items.into_iter().map(feed_item).collect();
+    let high = items.iter().map(|i| time_mark(&i.created_at)).max();
+    Ok(Page {
+        items,
+        next: None,
+        high,
+    })
+}
+
+/// A feed entry as the API would give it: `u/name` for `/u/name`, the post's fullname as its id.
+fn feed_item(mut it: IncomingReview) -> IncomingReview {
+    it.author = it
+        .author
+        .take()
+        .map(|a| a.trim().trim_start_matches('/').to_string())
+        .filter(|a| !a.is_empty() && a != "u/[deleted]");
+    it
+}
+
+/// Waits until a feed request keeps within [`FEED_PER_MINUTE`] in any minute, for every
+/// feed source of this process at `url`.
+async fn feed_turn(url: &str) {
+    use std::collections::{HashMap, VecDeque};
+    use std::sync::Mutex;
+    use std::time::{Duration, Instant};
+    static SENT: Mutex<Option<HashMap<String, VecDeque<Instant>>>> = Mutex::new(None);
+    let minute = Duration::from_secs(60);
+    loop {
+        let wait = {
+            let mut all = SENT.lock().expect("feed pacing lock");
+            let sent = all
+                .get_or_insert_with(HashMap::new)
+                .entry(url.to_string())
+                .or_default();
+            let now = Instant::now();
+            while sent
+                .front()
+                .is_some_and(|t| now.duration_since(*t) >= minute)
+            {
+                sent.pop_front();
+            }
+            if sent.len() < FEED_PER_MINUTE {
+                sent.push_back(now);
+                return;
+            }
+            minute - now.duration_since(sent[0])
+        };
+        tokio::time::sleep(wait).await;
+    }
 }
 
 /// Reddit's block page (a web page where JSON was asked for) says nothing by itself.
@@ -347,6 +459,34 @@ impl Platform for Reddit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The public search feed's Atom entry, as Reddit serves it (a saved
+    /// https://www.reddit.com/search.rss?q=…&sort=new, trimmed), plus an entry without dates.
+    const FEED: &str = r#"<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/"><category term=" reddit.com" label="r/ reddit.com"/><updated>2026-11-20T10:00:00+00:00</updated><id>/search.rss?q=harbour+lane&amp;sort=new</id><link rel="self" href="https://www.reddit.com/search.rss?q=harbour+lane&amp;sort=new" type="application/atom+xml" /><link rel="alternate" href="https://www.reddit.com/search?q=harbour+lane&amp;sort=new" type="text/html" /><title>reddit.com: search results - harbour lane</title>
+<entry><author><name>/u/breadfan</name><uri>https://www.reddit.com/user/breadfan</uri></author><category term="portland" label="r/portland"/><content type="html">&lt;!-- SC_OFF --&gt;&lt;div class=&quot;md&quot;&gt;&lt;p&gt;Harbour Lane buns are back!&lt;/p&gt;&lt;/div&gt;</content><id>t3_1abcde</id><link href="https://www.reddit.com/r/portland/comments/1abcde/harbour_lane_buns/" /><updated>2026-11-20T09:58:00+00:00</updated><published>2026-11-20T09:58:00+00:00</published><title>Harbour Lane buns</title></entry>
+<entry><author><name>/u/nodate</name></author><id>t3_zzz</id><title>No date</title></entry>
+</feed>"#;
+
+    #[test]
+    fn the_public_search_feed_maps_posts_like_the_api_and_counts_undated_entries() {
+        let (items, skipped) =
+            crate::platforms::rss::parse_entries(FEED.as_bytes(), "reddit").unwrap();
+        assert_eq!(skipped, 1);
+        let it = feed_item(items.into_iter().next().unwrap());
+        assert_eq!(it.external_id, "t3_1abcde");
+        assert_eq!(it.platform, "reddit");
+        assert_eq!(it.author.as_deref(), Some("u/breadfan"));
+        assert_eq!(it.title.as_deref(), Some("Harbour Lane buns"));
+        assert!(
+            it.body.contains("Harbour Lane buns are back!"),
+            "{}",
+            it.body
+        );
+        assert_eq!(
+            it.url.as_deref(),
+            Some("https://www.reddit.com/r/portland/comments/1abcde/harbour_lane_buns/")
+        );
+    }
 
     #[test]
     fn posts_and_comments_map_with_absolute_links() {

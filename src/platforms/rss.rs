@@ -9,6 +9,17 @@ use crate::platforms::{BodyParser, BoxFuture, Platform};
 use crate::sources::text::{html_to_text, time_mark};
 use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 
+/// The honest guide to connecting it (see [`crate::platforms::Guide`]).
+const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    cost: "Free.",
+    approval: "None.",
+    steps: &[
+        "For Google Alerts: create an alert at google.com/alerts and choose \"Deliver to: RSS feed\".",
+        "Copy the feed's address (or any news or blog feed's) and add the source here.",
+    ],
+    without_api: "This is the feed way in: any RSS or Atom feed, Google Alerts included.",
+};
+
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "rss",
     platform: "rss",
@@ -17,6 +28,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     feed: Feed::Mentions,
     help: "Any news or blog feed. For Google Alerts: create an alert at google.com/alerts, choose \
            \"Deliver to: RSS feed\", and paste the feed's address here.",
+    guide: GUIDE,
     default_base_url: "",
     settings: &[crate::platforms::s(
         "url",
@@ -65,7 +77,8 @@ pub async fn fetch(ctx: &Ctx<'_>, _req: &PageRequest) -> Result<Page> {
             "the feed is larger than 16 MB".into(),
         ));
     }
-    let items = parse_feed(&reply.body)?;
+    let (items, skipped) = parse_entries(&reply.body, "rss")?;
+    ctx.skip(skipped);
     let high = items.iter().map(|i| time_mark(&i.created_at)).max();
     Ok(Page {
         items,
@@ -76,6 +89,13 @@ pub async fn fetch(ctx: &Ctx<'_>, _req: &PageRequest) -> Result<Page> {
 
 /// Parses a feed document into mentions.
 pub fn parse_feed(body: &[u8]) -> Result<Vec<IncomingReview>> {
+    parse_entries(body, "rss").map(|(items, _)| items)
+}
+
+/// Parses a feed document into mentions of `platform` (other platforms' feeds, such as
+/// Reddit's search feed, read the same way), with how many entries were left out because they
+/// carry no date. Only a body that is not a feed at all is an error.
+pub fn parse_entries(body: &[u8], platform: &str) -> Result<(Vec<IncomingReview>, usize)> {
     // Ids of entries without one come from their link or title, never a random UUID, so the
     // same entry keeps its id from one sync to the next.
     let parser = feed_rs::parser::Builder::new()
@@ -91,6 +111,7 @@ pub fn parse_feed(body: &[u8]) -> Result<Vec<IncomingReview>> {
         SourceError::BadResponse(format!("it is not an RSS, Atom or JSON feed ({e})"))
     })?;
     let mut out = Vec::with_capacity(feed.entries.len());
+    let mut skipped = 0;
     for e in feed.entries {
         let link = e.links.first().map(|l| unwrap_google_redirect(&l.href));
         let title = e
@@ -114,6 +135,7 @@ pub fn parse_feed(body: &[u8]) -> Result<Vec<IncomingReview>> {
         let Some(created) = e.published.or(e.updated) else {
             // An entry without a date cannot be placed in time; feeds that omit dates on every
             // entry are rare, and guessing "now" would make old news look new.
+            skipped += 1;
             continue;
         };
         let id = if e.id.is_empty() {
@@ -121,7 +143,7 @@ pub fn parse_feed(body: &[u8]) -> Result<Vec<IncomingReview>> {
         } else {
             unwrap_google_redirect(&e.id)
         };
-        let mut it = item("rss", id, Kind::Mention, body, created);
+        let mut it = item(platform, id, Kind::Mention, body, created);
         it.title = title;
         it.url = link.filter(|l| l.starts_with("http://") || l.starts_with("https://"));
         it.author = e
@@ -134,7 +156,7 @@ pub fn parse_feed(body: &[u8]) -> Result<Vec<IncomingReview>> {
         }
         out.push(it);
     }
-    Ok(out)
+    Ok((out, skipped))
 }
 
 /// `https://www.google.com/url?rct=j&sa=t&url=<real>&ct=ga&usg=…` → `<real>`; other links as

@@ -15,6 +15,18 @@ use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, 
 use reqwest::Method;
 use serde_json::json;
 
+/// The honest guide to connecting it (see [`crate::platforms::Guide`]).
+const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    cost: "Paid: Trustpilot's API is an add-on to a Trustpilot Business plan; ask Trustpilot for the price.",
+    approval: "Trustpilot must switch API access on for your business.",
+    steps: &[
+        "Ask Trustpilot for API access.",
+        "In Trustpilot Business, go to Integrations → Developers → APIs, create an application and copy its API key.",
+        "Copy your business unit id from the same page and add the source here.",
+    ],
+    without_api: "Trustpilot Business can export your reviews as a CSV or Excel file: import it with `earshot import`.",
+};
+
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "trustpilot",
     platform: "trustpilot",
@@ -25,6 +37,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
         "Trustpilot's API is a paid add-on: ask Trustpilot for API access, then find the API key \
            under Integrations → Developers → API in Trustpilot Business. The business unit id is \
            shown there too.",
+    guide: GUIDE,
     default_base_url: "https://api.trustpilot.com",
     settings: &[
         crate::platforms::s(

@@ -2,6 +2,12 @@
 //! token, `next_token` paging, newest first. An incremental run asks only for posts after the
 //! last run's newest id (`since_id`), so every page it gets is new.
 //!
+//! Beside search, the account's @-mentions: `GET /2/users/:id/mentions` (the cheaper read for
+//! them, paged by `pagination_token`), where the source names the account (`user_id`, or
+//! `username`, looked up once a run with `GET /2/users/by/username/:username`). A run reads
+//! search first, then mentions; the page token says which (`m:` before a mentions token).
+//! Either may be left out, not both.
+//!
 //! Recent search reaches back seven days and refuses a `since_id` older than that, so a
 //! watermark that has aged out (a laptop closed for a week) is dropped rather than failing the
 //! source for good. Posts are mentions: no stars. Authors come from the `includes.users`
@@ -20,10 +26,22 @@ use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
 use crate::replies::coach::Limit;
 use crate::replies::outbox::{Planned, Target};
 use crate::replies::Result as ReplyResult;
-use crate::sources::text::{newer, parse_time};
+use crate::sources::text::{newer, parse_time, path_segment};
 use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 use reqwest::Method;
 use serde_json::json;
+
+/// The honest guide to connecting it (see [`crate::platforms::Guide`]).
+const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    cost: "Paid per use: X charges for every post read (about US$0.005 each in 2026) from credits you buy in the X developer console. Earshot reads only new posts on each sync.",
+    approval: "An X developer account and app; no review by X.",
+    steps: &[
+        "Sign in at developer.x.com, create a project and app, and buy credits.",
+        "Under the app's Keys and tokens, copy the Bearer token.",
+        "Add the source here with your search words, your X username for @-mentions, or both.",
+    ],
+    without_api: "None: X has no feed or export of posts about you that Earshot can read.",
+};
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "x",
@@ -34,13 +52,29 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     help: "Needs a Bearer token from an app in the X developer portal \
            (https://developer.x.com → Projects & Apps → your app → Keys and tokens → Bearer \
            token). Recent search is paid per post read and reaches back 7 days.",
+    guide: GUIDE,
     default_base_url: "https://api.x.com",
     settings: &[
         crate::platforms::s(
             "query",
             "Search for",
-            "An X search query (≤ 512 characters), such as `\"Joe's Cafe\" OR @joescafe -is:retweet`.",
-            true,
+            "An X search query (≤ 512 characters), such as `\"Joe's Cafe\" OR @joescafe -is:retweet`. \
+             Optional when your account is named below.",
+            false,
+            false,
+        ),
+        crate::platforms::s(
+            USERNAME,
+            "Your X account",
+            "Your business's X username (without @), to read every post that @-mentions it.",
+            false,
+            false,
+        ),
+        crate::platforms::s(
+            USER_ID,
+            "Your X account's id",
+            "Its numeric id, if you know it: saves one lookup a sync.",
+            false,
             false,
         ),
         crate::platforms::s(
@@ -56,6 +90,13 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     // 450 requests per 15 minutes per app: one every 2 s.
     min_interval_ms: 2000,
 };
+
+/// The settings naming the account whose @-mentions are read.
+const USERNAME: &str = "username";
+const USER_ID: &str = "user_id";
+
+/// Where a mentions page token starts: `m:` alone is the first page of mentions.
+const MENTIONS: &str = "m:";
 
 /// Posts per page: the API's maximum (10–100).
 const MAX_RESULTS: u32 = 100;
@@ -110,8 +151,30 @@ struct Tweet {
 }
 
 pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
-    let query = ctx.require("query")?;
+    let query = ctx.get("query");
+    let account = ctx.get(USER_ID).or_else(|| ctx.get(USERNAME)).is_some();
+    if query.is_none() && !account {
+        return Err(SourceError::Config(
+            "an X source needs a search query, your X username, or both".into(),
+        ));
+    }
     let token = ctx.require_secret("bearer_token")?;
+    let mentions_page = req.page.as_deref().and_then(|p| p.strip_prefix(MENTIONS));
+    let mut page = match (query, mentions_page) {
+        (Some(query), None) => search(ctx, req, query, token.expose()).await?,
+        (_, page) => {
+            return mentions(ctx, req, page.filter(|p| !p.is_empty()), token.expose()).await
+        }
+    };
+    // Search is done: mentions next, where the source names its account.
+    if page.next.is_none() && account {
+        page.next = Some(MENTIONS.to_string());
+    }
+    Ok(page)
+}
+
+/// One page of recent search.
+async fn search(ctx: &Ctx<'_>, req: &PageRequest, query: &str, token: &str) -> Result<Page> {
     let url = format!("{}/2/tweets/search/recent", ctx.base_url());
     let mut params: Vec<(&str, String)> = vec![
         ("query", query.to_string()),
@@ -136,11 +199,71 @@ pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
         params.push(("next_token", t.clone()));
     }
     let reply = ctx
-        .send(|c| c.get(&url).bearer_auth(token.expose()).query(&params))
+        .send(|c| c.get(&url).bearer_auth(token).query(&params))
         .await?;
     let body: Value = reply.json()?;
-    let page = parse_search(&body)?;
-    Ok(page)
+    parse_search(&body)
+}
+
+/// One page of the account's @-mentions: `page` continues a run's mentions.
+async fn mentions(
+    ctx: &Ctx<'_>,
+    req: &PageRequest,
+    page: Option<&str>,
+    token: &str,
+) -> Result<Page> {
+    let id = user_id(ctx, token).await?;
+    let url = format!("{}/2/users/{}/mentions", ctx.base_url(), path_segment(&id));
+    let mut params: Vec<(&str, String)> = vec![
+        ("max_results", MAX_RESULTS.to_string()),
+        ("tweet.fields", "created_at,author_id,lang".to_string()),
+        ("expansions", "author_id".to_string()),
+        ("user.fields", "username".to_string()),
+    ];
+    if let Some(w) = req.watermark.as_deref().filter(|_| !req.full) {
+        params.push(("since_id", w.to_string()));
+    }
+    if let Some(t) = page {
+        params.push(("pagination_token", t.to_string()));
+    }
+    let reply = ctx
+        .send(|c| c.get(&url).bearer_auth(token).query(&params))
+        .await?;
+    let body: Value = reply.json()?;
+    let mut out = parse_search(&body)?;
+    out.next = out.next.map(|t| format!("{MENTIONS}{t}"));
+    Ok(out)
+}
+
+/// The account's numeric id: the `user_id` setting, else looked up by `username` (once a run).
+async fn user_id(ctx: &Ctx<'_>, token: &str) -> Result<String> {
+    if let Some(id) = ctx.get(USER_ID) {
+        return Ok(id.trim().to_string());
+    }
+    if let Some(id) = ctx.session_token(USER_ID) {
+        return Ok(id.expose().to_string());
+    }
+    let name = ctx.require(USERNAME)?.trim().trim_start_matches('@');
+    let url = format!(
+        "{}/2/users/by/username/{}",
+        ctx.base_url(),
+        path_segment(name)
+    );
+    let reply = ctx.send(|c| c.get(&url).bearer_auth(token)).await?;
+    let body: Value = reply.json()?;
+    let id = body
+        .pointer("/data/id")
+        .and_then(Value::as_str)
+        .filter(|i| !i.is_empty())
+        .ok_or_else(|| {
+            SourceError::Config(format!(
+                "X knows no account @{name} ({}); check `username`",
+                crate::platforms::http::platform_message(&reply.body)
+                    .unwrap_or_else(|| "no id in its answer".into())
+            ))
+        })?;
+    ctx.keep_session_token(USER_ID, crate::secrets::Secret::new(id));
+    Ok(id.to_string())
 }
 
 /// Maps one search response. No matches means no `data` key at all, which is an empty page.

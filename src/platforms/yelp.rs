@@ -1,7 +1,13 @@
-//! Yelp Fusion: `GET /v3/businesses/{id}/reviews`, bearer API key, `limit`/`offset` paging.
+//! Yelp Fusion: `GET /v3/businesses/{id}/reviews`, bearer API key.
 //!
-//! Yelp gives at most three review excerpts per business (truncated text); Earshot stores them
-//! as they come and links out for the rest. `time_created` is Pacific time without an offset.
+//! Yelp gives at most three review excerpts per business (truncated text) whatever its `total`
+//! says (that is the business's whole review count), so a sync is one request: paging by
+//! `total` would only spend calls. Earshot stores the excerpts as they come and links out for
+//! the rest. `time_created` is Pacific time without an offset.
+//!
+//! Yelp's plans cap calls per day for all of an account's locations together (Starter: 300 a
+//! day); [`Platform::daily_call_cap`] tells the scheduler, which spaces every Yelp source's
+//! syncs so that together they stay under it.
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -13,6 +19,18 @@ use crate::replies::coach::Limit;
 use crate::sources::text::{local_time_to_utc, path_segment, time_mark};
 use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 
+/// The honest guide to connecting it (see [`crate::platforms::Guide`]).
+const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    cost: "Paid: Yelp's API plans start after a free trial; the Starter plan allows 300 calls a day for all your locations together. Earshot makes one call per sync and spaces syncs to stay under your plan.",
+    approval: "A Yelp developer account and app. Yelp shows only three excerpts per business, and replying through the API is for Yelp partners only: Earshot copies your reply and opens Yelp for Business.",
+    steps: &[
+        "Sign in at yelp.com/developers, create an app and choose a plan.",
+        "Copy the app's API key.",
+        "Find your business id (the `id` from Yelp's business search, not the name in the page address) and add the source here; set `daily_calls` if your plan allows more or fewer than 300 calls a day.",
+    ],
+    without_api: "None: Yelp for Business has no review export. Earshot keeps the excerpts it sees and links to the rest on Yelp.",
+};
+
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "yelp",
     platform: "yelp",
@@ -22,10 +40,20 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     help: "Create an app at https://www.yelp.com/developers/v3/manage_app for an API key. The \
            business id is the `id` from Yelp's business search (not the alias in the page address). \
            Yelp shares only three review excerpts per business.",
+    guide: GUIDE,
     default_base_url: "https://api.yelp.com",
     settings: &[
         crate::platforms::s("business_id", "Yelp business id", "The `id` field of your business in Yelp Fusion.", true, false),
         crate::platforms::s("api_key", "API key", "From your app on Yelp's developer site.", true, true),
+        crate::platforms::s(
+            DAILY_CALLS,
+            "Calls a day on your plan",
+            "How many calls your Yelp plan allows a day for all your locations together \
+             (300 on Starter, the default). Earshot spaces the syncs of all your Yelp sources \
+             to stay under it.",
+            false,
+            false,
+        ),
     ],
     interval_minutes: 15,
     lists_everything: false,
@@ -33,14 +61,19 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     min_interval_ms: 250,
 };
 
-const PAGE_SIZE: u32 = 20;
+/// The setting naming the plan's daily cap.
+const DAILY_CALLS: &str = "daily_calls";
+
+/// Calls a day on Yelp's Starter plan, for all locations together.
+pub const DEFAULT_DAILY_CALLS: u32 = 300;
+
+/// Reviews Yelp returns at most, whatever `limit` asks.
+const EXCERPTS: u32 = 3;
 
 #[derive(Deserialize)]
 struct Body {
     #[serde(default)]
     reviews: Vec<Value>,
-    #[serde(default)]
-    total: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -63,22 +96,17 @@ struct User {
     name: Option<String>,
 }
 
-pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
+/// One request a sync: the (at most three) newest excerpts. There is no next page.
+pub async fn fetch(ctx: &Ctx<'_>, _req: &PageRequest) -> Result<Page> {
     let business = ctx.require("business_id")?;
     let key = ctx.require_secret("api_key")?;
-    let offset: u64 = req
-        .page
-        .as_deref()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(0);
     let url = format!(
         "{}/v3/businesses/{}/reviews",
         ctx.base_url(),
         path_segment(business)
     );
     let query = [
-        ("limit", PAGE_SIZE.to_string()),
-        ("offset", offset.to_string()),
+        ("limit", EXCERPTS.to_string()),
         ("sort_by", "newest".to_string()),
     ];
     let reply = ctx
@@ -87,11 +115,9 @@ pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
     let body: Body = reply.json()?;
     let items = parse_reviews(&body.reviews)?;
     let high = items.iter().map(|i| time_mark(&i.created_at)).max();
-    let seen = offset + body.reviews.len() as u64;
-    let more = !body.reviews.is_empty() && body.total.is_none_or(|t| seen < t);
     Ok(Page {
         items,
-        next: more.then(|| seen.to_string()),
+        next: None,
         high,
     })
 }
@@ -141,6 +167,14 @@ impl Platform for Yelp {
 
     fn body_parser(&self) -> Option<BodyParser> {
         Some(|body| parse_reviews(&crate::platforms::list(&parse_json(body)?, "reviews")))
+    }
+
+    fn daily_call_cap(&self, settings: &Value) -> Option<u32> {
+        let cap = crate::platforms::setting(settings, &[DAILY_CALLS])
+            .and_then(|v| v.trim().parse::<u32>().ok())
+            .filter(|n| *n > 0)
+            .unwrap_or(DEFAULT_DAILY_CALLS);
+        Some(cap)
     }
 
     fn reply_limit(&self) -> Option<Limit> {

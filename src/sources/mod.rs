@@ -188,6 +188,9 @@ pub struct Ctx<'a> {
     pub now: DateTime<Utc>,
     /// Tokens obtained during this run (OAuth access tokens, sessions), by name.
     pub session: Mutex<BTreeMap<String, Secret>>,
+    /// Entries the platform sent that could not be read (a feed entry without its date or id)
+    /// and were left out, this run; the rest of their page is kept.
+    pub skipped: std::sync::atomic::AtomicU64,
 }
 
 impl<'a> Ctx<'a> {
@@ -206,7 +209,15 @@ impl<'a> Ctx<'a> {
             http,
             now: Utc::now(),
             session: Mutex::new(BTreeMap::new()),
+            skipped: std::sync::atomic::AtomicU64::new(0),
         }
+    }
+
+    /// Counts `n` entries left out because they could not be read; the sync report says how
+    /// many.
+    pub fn skip(&self, n: usize) {
+        self.skipped
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// A non-empty setting.

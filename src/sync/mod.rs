@@ -83,6 +83,9 @@ pub struct SourceReport {
     pub updated: u64,
     pub unchanged: u64,
     pub removed: u64,
+    /// Entries the platform sent that could not be read and were left out (a feed entry
+    /// without its date); the rest was kept.
+    pub skipped: u64,
     /// Whether the listing was read to its end (a long backfill continues next run).
     pub complete: bool,
     pub duration_ms: u64,
@@ -201,6 +204,7 @@ struct Outcome {
     pages: u32,
     counts: WriteCounts,
     removed: u64,
+    skipped: u64,
     complete: bool,
 }
 
@@ -232,6 +236,7 @@ async fn sync_source(
         updated: 0,
         unchanged: 0,
         removed: 0,
+        skipped: 0,
         complete: false,
         duration_ms: 0,
     };
@@ -264,7 +269,7 @@ async fn sync_source(
         Some(spec) => sync_pages(&mut store, &source, spec, secrets, http, opts, events).await,
     };
     let now = Utc::now();
-    let interval = interval_secs(&source);
+    let interval = interval_secs(&source).max(shared_cap_interval(&store, &source));
     match result {
         Ok(o) => {
             report.ok = true;
@@ -274,6 +279,7 @@ async fn sync_source(
             report.updated = o.counts.updated;
             report.unchanged = o.counts.unchanged;
             report.removed = o.removed;
+            report.skipped = o.skipped;
             report.complete = o.complete;
             // An unfinished backfill continues soon rather than at the next interval.
             let next = if o.complete { interval } else { 60 };
@@ -328,6 +334,24 @@ fn interval_secs(source: &Source) -> i64 {
         .filter(|m| *m > 0);
     let default = sources::spec(&source.connector).map_or(15, |s| s.interval_minutes as i64);
     setting.unwrap_or(default) * 60
+}
+
+/// The least seconds between syncs that keeps all sources of the source's platform under the
+/// plan's daily call cap they share (Yelp), or 0.
+fn shared_cap_interval(store: &Store, source: &Source) -> i64 {
+    let siblings: Vec<Source> = store
+        .sources()
+        .map(|all| {
+            all.into_iter()
+                .filter(|s| s.connector == source.connector)
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut settings: Vec<&serde_json::Value> = siblings.iter().map(|s| &s.settings).collect();
+    if settings.is_empty() {
+        settings.push(&source.settings);
+    }
+    crate::platforms::shared_cap_interval_secs(&source.connector, &settings).unwrap_or(0)
 }
 
 /// Sources holding fewer items than this are listed whole on every run (edits and removals are
@@ -409,6 +433,7 @@ async fn sync_pages(
     if out.complete && !resumed && full_run && !seen.is_empty() {
         out.removed = store.mark_removed_except(source.id, &seen)?;
     }
+    out.skipped = ctx.skipped.load(std::sync::atomic::Ordering::Relaxed);
     Ok(out)
 }
 
@@ -434,6 +459,7 @@ fn sync_file(store: &mut Store, source: &Source) -> Result<Outcome, SourceError>
     .map_err(|e| SourceError::Config(e.to_string()))?;
     Ok(Outcome {
         pages: 1,
+        skipped: report.counts.rejected,
         counts: report.counts,
         removed: 0,
         complete: true,

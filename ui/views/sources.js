@@ -10,7 +10,7 @@ import {
 import { showNotice } from '../components/notice.js';
 import { confirmDialog } from '../components/confirm.js';
 import {
-  FEED_TITLES, groupPlatforms, settingsFromForm, sourceStatus,
+  FEED_TITLES, groupPlatforms, guideSections, settingsFromForm, sourceStatus,
 } from '../sources-logic.js';
 
 const fromUnix = (s) => (s ? new Date(s * 1000).toISOString() : null);
@@ -182,6 +182,7 @@ function connectForm(specs, businesses, ctx) {
   const own = businesses.find((b) => !b.is_competitor);
   const fields = h('div', { id: 'connect-fields', class: 'connect-fields' });
   const help = h('p', { id: 'connect-help', class: 'connect-help' });
+  const guide = h('div', { id: 'connect-guide', class: 'connect-guide' });
   const platform = h('select', {
     id: 'connect-platform', name: 'platform', required: true,
     onchange: () => showFields(),
@@ -209,8 +210,13 @@ function connectForm(specs, businesses, ctx) {
 
   function showFields() {
     const sp = specs.find((x) => x.name === platform.value);
-    if (!sp) { mount(fields); mount(help); return; }
+    if (!sp) { mount(fields); mount(help); mount(guide); return; }
     mount(help, sp.help || '');
+    mount(guide, guideSections(sp).map((sec) => h('section', { class: 'guide-section' },
+      h('h4', null, sec.title),
+      sec.steps
+        ? h('ol', null, sec.steps.map((st) => h('li', null, st)))
+        : h('p', null, sec.text))));
     mount(fields,
       sp.settings.map((st) => field(st)),
       h('details', { class: 'advanced' },
@@ -248,6 +254,7 @@ function connectForm(specs, businesses, ctx) {
   },
   h('div', { class: 'field' }, h('label', { for: 'connect-platform' }, 'Platform'), platform),
   help,
+  guide,
   h('div', { class: 'field' }, h('label', { for: 'connect-business' }, 'Whose reviews?'), business,
     h('datalist', { id: 'connect-businesses' }, businesses.map((b) => h('option', { value: b.name })))),
   fields,

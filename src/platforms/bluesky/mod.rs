@@ -1,12 +1,16 @@
 //! Bluesky post search: `GET /xrpc/app.bsky.feed.searchPosts?sort=latest`, `cursor` paging,
 //! newest first.
 //!
-//! With a handle and an app password the connector logs in once per run
-//! (`com.atproto.server.createSession`) and searches through the PDS (bsky.social) with the
-//! session's `accessJwt`; without them it tries the public AppView anonymously, which Bluesky
-//! sometimes refuses. `record.createdAt` is set by the poster's app and can be anything, so the
-//! watermark is the server's `indexedAt`. Posts are mentions: no stars.
+//! Search needs a login: Bluesky has refused anonymous `searchPosts` since January 2025 (the
+//! public AppView answers 403). So the source takes a handle and an app password; once a run
+//! the handle is resolved to the account's own server ([`identity`]: DID, then the DID
+//! document's `#atproto_pds`), the connector logs in there
+//! (`com.atproto.server.createSession`) and searches through it with the session's
+//! `accessJwt` (the PDS forwards `app.bsky.*` to the AppView). `record.createdAt` is set by the
+//! poster's app and can be anything, so the watermark is the server's `indexedAt`. Posts are
+//! mentions: no stars.
 
+pub mod identity;
 pub mod records;
 
 use serde::{Deserialize, Serialize};
@@ -25,15 +29,28 @@ use crate::sources::text::{parse_time, time_mark};
 use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 use reqwest::Method;
 
+/// The honest guide to connecting it (see [`crate::platforms::Guide`]).
+const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    cost: "Free.",
+    approval: "A Bluesky account: Bluesky lets only signed-in accounts search (since January 2025).",
+    steps: &[
+        "In Bluesky, Settings → Privacy and security → App passwords → Add, and copy the app password (never your main password).",
+        "Add the source here with your search words, your handle and the app password.",
+    ],
+    without_api: "None: Bluesky's search needs a login, and there is no feed of search results.",
+};
+
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "bluesky",
     platform: "bluesky",
     browser_sign_in: false,
     label: "Bluesky",
     feed: Feed::Mentions,
-    help: "Searching may work without an account, but Bluesky often asks for one: give your \
-           handle and an app password (Bluesky → Settings → Privacy and security → App \
-           passwords → Add). Never use your main password.",
+    help: "Posts on Bluesky that mention your search words. Bluesky only lets signed-in \
+           accounts search (since January 2025), so Earshot needs your handle and an app \
+           password: in Bluesky, Settings → Privacy and security → App passwords → Add. Never \
+           give your main password; an app password can be revoked on its own.",
+    guide: GUIDE,
     default_base_url: PUBLIC_BASE,
     settings: &[
         crate::platforms::s(
@@ -46,16 +63,26 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
         crate::platforms::s(
             "handle",
             "Handle",
-            "Your Bluesky handle (name.bsky.social), to log in.",
-            false,
+            "Your Bluesky handle (name.bsky.social, or your own domain), to log in: Bluesky \
+             lets only signed-in accounts search.",
+            true,
             false,
         ),
         crate::platforms::s(
             "app_password",
             "App password",
-            "An app password from Settings → Privacy and security → App passwords.",
-            false,
+            "An app password from Settings → Privacy and security → App passwords (not your \
+             main password).",
             true,
+            true,
+        ),
+        crate::platforms::s(
+            PDS,
+            "Your Bluesky server",
+            "Only if you host your own account server: its address. Earshot otherwise finds it \
+             from your handle.",
+            false,
+            false,
         ),
     ],
     interval_minutes: 5,
@@ -64,15 +91,24 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     min_interval_ms: 100,
 };
 
-/// The public AppView, for anonymous search.
+/// The public AppView: the spec's address (a test server or proxy replaces it, and then every
+/// lookup goes there).
 const PUBLIC_BASE: &str = "https://public.api.bsky.app";
-/// Bluesky's own PDS, for logged-in search.
+/// Bluesky's entryway, which forwards to the account's PDS (the reply half's default).
 const PDS_BASE: &str = "https://bsky.social";
+
+/// The setting naming the account's PDS, skipping resolution (an address: a restore compares
+/// it like the others).
+const PDS: &str = "pds_url";
 
 /// Posts per page: the API's maximum.
 const LIMIT: u32 = 100;
 
 const SESSION: &str = "bluesky_access_jwt";
+/// The secret a session's access token is kept under between runs.
+pub const STORED_SESSION: &str = "bluesky_session";
+/// The PDS found this run (not a secret; kept beside the session).
+const PDS_FOUND: &str = "bluesky_pds";
 
 #[derive(Deserialize)]
 struct Body {
@@ -131,42 +167,82 @@ struct SessionAnswer {
     did: Option<String>,
 }
 
-/// The handle and app password, when both are given.
-fn credentials(ctx: &Ctx<'_>) -> Result<Option<(String, Secret)>> {
+/// The handle and app password: both are needed, since Bluesky refuses anonymous search.
+fn credentials(ctx: &Ctx<'_>) -> Result<(String, Secret)> {
     match (ctx.get("handle"), ctx.secret("app_password")?) {
         (Some(h), Some(p)) if !p.expose().trim().is_empty() => {
-            Ok(Some((h.trim_start_matches('@').to_string(), p)))
+            Ok((h.trim().trim_start_matches('@').to_string(), p))
         }
         (Some(_), _) => Err(SourceError::Config(
             "a handle is set but no app password is stored; add the source again with \
              `--set app_password=…`"
                 .into(),
         )),
-        (None, Some(_)) => Err(SourceError::Config(
-            "an app password is stored but no handle; add the source again with \
-             `--set handle=you.bsky.social`"
+        (None, _) => Err(SourceError::Config(
+            "Bluesky lets only signed-in accounts search (since January 2025): add the source \
+             again with `--set handle=you.bsky.social --set app_password=…` (an app password \
+             from Bluesky → Settings → Privacy and security → App passwords)"
                 .into(),
         )),
-        _ => Ok(None),
     }
 }
 
-fn base(ctx: &Ctx<'_>, logged_in: bool) -> String {
-    match (ctx.base_url_overridden(), logged_in) {
-        (true, _) | (false, false) => ctx.base_url(),
-        (false, true) => PDS_BASE.to_string(),
-    }
+/// The account's PDS: the `pds` setting, else resolved from the handle (at the source's
+/// overridden address for every lookup, where it has one).
+async fn pds(ctx: &Ctx<'_>, handle: &str) -> Result<String> {
+    let pds = match ctx.get(PDS) {
+        Some(p) => p.trim().trim_end_matches('/').to_string(),
+        None => {
+            let hosts = if ctx.base_url_overridden() {
+                identity::Hosts::at(&ctx.base_url())
+            } else {
+                identity::Hosts::public()
+            };
+            identity::resolve(ctx.http, &ctx.pace(), &hosts, handle)
+                .await?
+                .pds
+        }
+    };
+    // The app password goes there: only https (or http to this computer, a test server).
+    crate::store::check_endpoint(&pds).map_err(|why| {
+        SourceError::Config(format!(
+            "Earshot will not send your app password to the Bluesky server {pds}: {why}"
+        ))
+    })?;
+    Ok(pds)
 }
 
-async fn session(ctx: &Ctx<'_>, base: &str, handle: &str, password: &Secret) -> Result<Secret> {
+/// The session's access token, and whether it was kept from an earlier run. Bluesky limits
+/// logins (30 in 5 minutes, 300 a day per account), so the token is kept with the source's
+/// secrets between runs and a login happens only when it has expired (about two hours).
+async fn session(
+    ctx: &Ctx<'_>,
+    base: &str,
+    handle: &str,
+    password: &Secret,
+) -> Result<(Secret, bool)> {
     if let Some(t) = ctx.session_token(SESSION) {
-        return Ok(t);
+        return Ok((t, false));
+    }
+    if let Ok(Some(t)) = ctx.secrets.get(ctx.source_id, STORED_SESSION) {
+        if !t.expose().is_empty() {
+            ctx.keep_session_token(SESSION, t.clone());
+            return Ok((t, true));
+        }
     }
     let jwt = login(ctx.http, &ctx.pace(), base, handle, password)
         .await?
         .access_jwt;
     ctx.keep_session_token(SESSION, jwt.clone());
-    Ok(jwt)
+    // Best effort: without a keyring the next run logs in again.
+    let _ = ctx.secrets.set(ctx.source_id, STORED_SESSION, &jwt);
+    Ok((jwt, false))
+}
+
+/// Forgets a kept session the server refused (expired, or for another server).
+fn forget_session(ctx: &Ctx<'_>) {
+    ctx.session.lock().expect("session lock").remove(SESSION);
+    let _ = ctx.secrets.delete(ctx.source_id, STORED_SESSION);
 }
 
 /// A refusal of the credentials with what to do added to Bluesky's words; other errors as
@@ -230,12 +306,16 @@ pub(crate) async fn login(
 
 pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
     let query = ctx.require("query")?;
-    let creds = credentials(ctx)?;
-    let base = base(ctx, creds.is_some());
-    let jwt = match &creds {
-        Some((handle, password)) => Some(session(ctx, &base, handle, password).await?),
-        None => None,
+    let (handle, password) = credentials(ctx)?;
+    let base = match ctx.session_token(PDS_FOUND) {
+        Some(b) => b.expose().to_string(),
+        None => {
+            let b = pds(ctx, &handle).await?;
+            ctx.keep_session_token(PDS_FOUND, Secret::new(b.clone()));
+            b
+        }
     };
+    let (mut jwt, kept) = session(ctx, &base, &handle, &password).await?;
     let url = format!("{base}/xrpc/app.bsky.feed.searchPosts");
     let mut params: Vec<(&str, String)> = vec![
         ("q", query.to_string()),
@@ -245,22 +325,23 @@ pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
     if let Some(c) = &req.page {
         params.push(("cursor", c.clone()));
     }
-    let reply = ctx
-        .send(|c| {
-            let r = c.get(&url).query(&params);
-            match &jwt {
-                Some(t) => r.bearer_auth(t.expose()),
-                None => r,
-            }
-        })
-        .await
-        .map_err(|e| match jwt {
-            None => refused_with(
-                e,
-                "Bluesky wants a login for search: add `handle` and `app_password`",
-            ),
-            Some(_) => e,
-        })?;
+    let search = |jwt: Secret| {
+        let (url, params) = (&url, &params);
+        async move {
+            ctx.send(|c| c.get(url).query(params).bearer_auth(jwt.expose()))
+                .await
+        }
+    };
+    let reply = match search(jwt.clone()).await {
+        // A kept session has expired (Bluesky answers 400 ExpiredToken, or 401): log in anew,
+        // once.
+        Err(SourceError::Auth { .. } | SourceError::Rejected { status: 400, .. }) if kept => {
+            forget_session(ctx);
+            jwt = session(ctx, &base, &handle, &password).await?.0;
+            search(jwt).await?
+        }
+        other => other?,
+    };
     let body: Body = reply.json()?;
     let parsed = parse_posts(&body.posts)?;
     let high = parsed.iter().map(|(_, m)| m.clone()).max();

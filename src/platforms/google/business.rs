@@ -30,6 +30,20 @@ use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, 
 use reqwest::Method;
 use serde_json::json;
 
+/// The honest guide to connecting it (see [`crate::platforms::Guide`]).
+const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    cost: "Free.",
+    approval: "Google must approve your Google Cloud project for the Business Profile API (the \"Application for Basic API Access\" form). Approval can take weeks; until then every request fails. Only verified businesses can be read.",
+    steps: &[
+        "In the Google Cloud console (console.cloud.google.com), create a project and enable the three My Business APIs.",
+        "Send Google the \"Application for Basic API Access\" form (support.google.com/business/contact/api_default) and wait for the approval e-mail.",
+        "Under OAuth consent screen, add yourself as a test user, then publish the app (\"In production\") so the sign-in does not expire every 7 days.",
+        "Under Credentials, create an OAuth client ID of type \"Desktop app\" and copy its client id and secret.",
+        "Add the source here with your account and location ids, then press \"Sign in with Google\" (or run `earshot sources auth ID`).",
+    ],
+    without_api: "Google Takeout (takeout.google.com, choose \"Google Business Profile\") downloads every review and your replies as files: import them with `earshot import`.",
+};
+
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "google-business",
     platform: "google",
@@ -49,6 +63,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
            accounts/…/locations/… (Business Profile Manager → the location's Advanced \
            settings shows the location id). After adding the source, sign in once with \
            `earshot sources auth ID`.",
+    guide: GUIDE,
     default_base_url: "https://mybusiness.googleapis.com",
     settings: &[
         crate::platforms::s(

@@ -63,29 +63,48 @@ pub(crate) async fn token(
     }
 }
 
-/// Google's daily quotas (YouTube, Play, Business Profile): a 403 naming a spent quota,
-/// which resets at midnight Pacific time.
+/// Google's quota refusals (YouTube, Play, Business Profile), a 403 naming its reason: a spent
+/// daily quota (`quotaExceeded`, `dailyLimitExceeded`) resets at midnight Pacific time; a
+/// short-term `rateLimitExceeded` (too many requests a minute) passes in minutes, so it pauses
+/// the source for [`SHORT_BACKOFF_MINUTES`], not the day.
 pub(crate) fn daily_quota(status: u16, body: &Value) -> Option<Refusal> {
     if status != 403 {
         return None;
     }
-    let reasons = body
+    let reasons: Vec<&str> = body
         .pointer("/error/errors")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|e| e.get("reason").and_then(Value::as_str));
-    reasons
-        .into_iter()
-        .any(|r| QUOTA_REASONS.contains(&r))
-        .then_some(Refusal::QuotaSpent {
+        .filter_map(|e| e.get("reason").and_then(Value::as_str))
+        .collect();
+    if reasons.iter().any(|r| QUOTA_REASONS.contains(r)) {
+        return Some(Refusal::QuotaSpent {
             resets_at: next_pacific_midnight,
             resets: "Google's daily quota is used up; it resets at midnight Pacific time",
+        });
+    }
+    reasons
+        .iter()
+        .any(|r| SHORT_REASONS.contains(r))
+        .then_some(Refusal::QuotaSpent {
+            resets_at: after_short_backoff,
+            resets: "Google asks Earshot to slow down; it tries again in a few minutes",
         })
 }
 
-/// The reasons Google gives for a spent quota.
-const QUOTA_REASONS: &[&str] = &["quotaExceeded", "dailyLimitExceeded", "rateLimitExceeded"];
+/// The reasons Google gives for a spent daily quota.
+const QUOTA_REASONS: &[&str] = &["quotaExceeded", "dailyLimitExceeded"];
+
+/// The reasons Google gives for a short-term limit (requests per minute or per user).
+const SHORT_REASONS: &[&str] = &["rateLimitExceeded", "userRateLimitExceeded"];
+
+/// Minutes a short-term limit pauses a source.
+pub(crate) const SHORT_BACKOFF_MINUTES: i64 = 5;
+
+fn after_short_backoff(now: DateTime<Utc>) -> DateTime<Utc> {
+    now + chrono::Duration::minutes(SHORT_BACKOFF_MINUTES)
+}
 
 /// Midnight in Los Angeles after `now`: when Google's daily quotas reset.
 fn next_pacific_midnight(now: DateTime<Utc>) -> DateTime<Utc> {
@@ -102,6 +121,32 @@ fn next_pacific_midnight(now: DateTime<Utc>) -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Shapes from YouTube Data API "Errors" (developers.google.com/youtube/v3/docs/errors):
+    /// `quotaExceeded` and `rateLimitExceeded` are both 403s under `error.errors[].reason`.
+    fn refusal_of(reason: &str) -> Option<Refusal> {
+        let body = serde_json::json!({"error": {"code": 403, "message": "m",
+            "errors": [{"domain": "youtube.quota", "reason": reason}]}});
+        daily_quota(403, &body)
+    }
+
+    #[test]
+    fn a_short_term_rate_limit_pauses_minutes_and_only_a_spent_quota_waits_for_pacific_midnight() {
+        let now = Utc.with_ymd_and_hms(2026, 12, 7, 10, 0, 0).unwrap();
+        let Some(Refusal::QuotaSpent { resets_at, .. }) = refusal_of("rateLimitExceeded") else {
+            panic!("rateLimitExceeded is a refusal");
+        };
+        assert_eq!(resets_at(now), now + chrono::Duration::minutes(5));
+        let Some(Refusal::QuotaSpent { resets_at, .. }) = refusal_of("quotaExceeded") else {
+            panic!("quotaExceeded is a refusal");
+        };
+        // 10:00 UTC is 02:00 in Los Angeles (PST): the next midnight is 08:00 UTC next day.
+        assert_eq!(
+            resets_at(now),
+            Utc.with_ymd_and_hms(2026, 12, 8, 8, 0, 0).unwrap()
+        );
+        assert!(refusal_of("forbidden").is_none());
+    }
 
     #[test]
     fn the_token_endpoint_follows_the_source_like_the_sign_in_does() {

@@ -15,6 +15,18 @@ use crate::platforms::{BodyParser, BoxFuture, Platform};
 use crate::sources::text::{parse_time, path_segment, time_mark};
 use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 
+/// The honest guide to connecting it (see [`crate::platforms::Guide`]).
+const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    cost: "Google bills every request (Place Details with reviews) once the monthly free allowance is used; billing must be switched on.",
+    approval: "None beyond a Google Cloud project with billing.",
+    steps: &[
+        "In the Google Cloud console (console.cloud.google.com), create a project and switch billing on.",
+        "Enable \"Places API (New)\", then under Credentials create an API key.",
+        "Find the place id with Google's Place ID finder and add the source here.",
+    ],
+    without_api: "None for other businesses: Google shows at most five reviews and its terms do not let them be kept for long. For your own business, Google Takeout exports every review (see Google Business Profile).",
+};
+
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "google-places",
     platform: "google",
@@ -28,6 +40,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
            key. Each request is billed by Google (Place Details with reviews), so this source \
            syncs every 6 hours unless interval_minutes says otherwise. Find the place id with \
            https://developers.google.com/maps/documentation/places/web-service/place-id.",
+    guide: GUIDE,
     default_base_url: "https://places.googleapis.com",
     settings: &[
         crate::platforms::s(

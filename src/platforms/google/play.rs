@@ -27,6 +27,19 @@ use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, 
 use reqwest::Method;
 use serde_json::json;
 
+/// The honest guide to connecting it (see [`crate::platforms::Guide`]).
+const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    cost: "Free.",
+    approval: "An owner or admin of your Play Console account must invite a service account with \"View app information\" and \"Reply to reviews\".",
+    steps: &[
+        "In the Google Cloud console enable \"Google Play Android Developer API\".",
+        "Create a service account and download a JSON key for it.",
+        "In Play Console → Users and permissions, invite the service account's e-mail with \"View app information\" and \"Reply to reviews\".",
+        "Add the source here with your app's package name and the key file's contents.",
+    ],
+    without_api: "Play Console → Download reports → Reviews gives a CSV file per month with every review and your replies (the API shows only the last 7 days): import them with `earshot import`.",
+};
+
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "google-play",
     platform: "google-play",
@@ -42,6 +55,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
            invite the service account's e-mail with \"View app information\" and \"Reply to \
            reviews\" for the app. Give the file's contents: --set \
            service_account_json=\"$(cat key.json)\".",
+    guide: GUIDE,
     default_base_url: "https://androidpublisher.googleapis.com",
     settings: &[
         crate::platforms::s(

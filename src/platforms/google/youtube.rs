@@ -26,6 +26,18 @@ use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, 
 use reqwest::Method;
 use serde_json::json;
 
+/// The honest guide to connecting it (see [`crate::platforms::Guide`]).
+const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    cost: "Free: Google gives each project 10,000 quota units a day, and a page of comments costs one.",
+    approval: "None for reading: a Google Cloud project and an API key.",
+    steps: &[
+        "In the Google Cloud console (console.cloud.google.com), create a project and enable \"YouTube Data API v3\".",
+        "Under Credentials, create an API key.",
+        "Add the source here with your channel id (youtube.com/account_advanced shows it) or one video id.",
+    ],
+    without_api: "None: YouTube has no export of the comments on your videos.",
+};
+
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "youtube",
     platform: "youtube",
@@ -36,6 +48,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
            enable \"YouTube Data API v3\", then APIs & Services → Credentials → Create \
            credentials → API key. Give your channel id (youtube.com/account_advanced shows it, \
            UC…) for comments on all your videos, or one video id.",
+    guide: GUIDE,
     default_base_url: "https://www.googleapis.com",
     settings: &[
         crate::platforms::s(
