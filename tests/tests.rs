@@ -10,6 +10,7 @@ mod connectors_a;
 mod connectors_b;
 mod fuzz;
 mod replies;
+mod reply_auth;
 mod report;
 mod sentiment_eval;
 mod sync;

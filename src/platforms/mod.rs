@@ -26,6 +26,8 @@ mod facebook;
 mod file;
 mod hackernews;
 mod mastodon;
+#[allow(dead_code)] // X, YouTube, Mastodon and Trustpilot use the rest.
+pub(crate) mod oauth;
 mod reddit;
 mod rss;
 mod trustpilot;
@@ -356,6 +358,7 @@ pub fn secret_keys() -> Vec<&'static str> {
     keys.extend([
         "refresh_token",
         "access_token",
+        oauth::EXPIRES_AT,
         crate::replies::ai::KEY_NAME,
     ]);
     keys.sort_unstable();
