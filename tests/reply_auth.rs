@@ -15,7 +15,7 @@ use earshot::secrets::{MemorySecrets, SecretStore, StoredReplyCredentials};
 use earshot::store::{ReviewFilter, Store};
 use serde_json::{json, Value};
 use wiremock::matchers::{body_json, header, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Match, Mock, MockServer, Request, ResponseTemplate};
 
 const REPLY: &str = "Dana, I'm so sorry about the wait. Please email me at joe@joescafe.com so \
                      I can make it right. — Joe";
@@ -267,4 +267,272 @@ async fn a_play_reply_without_a_key_and_a_spent_token_is_refused_with_what_to_do
     let why = reply.last_error.unwrap();
     assert!(why.contains("service account key"), "{why}");
     assert!(!why.contains("ya29.spent"), "{why}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// X: OAuth 2.0 authorization code with PKCE as a public client; the newest refresh token kept.
+
+/// A token request's form field.
+fn form_field(request: &Request, name: &str) -> Option<String> {
+    let body = String::from_utf8_lossy(&request.body);
+    reqwest::Url::parse(&format!("http://form/?{body}"))
+        .ok()?
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// Matches a public client's code exchange: the PKCE verifier hashes to the consent's
+/// challenge, the client id is in the form, and there is no client secret or Basic header.
+struct PublicPkce {
+    challenge: String,
+    client_id: &'static str,
+}
+
+impl Match for PublicPkce {
+    fn matches(&self, request: &Request) -> bool {
+        use base64::Engine;
+        use sha2::{Digest, Sha256};
+        let Some(verifier) = form_field(request, "code_verifier") else {
+            return false;
+        };
+        let hashed = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(Sha256::digest(verifier.as_bytes()));
+        hashed == self.challenge
+            && form_field(request, "grant_type").as_deref() == Some("authorization_code")
+            && form_field(request, "client_id").as_deref() == Some(self.client_id)
+            && form_field(request, "client_secret").is_none()
+            && !request.headers.contains_key("authorization")
+    }
+}
+
+/// Matches a form field's exact value.
+struct Field(&'static str, &'static str);
+
+impl Match for Field {
+    fn matches(&self, request: &Request) -> bool {
+        form_field(request, self.0).as_deref() == Some(self.1)
+    }
+}
+
+fn param(url: &reqwest::Url, name: &str) -> String {
+    url.query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| panic!("no {name} in {url}"))
+}
+
+/// What a browser does with the redirect: one GET, the whole answer back.
+fn browser_get(url: &str) -> String {
+    use std::io::{Read, Write};
+    let u = reqwest::Url::parse(url).unwrap();
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", u.port().unwrap())).unwrap();
+    let target = match u.query() {
+        Some(q) => format!("{}?{q}", u.path()),
+        None => u.path().to_string(),
+    };
+    write!(
+        s,
+        "GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+const X_CLIENT: &str = "X-native-client-id";
+const MENTION_ID: &str = "1790000000000000001";
+
+/// X's token answer with `offline.access` (docs.x.com/fundamentals/authentication/oauth-2-0/
+/// user-access-token: "token_type", "expires_in": 7200, "access_token", "scope", "refresh_token").
+fn x_tokens(access: &str, refresh: &str) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({
+        "token_type": "bearer", "expires_in": 7200, "access_token": access,
+        "scope": "tweet.read tweet.write users.read offline.access", "refresh_token": refresh}))
+}
+
+/// `POST /2/tweets` that takes only `Bearer {token}` (201, docs.x.com/x-api/posts/
+/// creation-of-a-post), refuses an app-only token with X's "Unsupported Authentication" 403
+/// and any other token with its 401 problem body.
+async fn x_posts(server: &MockServer, token: &str, posts: u64) {
+    Mock::given(method("POST"))
+        .and(path("/2/tweets"))
+        .and(header("authorization", format!("Bearer {token}").as_str()))
+        .and(body_json(
+            json!({"text": REPLY, "reply": {"in_reply_to_tweet_id": MENTION_ID}}),
+        ))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"data": {
+            "id": "1790000000000000999", "text": REPLY,
+            "edit_history_tweet_ids": ["1790000000000000999"]}})))
+        .with_priority(1)
+        .expect(posts)
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/2/tweets"))
+        .and(header("authorization", "Bearer AAAA-app-only"))
+        .respond_with(ResponseTemplate::new(403).set_body_json(json!({
+            "title": "Unsupported Authentication",
+            "detail": "Authenticating with OAuth 2.0 Application-Only is forbidden for this \
+                       endpoint.  Supported authentication types are [OAuth 1.0a User Context, \
+                       OAuth 2.0 User Context].",
+            "type": "https://api.twitter.com/2/problems/unsupported-authentication",
+            "status": 403})))
+        .with_priority(2)
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/2/tweets"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({
+            "title": "Unauthorized", "type": "about:blank", "status": 401,
+            "detail": "Unauthorized"})))
+        .mount(server)
+        .await;
+}
+
+fn x_settings(server: &MockServer) -> Value {
+    json!({"query": "@joescafe", "client_id": X_CLIENT, "base_url": server.uri(),
+           "auth_url": format!("{}/i/oauth2/authorize", server.uri()),
+           "redirect_uri": "http://127.0.0.1:0/callback"})
+}
+
+#[tokio::test]
+async fn an_x_sign_in_is_pkce_as_a_public_client_and_its_token_posts_the_reply() {
+    let db = TestDb::new();
+    let server = MockServer::start().await;
+    let mut store = db.store();
+    let (id, source) = drafted(&mut store, "x", x_settings(&server), MENTION_ID);
+    let secrets = std::sync::Arc::new(MemorySecrets::default());
+    put(&secrets, source, "bearer_token", "AAAA-app-only");
+
+    let sign_in = earshot::sources::google_auth::start(&store, secrets.as_ref(), source).unwrap();
+    let consent = reqwest::Url::parse(&sign_in.consent_url).unwrap();
+    assert_eq!(consent.path(), "/i/oauth2/authorize");
+    assert_eq!(param(&consent, "client_id"), X_CLIENT);
+    assert_eq!(
+        param(&consent, "scope"),
+        "tweet.read tweet.write users.read offline.access"
+    );
+    assert_eq!(param(&consent, "code_challenge_method"), "S256");
+    let redirect = param(&consent, "redirect_uri");
+    assert!(
+        redirect.starts_with("http://127.0.0.1:") && redirect.ends_with("/callback"),
+        "{redirect}"
+    );
+    Mock::given(method("POST"))
+        .and(path("/2/oauth2/token"))
+        .and(PublicPkce {
+            challenge: param(&consent, "code_challenge"),
+            client_id: X_CLIENT,
+        })
+        .and(Field("code", "x-code-1"))
+        .and(Field(
+            "redirect_uri",
+            Box::leak(redirect.clone().into_boxed_str()),
+        ))
+        .respond_with(x_tokens("x-access-1", "x-refresh-1"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let state = param(&consent, "state");
+    let browser =
+        std::thread::spawn(move || browser_get(&format!("{redirect}?state={state}&code=x-code-1")));
+    let kept_in = secrets.clone();
+    tokio::task::spawn_blocking(move || sign_in.finish(kept_in.as_ref(), Duration::from_secs(10)))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(browser.join().unwrap().contains("signed in to X"));
+    assert_eq!(
+        kept(&secrets, source, "refresh_token").as_deref(),
+        Some("x-refresh-1")
+    );
+
+    x_posts(&server, "x-access-1", 1).await;
+    let creds = StoredReplyCredentials(secrets.as_ref());
+    let reply = Outbox::new(&store, &creds, fast_config())
+        .unwrap()
+        .post_review(id, None)
+        .await
+        .unwrap();
+    assert_eq!(reply.state, ReplyState::Posted, "{:?}", reply.last_error);
+    assert_eq!(reply.external_id.as_deref(), Some("1790000000000000999"));
+}
+
+#[tokio::test]
+async fn an_expired_x_token_is_refreshed_and_the_rotated_refresh_token_is_kept() {
+    let db = TestDb::new();
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/2/oauth2/token"))
+        .and(Field("grant_type", "refresh_token"))
+        .and(Field("refresh_token", "x-refresh-1"))
+        .and(Field("client_id", X_CLIENT))
+        .respond_with(x_tokens("x-access-2", "x-refresh-2"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    x_posts(&server, "x-access-2", 1).await;
+    let mut store = db.store();
+    let (id, source) = drafted(&mut store, "x", x_settings(&server), MENTION_ID);
+    let secrets = MemorySecrets::default();
+    put(&secrets, source, "access_token", "x-access-1");
+    let spent = Utc::now().timestamp() - 60;
+    put(
+        &secrets,
+        source,
+        "access_token_expires_at",
+        &spent.to_string(),
+    );
+    put(&secrets, source, "refresh_token", "x-refresh-1");
+    let creds = StoredReplyCredentials(&secrets);
+    let reply = Outbox::new(&store, &creds, fast_config())
+        .unwrap()
+        .post_review(id, None)
+        .await
+        .unwrap();
+    assert_eq!(reply.state, ReplyState::Posted, "{:?}", reply.last_error);
+    assert_eq!(reply.attempts, 1);
+    // X rotated it: the old one no longer works, so only the new one is kept.
+    assert_eq!(
+        kept(&secrets, source, "refresh_token").as_deref(),
+        Some("x-refresh-2")
+    );
+    assert_eq!(
+        kept(&secrets, source, "access_token").as_deref(),
+        Some("x-access-2")
+    );
+}
+
+#[tokio::test]
+async fn an_x_source_with_only_the_app_bearer_token_says_to_sign_in_and_sends_nothing() {
+    let db = TestDb::new();
+    let server = MockServer::start().await;
+    x_posts(&server, "x-access-1", 0).await;
+    let mut store = db.store();
+    let (id, source) = drafted(&mut store, "x", x_settings(&server), MENTION_ID);
+    let secrets = MemorySecrets::default();
+    put(&secrets, source, "bearer_token", "AAAA-app-only");
+    let creds = StoredReplyCredentials(&secrets);
+    let reply = Outbox::new(&store, &creds, fast_config())
+        .unwrap()
+        .post_review(id, None)
+        .await
+        .unwrap();
+    assert_eq!(reply.state, ReplyState::Failed);
+    let why = reply.last_error.unwrap();
+    assert!(why.contains("sources auth"), "{why}");
+    assert!(server.received_requests().await.unwrap().is_empty());
+
+    // Sent anyway (a token given in the environment), the app-only token is refused by X.
+    let app_only = earshot::replies::outbox::StaticCredentials(Secret::new("AAAA-app-only"));
+    let reply = Outbox::new(&store, &app_only, fast_config())
+        .unwrap()
+        .post_review(id, None)
+        .await
+        .unwrap();
+    assert_eq!(reply.state, ReplyState::Failed);
+    let why = reply.last_error.unwrap();
+    assert!(why.contains("Application-Only is forbidden"), "{why}");
 }

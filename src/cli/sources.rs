@@ -52,8 +52,9 @@ enum SourcesCmd {
         json: bool,
     },
     /// Sign a source in where the platform asks the owner in a browser (Google Business
-    /// Profile): prints the address to open, waits for the answer on 127.0.0.1 and keeps the
-    /// sign-in in the OS keyring, never in the database.
+    /// Profile; YouTube, X and Mastodon to post replies): prints the address to open, waits for
+    /// the answer on 127.0.0.1 (or asks for the code the platform shows) and keeps the sign-in
+    /// in the OS keyring, never in the database.
     Auth {
         id: SourceId,
         /// Only print the address; do not try to open a browser (e.g. over SSH).
@@ -622,8 +623,8 @@ fn auth(db: &Path, id: SourceId, no_browser: bool, timeout: u64) -> Result<ExitC
     let secret_store = store.secrets()?;
     let sign_in = sources::google_auth::start(&store, secret_store.as_ref(), id)?;
     println!(
-        "To let Earshot read and answer the Google reviews of {}, open this address in your \
-         browser, sign in with the Google account that manages the business and allow access:\n\
+        "To let Earshot read and answer for {}, open this address in your browser, sign in with \
+         the account that manages the business and allow access:\n\
          \n{}\n",
         sign_in.label, sign_in.consent_url
     );
@@ -631,18 +632,25 @@ fn auth(db: &Path, id: SourceId, no_browser: bool, timeout: u64) -> Result<ExitC
     if !no_browser {
         open_browser(&sign_in.consent_url);
     }
-    eprintln!(
-        "Waiting for the browser's answer on {} (Ctrl+C stops)…",
-        sign_in.redirect
-    );
     let label = sign_in.label.clone();
-    sign_in.finish(
-        secret_store.as_ref(),
-        std::time::Duration::from_secs(timeout.max(1)),
-    )?;
+    if sign_in.out_of_band() {
+        eprint!("Paste the code the page shows, then press Enter: ");
+        let mut code = String::new();
+        std::io::stdin().read_line(&mut code)?;
+        sign_in.finish_with_code(secret_store.as_ref(), &code)?;
+    } else {
+        eprintln!(
+            "Waiting for the browser's answer on {} (Ctrl+C stops)…",
+            sign_in.redirect
+        );
+        sign_in.finish(
+            secret_store.as_ref(),
+            std::time::Duration::from_secs(timeout.max(1)),
+        )?;
+    }
     println!(
-        "Signed in: source {id} ({label}) can sync now — `earshot sync --source {id}`. The sign-in \
-         is kept in {}, not in the database.",
+        "Signed in: source {id} ({label}) can sync and post replies now — `earshot sync --source \
+         {id}`. The sign-in is kept in {}, not in the database.",
         secret_store.describe()
     );
     Ok(ExitCode::SUCCESS)

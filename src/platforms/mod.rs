@@ -26,8 +26,7 @@ mod facebook;
 mod file;
 mod hackernews;
 mod mastodon;
-#[allow(dead_code)] // X, YouTube, Mastodon and Trustpilot use the rest.
-pub(crate) mod oauth;
+pub mod oauth;
 mod reddit;
 mod rss;
 mod trustpilot;
@@ -118,6 +117,43 @@ pub trait Platform: Sync {
     fn display_label(&self) -> Option<&'static str> {
         None
     }
+
+    /// Starts the owner's sign-in for `source` (a browser consent, or a login the owner types),
+    /// where the platform has one: `None` means its keys are all in its settings.
+    fn sign_in(
+        &self,
+        _source: &crate::store::Source,
+        _secrets: &dyn crate::secrets::SecretStore,
+    ) -> Option<Result<oauth::SignIn>> {
+        None
+    }
+}
+
+/// Starts the sign-in of source `id` on its platform ([`Platform::sign_in`]).
+pub fn sign_in(
+    store: &crate::store::Store,
+    secrets: &dyn crate::secrets::SecretStore,
+    id: SourceId,
+) -> Result<oauth::SignIn> {
+    let source = store.source(id)?;
+    let platform = find(&source.connector).ok_or_else(|| {
+        crate::sources::SourceError::Config(format!(
+            "source {id} has the unknown connector `{}`",
+            source.connector
+        ))
+    })?;
+    platform.sign_in(&source, secrets).unwrap_or_else(|| {
+        let with: Vec<&str> = REGISTRY
+            .iter()
+            .filter(|p| p.spec().browser_sign_in)
+            .map(|p| p.spec().label)
+            .collect();
+        Err(crate::sources::SourceError::Config(format!(
+            "source {id} ({}) takes its keys in its settings; signing in is for {} sources",
+            source.label,
+            with.join(", ")
+        )))
+    })
 }
 
 /// The reply half of a platform: the requests the outbox sends and how their answers read.

@@ -386,6 +386,14 @@ impl Platform for GoogleBusiness {
         Some("Google")
     }
 
+    fn sign_in(
+        &self,
+        source: &crate::store::Source,
+        secrets: &dyn crate::secrets::SecretStore,
+    ) -> Option<Result<super::sign_in::SignIn>> {
+        Some(super::sign_in::begin(source, secrets))
+    }
+
     fn refusal(&self, status: u16, body: &Value) -> Option<Refusal> {
         super::daily_quota(status, body)
     }

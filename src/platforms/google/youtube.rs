@@ -348,6 +348,16 @@ impl Platform for YouTube {
         Some(self)
     }
 
+    /// Reading needs only the API key; replying needs the owner's consent to
+    /// `youtube.force-ssl`, through Google's installed-app sign-in.
+    fn sign_in(
+        &self,
+        source: &crate::store::Source,
+        secrets: &dyn crate::secrets::SecretStore,
+    ) -> Option<Result<super::sign_in::SignIn>> {
+        Some(super::sign_in::begin(source, secrets))
+    }
+
     fn reply_limit(&self) -> Option<Limit> {
         // YouTube comments are capped at 10 000 characters.
         Some(Limit::Chars(10_000))
