@@ -536,3 +536,168 @@ async fn an_x_source_with_only_the_app_bearer_token_says_to_sign_in_and_sends_no
     let why = reply.last_error.unwrap();
     assert!(why.contains("Application-Only is forbidden"), "{why}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// YouTube: Google's installed-app sign-in with youtube.force-ssl; the API key only reads.
+
+const YT_COMMENT: &str = "UgzYtThread1";
+
+/// `comments.insert` that takes only `Bearer {token}` (developers.google.com/youtube/v3/docs/
+/// comments/insert), answers a token without `youtube.force-ssl` with Google's 403
+/// ACCESS_TOKEN_SCOPE_INSUFFICIENT body and anything else with 401 "Login Required".
+async fn youtube_comments(server: &MockServer, token: &str, posts: u64) {
+    Mock::given(method("POST"))
+        .and(path("/youtube/v3/comments"))
+        .and(header("authorization", format!("Bearer {token}").as_str()))
+        .and(body_json(
+            json!({"snippet": {"parentId": YT_COMMENT, "textOriginal": REPLY}}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "kind": "youtube#comment", "etag": "e1", "id": "UgzYtReply1",
+            "snippet": {"parentId": YT_COMMENT, "textOriginal": REPLY}})))
+        .with_priority(1)
+        .expect(posts)
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/youtube/v3/comments"))
+        .and(header("authorization", "Bearer ya29.business-only"))
+        .respond_with(ResponseTemplate::new(403).set_body_json(json!({"error": {
+            "code": 403,
+            "message": "Request had insufficient authentication scopes.",
+            "errors": [{"message": "Insufficient Permission", "domain": "global",
+                        "reason": "insufficientPermissions"}],
+            "status": "PERMISSION_DENIED",
+            "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                         "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT", "domain": "googleapis.com",
+                         "metadata": {"service": "youtube.googleapis.com"}}]}})))
+        .with_priority(2)
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/youtube/v3/comments"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"error": {
+            "code": 401,
+            "message": "Request is missing required authentication credential. Expected OAuth \
+                        2 access token, login cookie or other valid authentication credential.",
+            "errors": [{"message": "Login Required.", "domain": "global", "reason": "required",
+                        "location": "Authorization", "locationType": "header"}],
+            "status": "UNAUTHENTICATED"}})))
+        .mount(server)
+        .await;
+}
+
+fn youtube_settings(server: &MockServer) -> Value {
+    json!({"channel_id": "UCjoescafe", "client_id": "yt.apps.googleusercontent.com",
+           "base_url": server.uri()})
+}
+
+#[tokio::test]
+async fn a_youtube_sign_in_asks_google_for_youtube_force_ssl_with_pkce() {
+    let db = TestDb::new();
+    let server = MockServer::start().await;
+    let mut store = db.store();
+    let (_, source) = drafted(&mut store, "youtube", youtube_settings(&server), YT_COMMENT);
+    let secrets = MemorySecrets::default();
+    put(&secrets, source, "client_secret", "yt-client-secret");
+    let sign_in = earshot::sources::google_auth::start(&store, &secrets, source).unwrap();
+    let consent = reqwest::Url::parse(&sign_in.consent_url).unwrap();
+    assert_eq!(consent.path(), "/auth");
+    assert_eq!(
+        param(&consent, "scope"),
+        "https://www.googleapis.com/auth/youtube.force-ssl"
+    );
+    assert_eq!(param(&consent, "code_challenge_method"), "S256");
+    assert_eq!(param(&consent, "access_type"), "offline");
+    assert!(param(&consent, "redirect_uri").starts_with("http://127.0.0.1:"));
+}
+
+#[tokio::test]
+async fn a_youtube_source_with_only_the_api_key_says_to_sign_in_and_sends_nothing() {
+    let db = TestDb::new();
+    let server = MockServer::start().await;
+    youtube_comments(&server, "ya29.youtube", 0).await;
+    let mut store = db.store();
+    let (id, source) = drafted(&mut store, "youtube", youtube_settings(&server), YT_COMMENT);
+    let secrets = MemorySecrets::default();
+    put(&secrets, source, "api_key", "AIza-read-only");
+    let creds = StoredReplyCredentials(&secrets);
+    let reply = Outbox::new(&store, &creds, fast_config())
+        .unwrap()
+        .post_review(id, None)
+        .await
+        .unwrap();
+    assert_eq!(reply.state, ReplyState::Failed);
+    let why = reply.last_error.unwrap();
+    assert!(
+        why.contains("sources auth") && why.contains("API key only reads"),
+        "{why}"
+    );
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_youtube_reply_renews_the_channels_token_from_the_sign_in() {
+    let db = TestDb::new();
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .and(Field("grant_type", "refresh_token"))
+        .and(Field("refresh_token", "1//yt-refresh"))
+        .and(Field("client_secret", "yt-client-secret"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            // developers.google.com/identity/protocols/oauth2/native-app#offline
+            json!({"access_token": "ya29.youtube", "expires_in": 3599, "token_type": "Bearer",
+                   "scope": "https://www.googleapis.com/auth/youtube.force-ssl"}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    youtube_comments(&server, "ya29.youtube", 1).await;
+    let mut store = db.store();
+    let (id, source) = drafted(&mut store, "youtube", youtube_settings(&server), YT_COMMENT);
+    let secrets = MemorySecrets::default();
+    put(&secrets, source, "api_key", "AIza-read-only");
+    put(&secrets, source, "client_secret", "yt-client-secret");
+    put(&secrets, source, "refresh_token", "1//yt-refresh");
+    let creds = StoredReplyCredentials(&secrets);
+    let reply = Outbox::new(&store, &creds, fast_config())
+        .unwrap()
+        .post_review(id, None)
+        .await
+        .unwrap();
+    assert_eq!(reply.state, ReplyState::Posted, "{:?}", reply.last_error);
+    assert_eq!(reply.external_id.as_deref(), Some("UgzYtReply1"));
+    let end: i64 = kept(&secrets, source, "access_token_expires_at")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(end > Utc::now().timestamp() + 3000);
+}
+
+#[tokio::test]
+async fn a_youtube_token_without_the_youtube_scope_is_refused_with_googles_reason() {
+    let db = TestDb::new();
+    let server = MockServer::start().await;
+    youtube_comments(&server, "ya29.youtube", 0).await;
+    let mut store = db.store();
+    let (id, source) = drafted(&mut store, "youtube", youtube_settings(&server), YT_COMMENT);
+    let secrets = MemorySecrets::default();
+    put(&secrets, source, "access_token", "ya29.business-only");
+    let later = Utc::now().timestamp() + 3000;
+    put(
+        &secrets,
+        source,
+        "access_token_expires_at",
+        &later.to_string(),
+    );
+    let creds = StoredReplyCredentials(&secrets);
+    let reply = Outbox::new(&store, &creds, fast_config())
+        .unwrap()
+        .post_review(id, None)
+        .await
+        .unwrap();
+    assert_eq!(reply.state, ReplyState::Failed);
+    let why = reply.last_error.unwrap();
+    assert!(why.contains("insufficient authentication scopes"), "{why}");
+}
