@@ -701,3 +701,254 @@ async fn a_youtube_token_without_the_youtube_scope_is_refused_with_googles_reaso
     let why = reply.last_error.unwrap();
     assert!(why.contains("insufficient authentication scopes"), "{why}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Mastodon: Earshot registers itself on the owner's instance, then the authorization-code flow
+// (PKCE and a loopback redirect from 4.3.0, the out-of-band code before), read write:statuses.
+
+const TOOT: &str = "109372843234567890";
+const MASTO_TOKEN: &str = "ZA-Yj3aBD8U8Cm7lKUp-lm9O9BmDgdhHzDeqsY8tlL0";
+
+/// Matches the app registration Earshot must send: its name, the scopes it needs and a
+/// redirect that is the loopback or the out-of-band URN.
+struct Registration {
+    loopback: bool,
+}
+
+impl Match for Registration {
+    fn matches(&self, request: &Request) -> bool {
+        let redirect = form_field(request, "redirect_uris").unwrap_or_default();
+        form_field(request, "client_name").as_deref() == Some("Earshot")
+            && form_field(request, "scopes").as_deref() == Some("read write:statuses")
+            && if self.loopback {
+                redirect.starts_with("http://127.0.0.1:") && redirect.ends_with("/callback")
+            } else {
+                redirect == "urn:ietf:wg:oauth:2.0:oob"
+            }
+    }
+}
+
+/// A Mastodon instance: `/api/v1/apps` (docs.joinmastodon.org/methods/apps/#create, sample
+/// answer), `/oauth/token` taking the registered client's code (`/methods/oauth/#token`),
+/// `/api/v1/statuses` taking only `Bearer MASTO_TOKEN`; a token without write:statuses gets
+/// 403 "This action is outside the authorized scopes" and none 401 "The access token is
+/// invalid" (`/api/guidelines/#errors`, `/spec/oauth/`). `sign_ins` registrations and code
+/// exchanges are expected, `posts` replies. From 4.3.0 (`pkce`) it describes its
+/// OAuth server at `/.well-known/oauth-authorization-server` (`/spec/oauth/#authorization-server-metadata`).
+async fn mastodon_instance(pkce: bool, sign_ins: u64, posts: u64) -> MockServer {
+    let server = MockServer::start().await;
+    if pkce {
+        Mock::given(method("GET"))
+            .and(path("/.well-known/oauth-authorization-server"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "issuer": format!("{}/", server.uri()),
+                "authorization_endpoint": format!("{}/oauth/authorize", server.uri()),
+                "token_endpoint": format!("{}/oauth/token", server.uri()),
+                "revocation_endpoint": format!("{}/oauth/revoke", server.uri()),
+                "scopes_supported": ["read", "write", "write:statuses", "read:search"],
+                "response_types_supported": ["code"],
+                "code_challenge_methods_supported": ["S256"],
+                "grant_types_supported": ["authorization_code", "client_credentials"],
+                "token_endpoint_auth_methods_supported": ["client_secret_basic",
+                                                          "client_secret_post"]})))
+            .mount(&server)
+            .await;
+    } else {
+        Mock::given(method("GET"))
+            .and(path("/.well-known/oauth-authorization-server"))
+            .respond_with(ResponseTemplate::new(404).set_body_json(json!({"error": "Not Found"})))
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("POST"))
+        .and(path("/api/v1/apps"))
+        .and(Registration { loopback: pkce })
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": "563419", "name": "Earshot", "website": null,
+            "scopes": ["read", "write:statuses"],
+            "client_id": "TWhM-tNSuncnqN7DBJmoyeLnk6K3iJJ71KKXxgL1hPM",
+            "client_secret": "ZEaFUFmF0umgBX1qKJDjaU99Q31lDkOU8NutzTOoliw",
+            "client_secret_expires_at": 0})))
+        .expect(sign_ins)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .and(Field("grant_type", "authorization_code"))
+        .and(Field("code", "masto-code"))
+        .and(Field(
+            "client_id",
+            "TWhM-tNSuncnqN7DBJmoyeLnk6K3iJJ71KKXxgL1hPM",
+        ))
+        .and(Field(
+            "client_secret",
+            "ZEaFUFmF0umgBX1qKJDjaU99Q31lDkOU8NutzTOoliw",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": MASTO_TOKEN, "token_type": "Bearer",
+            "scope": "read write:statuses", "created_at": 1573979017})))
+        .expect(sign_ins)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/statuses"))
+        .and(header(
+            "authorization",
+            format!("Bearer {MASTO_TOKEN}").as_str(),
+        ))
+        .and(body_json(
+            json!({"status": REPLY, "in_reply_to_id": TOOT, "visibility": "public"}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": "109372843234567999", "in_reply_to_id": TOOT, "visibility": "public",
+            "content": "<p>…</p>", "created_at": "2026-12-07T02:00:00.000Z"})))
+        .with_priority(1)
+        .expect(posts)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/statuses"))
+        .and(header("authorization", "Bearer read-search-only"))
+        .respond_with(
+            ResponseTemplate::new(403)
+                .set_body_json(json!({"error": "This action is outside the authorized scopes"})),
+        )
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/statuses"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(json!({"error": "The access token is invalid"})),
+        )
+        .mount(&server)
+        .await;
+    server
+}
+
+fn mastodon_settings(server: &MockServer) -> Value {
+    json!({"instance": "mastodon.example", "tag": "joescafe", "base_url": server.uri()})
+}
+
+/// Starts the sign-in off the async runtime (it registers Earshot over the network).
+async fn start_sign_in(
+    db: &TestDb,
+    secrets: &std::sync::Arc<MemorySecrets>,
+    source: i64,
+) -> earshot::platforms::oauth::SignIn {
+    let (path, secrets) = (db.path().to_path_buf(), secrets.clone());
+    tokio::task::spawn_blocking(move || {
+        let store = Store::open(&path).unwrap();
+        earshot::sources::google_auth::start(&store, secrets.as_ref(), source).unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_mastodon_sign_in_registers_earshot_uses_pkce_from_4_3_and_its_token_replies() {
+    let db = TestDb::new();
+    let server = mastodon_instance(true, 1, 1).await;
+    let mut store = db.store();
+    let (id, source) = drafted(&mut store, "mastodon", mastodon_settings(&server), TOOT);
+    let secrets = std::sync::Arc::new(MemorySecrets::default());
+    let sign_in = start_sign_in(&db, &secrets, source).await;
+    assert!(!sign_in.out_of_band());
+    let consent = reqwest::Url::parse(&sign_in.consent_url).unwrap();
+    assert_eq!(consent.path(), "/oauth/authorize");
+    assert_eq!(param(&consent, "scope"), "read write:statuses");
+    assert_eq!(param(&consent, "code_challenge_method"), "S256");
+    assert_eq!(
+        kept(&secrets, source, "app_client_id").as_deref(),
+        Some("TWhM-tNSuncnqN7DBJmoyeLnk6K3iJJ71KKXxgL1hPM")
+    );
+    let redirect = param(&consent, "redirect_uri");
+    let state = param(&consent, "state");
+    let browser = std::thread::spawn(move || {
+        browser_get(&format!("{redirect}?code=masto-code&state={state}"))
+    });
+    let kept_in = secrets.clone();
+    tokio::task::spawn_blocking(move || sign_in.finish(kept_in.as_ref(), Duration::from_secs(10)))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(browser.join().unwrap().contains("signed in to Mastodon"));
+    // The verifier went with the code.
+    let exchange = server
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.url.path() == "/oauth/token")
+        .unwrap();
+    assert!(form_field(&exchange, "code_verifier").is_some());
+
+    let creds = StoredReplyCredentials(secrets.as_ref());
+    let reply = Outbox::new(&store, &creds, fast_config())
+        .unwrap()
+        .post_review(id, None)
+        .await
+        .unwrap();
+    assert_eq!(reply.state, ReplyState::Posted, "{:?}", reply.last_error);
+    assert_eq!(reply.external_id.as_deref(), Some("109372843234567999"));
+}
+
+#[tokio::test]
+async fn an_older_mastodon_gets_the_out_of_band_code_and_no_pkce() {
+    let db = TestDb::new();
+    let server = mastodon_instance(false, 1, 0).await;
+    let mut store = db.store();
+    let (_, source) = drafted(&mut store, "mastodon", mastodon_settings(&server), TOOT);
+    let secrets = std::sync::Arc::new(MemorySecrets::default());
+    let sign_in = start_sign_in(&db, &secrets, source).await;
+    assert!(sign_in.out_of_band());
+    let consent = reqwest::Url::parse(&sign_in.consent_url).unwrap();
+    assert_eq!(param(&consent, "redirect_uri"), "urn:ietf:wg:oauth:2.0:oob");
+    assert!(!sign_in.consent_url.contains("code_challenge"));
+    let kept_in = secrets.clone();
+    tokio::task::spawn_blocking(move || {
+        sign_in.finish_with_code(kept_in.as_ref(), " masto-code\n")
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(
+        kept(&secrets, source, "access_token").as_deref(),
+        Some(MASTO_TOKEN)
+    );
+}
+
+#[tokio::test]
+async fn a_mastodon_token_made_for_search_alone_is_refused_with_the_instances_reason() {
+    let db = TestDb::new();
+    let server = mastodon_instance(true, 0, 0).await;
+    let mut store = db.store();
+    let (id, source) = drafted(&mut store, "mastodon", mastodon_settings(&server), TOOT);
+    let secrets = MemorySecrets::default();
+    let creds = StoredReplyCredentials(&secrets);
+    // Not signed in: nothing is sent, and the reason says what to do.
+    let reply = Outbox::new(&store, &creds, fast_config())
+        .unwrap()
+        .post_review(id, None)
+        .await
+        .unwrap();
+    assert_eq!(reply.state, ReplyState::Failed);
+    assert!(reply.last_error.unwrap().contains("sources auth"));
+
+    put(&secrets, source, "access_token", "read-search-only");
+    let (id2, _) = drafted(
+        &mut store,
+        "mastodon",
+        mastodon_settings(&server),
+        "109372843234567891",
+    );
+    let reply = Outbox::new(&store, &creds, fast_config())
+        .unwrap()
+        .post_review(id2, None)
+        .await
+        .unwrap();
+    assert_eq!(reply.state, ReplyState::Failed);
+    let why = reply.last_error.unwrap();
+    assert!(why.contains("outside the authorized scopes"), "{why}");
+}

@@ -395,6 +395,7 @@ pub fn secret_keys() -> Vec<&'static str> {
         "refresh_token",
         "access_token",
         oauth::EXPIRES_AT,
+        mastodon::CLIENT_ID_KEY,
         crate::replies::ai::KEY_NAME,
     ]);
     keys.sort_unstable();

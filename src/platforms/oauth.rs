@@ -173,13 +173,30 @@ pub(crate) fn reply_error(e: SourceError, sent: &[Secret], doing: &str) -> Reply
 pub const OUT_OF_BAND: &str = "urn:ietf:wg:oauth:2.0:oob";
 
 /// Where the browser brings the answer.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) enum Redirect {
     /// Listen on this `http://127.0.0.1:PORT/PATH` address; port 0 takes any free one.
     Loopback(String),
+    /// Already listening at this address ([`listen`]): for a platform where the exact address
+    /// is registered before the consent (Mastodon's app registration).
+    Bound(TcpListener, String),
     /// The platform shows the code; the owner pastes it.
-    #[allow(dead_code)] // Mastodon before 4.3
     OutOfBand,
+}
+
+/// Listens on `http://127.0.0.1:PORT{path}` (port 0: any free one) and returns the address.
+pub(crate) fn listen(port: u16, path: &str, who: &str) -> Result<(TcpListener, String)> {
+    let listener = TcpListener::bind(("127.0.0.1", port)).map_err(|e| {
+        config(format!(
+            "could not listen on 127.0.0.1:{port} for {who}'s answer: {e} (is another sign-in \
+             running?)"
+        ))
+    })?;
+    let port = listener
+        .local_addr()
+        .map_err(|e| config(format!("could not listen on 127.0.0.1: {e}")))?
+        .port();
+    Ok((listener, format!("http://127.0.0.1:{port}{path}")))
 }
 
 /// A platform's sign-in, as its home describes it.
@@ -233,10 +250,12 @@ pub(crate) fn begin(source_id: SourceId, label: String, flow: Flow) -> Result<Si
     let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .encode(Sha256::digest(verifier.as_bytes()));
     let state = random_token();
-    let (listener, redirect) = match &flow.redirect {
+    let mut flow = flow;
+    let (listener, redirect) = match std::mem::replace(&mut flow.redirect, Redirect::OutOfBand) {
         Redirect::OutOfBand => (None, OUT_OF_BAND.to_string()),
+        Redirect::Bound(listener, address) => (Some(listener), address),
         Redirect::Loopback(address) => {
-            let url = reqwest::Url::parse(address)
+            let url = reqwest::Url::parse(&address)
                 .ok()
                 .filter(|u| u.host_str() == Some("127.0.0.1"))
                 .ok_or_else(|| {
@@ -244,20 +263,9 @@ pub(crate) fn begin(source_id: SourceId, label: String, flow: Flow) -> Result<Si
                         "the redirect address `{address}` must be http://127.0.0.1:PORT/…"
                     ))
                 })?;
-            let listener =
-                TcpListener::bind(("127.0.0.1", url.port().unwrap_or(0))).map_err(|e| {
-                    config(format!(
-                        "could not listen on {address} for {}'s answer: {e} (is another \
-                         sign-in running?)",
-                        flow.who
-                    ))
-                })?;
-            let port = listener
-                .local_addr()
-                .map_err(|e| config(format!("could not listen on 127.0.0.1: {e}")))?
-                .port();
             let path = url.path().trim_end_matches('/');
-            (Some(listener), format!("http://127.0.0.1:{port}{path}"))
+            let (listener, redirect) = listen(url.port().unwrap_or(0), path, flow.who)?;
+            (Some(listener), redirect)
         }
     };
     let mut params: Vec<(&str, &str)> = vec![
