@@ -952,3 +952,161 @@ async fn a_mastodon_token_made_for_search_alone_is_refused_with_the_instances_re
     let why = reply.last_error.unwrap();
     assert!(why.contains("outside the authorized scopes"), "{why}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Trustpilot: the business user's token from the password grant (with the owner's own API key
+// and secret, from a desktop), renewed with the refresh token; the reply names the business user.
+
+const TP_REVIEW: &str = "507f191e810c19729de860ea";
+const TP_USER: &str = "507f1f77bcf86cd799439011";
+
+/// `Basic base64(key:secret)`, as Trustpilot's token endpoint requires.
+fn tp_basic() -> String {
+    use base64::Engine;
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode("tp-key:tp-secret")
+    )
+}
+
+/// Trustpilot's token endpoints (developers.trustpilot.com/grant-type-password: the answer's
+/// `expires_in` is a string) and the reply endpoint (`POST /v1/private/reviews/{id}/reply`,
+/// 201), which answers Apigee's "Access Token expired" 401 to any other token.
+async fn trustpilot_mock(token: &str, posts: u64) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(
+            "/v1/oauth/oauth-business-users-for-applications/accesstoken",
+        ))
+        .and(header("authorization", tp_basic().as_str()))
+        .and(Field("grant_type", "password"))
+        .and(Field("username", "joe@joescafe.com"))
+        .and(Field("password", "hunter2-owner"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": "tp-access-1", "refresh_token": "tp-refresh-1",
+            "expires_in": "359999"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(
+            "/v1/oauth/oauth-business-users-for-applications/refresh",
+        ))
+        .and(header("authorization", tp_basic().as_str()))
+        .and(Field("grant_type", "refresh_token"))
+        .and(Field("refresh_token", "tp-refresh-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": "tp-access-2", "refresh_token": "tp-refresh-2",
+            "expires_in": "359999"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v1/private/reviews/{TP_REVIEW}/reply")))
+        .and(header("authorization", format!("Bearer {token}").as_str()))
+        .and(body_json(
+            json!({"authorBusinessUserId": TP_USER, "message": REPLY}),
+        ))
+        .respond_with(ResponseTemplate::new(201))
+        .with_priority(1)
+        .expect(posts)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("/v1/private/reviews/{TP_REVIEW}/reply")))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"fault": {
+            "faultstring": "Access Token expired",
+            "detail": {"errorcode": "keymanagement.service.access_token_expired"}}})))
+        .mount(&server)
+        .await;
+    server
+}
+
+fn tp_settings(server: &MockServer) -> Value {
+    json!({"business_unit_id": "46d6a890000064000500e0c3", "business_user_id": TP_USER,
+           "base_url": server.uri()})
+}
+
+#[tokio::test]
+async fn a_trustpilot_business_user_signs_in_with_the_password_grant_and_replies() {
+    let db = TestDb::new();
+    let server = trustpilot_mock("tp-access-1", 1).await;
+    let mut store = db.store();
+    let (id, source) = drafted(&mut store, "trustpilot", tp_settings(&server), TP_REVIEW);
+    let secrets = std::sync::Arc::new(MemorySecrets::default());
+    put(&secrets, source, "api_key", "tp-key");
+    put(&secrets, source, "api_secret", "tp-secret");
+    let (path, kept_in) = (db.path().to_path_buf(), secrets.clone());
+    tokio::task::spawn_blocking(move || {
+        earshot::platforms::trustpilot::sign_in_with_password(
+            &Store::open(&path).unwrap(),
+            kept_in.as_ref(),
+            source,
+            "joe@joescafe.com",
+            &Secret::new("hunter2-owner"),
+        )
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(
+        kept(&secrets, source, "refresh_token").as_deref(),
+        Some("tp-refresh-1")
+    );
+    let end: i64 = kept(&secrets, source, "access_token_expires_at")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(end > Utc::now().timestamp() + 99 * 3600, "100 hours");
+    let creds = StoredReplyCredentials(secrets.as_ref());
+    let reply = Outbox::new(&store, &creds, fast_config())
+        .unwrap()
+        .post_review(id, None)
+        .await
+        .unwrap();
+    assert_eq!(reply.state, ReplyState::Posted, "{:?}", reply.last_error);
+}
+
+#[tokio::test]
+async fn an_expired_trustpilot_token_is_refreshed_and_without_a_sign_in_nothing_is_sent() {
+    let db = TestDb::new();
+    let server = trustpilot_mock("tp-access-2", 1).await;
+    let mut store = db.store();
+    let (id, source) = drafted(&mut store, "trustpilot", tp_settings(&server), TP_REVIEW);
+    let secrets = MemorySecrets::default();
+    put(&secrets, source, "api_key", "tp-key");
+    let creds = StoredReplyCredentials(&secrets);
+    // The API key alone reads but cannot reply.
+    let reply = Outbox::new(&store, &creds, fast_config())
+        .unwrap()
+        .post_review(id, None)
+        .await
+        .unwrap();
+    assert_eq!(reply.state, ReplyState::Failed);
+    assert!(reply
+        .last_error
+        .unwrap()
+        .contains("business_user_id and api_secret"));
+    assert!(server.received_requests().await.unwrap().is_empty());
+
+    put(&secrets, source, "api_secret", "tp-secret");
+    put(&secrets, source, "access_token", "tp-access-1");
+    let spent = Utc::now().timestamp() - 10;
+    put(
+        &secrets,
+        source,
+        "access_token_expires_at",
+        &spent.to_string(),
+    );
+    put(&secrets, source, "refresh_token", "tp-refresh-1");
+    let (id2, _) = drafted(&mut store, "trustpilot", tp_settings(&server), TP_REVIEW);
+    assert_eq!(id, id2);
+    let reply = Outbox::new(&store, &creds, fast_config())
+        .unwrap()
+        .post_review(id, Some("second try"))
+        .await
+        .unwrap();
+    assert_eq!(reply.state, ReplyState::Posted, "{:?}", reply.last_error);
+    assert_eq!(
+        kept(&secrets, source, "refresh_token").as_deref(),
+        Some("tp-refresh-2")
+    );
+}

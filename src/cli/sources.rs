@@ -63,6 +63,11 @@ enum SourcesCmd {
         /// Seconds to wait for the browser's answer.
         #[arg(long, default_value_t = 300)]
         timeout: u64,
+        /// Trustpilot: the Trustpilot Business login e-mail (asked for when not given). The
+        /// password is read from standard input, or from EARSHOT_TRUSTPILOT_PASSWORD; it goes to
+        /// Trustpilot once and is never kept.
+        #[arg(long)]
+        username: Option<String>,
     },
     /// Confirm a source's platform and addresses after a restore changed them, so its
     /// credentials are used again (`--ai`: the AI endpoint in the settings).
@@ -129,7 +134,8 @@ pub fn run(db: &Path, args: SourcesArgs) -> Result<ExitCode> {
             id,
             no_browser,
             timeout,
-        } => auth(db, id, no_browser, timeout),
+            username,
+        } => auth(db, id, no_browser, timeout, username),
         SourcesCmd::Confirm { id, ai } => confirm(&super::open_store(db)?, id, ai),
         SourcesCmd::Platforms { json } => platforms(json),
     }
@@ -616,11 +622,20 @@ pub fn sync_cmd(db: &Path, a: SyncArgs) -> Result<ExitCode> {
 // `sources auth`: Google's OAuth flow for installed apps, shared with the app
 // (`earshot::sources::google_auth`).
 
-fn auth(db: &Path, id: SourceId, no_browser: bool, timeout: u64) -> Result<ExitCode> {
+fn auth(
+    db: &Path,
+    id: SourceId,
+    no_browser: bool,
+    timeout: u64,
+    username: Option<String>,
+) -> Result<ExitCode> {
     use std::io::Write;
 
     let store = super::open_store(db)?;
     let secret_store = store.secrets()?;
+    if store.source(id)?.connector == "trustpilot" {
+        return trustpilot_auth(&store, secret_store.as_ref(), id, username);
+    }
     let sign_in = sources::google_auth::start(&store, secret_store.as_ref(), id)?;
     println!(
         "To let Earshot read and answer for {}, open this address in your browser, sign in with \
@@ -652,6 +667,44 @@ fn auth(db: &Path, id: SourceId, no_browser: bool, timeout: u64) -> Result<ExitC
         "Signed in: source {id} ({label}) can sync and post replies now — `earshot sync --source \
          {id}`. The sign-in is kept in {}, not in the database.",
         secret_store.describe()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Trustpilot's business-user sign-in: the owner's login, once, for tokens Earshot keeps.
+fn trustpilot_auth(
+    store: &earshot::store::Store,
+    secrets: &dyn earshot::secrets::SecretStore,
+    id: SourceId,
+    username: Option<String>,
+) -> Result<ExitCode> {
+    use std::io::{BufRead, Write};
+    let line = |prompt: &str| -> Result<String> {
+        eprint!("{prompt}");
+        std::io::stderr().flush()?;
+        let mut s = String::new();
+        std::io::stdin().lock().read_line(&mut s)?;
+        Ok(s.trim_end_matches(['\r', '\n']).to_string())
+    };
+    let username = match username {
+        Some(u) => u,
+        None => line("Trustpilot Business login e-mail: ")?,
+    };
+    let password = match std::env::var("EARSHOT_TRUSTPILOT_PASSWORD") {
+        Ok(p) if !p.is_empty() => p,
+        _ => line("Password (sent to Trustpilot once, never kept): ")?,
+    };
+    earshot::platforms::trustpilot::sign_in_with_password(
+        store,
+        secrets,
+        id,
+        &username,
+        &earshot::secrets::Secret::new(password),
+    )?;
+    println!(
+        "Signed in: source {id} can post replies now. The tokens are kept in {} (renewed for 30 \
+         days; sign in again after that), the password nowhere.",
+        secrets.describe()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -29,7 +29,7 @@ mod mastodon;
 pub mod oauth;
 mod reddit;
 mod rss;
-mod trustpilot;
+pub mod trustpilot;
 mod x;
 mod yelp;
 
