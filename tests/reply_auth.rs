@@ -33,6 +33,17 @@ fn fast_config() -> OutboxConfig {
 /// One item of `connector` whose source has `settings`, with a draft ready; returns the review's
 /// and the source's ids.
 fn drafted(store: &mut Store, connector: &str, settings: Value, external_id: &str) -> (i64, i64) {
+    drafted_with(store, connector, settings, external_id, None)
+}
+
+/// [`drafted`], with the item as the platform sent it (Bluesky replies need its `cid`).
+fn drafted_with(
+    store: &mut Store,
+    connector: &str,
+    settings: Value,
+    external_id: &str,
+    raw: Option<Value>,
+) -> (i64, i64) {
     let business = store.ensure_business("Joe's Café").unwrap();
     let platform = earshot::platform::connector(connector).unwrap().platform;
     let source = store
@@ -51,7 +62,7 @@ fn drafted(store: &mut Store, connector: &str, settings: Value, external_id: &st
         created_at: Utc::now() - Days::days(1),
         updated_at: None,
         owner_reply: None,
-        raw_json: None,
+        raw_json: raw.map(|r| r.to_string()),
     };
     store.write_reviews(source, &[item]).unwrap();
     let id = store
@@ -1109,4 +1120,75 @@ async fn an_expired_trustpilot_token_is_refreshed_and_without_a_sign_in_nothing_
         kept(&secrets, source, "refresh_token").as_deref(),
         Some("tp-refresh-2")
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bluesky: the handle's DID and PDS are resolved, and the session and the post go to that PDS.
+
+#[tokio::test]
+async fn a_bluesky_reply_goes_to_the_accounts_own_pds_found_from_its_handle() {
+    let db = TestDb::new();
+    let server = MockServer::start().await;
+    let pds = format!("{}/pds", server.uri());
+    // atproto.com/specs/handle: resolveHandle answers {"did"}; plc.directory serves the
+    // document (atproto.com/specs/did) naming the handle and the #atproto_pds service.
+    Mock::given(method("GET"))
+        .and(path("/xrpc/com.atproto.identity.resolveHandle"))
+        .and(wiremock::matchers::query_param("handle", "joescafe.com"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"did": "did:plc:joe7nxzyoun6zhxrhs"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/did:plc:joe7nxzyoun6zhxrhs"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "@context": ["https://www.w3.org/ns/did/v1",
+                         "https://w3id.org/security/multikey/v1"],
+            "id": "did:plc:joe7nxzyoun6zhxrhs",
+            "alsoKnownAs": ["at://joescafe.com"],
+            "verificationMethod": [],
+            "service": [{"id": "#atproto_pds", "type": "AtprotoPersonalDataServer",
+                         "serviceEndpoint": pds}]})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/pds/xrpc/com.atproto.server.createSession"))
+        .and(body_json(
+            json!({"identifier": "joescafe.com", "password": "abcd-efgh-ijkl-mnop"}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "accessJwt": "jwt-access", "refreshJwt": "jwt-refresh",
+            "handle": "joescafe.com", "did": "did:plc:joe7nxzyoun6zhxrhs"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/pds/xrpc/com.atproto.repo.createRecord"))
+        .and(header("authorization", "Bearer jwt-access"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "uri": "at://did:plc:joe7nxzyoun6zhxrhs/app.bsky.feed.post/3l7x",
+            "cid": "bafyOurs"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut store = db.store();
+    let mention = "at://did:plc:kim/app.bsky.feed.post/3kq2";
+    let settings = json!({"query": "joe's cafe", "handle": "@joescafe.com",
+                          "resolver_url": server.uri(), "plc_url": server.uri()});
+    let raw = json!({"uri": mention, "cid": "bafyMention", "author": {"handle": "kim.bsky.social"},
+                     "record": {"text": "@joescafe.com cold latte"},
+                     "indexedAt": "2024-05-01T18:04:12.345Z"});
+    let (id, source) = drafted_with(&mut store, "bluesky", settings, mention, Some(raw));
+    let secrets = MemorySecrets::default();
+    put(&secrets, source, "app_password", "abcd-efgh-ijkl-mnop");
+    let creds = StoredReplyCredentials(&secrets);
+    let reply = Outbox::new(&store, &creds, fast_config())
+        .unwrap()
+        .post_review(id, None)
+        .await
+        .unwrap();
+    assert_eq!(reply.state, ReplyState::Posted, "{:?}", reply.last_error);
 }

@@ -7,6 +7,7 @@
 //! sometimes refuses. `record.createdAt` is set by the poster's app and can be anything, so the
 //! watermark is the server's `indexedAt`. Posts are mentions: no stars.
 
+pub(crate) mod identity;
 pub mod records;
 
 use serde::{Deserialize, Serialize};
@@ -434,12 +435,31 @@ impl Replier for Bluesky {
             let handle = setting(settings, &["handle"]).map(|h| h.trim().trim_start_matches('@'));
             match (handle, stored_secret(creds, source_id, "app_password")?) {
                 (Some(handle), Some(password)) => {
-                    let session = login(http, &Pace::replies(), base, handle, &password)
+                    // The account's own PDS, unless the source or the outbox names a server.
+                    let home = if base == PDS_BASE {
+                        let at = identity::Resolvers {
+                            appview: setting(settings, &["resolver_url"])
+                                .unwrap_or(identity::APPVIEW),
+                            plc: setting(settings, &["plc_url"]).unwrap_or(identity::PLC),
+                        };
+                        let found = identity::resolve(http, &Pace::replies(), handle, &at)
+                            .await
+                            .map_err(|e| ReplyError::Outbox(e.to_string()))?;
+                        Some(found)
+                    } else {
+                        None
+                    };
+                    let server = home.as_ref().map_or(base, |h| h.pds.as_str());
+                    let session = login(http, &Pace::replies(), server, handle, &password)
                         .await
                         .map_err(|e| ReplyError::Outbox(format!("Bluesky did not log in: {e}")))?;
                     Ok(Auth {
                         token: session.access_jwt,
-                        account: session.did.or_else(|| Some(handle.to_string())),
+                        account: session
+                            .did
+                            .or_else(|| home.as_ref().map(|h| h.did.clone()))
+                            .or_else(|| Some(handle.to_string())),
+                        base: home.map(|h| h.pds),
                     })
                 }
                 (handle, _) => match stored_token(&SPEC, creds, source_id) {
