@@ -1192,3 +1192,56 @@ async fn a_bluesky_reply_goes_to_the_accounts_own_pds_found_from_its_handle() {
         .unwrap();
     assert_eq!(reply.state, ReplyState::Posted, "{:?}", reply.last_error);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The composer says plainly what is missing before Earshot can post.
+
+#[test]
+fn the_composer_says_what_each_platform_still_needs_before_it_can_post() {
+    use earshot::platforms::replier;
+    use earshot::replies::missing_with;
+    let secrets = MemorySecrets::default();
+    let says = |connector: &str, settings: Value| {
+        missing_with(replier(connector).unwrap(), 7, &settings, &secrets)
+    };
+    let x = says("x", json!({"query": "@joescafe"})).unwrap();
+    assert!(
+        x.contains("OAuth 2.0 Client ID") && x.contains("sources auth 7"),
+        "{x}"
+    );
+    let yt = says("youtube", json!({"channel_id": "UC1"})).unwrap();
+    assert!(yt.contains("OAuth client ID and secret"), "{yt}");
+    let masto = says("mastodon", json!({"instance": "mastodon.social"})).unwrap();
+    assert!(masto.contains("write:statuses"), "{masto}");
+    let tp = says("trustpilot", json!({"business_unit_id": "1"})).unwrap();
+    assert!(tp.contains("business_user_id"), "{tp}");
+    let tp = says(
+        "trustpilot",
+        json!({"business_unit_id": "1", "business_user_id": "u"}),
+    )
+    .unwrap();
+    assert!(
+        tp.contains("API secret") && tp.contains("Trustpilot Business login"),
+        "{tp}"
+    );
+    let play = says("google-play", json!({"package_name": "a.b"})).unwrap();
+    assert!(play.contains("service account"), "{play}");
+    let bsky = says("bluesky", json!({"query": "joe"})).unwrap();
+    assert!(bsky.contains("app password"), "{bsky}");
+
+    // Signed in (or keyed), nothing is missing.
+    put(&secrets, 7, "refresh_token", "r");
+    put(&secrets, 7, "access_token", "a");
+    put(&secrets, 7, "service_account_json", "{}");
+    put(&secrets, 7, "app_password", "p");
+    for (connector, settings) in [
+        ("x", json!({"client_id": "c"})),
+        ("youtube", json!({"client_id": "c"})),
+        ("mastodon", json!({"instance": "m"})),
+        ("trustpilot", json!({"business_user_id": "u"})),
+        ("google-play", json!({"package_name": "a.b"})),
+        ("bluesky", json!({"handle": "joe.bsky.social"})),
+    ] {
+        assert_eq!(says(connector, settings), None, "{connector}");
+    }
+}

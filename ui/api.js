@@ -82,7 +82,8 @@ export function markRead(reviewId) {
 
 /**
  * The Review screen: { review, aspects, history, replies, draft, text, template, warnings, limit,
- * route, revisions, templates } (see src-tauri/src/replies.rs).
+ * route, missing, revisions, templates } (see src-tauri/src/replies.rs). `missing` is null, or
+ * what the owner still has to do before Earshot can post (sign in, a setting), as plain text.
  */
 export function reviewDetail(reviewId) {
   return call('review_detail', { review: reviewId });

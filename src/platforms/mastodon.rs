@@ -10,7 +10,7 @@ use crate::model::SourceId;
 use crate::model::{IncomingReview, Kind};
 use crate::platforms::http::{parse_json, Http, HttpConfig, Pace};
 use crate::platforms::oauth::{self, Flow, Redirect, SignIn};
-use crate::platforms::{json_request, setting, stored_token, LocalBoxFuture};
+use crate::platforms::{json_request, setting, sign_in_first, stored_token, Has, LocalBoxFuture};
 use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
 use crate::replies::coach::Limit;
 use crate::replies::outbox::{Auth, ReplyCredentials};
@@ -289,6 +289,16 @@ impl Replier for Mastodon {
 
     fn delete_path(&self) -> Option<&'static str> {
         Some("/api/v1/statuses/")
+    }
+
+    fn missing(&self, source_id: SourceId, _settings: &Value, has: &Has) -> Option<String> {
+        (!has(oauth::ACCESS)).then(|| {
+            sign_in_first(
+                "Mastodon",
+                source_id,
+                "Earshot registers itself on your instance and asks for write:statuses",
+            )
+        })
     }
 
     /// The token the sign-in kept (it does not expire). A token the owner made for search

@@ -247,6 +247,13 @@ pub trait Replier: Platform {
         )))
     }
 
+    /// What the owner still has to give or do before a reply can be posted here, in a sentence
+    /// the composer shows; `None` when nothing is known to be missing. `has` says whether a
+    /// secret of the source is stored.
+    fn missing(&self, _source_id: SourceId, _settings: &Value, _has: &Has) -> Option<String> {
+        None
+    }
+
     /// A fresh token after the platform refused the one sent (HTTP 401), where the platform's
     /// tokens can be renewed; tried once per request.
     fn renew<'a>(
@@ -258,6 +265,17 @@ pub trait Replier: Platform {
     ) -> Option<LocalBoxFuture<'a, ReplyResult<crate::secrets::Secret>>> {
         None
     }
+}
+
+/// Whether a secret of the source is stored, by its key.
+pub type Has<'a> = dyn Fn(&str) -> bool + 'a;
+
+/// What the composer says when a source holds what reads but not what posts: sign in.
+pub(crate) fn sign_in_first(label: &str, source_id: SourceId, how: &str) -> String {
+    format!(
+        "Earshot is not signed in to {label} for replies yet: {how}, then sign in (Sources → \
+         Sign in, or `earshot sources auth {source_id}`)."
+    )
 }
 
 /// The source's stored reply token, or why there is none.

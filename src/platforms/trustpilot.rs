@@ -8,7 +8,7 @@ use crate::model::SourceId;
 use crate::model::{IncomingReview, Kind, OwnerReply};
 use crate::platforms::http::{parse_json, Http, HttpConfig};
 use crate::platforms::{delete_request, json_request, missing, oauth, setting};
-use crate::platforms::{stored_secret, stored_token, LocalBoxFuture};
+use crate::platforms::{stored_secret, stored_token, Has, LocalBoxFuture};
 use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
 use crate::replies::outbox::{Auth, Planned, ReplyCredentials, Target};
 use crate::replies::{ReplyError, Result as ReplyResult};
@@ -269,6 +269,28 @@ impl Replier for Trustpilot {
             // A token given ready-made (`EARSHOT_TOKEN_TRUSTPILOT`).
             stored_token(&SPEC, creds, source_id).map_err(|_| not_signed_in(source_id))
         })
+    }
+
+    fn missing(&self, source_id: SourceId, settings: &Value, has: &Has) -> Option<String> {
+        if setting(settings, &["business_user_id", "authorBusinessUserId"]).is_none() {
+            return Some(
+                "Trustpilot replies are written in a business user's name: set the source's \
+                 business_user_id (the User ID on your Trustpilot Business profile page)."
+                    .into(),
+            );
+        }
+        if has(oauth::REFRESH) || has(oauth::ACCESS) {
+            return None;
+        }
+        let how = if has("api_secret") {
+            "the API key only reads"
+        } else {
+            "set the API secret beside the API key"
+        };
+        Some(format!(
+            "Earshot is not signed in to Trustpilot as a business user yet: {how}, then sign in \
+             once with your Trustpilot Business login (`earshot sources auth {source_id}`)."
+        ))
     }
 
     fn renew<'a>(

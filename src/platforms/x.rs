@@ -19,7 +19,8 @@ use crate::platforms::http::parse_json;
 use crate::platforms::http::Http;
 use crate::platforms::oauth::{self, Flow, Redirect, SignIn};
 use crate::platforms::{json_request, missing, setting, stored_secret, stored_token};
-use crate::platforms::{BodyParser, BoxFuture, LocalBoxFuture, Platform, Replier};
+use crate::platforms::{sign_in_first, BodyParser, BoxFuture, Has, LocalBoxFuture};
+use crate::platforms::{Platform, Replier};
 use crate::replies::coach::Limit;
 use crate::replies::outbox::{Auth, Planned, ReplyCredentials, Target};
 use crate::replies::{ReplyError, Result as ReplyResult};
@@ -325,6 +326,19 @@ impl Replier for X {
             // A user token given ready-made (`EARSHOT_TOKEN_X`).
             stored_token(&SPEC, creds, source_id).map_err(|_| not_signed_in(source_id))
         })
+    }
+
+    fn missing(&self, source_id: SourceId, settings: &Value, has: &Has) -> Option<String> {
+        if has(oauth::REFRESH) || has(oauth::ACCESS) {
+            return None;
+        }
+        let how = if setting(settings, &["client_id"]).is_none() {
+            "set the OAuth 2.0 Client ID of your X app (a \"Native App\" with the callback \
+             http://127.0.0.1:53682/callback)"
+        } else {
+            "the Bearer token only reads"
+        };
+        Some(sign_in_first("X", source_id, how))
     }
 
     /// User tokens live two hours; X refused this one (401).

@@ -17,7 +17,7 @@ use crate::model::SourceId;
 use crate::model::{IncomingReview, Kind};
 use crate::platforms::http::{parse_json, Http, Pace};
 use crate::platforms::{json_request, missing, setting, stored_secret, stored_token};
-use crate::platforms::{BodyParser, BoxFuture, LocalBoxFuture, Platform, Replier};
+use crate::platforms::{BodyParser, BoxFuture, Has, LocalBoxFuture, Platform, Replier};
 use crate::replies::coach::Limit;
 use crate::replies::outbox::{Auth, Planned, ReplyCredentials, Target};
 use crate::replies::{ReplyError, Result as ReplyResult};
@@ -418,6 +418,14 @@ impl Replier for Bluesky {
     /// The new post's `at://` address: what deleting it needs.
     fn posted_id(&self, answer: &Value) -> Option<String> {
         answer.get("uri").and_then(Value::as_str).map(str::to_owned)
+    }
+
+    fn missing(&self, _source_id: SourceId, settings: &Value, has: &Has) -> Option<String> {
+        (setting(settings, &["handle"]).is_none() || !has("app_password")).then(|| {
+            "Bluesky replies are posted as your account: add the source again with your handle \
+             and an app password (Bluesky → Settings → Privacy and security → App passwords)."
+                .into()
+        })
     }
 
     /// A session logged in with the owner's handle and app password, writing to the session's

@@ -20,7 +20,7 @@ use crate::model::SourceId;
 use crate::model::{IncomingReview, Kind, OwnerReply};
 use crate::platforms::http::{parse_json, Http, Refusal};
 use crate::platforms::{delete_request, json_request, missing, setting};
-use crate::platforms::{BodyParser, BoxFuture, LocalBoxFuture, Platform, Replier};
+use crate::platforms::{BodyParser, BoxFuture, Has, LocalBoxFuture, Platform, Replier};
 use crate::replies::coach::Limit;
 use crate::replies::outbox::{Auth, Planned, ReplyCredentials, Target};
 use crate::replies::{ReplyError, Result as ReplyResult};
@@ -457,6 +457,16 @@ impl Replier for GoogleBusiness {
                     .await
                     .map(Auth::bearer),
             }
+        })
+    }
+
+    fn missing(&self, source_id: SourceId, _settings: &Value, has: &Has) -> Option<String> {
+        (!has("refresh_token") && !has("access_token")).then(|| {
+            crate::platforms::sign_in_first(
+                "Google",
+                source_id,
+                "the OAuth client alone cannot answer reviews",
+            )
         })
     }
 

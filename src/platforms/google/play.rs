@@ -18,9 +18,9 @@ use crate::model::SourceId;
 use crate::model::{IncomingReview, Kind, OwnerReply};
 use crate::platforms::http::{parse_json, Refusal};
 use crate::platforms::http::{Http, Pace};
-use crate::platforms::LocalBoxFuture;
 use crate::platforms::{json_request, missing, oauth, setting, stored_secret, stored_token};
 use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
+use crate::platforms::{Has, LocalBoxFuture};
 use crate::replies::coach::Limit;
 use crate::replies::outbox::{Auth, ReplyCredentials};
 use crate::replies::outbox::{Planned, Target};
@@ -419,6 +419,14 @@ impl Replier for GooglePlay {
                     .map(Auth::bearer),
                 None => stored_token(&SPEC, creds, source_id),
             }
+        })
+    }
+
+    fn missing(&self, _source_id: SourceId, _settings: &Value, has: &Has) -> Option<String> {
+        (!has("service_account_json") && !has(oauth::ACCESS)).then(|| {
+            "Google Play replies need the service account's JSON key, invited in Play Console \
+             with \"Reply to reviews\"; add the source again with it."
+                .into()
         })
     }
 

@@ -17,7 +17,7 @@ use serde_json::Value;
 use crate::model::SourceId;
 use crate::model::{IncomingReview, Kind, OwnerReply};
 use crate::platforms::http::{parse_json, Http, Refusal};
-use crate::platforms::{json_request, oauth, stored_secret, stored_token};
+use crate::platforms::{json_request, oauth, sign_in_first, stored_secret, stored_token, Has};
 use crate::platforms::{BodyParser, BoxFuture, LocalBoxFuture, Platform, Replier};
 use crate::replies::coach::Limit;
 use crate::replies::outbox::{Auth, Planned, ReplyCredentials, Target as ReplyTarget};
@@ -452,6 +452,21 @@ impl Replier for YouTube {
                 ))
             })
         })
+    }
+
+    fn missing(&self, source_id: SourceId, settings: &Value, has: &Has) -> Option<String> {
+        if has(oauth::REFRESH) || has(oauth::ACCESS) {
+            return None;
+        }
+        let how = if crate::platforms::setting(settings, &["client_id"]).is_none()
+            || !has("client_secret")
+        {
+            "set the source's OAuth client ID and secret (a \"Desktop app\" client in the same \
+             Google Cloud project)"
+        } else {
+            "the API key only reads"
+        };
+        Some(sign_in_first("YouTube", source_id, how))
     }
 
     /// Access tokens live an hour.
