@@ -1245,3 +1245,134 @@ fn the_composer_says_what_each_platform_still_needs_before_it_can_post() {
         assert_eq!(says(connector, settings), None, "{connector}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The command line: `earshot sources auth` signs a Trustpilot business user in, then
+// `earshot reply post` posts with the kept token.
+
+/// Runs `earshot` off the async runtime (the mock answers on it), with the test's secrets file.
+async fn earshot_cli(db: &TestDb, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_earshot"));
+    cmd.arg("--db")
+        .arg(db.path())
+        .args(args)
+        .env("XDG_DATA_HOME", db.dir.path())
+        .env("EARSHOT_SECRETS_FILE", db.dir.path().join("secrets.json"))
+        .env("NO_PROXY", "127.0.0.1")
+        .env_remove("EARSHOT_DB")
+        .stdin(std::process::Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn trustpilot_sources_auth_then_reply_post_from_the_command_line() {
+    let db = TestDb::new();
+    let server = trustpilot_mock("tp-access-1", 1).await;
+    let base = format!("base_url={}", server.uri());
+    let user = format!("business_user_id={TP_USER}");
+    let added = earshot_cli(
+        &db,
+        &[
+            "sources",
+            "add",
+            "trustpilot",
+            "--business",
+            "Joe's Café",
+            "--set",
+            "business_unit_id=46d6a890000064000500e0c3",
+            "--set",
+            "api_key=tp-key",
+            "--set",
+            "api_secret=tp-secret",
+            "--set",
+            &user,
+            "--set",
+            &base,
+            "--json",
+        ],
+        &[],
+    )
+    .await;
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    let source: Value = serde_json::from_slice(&added.stdout).unwrap();
+    let source = source["id"].as_i64().unwrap();
+    // A review on that source, with a draft.
+    let id = {
+        let mut store = db.store();
+        let item = IncomingReview {
+            external_id: TP_REVIEW.into(),
+            platform: "trustpilot".into(),
+            kind: Kind::Review,
+            author: Some("Dana K.".into()),
+            rating: Some(1.0),
+            title: None,
+            body: "Cold coffee.".into(),
+            url: None,
+            language: None,
+            created_at: Utc::now() - Days::days(1),
+            updated_at: None,
+            owner_reply: None,
+            raw_json: None,
+        };
+        store.write_reviews(source, &[item]).unwrap();
+        let id = store
+            .list_reviews(&ReviewFilter::default())
+            .unwrap()
+            .into_iter()
+            .find(|r| r.external_id == TP_REVIEW)
+            .unwrap()
+            .id;
+        replies::save_draft(&store, id, REPLY).unwrap();
+        id
+    };
+
+    let signed = earshot_cli(
+        &db,
+        &[
+            "sources",
+            "auth",
+            &source.to_string(),
+            "--username",
+            "joe@joescafe.com",
+        ],
+        &[("EARSHOT_TRUSTPILOT_PASSWORD", "hunter2-owner")],
+    )
+    .await;
+    let stdout = String::from_utf8_lossy(&signed.stdout);
+    assert!(
+        signed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&signed.stderr)
+    );
+    assert!(stdout.contains("Signed in"), "{stdout}");
+    assert!(!stdout.contains("hunter2-owner"));
+    let kept = std::fs::read_to_string(db.dir.path().join("secrets.json")).unwrap();
+    assert!(kept.contains("tp-refresh-1"));
+    assert!(
+        !kept.contains("hunter2-owner"),
+        "the password is never kept"
+    );
+
+    let posted = earshot_cli(
+        &db,
+        &["reply", "post", "--review", &id.to_string(), "--json"],
+        &[],
+    )
+    .await;
+    assert!(
+        posted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&posted.stderr)
+    );
+    let reply: Value = serde_json::from_slice(&posted.stdout).unwrap();
+    assert_eq!(reply["state"], "posted");
+}
