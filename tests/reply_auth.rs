@@ -546,6 +546,7 @@ async fn an_x_source_with_only_the_app_bearer_token_says_to_sign_in_and_sends_no
     assert_eq!(reply.state, ReplyState::Failed);
     let why = reply.last_error.unwrap();
     assert!(why.contains("Application-Only is forbidden"), "{why}");
+    assert!(why.contains("not the Bearer token"), "{why}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -711,6 +712,7 @@ async fn a_youtube_token_without_the_youtube_scope_is_refused_with_googles_reaso
     assert_eq!(reply.state, ReplyState::Failed);
     let why = reply.last_error.unwrap();
     assert!(why.contains("insufficient authentication scopes"), "{why}");
+    assert!(why.contains("sign in again"), "{why}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -962,6 +964,7 @@ async fn a_mastodon_token_made_for_search_alone_is_refused_with_the_instances_re
     assert_eq!(reply.state, ReplyState::Failed);
     let why = reply.last_error.unwrap();
     assert!(why.contains("outside the authorized scopes"), "{why}");
+    assert!(why.contains("allow write:statuses"), "{why}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1375,4 +1378,35 @@ async fn trustpilot_sources_auth_then_reply_post_from_the_command_line() {
     );
     let reply: Value = serde_json::from_slice(&posted.stdout).unwrap();
     assert_eq!(reply["state"], "posted");
+}
+
+#[tokio::test]
+async fn an_x_reply_to_someone_who_did_not_mention_the_owner_says_to_reply_on_x() {
+    let db = TestDb::new();
+    let server = MockServer::start().await;
+    // The refusal integrators report for API replies outside a conversation the author started
+    // with the account (EXPORTS-AND-AUTH.md B1; X's problem body shape).
+    Mock::given(method("POST"))
+        .and(path("/2/tweets"))
+        .and(header("authorization", "Bearer x-user-token"))
+        .respond_with(ResponseTemplate::new(403).set_body_json(json!({
+            "detail": "Reply to this conversation is not allowed because you have not been \
+                       mentioned or otherwise engaged by the author of the post you are \
+                       replying to.",
+            "type": "about:blank", "title": "Forbidden", "status": 403})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut store = db.store();
+    let (id, _) = drafted(&mut store, "x", x_settings(&server), MENTION_ID);
+    let creds = earshot::replies::outbox::StaticCredentials(Secret::new("x-user-token"));
+    let reply = Outbox::new(&store, &creds, fast_config())
+        .unwrap()
+        .post_review(id, None)
+        .await
+        .unwrap();
+    assert_eq!(reply.state, ReplyState::Failed);
+    let why = reply.last_error.unwrap();
+    assert!(why.contains("open the post on X and reply there"), "{why}");
+    assert_eq!(reply.attempts, 1, "a refusal is not retried");
 }

@@ -291,6 +291,17 @@ impl Replier for Mastodon {
         Some("/api/v1/statuses/")
     }
 
+    fn refusal_hint(&self, status: u16, body: &Value) -> Option<&'static str> {
+        let error = body
+            .get("error")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        (status == 403 && error.contains("outside the authorized scopes")).then_some(
+            "the token Earshot has cannot post; sign in (Sources → Sign in, or `earshot sources \
+             auth`) and allow write:statuses",
+        )
+    }
+
     fn missing(&self, source_id: SourceId, _settings: &Value, has: &Has) -> Option<String> {
         (!has(oauth::ACCESS)).then(|| {
             sign_in_first(

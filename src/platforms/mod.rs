@@ -247,6 +247,12 @@ pub trait Replier: Platform {
         )))
     }
 
+    /// What to do about a refusal of a reply (`status`, its JSON `body`), where the platform's
+    /// words do not say it: sign in again to grant a missing scope, or post it by hand.
+    fn refusal_hint(&self, _status: u16, _body: &Value) -> Option<&'static str> {
+        None
+    }
+
     /// What the owner still has to give or do before a reply can be posted here, in a sentence
     /// the composer shows; `None` when nothing is known to be missing. `has` says whether a
     /// secret of the source is stored.

@@ -328,6 +328,26 @@ impl Replier for X {
         })
     }
 
+    /// X refuses API replies in conversations where the author did not mention or engage the
+    /// account (docs.x.com, "Reply to this conversation is not allowed…").
+    fn refusal_hint(&self, status: u16, body: &Value) -> Option<&'static str> {
+        let detail = body
+            .get("detail")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        match status {
+            403 if detail.contains("not allowed") || detail.contains("mentioned") => Some(
+                "X lets an account reply through its API only where the author mentioned it; \
+                 copy the reply, open the post on X and reply there",
+            ),
+            403 if detail.contains("Application-Only") => Some(
+                "X needs your account's sign-in to post, not the Bearer token; sign in \
+                 (Sources → Sign in)",
+            ),
+            _ => None,
+        }
+    }
+
     fn missing(&self, source_id: SourceId, settings: &Value, has: &Has) -> Option<String> {
         if has(oauth::REFRESH) || has(oauth::ACCESS) {
             return None;

@@ -349,7 +349,10 @@ pub(crate) fn classify(
             reason,
             after: retry_after,
         },
-        _ => Outcome::Refused(reason),
+        _ => match api.refusal_hint(status, &parsed) {
+            Some(hint) => Outcome::Refused(format!("{reason}; {hint}")),
+            None => Outcome::Refused(reason),
+        },
     }
 }
 

@@ -454,6 +454,17 @@ impl Replier for YouTube {
         })
     }
 
+    fn refusal_hint(&self, status: u16, body: &Value) -> Option<&'static str> {
+        let text = body.to_string();
+        (status == 403
+            && (text.contains("ACCESS_TOKEN_SCOPE_INSUFFICIENT")
+                || text.contains("insufficientPermissions")))
+        .then_some(
+            "the sign-in did not allow managing YouTube comments; sign in again (Sources → Sign \
+             in) and tick YouTube",
+        )
+    }
+
     fn missing(&self, source_id: SourceId, settings: &Value, has: &Has) -> Option<String> {
         if has(oauth::REFRESH) || has(oauth::ACCESS) {
             return None;
