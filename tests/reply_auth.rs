@@ -1410,3 +1410,83 @@ async fn an_x_reply_to_someone_who_did_not_mention_the_owner_says_to_reply_on_x(
     assert!(why.contains("open the post on X and reply there"), "{why}");
     assert_eq!(reply.attempts, 1, "a refusal is not retried");
 }
+
+#[tokio::test]
+async fn x_sources_auth_from_the_command_line_keeps_the_sign_in_in_the_secret_store() {
+    use std::io::BufRead;
+    let db = TestDb::new();
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/2/oauth2/token"))
+        .and(Field("grant_type", "authorization_code"))
+        .and(Field("client_id", X_CLIENT))
+        .respond_with(x_tokens("x-access-cli", "x-refresh-cli"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let source = {
+        let mut store = db.store();
+        drafted(&mut store, "x", x_settings(&server), MENTION_ID).1
+    };
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_earshot"))
+        .arg("--db")
+        .arg(db.path())
+        .args([
+            "sources",
+            "auth",
+            &source.to_string(),
+            "--no-browser",
+            "--timeout",
+            "20",
+        ])
+        .env("XDG_DATA_HOME", db.dir.path())
+        .env("EARSHOT_SECRETS_FILE", db.dir.path().join("secrets.json"))
+        .env("NO_PROXY", "127.0.0.1")
+        .env_remove("EARSHOT_DB")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let consent = tokio::task::spawn_blocking(move || {
+        let mut out = std::io::BufReader::new(stdout);
+        let mut line = String::new();
+        while !line.contains("code_challenge=") {
+            line.clear();
+            assert!(out.read_line(&mut line).unwrap() > 0, "no consent address");
+        }
+        // Keep reading so the rest of its output finds a reader.
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+        line
+    })
+    .await
+    .unwrap();
+    let consent = reqwest::Url::parse(consent.trim()).unwrap();
+    let redirect = param(&consent, "redirect_uri");
+    let state = param(&consent, "state");
+    let page = tokio::task::spawn_blocking(move || {
+        browser_get(&format!("{redirect}?state={state}&code=cli-code"))
+    })
+    .await
+    .unwrap();
+    assert!(page.contains("signed in to X"), "{page}");
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let kept = std::fs::read_to_string(db.dir.path().join("secrets.json")).unwrap();
+    assert!(
+        kept.contains("x-refresh-cli"),
+        "the refresh token is in the secret store"
+    );
+    drop(db.store());
+    let bytes = std::fs::read(db.path()).unwrap();
+    assert!(
+        !String::from_utf8_lossy(&bytes).contains("x-refresh-cli"),
+        "never the database"
+    );
+}
