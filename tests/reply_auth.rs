@@ -1490,3 +1490,47 @@ async fn x_sources_auth_from_the_command_line_keeps_the_sign_in_in_the_secret_st
         "never the database"
     );
 }
+
+/// X's token endpoint refusing a refresh token another Earshot (the app, while the CLI posts)
+/// has just rotated: that other one's new tokens land in the shared secret store first.
+struct RotatedElsewhere(std::sync::Arc<MemorySecrets>, i64);
+
+impl wiremock::Respond for RotatedElsewhere {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        let later = (Utc::now().timestamp() + 7000).to_string();
+        put(&self.0, self.1, "refresh_token", "x-refresh-2");
+        put(&self.0, self.1, "access_token", "x-access-2");
+        put(&self.0, self.1, "access_token_expires_at", &later);
+        // The answer X gives a spent refresh token (RFC 6749 §5.2 shape).
+        ResponseTemplate::new(400).set_body_json(json!({
+            "error": "invalid_request",
+            "error_description": "Value passed for the token was invalid."}))
+    }
+}
+
+#[tokio::test]
+async fn an_x_refresh_token_rotated_by_another_earshot_meanwhile_uses_the_newer_sign_in() {
+    let db = TestDb::new();
+    let server = MockServer::start().await;
+    let mut store = db.store();
+    let (id, source) = drafted(&mut store, "x", x_settings(&server), MENTION_ID);
+    let secrets = std::sync::Arc::new(MemorySecrets::default());
+    put(&secrets, source, "access_token", "x-access-1");
+    put(&secrets, source, "access_token_expires_at", "1");
+    put(&secrets, source, "refresh_token", "x-refresh-1");
+    Mock::given(method("POST"))
+        .and(path("/2/oauth2/token"))
+        .and(Field("refresh_token", "x-refresh-1"))
+        .respond_with(RotatedElsewhere(secrets.clone(), source))
+        .expect(1)
+        .mount(&server)
+        .await;
+    x_posts(&server, "x-access-2", 1).await;
+    let creds = StoredReplyCredentials(secrets.as_ref());
+    let reply = Outbox::new(&store, &creds, fast_config())
+        .unwrap()
+        .post_review(id, None)
+        .await
+        .unwrap();
+    assert_eq!(reply.state, ReplyState::Posted, "{:?}", reply.last_error);
+}

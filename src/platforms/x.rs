@@ -471,14 +471,26 @@ async fn refresh(
         "X",
         &again,
     )
-    .await
-    .map_err(|e| {
-        oauth::reply_error(
-            e,
-            std::slice::from_ref(&refresh),
-            "X did not renew the sign-in",
-        )
-    })?;
+    .await;
+    let tokens = match tokens {
+        Ok(t) => t,
+        Err(e) => {
+            // The app and the CLI may both have renewed with the same refresh token: the other
+            // one's rotation made this one stale, and its new token is kept.
+            let rotated = stored_secret(creds, source_id, oauth::REFRESH)?
+                .is_some_and(|now| now.expose() != refresh.expose());
+            if rotated {
+                if let Some(token) = oauth::fresh(creds, source_id)? {
+                    return Ok(token);
+                }
+            }
+            return Err(oauth::reply_error(
+                e,
+                std::slice::from_ref(&refresh),
+                "X did not renew the sign-in",
+            ));
+        }
+    };
     tokens.keep(creds, source_id);
     Ok(tokens.access)
 }
