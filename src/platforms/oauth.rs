@@ -263,7 +263,12 @@ pub(crate) fn begin(source_id: SourceId, label: String, flow: Flow) -> Result<Si
                         "the redirect address `{address}` must be http://127.0.0.1:PORT/…"
                     ))
                 })?;
-            let path = url.path().trim_end_matches('/');
+            // Kept exactly as given (X matches the trailing slash too); only a bare host gets
+            // no path.
+            let path = match url.path() {
+                "/" if !address.ends_with('/') => "",
+                p => p,
+            };
             let (listener, redirect) = listen(url.port().unwrap_or(0), path, flow.who)?;
             (Some(listener), redirect)
         }
