@@ -232,9 +232,10 @@ export function testSource(id) {
 }
 
 /**
- * Signs a Google Business Profile source in: opens Google's consent page in the browser and
- * resolves when the owner has allowed access (or rejects in plain words). `onUrl(url)` gets the
- * consent address, for when no browser opens.
+ * Signs a source in through the browser (Google Business Profile and YouTube with Google; X;
+ * Mastodon from 4.3): opens the platform's consent page and resolves when the owner has allowed
+ * access (or rejects in plain words). `onUrl(url)` gets the consent address, for when no browser
+ * opens.
  */
 export async function googleSignIn(id, onUrl) {
   let stop = () => {};
