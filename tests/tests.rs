@@ -12,6 +12,7 @@ mod connectors_b;
 mod fuzz;
 mod imports;
 mod replies;
+mod reply_auth;
 mod report;
 mod sentiment_eval;
 mod sync;

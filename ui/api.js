@@ -82,7 +82,8 @@ export function markRead(reviewId) {
 
 /**
  * The Review screen: { review, aspects, history, replies, draft, text, template, warnings, limit,
- * route, revisions, templates } (see src-tauri/src/replies.rs).
+ * route, missing, revisions, templates } (see src-tauri/src/replies.rs). `missing` is null, or
+ * what the owner still has to do before Earshot can post (sign in, a setting), as plain text.
  */
 export function reviewDetail(reviewId) {
   return call('review_detail', { review: reviewId });
@@ -257,9 +258,10 @@ export function testSource(id) {
 }
 
 /**
- * Signs a Google Business Profile source in: opens Google's consent page in the browser and
- * resolves when the owner has allowed access (or rejects in plain words). `onUrl(url)` gets the
- * consent address, for when no browser opens.
+ * Signs a source in through the browser (Google Business Profile and YouTube with Google; X;
+ * Mastodon from 4.3): opens the platform's consent page and resolves when the owner has allowed
+ * access (or rejects in plain words). `onUrl(url)` gets the consent address, for when no browser
+ * opens.
  */
 export async function googleSignIn(id, onUrl) {
   let stop = () => {};

@@ -52,8 +52,9 @@ enum SourcesCmd {
         json: bool,
     },
     /// Sign a source in where the platform asks the owner in a browser (Google Business
-    /// Profile): prints the address to open, waits for the answer on 127.0.0.1 and keeps the
-    /// sign-in in the OS keyring, never in the database.
+    /// Profile; YouTube, X and Mastodon to post replies): prints the address to open, waits for
+    /// the answer on 127.0.0.1 (or asks for the code the platform shows) and keeps the sign-in
+    /// in the OS keyring, never in the database.
     Auth {
         id: SourceId,
         /// Only print the address; do not try to open a browser (e.g. over SSH).
@@ -62,6 +63,11 @@ enum SourcesCmd {
         /// Seconds to wait for the browser's answer.
         #[arg(long, default_value_t = 300)]
         timeout: u64,
+        /// Trustpilot: the Trustpilot Business login e-mail (asked for when not given). The
+        /// password is read from standard input, or from EARSHOT_TRUSTPILOT_PASSWORD; it goes to
+        /// Trustpilot once and is never kept.
+        #[arg(long)]
+        username: Option<String>,
     },
     /// Confirm a source's platform and addresses after a restore changed them, so its
     /// credentials are used again (`--ai`: the AI endpoint in the settings).
@@ -128,7 +134,8 @@ pub fn run(db: &Path, args: SourcesArgs) -> Result<ExitCode> {
             id,
             no_browser,
             timeout,
-        } => auth(db, id, no_browser, timeout),
+            username,
+        } => auth(db, id, no_browser, timeout, username),
         SourcesCmd::Confirm { id, ai } => confirm(&super::open_store(db)?, id, ai),
         SourcesCmd::Platforms { json } => platforms(json),
     }
@@ -639,15 +646,24 @@ pub fn sync_cmd(db: &Path, a: SyncArgs) -> Result<ExitCode> {
 // `sources auth`: Google's OAuth flow for installed apps, shared with the app
 // (`earshot::sources::google_auth`).
 
-fn auth(db: &Path, id: SourceId, no_browser: bool, timeout: u64) -> Result<ExitCode> {
+fn auth(
+    db: &Path,
+    id: SourceId,
+    no_browser: bool,
+    timeout: u64,
+    username: Option<String>,
+) -> Result<ExitCode> {
     use std::io::Write;
 
     let store = super::open_store(db)?;
     let secret_store = store.secrets()?;
+    if store.source(id)?.connector == "trustpilot" {
+        return trustpilot_auth(&store, secret_store.as_ref(), id, username);
+    }
     let sign_in = sources::google_auth::start(&store, secret_store.as_ref(), id)?;
     println!(
-        "To let Earshot read and answer the Google reviews of {}, open this address in your \
-         browser, sign in with the Google account that manages the business and allow access:\n\
+        "To let Earshot read and answer for {}, open this address in your browser, sign in with \
+         the account that manages the business and allow access:\n\
          \n{}\n",
         sign_in.label, sign_in.consent_url
     );
@@ -655,19 +671,64 @@ fn auth(db: &Path, id: SourceId, no_browser: bool, timeout: u64) -> Result<ExitC
     if !no_browser {
         open_browser(&sign_in.consent_url);
     }
-    eprintln!(
-        "Waiting for the browser's answer on {} (Ctrl+C stops)…",
-        sign_in.redirect
-    );
     let label = sign_in.label.clone();
-    sign_in.finish(
-        secret_store.as_ref(),
-        std::time::Duration::from_secs(timeout.max(1)),
+    if sign_in.out_of_band() {
+        eprint!("Paste the code the page shows, then press Enter: ");
+        let mut code = String::new();
+        std::io::stdin().read_line(&mut code)?;
+        sign_in.finish_with_code(secret_store.as_ref(), &code)?;
+    } else {
+        eprintln!(
+            "Waiting for the browser's answer on {} (Ctrl+C stops)…",
+            sign_in.redirect
+        );
+        sign_in.finish(
+            secret_store.as_ref(),
+            std::time::Duration::from_secs(timeout.max(1)),
+        )?;
+    }
+    println!(
+        "Signed in: source {id} ({label}) can sync and post replies now — `earshot sync --source \
+         {id}`. The sign-in is kept in {}, not in the database.",
+        secret_store.describe()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Trustpilot's business-user sign-in: the owner's login, once, for tokens Earshot keeps.
+fn trustpilot_auth(
+    store: &earshot::store::Store,
+    secrets: &dyn earshot::secrets::SecretStore,
+    id: SourceId,
+    username: Option<String>,
+) -> Result<ExitCode> {
+    use std::io::{BufRead, Write};
+    let line = |prompt: &str| -> Result<String> {
+        eprint!("{prompt}");
+        std::io::stderr().flush()?;
+        let mut s = String::new();
+        std::io::stdin().lock().read_line(&mut s)?;
+        Ok(s.trim_end_matches(['\r', '\n']).to_string())
+    };
+    let username = match username {
+        Some(u) => u,
+        None => line("Trustpilot Business login e-mail: ")?,
+    };
+    let password = match std::env::var("EARSHOT_TRUSTPILOT_PASSWORD") {
+        Ok(p) if !p.is_empty() => p,
+        _ => line("Password (sent to Trustpilot once, never kept): ")?,
+    };
+    earshot::platforms::trustpilot::sign_in_with_password(
+        store,
+        secrets,
+        id,
+        &username,
+        &earshot::secrets::Secret::new(password),
     )?;
     println!(
-        "Signed in: source {id} ({label}) can sync now — `earshot sync --source {id}`. The sign-in \
-         is kept in {}, not in the database.",
-        secret_store.describe()
+        "Signed in: source {id} can post replies now. The tokens are kept in {} (renewed for 30 \
+         days; sign in again after that), the password nowhere.",
+        secrets.describe()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -6,13 +6,18 @@
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::model::SourceId;
 use crate::model::{IncomingReview, Kind};
-use crate::platforms::http::parse_json;
-use crate::platforms::{json_request, setting};
+use crate::platforms::http::{parse_json, Http, HttpConfig, Pace};
+use crate::platforms::oauth::{self, Flow, Redirect, SignIn};
+use crate::platforms::{json_request, setting, sign_in_first, stored_token, Has, LocalBoxFuture};
 use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
 use crate::replies::coach::Limit;
+use crate::replies::outbox::{Auth, ReplyCredentials};
 use crate::replies::outbox::{Planned, Target};
+use crate::replies::ReplyError;
 use crate::replies::Result as ReplyResult;
+use crate::secrets::{Secret, SecretStore};
 use crate::sources::text::{html_to_text, newer, parse_time, path_segment};
 use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 use reqwest::Method;
@@ -33,12 +38,14 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "mastodon",
     platform: "mastodon",
-    browser_sign_in: false,
+    browser_sign_in: true,
     label: "Mastodon",
     feed: Feed::Mentions,
     help: "No account needed for a hashtag: give the instance (mastodon.social) and the tag \
-           without #. Searching words needs an access token from the instance's Preferences → \
-           Development → New application (read:search).",
+           without #. Searching words and replying need your account: sign in with `earshot \
+           sources auth ID` (or Sources → Sign in), which registers Earshot on your instance and \
+           asks for read and write:statuses. A token you made yourself under Preferences → \
+           Development only reads unless it has write:statuses.",
     guide: GUIDE,
     default_base_url: "",
     settings: &[
@@ -66,7 +73,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
         crate::platforms::s(
             "access_token",
             "Access token",
-            "Only for word search.",
+            "Only for word search; signing in sets it, with the right to reply.",
             false,
             true,
         ),
@@ -251,6 +258,14 @@ impl Platform for Mastodon {
         // Mastodon's default instance limit.
         Some(Limit::Chars(500))
     }
+
+    fn sign_in(
+        &self,
+        source: &crate::store::Source,
+        secrets: &dyn crate::secrets::SecretStore,
+    ) -> Option<Result<SignIn>> {
+        Some(sign_in(source, secrets))
+    }
 }
 
 /// A reply is a public status in the mention's thread, on the owner's instance.
@@ -288,10 +303,166 @@ impl Replier for Mastodon {
     fn delete_path(&self) -> Option<&'static str> {
         Some("/api/v1/statuses/")
     }
+
+    fn refusal_hint(&self, status: u16, body: &Value) -> Option<&'static str> {
+        let error = body
+            .get("error")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        (status == 403 && error.contains("outside the authorized scopes")).then_some(
+            "the token Earshot has cannot post; sign in (Sources → Sign in, or `earshot sources \
+             auth`) and allow write:statuses",
+        )
+    }
+
+    fn missing(&self, source_id: SourceId, _settings: &Value, has: &Has) -> Option<String> {
+        (!has(oauth::ACCESS)).then(|| {
+            sign_in_first(
+                "Mastodon",
+                source_id,
+                "Earshot registers itself on your instance and asks for write:statuses",
+            )
+        })
+    }
+
+    /// The token the sign-in kept (it does not expire). A token the owner made for search
+    /// alone is sent too: Mastodon then answers 403 "This action is outside the authorized
+    /// scopes", which the reply shows.
+    fn authorise<'a>(
+        &'a self,
+        _http: &'a Http,
+        creds: &'a dyn ReplyCredentials,
+        source_id: SourceId,
+        _settings: &'a Value,
+        _base: &'a str,
+    ) -> LocalBoxFuture<'a, ReplyResult<Auth>> {
+        Box::pin(std::future::ready(
+            stored_token(&SPEC, creds, source_id).map_err(|_| {
+                ReplyError::Outbox(format!(
+                    "Mastodon replies are posted as your account, and Earshot is not signed in \
+                     to it: sign in (Sources → Sign in, or `earshot sources auth {source_id}`) \
+                     and allow write:statuses"
+                ))
+            }),
+        ))
+    }
 }
 
 /// Where replies go when the source names no instance.
 const DEFAULT_INSTANCE: &str = "https://mastodon.social";
+
+// ---------------------------------------------------------------------------------------------
+// Signing in: Earshot registers itself on the owner's instance (`POST /api/v1/apps`, a
+// confidential client whose id and secret are kept in the keyring), then the authorization-code
+// flow. Instances from 4.3.0 announce PKCE in `/.well-known/oauth-authorization-server` and get a
+// loopback redirect with PKCE; older ones get the out-of-band code the owner pastes. Tokens do
+// not expire (no refresh grant). docs.joinmastodon.org/methods/apps, /methods/oauth,
+// /spec/oauth.
+
+/// Reading (search included) and posting replies.
+pub const SCOPES: &str = "read write:statuses";
+/// Where the app's registered client id is kept (its secret is `client_secret`).
+pub const CLIENT_ID_KEY: &str = "app_client_id";
+
+/// The instance's address: the `base_url` override, else `https://{instance}`.
+fn instance_base(settings: &Value) -> String {
+    setting(settings, &["base_url"])
+        .map(|b| b.trim_end_matches('/').to_string())
+        .unwrap_or_else(|| Mastodon.reply_base_url(settings))
+}
+
+fn sign_in(source: &crate::store::Source, secrets: &dyn SecretStore) -> Result<SignIn> {
+    let base = instance_base(&source.settings);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| SourceError::Config(format!("could not start the network runtime: {e}")))?;
+    let http = Http::new(HttpConfig {
+        // Registering twice leaves two apps: no blind retries.
+        max_attempts: 1,
+        ..HttpConfig::default()
+    })?;
+    let pace = Pace::unpaced("mastodon-sign-in");
+    // 4.3.0 and later describe their OAuth server; before, the discovery address is a 404.
+    let meta: Option<Value> = runtime
+        .block_on(http.send(&pace, |c| {
+            c.get(format!("{base}/.well-known/oauth-authorization-server"))
+        }))
+        .ok()
+        .and_then(|r| r.json().ok());
+    let endpoint = |key: &str, path: &str| {
+        meta.as_ref()
+            .and_then(|m| m.get(key))
+            .and_then(Value::as_str)
+            .map_or_else(|| format!("{base}{path}"), str::to_owned)
+    };
+    let pkce = meta
+        .as_ref()
+        .and_then(|m| m.get("code_challenge_methods_supported"))
+        .and_then(Value::as_array)
+        .is_some_and(|a| a.iter().any(|m| m == "S256"));
+    let redirect = if pkce {
+        let (listener, address) = oauth::listen(0, "/callback", "Mastodon")?;
+        Redirect::Bound(listener, address)
+    } else {
+        Redirect::OutOfBand
+    };
+    let redirect_uri = match &redirect {
+        Redirect::Bound(_, a) => a.clone(),
+        _ => oauth::OUT_OF_BAND.to_string(),
+    };
+    // The redirect must match the registered one exactly, and the port is new each time: one
+    // registration per sign-in.
+    let form = [
+        ("client_name", "Earshot"),
+        ("redirect_uris", redirect_uri.as_str()),
+        ("scopes", SCOPES),
+    ];
+    let app: Value = runtime
+        .block_on(http.send(&pace, |c| c.post(format!("{base}/api/v1/apps")).form(&form)))
+        .map_err(|e| {
+            SourceError::Config(format!(
+                "the instance {base} did not register Earshot: {e}; check the instance's name"
+            ))
+        })?
+        .json()?;
+    let text = |k: &str| app.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
+    let (Some(client_id), Some(client_secret)) = (text("client_id"), text("client_secret")) else {
+        return Err(SourceError::BadResponse(format!(
+            "the instance {base} registered Earshot but sent no client id and secret"
+        )));
+    };
+    let client_secret = Secret::new(client_secret);
+    let keep = |k: &str, v: &Secret| {
+        secrets
+            .set(source.id, k, v)
+            .map_err(|e| SourceError::Secrets(format!("the registration could not be kept: {e}")))
+    };
+    keep(CLIENT_ID_KEY, &Secret::new(client_id))?;
+    keep("client_secret", &client_secret)?;
+    oauth::begin(
+        source.id,
+        source.label.clone(),
+        Flow {
+            who: "Mastodon",
+            auth_url: endpoint("authorization_endpoint", "/oauth/authorize"),
+            token_url: endpoint("token_endpoint", "/oauth/token"),
+            client_id: client_id.to_string(),
+            client_secret: Some(client_secret),
+            scope: SCOPES.into(),
+            needs_scope: "write:statuses",
+            scope_refused: "Mastodon did not grant posting (write:statuses); sign in again and \
+                            allow it",
+            redirect,
+            pkce,
+            // Mastodon's tokens live until revoked.
+            needs_refresh: None,
+            extra: &[],
+            hint: "sign in again from Earshot (the code works once and only for a few minutes)"
+                .into(),
+        },
+    )
+}
 
 #[cfg(test)]
 mod tests {

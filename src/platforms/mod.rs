@@ -26,9 +26,10 @@ mod facebook;
 mod file;
 mod hackernews;
 mod mastodon;
+pub mod oauth;
 mod reddit;
 mod rss;
-mod trustpilot;
+pub mod trustpilot;
 mod x;
 mod yelp;
 
@@ -124,6 +125,43 @@ pub trait Platform: Sync {
     fn display_label(&self) -> Option<&'static str> {
         None
     }
+
+    /// Starts the owner's sign-in for `source` (a browser consent, or a login the owner types),
+    /// where the platform has one: `None` means its keys are all in its settings.
+    fn sign_in(
+        &self,
+        _source: &crate::store::Source,
+        _secrets: &dyn crate::secrets::SecretStore,
+    ) -> Option<Result<oauth::SignIn>> {
+        None
+    }
+}
+
+/// Starts the sign-in of source `id` on its platform ([`Platform::sign_in`]).
+pub fn sign_in(
+    store: &crate::store::Store,
+    secrets: &dyn crate::secrets::SecretStore,
+    id: SourceId,
+) -> Result<oauth::SignIn> {
+    let source = store.source(id)?;
+    let platform = find(&source.connector).ok_or_else(|| {
+        crate::sources::SourceError::Config(format!(
+            "source {id} has the unknown connector `{}`",
+            source.connector
+        ))
+    })?;
+    platform.sign_in(&source, secrets).unwrap_or_else(|| {
+        let with: Vec<&str> = REGISTRY
+            .iter()
+            .filter(|p| p.spec().browser_sign_in)
+            .map(|p| p.spec().label)
+            .collect();
+        Err(crate::sources::SourceError::Config(format!(
+            "source {id} ({}) takes its keys in its settings; signing in is for {} sources",
+            source.label,
+            with.join(", ")
+        )))
+    })
 }
 
 /// The reply half of a platform: the requests the outbox sends and how their answers read.
@@ -217,6 +255,19 @@ pub trait Replier: Platform {
         )))
     }
 
+    /// What to do about a refusal of a reply (`status`, its JSON `body`), where the platform's
+    /// words do not say it: sign in again to grant a missing scope, or post it by hand.
+    fn refusal_hint(&self, _status: u16, _body: &Value) -> Option<&'static str> {
+        None
+    }
+
+    /// What the owner still has to give or do before a reply can be posted here, in a sentence
+    /// the composer shows; `None` when nothing is known to be missing. `has` says whether a
+    /// secret of the source is stored.
+    fn missing(&self, _source_id: SourceId, _settings: &Value, _has: &Has) -> Option<String> {
+        None
+    }
+
     /// A fresh token after the platform refused the one sent (HTTP 401), where the platform's
     /// tokens can be renewed; tried once per request.
     fn renew<'a>(
@@ -228,6 +279,17 @@ pub trait Replier: Platform {
     ) -> Option<LocalBoxFuture<'a, ReplyResult<crate::secrets::Secret>>> {
         None
     }
+}
+
+/// Whether a secret of the source is stored, by its key.
+pub type Has<'a> = dyn Fn(&str) -> bool + 'a;
+
+/// What the composer says when a source holds what reads but not what posts: sign in.
+pub(crate) fn sign_in_first(label: &str, source_id: SourceId, how: &str) -> String {
+    format!(
+        "Earshot is not signed in to {label} for replies yet: {how}, then sign in (Sources → \
+         Sign in, or `earshot sources auth {source_id}`)."
+    )
 }
 
 /// The source's stored reply token, or why there is none.
@@ -381,6 +443,8 @@ pub fn secret_keys() -> Vec<&'static str> {
         "refresh_token",
         "access_token",
         bluesky::STORED_SESSION,
+        oauth::EXPIRES_AT,
+        mastodon::CLIENT_ID_KEY,
         crate::replies::ai::KEY_NAME,
     ]);
     keys.sort_unstable();

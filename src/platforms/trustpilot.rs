@@ -4,12 +4,15 @@
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::model::SourceId;
 use crate::model::{IncomingReview, Kind, OwnerReply};
-use crate::platforms::http::parse_json;
-use crate::platforms::{delete_request, json_request, missing, setting};
+use crate::platforms::http::{parse_json, Http, HttpConfig};
+use crate::platforms::{delete_request, json_request, missing, oauth, setting};
+use crate::platforms::{stored_secret, stored_token, Has, LocalBoxFuture};
 use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
-use crate::replies::outbox::{Planned, Target};
-use crate::replies::Result as ReplyResult;
+use crate::replies::outbox::{Auth, Planned, ReplyCredentials, Target};
+use crate::replies::{ReplyError, Result as ReplyResult};
+use crate::secrets::{Secret, SecretStore};
 use crate::sources::text::{parse_time, path_segment, time_mark};
 use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 use reqwest::Method;
@@ -52,6 +55,23 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
             "API key",
             "From Trustpilot Business → Integrations → API.",
             true,
+            true,
+        ),
+        crate::platforms::s(
+            "business_user_id",
+            "Business user id (to reply)",
+            "To reply from Earshot: the User ID on your Trustpilot Business profile page. The \
+             reply is written in that user's name.",
+            false,
+            false,
+        ),
+        crate::platforms::s(
+            "api_secret",
+            "API secret (to reply)",
+            "To reply from Earshot: the API secret beside the key. Then sign in once with your \
+             Trustpilot Business login (`earshot sources auth ID`); Earshot keeps the tokens it \
+             gets, never the password, and renews them for 30 days.",
+            false,
             true,
         ),
     ],
@@ -239,6 +259,193 @@ impl Replier for Trustpilot {
             base.trim_end_matches('/')
         )))
     }
+
+    /// The business user's token while it has minutes left (it lives 100 hours), else one
+    /// renewed with the refresh token (30 days). The API key alone reads but cannot reply.
+    fn authorise<'a>(
+        &'a self,
+        http: &'a Http,
+        creds: &'a dyn ReplyCredentials,
+        source_id: SourceId,
+        settings: &'a Value,
+        _base: &'a str,
+    ) -> LocalBoxFuture<'a, ReplyResult<Auth>> {
+        Box::pin(async move {
+            if let Some(token) = oauth::fresh(creds, source_id)? {
+                return Ok(Auth::bearer(token));
+            }
+            if stored_secret(creds, source_id, oauth::REFRESH)?.is_some() {
+                return refresh(http, creds, source_id, settings)
+                    .await
+                    .map(Auth::bearer);
+            }
+            // A token given ready-made (`EARSHOT_TOKEN_TRUSTPILOT`).
+            stored_token(&SPEC, creds, source_id).map_err(|_| not_signed_in(source_id))
+        })
+    }
+
+    fn missing(&self, source_id: SourceId, settings: &Value, has: &Has) -> Option<String> {
+        if setting(settings, &["business_user_id", "authorBusinessUserId"]).is_none() {
+            return Some(
+                "Trustpilot replies are written in a business user's name: set the source's \
+                 business_user_id (the User ID on your Trustpilot Business profile page)."
+                    .into(),
+            );
+        }
+        if has(oauth::REFRESH) || has(oauth::ACCESS) {
+            return None;
+        }
+        let how = if has("api_secret") {
+            "the API key only reads"
+        } else {
+            "set the API secret beside the API key"
+        };
+        Some(format!(
+            "Earshot is not signed in to Trustpilot as a business user yet: {how}, then sign in \
+             once with your Trustpilot Business login (`earshot sources auth {source_id}`)."
+        ))
+    }
+
+    fn renew<'a>(
+        &'a self,
+        http: &'a Http,
+        creds: &'a dyn ReplyCredentials,
+        source_id: SourceId,
+        settings: &'a Value,
+    ) -> Option<LocalBoxFuture<'a, ReplyResult<Secret>>> {
+        Some(Box::pin(refresh(http, creds, source_id, settings)))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The business-user token. Trustpilot's authorization-code grant needs an https redirect its
+// account managers register, which a desktop app has not; its password grant works from the
+// owner's machine with the owner's own API key and secret: access 100 hours, refresh 30 days.
+// developers.trustpilot.com/authentication, /grant-type-password.
+
+const TOKEN_PATH: &str = "/v1/oauth/oauth-business-users-for-applications/accesstoken";
+const REFRESH_PATH: &str = "/v1/oauth/oauth-business-users-for-applications/refresh";
+
+fn oauth_url(settings: &Value, path: &str) -> String {
+    format!(
+        "{}{path}",
+        setting(settings, &["base_url"])
+            .unwrap_or(SPEC.default_base_url)
+            .trim_end_matches('/')
+    )
+}
+
+fn not_signed_in(source_id: SourceId) -> ReplyError {
+    ReplyError::Outbox(format!(
+        "Trustpilot replies are written by a business user, and Earshot is not signed in as \
+         one: set the source's business_user_id and api_secret, then sign in with your \
+         Trustpilot Business login (`earshot sources auth {source_id}`). The API key only reads"
+    ))
+}
+
+/// The application's key and secret, for HTTP Basic authentication at the token endpoint.
+fn client(creds: &dyn ReplyCredentials, source_id: SourceId) -> ReplyResult<(Secret, Secret)> {
+    let key = stored_secret(creds, source_id, "api_key")?;
+    let secret = stored_secret(creds, source_id, "api_secret")?;
+    match (key, secret) {
+        (Some(k), Some(s)) => Ok((k, s)),
+        _ => Err(not_signed_in(source_id)),
+    }
+}
+
+async fn refresh(
+    http: &Http,
+    creds: &dyn ReplyCredentials,
+    source_id: SourceId,
+    settings: &Value,
+) -> ReplyResult<Secret> {
+    let refresh =
+        stored_secret(creds, source_id, oauth::REFRESH)?.ok_or_else(|| not_signed_in(source_id))?;
+    let (key, secret) = client(creds, source_id)?;
+    let again = format!(
+        "sign in again with your Trustpilot Business login (`earshot sources auth {source_id}`)"
+    );
+    let tokens = oauth::request(
+        http,
+        &oauth_url(settings, REFRESH_PATH),
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh.expose()),
+        ],
+        Some((key.expose(), &secret)),
+        "Trustpilot",
+        &again,
+    )
+    .await
+    .map_err(|e| {
+        oauth::reply_error(
+            e,
+            &[refresh.clone(), key.clone(), secret.clone()],
+            "Trustpilot did not renew the sign-in",
+        )
+    })?;
+    tokens.keep(creds, source_id);
+    Ok(tokens.access)
+}
+
+/// Signs source `id` in as a Trustpilot business user with the password grant: the owner's
+/// login goes to Trustpilot once, with the application's key and secret; the tokens are kept in
+/// `secrets`, the password nowhere. Blocking: run it off the UI thread.
+pub fn sign_in_with_password(
+    store: &crate::store::Store,
+    secrets: &dyn SecretStore,
+    id: SourceId,
+    username: &str,
+    password: &Secret,
+) -> Result<()> {
+    let source = store.source(id)?;
+    if source.connector != SPEC.name {
+        return Err(SourceError::Config(format!(
+            "source {id} ({}) is not a Trustpilot source",
+            source.label
+        )));
+    }
+    if setting(&source.settings, &["business_user_id"]).is_none() {
+        return Err(SourceError::Config(format!(
+            "source {id} has no business_user_id: set the User ID from your Trustpilot Business \
+             profile page first"
+        )));
+    }
+    let get = |k: &str| {
+        secrets
+            .get(id, k)
+            .map_err(|e| SourceError::Secrets(e.to_string()))?
+            .ok_or_else(|| {
+                SourceError::Config(format!(
+                    "no {k} is stored for source {id}; set the application's API key and secret \
+                     from Trustpilot Business → Integrations → Developers → APIs"
+                ))
+            })
+    };
+    let (key, secret) = (get("api_key")?, get("api_secret")?);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| SourceError::Config(format!("could not start the network runtime: {e}")))?;
+    let http = Http::new(HttpConfig {
+        max_attempts: 1,
+        ..HttpConfig::default()
+    })?;
+    let tokens = runtime
+        .block_on(oauth::request(
+            &http,
+            &oauth_url(&source.settings, TOKEN_PATH),
+            &[
+                ("grant_type", "password"),
+                ("username", username.trim()),
+                ("password", password.expose()),
+            ],
+            Some((key.expose(), &secret)),
+            "Trustpilot",
+            "check the Trustpilot Business login and the application's API key and secret",
+        ))
+        .map_err(|e| e.redacted(&[password.clone(), key.clone(), secret.clone()]))?;
+    tokens.store(secrets, id)
 }
 
 #[cfg(test)]

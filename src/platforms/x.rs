@@ -19,13 +19,18 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::model::SourceId;
 use crate::model::{IncomingReview, Kind};
 use crate::platforms::http::parse_json;
-use crate::platforms::json_request;
-use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
+use crate::platforms::http::Http;
+use crate::platforms::oauth::{self, Flow, Redirect, SignIn};
+use crate::platforms::{json_request, missing, setting, stored_secret, stored_token};
+use crate::platforms::{sign_in_first, BodyParser, BoxFuture, Has, LocalBoxFuture};
+use crate::platforms::{Platform, Replier};
 use crate::replies::coach::Limit;
-use crate::replies::outbox::{Planned, Target};
-use crate::replies::Result as ReplyResult;
+use crate::replies::outbox::{Auth, Planned, ReplyCredentials, Target};
+use crate::replies::{ReplyError, Result as ReplyResult};
+use crate::secrets::Secret;
 use crate::sources::text::{newer, parse_time, path_segment};
 use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 use reqwest::Method;
@@ -46,7 +51,7 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "x",
     platform: "x",
-    browser_sign_in: false,
+    browser_sign_in: true,
     label: "X",
     feed: Feed::Mentions,
     help: "Needs a Bearer token from an app in the X developer portal \
@@ -83,6 +88,25 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
             "The app-only Bearer token from your app's Keys and tokens page.",
             true,
             true,
+        ),
+        crate::platforms::s(
+            "client_id",
+            "OAuth 2.0 Client ID (to reply)",
+            "To reply from Earshot: in your app's User authentication settings choose \
+             \"Native App\" (a public client), add the callback http://127.0.0.1:53682/callback \
+             exactly, and copy the OAuth 2.0 Client ID from Keys and tokens. Then sign in: \
+             `earshot sources auth ID` or Sources → Sign in. Each reply costs X credits, and X \
+             may refuse replies to people who did not mention you.",
+            false,
+            false,
+        ),
+        crate::platforms::s(
+            "redirect_uri",
+            "Callback address",
+            "The callback registered for your app, if not http://127.0.0.1:53682/callback; X \
+             needs it to match exactly.",
+            false,
+            false,
         ),
     ],
     interval_minutes: 5,
@@ -371,6 +395,14 @@ impl Platform for X {
     fn display_label(&self) -> Option<&'static str> {
         Some("X")
     }
+
+    fn sign_in(
+        &self,
+        source: &crate::store::Source,
+        _secrets: &dyn crate::secrets::SecretStore,
+    ) -> Option<Result<SignIn>> {
+        Some(sign_in_flow(source).and_then(|f| oauth::begin(source.id, source.label.clone(), f)))
+    }
 }
 
 /// A reply is a post in the mention's thread; X has no edit.
@@ -394,6 +426,196 @@ impl Replier for X {
             .and_then(Value::as_str)
             .map(str::to_owned)
     }
+
+    /// The owner's user token while it has minutes left, else a renewed one. The app-only
+    /// Bearer token reads but cannot post (X answers 403 "Unsupported Authentication").
+    fn authorise<'a>(
+        &'a self,
+        http: &'a Http,
+        creds: &'a dyn ReplyCredentials,
+        source_id: SourceId,
+        settings: &'a Value,
+        _base: &'a str,
+    ) -> LocalBoxFuture<'a, ReplyResult<Auth>> {
+        Box::pin(async move {
+            if let Some(token) = oauth::fresh(creds, source_id)? {
+                return Ok(Auth::bearer(token));
+            }
+            if stored_secret(creds, source_id, oauth::REFRESH)?.is_some() {
+                return refresh(http, creds, source_id, settings)
+                    .await
+                    .map(Auth::bearer);
+            }
+            // A user token given ready-made (`EARSHOT_TOKEN_X`).
+            stored_token(&SPEC, creds, source_id).map_err(|_| not_signed_in(source_id))
+        })
+    }
+
+    /// X refuses API replies in conversations where the author did not mention or engage the
+    /// account (docs.x.com, "Reply to this conversation is not allowed…").
+    fn refusal_hint(&self, status: u16, body: &Value) -> Option<&'static str> {
+        let detail = body
+            .get("detail")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        match status {
+            403 if detail.contains("not allowed") || detail.contains("mentioned") => Some(
+                "X lets an account reply through its API only where the author mentioned it; \
+                 copy the reply, open the post on X and reply there",
+            ),
+            403 if detail.contains("Application-Only") => Some(
+                "X needs your account's sign-in to post, not the Bearer token; sign in \
+                 (Sources → Sign in)",
+            ),
+            _ => None,
+        }
+    }
+
+    fn missing(&self, source_id: SourceId, settings: &Value, has: &Has) -> Option<String> {
+        if has(oauth::REFRESH) || has(oauth::ACCESS) {
+            return None;
+        }
+        let how = if setting(settings, &["client_id"]).is_none() {
+            "set the OAuth 2.0 Client ID of your X app (a \"Native App\" with the callback \
+             http://127.0.0.1:53682/callback)"
+        } else {
+            "the Bearer token only reads"
+        };
+        Some(sign_in_first("X", source_id, how))
+    }
+
+    /// User tokens live two hours; X refused this one (401).
+    fn renew<'a>(
+        &'a self,
+        http: &'a Http,
+        creds: &'a dyn ReplyCredentials,
+        source_id: SourceId,
+        settings: &'a Value,
+    ) -> Option<LocalBoxFuture<'a, ReplyResult<Secret>>> {
+        Some(Box::pin(refresh(http, creds, source_id, settings)))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Replying as the owner: OAuth 2.0 authorization code with PKCE as a native (public) client.
+// docs.x.com/fundamentals/authentication/oauth-2-0/authorization-code and …/user-access-token.
+
+/// X's consent page.
+const AUTH_URL: &str = "https://x.com/i/oauth2/authorize";
+/// The callback Earshot listens on unless the source names another; X needs the exact address
+/// registered for the app, port included.
+pub const DEFAULT_REDIRECT: &str = "http://127.0.0.1:53682/callback";
+/// Posting a reply as the owner, and a refresh token (`offline.access`).
+pub const SCOPES: &str = "tweet.read tweet.write users.read offline.access";
+
+/// `POST /2/oauth2/token` beside the API, unless the source names another address.
+fn token_url(settings: &Value) -> String {
+    match setting(settings, &["token_url"]) {
+        Some(u) => u.to_string(),
+        None => format!(
+            "{}/2/oauth2/token",
+            setting(settings, &["base_url"])
+                .unwrap_or(SPEC.default_base_url)
+                .trim_end_matches('/')
+        ),
+    }
+}
+
+fn not_signed_in(source_id: SourceId) -> ReplyError {
+    ReplyError::Outbox(format!(
+        "X replies are posted as your account, and Earshot is not signed in to it: set the \
+         source's OAuth 2.0 Client ID, then sign in (Sources → Sign in, or `earshot sources auth \
+         {source_id}`). The Bearer token only reads"
+    ))
+}
+
+/// The sign-in of an X source, from its settings.
+fn sign_in_flow(source: &crate::store::Source) -> Result<Flow> {
+    let settings = &source.settings;
+    let client_id = setting(settings, &["client_id"]).ok_or_else(|| {
+        SourceError::Config(format!(
+            "source {} has no client_id: set the OAuth 2.0 Client ID of your X app (a \
+             \"Native App\" with the callback {DEFAULT_REDIRECT}) with `earshot sources add x \
+             --help` as a guide",
+            source.id
+        ))
+    })?;
+    Ok(Flow {
+        who: "X",
+        auth_url: setting(settings, &["auth_url"])
+            .unwrap_or(AUTH_URL)
+            .to_string(),
+        token_url: token_url(settings),
+        client_id: client_id.to_string(),
+        // A public client: PKCE only, no secret.
+        client_secret: None,
+        scope: SCOPES.into(),
+        needs_scope: "tweet.write",
+        scope_refused: "X did not grant posting (tweet.write); sign in again and allow it",
+        redirect: Redirect::Loopback(
+            setting(settings, &["redirect_uri"])
+                .unwrap_or(DEFAULT_REDIRECT)
+                .to_string(),
+        ),
+        pkce: true,
+        needs_refresh: Some(
+            "X sent no refresh token (offline.access was not granted); sign in again and allow it",
+        ),
+        extra: &[],
+        hint: "check the source's client_id (the OAuth 2.0 Client ID of a \"Native App\") and \
+               that the callback is registered exactly"
+            .into(),
+    })
+}
+
+/// Trades the newest refresh token for a new access token, and keeps both: X may rotate the
+/// refresh token, and the old one then stops working.
+async fn refresh(
+    http: &Http,
+    creds: &dyn ReplyCredentials,
+    source_id: SourceId,
+    settings: &Value,
+) -> ReplyResult<Secret> {
+    let refresh =
+        stored_secret(creds, source_id, oauth::REFRESH)?.ok_or_else(|| not_signed_in(source_id))?;
+    let client_id =
+        setting(settings, &["client_id"]).ok_or_else(|| missing(&SPEC, "OAuth 2.0 Client ID"))?;
+    let again =
+        format!("sign in to X again (Sources → Sign in, or `earshot sources auth {source_id}`)");
+    let tokens = oauth::request(
+        http,
+        &token_url(settings),
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh.expose()),
+            ("client_id", client_id),
+        ],
+        None,
+        "X",
+        &again,
+    )
+    .await;
+    let tokens = match tokens {
+        Ok(t) => t,
+        Err(e) => {
+            // The app and the CLI may both have renewed with the same refresh token: the other
+            // one's rotation made this one stale, and its new token is kept.
+            let rotated = stored_secret(creds, source_id, oauth::REFRESH)?
+                .is_some_and(|now| now.expose() != refresh.expose());
+            if rotated {
+                if let Some(token) = oauth::fresh(creds, source_id)? {
+                    return Ok(token);
+                }
+            }
+            return Err(oauth::reply_error(
+                e,
+                std::slice::from_ref(&refresh),
+                "X did not renew the sign-in",
+            ));
+        }
+    };
+    tokens.keep(creds, source_id);
+    Ok(tokens.access)
 }
 
 #[cfg(test)]

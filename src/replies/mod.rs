@@ -260,6 +260,9 @@ pub struct Composer {
     pub warnings: Vec<Warning>,
     pub limit: Limit,
     pub route: ReplyRoute,
+    /// Where the route is to post: what the owner still has to give or do before Earshot can
+    /// (sign in, a setting), in a sentence; `None` when nothing is known to be missing.
+    pub missing: Option<String>,
 }
 
 /// The owner's reply profile for a business.
@@ -295,6 +298,36 @@ pub fn route(store: &Store, review: &Review) -> Result<ReplyRoute> {
     })
 }
 
+/// What the owner still has to give or do before Earshot can post replies to this review, where
+/// the platform has a reply API; `None` when nothing is known to be missing, or the secret store
+/// cannot be opened to tell.
+pub fn missing(store: &Store, review: &Review) -> Result<Option<String>> {
+    let (connector, settings) = store.review_source_settings(review.id)?;
+    let Some(api) = crate::platforms::replier(&connector) else {
+        return Ok(None);
+    };
+    let Ok(secrets) = store.secrets() else {
+        return Ok(None);
+    };
+    Ok(missing_with(
+        api,
+        review.source_id,
+        &settings,
+        secrets.as_ref(),
+    ))
+}
+
+/// [`missing`] against a given secret store.
+pub fn missing_with(
+    api: &dyn crate::platforms::Replier,
+    source_id: crate::model::SourceId,
+    settings: &serde_json::Value,
+    secrets: &dyn crate::secrets::SecretStore,
+) -> Option<String> {
+    let has = |key: &str| matches!(secrets.get(source_id, key), Ok(Some(_)));
+    api.missing(source_id, settings, &has)
+}
+
 /// The composer's view of a review: the review, its aspects and sentiment, the customer's
 /// history, the replies so far, the draft (or a template filled in) and the coach's warnings.
 pub fn composer(store: &Store, review_id: ReviewId) -> Result<Composer> {
@@ -320,6 +353,7 @@ pub fn composer(store: &Store, review_id: ReviewId) -> Result<Composer> {
     Ok(Composer {
         limit: coach::reply_limit(&review.platform),
         route: route(store, &review)?,
+        missing: missing(store, &review)?,
         review,
         aspects,
         history,

@@ -165,6 +165,9 @@ pub struct Auth {
     /// The account the request writes as, where the API names it: Bluesky's repository (the
     /// session's DID, or the source's handle with a ready-made token).
     pub account: Option<String>,
+    /// Where the account's requests go, where signing in found it (a Bluesky account's own
+    /// PDS); `None` keeps the outbox's base URL.
+    pub base: Option<String>,
 }
 
 impl Auth {
@@ -173,6 +176,7 @@ impl Auth {
         Auth {
             token,
             account: None,
+            base: None,
         }
     }
 }
@@ -345,7 +349,10 @@ pub(crate) fn classify(
             reason,
             after: retry_after,
         },
-        _ => Outcome::Refused(reason),
+        _ => match api.refusal_hint(status, &parsed) {
+            Some(hint) => Outcome::Refused(format!("{reason}; {hint}")),
+            None => Outcome::Refused(reason),
+        },
     }
 }
 
@@ -725,6 +732,7 @@ impl<'a, C: ReplyCredentials> Outbox<'a, C> {
             Err(ReplyError::Outbox(reason)) => return Ok(Outcome::Refused(reason)),
             Err(e) => return Err(e),
         };
+        let base = auth.base.clone().unwrap_or(base);
         let raw = if api.needs_raw_json() {
             self.store.review_raw_json(review_id)?
         } else {

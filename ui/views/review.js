@@ -371,6 +371,10 @@ function composerPanel(d, { focus, ctx }) {
       h('h2', { id: 'composer-title' }, r.replied ? 'Reply again' : 'Your reply'),
       templateSelect),
     h('p', { class: 'muted composer-how' }, how),
+    // What the owner still has to do before Earshot can post (sign in, a setting); text only.
+    d.route.kind === 'post' && d.missing
+      ? h('p', { class: 'composer-missing', id: 'composer-missing', role: 'note' }, d.missing)
+      : null,
     text,
     h('div', { class: 'composer-meta' }, counter, saved),
     warnings,

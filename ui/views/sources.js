@@ -125,19 +125,19 @@ function sourceCard(s, spec, ctx) {
           const btn = e.currentTarget;
           btn.disabled = true;
           btn.textContent = 'Waiting for your browser…';
-          showNotice('Sign in with the Google account that manages the business, allow access, then come back here.');
+          showNotice(`Sign in with the ${signInWho(spec)} account that manages the business, allow access, then come back here.`);
           try {
             await api.googleSignIn(s.id, (url) => showSignInUrl(s.id, url));
-            showNotice(`Signed in to Google for ${s.label}. The first sync has started.`);
+            showNotice(`Signed in to ${signInWho(spec)} for ${s.label}. The first sync has started.`);
             ctx.refresh();
           } catch (err) {
             showNotice(`Not signed in. ${err.message}`, { kind: 'error' });
           } finally {
             btn.disabled = false;
-            btn.textContent = s.status === 'ok' ? 'Sign in again' : 'Sign in with Google';
+            btn.textContent = s.status === 'ok' ? 'Sign in again' : `Sign in with ${signInWho(spec)}`;
           }
         },
-      }, s.status === 'ok' ? 'Sign in again' : 'Sign in with Google') : null,
+      }, s.status === 'ok' ? 'Sign in again' : `Sign in with ${signInWho(spec)}`) : null,
       spec?.feed === 'file' ? null : test,
       s.unconfirmed ? h('button', {
         class: 'btn btn-small btn-primary source-confirm', type: 'button',
@@ -238,8 +238,9 @@ function connectForm(specs, businesses, ctx) {
         const s = await api.addSource({
           business: business.value.trim(), platform: platform.value, label: label.value.trim() || null, settings,
         });
-        showNotice(specs.find((x) => x.name === s.connector)?.browser_sign_in
-          ? `Connected ${s.label}. Now press “Sign in with Google” on it to let Earshot read your reviews.`
+        const added = specs.find((x) => x.name === s.connector);
+        showNotice(added?.browser_sign_in
+          ? `Connected ${s.label}. Now press “Sign in with ${signInWho(added)}” on it to let Earshot ${added.name === 'google-business' ? 'read your reviews' : 'post your replies'}.`
           : `Connected ${s.label}. The first sync has started.`);
         progress.running = true;
         progress.line = `Syncing ${s.label}…`;
@@ -290,4 +291,9 @@ export async function render(_param, ctx) {
       connectForm(specs, facets.businesses, ctx)));
   requestAnimationFrame(paintProgress);
   return view;
+}
+
+/** Whose sign-in a source's button opens: Google's for Google's platforms, else the platform's. */
+function signInWho(spec) {
+  return spec?.name === 'google-business' || spec?.name === 'youtube' ? 'Google' : (spec?.label ?? 'the platform');
 }

@@ -20,7 +20,7 @@ use crate::model::SourceId;
 use crate::model::{IncomingReview, Kind};
 use crate::platforms::http::{parse_json, Http, Pace};
 use crate::platforms::{json_request, missing, setting, stored_secret, stored_token};
-use crate::platforms::{BodyParser, BoxFuture, LocalBoxFuture, Platform, Replier};
+use crate::platforms::{BodyParser, BoxFuture, Has, LocalBoxFuture, Platform, Replier};
 use crate::replies::coach::Limit;
 use crate::replies::outbox::{Auth, Planned, ReplyCredentials, Target};
 use crate::replies::{ReplyError, Result as ReplyResult};
@@ -500,6 +500,14 @@ impl Replier for Bluesky {
         answer.get("uri").and_then(Value::as_str).map(str::to_owned)
     }
 
+    fn missing(&self, _source_id: SourceId, settings: &Value, has: &Has) -> Option<String> {
+        (setting(settings, &["handle"]).is_none() || !has("app_password")).then(|| {
+            "Bluesky replies are posted as your account: add the source again with your handle \
+             and an app password (Bluesky → Settings → Privacy and security → App passwords)."
+                .into()
+        })
+    }
+
     /// A session logged in with the owner's handle and app password, writing to the session's
     /// DID; not kept, since replies are rare and a session costs one request. A ready-made
     /// token (`EARSHOT_TOKEN_BLUESKY`) is used where no app password is stored.
@@ -515,12 +523,35 @@ impl Replier for Bluesky {
             let handle = setting(settings, &["handle"]).map(|h| h.trim().trim_start_matches('@'));
             match (handle, stored_secret(creds, source_id, "app_password")?) {
                 (Some(handle), Some(password)) => {
-                    let session = login(http, &Pace::replies(), base, handle, &password)
+                    // The account's own PDS, unless the source or the outbox names a server.
+                    let home = if base == PDS_BASE {
+                        let hosts = identity::Hosts {
+                            resolver: setting(settings, &["resolver_url"])
+                                .unwrap_or(identity::RESOLVER)
+                                .to_owned(),
+                            plc: setting(settings, &["plc_url"])
+                                .unwrap_or(identity::PLC_DIRECTORY)
+                                .to_owned(),
+                            did_web: None,
+                        };
+                        let found = identity::resolve(http, &Pace::replies(), &hosts, handle)
+                            .await
+                            .map_err(|e| ReplyError::Outbox(e.to_string()))?;
+                        Some(found)
+                    } else {
+                        None
+                    };
+                    let server = home.as_ref().map_or(base, |h| h.pds.as_str());
+                    let session = login(http, &Pace::replies(), server, handle, &password)
                         .await
                         .map_err(|e| ReplyError::Outbox(format!("Bluesky did not log in: {e}")))?;
                     Ok(Auth {
                         token: session.access_jwt,
-                        account: session.did.or_else(|| Some(handle.to_string())),
+                        account: session
+                            .did
+                            .or_else(|| home.as_ref().map(|h| h.did.clone()))
+                            .or_else(|| Some(handle.to_string())),
+                        base: home.map(|h| h.pds),
                     })
                 }
                 (handle, _) => match stored_token(&SPEC, creds, source_id) {

@@ -18,9 +18,9 @@ use serde_json::Value;
 
 use crate::model::SourceId;
 use crate::model::{IncomingReview, Kind, OwnerReply};
-use crate::platforms::http::{parse_json, Http, Pace, Refusal};
-use crate::platforms::{delete_request, json_request, missing, setting, stored_secret};
-use crate::platforms::{BodyParser, BoxFuture, LocalBoxFuture, Platform, Replier};
+use crate::platforms::http::{parse_json, Http, Refusal};
+use crate::platforms::{delete_request, json_request, missing, setting};
+use crate::platforms::{BodyParser, BoxFuture, Has, LocalBoxFuture, Platform, Replier};
 use crate::replies::coach::Limit;
 use crate::replies::outbox::{Auth, Planned, ReplyCredentials, Target};
 use crate::replies::{ReplyError, Result as ReplyResult};
@@ -423,6 +423,14 @@ impl Platform for GoogleBusiness {
         Some("Google")
     }
 
+    fn sign_in(
+        &self,
+        source: &crate::store::Source,
+        secrets: &dyn crate::secrets::SecretStore,
+    ) -> Option<Result<super::sign_in::SignIn>> {
+        Some(super::sign_in::begin(source, secrets))
+    }
+
     fn refusal(&self, status: u16, body: &Value) -> Option<Refusal> {
         super::daily_quota(status, body)
     }
@@ -489,6 +497,16 @@ impl Replier for GoogleBusiness {
         })
     }
 
+    fn missing(&self, source_id: SourceId, _settings: &Value, has: &Has) -> Option<String> {
+        (!has("refresh_token") && !has("access_token")).then(|| {
+            crate::platforms::sign_in_first(
+                "Google",
+                source_id,
+                "the OAuth client alone cannot answer reviews",
+            )
+        })
+    }
+
     /// Access tokens live an hour; the sign-in or the last sync may be older.
     fn renew<'a>(
         &'a self,
@@ -501,49 +519,14 @@ impl Replier for GoogleBusiness {
     }
 }
 
-/// Trades the source's refresh token for a new access token through the one Google token
-/// helper, and keeps it for the next post. Errors say how to sign in again.
+/// Trades the source's refresh token for a new access token ([`super::renew_sign_in`]).
 async fn renew(
     http: &Http,
     creds: &dyn ReplyCredentials,
     source_id: SourceId,
     settings: &Value,
 ) -> ReplyResult<Secret> {
-    let fail = |m: String| ReplyError::Outbox(m);
-    let again = format!(
-        "sign in to Google again (Sources → Sign in with Google, or `earshot sources auth \
-         {source_id}`)"
-    );
-    let refresh = stored_secret(creds, source_id, "refresh_token")?.ok_or_else(|| {
-        fail(format!(
-            "the Google sign-in has expired and cannot be renewed; {again}"
-        ))
-    })?;
-    let client_id =
-        setting(settings, &["client_id"]).ok_or_else(|| missing(&SPEC, "OAuth client id"))?;
-    let client_secret = stored_secret(creds, source_id, "client_secret")?.ok_or_else(|| {
-        fail(format!(
-            "no OAuth client secret is stored for the Google source; add it again, then {again}"
-        ))
-    })?;
-    let url = super::token_url(
-        setting(settings, &["token_url"]),
-        setting(settings, &["base_url"]),
-    );
-    let form = [
-        ("grant_type", "refresh_token"),
-        ("refresh_token", refresh.expose()),
-        ("client_id", client_id),
-        ("client_secret", client_secret.expose()),
-    ];
-    let token = super::token(http, &Pace::replies(), &url, &form, &again)
-        .await
-        .map_err(|e| {
-            let e = e.redacted(&[refresh.clone(), client_secret.clone()]);
-            fail(format!("Google did not renew the sign-in: {e}"))
-        })?;
-    creds.keep(source_id, "access_token", &token);
-    Ok(token)
+    super::renew_sign_in(&SPEC, http, creds, source_id, settings).await
 }
 
 /// The resource name of a review: the external id when the connector stored the full name,

@@ -63,6 +63,56 @@ pub(crate) async fn token(
     }
 }
 
+/// Trades the source's refresh token (from the installed-app sign-in) for a new access token,
+/// and keeps it with its end for the next post: Business Profile and YouTube replies. Errors say
+/// how to sign in again.
+pub(crate) async fn renew_sign_in(
+    spec: &crate::platforms::ConnectorSpec,
+    http: &Http,
+    creds: &dyn crate::replies::outbox::ReplyCredentials,
+    source_id: crate::model::SourceId,
+    settings: &Value,
+) -> crate::replies::Result<Secret> {
+    use crate::platforms::{missing, oauth, setting, stored_secret};
+    use crate::replies::ReplyError;
+    let fail = |m: String| ReplyError::Outbox(m);
+    let again = format!(
+        "sign in to Google again (Sources → Sign in with Google, or `earshot sources auth \
+         {source_id}`)"
+    );
+    let refresh = stored_secret(creds, source_id, oauth::REFRESH)?.ok_or_else(|| {
+        fail(format!(
+            "the Google sign-in has expired and cannot be renewed; {again}"
+        ))
+    })?;
+    let client_id =
+        setting(settings, &["client_id"]).ok_or_else(|| missing(spec, "OAuth client id"))?;
+    let client_secret = stored_secret(creds, source_id, "client_secret")?.ok_or_else(|| {
+        fail(format!(
+            "no OAuth client secret is stored for the {} source; add it again, then {again}",
+            spec.label
+        ))
+    })?;
+    let url = token_url(
+        setting(settings, &["token_url"]),
+        setting(settings, &["base_url"]),
+    );
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh.expose()),
+        ("client_id", client_id),
+        ("client_secret", client_secret.expose()),
+    ];
+    let tokens = oauth::request(http, &url, &form, None, "Google", &again)
+        .await
+        .map_err(|e| {
+            let e = e.redacted(&[refresh.clone(), client_secret.clone()]);
+            fail(format!("Google did not renew the sign-in: {e}"))
+        })?;
+    tokens.keep(creds, source_id);
+    Ok(tokens.access)
+}
+
 /// Google's quota refusals (YouTube, Play, Business Profile), a 403 naming its reason: a spent
 /// daily quota (`quotaExceeded`, `dailyLimitExceeded`) resets at midnight Pacific time; a
 /// short-term `rateLimitExceeded` (too many requests a minute) passes in minutes, so it pauses

@@ -14,11 +14,15 @@ use chrono::Utc;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::model::SourceId;
 use crate::model::{IncomingReview, Kind, OwnerReply};
 use crate::platforms::http::{parse_json, Refusal};
-use crate::platforms::{json_request, missing, setting};
+use crate::platforms::http::{Http, Pace};
+use crate::platforms::{json_request, missing, oauth, setting, stored_secret, stored_token};
 use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
+use crate::platforms::{Has, LocalBoxFuture};
 use crate::replies::coach::Limit;
+use crate::replies::outbox::{Auth, ReplyCredentials};
 use crate::replies::outbox::{Planned, Target};
 use crate::replies::{ReplyError, Result as ReplyResult};
 use crate::secrets::Secret;
@@ -91,6 +95,10 @@ const SCOPE: &str = "https://www.googleapis.com/auth/androidpublisher";
 
 const TOKEN: &str = "google_play_access_token";
 
+/// How long an access token minted from a service account lives: the assertion's own limit
+/// (`exp` ≤ `iat` + 1 h), and Google's `expires_in` of 3599.
+const LIFETIME_SECS: i64 = 3600;
+
 /// Reviews per page.
 const MAX_RESULTS: u32 = 100;
 
@@ -148,7 +156,7 @@ fn assertion(sa: &ServiceAccount, aud: &str, now: i64) -> Result<String> {
         scope: SCOPE,
         aud,
         iat: now,
-        exp: now + 3600,
+        exp: now + LIFETIME_SECS,
     };
     jsonwebtoken::encode(&header, &claims, &key)
         .map_err(|_| SourceError::Config("the service account's private key could not sign".into()))
@@ -175,9 +183,11 @@ async fn access_token(ctx: &Ctx<'_>) -> Result<Secret> {
     )
     .await?;
     ctx.keep_session_token(TOKEN, token.clone());
-    // The reply outbox posts `:reply` with the latest access token (valid an hour); failing to
-    // keep it only costs that.
+    // The reply outbox posts `:reply` with the latest access token while it has time left (it
+    // lives an hour); failing to keep it only costs a new one.
     let _ = ctx.secrets.set(ctx.source_id, "access_token", &token);
+    let end = Secret::new((Utc::now().timestamp() + LIFETIME_SECS).to_string());
+    let _ = ctx.secrets.set(ctx.source_id, oauth::EXPIRES_AT, &end);
     Ok(token)
 }
 
@@ -401,6 +411,102 @@ impl Replier for GooglePlay {
     fn posted_id(&self, _answer: &Value) -> Option<String> {
         None
     }
+
+    /// The access token the last sync or reply minted while it has minutes left; else a fresh
+    /// one from the service account's key. Without a key (a token from the environment) the
+    /// token given is sent as it is.
+    fn authorise<'a>(
+        &'a self,
+        http: &'a Http,
+        creds: &'a dyn ReplyCredentials,
+        source_id: SourceId,
+        settings: &'a Value,
+        _base: &'a str,
+    ) -> LocalBoxFuture<'a, ReplyResult<Auth>> {
+        Box::pin(async move {
+            if let Some(token) = oauth::fresh(creds, source_id)? {
+                return Ok(Auth::bearer(token));
+            }
+            match stored_secret(creds, source_id, "service_account_json")? {
+                Some(key) => mint(http, creds, source_id, settings, &key)
+                    .await
+                    .map(Auth::bearer),
+                None => stored_token(&SPEC, creds, source_id),
+            }
+        })
+    }
+
+    fn missing(&self, _source_id: SourceId, _settings: &Value, has: &Has) -> Option<String> {
+        (!has("service_account_json") && !has(oauth::ACCESS)).then(|| {
+            "Google Play replies need the service account's JSON key, invited in Play Console \
+             with \"Reply to reviews\"; add the source again with it."
+                .into()
+        })
+    }
+
+    /// Play refused the token (401): Google revoked it early, or the clock was wrong.
+    fn renew<'a>(
+        &'a self,
+        http: &'a Http,
+        creds: &'a dyn ReplyCredentials,
+        source_id: SourceId,
+        settings: &'a Value,
+    ) -> Option<LocalBoxFuture<'a, ReplyResult<Secret>>> {
+        Some(Box::pin(async move {
+            let key =
+                stored_secret(creds, source_id, "service_account_json")?.ok_or_else(|| {
+                    ReplyError::Outbox(
+                    "Google Play refused the access token and no service account key is stored \
+                     to get a new one; add the Google Play source again with its JSON key"
+                        .into(),
+                )
+                })?;
+            mint(http, creds, source_id, settings, &key).await
+        }))
+    }
+}
+
+/// A new access token from the service account's key (no refresh token exists: each one is
+/// minted from a new assertion), kept with its end for the next reply.
+async fn mint(
+    http: &Http,
+    creds: &dyn ReplyCredentials,
+    source_id: SourceId,
+    settings: &Value,
+    key: &Secret,
+) -> ReplyResult<Secret> {
+    let now = Utc::now().timestamp();
+    let url = super::token_url(
+        setting(settings, &["token_url"]),
+        setting(settings, &["base_url"]),
+    );
+    let fail = |e: SourceError| {
+        ReplyError::Outbox(format!(
+            "Google Play's reply token could not be made: {}",
+            e.redacted(std::slice::from_ref(key))
+        ))
+    };
+    let sa = service_account(key.expose()).map_err(fail)?;
+    let jwt = assertion(&sa, &url, now).map_err(fail)?;
+    let token = super::token(
+        http,
+        &Pace::replies(),
+        &url,
+        &[
+            ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
+            ("assertion", &jwt),
+        ],
+        "check that the service account key is current (not deleted in the Cloud console)",
+    )
+    .await
+    .map_err(fail)?;
+    creds.keep(source_id, oauth::ACCESS, &token);
+    creds.keep(
+        source_id,
+        oauth::EXPIRES_AT,
+        &Secret::new((now + LIFETIME_SECS).to_string()),
+    );
+    Ok(token)
 }
 
 #[cfg(test)]

@@ -14,13 +14,15 @@
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::model::SourceId;
 use crate::model::{IncomingReview, Kind, OwnerReply};
-use crate::platforms::http::{parse_json, Refusal};
-use crate::platforms::json_request;
-use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
+use crate::platforms::http::{parse_json, Http, Refusal};
+use crate::platforms::{json_request, oauth, sign_in_first, stored_secret, stored_token, Has};
+use crate::platforms::{BodyParser, BoxFuture, LocalBoxFuture, Platform, Replier};
 use crate::replies::coach::Limit;
-use crate::replies::outbox::{Planned, Target as ReplyTarget};
-use crate::replies::Result as ReplyResult;
+use crate::replies::outbox::{Auth, Planned, ReplyCredentials, Target as ReplyTarget};
+use crate::replies::{ReplyError, Result as ReplyResult};
+use crate::secrets::Secret;
 use crate::sources::text::{html_to_text, parse_time, time_mark};
 use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
 use reqwest::Method;
@@ -41,7 +43,7 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "youtube",
     platform: "youtube",
-    browser_sign_in: false,
+    browser_sign_in: true,
     label: "YouTube",
     feed: Feed::Mentions,
     help: "Needs an API key: in the Google Cloud console (https://console.cloud.google.com) \
@@ -70,6 +72,24 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
             "API key",
             "A Google Cloud API key with YouTube Data API v3 enabled.",
             true,
+            true,
+        ),
+        crate::platforms::s(
+            "client_id",
+            "OAuth client ID (to reply)",
+            "To reply from Earshot: in the same project, APIs & Services → Credentials → Create \
+             credentials → OAuth client ID → \"Desktop app\"; give its client ID and secret, \
+             then sign in with the channel's Google account (`earshot sources auth ID` or \
+             Sources → Sign in). Set the OAuth consent screen to \"In production\", or Google \
+             ends the sign-in after 7 days.",
+            false,
+            false,
+        ),
+        crate::platforms::s(
+            "client_secret",
+            "OAuth client secret (to reply)",
+            "The secret of that \"Desktop app\" OAuth client.",
+            false,
             true,
         ),
     ],
@@ -361,6 +381,16 @@ impl Platform for YouTube {
         Some(self)
     }
 
+    /// Reading needs only the API key; replying needs the owner's consent to
+    /// `youtube.force-ssl`, through Google's installed-app sign-in.
+    fn sign_in(
+        &self,
+        source: &crate::store::Source,
+        secrets: &dyn crate::secrets::SecretStore,
+    ) -> Option<Result<super::sign_in::SignIn>> {
+        Some(super::sign_in::begin(source, secrets))
+    }
+
     fn reply_limit(&self) -> Option<Limit> {
         // YouTube comments are capped at 10 000 characters.
         Some(Limit::Chars(10_000))
@@ -403,6 +433,77 @@ impl Replier for YouTube {
 
     fn delete_path(&self) -> Option<&'static str> {
         Some("/youtube/v3/comments?id=")
+    }
+
+    /// The channel owner's token from Google's sign-in (`youtube.force-ssl`) while it has
+    /// minutes left, else a renewed one. The API key only reads: YouTube answers a reply sent
+    /// with it 401 "Login Required".
+    fn authorise<'a>(
+        &'a self,
+        http: &'a Http,
+        creds: &'a dyn ReplyCredentials,
+        source_id: SourceId,
+        settings: &'a Value,
+        _base: &'a str,
+    ) -> LocalBoxFuture<'a, ReplyResult<Auth>> {
+        Box::pin(async move {
+            if let Some(token) = oauth::fresh(creds, source_id)? {
+                return Ok(Auth::bearer(token));
+            }
+            if stored_secret(creds, source_id, oauth::REFRESH)?.is_some() {
+                return super::renew_sign_in(&SPEC, http, creds, source_id, settings)
+                    .await
+                    .map(Auth::bearer);
+            }
+            // A token given ready-made (`EARSHOT_TOKEN_YOUTUBE`).
+            stored_token(&SPEC, creds, source_id).map_err(|_| {
+                ReplyError::Outbox(format!(
+                    "YouTube replies are posted as your channel, and Earshot is not signed in \
+                     to it: set the source's OAuth client ID and secret (a \"Desktop app\" \
+                     client), then sign in (Sources → Sign in, or `earshot sources auth \
+                     {source_id}`). The API key only reads"
+                ))
+            })
+        })
+    }
+
+    fn refusal_hint(&self, status: u16, body: &Value) -> Option<&'static str> {
+        let text = body.to_string();
+        (status == 403
+            && (text.contains("ACCESS_TOKEN_SCOPE_INSUFFICIENT")
+                || text.contains("insufficientPermissions")))
+        .then_some(
+            "the sign-in did not allow managing YouTube comments; sign in again (Sources → Sign \
+             in) and tick YouTube",
+        )
+    }
+
+    fn missing(&self, source_id: SourceId, settings: &Value, has: &Has) -> Option<String> {
+        if has(oauth::REFRESH) || has(oauth::ACCESS) {
+            return None;
+        }
+        let how = if crate::platforms::setting(settings, &["client_id"]).is_none()
+            || !has("client_secret")
+        {
+            "set the source's OAuth client ID and secret (a \"Desktop app\" client in the same \
+             Google Cloud project)"
+        } else {
+            "the API key only reads"
+        };
+        Some(sign_in_first("YouTube", source_id, how))
+    }
+
+    /// Access tokens live an hour.
+    fn renew<'a>(
+        &'a self,
+        http: &'a Http,
+        creds: &'a dyn ReplyCredentials,
+        source_id: SourceId,
+        settings: &'a Value,
+    ) -> Option<LocalBoxFuture<'a, ReplyResult<Secret>>> {
+        Some(Box::pin(super::renew_sign_in(
+            &SPEC, http, creds, source_id, settings,
+        )))
     }
 }
 
