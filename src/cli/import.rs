@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Args;
-use earshot::import::{import_path_batched, ImportError, ImportOptions, BATCH_SIZE};
+use earshot::import::{ImportError, ImportOptions};
 use earshot::store::Store;
 
 use super::output::{print_json, progress_bar};
@@ -39,10 +39,8 @@ pub fn run(store: &mut Store, args: ImportArgs) -> Result<ExitCode> {
     };
     let size = std::fs::metadata(&args.file).map(|m| m.len()).unwrap_or(0);
     let bar = progress_bar(size, args.json, "Importing");
-    let batch = args.batch_size.unwrap_or(BATCH_SIZE);
-    let result = import_path_batched(store, &args.file, &opts, batch, &mut |done, _total| {
-        bar.set_position(done)
-    });
+    let mut progress = |done, _total| bar.set_position(done);
+    let result = earshot::actions::import(store, &args.file, &opts, args.batch_size, &mut progress);
     bar.finish_and_clear();
     let report = match result {
         Ok(r) => r,
