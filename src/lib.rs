@@ -1,6 +1,7 @@
 //! Earshot's core: everything the CLI and the desktop shell do, with no knowledge of either.
 //!
 //! - [`model`]: the domain types.
+//! - [`actions`]: every action the app or the CLI offers, one function each.
 //! - [`alerts`]: the alert rules, the check that raises alerts, and the notification plan.
 //! - [`store`]: the SQLite store, the only module with SQL.
 //! - [`import`]: streaming CSV / JSON Lines import.
@@ -16,6 +17,7 @@
 //! - [`sync`]: the engine that runs sources on their schedule, page by page, transactionally.
 //! - [`secrets`]: credentials in the OS keyring, never in the database.
 
+pub mod actions;
 pub mod alerts;
 pub mod analysis;
 pub mod backup;

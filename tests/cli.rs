@@ -923,3 +923,87 @@ fn an_import_killed_at_any_point_loses_no_committed_batch_and_a_rerun_completes_
         "a rerun completes the work with no duplicates"
     );
 }
+
+/// Issue 24: `earshot sync` runs the app's round, so a new 1★ review it brings raises its
+/// `new_negative` alert at once; `earshot alerts` lists it with no `alerts check` in between.
+#[test]
+fn sync_raises_the_alert_of_a_new_one_star_review_without_alerts_check() {
+    use wiremock::matchers::{method, path, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    const TP_PATH: &str = "/v1/business-units/bu-1/reviews";
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt.block_on(MockServer::start());
+    let written = (chrono::Utc::now() - chrono::Duration::hours(2))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let review = serde_json::json!({
+        "id": "tp-1",
+        "stars": 1,
+        "title": "Never again",
+        "text": "Cold food and nobody came to the table for forty minutes.",
+        "createdAt": written,
+        "consumer": {"displayName": "Sam"},
+        "links": [],
+    });
+    rt.block_on(async {
+        Mock::given(method("GET"))
+            .and(path(TP_PATH))
+            .and(query_param("page", "1"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(serde_json::json!({ "reviews": [review], "links": [] })),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(TP_PATH))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(serde_json::json!({ "reviews": [] })),
+            )
+            .mount(&server)
+            .await;
+    });
+    let db = TestDb::new();
+    db.earshot(&[
+        "sources",
+        "add",
+        "trustpilot",
+        "--business",
+        CAFE,
+        "--set",
+        "business_unit_id=bu-1",
+        "--set",
+        "api_key=tp-key",
+        "--set",
+        &format!("base_url={}", server.uri()),
+    ])
+    .ok();
+    assert_eq!(
+        db.earshot(&["alerts", "--json"]).ok().json(),
+        serde_json::json!([])
+    );
+
+    let synced = db.earshot(&["sync", "--json"]).ok().json();
+    assert_eq!(synced["new"], 1);
+
+    let reviews = db
+        .earshot(&["reviews", "--business", CAFE, "--json"])
+        .ok()
+        .json();
+    let review_id = reviews[0]["id"].as_i64().unwrap();
+    let alerts = db.earshot(&["alerts", "--json"]).ok().json();
+    let alerts = alerts.as_array().unwrap();
+    let negative: Vec<&Value> = alerts
+        .iter()
+        .filter(|a| a["kind"] == "new_negative")
+        .collect();
+    assert_eq!(negative.len(), 1, "{alerts:?}");
+    assert_eq!(negative[0]["review_ids"], serde_json::json!([review_id]));
+    assert_eq!(negative[0]["state"], "new");
+    assert_eq!(negative[0]["business"], CAFE);
+    // The sync said so too, for scripts.
+    assert_eq!(synced["new_alerts"][0]["kind"], "new_negative");
+}

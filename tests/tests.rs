@@ -4,6 +4,7 @@
 
 mod common;
 
+mod actions;
 mod alerts;
 mod channels;
 mod cli;

@@ -1,56 +1,29 @@
 //! Commands of the Alerts screen: the alerts with the reviews behind them, seen and dismissed.
 
-use earshot::alerts::{self, Alert, AlertFilter, AlertId, AlertState};
-use earshot::model::Review;
-use serde::Serialize;
+use earshot::actions::{self, AlertWithReviews};
+use earshot::alerts::{self, AlertFilter, AlertId, AlertState};
 use tauri::{AppHandle, State};
 
-use crate::commands::{with_store, AppState};
 use crate::error::{UiError, UiResult};
+use crate::state::{with_store, AppState};
 
 /// How many alerts one screen lists; older ones stay in the database and the CLI.
 const ALERTS_SHOWN: u32 = 200;
-/// How many of an alert's reviews are sent along (the rest are one click away in the inbox).
-const REVIEWS_PER_ALERT: usize = 5;
 
-/// An alert with the first few of its reviews, so the screen links each to what raised it.
-#[derive(Debug, Serialize)]
-pub struct AlertWithReviews {
-    #[serde(flatten)]
-    pub alert: Alert,
-    pub title: &'static str,
-    pub reviews: Vec<Review>,
-}
-
-/// Open alerts (new and seen) and past ones (dismissed), newest first.
+/// Open alerts (new and seen) and past ones (dismissed), newest first, each with its first
+/// reviews.
 #[tauri::command]
 pub async fn list_alerts(
     state: State<'_, AppState>,
     include_dismissed: Option<bool>,
 ) -> UiResult<Vec<AlertWithReviews>> {
+    let filter = AlertFilter {
+        include_dismissed: include_dismissed.unwrap_or(true),
+        limit: Some(ALERTS_SHOWN),
+        ..Default::default()
+    };
     with_store(&state, move |store| {
-        let filter = AlertFilter {
-            include_dismissed: include_dismissed.unwrap_or(true),
-            limit: Some(ALERTS_SHOWN),
-            ..Default::default()
-        };
-        let list = store.alerts(&filter)?;
-        let mut out = Vec::with_capacity(list.len());
-        for alert in list {
-            let reviews = alert
-                .review_ids
-                .iter()
-                .take(REVIEWS_PER_ALERT)
-                // A review removed since (its source deleted) just drops out of the list.
-                .filter_map(|id| store.review(*id).ok())
-                .collect();
-            out.push(AlertWithReviews {
-                title: alert.kind.title(),
-                alert,
-                reviews,
-            });
-        }
-        Ok(out)
+        Ok(actions::alerts_with_reviews(store, &filter)?)
     })
     .await
 }

@@ -1,5 +1,6 @@
-//! The app's background work: a round (sync the due sources, check alerts, plan notifications;
-//! all in the core, `earshot::sync::round`) every minute and whenever the owner asks for Sync now.
+//! The app's background work: a round (sync the due sources, check alerts, plan notifications,
+//! send queued replies; all in the core, `earshot::actions::sync_round`, which `earshot sync`
+//! runs too) every minute and whenever the owner asks for Sync now.
 //! The shell only delivers: progress events to the window, notifications, the tray's unread
 //! count. Rounds never overlap; a Sync now during a round runs right after it.
 
@@ -8,13 +9,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Local;
-use earshot::model::SourceId;
+use earshot::actions::{self, sync::RoundOptions};
 use earshot::secrets::{self, SecretStore};
 use earshot::store::Store;
-use earshot::sync::{self, EventSink, Selection, SyncOptions};
+use earshot::sync::{self, EventSink, Selection};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::mpsc;
+
+use crate::events::REVIEWS_CHANGED;
+use crate::state::{AppState, Background, LastNotified, Request};
 
 /// Per-source progress (`SyncEvent` as JSON: started, page, finished).
 pub const SYNC_PROGRESS: &str = "sync-progress";
@@ -36,27 +40,6 @@ fn tick() -> Duration {
 }
 /// The first round waits a little so the window paints first.
 const FIRST_ROUND_AFTER: Duration = Duration::from_secs(5);
-
-/// A request to the background worker.
-#[derive(Debug)]
-pub enum Request {
-    /// Sync these sources now (all of them when `None`).
-    SyncNow(Option<Vec<SourceId>>),
-    /// Re-plan notifications (after a pause ends or the preferences change) without syncing.
-    Replan,
-}
-
-/// The handle commands and the tray use to reach the worker.
-pub struct Background {
-    tx: mpsc::UnboundedSender<Request>,
-}
-
-impl Background {
-    pub fn request(&self, r: Request) {
-        // The worker lives as long as the app; a send can only fail during shutdown.
-        let _ = self.tx.send(r);
-    }
-}
 
 #[derive(Debug, Clone, Serialize)]
 struct SyncState {
@@ -99,7 +82,7 @@ pub fn start<R: Runtime>(app: &AppHandle<R>, db: PathBuf, auto: bool) -> Backgro
             }
         }
     });
-    Background { tx }
+    Background::new(tx)
 }
 
 async fn run_round<R: Runtime>(
@@ -110,7 +93,7 @@ async fn run_round<R: Runtime>(
 ) {
     // A round is not cut short by a restart in the tray (`relaunch.rs`); it would be safe, as a
     // crash is, but its notifications would wait for the next round.
-    let _busy = app.state::<crate::commands::AppState>().activity.begin();
+    let _busy = app.state::<AppState>().activity.begin();
     let _ = app.emit(
         SYNC_STATE,
         SyncState {
@@ -126,21 +109,22 @@ async fn run_round<R: Runtime>(
         let _ = sink.emit(SYNC_PROGRESS, e);
     });
     let now = Local::now().fixed_offset();
-    let outcome = sync::round(db, secrets, selection, &SyncOptions::default(), events, now).await;
+    let opts = RoundOptions::default();
+    let outcome = actions::sync_round(db, secrets, selection, &opts, events, now).await;
     let state = match outcome {
-        Ok(round) => {
-            deliver(app, db, &round.plan);
-            let new: u64 = round.sources.iter().map(|s| s.new).sum();
-            let updated: u64 = round.sources.iter().map(|s| s.updated + s.removed).sum();
-            if new + updated > 0 || !round.new_alerts.is_empty() {
-                let _ = app.emit(crate::commands::REVIEWS_CHANGED, ());
+        Ok(done) => {
+            deliver(app, db, &done.round.plan);
+            let (new, updated) = (done.new_items(), done.changed_items());
+            let replied = !done.replies.posted.is_empty() || !done.replies.failed.is_empty();
+            if new + updated > 0 || !done.round.new_alerts.is_empty() || replied {
+                let _ = app.emit(REVIEWS_CHANGED, ());
             }
             SyncState {
                 running: false,
                 new,
                 updated,
-                failed: round.sources.iter().filter(|s| !s.ok).count(),
-                unread_alerts: round.unread_alerts,
+                failed: done.round.sources.iter().filter(|s| !s.ok).count(),
+                unread_alerts: done.round.unread_alerts,
             }
         }
         Err(e) => {
@@ -175,7 +159,7 @@ fn deliver<R: Runtime>(app: &AppHandle<R>, db: &std::path::Path, plan: &earshot:
         Err(e) => eprintln!("earshot-desktop: {e}"),
     }
     if let Some(last) = plan.notify_now.iter().rev().find_map(|n| n.review_id) {
-        app.state::<crate::tray::LastNotified>().set(last);
+        app.state::<LastNotified>().set(last);
     }
 }
 

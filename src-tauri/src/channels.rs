@@ -7,8 +7,8 @@ use earshot::channels::{self, Channel, ChannelId, ChannelSpec};
 use earshot::secrets::Secret;
 use tauri::State;
 
-use crate::commands::{with_store, AppState};
 use crate::error::{UiError, UiResult};
+use crate::state::{with_store, AppState};
 
 /// Every channel with what it sent, what waits and its last error.
 #[tauri::command]

@@ -70,3 +70,9 @@ impl From<earshot::backup::BackupError> for UiError {
         UiError::new(e.code(), e.to_string())
     }
 }
+
+impl From<earshot::actions::ActionError> for UiError {
+    fn from(e: earshot::actions::ActionError) -> Self {
+        UiError::new(e.code(), e.to_string())
+    }
+}

@@ -14,28 +14,27 @@ mod background;
 mod channels;
 mod commands;
 mod error;
+mod events;
 mod notify;
 mod relaunch;
 mod replies;
 mod report;
 mod settings;
 mod sources;
+mod state;
 mod tray;
 mod window;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use anyhow::Context;
 
 use tauri::{Manager, RunEvent};
 
-/// The argument the login item starts the app with: no window, only the tray.
-pub const MINIMIZED: &str = "--minimized";
-
-/// Set when the owner chose Quit; any other exit request (the last window closed) is refused so
-/// the app stays in the tray.
-pub struct Quitting(pub AtomicBool);
+use relaunch::MINIMIZED;
+use state::{AppState, LastNotified, Quitting};
 
 fn main() {
     window::prefer_light_webkit();
@@ -88,7 +87,7 @@ fn run() -> anyhow::Result<()> {
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
             Some(vec![MINIMIZED]),
         ))
-        .manage(commands::AppState {
+        .manage(AppState {
             db_path,
             activity: Default::default(),
         })
@@ -147,7 +146,7 @@ fn run() -> anyhow::Result<()> {
             let auto = std::env::var_os("EARSHOT_NO_AUTO_SYNC").is_none();
             let worker = background::start(app.handle(), worker_db, auto);
             app.manage(worker);
-            app.manage(tray::LastNotified::default());
+            app.manage(LastNotified::default());
             tray::install(app.handle())?;
             #[cfg(target_os = "linux")]
             appearance::watch(app.handle());
@@ -167,7 +166,8 @@ fn run() -> anyhow::Result<()> {
             let chosen = app.state::<Quitting>().0.load(Ordering::SeqCst);
             if code.is_none() && !chosen {
                 api.prevent_exit();
-                relaunch::after_window_closed(app);
+                let activity = Arc::clone(&app.state::<AppState>().activity);
+                relaunch::after_window_closed(app, activity);
             }
         }
     });

@@ -55,7 +55,7 @@ pub fn alert<R: Runtime>(app: &AppHandle<R>, n: &earshot::alerts::Notification) 
                 // Its click is heard by this process only: a restart in the tray (relaunch.rs)
                 // waits until it is clicked or closed, or for CLICK_HOLD at most.
                 let hold = app
-                    .state::<crate::commands::AppState>()
+                    .state::<crate::state::AppState>()
                     .activity
                     .hold_at_most(CLICK_HOLD);
                 let app = app.clone();
@@ -106,10 +106,10 @@ fn open_from_notification<R: Runtime>(
     }
     match review {
         Some(id) => {
-            let _ = app.emit(crate::tray::OPEN_REVIEW, id);
+            let _ = app.emit(crate::events::OPEN_REVIEW, id);
         }
         None => {
-            let _ = app.emit(crate::tray::OPEN_ALERTS, ());
+            let _ = app.emit(crate::events::OPEN_ALERTS, ());
         }
     }
 }

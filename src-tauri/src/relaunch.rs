@@ -22,8 +22,11 @@ use std::time::Duration;
 
 use tauri::{AppHandle, Manager, Runtime};
 
-use crate::commands::AppState;
 use crate::window;
+
+/// The argument the login item and a restart in the tray start the app with: no window, only the
+/// tray.
+pub const MINIMIZED: &str = "--minimized";
 
 /// How often a pending restart looks again whether the work is done and the window still closed.
 /// The first look also waits this long, so a close followed at once by Open keeps the process.
@@ -84,12 +87,12 @@ impl Hold {
     }
 }
 
-/// Called when the last window has closed: restarts the app in the tray once it is idle.
-pub fn after_window_closed<R: Runtime>(app: &AppHandle<R>) {
+/// Called when the last window has closed: restarts the app in the tray once `activity` (the
+/// app's work in flight) is idle.
+pub fn after_window_closed<R: Runtime>(app: &AppHandle<R>, activity: Arc<Activity>) {
     if !cfg!(unix) || std::env::var_os(KEEP_PROCESS_ENV).is_some() {
         return;
     }
-    let activity = Arc::clone(&app.state::<AppState>().activity);
     if activity.restart_pending.swap(true, Ordering::SeqCst) {
         return;
     }
@@ -103,13 +106,13 @@ pub fn after_window_closed<R: Runtime>(app: &AppHandle<R>) {
         }
         if activity.idle() {
             let on_main = app.clone();
+            let held = Arc::clone(&activity);
             let scheduled = app.run_on_main_thread(move || {
                 // Checked again where no command or tray action can start in between.
-                let activity = Arc::clone(&on_main.state::<AppState>().activity);
-                if on_main.get_webview_window(window::MAIN).is_none() && activity.idle() {
+                if on_main.get_webview_window(window::MAIN).is_none() && held.idle() {
                     restart_in_tray();
                 }
-                activity.restart_pending.store(false, Ordering::SeqCst);
+                held.restart_pending.store(false, Ordering::SeqCst);
             });
             if scheduled.is_err() {
                 activity.restart_pending.store(false, Ordering::SeqCst);
@@ -122,8 +125,8 @@ pub fn after_window_closed<R: Runtime>(app: &AppHandle<R>) {
 /// The arguments of a start in the tray: the ones this process was started with (the database
 /// above all), with `--minimized` once.
 fn tray_arguments(args: impl IntoIterator<Item = std::ffi::OsString>) -> Vec<std::ffi::OsString> {
-    let mut kept: Vec<_> = args.into_iter().filter(|a| a != crate::MINIMIZED).collect();
-    kept.push(crate::MINIMIZED.into());
+    let mut kept: Vec<_> = args.into_iter().filter(|a| a != MINIMIZED).collect();
+    kept.push(MINIMIZED.into());
     kept
 }
 

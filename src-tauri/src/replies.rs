@@ -1,16 +1,17 @@
 //! Commands of the Review screen and its reply composer: each is one call into `earshot::replies`
-//! (the same functions `earshot reply …` calls).
+//! or `earshot::actions` (the same functions `earshot reply …` calls).
 
+use earshot::actions::{self, AiEndpoint, ReplyCreds};
 use earshot::model::{ReviewId, Revision};
 use earshot::replies::coach::Warning;
-use earshot::replies::outbox::{self, Outbox, OutboxConfig};
-use earshot::replies::{self, ai, Composer, CopyAndOpen, Reply, ReplyTemplate};
-use earshot::secrets::StoredReplyCredentials;
+use earshot::replies::outbox::{self, OutboxConfig};
+use earshot::replies::{self, Composer, CopyAndOpen, Reply, ReplyTemplate};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 
-use crate::commands::{with_store, AppState, REVIEWS_CHANGED};
-use crate::error::{UiError, UiResult};
+use crate::error::UiResult;
+use crate::events::REVIEWS_CHANGED;
+use crate::state::{with_store, AppState};
 
 /// The Review screen in one round trip: the composer's view, the revisions and the templates.
 #[derive(Debug, Serialize)]
@@ -94,16 +95,19 @@ pub async fn post_reply(
     review: ReviewId,
     key: Option<String>,
 ) -> UiResult<Reply> {
+    // The outbox borrows the store across its awaits, so it runs to completion here on the
+    // blocking pool rather than on the async runtime's workers.
     let reply = with_store(&state, move |store| {
-        let secret_store = store.secrets()?;
-        let creds = StoredReplyCredentials(secret_store.as_ref());
-        // The outbox borrows the store across its awaits, so it runs to completion here on the
-        // blocking pool rather than on the async runtime's workers.
-        let reply = tauri::async_runtime::block_on(async {
-            let outbox = Outbox::new(store, &creds, OutboxConfig::default())?;
-            outbox.post_review(review, key.as_deref()).await
-        })?;
-        Ok(reply)
+        let secrets = store.secrets()?;
+        let creds = ReplyCreds::stored(secrets.as_ref());
+        let post = actions::post_reply(
+            store,
+            &creds,
+            OutboxConfig::default(),
+            review,
+            key.as_deref(),
+        );
+        Ok(tauri::async_runtime::block_on(post)?)
     })
     .await?;
     app.emit(REVIEWS_CHANGED, ())?;
@@ -118,13 +122,10 @@ pub async fn delete_reply(
     review: ReviewId,
 ) -> UiResult<Reply> {
     let reply = with_store(&state, move |store| {
-        let secret_store = store.secrets()?;
-        let creds = StoredReplyCredentials(secret_store.as_ref());
-        let reply = tauri::async_runtime::block_on(async {
-            let outbox = Outbox::new(store, &creds, OutboxConfig::default())?;
-            outbox.delete_review_reply(review).await
-        })?;
-        Ok(reply)
+        let secrets = store.secrets()?;
+        let creds = ReplyCreds::stored(secrets.as_ref());
+        let delete = actions::delete_reply(store, &creds, OutboxConfig::default(), review);
+        Ok(tauri::async_runtime::block_on(delete)?)
     })
     .await?;
     app.emit(REVIEWS_CHANGED, ())?;
@@ -142,15 +143,11 @@ pub async fn edit_reply(
     key: Option<String>,
 ) -> UiResult<Reply> {
     let reply = with_store(&state, move |store| {
-        let secret_store = store.secrets()?;
-        let creds = StoredReplyCredentials(secret_store.as_ref());
-        let reply = tauri::async_runtime::block_on(async {
-            let outbox = Outbox::new(store, &creds, OutboxConfig::default())?;
-            outbox
-                .edit_review_reply(review, &text, key.as_deref())
-                .await
-        })?;
-        Ok(reply)
+        let secrets = store.secrets()?;
+        let creds = ReplyCreds::stored(secrets.as_ref());
+        let config = OutboxConfig::default();
+        let edit = actions::edit_reply(store, &creds, config, review, &text, key.as_deref());
+        Ok(tauri::async_runtime::block_on(edit)?)
     })
     .await;
     // A refused edit changes the thread too (the reason, the text back in the draft).
@@ -183,29 +180,15 @@ pub async fn mark_replied(
     Ok(reply)
 }
 
-/// A draft from the owner's AI endpoint (Settings → AI drafts), for the owner to edit. Nothing is
-/// saved or posted. The hosted endpoint's key comes from the OS keyring.
+/// A draft from the owner's AI endpoint (Settings → AI drafts; refused while they are off), for
+/// the owner to edit. Nothing is saved or posted. The hosted endpoint's key comes from the OS
+/// keyring.
 #[tauri::command]
 pub async fn ai_draft(state: State<'_, AppState>, review: ReviewId) -> UiResult<String> {
     with_store(&state, move |store| {
-        let settings = replies::ai_settings(store)?;
-        if !settings.enabled {
-            return Err(UiError::new(
-                "ai_off",
-                "AI drafts are off. Turn them on in Settings → AI drafts.",
-            ));
-        }
-        let key = store
-            .secrets()?
-            .get(ai::KEY_SOURCE, ai::KEY_NAME)
-            .map_err(|e| UiError::new("keyring", e.to_string()))?;
-        let config = settings.config();
-        Ok(tauri::async_runtime::block_on(replies::ai_draft(
-            store,
-            review,
-            &config,
-            key.as_ref(),
-        ))?)
+        let secrets = store.secrets()?;
+        let draft = actions::ai_draft(store, secrets.as_ref(), review, AiEndpoint::Saved);
+        Ok(tauri::async_runtime::block_on(draft)?.text)
     })
     .await
 }

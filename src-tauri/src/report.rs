@@ -6,11 +6,10 @@ use earshot::report::{self, ImageFormat};
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
 
-use crate::commands::{with_store, AppState};
-use crate::error::{UiError, UiResult};
+use earshot::actions::dashboard::DEFAULT_PERIOD_DAYS;
 
-/// The dashboard's default period, as `dashboard` uses it.
-const DEFAULT_PERIOD_DAYS: i64 = 30;
+use crate::error::{UiError, UiResult};
+use crate::state::{with_store, AppState};
 
 /// Saves the dashboard of `business` (default: the owner's own, as the dashboard shows it) over
 /// `period` days to a PNG the owner picks in the native save dialog (shown from Rust: the webview

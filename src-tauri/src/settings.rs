@@ -3,6 +3,7 @@
 //! Each is one call into the core.
 
 use chrono::Local;
+use earshot::actions;
 use earshot::alerts::{self, AlertError, NotificationPrefs, Rule};
 use earshot::backup::{self, BackupFile};
 use earshot::model::{Business, BusinessId};
@@ -13,8 +14,9 @@ use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 use tauri_plugin_dialog::DialogExt;
 
-use crate::commands::{with_store, AppState, REVIEWS_CHANGED};
 use crate::error::{UiError, UiResult};
+use crate::events::REVIEWS_CHANGED;
+use crate::state::{on_blocking_pool, with_store, AppState};
 
 /// Everything the Settings screen shows, in one round trip.
 #[derive(Debug, Serialize)]
@@ -162,7 +164,7 @@ pub async fn delete_template(state: State<'_, AppState>, name: String) -> UiResu
 #[tauri::command]
 pub async fn backup_now(state: State<'_, AppState>) -> UiResult<BackupFile> {
     let today = Local::now().date_naive();
-    with_store(&state, move |store| Ok(backup::backup_now(store, today)?)).await
+    with_store(&state, move |store| Ok(actions::backup_now(store, today)?)).await
 }
 
 /// Restores a backup (checked first; the current database is kept beside it).
@@ -172,12 +174,15 @@ pub async fn restore_backup(
     state: State<'_, AppState>,
     path: String,
 ) -> UiResult<String> {
-    let kept = with_store(&state, move |store| {
-        Ok(backup::restore(store, path.as_ref())?)
+    let db = state.db_path.clone();
+    let busy = state.activity.begin();
+    let done = on_blocking_pool(move || {
+        let _busy = busy;
+        actions::restore(&db, path.as_ref())
     })
-    .await?;
+    .await??;
     app.emit(REVIEWS_CHANGED, ())?;
-    Ok(kept.display().to_string())
+    Ok(done.previous_kept_at.display().to_string())
 }
 
 /// Saves the AI endpoint; `api_key` replaces the saved key when given (an empty one deletes it).

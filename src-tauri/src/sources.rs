@@ -3,16 +3,14 @@
 
 use std::collections::BTreeMap;
 
+use earshot::actions::{self, TestOutcome};
 use earshot::model::SourceId;
-use earshot::sources::http::{Http, HttpConfig};
 use earshot::sources::{self, ConnectorSpec};
 use earshot::store::{Source, Store};
-use serde::Serialize;
 use tauri::{Emitter, State};
 
-use crate::background::{Background, Request};
-use crate::commands::{on_blocking_pool, with_store, AppState};
 use crate::error::{UiError, UiResult};
+use crate::state::{on_blocking_pool, with_store, AppState, Background, Request};
 
 /// Every platform with what it needs, for the Connect form.
 #[tauri::command]
@@ -36,18 +34,17 @@ pub async fn add_source(
     settings: BTreeMap<String, String>,
 ) -> UiResult<Source> {
     let source = with_store(&state, move |store| {
-        let business = store.ensure_business(&business)?;
-        let secret_store = store.secrets()?;
-        let id = sources::add_source(
+        let secrets = store.secrets()?;
+        let label = label.as_deref();
+        let add = actions::add_source(
             store,
-            secret_store.as_ref(),
-            business.id,
+            secrets.as_ref(),
+            &business,
             &platform,
-            label.as_deref(),
+            label,
             &settings,
-        )
-        .map_err(|e| UiError::new("source", e.to_string()))?;
-        Ok(store.source(id)?)
+        );
+        Ok(add?)
     })
     .await?;
     // A new source syncs at once: the owner wants to see it work.
@@ -58,71 +55,21 @@ pub async fn add_source(
 #[tauri::command]
 pub async fn remove_source(state: State<'_, AppState>, id: SourceId) -> UiResult<()> {
     with_store(&state, move |store| {
-        store.remove_source(id)?;
-        // The credentials go too; a keyring that cannot be reached leaves nothing else behind.
-        if let Ok(secret_store) = store.secrets() {
-            let _ = secret_store.delete_all(id, &earshot::platforms::secret_keys());
-        }
+        // A keyring that cannot be reached leaves the credentials behind, and nothing else.
+        actions::remove_source(store, store.secrets()?.as_ref(), id)?;
         Ok(())
     })
     .await
-}
-
-/// The owner confirms a source's addresses after a restore changed them (`id`), or the AI
-/// endpoint's (`ai`): their credentials are used again (`earshot sources confirm`).
-#[tauri::command]
-pub async fn confirm_source(
-    state: State<'_, AppState>,
-    id: Option<SourceId>,
-    ai: bool,
-) -> UiResult<()> {
-    with_store(&state, move |store| {
-        if let Some(id) = id {
-            store.confirm_source(id)?;
-        }
-        if ai {
-            store.confirm_settings()?;
-        }
-        Ok(())
-    })
-    .await
-}
-
-#[derive(Debug, Serialize)]
-pub struct TestOutcome {
-    pub ok: bool,
-    pub items: Option<usize>,
-    pub error: Option<String>,
-    pub error_code: Option<&'static str>,
 }
 
 /// One live request, nothing stored: says what is wrong in plain words.
 #[tauri::command]
 pub async fn test_source(state: State<'_, AppState>, id: SourceId) -> UiResult<TestOutcome> {
-    let (source, secret_store) = with_store(&state, move |store| {
+    let (source, secrets) = with_store(&state, move |store| {
         Ok((store.source(id)?, store.secrets()?))
     })
     .await?;
-    let http = Http::new(HttpConfig {
-        max_attempts: 1,
-        ..HttpConfig::default()
-    })
-    .map_err(|e| UiError::new("network", e.to_string()))?;
-    let outcome = sources::test_source(&source, secret_store.as_ref(), &http).await;
-    Ok(match outcome {
-        Ok(n) => TestOutcome {
-            ok: true,
-            items: Some(n),
-            error: None,
-            error_code: None,
-        },
-        Err(e) => TestOutcome {
-            ok: false,
-            items: None,
-            error: Some(e.to_string()),
-            error_code: Some(e.code()),
-        },
-    })
+    Ok(actions::test_source(&source, secrets.as_ref(), None).await?)
 }
 
 /// Queues a sync of these sources (all when none are given); returns at once.
@@ -171,4 +118,24 @@ pub async fn google_sign_in(
     .await??;
     background.request(Request::SyncNow(Some(vec![id])));
     Ok(())
+}
+
+/// The owner confirms a source's addresses after a restore changed them (`id`), or the AI
+/// endpoint's (`ai`): their credentials are used again (`earshot sources confirm`).
+#[tauri::command]
+pub async fn confirm_source(
+    state: State<'_, AppState>,
+    id: Option<SourceId>,
+    ai: bool,
+) -> UiResult<()> {
+    with_store(&state, move |store| {
+        if let Some(id) = id {
+            store.confirm_source(id)?;
+        }
+        if ai {
+            store.confirm_settings()?;
+        }
+        Ok(())
+    })
+    .await
 }

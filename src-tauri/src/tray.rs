@@ -2,17 +2,16 @@
 //! tooltip and label show how many alerts wait to be looked at. With no tray host (a bare X
 //! server in tests) the icon is invisible but harmless.
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::Ordering;
 
 use chrono::{Duration, Local, Utc};
-use earshot::model::ReviewId;
 use tauri::menu::{CheckMenuItem, Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
-use crate::background::{Background, Request};
-use crate::commands::AppState;
-use crate::{window, Quitting};
+use crate::events::OPEN_REVIEW;
+use crate::state::{AppState, Background, LastNotified, Quitting, Request};
+use crate::window;
 
 const TRAY_ID: &str = "earshot";
 const OPEN: &str = "open";
@@ -22,29 +21,6 @@ const PAUSE_TOMORROW: &str = "pause-tomorrow";
 const RESUME: &str = "resume";
 const AT_LOGIN: &str = "start-at-login";
 const QUIT: &str = "quit";
-
-/// The event that asks the window to open a review (after a notification about it).
-pub const OPEN_REVIEW: &str = "open-review";
-/// The event that asks the window to show its alerts (after a grouped notification).
-pub const OPEN_ALERTS: &str = "open-alerts";
-
-/// The review of the last single-review notification: opening the window from the tray shortly
-/// after goes straight to it (Linux notifications cannot report clicks through the plugin).
-#[derive(Default)]
-pub struct LastNotified(AtomicI64);
-
-impl LastNotified {
-    pub fn set(&self, id: ReviewId) {
-        self.0.store(id, Ordering::SeqCst);
-    }
-
-    fn take(&self) -> Option<ReviewId> {
-        match self.0.swap(0, Ordering::SeqCst) {
-            0 => None,
-            id => Some(id),
-        }
-    }
-}
 
 pub fn install(app: &AppHandle) -> tauri::Result<()> {
     let open = MenuItem::with_id(app, OPEN, "Open Earshot", true, None::<&str>)?;

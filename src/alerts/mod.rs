@@ -18,16 +18,17 @@ pub mod rules;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value as Json;
 
-use crate::model::{rfc3339, BusinessId, ReviewId};
+use crate::model::BusinessId;
 use crate::store::{Store, StoreError};
 
 pub use notify::{notification_plan, Notification, NotificationPrefs, Plan, QuietHours};
 
-/// Row id of an alert in the store.
-pub type AlertId = i64;
+// The alert types live with the model (the store reads and writes them); re-exported here where
+// callers have always found them.
+pub use crate::model::alerts::{Alert, AlertFilter, AlertId, AlertKind, AlertState, NewAlert};
 
 /// An alert raised at check time about something older than this is stored as already seen: it is
 /// history, not news. A week because owners read their reviews at least weekly, so anything older
@@ -76,168 +77,6 @@ impl AlertError {
 }
 
 pub type Result<T, E = AlertError> = std::result::Result<T, E>;
-
-/// What an alert is about. The string forms are the stable names in JSON, the CLI and the
-/// `alerts.kind` column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AlertKind {
-    /// A new review at or below N stars, or a new mention with negative sentiment.
-    NewNegative,
-    /// A negative review still without a reply after N hours.
-    Unanswered,
-    /// The rolling 30-day average fell well below the 90 days before it.
-    RatingDrop,
-    /// Far more reviews and mentions in an hour than the business's own baseline.
-    Spike,
-    /// A review or mention uses one of the owner's watch words.
-    WatchWord,
-    /// A competitor's recent rating passed the owner's.
-    Competitor,
-    /// A source keeps failing to sync (raised by the sync engine, not by [`check`]).
-    SourceHealth,
-}
-
-impl AlertKind {
-    pub const ALL: [AlertKind; 7] = [
-        AlertKind::NewNegative,
-        AlertKind::Unanswered,
-        AlertKind::RatingDrop,
-        AlertKind::Spike,
-        AlertKind::WatchWord,
-        AlertKind::Competitor,
-        AlertKind::SourceHealth,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AlertKind::NewNegative => "new_negative",
-            AlertKind::Unanswered => "unanswered",
-            AlertKind::RatingDrop => "rating_drop",
-            AlertKind::Spike => "spike",
-            AlertKind::WatchWord => "watch_word",
-            AlertKind::Competitor => "competitor",
-            AlertKind::SourceHealth => "source_health",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<AlertKind> {
-        AlertKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    /// A short title for a notification or a list heading.
-    pub fn title(self) -> &'static str {
-        match self {
-            AlertKind::NewNegative => "New negative review",
-            AlertKind::Unanswered => "Review waiting for a reply",
-            AlertKind::RatingDrop => "Rating dropping",
-            AlertKind::Spike => "Sudden burst of reviews",
-            AlertKind::WatchWord => "Watch word mentioned",
-            AlertKind::Competitor => "Competitor rated higher",
-            AlertKind::SourceHealth => "A source stopped syncing",
-        }
-    }
-}
-
-impl std::fmt::Display for AlertKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Read state of an alert: `new` is unread (the tray shows it), `seen` was looked at,
-/// `dismissed` is hidden from the default list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AlertState {
-    New,
-    Seen,
-    Dismissed,
-}
-
-impl AlertState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AlertState::New => "new",
-            AlertState::Seen => "seen",
-            AlertState::Dismissed => "dismissed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<AlertState> {
-        match s {
-            "new" => Some(AlertState::New),
-            "seen" => Some(AlertState::Seen),
-            "dismissed" => Some(AlertState::Dismissed),
-            _ => None,
-        }
-    }
-}
-
-/// A stored alert, as listed by `earshot alerts --json` and the app.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Alert {
-    pub id: AlertId,
-    pub kind: AlertKind,
-    /// Name of the business the alert is about (the owner's own; for `competitor`, the one that
-    /// was passed). `None` only for alerts not tied to a business.
-    pub business: Option<String>,
-    pub business_id: Option<BusinessId>,
-    /// When the data that raised it happened.
-    #[serde(serialize_with = "ser_time")]
-    pub created_at: DateTime<Utc>,
-    pub review_ids: Vec<ReviewId>,
-    pub message: String,
-    pub state: AlertState,
-    #[serde(serialize_with = "ser_time_opt")]
-    pub notified_at: Option<DateTime<Utc>>,
-    pub dedup_key: String,
-    /// Rule-specific figures (averages, counts, matched words…), for the app to show.
-    pub details: Json,
-}
-
-fn ser_time<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&rfc3339(t))
-}
-
-fn ser_time_opt<S: serde::Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
-    match t {
-        Some(t) => s.serialize_str(&rfc3339(t)),
-        None => s.serialize_none(),
-    }
-}
-
-/// An alert to raise: what the rules produce and what the sync engine passes for
-/// `source_health`. [`Store::raise_alert`] stores it unless its `dedup_key` is already there.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewAlert {
-    pub kind: AlertKind,
-    pub business_id: Option<BusinessId>,
-    /// Names the data that raised the alert; a second alert with the same key is never stored.
-    pub dedup_key: String,
-    /// Unix seconds of the data that raised it.
-    pub created_at: i64,
-    pub message: String,
-    pub review_ids: Vec<ReviewId>,
-    pub details: Json,
-    /// `New` for news; `Seen` for history found by a first check (see [`BACKFILL_SEEN_AFTER`]).
-    pub state: AlertState,
-}
-
-/// What to list. The default lists every alert that is not dismissed, newest first.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct AlertFilter {
-    pub business_id: Option<BusinessId>,
-    pub kind: Option<AlertKind>,
-    /// Only alerts in this state (overrides `include_dismissed`).
-    pub state: Option<AlertState>,
-    pub include_dismissed: bool,
-    /// Only alerts not yet shown as a notification (and still `new`): what the shell notifies.
-    pub unnotified: bool,
-    pub limit: Option<u32>,
-    pub offset: Option<u32>,
-}
 
 // ---------------------------------------------------------------------------------------------
 // Rules: which are on, and their settings.

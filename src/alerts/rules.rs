@@ -23,26 +23,7 @@ use crate::analysis::trends::DayRow;
 use crate::model::{Business, BusinessId, Kind, ReviewId, SentimentLabel};
 use crate::platform::platform_label;
 
-/// A stored review or mention, as the per-item rules need it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Item {
-    pub id: ReviewId,
-    pub business_id: BusinessId,
-    pub business: String,
-    pub platform: String,
-    pub kind: Kind,
-    pub author: Option<String>,
-    pub rating: Option<f64>,
-    pub title: Option<String>,
-    pub body: String,
-    /// Unix seconds.
-    pub created_at: i64,
-    pub replied_at: Option<i64>,
-    pub sentiment: Option<SentimentLabel>,
-    /// When the author last changed it, for an edited review read again after the edit: the
-    /// alert is then about the edit and dated by it.
-    pub edited_at: Option<i64>,
-}
+pub use crate::model::alerts::Item;
 
 /// What a rule found: the alert to raise, and whether its condition still holds at the end of the
 /// data (a rating that is still down is news however long ago it fell).

@@ -194,7 +194,7 @@ fn print_alert(a: &Alert) {
 }
 
 fn check(store: &mut Store, json: bool, now: DateTime<Utc>) -> Result<ExitCode> {
-    let raised = alerts::check(store, now)?;
+    let raised = earshot::actions::check_alerts(store, now)?;
     if json {
         print_json(&raised)?;
         return Ok(ExitCode::SUCCESS);

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use chrono::Utc;
 use clap::Args;
-use earshot::backup;
+use earshot::actions;
 use earshot::store::Store;
 
 use super::output::print_json;
@@ -22,7 +22,7 @@ pub struct BackupArgs {
 
 pub fn backup(db: &Path, a: BackupArgs) -> Result<ExitCode> {
     if a.list {
-        let list = backup::list(db)?;
+        let list = actions::list_backups(db)?;
         if a.json {
             print_json(&list)?;
         } else if list.is_empty() {
@@ -35,7 +35,7 @@ pub fn backup(db: &Path, a: BackupArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let store = Store::open(db)?;
-    let made = backup::backup_now(&store, Utc::now().date_naive())?;
+    let made = actions::backup_now(&store, Utc::now().date_naive())?;
     if a.json {
         print_json(&made)?;
     } else {
@@ -57,7 +57,7 @@ pub struct RestoreArgs {
 }
 
 pub fn restore(db: &Path, a: RestoreArgs) -> Result<ExitCode> {
-    let done = backup::restore_path(db, &a.file)?;
+    let done = actions::restore(db, &a.file)?;
     if a.json {
         print_json(&done)?;
     } else {

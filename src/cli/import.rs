@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Args;
-use earshot::import::{import_paths_batched, Format, ImportOptions, ImportReport, BATCH_SIZE};
+use earshot::import::{Format, ImportOptions, ImportReport};
 use earshot::store::Store;
 
 use super::output::{print_json, progress_bar};
@@ -70,11 +70,16 @@ pub fn run(store: &mut Store, args: ImportArgs) -> Result<ExitCode> {
         .map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
         .sum();
     let bar = progress_bar(size, args.json, "Importing");
-    let batch = args.batch_size.unwrap_or(BATCH_SIZE);
-    let result = import_paths_batched(store, &args.paths, &opts, batch, &mut |done, total| {
-        bar.set_length(total);
-        bar.set_position(done)
-    });
+    let result = earshot::actions::import(
+        store,
+        &args.paths,
+        &opts,
+        args.batch_size,
+        &mut |done, total| {
+            bar.set_length(total);
+            bar.set_position(done)
+        },
+    );
     bar.finish_and_clear();
     let report = match result {
         Ok(r) => r,

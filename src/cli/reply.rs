@@ -1,5 +1,6 @@
 //! `earshot reply check|draft|ai|save|post|edit|copy|mark-replied|delete|templates|template|profile|recovered`:
-//! the composer's flow for scripts. Each subcommand is one call into `earshot::replies`.
+//! the composer's flow for scripts. Each subcommand is one call into `earshot::replies` or, for what
+//! the app does too (post, edit, delete, AI draft), into `earshot::actions`.
 //!
 //! Posting, editing and deleting take a source's credentials from `EARSHOT_TOKEN_<CONNECTOR>`
 //! first (scripts and CI, where no keyring is unlocked), then from the secrets stored when the
@@ -10,10 +11,10 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
-use earshot::model::SourceId;
-use earshot::replies::outbox::{EnvCredentials, Outbox, OutboxConfig, ReplyCredentials, Secret};
+use earshot::actions::{self, ActionError, AiEndpoint, ReplyCreds};
+use earshot::replies::ai::AiConfig;
+use earshot::replies::outbox::{OutboxConfig, Secret};
 use earshot::replies::{self, coach::Warning, Reply, ReplyProfile, ReplyState, ReplyTemplate};
-use earshot::secrets::{SecretStore, StoredReplyCredentials};
 use earshot::store::Store;
 use serde_json::json;
 
@@ -51,15 +52,19 @@ enum ReplyCmd {
         #[arg(long)]
         json: bool,
     },
-    /// Ask an OpenAI-compatible chat endpoint (Ollama on localhost by default) for a draft; the
-    /// API key, if any, comes from $EARSHOT_AI_KEY. Prints the draft; nothing is saved or posted.
+    /// Ask an OpenAI-compatible chat endpoint for a draft: the one saved in Settings → AI drafts
+    /// (when they are on), or the one named here with --base-url or --model (Ollama on
+    /// localhost and llama3.2 fill in what is not given; the API key, if any, comes from
+    /// $EARSHOT_AI_KEY). Prints the draft; nothing is saved or posted.
     Ai {
         #[arg(long)]
         review: i64,
-        #[arg(long, default_value = "http://localhost:11434")]
-        base_url: String,
-        #[arg(long, default_value = "llama3.2")]
-        model: String,
+        /// The endpoint, e.g. http://localhost:11434.
+        #[arg(long)]
+        base_url: Option<String>,
+        /// The model, e.g. llama3.2.
+        #[arg(long)]
+        model: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -170,178 +175,47 @@ pub fn run(store: &Store, args: ReplyArgs) -> Result<ExitCode> {
             review,
             text,
             json,
-        } => {
-            let text = read_text(text)?;
-            let warnings = match review {
-                Some(id) => replies::check_draft(store, id, &text)?,
-                None => {
-                    let platform = platform.context("give --platform or --review")?;
-                    replies::check_text(&platform, &text)
-                }
-            };
-            print_warnings(&warnings, json)?;
-        }
+        } => check(store, platform, review, read_text(text)?, json),
         ReplyCmd::Draft {
             review,
             template,
             json,
-        } => {
-            let saved = match &template {
-                Some(_) => None,
-                None => replies::get_draft(store, review)?,
-            };
-            let (template, text) = match saved {
-                Some(d) => (None, d.body),
-                None => {
-                    let (name, text) =
-                        replies::draft_from_template(store, review, template.as_deref())?;
-                    (Some(name), text)
-                }
-            };
-            let warnings = replies::check_draft(store, review, &text)?;
-            if json {
-                print_json(&json!({
-                    "review_id": review,
-                    "template": template,
-                    "text": text,
-                    "warnings": warnings,
-                }))?;
-            } else {
-                println!("{text}");
-                for w in &warnings {
-                    eprintln!("warning [{}]: {}", w.code.as_str(), w.message);
-                }
-            }
-        }
+        } => draft(store, review, template, json),
         ReplyCmd::Ai {
             review,
             base_url,
             model,
             json,
-        } => {
-            let config = earshot::replies::ai::AiConfig {
-                base_url,
-                model,
-                ..Default::default()
-            };
-            let key = std::env::var("EARSHOT_AI_KEY")
-                .ok()
-                .filter(|k| !k.is_empty())
-                .map(earshot::replies::outbox::Secret::new);
-            let text = block_on(replies::ai_draft(store, review, &config, key.as_ref()))?;
-            let warnings = replies::check_draft(store, review, &text)?;
-            if json {
-                print_json(&json!({ "review_id": review, "text": text, "warnings": warnings }))?;
-            } else {
-                println!("{text}");
-                for w in &warnings {
-                    eprintln!("warning [{}]: {}", w.code.as_str(), w.message);
-                }
-            }
-        }
-        ReplyCmd::Save { review, text, json } => {
-            let text = read_text(text)?;
-            let saved = replies::save_draft(store, review, &text)?;
-            if json {
-                print_json(&saved)?;
-            } else if saved.is_some() {
-                println!("Saved the draft for review {review}.");
-            } else {
-                println!("Discarded the draft for review {review}.");
-            }
-        }
-        ReplyCmd::Post { review, key, json } => {
-            let creds = CliCredentials::open(store)?;
-            let reply = block_on(async {
-                let outbox = Outbox::new(store, &creds, OutboxConfig::default())?;
-                outbox.post_review(review, key.as_deref()).await
-            })?;
-            if json {
-                print_json(&reply)?;
-            } else {
-                print_outcome(&reply);
-            }
-            if reply.state == ReplyState::Failed {
-                return Ok(ExitCode::FAILURE);
-            }
-        }
+        } => ai(store, review, base_url, model, json),
+        ReplyCmd::Save { review, text, json } => save(store, review, &read_text(text)?, json),
+        ReplyCmd::Post { review, key, json } => post(store, review, key, json),
         ReplyCmd::Edit {
             review,
             text,
             key,
             json,
-        } => {
-            let text = read_text(text)?;
-            let creds = CliCredentials::open(store)?;
-            let reply = block_on(async {
-                let outbox = Outbox::new(store, &creds, OutboxConfig::default())?;
-                outbox
-                    .edit_review_reply(review, &text, key.as_deref())
-                    .await
-            })?;
-            if json {
-                print_json(&reply)?;
-            } else if reply.state == ReplyState::Posted {
-                println!("Edited the reply to review {review}.");
-            } else {
-                println!(
-                    "The edit of the reply to review {review} is {} (another run is sending it).",
-                    reply.state.as_str()
-                );
-            }
-        }
-        ReplyCmd::Copy { review, json } => {
-            let c = replies::copy_and_open(store, review)?;
-            if json {
-                print_json(&c)?;
-            } else {
-                println!("{}", c.text);
-                match &c.url {
-                    Some(u) => eprintln!("Post it on {}: {u}", c.platform),
-                    None => eprintln!("Post it on {} (the review has no link).", c.platform),
-                }
-                eprintln!("Then: earshot reply mark-replied --review {review}");
-            }
-        }
+        } => edit(store, review, &read_text(text)?, key, json),
+        ReplyCmd::Copy { review, json } => copy(store, review, json),
         ReplyCmd::MarkReplied { review, text, json } => {
             let reply = replies::mark_replied(store, review, text.as_deref())?;
-            if json {
-                print_json(&reply)?;
-            } else {
-                println!("Marked review {review} as replied.");
-            }
+            print_or(json, &reply, || {
+                println!("Marked review {review} as replied.")
+            })
         }
         ReplyCmd::Delete { review, json } => {
-            let creds = CliCredentials::open(store)?;
-            let reply = block_on(async {
-                let outbox = Outbox::new(store, &creds, OutboxConfig::default())?;
-                outbox.delete_review_reply(review).await
-            })?;
-            if json {
-                print_json(&reply)?;
-            } else {
-                println!("Deleted the reply to review {review}.");
-            }
+            let secrets = store.secrets()?;
+            let creds = ReplyCreds::env_then_stored(secrets.as_ref());
+            let reply = actions::block_on(actions::delete_reply(
+                store,
+                &creds,
+                OutboxConfig::default(),
+                review,
+            ))?;
+            print_or(json, &reply, || {
+                println!("Deleted the reply to review {review}.")
+            })
         }
-        ReplyCmd::Templates { json } => {
-            let list = replies::list_templates(store)?;
-            if json {
-                print_json(&list)?;
-            } else {
-                for t in list {
-                    let band = match (t.min_rating, t.max_rating) {
-                        (Some(lo), Some(hi)) if lo == hi => format!("{lo}★"),
-                        (lo, hi) => format!(
-                            "{}–{}★",
-                            lo.map_or("1".into(), |v| v.to_string()),
-                            hi.map_or("5".into(), |v| v.to_string())
-                        ),
-                    };
-                    let aspect = t.aspect.map(|a| format!(", {a}")).unwrap_or_default();
-                    println!("{} ({band}{aspect})\n    {}", t.name, t.body);
-                }
-            }
-        }
+        ReplyCmd::Templates { json } => templates(store, json),
         ReplyCmd::Template {
             name,
             body,
@@ -350,22 +224,16 @@ pub fn run(store: &Store, args: ReplyArgs) -> Result<ExitCode> {
             aspect,
             json,
         } => {
-            let t = replies::save_template(
-                store,
-                &ReplyTemplate {
-                    id: 0,
-                    name,
-                    min_rating: min_stars,
-                    max_rating: max_stars,
-                    aspect,
-                    body,
-                },
-            )?;
-            if json {
-                print_json(&t)?;
-            } else {
-                println!("Saved template {:?}.", t.name);
-            }
+            let template = ReplyTemplate {
+                id: 0,
+                name,
+                min_rating: min_stars,
+                max_rating: max_stars,
+                aspect,
+                body,
+            };
+            let t = replies::save_template(store, &template)?;
+            print_or(json, &t, || println!("Saved template {:?}.", t.name))
         }
         ReplyCmd::Profile {
             business,
@@ -375,93 +243,257 @@ pub fn run(store: &Store, args: ReplyArgs) -> Result<ExitCode> {
             tone,
             json,
         } => {
-            let b = store.business_by_name(&business)?;
-            let mut p = replies::profile(store, b.id)?;
-            let changed =
-                owner_name.is_some() || email.is_some() || phone.is_some() || tone.is_some();
-            let set = |v: Option<String>, old: Option<String>| match v {
-                Some(v) if v.trim().is_empty() => None,
-                Some(v) => Some(v),
-                None => old,
+            let given = ReplyProfile {
+                owner_name,
+                contact_email: email,
+                contact_phone: phone,
+                tone,
             };
-            p = ReplyProfile {
-                owner_name: set(owner_name, p.owner_name),
-                contact_email: set(email, p.contact_email),
-                contact_phone: set(phone, p.contact_phone),
-                tone: set(tone, p.tone),
-            };
-            if changed {
-                replies::set_profile(store, b.id, &p)?;
-            }
-            if json {
-                print_json(&p)?;
-            } else {
-                let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
-                println!("Owner name: {}", show(&p.owner_name));
-                println!("Contact e-mail: {}", show(&p.contact_email));
-                println!("Contact phone: {}", show(&p.contact_phone));
-                println!("Tone: {}", show(&p.tone));
-            }
+            profile(store, &business, given, json)
         }
-        ReplyCmd::Recovered { business, json } => {
-            let b = store.business_by_name(&business)?;
-            let list = replies::recovered(store, b.id)?;
-            if json {
-                print_json(&list)?;
-            } else if list.is_empty() {
-                println!("No review has been re-rated higher after a reply yet.");
-            } else {
-                for r in list {
-                    println!(
-                        "#{}: {:.0}★ → {:.0}★ after the reply of {}",
-                        r.review_id,
-                        r.before,
-                        r.after,
-                        earshot::model::rfc3339(&r.replied_at)
-                    );
-                }
-            }
-        }
+        ReplyCmd::Recovered { business, json } => recovered(store, &business, json),
+    }
+}
+
+/// Prints `value` as JSON with `--json`, else what `text` prints; exits 0.
+fn print_or<T: serde::Serialize + ?Sized>(
+    json: bool,
+    value: &T,
+    text: impl FnOnce(),
+) -> Result<ExitCode> {
+    if json {
+        print_json(value)?;
+    } else {
+        text();
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// The outbox's credentials on the command line: a token from the environment wins, then the
-/// source's stored secrets.
-struct CliCredentials {
-    stored: Box<dyn SecretStore>,
-}
-
-impl CliCredentials {
-    fn open(store: &Store) -> Result<CliCredentials> {
-        Ok(CliCredentials {
-            stored: store.secrets()?,
-        })
-    }
-}
-
-impl ReplyCredentials for CliCredentials {
-    fn bearer_token(
-        &self,
-        source: SourceId,
-        connector: &str,
-    ) -> std::result::Result<Option<Secret>, earshot::secrets::SecretError> {
-        match EnvCredentials.bearer_token(source, connector)? {
-            Some(t) => Ok(Some(t)),
-            None => StoredReplyCredentials(self.stored.as_ref()).bearer_token(source, connector),
+fn check(
+    store: &Store,
+    platform: Option<String>,
+    review: Option<i64>,
+    text: String,
+    json: bool,
+) -> Result<ExitCode> {
+    let warnings = match review {
+        Some(id) => replies::check_draft(store, id, &text)?,
+        None => {
+            let platform = platform.context("give --platform or --review")?;
+            replies::check_text(&platform, &text)
         }
-    }
+    };
+    print_warnings(&warnings, json)?;
+    Ok(ExitCode::SUCCESS)
+}
 
-    fn secret(
-        &self,
-        source: SourceId,
-        key: &str,
-    ) -> std::result::Result<Option<Secret>, earshot::secrets::SecretError> {
-        StoredReplyCredentials(self.stored.as_ref()).secret(source, key)
-    }
+fn draft(store: &Store, review: i64, template: Option<String>, json: bool) -> Result<ExitCode> {
+    let saved = match &template {
+        Some(_) => None,
+        None => replies::get_draft(store, review)?,
+    };
+    let (template, text) = match saved {
+        Some(d) => (None, d.body),
+        None => {
+            let (name, text) = replies::draft_from_template(store, review, template.as_deref())?;
+            (Some(name), text)
+        }
+    };
+    let warnings = replies::check_draft(store, review, &text)?;
+    let out = json!({
+        "review_id": review,
+        "template": template,
+        "text": text,
+        "warnings": warnings,
+    });
+    print_or(json, &out, || print_draft(&text, &warnings))
+}
 
-    fn keep(&self, source: SourceId, key: &str, value: &Secret) {
-        StoredReplyCredentials(self.stored.as_ref()).keep(source, key, value);
+/// An AI draft: from the endpoint named by `--base-url`/`--model` when given, else from the
+/// owner's saved AI settings (refused while AI drafts are off, as in the app).
+fn ai(
+    store: &Store,
+    review: i64,
+    base_url: Option<String>,
+    model: Option<String>,
+    json: bool,
+) -> Result<ExitCode> {
+    let env_key = std::env::var("EARSHOT_AI_KEY")
+        .ok()
+        .filter(|k| !k.is_empty())
+        .map(Secret::new);
+    let endpoint = if base_url.is_some() || model.is_some() {
+        let d = AiConfig::default();
+        AiEndpoint::Given {
+            config: AiConfig {
+                base_url: base_url.unwrap_or(d.base_url),
+                model: model.unwrap_or(d.model),
+                ..AiConfig::default()
+            },
+            key: env_key,
+        }
+    } else {
+        AiEndpoint::Saved
+    };
+    let secrets = store.secrets()?;
+    let drafted = actions::block_on(actions::ai_draft(store, secrets.as_ref(), review, endpoint))
+        .map_err(|e| match e {
+        ActionError::AiOff => anyhow::anyhow!(
+            "{e} (or name an endpoint here: `earshot reply ai --review {review} --base-url URL`)"
+        ),
+        e => e.into(),
+    })?;
+    print_or(json, &drafted, || {
+        print_draft(&drafted.text, &drafted.warnings)
+    })
+}
+
+fn save(store: &Store, review: i64, text: &str, json: bool) -> Result<ExitCode> {
+    let saved = replies::save_draft(store, review, text)?;
+    print_or(json, &saved, || {
+        if saved.is_some() {
+            println!("Saved the draft for review {review}.");
+        } else {
+            println!("Discarded the draft for review {review}.");
+        }
+    })
+}
+
+fn post(store: &Store, review: i64, key: Option<String>, json: bool) -> Result<ExitCode> {
+    let secrets = store.secrets()?;
+    let creds = ReplyCreds::env_then_stored(secrets.as_ref());
+    let reply = actions::block_on(actions::post_reply(
+        store,
+        &creds,
+        OutboxConfig::default(),
+        review,
+        key.as_deref(),
+    ))?;
+    print_or(json, &reply, || print_outcome(&reply))?;
+    Ok(if reply.state == ReplyState::Failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn edit(
+    store: &Store,
+    review: i64,
+    text: &str,
+    key: Option<String>,
+    json: bool,
+) -> Result<ExitCode> {
+    let secrets = store.secrets()?;
+    let creds = ReplyCreds::env_then_stored(secrets.as_ref());
+    let reply = actions::block_on(actions::edit_reply(
+        store,
+        &creds,
+        OutboxConfig::default(),
+        review,
+        text,
+        key.as_deref(),
+    ))?;
+    print_or(json, &reply, || {
+        if reply.state == ReplyState::Posted {
+            println!("Edited the reply to review {review}.");
+        } else {
+            println!(
+                "The edit of the reply to review {review} is {} (another run is sending it).",
+                reply.state.as_str()
+            );
+        }
+    })
+}
+
+fn copy(store: &Store, review: i64, json: bool) -> Result<ExitCode> {
+    let c = replies::copy_and_open(store, review)?;
+    print_or(json, &c, || {
+        println!("{}", c.text);
+        match &c.url {
+            Some(u) => eprintln!("Post it on {}: {u}", c.platform),
+            None => eprintln!("Post it on {} (the review has no link).", c.platform),
+        }
+        eprintln!("Then: earshot reply mark-replied --review {review}");
+    })
+}
+
+fn templates(store: &Store, json: bool) -> Result<ExitCode> {
+    let list = replies::list_templates(store)?;
+    print_or(json, &list, || {
+        for t in &list {
+            let band = match (t.min_rating, t.max_rating) {
+                (Some(lo), Some(hi)) if lo == hi => format!("{lo}★"),
+                (lo, hi) => format!(
+                    "{}–{}★",
+                    lo.map_or("1".into(), |v| v.to_string()),
+                    hi.map_or("5".into(), |v| v.to_string())
+                ),
+            };
+            let aspect = t
+                .aspect
+                .as_ref()
+                .map(|a| format!(", {a}"))
+                .unwrap_or_default();
+            println!("{} ({band}{aspect})\n    {}", t.name, t.body);
+        }
+    })
+}
+
+/// Shows the reply profile, after changing the fields given (an empty value clears one).
+fn profile(store: &Store, business: &str, given: ReplyProfile, json: bool) -> Result<ExitCode> {
+    let b = store.business_by_name(business)?;
+    let old = replies::profile(store, b.id)?;
+    let changed = given.owner_name.is_some()
+        || given.contact_email.is_some()
+        || given.contact_phone.is_some()
+        || given.tone.is_some();
+    let set = |v: Option<String>, old: Option<String>| match v {
+        Some(v) if v.trim().is_empty() => None,
+        Some(v) => Some(v),
+        None => old,
+    };
+    let p = ReplyProfile {
+        owner_name: set(given.owner_name, old.owner_name),
+        contact_email: set(given.contact_email, old.contact_email),
+        contact_phone: set(given.contact_phone, old.contact_phone),
+        tone: set(given.tone, old.tone),
+    };
+    if changed {
+        replies::set_profile(store, b.id, &p)?;
+    }
+    print_or(json, &p, || {
+        let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+        println!("Owner name: {}", show(&p.owner_name));
+        println!("Contact e-mail: {}", show(&p.contact_email));
+        println!("Contact phone: {}", show(&p.contact_phone));
+        println!("Tone: {}", show(&p.tone));
+    })
+}
+
+fn recovered(store: &Store, business: &str, json: bool) -> Result<ExitCode> {
+    let b = store.business_by_name(business)?;
+    let list = replies::recovered(store, b.id)?;
+    print_or(json, &list, || {
+        if list.is_empty() {
+            println!("No review has been re-rated higher after a reply yet.");
+        }
+        for r in &list {
+            println!(
+                "#{}: {:.0}★ → {:.0}★ after the reply of {}",
+                r.review_id,
+                r.before,
+                r.after,
+                earshot::model::rfc3339(&r.replied_at)
+            );
+        }
+    })
+}
+
+fn print_draft(text: &str, warnings: &[Warning]) {
+    println!("{text}");
+    for w in warnings {
+        eprintln!("warning [{}]: {}", w.code.as_str(), w.message);
     }
 }
 
@@ -502,13 +534,4 @@ fn print_outcome(reply: &Reply) {
             other.as_str()
         ),
     }
-}
-
-/// Runs the outbox on a single-threaded runtime: the CLI posts one reply at a time.
-fn block_on<T>(f: impl std::future::Future<Output = replies::Result<T>>) -> Result<T> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    Ok(rt.block_on(f)?)
 }

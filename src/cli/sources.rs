@@ -8,12 +8,14 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use chrono::{TimeZone, Utc};
 use clap::{Args, Subcommand};
+use earshot::actions::{self, sync::RoundOptions, RoundReport};
 use earshot::model::SourceId;
+use earshot::replies::outbox::OutboxConfig;
 use earshot::secrets::SecretStore;
-use earshot::sources::http::{Http, HttpConfig};
+use earshot::sources::http::HttpConfig;
 use earshot::sources::{self, ConnectorSpec, Settings};
 use earshot::store::{Source, Store};
-use earshot::sync::{self, Selection, SyncEvent, SyncOptions};
+use earshot::sync::{self, Selection, SourceReport, SyncEvent, SyncOptions};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
@@ -192,17 +194,16 @@ fn add(db: &Path, a: AddArgs) -> Result<ExitCode> {
         given.insert(k.trim().to_string(), v.to_string());
     }
     let store = super::open_store(db)?;
-    let business = store.ensure_business(business)?;
     let secret_store = store.secrets()?;
-    let id = sources::add_source(
+    let source = actions::add_source(
         &store,
         secret_store.as_ref(),
-        business.id,
+        business,
         spec.name,
         a.label.as_deref(),
         &given,
     )?;
-    let source = store.source(id)?;
+    let id = source.id;
     if a.json {
         print_json(&SourceRow::from(&source))?;
     } else {
@@ -445,40 +446,30 @@ fn test(db: &Path, id: SourceId, json: bool, timeout: u64) -> Result<ExitCode> {
     let store = super::open_store(db)?;
     let source = store.source(id)?;
     let secret_store = store.secrets()?;
-    let http = Http::new(HttpConfig {
-        timeout: std::time::Duration::from_secs(timeout.max(1)),
-        max_attempts: 1,
-        ..HttpConfig::default()
-    })?;
-    let outcome = runtime()?.block_on(sources::test_source(&source, secret_store.as_ref(), &http));
-    let result = match &outcome {
-        Ok(n) => TestResult {
-            source_id: id,
-            ok: true,
-            items_on_first_page: Some(*n),
-            error: None,
-            error_code: None,
-        },
-        Err(e) => TestResult {
-            source_id: id,
-            ok: false,
-            items_on_first_page: None,
-            error: Some(e.to_string()),
-            error_code: Some(e.code()),
-        },
-    };
+    let timeout = std::time::Duration::from_secs(timeout.max(1));
+    let outcome = runtime()?.block_on(actions::test_source(
+        &source,
+        secret_store.as_ref(),
+        Some(timeout),
+    ))?;
     if json {
-        print_json(&result)?;
-    } else if let Some(n) = result.items_on_first_page {
+        print_json(&TestResult {
+            source_id: id,
+            ok: outcome.ok,
+            items_on_first_page: outcome.items,
+            error: outcome.error.clone(),
+            error_code: outcome.error_code,
+        })?;
+    } else if let Some(n) = outcome.items {
         println!("{}: connected — {n} items on the first page.", source.label);
     } else {
         eprintln!(
             "{}: {}",
             source.label,
-            result.error.as_deref().unwrap_or("failed")
+            outcome.error.as_deref().unwrap_or("failed")
         );
     }
-    Ok(if result.ok {
+    Ok(if outcome.ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
@@ -487,87 +478,45 @@ fn test(db: &Path, id: SourceId, json: bool, timeout: u64) -> Result<ExitCode> {
 
 fn remove(db: &Path, id: SourceId, json: bool) -> Result<ExitCode> {
     let store = super::open_store(db)?;
-    let source = store.source(id)?;
-    let secret_store = store.secrets()?;
-    store.remove_source(id)?;
-    // Credentials go too; a keyring that cannot be reached leaves nothing else behind.
-    let secrets_note = match secret_store.delete_all(id, &earshot::platforms::secret_keys()) {
-        Ok(()) => None,
-        Err(e) => Some(e.to_string()),
-    };
+    let removed = actions::remove_source(&store, store.secrets()?.as_ref(), id)?;
+    let source = &removed.source;
     if json {
         print_json(&serde_json::json!({
             "removed": id,
             "label": source.label,
             "items": source.items,
-            "secrets_warning": secrets_note,
+            "secrets_warning": removed.secrets_warning,
         }))?;
     } else {
         println!(
             "Removed source {id} ({}) and its {} items.",
             source.label, source.items
         );
-        if let Some(n) = secrets_note {
+        if let Some(n) = &removed.secrets_warning {
             eprintln!("Note: its credentials could not be removed: {n}");
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
+/// `earshot sync`: the app's round (`earshot::actions::sync_round`): syncs the sources, raises
+/// alerts over what arrived and sends the replies waiting in the outbox. The notifications the
+/// round plans are left for the app to show.
 pub fn sync_cmd(db: &Path, a: SyncArgs) -> Result<ExitCode> {
-    // The database is opened (and migrated, or refused) before any request goes out.
-    let store = super::open_store(db)?;
-    let selection = if !a.sources.is_empty() {
-        for id in &a.sources {
-            store.source(*id)?;
-        }
-        Selection::Ids(a.sources.clone())
-    } else if a.due {
-        Selection::Due
-    } else {
-        Selection::All
-    };
-    let total = match &selection {
-        Selection::Ids(ids) => ids.len(),
-        Selection::Due => store
-            .due_sources(Utc::now().timestamp())?
-            .iter()
-            .filter(|s| sync::is_syncable(s))
-            .count(),
-        Selection::All => store
-            .sources()?
-            .iter()
-            .filter(|s| sync::is_syncable(s))
-            .count(),
-    };
-    drop(store);
-    if total == 0 && !a.json {
-        println!(
-            "Nothing to sync: no platform is connected yet (imported files are not read again). \
-             Connect one with `earshot sources add`."
-        );
-        return Ok(ExitCode::SUCCESS);
-    }
-    let opts = SyncOptions {
-        http: HttpConfig {
-            timeout: std::time::Duration::from_secs(a.timeout.max(1)),
-            ..HttpConfig::default()
+    let (selection, total) = selection(db, &a)?;
+    let opts = RoundOptions {
+        sync: SyncOptions {
+            http: HttpConfig {
+                timeout: std::time::Duration::from_secs(a.timeout.max(1)),
+                ..HttpConfig::default()
+            },
+            concurrency: a.concurrency.max(1),
+            ..SyncOptions::default()
         },
-        concurrency: a.concurrency.max(1),
-        ..SyncOptions::default()
+        outbox: OutboxConfig::default(),
+        env_tokens: true,
     };
-    let bar = if a.json || !std::io::stderr().is_terminal() {
-        ProgressBar::hidden()
-    } else {
-        let b = ProgressBar::new(total as u64);
-        b.set_style(
-            ProgressStyle::with_template("Syncing [{bar:30}] {pos}/{len} sources  {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
-        );
-        b.enable_steady_tick(std::time::Duration::from_millis(200));
-        b
-    };
+    let bar = sync_progress(total, a.json);
     let sink_bar = bar.clone();
     let events: sync::EventSink = Arc::new(move |e: &SyncEvent| match e {
         SyncEvent::Started { label, .. } => sink_bar.set_message(label.clone()),
@@ -577,68 +526,141 @@ pub fn sync_cmd(db: &Path, a: SyncArgs) -> Result<ExitCode> {
         SyncEvent::Finished(_) => sink_bar.inc(1),
     });
     let secret_store: Arc<dyn SecretStore> = Arc::from(super::open_store(db)?.secrets()?);
-    let reports = runtime()?.block_on(sync::run(db, secret_store, selection, &opts, events))?;
-    bar.set_message("tidying the search index");
-    if let Ok(store) = Store::open(db) {
-        sync::tidy_search_index(&store);
-    }
+    let now = chrono::Local::now().fixed_offset();
+    let done = runtime()?.block_on(actions::sync_round(
+        db,
+        secret_store,
+        selection,
+        &opts,
+        events,
+        now,
+    ))?;
     bar.finish_and_clear();
-    let failed = reports.iter().filter(|r| r.status == "error").count();
+    let reports = &done.round.sources;
+    let failed = done.failed_sources();
     if a.json {
         print_json(&serde_json::json!({
             "sources": reports,
             "ok": failed == 0,
-            "new": reports.iter().map(|r| r.new).sum::<u64>(),
+            "new": done.new_items(),
             "updated": reports.iter().map(|r| r.updated).sum::<u64>(),
             "removed": reports.iter().map(|r| r.removed).sum::<u64>(),
             "failed": failed,
+            "new_alerts": done.round.new_alerts,
+            "unread_alerts": done.round.unread_alerts,
+            "replies": done.replies,
+            "replies_error": done.replies_error,
         }))?;
     } else {
-        for r in &reports {
-            match r.status {
-                "ok" => println!(
-                    "{:>4}  {}: {} new, {} updated, {} unchanged{}{}{}",
-                    r.source_id,
-                    r.label,
-                    r.new,
-                    r.updated,
-                    r.unchanged,
-                    if r.removed > 0 {
-                        format!(", {} removed", r.removed)
-                    } else {
-                        String::new()
-                    },
-                    if r.skipped > 0 {
-                        format!(", {} unreadable entries skipped", r.skipped)
-                    } else {
-                        String::new()
-                    },
-                    if r.complete {
-                        ""
-                    } else {
-                        " (more to fetch: continues on the next sync)"
-                    }
-                ),
-                _ => println!(
-                    "{:>4}  {}: {}",
-                    r.source_id,
-                    r.label,
-                    r.error.as_deref().unwrap_or("failed")
-                ),
-            }
+        if total == 0 {
+            println!(
+                "Nothing to sync: no platform is connected yet (imported files are not read \
+                 again). Connect one with `earshot sources add`."
+            );
         }
-    }
-    if failed > 0 {
-        if !a.json {
+        reports.iter().for_each(print_report);
+        print_round_extras(&done);
+        if failed > 0 {
             eprintln!(
                 "{failed} of {} sources failed; see `earshot sources list`.",
                 reports.len()
             );
         }
-        // Exit 1 without another error message: the lines above said what failed.
-        Ok(ExitCode::FAILURE)
+    }
+    // Exit 1 without another error message: the lines above said what failed.
+    Ok(if failed > 0 {
+        ExitCode::FAILURE
     } else {
-        Ok(ExitCode::SUCCESS)
+        ExitCode::SUCCESS
+    })
+}
+
+/// The sources `earshot sync` takes, and how many will be synced. The database is opened (and
+/// migrated, or refused) and the ids checked before any request goes out.
+fn selection(db: &Path, a: &SyncArgs) -> Result<(Selection, usize)> {
+    let store = super::open_store(db)?;
+    let syncable = |list: Vec<Source>| list.iter().filter(|s| sync::is_syncable(s)).count();
+    Ok(if !a.sources.is_empty() {
+        for id in &a.sources {
+            store.source(*id)?;
+        }
+        (Selection::Ids(a.sources.clone()), a.sources.len())
+    } else if a.due {
+        let due = store.due_sources(Utc::now().timestamp())?;
+        (Selection::Due, syncable(due))
+    } else {
+        (Selection::All, syncable(store.sources()?))
+    })
+}
+
+/// A progress bar on a terminal; hidden for `--json` and when standard error is not a terminal.
+fn sync_progress(total: usize, json: bool) -> ProgressBar {
+    if json || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let b = ProgressBar::new(total as u64);
+    b.set_style(
+        ProgressStyle::with_template("Syncing [{bar:30}] {pos}/{len} sources  {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    b.enable_steady_tick(std::time::Duration::from_millis(200));
+    b
+}
+
+fn print_report(r: &SourceReport) {
+    if r.status != "ok" {
+        println!(
+            "{:>4}  {}: {}",
+            r.source_id,
+            r.label,
+            r.error.as_deref().unwrap_or("failed")
+        );
+        return;
+    }
+    let removed = if r.removed > 0 {
+        format!(", {} removed", r.removed)
+    } else {
+        String::new()
+    };
+    let skipped = if r.skipped > 0 {
+        format!(", {} unreadable entries skipped", r.skipped)
+    } else {
+        String::new()
+    };
+    let more = if r.complete {
+        ""
+    } else {
+        " (more to fetch: continues on the next sync)"
+    };
+    println!(
+        "{:>4}  {}: {} new, {} updated, {} unchanged{removed}{skipped}{more}",
+        r.source_id, r.label, r.new, r.updated, r.unchanged
+    );
+}
+
+/// What the round did besides syncing: alerts raised, queued replies sent.
+fn print_round_extras(done: &RoundReport) {
+    let plural = |n: usize, one: &'static str, many: &'static str| if n == 1 { one } else { many };
+    let raised = done.round.new_alerts.len();
+    if raised > 0 {
+        println!(
+            "{raised} new alert{}; `earshot alerts` lists them.",
+            plural(raised, "", "s")
+        );
+    }
+    let (posted, failed) = (done.replies.posted.len(), done.replies.failed.len());
+    if posted > 0 {
+        println!("Posted {posted} queued repl{}.", plural(posted, "y", "ies"));
+    }
+    if failed > 0 {
+        eprintln!(
+            "{failed} queued repl{} could not be posted; `earshot reply post --review ID` says why.",
+            plural(failed, "y", "ies")
+        );
+    }
+    if let Some(e) = &done.replies_error {
+        eprintln!("The queued replies were not sent: {e}");
     }
 }
 

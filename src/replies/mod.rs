@@ -22,136 +22,15 @@ pub mod templates;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{rfc3339, BusinessId, Review, ReviewId};
+use crate::model::{BusinessId, Review, ReviewId};
+
+// The reply types live with the model (the store reads and writes them); re-exported here where
+// callers have always found them.
+pub use crate::model::replies::{
+    RatingHistory, Reply, ReplyOrigin, ReplyRevision, ReplyState, ReplyTemplate,
+};
 use crate::store::{Store, StoreError};
 use coach::{CheckContext, Limit, PostedReplies, ReviewContext, Warning};
-
-/// Where a reply came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ReplyOrigin {
-    /// Written in Earshot (a draft, or posted through the outbox).
-    Earshot,
-    /// Seen on the platform by a sync.
-    Platform,
-    /// Posted by hand on the platform and marked as done in Earshot.
-    Manual,
-}
-
-impl ReplyOrigin {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReplyOrigin::Earshot => "earshot",
-            ReplyOrigin::Platform => "platform",
-            ReplyOrigin::Manual => "manual",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ReplyOrigin> {
-        match s {
-            "earshot" => Some(ReplyOrigin::Earshot),
-            "platform" => Some(ReplyOrigin::Platform),
-            "manual" => Some(ReplyOrigin::Manual),
-            _ => None,
-        }
-    }
-}
-
-/// Where a reply is in its life: `draft → queued → posting → posted | failed`, then maybe
-/// `deleted`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ReplyState {
-    Draft,
-    Queued,
-    /// Claimed by an outbox run and possibly sent; see the outbox for what a crash here means.
-    Posting,
-    Posted,
-    Failed,
-    Deleted,
-}
-
-impl ReplyState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReplyState::Draft => "draft",
-            ReplyState::Queued => "queued",
-            ReplyState::Posting => "posting",
-            ReplyState::Posted => "posted",
-            ReplyState::Failed => "failed",
-            ReplyState::Deleted => "deleted",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ReplyState> {
-        match s {
-            "draft" => Some(ReplyState::Draft),
-            "queued" => Some(ReplyState::Queued),
-            "posting" => Some(ReplyState::Posting),
-            "posted" => Some(ReplyState::Posted),
-            "failed" => Some(ReplyState::Failed),
-            "deleted" => Some(ReplyState::Deleted),
-            _ => None,
-        }
-    }
-}
-
-/// A reply as stored.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Reply {
-    pub id: i64,
-    pub review_id: ReviewId,
-    pub origin: ReplyOrigin,
-    pub state: ReplyState,
-    pub body: String,
-    /// The platform's id of the posted reply (needed to delete it on some platforms).
-    pub external_id: Option<String>,
-    pub idempotency_key: Option<String>,
-    pub attempts: i64,
-    /// Why the last attempt failed, in the platform's words.
-    pub last_error: Option<String>,
-    #[serde(serialize_with = "ser_time")]
-    pub created_at: DateTime<Utc>,
-    #[serde(serialize_with = "ser_time")]
-    pub updated_at: DateTime<Utc>,
-    #[serde(serialize_with = "ser_time_opt")]
-    pub posted_at: Option<DateTime<Utc>>,
-}
-
-/// The text a posted reply had before an edit replaced it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ReplyRevision {
-    pub reply_id: i64,
-    pub body: String,
-    /// When the edit replaced this text.
-    #[serde(serialize_with = "ser_time")]
-    pub replaced_at: DateTime<Utc>,
-}
-
-fn ser_time<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&rfc3339(t))
-}
-
-fn ser_time_opt<S: serde::Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
-    match t {
-        Some(t) => s.serialize_str(&rfc3339(t)),
-        None => s.serialize_none(),
-    }
-}
-
-/// A reply template (see [`templates`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReplyTemplate {
-    #[serde(default)]
-    pub id: i64,
-    pub name: String,
-    /// Lowest star rating the template suits (inclusive); `None` for no lower bound.
-    pub min_rating: Option<i64>,
-    pub max_rating: Option<i64>,
-    /// An aspect the template is written for ("wait time"); `None` for any.
-    pub aspect: Option<String>,
-    pub body: String,
-}
 
 /// What the owner wants replies to say about them: name, the contact they offer for private
 /// follow-up, and a tone guide for AI drafts. Stored per business in `settings`.
@@ -555,24 +434,13 @@ pub fn set_ai_settings(store: &Store, settings: &ai::AiSettings) -> Result<()> {
     Ok(())
 }
 
-/// A replied review's rating over time, as the store reads it for [`recovered`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct RatingHistory {
-    pub review_id: ReviewId,
-    /// First reply, Unix seconds.
-    pub replied_at: i64,
-    pub rating: Option<f64>,
-    /// Earlier ratings, each with the time (Unix seconds) it was replaced, oldest first.
-    pub earlier: Vec<(Option<f64>, i64)>,
-}
-
 /// A review whose rating rose after the business replied.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Recovered {
     pub review_id: ReviewId,
     pub before: f64,
     pub after: f64,
-    #[serde(serialize_with = "ser_time")]
+    #[serde(serialize_with = "crate::model::ser_rfc3339")]
     pub replied_at: DateTime<Utc>,
 }
 

@@ -13,8 +13,8 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use serde_json::Value as Json;
 
 use super::{now_unix, Result, Store};
-use crate::alerts::rules::Item;
-use crate::alerts::{Alert, AlertFilter, AlertId, AlertKind, AlertState, NewAlert};
+use crate::model::alerts::Item;
+use crate::model::alerts::{Alert, AlertFilter, AlertId, AlertKind, AlertState, NewAlert};
 use crate::model::{BusinessId, Kind, ReviewId, SentimentLabel};
 
 /// `settings` keys of the check's high-water marks.

@@ -14,8 +14,10 @@ use rusqlite::{params, OptionalExtension, Row};
 
 use super::reviews::from_unix;
 use super::{now_unix, Result, Store, StoreError};
+use crate::model::replies::{
+    RatingHistory, Reply, ReplyOrigin, ReplyRevision, ReplyState, ReplyTemplate,
+};
 use crate::model::{BusinessId, Review, ReviewId};
-use crate::replies::{RatingHistory, Reply, ReplyOrigin, ReplyRevision, ReplyState, ReplyTemplate};
 
 const COLUMNS: &str = "id, review_id, origin, state, body, external_id, idempotency_key, \
      attempts, last_error, created_at, updated_at, posted_at";

@@ -1,6 +1,8 @@
 //! One round of the app's background work: sync the sources, check the alert rules over what
-//! arrived, and plan the notifications. The desktop shell runs a round on a timer and on "Sync
-//! now", then only delivers the plan (shows it, records it); every decision is made here.
+//! arrived, and plan the notifications. `crate::actions::sync_round` runs it and then sends the
+//! queued replies; the desktop shell runs that on a timer and on "Sync now", `earshot sync` on
+//! demand, and the shell only delivers the plan (shows it, records it); every decision is made
+//! here.
 
 use std::path::Path;
 use std::sync::Arc;

@@ -1,8 +1,12 @@
-//! The domain model: what a business, a source, a review, a reply and an alert are.
+//! The domain model: what a business, a source, a review, a reply and an alert are (replies in
+//! [`replies`], alerts in [`alerts`]).
 //!
 //! These types are shared by the store, the connectors, the analysis and both front ends (CLI and
 //! desktop shell). They carry no SQL and no I/O. Times are UTC everywhere; the store keeps them as
 //! Unix seconds and the outside world sees RFC 3339.
+
+pub mod alerts;
+pub mod replies;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
@@ -202,11 +206,16 @@ pub fn rfc3339(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-fn ser_rfc3339<S: serde::Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+/// Serialises a time as [`rfc3339`] does (for `#[serde(serialize_with)]`).
+pub(crate) fn ser_rfc3339<S: serde::Serializer>(
+    t: &DateTime<Utc>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
     s.serialize_str(&rfc3339(t))
 }
 
-fn ser_rfc3339_opt<S: serde::Serializer>(
+/// [`ser_rfc3339`] for an optional time (`None` is `null`).
+pub(crate) fn ser_rfc3339_opt<S: serde::Serializer>(
     t: &Option<DateTime<Utc>>,
     s: S,
 ) -> Result<S::Ok, S::Error> {

@@ -1,0 +1,102 @@
+//! The shell's shared state, managed by Tauri and read by commands, the tray and the worker:
+//! where the database is, the work in flight, the handle to the background worker, the last
+//! notified review and whether the owner chose Quit.
+//!
+//! It sits below every other module of the shell and imports none of them but `relaunch`'s
+//! activity counter and `error`, so the shell's modules form no import loop.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::Arc;
+
+use earshot::model::{ReviewId, SourceId};
+use earshot::store::Store;
+use tokio::sync::mpsc;
+
+use crate::error::{UiError, UiResult};
+use crate::relaunch::Activity;
+
+/// Shared by all commands: where the database lives. Resolved once at start from `--db`,
+/// `EARSHOT_DB` or the OS data directory, exactly as the CLI does.
+pub struct AppState {
+    pub db_path: PathBuf,
+    /// Work in flight, which a restart in the tray waits for (`relaunch.rs`).
+    pub activity: Arc<Activity>,
+}
+
+/// Opens the store on the blocking pool and runs `f` with it there, off the async runtime's
+/// worker threads (opening may wait on another writer's lock; queries may scan). The work counts
+/// as activity, so closing the window during an import lets the import finish first.
+///
+/// Every call opens its own `Store`: opening is a few pragmas (sub-millisecond), WAL lets the
+/// dashboard read while an import writes, and there is no connection lock for a long import to
+/// hold against the UI.
+pub async fn with_store<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&mut Store) -> UiResult<T> + Send + 'static,
+) -> UiResult<T> {
+    let path = state.db_path.clone();
+    let busy = state.activity.begin();
+    on_blocking_pool(move || {
+        let _busy = busy;
+        f(&mut Store::open(&path)?)
+    })
+    .await?
+}
+
+/// Runs `f` on the blocking pool (file and database work, a wait on the browser) and gives
+/// back what it returned; a task that panicked is an internal error.
+pub async fn on_blocking_pool<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> UiResult<T> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|e| UiError::new("internal", format!("background task failed: {e}")))
+}
+
+/// Set when the owner chose Quit; any other exit request (the last window closed) is refused so
+/// the app stays in the tray.
+pub struct Quitting(pub AtomicBool);
+
+/// The review of the last single-review notification: opening the window from the tray shortly
+/// after goes straight to it (Linux notifications cannot report clicks through the plugin).
+#[derive(Default)]
+pub struct LastNotified(AtomicI64);
+
+impl LastNotified {
+    pub fn set(&self, id: ReviewId) {
+        self.0.store(id, Ordering::SeqCst);
+    }
+
+    pub fn take(&self) -> Option<ReviewId> {
+        match self.0.swap(0, Ordering::SeqCst) {
+            0 => None,
+            id => Some(id),
+        }
+    }
+}
+
+/// A request to the background worker (`background.rs`).
+#[derive(Debug)]
+pub enum Request {
+    /// Sync these sources now (all of them when `None`).
+    SyncNow(Option<Vec<SourceId>>),
+    /// Re-plan notifications (after a pause ends or the preferences change) without syncing.
+    Replan,
+}
+
+/// The handle commands and the tray use to reach the background worker.
+pub struct Background {
+    tx: mpsc::UnboundedSender<Request>,
+}
+
+impl Background {
+    pub fn new(tx: mpsc::UnboundedSender<Request>) -> Background {
+        Background { tx }
+    }
+
+    pub fn request(&self, r: Request) {
+        // The worker lives as long as the app; a send can only fail during shutdown.
+        let _ = self.tx.send(r);
+    }
+}

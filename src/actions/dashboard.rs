@@ -1,0 +1,95 @@
+//! Read-only views assembled from several queries: the dashboard and the inbox's filters.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::insights::Overview;
+use crate::model::{Business, BusinessId, Review};
+use crate::store::{ReviewFilter, Stats, Store};
+
+use super::Result;
+
+/// The dashboard's period unless the owner picks another: the last 30 days.
+pub const DEFAULT_PERIOD_DAYS: i64 = 30;
+
+/// How many reviews the dashboard's "latest reviews" list shows.
+pub const DASHBOARD_LATEST: u32 = 8;
+
+/// What the first screen needs in one round trip.
+#[derive(Debug, Serialize)]
+pub struct Dashboard {
+    /// Whether the database holds no reviews at all: the UI then shows its welcome.
+    pub empty: bool,
+    pub businesses: Vec<Business>,
+    /// The business shown: the one asked for, else the owner's own (listed first by the store).
+    pub business: Option<Business>,
+    pub stats: Option<Stats>,
+    /// The chosen period's figures, trend, platforms, aspects and competitors.
+    pub overview: Option<Overview>,
+    pub latest: Vec<Review>,
+    /// Shown in the footer so the owner knows where their data is.
+    pub db_path: String,
+}
+
+/// The dashboard of `business` (default: the owner's own) over the `period` days up to `today`.
+pub fn dashboard(
+    store: &Store,
+    business: Option<BusinessId>,
+    period: Option<i64>,
+    today: NaiveDate,
+) -> Result<Dashboard> {
+    let period = period.unwrap_or(DEFAULT_PERIOD_DAYS);
+    let businesses = store.businesses()?;
+    let chosen = match business {
+        Some(id) => Some(store.business(id)?),
+        None => businesses.first().cloned(),
+    };
+    let overview = match &chosen {
+        Some(b) => Some(crate::insights::overview(store, b.id, today, period)?),
+        None => None,
+    };
+    let (stats, latest) = match &chosen {
+        Some(b) => {
+            let filter = ReviewFilter {
+                business_id: Some(b.id),
+                limit: Some(DASHBOARD_LATEST),
+                ..Default::default()
+            };
+            (Some(store.stats(b.id)?), store.list_reviews(&filter)?)
+        }
+        None => (None, Vec::new()),
+    };
+    Ok(Dashboard {
+        empty: store.is_empty()?,
+        businesses,
+        business: chosen,
+        stats,
+        overview,
+        latest,
+        db_path: store.path().display().to_string(),
+    })
+}
+
+/// What the inbox's filters offer: businesses, the platforms that have items, and the aspects.
+#[derive(Debug, Serialize)]
+pub struct InboxFacets {
+    pub businesses: Vec<Business>,
+    pub platforms: Vec<String>,
+    pub aspects: Vec<&'static str>,
+}
+
+pub fn inbox_facets(store: &Store) -> Result<InboxFacets> {
+    let businesses = store.businesses()?;
+    // The aspects of every category the businesses are in (the general lexicon when none).
+    let mut aspects: Vec<&'static str> = businesses
+        .iter()
+        .flat_map(|b| crate::analysis::aspects::known_aspects(b.category.as_deref()))
+        .collect();
+    aspects.sort_unstable();
+    aspects.dedup();
+    Ok(InboxFacets {
+        platforms: store.platforms(None)?,
+        businesses,
+        aspects,
+    })
+}

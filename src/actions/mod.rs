@@ -1,0 +1,96 @@
+//! The action layer: every action the desktop app or the `earshot` CLI offers, as one function.
+//!
+//! A Tauri command and a CLI arm each convert their arguments, call one function here and map the
+//! error, so the app and the CLI cannot drift apart (they once did: `earshot sync` raised no
+//! alerts while the app's round did, and only the app checked that AI drafts were on). Each
+//! function takes the store, or the database path when it opens connections of its own, plus
+//! what it needs from outside: the secret store, the time, HTTP settings. Nothing here prints,
+//! shows a dialog or knows of Tauri; `tests/actions.rs` drives these functions headless.
+//!
+//! One file per area: [`sync`] (the round), [`replies`] (post, edit, delete, AI draft),
+//! [`dashboard`] (the first screen and the inbox's filters), [`data`] (import, backup, restore),
+//! [`alerts`] (check, the Alerts screen), [`sources`] (add, test, remove).
+
+pub mod alerts;
+pub mod dashboard;
+pub mod data;
+pub mod replies;
+pub mod sources;
+pub mod sync;
+
+pub use alerts::{alerts_with_reviews, check_alerts, AlertWithReviews};
+pub use dashboard::{dashboard, inbox_facets, Dashboard, InboxFacets};
+pub use data::{backup_now, import, list_backups, restore};
+pub use replies::{
+    ai_draft, delete_reply, edit_reply, post_reply, AiDraft, AiEndpoint, ReplyCreds,
+};
+pub use sources::{add_source, remove_source, test_source, Removed, TestOutcome};
+pub use sync::{sync_round, RoundReport};
+
+use crate::secrets::SecretError;
+
+/// Why an action failed. Each variant keeps its module's error, so callers can match on the
+/// cause and [`ActionError::code`] gives the UI and scripts a stable code.
+#[derive(Debug, thiserror::Error)]
+pub enum ActionError {
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Reply(#[from] crate::replies::ReplyError),
+    #[error(transparent)]
+    Alert(#[from] crate::alerts::AlertError),
+    #[error(transparent)]
+    Import(#[from] crate::import::ImportError),
+    #[error(transparent)]
+    Backup(#[from] crate::backup::BackupError),
+    #[error(transparent)]
+    AddSource(#[from] crate::sources::AddError),
+    #[error(transparent)]
+    Round(#[from] crate::sync::RoundError),
+    /// The OS keyring (or the opted-in secrets file) could not be read.
+    #[error(transparent)]
+    Secrets(#[from] SecretError),
+    /// An HTTP client could not be started (a broken TLS setup, not a platform's answer).
+    #[error("cannot start the HTTP client: {0}")]
+    Http(String),
+    /// The async runtime an action needs could not be started.
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(String),
+    /// AI drafts are used only after the owner turned them on.
+    #[error("AI drafts are off. Turn them on in Settings → AI drafts.")]
+    AiOff,
+}
+
+impl ActionError {
+    /// A stable code for the UI and scripts, so they never parse English.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ActionError::Store(e) => e.code(),
+            ActionError::Reply(e) => e.code(),
+            ActionError::Alert(e) => e.code(),
+            ActionError::Import(e) => e.code(),
+            ActionError::Backup(e) => e.code(),
+            ActionError::AddSource(_) => "source",
+            ActionError::Round(crate::sync::RoundError::Store(e)) => e.code(),
+            ActionError::Round(crate::sync::RoundError::Alerts(e)) => e.code(),
+            ActionError::Secrets(_) => "keyring",
+            ActionError::Http(_) => "network",
+            ActionError::Runtime(_) => "internal",
+            ActionError::AiOff => "ai_off",
+        }
+    }
+}
+
+pub type Result<T, E = ActionError> = std::result::Result<T, E>;
+
+/// Runs a future that borrows the store to completion on a runtime of its own, on this thread.
+/// The outbox and the AI draft hold `&Store` across their awaits, which a multi-threaded runtime
+/// cannot move between workers: the app calls these actions on its blocking pool, the CLI on its
+/// main thread.
+pub fn block_on<T>(f: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ActionError::Runtime(e.to_string()))?
+        .block_on(f)
+}

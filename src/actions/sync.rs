@@ -1,0 +1,111 @@
+//! The round: what the app runs on its timer and on Sync now, and what `earshot sync` runs.
+//!
+//! A round syncs the selected sources, checks the alert rules over what arrived and plans the
+//! notifications (`crate::sync::round`), then sends the replies waiting in the outbox. The app
+//! and the CLI differ only in what they do with the report: the app shows the notifications and
+//! updates the tray, the CLI prints a summary (and leaves the notifications for the app).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+
+use crate::replies::outbox::{Outbox, OutboxConfig, RunReport};
+use crate::secrets::SecretStore;
+use crate::store::Store;
+use crate::sync::{EventSink, Round, Selection, SyncOptions};
+
+use super::replies::ReplyCreds;
+use super::{ActionError, Result};
+
+/// How a round runs: the sync's knobs, the outbox's, and where reply tokens come from.
+#[derive(Debug, Clone, Default)]
+pub struct RoundOptions {
+    pub sync: SyncOptions,
+    pub outbox: OutboxConfig,
+    /// Take reply tokens from `EARSHOT_TOKEN_<CONNECTOR>` first (the CLI).
+    pub env_tokens: bool,
+}
+
+/// What a round did: the sync and alerts ([`Round`]) and the replies it sent.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoundReport {
+    #[serde(flatten)]
+    pub round: Round,
+    /// The queued replies the outbox sent (or gave up on) in this round.
+    pub replies: RunReport,
+    /// Why the outbox could not run, when it could not; the sync and alerts still count.
+    pub replies_error: Option<String>,
+}
+
+impl RoundReport {
+    /// New, updated and removed items over every source.
+    pub fn new_items(&self) -> u64 {
+        self.round.sources.iter().map(|s| s.new).sum()
+    }
+
+    pub fn changed_items(&self) -> u64 {
+        self.round
+            .sources
+            .iter()
+            .map(|s| s.updated + s.removed)
+            .sum()
+    }
+
+    /// Sources whose sync failed.
+    pub fn failed_sources(&self) -> usize {
+        self.round
+            .sources
+            .iter()
+            .filter(|s| s.status == "error")
+            .count()
+    }
+}
+
+/// Runs one round at `now` (the owner's local time, for quiet hours and the digest).
+pub async fn sync_round(
+    db: &Path,
+    secrets: Arc<dyn SecretStore>,
+    selection: Selection,
+    opts: &RoundOptions,
+    events: EventSink,
+    now: DateTime<FixedOffset>,
+) -> Result<RoundReport> {
+    let round =
+        crate::sync::round(db, Arc::clone(&secrets), selection, &opts.sync, events, now).await?;
+    let (replies, replies_error) = match send_queued(db, secrets, opts).await {
+        Ok(r) => (r, None),
+        Err(e) => (RunReport::default(), Some(e.to_string())),
+    };
+    Ok(RoundReport {
+        round,
+        replies,
+        replies_error,
+    })
+}
+
+/// Sends the outbox's queued replies. The outbox borrows its store across awaits, so it runs on
+/// a thread and runtime of its own and the round stays `Send` for the app's async runtime.
+async fn send_queued(
+    db: &Path,
+    secrets: Arc<dyn SecretStore>,
+    opts: &RoundOptions,
+) -> Result<RunReport> {
+    let db = db.to_path_buf();
+    let config = opts.outbox.clone();
+    let env_tokens = opts.env_tokens;
+    tokio::task::spawn_blocking(move || {
+        let store = Store::open(&db)?;
+        let creds = ReplyCreds {
+            stored: secrets.as_ref(),
+            env_tokens,
+        };
+        super::block_on(async {
+            let outbox = Outbox::new(&store, &creds, config)?;
+            Ok(outbox.run().await?)
+        })
+    })
+    .await
+    .map_err(|e| ActionError::Runtime(format!("the outbox task failed: {e}")))?
+}

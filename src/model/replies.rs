@@ -1,0 +1,136 @@
+//! Replies as data: where a reply came from, where it is in its life, a stored reply and the text
+//! an edit replaced, a reply template, and the rating history "recovered" reviews are found in.
+//! The composer, templates and outbox live in `crate::replies`; the store reads and writes these
+//! types, so they sit here, below both.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::ReviewId;
+
+/// Where a reply came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReplyOrigin {
+    /// Written in Earshot (a draft, or posted through the outbox).
+    Earshot,
+    /// Seen on the platform by a sync.
+    Platform,
+    /// Posted by hand on the platform and marked as done in Earshot.
+    Manual,
+}
+
+impl ReplyOrigin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReplyOrigin::Earshot => "earshot",
+            ReplyOrigin::Platform => "platform",
+            ReplyOrigin::Manual => "manual",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ReplyOrigin> {
+        match s {
+            "earshot" => Some(ReplyOrigin::Earshot),
+            "platform" => Some(ReplyOrigin::Platform),
+            "manual" => Some(ReplyOrigin::Manual),
+            _ => None,
+        }
+    }
+}
+
+/// Where a reply is in its life: `draft → queued → posting → posted | failed`, then maybe
+/// `deleted`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReplyState {
+    Draft,
+    Queued,
+    /// Claimed by an outbox run and possibly sent; see the outbox for what a crash here means.
+    Posting,
+    Posted,
+    Failed,
+    Deleted,
+}
+
+impl ReplyState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReplyState::Draft => "draft",
+            ReplyState::Queued => "queued",
+            ReplyState::Posting => "posting",
+            ReplyState::Posted => "posted",
+            ReplyState::Failed => "failed",
+            ReplyState::Deleted => "deleted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ReplyState> {
+        match s {
+            "draft" => Some(ReplyState::Draft),
+            "queued" => Some(ReplyState::Queued),
+            "posting" => Some(ReplyState::Posting),
+            "posted" => Some(ReplyState::Posted),
+            "failed" => Some(ReplyState::Failed),
+            "deleted" => Some(ReplyState::Deleted),
+            _ => None,
+        }
+    }
+}
+
+/// A reply as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reply {
+    pub id: i64,
+    pub review_id: ReviewId,
+    pub origin: ReplyOrigin,
+    pub state: ReplyState,
+    pub body: String,
+    /// The platform's id of the posted reply (needed to delete it on some platforms).
+    pub external_id: Option<String>,
+    pub idempotency_key: Option<String>,
+    pub attempts: i64,
+    /// Why the last attempt failed, in the platform's words.
+    pub last_error: Option<String>,
+    #[serde(serialize_with = "super::ser_rfc3339")]
+    pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "super::ser_rfc3339")]
+    pub updated_at: DateTime<Utc>,
+    #[serde(serialize_with = "super::ser_rfc3339_opt")]
+    pub posted_at: Option<DateTime<Utc>>,
+}
+
+/// The text a posted reply had before an edit replaced it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReplyRevision {
+    pub reply_id: i64,
+    pub body: String,
+    /// When the edit replaced this text.
+    #[serde(serialize_with = "super::ser_rfc3339")]
+    pub replaced_at: DateTime<Utc>,
+}
+
+/// A reply template (see `crate::replies::templates`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyTemplate {
+    #[serde(default)]
+    pub id: i64,
+    pub name: String,
+    /// Lowest star rating the template suits (inclusive); `None` for no lower bound.
+    pub min_rating: Option<i64>,
+    pub max_rating: Option<i64>,
+    /// An aspect the template is written for ("wait time"); `None` for any.
+    pub aspect: Option<String>,
+    pub body: String,
+}
+
+/// A replied review's rating over time, as the store reads it for `crate::replies::recovered`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RatingHistory {
+    pub review_id: ReviewId,
+    /// First reply, Unix seconds.
+    pub replied_at: i64,
+    pub rating: Option<f64>,
+    /// Earlier ratings, each with the time (Unix seconds) it was replaced, oldest first.
+    pub earlier: Vec<(Option<f64>, i64)>,
+}
