@@ -1007,3 +1007,86 @@ fn sync_raises_the_alert_of_a_new_one_star_review_without_alerts_check() {
     // The sync said so too, for scripts.
     assert_eq!(synced["new_alerts"][0]["kind"], "new_negative");
 }
+
+/// Issue 28: an alert raised by `earshot sync` reaches the owner's webhook in the same round,
+/// once: a second sync (a new process on the same database) sends nothing more.
+#[test]
+fn sync_sends_a_new_one_star_review_to_the_webhook_once() {
+    use wiremock::matchers::{method, path, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    const TP_PATH: &str = "/v1/business-units/bu-1/reviews";
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt.block_on(MockServer::start());
+    let hook = rt.block_on(MockServer::start());
+    let written = (chrono::Utc::now() - chrono::Duration::hours(1))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    // Trustpilot's "Get a business unit's reviews" shape (developers.trustpilot.com, Business
+    // Units API), as in the test above.
+    let review = serde_json::json!({
+        "id": "tp-9", "stars": 1, "title": "Never again",
+        "text": "<b>Cold</b> food & nobody came for forty minutes.",
+        "createdAt": written, "consumer": {"displayName": "Sam"}, "links": [],
+    });
+    rt.block_on(async {
+        Mock::given(method("GET"))
+            .and(path(TP_PATH))
+            .and(query_param("page", "1"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(serde_json::json!({ "reviews": [review], "links": [] })),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(TP_PATH))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(serde_json::json!({ "reviews": [] })),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/hook"))
+            .respond_with(ResponseTemplate::new(200))
+            .mount(&hook)
+            .await;
+    });
+    let db = TestDb::new();
+    db.earshot(&[
+        "sources",
+        "add",
+        "trustpilot",
+        "--business",
+        CAFE,
+        "--set",
+        "business_unit_id=bu-1",
+        "--set",
+        "api_key=tp-key",
+        "--set",
+        &format!("base_url={}", server.uri()),
+    ])
+    .ok();
+    db.earshot(&[
+        "alerts",
+        "channels",
+        "add",
+        "webhook",
+        &format!("{}/hook", hook.uri()),
+    ])
+    .ok();
+    let synced = db.earshot(&["sync", "--json"]).ok().json();
+    assert_eq!(synced["new"], 1, "{synced}");
+    let received = rt.block_on(hook.received_requests()).unwrap();
+    assert_eq!(received.len(), 1, "one message for the new 1★ review");
+    let body = String::from_utf8_lossy(&received[0].body).to_string();
+    assert!(
+        body.contains("Never again") || body.contains("Cold"),
+        "{body}"
+    );
+    // A second round, in a new process, sends nothing more.
+    db.earshot(&["sync", "--json"]).ok();
+    assert_eq!(rt.block_on(hook.received_requests()).unwrap().len(), 1);
+}

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
+use crate::channels::DeliverReport;
 use crate::replies::outbox::{Outbox, OutboxConfig, RunReport};
 use crate::secrets::SecretStore;
 use crate::store::Store;
@@ -37,6 +38,11 @@ pub struct RoundReport {
     pub replies: RunReport,
     /// Why the outbox could not run, when it could not; the sync and alerts still count.
     pub replies_error: Option<String>,
+    /// The alerts sent to the owner's channels (e-mail, webhooks, ntfy) in this round.
+    pub channels: DeliverReport,
+    /// Why the channels could not be served, when they could not; a channel that fails to
+    /// answer is recorded on its delivery instead, and retried.
+    pub channels_error: Option<String>,
 }
 
 impl RoundReport {
@@ -74,15 +80,44 @@ pub async fn sync_round(
 ) -> Result<RoundReport> {
     let round =
         crate::sync::round(db, Arc::clone(&secrets), selection, &opts.sync, events, now).await?;
-    let (replies, replies_error) = match send_queued(db, secrets, opts).await {
+    let (replies, replies_error) = match send_queued(db, Arc::clone(&secrets), opts).await {
         Ok(r) => (r, None),
         Err(e) => (RunReport::default(), Some(e.to_string())),
+    };
+    // After the check, so the alerts this round raised go out in this round.
+    let (channels, channels_error) = match deliver_alerts(db, secrets, now).await {
+        Ok(r) => (r, None),
+        Err(e) => (DeliverReport::default(), Some(e.to_string())),
     };
     Ok(RoundReport {
         round,
         replies,
         replies_error,
+        channels,
+        channels_error,
     })
+}
+
+/// Sends the alerts not yet delivered to each channel that wants them (each once, whatever
+/// process runs the round), on a thread of its own like the outbox.
+async fn deliver_alerts(
+    db: &Path,
+    secrets: Arc<dyn SecretStore>,
+    now: DateTime<FixedOffset>,
+) -> Result<DeliverReport> {
+    let db = db.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let mut store = Store::open(&db)?;
+        let http =
+            crate::channels::http_client().map_err(|e| ActionError::Runtime(e.to_string()))?;
+        super::block_on(async {
+            crate::channels::deliver(&mut store, secrets.as_ref(), &http, now)
+                .await
+                .map_err(|e| ActionError::Runtime(e.to_string()))
+        })
+    })
+    .await
+    .map_err(|e| ActionError::Runtime(format!("the alert channels task failed: {e}")))?
 }
 
 /// Sends the outbox's queued replies. The outbox borrows its store across awaits, so it runs on
