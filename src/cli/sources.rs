@@ -679,8 +679,9 @@ fn auth(
 
     let store = super::open_store(db)?;
     let secret_store = store.secrets()?;
-    if store.source(id)?.connector == "trustpilot" {
-        return trustpilot_auth(&store, secret_store.as_ref(), id, username);
+    let platform = earshot::platforms::find(&store.source(id)?.connector);
+    if platform.is_some_and(|p| p.signs_in_with_password()) {
+        return password_auth(&store, secret_store.as_ref(), id, username);
     }
     let sign_in = sources::google_auth::start(&store, secret_store.as_ref(), id)?;
     println!(
@@ -717,8 +718,9 @@ fn auth(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Trustpilot's business-user sign-in: the owner's login, once, for tokens Earshot keeps.
-fn trustpilot_auth(
+/// A sign-in with the owner's login (Trustpilot's business user): typed once, for tokens Earshot
+/// keeps; the password is never kept.
+fn password_auth(
     store: &earshot::store::Store,
     secrets: &dyn earshot::secrets::SecretStore,
     id: SourceId,
@@ -734,19 +736,27 @@ fn trustpilot_auth(
     };
     let username = match username {
         Some(u) => u,
-        None => line("Trustpilot Business login e-mail: ")?,
+        None => line("Login e-mail: ")?,
     };
-    let password = match std::env::var("EARSHOT_TRUSTPILOT_PASSWORD") {
+    // EARSHOT_TRUSTPILOT_PASSWORD is the first name this took (scripts use it).
+    let password = match std::env::var("EARSHOT_SIGN_IN_PASSWORD")
+        .or_else(|_| std::env::var("EARSHOT_TRUSTPILOT_PASSWORD"))
+    {
         Ok(p) if !p.is_empty() => p,
-        _ => line("Password (sent to Trustpilot once, never kept): ")?,
+        _ => line("Password (sent to the platform once, never kept): ")?,
     };
-    earshot::platforms::trustpilot::sign_in_with_password(
-        store,
-        secrets,
-        id,
-        &username,
-        &earshot::secrets::Secret::new(password),
-    )?;
+    let source = store.source(id)?;
+    let platform = earshot::platforms::find(&source.connector)
+        .with_context(|| format!("source {id} has no platform Earshot knows"))?;
+    platform
+        .password_sign_in(
+            store,
+            secrets,
+            id,
+            &username,
+            &earshot::secrets::Secret::new(password),
+        )
+        .with_context(|| format!("{} signs in through the browser", source.label))??;
     println!(
         "Signed in: source {id} can post replies now. The tokens are kept in {} (renewed for 30 \
          days; sign in again after that), the password nowhere.",

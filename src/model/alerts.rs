@@ -182,3 +182,22 @@ pub struct Item {
     /// alert is then about the edit and dated by it.
     pub edited_at: Option<i64>,
 }
+
+/// Local hours during which nothing pops up. `start == end` means none; `start > end` wraps
+/// midnight (22 → 7 is the night).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuietHours {
+    pub start_hour: u8,
+    pub end_hour: u8,
+}
+
+impl QuietHours {
+    pub fn contains(&self, hour: u32) -> bool {
+        let (s, e) = (u32::from(self.start_hour), u32::from(self.end_hour));
+        match s.cmp(&e) {
+            std::cmp::Ordering::Equal => false,
+            std::cmp::Ordering::Less => s <= hour && hour < e,
+            std::cmp::Ordering::Greater => hour >= s || hour < e,
+        }
+    }
+}

@@ -135,6 +135,25 @@ pub trait Platform: Sync {
     ) -> Option<Result<oauth::SignIn>> {
         None
     }
+
+    /// Signs the owner in with the login and password they type (a terminal prompt; the
+    /// password is sent once and never kept), where that is the platform's way in for a desktop
+    /// app: `None` where the platform signs in through a browser or not at all.
+    fn password_sign_in(
+        &self,
+        _store: &crate::store::Store,
+        _secrets: &dyn crate::secrets::SecretStore,
+        _source: SourceId,
+        _username: &str,
+        _password: &crate::secrets::Secret,
+    ) -> Option<Result<()>> {
+        None
+    }
+
+    /// Whether [`Platform::password_sign_in`] is how this platform signs in.
+    fn signs_in_with_password(&self) -> bool {
+        false
+    }
 }
 
 /// Starts the sign-in of source `id` on its platform ([`Platform::sign_in`]).

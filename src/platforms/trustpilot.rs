@@ -206,6 +206,23 @@ pub fn parse_reviews(reviews: &[Value]) -> Result<Vec<IncomingReview>> {
 pub struct Trustpilot;
 
 impl Platform for Trustpilot {
+    fn signs_in_with_password(&self) -> bool {
+        true
+    }
+
+    fn password_sign_in(
+        &self,
+        store: &crate::store::Store,
+        secrets: &dyn SecretStore,
+        source: SourceId,
+        username: &str,
+        password: &Secret,
+    ) -> Option<Result<()>> {
+        Some(sign_in_with_password(
+            store, secrets, source, username, password,
+        ))
+    }
+
     fn spec(&self) -> &'static ConnectorSpec {
         &SPEC
     }

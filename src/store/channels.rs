@@ -10,8 +10,8 @@ use rusqlite::{params, OptionalExtension, Row};
 use serde_json::Value as Json;
 
 use super::{Result, Store};
-use crate::alerts::{AlertId, AlertKind};
 use crate::channels::{Channel, ChannelId, ChannelKind, Delivery, NewChannel};
+use crate::model::alerts::{AlertId, AlertKind, QuietHours};
 
 const CHANNEL_COLUMNS: &str = "c.id, c.kind, c.target, c.settings, c.kinds, c.quiet_start, \
      c.quiet_end, c.digest_hour, c.created_at, \
@@ -35,7 +35,7 @@ fn channel_from_row(r: &Row<'_>) -> rusqlite::Result<Channel> {
         settings: serde_json::from_str(&settings).unwrap_or(Json::Null),
         kinds: kinds.map(|k| k.split(',').filter_map(AlertKind::parse).collect()),
         quiet_hours: match quiet {
-            (Some(start_hour), Some(end_hour)) => Some(crate::alerts::QuietHours {
+            (Some(start_hour), Some(end_hour)) => Some(QuietHours {
                 start_hour,
                 end_hour,
             }),
