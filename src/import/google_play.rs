@@ -18,11 +18,10 @@
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
-use rustc_hash::FxHashMap;
 use serde_json::{Map, Value};
 
 use super::inputs::{self, Lines};
-use super::{parse_date, Collected, Entry, ImportOptions, LocationFound, Result, Target};
+use super::{parse_date, Collected, Entry, ImportOptions, Result, Target};
 use crate::model::{fnv1a, IncomingReview, Kind, OwnerReply};
 use crate::sources::text::path_segment;
 
@@ -31,45 +30,13 @@ const RATING: &str = "star rating";
 
 /// Every Play review CSV in `paths` (a file, a folder, a ZIP).
 pub(super) fn collect(paths: &[PathBuf], _opts: &ImportOptions) -> Result<Collected> {
-    let mut out = Collected::default();
-    let mut apps: FxHashMap<String, rustc_hash::FxHashSet<String>> = FxHashMap::default();
-    inputs::scan(paths, &mut |name, bytes| {
-        let head = &bytes[..bytes.len().min(inputs::SNIFF_BYTES)];
-        if inputs::sniff_text(head) != super::Sniffed::Play {
-            return;
-        }
-        out.files.push(name.to_owned());
-        for entry in read_file(name, bytes) {
-            if let Ok(r) = &entry.review {
-                apps.entry(entry.target.key.clone())
-                    .or_default()
-                    .insert(r.external_id.clone());
-            }
-            out.entries.push(entry);
-        }
-    })?;
-    if out.files.is_empty() {
-        return Err(super::not_reviews(
-            paths
-                .first()
-                .map_or(std::path::Path::new(""), |p| p.as_path()),
-            "it holds no Google Play Console review CSV (a header starting Package Name, App \
-             Version Code, …)"
-                .into(),
-        ));
-    }
-    let mut apps: Vec<_> = apps.into_iter().collect();
-    apps.sort_by(|a, b| a.0.cmp(&b.0));
-    out.locations = apps
-        .into_iter()
-        .map(|(id, reviews)| LocationFound {
-            id,
-            name: None,
-            reviews: reviews.len() as u64,
-            imported: true,
-        })
-        .collect();
-    Ok(out)
+    super::collect_csv(
+        paths,
+        super::Sniffed::Play,
+        read_file,
+        "it holds no Google Play Console review CSV (a header starting Package Name, App \
+             Version Code, …)",
+    )
 }
 
 fn target(package: &str) -> Target {

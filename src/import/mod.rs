@@ -575,6 +575,55 @@ fn not_reviews(path: &Path, reason: String) -> ImportError {
     }
 }
 
+/// The CSV exports whose files each name their own target (Play's package, Trustpilot's
+/// business unit) are gathered alike: every file sniffed as `kind` is read with `read`, and each
+/// target with reviews becomes a location, in key order. One function so that the two formats
+/// cannot drift apart in how they count, order or refuse files; `none_found` says what was
+/// looked for when no file matched.
+fn collect_csv(
+    paths: &[PathBuf],
+    kind: Sniffed,
+    read: fn(&str, &[u8]) -> Vec<Entry>,
+    none_found: &str,
+) -> Result<Collected> {
+    let mut out = Collected::default();
+    let mut targets: FxHashMap<String, rustc_hash::FxHashSet<String>> = FxHashMap::default();
+    inputs::scan(paths, &mut |name, bytes| {
+        let head = &bytes[..bytes.len().min(inputs::SNIFF_BYTES)];
+        if inputs::sniff_text(head) != kind {
+            return;
+        }
+        out.files.push(name.to_owned());
+        for entry in read(name, bytes) {
+            if let Ok(r) = &entry.review {
+                targets
+                    .entry(entry.target.key.clone())
+                    .or_default()
+                    .insert(r.external_id.clone());
+            }
+            out.entries.push(entry);
+        }
+    })?;
+    if out.files.is_empty() {
+        return Err(not_reviews(
+            paths.first().map_or(Path::new(""), |p| p.as_path()),
+            none_found.into(),
+        ));
+    }
+    let mut targets: Vec<_> = targets.into_iter().collect();
+    targets.sort_by(|a, b| a.0.cmp(&b.0));
+    out.locations = targets
+        .into_iter()
+        .map(|(id, reviews)| LocationFound {
+            id,
+            name: None,
+            reviews: reviews.len() as u64,
+            imported: true,
+        })
+        .collect();
+    Ok(out)
+}
+
 /// A rating on 1–5; empty means unrated. Fractions (4.5) are allowed, other scales are not guessed.
 pub fn parse_rating(s: &str) -> Result<f64, String> {
     let t = s.trim();

@@ -14,13 +14,10 @@
 
 use std::path::PathBuf;
 
-use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::{Map, Value};
 
 use super::inputs::{self, Lines};
-use super::{
-    parse_date, parse_rating, Collected, Entry, ImportOptions, LocationFound, Result, Target,
-};
+use super::{parse_date, parse_rating, Collected, Entry, ImportOptions, Result, Target};
 use crate::model::{IncomingReview, Kind, OwnerReply};
 
 /// What a reply known only by its date says, until a sync brings its text.
@@ -68,46 +65,13 @@ const UNIT: &[&str] = &["business unit id"];
 
 /// Every Trustpilot export CSV in `paths`.
 pub(super) fn collect(paths: &[PathBuf], _opts: &ImportOptions) -> Result<Collected> {
-    let mut out = Collected::default();
-    let mut units: FxHashMap<String, FxHashSet<String>> = FxHashMap::default();
-    inputs::scan(paths, &mut |name, bytes| {
-        let head = &bytes[..bytes.len().min(inputs::SNIFF_BYTES)];
-        if inputs::sniff_text(head) != super::Sniffed::Trustpilot {
-            return;
-        }
-        out.files.push(name.to_owned());
-        for entry in read_file(name, bytes) {
-            if let Ok(r) = &entry.review {
-                units
-                    .entry(entry.target.key.clone())
-                    .or_default()
-                    .insert(r.external_id.clone());
-            }
-            out.entries.push(entry);
-        }
-    })?;
-    if out.files.is_empty() {
-        return Err(super::not_reviews(
-            paths
-                .first()
-                .map_or(std::path::Path::new(""), |p| p.as_path()),
-            "it holds no Trustpilot review export (a CSV with Review ID, Review Created (UTC), \
-             Review Stars)"
-                .into(),
-        ));
-    }
-    let mut units: Vec<_> = units.into_iter().collect();
-    units.sort_by(|a, b| a.0.cmp(&b.0));
-    out.locations = units
-        .into_iter()
-        .map(|(id, reviews)| LocationFound {
-            id,
-            name: None,
-            reviews: reviews.len() as u64,
-            imported: true,
-        })
-        .collect();
-    Ok(out)
+    super::collect_csv(
+        paths,
+        super::Sniffed::Trustpilot,
+        read_file,
+        "it holds no Trustpilot review export (a CSV with Review ID, Review Created (UTC), \
+             Review Stars)",
+    )
 }
 
 fn target(unit: &str) -> Target {
