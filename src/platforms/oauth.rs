@@ -24,11 +24,11 @@ use sha2::{Digest, Sha256};
 
 use crate::model::SourceId;
 use crate::platforms::http::{Http, HttpConfig, Pace};
-use crate::platforms::stored_secret;
-use crate::replies::outbox::ReplyCredentials;
+use crate::platforms::{stored_secret, stored_token};
+use crate::replies::outbox::{Auth, ReplyCredentials};
 use crate::replies::{ReplyError, Result as ReplyResult};
 use crate::secrets::{Secret, SecretStore};
-use crate::sources::{Result, SourceError};
+use crate::sources::{ConnectorSpec, Result, SourceError};
 
 /// Where the kept access token's end is recorded.
 pub(crate) const EXPIRES_AT: &str = "access_token_expires_at";
@@ -126,6 +126,31 @@ pub(crate) fn fresh(
         return Ok(None);
     }
     stored_secret(creds, source_id, ACCESS)
+}
+
+/// How a reply is authorised on the platforms signed in with a refresh token (X, Trustpilot,
+/// YouTube): the kept access token while it has minutes left, else one `renew` mints with the
+/// stored refresh token, else a token given ready-made (`EARSHOT_TOKEN_…`); with none of these,
+/// the platform's own `not_signed_in` error. One function so that the order of the three stays
+/// the same on every such platform; the renewal and the wording are each platform's.
+pub(crate) async fn reply_auth<R, Fut>(
+    spec: &ConnectorSpec,
+    creds: &dyn ReplyCredentials,
+    source_id: SourceId,
+    renew: R,
+    not_signed_in: impl FnOnce() -> ReplyError,
+) -> ReplyResult<Auth>
+where
+    R: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = ReplyResult<Secret>>,
+{
+    if let Some(token) = fresh(creds, source_id)? {
+        return Ok(Auth::bearer(token));
+    }
+    if stored_secret(creds, source_id, REFRESH)?.is_some() {
+        return renew().await.map(Auth::bearer);
+    }
+    stored_token(spec, creds, source_id).map_err(|_| not_signed_in())
 }
 
 /// Posts a form to a token endpoint (with HTTP Basic client authentication where `basic` is

@@ -8,7 +8,7 @@ use crate::model::SourceId;
 use crate::model::{IncomingReview, Kind, OwnerReply};
 use crate::platforms::http::{parse_json, Http, HttpConfig};
 use crate::platforms::{delete_request, json_request, missing, oauth, setting};
-use crate::platforms::{stored_secret, stored_token, Has, LocalBoxFuture};
+use crate::platforms::{stored_secret, Has, LocalBoxFuture};
 use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
 use crate::replies::outbox::{Auth, Planned, ReplyCredentials, Target};
 use crate::replies::{ReplyError, Result as ReplyResult};
@@ -287,18 +287,14 @@ impl Replier for Trustpilot {
         settings: &'a Value,
         _base: &'a str,
     ) -> LocalBoxFuture<'a, ReplyResult<Auth>> {
-        Box::pin(async move {
-            if let Some(token) = oauth::fresh(creds, source_id)? {
-                return Ok(Auth::bearer(token));
-            }
-            if stored_secret(creds, source_id, oauth::REFRESH)?.is_some() {
-                return refresh(http, creds, source_id, settings)
-                    .await
-                    .map(Auth::bearer);
-            }
-            // A token given ready-made (`EARSHOT_TOKEN_TRUSTPILOT`).
-            stored_token(&SPEC, creds, source_id).map_err(|_| not_signed_in(source_id))
-        })
+        // With no sign-in kept, a token given ready-made (`EARSHOT_TOKEN_TRUSTPILOT`).
+        Box::pin(oauth::reply_auth(
+            &SPEC,
+            creds,
+            source_id,
+            move || refresh(http, creds, source_id, settings),
+            move || not_signed_in(source_id),
+        ))
     }
 
     fn missing(&self, source_id: SourceId, settings: &Value, has: &Has) -> Option<String> {

@@ -24,7 +24,7 @@ use crate::model::{IncomingReview, Kind};
 use crate::platforms::http::parse_json;
 use crate::platforms::http::Http;
 use crate::platforms::oauth::{self, Flow, Redirect, SignIn};
-use crate::platforms::{json_request, missing, setting, stored_secret, stored_token};
+use crate::platforms::{json_request, missing, setting, stored_secret};
 use crate::platforms::{sign_in_first, BodyParser, BoxFuture, Has, LocalBoxFuture};
 use crate::platforms::{Platform, Replier};
 use crate::replies::coach::Limit;
@@ -437,18 +437,14 @@ impl Replier for X {
         settings: &'a Value,
         _base: &'a str,
     ) -> LocalBoxFuture<'a, ReplyResult<Auth>> {
-        Box::pin(async move {
-            if let Some(token) = oauth::fresh(creds, source_id)? {
-                return Ok(Auth::bearer(token));
-            }
-            if stored_secret(creds, source_id, oauth::REFRESH)?.is_some() {
-                return refresh(http, creds, source_id, settings)
-                    .await
-                    .map(Auth::bearer);
-            }
-            // A user token given ready-made (`EARSHOT_TOKEN_X`).
-            stored_token(&SPEC, creds, source_id).map_err(|_| not_signed_in(source_id))
-        })
+        // With no sign-in kept, a user token given ready-made (`EARSHOT_TOKEN_X`).
+        Box::pin(oauth::reply_auth(
+            &SPEC,
+            creds,
+            source_id,
+            move || refresh(http, creds, source_id, settings),
+            move || not_signed_in(source_id),
+        ))
     }
 
     /// X refuses API replies in conversations where the author did not mention or engage the

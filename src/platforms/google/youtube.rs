@@ -17,7 +17,7 @@ use serde_json::Value;
 use crate::model::SourceId;
 use crate::model::{IncomingReview, Kind, OwnerReply};
 use crate::platforms::http::{parse_json, Http, Refusal};
-use crate::platforms::{json_request, oauth, sign_in_first, stored_secret, stored_token, Has};
+use crate::platforms::{json_request, oauth, sign_in_first, Has};
 use crate::platforms::{BodyParser, BoxFuture, LocalBoxFuture, Platform, Replier};
 use crate::replies::coach::Limit;
 use crate::replies::outbox::{Auth, Planned, ReplyCredentials, Target as ReplyTarget};
@@ -446,25 +446,21 @@ impl Replier for YouTube {
         settings: &'a Value,
         _base: &'a str,
     ) -> LocalBoxFuture<'a, ReplyResult<Auth>> {
-        Box::pin(async move {
-            if let Some(token) = oauth::fresh(creds, source_id)? {
-                return Ok(Auth::bearer(token));
-            }
-            if stored_secret(creds, source_id, oauth::REFRESH)?.is_some() {
-                return super::renew_sign_in(&SPEC, http, creds, source_id, settings)
-                    .await
-                    .map(Auth::bearer);
-            }
-            // A token given ready-made (`EARSHOT_TOKEN_YOUTUBE`).
-            stored_token(&SPEC, creds, source_id).map_err(|_| {
+        // A token given ready-made (`EARSHOT_TOKEN_YOUTUBE`) serves where no sign-in is kept.
+        Box::pin(oauth::reply_auth(
+            &SPEC,
+            creds,
+            source_id,
+            move || super::renew_sign_in(&SPEC, http, creds, source_id, settings),
+            move || {
                 ReplyError::Outbox(format!(
                     "YouTube replies are posted as your channel, and Earshot is not signed in \
                      to it: set the source's OAuth client ID and secret (a \"Desktop app\" \
                      client), then sign in (Sources → Sign in, or `earshot sources auth \
                      {source_id}`). The API key only reads"
                 ))
-            })
-        })
+            },
+        ))
     }
 
     fn refusal_hint(&self, status: u16, body: &Value) -> Option<&'static str> {
