@@ -121,11 +121,7 @@ pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
     let (items, skipped) = parse_feed_counted(&body, Some((app, cc)))?;
     ctx.skip(skipped);
     let high = items.iter().map(|i| time_mark(&i.created_at)).max();
-    let reached = !req.full
-        && req
-            .watermark
-            .as_deref()
-            .is_some_and(|w| items.iter().any(|i| time_mark(&i.created_at).as_str() <= w));
+    let reached = super::reached_watermark(req, items.iter().map(|i| time_mark(&i.created_at)));
     let next = if !items.is_empty() && !reached && page < MAX_PAGES {
         Some(format!("{ci}:{}", page + 1))
     } else if ci + 1 < countries.len() {

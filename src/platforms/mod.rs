@@ -311,6 +311,21 @@ pub(crate) fn sign_in_first(label: &str, source_id: SourceId, how: &str) -> Stri
     )
 }
 
+/// Whether a newest-first listing has come to what the last run saw: one of this page's marks
+/// is at or before the watermark. A full listing never stops early. Every connector that pages
+/// newest first stops this way, so it is said once; each gives its own marks (creation or last
+/// edit time, an id).
+pub(crate) fn reached_watermark<M: AsRef<str>>(
+    req: &PageRequest,
+    marks: impl IntoIterator<Item = M>,
+) -> bool {
+    !req.full
+        && req
+            .watermark
+            .as_deref()
+            .is_some_and(|w| marks.into_iter().any(|m| m.as_ref() <= w))
+}
+
 /// The source's stored reply token, or why there is none.
 pub(crate) fn stored_token(
     spec: &ConnectorSpec,

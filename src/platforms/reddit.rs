@@ -256,11 +256,7 @@ pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
     })?;
     let items = parse_listing(&listing.data.children)?;
     let high = items.iter().map(|i| time_mark(&i.created_at)).max();
-    let reached = !req.full
-        && req
-            .watermark
-            .as_deref()
-            .is_some_and(|w| items.iter().any(|i| time_mark(&i.created_at).as_str() <= w));
+    let reached = super::reached_watermark(req, items.iter().map(|i| time_mark(&i.created_at)));
     let more = !items.is_empty() && !reached;
     Ok(Page {
         items,

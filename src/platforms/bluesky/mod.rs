@@ -346,11 +346,7 @@ pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
     let parsed = parse_posts(&body.posts)?;
     let high = parsed.iter().map(|(_, m)| m.clone()).max();
     // Newest first: once a page reaches what the last run saw, older pages hold nothing new.
-    let reached = !req.full
-        && req
-            .watermark
-            .as_deref()
-            .is_some_and(|w| parsed.iter().any(|(_, m)| m.as_str() <= w));
+    let reached = crate::platforms::reached_watermark(req, parsed.iter().map(|(_, m)| m));
     let more = !parsed.is_empty() && !reached;
     Ok(Page {
         items: parsed.into_iter().map(|(i, _)| i).collect(),

@@ -210,11 +210,7 @@ pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
     let body: Value = reply.json()?;
     let items = parse_reviews(&body, Some(package))?;
     let high = items.iter().map(mark).max();
-    let reached = !req.full
-        && req
-            .watermark
-            .as_deref()
-            .is_some_and(|w| items.iter().any(|i| mark(i).as_str() <= w));
+    let reached = crate::platforms::reached_watermark(req, items.iter().map(mark));
     let more = !items.is_empty() && !reached;
     let next = body
         .pointer("/tokenPagination/nextPageToken")

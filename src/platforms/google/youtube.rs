@@ -220,11 +220,7 @@ pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
     let marks: Vec<String> = items.iter().map(mark).collect();
     let high = marks.iter().max().cloned();
     // Newest first: once a page reaches what the last run saw, older pages hold nothing new.
-    let reached = !req.full
-        && req
-            .watermark
-            .as_deref()
-            .is_some_and(|w| marks.iter().any(|m| m.as_str() <= w));
+    let reached = crate::platforms::reached_watermark(req, marks.iter());
     let more = !items.is_empty() && !reached;
     Ok(Page {
         items,
