@@ -266,6 +266,7 @@ const cases = [
       await s.waitFor('the Trustpilot fields', "return !!document.getElementById('connect-set-api_key')");
       const help = await s.run("return document.getElementById('connect-help').textContent");
       expect(/API key/i.test(help), `the form does not say where the key comes from: ${help}`);
+      await s.screenshot('sources-connect-guide');
       await s.run("document.getElementById('connect-business').value = 'Harbour Lane Café'");
       await s.type('#connect-set-business_unit_id', 'bu-smoke');
       await s.type('#connect-set-api_key', 'smoke-key');
@@ -294,6 +295,8 @@ const cases = [
       await s.go('#settings');
       await s.waitFor('the settings', "return document.getElementById('settings') && document.getElementById('settings').innerText.length > 200");
       await s.screenshot('settings');
+      await s.run("document.getElementById('channel-kind')?.scrollIntoView({ block: 'center' })");
+      await s.screenshot('settings-channels');
     } finally {
       await s.end();
     }

@@ -25,22 +25,11 @@ export function welcomeView() {
         h('span', { class: 'choice-text' },
           'Google, Yelp, Trustpilot, the app stores, Reddit, Mastodon and more: Earshot checks them for you.'))),
     h('p', { class: 'fineprint' },
-      h('a', { id: 'import-help-link', href: '#', onclick: openImportHelp }, 'How to get each export'),
-      ' · ',
       h('a', { id: 'import-folder', href: '#', onclick: (e) => { e.preventDefault(); importFile([], { folder: true }); } },
         'Import a folder (an unpacked Takeout, or Play CSVs)')),
     importHelp(),
     h('p', { class: 'fineprint muted' },
       'Keys and passwords you enter are kept in your system keyring, never in the database.'));
-}
-
-// Opens the help below without changing the route (hash links are routes here).
-function openImportHelp(e) {
-  e.preventDefault();
-  const help = document.getElementById('import-help');
-  if (!help) return;
-  help.open = true;
-  help.scrollIntoView?.({ block: 'nearest' });
 }
 
 /** How an owner gets each export Earshot reads (the README says the same). */
