@@ -662,6 +662,21 @@ fn print_round_extras(done: &RoundReport) {
     if let Some(e) = &done.replies_error {
         eprintln!("The queued replies were not sent: {e}");
     }
+    let sent = done.channels.sent;
+    if sent > 0 {
+        println!(
+            "Sent {sent} alert message{} to your channels.",
+            plural(sent, "", "s")
+        );
+    }
+    if done.channels.retrying + done.channels.failed > 0 {
+        eprintln!(
+            "Some alert messages could not be sent; `earshot alerts channels list` says why."
+        );
+    }
+    if let Some(e) = &done.channels_error {
+        eprintln!("The alert channels were not served: {e}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
