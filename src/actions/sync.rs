@@ -80,12 +80,12 @@ pub async fn sync_round(
 ) -> Result<RoundReport> {
     let round =
         crate::sync::round(db, Arc::clone(&secrets), selection, &opts.sync, events, now).await?;
-    let (replies, replies_error) = match send_queued(db, Arc::clone(&secrets), opts).await {
+    let (sent, delivered) = after_sync(db, secrets, opts, now).await;
+    let (replies, replies_error) = match sent {
         Ok(r) => (r, None),
         Err(e) => (RunReport::default(), Some(e.to_string())),
     };
-    // After the check, so the alerts this round raised go out in this round.
-    let (channels, channels_error) = match deliver_alerts(db, secrets, now).await {
+    let (channels, channels_error) = match delivered {
         Ok(r) => (r, None),
         Err(e) => (DeliverReport::default(), Some(e.to_string())),
     };
@@ -98,49 +98,58 @@ pub async fn sync_round(
     })
 }
 
-/// Sends the alerts not yet delivered to each channel that wants them (each once, whatever
-/// process runs the round), on a thread of its own like the outbox.
-async fn deliver_alerts(
-    db: &Path,
-    secrets: Arc<dyn SecretStore>,
-    now: DateTime<FixedOffset>,
-) -> Result<DeliverReport> {
-    let db = db.to_path_buf();
-    tokio::task::spawn_blocking(move || {
-        let mut store = Store::open(&db)?;
-        let http =
-            crate::channels::http_client().map_err(|e| ActionError::Runtime(e.to_string()))?;
-        super::block_on(async {
-            crate::channels::deliver(&mut store, secrets.as_ref(), &http, now)
-                .await
-                .map_err(|e| ActionError::Runtime(e.to_string()))
-        })
-    })
-    .await
-    .map_err(|e| ActionError::Runtime(format!("the alert channels task failed: {e}")))?
-}
-
-/// Sends the outbox's queued replies. The outbox borrows its store across awaits, so it runs on
-/// a thread and runtime of its own and the round stays `Send` for the app's async runtime.
-async fn send_queued(
+/// What a round does after the sync and the alert check, on one thread and one connection of
+/// its own (the outbox and the channels borrow the store across awaits, so the round stays
+/// `Send` for the app's async runtime): sends the outbox's queued replies, then the alerts not
+/// yet delivered to each channel that wants them, the ones this round raised included. Each
+/// half fails on its own: a failed outbox does not keep the alerts from the owner.
+async fn after_sync(
     db: &Path,
     secrets: Arc<dyn SecretStore>,
     opts: &RoundOptions,
-) -> Result<RunReport> {
+    now: DateTime<FixedOffset>,
+) -> (Result<RunReport>, Result<DeliverReport>) {
     let db = db.to_path_buf();
     let config = opts.outbox.clone();
     let env_tokens = opts.env_tokens;
-    tokio::task::spawn_blocking(move || {
-        let store = Store::open(&db)?;
-        let creds = ReplyCreds {
-            stored: secrets.as_ref(),
-            env_tokens,
+    let task = tokio::task::spawn_blocking(move || {
+        let mut store = match Store::open(&db) {
+            Ok(store) => store,
+            Err(e) => {
+                let e = e.to_string();
+                return (
+                    Err(ActionError::Runtime(e.clone())),
+                    Err(ActionError::Runtime(e)),
+                );
+            }
         };
-        super::block_on(async {
+        let sent = super::block_on(async {
+            let creds = ReplyCreds {
+                stored: secrets.as_ref(),
+                env_tokens,
+            };
             let outbox = Outbox::new(&store, &creds, config)?;
             Ok(outbox.run().await?)
-        })
-    })
-    .await
-    .map_err(|e| ActionError::Runtime(format!("the outbox task failed: {e}")))?
+        });
+        let delivered = crate::channels::http_client()
+            .map_err(|e| ActionError::Runtime(e.to_string()))
+            .and_then(|http| {
+                super::block_on(async {
+                    crate::channels::deliver(&mut store, secrets.as_ref(), &http, now)
+                        .await
+                        .map_err(|e| ActionError::Runtime(e.to_string()))
+                })
+            });
+        (sent, delivered)
+    });
+    match task.await {
+        Ok(both) => both,
+        Err(e) => {
+            let e = format!("the outbox and alert channels task failed: {e}");
+            (
+                Err(ActionError::Runtime(e.clone())),
+                Err(ActionError::Runtime(e)),
+            )
+        }
+    }
 }
