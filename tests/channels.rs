@@ -54,8 +54,9 @@ fn cafe_with_reviews(db: &TestDb, bodies: &[(&str, f64)], age: Duration, now: Da
 }
 
 // ---------------------------------------------------------------------------------------------
-// A small SMTP server: enough of RFC 5321 for lettre, optionally advertising AUTH, never
-// STARTTLS. It records every command line and every message.
+// A small SMTP server: enough of RFC 5321 for lettre, optionally advertising AUTH (RFC 4954),
+// never STARTTLS (RFC 3207), so the tests see what lettre sends without TLS.
+// It records every command line and every message.
 
 #[derive(Default)]
 struct SmtpLog {
@@ -129,6 +130,11 @@ fn smtp_session(conn: TcpStream, log: &Mutex<SmtpLog>) -> std::io::Result<()> {
     }
 }
 
+/// A receiver that answers every POST with `status`, as the real ones do: ntfy takes a publish
+/// as a POST of the message body to the topic URL with `Title`, `Priority`, `Tags` and `Click`
+/// headers and answers 200 (docs.ntfy.sh/publish); a Slack incoming webhook answers 200 `ok`
+/// (api.slack.com/messaging/webhooks) and a Discord webhook 204 (discord.com/developers/docs/
+/// resources/webhook, "Execute Webhook"). The tests read what arrived, not what came back.
 async fn receiver(status: u16) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
