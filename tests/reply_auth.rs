@@ -417,7 +417,7 @@ async fn an_x_sign_in_is_pkce_as_a_public_client_and_its_token_posts_the_reply()
     let secrets = std::sync::Arc::new(MemorySecrets::default());
     put(&secrets, source, "bearer_token", "AAAA-app-only");
 
-    let sign_in = earshot::sources::google_auth::start(&store, secrets.as_ref(), source).unwrap();
+    let sign_in = earshot::platforms::sign_in(&store, secrets.as_ref(), source).unwrap();
     let consent = reqwest::Url::parse(&sign_in.consent_url).unwrap();
     assert_eq!(consent.path(), "/i/oauth2/authorize");
     assert_eq!(param(&consent, "client_id"), X_CLIENT);
@@ -612,7 +612,7 @@ async fn a_youtube_sign_in_asks_google_for_youtube_force_ssl_with_pkce() {
     let (_, source) = drafted(&mut store, "youtube", youtube_settings(&server), YT_COMMENT);
     let secrets = MemorySecrets::default();
     put(&secrets, source, "client_secret", "yt-client-secret");
-    let sign_in = earshot::sources::google_auth::start(&store, &secrets, source).unwrap();
+    let sign_in = earshot::platforms::sign_in(&store, &secrets, source).unwrap();
     let consent = reqwest::Url::parse(&sign_in.consent_url).unwrap();
     assert_eq!(consent.path(), "/auth");
     assert_eq!(
@@ -853,7 +853,7 @@ async fn start_sign_in(
     let (path, secrets) = (db.path().to_path_buf(), secrets.clone());
     tokio::task::spawn_blocking(move || {
         let store = Store::open(&path).unwrap();
-        earshot::sources::google_auth::start(&store, secrets.as_ref(), source).unwrap()
+        earshot::platforms::sign_in(&store, secrets.as_ref(), source).unwrap()
     })
     .await
     .unwrap()

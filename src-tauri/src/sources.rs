@@ -100,7 +100,7 @@ pub async fn google_sign_in(
     let path = state.db_path.clone();
     let sign_in = on_blocking_pool(move || {
         let store = Store::open(&path)?;
-        sources::google_auth::start(&store, store.secrets()?.as_ref(), id)
+        earshot::platforms::sign_in(&store, store.secrets()?.as_ref(), id)
             .map_err(|e| UiError::new(e.code(), e.to_string()))
     })
     .await??;

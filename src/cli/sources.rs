@@ -680,8 +680,8 @@ fn print_round_extras(done: &RoundReport) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// `sources auth`: Google's OAuth flow for installed apps, shared with the app
-// (`earshot::sources::google_auth`).
+// `sources auth`: the platform's sign-in (a browser consent with PKCE, a pasted code, or a typed
+// login), shared with the app through `earshot::platforms::sign_in`.
 
 fn auth(
     db: &Path,
@@ -698,7 +698,7 @@ fn auth(
     if platform.is_some_and(|p| p.signs_in_with_password()) {
         return password_auth(&store, secret_store.as_ref(), id, username);
     }
-    let sign_in = sources::google_auth::start(&store, secret_store.as_ref(), id)?;
+    let sign_in = earshot::platforms::sign_in(&store, secret_store.as_ref(), id)?;
     println!(
         "To let Earshot read and answer for {}, open this address in your browser, sign in with \
          the account that manages the business and allow access:\n\

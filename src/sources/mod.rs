@@ -14,8 +14,6 @@
 pub mod parse;
 pub mod text;
 
-/// Google's sign-in, in Google's home; kept at this path for callers that name it here.
-pub use crate::platforms::google::sign_in as google_auth;
 /// The one HTTP policy, shared with the outbox; kept at this path for callers that name it here.
 pub use crate::platforms::http;
 pub use crate::platforms::{

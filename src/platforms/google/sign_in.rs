@@ -6,11 +6,10 @@
 //! database). The CLI (`earshot sources auth`) and the app's Sources screen share it; `start`
 //! also starts the sign-in of any other platform that has one ([`crate::platforms::sign_in`]).
 
-use crate::model::SourceId;
 use crate::platforms::oauth::{self, Flow, Redirect};
 use crate::secrets::SecretStore;
 use crate::sources::{settings_of, Result, SourceError};
-use crate::store::{Source, Store};
+use crate::store::Source;
 
 pub use crate::platforms::oauth::SignIn;
 
@@ -23,12 +22,6 @@ pub const YOUTUBE_SCOPE: &str = "https://www.googleapis.com/auth/youtube.force-s
 
 fn config(msg: impl Into<String>) -> SourceError {
     SourceError::Config(msg.into())
-}
-
-/// Prepares the browser sign-in of a source: Google's for Business Profile and YouTube, else
-/// the platform's own where it has one.
-pub fn start(store: &Store, secrets: &dyn SecretStore, id: SourceId) -> Result<SignIn> {
-    crate::platforms::sign_in(store, secrets, id)
 }
 
 /// Google's flow for a Business Profile or YouTube source: checks its OAuth client and builds
