@@ -352,6 +352,54 @@ fn two_processes_at_once_never_sync_one_source_twice_nor_send_one_alert_twice() 
     assert_eq!(again["sources"][0]["status"], "ok", "{again}");
 }
 
+/// Issue 28: a lease another live process holds is respected (the source is left `busy`), one
+/// that expired is taken over, and so is one whose process on this computer is gone (a watcher
+/// killed mid-sync need not hold its sources for the lease's ten minutes).
+#[test]
+fn a_live_lease_is_respected_and_an_expired_or_orphaned_one_is_taken_over() {
+    let mocks = Mocks::new();
+    mocks.serve(&[], Duration::ZERO);
+    let db = TestDb::new();
+    mocks.connect(&db);
+    let source = db.store().sources().unwrap()[0].id;
+    let now = Utc::now().timestamp();
+    let status = |db: &TestDb| {
+        let out = db.earshot(&["sync", "--json"]).ok().json();
+        out["sources"][0]["status"].as_str().unwrap().to_string()
+    };
+
+    // Another computer's process, syncing it now.
+    let elsewhere = "another-computer/4242-0-0";
+    assert!(db
+        .store()
+        .take_sync_lease(source, elsewhere, now, now + 600)
+        .unwrap());
+    assert_eq!(status(&db), "busy");
+    // Its lease ran out (it was killed): taken over.
+    rusqlite::Connection::open(db.path())
+        .unwrap()
+        .execute("UPDATE sources SET lease_until = ?1", [now - 1])
+        .unwrap();
+    assert_eq!(status(&db), "ok");
+
+    // A process of this computer that is gone, whose lease has not run out yet.
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    let mut gone = std::process::Command::new("true").spawn().unwrap();
+    let pid = gone.id();
+    gone.wait().unwrap();
+    let orphan = format!("{}/{pid}-0-0", host.trim());
+    assert!(db
+        .store()
+        .take_sync_lease(source, &orphan, now, now + 600)
+        .unwrap());
+    assert_eq!(status(&db), "ok");
+    assert_eq!(
+        db.store().sync_lease_holder(source).unwrap(),
+        None,
+        "given back"
+    );
+}
+
 /// A stand-in `systemctl` that records its arguments (one call a line) and says the unit is
 /// active; on a `PATH` of its own, with `XDG_CONFIG_HOME` in the test's folder.
 fn fake_systemctl(dir: &Path) -> std::path::PathBuf {

@@ -117,9 +117,10 @@ impl Default for OutboxConfig {
     }
 }
 
-/// Rounds that try a reply again on their own after it failed with nothing published; after
-/// these it stays failed and waits for the owner (about a day of rounds, see [`auto_retry_at`]).
-pub const AUTO_RETRY_ROUNDS: u32 = 10;
+/// Runs that try a reply before it is left for the owner, the first (the owner's Post, or a
+/// round) included: with the waits of [`auto_retry_at`] the last is about 20 hours after the
+/// first, long enough to outlast a night offline or a platform's bad day.
+pub const AUTO_RETRY_ROUNDS: u32 = 12;
 
 /// The first automatic retry waits this long; each later one twice the one before, up to
 /// [`AUTO_RETRY_MAX_WAIT`].
@@ -992,6 +993,19 @@ mod tests {
         let s = Secret::new("ya29.very-secret");
         assert_eq!(format!("{s:?}"), "Secret(…)");
         assert!(!format!("{:?}", StaticCredentials(s)).contains("very-secret"));
+    }
+
+    #[test]
+    fn automatic_retries_wait_longer_after_each_failed_round_then_stop() {
+        assert_eq!(auto_retry_at(1000, 4, 4), Some(1060));
+        assert_eq!(auto_retry_at(1000, 8, 4), Some(1120));
+        assert_eq!(
+            auto_retry_at(1000, 5, 4),
+            Some(1120),
+            "a part-run counts as a run"
+        );
+        assert_eq!(auto_retry_at(1000, 40, 4), Some(1000 + AUTO_RETRY_MAX_WAIT));
+        assert_eq!(auto_retry_at(1000, 4 * AUTO_RETRY_ROUNDS, 4), None);
     }
 
     #[test]
