@@ -3,6 +3,8 @@
 //! one interval; SIGKILL and a restart lose nothing and send nothing twice; SIGTERM stops it
 //! cleanly), two processes syncing one database at once, `earshot service` with a stand-in
 //! `systemctl`, and the outbox sending on its own a reply queued while the platform was down.
+//! Unix only: the tests send signals and write an executable script.
+#![cfg(unix)]
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

@@ -118,7 +118,8 @@ pub fn watch_command(exe: &Path, db: &Path) -> Vec<String> {
 }
 
 /// The unit's text. `Restart=on-failure` brings the watcher back after a crash; a clean stop
-/// (SIGTERM from `systemctl stop`) stays stopped.
+/// (SIGTERM from `systemctl stop`) stays stopped. No network target to wait for: a user manager
+/// has none, and a round without a network fails politely and is tried again on schedule.
 pub fn unit_text(exe: &Path, db: &Path) -> String {
     let exec: Vec<String> = watch_command(exe, db)
         .iter()
@@ -138,8 +139,6 @@ pub fn unit_text(exe: &Path, db: &Path) -> String {
         "# Written by `earshot service install`; `earshot service uninstall` removes it.\n\
          [Unit]\n\
          Description=Earshot: sync reviews, raise alerts and send them, post queued replies\n\
-         After=network-online.target\n\
-         Wants=network-online.target\n\
          \n\
          [Service]\n\
          Type=simple\n\
