@@ -164,9 +164,10 @@ fn signal(child: &Child, sig: i32) {
     assert_eq!(unsafe { libc::kill(pid, sig) }, 0);
 }
 
-/// Stops a watcher with SIGTERM, as `systemctl stop` does, and checks that it ends cleanly.
-fn stop(mut child: Child) {
-    signal(&child, libc::SIGTERM);
+/// Stops a watcher with `sig` (SIGTERM, as `systemctl stop` does, or SIGINT, Ctrl-C's) and
+/// checks that it ends cleanly.
+fn stop(mut child: Child, sig: i32) {
+    signal(&child, sig);
     let deadline = Instant::now() + Duration::from_secs(40);
     loop {
         if let Some(status) = child.try_wait().unwrap() {
@@ -239,7 +240,7 @@ fn a_review_arriving_while_watch_runs_becomes_an_alert_and_one_message_within_on
     // Later rounds find nothing new and send nothing more.
     round_where(&rounds, ROUND_WAIT, |r| r["new"] == 0);
     round_where(&rounds, ROUND_WAIT, |r| r["new"] == 0);
-    stop(child);
+    stop(child, libc::SIGINT);
     assert_eq!(mocks.messages(), 1);
     assert_eq!(negative_alerts(&db), 1);
 }
@@ -265,7 +266,7 @@ fn sigkill_and_restart_lose_nothing_and_send_nothing_twice() {
     round_where(&rounds, ROUND_WAIT, |r| r["new"] == 1);
     round_where(&rounds, ROUND_WAIT, |r| r["new"] == 0);
     round_where(&rounds, ROUND_WAIT, |r| r["new"] == 0);
-    stop(child);
+    stop(child, libc::SIGTERM);
 
     assert_eq!(review_count(&db), 2, "nothing lost");
     assert_eq!(negative_alerts(&db), 2);
