@@ -10,7 +10,8 @@
 //! sync one source at once: a run takes the source's lease in the database first
 //! ([`Store::take_sync_lease`], one `UPDATE … WHERE` the lease is free or expired), renews it with
 //! each page and gives it back at the end; a source another run holds is reported `busy` and left
-//! to it. A lease a killed process left expires after [`SyncOptions::lease`] and is taken over.
+//! to it. A lease a killed process left is taken over at once when that process was on this
+//! computer and is gone, else once it expires ([`SyncOptions::lease`] after its last renewal).
 //!
 //! Failures are kept in words on the source (`sources list`, the Sources screen); a source that
 //! keeps failing, or whose credentials are refused, raises a source-health alert. A platform's
