@@ -49,6 +49,9 @@ const COMMANDS: &[&str] = &[
     "add_alert_channel",
     "test_alert_channel",
     "remove_alert_channel",
+    "watcher_status",
+    "install_watcher",
+    "uninstall_watcher",
 ];
 
 /// The speech libraries WebKitGTK links that get a stand-in (speech/standin.c), each with the

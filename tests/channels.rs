@@ -1,8 +1,8 @@
 //! Alert channels (issue 28 item 3) against real servers on 127.0.0.1: a webhook and an ntfy
 //! receiver (wiremock) and a small SMTP server written here. Each gets exactly one message for a
-//! new 1★ review, nothing more after a second run or a fresh process; a channel answering 500 is
-//! retried and then marked failed while the others get theirs; a password never goes out
-//! without TLS.
+//! new 1★ review, nothing more after a second run or a fresh process (also when `earshot sync`
+//! brings the review from a mock platform); a channel answering 500 is retried and then marked
+//! failed while the others get theirs; a password never goes out without TLS.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -244,6 +244,119 @@ async fn each_channel_gets_one_message_for_a_new_bad_review_and_nothing_more_aft
         .map(|c| c["sent"].as_i64().unwrap())
         .collect();
     assert_eq!(sent, vec![1, 1, 1]);
+}
+
+/// Issue 28 (Must show): a new 1★ review that `earshot sync` brings from a platform reaches a
+/// webhook, an ntfy topic and an SMTP server in the same round, once each; a second sync and a
+/// restart send nothing more, and a webhook answering 500 holds none of them up (it is retried
+/// on later rounds; the test below follows it to "failed").
+#[test]
+fn earshot_sync_sends_a_new_one_star_review_once_to_a_webhook_an_ntfy_topic_and_an_smtp_server() {
+    use wiremock::matchers::{path, query_param};
+
+    const TP_PATH: &str = "/v1/business-units/bu-1/reviews";
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let platform = rt.block_on(MockServer::start());
+    let (webhook, ntfy, broken) = rt.block_on(async {
+        (
+            receiver(200).await,
+            receiver(200).await,
+            receiver(500).await,
+        )
+    });
+    let (smtp_port, smtp) = smtp_server();
+    let written =
+        (Utc::now() - Duration::hours(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    // Trustpilot's "Get a business unit's reviews" shape (developers.trustpilot.com, Business
+    // Units API), as the connector tests use it.
+    let review = serde_json::json!({
+        "id": "tp-9", "stars": 1, "title": "Never again", "text": BAD_REVIEW,
+        "createdAt": written, "consumer": {"displayName": "Sam"}, "links": [],
+    });
+    rt.block_on(async {
+        Mock::given(method("GET"))
+            .and(path(TP_PATH))
+            .and(query_param("page", "1"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(serde_json::json!({ "reviews": [review], "links": [] })),
+            )
+            .mount(&platform)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(TP_PATH))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(serde_json::json!({ "reviews": [] })),
+            )
+            .mount(&platform)
+            .await;
+    });
+    let db = TestDb::new();
+    db.earshot(&[
+        "sources",
+        "add",
+        "trustpilot",
+        "--business",
+        "Joe's Café",
+        "--set",
+        "business_unit_id=bu-1",
+        "--set",
+        "api_key=tp-key",
+        "--set",
+        &format!("base_url={}", platform.uri()),
+    ])
+    .ok();
+    let add = |args: &[&str]| {
+        let mut all = vec!["alerts", "channels", "add"];
+        all.extend_from_slice(args);
+        db.earshot(&all).ok();
+    };
+    add(&["webhook", &format!("{}/broken", broken.uri())]);
+    add(&["webhook", &format!("{}/hook", webhook.uri())]);
+    add(&["ntfy", &format!("{}/earshot-alerts", ntfy.uri())]);
+    let server = format!("smtp://127.0.0.1:{smtp_port}");
+    add(&[
+        "email",
+        "--to",
+        "owner@example.com",
+        "--server",
+        &server,
+        "--from",
+        "earshot@example.com",
+    ]);
+
+    let synced = db.earshot(&["sync", "--json"]).ok().json();
+    assert_eq!(synced["new"], 1, "{synced}");
+    let count = |s: &MockServer| rt.block_on(requests(s)).len();
+    assert_eq!(count(&webhook), 1, "one message for the new 1★ review");
+    assert_eq!(count(&ntfy), 1);
+    assert_eq!(smtp.lock().unwrap().messages.len(), 1);
+    assert_eq!(count(&broken), 1, "tried once in this round");
+    let hook: Value = serde_json::from_slice(&rt.block_on(requests(&webhook))[0].body).unwrap();
+    assert_eq!(hook["reviews"][0]["body"], BAD_REVIEW);
+
+    // A second round in a new process, and a third after it (a restart), send nothing more.
+    db.earshot(&["sync", "--json"]).ok();
+    db.earshot(&["sync", "--json"]).ok();
+    assert_eq!(count(&webhook), 1);
+    assert_eq!(count(&ntfy), 1);
+    assert_eq!(smtp.lock().unwrap().messages.len(), 1);
+    let list = db
+        .earshot(&["alerts", "channels", "list", "--json"])
+        .ok()
+        .json();
+    let figures: Vec<(i64, i64)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["sent"].as_i64().unwrap(), c["pending"].as_i64().unwrap()))
+        .collect();
+    // The broken webhook waits for its retry (a minute's backoff); the others are done.
+    assert_eq!(figures, vec![(0, 1), (1, 0), (1, 0), (1, 0)]);
+    assert!(list[0]["last_error"].as_str().unwrap().contains("500"));
 }
 
 #[tokio::test(flavor = "current_thread")]

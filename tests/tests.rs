@@ -17,6 +17,7 @@ mod reply_auth;
 mod report;
 mod sentiment_eval;
 mod sync;
+mod watch;
 
 /// With `autotests = false` a new file in tests/ that nobody names here would never build nor
 /// run, and nothing would say so: this fails instead.

@@ -217,6 +217,23 @@ export function removeAlertChannel(id) {
   return call('remove_alert_channel', { id });
 }
 
+/**
+ * The background watcher (`earshot watch` as a systemd user service): { installed, running
+ * (true|false|null without systemd), systemd, unit_path, advice }.
+ */
+export function watcherStatus() {
+  return call('watcher_status');
+}
+
+/** Installs and starts the watcher for this database; `advice` says what to do without systemd. */
+export function installWatcher() {
+  return call('install_watcher');
+}
+
+export function uninstallWatcher() {
+  return call('uninstall_watcher');
+}
+
 export function exportReviewsCsv() {
   return call('export_reviews_csv');
 }

@@ -6,6 +6,7 @@ const listeners = new Map();
 let reviews = [];
 let businesses = [];
 let channels = [];
+let watcher = false;
 
 function emit(event, payload) {
   for (const fn of listeners.get(event) ?? []) fn(payload);
@@ -22,6 +23,7 @@ export function reset() {
   reviews = [];
   businesses = [];
   channels = [];
+  watcher = false;
 }
 
 const BODIES = [
@@ -166,6 +168,15 @@ export async function invoke(command, args) {
     }
     case 'test_alert_channel':
       return null;
+    case 'watcher_status':
+    case 'install_watcher':
+    case 'uninstall_watcher':
+      if (command === 'install_watcher') watcher = true;
+      if (command === 'uninstall_watcher') watcher = false;
+      return {
+        installed: watcher, running: watcher, systemd: true,
+        unit_path: '~/.config/systemd/user/earshot-watch.service', advice: null,
+      };
     case 'remove_alert_channel':
       channels = channels.filter((c) => c.id !== args.id);
       return null;

@@ -1,6 +1,7 @@
 //! The app's background work: a round (sync the due sources, check alerts, plan notifications,
 //! send queued replies; all in the core, `earshot::actions::sync_round`, which `earshot sync`
-//! runs too) every minute and whenever the owner asks for Sync now.
+//! runs too) every minute (`actions::watch::tick`, the clock `earshot watch` keeps) and whenever
+//! the owner asks for Sync now.
 //! The shell only delivers: progress events to the window, notifications, the tray's unread
 //! count. Rounds never overlap; a Sync now during a round runs right after it.
 
@@ -26,18 +27,6 @@ pub const SYNC_PROGRESS: &str = "sync-progress";
 /// `running: true` when one starts, so the UI can show its indicator.
 pub const SYNC_STATE: &str = "sync-state";
 
-/// How often due sources are looked for. Each source keeps its own schedule (15 minutes for
-/// reviews, 5 for mentions); this only bounds how late a due source starts. Tests shorten it
-/// with `EARSHOT_SYNC_TICK_SECS`.
-const TICK: Duration = Duration::from_secs(60);
-
-fn tick() -> Duration {
-    std::env::var("EARSHOT_SYNC_TICK_SECS")
-        .ok()
-        .and_then(|s| s.parse::<u64>().ok())
-        .filter(|s| *s > 0)
-        .map_or(TICK, Duration::from_secs)
-}
 /// The first round waits a little so the window paints first.
 const FIRST_ROUND_AFTER: Duration = Duration::from_secs(5);
 
@@ -62,7 +51,8 @@ pub fn start<R: Runtime>(app: &AppHandle<R>, db: PathBuf, auto: bool) -> Backgro
             Err(_) => Arc::new(secrets::MemorySecrets::default()),
         };
         update_tray(&app, &db);
-        let every = tick();
+        // The same clock as `earshot watch` (earshot::actions::watch).
+        let every = actions::watch::tick();
         let first = tokio::time::Instant::now() + FIRST_ROUND_AFTER.min(every);
         let mut ticker = tokio::time::interval_at(first, every);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

@@ -76,3 +76,9 @@ impl From<earshot::actions::ActionError> for UiError {
         UiError::new(e.code(), e.to_string())
     }
 }
+
+impl From<earshot::actions::ServiceError> for UiError {
+    fn from(e: earshot::actions::ServiceError) -> Self {
+        UiError::new(e.code(), e.to_string())
+    }
+}

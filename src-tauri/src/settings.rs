@@ -240,3 +240,22 @@ pub async fn export_reviews_csv(
     .await?;
     Ok(Some(shown))
 }
+
+/// Settings → Background watcher: whether `earshot watch` is installed as a service and runs.
+#[tauri::command]
+pub async fn watcher_status() -> UiResult<actions::ServiceStatus> {
+    on_blocking_pool(actions::service::status).await
+}
+
+/// Installs the background watcher for this database (`earshot service install`).
+#[tauri::command]
+pub async fn install_watcher(state: State<'_, AppState>) -> UiResult<actions::ServiceStatus> {
+    let db = state.db_path.clone();
+    Ok(on_blocking_pool(move || actions::service::install_watcher(&db)).await??)
+}
+
+/// Stops and removes the background watcher (`earshot service uninstall`).
+#[tauri::command]
+pub async fn uninstall_watcher() -> UiResult<actions::ServiceStatus> {
+    Ok(on_blocking_pool(actions::service::uninstall).await??)
+}

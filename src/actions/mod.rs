@@ -9,14 +9,18 @@
 //!
 //! One file per area: [`sync`] (the round), [`replies`] (post, edit, delete, AI draft),
 //! [`dashboard`] (the first screen and the inbox's filters), [`data`] (import, backup, restore),
-//! [`alerts`] (check, the Alerts screen), [`sources`] (add, test, remove).
+//! [`alerts`] (check, the Alerts screen), [`sources`] (add, test, remove), [`watch`] (the schedule
+//! of rounds, the app's and `earshot watch`'s), [`service`] (the watcher as a systemd user
+//! service).
 
 pub mod alerts;
 pub mod dashboard;
 pub mod data;
 pub mod replies;
+pub mod service;
 pub mod sources;
 pub mod sync;
+pub mod watch;
 
 pub use alerts::{alerts_with_reviews, check_alerts, AlertWithReviews};
 pub use dashboard::{dashboard, inbox_facets, Dashboard, InboxFacets};
@@ -24,8 +28,10 @@ pub use data::{backup_now, import, list_backups, restore};
 pub use replies::{
     ai_draft, delete_reply, edit_reply, post_reply, AiDraft, AiEndpoint, ReplyCreds,
 };
+pub use service::{ServiceError, ServiceStatus};
 pub use sources::{add_source, remove_source, test_source, Removed, TestOutcome};
 pub use sync::{sync_round, RoundReport};
+pub use watch::{watch, WatchOptions};
 
 use crate::secrets::SecretError;
 
@@ -47,6 +53,9 @@ pub enum ActionError {
     AddSource(#[from] crate::sources::AddError),
     #[error(transparent)]
     Round(#[from] crate::sync::RoundError),
+    /// The background watcher's service could not be set up or removed.
+    #[error(transparent)]
+    Service(#[from] ServiceError),
     /// The OS keyring (or the opted-in secrets file) could not be read.
     #[error(transparent)]
     Secrets(#[from] SecretError),
@@ -73,6 +82,7 @@ impl ActionError {
             ActionError::AddSource(_) => "source",
             ActionError::Round(crate::sync::RoundError::Store(e)) => e.code(),
             ActionError::Round(crate::sync::RoundError::Alerts(e)) => e.code(),
+            ActionError::Service(e) => e.code(),
             ActionError::Secrets(_) => "keyring",
             ActionError::Http(_) => "network",
             ActionError::Runtime(_) => "internal",

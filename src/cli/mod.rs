@@ -13,6 +13,7 @@ mod reply;
 mod report;
 mod reviews;
 mod sources;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -74,6 +75,12 @@ enum Command {
     Sources(sources::SourcesArgs),
     /// Fetch new reviews and mentions from every source now (or `--source ID`).
     Sync(sources::SyncArgs),
+    /// Run the app's rounds without a window until stopped: sync on schedule, raise alerts,
+    /// send them to your channels, post queued replies.
+    Watch(watch::WatchArgs),
+    /// Run `earshot watch` in the background as a systemd user service: install, uninstall,
+    /// status.
+    Service(watch::ServiceArgs),
 }
 
 /// Opens the store; a damaged database is reported with the newest good backup to restore.
@@ -138,5 +145,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Reply(args) => reply::run(&open()?, args),
         Command::Sources(args) => sources::run(&path, args),
         Command::Sync(args) => sources::sync_cmd(&path, args),
+        Command::Watch(args) => watch::watch(&path, args),
+        Command::Service(args) => watch::service(&path, args),
     }
 }

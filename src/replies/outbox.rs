@@ -21,6 +21,12 @@
 //! marks it as an edit. Every edit replaces (the review's one reply, or the reply by its own id),
 //! so it is always safe to resend; one the platform refuses puts the earlier text back.
 //!
+//! **On its own** (issue 28): every sync round runs the outbox ([`Outbox::run`]). A reply that
+//! failed where nothing can have been published (no connection, 5xx, 429: the owner pressed
+//! Post while offline or the platform was down) keeps a retry time, and each round queues the
+//! ones whose time has come again ([`Store::requeue_due_replies`]), waiting longer after each
+//! failed round, until [`AUTO_RETRY_ROUNDS`]. The claim still makes each send happen once.
+//!
 //! The same reasoning covers retries inside a run. 5xx answers, 429s and connection failures are
 //! retried with exponential backoff (honouring `Retry-After`); a timeout or a gateway error
 //! (502/504) after the request was sent is retried only on create-or-replace APIs — on a
@@ -109,6 +115,30 @@ impl Default for OutboxConfig {
             no_proxy: false,
         }
     }
+}
+
+/// Runs that try a reply before it is left for the owner, the first (the owner's Post, or a
+/// round) included: with the waits of [`auto_retry_at`] the last is about 20 hours after the
+/// first, long enough to outlast a night offline or a platform's bad day.
+pub const AUTO_RETRY_ROUNDS: u32 = 12;
+
+/// The first automatic retry waits this long; each later one twice the one before, up to
+/// [`AUTO_RETRY_MAX_WAIT`].
+const AUTO_RETRY_FIRST_WAIT: i64 = 60;
+const AUTO_RETRY_MAX_WAIT: i64 = 6 * 3600;
+
+/// When a reply that failed with nothing published is queued again on its own, after `attempts`
+/// requests in all (each run makes up to `per_run`); `None` once [`AUTO_RETRY_ROUNDS`] runs
+/// have failed.
+pub fn auto_retry_at(now: i64, attempts: u32, per_run: u32) -> Option<i64> {
+    let runs = attempts.div_ceil(per_run.max(1)).max(1);
+    if runs >= AUTO_RETRY_ROUNDS {
+        return None;
+    }
+    let wait = AUTO_RETRY_FIRST_WAIT
+        .saturating_mul(1i64 << (runs - 1).min(20))
+        .min(AUTO_RETRY_MAX_WAIT);
+    Some(now + wait)
 }
 
 /// What "check the platform" replies say, so the UI can offer "it's there" / "post again".
@@ -535,11 +565,15 @@ impl<'a, C: ReplyCredentials> Outbox<'a, C> {
     }
 
     /// Posts every queued reply, after reconciling replies a crashed run left in `posting`.
+    /// Failed replies whose automatic retry is due are queued first: the round sends what
+    /// waited for the network on its own.
     pub async fn run(&self) -> Result<RunReport> {
         let mut report = RunReport {
             requeued: self.reconcile()?,
             ..Default::default()
         };
+        self.store
+            .requeue_due_replies(chrono::Utc::now().timestamp())?;
         for reply in self.store.queued_replies()? {
             let done = self.send(reply).await?;
             match done.state {
@@ -673,6 +707,26 @@ impl<'a, C: ReplyCredentials> Outbox<'a, C> {
                 chrono::Utc::now().timestamp(),
             )?),
             Outcome::Refused(reason) | Outcome::Unauthorized(reason) => failure(reason),
+            // Nothing was published: a post is tried again by the next rounds on their own.
+            Outcome::Retry { reason, .. } if !edit => {
+                let attempts = self.store.reply(reply.id)?.attempts.max(1) as u32;
+                let now = chrono::Utc::now().timestamp();
+                let retry_at = auto_retry_at(now, attempts, self.config.max_attempts);
+                let then = if retry_at.is_some() {
+                    "Earshot sends it again on its own when the platform answers"
+                } else {
+                    "post it again when the platform answers"
+                };
+                Ok(self.store.record_reply_failed_until(
+                    reply.id,
+                    &format!(
+                        "{} kept failing after {} attempts ({reason}); {then}",
+                        api.spec().label,
+                        self.config.max_attempts
+                    ),
+                    retry_at,
+                )?)
+            }
             Outcome::Retry { reason, .. } => failure(format!(
                 "{} kept failing after {} attempts ({reason}); try again later",
                 api.spec().label,
@@ -939,6 +993,19 @@ mod tests {
         let s = Secret::new("ya29.very-secret");
         assert_eq!(format!("{s:?}"), "Secret(…)");
         assert!(!format!("{:?}", StaticCredentials(s)).contains("very-secret"));
+    }
+
+    #[test]
+    fn automatic_retries_wait_longer_after_each_failed_round_then_stop() {
+        assert_eq!(auto_retry_at(1000, 4, 4), Some(1060));
+        assert_eq!(auto_retry_at(1000, 8, 4), Some(1120));
+        assert_eq!(
+            auto_retry_at(1000, 5, 4),
+            Some(1120),
+            "a part-run counts as a run"
+        );
+        assert_eq!(auto_retry_at(1000, 40, 4), Some(1000 + AUTO_RETRY_MAX_WAIT));
+        assert_eq!(auto_retry_at(1000, 4 * AUTO_RETRY_ROUNDS, 4), None);
     }
 
     #[test]

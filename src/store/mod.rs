@@ -91,6 +91,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0011_alert_channels",
         include_str!("migrations/0011_alert_channels.sql"),
     ),
+    (
+        "0014_sync_leases_and_reply_retries",
+        include_str!("migrations/0014_sync_leases_and_reply_retries.sql"),
+    ),
 ];
 
 /// Migrations after which the full-text index is filled from the reviews (they make it anew).

@@ -174,7 +174,8 @@ impl Store {
             };
             if r.state == ReplyState::Failed {
                 tx.prepare_cached(
-                    "UPDATE replies SET state = 'queued', idempotency_key = ?2, updated_at = ?3
+                    "UPDATE replies SET state = 'queued', idempotency_key = ?2, updated_at = ?3,
+                         retry_at = NULL
                      WHERE id = ?1 AND state = 'failed'",
                 )?
                 .execute(params![r.id, key, now])?;
@@ -340,14 +341,55 @@ impl Store {
         self.reply(reply_id)
     }
 
-    /// Records a reply that could not be posted, with the platform's reason.
+    /// Records a reply that could not be posted, with the platform's reason. It stays failed
+    /// until the owner posts it again.
     pub fn record_reply_failed(&self, reply_id: i64, reason: &str) -> Result<Reply> {
+        self.record_reply_failed_until(reply_id, reason, None)
+    }
+
+    /// Records a reply that could not be posted; with `retry_at` (Unix seconds) the outbox
+    /// queues it again on its own from then on ([`Store::requeue_due_replies`]): for failures
+    /// where nothing can have been published (no connection, a 5xx, a 429).
+    pub fn record_reply_failed_until(
+        &self,
+        reply_id: i64,
+        reason: &str,
+        retry_at: Option<i64>,
+    ) -> Result<Reply> {
         self.conn
             .prepare_cached(
-                "UPDATE replies SET state = 'failed', last_error = ?2, updated_at = ?3 WHERE id = ?1",
+                "UPDATE replies SET state = 'failed', last_error = ?2, updated_at = ?3,
+                     retry_at = ?4
+                 WHERE id = ?1",
             )?
-            .execute(params![reply_id, reason, now_unix()])?;
+            .execute(params![reply_id, reason, now_unix(), retry_at])?;
         self.reply(reply_id)
+    }
+
+    /// Queues again, in one statement, every failed reply whose automatic retry is due at `now`
+    /// (Unix seconds); a reply the owner meanwhile replaced with a newer draft or post is left
+    /// alone. Returns how many.
+    pub fn requeue_due_replies(&self, now: i64) -> Result<usize> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "UPDATE replies SET state = 'queued', retry_at = NULL, updated_at = ?1
+                 WHERE state = 'failed' AND retry_at IS NOT NULL AND retry_at <= ?1
+                   AND origin = 'earshot'
+                   AND NOT EXISTS (SELECT 1 FROM replies newer
+                                   WHERE newer.review_id = replies.review_id
+                                     AND newer.id > replies.id
+                                     AND newer.state IN ('queued', 'posting', 'posted'))",
+            )?
+            .execute([now])?)
+    }
+
+    /// When a failed reply is sent again on its own, if it is (Unix seconds).
+    pub fn reply_retry_at(&self, reply_id: i64) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT retry_at FROM replies WHERE id = ?1")?
+            .query_row([reply_id], |r| r.get(0))?)
     }
 
     /// Puts a reply left in `posting` back in the queue (safe only where resending replaces).

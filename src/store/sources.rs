@@ -224,6 +224,67 @@ impl Store {
     }
 
     /// Records the outcome of a sync attempt: ok clears the error, an error counts a failure.
+    /// Takes `id`'s sync lease for `holder` until `until` (Unix seconds) in one statement:
+    /// only when no other process holds an unexpired one (the app and `earshot watch` on one
+    /// database never sync a source at once). Taking it again as the same holder renews it; a
+    /// lease a killed process left is taken over once it expires. `false` when another holds it.
+    pub fn take_sync_lease(
+        &self,
+        id: SourceId,
+        holder: &str,
+        now: i64,
+        until: i64,
+    ) -> Result<bool> {
+        let n = self
+            .conn
+            .prepare_cached(
+                "UPDATE sources SET lease_holder = ?2, lease_until = ?4
+                 WHERE id = ?1 AND (lease_until IS NULL OR lease_until < ?3 OR lease_holder = ?2)",
+            )?
+            .execute(params![id, holder, now, until])?;
+        Ok(n == 1)
+    }
+
+    /// Who holds `id`'s sync lease, if anyone (an expired lease included).
+    pub fn sync_lease_holder(&self, id: SourceId) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT lease_holder FROM sources WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?
+            .flatten())
+    }
+
+    /// Takes over `id`'s lease from `dead`, a holder known to be gone, in one statement; `false`
+    /// when the lease has meanwhile changed hands.
+    pub fn take_over_sync_lease(
+        &self,
+        id: SourceId,
+        dead: &str,
+        holder: &str,
+        until: i64,
+    ) -> Result<bool> {
+        let n = self
+            .conn
+            .prepare_cached(
+                "UPDATE sources SET lease_holder = ?3, lease_until = ?4
+                 WHERE id = ?1 AND lease_holder = ?2",
+            )?
+            .execute(params![id, dead, holder, until])?;
+        Ok(n == 1)
+    }
+
+    /// Gives back a lease `holder` took; one another process has since taken over stays.
+    pub fn release_sync_lease(&self, id: SourceId, holder: &str) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE sources SET lease_holder = NULL, lease_until = NULL
+                 WHERE id = ?1 AND lease_holder = ?2",
+            )?
+            .execute(params![id, holder])?;
+        Ok(())
+    }
+
     pub fn record_sync_outcome(
         &self,
         id: SourceId,

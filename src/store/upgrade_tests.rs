@@ -24,6 +24,7 @@ const FIXTURES: &[(i64, &str)] = &[
     (8, include_str!("../../tests/fixtures/schema_v8.sql")),
     (9, include_str!("../../tests/fixtures/schema_v9.sql")),
     (10, include_str!("../../tests/fixtures/schema_v10.sql")),
+    (11, include_str!("../../tests/fixtures/schema_v11.sql")),
 ];
 
 /// A database file made from a fixture's SQL, as the version that shipped it left it.

@@ -6,6 +6,13 @@
 //! nothing is lost and the upsert on `(source, external_id)` doubles nothing. A run that reaches
 //! the end of the listing promotes its newest mark to the watermark the next run stops at.
 //!
+//! Two processes on one database (the app and `earshot watch`, or `earshot sync` beside them) never
+//! sync one source at once: a run takes the source's lease in the database first
+//! ([`Store::take_sync_lease`], one `UPDATE … WHERE` the lease is free or expired), renews it with
+//! each page and gives it back at the end; a source another run holds is reported `busy` and left
+//! to it. A lease a killed process left is taken over at once when that process was on this
+//! computer and is gone, else once it expires ([`SyncOptions::lease`] after its last renewal).
+//!
 //! Failures are kept in words on the source (`sources list`, the Sources screen); a source that
 //! keeps failing, or whose credentials are refused, raises a source-health alert. A platform's
 //! rate limit pauses the source until the limit resets and is not counted as a failure.
@@ -41,6 +48,61 @@ pub struct SyncOptions {
     pub max_pages: u32,
     /// Consecutive failed runs before a source-health alert.
     pub health_after: i64,
+    /// How long a source's sync lease lasts without renewal; renewed with every page, so it only
+    /// bounds how long a source a killed process was syncing waits before another takes it.
+    pub lease: std::time::Duration,
+}
+
+/// A sync lease lasts this long past its last page: longer than one page can take with its
+/// retries and waits (the HTTP policy's timeout times its attempts, plus backoff), short enough
+/// that a source a killed `earshot watch` held is synced again within the quarter hour.
+pub const SYNC_LEASE: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// A holder name for one run's leases: this computer, this process and a sequence number, so two
+/// runs in one process exclude each other as two processes do, and a lease whose process is gone
+/// from this computer can be told from a live one ([`holder_is_gone`]).
+fn lease_holder() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::OnceLock;
+    static STARTED: OnceLock<u128> = OnceLock::new();
+    static RUNS: AtomicU64 = AtomicU64::new(0);
+    let started = STARTED.get_or_init(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    });
+    format!(
+        "{}/{}-{started:x}-{}",
+        host_name().unwrap_or_default(),
+        std::process::id(),
+        RUNS.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// This computer's name, where the kernel tells it (Linux).
+fn host_name() -> Option<String> {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+}
+
+/// Whether a lease holder was a process of this computer that no longer runs: a watcher killed
+/// mid-sync (SIGKILL, a crash, a power cut) and restarted by systemd need not wait for its old
+/// lease to expire. Only where the kernel lists processes (Linux `/proc`); elsewhere, and for
+/// another computer's process (a database on a shared drive), the lease runs out instead.
+fn holder_is_gone(holder: &str) -> bool {
+    let Some((host, rest)) = holder.split_once('/') else {
+        return false;
+    };
+    let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+        return false;
+    };
+    let proc = Path::new("/proc");
+    host_name().is_some_and(|h| h == host)
+        && pid != std::process::id()
+        && proc.join("self").exists()
+        && !proc.join(pid.to_string()).exists()
 }
 
 impl Default for SyncOptions {
@@ -50,6 +112,7 @@ impl Default for SyncOptions {
             concurrency: 4,
             max_pages: 500,
             health_after: 3,
+            lease: SYNC_LEASE,
         }
     }
 }
@@ -61,6 +124,9 @@ pub enum Selection {
     All,
     /// Those whose next sync time has come (the background scheduler).
     Due,
+    /// Those due, and those last synced at least this long ago whatever their own schedule
+    /// (`earshot watch --interval`); a platform's pause and the backoff after failures still hold.
+    Every(std::time::Duration),
     /// These, in this order.
     Ids(Vec<SourceId>),
 }
@@ -73,7 +139,8 @@ pub struct SourceReport {
     pub platform: String,
     pub label: String,
     pub ok: bool,
-    /// `ok`, `error` or `paused`.
+    /// `ok`, `error`, `paused`, or `busy` (another run, in this process or another, was syncing
+    /// it; left to that run, not a failure).
     pub status: &'static str,
     pub error: Option<String>,
     pub error_code: Option<&'static str>,
@@ -139,6 +206,12 @@ pub async fn run(
         match &selection {
             Selection::All => syncable(store.sources()?),
             Selection::Due => syncable(store.due_sources(Utc::now().timestamp())?),
+            Selection::Every(every) => {
+                let now = Utc::now().timestamp();
+                let every = i64::try_from(every.as_secs()).unwrap_or(i64::MAX);
+                let list = store.sources()?.into_iter();
+                syncable(list.filter(|s| due_every(s, now, every)).collect())
+            }
             Selection::Ids(ids) => ids
                 .iter()
                 .map(|id| store.source(*id))
@@ -152,6 +225,7 @@ pub async fn run(
         })?,
     );
     let permits = Arc::new(tokio::sync::Semaphore::new(opts.concurrency.max(1)));
+    let holder: Arc<str> = Arc::from(lease_holder());
     let mut tasks = tokio::task::JoinSet::new();
     for (order, source) in list.into_iter().enumerate() {
         let db = db.to_path_buf();
@@ -160,9 +234,17 @@ pub async fn run(
         let permits = Arc::clone(&permits);
         let events = Arc::clone(&events);
         let opts = opts.clone();
+        let holder = Arc::clone(&holder);
         tasks.spawn(async move {
             let _permit = permits.acquire_owned().await.expect("semaphore open");
-            let report = sync_source(&db, source, secrets.as_ref(), &http, &opts, &events).await;
+            let run = Run {
+                secrets: secrets.as_ref(),
+                http: &http,
+                opts: &opts,
+                events: &events,
+                holder: &holder,
+            };
+            let report = sync_source(&db, source, &run).await;
             events(&SyncEvent::Finished(report.clone()));
             (order, report)
         });
@@ -181,6 +263,18 @@ pub async fn run(
     }
     reports.sort_by_key(|(order, _)| *order);
     Ok(reports.into_iter().map(|(_, r)| r).collect())
+}
+
+/// Whether a source is due at `now` when each is synced at least every `every` seconds.
+pub fn due_every(s: &Source, now: i64, every: i64) -> bool {
+    let own = s.next_sync_at.is_none_or(|t| t <= now);
+    let held = matches!(
+        s.status,
+        crate::store::SourceStatus::Paused | crate::store::SourceStatus::Error
+    );
+    own || (!held
+        && s.last_sync_at
+            .is_none_or(|t| t <= now.saturating_sub(every)))
 }
 
 /// Sources a sync can read: all but the ones a one-off import (or the demo) created, which are
@@ -208,14 +302,37 @@ struct Outcome {
     complete: bool,
 }
 
-async fn sync_source(
-    db: &Path,
-    source: Source,
-    secrets: &dyn SecretStore,
-    http: &Http,
-    opts: &SyncOptions,
-    events: &EventSink,
-) -> SourceReport {
+/// What every source of one run shares.
+struct Run<'a> {
+    secrets: &'a dyn SecretStore,
+    http: &'a Http,
+    opts: &'a SyncOptions,
+    events: &'a EventSink,
+    /// This run's name on the leases it takes.
+    holder: &'a str,
+}
+
+impl Run<'_> {
+    /// Takes or renews a source's lease; `false` when another live run holds it. A lease left
+    /// by a process of this computer that is gone is taken over at once.
+    fn lease(&self, store: &Store, source: SourceId) -> Result<bool, StoreError> {
+        let now = Utc::now().timestamp();
+        let secs = i64::try_from(self.opts.lease.as_secs()).unwrap_or(i64::MAX / 2);
+        let until = now.saturating_add(secs.max(1));
+        if store.take_sync_lease(source, self.holder, now, until)? {
+            return Ok(true);
+        }
+        match store.sync_lease_holder(source)? {
+            Some(dead) if holder_is_gone(&dead) => {
+                store.take_over_sync_lease(source, &dead, self.holder, until)
+            }
+            _ => Ok(false),
+        }
+    }
+}
+
+async fn sync_source(db: &Path, source: Source, run: &Run<'_>) -> SourceReport {
+    let events = run.events;
     let started = Instant::now();
     events(&SyncEvent::Started {
         source_id: source.id,
@@ -260,16 +377,50 @@ async fn sync_source(
         report.duration_ms = started.elapsed().as_millis() as u64;
         return report;
     }
+    match run.lease(&store, source.id) {
+        Ok(true) => {}
+        Ok(false) => {
+            report.ok = true;
+            report.status = "busy";
+            report.error = Some(
+                "being synced by another run (the app, `earshot watch` or `earshot sync`); left \
+                 to it"
+                    .into(),
+            );
+            report.duration_ms = started.elapsed().as_millis() as u64;
+            return report;
+        }
+        Err(e) => {
+            report.error = Some(e.to_string());
+            report.error_code = Some(e.code());
+            return report;
+        }
+    }
+    let report = sync_leased(&mut store, source, run, report, started).await;
+    // A lease not given back (the database was busy) expires on its own.
+    let _ = store.release_sync_lease(report.source_id, run.holder);
+    report
+}
+
+/// Syncs a source whose lease this run holds and records the outcome.
+async fn sync_leased(
+    store: &mut Store,
+    source: Source,
+    run: &Run<'_>,
+    mut report: SourceReport,
+    started: Instant,
+) -> SourceReport {
+    let opts = run.opts;
     let result = match sources::spec(&source.connector) {
         None => Err(SourceError::Config(format!(
             "unknown platform `{}`",
             source.connector
         ))),
-        Some(spec) if spec.feed == sources::Feed::File => sync_file(&mut store, &source),
-        Some(spec) => sync_pages(&mut store, &source, spec, secrets, http, opts, events).await,
+        Some(spec) if spec.feed == sources::Feed::File => sync_file(store, &source),
+        Some(spec) => sync_pages(store, &source, spec, run).await,
     };
     let now = Utc::now();
-    let interval = interval_secs(&source).max(shared_cap_interval(&store, &source));
+    let interval = interval_secs(&source).max(shared_cap_interval(store, &source));
     match result {
         Ok(o) => {
             report.ok = true;
@@ -313,7 +464,7 @@ async fn sync_source(
             );
             let refused = matches!(e, SourceError::Auth { .. } | SourceError::Config(_));
             if refused || failures >= opts.health_after {
-                let _ = raise_health_alert(&store, &source, &message, e.code(), now);
+                let _ = raise_health_alert(store, &source, &message, e.code(), now);
             }
         }
     }
@@ -363,11 +514,15 @@ async fn sync_pages(
     store: &mut Store,
     source: &Source,
     spec: &'static ConnectorSpec,
-    secrets: &dyn SecretStore,
-    http: &Http,
-    opts: &SyncOptions,
-    events: &EventSink,
+    run: &Run<'_>,
 ) -> Result<Outcome, SourceError> {
+    let Run {
+        secrets,
+        http,
+        opts,
+        events,
+        ..
+    } = *run;
     let settings = sources::settings_of(&source.settings);
     let ctx = Ctx::new(source.id, spec, &settings, secrets, http);
     let now = ctx.now.timestamp();
@@ -425,6 +580,11 @@ async fn sync_pages(
             break;
         }
         if out.pages >= opts.max_pages {
+            break;
+        }
+        // Renewed with each page; a run that lost it (it stalled past the lease and another
+        // took the source over) stops here, its pages kept, rather than sync beside the other.
+        if !run.lease(store, source.id)? {
             break;
         }
     }

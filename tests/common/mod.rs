@@ -30,17 +30,20 @@ impl TestDb {
 
     /// Runs `earshot --db <this db> args…` with a private data directory.
     pub fn earshot(&self, args: &[&str]) -> Run {
-        let out = Command::new(env!("CARGO_BIN_EXE_earshot"))
-            .arg("--db")
+        Run(self.command().args(args).output().expect("run earshot"))
+    }
+
+    /// `earshot --db <this db>` with a private data directory, for a test that adds arguments
+    /// and environment of its own, or runs it in the background.
+    pub fn command(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_earshot"));
+        cmd.arg("--db")
             .arg(&self.path)
-            .args(args)
             .env("XDG_DATA_HOME", self.dir.path())
             // No keyring in tests: credentials go to the opt-in file inside the test's folder.
             .env("EARSHOT_SECRETS_FILE", self.dir.path().join("secrets.json"))
-            .env_remove("EARSHOT_DB")
-            .output()
-            .expect("run earshot");
-        Run(out)
+            .env_remove("EARSHOT_DB");
+        cmd
     }
 
     pub fn path(&self) -> &Path {

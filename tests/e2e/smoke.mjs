@@ -297,6 +297,10 @@ const cases = [
       await s.screenshot('settings');
       await s.run("document.getElementById('channel-kind')?.scrollIntoView({ block: 'center' })");
       await s.screenshot('settings-channels');
+      // The background watcher's card asked the shell whether `earshot watch` is installed.
+      await s.waitFor('the watcher status', "return !!document.getElementById('watcher-summary')");
+      await s.run("document.getElementById('watcher')?.scrollIntoView({ block: 'center' })");
+      await s.screenshot('settings-watcher');
     } finally {
       await s.end();
     }

@@ -54,3 +54,12 @@ test('alert channels are added, listed and removed through the API', async () =>
   await api.removeAlertChannel(c.id);
   assert.deepEqual(await api.listAlertChannels(), []);
 });
+
+test('the background watcher is installed and removed through the API', async () => {
+  reset();
+  assert.equal((await api.watcherStatus()).installed, false);
+  const on = await api.installWatcher();
+  assert.equal(on.installed, true);
+  assert.equal(on.running, true);
+  assert.equal((await api.uninstallWatcher()).installed, false);
+});

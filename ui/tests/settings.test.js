@@ -110,3 +110,11 @@ test('backup sizes and days read as people say them', () => {
   assert.match(formatDay('2026-11-23', 'en-GB'), /^Mon,? 23 Nov 2026$/);
   assert.equal(formatDay('not a day'), 'not a day');
 });
+
+test('the watcher card says plainly whether alerts need the app open', async () => {
+  const { watcherSummary } = await import('../views/settings-watcher.js');
+  assert.match(watcherSummary({ installed: false, systemd: true }), /wait for this app to be open/);
+  assert.match(watcherSummary({ installed: false, systemd: false }), /no systemd/);
+  assert.match(watcherSummary({ installed: true, running: true }), /running/);
+  assert.match(watcherSummary({ installed: true, running: false }), /not running/);
+});

@@ -13,6 +13,7 @@ import { showNotice } from '../components/notice.js';
 import { confirmDialog } from '../components/confirm.js';
 import { saveDashboardPng } from '../actions.js';
 import { channelsCard } from './settings-channels.js';
+import { watcherCard } from './settings-watcher.js';
 import {
   FIELD_HELP, bandShort, formatBytes, formatDay, hourOptions, insertField, paramLabel, paramText,
   pausedText, quietHoursFrom, quietHoursText, ruleParamPairs, ruleSummary, ruleTitle,
@@ -451,6 +452,7 @@ const SECTIONS = [
   ['notifications', 'Notifications'],
   ['rules', 'Alert rules'],
   ['channels', 'Where alerts reach you'],
+  ['watcher', 'Background watcher'],
   ['competitors', 'Competitors'],
   ['data', 'Your data'],
 ];
@@ -481,5 +483,5 @@ export async function render(_param, ctx) {
     sectionNav(),
     h('div', { class: 'settings-grid' },
       h('div', { class: 'settings-col' }, profileCard(o, ctx), templatesCard(o, ctx), aiCard(o, ctx)),
-      h('div', { class: 'settings-col' }, notificationsCard(o, ctx), rulesCard(o, ctx), channelsCard(), competitorsCard(o, ctx), dataCard(o, ctx))));
+      h('div', { class: 'settings-col' }, notificationsCard(o, ctx), rulesCard(o, ctx), channelsCard(), watcherCard(), competitorsCard(o, ctx), dataCard(o, ctx))));
 }
