@@ -707,8 +707,6 @@ impl<R: Read> Read for CountingReader<R> {
             return Ok(0);
         }
         let mut w = 0;
-        // Kept bytes up to here have had their line breaks noted.
-        let mut scanned = 0;
         while w < buf.len() {
             if self.pos == self.len {
                 if w > 0 {
@@ -732,11 +730,7 @@ impl<R: Read> Read for CountingReader<R> {
                 };
                 if !resume {
                     if (b == b'\r' || (b == b'\n' && !self.dropped_cr)) && !self.breaks.off {
-                        let at = self.out + w as u64;
-                        self.breaks
-                            .scan(self.out + scanned as u64, &buf[scanned..w]);
-                        scanned = w;
-                        self.breaks.dropped(at);
+                        self.breaks.dropped(self.out + w as u64);
                     }
                     self.dropped_cr = b == b'\r';
                     self.lex = next;
@@ -747,6 +741,7 @@ impl<R: Read> Read for CountingReader<R> {
                     buf[w] = b'"';
                     w += 1;
                     self.owe_quote = false;
+                    self.breaks.after_cr = false;
                     continue;
                 }
                 self.dropping = None;
@@ -766,13 +761,14 @@ impl<R: Read> Read for CountingReader<R> {
                 self.dropping = Some(cut);
                 self.owe_quote = self.lex == Lex::CsvQuoted;
                 // A CRLF split by the cut is still one line break.
-                self.dropped_cr = match w {
-                    0 => self.breaks.after_cr,
-                    _ => buf[w - 1] == b'\r',
-                };
+                self.dropped_cr = self.breaks.after_cr;
                 continue;
             }
             buf[w] = b;
+            if (b == b'\r' || b == b'\n') && !self.breaks.off {
+                self.breaks.kept(self.out + w as u64, b);
+            }
+            self.breaks.after_cr = b == b'\r';
             w += 1;
             self.pos += 1;
             match bound {
@@ -791,8 +787,6 @@ impl<R: Read> Read for CountingReader<R> {
             }
             self.lex = next;
         }
-        self.breaks
-            .scan(self.out + scanned as u64, &buf[scanned..w]);
         self.out += w as u64;
         Ok(w)
     }
@@ -821,25 +815,19 @@ struct LineBreaks {
 }
 
 impl LineBreaks {
-    fn scan(&mut self, start: u64, bytes: &[u8]) {
-        if self.off {
-            return;
-        }
-        for (i, b) in bytes.iter().enumerate() {
-            match b {
-                b'\r' => self.pending.push_back((start + i as u64, 1, 1)),
-                b'\n' if self.after_cr => {
-                    // The LF of a CRLF: one break with the CR before it.
-                    if let Some(last) = self.pending.back_mut() {
-                        if last.0 + 1 == start + i as u64 {
-                            last.1 = 2;
-                        }
+    /// A CR or LF the parser gets at offset `at` (the reader notes them as it copies, so the
+    /// bytes are gone through once); `after_cr` says whether the byte before it was a CR.
+    fn kept(&mut self, at: u64, b: u8) {
+        match b {
+            b'\n' if self.after_cr => {
+                // The LF of a CRLF: one break with the CR before it.
+                if let Some(last) = self.pending.back_mut() {
+                    if last.0 + 1 == at {
+                        last.1 = 2;
                     }
                 }
-                b'\n' => self.pending.push_back((start + i as u64, 1, 1)),
-                _ => {}
             }
-            self.after_cr = *b == b'\r';
+            _ => self.pending.push_back((at, 1, 1)),
         }
     }
 
