@@ -628,6 +628,18 @@ impl Lex {
     }
 }
 
+/// How many bytes at the start of `bytes` are plain text in state `lex`: bytes that change no
+/// state, end nothing and are no line break, so they can be copied as they are.
+fn plain_run(lex: Lex, bytes: &[u8]) -> usize {
+    let special = match lex {
+        Lex::CsvQuoted => bytes.iter().position(|b| matches!(b, b'"' | b'\r' | b'\n')),
+        Lex::CsvUnquoted => bytes.iter().position(|b| matches!(b, b',' | b'\r' | b'\n')),
+        Lex::JsonString => bytes.iter().position(|b| matches!(b, b'"' | b'\\' | b'\n')),
+        _ => return 0,
+    };
+    special.unwrap_or(bytes.len())
+}
+
 /// Reads the file for the parser, bounding what one field and one row can hold (issue 33): a
 /// field past [`MAX_FIELD_BYTES`] is cut at a character boundary and the rest of it dropped
 /// (its quote closed again), a row past [`MAX_ROW_BYTES`] dropped to its end; each cut is noted
@@ -719,6 +731,25 @@ impl<R: Read> Read for CountingReader<R> {
                 self.read += n as u64;
                 self.pos = 0;
                 self.len = n;
+            }
+            if self.dropping.is_none() {
+                // Text far from the caps goes across in runs: only its special bytes take the
+                // byte-by-byte path below (most of a review's bytes are plain text).
+                let end = self
+                    .len
+                    .min(self.pos + (buf.len() - w))
+                    .min(self.pos + MAX_FIELD_BYTES.saturating_sub(self.field))
+                    .min(self.pos + MAX_ROW_BYTES.saturating_sub(self.row));
+                let run = plain_run(self.lex, &self.raw[self.pos..end]);
+                if run > 0 {
+                    buf[w..w + run].copy_from_slice(&self.raw[self.pos..self.pos + run]);
+                    w += run;
+                    self.pos += run;
+                    self.field += run;
+                    self.row += run;
+                    self.breaks.after_cr = false;
+                    continue;
+                }
             }
             let b = self.raw[self.pos];
             let (next, bound) = self.lex.step(b);
@@ -1318,5 +1349,58 @@ mod tests {
             (rows[1].0["external_id"].as_str(), rows[1].1),
             (Some("2"), None)
         );
+    }
+
+    #[test]
+    fn text_within_the_caps_passes_the_reader_byte_for_byte_whatever_the_read_sizes() {
+        let csv = varied_csv(400, true) + "q,\"a \"\"b\"\"\r\nc\",\r\nlone\rcr,\"\"\n";
+        let jsonl = "{\"body\":\"caf\\u00e9 \\\"x\\\" \\\\\",\"n\":[1,2]}\n{}\r\n";
+        for (data, syntax) in [(csv.as_str(), Syntax::Csv), (jsonl, Syntax::JsonLines)] {
+            for size in [1, 2, 7, 64, 8192] {
+                let mut reader = CountingReader::new(data.as_bytes(), syntax);
+                let mut out = Vec::new();
+                let mut buf = vec![0u8; size];
+                loop {
+                    let n = reader.read(&mut buf).unwrap();
+                    if n == 0 {
+                        break;
+                    }
+                    out.extend_from_slice(&buf[..n]);
+                }
+                assert_eq!(out, data.as_bytes(), "{syntax:?}, reads of {size}");
+                assert!(reader.cuts.is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn cuts_come_out_the_same_whatever_the_read_sizes() {
+        let long = "é \"\"q\"\"\r\n".repeat(MAX_FIELD_BYTES / 5);
+        let wide = vec!["y".repeat(MAX_FIELD_BYTES - 1); 12].join(",");
+        let csv = format!("a,\"{long}\",z\r\n{wide}\nb,\"{long}\"\n");
+        let json = format!(
+            "{{\"a\":\"{}\",\"b\":1}}\n{{}}\n",
+            "\\u00e9x".repeat(MAX_FIELD_BYTES)
+        );
+        for (data, syntax) in [(csv, Syntax::Csv), (json, Syntax::JsonLines)] {
+            let read_all = |size: usize| {
+                let mut reader = CountingReader::new(data.as_bytes(), syntax);
+                let mut out = Vec::new();
+                let mut buf = vec![0u8; size];
+                loop {
+                    let n = reader.read(&mut buf).unwrap();
+                    if n == 0 {
+                        break;
+                    }
+                    out.extend_from_slice(&buf[..n]);
+                }
+                (out, reader.cuts, reader.breaks.pending)
+            };
+            let whole = read_all(64 * 1024);
+            assert!(!whole.1.is_empty(), "{syntax:?} was cut");
+            for size in [1, 2, 3, 1000] {
+                assert!(read_all(size) == whole, "{syntax:?}, reads of {size}");
+            }
+        }
     }
 }
