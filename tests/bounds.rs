@@ -71,6 +71,11 @@ fn run_measured(db: &TestDb, args: &[&str]) -> Measured {
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     assert_eq!(r, pid, "wait4 failed");
+    eprintln!(
+        "earshot {}: peak memory {} MB",
+        args.first().copied().unwrap_or_default(),
+        usage.ru_maxrss / 1024
+    );
     Measured {
         success: libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
         stdout,
