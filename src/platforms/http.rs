@@ -150,24 +150,39 @@ pub fn redirect_policy(rule: Redirects) -> reqwest::redirect::Policy {
         let Some(from) = attempt.previous().last() else {
             return attempt.follow();
         };
-        let to = attempt.url();
-        if from.scheme() == "https" && to.scheme() != "https" {
-            return attempt.error(RedirectRefused(
-                "from https to plain http; Earshot does not follow it (anyone on the way could \
-                 read or change the answer)",
-            ));
+        match refused_redirect(rule, from, attempt.url(), attempt.previous().len()) {
+            Some(why) => {
+                let e = RedirectRefused(why);
+                attempt.error(e)
+            }
+            None => attempt.follow(),
         }
-        if rule == Redirects::SameOrigin && from.origin() != to.origin() {
-            return attempt.error(RedirectRefused(
-                "to another address; Earshot does not follow it, since the request carries your \
-                 key (check the source's address)",
-            ));
-        }
-        if attempt.previous().len() > MAX_REDIRECTS {
-            return attempt.error(RedirectRefused("too many times"));
-        }
-        attempt.follow()
     })
+}
+
+/// Why a redirect from `from` to `to` (after `hops` requests) is not followed, if it is not.
+pub fn refused_redirect(
+    rule: Redirects,
+    from: &reqwest::Url,
+    to: &reqwest::Url,
+    hops: usize,
+) -> Option<&'static str> {
+    if from.scheme() == "https" && to.scheme() != "https" {
+        return Some(
+            "from https to plain http; Earshot does not follow it (anyone on the way could read \
+             or change the answer)",
+        );
+    }
+    if rule == Redirects::SameOrigin && from.origin() != to.origin() {
+        return Some(
+            "to another address; Earshot does not follow it, since the request carries your key \
+             (check the source's address)",
+        );
+    }
+    if hops > MAX_REDIRECTS {
+        return Some("too many times");
+    }
+    None
 }
 
 /// Why a redirect was not followed, for the error's words.
@@ -849,6 +864,45 @@ mod tests {
         assert!(e.to_string().contains("cut off"), "{e}");
         let e = parse_json::<serde_json::Value>(b"{oops}").unwrap_err();
         assert!(e.to_string().contains("not valid JSON"), "{e}");
+    }
+
+    #[test]
+    fn redirects_never_go_to_http_and_keyed_ones_stay_on_their_origin() {
+        let u = |s: &str| reqwest::Url::parse(s).unwrap();
+        let api = u("https://api.trustpilot.com/v1/a");
+        let same = u("https://api.trustpilot.com/v1/b");
+        for rule in [Redirects::SameOrigin, Redirects::AnyHost] {
+            assert_eq!(refused_redirect(rule, &api, &same, 1), None);
+            let down = refused_redirect(rule, &api, &u("http://api.trustpilot.com/v1/b"), 1);
+            assert!(down.is_some_and(|w| w.contains("plain http")), "{rule:?}");
+            assert!(refused_redirect(rule, &api, &same, MAX_REDIRECTS + 1).is_some());
+        }
+        // Another host, or another port of the same host, is another origin.
+        for other in [
+            "https://evil.example/v1/b",
+            "https://api.trustpilot.com:8443/v1/b",
+        ] {
+            let why = refused_redirect(Redirects::SameOrigin, &api, &u(other), 1);
+            assert!(
+                why.is_some_and(|w| w.contains("another address")),
+                "{other}"
+            );
+            assert_eq!(
+                refused_redirect(Redirects::AnyHost, &api, &u(other), 1),
+                None
+            );
+        }
+        // http to https is an upgrade, allowed.
+        let plain = u("http://feeds.example/rss");
+        assert_eq!(
+            refused_redirect(
+                Redirects::AnyHost,
+                &plain,
+                &u("https://feeds.example/rss"),
+                1
+            ),
+            None
+        );
     }
 
     #[test]
