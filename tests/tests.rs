@@ -6,6 +6,7 @@ mod common;
 
 mod actions;
 mod alerts;
+mod bounds;
 mod channels;
 mod cli;
 mod connectors_a;

@@ -60,6 +60,9 @@ export async function runImport({ path, business, platform, skipBad, location = 
       `${formatCount(r.updated)} updated`,
       `${formatCount(r.unchanged)} unchanged`,
     ];
+    if (r.truncated > 0) {
+      parts.push(`${formatCount(r.truncated)} cut to the length limit (text 64 KiB)`);
+    }
     if (r.rejected > 0) {
       const first = r.rejected_rows[0];
       parts.push(`${formatCount(r.rejected)} skipped (first: ${first?.place ?? `line ${first?.line}`}: ${first?.reason})`);

@@ -1,12 +1,12 @@
 //! `earshot import PATH… --business NAME [--format F] [--location NAME] [--platform NAME]
-//! [--skip-bad] [--json]`.
+//! [--skip-bad] [--long-text truncate|reject] [--json]`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Args;
-use earshot::import::{Format, ImportOptions, ImportReport};
+use earshot::import::{Format, ImportOptions, ImportReport, LongText};
 use earshot::store::Store;
 
 use super::output::{print_json, progress_bar};
@@ -42,11 +42,20 @@ pub struct ImportArgs {
     /// Skip bad rows (reporting each) instead of stopping at the first.
     #[arg(long)]
     skip_bad: bool,
+    /// A review longer than Earshot keeps (text 64 KiB, title 1 KiB, author 512 bytes):
+    /// `truncate` keeps it cut to the limit (counted in the report), `reject` leaves it out
+    /// (counted as rejected). A row over 1 MiB is always left out.
+    #[arg(long, value_parser = parse_long_text, default_value = "truncate")]
+    long_text: LongText,
     /// Rows per transaction (tuning and tests; the default suits any file).
     #[arg(long, hide = true)]
     batch_size: Option<usize>,
     #[arg(long)]
     json: bool,
+}
+
+fn parse_long_text(s: &str) -> std::result::Result<LongText, String> {
+    LongText::parse(s).ok_or_else(|| format!("{s:?} is neither truncate nor reject"))
 }
 
 fn parse_format(s: &str) -> std::result::Result<Format, String> {
@@ -63,6 +72,7 @@ pub fn run(store: &mut Store, args: ImportArgs) -> Result<ExitCode> {
         skip_bad: args.skip_bad,
         format: args.format,
         location: args.location.clone(),
+        long_text: args.long_text,
     };
     let size = args
         .paths
@@ -139,8 +149,17 @@ fn print_text(report: &ImportReport) {
     } else {
         String::new()
     };
+    let cut = if report.truncated > 0 {
+        format!(
+            "; {} over-long review{} cut to the limit",
+            report.truncated,
+            if report.truncated == 1 { "" } else { "s" }
+        )
+    } else {
+        String::new()
+    };
     println!(
-        "Imported {} rows ({label}) into {}: {} new, {} updated, {} unchanged, {} rejected{twice}.",
+        "Imported {} rows ({label}) into {}: {} new, {} updated, {} unchanged, {} rejected{twice}{cut}.",
         report.rows, report.business, c.new, c.updated, c.unchanged, c.rejected
     );
 }

@@ -628,13 +628,18 @@ fn print_report(r: &SourceReport) {
     } else {
         String::new()
     };
-    let more = if r.complete {
-        ""
+    let truncated = if r.truncated > 0 {
+        format!(", {} over-long texts cut", r.truncated)
     } else {
-        " (more to fetch: continues on the next sync)"
+        String::new()
+    };
+    let more = match (&r.limit, r.complete) {
+        (Some(limit), _) => format!(" (stopped at {limit}; the rest continues on the next sync)"),
+        (None, true) => String::new(),
+        (None, false) => " (more to fetch: continues on the next sync)".to_string(),
     };
     println!(
-        "{:>4}  {}: {} new, {} updated, {} unchanged{removed}{skipped}{more}",
+        "{:>4}  {}: {} new, {} updated, {} unchanged{removed}{skipped}{truncated}{more}",
         r.source_id, r.label, r.new, r.updated, r.unchanged
     );
 }

@@ -62,11 +62,13 @@ pub(super) fn import_file(
         Some(_) => Format::Csv,
         None => sniffed,
     };
-    let counter = CountingReader {
-        inner: file,
-        read: 0,
-        breaks: LineBreaks::default(),
-    };
+    let counter = CountingReader::new(
+        file,
+        match format {
+            Format::Csv => Syntax::Csv,
+            Format::JsonLines => Syntax::JsonLines,
+        },
+    );
     // The header is read here, so a file that is not reviews fails before anything starts.
     let rows = match format {
         Format::Csv => {
@@ -77,6 +79,9 @@ pub(super) fn import_file(
                 .headers()
                 .map_err(|e| not_reviews(path, e.to_string()))?
                 .clone();
+            // A header cut on the way in names no column the import knows: nothing to keep.
+            let end = rdr.position().byte();
+            let _ = rdr.get_mut().take_cut(end);
             let columns = ColumnMap::from_headers(&headers, path)?;
             RowReader::Csv(rdr, columns)
         }
@@ -109,6 +114,7 @@ pub(super) fn import_file(
         // analyses again with the right category (see `ReviewWriter::write`).
         category: business.category.as_deref(),
         workers: analysis_workers(),
+        long_text: opts.long_text,
     };
     let batch_size = batch_size.max(1);
     stages.run(rows, path, &mut |chunk| {
@@ -117,6 +123,16 @@ pub(super) fn import_file(
                 prefetch_text(next);
             }
             writer.report.rows += 1;
+            if row.too_long {
+                // Over the caps, left out as the owner chose (issue 33): counted, never a stop.
+                if let Err(reason) = &row.review {
+                    writer.reject(row.line, reason);
+                }
+                continue;
+            }
+            if row.truncated {
+                writer.report.truncated += 1;
+            }
             writer.push(row.line, &row.review)?;
             if writer.pending >= batch_size {
                 writer.flush()?;
@@ -174,6 +190,10 @@ fn prefetch(bytes: &[u8]) {
 /// to the analysis (tens of microseconds a row), few enough that workers share the work evenly.
 const CHUNK_ROWS: usize = 256;
 
+/// Bytes of rows a chunk holds at most, so long rows cannot make the chunks in flight large.
+/// Honest rows (a few hundred bytes) fill CHUNK_ROWS long before this.
+const CHUNK_BYTES: u64 = 512 * 1024;
+
 /// Chunks between the file reader and the writer at most (read, being analysed, or waiting for
 /// their turn to be written), so memory stays flat however far the reader could run ahead.
 /// Enough for the analysis to go on while the writer commits a batch (its search index and
@@ -216,6 +236,10 @@ type Ticket = Option<AnalysedChunk>;
 struct AnalysedRow {
     line: u64,
     review: Result<(IncomingReview, ReviewAnalysis), String>,
+    /// Kept with a field cut to its cap.
+    truncated: bool,
+    /// Left out for being over the caps: counted as rejected, the import goes on.
+    too_long: bool,
 }
 
 /// The import as a pipeline: one thread reads and parses the file, `workers` threads validate
@@ -227,6 +251,7 @@ struct Stages<'a> {
     default_platform: Option<&'a str>,
     category: Option<&'a str>,
     workers: usize,
+    long_text: super::LongText,
 }
 
 impl Stages<'_> {
@@ -280,14 +305,36 @@ impl Stages<'_> {
         let rows = chunk
             .rows
             .into_iter()
-            .map(|(line, row)| AnalysedRow {
-                line,
-                review: row
-                    .and_then(|r| r.into_review(self.default_platform))
+            .map(|(line, row)| {
+                let (mut truncated, mut too_long) = (false, false);
+                let review = row
+                    .and_then(|r| {
+                        if r.cut == Some(Cut::Row) {
+                            too_long = true;
+                            return Err(row_too_long());
+                        }
+                        let field_cut = r.cut == Some(Cut::Field);
+                        let mut item = r.into_review(self.default_platform)?;
+                        // Only a readable row is measured: its own faults come first.
+                        match super::apply_caps(&mut item, field_cut, self.long_text) {
+                            Ok(cut) => truncated = cut,
+                            Err(reason) => {
+                                too_long = true;
+                                return Err(reason);
+                            }
+                        }
+                        Ok(item)
+                    })
                     .map(|item| {
                         let analysis = review_analysis::analyse(&item, self.category);
                         (item, analysis)
-                    }),
+                    });
+                AnalysedRow {
+                    line,
+                    review,
+                    truncated,
+                    too_long,
+                }
             })
             .collect();
         AnalysedChunk {
@@ -327,6 +374,9 @@ fn read_chunks(
 ) -> Result<()> {
     let mut seq = 0u64;
     let mut chunk = Vec::with_capacity(CHUNK_ROWS);
+    // Bytes of the file the chunk's rows came from: a chunk of long rows goes early, so the
+    // chunks in flight hold at most CHUNKS_IN_FLIGHT × CHUNK_BYTES of text (plus one row each).
+    let mut chunk_bytes = 0u64;
     let mut send = |rows: &mut Vec<(u64, Result<RawRow, String>)>, read: u64| {
         match tickets.recv() {
             Ok(written) => drop(written),
@@ -346,26 +396,39 @@ fn read_chunks(
             let mut record = csv::StringRecord::new();
             loop {
                 let before = rdr.position().byte();
-                let row = match rdr.read_record(&mut record) {
+                let result = rdr.read_record(&mut record);
+                let end = rdr.position().byte();
+                let cut = rdr.get_mut().take_cut(end);
+                let row = match result {
                     Ok(false) => break,
                     Ok(true) => {
                         let at = record.position().map_or(before, |p| p.byte());
-                        (rdr.get_mut().breaks.line_at(at), Ok(columns.row(&record)))
+                        let mut row = columns.row(&record);
+                        row.cut = cut;
+                        (rdr.get_mut().breaks.line_at(at), Ok(row))
                     }
                     Err(e) => {
                         let at = e.position().map_or(before, |p| p.byte());
-                        let reason = match e.kind() {
+                        let row = match e.kind() {
+                            // Cut mid-row: the row's length is what is wrong with it.
+                            _ if cut == Some(Cut::Row) => Ok(RawRow::cut_row()),
                             csv::ErrorKind::Utf8 { .. } => {
-                                "the text is not valid UTF-8".to_string()
+                                Err("the text is not valid UTF-8".to_string())
                             }
-                            _ => format!("unreadable CSV ({e})"),
+                            _ => Err(format!("unreadable CSV ({e})")),
                         };
-                        (rdr.get_mut().breaks.line_at(at), Err(reason))
+                        (rdr.get_mut().breaks.line_at(at), row)
                     }
                 };
                 chunk.push(row);
-                if chunk.len() >= CHUNK_ROWS && !send(&mut chunk, rdr.get_ref().read) {
+                chunk_bytes += end.saturating_sub(before);
+                if (chunk.len() >= CHUNK_ROWS || chunk_bytes >= CHUNK_BYTES)
+                    && !send(&mut chunk, rdr.get_ref().read)
+                {
                     return Ok(());
+                }
+                if chunk.is_empty() {
+                    chunk_bytes = 0;
                 }
             }
             if !chunk.is_empty() {
@@ -379,19 +442,39 @@ fn read_chunks(
             };
             let mut buf = Vec::new();
             let mut line = 0u64;
+            let mut consumed = 0u64;
             loop {
                 buf.clear();
+                // A line over the row cap was cut on the way in, so `buf` stays bounded.
+                if buf.capacity() > 4 * MAX_ROW_BYTES {
+                    buf.shrink_to(MAX_ROW_BYTES);
+                }
                 let n = rdr.read_until(b'\n', &mut buf).map_err(io)?;
                 if n == 0 {
                     break;
                 }
                 line += 1;
-                if buf.iter().all(u8::is_ascii_whitespace) {
+                consumed += n as u64;
+                let cut = rdr.get_mut().take_cut(consumed);
+                if cut.is_none() && buf.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
-                chunk.push((line, RawRow::from_json(&buf)));
-                if chunk.len() >= CHUNK_ROWS && !send(&mut chunk, rdr.get_ref().read) {
+                let row = match cut {
+                    Some(Cut::Row) => Ok(RawRow::cut_row()),
+                    _ => RawRow::from_json(&buf).map(|mut r| {
+                        r.cut = cut;
+                        r
+                    }),
+                };
+                chunk.push((line, row));
+                chunk_bytes += n as u64;
+                if (chunk.len() >= CHUNK_ROWS || chunk_bytes >= CHUNK_BYTES)
+                    && !send(&mut chunk, rdr.get_ref().read)
+                {
                     return Ok(());
+                }
+                if chunk.is_empty() {
+                    chunk_bytes = 0;
                 }
             }
             if !chunk.is_empty() {
@@ -454,20 +537,289 @@ fn sniff(file: &mut File, path: &Path) -> Result<Format> {
     }
 }
 
-/// Counts bytes as the parser reads them, for the progress bar.
-/// Also notes the line breaks in what the CSV parser reads, for the line numbers of its rows.
+/// The most bytes of one field (CSV) or string (JSON) the reader hands the parser; the rest of
+/// it is dropped on the way in. Twice the text cap, so a JSON string full of escapes still
+/// decodes to more than the cap and is cut (and counted) there.
+const MAX_FIELD_BYTES: usize = 2 * crate::model::limits::MAX_TEXT_BYTES;
+
+/// The most bytes of one row (CSV record or JSON line) the reader hands the parser; a longer
+/// row is dropped to its end and refused. Room for every field at its cap.
+const MAX_ROW_BYTES: usize = 1024 * 1024;
+
+/// The reader's own buffer of the file.
+const RAW_BUFFER: usize = 64 * 1024;
+
+/// The words for a row over [`MAX_ROW_BYTES`].
+fn row_too_long() -> String {
+    format!(
+        "the row is longer than {}, more than any review; left out",
+        crate::model::limits::describe(MAX_ROW_BYTES)
+    )
+}
+
+/// What the reader cut of a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Cut {
+    /// A field (or JSON string) past [`MAX_FIELD_BYTES`]; the row is kept, cut.
+    Field,
+    /// The row past [`MAX_ROW_BYTES`]; it is refused.
+    Row,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Syntax {
+    Csv,
+    JsonLines,
+}
+
+/// Where the reader is in the syntax: the same states the csv crate's parser (RFC 4180 with
+/// doubled quotes, which is how the import builds it) and a JSON string go through, so the
+/// reader knows where a field ends without parsing the row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lex {
+    CsvStart,
+    CsvUnquoted,
+    CsvQuoted,
+    /// A `"` inside a quoted field: its end, or the first of a doubled quote.
+    CsvQuoteInQuoted,
+    JsonOut,
+    JsonString,
+    JsonEscape,
+    /// The hex digits of a `\uXXXX`, this many to go.
+    JsonUnicode(u8),
+}
+
+/// What a byte ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bound {
+    None,
+    Field,
+    Row,
+}
+
+impl Lex {
+    fn step(self, b: u8) -> (Lex, Bound) {
+        use Lex::*;
+        match (self, b) {
+            (CsvStart | CsvUnquoted | CsvQuoteInQuoted, b',') => (CsvStart, Bound::Field),
+            (CsvStart | CsvUnquoted | CsvQuoteInQuoted, b'\r' | b'\n') => (CsvStart, Bound::Row),
+            (CsvStart, b'"') => (CsvQuoted, Bound::None),
+            (CsvStart | CsvUnquoted, _) => (CsvUnquoted, Bound::None),
+            (CsvQuoted, b'"') => (CsvQuoteInQuoted, Bound::None),
+            (CsvQuoted, _) => (CsvQuoted, Bound::None),
+            (CsvQuoteInQuoted, b'"') => (CsvQuoted, Bound::None),
+            (CsvQuoteInQuoted, _) => (CsvUnquoted, Bound::None),
+            // JSON allows no raw line break in a string: a line ends a row wherever it comes.
+            (_, b'\n') => (JsonOut, Bound::Row),
+            (JsonOut, b'"') => (JsonString, Bound::None),
+            (JsonOut, _) => (JsonOut, Bound::None),
+            (JsonString, b'"') => (JsonOut, Bound::Field),
+            (JsonString, b'\\') => (JsonEscape, Bound::None),
+            (JsonString, _) => (JsonString, Bound::None),
+            (JsonEscape, b'u') => (JsonUnicode(4), Bound::None),
+            (JsonEscape | JsonUnicode(0 | 1), _) => (JsonString, Bound::None),
+            (JsonUnicode(n), _) => (JsonUnicode(n - 1), Bound::None),
+        }
+    }
+
+    /// Inside a field's text, where a cut may fall.
+    fn in_text(self) -> bool {
+        matches!(self, Lex::CsvUnquoted | Lex::CsvQuoted | Lex::JsonString)
+    }
+}
+
+/// How many bytes at the start of `bytes` are plain text in state `lex`: bytes that change no
+/// state, end nothing and are no line break, so they can be copied as they are.
+fn plain_run(lex: Lex, bytes: &[u8]) -> usize {
+    let special = match lex {
+        Lex::CsvQuoted => bytes.iter().position(|b| matches!(b, b'"' | b'\r' | b'\n')),
+        Lex::CsvUnquoted => bytes.iter().position(|b| matches!(b, b',' | b'\r' | b'\n')),
+        Lex::JsonString => bytes.iter().position(|b| matches!(b, b'"' | b'\\' | b'\n')),
+        _ => return 0,
+    };
+    special.unwrap_or(bytes.len())
+}
+
+/// Reads the file for the parser, bounding what one field and one row can hold (issue 33): a
+/// field past [`MAX_FIELD_BYTES`] is cut at a character boundary and the rest of it dropped
+/// (its quote closed again), a row past [`MAX_ROW_BYTES`] dropped to its end; each cut is noted
+/// at its offset ([`CountingReader::take_cut`]) so the row can be counted as cut or refused. A
+/// 300 MB review costs the parser 128 KiB, however it is quoted.
+///
+/// Counts bytes as the file is read, for the progress bar, and notes the line breaks in what
+/// the CSV parser reads (dropped ones included), for the line numbers of its rows. One pass
+/// over each byte, with no allocation.
 struct CountingReader<R> {
     inner: R,
+    /// Bytes read from the file.
     read: u64,
+    /// Bytes handed to the parser: the offsets it reports.
+    out: u64,
     breaks: LineBreaks,
+    raw: Box<[u8]>,
+    pos: usize,
+    len: usize,
+    lex: Lex,
+    /// Bytes of the current field and row handed on.
+    field: usize,
+    row: usize,
+    /// Dropping bytes to the end of the field or row.
+    dropping: Option<Cut>,
+    /// The cut fell inside a quoted CSV field: a `"` goes before the field's end.
+    owe_quote: bool,
+    /// The last dropped byte was a CR (a dropped CRLF is one line break).
+    dropped_cr: bool,
+    /// Parser offsets of the cuts not yet claimed by a row.
+    cuts: VecDeque<(u64, Cut)>,
+}
+
+impl<R: Read> CountingReader<R> {
+    fn new(inner: R, syntax: Syntax) -> CountingReader<R> {
+        CountingReader {
+            inner,
+            read: 0,
+            out: 0,
+            breaks: LineBreaks {
+                off: syntax == Syntax::JsonLines,
+                ..LineBreaks::default()
+            },
+            raw: vec![0; RAW_BUFFER].into_boxed_slice(),
+            pos: 0,
+            len: 0,
+            lex: match syntax {
+                Syntax::Csv => Lex::CsvStart,
+                Syntax::JsonLines => Lex::JsonOut,
+            },
+            field: 0,
+            row: 0,
+            dropping: None,
+            owe_quote: false,
+            dropped_cr: false,
+            cuts: VecDeque::new(),
+        }
+    }
+
+    /// The most severe cut before parser offset `end` (a row that ends there), claimed.
+    fn take_cut(&mut self, end: u64) -> Option<Cut> {
+        let mut worst = None;
+        while let Some(&(at, cut)) = self.cuts.front() {
+            if at >= end {
+                break;
+            }
+            worst = worst.max(Some(cut));
+            self.cuts.pop_front();
+        }
+        worst
+    }
 }
 
 impl<R: Read> Read for CountingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.breaks.scan(self.read, &buf[..n]);
-        self.read += n as u64;
-        Ok(n)
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let mut w = 0;
+        while w < buf.len() {
+            if self.pos == self.len {
+                if w > 0 {
+                    break;
+                }
+                let n = self.inner.read(&mut self.raw)?;
+                if n == 0 {
+                    break;
+                }
+                self.read += n as u64;
+                self.pos = 0;
+                self.len = n;
+            }
+            if self.dropping.is_none() {
+                // Text far from the caps goes across in runs: only its special bytes take the
+                // byte-by-byte path below (most of a review's bytes are plain text).
+                let end = self
+                    .len
+                    .min(self.pos + (buf.len() - w))
+                    .min(self.pos + MAX_FIELD_BYTES.saturating_sub(self.field))
+                    .min(self.pos + MAX_ROW_BYTES.saturating_sub(self.row));
+                let run = plain_run(self.lex, &self.raw[self.pos..end]);
+                if run > 0 {
+                    buf[w..w + run].copy_from_slice(&self.raw[self.pos..self.pos + run]);
+                    w += run;
+                    self.pos += run;
+                    self.field += run;
+                    self.row += run;
+                    self.breaks.after_cr = false;
+                    continue;
+                }
+            }
+            let b = self.raw[self.pos];
+            let (next, bound) = self.lex.step(b);
+            if let Some(cut) = self.dropping {
+                let resume = match bound {
+                    Bound::Row => true,
+                    Bound::Field => cut == Cut::Field,
+                    Bound::None => false,
+                };
+                if !resume {
+                    if (b == b'\r' || (b == b'\n' && !self.dropped_cr)) && !self.breaks.off {
+                        self.breaks.dropped(self.out + w as u64);
+                    }
+                    self.dropped_cr = b == b'\r';
+                    self.lex = next;
+                    self.pos += 1;
+                    continue;
+                }
+                if self.owe_quote {
+                    buf[w] = b'"';
+                    w += 1;
+                    self.owe_quote = false;
+                    self.breaks.after_cr = false;
+                    continue;
+                }
+                self.dropping = None;
+            } else if (self.row >= MAX_ROW_BYTES && bound != Bound::Row)
+                || (self.field >= MAX_FIELD_BYTES
+                    && self.lex.in_text()
+                    && next == self.lex
+                    && bound == Bound::None
+                    && b & 0xC0 != 0x80)
+            {
+                let cut = if self.row >= MAX_ROW_BYTES {
+                    Cut::Row
+                } else {
+                    Cut::Field
+                };
+                self.cuts.push_back((self.out + w as u64, cut));
+                self.dropping = Some(cut);
+                self.owe_quote = self.lex == Lex::CsvQuoted;
+                // A CRLF split by the cut is still one line break.
+                self.dropped_cr = self.breaks.after_cr;
+                continue;
+            }
+            buf[w] = b;
+            if (b == b'\r' || b == b'\n') && !self.breaks.off {
+                self.breaks.kept(self.out + w as u64, b);
+            }
+            self.breaks.after_cr = b == b'\r';
+            w += 1;
+            self.pos += 1;
+            match bound {
+                Bound::None if next == Lex::JsonString && self.lex == Lex::JsonOut => {
+                    self.field = 0
+                }
+                Bound::None => self.field += 1,
+                Bound::Field => self.field = 0,
+                Bound::Row => {
+                    self.field = 0;
+                    self.row = 0;
+                }
+            }
+            if bound != Bound::Row {
+                self.row += 1;
+            }
+            self.lex = next;
+        }
+        self.out += w as u64;
+        Ok(w)
     }
 }
 
@@ -478,11 +830,13 @@ impl<R: Read> Read for CountingReader<R> {
 /// alike, and a quoted field's line breaks count toward the rows after it.
 ///
 /// Only the breaks the parser has read but not yet asked about are kept: no more than its
-/// buffer's bytes.
+/// buffer's bytes, and one entry for all the breaks of a run of dropped bytes (a 300 MB field
+/// of short lines is one entry, not millions).
 #[derive(Debug, Default)]
 struct LineBreaks {
-    /// Offsets of the breaks read and not yet counted, with their length (2 for a CRLF).
-    pending: VecDeque<(u64, u8)>,
+    /// Offsets of the breaks read and not yet counted, with their length (2 for a CRLF, 0 for
+    /// breaks in dropped bytes) and how many breaks the entry stands for.
+    pending: VecDeque<(u64, u8, u64)>,
     /// Breaks before the last offset asked about.
     counted: u64,
     /// Whether the byte before the next one read is a CR.
@@ -492,30 +846,28 @@ struct LineBreaks {
 }
 
 impl LineBreaks {
-    fn scan(&mut self, start: u64, bytes: &[u8]) {
-        if self.off || bytes.is_empty() {
-            return;
-        }
-        // memchr jumps from break to break: the scan sees every byte the parser reads, and a
-        // byte-at-a-time loop here cost the import's reading thread a few percent at 1M rows.
-        let mut last_cr = self.after_cr.then_some(-1i64);
-        for i in memchr::memchr2_iter(b'\r', b'\n', bytes) {
-            let at = start + i as u64;
-            if bytes[i] == b'\r' {
-                self.pending.push_back((at, 1));
-                last_cr = Some(i as i64);
-            } else if last_cr == Some(i as i64 - 1) {
+    /// A CR or LF the parser gets at offset `at` (the reader notes them as it copies, so the
+    /// bytes are gone through once); `after_cr` says whether the byte before it was a CR.
+    fn kept(&mut self, at: u64, b: u8) {
+        match b {
+            b'\n' if self.after_cr => {
                 // The LF of a CRLF: one break with the CR before it.
                 if let Some(last) = self.pending.back_mut() {
                     if last.0 + 1 == at {
                         last.1 = 2;
                     }
                 }
-            } else {
-                self.pending.push_back((at, 1));
             }
+            _ => self.pending.push_back((at, 1, 1)),
         }
-        self.after_cr = bytes.last() == Some(&b'\r');
+    }
+
+    /// A line break in bytes the reader dropped at parser offset `at` (inside a record).
+    fn dropped(&mut self, at: u64) {
+        match self.pending.back_mut() {
+            Some(last) if last.0 == at && last.1 == 0 => last.2 += 1,
+            _ => self.pending.push_back((at, 0, 1)),
+        }
     }
 
     /// The 1-based line of a record the parser says starts at `offset`; offsets are asked in
@@ -523,12 +875,12 @@ impl LineBreaks {
     /// skips (no record starts with a line break), so breaks right at the start count too.
     fn line_at(&mut self, offset: u64) -> u64 {
         let mut start = offset;
-        while let Some(&(at, len)) = self.pending.front() {
+        while let Some(&(at, len, breaks)) = self.pending.front() {
             if at > start {
                 break;
             }
             // A break ending past the start (the start noted on a CRLF's LF) moves it too.
-            self.counted += 1;
+            self.counted += breaks;
             start = start.max(at + u64::from(len));
             self.pending.pop_front();
         }
@@ -591,6 +943,7 @@ impl ColumnMap {
                 .filter(|s| !s.is_empty())
         };
         RawRow {
+            cut: None,
             external_id: get("external_id"),
             platform: get("platform"),
             author: get("author"),
@@ -608,6 +961,8 @@ impl ColumnMap {
 /// One row as text, before validation.
 #[derive(Debug, Default)]
 struct RawRow {
+    /// Whether the reader cut a field of this row, or the whole row, on the way in.
+    cut: Option<Cut>,
     external_id: Option<String>,
     platform: Option<String>,
     author: Option<String>,
@@ -621,6 +976,14 @@ struct RawRow {
 }
 
 impl RawRow {
+    /// A row cut for its length: refused for that alone, whatever else it holds.
+    fn cut_row() -> RawRow {
+        RawRow {
+            cut: Some(Cut::Row),
+            ..RawRow::default()
+        }
+    }
+
     fn from_json(line: &[u8]) -> Result<RawRow, String> {
         let text =
             std::str::from_utf8(line).map_err(|_| "the text is not valid UTF-8".to_string())?;
@@ -638,6 +1001,7 @@ impl RawRow {
             Some(v) => Some(v.to_string()),
         };
         Ok(RawRow {
+            cut: None,
             external_id: get("external_id"),
             platform: get("platform"),
             author: get("author"),
@@ -881,6 +1245,162 @@ mod tests {
                 import_path_batched(&mut store, &path, &opts, 100, &mut |_, _| {}).unwrap();
             let lines: Vec<u64> = report.rejected_rows.iter().map(|r| r.line).collect();
             assert_eq!(lines, [3, 6, 8], "{name} line ends");
+        }
+    }
+
+    /// Reads `data` through the bounding reader and the csv parser: each record's fields, the
+    /// cut the reader noted for it, and its line.
+    fn bounded_csv(data: &[u8]) -> Vec<(Vec<String>, Option<Cut>, u64)> {
+        let reader = CountingReader::new(data, Syntax::Csv);
+        let mut rdr = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(false)
+            .from_reader(reader);
+        let mut out = Vec::new();
+        let mut record = csv::StringRecord::new();
+        loop {
+            let before = rdr.position().byte();
+            if !rdr.read_record(&mut record).unwrap() {
+                break;
+            }
+            let end = rdr.position().byte();
+            let cut = rdr.get_mut().take_cut(end);
+            let at = record.position().map_or(before, |p| p.byte());
+            let line = rdr.get_mut().breaks.line_at(at);
+            out.push((record.iter().map(str::to_owned).collect(), cut, line));
+        }
+        out
+    }
+
+    #[test]
+    fn a_long_quoted_field_is_cut_at_a_character_and_the_rows_after_it_keep_their_lines() {
+        // Doubled quotes, CRLFs and two-byte characters inside the long field.
+        let unit = "é \"\"q\"\" x\r\n";
+        let long = unit.repeat(3 * MAX_FIELD_BYTES / unit.len());
+        let data = format!("a,\"{long}\",z\r\nb,short,y\r\nc,\"\"\"quoted\"\"\",w\n");
+        let rows = bounded_csv(data.as_bytes());
+        assert_eq!(rows.len(), 3);
+        let (fields, cut, line) = &rows[0];
+        assert_eq!((cut, *line), (&Some(Cut::Field), 1));
+        assert_eq!(fields[0], "a");
+        assert_eq!(fields[2], "z", "the field after the cut one is whole");
+        let kept = &fields[1];
+        assert!(kept.len() <= MAX_FIELD_BYTES && kept.len() > MAX_FIELD_BYTES / 2);
+        assert!(long.replace("\"\"", "\"").starts_with(kept.as_str()));
+        let lines_in_long = long.matches('\n').count() as u64;
+        assert_eq!(
+            rows[1],
+            (
+                vec!["b".into(), "short".into(), "y".into()],
+                None,
+                2 + lines_in_long
+            )
+        );
+        assert_eq!(rows[2].0[1], "\"quoted\"");
+        assert_eq!(rows[2].1, None);
+    }
+
+    #[test]
+    fn an_unquoted_long_field_and_a_long_row_are_cut() {
+        let long = "x".repeat(MAX_FIELD_BYTES + 10);
+        let wide = vec!["y".repeat(MAX_FIELD_BYTES - 1); 12].join(",");
+        let data = format!("1,{long},2\n{wide}\n3,ok\n");
+        let rows = bounded_csv(data.as_bytes());
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0].0, ["1", &long[..MAX_FIELD_BYTES], "2"]);
+        assert_eq!(rows[0].1, Some(Cut::Field));
+        assert_eq!(rows[1].1, Some(Cut::Row));
+        assert!(rows[1].0.iter().map(String::len).sum::<usize>() <= MAX_ROW_BYTES);
+        assert_eq!(rows[2], (vec!["3".into(), "ok".into()], None, 3));
+    }
+
+    #[test]
+    fn a_long_json_string_is_cut_outside_its_escapes_and_stays_valid_json() {
+        let unit = r#"caf\u00e9 \"q\" \\ é "#;
+        let long = unit.repeat(3 * MAX_FIELD_BYTES / unit.len());
+        let data = format!(
+            "{{\"external_id\":\"1\",\"body\":\"{long}\",\"rating\":5}}\n{{\"external_id\":\"2\"}}\n"
+        );
+        let mut rdr = BufReader::new(CountingReader::new(data.as_bytes(), Syntax::JsonLines));
+        let mut buf = Vec::new();
+        let mut consumed = 0u64;
+        let mut rows = Vec::new();
+        loop {
+            buf.clear();
+            let n = rdr.read_until(b'\n', &mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            consumed += n as u64;
+            let cut = rdr.get_mut().take_cut(consumed);
+            let v: serde_json::Value = serde_json::from_slice(&buf).expect("valid JSON");
+            rows.push((v, cut));
+        }
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].1, Some(Cut::Field));
+        assert_eq!(
+            rows[0].0["rating"], 5,
+            "the fields after the cut string are whole"
+        );
+        let body = rows[0].0["body"].as_str().unwrap();
+        assert!(body.starts_with("café \"q\" \\ é "));
+        assert!(body.len() < MAX_FIELD_BYTES);
+        assert_eq!(
+            (rows[1].0["external_id"].as_str(), rows[1].1),
+            (Some("2"), None)
+        );
+    }
+
+    #[test]
+    fn text_within_the_caps_passes_the_reader_byte_for_byte_whatever_the_read_sizes() {
+        let csv = varied_csv(400, true) + "q,\"a \"\"b\"\"\r\nc\",\r\nlone\rcr,\"\"\n";
+        let jsonl = "{\"body\":\"caf\\u00e9 \\\"x\\\" \\\\\",\"n\":[1,2]}\n{}\r\n";
+        for (data, syntax) in [(csv.as_str(), Syntax::Csv), (jsonl, Syntax::JsonLines)] {
+            for size in [1, 2, 7, 64, 8192] {
+                let mut reader = CountingReader::new(data.as_bytes(), syntax);
+                let mut out = Vec::new();
+                let mut buf = vec![0u8; size];
+                loop {
+                    let n = reader.read(&mut buf).unwrap();
+                    if n == 0 {
+                        break;
+                    }
+                    out.extend_from_slice(&buf[..n]);
+                }
+                assert_eq!(out, data.as_bytes(), "{syntax:?}, reads of {size}");
+                assert!(reader.cuts.is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn cuts_come_out_the_same_whatever_the_read_sizes() {
+        let long = "é \"\"q\"\"\r\n".repeat(MAX_FIELD_BYTES / 5);
+        let wide = vec!["y".repeat(MAX_FIELD_BYTES - 1); 12].join(",");
+        let csv = format!("a,\"{long}\",z\r\n{wide}\nb,\"{long}\"\n");
+        let json = format!(
+            "{{\"a\":\"{}\",\"b\":1}}\n{{}}\n",
+            "\\u00e9x".repeat(MAX_FIELD_BYTES)
+        );
+        for (data, syntax) in [(csv, Syntax::Csv), (json, Syntax::JsonLines)] {
+            let read_all = |size: usize| {
+                let mut reader = CountingReader::new(data.as_bytes(), syntax);
+                let mut out = Vec::new();
+                let mut buf = vec![0u8; size];
+                loop {
+                    let n = reader.read(&mut buf).unwrap();
+                    if n == 0 {
+                        break;
+                    }
+                    out.extend_from_slice(&buf[..n]);
+                }
+                (out, reader.cuts, reader.breaks.pending)
+            };
+            let whole = read_all(64 * 1024);
+            assert!(!whole.1.is_empty(), "{syntax:?} was cut");
+            for size in [1, 2, 3, 1000] {
+                assert!(read_all(size) == whole, "{syntax:?}, reads of {size}");
+            }
         }
     }
 }

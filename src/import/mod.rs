@@ -209,6 +209,56 @@ pub struct ImportOptions {
     /// Of a Takeout holding several locations, the one to import (its name or id); all of them
     /// when none.
     pub location: Option<String>,
+    /// What becomes of a review whose text or fields are over the caps (`model::limits`).
+    pub long_text: LongText,
+}
+
+/// What an import does with a review over the caps of [`crate::model::limits`] (issue 33).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LongText {
+    /// Keep it with its text cut to the cap, and count it (`truncated` in the report).
+    #[default]
+    Truncate,
+    /// Leave it out and count it as rejected, with the reason.
+    Reject,
+}
+
+impl LongText {
+    pub fn parse(s: &str) -> Option<LongText> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "truncate" | "cut" => Some(LongText::Truncate),
+            "reject" | "skip" => Some(LongText::Reject),
+            _ => None,
+        }
+    }
+}
+
+/// Applies the caps to a review read from a file: `Ok(true)` when it was cut (and is kept), an
+/// error in words when it is left out (an id over its cap, or anything over a cap when the
+/// owner chose [`LongText::Reject`]). `cut_already` says the reader cut a field on the way in.
+pub(crate) fn apply_caps(
+    review: &mut IncomingReview,
+    cut_already: bool,
+    long_text: LongText,
+) -> std::result::Result<bool, String> {
+    use crate::model::limits::{self, Capped};
+    let cut = match limits::cap_review(review)? {
+        Capped::Cut(field) => Some(field),
+        Capped::Whole if cut_already => Some("text"),
+        Capped::Whole => None,
+    };
+    match (cut, long_text) {
+        (None, _) => Ok(false),
+        (Some(_), LongText::Truncate) => Ok(true),
+        (Some(field), LongText::Reject) => Err(format!(
+            "the {field} is longer than Earshot keeps (text {}, title {}, author {}); \
+             rejected as asked (--long-text truncate keeps it cut to the limit)",
+            limits::describe(limits::MAX_TEXT_BYTES),
+            limits::describe(limits::MAX_TITLE_BYTES),
+            limits::describe(limits::MAX_AUTHOR_BYTES),
+        )),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -240,6 +290,8 @@ pub struct ImportReport {
     #[serde(flatten)]
     pub counts: WriteCounts,
     pub rejected_rows: Vec<RejectedRow>,
+    /// Reviews kept with their text or fields cut to the caps (`model::limits`).
+    pub truncated: u64,
     /// Files of the export that held reviews.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<String>,
@@ -470,8 +522,28 @@ fn write_export(
     // The newest copy of each review; bad ones stop the import before anything is written.
     let mut newest: FxHashMap<(Target, String), usize> = FxHashMap::default();
     let mut keep: Vec<Option<Entry>> = Vec::with_capacity(entries.len());
-    for entry in entries {
+    for mut entry in entries {
         report.rows += 1;
+        // The caps of `model::limits`, as for Earshot's own files (issue 33).
+        let capped = entry
+            .review
+            .as_mut()
+            .map(|r| apply_caps(r, false, opts.long_text));
+        match capped {
+            Ok(Ok(true)) => report.truncated += 1,
+            Ok(Err(reason)) => {
+                report.counts.rejected += 1;
+                if report.rejected_rows.len() < MAX_REPORTED_REJECTS {
+                    report.rejected_rows.push(RejectedRow {
+                        line: entry.line,
+                        reason,
+                        place: Some(entry.place.clone()),
+                    });
+                }
+                continue;
+            }
+            _ => {}
+        }
         match &entry.review {
             Err(reason) if opts.skip_bad => {
                 report.counts.rejected += 1;
@@ -690,6 +762,18 @@ impl<'a> BatchWriter<'a> {
             report: ImportReport::default(),
             skip_bad,
             fixed_source,
+        }
+    }
+
+    /// Counts a row left out for a reason that does not stop the import (over the caps).
+    fn reject(&mut self, line: u64, reason: &str) {
+        self.report.counts.rejected += 1;
+        if self.report.rejected_rows.len() < MAX_REPORTED_REJECTS {
+            self.report.rejected_rows.push(RejectedRow {
+                line,
+                reason: reason.to_owned(),
+                place: None,
+            });
         }
     }
 

@@ -6,6 +6,7 @@
 //! Unix seconds and the outside world sees RFC 3339.
 
 pub mod alerts;
+pub mod limits;
 pub mod replies;
 
 use chrono::{DateTime, SecondsFormat, Utc};

@@ -8,6 +8,15 @@
 //! outbox sends through the same client and reads `Retry-After` and backs off the same way; it
 //! sorts answers by its own rules (a create-only post is never blindly resent), with each
 //! platform's reading of a refusal's body ([`Refusal`]).
+//!
+//! Bounded (issue 33): every answer is read through [`read_body`], which stops at
+//! [`MAX_BODY_BYTES`] (a platform may declare more, [`crate::platforms::Platform::max_body_bytes`])
+//! and refuses a `Content-Length` over it before reading a byte, so an endless or enormous body
+//! is a plain error ([`BodyError::TooLarge`]), never an allocation. The outbox, the AI call and
+//! the token exchanges read through it too. Redirects ([`redirect_policy`]) never go from https
+//! to http, and a request that carries a key (an `Authorization`, `apikey` or `X-Goog-Api-Key`
+//! header, a key in the query, or a body) follows none to another origin: the client that sends
+//! it ([`Http`] picks by looking at the built request) stops there with a plain error.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -92,13 +101,131 @@ const USER_AGENT: &str = concat!(
     " (desktop review monitor; +https://github.com/earshot-app)"
 );
 
-/// The one client builder: a timeout on every request and on connecting, and Earshot's user
-/// agent. `honour_proxy` keeps `HTTP(S)_PROXY` in force (the outbox's default); syncs and tests on
+/// The most bytes Earshot reads of one answer, unless its platform declares more. The largest
+/// page a platform documents is a few hundred kilobytes (Trustpilot's 100 reviews, App Store
+/// Connect's 200); 16 MB leaves room for any honest answer and bounds a broken or hostile one.
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// Redirects followed at most (reqwest's default).
+const MAX_REDIRECTS: usize = 10;
+
+/// Headers that carry a credential: a request holding one follows no redirect to another
+/// origin (reqwest itself only strips `Authorization` and cookies on a cross-host redirect, and
+/// sends `apikey` or `X-Goog-Api-Key` on to the new host).
+const KEY_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "apikey",
+    "x-api-key",
+    "x-goog-api-key",
+];
+
+/// Query parameters that carry a credential (YouTube's `key`, OAuth's tokens).
+const KEY_PARAMS: &[&str] = &[
+    "key",
+    "api_key",
+    "apikey",
+    "access_token",
+    "refresh_token",
+    "client_secret",
+    "token",
+];
+
+/// Which redirects a client follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Redirects {
+    /// Only to the same origin (scheme, host and port): for requests that carry a key.
+    SameOrigin,
+    /// To any host, but never from https to http: for requests that carry nothing secret (a
+    /// public feed moved to another address).
+    AnyHost,
+}
+
+/// The redirect rule of the one client builder: never https→http, at most [`MAX_REDIRECTS`],
+/// and with [`Redirects::SameOrigin`] never to another origin. A refused redirect is an error
+/// (`is_redirect`), which [`request_error`] puts in plain words.
+pub fn redirect_policy(rule: Redirects) -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(move |attempt| {
+        let Some(from) = attempt.previous().last() else {
+            return attempt.follow();
+        };
+        match refused_redirect(rule, from, attempt.url(), attempt.previous().len()) {
+            Some(why) => {
+                let e = RedirectRefused(why);
+                attempt.error(e)
+            }
+            None => attempt.follow(),
+        }
+    })
+}
+
+/// Why a redirect from `from` to `to` (after `hops` requests) is not followed, if it is not.
+pub fn refused_redirect(
+    rule: Redirects,
+    from: &reqwest::Url,
+    to: &reqwest::Url,
+    hops: usize,
+) -> Option<&'static str> {
+    if from.scheme() == "https" && to.scheme() != "https" {
+        return Some(
+            "from https to plain http; Earshot does not follow it (anyone on the way could read \
+             or change the answer)",
+        );
+    }
+    if rule == Redirects::SameOrigin && from.origin() != to.origin() {
+        return Some(
+            "to another address; Earshot does not follow it, since the request carries your key \
+             (check the source's address)",
+        );
+    }
+    if hops > MAX_REDIRECTS {
+        return Some("too many times");
+    }
+    None
+}
+
+/// Why a redirect was not followed, for the error's words.
+#[derive(Debug)]
+struct RedirectRefused(&'static str);
+
+impl std::fmt::Display for RedirectRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the server redirected the request {}", self.0)
+    }
+}
+
+impl std::error::Error for RedirectRefused {}
+
+/// Whether a request carries a credential: a key header, a key in its query, or a body (a
+/// token exchange's form, a sign-in's password, a reply).
+pub fn carries_key(req: &reqwest::Request) -> bool {
+    req.body().is_some()
+        || KEY_HEADERS.iter().any(|h| req.headers().contains_key(*h))
+        || req
+            .url()
+            .query_pairs()
+            .any(|(k, _)| KEY_PARAMS.iter().any(|p| k.eq_ignore_ascii_case(p)))
+}
+
+/// The one client builder: a timeout on every request and on connecting, Earshot's user agent,
+/// and the redirect rule for requests that carry keys ([`Redirects::SameOrigin`]).
+/// `honour_proxy` keeps `HTTP(S)_PROXY` in force (the outbox's default); syncs and tests on
 /// 127.0.0.1 go direct.
 pub fn client(timeout: Duration, honour_proxy: bool) -> reqwest::Result<reqwest::Client> {
+    client_with(timeout, honour_proxy, Redirects::SameOrigin)
+}
+
+/// [`client`] with a chosen redirect rule.
+pub fn client_with(
+    timeout: Duration,
+    honour_proxy: bool,
+    redirects: Redirects,
+) -> reqwest::Result<reqwest::Client> {
     let builder = reqwest::Client::builder()
         .timeout(timeout)
         .connect_timeout(timeout.min(Duration::from_secs(10)))
+        .redirect(redirect_policy(redirects))
         .user_agent(USER_AGENT);
     if honour_proxy {
         builder.build()
@@ -130,6 +257,71 @@ impl Reply {
 
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Why an answer's body could not be read whole.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BodyError {
+    /// More than the cap arrived, or the server announced more (then nothing was read).
+    #[error(
+        "the answer is larger than {} MB{}, far more than any page of reviews; Earshot stopped \
+         reading it (check the address, or the server is broken)",
+        .limit / (1024 * 1024),
+        declared_suffix(*.declared)
+    )]
+    TooLarge { limit: usize, declared: Option<u64> },
+    #[error("the answer did not arrive in time")]
+    Timeout,
+    #[error("the connection closed before the whole answer arrived")]
+    Cut,
+}
+
+impl From<BodyError> for SourceError {
+    fn from(e: BodyError) -> SourceError {
+        match e {
+            BodyError::TooLarge { .. } => SourceError::TooLarge(e.to_string()),
+            BodyError::Timeout => SourceError::Timeout,
+            BodyError::Cut => SourceError::Network(e.to_string()),
+        }
+    }
+}
+
+fn declared_suffix(declared: Option<u64>) -> String {
+    match declared {
+        Some(n) => format!(" (it announced {} MB)", n / (1024 * 1024)),
+        None => String::new(),
+    }
+}
+
+/// Reads an answer's body chunk by chunk, up to `limit` bytes: a `Content-Length` over the
+/// limit is refused before anything is read, and a body that grows past it (an endless chunked
+/// answer) is dropped at the limit. Memory stays at most `limit` whatever the server sends.
+pub async fn read_body(mut resp: reqwest::Response, limit: usize) -> Result<Vec<u8>, BodyError> {
+    let declared = resp.content_length();
+    if let Some(n) = declared.filter(|n| *n > limit as u64) {
+        return Err(BodyError::TooLarge {
+            limit,
+            declared: Some(n),
+        });
+    }
+    // Sized to what was announced (at most the limit), else grown as chunks arrive.
+    let mut body = Vec::with_capacity(declared.map_or(0, |n| n as usize));
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > limit {
+                    return Err(BodyError::TooLarge {
+                        limit,
+                        declared: None,
+                    });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(body),
+            Err(e) if e.is_timeout() => return Err(BodyError::Timeout),
+            Err(_) => return Err(BodyError::Cut),
+        }
     }
 }
 
@@ -338,7 +530,10 @@ struct Slot {
 
 /// The shared client: one connection pool, pacing per platform.
 pub struct Http {
+    /// Sends requests that carry a key: redirects to the same origin only.
     client: reqwest::Client,
+    /// Sends requests that carry nothing secret (a public feed): redirects to any https host.
+    open: reqwest::Client,
     pub config: HttpConfig,
     /// Per pacing key: when the next request may go, so sources of one platform share its limit.
     next_slot: Mutex<HashMap<String, Slot>>,
@@ -351,15 +546,18 @@ impl Http {
 
     /// A client that honours `HTTP(S)_PROXY` when `honour_proxy` is set.
     pub fn with_proxy(config: HttpConfig, honour_proxy: bool) -> Result<Http, SourceError> {
-        let client = client(config.timeout, honour_proxy)
-            .map_err(|e| SourceError::Network(format!("could not start HTTP: {e}")))?;
+        let start = |e: reqwest::Error| SourceError::Network(format!("could not start HTTP: {e}"));
+        let client = client(config.timeout, honour_proxy).map_err(start)?;
+        let open = client_with(config.timeout, honour_proxy, Redirects::AnyHost).map_err(start)?;
         Ok(Http {
             client,
+            open,
             config,
             next_slot: Mutex::new(HashMap::new()),
         })
     }
 
+    /// The client for requests that carry a key (same-origin redirects only).
     pub fn client(&self) -> &reqwest::Client {
         &self.client
     }
@@ -373,11 +571,12 @@ impl Http {
         build: impl Fn(&reqwest::Client) -> RequestBuilder,
     ) -> Result<Reply, SourceError> {
         let (pace_key, min_interval) = (pace.key.as_str(), pace.min_interval);
+        let limit = pace.platform.map_or(MAX_BODY_BYTES, |p| p.max_body_bytes());
         let mut attempt = 0;
         loop {
             attempt += 1;
             self.wait_turn(pace_key, min_interval).await;
-            let outcome = self.once(build(&self.client)).await;
+            let outcome = self.once(build(&self.client), limit).await;
             let (after, error) = match outcome {
                 Ok(reply) => {
                     let now = Utc::now();
@@ -431,23 +630,22 @@ impl Http {
         }
     }
 
-    async fn once(&self, req: RequestBuilder) -> Result<Reply, SourceError> {
-        let resp = req.send().await.map_err(request_error)?;
+    async fn once(&self, req: RequestBuilder, limit: usize) -> Result<Reply, SourceError> {
+        let req = req.build().map_err(request_error)?;
+        // Only a request with nothing secret in it may follow a redirect to another host.
+        let client = if carries_key(&req) {
+            &self.client
+        } else {
+            &self.open
+        };
+        let resp = client.execute(req).await.map_err(request_error)?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        let body = resp.bytes().await.map_err(|e| {
-            if e.is_timeout() {
-                SourceError::Timeout
-            } else {
-                SourceError::Network(
-                    "the connection closed before the whole response arrived".into(),
-                )
-            }
-        })?;
+        let body = read_body(resp, limit).await.map_err(SourceError::from)?;
         Ok(Reply {
             status,
             headers,
-            body: body.to_vec(),
+            body,
         })
     }
 
@@ -489,7 +687,11 @@ impl Http {
 /// A transport error in plain words. The URL is left out: some platforms take keys in the query.
 fn request_error(e: reqwest::Error) -> SourceError {
     let e = e.without_url();
-    if e.is_timeout() {
+    if e.is_redirect() {
+        // The words of `RedirectRefused` sit in the error's source chain.
+        let why = std::error::Error::source(&e).map_or_else(|| e.to_string(), ToString::to_string);
+        SourceError::Redirect(why)
+    } else if e.is_timeout() {
         SourceError::Timeout
     } else if e.is_connect() {
         SourceError::Network("could not connect".into())
@@ -662,6 +864,45 @@ mod tests {
         assert!(e.to_string().contains("cut off"), "{e}");
         let e = parse_json::<serde_json::Value>(b"{oops}").unwrap_err();
         assert!(e.to_string().contains("not valid JSON"), "{e}");
+    }
+
+    #[test]
+    fn redirects_never_go_to_http_and_keyed_ones_stay_on_their_origin() {
+        let u = |s: &str| reqwest::Url::parse(s).unwrap();
+        let api = u("https://api.trustpilot.com/v1/a");
+        let same = u("https://api.trustpilot.com/v1/b");
+        for rule in [Redirects::SameOrigin, Redirects::AnyHost] {
+            assert_eq!(refused_redirect(rule, &api, &same, 1), None);
+            let down = refused_redirect(rule, &api, &u("http://api.trustpilot.com/v1/b"), 1);
+            assert!(down.is_some_and(|w| w.contains("plain http")), "{rule:?}");
+            assert!(refused_redirect(rule, &api, &same, MAX_REDIRECTS + 1).is_some());
+        }
+        // Another host, or another port of the same host, is another origin.
+        for other in [
+            "https://evil.example/v1/b",
+            "https://api.trustpilot.com:8443/v1/b",
+        ] {
+            let why = refused_redirect(Redirects::SameOrigin, &api, &u(other), 1);
+            assert!(
+                why.is_some_and(|w| w.contains("another address")),
+                "{other}"
+            );
+            assert_eq!(
+                refused_redirect(Redirects::AnyHost, &api, &u(other), 1),
+                None
+            );
+        }
+        // http to https is an upgrade, allowed.
+        let plain = u("http://feeds.example/rss");
+        assert_eq!(
+            refused_redirect(
+                Redirects::AnyHost,
+                &plain,
+                &u("https://feeds.example/rss"),
+                1
+            ),
+            None
+        );
     }
 
     #[test]

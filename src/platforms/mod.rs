@@ -84,6 +84,12 @@ pub trait Platform: Sync {
     /// Fetches one page of items.
     fn fetch<'a>(&'a self, ctx: &'a Ctx<'_>, req: &'a PageRequest) -> BoxFuture<'a, Result<Page>>;
 
+    /// The most bytes one answer of this platform may hold ([`http::MAX_BODY_BYTES`] unless a
+    /// platform's documented pages need more); a larger one fails the sync in plain words.
+    fn max_body_bytes(&self) -> usize {
+        http::MAX_BODY_BYTES
+    }
+
     /// The parser a whole response body goes through, where the platform has one.
     fn body_parser(&self) -> Option<BodyParser> {
         None

@@ -185,12 +185,8 @@ pub async fn draft(
     // key when there is one.
     crate::store::check_endpoint(&config.base_url)
         .map_err(|why| ReplyError::Outbox(format!("the AI endpoint is refused: {why}")))?;
-    let mut builder = reqwest::Client::builder().timeout(config.timeout);
-    if config.no_proxy {
-        builder = builder.no_proxy();
-    }
-    let http = builder
-        .build()
+    // The one client builder: its redirect rule keeps the key on the endpoint's own origin.
+    let http = crate::platforms::http::client(config.timeout, !config.no_proxy)
         .map_err(|e| ReplyError::Outbox(format!("cannot start the HTTP client: {e}")))?;
     let mut req = http
         .post(completions_url(&config.base_url))
@@ -206,7 +202,12 @@ pub async fn draft(
     };
     let resp = req.send().await.map_err(unreachable)?;
     let status = resp.status().as_u16();
-    let body = resp.text().await.map_err(unreachable)?;
+    // Read up to the cap (issue 33): an endpoint that streams without end is an error, not an
+    // allocation.
+    let body = crate::platforms::http::read_body(resp, crate::platforms::http::MAX_BODY_BYTES)
+        .await
+        .map_err(|e| ReplyError::Outbox(format!("the AI endpoint's answer was refused: {e}")))?;
+    let body = String::from_utf8_lossy(&body);
     if !(200..300).contains(&status) {
         return Err(ReplyError::Outbox(format!(
             "the AI endpoint refused: {}",

@@ -905,11 +905,18 @@ impl<'a, C: ReplyCredentials> Outbox<'a, C> {
         };
         let status = resp.status().as_u16();
         let retry_after = http::retry_after(resp.headers(), chrono::Utc::now());
-        match resp.text().await {
-            Ok(body) => classify(api, planned.replaces, status, retry_after, &body),
-            // The platform said yes; only its answer's body was lost.
+        // Read up to the platform's cap (issue 33): an endless answer is not held whole.
+        match http::read_body(resp, api.max_body_bytes()).await {
+            Ok(body) => classify(
+                api,
+                planned.replaces,
+                status,
+                retry_after,
+                &String::from_utf8_lossy(&body),
+            ),
+            // The platform said yes; only its answer's body was lost (or was too large to read).
             Err(_) if (200..300).contains(&status) => Outcome::Done(Value::Null),
-            Err(e) => transport_failure(api, planned.replaces, &e),
+            Err(e) => body_failure(api, planned.replaces, &e),
         }
     }
 }
@@ -932,6 +939,20 @@ fn transport_failure(api: &dyn Replier, replaces: bool, e: &reqwest::Error) -> O
             after: None,
         };
     }
+    if replaces {
+        Outcome::Retry {
+            reason,
+            after: None,
+        }
+    } else {
+        Outcome::Unknown(reason)
+    }
+}
+
+/// An answer whose body could not be read: like a transport failure, the platform's verdict is
+/// unknown.
+fn body_failure(api: &dyn Replier, replaces: bool, e: &http::BodyError) -> Outcome {
+    let reason = format!("no readable answer from {}: {e}", api.spec().label);
     if replaces {
         Outcome::Retry {
             reason,

@@ -60,6 +60,13 @@ pub enum SourceError {
     BadResponse(String),
     #[error("credentials: {0}")]
     Secrets(String),
+    /// An answer over the size cap (issue 33): words from [`http::BodyError::TooLarge`].
+    #[error("{0}")]
+    TooLarge(String),
+    /// A redirect the HTTP policy refuses (another host for a request with a key, or https to
+    /// http): words from the policy.
+    #[error("{0}")]
+    Redirect(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -111,9 +118,11 @@ impl SourceError {
             SourceError::Network(t) => SourceError::Network(r(t)),
             SourceError::BadResponse(t) => SourceError::BadResponse(r(t)),
             SourceError::Secrets(t) => SourceError::Secrets(r(t)),
-            other @ (SourceError::Server { .. } | SourceError::Timeout | SourceError::Store(_)) => {
-                other
-            }
+            other @ (SourceError::Server { .. }
+            | SourceError::Timeout
+            | SourceError::Store(_)
+            | SourceError::TooLarge(_)
+            | SourceError::Redirect(_)) => other,
         }
     }
 
@@ -141,6 +150,8 @@ impl SourceError {
             SourceError::Network(_) => "network",
             SourceError::BadResponse(_) => "bad_response",
             SourceError::Secrets(_) => "secrets",
+            SourceError::TooLarge(_) => "too_large",
+            SourceError::Redirect(_) => "redirect_refused",
             SourceError::Store(_) => "store",
         }
     }

@@ -44,8 +44,11 @@ pub struct SyncOptions {
     pub http: HttpConfig,
     /// Sources synced at the same time.
     pub concurrency: usize,
-    /// Pages per source in one run; a longer backfill resumes on the next run.
+    /// Pages per source in one run; a longer backfill resumes on the next run (issue 33: a server
+    /// claiming 10^9 pages costs one run's worth at a time, never the whole claim).
     pub max_pages: u32,
+    /// Items per source in one run, the same way: the run stops after the page that reaches it.
+    pub max_items: u64,
     /// Consecutive failed runs before a source-health alert.
     pub health_after: i64,
     /// How long a source's sync lease lasts without renewal; renewed with every page, so it only
@@ -110,12 +113,21 @@ impl Default for SyncOptions {
         SyncOptions {
             http: HttpConfig::default(),
             concurrency: 4,
-            max_pages: 500,
+            max_pages: MAX_PAGES_PER_RUN,
+            max_items: MAX_ITEMS_PER_RUN,
             health_after: 3,
             lease: SYNC_LEASE,
         }
     }
 }
+
+/// Pages one source reads in one run: 500 pages is 50,000 Trustpilot reviews, a long history's
+/// backfill over a few runs, and at most 8 GB of answers at the 16 MB body cap.
+pub const MAX_PAGES_PER_RUN: u32 = 500;
+
+/// Items one source stores in one run: a backfill of a large business continues on the next
+/// runs (a minute apart), and a server that pads its pages cannot fill the database at once.
+pub const MAX_ITEMS_PER_RUN: u64 = 50_000;
 
 /// Which sources a run takes.
 #[derive(Debug, Clone)]
@@ -155,10 +167,18 @@ pub struct SourceReport {
     pub skipped: u64,
     /// Whether the listing was read to its end (a long backfill continues next run).
     pub complete: bool,
+    /// Why the run stopped before the end of the listing, when a per-run limit stopped it
+    /// ("500 pages, the most one sync reads"); the rest follows on the next sync.
+    pub limit: Option<String>,
+    /// Items whose text or fields were over the caps and were cut (`model::limits`).
+    pub truncated: u64,
     pub duration_ms: u64,
 }
 
 /// Progress, for a progress bar or the app's Sources screen.
+// `Finished` is sent once per source per run, by value to the app's channel: its size costs
+// nothing, and a box would change every match on it.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum SyncEvent {
@@ -300,6 +320,8 @@ struct Outcome {
     removed: u64,
     skipped: u64,
     complete: bool,
+    limit: Option<String>,
+    truncated: u64,
 }
 
 /// What every source of one run shares.
@@ -355,6 +377,8 @@ async fn sync_source(db: &Path, source: Source, run: &Run<'_>) -> SourceReport {
         removed: 0,
         skipped: 0,
         complete: false,
+        limit: None,
+        truncated: 0,
         duration_ms: 0,
     };
     let mut store = match Store::open(db) {
@@ -432,6 +456,8 @@ async fn sync_leased(
             report.removed = o.removed;
             report.skipped = o.skipped;
             report.complete = o.complete;
+            report.limit = o.limit;
+            report.truncated = o.truncated;
             // An unfinished backfill continues soon rather than at the next interval.
             let next = if o.complete { interval } else { 60 };
             if let Err(e) = store.record_sync_outcome(source.id, None, Some(now.timestamp() + next))
@@ -546,8 +572,22 @@ async fn sync_pages(
             watermark: cur.watermark.clone(),
             full: cur.full,
         };
-        let page = sources::fetch_page(&ctx, &req).await?;
+        let mut page = sources::fetch_page(&ctx, &req).await?;
         out.pages += 1;
+        // Every field within its cap (issue 33); an item that cannot be cut safely (an id of a
+        // megabyte) is left out and counted with the unreadable ones.
+        page.items
+            .retain_mut(|item| match crate::model::limits::cap_review(item) {
+                Ok(crate::model::limits::Capped::Whole) => true,
+                Ok(crate::model::limits::Capped::Cut(_)) => {
+                    out.truncated += 1;
+                    true
+                }
+                Err(_) => {
+                    out.skipped += 1;
+                    false
+                }
+            });
         if let Some(h) = page.high.as_deref() {
             cur.run_high = Some(match cur.run_high.as_deref() {
                 Some(old) => newer(h, old).to_string(),
@@ -580,6 +620,12 @@ async fn sync_pages(
             break;
         }
         if out.pages >= opts.max_pages {
+            out.limit = Some(format!("{} pages, the most one sync reads", opts.max_pages));
+            break;
+        }
+        let items = out.counts.new + out.counts.updated + out.counts.unchanged;
+        if items >= opts.max_items {
+            out.limit = Some(format!("{items} items, the most one sync stores"));
             break;
         }
         // Renewed with each page; a run that lost it (it stalled past the lease and another
@@ -593,7 +639,7 @@ async fn sync_pages(
     if out.complete && !resumed && full_run && !seen.is_empty() {
         out.removed = store.mark_removed_except(source.id, &seen)?;
     }
-    out.skipped = ctx.skipped.load(std::sync::atomic::Ordering::Relaxed);
+    out.skipped += ctx.skipped.load(std::sync::atomic::Ordering::Relaxed);
     Ok(out)
 }
 
@@ -623,6 +669,8 @@ fn sync_file(store: &mut Store, source: &Source) -> Result<Outcome, SourceError>
         counts: report.counts,
         removed: 0,
         complete: true,
+        limit: None,
+        truncated: report.truncated,
     })
 }
 
