@@ -9,7 +9,7 @@
 //!
 //! One file per area: [`sync`] (the round), [`replies`] (post, edit, delete, AI draft),
 //! [`dashboard`] (the first screen and the inbox's filters), [`data`] (import, backup, restore),
-//! [`alerts`] (check, the Alerts screen), [`sources`] (add, test, remove).
+//! [`alerts`] (check, the Alerts screen), [`sources`] (add, test, remove, sign in).
 
 pub mod alerts;
 pub mod dashboard;
@@ -24,7 +24,10 @@ pub use data::{backup_now, import, list_backups, restore};
 pub use replies::{
     ai_draft, delete_reply, edit_reply, post_reply, AiDraft, AiEndpoint, ReplyCreds,
 };
-pub use sources::{add_source, remove_source, test_source, Removed, TestOutcome};
+pub use sources::{
+    add_source, begin_sign_in, remove_source, sign_in_with_password, test_source, PendingSignIns,
+    Removed, SignInStarted, TestOutcome,
+};
 pub use sync::{sync_round, RoundReport};
 
 use crate::secrets::SecretError;
@@ -47,6 +50,9 @@ pub enum ActionError {
     AddSource(#[from] crate::sources::AddError),
     #[error(transparent)]
     Round(#[from] crate::sync::RoundError),
+    /// A platform refused or could not finish a sign-in.
+    #[error(transparent)]
+    Source(#[from] crate::sources::SourceError),
     /// The OS keyring (or the opted-in secrets file) could not be read.
     #[error(transparent)]
     Secrets(#[from] SecretError),
@@ -71,6 +77,7 @@ impl ActionError {
             ActionError::Import(e) => e.code(),
             ActionError::Backup(e) => e.code(),
             ActionError::AddSource(_) => "source",
+            ActionError::Source(e) => e.code(),
             ActionError::Round(crate::sync::RoundError::Store(e)) => e.code(),
             ActionError::Round(crate::sync::RoundError::Alerts(e)) => e.code(),
             ActionError::Secrets(_) => "keyring",
