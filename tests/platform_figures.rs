@@ -89,7 +89,6 @@ async fn mount_place(server: &MockServer, rating: f64, count: i64, reviews: Vec<
     Mock::given(method("GET"))
         .and(path(format!("/v1/places/{PLACE}")))
         .and(header("X-Goog-Api-Key", "places-key"))
-        .and(header("X-Goog-FieldMask", "reviews,rating,userRatingCount"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "rating": rating, "userRatingCount": count, "reviews": reviews})))
         .mount(server)
@@ -284,6 +283,14 @@ async fn trustpilot_and_the_app_store_read_their_figures_and_a_refused_figures_c
 ) {
     let server = MockServer::start().await;
     const UNIT: &str = "46d6a890000064000500e0c3";
+    // Past the last page: an empty list.
+    Mock::given(method("GET"))
+        .and(path(format!("/v1/business-units/{UNIT}/reviews")))
+        .and(wiremock::matchers::query_param("page", "2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"reviews": []})))
+        .with_priority(1)
+        .mount(&server)
+        .await;
     Mock::given(method("GET"))
         .and(path(format!("/v1/business-units/{UNIT}/reviews")))
         .and(header("apikey", "tp-key"))
@@ -317,6 +324,13 @@ async fn trustpilot_and_the_app_store_read_their_figures_and_a_refused_figures_c
              "content": {"label": "Nice app"}, "author": {"name": {"label": "pat"}},
              "updated": {"label": "2026-11-20T10:00:00-08:00"}}]}})),
         )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(
+            "/us/rss/customerreviews/page=2/id=42/sortby=mostrecent/json",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"feed": {}})))
         .mount(&server)
         .await;
     Mock::given(method("GET"))
