@@ -339,7 +339,8 @@ impl Replier for Trustpilot {
         };
         Some(format!(
             "Earshot is not signed in to Trustpilot as a business user yet: {how}, then sign in \
-             once with your Trustpilot Business login (`earshot sources auth {source_id}`)."
+             once with your Trustpilot Business login (Sources → \"Sign in to Trustpilot for \
+             replies\" on the source, or `earshot sources auth {source_id}`)."
         ))
     }
 

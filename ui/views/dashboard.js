@@ -175,7 +175,7 @@ export function dashboardView(data, {
           h('span', { id: 'stat-count' }, h('span', { class: 'kpi-value', dataset: { value: String(stats.count) } }, formatCount(stats.count))),
           ' reviews and mentions in all'),
         // What each platform itself shows (issue 25), beside the figures from stored reviews.
-        o && o.platform_figures.length
+        o?.platform_figures?.length
           ? h('p', { id: 'platform-figures', class: 'muted platform-figures' },
             o.platform_figures.map((f, i) => [i ? ' · ' : '', h('span', { class: 'platform-figure' }, f.says)]))
           : null),

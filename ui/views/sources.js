@@ -10,7 +10,7 @@ import {
 import { showNotice } from '../components/notice.js';
 import { confirmDialog } from '../components/confirm.js';
 import {
-  FEED_TITLES, groupPlatforms, guideSections, settingsFromForm, sourceStatus,
+  FEED_TITLES, groupPlatforms, guideSections, platformSays, settingsFromForm, sourceStatus,
 } from '../sources-logic.js';
 
 const fromUnix = (s) => (s ? new Date(s * 1000).toISOString() : null);
@@ -71,19 +71,6 @@ function showSignInUrl(id, url) {
       class: 'sign-in-copy', readonly: true, value: link, 'aria-label': 'Sign-in address',
       onfocus: (ev) => ev.target.select(),
     })));
-}
-
-/**
- * What the platform itself shows for the business, read by the last sync (issue 25):
- * "Google says 4.4★ from 312 reviews (read today)"; null when it reports nothing.
- */
-export function platformSays(s, spec) {
-  if (s.platform_rating_at == null || (s.platform_rating == null && s.platform_review_count == null)) return null;
-  const who = spec?.label ?? s.connector;
-  const figures = s.platform_rating != null
-    ? `${Number(s.platform_rating).toFixed(1)}★${s.platform_review_count != null ? ` from ${plural(s.platform_review_count, 'review')}` : ''}`
-    : `${plural(s.platform_review_count, 'review')}, no rating`;
-  return `${who} says ${figures} (read ${formatWhen(fromUnix(s.platform_rating_at))})`;
 }
 
 /** The card's sign-in form (a code to paste, a login to type), replacing any open one. */
