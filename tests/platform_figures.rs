@@ -477,3 +477,50 @@ fn compare_json_carries_the_platform_figures_and_compares_on_them() {
         .stdout();
     assert!(text.contains("Google says 3.6★ from 840 reviews"), "{text}");
 }
+
+/// Yelp's business details cost a call of the plan's daily cap: asked once a day, and a refusal
+/// (Yelp's documented error body, docs.developer.yelp.com/docs/fusion-error-messages) is not
+/// asked again at every sync; the reviews are read all the same.
+#[tokio::test(flavor = "current_thread")]
+async fn a_refused_yelp_details_call_is_not_repeated_the_same_day() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v3/businesses/biz-9/reviews"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"reviews": [
+            {"id": "y1", "url": "https://www.yelp.com/biz/x?hrid=y1", "text": "Great buns…",
+             "rating": 5, "time_created": "2026-11-20 09:00:00", "user": {"name": "Lee"}}],
+            "total": 97, "possible_languages": ["en"]})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v3/businesses/biz-9"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({"error": {
+            "code": "BUSINESS_NOT_FOUND",
+            "description": "The requested business could not be found."}})))
+        .mount(&server)
+        .await;
+    let db = TestDb::new();
+    let secrets = Arc::new(MemorySecrets::default());
+    let yelp = add(
+        &db,
+        &secrets,
+        "Harbour Lane Café",
+        "yelp",
+        &server,
+        &[("business_id", "biz-9"), ("api_key", "yelp-key")],
+    );
+    for _ in 0..2 {
+        let r = sync_one(&db, &secrets, yelp).await;
+        assert!(r.ok, "{r:?}");
+    }
+    let details = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/v3/businesses/biz-9")
+        .count();
+    assert_eq!(details, 1, "once a day, answered or not");
+    assert_eq!(external_ids(&db, yelp), ["y1"]);
+    assert_eq!(db.store().source(yelp).unwrap().platform_rating_at, None);
+}

@@ -120,6 +120,7 @@ pub async fn fetch(ctx: &Ctx<'_>, _req: &PageRequest) -> Result<Page> {
     let items = parse_reviews(&body.reviews)?;
     let high = items.iter().map(|i| time_mark(&i.created_at)).max();
     if !ctx.figures_fresh() {
+        ctx.figures_call();
         ctx.report_headline(business_figures(ctx, business, key.expose()).await);
     }
     Ok(Page {

@@ -199,6 +199,8 @@ pub struct Ctx<'a> {
     /// When the source's platform figures were last read, before this run; a platform that
     /// spends an extra call on them (Yelp) reads them once a day.
     pub figures_read_at: Option<DateTime<Utc>>,
+    /// Set when this run spent a call of its own on the figures (answered or not).
+    pub figures_tried: std::sync::atomic::AtomicBool,
 }
 
 impl<'a> Ctx<'a> {
@@ -220,6 +222,7 @@ impl<'a> Ctx<'a> {
             skipped: std::sync::atomic::AtomicU64::new(0),
             headline: Mutex::new(None),
             figures_read_at: None,
+            figures_tried: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -246,6 +249,13 @@ impl<'a> Ctx<'a> {
     pub fn figures_fresh(&self) -> bool {
         self.figures_read_at
             .is_some_and(|t| self.now - t < chrono::Duration::hours(FIGURES_EVERY_HOURS))
+    }
+
+    /// Records that this run spends a call of its own on the figures, so that the next runs
+    /// within [`FIGURES_EVERY_HOURS`] skip it even when it is refused.
+    pub fn figures_call(&self) {
+        self.figures_tried
+            .store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// What [`Ctx::report_headline`] kept this run.

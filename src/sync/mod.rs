@@ -388,15 +388,17 @@ async fn sync_pages(
     events: &EventSink,
 ) -> Result<Outcome, SourceError> {
     let settings = sources::settings_of(&source.settings);
+    let mut cur = SyncCursor::parse(source.cursor.as_deref());
     let mut ctx = Ctx::new(source.id, spec, &settings, secrets, http);
+    // Figures that cost a call of their own are asked for once a day, answered or not.
     ctx.figures_read_at = source
         .platform_rating_at
+        .max(cur.figures_tried_at)
         .and_then(|t| DateTime::<Utc>::from_timestamp(t, 0));
     let ctx = ctx;
     let now = ctx.now.timestamp();
     let kept_for_days =
         crate::platforms::find(&source.connector).and_then(|p| p.keeps_content_days());
-    let mut cur = SyncCursor::parse(source.cursor.as_deref());
     let resumed = cur.page.is_some();
     if !resumed {
         cur.run_high = None;
@@ -434,6 +436,9 @@ async fn sync_pages(
             cur.finish_run(now);
         } else {
             cur.page = next;
+        }
+        if ctx.figures_tried.load(std::sync::atomic::Ordering::Relaxed) {
+            cur.figures_tried_at = Some(now);
         }
         // Reviews an export brought in before this source existed continue here (issue 26).
         store.adopt_imported(source.id, &page.items)?;
