@@ -12,8 +12,8 @@ use crate::analysis::trends::{
     self, bucket, day_of_date, rising_complaints, sum_range, AspectCounts, DayRow, Granularity,
     Period, Projection, RisingComplaint,
 };
-use crate::model::{BusinessId, ReviewId};
-use crate::store::{Result, Store};
+use crate::model::{BusinessId, ReviewId, SourceId};
+use crate::store::{Result, Source, Store};
 
 /// "Recent" in topics and summaries: the last 30 days, against the 90 days before.
 pub const RECENT_DAYS: i64 = 30;
@@ -170,12 +170,131 @@ fn window(days: &[DayRow], from: i64, to: i64) -> WindowFigures {
     }
 }
 
+/// What a platform itself shows for a business, read from one of its sources (issue 25): the
+/// figures customers see there, beside the ones Earshot computes from the reviews it stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlatformFigure {
+    pub source_id: SourceId,
+    /// The display platform (`google`) and its label (`Google`).
+    pub platform: String,
+    pub platform_label: String,
+    /// The connector that read them (`google-places`).
+    pub connector: String,
+    /// The overall rating the platform shows (0–5), where it reports one.
+    pub platform_rating: Option<f64>,
+    /// How many reviews the platform counts, where it says.
+    pub platform_review_count: Option<i64>,
+    /// When they were read (RFC 3339).
+    pub platform_rating_at: String,
+    /// In words: "Google says 4.4★ from 312 reviews (read today)".
+    pub says: String,
+}
+
+/// The platform figures kept on a business's sources, as of `today`.
+pub fn platform_figures(
+    store: &Store,
+    business_id: BusinessId,
+    today: NaiveDate,
+) -> Result<Vec<PlatformFigure>> {
+    Ok(store
+        .sources()?
+        .iter()
+        .filter(|s| s.business_id == business_id)
+        .filter_map(|s| platform_figure(s, today))
+        .collect())
+}
+
+fn platform_figure(s: &Source, today: NaiveDate) -> Option<PlatformFigure> {
+    let at = chrono::DateTime::<chrono::Utc>::from_timestamp(s.platform_rating_at?, 0)?;
+    if s.platform_rating.is_none() && s.platform_review_count.is_none() {
+        return None;
+    }
+    let platform = crate::platform::connector(&s.connector)
+        .map_or_else(|| s.connector.clone(), |c| c.platform.to_string());
+    let label = crate::platform::platform_label(&platform);
+    Some(PlatformFigure {
+        source_id: s.id,
+        says: says(
+            &label,
+            s.platform_rating,
+            s.platform_review_count,
+            at.date_naive(),
+            today,
+        ),
+        platform,
+        platform_label: label,
+        connector: s.connector.clone(),
+        platform_rating: s.platform_rating,
+        platform_review_count: s.platform_review_count,
+        platform_rating_at: crate::model::rfc3339(&at),
+    })
+}
+
+/// "Google says 4.4★ from 312 reviews (read today)".
+fn says(
+    label: &str,
+    rating: Option<f64>,
+    count: Option<i64>,
+    read: NaiveDate,
+    today: NaiveDate,
+) -> String {
+    let figures = match (rating, count) {
+        (Some(r), Some(1)) => format!("{r:.1}★ from 1 review"),
+        (Some(r), Some(n)) => format!("{r:.1}★ from {n} reviews"),
+        (Some(r), None) => format!("{r:.1}★"),
+        (None, Some(n)) => format!("{n} reviews, no rating"),
+        (None, None) => "nothing".to_string(),
+    };
+    let when = match (today - read).num_days() {
+        i64::MIN..=0 => "read today".to_string(),
+        1 => "read yesterday".to_string(),
+        n => format!("read {n} days ago"),
+    };
+    format!("{label} says {figures} ({when})")
+}
+
+/// What the platform shows for a source, in words as of now, where it has been read.
+pub fn platform_says(source: &Source) -> Option<String> {
+    platform_figure(source, chrono::Utc::now().date_naive()).map(|f| f.says)
+}
+
+/// One rating and count from a business's platform figures: the platforms' ratings weighted by
+/// the reviews each counts (a plain mean where counts are missing), and their counts summed.
+pub fn combined(figures: &[PlatformFigure]) -> (Option<f64>, Option<i64>) {
+    let rated: Vec<(f64, i64)> = figures
+        .iter()
+        .filter_map(|f| Some((f.platform_rating?, f.platform_review_count.unwrap_or(0))))
+        .collect();
+    let weight: i64 = rated.iter().map(|(_, n)| n).sum();
+    let rating = if rated.is_empty() {
+        None
+    } else if weight > 0 {
+        Some(rated.iter().map(|(r, n)| r * *n as f64).sum::<f64>() / weight as f64)
+    } else {
+        Some(rated.iter().map(|(r, _)| r).sum::<f64>() / rated.len() as f64)
+    }
+    .map(|r| (r * 100.0).round() / 100.0);
+    let counts: Vec<i64> = figures
+        .iter()
+        .filter_map(|f| f.platform_review_count)
+        .collect();
+    let count = (!counts.is_empty()).then(|| counts.iter().sum());
+    (rating, count)
+}
+
 /// One business's figures for the comparison and the dashboard's headline.
 #[derive(Debug, Clone, Serialize)]
 pub struct BusinessSummary {
     pub business: String,
     pub business_id: BusinessId,
     pub is_competitor: bool,
+    /// What each platform itself shows for the business (empty where none reports it).
+    pub platform_figures: Vec<PlatformFigure>,
+    /// The rating to compare businesses on: the platforms' own where they report one
+    /// ([`combined`]), else the mean of the stored reviews.
+    pub rating: Option<f64>,
+    /// `platform` or `reviews`: where [`BusinessSummary::rating`] comes from.
+    pub rating_from: Option<&'static str>,
     pub all_time: WindowFigures,
     pub last_30_days: WindowFigures,
     pub previous_30_days: WindowFigures,
@@ -212,16 +331,36 @@ fn summary_of_days(
         .map(|(_, h)| h)
         .collect();
     let top = store.aspect_counts(business_id, end - BASELINE_DAYS, end)?;
+    let figures = platform_figures(store, business_id, today)?;
+    let all_time = window(days, i64::MIN, end);
+    let (rating, rating_from) = headline_rating(&figures, &all_time);
     Ok(BusinessSummary {
         business: b.name,
         business_id,
         is_competitor: b.is_competitor,
-        all_time: window(days, i64::MIN, end),
+        platform_figures: figures,
+        rating,
+        rating_from,
+        all_time,
         last_30_days: window(days, end - RECENT_DAYS, end),
         previous_30_days: window(days, end - 2 * RECENT_DAYS, end - RECENT_DAYS),
         median_reply_hours_30_days: trends::median(&mut delays).map(|h| (h * 10.0).round() / 10.0),
         top_aspects: top.iter().take(6).map(summarise).collect(),
     })
+}
+
+/// The platforms' own rating where there is one, else the stored reviews' mean, and which.
+fn headline_rating(
+    figures: &[PlatformFigure],
+    stored: &WindowFigures,
+) -> (Option<f64>, Option<&'static str>) {
+    match combined(figures).0 {
+        Some(r) => (Some(r), Some("platform")),
+        None => (
+            stored.average_rating,
+            stored.average_rating.map(|_| "reviews"),
+        ),
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -315,6 +454,13 @@ pub struct Overview {
     /// Aspects whose negative share grew against the three periods before.
     pub rising: Vec<RisingComplaint>,
     pub competitors: Vec<CompetitorFigures>,
+    /// What each platform itself shows for the business, beside the figures above.
+    pub platform_figures: Vec<PlatformFigure>,
+    /// The business's overall rating as customers see it, to compare with its competitors':
+    /// the platforms' own where one reports it, else the mean of the stored reviews.
+    pub rating: Option<f64>,
+    /// `platform` or `reviews`.
+    pub rating_from: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -323,6 +469,15 @@ pub struct CompetitorFigures {
     pub business_id: BusinessId,
     pub current: WindowFigures,
     pub all_time: WindowFigures,
+    /// What each platform shows for the competitor (Places' `rating` and `userRatingCount`).
+    pub platform_figures: Vec<PlatformFigure>,
+    /// The competitor's rating as customers see it: the platforms' own where one reports it,
+    /// else the mean of the few reviews stored.
+    pub rating: Option<f64>,
+    /// `platform` or `reviews`.
+    pub rating_from: Option<&'static str>,
+    /// The platforms' review count, where they report one.
+    pub platform_review_count: Option<i64>,
 }
 
 /// Periods longer than this are charted by month.
@@ -360,15 +515,27 @@ pub fn overview(
         .filter(|b| b.is_competitor && b.id != business_id)
         .map(|b| {
             let rows = store.daily_rows(b.id, None)?;
+            let figures = platform_figures(store, b.id, today)?;
+            let all_time = window(&rows, i64::MIN, end);
+            let (rating, rating_from) = headline_rating(&figures, &all_time);
             Ok(CompetitorFigures {
                 current: window(&rows, start, end),
-                all_time: window(&rows, i64::MIN, end),
+                platform_review_count: combined(&figures).1,
+                platform_figures: figures,
+                rating,
+                rating_from,
+                all_time,
                 business: b.name,
                 business_id: b.id,
             })
         })
         .collect::<Result<Vec<_>>>()?;
+    let figures = platform_figures(store, business_id, today)?;
+    let (rating, rating_from) = headline_rating(&figures, &window(&days, i64::MIN, end));
     Ok(Overview {
+        platform_figures: figures,
+        rating,
+        rating_from,
         business: business.name,
         business_id,
         period_days: period,

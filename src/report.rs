@@ -667,6 +667,18 @@ pub fn dashboard_svg(o: &Overview, all_time: &Stats) -> String {
         ),
     );
     y += 100.0;
+    // What each platform itself shows (issue 25), beside the figures from stored reviews.
+    if !o.platform_figures.is_empty() {
+        let says: Vec<&str> = o.platform_figures.iter().map(|f| f.says.as_str()).collect();
+        c.text_fit(
+            MARGIN,
+            y - 2.0,
+            font(13.0, colour::MUTED),
+            &says.join(" · "),
+            content_w,
+        );
+        y += 22.0;
+    }
 
     y = headline_tiles(&mut c, o, y) + GAP;
 
@@ -678,7 +690,12 @@ pub fn dashboard_svg(o: &Overview, all_time: &Stats) -> String {
     left = rating_trend(&mut c, o, MARGIN, left, main_w) + GAP;
     left = sentiment(&mut c, o, MARGIN, left, main_w) + GAP;
     if !o.competitors.is_empty() {
-        left = competitors(&mut c, o, all_time.average_rating, MARGIN, left, main_w) + GAP;
+        let own_overall = if o.rating_from == Some("platform") {
+            o.rating
+        } else {
+            all_time.average_rating
+        };
+        left = competitors(&mut c, o, own_overall, MARGIN, left, main_w) + GAP;
     }
     let mut right = y;
     right = platforms(&mut c, o, side_x, right, side_w) + GAP;
@@ -1180,7 +1197,9 @@ fn competitors(
     let rows: Vec<(&str, &WindowFigures, Option<f64>, bool)> =
         std::iter::once((o.business.as_str(), &o.current, own_overall, true))
             .chain(o.competitors.iter().map(|k| {
-                let overall = k.all_time.average_rating;
+                // The platform's own figure where one reports it: a competitor's few stored
+                // reviews (Places shows five) say little about how customers see it.
+                let overall = k.rating.or(k.all_time.average_rating);
                 (k.business.as_str(), &k.current, overall, false)
             }))
             .collect();
@@ -1326,8 +1345,49 @@ mod tests {
                 business_id: 2,
                 current: figures(40, Some(4.3), Some(0.8)),
                 all_time: figures(900, Some(4.2), Some(0.75)),
+                platform_figures: Vec::new(),
+                rating: Some(4.2),
+                rating_from: Some("reviews"),
+                platform_review_count: None,
             }],
+            platform_figures: Vec::new(),
+            rating: Some(4.1),
+            rating_from: Some("reviews"),
         }
+    }
+
+    fn google_says(rating: f64, count: i64) -> crate::insights::PlatformFigure {
+        crate::insights::PlatformFigure {
+            source_id: 7,
+            platform: "google".into(),
+            platform_label: "Google".into(),
+            connector: "google-places".into(),
+            platform_rating: Some(rating),
+            platform_review_count: Some(count),
+            platform_rating_at: "2026-11-22T08:00:00Z".into(),
+            says: format!("Google says {rating:.1}★ from {count} reviews (read today)"),
+        }
+    }
+
+    /// Issue 25: the report shows what the platform says beside the stored reviews' figures,
+    /// and judges a competitor on the platform's figure where there is one.
+    #[test]
+    fn the_report_shows_the_platforms_own_figures_and_compares_on_them() {
+        let mut o = overview("Harbour Lane Café");
+        o.platform_figures = vec![google_says(4.4, 312)];
+        o.rating = Some(4.4);
+        o.rating_from = Some("platform");
+        o.competitors[0].platform_figures = vec![google_says(3.6, 1288)];
+        o.competitors[0].rating = Some(3.6);
+        o.competitors[0].rating_from = Some("platform");
+        let svg = dashboard_svg(&o, &stats("Harbour Lane Café"));
+        assert!(
+            svg.contains("Google says 4.4★ from 312 reviews (read today)"),
+            "{svg}"
+        );
+        assert!(svg.contains(">3.6★<"), "competitor on Google's figure");
+        assert!(svg.contains(">4.4★<"), "own row on Google's figure");
+        assert!(!svg.contains(">4.2★<"), "not on the five stored reviews");
     }
 
     fn stats(name: &str) -> Stats {

@@ -1242,6 +1242,13 @@ async fn google_business_refreshes_its_token_pages_and_maps_enum_ratings_and_rep
     assert_eq!(g5.5, "Best buns in town");
     assert_eq!(f.owner_reply("g5").as_deref(), Some("Thank you!"));
     assert_eq!(f.row("g2").5, "", "rating-only reviews have no text");
+    // The first page's `averageRating` and `totalReviewCount`: what Google shows (issue 25).
+    let s = f.db.store().source(f.source).unwrap();
+    assert_eq!(
+        (s.platform_rating, s.platform_review_count),
+        (Some(3.6), Some(5))
+    );
+    assert!(s.platform_rating_at.is_some());
     // The outbox finds the access token in the secret store, never in the database.
     assert_eq!(
         f.secrets

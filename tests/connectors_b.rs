@@ -944,16 +944,52 @@ async fn yelp_makes_one_request_a_sync_whatever_total_says_and_spaces_syncs_unde
         &server,
         &[("business_id", "biz-1"), ("api_key", "yelp-key")],
     );
+    // The business details (docs.developer.yelp.com/reference/v3_business_info): the figures
+    // Yelp shows for the business, read once a day.
+    Mock::given(method("GET"))
+        .and(path("/v3/businesses/biz-1"))
+        .and(header("authorization", "Bearer yelp-key"))
+        .respond_with(ok_json(json!({
+            "id": "biz-1", "alias": "harbour-lane-cafe-portland", "name": "Harbour Lane Café",
+            "rating": 4.5, "review_count": 412, "is_closed": false})))
+        .mount(&server)
+        .await;
+    let calls = |path: &'static str| {
+        let server = &server;
+        async move {
+            server
+                .received_requests()
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|r| r.url.path() == path)
+                .collect::<Vec<_>>()
+        }
+    };
     let before = chrono::Utc::now().timestamp();
     let r = f.sync().await;
     assert!(r.ok, "{r:?}");
     assert_eq!(r.pages, 1);
     assert_eq!(f.rows().len(), 3);
-    let reqs = server.received_requests().await.unwrap();
-    assert_eq!(reqs.len(), 1, "one call a sync");
+    let reqs = calls("/v3/businesses/biz-1/reviews").await;
+    assert_eq!(reqs.len(), 1, "one reviews call a sync");
     assert!(!reqs[0].url.query().unwrap_or("").contains("offset"));
-    // A second Yelp source with a 48-calls-a-day plan: both together stay under 48 a day, so
-    // each syncs at most every 3600 s (2 sources × 86 400 s / 48).
+    assert_eq!(calls("/v3/businesses/biz-1").await.len(), 1);
+    let kept = f.db.store().source(f.source).unwrap();
+    assert_eq!(kept.platform_rating, Some(4.5));
+    assert_eq!(kept.platform_review_count, Some(412));
+    assert!(kept.platform_rating_at.unwrap() >= before);
+    // The same day, a sync is the reviews call alone: the figures are a day fresh.
+    let r = f.sync().await;
+    assert!(r.ok, "{r:?}");
+    assert_eq!(calls("/v3/businesses/biz-1/reviews").await.len(), 2);
+    assert_eq!(
+        calls("/v3/businesses/biz-1").await.len(),
+        1,
+        "details once a day"
+    );
+    // A second Yelp source with a 48-calls-a-day plan: both together stay under 48 a day with
+    // their daily details calls, so each syncs at most every 3757 s (2 × 86 400 s / (48 − 2)).
     let store = f.db.store();
     let business = store.ensure_business("Second Street").unwrap();
     let s: Settings = [
@@ -976,7 +1012,7 @@ async fn yelp_makes_one_request_a_sync_whatever_total_says_and_spaces_syncs_unde
             |r| r.get(0),
         )
         .unwrap();
-    assert!(next - before >= 3600, "next sync in {} s", next - before);
+    assert!(next - before >= 3757, "next sync in {} s", next - before);
 }
 
 #[test]

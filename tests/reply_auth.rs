@@ -932,6 +932,54 @@ async fn an_older_mastodon_gets_the_out_of_band_code_and_no_pkce() {
     );
 }
 
+/// Issue 25: the app offers the out-of-band sign-in too. The Sign in button starts it through
+/// the action (the sign-in waits in the app's list), the code the owner pastes into the source
+/// card finishes it: the token goes to the secret store, the code nowhere.
+#[tokio::test]
+async fn the_app_finishes_an_older_mastodons_sign_in_with_the_code_the_owner_pastes() {
+    let db = TestDb::new();
+    let server = mastodon_instance(false, 1, 0).await;
+    let mut store = db.store();
+    let (_, source) = drafted(&mut store, "mastodon", mastodon_settings(&server), TOOT);
+    let secrets = std::sync::Arc::new(MemorySecrets::default());
+    let pending = std::sync::Arc::new(earshot::actions::PendingSignIns::default());
+    let (path, kept_in, waiting) = (db.path().to_path_buf(), secrets.clone(), pending.clone());
+    let started = tokio::task::spawn_blocking(move || {
+        let store = Store::open(&path).unwrap();
+        let (started, loopback) =
+            earshot::actions::begin_sign_in(&store, kept_in.as_ref(), &waiting, source).unwrap();
+        assert!(
+            loopback.is_none(),
+            "nothing to wait for on a loopback address"
+        );
+        started
+    })
+    .await
+    .unwrap();
+    assert!(started.needs_code);
+    let consent = reqwest::Url::parse(&started.consent_url).unwrap();
+    assert_eq!(param(&consent, "redirect_uri"), "urn:ietf:wg:oauth:2.0:oob");
+
+    let (kept_in, waiting) = (secrets.clone(), pending.clone());
+    tokio::task::spawn_blocking(move || {
+        waiting.finish_with_code(kept_in.as_ref(), source, " masto-code\n")
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(
+        kept(&secrets, source, "access_token").as_deref(),
+        Some(MASTO_TOKEN)
+    );
+    // The sign-in was used up: a second code has nothing to finish.
+    let e = pending
+        .finish_with_code(secrets.as_ref(), source, "masto-code")
+        .unwrap_err();
+    assert!(e.to_string().contains("press Sign in again"), "{e}");
+    let bytes = std::fs::read(db.path()).unwrap();
+    assert!(!String::from_utf8_lossy(&bytes).contains(MASTO_TOKEN));
+}
+
 #[tokio::test]
 async fn a_mastodon_token_made_for_search_alone_is_refused_with_the_instances_reason() {
     let db = TestDb::new();
@@ -1533,4 +1581,80 @@ async fn an_x_refresh_token_rotated_by_another_earshot_meanwhile_uses_the_newer_
         .await
         .unwrap();
     assert_eq!(reply.state, ReplyState::Posted, "{:?}", reply.last_error);
+}
+
+/// Issue 25: the app's source card signs a Trustpilot business user in through the same action
+/// as `earshot sources auth ID --username`: the password reaches Trustpilot's token endpoint
+/// once and is kept nowhere (not the secret store, not the database); a platform that signs in
+/// through the browser is refused in words.
+#[tokio::test]
+async fn the_app_signs_a_trustpilot_business_user_in_and_keeps_no_password() {
+    let db = TestDb::new();
+    let server = trustpilot_mock("tp-access-1", 0).await;
+    let mut store = db.store();
+    let (_, source) = drafted(&mut store, "trustpilot", tp_settings(&server), TP_REVIEW);
+    let (_, masto) = drafted(
+        &mut store,
+        "mastodon",
+        json!({"instance": "mastodon.example", "tag": "joescafe"}),
+        TOOT,
+    );
+    let secrets = std::sync::Arc::new(MemorySecrets::default());
+    put(&secrets, source, "api_key", "tp-key");
+    put(&secrets, source, "api_secret", "tp-secret");
+    let (path, kept_in) = (db.path().to_path_buf(), secrets.clone());
+    let (signed, refused, empty) = tokio::task::spawn_blocking(move || {
+        let store = Store::open(&path).unwrap();
+        let password = Secret::new("hunter2-owner");
+        (
+            earshot::actions::sign_in_with_password(
+                &store,
+                kept_in.as_ref(),
+                source,
+                " joe@joescafe.com ",
+                &password,
+            ),
+            earshot::actions::sign_in_with_password(
+                &store,
+                kept_in.as_ref(),
+                masto,
+                "joe@joescafe.com",
+                &password,
+            ),
+            earshot::actions::sign_in_with_password(
+                &store,
+                kept_in.as_ref(),
+                source,
+                "joe@joescafe.com",
+                &Secret::new(""),
+            ),
+        )
+    })
+    .await
+    .unwrap();
+    signed.unwrap();
+    assert_eq!(
+        kept(&secrets, source, "refresh_token").as_deref(),
+        Some("tp-refresh-1")
+    );
+    let e = refused.unwrap_err();
+    assert_eq!(e.code(), "config");
+    assert!(
+        e.to_string().contains("does not sign in with a password"),
+        "{e}"
+    );
+    assert!(empty
+        .unwrap_err()
+        .to_string()
+        .contains("login e-mail and password"));
+    for key in earshot::platforms::secret_keys() {
+        assert_ne!(
+            kept(&secrets, source, key).as_deref(),
+            Some("hunter2-owner"),
+            "{key}"
+        );
+    }
+    drop(store);
+    let bytes = std::fs::read(db.path()).unwrap();
+    assert!(!String::from_utf8_lossy(&bytes).contains("hunter2-owner"));
 }

@@ -13,6 +13,7 @@ mod connectors_a;
 mod connectors_b;
 mod fuzz;
 mod imports;
+mod platform_figures;
 mod replies;
 mod reply_auth;
 mod report;

@@ -277,8 +277,9 @@ export function testSource(id) {
 /**
  * Signs a source in through the browser (Google Business Profile and YouTube with Google; X;
  * Mastodon from 4.3): opens the platform's consent page and resolves when the owner has allowed
- * access (or rejects in plain words). `onUrl(url)` gets the consent address, for when no browser
- * opens.
+ * access (or rejects in plain words), or, where the platform shows a code to paste instead, at
+ * once with `{ needs_code: true }` (then `signInWithCode`). `onUrl(url)` gets the consent address,
+ * for when no browser opens.
  */
 export async function googleSignIn(id, onUrl) {
   let stop = () => {};
@@ -288,6 +289,22 @@ export async function googleSignIn(id, onUrl) {
   } finally {
     stop();
   }
+}
+
+/**
+ * Finishes a sign-in whose platform showed a code to paste (Mastodon before 4.3): the code is
+ * traded for tokens once; the tokens go to the keyring.
+ */
+export function signInWithCode(id, code) {
+  return call('sign_in_with_code', { id, code });
+}
+
+/**
+ * Signs a source in with a login and password (Trustpilot's business user): the password goes to
+ * the platform once and is kept nowhere.
+ */
+export function signInWithPassword(id, username, password) {
+  return call('sign_in_with_password', { id, username, password });
 }
 
 /** Queues a sync of these sources (all when `ids` is null). Progress comes as events. */

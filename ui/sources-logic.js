@@ -1,6 +1,8 @@
 // The Sources screen's pure parts: platforms grouped for the picker, the form's values to the
 // settings the core takes, and a source's status in plain words.
 
+import { formatWhen, plural } from './format.js';
+
 export const FEED_TITLES = {
   reviews: 'Reviews',
   mentions: 'Mentions',
@@ -70,4 +72,17 @@ export function sourceStatus(s) {
     default:
       return { tone: 'new', text: s.connector === 'file' ? 'Imported file' : 'Not synced yet' };
   }
+}
+
+/**
+ * What the platform itself shows for the business, read by the last sync (issue 25):
+ * "Google says 4.4★ from 312 reviews (read today)"; null when it reports nothing.
+ */
+export function platformSays(s, spec, now = new Date()) {
+  if (s.platform_rating_at == null || (s.platform_rating == null && s.platform_review_count == null)) return null;
+  const who = spec?.label ?? s.connector;
+  const figures = s.platform_rating != null
+    ? `${Number(s.platform_rating).toFixed(1)}★${s.platform_review_count != null ? ` from ${plural(s.platform_review_count, 'review')}` : ''}`
+    : `${plural(s.platform_review_count, 'review')}, no rating`;
+  return `${who} says ${figures} (read ${formatWhen(new Date(s.platform_rating_at * 1000).toISOString(), now)})`;
 }

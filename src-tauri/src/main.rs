@@ -92,6 +92,7 @@ fn run() -> anyhow::Result<()> {
             activity: Default::default(),
         })
         .manage(Quitting(AtomicBool::new(false)))
+        .manage(sources::PendingSignIns::default())
         .invoke_handler(tauri::generate_handler![
             commands::dashboard,
             commands::pending_upgrade,
@@ -107,6 +108,8 @@ fn run() -> anyhow::Result<()> {
             sources::test_source,
             sources::sync_now,
             sources::google_sign_in,
+            sources::sign_in_with_code,
+            sources::sign_in_with_password,
             commands::count_reviews,
             commands::inbox_facets,
             commands::mark_read,

@@ -3,20 +3,22 @@
 
 use std::collections::BTreeMap;
 
-use earshot::actions::{self, TestOutcome};
+use earshot::actions::{self, SignInStarted, TestOutcome};
 use earshot::model::SourceId;
-use earshot::sources::{self, ConnectorSpec};
 use earshot::store::{Source, Store};
 use tauri::{Emitter, State};
 
 use crate::error::{UiError, UiResult};
 use crate::state::{on_blocking_pool, with_store, AppState, Background, Request};
 
-/// Every platform with what it needs, for the Connect form.
+/// Every platform with what it needs and how it signs in, for the Connect form.
 #[tauri::command]
-pub fn source_platforms() -> Vec<ConnectorSpec> {
-    sources::specs().to_vec()
+pub fn source_platforms() -> Vec<earshot::platforms::PlatformInfo> {
+    earshot::platforms::infos()
 }
+
+/// Sign-ins waiting for the code the owner pastes, shared by the commands of one app.
+pub type PendingSignIns = std::sync::Arc<actions::PendingSignIns>;
 
 #[tauri::command]
 pub async fn list_sources(state: State<'_, AppState>) -> UiResult<Vec<Source>> {
@@ -84,31 +86,42 @@ pub const SIGN_IN_URL: &str = "google-sign-in-url";
 /// How long the app waits for the owner to finish signing in to Google in the browser.
 const SIGN_IN_WAIT: std::time::Duration = std::time::Duration::from_secs(300);
 
-/// Signs a Google Business Profile source in: opens Google's consent page in the owner's browser
-/// and waits (up to five minutes) for the answer on the loopback address. The refresh token goes
-/// to the OS keyring; then the source syncs.
+/// Signs a source in through the browser (Google, YouTube, X, Mastodon): opens the platform's
+/// consent page in the owner's browser. Where the browser comes back to Earshot it waits (up to
+/// five minutes) for the answer; where the platform shows a code instead (Mastodon before 4.3)
+/// it returns `needs_code` and [`sign_in_with_code`] finishes. Tokens go to the OS keyring; then
+/// the source syncs.
 #[tauri::command]
 pub async fn google_sign_in(
     app: tauri::AppHandle,
     state: State<'_, AppState>,
+    pending: State<'_, PendingSignIns>,
     background: State<'_, Background>,
     id: SourceId,
-) -> UiResult<()> {
+) -> UiResult<SignInStarted> {
     use tauri_plugin_opener::OpenerExt;
     // A sign-in finished in the browser after the window closed must still reach the keyring.
     let _busy = state.activity.begin();
     let path = state.db_path.clone();
-    let sign_in = on_blocking_pool(move || {
+    let pending = pending.inner().clone();
+    let (started, waiting) = on_blocking_pool(move || {
         let store = Store::open(&path)?;
-        earshot::platforms::sign_in(&store, store.secrets()?.as_ref(), id)
-            .map_err(|e| UiError::new(e.code(), e.to_string()))
+        Ok::<_, UiError>(actions::begin_sign_in(
+            &store,
+            store.secrets()?.as_ref(),
+            &pending,
+            id,
+        )?)
     })
     .await??;
     // The window shows the address too, for when no browser opens (and for copying it).
-    app.emit(SIGN_IN_URL, &sign_in.consent_url)?;
+    app.emit(SIGN_IN_URL, &started.consent_url)?;
     let _ = app
         .opener()
-        .open_url(sign_in.consent_url.clone(), None::<&str>);
+        .open_url(started.consent_url.clone(), None::<&str>);
+    let Some(sign_in) = waiting else {
+        return Ok(started);
+    };
     let path = state.db_path.clone();
     on_blocking_pool(move || {
         sign_in
@@ -117,7 +130,48 @@ pub async fn google_sign_in(
     })
     .await??;
     background.request(Request::SyncNow(Some(vec![id])));
+    Ok(started)
+}
+
+/// Finishes a sign-in whose platform showed the owner a code to paste (Mastodon before 4.3):
+/// the code is traded for tokens once and kept nowhere; the tokens go to the OS keyring.
+#[tauri::command]
+pub async fn sign_in_with_code(
+    state: State<'_, AppState>,
+    pending: State<'_, PendingSignIns>,
+    background: State<'_, Background>,
+    id: SourceId,
+    code: String,
+) -> UiResult<()> {
+    let pending = pending.inner().clone();
+    with_store(&state, move |store| {
+        Ok(pending.finish_with_code(store.secrets()?.as_ref(), id, &code)?)
+    })
+    .await?;
+    background.request(Request::SyncNow(Some(vec![id])));
     Ok(())
+}
+
+/// Signs a source in with the login and password the owner typed (Trustpilot's business user):
+/// the password goes to the platform once and is kept nowhere, never in the database.
+#[tauri::command]
+pub async fn sign_in_with_password(
+    state: State<'_, AppState>,
+    id: SourceId,
+    username: String,
+    password: String,
+) -> UiResult<()> {
+    let password = earshot::secrets::Secret::new(password);
+    with_store(&state, move |store| {
+        Ok(actions::sign_in_with_password(
+            store,
+            store.secrets()?.as_ref(),
+            id,
+            &username,
+            &password,
+        )?)
+    })
+    .await
 }
 
 /// The owner confirms a source's addresses after a restore changed them (`id`), or the AI

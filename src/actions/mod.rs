@@ -9,8 +9,8 @@
 //!
 //! One file per area: [`sync`] (the round), [`replies`] (post, edit, delete, AI draft),
 //! [`dashboard`] (the first screen and the inbox's filters), [`data`] (import, backup, restore),
-//! [`alerts`] (check, the Alerts screen), [`sources`] (add, test, remove), [`watch`] (the schedule
-//! of rounds, the app's and `earshot watch`'s), [`service`] (the watcher as a systemd user
+//! [`alerts`] (check, the Alerts screen), [`sources`] (add, test, remove, sign in), [`watch`] (the
+//! schedule of rounds, the app's and `earshot watch`'s), [`service`] (the watcher as a systemd user
 //! service).
 
 pub mod alerts;
@@ -29,7 +29,10 @@ pub use replies::{
     ai_draft, delete_reply, edit_reply, post_reply, AiDraft, AiEndpoint, ReplyCreds,
 };
 pub use service::{ServiceError, ServiceStatus};
-pub use sources::{add_source, remove_source, test_source, Removed, TestOutcome};
+pub use sources::{
+    add_source, begin_sign_in, remove_source, sign_in_with_password, test_source, PendingSignIns,
+    Removed, SignInStarted, TestOutcome,
+};
 pub use sync::{sync_round, RoundReport};
 pub use watch::{watch, WatchOptions};
 
@@ -56,6 +59,9 @@ pub enum ActionError {
     /// The background watcher's service could not be set up or removed.
     #[error(transparent)]
     Service(#[from] ServiceError),
+    /// A platform refused or could not finish a sign-in.
+    #[error(transparent)]
+    Source(#[from] crate::sources::SourceError),
     /// The OS keyring (or the opted-in secrets file) could not be read.
     #[error(transparent)]
     Secrets(#[from] SecretError),
@@ -80,6 +86,7 @@ impl ActionError {
             ActionError::Import(e) => e.code(),
             ActionError::Backup(e) => e.code(),
             ActionError::AddSource(_) => "source",
+            ActionError::Source(e) => e.code(),
             ActionError::Round(crate::sync::RoundError::Store(e)) => e.code(),
             ActionError::Round(crate::sync::RoundError::Alerts(e)) => e.code(),
             ActionError::Service(e) => e.code(),

@@ -153,6 +153,9 @@ pub fn compare(store: &Store, a: CompareArgs) -> Result<ExitCode> {
             rating(s.last_30_days.average_rating),
             pct(s.all_time.response_rate)
         );
+        for f in &s.platform_figures {
+            println!("  ↳ {}", f.says);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

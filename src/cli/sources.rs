@@ -342,6 +342,12 @@ struct SourceRow {
     settings: serde_json::Value,
     /// Why the source waits for the owner's confirmation (`sources confirm ID`), if it does.
     unconfirmed: Option<String>,
+    /// The business's overall rating as the platform shows it; null where it reports none.
+    platform_rating: Option<f64>,
+    /// How many reviews the platform counts for the business; null where it does not say.
+    platform_review_count: Option<i64>,
+    /// When those were read (RFC 3339); null until a sync read them.
+    platform_rating_at: Option<String>,
 }
 
 impl From<&Source> for SourceRow {
@@ -359,6 +365,9 @@ impl From<&Source> for SourceRow {
             consecutive_failures: s.consecutive_failures,
             settings: s.settings.clone(),
             unconfirmed: s.unconfirmed.clone(),
+            platform_rating: s.platform_rating,
+            platform_review_count: s.platform_review_count,
+            platform_rating_at: s.platform_rating_at.map(time),
         }
     }
 }
@@ -407,6 +416,9 @@ fn list(store: &Store, json: bool) -> Result<ExitCode> {
             .filter(|_| s.status.as_str() != "ok")
         {
             println!("      ↳ {e}");
+        }
+        if let Some(said) = earshot::insights::platform_says(s) {
+            println!("      ↳ {said}");
         }
         if let Some(why) = &s.unconfirmed {
             println!(
@@ -765,18 +777,13 @@ fn password_auth(
         Ok(p) if !p.is_empty() => p,
         _ => line("Password (sent to the platform once, never kept): ")?,
     };
-    let source = store.source(id)?;
-    let platform = earshot::platforms::find(&source.connector)
-        .with_context(|| format!("source {id} has no platform Earshot knows"))?;
-    platform
-        .password_sign_in(
-            store,
-            secrets,
-            id,
-            &username,
-            &earshot::secrets::Secret::new(password),
-        )
-        .with_context(|| format!("{} signs in through the browser", source.label))??;
+    earshot::actions::sign_in_with_password(
+        store,
+        secrets,
+        id,
+        &username,
+        &earshot::secrets::Secret::new(password),
+    )?;
     println!(
         "Signed in: source {id} can post replies now. The tokens are kept in {} (renewed for 30 \
          days; sign in again after that), the password nowhere.",

@@ -249,6 +249,28 @@ impl WriteCounts {
     }
 }
 
+/// What a platform itself shows for a business: its overall rating (0–5) and how many reviews
+/// it counts (issue 25). Read by the platform's home during a sync, where the platform reports
+/// them; kept per source with the time read.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Headline {
+    pub rating: Option<f64>,
+    pub review_count: Option<i64>,
+}
+
+impl Headline {
+    /// The figures as a platform sent them, out-of-range values dropped; `None` when neither
+    /// remains (a platform that says nothing, or a business with no rating yet).
+    pub fn new(rating: Option<f64>, review_count: Option<i64>) -> Option<Headline> {
+        let rating = rating.filter(|r| r.is_finite() && (0.0..=5.0).contains(r));
+        let review_count = review_count.filter(|n| *n >= 0);
+        (rating.is_some() || review_count.is_some()).then_some(Headline {
+            rating,
+            review_count,
+        })
+    }
+}
+
 /// An earlier text of an edited review.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Revision {

@@ -11,7 +11,7 @@
 
 use serde_json::Value;
 
-use crate::model::{IncomingReview, Kind};
+use crate::model::{Headline, IncomingReview, Kind};
 use crate::platforms::http::parse_json;
 use crate::platforms::{BodyParser, BoxFuture, Platform};
 use crate::sources::text::{html_to_text, parse_time, path_segment, time_mark};
@@ -97,6 +97,27 @@ fn position(token: Option<&str>) -> (usize, u32) {
         .unwrap_or((0, 1))
 }
 
+/// The app's rating and rating count in the first storefront, from the iTunes Search API's
+/// lookup (`GET /lookup?id={app}&country={cc}`, one call at the start of a run; Apple asks for
+/// about 20 calls a minute at most). The feed was read: a refusal here costs only the figures.
+async fn lookup_figures(ctx: &Ctx<'_>, app: &str, cc: &str) -> Option<Headline> {
+    let url = format!("{}/lookup", ctx.base_url());
+    let query = [("id", app), ("country", cc)];
+    let reply = ctx.send(|c| c.get(&url).query(&query)).await.ok()?;
+    parse_lookup(&reply.json().ok()?)
+}
+
+/// What the App Store shows for an app, from a lookup answer
+/// (https://performance-partners.apple.com/search-api): `results[0].averageUserRating` and
+/// `results[0].userRatingCount`, ratings of every version in that storefront.
+pub fn parse_lookup(body: &Value) -> Option<Headline> {
+    let app = body.get("results")?.as_array()?.first()?;
+    Headline::new(
+        app.get("averageUserRating").and_then(Value::as_f64),
+        app.get("userRatingCount").and_then(Value::as_i64),
+    )
+}
+
 pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
     let app = ctx.require("app_id")?;
     if !app.bytes().all(|b| b.is_ascii_digit()) {
@@ -119,6 +140,9 @@ pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
     let reply = ctx.send(|c| c.get(&url)).await?;
     let body: Value = reply.json()?;
     let (items, skipped) = parse_feed_counted(&body, Some((app, cc)))?;
+    if req.page.is_none() {
+        ctx.report_headline(lookup_figures(ctx, app, cc).await);
+    }
     ctx.skip(skipped);
     let high = items.iter().map(|i| time_mark(&i.created_at)).max();
     let reached = super::reached_watermark(req, items.iter().map(|i| time_mark(&i.created_at)));
@@ -251,6 +275,27 @@ impl Platform for AppStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lookup_gives_the_apps_rating_and_count() {
+        // Shape: iTunes Search API lookup (performance-partners.apple.com/search-api),
+        // e.g. https://itunes.apple.com/lookup?id=284882215&country=us.
+        let v: Value = serde_json::from_str(
+            r#"{"resultCount":1,"results":[{"trackId":284882215,"trackName":"Facebook","kind":"software",
+                "averageUserRating":4.61427,"userRatingCount":21301633,
+                "averageUserRatingForCurrentVersion":4.61427,"userRatingCountForCurrentVersion":21301633}]}"#,
+        )
+        .unwrap();
+        let h = parse_lookup(&v).unwrap();
+        assert_eq!(
+            (h.rating, h.review_count),
+            (Some(4.61427), Some(21_301_633))
+        );
+        assert_eq!(
+            parse_lookup(&serde_json::json!({"resultCount":0,"results":[]})),
+            None
+        );
+    }
 
     fn entry(id: &str, rating: &str, at: &str) -> String {
         format!(

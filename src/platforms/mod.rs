@@ -160,6 +160,19 @@ pub trait Platform: Sync {
     fn signs_in_with_password(&self) -> bool {
         false
     }
+
+    /// Days its terms let Earshot keep what it read (reviews, the business's figures) after
+    /// the platform last sent them, where they limit it (Google Places: 30); `None` keeps them.
+    /// The sync round deletes what is older ([`crate::sync`]).
+    fn keeps_content_days(&self) -> Option<i64> {
+        None
+    }
+
+    /// Calls a day each source of it makes beyond its syncs, counted against
+    /// [`Platform::daily_call_cap`] (Yelp reads the business's figures once a day).
+    fn daily_extra_calls(&self) -> u32 {
+        0
+    }
 }
 
 /// Starts the sign-in of source `id` on its platform ([`Platform::sign_in`]).
@@ -447,7 +460,9 @@ pub fn shared_cap_interval_secs(connector: &str, settings: &[&Value]) -> Option<
         .filter_map(|s| platform.daily_call_cap(s))
         .min()?;
     let sources = settings.len().max(1) as i64;
-    let cap = i64::from(cap.max(1));
+    // Each source's calls beyond its syncs come off the cap first.
+    let extra = i64::from(platform.daily_extra_calls()) * sources;
+    let cap = (i64::from(cap) - extra).max(1);
     // Rounded up: never more calls than the cap.
     Some((24 * 3600 * sources + cap - 1) / cap)
 }
@@ -460,6 +475,31 @@ pub fn find(name: &str) -> Option<&'static dyn Platform> {
 /// The reply half of the platform named `name`, where it has one.
 pub fn replier(name: &str) -> Option<&'static dyn Replier> {
     find(name).and_then(|p| p.replies())
+}
+
+/// A platform as the Connect form and the source cards describe it: its spec, and how the
+/// owner signs it in.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PlatformInfo {
+    #[serde(flatten)]
+    pub spec: ConnectorSpec,
+    /// The owner types a login and password in the app (Trustpilot's business user); the
+    /// password goes to the platform once and is kept nowhere.
+    pub password_sign_in: bool,
+    /// Days its terms let Earshot keep what it read, where they limit it.
+    pub keeps_content_days: Option<i64>,
+}
+
+/// Every platform described for the app, in registry order.
+pub fn infos() -> Vec<PlatformInfo> {
+    REGISTRY
+        .iter()
+        .map(|p| PlatformInfo {
+            spec: *p.spec(),
+            password_sign_in: p.signs_in_with_password(),
+            keeps_content_days: p.keeps_content_days(),
+        })
+        .collect()
 }
 
 /// Every platform's spec, in registry order.
@@ -628,18 +668,19 @@ mod tests {
     #[test]
     fn yelp_sources_share_the_plans_daily_cap_and_others_have_none() {
         let default = serde_json::json!({});
-        // One source on Starter's 300 calls a day: every 288 s.
-        assert_eq!(shared_cap_interval_secs("yelp", &[&default]), Some(288));
-        // Three locations: three times as far apart, 300 calls a day together.
+        // One source on Starter's 300 calls a day, one of them the daily read of the
+        // business's figures: 299 syncs, every 289 s.
+        assert_eq!(shared_cap_interval_secs("yelp", &[&default]), Some(289));
+        // Three locations: 297 syncs a day together, 300 calls with the figures.
         assert_eq!(
             shared_cap_interval_secs("yelp", &[&default, &default, &default]),
-            Some(864)
+            Some(873)
         );
-        // The smallest cap any of them names holds.
+        // The smallest cap any of them names holds: 48 less two reads of the figures.
         let small = serde_json::json!({"daily_calls": "48"});
         assert_eq!(
             shared_cap_interval_secs("yelp", &[&default, &small]),
-            Some(3600)
+            Some(3757)
         );
         assert_eq!(shared_cap_interval_secs("trustpilot", &[&default]), None);
     }

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::model::SourceId;
-use crate::model::{IncomingReview, Kind, OwnerReply};
+use crate::model::{Headline, IncomingReview, Kind, OwnerReply};
 use crate::platforms::http::{parse_json, Http, HttpConfig};
 use crate::platforms::{delete_request, json_request, missing, oauth, setting};
 use crate::platforms::{stored_secret, Has, LocalBoxFuture};
@@ -126,6 +126,31 @@ struct Reply {
     created_at: Option<String>,
 }
 
+/// The public business unit's TrustScore and review count, one call at the start of a run
+/// (`GET /v1/business-units/{id}`, the same API key; a few calls an hour against a limit of
+/// 833 per 5 minutes). The reviews were read: a refusal here costs only the figures.
+async fn business_unit_figures(ctx: &Ctx<'_>, unit: &str, key: &str) -> Option<Headline> {
+    let url = format!(
+        "{}/v1/business-units/{}",
+        ctx.base_url(),
+        path_segment(unit)
+    );
+    let reply = ctx.send(|c| c.get(&url).header("apikey", key)).await.ok()?;
+    parse_business_unit(&reply.json().ok()?)
+}
+
+/// What Trustpilot shows for a business unit
+/// (https://developers.trustpilot.com/business-units-api-public#get-a-business-unit):
+/// `score.trustScore` (0–5, one decimal; the stars shown are `score.stars`, rounded to halves)
+/// and `numberOfReviews.total`.
+pub fn parse_business_unit(body: &Value) -> Option<Headline> {
+    Headline::new(
+        body.pointer("/score/trustScore").and_then(Value::as_f64),
+        body.pointer("/numberOfReviews/total")
+            .and_then(Value::as_i64),
+    )
+}
+
 pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
     let unit = ctx.require("business_unit_id")?;
     let key = ctx.require_secret("api_key")?;
@@ -150,6 +175,9 @@ pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
     let body: Body = reply.json()?;
     let items = parse_reviews(&body.reviews)?;
     let high = items.iter().map(|i| time_mark(&i.created_at)).max();
+    if req.page.is_none() {
+        ctx.report_headline(business_unit_figures(ctx, unit, key.expose()).await);
+    }
     // Newest first: once a page reaches what the last run saw, older pages hold nothing new.
     let reached = super::reached_watermark(req, items.iter().map(|i| time_mark(&i.created_at)));
     let more = !items.is_empty() && !reached;
@@ -311,7 +339,8 @@ impl Replier for Trustpilot {
         };
         Some(format!(
             "Earshot is not signed in to Trustpilot as a business user yet: {how}, then sign in \
-             once with your Trustpilot Business login (`earshot sources auth {source_id}`)."
+             once with your Trustpilot Business login (Sources → \"Sign in to Trustpilot for \
+             replies\" on the source, or `earshot sources auth {source_id}`)."
         ))
     }
 
@@ -460,6 +489,20 @@ pub fn sign_in_with_password(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_public_business_unit_gives_the_trustscore_and_review_count() {
+        // Shape: Business Units API (public), "Get a business unit"
+        // (developers.trustpilot.com/business-units-api-public).
+        let v: Value = serde_json::from_str(
+            r#"{"id":"46d6a890000064000500e0c3","displayName":"Joe's Cafe","name":{"identifying":"joescafe.example","referring":["joescafe.example"]},
+                "score":{"stars":4.5,"trustScore":4.3},
+                "numberOfReviews":{"total":1289,"usedForTrustScoreCalculation":1001,"oneStar":40,"twoStars":21,"threeStars":60,"fourStars":300,"fiveStars":868}}"#,
+        )
+        .unwrap();
+        let h = parse_business_unit(&v).unwrap();
+        assert_eq!((h.rating, h.review_count), (Some(4.3), Some(1289)));
+    }
 
     #[test]
     fn documented_review_with_company_reply() {

@@ -8,11 +8,15 @@
 //! Yelp's plans cap calls per day for all of an account's locations together (Starter: 300 a
 //! day); [`Platform::daily_call_cap`] tells the scheduler, which spaces every Yelp source's
 //! syncs so that together they stay under it.
+//!
+//! The business's own figures (`rating`, `review_count`) come from the business details
+//! (`GET /v3/businesses/{id}`), one more call: made at most once a day per source and counted
+//! against the cap ([`Platform::daily_extra_calls`]).
 
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::model::{IncomingReview, Kind};
+use crate::model::{Headline, IncomingReview, Kind};
 use crate::platforms::http::parse_json;
 use crate::platforms::{BodyParser, BoxFuture, Platform};
 use crate::replies::coach::Limit;
@@ -115,11 +119,36 @@ pub async fn fetch(ctx: &Ctx<'_>, _req: &PageRequest) -> Result<Page> {
     let body: Body = reply.json()?;
     let items = parse_reviews(&body.reviews)?;
     let high = items.iter().map(|i| time_mark(&i.created_at)).max();
+    if !ctx.figures_fresh() {
+        ctx.figures_call();
+        ctx.report_headline(business_figures(ctx, business, key.expose()).await);
+    }
     Ok(Page {
         items,
         next: None,
         high,
     })
+}
+
+/// The business details' `rating` and `review_count`
+/// (https://docs.developer.yelp.com/reference/v3_business_info). The reviews were read: a
+/// refusal here costs only the figures, never the sync.
+async fn business_figures(ctx: &Ctx<'_>, business: &str, key: &str) -> Option<Headline> {
+    let url = format!(
+        "{}/v3/businesses/{}",
+        ctx.base_url(),
+        path_segment(business)
+    );
+    let reply = ctx.send(|c| c.get(&url).bearer_auth(key)).await.ok()?;
+    parse_business(&reply.json().ok()?)
+}
+
+/// What Yelp shows for a business in its details: `rating` (1–5, halves) and `review_count`.
+pub fn parse_business(body: &Value) -> Option<Headline> {
+    Headline::new(
+        body.get("rating").and_then(Value::as_f64),
+        body.get("review_count").and_then(Value::as_i64),
+    )
 }
 
 /// Maps Yelp's review objects; a review without an id or a readable time is a changed response.
@@ -177,6 +206,11 @@ impl Platform for Yelp {
         Some(cap)
     }
 
+    fn daily_extra_calls(&self) -> u32 {
+        // The business details, once a day per source (see the module docs).
+        1
+    }
+
     fn reply_limit(&self) -> Option<Limit> {
         // Yelp's partner Respond-to-Reviews API: ≤ 5 000 characters.
         Some(Limit::Chars(5_000))
@@ -205,6 +239,19 @@ mod tests {
             Utc.with_ymd_and_hms(2024, 5, 2, 1, 4, 11).unwrap()
         );
         assert_eq!(r.platform, "yelp");
+    }
+
+    #[test]
+    fn business_details_give_the_headline_figures() {
+        // Shape: Yelp Fusion "Business Details" (docs.developer.yelp.com/reference/v3_business_info).
+        let v: Value = serde_json::from_str(
+            r#"{"id":"WavvLdfdP6g8aZTtbBQHTw","alias":"gary-danko-san-francisco","name":"Gary Danko",
+                "review_count":5296,"rating":4.5,"price":"$$$$"}"#,
+        )
+        .unwrap();
+        let h = parse_business(&v).unwrap();
+        assert_eq!((h.rating, h.review_count), (Some(4.5), Some(5296)));
+        assert_eq!(parse_business(&serde_json::json!({"name": "x"})), None);
     }
 
     #[test]

@@ -31,6 +31,10 @@ use crate::secrets::{Secret, SecretStore};
 use crate::store::{Store, StoreError};
 use http::Http;
 
+/// Hours between two reads of a business's figures where they cost a call of their own: they
+/// move slowly, and the calls come off a daily cap (Yelp).
+pub const FIGURES_EVERY_HOURS: i64 = 24;
+
 /// Non-secret settings of a source, as stored.
 pub type Settings = BTreeMap<String, String>;
 
@@ -200,6 +204,14 @@ pub struct Ctx<'a> {
     /// Entries the platform sent that could not be read (a feed entry without its date or id)
     /// and were left out, this run; the rest of their page is kept.
     pub skipped: std::sync::atomic::AtomicU64,
+    /// What the platform showed for the business this run (its overall rating and review
+    /// count), where it reports them; the sync keeps it on the source (issue 25).
+    pub headline: Mutex<Option<crate::model::Headline>>,
+    /// When the source's platform figures were last read, before this run; a platform that
+    /// spends an extra call on them (Yelp) reads them once a day.
+    pub figures_read_at: Option<DateTime<Utc>>,
+    /// Set when this run spent a call of its own on the figures (answered or not).
+    pub figures_tried: std::sync::atomic::AtomicBool,
 }
 
 impl<'a> Ctx<'a> {
@@ -219,6 +231,9 @@ impl<'a> Ctx<'a> {
             now: Utc::now(),
             session: Mutex::new(BTreeMap::new()),
             skipped: std::sync::atomic::AtomicU64::new(0),
+            headline: Mutex::new(None),
+            figures_read_at: None,
+            figures_tried: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -227,6 +242,36 @@ impl<'a> Ctx<'a> {
     pub fn skip(&self, n: usize) {
         self.skipped
             .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Reports what the platform shows for the business (its overall rating and review count);
+    /// the first page of a run that carries them is the one kept.
+    pub fn report_headline(&self, headline: Option<crate::model::Headline>) {
+        if let Some(h) = headline {
+            let mut kept = self.headline.lock().expect("headline lock");
+            if kept.is_none() {
+                *kept = Some(h);
+            }
+        }
+    }
+
+    /// Whether figures read at most a day ago are still kept: a platform whose figures cost an
+    /// extra call skips it then.
+    pub fn figures_fresh(&self) -> bool {
+        self.figures_read_at
+            .is_some_and(|t| self.now - t < chrono::Duration::hours(FIGURES_EVERY_HOURS))
+    }
+
+    /// Records that this run spends a call of its own on the figures, so that the next runs
+    /// within [`FIGURES_EVERY_HOURS`] skip it even when it is refused.
+    pub fn figures_call(&self) {
+        self.figures_tried
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// What [`Ctx::report_headline`] kept this run.
+    pub fn headline(&self) -> Option<crate::model::Headline> {
+        *self.headline.lock().expect("headline lock")
     }
 
     /// A non-empty setting.

@@ -92,8 +92,12 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0011_alert_channels.sql"),
     ),
     (
-        "0014_sync_leases_and_reply_retries",
-        include_str!("migrations/0014_sync_leases_and_reply_retries.sql"),
+        "0012_platform_figures",
+        include_str!("migrations/0012_platform_figures.sql"),
+    ),
+    (
+        "0013_sync_leases_and_reply_retries",
+        include_str!("migrations/0013_sync_leases_and_reply_retries.sql"),
     ),
 ];
 

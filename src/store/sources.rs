@@ -57,11 +57,18 @@ pub struct Source {
     /// addresses than this database had, or an address is not https (see `store::trust`). A
     /// sync skips it with this reason.
     pub unconfirmed: Option<String>,
+    /// The business's overall rating as the platform shows it, where it reports one (issue 25).
+    pub platform_rating: Option<f64>,
+    /// How many reviews the platform counts for the business, where it says.
+    pub platform_review_count: Option<i64>,
+    /// When those two were read (Unix seconds); `None` until a sync read them.
+    pub platform_rating_at: Option<i64>,
 }
 
 const COLUMNS: &str = "s.id, s.business_id, b.name, s.connector, s.label, s.settings, s.cursor, \
      s.status, s.last_error, s.last_sync_at, s.next_sync_at, s.consecutive_failures, \
-     (SELECT count(*) FROM reviews r WHERE r.source_id = s.id), s.unconfirmed";
+     (SELECT count(*) FROM reviews r WHERE r.source_id = s.id), s.unconfirmed, \
+     s.platform_rating, s.platform_review_count, s.platform_rating_at";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Source> {
     let settings: String = r.get(5)?;
@@ -84,6 +91,9 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Source> {
         next_sync_at: r.get(10)?,
         consecutive_failures: r.get(11)?,
         items: r.get(12)?,
+        platform_rating: r.get(14)?,
+        platform_review_count: r.get(15)?,
+        platform_rating_at: r.get(16)?,
     })
 }
 
@@ -304,6 +314,61 @@ impl Store {
                 params![id, e, next_sync_at],
             )?,
         };
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Keeps what the platform showed for the source's business, read at `at` (Unix seconds).
+    pub fn set_platform_figures(
+        &self,
+        id: SourceId,
+        headline: &crate::model::Headline,
+        at: i64,
+    ) -> Result<()> {
+        let n = self.conn.execute(
+            "UPDATE sources SET platform_rating = ?2, platform_review_count = ?3,
+             platform_rating_at = ?4 WHERE id = ?1",
+            params![id, headline.rating, headline.review_count, at],
+        )?;
+        if n == 0 {
+            return Err(StoreError::UnknownSource(id));
+        }
+        Ok(())
+    }
+
+    /// Forgets what a platform's terms do not let Earshot keep past `before` (Unix seconds):
+    /// the source's reviews fetched (or seen again) before it, and its platform figures read
+    /// before it. Rollups and the search index follow by trigger, replies and revisions by
+    /// cascade. Returns how many reviews went.
+    pub fn expire_source_content(&mut self, id: SourceId, before: i64) -> Result<u64> {
+        let tx = self.conn.transaction()?;
+        let n = tx.execute(
+            "DELETE FROM reviews WHERE source_id = ?1 AND fetched_at < ?2",
+            params![id, before],
+        )?;
+        tx.execute(
+            "UPDATE sources SET platform_rating = NULL, platform_review_count = NULL,
+             platform_rating_at = NULL WHERE id = ?1 AND platform_rating_at < ?2",
+            params![id, before],
+        )?;
+        tx.commit()?;
+        Ok(n as u64)
+    }
+
+    /// Marks the source's reviews with these ids as fetched at `at`: the platform sent them
+    /// again, so a copy kept under a time limit counts from now.
+    pub fn touch_fetched(&mut self, id: SourceId, external_ids: &[&str], at: i64) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "UPDATE reviews SET fetched_at = ?3 WHERE source_id = ?1 AND external_id = ?2",
+            )?;
+            for e in external_ids {
+                stmt.execute(params![id, e, at])?;
+            }
+        }
+        tx.commit()?;
         Ok(())
     }
 }

@@ -25,6 +25,8 @@ const FIXTURES: &[(i64, &str)] = &[
     (9, include_str!("../../tests/fixtures/schema_v9.sql")),
     (10, include_str!("../../tests/fixtures/schema_v10.sql")),
     (11, include_str!("../../tests/fixtures/schema_v11.sql")),
+    (12, include_str!("../../tests/fixtures/schema_v12.sql")),
+    (13, include_str!("../../tests/fixtures/schema_v13.sql")),
 ];
 
 /// A database file made from a fixture's SQL, as the version that shipped it left it.
@@ -42,8 +44,9 @@ fn count(store: &Store, sql: &str) -> i64 {
 #[test]
 fn every_released_schema_has_a_frozen_fixture() {
     let versions: Vec<i64> = FIXTURES.iter().map(|(v, _)| *v).collect();
-    // The current version is this build's own; every one before it has shipped.
-    let released: Vec<i64> = (1..SCHEMA_VERSION).collect();
+    // Every version before this build's has shipped; this build's own is frozen too once its
+    // migration is written, so the next one upgrades from it.
+    let released: Vec<i64> = (1..=SCHEMA_VERSION).collect();
     assert_eq!(versions, released);
 }
 
@@ -125,6 +128,26 @@ fn every_frozen_schema_upgrades_with_its_rows_to_a_new_databases_schema() {
             .unwrap()
             .iter()
             .all(|s| s.unconfirmed.is_none()));
+    }
+}
+
+/// Issue 25: the platform's own figures kept on a source survive the upgrade; older sources
+/// have none until their next sync.
+#[test]
+fn platform_figures_survive_and_older_sources_have_none() {
+    let dir = tempfile::tempdir().unwrap();
+    for (version, sql) in FIXTURES.iter().filter(|(v, _)| *v >= 11) {
+        let path = database_from(dir.path(), *version, sql);
+        let store = Store::open(&path).unwrap();
+        let tp = store.source(2).unwrap();
+        if *version >= 12 {
+            assert_eq!(tp.platform_rating, Some(4.3));
+            assert_eq!(tp.platform_review_count, Some(1289));
+            assert_eq!(tp.platform_rating_at, Some(1_714_750_000));
+        } else {
+            assert_eq!(tp.platform_rating, None);
+            assert_eq!(tp.platform_rating_at, None);
+        }
     }
 }
 

@@ -23,6 +23,10 @@ pub struct SyncCursor {
     /// When the last full listing completed (Unix seconds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_full_at: Option<i64>,
+    /// When the platform's figures were last asked for by a call of their own (Unix seconds),
+    /// answered or not: a refused call is not repeated every sync against a daily cap.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub figures_tried_at: Option<i64>,
 }
 
 impl SyncCursor {
@@ -66,6 +70,7 @@ mod tests {
             run_high: Some("250".into()),
             full: true,
             last_full_at: None,
+            figures_tried_at: Some(7),
         };
         c.finish_run(42);
         assert_eq!(c.watermark.as_deref(), Some("250"));

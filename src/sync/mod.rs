@@ -282,6 +282,8 @@ pub async fn run(
         }
     }
     reports.sort_by_key(|(order, _)| *order);
+    let mut store = Store::open(db)?;
+    expire_kept_content(&mut store, Utc::now())?;
     Ok(reports.into_iter().map(|(_, r)| r).collect())
 }
 
@@ -295,6 +297,23 @@ pub fn due_every(s: &Source, now: i64, every: i64) -> bool {
     own || (!held
         && s.last_sync_at
             .is_none_or(|t| t <= now.saturating_sub(every)))
+}
+
+/// Deletes what a platform's terms do not let Earshot keep any longer (Google Places: reviews
+/// and the place's figures 30 days after Google last sent them), for every source of such a
+/// platform, synced this run or not: a source that stopped syncing must not keep them either.
+/// Returns how many reviews went.
+pub fn expire_kept_content(store: &mut Store, now: DateTime<Utc>) -> Result<u64, StoreError> {
+    let mut expired = 0;
+    for source in store.sources()? {
+        let Some(days) =
+            crate::platforms::find(&source.connector).and_then(|p| p.keeps_content_days())
+        else {
+            continue;
+        };
+        expired += store.expire_source_content(source.id, now.timestamp() - days * 86_400)?;
+    }
+    Ok(expired)
 }
 
 /// Sources a sync can read: all but the ones a one-off import (or the demo) created, which are
@@ -550,9 +569,17 @@ async fn sync_pages(
         ..
     } = *run;
     let settings = sources::settings_of(&source.settings);
-    let ctx = Ctx::new(source.id, spec, &settings, secrets, http);
-    let now = ctx.now.timestamp();
     let mut cur = SyncCursor::parse(source.cursor.as_deref());
+    let mut ctx = Ctx::new(source.id, spec, &settings, secrets, http);
+    // Figures that cost a call of their own are asked for once a day, answered or not.
+    ctx.figures_read_at = source
+        .platform_rating_at
+        .max(cur.figures_tried_at)
+        .and_then(|t| DateTime::<Utc>::from_timestamp(t, 0));
+    let ctx = ctx;
+    let now = ctx.now.timestamp();
+    let kept_for_days =
+        crate::platforms::find(&source.connector).and_then(|p| p.keeps_content_days());
     let resumed = cur.page.is_some();
     if !resumed {
         cur.run_high = None;
@@ -605,10 +632,18 @@ async fn sync_pages(
         } else {
             cur.page = next;
         }
+        if ctx.figures_tried.load(std::sync::atomic::Ordering::Relaxed) {
+            cur.figures_tried_at = Some(now);
+        }
         // Reviews an export brought in before this source existed continue here (issue 26).
         store.adopt_imported(source.id, &page.items)?;
         let counts = store.write_page(source.id, &page.items, Some(&cur.to_json()))?;
         out.counts.add(counts);
+        if kept_for_days.is_some() {
+            // The platform sent them again: a copy kept for a limited time counts from now.
+            let ids: Vec<&str> = page.items.iter().map(|i| i.external_id.as_str()).collect();
+            store.touch_fetched(source.id, &ids, now)?;
+        }
         events(&SyncEvent::Page {
             source_id: source.id,
             pages: out.pages,
@@ -640,6 +675,9 @@ async fn sync_pages(
         out.removed = store.mark_removed_except(source.id, &seen)?;
     }
     out.skipped += ctx.skipped.load(std::sync::atomic::Ordering::Relaxed);
+    if let Some(h) = ctx.headline() {
+        store.set_platform_figures(source.id, &h, now)?;
+    }
     Ok(out)
 }
 

@@ -141,11 +141,19 @@ export function dashboardView(data, {
       h('thead', null, h('tr', null, h('th', null, ''), h('th', null, 'Rating'), h('th', null, 'Overall'),
         h('th', null, 'Reviews'), h('th', null, 'Positive'), h('th', null, 'Replies'))),
       h('tbody', null,
-        [{ business: business.name, business_id: business.id, current: o.current, all_time: { average_rating: stats.average_rating }, own: true },
+        [{ business: business.name, business_id: business.id, current: o.current, all_time: { average_rating: stats.average_rating },
+          rating: o.rating, rating_from: o.rating_from, platform_figures: o.platform_figures, own: true },
           ...o.competitors].map((b) => h('tr', { class: b.own ? 'own' : null },
           h('th', { scope: 'row' }, b.business),
           h('td', null, formatRating(b.current.average_rating), '★'),
-          h('td', null, formatRating(b.all_time.average_rating), '★'),
+          // Overall as customers see it: the platform's own figure where one reports it (a
+          // competitor's handful of stored reviews says little), else the stored reviews' mean.
+          h('td', {
+            class: b.rating_from === 'platform' ? 'from-platform' : null,
+            title: b.rating_from === 'platform'
+              ? (b.platform_figures ?? []).map((f) => f.says).join('\n')
+              : 'From the reviews Earshot keeps',
+          }, formatRating(b.rating ?? b.all_time.average_rating), '★'),
           h('td', null, formatCount(b.current.count)),
           h('td', null, pct(b.current.positive_share)),
           h('td', null, pct(b.current.response_rate)))))))
@@ -165,7 +173,12 @@ export function dashboardView(data, {
           h('span', { id: 'stat-average' }, h('span', { class: 'kpi-value', dataset: { value: stats.average_rating ?? '' } }, formatRating(stats.average_rating), '★')),
           ` from ${plural(rated, 'rated review')} · `,
           h('span', { id: 'stat-count' }, h('span', { class: 'kpi-value', dataset: { value: String(stats.count) } }, formatCount(stats.count))),
-          ' reviews and mentions in all')),
+          ' reviews and mentions in all'),
+        // What each platform itself shows (issue 25), beside the figures from stored reviews.
+        o?.platform_figures?.length
+          ? h('p', { id: 'platform-figures', class: 'muted platform-figures' },
+            o.platform_figures.map((f, i) => [i ? ' · ' : '', h('span', { class: 'platform-figure' }, f.says)]))
+          : null),
       h('div', { class: 'head-actions' },
         periodPicker,
         picker,

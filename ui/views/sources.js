@@ -10,7 +10,7 @@ import {
 import { showNotice } from '../components/notice.js';
 import { confirmDialog } from '../components/confirm.js';
 import {
-  FEED_TITLES, groupPlatforms, guideSections, settingsFromForm, sourceStatus,
+  FEED_TITLES, groupPlatforms, guideSections, platformSays, settingsFromForm, sourceStatus,
 } from '../sources-logic.js';
 
 const fromUnix = (s) => (s ? new Date(s * 1000).toISOString() : null);
@@ -73,6 +73,68 @@ function showSignInUrl(id, url) {
     })));
 }
 
+/** The card's sign-in form (a code to paste, a login to type), replacing any open one. */
+function signInForm(s, fields, submitLabel, onSubmit) {
+  const card = document.querySelector(`.source[data-id="${s.id}"] .source-main`);
+  if (!card) return;
+  card.querySelector('.sign-in-form')?.remove();
+  const error = h('p', { class: 'source-error', role: 'alert' });
+  const submit = h('button', { class: 'btn btn-small btn-primary', type: 'submit' }, submitLabel);
+  const form = h('form', {
+    class: 'sign-in-form',
+    onsubmit: async (ev) => {
+      ev.preventDefault();
+      submit.disabled = true;
+      error.textContent = '';
+      try {
+        await onSubmit(fields.map((f) => f.querySelector('input').value));
+        form.remove();
+      } catch (e) {
+        error.textContent = e.message;
+      } finally {
+        submit.disabled = false;
+        // A password or code never stays in the page.
+        for (const f of fields) {
+          const input = f.querySelector('input');
+          if (input.type === 'password' || input.dataset.secret) input.value = '';
+        }
+      }
+    },
+  }, ...fields, h('div', { class: 'form-actions' }, submit,
+    h('button', { class: 'btn btn-small', type: 'button', onclick: () => form.remove() }, 'Cancel')), error);
+  card.append(form);
+  form.querySelector('input')?.focus();
+}
+
+function field(label, attrs) {
+  return h('label', { class: 'field' }, h('span', null, label), h('input', { autocomplete: 'off', ...attrs }));
+}
+
+/** Mastodon before 4.3 shows a code after the owner allows Earshot: it is pasted here once. */
+function showCodeForm(s, spec, ctx) {
+  signInForm(s, [field('Code shown by the instance', { type: 'text', required: true, dataset: { secret: '1' }, spellcheck: false })],
+    'Finish sign-in', async ([code]) => {
+      await api.signInWithCode(s.id, code.trim());
+      showNotice(`Signed in to ${spec?.label ?? 'the platform'} for ${s.label}. It syncs now.`);
+      ctx.refresh();
+    });
+}
+
+/**
+ * Trustpilot's business user signs in with a login and password: sent to Trustpilot once for
+ * tokens the keyring keeps; the password is kept nowhere (not the database, not this page).
+ */
+function showPasswordForm(s, spec, ctx) {
+  signInForm(s, [
+    field('Business user e-mail', { type: 'email', required: true }),
+    field('Password (sent once, never kept)', { type: 'password', required: true }),
+  ], 'Sign in', async ([username, password]) => {
+    await api.signInWithPassword(s.id, username.trim(), password);
+    showNotice(`Signed in to ${spec.label} for ${s.label}: replies can be posted now.`);
+    ctx.refresh();
+  });
+}
+
 function sourceCard(s, spec, ctx) {
   const st = sourceStatus(s);
   const test = h('button', {
@@ -100,6 +162,7 @@ function sourceCard(s, spec, ctx) {
       h('p', { class: 'muted' }, s.business, ' · ', plural(s.items, 'item')),
       h('p', { class: `source-status tone-${st.tone}` },
         h('span', { class: 'status-dot', 'aria-hidden': 'true' }), st.text),
+      platformSays(s, spec) ? h('p', { class: 'source-figures' }, platformSays(s, spec)) : null,
       s.last_error && s.status !== 'ok'
         ? h('p', { class: 'source-error' }, s.last_error) : null,
       // A restore gave this source another address (or one is not https): it gets no
@@ -127,7 +190,13 @@ function sourceCard(s, spec, ctx) {
           btn.textContent = 'Waiting for your browser…';
           showNotice(`Sign in with the ${signInWho(spec)} account that manages the business, allow access, then come back here.`);
           try {
-            await api.googleSignIn(s.id, (url) => showSignInUrl(s.id, url));
+            const started = await api.googleSignIn(s.id, (url) => showSignInUrl(s.id, url));
+            if (started?.needs_code) {
+              // The platform shows a code instead of coming back to Earshot (Mastodon before 4.3).
+              showCodeForm(s, spec, ctx);
+              showNotice(`Allow Earshot on ${signInWho(spec)}, then paste the code it shows into ${s.label}'s card.`);
+              return;
+            }
             showNotice(`Signed in to ${signInWho(spec)} for ${s.label}. The first sync has started.`);
             ctx.refresh();
           } catch (err) {
@@ -138,6 +207,10 @@ function sourceCard(s, spec, ctx) {
           }
         },
       }, s.status === 'ok' ? 'Sign in again' : `Sign in with ${signInWho(spec)}`) : null,
+      spec?.password_sign_in ? h('button', {
+        class: 'btn btn-small source-password-sign-in', type: 'button',
+        onclick: () => showPasswordForm(s, spec, ctx),
+      }, `Sign in to ${spec.label} for replies`) : null,
       spec?.feed === 'file' ? null : test,
       s.unconfirmed ? h('button', {
         class: 'btn btn-small btn-primary source-confirm', type: 'button',

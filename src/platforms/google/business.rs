@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::model::SourceId;
-use crate::model::{IncomingReview, Kind, OwnerReply};
+use crate::model::{Headline, IncomingReview, Kind, OwnerReply};
 use crate::platforms::http::{parse_json, Http, Refusal};
 use crate::platforms::{delete_request, json_request, missing, setting};
 use crate::platforms::{BodyParser, BoxFuture, Has, LocalBoxFuture, Platform, Replier};
@@ -199,6 +199,8 @@ pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
         .map_err(reword)?;
     let body: Value = reply.json()?;
     let items = parse_reviews(&body)?;
+    // Every page of the list carries the location's own figures.
+    ctx.report_headline(parse_headline(&body));
     let high = items.iter().map(mark).max();
     let reached = crate::platforms::reached_watermark(req, items.iter().map(mark));
     let more = !items.is_empty() && !reached;
@@ -208,6 +210,15 @@ pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
         .filter(|t| more && !t.is_empty())
         .map(str::to_owned);
     Ok(Page { items, next, high })
+}
+
+/// What Google shows for the location, from a reviews page: `averageRating` and
+/// `totalReviewCount` (https://developers.google.com/my-business/reference/rest/v4/accounts.locations.reviews/list).
+pub fn parse_headline(body: &Value) -> Option<Headline> {
+    Headline::new(
+        body.get("averageRating").and_then(Value::as_f64),
+        body.get("totalReviewCount").and_then(Value::as_i64),
+    )
 }
 
 /// A review's place in the listing's order: its last update.
@@ -545,6 +556,18 @@ fn review_name(external_id: &str, settings: &Value) -> ReplyResult<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reviews_page_carries_the_locations_figures() {
+        // Shape: accounts.locations.reviews.list response body (developers.google.com/
+        // my-business/reference/rest/v4/accounts.locations.reviews/list).
+        let v: Value = serde_json::from_str(
+            r#"{"reviews":[],"averageRating":4.4,"totalReviewCount":312,"nextPageToken":"x"}"#,
+        )
+        .unwrap();
+        let h = parse_headline(&v).unwrap();
+        assert_eq!((h.rating, h.review_count), (Some(4.4), Some(312)));
+    }
 
     #[test]
     fn documented_review_with_enum_rating_and_reply() {

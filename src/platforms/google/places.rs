@@ -9,7 +9,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::model::{IncomingReview, Kind};
+use crate::model::{Headline, IncomingReview, Kind};
 use crate::platforms::http::{parse_json, Refusal};
 use crate::platforms::{BodyParser, BoxFuture, Platform};
 use crate::sources::text::{parse_time, path_segment, time_mark};
@@ -114,6 +114,8 @@ pub async fn fetch(ctx: &Ctx<'_>, _req: &PageRequest) -> Result<Page> {
         .map_err(|e| reword(e, key.expose()))?;
     let body: Value = reply.json()?;
     let items = parse_place(&body)?;
+    // The same answer carries the place's own figures (the field mask asks for them).
+    ctx.report_headline(parse_headline(&body));
     let high = items.iter().map(|i| time_mark(&i.created_at)).max();
     // A snapshot of at most five reviews: there is never a next page.
     Ok(Page {
@@ -166,6 +168,14 @@ pub(crate) fn scrub(e: SourceError, secret: &str) -> SourceError {
         SourceError::Config(m) => SourceError::Config(clean(m)),
         other => other,
     }
+}
+
+/// What Google shows for the place: `rating` (1–5) and `userRatingCount`, where it has them.
+pub fn parse_headline(place: &Value) -> Option<Headline> {
+    Headline::new(
+        place.get("rating").and_then(Value::as_f64),
+        place.get("userRatingCount").and_then(Value::as_i64),
+    )
 }
 
 /// Maps a place's `reviews`. Ids are the reviews' resource names; a review without one (older
@@ -240,7 +250,17 @@ impl Platform for GooglePlaces {
     fn refusal(&self, status: u16, body: &Value) -> Option<Refusal> {
         super::daily_quota(status, body)
     }
+
+    fn keeps_content_days(&self) -> Option<i64> {
+        Some(CACHE_DAYS)
+    }
 }
+
+/// Google Maps Platform Terms §3.2.3(b) and the Places API policies: Places content other than
+/// place ids may be cached for at most 30 consecutive calendar days, then deleted
+/// (https://developers.google.com/maps/documentation/places/web-service/policies). Reviews and
+/// the place's rating are such content; the place id in the settings may be kept.
+pub const CACHE_DAYS: i64 = 30;
 
 #[cfg(test)]
 mod tests {
@@ -273,6 +293,18 @@ mod tests {
         assert_eq!(b.rating, None, "0 is no rating");
         assert_eq!(b.body, "");
         assert_eq!(b.external_id, "Bo@2024-04-29T10:00:00.123Z");
+    }
+
+    #[test]
+    fn the_documented_place_carries_its_headline_figures() {
+        // Shape: Place Details (New), fields `rating` and `userRatingCount`
+        // (https://developers.google.com/maps/documentation/places/web-service/place-details).
+        let v: Value =
+            serde_json::from_str(r#"{"rating":4.4,"userRatingCount":312,"reviews":[]}"#).unwrap();
+        let h = parse_headline(&v).unwrap();
+        assert_eq!(h.rating, Some(4.4));
+        assert_eq!(h.review_count, Some(312));
+        assert_eq!(parse_headline(&serde_json::json!({"reviews": []})), None);
     }
 
     #[test]
