@@ -28,9 +28,15 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
     without_api: "This is the way in without an API: the public feed gives about the 500 newest reviews per country.",
 };
 
+/// Where an app's reviews are shown (`apps.apple.com`), for the RSS and the Connect connector
+/// alike.
+pub(crate) const REVIEW_HOSTS: crate::platforms::LinkHosts =
+    crate::platforms::LinkHosts::Only(&["apple.com"]);
+
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "app-store",
     platform: "app-store",
+    review_hosts: REVIEW_HOSTS,
     browser_sign_in: false,
     label: "App Store",
     feed: Feed::Reviews,

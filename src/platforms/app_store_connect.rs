@@ -41,6 +41,7 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "app-store-connect",
     platform: "app-store",
+    review_hosts: crate::platforms::app_store::REVIEW_HOSTS,
     browser_sign_in: false,
     label: "App Store Connect",
     feed: Feed::Reviews,

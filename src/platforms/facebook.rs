@@ -51,6 +51,7 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "facebook",
     platform: "facebook",
+    review_hosts: crate::platforms::LinkHosts::Only(&["facebook.com", "fb.com", "fb.me"]),
     browser_sign_in: false,
     label: "Facebook",
     feed: Feed::Mentions,

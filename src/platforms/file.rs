@@ -19,6 +19,7 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "file",
     platform: "file",
+    review_hosts: crate::platforms::LinkHosts::Unfixed,
     browser_sign_in: false,
     label: "File import",
     feed: Feed::File,

@@ -22,6 +22,7 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "hackernews",
     platform: "hackernews",
+    review_hosts: crate::platforms::LinkHosts::Only(&["news.ycombinator.com"]),
     browser_sign_in: false,
     label: "Hacker News",
     feed: Feed::Mentions,

@@ -38,6 +38,7 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "mastodon",
     platform: "mastodon",
+    review_hosts: crate::platforms::LinkHosts::Unfixed,
     browser_sign_in: true,
     label: "Mastodon",
     feed: Feed::Mentions,

@@ -45,6 +45,7 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "reddit",
     platform: "reddit",
+    review_hosts: crate::platforms::LinkHosts::Only(&["reddit.com", "redd.it"]),
     browser_sign_in: false,
     label: "Reddit",
     feed: Feed::Mentions,

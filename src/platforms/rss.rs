@@ -23,6 +23,7 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "rss",
     platform: "rss",
+    review_hosts: crate::platforms::LinkHosts::Unfixed,
     browser_sign_in: false,
     label: "RSS / Atom",
     feed: Feed::Mentions,

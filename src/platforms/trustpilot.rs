@@ -33,6 +33,7 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "trustpilot",
     platform: "trustpilot",
+    review_hosts: crate::platforms::LinkHosts::Only(&["trustpilot.com", "trustpilot.*"]),
     browser_sign_in: false,
     label: "Trustpilot",
     feed: Feed::Reviews,

@@ -51,6 +51,7 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "x",
     platform: "x",
+    review_hosts: crate::platforms::LinkHosts::Only(&["x.com", "twitter.com", "t.co"]),
     browser_sign_in: true,
     label: "X",
     feed: Feed::Mentions,

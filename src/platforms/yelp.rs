@@ -34,6 +34,7 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "yelp",
     platform: "yelp",
+    review_hosts: crate::platforms::LinkHosts::Only(&["yelp.com", "yelp.*"]),
     browser_sign_in: false,
     label: "Yelp",
     feed: Feed::Reviews,

@@ -43,6 +43,7 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "bluesky",
     platform: "bluesky",
+    review_hosts: crate::platforms::LinkHosts::Only(&["bsky.app"]),
     browser_sign_in: false,
     label: "Bluesky",
     feed: Feed::Mentions,

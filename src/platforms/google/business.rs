@@ -47,6 +47,7 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "google-business",
     platform: "google",
+    review_hosts: super::REVIEW_HOSTS,
     browser_sign_in: true,
     label: "Google Business Profile",
     feed: Feed::Reviews,

@@ -18,6 +18,11 @@ use crate::platforms::http::{Http, Pace, Refusal};
 use crate::secrets::Secret;
 use crate::sources::{Result, SourceError};
 
+/// Where Google's review pages are (Maps, Search, the short `g.page` links), for Business
+/// Profile and Places alike: both show their reviews on the `google` platform.
+pub(crate) const REVIEW_HOSTS: crate::platforms::LinkHosts =
+    crate::platforms::LinkHosts::Only(&["google.com", "google.*", "g.page", "goo.gl", "g.co"]);
+
 /// Google's OAuth token endpoint.
 pub(crate) const TOKEN_URL: &str = "https://oauth2.googleapis.com/token";
 

@@ -30,6 +30,7 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "google-places",
     platform: "google",
+    review_hosts: super::REVIEW_HOSTS,
     browser_sign_in: false,
     label: "Google (public)",
     feed: Feed::Reviews,

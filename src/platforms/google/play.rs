@@ -47,6 +47,7 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "google-play",
     platform: "google-play",
+    review_hosts: crate::platforms::LinkHosts::Only(&["play.google.com"]),
     browser_sign_in: false,
     label: "Google Play",
     feed: Feed::Reviews,

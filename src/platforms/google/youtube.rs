@@ -43,6 +43,7 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "youtube",
     platform: "youtube",
+    review_hosts: crate::platforms::LinkHosts::Only(&["youtube.com", "youtu.be"]),
     browser_sign_in: true,
     label: "YouTube",
     feed: Feed::Mentions,
