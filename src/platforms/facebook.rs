@@ -15,7 +15,6 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::model::{IncomingReview, Kind, OwnerReply};
-use crate::platforms::google::places::scrub;
 use crate::platforms::http::parse_json;
 use crate::platforms::http::Refusal;
 use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
@@ -250,7 +249,7 @@ fn reword(e: SourceError, token: &str) -> SourceError {
         },
         other => other,
     };
-    scrub(e, token)
+    e.scrubbed(token)
 }
 
 fn is_token_problem(detail: &str) -> bool {

@@ -92,6 +92,12 @@ pub trait Platform: Sync {
         None
     }
 
+    /// The exports this platform gives owners to download (a Takeout, monthly CSVs), which
+    /// `earshot import` recognises and reads ([`crate::import::ExportFormat`]).
+    fn exports(&self) -> &'static [&'static dyn crate::import::ExportFormat] {
+        &[]
+    }
+
     /// Its reply half, where the outbox can post replies; `None` means "copy and open".
     fn replies(&self) -> Option<&dyn Replier> {
         None

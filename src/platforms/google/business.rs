@@ -389,6 +389,10 @@ impl Platform for GoogleBusiness {
         &SPEC
     }
 
+    fn exports(&self) -> &'static [&'static dyn crate::import::ExportFormat] {
+        &[&super::takeout::Takeout]
+    }
+
     fn fetch<'a>(&'a self, ctx: &'a Ctx<'_>, req: &'a PageRequest) -> BoxFuture<'a, Result<Page>> {
         Box::pin(fetch(ctx, req))
     }

@@ -6,9 +6,12 @@
 //! way for the connector, the outbox and the sign-in ([`token_url`]).
 
 pub mod business;
+mod maps_takeout;
 pub mod places;
 pub mod play;
+pub mod play_export;
 pub mod sign_in;
+pub mod takeout;
 pub mod youtube;
 
 use chrono::{DateTime, TimeZone, Utc};

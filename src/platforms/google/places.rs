@@ -137,36 +137,7 @@ fn reword(e: SourceError, key: &str) -> SourceError {
         },
         other => other,
     };
-    scrub(e, key)
-}
-
-/// Removes a secret from an error's text, whatever the platform put there.
-pub(crate) fn scrub(e: SourceError, secret: &str) -> SourceError {
-    if secret.len() < 4 {
-        return e;
-    }
-    let clean = |s: String| s.replace(secret, "[secret]");
-    match e {
-        SourceError::Auth { status, detail } => SourceError::Auth {
-            status,
-            detail: clean(detail),
-        },
-        SourceError::NotFound { detail } => SourceError::NotFound {
-            detail: clean(detail),
-        },
-        SourceError::RateLimited { until, detail } => SourceError::RateLimited {
-            until,
-            detail: clean(detail),
-        },
-        SourceError::Rejected { status, detail } => SourceError::Rejected {
-            status,
-            detail: clean(detail),
-        },
-        SourceError::BadResponse(m) => SourceError::BadResponse(clean(m)),
-        SourceError::Network(m) => SourceError::Network(clean(m)),
-        SourceError::Config(m) => SourceError::Config(clean(m)),
-        other => other,
-    }
+    e.scrubbed(key)
 }
 
 /// Maps a place's `reviews`. Ids are the reviews' resource names; a review without one (older

@@ -335,6 +335,10 @@ impl Platform for GooglePlay {
         &SPEC
     }
 
+    fn exports(&self) -> &'static [&'static dyn crate::import::ExportFormat] {
+        &[&super::play_export::ReviewReports]
+    }
+
     fn fetch<'a>(&'a self, ctx: &'a Ctx<'_>, req: &'a PageRequest) -> BoxFuture<'a, Result<Page>> {
         Box::pin(fetch(ctx, req))
     }

@@ -1,6 +1,8 @@
 //! Trustpilot service reviews: `GET /v1/business-units/{buId}/reviews`, `apikey` header,
 //! `page`/`perPage` paging, newest first; past the end the list is empty.
 
+pub mod export;
+
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -222,6 +224,10 @@ impl Platform for Trustpilot {
 
     fn spec(&self) -> &'static ConnectorSpec {
         &SPEC
+    }
+
+    fn exports(&self) -> &'static [&'static dyn crate::import::ExportFormat] {
+        &[&export::ReviewExport]
     }
 
     fn fetch<'a>(&'a self, ctx: &'a Ctx<'_>, req: &'a PageRequest) -> BoxFuture<'a, Result<Page>> {
