@@ -117,7 +117,7 @@ fn print_text(report: &ImportReport) {
     let label = format.map_or(report.format, |f| f.label());
     if !report.locations.is_empty() {
         let what = match format {
-            Some(Format::Export(e)) => e.targets_word(),
+            Some(Format::Export(e)) => e.spec().targets_word,
             _ => "Locations",
         };
         println!("{what} found:");

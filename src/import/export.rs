@@ -10,28 +10,28 @@ use std::path::PathBuf;
 
 use super::{inputs, Collected, ImportOptions, Result};
 
-/// One export a platform gives owners to download, read by the import.
-pub trait ExportFormat: Sync {
+/// What an export is called and how it is described: data, like a platform's spec.
+#[derive(Debug, Clone, Copy)]
+pub struct ExportSpec {
     /// The name `--format` takes and `--json` reports (`trustpilot-csv`).
-    fn name(&self) -> &'static str;
-
+    pub name: &'static str,
     /// Other names `--format` takes for it, lower case, words joined by `-`.
-    fn aliases(&self) -> &'static [&'static str] {
-        &[]
-    }
-
+    pub aliases: &'static [&'static str],
     /// What the owner calls it.
-    fn label(&self) -> &'static str;
-
+    pub label: &'static str,
     /// What its files are and how the owner gets them: one item of the CLI's list of the files
     /// Earshot recognises (wrapped lines indented by four spaces).
-    fn help(&self) -> &'static str;
-
+    pub help: &'static str,
     /// What a file or folder holding none of it lacked, in a list of such ("Trustpilot export").
-    fn looked_for(&self) -> &'static str;
-
+    pub looked_for: &'static str,
     /// What the places it holds reviews of are called in a report ("Apps", "Locations").
-    fn targets_word(&self) -> &'static str;
+    pub targets_word: &'static str,
+}
+
+/// One export a platform gives owners to download, read by the import.
+pub trait ExportFormat: Sync {
+    /// Its names and descriptions.
+    fn spec(&self) -> &'static ExportSpec;
 
     /// Whether a file that starts with `head` is of this format.
     fn sniff(&self, head: &Head) -> bool;

@@ -34,7 +34,7 @@ use crate::model::{IncomingReview, SourceId, WriteCounts};
 use crate::store::{ReviewWriter, Store, StoreError};
 
 pub use earshot::COLUMNS;
-pub use export::{exports, ExportFormat, Head};
+pub use export::{exports, ExportFormat, ExportSpec, Head};
 
 /// Rows per transaction. Large enough that commit cost vanishes (fsyncs are per commit), small
 /// enough that SQLite's dirty pages and the full-text index's buffer of a batch stay bounded.
@@ -162,7 +162,7 @@ impl Format {
         match self {
             Format::Csv => "csv",
             Format::Jsonl => "jsonl",
-            Format::Export(e) => e.name(),
+            Format::Export(e) => e.spec().name,
         }
     }
 
@@ -171,7 +171,7 @@ impl Format {
         match self {
             Format::Csv => "Earshot CSV",
             Format::Jsonl => "Earshot JSON Lines",
-            Format::Export(e) => e.label(),
+            Format::Export(e) => e.spec().label,
         }
     }
 
@@ -184,14 +184,14 @@ impl Format {
             _ => {}
         }
         exports()
-            .find(|e| e.name() == s || e.aliases().contains(&s.as_str()))
+            .find(|e| e.spec().name == s || e.spec().aliases.contains(&s.as_str()))
             .map(Format::Export)
     }
 }
 
 /// The exports Earshot reads, for messages: "a, b and c".
 fn export_labels() -> String {
-    let labels: Vec<&str> = exports().map(|e| e.label()).collect();
+    let labels: Vec<&str> = exports().map(|e| e.spec().label).collect();
     match labels.split_last() {
         Some((last, rest)) if !rest.is_empty() => format!("{}, {last}", rest.join(", ")),
         Some((last, _)) => (*last).to_string(),
@@ -203,7 +203,7 @@ fn export_labels() -> String {
 pub fn formats_help() -> String {
     let mut out = String::from("Files Earshot recognises by their content:\n");
     for e in exports() {
-        out.push_str(&format!("  - {}\n", e.help()));
+        out.push_str(&format!("  - {}\n", e.spec().help));
     }
     out.push_str(
         "  - Earshot CSV or JSON Lines with external_id, platform, author, rating, title, body,\n    \
@@ -377,7 +377,7 @@ pub fn detect(paths: &[PathBuf]) -> Result<Format> {
     let mut refusal = None;
     inputs::scan(paths, &mut |_name, data| match tell(&Head::of(data)) {
         Ok(Some(export)) => {
-            if let Some(i) = all.iter().position(|e| e.name() == export.name()) {
+            if let Some(i) = all.iter().position(|e| e.spec().name == export.spec().name) {
                 seen[i] = true;
             }
         }
@@ -392,7 +392,7 @@ pub fn detect(paths: &[PathBuf]) -> Result<Format> {
     if let Some(why) = refusal {
         return Err(refused(why));
     }
-    let looked_for: Vec<&str> = all.iter().map(|e| e.looked_for()).collect();
+    let looked_for: Vec<&str> = all.iter().map(|e| e.spec().looked_for).collect();
     let looked_for = match looked_for.split_last() {
         Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
         Some((last, _)) => (*last).to_string(),
@@ -810,7 +810,7 @@ mod tests {
     fn told(bytes: &[u8]) -> &'static str {
         let head = Head::of(bytes);
         match tell(&head) {
-            Ok(Some(export)) => export.name(),
+            Ok(Some(export)) => export.spec().name,
             Ok(None) if head.json().is_some() => "jsonl",
             Ok(None) => "csv",
             Err((code, _)) => code,

@@ -36,7 +36,6 @@ pub(crate) const REVIEW_HOSTS: crate::platforms::LinkHosts =
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "app-store",
     platform: "app-store",
-    review_hosts: REVIEW_HOSTS,
     browser_sign_in: false,
     label: "App Store",
     feed: Feed::Reviews,
@@ -67,6 +66,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     interval_minutes: 60,
     lists_everything: false,
     min_interval_ms: 500,
+    review_hosts: REVIEW_HOSTS,
 };
 
 /// Apple serves at most this many pages of 50 per storefront.

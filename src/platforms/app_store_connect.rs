@@ -41,7 +41,6 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "app-store-connect",
     platform: "app-store",
-    review_hosts: crate::platforms::app_store::REVIEW_HOSTS,
     browser_sign_in: false,
     label: "App Store Connect",
     feed: Feed::Reviews,
@@ -88,6 +87,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     lists_everything: false,
     // 3,600 requests an hour per key.
     min_interval_ms: 1000,
+    review_hosts: crate::platforms::app_store::REVIEW_HOSTS,
 };
 
 /// Reviews per page: the API's maximum.

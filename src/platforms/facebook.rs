@@ -50,7 +50,6 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "facebook",
     platform: "facebook",
-    review_hosts: crate::platforms::LinkHosts::Only(&["facebook.com", "fb.com", "fb.me"]),
     browser_sign_in: false,
     label: "Facebook",
     feed: Feed::Mentions,
@@ -86,6 +85,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     lists_everything: false,
     // App-level limit: 200 calls per hour per user of the app (X-App-Usage), shared by pages.
     min_interval_ms: 1000,
+    review_hosts: crate::platforms::LinkHosts::Only(&["facebook.com", "fb.com", "fb.me"]),
 };
 
 /// Posts per feed page.
@@ -249,7 +249,7 @@ fn reword(e: SourceError, token: &str) -> SourceError {
         },
         other => other,
     };
-    e.scrubbed(token)
+    e.redacted(&[crate::secrets::Secret::new(token)])
 }
 
 fn is_token_problem(detail: &str) -> bool {

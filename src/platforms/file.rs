@@ -19,7 +19,6 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "file",
     platform: "file",
-    review_hosts: crate::platforms::LinkHosts::Unfixed,
     browser_sign_in: false,
     label: "File import",
     feed: Feed::File,
@@ -34,6 +33,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     interval_minutes: 60,
     lists_everything: false,
     min_interval_ms: 0,
+    review_hosts: crate::platforms::LinkHosts::Unfixed,
 };
 
 pub async fn fetch(ctx: &Ctx<'_>, _req: &PageRequest) -> Result<Page> {

@@ -22,7 +22,6 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "hackernews",
     platform: "hackernews",
-    review_hosts: crate::platforms::LinkHosts::Only(&["news.ycombinator.com"]),
     browser_sign_in: false,
     label: "Hacker News",
     feed: Feed::Mentions,
@@ -41,6 +40,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     lists_everything: false,
     // ~10,000 requests an hour per address.
     min_interval_ms: 400,
+    review_hosts: crate::platforms::LinkHosts::Only(&["news.ycombinator.com"]),
 };
 
 #[derive(Deserialize)]

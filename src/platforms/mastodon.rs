@@ -38,7 +38,6 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "mastodon",
     platform: "mastodon",
-    review_hosts: crate::platforms::LinkHosts::Unfixed,
     browser_sign_in: true,
     label: "Mastodon",
     feed: Feed::Mentions,
@@ -83,6 +82,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     lists_everything: false,
     // 300 requests per 5 minutes per address.
     min_interval_ms: 1000,
+    review_hosts: crate::platforms::LinkHosts::Unfixed,
 };
 
 const LIMIT: u32 = 40;

@@ -45,7 +45,6 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "reddit",
     platform: "reddit",
-    review_hosts: crate::platforms::LinkHosts::Only(&["reddit.com", "redd.it"]),
     browser_sign_in: false,
     label: "Reddit",
     feed: Feed::Mentions,
@@ -91,6 +90,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     lists_everything: false,
     // About 100 requests a minute per client (reported).
     min_interval_ms: 600,
+    review_hosts: crate::platforms::LinkHosts::Only(&["reddit.com", "redd.it"]),
 };
 
 /// Items per page: Reddit's maximum.

@@ -23,7 +23,6 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "rss",
     platform: "rss",
-    review_hosts: crate::platforms::LinkHosts::Unfixed,
     browser_sign_in: false,
     label: "RSS / Atom",
     feed: Feed::Mentions,
@@ -41,6 +40,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     interval_minutes: 15,
     lists_everything: false,
     min_interval_ms: 1000,
+    review_hosts: crate::platforms::LinkHosts::Unfixed,
 };
 
 /// Feeds are documents, not APIs: anything larger than this is not a feed of mentions.

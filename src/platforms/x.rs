@@ -51,7 +51,6 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "x",
     platform: "x",
-    review_hosts: crate::platforms::LinkHosts::Only(&["x.com", "twitter.com", "t.co"]),
     browser_sign_in: true,
     label: "X",
     feed: Feed::Mentions,
@@ -114,6 +113,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     lists_everything: false,
     // 450 requests per 15 minutes per app: one every 2 s.
     min_interval_ms: 2000,
+    review_hosts: crate::platforms::LinkHosts::Only(&["x.com", "twitter.com", "t.co"]),
 };
 
 /// The settings naming the account whose @-mentions are read.

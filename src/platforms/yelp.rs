@@ -34,7 +34,6 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "yelp",
     platform: "yelp",
-    review_hosts: crate::platforms::LinkHosts::Only(&["yelp.com", "yelp.*"]),
     browser_sign_in: false,
     label: "Yelp",
     feed: Feed::Reviews,
@@ -60,6 +59,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     lists_everything: false,
     // A daily cap shared by all locations: there is no hurry.
     min_interval_ms: 250,
+    review_hosts: crate::platforms::LinkHosts::Only(&["yelp.com", "yelp.*"]),
 };
 
 /// The setting naming the plan's daily cap.

@@ -90,37 +90,6 @@ fn until_suffix(u: &Option<DateTime<Utc>>) -> String {
 }
 
 impl SourceError {
-    /// The error with a secret removed from its text, whatever the platform quoted back (an
-    /// API key or token in an echoed URL); secrets shorter than four characters are left, as
-    /// they would blank out ordinary words.
-    pub(crate) fn scrubbed(self, secret: &str) -> SourceError {
-        if secret.len() < 4 {
-            return self;
-        }
-        let clean = |s: String| s.replace(secret, "[secret]");
-        match self {
-            SourceError::Auth { status, detail } => SourceError::Auth {
-                status,
-                detail: clean(detail),
-            },
-            SourceError::NotFound { detail } => SourceError::NotFound {
-                detail: clean(detail),
-            },
-            SourceError::RateLimited { until, detail } => SourceError::RateLimited {
-                until,
-                detail: clean(detail),
-            },
-            SourceError::Rejected { status, detail } => SourceError::Rejected {
-                status,
-                detail: clean(detail),
-            },
-            SourceError::BadResponse(m) => SourceError::BadResponse(clean(m)),
-            SourceError::Network(m) => SourceError::Network(clean(m)),
-            SourceError::Config(m) => SourceError::Config(clean(m)),
-            other => other,
-        }
-    }
-
     /// The same error with any of `secrets` hidden from the texts it carries.
     pub fn redacted(self, secrets: &[Secret]) -> SourceError {
         let r = |t: String| crate::secrets::redact(&t, secrets);

@@ -43,7 +43,6 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "bluesky",
     platform: "bluesky",
-    review_hosts: crate::platforms::LinkHosts::Only(&["bsky.app"]),
     browser_sign_in: false,
     label: "Bluesky",
     feed: Feed::Mentions,
@@ -90,6 +89,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     lists_everything: false,
     // 3,000 requests per 5 minutes per address.
     min_interval_ms: 100,
+    review_hosts: crate::platforms::LinkHosts::Only(&["bsky.app"]),
 };
 
 /// The public AppView: the spec's address (a test server or proxy replaces it, and then every

@@ -47,7 +47,6 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "google-business",
     platform: "google",
-    review_hosts: super::REVIEW_HOSTS,
     browser_sign_in: true,
     label: "Google Business Profile",
     feed: Feed::Reviews,
@@ -126,6 +125,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     lists_everything: true,
     // 300 requests a minute per project.
     min_interval_ms: 200,
+    review_hosts: super::REVIEW_HOSTS,
 };
 
 const TOKEN: &str = "google_business_access_token";

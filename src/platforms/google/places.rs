@@ -30,7 +30,6 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "google-places",
     platform: "google",
-    review_hosts: super::REVIEW_HOSTS,
     browser_sign_in: false,
     label: "Google (public)",
     feed: Feed::Reviews,
@@ -63,6 +62,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     interval_minutes: 360,
     lists_everything: false,
     min_interval_ms: 200,
+    review_hosts: super::REVIEW_HOSTS,
 };
 
 /// The fields asked for: each is billed, reviews are what this connector is for.
@@ -137,7 +137,7 @@ fn reword(e: SourceError, key: &str) -> SourceError {
         },
         other => other,
     };
-    e.scrubbed(key)
+    e.redacted(&[crate::secrets::Secret::new(key)])
 }
 
 /// Maps a place's `reviews`. Ids are the reviews' resource names; a review without one (older

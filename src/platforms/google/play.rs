@@ -47,7 +47,6 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "google-play",
     platform: "google-play",
-    review_hosts: crate::platforms::LinkHosts::Only(&["play.google.com"]),
     browser_sign_in: false,
     label: "Google Play",
     feed: Feed::Reviews,
@@ -90,6 +89,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     lists_everything: false,
     // About 200 list requests an hour per app (reported); a burst of ten goes at once.
     min_interval_ms: 18_000,
+    review_hosts: crate::platforms::LinkHosts::Only(&["play.google.com"]),
 };
 
 const SCOPE: &str = "https://www.googleapis.com/auth/androidpublisher";

@@ -24,7 +24,8 @@ use serde_json::{Map, Value};
 
 use crate::import::inputs::{self, Lines};
 use crate::import::{
-    collect_csv, parse_date, Collected, Entry, ExportFormat, Head, ImportOptions, Result, Target,
+    collect_csv, parse_date, Collected, Entry, ExportFormat, ExportSpec, Head, ImportOptions,
+    Result, Target,
 };
 use crate::model::{fnv1a, IncomingReview, Kind, OwnerReply};
 use crate::sources::text::path_segment;
@@ -36,29 +37,16 @@ const RATING: &str = "star rating";
 pub struct ReviewReports;
 
 impl ExportFormat for ReviewReports {
-    fn name(&self) -> &'static str {
-        "google-play-csv"
-    }
-
-    fn aliases(&self) -> &'static [&'static str] {
-        &["google-play", "play", "play-console"]
-    }
-
-    fn label(&self) -> &'static str {
-        "Google Play Console review CSV"
-    }
-
-    fn help(&self) -> &'static str {
-        "Google Play Console review CSVs, one file or a folder of them (Play Console → Download\n    \
-         reports → Reviews)"
-    }
-
-    fn looked_for(&self) -> &'static str {
-        "Play Console review CSV"
-    }
-
-    fn targets_word(&self) -> &'static str {
-        "Apps"
+    fn spec(&self) -> &'static ExportSpec {
+        &ExportSpec {
+            name: "google-play-csv",
+            aliases: &["google-play", "play", "play-console"],
+            label: "Google Play Console review CSV",
+            help: "Google Play Console review CSVs, one file or a folder of them (Play Console → Download\n    \
+                 reports → Reviews)",
+            looked_for: "Play Console review CSV",
+            targets_word: "Apps",
+        }
     }
 
     fn sniff(&self, head: &Head) -> bool {

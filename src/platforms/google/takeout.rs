@@ -25,8 +25,8 @@ use serde_json::Value;
 
 use super::business as google_business;
 use crate::import::{
-    inputs, not_reviews, Collected, Entry, ExportFormat, Head, ImportError, ImportOptions,
-    LocationFound, Result, Target,
+    inputs, not_reviews, Collected, Entry, ExportFormat, ExportSpec, Head, ImportError,
+    ImportOptions, LocationFound, Result, Target,
 };
 
 /// How an owner gets the export, for the refusal of a Maps Takeout.
@@ -38,39 +38,25 @@ pub const HOW_TO_GET: &str = "takeout.google.com → Deselect all → tick \"Goo
 pub struct Takeout;
 
 impl ExportFormat for Takeout {
-    fn name(&self) -> &'static str {
-        "google-takeout"
+    fn spec(&self) -> &'static ExportSpec {
+        &ExportSpec {
+            name: "google-takeout",
+            aliases: &[
+                    "takeout",
+                    "google-business",
+                    "google-business-profile",
+                    "google-business-takeout",
+                    "gbp",
+                ],
+            label: "Google Takeout of Google Business Profile",
+            help: "a Google Takeout of Google Business Profile: the ZIP, all parts of a split one, or the\n    \
+                 unpacked folder (takeout.google.com → Deselect all → Google Business Profile → Create \
+                 export)",
+            looked_for: "Google Business Profile reviews",
+            targets_word: "Locations",
+        }
     }
 
-    fn aliases(&self) -> &'static [&'static str] {
-        &[
-            "takeout",
-            "google-business",
-            "google-business-profile",
-            "google-business-takeout",
-            "gbp",
-        ]
-    }
-
-    fn label(&self) -> &'static str {
-        "Google Takeout of Google Business Profile"
-    }
-
-    fn help(&self) -> &'static str {
-        "a Google Takeout of Google Business Profile: the ZIP, all parts of a split one, or the\n    \
-         unpacked folder (takeout.google.com → Deselect all → Google Business Profile → Create \
-         export)"
-    }
-
-    fn looked_for(&self) -> &'static str {
-        "Google Business Profile reviews"
-    }
-
-    fn targets_word(&self) -> &'static str {
-        "Locations"
-    }
-
-    /// A JSON object with a `reviews` list whose items look like Business Profile reviews.
     fn sniff(&self, head: &Head) -> bool {
         head.json().is_some_and(|compact| {
             let reviews_list = compact.contains("\"reviews\":[");

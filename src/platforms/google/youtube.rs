@@ -43,7 +43,6 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "youtube",
     platform: "youtube",
-    review_hosts: crate::platforms::LinkHosts::Only(&["youtube.com", "youtu.be"]),
     browser_sign_in: true,
     label: "YouTube",
     feed: Feed::Mentions,
@@ -98,6 +97,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     lists_everything: false,
     // Limited by a daily quota (10,000 units, 1 per page), not by rate.
     min_interval_ms: 200,
+    review_hosts: crate::platforms::LinkHosts::Only(&["youtube.com", "youtu.be"]),
 };
 
 /// Threads per page: the API's maximum.

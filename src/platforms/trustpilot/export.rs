@@ -21,8 +21,8 @@ use serde_json::{Map, Value};
 
 use crate::import::inputs::{self, Lines};
 use crate::import::{
-    collect_csv, parse_date, parse_rating, Collected, Entry, ExportFormat, Head, ImportOptions,
-    Result, Target,
+    collect_csv, parse_date, parse_rating, Collected, Entry, ExportFormat, ExportSpec, Head,
+    ImportOptions, Result, Target,
 };
 use crate::model::{IncomingReview, Kind, OwnerReply};
 
@@ -73,28 +73,15 @@ const UNIT: &[&str] = &["business unit id"];
 pub struct ReviewExport;
 
 impl ExportFormat for ReviewExport {
-    fn name(&self) -> &'static str {
-        "trustpilot-csv"
-    }
-
-    fn aliases(&self) -> &'static [&'static str] {
-        &["trustpilot"]
-    }
-
-    fn label(&self) -> &'static str {
-        "Trustpilot review export"
-    }
-
-    fn help(&self) -> &'static str {
-        "Trustpilot's review export, CSV (Trustpilot Business → Reviews → Export)"
-    }
-
-    fn looked_for(&self) -> &'static str {
-        "Trustpilot export"
-    }
-
-    fn targets_word(&self) -> &'static str {
-        "Business units"
+    fn spec(&self) -> &'static ExportSpec {
+        &ExportSpec {
+            name: "trustpilot-csv",
+            aliases: &["trustpilot"],
+            label: "Trustpilot review export",
+            help: "Trustpilot's review export, CSV (Trustpilot Business → Reviews → Export)",
+            looked_for: "Trustpilot export",
+            targets_word: "Business units",
+        }
     }
 
     fn sniff(&self, head: &Head) -> bool {

@@ -35,7 +35,6 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "trustpilot",
     platform: "trustpilot",
-    review_hosts: crate::platforms::LinkHosts::Only(&["trustpilot.com", "trustpilot.*"]),
     browser_sign_in: false,
     label: "Trustpilot",
     feed: Feed::Reviews,
@@ -82,6 +81,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     lists_everything: true,
     // ≤ 833 calls per 5 minutes: one every 360 ms.
     min_interval_ms: 360,
+    review_hosts: crate::platforms::LinkHosts::Only(&["trustpilot.com", "trustpilot.*"]),
 };
 
 const PER_PAGE: u32 = 100;
