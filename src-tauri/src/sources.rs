@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use earshot::actions::{self, TestOutcome};
 use earshot::model::SourceId;
-use earshot::sources::{self, ConnectorSpec};
+use earshot::platforms::ConnectorSpec;
 use earshot::store::{Source, Store};
 use tauri::{Emitter, State};
 
@@ -15,7 +15,7 @@ use crate::state::{on_blocking_pool, with_store, AppState, Background, Request};
 /// Every platform with what it needs, for the Connect form.
 #[tauri::command]
 pub fn source_platforms() -> Vec<ConnectorSpec> {
-    sources::specs().to_vec()
+    earshot::platforms::specs().to_vec()
 }
 
 #[tauri::command]

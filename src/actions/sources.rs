@@ -5,8 +5,8 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::model::SourceId;
+use crate::platforms::http::{Http, HttpConfig};
 use crate::secrets::SecretStore;
-use crate::sources::http::{Http, HttpConfig};
 use crate::sources::{self, Settings};
 use crate::store::{Source, Store};
 

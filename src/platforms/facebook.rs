@@ -18,11 +18,12 @@ use crate::model::{IncomingReview, Kind, OwnerReply};
 use crate::platforms::http::parse_json;
 use crate::platforms::http::Refusal;
 use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
+use crate::platforms::{ConnectorSpec, Feed};
 use crate::replies::coach::Limit;
 use crate::replies::outbox::{Planned, Target};
 use crate::replies::Result as ReplyResult;
 use crate::sources::text::{parse_time, path_segment, time_mark};
-use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use crate::sources::{item, Ctx, Page, PageRequest, Result, SourceError};
 use reqwest::Method;
 
 /// The Graph API version every request goes to, named here only: v25.0, released 2026-02-18 and

@@ -3,7 +3,8 @@
 //! module describes the settings.
 
 use crate::platforms::{BoxFuture, Platform};
-use crate::sources::{ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use crate::platforms::{ConnectorSpec, Feed};
+use crate::sources::{Ctx, Page, PageRequest, Result, SourceError};
 
 /// The honest guide to connecting it (see [`crate::platforms::Guide`]).
 const GUIDE: crate::platforms::Guide = crate::platforms::Guide {

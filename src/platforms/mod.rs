@@ -43,8 +43,9 @@ use serde_json::Value;
 
 use crate::model::{IncomingReview, SourceId};
 use crate::replies::coach::Limit;
-use crate::replies::outbox::{Auth, Planned, ReplyCredentials, Target};
+use crate::replies::outbox::{Auth, Planned, Target};
 use crate::replies::{ReplyError, Result as ReplyResult};
+use crate::secrets::ReplyCredentials;
 use crate::sources::{Ctx, Page, PageRequest, Result};
 
 pub use links::LinkHosts;

@@ -34,15 +34,16 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::{Reply, ReplyError, ReplyOrigin, ReplyState, Result};
+use super::{ReplyError, Result};
+
+use crate::model::replies::{Reply, ReplyOrigin, ReplyState};
 use crate::model::{ReviewId, SourceId};
 use crate::platforms::http::{self, Http, HttpConfig, Refusal};
 use crate::platforms::Replier;
 use crate::store::Store;
 
 use crate::secrets::SecretError;
-/// The outbox's credentials, defined beside the secret store that usually provides them.
-pub use crate::secrets::{ReplyCredentials, Secret, StoredReplyCredentials};
+use crate::secrets::{ReplyCredentials, Secret};
 
 /// The same token for every source; for tests.
 #[derive(Debug, Clone)]

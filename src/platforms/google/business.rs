@@ -21,12 +21,14 @@ use crate::model::{IncomingReview, Kind, OwnerReply};
 use crate::platforms::http::{parse_json, Http, Refusal};
 use crate::platforms::{delete_request, json_request, missing, setting};
 use crate::platforms::{BodyParser, BoxFuture, Has, LocalBoxFuture, Platform, Replier};
+use crate::platforms::{ConnectorSpec, Feed};
 use crate::replies::coach::Limit;
-use crate::replies::outbox::{Auth, Planned, ReplyCredentials, Target};
+use crate::replies::outbox::{Auth, Planned, Target};
 use crate::replies::{ReplyError, Result as ReplyResult};
+use crate::secrets::ReplyCredentials;
 use crate::secrets::Secret;
 use crate::sources::text::{parse_time, path_segment, time_mark};
-use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use crate::sources::{item, Ctx, Page, PageRequest, Result, SourceError};
 use reqwest::Method;
 use serde_json::json;
 
@@ -428,7 +430,7 @@ impl Platform for GoogleBusiness {
         &self,
         source: &crate::store::Source,
         secrets: &dyn crate::secrets::SecretStore,
-    ) -> Option<Result<super::sign_in::SignIn>> {
+    ) -> Option<Result<crate::platforms::oauth::SignIn>> {
         Some(super::sign_in::begin(source, secrets))
     }
 

@@ -77,7 +77,7 @@ pub(crate) async fn token(
 pub(crate) async fn renew_sign_in(
     spec: &crate::platforms::ConnectorSpec,
     http: &Http,
-    creds: &dyn crate::replies::outbox::ReplyCredentials,
+    creds: &dyn crate::secrets::ReplyCredentials,
     source_id: crate::model::SourceId,
     settings: &Value,
 ) -> crate::replies::Result<Secret> {

@@ -12,8 +12,9 @@ use serde_json::Value;
 use crate::model::{IncomingReview, Kind};
 use crate::platforms::http::{parse_json, Refusal};
 use crate::platforms::{BodyParser, BoxFuture, Platform};
+use crate::platforms::{ConnectorSpec, Feed};
 use crate::sources::text::{parse_time, path_segment, time_mark};
-use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use crate::sources::{item, Ctx, Page, PageRequest, Result, SourceError};
 
 /// The honest guide to connecting it (see [`crate::platforms::Guide`]).
 const GUIDE: crate::platforms::Guide = crate::platforms::Guide {

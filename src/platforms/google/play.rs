@@ -20,14 +20,16 @@ use crate::platforms::http::{parse_json, Refusal};
 use crate::platforms::http::{Http, Pace};
 use crate::platforms::{json_request, missing, oauth, setting, stored_secret, stored_token};
 use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
+use crate::platforms::{ConnectorSpec, Feed};
 use crate::platforms::{Has, LocalBoxFuture};
 use crate::replies::coach::Limit;
-use crate::replies::outbox::{Auth, ReplyCredentials};
+use crate::replies::outbox::Auth;
 use crate::replies::outbox::{Planned, Target};
 use crate::replies::{ReplyError, Result as ReplyResult};
+use crate::secrets::ReplyCredentials;
 use crate::secrets::Secret;
 use crate::sources::text::{path_segment, time_mark, unix_time};
-use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use crate::sources::{item, Ctx, Page, PageRequest, Result, SourceError};
 use reqwest::Method;
 use serde_json::json;
 

@@ -12,11 +12,13 @@ use crate::platforms::http::{parse_json, Http, HttpConfig};
 use crate::platforms::{delete_request, json_request, missing, oauth, setting};
 use crate::platforms::{stored_secret, Has, LocalBoxFuture};
 use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
-use crate::replies::outbox::{Auth, Planned, ReplyCredentials, Target};
+use crate::platforms::{ConnectorSpec, Feed};
+use crate::replies::outbox::{Auth, Planned, Target};
 use crate::replies::{ReplyError, Result as ReplyResult};
+use crate::secrets::ReplyCredentials;
 use crate::secrets::{Secret, SecretStore};
 use crate::sources::text::{parse_time, path_segment, time_mark};
-use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use crate::sources::{item, Ctx, Page, PageRequest, Result, SourceError};
 use reqwest::Method;
 use serde_json::json;
 
