@@ -38,7 +38,7 @@ use super::{ReplyError, Result};
 
 use crate::model::replies::{Reply, ReplyOrigin, ReplyState};
 use crate::model::{ReviewId, SourceId};
-use crate::platforms::http::{self, Http, HttpConfig, Refusal};
+use crate::platforms::http::{self, Http, HttpConfig};
 use crate::platforms::Replier;
 use crate::store::Store;
 
@@ -326,27 +326,22 @@ pub(crate) fn classify(
     }
     let reason = platform_reason(status, body);
     let parsed: Value = serde_json::from_str(body).unwrap_or(Value::Null);
-    match api.refusal(status, &parsed) {
-        Some(Refusal::Throttled) => {
-            return Outcome::Retry {
-                reason,
-                after: retry_after,
-            }
-        }
-        Some(Refusal::QuotaSpent { resets, .. }) => {
-            return Outcome::Refused(format!("{reason} ({resets})"));
-        }
-        None => {}
-    }
-    match status {
-        429 => Outcome::Retry {
+    // The one reading of a refusal (http::read_refusal); what the outbox does about each is its
+    // own: a throttled reply waits and is sent again, a spent quota is for the owner.
+    match http::read_refusal(status, api.refusal(status, &parsed)) {
+        http::Refused::Throttled | http::Refused::TooMany => Outcome::Retry {
             reason,
             after: retry_after,
         },
-        401 => Outcome::Unauthorized(reason),
+        http::Refused::QuotaSpent { resets, .. } => {
+            Outcome::Refused(format!("{reason} ({resets})"))
+        }
+        http::Refused::Unauthorised if status == 401 => Outcome::Unauthorized(reason),
         // A gateway gave up waiting: the platform may have published the reply.
-        502 | 504 if !replaces => Outcome::Unknown(reason),
-        500..=599 => Outcome::Retry {
+        http::Refused::Failed if matches!(status, 502 | 504) && !replaces => {
+            Outcome::Unknown(reason)
+        }
+        http::Refused::Failed => Outcome::Retry {
             reason,
             after: retry_after,
         },
