@@ -252,6 +252,8 @@ pub struct ImportReport {
     pub business: String,
     /// The format's name (see [`Format::name`]).
     pub format: &'static str,
+    /// What the owner calls it (see [`Format::label`]), for the app's words.
+    pub format_label: &'static str,
     pub rows: u64,
     #[serde(flatten)]
     pub counts: WriteCounts,
@@ -477,6 +479,7 @@ fn write_export(
     } = collected;
     let mut report = ImportReport {
         format: format.name(),
+        format_label: format.label(),
         files,
         locations,
         ..Default::default()
