@@ -8,6 +8,7 @@ const COMMANDS: &[&str] = &[
     "list_reviews",
     "load_demo",
     "choose_import_file",
+    "open_link",
     "import_file",
     "source_platforms",
     "list_sources",

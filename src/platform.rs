@@ -5,10 +5,10 @@
 //! (`google`) says where the customer wrote. Two connectors can feed one display platform, and
 //! trends group by the display platform.
 
-pub use crate::platforms::ConnectorSpec as Connector;
+use crate::platforms::ConnectorSpec;
 
 /// The connector named `name`, with its display platform and label (see [`crate::platforms`]).
-pub fn connector(name: &str) -> Option<&'static Connector> {
+pub fn connector(name: &str) -> Option<&'static ConnectorSpec> {
     crate::platforms::find(name).map(|p| p.spec())
 }
 

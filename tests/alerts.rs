@@ -5,9 +5,8 @@ use crate::common;
 
 use chrono::{DateTime, Duration, FixedOffset, TimeZone, Utc};
 use common::TestDb;
-use earshot::alerts::{
-    self, notification_plan, Alert, AlertFilter, AlertKind, AlertState, NewAlert, NotificationPrefs,
-};
+use earshot::alerts::{self, notification_plan, NotificationPrefs};
+use earshot::model::alerts::{Alert, AlertFilter, AlertKind, AlertState, NewAlert};
 use earshot::model::{BusinessId, IncomingReview, Kind, OwnerReply, SourceId};
 use earshot::store::Store;
 use serde_json::Value;
@@ -506,7 +505,7 @@ fn notification_preferences_round_trip_through_settings() {
         NotificationPrefs::default()
     );
     let prefs = NotificationPrefs {
-        quiet_hours: Some(alerts::QuietHours {
+        quiet_hours: Some(earshot::model::alerts::QuietHours {
             start_hour: 22,
             end_hour: 7,
         }),

@@ -16,8 +16,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::TestDb;
+use earshot::platforms::http::HttpConfig;
 use earshot::secrets::{MemorySecrets, SecretStore};
-use earshot::sources::http::HttpConfig;
 use earshot::sources::{self, Settings};
 use earshot::sync::{self, Selection, SyncOptions};
 use serde_json::{json, Value};
@@ -250,7 +250,7 @@ async fn a_redirect_within_the_same_origin_is_followed() {
 /// The key-carrying rule reads the built request: headers, query and body.
 #[test]
 fn requests_with_keys_are_told_from_requests_without() {
-    use earshot::sources::http::carries_key;
+    use earshot::platforms::http::carries_key;
     let c = reqwest::Client::new();
     let plain = c.get("https://example.com/feed.xml").build().unwrap();
     assert!(!carries_key(&plain));

@@ -9,8 +9,9 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, FixedOffset, Utc};
-use earshot::alerts::{self, QuietHours};
+use earshot::alerts;
 use earshot::channels::{self, ChannelSpec};
+use earshot::model::alerts::QuietHours;
 use earshot::model::{IncomingReview, Kind};
 use earshot::secrets::{MemorySecrets, Secret};
 use earshot::store::Store;

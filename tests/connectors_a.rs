@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use common::TestDb;
 use earshot::model::SourceId;
+use earshot::platforms::http::HttpConfig;
 use earshot::secrets::{MemorySecrets, SecretStore};
-use earshot::sources::http::HttpConfig;
 use earshot::sources::{self, Settings};
 use earshot::sync::{self, Selection, SourceReport, SyncOptions};
 use serde_json::{json, Value};
@@ -159,7 +159,7 @@ impl Fixture {
 
 /// Posts `body` as the owner's reply to the stored item `external_id` through the outbox, with
 /// the credentials the connector left in the secret store.
-async fn post_reply(f: &Fixture, external_id: &str, body: &str) -> earshot::replies::Reply {
+async fn post_reply(f: &Fixture, external_id: &str, body: &str) -> earshot::model::replies::Reply {
     let store = f.db.store();
     let conn = rusqlite::Connection::open(f.db.path()).unwrap();
     let review_id: i64 = conn
@@ -767,7 +767,7 @@ async fn google_play_service_account_token_once_per_run_token_paging_and_replies
     let posted = post_reply(&f, "gp:4", "Sorry! Fixed in 2.1.").await;
     assert_eq!(
         posted.state,
-        earshot::replies::ReplyState::Posted,
+        earshot::model::replies::ReplyState::Posted,
         "{posted:?}"
     );
     server.verify().await;
@@ -1005,7 +1005,7 @@ async fn facebook_feed_and_comments_page_with_cursors_and_replies_are_the_pages_
     let posted = post_reply(&f, "1_c2", "Thank you, Bo!").await;
     assert_eq!(
         posted.state,
-        earshot::replies::ReplyState::Posted,
+        earshot::model::replies::ReplyState::Posted,
         "{posted:?}"
     );
     assert_eq!(posted.external_id.as_deref(), Some("1_c9"));

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use common::TestDb;
 use earshot::model::SourceId;
+use earshot::platforms::http::HttpConfig;
 use earshot::secrets::{MemorySecrets, SecretStore};
-use earshot::sources::http::HttpConfig;
 use earshot::sources::{self, Settings};
 use earshot::store::SourceStatus;
 use earshot::sync::{self, Selection, SourceReport, SyncOptions};

@@ -8,12 +8,14 @@ use std::time::Duration;
 
 use chrono::{Duration as Days, Utc};
 use common::TestDb;
+use earshot::model::replies::ReplyState;
 use earshot::model::{IncomingReview, Kind, OwnerReply};
 use earshot::replies::outbox::{
-    plan_delete, plan_edit, plan_post, Outbox, OutboxConfig, Secret, StaticCredentials, Target,
+    plan_delete, plan_edit, plan_post, Outbox, OutboxConfig, StaticCredentials, Target,
     MAY_HAVE_BEEN_POSTED,
 };
-use earshot::replies::{self, ReplyError, ReplyState};
+use earshot::replies::{self, ReplyError};
+use earshot::secrets::Secret;
 use earshot::secrets::{MemorySecrets, SecretStore, StoredReplyCredentials};
 use earshot::store::{ReviewFilter, Store};
 use reqwest::Method;
@@ -139,7 +141,7 @@ async fn a_posted_reply_is_recorded_and_the_review_counts_as_replied() {
 
 /// Posts the test reply to a Google Business Profile that refuses it once, with a 403 whose
 /// message is `message`; returns the reply as recorded and whether the review counts as replied.
-async fn post_refused_with(db: &TestDb, message: &str) -> (replies::Reply, bool) {
+async fn post_refused_with(db: &TestDb, message: &str) -> (earshot::model::replies::Reply, bool) {
     let server = MockServer::start().await;
     Mock::given(method("PUT"))
         .and(path(GBP_PATH))
@@ -591,7 +593,7 @@ async fn a_platform_without_a_reply_api_is_copy_and_open_then_mark_replied() {
     );
     let manual = replies::mark_replied(&store, id, None).unwrap();
     assert_eq!(manual.body, REPLY, "the draft is what was posted");
-    assert_eq!(manual.origin, replies::ReplyOrigin::Manual);
+    assert_eq!(manual.origin, earshot::model::replies::ReplyOrigin::Manual);
     assert!(store.review(id).unwrap().replied);
     assert!(store.draft(id).unwrap().is_none());
 }
@@ -1493,7 +1495,7 @@ async fn a_revoked_google_sign_in_says_to_sign_in_again_and_renews_only_once() {
 }
 
 /// Posts `REPLY` on a platform through the mock and returns the review's id.
-async fn posted_on<C: earshot::replies::outbox::ReplyCredentials>(
+async fn posted_on<C: earshot::secrets::ReplyCredentials>(
     store: &mut Store,
     outbox: &Outbox<'_, C>,
     connector: &str,

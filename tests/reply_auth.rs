@@ -8,9 +8,11 @@ use std::time::Duration;
 
 use chrono::{Duration as Days, Utc};
 use common::TestDb;
+use earshot::model::replies::ReplyState;
 use earshot::model::{IncomingReview, Kind};
-use earshot::replies::outbox::{Outbox, OutboxConfig, Secret};
-use earshot::replies::{self, ReplyState};
+use earshot::replies;
+use earshot::replies::outbox::{Outbox, OutboxConfig};
+use earshot::secrets::Secret;
 use earshot::secrets::{MemorySecrets, SecretStore, StoredReplyCredentials};
 use earshot::store::{ReviewFilter, Store};
 use serde_json::{json, Value};

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use common::TestDb;
 use earshot::model::SourceId;
+use earshot::platforms::http::HttpConfig;
 use earshot::secrets::{MemorySecrets, Secret, SecretError, SecretStore};
-use earshot::sources::http::HttpConfig;
 use earshot::sources::{self, Settings};
 use earshot::store::{SourceStatus, Store};
 use earshot::sync::{self, Selection, SourceReport, SyncOptions};
@@ -348,11 +348,11 @@ async fn refused_credentials_raise_one_source_health_alert() {
     }
     let alerts = f
         .store()
-        .alerts(&earshot::alerts::AlertFilter::default())
+        .alerts(&earshot::model::alerts::AlertFilter::default())
         .unwrap();
     let health: Vec<_> = alerts
         .iter()
-        .filter(|a| a.kind == earshot::alerts::AlertKind::SourceHealth)
+        .filter(|a| a.kind == earshot::model::alerts::AlertKind::SourceHealth)
         .collect();
     assert_eq!(health.len(), 1, "{alerts:?}");
     assert!(health[0].message.contains("Invalid API key"));

@@ -13,9 +13,11 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use earshot::model::replies::ReplyState;
 use earshot::model::{IncomingReview, Kind};
-use earshot::replies::outbox::{Outbox, OutboxConfig, Secret, StaticCredentials};
-use earshot::replies::{self, ReplyState};
+use earshot::replies;
+use earshot::replies::outbox::{Outbox, OutboxConfig, StaticCredentials};
+use earshot::secrets::Secret;
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};

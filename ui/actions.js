@@ -20,15 +20,6 @@ export async function loadDemo() {
   }
 }
 
-// The formats the core recognises, by the name its report gives (ImportReport.format).
-export const IMPORT_FORMATS = new Map([
-  ['google-takeout', 'Google Takeout of Google Business Profile'],
-  ['google-play-csv', 'Google Play Console reviews'],
-  ['trustpilot-csv', 'Trustpilot export'],
-  ['csv', 'CSV'],
-  ['jsonl', 'JSON Lines'],
-]);
-
 // Platforms offered in the import form when the file has no platform column.
 const IMPORT_PLATFORMS = ['google', 'yelp', 'tripadvisor', 'facebook', 'trustpilot', 'booking'];
 
@@ -67,8 +58,9 @@ export async function runImport({ path, business, platform, skipBad, location = 
       const first = r.rejected_rows[0];
       parts.push(`${formatCount(r.rejected)} skipped (first: ${first?.place ?? `line ${first?.line}`}: ${first?.reason})`);
     }
-    const found = IMPORT_FORMATS.get(r.format);
-    const from = found ? ` (${found})` : '';
+    // The core names what it found (ImportReport.format_label): the platforms' exports are
+    // declared in their homes, not listed here.
+    const from = typeof r.format_label === 'string' && r.format_label ? ` (${r.format_label})` : '';
     const places = (r.locations ?? []).length > 1
       ? ` Found ${r.locations.map((l) => l.name ?? l.id).join(', ')}.`
       : '';

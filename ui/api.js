@@ -376,13 +376,14 @@ export async function onSync(fn) {
   return () => { a(); b(); };
 }
 
-/** Opens a review's page in the owner's browser; only http(s) links are allowed through. */
+/**
+ * Opens a link in the owner's browser. The shell opens an http(s) link on a host some platform
+ * declares for its review pages (or a reserved example domain) straight away; for any other
+ * address it asks the owner first, in a native dialog that shows it. Resolves to whether it
+ * opened.
+ */
 export async function openExternal(url) {
   const f = await backend();
   if (f) return f.openUrl(url);
-  try {
-    return await tauri.core.invoke('plugin:opener|open_url', { url });
-  } catch (e) {
-    throw toApiError(e);
-  }
+  return call('open_link', { url });
 }

@@ -12,7 +12,7 @@ import { dashboardView } from './views/dashboard.js';
 import { showNotice } from './components/notice.js';
 import { parseRoute } from './route.js';
 import { followDesktopTheme } from './theme.js';
-import { upgradeMessage } from './format.js';
+import { setLinkHosts, upgradeMessage } from './format.js';
 
 // Milestones of the first screen, for `make bench` (ms since the page began): every module
 // loaded and run, the dashboard's data back from the core.
@@ -181,6 +181,9 @@ async function start() {
   })();
   if (!api.inDesktopApp) showNotice('Browser preview: showing made-up data, nothing is saved.');
   updateAlertBadge();
+  // Where each platform's review links may go (the core's specs); until they arrive, every link
+  // shows its address before it opens.
+  api.sourcePlatforms().then(setLinkHosts).catch(() => {});
   const first = refresh();
   // A new version may first upgrade every review (seconds at a million): say so while the first
   // screen waits for it, rather than show a screen that seems stuck. Asked alongside the first

@@ -220,46 +220,70 @@ export function safeHttpUrl(url) {
   }
 }
 
-/**
- * Where each platform keeps its review pages. A review's link opens only on its own platform's
- * hosts (or a subdomain of them), so an imported file or a hostile feed cannot dress another site
- * up as "View on Google". Mastodon instances, news sites (RSS) and imported files have no fixed
- * host: any http(s) address.
+/*
+ * Where each platform keeps its review pages: the hosts its spec declares (ConnectorSpec
+ * `review_hosts`, a list, or null where the platform has no fixed host: Mastodon instances, news
+ * sites, imported files). The core owns the list; app.js hands the specs it loads to
+ * `setLinkHosts`. A Map, not an object: platform names come from imported files.
+ *
+ * A pattern is a host (it and its subdomains match) or `name.*`: the name under a country domain
+ * (google.de, google.co.uk, google.com.au). The shell's opener applies the same rules
+ * (src/platforms/links.rs) before it opens a link without asking.
  */
-const PLATFORM_HOSTS = new Map([
-  ['google', ['google.com', 'g.page', 'goo.gl', 'g.co', /^google\.(com?\.)?[a-z]{2}$/]],
-  ['google-play', ['play.google.com']],
-  ['yelp', ['yelp.com', /^yelp\.(com?\.)?[a-z]{2}$/]],
-  ['facebook', ['facebook.com', 'fb.com', 'fb.me']],
-  ['trustpilot', ['trustpilot.com', /^trustpilot\.(com?\.)?[a-z]{2}$/]],
-  ['tripadvisor', ['tripadvisor.com', /^tripadvisor\.(com?\.)?[a-z]{2}$/]],
-  ['booking', ['booking.com']],
-  ['app-store', ['apple.com']],
-  ['x', ['x.com', 'twitter.com', 't.co']],
-  ['youtube', ['youtube.com', 'youtu.be']],
-  ['reddit', ['reddit.com', 'redd.it']],
-  ['hackernews', ['news.ycombinator.com']],
-  ['bluesky', ['bsky.app']],
-]);
+const linkHosts = new Map();
 
-/** Domains reserved for examples (RFC 2606): nobody can own them, so the demo's links may. */
-const RESERVED_HOSTS = ['example.com', 'example.net', 'example.org', /^[^.]+\.example$/];
-
-/** Whether `host` or a domain it lies under ("maps.google.com" → "google.com") is one of these. */
-function hostMatches(host, patterns) {
-  const parts = host.split('.');
-  const domains = parts.map((_, i) => parts.slice(i).join('.'));
-  return patterns.some((p) => domains.some((d) => (typeof p === 'string' ? d === p : p.test(d))));
+/** Takes the hosts each platform declares, from the specs `api.sourcePlatforms()` returns. */
+export function setLinkHosts(specs) {
+  linkHosts.clear();
+  for (const s of Array.isArray(specs) ? specs : []) {
+    if (typeof s?.platform !== 'string') continue;
+    const hosts = Array.isArray(s.review_hosts)
+      ? s.review_hosts.filter((x) => typeof x === 'string')
+      : null;
+    linkHosts.set(s.platform, hosts);
+  }
 }
 
-/** The review's page on its platform, or null: http(s) only, and on that platform's own hosts. */
-export function reviewPageUrl(platform, url) {
+/** Domains reserved for examples (RFC 2606): nobody can own them, so the demo's links open. */
+const RESERVED_HOSTS = ['example.com', 'example.net', 'example.org', 'example'];
+
+/** `d` against one pattern: the same name, or `name.*` with a country domain. */
+function patternMatches(d, pattern) {
+  if (!pattern.endsWith('.*')) return d === pattern;
+  const name = pattern.slice(0, -2);
+  if (!d.startsWith(`${name}.`)) return false;
+  const rest = d.slice(name.length + 1);
+  const cc = rest.replace(/^(com|co)\./, '');
+  return /^[a-z]{2}$/.test(cc);
+}
+
+/** Whether `host` or a domain it lies under ("maps.google.com" → "google.com") matches. */
+function hostMatches(host, patterns) {
+  const parts = host.replace(/\.$/, '').split('.');
+  const domains = parts.map((_, i) => parts.slice(i).join('.'));
+  return patterns.some((p) => domains.some((d) => patternMatches(d, p)));
+}
+
+/**
+ * Where a review's link may go, or null: `{ url, direct }`. http(s) only. On a platform with
+ * fixed hosts the link must be on them (else null: an imported file or a hostile feed cannot
+ * dress another site up as "View on Google") and opens directly. On a platform without fixed
+ * hosts, or one the specs do not name, the link opens only after the owner has seen the full
+ * address (`direct: false`), unless it is a reserved example domain.
+ */
+export function linkTarget(platform, url) {
   const safe = safeHttpUrl(url);
   if (!safe) return null;
-  const hosts = PLATFORM_HOSTS.get(String(platform ?? '').trim());
-  if (!hosts) return safe;
   const host = new URL(safe).hostname.toLowerCase();
-  return hostMatches(host, hosts) || hostMatches(host, RESERVED_HOSTS) ? safe : null;
+  const reserved = hostMatches(host, RESERVED_HOSTS);
+  const hosts = linkHosts.get(String(platform ?? '').trim());
+  if (!hosts) return { url: safe, direct: reserved };
+  return hostMatches(host, hosts) || reserved ? { url: safe, direct: true } : null;
+}
+
+/** The review's page on its platform, or null (see `linkTarget`). */
+export function reviewPageUrl(platform, url) {
+  return linkTarget(platform, url)?.url ?? null;
 }
 
 /** A short author name for a review card; "Anonymous" for none. */

@@ -1,7 +1,8 @@
 //! Commands of the Alerts screen: the alerts with the reviews behind them, seen and dismissed.
 
 use earshot::actions::{self, AlertWithReviews};
-use earshot::alerts::{self, AlertFilter, AlertId, AlertState};
+use earshot::alerts;
+use earshot::model::alerts::{AlertFilter, AlertId, AlertState};
 use tauri::{AppHandle, State};
 
 use crate::error::{UiError, UiResult};

@@ -14,7 +14,7 @@ use tauri::ipc::Channel;
 use tauri::{AppHandle, Emitter, State};
 use tauri_plugin_dialog::DialogExt;
 
-use crate::error::UiResult;
+use crate::error::{UiError, UiResult};
 use crate::events::REVIEWS_CHANGED;
 use crate::notify;
 use crate::state::{on_blocking_pool, with_store, AppState};
@@ -77,6 +77,43 @@ pub async fn load_demo(
     let summary = with_store(&state, move |store| Ok(earshot::demo::load(store, today)?)).await?;
     app.emit(REVIEWS_CHANGED, &summary)?;
     Ok(summary)
+}
+
+/// Opens a link in the owner's browser: straight away when it is on a host a platform declares
+/// for its review pages ([`earshot::platforms::links::opens_directly`]), else only after a native
+/// dialog has shown the owner the full address and they chose Open. The webview holds no opener
+/// permission of its own, so this is the only way out of the app (issue 33). Returns whether the
+/// link opened.
+#[tauri::command]
+pub async fn open_link(app: AppHandle, url: String) -> UiResult<bool> {
+    use tauri_plugin_dialog::MessageDialogButtons;
+    use tauri_plugin_opener::OpenerExt;
+    let Some(link) = earshot::platforms::links::http_url(&url) else {
+        return Err(UiError::new(
+            "not_a_link",
+            "Only http and https links open from Earshot.",
+        ));
+    };
+    if !earshot::platforms::links::opens_directly(link.as_str()) {
+        let chosen = app
+            .dialog()
+            .message(format!(
+                "This link goes to an address Earshot cannot vouch for:\n\n{link}\n\nOpen it in your browser?"
+            ))
+            .title("This link leaves Earshot")
+            .buttons(MessageDialogButtons::OkCancelCustom(
+                "Open".into(),
+                "Cancel".into(),
+            ))
+            .blocking_show();
+        if !chosen {
+            return Ok(false);
+        }
+    }
+    app.opener()
+        .open_url(link.as_str(), None::<&str>)
+        .map_err(|e| UiError::new("open_failed", format!("The browser did not open: {e}")))?;
+    Ok(true)
 }
 
 /// Shows the native "open file" dialog (or "open folder" with `folder`, for an unpacked Takeout

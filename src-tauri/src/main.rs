@@ -99,6 +99,7 @@ fn run() -> anyhow::Result<()> {
             commands::list_reviews,
             commands::load_demo,
             commands::choose_import_file,
+            commands::open_link,
             commands::import_file,
             sources::source_platforms,
             sources::list_sources,

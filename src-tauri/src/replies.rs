@@ -2,10 +2,11 @@
 //! or `earshot::actions` (the same functions `earshot reply …` calls).
 
 use earshot::actions::{self, AiEndpoint, ReplyCreds};
+use earshot::model::replies::{Reply, ReplyTemplate};
 use earshot::model::{ReviewId, Revision};
 use earshot::replies::coach::Warning;
 use earshot::replies::outbox::{self, OutboxConfig};
-use earshot::replies::{self, Composer, CopyAndOpen, Reply, ReplyTemplate};
+use earshot::replies::{self, Composer, CopyAndOpen};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 

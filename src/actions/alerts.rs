@@ -3,7 +3,9 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::alerts::{self, Alert, AlertFilter};
+use crate::alerts;
+
+use crate::model::alerts::{Alert, AlertFilter};
 use crate::model::Review;
 use crate::store::Store;
 

@@ -4,10 +4,12 @@
 //! secrets stored when a source was added; the CLI first takes a token from
 //! `EARSHOT_TOKEN_<CONNECTOR>` (scripts and CI, where no keyring is unlocked).
 
+use crate::model::replies::Reply;
 use crate::model::{ReviewId, SourceId};
 use crate::replies::coach::Warning;
-use crate::replies::outbox::{EnvCredentials, Outbox, OutboxConfig, ReplyCredentials, Secret};
-use crate::replies::{self, ai, Reply};
+use crate::replies::outbox::{EnvCredentials, Outbox, OutboxConfig};
+use crate::replies::{self, ai};
+use crate::secrets::{ReplyCredentials, Secret};
 use crate::secrets::{SecretError, SecretStore, StoredReplyCredentials};
 use crate::store::Store;
 

@@ -11,9 +11,9 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::model::SourceId;
+use crate::platforms::http::{Http, HttpConfig};
 use crate::platforms::oauth::SignIn;
 use crate::secrets::{Secret, SecretStore};
-use crate::sources::http::{Http, HttpConfig};
 use crate::sources::{self, Settings};
 use crate::store::{Source, Store};
 

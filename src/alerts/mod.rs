@@ -24,11 +24,9 @@ use serde_json::Value as Json;
 use crate::model::BusinessId;
 use crate::store::{Store, StoreError};
 
-pub use notify::{notification_plan, Notification, NotificationPrefs, Plan, QuietHours};
+pub use notify::{notification_plan, Notification, NotificationPrefs, Plan};
 
-// The alert types live with the model (the store reads and writes them); re-exported here where
-// callers have always found them.
-pub use crate::model::alerts::{Alert, AlertFilter, AlertId, AlertKind, AlertState, NewAlert};
+use crate::model::alerts::{Alert, AlertId, AlertKind, AlertState, NewAlert};
 
 /// An alert raised at check time about something older than this is stored as already seen: it is
 /// history, not news. A week because owners read their reviews at least weekly, so anything older

@@ -10,7 +10,7 @@
 use chrono::{DateTime, Duration, FixedOffset, NaiveTime, TimeZone, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Alert, AlertId, AlertKind, AlertState};
+use crate::model::alerts::{Alert, AlertId, AlertKind, AlertState};
 use crate::model::ReviewId;
 
 /// The `settings` key holding [`NotificationPrefs`] as JSON.
@@ -20,7 +20,7 @@ pub const PREFS_KEY: &str = "notifications";
 /// bad evening, a stack of ten banners is noise; one "10 new alerts" is news.
 pub const MAX_SEPARATE: usize = 3;
 
-pub use crate::model::alerts::QuietHours;
+use crate::model::alerts::QuietHours;
 
 /// The owner's notification preferences, stored in `settings` under [`PREFS_KEY`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

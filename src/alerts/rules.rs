@@ -18,12 +18,14 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use super::{AlertKind, AlertState, NewAlert, Rule};
+use super::Rule;
+
 use crate::analysis::trends::DayRow;
+use crate::model::alerts::{AlertKind, AlertState, NewAlert};
 use crate::model::{Business, BusinessId, Kind, ReviewId, SentimentLabel};
 use crate::platform::platform_label;
 
-pub use crate::model::alerts::Item;
+use crate::model::alerts::Item;
 
 /// What a rule found: the alert to raise, and whether its condition still holds at the end of the
 /// data (a rating that is still down is news however long ago it fell).

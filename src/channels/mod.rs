@@ -24,7 +24,7 @@ use chrono::{DateTime, Duration as Span, FixedOffset, TimeZone, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value as Json};
 
-use crate::alerts::{Alert, AlertId, AlertKind, QuietHours};
+use crate::model::alerts::{Alert, AlertId, AlertKind, QuietHours};
 use crate::model::Review;
 use crate::secrets::{Secret, SecretError, SecretStore};
 use crate::store::{Store, StoreError, APP_WIDE_CREDENTIALS};

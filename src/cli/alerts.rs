@@ -5,7 +5,8 @@ use std::process::ExitCode;
 use anyhow::{bail, Result};
 use chrono::{DateTime, Local, Utc};
 use clap::{Args, Subcommand};
-use earshot::alerts::{self, Alert, AlertFilter, AlertKind, AlertState, RuleSet};
+use earshot::alerts::{self, RuleSet};
+use earshot::model::alerts::{Alert, AlertFilter, AlertKind, AlertState};
 use earshot::store::Store;
 
 use super::output::print_json;

@@ -8,8 +8,8 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use chrono::{Local, Utc};
 use clap::{Args, Subcommand};
-use earshot::alerts::QuietHours;
 use earshot::channels::{self, Channel, ChannelSpec};
+use earshot::model::alerts::QuietHours;
 use earshot::secrets::Secret;
 use earshot::store::Store;
 

@@ -11,15 +11,9 @@ use earshot::store::Store;
 
 use super::output::{print_json, progress_bar};
 
+// The formats and their help come from the registry: each platform's home declares its exports.
 #[derive(Args, Debug)]
-#[command(after_help = "Files Earshot recognises by their content:
-  - a Google Takeout of Google Business Profile: the ZIP, all parts of a split one, or the
-    unpacked folder (takeout.google.com → Deselect all → Google Business Profile → Create export)
-  - Google Play Console review CSVs, one file or a folder of them (Play Console → Download
-    reports → Reviews)
-  - Trustpilot's review export, CSV (Trustpilot Business → Reviews → Export)
-  - Earshot CSV or JSON Lines with external_id, platform, author, rating, title, body,
-    created_at, url")]
+#[command(after_help = earshot::import::formats_help())]
 pub struct ImportArgs {
     /// The export: a file, a folder, a Takeout ZIP (or all its parts). Earshot's own files also:
     /// a CSV or JSON Lines file with external_id, platform, author, rating, title, body,
@@ -29,9 +23,8 @@ pub struct ImportArgs {
     /// The business the reviews are about (created if new).
     #[arg(long)]
     business: String,
-    /// The file's format instead of recognising it: csv, jsonl, google-takeout,
-    /// google-play-csv, trustpilot-csv.
-    #[arg(long, value_parser = parse_format)]
+    // The file's format instead of recognising it (its help lists them).
+    #[arg(long, value_parser = parse_format, help = format_help())]
     format: Option<Format>,
     /// Of a Takeout with several locations, the one to import (its name or id).
     #[arg(long)]
@@ -58,11 +51,21 @@ fn parse_long_text(s: &str) -> std::result::Result<LongText, String> {
     LongText::parse(s).ok_or_else(|| format!("{s:?} is neither truncate nor reject"))
 }
 
+/// Every format's `--format` name, `csv, jsonl, …`.
+fn format_names() -> String {
+    let names: Vec<&str> = Format::all().iter().map(|f| f.name()).collect();
+    names.join(", ")
+}
+
+fn format_help() -> String {
+    format!(
+        "The file's format instead of recognising it: {}",
+        format_names()
+    )
+}
+
 fn parse_format(s: &str) -> std::result::Result<Format, String> {
-    Format::parse(s).ok_or_else(|| {
-        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
-        format!("unknown format {s:?}; one of {}", names.join(", "))
-    })
+    Format::parse(s).ok_or_else(|| format!("unknown format {s:?}; one of {}", format_names()))
 }
 
 pub fn run(store: &mut Store, args: ImportArgs) -> Result<ExitCode> {
@@ -120,15 +123,12 @@ pub fn run(store: &mut Store, args: ImportArgs) -> Result<ExitCode> {
 
 fn print_text(report: &ImportReport) {
     let c = report.counts;
-    let label = Format::ALL
-        .iter()
-        .find(|f| f.name() == report.format)
-        .map_or(report.format, |f| f.label());
+    let format = Format::parse(report.format);
+    let label = format.map_or(report.format, |f| f.label());
     if !report.locations.is_empty() {
-        let what = match report.format {
-            "google-takeout" => "Locations",
-            "google-play-csv" => "Apps",
-            _ => "Business units",
+        let what = match format {
+            Some(Format::Export(e)) => e.spec().targets_word,
+            _ => "Locations",
         };
         println!("{what} found:");
         for l in &report.locations {

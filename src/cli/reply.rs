@@ -12,9 +12,11 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use earshot::actions::{self, ActionError, AiEndpoint, ReplyCreds};
+use earshot::model::replies::{Reply, ReplyState, ReplyTemplate};
 use earshot::replies::ai::AiConfig;
-use earshot::replies::outbox::{OutboxConfig, Secret};
-use earshot::replies::{self, coach::Warning, Reply, ReplyProfile, ReplyState, ReplyTemplate};
+use earshot::replies::outbox::OutboxConfig;
+use earshot::replies::{self, coach::Warning, ReplyProfile};
+use earshot::secrets::Secret;
 use earshot::store::Store;
 use serde_json::json;
 

@@ -10,10 +10,11 @@ use chrono::{TimeZone, Utc};
 use clap::{Args, Subcommand};
 use earshot::actions::{self, sync::RoundOptions, RoundReport};
 use earshot::model::SourceId;
+use earshot::platforms::http::HttpConfig;
+use earshot::platforms::ConnectorSpec;
 use earshot::replies::outbox::OutboxConfig;
 use earshot::secrets::SecretStore;
-use earshot::sources::http::HttpConfig;
-use earshot::sources::{self, ConnectorSpec, Settings};
+use earshot::sources::{self, Settings};
 use earshot::store::{Source, Store};
 use earshot::sync::{self, Selection, SourceReport, SyncEvent, SyncOptions};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -229,16 +230,16 @@ fn add(db: &Path, a: AddArgs) -> Result<ExitCode> {
 }
 
 fn names() -> Vec<&'static str> {
-    sources::specs().iter().map(|s| s.name).collect()
+    earshot::platforms::specs().iter().map(|s| s.name).collect()
 }
 
 fn platforms_text() -> String {
     let mut out = String::from("Platforms:\n");
-    for s in sources::specs() {
+    for s in earshot::platforms::specs() {
         let what = match s.feed {
-            sources::Feed::Reviews => "reviews",
-            sources::Feed::Mentions => "mentions",
-            sources::Feed::File => "a file",
+            earshot::platforms::Feed::Reviews => "reviews",
+            earshot::platforms::Feed::Mentions => "mentions",
+            earshot::platforms::Feed::File => "a file",
         };
         out.push_str(&format!("  {:<18} {} ({what})\n", s.name, s.label));
     }
@@ -256,7 +257,7 @@ fn platform_help(spec: &ConnectorSpec) -> String {
     }
     out.push_str(&guide_text(&spec.guide));
     out.push_str("Settings:\n");
-    for s in sources::all_settings(spec) {
+    for s in earshot::platforms::all_settings(spec) {
         let mut flags = Vec::new();
         if s.required {
             flags.push("required");
@@ -317,7 +318,7 @@ fn wrap(text: &str, width: usize) -> String {
 
 fn platforms(json: bool) -> Result<ExitCode> {
     if json {
-        print_json(sources::specs())?;
+        print_json(earshot::platforms::specs())?;
     } else {
         print!("{}", platforms_text());
     }

@@ -11,8 +11,8 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use earshot::actions::{self, service, sync::RoundOptions, RoundReport, WatchOptions};
+use earshot::platforms::http::HttpConfig;
 use earshot::secrets::SecretStore;
-use earshot::sources::http::HttpConfig;
 use earshot::sync::SyncOptions;
 
 use super::output::print_json;

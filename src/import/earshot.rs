@@ -103,10 +103,12 @@ pub(super) fn import_file(
         into_source,
     );
     writer.report.business = business.name.clone();
-    writer.report.format = match format {
-        Format::Csv => ImportFormat::Csv.name(),
-        Format::JsonLines => ImportFormat::Jsonl.name(),
+    let named = match format {
+        Format::Csv => ImportFormat::Csv,
+        Format::JsonLines => ImportFormat::Jsonl,
     };
+    writer.report.format = named.name();
+    writer.report.format_label = named.label();
     let default_platform = opts.platform.as_deref().map(normalise_platform);
     let stages = Stages {
         default_platform: default_platform.as_deref(),

@@ -1,8 +1,9 @@
 //! The files an export consists of, wherever they are: one file, a folder (walked), a ZIP (read
 //! in place, entry by entry), the parts of a split Takeout (`takeout-…-001.zip`, `-002.zip`:
 //! naming one finds the others beside it), or several of these at once. Also the text decoding
-//! the exports need (Play's CSVs are UTF-16LE with a BOM) and the sniffing that tells the
-//! formats apart by their first bytes.
+//! the exports need (Play's CSVs are UTF-16LE with a BOM), and line numbers of a text held
+//! whole. The platforms' export readers build on these; which format a file is, each format says
+//! for itself ([`super::ExportFormat::sniff`]).
 //!
 //! Only what could hold reviews is read: photos and videos of a Takeout are skipped by name
 //! without being decompressed.
@@ -11,10 +12,10 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::{ImportError, Result, Sniffed};
+use super::{ImportError, Result};
 
 /// How many bytes tell a format.
-pub(super) const SNIFF_BYTES: usize = 8 * 1024;
+pub(crate) const SNIFF_BYTES: usize = 8 * 1024;
 
 /// A file bigger than this is no review export (a Takeout's reviews come ~20 to a file).
 const MAX_FILE_BYTES: u64 = 256 << 20;
@@ -26,15 +27,6 @@ const MAX_DEPTH: usize = 12;
 const SKIPPED_EXTENSIONS: &[&str] = &[
     "jpg", "jpeg", "png", "gif", "webp", "heic", "mp4", "mov", "avi", "html", "htm", "pdf", "xlsx",
 ];
-
-/// Which formats a scan of several files saw.
-#[derive(Debug, Default)]
-pub(super) struct Seen {
-    pub takeout: bool,
-    pub maps: bool,
-    pub play: bool,
-    pub trustpilot: bool,
-}
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> ImportError + '_ {
     move |error| ImportError::Io {
@@ -64,7 +56,7 @@ pub(super) fn is_zip(path: &Path) -> Result<bool> {
 
 /// Text in UTF-8 or UTF-16 (either order, with a BOM, or little-endian without one as Play's
 /// files are sometimes re-saved), without its BOM. `Err` says why it is not text.
-pub(super) fn decode_text(bytes: &[u8]) -> std::result::Result<String, String> {
+pub(crate) fn decode_text(bytes: &[u8]) -> std::result::Result<String, String> {
     let utf16 = |bytes: &[u8], little: bool| {
         let units = bytes.chunks_exact(2).map(|c| {
             if little {
@@ -95,47 +87,6 @@ fn looks_utf16le(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(256) & !1];
     let pairs = head.len() / 2;
     pairs >= 4 && head.chunks_exact(2).filter(|c| c[1] == 0).count() * 4 >= pairs * 3
-}
-
-/// What a file's first bytes say it is.
-pub(crate) fn sniff_text(head: &[u8]) -> Sniffed {
-    // A multi-byte character cut at the end of the head is no reason to give up.
-    let even = head.len() & !1;
-    let text = match decode_text(head).or_else(|_| decode_text(&head[..even])) {
-        Ok(t) => t,
-        Err(_) => String::from_utf8_lossy(head).into_owned(),
-    };
-    let start = text.trim_start_matches('\u{feff}').trim_start();
-    if start.starts_with('{') || start.starts_with('[') {
-        let compact: String = start.chars().filter(|c| !c.is_whitespace()).collect();
-        if super::google_maps::is_maps_reviews(&compact) {
-            return Sniffed::Maps;
-        }
-        let reviews_list = compact.contains("\"reviews\":[");
-        let gbp_review = compact.contains("/locations/") && compact.contains("/reviews/")
-            || compact.contains("\"starRating\":")
-            || compact.contains("\"reviewReply\":");
-        if reviews_list && gbp_review {
-            return Sniffed::Takeout;
-        }
-        return Sniffed::Json;
-    }
-    let header = start
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let has = |c: &str| header.contains(c);
-    if has("package name") && (has("star rating") || has("review link") || has("review text")) {
-        Sniffed::Play
-    } else if has("review stars")
-        || has("review created (utc)")
-        || (has("review id") && has("review content"))
-    {
-        Sniffed::Trustpilot
-    } else {
-        Sniffed::Other
-    }
 }
 
 /// The paths to read: each given one, and beside a part of a split Takeout
@@ -182,7 +133,7 @@ fn wanted(name: &str) -> bool {
 /// Calls `f(name, bytes)` for every file that could hold reviews in `paths`: files, folders
 /// (walked), ZIPs (their entries), with a split Takeout's other parts. Names of ZIP entries are
 /// `archive.zip/inner/path`, so the folder names inside say which account and location.
-pub(super) fn scan(paths: &[PathBuf], f: &mut dyn FnMut(&str, &[u8])) -> Result<()> {
+pub(crate) fn scan(paths: &[PathBuf], f: &mut dyn FnMut(&str, &[u8])) -> Result<()> {
     for p in expand(paths) {
         visit(&p, 0, f)?;
     }
@@ -247,12 +198,12 @@ fn visit_zip(path: &Path, f: &mut dyn FnMut(&str, &[u8])) -> Result<()> {
 
 /// Line numbers of byte offsets in a text held whole: a CR ends a line, and so does an LF not
 /// after a CR (as the streaming import counts, see `earshot::LineBreaks`).
-pub(super) struct Lines {
+pub(crate) struct Lines {
     breaks: Vec<usize>,
 }
 
 impl Lines {
-    pub(super) fn of(text: &str) -> Lines {
+    pub(crate) fn of(text: &str) -> Lines {
         let bytes = text.as_bytes();
         let breaks = bytes
             .iter()
@@ -264,7 +215,7 @@ impl Lines {
     }
 
     /// The 1-based line of the byte at `offset`.
-    pub(super) fn at(&self, offset: u64) -> u64 {
+    pub(crate) fn at(&self, offset: u64) -> u64 {
         self.breaks.partition_point(|b| (*b as u64) < offset) as u64 + 1
     }
 }
@@ -286,7 +237,8 @@ mod tests {
         assert_eq!(decode_text(&be_bom).unwrap(), text);
         assert_eq!(decode_text(&le).unwrap(), text);
         assert_eq!(decode_text(b"\xEF\xBB\xBFa,b").unwrap(), "a,b");
-        assert_eq!(sniff_text(&with_bom), Sniffed::Play);
+        let head = super::super::Head::of(&with_bom);
+        assert_eq!(head.header(), Some("package name,star rating"));
     }
 
     #[test]
@@ -296,23 +248,5 @@ mod tests {
             Some("takeout-20260201T101010Z")
         );
         assert_eq!(split_part_prefix(Path::new("reviews.zip")), None);
-    }
-
-    #[test]
-    fn formats_are_told_by_their_first_bytes() {
-        assert_eq!(
-            sniff_text(br#"{"type": "FeatureCollection", "features": []}"#),
-            Sniffed::Maps
-        );
-        assert_eq!(
-            sniff_text(br#"{ "reviews": [ { "name": "accounts/1/locations/2/reviews/x" } ] }"#),
-            Sniffed::Takeout
-        );
-        assert_eq!(sniff_text(br#"{"external_id": "a"}"#), Sniffed::Json);
-        assert_eq!(
-            sniff_text(b"Review ID,Review Created (UTC),Review Stars\n"),
-            Sniffed::Trustpilot
-        );
-        assert_eq!(sniff_text(b"external_id,created_at\n"), Sniffed::Other);
     }
 }

@@ -1,10 +1,10 @@
 //! Imports of review files: Earshot's own CSV and JSON Lines, and the exports the platforms
-//! already give owners (a Google Takeout of Google Business Profile, Google Play Console's monthly
-//! review CSVs, Trustpilot's review export).
+//! already give owners (each declared by its platform's home, [`export::ExportFormat`]).
 //!
 //! One module per format (convention 13), each recognising its files by content and turning them
 //! into [`IncomingReview`]s; this module holds what they share: the options and the report, the
-//! detection that picks a format, and the writer that batches reviews into the store. Earshot's
+//! detection that asks each format in turn, and the writer that batches reviews into the store.
+//! It names no platform: the registry says which exports there are. Earshot's
 //! own files stream through a threaded pipeline (`earshot.rs`) because they can hold millions of
 //! rows; the platforms' exports are a business's history (thousands of reviews), so they are read
 //! and checked whole before anything is written: a malformed file stops the import with nothing
@@ -21,11 +21,8 @@
 //! (or after a sync) never overwrites a newer version of a review.
 
 mod earshot;
-mod google_maps;
-mod google_play;
-mod google_takeout;
-mod inputs;
-mod trustpilot;
+pub mod export;
+pub(crate) mod inputs;
 
 use std::path::{Path, PathBuf};
 
@@ -37,6 +34,7 @@ use crate::model::{IncomingReview, SourceId, WriteCounts};
 use crate::store::{ReviewWriter, Store, StoreError};
 
 pub use earshot::COLUMNS;
+pub use export::{exports, ExportFormat, ExportSpec, Head};
 
 /// Rows per transaction. Large enough that commit cost vanishes (fsyncs are per commit), small
 /// enough that SQLite's dirty pages and the full-text index's buffer of a batch stay bounded.
@@ -47,14 +45,6 @@ pub const BATCH_SIZE: usize = 20_000;
 const EARLIEST_YEAR: i32 = 1990;
 const LATEST_YEAR: i32 = 2100;
 
-/// How an owner gets each export, for error messages, the CLI's help and the app.
-pub const HOW_TO_GET_TAKEOUT: &str = "takeout.google.com → Deselect all → tick \"Google Business \
-     Profile\" → Next step → Create export, then import the ZIP Google e-mails (or all of its \
-     parts, or the unpacked folder)";
-pub const HOW_TO_GET_PLAY: &str = "Play Console → Download reports → Reviews → pick the app and \
-     each month → Download (one CSV per month; import one file or a folder of them)";
-pub const HOW_TO_GET_TRUSTPILOT: &str = "Trustpilot Business → Reviews → Export (CSV)";
-
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error("cannot read {path}: {error}")]
@@ -64,17 +54,18 @@ pub enum ImportError {
     },
     #[error(
         "{path} is not a CSV or JSON Lines file of reviews, nor an export Earshot recognises: \
-         {reason}. Earshot reads a Google Takeout of Google Business Profile (ZIP or folder), \
-         Google Play Console review CSVs, Trustpilot's review export, and CSV or JSON Lines \
-         with the columns external_id, platform, author, rating, title, body, created_at, url"
+         {reason}. Earshot reads {}, and CSV or JSON Lines with the columns external_id, \
+         platform, author, rating, title, body, created_at, url",
+        export_labels()
     )]
     NotReviews { path: PathBuf, reason: String },
-    #[error(
-        "{path} is a Google Maps Takeout: the reviews you wrote about other places, not the \
-         reviews of your business. Export Google Business Profile instead: {}",
-        HOW_TO_GET_TAKEOUT
-    )]
-    MapsTakeout { path: PathBuf },
+    /// A file an export's format recognises as its near miss ([`ExportFormat::refuse`]).
+    #[error("{path} is {reason}")]
+    Refused {
+        path: PathBuf,
+        code: &'static str,
+        reason: String,
+    },
     #[error("{path}: no location matches {wanted:?}; the export holds {}", found.join(", "))]
     UnknownLocation {
         path: PathBuf,
@@ -111,7 +102,7 @@ impl ImportError {
         match self {
             ImportError::Io { .. } => "io",
             ImportError::NotReviews { .. } => "not_reviews",
-            ImportError::MapsTakeout { .. } => "maps_takeout",
+            ImportError::Refused { code, .. } => code,
             ImportError::UnknownLocation { .. } => "unknown_location",
             ImportError::BadRow { .. } | ImportError::BadEntry { .. } => "bad_row",
             ImportError::Store(e) => e.code(),
@@ -131,38 +122,47 @@ impl ImportError {
 
 pub type Result<T, E = ImportError> = std::result::Result<T, E>;
 
-/// The file formats an import reads. Detection picks one by content; `--format` names one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// The file formats an import reads: Earshot's own, and the exports the platforms declare.
+/// Detection picks one by content; `--format` names one.
+#[derive(Clone, Copy)]
 pub enum Format {
     /// Earshot's CSV (`external_id, platform, …`).
     Csv,
     /// Earshot's JSON Lines.
     Jsonl,
-    /// A Google Takeout archive (ZIP, split ZIPs or folder) of Google Business Profile.
-    GoogleTakeout,
-    /// Google Play Console's monthly review CSVs (UTF-16 with BOM).
-    GooglePlay,
-    /// Trustpilot Business's review export (CSV).
-    Trustpilot,
+    /// A platform's export.
+    Export(&'static dyn ExportFormat),
 }
 
+impl std::fmt::Debug for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl PartialEq for Format {
+    fn eq(&self, other: &Format) -> bool {
+        self.name() == other.name()
+    }
+}
+
+impl Eq for Format {}
+
 impl Format {
-    pub const ALL: [Format; 5] = [
-        Format::Csv,
-        Format::Jsonl,
-        Format::GoogleTakeout,
-        Format::GooglePlay,
-        Format::Trustpilot,
-    ];
+    /// Every format: Earshot's two, then the platforms' exports in registry order.
+    pub fn all() -> Vec<Format> {
+        [Format::Csv, Format::Jsonl]
+            .into_iter()
+            .chain(exports().map(Format::Export))
+            .collect()
+    }
 
     /// The name `--format` takes and `--json` reports.
     pub fn name(self) -> &'static str {
         match self {
             Format::Csv => "csv",
             Format::Jsonl => "jsonl",
-            Format::GoogleTakeout => "google-takeout",
-            Format::GooglePlay => "google-play-csv",
-            Format::Trustpilot => "trustpilot-csv",
+            Format::Export(e) => e.spec().name,
         }
     }
 
@@ -171,29 +171,45 @@ impl Format {
         match self {
             Format::Csv => "Earshot CSV",
             Format::Jsonl => "Earshot JSON Lines",
-            Format::GoogleTakeout => "Google Takeout of Google Business Profile",
-            Format::GooglePlay => "Google Play Console review CSV",
-            Format::Trustpilot => "Trustpilot review export",
+            Format::Export(e) => e.spec().label,
         }
     }
 
     /// A format by its name or a common alias, in any case.
     pub fn parse(s: &str) -> Option<Format> {
         let s = s.trim().to_ascii_lowercase().replace('_', "-");
-        Some(match s.as_str() {
-            "csv" | "earshot-csv" => Format::Csv,
-            "jsonl" | "json-lines" | "ndjson" | "earshot-jsonl" => Format::Jsonl,
-            "google-takeout"
-            | "takeout"
-            | "google-business"
-            | "google-business-profile"
-            | "google-business-takeout"
-            | "gbp" => Format::GoogleTakeout,
-            "google-play" | "google-play-csv" | "play" | "play-console" => Format::GooglePlay,
-            "trustpilot" | "trustpilot-csv" => Format::Trustpilot,
-            _ => return None,
-        })
+        match s.as_str() {
+            "csv" | "earshot-csv" => return Some(Format::Csv),
+            "jsonl" | "json-lines" | "ndjson" | "earshot-jsonl" => return Some(Format::Jsonl),
+            _ => {}
+        }
+        exports()
+            .find(|e| e.spec().name == s || e.spec().aliases.contains(&s.as_str()))
+            .map(Format::Export)
     }
+}
+
+/// The exports Earshot reads, for messages: "a, b and c".
+fn export_labels() -> String {
+    let labels: Vec<&str> = exports().map(|e| e.spec().label).collect();
+    match labels.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{}, {last}", rest.join(", ")),
+        Some((last, _)) => (*last).to_string(),
+        None => "no platform's export".to_string(),
+    }
+}
+
+/// What the CLI's `earshot import --help` says of the files Earshot recognises.
+pub fn formats_help() -> String {
+    let mut out = String::from("Files Earshot recognises by their content:\n");
+    for e in exports() {
+        out.push_str(&format!("  - {}\n", e.spec().help));
+    }
+    out.push_str(
+        "  - Earshot CSV or JSON Lines with external_id, platform, author, rating, title, body,\n    \
+         created_at, url",
+    );
+    out
 }
 
 #[derive(Debug, Clone, Default)]
@@ -286,6 +302,8 @@ pub struct ImportReport {
     pub business: String,
     /// The format's name (see [`Format::name`]).
     pub format: &'static str,
+    /// What the owner calls it (see [`Format::label`]), for the app's words.
+    pub format_label: &'static str,
     pub rows: u64,
     #[serde(flatten)]
     pub counts: WriteCounts,
@@ -369,12 +387,8 @@ pub fn import_paths_batched(
             }
             earshot::import_file(store, first, opts, batch_size, None, Some(format), progress)
         }
-        Format::GoogleTakeout | Format::GooglePlay | Format::Trustpilot => {
-            let collected = match format {
-                Format::GoogleTakeout => google_takeout::collect(paths, opts)?,
-                Format::GooglePlay => google_play::collect(paths, opts)?,
-                _ => trustpilot::collect(paths, opts)?,
-            };
+        Format::Export(export) => {
+            let collected = export.collect(paths, opts)?;
             write_export(store, format, collected, opts, batch_size, progress)
         }
     }
@@ -392,70 +406,72 @@ pub fn import_path_into_source(
     earshot::import_file(store, path, opts, BATCH_SIZE, Some(source), None, progress)
 }
 
-/// Recognises the format of what `paths` hold by content. A Google Maps Takeout is refused here.
+/// Recognises the format of what `paths` hold by content, asking each platform's export in
+/// registry order; a near miss one of them refuses (a Google Maps Takeout) is refused here.
 pub fn detect(paths: &[PathBuf]) -> Result<Format> {
     let first = &paths[0];
+    let refused = |(code, reason): (&'static str, String)| ImportError::Refused {
+        path: first.clone(),
+        code,
+        reason,
+    };
     if paths.len() == 1 && first.is_file() && !inputs::is_zip(first)? {
         // One plain file: its first bytes say.
-        let head = inputs::head(first)?;
-        return match inputs::sniff_text(&head) {
-            Sniffed::Takeout => Ok(Format::GoogleTakeout),
-            Sniffed::Maps => Err(ImportError::MapsTakeout {
-                path: first.clone(),
-            }),
-            Sniffed::Play => Ok(Format::GooglePlay),
-            Sniffed::Trustpilot => Ok(Format::Trustpilot),
-            Sniffed::Json => Ok(Format::Jsonl),
-            Sniffed::Other => Ok(Format::Csv),
+        let head = Head::of(&inputs::head(first)?);
+        return match tell(&head).map_err(refused)? {
+            Some(export) => Ok(Format::Export(export)),
+            None if head.json().is_some() => Ok(Format::Jsonl),
+            None => Ok(Format::Csv),
         };
     }
-    // A ZIP, several files or a folder: what its files hold.
-    let mut seen = inputs::Seen::default();
-    inputs::scan(paths, &mut |_name, data| {
-        let head = &data[..data.len().min(inputs::SNIFF_BYTES)];
-        match inputs::sniff_text(head) {
-            Sniffed::Takeout => seen.takeout = true,
-            Sniffed::Maps => seen.maps = true,
-            Sniffed::Play => seen.play = true,
-            Sniffed::Trustpilot => seen.trustpilot = true,
-            Sniffed::Json | Sniffed::Other => {}
+    // A ZIP, several files or a folder: what its files hold. An export found wins over a near
+    // miss, whatever the order of the files.
+    let all: Vec<&'static dyn ExportFormat> = exports().collect();
+    let mut seen = vec![false; all.len()];
+    let mut refusal = None;
+    inputs::scan(paths, &mut |_name, data| match tell(&Head::of(data)) {
+        Ok(Some(export)) => {
+            if let Some(i) = all.iter().position(|e| e.spec().name == export.spec().name) {
+                seen[i] = true;
+            }
+        }
+        Ok(None) => {}
+        Err(why) => {
+            refusal.get_or_insert(why);
         }
     })?;
-    if seen.takeout {
-        Ok(Format::GoogleTakeout)
-    } else if seen.play {
-        Ok(Format::GooglePlay)
-    } else if seen.trustpilot {
-        Ok(Format::Trustpilot)
-    } else if seen.maps {
-        Err(ImportError::MapsTakeout {
-            path: first.clone(),
-        })
-    } else {
-        Err(not_reviews(
-            first,
-            "it holds no Google Business Profile reviews, Play Console review CSV or \
-             Trustpilot export"
-                .into(),
-        ))
+    if let Some(i) = seen.iter().position(|s| *s) {
+        return Ok(Format::Export(all[i]));
     }
+    if let Some(why) = refusal {
+        return Err(refused(why));
+    }
+    let looked_for: Vec<&str> = all.iter().map(|e| e.spec().looked_for).collect();
+    let looked_for = match looked_for.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        Some((last, _)) => (*last).to_string(),
+        None => "no export".to_string(),
+    };
+    Err(not_reviews(first, format!("it holds no {looked_for}")))
 }
 
-/// What the first bytes of a file say it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Sniffed {
-    Takeout,
-    Maps,
-    Play,
-    Trustpilot,
-    Json,
-    Other,
+/// Which export a file's first bytes belong to, asking each in registry order (`None`: none of
+/// them, so Earshot's own CSV or JSON Lines); `Err` is a near miss one refuses.
+fn tell(head: &Head) -> Result<Option<&'static dyn ExportFormat>, (&'static str, String)> {
+    for export in exports() {
+        if let Some(why) = export.refuse(head) {
+            return Err(why);
+        }
+        if export.sniff(head) {
+            return Ok(Some(export));
+        }
+    }
+    Ok(None)
 }
 
-/// The store source an export's reviews belong to: a Business Profile location, a Play app, a
-/// Trustpilot business unit.
+/// The store source an export's reviews belong to: a location, an app, a business unit.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(crate) struct Target {
+pub struct Target {
     /// The API connector that reads the same reviews.
     pub connector: &'static str,
     /// The reviews' display platform (the connector's).
@@ -466,7 +482,7 @@ pub(crate) struct Target {
 }
 
 /// A review read from an export, not yet written.
-pub(crate) struct Entry {
+pub struct Entry {
     /// Where it is, for messages: `file, review 3` or `file, line 5`.
     pub place: String,
     pub line: u64,
@@ -492,7 +508,7 @@ impl Entry {
 
 /// What a format's reader found in an export.
 #[derive(Default)]
-pub(crate) struct Collected {
+pub struct Collected {
     pub entries: Vec<Entry>,
     pub files: Vec<String>,
     pub locations: Vec<LocationFound>,
@@ -515,6 +531,7 @@ fn write_export(
     } = collected;
     let mut report = ImportReport {
         format: format.name(),
+        format_label: format.label(),
         files,
         locations,
         ..Default::default()
@@ -640,29 +657,28 @@ fn target_source(store: &Store, business_id: i64, target: &Target) -> Result<Sou
     Ok(store.ensure_source(business_id, "file", &label, &settings)?)
 }
 
-fn not_reviews(path: &Path, reason: String) -> ImportError {
+pub(crate) fn not_reviews(path: &Path, reason: String) -> ImportError {
     ImportError::NotReviews {
         path: path.to_owned(),
         reason,
     }
 }
 
-/// The CSV exports whose files each name their own target (Play's package, Trustpilot's
-/// business unit) are gathered alike: every file sniffed as `kind` is read with `read`, and each
-/// target with reviews becomes a location, in key order. One function so that the two formats
-/// cannot drift apart in how they count, order or refuse files; `none_found` says what was
-/// looked for when no file matched.
-fn collect_csv(
+/// The CSV exports whose files each name their own target (an app's package, a business unit)
+/// are gathered alike: every file `format` recognises is read with `read`, and each target with
+/// reviews becomes a location, in key order. One function so that such formats cannot drift
+/// apart in how they count, order or refuse files; `none_found` says what was looked for when
+/// no file matched.
+pub(crate) fn collect_csv(
     paths: &[PathBuf],
-    kind: Sniffed,
+    format: &dyn ExportFormat,
     read: fn(&str, &[u8]) -> Vec<Entry>,
     none_found: &str,
 ) -> Result<Collected> {
     let mut out = Collected::default();
     let mut targets: FxHashMap<String, rustc_hash::FxHashSet<String>> = FxHashMap::default();
     inputs::scan(paths, &mut |name, bytes| {
-        let head = &bytes[..bytes.len().min(inputs::SNIFF_BYTES)];
-        if inputs::sniff_text(head) != kind {
+        if !format.sniff(&Head::of(bytes)) {
             return;
         }
         out.files.push(name.to_owned());
@@ -876,12 +892,52 @@ mod tests {
         assert!(parse_date("0001-01-01").unwrap_err().contains("plausible"));
     }
 
+    /// What detection makes of a file's first bytes: an export's name, a refusal's code, or
+    /// Earshot's own format's.
+    fn told(bytes: &[u8]) -> &'static str {
+        let head = Head::of(bytes);
+        match tell(&head) {
+            Ok(Some(export)) => export.spec().name,
+            Ok(None) if head.json().is_some() => "jsonl",
+            Ok(None) => "csv",
+            Err((code, _)) => code,
+        }
+    }
+
+    #[test]
+    fn formats_are_told_by_their_first_bytes() {
+        assert_eq!(
+            told(br#"{"type": "FeatureCollection", "features": []}"#),
+            "maps_takeout"
+        );
+        assert_eq!(
+            told(br#"{ "reviews": [ { "name": "accounts/1/locations/2/reviews/x" } ] }"#),
+            "google-takeout"
+        );
+        assert_eq!(told(br#"{"external_id": "a"}"#), "jsonl");
+        assert_eq!(
+            told(b"Review ID,Review Created (UTC),Review Stars\n"),
+            "trustpilot-csv"
+        );
+        assert_eq!(told(b"external_id,created_at\n"), "csv");
+        let mut play = b"\xFF\xFE".to_vec();
+        play.extend(
+            "Package Name,Star Rating\n"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        );
+        assert_eq!(told(&play), "google-play-csv");
+    }
+
     #[test]
     fn every_format_is_found_by_its_name() {
-        for f in Format::ALL {
+        for f in Format::all() {
             assert_eq!(Format::parse(f.name()), Some(f));
         }
-        assert_eq!(Format::parse("Google_Play"), Some(Format::GooglePlay));
+        assert_eq!(
+            Format::parse("Google_Play").unwrap().name(),
+            "google-play-csv"
+        );
         assert_eq!(Format::parse("maps"), None);
     }
 }

@@ -14,8 +14,9 @@ use serde_json::Value;
 use crate::model::{Headline, IncomingReview, Kind};
 use crate::platforms::http::parse_json;
 use crate::platforms::{BodyParser, BoxFuture, Platform};
+use crate::platforms::{ConnectorSpec, Feed};
 use crate::sources::text::{html_to_text, parse_time, path_segment, time_mark};
-use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use crate::sources::{item, Ctx, Page, PageRequest, Result, SourceError};
 
 /// The honest guide to connecting it (see [`crate::platforms::Guide`]).
 const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
@@ -27,6 +28,11 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
     ],
     without_api: "This is the way in without an API: the public feed gives about the 500 newest reviews per country.",
 };
+
+/// Where an app's reviews are shown (`apps.apple.com`), for the RSS and the Connect connector
+/// alike.
+pub(crate) const REVIEW_HOSTS: crate::platforms::LinkHosts =
+    crate::platforms::LinkHosts::Only(&["apple.com"]);
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {
     name: "app-store",
@@ -61,6 +67,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     interval_minutes: 60,
     lists_everything: false,
     min_interval_ms: 500,
+    review_hosts: REVIEW_HOSTS,
 };
 
 /// Apple serves at most this many pages of 50 per storefront.

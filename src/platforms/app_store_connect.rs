@@ -17,12 +17,14 @@ use crate::model::{IncomingReview, Kind, OwnerReply};
 use crate::platforms::http::parse_json;
 use crate::platforms::{json_request, missing, setting, stored_secret, stored_token};
 use crate::platforms::{BodyParser, BoxFuture, LocalBoxFuture, Platform, Replier};
+use crate::platforms::{ConnectorSpec, Feed};
 use crate::replies::coach::Limit;
-use crate::replies::outbox::{Auth, Planned, ReplyCredentials, Target};
+use crate::replies::outbox::{Auth, Planned, Target};
 use crate::replies::{ReplyError, Result as ReplyResult};
+use crate::secrets::ReplyCredentials;
 use crate::secrets::Secret;
 use crate::sources::text::{parse_time, path_segment, time_mark};
-use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use crate::sources::{item, Ctx, Page, PageRequest, Result, SourceError};
 use reqwest::Method;
 use serde_json::json;
 
@@ -87,6 +89,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     lists_everything: false,
     // 3,600 requests an hour per key.
     min_interval_ms: 1000,
+    review_hosts: crate::platforms::app_store::REVIEW_HOSTS,
 };
 
 /// Reviews per page: the API's maximum.

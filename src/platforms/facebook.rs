@@ -15,15 +15,15 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::model::{IncomingReview, Kind, OwnerReply};
-use crate::platforms::google::places::scrub;
 use crate::platforms::http::parse_json;
 use crate::platforms::http::Refusal;
 use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
+use crate::platforms::{ConnectorSpec, Feed};
 use crate::replies::coach::Limit;
 use crate::replies::outbox::{Planned, Target};
 use crate::replies::Result as ReplyResult;
 use crate::sources::text::{parse_time, path_segment, time_mark};
-use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use crate::sources::{item, Ctx, Page, PageRequest, Result, SourceError};
 use reqwest::Method;
 
 /// The Graph API version every request goes to, named here only: v25.0, released 2026-02-18 and
@@ -86,6 +86,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     lists_everything: false,
     // App-level limit: 200 calls per hour per user of the app (X-App-Usage), shared by pages.
     min_interval_ms: 1000,
+    review_hosts: crate::platforms::LinkHosts::Only(&["facebook.com", "fb.com", "fb.me"]),
 };
 
 /// Posts per feed page.
@@ -249,7 +250,7 @@ fn reword(e: SourceError, token: &str) -> SourceError {
         },
         other => other,
     };
-    scrub(e, token)
+    e.redacted(&[crate::secrets::Secret::new(token)])
 }
 
 fn is_token_problem(detail: &str) -> bool {

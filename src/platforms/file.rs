@@ -3,7 +3,8 @@
 //! module describes the settings.
 
 use crate::platforms::{BoxFuture, Platform};
-use crate::sources::{ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use crate::platforms::{ConnectorSpec, Feed};
+use crate::sources::{Ctx, Page, PageRequest, Result, SourceError};
 
 /// The honest guide to connecting it (see [`crate::platforms::Guide`]).
 const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
@@ -33,6 +34,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     interval_minutes: 60,
     lists_everything: false,
     min_interval_ms: 0,
+    review_hosts: crate::platforms::LinkHosts::Unfixed,
 };
 
 pub async fn fetch(ctx: &Ctx<'_>, _req: &PageRequest) -> Result<Page> {

@@ -8,8 +8,9 @@ use serde_json::Value;
 use crate::model::{IncomingReview, Kind};
 use crate::platforms::http::parse_json;
 use crate::platforms::{BodyParser, BoxFuture, Platform};
+use crate::platforms::{ConnectorSpec, Feed};
 use crate::sources::text::{html_to_text, unix_time};
-use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use crate::sources::{item, Ctx, Page, PageRequest, Result, SourceError};
 
 /// The honest guide to connecting it (see [`crate::platforms::Guide`]).
 const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
@@ -40,6 +41,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     lists_everything: false,
     // ~10,000 requests an hour per address.
     min_interval_ms: 400,
+    review_hosts: crate::platforms::LinkHosts::Only(&["news.ycombinator.com"]),
 };
 
 #[derive(Deserialize)]

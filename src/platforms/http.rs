@@ -5,9 +5,10 @@
 //!
 //! Deciding what a response means ([`classify`]) is a pure function of status, headers and body,
 //! so every platform's throttling signal (PLATFORMS.md §3) is tested without a server. The reply
-//! outbox sends through the same client and reads `Retry-After` and backs off the same way; it
-//! sorts answers by its own rules (a create-only post is never blindly resent), with each
-//! platform's reading of a refusal's body ([`Refusal`]).
+//! outbox sends through the same client, reads `Retry-After` and backs off the same way, and
+//! reads a refusal through the same [`read_refusal`] (the platform's own rules, [`Refusal`],
+//! then the status); only what it does about each differs (a create-only post is never blindly
+//! resent, a 401 renews the token).
 //!
 //! Bounded (issue 33): every answer is read through [`read_body`], which stops at
 //! [`MAX_BODY_BYTES`] (a platform may declare more, [`crate::platforms::Platform::max_body_bytes`])
@@ -359,6 +360,45 @@ pub enum Verdict {
     Stop(SourceError),
 }
 
+/// What a refusal (a status outside 2xx) means under the one policy, for syncs and replies
+/// alike: what the platform's own rules say of its body first, then the status.
+#[derive(Debug, Clone, Copy)]
+pub enum Refused {
+    /// The platform's rules say slow down.
+    Throttled,
+    /// The platform's rules say a quota is spent until `resets_at`.
+    QuotaSpent {
+        resets_at: fn(DateTime<Utc>) -> DateTime<Utc>,
+        resets: &'static str,
+    },
+    /// 429: too many requests.
+    TooMany,
+    /// 401 or 403: the credentials or their scope were refused.
+    Unauthorised,
+    /// 404 or 410: what was asked for is not there.
+    Gone,
+    /// 5xx: the platform failed; worth another try.
+    Failed,
+    /// Any other refusal.
+    Rejected,
+}
+
+/// Reads a refusal of `status`; `platform_says` is the platform's reading of its body
+/// ([`crate::platforms::Platform::refusal`]).
+pub fn read_refusal(status: u16, platform_says: Option<Refusal>) -> Refused {
+    match (platform_says, status) {
+        (Some(Refusal::Throttled), _) => Refused::Throttled,
+        (Some(Refusal::QuotaSpent { resets_at, resets }), _) => {
+            Refused::QuotaSpent { resets_at, resets }
+        }
+        (None, 429) => Refused::TooMany,
+        (None, 401 | 403) => Refused::Unauthorised,
+        (None, 404 | 410) => Refused::Gone,
+        (None, 500..=599) => Refused::Failed,
+        (None, _) => Refused::Rejected,
+    }
+}
+
 /// Classifies a response by status, headers and body (PLATFORMS.md §3); `platform`'s own rules
 /// read what a refusal's body says beyond its status (throttling in the body, a spent quota).
 pub fn classify(
@@ -368,28 +408,21 @@ pub fn classify(
     now: DateTime<Utc>,
     platform: Option<&dyn crate::platforms::Platform>,
 ) -> Verdict {
-    let message = platform_message(body);
-    if !(200..=299).contains(&status) {
-        let parsed = || serde_json::from_slice(body).unwrap_or(serde_json::Value::Null);
-        match platform.and_then(|p| p.refusal(status, &parsed())) {
-            Some(Refusal::Throttled) => {
-                return Verdict::Stop(SourceError::RateLimited {
-                    until: reset_time(headers, now),
-                    detail: message.unwrap_or_else(|| "too many requests".into()),
-                })
-            }
-            Some(Refusal::QuotaSpent { resets_at, .. }) => {
-                return Verdict::Stop(SourceError::RateLimited {
-                    until: Some(resets_at(now)),
-                    detail: message.unwrap_or_else(|| "daily quota used up".into()),
-                })
-            }
-            None => {}
-        }
+    if (200..=299).contains(&status) {
+        return Verdict::Ok;
     }
-    match status {
-        200..=299 => Verdict::Ok,
-        429 => {
+    let message = platform_message(body);
+    let parsed = || serde_json::from_slice(body).unwrap_or(serde_json::Value::Null);
+    match read_refusal(status, platform.and_then(|p| p.refusal(status, &parsed()))) {
+        Refused::Throttled => Verdict::Stop(SourceError::RateLimited {
+            until: reset_time(headers, now),
+            detail: message.unwrap_or_else(|| "too many requests".into()),
+        }),
+        Refused::QuotaSpent { resets_at, .. } => Verdict::Stop(SourceError::RateLimited {
+            until: Some(resets_at(now)),
+            detail: message.unwrap_or_else(|| "daily quota used up".into()),
+        }),
+        Refused::TooMany => {
             let after = retry_after(headers, now);
             let until = after
                 .map(|d| now + chrono::Duration::from_std(d).unwrap_or_default())
@@ -406,18 +439,18 @@ pub fn classify(
                 None => Verdict::Retry { after: None, error },
             }
         }
-        401 | 403 => Verdict::Stop(SourceError::Auth {
+        Refused::Unauthorised => Verdict::Stop(SourceError::Auth {
             status,
             detail: message.unwrap_or_default(),
         }),
-        404 | 410 => Verdict::Stop(SourceError::NotFound {
+        Refused::Gone => Verdict::Stop(SourceError::NotFound {
             detail: message.unwrap_or_default(),
         }),
-        500..=599 => Verdict::Retry {
+        Refused::Failed => Verdict::Retry {
             after: retry_after(headers, now),
             error: SourceError::Server { status },
         },
-        _ => Verdict::Stop(SourceError::Rejected {
+        Refused::Rejected => Verdict::Stop(SourceError::Rejected {
             status,
             detail: message.unwrap_or_default(),
         }),

@@ -12,14 +12,16 @@ use crate::platforms::http::{parse_json, Http, HttpConfig, Pace};
 use crate::platforms::oauth::{self, Flow, Redirect, SignIn};
 use crate::platforms::{json_request, setting, sign_in_first, stored_token, Has, LocalBoxFuture};
 use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
+use crate::platforms::{ConnectorSpec, Feed};
 use crate::replies::coach::Limit;
-use crate::replies::outbox::{Auth, ReplyCredentials};
+use crate::replies::outbox::Auth;
 use crate::replies::outbox::{Planned, Target};
 use crate::replies::ReplyError;
 use crate::replies::Result as ReplyResult;
+use crate::secrets::ReplyCredentials;
 use crate::secrets::{Secret, SecretStore};
 use crate::sources::text::{html_to_text, newer, parse_time, path_segment};
-use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use crate::sources::{item, Ctx, Page, PageRequest, Result, SourceError};
 use reqwest::Method;
 use serde_json::json;
 
@@ -82,6 +84,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     lists_everything: false,
     // 300 requests per 5 minutes per address.
     min_interval_ms: 1000,
+    review_hosts: crate::platforms::LinkHosts::Unfixed,
 };
 
 const LIMIT: u32 = 40;

@@ -25,6 +25,7 @@ pub(crate) mod app_store_connect;
 mod facebook;
 mod file;
 mod hackernews;
+pub mod links;
 mod mastodon;
 pub mod oauth;
 mod reddit;
@@ -42,9 +43,12 @@ use serde_json::Value;
 
 use crate::model::{IncomingReview, SourceId};
 use crate::replies::coach::Limit;
-use crate::replies::outbox::{Auth, Planned, ReplyCredentials, Target};
+use crate::replies::outbox::{Auth, Planned, Target};
 use crate::replies::{ReplyError, Result as ReplyResult};
+use crate::secrets::ReplyCredentials;
 use crate::sources::{Ctx, Page, PageRequest, Result};
+
+pub use links::LinkHosts;
 
 /// Every platform, in the order the CLI and the Sources screen list them. The only list.
 pub static REGISTRY: &[&dyn Platform] = &[
@@ -93,6 +97,12 @@ pub trait Platform: Sync {
     /// The parser a whole response body goes through, where the platform has one.
     fn body_parser(&self) -> Option<BodyParser> {
         None
+    }
+
+    /// The exports this platform gives owners to download (a Takeout, monthly CSVs), which
+    /// `earshot import` recognises and reads ([`crate::import::ExportFormat`]).
+    fn exports(&self) -> &'static [&'static dyn crate::import::ExportFormat] {
+        &[]
     }
 
     /// Its reply half, where the outbox can post replies; `None` means "copy and open".
@@ -577,8 +587,10 @@ pub struct ConnectorSpec {
     pub name: &'static str,
     /// The display platform its items carry (`google`): where the customer wrote. Two
     /// connectors can feed one display platform, and trends group by it.
-    #[serde(skip)]
     pub platform: &'static str,
+    /// The hosts its review links may point to (see [`links`]); connectors of one display
+    /// platform declare the same.
+    pub review_hosts: LinkHosts,
     /// Whether the owner signs in through the browser once the source is added (Google's
     /// installed-app flow); the Sources screen offers the button by it.
     pub browser_sign_in: bool,
@@ -696,6 +708,27 @@ mod tests {
         }
         let json = serde_json::to_value(find("yelp").unwrap().spec()).unwrap();
         assert!(json.pointer("/guide/steps/0").is_some(), "{json}");
+    }
+
+    #[test]
+    fn every_platform_declares_where_its_review_pages_are() {
+        for spec in specs() {
+            if let LinkHosts::Only(hosts) = spec.review_hosts {
+                assert!(!hosts.is_empty(), "{}: no hosts", spec.name);
+                for h in hosts {
+                    assert!(links::well_formed(h), "{}: {h:?}", spec.name);
+                }
+            }
+            // Two connectors of one display platform show the same review pages.
+            for other in specs().iter().filter(|o| o.platform == spec.platform) {
+                assert_eq!(other.review_hosts, spec.review_hosts, "{}", spec.platform);
+            }
+        }
+        let json = serde_json::to_value(find("yelp").unwrap().spec()).unwrap();
+        assert_eq!(json["review_hosts"][0], "yelp.com", "{json}");
+        assert_eq!(json["platform"], "yelp", "{json}");
+        let json = serde_json::to_value(find("mastodon").unwrap().spec()).unwrap();
+        assert!(json["review_hosts"].is_null(), "{json}");
     }
 
     #[test]

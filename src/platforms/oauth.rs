@@ -24,11 +24,13 @@ use sha2::{Digest, Sha256};
 
 use crate::model::SourceId;
 use crate::platforms::http::{Http, HttpConfig, Pace};
+use crate::platforms::ConnectorSpec;
 use crate::platforms::{stored_secret, stored_token};
-use crate::replies::outbox::{Auth, ReplyCredentials};
+use crate::replies::outbox::Auth;
 use crate::replies::{ReplyError, Result as ReplyResult};
+use crate::secrets::ReplyCredentials;
 use crate::secrets::{Secret, SecretStore};
-use crate::sources::{ConnectorSpec, Result, SourceError};
+use crate::sources::{Result, SourceError};
 
 /// Where the kept access token's end is recorded.
 pub(crate) const EXPIRES_AT: &str = "access_token_expires_at";

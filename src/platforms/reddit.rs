@@ -25,10 +25,11 @@ use serde_json::Value;
 use crate::model::{IncomingReview, Kind};
 use crate::platforms::http::parse_json;
 use crate::platforms::{BodyParser, BoxFuture, Platform};
+use crate::platforms::{ConnectorSpec, Feed};
 use crate::replies::coach::Limit;
 use crate::secrets::Secret;
 use crate::sources::text::{parse_time, time_mark, unix_time};
-use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use crate::sources::{item, Ctx, Page, PageRequest, Result, SourceError};
 
 /// The honest guide to connecting it (see [`crate::platforms::Guide`]).
 const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
@@ -90,6 +91,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     lists_everything: false,
     // About 100 requests a minute per client (reported).
     min_interval_ms: 600,
+    review_hosts: crate::platforms::LinkHosts::Only(&["reddit.com", "redd.it"]),
 };
 
 /// Items per page: Reddit's maximum.

@@ -6,8 +6,9 @@ use reqwest::Url;
 
 use crate::model::{IncomingReview, Kind};
 use crate::platforms::{BodyParser, BoxFuture, Platform};
+use crate::platforms::{ConnectorSpec, Feed};
 use crate::sources::text::{html_to_text, time_mark};
-use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use crate::sources::{item, Ctx, Page, PageRequest, Result, SourceError};
 
 /// The honest guide to connecting it (see [`crate::platforms::Guide`]).
 const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
@@ -40,6 +41,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     interval_minutes: 15,
     lists_everything: false,
     min_interval_ms: 1000,
+    review_hosts: crate::platforms::LinkHosts::Unfixed,
 };
 
 /// Feeds are documents, not APIs: anything larger than this is not a feed of mentions.

@@ -26,13 +26,15 @@ use crate::platforms::http::Http;
 use crate::platforms::oauth::{self, Flow, Redirect, SignIn};
 use crate::platforms::{json_request, missing, setting, stored_secret};
 use crate::platforms::{sign_in_first, BodyParser, BoxFuture, Has, LocalBoxFuture};
+use crate::platforms::{ConnectorSpec, Feed};
 use crate::platforms::{Platform, Replier};
 use crate::replies::coach::Limit;
-use crate::replies::outbox::{Auth, Planned, ReplyCredentials, Target};
+use crate::replies::outbox::{Auth, Planned, Target};
 use crate::replies::{ReplyError, Result as ReplyResult};
+use crate::secrets::ReplyCredentials;
 use crate::secrets::Secret;
 use crate::sources::text::{newer, parse_time, path_segment};
-use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use crate::sources::{item, Ctx, Page, PageRequest, Result, SourceError};
 use reqwest::Method;
 use serde_json::json;
 
@@ -113,6 +115,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     lists_everything: false,
     // 450 requests per 15 minutes per app: one every 2 s.
     min_interval_ms: 2000,
+    review_hosts: crate::platforms::LinkHosts::Only(&["x.com", "twitter.com", "t.co"]),
 };
 
 /// The settings naming the account whose @-mentions are read.

@@ -19,9 +19,10 @@ use serde_json::Value;
 use crate::model::{Headline, IncomingReview, Kind};
 use crate::platforms::http::parse_json;
 use crate::platforms::{BodyParser, BoxFuture, Platform};
+use crate::platforms::{ConnectorSpec, Feed};
 use crate::replies::coach::Limit;
 use crate::sources::text::{local_time_to_utc, path_segment, time_mark};
-use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use crate::sources::{item, Ctx, Page, PageRequest, Result, SourceError};
 
 /// The honest guide to connecting it (see [`crate::platforms::Guide`]).
 const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
@@ -63,6 +64,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     lists_everything: false,
     // A daily cap shared by all locations: there is no hurry.
     min_interval_ms: 250,
+    review_hosts: crate::platforms::LinkHosts::Only(&["yelp.com", "yelp.*"]),
 };
 
 /// The setting naming the plan's daily cap.

@@ -15,9 +15,10 @@ use serde_json::{json, Value};
 use serde::{Deserialize, Serialize};
 
 use super::coach::{self, Limit};
-use super::outbox::{platform_reason, Secret};
+use super::outbox::platform_reason;
 use super::{ReplyError, ReplyProfile, Result};
 use crate::model::Review;
+use crate::secrets::Secret;
 
 /// Where to ask and which model.
 #[derive(Debug, Clone)]

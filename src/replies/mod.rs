@@ -24,11 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{BusinessId, Review, ReviewId};
 
-// The reply types live with the model (the store reads and writes them); re-exported here where
-// callers have always found them.
-pub use crate::model::replies::{
-    RatingHistory, Reply, ReplyOrigin, ReplyRevision, ReplyState, ReplyTemplate,
-};
+use crate::model::replies::{Reply, ReplyRevision, ReplyTemplate};
 use crate::store::{Store, StoreError};
 use coach::{CheckContext, Limit, PostedReplies, ReviewContext, Warning};
 
@@ -415,7 +411,7 @@ pub async fn ai_draft(
     store: &Store,
     review_id: ReviewId,
     config: &ai::AiConfig,
-    api_key: Option<&outbox::Secret>,
+    api_key: Option<&crate::secrets::Secret>,
 ) -> Result<String> {
     let review = store.review(review_id)?;
     let p = profile(store, review.business_id)?;

@@ -40,15 +40,16 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::{Reply, ReplyError, ReplyOrigin, ReplyState, Result};
+use super::{ReplyError, Result};
+
+use crate::model::replies::{Reply, ReplyOrigin, ReplyState};
 use crate::model::{ReviewId, SourceId};
-use crate::platforms::http::{self, Http, HttpConfig, Refusal};
+use crate::platforms::http::{self, Http, HttpConfig};
 use crate::platforms::Replier;
 use crate::store::Store;
 
 use crate::secrets::SecretError;
-/// The outbox's credentials, defined beside the secret store that usually provides them.
-pub use crate::secrets::{ReplyCredentials, Secret, StoredReplyCredentials};
+use crate::secrets::{ReplyCredentials, Secret};
 
 /// The same token for every source; for tests.
 #[derive(Debug, Clone)]
@@ -355,27 +356,22 @@ pub(crate) fn classify(
     }
     let reason = platform_reason(status, body);
     let parsed: Value = serde_json::from_str(body).unwrap_or(Value::Null);
-    match api.refusal(status, &parsed) {
-        Some(Refusal::Throttled) => {
-            return Outcome::Retry {
-                reason,
-                after: retry_after,
-            }
-        }
-        Some(Refusal::QuotaSpent { resets, .. }) => {
-            return Outcome::Refused(format!("{reason} ({resets})"));
-        }
-        None => {}
-    }
-    match status {
-        429 => Outcome::Retry {
+    // The one reading of a refusal (http::read_refusal); what the outbox does about each is its
+    // own: a throttled reply waits and is sent again, a spent quota is for the owner.
+    match http::read_refusal(status, api.refusal(status, &parsed)) {
+        http::Refused::Throttled | http::Refused::TooMany => Outcome::Retry {
             reason,
             after: retry_after,
         },
-        401 => Outcome::Unauthorized(reason),
+        http::Refused::QuotaSpent { resets, .. } => {
+            Outcome::Refused(format!("{reason} ({resets})"))
+        }
+        http::Refused::Unauthorised if status == 401 => Outcome::Unauthorized(reason),
         // A gateway gave up waiting: the platform may have published the reply.
-        502 | 504 if !replaces => Outcome::Unknown(reason),
-        500..=599 => Outcome::Retry {
+        http::Refused::Failed if matches!(status, 502 | 504) && !replaces => {
+            Outcome::Unknown(reason)
+        }
+        http::Refused::Failed => Outcome::Retry {
             reason,
             after: retry_after,
         },

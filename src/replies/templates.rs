@@ -11,7 +11,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ReplyError, ReplyTemplate, Result};
+use super::{ReplyError, Result};
+
+use crate::model::replies::ReplyTemplate;
 
 /// The fields a template may use; anything else in braces is refused when a template is saved.
 pub const FIELDS: &[&str] = &[

@@ -14,11 +14,8 @@
 pub mod parse;
 pub mod text;
 
-/// The one HTTP policy, shared with the outbox; kept at this path for callers that name it here.
-pub use crate::platforms::http;
-pub use crate::platforms::{
-    all_settings, specs, ConnectorSpec, Feed, SettingSpec, COMMON_SETTINGS,
-};
+use crate::platforms::http;
+use crate::platforms::{all_settings, specs, ConnectorSpec, SettingSpec, COMMON_SETTINGS};
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;

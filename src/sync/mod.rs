@@ -30,12 +30,13 @@ use serde::Serialize;
 pub use cursor::SyncCursor;
 pub use round::{plan_notifications, round, Round, RoundError};
 
-use crate::alerts::{AlertKind, AlertState, NewAlert};
+use crate::model::alerts::{AlertKind, AlertState, NewAlert};
 use crate::model::{SourceId, WriteCounts};
+use crate::platforms::http::{Http, HttpConfig};
+use crate::platforms::ConnectorSpec;
 use crate::secrets::SecretStore;
-use crate::sources::http::{Http, HttpConfig};
 use crate::sources::text::newer;
-use crate::sources::{self, ConnectorSpec, Ctx, PageRequest, SourceError};
+use crate::sources::{self, Ctx, PageRequest, SourceError};
 use crate::store::{Source, Store, StoreError};
 
 /// Knobs of a sync run. Defaults suit the app and the CLI; tests shrink the timings.
@@ -323,7 +324,7 @@ fn syncable(list: Vec<Source>) -> Vec<Source> {
 }
 
 pub fn is_syncable(source: &Source) -> bool {
-    sources::spec(&source.connector).is_none_or(|s| s.feed != sources::Feed::File)
+    sources::spec(&source.connector).is_none_or(|s| s.feed != crate::platforms::Feed::File)
         || source
             .settings
             .get("path")
@@ -459,7 +460,7 @@ async fn sync_leased(
             "unknown platform `{}`",
             source.connector
         ))),
-        Some(spec) if spec.feed == sources::Feed::File => sync_file(store, &source),
+        Some(spec) if spec.feed == crate::platforms::Feed::File => sync_file(store, &source),
         Some(spec) => sync_pages(store, &source, spec, run).await,
     };
     let now = Utc::now();

@@ -11,7 +11,8 @@ use chrono::{DateTime, FixedOffset, Utc};
 use serde::Serialize;
 
 use super::{run, EventSink, Selection, SourceReport, SyncOptions};
-use crate::alerts::{self, Alert, AlertFilter, Plan};
+use crate::alerts::{self, Plan};
+use crate::model::alerts::{Alert, AlertFilter};
 use crate::secrets::SecretStore;
 use crate::store::{Store, StoreError};
 

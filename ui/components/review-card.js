@@ -2,16 +2,24 @@
 // stranger-written, so every string is set as text.
 
 import { h } from '../dom.js';
-import { authorName, formatDateTime, formatWhen, platformLabel, reviewPageUrl } from '../format.js';
+import { authorName, formatDateTime, formatWhen, linkTarget, platformLabel } from '../format.js';
 import { openExternal } from '../api.js';
 import { stars } from './stars.js';
 
 export function reviewCard(r, { now = new Date() } = {}) {
-  const url = reviewPageUrl(r.platform, r.url);
-  const link = url
+  const target = linkTarget(r.platform, r.url);
+  const link = target
     ? h('a', {
-      class: 'link', href: url, title: url,
-      onclick: (e) => { e.preventDefault(); openExternal(url).catch(() => {}); },
+      class: 'link', href: target.url, title: target.url,
+      onclick: (e) => {
+        e.preventDefault();
+        // The dialog for an address without a fixed host loads when first needed: the first
+        // screen (the dashboard's latest reviews) does not wait for it.
+        const open = target.direct
+          ? openExternal(target.url)
+          : import('./open-link.js').then((m) => m.followLink(target));
+        open.catch(() => {});
+      },
     }, `View on ${platformLabel(r.platform)}`)
     : null;
   return h('article', { class: 'review', dataset: { id: String(r.id) } },

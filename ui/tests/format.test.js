@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import {
   authorName, dateTimeFormat, distributionRows, fillMonths, formatAxisCount, formatCount,
   formatMonth, formatPercent, formatRating, formatWhen, nextMonth, numberFormat, parseMonth,
-  platformLabel, plural, progressFraction, safeHttpUrl, resolveLocale, reviewPageUrl, starParts,
-  starsLabel, upgradeMessage,
+  linkTarget, platformLabel, plural, progressFraction, safeHttpUrl, resolveLocale, reviewPageUrl,
+  setLinkHosts, starParts, starsLabel, upgradeMessage,
 } from '../format.js';
 
 const L = 'en-US';
@@ -103,10 +103,32 @@ test('only http and https links may be opened', () => {
   assert.equal(safeHttpUrl(`https://x.com/${'a'.repeat(3000)}`), null);
 });
 
-test("a review's link opens only on its own platform's hosts", () => {
+// The hosts as the core declares them (ConnectorSpec `platform` and `review_hosts`, as
+// `source_platforms` returns them; src/platforms/*.rs), a few platforms' worth.
+const SPECS = [
+  { name: 'google-business', platform: 'google', review_hosts: ['google.com', 'google.*', 'g.page', 'goo.gl', 'g.co'] },
+  { name: 'google-places', platform: 'google', review_hosts: ['google.com', 'google.*', 'g.page', 'goo.gl', 'g.co'] },
+  { name: 'google-play', platform: 'google-play', review_hosts: ['play.google.com'] },
+  { name: 'yelp', platform: 'yelp', review_hosts: ['yelp.com', 'yelp.*'] },
+  { name: 'facebook', platform: 'facebook', review_hosts: ['facebook.com', 'fb.com', 'fb.me'] },
+  { name: 'trustpilot', platform: 'trustpilot', review_hosts: ['trustpilot.com', 'trustpilot.*'] },
+  { name: 'app-store', platform: 'app-store', review_hosts: ['apple.com'] },
+  { name: 'x', platform: 'x', review_hosts: ['x.com', 'twitter.com', 't.co'] },
+  { name: 'youtube', platform: 'youtube', review_hosts: ['youtube.com', 'youtu.be'] },
+  { name: 'reddit', platform: 'reddit', review_hosts: ['reddit.com', 'redd.it'] },
+  { name: 'hackernews', platform: 'hackernews', review_hosts: ['news.ycombinator.com'] },
+  { name: 'bluesky', platform: 'bluesky', review_hosts: ['bsky.app'] },
+  { name: 'mastodon', platform: 'mastodon', review_hosts: null },
+  { name: 'rss', platform: 'rss', review_hosts: null },
+  { name: 'file', platform: 'file', review_hosts: null },
+];
+
+test("a review's link opens only on its own platform's hosts, as the specs declare them", () => {
+  setLinkHosts(SPECS);
   const ok = [
     ['google', 'https://www.google.com/maps/reviews/1'],
     ['google', 'https://maps.google.co.uk/r/1'],
+    ['google', 'https://www.google.com.au/r/1'],
     ['google', 'https://g.page/r/abc'],
     ['google-play', 'https://play.google.com/store/apps/details?id=a'],
     ['yelp', 'https://www.yelp.ca/biz/harbour-lane'],
@@ -117,26 +139,52 @@ test("a review's link opens only on its own platform's hosts", () => {
     ['reddit', 'https://old.reddit.com/r/pdx/comments/abc/'],
     ['hackernews', 'https://news.ycombinator.com/item?id=1'],
     ['bluesky', 'https://bsky.app/profile/kim/post/3kq'],
-    // No fixed host: any http(s) page.
-    ['mastodon', 'https://ex.social/@kim/1123'],
-    ['rss', 'https://news.example.net/a'],
-    ['file', 'https://reviews.someshop.co/r/1'],
     // Reserved example domains (the demo's links).
     ['google', 'https://example.com/google/harbour-lane/1'],
+    ['mastodon', 'https://example.org/@kim/1'],
   ];
-  for (const [platform, url] of ok) assert.equal(reviewPageUrl(platform, url), url, `${platform} ${url}`);
+  for (const [platform, url] of ok) {
+    assert.deepEqual(linkTarget(platform, url), { url, direct: true }, `${platform} ${url}`);
+    assert.equal(reviewPageUrl(platform, url), url);
+  }
   const refused = [
     ['google', 'https://evil.com/www.google.com'],
     ['google', 'https://google.com.evil.com/'],
     ['google', 'https://www.google.evil.com/'],
     ['google', 'https://google.bad.io/'],
+    ['google', 'https://google.co.uk.evil.net/'],
     ['google', 'https://notgoogle.com/'],
+    ['google', 'https://www.yelp.com/biz/elsewhere'],
     ['yelp', 'https://yelp.com.phish.example.net.evil.org/'],
     ['facebook', 'http://facebook.com@evil.com/'],
     ['x', 'javascript:alert(1)'],
     ['mastodon', 'file:///etc/passwd'],
   ];
-  for (const [platform, url] of refused) assert.equal(reviewPageUrl(platform, url), null, `${platform} ${url}`);
+  for (const [platform, url] of refused) assert.equal(linkTarget(platform, url), null, `${platform} ${url}`);
+});
+
+test('a link without a fixed host shows its full address before it leaves the app', () => {
+  setLinkHosts(SPECS);
+  const asked = [
+    // No fixed host: any http(s) page, after the owner has seen it.
+    ['mastodon', 'https://ex.social/@kim/1123'],
+    ['rss', 'https://news.example.net.evil.org/a'],
+    ['file', 'https://reviews.someshop.co/r/1'],
+    // A site Earshot has no connector for (from an import): its hosts are not declared.
+    ['tripadvisor', 'https://www.tripadvisor.com/r/1'],
+    ['__proto__', 'https://evil.com/'],
+  ];
+  for (const [platform, url] of asked) {
+    assert.deepEqual(linkTarget(platform, url), { url, direct: false }, `${platform} ${url}`);
+  }
+  // Before the specs have loaded nothing opens directly, not even a platform's own host.
+  setLinkHosts([]);
+  assert.deepEqual(linkTarget('google', 'https://www.google.com/r/1'),
+    { url: 'https://www.google.com/r/1', direct: false });
+  // Bad entries are ignored rather than trusted.
+  setLinkHosts([{ platform: 'google', review_hosts: [7, 'google.com'] }, null, { name: 'x' }]);
+  assert.equal(linkTarget('google', 'https://maps.google.com/r').direct, true);
+  setLinkHosts(SPECS);
 });
 
 test('an empty author is shown as Anonymous', () => {

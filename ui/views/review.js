@@ -7,7 +7,7 @@
 import * as api from '../api.js';
 import { h, mount } from '../dom.js';
 import {
-  authorName, formatDateTime, formatRating, formatWhen, platformLabel, reviewPageUrl,
+  authorName, formatDateTime, formatRating, formatWhen, linkTarget, platformLabel,
 } from '../format.js';
 import {
   composerActions, describeReply, earlierTexts, editableReply, lengthLabel,
@@ -15,16 +15,17 @@ import {
 import { stars } from '../components/stars.js';
 import { showNotice } from '../components/notice.js';
 import { confirmDialog } from '../components/confirm.js';
+import { followLink } from '../components/open-link.js';
 
 const CHECK_DELAY_MS = 300;
 const SAVE_DELAY_MS = 800;
 
 function link(platform, url, text) {
-  const safe = reviewPageUrl(platform, url);
-  if (!safe) return null;
+  const target = linkTarget(platform, url);
+  if (!target) return null;
   return h('a', {
-    class: 'link', href: safe, title: safe,
-    onclick: (e) => { e.preventDefault(); api.openExternal(safe).catch(() => {}); },
+    class: 'link', href: target.url, title: target.url,
+    onclick: (e) => { e.preventDefault(); followLink(target).catch(() => {}); },
   }, text);
 }
 
@@ -296,8 +297,10 @@ function composerPanel(d, { focus, ctx }) {
         try {
           const c = await api.copyReply(r.id);
           const copied = await copyText(c.text, text);
-          const url = reviewPageUrl(r.platform, c.url);
-          if (url) await api.openExternal(url).catch(() => {});
+          const target = linkTarget(r.platform, c.url);
+          const url = target
+            ? await followLink(target, { keepClipboard: true }).catch(() => false)
+            : false;
           showNotice(`${copied ? 'Reply copied. ' : ''}${url ? `Paste it on ${c.platform}, ` : `Post it on ${c.platform}, `}then press “Mark as replied”.`);
         } catch (e) {
           showNotice(e.message, { kind: 'error' });

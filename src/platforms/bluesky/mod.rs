@@ -21,12 +21,14 @@ use crate::model::{IncomingReview, Kind};
 use crate::platforms::http::{parse_json, Http, Pace};
 use crate::platforms::{json_request, missing, setting, stored_secret, stored_token};
 use crate::platforms::{BodyParser, BoxFuture, Has, LocalBoxFuture, Platform, Replier};
+use crate::platforms::{ConnectorSpec, Feed};
 use crate::replies::coach::Limit;
-use crate::replies::outbox::{Auth, Planned, ReplyCredentials, Target};
+use crate::replies::outbox::{Auth, Planned, Target};
 use crate::replies::{ReplyError, Result as ReplyResult};
+use crate::secrets::ReplyCredentials;
 use crate::secrets::Secret;
 use crate::sources::text::{parse_time, time_mark};
-use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use crate::sources::{item, Ctx, Page, PageRequest, Result, SourceError};
 use reqwest::Method;
 
 /// The honest guide to connecting it (see [`crate::platforms::Guide`]).
@@ -89,6 +91,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     lists_everything: false,
     // 3,000 requests per 5 minutes per address.
     min_interval_ms: 100,
+    review_hosts: crate::platforms::LinkHosts::Only(&["bsky.app"]),
 };
 
 /// The public AppView: the spec's address (a test server or proxy replaces it, and then every

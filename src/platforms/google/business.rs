@@ -21,12 +21,14 @@ use crate::model::{Headline, IncomingReview, Kind, OwnerReply};
 use crate::platforms::http::{parse_json, Http, Refusal};
 use crate::platforms::{delete_request, json_request, missing, setting};
 use crate::platforms::{BodyParser, BoxFuture, Has, LocalBoxFuture, Platform, Replier};
+use crate::platforms::{ConnectorSpec, Feed};
 use crate::replies::coach::Limit;
-use crate::replies::outbox::{Auth, Planned, ReplyCredentials, Target};
+use crate::replies::outbox::{Auth, Planned, Target};
 use crate::replies::{ReplyError, Result as ReplyResult};
+use crate::secrets::ReplyCredentials;
 use crate::secrets::Secret;
 use crate::sources::text::{parse_time, path_segment, time_mark};
-use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use crate::sources::{item, Ctx, Page, PageRequest, Result, SourceError};
 use reqwest::Method;
 use serde_json::json;
 
@@ -125,6 +127,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     lists_everything: true,
     // 300 requests a minute per project.
     min_interval_ms: 200,
+    review_hosts: super::REVIEW_HOSTS,
 };
 
 const TOKEN: &str = "google_business_access_token";
@@ -399,6 +402,10 @@ impl Platform for GoogleBusiness {
         &SPEC
     }
 
+    fn exports(&self) -> &'static [&'static dyn crate::import::ExportFormat] {
+        &[&super::takeout::Takeout]
+    }
+
     fn fetch<'a>(&'a self, ctx: &'a Ctx<'_>, req: &'a PageRequest) -> BoxFuture<'a, Result<Page>> {
         Box::pin(fetch(ctx, req))
     }
@@ -434,7 +441,7 @@ impl Platform for GoogleBusiness {
         &self,
         source: &crate::store::Source,
         secrets: &dyn crate::secrets::SecretStore,
-    ) -> Option<Result<super::sign_in::SignIn>> {
+    ) -> Option<Result<crate::platforms::oauth::SignIn>> {
         Some(super::sign_in::begin(source, secrets))
     }
 

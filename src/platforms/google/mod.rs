@@ -6,9 +6,12 @@
 //! way for the connector, the outbox and the sign-in ([`token_url`]).
 
 pub mod business;
+mod maps_takeout;
 pub mod places;
 pub mod play;
+pub mod play_export;
 pub mod sign_in;
+pub mod takeout;
 pub mod youtube;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -17,6 +20,11 @@ use serde_json::Value;
 use crate::platforms::http::{Http, Pace, Refusal};
 use crate::secrets::Secret;
 use crate::sources::{Result, SourceError};
+
+/// Where Google's review pages are (Maps, Search, the short `g.page` links), for Business
+/// Profile and Places alike: both show their reviews on the `google` platform.
+pub(crate) const REVIEW_HOSTS: crate::platforms::LinkHosts =
+    crate::platforms::LinkHosts::Only(&["google.com", "google.*", "g.page", "goo.gl", "g.co"]);
 
 /// Google's OAuth token endpoint.
 pub(crate) const TOKEN_URL: &str = "https://oauth2.googleapis.com/token";
@@ -69,7 +77,7 @@ pub(crate) async fn token(
 pub(crate) async fn renew_sign_in(
     spec: &crate::platforms::ConnectorSpec,
     http: &Http,
-    creds: &dyn crate::replies::outbox::ReplyCredentials,
+    creds: &dyn crate::secrets::ReplyCredentials,
     source_id: crate::model::SourceId,
     settings: &Value,
 ) -> crate::replies::Result<Secret> {

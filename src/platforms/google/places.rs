@@ -12,8 +12,9 @@ use serde_json::Value;
 use crate::model::{Headline, IncomingReview, Kind};
 use crate::platforms::http::{parse_json, Refusal};
 use crate::platforms::{BodyParser, BoxFuture, Platform};
+use crate::platforms::{ConnectorSpec, Feed};
 use crate::sources::text::{parse_time, path_segment, time_mark};
-use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use crate::sources::{item, Ctx, Page, PageRequest, Result, SourceError};
 
 /// The honest guide to connecting it (see [`crate::platforms::Guide`]).
 const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
@@ -62,6 +63,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     interval_minutes: 360,
     lists_everything: false,
     min_interval_ms: 200,
+    review_hosts: super::REVIEW_HOSTS,
 };
 
 /// The fields asked for: each is billed, reviews are what this connector is for.
@@ -138,36 +140,7 @@ fn reword(e: SourceError, key: &str) -> SourceError {
         },
         other => other,
     };
-    scrub(e, key)
-}
-
-/// Removes a secret from an error's text, whatever the platform put there.
-pub(crate) fn scrub(e: SourceError, secret: &str) -> SourceError {
-    if secret.len() < 4 {
-        return e;
-    }
-    let clean = |s: String| s.replace(secret, "[secret]");
-    match e {
-        SourceError::Auth { status, detail } => SourceError::Auth {
-            status,
-            detail: clean(detail),
-        },
-        SourceError::NotFound { detail } => SourceError::NotFound {
-            detail: clean(detail),
-        },
-        SourceError::RateLimited { until, detail } => SourceError::RateLimited {
-            until,
-            detail: clean(detail),
-        },
-        SourceError::Rejected { status, detail } => SourceError::Rejected {
-            status,
-            detail: clean(detail),
-        },
-        SourceError::BadResponse(m) => SourceError::BadResponse(clean(m)),
-        SourceError::Network(m) => SourceError::Network(clean(m)),
-        SourceError::Config(m) => SourceError::Config(clean(m)),
-        other => other,
-    }
+    e.redacted(&[crate::secrets::Secret::new(key)])
 }
 
 /// What Google shows for the place: `rating` (1–5) and `userRatingCount`, where it has them.

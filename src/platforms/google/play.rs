@@ -20,14 +20,16 @@ use crate::platforms::http::{parse_json, Refusal};
 use crate::platforms::http::{Http, Pace};
 use crate::platforms::{json_request, missing, oauth, setting, stored_secret, stored_token};
 use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
+use crate::platforms::{ConnectorSpec, Feed};
 use crate::platforms::{Has, LocalBoxFuture};
 use crate::replies::coach::Limit;
-use crate::replies::outbox::{Auth, ReplyCredentials};
+use crate::replies::outbox::Auth;
 use crate::replies::outbox::{Planned, Target};
 use crate::replies::{ReplyError, Result as ReplyResult};
+use crate::secrets::ReplyCredentials;
 use crate::secrets::Secret;
 use crate::sources::text::{path_segment, time_mark, unix_time};
-use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use crate::sources::{item, Ctx, Page, PageRequest, Result, SourceError};
 use reqwest::Method;
 use serde_json::json;
 
@@ -89,6 +91,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     lists_everything: false,
     // About 200 list requests an hour per app (reported); a burst of ten goes at once.
     min_interval_ms: 18_000,
+    review_hosts: crate::platforms::LinkHosts::Only(&["play.google.com"]),
 };
 
 const SCOPE: &str = "https://www.googleapis.com/auth/androidpublisher";
@@ -332,6 +335,10 @@ pub struct GooglePlay;
 impl Platform for GooglePlay {
     fn spec(&self) -> &'static ConnectorSpec {
         &SPEC
+    }
+
+    fn exports(&self) -> &'static [&'static dyn crate::import::ExportFormat] {
+        &[&super::play_export::ReviewReports]
     }
 
     fn fetch<'a>(&'a self, ctx: &'a Ctx<'_>, req: &'a PageRequest) -> BoxFuture<'a, Result<Page>> {

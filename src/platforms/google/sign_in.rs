@@ -11,7 +11,7 @@ use crate::secrets::SecretStore;
 use crate::sources::{settings_of, Result, SourceError};
 use crate::store::Source;
 
-pub use crate::platforms::oauth::SignIn;
+use crate::platforms::oauth::SignIn;
 
 /// Google's consent page; the source's `auth_url` (or its overridden base's `/auth`) wins.
 const GOOGLE_AUTH_URL: &str = "https://accounts.google.com/o/oauth2/v2/auth";

@@ -19,12 +19,14 @@ use crate::model::{IncomingReview, Kind, OwnerReply};
 use crate::platforms::http::{parse_json, Http, Refusal};
 use crate::platforms::{json_request, oauth, sign_in_first, Has};
 use crate::platforms::{BodyParser, BoxFuture, LocalBoxFuture, Platform, Replier};
+use crate::platforms::{ConnectorSpec, Feed};
 use crate::replies::coach::Limit;
-use crate::replies::outbox::{Auth, Planned, ReplyCredentials, Target as ReplyTarget};
+use crate::replies::outbox::{Auth, Planned, Target as ReplyTarget};
 use crate::replies::{ReplyError, Result as ReplyResult};
+use crate::secrets::ReplyCredentials;
 use crate::secrets::Secret;
 use crate::sources::text::{html_to_text, parse_time, time_mark};
-use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use crate::sources::{item, Ctx, Page, PageRequest, Result, SourceError};
 use reqwest::Method;
 use serde_json::json;
 
@@ -97,6 +99,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     lists_everything: false,
     // Limited by a daily quota (10,000 units, 1 per page), not by rate.
     min_interval_ms: 200,
+    review_hosts: crate::platforms::LinkHosts::Only(&["youtube.com", "youtu.be"]),
 };
 
 /// Threads per page: the API's maximum.
@@ -383,7 +386,7 @@ impl Platform for YouTube {
         &self,
         source: &crate::store::Source,
         secrets: &dyn crate::secrets::SecretStore,
-    ) -> Option<Result<super::sign_in::SignIn>> {
+    ) -> Option<Result<crate::platforms::oauth::SignIn>> {
         Some(super::sign_in::begin(source, secrets))
     }
 

@@ -11,13 +11,19 @@
 //! a reply date becomes a reply that says so (response rate and time count it) until an API sync
 //! brings the text; a reply-text column, should an export have one, is used. Ids are Trustpilot's
 //! review ids, the API connector's. XLSX exports are not read: save the sheet as CSV.
+//!
+//! The import finds it through [`super::Trustpilot`]'s `exports`; its generic half (reading the
+//! files wherever they are, writing the reviews) is [`crate::import`]'s.
 
 use std::path::PathBuf;
 
 use serde_json::{Map, Value};
 
-use super::inputs::{self, Lines};
-use super::{parse_date, parse_rating, Collected, Entry, ImportOptions, Result, Target};
+use crate::import::inputs::{self, Lines};
+use crate::import::{
+    collect_csv, parse_date, parse_rating, Collected, Entry, ExportFormat, ExportSpec, Head,
+    ImportOptions, Result, Target,
+};
 use crate::model::{IncomingReview, Kind, OwnerReply};
 
 /// What a reply known only by its date says, until a sync brings its text.
@@ -63,21 +69,45 @@ const REPLY_TEXT: &[&str] = &[
 ];
 const UNIT: &[&str] = &["business unit id"];
 
-/// Every Trustpilot export CSV in `paths`.
-pub(super) fn collect(paths: &[PathBuf], _opts: &ImportOptions) -> Result<Collected> {
-    super::collect_csv(
-        paths,
-        super::Sniffed::Trustpilot,
-        read_file,
-        "it holds no Trustpilot review export (a CSV with Review ID, Review Created (UTC), \
+/// Trustpilot Business's review export (`--format trustpilot-csv`).
+pub struct ReviewExport;
+
+impl ExportFormat for ReviewExport {
+    fn spec(&self) -> &'static ExportSpec {
+        &ExportSpec {
+            name: "trustpilot-csv",
+            aliases: &["trustpilot"],
+            label: "Trustpilot review export",
+            help: "Trustpilot's review export, CSV (Trustpilot Business → Reviews → Export)",
+            looked_for: "Trustpilot export",
+            targets_word: "Business units",
+        }
+    }
+
+    fn sniff(&self, head: &Head) -> bool {
+        head.header().is_some_and(|h| {
+            h.contains("review stars")
+                || h.contains("review created (utc)")
+                || (h.contains("review id") && h.contains("review content"))
+        })
+    }
+
+    /// Every Trustpilot export CSV in `paths`.
+    fn collect(&self, paths: &[PathBuf], _opts: &ImportOptions) -> Result<Collected> {
+        collect_csv(
+            paths,
+            self,
+            read_file,
+            "it holds no Trustpilot review export (a CSV with Review ID, Review Created (UTC), \
              Review Stars)",
-    )
+        )
+    }
 }
 
 fn target(unit: &str) -> Target {
     Target {
-        connector: "trustpilot",
-        platform: "trustpilot",
+        connector: super::SPEC.name,
+        platform: super::SPEC.platform,
         setting: "business_unit_id",
         key: if unit.is_empty() { "export" } else { unit }.to_owned(),
     }
@@ -210,7 +240,7 @@ impl Columns {
         Ok(IncomingReview {
             url: Some(format!("https://www.trustpilot.com/reviews/{id}")),
             external_id: id,
-            platform: "trustpilot".into(),
+            platform: super::SPEC.platform.into(),
             kind: Kind::Review,
             author: get(self.author).map(str::to_owned),
             rating,

@@ -14,35 +14,64 @@
 //! place. Its id is the `reviewId` of its `Review Link`, the id the Play Developer API uses, so a
 //! later API sync continues it; star-only ratings have no link and get an id of their own (the
 //! API never lists them). Like the API connector, the reviewer's name is unknown here.
+//!
+//! The import finds it through [`super::play::GooglePlay`]'s `exports`.
 
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use super::inputs::{self, Lines};
-use super::{parse_date, Collected, Entry, ImportOptions, Result, Target};
+use crate::import::inputs::{self, Lines};
+use crate::import::{
+    collect_csv, parse_date, Collected, Entry, ExportFormat, ExportSpec, Head, ImportOptions,
+    Result, Target,
+};
 use crate::model::{fnv1a, IncomingReview, Kind, OwnerReply};
 use crate::sources::text::path_segment;
 
 const PACKAGE: &str = "package name";
 const RATING: &str = "star rating";
 
-/// Every Play review CSV in `paths` (a file, a folder, a ZIP).
-pub(super) fn collect(paths: &[PathBuf], _opts: &ImportOptions) -> Result<Collected> {
-    super::collect_csv(
-        paths,
-        super::Sniffed::Play,
-        read_file,
-        "it holds no Google Play Console review CSV (a header starting Package Name, App \
+/// Play Console's monthly review CSVs (`--format google-play-csv`).
+pub struct ReviewReports;
+
+impl ExportFormat for ReviewReports {
+    fn spec(&self) -> &'static ExportSpec {
+        &ExportSpec {
+            name: "google-play-csv",
+            aliases: &["google-play", "play", "play-console"],
+            label: "Google Play Console review CSV",
+            help: "Google Play Console review CSVs, one file or a folder of them (Play Console → Download\n    \
+                 reports → Reviews)",
+            looked_for: "Play Console review CSV",
+            targets_word: "Apps",
+        }
+    }
+
+    fn sniff(&self, head: &Head) -> bool {
+        head.header().is_some_and(|h| {
+            h.contains(PACKAGE)
+                && (h.contains(RATING) || h.contains("review link") || h.contains("review text"))
+        })
+    }
+
+    /// Every Play review CSV in `paths` (a file, a folder, a ZIP).
+    fn collect(&self, paths: &[PathBuf], _opts: &ImportOptions) -> Result<Collected> {
+        collect_csv(
+            paths,
+            self,
+            read_file,
+            "it holds no Google Play Console review CSV (a header starting Package Name, App \
              Version Code, …)",
-    )
+        )
+    }
 }
 
 fn target(package: &str) -> Target {
     Target {
-        connector: "google-play",
-        platform: "google-play",
+        connector: super::play::SPEC.name,
+        platform: super::play::SPEC.platform,
         setting: "package_name",
         key: package.to_owned(),
     }
@@ -212,7 +241,7 @@ fn review_of(row: &Row<'_>, package: &str) -> std::result::Result<IncomingReview
             )
         }),
         external_id,
-        platform: "google-play".into(),
+        platform: super::play::SPEC.platform.into(),
         kind: Kind::Review,
         author: None,
         rating,

@@ -14,14 +14,78 @@
 //! Files are recognised by content, not name (a renamed `reviews.json` still counts), and every
 //! page of every location is read. The same location can sit under two `account-*` folders: its
 //! reviews are counted once, the newest `updateTime` winning (in `write_export`).
+//!
+//! The import finds it through [`super::business::GoogleBusiness`]'s `exports`; a Google Maps
+//! Takeout, its near miss, is refused with a pointer here ([`super::maps_takeout`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use serde_json::Value;
 
-use super::{inputs, Collected, Entry, ImportError, ImportOptions, LocationFound, Result, Target};
-use crate::platforms::google::business as google_business;
+use super::business as google_business;
+use crate::import::{
+    inputs, not_reviews, Collected, Entry, ExportFormat, ExportSpec, Head, ImportError,
+    ImportOptions, LocationFound, Result, Target,
+};
+
+/// How an owner gets the export, for the refusal of a Maps Takeout.
+pub const HOW_TO_GET: &str = "takeout.google.com → Deselect all → tick \"Google Business \
+     Profile\" → Next step → Create export, then import the ZIP Google e-mails (or all of its \
+     parts, or the unpacked folder)";
+
+/// A Google Takeout of Google Business Profile (`--format google-takeout`).
+pub struct Takeout;
+
+impl ExportFormat for Takeout {
+    fn spec(&self) -> &'static ExportSpec {
+        &ExportSpec {
+            name: "google-takeout",
+            aliases: &[
+                    "takeout",
+                    "google-business",
+                    "google-business-profile",
+                    "google-business-takeout",
+                    "gbp",
+                ],
+            label: "Google Takeout of Google Business Profile",
+            help: "a Google Takeout of Google Business Profile: the ZIP, all parts of a split one, or the\n    \
+                 unpacked folder (takeout.google.com → Deselect all → Google Business Profile → Create \
+                 export)",
+            looked_for: "Google Business Profile reviews",
+            targets_word: "Locations",
+        }
+    }
+
+    fn sniff(&self, head: &Head) -> bool {
+        head.json().is_some_and(|compact| {
+            let reviews_list = compact.contains("\"reviews\":[");
+            let gbp_review = compact.contains("/locations/") && compact.contains("/reviews/")
+                || compact.contains("\"starRating\":")
+                || compact.contains("\"reviewReply\":");
+            reviews_list && gbp_review && !super::maps_takeout::is_maps_reviews(compact)
+        })
+    }
+
+    fn refuse(&self, head: &Head) -> Option<(&'static str, String)> {
+        head.json()
+            .is_some_and(super::maps_takeout::is_maps_reviews)
+            .then(|| {
+                (
+                    "maps_takeout",
+                    format!(
+                        "a Google Maps Takeout: the reviews you wrote about other places, not \
+                         the reviews of your business. Export Google Business Profile instead: \
+                         {HOW_TO_GET}"
+                    ),
+                )
+            })
+    }
+
+    fn collect(&self, paths: &[PathBuf], opts: &ImportOptions) -> Result<Collected> {
+        collect(paths, opts)
+    }
+}
 
 /// What is known of a location of the export.
 #[derive(Default)]
@@ -31,7 +95,7 @@ struct Location {
 }
 
 /// The reviews of every location (or of the one `--location` names).
-pub(super) fn collect(paths: &[PathBuf], opts: &ImportOptions) -> Result<Collected> {
+fn collect(paths: &[PathBuf], opts: &ImportOptions) -> Result<Collected> {
     let mut locations: BTreeMap<String, Location> = BTreeMap::new();
     let mut entries: Vec<Entry> = Vec::new();
     let mut files = Vec::new();
@@ -39,8 +103,7 @@ pub(super) fn collect(paths: &[PathBuf], opts: &ImportOptions) -> Result<Collect
         let folder = location_folder(name);
         let file = name.rsplit('/').next().unwrap_or(name);
         let is_reviews_name = file.starts_with("reviews") && file.ends_with(".json");
-        let head = &bytes[..bytes.len().min(inputs::SNIFF_BYTES)];
-        let sniffed = inputs::sniff_text(head) == super::Sniffed::Takeout;
+        let sniffed = Takeout.sniff(&Head::of(bytes));
         let parent = name.rsplit('/').nth(1).unwrap_or_default();
         if let (Some(l), true) = (&folder, parent.starts_with("location-")) {
             if file == "data.json" || file == "additionalData.json" {
@@ -112,7 +175,7 @@ pub(super) fn collect(paths: &[PathBuf], opts: &ImportOptions) -> Result<Collect
     })?;
     let first = paths.first().cloned().unwrap_or_default();
     if files.is_empty() {
-        return Err(super::not_reviews(
+        return Err(not_reviews(
             &first,
             "it holds no Google Business Profile reviews (Takeout/Google Business Profile/\
              account-…/location-…/reviews.json)"
@@ -170,8 +233,8 @@ pub(super) fn collect(paths: &[PathBuf], opts: &ImportOptions) -> Result<Collect
 
 fn target(location: &str) -> Target {
     Target {
-        connector: "google-business",
-        platform: "google",
+        connector: google_business::SPEC.name,
+        platform: google_business::SPEC.platform,
         setting: "location_id",
         key: location.to_owned(),
     }

@@ -1,6 +1,8 @@
 //! Trustpilot service reviews: `GET /v1/business-units/{buId}/reviews`, `apikey` header,
 //! `page`/`perPage` paging, newest first; past the end the list is empty.
 
+pub mod export;
+
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -10,11 +12,13 @@ use crate::platforms::http::{parse_json, Http, HttpConfig};
 use crate::platforms::{delete_request, json_request, missing, oauth, setting};
 use crate::platforms::{stored_secret, Has, LocalBoxFuture};
 use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
-use crate::replies::outbox::{Auth, Planned, ReplyCredentials, Target};
+use crate::platforms::{ConnectorSpec, Feed};
+use crate::replies::outbox::{Auth, Planned, Target};
 use crate::replies::{ReplyError, Result as ReplyResult};
+use crate::secrets::ReplyCredentials;
 use crate::secrets::{Secret, SecretStore};
 use crate::sources::text::{parse_time, path_segment, time_mark};
-use crate::sources::{item, ConnectorSpec, Ctx, Feed, Page, PageRequest, Result, SourceError};
+use crate::sources::{item, Ctx, Page, PageRequest, Result, SourceError};
 use reqwest::Method;
 use serde_json::json;
 
@@ -79,6 +83,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     lists_everything: true,
     // ≤ 833 calls per 5 minutes: one every 360 ms.
     min_interval_ms: 360,
+    review_hosts: crate::platforms::LinkHosts::Only(&["trustpilot.com", "trustpilot.*"]),
 };
 
 const PER_PAGE: u32 = 100;
@@ -249,6 +254,10 @@ impl Platform for Trustpilot {
 
     fn spec(&self) -> &'static ConnectorSpec {
         &SPEC
+    }
+
+    fn exports(&self) -> &'static [&'static dyn crate::import::ExportFormat] {
+        &[&export::ReviewExport]
     }
 
     fn fetch<'a>(&'a self, ctx: &'a Ctx<'_>, req: &'a PageRequest) -> BoxFuture<'a, Result<Page>> {

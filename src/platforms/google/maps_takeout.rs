@@ -3,8 +3,8 @@
 //! `five_star_rating_published`, `review_text_published` and the place's `location` (layout in
 //! `EXPORTS-AND-AUTH.md` A7). It is what an owner gets by ticking "Maps" in Takeout instead of
 //! "Google Business Profile", and it holds none of their business's reviews: it is recognised
-//! only to be refused with a pointer to the right export ([`super::ImportError::MapsTakeout`]),
-//! never imported.
+//! only to be refused with a pointer to the right export (the Business Profile Takeout's
+//! [`crate::import::ExportFormat::refuse`]), never imported.
 
 /// Whether a JSON text (its start, whitespace removed) is a Maps Takeout's reviews.
 pub(super) fn is_maps_reviews(compact_json: &str) -> bool {
