@@ -336,11 +336,21 @@ impl Store {
     }
 
     /// Sets an alert's state; `false` when there is no such alert.
+    ///
+    /// Dismissing an alert also drops its deliveries still waiting (a digest, quiet hours, a
+    /// retry): a dismissed alert never reaches a channel (issue 28).
     pub fn set_alert_state(&self, id: AlertId, state: AlertState) -> Result<bool> {
-        let n = self
-            .conn
+        let tx = self.conn.unchecked_transaction()?;
+        let n = tx
             .prepare_cached("UPDATE alerts SET state = ?2 WHERE id = ?1")?
             .execute(params![id, state.as_str()])?;
+        if state == AlertState::Dismissed {
+            tx.prepare_cached(
+                "DELETE FROM alert_deliveries WHERE alert_id = ?1 AND state = 'pending'",
+            )?
+            .execute([id])?;
+        }
+        tx.commit()?;
         Ok(n == 1)
     }
 
