@@ -21,7 +21,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use crate::model::BusinessId;
+use crate::model::{BusinessId, ReviewId};
 use crate::store::{Store, StoreError};
 
 pub use notify::{notification_plan, Notification, NotificationPrefs, Plan, QuietHours};
@@ -690,7 +690,7 @@ pub fn check_since(
             }
         }
     }
-    statistical_rules(store, &set, &own, &mut found, now_ts)?;
+    statistical_rules(store, &set, &own, &earliest_new, &mut found, now_ts)?;
 
     let drop = set.get(AlertKind::RatingDrop);
     let competitor = set.get(AlertKind::Competitor);
@@ -860,6 +860,7 @@ fn statistical_rules(
     store: &Store,
     set: &RuleSet,
     own: &[&crate::model::Business],
+    earliest_new: &BTreeMap<BusinessId, i64>,
     found: &mut Vec<rules::Finding>,
     now: i64,
 ) -> Result<()> {
@@ -927,17 +928,48 @@ fn statistical_rules(
                 }
             }
         }
-        if bomb.enabled {
+        // A bombing is news only where new reviews arrived (on a first check, all of them);
+        // looking back as far as a spike still going on keeps its first rating as its key.
+        let bomb_from = earliest_new.get(&b.id).map(|t| {
+            t - rules::SPIKE_RUN_LOOKBACK_HOURS * 3600 - bomb.number("hours") as i64 * 3600
+        });
+        if let (true, Some(bomb_from)) = (bomb.enabled, bomb_from) {
             let p = rules::bomb::BombParams::from_rule(bomb);
             let low = store.low_ratings(b.id, p.max_stars)?;
+            let picked: Vec<usize> = rules::bomb::candidates(&low, &p)
+                .into_iter()
+                .filter(|&i| low[i].1 >= bomb_from)
+                .collect();
             let mut candidates = Vec::new();
-            for i in rules::bomb::candidates(&low, &p) {
-                let (id, at) = low[i];
-                candidates.push(rules::bomb::LowRating {
-                    id,
-                    at,
-                    first_time: !store.author_wrote_before(id)?,
-                });
+            if let Some(&last) = picked.last() {
+                // Which authors had written before: one pass over the business's reviews.
+                let wanted: std::collections::HashSet<ReviewId> =
+                    picked.iter().map(|&i| low[i].0).collect();
+                let mut seen: std::collections::HashSet<(String, String)> = Default::default();
+                let mut first_time: BTreeMap<ReviewId, bool> = BTreeMap::new();
+                for (id, platform, author) in store.authors_until(b.id, low[last].1)? {
+                    let author = author
+                        .map(|a| a.trim().to_owned())
+                        .filter(|a| !a.is_empty());
+                    let fresh = match &author {
+                        Some(a) => !seen.contains(&(platform.clone(), a.clone())),
+                        None => true,
+                    };
+                    if wanted.contains(&id) {
+                        first_time.insert(id, fresh);
+                    }
+                    if let Some(a) = author {
+                        seen.insert((platform, a));
+                    }
+                }
+                for i in picked {
+                    let (id, at) = low[i];
+                    candidates.push(rules::bomb::LowRating {
+                        id,
+                        at,
+                        first_time: first_time.get(&id).copied().unwrap_or(true),
+                    });
+                }
             }
             let all: Vec<i64> = low.iter().map(|l| l.1).collect();
             found.extend(rules::bomb::review_bombs(

@@ -7,7 +7,7 @@
 //! `reviews_by_business_time`. Sign-in ends live in `settings` under `credentials.<source id>`:
 //! the end and whether it renews itself, never a token (those stay in the secret store).
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 
 use super::{Result, Store};
 use crate::model::alerts::{CredentialExpiry, Item};
@@ -146,22 +146,22 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Whether review `id`'s author wrote an earlier review of the same business on the same
-    /// platform. An unnamed author never has.
-    pub fn author_wrote_before(&self, id: ReviewId) -> Result<bool> {
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT 1 FROM reviews r JOIN reviews e ON e.business_id = r.business_id
-                   AND e.created_at <= r.created_at AND e.id != r.id
-                   AND e.platform = r.platform AND e.author = r.author
-                 WHERE r.id = ?1 AND r.author IS NOT NULL AND trim(r.author) != ''
-                   AND (e.created_at < r.created_at OR e.id < r.id)
-                 LIMIT 1",
-            )?
-            .query_row([id], |_| Ok(()))
-            .optional()?
-            .is_some())
+    /// `(id, platform, author)` of a business's reviews written up to `until`, oldest first: one
+    /// pass tells which authors of a burst had written before (a set of those seen so far),
+    /// where a query per review would scan the business's history each time.
+    pub fn authors_until(
+        &self,
+        business_id: BusinessId,
+        until: i64,
+    ) -> Result<Vec<(ReviewId, String, Option<String>)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, platform, author FROM reviews WHERE business_id = ?1 AND created_at <= ?2
+             ORDER BY created_at, id",
+        )?;
+        let rows = stmt.query_map(params![business_id, until], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Sources that sync from a platform (not imports of files): `(source, business, connector)`.
