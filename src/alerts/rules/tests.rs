@@ -245,7 +245,7 @@ fn one_spike_over_consecutive_hours_is_one_run_with_all_its_items() {
     assert!(praise
         .alert
         .message
-        .ends_with("its usual pace, mostly praise."));
+        .ends_with("its usual pace, mostly praise. Something may be going viral."));
 }
 
 fn b_ref(b: &Business) -> &Business {
