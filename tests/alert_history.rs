@@ -397,3 +397,82 @@ fn a_synced_source_gone_quiet_raises_one_silence_and_an_import_never_does() {
     );
     assert!(alerts::check(&mut cafe.store, now()).unwrap().is_empty());
 }
+
+#[test]
+fn the_dashboard_marks_the_bad_weeks_alerts_in_its_period() {
+    let db = TestDb::new();
+    let mut cafe = Cafe::new(&db);
+    cafe.history();
+    alerts::check(&mut cafe.store, now()).unwrap();
+    let day_after = (bad_from() + Duration::days(8)).date_naive();
+    let d = earshot::actions::dashboard(&cafe.store, None, Some(30), day_after).unwrap();
+    let kinds: Vec<AlertKind> = d.alerts.iter().map(|m| m.kind).collect();
+    assert!(kinds.contains(&AlertKind::Spike), "{kinds:?}");
+    assert!(kinds.contains(&AlertKind::RatingDrop), "{kinds:?}");
+    assert!(d
+        .alerts
+        .iter()
+        .all(|m| in_bad_week(m.created_at) || m.created_at < bad_from() + Duration::days(9)));
+    assert!(
+        d.alerts
+            .windows(2)
+            .all(|w| w[0].created_at <= w[1].created_at),
+        "oldest first"
+    );
+    // A year later, that week is outside the period.
+    let later = (now() - Duration::days(1)).date_naive();
+    let d = earshot::actions::dashboard(&cafe.store, None, Some(30), later).unwrap();
+    assert!(!d.alerts.iter().any(|m| in_bad_week(m.created_at)));
+}
+
+#[test]
+fn a_sign_in_that_cannot_renew_is_recorded_without_its_token_and_warned_about() {
+    use earshot::secrets::{MemorySecrets, Secret, SecretStore};
+    let db = TestDb::new();
+    let mut cafe = Cafe::new(&db);
+    let secrets = MemorySecrets::default();
+    let ends = Utc::now() + Duration::days(2);
+    secrets
+        .set(
+            cafe.source,
+            "access_token",
+            &Secret::new("tok-SECRET-123".to_owned()),
+        )
+        .unwrap();
+    secrets
+        .set(
+            cafe.source,
+            "access_token_expires_at",
+            &Secret::new(ends.timestamp().to_string()),
+        )
+        .unwrap();
+    earshot::platforms::oauth::record_expiries(&cafe.store, &secrets).unwrap();
+    let raised = alerts::check(&mut cafe.store, Utc::now()).unwrap();
+    let warned: Vec<&Alert> = raised
+        .iter()
+        .filter(|a| a.kind == AlertKind::CredentialsExpiring)
+        .collect();
+    assert_eq!(warned.len(), 1, "{raised:#?}");
+    // The database holds when it ends, never the token.
+    let bytes = std::fs::read(db.path()).unwrap();
+    let wal = std::fs::read(db.path().with_extension("db-wal")).unwrap_or_default();
+    for file in [bytes, wal] {
+        assert!(!String::from_utf8_lossy(&file).contains("tok-SECRET-123"));
+    }
+    // With a refresh token it renews itself: the warning is not raised again for a new end.
+    secrets
+        .set(cafe.source, "refresh_token", &Secret::new("r".to_owned()))
+        .unwrap();
+    secrets
+        .set(
+            cafe.source,
+            "access_token_expires_at",
+            &Secret::new((ends.timestamp() + 60).to_string()),
+        )
+        .unwrap();
+    earshot::platforms::oauth::record_expiries(&cafe.store, &secrets).unwrap();
+    assert!(alerts::check(&mut cafe.store, Utc::now())
+        .unwrap()
+        .iter()
+        .all(|a| a.kind != AlertKind::CredentialsExpiring));
+}

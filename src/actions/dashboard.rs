@@ -79,6 +79,9 @@ pub fn dashboard(
     let alerts = match &overview {
         Some(o) => {
             let from = o.from.and_time(chrono::NaiveTime::MIN).and_utc();
+            let to = (o.to + chrono::Duration::days(1))
+                .and_time(chrono::NaiveTime::MIN)
+                .and_utc();
             let list = store.alerts(&crate::alerts::AlertFilter {
                 business_id: Some(o.business_id),
                 limit: Some(DASHBOARD_ALERT_MARKS),
@@ -86,7 +89,7 @@ pub fn dashboard(
             })?;
             let mut marks: Vec<AlertMark> = list
                 .into_iter()
-                .filter(|a| a.created_at >= from)
+                .filter(|a| a.created_at >= from && a.created_at < to)
                 .map(|a| AlertMark {
                     id: a.id,
                     kind: a.kind,

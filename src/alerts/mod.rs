@@ -690,7 +690,21 @@ pub fn check_since(
             }
         }
     }
-    statistical_rules(store, &set, &own, &earliest_new, &mut found, now_ts)?;
+    // Removals noticed since the last check (a day's margin for clocks), all on a first check
+    // or a replay.
+    let removed_since = match (since_ts, marks.checked_at) {
+        (None, Some(last)) => last - REMOVED_MARGIN_SECS,
+        _ => i64::MIN,
+    };
+    statistical_rules(
+        store,
+        &set,
+        &own,
+        &earliest_new,
+        removed_since,
+        &mut found,
+        now_ts,
+    )?;
 
     let drop = set.get(AlertKind::RatingDrop);
     let competitor = set.get(AlertKind::Competitor);
@@ -849,6 +863,10 @@ fn one_card_per_review(new: &mut Vec<NewAlert>) {
     }
 }
 
+/// How far before the last check the `removed` rule looks again: the sync stamps a removal with
+/// the wall clock, the check runs at its own `now`, and a day covers any gap between them.
+const REMOVED_MARGIN_SECS: i64 = 86_400;
+
 /// Ratings at or below this are the "low ratings" a rating drop's evidence names.
 const DROP_EVIDENCE_MAX_STARS: f64 = 2.0;
 
@@ -861,6 +879,7 @@ fn statistical_rules(
     set: &RuleSet,
     own: &[&crate::model::Business],
     earliest_new: &BTreeMap<BusinessId, i64>,
+    removed_since: i64,
     found: &mut Vec<rules::Finding>,
     now: i64,
 ) -> Result<()> {
@@ -996,7 +1015,9 @@ fn statistical_rules(
         }
     }
     if set.enabled(AlertKind::Removed) {
-        found.extend(rules::lifecycle::removed(&store.removed_items(i64::MIN)?));
+        found.extend(rules::lifecycle::removed(
+            &store.removed_items(removed_since)?,
+        ));
     }
     let creds = set.get(AlertKind::CredentialsExpiring);
     if creds.enabled {
