@@ -8,6 +8,12 @@
 //! An alert is dated by the data that raised it, never by when the check ran, so a first check
 //! over years of history files each alert where it happened.
 //!
+//! Issue 28 added the rules over day series and kept state ([`rules::surge`] and the modules next
+//! to it): every statistical alert carries `details.evidence` (the review ids, the window and
+//! baseline figures, the test and its statistic), and their defaults are tail probabilities of
+//! one in a million against each series' own trailing rate, so ordinary weeks stay quiet at any
+//! volume. A review has one card: its "unanswered" state updates its "new negative" card.
+//!
 //! What the shell needs is here too: [`check`] returns the newly raised alerts,
 //! [`notify::notification_plan`] decides what to show now and what to hold back (quiet hours,
 //! pause, daily digest), and the store answers the tray ([`Store::unread_alert_count`]).

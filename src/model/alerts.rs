@@ -22,7 +22,8 @@ pub enum AlertKind {
     Unanswered,
     /// The rolling 30-day average fell well below the 90 days before it.
     RatingDrop,
-    /// Far more reviews and mentions in an hour than the business's own baseline.
+    /// Far more reviews and mentions in an hour than the business's own baseline, or far more
+    /// complaints (or praise) in a week; `details.direction` says which.
     Spike,
     /// A review or mention uses one of the owner's watch words.
     WatchWord,
