@@ -714,3 +714,56 @@ async fn smtps_to_a_server_without_tls_sends_nothing() {
     assert!(c.last_error.is_some());
     assert_eq!(c.sent, 0);
 }
+
+/// Issue 28: a dismissed alert is never delivered, even one already waiting for quiet hours
+/// to end.
+#[tokio::test(flavor = "current_thread")]
+async fn a_dismissed_alert_waiting_for_quiet_hours_to_end_is_never_sent() {
+    let db = TestDb::new();
+    let night = Utc::now()
+        .date_naive()
+        .and_hms_opt(23, 30, 0)
+        .unwrap()
+        .and_utc()
+        - Duration::days(1);
+    let secrets = MemorySecrets::default();
+    let quiet = receiver(200).await;
+    {
+        let store = db.store();
+        store.add_business("Joe's Café", false).unwrap();
+    }
+    cafe_reviews_at(&db, night - Duration::minutes(20), 2);
+    let mut store = db.store();
+    let spec = ChannelSpec {
+        kind: "webhook".into(),
+        target: quiet.uri(),
+        quiet_hours: Some(QuietHours {
+            start_hour: 22,
+            end_hour: 7,
+        }),
+        ..ChannelSpec::default()
+    };
+    channels::add_channel(&store, &secrets, &spec, None, night).unwrap();
+    let http = channels::http_client().unwrap();
+    channels::deliver(&mut store, &secrets, &http, local(night))
+        .await
+        .unwrap();
+    let waiting = store.alerts(&Default::default()).unwrap();
+    assert_eq!(waiting.len(), 2);
+    alerts::set_state(
+        &store,
+        waiting[0].id,
+        earshot::model::alerts::AlertState::Dismissed,
+    )
+    .unwrap();
+    channels::deliver(
+        &mut store,
+        &secrets,
+        &http,
+        local(night + Duration::hours(8)),
+    )
+    .await
+    .unwrap();
+    let sent = requests(&quiet).await;
+    assert_eq!(sent.len(), 1, "only the alert not dismissed");
+}

@@ -5,6 +5,7 @@
 mod common;
 
 mod actions;
+mod alert_history;
 mod alerts;
 mod bounds;
 mod channels;

@@ -12,7 +12,7 @@ export const OPEN_DAYS = 14;
 const DAY_MS = 86400e3;
 
 /** Kinds about one review, which the owner answers from the Review screen. */
-const ABOUT_ONE_REVIEW = new Set(['new_negative', 'unanswered', 'watch_word']);
+const ABOUT_ONE_REVIEW = new Set(['new_negative', 'unanswered', 'watch_word', 'removed']);
 
 /** A glyph per kind, to tell alerts apart at a glance (decorative; the title says it too). */
 const KIND_ICONS = new Map([
@@ -23,6 +23,11 @@ const KIND_ICONS = new Map([
   ['watch_word', '⚑'],
   ['competitor', '⇄'],
   ['source_health', '⚠'],
+  ['topic_surge', '▲'],
+  ['review_bomb', '✸'],
+  ['silence', '…'],
+  ['removed', '⌫'],
+  ['credentials_expiring', '⏲'],
 ]);
 
 export function kindIcon(kind) {
@@ -89,12 +94,45 @@ export function alertFigures(a) {
         ['Change', starChange(Math.round((d.recent_average - d.baseline_average) * 100) / 100)],
       ];
     case 'spike':
-      if (d.peak_per_hour == null) return [];
+      if (d.peak_per_hour == null) {
+        // A week of complaints or praise (issue 28).
+        if (d.items == null) return [];
+        return [
+          ...(d.direction ? [['Which way', d.direction === 'praise' ? 'Praise' : 'Complaints']] : []),
+          ['Items', `${formatCount(d.items)} in ${plural(d.evidence?.window?.days ?? 7, 'day')}`],
+          ['Usual', `about ${Number(d.usual ?? 0).toFixed(1)}`],
+          ...chance(d),
+        ];
+      }
       return [
+        ...(d.direction ? [['Which way', d.direction === 'praise' ? 'Praise' : 'Complaints']] : []),
         ['Items', formatCount(d.items ?? d.peak_per_hour)],
         ['Busiest hour', plural(d.peak_per_hour, 'item')],
         ['Usual pace', pace(d.usual_per_hour)],
       ];
+    case 'topic_surge':
+      if (d.items == null) return [];
+      return [
+        ['Topic', String(d.topic ?? '')],
+        ['Negative mentions', `${formatCount(d.items)} in ${plural(d.evidence?.window?.days ?? 14, 'day')}`],
+        ['Usual', `about ${Number(d.usual ?? 0).toFixed(1)}`],
+        ...chance(d),
+      ];
+    case 'review_bomb':
+      if (d.first_time_low_ratings == null) return [];
+      return [
+        ['Low ratings from first-time reviewers', `${formatCount(d.first_time_low_ratings)} within ${plural(d.hours ?? 6, 'hour')}`],
+        ...chance(d),
+      ];
+    case 'silence':
+      return [
+        ...(d.platform ? [['Platform', platformLabel(d.platform)]] : []),
+        ...(d.empty_days != null ? [['Nothing for', plural(d.empty_days, 'day')]] : []),
+        ...(d.items != null ? [['Items', `${formatCount(d.items)}, about ${Math.round(d.usual ?? 0)} usual`]] : []),
+        ...chance(d),
+      ];
+    case 'credentials_expiring':
+      return d.expires_at ? [['Ends', new Date(d.expires_at).toLocaleString()]] : [];
     case 'competitor': {
       if (d.competitor_average == null || d.own_average == null) return [];
       // 4.14 against 4.08 would read "4.1 against 4.1": show the hundredths when they matter.
@@ -115,6 +153,18 @@ export function alertFigures(a) {
     default:
       return [];
   }
+}
+
+/**
+ * The statistical test's answer in words, from `details.evidence`: [['Chance by luck', '1 in 2.5
+ * million']], or nothing when the alert has no p-value.
+ */
+function chance(d) {
+  const p = Number(d?.evidence?.statistic?.p_value);
+  if (!Number.isFinite(p) || p <= 0) return [];
+  const odds = 1 / p;
+  const words = odds >= 1e6 ? `${Number((odds / 1e6).toPrecision(2))} million` : formatCount(Math.round(odds));
+  return [['Chance by luck', `1 in ${words}`]];
 }
 
 /** The old name, kept for callers that want one line: "Recently: 3.5★ from 44 reviews · …". */
@@ -179,7 +229,14 @@ export function inboxChoicesFor(a) {
       return { business, from: addDays(d.day, 1 - RECENT_DAYS), to: d.day };
     case 'spike':
       if (!d.start) return null;
+      // A week's spike names days (YYYY-MM-DD), an hour's spike instants.
+      if (/^\d{4}-\d{2}-\d{2}$/.test(d.start)) return { business, from: d.start, to: d.end ?? d.start };
       return { business, from: localDay(d.start), to: localDay(d.end ?? d.start) };
+    case 'topic_surge': {
+      const w = d.evidence?.window;
+      if (!w?.start) return null;
+      return { business, from: w.start, to: w.end ?? w.start };
+    }
     case 'competitor':
       if (!d.day || d.competitor_id == null) return null;
       return { business: String(d.competitor_id), from: addDays(d.day, 1 - (d.window_days ?? 90)), to: d.day };

@@ -13,6 +13,11 @@ export const RULE_TITLES = {
   watch_word: 'Watch words mentioned',
   competitor: 'Competitor rated higher',
   source_health: 'A source stopped syncing',
+  topic_surge: 'Complaints about one topic surging',
+  review_bomb: 'Possible review bombing',
+  silence: 'A source went quiet',
+  removed: 'A review disappeared',
+  credentials_expiring: 'A sign-in expires soon',
 };
 
 /** A rule's title; an unknown kind is shown as written (never used as an object key). */
@@ -36,10 +41,26 @@ const PARAM_LABELS = new Map([
   ['words', 'Words and phrases'],
   ['window_days', 'Period compared (days)'],
   ['margin', 'Lead of at least (★)'],
+  ['window_baseline_days', 'Compared with (days)'],
+  ['window_min_items', 'At least (items in the period)'],
+  ['min_mentions', 'At least (negative mentions)'],
+  ['days', 'Warn before (days)'],
+  ['remind', 'Remind again (1 yes, 0 no)'],
+]);
+
+// Labels that mean something else in one rule, by `kind.key` (a Map, as above).
+const KIND_PARAM_LABELS = new Map([
+  ['review_bomb.hours', 'Within (hours)'],
+  ['review_bomb.max_stars', 'Low at or below (★)'],
+  ['review_bomb.min_reviews', 'At least (first-time low ratings)'],
+  ['silence.min_items', 'Items needed to judge'],
+  ['silence.window_days', 'Volume period (days)'],
 ]);
 
 /** "Negative at or below (★)" for max_stars; an unknown key in words ("Some key"). */
-export function paramLabel(key) {
+export function paramLabel(key, kind) {
+  const specific = `${kind ?? ''}.${key ?? ''}`;
+  if (KIND_PARAM_LABELS.has(specific)) return KIND_PARAM_LABELS.get(specific);
   if (PARAM_LABELS.has(key)) return PARAM_LABELS.get(key);
   const words = String(key ?? '').replace(/_/g, ' ').trim();
   return words ? words[0].toUpperCase() + words.slice(1) : '';
@@ -60,7 +81,17 @@ export function ruleSummary(rule) {
     case 'rating_drop':
       return `When the average of the last ${plural(num(p.recent_days) ?? 30, 'day')} falls ${starAmount(p.drop ?? 0.3)} below the ${num(p.baseline_days) ?? 90} days before.`;
     case 'spike':
-      return `When an hour brings ${num(p.min_ratio) ?? 3} times the usual pace, and at least ${plural(num(p.min_items) ?? 5, 'item')}.`;
+      return `When an hour brings ${num(p.min_ratio) ?? 3} times the usual pace, and at least ${plural(num(p.min_items) ?? 5, 'item')}, or ${plural(num(p.window_days) ?? 7, 'day')} bring far more complaints or praise than usual; it says which.`;
+    case 'topic_surge':
+      return `When one topic's complaints over ${plural(num(p.window_days) ?? 14, 'day')} are far above its own usual rate (at least ${plural(num(p.min_mentions) ?? 5, 'mention')}).`;
+    case 'review_bomb':
+      return `When at least ${plural(num(p.min_reviews) ?? 8, 'low rating')} from first-time reviewers arrive within ${plural(num(p.hours) ?? 6, 'hour')}, far above the usual.`;
+    case 'silence':
+      return 'When a synced source brings nothing for far longer than its usual gap, or far less than usual.';
+    case 'removed':
+      return 'When a review you had disappears from its platform.';
+    case 'credentials_expiring':
+      return `When a sign-in that cannot renew itself ends within ${plural(num(p.days) ?? 5, 'day')}.`;
     case 'watch_word': {
       const words = Array.isArray(p.words) ? p.words : [];
       if (!words.length) return 'When a review mentions a word you list.';

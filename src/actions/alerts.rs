@@ -19,6 +19,15 @@ pub fn check_alerts(store: &mut Store, now: DateTime<Utc>) -> Result<Vec<Alert>>
     Ok(alerts::check(store, now)?)
 }
 
+/// Evaluates every rule over the history from `since` (`earshot alerts check --since DATE`).
+pub fn check_alerts_since(
+    store: &mut Store,
+    now: DateTime<Utc>,
+    since: Option<DateTime<Utc>>,
+) -> Result<Vec<Alert>> {
+    Ok(alerts::check_since(store, now, since)?)
+}
+
 /// An alert with the first few of its reviews, so the screen links each to what raised it.
 #[derive(Debug, Serialize)]
 pub struct AlertWithReviews {

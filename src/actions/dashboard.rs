@@ -15,6 +15,20 @@ pub const DEFAULT_PERIOD_DAYS: i64 = 30;
 /// How many reviews the dashboard's "latest reviews" list shows.
 pub const DASHBOARD_LATEST: u32 = 8;
 
+/// Most alert marks a chart gets: past that they would cover the line they annotate.
+pub const DASHBOARD_ALERT_MARKS: u32 = 200;
+
+/// One past alert as a chart marks it: when, what, and the line to show on hover.
+#[derive(Debug, Clone, Serialize)]
+pub struct AlertMark {
+    pub id: crate::model::alerts::AlertId,
+    pub kind: crate::model::alerts::AlertKind,
+    pub title: &'static str,
+    #[serde(serialize_with = "crate::model::ser_rfc3339")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub message: String,
+}
+
 /// What the first screen needs in one round trip.
 #[derive(Debug, Serialize)]
 pub struct Dashboard {
@@ -27,6 +41,9 @@ pub struct Dashboard {
     /// The chosen period's figures, trend, platforms, aspects and competitors.
     pub overview: Option<Overview>,
     pub latest: Vec<Review>,
+    /// The business's alerts in the period (not dismissed), for the charts to mark where they
+    /// happened (issue 28). Oldest first.
+    pub alerts: Vec<AlertMark>,
     /// Shown in the footer so the owner knows where their data is.
     pub db_path: String,
 }
@@ -59,6 +76,33 @@ pub fn dashboard(
         }
         None => (None, Vec::new()),
     };
+    let alerts = match &overview {
+        Some(o) => {
+            let from = o.from.and_time(chrono::NaiveTime::MIN).and_utc();
+            let to = (o.to + chrono::Duration::days(1))
+                .and_time(chrono::NaiveTime::MIN)
+                .and_utc();
+            let list = store.alerts(&crate::model::alerts::AlertFilter {
+                business_id: Some(o.business_id),
+                limit: Some(DASHBOARD_ALERT_MARKS),
+                ..Default::default()
+            })?;
+            let mut marks: Vec<AlertMark> = list
+                .into_iter()
+                .filter(|a| a.created_at >= from && a.created_at < to)
+                .map(|a| AlertMark {
+                    id: a.id,
+                    kind: a.kind,
+                    title: a.kind.title(),
+                    created_at: a.created_at,
+                    message: a.message,
+                })
+                .collect();
+            marks.reverse();
+            marks
+        }
+        None => Vec::new(),
+    };
     Ok(Dashboard {
         empty: store.is_empty()?,
         businesses,
@@ -66,6 +110,7 @@ pub fn dashboard(
         stats,
         overview,
         latest,
+        alerts,
         db_path: store.path().display().to_string(),
     })
 }

@@ -22,7 +22,7 @@ pub mod sources;
 pub mod sync;
 pub mod watch;
 
-pub use alerts::{alerts_with_reviews, check_alerts, AlertWithReviews};
+pub use alerts::{alerts_with_reviews, check_alerts, check_alerts_since, AlertWithReviews};
 pub use dashboard::{dashboard, inbox_facets, Dashboard, InboxFacets};
 pub use data::{backup_now, import, list_backups, restore};
 pub use replies::{

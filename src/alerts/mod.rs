@@ -8,6 +8,12 @@
 //! An alert is dated by the data that raised it, never by when the check ran, so a first check
 //! over years of history files each alert where it happened.
 //!
+//! Issue 28 added the rules over day series and kept state ([`rules::surge`] and the modules next
+//! to it): every statistical alert carries `details.evidence` (the review ids, the window and
+//! baseline figures, the test and its statistic), and their defaults are tail probabilities of
+//! one in a million against each series' own trailing rate, so ordinary weeks stay quiet at any
+//! volume. A review has one card: its "unanswered" state updates its "new negative" card.
+//!
 //! What the shell needs is here too: [`check`] returns the newly raised alerts,
 //! [`notify::notification_plan`] decides what to show now and what to hold back (quiet hours,
 //! pause, daily digest), and the store answers the tray ([`Store::unread_alert_count`]).
@@ -21,12 +27,12 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use crate::model::BusinessId;
+use crate::model::{BusinessId, ReviewId};
 use crate::store::{Store, StoreError};
 
 pub use notify::{notification_plan, Notification, NotificationPrefs, Plan};
 
-use crate::model::alerts::{Alert, AlertId, AlertKind, AlertState, NewAlert};
+use crate::model::alerts::{Alert, AlertFilter, AlertId, AlertKind, AlertState, NewAlert};
 
 /// An alert raised at check time about something older than this is stored as already seen: it is
 /// history, not news. A week because owners read their reviews at least weekly, so anything older
@@ -41,7 +47,8 @@ pub enum AlertError {
     Store(#[from] StoreError),
     #[error(
         "no alert rule named {0:?}; the rules are new_negative, unanswered, rating_drop, spike, \
-         watch_word, competitor and source_health"
+         watch_word, competitor, source_health, topic_surge, review_bomb, silence, removed and \
+         credentials_expiring"
     )]
     UnknownRule(String),
     #[error("the {kind} rule has no setting {key:?}; its settings are: {known}")]
@@ -145,6 +152,13 @@ fn param_specs(kind: AlertKind) -> &'static [ParamSpec] {
             2,
             "a review at or below this many stars is negative"
         ),
+        num!(
+            "remind",
+            0.0,
+            1.0,
+            0,
+            "1: notify again when it is still unanswered; 0: only update its card"
+        ),
     ];
     const RATING_DROP: &[ParamSpec] = &[
         num!("drop", 0.05, 4.0, 0.3, "stars the recent average must fall"),
@@ -200,7 +214,135 @@ fn param_specs(kind: AlertKind) -> &'static [ParamSpec] {
             28,
             "days of history that set the usual pace"
         ),
+        num!(
+            "window_days",
+            1.0,
+            60.0,
+            7,
+            "days in the window where complaints or praise may surge"
+        ),
+        num!(
+            "window_baseline_days",
+            14.0,
+            730.0,
+            90,
+            "days before that window that set its usual rate"
+        ),
+        num!(
+            "window_min_items",
+            2.0,
+            100_000.0,
+            5,
+            "never a surge below this many complaints (or praises) in the window"
+        ),
     ];
+    const TOPIC_SURGE: &[ParamSpec] = &[
+        num!(
+            "window_days",
+            3.0,
+            90.0,
+            14,
+            "days in the window where a topic's complaints may surge"
+        ),
+        num!(
+            "baseline_days",
+            14.0,
+            730.0,
+            90,
+            "days before that window that set the topic's usual rate"
+        ),
+        num!(
+            "min_mentions",
+            2.0,
+            100_000.0,
+            5,
+            "never a surge below this many negative mentions in the window"
+        ),
+        num!(
+            "max_p",
+            1e-12,
+            0.05,
+            1e-6,
+            "chance of such a window by luck, below which it is a surge"
+        ),
+    ];
+    const REVIEW_BOMB: &[ParamSpec] = &[
+        num!(
+            "max_stars",
+            1.0,
+            5.0,
+            2,
+            "a rating at or below this many stars is low"
+        ),
+        // A few hours and eight strangers: a bad day at a small place (six complaints from six
+        // new customers, one every two hours) is a bad week's start, not a bombing; a bombing
+        // comes in a pile.
+        num!(
+            "hours",
+            1.0,
+            168.0,
+            6,
+            "hours in which the low ratings arrive"
+        ),
+        num!(
+            "min_reviews",
+            3.0,
+            100_000.0,
+            8,
+            "never a bombing below this many low ratings from first-time reviewers"
+        ),
+        num!(
+            "max_p",
+            1e-12,
+            0.05,
+            1e-6,
+            "chance of such a burst by luck, below which it is a bombing"
+        ),
+        num!(
+            "baseline_days",
+            14.0,
+            730.0,
+            90,
+            "days of history that set the usual rate of low ratings"
+        ),
+    ];
+    const SILENCE: &[ParamSpec] = &[
+        num!(
+            "baseline_days",
+            14.0,
+            730.0,
+            90,
+            "days before the quiet spell that set a source's usual rate"
+        ),
+        num!(
+            "window_days",
+            7.0,
+            180.0,
+            28,
+            "days in the window whose volume may fall far below usual"
+        ),
+        num!(
+            "min_items",
+            5.0,
+            100_000.0,
+            20,
+            "items the baseline needs before silence can be judged"
+        ),
+        num!(
+            "max_p",
+            1e-12,
+            0.05,
+            1e-6,
+            "chance of such a quiet spell by luck, below which it is silence"
+        ),
+    ];
+    const CREDENTIALS: &[ParamSpec] = &[num!(
+        "days",
+        1.0,
+        60.0,
+        5,
+        "days before a sign-in that cannot renew itself ends"
+    )];
     const WATCH_WORD: &[ParamSpec] = &[ParamSpec {
         key: "words",
         ty: ParamType::Words,
@@ -237,7 +379,11 @@ fn param_specs(kind: AlertKind) -> &'static [ParamSpec] {
         AlertKind::Spike => SPIKE,
         AlertKind::WatchWord => WATCH_WORD,
         AlertKind::Competitor => COMPETITOR,
-        AlertKind::SourceHealth => &[],
+        AlertKind::SourceHealth | AlertKind::Removed => &[],
+        AlertKind::TopicSurge => TOPIC_SURGE,
+        AlertKind::ReviewBomb => REVIEW_BOMB,
+        AlertKind::Silence => SILENCE,
+        AlertKind::CredentialsExpiring => CREDENTIALS,
     }
 }
 
@@ -422,7 +568,19 @@ const SCAN_PAGE: u32 = 5_000;
 /// rules read the daily rollup, which is small, in full each time. Everything raised by one check
 /// is stored with the new marks in one transaction.
 pub fn check(store: &mut Store, now: DateTime<Utc>) -> Result<Vec<Alert>> {
+    check_since(store, now, None)
+}
+
+/// [`check`], evaluating every rule over the history from `since` (all of it when `None` on a
+/// first check) rather than only what arrived since the last check: `earshot alerts check
+/// --since DATE`. Alerts already raised keep their keys, so nothing is raised twice.
+pub fn check_since(
+    store: &mut Store,
+    now: DateTime<Utc>,
+    since: Option<DateTime<Utc>>,
+) -> Result<Vec<Alert>> {
     let now_ts = now.timestamp();
+    let since_ts = since.map(|s| s.timestamp());
     let set = load_rules(store)?;
     let marks = store.alert_marks()?;
     let until_id = store.max_review_id()?;
@@ -437,12 +595,19 @@ pub fn check(store: &mut Store, now: DateTime<Utc>) -> Result<Vec<Alert>> {
 
     // Reviews stored since the last check: per-item rules, and where a spike may be.
     let mut earliest_new: BTreeMap<BusinessId, i64> = BTreeMap::new();
-    let mut after = marks.review_id.unwrap_or(i64::MIN);
+    let mut after = if since_ts.is_some() {
+        i64::MIN
+    } else {
+        marks.review_id.unwrap_or(i64::MIN)
+    };
     loop {
         let page = store.alert_items_after(after, until_id, SCAN_PAGE)?;
         let Some(last) = page.last() else { break };
         after = last.id;
-        for item in &page {
+        for item in page
+            .iter()
+            .filter(|i| since_ts.is_none_or(|s| i.created_at >= s))
+        {
             let e = earliest_new
                 .entry(item.business_id)
                 .or_insert(item.created_at);
@@ -517,11 +682,33 @@ pub fn check(store: &mut Store, now: DateTime<Utc>) -> Result<Vec<Alert>> {
             let first_day = hours[0].0.div_euclid(24) - params.baseline_days - 1;
             let days = store.daily_counts(business_id, first_day)?;
             for run in rules::spikes(&hours, &days, &params) {
-                let ids = store.review_ids_in(business_id, run.start * 3600, run.end * 3600)?;
-                found.push(rules::spike_finding(b, &run, ids));
+                let (from, to) = (run.start * 3600, run.end * 3600);
+                let ids = store.review_ids_in(business_id, from, to)?;
+                let (neg, pos) = store.sentiment_split(business_id, from, to)?;
+                found.push(rules::spike_finding(
+                    b,
+                    &run,
+                    rules::Direction::of(neg, pos),
+                    ids,
+                ));
             }
         }
     }
+    // Removals noticed since the last check (a day's margin for clocks), all on a first check
+    // or a replay.
+    let removed_since = match (since_ts, marks.checked_at) {
+        (None, Some(last)) => last - REMOVED_MARGIN_SECS,
+        _ => i64::MIN,
+    };
+    statistical_rules(
+        store,
+        &set,
+        &own,
+        &earliest_new,
+        removed_since,
+        &mut found,
+        now_ts,
+    )?;
 
     let drop = set.get(AlertKind::RatingDrop);
     let competitor = set.get(AlertKind::Competitor);
@@ -533,7 +720,14 @@ pub fn check(store: &mut Store, now: DateTime<Utc>) -> Result<Vec<Alert>> {
         if drop.enabled {
             let params = rules::DropParams::from_rule(drop);
             for b in &own {
-                found.extend(rules::rating_drops(b, &ratings[&b.id], now_ts, &params));
+                for mut f in rules::rating_drops(b, &ratings[&b.id], now_ts, &params) {
+                    // The evidence names the low ratings of the window that fell.
+                    let end = f.alert.created_at + 1;
+                    let from = end - params.recent_days * 86_400;
+                    let ids = store.low_rated_ids(b.id, from, end, DROP_EVIDENCE_MAX_STARS)?;
+                    f.alert.details["evidence"]["review_ids"] = serde_json::json!(ids);
+                    found.push(f);
+                }
             }
         }
         if competitor.enabled {
@@ -553,6 +747,9 @@ pub fn check(store: &mut Store, now: DateTime<Utc>) -> Result<Vec<Alert>> {
         }
     }
 
+    if let Some(s) = since_ts {
+        found.retain(|f| f.alert.created_at >= s);
+    }
     let cutoff = (now - BACKFILL_SEEN_AFTER).timestamp();
     let mut new: Vec<NewAlert> = found
         .into_iter()
@@ -564,6 +761,7 @@ pub fn check(store: &mut Store, now: DateTime<Utc>) -> Result<Vec<Alert>> {
             a
         })
         .collect();
+    one_card_per_review(&mut new);
     new.sort_by(|a, b| (a.created_at, &a.dedup_key).cmp(&(b.created_at, &b.dedup_key)));
 
     let marks = crate::store::AlertMarks {
@@ -571,7 +769,18 @@ pub fn check(store: &mut Store, now: DateTime<Utc>) -> Result<Vec<Alert>> {
         checked_at: Some(now_ts.max(marks.checked_at.unwrap_or(i64::MIN))),
         revision_id: Some(until_revision.max(marks.revision_id.unwrap_or(0))),
     };
-    let ids = store.raise_alerts(&new, &marks, now_ts)?;
+    let remind = unanswered.number("remind") >= 0.5;
+    let ids = store.raise_alerts(&new, &marks, now_ts, remind)?;
+    // One review, one card: an unanswered alert that updated its review's card in this batch is
+    // reported as that card's state (when the card was raised by this same check).
+    let follow_ups: BTreeMap<String, NewAlert> = new
+        .iter()
+        .filter(|a| a.kind == AlertKind::Unanswered)
+        .filter_map(|a| {
+            let review = a.dedup_key.strip_prefix("unanswered:")?;
+            Some((format!("new_negative:{review}"), a.clone()))
+        })
+        .collect();
     // A reply settles an "unanswered" alert: the owner has dealt with it, so it stops counting
     // as unread.
     store.settle_answered_alerts()?;
@@ -583,8 +792,20 @@ pub fn check(store: &mut Store, now: DateTime<Utc>) -> Result<Vec<Alert>> {
         .into_iter()
         .zip(ids)
         .filter_map(|(a, id)| {
+            let id = id?;
+            let a = match follow_ups.get(&a.dedup_key) {
+                Some(f) => NewAlert {
+                    kind: f.kind,
+                    created_at: f.created_at,
+                    message: f.message.clone(),
+                    details: f.details.clone(),
+                    dedup_key: a.dedup_key,
+                    ..a
+                },
+                None => a,
+            };
             Some(Alert {
-                id: id?,
+                id,
                 kind: a.kind,
                 business: a
                     .business_id
@@ -604,6 +825,213 @@ pub fn check(store: &mut Store, now: DateTime<Utc>) -> Result<Vec<Alert>> {
             })
         })
         .collect())
+}
+
+/// One review, one card (issue 28): when one check finds a review both newly negative and past
+/// its reply deadline, and the deadline passed *before* what made it news (an old review edited
+/// down to 1★ today), the card is the news, noting that it has no reply; the unanswered state is
+/// not a later change of it. When the deadline passes after, the store updates the card
+/// ([`Store::raise_alerts`]).
+fn one_card_per_review(new: &mut Vec<NewAlert>) {
+    let news: BTreeMap<String, i64> = new
+        .iter()
+        .filter(|a| a.kind == AlertKind::NewNegative)
+        .filter_map(|a| {
+            let review = a.dedup_key.strip_prefix("new_negative:")?;
+            Some((review.to_owned(), a.created_at))
+        })
+        .collect();
+    let mut folded: BTreeMap<String, Json> = BTreeMap::new();
+    new.retain(|a| {
+        if a.kind != AlertKind::Unanswered {
+            return true;
+        }
+        let Some(review) = a.dedup_key.strip_prefix("unanswered:") else {
+            return true;
+        };
+        match news.get(review) {
+            Some(&at) if at > a.created_at => {
+                folded.insert(review.to_owned(), a.details["hours"].clone());
+                false
+            }
+            _ => true,
+        }
+    });
+    for a in new.iter_mut().filter(|a| a.kind == AlertKind::NewNegative) {
+        let Some(review) = a.dedup_key.strip_prefix("new_negative:") else {
+            continue;
+        };
+        if let Some(hours) = folded.get(review) {
+            a.details["unanswered_hours"] = hours.clone();
+        }
+    }
+}
+
+/// How far before the last check the `removed` rule looks again: the sync stamps a removal with
+/// the wall clock, the check runs at its own `now`, and a day covers any gap between them.
+const REMOVED_MARGIN_SECS: i64 = 86_400;
+
+/// Ratings at or below this are the "low ratings" a rating drop's evidence names.
+const DROP_EVIDENCE_MAX_STARS: f64 = 2.0;
+
+/// The rules over day series and kept state (issue 28): spikes of complaints or praise by the
+/// week, topic surges, review bombing, silence, removed reviews and expiring sign-ins. Each reads
+/// the whole history from the rollups (small), so a first check files every past alert where it
+/// happened, and later checks raise only what is new (the keys are per rule and window).
+fn statistical_rules(
+    store: &Store,
+    set: &RuleSet,
+    own: &[&crate::model::Business],
+    earliest_new: &BTreeMap<BusinessId, i64>,
+    removed_since: i64,
+    found: &mut Vec<rules::Finding>,
+    now: i64,
+) -> Result<()> {
+    let today = now.div_euclid(86_400);
+    let spike = set.get(AlertKind::Spike);
+    let topic = set.get(AlertKind::TopicSurge);
+    let bomb = set.get(AlertKind::ReviewBomb);
+    for b in own {
+        let series = store.sentiment_days(b.id)?;
+        let Some(first_day) = series.first_day else {
+            continue;
+        };
+        if spike.enabled {
+            let window = rules::trend::spike_window(spike);
+            // Hourly spikes already raised (this check or before) are the same burst seen
+            // closer up: a week holding one does not raise a second card.
+            let mut hourly: Vec<i64> = found
+                .iter()
+                .filter(|f| f.alert.kind == AlertKind::Spike && f.alert.business_id == Some(b.id))
+                .map(|f| f.alert.created_at)
+                .collect();
+            hourly.extend(
+                store
+                    .alerts(&AlertFilter {
+                        business_id: Some(b.id),
+                        kind: Some(AlertKind::Spike),
+                        include_dismissed: true,
+                        ..AlertFilter::default()
+                    })?
+                    .iter()
+                    .filter(|a| a.details.get("peak_per_hour").is_some())
+                    .map(|a| a.created_at.timestamp()),
+            );
+            for (direction, days, label) in [
+                (rules::Direction::Complaints, &series.negative, "negative"),
+                (rules::Direction::Praise, &series.positive, "positive"),
+            ] {
+                for s in rules::surge::surges(days, first_day, today, &window) {
+                    let (from, to) = (s.start * 86_400, (s.last_day + 1) * 86_400);
+                    if hourly.iter().any(|t| *t >= from && *t < to) {
+                        continue;
+                    }
+                    let ids =
+                        store.review_ids_with_sentiment(b.id, from, (s.end + 1) * 86_400, label)?;
+                    found.push(rules::trend::directional_spike(b, direction, &s, ids, now));
+                }
+            }
+        }
+        if topic.enabled {
+            let window = rules::trend::topic_window(topic);
+            let rows = store.aspect_negative_days(b.id)?;
+            let mut by_topic: BTreeMap<&str, Vec<(i64, i64)>> = BTreeMap::new();
+            for (aspect, day, n) in &rows {
+                by_topic.entry(aspect).or_default().push((*day, *n));
+            }
+            for (aspect, days) in by_topic {
+                for s in rules::surge::surges(&days, first_day, today, &window) {
+                    let ids = store.aspect_negative_ids(
+                        b.id,
+                        aspect,
+                        s.start * 86_400,
+                        (s.end + 1) * 86_400,
+                    )?;
+                    found.push(rules::trend::topic_surge(b, aspect, &s, ids, now));
+                }
+            }
+        }
+        // A bombing is news only where new reviews arrived (on a first check, all of them);
+        // looking back as far as a spike still going on keeps its first rating as its key.
+        let bomb_from = earliest_new.get(&b.id).map(|t| {
+            t - rules::SPIKE_RUN_LOOKBACK_HOURS * 3600 - bomb.number("hours") as i64 * 3600
+        });
+        if let (true, Some(bomb_from)) = (bomb.enabled, bomb_from) {
+            let p = rules::bomb::BombParams::from_rule(bomb);
+            let low = store.low_ratings(b.id, p.max_stars)?;
+            let picked: Vec<usize> = rules::bomb::candidates(&low, &p)
+                .into_iter()
+                .filter(|&i| low[i].1 >= bomb_from)
+                .collect();
+            let mut candidates = Vec::new();
+            if let Some(&last) = picked.last() {
+                // Which authors had written before: one pass over the business's reviews.
+                let wanted: std::collections::HashSet<ReviewId> =
+                    picked.iter().map(|&i| low[i].0).collect();
+                let mut seen: std::collections::HashSet<(String, String)> = Default::default();
+                let mut first_time: BTreeMap<ReviewId, bool> = BTreeMap::new();
+                for (id, platform, author) in store.authors_until(b.id, low[last].1)? {
+                    let author = author
+                        .map(|a| a.trim().to_owned())
+                        .filter(|a| !a.is_empty());
+                    let fresh = match &author {
+                        Some(a) => !seen.contains(&(platform.clone(), a.clone())),
+                        None => true,
+                    };
+                    if wanted.contains(&id) {
+                        first_time.insert(id, fresh);
+                    }
+                    if let Some(a) = author {
+                        seen.insert((platform, a));
+                    }
+                }
+                for i in picked {
+                    let (id, at) = low[i];
+                    candidates.push(rules::bomb::LowRating {
+                        id,
+                        at,
+                        first_time: first_time.get(&id).copied().unwrap_or(true),
+                    });
+                }
+            }
+            let all: Vec<i64> = low.iter().map(|l| l.1).collect();
+            found.extend(rules::bomb::review_bombs(
+                b,
+                &candidates,
+                &all,
+                first_day * 86_400,
+                now,
+                &p,
+            ));
+        }
+    }
+    let silence = set.get(AlertKind::Silence);
+    if silence.enabled {
+        let p = rules::silence::SilenceParams::from_rule(silence);
+        for (source, business, connector) in store.synced_sources()? {
+            let Some(b) = own.iter().find(|b| b.id == business) else {
+                continue;
+            };
+            let days = store.source_days(source)?;
+            found.extend(rules::silence::silences(
+                b, source, &connector, &days, now, &p,
+            ));
+        }
+    }
+    if set.enabled(AlertKind::Removed) {
+        found.extend(rules::lifecycle::removed(
+            &store.removed_items(removed_since)?,
+        ));
+    }
+    let creds = set.get(AlertKind::CredentialsExpiring);
+    if creds.enabled {
+        found.extend(rules::lifecycle::credentials_expiring(
+            &store.credential_expiries()?,
+            creds.number("days"),
+            now,
+        ));
+    }
+    Ok(())
 }
 
 /// Marks an alert seen or dismissed (or new again).

@@ -191,6 +191,11 @@ fn count_words(kind: AlertKind, n: usize) -> String {
         AlertKind::WatchWord => ("watch word", "watch words"),
         AlertKind::Competitor => ("competitor ahead", "competitors ahead"),
         AlertKind::SourceHealth => ("source failing", "sources failing"),
+        AlertKind::TopicSurge => ("topic surging", "topics surging"),
+        AlertKind::ReviewBomb => ("possible review bombing", "possible review bombings"),
+        AlertKind::Silence => ("source gone quiet", "sources gone quiet"),
+        AlertKind::Removed => ("review removed", "reviews removed"),
+        AlertKind::CredentialsExpiring => ("sign-in expiring", "sign-ins expiring"),
     };
     format!("{n} {}", if n == 1 { one } else { many })
 }

@@ -29,7 +29,8 @@ pub struct AlertsArgs {
     #[arg(long, conflicts_with = "all")]
     unread: bool,
     /// Only alerts of this kind (new_negative, unanswered, rating_drop, spike, watch_word,
-    /// competitor, source_health).
+    /// competitor, source_health, topic_surge, review_bomb, silence, removed,
+    /// credentials_expiring).
     #[arg(long, value_name = "KIND")]
     kind: Option<String>,
     /// Only alerts about this business.
@@ -49,6 +50,11 @@ enum AlertsCmd {
         /// Evaluate as if it were this time (RFC 3339), to replay or test; default: now.
         #[arg(long, value_name = "TIME")]
         now: Option<chrono::DateTime<chrono::FixedOffset>>,
+        /// Evaluate every rule over the history from this date (YYYY-MM-DD, UTC) or time
+        /// (RFC 3339), not only what arrived since the last check; alerts already raised are
+        /// not raised again.
+        #[arg(long, value_name = "DATE", value_parser = parse_since)]
+        since: Option<DateTime<Utc>>,
     },
     /// Mark alerts as seen.
     Seen {
@@ -85,7 +91,7 @@ enum RulesCmd {
     /// Turn a rule on or off and change its settings.
     Set {
         /// The rule: new_negative, unanswered, rating_drop, spike, watch_word, competitor,
-        /// source_health.
+        /// source_health, topic_surge, review_bomb, silence, removed, credentials_expiring.
         kind: String,
         #[arg(long, value_name = "true|false")]
         enabled: Option<bool>,
@@ -101,10 +107,11 @@ enum RulesCmd {
 pub fn run(store: &mut Store, args: AlertsArgs) -> Result<ExitCode> {
     match args.cmd {
         None => list(store, &args),
-        Some(AlertsCmd::Check { json, now }) => check(
+        Some(AlertsCmd::Check { json, now, since }) => check(
             store,
             json,
             now.map_or_else(Utc::now, |t| t.with_timezone(&Utc)),
+            since,
         ),
         Some(AlertsCmd::Seen { ids }) => set_state(store, &ids, AlertState::Seen),
         Some(AlertsCmd::Dismiss { ids }) => set_state(store, &ids, AlertState::Dismissed),
@@ -194,8 +201,23 @@ fn print_alert(a: &Alert) {
     println!("         {}", a.message);
 }
 
-fn check(store: &mut Store, json: bool, now: DateTime<Utc>) -> Result<ExitCode> {
-    let raised = earshot::actions::check_alerts(store, now)?;
+/// `--since`: a date (midnight UTC) or an RFC 3339 time.
+fn parse_since(s: &str) -> std::result::Result<DateTime<Utc>, String> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s.trim()) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc())
+        .map_err(|_| format!("{s:?} is not a date (YYYY-MM-DD) or an RFC 3339 time"))
+}
+
+fn check(
+    store: &mut Store,
+    json: bool,
+    now: DateTime<Utc>,
+    since: Option<DateTime<Utc>>,
+) -> Result<ExitCode> {
+    let raised = earshot::actions::check_alerts_since(store, now, since)?;
     if json {
         print_json(&raised)?;
         return Ok(ExitCode::SUCCESS);

@@ -22,7 +22,8 @@ pub enum AlertKind {
     Unanswered,
     /// The rolling 30-day average fell well below the 90 days before it.
     RatingDrop,
-    /// Far more reviews and mentions in an hour than the business's own baseline.
+    /// Far more reviews and mentions in an hour than the business's own baseline, or far more
+    /// complaints (or praise) in a week; `details.direction` says which.
     Spike,
     /// A review or mention uses one of the owner's watch words.
     WatchWord,
@@ -30,10 +31,20 @@ pub enum AlertKind {
     Competitor,
     /// A source keeps failing to sync (raised by the sync engine, not by [`crate::alerts::check`]).
     SourceHealth,
+    /// One aspect's negative mentions far above their own baseline.
+    TopicSurge,
+    /// Many low ratings from first-time reviewers within hours.
+    ReviewBomb,
+    /// A synced source brought nothing for far longer than its usual gap, or far less than usual.
+    Silence,
+    /// A review the owner had disappeared from its platform.
+    Removed,
+    /// A kept sign-in that cannot renew itself ends within a few days.
+    CredentialsExpiring,
 }
 
 impl AlertKind {
-    pub const ALL: [AlertKind; 7] = [
+    pub const ALL: [AlertKind; 12] = [
         AlertKind::NewNegative,
         AlertKind::Unanswered,
         AlertKind::RatingDrop,
@@ -41,6 +52,11 @@ impl AlertKind {
         AlertKind::WatchWord,
         AlertKind::Competitor,
         AlertKind::SourceHealth,
+        AlertKind::TopicSurge,
+        AlertKind::ReviewBomb,
+        AlertKind::Silence,
+        AlertKind::Removed,
+        AlertKind::CredentialsExpiring,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -52,6 +68,11 @@ impl AlertKind {
             AlertKind::WatchWord => "watch_word",
             AlertKind::Competitor => "competitor",
             AlertKind::SourceHealth => "source_health",
+            AlertKind::TopicSurge => "topic_surge",
+            AlertKind::ReviewBomb => "review_bomb",
+            AlertKind::Silence => "silence",
+            AlertKind::Removed => "removed",
+            AlertKind::CredentialsExpiring => "credentials_expiring",
         }
     }
 
@@ -69,6 +90,11 @@ impl AlertKind {
             AlertKind::WatchWord => "Watch word mentioned",
             AlertKind::Competitor => "Competitor rated higher",
             AlertKind::SourceHealth => "A source stopped syncing",
+            AlertKind::TopicSurge => "Complaints about one topic surging",
+            AlertKind::ReviewBomb => "Possible review bombing",
+            AlertKind::Silence => "A source went quiet",
+            AlertKind::Removed => "A review disappeared",
+            AlertKind::CredentialsExpiring => "A sign-in expires soon",
         }
     }
 }
@@ -181,6 +207,19 @@ pub struct Item {
     /// When the author last changed it, for an edited review read again after the edit: the
     /// alert is then about the edit and dated by it.
     pub edited_at: Option<i64>,
+}
+
+/// When a kept sign-in stops working, as recorded in the store (never the token itself).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CredentialExpiry {
+    pub source_id: super::SourceId,
+    pub business_id: BusinessId,
+    pub connector: String,
+    pub label: String,
+    /// Unix seconds.
+    pub expires_at: i64,
+    /// Whether the platform can renew it without the owner (a refresh token, a service account).
+    pub renewable: bool,
 }
 
 /// Local hours during which nothing pops up. `start == end` means none; `start > end` wraps

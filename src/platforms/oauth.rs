@@ -113,6 +113,31 @@ impl Tokens {
     }
 }
 
+/// Secrets from which a platform renews a sign-in without the owner: a refresh token, or a
+/// service account's key (Google Play mints its own tokens).
+const RENEWERS: &[&str] = &[REFRESH, "service_account_json"];
+
+/// Records in the store, for the `credentials_expiring` alert, when each source's kept sign-in
+/// ends and whether it renews itself. The end is read from the secret store, where the token
+/// lives; only the time and the flag go to the database, never a token. A source whose secrets
+/// cannot be read is skipped (the sync reports that on its own).
+pub fn record_expiries(
+    store: &crate::store::Store,
+    secrets: &dyn SecretStore,
+) -> crate::store::Result<()> {
+    for source in store.sources()? {
+        let Ok(end) = secrets.get(source.id, EXPIRES_AT) else {
+            continue;
+        };
+        let end = end.and_then(|s| s.expose().trim().parse::<i64>().ok());
+        let renewable = RENEWERS
+            .iter()
+            .any(|k| matches!(secrets.get(source.id, k), Ok(Some(_))));
+        store.record_credential_expiry(source.id, end, renewable)?;
+    }
+    Ok(())
+}
+
 /// The kept access token while it has more than a few minutes left; `None` when there is none,
 /// when it is spent, or when its end is unknown.
 pub(crate) fn fresh(

@@ -67,10 +67,11 @@ fn alert_from_row(r: &Row<'_>) -> rusqlite::Result<Alert> {
     })
 }
 
-const ITEM_COLUMNS: &str = "r.id, r.business_id, b.name, r.platform, r.kind, r.author, r.rating, \
+pub(super) const ITEM_COLUMNS: &str =
+    "r.id, r.business_id, b.name, r.platform, r.kind, r.author, r.rating, \
      r.title, r.body, r.created_at, r.replied_at, r.sentiment_label";
 
-fn item_from_row(r: &Row<'_>) -> rusqlite::Result<Item> {
+pub(super) fn item_from_row(r: &Row<'_>) -> rusqlite::Result<Item> {
     let kind: String = r.get(4)?;
     let label: Option<String> = r.get(11)?;
     Ok(Item {
@@ -134,6 +135,61 @@ fn insert_alert(conn: &Connection, a: &NewAlert, now: i64) -> Result<Option<Aler
     Ok(new_id)
 }
 
+/// Issue 28, one review one card: an `unanswered` alert for a review that already has its
+/// `new_negative` card updates that card (its kind, message, details and date become the
+/// unanswered state) instead of raising a second one. With `remind`, the card is unread again
+/// and its notifications and channel messages go out once more (unless the owner dismissed it,
+/// or it is history, `a.state` not `new`); without, it changes quietly.
+///
+/// `Ok(None)` when there is no card to update (the alert is then raised on its own key);
+/// `Ok(Some(None))` when the card was updated quietly or had been updated before;
+/// `Ok(Some(Some(id)))` when it was updated and is news again.
+fn follow_up(
+    conn: &Connection,
+    a: &NewAlert,
+    remind: bool,
+    now: i64,
+) -> Result<Option<Option<AlertId>>> {
+    let Some(review) = a.dedup_key.strip_prefix("unanswered:") else {
+        return Ok(None);
+    };
+    let card_key = format!("new_negative:{review}");
+    let card: Option<(AlertId, String, String)> = conn
+        .prepare_cached("SELECT id, kind, state FROM alerts WHERE dedup_key = ?1")?
+        .query_row([&card_key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    let Some((id, kind, state)) = card else {
+        return Ok(None);
+    };
+    if kind != AlertKind::NewNegative.as_str() {
+        // Updated by an earlier check: nothing more to do.
+        return Ok(Some(None));
+    }
+    let again = remind && a.state == AlertState::New && state != AlertState::Dismissed.as_str();
+    conn.prepare_cached(
+        "UPDATE alerts SET kind = ?2, message = ?3, details = ?4, created_at = ?5,
+                computed_at = ?6,
+                state = CASE WHEN ?7 THEN 'new' ELSE state END,
+                notified_at = CASE WHEN ?7 THEN NULL ELSE notified_at END
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        a.kind.as_str(),
+        a.message,
+        (!a.details.is_null()).then(|| a.details.to_string()),
+        a.created_at,
+        now,
+        again
+    ])?;
+    if again {
+        // Sent before: the reminder goes to the channels once more.
+        conn.prepare_cached("DELETE FROM alert_deliveries WHERE alert_id = ?1 AND state = 'sent'")?
+            .execute([id])?;
+    }
+    Ok(Some(again.then_some(id)))
+}
+
 impl Store {
     /// Raises one alert (the sync engine's `source_health`, for instance): stored unless an alert
     /// with the same `dedup_key` exists. Returns the new id, or `None` when it was already raised.
@@ -147,18 +203,37 @@ impl Store {
     /// Raises a check's alerts and moves its high-water marks, in one transaction: a crash leaves
     /// either both or neither, so nothing is skipped and nothing is raised twice. Returns, for each
     /// alert in order, its new id, or `None` when it had been raised before.
+    ///
+    /// An `unanswered` alert whose review has its `new_negative` card updates the card instead
+    /// (see [`follow_up`]); `remind` says whether that is news again.
     pub fn raise_alerts(
         &mut self,
         alerts: &[NewAlert],
         marks: &AlertMarks,
         now: i64,
+        remind: bool,
     ) -> Result<Vec<Option<AlertId>>> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let mut ids = Vec::with_capacity(alerts.len());
+        let mut ids: Vec<Option<AlertId>> = Vec::with_capacity(alerts.len());
+        let mut inserted = std::collections::HashSet::new();
         for a in alerts {
-            ids.push(insert_alert(&tx, a, now)?);
+            let followed = if a.kind == AlertKind::Unanswered {
+                follow_up(&tx, a, remind, now)?
+            } else {
+                None
+            };
+            ids.push(match followed {
+                // A card raised by this same batch is news once, not twice.
+                Some(Some(id)) if inserted.contains(&id) => None,
+                Some(id) => id,
+                None => {
+                    let id = insert_alert(&tx, a, now)?;
+                    inserted.extend(id);
+                    id
+                }
+            });
         }
         let mut set = tx.prepare_cached(
             "INSERT INTO settings (key, value) VALUES (?1, ?2)
@@ -261,11 +336,21 @@ impl Store {
     }
 
     /// Sets an alert's state; `false` when there is no such alert.
+    ///
+    /// Dismissing an alert also drops its deliveries still waiting (a digest, quiet hours, a
+    /// retry): a dismissed alert never reaches a channel (issue 28).
     pub fn set_alert_state(&self, id: AlertId, state: AlertState) -> Result<bool> {
-        let n = self
-            .conn
+        let tx = self.conn.unchecked_transaction()?;
+        let n = tx
             .prepare_cached("UPDATE alerts SET state = ?2 WHERE id = ?1")?
             .execute(params![id, state.as_str()])?;
+        if state == AlertState::Dismissed {
+            tx.prepare_cached(
+                "DELETE FROM alert_deliveries WHERE alert_id = ?1 AND state = 'pending'",
+            )?
+            .execute([id])?;
+        }
+        tx.commit()?;
         Ok(n == 1)
     }
 

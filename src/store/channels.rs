@@ -146,6 +146,7 @@ impl Store {
                  WHERE channel_id = ?1 AND state = 'pending' AND alert_id = (
                      SELECT alert_id FROM alert_deliveries
                      WHERE channel_id = ?1 AND state = 'pending' AND next_at <= ?2
+                       AND alert_id NOT IN (SELECT id FROM alerts WHERE state = 'dismissed')
                      ORDER BY alert_id LIMIT 1)
                  RETURNING alert_id, attempts",
             )?
@@ -163,6 +164,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "UPDATE alert_deliveries SET state = 'sending', attempts = attempts + 1, claimed_at = ?2
              WHERE channel_id = ?1 AND state = 'pending' AND next_at <= ?2
+               AND alert_id NOT IN (SELECT id FROM alerts WHERE state = 'dismissed')
              RETURNING alert_id, attempts",
         )?;
         let rows = stmt.query_map(params![channel, now], |r| {

@@ -10,6 +10,7 @@
 //!
 //! Each table or concept has its own file below; other modules see only model types.
 
+mod alert_history;
 mod alerts;
 mod batch_rollups;
 mod businesses;
@@ -37,6 +38,7 @@ use rusqlite::{Connection, OpenFlags};
 pub use checkpoints::BackgroundCheckpoints;
 pub use imported::ImportedReview;
 
+pub use alert_history::SentimentDays;
 pub use alerts::AlertMarks;
 pub use channels::Claimed;
 pub use maintenance::verify_database_file;

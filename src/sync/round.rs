@@ -46,8 +46,10 @@ pub async fn round(
     events: EventSink,
     now: DateTime<FixedOffset>,
 ) -> Result<Round, RoundError> {
-    let sources = run(db, secrets, selection, opts, events).await?;
+    let sources = run(db, secrets.clone(), selection, opts, events).await?;
     let mut store = Store::open(db)?;
+    // When kept sign-ins end, for the `credentials_expiring` rule (issue 28).
+    crate::platforms::oauth::record_expiries(&store, secrets.as_ref())?;
     let new_alerts = alerts::check(&mut store, now.with_timezone(&Utc))?;
     let plan = plan_notifications(&store, now)?;
     let unread_alerts = store.unread_alert_count()?;

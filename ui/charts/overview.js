@@ -43,8 +43,41 @@ export function periodLabel(p, granularity) {
     : dateTimeFormat('en', { month: 'short', day: 'numeric' }).format(d);
 }
 
+/**
+ * Where past alerts go on a chart of `series` (periods with `start` dates, oldest first): one mark
+ * per period that had alerts, at `xOf(i)`, with a title listing them (kind title and message),
+ * so a spike or a rating drop shows where it happened. Alerts before the first period or of an
+ * unknown date are left out. Pure, for the tests: [{ i, x, count, title }].
+ */
+export function alertMarks(series, alerts, xOf) {
+  if (!series.length || !Array.isArray(alerts) || !alerts.length) return [];
+  const starts = series.map((p) => new Date(`${p.start}T00:00:00Z`).getTime());
+  const byPeriod = new Map();
+  for (const a of alerts) {
+    const t = new Date(a?.created_at ?? '').getTime();
+    if (Number.isNaN(t) || t < starts[0]) continue;
+    let i = starts.length - 1;
+    while (i > 0 && starts[i] > t) i -= 1;
+    if (!byPeriod.has(i)) byPeriod.set(i, []);
+    byPeriod.get(i).push(a);
+  }
+  return [...byPeriod.entries()].sort((a, b) => a[0] - b[0]).map(([i, list]) => ({
+    i,
+    x: xOf(i),
+    count: list.length,
+    title: list.map((a) => `${a.title ?? a.kind}: ${a.message ?? ''}`).join('\n'),
+  }));
+}
+
+function markLayer(marks, top) {
+  return marks.map((m) => s('g', { class: 'alert-mark', transform: `translate(${m.x.toFixed(1)},${top})` },
+    s('path', { d: 'M-5,-7 L5,-7 L0,1 Z' }),
+    s('title', null, m.count > 1 ? `${m.count} alerts\n${m.title}` : m.title)));
+}
+
 export function ratingTrendChart(series, granularity, opts = {}) {
   const l = layoutRatingTrend(series, opts);
+  const marks = alertMarks(series, opts.alerts, (i) => l.points[i]?.x ?? l.running[i]?.x ?? PAD.left);
   const every = Math.max(1, Math.ceil(series.length / 8));
   return s('svg', {
     class: 'chart chart-trend', viewBox: `0 0 ${l.width} ${l.height}`, role: 'img',
@@ -56,6 +89,7 @@ export function ratingTrendChart(series, granularity, opts = {}) {
   ]),
   s('path', { class: 'line-running', d: path(l.running) }),
   s('path', { class: 'line-rating', d: path(l.points) }),
+  markLayer(marks, PAD.top + 2),
   l.points.map((p, i) => (p ? s('circle', { class: 'dot-rating', cx: p.x, cy: p.y, r: 3.5 },
     s('title', null, `${periodLabel(series[i], granularity)}: ${formatRating(p.v)}★ from ${formatCount(series[i].rated)} rated`)) : null)),
   series.map((p, i) => (i % every === 0 ? s('text', {
@@ -64,10 +98,11 @@ export function ratingTrendChart(series, granularity, opts = {}) {
 }
 
 /** Stacked bars of negative / neutral / positive shares per period. */
-export function sentimentChart(series, granularity, { width = 560, height = 150 } = {}) {
+export function sentimentChart(series, granularity, { width = 560, height = 150, alerts = [] } = {}) {
   const plotW = width - PAD.left - PAD.right;
   const plotH = height - PAD.top - PAD.bottom;
   const slot = series.length ? plotW / series.length : plotW;
+  const marks = alertMarks(series, alerts, (i) => PAD.left + (i + 0.5) * slot);
   const gap = Math.min(6, slot * 0.3);
   const every = Math.max(1, Math.ceil(series.length / 8));
   return s('svg', {
@@ -93,7 +128,8 @@ export function sentimentChart(series, granularity, { width = 560, height = 150 
       }),
       i % every === 0 ? s('text', { class: 'tick', x: x + w / 2, y: height - 6, 'text-anchor': 'middle' }, periodLabel(p, granularity)) : null,
     ];
-  }));
+  }),
+  markLayer(marks, PAD.top + 2));
 }
 
 /**

@@ -114,3 +114,35 @@ test('every kind has a glyph, and an unknown one a neutral dot', () => {
   }
   assert.equal(kindIcon('constructor'), '•');
 });
+
+test('issue 28: a week of complaints, a topic surge and a bombing show their figures and the odds', () => {
+  const week = {
+    kind: 'spike',
+    business_id: 1,
+    details: {
+      direction: 'complaints', start: '2025-06-05', end: '2025-06-11', items: 7, usual: 0.31,
+      evidence: { test: 'poisson_upper_tail', statistic: { p_value: 4e-7 }, window: { days: 7 } },
+    },
+  };
+  assert.deepEqual(alertFigures(week), [
+    ['Which way', 'Complaints'], ['Items', '7 in 7 days'], ['Usual', 'about 0.3'],
+    ['Chance by luck', '1 in 2.5 million'],
+  ]);
+  assert.deepEqual(inboxChoicesFor(week), { business: '1', from: '2025-06-05', to: '2025-06-11' });
+  const topic = {
+    kind: 'topic_surge',
+    business_id: 2,
+    details: {
+      topic: 'parking', items: 9, usual: 1.2,
+      evidence: { statistic: { p_value: 0.00002 }, window: { start: '2025-06-01', end: '2025-06-14', days: 14 } },
+    },
+  };
+  assert.deepEqual(alertFigures(topic), [
+    ['Topic', 'parking'], ['Negative mentions', '9 in 14 days'], ['Usual', 'about 1.2'],
+    ['Chance by luck', '1 in 50,000'],
+  ]);
+  assert.deepEqual(inboxChoicesFor(topic), { business: '2', from: '2025-06-01', to: '2025-06-14' });
+  assert.deepEqual(alertFigures({ kind: 'review_bomb', details: { first_time_low_ratings: 10, hours: 6 } }),
+    [['Low ratings from first-time reviewers', '10 within 6 hours']]);
+  assert.equal(kindIcon('review_bomb'), '✸');
+});

@@ -52,3 +52,21 @@ test('the running month is marked partial so it is drawn apart, never as a drop'
   assert.deepEqual(L.bars.map((b) => b.partial), [false, true]);
   assert.ok(layoutMonthly(months).bars.every((b) => !b.partial));
 });
+
+test('past alerts are marked in the period where they happened, one mark per period', async () => {
+  const { alertMarks } = await import('../charts/overview.js');
+  const series = [{ start: '2025-06-02' }, { start: '2025-06-09' }, { start: '2025-06-16' }];
+  const alerts = [
+    { kind: 'spike', title: 'Sudden burst of reviews', created_at: '2025-06-11T23:59:59Z', message: 'Complaints surged.' },
+    { kind: 'rating_drop', title: 'Rating dropping', created_at: '2025-06-12T23:59:59Z', message: 'Fell to 3.1★.' },
+    { kind: 'removed', title: 'A review disappeared', created_at: '2025-06-20T10:00:00Z', message: '<b>not html</b>' },
+    { kind: 'spike', title: 'Old', created_at: '2025-01-01T00:00:00Z', message: 'before the chart' },
+    { kind: 'spike', title: 'Broken', created_at: 'not a date', message: '' },
+  ];
+  const marks = alertMarks(series, alerts, (i) => 100 + i * 10);
+  assert.deepEqual(marks.map((m) => [m.i, m.x, m.count]), [[1, 110, 2], [2, 120, 1]]);
+  assert.equal(marks[0].title, 'Sudden burst of reviews: Complaints surged.\nRating dropping: Fell to 3.1★.');
+  // Review text stays text: the title is set as a <title> element's text, never parsed.
+  assert.equal(marks[1].title, 'A review disappeared: <b>not html</b>');
+  assert.deepEqual(alertMarks(series, undefined, () => 0), []);
+});

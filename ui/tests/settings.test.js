@@ -43,8 +43,18 @@ test('each rule says what it does with its current settings', () => {
     'When a review of 2★ or fewer has no reply after 48 hours.');
   assert.equal(ruleSummary({ kind: 'rating_drop', params: { drop: 0.3, recent_days: 30, baseline_days: 90 } }),
     'When the average of the last 30 days falls 0.3★ below the 90 days before.');
-  assert.equal(ruleSummary({ kind: 'spike', params: { min_ratio: 3, min_items: 5 } }),
-    'When an hour brings 3 times the usual pace, and at least 5 items.');
+  assert.equal(ruleSummary({ kind: 'spike', params: { min_ratio: 3, min_items: 5, window_days: 7 } }),
+    'When an hour brings 3 times the usual pace, and at least 5 items, or 7 days bring far more complaints or praise than usual; it says which.');
+  // Issue 28's rules.
+  assert.equal(ruleSummary({ kind: 'topic_surge', params: { window_days: 14, min_mentions: 5 } }),
+    'When one topic\'s complaints over 14 days are far above its own usual rate (at least 5 mentions).');
+  assert.equal(ruleSummary({ kind: 'review_bomb', params: { min_reviews: 5, hours: 24 } }),
+    'When at least 5 low ratings from first-time reviewers arrive within 24 hours, far above the usual.');
+  assert.equal(ruleSummary({ kind: 'credentials_expiring', params: { days: 5 } }),
+    'When a sign-in that cannot renew itself ends within 5 days.');
+  assert.equal(ruleTitle('review_bomb'), 'Possible review bombing');
+  assert.equal(paramLabel('hours', 'review_bomb'), 'Within (hours)');
+  assert.equal(paramLabel('hours', 'unanswered'), 'Remind after (hours)');
   assert.equal(ruleSummary({ kind: 'watch_word', params: { words: ['refund', 'scam', 'lawyer', 'mould', 'rat'] } }),
     'When a review mentions “refund”, “scam”, “lawyer” or 2 other words.');
   assert.equal(ruleSummary({ kind: 'watch_word', params: { words: ['refund'] } }), 'When a review mentions “refund”.');

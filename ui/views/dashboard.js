@@ -44,6 +44,7 @@ export function dashboardView(data, {
   onPickBusiness, onPickPeriod, onOpenReviews, period = 30, now = new Date(),
 } = {}) {
   const { stats, business, businesses, latest, overview: o } = data;
+  const alerts = Array.isArray(data.alerts) ? data.alerts : [];
   const rated = ratedCount(stats.distribution);
   const currentMonth = monthOf(now);
   const hasPartial = stats.by_month.some((m) => m.month === currentMonth);
@@ -110,11 +111,11 @@ export function dashboardView(data, {
   const unit = o?.granularity === 'month' ? 'month' : 'week';
   const periodCharts = o ? [
     card('trend', 'Rating trend', `per ${unit}; dashed: overall rating`, o.series.length
-      ? ratingTrendChart(o.series, o.granularity) : h('p', { class: 'muted empty' }, 'No ratings in this period.')),
+      ? ratingTrendChart(o.series, o.granularity, { alerts }) : h('p', { class: 'muted empty' }, 'No ratings in this period.')),
     card('sentiment', 'Sentiment over time', h('span', { class: 'legend' },
       h('span', { class: 'key key-negative' }), 'negative ', h('span', { class: 'key key-neutral' }), 'neutral ',
       h('span', { class: 'key key-positive' }), 'positive'),
-    o.series.length ? sentimentChart(o.series, o.granularity) : h('p', { class: 'muted empty' }, 'Nothing in this period.')),
+    o.series.length ? sentimentChart(o.series, o.granularity, { alerts }) : h('p', { class: 'muted empty' }, 'Nothing in this period.')),
   ] : [];
 
   const sideCards = o ? [

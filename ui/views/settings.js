@@ -176,7 +176,7 @@ function ruleRow(r, ctx) {
         }
       },
     },
-    h('div', { class: 'rule-fields' }, inputs.map((i) => field(i.control.id, paramLabel(i.key), i.control, help.get(i.key)))),
+    h('div', { class: 'rule-fields' }, inputs.map((i) => field(i.control.id, paramLabel(i.key, r.kind), i.control, help.get(i.key)))),
     h('div', { class: 'actions' }, save))) : null;
   row.append(
     h('div', { class: 'rule-head' },

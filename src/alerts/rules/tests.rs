@@ -221,15 +221,31 @@ fn one_spike_over_consecutive_hours_is_one_run_with_all_its_items() {
     assert!((r.usual_per_hour - 2.0 / 12.0).abs() < 1e-12);
 
     let b = business(1, "Harbour Lane Café", false);
-    let f = spike_finding(b_ref(&b), r, (1..=40).collect());
+    let f = spike_finding(b_ref(&b), r, Direction::Complaints, (1..=40).collect());
     assert_eq!(f.alert.dedup_key, "spike:1:2026-01-01T14:00:00Z");
     assert_eq!(f.alert.created_at, h * 3600);
     assert_eq!(f.alert.review_ids.len(), 40);
     assert_eq!(
         f.alert.message,
         "Harbour Lane Café got 40 reviews and mentions between 1 Jan 2026, 14:00 and 18:00 UTC, \
-         about 150 times its usual pace. Something may be going viral."
+         about 150 times its usual pace, mostly complaints. Something may be going viral."
     );
+    // Issue 28: the spike says which way it goes, and carries its evidence.
+    assert_eq!(f.alert.details["direction"], "complaints");
+    assert_eq!(f.alert.details["evidence"]["test"], "poisson_upper_tail");
+    assert_eq!(
+        f.alert.details["evidence"]["review_ids"]
+            .as_array()
+            .unwrap()
+            .len(),
+        40
+    );
+    let praise = spike_finding(b_ref(&b), r, Direction::Praise, vec![1]);
+    assert_eq!(praise.alert.details["direction"], "praise");
+    assert!(praise
+        .alert
+        .message
+        .ends_with("its usual pace, mostly praise. Something may be going viral."));
 }
 
 fn b_ref(b: &Business) -> &Business {
@@ -364,4 +380,245 @@ fn a_competitor_always_ahead_has_not_passed_anyone() {
     let o = days(day0 - 300, 301, 2, &[4, 3, 4, 4, 3]);
     let r = days(day0 - 300, 301, 2, ORDINARY);
     assert!(competitor_passes(&own, &rival, &o, &r, T0, &CompetitorParams::default()).is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 28: windowed surges, topic surges, review bombing, silence, removed, expiring sign-ins.
+
+use super::bomb::{review_bombs, BombParams, LowRating};
+use super::surge::{lulls, poisson_cdf, surges, WindowParams};
+use crate::model::alerts::CredentialExpiry;
+
+const DAY0: i64 = T0 / DAY;
+
+fn week_params() -> WindowParams {
+    WindowParams {
+        window_days: 7,
+        baseline_days: 90,
+        min_items: 5,
+        max_p: 1e-6,
+    }
+}
+
+#[test]
+fn poisson_cdf_matches_known_values() {
+    // P(X ≤ 0 | 2) = e^-2; P(X ≤ 2 | 2) = 5e^-2.
+    assert!((poisson_cdf(0, 2.0) - (-2.0f64).exp()).abs() < 1e-12);
+    assert!((poisson_cdf(2, 2.0) - 5.0 * (-2.0f64).exp()).abs() < 1e-12);
+    // Large λ does not underflow to zero: P(X ≤ 1000 | 1000) is about one half.
+    assert!((poisson_cdf(1000, 1000.0) - 0.508).abs() < 0.01);
+    assert_eq!(poisson_cdf(-1, 3.0), 0.0);
+}
+
+#[test]
+fn ordinary_weeks_of_complaints_never_surge() {
+    // Two years of one complaint every five days, and a few days with two.
+    let days: Vec<(i64, i64)> = (0..730)
+        .filter(|d| d % 5 == 0)
+        .map(|d| (DAY0 + d, 1 + i64::from(d % 35 == 0)))
+        .collect();
+    assert!(surges(&days, DAY0, DAY0 + 729, &week_params()).is_empty());
+}
+
+#[test]
+fn a_bad_week_at_a_calm_place_is_one_surge_dated_when_it_became_unusual() {
+    let mut days: Vec<(i64, i64)> = (0..200)
+        .filter(|d| d % 30 == 0)
+        .map(|d| (DAY0 + d, 1))
+        .collect();
+    // Days 150…156: two complaints a day.
+    for d in 150..157 {
+        days.push((DAY0 + d, 2));
+    }
+    let found = surges(&days, DAY0, DAY0 + 199, &week_params());
+    assert_eq!(found.len(), 1, "{found:?}");
+    let s = &found[0];
+    // Fired on the third day (six complaints, at least five), and stayed one run.
+    assert_eq!(s.end, DAY0 + 152);
+    assert!(s.count >= 5 && s.p_value <= 1e-6);
+    assert!(s.last_day >= DAY0 + 156);
+    let b = business(1, "Harbour Lane Café", false);
+    let f = trend::directional_spike(&b, Direction::Complaints, s, vec![7, 8], T0 + 400 * DAY);
+    assert_eq!(f.alert.kind, AlertKind::Spike);
+    assert_eq!(f.alert.details["direction"], "complaints");
+    assert_eq!(f.alert.details["evidence"]["review_ids"], json!([7, 8]));
+    assert_eq!(f.alert.details["evidence"]["test"], "poisson_upper_tail");
+    assert_eq!(f.alert.created_at, (DAY0 + 153) * DAY - 1);
+    assert!(!f.ongoing);
+}
+
+#[test]
+fn no_surge_before_the_history_covers_a_baseline() {
+    // A first week of five complaints is the start of the data, not a surge.
+    let days: Vec<(i64, i64)> = (0..7).map(|d| (DAY0 + d, 5)).collect();
+    assert!(surges(&days, DAY0, DAY0 + 30, &week_params()).is_empty());
+}
+
+#[test]
+fn a_busy_place_needs_a_far_bigger_week_to_surge() {
+    // Ten complaints a day as a rule: a week of 80 is ordinary noise, 130 is not.
+    let mut days: Vec<(i64, i64)> = (0..120).map(|d| (DAY0 + d, 10)).collect();
+    for d in 100..107 {
+        days[d as usize].1 = 12;
+    }
+    assert!(surges(&days, DAY0, DAY0 + 119, &week_params()).is_empty());
+    for d in 100..107 {
+        days[d as usize].1 = 19;
+    }
+    assert_eq!(surges(&days, DAY0, DAY0 + 119, &week_params()).len(), 1);
+}
+
+#[test]
+fn a_trickle_far_below_the_usual_volume_is_a_lull() {
+    let mut days: Vec<(i64, i64)> = (0..200).map(|d| (DAY0 + d, 5)).collect();
+    let p = WindowParams {
+        window_days: 28,
+        baseline_days: 90,
+        min_items: 20,
+        max_p: 1e-6,
+    };
+    assert!(lulls(&days, DAY0, DAY0 + 199, &p).is_empty());
+    for d in 150..200 {
+        days[d as usize].1 = i64::from(d % 10 == 0);
+    }
+    assert_eq!(lulls(&days, DAY0, DAY0 + 199, &p).len(), 1);
+}
+
+fn silence_params() -> silence::SilenceParams {
+    silence::SilenceParams {
+        baseline_days: 90,
+        window_days: 28,
+        min_items: 20,
+        max_p: 1e-6,
+    }
+}
+
+#[test]
+fn a_source_silent_for_far_longer_than_its_usual_gap_raises_one_silence() {
+    let b = business(1, "Harbour Lane Café", false);
+    // Three items a day for 120 days, then nothing for 20 days.
+    let days: Vec<(i64, i64)> = (0..120).map(|d| (DAY0 + d, 3)).collect();
+    let now = (DAY0 + 140) * DAY + 3600;
+    let found = silence::silences(&b, 4, "google-business", &days, now, &silence_params());
+    assert_eq!(found.len(), 1, "{found:?}");
+    let f = &found[0];
+    assert_eq!(f.alert.kind, AlertKind::Silence);
+    assert!(f.ongoing);
+    assert_eq!(f.alert.details["evidence"]["test"], "poisson_zero_gap");
+    // e^(−3g) ≤ 1e-6 from g = 5 empty days: dated at the end of the fifth.
+    assert_eq!(f.alert.created_at, (DAY0 + 125) * DAY - 1);
+    assert_eq!(f.alert.dedup_key, format!("silence:1:4:{}", "2026-04-30"));
+    // Three days of quiet is ordinary for it.
+    let soon = (DAY0 + 122) * DAY;
+    assert!(silence::silences(&b, 4, "google-business", &days, soon, &silence_params()).is_empty());
+}
+
+#[test]
+fn a_quiet_source_is_not_silent_after_a_usual_gap() {
+    let b = business(1, "Harbour Lane Café", false);
+    // One item every four days: twelve empty days is e^-3, ordinary.
+    let days: Vec<(i64, i64)> = (0..200)
+        .filter(|d| d % 4 == 0)
+        .map(|d| (DAY0 + d, 1))
+        .collect();
+    let now = (DAY0 + 208) * DAY;
+    assert!(silence::silences(&b, 4, "yelp", &days, now, &silence_params()).is_empty());
+}
+
+fn bomb_params() -> BombParams {
+    BombParams {
+        max_stars: 2.0,
+        hours: 24,
+        min_reviews: 5,
+        max_p: 1e-6,
+        baseline_days: 90,
+    }
+}
+
+#[test]
+fn many_low_ratings_from_first_time_reviewers_within_hours_are_one_bombing() {
+    let b = business(1, "Harbour Lane Café", false);
+    // A low rating every ten days for 200 days (regulars), then eight strangers in six hours.
+    let mut low: Vec<LowRating> = (0..20)
+        .map(|k| LowRating {
+            id: k,
+            at: T0 + k * 10 * DAY,
+            first_time: false,
+        })
+        .collect();
+    let at = T0 + 200 * DAY;
+    low.extend((0..8).map(|k| LowRating {
+        id: 100 + k,
+        at: at + k * 45 * 60,
+        first_time: true,
+    }));
+    let all: Vec<i64> = low.iter().map(|l| l.at).collect();
+    let found = review_bombs(&b, &low, &all, T0, at + DAY, &bomb_params());
+    assert_eq!(found.len(), 1, "{found:?}");
+    let f = &found[0];
+    assert_eq!(f.alert.kind, AlertKind::ReviewBomb);
+    assert_eq!(f.alert.review_ids, (100..108).collect::<Vec<_>>());
+    assert_eq!(f.alert.details["evidence"]["test"], "poisson_upper_tail");
+    // The same eight by regulars are a bad day, not a bombing.
+    let regulars: Vec<LowRating> = low
+        .iter()
+        .map(|l| LowRating {
+            first_time: false,
+            ..*l
+        })
+        .collect();
+    assert!(review_bombs(&b, &regulars, &all, T0, at + DAY, &bomb_params()).is_empty());
+}
+
+#[test]
+fn the_bomb_candidates_are_only_the_ratings_in_crowded_windows() {
+    let low: Vec<(ReviewId, i64)> = vec![
+        (1, 0),
+        (2, 100 * 3600),
+        (3, 101 * 3600),
+        (4, 102 * 3600),
+        (5, 103 * 3600),
+        (6, 104 * 3600),
+    ];
+    assert_eq!(bomb::candidates(&low, &bomb_params()), vec![1, 2, 3, 4, 5]);
+}
+
+#[test]
+fn a_removed_review_raises_one_alert_dated_when_it_was_noticed() {
+    let i = item(9, Some(1.0), "Rude staff.", T0);
+    let f = lifecycle::removed(&[(i, T0 + 5 * DAY)]);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].alert.kind, AlertKind::Removed);
+    assert_eq!(f[0].alert.dedup_key, "removed:9");
+    assert_eq!(f[0].alert.created_at, T0 + 5 * DAY);
+    assert!(f[0]
+        .alert
+        .message
+        .contains("1★ review on Google from Sam B. is no longer there"));
+}
+
+#[test]
+fn only_a_sign_in_that_cannot_renew_and_ends_soon_raises_an_alert() {
+    let c = |renewable, expires_at| CredentialExpiry {
+        source_id: 3,
+        business_id: 1,
+        connector: "trustpilot".into(),
+        label: "Harbour Lane".into(),
+        expires_at,
+        renewable,
+    };
+    let now = T0;
+    let list = [
+        c(false, now + 2 * DAY),
+        c(true, now + DAY),
+        c(false, now + 30 * DAY),
+    ];
+    let f = lifecycle::credentials_expiring(&list, 5.0, now);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].alert.kind, AlertKind::CredentialsExpiring);
+    assert_eq!(
+        f[0].alert.dedup_key,
+        format!("credentials_expiring:3:{}", now + 2 * DAY)
+    );
+    assert!(f[0].alert.message.contains("earshot sources auth 3"));
 }
