@@ -49,6 +49,7 @@ const COMMANDS: &[&str] = &[
     "add_alert_channel",
     "test_alert_channel",
     "remove_alert_channel",
+    "confirm_alert_channel",
 ];
 
 /// The speech libraries WebKitGTK links that get a stand-in (speech/standin.c), each with the

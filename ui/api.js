@@ -217,6 +217,10 @@ export function removeAlertChannel(id) {
   return call('remove_alert_channel', { id });
 }
 
+export function confirmAlertChannel(id) {
+  return call('confirm_alert_channel', { id });
+}
+
 export function exportReviewsCsv() {
   return call('export_reviews_csv');
 }

@@ -91,6 +91,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0011_alert_channels",
         include_str!("migrations/0011_alert_channels.sql"),
     ),
+    (
+        "0012_channel_trust",
+        include_str!("migrations/0012_channel_trust.sql"),
+    ),
 ];
 
 /// Migrations after which the full-text index is filled from the reviews (they make it anew).
