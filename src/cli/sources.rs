@@ -282,7 +282,7 @@ fn platforms_text() -> String {
 
 fn platform_help(spec: &ConnectorSpec) -> String {
     let mut out = format!(
-        "{} — earshot sources add {} --business NAME --set KEY=VALUE …\n\n",
+        "{} — earshot sources add {} --business NAME --set KEY=VALUE … --set-secret KEY …\n\n",
         spec.label, spec.name
     );
     if !spec.help.is_empty() {
@@ -294,10 +294,13 @@ fn platform_help(spec: &ConnectorSpec) -> String {
     for s in sources::all_settings(spec) {
         let mut flags = Vec::new();
         if s.required {
-            flags.push("required");
+            flags.push("required".to_string());
         }
         if s.secret {
-            flags.push("secret: kept in the OS keyring");
+            flags.push(format!(
+                "secret: give it with --set-secret {}; kept in the OS keyring",
+                s.key
+            ));
         }
         let flags = if flags.is_empty() {
             String::new()
