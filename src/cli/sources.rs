@@ -197,7 +197,7 @@ fn add(db: &Path, a: AddArgs) -> Result<ExitCode> {
             .split_once('=')
             .with_context(|| format!("`--set {kv}`: write it as key=value"))?;
         let k = k.trim();
-        if spec.settings.iter().any(|s| s.secret && s.key == k) {
+        if sources::all_settings(spec).any(|s| s.secret && s.key == k) {
             eprintln!(
                 "note: {k} given with --set shows in the process list and your shell's history; \
                  `--set-secret {k}` reads it from standard input or a prompt instead"
@@ -207,10 +207,8 @@ fn add(db: &Path, a: AddArgs) -> Result<ExitCode> {
     }
     for key in &a.set_secret {
         let key = key.trim();
-        if !spec.settings.iter().any(|s| s.secret && s.key == key) {
-            let secret: Vec<&str> = spec
-                .settings
-                .iter()
+        if !sources::all_settings(spec).any(|s| s.secret && s.key == key) {
+            let secret: Vec<&str> = sources::all_settings(spec)
                 .filter(|s| s.secret)
                 .map(|s| s.key)
                 .collect();
