@@ -53,6 +53,7 @@ const COMMANDS: &[&str] = &[
     "watcher_status",
     "install_watcher",
     "uninstall_watcher",
+    "confirm_alert_channel",
 ];
 
 /// The speech libraries WebKitGTK links that get a stand-in (speech/standin.c), each with the

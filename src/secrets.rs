@@ -206,18 +206,31 @@ impl SecretStore for Keyring {
 }
 
 /// A JSON file readable only by the owner (mode 600), written whole and renamed into place.
+///
+/// The file sits in a folder the owner chose, which may be shared with other local users (issue
+/// 33), so every step assumes someone else may have placed a file or a link there first:
+/// - the whole read-modify-write runs under an advisory lock (`flock` on `NAME.lock` beside it),
+///   so two writers (the app and the CLI, two threads) never lose each other's keys;
+/// - the file is read without following a symbolic link, and refused when it is a link, is not
+///   the user's own, or is readable or writable by anyone else (with what to do about it);
+/// - a new version goes to a fresh temporary file in the same folder, created with `O_EXCL` and
+///   `O_NOFOLLOW` and mode 600 before a byte is written, synced, renamed over the old one, and
+///   the folder synced, so a crash leaves the old file or the new one and a link planted at a
+///   temporary name is never written through.
 #[derive(Debug)]
 pub struct FileSecrets {
     path: PathBuf,
-    lock: Mutex<()>,
     database: String,
 }
+
+/// Tries at a fresh temporary name before giving up: each name is new (process id, time and a
+/// counter), so a name already taken means someone is planting files, not bad luck.
+const TEMP_TRIES: u32 = 16;
 
 impl FileSecrets {
     pub fn new(path: PathBuf) -> FileSecrets {
         FileSecrets {
             path,
-            lock: Mutex::new(()),
             database: String::new(),
         }
     }
@@ -235,45 +248,199 @@ impl FileSecrets {
         }
     }
 
-    fn read(&self) -> Result<BTreeMap<String, String>, SecretError> {
-        match std::fs::read(&self.path) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .map_err(|e| self.err(format!("is not a credentials file ({e})"))),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
-            Err(e) => Err(self.err(e)),
+    fn folder(&self) -> PathBuf {
+        match self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            Some(d) => d.to_path_buf(),
+            None => PathBuf::from("."),
         }
     }
 
-    fn write(&self, all: &BTreeMap<String, String>) -> Result<(), SecretError> {
-        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| self.err(e))?;
+    /// Takes the advisory lock every reader and writer of this file holds (the folder is created
+    /// first, 0700). Released when the returned file is dropped.
+    fn lock(&self) -> Result<std::fs::File, SecretError> {
+        let folder = self.folder();
+        if !folder.exists() {
+            let mut builder = std::fs::DirBuilder::new();
+            builder.recursive(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::DirBuilderExt;
+                builder.mode(0o700);
+            }
+            builder.create(&folder).map_err(|e| self.err(e))?;
         }
-        let tmp = self.path.with_extension("tmp");
+        let mut name = self.path.file_name().unwrap_or_default().to_os_string();
+        name.push(".lock");
+        let lock_path = folder.join(name);
+        let mut opts = std::fs::OpenOptions::new();
+        opts.read(true).write(true).create(true).truncate(false);
+        no_follow(&mut opts);
+        let file = opts.open(&lock_path).map_err(|e| {
+            self.err(format!(
+                "cannot open its lock file {}: {}",
+                lock_path.display(),
+                link_words(&e)
+            ))
+        })?;
+        file.lock()
+            .map_err(|e| self.err(format!("cannot lock it: {e}")))?;
+        Ok(file)
+    }
+
+    /// The credentials in the file (none when there is no file yet). Call with the lock held.
+    fn read(&self) -> Result<BTreeMap<String, String>, SecretError> {
+        use std::io::Read;
+        let mut opts = std::fs::OpenOptions::new();
+        opts.read(true);
+        no_follow(&mut opts);
+        let mut file = match opts.open(&self.path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+            Err(e) => return Err(self.err(link_words(&e))),
+        };
+        let meta = file.metadata().map_err(|e| self.err(e))?;
+        if !meta.is_file() {
+            return Err(self.err("is not a plain file; give a file path"));
+        }
+        check_private(&meta).map_err(|why| self.err(why))?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).map_err(|e| self.err(e))?;
+        serde_json::from_slice(&bytes)
+            .map_err(|e| self.err(format!("is not a credentials file ({e})")))
+    }
+
+    /// Replaces the file with `all`. Call with the lock held.
+    fn write(&self, all: &BTreeMap<String, String>) -> Result<(), SecretError> {
+        let folder = self.folder();
         let body = serde_json::to_vec_pretty(all).expect("strings serialise");
-        write_private(&tmp, &body).map_err(|e| self.err(e))?;
-        std::fs::rename(&tmp, &self.path).map_err(|e| self.err(e))
+        let name = self.path.file_name().unwrap_or_default().to_string_lossy();
+        let mut tries = 0;
+        let (tmp, file) = loop {
+            let tmp = folder.join(format!(".{name}.{}.tmp", temp_suffix()));
+            match create_private(&tmp) {
+                Ok(f) => break (tmp, f),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && tries < TEMP_TRIES => {
+                    tries += 1;
+                }
+                Err(e) => {
+                    return Err(self.err(format!(
+                        "cannot create a temporary file beside it: {}",
+                        link_words(&e)
+                    )))
+                }
+            }
+        };
+        let written = fill(file, &body)
+            .and_then(|()| std::fs::rename(&tmp, &self.path))
+            .and_then(|()| sync_folder(&folder));
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(self.err(e));
+        }
+        Ok(())
     }
 }
 
-/// Creates the file with mode 600 before any byte is written, so a secret is never readable by
-/// others even for a moment.
-fn write_private(path: &Path, body: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
+/// Adds `O_NOFOLLOW`: opening a symbolic link fails instead of opening what it points to.
+fn no_follow(opts: &mut std::fs::OpenOptions) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.custom_flags(libc::O_NOFOLLOW);
+    }
+    #[cfg(not(unix))]
+    let _ = opts;
+}
+
+/// An open error in plain words, naming a symbolic link where that is why it failed.
+fn link_words(e: &std::io::Error) -> String {
+    #[cfg(unix)]
+    {
+        if e.raw_os_error() == Some(libc::ELOOP) {
+            return "it is a symbolic link, and Earshot does not follow links for credentials: \
+                    replace the link with the file itself (or choose another path)"
+                .into();
+        }
+    }
+    e.to_string()
+}
+
+/// Refuses a credentials file another user owns or may read or write, saying what to do.
+fn check_private(meta: &std::fs::Metadata) -> Result<(), String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let me = unsafe { libc::geteuid() };
+        if meta.uid() != me {
+            return Err(format!(
+                "belongs to another user (uid {}), so it may not be yours: move it away and \
+                 set your credentials again",
+                meta.uid()
+            ));
+        }
+        let mode = meta.mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(format!(
+                "can be read or changed by other users on this computer (mode {mode:o}), and \
+                 they may have read your keys. Make it yours alone with `chmod 600` on it, then \
+                 consider renewing the keys it holds"
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = meta;
+    Ok(())
+}
+
+/// A new file at `path` with mode 600, created only if nothing (not even a link) is there.
+fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
     let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
+    opts.write(true).create_new(true);
+    no_follow(&mut opts);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    let mut f = opts.open(path)?;
-    f.write_all(body)?;
-    f.sync_all()
+    opts.open(path)
+}
+
+fn fill(mut file: std::fs::File, body: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    file.write_all(body)?;
+    file.sync_all()
+}
+
+/// Makes a rename in `folder` durable: without it a crash may bring back the old file.
+fn sync_folder(folder: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::fs::File::open(folder)?.sync_all()?;
+    }
+    #[cfg(not(unix))]
+    let _ = folder;
+    Ok(())
+}
+
+/// A temporary name's unique part: process id, nanoseconds and a counter.
+fn temp_suffix() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
+    format!(
+        "{}-{nanos}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 impl SecretStore for FileSecrets {
     fn get(&self, source: SourceId, key: &str) -> Result<Option<Secret>, SecretError> {
-        let _g = self.lock.lock().expect("secrets lock");
+        let _lock = self.lock()?;
         Ok(self
             .read()?
             .remove(&entry_name(&self.database, source, key))
@@ -281,7 +448,7 @@ impl SecretStore for FileSecrets {
     }
 
     fn set(&self, source: SourceId, key: &str, value: &Secret) -> Result<(), SecretError> {
-        let _g = self.lock.lock().expect("secrets lock");
+        let _lock = self.lock()?;
         let mut all = self.read()?;
         all.insert(
             entry_name(&self.database, source, key),
@@ -291,7 +458,7 @@ impl SecretStore for FileSecrets {
     }
 
     fn delete(&self, source: SourceId, key: &str) -> Result<(), SecretError> {
-        let _g = self.lock.lock().expect("secrets lock");
+        let _lock = self.lock()?;
         let mut all = self.read()?;
         if all
             .remove(&entry_name(&self.database, source, key))
@@ -303,7 +470,7 @@ impl SecretStore for FileSecrets {
     }
 
     fn delete_all(&self, source: SourceId, _keys: &[&str]) -> Result<(), SecretError> {
-        let _g = self.lock.lock().expect("secrets lock");
+        let _lock = self.lock()?;
         let mut all = self.read()?;
         let prefix = entry_name(&self.database, source, "");
         let before = all.len();
@@ -446,6 +613,123 @@ mod tests {
         f.delete_all(3, &["api_key"]).unwrap();
         assert!(f.get(3, "api_key").unwrap().is_none());
         assert_eq!(f.get(4, "api_key").unwrap().unwrap().expose(), "k-456");
+    }
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::symlink_metadata(path)
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_planted_at_the_old_temporary_name_is_never_written_through() {
+        // Issue 33: the file was written through `secrets.tmp`, opened without O_EXCL, so a link
+        // there sent every key to the file it pointed at, and the rename made secrets.json
+        // that link.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secrets.json");
+        let leak = dir.path().join("attacker-readable.txt");
+        std::fs::write(&leak, "").unwrap();
+        std::os::unix::fs::symlink(&leak, dir.path().join("secrets.tmp")).unwrap();
+        let f = FileSecrets::new(path.clone());
+        f.set(1, "api_key", &Secret::new("k-planted-1")).unwrap();
+        assert_eq!(std::fs::read_to_string(&leak).unwrap(), "");
+        assert!(!std::fs::symlink_metadata(&path).unwrap().is_symlink());
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(
+            f.get(1, "api_key").unwrap().unwrap().expose(),
+            "k-planted-1"
+        );
+        // And the new temporary file refuses any name already there, a link above all.
+        let taken = dir.path().join("taken.tmp");
+        std::os::unix::fs::symlink(&leak, &taken).unwrap();
+        let e = create_private(&taken).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read_to_string(&leak).unwrap(), "");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_credentials_file_that_is_a_link_is_refused_and_its_target_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("elsewhere.json");
+        std::fs::write(&target, "{}").unwrap();
+        let path = dir.path().join("secrets.json");
+        std::os::unix::fs::symlink(&target, &path).unwrap();
+        let f = FileSecrets::new(path.clone());
+        let e = f
+            .set(1, "api_key", &Secret::new("k-never-there"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("symbolic link"), "{e}");
+        assert!(!e.contains("k-never-there"), "{e}");
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "{}");
+        assert!(std::fs::symlink_metadata(&path).unwrap().is_symlink());
+        assert!(f.get(1, "api_key").is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_credentials_file_others_can_read_is_refused_with_what_to_do() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secrets.json");
+        std::fs::write(&path, r#"{"source-1/api_key": "k-exposed"}"#).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let f = FileSecrets::new(path.clone());
+        let e = f.get(1, "api_key").unwrap_err().to_string();
+        assert!(e.contains("mode 644") && e.contains("chmod 600"), "{e}");
+        assert!(!e.contains("k-exposed"), "{e}");
+        // Writing does not quietly keep the exposed file either.
+        assert!(f.set(2, "api_key", &Secret::new("k-new")).is_err());
+        assert_eq!(mode(&path), 0o644);
+        // Once the owner makes it private, it is read as before.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(f.get(1, "api_key").unwrap().unwrap().expose(), "k-exposed");
+    }
+
+    #[test]
+    fn concurrent_writers_each_keep_their_keys() {
+        // Issue 33: two processes (the app and the CLI) each read the file, added their key
+        // and wrote it back; the later write dropped the earlier key. Each thread here has its
+        // own FileSecrets, as two processes would.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secrets.json");
+        let threads: Vec<_> = (0..6)
+            .map(|t| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    let f = FileSecrets::new(path);
+                    for k in 0..15 {
+                        f.set(t, &format!("key{k}"), &Secret::new(format!("v{t}-{k}")))
+                            .unwrap();
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let f = FileSecrets::new(path.clone());
+        for t in 0..6 {
+            for k in 0..15 {
+                assert_eq!(
+                    f.get(t, &format!("key{k}")).unwrap().unwrap().expose(),
+                    format!("v{t}-{k}")
+                );
+            }
+        }
+        // No temporary file is left behind.
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
     }
 
     #[test]

@@ -767,3 +767,64 @@ async fn a_dismissed_alert_waiting_for_quiet_hours_to_end_is_never_sent() {
     let sent = requests(&quiet).await;
     assert_eq!(sent.len(), 1, "only the alert not dismissed");
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_restored_file_whose_channel_sends_elsewhere_is_paused_until_the_owner_confirms_it() {
+    // Issue 33: a restored database's channel rows went out as they were, so a file edited to
+    // point a webhook at someone else sent them the owner's alerts (and an e-mail channel's
+    // server would have been handed the password).
+    let db = TestDb::new();
+    cafe_with_reviews(&db, &[(BAD_REVIEW, 1.0)], Duration::hours(1), Utc::now());
+    let owners = receiver(200).await;
+    let strangers = receiver(200).await;
+    let own_url = format!("{}/hook", owners.uri());
+    let their_url = format!("{}/collect", strangers.uri());
+    db.earshot(&["alerts", "channels", "add", "webhook", &own_url])
+        .ok();
+    // A copy of the owner's own database whose channel now sends elsewhere.
+    let crafted = db.dir.path().join("crafted.db");
+    db.store().backup_to(&crafted).unwrap();
+    rusqlite::Connection::open(&crafted)
+        .unwrap()
+        .execute("UPDATE alert_channels SET target = ?1", [&their_url])
+        .unwrap();
+    let mut store = db.store();
+    earshot::backup::restore(&mut store, &crafted).unwrap();
+
+    let http = channels::http_client().unwrap();
+    let secrets = MemorySecrets::default();
+    let report = channels::deliver(&mut store, &secrets, &http, local(Utc::now()))
+        .await
+        .unwrap();
+    assert_eq!(report.sent, 0, "{report:?}");
+    assert_eq!(report.unconfirmed_channels, vec![1]);
+    assert!(requests(&strangers).await.is_empty());
+    let why = store.alert_channels().unwrap()[0]
+        .unconfirmed
+        .clone()
+        .unwrap();
+    assert!(why.contains(&their_url) && why.contains(&own_url), "{why}");
+    // A test message is refused too.
+    let e = channels::test_channel(&store, &secrets, &http, 1)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("confirm"), "{e}");
+    assert!(requests(&strangers).await.is_empty());
+    let listed = db.earshot(&["alerts", "channels", "list"]).ok().stdout();
+    assert!(listed.contains("paused"), "{listed}");
+
+    // The owner checks and confirms: it is the channel they want after all.
+    db.earshot(&["alerts", "channels", "confirm", "1"]).ok();
+    let report = channels::deliver(&mut store, &secrets, &http, local(Utc::now()))
+        .await
+        .unwrap();
+    assert_eq!(report.sent, 1, "{report:?}");
+    assert_eq!(requests(&strangers).await.len(), 1);
+
+    // Restoring the owner's own backup keeps a channel trusted.
+    let own_backup = db.dir.path().join("own.db");
+    store.backup_to(&own_backup).unwrap();
+    earshot::backup::restore(&mut store, &own_backup).unwrap();
+    assert!(store.alert_channels().unwrap()[0].unconfirmed.is_none());
+}

@@ -1007,3 +1007,111 @@ fn sync_raises_the_alert_of_a_new_one_star_review_without_alerts_check() {
     // The sync said so too, for scripts.
     assert_eq!(synced["new_alerts"][0]["kind"], "new_negative");
 }
+
+/// Runs `earshot --db DB args…` with `input` on standard input (a pipe, not a terminal).
+fn earshot_with_stdin(db: &TestDb, args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_earshot"))
+        .arg("--db")
+        .arg(&db.path)
+        .args(args)
+        .env("XDG_DATA_HOME", db.dir.path())
+        .env("EARSHOT_SECRETS_FILE", db.dir.path().join("secrets.json"))
+        .env_remove("EARSHOT_DB")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run earshot");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_secret_piped_to_set_secret_reaches_the_secrets_file_and_never_the_arguments() {
+    // Issue 33: secrets could only be given as `--set api_key=…`, which every local user sees
+    // in the process list and the shell keeps in its history.
+    let db = TestDb::new();
+    let key = "tp-piped-key-4711";
+    let args = [
+        "sources",
+        "add",
+        "trustpilot",
+        "--business",
+        CAFE,
+        "--set",
+        "business_unit_id=bu-1",
+        "--set-secret",
+        "api_key",
+        "--json",
+    ];
+    assert!(args.iter().all(|a| !a.contains(key)));
+    let out = earshot_with_stdin(&db, &args, &format!("{key}\n"));
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        !stdout.contains(key) && !stderr.contains(key),
+        "{stdout}{stderr}"
+    );
+    let source: Value = serde_json::from_str(&stdout).unwrap();
+    let id = source["id"].as_i64().unwrap();
+    let kept: Value =
+        serde_json::from_str(&std::fs::read_to_string(db.dir.path().join("secrets.json")).unwrap())
+            .unwrap();
+    let database = db.store().database_id().unwrap();
+    assert_eq!(
+        kept[format!("db-{database}/source-{id}/api_key")],
+        key,
+        "{kept}"
+    );
+    // Nothing of it in the database.
+    for file in ["earshot.db", "earshot.db-wal"] {
+        let bytes = std::fs::read(db.dir.path().join(file)).unwrap_or_default();
+        assert!(!String::from_utf8_lossy(&bytes).contains(key), "{file}");
+    }
+
+    // Nothing piped: refused, nothing added.
+    let out = earshot_with_stdin(
+        &db,
+        &[
+            "sources",
+            "add",
+            "trustpilot",
+            "--business",
+            CAFE,
+            "--set",
+            "business_unit_id=bu-2",
+            "--set-secret",
+            "api_key",
+        ],
+        "",
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no value was given for api_key"));
+    // A name that is not one of the platform's secrets is refused before anything is read.
+    let out = earshot_with_stdin(
+        &db,
+        &[
+            "sources",
+            "add",
+            "trustpilot",
+            "--business",
+            CAFE,
+            "--set-secret",
+            "business_unit_id",
+        ],
+        "bu-3\n",
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no secret setting by that name"));
+    assert_eq!(db.store().sources().unwrap().len(), 1);
+}

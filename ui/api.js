@@ -90,8 +90,8 @@ export function reviewDetail(reviewId) {
 }
 
 /** The coach's warnings for a draft: [{ code, message, … }]. */
-export function checkReply(reviewId, text) {
-  return call('check_reply', { review: reviewId, text });
+export function checkReply(reviewId, text, aiDraft = null) {
+  return call('check_reply', { review: reviewId, text, aiDraft });
 }
 
 /** Saves the draft; an empty text discards it. Resolves to the saved Reply or null. */
@@ -232,6 +232,10 @@ export function installWatcher() {
 
 export function uninstallWatcher() {
   return call('uninstall_watcher');
+}
+
+export function confirmAlertChannel(id) {
+  return call('confirm_alert_channel', { id });
 }
 
 export function exportReviewsCsv() {

@@ -161,7 +161,7 @@ export async function invoke(command, args) {
         id: channels.length + 1, kind: args.spec.kind, target: args.spec.target, settings: {},
         kinds: args.spec.kinds?.length ? args.spec.kinds : null, quiet_hours: args.spec.quiet_hours ?? null,
         digest_hour: args.spec.digest_hour ?? null, sent: 0, pending: 0, failed: 0,
-        last_sent_at: null, last_error: null,
+        last_sent_at: null, last_error: null, unconfirmed: null,
       };
       channels.push(c);
       return c;
@@ -179,6 +179,9 @@ export async function invoke(command, args) {
       };
     case 'remove_alert_channel':
       channels = channels.filter((c) => c.id !== args.id);
+      return null;
+    case 'confirm_alert_channel':
+      channels = channels.map((c) => (c.id === args.id ? { ...c, unconfirmed: null } : c));
       return null;
     case 'load_demo': {
       await delay(600);

@@ -52,6 +52,16 @@ pub async fn test_alert_channel(state: State<'_, AppState>, id: ChannelId) -> Ui
     .await
 }
 
+/// Confirms a channel a restore changed (it sends elsewhere than the replaced database's did):
+/// alerts go to it again.
+#[tauri::command]
+pub async fn confirm_alert_channel(state: State<'_, AppState>, id: ChannelId) -> UiResult<()> {
+    with_store(&state, move |store| {
+        Ok(channels::confirm_channel(store, id)?)
+    })
+    .await
+}
+
 /// Removes a channel, its deliveries and its password.
 #[tauri::command]
 pub async fn remove_alert_channel(state: State<'_, AppState>, id: ChannelId) -> UiResult<()> {

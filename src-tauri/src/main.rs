@@ -146,6 +146,7 @@ fn run() -> anyhow::Result<()> {
             channels::add_alert_channel,
             channels::test_alert_channel,
             channels::remove_alert_channel,
+            channels::confirm_alert_channel,
         ])
         .setup(move |app| {
             // Background sync runs unless EARSHOT_NO_AUTO_SYNC is set (the smoke test's fixed

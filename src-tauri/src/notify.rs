@@ -24,7 +24,12 @@ pub fn import_finished<R: Runtime>(app: &AppHandle<R>, report: &ImportReport) {
         .notification()
         .builder()
         .title("Import finished")
-        .body(body)
+        // On Linux the notification server may render markup; the business name is escaped.
+        .body(if cfg!(target_os = "linux") {
+            earshot::alerts::notify::escape_markup(&body)
+        } else {
+            body
+        })
         .show()
     {
         eprintln!("earshot-desktop: notification failed: {e}");
@@ -47,7 +52,8 @@ pub fn alert<R: Runtime>(app: &AppHandle<R>, n: &earshot::alerts::Notification) 
         let shown = notify_rust::Notification::new()
             .appname("Earshot")
             .summary(&n.title)
-            .body(&n.body)
+            // The server may render markup in a body; the review's own is escaped.
+            .body(&n.body_markup())
             .action("default", "Open")
             .show();
         match shown {

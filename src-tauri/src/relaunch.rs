@@ -145,7 +145,12 @@ fn restart_in_tray() {
         };
         let args = tray_arguments(std::env::args_os().skip(1));
         end_webkit_helpers();
-        let error = std::process::Command::new(&exe).args(&args).exec();
+        let mut command = std::process::Command::new(&exe);
+        command.args(&args);
+        // The environment of the first start, not this one's (window.rs set variables for
+        // WebKit, which the new image sets again).
+        window::restore_environment(&mut command, window::first_start_environment());
+        let error = command.exec();
         eprintln!(
             "earshot-desktop: staying in the tray as is: cannot restart {}: {error}",
             exe.display()

@@ -55,9 +55,15 @@ pub async fn check_reply(
     state: State<'_, AppState>,
     review: ReviewId,
     text: String,
+    ai_draft: Option<String>,
 ) -> UiResult<Vec<Warning>> {
     with_store(&state, move |store| {
-        Ok(replies::check_draft(store, review, &text)?)
+        Ok(replies::check_draft_from(
+            store,
+            review,
+            &text,
+            ai_draft.as_deref(),
+        )?)
     })
     .await
 }

@@ -145,7 +145,8 @@ pub async fn ai_draft(
         AiEndpoint::Given { config, key } => (config, key),
     };
     let text = replies::ai_draft(store, review, &config, key.as_ref()).await?;
-    let warnings = replies::check_draft(store, review, &text)?;
+    // All of it is the AI's words: its promises are pointed out.
+    let warnings = replies::check_draft_from(store, review, &text, Some(&text))?;
     Ok(AiDraft {
         review_id: review,
         text,

@@ -61,6 +61,32 @@ pub struct Notification {
     pub review_id: Option<ReviewId>,
 }
 
+impl Notification {
+    /// The body as a notification server that reads markup must be given it. The desktop
+    /// notification spec lets servers render `<b>`, `<i>`, `<a href>` and `<img>` in a body
+    /// (GNOME Shell and KDE do), and the body quotes the review, which strangers write: without
+    /// this a review could show a link or fetch an image (issue 33). Plain-text notifiers (the
+    /// app's other platforms, the log) take [`Notification::body`] as it is.
+    pub fn body_markup(&self) -> String {
+        escape_markup(&self.body)
+    }
+}
+
+/// `text` with `&`, `<` and `>` escaped, so a markup-reading notification server shows it as
+/// written. Quotes need no escaping outside attributes, and a body has none of its own.
+pub fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Why alerts are held back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -261,6 +287,25 @@ mod tests {
         assert_eq!(n.body, "message 1");
         assert_eq!(n.title, "New negative review · Harbour Lane Café");
         assert!(plan.deferred.is_empty());
+    }
+
+    #[test]
+    fn review_markup_reaches_a_notification_server_as_text() {
+        // Issue 33: a review's `<a href>` went unescaped into the body a server renders.
+        let mut a = alert(1, AlertKind::NewNegative);
+        a.message =
+            r#"1★ "Bad" — <a href="http://evil.example">claim your refund</a> & <img src=x>"#
+                .into();
+        let plan = notification_plan(&NotificationPrefs::default(), at(12), &[a]);
+        let n = &plan.notify_now[0];
+        assert_eq!(
+            n.body_markup(),
+            "1★ \"Bad\" — &lt;a href=\"http://evil.example\"&gt;claim your refund&lt;/a&gt; \
+             &amp; &lt;img src=x&gt;"
+        );
+        // The plain body (the log, plain-text notifiers) is left as written.
+        assert!(n.body.contains("<a href="));
+        assert_eq!(escape_markup("&amp;"), "&amp;amp;");
     }
 
     #[test]

@@ -194,6 +194,9 @@ pub struct Channel {
     pub last_sent_at: Option<DateTime<Utc>>,
     /// The latest failure's reason (a retry still pending, or a delivery given up).
     pub last_error: Option<String>,
+    /// Why the channel is paused until the owner confirms it (a restore changed where it sends,
+    /// issue 33): nothing is sent to it and no password is read for it meanwhile.
+    pub unconfirmed: Option<String>,
 }
 
 impl Channel {
@@ -440,6 +443,14 @@ impl SendError {
     }
 }
 
+/// Confirms a channel a restore changed (see `Channel::unconfirmed`): it is sent to again.
+pub fn confirm_channel(store: &Store, id: ChannelId) -> Result<()> {
+    if !store.confirm_alert_channel(id)? {
+        return Err(ChannelError::Unknown(id));
+    }
+    Ok(())
+}
+
 /// Sends one message to one channel.
 pub async fn send(
     channel: &Channel,
@@ -447,6 +458,13 @@ pub async fn send(
     http: &reqwest::Client,
     message: &Message,
 ) -> std::result::Result<(), SendError> {
+    if let Some(why) = &channel.unconfirmed {
+        return Err(SendError::permanent(format!(
+            "paused until you confirm it: {why}; check where it sends and confirm it \
+             (`earshot alerts channels confirm {}`)",
+            channel.id
+        )));
+    }
     match channel.kind {
         ChannelKind::Webhook => webhook::send(channel, http, message).await,
         ChannelKind::Ntfy => ntfy::send(channel, http, message).await,
@@ -611,6 +629,8 @@ pub struct DeliverReport {
     pub failed: usize,
     /// Channels left alone because of their quiet hours.
     pub quiet_channels: Vec<ChannelId>,
+    /// Channels paused until the owner confirms them (a restore changed where they send).
+    pub unconfirmed_channels: Vec<ChannelId>,
 }
 
 /// Sends every alert not yet delivered to each channel that wants its kind. `now` is the local
@@ -638,6 +658,11 @@ pub async fn deliver(
     store.abandon_stale_alert_deliveries(now_s - STALE_CLAIM_SECS)?;
     let since = now_s - SEND_WINDOW.num_seconds();
     for channel in channels {
+        if channel.unconfirmed.is_some() {
+            // Nothing queued or sent, and no password read, until the owner confirms it.
+            report.unconfirmed_channels.push(channel.id);
+            continue;
+        }
         let next_at = match channel.digest_hour {
             Some(h) => next_local_hour(now, h).timestamp(),
             None => now_s,

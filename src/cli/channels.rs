@@ -40,6 +40,9 @@ enum ChannelsCmd {
     Test { id: i64 },
     /// Remove a channel (and its password from the keyring).
     Remove { id: i64 },
+    /// Confirm a channel a restore changed (another URL, server or recipient than this
+    /// computer's database had): it is sent to again, with its password.
+    Confirm { id: i64 },
 }
 
 /// Settings every channel takes.
@@ -114,6 +117,11 @@ pub fn run(store: &Store, args: ChannelsArgs) -> Result<ExitCode> {
             println!("Removed channel {id}.");
             Ok(ExitCode::SUCCESS)
         }
+        Some(ChannelsCmd::Confirm { id }) => {
+            channels::confirm_channel(store, id)?;
+            println!("Confirmed channel {id}: alerts go to it again.");
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -145,6 +153,13 @@ pub fn deliver(store: &mut Store, json: bool) -> Result<ExitCode> {
         println!(
             "{} failed for good; `earshot alerts channels list` shows why.",
             report.failed
+        );
+    }
+    if !report.unconfirmed_channels.is_empty() {
+        println!(
+            "Channels paused until you confirm them after a restore: {:?} (`earshot alerts \
+             channels list` says why).",
+            report.unconfirmed_channels
         );
     }
     if !report.quiet_channels.is_empty() {
@@ -334,6 +349,12 @@ fn print_channel(c: &Channel) {
     );
     if let Some(e) = &c.last_error {
         println!("      last error: {e}");
+    }
+    if let Some(why) = &c.unconfirmed {
+        println!(
+            "      paused: {why}; check it, then `earshot alerts channels confirm {}`",
+            c.id
+        );
     }
 }
 

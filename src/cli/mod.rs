@@ -12,6 +12,7 @@ mod output;
 mod reply;
 mod report;
 mod reviews;
+mod secret_input;
 mod sources;
 mod watch;
 

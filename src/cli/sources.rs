@@ -99,6 +99,11 @@ pub struct AddArgs {
     /// A setting, `key=value`; repeat for each. Secrets go to the OS keyring.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<String>,
+    /// A secret setting (`api_key`…) whose value is read from standard input (one line per
+    /// secret, in order) or asked for without echo, so it never shows in the process list or
+    /// the shell's history. Repeat for each.
+    #[arg(long = "set-secret", value_name = "KEY")]
+    set_secret: Vec<String>,
     /// A name for the source (default: the platform and its target).
     #[arg(long)]
     label: Option<String>,
@@ -192,7 +197,35 @@ fn add(db: &Path, a: AddArgs) -> Result<ExitCode> {
         let (k, v) = kv
             .split_once('=')
             .with_context(|| format!("`--set {kv}`: write it as key=value"))?;
-        given.insert(k.trim().to_string(), v.to_string());
+        let k = k.trim();
+        if earshot::platforms::all_settings(spec).any(|s| s.secret && s.key == k) {
+            eprintln!(
+                "note: {k} given with --set shows in the process list and your shell's history; \
+                 `--set-secret {k}` reads it from standard input or a prompt instead"
+            );
+        }
+        given.insert(k.to_string(), v.to_string());
+    }
+    for key in &a.set_secret {
+        let key = key.trim();
+        if !earshot::platforms::all_settings(spec).any(|s| s.secret && s.key == key) {
+            let secret: Vec<&str> = earshot::platforms::all_settings(spec)
+                .filter(|s| s.secret)
+                .map(|s| s.key)
+                .collect();
+            anyhow::bail!(
+                "`--set-secret {key}`: {} has no secret setting by that name (its secrets: {}); \
+                 give other settings with --set",
+                spec.label,
+                if secret.is_empty() {
+                    "none".to_string()
+                } else {
+                    secret.join(", ")
+                }
+            );
+        }
+        let value = super::secret_input::read_secret(key)?;
+        given.insert(key.to_string(), value.expose().to_string());
     }
     let store = super::open_store(db)?;
     let secret_store = store.secrets()?;
@@ -248,7 +281,7 @@ fn platforms_text() -> String {
 
 fn platform_help(spec: &ConnectorSpec) -> String {
     let mut out = format!(
-        "{} — earshot sources add {} --business NAME --set KEY=VALUE …\n\n",
+        "{} — earshot sources add {} --business NAME --set KEY=VALUE … --set-secret KEY …\n\n",
         spec.label, spec.name
     );
     if !spec.help.is_empty() {
@@ -260,10 +293,13 @@ fn platform_help(spec: &ConnectorSpec) -> String {
     for s in earshot::platforms::all_settings(spec) {
         let mut flags = Vec::new();
         if s.required {
-            flags.push("required");
+            flags.push("required".to_string());
         }
         if s.secret {
-            flags.push("secret: kept in the OS keyring");
+            flags.push(format!(
+                "secret: give it with --set-secret {}; kept in the OS keyring",
+                s.key
+            ));
         }
         let flags = if flags.is_empty() {
             String::new()

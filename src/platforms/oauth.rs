@@ -455,8 +455,18 @@ pub(crate) fn random_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(h.finalize())
 }
 
-/// Waits for the browser to bring the answer to the loopback address; other requests (a
-/// favicon) are turned away and waited past.
+/// How long one connection to the loopback listener may take to send its request. A browser
+/// sends the redirect at once; a client that trickles bytes (or sends none) is cut off after
+/// this, so it cannot hold the single listener while the owner's real answer waits.
+const CONNECTION_DEADLINE: Duration = Duration::from_secs(3);
+
+/// The most of a request's head that is read: a redirect's is well under 4 KB.
+const MAX_HEAD: usize = 16 * 1024;
+
+/// Waits for the browser to bring the answer to the loopback address. Anything else that
+/// arrives (a favicon, a stale tab's answer with another `state`, a local program guessing) is
+/// turned away and waited past: only this sign-in's answer, or the owner's refusal, ends the
+/// wait. Each connection gets [`CONNECTION_DEADLINE`] at most, never past the overall deadline.
 fn wait_for_code(listener: &TcpListener, state: &str, who: &str, wait: Duration) -> Result<String> {
     let io = |e: std::io::Error| config(format!("waiting for the browser's answer: {e}"));
     listener.set_nonblocking(true).map_err(io)?;
@@ -464,37 +474,50 @@ fn wait_for_code(listener: &TcpListener, state: &str, who: &str, wait: Duration)
     loop {
         match listener.accept() {
             Ok((stream, _)) => {
-                if let Some(code) = answer(stream, state, who)? {
+                let until = deadline.min(Instant::now() + CONNECTION_DEADLINE);
+                if let Some(code) = answer(stream, state, who, until)? {
                     return Ok(code);
                 }
             }
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                if Instant::now() >= deadline {
-                    return Err(config(format!(
-                        "no answer came from the browser within {} seconds; nothing was stored — \
-                         sign in again",
-                        wait.as_secs()
-                    )));
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
             Err(e) => return Err(io(e)),
         }
+        if Instant::now() >= deadline {
+            return Err(config(format!(
+                "no answer came from the browser within {} seconds; nothing was stored — \
+                 sign in again",
+                wait.as_secs()
+            )));
+        }
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
-/// Reads one request on the loopback: `Some(code)` when it is the answer to this sign-in.
-fn answer(mut stream: TcpStream, state: &str, who: &str) -> Result<Option<String>> {
-    let _ = stream.set_nonblocking(false);
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+/// Reads a request's head until the blank line, [`MAX_HEAD`] bytes, or `until`, whichever
+/// comes first.
+fn read_head(stream: &mut TcpStream, until: Instant) -> Vec<u8> {
     let mut head = Vec::new();
     let mut chunk = [0u8; 2048];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < MAX_HEAD {
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            break;
+        }
         match stream.read(&mut chunk) {
             Ok(0) | Err(_) => break,
             Ok(n) => head.extend_from_slice(&chunk[..n]),
         }
     }
+    head
+}
+
+/// Reads one request on the loopback: `Some(code)` when it is the answer to this sign-in, `None`
+/// for anything else (answered 404 or 400, and waited past); an error only for this sign-in's
+/// own refusal (`error=access_denied` with the right `state`).
+fn answer(mut stream: TcpStream, state: &str, who: &str, until: Instant) -> Result<Option<String>> {
+    let _ = stream.set_nonblocking(false);
+    let _ = stream.set_write_timeout(Some(CONNECTION_DEADLINE));
+    let head = read_head(&mut stream, until);
     let head = String::from_utf8_lossy(&head);
     let target = head
         .lines()
@@ -519,16 +542,15 @@ fn answer(mut stream: TcpStream, state: &str, who: &str) -> Result<Option<String
         return Ok(None);
     }
     if param("state").as_deref() != Some(state) {
+        // An old tab, or a redirect Earshot did not ask for: not this sign-in's answer, and
+        // not a reason to end it (whoever sent it could otherwise cancel every sign-in).
         respond(
             &mut stream,
             "400 Bad Request",
-            "This answer does not belong to the sign-in Earshot started. Nothing was changed; \
-             start again from Earshot.",
+            "This answer does not belong to the sign-in Earshot is waiting for. Nothing was \
+             changed; finish the sign-in in the tab Earshot opened.",
         );
-        return Err(config(
-            "the browser's answer did not carry the state Earshot sent (an old tab, or a \
-             redirect Earshot did not ask for); nothing was stored — sign in again",
-        ));
+        return Ok(None);
     }
     if let Some(e) = error {
         respond(
@@ -583,5 +605,94 @@ mod tests {
         let keys: Vec<_> = t.entries(10).into_iter().map(|(k, _)| k).collect();
         assert_eq!(keys, [ACCESS, EXPIRES_AT, REFRESH]);
         assert!(Tokens::from_json(&json!({"error": "invalid_grant"})).is_none());
+    }
+
+    /// Sends `request` on a raw connection to `addr` and reads the status line of the answer.
+    fn send_raw(addr: std::net::SocketAddr, request: &str) -> String {
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.write_all(request.as_bytes()).unwrap();
+        let mut out = String::new();
+        let _ = s.read_to_string(&mut out);
+        out.lines().next().unwrap_or("").to_string()
+    }
+
+    fn get(path: &str) -> String {
+        format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    }
+
+    #[test]
+    fn answers_with_a_wrong_or_missing_state_are_turned_away_and_the_right_one_still_counts() {
+        // Issue 33: a request with a wrong state ended the sign-in, so anything on this
+        // computer could cancel it.
+        let listener = TcpListener::bind(("127.0.0.1", 0)).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let browser = std::thread::spawn(move || {
+            let wrong = send_raw(addr, &get("/?state=forged&code=evil"));
+            let missing = send_raw(addr, &get("/?code=evil"));
+            let denied = send_raw(addr, &get("/?state=forged&error=access_denied"));
+            let right = send_raw(addr, &get("/?state=s-123&code=the-code"));
+            (wrong, missing, denied, right)
+        });
+        let code = wait_for_code(&listener, "s-123", "X", Duration::from_secs(20)).unwrap();
+        assert_eq!(code, "the-code");
+        let (wrong, missing, denied, right) = browser.join().unwrap();
+        assert!(wrong.contains("400"), "{wrong}");
+        assert!(missing.contains("400"), "{missing}");
+        assert!(denied.contains("400"), "{denied}");
+        assert!(right.contains("200"), "{right}");
+    }
+
+    #[test]
+    fn a_slow_client_cannot_hold_the_listener_past_its_own_deadline() {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let started = Instant::now();
+        let clients = std::thread::spawn(move || {
+            // Connects and trickles a byte a second, never finishing its request.
+            let slow = std::thread::spawn(move || {
+                let mut s = TcpStream::connect(addr).unwrap();
+                for _ in 0..30 {
+                    if s.write_all(b"G").is_err() {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_secs(1));
+                }
+            });
+            std::thread::sleep(Duration::from_millis(300));
+            let right = send_raw(addr, &get("/cb?state=s-9&code=c-9"));
+            drop(slow);
+            right
+        });
+        let code = wait_for_code(&listener, "s-9", "Google", Duration::from_secs(60)).unwrap();
+        assert_eq!(code, "c-9");
+        assert!(
+            started.elapsed() < CONNECTION_DEADLINE + Duration::from_secs(3),
+            "took {:?}",
+            started.elapsed()
+        );
+        assert!(clients.join().unwrap().contains("200"));
+    }
+
+    #[test]
+    fn a_slow_client_cannot_hold_the_listener_past_the_overall_deadline() {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let _slow = std::thread::spawn(move || {
+            let mut s = TcpStream::connect(addr).unwrap();
+            for _ in 0..30 {
+                if s.write_all(b"G").is_err() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(200));
+            }
+        });
+        let started = Instant::now();
+        let e = wait_for_code(&listener, "s", "X", Duration::from_secs(1)).unwrap_err();
+        assert!(e.to_string().contains("no answer came"), "{e}");
+        assert!(
+            started.elapsed() < Duration::from_millis(2500),
+            "{:?}",
+            started.elapsed()
+        );
     }
 }

@@ -31,6 +31,8 @@ pub enum WarningCode {
     PersonalData,
     NoOfflineOffer,
     Promotional,
+    Link,
+    AiPromise,
 }
 
 impl WarningCode {
@@ -44,6 +46,8 @@ impl WarningCode {
             WarningCode::PersonalData => "personal_data",
             WarningCode::NoOfflineOffer => "no_offline_offer",
             WarningCode::Promotional => "promotional",
+            WarningCode::Link => "link",
+            WarningCode::AiPromise => "ai_promise",
         }
     }
 }
@@ -161,6 +165,9 @@ pub struct CheckContext<'a> {
     pub owner_contacts: &'a [String],
     /// Replies the business already posted, for the `canned` check.
     pub posted: Option<&'a PostedReplies>,
+    /// The AI draft this text started from, when it did: a promise in the text that the AI
+    /// wrote, not the owner, is pointed out (`ai_promise`).
+    pub ai_draft: Option<&'a str>,
 }
 
 /// Checks a draft and returns its warnings, at most one per code, in a stable order.
@@ -186,6 +193,10 @@ pub fn check(draft: &str, ctx: &CheckContext<'_>) -> Vec<Warning> {
     if complaint {
         out.extend(no_offline_offer(&text));
         out.extend(promotional(&text));
+    }
+    out.extend(link(draft, ctx.owner_contacts));
+    if let Some(ai) = ctx.ai_draft {
+        out.extend(ai_promise(draft, ai));
     }
     out.sort_by_key(|w| w.code);
     out
@@ -241,9 +252,14 @@ impl Text {
     /// Like `has`, but an occurrence right after a negation ("not our fault", "wasn't sorry")
     /// does not count: it says the opposite of the phrase.
     fn has_unnegated(&self, phrase: &str) -> bool {
+        self.has_unnegated_by(phrase, NEGATIONS)
+    }
+
+    /// Like `has_unnegated`, with its own list of negations.
+    fn has_unnegated_by(&self, phrase: &str, negations: &[&str]) -> bool {
         self.joined.match_indices(&needle(phrase)).any(|(at, _)| {
             let before = self.joined[..at].split(' ').rev().take(2);
-            !before.into_iter().any(|w| NEGATIONS.contains(&w))
+            !before.into_iter().any(|w| negations.contains(&w))
         })
     }
 
@@ -1102,6 +1118,142 @@ fn promotional(text: &Text) -> Option<Warning> {
     )
 }
 
+// ---------------------------------------------------------------------------------------------
+// link
+
+/// The links in a reply, as written (`https://…`, `http://…`, `www.…`), trailing punctuation off.
+fn links(draft: &str) -> Vec<&str> {
+    draft
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| "()[]<>\"'.,;:!?".contains(c)))
+        .filter(|w| {
+            let l = w.to_ascii_lowercase();
+            l.starts_with("http://") || l.starts_with("https://") || l.starts_with("www.")
+        })
+        .collect()
+}
+
+/// A link's host, lower case, without `www.`.
+fn link_host(link: &str) -> String {
+    let l = link.to_ascii_lowercase();
+    let rest = l.split_once("://").map_or(l.as_str(), |(_, r)| r);
+    let host = rest.split(['/', '?', '#', ':']).next().unwrap_or("");
+    host.strip_prefix("www.").unwrap_or(host).to_string()
+}
+
+/// A link in a public reply: where does it lead? A review (or an AI draft that followed one)
+/// can slip in an address the owner never meant to send customers to (issue 33), and platforms
+/// often hold replies with links back. Links to the owner's own domain (that of the contact
+/// e-mail in the reply profile) are theirs and pass.
+fn link(draft: &str, owner_contacts: &[String]) -> Option<Warning> {
+    let own: Vec<String> = owner_contacts
+        .iter()
+        .filter_map(|c| c.trim().rsplit_once('@'))
+        .map(|(_, domain)| domain.to_ascii_lowercase())
+        .collect();
+    let foreign: Vec<&str> = links(draft)
+        .into_iter()
+        .filter(|l| {
+            let host = link_host(l);
+            !own.iter()
+                .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+        })
+        .collect();
+    let first = foreign.first()?;
+    warn(
+        WarningCode::Link,
+        format!(
+            "The reply has a link ({first}). Check where it leads before you post: a link that \
+             came from a review or an AI draft may send your customers anywhere, and some \
+             platforms hold replies with links back."
+        ),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// ai_promise
+
+/// Words that commit the business to something: money back, something free, a discount.
+const PROMISES: &[&str] = &[
+    "refund*",
+    "money back",
+    "reimburs*",
+    "compensat*",
+    // Not "free" alone: "feel free to call" is in half of all replies.
+    "a free",
+    "for free",
+    "free of charge",
+    "on the house",
+    "no charge",
+    "complimentary",
+    "discount*",
+    "voucher*",
+    "gift card",
+    "coupon*",
+    "waive*",
+    "replacement",
+    "% off",
+];
+
+/// Words before a promise that take it back ("we cannot refund"): unlike an apology, "can't"
+/// before a promise is a refusal.
+const PROMISE_NEGATIONS: &[&str] = &[
+    "not", "no", "never", "cannot", "can't", "won't", "unable", "don't", "didn't", "isn't",
+];
+
+/// The sentences of `text`, lower case with single spaces, for comparing an edited draft with
+/// the AI's.
+fn sentences(text: &str) -> Vec<String> {
+    text.split(['.', '!', '?', '\n'])
+        .map(|s| {
+            s.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase()
+        })
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// A promise the AI wrote and the owner did not: a [`PROMISES`] phrase in a sentence of the text
+/// that is, word for word, a sentence of the AI draft the text started from. A sentence the
+/// owner wrote or rewrote is theirs, and so are its promises. A review can ask the model for a
+/// refund (issue 33), and a promise made in public is hard to take back.
+fn ai_promise(draft: &str, ai: &str) -> Option<Warning> {
+    let ai_sentences = sentences(ai);
+    let mut found: Vec<&str> = Vec::new();
+    for sentence in sentences(draft) {
+        if !ai_sentences.contains(&sentence) {
+            continue;
+        }
+        let words = Text::new(&sentence);
+        let off = words
+            .words
+            .windows(2)
+            .any(|w| w[0].ends_with('%') && w[1] == "off");
+        for p in PROMISES {
+            let promised = match *p {
+                "% off" => off,
+                p => words.has_unnegated_by(p, PROMISE_NEGATIONS),
+            };
+            if promised && !found.contains(p) {
+                found.push(p);
+            }
+        }
+    }
+    if found.is_empty() {
+        return None;
+    }
+    warn(
+        WarningCode::AiPromise,
+        format!(
+            "The AI draft promises {} and you did not write that yourself. Make sure you mean to \
+             offer it in public, or take it out.",
+            quote_list(&found)
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1313,6 +1465,81 @@ mod tests {
     }
 
     #[test]
+    fn links_are_pointed_out_unless_they_are_the_owners_own() {
+        // Issue 33: the coach said nothing about a link in a reply.
+        let ctx = CheckContext {
+            platform: "google",
+            ..Default::default()
+        };
+        let w = check(
+            "Thanks for the feedback! Details at https://evil.example/claim?x=1.",
+            &ctx,
+        );
+        assert_eq!(w.iter().map(|w| w.code).collect::<Vec<_>>(), [Link]);
+        assert!(w[0].message.contains("https://evil.example/claim?x=1"));
+        assert!(codes("See www.Evil.example for more", &ctx).contains(&Link));
+        assert!(!codes("Thanks, we loved having you", &ctx).contains(&Link));
+        let contacts = ["hello@joescafe.com".to_string()];
+        let own = CheckContext {
+            owner_contacts: &contacts,
+            ..ctx.clone()
+        };
+        assert!(!codes("Our menu: https://www.joescafe.com/menu", &own).contains(&Link));
+        assert!(!codes("Our menu: https://order.joescafe.com", &own).contains(&Link));
+        assert!(codes("Our menu: https://joescafe.com.evil.example", &own).contains(&Link));
+    }
+
+    #[test]
+    fn promises_the_ai_wrote_are_pointed_out_and_the_owners_own_are_not() {
+        let review = one_star("Cold food and rude staff. I want my money back.");
+        let ai = "I'm so sorry about your visit. We will refund your meal in full. Your next \
+                  coffee is on the house! Please email me at joe@joescafe.com.";
+        let ctx = CheckContext {
+            platform: "google",
+            review: Some(review.clone()),
+            ai_draft: Some(ai),
+            ..Default::default()
+        };
+        // Posted as the AI wrote it: both promises are pointed out.
+        let w = check(ai, &ctx);
+        let promise = w.iter().find(|w| w.code == AiPromise).expect("ai_promise");
+        assert!(
+            promise.message.contains("\"refund\""),
+            "{}",
+            promise.message
+        );
+        assert!(
+            promise.message.contains("\"on the house\""),
+            "{}",
+            promise.message
+        );
+        // The owner took the refund out: only what is left is mentioned.
+        let edited = "I'm so sorry about your visit. Your next coffee is on the house. Please \
+                      email me at joe@joescafe.com.";
+        assert!(edited.contains("Your next coffee is on the house"));
+        let w = check(edited, &ctx);
+        let promise = w.iter().find(|w| w.code == AiPromise).expect("ai_promise");
+        assert!(!promise.message.contains("refund"), "{}", promise.message);
+        // A promise the owner typed themselves is theirs to make.
+        let own = "I'm so sorry about your visit. We will refund half of your meal. Please email \
+                   me at joe@joescafe.com.";
+        assert!(!codes(own, &ctx).contains(&AiPromise));
+        // And without an AI draft, nothing is an AI promise.
+        let typed = CheckContext {
+            ai_draft: None,
+            ..ctx.clone()
+        };
+        assert!(!codes(ai, &typed).contains(&AiPromise));
+        // "No refund" is not a promise.
+        let no = "I'm sorry, we cannot refund it, but please email me at joe@joescafe.com.";
+        let ctx_no = CheckContext {
+            ai_draft: Some(no),
+            ..ctx.clone()
+        };
+        assert!(!codes(no, &ctx_no).contains(&AiPromise));
+    }
+
+    #[test]
     fn codes_serialise_as_stable_snake_case_names() {
         for (code, name) in [
             (TooLong, "too_long"),
@@ -1323,6 +1550,8 @@ mod tests {
             (PersonalData, "personal_data"),
             (NoOfflineOffer, "no_offline_offer"),
             (Promotional, "promotional"),
+            (Link, "link"),
+            (AiPromise, "ai_promise"),
         ] {
             assert_eq!(code.as_str(), name);
             assert_eq!(serde_json::to_value(code).unwrap(), name);

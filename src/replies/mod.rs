@@ -224,7 +224,7 @@ pub fn composer(store: &Store, review_id: ReviewId) -> Result<Composer> {
             Err(e) => return Err(e),
         },
     };
-    let warnings = check_review_draft(store, &review, &text)?;
+    let warnings = check_review_draft(store, &review, &text, None)?;
     Ok(Composer {
         limit: coach::reply_limit(&review.platform),
         route: route(store, &review)?,
@@ -244,11 +244,27 @@ pub fn composer(store: &Store, review_id: ReviewId) -> Result<Composer> {
 /// The coach's warnings for a draft of a reply to this review (canned against the business's
 /// posted replies, personal data against the review and the owner's profile).
 pub fn check_draft(store: &Store, review_id: ReviewId, text: &str) -> Result<Vec<Warning>> {
-    let review = store.review(review_id)?;
-    check_review_draft(store, &review, text)
+    check_draft_from(store, review_id, text, None)
 }
 
-fn check_review_draft(store: &Store, review: &Review, text: &str) -> Result<Vec<Warning>> {
+/// [`check_draft`] for a text that started from the AI draft `ai_draft` (when it did): the
+/// promises the AI wrote and the owner kept are pointed out too.
+pub fn check_draft_from(
+    store: &Store,
+    review_id: ReviewId,
+    text: &str,
+    ai_draft: Option<&str>,
+) -> Result<Vec<Warning>> {
+    let review = store.review(review_id)?;
+    check_review_draft(store, &review, text, ai_draft)
+}
+
+fn check_review_draft(
+    store: &Store,
+    review: &Review,
+    text: &str,
+    ai_draft: Option<&str>,
+) -> Result<Vec<Warning>> {
     let posted = PostedReplies::new(store.posted_reply_bodies(
         review.business_id,
         Some(review.id),
@@ -265,6 +281,7 @@ fn check_review_draft(store: &Store, review: &Review, text: &str) -> Result<Vec<
         }),
         owner_contacts: &contacts,
         posted: Some(&posted),
+        ai_draft,
     };
     Ok(coach::check(text, &ctx))
 }

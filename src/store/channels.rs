@@ -21,7 +21,8 @@ const CHANNEL_COLUMNS: &str = "c.id, c.kind, c.target, c.settings, c.kinds, c.qu
      (SELECT count(*) FROM alert_deliveries d WHERE d.channel_id = c.id AND d.state = 'failed'), \
      (SELECT max(sent_at) FROM alert_deliveries d WHERE d.channel_id = c.id), \
      (SELECT d.last_error FROM alert_deliveries d WHERE d.channel_id = c.id \
-        AND d.last_error IS NOT NULL ORDER BY coalesce(d.claimed_at, 0) DESC LIMIT 1)";
+        AND d.last_error IS NOT NULL ORDER BY coalesce(d.claimed_at, 0) DESC LIMIT 1), \
+     c.unconfirmed";
 
 fn channel_from_row(r: &Row<'_>) -> rusqlite::Result<Channel> {
     let kind: String = r.get(1)?;
@@ -48,6 +49,7 @@ fn channel_from_row(r: &Row<'_>) -> rusqlite::Result<Channel> {
         failed: r.get(11)?,
         last_sent_at: r.get::<_, Option<i64>>(12)?.map(super::reviews::from_unix),
         last_error: r.get(13)?,
+        unconfirmed: r.get(14)?,
     })
 }
 
@@ -99,6 +101,15 @@ impl Store {
             .prepare_cached(&sql)?
             .query_row([id], channel_from_row)
             .optional()?)
+    }
+
+    /// Confirms a channel a restore changed: it is sent to again, with its password.
+    pub fn confirm_alert_channel(&self, id: ChannelId) -> Result<bool> {
+        let n = self
+            .conn
+            .prepare_cached("UPDATE alert_channels SET unconfirmed = NULL WHERE id = ?1")?
+            .execute([id])?;
+        Ok(n == 1)
     }
 
     /// Removes a channel and its deliveries; `false` when there was none.

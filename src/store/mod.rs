@@ -101,6 +101,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0013_sync_leases_and_reply_retries",
         include_str!("migrations/0013_sync_leases_and_reply_retries.sql"),
     ),
+    (
+        "0014_channel_trust",
+        include_str!("migrations/0014_channel_trust.sql"),
+    ),
 ];
 
 /// Migrations after which the full-text index is filled from the reviews (they make it anew).

@@ -387,6 +387,7 @@ impl Store {
             settings_unconfirmed,
             sources: source_addresses(&self.conn)?,
             settings: settings_addresses(&self.conn)?,
+            channels: channel_destinations(&self.conn)?,
         })
     }
 
@@ -395,6 +396,7 @@ impl Store {
     pub(super) fn adopt_trust(&mut self, replaced: &TrustSnapshot, from: &Path) -> Result<()> {
         let restored_sources = source_addresses(&self.conn)?;
         let restored_settings = settings_addresses(&self.conn)?;
+        let restored_channels = channel_destinations(&self.conn)?;
         let file = from.file_name().map_or_else(
             || from.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
@@ -421,6 +423,25 @@ impl Store {
             };
             tx.execute(
                 "UPDATE sources SET unconfirmed = ?2 WHERE id = ?1",
+                params![id, unconfirmed],
+            )?;
+        }
+        for (id, restored) in &restored_channels {
+            let unconfirmed = match replaced.channels.get(id) {
+                Some(before) if before.same_destination(restored) => before.unconfirmed.clone(),
+                Some(before) => Some(format!(
+                    "the restored file {file} sends this channel to {} where this computer's \
+                     database sent it to {}",
+                    restored.describe(),
+                    before.describe()
+                )),
+                None => Some(format!(
+                    "the restored file {file} added this channel ({})",
+                    restored.describe()
+                )),
+            };
+            tx.execute(
+                "UPDATE alert_channels SET unconfirmed = ?2 WHERE id = ?1",
                 params![id, unconfirmed],
             )?;
         }
@@ -453,6 +474,8 @@ impl Store {
             .execute("UPDATE sources SET unconfirmed = ?1", [reason])?;
         self.conn
             .execute("UPDATE database_identity SET ai_unconfirmed = ?1", [reason])?;
+        self.conn
+            .execute("UPDATE alert_channels SET unconfirmed = ?1", [reason])?;
         Ok(())
     }
 }
@@ -495,6 +518,50 @@ pub(super) struct TrustSnapshot {
     settings_unconfirmed: Option<String>,
     sources: BTreeMap<SourceId, SourceAddresses>,
     settings: BTreeMap<String, String>,
+    channels: BTreeMap<i64, ChannelDestination>,
+}
+
+/// Where an alert channel sends, as a restore compares it: its kind, its target (webhook or
+/// ntfy URL, e-mail recipient) and its settings (SMTP server, user and sender, body format).
+/// Everything is compared: each of these decides who reads the owner's alerts, or which server
+/// gets the e-mail password.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct ChannelDestination {
+    kind: String,
+    target: String,
+    settings: Value,
+    unconfirmed: Option<String>,
+}
+
+impl ChannelDestination {
+    fn same_destination(&self, other: &ChannelDestination) -> bool {
+        self.kind == other.kind && self.target == other.target && self.settings == other.settings
+    }
+
+    fn describe(&self) -> String {
+        match self.settings.get("server").and_then(Value::as_str) {
+            Some(server) => format!("{} {} through {server}", self.kind, self.target),
+            None => format!("{} {}", self.kind, self.target),
+        }
+    }
+}
+
+fn channel_destinations(conn: &Connection) -> Result<BTreeMap<i64, ChannelDestination>> {
+    let mut stmt =
+        conn.prepare("SELECT id, kind, target, settings, unconfirmed FROM alert_channels")?;
+    let rows = stmt.query_map([], |r| {
+        let settings: String = r.get(3)?;
+        Ok((
+            r.get::<_, i64>(0)?,
+            ChannelDestination {
+                kind: r.get(1)?,
+                target: r.get(2)?,
+                settings: serde_json::from_str(&settings).unwrap_or(Value::Null),
+                unconfirmed: r.get(4)?,
+            },
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 fn source_addresses(conn: &Connection) -> Result<BTreeMap<SourceId, SourceAddresses>> {

@@ -27,6 +27,7 @@ const FIXTURES: &[(i64, &str)] = &[
     (11, include_str!("../../tests/fixtures/schema_v11.sql")),
     (12, include_str!("../../tests/fixtures/schema_v12.sql")),
     (13, include_str!("../../tests/fixtures/schema_v13.sql")),
+    (14, include_str!("../../tests/fixtures/schema_v14.sql")),
 ];
 
 /// A database file made from a fixture's SQL, as the version that shipped it left it.
@@ -497,4 +498,22 @@ fn a_backup_with_an_http_address_to_another_computer_is_refused() {
     drop(store);
     let reason = super::verify_database_file(&path).unwrap_err();
     assert!(reason.contains("plain http"), "{reason}");
+}
+
+#[test]
+fn alert_channels_of_schema_v13_survive_and_are_trusted_as_before() {
+    // Migration 0014 (issue 33) adds only the confirmation a restore may ask for: channels
+    // already on this computer stay confirmed.
+    let dir = tempfile::tempdir().unwrap();
+    let path = database_from(
+        dir.path(),
+        13,
+        include_str!("../../tests/fixtures/schema_v13.sql"),
+    );
+    let store = Store::open(&path).unwrap();
+    let channels = store.alert_channels().unwrap();
+    assert_eq!(channels.len(), 1);
+    assert!(channels.iter().all(|c| c.unconfirmed.is_none()));
+    assert_eq!(channels[0].target, "https://ntfy.sh/joes-cafe-alerts");
+    assert_eq!(count(&store, "SELECT count(*) FROM alert_deliveries"), 1);
 }

@@ -229,9 +229,12 @@ function composerPanel(d, { focus, ctx }) {
       saved.textContent = `Not saved: ${e.message}`;
     }
   };
+  // The AI draft this text started from, if any: the coach points out the promises in it that
+  // the owner did not write.
+  let aiText = null;
   const check = async () => {
     try {
-      showWarnings(await api.checkReply(r.id, text.value));
+      showWarnings(await api.checkReply(r.id, text.value, aiText));
     } catch { /* the coach is advice; typing goes on */ }
   };
   text.addEventListener('input', () => {
@@ -347,6 +350,7 @@ function composerPanel(d, { focus, ctx }) {
         ai.textContent = 'Asking the AI…';
         try {
           text.value = await api.aiDraft(r.id);
+          aiText = text.value;
           text.dispatchEvent(new Event('input'));
           text.focus();
           showNotice('AI draft ready: read it, make it yours, then save or post.');

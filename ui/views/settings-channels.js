@@ -53,11 +53,30 @@ function channelItem(c, reload) {
       showNotice(`Not removed: ${e.message}`, { kind: 'error' });
     }
   });
+  // A restore changed where it sends: nothing goes to it until the owner has read why and confirms.
+  let confirm = null;
+  if (c.unconfirmed) {
+    confirm = h('button', { class: 'btn btn-primary', type: 'button' }, 'Confirm channel');
+    confirm.addEventListener('click', async () => {
+      const yes = await confirmDialog({
+        title: 'Send alerts to this channel again?', text: `${describe(c)}. ${c.unconfirmed}.`, yes: 'Confirm',
+      });
+      if (!yes) return;
+      try {
+        await api.confirmAlertChannel(c.id);
+        showNotice('Confirmed: alerts go to this channel again.');
+        await reload();
+      } catch (e) {
+        showNotice(`Not confirmed: ${e.message}`, { kind: 'error' });
+      }
+    });
+  }
   return h('li', { class: 'channel-item', dataset: { id: String(c.id) } },
     h('p', { class: 'channel-name' }, describe(c)),
     h('p', { class: 'muted' }, summary(c)),
+    c.unconfirmed ? h('p', { class: 'warn-text channel-unconfirmed', role: 'status' }, `Paused: ${c.unconfirmed}`) : null,
     c.last_error ? h('p', { class: 'warn-text channel-error', role: 'status' }, `Last error: ${c.last_error}`) : null,
-    h('div', { class: 'actions' }, test, remove));
+    h('div', { class: 'actions' }, confirm, test, remove));
 }
 
 const hourSelect = (id, label, withOff) => h('select', { id, 'aria-label': label },
