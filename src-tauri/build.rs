@@ -49,6 +49,8 @@ const COMMANDS: &[&str] = &[
     "add_alert_channel",
     "test_alert_channel",
     "remove_alert_channel",
+    "ui_prefs",
+    "set_ui_prefs",
 ];
 
 /// The speech libraries WebKitGTK links that get a stand-in (speech/standin.c), each with the

@@ -6,6 +6,7 @@ const listeners = new Map();
 let reviews = [];
 let businesses = [];
 let channels = [];
+let uiPrefs = { letter_keys: true };
 
 function emit(event, payload) {
   for (const fn of listeners.get(event) ?? []) fn(payload);
@@ -22,6 +23,7 @@ export function reset() {
   reviews = [];
   businesses = [];
   channels = [];
+  uiPrefs = { letter_keys: true };
 }
 
 const BODIES = [
@@ -151,6 +153,11 @@ export async function invoke(command, args) {
     case 'unread_alert_count':
       return 0;
     case 'pending_upgrade':
+      return null;
+    case 'ui_prefs':
+      return { ...uiPrefs };
+    case 'set_ui_prefs':
+      uiPrefs = { ...uiPrefs, ...args.prefs };
       return null;
     case 'list_alert_channels':
       return channels;

@@ -71,3 +71,13 @@ export function sourceStatus(s) {
       return { tone: 'new', text: s.connector === 'file' ? 'Imported file' : 'Not synced yet' };
   }
 }
+
+/**
+ * Whether a redraw of the Sources screen keeps the Connect form already on it (the same element,
+ * with the platform chosen and what was typed): yes while it is on the screen being redrawn,
+ * unless it has just connected a platform (then a blank form is ready for the next one). Arriving
+ * from another screen starts a fresh form.
+ */
+export function keepConnectForm({ kept, onScreen, used }) {
+  return Boolean(kept && onScreen && !used);
+}

@@ -240,3 +240,17 @@ pub async fn export_reviews_csv(
     .await?;
     Ok(Some(shown))
 }
+
+/// How the window behaves (the inbox's one-letter shortcuts), for the UI to read at start.
+#[tauri::command]
+pub async fn ui_prefs(state: State<'_, AppState>) -> UiResult<actions::UiPrefs> {
+    with_store(&state, move |store| Ok(actions::ui_prefs(store)?)).await
+}
+
+#[tauri::command]
+pub async fn set_ui_prefs(state: State<'_, AppState>, prefs: actions::UiPrefs) -> UiResult<()> {
+    with_store(&state, move |store| {
+        Ok(actions::set_ui_prefs(store, &prefs)?)
+    })
+    .await
+}

@@ -9,11 +9,13 @@
 //!
 //! One file per area: [`sync`] (the round), [`replies`] (post, edit, delete, AI draft),
 //! [`dashboard`] (the first screen and the inbox's filters), [`data`] (import, backup, restore),
-//! [`alerts`] (check, the Alerts screen), [`sources`] (add, test, remove).
+//! [`alerts`] (check, the Alerts screen), [`sources`] (add, test, remove), [`prefs`] (how the
+//! window behaves).
 
 pub mod alerts;
 pub mod dashboard;
 pub mod data;
+pub mod prefs;
 pub mod replies;
 pub mod sources;
 pub mod sync;
@@ -21,6 +23,7 @@ pub mod sync;
 pub use alerts::{alerts_with_reviews, check_alerts, AlertWithReviews};
 pub use dashboard::{dashboard, inbox_facets, Dashboard, InboxFacets};
 pub use data::{backup_now, import, list_backups, restore};
+pub use prefs::{set_ui_prefs, ui_prefs, UiPrefs};
 pub use replies::{
     ai_draft, delete_reply, edit_reply, post_reply, AiDraft, AiEndpoint, ReplyCreds,
 };
