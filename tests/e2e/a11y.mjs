@@ -121,7 +121,16 @@ export const a11yCases = [
         await zoomShot(s, screen);
       };
       await s.waitFor('the dashboard', kpi('stat-count'));
+      // Every chart's sentence and its table, open, for axe and for the eye.
+      const charts = await s.run(`const figs = [...document.querySelectorAll('#dashboard .chart-figure')];
+        figs.forEach((f) => { const d = f.querySelector('.chart-table'); if (d) d.open = true; });
+        return figs.map((f) => [f.id, f.querySelector('.chart-summary').textContent, f.querySelectorAll('tbody tr').length]);`);
+      expect(charts.length >= 5 && charts.every(([, said, rows]) => said.endsWith('.') && rows > 0),
+        `the dashboard's charts in words: ${JSON.stringify(charts)}`);
       await axeScreen(s, 'dashboard');
+      await s.run("document.getElementById('monthly-figure').scrollIntoView({ block: 'start' })");
+      await s.screenshot('dashboard-chart-tables');
+      await s.run("document.getElementById('main').scrollTo(0, 0)");
       await zoomShot(s, 'dashboard');
       await visit('inbox', '#inbox', "return document.querySelectorAll('.inbox-row[data-id]').length > 3");
       await visit('review', `#review/${stats().negative_review}`, "return !!document.getElementById('review-text')");

@@ -5,7 +5,8 @@
 import { h, s } from '../dom.js';
 import { dateTimeFormat, formatCount, formatRating } from '../format.js';
 
-const PAD = { top: 10, right: 22, bottom: 24, left: 34 };
+// Room on the left for the axis labels at 0.8125rem ("4.5★", "100%").
+const PAD = { top: 10, right: 22, bottom: 24, left: 46 };
 
 /** Points of a series on a 1–5 (or tighter) rating scale: { points, running, ticks, lo, hi }. */
 export function layoutRatingTrend(series, { width = 560, height = 190 } = {}) {

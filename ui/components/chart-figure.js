@@ -16,7 +16,8 @@ export function chartFigure(id, summary, chart, table) {
     chart,
     table && table.rows.length ? h('details', { class: 'chart-table' },
       h('summary', null, 'Show as table'),
-      h('div', { class: 'table-scroll' },
+      // A long table scrolls inside the card; focusable, so the keyboard can scroll it too.
+      h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': table.caption },
         h('table', { class: 'data-table' },
           h('caption', { class: 'sr-only' }, table.caption),
           h('thead', null, h('tr', null, table.head.map((c) => h('th', { scope: 'col' }, c)))),
