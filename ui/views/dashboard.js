@@ -203,7 +203,7 @@ export function dashboardView(data, {
 
   const competitors = o && o.competitors.length && !business.is_competitor
     ? card('competitors', 'You and your competitors', periodName, h('table', { class: 'compare' },
-      h('thead', null, h('tr', null, h('th', null, ''), h('th', null, 'Rating'), h('th', null, 'Overall'),
+      h('thead', null, h('tr', null, h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Business')), h('th', null, 'Rating'), h('th', null, 'Overall'),
         h('th', null, 'Reviews'), h('th', null, 'Positive'), h('th', null, 'Replies'))),
       h('tbody', null,
         [{ business: business.name, business_id: business.id, current: o.current, all_time: { average_rating: stats.average_rating }, own: true },
