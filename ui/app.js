@@ -174,7 +174,8 @@ function settleFocus(view, { arriving, snap }) {
     heading.setAttribute('tabindex', '-1');
     document.title = screenTitle(heading.textContent);
   }
-  if (arriving) heading?.focus({ preventScroll: true });
+  // A screen may name where arriving puts focus instead (the inbox's list, back from a review).
+  if (arriving) (view.querySelector('[data-focus-on-arrival]') ?? heading)?.focus({ preventScroll: true });
   else if (snap) {
     restoreFocus(snap, (id) => document.getElementById(id), heading, (el) => document.activeElement === el);
   }

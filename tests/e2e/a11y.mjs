@@ -182,6 +182,13 @@ export const a11yCases = [
       await s.keys({ key: KEY.down });
       await s.waitFor('the arrow to move', "return document.getElementById('inbox-list').getAttribute('aria-activedescendant') !== arguments[0]", before);
       await s.screenshot('inbox-keyboard');
+      // Enter opens the review; back to the inbox, focus is on the list and the same row.
+      const open = await s.run("return document.getElementById('inbox-list').getAttribute('aria-activedescendant')");
+      await s.keys({ key: KEY.enter });
+      await s.waitFor('the review', "return !!document.getElementById('review-text')");
+      await s.go('#inbox');
+      await s.waitFor('the list focused on the same row', `const l = document.getElementById('inbox-list');
+        return l && document.activeElement === l && l.getAttribute('aria-activedescendant') === arguments[0];`, open);
       // Back on, for the cases after this one.
       await s.go('#settings');
       await s.waitFor('the keyboard switch', "return !!document.getElementById('letter-keys')");

@@ -330,6 +330,8 @@ export async function render(_param, ctx) {
     keysHint());
 
   list.scroller.addEventListener('keydown', listKeys(list, ctx));
+  // Back from a review: focus returns to the list, on the row that was open.
+  if (inbox.selected >= 0) list.scroller.dataset.focusOnArrival = 'true';
   await list.load(c);
   // Back from a review: the same place in the list, with rows as tall as the text makes them.
   requestAnimationFrame(() => {
