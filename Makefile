@@ -29,8 +29,8 @@ setup:
 	  $(SUDO) apt-get update -qq; \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
-	@[ -x node_modules/.bin/tauri ] || { \
-	  echo "setup: npm install (Tauri CLI)"; npm install --no-audit --no-fund --loglevel=error; }
+	@[ -x node_modules/.bin/tauri ] && [ -f node_modules/axe-core/axe.min.js ] || { \
+	  echo "setup: npm install (Tauri CLI, axe-core for the smoke test)"; npm install --no-audit --no-fund --loglevel=error; }
 	@command -v tauri-driver >/dev/null || { \
 	  echo "setup: cargo install tauri-driver"; cargo install tauri-driver --locked --quiet; }
 

@@ -54,6 +54,8 @@ const COMMANDS: &[&str] = &[
     "install_watcher",
     "uninstall_watcher",
     "confirm_alert_channel",
+    "ui_prefs",
+    "set_ui_prefs",
 ];
 
 /// The speech libraries WebKitGTK links that get a stand-in (speech/standin.c), each with the

@@ -318,3 +318,19 @@ async fn the_dashboard_and_the_inbox_facets_show_what_a_round_brought() {
     assert_eq!(facets.platforms, ["trustpilot"]);
     assert!(!facets.aspects.is_empty());
 }
+
+/// Issue 32 (WCAG 2.1.4): the one-letter shortcuts are on until the owner turns them off, and
+/// the choice is kept in the database (a backup or another computer carries it).
+#[test]
+fn the_letter_keys_preference_starts_on_and_is_kept_when_turned_off() {
+    let db = TestDb::new();
+    let store = db.store();
+    assert!(actions::ui_prefs(&store).unwrap().letter_keys);
+    actions::set_ui_prefs(&store, &actions::UiPrefs { letter_keys: false }).unwrap();
+    drop(store);
+    let store = db.store();
+    assert_eq!(
+        actions::ui_prefs(&store).unwrap(),
+        actions::UiPrefs { letter_keys: false }
+    );
+}

@@ -238,6 +238,15 @@ export function confirmAlertChannel(id) {
   return call('confirm_alert_channel', { id });
 }
 
+/** How the window behaves: { letter_keys } (the inbox's one-letter shortcuts). */
+export function uiPrefs() {
+  return call('ui_prefs');
+}
+
+export function setUiPrefs(prefs) {
+  return call('set_ui_prefs', { prefs });
+}
+
 export function exportReviewsCsv() {
   return call('export_reviews_csv');
 }

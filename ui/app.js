@@ -4,12 +4,18 @@
 // Each route's module exports `render(param, ctx)`, which loads what it needs and resolves to one
 // element; app.js mounts it, shows errors in plain words and re-renders when a sync or import lands
 // (`reviews-changed`), except on screens where the owner is typing (`live: false`).
+//
+// Arriving on a screen moves focus to its heading and names the window after it; drawing the same
+// screen again (a sync landed, Mark seen) gives focus back to where it was, never to the page
+// (issue 32, WCAG 2.4.3 and 2.4.2).
 
 import * as api from './api.js';
 import { h, mount } from './dom.js';
 import { welcomeView } from './views/welcome.js';
 import { dashboardView } from './views/dashboard.js';
-import { showNotice } from './components/notice.js';
+import { clearResultNotice, showNotice } from './components/notice.js';
+import { focusSnapshot, restoreFocus, screenTitle } from './a11y-logic.js';
+import { loadPrefs } from './prefs.js';
 import { parseRoute } from './route.js';
 import { followDesktopTheme } from './theme.js';
 import { setLinkHosts, upgradeMessage } from './format.js';
@@ -24,6 +30,8 @@ const state = {
   businessId: null,
   period: 30,
   dbPath: null,
+  // True until the current route's screen has been drawn once: focus then goes to its heading.
+  arrived: true,
 };
 
 // The other screens load when first shown: the first paint (the dashboard, or the welcome) then
@@ -89,7 +97,9 @@ function renderNav() {
         class: key === current ? 'nav-item active' : 'nav-item',
         'aria-current': key === current ? 'page' : null,
       }, h('span', { class: 'nav-icon', 'aria-hidden': 'true' }, r.icon), r.label,
-      badge ? h('span', { class: 'nav-badge', 'aria-label': `${badge} new` }, String(badge)) : null));
+      // The number is seen; "3 new" is heard (aria-label is not allowed on a plain span).
+      badge ? h('span', { class: 'nav-badge' }, h('span', { 'aria-hidden': 'true' }, String(badge)),
+        h('span', { class: 'sr-only' }, `, ${badge} new`)) : null));
   }));
 }
 
@@ -118,10 +128,23 @@ export async function refresh() {
   const view = document.getElementById('view');
   const route = ROUTES.get(state.route) ?? ROUTES.get('dashboard');
   refreshing = (async () => {
+    // Focus as the redraw starts: a view may move a kept element (the Sources form) into its new
+    // tree while it renders, and focus leaves it then.
+    const before = focusSnapshot(document.activeElement, view);
     view.setAttribute('aria-busy', 'true');
     try {
       const el = await route.render(state.param, ctx);
+      // Where focus and the scroll were just before the old view goes.
+      const arriving = state.arrived;
+      state.arrived = false;
+      const main = document.getElementById('main');
+      const snap = focusSnapshot(document.activeElement, view) ?? before;
+      const scroll = main?.scrollTop ?? 0;
+      const screenBefore = view.firstElementChild?.id;
       mount(view, el);
+      // Another screen on the same route (the welcome gives way to the dashboard) is an arrival.
+      settleFocus(view, { arriving: arriving || screenBefore !== view.firstElementChild?.id, snap });
+      if (!arriving && main) main.scrollTop = scroll;
       globalThis.__earshotMarks.mounted ??= performance.now();
       // The first screen's paint time, for `make bench` (performance.now() is since the page began).
       if (globalThis.__earshotFirstPaint === undefined) {
@@ -129,6 +152,7 @@ export async function refresh() {
       }
     } catch (e) {
       mount(view, errorView(api.toApiError(e)));
+      settleFocus(view, { arriving: true, snap: null });
     } finally {
       view.setAttribute('aria-busy', 'false');
       document.body.dataset.view = view.firstElementChild?.id ?? '';
@@ -139,13 +163,35 @@ export async function refresh() {
   if (again) { again = false; await refresh(); }
 }
 
+/**
+ * After a view is mounted: the window is named after its heading; arriving on the screen focuses
+ * the heading (a screen reader reads where the owner is), a redraw gives focus back to the
+ * element that had it (or the heading, when that element is gone).
+ */
+function settleFocus(view, { arriving, snap }) {
+  const heading = view.querySelector('h1');
+  if (heading) {
+    heading.setAttribute('tabindex', '-1');
+    document.title = screenTitle(heading.textContent);
+  }
+  // A screen may name where arriving puts focus instead (the inbox's list, back from a review).
+  if (arriving) (view.querySelector('[data-focus-on-arrival]') ?? heading)?.focus({ preventScroll: true });
+  else if (snap) {
+    restoreFocus(snap, (id) => document.getElementById(id), heading, (el) => document.activeElement === el);
+  }
+}
+
 function routeFromHash() {
   const { route, param } = parseRoute(location.hash, ROUTES);
   const changed = route !== state.route || param !== state.param;
   state.route = route;
   state.param = param;
   renderNav();
-  if (changed) document.getElementById('main')?.scrollTo?.(0, 0);
+  if (changed) {
+    state.arrived = true;
+    clearResultNotice();
+    document.getElementById('main')?.scrollTo?.(0, 0);
+  }
   refresh();
 }
 
@@ -180,6 +226,7 @@ async function start() {
     }
   })();
   if (!api.inDesktopApp) showNotice('Browser preview: showing made-up data, nothing is saved.');
+  loadPrefs();
   updateAlertBadge();
   // Where each platform's review links may go (the core's specs); until they arrive, every link
   // shows its address before it opens.

@@ -7,6 +7,7 @@ let reviews = [];
 let businesses = [];
 let channels = [];
 let watcher = false;
+let uiPrefs = { letter_keys: true };
 
 function emit(event, payload) {
   for (const fn of listeners.get(event) ?? []) fn(payload);
@@ -24,6 +25,7 @@ export function reset() {
   businesses = [];
   channels = [];
   watcher = false;
+  uiPrefs = { letter_keys: true };
 }
 
 const BODIES = [
@@ -153,6 +155,11 @@ export async function invoke(command, args) {
     case 'unread_alert_count':
       return 0;
     case 'pending_upgrade':
+      return null;
+    case 'ui_prefs':
+      return { ...uiPrefs };
+    case 'set_ui_prefs':
+      uiPrefs = { ...uiPrefs, ...args.prefs };
       return null;
     case 'list_alert_channels':
       return channels;

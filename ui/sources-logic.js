@@ -86,3 +86,13 @@ export function platformSays(s, spec, now = new Date()) {
     : `${plural(s.platform_review_count, 'review')}, no rating`;
   return `${who} says ${figures} (read ${formatWhen(new Date(s.platform_rating_at * 1000).toISOString(), now)})`;
 }
+
+/**
+ * Whether a redraw of the Sources screen keeps the Connect form already on it (the same element,
+ * with the platform chosen and what was typed): yes while it is on the screen being redrawn,
+ * unless it has just connected a platform (then a blank form is ready for the next one). Arriving
+ * from another screen starts a fresh form.
+ */
+export function keepConnectForm({ kept, onScreen, used }) {
+  return Boolean(kept && onScreen && !used);
+}

@@ -142,6 +142,8 @@ fn run() -> anyhow::Result<()> {
             settings::uninstall_watcher,
             report::export_dashboard_png,
             settings::save_ai_settings,
+            settings::ui_prefs,
+            settings::set_ui_prefs,
             channels::list_alert_channels,
             channels::add_alert_channel,
             channels::test_alert_channel,

@@ -260,3 +260,17 @@ pub async fn install_watcher(state: State<'_, AppState>) -> UiResult<actions::Se
 pub async fn uninstall_watcher() -> UiResult<actions::ServiceStatus> {
     Ok(on_blocking_pool(actions::service::uninstall).await??)
 }
+
+/// How the window behaves (the inbox's one-letter shortcuts), for the UI to read at start.
+#[tauri::command]
+pub async fn ui_prefs(state: State<'_, AppState>) -> UiResult<actions::UiPrefs> {
+    with_store(&state, move |store| Ok(actions::ui_prefs(store)?)).await
+}
+
+#[tauri::command]
+pub async fn set_ui_prefs(state: State<'_, AppState>, prefs: actions::UiPrefs) -> UiResult<()> {
+    with_store(&state, move |store| {
+        Ok(actions::set_ui_prefs(store, &prefs)?)
+    })
+    .await
+}

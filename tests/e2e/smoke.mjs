@@ -11,8 +11,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import {
-  DRIVER_LOG, Session, startDriver, stopDriver,
+  DRIVER_LOG, KEY, Session, startDriver, stopDriver,
 } from './webdriver.mjs';
+import { a11yCases } from './a11y.mjs';
 
 const env = process.env;
 
@@ -157,11 +158,12 @@ const cases = [
       const marks = await s.run("return [...document.querySelectorAll('.inbox-row mark')].slice(0, 20).map(m => m.textContent.toLowerCase())");
       expect(marks.every((m) => m === 'staff'), `highlights: ${marks}`);
       await s.screenshot('inbox');
-      // j selects the first row, Enter opens it.
-      await s.run("document.activeElement.blur()");
-      await s.key('j');
-      const id = await s.waitFor('a selected row', "const r = document.querySelector('.inbox-row.selected'); return r && r.dataset.id");
-      await s.key('\uE007');
+      // The keys belong to the list (issue 32): focusing it selects the first row, j the next,
+      // Enter opens it.
+      await s.run("document.getElementById('inbox-list').focus()");
+      await s.keys('j');
+      const id = await s.waitFor('a selected row', "const r = document.querySelector('.inbox-row.selected'); return r && r.dataset.index === '1' && r.dataset.id");
+      await s.keys({ key: KEY.enter });
       await s.waitFor('the review', "const r = document.getElementById('review-full'); return r && r.dataset.id === arguments[0]", id);
     } finally {
       await s.end();
@@ -524,6 +526,8 @@ async function pageLook(s) {
   const [r, g, b] = background.match(/\d+/g).map(Number);
   return { theme, background, light: r + g + b > 3 * 128 };
 }
+
+cases.push(...a11yCases);
 
 // The desktop switches between light and dark while the app runs: GTK hears it from an XSETTINGS
 // daemon (as from a desktop's settings daemon) and the app tells the page (appearance.rs).

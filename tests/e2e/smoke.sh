@@ -5,7 +5,7 @@
 # Everything runs in a temporary folder (XDG_DATA_HOME, the databases) so runs never share state,
 # and the trap removes it. Processes started here (Xvfb via xvfb-run, the D-Bus session, tauri-driver,
 # WebKitWebDriver, the app) end with the node driver, which kills its own children.
-# Screenshots land in target/screenshots/.
+# Screenshots land in target/screenshots/, axe-core's findings on every screen in target/a11y/axe.json.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -104,7 +104,9 @@ ON CONFLICT (business_id, platform, kind, day) DO UPDATE SET count = count + exc
     r5 = r5 + excluded.r5;
 SQL
 
-mkdir -p "$TARGET/screenshots"
+mkdir -p "$TARGET/screenshots" "$TARGET/a11y"
+export SMOKE_A11Y=$TARGET/a11y
+[ -f node_modules/axe-core/axe.min.js ] || { echo "smoke: axe-core missing; run 'make setup' (npm install)" >&2; exit 1; }
 export SMOKE_OLD_DB=$OLD_DB
 export SMOKE_APP=$TARGET/debug/earshot-desktop SMOKE_CLI=$TARGET/debug/earshot SMOKE_TMP=$TMP SMOKE_DEMO_DB=$DEMO_DB SMOKE_IMPORT_DB=$TMP/import-target.db \
   SMOKE_STATS=$TMP/stats.json SMOKE_IMPORT=$TMP/import.csv SMOKE_HOSTILE_DB=$HOSTILE_DB SMOKE_SHOTS=$TARGET/screenshots \

@@ -19,6 +19,11 @@ export const DRIVER_LOG = path.join(env.SMOKE_TMP, 'tauri-driver.log');
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** WebDriver's codes for the keys that are not characters. */
+export const KEY = {
+  tab: '\uE004', enter: '\uE007', shift: '\uE008', ctrl: '\uE009', down: '\uE015', up: '\uE013',
+};
+
 function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -157,10 +162,51 @@ export class Session {
       el.dispatchEvent(new Event('change', { bubbles: true }));`, css, value);
   }
 
+  /** Runs `script` as an async function body: it calls `arguments[arguments.length - 1](value)`. */
+  runAsync(script, ...args) {
+    return wd('POST', `/session/${this.id}/execute/async`, { script, args });
+  }
+
   async key(k) {
     await wd('POST', `/session/${this.id}/actions`, {
       actions: [{ type: 'key', id: 'kb', actions: [{ type: 'keyDown', value: k }, { type: 'keyUp', value: k }] }],
     });
+  }
+
+  /**
+   * Presses keys as a keyboard does (WebDriver key actions, no element targeted): each string is
+   * typed character by character; `{ mods: [KEY.ctrl], key: '=' }` is a chord.
+   */
+  async keys(...seq) {
+    const actions = [];
+    for (const item of seq) {
+      if (typeof item === 'string') {
+        for (const ch of item) actions.push({ type: 'keyDown', value: ch }, { type: 'keyUp', value: ch });
+      } else {
+        for (const m of item.mods ?? []) actions.push({ type: 'keyDown', value: m });
+        actions.push({ type: 'keyDown', value: item.key }, { type: 'keyUp', value: item.key });
+        for (const m of [...(item.mods ?? [])].reverse()) actions.push({ type: 'keyUp', value: m });
+      }
+    }
+    await wd('POST', `/session/${this.id}/actions`, { actions: [{ type: 'key', id: 'kb', actions }] });
+    await wd('DELETE', `/session/${this.id}/actions`).catch(() => {});
+  }
+
+  /** The id of the focused element ('' for none or the page). */
+  focused() {
+    return this.run("const a = document.activeElement; return a && a !== document.body ? (a.id || a.tagName) : ''");
+  }
+
+  /**
+   * Presses Tab (or Shift+Tab with `back`) until the element with `id` has focus, as a keyboard
+   * user would; fails after `max` presses.
+   */
+  async tabTo(id, { back = false, max = 40 } = {}) {
+    for (let i = 0; i < max; i += 1) {
+      if (await this.focused() === id) return;
+      await this.keys(back ? { mods: [KEY.shift], key: KEY.tab } : { key: KEY.tab });
+    }
+    throw new Error(`Tab never reached #${id} in ${max} presses (focus on ${await this.focused()})`);
   }
 
   /** Clicks the first match; a list that re-renders between find and click is found again. */

@@ -10,7 +10,8 @@ import { niceScale } from './scale.js';
 /** At most this many months are drawn: three years keeps columns wide enough to read. */
 export const MAX_MONTHS = 36;
 
-const PAD = { top: 12, right: 8, bottom: 26, left: 36 };
+// Room on the left for the axis labels at 0.8125rem ("1,250").
+const PAD = { top: 12, right: 8, bottom: 26, left: 46 };
 
 /**
  * Where everything goes, in SVG units: { bars: [{x, y, w, h, month, count, average_rating,

@@ -5,7 +5,8 @@
 import { h, s } from '../dom.js';
 import { dateTimeFormat, formatCount, formatRating } from '../format.js';
 
-const PAD = { top: 10, right: 22, bottom: 24, left: 34 };
+// Room on the left for the axis labels at 0.8125rem ("4.5★", "100%").
+const PAD = { top: 10, right: 22, bottom: 24, left: 46 };
 
 /** Points of a series on a 1–5 (or tighter) rating scale: { points, running, ticks, lo, hi }. */
 export function layoutRatingTrend(series, { width = 560, height = 190 } = {}) {
@@ -139,14 +140,16 @@ export function sentimentChart(series, granularity, { width = 560, height = 150,
 export function barList(rows, { id, onPick, empty = 'Nothing yet in this period.' } = {}) {
   if (!rows.length) return h('p', { class: 'muted empty' }, empty);
   const max = Math.max(...rows.map((r) => r.value), 1);
-  return h('div', { class: 'bars', id, role: 'list' },
-    rows.map((r) => h('button', {
-      class: 'bar-row', type: 'button', role: 'listitem', dataset: { key: r.key },
+  // A list of buttons: each row stays a button for a screen reader (a button given the role
+  // listitem stopped being one).
+  return h('ul', { class: 'bars', id },
+    rows.map((r) => h('li', { class: 'bar-item' }, h('button', {
+      class: 'bar-row', type: 'button', dataset: { key: r.key },
       title: 'Show these reviews', onclick: () => onPick?.(r.key),
     },
     h('span', { class: 'bar-label' }, r.label),
     s('svg', { class: 'bar-track', viewBox: '0 0 100 10', preserveAspectRatio: 'none', 'aria-hidden': 'true' },
       s('rect', { class: 'dist-bg', x: 0, y: 0, width: 100, height: 10, rx: 2 }),
       s('rect', { class: `bar-fill tone-fill-${r.tone ?? 'accent'}`, x: 0, y: 0, width: ((r.value / max) * 100).toFixed(2), height: 10, rx: 2 })),
-    h('span', { class: 'bar-text' }, r.text))));
+    h('span', { class: 'bar-text' }, r.text)))));
 }

@@ -3,6 +3,7 @@
 
 import { h, mount } from '../dom.js';
 import { formatPercent, progressFraction } from '../format.js';
+import { announce } from './notice.js';
 
 let root = null;
 
@@ -23,13 +24,15 @@ export function showProgress(title, detail = '') {
     class: 'progress-track', role: 'progressbar', 'aria-label': title,
   }, bar);
   mount(el,
-    h('div', { class: 'progress-card', role: 'status', 'aria-live': 'polite' },
+    // Read out once through the permanent live region (announce below), not from this new card.
+    h('div', { class: 'progress-card' },
       h('div', { class: 'spinner', 'aria-hidden': 'true' }),
       h('h2', { class: 'progress-title' }, title),
       track,
       pct));
   el.hidden = false;
   document.getElementById('app')?.setAttribute('inert', '');
+  announce(title);
   return {
     update(read, total) {
       const f = progressFraction(read, total);
@@ -43,6 +46,10 @@ export function showProgress(title, detail = '') {
       el.hidden = true;
       el.replaceChildren();
       document.getElementById('app')?.removeAttribute('inert');
+      // The inert window dropped focus: it goes to the screen's heading, not the page.
+      if (!document.activeElement || document.activeElement === document.body) {
+        document.querySelector('#view h1')?.focus({ preventScroll: true });
+      }
     },
   };
 }

@@ -31,7 +31,7 @@ export function reviewCard(r, { now = new Date() } = {}) {
         ' · ',
         h('time', { datetime: r.created_at, title: formatDateTime(r.created_at) },
           formatWhen(r.created_at, now)))),
-    r.title ? h('h4', { class: 'review-title' }, r.title) : null,
+    r.title ? h('h3', { class: 'review-title' }, r.title) : null,
     h('p', { class: 'review-body' }, r.body),
     h('footer', { class: 'review-foot' },
       r.replied

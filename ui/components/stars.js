@@ -1,4 +1,6 @@
 // Star rating glyphs; a mention (no rating) shows a "Mention" tag instead of invented stars.
+// An empty star is an outline (☆), so full and empty differ in shape, not only in colour; the
+// rating itself is the element's label.
 
 import { h } from '../dom.js';
 import { starParts, starsLabel } from '../format.js';
@@ -12,5 +14,5 @@ export function stars(rating, { size = 'md' } = {}) {
     ...Array(parts.empty).fill('empty'),
   ];
   return h('span', { class: `stars stars-${size}`, role: 'img', 'aria-label': starsLabel(rating) },
-    glyphs.map((g) => h('span', { class: `star star-${g}`, 'aria-hidden': 'true' }, '★')));
+    glyphs.map((g) => h('span', { class: `star star-${g}`, 'aria-hidden': 'true' }, g === 'empty' ? '☆' : '★')));
 }

@@ -71,8 +71,11 @@ function reviewLine(r, alert, ctx) {
 function actions(a, ctx) {
   const target = reviewTarget(a);
   const choices = inboxChoicesFor(a);
+  // Ids, so focus comes back to the same alert after the list is drawn again (app.js): from Mark
+  // seen to the same alert's Dismiss, from Dismiss or Reopen to the screen's heading.
   const btn = (cls, label, onclick, extra = {}) => h('button', {
-    class: ['btn', 'btn-small', cls], type: 'button', onclick, ...extra,
+    class: ['btn', 'btn-small', cls], type: 'button', onclick, id: `${cls}-${a.id}`,
+    dataset: { focusFallback: `alert-dismiss-${a.id}` }, ...extra,
   }, label);
   return h('div', { class: 'alert-actions' },
     target ? h('a', {

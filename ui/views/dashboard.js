@@ -8,13 +8,21 @@ import {
   formatCount, formatMonth, formatRating, plural,
 } from '../format.js';
 import { monthOf, ratedCount, trend } from '../metrics.js';
-import { monthlyChart } from '../charts/monthly.js';
+import { layoutMonthly, monthlyChart } from '../charts/monthly.js';
 import { distributionChart } from '../charts/distribution.js';
 import { stars } from '../components/stars.js';
 import { reviewCard } from '../components/review-card.js';
 import { importFile, saveDashboardPng } from '../actions.js';
-import { barList, ratingTrendChart, sentimentChart } from '../charts/overview.js';
-import { formatPercent, isMissing, platformLabel } from '../format.js';
+import {
+  barList, periodLabel, ratingTrendChart, sentimentChart,
+} from '../charts/overview.js';
+import {
+  distributionRows, formatPercent, isMissing, platformLabel,
+} from '../format.js';
+import { chartFigure } from '../components/chart-figure.js';
+import {
+  barsSummary, distributionSummary, monthlySummary, sentimentSummary, trendSummary,
+} from '../a11y-logic.js';
 import { periodChange } from '../metrics.js';
 
 /** The period picker's choices, in days. */
@@ -29,6 +37,32 @@ function kpi({ id, label, value, raw, sub, extra, change, onClick }) {
       h('span', { class: 'arrow', 'aria-hidden': 'true' }, { up: '▲', down: '▼', flat: '■' }[change.dir]),
       ' ', change.text) : null,
     sub ? h('p', { class: 'kpi-sub muted' }, sub) : null);
+}
+
+/** Reviews per month with its sentence and table (the months the chart draws). */
+function monthlyFigure(byMonth, currentMonth) {
+  const opts = { width: 640, height: 210, currentMonth };
+  const bars = layoutMonthly(byMonth, opts).bars;
+  const label = (b) => `${formatMonth(b.month)}${b.partial ? ' (so far)' : ''}`;
+  return chartFigure('monthly',
+    monthlySummary(bars.map((b) => ({ label: label(b), count: b.count })), formatCount),
+    monthlyChart(byMonth, opts),
+    {
+      caption: 'Reviews and mentions per month',
+      head: ['Month', 'Reviews and mentions', 'Average rating'],
+      rows: bars.map((b) => [label(b), formatCount(b.count), isMissing(b.average_rating) ? '–' : `${formatRating(b.average_rating)}★`]),
+    });
+}
+
+/** The rating distribution with its sentence (its rows already say every value). */
+function distributionFigure(distribution) {
+  const rows = distributionRows(distribution);
+  const total = rows.reduce((sum, r) => sum + r.count, 0);
+  return chartFigure('dist', distributionSummary(rows), distributionChart(distribution), {
+    caption: 'Ratings by number of stars',
+    head: ['Stars', 'Reviews', 'Share'],
+    rows: rows.map((r) => [`${r.star}★`, formatCount(r.count), formatPercent(r.count, total)]),
+  });
 }
 
 function signed(n, fmt) {
@@ -109,20 +143,52 @@ export function dashboardView(data, {
     ...body);
 
   const unit = o?.granularity === 'month' ? 'month' : 'week';
+  const when = (p) => (unit === 'week' ? `week of ${periodLabel(p, o.granularity)}` : periodLabel(p, o.granularity));
+  const share = (v) => (v === null || v === undefined ? '–' : formatPercent(v, 1));
+  const trendFigure = () => chartFigure('trend',
+    trendSummary(o.series.map((p) => ({ label: when(p), rating: p.average_rating })), unit, formatRating),
+    ratingTrendChart(o.series, o.granularity, { alerts }),
+    {
+      caption: `Average rating per ${unit}`,
+      head: [unit === 'week' ? 'Week of' : 'Month', 'Rating', 'Rated reviews', 'Overall rating'],
+      rows: o.series.map((p) => [periodLabel(p, o.granularity), isMissing(p.average_rating) ? '–' : `${formatRating(p.average_rating)}★`,
+        formatCount(p.rated ?? 0), isMissing(p.running_rating) ? '–' : `${formatRating(p.running_rating)}★`]),
+    });
+  const sentimentFigure = () => chartFigure('sentiment',
+    sentimentSummary(o.series.map((p) => ({
+      label: when(p), negative: p.negative_share, neutral: p.neutral_share, positive: p.positive_share,
+    })), unit),
+    sentimentChart(o.series, o.granularity, { alerts }),
+    {
+      caption: `Share of negative, neutral and positive items per ${unit}`,
+      head: [unit === 'week' ? 'Week of' : 'Month', 'Negative', 'Neutral', 'Positive'],
+      rows: o.series.map((p) => [periodLabel(p, o.granularity), share(p.negative_share), share(p.neutral_share), share(p.positive_share)]),
+    });
+  const barFigure = (id, rows, noun, head, list) => chartFigure(id, barsSummary(rows, noun), list,
+    { caption: head[0], head, rows: rows.map((r) => [r.label, r.text]) });
   const periodCharts = o ? [
     card('trend', 'Rating trend', `per ${unit}; dashed: overall rating`, o.series.length
-      ? ratingTrendChart(o.series, o.granularity, { alerts }) : h('p', { class: 'muted empty' }, 'No ratings in this period.')),
+      ? trendFigure() : h('p', { class: 'muted empty' }, 'No ratings in this period.')),
     card('sentiment', 'Sentiment over time', h('span', { class: 'legend' },
       h('span', { class: 'key key-negative' }), 'negative ', h('span', { class: 'key key-neutral' }), 'neutral ',
       h('span', { class: 'key key-positive' }), 'positive'),
-    o.series.length ? sentimentChart(o.series, o.granularity, { alerts }) : h('p', { class: 'muted empty' }, 'Nothing in this period.')),
+    o.series.length ? sentimentFigure() : h('p', { class: 'muted empty' }, 'Nothing in this period.')),
   ] : [];
 
+  const platformRows = o ? o.platforms.map((p) => ({
+    key: p.platform, label: platformLabel(p.platform), value: p.count,
+    text: `${formatCount(p.count)}${p.average_rating ? ` · ${formatRating(p.average_rating)}★` : ''}`,
+  })) : [];
+  const aspectRows = o ? o.aspects.map((a) => ({
+    key: a.aspect, label: a.aspect, value: a.mentions,
+    tone: a.negative_share >= 0.4 ? 'bad' : a.negative_share >= 0.2 ? 'wait' : 'ok',
+    text: `${formatCount(a.mentions)} · ${formatPercent(a.negative_share, 1)} neg.`,
+  })) : [];
   const sideCards = o ? [
-    card('platforms', 'Volume by platform', periodName, barList(o.platforms.map((p) => ({
-      key: p.platform, label: platformLabel(p.platform), value: p.count,
-      text: `${formatCount(p.count)}${p.average_rating ? ` · ${formatRating(p.average_rating)}★` : ''}`,
-    })), { id: 'platform-bars', onPick: (platform) => open({ from: since, platform }) })),
+    card('platforms', 'Volume by platform', periodName, platformRows.length
+      ? barFigure('platform-chart', platformRows, 'reviews and mentions', ['Platform', 'Items · rating'],
+        barList(platformRows, { id: 'platform-bars', onPick: (platform) => open({ from: since, platform }) }))
+      : barList(platformRows)),
     card('topics', 'What customers talk about', periodName,
       o.rising.length ? h('p', { class: 'rising' },
         h('strong', null, 'Getting worse: '),
@@ -130,16 +196,15 @@ export function dashboardView(data, {
           href: '#inbox', class: 'link',
           onclick: (e) => { e.preventDefault(); open({ from: since, aspect: r.aspect, sentiment: 'negative' }); },
         }, `${r.aspect} (${formatPercent(r.recent_negative_share, 1)} negative)`)])) : null,
-      barList(o.aspects.map((a) => ({
-        key: a.aspect, label: a.aspect, value: a.mentions,
-        tone: a.negative_share >= 0.4 ? 'bad' : a.negative_share >= 0.2 ? 'wait' : 'ok',
-        text: `${formatCount(a.mentions)} · ${formatPercent(a.negative_share, 1)} neg.`,
-      })), { id: 'aspect-bars', onPick: (aspect) => open({ from: since, aspect }) })),
+      aspectRows.length
+        ? barFigure('aspect-chart', aspectRows, 'mentions', ['Topic', 'Mentions · negative'],
+          barList(aspectRows, { id: 'aspect-bars', onPick: (aspect) => open({ from: since, aspect }) }))
+        : barList(aspectRows)),
   ] : [];
 
   const competitors = o && o.competitors.length && !business.is_competitor
     ? card('competitors', 'You and your competitors', periodName, h('table', { class: 'compare' },
-      h('thead', null, h('tr', null, h('th', null, ''), h('th', null, 'Rating'), h('th', null, 'Overall'),
+      h('thead', null, h('tr', null, h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Business')), h('th', null, 'Rating'), h('th', null, 'Overall'),
         h('th', null, 'Reviews'), h('th', null, 'Positive'), h('th', null, 'Replies'))),
       h('tbody', null,
         [{ business: business.name, business_id: business.id, current: o.current, all_time: { average_rating: stats.average_rating },
@@ -208,8 +273,8 @@ export function dashboardView(data, {
           hasPartial ? `${formatMonth(currentMonth, { short: true })} so far` : '',
           hasPartial ? ' · ' : '',
           'point at a month for its rating'),
-        monthlyChart(stats.by_month, { width: 640, height: 210, currentMonth })),
-        card('dist', 'Ratings', plural(rated, 'rated review'), distributionChart(stats.distribution))),
+        monthlyFigure(stats.by_month, currentMonth)),
+        card('dist', 'Ratings', plural(rated, 'rated review'), distributionFigure(stats.distribution))),
       h('section', { class: 'card dash-side', 'aria-labelledby': 'latest-title' },
         h('div', { class: 'card-head' }, h('h2', { id: 'latest-title' }, 'Latest reviews')),
         latestList)));

@@ -1,9 +1,16 @@
 // The inbox: every review and mention, newest first, with filters, full-text search (matches
-// highlighted), keyboard navigation (j/k, Enter, r to reply) and unread state.
+// highlighted), keyboard navigation (arrows, Enter; j/k, r to reply and / to search unless the
+// owner turned one-letter keys off) and unread state.
 //
 // The list is virtualised: it knows the number of matches from `countReviews`, sizes a spacer to
 // match, and keeps only the rows in view (plus a few) in the DOM, fetching pages of PAGE rows as
 // they scroll into view. 100,000 items cost the same as 100.
+//
+// For a screen reader it is a listbox (issue 32): the list itself takes focus, each row is an
+// option, and `aria-activedescendant` names the selected one, which is always among the rows in
+// the DOM because moving the selection scrolls it into view. The keys work only while the list
+// has focus, so Enter on a link elsewhere never opens a review. A row's height is measured from a
+// drawn row, not assumed, so larger text (zoom, a bigger font) keeps rows from overlapping.
 
 import * as api from '../api.js';
 import { h, mount } from '../dom.js';
@@ -15,8 +22,10 @@ import {
   pagesFor, searchTerms, visibleRange,
 } from '../inbox-logic.js';
 import { stars } from '../components/stars.js';
+import { prefs } from '../prefs.js';
 
-const ROW_HEIGHT = 92;
+/** Until a row has been measured: its height at the default text size. */
+const ROW_HEIGHT_GUESS = 92;
 const PAGE = 100;
 const SEARCH_DELAY_MS = 250;
 
@@ -51,13 +60,34 @@ class VirtualList {
     this.filter = {};
     this.terms = [];
     this.generation = 0;
-    this.rows = h('div', { class: 'inbox-rows', role: 'list' });
+    this.rowHeight = ROW_HEIGHT_GUESS;
+    this.rows = h('div', { class: 'inbox-rows', role: 'presentation' });
     this.spacer = h('div', { class: 'inbox-spacer', 'aria-hidden': 'true' });
     this.scroller = h('div', {
-      id: 'inbox-list', class: 'inbox-scroll', tabindex: '0', 'aria-label': 'Reviews and mentions',
+      id: 'inbox-list', class: 'inbox-scroll', tabindex: '0', role: 'listbox',
+      'aria-label': 'Reviews and mentions, newest first', 'aria-describedby': 'inbox-keys',
       onscroll: () => { inbox.scrollTop = this.scroller.scrollTop; this.paint(); },
+      onfocus: () => { if (inbox.selected < 0 && this.count > 0) this.moveTo(0); },
     }, this.spacer, this.rows);
     this.status = h('p', { id: 'inbox-count', class: 'muted inbox-count', 'aria-live': 'polite' });
+  }
+
+  /** A row's height as drawn now (text size and zoom included); the list is laid out with it. */
+  measure() {
+    const probe = h('div', { class: 'inbox-row', 'aria-hidden': 'true' },
+      h('div', { class: 'row-head' }, stars(5, { size: 'sm' }), h('strong', { class: 'row-author' }, 'M'),
+        h('span', { class: 'row-tags' }, h('span', { class: 'tag' }, 'M'))),
+      h('p', { class: 'row-text' }, 'M', h('br'), 'M'));
+    probe.style.visibility = 'hidden';
+    this.rows.append(probe);
+    const measured = probe.getBoundingClientRect().height;
+    probe.remove();
+    if (measured > 0 && Math.abs(measured - this.rowHeight) > 0.5) {
+      this.rowHeight = measured;
+      this.spacer.style.height = `${this.count * this.rowHeight}px`;
+      return true;
+    }
+    return false;
   }
 
   async load(choices) {
@@ -70,7 +100,7 @@ class VirtualList {
     const count = await api.countReviews(this.filter);
     if (gen !== this.generation) return;
     this.count = count;
-    this.spacer.style.height = `${count * ROW_HEIGHT}px`;
+    this.spacer.style.height = `${count * this.rowHeight}px`;
     this.status.textContent = count === 0
       ? 'Nothing matches.'
       : `${plural(count, 'item')}${isFiltered(choices) ? ' match' : ''}, newest first`;
@@ -106,7 +136,7 @@ class VirtualList {
     const range = visibleRange({
       scrollTop: this.scroller.scrollTop,
       viewport: this.scroller.clientHeight || 600,
-      rowHeight: ROW_HEIGHT,
+      rowHeight: this.rowHeight,
       count: this.count,
     });
     const wanted = pagesFor(range, PAGE).map((p) => this.page(p));
@@ -116,13 +146,17 @@ class VirtualList {
       els.push(r ? this.row(r, i) : this.placeholder(i));
     }
     mount(this.rows, els);
+    const active = this.rowAt(inbox.selected) ? `inbox-row-${this.rowAt(inbox.selected).id}` : null;
+    if (active && this.rows.querySelector(`#${active}`)) this.scroller.setAttribute('aria-activedescendant', active);
+    else this.scroller.removeAttribute('aria-activedescendant');
     await Promise.allSettled(wanted.map((w) => w.promise));
   }
 
   placeholder(i) {
     const el = h('div', { class: 'inbox-row placeholder', 'aria-hidden': 'true' },
       h('span', { class: 'muted' }, 'Loading…'));
-    el.style.top = `${i * ROW_HEIGHT}px`;
+    el.style.top = `${i * this.rowHeight}px`;
+    el.style.height = `${this.rowHeight}px`;
     return el;
   }
 
@@ -130,10 +164,13 @@ class VirtualList {
     const parts = (text) => highlightParts(text, this.terms)
       .map((p) => (p.match ? h('mark', null, p.text) : p.text));
     const selected = i === inbox.selected;
-    const el = h('article', {
+    const el = h('div', {
       class: ['inbox-row', r.unread ? 'unread' : null, selected ? 'selected' : null, r.removed ? 'removed' : null],
-      role: 'listitem',
+      role: 'option',
+      id: `inbox-row-${r.id}`,
       'aria-selected': selected ? 'true' : 'false',
+      'aria-setsize': String(this.count),
+      'aria-posinset': String(i + 1),
       dataset: { id: String(r.id), index: String(i) },
       onclick: () => { inbox.selected = i; this.ctx.navigate(`#review/${r.id}`); },
     },
@@ -142,7 +179,7 @@ class VirtualList {
       r.rating !== null && r.rating !== undefined
         ? stars(r.rating, { size: 'sm' })
         : h('span', { class: 'tag tag-mention' }, r.kind === 'mention' ? 'Mention' : 'No rating'),
-      h('span', { class: 'row-author' }, parts(authorName(r.author))),
+      h('strong', { class: 'row-author' }, parts(authorName(r.author))),
       h('span', { class: 'row-meta muted' },
         platformLabel(r.platform), ' · ',
         h('time', { datetime: r.created_at, title: formatDateTime(r.created_at) }, formatWhen(r.created_at)),
@@ -158,7 +195,8 @@ class VirtualList {
     h('p', { class: 'row-text' },
       r.title ? h('strong', null, parts(r.title), ' — ') : null,
       parts(excerpt(r.body, this.terms))));
-    el.style.top = `${i * ROW_HEIGHT}px`;
+    el.style.top = `${i * this.rowHeight}px`;
+    el.style.height = `${this.rowHeight}px`;
     return el;
   }
 
@@ -166,42 +204,63 @@ class VirtualList {
   moveTo(i) {
     if (i < 0 || i >= this.count) return;
     inbox.selected = i;
-    const top = i * ROW_HEIGHT;
+    const top = i * this.rowHeight;
     const view = this.scroller.clientHeight;
     if (top < this.scroller.scrollTop) this.scroller.scrollTop = top;
-    else if (top + ROW_HEIGHT > this.scroller.scrollTop + view) this.scroller.scrollTop = top + ROW_HEIGHT - view;
+    else if (top + this.rowHeight > this.scroller.scrollTop + view) this.scroller.scrollTop = top + this.rowHeight - view;
     this.paint();
+  }
+
+  /** Rows in one screenful, for Page Up and Page Down. */
+  pageRows() {
+    return Math.max(1, Math.floor((this.scroller.clientHeight || 600) / this.rowHeight) - 1);
   }
 }
 
-let keyHandler = null;
-
-function installKeys(list, ctx) {
-  if (keyHandler) document.removeEventListener('keydown', keyHandler);
-  keyHandler = (e) => {
-    if (!document.getElementById('inbox')) {
-      document.removeEventListener('keydown', keyHandler);
-      keyHandler = null;
-      return;
-    }
-    const typing = /^(INPUT|SELECT|TEXTAREA)$/.test(document.activeElement?.tagName ?? '');
-    if (e.key === '/' && !typing) {
+/**
+ * The list's keys, active only while it has focus: arrows, Home, End, Page Up and Down move the
+ * selection, Enter opens it; with one-letter keys on (Settings → Keyboard), j and k move, r opens
+ * the reply and / goes to the search.
+ */
+function listKeys(list, ctx) {
+  return (e) => {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    const letters = prefs.letter_keys !== false;
+    const key = !letters && ['j', 'k', 'r', '/'].includes(e.key) ? '' : e.key;
+    const last = list.count - 1;
+    const moves = {
+      ArrowDown: () => moveSelection(inbox.selected, 'ArrowDown', list.count),
+      ArrowUp: () => moveSelection(inbox.selected, 'ArrowUp', list.count),
+      j: () => moveSelection(inbox.selected, 'j', list.count),
+      k: () => moveSelection(inbox.selected, 'k', list.count),
+      Home: () => 0,
+      End: () => last,
+      PageDown: () => Math.min(last, Math.max(0, inbox.selected) + list.pageRows()),
+      PageUp: () => Math.max(0, inbox.selected - list.pageRows()),
+    };
+    if (moves[key]) {
+      e.preventDefault();
+      list.moveTo(moves[key]());
+    } else if (key === '/') {
       e.preventDefault();
       document.getElementById('inbox-search')?.focus();
-      return;
-    }
-    if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
-    if (['j', 'k', 'ArrowDown', 'ArrowUp'].includes(e.key)) {
-      e.preventDefault();
-      list.moveTo(moveSelection(inbox.selected, e.key, list.count));
-    } else if (e.key === 'Enter' || e.key === 'r') {
+    } else if (key === 'Enter' || key === 'r') {
       const r = list.rowAt(inbox.selected);
       if (!r) return;
       e.preventDefault();
-      ctx.navigate(e.key === 'r' ? `#review/${r.id}/reply` : `#review/${r.id}`);
+      ctx.navigate(key === 'r' ? `#review/${r.id}/reply` : `#review/${r.id}`);
     }
   };
-  document.addEventListener('keydown', keyHandler);
+}
+
+/** What the keys do, as the hint under the list says it (and the list's description). */
+function keysHint() {
+  const k = (t) => h('kbd', null, t);
+  return h('p', { id: 'inbox-keys', class: 'muted keys-hint' },
+    'In the list: ', k('↑'), ' ', k('↓'), ' move · ', k('Enter'), ' open',
+    prefs.letter_keys !== false
+      ? [' · ', k('j'), ' ', k('k'), ' move · ', k('r'), ' reply · ', k('/'), ' search']
+      : null);
 }
 
 export async function render(_param, ctx) {
@@ -220,7 +279,7 @@ export async function render(_param, ctx) {
 
   let timer = null;
   const search = h('input', {
-    id: 'inbox-search', type: 'search', value: c.q, placeholder: 'Search the text of every review  ( / )',
+    id: 'inbox-search', type: 'search', value: c.q, placeholder: 'Search the text of every review',
     'aria-label': 'Search reviews', autocomplete: 'off',
     oninput: (e) => {
       clearTimeout(timer);
@@ -268,16 +327,24 @@ export async function render(_param, ctx) {
       h('div', { class: 'head-actions inbox-search' }, search)),
     filters,
     list.scroller,
-    h('p', { class: 'muted keys-hint' },
-      h('kbd', null, 'j'), ' ', h('kbd', null, 'k'), ' move · ', h('kbd', null, 'Enter'), ' open · ',
-      h('kbd', null, 'r'), ' reply · ', h('kbd', null, '/'), ' search'));
+    keysHint());
 
-  installKeys(list, ctx);
+  list.scroller.addEventListener('keydown', listKeys(list, ctx));
+  // Back from a review: focus returns to the list, on the row that was open.
+  if (inbox.selected >= 0) list.scroller.dataset.focusOnArrival = 'true';
   await list.load(c);
-  // Back from a review: the same place in the list.
+  // Back from a review: the same place in the list, with rows as tall as the text makes them.
   requestAnimationFrame(() => {
+    list.measure();
     list.scroller.scrollTop = inbox.scrollTop;
     list.paint();
   });
+  // Zooming (Ctrl + and Ctrl −) resizes the window's CSS pixels: measure again.
+  const onResize = () => {
+    if (!list.scroller.isConnected) { window.removeEventListener('resize', onResize); return; }
+    if (!list.measure()) return;
+    if (inbox.selected >= 0) list.moveTo(inbox.selected); else list.paint();
+  };
+  window.addEventListener('resize', onResize);
   return view;
 }

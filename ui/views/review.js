@@ -13,7 +13,8 @@ import {
   composerActions, describeReply, earlierTexts, editableReply, lengthLabel,
 } from '../composer-logic.js';
 import { stars } from '../components/stars.js';
-import { showNotice } from '../components/notice.js';
+import { announce, showNotice } from '../components/notice.js';
+import { newWarnings } from '../a11y-logic.js';
 import { confirmDialog } from '../components/confirm.js';
 import { followLink } from '../components/open-link.js';
 
@@ -191,9 +192,12 @@ function composerPanel(d, { focus, ctx }) {
   const r = d.review;
   const actions = composerActions(d.route);
   const counter = h('span', { id: 'reply-length', class: 'muted' });
-  const saved = h('span', { id: 'draft-state', class: 'muted', 'aria-live': 'polite' },
+  const saved = h('span', { id: 'draft-state', class: 'muted' },
     d.draft ? `Draft saved ${formatWhen(d.draft.updated_at)}` : '');
-  const warnings = h('ul', { id: 'coach', class: 'coach', 'aria-live': 'polite', 'aria-label': 'Coach' });
+  // The list is redrawn after every pause in typing; a live region there would read every
+  // warning again each time. Each warning is announced once instead (newWarnings).
+  const warnings = h('ul', { id: 'coach', class: 'coach', 'aria-label': 'Coach' });
+  const said = new Set((d.warnings ?? []).map((w) => w.code));
   const text = h('textarea', {
     id: 'reply-text', class: 'reply-input', rows: '9', spellcheck: 'true',
     'aria-label': `Your reply to ${authorName(r.author)}`,
@@ -234,7 +238,10 @@ function composerPanel(d, { focus, ctx }) {
   let aiText = null;
   const check = async () => {
     try {
-      showWarnings(await api.checkReply(r.id, text.value, aiText));
+      const list = await api.checkReply(r.id, text.value, aiText);
+      showWarnings(list);
+      const fresh = newWarnings(list, said);
+      if (fresh.length) announce(`Coach: ${fresh.map((w) => w.message).join(' ')}`);
     } catch { /* the coach is advice; typing goes on */ }
   };
   text.addEventListener('input', () => {
@@ -326,7 +333,7 @@ function composerPanel(d, { focus, ctx }) {
   }
   buttons.push(h('button', {
     id: 'reply-save', class: 'btn', type: 'button',
-    onclick: async () => { await save(); saved.textContent = 'Draft saved'; },
+    onclick: async () => { await save(); saved.textContent = 'Draft saved'; announce('Draft saved.'); },
   }, 'Save draft'));
   if (d.draft) {
     buttons.push(h('button', {

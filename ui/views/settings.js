@@ -14,6 +14,7 @@ import { confirmDialog } from '../components/confirm.js';
 import { saveDashboardPng } from '../actions.js';
 import { channelsCard } from './settings-channels.js';
 import { watcherCard } from './settings-watcher.js';
+import { prefs, savePrefs } from '../prefs.js';
 import {
   FIELD_HELP, bandShort, formatBytes, formatDay, hourOptions, insertField, paramLabel, paramText,
   pausedText, quietHoursFrom, quietHoursText, ruleParamPairs, ruleSummary, ruleTitle,
@@ -250,6 +251,30 @@ function notificationsCard(o, ctx) {
     h('div', { class: 'actions' }, save)));
 }
 
+// ---- Keyboard -------------------------------------------------------------------------------
+
+/** The inbox's one-letter shortcuts, on or off (WCAG 2.1.4); saved as soon as it is switched. */
+function keyboardCard() {
+  const on = toggle('letter-keys', prefs.letter_keys !== false);
+  const box = on.querySelector('input');
+  box.setAttribute('aria-describedby', 'letter-keys-help');
+  box.addEventListener('change', async () => {
+    const want = box.checked;
+    try {
+      await savePrefs({ letter_keys: want });
+      showNotice(want ? 'One-letter shortcuts are on in the inbox.' : 'One-letter shortcuts are off: the inbox list answers to the arrow keys and Enter only.');
+    } catch (e) {
+      box.checked = !want;
+      showNotice(`Not saved: ${e.message}`, { kind: 'error' });
+    }
+  });
+  return card('keyboard', 'Keyboard', 'The arrow keys and Enter always work in the inbox list.',
+    h('div', { class: 'setting-row' }, on,
+      h('label', { for: 'letter-keys' }, 'One-letter shortcuts in the inbox'),
+      h('span', { class: 'setting-inline', id: 'letter-keys-help' },
+        'j and k move, r opens the reply, / jumps to the search. Turn them off if you use speech input or press keys by accident.')));
+}
+
 // ---- Reply templates ------------------------------------------------------------------------
 
 function starSelect(id, value, label) {
@@ -450,6 +475,7 @@ const SECTIONS = [
   ['templates', 'Templates'],
   ['ai', 'AI drafts'],
   ['notifications', 'Notifications'],
+  ['keyboard', 'Keyboard'],
   ['rules', 'Alert rules'],
   ['channels', 'Where alerts reach you'],
   ['watcher', 'Background watcher'],
@@ -462,7 +488,14 @@ function sectionNav() {
     SECTIONS.map(([id, label]) => h('button', {
       class: 'chip settings-jump', type: 'button', dataset: { target: id },
       // Not a link: the hash is the app's route.
-      onclick: () => document.getElementById(id)?.scrollIntoView({ behavior: 'smooth', block: 'start' }),
+      onclick: () => {
+        const target = document.getElementById(id);
+        const still = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
+        target?.scrollIntoView({ behavior: still ? 'auto' : 'smooth', block: 'start' });
+        // Focus follows the jump, so Tab continues inside the section.
+        const heading = target?.querySelector('h2');
+        if (heading) { heading.setAttribute('tabindex', '-1'); heading.focus({ preventScroll: true }); }
+      },
     }, label)));
 }
 
@@ -483,5 +516,5 @@ export async function render(_param, ctx) {
     sectionNav(),
     h('div', { class: 'settings-grid' },
       h('div', { class: 'settings-col' }, profileCard(o, ctx), templatesCard(o, ctx), aiCard(o, ctx)),
-      h('div', { class: 'settings-col' }, notificationsCard(o, ctx), rulesCard(o, ctx), channelsCard(), watcherCard(), competitorsCard(o, ctx), dataCard(o, ctx))));
+      h('div', { class: 'settings-col' }, notificationsCard(o, ctx), keyboardCard(), rulesCard(o, ctx), channelsCard(), watcherCard(), competitorsCard(o, ctx), dataCard(o, ctx))));
 }

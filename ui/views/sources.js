@@ -1,6 +1,11 @@
 // Sources: the connected platforms with their status in plain words, last and next sync, Sync now
 // with progress, test and remove; and "Connect a platform": a form per platform that says what it
 // needs and where to get it. Secrets typed here go to the OS keyring, never the database.
+//
+// The screen is drawn again after every background round (once a minute) and import. The Connect
+// form is kept through those redraws, the same element moved into the new screen, so the platform
+// chosen, what was typed and (through app.js) focus survive while the owner is off copying a key
+// (issue 32). Only a successful Connect, or arriving from another screen, starts a fresh form.
 
 import * as api from '../api.js';
 import { h, mount } from '../dom.js';
@@ -10,8 +15,11 @@ import {
 import { showNotice } from '../components/notice.js';
 import { confirmDialog } from '../components/confirm.js';
 import {
-  FEED_TITLES, groupPlatforms, guideSections, platformSays, settingsFromForm, sourceStatus,
+  FEED_TITLES, groupPlatforms, guideSections, keepConnectForm, platformSays, settingsFromForm, sourceStatus,
 } from '../sources-logic.js';
+
+// The Connect form on screen, kept through redraws (see above).
+let keptForm = null;
 
 const fromUnix = (s) => (s ? new Date(s * 1000).toISOString() : null);
 
@@ -317,6 +325,7 @@ function connectForm(specs, businesses, ctx) {
           : `Connected ${s.label}. The first sync has started.`);
         progress.running = true;
         progress.line = `Syncing ${s.label}…`;
+        form.dataset.used = 'true';
         ctx.refresh();
       } catch (err) {
         showNotice(`Not connected. ${err.message}`, { kind: 'error' });
@@ -347,6 +356,12 @@ export async function render(_param, ctx) {
     ? h('div', { id: 'source-list', class: 'source-list' }, sources.map((s) => sourceCard(s, byName.get(s.connector), ctx)))
     : h('p', { id: 'source-list', class: 'muted empty' },
       'No platforms connected yet. Connect one below, and Earshot checks it for new reviews on its own.');
+  const shown = document.getElementById('sources');
+  const keep = keepConnectForm({
+    kept: Boolean(keptForm), onScreen: Boolean(shown && keptForm && shown.contains(keptForm)),
+    used: keptForm?.dataset.used === 'true',
+  });
+  keptForm = keep ? keptForm : connectForm(specs, facets.businesses, ctx);
   const view = h('section', { id: 'sources', class: 'sources', 'aria-labelledby': 'sources-title' },
     h('header', { class: 'page-head' },
       h('div', null,
@@ -361,7 +376,7 @@ export async function render(_param, ctx) {
     list,
     h('section', { class: 'card connect', 'aria-labelledby': 'connect-title' },
       h('div', { class: 'card-head' }, h('h2', { id: 'connect-title' }, 'Connect a platform')),
-      connectForm(specs, facets.businesses, ctx)));
+      keptForm));
   requestAnimationFrame(paintProgress);
   return view;
 }
