@@ -197,9 +197,8 @@ pub fn platform_figures(
     today: NaiveDate,
 ) -> Result<Vec<PlatformFigure>> {
     Ok(store
-        .sources()?
+        .sources_with_platform_figures(business_id)?
         .iter()
-        .filter(|s| s.business_id == business_id)
         .filter_map(|s| platform_figure(s, today))
         .collect())
 }

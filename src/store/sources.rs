@@ -65,6 +65,9 @@ pub struct Source {
     pub platform_rating_at: Option<i64>,
 }
 
+/// The column of [`COLUMNS`] that counts a source's reviews.
+const ITEMS_COLUMN: &str = "(SELECT count(*) FROM reviews r WHERE r.source_id = s.id)";
+
 const COLUMNS: &str = "s.id, s.business_id, b.name, s.connector, s.label, s.settings, s.cursor, \
      s.status, s.last_error, s.last_sync_at, s.next_sync_at, s.consecutive_failures, \
      (SELECT count(*) FROM reviews r WHERE r.source_id = s.id), s.unconfirmed, \
@@ -168,6 +171,22 @@ impl Store {
             .query_row(&sql, [id], from_row)
             .optional()?
             .ok_or(StoreError::UnknownSource(id))
+    }
+
+    /// A business's sources that hold the platform's own figures (issue 25), for the dashboard
+    /// and the comparison: without the count of each source's reviews, which `sources` pays for
+    /// with a pass over the reviews (40 ms a business at a million reviews, on every dashboard).
+    /// Their `items` is 0.
+    pub fn sources_with_platform_figures(&self, business_id: BusinessId) -> Result<Vec<Source>> {
+        debug_assert!(COLUMNS.contains(ITEMS_COLUMN));
+        let columns = COLUMNS.replace(ITEMS_COLUMN, "0");
+        let sql = format!(
+            "SELECT {columns} FROM sources s JOIN businesses b ON b.id = s.business_id
+             WHERE s.business_id = ?1 AND s.platform_rating_at IS NOT NULL ORDER BY s.id"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map([business_id], from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     pub fn sources(&self) -> Result<Vec<Source>> {
