@@ -262,16 +262,31 @@ pub trait Replier: Platform {
         None
     }
 
+    /// Where the review's one reply is kept (`/v4/…/reply`), on platforms whose reviews have a
+    /// single reply with no id of its own: posting there sets or replaces it, and a `DELETE`
+    /// there clears it. `None` (the default) where replies have ids of their own.
+    fn one_reply_path(
+        &self,
+        _review_external_id: &str,
+        _settings: &Value,
+    ) -> ReplyResult<Option<String>> {
+        Ok(None)
+    }
+
     /// The request that deletes the posted reply. `reply_id` is the platform's id of the reply
-    /// itself, which all but the one-reply-per-review platforms need. The default deletes it at
+    /// itself, which all but the one-reply-per-review platforms need. The default deletes the
+    /// review's one reply at [`Replier::one_reply_path`], else the reply at
     /// [`Replier::delete_path`].
     fn plan_delete(
         &self,
         base: &str,
-        _review_external_id: &str,
+        review_external_id: &str,
         reply_id: Option<&str>,
-        _settings: &Value,
+        settings: &Value,
     ) -> ReplyResult<Planned> {
+        if let Some(path) = self.one_reply_path(review_external_id, settings)? {
+            return Ok(delete_request(reply_url(base, path)));
+        }
         match self.delete_path() {
             Some(path) => delete_reply(self.spec(), base, path, reply_id),
             None => Err(ReplyError::Outbox(format!(
@@ -415,6 +430,12 @@ pub(crate) fn reply_id<'a>(
     })
 }
 
+/// `{base}{path}`, with no doubled slash where the base ends in one: where every reply request
+/// goes.
+pub(crate) fn reply_url(base: &str, path: impl std::fmt::Display) -> String {
+    format!("{}{path}", base.trim_end_matches('/'))
+}
+
 /// A JSON request; `replaces` says whether sending it twice has the effect of sending it once.
 pub(crate) fn json_request(method: Method, url: String, json: Value, replaces: bool) -> Planned {
     Planned {
@@ -445,10 +466,7 @@ pub(crate) fn delete_reply(
     reply_external_id: Option<&str>,
 ) -> ReplyResult<Planned> {
     let id = reply_id(spec, reply_external_id, "delete")?;
-    Ok(delete_request(format!(
-        "{}{path}{id}",
-        base.trim_end_matches('/')
-    )))
+    Ok(delete_request(reply_url(base, format_args!("{path}{id}"))))
 }
 
 /// The array under `key` of a JSON body, or none.

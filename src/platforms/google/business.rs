@@ -19,7 +19,7 @@ use serde_json::Value;
 use crate::model::SourceId;
 use crate::model::{Headline, IncomingReview, Kind, OwnerReply};
 use crate::platforms::http::{parse_json, Http, Refusal};
-use crate::platforms::{delete_request, json_request, missing, setting};
+use crate::platforms::{json_request, missing, reply_url, setting};
 use crate::platforms::{BodyParser, BoxFuture, Has, LocalBoxFuture, Platform, Replier};
 use crate::platforms::{ConnectorSpec, Feed};
 use crate::replies::coach::Limit;
@@ -450,6 +450,14 @@ impl Platform for GoogleBusiness {
     }
 }
 
+/// Where the review's one reply is kept: `/v4/{review name}/reply`.
+fn reply_path(review_external_id: &str, settings: &Value) -> ReplyResult<String> {
+    Ok(format!(
+        "/v4/{}/reply",
+        review_name(review_external_id, settings)?
+    ))
+}
+
 /// `PUT …/reply` sets the review's one reply: create-or-replace.
 impl Replier for GoogleBusiness {
     fn resend_is_safe(&self) -> bool {
@@ -459,28 +467,18 @@ impl Replier for GoogleBusiness {
     fn plan_post(&self, base: &str, target: &Target<'_>, body: &str) -> ReplyResult<Planned> {
         Ok(json_request(
             Method::PUT,
-            format!(
-                "{}/v4/{}/reply",
-                base.trim_end_matches('/'),
-                review_name(target.external_id, target.settings)?
-            ),
+            reply_url(base, reply_path(target.external_id, target.settings)?),
             json!({ "comment": body }),
             true,
         ))
     }
 
-    fn plan_delete(
+    fn one_reply_path(
         &self,
-        base: &str,
         review_external_id: &str,
-        _reply_id: Option<&str>,
         settings: &Value,
-    ) -> ReplyResult<Planned> {
-        Ok(delete_request(format!(
-            "{}/v4/{}/reply",
-            base.trim_end_matches('/'),
-            review_name(review_external_id, settings)?
-        )))
+    ) -> ReplyResult<Option<String>> {
+        reply_path(review_external_id, settings).map(Some)
     }
 
     /// It replaces the one reply of the review, which has no id of its own.

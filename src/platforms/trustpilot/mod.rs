@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::model::SourceId;
 use crate::model::{Headline, IncomingReview, Kind, OwnerReply};
 use crate::platforms::http::{parse_json, Http, HttpConfig};
-use crate::platforms::{delete_request, json_request, missing, oauth, setting};
+use crate::platforms::{json_request, missing, oauth, reply_url, setting};
 use crate::platforms::{stored_secret, Has, LocalBoxFuture};
 use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
 use crate::platforms::{ConnectorSpec, Feed};
@@ -273,6 +273,11 @@ impl Platform for Trustpilot {
     }
 }
 
+/// Where the review's one company reply is kept.
+fn reply_path(review_external_id: &str) -> String {
+    format!("/v1/private/reviews/{review_external_id}/reply")
+}
+
 /// One company reply per review: posting again replaces it.
 impl Replier for Trustpilot {
     fn resend_is_safe(&self) -> bool {
@@ -287,27 +292,18 @@ impl Replier for Trustpilot {
         .ok_or_else(|| missing(&SPEC, "business user id"))?;
         Ok(json_request(
             Method::POST,
-            format!(
-                "{}/v1/private/reviews/{}/reply",
-                base.trim_end_matches('/'),
-                target.external_id
-            ),
+            reply_url(base, reply_path(target.external_id)),
             json!({ "authorBusinessUserId": author, "message": body }),
             true,
         ))
     }
 
-    fn plan_delete(
+    fn one_reply_path(
         &self,
-        base: &str,
         review_external_id: &str,
-        _reply_id: Option<&str>,
         _settings: &Value,
-    ) -> ReplyResult<Planned> {
-        Ok(delete_request(format!(
-            "{}/v1/private/reviews/{review_external_id}/reply",
-            base.trim_end_matches('/')
-        )))
+    ) -> ReplyResult<Option<String>> {
+        Ok(Some(reply_path(review_external_id)))
     }
 
     /// The business user's token while it has minutes left (it lives 100 hours), else one
