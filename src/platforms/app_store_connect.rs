@@ -15,7 +15,7 @@ use serde_json::Value;
 use crate::model::SourceId;
 use crate::model::{IncomingReview, Kind, OwnerReply};
 use crate::platforms::http::parse_json;
-use crate::platforms::{json_request, missing, setting, stored_secret, stored_token};
+use crate::platforms::{json_request, missing, reply_url, setting, stored_secret, stored_token};
 use crate::platforms::{BodyParser, BoxFuture, LocalBoxFuture, Platform, Replier};
 use crate::platforms::{ConnectorSpec, Feed};
 use crate::replies::coach::Limit;
@@ -356,7 +356,7 @@ impl Replier for AppStoreConnect {
     fn plan_post(&self, base: &str, target: &Target<'_>, body: &str) -> ReplyResult<Planned> {
         Ok(json_request(
             Method::POST,
-            format!("{}/v1/customerReviewResponses", base.trim_end_matches('/')),
+            reply_url(base, "/v1/customerReviewResponses"),
             json!({ "data": {
                 "type": "customerReviewResponses",
                 "attributes": { "responseBody": body },

@@ -17,7 +17,7 @@ use serde_json::Value;
 use crate::model::{IncomingReview, Kind, OwnerReply};
 use crate::platforms::http::parse_json;
 use crate::platforms::http::Refusal;
-use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
+use crate::platforms::{reply_url, BodyParser, BoxFuture, Platform, Replier};
 use crate::platforms::{ConnectorSpec, Feed};
 use crate::replies::coach::Limit;
 use crate::replies::outbox::{Planned, Target};
@@ -402,6 +402,18 @@ impl Platform for Facebook {
     }
 }
 
+/// The Graph API's form `POST` of a comment's `message`: a new one (on a post or rating) or an
+/// edit (to the comment itself).
+fn message(url: String, body: &str, replaces: bool) -> Planned {
+    Planned {
+        method: Method::POST,
+        url,
+        json: None,
+        form: Some(vec![("message".into(), body.into())]),
+        replaces,
+    }
+}
+
 /// A reply is a comment on the post or rating: posting again adds another, and a comment is
 /// edited by its own id.
 impl Replier for Facebook {
@@ -410,28 +422,20 @@ impl Replier for Facebook {
     }
 
     fn plan_post(&self, base: &str, target: &Target<'_>, body: &str) -> ReplyResult<Planned> {
-        Ok(Planned {
-            method: Method::POST,
-            url: format!(
-                "{}/{}/comments",
-                base.trim_end_matches('/'),
-                target.external_id
-            ),
-            json: None,
-            form: Some(vec![("message".into(), body.into())]),
-            replaces: false,
-        })
+        Ok(message(
+            reply_url(base, format_args!("/{}/comments", target.external_id)),
+            body,
+            false,
+        ))
     }
 
     /// Graph API: updating a comment is a POST to the comment with its new `message`.
     fn plan_update(&self, base: &str, reply_id: &str, body: &str) -> ReplyResult<Planned> {
-        Ok(Planned {
-            method: Method::POST,
-            url: format!("{}/{reply_id}", base.trim_end_matches('/')),
-            json: None,
-            form: Some(vec![("message".into(), body.into())]),
-            replaces: true,
-        })
+        Ok(message(
+            reply_url(base, format_args!("/{reply_id}")),
+            body,
+            true,
+        ))
     }
 
     fn delete_path(&self) -> Option<&'static str> {

@@ -10,7 +10,9 @@ use crate::model::SourceId;
 use crate::model::{IncomingReview, Kind};
 use crate::platforms::http::{parse_json, Http, HttpConfig, Pace};
 use crate::platforms::oauth::{self, Flow, Redirect, SignIn};
-use crate::platforms::{json_request, setting, sign_in_first, stored_token, Has, LocalBoxFuture};
+use crate::platforms::{
+    json_request, reply_url, setting, sign_in_first, stored_token, Has, LocalBoxFuture,
+};
 use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
 use crate::platforms::{ConnectorSpec, Feed};
 use crate::replies::coach::Limit;
@@ -288,7 +290,7 @@ impl Replier for Mastodon {
     fn plan_post(&self, base: &str, target: &Target<'_>, body: &str) -> ReplyResult<Planned> {
         Ok(json_request(
             Method::POST,
-            format!("{}/api/v1/statuses", base.trim_end_matches('/')),
+            reply_url(base, "/api/v1/statuses"),
             json!({ "status": body, "in_reply_to_id": target.external_id, "visibility": "public" }),
             false,
         ))
@@ -297,7 +299,7 @@ impl Replier for Mastodon {
     fn plan_update(&self, base: &str, reply_id: &str, body: &str) -> ReplyResult<Planned> {
         Ok(json_request(
             Method::PUT,
-            format!("{}/api/v1/statuses/{reply_id}", base.trim_end_matches('/')),
+            reply_url(base, format_args!("/api/v1/statuses/{reply_id}")),
             json!({ "status": body }),
             true,
         ))

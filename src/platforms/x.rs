@@ -24,7 +24,7 @@ use crate::model::{IncomingReview, Kind};
 use crate::platforms::http::parse_json;
 use crate::platforms::http::Http;
 use crate::platforms::oauth::{self, Flow, Redirect, SignIn};
-use crate::platforms::{json_request, missing, setting, stored_secret};
+use crate::platforms::{json_request, missing, reply_url, setting, stored_secret};
 use crate::platforms::{sign_in_first, BodyParser, BoxFuture, Has, LocalBoxFuture};
 use crate::platforms::{ConnectorSpec, Feed};
 use crate::platforms::{Platform, Replier};
@@ -413,7 +413,7 @@ impl Replier for X {
     fn plan_post(&self, base: &str, target: &Target<'_>, body: &str) -> ReplyResult<Planned> {
         Ok(json_request(
             Method::POST,
-            format!("{}/2/tweets", base.trim_end_matches('/')),
+            reply_url(base, "/2/tweets"),
             json!({ "text": body, "reply": { "in_reply_to_tweet_id": target.external_id } }),
             false,
         ))

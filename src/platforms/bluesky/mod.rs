@@ -19,7 +19,7 @@ use serde_json::Value;
 use crate::model::SourceId;
 use crate::model::{IncomingReview, Kind};
 use crate::platforms::http::{parse_json, Http, Pace};
-use crate::platforms::{json_request, missing, setting, stored_secret, stored_token};
+use crate::platforms::{json_request, missing, reply_url, setting, stored_secret, stored_token};
 use crate::platforms::{BodyParser, BoxFuture, Has, LocalBoxFuture, Platform, Replier};
 use crate::platforms::{ConnectorSpec, Feed};
 use crate::replies::coach::Limit;
@@ -460,10 +460,7 @@ impl Replier for Bluesky {
         let record = records::post_record(body, refs, target.now);
         Ok(json_request(
             Method::POST,
-            format!(
-                "{}/xrpc/com.atproto.repo.createRecord",
-                base.trim_end_matches('/')
-            ),
+            reply_url(base, "/xrpc/com.atproto.repo.createRecord"),
             records::create_input(repo, record),
             false,
         ))
@@ -485,10 +482,7 @@ impl Replier for Bluesky {
         })?;
         Ok(json_request(
             Method::POST,
-            format!(
-                "{}/xrpc/com.atproto.repo.deleteRecord",
-                base.trim_end_matches('/')
-            ),
+            reply_url(base, "/xrpc/com.atproto.repo.deleteRecord"),
             input,
             true,
         ))

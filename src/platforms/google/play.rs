@@ -18,7 +18,9 @@ use crate::model::SourceId;
 use crate::model::{IncomingReview, Kind, OwnerReply};
 use crate::platforms::http::{parse_json, Refusal};
 use crate::platforms::http::{Http, Pace};
-use crate::platforms::{json_request, missing, oauth, setting, stored_secret, stored_token};
+use crate::platforms::{
+    json_request, missing, oauth, reply_url, setting, stored_secret, stored_token,
+};
 use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
 use crate::platforms::{ConnectorSpec, Feed};
 use crate::platforms::{Has, LocalBoxFuture};
@@ -386,10 +388,12 @@ impl Replier for GooglePlay {
             .ok_or_else(|| missing(&SPEC, "package name"))?;
         Ok(json_request(
             Method::POST,
-            format!(
-                "{}/androidpublisher/v3/applications/{package}/reviews/{}:reply",
-                base.trim_end_matches('/'),
-                target.external_id
+            reply_url(
+                base,
+                format_args!(
+                    "/androidpublisher/v3/applications/{package}/reviews/{}:reply",
+                    target.external_id
+                ),
             ),
             json!({ "replyText": body }),
             true,

@@ -17,7 +17,7 @@ use serde_json::Value;
 use crate::model::SourceId;
 use crate::model::{IncomingReview, Kind, OwnerReply};
 use crate::platforms::http::{parse_json, Http, Refusal};
-use crate::platforms::{json_request, oauth, sign_in_first, Has};
+use crate::platforms::{json_request, oauth, reply_url, sign_in_first, Has};
 use crate::platforms::{BodyParser, BoxFuture, LocalBoxFuture, Platform, Replier};
 use crate::platforms::{ConnectorSpec, Feed};
 use crate::replies::coach::Limit;
@@ -409,10 +409,7 @@ impl Replier for YouTube {
     fn plan_post(&self, base: &str, target: &ReplyTarget<'_>, body: &str) -> ReplyResult<Planned> {
         Ok(json_request(
             Method::POST,
-            format!(
-                "{}/youtube/v3/comments?part=snippet",
-                base.trim_end_matches('/')
-            ),
+            reply_url(base, "/youtube/v3/comments?part=snippet"),
             json!({ "snippet": { "parentId": target.external_id, "textOriginal": body } }),
             false,
         ))
@@ -421,10 +418,7 @@ impl Replier for YouTube {
     fn plan_update(&self, base: &str, reply_id: &str, body: &str) -> ReplyResult<Planned> {
         Ok(json_request(
             Method::PUT,
-            format!(
-                "{}/youtube/v3/comments?part=snippet",
-                base.trim_end_matches('/')
-            ),
+            reply_url(base, "/youtube/v3/comments?part=snippet"),
             json!({ "id": reply_id, "snippet": { "textOriginal": body } }),
             true,
         ))
