@@ -18,6 +18,7 @@ use crate::model::{IncomingReview, Kind, OwnerReply};
 use crate::platforms::http::parse_json;
 use crate::platforms::http::Refusal;
 use crate::platforms::{reply_url, BodyParser, BoxFuture, Platform, Replier};
+use crate::platforms::{sent_time, shaped};
 use crate::platforms::{ConnectorSpec, Feed};
 use crate::replies::coach::Limit;
 use crate::replies::outbox::{Planned, Target};
@@ -271,12 +272,7 @@ pub fn parse_thread(
     comments: &[Value],
     page_id: Option<&str>,
 ) -> Result<Vec<IncomingReview>> {
-    let shape = |e: serde_json::Error| {
-        SourceError::BadResponse(format!(
-            "a Facebook post or comment did not have the expected shape: {e}"
-        ))
-    };
-    let post_entry: Entry = serde_json::from_value(post.clone()).map_err(shape)?;
+    let post_entry: Entry = shaped(post, "a Facebook post or comment")?;
     let post_id = post_entry.id.clone().filter(|i| !i.is_empty());
     let by_page = |e: &Entry| {
         page_id.is_some_and(|p| e.from.as_ref().and_then(|f| f.id.as_deref()) == Some(p))
@@ -293,7 +289,7 @@ pub fn parse_thread(
     }
     let post_url = post_entry.permalink_url.as_deref();
     for raw in comments {
-        let c: Entry = serde_json::from_value(raw.clone()).map_err(shape)?;
+        let c: Entry = shaped(raw, "a Facebook post or comment")?;
         if by_page(&c) {
             let Some(at) = c.created_time.as_deref().and_then(parse_time) else {
                 continue;
@@ -350,8 +346,7 @@ fn to_item(e: &Entry, raw: &Value, fallback_url: Option<&str>) -> Result<Option<
         return Ok(None);
     };
     let when = e.created_time.as_deref().unwrap_or_default();
-    let created = parse_time(when)
-        .ok_or_else(|| SourceError::BadResponse(format!("unreadable time {when:?}")))?;
+    let created = sent_time(when)?;
     let body = e.message.clone().unwrap_or_default().trim().to_string();
     let mut it = item("facebook", id, Kind::Mention, body, created);
     it.author = e

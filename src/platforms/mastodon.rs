@@ -13,6 +13,7 @@ use crate::platforms::oauth::{self, Flow, Redirect, SignIn};
 use crate::platforms::{
     json_request, reply_url, setting, sign_in_first, stored_token, Has, LocalBoxFuture,
 };
+use crate::platforms::{sent_time, shaped};
 use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
 use crate::platforms::{ConnectorSpec, Feed};
 use crate::replies::coach::Limit;
@@ -210,14 +211,8 @@ pub fn parse_statuses(statuses: &[Value]) -> Result<Vec<IncomingReview>> {
     statuses
         .iter()
         .map(|raw| {
-            let s: Status = serde_json::from_value(raw.clone()).map_err(|e| {
-                SourceError::BadResponse(format!(
-                    "a Mastodon status did not have the expected shape: {e}"
-                ))
-            })?;
-            let created = parse_time(&s.created_at).ok_or_else(|| {
-                SourceError::BadResponse(format!("unreadable time {:?}", s.created_at))
-            })?;
+            let s: Status = shaped(raw, "a Mastodon status")?;
+            let created = sent_time(&s.created_at)?;
             let mut it = item(
                 "mastodon",
                 s.id,

@@ -469,6 +469,22 @@ pub(crate) fn delete_reply(
     Ok(delete_request(reply_url(base, format_args!("{path}{id}"))))
 }
 
+/// One item of a platform's answer read into the shape its API documents; `what` names it in
+/// the error ("a Mastodon status"). Every parser words that refusal alike.
+pub(crate) fn shaped<T: serde::de::DeserializeOwned>(raw: &Value, what: &str) -> Result<T> {
+    serde_json::from_value(raw.clone()).map_err(|e| {
+        crate::sources::SourceError::BadResponse(format!(
+            "{what} did not have the expected shape: {e}"
+        ))
+    })
+}
+
+/// A time the platform sent (RFC 3339), or a bad response quoting it.
+pub(crate) fn sent_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
+    crate::sources::text::parse_time(s)
+        .ok_or_else(|| crate::sources::SourceError::BadResponse(format!("unreadable time {s:?}")))
+}
+
 /// The array under `key` of a JSON body, or none.
 pub(crate) fn list(v: &Value, key: &str) -> Vec<Value> {
     v.get(key)

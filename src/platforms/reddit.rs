@@ -24,7 +24,7 @@ use serde_json::Value;
 
 use crate::model::{IncomingReview, Kind};
 use crate::platforms::http::parse_json;
-use crate::platforms::{BodyParser, BoxFuture, Platform};
+use crate::platforms::{shaped, BodyParser, BoxFuture, Platform};
 use crate::platforms::{ConnectorSpec, Feed};
 use crate::replies::coach::Limit;
 use crate::secrets::Secret;
@@ -359,11 +359,7 @@ fn blocked(e: SourceError) -> SourceError {
 pub fn parse_listing(children: &[Value]) -> Result<Vec<IncomingReview>> {
     let mut out = Vec::with_capacity(children.len());
     for raw in children {
-        let t: Thing = serde_json::from_value(raw.clone()).map_err(|e| {
-            SourceError::BadResponse(format!(
-                "a Reddit item did not have the expected shape: {e}"
-            ))
-        })?;
+        let t: Thing = shaped(raw, "a Reddit item")?;
         if t.kind != "t3" && t.kind != "t1" {
             continue;
         }

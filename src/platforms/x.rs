@@ -24,6 +24,7 @@ use crate::model::{IncomingReview, Kind};
 use crate::platforms::http::parse_json;
 use crate::platforms::http::Http;
 use crate::platforms::oauth::{self, Flow, Redirect, SignIn};
+use crate::platforms::shaped;
 use crate::platforms::{json_request, missing, reply_url, setting, stored_secret};
 use crate::platforms::{sign_in_first, BodyParser, BoxFuture, Has, LocalBoxFuture};
 use crate::platforms::{ConnectorSpec, Feed};
@@ -300,11 +301,7 @@ pub fn parse_search(body: &Value) -> Result<Page> {
             "expected an object with `data`".into(),
         ));
     }
-    let parsed: Body = serde_json::from_value(body.clone()).map_err(|e| {
-        SourceError::BadResponse(format!(
-            "the X search response did not have the expected shape: {e}"
-        ))
-    })?;
+    let parsed: Body = shaped(body, "the X search response")?;
     let users: HashMap<&str, &str> = parsed
         .includes
         .users
@@ -329,11 +326,7 @@ pub fn parse_search(body: &Value) -> Result<Page> {
 }
 
 fn parse_tweet(raw: &Value, users: &HashMap<&str, &str>) -> Result<IncomingReview> {
-    let t: Tweet = serde_json::from_value(raw.clone()).map_err(|e| {
-        SourceError::BadResponse(format!(
-            "a post from X did not have the expected shape: {e}"
-        ))
-    })?;
+    let t: Tweet = shaped(raw, "a post from X")?;
     // created_at is asked for; should X leave it out, the id itself holds the time.
     let created = t
         .created_at

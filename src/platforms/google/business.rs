@@ -20,6 +20,7 @@ use crate::model::SourceId;
 use crate::model::{Headline, IncomingReview, Kind, OwnerReply};
 use crate::platforms::http::{parse_json, Http, Refusal};
 use crate::platforms::{json_request, missing, reply_url, setting};
+use crate::platforms::{sent_time, shaped};
 use crate::platforms::{BodyParser, BoxFuture, Has, LocalBoxFuture, Platform, Replier};
 use crate::platforms::{ConnectorSpec, Feed};
 use crate::replies::coach::Limit;
@@ -345,11 +346,7 @@ pub fn parse_reviews(body: &Value) -> Result<Vec<IncomingReview>> {
     };
     let mut out = Vec::with_capacity(list.len());
     for raw in list {
-        let r: Review = serde_json::from_value(raw.clone()).map_err(|e| {
-            SourceError::BadResponse(format!(
-                "a Google Business Profile review did not have the expected shape: {e}"
-            ))
-        })?;
+        let r: Review = shaped(raw, "a Google Business Profile review")?;
         let id = r
             .review_id
             .filter(|i| !i.trim().is_empty())
@@ -361,8 +358,7 @@ pub fn parse_reviews(body: &Value) -> Result<Vec<IncomingReview>> {
             .as_deref()
             .or(r.update_time.as_deref())
             .unwrap_or_default();
-        let created = parse_time(when)
-            .ok_or_else(|| SourceError::BadResponse(format!("unreadable time {when:?}")))?;
+        let created = sent_time(when)?;
         let mut it = item(
             "google",
             id,

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::model::{Headline, IncomingReview, Kind};
 use crate::platforms::http::{parse_json, Refusal};
+use crate::platforms::shaped;
 use crate::platforms::{BodyParser, BoxFuture, Platform};
 use crate::platforms::{ConnectorSpec, Feed};
 use crate::sources::text::{parse_time, path_segment, time_mark};
@@ -162,11 +163,7 @@ pub fn parse_place(place: &Value) -> Result<Vec<IncomingReview>> {
     })?;
     let mut out = Vec::with_capacity(list.len());
     for raw in list {
-        let r: Review = serde_json::from_value(raw.clone()).map_err(|e| {
-            SourceError::BadResponse(format!(
-                "a Google review did not have the expected shape: {e}"
-            ))
-        })?;
+        let r: Review = shaped(raw, "a Google review")?;
         let published = r.publish_time.as_deref().unwrap_or_default();
         let created = parse_time(published).ok_or_else(|| {
             SourceError::BadResponse(format!("unreadable time {:?}", r.publish_time))

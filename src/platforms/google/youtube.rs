@@ -18,6 +18,7 @@ use crate::model::SourceId;
 use crate::model::{IncomingReview, Kind, OwnerReply};
 use crate::platforms::http::{parse_json, Http, Refusal};
 use crate::platforms::{json_request, oauth, reply_url, sign_in_first, Has};
+use crate::platforms::{sent_time, shaped};
 use crate::platforms::{BodyParser, BoxFuture, LocalBoxFuture, Platform, Replier};
 use crate::platforms::{ConnectorSpec, Feed};
 use crate::replies::coach::Limit;
@@ -267,11 +268,7 @@ pub fn parse_threads(threads: &[Value], owner: Option<&str>) -> Result<Vec<Incom
     threads
         .iter()
         .map(|raw| {
-            let t: Thread = serde_json::from_value(raw.clone()).map_err(|e| {
-                SourceError::BadResponse(format!(
-                    "a YouTube comment thread did not have the expected shape: {e}"
-                ))
-            })?;
+            let t: Thread = shaped(raw, "a YouTube comment thread")?;
             let top = &t.snippet.top_level_comment;
             let id = top
                 .id
@@ -279,9 +276,7 @@ pub fn parse_threads(threads: &[Value], owner: Option<&str>) -> Result<Vec<Incom
                 .or(t.id.clone())
                 .filter(|i| !i.is_empty())
                 .ok_or_else(|| SourceError::BadResponse("a comment thread has no id".into()))?;
-            let created = parse_time(&top.snippet.published_at).ok_or_else(|| {
-                SourceError::BadResponse(format!("unreadable time {:?}", top.snippet.published_at))
-            })?;
+            let created = sent_time(&top.snippet.published_at)?;
             let mut it = item(
                 "youtube",
                 id.clone(),

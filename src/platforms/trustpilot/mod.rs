@@ -10,6 +10,7 @@ use crate::model::SourceId;
 use crate::model::{Headline, IncomingReview, Kind, OwnerReply};
 use crate::platforms::http::{parse_json, Http, HttpConfig};
 use crate::platforms::{json_request, missing, oauth, reply_url, setting};
+use crate::platforms::{sent_time, shaped};
 use crate::platforms::{stored_secret, Has, LocalBoxFuture};
 use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
 use crate::platforms::{ConnectorSpec, Feed};
@@ -197,14 +198,8 @@ pub fn parse_reviews(reviews: &[Value]) -> Result<Vec<IncomingReview>> {
     reviews
         .iter()
         .map(|raw| {
-            let r: TpReview = serde_json::from_value(raw.clone()).map_err(|e| {
-                SourceError::BadResponse(format!(
-                    "a Trustpilot review did not have the expected shape: {e}"
-                ))
-            })?;
-            let created = parse_time(&r.created_at).ok_or_else(|| {
-                SourceError::BadResponse(format!("unreadable time {:?}", r.created_at))
-            })?;
+            let r: TpReview = shaped(raw, "a Trustpilot review")?;
+            let created = sent_time(&r.created_at)?;
             let mut it = item(
                 "trustpilot",
                 r.id.clone(),
