@@ -301,21 +301,38 @@ pub trait Replier: Platform {
         answer.get("id").and_then(Value::as_str).map(str::to_owned)
     }
 
+    /// How replies are signed in where the owner signs in once and Earshot renews the token
+    /// (X, Trustpilot, YouTube); `None` (the default) elsewhere. With it, the default
+    /// [`Replier::authorise`] and [`Replier::renew`] are that sign-in's.
+    fn signed_in(&self) -> Option<&'static SignedIn> {
+        None
+    }
+
     /// The credentials a request goes with; `base` is where it goes. The default is the
-    /// source's stored token.
+    /// [`Replier::signed_in`] sign-in's token ([`oauth::reply_auth`]), else the source's stored
+    /// token.
     fn authorise<'a>(
         &'a self,
-        _http: &'a http::Http,
+        http: &'a http::Http,
         creds: &'a dyn ReplyCredentials,
         source_id: SourceId,
-        _settings: &'a Value,
+        settings: &'a Value,
         _base: &'a str,
     ) -> LocalBoxFuture<'a, ReplyResult<Auth>> {
-        Box::pin(std::future::ready(stored_token(
-            self.spec(),
-            creds,
-            source_id,
-        )))
+        match self.signed_in() {
+            Some(s) => Box::pin(oauth::reply_auth(
+                self.spec(),
+                creds,
+                source_id,
+                move || (s.renew)(http, creds, source_id, settings),
+                move || (s.not_signed_in)(source_id),
+            )),
+            None => Box::pin(std::future::ready(stored_token(
+                self.spec(),
+                creds,
+                source_id,
+            ))),
+        }
     }
 
     /// What to do about a refusal of a reply (`status`, its JSON `body`), where the platform's
@@ -332,16 +349,34 @@ pub trait Replier: Platform {
     }
 
     /// A fresh token after the platform refused the one sent (HTTP 401), where the platform's
-    /// tokens can be renewed; tried once per request.
+    /// tokens can be renewed; tried once per request. The default is the
+    /// [`Replier::signed_in`] sign-in's renewal.
     fn renew<'a>(
         &'a self,
-        _http: &'a http::Http,
-        _creds: &'a dyn ReplyCredentials,
-        _source_id: SourceId,
-        _settings: &'a Value,
+        http: &'a http::Http,
+        creds: &'a dyn ReplyCredentials,
+        source_id: SourceId,
+        settings: &'a Value,
     ) -> Option<LocalBoxFuture<'a, ReplyResult<crate::secrets::Secret>>> {
-        None
+        self.signed_in()
+            .map(|s| (s.renew)(http, creds, source_id, settings))
     }
+}
+
+/// A renewable reply sign-in (X, Trustpilot, YouTube): the kept access token while it has
+/// minutes left, else one renewed with the stored refresh token, else a token given
+/// ready-made (`EARSHOT_TOKEN_…`). Data, so that each such platform names its renewal and its
+/// wording once and the order of the three stays [`oauth::reply_auth`]'s.
+pub struct SignedIn {
+    /// A new access token from the stored refresh token.
+    pub renew: for<'a> fn(
+        &'a http::Http,
+        &'a dyn ReplyCredentials,
+        SourceId,
+        &'a Value,
+    ) -> LocalBoxFuture<'a, ReplyResult<crate::secrets::Secret>>,
+    /// What the owner is told when no sign-in is kept and no token is given.
+    pub not_signed_in: fn(SourceId) -> ReplyError,
 }
 
 /// Whether a secret of the source is stored, by its key.

@@ -25,12 +25,13 @@ use crate::platforms::http::parse_json;
 use crate::platforms::http::Http;
 use crate::platforms::oauth::{self, Flow, Redirect, SignIn};
 use crate::platforms::shaped;
+use crate::platforms::SignedIn;
 use crate::platforms::{json_request, missing, reply_url, setting, stored_secret};
-use crate::platforms::{sign_in_first, BodyParser, BoxFuture, Has, LocalBoxFuture};
+use crate::platforms::{sign_in_first, BodyParser, BoxFuture, Has};
 use crate::platforms::{ConnectorSpec, Feed};
 use crate::platforms::{Platform, Replier};
 use crate::replies::coach::Limit;
-use crate::replies::outbox::{Auth, Planned, Target};
+use crate::replies::outbox::{Planned, Target};
 use crate::replies::{ReplyError, Result as ReplyResult};
 use crate::secrets::ReplyCredentials;
 use crate::secrets::Secret;
@@ -423,24 +424,8 @@ impl Replier for X {
             .map(str::to_owned)
     }
 
-    /// The owner's user token while it has minutes left, else a renewed one. The app-only
-    /// Bearer token reads but cannot post (X answers 403 "Unsupported Authentication").
-    fn authorise<'a>(
-        &'a self,
-        http: &'a Http,
-        creds: &'a dyn ReplyCredentials,
-        source_id: SourceId,
-        settings: &'a Value,
-        _base: &'a str,
-    ) -> LocalBoxFuture<'a, ReplyResult<Auth>> {
-        // With no sign-in kept, a user token given ready-made (`EARSHOT_TOKEN_X`).
-        Box::pin(oauth::reply_auth(
-            &SPEC,
-            creds,
-            source_id,
-            move || refresh(http, creds, source_id, settings),
-            move || not_signed_in(source_id),
-        ))
+    fn signed_in(&self) -> Option<&'static SignedIn> {
+        Some(&SIGNED_IN)
     }
 
     /// X refuses API replies in conversations where the author did not mention or engage the
@@ -475,17 +460,6 @@ impl Replier for X {
         };
         Some(sign_in_first("X", source_id, how))
     }
-
-    /// User tokens live two hours; X refused this one (401).
-    fn renew<'a>(
-        &'a self,
-        http: &'a Http,
-        creds: &'a dyn ReplyCredentials,
-        source_id: SourceId,
-        settings: &'a Value,
-    ) -> Option<LocalBoxFuture<'a, ReplyResult<Secret>>> {
-        Some(Box::pin(refresh(http, creds, source_id, settings)))
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -512,6 +486,14 @@ fn token_url(settings: &Value) -> String {
         ),
     }
 }
+
+/// The owner's user token while it has minutes left (user tokens live two hours), else a
+/// renewed one; with no sign-in kept, a user token given ready-made (`EARSHOT_TOKEN_X`). The
+/// app-only Bearer token reads but cannot post (X answers 403 "Unsupported Authentication").
+const SIGNED_IN: SignedIn = SignedIn {
+    renew: |http, creds, source_id, settings| Box::pin(refresh(http, creds, source_id, settings)),
+    not_signed_in,
+};
 
 fn not_signed_in(source_id: SourceId) -> ReplyError {
     ReplyError::Outbox(format!(

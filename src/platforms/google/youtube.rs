@@ -16,16 +16,15 @@ use serde_json::Value;
 
 use crate::model::SourceId;
 use crate::model::{IncomingReview, Kind, OwnerReply};
-use crate::platforms::http::{parse_json, Http, Refusal};
+use crate::platforms::http::{parse_json, Refusal};
+use crate::platforms::SignedIn;
 use crate::platforms::{json_request, oauth, reply_url, sign_in_first, Has};
 use crate::platforms::{sent_time, shaped};
-use crate::platforms::{BodyParser, BoxFuture, LocalBoxFuture, Platform, Replier};
+use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
 use crate::platforms::{ConnectorSpec, Feed};
 use crate::replies::coach::Limit;
-use crate::replies::outbox::{Auth, Planned, Target as ReplyTarget};
+use crate::replies::outbox::{Planned, Target as ReplyTarget};
 use crate::replies::{ReplyError, Result as ReplyResult};
-use crate::secrets::ReplyCredentials;
-use crate::secrets::Secret;
 use crate::sources::text::{html_to_text, parse_time, time_mark};
 use crate::sources::{item, Ctx, Page, PageRequest, Result, SourceError};
 use reqwest::Method;
@@ -395,6 +394,25 @@ impl Platform for YouTube {
     }
 }
 
+/// The channel owner's token from Google's sign-in (`youtube.force-ssl`) while it has minutes
+/// left (access tokens live an hour), else a renewed one; a token given ready-made
+/// (`EARSHOT_TOKEN_YOUTUBE`) serves where no sign-in is kept. The API key only reads: YouTube
+/// answers a reply sent with it 401 "Login Required".
+const SIGNED_IN: SignedIn = SignedIn {
+    renew: |http, creds, source_id, settings| {
+        Box::pin(super::renew_sign_in(
+            &SPEC, http, creds, source_id, settings,
+        ))
+    },
+    not_signed_in: |source_id| {
+        ReplyError::Outbox(format!(
+            "YouTube replies are posted as your channel, and Earshot is not signed in to it: set \
+             the source's OAuth client ID and secret (a \"Desktop app\" client), then sign in \
+             (Sources → Sign in, or `earshot sources auth {source_id}`). The API key only reads"
+        ))
+    },
+};
+
 /// A reply is a comment in the thread (`comments.insert`), edited by its own id.
 impl Replier for YouTube {
     fn edits_in_place(&self) -> bool {
@@ -423,32 +441,8 @@ impl Replier for YouTube {
         Some("/youtube/v3/comments?id=")
     }
 
-    /// The channel owner's token from Google's sign-in (`youtube.force-ssl`) while it has
-    /// minutes left, else a renewed one. The API key only reads: YouTube answers a reply sent
-    /// with it 401 "Login Required".
-    fn authorise<'a>(
-        &'a self,
-        http: &'a Http,
-        creds: &'a dyn ReplyCredentials,
-        source_id: SourceId,
-        settings: &'a Value,
-        _base: &'a str,
-    ) -> LocalBoxFuture<'a, ReplyResult<Auth>> {
-        // A token given ready-made (`EARSHOT_TOKEN_YOUTUBE`) serves where no sign-in is kept.
-        Box::pin(oauth::reply_auth(
-            &SPEC,
-            creds,
-            source_id,
-            move || super::renew_sign_in(&SPEC, http, creds, source_id, settings),
-            move || {
-                ReplyError::Outbox(format!(
-                    "YouTube replies are posted as your channel, and Earshot is not signed in \
-                     to it: set the source's OAuth client ID and secret (a \"Desktop app\" \
-                     client), then sign in (Sources → Sign in, or `earshot sources auth \
-                     {source_id}`). The API key only reads"
-                ))
-            },
-        ))
+    fn signed_in(&self) -> Option<&'static SignedIn> {
+        Some(&SIGNED_IN)
     }
 
     fn refusal_hint(&self, status: u16, body: &Value) -> Option<&'static str> {
@@ -475,19 +469,6 @@ impl Replier for YouTube {
             "the API key only reads"
         };
         Some(sign_in_first("YouTube", source_id, how))
-    }
-
-    /// Access tokens live an hour.
-    fn renew<'a>(
-        &'a self,
-        http: &'a Http,
-        creds: &'a dyn ReplyCredentials,
-        source_id: SourceId,
-        settings: &'a Value,
-    ) -> Option<LocalBoxFuture<'a, ReplyResult<Secret>>> {
-        Some(Box::pin(super::renew_sign_in(
-            &SPEC, http, creds, source_id, settings,
-        )))
     }
 }
 

@@ -9,12 +9,13 @@ use serde_json::Value;
 use crate::model::SourceId;
 use crate::model::{Headline, IncomingReview, Kind, OwnerReply};
 use crate::platforms::http::{parse_json, Http, HttpConfig};
+use crate::platforms::SignedIn;
 use crate::platforms::{json_request, missing, oauth, reply_url, setting};
 use crate::platforms::{sent_time, shaped};
-use crate::platforms::{stored_secret, Has, LocalBoxFuture};
+use crate::platforms::{stored_secret, Has};
 use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
 use crate::platforms::{ConnectorSpec, Feed};
-use crate::replies::outbox::{Auth, Planned, Target};
+use crate::replies::outbox::{Planned, Target};
 use crate::replies::{ReplyError, Result as ReplyResult};
 use crate::secrets::ReplyCredentials;
 use crate::secrets::{Secret, SecretStore};
@@ -301,24 +302,8 @@ impl Replier for Trustpilot {
         Ok(Some(reply_path(review_external_id)))
     }
 
-    /// The business user's token while it has minutes left (it lives 100 hours), else one
-    /// renewed with the refresh token (30 days). The API key alone reads but cannot reply.
-    fn authorise<'a>(
-        &'a self,
-        http: &'a Http,
-        creds: &'a dyn ReplyCredentials,
-        source_id: SourceId,
-        settings: &'a Value,
-        _base: &'a str,
-    ) -> LocalBoxFuture<'a, ReplyResult<Auth>> {
-        // With no sign-in kept, a token given ready-made (`EARSHOT_TOKEN_TRUSTPILOT`).
-        Box::pin(oauth::reply_auth(
-            &SPEC,
-            creds,
-            source_id,
-            move || refresh(http, creds, source_id, settings),
-            move || not_signed_in(source_id),
-        ))
+    fn signed_in(&self) -> Option<&'static SignedIn> {
+        Some(&SIGNED_IN)
     }
 
     fn missing(&self, source_id: SourceId, settings: &Value, has: &Has) -> Option<String> {
@@ -343,16 +328,6 @@ impl Replier for Trustpilot {
              replies\" on the source, or `earshot sources auth {source_id}`)."
         ))
     }
-
-    fn renew<'a>(
-        &'a self,
-        http: &'a Http,
-        creds: &'a dyn ReplyCredentials,
-        source_id: SourceId,
-        settings: &'a Value,
-    ) -> Option<LocalBoxFuture<'a, ReplyResult<Secret>>> {
-        Some(Box::pin(refresh(http, creds, source_id, settings)))
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -372,6 +347,14 @@ fn oauth_url(settings: &Value, path: &str) -> String {
             .trim_end_matches('/')
     )
 }
+
+/// The business user's token while it has minutes left (it lives 100 hours), else one
+/// renewed with the refresh token (30 days); with no sign-in kept, a token given ready-made
+/// (`EARSHOT_TOKEN_TRUSTPILOT`). The API key alone reads but cannot reply.
+const SIGNED_IN: SignedIn = SignedIn {
+    renew: |http, creds, source_id, settings| Box::pin(refresh(http, creds, source_id, settings)),
+    not_signed_in,
+};
 
 fn not_signed_in(source_id: SourceId) -> ReplyError {
     ReplyError::Outbox(format!(
