@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::model::SourceId;
 use crate::model::{IncomingReview, Kind};
-use crate::platforms::http::{parse_json, Http, HttpConfig, Pace};
+use crate::platforms::http::{parse_json, Http, Pace};
 use crate::platforms::oauth::{self, Flow, Redirect, SignIn};
 use crate::platforms::{
     json_request, reply_url, setting, sign_in_first, stored_token, Has, LocalBoxFuture,
@@ -373,15 +373,8 @@ fn instance_base(settings: &Value) -> String {
 
 fn sign_in(source: &crate::store::Source, secrets: &dyn SecretStore) -> Result<SignIn> {
     let base = instance_base(&source.settings);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| SourceError::Config(format!("could not start the network runtime: {e}")))?;
-    let http = Http::new(HttpConfig {
-        // Registering twice leaves two apps: no blind retries.
-        max_attempts: 1,
-        ..HttpConfig::default()
-    })?;
+    // Registering twice leaves two apps: no blind retries.
+    let (runtime, http) = oauth::one_shot()?;
     let pace = Pace::unpaced("mastodon-sign-in");
     // 4.3.0 and later describe their OAuth server; before, the discovery address is a 404.
     let meta: Option<Value> = runtime

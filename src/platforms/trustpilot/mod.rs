@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::model::SourceId;
 use crate::model::{Headline, IncomingReview, Kind, OwnerReply};
-use crate::platforms::http::{parse_json, Http, HttpConfig};
+use crate::platforms::http::{parse_json, Http};
 use crate::platforms::SignedIn;
 use crate::platforms::{json_request, missing, oauth, reply_url, setting};
 use crate::platforms::{sent_time, shaped};
@@ -444,14 +444,7 @@ pub fn sign_in_with_password(
             })
     };
     let (key, secret) = (get("api_key")?, get("api_secret")?);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| SourceError::Config(format!("could not start the network runtime: {e}")))?;
-    let http = Http::new(HttpConfig {
-        max_attempts: 1,
-        ..HttpConfig::default()
-    })?;
+    let (runtime, http) = oauth::one_shot()?;
     let tokens = runtime
         .block_on(oauth::request(
             &http,
