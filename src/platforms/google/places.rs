@@ -131,17 +131,7 @@ pub async fn fetch(ctx: &Ctx<'_>, _req: &PageRequest) -> Result<Page> {
 /// A wrong or restricted key is a 400 or 403 from Google; both are refused credentials. Google
 /// does not echo keys, but nothing the platform sends may carry one into the database.
 fn reword(e: SourceError, key: &str) -> SourceError {
-    let e = match e {
-        SourceError::Rejected {
-            status: 400,
-            detail,
-        } if detail.to_lowercase().contains("api key") => SourceError::Auth {
-            status: 400,
-            detail,
-        },
-        other => other,
-    };
-    e.redacted(&[crate::secrets::Secret::new(key)])
+    super::bad_key_is_auth(e).redacted(&[crate::secrets::Secret::new(key)])
 }
 
 /// What Google shows for the place: `rating` (1–5) and `userRatingCount`, where it has them.

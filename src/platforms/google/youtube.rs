@@ -249,15 +249,7 @@ fn reword(e: SourceError) -> SourceError {
                          nothing to read; turn them on in YouTube Studio or follow another video"
                 .into(),
         },
-        // A wrong key is a 400 ("API key not valid"), but it is a refused credential.
-        SourceError::Rejected {
-            status: 400,
-            detail,
-        } if detail.to_lowercase().contains("api key") => SourceError::Auth {
-            status: 400,
-            detail,
-        },
-        other => other,
+        other => super::bad_key_is_auth(other),
     }
 }
 
