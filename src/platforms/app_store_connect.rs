@@ -243,15 +243,7 @@ struct ResponseAttributes {
 
 /// Maps a JSON:API page: `data` reviews, their responses from `included`.
 pub fn parse_reviews(body: &Value, app: Option<&str>) -> Result<Vec<IncomingReview>> {
-    let data = match body.get("data") {
-        None | Some(Value::Null) => return Ok(Vec::new()),
-        Some(Value::Array(a)) => a,
-        Some(_) => {
-            return Err(SourceError::BadResponse(
-                "App Store Connect's `data` is not a list".into(),
-            ))
-        }
-    };
+    let data = crate::platforms::page_list(body, "data", "App Store Connect's")?;
     let included: Vec<Resource> = body
         .get("included")
         .and_then(Value::as_array)

@@ -520,6 +520,18 @@ pub(crate) fn sent_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
         .ok_or_else(|| crate::sources::SourceError::BadResponse(format!("unreadable time {s:?}")))
 }
 
+/// The array under `key` of a page: empty where it is absent or null, and a bad response
+/// naming `whose` ("Google Play's") where it is anything else.
+pub(crate) fn page_list<'a>(body: &'a Value, key: &str, whose: &str) -> Result<&'a [Value]> {
+    match body.get(key) {
+        None | Some(Value::Null) => Ok(&[]),
+        Some(Value::Array(a)) => Ok(a),
+        Some(_) => Err(crate::sources::SourceError::BadResponse(format!(
+            "{whose} `{key}` is not a list"
+        ))),
+    }
+}
+
 /// The array under `key` of a JSON body, or none.
 pub(crate) fn list(v: &Value, key: &str) -> Vec<Value> {
     v.get(key)

@@ -335,15 +335,7 @@ pub fn original_comment(comment: &str) -> &str {
 /// Maps a page's `reviews`. Ids are the `reviewId`s (the outbox builds the review's resource
 /// name from the source's account and location).
 pub fn parse_reviews(body: &Value) -> Result<Vec<IncomingReview>> {
-    let list = match body.get("reviews") {
-        None | Some(Value::Null) => return Ok(Vec::new()),
-        Some(Value::Array(a)) => a,
-        Some(_) => {
-            return Err(SourceError::BadResponse(
-                "Google's `reviews` is not a list".into(),
-            ))
-        }
-    };
+    let list = crate::platforms::page_list(body, "reviews", "Google's")?;
     let mut out = Vec::with_capacity(list.len());
     for raw in list {
         let r: Review = shaped(raw, "a Google Business Profile review")?;

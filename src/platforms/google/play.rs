@@ -250,15 +250,7 @@ fn reword(e: SourceError) -> SourceError {
 
 /// Maps a page's `reviews`. `package` builds each review's Play Store link.
 pub fn parse_reviews(body: &Value, package: Option<&str>) -> Result<Vec<IncomingReview>> {
-    let list = match body.get("reviews") {
-        None | Some(Value::Null) => return Ok(Vec::new()),
-        Some(Value::Array(a)) => a,
-        Some(_) => {
-            return Err(SourceError::BadResponse(
-                "Google Play's `reviews` is not a list".into(),
-            ))
-        }
-    };
+    let list = crate::platforms::page_list(body, "reviews", "Google Play's")?;
     let mut out = Vec::with_capacity(list.len());
     for raw in list {
         let id = raw
