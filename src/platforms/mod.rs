@@ -405,6 +405,25 @@ pub(crate) fn reached_watermark<M: AsRef<str>>(
             .is_some_and(|w| marks.into_iter().any(|m| m.as_ref() <= w))
 }
 
+/// A page of a newest-first listing: its items, the highest of their marks, and the platform's
+/// `next` cursor only while there is more to read, that is while the page held items and did
+/// not reach what the last run saw ([`reached_watermark`]).
+pub(crate) fn newest_first_page(
+    req: &PageRequest,
+    items: Vec<IncomingReview>,
+    mark: impl Fn(&IncomingReview) -> String,
+    next: Option<String>,
+) -> Page {
+    let high = items.iter().map(&mark).max();
+    let reached = reached_watermark(req, items.iter().map(&mark));
+    let more = !items.is_empty() && !reached;
+    Page {
+        next: next.filter(|t| more && !t.is_empty()),
+        items,
+        high,
+    }
+}
+
 /// The source's stored reply token, or why there is none.
 pub(crate) fn stored_token(
     spec: &ConnectorSpec,

@@ -257,14 +257,12 @@ pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
         ))
     })?;
     let items = parse_listing(&listing.data.children)?;
-    let high = items.iter().map(|i| time_mark(&i.created_at)).max();
-    let reached = super::reached_watermark(req, items.iter().map(|i| time_mark(&i.created_at)));
-    let more = !items.is_empty() && !reached;
-    Ok(Page {
+    Ok(super::newest_first_page(
+        req,
         items,
-        next: listing.data.after.filter(|a| more && !a.is_empty()),
-        high,
-    })
+        |i| time_mark(&i.created_at),
+        listing.data.after,
+    ))
 }
 
 /// One read of the public search feed: the newest posts matching `query`, no paging.

@@ -205,15 +205,11 @@ pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
     let items = parse_reviews(&body)?;
     // Every page of the list carries the location's own figures.
     ctx.report_headline(parse_headline(&body));
-    let high = items.iter().map(mark).max();
-    let reached = crate::platforms::reached_watermark(req, items.iter().map(mark));
-    let more = !items.is_empty() && !reached;
     let next = body
         .get("nextPageToken")
         .and_then(Value::as_str)
-        .filter(|t| more && !t.is_empty())
         .map(str::to_owned);
-    Ok(Page { items, next, high })
+    Ok(crate::platforms::newest_first_page(req, items, mark, next))
 }
 
 /// What Google shows for the location, from a reviews page: `averageRating` and

@@ -214,15 +214,11 @@ pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
         .map_err(reword)?;
     let body: Value = reply.json()?;
     let items = parse_reviews(&body, Some(package))?;
-    let high = items.iter().map(mark).max();
-    let reached = crate::platforms::reached_watermark(req, items.iter().map(mark));
-    let more = !items.is_empty() && !reached;
     let next = body
         .pointer("/tokenPagination/nextPageToken")
         .and_then(Value::as_str)
-        .filter(|t| more && !t.is_empty())
         .map(str::to_owned);
-    Ok(Page { items, next, high })
+    Ok(crate::platforms::newest_first_page(req, items, mark, next))
 }
 
 /// A review's place in time: its last edit.

@@ -220,16 +220,13 @@ pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
         Target::Video(_) => None,
     };
     let items = parse_threads(&body.items, owner)?;
-    let marks: Vec<String> = items.iter().map(mark).collect();
-    let high = marks.iter().max().cloned();
     // Newest first: once a page reaches what the last run saw, older pages hold nothing new.
-    let reached = crate::platforms::reached_watermark(req, marks.iter());
-    let more = !items.is_empty() && !reached;
-    Ok(Page {
+    Ok(crate::platforms::newest_first_page(
+        req,
         items,
-        next: body.next_page_token.filter(|t| more && !t.is_empty()),
-        high,
-    })
+        mark,
+        body.next_page_token,
+    ))
 }
 
 /// A comment's place in time: its last edit, or when it was posted.
