@@ -490,6 +490,15 @@ pub(crate) fn reply_url(base: &str, path: impl std::fmt::Display) -> String {
     format!("{}{path}", base.trim_end_matches('/'))
 }
 
+/// `{base}{path}` on the API the source's settings name (`base_url`: a test server or a proxy),
+/// else the platform's own address: where a platform's token requests go.
+pub(crate) fn api_url(spec: &ConnectorSpec, settings: &Value, path: &str) -> String {
+    reply_url(
+        setting(settings, &["base_url"]).unwrap_or(spec.default_base_url),
+        path,
+    )
+}
+
 /// A JSON request; `replaces` says whether sending it twice has the effect of sending it once.
 pub(crate) fn json_request(method: Method, url: String, json: Value, replaces: bool) -> Planned {
     Planned {

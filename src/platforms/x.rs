@@ -478,12 +478,7 @@ pub const SCOPES: &str = "tweet.read tweet.write users.read offline.access";
 fn token_url(settings: &Value) -> String {
     match setting(settings, &["token_url"]) {
         Some(u) => u.to_string(),
-        None => format!(
-            "{}/2/oauth2/token",
-            setting(settings, &["base_url"])
-                .unwrap_or(SPEC.default_base_url)
-                .trim_end_matches('/')
-        ),
+        None => super::api_url(&SPEC, settings, "/2/oauth2/token"),
     }
 }
 

@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::model::SourceId;
 use crate::model::{Headline, IncomingReview, Kind, OwnerReply};
 use crate::platforms::http::{parse_json, Http};
-use crate::platforms::SignedIn;
+use crate::platforms::{api_url, SignedIn};
 use crate::platforms::{json_request, missing, oauth, reply_url, setting};
 use crate::platforms::{sent_time, shaped};
 use crate::platforms::{stored_secret, Has};
@@ -339,15 +339,6 @@ impl Replier for Trustpilot {
 const TOKEN_PATH: &str = "/v1/oauth/oauth-business-users-for-applications/accesstoken";
 const REFRESH_PATH: &str = "/v1/oauth/oauth-business-users-for-applications/refresh";
 
-fn oauth_url(settings: &Value, path: &str) -> String {
-    format!(
-        "{}{path}",
-        setting(settings, &["base_url"])
-            .unwrap_or(SPEC.default_base_url)
-            .trim_end_matches('/')
-    )
-}
-
 /// The business user's token while it has minutes left (it lives 100 hours), else one
 /// renewed with the refresh token (30 days); with no sign-in kept, a token given ready-made
 /// (`EARSHOT_TOKEN_TRUSTPILOT`). The API key alone reads but cannot reply.
@@ -388,7 +379,7 @@ async fn refresh(
     );
     let tokens = oauth::request(
         http,
-        &oauth_url(settings, REFRESH_PATH),
+        &api_url(&SPEC, settings, REFRESH_PATH),
         &[
             ("grant_type", "refresh_token"),
             ("refresh_token", refresh.expose()),
@@ -448,7 +439,7 @@ pub fn sign_in_with_password(
     let tokens = runtime
         .block_on(oauth::request(
             &http,
-            &oauth_url(&source.settings, TOKEN_PATH),
+            &api_url(&SPEC, &source.settings, TOKEN_PATH),
             &[
                 ("grant_type", "password"),
                 ("username", username.trim()),
