@@ -1961,6 +1961,18 @@ fn plan_deletes_go_to_the_reply_where_it_has_an_id_and_google_play_has_none() {
 }
 
 #[test]
+fn plan_deletes_clear_the_one_reply_where_a_review_has_one() {
+    let s = json!({ "account": "1", "location": "2" });
+    let d = |api, id| plan_delete(api, "http://h/", id, None, &s).unwrap();
+    let p = d(api("google-business"), "3");
+    assert_eq!(p.method, Method::DELETE);
+    assert_eq!(p.url, "http://h/v4/accounts/1/locations/2/reviews/3/reply");
+    let p = d(api("trustpilot"), "5f1a");
+    assert_eq!(p.method, Method::DELETE);
+    assert_eq!(p.url, "http://h/v1/private/reviews/5f1a/reply");
+}
+
+#[test]
 fn plan_a_source_without_the_ids_a_platform_needs_is_explained() {
     let err = plan_post(
         api("google-play"),

@@ -712,6 +712,107 @@ pub(crate) fn collect_csv(
     Ok(out)
 }
 
+/// One CSV file of such an export, read row by row into entries: the text decoded (UTF-16 with
+/// a BOM too), the header folded with `fold` and checked by `columns` (its error refuses the
+/// whole file as one bad entry at line 1), blank rows skipped, each other row turned by `row`
+/// into the key of its target and its review, placed by its line in the file. One function so
+/// that the exports cannot drift apart in how they place, skip or refuse rows.
+pub(crate) fn read_csv<C>(
+    name: &str,
+    bytes: &[u8],
+    fold: fn(&str) -> String,
+    columns: impl FnOnce(&[String]) -> Result<C, String>,
+    target: fn(&str) -> Target,
+    mut row: impl FnMut(&C, &CsvRow<'_>) -> (String, Result<IncomingReview, String>),
+) -> Vec<Entry> {
+    let bad = |reason: String| {
+        vec![Entry {
+            place: name.to_owned(),
+            line: 1,
+            target: target(""),
+            review: Err(reason),
+        }]
+    };
+    let text = match inputs::decode_text(bytes) {
+        Ok(t) => t,
+        Err(reason) => return bad(reason),
+    };
+    let lines = inputs::Lines::of(&text);
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = match rdr.headers() {
+        Ok(h) => h.iter().map(fold).collect(),
+        Err(e) => return bad(format!("unreadable CSV header ({e})")),
+    };
+    let cols = match columns(&headers) {
+        Ok(c) => c,
+        Err(reason) => return bad(reason),
+    };
+    let mut out = Vec::new();
+    for rec in rdr.records() {
+        let (line, review, key) = match rec {
+            Ok(rec) => {
+                if rec.iter().all(|f| f.trim().is_empty()) {
+                    continue;
+                }
+                let line = lines.at(rec.position().map_or(0, |p| p.byte()));
+                let (key, review) = row(
+                    &cols,
+                    &CsvRow {
+                        headers: &headers,
+                        rec: &rec,
+                    },
+                );
+                (line, review, key)
+            }
+            Err(e) => {
+                let line = lines.at(e.position().map_or(0, |p| p.byte()));
+                (line, Err(format!("unreadable CSV ({e})")), String::new())
+            }
+        };
+        out.push(Entry {
+            place: format!("{name}, line {line}"),
+            line,
+            target: target(&key),
+            review,
+        });
+    }
+    out
+}
+
+/// A record of an export CSV with its folded header.
+pub(crate) struct CsvRow<'a> {
+    headers: &'a [String],
+    rec: &'a csv::StringRecord,
+}
+
+impl<'a> CsvRow<'a> {
+    /// The trimmed value of a (folded) column name, `None` when absent or empty.
+    pub(crate) fn get(&self, column: &str) -> Option<&'a str> {
+        self.at(self.headers.iter().position(|h| h == column))
+    }
+
+    /// The trimmed value of the column at `index`, `None` when absent or empty.
+    pub(crate) fn at(&self, index: Option<usize>) -> Option<&'a str> {
+        index
+            .and_then(|i| self.rec.get(i))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    }
+
+    /// The record as a JSON object of column → value, kept as the review's raw JSON.
+    pub(crate) fn raw(&self) -> String {
+        let map: serde_json::Map<String, serde_json::Value> = self
+            .headers
+            .iter()
+            .zip(self.rec.iter())
+            .map(|(h, v)| (h.clone(), serde_json::Value::String(v.to_owned())))
+            .collect();
+        serde_json::Value::Object(map).to_string()
+    }
+}
+
 /// A rating on 1–5; empty means unrated. Fractions (4.5) are allowed, other scales are not guessed.
 pub fn parse_rating(s: &str) -> Result<f64, String> {
     let t = s.trim();

@@ -15,7 +15,8 @@ use serde_json::Value;
 use crate::model::SourceId;
 use crate::model::{IncomingReview, Kind, OwnerReply};
 use crate::platforms::http::parse_json;
-use crate::platforms::{json_request, missing, setting, stored_secret, stored_token};
+use crate::platforms::{json_request, missing, reply_url, setting, stored_secret, stored_token};
+use crate::platforms::{sent_time, shaped};
 use crate::platforms::{BodyParser, BoxFuture, LocalBoxFuture, Platform, Replier};
 use crate::platforms::{ConnectorSpec, Feed};
 use crate::replies::coach::Limit;
@@ -242,20 +243,7 @@ struct ResponseAttributes {
 
 /// Maps a JSON:API page: `data` reviews, their responses from `included`.
 pub fn parse_reviews(body: &Value, app: Option<&str>) -> Result<Vec<IncomingReview>> {
-    let shape = |e: serde_json::Error| {
-        SourceError::BadResponse(format!(
-            "an App Store Connect review did not have the expected shape: {e}"
-        ))
-    };
-    let data = match body.get("data") {
-        None | Some(Value::Null) => return Ok(Vec::new()),
-        Some(Value::Array(a)) => a,
-        Some(_) => {
-            return Err(SourceError::BadResponse(
-                "App Store Connect's `data` is not a list".into(),
-            ))
-        }
-    };
+    let data = crate::platforms::page_list(body, "data", "App Store Connect's")?;
     let included: Vec<Resource> = body
         .get("included")
         .and_then(Value::as_array)
@@ -267,7 +255,7 @@ pub fn parse_reviews(body: &Value, app: Option<&str>) -> Result<Vec<IncomingRevi
         .unwrap_or_default();
     let mut out = Vec::with_capacity(data.len());
     for raw in data {
-        let r: Resource = serde_json::from_value(raw.clone()).map_err(shape)?;
+        let r: Resource = shaped(raw, "an App Store Connect review")?;
         if r.kind != "customerReviews" && !r.kind.is_empty() {
             continue;
         }
@@ -275,10 +263,9 @@ pub fn parse_reviews(body: &Value, app: Option<&str>) -> Result<Vec<IncomingRevi
             r.id.clone()
                 .filter(|i| !i.trim().is_empty())
                 .ok_or_else(|| SourceError::BadResponse("a review has no id".into()))?;
-        let a: ReviewAttributes = serde_json::from_value(r.attributes.clone()).map_err(shape)?;
+        let a: ReviewAttributes = shaped(&r.attributes, "an App Store Connect review")?;
         let when = a.created_date.as_deref().unwrap_or_default();
-        let created = parse_time(when)
-            .ok_or_else(|| SourceError::BadResponse(format!("unreadable time {when:?}")))?;
+        let created = sent_time(when)?;
         let mut it = item(
             "app-store",
             id.clone(),
@@ -356,7 +343,7 @@ impl Replier for AppStoreConnect {
     fn plan_post(&self, base: &str, target: &Target<'_>, body: &str) -> ReplyResult<Planned> {
         Ok(json_request(
             Method::POST,
-            format!("{}/v1/customerReviewResponses", base.trim_end_matches('/')),
+            reply_url(base, "/v1/customerReviewResponses"),
             json!({ "data": {
                 "type": "customerReviewResponses",
                 "attributes": { "responseBody": body },

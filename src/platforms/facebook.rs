@@ -17,7 +17,8 @@ use serde_json::Value;
 use crate::model::{IncomingReview, Kind, OwnerReply};
 use crate::platforms::http::parse_json;
 use crate::platforms::http::Refusal;
-use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
+use crate::platforms::{reply_url, BodyParser, BoxFuture, Platform, Replier};
+use crate::platforms::{sent_time, shaped};
 use crate::platforms::{ConnectorSpec, Feed};
 use crate::replies::coach::Limit;
 use crate::replies::outbox::{Planned, Target};
@@ -271,12 +272,7 @@ pub fn parse_thread(
     comments: &[Value],
     page_id: Option<&str>,
 ) -> Result<Vec<IncomingReview>> {
-    let shape = |e: serde_json::Error| {
-        SourceError::BadResponse(format!(
-            "a Facebook post or comment did not have the expected shape: {e}"
-        ))
-    };
-    let post_entry: Entry = serde_json::from_value(post.clone()).map_err(shape)?;
+    let post_entry: Entry = shaped(post, "a Facebook post or comment")?;
     let post_id = post_entry.id.clone().filter(|i| !i.is_empty());
     let by_page = |e: &Entry| {
         page_id.is_some_and(|p| e.from.as_ref().and_then(|f| f.id.as_deref()) == Some(p))
@@ -293,7 +289,7 @@ pub fn parse_thread(
     }
     let post_url = post_entry.permalink_url.as_deref();
     for raw in comments {
-        let c: Entry = serde_json::from_value(raw.clone()).map_err(shape)?;
+        let c: Entry = shaped(raw, "a Facebook post or comment")?;
         if by_page(&c) {
             let Some(at) = c.created_time.as_deref().and_then(parse_time) else {
                 continue;
@@ -350,8 +346,7 @@ fn to_item(e: &Entry, raw: &Value, fallback_url: Option<&str>) -> Result<Option<
         return Ok(None);
     };
     let when = e.created_time.as_deref().unwrap_or_default();
-    let created = parse_time(when)
-        .ok_or_else(|| SourceError::BadResponse(format!("unreadable time {when:?}")))?;
+    let created = sent_time(when)?;
     let body = e.message.clone().unwrap_or_default().trim().to_string();
     let mut it = item("facebook", id, Kind::Mention, body, created);
     it.author = e
@@ -402,6 +397,18 @@ impl Platform for Facebook {
     }
 }
 
+/// The Graph API's form `POST` of a comment's `message`: a new one (on a post or rating) or an
+/// edit (to the comment itself).
+fn message(url: String, body: &str, replaces: bool) -> Planned {
+    Planned {
+        method: Method::POST,
+        url,
+        json: None,
+        form: Some(vec![("message".into(), body.into())]),
+        replaces,
+    }
+}
+
 /// A reply is a comment on the post or rating: posting again adds another, and a comment is
 /// edited by its own id.
 impl Replier for Facebook {
@@ -410,28 +417,20 @@ impl Replier for Facebook {
     }
 
     fn plan_post(&self, base: &str, target: &Target<'_>, body: &str) -> ReplyResult<Planned> {
-        Ok(Planned {
-            method: Method::POST,
-            url: format!(
-                "{}/{}/comments",
-                base.trim_end_matches('/'),
-                target.external_id
-            ),
-            json: None,
-            form: Some(vec![("message".into(), body.into())]),
-            replaces: false,
-        })
+        Ok(message(
+            reply_url(base, format_args!("/{}/comments", target.external_id)),
+            body,
+            false,
+        ))
     }
 
     /// Graph API: updating a comment is a POST to the comment with its new `message`.
     fn plan_update(&self, base: &str, reply_id: &str, body: &str) -> ReplyResult<Planned> {
-        Ok(Planned {
-            method: Method::POST,
-            url: format!("{}/{reply_id}", base.trim_end_matches('/')),
-            json: None,
-            form: Some(vec![("message".into(), body.into())]),
-            replaces: true,
-        })
+        Ok(message(
+            reply_url(base, format_args!("/{reply_id}")),
+            body,
+            true,
+        ))
     }
 
     fn delete_path(&self) -> Option<&'static str> {

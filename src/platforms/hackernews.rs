@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::model::{IncomingReview, Kind};
 use crate::platforms::http::parse_json;
-use crate::platforms::{BodyParser, BoxFuture, Platform};
+use crate::platforms::{shaped, BodyParser, BoxFuture, Platform};
 use crate::platforms::{ConnectorSpec, Feed};
 use crate::sources::text::{html_to_text, unix_time};
 use crate::sources::{item, Ctx, Page, PageRequest, Result, SourceError};
@@ -116,11 +116,7 @@ pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
 pub fn parse_hits(hits: &[Value]) -> Result<Vec<IncomingReview>> {
     hits.iter()
         .map(|raw| {
-            let h: Hit = serde_json::from_value(raw.clone()).map_err(|e| {
-                SourceError::BadResponse(format!(
-                    "a Hacker News hit did not have the expected shape: {e}"
-                ))
-            })?;
+            let h: Hit = shaped(raw, "a Hacker News hit")?;
             let created = h
                 .created_at_i
                 .as_ref()

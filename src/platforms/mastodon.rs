@@ -8,9 +8,12 @@ use serde_json::Value;
 
 use crate::model::SourceId;
 use crate::model::{IncomingReview, Kind};
-use crate::platforms::http::{parse_json, Http, HttpConfig, Pace};
+use crate::platforms::http::{parse_json, Http, Pace};
 use crate::platforms::oauth::{self, Flow, Redirect, SignIn};
-use crate::platforms::{json_request, setting, sign_in_first, stored_token, Has, LocalBoxFuture};
+use crate::platforms::{
+    json_request, reply_url, setting, sign_in_first, stored_token, Has, LocalBoxFuture,
+};
+use crate::platforms::{sent_time, shaped};
 use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
 use crate::platforms::{ConnectorSpec, Feed};
 use crate::replies::coach::Limit;
@@ -208,14 +211,8 @@ pub fn parse_statuses(statuses: &[Value]) -> Result<Vec<IncomingReview>> {
     statuses
         .iter()
         .map(|raw| {
-            let s: Status = serde_json::from_value(raw.clone()).map_err(|e| {
-                SourceError::BadResponse(format!(
-                    "a Mastodon status did not have the expected shape: {e}"
-                ))
-            })?;
-            let created = parse_time(&s.created_at).ok_or_else(|| {
-                SourceError::BadResponse(format!("unreadable time {:?}", s.created_at))
-            })?;
+            let s: Status = shaped(raw, "a Mastodon status")?;
+            let created = sent_time(&s.created_at)?;
             let mut it = item(
                 "mastodon",
                 s.id,
@@ -288,7 +285,7 @@ impl Replier for Mastodon {
     fn plan_post(&self, base: &str, target: &Target<'_>, body: &str) -> ReplyResult<Planned> {
         Ok(json_request(
             Method::POST,
-            format!("{}/api/v1/statuses", base.trim_end_matches('/')),
+            reply_url(base, "/api/v1/statuses"),
             json!({ "status": body, "in_reply_to_id": target.external_id, "visibility": "public" }),
             false,
         ))
@@ -297,7 +294,7 @@ impl Replier for Mastodon {
     fn plan_update(&self, base: &str, reply_id: &str, body: &str) -> ReplyResult<Planned> {
         Ok(json_request(
             Method::PUT,
-            format!("{}/api/v1/statuses/{reply_id}", base.trim_end_matches('/')),
+            reply_url(base, format_args!("/api/v1/statuses/{reply_id}")),
             json!({ "status": body }),
             true,
         ))
@@ -376,15 +373,8 @@ fn instance_base(settings: &Value) -> String {
 
 fn sign_in(source: &crate::store::Source, secrets: &dyn SecretStore) -> Result<SignIn> {
     let base = instance_base(&source.settings);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| SourceError::Config(format!("could not start the network runtime: {e}")))?;
-    let http = Http::new(HttpConfig {
-        // Registering twice leaves two apps: no blind retries.
-        max_attempts: 1,
-        ..HttpConfig::default()
-    })?;
+    // Registering twice leaves two apps: no blind retries.
+    let (runtime, http) = oauth::one_shot()?;
     let pace = Pace::unpaced("mastodon-sign-in");
     // 4.3.0 and later describe their OAuth server; before, the discovery address is a 404.
     let meta: Option<Value> = runtime

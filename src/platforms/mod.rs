@@ -262,16 +262,31 @@ pub trait Replier: Platform {
         None
     }
 
+    /// Where the review's one reply is kept (`/v4/…/reply`), on platforms whose reviews have a
+    /// single reply with no id of its own: posting there sets or replaces it, and a `DELETE`
+    /// there clears it. `None` (the default) where replies have ids of their own.
+    fn one_reply_path(
+        &self,
+        _review_external_id: &str,
+        _settings: &Value,
+    ) -> ReplyResult<Option<String>> {
+        Ok(None)
+    }
+
     /// The request that deletes the posted reply. `reply_id` is the platform's id of the reply
-    /// itself, which all but the one-reply-per-review platforms need. The default deletes it at
+    /// itself, which all but the one-reply-per-review platforms need. The default deletes the
+    /// review's one reply at [`Replier::one_reply_path`], else the reply at
     /// [`Replier::delete_path`].
     fn plan_delete(
         &self,
         base: &str,
-        _review_external_id: &str,
+        review_external_id: &str,
         reply_id: Option<&str>,
-        _settings: &Value,
+        settings: &Value,
     ) -> ReplyResult<Planned> {
+        if let Some(path) = self.one_reply_path(review_external_id, settings)? {
+            return Ok(delete_request(reply_url(base, path)));
+        }
         match self.delete_path() {
             Some(path) => delete_reply(self.spec(), base, path, reply_id),
             None => Err(ReplyError::Outbox(format!(
@@ -286,21 +301,38 @@ pub trait Replier: Platform {
         answer.get("id").and_then(Value::as_str).map(str::to_owned)
     }
 
+    /// How replies are signed in where the owner signs in once and Earshot renews the token
+    /// (X, Trustpilot, YouTube); `None` (the default) elsewhere. With it, the default
+    /// [`Replier::authorise`] and [`Replier::renew`] are that sign-in's.
+    fn signed_in(&self) -> Option<&'static SignedIn> {
+        None
+    }
+
     /// The credentials a request goes with; `base` is where it goes. The default is the
-    /// source's stored token.
+    /// [`Replier::signed_in`] sign-in's token ([`oauth::reply_auth`]), else the source's stored
+    /// token.
     fn authorise<'a>(
         &'a self,
-        _http: &'a http::Http,
+        http: &'a http::Http,
         creds: &'a dyn ReplyCredentials,
         source_id: SourceId,
-        _settings: &'a Value,
+        settings: &'a Value,
         _base: &'a str,
     ) -> LocalBoxFuture<'a, ReplyResult<Auth>> {
-        Box::pin(std::future::ready(stored_token(
-            self.spec(),
-            creds,
-            source_id,
-        )))
+        match self.signed_in() {
+            Some(s) => Box::pin(oauth::reply_auth(
+                self.spec(),
+                creds,
+                source_id,
+                move || (s.renew)(http, creds, source_id, settings),
+                move || (s.not_signed_in)(source_id),
+            )),
+            None => Box::pin(std::future::ready(stored_token(
+                self.spec(),
+                creds,
+                source_id,
+            ))),
+        }
     }
 
     /// What to do about a refusal of a reply (`status`, its JSON `body`), where the platform's
@@ -317,16 +349,34 @@ pub trait Replier: Platform {
     }
 
     /// A fresh token after the platform refused the one sent (HTTP 401), where the platform's
-    /// tokens can be renewed; tried once per request.
+    /// tokens can be renewed; tried once per request. The default is the
+    /// [`Replier::signed_in`] sign-in's renewal.
     fn renew<'a>(
         &'a self,
-        _http: &'a http::Http,
-        _creds: &'a dyn ReplyCredentials,
-        _source_id: SourceId,
-        _settings: &'a Value,
+        http: &'a http::Http,
+        creds: &'a dyn ReplyCredentials,
+        source_id: SourceId,
+        settings: &'a Value,
     ) -> Option<LocalBoxFuture<'a, ReplyResult<crate::secrets::Secret>>> {
-        None
+        self.signed_in()
+            .map(|s| (s.renew)(http, creds, source_id, settings))
     }
+}
+
+/// A renewable reply sign-in (X, Trustpilot, YouTube): the kept access token while it has
+/// minutes left, else one renewed with the stored refresh token, else a token given
+/// ready-made (`EARSHOT_TOKEN_…`). Data, so that each such platform names its renewal and its
+/// wording once and the order of the three stays [`oauth::reply_auth`]'s.
+pub struct SignedIn {
+    /// A new access token from the stored refresh token.
+    pub renew: for<'a> fn(
+        &'a http::Http,
+        &'a dyn ReplyCredentials,
+        SourceId,
+        &'a Value,
+    ) -> LocalBoxFuture<'a, ReplyResult<crate::secrets::Secret>>,
+    /// What the owner is told when no sign-in is kept and no token is given.
+    pub not_signed_in: fn(SourceId) -> ReplyError,
 }
 
 /// Whether a secret of the source is stored, by its key.
@@ -353,6 +403,25 @@ pub(crate) fn reached_watermark<M: AsRef<str>>(
             .watermark
             .as_deref()
             .is_some_and(|w| marks.into_iter().any(|m| m.as_ref() <= w))
+}
+
+/// A page of a newest-first listing: its items, the highest of their marks, and the platform's
+/// `next` cursor only while there is more to read, that is while the page held items and did
+/// not reach what the last run saw ([`reached_watermark`]).
+pub(crate) fn newest_first_page(
+    req: &PageRequest,
+    items: Vec<IncomingReview>,
+    mark: impl Fn(&IncomingReview) -> String,
+    next: Option<String>,
+) -> Page {
+    let high = items.iter().map(&mark).max();
+    let reached = reached_watermark(req, items.iter().map(&mark));
+    let more = !items.is_empty() && !reached;
+    Page {
+        next: next.filter(|t| more && !t.is_empty()),
+        items,
+        high,
+    }
 }
 
 /// The source's stored reply token, or why there is none.
@@ -415,6 +484,21 @@ pub(crate) fn reply_id<'a>(
     })
 }
 
+/// `{base}{path}`, with no doubled slash where the base ends in one: where every reply request
+/// goes.
+pub(crate) fn reply_url(base: &str, path: impl std::fmt::Display) -> String {
+    format!("{}{path}", base.trim_end_matches('/'))
+}
+
+/// `{base}{path}` on the API the source's settings name (`base_url`: a test server or a proxy),
+/// else the platform's own address: where a platform's token requests go.
+pub(crate) fn api_url(spec: &ConnectorSpec, settings: &Value, path: &str) -> String {
+    reply_url(
+        setting(settings, &["base_url"]).unwrap_or(spec.default_base_url),
+        path,
+    )
+}
+
 /// A JSON request; `replaces` says whether sending it twice has the effect of sending it once.
 pub(crate) fn json_request(method: Method, url: String, json: Value, replaces: bool) -> Planned {
     Planned {
@@ -445,10 +529,35 @@ pub(crate) fn delete_reply(
     reply_external_id: Option<&str>,
 ) -> ReplyResult<Planned> {
     let id = reply_id(spec, reply_external_id, "delete")?;
-    Ok(delete_request(format!(
-        "{}{path}{id}",
-        base.trim_end_matches('/')
-    )))
+    Ok(delete_request(reply_url(base, format_args!("{path}{id}"))))
+}
+
+/// One item of a platform's answer read into the shape its API documents; `what` names it in
+/// the error ("a Mastodon status"). Every parser words that refusal alike.
+pub(crate) fn shaped<T: serde::de::DeserializeOwned>(raw: &Value, what: &str) -> Result<T> {
+    serde_json::from_value(raw.clone()).map_err(|e| {
+        crate::sources::SourceError::BadResponse(format!(
+            "{what} did not have the expected shape: {e}"
+        ))
+    })
+}
+
+/// A time the platform sent (RFC 3339), or a bad response quoting it.
+pub(crate) fn sent_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
+    crate::sources::text::parse_time(s)
+        .ok_or_else(|| crate::sources::SourceError::BadResponse(format!("unreadable time {s:?}")))
+}
+
+/// The array under `key` of a page: empty where it is absent or null, and a bad response
+/// naming `whose` ("Google Play's") where it is anything else.
+pub(crate) fn page_list<'a>(body: &'a Value, key: &str, whose: &str) -> Result<&'a [Value]> {
+    match body.get(key) {
+        None | Some(Value::Null) => Ok(&[]),
+        Some(Value::Array(a)) => Ok(a),
+        Some(_) => Err(crate::sources::SourceError::BadResponse(format!(
+            "{whose} `{key}` is not a list"
+        ))),
+    }
 }
 
 /// The array under `key` of a JSON body, or none.

@@ -430,6 +430,22 @@ impl SignIn {
     }
 }
 
+/// What a sign-in that talks to the platform from a synchronous caller (the CLI, a Tauri
+/// command's blocking thread) runs on: a current-thread runtime to block on, and a client
+/// that sends each request once, since a password grant, a code or an app registration sent
+/// twice is not the same as sent once.
+pub(crate) fn one_shot() -> Result<(tokio::runtime::Runtime, Http)> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| config(format!("could not start the network runtime: {e}")))?;
+    let http = Http::new(HttpConfig {
+        max_attempts: 1,
+        ..HttpConfig::default()
+    })?;
+    Ok((runtime, http))
+}
+
 /// 256 random bits as 43 URL-safe characters: the OS's randomness (`/dev/urandom`) and the
 /// standard library's randomly keyed hasher, mixed through SHA-256.
 pub(crate) fn random_token() -> String {

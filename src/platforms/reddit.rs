@@ -24,7 +24,7 @@ use serde_json::Value;
 
 use crate::model::{IncomingReview, Kind};
 use crate::platforms::http::parse_json;
-use crate::platforms::{BodyParser, BoxFuture, Platform};
+use crate::platforms::{shaped, BodyParser, BoxFuture, Platform};
 use crate::platforms::{ConnectorSpec, Feed};
 use crate::replies::coach::Limit;
 use crate::secrets::Secret;
@@ -257,14 +257,12 @@ pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
         ))
     })?;
     let items = parse_listing(&listing.data.children)?;
-    let high = items.iter().map(|i| time_mark(&i.created_at)).max();
-    let reached = super::reached_watermark(req, items.iter().map(|i| time_mark(&i.created_at)));
-    let more = !items.is_empty() && !reached;
-    Ok(Page {
+    Ok(super::newest_first_page(
+        req,
         items,
-        next: listing.data.after.filter(|a| more && !a.is_empty()),
-        high,
-    })
+        |i| time_mark(&i.created_at),
+        listing.data.after,
+    ))
 }
 
 /// One read of the public search feed: the newest posts matching `query`, no paging.
@@ -359,11 +357,7 @@ fn blocked(e: SourceError) -> SourceError {
 pub fn parse_listing(children: &[Value]) -> Result<Vec<IncomingReview>> {
     let mut out = Vec::with_capacity(children.len());
     for raw in children {
-        let t: Thing = serde_json::from_value(raw.clone()).map_err(|e| {
-            SourceError::BadResponse(format!(
-                "a Reddit item did not have the expected shape: {e}"
-            ))
-        })?;
+        let t: Thing = shaped(raw, "a Reddit item")?;
         if t.kind != "t3" && t.kind != "t1" {
             continue;
         }

@@ -24,12 +24,14 @@ use crate::model::{IncomingReview, Kind};
 use crate::platforms::http::parse_json;
 use crate::platforms::http::Http;
 use crate::platforms::oauth::{self, Flow, Redirect, SignIn};
-use crate::platforms::{json_request, missing, setting, stored_secret};
-use crate::platforms::{sign_in_first, BodyParser, BoxFuture, Has, LocalBoxFuture};
+use crate::platforms::shaped;
+use crate::platforms::SignedIn;
+use crate::platforms::{json_request, missing, reply_url, setting, stored_secret};
+use crate::platforms::{sign_in_first, BodyParser, BoxFuture, Has};
 use crate::platforms::{ConnectorSpec, Feed};
 use crate::platforms::{Platform, Replier};
 use crate::replies::coach::Limit;
-use crate::replies::outbox::{Auth, Planned, Target};
+use crate::replies::outbox::{Planned, Target};
 use crate::replies::{ReplyError, Result as ReplyResult};
 use crate::secrets::ReplyCredentials;
 use crate::secrets::Secret;
@@ -300,11 +302,7 @@ pub fn parse_search(body: &Value) -> Result<Page> {
             "expected an object with `data`".into(),
         ));
     }
-    let parsed: Body = serde_json::from_value(body.clone()).map_err(|e| {
-        SourceError::BadResponse(format!(
-            "the X search response did not have the expected shape: {e}"
-        ))
-    })?;
+    let parsed: Body = shaped(body, "the X search response")?;
     let users: HashMap<&str, &str> = parsed
         .includes
         .users
@@ -329,11 +327,7 @@ pub fn parse_search(body: &Value) -> Result<Page> {
 }
 
 fn parse_tweet(raw: &Value, users: &HashMap<&str, &str>) -> Result<IncomingReview> {
-    let t: Tweet = serde_json::from_value(raw.clone()).map_err(|e| {
-        SourceError::BadResponse(format!(
-            "a post from X did not have the expected shape: {e}"
-        ))
-    })?;
+    let t: Tweet = shaped(raw, "a post from X")?;
     // created_at is asked for; should X leave it out, the id itself holds the time.
     let created = t
         .created_at
@@ -413,7 +407,7 @@ impl Replier for X {
     fn plan_post(&self, base: &str, target: &Target<'_>, body: &str) -> ReplyResult<Planned> {
         Ok(json_request(
             Method::POST,
-            format!("{}/2/tweets", base.trim_end_matches('/')),
+            reply_url(base, "/2/tweets"),
             json!({ "text": body, "reply": { "in_reply_to_tweet_id": target.external_id } }),
             false,
         ))
@@ -430,24 +424,8 @@ impl Replier for X {
             .map(str::to_owned)
     }
 
-    /// The owner's user token while it has minutes left, else a renewed one. The app-only
-    /// Bearer token reads but cannot post (X answers 403 "Unsupported Authentication").
-    fn authorise<'a>(
-        &'a self,
-        http: &'a Http,
-        creds: &'a dyn ReplyCredentials,
-        source_id: SourceId,
-        settings: &'a Value,
-        _base: &'a str,
-    ) -> LocalBoxFuture<'a, ReplyResult<Auth>> {
-        // With no sign-in kept, a user token given ready-made (`EARSHOT_TOKEN_X`).
-        Box::pin(oauth::reply_auth(
-            &SPEC,
-            creds,
-            source_id,
-            move || refresh(http, creds, source_id, settings),
-            move || not_signed_in(source_id),
-        ))
+    fn signed_in(&self) -> Option<&'static SignedIn> {
+        Some(&SIGNED_IN)
     }
 
     /// X refuses API replies in conversations where the author did not mention or engage the
@@ -482,17 +460,6 @@ impl Replier for X {
         };
         Some(sign_in_first("X", source_id, how))
     }
-
-    /// User tokens live two hours; X refused this one (401).
-    fn renew<'a>(
-        &'a self,
-        http: &'a Http,
-        creds: &'a dyn ReplyCredentials,
-        source_id: SourceId,
-        settings: &'a Value,
-    ) -> Option<LocalBoxFuture<'a, ReplyResult<Secret>>> {
-        Some(Box::pin(refresh(http, creds, source_id, settings)))
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -511,14 +478,17 @@ pub const SCOPES: &str = "tweet.read tweet.write users.read offline.access";
 fn token_url(settings: &Value) -> String {
     match setting(settings, &["token_url"]) {
         Some(u) => u.to_string(),
-        None => format!(
-            "{}/2/oauth2/token",
-            setting(settings, &["base_url"])
-                .unwrap_or(SPEC.default_base_url)
-                .trim_end_matches('/')
-        ),
+        None => super::api_url(&SPEC, settings, "/2/oauth2/token"),
     }
 }
+
+/// The owner's user token while it has minutes left (user tokens live two hours), else a
+/// renewed one; with no sign-in kept, a user token given ready-made (`EARSHOT_TOKEN_X`). The
+/// app-only Bearer token reads but cannot post (X answers 403 "Unsupported Authentication").
+const SIGNED_IN: SignedIn = SignedIn {
+    renew: |http, creds, source_id, settings| Box::pin(refresh(http, creds, source_id, settings)),
+    not_signed_in,
+};
 
 fn not_signed_in(source_id: SourceId) -> ReplyError {
     ReplyError::Outbox(format!(

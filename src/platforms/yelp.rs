@@ -18,6 +18,7 @@ use serde_json::Value;
 
 use crate::model::{Headline, IncomingReview, Kind};
 use crate::platforms::http::parse_json;
+use crate::platforms::shaped;
 use crate::platforms::{BodyParser, BoxFuture, Platform};
 use crate::platforms::{ConnectorSpec, Feed};
 use crate::replies::coach::Limit;
@@ -158,11 +159,7 @@ pub fn parse_reviews(reviews: &[Value]) -> Result<Vec<IncomingReview>> {
     reviews
         .iter()
         .map(|raw| {
-            let r: YelpReview = serde_json::from_value(raw.clone()).map_err(|e| {
-                SourceError::BadResponse(format!(
-                    "a Yelp review did not have the expected shape: {e}"
-                ))
-            })?;
+            let r: YelpReview = shaped(raw, "a Yelp review")?;
             let created = local_time_to_utc(&r.time_created, chrono_tz::America::Los_Angeles)
                 .or_else(|| crate::sources::text::parse_time(&r.time_created))
                 .ok_or_else(|| {

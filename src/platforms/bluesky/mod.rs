@@ -19,7 +19,8 @@ use serde_json::Value;
 use crate::model::SourceId;
 use crate::model::{IncomingReview, Kind};
 use crate::platforms::http::{parse_json, Http, Pace};
-use crate::platforms::{json_request, missing, setting, stored_secret, stored_token};
+use crate::platforms::shaped;
+use crate::platforms::{json_request, missing, reply_url, setting, stored_secret, stored_token};
 use crate::platforms::{BodyParser, BoxFuture, Has, LocalBoxFuture, Platform, Replier};
 use crate::platforms::{ConnectorSpec, Feed};
 use crate::replies::coach::Limit;
@@ -363,11 +364,7 @@ pub fn parse_posts(posts: &[Value]) -> Result<Vec<(IncomingReview, String)>> {
     posts
         .iter()
         .map(|raw| {
-            let p: Post = serde_json::from_value(raw.clone()).map_err(|e| {
-                SourceError::BadResponse(format!(
-                    "a Bluesky post did not have the expected shape: {e}"
-                ))
-            })?;
+            let p: Post = shaped(raw, "a Bluesky post")?;
             let indexed = p.indexed_at.as_deref().and_then(parse_time);
             let claimed = p.record.created_at.as_deref().and_then(parse_time);
             // The poster's clock may be wrong; a post cannot be written after it was indexed.
@@ -460,10 +457,7 @@ impl Replier for Bluesky {
         let record = records::post_record(body, refs, target.now);
         Ok(json_request(
             Method::POST,
-            format!(
-                "{}/xrpc/com.atproto.repo.createRecord",
-                base.trim_end_matches('/')
-            ),
+            reply_url(base, "/xrpc/com.atproto.repo.createRecord"),
             records::create_input(repo, record),
             false,
         ))
@@ -485,10 +479,7 @@ impl Replier for Bluesky {
         })?;
         Ok(json_request(
             Method::POST,
-            format!(
-                "{}/xrpc/com.atproto.repo.deleteRecord",
-                base.trim_end_matches('/')
-            ),
+            reply_url(base, "/xrpc/com.atproto.repo.deleteRecord"),
             input,
             true,
         ))

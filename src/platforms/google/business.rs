@@ -19,7 +19,8 @@ use serde_json::Value;
 use crate::model::SourceId;
 use crate::model::{Headline, IncomingReview, Kind, OwnerReply};
 use crate::platforms::http::{parse_json, Http, Refusal};
-use crate::platforms::{delete_request, json_request, missing, setting};
+use crate::platforms::{json_request, missing, reply_url, setting};
+use crate::platforms::{sent_time, shaped};
 use crate::platforms::{BodyParser, BoxFuture, Has, LocalBoxFuture, Platform, Replier};
 use crate::platforms::{ConnectorSpec, Feed};
 use crate::replies::coach::Limit;
@@ -204,15 +205,11 @@ pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
     let items = parse_reviews(&body)?;
     // Every page of the list carries the location's own figures.
     ctx.report_headline(parse_headline(&body));
-    let high = items.iter().map(mark).max();
-    let reached = crate::platforms::reached_watermark(req, items.iter().map(mark));
-    let more = !items.is_empty() && !reached;
     let next = body
         .get("nextPageToken")
         .and_then(Value::as_str)
-        .filter(|t| more && !t.is_empty())
         .map(str::to_owned);
-    Ok(Page { items, next, high })
+    Ok(crate::platforms::newest_first_page(req, items, mark, next))
 }
 
 /// What Google shows for the location, from a reviews page: `averageRating` and
@@ -334,22 +331,10 @@ pub fn original_comment(comment: &str) -> &str {
 /// Maps a page's `reviews`. Ids are the `reviewId`s (the outbox builds the review's resource
 /// name from the source's account and location).
 pub fn parse_reviews(body: &Value) -> Result<Vec<IncomingReview>> {
-    let list = match body.get("reviews") {
-        None | Some(Value::Null) => return Ok(Vec::new()),
-        Some(Value::Array(a)) => a,
-        Some(_) => {
-            return Err(SourceError::BadResponse(
-                "Google's `reviews` is not a list".into(),
-            ))
-        }
-    };
+    let list = crate::platforms::page_list(body, "reviews", "Google's")?;
     let mut out = Vec::with_capacity(list.len());
     for raw in list {
-        let r: Review = serde_json::from_value(raw.clone()).map_err(|e| {
-            SourceError::BadResponse(format!(
-                "a Google Business Profile review did not have the expected shape: {e}"
-            ))
-        })?;
+        let r: Review = shaped(raw, "a Google Business Profile review")?;
         let id = r
             .review_id
             .filter(|i| !i.trim().is_empty())
@@ -361,8 +346,7 @@ pub fn parse_reviews(body: &Value) -> Result<Vec<IncomingReview>> {
             .as_deref()
             .or(r.update_time.as_deref())
             .unwrap_or_default();
-        let created = parse_time(when)
-            .ok_or_else(|| SourceError::BadResponse(format!("unreadable time {when:?}")))?;
+        let created = sent_time(when)?;
         let mut it = item(
             "google",
             id,
@@ -450,6 +434,14 @@ impl Platform for GoogleBusiness {
     }
 }
 
+/// Where the review's one reply is kept: `/v4/{review name}/reply`.
+fn reply_path(review_external_id: &str, settings: &Value) -> ReplyResult<String> {
+    Ok(format!(
+        "/v4/{}/reply",
+        review_name(review_external_id, settings)?
+    ))
+}
+
 /// `PUT …/reply` sets the review's one reply: create-or-replace.
 impl Replier for GoogleBusiness {
     fn resend_is_safe(&self) -> bool {
@@ -459,28 +451,18 @@ impl Replier for GoogleBusiness {
     fn plan_post(&self, base: &str, target: &Target<'_>, body: &str) -> ReplyResult<Planned> {
         Ok(json_request(
             Method::PUT,
-            format!(
-                "{}/v4/{}/reply",
-                base.trim_end_matches('/'),
-                review_name(target.external_id, target.settings)?
-            ),
+            reply_url(base, reply_path(target.external_id, target.settings)?),
             json!({ "comment": body }),
             true,
         ))
     }
 
-    fn plan_delete(
+    fn one_reply_path(
         &self,
-        base: &str,
         review_external_id: &str,
-        _reply_id: Option<&str>,
         settings: &Value,
-    ) -> ReplyResult<Planned> {
-        Ok(delete_request(format!(
-            "{}/v4/{}/reply",
-            base.trim_end_matches('/'),
-            review_name(review_external_id, settings)?
-        )))
+    ) -> ReplyResult<Option<String>> {
+        reply_path(review_external_id, settings).map(Some)
     }
 
     /// It replaces the one reply of the review, which has no id of its own.

@@ -121,6 +121,21 @@ pub(crate) async fn renew_sign_in(
     Ok(tokens.access)
 }
 
+/// A wrong API key is a 400 from Google ("API key not valid"), but it is a refused credential,
+/// not a refused request: the owner has to fix the key. Places and YouTube read with a key.
+pub(crate) fn bad_key_is_auth(e: SourceError) -> SourceError {
+    match e {
+        SourceError::Rejected {
+            status: 400,
+            detail,
+        } if detail.to_lowercase().contains("api key") => SourceError::Auth {
+            status: 400,
+            detail,
+        },
+        other => other,
+    }
+}
+
 /// Google's quota refusals (YouTube, Play, Business Profile), a 403 naming its reason: a spent
 /// daily quota (`quotaExceeded`, `dailyLimitExceeded`) resets at midnight Pacific time; a
 /// short-term `rateLimitExceeded` (too many requests a minute) passes in minutes, so it pauses

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::model::{Headline, IncomingReview, Kind};
 use crate::platforms::http::{parse_json, Refusal};
+use crate::platforms::shaped;
 use crate::platforms::{BodyParser, BoxFuture, Platform};
 use crate::platforms::{ConnectorSpec, Feed};
 use crate::sources::text::{parse_time, path_segment, time_mark};
@@ -130,17 +131,7 @@ pub async fn fetch(ctx: &Ctx<'_>, _req: &PageRequest) -> Result<Page> {
 /// A wrong or restricted key is a 400 or 403 from Google; both are refused credentials. Google
 /// does not echo keys, but nothing the platform sends may carry one into the database.
 fn reword(e: SourceError, key: &str) -> SourceError {
-    let e = match e {
-        SourceError::Rejected {
-            status: 400,
-            detail,
-        } if detail.to_lowercase().contains("api key") => SourceError::Auth {
-            status: 400,
-            detail,
-        },
-        other => other,
-    };
-    e.redacted(&[crate::secrets::Secret::new(key)])
+    super::bad_key_is_auth(e).redacted(&[crate::secrets::Secret::new(key)])
 }
 
 /// What Google shows for the place: `rating` (1–5) and `userRatingCount`, where it has them.
@@ -162,11 +153,7 @@ pub fn parse_place(place: &Value) -> Result<Vec<IncomingReview>> {
     })?;
     let mut out = Vec::with_capacity(list.len());
     for raw in list {
-        let r: Review = serde_json::from_value(raw.clone()).map_err(|e| {
-            SourceError::BadResponse(format!(
-                "a Google review did not have the expected shape: {e}"
-            ))
-        })?;
+        let r: Review = shaped(raw, "a Google review")?;
         let published = r.publish_time.as_deref().unwrap_or_default();
         let created = parse_time(published).ok_or_else(|| {
             SourceError::BadResponse(format!("unreadable time {:?}", r.publish_time))

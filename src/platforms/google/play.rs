@@ -18,7 +18,9 @@ use crate::model::SourceId;
 use crate::model::{IncomingReview, Kind, OwnerReply};
 use crate::platforms::http::{parse_json, Refusal};
 use crate::platforms::http::{Http, Pace};
-use crate::platforms::{json_request, missing, oauth, setting, stored_secret, stored_token};
+use crate::platforms::{
+    json_request, missing, oauth, reply_url, setting, stored_secret, stored_token,
+};
 use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
 use crate::platforms::{ConnectorSpec, Feed};
 use crate::platforms::{Has, LocalBoxFuture};
@@ -212,15 +214,11 @@ pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
         .map_err(reword)?;
     let body: Value = reply.json()?;
     let items = parse_reviews(&body, Some(package))?;
-    let high = items.iter().map(mark).max();
-    let reached = crate::platforms::reached_watermark(req, items.iter().map(mark));
-    let more = !items.is_empty() && !reached;
     let next = body
         .pointer("/tokenPagination/nextPageToken")
         .and_then(Value::as_str)
-        .filter(|t| more && !t.is_empty())
         .map(str::to_owned);
-    Ok(Page { items, next, high })
+    Ok(crate::platforms::newest_first_page(req, items, mark, next))
 }
 
 /// A review's place in time: its last edit.
@@ -248,15 +246,7 @@ fn reword(e: SourceError) -> SourceError {
 
 /// Maps a page's `reviews`. `package` builds each review's Play Store link.
 pub fn parse_reviews(body: &Value, package: Option<&str>) -> Result<Vec<IncomingReview>> {
-    let list = match body.get("reviews") {
-        None | Some(Value::Null) => return Ok(Vec::new()),
-        Some(Value::Array(a)) => a,
-        Some(_) => {
-            return Err(SourceError::BadResponse(
-                "Google Play's `reviews` is not a list".into(),
-            ))
-        }
-    };
+    let list = crate::platforms::page_list(body, "reviews", "Google Play's")?;
     let mut out = Vec::with_capacity(list.len());
     for raw in list {
         let id = raw
@@ -386,10 +376,12 @@ impl Replier for GooglePlay {
             .ok_or_else(|| missing(&SPEC, "package name"))?;
         Ok(json_request(
             Method::POST,
-            format!(
-                "{}/androidpublisher/v3/applications/{package}/reviews/{}:reply",
-                base.trim_end_matches('/'),
-                target.external_id
+            reply_url(
+                base,
+                format_args!(
+                    "/androidpublisher/v3/applications/{package}/reviews/{}:reply",
+                    target.external_id
+                ),
             ),
             json!({ "replyText": body }),
             true,

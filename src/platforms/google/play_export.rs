@@ -20,12 +20,10 @@
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
-use serde_json::{Map, Value};
 
-use crate::import::inputs::{self, Lines};
 use crate::import::{
-    collect_csv, parse_date, Collected, Entry, ExportFormat, ExportSpec, Head, ImportOptions,
-    Result, Target,
+    collect_csv, parse_date, read_csv, Collected, CsvRow, Entry, ExportFormat, ExportSpec, Head,
+    ImportOptions, Result, Target,
 };
 use crate::model::{fnv1a, IncomingReview, Kind, OwnerReply};
 use crate::sources::text::path_segment;
@@ -79,88 +77,30 @@ fn target(package: &str) -> Target {
 
 /// The reviews of one monthly file; a file that cannot be read is one bad entry.
 fn read_file(name: &str, bytes: &[u8]) -> Vec<Entry> {
-    let bad = |reason: String| {
-        vec![Entry {
-            place: name.to_owned(),
-            line: 1,
-            target: target(""),
-            review: Err(reason),
-        }]
-    };
-    let text = match inputs::decode_text(bytes) {
-        Ok(t) => t,
-        Err(reason) => return bad(reason),
-    };
-    let lines = Lines::of(&text);
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = match rdr.headers() {
-        Ok(h) => h.iter().map(|h| h.trim().to_ascii_lowercase()).collect(),
-        Err(e) => return bad(format!("unreadable CSV header ({e})")),
-    };
-    let col = |c: &str| headers.iter().position(|h| h == c);
-    if col(PACKAGE).is_none() || col(RATING).is_none() {
-        return bad("its header lacks Package Name or Star Rating".into());
-    }
-    let mut out = Vec::new();
-    for rec in rdr.records() {
-        let (line, review, package) = match rec {
-            Ok(rec) => {
-                if rec.iter().all(|f| f.trim().is_empty()) {
-                    continue;
-                }
-                let line = lines.at(rec.position().map_or(0, |p| p.byte()));
-                let row = Row {
-                    headers: &headers,
-                    rec: &rec,
-                };
-                let package = row.get(PACKAGE).unwrap_or_default().to_owned();
-                (line, review_of(&row, &package), package)
+    read_csv(
+        name,
+        bytes,
+        |h| h.trim().to_ascii_lowercase(),
+        |headers| {
+            let has = |c: &str| headers.iter().any(|h| h == c);
+            if has(PACKAGE) && has(RATING) {
+                Ok(())
+            } else {
+                Err("its header lacks Package Name or Star Rating".into())
             }
-            Err(e) => {
-                let line = lines.at(e.position().map_or(0, |p| p.byte()));
-                (line, Err(format!("unreadable CSV ({e})")), String::new())
-            }
-        };
-        out.push(Entry {
-            place: format!("{name}, line {line}"),
-            line,
-            target: target(&package),
-            review,
-        });
-    }
-    out
-}
-
-/// A record with its header, its fields found by (lower-case) column name.
-struct Row<'a> {
-    headers: &'a [String],
-    rec: &'a csv::StringRecord,
-}
-
-impl<'a> Row<'a> {
-    /// The trimmed value of a column, `None` when absent or empty.
-    fn get(&self, column: &str) -> Option<&'a str> {
-        let i = self.headers.iter().position(|h| h == column)?;
-        self.rec.get(i).map(str::trim).filter(|v| !v.is_empty())
-    }
-
-    /// The record as a JSON object of column → value, kept as the review's raw JSON.
-    fn raw(&self) -> String {
-        let map: Map<String, Value> = self
-            .headers
-            .iter()
-            .zip(self.rec.iter())
-            .map(|(h, v)| (h.clone(), Value::String(v.to_owned())))
-            .collect();
-        Value::Object(map).to_string()
-    }
+        },
+        target,
+        |(), row| {
+            let package = row.get(PACKAGE).unwrap_or_default().to_owned();
+            let review = review_of(row, &package);
+            (package, review)
+        },
+    )
 }
 
 /// Millis since the epoch, else the date-and-time column.
 fn time_of(
-    row: &Row<'_>,
+    row: &CsvRow<'_>,
     millis: &str,
     date: &str,
 ) -> std::result::Result<Option<DateTime<Utc>>, String> {
@@ -175,7 +115,7 @@ fn time_of(
     row.get(date).map(parse_date).transpose()
 }
 
-fn review_of(row: &Row<'_>, package: &str) -> std::result::Result<IncomingReview, String> {
+fn review_of(row: &CsvRow<'_>, package: &str) -> std::result::Result<IncomingReview, String> {
     if package.is_empty() {
         return Err("Package Name is empty".into());
     }

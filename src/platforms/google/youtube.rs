@@ -16,15 +16,15 @@ use serde_json::Value;
 
 use crate::model::SourceId;
 use crate::model::{IncomingReview, Kind, OwnerReply};
-use crate::platforms::http::{parse_json, Http, Refusal};
-use crate::platforms::{json_request, oauth, sign_in_first, Has};
-use crate::platforms::{BodyParser, BoxFuture, LocalBoxFuture, Platform, Replier};
+use crate::platforms::http::{parse_json, Refusal};
+use crate::platforms::SignedIn;
+use crate::platforms::{json_request, oauth, reply_url, sign_in_first, Has};
+use crate::platforms::{sent_time, shaped};
+use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
 use crate::platforms::{ConnectorSpec, Feed};
 use crate::replies::coach::Limit;
-use crate::replies::outbox::{Auth, Planned, Target as ReplyTarget};
+use crate::replies::outbox::{Planned, Target as ReplyTarget};
 use crate::replies::{ReplyError, Result as ReplyResult};
-use crate::secrets::ReplyCredentials;
-use crate::secrets::Secret;
 use crate::sources::text::{html_to_text, parse_time, time_mark};
 use crate::sources::{item, Ctx, Page, PageRequest, Result, SourceError};
 use reqwest::Method;
@@ -220,16 +220,13 @@ pub async fn fetch(ctx: &Ctx<'_>, req: &PageRequest) -> Result<Page> {
         Target::Video(_) => None,
     };
     let items = parse_threads(&body.items, owner)?;
-    let marks: Vec<String> = items.iter().map(mark).collect();
-    let high = marks.iter().max().cloned();
     // Newest first: once a page reaches what the last run saw, older pages hold nothing new.
-    let reached = crate::platforms::reached_watermark(req, marks.iter());
-    let more = !items.is_empty() && !reached;
-    Ok(Page {
+    Ok(crate::platforms::newest_first_page(
+        req,
         items,
-        next: body.next_page_token.filter(|t| more && !t.is_empty()),
-        high,
-    })
+        mark,
+        body.next_page_token,
+    ))
 }
 
 /// A comment's place in time: its last edit, or when it was posted.
@@ -249,15 +246,7 @@ fn reword(e: SourceError) -> SourceError {
                          nothing to read; turn them on in YouTube Studio or follow another video"
                 .into(),
         },
-        // A wrong key is a 400 ("API key not valid"), but it is a refused credential.
-        SourceError::Rejected {
-            status: 400,
-            detail,
-        } if detail.to_lowercase().contains("api key") => SourceError::Auth {
-            status: 400,
-            detail,
-        },
-        other => other,
+        other => super::bad_key_is_auth(other),
     }
 }
 
@@ -267,11 +256,7 @@ pub fn parse_threads(threads: &[Value], owner: Option<&str>) -> Result<Vec<Incom
     threads
         .iter()
         .map(|raw| {
-            let t: Thread = serde_json::from_value(raw.clone()).map_err(|e| {
-                SourceError::BadResponse(format!(
-                    "a YouTube comment thread did not have the expected shape: {e}"
-                ))
-            })?;
+            let t: Thread = shaped(raw, "a YouTube comment thread")?;
             let top = &t.snippet.top_level_comment;
             let id = top
                 .id
@@ -279,9 +264,7 @@ pub fn parse_threads(threads: &[Value], owner: Option<&str>) -> Result<Vec<Incom
                 .or(t.id.clone())
                 .filter(|i| !i.is_empty())
                 .ok_or_else(|| SourceError::BadResponse("a comment thread has no id".into()))?;
-            let created = parse_time(&top.snippet.published_at).ok_or_else(|| {
-                SourceError::BadResponse(format!("unreadable time {:?}", top.snippet.published_at))
-            })?;
+            let created = sent_time(&top.snippet.published_at)?;
             let mut it = item(
                 "youtube",
                 id.clone(),
@@ -400,6 +383,25 @@ impl Platform for YouTube {
     }
 }
 
+/// The channel owner's token from Google's sign-in (`youtube.force-ssl`) while it has minutes
+/// left (access tokens live an hour), else a renewed one; a token given ready-made
+/// (`EARSHOT_TOKEN_YOUTUBE`) serves where no sign-in is kept. The API key only reads: YouTube
+/// answers a reply sent with it 401 "Login Required".
+const SIGNED_IN: SignedIn = SignedIn {
+    renew: |http, creds, source_id, settings| {
+        Box::pin(super::renew_sign_in(
+            &SPEC, http, creds, source_id, settings,
+        ))
+    },
+    not_signed_in: |source_id| {
+        ReplyError::Outbox(format!(
+            "YouTube replies are posted as your channel, and Earshot is not signed in to it: set \
+             the source's OAuth client ID and secret (a \"Desktop app\" client), then sign in \
+             (Sources → Sign in, or `earshot sources auth {source_id}`). The API key only reads"
+        ))
+    },
+};
+
 /// A reply is a comment in the thread (`comments.insert`), edited by its own id.
 impl Replier for YouTube {
     fn edits_in_place(&self) -> bool {
@@ -409,10 +411,7 @@ impl Replier for YouTube {
     fn plan_post(&self, base: &str, target: &ReplyTarget<'_>, body: &str) -> ReplyResult<Planned> {
         Ok(json_request(
             Method::POST,
-            format!(
-                "{}/youtube/v3/comments?part=snippet",
-                base.trim_end_matches('/')
-            ),
+            reply_url(base, "/youtube/v3/comments?part=snippet"),
             json!({ "snippet": { "parentId": target.external_id, "textOriginal": body } }),
             false,
         ))
@@ -421,10 +420,7 @@ impl Replier for YouTube {
     fn plan_update(&self, base: &str, reply_id: &str, body: &str) -> ReplyResult<Planned> {
         Ok(json_request(
             Method::PUT,
-            format!(
-                "{}/youtube/v3/comments?part=snippet",
-                base.trim_end_matches('/')
-            ),
+            reply_url(base, "/youtube/v3/comments?part=snippet"),
             json!({ "id": reply_id, "snippet": { "textOriginal": body } }),
             true,
         ))
@@ -434,32 +430,8 @@ impl Replier for YouTube {
         Some("/youtube/v3/comments?id=")
     }
 
-    /// The channel owner's token from Google's sign-in (`youtube.force-ssl`) while it has
-    /// minutes left, else a renewed one. The API key only reads: YouTube answers a reply sent
-    /// with it 401 "Login Required".
-    fn authorise<'a>(
-        &'a self,
-        http: &'a Http,
-        creds: &'a dyn ReplyCredentials,
-        source_id: SourceId,
-        settings: &'a Value,
-        _base: &'a str,
-    ) -> LocalBoxFuture<'a, ReplyResult<Auth>> {
-        // A token given ready-made (`EARSHOT_TOKEN_YOUTUBE`) serves where no sign-in is kept.
-        Box::pin(oauth::reply_auth(
-            &SPEC,
-            creds,
-            source_id,
-            move || super::renew_sign_in(&SPEC, http, creds, source_id, settings),
-            move || {
-                ReplyError::Outbox(format!(
-                    "YouTube replies are posted as your channel, and Earshot is not signed in \
-                     to it: set the source's OAuth client ID and secret (a \"Desktop app\" \
-                     client), then sign in (Sources → Sign in, or `earshot sources auth \
-                     {source_id}`). The API key only reads"
-                ))
-            },
-        ))
+    fn signed_in(&self) -> Option<&'static SignedIn> {
+        Some(&SIGNED_IN)
     }
 
     fn refusal_hint(&self, status: u16, body: &Value) -> Option<&'static str> {
@@ -486,19 +458,6 @@ impl Replier for YouTube {
             "the API key only reads"
         };
         Some(sign_in_first("YouTube", source_id, how))
-    }
-
-    /// Access tokens live an hour.
-    fn renew<'a>(
-        &'a self,
-        http: &'a Http,
-        creds: &'a dyn ReplyCredentials,
-        source_id: SourceId,
-        settings: &'a Value,
-    ) -> Option<LocalBoxFuture<'a, ReplyResult<Secret>>> {
-        Some(Box::pin(super::renew_sign_in(
-            &SPEC, http, creds, source_id, settings,
-        )))
     }
 }
 

@@ -17,12 +17,9 @@
 
 use std::path::PathBuf;
 
-use serde_json::{Map, Value};
-
-use crate::import::inputs::{self, Lines};
 use crate::import::{
-    collect_csv, parse_date, parse_rating, Collected, Entry, ExportFormat, ExportSpec, Head,
-    ImportOptions, Result, Target,
+    collect_csv, parse_date, parse_rating, read_csv, Collected, CsvRow, Entry, ExportFormat,
+    ExportSpec, Head, ImportOptions, Result, Target,
 };
 use crate::model::{IncomingReview, Kind, OwnerReply};
 
@@ -114,83 +111,44 @@ fn target(unit: &str) -> Target {
 }
 
 fn read_file(name: &str, bytes: &[u8]) -> Vec<Entry> {
-    let bad = |reason: String| {
-        vec![Entry {
-            place: name.to_owned(),
-            line: 1,
-            target: target(""),
-            review: Err(reason),
-        }]
-    };
-    let text = match inputs::decode_text(bytes) {
-        Ok(t) => t,
-        Err(reason) => return bad(reason),
-    };
-    let lines = Lines::of(&text);
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = match rdr.headers() {
-        Ok(h) => h
-            .iter()
-            .map(|h| {
-                h.split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-                    .to_ascii_lowercase()
-            })
-            .collect(),
-        Err(e) => return bad(format!("unreadable CSV header ({e})")),
-    };
-    let col = |names: &[&str]| {
-        names
-            .iter()
-            .find_map(|n| headers.iter().position(|h| h == n))
-    };
-    let cols = Columns {
-        id: col(ID),
-        created: col(CREATED),
-        title: col(TITLE),
-        content: col(CONTENT),
-        stars: col(STARS),
-        language: col(LANGUAGE),
-        author: col(AUTHOR),
-        reply_date: col(REPLY_DATE),
-        reply_text: col(REPLY_TEXT),
-        unit: col(UNIT),
-    };
-    if cols.id.is_none() || cols.created.is_none() {
-        return bad("its header lacks Review ID or Review Created (UTC)".into());
-    }
-    let mut out = Vec::new();
-    for rec in rdr.records() {
-        let (line, review, unit) = match rec {
-            Ok(rec) => {
-                if rec.iter().all(|f| f.trim().is_empty()) {
-                    continue;
-                }
-                let line = lines.at(rec.position().map_or(0, |p| p.byte()));
-                let raw: Map<String, Value> = headers
+    read_csv(
+        name,
+        bytes,
+        |h| {
+            h.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_ascii_lowercase()
+        },
+        |headers| {
+            let col = |names: &[&str]| {
+                names
                     .iter()
-                    .zip(rec.iter())
-                    .map(|(h, v)| (h.clone(), Value::String(v.to_owned())))
-                    .collect();
-                let unit = field(&rec, cols.unit).unwrap_or_default().to_owned();
-                (line, cols.review(&rec, &raw), unit)
+                    .find_map(|n| headers.iter().position(|h| h == n))
+            };
+            let cols = Columns {
+                id: col(ID),
+                created: col(CREATED),
+                title: col(TITLE),
+                content: col(CONTENT),
+                stars: col(STARS),
+                language: col(LANGUAGE),
+                author: col(AUTHOR),
+                reply_date: col(REPLY_DATE),
+                reply_text: col(REPLY_TEXT),
+                unit: col(UNIT),
+            };
+            if cols.id.is_none() || cols.created.is_none() {
+                return Err("its header lacks Review ID or Review Created (UTC)".into());
             }
-            Err(e) => {
-                let line = lines.at(e.position().map_or(0, |p| p.byte()));
-                (line, Err(format!("unreadable CSV ({e})")), String::new())
-            }
-        };
-        out.push(Entry {
-            place: format!("{name}, line {line}"),
-            line,
-            target: target(&unit),
-            review,
-        });
-    }
-    out
+            Ok(cols)
+        },
+        target,
+        |cols, row| {
+            let unit = row.at(cols.unit).unwrap_or_default().to_owned();
+            (unit, cols.review(row))
+        },
+    )
 }
 
 struct Columns {
@@ -206,21 +164,9 @@ struct Columns {
     unit: Option<usize>,
 }
 
-/// The trimmed value of a column of a record, `None` when absent or empty.
-fn field(rec: &csv::StringRecord, column: Option<usize>) -> Option<&str> {
-    column
-        .and_then(|i| rec.get(i))
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-}
-
 impl Columns {
-    fn review(
-        &self,
-        rec: &csv::StringRecord,
-        raw: &Map<String, Value>,
-    ) -> std::result::Result<IncomingReview, String> {
-        let get = |c: Option<usize>| field(rec, c);
+    fn review(&self, row: &CsvRow<'_>) -> std::result::Result<IncomingReview, String> {
+        let get = |c: Option<usize>| row.at(c);
         let id = get(self.id).ok_or("Review ID is empty")?.to_owned();
         let created = parse_date(get(self.created).ok_or("Review Created (UTC) is empty")?)?;
         let rating = get(self.stars).map(parse_rating).transpose()?;
@@ -250,7 +196,7 @@ impl Columns {
             created_at: created,
             updated_at: None,
             owner_reply,
-            raw_json: Some(Value::Object(raw.clone()).to_string()),
+            raw_json: Some(row.raw()),
         })
     }
 }

@@ -8,12 +8,14 @@ use serde_json::Value;
 
 use crate::model::SourceId;
 use crate::model::{Headline, IncomingReview, Kind, OwnerReply};
-use crate::platforms::http::{parse_json, Http, HttpConfig};
-use crate::platforms::{delete_request, json_request, missing, oauth, setting};
-use crate::platforms::{stored_secret, Has, LocalBoxFuture};
+use crate::platforms::http::{parse_json, Http};
+use crate::platforms::{api_url, SignedIn};
+use crate::platforms::{json_request, missing, oauth, reply_url, setting};
+use crate::platforms::{sent_time, shaped};
+use crate::platforms::{stored_secret, Has};
 use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
 use crate::platforms::{ConnectorSpec, Feed};
-use crate::replies::outbox::{Auth, Planned, Target};
+use crate::replies::outbox::{Planned, Target};
 use crate::replies::{ReplyError, Result as ReplyResult};
 use crate::secrets::ReplyCredentials;
 use crate::secrets::{Secret, SecretStore};
@@ -197,14 +199,8 @@ pub fn parse_reviews(reviews: &[Value]) -> Result<Vec<IncomingReview>> {
     reviews
         .iter()
         .map(|raw| {
-            let r: TpReview = serde_json::from_value(raw.clone()).map_err(|e| {
-                SourceError::BadResponse(format!(
-                    "a Trustpilot review did not have the expected shape: {e}"
-                ))
-            })?;
-            let created = parse_time(&r.created_at).ok_or_else(|| {
-                SourceError::BadResponse(format!("unreadable time {:?}", r.created_at))
-            })?;
+            let r: TpReview = shaped(raw, "a Trustpilot review")?;
+            let created = sent_time(&r.created_at)?;
             let mut it = item(
                 "trustpilot",
                 r.id.clone(),
@@ -273,6 +269,11 @@ impl Platform for Trustpilot {
     }
 }
 
+/// Where the review's one company reply is kept.
+fn reply_path(review_external_id: &str) -> String {
+    format!("/v1/private/reviews/{review_external_id}/reply")
+}
+
 /// One company reply per review: posting again replaces it.
 impl Replier for Trustpilot {
     fn resend_is_safe(&self) -> bool {
@@ -287,47 +288,22 @@ impl Replier for Trustpilot {
         .ok_or_else(|| missing(&SPEC, "business user id"))?;
         Ok(json_request(
             Method::POST,
-            format!(
-                "{}/v1/private/reviews/{}/reply",
-                base.trim_end_matches('/'),
-                target.external_id
-            ),
+            reply_url(base, reply_path(target.external_id)),
             json!({ "authorBusinessUserId": author, "message": body }),
             true,
         ))
     }
 
-    fn plan_delete(
+    fn one_reply_path(
         &self,
-        base: &str,
         review_external_id: &str,
-        _reply_id: Option<&str>,
         _settings: &Value,
-    ) -> ReplyResult<Planned> {
-        Ok(delete_request(format!(
-            "{}/v1/private/reviews/{review_external_id}/reply",
-            base.trim_end_matches('/')
-        )))
+    ) -> ReplyResult<Option<String>> {
+        Ok(Some(reply_path(review_external_id)))
     }
 
-    /// The business user's token while it has minutes left (it lives 100 hours), else one
-    /// renewed with the refresh token (30 days). The API key alone reads but cannot reply.
-    fn authorise<'a>(
-        &'a self,
-        http: &'a Http,
-        creds: &'a dyn ReplyCredentials,
-        source_id: SourceId,
-        settings: &'a Value,
-        _base: &'a str,
-    ) -> LocalBoxFuture<'a, ReplyResult<Auth>> {
-        // With no sign-in kept, a token given ready-made (`EARSHOT_TOKEN_TRUSTPILOT`).
-        Box::pin(oauth::reply_auth(
-            &SPEC,
-            creds,
-            source_id,
-            move || refresh(http, creds, source_id, settings),
-            move || not_signed_in(source_id),
-        ))
+    fn signed_in(&self) -> Option<&'static SignedIn> {
+        Some(&SIGNED_IN)
     }
 
     fn missing(&self, source_id: SourceId, settings: &Value, has: &Has) -> Option<String> {
@@ -352,16 +328,6 @@ impl Replier for Trustpilot {
              replies\" on the source, or `earshot sources auth {source_id}`)."
         ))
     }
-
-    fn renew<'a>(
-        &'a self,
-        http: &'a Http,
-        creds: &'a dyn ReplyCredentials,
-        source_id: SourceId,
-        settings: &'a Value,
-    ) -> Option<LocalBoxFuture<'a, ReplyResult<Secret>>> {
-        Some(Box::pin(refresh(http, creds, source_id, settings)))
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -373,14 +339,13 @@ impl Replier for Trustpilot {
 const TOKEN_PATH: &str = "/v1/oauth/oauth-business-users-for-applications/accesstoken";
 const REFRESH_PATH: &str = "/v1/oauth/oauth-business-users-for-applications/refresh";
 
-fn oauth_url(settings: &Value, path: &str) -> String {
-    format!(
-        "{}{path}",
-        setting(settings, &["base_url"])
-            .unwrap_or(SPEC.default_base_url)
-            .trim_end_matches('/')
-    )
-}
+/// The business user's token while it has minutes left (it lives 100 hours), else one
+/// renewed with the refresh token (30 days); with no sign-in kept, a token given ready-made
+/// (`EARSHOT_TOKEN_TRUSTPILOT`). The API key alone reads but cannot reply.
+const SIGNED_IN: SignedIn = SignedIn {
+    renew: |http, creds, source_id, settings| Box::pin(refresh(http, creds, source_id, settings)),
+    not_signed_in,
+};
 
 fn not_signed_in(source_id: SourceId) -> ReplyError {
     ReplyError::Outbox(format!(
@@ -414,7 +379,7 @@ async fn refresh(
     );
     let tokens = oauth::request(
         http,
-        &oauth_url(settings, REFRESH_PATH),
+        &api_url(&SPEC, settings, REFRESH_PATH),
         &[
             ("grant_type", "refresh_token"),
             ("refresh_token", refresh.expose()),
@@ -470,18 +435,11 @@ pub fn sign_in_with_password(
             })
     };
     let (key, secret) = (get("api_key")?, get("api_secret")?);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| SourceError::Config(format!("could not start the network runtime: {e}")))?;
-    let http = Http::new(HttpConfig {
-        max_attempts: 1,
-        ..HttpConfig::default()
-    })?;
+    let (runtime, http) = oauth::one_shot()?;
     let tokens = runtime
         .block_on(oauth::request(
             &http,
-            &oauth_url(&source.settings, TOKEN_PATH),
+            &api_url(&SPEC, &source.settings, TOKEN_PATH),
             &[
                 ("grant_type", "password"),
                 ("username", username.trim()),
