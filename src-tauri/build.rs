@@ -7,6 +7,8 @@ const COMMANDS: &[&str] = &[
     "pending_upgrade",
     "list_reviews",
     "load_demo",
+    "leave_demo",
+    "demo_state",
     "choose_import_file",
     "open_link",
     "import_file",

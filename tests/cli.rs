@@ -485,6 +485,10 @@ fn sources_add_help_gives_each_platforms_honest_guide() {
     assert!(help("reddit").contains("November 2025"));
     assert!(help("bluesky").contains("January 2025"));
     assert!(help("yelp").contains("300 calls a day"));
+    // Each platform says what it asks of the owner first (issue 32).
+    assert!(help("yelp").contains("Access: needs a developer key."));
+    assert!(help("google-business").contains("Access: needs approval."));
+    assert!(help("reddit").contains("Access: no account needed."));
 }
 
 #[test]

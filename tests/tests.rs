@@ -12,6 +12,7 @@ mod channels;
 mod cli;
 mod connectors_a;
 mod connectors_b;
+mod first_run;
 mod fuzz;
 mod imports;
 mod platform_figures;

@@ -325,9 +325,19 @@ export function syncNow(ids = null) {
   return call('sync_now', { ids });
 }
 
-/** Loads the demo café; resolves to the core's DemoSummary. */
+/** Loads the demo café into a database of its own and opens it; resolves to the core's DemoSummary. */
 export function loadDemo() {
   return call('load_demo');
+}
+
+/** Whether the demo is open instead of the owner's database: { active }. */
+export function demoState() {
+  return call('demo_state');
+}
+
+/** Reopens the owner's own database after the demo; resolves to { active: false }. */
+export function leaveDemo() {
+  return call('leave_demo');
 }
 
 /**

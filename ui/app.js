@@ -30,6 +30,8 @@ const state = {
   businessId: null,
   period: 30,
   dbPath: null,
+  // Whether the demo café is open instead of the owner's database (issue 32): a banner says so.
+  demo: false,
   // True until the current route's screen has been drawn once: focus then goes to its heading.
   arrived: true,
 };
@@ -59,6 +61,7 @@ const ctx = {
   get businessId() { return state.businessId; },
   set businessId(id) { state.businessId = id; },
   setDbPath(p) { state.dbPath = p; renderFoot(); },
+  get inDemo() { return state.demo; },
   setBadge(key, n) { badges.set(key, n); renderNav(); },
 };
 
@@ -76,7 +79,11 @@ async function renderDashboard() {
     d = await api.dashboard(null, state.period);
   }
   ctx.setDbPath(d.db_path);
-  if (!d || d.empty || !d.business || !d.stats) return welcomeView();
+  if (!d || d.empty || !d.business || !d.stats) {
+    // The ways in name the platforms that need no account; without the list they still read true.
+    const specs = await api.sourcePlatforms().catch(() => []);
+    return welcomeView(d, { refresh: () => refresh(), specs });
+  }
   return dashboardView(d, {
     onPickBusiness: (id) => { state.businessId = id; refresh(); },
     onPickPeriod: (days) => { state.period = days; refresh(); },
@@ -106,6 +113,58 @@ function renderNav() {
 function renderFoot() {
   mount(document.getElementById('db-path'), state.dbPath
     ? [h('strong', null, 'Stored on this computer'), state.dbPath] : []);
+}
+
+/**
+ * Asks the shell whether the demo is open and shows or hides its banner. The open database
+ * changed when the answer did: a business picked in the other one means nothing here.
+ */
+async function syncDemo() {
+  let active = false;
+  try {
+    active = Boolean((await api.demoState()).active);
+  } catch { /* unknown: no banner rather than a false one */ }
+  if (active !== state.demo) {
+    state.demo = active;
+    state.businessId = null;
+  }
+  renderDemoBanner();
+}
+
+/** The demo's banner: permanent while the demo is open, with the way out. */
+function renderDemoBanner() {
+  const slot = document.getElementById('demo-banner');
+  if (!slot) return;
+  slot.hidden = !state.demo;
+  mount(slot, state.demo ? [
+    h('p', { class: 'demo-banner-text' },
+      h('strong', null, 'You are looking at a demo café.'),
+      ' Its reviews are made up and kept apart from your own data.'),
+    h('button', { id: 'leave-demo', class: 'btn btn-primary', type: 'button', onclick: leaveDemo }, 'Leave the demo'),
+  ] : []);
+}
+
+/** Reopens the owner's own database (empty or not) and shows its first screen. */
+async function leaveDemo() {
+  try {
+    await api.leaveDemo();
+  } catch (e) {
+    showNotice(`Earshot could not leave the demo. ${e.message}`, { kind: 'error' });
+    return;
+  }
+  state.demo = false;
+  state.businessId = null;
+  renderDemoBanner();
+  state.arrived = true;
+  if (state.route === 'dashboard') {
+    await refresh();
+  } else {
+    // Arriving on another screen clears result notices: say it once the dashboard is on its way.
+    const arrived = new Promise((r) => window.addEventListener('hashchange', r, { once: true }));
+    location.hash = '#dashboard';
+    await arrived;
+  }
+  showNotice('You left the demo: this is your own data.');
 }
 
 function errorView(e) {
@@ -215,8 +274,10 @@ async function start() {
   const listening = (async () => {
     try {
       await theme;
-      await api.onReviewsChanged(() => {
+      await api.onReviewsChanged(async () => {
         updateAlertBadge();
+        // The demo opened or closed: the banner and the business shown follow first.
+        await syncDemo();
         if (ROUTES.get(state.route)?.live !== false) refresh();
       });
       // The tray and notifications ask for a review or the alerts.
@@ -228,6 +289,7 @@ async function start() {
   if (!api.inDesktopApp) showNotice('Browser preview: showing made-up data, nothing is saved.');
   loadPrefs();
   updateAlertBadge();
+  syncDemo();
   // Where each platform's review links may go (the core's specs); until they arrive, every link
   // shows its address before it opens.
   api.sourcePlatforms().then(setLinkHosts).catch(() => {});

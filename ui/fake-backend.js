@@ -8,6 +8,9 @@ let businesses = [];
 let channels = [];
 let watcher = false;
 let uiPrefs = { letter_keys: true };
+// The owner's reviews and businesses while the demo is open (the demo has its own, as the shell's
+// demo database does); null when the owner's data is the one shown.
+let owner = null;
 
 function emit(event, payload) {
   for (const fn of listeners.get(event) ?? []) fn(payload);
@@ -26,6 +29,7 @@ export function reset() {
   channels = [];
   watcher = false;
   uiPrefs = { letter_keys: true };
+  owner = null;
 }
 
 const BODIES = [
@@ -192,9 +196,27 @@ export async function invoke(command, args) {
       return null;
     case 'load_demo': {
       await delay(600);
+      owner ??= { reviews, businesses };
       const summary = makeDemo();
       emit('reviews-changed', summary);
       return summary;
+    }
+    case 'demo_state':
+      return { active: owner !== null };
+    case 'leave_demo':
+      if (owner) ({ reviews, businesses } = owner);
+      owner = null;
+      emit('reviews-changed', null);
+      return { active: false };
+    case 'add_business': {
+      const name = String(args.name ?? '').trim();
+      if (!name) throw { code: 'bad_name', message: 'Give the business a name.' };
+      if (businesses.some((b) => b.name === name)) {
+        throw { code: 'duplicate_business', message: `There is already a business called ${name}.` };
+      }
+      const b = { id: Math.max(0, ...businesses.map((x) => x.id)) + 1, name, is_competitor: Boolean(args.competitor), category: null };
+      businesses = [...businesses, b];
+      return b;
     }
     case 'choose_import_file':
       return null;

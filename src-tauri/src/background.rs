@@ -40,17 +40,17 @@ struct SyncState {
 }
 
 /// Starts the worker; `auto` false leaves only Sync now (the smoke test's fixed databases).
-pub fn start<R: Runtime>(app: &AppHandle<R>, db: PathBuf, auto: bool) -> Background {
+///
+/// The worker follows the database the app has open (`AppState::db_path`), read afresh for every
+/// request: while the demo is open it fetches nothing and notifies nothing (a made-up café must
+/// not raise a desktop notification, and the owner's sources wait), and the tray counts the
+/// demo's alerts; leaving the demo resumes the owner's rounds on the next tick.
+pub fn start<R: Runtime>(app: &AppHandle<R>, auto: bool) -> Background {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        // This database's credentials (named after its identity, held back where it waits
-        // for the owner's confirmation); none when it cannot be opened, which the round reports.
-        let secrets: Arc<dyn SecretStore> = match Store::open(&db).and_then(|s| s.secrets()) {
-            Ok(s) => Arc::from(s),
-            Err(_) => Arc::new(secrets::MemorySecrets::default()),
-        };
-        update_tray(&app, &db);
+        let mut opened = Opened::new(app.state::<AppState>().db_path());
+        update_tray(&app, &opened.db);
         // The same clock as `earshot watch` (earshot::actions::watch).
         let every = actions::watch::tick();
         let first = tokio::time::Instant::now() + FIRST_ROUND_AFTER.min(every);
@@ -66,13 +66,61 @@ pub fn start<R: Runtime>(app: &AppHandle<R>, db: PathBuf, auto: bool) -> Backgro
                     None => break,
                 },
             };
+            let (now_open, demo) = {
+                let state = app.state::<AppState>();
+                let open = state.db_path();
+                let demo = open != state.owner_db();
+                (open, demo)
+            };
+            if now_open != opened.db {
+                opened = Opened::new(now_open);
+            }
+            if demo {
+                // Nothing to fetch in the demo; a Sync now still ends, so its indicator stops.
+                if matches!(selection, Some(Selection::All | Selection::Ids(_))) {
+                    let _ = app.emit(SYNC_STATE, SyncState::idle());
+                }
+                update_tray(&app, &opened.db);
+                continue;
+            }
             match selection {
-                Some(sel) => run_round(&app, &db, Arc::clone(&secrets), sel).await,
-                None => deliver_pending(&app, &db),
+                Some(sel) => run_round(&app, &opened.db, Arc::clone(&opened.secrets), sel).await,
+                None => deliver_pending(&app, &opened.db),
             }
         }
     });
     Background::new(tx)
+}
+
+/// The database the worker works on, with its credentials (named after its identity, held back
+/// where it waits for the owner's confirmation); none when it cannot be opened, which the round
+/// reports.
+struct Opened {
+    db: PathBuf,
+    secrets: Arc<dyn SecretStore>,
+}
+
+impl Opened {
+    fn new(db: PathBuf) -> Opened {
+        let secrets: Arc<dyn SecretStore> = match Store::open(&db).and_then(|s| s.secrets()) {
+            Ok(s) => Arc::from(s),
+            Err(_) => Arc::new(secrets::MemorySecrets::default()),
+        };
+        Opened { db, secrets }
+    }
+}
+
+impl SyncState {
+    /// No round running, nothing learned (the alert count unknown).
+    fn idle() -> SyncState {
+        SyncState {
+            running: false,
+            new: 0,
+            updated: 0,
+            failed: 0,
+            unread_alerts: -1,
+        }
+    }
 }
 
 async fn run_round<R: Runtime>(
@@ -119,13 +167,7 @@ async fn run_round<R: Runtime>(
         }
         Err(e) => {
             eprintln!("earshot-desktop: background sync failed: {e}");
-            SyncState {
-                running: false,
-                new: 0,
-                updated: 0,
-                failed: 0,
-                unread_alerts: -1,
-            }
+            SyncState::idle()
         }
     };
     let _ = app.emit(SYNC_STATE, state);

@@ -11,20 +11,20 @@ use earshot::model::{BusinessId, Review};
 use earshot::store::{ReviewFilter, SlowUpgrade, Store};
 use serde::Serialize;
 use tauri::ipc::Channel;
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, Emitter, Manager, State};
 use tauri_plugin_dialog::DialogExt;
 
 use crate::error::{UiError, UiResult};
 use crate::events::REVIEWS_CHANGED;
 use crate::notify;
-use crate::state::{on_blocking_pool, with_store, AppState};
+use crate::state::{on_blocking_pool, with_store, AppState, Background, Request};
 
 /// The one-time upgrade the first command will run over every review, when it is large enough
 /// to be worth a word (`SlowUpgrade::worth_announcing`): the UI shows a progress card meanwhile
 /// instead of a screen that seems stuck. Reads the file only; another command migrates it.
 #[tauri::command]
 pub async fn pending_upgrade(state: State<'_, AppState>) -> UiResult<Option<SlowUpgrade>> {
-    let path = state.db_path.clone();
+    let path = state.db_path();
     on_blocking_pool(move || Store::slow_upgrade(&path).filter(SlowUpgrade::worth_announcing)).await
 }
 
@@ -68,15 +68,48 @@ pub async fn mark_read(state: State<'_, AppState>, review: i64) -> UiResult<()> 
     with_store(&state, move |store| Ok(store.mark_read(review)?)).await
 }
 
+/// Whether the demo is open, for the banner the UI shows while it is.
+#[derive(Debug, Clone, Serialize)]
+pub struct DemoState {
+    pub active: bool,
+}
+
+#[tauri::command]
+pub async fn demo_state(state: State<'_, AppState>) -> UiResult<DemoState> {
+    Ok(DemoState {
+        active: state.in_demo(),
+    })
+}
+
+/// "Load demo data": fills the demo's own database (`earshot::actions::open_demo`, beside the
+/// owner's, which it never opens) and switches the app and its worker to it (issue 32).
 #[tauri::command]
 pub async fn load_demo(
     app: AppHandle,
     state: State<'_, AppState>,
 ) -> UiResult<earshot::demo::DemoSummary> {
     let today = Utc::now().date_naive();
-    let summary = with_store(&state, move |store| Ok(earshot::demo::load(store, today)?)).await?;
-    app.emit(REVIEWS_CHANGED, &summary)?;
-    Ok(summary)
+    let owner = state.owner_db().to_path_buf();
+    let busy = state.activity.begin();
+    let opened = on_blocking_pool(move || {
+        let _busy = busy;
+        actions::open_demo(&owner, today)
+    })
+    .await??;
+    state.switch_to(opened.db_path);
+    app.state::<Background>().request(Request::Replan);
+    app.emit(REVIEWS_CHANGED, &opened.summary)?;
+    Ok(opened.summary)
+}
+
+/// "Leave the demo": reopens the owner's own database, empty or not. The demo's file stays for
+/// next time.
+#[tauri::command]
+pub async fn leave_demo(app: AppHandle, state: State<'_, AppState>) -> UiResult<DemoState> {
+    state.switch_to(state.owner_db().to_path_buf());
+    app.state::<Background>().request(Request::Replan);
+    app.emit(REVIEWS_CHANGED, ())?;
+    Ok(DemoState { active: false })
 }
 
 /// Opens a link in the owner's browser: straight away when it is on a host a platform declares

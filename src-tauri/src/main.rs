@@ -77,7 +77,6 @@ fn db_path_from_args() -> anyhow::Result<PathBuf> {
 
 fn run() -> anyhow::Result<()> {
     let db_path = db_path_from_args()?;
-    let worker_db = db_path.clone();
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
@@ -87,10 +86,7 @@ fn run() -> anyhow::Result<()> {
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
             Some(vec![MINIMIZED]),
         ))
-        .manage(AppState {
-            db_path,
-            activity: Default::default(),
-        })
+        .manage(AppState::new(db_path))
         .manage(Quitting(AtomicBool::new(false)))
         .manage(sources::PendingSignIns::default())
         .invoke_handler(tauri::generate_handler![
@@ -98,6 +94,8 @@ fn run() -> anyhow::Result<()> {
             commands::pending_upgrade,
             commands::list_reviews,
             commands::load_demo,
+            commands::leave_demo,
+            commands::demo_state,
             commands::choose_import_file,
             commands::open_link,
             commands::import_file,
@@ -154,7 +152,7 @@ fn run() -> anyhow::Result<()> {
             // Background sync runs unless EARSHOT_NO_AUTO_SYNC is set (the smoke test's fixed
             // databases); Sync now works either way.
             let auto = std::env::var_os("EARSHOT_NO_AUTO_SYNC").is_none();
-            let worker = background::start(app.handle(), worker_db, auto);
+            let worker = background::start(app.handle(), auto);
             app.manage(worker);
             app.manage(LastNotified::default());
             tray::install(app.handle())?;

@@ -175,7 +175,7 @@ pub async fn restore_backup(
     state: State<'_, AppState>,
     path: String,
 ) -> UiResult<String> {
-    let db = state.db_path.clone();
+    let db = state.db_path();
     let busy = state.activity.begin();
     let done = on_blocking_pool(move || {
         let _busy = busy;
@@ -248,10 +248,11 @@ pub async fn watcher_status() -> UiResult<actions::ServiceStatus> {
     on_blocking_pool(actions::service::status).await
 }
 
-/// Installs the background watcher for this database (`earshot service install`).
+/// Installs the background watcher for the owner's database (`earshot service install`), never
+/// for the demo's.
 #[tauri::command]
 pub async fn install_watcher(state: State<'_, AppState>) -> UiResult<actions::ServiceStatus> {
-    let db = state.db_path.clone();
+    let db = state.owner_db().to_path_buf();
     Ok(on_blocking_pool(move || actions::service::install_watcher(&db)).await??)
 }
 

@@ -102,7 +102,7 @@ pub async fn google_sign_in(
     use tauri_plugin_opener::OpenerExt;
     // A sign-in finished in the browser after the window closed must still reach the keyring.
     let _busy = state.activity.begin();
-    let path = state.db_path.clone();
+    let path = state.db_path();
     let pending = pending.inner().clone();
     let (started, waiting) = on_blocking_pool(move || {
         let store = Store::open(&path)?;
@@ -122,7 +122,7 @@ pub async fn google_sign_in(
     let Some(sign_in) = waiting else {
         return Ok(started);
     };
-    let path = state.db_path.clone();
+    let path = state.db_path();
     on_blocking_pool(move || {
         sign_in
             .finish(Store::open(&path)?.secrets()?.as_ref(), SIGN_IN_WAIT)

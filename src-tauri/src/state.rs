@@ -5,9 +5,9 @@
 //! It sits below every other module of the shell and imports none of them but `relaunch`'s
 //! activity counter and `error`, so the shell's modules form no import loop.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use earshot::model::{ReviewId, SourceId};
 use earshot::store::Store;
@@ -16,12 +16,51 @@ use tokio::sync::mpsc;
 use crate::error::{UiError, UiResult};
 use crate::relaunch::Activity;
 
-/// Shared by all commands: where the database lives. Resolved once at start from `--db`,
-/// `EARSHOT_DB` or the OS data directory, exactly as the CLI does.
+/// Shared by all commands: which database is open. The owner's is resolved once at start from
+/// `--db`, `EARSHOT_DB` or the OS data directory, exactly as the CLI does; "Load demo data"
+/// switches every command, the tray and the background worker to the demo's own database beside
+/// it, and "Leave the demo" switches back (issue 32). A restart always opens the owner's.
 pub struct AppState {
-    pub db_path: PathBuf,
+    owner_db: PathBuf,
+    /// The database commands use now: the owner's, or the demo's while the owner looks around.
+    current: RwLock<PathBuf>,
     /// Work in flight, which a restart in the tray waits for (`relaunch.rs`).
     pub activity: Arc<Activity>,
+}
+
+impl AppState {
+    pub fn new(owner_db: PathBuf) -> AppState {
+        AppState {
+            current: RwLock::new(owner_db.clone()),
+            owner_db,
+            activity: Default::default(),
+        }
+    }
+
+    /// The database open now. Each command reads it once, so a switch never splits a command
+    /// across two databases.
+    pub fn db_path(&self) -> PathBuf {
+        // A poisoned lock still holds a whole path: a PathBuf is replaced, never half-written.
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The owner's own database, whatever is open now.
+    pub fn owner_db(&self) -> &Path {
+        &self.owner_db
+    }
+
+    /// Whether the demo is open instead of the owner's database.
+    pub fn in_demo(&self) -> bool {
+        self.db_path() != self.owner_db
+    }
+
+    /// Opens `db` for every command from now on (the demo's, or the owner's again).
+    pub fn switch_to(&self, db: PathBuf) {
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = db;
+    }
 }
 
 /// Opens the store on the blocking pool and runs `f` with it there, off the async runtime's
@@ -35,7 +74,7 @@ pub async fn with_store<T: Send + 'static>(
     state: &AppState,
     f: impl FnOnce(&mut Store) -> UiResult<T> + Send + 'static,
 ) -> UiResult<T> {
-    let path = state.db_path.clone();
+    let path = state.db_path();
     let busy = state.activity.begin();
     on_blocking_pool(move || {
         let _busy = busy;
@@ -81,7 +120,8 @@ impl LastNotified {
 pub enum Request {
     /// Sync these sources now (all of them when `None`).
     SyncNow(Option<Vec<SourceId>>),
-    /// Re-plan notifications (after a pause ends or the preferences change) without syncing.
+    /// Re-plan notifications (after a pause ends or the preferences change) without syncing;
+    /// also sent after the open database changed (the demo opened or closed).
     Replan,
 }
 

@@ -140,9 +140,9 @@ fn tomorrow_morning() -> chrono::DateTime<Utc> {
 }
 
 /// Pauses notifications until `until`, or resumes them (`None`); alerts keep being raised and
-/// shown in the app, only the pop-ups wait.
+/// shown in the app, only the pop-ups wait. The owner's notifications, even while the demo is open.
 fn pause(app: &AppHandle, until: Option<chrono::DateTime<Utc>>) {
-    let db = app.state::<AppState>().db_path.clone();
+    let db = app.state::<AppState>().owner_db().to_path_buf();
     let result = earshot::store::Store::open(&db)
         .map_err(earshot::alerts::AlertError::from)
         .and_then(|store| {

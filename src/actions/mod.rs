@@ -9,6 +9,7 @@
 //!
 //! One file per area: [`sync`] (the round), [`replies`] (post, edit, delete, AI draft),
 //! [`dashboard`] (the first screen and the inbox's filters), [`data`] (import, backup, restore),
+//! [`demo`] (the demo café in a database of its own),
 //! [`alerts`] (check, the Alerts screen), [`sources`] (add, test, remove, sign in), [`watch`] (the
 //! schedule of rounds, the app's and `earshot watch`'s), [`service`] (the watcher as a systemd user
 //! service), [`prefs`] (how the window behaves).
@@ -16,6 +17,7 @@
 pub mod alerts;
 pub mod dashboard;
 pub mod data;
+pub mod demo;
 pub mod prefs;
 pub mod replies;
 pub mod service;
@@ -26,6 +28,7 @@ pub mod watch;
 pub use alerts::{alerts_with_reviews, check_alerts, check_alerts_since, AlertWithReviews};
 pub use dashboard::{dashboard, inbox_facets, Dashboard, InboxFacets};
 pub use data::{backup_now, import, list_backups, restore};
+pub use demo::{demo_db_path, open_demo, DemoOpened};
 pub use prefs::{set_ui_prefs, ui_prefs, UiPrefs};
 pub use replies::{
     ai_draft, delete_reply, edit_reply, post_reply, AiDraft, AiEndpoint, ReplyCreds,

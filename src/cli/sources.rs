@@ -319,7 +319,7 @@ fn platform_help(spec: &ConnectorSpec) -> String {
 /// The platform's honest guide: cost, approval, steps, the way in without the API.
 fn guide_text(g: &earshot::platforms::Guide) -> String {
     let indented = |text: &str| wrap(text, 92).replace('\n', "\n    ");
-    let mut out = String::new();
+    let mut out = format!("Access: {}.\n", g.access.label());
     out.push_str(&format!("What it costs:\n    {}\n", indented(g.cost)));
     out.push_str(&format!("What it needs:\n    {}\n", indented(g.approval)));
     out.push_str("Steps:\n");

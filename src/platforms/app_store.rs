@@ -20,6 +20,7 @@ use crate::sources::{item, Ctx, Page, PageRequest, Result, SourceError};
 
 /// The honest guide to connecting it (see [`crate::platforms::Guide`]).
 const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    access: crate::platforms::Access::NoAccount,
     cost: "Free.",
     approval: "None: it reads Apple's public reviews feed, no account needed. Apple does not document the feed and may change it.",
     steps: &[

@@ -31,6 +31,7 @@ use serde_json::json;
 
 /// The honest guide to connecting it (see [`crate::platforms::Guide`]).
 const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    access: crate::platforms::Access::DeveloperKey,
     cost: "Free with your Apple Developer Program membership (US$99 a year).",
     approval: "You must be the Account Holder or an Admin in App Store Connect to create an API key.",
     steps: &[

@@ -38,6 +38,7 @@ macro_rules! graph_version {
 
 /// The honest guide to connecting it (see [`crate::platforms::Guide`]).
 const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    access: crate::platforms::Access::DeveloperKey,
     cost: "Free.",
     approval: "A Meta developer app of your own, in development mode, with you as its administrator: no App Review is needed to read your own Page. Facebook no longer gives ratings or recommendations, only posts and comments.",
     steps: &[

@@ -14,6 +14,7 @@ use crate::sources::{item, Ctx, Page, PageRequest, Result, SourceError};
 
 /// The honest guide to connecting it (see [`crate::platforms::Guide`]).
 const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    access: crate::platforms::Access::NoAccount,
     cost: "Free.",
     approval: "None.",
     steps: &["Add the source here with your business or product name."],

@@ -30,6 +30,7 @@ use serde_json::json;
 
 /// The honest guide to connecting it (see [`crate::platforms::Guide`]).
 const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    access: crate::platforms::Access::NoAccount,
     cost: "Free.",
     approval: "None for a hashtag on most servers; an access token from your server to search words (some servers also ask for one for hashtags).",
     steps: &[

@@ -724,6 +724,9 @@ pub struct ConnectorSpec {
 /// developer. One text, read by the CLI and the app alike.
 #[derive(Debug, Clone, Copy, serde::Serialize)]
 pub struct Guide {
+    /// What the owner needs before connecting: the label the Sources screen and the welcome sort
+    /// and tag platforms by, so connecting starts with what needs no account (issue 32).
+    pub access: Access,
     /// What it costs.
     pub cost: &'static str,
     /// What approval, account or plan it needs.
@@ -732,6 +735,33 @@ pub struct Guide {
     pub steps: &'static [&'static str],
     /// The way in without the platform's API: an export to import, a feed.
     pub without_api: &'static str,
+}
+
+/// What a platform asks of the owner before Earshot can read it, from least to most. The words
+/// are the owner's ([`Access::label`]); the guide's `approval` says the detail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    /// Public reviews, a public feed or the owner's own export file: nothing to sign up for.
+    NoAccount,
+    /// The owner's own account on the platform (an app password), no developer sign-up.
+    YourAccount,
+    /// A developer account, app or API key of the owner's own (some are paid).
+    DeveloperKey,
+    /// The platform must approve the owner's access first (weeks, or a paid add-on).
+    Approval,
+}
+
+impl Access {
+    /// The tag the owner reads beside the platform's name.
+    pub fn label(self) -> &'static str {
+        match self {
+            Access::NoAccount => "no account needed",
+            Access::YourAccount => "needs your account",
+            Access::DeveloperKey => "needs a developer key",
+            Access::Approval => "needs approval",
+        }
+    }
 }
 
 pub(crate) const fn s(
@@ -817,6 +847,25 @@ mod tests {
         }
         let json = serde_json::to_value(find("yelp").unwrap().spec()).unwrap();
         assert!(json.pointer("/guide/steps/0").is_some(), "{json}");
+        assert_eq!(json.pointer("/guide/access"), Some(&"developer_key".into()));
+    }
+
+    #[test]
+    fn a_platform_that_asks_for_no_key_or_approval_says_no_account_is_needed() {
+        // The tag must not promise more than the guide: a platform tagged "no account needed"
+        // asks for no secret the owner must get first (issue 32).
+        for spec in specs() {
+            let required_secret = spec.settings.iter().any(|s| s.secret && s.required);
+            if spec.guide.access == Access::NoAccount {
+                assert!(!required_secret, "{}: tagged no account needed", spec.name);
+            }
+        }
+        let access = |name: &str| find(name).unwrap().spec().guide.access;
+        assert_eq!(access("app-store"), Access::NoAccount);
+        assert_eq!(access("google-business"), Access::Approval);
+        assert_eq!(access("trustpilot"), Access::Approval);
+        assert_eq!(access("yelp"), Access::DeveloperKey);
+        assert_eq!(Access::Approval.label(), "needs approval");
     }
 
     #[test]

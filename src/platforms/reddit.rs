@@ -33,6 +33,7 @@ use crate::sources::{item, Ctx, Page, PageRequest, Result, SourceError};
 
 /// The honest guide to connecting it (see [`crate::platforms::Guide`]).
 const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    access: crate::platforms::Access::NoAccount,
     cost: "Free.",
     approval: "None for the public search feed. Reddit's API needs Reddit's approval since November 2025 (self-service keys are closed); only with an approved app add its client id and secret.",
     steps: &[

@@ -42,6 +42,7 @@ use serde_json::json;
 
 /// The honest guide to connecting it (see [`crate::platforms::Guide`]).
 const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    access: crate::platforms::Access::DeveloperKey,
     cost: "Paid per use: X charges for every post read (about US$0.005 each in 2026) from credits you buy in the X developer console. Earshot reads only new posts on each sync.",
     approval: "An X developer account and app; no review by X.",
     steps: &[

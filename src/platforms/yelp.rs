@@ -27,6 +27,7 @@ use crate::sources::{item, Ctx, Page, PageRequest, Result, SourceError};
 
 /// The honest guide to connecting it (see [`crate::platforms::Guide`]).
 const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    access: crate::platforms::Access::DeveloperKey,
     cost: "Paid: Yelp's API plans start after a free trial; the Starter plan allows 300 calls a day for all your locations together. Earshot makes one call per sync and spaces syncs to stay under your plan.",
     approval: "A Yelp developer account and app. Yelp shows only three excerpts per business, and replying through the API is for Yelp partners only: Earshot copies your reply and opens Yelp for Business.",
     steps: &[

@@ -29,23 +29,50 @@ const kpi = (id) => `const el = document.querySelector('#${id} .kpi-value');
   return el && el.dataset.value !== '' ? el.dataset.value : null;`;
 
 const cases = [
-  ['an empty database opens on the welcome screen, and Load demo data fills the dashboard', async () => {
+  ['a first run asks the business\'s name, offers the ways in honestly, and the demo opens apart from it', async () => {
     const s = await Session.start(path.join(env.SMOKE_TMP, 'empty.db'));
     try {
-      await s.waitFor('the welcome screen', "return !!document.querySelector('#welcome #load-demo')");
-      const text = await s.run("return document.getElementById('welcome').innerText");
-      expect(text.includes('Load demo data') && text.includes('Import a file'),
-        `welcome lacks its two choices: ${text}`);
+      // Step one: the business's name (issue 32).
+      await s.waitFor('the welcome screen', "return !!document.querySelector('#welcome #business-name')");
       const { w, h } = await s.screenshot('welcome');
       expect(w === 1280 && h === 800, `welcome screenshot is ${w}×${h}, not 1280×800`);
+      await s.type('#business-name', "Joe's Bakery");
+      await s.click('#business-name-submit');
+      // Step two: the ways in, starting with what needs no account, promising only what is true.
+      await s.waitFor('the ways in', "return document.querySelector('#welcome[data-step=ways] #import-file') ? true : null");
+      const text = await s.run("return document.getElementById('welcome').innerText");
+      expect(text.includes("Joe's Bakery"), `the welcome does not name the business: ${text}`);
+      expect(text.includes('Load demo data') && text.includes('Import a file') && text.includes('no account needed'),
+        `welcome lacks its choices: ${text}`);
+      expect(!/checks them for you/.test(text) && /developer key/.test(text), `the welcome over-promises: ${text}`);
+      await s.screenshot('welcome-ways');
 
       await s.click('#load-demo');
       const count = await s.waitFor('the dashboard after loading the demo', kpi('stat-count'));
       expect(Number(count) === cliStats.count,
         `after Load demo the app shows ${count} reviews; the CLI's demo has ${cliStats.count}`);
+      const banner = await s.waitFor('the demo banner', "const b = document.getElementById('demo-banner'); return b && !b.hidden ? b.innerText : null");
+      expect(/You are looking at a demo café/.test(banner), `the banner says ${banner}`);
+      await s.screenshot('demo-banner');
+      // The Connect form never offers the demo café's name.
+      await s.go('#sources');
+      await s.waitFor('the Sources screen in the demo', "return !!document.getElementById('connect-in-demo')");
+      await s.go('#dashboard');
+
+      await s.click('#leave-demo');
+      await s.waitFor("the owner's own welcome again", "return document.querySelector('#welcome[data-step=ways]') && document.getElementById('demo-banner').hidden ? true : null");
+      const mine = await s.run("return document.getElementById('welcome-title').textContent");
+      expect(mine.includes("Joe's Bakery"), `after the demo the welcome says ${mine}`);
+      await s.go('#sources');
+      const prefill = await s.waitFor('the connect form', "const b = document.getElementById('connect-business'); return b ? b.value : null");
+      expect(prefill === "Joe's Bakery", `the Connect form offers ${prefill}`);
     } finally {
       await s.end();
     }
+    // The owner's database holds their business and nothing of the demo's.
+    const { stdout } = await promisify(execFile)(env.SMOKE_CLI, ['--db', path.join(env.SMOKE_TMP, 'empty.db'), 'businesses', 'list', '--json'], { encoding: 'utf8' });
+    const names = JSON.parse(stdout).map((b) => b.name);
+    expect(names.length === 1 && names[0] === "Joe's Bakery", `the owner's database holds ${names.join(', ')}`);
   }],
 
   ['the dashboard shows the numbers `earshot stats --json` reports', async () => {
@@ -261,15 +288,21 @@ const cases = [
     const base = `http://127.0.0.1:${server.address().port}`;
     const s = await Session.start(path.join(env.SMOKE_TMP, 'sources.db'));
     try {
-      await s.waitFor('the welcome screen', "return !!document.querySelector('#welcome #connect-platform')");
+      await s.waitFor('the welcome screen', "return !!document.querySelector('#welcome #business-name')");
+      await s.type('#business-name', 'Harbour Lane Café');
+      await s.click('#business-name-submit');
+      await s.waitFor('the ways in', "return !!document.querySelector('#welcome #connect-platform')");
       await s.click('#connect-platform');
       await s.waitFor('the connect form', "return !!document.getElementById('connect-platform')");
       await s.choose('#connect-platform', 'trustpilot');
       await s.waitFor('the Trustpilot fields', "return !!document.getElementById('connect-set-api_key')");
       const help = await s.run("return document.getElementById('connect-help').textContent");
       expect(/API key/i.test(help), `the form does not say where the key comes from: ${help}`);
+      const tag = await s.run("return document.querySelector('#connect-help .access-tag').textContent");
+      expect(/needs approval/.test(tag), `Trustpilot is tagged ${tag}`);
       await s.screenshot('sources-connect-guide');
-      await s.run("document.getElementById('connect-business').value = 'Harbour Lane Café'");
+      const prefill = await s.run("return document.getElementById('connect-business').value");
+      expect(prefill === 'Harbour Lane Café', `the Connect form offers ${prefill}, not the name given first`);
       await s.type('#connect-set-business_unit_id', 'bu-smoke');
       await s.type('#connect-set-api_key', 'smoke-key');
       await s.run("document.querySelector('.advanced').open = true");

@@ -17,6 +17,7 @@ import { confirmDialog } from '../components/confirm.js';
 import {
   FEED_TITLES, groupPlatforms, guideSections, keepConnectForm, platformSays, settingsFromForm, sourceStatus,
 } from '../sources-logic.js';
+import { accessLabel, byAccess, connectPrefill } from '../first-run-logic.js';
 
 // The Connect form on screen, kept through redraws (see above).
 let keptForm = null;
@@ -259,8 +260,8 @@ function sourceCard(s, spec, ctx) {
 }
 
 function connectForm(specs, businesses, ctx) {
-  const groups = groupPlatforms(specs);
-  const own = businesses.find((b) => !b.is_competitor);
+  // Within each group, what needs no account comes first; each option says what it asks for.
+  const groups = groupPlatforms(specs).map(([feed, list]) => [feed, byAccess(list)]);
   const fields = h('div', { id: 'connect-fields', class: 'connect-fields' });
   const help = h('p', { id: 'connect-help', class: 'connect-help' });
   const guide = h('div', { id: 'connect-guide', class: 'connect-guide' });
@@ -270,10 +271,10 @@ function connectForm(specs, businesses, ctx) {
   },
   h('option', { value: '' }, 'Choose a platform…'),
   groups.map(([feed, list]) => h('optgroup', { label: FEED_TITLES[feed] ?? feed },
-    list.map((sp) => h('option', { value: sp.name }, sp.label)))));
+    list.map((sp) => h('option', { value: sp.name }, `${sp.label} (${accessLabel(sp)})`)))));
   const business = h('input', {
     id: 'connect-business', name: 'business', required: true, list: 'connect-businesses',
-    value: own?.name ?? '', autocomplete: 'off', placeholder: 'Your business, or a competitor',
+    value: connectPrefill(businesses, ctx.inDemo), autocomplete: 'off', placeholder: 'Your business, or a competitor',
   });
   const label = h('input', { id: 'connect-label', name: 'label', autocomplete: 'off', placeholder: 'Optional: a name for this feed' });
 
@@ -292,7 +293,7 @@ function connectForm(specs, businesses, ctx) {
   function showFields() {
     const sp = specs.find((x) => x.name === platform.value);
     if (!sp) { mount(fields); mount(help); mount(guide); return; }
-    mount(help, sp.help || '');
+    mount(help, h('strong', { class: 'access-tag' }, `${sp.label}: ${accessLabel(sp)}.`), ' ', sp.help || '');
     mount(guide, guideSections(sp).map((sec) => h('section', { class: 'guide-section' },
       h('h4', null, sec.title),
       sec.steps
@@ -376,7 +377,11 @@ export async function render(_param, ctx) {
     list,
     h('section', { class: 'card connect', 'aria-labelledby': 'connect-title' },
       h('div', { class: 'card-head' }, h('h2', { id: 'connect-title' }, 'Connect a platform')),
-      keptForm));
+      // In the demo a platform connected would land in the demo's database and vanish with it.
+      ctx.inDemo
+        ? h('p', { id: 'connect-in-demo', class: 'muted' },
+          'You are looking at the demo café. Leave the demo (the button at the top) to connect your own platforms.')
+        : keptForm));
   requestAnimationFrame(paintProgress);
   return view;
 }

@@ -34,6 +34,7 @@ use reqwest::Method;
 
 /// The honest guide to connecting it (see [`crate::platforms::Guide`]).
 const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    access: crate::platforms::Access::YourAccount,
     cost: "Free.",
     approval: "A Bluesky account: Bluesky lets only signed-in accounts search (since January 2025).",
     steps: &[

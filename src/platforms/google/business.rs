@@ -35,6 +35,7 @@ use serde_json::json;
 
 /// The honest guide to connecting it (see [`crate::platforms::Guide`]).
 const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    access: crate::platforms::Access::Approval,
     cost: "Free.",
     approval: "Google must approve your Google Cloud project for the Business Profile API (the \"Application for Basic API Access\" form). Approval can take weeks; until then every request fails. Only verified businesses can be read.",
     steps: &[

@@ -19,6 +19,7 @@ use crate::sources::{item, Ctx, Page, PageRequest, Result, SourceError};
 
 /// The honest guide to connecting it (see [`crate::platforms::Guide`]).
 const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    access: crate::platforms::Access::DeveloperKey,
     cost: "Google bills every request (Place Details with reviews) once the monthly free allowance is used; billing must be switched on.",
     approval: "None beyond a Google Cloud project with billing.",
     steps: &[

@@ -37,6 +37,7 @@ use serde_json::json;
 
 /// The honest guide to connecting it (see [`crate::platforms::Guide`]).
 const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    access: crate::platforms::Access::DeveloperKey,
     cost: "Free.",
     approval: "An owner or admin of your Play Console account must invite a service account with \"View app information\" and \"Reply to reviews\".",
     steps: &[

@@ -32,6 +32,7 @@ use serde_json::json;
 
 /// The honest guide to connecting it (see [`crate::platforms::Guide`]).
 const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    access: crate::platforms::Access::DeveloperKey,
     cost: "Free: Google gives each project 10,000 quota units a day, and a page of comments costs one.",
     approval: "None for reading: a Google Cloud project and an API key.",
     steps: &[

@@ -26,6 +26,7 @@ use serde_json::json;
 
 /// The honest guide to connecting it (see [`crate::platforms::Guide`]).
 const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
+    access: crate::platforms::Access::Approval,
     cost: "Paid: Trustpilot's API is an add-on to a Trustpilot Business plan; ask Trustpilot for the price.",
     approval: "Trustpilot must switch API access on for your business.",
     steps: &[
