@@ -20,6 +20,8 @@ const COMMANDS: &[&str] = &[
     "test_source",
     "sync_now",
     "google_sign_in",
+    "sign_in_with_code",
+    "sign_in_with_password",
     "count_reviews",
     "inbox_facets",
     "mark_read",
