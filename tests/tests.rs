@@ -13,6 +13,7 @@ mod cli;
 mod connectors_a;
 mod connectors_b;
 mod fuzz;
+mod import_mapping;
 mod imports;
 mod platform_figures;
 mod replies;
