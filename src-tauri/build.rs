@@ -12,6 +12,8 @@ const COMMANDS: &[&str] = &[
     "choose_import_file",
     "open_link",
     "import_file",
+    "preview_import",
+    "save_import_template",
     "source_platforms",
     "list_sources",
     "add_source",

@@ -264,7 +264,8 @@ fn a_file_that_is_not_csv_or_jsonl_gets_one_clear_error() {
     let prose = db.file("notes.txt", "Dear diary,\nthe coffee was fine.\n");
     let err = import(&db, &prose, &[]).fails().stderr();
     assert!(
-        err.contains("lacks the column(s) external_id, created_at"),
+        // Issue 32: an id column is no longer needed (ids are made from the content); a date is.
+        err.contains("lacks a date column (created_at)") && err.contains("\"Dear diary\""),
         "{err}"
     );
 }

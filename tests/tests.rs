@@ -14,6 +14,7 @@ mod connectors_a;
 mod connectors_b;
 mod first_run;
 mod fuzz;
+mod import_mapping;
 mod imports;
 mod platform_figures;
 mod replies;

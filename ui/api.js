@@ -349,14 +349,32 @@ export function chooseImportFile({ folder = false } = {}) {
 }
 
 /**
+ * What the import dialog shows of a file before importing it: { format, format_label, mappable,
+ * headers, rows (the first 5, cells cut short), fields ({ name, label, required, column }: the
+ * proposed column of each field), generated_ids, missing }. Headers and cells are the file's own
+ * text: untrusted.
+ */
+export function previewImport(path) {
+  return call('preview_import', { path });
+}
+
+/** Saves a CSV template to fill in (native save dialog); resolves to its path, or null. */
+export function saveImportTemplate() {
+  return call('save_import_template');
+}
+
+/**
  * Imports a file or folder for a business: a Google Takeout of Google Business Profile, Play
  * Console review CSVs, a Trustpilot export, or Earshot's CSV / JSON Lines (recognised by the
  * core). `location` picks one location of a Takeout. `onProgress({read, total})` is called after
- * each batch. Resolves to the core's ImportReport (its `format` names what was found).
+ * each batch. `mapping` ({ field: header or null }) says which column of a CSV holds which field
+ * (see previewImport). Resolves to the core's ImportReport (its `format` names what was found).
  */
-export async function importFile({ path, business, platform = null, skipBad = false, location = null }, onProgress) {
+export async function importFile({
+  path, business, platform = null, skipBad = false, location = null, mapping = null,
+}, onProgress) {
   const report = (p) => { if (onProgress) onProgress(p); };
-  const args = { path, business, platform, skipBad, location };
+  const args = { path, business, platform, skipBad, location, mapping };
   if (!inDesktopApp) {
     return call('import_file', { ...args, onProgress: report });
   }

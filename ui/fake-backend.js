@@ -220,6 +220,10 @@ export async function invoke(command, args) {
     }
     case 'choose_import_file':
       return null;
+    case 'preview_import':
+      return fakePreview(args.path);
+    case 'save_import_template':
+      return '~/earshot-reviews-template.csv';
     case 'import_file':
       throw { code: 'io', message: 'Importing files needs the desktop app.' };
     default:
@@ -229,4 +233,32 @@ export async function invoke(command, args) {
 
 export function openUrl(url) {
   globalThis.open?.(url, '_blank', 'noopener');
+}
+
+// The preview of an owner's own spreadsheet, in the shape of the core's ImportPreview: headers
+// that are not Earshot's, and the columns the core would propose for them.
+function fakePreview(path) {
+  const headers = ['Date', 'Name', 'Stars', 'Comment', 'Where'];
+  const fields = [
+    ['external_id', 'Review id (made up when the file has none)', false, null],
+    ['platform', 'Platform (Google, Yelp…)', false, null],
+    ['author', "Reviewer's name", false, 'Name'],
+    ['rating', 'Stars (1 to 5)', false, 'Stars'],
+    ['title', 'Title', false, null],
+    ['body', 'Review text', false, 'Comment'],
+    ['created_at', 'Date', true, 'Date'],
+    ['url', 'Link to the review', false, null],
+    ['kind', 'Review or mention', false, null],
+    ['language', 'Language', false, null],
+  ].map(([name, label, required, column]) => ({ name, label, required, column }));
+  return {
+    format: 'csv', format_label: 'Earshot CSV', mappable: String(path ?? '').endsWith('.csv'),
+    headers,
+    rows: [
+      ['2024-05-01', 'Sam P.', '5', 'Great coffee, friendly staff.', 'Google'],
+      ['2024-05-03', 'Alex', '2', 'Waited 20 minutes for a latte. <b>not bold</b>', 'Yelp'],
+      ['2024-05-04', 'Jo', '4', 'Nice terrace.', 'Google'],
+    ],
+    fields, generated_ids: true, missing: [],
+  };
 }

@@ -6,7 +6,7 @@
 
 use chrono::Utc;
 use earshot::actions::{self, Dashboard, InboxFacets};
-use earshot::import::{ImportOptions, ImportReport};
+use earshot::import::{ColumnMapping, ImportOptions, ImportPreview, ImportReport};
 use earshot::model::{BusinessId, Review};
 use earshot::store::{ReviewFilter, SlowUpgrade, Store};
 use serde::Serialize;
@@ -170,6 +170,36 @@ pub async fn choose_import_file(app: AppHandle, folder: Option<bool>) -> UiResul
         .map(|p| p.display().to_string()))
 }
 
+/// What the import dialog shows of the chosen file: its format, and for a CSV the first rows and
+/// the proposed column for each field (`earshot::actions::preview_import`).
+#[tauri::command]
+pub async fn preview_import(path: String) -> UiResult<ImportPreview> {
+    on_blocking_pool(move || actions::preview_import(std::path::Path::new(&path)))
+        .await?
+        .map_err(UiError::from)
+}
+
+/// Saves a CSV template to fill in, where the owner picks in the native save dialog (shown from
+/// Rust, as the exports are). `None` when cancelled.
+#[tauri::command]
+pub async fn save_import_template(app: AppHandle) -> UiResult<Option<String>> {
+    let picked = app
+        .dialog()
+        .file()
+        .set_title("Save a template for reviews")
+        .set_file_name("earshot-reviews-template.csv")
+        .add_filter("CSV", &["csv"])
+        .blocking_save_file();
+    let Some(path) = picked.and_then(|p| p.into_path().ok()) else {
+        return Ok(None);
+    };
+    let shown = path.display().to_string();
+    on_blocking_pool(move || actions::write_import_template(&path))
+        .await?
+        .map_err(UiError::from)?;
+    Ok(Some(shown))
+}
+
 /// Import progress, sent after each batch: bytes read so far and the file's size.
 #[derive(Debug, Clone, Serialize)]
 pub struct ImportProgress {
@@ -188,6 +218,7 @@ pub async fn import_file(
     platform: Option<String>,
     skip_bad: Option<bool>,
     location: Option<String>,
+    mapping: Option<ColumnMapping>,
     on_progress: Channel<ImportProgress>,
 ) -> UiResult<ImportReport> {
     // Held until the "import finished" notification is out, not only while the rows are written.
@@ -197,6 +228,7 @@ pub async fn import_file(
         platform,
         skip_bad: skip_bad.unwrap_or(false),
         location,
+        mapping: mapping.unwrap_or_default(),
         ..Default::default()
     };
     let report = with_store(&state, move |store| {

@@ -99,6 +99,8 @@ fn run() -> anyhow::Result<()> {
             commands::choose_import_file,
             commands::open_link,
             commands::import_file,
+            commands::preview_import,
+            commands::save_import_template,
             sources::source_platforms,
             sources::list_sources,
             sources::add_source,

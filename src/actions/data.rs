@@ -8,7 +8,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 use crate::backup::{self, BackupFile, Restored};
-use crate::import::{self, ImportOptions, ImportReport};
+use crate::import::{self, ImportOptions, ImportPreview, ImportReport};
 use crate::store::Store;
 
 use super::Result;
@@ -25,6 +25,20 @@ pub fn import(
 ) -> Result<ImportReport, import::ImportError> {
     let batch = batch_size.unwrap_or(import::BATCH_SIZE);
     import::import_paths_batched(store, paths, opts, batch, progress)
+}
+
+/// What the app shows of a file before importing it: its format, and for a CSV the headers, the
+/// first rows and the proposed column for each of Earshot's fields (issue 32).
+pub fn preview_import(path: &Path) -> Result<ImportPreview, import::ImportError> {
+    import::preview(path, import::mapping::PREVIEW_ROWS)
+}
+
+/// Writes a CSV template the owner can fill in (Earshot's columns and two example rows).
+pub fn write_import_template(path: &Path) -> Result<(), import::ImportError> {
+    std::fs::write(path, import::template_csv()).map_err(|error| import::ImportError::Io {
+        path: path.to_owned(),
+        error,
+    })
 }
 
 /// A backup of the database now, dated `today` (older ones rotated: 7 daily, 4 weekly).

@@ -1,12 +1,12 @@
 //! `earshot import PATH… --business NAME [--format F] [--location NAME] [--platform NAME]
-//! [--skip-bad] [--long-text truncate|reject] [--json]`.
+//! [--map FIELD=COLUMN]… [--skip-bad] [--long-text truncate|reject] [--json]`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Args;
-use earshot::import::{Format, ImportOptions, ImportReport, LongText};
+use earshot::import::{ColumnMapping, Format, ImportOptions, ImportReport, LongText};
 use earshot::store::Store;
 
 use super::output::{print_json, progress_bar};
@@ -32,6 +32,13 @@ pub struct ImportArgs {
     /// Platform for rows that do not name one (Earshot's CSV and JSON Lines).
     #[arg(long)]
     platform: Option<String>,
+    /// Which column of a CSV holds a field, when its headers are not Earshot's own:
+    /// `--map body=Comment --map created_at="Date posted"`; `--map url=` uses no column. Fields
+    /// not named are matched by their headers' meaning (Date, Stars, Review, Name…). Fields:
+    /// external_id (made from each review's content when no column holds it), platform, author,
+    /// rating, title, body, created_at (required), url, kind, language.
+    #[arg(long = "map", value_name = "FIELD=COLUMN")]
+    map: Vec<String>,
     /// Skip bad rows (reporting each) instead of stopping at the first.
     #[arg(long)]
     skip_bad: bool,
@@ -69,7 +76,14 @@ fn parse_format(s: &str) -> std::result::Result<Format, String> {
 }
 
 pub fn run(store: &mut Store, args: ImportArgs) -> Result<ExitCode> {
+    let mut mapping = ColumnMapping::default();
+    for m in &args.map {
+        mapping
+            .add_arg(m)
+            .map_err(|e| anyhow::anyhow!("--map {e}"))?;
+    }
     let opts = ImportOptions {
+        mapping,
         business: args.business.clone(),
         platform: args.platform.clone(),
         skip_bad: args.skip_bad,
@@ -103,6 +117,10 @@ pub fn run(store: &mut Store, args: ImportArgs) -> Result<ExitCode> {
                     "new": counts.new, "updated": counts.updated,
                     "unchanged": counts.unchanged, "rejected": 1,
                 }))?;
+            }
+            // The core's words suit the app too; here the way to skip is a flag.
+            if e.counts().is_some() && !args.skip_bad {
+                return Err(anyhow::anyhow!("{e} (rerun with --skip-bad)"));
             }
             return Err(e.into());
         }

@@ -14,6 +14,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::sync::{mpsc, Mutex};
 
+use super::mapping::{generated_id, ColumnMapping, FIELDS};
 use super::{
     not_reviews, parse_date, parse_rating, BatchWriter, Format as ImportFormat, ImportError,
     ImportOptions, ImportReport, Result,
@@ -82,8 +83,16 @@ pub(super) fn import_file(
             // A header cut on the way in names no column the import knows: nothing to keep.
             let end = rdr.position().byte();
             let _ = rdr.get_mut().take_cut(end);
-            let columns = ColumnMap::from_headers(&headers, path)?;
+            let columns = ColumnMap::from_headers(&headers, path, &opts.mapping)?;
             RowReader::Csv(rdr, columns)
+        }
+        Format::JsonLines if !opts.mapping.is_empty() => {
+            return Err(ImportError::Mapping {
+                path: path.to_owned(),
+                reason: "a JSON Lines file names its own fields; choosing columns is for CSV \
+                         files"
+                    .into(),
+            })
         }
         Format::JsonLines => {
             let mut counter = counter;
@@ -110,8 +119,10 @@ pub(super) fn import_file(
     writer.report.format = named.name();
     writer.report.format_label = named.label();
     let default_platform = opts.platform.as_deref().map(normalise_platform);
+    let generate_ids = matches!(&rows, RowReader::Csv(_, c) if c.generate_ids);
     let stages = Stages {
         default_platform: default_platform.as_deref(),
+        id_seed: generate_ids.then_some(business.name.as_str()),
         // A file source may belong to another business than the one named; the store then
         // analyses again with the right category (see `ReviewWriter::write`).
         category: business.category.as_deref(),
@@ -251,6 +262,8 @@ struct AnalysedRow {
 /// what a single thread would give.
 struct Stages<'a> {
     default_platform: Option<&'a str>,
+    /// The business whose name goes into generated ids, when the file has no id column.
+    id_seed: Option<&'a str>,
     category: Option<&'a str>,
     workers: usize,
     long_text: super::LongText,
@@ -316,7 +329,7 @@ impl Stages<'_> {
                             return Err(row_too_long());
                         }
                         let field_cut = r.cut == Some(Cut::Field);
-                        let mut item = r.into_review(self.default_platform)?;
+                        let mut item = r.into_review(self.default_platform, self.id_seed)?;
                         // Only a readable row is measured: its own faults come first.
                         match super::apply_caps(&mut item, field_cut, self.long_text) {
                             Ok(cut) => truncated = cut,
@@ -890,32 +903,46 @@ impl LineBreaks {
     }
 }
 
-/// Where each known column sits in a CSV header (looked up for each column of each row).
+/// Where each known column sits in a CSV header (looked up for each column of each row),
+/// resolved once per file from the headers and the owner's mapping (`mapping.rs`).
 struct ColumnMap {
     index: FxHashMap<&'static str, usize>,
     /// The file is an Earshot export: strip the spreadsheet formula guard from its cells.
     unguard: bool,
+    /// No column holds an id: each review's is made from its content.
+    generate_ids: bool,
 }
 
-const OPTIONAL_EXTRA: &[&str] = &["kind", "language"];
-
 impl ColumnMap {
-    fn from_headers(headers: &csv::StringRecord, path: &Path) -> Result<ColumnMap> {
+    fn from_headers(
+        headers: &csv::StringRecord,
+        path: &Path,
+        mapping: &ColumnMapping,
+    ) -> Result<ColumnMap> {
+        let names: Vec<String> = headers.iter().map(str::to_owned).collect();
+        let at = mapping
+            .resolve(&names)
+            .map_err(|reason| ImportError::Mapping {
+                path: path.to_owned(),
+                reason,
+            })?;
         let mut index = FxHashMap::default();
-        for (i, h) in headers.iter().enumerate() {
-            let h = h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase();
-            if let Some(c) = COLUMNS.iter().chain(OPTIONAL_EXTRA).find(|c| **c == h) {
-                index.entry(*c).or_insert(i);
+        for (f, at) in FIELDS.iter().zip(at) {
+            if let Some(i) = at {
+                index.insert(f.name, i);
             }
         }
-        let missing: Vec<&str> = ["external_id", "created_at"]
-            .into_iter()
-            .filter(|c| !index.contains_key(c))
-            .collect();
-        if !missing.is_empty() {
+        if !index.contains_key("created_at") {
+            let shown: Vec<String> = names
+                .iter()
+                .map(|h| format!("{:?}", h.trim_start_matches('\u{feff}').trim()))
+                .collect();
             return Err(not_reviews(
                 path,
-                format!("its header row lacks the column(s) {}", missing.join(", ")),
+                format!(
+                    "its header row lacks a date column (created_at); its columns are {}",
+                    shown.join(", ")
+                ),
             ));
         }
         // An Earshot export guards formula-like cells with a leading `'` (crate::export), which
@@ -927,7 +954,12 @@ impl ColumnMap {
         let unguard = crate::export::EXPORT_ONLY_COLUMNS
             .iter()
             .all(|c| lower.iter().any(|h| h == c));
-        Ok(ColumnMap { index, unguard })
+        let generate_ids = !index.contains_key("external_id");
+        Ok(ColumnMap {
+            index,
+            unguard,
+            generate_ids,
+        })
     }
 
     fn row(&self, rec: &csv::StringRecord) -> RawRow {
@@ -1017,19 +1049,30 @@ impl RawRow {
         })
     }
 
-    fn into_review(self, default_platform: Option<&str>) -> Result<IncomingReview, String> {
+    /// The review of a row; `id_seed` (the business's name) makes its id from its content when
+    /// the file has no id column (`mapping::generated_id`).
+    fn into_review(
+        self,
+        default_platform: Option<&str>,
+        id_seed: Option<&str>,
+    ) -> Result<IncomingReview, String> {
         let external_id = self
             .external_id
             .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-            .ok_or("external_id is missing")?;
+            .filter(|s| !s.is_empty());
+        if external_id.is_none() && id_seed.is_none() {
+            return Err("external_id is missing".into());
+        }
         let platform = self
             .platform
             .as_deref()
             .map(normalise_platform)
             .filter(|p| !p.is_empty())
             .or_else(|| default_platform.map(str::to_owned))
-            .ok_or("platform is missing (add the column or pass --platform)")?;
+            .ok_or(
+                "platform is missing (add a platform column, or choose the platform for rows \
+                 that do not name one)",
+            )?;
         let rating = self.rating.as_deref().map(parse_rating).transpose()?;
         let created_at = self
             .created_at
@@ -1041,6 +1084,17 @@ impl RawRow {
             None => Kind::Review,
             Some(k) => Kind::parse(&k.to_ascii_lowercase())
                 .ok_or_else(|| format!("kind {k:?} is neither review nor mention"))?,
+        };
+        let external_id = match (external_id, id_seed) {
+            (Some(id), _) => id,
+            (None, business) => generated_id(
+                business.unwrap_or_default(),
+                &platform,
+                self.author.as_deref(),
+                created_at.timestamp(),
+                self.title.as_deref(),
+                self.body.as_deref().unwrap_or_default(),
+            ),
         };
         Ok(IncomingReview {
             external_id,
@@ -1116,10 +1170,15 @@ mod tests {
             .flexible(true)
             .from_path(path)
             .unwrap();
-        let columns = ColumnMap::from_headers(&rdr.headers().unwrap().clone(), path).unwrap();
+        let columns = ColumnMap::from_headers(
+            &rdr.headers().unwrap().clone(),
+            path,
+            &ColumnMapping::default(),
+        )
+        .unwrap();
         let mut items = Vec::new();
         for rec in rdr.records() {
-            let Ok(item) = columns.row(&rec.unwrap()).into_review(None) else {
+            let Ok(item) = columns.row(&rec.unwrap()).into_review(None, None) else {
                 continue;
             };
             let settings = serde_json::json!({ "platform": item.platform });

@@ -23,6 +23,7 @@
 mod earshot;
 pub mod export;
 pub(crate) mod inputs;
+pub mod mapping;
 
 use std::path::{Path, PathBuf};
 
@@ -35,6 +36,7 @@ use crate::store::{ReviewWriter, Store, StoreError};
 
 pub use earshot::COLUMNS;
 pub use export::{exports, ExportFormat, ExportSpec, Head};
+pub use mapping::{preview, template_csv, ColumnMapping, ImportPreview};
 
 /// Rows per transaction. Large enough that commit cost vanishes (fsyncs are per commit), small
 /// enough that SQLite's dirty pages and the full-text index's buffer of a batch stay bounded.
@@ -72,10 +74,12 @@ pub enum ImportError {
         wanted: String,
         found: Vec<String>,
     },
+    /// The words are the app's as much as the CLI's: no flag is named here (the CLI adds its
+    /// `--skip-bad` hint, the app offers a button that skips the bad rows).
     #[error(
-        "line {line}: {reason}; the import stopped and nothing of the batch holding this row was \
-         written ({committed} rows committed before it). Fix the row, or rerun with --skip-bad to \
-         skip bad rows"
+        "line {line}: {reason}. The import stopped at this row, and nothing of the batch holding \
+         it was saved ({committed} rows were saved before it). Fix the row, or skip the rows with \
+         problems and import the rest"
     )]
     BadRow {
         line: u64,
@@ -85,14 +89,18 @@ pub enum ImportError {
     },
     /// A review of a platform's export that cannot be read; nothing of the export was written.
     #[error(
-        "{place}: {reason}; nothing of this import was written. Rerun with --skip-bad to import \
-         the rest and skip such reviews"
+        "{place}: {reason}. Nothing of this import was saved. Skip the reviews with problems to \
+         import the rest"
     )]
     BadEntry {
         place: String,
         reason: String,
         counts: WriteCounts,
     },
+    /// A column choice that does not fit the file (a column it lacks, a field Earshot does
+    /// not know).
+    #[error("{path}: {reason}")]
+    Mapping { path: PathBuf, reason: String },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -104,6 +112,7 @@ impl ImportError {
             ImportError::NotReviews { .. } => "not_reviews",
             ImportError::Refused { code, .. } => code,
             ImportError::UnknownLocation { .. } => "unknown_location",
+            ImportError::Mapping { .. } => "bad_mapping",
             ImportError::BadRow { .. } | ImportError::BadEntry { .. } => "bad_row",
             ImportError::Store(e) => e.code(),
         }
@@ -227,6 +236,9 @@ pub struct ImportOptions {
     pub location: Option<String>,
     /// What becomes of a review whose text or fields are over the caps (`model::limits`).
     pub long_text: LongText,
+    /// Which column holds which field, for a CSV whose headers are not Earshot's own; fields
+    /// not named take the proposal from the headers (`mapping::propose`).
+    pub mapping: ColumnMapping,
 }
 
 /// What an import does with a review over the caps of [`crate::model::limits`] (issue 33).
@@ -387,6 +399,13 @@ pub fn import_paths_batched(
             }
             earshot::import_file(store, first, opts, batch_size, None, Some(format), progress)
         }
+        Format::Export(export) if !opts.mapping.is_empty() => Err(ImportError::Mapping {
+            path: first.clone(),
+            reason: format!(
+                "it is {}, which names its own fields; choosing columns is for CSV files",
+                export.spec().label
+            ),
+        }),
         Format::Export(export) => {
             let collected = export.collect(paths, opts)?;
             write_export(store, format, collected, opts, batch_size, progress)

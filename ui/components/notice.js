@@ -23,12 +23,21 @@ export function announce(text, { urgent = false } = {}) {
   requestAnimationFrame(() => { region.textContent = String(text); });
 }
 
-export function showNotice(text, { kind = 'ok' } = {}) {
+/**
+ * Shows `text` above the view. `action` ({ label, run }) adds a button that closes the notice and
+ * runs `run` (a way out of a problem: "Skip the bad rows and import the rest").
+ */
+export function showNotice(text, { kind = 'ok', action = null } = {}) {
   const el = document.getElementById('notice');
   if (!el) return;
   const close = () => { el.hidden = true; el.replaceChildren(); kept = 'none'; };
+  const act = action && h('button', {
+    class: 'btn notice-action', type: 'button',
+    onclick: () => { close(); action.run(); },
+  }, action.label);
   mount(el, h('div', { class: `notice notice-${kind}` },
     h('span', { class: 'notice-text' }, text),
+    act,
     h('button', { class: 'btn-icon', type: 'button', 'aria-label': 'Dismiss', onclick: close }, '×')));
   el.hidden = false;
   kept = kind;

@@ -6,7 +6,8 @@
 
 import * as api from '../api.js';
 import { h } from '../dom.js';
-import { importFile, loadDemo } from '../actions.js';
+import { downloadTemplate, importFile, loadDemo } from '../actions.js';
+import { showNotice } from '../components/notice.js';
 import { checkBusinessName, noAccountNeeded, ownBusiness, welcomeStep } from '../first-run-logic.js';
 
 /**
@@ -128,10 +129,23 @@ export function importHelp() {
       item('Trustpilot.',
         'In Trustpilot Business, export your reviews as CSV (save an Excel export as CSV first). ',
         'The export has the dates of your replies but not their text.'),
-      item('Any other tool.',
-        'A CSV or JSON Lines file with the columns external_id, platform, author, rating, ',
-        'title, body, created_at, url.')),
+      item('Your own spreadsheet, or any other tool.',
+        'Save it as CSV and import it: Earshot shows its first rows and proposes which column holds ',
+        'the date, the stars, the review and the name; change any choice before importing. No id ',
+        'column? Earshot makes one from each review, so importing the file again adds nothing twice. ',
+        templateButton(), '.')),
     h('p', { class: 'muted' },
       'Imported reviews keep the platforms’ own ids, so connecting the platform later continues ',
       'the same history instead of counting reviews twice.'));
+}
+
+/** "Download a template": a CSV with Earshot's columns, saved where the owner picks. */
+function templateButton() {
+  return h('button', {
+    id: 'welcome-template', type: 'button', class: 'btn-link',
+    onclick: async () => {
+      const r = await downloadTemplate();
+      if (r.text) showNotice(r.text, { kind: r.ok ? 'ok' : 'error' });
+    },
+  }, 'Download a template');
 }
