@@ -14,6 +14,7 @@ mod connectors_a;
 mod connectors_b;
 mod fuzz;
 mod imports;
+mod outlook;
 mod platform_figures;
 mod replies;
 mod reply_auth;
