@@ -18,7 +18,7 @@ import {
   authorName, formatDateTime, formatWhen, platformLabel, plural,
 } from '../format.js';
 import {
-  EMPTY_CHOICES, excerpt, filterFromChoices, highlightParts, isFiltered, moveSelection,
+  EMPTY_CHOICES, REMOVED_CHOICES, excerpt, filterFromChoices, highlightParts, isFiltered, moveSelection,
   pagesFor, searchTerms, visibleRange,
 } from '../inbox-logic.js';
 import { stars } from '../components/stars.js';
