@@ -22,7 +22,7 @@ use crate::store::{Result, Store};
 pub const HORIZON_DAYS: i64 = 90;
 
 /// Platforms given their own goal line, busiest first: more would crowd the card.
-const GOAL_PLATFORMS: usize = 3;
+const GOAL_PLATFORMS: usize = 2;
 
 /// Recovered reviews listed on the dashboard (all are counted), newest reply first.
 const RECOVERED_LISTED: usize = 5;
@@ -30,19 +30,24 @@ const RECOVERED_LISTED: usize = 5;
 /// Months of the competitors' chart: a year shows a season without squeezing the lines.
 pub const RIVAL_MONTHS: usize = 12;
 
-/// The next step an owner can aim for from `rating`: the next half star below 4.5 ("4.5★"), the
-/// next tenth above it (where every tenth is hard won); none at 4.9 or more.
+/// The next step an owner can aim for from `rating`: the next half star when it is near (at most
+/// [`HALF_STAR_REACH`] away: "4.3★ → 4.5★"), else the next tenth ("4.1★ → 4.2★"), so the count
+/// of five-star reviews is one an owner can act on; none at 4.9 or more.
 pub fn next_target(rating: f64) -> Option<f64> {
     if !rating.is_finite() || rating >= 4.9 {
         return None;
     }
-    let t = if rating < 4.5 {
-        (rating * 2.0 + 1e-9).floor() / 2.0 + 0.5
+    let half = (rating * 2.0 + 1e-9).floor() / 2.0 + 0.5;
+    let t = if half <= 4.5 && half - rating <= HALF_STAR_REACH + 1e-9 {
+        half
     } else {
         (rating * 10.0 + 1e-9).floor() / 10.0 + 0.1
     };
     Some((t.clamp(1.0, 4.9) * 10.0).round() / 10.0)
 }
+
+/// How far below the next half star a rating may be for it to be the goal.
+const HALF_STAR_REACH: f64 = 0.2;
 
 /// One goal line: "12 five-star reviews to reach 4.5★ on Google; at this pace, 4.3★ by March".
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -446,11 +451,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_next_target_is_the_next_half_star_then_the_next_tenth() {
+    fn the_next_target_is_a_near_half_star_else_the_next_tenth() {
         assert_eq!(next_target(4.3), Some(4.5));
-        assert_eq!(next_target(4.0), Some(4.5));
+        assert_eq!(next_target(4.4), Some(4.5));
+        // Far from the next half star: the next tenth, a goal within reach.
+        assert_eq!(next_target(4.1), Some(4.2));
+        assert_eq!(next_target(4.0), Some(4.1));
         assert_eq!(next_target(3.49), Some(3.5));
-        assert_eq!(next_target(1.0), Some(1.5));
+        assert_eq!(next_target(1.0), Some(1.1));
         assert_eq!(next_target(4.5), Some(4.6));
         assert_eq!(next_target(4.62), Some(4.7));
         assert_eq!(next_target(4.9), None);
