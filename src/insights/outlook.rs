@@ -129,7 +129,10 @@ fn goal(
 ) -> Goal {
     let (sum, n) = base;
     let rating = (n > 0).then(|| (sum / n as f64 * 100.0).round() / 100.0);
-    let target = rating.and_then(next_target);
+    // From the rating as shown (one decimal): at 4.06, shown 4.1★, the next step is 4.2★.
+    let target = rating
+        .map(|r| (r * 10.0).round() / 10.0)
+        .and_then(next_target);
     let future = p.recent_per_day * p.horizon_days as f64;
     let projected = match (rating, p.recent_average) {
         (Some(_), Some(m)) if future > 0.0 => {
