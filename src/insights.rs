@@ -15,6 +15,8 @@ use crate::analysis::trends::{
 use crate::model::{BusinessId, ReviewId, SourceId};
 use crate::store::{Result, Source, Store};
 
+pub mod outlook;
+
 /// "Recent" in topics and summaries: the last 30 days, against the 90 days before.
 pub const RECENT_DAYS: i64 = 30;
 pub const BASELINE_DAYS: i64 = 90;

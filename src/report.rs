@@ -20,6 +20,7 @@ use resvg::{tiny_skia, usvg};
 use usvg::fontdb;
 
 use crate::analysis::trends::{Granularity, Period};
+use crate::insights::outlook::{self, Heading, Rivals};
 use crate::insights::{self, Overview, WindowFigures};
 use crate::model::BusinessId;
 use crate::platform::platform_label;
@@ -113,7 +114,32 @@ pub fn dashboard_document(
 ) -> Result<String> {
     let overview = insights::overview(store, business_id, today, period_days)?;
     let stats = store.stats(business_id)?;
-    Ok(dashboard_svg(&overview, &stats))
+    let own = !store.business(business_id)?.is_competitor;
+    let outlook = Outlook {
+        heading: Some(outlook::heading(store, business_id, today, period_days)?),
+        recovered: if own {
+            Some(outlook::recovered(store, business_id)?.count)
+        } else {
+            None
+        },
+        rivals: if own {
+            outlook::rivals(store, business_id, today, outlook::RIVAL_MONTHS)?
+        } else {
+            None
+        },
+    };
+    Ok(dashboard_svg_with(&overview, &stats, &outlook))
+}
+
+/// What the report shows beside the overview (issue 27), as the dashboard does: where the rating
+/// is heading, the median time to a first reply, and how many reviews a reply won back.
+#[derive(Debug, Clone, Default)]
+pub struct Outlook {
+    pub heading: Option<Heading>,
+    /// Reviews re-rated higher after a reply (the owner's businesses only).
+    pub recovered: Option<usize>,
+    /// The business and its competitors month by month.
+    pub rivals: Option<Rivals>,
 }
 
 /// Writes an SVG document to `path` as it is, or rasterised to PNG.
@@ -618,6 +644,11 @@ fn logo(c: &mut Canvas, x: f64, y: f64, size: f64) {
 /// The dashboard of `o` as an SVG document [`WIDTH`] px wide, as tall as its content.
 /// `all_time` gives the header's overall rating and totals.
 pub fn dashboard_svg(o: &Overview, all_time: &Stats) -> String {
+    dashboard_svg_with(o, all_time, &Outlook::default())
+}
+
+/// [`dashboard_svg`] with the outlook card at the top of the side column.
+pub fn dashboard_svg_with(o: &Overview, all_time: &Stats, outlook: &Outlook) -> String {
     let mut c = Canvas { out: String::new() };
     let content_w = WIDTH - 2.0 * MARGIN;
 
@@ -697,7 +728,13 @@ pub fn dashboard_svg(o: &Overview, all_time: &Stats) -> String {
         };
         left = competitors(&mut c, o, own_overall, MARGIN, left, main_w) + GAP;
     }
+    if let Some(r) = outlook.rivals.as_ref().filter(|r| r.lines.len() > 1) {
+        left = rivals(&mut c, r, MARGIN, left, main_w) + GAP;
+    }
     let mut right = y;
+    if let Some(h) = &outlook.heading {
+        right = heading(&mut c, h, outlook.recovered, side_x, right, side_w) + GAP;
+    }
     right = platforms(&mut c, o, side_x, right, side_w) + GAP;
     right = topics(&mut c, o, side_x, right, side_w) + GAP;
 
@@ -1060,6 +1097,195 @@ fn bar_rows(c: &mut Canvas, rows: &[BarRow], x: f64, y: f64, w: f64) -> f64 {
 
 fn bar_list_height(rows: usize) -> f64 {
     rows.min(MAX_BAR_ROWS + 1) as f64 * BAR_ROW
+}
+
+/// "45 minutes", "5.5 hours", "3 days": a reply delay as the app says it.
+fn hours(h: f64) -> String {
+    if h < 1.0 {
+        let m = (h * 60.0).round().max(1.0);
+        format!("{m} minute{}", if m == 1.0 { "" } else { "s" })
+    } else if h < 48.0 {
+        let v = if h < 10.0 {
+            (h * 10.0).round() / 10.0
+        } else {
+            h.round()
+        };
+        format!("{v} hour{}", if v == 1.0 { "" } else { "s" })
+    } else {
+        format!("{} days", ((h / 24.0) * 10.0).round() / 10.0)
+    }
+}
+
+/// Lines of the outlook card: each goal, then the reply time and what replies won back.
+fn heading_lines(h: &Heading, recovered: Option<usize>) -> Vec<String> {
+    let mut lines: Vec<String> = h.goals.iter().map(|g| g.says.clone()).collect();
+    lines.push(
+        match (h.median_reply_hours, h.median_reply_hours_previous) {
+            (Some(now), Some(before)) => format!(
+                "First reply after {} (median; {} the period before)",
+                hours(now),
+                hours(before)
+            ),
+            (Some(now), None) => format!("First reply after {} (median)", hours(now)),
+            (None, _) => "No replies to this period's reviews yet".to_string(),
+        },
+    );
+    match recovered {
+        Some(0) | None => {}
+        Some(1) => lines.push("1 review rated higher after your reply".to_string()),
+        Some(n) => lines.push(format!("{n} reviews rated higher after your reply")),
+    }
+    lines
+}
+
+/// "Where you're heading" (issue 27); returns the bottom.
+fn heading(c: &mut Canvas, h: &Heading, recovered: Option<usize>, x: f64, y: f64, w: f64) -> f64 {
+    const LINE: f64 = 20.0;
+    let inner = w - 2.0 * PAD;
+    let wrapped: Vec<Vec<String>> = heading_lines(h, recovered)
+        .iter()
+        .map(|l| wrap(l, inner, BODY.size, 2))
+        .collect();
+    let rows: usize = wrapped.iter().map(Vec::len).sum();
+    let height = 52.0 + rows as f64 * LINE + (wrapped.len() as f64 - 1.0) * 6.0 + PAD - 6.0;
+    c.card(
+        x,
+        y,
+        w,
+        height,
+        "Where you’re heading",
+        &format!("next {} days", h.horizon_days),
+    );
+    let mut at = y + 62.0;
+    for block in &wrapped {
+        for line in block {
+            c.text(x + PAD, at, BODY, line);
+            at += LINE;
+        }
+        at += 6.0;
+    }
+    y + height
+}
+
+/// Dash patterns and colours of the competitors' lines, in turn (the owner's is solid accent),
+/// as in the app: a line is told apart by its dash as well as its colour, and named in the key.
+const RIVAL_STYLES: [(&str, &str); 4] = [
+    ("6 3", "#767f84"),
+    ("2 3", "#a86f00"),
+    ("9 3 2 3", colour::BAD),
+    ("1 2", colour::MUTED),
+];
+
+/// The business and its competitors' overall ratings month by month; returns the bottom.
+fn rivals(c: &mut Canvas, r: &Rivals, x: f64, y: f64, w: f64) -> f64 {
+    let values: Vec<f64> = r
+        .lines
+        .iter()
+        .flat_map(|l| l.running_rating.iter().flatten().copied())
+        .collect();
+    let h = if values.is_empty() { 96.0 } else { 268.0 };
+    c.card(
+        x,
+        y,
+        w,
+        h,
+        "You and your competitors over time",
+        &format!("overall rating, last {} months", r.months.len()),
+    );
+    if values.is_empty() {
+        empty_note(c, x, y, "No ratings to compare yet.");
+        return y + h;
+    }
+    let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let lo = (((lo - 0.25) * 2.0).floor() / 2.0).max(1.0);
+    let hi = (((hi + 0.25) * 2.0).ceil() / 2.0).min(5.0);
+    let (left, right) = (x + PAD + AXIS_LEFT, x + w - PAD - AXIS_RIGHT);
+    let (top, bottom) = (y + 56.0, y + h - PAD - AXIS_BOTTOM - 24.0);
+    let py = |v: f64| bottom - (v - lo) / (hi - lo).max(0.5) * (bottom - top);
+    let n = r.months.len();
+    let px = |i: usize| {
+        if n <= 1 {
+            (left + right) / 2.0
+        } else {
+            left + i as f64 / (n - 1) as f64 * (right - left)
+        }
+    };
+    let step = if hi - lo > 2.0 { 1.0 } else { 0.5 };
+    let mut v = lo;
+    while v <= hi + 1e-9 {
+        c.line(left - 4.0, py(v), right, py(v), colour::GRID, 1.0);
+        c.text(left - 10.0, py(v) + 4.0, TICK.end(), &format!("{v:.1}★"));
+        v += step;
+    }
+    for (i, m) in r.months.iter().enumerate() {
+        if (n - 1 - i).is_multiple_of(2) {
+            let label = NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
+                .map_or_else(|_| m.clone(), |d| d.format("%b").to_string());
+            c.text(px(i), bottom + 20.0, TICK.middle(), &label);
+        }
+    }
+    // Competitors first, the owner's line last, on top; the key below names each.
+    let mut styled: Vec<(&outlook::RivalLine, &str, &str, f64)> = Vec::new();
+    let mut k = 0;
+    for l in &r.lines {
+        if l.own {
+            continue;
+        }
+        let (dash, stroke) = RIVAL_STYLES[k % RIVAL_STYLES.len()];
+        styled.push((l, dash, stroke, 2.0));
+        k += 1;
+    }
+    if let Some(own) = r.lines.iter().find(|l| l.own) {
+        styled.push((own, "", colour::ACCENT, 2.5));
+    }
+    for (l, dash, stroke, width) in &styled {
+        let mut d = String::new();
+        let mut pen = false;
+        for (i, v) in l.running_rating.iter().enumerate() {
+            match v {
+                Some(v) => {
+                    let _ = write!(
+                        d,
+                        "{}{:.1},{:.1}",
+                        if pen { "L" } else { "M" },
+                        px(i),
+                        py(*v)
+                    );
+                    pen = true;
+                }
+                None => pen = false,
+            }
+        }
+        c.raw(format_args!(
+            r#"<path d="{d}" fill="none" stroke="{stroke}" stroke-width="{width}" stroke-dasharray="{}" stroke-linejoin="round"/>"#,
+            if dash.is_empty() { "none" } else { dash }
+        ));
+    }
+    // The key: own first.
+    let mut kx = left;
+    let ky = y + h - PAD - 4.0;
+    for (l, dash, stroke, width) in styled.iter().rev() {
+        c.raw(format_args!(
+            r#"<line x1="{kx:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="{stroke}" stroke-width="{width}" stroke-dasharray="{}"/>"#,
+            ky - 4.0,
+            kx + 22.0,
+            ky - 4.0,
+            if dash.is_empty() { "none" } else { dash }
+        ));
+        let name = if l.own {
+            format!("{} (you)", l.business)
+        } else {
+            l.business.clone()
+        };
+        let name = fit(&name, 200.0, NOTE.size, false);
+        c.text(kx + 28.0, ky, NOTE, &name);
+        kx += 28.0 + text_width(&name, NOTE.size, false) + 18.0;
+        if kx > right - 60.0 {
+            break;
+        }
+    }
+    y + h
 }
 
 /// Volume by platform with each platform's rating; returns the bottom.
@@ -1430,6 +1656,74 @@ mod tests {
         }
         assert!(svg.starts_with("<svg "));
         assert!(svg.contains(r#"width="1280""#));
+    }
+
+    /// Issue 27: the report carries the dashboard's outlook card, its words as the app says them.
+    #[test]
+    fn the_report_says_where_the_rating_is_heading_and_how_fast_replies_come() {
+        let goal = outlook::Goal {
+            platform: Some("google".into()),
+            platform_label: Some("Google".into()),
+            rating: Some(4.3),
+            rating_from: "platform",
+            rated: 100,
+            target: Some(4.5),
+            five_stars_needed: Some(12),
+            projected_rating: Some(4.31),
+            projected_by: day(2027, 2, 20),
+            says:
+                "12 five-star reviews to reach 4.5★ on Google; at this pace, 4.3★ by February 2027"
+                    .into(),
+        };
+        let outlook = Outlook {
+            heading: Some(Heading {
+                goals: vec![goal],
+                horizon_days: 90,
+                median_reply_hours: Some(5.25),
+                median_reply_hours_previous: Some(30.0),
+                replied: 8,
+            }),
+            recovered: Some(3),
+            rivals: Some(Rivals {
+                months: vec!["2026-10".into(), "2026-11".into()],
+                lines: vec![
+                    outlook::RivalLine {
+                        business: "Harbour Lane Café".into(),
+                        business_id: 1,
+                        own: true,
+                        running_rating: vec![Some(4.2), Some(4.1)],
+                        average_rating: vec![Some(4.2), Some(2.7)],
+                        rated: vec![40, 41],
+                    },
+                    outlook::RivalLine {
+                        business: "Bean & <Leaf>".into(),
+                        business_id: 2,
+                        own: false,
+                        running_rating: vec![None, Some(4.4)],
+                        average_rating: vec![None, Some(4.4)],
+                        rated: vec![0, 3],
+                    },
+                ],
+            }),
+        };
+        let name = "Harbour Lane Café";
+        let svg = dashboard_svg_with(&overview(name), &stats(name), &outlook);
+        for expected in [
+            "Where you’re heading",
+            "next 90 days",
+            ">12 five-star reviews to reach",
+            ">First reply after 5.3 hours",
+            "3 reviews rated higher after your reply",
+            "You and your competitors over time",
+            "Harbour Lane Café (you)",
+            "Bean &amp; &lt;Leaf&gt;",
+        ] {
+            assert!(svg.contains(expected), "missing {expected:?} in the SVG");
+        }
+        // Without an outlook the report is as before.
+        assert!(!dashboard_svg(&overview(name), &stats(name)).contains("Where you’re heading"));
+        assert_eq!(hours(0.5), "30 minutes");
+        assert_eq!(hours(72.0), "3 days");
     }
 
     #[test]

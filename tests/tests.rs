@@ -16,6 +16,7 @@ mod first_run;
 mod fuzz;
 mod import_mapping;
 mod imports;
+mod outlook;
 mod platform_figures;
 mod replies;
 mod reply_auth;

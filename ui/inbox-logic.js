@@ -4,8 +4,14 @@
 /** The inbox's filter choices as the owner sets them; every field is a string from a form. */
 export const EMPTY_CHOICES = Object.freeze({
   business: '', platform: '', stars: '', sentiment: '', answered: '', unread: false,
-  from: '', to: '', aspect: '', q: '',
+  from: '', to: '', aspect: '', q: '', removed: '',
 });
+
+/**
+ * The "Removed" filter (issue 27): what a platform took down stays in Earshot, marked. By default
+ * the inbox lists what the platforms still show; `all` adds the removed items, `only` lists them.
+ */
+export const REMOVED_CHOICES = [['', 'Still online'], ['all', 'Online and removed'], ['only', 'Removed only']];
 
 /** Star bands offered in the filter, by value: [min, max]. */
 export const STAR_BANDS = {
@@ -34,6 +40,8 @@ export function filterFromChoices(c) {
   if (c.answered === 'no') f.unanswered = true;
   if (c.answered === 'yes') f.answered = true;
   if (c.unread) f.unread = true;
+  if (c.removed === 'all') f.include_removed = true;
+  if (c.removed === 'only') f.removed = true;
   const since = dayStart(c.from);
   // "To" is inclusive: up to the start of the next day.
   const until = dayStart(c.to, 1);

@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::insights::outlook::{self, Heading, Portfolio, RecoveredSummary, Rivals};
 use crate::insights::Overview;
 use crate::model::{Business, BusinessId, Review};
 use crate::store::{ReviewFilter, Stats, Store};
@@ -44,6 +45,16 @@ pub struct Dashboard {
     /// The business's alerts in the period (not dismissed), for the charts to mark where they
     /// happened (issue 28). Oldest first.
     pub alerts: Vec<AlertMark>,
+    /// Where the rating is heading, what the next step takes, and the median time to a first
+    /// reply in the period (issue 27): the "Where you're heading" card.
+    pub heading: Option<Heading>,
+    /// Reviews re-rated higher after the owner replied (the owner's businesses only).
+    pub recovered: Option<RecoveredSummary>,
+    /// The owner's locations together and ranked, when they have two or more.
+    pub portfolio: Option<Portfolio>,
+    /// The business and its competitors month by month over the last year (the owner's
+    /// businesses only, when there are competitors).
+    pub rivals: Option<Rivals>,
     /// Shown in the footer so the owner knows where their data is.
     pub db_path: String,
 }
@@ -103,7 +114,24 @@ pub fn dashboard(
         }
         None => Vec::new(),
     };
+    let own = chosen.as_ref().filter(|b| !b.is_competitor);
+    let heading = match &chosen {
+        Some(b) => Some(outlook::heading(store, b.id, today, period)?),
+        None => None,
+    };
+    let recovered = match own {
+        Some(b) => Some(outlook::recovered(store, b.id)?),
+        None => None,
+    };
+    let rivals = match own {
+        Some(b) => outlook::rivals(store, b.id, today, outlook::RIVAL_MONTHS)?,
+        None => None,
+    };
     Ok(Dashboard {
+        heading,
+        recovered,
+        portfolio: outlook::portfolio(store, today, period)?,
+        rivals,
         empty: store.is_empty()?,
         businesses,
         business: chosen,

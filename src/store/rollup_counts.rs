@@ -38,6 +38,7 @@ fn rollup_filter(f: &ReviewFilter) -> Option<RollupFilter> {
         || f.max_rating.is_some()
         || f.unread
         || f.include_removed
+        || f.removed
         || f.search.is_some()
         || f.aspect.is_some();
     if rows_only {

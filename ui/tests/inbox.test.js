@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  EMPTY_CHOICES, excerpt, filterFromChoices, fold, highlightParts, isFiltered, moveSelection,
+  EMPTY_CHOICES, REMOVED_CHOICES, excerpt, filterFromChoices, fold, highlightParts, isFiltered, moveSelection,
   pagesFor, searchTerms, visibleRange,
 } from '../inbox-logic.js';
 import { parseRoute } from '../route.js';
@@ -22,6 +22,13 @@ test('each choice narrows the core filter', () => {
   });
   assert.equal(filterFromChoices({ ...EMPTY_CHOICES, answered: 'yes' }).answered, true);
   assert.deepEqual(filterFromChoices({ ...EMPTY_CHOICES, stars: '3' }), { min_rating: 3, max_rating: 3 });
+});
+
+test('the removed filter keeps what platforms took down within reach (issue 27)', () => {
+  assert.deepEqual(filterFromChoices({ ...EMPTY_CHOICES, removed: 'only' }), { removed: true });
+  assert.deepEqual(filterFromChoices({ ...EMPTY_CHOICES, removed: 'all' }), { include_removed: true });
+  assert.equal(isFiltered({ ...EMPTY_CHOICES, removed: 'only' }), true);
+  assert.deepEqual(REMOVED_CHOICES.map(([v]) => v), ['', 'all', 'only']);
 });
 
 test('the date range includes the whole last day, and bad dates are ignored', () => {

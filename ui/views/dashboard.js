@@ -24,6 +24,9 @@ import {
   barsSummary, distributionSummary, monthlySummary, sentimentSummary, trendSummary,
 } from '../a11y-logic.js';
 import { periodChange } from '../metrics.js';
+import {
+  headingCard, portfolioCard, recoveredCard, rivalsFigure,
+} from './dashboard-outlook.js';
 
 /** The period picker's choices, in days. */
 export const PERIODS = [[7, 'Last 7 days'], [30, 'Last 30 days'], [90, 'Last 90 days'], [365, 'Last 12 months']];
@@ -185,6 +188,7 @@ export function dashboardView(data, {
     text: `${formatCount(a.mentions)} · ${formatPercent(a.negative_share, 1)} neg.`,
   })) : [];
   const sideCards = o ? [
+    headingCard(card, data.heading, { periodName }),
     card('platforms', 'Volume by platform', periodName, platformRows.length
       ? barFigure('platform-chart', platformRows, 'reviews and mentions', ['Platform', 'Items · rating'],
         barList(platformRows, { id: 'platform-bars', onPick: (platform) => open({ from: since, platform }) }))
@@ -200,6 +204,7 @@ export function dashboardView(data, {
         ? barFigure('aspect-chart', aspectRows, 'mentions', ['Topic', 'Mentions · negative'],
           barList(aspectRows, { id: 'aspect-bars', onPick: (aspect) => open({ from: since, aspect }) }))
         : barList(aspectRows)),
+    business.is_competitor ? null : recoveredCard(card, data.recovered, { now }),
   ] : [];
 
   const competitors = o && o.competitors.length && !business.is_competitor
@@ -222,8 +227,12 @@ export function dashboardView(data, {
           }, formatRating(b.rating ?? b.all_time.average_rating), '★'),
           h('td', null, formatCount(b.current.count)),
           h('td', null, pct(b.current.positive_share)),
-          h('td', null, pct(b.current.response_rate)))))))
+          h('td', null, pct(b.current.response_rate)))))),
+      // The same businesses month by month (issue 27): the table above is one period only.
+      rivalsFigure(data.rivals))
     : null;
+  const portfolio = business.is_competitor ? null
+    : portfolioCard(card, data.portfolio, { periodName, onPickBusiness, currentId: business.id });
 
   const latestList = latest.length
     ? h('div', { class: 'review-list' }, latest.map((r) => reviewCard(r, { now })))
@@ -264,7 +273,7 @@ export function dashboardView(data, {
         }, 'Save as PNG'))),
     cards,
     h('div', { class: 'dash-grid' },
-      h('div', { class: 'dash-main' }, periodCharts, competitors),
+      h('div', { class: 'dash-main' }, periodCharts, competitors, portfolio),
       h('div', { class: 'dash-col' }, sideCards)),
     h('div', { class: 'dash-grid' },
       h('div', { class: 'dash-main' },

@@ -18,7 +18,7 @@ import {
   authorName, formatDateTime, formatWhen, platformLabel, plural,
 } from '../format.js';
 import {
-  EMPTY_CHOICES, excerpt, filterFromChoices, highlightParts, isFiltered, moveSelection,
+  EMPTY_CHOICES, REMOVED_CHOICES, excerpt, filterFromChoices, highlightParts, isFiltered, moveSelection,
   pagesFor, searchTerms, visibleRange,
 } from '../inbox-logic.js';
 import { stars } from '../components/stars.js';
@@ -310,6 +310,7 @@ export async function render(_param, ctx) {
       ['neutral', 'Neutral'], ['positive', 'Positive']], c.sentiment, update('sentiment')),
     select('filter-answered', 'Answered', [['', 'All'], ['no', 'Not answered'], ['yes', 'Answered']],
       c.answered, update('answered')),
+    select('filter-removed', 'Removed', REMOVED_CHOICES, c.removed ?? '', update('removed')),
     select('filter-aspect', 'Topic', [['', 'Any topic'], ...facets.aspects.map((a) => [a, a])],
       c.aspect, update('aspect')),
     date('filter-from', 'from', 'From'),

@@ -43,6 +43,10 @@ pub struct ReviewFilter {
     pub answered: bool,
     pub unread: bool,
     pub include_removed: bool,
+    /// Only items their platform no longer shows (issue 27: the inbox's "Removed" filter).
+    /// Earshot keeps them, marked, so the owner still has the words and can ask why; implies
+    /// `include_removed`.
+    pub removed: bool,
     pub search: Option<String>,
     pub aspect: Option<String>,
     pub limit: Option<u32>,
@@ -267,7 +271,9 @@ fn filter_sql(f: &ReviewFilter) -> FilterSql {
     if f.unread {
         wh.push("r.read_at IS NULL".into());
     }
-    if !f.include_removed {
+    if f.removed {
+        wh.push("r.removed_at IS NOT NULL".into());
+    } else if !f.include_removed {
         wh.push("r.removed_at IS NULL".into());
     }
     if let Some(a) = &f.aspect {
