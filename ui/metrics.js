@@ -49,6 +49,16 @@ export function trend(delta) {
 }
 
 /**
+ * A figure's change for a dashboard card: `arrow` follows the number (▲ more, ▼ fewer), `dir` says
+ * whether that is good (`up`), bad (`down`) or neither, for the colour. "▼ +12" read as "worse"
+ * but showed a rise (issue 32); now a rise of unanswered complaints is a red ▲.
+ */
+export function kpiChange(delta, text, goodWhenUp = true) {
+  if (delta === null || delta === undefined) return null;
+  return { dir: trend(goodWhenUp ? delta : -delta), arrow: trend(delta), text };
+}
+
+/**
  * The dashboard's changes against the period before (WindowFigures of the core): rating in stars,
  * count, positive share and response rate in fractions, unanswered negatives in items; null where
  * either side has no figure.

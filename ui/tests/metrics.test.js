@@ -62,3 +62,13 @@ test('period changes: rating in stars, shares in fractions, none where a side is
   assert.equal(none.rating, null);
   assert.equal(none.count, null);
 });
+
+test('a change\'s arrow follows the number and its colour says whether that is good', async () => {
+  const { kpiChange } = await import('../metrics.js');
+  // More unanswered complaints: the number rose (▲) and that is bad.
+  assert.deepEqual(kpiChange(9, '+9 from 4', false), { dir: 'down', arrow: 'up', text: '+9 from 4' });
+  // A lower rating: the number fell (▼) and that is bad.
+  assert.deepEqual(kpiChange(-1.4, '−1.4 from 4.2'), { dir: 'down', arrow: 'down', text: '−1.4 from 4.2' });
+  assert.deepEqual(kpiChange(0, 'no change'), { dir: 'flat', arrow: 'flat', text: 'no change' });
+  assert.equal(kpiChange(null, 'x'), null);
+});

@@ -23,7 +23,7 @@ import { chartFigure } from '../components/chart-figure.js';
 import {
   barsSummary, distributionSummary, monthlySummary, sentimentSummary, trendSummary,
 } from '../a11y-logic.js';
-import { periodChange } from '../metrics.js';
+import { kpiChange, periodChange } from '../metrics.js';
 import {
   headingCard, portfolioCard, recoveredCard, rivalsFigure,
 } from './dashboard-outlook.js';
@@ -37,7 +37,7 @@ function kpi({ id, label, value, raw, sub, extra, change, onClick }) {
     h('p', { class: 'kpi-value', dataset: { value: raw === null || raw === undefined ? '' : String(raw) } },
       value, extra),
     change ? h('p', { class: `kpi-change trend-${change.dir}` },
-      h('span', { class: 'arrow', 'aria-hidden': 'true' }, { up: '▲', down: '▼', flat: '■' }[change.dir]),
+      h('span', { class: 'arrow', 'aria-hidden': 'true' }, { up: '▲', down: '▼', flat: '■' }[change.arrow ?? change.dir]),
       ' ', change.text) : null,
     sub ? h('p', { class: 'kpi-sub muted' }, sub) : null);
 }
@@ -106,9 +106,7 @@ export function dashboardView(data, {
 
   const c = o ? periodChange(o.current, o.previous, o.unanswered_negative, o.unanswered_negative_previous) : null;
   const pct = (v) => (v === null || v === undefined ? '–' : formatPercent(v, 1));
-  const change = (delta, text, goodWhenUp = true) => (delta === null ? null : {
-    dir: trend(goodWhenUp ? delta : -delta), text,
-  });
+  const change = kpiChange;
   const cards = o ? h('div', { class: 'kpis kpis-5' },
     kpi({
       id: 'kpi-rating', label: 'Rating', value: formatRating(o.current.average_rating), raw: o.current.average_rating,
