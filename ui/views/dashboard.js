@@ -107,9 +107,11 @@ export function dashboardView(data, {
   const c = o ? periodChange(o.current, o.previous, o.unanswered_negative, o.unanswered_negative_previous) : null;
   const pct = (v) => (v === null || v === undefined ? '–' : formatPercent(v, 1));
   const change = kpiChange;
+  // Each card says its period: the overall rating above counts all time (issue 32).
+  const periodWords = (PERIODS.find(([d]) => d === period)?.[1] ?? `Last ${period} days`).toLowerCase();
   const cards = o ? h('div', { class: 'kpis kpis-5' },
     kpi({
-      id: 'kpi-rating', label: 'Rating', value: formatRating(o.current.average_rating), raw: o.current.average_rating,
+      id: 'kpi-rating', label: `Rating, ${periodWords}`, value: formatRating(o.current.average_rating), raw: o.current.average_rating,
       // No rating in the period is a dash alone: stars() tags an unrated item "Mention", which
       // reads as nonsense on this tile.
       extra: isMissing(o.current.average_rating) ? null : stars(o.current.average_rating, { size: 'sm' }),
@@ -117,7 +119,7 @@ export function dashboardView(data, {
       onClick: () => open({ from: since }),
     }),
     kpi({
-      id: 'kpi-count', label: 'New items', value: formatCount(o.current.count), raw: o.current.count,
+      id: 'kpi-count', label: `New reviews and mentions, ${periodWords}`, value: formatCount(o.current.count), raw: o.current.count,
       change: c.count === null ? null : { dir: 'flat', text: `${signed(c.count, formatCount)} from ${formatCount(o.previous.count)}` },
       onClick: () => open({ from: since }),
     }),
