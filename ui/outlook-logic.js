@@ -38,7 +38,9 @@ export function replyTime(heading, periodName = 'this period') {
     value: formatHours(now),
     sub,
     change: {
+      // `dir` colours it (faster is good); `arrow` follows the hours, which fell when faster.
       dir: same ? 'flat' : faster ? 'up' : 'down',
+      arrow: same ? 'flat' : faster ? 'down' : 'up',
       text: same ? `same as before (${formatHours(before)})` : `${faster ? 'faster' : 'slower'} than ${formatHours(before)} before`,
     },
   };

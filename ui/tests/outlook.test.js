@@ -22,7 +22,7 @@ test('reply delays read as an owner says them', () => {
 test('a faster reply time is good news, a slower one bad', () => {
   const faster = replyTime({ median_reply_hours: 5, median_reply_hours_previous: 20, replied: 4 }, 'last 30 days');
   assert.equal(faster.value, '5 hours');
-  assert.deepEqual(faster.change, { dir: 'up', text: 'faster than 20 hours before' });
+  assert.deepEqual(faster.change, { dir: 'up', arrow: 'down', text: 'faster than 20 hours before' });
   assert.equal(faster.sub, 'median over 4 replies, last 30 days');
   assert.equal(replyTime({ median_reply_hours: 30, median_reply_hours_previous: 20, replied: 1 }).change.dir, 'down');
   assert.equal(replyTime({ median_reply_hours: 20, median_reply_hours_previous: 20, replied: 1 }).change.dir, 'flat');

@@ -25,7 +25,7 @@ export function headingCard(card, heading, { periodName }) {
       h('p', { class: 'kpi-label' }, 'Time to first reply'),
       h('p', { class: 'kpi-value reply-time-value', dataset: { value: heading.median_reply_hours ?? '' } }, reply.value),
       reply.change ? h('p', { class: `kpi-change trend-${reply.change.dir}` },
-        h('span', { class: 'arrow', 'aria-hidden': 'true' }, { up: '▲', down: '▼', flat: '■' }[reply.change.dir]),
+        h('span', { class: 'arrow', 'aria-hidden': 'true' }, { up: '▲', down: '▼', flat: '■' }[reply.change.arrow ?? reply.change.dir]),
         ' ', reply.change.text) : null,
       h('p', { class: 'kpi-sub muted' }, reply.sub)));
 }
