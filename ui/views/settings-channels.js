@@ -9,7 +9,7 @@ import { showNotice } from '../components/notice.js';
 import { confirmDialog } from '../components/confirm.js';
 import { hourOptions, quietHoursFrom } from '../settings-logic.js';
 
-const KINDS = ['new_negative', 'unanswered', 'rating_drop', 'spike', 'watch_word', 'competitor', 'source_health'];
+const KINDS = ['new_negative', 'unanswered', 'rating_drop', 'spike', 'topic_surge', 'review_bomb', 'watch_word', 'competitor', 'silence', 'removed', 'source_health', 'credentials_expiring'];
 
 const KIND_LABELS = { webhook: 'Webhook', ntfy: 'ntfy (phone push)', email: 'E-mail' };
 
