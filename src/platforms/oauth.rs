@@ -125,7 +125,7 @@ pub fn record_expiries(
     store: &crate::store::Store,
     secrets: &dyn SecretStore,
 ) -> crate::store::Result<()> {
-    for source in store.sources()? {
+    for source in store.sources_uncounted()? {
         let Ok(end) = secrets.get(source.id, EXPIRES_AT) else {
             continue;
         };

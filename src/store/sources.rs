@@ -174,27 +174,49 @@ impl Store {
     }
 
     /// A business's sources that hold the platform's own figures (issue 25), for the dashboard
-    /// and the comparison: without the count of each source's reviews, which `sources` pays for
-    /// with a pass over the reviews (40 ms a business at a million reviews, on every dashboard).
-    /// Their `items` is 0.
+    /// and the comparison. Uncounted (see [`Store::sources_uncounted`]): their `items` is 0.
     pub fn sources_with_platform_figures(&self, business_id: BusinessId) -> Result<Vec<Source>> {
-        debug_assert!(COLUMNS.contains(ITEMS_COLUMN));
-        let columns = COLUMNS.replace(ITEMS_COLUMN, "0");
-        let sql = format!(
-            "SELECT {columns} FROM sources s JOIN businesses b ON b.id = s.business_id
-             WHERE s.business_id = ?1 AND s.platform_rating_at IS NOT NULL ORDER BY s.id"
-        );
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map([business_id], from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.query_sources(
+            false,
+            "WHERE s.business_id = ?1 AND s.platform_rating_at IS NOT NULL",
+            [business_id],
+        )
     }
 
+    /// Every source with the count of its reviews (`items`), for the listings that show it and
+    /// the sync, which reads a small source whole.
     pub fn sources(&self) -> Result<Vec<Source>> {
+        self.query_sources(true, "", [])
+    }
+
+    /// Every source without the count of its reviews (`items` is 0). The count is a pass over
+    /// the reviews (40 ms at a million), so the work a sync round does on every source (the
+    /// expiry of content a platform's terms limit, the sign-ins' expiry times) and the restore
+    /// check ask this instead.
+    pub fn sources_uncounted(&self) -> Result<Vec<Source>> {
+        self.query_sources(false, "", [])
+    }
+
+    /// Sources matching `filter` (a WHERE clause over `s`, or nothing), with or without the
+    /// count of each one's reviews.
+    fn query_sources(
+        &self,
+        counted: bool,
+        filter: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<Source>> {
+        debug_assert!(COLUMNS.contains(ITEMS_COLUMN));
+        let columns = if counted {
+            COLUMNS.to_string()
+        } else {
+            COLUMNS.replace(ITEMS_COLUMN, "0")
+        };
         let sql = format!(
-            "SELECT {COLUMNS} FROM sources s JOIN businesses b ON b.id = s.business_id ORDER BY s.id"
+            "SELECT {columns} FROM sources s JOIN businesses b ON b.id = s.business_id {filter} \
+             ORDER BY s.id"
         );
         let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map([], from_row)?;
+        let rows = stmt.query_map(params, from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -211,13 +233,11 @@ impl Store {
 
     /// Sources whose next sync is due at `now` (never synced ones included), paused or not.
     pub fn due_sources(&self, now: i64) -> Result<Vec<Source>> {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM sources s JOIN businesses b ON b.id = s.business_id
-             WHERE s.next_sync_at IS NULL OR s.next_sync_at <= ?1 ORDER BY s.id"
-        );
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map([now], from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        self.query_sources(
+            true,
+            "WHERE s.next_sync_at IS NULL OR s.next_sync_at <= ?1",
+            [now],
+        )
     }
 
     /// Records that a platform's limit pauses the source until `until` (Unix seconds): not a

@@ -308,7 +308,8 @@ impl Store {
     pub fn secrets_named(&self, keys: &[&str]) -> Result<Box<dyn SecretStore>> {
         let id = self.database_id()?;
         if !self.moved_old_credentials()? {
-            let mut sources: Vec<SourceId> = self.sources()?.iter().map(|s| s.id).collect();
+            let mut sources: Vec<SourceId> =
+                self.sources_uncounted()?.iter().map(|s| s.id).collect();
             sources.push(APP_WIDE_CREDENTIALS);
             if secrets::move_to_database(&id, &sources, keys).is_ok() {
                 self.conn

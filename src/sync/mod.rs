@@ -306,7 +306,7 @@ pub fn due_every(s: &Source, now: i64, every: i64) -> bool {
 /// Returns how many reviews went.
 pub fn expire_kept_content(store: &mut Store, now: DateTime<Utc>) -> Result<u64, StoreError> {
     let mut expired = 0;
-    for source in store.sources()? {
+    for source in store.sources_uncounted()? {
         let Some(days) =
             crate::platforms::find(&source.connector).and_then(|p| p.keeps_content_days())
         else {
