@@ -627,6 +627,14 @@ pub fn specs() -> &'static [ConnectorSpec] {
     SPECS.get_or_init(|| REGISTRY.iter().map(|p| *p.spec()).collect())
 }
 
+/// Whether a source of the platform named `name` can hold secrets: a secret setting, or a
+/// sign-in whose tokens Earshot keeps and renews. The rest (a feed, Hacker News, a Mastodon tag)
+/// never touch the keyring, which a machine without a Secret Service does not have.
+pub fn keeps_secrets(name: &str) -> bool {
+    find(name).is_some_and(|p| all_settings(p.spec()).any(|s| s.secret))
+        || replier(name).is_some_and(|r| r.signed_in().is_some())
+}
+
 /// Every secret setting any platform has, and the tokens platforms keep between runs: what
 /// forgetting a source deletes.
 pub fn secret_keys() -> Vec<&'static str> {
@@ -806,6 +814,17 @@ pub fn all_settings(spec: &ConnectorSpec) -> impl Iterator<Item = &SettingSpec> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_platforms_that_hold_secrets_are_looked_up_in_the_keyring() {
+        for free in ["rss", "hackernews", "app-store"] {
+            assert!(!keeps_secrets(free), "{free}");
+        }
+        for keyed in ["trustpilot", "x", "youtube", "google-places", "yelp"] {
+            assert!(keeps_secrets(keyed), "{keyed}");
+        }
+        assert!(!keeps_secrets("no-such-platform"));
+    }
 
     #[test]
     fn every_platform_is_found_by_its_connector_name() {

@@ -119,13 +119,17 @@ const RENEWERS: &[&str] = &[REFRESH, "service_account_json"];
 
 /// Records in the store, for the `credentials_expiring` alert, when each source's kept sign-in
 /// ends and whether it renews itself. The end is read from the secret store, where the token
-/// lives; only the time and the flag go to the database, never a token. A source whose secrets
-/// cannot be read is skipped (the sync reports that on its own).
+/// lives; only the time and the flag go to the database, never a token. A source whose platform
+/// keeps no secrets is not looked up (it never touches the keyring), and one whose secrets cannot
+/// be read is skipped (the sync reports that on its own).
 pub fn record_expiries(
     store: &crate::store::Store,
     secrets: &dyn SecretStore,
 ) -> crate::store::Result<()> {
     for source in store.sources_uncounted()? {
+        if !crate::platforms::keeps_secrets(&source.connector) {
+            continue;
+        }
         let Ok(end) = secrets.get(source.id, EXPIRES_AT) else {
             continue;
         };
