@@ -431,18 +431,30 @@ fn a_sign_in_that_cannot_renew_is_recorded_without_its_token_and_warned_about() 
     use earshot::secrets::{MemorySecrets, Secret, SecretStore};
     let db = TestDb::new();
     let mut cafe = Cafe::new(&db);
+    // A platform whose sign-in Earshot keeps and renews (X, Trustpilot, YouTube): only such
+    // sources are looked up in the keyring.
+    let business = cafe.store.business_by_name("Harbour Lane Café").unwrap().id;
+    let signed_in = cafe
+        .store
+        .add_source(
+            business,
+            "trustpilot",
+            "tp",
+            &serde_json::json!({"business_unit_id": "bu-1"}),
+        )
+        .unwrap();
     let secrets = MemorySecrets::default();
     let ends = Utc::now() + Duration::days(2);
     secrets
         .set(
-            cafe.source,
+            signed_in,
             "access_token",
             &Secret::new("tok-SECRET-123".to_owned()),
         )
         .unwrap();
     secrets
         .set(
-            cafe.source,
+            signed_in,
             "access_token_expires_at",
             &Secret::new(ends.timestamp().to_string()),
         )
@@ -462,11 +474,11 @@ fn a_sign_in_that_cannot_renew_is_recorded_without_its_token_and_warned_about() 
     }
     // With a refresh token it renews itself: the warning is not raised again for a new end.
     secrets
-        .set(cafe.source, "refresh_token", &Secret::new("r".to_owned()))
+        .set(signed_in, "refresh_token", &Secret::new("r".to_owned()))
         .unwrap();
     secrets
         .set(
-            cafe.source,
+            signed_in,
             "access_token_expires_at",
             &Secret::new((ends.timestamp() + 60).to_string()),
         )
