@@ -647,9 +647,9 @@ impl Lex {
 /// state, end nothing and are no line break, so they can be copied as they are.
 fn plain_run(lex: Lex, bytes: &[u8]) -> usize {
     let special = match lex {
-        Lex::CsvQuoted => bytes.iter().position(|b| matches!(b, b'"' | b'\r' | b'\n')),
-        Lex::CsvUnquoted => bytes.iter().position(|b| matches!(b, b',' | b'\r' | b'\n')),
-        Lex::JsonString => bytes.iter().position(|b| matches!(b, b'"' | b'\\' | b'\n')),
+        Lex::CsvQuoted => memchr::memchr3(b'"', b'\r', b'\n', bytes),
+        Lex::CsvUnquoted => memchr::memchr3(b',', b'\r', b'\n', bytes),
+        Lex::JsonString => memchr::memchr3(b'"', b'\\', b'\n', bytes),
         _ => return 0,
     };
     special.unwrap_or(bytes.len())
