@@ -311,7 +311,7 @@ const cases = [
       const status = await s.waitFor('the source to sync', "const c = document.querySelector('.source[data-status]'); return c && c.dataset.status !== 'new' ? c.dataset.status : null");
       expect(status === 'ok', `the source's status is ${status}: ${await s.run("return document.getElementById('source-list').innerText")}`);
       const text = await s.run("return document.getElementById('source-list').innerText");
-      expect(/2 items/.test(text), `the source card says: ${text}`);
+      expect(/2 reviews and posts/.test(text), `the source card says: ${text}`);
       expect(requests.length > 0, 'the mock server saw no request');
       await s.screenshot('sources');
       // The key went to the secret store, not the database.
