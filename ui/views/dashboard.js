@@ -125,18 +125,18 @@ export function dashboardView(data, {
       onClick: () => open({ from: since }),
     }),
     kpi({
-      id: 'kpi-sentiment', label: 'Positive', value: pct(o.current.positive_share), raw: o.current.positive_share,
+      id: 'kpi-sentiment', label: `Positive, ${periodWords}`, value: pct(o.current.positive_share), raw: o.current.positive_share,
       change: change(c.positive, `${signed(c.positive === null ? null : Math.round(c.positive * 100), (n) => `${n}`)} pts from ${pct(o.previous.positive_share)}`),
       sub: `${pct(o.current.negative_share)} negative`,
       onClick: () => open({ from: since, sentiment: 'negative' }),
     }),
     kpi({
-      id: 'kpi-response', label: 'Response rate', value: pct(o.current.response_rate), raw: o.current.response_rate,
+      id: 'kpi-response', label: `Response rate, ${periodWords}`, value: pct(o.current.response_rate), raw: o.current.response_rate,
       change: change(c.response, `${signed(c.response === null ? null : Math.round(c.response * 100), (n) => `${n}`)} pts from ${pct(o.previous.response_rate)}`),
       onClick: () => open({ from: since, answered: 'no' }),
     }),
     kpi({
-      id: 'kpi-unanswered', label: 'Unanswered negatives', value: formatCount(o.unanswered_negative), raw: o.unanswered_negative,
+      id: 'kpi-unanswered', label: `Unanswered negatives, ${periodWords}`, value: formatCount(o.unanswered_negative), raw: o.unanswered_negative,
       change: change(c.unanswered, `${signed(c.unanswered, formatCount)} from ${formatCount(o.unanswered_negative_previous)}`, false),
       sub: o.unanswered_negative ? 'click to answer them' : 'all answered',
       onClick: () => open({ from: since, stars: 'low', answered: 'no' }),
@@ -171,9 +171,9 @@ export function dashboardView(data, {
   const barFigure = (id, rows, noun, head, list) => chartFigure(id, barsSummary(rows, noun), list,
     { caption: head[0], head, rows: rows.map((r) => [r.label, r.text]) });
   const periodCharts = o ? [
-    card('trend', 'Rating trend', `per ${unit}; dashed: overall rating`, o.series.length
+    card('trend', 'Rating trend', `${periodName}, per ${unit}; dashed: overall rating`, o.series.length
       ? trendFigure() : h('p', { class: 'muted empty' }, 'No ratings in this period.')),
-    card('sentiment', 'Sentiment over time', h('span', { class: 'legend' },
+    card('sentiment', 'Sentiment over time', h('span', { class: 'legend' }, `${periodName}: `,
       h('span', { class: 'key key-negative' }), 'negative ', h('span', { class: 'key key-neutral' }), 'neutral ',
       h('span', { class: 'key key-positive' }), 'positive'),
     o.series.length ? sentimentFigure() : h('p', { class: 'muted empty' }, 'Nothing in this period.')),
@@ -294,9 +294,9 @@ export function dashboardView(data, {
           hasPartial ? h('span', { class: 'swatch-partial', 'aria-hidden': 'true' }) : null,
           hasPartial ? `${formatMonth(currentMonth, { short: true })} so far` : '',
           hasPartial ? ' · ' : '',
-          'point at a month for its rating'),
+          'all time; point at a month for its rating'),
         monthlyFigure(stats.by_month, currentMonth)),
-        card('dist', 'Ratings', plural(rated, 'rated review'), distributionFigure(stats.distribution))),
+        card('dist', 'Ratings', `all time, ${plural(rated, 'rated review')}`, distributionFigure(stats.distribution))),
       h('section', { class: 'card dash-side', 'aria-labelledby': 'latest-title' },
         h('div', { class: 'card-head' }, h('h2', { id: 'latest-title' }, 'Latest reviews')),
         latestList)));

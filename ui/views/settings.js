@@ -416,6 +416,14 @@ function aiCard(o, ctx) {
 // ---- Your data ------------------------------------------------------------------------------
 
 function dataCard(o, ctx) {
+  // In the demo the open file is the demo's: backing it up or restoring over it would look like
+  // acting on the owner's reviews while touching neither (issue 32). Say so instead.
+  if (ctx.inDemo) {
+    return card('data', 'Your data', 'Everything stays on this computer, in one file.',
+      h('p', { id: 'data-in-demo' },
+        h('strong', null, 'You are looking at the demo café. '),
+        'Leave the demo (the button at the top) to back up, restore or export your own reviews. The demo\'s made-up reviews are never backed up.'));
+  }
   const exportBtn = h('button', { id: 'export-csv', class: 'btn', type: 'button' }, 'Export reviews (CSV)');
   exportBtn.addEventListener('click', async () => {
     exportBtn.disabled = true;
@@ -511,7 +519,7 @@ export async function render(_param, ctx) {
           own ? plural(own, 'business', 'businesses') : 'No business yet',
           o.businesses.length > own ? plural(o.businesses.length - own, 'competitor') : null,
           plural(o.templates.length, 'template'),
-          `last backup ${last ? formatDay(last) : 'never'}`,
+          ctx.inDemo ? 'the demo café' : `last backup ${last ? formatDay(last) : 'never'}`,
         ].filter(Boolean).join(' · ')))),
     sectionNav(),
     h('div', { class: 'settings-grid' },
