@@ -124,6 +124,20 @@ mod tests {
         );
     }
 
+    /// The import dialog's column choices are named in the owner's words too.
+    #[test]
+    fn import_field_labels_speak_the_owners_words() {
+        for f in crate::import::mapping::FIELDS {
+            assert!(jargon_in(f.label).is_empty(), "{}: {}", f.name, f.label);
+            assert!(
+                !f.label.to_lowercase().contains("mention"),
+                "{}: {}",
+                f.name,
+                f.label
+            );
+        }
+    }
+
     /// The UI's glossary (ui/words.js) refuses every word this one does.
     #[test]
     fn the_ui_glossary_holds_the_same_terms() {

@@ -146,6 +146,7 @@ export function dashboardView(data, {
     h('div', { class: 'card-head' }, h('h2', { id: `${id}-title` }, title), note ? h('span', { class: 'muted' }, note) : null),
     ...body);
 
+  // The series spans the period and the one before it (src/insights.rs `Overview::series`).
   const unit = o?.granularity === 'month' ? 'month' : 'week';
   const when = (p) => (unit === 'week' ? `week of ${periodLabel(p, o.granularity)}` : periodLabel(p, o.granularity));
   const share = (v) => (v === null || v === undefined ? '–' : formatPercent(v, 1));
@@ -171,9 +172,9 @@ export function dashboardView(data, {
   const barFigure = (id, rows, noun, head, list) => chartFigure(id, barsSummary(rows, noun), list,
     { caption: head[0], head, rows: rows.map((r) => [r.label, r.text]) });
   const periodCharts = o ? [
-    card('trend', 'Rating trend', `${periodName}, per ${unit}; dashed: overall rating`, o.series.length
+    card('trend', 'Rating trend', `${periodName} and the period before, per ${unit}; dashed: overall rating`, o.series.length
       ? trendFigure() : h('p', { class: 'muted empty' }, 'No ratings in this period.')),
-    card('sentiment', 'Sentiment over time', h('span', { class: 'legend' }, `${periodName}: `,
+    card('sentiment', 'Sentiment over time', h('span', { class: 'legend' }, `${periodName} and the period before: `,
       h('span', { class: 'key key-negative' }), 'negative ', h('span', { class: 'key key-neutral' }), 'neutral ',
       h('span', { class: 'key key-positive' }), 'positive'),
     o.series.length ? sentimentFigure() : h('p', { class: 'muted empty' }, 'Nothing in this period.')),
