@@ -76,7 +76,7 @@ export function monthlySummary(months, fmtCount = String) {
   if (!list.length) return 'No reviews yet.';
   const total = list.reduce((s, m) => s + m.count, 0);
   const top = list.reduce((a, b) => (b.count > a.count ? b : a));
-  return `${fmtCount(total)} reviews and mentions over ${list.length} months; `
+  return `${fmtCount(total)} reviews and posts over ${list.length} months; `
     + `the busiest was ${top.label} with ${fmtCount(top.count)}.`;
 }
 
@@ -124,7 +124,7 @@ export function distributionSummary(rows) {
 }
 
 /** "Most come from Google (120 of 200)." from bar rows ({label, value}). */
-export function barsSummary(rows, noun = 'items') {
+export function barsSummary(rows, noun = 'reviews and posts') {
   const list = rows ?? [];
   const total = list.reduce((s, r) => s + (r.value ?? 0), 0);
   if (!total) return `No ${noun} yet in this period.`;

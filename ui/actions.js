@@ -16,7 +16,7 @@ export async function loadDemo() {
   const p = showProgress('Loading the demo café…', 'Three years of reviews from several platforms.');
   try {
     const s = await api.loadDemo();
-    showNotice(`Demo loaded: ${plural(s.reviews, 'review')} and ${plural(s.mentions, 'mention')} for ${s.businesses.join(' and ')}.`);
+    showNotice(`Demo loaded: ${plural(s.reviews, 'review')} and ${plural(s.mentions, 'post')} for ${s.businesses.join(' and ')}.`);
   } catch (e) {
     showNotice(`The demo could not be loaded. ${e.message}`, { kind: 'error' });
   } finally {
@@ -152,14 +152,14 @@ function askImportOptions(path, businesses, preview = null) {
   const own = businesses.find((b) => !b.is_competitor);
   const nameInput = h('input', {
     id: 'import-business', name: 'business', required: true, autocomplete: 'off',
-    list: 'import-businesses', value: own?.name ?? '', placeholder: 'e.g. Harbour Lane Café',
+    list: 'import-businesses', value: own?.name ?? '', placeholder: 'Your business’s name',
   });
   const platformSelect = h('select', { id: 'import-platform', name: 'platform' },
     h('option', { value: '' }, 'As written in the file'),
     IMPORT_PLATFORMS.map((p) => h('option', { value: p }, platformLabel(p))));
   const skipBad = h('input', { id: 'import-skip', type: 'checkbox', name: 'skip' });
   const locationInput = h('input', {
-    id: 'import-location', name: 'location', autocomplete: 'off', placeholder: 'e.g. Harbour Lane Café',
+    id: 'import-location', name: 'location', autocomplete: 'off', placeholder: 'The location’s name on Google',
   });
   const importButton = h('button', { id: 'import-ok', class: 'btn btn-primary', value: 'ok', type: 'submit' }, 'Import');
   const mappable = Boolean(preview?.mappable);

@@ -99,22 +99,22 @@ export function alertFigures(a) {
         if (d.items == null) return [];
         return [
           ...(d.direction ? [['Which way', d.direction === 'praise' ? 'Praise' : 'Complaints']] : []),
-          ['Items', `${formatCount(d.items)} in ${plural(d.evidence?.window?.days ?? 7, 'day')}`],
+          ['Reviews and posts', `${formatCount(d.items)} in ${plural(d.evidence?.window?.days ?? 7, 'day')}`],
           ['Usual', `about ${Number(d.usual ?? 0).toFixed(1)}`],
           ...chance(d),
         ];
       }
       return [
         ...(d.direction ? [['Which way', d.direction === 'praise' ? 'Praise' : 'Complaints']] : []),
-        ['Items', formatCount(d.items ?? d.peak_per_hour)],
-        ['Busiest hour', plural(d.peak_per_hour, 'item')],
+        ['Reviews and posts', formatCount(d.items ?? d.peak_per_hour)],
+        ['Busiest hour', `${formatCount(d.peak_per_hour)} reviews and posts`],
         ['Usual pace', pace(d.usual_per_hour)],
       ];
     case 'topic_surge':
       if (d.items == null) return [];
       return [
         ['Topic', String(d.topic ?? '')],
-        ['Negative mentions', `${formatCount(d.items)} in ${plural(d.evidence?.window?.days ?? 14, 'day')}`],
+        ['Negative reviews and posts', `${formatCount(d.items)} in ${plural(d.evidence?.window?.days ?? 14, 'day')}`],
         ['Usual', `about ${Number(d.usual ?? 0).toFixed(1)}`],
         ...chance(d),
       ];
@@ -128,7 +128,7 @@ export function alertFigures(a) {
       return [
         ...(d.platform ? [['Platform', platformLabel(d.platform)]] : []),
         ...(d.empty_days != null ? [['Nothing for', plural(d.empty_days, 'day')]] : []),
-        ...(d.items != null ? [['Items', `${formatCount(d.items)}, about ${Math.round(d.usual ?? 0)} usual`]] : []),
+        ...(d.items != null ? [['Reviews and posts', `${formatCount(d.items)}, about ${Math.round(d.usual ?? 0)} usual`]] : []),
         ...chance(d),
       ];
     case 'credentials_expiring':

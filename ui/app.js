@@ -17,6 +17,7 @@ import { clearResultNotice, showNotice } from './components/notice.js';
 import { focusSnapshot, restoreFocus, screenTitle } from './a11y-logic.js';
 import { loadPrefs } from './prefs.js';
 import { parseRoute } from './route.js';
+import { filterFromChoices } from './inbox-logic.js';
 import { followDesktopTheme } from './theme.js';
 import { setLinkHosts, upgradeMessage } from './format.js';
 
@@ -29,7 +30,6 @@ const state = {
   param: '',
   businessId: null,
   period: 30,
-  dbPath: null,
   // Whether the demo café is open instead of the owner's database (issue 32): a banner says so.
   demo: false,
   // True until the current route's screen has been drawn once: focus then goes to its heading.
@@ -48,7 +48,7 @@ const ROUTES = new Map([
     nav: false, live: false, render: later(() => import('./views/review.js')), navAs: 'inbox',
   }],
   ['alerts', { label: 'Alerts', icon: '⚑', render: later(() => import('./views/alerts.js')) }],
-  ['sources', { label: 'Sources', icon: '⇅', render: later(() => import('./views/sources.js')) }],
+  ['sources', { label: 'Review sites', icon: '⇅', render: later(() => import('./views/sources.js')) }],
   ['settings', {
     label: 'Settings', icon: '⚙', live: false, render: later(() => import('./views/settings.js')),
   }],
@@ -60,7 +60,6 @@ const ctx = {
   refresh: () => refresh(),
   get businessId() { return state.businessId; },
   set businessId(id) { state.businessId = id; },
-  setDbPath(p) { state.dbPath = p; renderFoot(); },
   get inDemo() { return state.demo; },
   setBadge(key, n) { badges.set(key, n); renderNav(); },
 };
@@ -78,13 +77,19 @@ async function renderDashboard() {
     state.businessId = null;
     d = await api.dashboard(null, state.period);
   }
-  ctx.setDbPath(d.db_path);
   if (!d || d.empty || !d.business || !d.stats) {
     // The ways in name the platforms that need no account; without the list they still read true.
     const specs = await api.sourcePlatforms().catch(() => []);
     return welcomeView(d, { refresh: () => refresh(), specs });
   }
+  // The main action's number: who of the period still waits for a reply (the owner's business
+  // only; nobody answers a competitor's reviews). Unknown, the button still offers the list.
+  const waitingChoices = { business: String(d.business.id), from: d.overview?.from ?? '', answered: 'no' };
+  const waiting = d.business.is_competitor ? null
+    : await api.countReviews(filterFromChoices(waitingChoices)).catch(() => undefined);
   return dashboardView(d, {
+    waiting,
+    inDemo: state.demo,
     onPickBusiness: (id) => { state.businessId = id; refresh(); },
     onPickPeriod: (days) => { state.period = days; refresh(); },
     period: state.period,
@@ -108,11 +113,6 @@ function renderNav() {
       badge ? h('span', { class: 'nav-badge' }, h('span', { 'aria-hidden': 'true' }, String(badge)),
         h('span', { class: 'sr-only' }, `, ${badge} new`)) : null));
   }));
-}
-
-function renderFoot() {
-  mount(document.getElementById('db-path'), state.dbPath
-    ? [h('strong', null, 'Stored on this computer'), state.dbPath] : []);
 }
 
 /**

@@ -36,15 +36,23 @@ export function measure(text, limit) {
   }
 }
 
-/** "120 / 350 characters" and whether it is over. */
+/**
+ * "120 of 350 characters", whether it is over, and what counts for more than one where the
+ * platform does not count letters one by one (its bytes or X's weights), in words: the owner
+ * thinks in characters (issue 32).
+ */
 export function lengthLabel(text, limit) {
   const n = measure(text, limit);
-  const unit = limit?.unit === 'bytes' ? 'bytes' : 'characters';
   const max = limit?.max ?? null;
   const count = numberFormat('en');
+  const note = {
+    bytes: 'Accented letters count as 2 characters here, and emoji as 4.',
+    weighted: 'Links count as 23 characters here, and emoji and some scripts as 2.',
+  }[limit?.unit] ?? null;
   return {
-    text: max ? `${count.format(n)} / ${count.format(max)} ${unit}` : `${n} ${unit}`,
+    text: max ? `${count.format(n)} of ${count.format(max)} characters` : `${count.format(n)} characters`,
     over: max !== null && n > max,
+    note,
   };
 }
 

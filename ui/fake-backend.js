@@ -248,7 +248,7 @@ function fakePreview(path) {
     ['body', 'Review text', false, 'Comment'],
     ['created_at', 'Date', true, 'Date'],
     ['url', 'Link to the review', false, null],
-    ['kind', 'Review or mention', false, null],
+    ['kind', 'Review or post', false, null],
     ['language', 'Language', false, null],
   ].map(([name, label, required, column]) => ({ name, label, required, column }));
   return {

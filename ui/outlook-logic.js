@@ -28,7 +28,7 @@ export function replyTime(heading, periodName = 'this period') {
   const before = heading?.median_reply_hours_previous;
   const replied = heading?.replied ?? 0;
   if (typeof now !== 'number') {
-    return { value: '–', sub: `No replies to items of ${periodName}.`, change: null };
+    return { value: '–', sub: `No replies to reviews of ${periodName}.`, change: null };
   }
   const sub = `median over ${formatCount(replied)} ${replied === 1 ? 'reply' : 'replies'}, ${periodName}`;
   if (typeof before !== 'number') return { value: formatHours(now), sub, change: null };

@@ -12,10 +12,10 @@ export const RULE_TITLES = {
   spike: 'Sudden burst of reviews',
   watch_word: 'Watch words mentioned',
   competitor: 'Competitor rated higher',
-  source_health: 'A source stopped syncing',
+  source_health: 'A review site stopped working',
   topic_surge: 'Complaints about one topic surging',
   review_bomb: 'Possible review bombing',
-  silence: 'A source went quiet',
+  silence: 'A review site went quiet',
   removed: 'A review disappeared',
   credentials_expiring: 'A sign-in expires soon',
 };
@@ -35,15 +35,15 @@ const PARAM_LABELS = new Map([
   ['baseline_days', 'Compared with (days)'],
   ['min_reviews', 'Reviews needed'],
   ['min_z', 'Certainty'],
-  ['min_items', 'At least (items an hour)'],
+  ['min_items', 'At least (reviews and posts an hour)'],
   ['min_ratio', 'Times the usual pace'],
   ['max_p', 'Chance by luck below'],
   ['words', 'Words and phrases'],
   ['window_days', 'Period compared (days)'],
   ['margin', 'Lead of at least (★)'],
   ['window_baseline_days', 'Compared with (days)'],
-  ['window_min_items', 'At least (items in the period)'],
-  ['min_mentions', 'At least (negative mentions)'],
+  ['window_min_items', 'At least (reviews and posts in the period)'],
+  ['min_mentions', 'At least (negative reviews and posts)'],
   ['days', 'Warn before (days)'],
   ['remind', 'Remind again (1 yes, 0 no)'],
 ]);
@@ -53,7 +53,7 @@ const KIND_PARAM_LABELS = new Map([
   ['review_bomb.hours', 'Within (hours)'],
   ['review_bomb.max_stars', 'Low at or below (★)'],
   ['review_bomb.min_reviews', 'At least (first-time low ratings)'],
-  ['silence.min_items', 'Items needed to judge'],
+  ['silence.min_items', 'Reviews and posts needed to judge'],
   ['silence.window_days', 'Volume period (days)'],
 ]);
 
@@ -81,27 +81,27 @@ export function ruleSummary(rule) {
     case 'rating_drop':
       return `When the average of the last ${plural(num(p.recent_days) ?? 30, 'day')} falls ${starAmount(p.drop ?? 0.3)} below the ${num(p.baseline_days) ?? 90} days before.`;
     case 'spike':
-      return `When an hour brings ${num(p.min_ratio) ?? 3} times the usual pace, and at least ${plural(num(p.min_items) ?? 5, 'item')}, or ${plural(num(p.window_days) ?? 7, 'day')} bring far more complaints or praise than usual; it says which.`;
+      return `When an hour brings ${num(p.min_ratio) ?? 3} times the usual pace, and at least ${num(p.min_items) ?? 5} reviews and posts, or ${plural(num(p.window_days) ?? 7, 'day')} bring far more complaints or praise than usual; it says which.`;
     case 'topic_surge':
-      return `When one topic's complaints over ${plural(num(p.window_days) ?? 14, 'day')} are far above its own usual rate (at least ${plural(num(p.min_mentions) ?? 5, 'mention')}).`;
+      return `When one topic's complaints over ${plural(num(p.window_days) ?? 14, 'day')} are far above its own usual rate (at least ${num(p.min_mentions) ?? 5} negative reviews and posts).`;
     case 'review_bomb':
       return `When at least ${plural(num(p.min_reviews) ?? 8, 'low rating')} from first-time reviewers arrive within ${plural(num(p.hours) ?? 6, 'hour')}, far above the usual.`;
     case 'silence':
-      return 'When a synced source brings nothing for far longer than its usual gap, or far less than usual.';
+      return 'When a review site brings nothing new for far longer than its usual gap, or far less than usual.';
     case 'removed':
       return 'When a review you had disappears from its platform.';
     case 'credentials_expiring':
       return `When a sign-in that cannot renew itself ends within ${plural(num(p.days) ?? 5, 'day')}.`;
     case 'watch_word': {
       const words = Array.isArray(p.words) ? p.words : [];
-      if (!words.length) return 'When a review mentions a word you list.';
+      if (!words.length) return 'When a review uses a word you list.';
       const shown = words.slice(0, 3).map((w) => `“${w}”`).join(', ');
-      return `When a review mentions ${shown}${words.length > 3 ? ` or ${plural(words.length - 3, 'other word')}` : ''}.`;
+      return `When a review uses ${shown}${words.length > 3 ? ` or ${plural(words.length - 3, 'other word')}` : ''}.`;
     }
     case 'competitor':
       return `When a competitor's average over ${plural(num(p.window_days) ?? 90, 'day')} leads yours by more than ${starAmount(p.margin ?? 0.05)}.`;
     case 'source_health':
-      return 'When a connected platform stops syncing.';
+      return 'When a connected review site stops working.';
     default:
       return '';
   }

@@ -5,7 +5,7 @@ import { formatWhen, plural } from './format.js';
 
 export const FEED_TITLES = {
   reviews: 'Reviews',
-  mentions: 'Mentions',
+  mentions: 'Posts about you',
   file: 'Files',
 };
 
@@ -70,7 +70,7 @@ export function sourceStatus(s) {
           : 'Not working',
       };
     default:
-      return { tone: 'new', text: s.connector === 'file' ? 'Imported file' : 'Not synced yet' };
+      return { tone: 'new', text: s.connector === 'file' ? 'Imported file' : 'Not checked yet' };
   }
 }
 

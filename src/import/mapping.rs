@@ -142,7 +142,7 @@ pub const FIELDS: &[Field] = &[
     },
     Field {
         name: "kind",
-        label: "Review or mention",
+        label: "Review or post",
         required: false,
         synonyms: &["kind"],
     },

@@ -8,6 +8,7 @@
 pub mod alerts;
 pub mod limits;
 pub mod replies;
+pub mod words;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};

@@ -25,7 +25,7 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
     approval: "None: it reads Apple's public reviews feed, no account needed. Apple does not document the feed and may change it.",
     steps: &[
         "Open the app's page on apps.apple.com and copy the number after \"id\" in the address.",
-        "Add the source here with that app id and the countries to read (us, gb, de…).",
+        "Connect it here with that app id and the countries to read (us, gb, de…).",
     ],
     without_api: "This is the way in without an API: the public feed gives about the 500 newest reviews per country.",
 };

@@ -37,9 +37,9 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
     steps: &[
         "In App Store Connect → Users and Access → Integrations → App Store Connect API → Team Keys, generate a key with the Customer Support role.",
         "Download its .p8 file (Apple lets you download it once) and note the issuer id and key id.",
-        "Add the source here with the app's Apple ID and the key.",
+        "Connect it here with the app's Apple ID and the key.",
     ],
-    without_api: "Apple has no review export. The \"App Store\" source reads the newest public reviews without any key.",
+    without_api: "Apple has no review export. The \"App Store\" platform reads the newest public reviews without any key.",
 };
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {

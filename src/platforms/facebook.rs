@@ -45,7 +45,7 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
         "At developers.facebook.com/apps create an app (use case: manage everything on your Page).",
         "In the Graph API Explorer pick the app and your Page, grant pages_read_engagement, pages_read_user_content and pages_manage_engagement, and copy the Page access token.",
         "Extend it in the Access Token Debugger so it does not expire within the hour.",
-        "Add the source here with your Page id and the token.",
+        "Connect it here with your Page id and the token.",
     ],
     without_api: "Facebook's \"Download your information\" may include your Page's activity, but Earshot could not confirm that it holds reviews; there is no import for it yet.",
 };

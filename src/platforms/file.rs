@@ -13,7 +13,7 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
     approval: "None.",
     steps: &[
         "Export your reviews from another tool or platform as CSV or JSON Lines.",
-        "Add the source here with the file's path; Earshot reads it again on every sync.",
+        "Connect it here with the file's path; Earshot reads it again each time it checks for new reviews.",
     ],
     without_api: "This is the way in without an API: files exported from other tools. One-off exports (Google Takeout, Play reports, Trustpilot) go through `earshot import`.",
 };
@@ -25,7 +25,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     label: "File import",
     feed: Feed::File,
     help: "A CSV or JSON Lines file with the columns external_id, platform, author, rating, title, \
-           body, created_at, url — an export from another tool, say. Earshot reads it again on each sync.",
+           body, created_at, url — an export from another tool, say. Earshot reads it again each time it checks for new reviews.",
     guide: GUIDE,
     default_base_url: "",
     settings: &[

@@ -17,7 +17,7 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
     access: crate::platforms::Access::NoAccount,
     cost: "Free.",
     approval: "None.",
-    steps: &["Add the source here with your business or product name."],
+    steps: &["Connect it here with your business or product name."],
     without_api: "No API key is needed: Earshot uses Hacker News's public search.",
 };
 

@@ -36,7 +36,7 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
     steps: &[
         "Pick the server (mastodon.social or yours) and the hashtag to follow, without #.",
         "To search words instead: on your server, Preferences → Development → New application, with read:search, and copy its access token.",
-        "Add the source here.",
+        "Connect it here.",
     ],
     without_api: "A hashtag needs no account: its public timeline is read as a feed.",
 };
@@ -49,7 +49,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     feed: Feed::Mentions,
     help: "No account needed for a hashtag: give the instance (mastodon.social) and the tag \
            without #. Searching words and replying need your account: sign in with `earshot \
-           sources auth ID` (or Sources → Sign in), which registers Earshot on your instance and \
+           sources auth ID` (or Review sites → Sign in), which registers Earshot on your instance and \
            asks for read and write:statuses. A token you made yourself under Preferences → \
            Development only reads unless it has write:statuses.",
     guide: GUIDE,
@@ -311,7 +311,7 @@ impl Replier for Mastodon {
             .and_then(Value::as_str)
             .unwrap_or_default();
         (status == 403 && error.contains("outside the authorized scopes")).then_some(
-            "the token Earshot has cannot post; sign in (Sources → Sign in, or `earshot sources \
+            "the token Earshot has cannot post; sign in (Review sites → Sign in, or `earshot sources \
              auth`) and allow write:statuses",
         )
     }
@@ -341,7 +341,7 @@ impl Replier for Mastodon {
             stored_token(&SPEC, creds, source_id).map_err(|_| {
                 ReplyError::Outbox(format!(
                     "Mastodon replies are posted as your account, and Earshot is not signed in \
-                     to it: sign in (Sources → Sign in, or `earshot sources auth {source_id}`) \
+                     to it: sign in (Review sites → Sign in, or `earshot sources auth {source_id}`) \
                      and allow write:statuses"
                 ))
             }),

@@ -385,7 +385,7 @@ pub type Has<'a> = dyn Fn(&str) -> bool + 'a;
 /// What the composer says when a source holds what reads but not what posts: sign in.
 pub(crate) fn sign_in_first(label: &str, source_id: SourceId, how: &str) -> String {
     format!(
-        "Earshot is not signed in to {label} for replies yet: {how}, then sign in (Sources → \
+        "Earshot is not signed in to {label} for replies yet: {how}, then sign in (Review sites → \
          Sign in, or `earshot sources auth {source_id}`)."
     )
 }
@@ -799,8 +799,8 @@ pub const COMMON_SETTINGS: &[SettingSpec] = &[
     ),
     s(
         "interval_minutes",
-        "Sync every (minutes)",
-        "How often to look for new items.",
+        "Check every (minutes)",
+        "How often to look for new reviews and posts.",
         false,
         false,
     ),

@@ -37,11 +37,11 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
     cost: "Free.",
     approval: "None for the public search feed. Reddit's API needs Reddit's approval since November 2025 (self-service keys are closed); only with an approved app add its client id and secret.",
     steps: &[
-        "Add the source here with your search words, such as your business's name in quotes.",
+        "Connect it here with your search words, such as your business's name in quotes.",
         "Optionally set `user_agent` to name your Reddit account, as Reddit asks.",
         "If Reddit approves an app of yours, add its client id and secret to read comments too.",
     ],
-    without_api: "This source works without the API: Reddit's public search feed gives the newest posts (not comments). Reddit may close the feed; Earshot then says so.",
+    without_api: "This works without the API: Reddit's public search feed gives the newest posts (not comments). Reddit may close the feed; Earshot then says so.",
 };
 
 pub const SPEC: ConnectorSpec = ConnectorSpec {

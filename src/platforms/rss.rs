@@ -17,7 +17,7 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
     approval: "None.",
     steps: &[
         "For Google Alerts: create an alert at google.com/alerts and choose \"Deliver to: RSS feed\".",
-        "Copy the feed's address (or any news or blog feed's) and add the source here.",
+        "Copy the feed's address (or any news or blog feed's) and connect it here.",
     ],
     without_api: "This is the feed way in: any RSS or Atom feed, Google Alerts included.",
 };

@@ -43,12 +43,12 @@ use serde_json::json;
 /// The honest guide to connecting it (see [`crate::platforms::Guide`]).
 const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
     access: crate::platforms::Access::DeveloperKey,
-    cost: "Paid per use: X charges for every post read (about US$0.005 each in 2026) from credits you buy in the X developer console. Earshot reads only new posts on each sync.",
+    cost: "Paid per use: X charges for every post read (about US$0.005 each in 2026) from credits you buy in the X developer console. Earshot reads only new posts each time it checks.",
     approval: "An X developer account and app; no review by X.",
     steps: &[
         "Sign in at developer.x.com, create a project and app, and buy credits.",
         "Under the app's Keys and tokens, copy the Bearer token.",
-        "Add the source here with your search words, your X username for @-mentions, or both.",
+        "Connect it here with your search words, your X username for @-mentions, or both.",
     ],
     without_api: "None: X has no feed or export of posts about you that Earshot can read.",
 };
@@ -83,7 +83,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
         crate::platforms::s(
             USER_ID,
             "Your X account's id",
-            "Its numeric id, if you know it: saves one lookup a sync.",
+            "Its numeric id, if you know it: saves one lookup each check.",
             false,
             false,
         ),
@@ -100,7 +100,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
             "To reply from Earshot: in your app's User authentication settings choose \
              \"Native App\" (a public client), add the callback http://127.0.0.1:53682/callback \
              exactly, and copy the OAuth 2.0 Client ID from Keys and tokens. Then sign in: \
-             `earshot sources auth ID` or Sources → Sign in. Each reply costs X credits, and X \
+             `earshot sources auth ID` or Review sites → Sign in. Each reply costs X credits, and X \
              may refuse replies to people who did not mention you.",
             false,
             false,
@@ -443,7 +443,7 @@ impl Replier for X {
             ),
             403 if detail.contains("Application-Only") => Some(
                 "X needs your account's sign-in to post, not the Bearer token; sign in \
-                 (Sources → Sign in)",
+                 (Review sites → Sign in)",
             ),
             _ => None,
         }
@@ -494,7 +494,7 @@ const SIGNED_IN: SignedIn = SignedIn {
 fn not_signed_in(source_id: SourceId) -> ReplyError {
     ReplyError::Outbox(format!(
         "X replies are posted as your account, and Earshot is not signed in to it: set the \
-         source's OAuth 2.0 Client ID, then sign in (Sources → Sign in, or `earshot sources auth \
+         source's OAuth 2.0 Client ID, then sign in (Review sites → Sign in, or `earshot sources auth \
          {source_id}`). The Bearer token only reads"
     ))
 }
@@ -550,8 +550,9 @@ async fn refresh(
         stored_secret(creds, source_id, oauth::REFRESH)?.ok_or_else(|| not_signed_in(source_id))?;
     let client_id =
         setting(settings, &["client_id"]).ok_or_else(|| missing(&SPEC, "OAuth 2.0 Client ID"))?;
-    let again =
-        format!("sign in to X again (Sources → Sign in, or `earshot sources auth {source_id}`)");
+    let again = format!(
+        "sign in to X again (Review sites → Sign in, or `earshot sources auth {source_id}`)"
+    );
     let tokens = oauth::request(
         http,
         &token_url(settings),

@@ -28,12 +28,12 @@ use crate::sources::{item, Ctx, Page, PageRequest, Result, SourceError};
 /// The honest guide to connecting it (see [`crate::platforms::Guide`]).
 const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
     access: crate::platforms::Access::DeveloperKey,
-    cost: "Paid: Yelp's API plans start after a free trial; the Starter plan allows 300 calls a day for all your locations together. Earshot makes one call per sync and spaces syncs to stay under your plan.",
+    cost: "Paid: Yelp's API plans start after a free trial; the Starter plan allows 300 calls a day for all your locations together. Earshot makes one call per check and spaces its checks to stay under your plan.",
     approval: "A Yelp developer account and app. Yelp shows only three excerpts per business, and replying through the API is for Yelp partners only: Earshot copies your reply and opens Yelp for Business.",
     steps: &[
         "Sign in at yelp.com/developers, create an app and choose a plan.",
         "Copy the app's API key.",
-        "Find your business id (the `id` from Yelp's business search, not the name in the page address) and add the source here; set `daily_calls` if your plan allows more or fewer than 300 calls a day.",
+        "Find your business id (the `id` from Yelp's business search, not the name in the page address) and connect it here; set `daily_calls` if your plan allows more or fewer than 300 calls a day.",
     ],
     without_api: "None: Yelp for Business has no review export. Earshot keeps the excerpts it sees and links to the rest on Yelp.",
 };
@@ -56,7 +56,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
             DAILY_CALLS,
             "Calls a day on your plan",
             "How many calls your Yelp plan allows a day for all your locations together \
-             (300 on Starter, the default). Earshot spaces the syncs of all your Yelp sources \
+             (300 on Starter, the default). Earshot spaces its checks of all your Yelp locations \
              to stay under it.",
             false,
             false,

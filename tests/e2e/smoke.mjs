@@ -54,6 +54,16 @@ const cases = [
       const banner = await s.waitFor('the demo banner', "const b = document.getElementById('demo-banner'); return b && !b.hidden ? b.innerText : null");
       expect(/You are looking at a demo café/.test(banner), `the banner says ${banner}`);
       await s.screenshot('demo-banner');
+      // The dashboard says whose it is: the demo café, not "your business" (issue 32).
+      const who = await s.run("return document.querySelector('#dashboard .all-time').textContent");
+      expect(/demo café/.test(who) && !/Your business/.test(who), `the demo dashboard says ${who}`);
+      // Backup and restore would act on the demo's file: in the demo, Settings says to leave it.
+      await s.go('#settings');
+      await s.waitFor('the data card in the demo', "return !!document.getElementById('data-in-demo')");
+      const backupButtons = await s.run("return document.querySelectorAll('#backup-now, .backup-restore').length");
+      expect(backupButtons === 0, `in the demo Settings offers ${backupButtons} backup or restore buttons`);
+      await s.go('#dashboard');
+      await s.waitFor('the demo dashboard again', kpi('stat-count'));
       // The Connect form never offers the demo café's name.
       await s.go('#sources');
       await s.waitFor('the Sources screen in the demo', "return !!document.getElementById('connect-in-demo')");
@@ -108,6 +118,18 @@ const cases = [
       expect(html === false, 'a review body contains elements');
       const { w, h } = await s.screenshot('dashboard');
       expect(w === 1280 && h === 800, `dashboard screenshot is ${w}×${h}, not 1280×800`);
+      // The main action (issue 32): "Reply to N customers" leads to exactly those N, unanswered.
+      const action = await s.run("return document.getElementById('reply-waiting').textContent");
+      const waiting = Number((/^Reply to ([\d,]+) customers?$/.exec(action)?.[1] ?? '').replace(/,/g, ''));
+      expect(waiting > 0, `the dashboard's main action reads ${action}`);
+      const [actionTop, exportTop] = await s.run(`return [document.getElementById('reply-waiting'), document.getElementById('png-dashboard')]
+        .map((el) => el.getBoundingClientRect().top)`);
+      expect(actionTop < exportTop, `the main action (${actionTop}) is not above the exports (${exportTop})`);
+      await s.click('#reply-waiting');
+      const listed = await s.waitFor('the inbox of those waiting', "const c = document.getElementById('inbox-count'); return c && c.dataset.count ? c.dataset.count : null");
+      expect(Number(listed) === waiting, `Reply to ${waiting} opens ${listed} reviews`);
+      const answered = await s.run("return document.getElementById('filter-answered').value");
+      expect(answered === 'no', `the inbox's answered filter is ${answered}`);
     } finally {
       await s.end();
     }
@@ -311,7 +333,7 @@ const cases = [
       const status = await s.waitFor('the source to sync', "const c = document.querySelector('.source[data-status]'); return c && c.dataset.status !== 'new' ? c.dataset.status : null");
       expect(status === 'ok', `the source's status is ${status}: ${await s.run("return document.getElementById('source-list').innerText")}`);
       const text = await s.run("return document.getElementById('source-list').innerText");
-      expect(/2 items/.test(text), `the source card says: ${text}`);
+      expect(/2 reviews and posts/.test(text), `the source card says: ${text}`);
       expect(requests.length > 0, 'the mock server saw no request');
       await s.screenshot('sources');
       // The key went to the secret store, not the database.
@@ -348,6 +370,13 @@ const cases = [
       await s.go('#alerts');
       const n = Number(await s.waitFor('alerts', "return document.querySelectorAll('#alerts .alert[data-id]').length"));
       expect(n > 0, 'no alerts listed');
+      // One review, one card (issues 28 and 32): its "new negative" card turns "unanswered".
+      const twice = await s.run(`const seen = new Map();
+        for (const a of document.querySelectorAll('#alerts .alert[data-kind="new_negative"], #alerts .alert[data-kind="unanswered"]')) {
+          for (const r of a.querySelectorAll('.alert-review[data-review]')) seen.set(r.dataset.review, (seen.get(r.dataset.review) ?? 0) + 1);
+        }
+        return [...seen].filter(([, k]) => k > 1).map(([r]) => r);`);
+      expect(twice.length === 0, `reviews with more than one card: ${twice.join(', ')}`);
       const id = await s.run("return document.querySelector('#alerts .alert[data-state=\"new\"], #alerts .alert[data-state=\"seen\"]').dataset.id");
       await s.screenshot('alerts');
       await s.click(`#alerts .alert[data-id="${id}"] .alert-dismiss`);

@@ -79,7 +79,7 @@ export function monthlyChart(byMonth, opts = {}) {
   }
   L.bars.forEach((b) => {
     const tip = `${formatMonth(b.month)}${b.partial ? ' so far' : ''}: `
-      + `${formatCount(b.count)} reviews and mentions`
+      + `${formatCount(b.count)} reviews and posts`
       + (b.average_rating === null ? '' : `, average ${formatRating(b.average_rating)} ★`);
     svg.append(s('rect', {
       class: b.partial ? 'bar bar-partial' : 'bar',

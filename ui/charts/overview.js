@@ -108,7 +108,7 @@ export function sentimentChart(series, granularity, { width = 560, height = 150,
   const every = Math.max(1, Math.ceil(series.length / 8));
   return s('svg', {
     class: 'chart chart-sentiment', viewBox: `0 0 ${width} ${height}`, role: 'img',
-    'aria-label': `Share of negative, neutral and positive items per ${granularity}`,
+    'aria-label': `Share of negative, neutral and positive reviews and posts per ${granularity}`,
   },
   [0, 0.5, 1].map((v) => [
     s('line', { class: 'grid', x1: PAD.left, x2: width - PAD.right, y1: PAD.top + plotH * (1 - v), y2: PAD.top + plotH * (1 - v) }),

@@ -1,13 +1,14 @@
-// Star rating glyphs; a mention (no rating) shows a "Mention" tag instead of invented stars.
+// Star rating glyphs; a mention (no rating) shows a "Post" tag instead of invented stars.
 // An empty star is an outline (☆), so full and empty differ in shape, not only in colour; the
 // rating itself is the element's label.
 
 import { h } from '../dom.js';
 import { starParts, starsLabel } from '../format.js';
+import { kindWord } from '../words.js';
 
 export function stars(rating, { size = 'md' } = {}) {
   const parts = starParts(rating);
-  if (!parts) return h('span', { class: 'tag tag-mention' }, 'Mention');
+  if (!parts) return h('span', { class: 'tag tag-mention' }, kindWord('mention', { capital: true }));
   const glyphs = [
     ...Array(parts.full).fill('full'),
     ...Array(parts.half).fill('half'),

@@ -93,7 +93,7 @@ test('the Sources form is kept through a redraw of the screen it is on, unless i
 test('each chart has a one-sentence summary of what it shows', () => {
   assert.equal(
     monthlySummary([{ label: 'May 2025', count: 4 }, { label: 'June 2025', count: 9 }, { label: 'July 2025', count: 2 }]),
-    '15 reviews and mentions over 3 months; the busiest was June 2025 with 9.',
+    '15 reviews and posts over 3 months; the busiest was June 2025 with 9.',
   );
   assert.equal(monthlySummary([]), 'No reviews yet.');
   assert.equal(

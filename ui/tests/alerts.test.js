@@ -42,7 +42,7 @@ test('a rating drop reads as before, after and the change', () => {
 
 test('spikes, competitors, watch words and failing sources have their own figures', () => {
   assert.deepEqual(alertFigures({ kind: 'spike', details: { items: 14, peak_per_hour: 9, usual_per_hour: 0.04 } }), [
-    ['Items', '14'], ['Busiest hour', '9 items'], ['Usual pace', 'under 0.1 an hour'],
+    ['Reviews and posts', '14'], ['Busiest hour', '9 reviews and posts'], ['Usual pace', 'under 0.1 an hour'],
   ]);
   assert.deepEqual(alertFigures({
     kind: 'competitor', business: 'Harbour Lane Café',
@@ -125,7 +125,7 @@ test('issue 28: a week of complaints, a topic surge and a bombing show their fig
     },
   };
   assert.deepEqual(alertFigures(week), [
-    ['Which way', 'Complaints'], ['Items', '7 in 7 days'], ['Usual', 'about 0.3'],
+    ['Which way', 'Complaints'], ['Reviews and posts', '7 in 7 days'], ['Usual', 'about 0.3'],
     ['Chance by luck', '1 in 2.5 million'],
   ]);
   assert.deepEqual(inboxChoicesFor(week), { business: '1', from: '2025-06-05', to: '2025-06-11' });
@@ -138,7 +138,7 @@ test('issue 28: a week of complaints, a topic surge and a bombing show their fig
     },
   };
   assert.deepEqual(alertFigures(topic), [
-    ['Topic', 'parking'], ['Negative mentions', '9 in 14 days'], ['Usual', 'about 1.2'],
+    ['Topic', 'parking'], ['Negative reviews and posts', '9 in 14 days'], ['Usual', 'about 1.2'],
     ['Chance by luck', '1 in 50,000'],
   ]);
   assert.deepEqual(inboxChoicesFor(topic), { business: '2', from: '2025-06-01', to: '2025-06-14' });

@@ -15,7 +15,7 @@ test('length is measured in each platform unit', () => {
 test('bluesky counts graphemes: a family emoji is one character', () => {
   const family = '\u{1F468}\u200D\u{1F469}\u200D\u{1F467}';
   assert.equal(measure(`hi ${family}`, { unit: 'graphemes', max: 300 }), 4);
-  assert.equal(lengthLabel('abc', { unit: 'graphemes', max: 300 }).text, '3 / 300 characters');
+  assert.equal(lengthLabel('abc', { unit: 'graphemes', max: 300 }).text, '3 of 300 characters');
 });
 
 test('edit and delete go on the newest reply sent from Earshot, where the platform allows', () => {
@@ -41,8 +41,8 @@ test('earlier texts of a reply are listed newest first', () => {
 });
 
 test('the counter says when a draft is over the limit', () => {
-  assert.deepEqual(lengthLabel('abc', { unit: 'chars', max: 2 }), { text: '3 / 2 characters', over: true });
-  assert.equal(lengthLabel('abc', { unit: 'bytes', max: 4096 }).text, '3 / 4,096 bytes');
+  assert.deepEqual(lengthLabel('abc', { unit: 'chars', max: 2 }), { text: '3 of 2 characters', over: true, note: null });
+  assert.equal(lengthLabel('abc', { unit: 'bytes', max: 4096 }).text, '3 of 4,096 characters');
   assert.equal(lengthLabel('abc', { unit: 'bytes', max: 4096 }).over, false);
 });
 

@@ -44,10 +44,10 @@ test('each rule says what it does with its current settings', () => {
   assert.equal(ruleSummary({ kind: 'rating_drop', params: { drop: 0.3, recent_days: 30, baseline_days: 90 } }),
     'When the average of the last 30 days falls 0.3★ below the 90 days before.');
   assert.equal(ruleSummary({ kind: 'spike', params: { min_ratio: 3, min_items: 5, window_days: 7 } }),
-    'When an hour brings 3 times the usual pace, and at least 5 items, or 7 days bring far more complaints or praise than usual; it says which.');
+    'When an hour brings 3 times the usual pace, and at least 5 reviews and posts, or 7 days bring far more complaints or praise than usual; it says which.');
   // Issue 28's rules.
   assert.equal(ruleSummary({ kind: 'topic_surge', params: { window_days: 14, min_mentions: 5 } }),
-    'When one topic\'s complaints over 14 days are far above its own usual rate (at least 5 mentions).');
+    'When one topic\'s complaints over 14 days are far above its own usual rate (at least 5 negative reviews and posts).');
   assert.equal(ruleSummary({ kind: 'review_bomb', params: { min_reviews: 5, hours: 24 } }),
     'When at least 5 low ratings from first-time reviewers arrive within 24 hours, far above the usual.');
   assert.equal(ruleSummary({ kind: 'credentials_expiring', params: { days: 5 } }),
@@ -56,11 +56,11 @@ test('each rule says what it does with its current settings', () => {
   assert.equal(paramLabel('hours', 'review_bomb'), 'Within (hours)');
   assert.equal(paramLabel('hours', 'unanswered'), 'Remind after (hours)');
   assert.equal(ruleSummary({ kind: 'watch_word', params: { words: ['refund', 'scam', 'lawyer', 'mould', 'rat'] } }),
-    'When a review mentions “refund”, “scam”, “lawyer” or 2 other words.');
-  assert.equal(ruleSummary({ kind: 'watch_word', params: { words: ['refund'] } }), 'When a review mentions “refund”.');
+    'When a review uses “refund”, “scam”, “lawyer” or 2 other words.');
+  assert.equal(ruleSummary({ kind: 'watch_word', params: { words: ['refund'] } }), 'When a review uses “refund”.');
   assert.equal(ruleSummary({ kind: 'competitor', params: { window_days: 90, margin: 0.05 } }),
     'When a competitor\'s average over 90 days leads yours by more than 0.05★.');
-  assert.equal(ruleSummary({ kind: 'source_health', params: {} }), 'When a connected platform stops syncing.');
+  assert.equal(ruleSummary({ kind: 'source_health', params: {} }), 'When a connected review site stops working.');
   assert.equal(ruleSummary({ kind: 'whatever' }), '');
 });
 

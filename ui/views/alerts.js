@@ -90,7 +90,7 @@ function actions(a, ctx) {
     a.kind === 'source_health' ? h('a', {
       class: ['btn', 'btn-small', 'alert-sources', a.state === 'new' ? 'btn-primary' : null],
       href: '#sources', onclick: () => markSeenOnOpen(a, ctx),
-    }, 'Open Sources') : null,
+    }, 'Open Review sites') : null,
     a.state === 'new'
       ? btn('alert-seen', 'Mark seen', (e) => setState(a, 'seen', ctx, e.currentTarget), { title: 'Keep it in the list, without the badge' })
       : null,

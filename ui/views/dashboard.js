@@ -20,6 +20,7 @@ import {
   distributionRows, formatPercent, isMissing, platformLabel,
 } from '../format.js';
 import { chartFigure } from '../components/chart-figure.js';
+import { replyActionLabel } from '../words.js';
 import {
   barsSummary, distributionSummary, monthlySummary, sentimentSummary, trendSummary,
 } from '../a11y-logic.js';
@@ -51,8 +52,8 @@ function monthlyFigure(byMonth, currentMonth) {
     monthlySummary(bars.map((b) => ({ label: label(b), count: b.count })), formatCount),
     monthlyChart(byMonth, opts),
     {
-      caption: 'Reviews and mentions per month',
-      head: ['Month', 'Reviews and mentions', 'Average rating'],
+      caption: 'Reviews and posts per month',
+      head: ['Month', 'Reviews and posts', 'Average rating'],
       rows: bars.map((b) => [label(b), formatCount(b.count), isMissing(b.average_rating) ? '–' : `${formatRating(b.average_rating)}★`]),
     });
 }
@@ -78,7 +79,7 @@ function signed(n, fmt) {
  * choices) are called when the owner switches business or period or clicks a figure.
  */
 export function dashboardView(data, {
-  onPickBusiness, onPickPeriod, onOpenReviews, period = 30, now = new Date(),
+  onPickBusiness, onPickPeriod, onOpenReviews, period = 30, now = new Date(), waiting = null, inDemo = false,
 } = {}) {
   const { stats, business, businesses, latest, overview: o } = data;
   const alerts = Array.isArray(data.alerts) ? data.alerts : [];
@@ -119,23 +120,23 @@ export function dashboardView(data, {
       onClick: () => open({ from: since }),
     }),
     kpi({
-      id: 'kpi-count', label: `New reviews and mentions, ${periodWords}`, value: formatCount(o.current.count), raw: o.current.count,
+      id: 'kpi-count', label: `New reviews and posts, ${periodWords}`, value: formatCount(o.current.count), raw: o.current.count,
       change: c.count === null ? null : { dir: 'flat', text: `${signed(c.count, formatCount)} from ${formatCount(o.previous.count)}` },
       onClick: () => open({ from: since }),
     }),
     kpi({
-      id: 'kpi-sentiment', label: 'Positive', value: pct(o.current.positive_share), raw: o.current.positive_share,
+      id: 'kpi-sentiment', label: `Positive, ${periodWords}`, value: pct(o.current.positive_share), raw: o.current.positive_share,
       change: change(c.positive, `${signed(c.positive === null ? null : Math.round(c.positive * 100), (n) => `${n}`)} pts from ${pct(o.previous.positive_share)}`),
       sub: `${pct(o.current.negative_share)} negative`,
       onClick: () => open({ from: since, sentiment: 'negative' }),
     }),
     kpi({
-      id: 'kpi-response', label: 'Response rate', value: pct(o.current.response_rate), raw: o.current.response_rate,
+      id: 'kpi-response', label: `Response rate, ${periodWords}`, value: pct(o.current.response_rate), raw: o.current.response_rate,
       change: change(c.response, `${signed(c.response === null ? null : Math.round(c.response * 100), (n) => `${n}`)} pts from ${pct(o.previous.response_rate)}`),
       onClick: () => open({ from: since, answered: 'no' }),
     }),
     kpi({
-      id: 'kpi-unanswered', label: 'Unanswered negatives', value: formatCount(o.unanswered_negative), raw: o.unanswered_negative,
+      id: 'kpi-unanswered', label: `Unanswered negatives, ${periodWords}`, value: formatCount(o.unanswered_negative), raw: o.unanswered_negative,
       change: change(c.unanswered, `${signed(c.unanswered, formatCount)} from ${formatCount(o.unanswered_negative_previous)}`, false),
       sub: o.unanswered_negative ? 'click to answer them' : 'all answered',
       onClick: () => open({ from: since, stars: 'low', answered: 'no' }),
@@ -145,6 +146,7 @@ export function dashboardView(data, {
     h('div', { class: 'card-head' }, h('h2', { id: `${id}-title` }, title), note ? h('span', { class: 'muted' }, note) : null),
     ...body);
 
+  // The series spans the period and the one before it (src/insights.rs `Overview::series`).
   const unit = o?.granularity === 'month' ? 'month' : 'week';
   const when = (p) => (unit === 'week' ? `week of ${periodLabel(p, o.granularity)}` : periodLabel(p, o.granularity));
   const share = (v) => (v === null || v === undefined ? '–' : formatPercent(v, 1));
@@ -163,16 +165,16 @@ export function dashboardView(data, {
     })), unit),
     sentimentChart(o.series, o.granularity, { alerts }),
     {
-      caption: `Share of negative, neutral and positive items per ${unit}`,
+      caption: `Share of negative, neutral and positive reviews and posts per ${unit}`,
       head: [unit === 'week' ? 'Week of' : 'Month', 'Negative', 'Neutral', 'Positive'],
       rows: o.series.map((p) => [periodLabel(p, o.granularity), share(p.negative_share), share(p.neutral_share), share(p.positive_share)]),
     });
   const barFigure = (id, rows, noun, head, list) => chartFigure(id, barsSummary(rows, noun), list,
     { caption: head[0], head, rows: rows.map((r) => [r.label, r.text]) });
   const periodCharts = o ? [
-    card('trend', 'Rating trend', `per ${unit}; dashed: overall rating`, o.series.length
+    card('trend', 'Rating trend', `${periodName} and the period before, per ${unit}; dashed: overall rating`, o.series.length
       ? trendFigure() : h('p', { class: 'muted empty' }, 'No ratings in this period.')),
-    card('sentiment', 'Sentiment over time', h('span', { class: 'legend' },
+    card('sentiment', 'Sentiment over time', h('span', { class: 'legend' }, `${periodName} and the period before: `,
       h('span', { class: 'key key-negative' }), 'negative ', h('span', { class: 'key key-neutral' }), 'neutral ',
       h('span', { class: 'key key-positive' }), 'positive'),
     o.series.length ? sentimentFigure() : h('p', { class: 'muted empty' }, 'Nothing in this period.')),
@@ -190,7 +192,7 @@ export function dashboardView(data, {
   const sideCards = o ? [
     headingCard(card, data.heading, { periodName }),
     card('platforms', 'Volume by platform', periodName, platformRows.length
-      ? barFigure('platform-chart', platformRows, 'reviews and mentions', ['Platform', 'Items · rating'],
+      ? barFigure('platform-chart', platformRows, 'reviews and posts', ['Platform', 'Reviews and posts · rating'],
         barList(platformRows, { id: 'platform-bars', onPick: (platform) => open({ from: since, platform }) }))
       : barList(platformRows)),
     card('topics', 'What customers talk about', periodName,
@@ -201,7 +203,7 @@ export function dashboardView(data, {
           onclick: (e) => { e.preventDefault(); open({ from: since, aspect: r.aspect, sentiment: 'negative' }); },
         }, `${r.aspect} (${formatPercent(r.recent_negative_share, 1)} negative)`)])) : null,
       aspectRows.length
-        ? barFigure('aspect-chart', aspectRows, 'mentions', ['Topic', 'Mentions · negative'],
+        ? barFigure('aspect-chart', aspectRows, 'reviews', ['Topic', 'Reviews · negative'],
           barList(aspectRows, { id: 'aspect-bars', onPick: (aspect) => open({ from: since, aspect }) }))
         : barList(aspectRows)),
     business.is_competitor ? null : recoveredCard(card, data.recovered, { now }),
@@ -234,6 +236,15 @@ export function dashboardView(data, {
   const portfolio = business.is_competitor ? null
     : portfolioCard(card, data.portfolio, { periodName, onPickBusiness, currentId: business.id });
 
+  // The one thing to do first: answer the customers of the period who still wait (issue 32).
+  const answerAll = replyActionLabel(waiting);
+  const mainAction = business.is_competitor ? null : answerAll || waiting === undefined
+    ? h('button', {
+      id: 'reply-waiting', class: 'btn btn-primary btn-main', type: 'button',
+      onclick: () => open({ from: since, answered: 'no' }),
+    }, answerAll ?? 'Reply to your customers')
+    : h('p', { id: 'reply-waiting', class: 'muted all-answered' }, `Every customer of the ${periodName} has a reply.`);
+
   const latestList = latest.length
     ? h('div', { class: 'review-list' }, latest.map((r) => reviewCard(r, { now })))
     : h('p', { class: 'muted empty' }, 'No reviews for this business yet.');
@@ -243,12 +254,12 @@ export function dashboardView(data, {
       h('div', null,
         h('h1', { id: 'dash-title' }, business.name),
         h('p', { class: 'muted all-time' },
-          business.is_competitor ? 'A competitor you watch' : 'Your business',
+          business.is_competitor ? 'A competitor you watch' : inDemo ? 'The demo café: made-up reviews' : 'Your business',
           ' · overall ',
           h('span', { id: 'stat-average' }, h('span', { class: 'kpi-value', dataset: { value: stats.average_rating ?? '' } }, formatRating(stats.average_rating), '★')),
           ` from ${plural(rated, 'rated review')} · `,
           h('span', { id: 'stat-count' }, h('span', { class: 'kpi-value', dataset: { value: String(stats.count) } }, formatCount(stats.count))),
-          ' reviews and mentions in all'),
+          ' reviews and posts in all'),
         // What each platform itself shows (issue 25), beside the figures from stored reviews.
         o?.platform_figures?.length
           ? h('p', { id: 'platform-figures', class: 'muted platform-figures' },
@@ -257,18 +268,21 @@ export function dashboardView(data, {
       h('div', { class: 'head-actions' },
         periodPicker,
         picker,
+        mainAction),
+      // The exports come after the main action, quieter (issue 32).
+      h('div', { class: 'dash-tools', role: 'group', 'aria-label': 'Import and save' },
         h('button', {
-          id: 'import-more', class: 'btn', type: 'button',
+          id: 'import-more', class: 'btn btn-small', type: 'button',
           onclick: () => importFile(businesses),
         }, 'Import a file'),
         // The system's print dialog: print on paper, or "Print to File" for a PDF of the dashboard.
         h('button', {
-          id: 'print-dashboard', class: 'btn', type: 'button', title: 'Print, or save as PDF',
+          id: 'print-dashboard', class: 'btn btn-small', type: 'button', title: 'Print, or save as PDF',
           onclick: () => window.print(),
         }, 'Save as PDF'),
         // A picture of this business over this period, drawn by the core (`earshot report`).
         h('button', {
-          id: 'png-dashboard', class: 'btn', type: 'button', title: 'Save the dashboard as a PNG picture',
+          id: 'png-dashboard', class: 'btn btn-small', type: 'button', title: 'Save the dashboard as a PNG picture',
           onclick: (e) => saveDashboardPng(e.currentTarget, { business: business.id, period }),
         }, 'Save as PNG'))),
     cards,
@@ -281,9 +295,9 @@ export function dashboardView(data, {
           hasPartial ? h('span', { class: 'swatch-partial', 'aria-hidden': 'true' }) : null,
           hasPartial ? `${formatMonth(currentMonth, { short: true })} so far` : '',
           hasPartial ? ' · ' : '',
-          'point at a month for its rating'),
+          'all time; point at a month for its rating'),
         monthlyFigure(stats.by_month, currentMonth)),
-        card('dist', 'Ratings', plural(rated, 'rated review'), distributionFigure(stats.distribution))),
+        card('dist', 'Ratings', `all time, ${plural(rated, 'rated review')}`, distributionFigure(stats.distribution))),
       h('section', { class: 'card dash-side', 'aria-labelledby': 'latest-title' },
         h('div', { class: 'card-head' }, h('h2', { id: 'latest-title' }, 'Latest reviews')),
         latestList)));

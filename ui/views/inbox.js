@@ -22,6 +22,7 @@ import {
   pagesFor, searchTerms, visibleRange,
 } from '../inbox-logic.js';
 import { stars } from '../components/stars.js';
+import { kindWord } from '../words.js';
 import { prefs } from '../prefs.js';
 
 /** Until a row has been measured: its height at the default text size. */
@@ -65,7 +66,7 @@ class VirtualList {
     this.spacer = h('div', { class: 'inbox-spacer', 'aria-hidden': 'true' });
     this.scroller = h('div', {
       id: 'inbox-list', class: 'inbox-scroll', tabindex: '0', role: 'listbox',
-      'aria-label': 'Reviews and mentions, newest first', 'aria-describedby': 'inbox-keys',
+      'aria-label': 'Reviews and posts, newest first', 'aria-describedby': 'inbox-keys',
       onscroll: () => { inbox.scrollTop = this.scroller.scrollTop; this.paint(); },
       onfocus: () => { if (inbox.selected < 0 && this.count > 0) this.moveTo(0); },
     }, this.spacer, this.rows);
@@ -103,7 +104,7 @@ class VirtualList {
     this.spacer.style.height = `${count * this.rowHeight}px`;
     this.status.textContent = count === 0
       ? 'Nothing matches.'
-      : `${plural(count, 'item')}${isFiltered(choices) ? ' match' : ''}, newest first`;
+      : `${plural(count, 'review or post', 'reviews and posts')}${isFiltered(choices) ? ' match' : ''}, newest first`;
     this.status.dataset.count = String(count);
     if (inbox.selected >= count) inbox.selected = count - 1;
     await this.paint();
@@ -178,7 +179,7 @@ class VirtualList {
       r.unread ? h('span', { class: 'unread-dot', title: 'Unread' }, h('span', { class: 'sr-only' }, 'Unread')) : null,
       r.rating !== null && r.rating !== undefined
         ? stars(r.rating, { size: 'sm' })
-        : h('span', { class: 'tag tag-mention' }, r.kind === 'mention' ? 'Mention' : 'No rating'),
+        : h('span', { class: 'tag tag-mention' }, r.kind === 'mention' ? kindWord('mention', { capital: true }) : 'No rating'),
       h('strong', { class: 'row-author' }, parts(authorName(r.author))),
       h('span', { class: 'row-meta muted' },
         platformLabel(r.platform), ' · ',

@@ -13,6 +13,7 @@ import {
   composerActions, describeReply, earlierTexts, editableReply, lengthLabel,
 } from '../composer-logic.js';
 import { stars } from '../components/stars.js';
+import { kindWord, sentimentWords } from '../words.js';
 import { announce, showNotice } from '../components/notice.js';
 import { newWarnings } from '../a11y-logic.js';
 import { confirmDialog } from '../components/confirm.js';
@@ -31,16 +32,17 @@ function link(platform, url, text) {
 }
 
 function sentimentTag(r) {
-  if (!r.sentiment_label) return h('span', { class: 'tag' }, 'Not scored');
-  const score = typeof r.sentiment === 'number' ? ` (${r.sentiment > 0 ? '+' : ''}${r.sentiment.toFixed(2)})` : '';
-  return h('span', { class: `sentiment sentiment-${r.sentiment_label}` }, `${r.sentiment_label}${score}`);
+  if (!r.sentiment_label) return h('span', { class: 'tag' }, 'Not judged');
+  // The word is what the owner reads; the model's score is there on hover for the curious.
+  const { text, hint } = sentimentWords(r.sentiment_label, r.sentiment);
+  return h('span', { class: `sentiment sentiment-${r.sentiment_label}`, title: hint }, text);
 }
 
 function reviewPanel(d) {
   const r = d.review;
   return h('article', { class: 'card review-full', id: 'review-full', dataset: { id: String(r.id) } },
     h('header', { class: 'review-head' },
-      r.rating !== null ? stars(r.rating) : h('span', { class: 'tag tag-mention' }, 'Mention'),
+      r.rating !== null ? stars(r.rating) : h('span', { class: 'tag tag-mention' }, kindWord('mention', { capital: true })),
       h('span', { class: 'review-author' }, authorName(r.author)),
       h('span', { class: 'review-meta' },
         platformLabel(r.platform), ' · ',
@@ -81,6 +83,7 @@ function replyEditor(d, x, ctx, body) {
   const showLength = () => {
     const l = lengthLabel(box.value, d.limit);
     counter.textContent = l.text;
+    counter.title = l.note ?? '';
     counter.classList.toggle('over', l.over);
   };
   box.addEventListener('input', showLength);
@@ -215,6 +218,7 @@ function composerPanel(d, { focus, ctx }) {
   const showLength = () => {
     const l = lengthLabel(text.value, d.limit);
     counter.textContent = l.text;
+    counter.title = l.note ?? '';
     counter.classList.toggle('over', l.over);
   };
 
@@ -424,7 +428,7 @@ export async function render(param, ctx) {
     h('header', { class: 'page-head' },
       h('div', null,
         h('a', { href: '#inbox', class: 'back-link', id: 'back-to-inbox' }, '← Inbox'),
-        h('h1', null, d.review.kind === 'mention' ? 'Mention' : 'Review', ' from ', authorName(d.review.author)))),
+        h('h1', null, kindWord(d.review.kind, { capital: true }), ' from ', authorName(d.review.author)))),
     h('div', { class: 'review-grid' },
       h('div', { class: 'review-main' }, reviewPanel(d), threadPanel(d, ctx), historyPanel(d)),
       h('div', { class: 'review-side' }, sidePanel(d, { focus: mode === 'reply', ctx }))));

@@ -100,7 +100,7 @@ function addForm(reload) {
     field('channel-server', 'SMTP server', server),
     field('channel-from', 'From', from),
     field('channel-user', 'User name', user),
-    field('channel-password', 'Password (kept in the keyring)', password));
+    field('channel-password', 'Password (kept in your computer\'s password store)', password));
   const targetLabel = h('label', { for: 'channel-target' }, 'URL');
   const sync = () => {
     const email = kind.value === 'email';

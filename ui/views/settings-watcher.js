@@ -12,7 +12,7 @@ export function watcherSummary(s) {
   if (!s.installed) return s.systemd === false
     ? 'Not installed. This computer has no systemd: install shows what to run instead.'
     : 'Not installed: alerts and replies wait for this app to be open.';
-  if (s.running === true) return 'Installed and running: Earshot syncs, alerts and sends queued replies even when this window is closed.';
+  if (s.running === true) return 'Installed and running: Earshot checks for new reviews, sends alerts and posts queued replies even when this window is closed.';
   if (s.running === false) return 'Installed but not running. Install again to start it.';
   return 'Installed.';
 }
@@ -49,6 +49,6 @@ export function watcherCard() {
   return h('section', { class: 'card settings-card', id: 'watcher', 'aria-labelledby': 'watcher-title' },
     h('h2', { id: 'watcher-title' }, 'Background watcher'),
     h('p', { class: 'muted settings-intro' },
-      'Runs `earshot watch` as a user service, so reviews are synced, alerts sent and queued replies posted while this window is closed. The app and the watcher share the work: nothing is synced or sent twice.'),
+      'Runs `earshot watch` as a user service, so Earshot checks for new reviews, sends alerts and posts queued replies while this window is closed. The app and the watcher share the work: nothing is fetched or sent twice.'),
     body);
 }

@@ -116,7 +116,7 @@ function competitorsCard(o, ctx) {
   const rivals = o.businesses.filter((b) => b.is_competitor);
   const name = input('competitor-name', '', { placeholder: 'e.g. The Daily Grind', required: true, 'aria-label': 'Competitor\'s name' });
   const add = h('button', { class: 'btn', type: 'submit', id: 'competitor-add' }, 'Add competitor');
-  return card('competitors', 'Competitors', 'Businesses you keep an eye on. Connect their public pages on Sources, then compare them on the Dashboard.',
+  return card('competitors', 'Competitors', 'Businesses you keep an eye on. Connect their public pages on Review sites, then compare them on the Dashboard.',
     rivals.length
       ? h('ul', { class: 'competitor-list', id: 'competitor-list' }, rivals.map((b) => h('li', { dataset: { id: String(b.id) } }, b.name)))
       : h('p', { class: 'muted', id: 'competitor-list' }, 'None yet.'),
@@ -126,7 +126,7 @@ function competitorsCard(o, ctx) {
         e.preventDefault();
         const n = name.value.trim();
         if (!n) { name.focus(); return; }
-        attempt(`Added ${n}. Connect their reviews on Sources.`, () => api.addBusiness(n, true), ctx, { refresh: true, button: add, failed: 'Not added' });
+        attempt(`Added ${n}. Connect their reviews on Review sites.`, () => api.addBusiness(n, true), ctx, { refresh: true, button: add, failed: 'Not added' });
       },
     }, name, add));
 }
@@ -189,7 +189,7 @@ function ruleRow(r, ctx) {
 }
 
 function rulesCard(o, ctx) {
-  return card('rules', 'Alert rules', 'What raises an alert. Changes apply from the next check, a minute or so after a sync.',
+  return card('rules', 'Alert rules', 'What raises an alert. Changes apply from the next check for new reviews, a minute or so later.',
     h('div', { class: 'rules' }, o.rules.map((r) => ruleRow(r, ctx))));
 }
 
@@ -416,6 +416,14 @@ function aiCard(o, ctx) {
 // ---- Your data ------------------------------------------------------------------------------
 
 function dataCard(o, ctx) {
+  // In the demo the open file is the demo's: backing it up or restoring over it would look like
+  // acting on the owner's reviews while touching neither (issue 32). Say so instead.
+  if (ctx.inDemo) {
+    return card('data', 'Your data', 'Everything stays on this computer, in one file.',
+      h('p', { id: 'data-in-demo' },
+        h('strong', null, 'You are looking at the demo café. '),
+        'Leave the demo (the button at the top) to back up, restore or export your own reviews. The demo\'s made-up reviews are never backed up.'));
+  }
   const exportBtn = h('button', { id: 'export-csv', class: 'btn', type: 'button' }, 'Export reviews (CSV)');
   exportBtn.addEventListener('click', async () => {
     exportBtn.disabled = true;
@@ -438,7 +446,7 @@ function dataCard(o, ctx) {
     () => api.backupNow(), ctx, { refresh: true, button: backupBtn, failed: 'Not backed up' },
   ));
   const backups = [...o.backups].sort((a, b) => String(b.date).localeCompare(String(a.date)));
-  return card('data', 'Your data', 'Everything stays on this computer, in one SQLite file.',
+  return card('data', 'Your data', 'Everything stays on this computer, in one file.',
     h('dl', { class: 'data-paths' },
       h('div', null, h('dt', null, 'Database'), h('dd', null, h('code', { id: 'settings-db-path' }, o.db_path))),
       h('div', null, h('dt', null, 'Backups'), h('dd', null, h('code', { id: 'settings-backup-dir' }, o.backup_dir),
@@ -511,7 +519,7 @@ export async function render(_param, ctx) {
           own ? plural(own, 'business', 'businesses') : 'No business yet',
           o.businesses.length > own ? plural(o.businesses.length - own, 'competitor') : null,
           plural(o.templates.length, 'template'),
-          `last backup ${last ? formatDay(last) : 'never'}`,
+          ctx.inDemo ? 'the demo café' : `last backup ${last ? formatDay(last) : 'never'}`,
         ].filter(Boolean).join(' · ')))),
     sectionNav(),
     h('div', { class: 'settings-grid' },

@@ -13,6 +13,7 @@ import {
   formatCount, formatDateTime, formatWhen, plural, safeHttpUrl,
 } from '../format.js';
 import { showNotice } from '../components/notice.js';
+import { SAY } from '../words.js';
 import { confirmDialog } from '../components/confirm.js';
 import {
   FEED_TITLES, groupPlatforms, guideSections, keepConnectForm, platformSays, settingsFromForm, sourceStatus,
@@ -37,12 +38,12 @@ function listenOnce(ctx) {
       if (p.running) progress.line = 'Starting…';
       else {
         progress.line = p.failed
-          ? `Done: ${formatCount(p.new)} new, ${plural(p.failed, 'source')} with a problem.`
+          ? `Done: ${formatCount(p.new)} new, ${plural(p.failed, 'site')} with a problem.`
           : `Done: ${formatCount(p.new)} new, ${formatCount(p.updated)} updated.`;
       }
     } else if (p.event === 'started') {
       progress.running = true;
-      progress.line = `Syncing ${p.label}…`;
+      progress.line = `${SAY.sync.doing} ${p.label}…`;
     } else if (p.event === 'page') {
       progress.line = `Page ${p.pages}: ${formatCount(p.new)} new, ${formatCount(p.updated)} updated`;
     } else if (p.event === 'finished') {
@@ -124,7 +125,7 @@ function showCodeForm(s, spec, ctx) {
   signInForm(s, [field('Code shown by the instance', { type: 'text', required: true, dataset: { secret: '1' }, spellcheck: false })],
     'Finish sign-in', async ([code]) => {
       await api.signInWithCode(s.id, code.trim());
-      showNotice(`Signed in to ${spec?.label ?? 'the platform'} for ${s.label}. It syncs now.`);
+      showNotice(`Signed in to ${spec?.label ?? 'the platform'} for ${s.label}. Earshot checks it for new reviews now.`);
       ctx.refresh();
     });
 }
@@ -153,7 +154,7 @@ function sourceCard(s, spec, ctx) {
       test.textContent = 'Testing…';
       try {
         const t = await api.testSource(s.id);
-        if (t.ok) showNotice(`${s.label} works: ${plural(t.items ?? 0, 'item')} on the first page.`);
+        if (t.ok) showNotice(`${s.label} works: ${plural(t.items ?? 0, 'review or post', 'reviews and posts')} on the first page.`);
         else showNotice(`${s.label}: ${t.error}`, { kind: 'error' });
       } catch (e) {
         showNotice(e.message, { kind: 'error' });
@@ -168,7 +169,7 @@ function sourceCard(s, spec, ctx) {
       h('p', { class: 'source-title' },
         h('strong', null, s.label),
         spec && !s.label.includes(spec.label) ? h('span', { class: 'muted' }, ` · ${spec.label}`) : null),
-      h('p', { class: 'muted' }, s.business, ' · ', plural(s.items, 'item')),
+      h('p', { class: 'muted' }, s.business, ' · ', plural(s.items, 'review or post', 'reviews and posts')),
       h('p', { class: `source-status tone-${st.tone}` },
         h('span', { class: 'status-dot', 'aria-hidden': 'true' }), st.text),
       platformSays(s, spec) ? h('p', { class: 'source-figures' }, platformSays(s, spec)) : null,
@@ -181,16 +182,16 @@ function sourceCard(s, spec, ctx) {
           `Waiting for your confirmation: ${s.unconfirmed}`) : null,
       h('p', { class: 'muted source-times' },
         s.last_sync_at
-          ? h('span', { title: formatDateTime(fromUnix(s.last_sync_at)) }, `Last sync ${formatWhen(fromUnix(s.last_sync_at))}`)
-          : 'Never synced',
+          ? h('span', { title: formatDateTime(fromUnix(s.last_sync_at)) }, `${SAY.sync.done} ${formatWhen(fromUnix(s.last_sync_at))}`)
+          : SAY.sync.never,
         s.next_sync_at && spec?.feed !== 'file'
           ? h('span', { title: formatDateTime(fromUnix(s.next_sync_at)) }, ` · next ${formatWhen(fromUnix(s.next_sync_at))}`)
           : null)),
     h('div', { class: 'source-actions' },
       spec?.feed === 'file' ? null : h('button', {
         class: 'btn btn-small source-sync', type: 'button',
-        onclick: () => { api.syncNow([s.id]); progress.running = true; progress.line = `Syncing ${s.label}…`; paintProgress(); },
-      }, 'Sync now'),
+        onclick: () => { api.syncNow([s.id]); progress.running = true; progress.line = `${SAY.sync.doing} ${s.label}…`; paintProgress(); },
+      }, SAY.sync.now),
       spec?.browser_sign_in ? h('button', {
         class: ['btn', 'btn-small', s.status === 'ok' ? null : 'btn-primary', 'source-sign-in'], type: 'button',
         onclick: async (e) => {
@@ -206,7 +207,7 @@ function sourceCard(s, spec, ctx) {
               showNotice(`Allow Earshot on ${signInWho(spec)}, then paste the code it shows into ${s.label}'s card.`);
               return;
             }
-            showNotice(`Signed in to ${signInWho(spec)} for ${s.label}. The first sync has started.`);
+            showNotice(`Signed in to ${signInWho(spec)} for ${s.label}. Earshot is checking it for reviews now.`);
             ctx.refresh();
           } catch (err) {
             showNotice(`Not signed in. ${err.message}`, { kind: 'error' });
@@ -244,7 +245,7 @@ function sourceCard(s, spec, ctx) {
         onclick: async () => {
           const ok = await confirmDialog({
             title: `Remove ${s.label}?`,
-            text: `Its ${plural(s.items, 'item')} and its saved credentials are deleted from this computer. Nothing changes on ${spec?.label ?? s.connector}.`,
+            text: `Its ${plural(s.items, 'review or post', 'reviews and posts')} and its saved credentials are deleted from this computer. Nothing changes on ${spec?.label ?? s.connector}.`,
             yes: 'Remove',
           });
           if (!ok) return;
@@ -276,7 +277,7 @@ function connectForm(specs, businesses, ctx) {
     id: 'connect-business', name: 'business', required: true, list: 'connect-businesses',
     value: connectPrefill(businesses, ctx.inDemo), autocomplete: 'off', placeholder: 'Your business, or a competitor',
   });
-  const label = h('input', { id: 'connect-label', name: 'label', autocomplete: 'off', placeholder: 'Optional: a name for this feed' });
+  const label = h('input', { id: 'connect-label', name: 'label', autocomplete: 'off', placeholder: 'Optional: a name to show for it' });
 
   function field(st, advanced = false) {
     const id = `connect-set-${st.key}`;
@@ -287,7 +288,7 @@ function connectForm(specs, businesses, ctx) {
         type: st.secret ? 'password' : 'text', required: st.required && !advanced,
         autocomplete: st.secret ? 'new-password' : 'off', spellcheck: 'false',
       }),
-      st.help ? h('p', { class: 'muted field-help' }, st.help, st.secret ? ' Kept in your system keyring.' : '') : null);
+      st.help ? h('p', { class: 'muted field-help' }, st.help, st.secret ? ` Kept in ${SAY.keyring.one}.` : '') : null);
   }
 
   function showFields() {
@@ -304,7 +305,7 @@ function connectForm(specs, businesses, ctx) {
       h('details', { class: 'advanced' },
         h('summary', null, 'Advanced'),
         field({ key: 'base_url', label: 'API address', help: `Only for a proxy or a test server. Default: ${sp.default_base_url || 'none'}.`, required: false, secret: false }, true),
-        field({ key: 'interval_minutes', label: 'Sync every (minutes)', help: `Default: ${sp.interval_minutes}.`, required: false, secret: false }, true)));
+        field({ key: 'interval_minutes', label: 'Check every (minutes)', help: `Default: ${sp.interval_minutes}.`, required: false, secret: false }, true)));
   }
 
   const submit = h('button', { id: 'connect-submit', class: 'btn btn-primary', type: 'submit' }, 'Connect');
@@ -323,9 +324,9 @@ function connectForm(specs, businesses, ctx) {
         const added = specs.find((x) => x.name === s.connector);
         showNotice(added?.browser_sign_in
           ? `Connected ${s.label}. Now press “Sign in with ${signInWho(added)}” on it to let Earshot ${added.name === 'google-business' ? 'read your reviews' : 'post your replies'}.`
-          : `Connected ${s.label}. The first sync has started.`);
+          : `Connected ${s.label}. Earshot is checking it for reviews now.`);
         progress.running = true;
-        progress.line = `Syncing ${s.label}…`;
+        progress.line = `${SAY.sync.doing} ${s.label}…`;
         form.dataset.used = 'true';
         ctx.refresh();
       } catch (err) {
@@ -366,14 +367,14 @@ export async function render(_param, ctx) {
   const view = h('section', { id: 'sources', class: 'sources', 'aria-labelledby': 'sources-title' },
     h('header', { class: 'page-head' },
       h('div', null,
-        h('h1', { id: 'sources-title' }, 'Sources'),
-        h('p', { class: 'muted' }, 'Where Earshot listens. Each source syncs on its own schedule; Sync now checks at once.')),
+        h('h1', { id: 'sources-title' }, SAY.source.screen),
+        h('p', { class: 'muted' }, 'Where Earshot looks for what customers say. Each site is checked on its own schedule; Check now looks at once.')),
       h('div', { class: 'head-actions' },
         h('p', { id: 'sync-progress', class: 'sync-progress', role: 'status', hidden: true }),
         sources.some((s) => byName.get(s.connector)?.feed !== 'file') ? h('button', {
           id: 'sync-all', class: 'btn btn-primary', type: 'button',
           onclick: () => { api.syncNow(null); progress.running = true; progress.line = 'Starting…'; paintProgress(); },
-        }, 'Sync now') : null)),
+        }, SAY.sync.now) : null)),
     list,
     h('section', { class: 'card connect', 'aria-labelledby': 'connect-title' },
       h('div', { class: 'card-head' }, h('h2', { id: 'connect-title' }, 'Connect a platform')),

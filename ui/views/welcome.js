@@ -102,7 +102,7 @@ function demoChoice() {
 
 function secretsLine() {
   return h('p', { class: 'fineprint muted' },
-    'Keys and passwords you enter are kept in your system keyring, never in the database.');
+    'Keys and passwords you enter are kept in your computer\'s password store, never with your reviews.');
 }
 
 /** "A, B and C". */

@@ -55,7 +55,7 @@ pub fn credentials_expiring(creds: &[CredentialExpiry], days: f64, now: i64) -> 
             };
             let message = format!(
                 "The sign-in of source {} ({}) {when}. Sign in again with `earshot sources \
-                 auth {}` or in Sources.",
+                 auth {}` or on the Review sites screen.",
                 c.source_id, c.label, c.source_id
             );
             finding(

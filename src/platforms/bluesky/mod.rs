@@ -39,7 +39,7 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
     approval: "A Bluesky account: Bluesky lets only signed-in accounts search (since January 2025).",
     steps: &[
         "In Bluesky, Settings → Privacy and security → App passwords → Add, and copy the app password (never your main password).",
-        "Add the source here with your search words, your handle and the app password.",
+        "Connect it here with your search words, your handle and the app password.",
     ],
     without_api: "None: Bluesky's search needs a login, and there is no feed of search results.",
 };

@@ -43,7 +43,7 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
         "Send Google the \"Application for Basic API Access\" form (support.google.com/business/contact/api_default) and wait for the approval e-mail.",
         "Under OAuth consent screen, add yourself as a test user, then publish the app (\"In production\") so the sign-in does not expire every 7 days.",
         "Under Credentials, create an OAuth client ID of type \"Desktop app\" and copy its client id and secret.",
-        "Add the source here with your account and location ids, then press \"Sign in with Google\" (or run `earshot sources auth ID`).",
+        "Connect it here with your account and location ids, then press \"Sign in with Google\" (or run `earshot sources auth ID`).",
     ],
     without_api: "Google Takeout (takeout.google.com, choose \"Google Business Profile\") downloads every review and your replies as files: import them with `earshot import`.",
 };
@@ -65,7 +65,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
            Access\" (https://support.google.com/business/contact/api_default) to be approved: \
            until then every request fails. The account and location ids are the numbers in \
            accounts/…/locations/… (Business Profile Manager → the location's Advanced \
-           settings shows the location id). After adding the source, sign in once with \
+           settings shows the location id). After connecting it, sign in once with \
            `earshot sources auth ID`.",
     guide: GUIDE,
     default_base_url: "https://mybusiness.googleapis.com",

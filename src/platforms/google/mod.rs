@@ -85,7 +85,7 @@ pub(crate) async fn renew_sign_in(
     use crate::replies::ReplyError;
     let fail = |m: String| ReplyError::Outbox(m);
     let again = format!(
-        "sign in to Google again (Sources → Sign in with Google, or `earshot sources auth \
+        "sign in to Google again (Review sites → Sign in with Google, or `earshot sources auth \
          {source_id}`)"
     );
     let refresh = stored_secret(creds, source_id, oauth::REFRESH)?.ok_or_else(|| {

@@ -25,7 +25,7 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
     steps: &[
         "In the Google Cloud console (console.cloud.google.com), create a project and switch billing on.",
         "Enable \"Places API (New)\", then under Credentials create an API key.",
-        "Find the place id with Google's Place ID finder and add the source here.",
+        "Find the place id with Google's Place ID finder and connect it here.",
     ],
     without_api: "None for other businesses: Google shows at most five reviews and its terms do not let them be kept for long. For your own business, Google Takeout exports every review (see Google Business Profile).",
 };
@@ -40,8 +40,8 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
            \"most relevant\" ones per request, so history builds up over time. Needs an API key: \
            in the Google Cloud console (https://console.cloud.google.com) enable \"Places API \
            (New)\" and billing, then APIs & Services → Credentials → Create credentials → API \
-           key. Each request is billed by Google (Place Details with reviews), so this source \
-           syncs every 6 hours unless interval_minutes says otherwise. Find the place id with \
+           key. Each request is billed by Google (Place Details with reviews), so Earshot \
+           checks it every 6 hours unless interval_minutes says otherwise. Find the place id with \
            https://developers.google.com/maps/documentation/places/web-service/place-id.",
     guide: GUIDE,
     default_base_url: "https://places.googleapis.com",

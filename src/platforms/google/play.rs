@@ -44,7 +44,7 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
         "In the Google Cloud console enable \"Google Play Android Developer API\".",
         "Create a service account and download a JSON key for it.",
         "In Play Console → Users and permissions, invite the service account's e-mail with \"View app information\" and \"Reply to reviews\".",
-        "Add the source here with your app's package name and the key file's contents.",
+        "Connect it here with your app's package name and the key file's contents.",
     ],
     without_api: "Play Console → Download reports → Reviews gives a CSV file per month with every review and your replies (the API shows only the last 7 days): import them with `earshot import`.",
 };
@@ -56,8 +56,8 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
     label: "Google Play",
     feed: Feed::Reviews,
     help: "Google Play reviews of your own app, with your replies, and replies from Earshot. \
-           Google lists only reviews written or edited in the last 7 days, so keep this source \
-           syncing at least daily (the default is hourly). Needs a service account: in the \
+           Google lists only reviews written or edited in the last 7 days, so let Earshot \
+           check it at least daily (the default is hourly). Needs a service account: in the \
            Google Cloud console (https://console.cloud.google.com) enable \"Google Play Android \
            Developer API\", then IAM & Admin → Service accounts → Create service account → Keys \
            → Add key → JSON, and download the file. In Play Console → Users and permissions, \

@@ -38,7 +38,7 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
     steps: &[
         "In the Google Cloud console (console.cloud.google.com), create a project and enable \"YouTube Data API v3\".",
         "Under Credentials, create an API key.",
-        "Add the source here with your channel id (youtube.com/account_advanced shows it) or one video id.",
+        "Connect it here with your channel id (youtube.com/account_advanced shows it) or one video id.",
     ],
     without_api: "None: YouTube has no export of the comments on your videos.",
 };
@@ -83,7 +83,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
             "To reply from Earshot: in the same project, APIs & Services → Credentials → Create \
              credentials → OAuth client ID → \"Desktop app\"; give its client ID and secret, \
              then sign in with the channel's Google account (`earshot sources auth ID` or \
-             Sources → Sign in). Set the OAuth consent screen to \"In production\", or Google \
+             Review sites → Sign in). Set the OAuth consent screen to \"In production\", or Google \
              ends the sign-in after 7 days.",
             false,
             false,
@@ -398,7 +398,7 @@ const SIGNED_IN: SignedIn = SignedIn {
         ReplyError::Outbox(format!(
             "YouTube replies are posted as your channel, and Earshot is not signed in to it: set \
              the source's OAuth client ID and secret (a \"Desktop app\" client), then sign in \
-             (Sources → Sign in, or `earshot sources auth {source_id}`). The API key only reads"
+             (Review sites → Sign in, or `earshot sources auth {source_id}`). The API key only reads"
         ))
     },
 };
@@ -441,7 +441,7 @@ impl Replier for YouTube {
             && (text.contains("ACCESS_TOKEN_SCOPE_INSUFFICIENT")
                 || text.contains("insufficientPermissions")))
         .then_some(
-            "the sign-in did not allow managing YouTube comments; sign in again (Sources → Sign \
+            "the sign-in did not allow managing YouTube comments; sign in again (Review sites → Sign \
              in) and tick YouTube",
         )
     }

@@ -32,7 +32,7 @@ const GUIDE: crate::platforms::Guide = crate::platforms::Guide {
     steps: &[
         "Ask Trustpilot for API access.",
         "In Trustpilot Business, go to Integrations → Developers → APIs, create an application and copy its API key.",
-        "Copy your business unit id from the same page and add the source here.",
+        "Copy your business unit id from the same page and connect it here.",
     ],
     without_api: "Trustpilot Business can export your reviews as a CSV or Excel file: import it with `earshot import`.",
 };
@@ -325,7 +325,7 @@ impl Replier for Trustpilot {
         };
         Some(format!(
             "Earshot is not signed in to Trustpilot as a business user yet: {how}, then sign in \
-             once with your Trustpilot Business login (Sources → \"Sign in to Trustpilot for \
+             once with your Trustpilot Business login (Review sites → \"Sign in to Trustpilot for \
              replies\" on the source, or `earshot sources auth {source_id}`)."
         ))
     }
