@@ -321,6 +321,42 @@ async fn the_dashboard_and_the_inbox_facets_show_what_a_round_brought() {
 
 /// Issue 32 (WCAG 2.1.4): the one-letter shortcuts are on until the owner turns them off, and
 /// the choice is kept in the database (a backup or another computer carries it).
+/// Settings promises "one a day while Earshot runs": the first round of a day makes the day's
+/// backup, a second round that day makes none, and a demo's made-up reviews get none.
+#[tokio::test(flavor = "current_thread")]
+async fn the_first_round_of_a_day_makes_the_days_backup_and_a_demo_gets_none() {
+    let db = TestDb::new();
+    drop(db.store());
+    let round = |path: std::path::PathBuf| async move {
+        let secrets: Arc<dyn SecretStore> = Arc::new(MemorySecrets::default());
+        actions::sync_round(
+            &path,
+            secrets,
+            Selection::Due,
+            &options(),
+            sync::no_events(),
+            Utc::now().fixed_offset(),
+        )
+        .await
+        .unwrap()
+    };
+    let first = round(db.path().to_path_buf()).await;
+    assert_eq!(first.backup_error, None);
+    let made = first.backup.expect("the day's first round made a backup");
+    assert!(made.path.is_file() && made.bytes > 0, "{made:?}");
+    assert_eq!(earshot::backup::list(db.path()).unwrap().len(), 1);
+
+    let second = round(db.path().to_path_buf()).await;
+    assert_eq!((second.backup, second.backup_error), (None, None));
+    assert_eq!(earshot::backup::list(db.path()).unwrap().len(), 1);
+
+    let demo = db.path().with_file_name("earshot.demo.db");
+    drop(Store::open(&demo).unwrap());
+    let in_demo = round(demo.clone()).await;
+    assert_eq!((in_demo.backup, in_demo.backup_error), (None, None));
+    assert!(earshot::backup::list(&demo).unwrap().is_empty());
+}
+
 #[test]
 fn the_letter_keys_preference_starts_on_and_is_kept_when_turned_off() {
     let db = TestDb::new();

@@ -43,6 +43,10 @@ pub struct RoundReport {
     /// Why the channels could not be served, when they could not; a channel that fails to
     /// answer is recorded on its delivery instead, and retried.
     pub channels_error: Option<String>,
+    /// Today's backup, when this round made it (the first round of a day; see
+    /// [`crate::backup::daily_if_due`]), and why it could not be made, when it could not.
+    pub backup: Option<crate::backup::BackupFile>,
+    pub backup_error: Option<String>,
 }
 
 impl RoundReport {
@@ -80,7 +84,7 @@ pub async fn sync_round(
 ) -> Result<RoundReport> {
     let round =
         crate::sync::round(db, Arc::clone(&secrets), selection, &opts.sync, events, now).await?;
-    let (sent, delivered) = after_sync(db, secrets, opts, now).await;
+    let (sent, delivered, backup) = after_sync(db, secrets, opts, now).await;
     let (replies, replies_error) = match sent {
         Ok(r) => (r, None),
         Err(e) => (RunReport::default(), Some(e.to_string())),
@@ -89,26 +93,34 @@ pub async fn sync_round(
         Ok(r) => (r, None),
         Err(e) => (DeliverReport::default(), Some(e.to_string())),
     };
+    let (backup, backup_error) = match backup {
+        Ok(b) => (b, None),
+        Err(e) => (None, Some(e)),
+    };
     Ok(RoundReport {
         round,
         replies,
         replies_error,
         channels,
         channels_error,
+        backup,
+        backup_error,
     })
 }
 
 /// What a round does after the sync and the alert check, on one thread and one connection of
 /// its own (the outbox and the channels borrow the store across awaits, so the round stays
 /// `Send` for the app's async runtime): sends the outbox's queued replies, then the alerts not
-/// yet delivered to each channel that wants them, the ones this round raised included. Each
-/// half fails on its own: a failed outbox does not keep the alerts from the owner.
+/// yet delivered to each channel that wants them, the ones this round raised included, then
+/// makes the day's backup if none exists yet (Settings promises one a day while Earshot runs;
+/// a demo's made-up reviews get none). Each part fails on its own: a failed outbox does not
+/// keep the alerts from the owner, nor a full backup disk the next round.
 async fn after_sync(
     db: &Path,
     secrets: Arc<dyn SecretStore>,
     opts: &RoundOptions,
     now: DateTime<FixedOffset>,
-) -> (Result<RunReport>, Result<DeliverReport>) {
+) -> AfterSync {
     let db = db.to_path_buf();
     let config = opts.outbox.clone();
     let env_tokens = opts.env_tokens;
@@ -119,7 +131,8 @@ async fn after_sync(
                 let e = e.to_string();
                 return (
                     Err(ActionError::Runtime(e.clone())),
-                    Err(ActionError::Runtime(e)),
+                    Err(ActionError::Runtime(e.clone())),
+                    Err(e),
                 );
             }
         };
@@ -140,16 +153,29 @@ async fn after_sync(
                         .map_err(|e| ActionError::Runtime(e.to_string()))
                 })
             });
-        (sent, delivered)
+        let backup = if super::demo::is_demo_db(&db) {
+            Ok(None)
+        } else {
+            crate::backup::daily_if_due(&store, now.date_naive()).map_err(|e| e.to_string())
+        };
+        (sent, delivered, backup)
     });
     match task.await {
-        Ok(both) => both,
+        Ok(all) => all,
         Err(e) => {
             let e = format!("the outbox and alert channels task failed: {e}");
             (
                 Err(ActionError::Runtime(e.clone())),
-                Err(ActionError::Runtime(e)),
+                Err(ActionError::Runtime(e.clone())),
+                Err(e),
             )
         }
     }
 }
+
+/// What [`after_sync`] did: the outbox's run, the channels' deliveries, the day's backup.
+type AfterSync = (
+    Result<RunReport>,
+    Result<DeliverReport>,
+    std::result::Result<Option<crate::backup::BackupFile>, String>,
+);
