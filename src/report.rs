@@ -691,7 +691,7 @@ pub fn dashboard_svg_with(o: &Overview, all_time: &Stats, outlook: &Outlook) -> 
         y + 76.0,
         font(13.0, colour::MUTED),
         &format!(
-            "Overall {}★ from {} rated · {} reviews and mentions in all",
+            "Overall {}★ from {} rated · {} reviews and posts in all",
             rating(all_time.average_rating),
             count(rated),
             count(all_time.count)
@@ -751,7 +751,7 @@ pub fn dashboard_svg_with(o: &Overview, all_time: &Stats, outlook: &Outlook) -> 
         MARGIN,
         bottom + 26.0,
         NOTE,
-        "From the reviews and mentions Earshot keeps on this computer.",
+        "From the reviews and posts Earshot keeps on this computer.",
     );
     c.text(
         WIDTH - MARGIN,
@@ -782,7 +782,7 @@ fn headline_tiles(c: &mut Canvas, o: &Overview, y: f64) -> f64 {
     let cur = &o.current;
     let tiles: [(&str, String, Option<String>); 5] = [
         ("Rating", rating(cur.average_rating), None),
-        ("New reviews and mentions", count(cur.count), None),
+        ("New reviews and posts", count(cur.count), None),
         (
             "Positive",
             percent(cur.positive_share),
@@ -1632,7 +1632,7 @@ mod tests {
         for expected in [
             "Harbour Lane Café",
             "Last 30 days · Oct 24 – Nov 22, 2026",
-            "Overall 4.1★ from 1,537 rated · 2,045 reviews and mentions in all",
+            "Overall 4.1★ from 1,537 rated · 2,045 reviews and posts in all",
             ">2.7<",
             "▼ −1.3 from 4.0",
             ">89<",

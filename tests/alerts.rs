@@ -412,7 +412,7 @@ fn one_spike_raises_exactly_one_alert_with_its_items() {
     );
     assert_eq!(
         s.message,
-        "Joe's Cafe got 12 reviews and mentions in one hour (18 Mar 2026, 14:00 UTC), about 72 \
+        "Joe's Cafe got 12 reviews and posts in one hour (18 Mar 2026, 14:00 UTC), about 72 \
          times its usual pace, mostly praise. Something may be going viral."
     );
     // "Is it really that good?" reads as praise: the spike says which way it goes (issue 28).

@@ -191,7 +191,7 @@ fn param_specs(kind: AlertKind) -> &'static [ParamSpec] {
             2.0,
             100_000.0,
             5,
-            "never a spike below this many items in an hour"
+            "never a spike below this many reviews and posts in an hour"
         ),
         num!(
             "min_ratio",
@@ -256,7 +256,7 @@ fn param_specs(kind: AlertKind) -> &'static [ParamSpec] {
             2.0,
             100_000.0,
             5,
-            "never a surge below this many negative mentions in the window"
+            "never a surge below this many negative remarks in the window"
         ),
         num!(
             "max_p",
@@ -326,7 +326,7 @@ fn param_specs(kind: AlertKind) -> &'static [ParamSpec] {
             5.0,
             100_000.0,
             20,
-            "items the baseline needs before silence can be judged"
+            "reviews and posts the usual pace needs before a quiet spell can be judged"
         ),
         num!(
             "max_p",

@@ -216,10 +216,10 @@ fn count_words(kind: AlertKind, n: usize) -> String {
         AlertKind::Spike => ("burst of reviews", "bursts of reviews"),
         AlertKind::WatchWord => ("watch word", "watch words"),
         AlertKind::Competitor => ("competitor ahead", "competitors ahead"),
-        AlertKind::SourceHealth => ("source failing", "sources failing"),
+        AlertKind::SourceHealth => ("review site failing", "review sites failing"),
         AlertKind::TopicSurge => ("topic surging", "topics surging"),
         AlertKind::ReviewBomb => ("possible review bombing", "possible review bombings"),
-        AlertKind::Silence => ("source gone quiet", "sources gone quiet"),
+        AlertKind::Silence => ("review site gone quiet", "review sites gone quiet"),
         AlertKind::Removed => ("review removed", "reviews removed"),
         AlertKind::CredentialsExpiring => ("sign-in expiring", "sign-ins expiring"),
     };
@@ -248,6 +248,20 @@ fn next_local_hour(now: DateTime<FixedOffset>, hour: u8) -> DateTime<Utc> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The digest's counts are read by the owner: the glossary's words, not the code's.
+    #[test]
+    fn the_counts_of_every_kind_speak_the_owners_words() {
+        for kind in AlertKind::ALL {
+            for n in [1, 2] {
+                let words = count_words(kind, n);
+                assert!(
+                    crate::model::words::jargon_in(&words).is_empty(),
+                    "{kind:?}: {words}"
+                );
+            }
+        }
+    }
 
     fn alert(id: AlertId, kind: AlertKind) -> Alert {
         Alert {

@@ -446,12 +446,12 @@ pub fn spike_finding(
     let times = run.peak as f64 / run.usual_per_hour.max(f64::MIN_POSITIVE);
     let message = match direction {
         Direction::Complaints => format!(
-            "{} got {items} reviews and mentions {when}, about {:.0} times its usual pace, \
+            "{} got {items} reviews and posts {when}, about {:.0} times its usual pace, \
              mostly complaints. Something may be going viral.",
             b.name, times
         ),
         Direction::Praise => format!(
-            "{} got {items} reviews and mentions {when}, about {:.0} times its usual pace, \
+            "{} got {items} reviews and posts {when}, about {:.0} times its usual pace, \
              mostly praise. Something may be going viral.",
             b.name, times
         ),

@@ -180,7 +180,7 @@ pub fn silences(
 
 fn lull_finding(b: &Business, source_id: SourceId, platform: &str, s: &Surge, now: i64) -> Finding {
     let message = format!(
-        "{} on {} has been far quieter than usual: {} items in the {} days to {}, where about \
+        "{} on {} has been far quieter than usual: {} reviews and posts in the {} days to {}, where about \
          {:.0} are usual.",
         b.name,
         platform_label(platform),

@@ -227,7 +227,7 @@ fn one_spike_over_consecutive_hours_is_one_run_with_all_its_items() {
     assert_eq!(f.alert.review_ids.len(), 40);
     assert_eq!(
         f.alert.message,
-        "Harbour Lane Café got 40 reviews and mentions between 1 Jan 2026, 14:00 and 18:00 UTC, \
+        "Harbour Lane Café got 40 reviews and posts between 1 Jan 2026, 14:00 and 18:00 UTC, \
          about 150 times its usual pace, mostly complaints. Something may be going viral."
     );
     // Issue 28: the spike says which way it goes, and carries its evidence.

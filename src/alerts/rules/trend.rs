@@ -80,8 +80,8 @@ pub fn directional_spike(
     now: i64,
 ) -> Finding {
     let what = match direction {
-        Direction::Complaints => "negative reviews and mentions",
-        Direction::Praise => "positive reviews and mentions",
+        Direction::Complaints => "negative reviews and posts",
+        Direction::Praise => "positive reviews and posts",
     };
     let head = match direction {
         Direction::Complaints => "Complaints surged",
