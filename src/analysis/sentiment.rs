@@ -1033,12 +1033,15 @@ fn score_tokens(m: &Model, text: &str, toks: &mut [Token]) -> f64 {
     // Each sentence's net valence, summed apart for the sentences that praise and those that
     // complain: "but" has already settled the sentences that hold both.
     let (mut praise, mut complaint, mut net) = (0.0, 0.0, 0.0);
-    // The last sentence that takes a side, its net valence and whether it turns on a "but" or
-    // an "overall": then it is the verdict on what came before.
+    // The last sentence that takes a side, its net valence and whether it opens on a "but" or
+    // an "overall": then it is the verdict on what came before. (A "but" inside a sentence,
+    // "small but clean", is settled within it by `weigh_contrast`.)
     let (mut contrast, mut verdict, mut turned) = (false, 0.0, false);
+    let mut opening = true;
     for (i, (t, v)) in toks.iter().zip(&valences).enumerate() {
         net += if *v > 0.0 { *v } else { v * NEGATIVITY };
-        contrast |= t.flags & F_CONTRAST != 0;
+        contrast |= opening && t.flags & F_CONTRAST != 0;
+        opening = t.sentence_end;
         if t.sentence_end || i + 1 == toks.len() {
             if net > 0.0 {
                 praise += net;
