@@ -17,6 +17,14 @@
 //! Writes the figures as JSON (`--out PATH`, target/eval.json by default); exits non-zero when the
 //! binary accuracy is below 0.85 or when no more than half of the 3★ reviews land neutral.
 //!
+//! Then ONE table over every labelled set (`tests/fixtures/eval/*.tsv`, and `target/eval-data/`
+//! when `make eval` made it; each set's origin and licence in `tests/fixtures/eval/README.md`):
+//! per set, language and kind of text, the number of polar items, binary accuracy (the score's
+//! side, 0 counts wrong) of Earshot's model, of the frozen baseline (the lexicon model before
+//! issue 27, `earshot::analysis::sentiment_baseline`) and of VADER (precomputed in the set's
+//! second column), the share of negative items labelled negative (what raises an alert), the
+//! share of positive items labelled negative, and the share of neutral items labelled neutral.
+//!
 //! The sample is skewed: 9 in 10 of its starred reviews are 4–5★, so "always positive" would score
 //! 0.90 binary accuracy and 0.5 balanced. Balanced accuracy is the figure to watch.
 
@@ -24,7 +32,8 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use earshot::analysis::sentiment;
+use earshot::analysis::{sentiment, sentiment_baseline};
+use earshot::model::SentimentLabel;
 use serde_json::json;
 
 /// The issue's bars: binary accuracy at least this…
@@ -184,12 +193,18 @@ fn round3(x: f64) -> f64 {
 fn main() -> anyhow::Result<ExitCode> {
     let mut path = "tests/fixtures/booking-hotel-reviews-sample.csv".to_string();
     let mut out = "target/eval.json".to_string();
+    let mut set_dirs: Vec<String> = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         if arg == "--out" {
             out = args
                 .next()
                 .ok_or_else(|| anyhow::anyhow!("--out needs a path"))?;
+        } else if arg == "--sets" {
+            set_dirs.push(
+                args.next()
+                    .ok_or_else(|| anyhow::anyhow!("--sets needs a folder"))?,
+            );
         } else {
             path = arg;
         }
@@ -328,6 +343,40 @@ fn main() -> anyhow::Result<ExitCode> {
         );
     }
 
+    if set_dirs.is_empty() {
+        set_dirs = vec!["tests/fixtures/eval".into(), "target/eval-data".into()];
+    }
+    let booking_baseline = reviews
+        .iter()
+        .filter(|r| r.stars != 3)
+        .filter(|r| {
+            let s = sentiment_baseline::analyze(&r.text).map_or(0.0, |s| s.score);
+            side(s)
+                == if r.stars < 3 {
+                    Side::Negative
+                } else {
+                    Side::Positive
+                }
+        })
+        .count();
+    let mut rows = vec![SetRow {
+        set: "booking-hotel-reviews-sample".into(),
+        language: "en".into(),
+        kind: "hotel reviews (stars)".into(),
+        polar: negatives + positives,
+        earshot: t.accuracy(),
+        baseline: ratio(booking_baseline as u32, negatives + positives),
+        vader: None,
+        negative_recall: t.label_negative_recall(),
+        positive_called_negative: ratio(t.n(&[4, 5], Some("negative")), positives),
+        neutral_kept: None,
+        unscored: t.unscored,
+    }];
+    for dir in &set_dirs {
+        rows.extend(labelled_sets(dir)?);
+    }
+    print_table(&rows);
+
     let confusion: BTreeMap<String, BTreeMap<&str, u32>> = (1..=5u8)
         .map(|s| {
             let row = ["negative", "neutral", "positive"]
@@ -363,6 +412,7 @@ fn main() -> anyhow::Result<ExitCode> {
         "micros_per_review": (micros * 100.0).round() / 100.0,
         "micros_per_short_review": (short_micros * 100.0).round() / 100.0,
         "mean_words_per_review": words.round(),
+        "sets": rows.iter().map(SetRow::json).collect::<Vec<_>>(),
     });
     if let Some(dir) = std::path::Path::new(&out).parent() {
         if !dir.as_os_str().is_empty() {
@@ -390,4 +440,169 @@ fn main() -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// One labelled set's figures for the table.
+struct SetRow {
+    set: String,
+    language: String,
+    kind: String,
+    /// Positive and negative items (neutral ones are counted apart).
+    polar: u32,
+    earshot: f64,
+    baseline: f64,
+    vader: Option<f64>,
+    /// Negative items labelled negative.
+    negative_recall: f64,
+    /// Positive items labelled negative.
+    positive_called_negative: f64,
+    /// Neutral items labelled neutral, when the set has neutral items.
+    neutral_kept: Option<f64>,
+    /// Items the model left unscored (a language it does not cover).
+    unscored: u32,
+}
+
+impl SetRow {
+    fn json(&self) -> serde_json::Value {
+        json!({
+            "set": self.set,
+            "language": self.language,
+            "kind": self.kind,
+            "polar_items": self.polar,
+            "binary_accuracy": round3(self.earshot),
+            "baseline_binary_accuracy": round3(self.baseline),
+            "vader_binary_accuracy": self.vader.map(round3),
+            "negative_recall": round3(self.negative_recall),
+            "positive_called_negative": round3(self.positive_called_negative),
+            "neutral_labelled_neutral": self.neutral_kept.map(round3),
+            "unscored": self.unscored,
+        })
+    }
+}
+
+/// The kind of text a set holds, from its file name (`LANG-NAME.tsv`).
+fn kind_of(name: &str) -> &'static str {
+    if name.contains("sentences") {
+        "short review sentences"
+    } else if name.contains("airline") {
+        "customer posts to brands"
+    } else if name.contains("tweets") {
+        "tweets"
+    } else if name.contains("reviews") || name.contains("books") {
+        "full reviews"
+    } else {
+        "other"
+    }
+}
+
+/// Every `LANG-NAME.tsv` in `dir` (`label <TAB> vader <TAB> text`); a missing folder is no set.
+fn labelled_sets(dir: &str) -> anyhow::Result<Vec<SetRow>> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(Vec::new());
+    };
+    let mut paths: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "tsv"))
+        .collect();
+    paths.sort();
+    let mut rows = Vec::new();
+    for path in paths {
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let text = std::fs::read_to_string(&path)?;
+        let (mut polar, mut right, mut base_right, mut vader_right) = (0u32, 0u32, 0u32, 0u32);
+        let (mut negatives, mut neg_called_neg, mut positives, mut pos_called_neg) =
+            (0u32, 0u32, 0u32, 0u32);
+        let (mut neutrals, mut neutral_kept, mut unscored) = (0u32, 0u32, 0u32);
+        for line in text.lines() {
+            let mut parts = line.splitn(3, '\t');
+            let (Some(label), Some(vader), Some(item)) = (parts.next(), parts.next(), parts.next())
+            else {
+                continue;
+            };
+            let vader: f64 = vader.parse().unwrap_or(0.0);
+            let scored = sentiment::analyze(item);
+            unscored += u32::from(scored.is_none());
+            let score = scored.as_ref().map_or(0.0, |s| s.score);
+            let called = scored.map(|s| s.label);
+            let base = sentiment_baseline::analyze(item).map_or(0.0, |s| s.score);
+            let want = match label {
+                "pos" => Side::Positive,
+                "neg" => Side::Negative,
+                _ => {
+                    neutrals += 1;
+                    neutral_kept += u32::from(called == Some(SentimentLabel::Neutral));
+                    continue;
+                }
+            };
+            polar += 1;
+            right += u32::from(side(score) == want);
+            base_right += u32::from(side(base) == want);
+            vader_right += u32::from(side(vader) == want);
+            let called_negative = called == Some(SentimentLabel::Negative);
+            if want == Side::Negative {
+                negatives += 1;
+                neg_called_neg += u32::from(called_negative);
+            } else {
+                positives += 1;
+                pos_called_neg += u32::from(called_negative);
+            }
+        }
+        rows.push(SetRow {
+            language: name.split('-').next().unwrap_or("?").to_string(),
+            kind: kind_of(&name).into(),
+            set: name,
+            polar,
+            earshot: ratio(right, polar),
+            baseline: ratio(base_right, polar),
+            vader: Some(ratio(vader_right, polar)),
+            negative_recall: ratio(neg_called_neg, negatives),
+            positive_called_negative: ratio(pos_called_neg, positives),
+            neutral_kept: (neutrals > 0).then(|| ratio(neutral_kept, neutrals)),
+            unscored,
+        });
+    }
+    Ok(rows)
+}
+
+fn print_table(rows: &[SetRow]) {
+    println!();
+    println!(
+        "{:<30} {:<4} {:<26} {:>6} {:>8} {:>8} {:>6} {:>8} {:>8} {:>8} {:>8}",
+        "set",
+        "lang",
+        "kind",
+        "n",
+        "earshot",
+        "baseline",
+        "VADER",
+        "neg→neg",
+        "pos→neg",
+        "neu→neu",
+        "unscored"
+    );
+    let opt = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.3}"));
+    for r in rows {
+        println!(
+            "{:<30} {:<4} {:<26} {:>6} {:>8.3} {:>8.3} {:>6} {:>8.3} {:>8.3} {:>8} {:>8}",
+            r.set,
+            r.language,
+            r.kind,
+            r.polar,
+            r.earshot,
+            r.baseline,
+            opt(r.vader),
+            r.negative_recall,
+            r.positive_called_negative,
+            opt(r.neutral_kept),
+            r.unscored
+        );
+    }
+    println!(
+        "(n: positive and negative items; earshot/baseline/VADER: binary accuracy, the score's \
+         side, 0 wrong; neg→neg: negatives labelled negative; pos→neg: positives labelled \
+         negative; neu→neu: neutral items labelled neutral)"
+    );
 }

@@ -132,10 +132,18 @@ fn hand_written_edge_cases() {
         let got = analyze(text).map(|s| s.label);
         assert_eq!(got, Some(want), "{text}: {}", score(text));
     }
-    // Another language is left unscored; nothing at all too.
+    // French is scored in its own words (issue 27); a language without a lexicon is left
+    // unscored; nothing at all too.
+    assert_eq!(
+        analyze(
+            "Le service était très lent et le café était froid, vraiment décevant, nous ne \
+             reviendrons pas."
+        )
+        .map(|s| s.label),
+        Some(Negative)
+    );
     assert!(analyze(
-        "Le service était très lent et le café était froid, vraiment décevant, nous ne \
-         reviendrons pas."
+        "Het ontbijt was heerlijk maar de kamer was erg klein en het bed was niet schoon."
     )
     .is_none());
     assert!(analyze("").is_none());

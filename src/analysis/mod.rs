@@ -4,4 +4,6 @@ pub mod aspects;
 pub mod phrases;
 pub mod review;
 pub mod sentiment;
+#[doc(hidden)]
+pub mod sentiment_baseline;
 pub mod trends;

