@@ -43,7 +43,7 @@ split_debug() {
   name=$(basename "$bin")
   debug=$RELEASE/debug/$name.debug
   mkdir -p "$RELEASE/debug"
-  if readelf -S --wide "$bin" | grep -q '\.debug_'; then
+  if readelf -S --wide "$bin" | grep -qE '\.debug_(info|line) '; then
     echo "package: $name: $(du -m "$bin" | cut -f1) MB with debug info"
     objcopy --only-keep-debug --compress-debug-sections=zlib "$bin" "$debug"
     chmod -x "$debug"
