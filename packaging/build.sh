@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the Linux packages (`make package`): target/release/bundle/deb/Earshot_*.deb and
-# target/release/bundle/rpm/earshot-*.rpm, each holding both binaries (earshot-desktop and the
+# target/release/bundle/rpm/Earshot-*.rpm, each holding both binaries (earshot-desktop and the
 # earshot command), stripped, with their debug info kept aside in target/release/debug/*.debug
 # for crash reports; the man pages, bash/zsh/fish completions and the systemd user unit made by
 # the release `earshot` itself (`earshot package-files`); the AppStream metainfo; the desktop
