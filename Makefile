@@ -8,17 +8,19 @@ SHELL := /usr/bin/env bash
 # Debian 12 packages: Tauri's build libraries, then what the smoke test needs (Xvfb, WebKit's
 # WebDriver, a D-Bus session, an XSETTINGS daemon that switches the desktop to dark), ImageMagick
 # for icons/make-icons.sh, sqlite3 for poking at data (and the smoke test's old database), python3
-# for the benchmark's window closer (tests/e2e/close-window.py).
+# for the benchmark's window closer (tests/e2e/close-window.py); appstream (appstreamcli validates
+# the package's metainfo) and man-db (the package test reads `man earshot`).
 APT_PACKAGES := build-essential pkg-config libssl-dev curl file \
 	libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev \
-	libdbus-1-dev xvfb webkit2gtk-driver imagemagick dbus-x11 sqlite3 python3 xsettingsd
+	libdbus-1-dev xvfb webkit2gtk-driver imagemagick dbus-x11 sqlite3 python3 xsettingsd \
+	appstream man-db
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 # Where cargo puts what it builds (CARGO_TARGET_DIR moves it; the figures stay in target/).
 BUILD_DIR := $(or $(CARGO_TARGET_DIR),target)
 export PATH := $(CARGO_BIN):$(PATH)
 
-.PHONY: setup build run test lint test-rust test-ui smoke package bench fuzz fuzz-ci eval
+.PHONY: setup build run test lint test-rust test-ui smoke package package-test bench fuzz fuzz-ci eval
 
 setup:
 	@missing=""; \
@@ -63,9 +65,18 @@ smoke: setup
 
 test: setup lint test-rust test-ui smoke fuzz-ci
 
-# Installable bundles under target/release/bundle/{deb,rpm}. (AppImage needs downloads: not here.)
+# Installable bundles under target/release/bundle/{deb,rpm}: both binaries stripped (debug info
+# in target/release/debug/), man pages, completions, the watcher's user unit, AppStream metainfo
+# (packaging/build.sh). AppImage needs downloads: not here.
 package: setup
-	npx --no-install tauri build --bundles deb,rpm
+	bash packaging/build.sh
+
+# The package tested as a release: builds it, installs the .deb into this machine (root or sudo),
+# starts the installed app from its menu entry under Xvfb, upgrades an old database, installs a
+# newer package over it and removes it, checking the owner's data stays (tests/package/).
+# CI runs it after `make test` (.ci/run); figures in target/package-test.json.
+package-test: setup
+	bash tests/package/package-test.sh
 
 # Import, dashboard and search figures at 10k, 100k and 1M reviews, against sqlite3's own CSV
 # import of the same file; then the app's first paint and memory under Xvfb on the largest

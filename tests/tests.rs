@@ -17,6 +17,7 @@ mod fuzz;
 mod import_mapping;
 mod imports;
 mod outlook;
+mod package_files;
 mod platform_figures;
 mod replies;
 mod reply_auth;

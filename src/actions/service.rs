@@ -121,13 +121,46 @@ pub fn watch_command(exe: &Path, db: &Path) -> Vec<String> {
 /// (SIGTERM from `systemctl stop`) stays stopped. No network target to wait for: a user manager
 /// has none, and a round without a network fails politely and is tried again on schedule.
 pub fn unit_text(exe: &Path, db: &Path) -> String {
+    // The opted-in secrets file (no keyring on this machine) must be the same for the service.
+    let secrets_file = std::env::var_os("EARSHOT_SECRETS_FILE").filter(|p| !p.is_empty());
+    unit_text_with(
+        "# Written by `earshot service install`; `earshot service uninstall` removes it.",
+        exe,
+        db,
+        secrets_file.as_deref(),
+    )
+}
+
+/// Where the package installs the command-line tool (Linux .deb and .rpm).
+pub const PACKAGED_CLI: &str = "/usr/bin/earshot";
+
+/// The unit the Linux package ships in `/usr/lib/systemd/user/`, not enabled: the watcher of
+/// the default database by the packaged tool. It is [`unit_text`]'s text for that tool and
+/// database line for line (only the first comment differs, a test checks), so `earshot service
+/// install` on a packaged machine writes the same unit into the owner's folder, where it takes
+/// precedence, and `service uninstall` leaves the shipped one as it came.
+pub fn packaged_unit_text() -> String {
+    let db = platform_default_db().unwrap_or_else(|| PathBuf::from("earshot.db"));
+    unit_text_with(
+        "# Shipped by the Earshot package and not enabled: `earshot service install` (or the \
+         app's Settings) turns the watcher on.",
+        Path::new(PACKAGED_CLI),
+        &db,
+        None,
+    )
+}
+
+fn unit_text_with(
+    header: &str,
+    exe: &Path,
+    db: &Path,
+    secrets_file: Option<&std::ffi::OsStr>,
+) -> String {
     let exec: Vec<String> = watch_command(exe, db)
         .iter()
         .map(|w| systemd_word(w))
         .collect();
-    // The opted-in secrets file (no keyring on this machine) must be the same for the service.
-    let secrets_file = std::env::var_os("EARSHOT_SECRETS_FILE")
-        .filter(|p| !p.is_empty())
+    let secrets_file = secrets_file
         .map(|p| {
             format!(
                 "Environment={}\n",
@@ -136,7 +169,7 @@ pub fn unit_text(exe: &Path, db: &Path) -> String {
         })
         .unwrap_or_default();
     format!(
-        "# Written by `earshot service install`; `earshot service uninstall` removes it.\n\
+        "{header}\n\
          [Unit]\n\
          Description=Earshot: sync reviews, raise alerts and send them, post queued replies\n\
          \n\
@@ -326,6 +359,24 @@ mod tests {
         assert_eq!(systemd_word("/usr/bin/earshot"), "/usr/bin/earshot");
         assert_eq!(systemd_word("/home/a b/100%.db"), "\"/home/a b/100%%.db\"");
         assert_eq!(systemd_word("say \"hi\""), "\"say \\\"hi\\\"\"");
+    }
+
+    #[test]
+    fn the_packaged_unit_is_the_one_service_install_writes_for_the_packaged_tool() {
+        let db = platform_default_db().unwrap();
+        let shipped = packaged_unit_text();
+        let written = unit_text_with("# written", Path::new(PACKAGED_CLI), &db, None);
+        let body = |t: &str| t.lines().skip(1).map(str::to_owned).collect::<Vec<_>>();
+        assert_eq!(body(&shipped), body(&written));
+        assert!(
+            shipped.starts_with("# Shipped by the Earshot package"),
+            "{shipped}"
+        );
+        // The default database is not named: the service opens whatever the owner's default is.
+        assert!(
+            shipped.contains("\nExecStart=/usr/bin/earshot watch\n"),
+            "{shipped}"
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod export;
 mod import;
 mod insights;
 mod output;
+mod package_files;
 mod reply;
 mod report;
 mod reviews;
@@ -82,6 +83,9 @@ enum Command {
     /// Run `earshot watch` in the background as a systemd user service: install, uninstall,
     /// status.
     Service(watch::ServiceArgs),
+    /// Writes the man pages, shell completions and systemd unit the Linux package ships.
+    #[command(hide = true)]
+    PackageFiles(package_files::PackageFilesArgs),
 }
 
 /// Opens the store; a damaged database is reported with the newest good backup to restore.
@@ -148,5 +152,6 @@ pub fn run() -> Result<ExitCode> {
         Command::Sync(args) => sources::sync_cmd(&path, args),
         Command::Watch(args) => watch::watch(&path, args),
         Command::Service(args) => watch::service(&path, args),
+        Command::PackageFiles(args) => package_files::run(args),
     }
 }

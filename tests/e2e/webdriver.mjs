@@ -112,10 +112,11 @@ export async function wd(method, url, body) {
 }
 
 export class Session {
-  static async start(dbPath) {
+  /** Starts the app on `dbPath`; `args` replaces its command line (the package test's `Exec=`). */
+  static async start(dbPath, args = ['--db', dbPath]) {
     const caps = {
       capabilities: {
-        alwaysMatch: { 'tauri:options': { application: APP, args: ['--db', dbPath] } },
+        alwaysMatch: { 'tauri:options': { application: APP, args } },
       },
     };
     const v = await wd('POST', '/session', caps);
