@@ -142,9 +142,9 @@ fn open_db(location: &DbLocation) -> Result<Db> {
 fn run_on_team_database(location: &DbLocation, command: Command) -> Result<ExitCode> {
     let open = || open_db(location);
     match command {
-        Command::Import(args) => import::run(&mut open_any()?, args),
-        Command::Reviews(args) => reviews::list(&open_any()?, args),
-        Command::Stats(args) => reviews::stats(&open_any()?, args),
+        Command::Import(args) => import::run(&mut open()?, args),
+        Command::Reviews(args) => reviews::list(&open()?, args),
+        Command::Stats(args) => reviews::stats(&open()?, args),
         other => {
             let name = format!("{other:?}");
             let name = name
