@@ -38,7 +38,7 @@ const MIGRATIONS: &[(&str, &str)] = &[(
 pub const PG_SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The advisory lock key that serialises migrations between seats ("earshot" in ASCII).
-const MIGRATION_LOCK: i64 = 0x6561_7273_686f_74;
+const MIGRATION_LOCK: i64 = 0x0065_6172_7368_6f74;
 
 /// Whether `location` (what `--db` or `EARSHOT_DB` holds) names a PostgreSQL database rather
 /// than a file.
