@@ -150,6 +150,14 @@ impl PgStore {
         Ok(())
     }
 
+    /// Brings the planner's statistics of the reviews and the rollup up to date: after a bulk
+    /// write, before autovacuum would.
+    pub fn analyze(&self) -> Result<()> {
+        self.client()
+            .batch_execute("ANALYZE reviews, review_daily")?;
+        Ok(())
+    }
+
     /// Whether the database holds no reviews at all.
     pub fn is_empty(&self) -> Result<bool> {
         let rows = self.client().query("SELECT 1 FROM reviews LIMIT 1", &[])?;
