@@ -27,6 +27,19 @@ pub fn import(
     import::import_paths_batched(store, paths, opts, batch, progress)
 }
 
+/// [`import`] into a database of either kind: the owner's file or a team's PostgreSQL database
+/// (issue 31; there, Earshot's CSV and JSON Lines for now).
+pub fn import_into(
+    db: &mut crate::store::Db,
+    paths: &[std::path::PathBuf],
+    opts: &ImportOptions,
+    batch_size: Option<usize>,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<ImportReport, import::ImportError> {
+    let batch = batch_size.unwrap_or(import::BATCH_SIZE);
+    import::import_paths_into(db, paths, opts, batch, progress)
+}
+
 /// What the app shows of a file before importing it: its format, and for a CSV the headers, the
 /// first rows and the proposed column for each of Earshot's fields (issue 32).
 pub fn preview_import(path: &Path) -> Result<ImportPreview, import::ImportError> {

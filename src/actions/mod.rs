@@ -27,7 +27,9 @@ pub mod watch;
 
 pub use alerts::{alerts_with_reviews, check_alerts, check_alerts_since, AlertWithReviews};
 pub use dashboard::{dashboard, inbox_facets, Dashboard, InboxFacets};
-pub use data::{backup_now, import, list_backups, preview_import, restore, write_import_template};
+pub use data::{
+    backup_now, import, import_into, list_backups, preview_import, restore, write_import_template,
+};
 pub use demo::{demo_db_path, open_demo, DemoOpened};
 pub use prefs::{set_ui_prefs, ui_prefs, UiPrefs};
 pub use replies::{

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 use earshot::import::{ColumnMapping, Format, ImportOptions, ImportReport, LongText};
-use earshot::store::Store;
+use earshot::store::Db;
 
 use super::output::{print_json, progress_bar};
 
@@ -75,7 +75,7 @@ fn parse_format(s: &str) -> std::result::Result<Format, String> {
     Format::parse(s).ok_or_else(|| format!("unknown format {s:?}; one of {}", format_names()))
 }
 
-pub fn run(store: &mut Store, args: ImportArgs) -> Result<ExitCode> {
+pub fn run(db: &mut Db, args: ImportArgs) -> Result<ExitCode> {
     let mut mapping = ColumnMapping::default();
     for m in &args.map {
         mapping
@@ -97,8 +97,8 @@ pub fn run(store: &mut Store, args: ImportArgs) -> Result<ExitCode> {
         .map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
         .sum();
     let bar = progress_bar(size, args.json, "Importing");
-    let result = earshot::actions::import(
-        store,
+    let result = earshot::actions::import_into(
+        db,
         &args.paths,
         &opts,
         args.batch_size,

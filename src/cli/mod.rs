@@ -22,7 +22,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use earshot::store::{default_db_path, SlowUpgrade, Store};
+use earshot::store::{default_db_path, Db, DbLocation, SlowUpgrade, Store};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -31,8 +31,9 @@ use earshot::store::{default_db_path, SlowUpgrade, Store};
     about = "Keep your business within earshot of what customers say online"
 )]
 pub struct Cli {
-    /// The database file (default: the OS data directory, or $EARSHOT_DB).
-    #[arg(long, global = true, value_name = "PATH")]
+    /// The database file (default: the OS data directory, or $EARSHOT_DB), or a team's
+    /// PostgreSQL database as a `postgresql://` URL.
+    #[arg(long, global = true, value_name = "PATH|URL")]
     db: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
@@ -127,17 +128,58 @@ fn announce_slow_upgrade(path: &std::path::Path) {
     }
 }
 
+/// Opens the database at `--db` or `EARSHOT_DB` of either kind (a file, or a team's
+/// `postgresql://` URL).
+fn open_db(location: &DbLocation) -> Result<Db> {
+    match location {
+        DbLocation::File(path) => Ok(Db::Sqlite(open_store(path)?)),
+        DbLocation::Postgres(url) => Db::open(location).with_context(|| {
+            format!(
+                "opening the team database {}",
+                earshot::store::postgres::redacted(url)
+            )
+        }),
+    }
+}
+
+/// Runs the commands that work on a team database (issue 31: import, reviews, stats so far).
+fn run_on_team_database(location: &DbLocation, command: Command) -> Result<ExitCode> {
+    let open = || open_db(location);
+    match command {
+        Command::Import(args) => import::run(&mut open()?, args),
+        Command::Reviews(args) => reviews::list(&open()?, args),
+        Command::Stats(args) => reviews::stats(&open()?, args),
+        other => {
+            let name = format!("{other:?}");
+            let name = name
+                .split(['(', ' '])
+                .next()
+                .unwrap_or_default()
+                .to_lowercase();
+            Err(anyhow::anyhow!(
+                "`earshot {name}` does not work on a team database yet: import, reviews and \
+                 stats do (see docs/team.md); use it with a database file"
+            ))
+        }
+    }
+}
+
 pub fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
     let path = cli.db.clone().unwrap_or_else(default_db_path);
+    let location = DbLocation::parse(&path);
+    if matches!(location, DbLocation::Postgres(_)) {
+        return run_on_team_database(&location, cli.command);
+    }
     let open = || open_store(&path);
+    let open_any = || open_db(&location);
     match cli.command {
         Command::Businesses(cmd) => businesses::run(&open()?, cmd),
-        Command::Import(args) => import::run(&mut open()?, args),
+        Command::Import(args) => import::run(&mut open_any()?, args),
         Command::Export(args) => export::run(&open()?, args),
         Command::Report(args) => report::run(&open()?, args),
-        Command::Reviews(args) => reviews::list(&open()?, args),
-        Command::Stats(args) => reviews::stats(&open()?, args),
+        Command::Reviews(args) => reviews::list(&open_any()?, args),
+        Command::Stats(args) => reviews::stats(&open_any()?, args),
         Command::Demo(args) => reviews::demo(&mut open()?, args),
         Command::Trends(args) => insights::trends(&open()?, args),
         Command::Topics(args) => insights::topics(&open()?, args),

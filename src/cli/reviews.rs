@@ -8,7 +8,7 @@ use clap::Args;
 use earshot::import::parse_date;
 use earshot::model::rfc3339;
 use earshot::platform::normalise_platform;
-use earshot::store::{ReviewFilter, Store};
+use earshot::store::{Db, ReviewFilter, Store};
 
 use super::output::{print_json, rating};
 
@@ -53,7 +53,7 @@ fn parse_until(s: &str) -> Result<DateTime<Utc>, String> {
     Ok(t)
 }
 
-pub fn list(store: &Store, a: ReviewsArgs) -> Result<ExitCode> {
+pub fn list(store: &Db, a: ReviewsArgs) -> Result<ExitCode> {
     let business = store.business_by_name(&a.business)?;
     let filter = ReviewFilter {
         business_id: Some(business.id),
@@ -105,7 +105,7 @@ pub struct StatsArgs {
     json: bool,
 }
 
-pub fn stats(store: &Store, a: StatsArgs) -> Result<ExitCode> {
+pub fn stats(store: &Db, a: StatsArgs) -> Result<ExitCode> {
     let business = store.business_by_name(&a.business)?;
     let stats = store.stats(business.id)?;
     if a.json {

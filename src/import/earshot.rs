@@ -17,12 +17,11 @@ use std::sync::{mpsc, Mutex};
 use super::mapping::{generated_id, ColumnMapping, FIELDS};
 use super::{
     not_reviews, parse_date, parse_rating, BatchWriter, Format as ImportFormat, ImportError,
-    ImportOptions, ImportReport, Result,
+    ImportOptions, ImportReport, ImportTarget, Result,
 };
 use crate::analysis::review::{self as review_analysis, ReviewAnalysis};
 use crate::model::{IncomingReview, Kind, SourceId};
 use crate::platform::normalise_platform;
-use crate::store::Store;
 use rustc_hash::FxHashMap;
 
 /// How many bytes to look at to tell the format.
@@ -42,8 +41,8 @@ pub const COLUMNS: &[&str] = &[
 
 /// Imports one Earshot CSV or JSON Lines file; `format` overrides the sniffing of its first
 /// bytes.
-pub(super) fn import_file(
-    store: &mut Store,
+pub(super) fn import_file<T: ImportTarget>(
+    target: &mut T,
     path: &Path,
     opts: &ImportOptions,
     batch_size: usize,
@@ -101,12 +100,12 @@ pub(super) fn import_file(
         }
     };
 
-    let business = store.ensure_business(&opts.business)?;
+    let business = target.ensure_business(&opts.business)?;
     // Checkpoints on their own thread while the import writes (store::checkpoints): a 1M-review
     // import, three interleaved pairs, 11.77 s against 13.75 s.
-    let _checkpoints = store.background_checkpoints();
+    let _checkpoints = target.background_checkpoints();
     let mut writer = BatchWriter::new(
-        store.import_writer(),
+        target.import_sink(),
         business.id,
         opts.skip_bad,
         into_source,
@@ -1118,6 +1117,7 @@ impl RawRow {
 mod tests {
     use super::*;
     use crate::import::import_path_batched;
+    use crate::store::Store;
 
     /// Reviews in the shapes an import meets: titles or not, unrated mentions, several
     /// platforms, French and German text, an id repeated with new text (an edit within the

@@ -16,9 +16,11 @@ mod batch_rollups;
 mod businesses;
 mod channels;
 mod checkpoints;
+mod db;
 pub mod files;
 mod imported;
 mod maintenance;
+pub mod postgres;
 mod replies;
 mod reviews;
 mod rollup_counts;
@@ -41,6 +43,7 @@ pub use imported::ImportedReview;
 pub use alert_history::SentimentDays;
 pub use alerts::AlertMarks;
 pub use channels::Claimed;
+pub use db::{Db, DbLocation, ReviewSink};
 pub use maintenance::verify_database_file;
 pub use reviews::{ReviewFilter, ReviewOrder, ReviewWriter};
 pub use sources::{Source, SourceStatus};
@@ -210,6 +213,19 @@ pub enum StoreError {
     Invalid { what: &'static str, reason: String },
     #[error(transparent)]
     Sql(#[from] rusqlite::Error),
+    /// The team database (PostgreSQL) could not be reached or refused the sign-in.
+    #[error("cannot open the team database at {location}: {error}")]
+    PgOpen {
+        location: String,
+        error: ::postgres::Error,
+    },
+    #[error("migration {name} of the team database failed: {error}")]
+    PgMigration {
+        name: &'static str,
+        error: ::postgres::Error,
+    },
+    #[error("team database: {0}")]
+    Postgres(#[from] ::postgres::Error),
 }
 
 impl StoreError {
@@ -227,6 +243,9 @@ impl StoreError {
             StoreError::UnknownReview(_) => "unknown_review",
             StoreError::Invalid { .. } => "invalid",
             StoreError::Sql(_) => "db_error",
+            StoreError::PgOpen { .. } => "db_open",
+            StoreError::PgMigration { .. } => "migration_failed",
+            StoreError::Postgres(_) => "db_error",
         }
     }
 }

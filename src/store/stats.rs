@@ -58,25 +58,31 @@ fn by_month(days: &[DayRow]) -> Vec<MonthStats> {
         .collect()
 }
 
+/// The headline figures of a business from its days in the rollup, oldest first: one
+/// computation for both stores (the PostgreSQL store reads the same rollup).
+pub(super) fn stats_of_days(business: String, days: &[DayRow]) -> Stats {
+    let all = sum_range(days, i64::MIN, i64::MAX);
+    let distribution = all
+        .stars
+        .iter()
+        .enumerate()
+        .map(|(i, n)| ((i + 1).to_string(), *n))
+        .collect();
+    Stats {
+        business,
+        count: all.count,
+        average_rating: average(all.rating_sum, all.rated),
+        distribution,
+        by_month: by_month(days),
+    }
+}
+
 impl Store {
     /// From the business's days in the rollup, summed here (one read, no sort in SQL).
     pub fn stats(&self, business_id: BusinessId) -> Result<Stats> {
         let business = self.business(business_id)?;
         let days = self.daily_rows(business_id, None)?;
-        let all = sum_range(&days, i64::MIN, i64::MAX);
-        let distribution = all
-            .stars
-            .iter()
-            .enumerate()
-            .map(|(i, n)| ((i + 1).to_string(), *n))
-            .collect();
-        Ok(Stats {
-            business: business.name,
-            count: all.count,
-            average_rating: average(all.rating_sum, all.rated),
-            distribution,
-            by_month: by_month(&days),
-        })
+        Ok(stats_of_days(business.name, &days))
     }
 
     /// The platforms a business (every business when `None`) has items on, by name, from the

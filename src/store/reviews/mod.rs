@@ -17,6 +17,7 @@ use crate::model::SourceId;
 
 pub use query::{ReviewFilter, ReviewOrder};
 pub(in crate::store) use write::index_all_rows;
+pub(in crate::store) use write::validate;
 pub use write::ReviewWriter;
 
 /// Bits of the review id in a search key; the second of creation fills the bits above. A search

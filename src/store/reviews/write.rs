@@ -541,8 +541,8 @@ fn owner_of_source(tx: &Connection, source_id: SourceId) -> Result<Owner> {
     .ok_or(StoreError::UnknownSource(source_id))
 }
 
-/// Rejects what the schema would reject, with a message that names the field.
-fn validate(item: &IncomingReview) -> Result<()> {
+/// Rejects what the schema would reject, with a message that names the field (both stores).
+pub(in crate::store) fn validate(item: &IncomingReview) -> Result<()> {
     let invalid = |reason: String| StoreError::Invalid {
         what: "review",
         reason,

@@ -1,0 +1,195 @@
+//! Either store behind one type: the embedded SQLite file (one seat, the default) or a team's
+//! PostgreSQL database (issue 31).
+//!
+//! An enum, not a trait object: each arm calls its store's own method, so the SQLite store keeps
+//! its fast paths (its own SQL, its statement cache, its search key) and nothing about it is
+//! bent to what both engines share; a caller that only ever has a file keeps taking `&Store`.
+//! Methods appear here as the action layer moves onto both stores, concept by concept.
+
+use std::path::{Path, PathBuf};
+
+use super::postgres::{is_postgres_url, PgReviewWriter, PgStore};
+use super::{Result, ReviewFilter, ReviewWriter, Stats, Store};
+use crate::analysis::review::ReviewAnalysis;
+use crate::model::{Business, BusinessId, IncomingReview, Review, SourceId, WriteCounts};
+
+/// Where the database is: what `--db`, `EARSHOT_DB` or the app's setting names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbLocation {
+    File(PathBuf),
+    /// A `postgresql://` or `postgres://` URL (it may hold a password: never print it; see
+    /// [`crate::store::postgres::redacted`]).
+    Postgres(String),
+}
+
+impl DbLocation {
+    /// A URL names a PostgreSQL database; anything else is a file path.
+    pub fn parse(location: &Path) -> DbLocation {
+        match location.to_str().filter(|s| is_postgres_url(s)) {
+            Some(url) => DbLocation::Postgres(url.to_owned()),
+            None => DbLocation::File(location.to_owned()),
+        }
+    }
+}
+
+/// An open database of either kind.
+#[derive(Debug)]
+pub enum Db {
+    Sqlite(Store),
+    Postgres(PgStore),
+}
+
+impl Db {
+    /// Opens the database at `location`, bringing its schema up to date.
+    pub fn open(location: &DbLocation) -> Result<Db> {
+        Ok(match location {
+            DbLocation::File(path) => Db::Sqlite(Store::open(path)?),
+            DbLocation::Postgres(url) => Db::Postgres(PgStore::open(url)?),
+        })
+    }
+
+    /// Where the data is, for the footer and messages (a URL without its password).
+    pub fn location(&self) -> String {
+        match self {
+            Db::Sqlite(s) => s.path().display().to_string(),
+            Db::Postgres(p) => p.location().to_owned(),
+        }
+    }
+
+    pub fn ensure_business(&self, name: &str) -> Result<Business> {
+        match self {
+            Db::Sqlite(s) => s.ensure_business(name),
+            Db::Postgres(p) => p.ensure_business(name),
+        }
+    }
+
+    pub fn business_by_name(&self, name: &str) -> Result<Business> {
+        match self {
+            Db::Sqlite(s) => s.business_by_name(name),
+            Db::Postgres(p) => p.business_by_name(name),
+        }
+    }
+
+    pub fn business(&self, id: BusinessId) -> Result<Business> {
+        match self {
+            Db::Sqlite(s) => s.business(id),
+            Db::Postgres(p) => p.business(id),
+        }
+    }
+
+    pub fn businesses(&self) -> Result<Vec<Business>> {
+        match self {
+            Db::Sqlite(s) => s.businesses(),
+            Db::Postgres(p) => p.businesses(),
+        }
+    }
+
+    pub fn list_reviews(&self, filter: &ReviewFilter) -> Result<Vec<Review>> {
+        match self {
+            Db::Sqlite(s) => s.list_reviews(filter),
+            Db::Postgres(p) => p.list_reviews(filter),
+        }
+    }
+
+    pub fn count_reviews(&self, filter: &ReviewFilter) -> Result<u64> {
+        match self {
+            Db::Sqlite(s) => s.count_reviews(filter),
+            Db::Postgres(p) => p.count_reviews(filter),
+        }
+    }
+
+    pub fn stats(&self, business_id: BusinessId) -> Result<Stats> {
+        match self {
+            Db::Sqlite(s) => s.stats(business_id),
+            Db::Postgres(p) => p.stats(business_id),
+        }
+    }
+
+    pub fn platforms(&self, business_id: Option<BusinessId>) -> Result<Vec<String>> {
+        match self {
+            Db::Sqlite(s) => s.platforms(business_id),
+            Db::Postgres(p) => p.platforms(business_id),
+        }
+    }
+
+    pub fn is_empty(&self) -> Result<bool> {
+        match self {
+            Db::Sqlite(s) => s.is_empty(),
+            Db::Postgres(p) => p.is_empty(),
+        }
+    }
+}
+
+/// What an import writes its rows through, on either store: a writer of batches, one
+/// transaction each, that can add a source between rows (a file's new platform).
+pub trait ReviewSink {
+    /// Takes one item into the open batch.
+    fn write(
+        &mut self,
+        source_id: SourceId,
+        item: &IncomingReview,
+        analysed: Option<&ReviewAnalysis>,
+    ) -> Result<WriteCounts>;
+    /// Writes the open batch; what it changed.
+    fn commit(&mut self) -> Result<WriteCounts>;
+    /// The source of `business_id` with this connector and label, added when missing.
+    fn ensure_source(
+        &self,
+        business_id: BusinessId,
+        connector: &str,
+        label: &str,
+        settings: &serde_json::Value,
+    ) -> Result<SourceId>;
+}
+
+impl ReviewSink for ReviewWriter<'_> {
+    fn write(
+        &mut self,
+        source_id: SourceId,
+        item: &IncomingReview,
+        analysed: Option<&ReviewAnalysis>,
+    ) -> Result<WriteCounts> {
+        ReviewWriter::write(self, source_id, item, analysed)
+    }
+
+    fn commit(&mut self) -> Result<WriteCounts> {
+        ReviewWriter::commit(self)
+    }
+
+    fn ensure_source(
+        &self,
+        business_id: BusinessId,
+        connector: &str,
+        label: &str,
+        settings: &serde_json::Value,
+    ) -> Result<SourceId> {
+        self.store()
+            .ensure_source(business_id, connector, label, settings)
+    }
+}
+
+impl ReviewSink for PgReviewWriter<'_> {
+    fn write(
+        &mut self,
+        source_id: SourceId,
+        item: &IncomingReview,
+        analysed: Option<&ReviewAnalysis>,
+    ) -> Result<WriteCounts> {
+        PgReviewWriter::write(self, source_id, item, analysed)
+    }
+
+    fn commit(&mut self) -> Result<WriteCounts> {
+        PgReviewWriter::commit(self)
+    }
+
+    fn ensure_source(
+        &self,
+        business_id: BusinessId,
+        connector: &str,
+        label: &str,
+        settings: &serde_json::Value,
+    ) -> Result<SourceId> {
+        self.store()
+            .ensure_source(business_id, connector, label, settings)
+    }
+}

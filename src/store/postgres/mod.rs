@@ -1,0 +1,356 @@
+//! The team store: the same concepts as the SQLite store, on a PostgreSQL database that several
+//! seats share (issue 31). The only other module with SQL, beside `store/`'s SQLite files.
+//!
+//! [`PgStore::open`] connects, refuses a schema newer than this build knows and applies the
+//! numbered migrations of `postgres/migrations/` it lacks, in one transaction under an
+//! advisory lock: two seats opening a new database at once migrate it once. The client is the
+//! synchronous `postgres` crate, as the SQLite store is synchronous: the action layer calls
+//! either store the same way, from the CLI's main thread or the app's blocking pool.
+//!
+//! One file per concept, as in the SQLite store: businesses and sources here, reviews (the
+//! COPY-fed write path, the listing and the search) in `reviews`, the headline figures in
+//! `stats`.
+
+mod claims;
+#[cfg(unix)]
+pub mod cluster;
+mod reviews;
+mod stats;
+
+use std::cell::{RefCell, RefMut};
+
+use postgres::{Client, NoTls, Row};
+
+use super::{now_unix, Result, StoreError};
+use crate::model::{Business, BusinessId, SourceId};
+
+pub use claims::SyncClaim;
+pub use reviews::PgReviewWriter;
+
+/// The migrations of the PostgreSQL store, in order; its schema version is how many are applied.
+/// Numbered on their own: the two stores' schemas differ where each engine does better.
+const MIGRATIONS: &[(&str, &str)] = &[(
+    "0001_foundation",
+    include_str!("migrations/0001_foundation.sql"),
+)];
+
+/// The schema version this build writes on PostgreSQL.
+pub const PG_SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// The advisory lock key that serialises migrations between seats ("earshot" in ASCII).
+const MIGRATION_LOCK: i64 = 0x0065_6172_7368_6f74;
+
+/// Whether `location` (what `--db` or `EARSHOT_DB` holds) names a PostgreSQL database rather
+/// than a file.
+pub fn is_postgres_url(location: &str) -> bool {
+    location.starts_with("postgresql://") || location.starts_with("postgres://")
+}
+
+/// `url` without its password, for messages and the footer: user, host, port and database.
+pub fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((user_info, host)) => {
+            let user = user_info.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}@{host}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+/// An open team database.
+pub struct PgStore {
+    /// The `postgres` client takes `&mut self` for every call; the store's methods take `&self`
+    /// like the SQLite store's, so callers treat both alike. Never borrowed across a call.
+    client: RefCell<Client>,
+    location: String,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore")
+            .field("location", &self.location)
+            .finish()
+    }
+}
+
+impl PgStore {
+    /// Connects to the database at `url` and brings its schema up to date.
+    pub fn open(url: &str) -> Result<PgStore> {
+        let location = redacted(url);
+        let mut client = Client::connect(url, NoTls).map_err(|error| StoreError::PgOpen {
+            location: location.clone(),
+            error,
+        })?;
+        // The server's notices (a search word that is a stop word in one language, an existing
+        // temporary table) are for a person at psql, not for the owner.
+        client.batch_execute("SET client_min_messages = warning")?;
+        let store = PgStore {
+            client: RefCell::new(client),
+            location,
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Where the database is, without its password: what the app's footer shows.
+    pub fn location(&self) -> &str {
+        &self.location
+    }
+
+    pub(crate) fn client(&self) -> RefMut<'_, Client> {
+        self.client.borrow_mut()
+    }
+
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> Result<i64> {
+        let row = self
+            .client()
+            .query_one("SELECT coalesce(max(version), 0) FROM earshot_schema", &[])?;
+        Ok(i64::from(row.get::<_, i32>(0)))
+    }
+
+    /// Applies the migrations the database lacks, each recorded in `earshot_schema`, all in one
+    /// transaction under [`MIGRATION_LOCK`]: a failure leaves the old schema, and a seat that
+    /// waited for another's migration finds nothing left to do.
+    fn migrate(&self) -> Result<()> {
+        let mut client = self.client();
+        let mut tx = client.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+        tx.batch_execute(
+            "CREATE TABLE IF NOT EXISTS earshot_schema (
+                 version    integer PRIMARY KEY,
+                 name       text NOT NULL,
+                 applied_at bigint NOT NULL
+             )",
+        )?;
+        let current: i32 = tx
+            .query_one("SELECT coalesce(max(version), 0) FROM earshot_schema", &[])?
+            .get(0);
+        let current = i64::from(current);
+        if current > PG_SCHEMA_VERSION {
+            return Err(StoreError::SchemaTooNew {
+                path: self.location.clone().into(),
+                found: current,
+                known: PG_SCHEMA_VERSION,
+            });
+        }
+        for (i, &(name, sql)) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+            let version = i as i32 + 1;
+            tx.batch_execute(sql)
+                .map_err(|error| StoreError::PgMigration { name, error })?;
+            tx.execute(
+                "INSERT INTO earshot_schema (version, name, applied_at) VALUES ($1, $2, $3)",
+                &[&version, &name, &now_unix()],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Brings the planner's statistics of the reviews and the rollup up to date: after a bulk
+    /// write, before autovacuum would.
+    pub fn analyze(&self) -> Result<()> {
+        self.client()
+            .batch_execute("ANALYZE reviews, review_daily")?;
+        Ok(())
+    }
+
+    /// Whether the database holds no reviews at all.
+    pub fn is_empty(&self) -> Result<bool> {
+        let rows = self.client().query("SELECT 1 FROM reviews LIMIT 1", &[])?;
+        Ok(rows.is_empty())
+    }
+}
+
+const BUSINESS_COLUMNS: &str = "id, name, is_competitor, category";
+
+fn business_from_row(r: &Row) -> Business {
+    Business {
+        id: r.get(0),
+        name: r.get(1),
+        is_competitor: r.get(2),
+        category: r.get(3),
+    }
+}
+
+impl PgStore {
+    /// Adds a business; a name already taken (case-insensitively) is an error.
+    pub fn add_business(&self, name: &str, is_competitor: bool) -> Result<Business> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::Invalid {
+                what: "business name",
+                reason: "it is empty".into(),
+            });
+        }
+        let sql = format!(
+            "INSERT INTO businesses (name, is_competitor, created_at) VALUES ($1, $2, $3)
+             ON CONFLICT (lower(name)) DO NOTHING RETURNING {BUSINESS_COLUMNS}"
+        );
+        let row = self
+            .client()
+            .query_opt(sql.as_str(), &[&name, &is_competitor, &now_unix()])?;
+        row.map(|r| business_from_row(&r))
+            .ok_or_else(|| StoreError::DuplicateBusiness(name.to_owned()))
+    }
+
+    /// The business with this name, created as the owner's own when missing. Two seats that
+    /// ensure one name at once get the same business (the unique index decides).
+    pub fn ensure_business(&self, name: &str) -> Result<Business> {
+        if let Some(b) = self.find_business(name)? {
+            return Ok(b);
+        }
+        match self.add_business(name, false) {
+            Err(StoreError::DuplicateBusiness(_)) => self.business_by_name(name),
+            other => other,
+        }
+    }
+
+    pub fn find_business(&self, name: &str) -> Result<Option<Business>> {
+        let sql =
+            format!("SELECT {BUSINESS_COLUMNS} FROM businesses WHERE lower(name) = lower($1)");
+        let row = self.client().query_opt(sql.as_str(), &[&name.trim()])?;
+        Ok(row.map(|r| business_from_row(&r)))
+    }
+
+    /// The business with this name, or an error that says how to add it.
+    pub fn business_by_name(&self, name: &str) -> Result<Business> {
+        self.find_business(name)?
+            .ok_or_else(|| StoreError::UnknownBusiness(name.trim().to_owned()))
+    }
+
+    pub fn business(&self, id: BusinessId) -> Result<Business> {
+        let sql = format!("SELECT {BUSINESS_COLUMNS} FROM businesses WHERE id = $1");
+        let row = self.client().query_opt(sql.as_str(), &[&id])?;
+        row.map(|r| business_from_row(&r))
+            .ok_or_else(|| StoreError::UnknownBusiness(format!("#{id}")))
+    }
+
+    /// All businesses, the owner's own first, then by name.
+    pub fn businesses(&self) -> Result<Vec<Business>> {
+        let sql = format!(
+            "SELECT {BUSINESS_COLUMNS} FROM businesses ORDER BY is_competitor, lower(name), name"
+        );
+        let rows = self.client().query(sql.as_str(), &[])?;
+        Ok(rows.iter().map(business_from_row).collect())
+    }
+
+    /// The source of `business_id` with this connector and label, added when missing (an
+    /// import's per-platform source). Settings are checked as the SQLite store checks them.
+    pub fn ensure_source(
+        &self,
+        business_id: BusinessId,
+        connector: &str,
+        label: &str,
+        settings: &serde_json::Value,
+    ) -> Result<SourceId> {
+        let find =
+            "SELECT id FROM sources WHERE business_id = $1 AND connector = $2 AND label = $3";
+        if let Some(r) = self
+            .client()
+            .query_opt(find, &[&business_id, &connector, &label])?
+        {
+            return Ok(r.get(0));
+        }
+        super::check_endpoint_settings(settings).map_err(|reason| StoreError::Invalid {
+            what: "address",
+            reason,
+        })?;
+        self.business(business_id)?;
+        let inserted = self.client().query_opt(
+            "INSERT INTO sources (business_id, connector, label, settings, created_at)
+             VALUES ($1, $2, $3, $4::text::jsonb, $5)
+             ON CONFLICT (business_id, connector, label) DO NOTHING RETURNING id",
+            &[
+                &business_id,
+                &connector,
+                &label,
+                &settings.to_string(),
+                &now_unix(),
+            ],
+        )?;
+        match inserted {
+            Some(r) => Ok(r.get(0)),
+            // Another seat added it meanwhile.
+            None => Ok(self
+                .client()
+                .query_one(find, &[&business_id, &connector, &label])?
+                .get(0)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_told_from_files_and_shown_without_their_password() {
+        assert!(is_postgres_url("postgresql://team@db.example/earshot"));
+        assert!(is_postgres_url("postgres://db.example/earshot"));
+        assert!(!is_postgres_url("/home/me/earshot.db"));
+        assert!(!is_postgres_url("postgresql.db"));
+        assert_eq!(
+            redacted("postgresql://owner:s3cret@db.example:5433/earshot"),
+            "postgresql://owner@db.example:5433/earshot"
+        );
+        assert_eq!(
+            redacted("postgresql://db.example/earshot"),
+            "postgresql://db.example/earshot"
+        );
+    }
+
+    /// A new database gets the schema once; a second seat opening it finds it current; a
+    /// database written by a newer Earshot is refused before anything is written to it.
+    #[test]
+    fn opening_migrates_once_and_refuses_a_newer_schema() {
+        let url = cluster::fresh_database("migrates_once");
+        let first = PgStore::open(&url).unwrap();
+        assert_eq!(first.schema_version().unwrap(), PG_SCHEMA_VERSION);
+        let second = PgStore::open(&url).unwrap();
+        assert_eq!(second.schema_version().unwrap(), PG_SCHEMA_VERSION);
+        let applied: i64 = first
+            .client()
+            .query_one("SELECT count(*) FROM earshot_schema", &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(applied, PG_SCHEMA_VERSION);
+
+        first
+            .client()
+            .execute(
+                "INSERT INTO earshot_schema VALUES ($1, 'from the future', 0)",
+                &[&(PG_SCHEMA_VERSION as i32 + 1)],
+            )
+            .unwrap();
+        let err = PgStore::open(&url).unwrap_err();
+        assert_eq!(err.code(), "schema_too_new", "{err}");
+    }
+
+    #[test]
+    fn businesses_are_unique_by_name_whatever_the_case() {
+        let store = PgStore::open(&cluster::fresh_database("businesses")).unwrap();
+        let cafe = store.ensure_business("Harbour Café").unwrap();
+        assert_eq!(store.ensure_business("harbour café").unwrap().id, cafe.id);
+        let err = store.add_business("HARBOUR CAFÉ", true).unwrap_err();
+        assert_eq!(err.code(), "duplicate_business");
+        store.add_business("Rival Roasters", true).unwrap();
+        let names: Vec<String> = store
+            .businesses()
+            .unwrap()
+            .into_iter()
+            .map(|b| b.name)
+            .collect();
+        assert_eq!(names, ["Harbour Café", "Rival Roasters"]);
+        let source = store
+            .ensure_source(cafe.id, "file", "import:google", &serde_json::json!({}))
+            .unwrap();
+        let again = store
+            .ensure_source(cafe.id, "file", "import:google", &serde_json::json!({}))
+            .unwrap();
+        assert_eq!(source, again);
+    }
+}

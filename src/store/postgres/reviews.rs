@@ -1,0 +1,728 @@
+//! Reviews on PostgreSQL: the batch write path fed by COPY, and the listing, count and search.
+//!
+//! A batch is gathered in memory by [`PgReviewWriter::write`] and written at
+//! [`PgReviewWriter::commit`] in one transaction: `COPY … FROM STDIN (FORMAT binary)` into a
+//! temporary table, then one set-based merge (revisions of edited texts, then an upsert on
+//! `(source_id, external_id)` that leaves unchanged rows alone). The rollup follows by the
+//! statement-level triggers of migration 0001, the search document is a generated column: no
+//! per-row round trip, which is what makes COPY fast. A crash keeps whole batches or nothing; a
+//! rerun finds every row unchanged.
+
+use postgres::binary_copy::BinaryCopyInWriter;
+use postgres::types::{ToSql, Type};
+use postgres::Row;
+use rustc_hash::FxHashMap;
+
+use super::PgStore;
+use crate::analysis::review::{self as analysis, ReviewAnalysis};
+use crate::model::{
+    BusinessId, IncomingReview, Kind, Review, ReviewId, SentimentLabel, SourceId, WriteCounts,
+};
+use crate::store::reviews::from_unix;
+use crate::store::{now_unix, Result, ReviewFilter, ReviewOrder, StoreError};
+
+/// Default page size of a listing when the caller names none (as the SQLite store's).
+const DEFAULT_LIMIT: u32 = 100;
+
+/// The staging table a batch is copied into; dropped with the session, emptied at commit.
+const STAGING: &str = "CREATE TEMP TABLE IF NOT EXISTS staged_reviews (
+     seq bigint, source_id bigint, business_id bigint, external_id text, platform text,
+     kind text, author text, rating float8, title text, body text, url text, language text,
+     created_at bigint, updated_at bigint, sentiment float8, sentiment_label text,
+     content_hash bigint, aspects text, raw_json text, replied_at bigint
+ ) ON COMMIT DELETE ROWS";
+
+const COPY_STAGED: &str = "COPY staged_reviews (seq, source_id, business_id, external_id,
+     platform, kind, author, rating, title, body, url, language, created_at, updated_at,
+     sentiment, sentiment_label, content_hash, aspects, raw_json, replied_at)
+     FROM STDIN (FORMAT binary)";
+
+/// The column types of [`COPY_STAGED`], in order.
+const STAGED_TYPES: [Type; 20] = [
+    Type::INT8,
+    Type::INT8,
+    Type::INT8,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::FLOAT8,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::INT8,
+    Type::INT8,
+    Type::FLOAT8,
+    Type::TEXT,
+    Type::INT8,
+    Type::TEXT,
+    Type::TEXT,
+    Type::INT8,
+];
+
+/// The batch's last copy of each item: a file may repeat one, and an upsert may touch a row
+/// once per statement.
+const LATEST: &str = "SELECT DISTINCT ON (source_id, external_id) * FROM staged_reviews
+     ORDER BY source_id, external_id, seq DESC";
+
+/// Files the text an edit replaces, before the upsert overwrites it ($1: now).
+fn revisions_sql() -> String {
+    format!(
+        "INSERT INTO review_revisions (review_id, rating, title, body, updated_at, recorded_at)
+         SELECT r.id, r.rating, r.title, r.body, r.updated_at, $1
+         FROM ({LATEST}) s JOIN reviews r
+           ON r.source_id = s.source_id AND r.external_id = s.external_id
+         WHERE r.content_hash <> s.content_hash
+           AND (r.rating IS DISTINCT FROM s.rating OR r.title IS DISTINCT FROM s.title
+                OR r.body <> s.body)"
+    )
+}
+
+/// Inserts new items in the order they came (ids follow, as in the SQLite store), updates edited or returning ones, leaves
+/// unchanged ones alone; counts (new, updated). $1: now.
+fn upsert_sql() -> String {
+    format!(
+        "WITH written AS (
+             INSERT INTO reviews AS r (source_id, business_id, platform, external_id, kind,
+                 author, rating, title, body, url, language, created_at, updated_at, fetched_at,
+                 sentiment, sentiment_label, content_hash, aspects, raw_json, replied_at)
+             SELECT source_id, business_id, platform, external_id, kind, author, rating, title,
+                 body, url, language, created_at, updated_at, $1, sentiment, sentiment_label,
+                 content_hash, aspects::jsonb, raw_json, replied_at
+             FROM ({LATEST}) s ORDER BY seq
+             ON CONFLICT (source_id, external_id) DO UPDATE SET
+                 platform = excluded.platform, kind = excluded.kind, author = excluded.author,
+                 rating = excluded.rating, title = excluded.title, body = excluded.body,
+                 url = excluded.url, language = excluded.language,
+                 created_at = excluded.created_at, updated_at = excluded.updated_at,
+                 fetched_at = excluded.fetched_at, removed_at = NULL,
+                 sentiment = excluded.sentiment, sentiment_label = excluded.sentiment_label,
+                 content_hash = excluded.content_hash, aspects = excluded.aspects,
+                 replied_at = CASE WHEN r.replied_at IS NULL
+                                    OR r.replied_at > excluded.replied_at
+                               THEN coalesce(excluded.replied_at, r.replied_at)
+                               ELSE r.replied_at END
+             WHERE r.content_hash <> excluded.content_hash OR r.removed_at IS NOT NULL
+             RETURNING (xmax = 0) AS inserted
+         )
+         SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)
+         FROM written"
+    )
+}
+
+/// One item as it is staged: the review's columns with its analysis.
+struct Staged {
+    source_id: SourceId,
+    business_id: BusinessId,
+    external_id: String,
+    platform: String,
+    kind: &'static str,
+    author: Option<String>,
+    rating: Option<f64>,
+    title: Option<String>,
+    body: String,
+    url: Option<String>,
+    language: Option<String>,
+    created_at: i64,
+    updated_at: Option<i64>,
+    sentiment: Option<f64>,
+    sentiment_label: Option<&'static str>,
+    content_hash: i64,
+    aspects: Option<String>,
+    raw_json: Option<String>,
+    replied_at: Option<i64>,
+}
+
+/// The business a source feeds and its category (which picks the aspect lexicon).
+struct Owner {
+    business_id: BusinessId,
+    category: Option<String>,
+}
+
+/// Writes reviews in batches, one transaction each, as the SQLite store's `ReviewWriter` does:
+/// items are taken one at a time and written when [`PgReviewWriter::commit`] is called.
+/// Dropping the writer with items gathered writes nothing of them.
+pub struct PgReviewWriter<'s> {
+    store: &'s PgStore,
+    staged: Vec<Staged>,
+    owners: FxHashMap<SourceId, Owner>,
+}
+
+impl PgStore {
+    /// A writer of review batches (an import's, a sync's pages).
+    pub fn review_writer(&self) -> PgReviewWriter<'_> {
+        PgReviewWriter {
+            store: self,
+            staged: Vec::new(),
+            owners: FxHashMap::default(),
+        }
+    }
+
+    /// Writes a batch of items for one source in one transaction and says what changed.
+    pub fn write_reviews(
+        &self,
+        source_id: SourceId,
+        items: &[IncomingReview],
+    ) -> Result<WriteCounts> {
+        let mut writer = self.review_writer();
+        for item in items {
+            writer.write(source_id, item, None)?;
+        }
+        writer.commit()
+    }
+}
+
+impl<'s> PgReviewWriter<'s> {
+    /// The store, for what an import does between items (such as adding a source).
+    pub fn store(&self) -> &'s PgStore {
+        self.store
+    }
+
+    /// Takes one item into the open batch. Its analysis is made now when none was made
+    /// beforehand for its business's category.
+    pub fn write(
+        &mut self,
+        source_id: SourceId,
+        item: &IncomingReview,
+        analysed: Option<&ReviewAnalysis>,
+    ) -> Result<WriteCounts> {
+        crate::store::reviews::validate(item)?;
+        if !self.owners.contains_key(&source_id) {
+            let row = self.store.client().query_opt(
+                "SELECT s.business_id, b.category FROM sources s
+                 JOIN businesses b ON b.id = s.business_id WHERE s.id = $1",
+                &[&source_id],
+            )?;
+            let row = row.ok_or(StoreError::UnknownSource(source_id))?;
+            let owner = Owner {
+                business_id: row.get(0),
+                category: row.get(1),
+            };
+            self.owners.insert(source_id, owner);
+        }
+        let owner = &self.owners[&source_id];
+        let hash = analysed.map_or_else(|| item.content_hash(), |a| a.content_hash);
+        let own;
+        let analysed = match analysed.filter(|a| a.category == owner.category) {
+            Some(a) => a,
+            None => {
+                own = analysis::analyse_hashed(item, owner.category.as_deref(), hash);
+                &own
+            }
+        };
+        let now = now_unix();
+        self.staged.push(Staged {
+            source_id,
+            business_id: owner.business_id,
+            external_id: item.external_id.clone(),
+            platform: item.platform.clone(),
+            kind: item.kind.as_str(),
+            author: item.author.clone(),
+            rating: item.rating,
+            title: item.title.clone(),
+            body: item.body.clone(),
+            url: item.url.clone(),
+            language: analysed
+                .sentiment
+                .language
+                .map(str::to_owned)
+                .or_else(|| item.language.clone()),
+            created_at: item.created_at.timestamp(),
+            updated_at: item.updated_at.map(|t| t.timestamp()),
+            sentiment: analysed.sentiment.score,
+            sentiment_label: analysed.sentiment.label,
+            content_hash: hash,
+            aspects: analysed.aspects_json.clone(),
+            raw_json: item.raw_json.clone(),
+            replied_at: item
+                .owner_reply
+                .as_ref()
+                .map(|r| r.replied_at.map_or(now, |t| t.timestamp())),
+        });
+        Ok(WriteCounts::default())
+    }
+
+    /// Writes the gathered items in one transaction; returns what they changed.
+    pub fn commit(&mut self) -> Result<WriteCounts> {
+        let staged = std::mem::take(&mut self.staged);
+        if staged.is_empty() {
+            return Ok(WriteCounts::default());
+        }
+        let now = now_unix();
+        let mut client = self.store.client();
+        let mut tx = client.transaction()?;
+        tx.batch_execute(STAGING)?;
+        let sink = tx.copy_in(COPY_STAGED)?;
+        let mut copy = BinaryCopyInWriter::new(sink, &STAGED_TYPES);
+        for (seq, s) in staged.iter().enumerate() {
+            let seq = seq as i64;
+            let row: [&(dyn ToSql + Sync); 20] = [
+                &seq,
+                &s.source_id,
+                &s.business_id,
+                &s.external_id,
+                &s.platform,
+                &s.kind,
+                &s.author,
+                &s.rating,
+                &s.title,
+                &s.body,
+                &s.url,
+                &s.language,
+                &s.created_at,
+                &s.updated_at,
+                &s.sentiment,
+                &s.sentiment_label,
+                &s.content_hash,
+                &s.aspects,
+                &s.raw_json,
+                &s.replied_at,
+            ];
+            copy.write(&row)?;
+        }
+        copy.finish()?;
+        tx.execute(revisions_sql().as_str(), &[&now])?;
+        let counted = tx.query_one(upsert_sql().as_str(), &[&now])?;
+        tx.commit()?;
+        let new = counted.get::<_, i64>(0).unsigned_abs();
+        let updated = counted.get::<_, i64>(1).unsigned_abs();
+        Ok(WriteCounts {
+            new,
+            updated,
+            unchanged: (staged.len() as u64).saturating_sub(new + updated),
+            rejected: 0,
+        })
+    }
+}
+
+const COLUMNS: &str = "r.id, b.name, r.business_id, r.source_id, r.platform, r.external_id, \
+     r.kind, r.author, r.rating, r.title, r.body, r.created_at, r.updated_at, r.url, r.language, \
+     r.replied_at, r.sentiment, r.sentiment_label, r.removed_at, r.read_at";
+
+fn review_from_row(r: &Row) -> Review {
+    let kind: String = r.get(6);
+    let label: Option<String> = r.get(17);
+    let replied_at: Option<i64> = r.get(15);
+    Review {
+        id: r.get(0),
+        business: r.get(1),
+        business_id: r.get(2),
+        source_id: r.get(3),
+        platform: r.get(4),
+        external_id: r.get(5),
+        kind: Kind::parse(&kind).unwrap_or(Kind::Review),
+        author: r.get(7),
+        rating: r.get(8),
+        title: r.get(9),
+        body: r.get(10),
+        created_at: from_unix(r.get(11)),
+        updated_at: r.get::<_, Option<i64>>(12).map(from_unix),
+        url: r.get(13),
+        language: r.get(14),
+        replied: replied_at.is_some(),
+        replied_at: replied_at.map(from_unix),
+        sentiment: r.get(16),
+        sentiment_label: label.as_deref().and_then(SentimentLabel::parse),
+        removed: r.get::<_, Option<i64>>(18).is_some(),
+        unread: r.get::<_, Option<i64>>(19).is_none(),
+    }
+}
+
+/// A filter's conditions and their arguments, shared by the listing and the count so both
+/// agree on what matches (as the SQLite store's filter_sql).
+struct FilterSql {
+    conditions: Vec<String>,
+    args: Vec<Box<dyn ToSql + Sync>>,
+    /// The search's argument number, when the filter searches.
+    search: Option<usize>,
+}
+
+impl FilterSql {
+    fn arg(&mut self, value: impl ToSql + Sync + 'static) -> String {
+        self.args.push(Box::new(value));
+        format!("${}", self.args.len())
+    }
+
+    fn where_clause(&self) -> String {
+        if self.conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", self.conditions.join(" AND "))
+        }
+    }
+
+    fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
+        self.args.iter().map(|a| a.as_ref()).collect()
+    }
+}
+
+/// Whether what a person typed holds a word to search for (else the search is no condition,
+/// as in the SQLite store, whose fts_query splits words the same way).
+fn has_words(text: &str) -> bool {
+    text.split(|c: char| !c.is_alphanumeric())
+        .any(|w| !w.is_empty())
+}
+
+fn filter_sql(f: &ReviewFilter) -> FilterSql {
+    let mut q = FilterSql {
+        conditions: Vec::new(),
+        args: Vec::new(),
+        search: None,
+    };
+    if let Some(b) = f.business_id {
+        let a = q.arg(b);
+        q.conditions.push(format!("r.business_id = {a}"));
+    }
+    if let Some(p) = &f.platform {
+        let a = q.arg(p.clone());
+        q.conditions.push(format!("r.platform = {a}"));
+    }
+    if let Some(k) = f.kind {
+        let a = q.arg(k.as_str());
+        q.conditions.push(format!("r.kind = {a}"));
+    }
+    if let Some(t) = f.since {
+        let a = q.arg(t.timestamp());
+        q.conditions.push(format!("r.created_at >= {a}"));
+    }
+    if let Some(t) = f.until {
+        let a = q.arg(t.timestamp());
+        q.conditions.push(format!("r.created_at <= {a}"));
+    }
+    if let Some(v) = f.min_rating {
+        let a = q.arg(v);
+        q.conditions.push(format!("r.rating >= {a}"));
+    }
+    if let Some(v) = f.max_rating {
+        let a = q.arg(v);
+        q.conditions.push(format!("r.rating <= {a}"));
+    }
+    if let Some(s) = f.sentiment {
+        let a = q.arg(s.as_str());
+        q.conditions.push(format!("r.sentiment_label = {a}"));
+    }
+    if f.unanswered {
+        q.conditions.push("r.replied_at IS NULL".into());
+    }
+    if f.answered {
+        q.conditions.push("r.replied_at IS NOT NULL".into());
+    }
+    if f.unread {
+        q.conditions.push("r.read_at IS NULL".into());
+    }
+    if f.removed {
+        q.conditions.push("r.removed_at IS NOT NULL".into());
+    } else if !f.include_removed {
+        q.conditions.push("r.removed_at IS NULL".into());
+    }
+    if let Some(aspect) = &f.aspect {
+        let a = q.arg(aspect.clone());
+        q.conditions.push(format!("r.aspects ? {a}"));
+    }
+    if let Some(text) = f.search.as_deref().filter(|t| has_words(t)) {
+        let a = q.arg(text.to_owned());
+        q.conditions
+            .push(format!("r.search @@ earshot_search_query({a})"));
+        q.search = Some(q.args.len());
+    }
+    q
+}
+
+impl PgStore {
+    /// Lists reviews that match the filter, in the SQLite store's orders: (created_at, id)
+    /// newest or oldest first, or best match first.
+    pub fn list_reviews(&self, filter: &ReviewFilter) -> Result<Vec<Review>> {
+        let mut q = filter_sql(filter);
+        let direction = match filter.order {
+            ReviewOrder::Oldest => "ASC",
+            ReviewOrder::Newest | ReviewOrder::Relevance => "DESC",
+        };
+        let by_time = format!("r.created_at {direction}, r.id {direction}");
+        let order = match (filter.order, q.search) {
+            (ReviewOrder::Relevance, Some(n)) => {
+                format!("ts_rank(r.search, earshot_search_query(${n})) DESC, {by_time}")
+            }
+            _ => by_time,
+        };
+        let limit = q.arg(i64::from(filter.limit.unwrap_or(DEFAULT_LIMIT)));
+        let offset = q.arg(i64::from(filter.offset.unwrap_or(0)));
+        let sql = format!(
+            "SELECT {COLUMNS} FROM reviews r JOIN businesses b ON b.id = r.business_id {}
+             ORDER BY {order} LIMIT {limit} OFFSET {offset}",
+            q.where_clause()
+        );
+        let rows = self.client().query(sql.as_str(), &q.params())?;
+        Ok(rows.iter().map(review_from_row).collect())
+    }
+
+    /// How many reviews match the filter (its `limit`, `offset` and `order` are ignored).
+    pub fn count_reviews(&self, filter: &ReviewFilter) -> Result<u64> {
+        let q = filter_sql(filter);
+        let sql = format!("SELECT count(*) FROM reviews r {}", q.where_clause());
+        let n: i64 = self.client().query_one(sql.as_str(), &q.params())?.get(0);
+        Ok(n.unsigned_abs())
+    }
+
+    /// One review by id.
+    pub fn review(&self, id: ReviewId) -> Result<Review> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM reviews r JOIN businesses b ON b.id = r.business_id
+             WHERE r.id = $1"
+        );
+        let row = self.client().query_opt(sql.as_str(), &[&id])?;
+        row.map(|r| review_from_row(&r))
+            .ok_or(StoreError::UnknownReview(id))
+    }
+
+    /// Marks a review as read in the inbox.
+    pub fn mark_read(&self, id: ReviewId) -> Result<()> {
+        self.client().execute(
+            "UPDATE reviews SET read_at = $2 WHERE id = $1 AND read_at IS NULL",
+            &[&id, &now_unix()],
+        )?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::postgres::cluster;
+
+    fn item(external_id: &str, rating: Option<f64>, body: &str, day: i64) -> IncomingReview {
+        let at = chrono::DateTime::from_timestamp(day * 86_400 + 3_600, 0).unwrap();
+        IncomingReview {
+            rating,
+            ..IncomingReview::example(external_id.into(), body.into(), at)
+        }
+    }
+
+    /// A store with one business and one import source.
+    fn store_with_source(label: &str) -> (PgStore, SourceId) {
+        let store = PgStore::open(&cluster::fresh_database(label)).unwrap();
+        let cafe = store.ensure_business("Cafe").unwrap();
+        let source = store
+            .ensure_source(cafe.id, "file", "import", &serde_json::json!({}))
+            .unwrap();
+        (store, source)
+    }
+
+    /// The rollup's live rows, and what the reviews add up to, in one comparable form.
+    fn rollup_and_rows(store: &PgStore) -> (Vec<String>, Vec<String>) {
+        const FIGURES: &str = "business_id, platform, kind, day, count, rated, rating_sum, r1, r2,
+            r3, r4, r5, negative, neutral, positive, replied, unanswered_negative";
+        let read = |sql: &str| -> Vec<String> {
+            store
+                .client()
+                .query(sql, &[])
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    (0..r.len())
+                        .map(|i| {
+                            let t = r.columns()[i].type_();
+                            if *t == Type::FLOAT8 {
+                                format!("{:.3}", r.get::<_, f64>(i))
+                            } else if *t == Type::TEXT {
+                                r.get::<_, String>(i)
+                            } else {
+                                r.get::<_, i64>(i).to_string()
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join("|")
+                })
+                .collect()
+        };
+        let rollup = read(&format!(
+            "SELECT {FIGURES} FROM review_daily WHERE count <> 0 ORDER BY 1, 2, 3, 4"
+        ));
+        let rows = read(
+            "SELECT business_id, platform, kind, earshot_day(created_at), count(*),
+                 count(rating), coalesce(sum(rating), 0),
+                 count(*) FILTER (WHERE round(rating::numeric) = 1),
+                 count(*) FILTER (WHERE round(rating::numeric) = 2),
+                 count(*) FILTER (WHERE round(rating::numeric) = 3),
+                 count(*) FILTER (WHERE round(rating::numeric) = 4),
+                 count(*) FILTER (WHERE round(rating::numeric) = 5),
+                 count(*) FILTER (WHERE sentiment_label = 'negative'),
+                 count(*) FILTER (WHERE sentiment_label = 'neutral'),
+                 count(*) FILTER (WHERE sentiment_label = 'positive'),
+                 count(replied_at),
+                 count(*) FILTER (WHERE replied_at IS NULL AND (rating <= 2
+                     OR (kind = 'mention' AND sentiment_label = 'negative')))
+             FROM reviews WHERE removed_at IS NULL GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
+        );
+        (rollup, rows)
+    }
+
+    /// The rollup is what the rows add up to after every kind of write, including SQL typed by
+    /// hand on the server (the triggers keep it, not the application): new rows, a rerun, edits,
+    /// a removal, a move to another day, deletions, and a source deleted with its reviews.
+    #[test]
+    fn the_rollup_follows_every_write_even_hand_written_sql() {
+        let (store, source) = store_with_source("rollup");
+        let items: Vec<IncomingReview> = (0..60)
+            .map(|i| {
+                let rating = (i % 6 != 0).then_some(f64::from(i % 5) + 1.0);
+                item(
+                    &format!("r{i}"),
+                    rating,
+                    "Cold coffee, slow service",
+                    20_000 + i64::from(i % 9),
+                )
+            })
+            .collect();
+        let c = store.write_reviews(source, &items).unwrap();
+        assert_eq!((c.new, c.updated, c.unchanged), (60, 0, 0));
+        let (rollup, rows) = rollup_and_rows(&store);
+        assert_eq!(rollup, rows);
+        assert!(!rollup.is_empty());
+        let c = store.write_reviews(source, &items).unwrap();
+        assert_eq!((c.new, c.updated, c.unchanged), (0, 0, 60));
+
+        let mut client = store.client();
+        client
+            .batch_execute(
+                "UPDATE reviews SET rating = 2.5 WHERE external_id = 'r1';
+                 UPDATE reviews SET removed_at = 1 WHERE external_id IN ('r2', 'r3');
+                 UPDATE reviews SET created_at = created_at - 86400 * 400 WHERE external_id = 'r4';
+                 UPDATE reviews SET replied_at = created_at + 60 WHERE external_id = 'r5';
+                 UPDATE reviews SET read_at = 1;
+                 DELETE FROM reviews WHERE external_id IN ('r6', 'r7');",
+            )
+            .unwrap();
+        drop(client);
+        let (rollup, rows) = rollup_and_rows(&store);
+        assert_eq!(rollup, rows);
+
+        // A returning review (its platform lists it again) counts again.
+        let c = store.write_reviews(source, &items[2..3]).unwrap();
+        assert_eq!((c.new, c.updated), (0, 1));
+        let (rollup, rows) = rollup_and_rows(&store);
+        assert_eq!(rollup, rows);
+
+        store
+            .client()
+            .execute("DELETE FROM sources WHERE id = $1", &[&source])
+            .unwrap();
+        let (rollup, rows) = rollup_and_rows(&store);
+        assert_eq!(rollup, rows);
+        assert!(rollup.is_empty(), "{rollup:?}");
+
+        // A business deleted with its reviews takes its rollup along (no row is taken out of
+        // a rollup that is going too).
+        let again = store
+            .ensure_source(1, "file", "again", &serde_json::json!({}))
+            .unwrap();
+        store.write_reviews(again, &items[..5]).unwrap();
+        store
+            .client()
+            .execute("DELETE FROM businesses", &[])
+            .unwrap();
+        let left: i64 = store
+            .client()
+            .query_one("SELECT count(*) FROM review_daily", &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(left, 0);
+    }
+
+    /// No search key packs the id here: a review whose id is past 2^26 (the SQLite store's
+    /// limit, SEARCH_KEY_ID_BITS) is found by a search like any other.
+    #[test]
+    fn reviews_past_two_to_the_26th_are_searched() {
+        let (store, source) = store_with_source("big_ids");
+        store
+            .client()
+            .batch_execute("ALTER TABLE reviews ALTER COLUMN id RESTART WITH 67108869")
+            .unwrap();
+        let items = [
+            item("far1", Some(1.0), "The espresso machine was broken", 20_000),
+            item("far2", Some(5.0), "Perfect espresso", 20_001),
+        ];
+        store.write_reviews(source, &items).unwrap();
+        let found = store
+            .list_reviews(&ReviewFilter {
+                search: Some("espresso".into()),
+                ..Default::default()
+            })
+            .unwrap();
+        let ids: Vec<ReviewId> = found.iter().map(|r| r.id).collect();
+        assert_eq!(ids, [67_108_870, 67_108_869], "newest first");
+        assert!(ids.iter().all(|id| *id > 1 << 26));
+    }
+
+    /// Words are found in their own language's forms too: an English review that says "waited"
+    /// is found by "wait", a French one that says "serveurs" by "serveur"; and as written in
+    /// any language.
+    #[test]
+    fn a_search_finds_a_words_forms_in_the_reviews_language() {
+        let (store, source) = store_with_source("languages");
+        let mut english = item("en", Some(2.0), "We waited forever for the waiters", 20_000);
+        english.language = Some("en".into());
+        let mut french = item("fr", Some(2.0), "Les serveurs étaient désagréables", 20_001);
+        french.language = Some("fr".into());
+        store.write_reviews(source, &[english, french]).unwrap();
+        let search = |text: &str| -> Vec<String> {
+            store
+                .list_reviews(&ReviewFilter {
+                    search: Some(text.into()),
+                    ..Default::default()
+                })
+                .unwrap()
+                .into_iter()
+                .map(|r| r.external_id)
+                .collect()
+        };
+        assert_eq!(search("wait"), ["en"]);
+        assert_eq!(search("waited"), ["en"]);
+        assert_eq!(search("serveur"), ["fr"]);
+        assert_eq!(search("étaient"), ["fr"]);
+        assert!(
+            search("waited serveurs").is_empty(),
+            "every word must occur"
+        );
+    }
+
+    /// Two seats importing the same items at the same moment store each once: the unique key
+    /// decides, whichever commits first.
+    #[test]
+    fn two_seats_writing_the_same_items_at_once_store_them_once() {
+        let (store, source) = store_with_source("two_seats");
+        let url = cluster::shared().url(
+            &store
+                .client()
+                .query_one("SELECT current_database()", &[])
+                .unwrap()
+                .get::<_, String>(0),
+        );
+        let items: Vec<IncomingReview> = (0..500)
+            .map(|i| {
+                item(
+                    &format!("s{i}"),
+                    Some(4.0),
+                    "Fine",
+                    20_000 + i64::from(i % 30),
+                )
+            })
+            .collect();
+        let seats: Vec<_> = (0..2)
+            .map(|_| {
+                let url = url.clone();
+                let items = items.clone();
+                std::thread::spawn(move || {
+                    let seat = PgStore::open(&url).unwrap();
+                    seat.write_reviews(source, &items).unwrap()
+                })
+            })
+            .collect();
+        let counts: Vec<WriteCounts> = seats.into_iter().map(|s| s.join().unwrap()).collect();
+        assert_eq!(counts.iter().map(|c| c.new).sum::<u64>(), 500, "{counts:?}");
+        let stored = store.count_reviews(&ReviewFilter::default()).unwrap();
+        assert_eq!(stored, 500);
+        let (rollup, rows) = rollup_and_rows(&store);
+        assert_eq!(rollup, rows);
+    }
+}
