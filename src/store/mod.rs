@@ -16,7 +16,9 @@ mod batch_rollups;
 mod businesses;
 mod channels;
 mod checkpoints;
+mod effect;
 pub mod files;
+mod follow_ups;
 mod imported;
 mod maintenance;
 mod replies;
@@ -36,6 +38,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 pub use checkpoints::BackgroundCheckpoints;
+pub use follow_ups::Begun;
 pub use imported::ImportedReview;
 
 pub use alert_history::SentimentDays;
@@ -104,6 +107,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0014_channel_trust",
         include_str!("migrations/0014_channel_trust.sql"),
+    ),
+    (
+        "0018_follow_ups",
+        include_str!("migrations/0018_follow_ups.sql"),
     ),
 ];
 
