@@ -84,7 +84,7 @@ export function headlineFigures(effect) {
     ['Answered', formatCount(a.replies ?? 0), effect.unhappy ? `${rateText((a.replies ?? 0) / effect.unhappy)} of them` : ''],
     ['Won back after a reply', formatCount(a.recovered ?? 0),
       `${rateText(a.rate)} · ${formatCount(effect.rating_rose ?? 0)} raised their rating, ${formatCount(effect.came_back ?? 0)} came back`],
-    ['Came back with a better review', rateText(effect.came_back_share), `of all unhappy reviewers, within ${Math.round((effect.comeback_days ?? 365) / 30)} months`],
+    ['Came back with a better review', rateText(effect.came_back_share), `of all unhappy reviewers, within ${Math.round((effect.comeback_days ?? 180) / 30)} months`],
   ];
 }
 

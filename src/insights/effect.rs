@@ -38,9 +38,9 @@ pub const MIN_GROUP: usize = 5;
 pub const SIGNIFICANCE: f64 = 0.05;
 
 /// How long after the reply a better review by the same customer counts as them coming back:
-/// a year covers a café's regulars and a hotel's yearly guests; later than that, the reply is
-/// unlikely to be why.
-pub const COMEBACK_DAYS: i64 = 365;
+/// half a year covers a regular's next visits; later than that, the reply is unlikely to be why,
+/// and another customer of the same name more likely.
+pub const COMEBACK_DAYS: i64 = 180;
 
 /// Replies posted before a reply that the "template or personal" check compares it with: the
 /// ones the owner had written recently, as the composer's coach compares a draft with the last
@@ -602,11 +602,10 @@ pub fn effect_of(
     recoveries.sort_by_key(|(at, r)| (std::cmp::Reverse(r.answered), std::cmp::Reverse(*at)));
     let recoveries: Vec<Recovery> = recoveries.into_iter().map(|(_, r)| r).collect();
 
-    let all_answered: Vec<(ReviewId, bool)> = per_platform
+    let mut all_answered: Vec<(ReviewId, bool)> = per_platform
         .values()
         .flat_map(|(a, _, _)| a.iter().copied())
-        .collect::<Vec<_>>();
-    let mut all_answered = all_answered;
+        .collect();
     all_answered.sort();
     let answered_group = Group::of(all_answered.iter().map(|(id, r)| (id, *r)));
     let replied = compare(

@@ -327,7 +327,8 @@ fn stars(r: Option<f64>) -> String {
 }
 
 /// The change after `f` from a review's revisions (each keeps the text replaced at
-/// `recorded_at`): the first one replaced after the ask.
+/// `recorded_at`): the first one replaced after the ask (or in its second: times are whole
+/// seconds, and an edit cannot be seen before the ask that prompted it was made).
 pub fn changed_after(
     f: &FollowUp,
     current: Option<f64>,
@@ -335,7 +336,7 @@ pub fn changed_after(
 ) -> Option<ChangedAfter> {
     let first = revisions
         .iter()
-        .filter(|r| r.recorded_at > f.asked_at)
+        .filter(|r| r.recorded_at >= f.asked_at)
         .min_by_key(|r| r.recorded_at)?;
     Some(ChangedAfter {
         at: first.recorded_at,
