@@ -209,8 +209,8 @@ const CAREFUL_MARKS: &[&str] = &["hello@harbourlane.cafe", "make it up to you"];
 /// How often a demo complaint answered with a careful reply recovers (the customer edits the
 /// review up, or comes back with a better one), and one answered otherwise: invented shares, set
 /// so the demo's "What works for you" has something to show.
-const RECOVERY_CAREFUL: f64 = 0.3;
-const RECOVERY_OTHER: f64 = 0.06;
+const RECOVERY_CAREFUL: f64 = 0.5;
+const RECOVERY_OTHER: f64 = 0.05;
 
 const RETURN_VISITS: &[&str] = &[
     "Came back after my last visit and what a difference. Friendly staff and a great flat white.",
