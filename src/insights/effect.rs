@@ -376,10 +376,13 @@ pub fn compare(
         };
         (v, Some((p * 10_000.0).round() / 10_000.0))
     };
-    let subject = if habit == "replied" {
-        "Unhappy customers you answered".to_string()
+    let (subject, won) = if habit == "replied" {
+        (
+            "Unhappy customers you answered".to_string(),
+            "were won back",
+        )
     } else {
-        format!("Replies with {label}")
+        (format!("Replies with {label}"), "won customers back")
     };
     let says = match verdict {
         Verdict::TooFew => format!(
@@ -388,12 +391,12 @@ pub fn compare(
             with.replies, without.replies
         ),
         Verdict::MoreOften => format!(
-            "{subject} won customers back more often: {} against {} without.",
+            "{subject} {won} more often: {} against {} without.",
             of_n(&with),
             of_n(&without)
         ),
         Verdict::LessOften => format!(
-            "{subject} won customers back less often: {} against {} without.",
+            "{subject} {won} less often: {} against {} without.",
             of_n(&with),
             of_n(&without)
         ),
@@ -512,6 +515,10 @@ fn headline(e: &Effect) -> String {
     s
 }
 
+/// One platform's answered unhappy reviews (with whether each recovered), its unhappy reviews and
+/// how many of those customers came back.
+type PlatformTally = (Vec<(ReviewId, bool)>, usize, usize);
+
 /// The figures from the store's rows: pure, so tests build histories by hand.
 /// `replies_in_order` are the business's posted replies oldest first (review, time, text).
 pub fn effect_of(
@@ -550,7 +557,7 @@ pub fn effect_of(
     let mut answered = Vec::new();
     let mut unanswered_ids = Vec::new();
     let mut recoveries = Vec::new();
-    let mut per_platform: HashMap<String, (Vec<(ReviewId, bool)>, usize, usize)> = HashMap::new();
+    let mut per_platform: HashMap<String, PlatformTally> = HashMap::new();
     for h in histories {
         let since = h.replied_at.unwrap_or(h.created_at);
         if !unhappy_at(h, since) {
