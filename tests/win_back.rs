@@ -240,7 +240,9 @@ fn answered_complaint(db: &TestDb) -> (i64, SourceId, IncomingReview) {
     let mut store = db.store();
     let (_, source) = cafe(&mut store);
     let it = review(1, 1.0, Utc::now() - Duration::days(3), Some(careful(1)));
-    store.write_reviews(source, &[it.clone()]).unwrap();
+    store
+        .write_reviews(source, std::slice::from_ref(&it))
+        .unwrap();
     let id = store.review_by_external_id(source, "r1").unwrap().unwrap();
     (id, source, it)
 }
