@@ -62,6 +62,9 @@ const COMMANDS: &[&str] = &[
     "confirm_alert_channel",
     "ui_prefs",
     "set_ui_prefs",
+    "replies_effect",
+    "follow_up",
+    "follow_up_status",
 ];
 
 /// The speech libraries WebKitGTK links that get a stand-in (speech/standin.c), each with the

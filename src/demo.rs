@@ -115,8 +115,15 @@ const FIRST: &[&str] = &[
     "Ben", "Hannah", "Diego", "Ellie", "Marcus", "Yuki", "Fatima", "Noah", "Isla", "Kofi", "Zoe",
     "Liam", "Aisha", "Pat", "Erin", "Luca", "Nina", "Owen",
 ];
+/// Surnames as Google shows them: enough of them that two customers rarely share a name, so a
+/// customer "coming back" in "What works for you" is the same person (1,800 names).
 const LAST: &[&str] = &[
-    "A.", "B.", "C.", "D.", "F.", "G.", "H.", "K.", "M.", "N.", "P.", "R.", "S.", "T.", "W.",
+    "Adams", "Ahmed", "Baker", "Bennett", "Brown", "Campbell", "Carter", "Chen", "Clarke", "Cohen",
+    "Davies", "Dubois", "Evans", "Fischer", "Garcia", "Green", "Hall", "Harris", "Hughes", "Ito",
+    "Jackson", "Jensen", "Johnson", "Jones", "Kaur", "Kelly", "Khan", "Kim", "King", "Kowalski",
+    "Lee", "Lewis", "Lopez", "Martin", "Moore", "Morris", "Murphy", "Nguyen", "Novak", "O'Brien",
+    "Okafor", "Patel", "Perez", "Price", "Roberts", "Rossi", "Santos", "Schmidt", "Scott", "Silva",
+    "Singh", "Smith", "Taylor", "Thomas", "Turner", "Walker", "Wang", "Watson", "White", "Wood",
 ];
 
 const POSITIVE: &[&str] = &[
@@ -186,9 +193,33 @@ const TITLES_NEGATIVE: &[&str] = &[
     "Too slow",
     "Avoid at lunch",
 ];
+/// Replies to complaints, in the owner's several moods: the first two apologise and offer to talk
+/// offline, the others leave out one or both, so "What works for you" has habits to compare.
 const REPLIES_NEGATIVE: &[&str] = &[
     "Hi {n}, I'm sorry we let you down. That is not the standard we aim for. Please email us at hello@harbourlane.cafe so we can put it right. — Jo, owner",
     "Thank you for telling us, {n}, and I apologise for the wait. We have added a second barista at peak times. I'd love to make it up to you next visit. — Jo",
+    "Thanks for the feedback, {n}. We were very busy that day. — Jo",
+    "Sorry to hear this, {n}. — Jo",
+    "Hi {n}, we always do our best with the staff we have. — Jo",
+];
+
+/// Words only the careful replies of [`REPLIES_NEGATIVE`] (the first two) hold.
+const CAREFUL_MARKS: &[&str] = &["hello@harbourlane.cafe", "make it up to you"];
+
+/// How often a demo complaint answered with a careful reply recovers (the customer edits the
+/// review up, or comes back with a better one), and one answered otherwise: invented shares, set
+/// so the demo's "What works for you" has something to show.
+const RECOVERY_CAREFUL: f64 = 0.5;
+const RECOVERY_OTHER: f64 = 0.05;
+
+const RETURN_VISITS: &[&str] = &[
+    "Came back after my last visit and what a difference. Friendly staff and a great flat white.",
+    "Gave them another try after the owner got in touch. Much better this time, thank you!",
+    "Back again: quick service and the cinnamon buns were lovely.",
+];
+const EDITED_UP: &[&str] = &[
+    "Update: the owner got in touch and put things right. Thank you, Jo.",
+    "Edit: they sorted it out quickly and kindly. Happy to give them another go.",
 ];
 const REPLIES_POSITIVE: &[&str] = &[
     "Thank you so much, {n}! See you again soon. — Jo",
@@ -216,12 +247,28 @@ pub fn load(store: &mut Store, today: NaiveDate) -> Result<DemoSummary> {
         };
         store.set_business_category(business.id, Some("cafe"))?;
         summary.businesses.push(business.name.clone());
-        let items = generate(profile, today);
+        let (items, edits) = generate_with_recoveries(profile, today);
+        // A customer's edit is played after the batch, once: a review already stored (the demo
+        // loaded before) takes its edited version directly, which changes nothing.
+        let mut later = Vec::new();
+        let mut items = items;
+        for after in edits {
+            let source = demo_source(store, business.id, &after.platform)?;
+            match store.review_by_external_id(source, &after.external_id)? {
+                Some(_) => {
+                    if let Some(i) = items
+                        .iter_mut()
+                        .find(|i| i.external_id == after.external_id)
+                    {
+                        *i = after;
+                    }
+                }
+                None => later.push((source, after)),
+            }
+        }
         let mut batch: Vec<(SourceId, IncomingReview)> = Vec::with_capacity(items.len());
         for item in items {
-            let label = format!("demo:{}", item.platform);
-            let settings = serde_json::json!({ "platform": item.platform, "demo": true });
-            let source = store.ensure_source(business.id, "file", &label, &settings)?;
+            let source = demo_source(store, business.id, &item.platform)?;
             match item.kind {
                 Kind::Review => summary.reviews += 1,
                 Kind::Mention => summary.mentions += 1,
@@ -230,16 +277,49 @@ pub fn load(store: &mut Store, today: NaiveDate) -> Result<DemoSummary> {
             batch.push((source, item));
         }
         summary.new += store.write_batch(&batch)?.new;
+        if !later.is_empty() {
+            store.write_batch(&later)?;
+        }
     }
     Ok(summary)
 }
 
+fn demo_source(
+    store: &Store,
+    business: crate::model::BusinessId,
+    platform: &str,
+) -> Result<SourceId> {
+    let label = format!("demo:{platform}");
+    let settings = serde_json::json!({ "platform": platform, "demo": true });
+    store.ensure_source(business, "file", &label, &settings)
+}
+
+/// What a recovered demo complaint did after the reply.
+#[derive(Debug, Clone, PartialEq)]
+enum Recovery {
+    /// The customer edited the review: this is its new version.
+    Edited(IncomingReview),
+    /// The customer came back with this review.
+    CameBack(IncomingReview),
+}
+
 /// The items of one business, oldest first.
+#[cfg(test)]
 fn generate(p: &Profile, today: NaiveDate) -> Vec<IncomingReview> {
+    generate_with_recoveries(p, today).0
+}
+
+/// The items of one business, oldest first, and the edits that follow some replies (the
+/// customers who came back are among the items).
+fn generate_with_recoveries(
+    p: &Profile,
+    today: NaiveDate,
+) -> (Vec<IncomingReview>, Vec<IncomingReview>) {
     let mut rng = Rng(p.seed);
     let from = today - Duration::days(DAYS);
     let own = p.name == OWN_BUSINESS;
     let mut items = Vec::new();
+    let (mut edits, mut returns) = (Vec::new(), Vec::new());
     let mut seq = 0u32;
     for d in 0..=DAYS {
         let day = from + Duration::days(d);
@@ -253,10 +333,62 @@ fn generate(p: &Profile, today: NaiveDate) -> Vec<IncomingReview> {
         }
         for _ in 0..n {
             seq += 1;
-            items.push(item(p, &mut rng, day, seq, bad_week, today));
+            let it = item(p, &mut rng, day, seq, bad_week, today);
+            if own {
+                match recovery(&it, seq, today) {
+                    Some(Recovery::Edited(after)) => edits.push(after),
+                    Some(Recovery::CameBack(later)) => returns.push(later),
+                    None => {}
+                }
+            }
+            items.push(it);
         }
     }
-    items
+    items.extend(returns);
+    items.sort_by_key(|i| i.created_at);
+    (items, edits)
+}
+
+/// Whether an answered complaint recovers, and how: from a generator of its own (seeded by the
+/// item), so the rest of the demo stays what it was.
+fn recovery(it: &IncomingReview, seq: u32, today: NaiveDate) -> Option<Recovery> {
+    let reply = it.owner_reply.as_ref()?;
+    let replied_at = reply.replied_at?;
+    if it.rating.is_none_or(|r| r > 2.0) {
+        return None;
+    }
+    let mut rng = Rng(0x00ba_c4ed ^ u64::from(seq).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    // The careful replies are the ones that offer a private channel (see REPLIES_NEGATIVE).
+    let careful = CAREFUL_MARKS.iter().any(|m| reply.body.contains(m));
+    let share = if careful {
+        RECOVERY_CAREFUL
+    } else {
+        RECOVERY_OTHER
+    };
+    if rng.unit() >= share {
+        return None;
+    }
+    let later = replied_at + Duration::days(2 + rng.below(40) as i64);
+    if later.date_naive() >= today {
+        return None;
+    }
+    let stars = 4.0 + rng.below(2) as f64;
+    if rng.unit() < 0.5 {
+        let mut after = it.clone();
+        after.rating = Some(stars);
+        after.body = format!("{} {}", rng.pick(EDITED_UP), it.body);
+        after.updated_at = Some(later);
+        return Some(Recovery::Edited(after));
+    }
+    let mut back = it.clone();
+    back.external_id = format!("{}-back", it.external_id);
+    back.rating = Some(stars);
+    back.title = it.title.as_ref().map(|_| "Much better".to_string());
+    back.body = rng.pick(RETURN_VISITS).to_string();
+    back.url = it.url.as_ref().map(|u| format!("{u}-back"));
+    back.created_at = later;
+    back.owner_reply = None;
+    Some(Recovery::CameBack(back))
 }
 
 /// Busier in summer (peak around late July) and at weekends.

@@ -15,6 +15,7 @@ use crate::analysis::trends::{
 use crate::model::{BusinessId, ReviewId, SourceId};
 use crate::store::{Result, Source, Store};
 
+pub mod effect;
 pub mod outlook;
 
 /// "Recent" in topics and summaries: the last 30 days, against the 90 days before.

@@ -26,6 +26,7 @@ mod sentiment_eval;
 mod sync;
 mod team_store;
 mod watch;
+mod win_back;
 
 /// With `autotests = false` a new file in tests/ that nobody names here would never build nor
 /// run, and nothing would say so: this fails instead.

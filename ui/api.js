@@ -129,6 +129,22 @@ export function markReplied(reviewId, text = null) {
   return call('mark_replied', { review: reviewId, text });
 }
 
+/**
+ * "What works for you" (issue 29): { effect, reviews, follow_ups } — the figures of
+ * `earshot replies effect --json`, the recovered reviews to show, the follow-ups asked.
+ */
+export function repliesEffect(businessId = null, platform = null) {
+  return call('replies_effect', { business: businessId, platform });
+}
+
+/**
+ * Asks the customer of an answered review to update it: { review_id, email, by_hand, again,
+ * dry_run, body }. `openMail` opens a note to send by hand in the owner's mail app.
+ */
+export function followUp(ask, openMail = false) {
+  return call('follow_up', { ask, openMail });
+}
+
 /** Alerts, newest first, each with `title` and its first `reviews`. */
 export function listAlerts({ includeDismissed = true } = {}) {
   return call('list_alerts', { includeDismissed });

@@ -47,6 +47,9 @@ const ROUTES = new Map([
   ['review', {
     nav: false, live: false, render: later(() => import('./views/review.js')), navAs: 'inbox',
   }],
+  ['effect', {
+    nav: false, render: later(() => import('./views/effect.js')), navAs: 'dashboard',
+  }],
   ['alerts', { label: 'Alerts', icon: '⚑', render: later(() => import('./views/alerts.js')) }],
   ['sources', { label: 'Review sites', icon: '⇅', render: later(() => import('./views/sources.js')) }],
   ['settings', {

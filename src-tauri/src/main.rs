@@ -23,6 +23,7 @@ mod settings;
 mod sources;
 mod state;
 mod tray;
+mod win_back;
 mod window;
 
 use std::path::PathBuf;
@@ -149,6 +150,9 @@ fn run() -> anyhow::Result<()> {
             channels::test_alert_channel,
             channels::remove_alert_channel,
             channels::confirm_alert_channel,
+            win_back::replies_effect,
+            win_back::follow_up,
+            win_back::follow_up_status,
         ])
         .setup(move |app| {
             // Background sync runs unless EARSHOT_NO_AUTO_SYNC is set (the smoke test's fixed

@@ -27,6 +27,8 @@ pub struct ReviewDetail {
     pub can_delete: bool,
     /// Whether the platform lets a posted reply's text be changed through its API.
     pub can_edit: bool,
+    /// The customer asked to update the review, and whether it changed since (issue 29).
+    pub follow_up: Option<earshot::replies::follow_up::FollowUpStatus>,
 }
 
 #[tauri::command]
@@ -42,6 +44,7 @@ pub async fn review_detail(state: State<'_, AppState>, review: ReviewId) -> UiRe
             can_edit: api.is_some_and(outbox::can_edit),
             ai_enabled: replies::ai_settings(store)?.enabled,
             revisions: store.revisions(review)?,
+            follow_up: actions::win_back::follow_up_status(store, review)?,
             templates: replies::list_templates(store)?,
             composer,
         })

@@ -12,7 +12,7 @@
 //! [`demo`] (the demo café in a database of its own),
 //! [`alerts`] (check, the Alerts screen), [`sources`] (add, test, remove, sign in), [`watch`] (the
 //! schedule of rounds, the app's and `earshot watch`'s), [`service`] (the watcher as a systemd user
-//! service), [`prefs`] (how the window behaves).
+//! service), [`prefs`] (how the window behaves), [`win_back`] (what replies work, follow-ups).
 
 pub mod alerts;
 pub mod dashboard;
@@ -24,6 +24,7 @@ pub mod service;
 pub mod sources;
 pub mod sync;
 pub mod watch;
+pub mod win_back;
 
 pub use alerts::{alerts_with_reviews, check_alerts, check_alerts_since, AlertWithReviews};
 pub use dashboard::{dashboard, inbox_facets, Dashboard, InboxFacets};
@@ -72,6 +73,9 @@ pub enum ActionError {
     /// The OS keyring (or the opted-in secrets file) could not be read.
     #[error(transparent)]
     Secrets(#[from] SecretError),
+    /// Asking a customer to update their review (issue 29).
+    #[error(transparent)]
+    FollowUp(#[from] crate::replies::follow_up::FollowUpError),
     /// An HTTP client could not be started (a broken TLS setup, not a platform's answer).
     #[error("cannot start the HTTP client: {0}")]
     Http(String),
@@ -98,6 +102,7 @@ impl ActionError {
             ActionError::Round(crate::sync::RoundError::Alerts(e)) => e.code(),
             ActionError::Service(e) => e.code(),
             ActionError::Secrets(_) => "keyring",
+            ActionError::FollowUp(e) => e.code(),
             ActionError::Http(_) => "network",
             ActionError::Runtime(_) => "internal",
             ActionError::AiOff => "ai_off",

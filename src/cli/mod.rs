@@ -10,6 +10,7 @@ mod import;
 mod insights;
 mod output;
 mod package_files;
+mod replies;
 mod reply;
 mod report;
 mod reviews;
@@ -74,6 +75,9 @@ enum Command {
     Alerts(alerts::AlertsArgs),
     /// Check, draft, save and post replies; copy and mark replied where there is no reply API.
     Reply(reply::ReplyArgs),
+    /// What your replies achieve (`effect`), and asking customers to update their review
+    /// (`follow-up`, `follow-ups`).
+    Replies(replies::RepliesArgs),
     /// Connected platforms: add, list, test, remove.
     Sources(sources::SourcesArgs),
     /// Fetch new reviews and mentions from every source now (or `--source ID`).
@@ -190,6 +194,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Restore(args) => backup::restore(&path, args),
         Command::Alerts(args) => alerts::run(&mut open()?, args),
         Command::Reply(args) => reply::run(&open()?, args),
+        Command::Replies(args) => replies::run(&mut open()?, args),
         Command::Sources(args) => sources::run(&path, args),
         Command::Sync(args) => sources::sync_cmd(&path, args),
         Command::Watch(args) => watch::watch(&path, args),

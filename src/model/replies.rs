@@ -134,3 +134,128 @@ pub struct RatingHistory {
     /// Earlier ratings, each with the time (Unix seconds) it was replaced, oldest first.
     pub earlier: Vec<(Option<f64>, i64)>,
 }
+
+/// A review that may have been an unhappy customer's, with what "did the reply work?" reads:
+/// its ratings over time and its first reply (see `crate::insights::effect`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComplaintHistory {
+    pub review_id: ReviewId,
+    pub platform: String,
+    pub author: Option<String>,
+    /// The rating now.
+    pub rating: Option<f64>,
+    /// Whether the text now reads negative (for a review without stars).
+    pub negative: bool,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// First reply, Unix seconds; `None` when unanswered.
+    pub replied_at: Option<i64>,
+    /// The text of the first posted reply (`None` when it was answered on the platform without a
+    /// text Earshot knows, e.g. a Trustpilot export).
+    pub reply: Option<String>,
+    /// Earlier ratings, each with the time (Unix seconds) it was replaced, oldest first.
+    pub earlier: Vec<(Option<f64>, i64)>,
+}
+
+/// A review by a named author, for finding a customer who came back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuthoredReview {
+    pub review_id: ReviewId,
+    pub platform: String,
+    pub author: String,
+    pub rating: Option<f64>,
+    pub positive: bool,
+    /// Unix seconds.
+    pub created_at: i64,
+}
+
+/// How a follow-up reaches the customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FollowUpMethod {
+    /// Sent by Earshot through the alert channel's SMTP account.
+    Email,
+    /// A note the owner copies or opens in their own mail app and sends themselves.
+    ByHand,
+}
+
+impl FollowUpMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FollowUpMethod::Email => "email",
+            FollowUpMethod::ByHand => "by_hand",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<FollowUpMethod> {
+        match s {
+            "email" => Some(FollowUpMethod::Email),
+            "by_hand" => Some(FollowUpMethod::ByHand),
+            _ => None,
+        }
+    }
+}
+
+/// Where a follow-up stands. `sending` is written before an e-mail goes out: one left so by a
+/// crash is never sent again on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FollowUpState {
+    Sending,
+    Sent,
+    Failed,
+    /// A note for the owner to send by hand.
+    Prepared,
+}
+
+impl FollowUpState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FollowUpState::Sending => "sending",
+            FollowUpState::Sent => "sent",
+            FollowUpState::Failed => "failed",
+            FollowUpState::Prepared => "prepared",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<FollowUpState> {
+        match s {
+            "sending" => Some(FollowUpState::Sending),
+            "sent" => Some(FollowUpState::Sent),
+            "failed" => Some(FollowUpState::Failed),
+            "prepared" => Some(FollowUpState::Prepared),
+            _ => None,
+        }
+    }
+}
+
+/// One ask to a customer to update their review (see `crate::replies::follow_up`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FollowUp {
+    pub id: i64,
+    pub review_id: ReviewId,
+    /// 1 for the first ask, 2 when the owner asked again, …
+    pub round: i64,
+    pub method: FollowUpMethod,
+    /// The customer's e-mail address, when there is one.
+    pub recipient: Option<String>,
+    pub body: String,
+    pub state: FollowUpState,
+    /// The review's rating when it was asked.
+    pub rating_at_ask: Option<f64>,
+    #[serde(serialize_with = "super::ser_rfc3339")]
+    pub asked_at: DateTime<Utc>,
+    #[serde(serialize_with = "super::ser_rfc3339_opt")]
+    pub sent_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+}
+
+/// A follow-up to record: what [`crate::store::Store::begin_follow_up`] writes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewFollowUp {
+    pub review_id: ReviewId,
+    pub method: FollowUpMethod,
+    pub recipient: Option<String>,
+    pub body: String,
+    pub rating_at_ask: Option<f64>,
+}

@@ -16,6 +16,7 @@
 
 pub mod ai;
 pub mod coach;
+pub mod follow_up;
 pub mod outbox;
 pub mod templates;
 

@@ -17,7 +17,9 @@ mod businesses;
 mod channels;
 mod checkpoints;
 mod db;
+mod effect;
 pub mod files;
+mod follow_ups;
 mod imported;
 mod maintenance;
 pub mod postgres;
@@ -38,6 +40,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 pub use checkpoints::BackgroundCheckpoints;
+pub use follow_ups::Begun;
 pub use imported::ImportedReview;
 
 pub use alert_history::SentimentDays;
@@ -107,6 +110,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0014_channel_trust",
         include_str!("migrations/0014_channel_trust.sql"),
+    ),
+    (
+        "0015_follow_ups",
+        include_str!("migrations/0015_follow_ups.sql"),
     ),
 ];
 

@@ -28,6 +28,7 @@ const FIXTURES: &[(i64, &str)] = &[
     (12, include_str!("../../tests/fixtures/schema_v12.sql")),
     (13, include_str!("../../tests/fixtures/schema_v13.sql")),
     (14, include_str!("../../tests/fixtures/schema_v14.sql")),
+    (15, include_str!("../../tests/fixtures/schema_v15.sql")),
 ];
 
 /// A database file made from a fixture's SQL, as the version that shipped it left it.
@@ -516,4 +517,20 @@ fn alert_channels_of_schema_v13_survive_and_are_trusted_as_before() {
     assert!(channels.iter().all(|c| c.unconfirmed.is_none()));
     assert_eq!(channels[0].target, "https://ntfy.sh/joes-cafe-alerts");
     assert_eq!(count(&store, "SELECT count(*) FROM alert_deliveries"), 1);
+}
+
+#[test]
+fn a_follow_up_of_schema_v15_survives_and_still_shows_on_its_review() {
+    // Migration 0018 (issue 29): the asks remembered stay, so no customer is asked twice.
+    let dir = tempfile::tempdir().unwrap();
+    let path = database_from(
+        dir.path(),
+        15,
+        include_str!("../../tests/fixtures/schema_v15.sql"),
+    );
+    let store = Store::open(&path).unwrap();
+    let asks = store.follow_ups_of_review(2).unwrap();
+    assert_eq!(asks.len(), 1);
+    assert_eq!(asks[0].recipient.as_deref(), Some("ben@example.com"));
+    assert_eq!(asks[0].state, crate::model::replies::FollowUpState::Sent);
 }

@@ -574,6 +574,41 @@ const cases = [
       server.close();
     }
   }],
+
+  ['What works for you shows the replies that won customers back, and a review asks its customer to update it', async () => {
+    const s = await Session.start(env.SMOKE_DEMO_DB);
+    try {
+      await s.waitFor('the dashboard', kpi('stat-count'));
+      // The dashboard's "Won back by a reply" card links to the view.
+      await s.waitFor('the link to What works for you', "return !!document.getElementById('open-effect')");
+      await s.click('#open-effect');
+      await s.waitFor('What works for you', "return document.querySelector('#effect-habits-table tbody tr') ? true : null");
+      const headline = await s.run("return document.getElementById('effect-headline').textContent");
+      expect(headline.startsWith(`${cliStats.effect.recovered} of the ${cliStats.effect.answered} unhappy reviews you answered recovered`),
+        `the headline says ${headline}; the CLI counts ${JSON.stringify(cliStats.effect)}`);
+      const verdict = await s.run("return document.querySelector('tr[data-habit=apology_and_offer] .verdict').textContent");
+      expect(verdict === 'Won customers back more often', `apology and offer: ${verdict}`);
+      const html = await s.run("return [...document.querySelectorAll('.effect-says li')].some((e) => e.children.length > 0)");
+      expect(html === false, 'a sentence holds elements');
+      await s.screenshot('effect');
+      await s.run("document.querySelector('#effect-lengths').scrollIntoView()");
+      await s.screenshot('effect-lower');
+
+      // An answered complaint: ask the customer to update it, by a note sent by hand.
+      await s.go(`#review/${cliStats.effect.ask_review}`);
+      await s.waitFor('the follow-up panel', "return document.getElementById('follow-up-ask') ? true : null");
+      await s.click('#follow-up-ask');
+      const text = await s.waitFor('the follow-up form', "const t = document.getElementById('follow-up-text'); return t && t.value ? t.value : null");
+      expect(text.includes('would you consider updating your review?'), `the note says ${text}`);
+      await s.screenshot('review-follow-up');
+      await s.click('#follow-up-copy');
+      const status = await s.waitFor('the follow-up remembered', "const p = document.getElementById('follow-up-status'); return p && p.textContent.startsWith('Asked') ? p.textContent : null");
+      expect(status.includes('no change to the review since'), `the review says ${status}`);
+      await s.screenshot('review-follow-up-asked');
+    } finally {
+      await s.end();
+    }
+  }],
 ];
 
 /** The theme the app told the page (data-theme) and whether the page's background is light. */

@@ -43,6 +43,7 @@ DEMO_DB=$TMP/demo.db
 "$TARGET/debug/earshot" --db "$DEMO_DB" demo >/dev/null
 "$TARGET/debug/earshot" --db "$DEMO_DB" stats --business "Harbour Lane Café" --json >"$TMP/stats.json"
 "$TARGET/debug/earshot" --db "$DEMO_DB" alerts check >/dev/null
+"$TARGET/debug/earshot" --db "$DEMO_DB" replies effect --business "Harbour Lane Café" --json >"$TMP/effect.json"
 cp "$DEMO_DB" "$TMP/import-target.db"
 # What the inbox must show, from the CLI: every item of both businesses, the 1–2 star ones, and
 # the newest complaint (the review the composer case opens).
@@ -61,6 +62,13 @@ node -e '
   s.total_items = all.length;
   s.low_items = low.length;
   s.negative_review = read(`low-${names[0]}.json`)[0].id;
+  // What works for you (issue 29): its figures, and an answered complaint to ask about.
+  const e = read("effect.json");
+  s.effect = {
+    answered: e.answered.replies,
+    recovered: e.answered.recovered,
+    ask_review: e.answered.review_ids.filter((id) => !e.answered.recovered_review_ids.includes(id)).pop(),
+  };
   fs.writeFileSync(stats, JSON.stringify(s));
 ' "$TMP/stats.json" "$TMP"
 

@@ -39,7 +39,8 @@ export function recoveredCard(card, recovered, { now }) {
       ? h('div', { class: 'review-list' }, latest.map((x) => h('div', { class: 'recovered-item' },
         h('p', { class: 'recovered-change' }, recoveredChange(x), h('span', { class: 'muted' }, ' after your reply')),
         reviewCard(x.review, { now }))))
-      : h('p', { class: 'muted' }, 'When a customer raises their rating after you answer, it shows here.'));
+      : h('p', { class: 'muted' }, 'When a customer raises their rating after you answer, it shows here.'),
+    h('p', null, h('a', { href: '#effect', class: 'link', id: 'open-effect' }, 'What works for you →')));
 }
 
 export function portfolioCard(card, portfolio, { periodName, onPickBusiness, currentId }) {

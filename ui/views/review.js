@@ -18,6 +18,7 @@ import { announce, showNotice } from '../components/notice.js';
 import { newWarnings } from '../a11y-logic.js';
 import { confirmDialog } from '../components/confirm.js';
 import { followLink } from '../components/open-link.js';
+import { followUpPanel } from './follow-up.js';
 
 const CHECK_DELAY_MS = 300;
 const SAVE_DELAY_MS = 800;
@@ -416,6 +417,8 @@ function sidePanel(d, opts) {
         slot.replaceChildren(composerPanel({ ...d, text: '', warnings: [] }, { ...opts, focus: true }));
       },
     }, 'Write another reply')));
+  const followUp = followUpPanel(d, opts.ctx);
+  if (followUp) slot.append(followUp);
   return slot;
 }
 
