@@ -62,6 +62,9 @@ const COMMANDS: &[&str] = &[
     "confirm_alert_channel",
     "ui_prefs",
     "set_ui_prefs",
+    "list_topics",
+    "save_topic",
+    "remove_topic",
 ];
 
 /// The speech libraries WebKitGTK links that get a stand-in (speech/standin.c), each with the

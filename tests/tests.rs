@@ -23,6 +23,7 @@ mod reply_auth;
 mod report;
 mod sentiment_eval;
 mod sync;
+mod topics;
 mod watch;
 
 /// With `autotests = false` a new file in tests/ that nobody names here would never build nor

@@ -22,6 +22,7 @@ mod report;
 mod settings;
 mod sources;
 mod state;
+mod topics;
 mod tray;
 mod window;
 
@@ -149,6 +150,9 @@ fn run() -> anyhow::Result<()> {
             channels::test_alert_channel,
             channels::remove_alert_channel,
             channels::confirm_alert_channel,
+            topics::list_topics,
+            topics::save_topic,
+            topics::remove_topic,
         ])
         .setup(move |app| {
             // Background sync runs unless EARSHOT_NO_AUTO_SYNC is set (the smoke test's fixed

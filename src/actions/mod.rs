@@ -12,7 +12,7 @@
 //! [`demo`] (the demo café in a database of its own),
 //! [`alerts`] (check, the Alerts screen), [`sources`] (add, test, remove, sign in), [`watch`] (the
 //! schedule of rounds, the app's and `earshot watch`'s), [`service`] (the watcher as a systemd user
-//! service), [`prefs`] (how the window behaves).
+//! service), [`prefs`] (how the window behaves), [`topics`] (the owner's own topics).
 
 pub mod alerts;
 pub mod dashboard;
@@ -23,6 +23,7 @@ pub mod replies;
 pub mod service;
 pub mod sources;
 pub mod sync;
+pub mod topics;
 pub mod watch;
 
 pub use alerts::{alerts_with_reviews, check_alerts, check_alerts_since, AlertWithReviews};
@@ -39,6 +40,7 @@ pub use sources::{
     Removed, SignInStarted, TestOutcome,
 };
 pub use sync::{sync_round, RoundReport};
+pub use topics::{list_topics, remove_topic, save_topic, TopicChange};
 pub use watch::{watch, WatchOptions};
 
 use crate::secrets::SecretError;

@@ -28,6 +28,7 @@ const FIXTURES: &[(i64, &str)] = &[
     (12, include_str!("../../tests/fixtures/schema_v12.sql")),
     (13, include_str!("../../tests/fixtures/schema_v13.sql")),
     (14, include_str!("../../tests/fixtures/schema_v14.sql")),
+    (15, include_str!("../../tests/fixtures/schema_v15.sql")),
 ];
 
 /// A database file made from a fixture's SQL, as the version that shipped it left it.
@@ -516,4 +517,20 @@ fn alert_channels_of_schema_v13_survive_and_are_trusted_as_before() {
     assert!(channels.iter().all(|c| c.unconfirmed.is_none()));
     assert_eq!(channels[0].target, "https://ntfy.sh/joes-cafe-alerts");
     assert_eq!(count(&store, "SELECT count(*) FROM alert_deliveries"), 1);
+}
+
+/// Issue 27: the owner's topics of schema v15 survive every later upgrade with their words.
+#[test]
+fn owner_topics_of_schema_v15_survive() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = database_from(
+        dir.path(),
+        15,
+        include_str!("../../tests/fixtures/schema_v15.sql"),
+    );
+    let store = Store::open(&path).unwrap();
+    let topics = store.owner_topics(Some(1)).unwrap();
+    assert_eq!(topics.len(), 1);
+    assert_eq!(topics[0].name, "the new menu");
+    assert_eq!(topics[0].words, ["new menu", "seasonal menu"]);
 }
