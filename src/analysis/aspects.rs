@@ -531,7 +531,7 @@ pub fn is_built_in(name: &str) -> bool {
 /// run several times a review, and dropped an English clause now and then that the detector,
 /// on a few words, took for another language.
 pub fn aspects_in(text: &str, category: Option<&str>) -> Vec<AspectMention> {
-    aspects_with(matcher(category), text, |clause| sentiment::score(clause))
+    aspects_with(matcher(category), text, sentiment::score)
 }
 
 /// The aspects a text in `language` talks about (`None`: too short to tell, read as English),

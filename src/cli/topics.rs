@@ -90,8 +90,8 @@ enum TopicsCmd {
     },
 }
 
-pub fn run(store: &mut Store, a: TopicsArgs) -> Result<ExitCode> {
-    match a.command {
+pub fn run(store: &mut Store, mut a: TopicsArgs) -> Result<ExitCode> {
+    match a.command.take() {
         None => overview(store, &a),
         Some(TopicsCmd::Add {
             business,

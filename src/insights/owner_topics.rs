@@ -9,9 +9,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::{AspectSummary, BASELINE_DAYS, RECENT_DAYS};
-use crate::analysis::trends::{
-    date_of_day, day_of_date, period_key, period_start, AspectCounts, Granularity,
-};
+use crate::analysis::trends::{date_of_day, period_key, period_start, AspectCounts, Granularity};
 use crate::model::BusinessId;
 use crate::store::{OwnerTopic, Result, Store};
 
@@ -183,6 +181,7 @@ fn next_period(start: NaiveDate, by: Granularity) -> NaiveDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::trends::day_of_date;
 
     fn c(mentions: i64, negative: i64) -> AspectCounts {
         AspectCounts {

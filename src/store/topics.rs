@@ -263,7 +263,8 @@ fn retag(
     )?;
     let mut merged = tx.prepare_cached(RETAGGED)?;
     let mut write = tx.prepare_cached("UPDATE reviews SET aspects = ?2 WHERE id = ?1")?;
-    type Row = (
+    /// id, title, body, language, sentiment, aspects.
+    type Stored = (
         i64,
         Option<String>,
         String,
@@ -273,7 +274,7 @@ fn retag(
     );
     let (mut after, mut done, mut changed) = (0_i64, 0_u64, 0_u64);
     loop {
-        let rows: Vec<Row> = read
+        let rows: Vec<Stored> = read
             .query_map(params![business_id, after, RETAG_BLOCK], |r| {
                 Ok((
                     r.get(0)?,
@@ -385,7 +386,7 @@ mod tests {
         let before = counts(&store);
         let mut reports = Vec::new();
         let (topic, changed) = store
-            .save_owner_topic(b, None, "parking", &["car park".into()], &mut |d, t| {
+            .save_owner_topic(b, None, "parking", &["park".into()], &mut |d, t| {
                 reports.push((d, t))
             })
             .unwrap();
