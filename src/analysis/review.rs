@@ -228,6 +228,28 @@ mod tests {
         }
     }
 
+    /// Issue 27: the owner's topics join the aspects, and the JSON the row keeps.
+    #[test]
+    fn owner_topics_join_the_aspects_and_their_json() {
+        let r = review(None, "The new menu is wonderful, but the coffee was cold.");
+        let mut a = analyse(&r, Some("cafe"));
+        let words = vec!["new menu".to_owned()];
+        let m = TopicMatcher::new([("the new menu", words.as_slice())]);
+        a.add_owner_topics(&r, &m);
+        assert!(
+            a.aspects
+                .iter()
+                .any(|x| x.aspect == "the new menu" && x.sentiment > 0.0),
+            "{:?}",
+            a.aspects
+        );
+        assert!(a.aspects.iter().any(|x| x.aspect == "coffee"));
+        assert!(a
+            .aspects_json
+            .as_deref()
+            .is_some_and(|j| j.contains("\"the new menu\":")));
+    }
+
     #[test]
     fn a_language_the_source_named_is_not_detected_again() {
         let mut r = review(
