@@ -407,6 +407,14 @@ static MATCHERS: LazyLock<HashMap<(&'static str, &'static str), Matcher>> = Lazy
 
 /// The matcher for a category in a language; `None` for a language without lexicons.
 fn matcher_in(category: Option<&str>, language: &str) -> Option<&'static Matcher> {
+    // The map's keys are 'static: the language is looked up as one of them first.
+    let language: &'static str = match language {
+        "en" => "en",
+        other => aspect_languages::LANGUAGES
+            .iter()
+            .find(|l| **l == other)
+            .copied()?,
+    };
     MATCHERS.get(&(category_key(category), language))
 }
 

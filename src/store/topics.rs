@@ -404,7 +404,7 @@ mod tests {
                 b,
                 Some(topic.id),
                 "parking",
-                &["car park".into()],
+                &["park".into()],
                 &mut |_, _| {},
             )
             .unwrap();
