@@ -62,7 +62,7 @@ pub struct AspectSummary {
 impl AspectSummary {
     /// Marks the summary as an owner's topic when its name is one of `names`.
     fn marked(mut self, names: &[String]) -> AspectSummary {
-        self.owner_topic = names.iter().any(|n| *n == self.aspect);
+        self.owner_topic = names.contains(&self.aspect);
         self
     }
 }

@@ -41,8 +41,8 @@ static NAMES: LazyLock<Mutex<HashSet<&'static str>>> = LazyLock::new(Default::de
 
 fn intern(name: &str) -> &'static str {
     let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(n) = names.get(name) {
-        return *n;
+    if let Some(n) = names.get(name).copied() {
+        return n;
     }
     let leaked: &'static str = Box::leak(name.to_owned().into_boxed_str());
     names.insert(leaked);

@@ -344,8 +344,11 @@ mod tests {
     }
 
     /// (aspect, mentions, negative) from the rollup, and the same counted from the rows.
-    fn counts(store: &Store) -> (Vec<(String, i64, i64)>, Vec<(String, i64, i64)>) {
-        let q = |sql: &str| -> Vec<(String, i64, i64)> {
+    /// (aspect, mentions, negative) per aspect.
+    type Counts = Vec<(String, i64, i64)>;
+
+    fn counts(store: &Store) -> (Counts, Counts) {
+        let q = |sql: &str| -> Counts {
             store
                 .conn
                 .prepare(sql)
