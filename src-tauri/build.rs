@@ -65,6 +65,9 @@ const COMMANDS: &[&str] = &[
     "replies_effect",
     "follow_up",
     "follow_up_status",
+    "list_topics",
+    "save_topic",
+    "remove_topic",
 ];
 
 /// The speech libraries WebKitGTK links that get a stand-in (speech/standin.c), each with the

@@ -17,6 +17,7 @@ use crate::store::{Result, Source, Store};
 
 pub mod effect;
 pub mod outlook;
+pub mod owner_topics;
 
 /// "Recent" in topics and summaries: the last 30 days, against the 90 days before.
 pub const RECENT_DAYS: i64 = 30;
@@ -55,6 +56,25 @@ pub struct AspectSummary {
     pub neutral: i64,
     pub negative_share: f64,
     pub average_sentiment: f64,
+    /// One of the owner's own topics (issue 27) rather than a built-in aspect.
+    pub owner_topic: bool,
+}
+
+impl AspectSummary {
+    /// Marks the summary as an owner's topic when its name is one of `names`.
+    fn marked(mut self, names: &[String]) -> AspectSummary {
+        self.owner_topic = names.contains(&self.aspect);
+        self
+    }
+}
+
+/// The names of a business's own topics.
+fn topic_names(store: &Store, business_id: BusinessId) -> Result<Vec<String>> {
+    Ok(store
+        .owner_topics(Some(business_id))?
+        .into_iter()
+        .map(|t| t.name)
+        .collect())
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -72,6 +92,9 @@ pub struct Topics {
     pub aspects: Vec<AspectSummary>,
     pub rising: Vec<RisingWithReviews>,
     pub phrases: Vec<Phrase>,
+    /// The owner's own topics with their figures and trend (issue 27); they are in `aspects`
+    /// and `rising` too, marked `owner_topic`.
+    pub owner_topics: Vec<owner_topics::OwnerTopicSummary>,
 }
 
 fn summarise(c: &AspectCounts) -> AspectSummary {
@@ -85,25 +108,31 @@ fn summarise(c: &AspectCounts) -> AspectSummary {
         neutral,
         negative_share: (c.negative as f64 / m * 1000.0).round() / 1000.0,
         average_sentiment: (c.sentiment_sum / m * 1000.0).round() / 1000.0,
+        owner_topic: false,
     }
 }
 
 /// What customers talk about since `since` (all history when `None`), what is getting worse in
-/// the last 30 days against the 90 before `today`, and the phrases they repeat.
+/// the last 30 days against the 90 before `today`, the phrases they repeat, and the owner's own
+/// topics with their trend `by` day, week or month.
 pub fn topics(
     store: &Store,
     business_id: BusinessId,
     since: Option<NaiveDate>,
     today: NaiveDate,
+    by: Granularity,
 ) -> Result<Topics> {
     let business = store.business(business_id)?;
     let end = day_of_date(today) + 1;
     let from = since.map_or(i64::MIN, day_of_date);
+    let names = topic_names(store, business_id)?;
     let aspects = store
         .aspect_counts(business_id, from, end)?
         .iter()
-        .map(summarise)
+        .map(|c| summarise(c).marked(&names))
         .collect();
+    let owner_topics =
+        owner_topics::summaries(store, business_id, since.map(day_of_date), end, by)?;
     let recent = store.aspect_counts(business_id, end - RECENT_DAYS, end)?;
     let before = store.aspect_counts(
         business_id,
@@ -147,6 +176,7 @@ pub fn topics(
         aspects,
         rising,
         phrases,
+        owner_topics,
     })
 }
 
@@ -511,6 +541,7 @@ pub fn overview(
         |from: i64, to: i64| sum_range(&days, from, to).unanswered_negative.max(0) as u64;
     let recent = store.aspect_counts(business_id, start, end)?;
     let before = store.aspect_counts(business_id, start - 3 * period, start)?;
+    let names = topic_names(store, business_id)?;
     let competitors = store
         .businesses()?
         .into_iter()
@@ -553,7 +584,7 @@ pub fn overview(
         aspects: recent
             .iter()
             .take(OVERVIEW_ASPECTS)
-            .map(summarise)
+            .map(|c| summarise(c).marked(&names))
             .collect(),
         rising: rising_complaints(&recent, &before),
         competitors,

@@ -1557,6 +1557,7 @@ mod tests {
                 neutral: 3,
                 negative_share: 0.33,
                 average_sentiment: 0.1,
+                owner_topic: false,
             }],
             rising: vec![RisingComplaint {
                 aspect: "service".into(),

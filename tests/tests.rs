@@ -25,6 +25,7 @@ mod report;
 mod sentiment_eval;
 mod sync;
 mod team_store;
+mod topics;
 mod watch;
 mod win_back;
 

@@ -254,6 +254,33 @@ export function confirmAlertChannel(id) {
   return call('confirm_alert_channel', { id });
 }
 
+/**
+ * The owner's own topics (issue 27): { topics: [{ id, business_id, name, words: [...] }] }, of
+ * one business or of all.
+ */
+export function listTopics(businessId = null) {
+  return call('list_topics', businessId === null ? {} : { business: businessId });
+}
+
+/**
+ * Adds a topic (`id` null) or changes one; `words` as typed, comma-separated. The business's
+ * reviews are tagged again: `onProgress({ done, total })` follows it. Resolves to
+ * { topic, business, reviews_retagged }.
+ */
+export async function saveTopic({ business, id = null, name, words }, onProgress) {
+  const report = (p) => { if (onProgress) onProgress(p); };
+  const args = { business, id, name, words };
+  if (!inDesktopApp) return call('save_topic', { ...args, onProgress: report });
+  const channel = new tauri.core.Channel();
+  channel.onmessage = report;
+  return call('save_topic', { ...args, onProgress: channel });
+}
+
+/** Removes a topic and its tags on the reviews: { topic, business, reviews_retagged }. */
+export function removeTopic(id) {
+  return call('remove_topic', { id });
+}
+
 /** How the window behaves: { letter_keys } (the inbox's one-letter shortcuts). */
 export function uiPrefs() {
   return call('ui_prefs');

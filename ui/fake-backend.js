@@ -6,6 +6,7 @@ const listeners = new Map();
 let reviews = [];
 let businesses = [];
 let channels = [];
+let topics = [];
 let watcher = false;
 let uiPrefs = { letter_keys: true };
 // The owner's reviews and businesses while the demo is open (the demo has its own, as the shell's
@@ -27,6 +28,7 @@ export function reset() {
   reviews = [];
   businesses = [];
   channels = [];
+  topics = [];
   watcher = false;
   uiPrefs = { letter_keys: true };
   owner = null;
@@ -167,6 +169,32 @@ export async function invoke(command, args) {
       return null;
     case 'list_alert_channels':
       return channels;
+    case 'list_topics':
+      return { topics: topics.filter((t) => args.business == null || t.business_id === args.business) };
+    case 'save_topic': {
+      const name = String(args.name ?? '').trim();
+      if (!name) throw { code: 'invalid', message: 'invalid topic: a topic needs a name' };
+      if (topics.some((t) => t.business_id === args.business && t.id !== args.id
+        && t.name.toLowerCase() === name.toLowerCase())) {
+        throw { code: 'invalid', message: `invalid topic: a topic named "${name}" already exists` };
+      }
+      const words = String(args.words ?? '').split(',').map((w) => w.trim()).filter(Boolean);
+      let topic = topics.find((t) => t.id === args.id);
+      if (topic) Object.assign(topic, { name, words });
+      else {
+        topic = { id: topics.reduce((m, t) => Math.max(m, t.id), 0) + 1, business_id: args.business, name, words };
+        topics.push(topic);
+      }
+      const total = reviews.filter((r) => r.business_id === args.business).length;
+      args.onProgress?.({ done: total, total });
+      return { topic, business: businesses.find((b) => b.id === args.business)?.name ?? '', reviews_retagged: 0 };
+    }
+    case 'remove_topic': {
+      const topic = topics.find((t) => t.id === args.id);
+      if (!topic) throw { code: 'unknown_topic', message: `no topic with id ${args.id}` };
+      topics = topics.filter((t) => t.id !== args.id);
+      return { topic, business: '', reviews_retagged: 0 };
+    }
     case 'add_alert_channel': {
       const c = {
         id: channels.length + 1, kind: args.spec.kind, target: args.spec.target, settings: {},

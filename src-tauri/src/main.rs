@@ -22,6 +22,7 @@ mod report;
 mod settings;
 mod sources;
 mod state;
+mod topics;
 mod tray;
 mod win_back;
 mod window;
@@ -153,6 +154,9 @@ fn run() -> anyhow::Result<()> {
             win_back::replies_effect,
             win_back::follow_up,
             win_back::follow_up_status,
+            topics::list_topics,
+            topics::save_topic,
+            topics::remove_topic,
         ])
         .setup(move |app| {
             // Background sync runs unless EARSHOT_NO_AUTO_SYNC is set (the smoke test's fixed

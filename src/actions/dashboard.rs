@@ -3,7 +3,9 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::analysis::trends::day_of_date;
 use crate::insights::outlook::{self, Heading, Portfolio, RecoveredSummary, Rivals};
+use crate::insights::owner_topics::{self, OwnerTopicSummary};
 use crate::insights::Overview;
 use crate::model::{Business, BusinessId, Review};
 use crate::store::{ReviewFilter, Stats, Store};
@@ -55,6 +57,8 @@ pub struct Dashboard {
     /// The business and its competitors month by month over the last year (the owner's
     /// businesses only, when there are competitors).
     pub rivals: Option<Rivals>,
+    /// The owner's own topics over the period, with their trend (issue 27).
+    pub owner_topics: Vec<OwnerTopicSummary>,
     /// Shown in the footer so the owner knows where their data is.
     pub db_path: String,
 }
@@ -127,7 +131,18 @@ pub fn dashboard(
         Some(b) => outlook::rivals(store, b.id, today, outlook::RIVAL_MONTHS)?,
         None => None,
     };
+    let owner_topics = match &overview {
+        Some(o) => owner_topics::summaries(
+            store,
+            o.business_id,
+            Some(day_of_date(o.from)),
+            day_of_date(o.to) + 1,
+            o.granularity,
+        )?,
+        None => Vec::new(),
+    };
     Ok(Dashboard {
+        owner_topics,
         heading,
         recovered,
         portfolio: outlook::portfolio(store, today, period)?,
@@ -148,18 +163,25 @@ pub fn dashboard(
 pub struct InboxFacets {
     pub businesses: Vec<Business>,
     pub platforms: Vec<String>,
-    pub aspects: Vec<&'static str>,
+    /// The built-in aspects, then the owner's own topics.
+    pub aspects: Vec<String>,
 }
 
 pub fn inbox_facets(store: &Store) -> Result<InboxFacets> {
     let businesses = store.businesses()?;
     // The aspects of every category the businesses are in (the general lexicon when none).
-    let mut aspects: Vec<&'static str> = businesses
+    let mut aspects: Vec<String> = businesses
         .iter()
         .flat_map(|b| crate::analysis::aspects::known_aspects(b.category.as_deref()))
+        .map(str::to_owned)
         .collect();
     aspects.sort_unstable();
     aspects.dedup();
+    for t in store.owner_topics(None)? {
+        if !aspects.contains(&t.name) {
+            aspects.push(t.name);
+        }
+    }
     Ok(InboxFacets {
         platforms: store.platforms(None)?,
         businesses,

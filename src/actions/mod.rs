@@ -12,7 +12,8 @@
 //! [`demo`] (the demo café in a database of its own),
 //! [`alerts`] (check, the Alerts screen), [`sources`] (add, test, remove, sign in), [`watch`] (the
 //! schedule of rounds, the app's and `earshot watch`'s), [`service`] (the watcher as a systemd user
-//! service), [`prefs`] (how the window behaves), [`win_back`] (what replies work, follow-ups).
+//! service), [`prefs`] (how the window behaves), [`win_back`] (what replies work, follow-ups),
+//! [`topics`] (the owner's own topics).
 
 pub mod alerts;
 pub mod dashboard;
@@ -23,6 +24,7 @@ pub mod replies;
 pub mod service;
 pub mod sources;
 pub mod sync;
+pub mod topics;
 pub mod watch;
 pub mod win_back;
 
@@ -42,6 +44,7 @@ pub use sources::{
     Removed, SignInStarted, TestOutcome,
 };
 pub use sync::{sync_round, RoundReport};
+pub use topics::{list_topics, remove_topic, save_topic, TopicChange};
 pub use watch::{watch, WatchOptions};
 
 use crate::secrets::SecretError;

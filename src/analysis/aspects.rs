@@ -6,12 +6,17 @@
 //! makes "great coffee, rude staff" count positive for coffee and negative for staff: the text is
 //! cut at sentence ends and at contrast or list joints (",", ";", "but", "although"…), and each
 //! clause is scored on its own. Pure functions: text in, aspects out.
+//!
+//! The lexicons below are English; the same aspects' words in Spanish, French, German, Italian
+//! and Portuguese live in [`super::aspect_languages`], and a text is matched against the
+//! lexicons of its own language only. Words are compared folded (lower case, no accents:
+//! [`super::topics::fold`]), so "Atención" and "atencion" are one word.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use super::sentiment;
+use super::{aspect_languages, sentiment};
 
 /// One aspect found in a text, with the mean sentiment of the clauses that mention it.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,7 +27,7 @@ pub struct AspectMention {
 
 /// (aspect, terms). A term ending in `*` matches any word it starts; a term with a space matches
 /// two consecutive words.
-type Lexicon = &'static [(&'static str, &'static [&'static str])];
+pub(super) type Lexicon = &'static [(&'static str, &'static [&'static str])];
 
 const GENERAL: Lexicon = &[
     (
@@ -285,19 +290,36 @@ const RETAIL: Lexicon = &[
     ("checkout", &["checkout", "till", "payment", "card"]),
 ];
 
-/// The lexicons that apply to a category; unknown or missing categories get the general one.
+/// The English lexicons that apply to a category; unknown or missing categories get the
+/// general one.
 fn lexicons(category: Option<&str>) -> Vec<Lexicon> {
-    let specific: Option<Lexicon> = match category.map(str::to_ascii_lowercase).as_deref() {
-        Some("cafe" | "café" | "coffee" | "bakery") => Some(CAFE),
-        Some("restaurant" | "bar" | "pub" | "takeaway") => Some(RESTAURANT),
-        Some("hotel" | "b&b" | "hostel" | "guesthouse") => Some(HOTEL),
-        Some("app" | "software" | "game") => Some(APP),
-        Some("retail" | "shop" | "store" | "ecommerce") => Some(RETAIL),
+    english_lexicons(category_key(category))
+}
+
+fn english_lexicons(key: &str) -> Vec<Lexicon> {
+    let specific: Option<Lexicon> = match key {
+        "cafe" => Some(CAFE),
+        "restaurant" => Some(RESTAURANT),
+        "hotel" => Some(HOTEL),
+        "app" => Some(APP),
+        "retail" => Some(RETAIL),
         _ => None,
     };
     let mut out = vec![GENERAL];
     out.extend(specific);
     out
+}
+
+/// The lexicon family of a business category (free text the owner typed).
+fn category_key(category: Option<&str>) -> &'static str {
+    match category.map(str::to_ascii_lowercase).as_deref() {
+        Some("cafe" | "café" | "coffee" | "bakery") => "cafe",
+        Some("restaurant" | "bar" | "pub" | "takeaway") => "restaurant",
+        Some("hotel" | "b&b" | "hostel" | "guesthouse") => "hotel",
+        Some("app" | "software" | "game") => "app",
+        Some("retail" | "shop" | "store" | "ecommerce") => "retail",
+        _ => "general",
+    }
 }
 
 /// The matcher built from one lexicon combination, built once per category.
@@ -368,28 +390,66 @@ impl Matcher {
     }
 }
 
-static MATCHERS: LazyLock<HashMap<&'static str, Matcher>> = LazyLock::new(|| {
-    ["general", "cafe", "restaurant", "hotel", "app", "retail"]
-        .into_iter()
-        .map(|c| (c, Matcher::new(&lexicons(Some(c)))))
-        .collect()
+const CATEGORIES: [&str; 6] = ["general", "cafe", "restaurant", "hotel", "app", "retail"];
+
+/// One matcher per (category, language): English and the languages of
+/// [`aspect_languages::LANGUAGES`].
+static MATCHERS: LazyLock<HashMap<(&'static str, &'static str), Matcher>> = LazyLock::new(|| {
+    let mut m = HashMap::new();
+    for c in CATEGORIES {
+        m.insert((c, "en"), Matcher::new(&english_lexicons(c)));
+        for l in aspect_languages::LANGUAGES {
+            m.insert((c, *l), Matcher::new(&aspect_languages::lexicons(l, c)));
+        }
+    }
+    m
 });
 
-fn matcher(category: Option<&str>) -> &'static Matcher {
-    let key = match category.map(str::to_ascii_lowercase).as_deref() {
-        Some("cafe" | "café" | "coffee" | "bakery") => "cafe",
-        Some("restaurant" | "bar" | "pub" | "takeaway") => "restaurant",
-        Some("hotel" | "b&b" | "hostel" | "guesthouse") => "hotel",
-        Some("app" | "software" | "game") => "app",
-        Some("retail" | "shop" | "store" | "ecommerce") => "retail",
-        _ => "general",
+/// The matcher for a category in a language; `None` for a language without lexicons.
+fn matcher_in(category: Option<&str>, language: &str) -> Option<&'static Matcher> {
+    // The map's keys are 'static: the language is looked up as one of them first.
+    let language: &'static str = match language {
+        "en" => "en",
+        other => aspect_languages::LANGUAGES
+            .iter()
+            .find(|l| **l == other)
+            .copied()?,
     };
-    &MATCHERS[key]
+    MATCHERS.get(&(category_key(category), language))
 }
 
-/// Words that join two clauses whose sentiment may differ.
+fn matcher(category: Option<&str>) -> &'static Matcher {
+    &MATCHERS[&(category_key(category), "en")]
+}
+
+/// Words that join two clauses whose sentiment may differ, in English and the other languages
+/// the aspects are found in ("pero", "mais", "aber", "ma", "mas"…). Only ASCII words: the cut
+/// looks at ASCII letters (a joint with an accent, such as "però", is missed, which only merges
+/// two clauses).
 const CLAUSE_JOINTS: &[&str] = &[
-    "but", "although", "though", "however", "whereas", "while", "yet",
+    "but",
+    "although",
+    "though",
+    "however",
+    "whereas",
+    "while",
+    "yet",
+    "pero",
+    "aunque",
+    "sino",
+    "mais",
+    "cependant",
+    "pourtant",
+    "aber",
+    "jedoch",
+    "doch",
+    "sondern",
+    "obwohl",
+    "ma",
+    "tuttavia",
+    "mas",
+    "embora",
+    "contudo",
 ];
 
 /// Cuts text into clauses: at sentence ends, commas, semicolons, dashes and contrast words.
@@ -430,29 +490,74 @@ fn push_clause<'a>(s: &'a str, out: &mut Vec<&'a str>) {
     }
 }
 
+/// The clause's words, folded (lower case, no accents). An apostrophe cuts a word, so French
+/// and Italian elisions ("l'attente", "dell'hotel") leave the noun whole.
 fn words(clause: &str) -> impl Iterator<Item = Cow<'_, str>> {
     clause
-        .split(|c: char| !c.is_alphanumeric() && c != '-' && c != '\'')
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
         .filter(|w| !w.is_empty())
-        // Most words are lower case already: only the others are copied.
+        // Most words are lower case ASCII already: only the others are copied.
         .map(|w| {
             if w.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
-                Cow::Owned(w.to_lowercase())
+                Cow::Owned(super::topics::fold(w))
             } else {
                 Cow::Borrowed(w)
             }
         })
 }
 
+/// The sentiment of one clause of a text in `language`, where `whole` is the whole text's
+/// score. English clauses are scored on their own; in another language the clause takes the
+/// whole text's score, or neutral when the text has none: the sentiment model scores a whole
+/// text in its language, not a few words of it. This is the one place a clause is scored, so a
+/// model that scores clauses in more languages changes only this function.
+pub fn clause_sentiment(clause: &str, language: Option<&str>, whole: Option<f64>) -> f64 {
+    match language {
+        None | Some("en") => sentiment::score(clause),
+        Some(_) => whole.unwrap_or(0.0),
+    }
+}
+
+/// Whether aspects are found in text of `language` (`None`: too short to tell, read as English).
+pub fn has_lexicons(language: Option<&str>) -> bool {
+    language.is_none_or(|l| l == "en" || aspect_languages::LANGUAGES.contains(&l))
+}
+
+/// Whether `name` is one of the built-in aspects of any category (case and accents aside).
+pub fn is_built_in(name: &str) -> bool {
+    let folded = super::topics::fold(name.trim());
+    CATEGORIES
+        .iter()
+        .flat_map(|c| english_lexicons(c))
+        .any(|l| l.iter().any(|(a, _)| *a == folded))
+}
+
 /// The aspects an English text talks about, each with the mean sentiment of its clauses.
 ///
-/// The caller decides the language, once for the whole text (see `review::analyse`): the
-/// lexicons are English, and a review in another language has no aspects, since an aspect
-/// without a sentiment would skew every share it enters. Asking again for every clause made
-/// the language detector run several times a review, and dropped an English clause now and
-/// then that the detector, on a few words, took for another language.
+/// The caller decides the language, once for the whole text (see `review::analyse`, which
+/// calls [`aspects_in_language`]). Asking again for every clause made the language detector
+/// run several times a review, and dropped an English clause now and then that the detector,
+/// on a few words, took for another language.
 pub fn aspects_in(text: &str, category: Option<&str>) -> Vec<AspectMention> {
-    let m = matcher(category);
+    aspects_with(matcher(category), text, sentiment::score)
+}
+
+/// The aspects a text in `language` talks about (`None`: too short to tell, read as English),
+/// each with the mean [`clause_sentiment`] of its clauses; `whole` is the text's own score.
+/// Nothing for a language without lexicons.
+pub fn aspects_in_language(
+    text: &str,
+    category: Option<&str>,
+    language: Option<&str>,
+    whole: Option<f64>,
+) -> Vec<AspectMention> {
+    match matcher_in(category, language.unwrap_or("en")) {
+        Some(m) => aspects_with(m, text, |clause| clause_sentiment(clause, language, whole)),
+        None => Vec::new(),
+    }
+}
+
+fn aspects_with(m: &Matcher, text: &str, score_clause: impl Fn(&str) -> f64) -> Vec<AspectMention> {
     let mut acc: Vec<(&'static str, f64, u32)> = Vec::new();
     let mut found = Vec::new();
     // One buffer for every clause's words, not one allocation a clause.
@@ -465,7 +570,7 @@ pub fn aspects_in(text: &str, category: Option<&str>) -> Vec<AspectMention> {
         if found.is_empty() {
             continue;
         }
-        let score = sentiment::score(clause);
+        let score = score_clause(clause);
         found.sort_unstable();
         found.dedup();
         for a in &found {
@@ -639,6 +744,109 @@ mod tests {
     fn text_without_aspects_yields_none() {
         assert!(aspects_in("Hmm.", None).is_empty());
         assert!(aspects_in("", None).is_empty());
+    }
+
+    /// Issue 27: a review in Spanish, French, German, Italian or Portuguese counts under the
+    /// same aspects as an English one.
+    #[test]
+    fn aspects_are_found_in_spanish_french_german_italian_and_portuguese() {
+        type Case = (
+            &'static str,
+            &'static str,
+            Option<&'static str>,
+            &'static [&'static str],
+        );
+        let cases: &[Case] = &[
+            (
+                "es",
+                "El servicio fue lentísimo y el camarero muy antipático, aunque el café estaba rico.",
+                Some("cafe"),
+                &["service", "staff", "coffee"],
+            ),
+            (
+                "es",
+                "Precio razonable, pero los baños estaban sucios.",
+                None,
+                &["price", "cleanliness"],
+            ),
+            (
+                "fr",
+                "L'attente était interminable et le personnel désagréable.",
+                None,
+                &["wait time", "staff"],
+            ),
+            (
+                "fr",
+                "Chambre propre mais très bruyante, le petit-déjeuner était correct.",
+                Some("hotel"),
+                &["room", "cleanliness", "noise", "breakfast"],
+            ),
+            (
+                "de",
+                "Die Bedienung war unfreundlich und die Preise sind überteuert.",
+                None,
+                &["service", "staff", "price"],
+            ),
+            (
+                "de",
+                "Sehr sauberes Zimmer, aber das Frühstück war enttäuschend.",
+                Some("hotel"),
+                &["cleanliness", "room", "breakfast"],
+            ),
+            (
+                "it",
+                "Il servizio è stato lento e il cameriere scortese.",
+                Some("restaurant"),
+                &["service", "wait time", "staff"],
+            ),
+            (
+                "it",
+                "Pizza ottima, prezzi onesti, bagno pulito.",
+                Some("restaurant"),
+                &["food", "price", "cleanliness"],
+            ),
+            (
+                "pt",
+                "O atendimento foi péssimo e a espera demorou uma hora.",
+                None,
+                &["service", "wait time"],
+            ),
+            (
+                "pt",
+                "Comida deliciosa, mas o preço é caro demais.",
+                Some("restaurant"),
+                &["food", "quality", "price"],
+            ),
+        ];
+        for (language, text, category, wanted) in cases {
+            let ms = aspects_in_language(text, *category, Some(language), Some(-0.4));
+            for a in *wanted {
+                assert!(find(&ms, a).is_some(), "{language} {a}: {text} → {ms:?}");
+            }
+            // Without a clause scorer in that language, each mention takes the review's score.
+            assert!(ms.iter().all(|m| m.sentiment == -0.4), "{ms:?}");
+        }
+    }
+
+    #[test]
+    fn another_languages_words_do_not_tag_english_text() {
+        let ms = aspects_in_language("A very personal touch.", None, Some("en"), None);
+        assert!(find(&ms, "staff").is_none(), "{ms:?}");
+        let ms = aspects_in_language("Het personeel was traag.", None, Some("nl"), None);
+        assert!(ms.is_empty(), "no Dutch lexicons: {ms:?}");
+        assert!(has_lexicons(Some("pt")) && has_lexicons(None) && !has_lexicons(Some("nl")));
+    }
+
+    #[test]
+    fn an_apostrophe_leaves_the_noun_whole() {
+        let ms = aspects_in_language("Beaucoup trop d'attente.", None, Some("fr"), None);
+        assert!(find(&ms, "wait time").is_some(), "{ms:?}");
+    }
+
+    #[test]
+    fn built_in_names_are_known_in_any_case() {
+        assert!(is_built_in("Service") && is_built_in("wait time") && is_built_in("coffee"));
+        assert!(!is_built_in("parking") && !is_built_in("the new menu"));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 use super::aspects::{self, AspectMention};
 use super::sentiment;
+use super::topics::TopicMatcher;
 use crate::model::IncomingReview;
 
 /// The sentiment of a whole review and, when the source gave none, its detected language.
@@ -50,7 +51,8 @@ pub fn analyse_hashed(
 ) -> ReviewAnalysis {
     let text = scored_text(item);
     let (sentiment, language) = sentiment::analyze_with_language(&text);
-    let aspects = aspects_if_english(&text, language, category);
+    let whole = sentiment.as_ref().map(|s| s.score);
+    let aspects = aspects_in_its_language(&text, language, item, category, whole);
     ReviewAnalysis {
         category: category.map(str::to_owned),
         sentiment: review_sentiment(item, sentiment, language),
@@ -69,18 +71,51 @@ pub fn sentiment_of(item: &IncomingReview) -> ReviewSentiment {
 /// The aspect part of [`analyse`] alone.
 pub fn aspects_of(item: &IncomingReview, category: Option<&str>) -> Vec<AspectMention> {
     let text = scored_text(item);
-    aspects_if_english(&text, sentiment::detect_language(&text), category)
+    let (sentiment, language) = sentiment::analyze_with_language(&text);
+    let whole = sentiment.map(|s| s.score);
+    aspects_in_its_language(&text, language, item, category, whole)
 }
 
-/// Aspects are looked for in English text, and in text too short to tell (scored as English).
-fn aspects_if_english(
+/// The language the aspects of a review are looked for in: the detected one, else the one the
+/// source named, else none (too short to tell: read as English).
+pub fn aspect_language<'a>(detected: Option<&'a str>, item: &'a IncomingReview) -> Option<&'a str> {
+    detected.or(item.language.as_deref())
+}
+
+/// Aspects are looked for in the languages with lexicons (English, and the ones of
+/// `aspect_languages`), and in text too short to tell (read as English).
+fn aspects_in_its_language(
     text: &str,
-    language: Option<&str>,
+    detected: Option<&str>,
+    item: &IncomingReview,
     category: Option<&str>,
+    whole: Option<f64>,
 ) -> Vec<AspectMention> {
-    match language {
-        Some(l) if l != "en" => Vec::new(),
-        _ => aspects::aspects_in(text, category),
+    let language = aspect_language(detected, item);
+    aspects::aspects_in_language(text, category, language, whole)
+}
+
+impl ReviewAnalysis {
+    /// Adds the mentions of the owner's own topics ([`TopicMatcher`]) to the aspects, and to
+    /// the JSON the row keeps: the write path calls it for a business that has topics.
+    pub fn add_owner_topics(&mut self, item: &IncomingReview, topics: &TopicMatcher) {
+        if topics.is_empty() {
+            return;
+        }
+        let text = scored_text(item);
+        let language = aspect_language(self.sentiment.language, item);
+        let found = topics.mentions(&text, language, self.sentiment.score);
+        if found.is_empty() {
+            return;
+        }
+        // A topic named like a built-in aspect is refused when it is made; should one exist
+        // anyway, the built-in mention stands and the topic's is not counted twice.
+        for m in found {
+            if !self.aspects.iter().any(|a| a.aspect == m.aspect) {
+                self.aspects.push(m);
+            }
+        }
+        self.aspects_json = aspects::to_json(&self.aspects);
     }
 }
 
@@ -99,9 +134,14 @@ fn review_sentiment(
 
 /// The text sentiment is scored on: title and body together, as a reader sees them.
 pub fn scored_text(item: &IncomingReview) -> String {
-    match item.title.as_deref().filter(|t| !t.trim().is_empty()) {
-        Some(t) => format!("{t}. {}", item.body),
-        None => item.body.clone(),
+    scored_text_of(item.title.as_deref(), &item.body)
+}
+
+/// [`scored_text`] from a stored review's title and body.
+pub fn scored_text_of(title: Option<&str>, body: &str) -> String {
+    match title.filter(|t| !t.trim().is_empty()) {
+        Some(t) => format!("{t}. {body}"),
+        None => body.to_owned(),
     }
 }
 
@@ -150,8 +190,9 @@ mod tests {
         assert!(whole.aspects.iter().any(|a| a.aspect == "staff"));
     }
 
-    /// The language is decided once, for the whole review: another language has no aspects
-    /// (the lexicons are English), an English review has them in every clause.
+    /// The language is decided once, for the whole review, and picks the lexicons: a French
+    /// review has its aspects in French (issue 27), a Dutch one none (no Dutch lexicons), an
+    /// English review has them in every clause.
     #[test]
     fn aspects_follow_the_language_of_the_whole_review() {
         let french = review(
@@ -166,8 +207,20 @@ mod tests {
             "{:?}",
             a.sentiment.score
         );
+        for aspect in ["coffee", "service", "wait time"] {
+            assert!(
+                a.aspects.iter().any(|m| m.aspect == aspect),
+                "{aspect}: {:?}",
+                a.aspects
+            );
+        }
+        assert_eq!(aspects_of(&french, Some("cafe")), a.aspects);
+        let dutch = review(
+            None,
+            "De koffie was koud en de bediening was erg traag, wij komen niet meer terug.",
+        );
+        let a = analyse(&dutch, Some("cafe"));
         assert!(a.aspects.is_empty(), "{:?}", a.aspects);
-        assert!(aspects_of(&french, Some("cafe")).is_empty());
 
         let english = review(None, "The service was slow. Coffee superb, staff lovely.");
         let a = analyse(&english, Some("cafe"));
@@ -179,6 +232,28 @@ mod tests {
                 a.aspects
             );
         }
+    }
+
+    /// Issue 27: the owner's topics join the aspects, and the JSON the row keeps.
+    #[test]
+    fn owner_topics_join_the_aspects_and_their_json() {
+        let r = review(None, "The new menu is wonderful, but the coffee was cold.");
+        let mut a = analyse(&r, Some("cafe"));
+        let words = vec!["new menu".to_owned()];
+        let m = TopicMatcher::new([("the new menu", words.as_slice())]);
+        a.add_owner_topics(&r, &m);
+        assert!(
+            a.aspects
+                .iter()
+                .any(|x| x.aspect == "the new menu" && x.sentiment > 0.0),
+            "{:?}",
+            a.aspects
+        );
+        assert!(a.aspects.iter().any(|x| x.aspect == "coffee"));
+        assert!(a
+            .aspects_json
+            .as_deref()
+            .is_some_and(|j| j.contains("\"the new menu\":")));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! `earshot trends`, `topics`, `compare`, `project` and `sentiment`.
+//! `earshot trends`, `compare`, `project` and `sentiment` (`topics` is in topics.rs).
 
 use std::process::ExitCode;
 
@@ -54,63 +54,6 @@ pub fn trends(store: &Store, a: TrendsArgs) -> Result<ExitCode> {
             pct(p.negative_share),
             pct(p.response_rate)
         );
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-#[derive(Args, Debug)]
-pub struct TopicsArgs {
-    #[arg(long)]
-    business: String,
-    /// Only mentions from this date on.
-    #[arg(long)]
-    since: Option<NaiveDate>,
-    /// Treat this day as today (rising complaints compare the 30 days before it with the 90
-    /// days before those).
-    #[arg(long)]
-    today: Option<NaiveDate>,
-    #[arg(long)]
-    json: bool,
-}
-
-pub fn topics(store: &Store, a: TopicsArgs) -> Result<ExitCode> {
-    let b = store.business_by_name(&a.business)?;
-    let today = a.today.unwrap_or_else(|| Utc::now().date_naive());
-    let t = insights::topics(store, b.id, a.since, today)?;
-    if a.json {
-        print_json(&t)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    println!("What customers talk about at {}:", t.business);
-    for x in &t.aspects {
-        println!(
-            "  {:<16} {:>6} mentions, {:>4} negative",
-            x.aspect,
-            x.mentions,
-            pct(Some(x.negative_share))
-        );
-    }
-    if t.rising.is_empty() {
-        println!("No rising complaints in the last 30 days.");
-    } else {
-        println!("Rising complaints (last 30 days against the 90 before):");
-        for r in &t.rising {
-            println!(
-                "  {:<16} {} negative, was {} (reviews {:?})",
-                r.complaint.aspect,
-                pct(Some(r.complaint.recent_negative_share)),
-                pct(Some(r.complaint.previous_negative_share)),
-                r.review_ids
-            );
-        }
-    }
-    if !t.phrases.is_empty() {
-        let list: Vec<String> = t
-            .phrases
-            .iter()
-            .map(|p| format!("{} ({})", p.phrase, p.reviews))
-            .collect();
-        println!("Phrases customers repeat: {}", list.join(", "));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -16,6 +16,7 @@ mod report;
 mod reviews;
 mod secret_input;
 mod sources;
+mod topics;
 mod watch;
 
 use std::path::PathBuf;
@@ -59,8 +60,9 @@ enum Command {
     Demo(reviews::DemoArgs),
     /// Figures by day, week or month: volume, rating, sentiment, replies.
     Trends(insights::TrendsArgs),
-    /// What customers talk about, and which complaints are rising.
-    Topics(insights::TopicsArgs),
+    /// What customers talk about, and which complaints are rising; `topics add|edit|list|remove`
+    /// for topics of your own.
+    Topics(topics::TopicsArgs),
     /// Your business beside competitors on the same periods.
     Compare(insights::CompareArgs),
     /// Where the rating is heading, and the five-star reviews it takes to reach a target.
@@ -186,7 +188,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Stats(args) => reviews::stats(&open_any()?, args),
         Command::Demo(args) => reviews::demo(&mut open()?, args),
         Command::Trends(args) => insights::trends(&open()?, args),
-        Command::Topics(args) => insights::topics(&open()?, args),
+        Command::Topics(args) => topics::run(&mut open()?, args),
         Command::Compare(args) => insights::compare(&open()?, args),
         Command::Project(args) => insights::project(&open()?, args),
         Command::Sentiment(args) => insights::sentiment(args),

@@ -29,6 +29,22 @@ pub fn progress_bar(total: u64, quiet: bool, message: &'static str) -> ProgressB
     bar
 }
 
+/// A progress bar counting `unit`s on stderr (its length set as the work learns it), or a
+/// hidden one when nobody is watching.
+pub fn count_bar(quiet: bool, message: &'static str, unit: &str) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template(&format!("{{msg}} [{{bar:30}}] {{pos}}/{{len}} {unit}"))
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(message);
+    bar
+}
+
 /// One decimal place for ratings; "—" when there is none.
 pub fn rating(r: Option<f64>) -> String {
     r.map_or_else(|| "—".to_string(), |r| format!("{r:.2}"))

@@ -29,6 +29,7 @@ mod rollup_counts;
 mod settings;
 mod sources;
 mod stats;
+mod topics;
 mod trends;
 mod trust;
 #[cfg(test)]
@@ -51,6 +52,7 @@ pub use maintenance::verify_database_file;
 pub use reviews::{ReviewFilter, ReviewOrder, ReviewWriter};
 pub use sources::{Source, SourceStatus};
 pub use stats::{MonthStats, PlatformCount, Stats};
+pub use topics::{OwnerTopic, TopicId};
 pub use trust::{check_endpoint, check_endpoint_settings, APP_WIDE_CREDENTIALS, ENDPOINT_SETTINGS};
 
 /// The migrations, in order; the schema version is the number of files applied.
@@ -114,6 +116,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0015_follow_ups",
         include_str!("migrations/0015_follow_ups.sql"),
+    ),
+    (
+        "0016_owner_topics",
+        include_str!("migrations/0016_owner_topics.sql"),
     ),
 ];
 
@@ -216,6 +222,8 @@ pub enum StoreError {
     UnknownSource(i64),
     #[error("no review with id {0}")]
     UnknownReview(i64),
+    #[error("no topic with id {0}; `earshot topics list` shows them")]
+    UnknownTopic(i64),
     #[error("invalid {what}: {reason}")]
     Invalid { what: &'static str, reason: String },
     #[error(transparent)]
@@ -248,6 +256,7 @@ impl StoreError {
             StoreError::DuplicateBusiness(_) => "duplicate_business",
             StoreError::UnknownSource(_) => "unknown_source",
             StoreError::UnknownReview(_) => "unknown_review",
+            StoreError::UnknownTopic(_) => "unknown_topic",
             StoreError::Invalid { .. } => "invalid",
             StoreError::Sql(_) => "db_error",
             StoreError::PgOpen { .. } => "db_open",

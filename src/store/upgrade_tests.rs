@@ -29,6 +29,7 @@ const FIXTURES: &[(i64, &str)] = &[
     (13, include_str!("../../tests/fixtures/schema_v13.sql")),
     (14, include_str!("../../tests/fixtures/schema_v14.sql")),
     (15, include_str!("../../tests/fixtures/schema_v15.sql")),
+    (16, include_str!("../../tests/fixtures/schema_v16.sql")),
 ];
 
 /// A database file made from a fixture's SQL, as the version that shipped it left it.
@@ -521,7 +522,7 @@ fn alert_channels_of_schema_v13_survive_and_are_trusted_as_before() {
 
 #[test]
 fn a_follow_up_of_schema_v15_survives_and_still_shows_on_its_review() {
-    // Migration 0018 (issue 29): the asks remembered stay, so no customer is asked twice.
+    // Migration 0015 (issue 29): the asks remembered stay, so no customer is asked twice.
     let dir = tempfile::tempdir().unwrap();
     let path = database_from(
         dir.path(),
@@ -533,4 +534,20 @@ fn a_follow_up_of_schema_v15_survives_and_still_shows_on_its_review() {
     assert_eq!(asks.len(), 1);
     assert_eq!(asks[0].recipient.as_deref(), Some("ben@example.com"));
     assert_eq!(asks[0].state, crate::model::replies::FollowUpState::Sent);
+}
+
+/// Issue 27: the owner's topics of schema v16 survive every later upgrade with their words.
+#[test]
+fn owner_topics_of_schema_v16_survive() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = database_from(
+        dir.path(),
+        16,
+        include_str!("../../tests/fixtures/schema_v16.sql"),
+    );
+    let store = Store::open(&path).unwrap();
+    let topics = store.owner_topics(Some(1)).unwrap();
+    assert_eq!(topics.len(), 1);
+    assert_eq!(topics[0].name, "the new menu");
+    assert_eq!(topics[0].words, ["new menu", "seasonal menu"]);
 }

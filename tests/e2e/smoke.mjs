@@ -7,7 +7,7 @@
 
 import { createServer } from 'node:http';
 import { execFile, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import {
@@ -358,6 +358,33 @@ const cases = [
       await s.waitFor('the watcher status', "return !!document.getElementById('watcher-summary')");
       await s.run("document.getElementById('watcher')?.scrollIntoView({ block: 'center' })");
       await s.screenshot('settings-watcher');
+    } finally {
+      await s.end();
+    }
+  }],
+
+  ['the owner adds a topic of their own in Settings, and the dashboard counts and trends it', async () => {
+    // A copy: the topic must not change what the other cases see in the demo.
+    const db = path.join(env.SMOKE_TMP, 'topics.db');
+    copyFileSync(env.SMOKE_DEMO_DB, db);
+    const s = await Session.start(db);
+    try {
+      await s.waitFor('the dashboard', kpi('stat-count'));
+      await s.waitFor('the empty "Your topics" card', "return !!document.getElementById('own-topics-empty')");
+      await s.go('#settings');
+      await s.waitFor('the topics card', "const l = document.getElementById('topic-list'); return l && !l.innerText.includes('Loading')");
+      await s.type('#topic-name', 'cinnamon buns');
+      await s.type('#topic-words', 'cinnamon bun, cinnamon roll');
+      await s.click('#topic-save');
+      await s.waitFor('the topic listed', "return [...document.querySelectorAll('#topic-list .topic-name')].some((e) => e.textContent === 'cinnamon buns')");
+      await s.run("document.getElementById('topics')?.scrollIntoView({ block: 'center' })");
+      await s.screenshot('settings-topics');
+      await s.go('#dashboard');
+      const figures = await s.waitFor('the topic on the dashboard', `const el = document.querySelector('#own-topics .own-topic[data-topic="cinnamon buns"] .own-topic-figures');
+        return el ? el.textContent : null`);
+      expect(/\d+ mentions?/.test(figures), `the topic's figures: ${figures}`);
+      await s.run("document.getElementById('own-topics')?.scrollIntoView({ block: 'center' })");
+      await s.screenshot('dashboard-topics');
     } finally {
       await s.end();
     }

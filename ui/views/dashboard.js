@@ -28,6 +28,7 @@ import { kpiChange, periodChange } from '../metrics.js';
 import {
   headingCard, portfolioCard, recoveredCard, rivalsFigure,
 } from './dashboard-outlook.js';
+import { ownTopicsCard } from './dashboard-topics.js';
 
 /** The period picker's choices, in days. */
 export const PERIODS = [[7, 'Last 7 days'], [30, 'Last 30 days'], [90, 'Last 90 days'], [365, 'Last 12 months']];
@@ -206,6 +207,7 @@ export function dashboardView(data, {
         ? barFigure('aspect-chart', aspectRows, 'reviews', ['Topic', 'Reviews · negative'],
           barList(aspectRows, { id: 'aspect-bars', onPick: (aspect) => open({ from: since, aspect }) }))
         : barList(aspectRows)),
+    business.is_competitor ? null : ownTopicsCard(card, data.owner_topics, { periodName, open, since }),
     business.is_competitor ? null : recoveredCard(card, data.recovered, { now }),
   ] : [];
 

@@ -14,6 +14,7 @@ import { confirmDialog } from '../components/confirm.js';
 import { saveDashboardPng } from '../actions.js';
 import { channelsCard } from './settings-channels.js';
 import { watcherCard } from './settings-watcher.js';
+import { topicsCard } from './settings-topics.js';
 import { prefs, savePrefs } from '../prefs.js';
 import {
   FIELD_HELP, bandShort, formatBytes, formatDay, hourOptions, insertField, paramLabel, paramText,
@@ -480,6 +481,7 @@ function dataCard(o, ctx) {
 
 const SECTIONS = [
   ['profile', 'Your business'],
+  ['topics', 'Your topics'],
   ['templates', 'Templates'],
   ['ai', 'AI drafts'],
   ['notifications', 'Notifications'],
@@ -523,6 +525,7 @@ export async function render(_param, ctx) {
         ].filter(Boolean).join(' · ')))),
     sectionNav(),
     h('div', { class: 'settings-grid' },
-      h('div', { class: 'settings-col' }, profileCard(o, ctx), templatesCard(o, ctx), aiCard(o, ctx)),
+      h('div', { class: 'settings-col' }, profileCard(o, ctx),
+        topicsCard(o.businesses.filter((b) => !b.is_competitor)), templatesCard(o, ctx), aiCard(o, ctx)),
       h('div', { class: 'settings-col' }, notificationsCard(o, ctx), keyboardCard(), rulesCard(o, ctx), channelsCard(), watcherCard(), competitorsCard(o, ctx), dataCard(o, ctx))));
 }

@@ -16,8 +16,10 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::search_key;
 use crate::analysis::review::{self as analysis, ReviewAnalysis, ReviewSentiment};
+use crate::analysis::topics::TopicMatcher;
 use crate::model::{fnv1a, BusinessId, IncomingReview, ReviewId, SourceId, WriteCounts};
 use crate::store::batch_rollups::BatchRollups;
+use crate::store::topics;
 use crate::store::{now_unix, Result, Store, StoreError};
 #[cfg(test)]
 use rusqlite::types::Value;
@@ -519,26 +521,29 @@ struct NewRow {
     now: i64,
 }
 
-/// The business a source feeds, and its category (which picks the aspect lexicon).
+/// The business a source feeds, its category (which picks the aspect lexicon) and the owner's
+/// own topics of it (issue 27), which new and edited reviews are tagged with on the way in.
 #[derive(Clone)]
 struct Owner {
     business_id: BusinessId,
     category: Option<String>,
+    topics: Option<TopicMatcher>,
 }
 
 fn owner_of_source(tx: &Connection, source_id: SourceId) -> Result<Owner> {
-    tx.prepare_cached(
-        "SELECT s.business_id, b.category FROM sources s JOIN businesses b ON b.id = s.business_id
+    let (business_id, category) = tx
+        .prepare_cached(
+            "SELECT s.business_id, b.category FROM sources s JOIN businesses b ON b.id = s.business_id
          WHERE s.id = ?1",
-    )?
-    .query_row([source_id], |r| {
-        Ok(Owner {
-            business_id: r.get(0)?,
-            category: r.get(1)?,
-        })
+        )?
+        .query_row([source_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .ok_or(StoreError::UnknownSource(source_id))?;
+    Ok(Owner {
+        business_id,
+        category,
+        topics: topics::matcher_of(tx, business_id)?,
     })
-    .optional()?
-    .ok_or(StoreError::UnknownSource(source_id))
 }
 
 /// Rejects what the schema would reject, with a message that names the field (both stores).
@@ -784,7 +789,9 @@ fn insert_new(
 }
 
 /// The analysis made beforehand, or one made now into `own`: sentiment, language and aspects
-/// from one reading of the text (`analysis::analyse`), not one reading for each.
+/// from one reading of the text (`analysis::analyse`), not one reading for each. A business
+/// with topics of its own gets their mentions added here, in the writer: an import's worker
+/// threads analyse without them, and a business without topics pays nothing.
 fn analysis_of<'a>(
     item: &IncomingReview,
     owner: &Owner,
@@ -792,13 +799,20 @@ fn analysis_of<'a>(
     content_hash: i64,
     own: &'a mut Option<ReviewAnalysis>,
 ) -> &'a ReviewAnalysis {
-    match analysed {
-        Some(a) => a,
-        None => own.insert(analysis::analyse_hashed(
-            item,
-            owner.category.as_deref(),
-            content_hash,
-        )),
+    match (analysed, &owner.topics) {
+        (Some(a), None) => a,
+        (Some(a), Some(topics)) => {
+            let mut a = a.clone();
+            a.add_owner_topics(item, topics);
+            own.insert(a)
+        }
+        (None, topics) => {
+            let mut a = analysis::analyse_hashed(item, owner.category.as_deref(), content_hash);
+            if let Some(topics) = topics {
+                a.add_owner_topics(item, topics);
+            }
+            own.insert(a)
+        }
     }
 }
 
