@@ -8,10 +8,12 @@ SHELL := /usr/bin/env bash
 # Debian 12 packages: Tauri's build libraries, then what the smoke test needs (Xvfb, WebKit's
 # WebDriver, a D-Bus session, an XSETTINGS daemon that switches the desktop to dark), ImageMagick
 # for icons/make-icons.sh, sqlite3 for poking at data (and the smoke test's old database), python3
-# for the benchmark's window closer (tests/e2e/close-window.py).
+# for the benchmark's window closer (tests/e2e/close-window.py), zbar-tools (`zbarimg`) and
+# ghostscript to read back the review-request QR codes and the printed card (tests/requests.rs).
 APT_PACKAGES := build-essential pkg-config libssl-dev curl file \
 	libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev \
-	libdbus-1-dev xvfb webkit2gtk-driver imagemagick dbus-x11 sqlite3 python3 xsettingsd
+	libdbus-1-dev xvfb webkit2gtk-driver imagemagick dbus-x11 sqlite3 python3 xsettingsd \
+	zbar-tools ghostscript
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 # Where cargo puts what it builds (CARGO_TARGET_DIR moves it; the figures stay in target/).

@@ -60,12 +60,12 @@ fn cafe_with_reviews(db: &TestDb, bodies: &[(&str, f64)], age: Duration, now: Da
 // It records every command line and every message.
 
 #[derive(Default)]
-struct SmtpLog {
-    commands: Vec<String>,
-    messages: Vec<String>,
+pub(crate) struct SmtpLog {
+    pub(crate) commands: Vec<String>,
+    pub(crate) messages: Vec<String>,
 }
 
-fn smtp_server() -> (u16, Arc<Mutex<SmtpLog>>) {
+pub(crate) fn smtp_server() -> (u16, Arc<Mutex<SmtpLog>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let log = Arc::new(Mutex::new(SmtpLog::default()));

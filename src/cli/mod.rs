@@ -11,6 +11,7 @@ mod insights;
 mod output;
 mod reply;
 mod report;
+mod requests;
 mod reviews;
 mod secret_input;
 mod sources;
@@ -72,6 +73,9 @@ enum Command {
     Alerts(alerts::AlertsArgs),
     /// Check, draft, save and post replies; copy and mark replied where there is no reply API.
     Reply(reply::ReplyArgs),
+    /// Ask customers for reviews, fairly: links, QR codes and cards, the customer list, send,
+    /// what followed.
+    Requests(requests::RequestsArgs),
     /// Connected platforms: add, list, test, remove.
     Sources(sources::SourcesArgs),
     /// Fetch new reviews and mentions from every source now (or `--source ID`).
@@ -144,6 +148,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Restore(args) => backup::restore(&path, args),
         Command::Alerts(args) => alerts::run(&mut open()?, args),
         Command::Reply(args) => reply::run(&open()?, args),
+        Command::Requests(args) => requests::run(&open()?, args),
         Command::Sources(args) => sources::run(&path, args),
         Command::Sync(args) => sources::sync_cmd(&path, args),
         Command::Watch(args) => watch::watch(&path, args),

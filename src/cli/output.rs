@@ -33,3 +33,18 @@ pub fn progress_bar(total: u64, quiet: bool, message: &'static str) -> ProgressB
 pub fn rating(r: Option<f64>) -> String {
     r.map_or_else(|| "—".to_string(), |r| format!("{r:.2}"))
 }
+
+/// A progress bar of items on stderr (customers asked…), hidden when nobody is watching.
+pub fn count_bar(quiet: bool, message: &'static str) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(message);
+    bar
+}

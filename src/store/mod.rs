@@ -20,6 +20,7 @@ pub mod files;
 mod imported;
 mod maintenance;
 mod replies;
+mod requests;
 mod reviews;
 mod rollup_counts;
 mod settings;
@@ -42,6 +43,7 @@ pub use alert_history::SentimentDays;
 pub use alerts::AlertMarks;
 pub use channels::Claimed;
 pub use maintenance::verify_database_file;
+pub use requests::CustomersImported;
 pub use reviews::{ReviewFilter, ReviewOrder, ReviewWriter};
 pub use sources::{Source, SourceStatus};
 pub use stats::{MonthStats, PlatformCount, Stats};
@@ -104,6 +106,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0014_channel_trust",
         include_str!("migrations/0014_channel_trust.sql"),
+    ),
+    (
+        "0017_review_requests",
+        include_str!("migrations/0017_review_requests.sql"),
     ),
 ];
 

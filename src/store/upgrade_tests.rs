@@ -28,6 +28,7 @@ const FIXTURES: &[(i64, &str)] = &[
     (12, include_str!("../../tests/fixtures/schema_v12.sql")),
     (13, include_str!("../../tests/fixtures/schema_v13.sql")),
     (14, include_str!("../../tests/fixtures/schema_v14.sql")),
+    (15, include_str!("../../tests/fixtures/schema_v15.sql")),
 ];
 
 /// A database file made from a fixture's SQL, as the version that shipped it left it.
@@ -516,4 +517,31 @@ fn alert_channels_of_schema_v13_survive_and_are_trusted_as_before() {
     assert!(channels.iter().all(|c| c.unconfirmed.is_none()));
     assert_eq!(channels[0].target, "https://ntfy.sh/joes-cafe-alerts");
     assert_eq!(count(&store, "SELECT count(*) FROM alert_deliveries"), 1);
+}
+
+/// Issue 29: the customer list, a link set by hand and the requests survive; a request whose
+/// outcome was unknown still counts as asked.
+#[test]
+fn review_requests_of_schema_v15_survive_and_keep_their_customers_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = database_from(
+        dir.path(),
+        15,
+        include_str!("../../tests/fixtures/schema_v15.sql"),
+    );
+    let store = Store::open(&path).unwrap();
+    assert_eq!(
+        store.request_links(1).unwrap(),
+        [(
+            "google".to_string(),
+            "https://g.page/r/joes-cafe/review".to_string()
+        )]
+    );
+    let customers = store.customers(1).unwrap();
+    assert_eq!(customers.len(), 2);
+    assert_eq!(customers[0].last_asked_at, Some(1714650200));
+    assert!(customers[1].opt_out);
+    let requests = store.review_requests(1).unwrap();
+    assert_eq!(requests.len(), 2);
+    assert!(requests.iter().all(|r| r.asked()));
 }
