@@ -286,6 +286,21 @@ impl Platform for AppStore {
     }
 }
 
+/// The App Store's review form of the app in a source's settings (`app_id`, its digits):
+/// `https://apps.apple.com/app/id{app id}?action=write-review`. Both App Store connectors (the
+/// public feed and App Store Connect) hold the same id.
+pub(crate) fn review_link(settings: &Value) -> Option<String> {
+    let id = crate::platforms::setting(settings, &["app_id"])?.trim();
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    crate::platforms::link_with(
+        "https://apps.apple.com/app/",
+        &[&format!("id{id}")],
+        &[("action", "write-review")],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -389,19 +404,4 @@ mod tests {
         assert_eq!(position(Some("0:11")), (0, 1), "past Apple's 10 pages");
         assert_eq!(position(Some("junk")), (0, 1));
     }
-}
-
-/// The App Store's review form of the app in a source's settings (`app_id`, its digits):
-/// `https://apps.apple.com/app/id{app id}?action=write-review`. Both App Store connectors (the
-/// public feed and App Store Connect) hold the same id.
-pub(crate) fn review_link(settings: &Value) -> Option<String> {
-    let id = crate::platforms::setting(settings, &["app_id"])?.trim();
-    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    crate::platforms::link_with(
-        "https://apps.apple.com/app/",
-        &[&format!("id{id}")],
-        &[("action", "write-review")],
-    )
 }
