@@ -11,11 +11,12 @@ SHELL := /usr/bin/env bash
 # for the benchmark's window closer (tests/e2e/close-window.py); appstream (appstreamcli validates
 # the package's metainfo) and man-db (the package test reads `man earshot`); postgresql for the
 # team store's tests, which start throwaway clusters of their own with its initdb and pg_ctl
-# (issue 31).
+# (issue 31); zbar-tools (`zbarimg`) and ghostscript to read back the review-request QR codes and
+# the printed card (tests/requests.rs).
 APT_PACKAGES := build-essential pkg-config libssl-dev curl file \
 	libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev \
 	libdbus-1-dev xvfb webkit2gtk-driver imagemagick dbus-x11 sqlite3 python3 xsettingsd \
-	appstream man-db postgresql
+	appstream man-db postgresql zbar-tools ghostscript
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 # Where cargo puts what it builds (CARGO_TARGET_DIR moves it; the figures stay in target/).

@@ -68,6 +68,14 @@ const COMMANDS: &[&str] = &[
     "list_topics",
     "save_topic",
     "remove_topic",
+    "requests_overview",
+    "set_request_link",
+    "request_qr_preview",
+    "save_request_card",
+    "choose_customers_file",
+    "import_customers",
+    "send_review_requests",
+    "set_request_settings",
 ];
 
 /// The speech libraries WebKitGTK links that get a stand-in (speech/standin.c), each with the

@@ -13,6 +13,7 @@
 //! - [`platform`]: display platform names and labels.
 //! - [`platforms`]: one home per platform (read, reply, limits) and the registry listing them.
 //! - [`replies`]: the reply composer's coach, templates, drafts and outbox.
+//! - [`requests`]: asking customers for reviews, fairly: links, QR cards, sends, what followed.
 //! - [`sources`]: one connector per platform, mapping its JSON to the model.
 //! - [`sync`]: the engine that runs sources on their schedule, page by page, transactionally.
 //! - [`secrets`]: credentials in the OS keyring, never in the database.
@@ -31,6 +32,7 @@ pub mod platform;
 pub mod platforms;
 pub mod replies;
 pub mod report;
+pub mod requests;
 pub mod secrets;
 pub mod sources;
 pub mod store;

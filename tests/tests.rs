@@ -22,6 +22,7 @@ mod platform_figures;
 mod replies;
 mod reply_auth;
 mod report;
+mod requests;
 mod sentiment_eval;
 mod sync;
 mod team_store;

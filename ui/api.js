@@ -471,3 +471,51 @@ export async function openExternal(url) {
   if (f) return f.openUrl(url);
   return call('open_link', { url });
 }
+
+// Review requests (issue 29): the "Ask for reviews" screen.
+
+/**
+ * Everything the screen shows for `business` (a name): { business, links: [{ platform, label,
+ * url, from, rule }], customers: [...], settings, warnings: [{ code, message }], stats }.
+ */
+export function requestsOverview(business) {
+  return call('requests_overview', { business });
+}
+
+/** Sets a profile's review link by hand (an https:// address). */
+export function setRequestLink(business, platform, url) {
+  return call('set_request_link', { business, platform, url });
+}
+
+/** The QR code of a profile's link as a PNG `data:` URL. */
+export function requestQrPreview(business, platform) {
+  return call('request_qr_preview', { business, platform });
+}
+
+/** Saves the card (`pdf`) or the code (`png`, `svg`) where the owner picks; null when cancelled. */
+export function saveRequestCard(business, platform, kind) {
+  return call('save_request_card', { business, platform, kind });
+}
+
+/** Asks for the customer list's CSV in the native dialog; null when cancelled. */
+export function chooseCustomersFile() {
+  return call('choose_customers_file');
+}
+
+/** Imports the customer list at `path`: { added, updated }, or a bad_rows error naming lines. */
+export function importCustomers(business, path) {
+  return call('import_customers', { business, path });
+}
+
+/**
+ * Asks every eligible customer; `dryRun` only says who and with what words. `via`: 'email',
+ * 'sms' or 'mailto'. Resolves to { eligible, sent, failed, skipped, messages, warnings, … }.
+ */
+export function sendReviewRequests(business, platform, via, dryRun) {
+  return call('send_review_requests', { business, platform, via, dryRun });
+}
+
+/** Stores { period_days, window_days, subject, body, sms }. */
+export function setRequestSettings(settings) {
+  return call('set_request_settings', { settings });
+}

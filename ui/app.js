@@ -1,6 +1,7 @@
 // Boots the UI and keeps the current view in step with the database.
 //
-// Screens are routes: `#dashboard`, `#inbox`, `#review/123`, `#alerts`, `#sources`, `#settings`.
+// Screens are routes: `#dashboard`, `#inbox`, `#review/123`, `#alerts`, `#sources`, `#requests`,
+// `#settings`.
 // Each route's module exports `render(param, ctx)`, which loads what it needs and resolves to one
 // element; app.js mounts it, shows errors in plain words and re-renders when a sync or import lands
 // (`reviews-changed`), except on screens where the owner is typing (`live: false`).
@@ -52,6 +53,10 @@ const ROUTES = new Map([
   }],
   ['alerts', { label: 'Alerts', icon: '⚑', render: later(() => import('./views/alerts.js')) }],
   ['sources', { label: 'Review sites', icon: '⇅', render: later(() => import('./views/sources.js')) }],
+  ['requests', {
+    label: 'Ask for reviews', icon: '★', live: false,
+    render: later(() => import('./views/requests.js')),
+  }],
   ['settings', {
     label: 'Settings', icon: '⚙', live: false, render: later(() => import('./views/settings.js')),
   }],

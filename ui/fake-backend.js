@@ -254,6 +254,33 @@ export async function invoke(command, args) {
       return '~/earshot-reviews-template.csv';
     case 'import_file':
       throw { code: 'io', message: 'Importing files needs the desktop app.' };
+    // Ask for reviews (issue 29): a link and an empty list; asking needs the desktop app.
+    case 'requests_overview':
+      return {
+        business: args.business,
+        links: [{
+          platform: 'google', label: 'Google', from: 'source', rule: null,
+          url: 'https://search.google.com/local/writereview?placeid=ChIJN1t_tDeuEmsRUsoyG83frY4',
+        }],
+        customers: [],
+        settings: {
+          period_days: 90, window_days: 30, subject: 'How was your visit to {business}?',
+          body: 'Hello {name}, would you tell others how it went? {link}', sms: 'Hello {name}: {link}',
+        },
+        warnings: [],
+        stats: {
+          sent: 0, unconfirmed: 0, failed: 0, responses: 0, response_rate: null, responses_rating: null,
+          others_rating: null, others: 0, window_days: 30, matched: [],
+        },
+      };
+    case 'request_qr_preview':
+    case 'set_request_link':
+    case 'save_request_card':
+    case 'choose_customers_file':
+    case 'import_customers':
+    case 'send_review_requests':
+    case 'set_request_settings':
+      throw { code: 'io', message: 'Asking for reviews needs the desktop app.' };
     default:
       throw { code: 'unknown_command', message: `unknown command ${command}` };
   }

@@ -19,6 +19,7 @@ mod notify;
 mod relaunch;
 mod replies;
 mod report;
+mod requests;
 mod settings;
 mod sources;
 mod state;
@@ -157,6 +158,14 @@ fn run() -> anyhow::Result<()> {
             topics::list_topics,
             topics::save_topic,
             topics::remove_topic,
+            requests::requests_overview,
+            requests::set_request_link,
+            requests::request_qr_preview,
+            requests::save_request_card,
+            requests::choose_customers_file,
+            requests::import_customers,
+            requests::send_review_requests,
+            requests::set_request_settings,
         ])
         .setup(move |app| {
             // Background sync runs unless EARSHOT_NO_AUTO_SYNC is set (the smoke test's fixed

@@ -13,7 +13,7 @@
 //! [`alerts`] (check, the Alerts screen), [`sources`] (add, test, remove, sign in), [`watch`] (the
 //! schedule of rounds, the app's and `earshot watch`'s), [`service`] (the watcher as a systemd user
 //! service), [`prefs`] (how the window behaves), [`win_back`] (what replies work, follow-ups),
-//! [`topics`] (the owner's own topics).
+//! [`topics`] (the owner's own topics), [`requests`] (asking customers for reviews).
 
 pub mod alerts;
 pub mod dashboard;
@@ -21,6 +21,7 @@ pub mod data;
 pub mod demo;
 pub mod prefs;
 pub mod replies;
+pub mod requests;
 pub mod service;
 pub mod sources;
 pub mod sync;
@@ -85,6 +86,9 @@ pub enum ActionError {
     /// The async runtime an action needs could not be started.
     #[error("cannot start the async runtime: {0}")]
     Runtime(String),
+    /// Review requests (issue 29): links, the customer list, sending.
+    #[error(transparent)]
+    Request(#[from] crate::requests::RequestError),
     /// AI drafts are used only after the owner turned them on.
     #[error("AI drafts are off. Turn them on in Settings → AI drafts.")]
     AiOff,
@@ -109,6 +113,7 @@ impl ActionError {
             ActionError::Http(_) => "network",
             ActionError::Runtime(_) => "internal",
             ActionError::AiOff => "ai_off",
+            ActionError::Request(e) => e.code(),
         }
     }
 }

@@ -97,18 +97,66 @@ pub(super) async fn send(
     password: Option<&Secret>,
     message: &Message,
 ) -> Result<(), SendError> {
-    let setting = |k: &str| channel.settings.get(k).and_then(Json::as_str);
-    let (implicit, host, port) =
-        parse_server(setting("server").unwrap_or("")).map_err(SendError::permanent)?;
-    let to = mailbox(&channel.target, "recipient").map_err(SendError::permanent)?;
-    let from = mailbox(setting("from").unwrap_or(&channel.target), "sender")
-        .map_err(SendError::permanent)?;
+    let account = SmtpAccount::of_channel(channel);
+    send_plain(
+        &account,
+        password,
+        &channel.target,
+        &message.title,
+        &message.body,
+    )
+    .await
+}
+
+/// Where the owner's mail goes out: their SMTP server, sender and login name. The alert
+/// channel's e-mail settings are one; review requests (issue 29) borrow them, or take
+/// `--server` and `--from`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmtpAccount {
+    /// `smtp://HOST:PORT` (STARTTLS when offered, required with a password) or
+    /// `smtps://HOST:PORT`.
+    pub server: String,
+    pub from: String,
+    /// The login; the sender's address when `None` and a password is given.
+    pub user: Option<String>,
+}
+
+impl SmtpAccount {
+    /// The account an e-mail alert channel sends through.
+    pub fn of_channel(channel: &Channel) -> SmtpAccount {
+        let setting = |k: &str| channel.settings.get(k).and_then(Json::as_str);
+        SmtpAccount {
+            server: setting("server").unwrap_or("").to_string(),
+            from: setting("from").unwrap_or(&channel.target).to_string(),
+            user: setting("user").map(str::to_string),
+        }
+    }
+
+    /// Whether the server and sender read as addresses (checked before anything is sent).
+    pub fn check(&self) -> Result<(), String> {
+        parse_server(&self.server)?;
+        mailbox(&self.from, "sender")?;
+        Ok(())
+    }
+}
+
+/// Sends one plain-text message through `account`: never HTML, the subject on one line.
+pub async fn send_plain(
+    account: &SmtpAccount,
+    password: Option<&Secret>,
+    to: &str,
+    subject: &str,
+    body: &str,
+) -> Result<(), SendError> {
+    let (implicit, host, port) = parse_server(&account.server).map_err(SendError::permanent)?;
+    let to = mailbox(to, "recipient").map_err(SendError::permanent)?;
+    let from = mailbox(&account.from, "sender").map_err(SendError::permanent)?;
     let email = lettre::Message::builder()
         .from(from.clone())
         .to(to)
-        .subject(message.title.replace(['\r', '\n'], " "))
+        .subject(subject.replace(['\r', '\n'], " "))
         .header(ContentType::TEXT_PLAIN)
-        .body(message.body.clone())
+        .body(body.to_string())
         .map_err(|e| SendError::permanent(format!("cannot build the e-mail: {e}")))?;
     let tls_params = TlsParameters::new(host.clone())
         .map_err(|e| SendError::permanent(format!("TLS for {host}: {e}")))?;
@@ -124,8 +172,9 @@ pub(super) async fn send(
         .tls(tls)
         .timeout(Some(super::REQUEST_TIMEOUT));
     if let Some(p) = password {
-        let user = setting("user")
-            .map(str::to_string)
+        let user = account
+            .user
+            .clone()
             .unwrap_or_else(|| from.email.to_string());
         builder = builder.credentials(Credentials::new(user, p.expose().to_string()));
     }

@@ -13,6 +13,7 @@ mod package_files;
 mod replies;
 mod reply;
 mod report;
+mod requests;
 mod reviews;
 mod secret_input;
 mod sources;
@@ -80,6 +81,9 @@ enum Command {
     /// What your replies achieve (`effect`), and asking customers to update their review
     /// (`follow-up`, `follow-ups`).
     Replies(replies::RepliesArgs),
+    /// Ask customers for reviews, fairly: links, QR codes and cards, the customer list, send,
+    /// what followed.
+    Requests(requests::RequestsArgs),
     /// Connected platforms: add, list, test, remove.
     Sources(sources::SourcesArgs),
     /// Fetch new reviews and mentions from every source now (or `--source ID`).
@@ -197,6 +201,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Alerts(args) => alerts::run(&mut open()?, args),
         Command::Reply(args) => reply::run(&open()?, args),
         Command::Replies(args) => replies::run(&mut open()?, args),
+        Command::Requests(args) => requests::run(&open()?, args),
         Command::Sources(args) => sources::run(&path, args),
         Command::Sync(args) => sources::sync_cmd(&path, args),
         Command::Watch(args) => watch::watch(&path, args),

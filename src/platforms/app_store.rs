@@ -259,6 +259,12 @@ pub fn parse_feed_counted(
 pub struct AppStore;
 
 impl Platform for AppStore {
+    /// `https://apps.apple.com/app/id{app id}?action=write-review`: the App Store opens the
+    /// app's review form.
+    fn review_link(&self, settings: &Value) -> Option<String> {
+        review_link(settings)
+    }
+
     fn spec(&self) -> &'static ConnectorSpec {
         &SPEC
     }
@@ -278,6 +284,21 @@ impl Platform for AppStore {
     fn display_label(&self) -> Option<&'static str> {
         Some("App Store")
     }
+}
+
+/// The App Store's review form of the app in a source's settings (`app_id`, its digits):
+/// `https://apps.apple.com/app/id{app id}?action=write-review`. Both App Store connectors (the
+/// public feed and App Store Connect) hold the same id.
+pub(crate) fn review_link(settings: &Value) -> Option<String> {
+    let id = crate::platforms::setting(settings, &["app_id"])?.trim();
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    crate::platforms::link_with(
+        "https://apps.apple.com/app/",
+        &[&format!("id{id}")],
+        &[("action", "write-review")],
+    )
 }
 
 #[cfg(test)]

@@ -313,6 +313,12 @@ fn response_of(review: &Resource, review_id: &str, included: &[Resource]) -> Opt
 pub struct AppStoreConnect;
 
 impl Platform for AppStoreConnect {
+    /// `https://apps.apple.com/app/id{app id}?action=write-review`: the App Store opens the
+    /// app's review form.
+    fn review_link(&self, settings: &Value) -> Option<String> {
+        super::app_store::review_link(settings)
+    }
+
     fn spec(&self) -> &'static ConnectorSpec {
         &SPEC
     }

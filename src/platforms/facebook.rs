@@ -370,6 +370,13 @@ fn to_item(e: &Entry, raw: &Value, fallback_url: Option<&str>) -> Result<Option<
 pub struct Facebook;
 
 impl Platform for Facebook {
+    /// `https://www.facebook.com/{page id}/reviews`: the Page's reviews (recommendations) tab,
+    /// where a visitor recommends it or not.
+    fn review_link(&self, settings: &Value) -> Option<String> {
+        let id = crate::platforms::setting(settings, &["page_id"])?;
+        crate::platforms::link_with("https://www.facebook.com/", &[id, "reviews"], &[])
+    }
+
     fn spec(&self) -> &'static ConnectorSpec {
         &SPEC
     }

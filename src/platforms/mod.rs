@@ -183,6 +183,49 @@ pub trait Platform: Sync {
     fn daily_extra_calls(&self) -> u32 {
         0
     }
+
+    /// The page where a customer writes a review of the owner's profile here, built from a
+    /// source's `settings` (issue 29: Google's write-a-review form from the place id, an app's
+    /// store page); `None` where the settings do not say or the platform has no such page. The
+    /// owner can always set one by hand (`earshot requests link --url`).
+    fn review_link(&self, _settings: &Value) -> Option<String> {
+        None
+    }
+
+    /// What this platform's rules say about a business asking its customers for reviews, where
+    /// they say more than "ask everyone the same way".
+    fn asking_rule(&self) -> Option<AskingRule> {
+        None
+    }
+}
+
+/// A platform's rule on review requests (issue 29).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", content = "why", rename_all = "snake_case")]
+pub enum AskingRule {
+    /// Its guidelines forbid asking: Earshot shows the link (a "find us on" sign is allowed)
+    /// but sends no request to it.
+    Forbidden(&'static str),
+    /// Asking is allowed, with something the owner should know.
+    Note(&'static str),
+}
+
+/// `https://host/path…` with `segments` appended as path segments (percent-encoded: an id
+/// from a source's settings can never add a query or another path) and `query` pairs: how each
+/// platform builds its review link.
+pub(crate) fn link_with(base: &str, segments: &[&str], query: &[(&str, &str)]) -> Option<String> {
+    let mut url = reqwest::Url::parse(base).ok()?;
+    if segments.iter().any(|s| s.trim().is_empty()) {
+        return None;
+    }
+    url.path_segments_mut()
+        .ok()?
+        .pop_if_empty()
+        .extend(segments.iter().map(|s| s.trim()));
+    if !query.is_empty() {
+        url.query_pairs_mut().extend_pairs(query);
+    }
+    Some(url.to_string())
 }
 
 /// Starts the sign-in of source `id` on its platform ([`Platform::sign_in`]).

@@ -186,6 +186,20 @@ pub fn parse_reviews(reviews: &[Value]) -> Result<Vec<IncomingReview>> {
 pub struct Yelp;
 
 impl Platform for Yelp {
+    /// `https://www.yelp.com/writeareview/biz/{business id}`, Yelp's own "write a review" page.
+    fn review_link(&self, settings: &Value) -> Option<String> {
+        let id = crate::platforms::setting(settings, &["business_id"])?;
+        crate::platforms::link_with("https://www.yelp.com/writeareview/biz/", &[id], &[])
+    }
+
+    fn asking_rule(&self) -> Option<crate::platforms::AskingRule> {
+        Some(crate::platforms::AskingRule::Forbidden(
+            "Yelp's guidelines ask businesses not to ask customers for reviews (\"Don't ask \
+             customers, friends or family to write reviews\"); a \"Find us on Yelp\" sign is \
+             fine, so the link and its QR code are here, but Earshot sends no request to Yelp.",
+        ))
+    }
+
     fn spec(&self) -> &'static ConnectorSpec {
         &SPEC
     }

@@ -24,6 +24,7 @@ mod imported;
 mod maintenance;
 pub mod postgres;
 mod replies;
+mod requests;
 mod reviews;
 mod rollup_counts;
 mod settings;
@@ -49,6 +50,7 @@ pub use alerts::AlertMarks;
 pub use channels::Claimed;
 pub use db::{Db, DbLocation, ReviewSink};
 pub use maintenance::verify_database_file;
+pub use requests::CustomersImported;
 pub use reviews::{ReviewFilter, ReviewOrder, ReviewWriter};
 pub use sources::{Source, SourceStatus};
 pub use stats::{MonthStats, PlatformCount, Stats};
@@ -120,6 +122,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0016_owner_topics",
         include_str!("migrations/0016_owner_topics.sql"),
+    ),
+    (
+        "0017_review_requests",
+        include_str!("migrations/0017_review_requests.sql"),
     ),
 ];
 

@@ -30,6 +30,7 @@ const FIXTURES: &[(i64, &str)] = &[
     (14, include_str!("../../tests/fixtures/schema_v14.sql")),
     (15, include_str!("../../tests/fixtures/schema_v15.sql")),
     (16, include_str!("../../tests/fixtures/schema_v16.sql")),
+    (17, include_str!("../../tests/fixtures/schema_v17.sql")),
 ];
 
 /// A database file made from a fixture's SQL, as the version that shipped it left it.
@@ -550,4 +551,31 @@ fn owner_topics_of_schema_v16_survive() {
     assert_eq!(topics.len(), 1);
     assert_eq!(topics[0].name, "the new menu");
     assert_eq!(topics[0].words, ["new menu", "seasonal menu"]);
+}
+
+/// Issue 29: the customer list, a link set by hand and the requests survive; a request whose
+/// outcome was unknown still counts as asked.
+#[test]
+fn review_requests_of_schema_v17_survive_and_keep_their_customers_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = database_from(
+        dir.path(),
+        17,
+        include_str!("../../tests/fixtures/schema_v17.sql"),
+    );
+    let store = Store::open(&path).unwrap();
+    assert_eq!(
+        store.request_links(1).unwrap(),
+        [(
+            "google".to_string(),
+            "https://g.page/r/joes-cafe/review".to_string()
+        )]
+    );
+    let customers = store.customers(1).unwrap();
+    assert_eq!(customers.len(), 2);
+    assert_eq!(customers[0].last_asked_at, Some(1714650200));
+    assert!(customers[1].opt_out);
+    let requests = store.review_requests(1).unwrap();
+    assert_eq!(requests.len(), 2);
+    assert!(requests.iter().all(|r| r.asked()));
 }

@@ -147,6 +147,7 @@ export const a11yCases = [
       await visit('review', `#review/${stats().negative_review}`, "return !!document.getElementById('review-text')");
       await visit('alerts', '#alerts', "return document.querySelectorAll('#alerts .alert[data-id]').length > 0");
       await visit('sources', '#sources', "return !!document.getElementById('connect-form')");
+      await visit('requests', '#requests', "return !!document.getElementById('request-send')");
       await visit('settings', '#settings', "return !!document.getElementById('letter-keys')");
     } finally {
       await s.end();

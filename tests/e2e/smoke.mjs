@@ -390,6 +390,33 @@ const cases = [
     }
   }],
 
+  ['Ask for reviews shows the link with its QR code, the list as text, a preview with the count, and the figures', async () => {
+    const s = await Session.start(env.SMOKE_REQUESTS_DB);
+    try {
+      await s.waitFor('the dashboard', kpi('stat-count'));
+      await s.go('#requests');
+      await s.waitFor('the QR code', "const i = document.querySelector('#requests .qr-preview'); return i && i.complete && i.naturalWidth > 0");
+      const url = await s.run("return document.querySelector('#requests .request-link-url').textContent");
+      expect(url.includes('writereview?placeid='), `the review link reads ${url}`);
+      // The customer whose name is markup is listed as text; nothing of it ran.
+      const rows = await s.run("return [...document.querySelectorAll('#requests .customers-table tbody tr')].map((r) => r.cells[0].textContent)");
+      expect(rows.length === 4, `${rows.length} customers listed`);
+      expect(rows.some((n) => n.startsWith('<img')), 'the markup name is not shown as text');
+      expect(await s.run("return !document.querySelector('#requests .customers-table img') && !window.__pwned"), 'a name became markup');
+      // Two texts were prepared by the CLI: the figures count them.
+      const sent = await s.run("return document.querySelector('#request-stats tbody tr td').textContent");
+      expect(sent === '2', `requests sent reads ${sent}`);
+      // A preview by e-mail: Mallory only (Dana and Lee were asked, Sam opted out).
+      await s.run("const v = document.getElementById('send-via'); v.value = 'email'; v.dispatchEvent(new Event('change'))");
+      await s.click('#preview-requests');
+      const count = await s.waitFor('the preview', "const p = document.querySelector('#send-result .send-count'); return p && p.textContent");
+      expect(count.startsWith('1 customer will be asked'), `the preview says ${count}`);
+      await s.screenshot('requests');
+    } finally {
+      await s.end();
+    }
+  }],
+
   ['alerts are listed with their reviews, and one is dismissed', async () => {
     const s = await Session.start(env.SMOKE_DEMO_DB);
     try {

@@ -89,6 +89,24 @@ evil-2,google,Lookalike,5,,"Great, see my photos",2026-01-02,https://www.google.
 CSV
 "$TARGET/debug/earshot" --db "$HOSTILE_DB" import "$TMP/hostile.csv" --business "Harbour Lane Café" >/dev/null
 
+# Ask for reviews (issue 29): the demo café with a Google review link, a customer list (one name
+# is markup, which must show as text; one opted out) and texts prepared for two of them, so the
+# screen shows its link, QR code, list and figures.
+REQUESTS_DB=$TMP/requests.db
+cp "$DEMO_DB" "$REQUESTS_DB"
+"$TARGET/debug/earshot" --db "$REQUESTS_DB" requests link --business "Harbour Lane Café" --platform google \
+  --url "https://search.google.com/local/writereview?placeid=ChIJN1t_tDeuEmsRUsoyG83frY4" >/dev/null
+cat >"$TMP/customers.csv" <<'CSV'
+name,email,phone,visited_at,opt_out
+Dana Kowalski,dana@example.com,+1 555 010 0101,2026-11-28,
+Lee Park,,+1 555 010 0199,2026-11-30,
+"<img src=x onerror=""window.__pwned=5"">Mallory",mallory@example.com,,2026-12-01,
+Sam Ortiz,sam@example.com,,2026-12-02,yes
+CSV
+"$TARGET/debug/earshot" --db "$REQUESTS_DB" requests customers import "$TMP/customers.csv" --business "Harbour Lane Café" >/dev/null
+"$TARGET/debug/earshot" --db "$REQUESTS_DB" requests send --business "Harbour Lane Café" --platform google --via sms >/dev/null
+export SMOKE_REQUESTS_DB=$REQUESTS_DB
+
 # A database from Earshot's first version with 300,000 reviews: opening it upgrades every review
 # once (seconds), and the app shows a progress card meanwhile. Rows written straight into the
 # table, as the old write path left them; their day rollups are made the same way.

@@ -383,6 +383,10 @@ pub fn parse_reviews(body: &Value) -> Result<Vec<IncomingReview>> {
 pub struct GoogleBusiness;
 
 impl Platform for GoogleBusiness {
+    fn review_link(&self, settings: &Value) -> Option<String> {
+        super::write_review_link(settings)
+    }
+
     fn spec(&self) -> &'static ConnectorSpec {
         &SPEC
     }

@@ -191,6 +191,20 @@ fn next_pacific_midnight(now: DateTime<Utc>) -> DateTime<Utc> {
         .unwrap_or(now + chrono::Duration::hours(24))
 }
 
+/// Google's write-a-review form of a place, from a source's `place_id` setting (Places has it;
+/// a Business Profile source can be given one): the link Google's own docs build for asking
+/// customers, `https://search.google.com/local/writereview?placeid={place id}`. The Places API
+/// reports the same form as `googleMapsLinks.writeAReviewUri`, and a Business Profile location
+/// as `metadata.newReviewUri`.
+pub(crate) fn write_review_link(settings: &Value) -> Option<String> {
+    let place = crate::platforms::setting(settings, &["place_id"])?;
+    crate::platforms::link_with(
+        "https://search.google.com/local/writereview",
+        &[],
+        &[("placeid", place.trim())],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -196,6 +196,10 @@ pub fn parse_place(place: &Value) -> Result<Vec<IncomingReview>> {
 pub struct GooglePlaces;
 
 impl Platform for GooglePlaces {
+    fn review_link(&self, settings: &Value) -> Option<String> {
+        super::write_review_link(settings)
+    }
+
     fn spec(&self) -> &'static ConnectorSpec {
         &SPEC
     }

@@ -324,6 +324,17 @@ pub fn parse_reviews(body: &Value, package: Option<&str>) -> Result<Vec<Incoming
 pub struct GooglePlay;
 
 impl Platform for GooglePlay {
+    /// `https://play.google.com/store/apps/details?id={package}&showAllReviews=true`: the app's
+    /// store page at its reviews, where a signed-in user rates it.
+    fn review_link(&self, settings: &Value) -> Option<String> {
+        let package = crate::platforms::setting(settings, &["package_name"])?;
+        crate::platforms::link_with(
+            "https://play.google.com/store/apps/details",
+            &[],
+            &[("id", package), ("showAllReviews", "true")],
+        )
+    }
+
     fn spec(&self) -> &'static ConnectorSpec {
         &SPEC
     }

@@ -232,6 +232,23 @@ pub fn parse_reviews(reviews: &[Value]) -> Result<Vec<IncomingReview>> {
 pub struct Trustpilot;
 
 impl Platform for Trustpilot {
+    /// `https://www.trustpilot.com/evaluate/{domain}`: the review form of the business's
+    /// domain. A source holds the business unit id, not the domain, so this needs a `domain`
+    /// setting, else the owner sets the link by hand.
+    fn review_link(&self, settings: &Value) -> Option<String> {
+        let domain = crate::platforms::setting(settings, &["domain"])?;
+        crate::platforms::link_with("https://www.trustpilot.com/evaluate/", &[domain], &[])
+    }
+
+    fn asking_rule(&self) -> Option<crate::platforms::AskingRule> {
+        Some(crate::platforms::AskingRule::Note(
+            "Trustpilot asks that every customer be invited, or an impartial share of them, in \
+             neutral words. Reviews that come from a plain link are shown as unprompted, and a \
+             profile that gathers many that way may get a notice; Trustpilot's own invitations \
+             label them Verified.",
+        ))
+    }
+
     fn signs_in_with_password(&self) -> bool {
         true
     }
