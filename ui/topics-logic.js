@@ -17,10 +17,10 @@ export function splitWords(text) {
   return out;
 }
 
-/** "12 mentions · 25% negative", or "not mentioned yet". */
+/** "talked about 12 times · 25% negative", or "not talked about in this period". */
 export function topicFigures(t) {
-  if (!t.mentions) return 'not mentioned in this period';
-  return `${plural(t.mentions, 'mention')} · ${formatPercent(t.negative, t.mentions)} negative`;
+  if (!t.mentions) return 'not talked about in this period';
+  return `talked about ${plural(t.mentions, 'time')} · ${formatPercent(t.negative, t.mentions)} negative`;
 }
 
 /**

@@ -382,7 +382,7 @@ const cases = [
       await s.go('#dashboard');
       const figures = await s.waitFor('the topic on the dashboard', `const el = document.querySelector('#own-topics .own-topic[data-topic="cinnamon buns"] .own-topic-figures');
         return el ? el.textContent : null`);
-      expect(/\d+ mentions?/.test(figures), `the topic's figures: ${figures}`);
+      expect(/talked about \d+ times?/.test(figures), `the topic's figures: ${figures}`);
       await s.run("document.getElementById('own-topics')?.scrollIntoView({ block: 'center' })");
       await s.screenshot('dashboard-topics');
     } finally {

@@ -11,8 +11,8 @@ test('the words are split at commas, trimmed, without blanks or repeats', () => 
 });
 
 test('a topic\'s figures read as words', () => {
-  assert.equal(topicFigures({ mentions: 12, negative: 3 }), '12 mentions · 25% negative');
-  assert.equal(topicFigures({ mentions: 0, negative: 0 }), 'not mentioned in this period');
+  assert.equal(topicFigures({ mentions: 12, negative: 3 }), 'talked about 12 times · 25% negative');
+  assert.equal(topicFigures({ mentions: 0, negative: 0 }), 'not talked about in this period');
 });
 
 test('rising complaints point up, falling down, small changes are steady', () => {

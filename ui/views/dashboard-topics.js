@@ -16,7 +16,7 @@ function spark(trend) {
   if (!points) return null;
   return s('svg', {
     class: 'topic-spark', viewBox: `0 0 ${SPARK.width} ${SPARK.height}`, width: SPARK.width, height: SPARK.height,
-    role: 'img', 'aria-label': `Mentions per period: ${trendText(trend)}`,
+    role: 'img', 'aria-label': `Times talked about, per period: ${trendText(trend)}`,
   },
   s('title', null, trendText(trend)),
   s('polyline', { points, fill: 'none', class: 'topic-spark-line' }));

@@ -73,7 +73,7 @@ function linksCard(o, reload, profiles) {
       'Where a customer writes a review of you, found from your connected profiles. Print the card for the counter or a receipt, or set a link yourself.'),
     o.links.length
       ? h('ul', { class: 'request-links' }, o.links.map((l) => linkItem(o.business, l)))
-      : h('p', { class: 'muted' }, 'No review link yet: connect a profile under Sources, or set its link below.'),
+      : h('p', { class: 'muted' }, 'No review link yet: connect a profile under Review sites, or set its link below.'),
     form);
 }
 
