@@ -5,7 +5,7 @@
 use earshot::analysis::sentiment::{analyze, score};
 use earshot::model::SentimentLabel;
 
-/// What the guest liked, then what they did not, as Booking.com shows a review (examples/eval.rs).
+/// What the guest liked, then what they did not, as Booking.com shows a review (examples/eval/main.rs).
 fn review_text(positive: &str, negative: &str) -> String {
     let part = |s: &str, empty: &str| {
         let t = s.trim();

@@ -5,7 +5,5 @@ pub mod aspects;
 pub mod phrases;
 pub mod review;
 pub mod sentiment;
-#[doc(hidden)]
-pub mod sentiment_baseline;
 pub mod topics;
 pub mod trends;

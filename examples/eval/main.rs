@@ -21,7 +21,7 @@
 //! when `make eval` made it; each set's origin and licence in `tests/fixtures/eval/README.md`):
 //! per set, language and kind of text, the number of polar items, binary accuracy (the score's
 //! side, 0 counts wrong) of Earshot's model, of the frozen baseline (the lexicon model before
-//! issue 27, `earshot::analysis::sentiment_baseline`) and of VADER (precomputed in the set's
+//! issue 27, `baseline.rs` beside this file) and of VADER (precomputed in the set's
 //! second column), the share of negative items labelled negative (what raises an alert), the
 //! share of positive items labelled negative, and the share of neutral items labelled neutral.
 //!
@@ -32,7 +32,9 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use earshot::analysis::{sentiment, sentiment_baseline};
+mod baseline;
+
+use earshot::analysis::sentiment;
 use earshot::model::SentimentLabel;
 use serde_json::json;
 
@@ -350,7 +352,7 @@ fn main() -> anyhow::Result<ExitCode> {
         .iter()
         .filter(|r| r.stars != 3)
         .filter(|r| {
-            let s = sentiment_baseline::analyze(&r.text).map_or(0.0, |s| s.score);
+            let s = baseline::analyze(&r.text).map_or(0.0, |s| s.score);
             side(s)
                 == if r.stars < 3 {
                     Side::Negative
@@ -527,7 +529,7 @@ fn labelled_sets(dir: &str) -> anyhow::Result<Vec<SetRow>> {
             unscored += u32::from(scored.is_none());
             let score = scored.as_ref().map_or(0.0, |s| s.score);
             let called = scored.map(|s| s.label);
-            let base = sentiment_baseline::analyze(item).map_or(0.0, |s| s.score);
+            let base = baseline::analyze(item).map_or(0.0, |s| s.score);
             let want = match label {
                 "pos" => Side::Positive,
                 "neg" => Side::Negative,
