@@ -97,11 +97,12 @@ function customersCard(o, reload) {
   const table = h('table', { class: 'table customers-table' },
     h('caption', { class: 'sr-only' }, 'Your customers'),
     h('thead', null, h('tr', null,
-      ['Name', 'E-mail', 'Phone', 'Visited', 'Last asked', ''].map((t) => h('th', { scope: 'col' }, t)))),
+      ['Name', 'E-mail', 'Phone', 'Visited', 'Last asked'].map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', null, shown.map((c) => h('tr', null,
-      h('td', null, c.name), h('td', null, c.email ?? ''), h('td', null, c.phone ?? ''),
-      h('td', null, day(c.visited_at)), h('td', null, c.last_asked_at ? day(c.last_asked_at) : 'never'),
-      h('td', null, c.opt_out ? 'Asked not to be contacted' : '')))));
+      // An opt-out reads under the name: a column of its own left the dates no room.
+      h('td', null, c.name, c.opt_out ? h('span', { class: 'muted opt-out' }, 'Asked not to be contacted') : null),
+      h('td', null, c.email ?? ''), h('td', null, c.phone ?? ''),
+      h('td', null, day(c.visited_at)), h('td', null, c.last_asked_at ? day(c.last_asked_at) : 'never')))));
   return h('section', { class: 'card settings-card', id: 'request-customers', 'aria-labelledby': 'request-customers-title' },
     h('h2', { id: 'request-customers-title' }, 'Your customers'),
     h('p', { class: 'muted settings-intro' },
