@@ -13,7 +13,7 @@ use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use serde_json::{json, Value as Json};
 
-use super::{Channel, ChannelError, ChannelSpec, Message, SendError};
+use super::{Channel, ChannelError, ChannelSpec, SendError};
 use crate::secrets::Secret;
 
 /// The submission port (RFC 6409), where an owner's provider takes mail with STARTTLS.
@@ -90,22 +90,6 @@ pub(super) fn settings(
             "password": has_password,
         }),
     ))
-}
-
-pub(super) async fn send(
-    channel: &Channel,
-    password: Option<&Secret>,
-    message: &Message,
-) -> Result<(), SendError> {
-    let account = SmtpAccount::of_channel(channel);
-    send_plain(
-        &account,
-        password,
-        &channel.target,
-        &message.title,
-        &message.body,
-    )
-    .await
 }
 
 /// Where the owner's mail goes out: their SMTP server, sender and login name. The alert

@@ -469,24 +469,54 @@ pub async fn send(
         ChannelKind::Webhook => webhook::send(channel, http, message).await,
         ChannelKind::Ntfy => ntfy::send(channel, http, message).await,
         ChannelKind::Email => {
-            let password = if channel.settings.get("password").and_then(Json::as_bool) == Some(true)
-            {
-                match secrets.get(APP_WIDE_CREDENTIALS, &password_key(channel)) {
-                    Ok(Some(p)) => Some(p),
-                    Ok(None) => {
-                        return Err(SendError::permanent(
-                            "no password in the keyring for this server and user (a restored \
-                             or changed database?); remove the channel and add it again",
-                        ))
-                    }
-                    Err(e) => return Err(SendError::transient(e.to_string())),
-                }
-            } else {
-                None
-            };
-            email::send(channel, password.as_ref(), message).await
+            let (account, password) = mail_account(channel, secrets)?;
+            email::send_plain(
+                &account,
+                password.as_ref(),
+                &channel.target,
+                &message.title,
+                &message.body,
+            )
+            .await
         }
     }
+}
+
+/// An e-mail channel's SMTP account and its password from the keyring: what alerts, review
+/// requests and follow-ups all send through, so each refuses a paused channel and a missing
+/// password the same way (and none borrows the channel with another recipient in its place).
+pub fn mail_account(
+    channel: &Channel,
+    secrets: &dyn SecretStore,
+) -> std::result::Result<(email::SmtpAccount, Option<crate::secrets::Secret>), SendError> {
+    if let Some(why) = &channel.unconfirmed {
+        return Err(SendError::permanent(format!(
+            "paused until you confirm it: {why}; check where it sends and confirm it \
+             (`earshot alerts channels confirm {}`)",
+            channel.id
+        )));
+    }
+    if channel.kind != ChannelKind::Email {
+        return Err(SendError::permanent(format!(
+            "channel {} is not an e-mail channel",
+            channel.id
+        )));
+    }
+    let password = if channel.settings.get("password").and_then(Json::as_bool) == Some(true) {
+        match secrets.get(APP_WIDE_CREDENTIALS, &password_key(channel)) {
+            Ok(Some(p)) => Some(p),
+            Ok(None) => {
+                return Err(SendError::permanent(
+                    "no password in the keyring for this server and user (a restored or \
+                     changed database?); remove the channel and add it again",
+                ))
+            }
+            Err(e) => return Err(SendError::transient(e.to_string())),
+        }
+    } else {
+        None
+    };
+    Ok((email::SmtpAccount::of_channel(channel), password))
 }
 
 /// Sends a test message to a channel now, outside the deliveries.

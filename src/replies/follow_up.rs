@@ -14,7 +14,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::channels::{self, Channel, ChannelId, ChannelKind, Message};
+use crate::channels::{self, Channel, ChannelId, ChannelKind};
 use crate::model::replies::{FollowUp, FollowUpMethod, FollowUpState, NewFollowUp};
 use crate::model::{BusinessId, Kind, Review, ReviewId};
 use crate::secrets::SecretStore;
@@ -271,23 +271,19 @@ pub async fn follow_up(
             "Remembered: send the note yourself (copy it, or open it in your mail app).".into(),
         ));
     };
-    let mut via = channel.clone();
-    // The channel's server, sender and password; this message's recipient.
-    via.target = to.clone().unwrap_or_default();
-    let message = Message {
-        title: subject.clone(),
-        body: body.clone(),
-        urgent: false,
-        tags: vec!["follow_up".into()],
-        click: None,
-        alerts: Vec::new(),
-        reviews: Vec::new(),
+    // The channel's server, sender and password; the customer as the recipient.
+    let to = to.unwrap_or_default();
+    let sent = match channels::mail_account(&channel, secrets) {
+        Ok((account, password)) => {
+            channels::email::send_plain(&account, password.as_ref(), &to, &subject, &body)
+                .await
+                .map_err(|e| e.message)
+        }
+        Err(e) => Err(e.message),
     };
-    let http = channels::http_client().map_err(|e| FollowUpError::Send(e.to_string()))?;
-    let sent = channels::send(&via, secrets, &http, &message).await;
     let finished = store.finish_follow_up(
         row.id,
-        sent.as_ref().err().map(|e| e.message.as_str()),
+        sent.as_ref().err().map(String::as_str),
         Utc::now().timestamp(),
     )?;
     match sent {
@@ -295,9 +291,9 @@ pub async fn follow_up(
             "sent",
             true,
             Some(finished),
-            format!("Sent to {}.", via.target),
+            format!("Sent to {to}."),
         )),
-        Err(e) => Err(FollowUpError::Send(e.message)),
+        Err(e) => Err(FollowUpError::Send(e)),
     }
 }
 

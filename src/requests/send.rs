@@ -77,31 +77,13 @@ impl MailAccount {
         else {
             return Ok(None);
         };
-        let has_password = channel
-            .settings
-            .get("password")
-            .and_then(serde_json::Value::as_bool)
-            == Some(true);
-        let password = if has_password {
-            let key = crate::channels::password_key(channel);
-            Some(
-                secrets
-                    .get(crate::store::APP_WIDE_CREDENTIALS, &key)?
-                    .ok_or_else(|| {
-                        RequestError::Invalid(
-                            "the e-mail alert channel's password is not in the keyring; add \
-                             the channel again, or give --server and --from"
-                                .into(),
-                        )
-                    })?,
-            )
-        } else {
-            None
-        };
-        Ok(Some(MailAccount {
-            account: SmtpAccount::of_channel(channel),
-            password,
-        }))
+        let (account, password) = crate::channels::mail_account(channel, secrets).map_err(|e| {
+            RequestError::Invalid(format!(
+                "the e-mail alert channel: {}; or give --server and --from",
+                e.message
+            ))
+        })?;
+        Ok(Some(MailAccount { account, password }))
     }
 }
 
