@@ -81,6 +81,14 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
             false,
             true,
         ),
+        crate::platforms::s(
+            "domain",
+            "Your website (for the review link)",
+            "The address Trustpilot lists you under, such as joescafe.com: the Ask for reviews \
+             screen makes your Trustpilot review link and QR code from it.",
+            false,
+            false,
+        ),
     ],
     interval_minutes: 15,
     lists_everything: true,
