@@ -43,12 +43,22 @@ split_debug() {
   name=$(basename "$bin")
   debug=$RELEASE/debug/$name.debug
   mkdir -p "$RELEASE/debug"
-  if readelf -S --wide "$bin" | grep -qE '\.debug_(info|line) '; then
+  # The section list is read whole before grep looks at it: `readelf | grep -q` under pipefail
+  # fails when grep quits at its first match while readelf is still writing (SIGPIPE), which
+  # once left a 100 MB unstripped binary in CI's package and a 29 MB .deb.
+  local sections
+  sections=$(readelf -S --wide "$bin")
+  if grep -qE '\.debug_(info|line) ' <<<"$sections"; then
     echo "package: $name: $(du -m "$bin" | cut -f1) MB with debug info"
     objcopy --only-keep-debug --compress-debug-sections=zlib "$bin" "$debug"
     chmod -x "$debug"
     objcopy --strip-debug --strip-unneeded --remove-section=.gnu_debuglink \
       --add-gnu-debuglink="$debug" "$bin"
+  fi
+  sections=$(readelf -S --wide "$bin")
+  if grep -qE '\.debug_(info|line) ' <<<"$sections"; then
+    echo "package: $name still holds debug info after stripping" >&2
+    exit 1
   fi
   echo "package: $name: $(du -m "$bin" | cut -f1) MB stripped, debug info in ${debug#"$ROOT"/}"
 }

@@ -80,7 +80,7 @@ scripts=$(cd "$TMP/deb/DEBIAN" && ls | grep -vx -e control -e md5sums || true)
 [ -z "$scripts" ] || fail "the .deb has maintainer scripts ($scripts): nothing may run over the owner's data"
 ok "no maintainer scripts: installing, upgrading and removing never touch the owner's data"
 for b in earshot earshot-desktop; do
-  if readelf -S --wide "$TMP/deb/usr/bin/$b" | grep -qE '\.debug_(info|line) '; then fail "/usr/bin/$b is not stripped"; fi
+  if readelf -S --wide "$TMP/deb/usr/bin/$b" | grep -E '\.debug_(info|line) ' >/dev/null; then fail "/usr/bin/$b is not stripped"; fi
 done
 ok "both binaries are stripped ($(du -m "$TMP/deb/usr/bin/earshot-desktop" | cut -f1) MB + $(du -m "$TMP/deb/usr/bin/earshot" | cut -f1) MB)"
 
