@@ -13,7 +13,7 @@ use earshot::store::{Db, DbLocation, ReviewFilter, ReviewOrder};
 use crate::common::TestDb;
 
 /// Both stores, empty: a database file, and a fresh database on the shared throwaway cluster.
-fn both_stores(test: &TestDb, label: &str) -> Vec<Db> {
+pub(crate) fn both_stores(test: &TestDb, label: &str) -> Vec<Db> {
     let file = Db::open(&DbLocation::File(test.path().to_owned())).unwrap();
     let url = cluster::fresh_database(label);
     let team = Db::open(&DbLocation::parse(Path::new(&url))).unwrap();

@@ -15,6 +15,7 @@ mod claims;
 #[cfg(unix)]
 pub mod cluster;
 mod reviews;
+mod settings;
 mod stats;
 
 use std::cell::{RefCell, RefMut};
@@ -29,10 +30,16 @@ pub use reviews::PgReviewWriter;
 
 /// The migrations of the PostgreSQL store, in order; its schema version is how many are applied.
 /// Numbered on their own: the two stores' schemas differ where each engine does better.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_foundation",
-    include_str!("migrations/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_foundation",
+        include_str!("migrations/0001_foundation.sql"),
+    ),
+    (
+        "0002_settings",
+        include_str!("migrations/0002_settings.sql"),
+    ),
+];
 
 /// The schema version this build writes on PostgreSQL.
 pub const PG_SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -6,10 +6,12 @@
 //! bent to what both engines share; a caller that only ever has a file keeps taking `&Store`.
 //! Methods appear here as the action layer moves onto both stores, concept by concept.
 
+mod settings;
+
 use std::path::{Path, PathBuf};
 
 use super::postgres::{is_postgres_url, PgReviewWriter, PgStore};
-use super::{Result, ReviewFilter, ReviewWriter, Stats, Store};
+use super::{Result, ReviewFilter, ReviewWriter, Stats, Store, StoreError};
 use crate::analysis::review::ReviewAnalysis;
 use crate::model::{Business, BusinessId, IncomingReview, Review, SourceId, WriteCounts};
 
@@ -46,6 +48,24 @@ impl Db {
             DbLocation::File(path) => Db::Sqlite(Store::open(path)?),
             DbLocation::Postgres(url) => Db::Postgres(PgStore::open(url)?),
         })
+    }
+
+    /// The SQLite store, for an action not yet built on the team store: on a team database,
+    /// [`StoreError::NotOnTeamDatabase`] naming `what` (said to the person, e.g. "Sending review
+    /// requests"). Each concept's `impl Db` lives in a file of its own beside this one.
+    pub fn sqlite(&self, what: &'static str) -> Result<&Store> {
+        match self {
+            Db::Sqlite(s) => Ok(s),
+            Db::Postgres(_) => Err(StoreError::NotOnTeamDatabase(what)),
+        }
+    }
+
+    /// [`Db::sqlite`], for an action that needs the store mutably.
+    pub fn sqlite_mut(&mut self, what: &'static str) -> Result<&mut Store> {
+        match self {
+            Db::Sqlite(s) => Ok(s),
+            Db::Postgres(_) => Err(StoreError::NotOnTeamDatabase(what)),
+        }
     }
 
     /// Where the data is, for the footer and messages (a URL without its password).
