@@ -11,7 +11,7 @@ use crate::replies::outbox::{EnvCredentials, Outbox, OutboxConfig};
 use crate::replies::{self, ai};
 use crate::secrets::{ReplyCredentials, Secret};
 use crate::secrets::{SecretError, SecretStore, StoredReplyCredentials};
-use crate::store::Store;
+use crate::store::ReplyStore;
 
 use super::{ActionError, Result};
 
@@ -69,8 +69,8 @@ impl ReplyCredentials for ReplyCreds<'_> {
 
 /// Queues the review's saved draft and posts it (at most once, retried on 5xx): the composer's
 /// Post button and `earshot reply post`.
-pub async fn post_reply<C: ReplyCredentials>(
-    store: &Store,
+pub async fn post_reply<S: ReplyStore + ?Sized, C: ReplyCredentials>(
+    store: &S,
     creds: &C,
     config: OutboxConfig,
     review: ReviewId,
@@ -81,8 +81,8 @@ pub async fn post_reply<C: ReplyCredentials>(
 }
 
 /// Changes the text of the reply posted from Earshot, where the platform's API allows.
-pub async fn edit_reply<C: ReplyCredentials>(
-    store: &Store,
+pub async fn edit_reply<S: ReplyStore + ?Sized, C: ReplyCredentials>(
+    store: &S,
     creds: &C,
     config: OutboxConfig,
     review: ReviewId,
@@ -94,14 +94,26 @@ pub async fn edit_reply<C: ReplyCredentials>(
 }
 
 /// Deletes the posted reply on the platform, where its API allows, and records it deleted.
-pub async fn delete_reply<C: ReplyCredentials>(
-    store: &Store,
+pub async fn delete_reply<S: ReplyStore + ?Sized, C: ReplyCredentials>(
+    store: &S,
     creds: &C,
     config: OutboxConfig,
     review: ReviewId,
 ) -> Result<Reply> {
     let outbox = Outbox::new(store, creds, config)?;
     Ok(outbox.delete_review_reply(review).await?)
+}
+
+/// Approves a team member's reply waiting for a manager and sends it (`earshot reply approve`),
+/// or leaves it queued for a seat that holds the platform's credentials.
+pub async fn approve_reply<S: ReplyStore + ?Sized, C: ReplyCredentials>(
+    store: &S,
+    creds: &C,
+    config: OutboxConfig,
+    reply: i64,
+) -> Result<Reply> {
+    let outbox = Outbox::new(store, creds, config)?;
+    Ok(outbox.approve(reply).await?)
 }
 
 /// Which AI endpoint drafts a reply.
@@ -125,8 +137,8 @@ pub struct AiDraft {
 }
 
 /// Asks the AI endpoint for a draft of a reply to `review`, for the owner to edit.
-pub async fn ai_draft(
-    store: &Store,
+pub async fn ai_draft<S: ReplyStore + ?Sized>(
+    store: &S,
     secrets: &dyn SecretStore,
     review: ReviewId,
     endpoint: AiEndpoint,

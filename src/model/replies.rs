@@ -45,6 +45,9 @@ impl ReplyOrigin {
 #[serde(rename_all = "lowercase")]
 pub enum ReplyState {
     Draft,
+    /// On a team database, queued by a person whose replies a manager approves first
+    /// (`earshot reply approve`); never on a file, where one person does everything.
+    AwaitingApproval,
     Queued,
     /// Claimed by an outbox run and possibly sent; see the outbox for what a crash here means.
     Posting,
@@ -57,6 +60,7 @@ impl ReplyState {
     pub fn as_str(self) -> &'static str {
         match self {
             ReplyState::Draft => "draft",
+            ReplyState::AwaitingApproval => "awaiting_approval",
             ReplyState::Queued => "queued",
             ReplyState::Posting => "posting",
             ReplyState::Posted => "posted",
@@ -68,6 +72,7 @@ impl ReplyState {
     pub fn parse(s: &str) -> Option<ReplyState> {
         match s {
             "draft" => Some(ReplyState::Draft),
+            "awaiting_approval" => Some(ReplyState::AwaitingApproval),
             "queued" => Some(ReplyState::Queued),
             "posting" => Some(ReplyState::Posting),
             "posted" => Some(ReplyState::Posted),
@@ -98,6 +103,14 @@ pub struct Reply {
     pub updated_at: DateTime<Utc>,
     #[serde(serialize_with = "super::ser_rfc3339_opt")]
     pub posted_at: Option<DateTime<Utc>>,
+    /// Who saved the text last (the seat's person: the OS user on a file, the PostgreSQL login
+    /// on a team database); `None` for replies from before it was recorded, or seen on the
+    /// platform.
+    pub drafted_by: Option<String>,
+    /// Who approved it for sending, on a team database where a manager approves staff replies.
+    pub approved_by: Option<String>,
+    /// Whose seat sent it to the platform.
+    pub sent_by: Option<String>,
 }
 
 /// The text a posted reply had before an edit replaced it.

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{BusinessId, Review, ReviewId};
 
 use crate::model::replies::{Reply, ReplyRevision, ReplyTemplate};
-use crate::store::{Store, StoreError};
+use crate::store::{ReplyStore, Store, StoreError};
 use coach::{CheckContext, Limit, PostedReplies, ReviewContext, Warning};
 
 /// What the owner wants replies to say about them: name, the contact they offer for private
@@ -142,14 +142,14 @@ pub struct Composer {
 }
 
 /// The owner's reply profile for a business.
-pub fn profile(store: &Store, business_id: BusinessId) -> Result<ReplyProfile> {
+pub fn profile<S: ReplyStore + ?Sized>(store: &S, business_id: BusinessId) -> Result<ReplyProfile> {
     let raw = store.reply_setting(&profile_key(business_id))?;
     Ok(raw
         .and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or_default())
 }
 
-pub fn set_profile(store: &Store, business_id: BusinessId, p: &ReplyProfile) -> Result<()> {
+pub fn set_profile<S: ReplyStore + ?Sized>(store: &S, business_id: BusinessId, p: &ReplyProfile) -> Result<()> {
     let json = serde_json::to_string(p).map_err(|e| StoreError::Invalid {
         what: "reply profile",
         reason: e.to_string(),
@@ -163,7 +163,7 @@ fn profile_key(business_id: BusinessId) -> String {
 }
 
 /// How replies to this review are posted.
-pub fn route(store: &Store, review: &Review) -> Result<ReplyRoute> {
+pub fn route<S: ReplyStore + ?Sized>(store: &S, review: &Review) -> Result<ReplyRoute> {
     let (connector, _) = store.review_source_settings(review.id)?;
     Ok(if crate::platforms::replier(&connector).is_some() {
         ReplyRoute::Post { connector }
@@ -244,14 +244,14 @@ pub fn composer(store: &Store, review_id: ReviewId) -> Result<Composer> {
 
 /// The coach's warnings for a draft of a reply to this review (canned against the business's
 /// posted replies, personal data against the review and the owner's profile).
-pub fn check_draft(store: &Store, review_id: ReviewId, text: &str) -> Result<Vec<Warning>> {
+pub fn check_draft<S: ReplyStore + ?Sized>(store: &S, review_id: ReviewId, text: &str) -> Result<Vec<Warning>> {
     check_draft_from(store, review_id, text, None)
 }
 
 /// [`check_draft`] for a text that started from the AI draft `ai_draft` (when it did): the
 /// promises the AI wrote and the owner kept are pointed out too.
-pub fn check_draft_from(
-    store: &Store,
+pub fn check_draft_from<S: ReplyStore + ?Sized>(
+    store: &S,
     review_id: ReviewId,
     text: &str,
     ai_draft: Option<&str>,
@@ -260,8 +260,8 @@ pub fn check_draft_from(
     check_review_draft(store, &review, text, ai_draft)
 }
 
-fn check_review_draft(
-    store: &Store,
+fn check_review_draft<S: ReplyStore + ?Sized>(
+    store: &S,
     review: &Review,
     text: &str,
     ai_draft: Option<&str>,
@@ -303,19 +303,19 @@ pub fn check_text(platform: &str, text: &str) -> Vec<Warning> {
 }
 
 /// Every template, the built-in ones seeded on first use.
-pub fn list_templates(store: &Store) -> Result<Vec<ReplyTemplate>> {
+pub fn list_templates<S: ReplyStore + ?Sized>(store: &S) -> Result<Vec<ReplyTemplate>> {
     store.seed_reply_templates(&templates::defaults())?;
     Ok(store.reply_templates()?)
 }
 
 /// Adds or replaces a template after checking its fields and band.
-pub fn save_template(store: &Store, t: &ReplyTemplate) -> Result<ReplyTemplate> {
+pub fn save_template<S: ReplyStore + ?Sized>(store: &S, t: &ReplyTemplate) -> Result<ReplyTemplate> {
     templates::validate(t)?;
     list_templates(store)?;
     Ok(store.save_reply_template(t)?)
 }
 
-pub fn delete_template(store: &Store, name: &str) -> Result<()> {
+pub fn delete_template<S: ReplyStore + ?Sized>(store: &S, name: &str) -> Result<()> {
     list_templates(store)?;
     if !store.delete_reply_template(name)? {
         return Err(ReplyError::UnknownTemplate(name.into()));
@@ -325,8 +325,8 @@ pub fn delete_template(store: &Store, name: &str) -> Result<()> {
 
 /// A draft from a template: the named one, or the one that suits the review's stars and aspects.
 /// Returns the template's name and the filled text; nothing is saved.
-pub fn draft_from_template(
-    store: &Store,
+pub fn draft_from_template<S: ReplyStore + ?Sized>(
+    store: &S,
     review_id: ReviewId,
     template: Option<&str>,
 ) -> Result<(String, String)> {
@@ -334,8 +334,8 @@ pub fn draft_from_template(
     render_template(store, &review, template)
 }
 
-fn render_template(
-    store: &Store,
+fn render_template<S: ReplyStore + ?Sized>(
+    store: &S,
     review: &Review,
     template: Option<&str>,
 ) -> Result<(String, String)> {
@@ -376,7 +376,7 @@ fn render_template(
 
 /// Saves the review's draft (one per review; saving again overwrites it). An empty text discards
 /// the draft and returns `None`.
-pub fn save_draft(store: &Store, review_id: ReviewId, text: &str) -> Result<Option<Reply>> {
+pub fn save_draft<S: ReplyStore + ?Sized>(store: &S, review_id: ReviewId, text: &str) -> Result<Option<Reply>> {
     if text.trim().is_empty() {
         store.review(review_id)?;
         store.discard_draft(review_id)?;
@@ -385,7 +385,7 @@ pub fn save_draft(store: &Store, review_id: ReviewId, text: &str) -> Result<Opti
     Ok(Some(store.save_draft(review_id, text)?))
 }
 
-pub fn get_draft(store: &Store, review_id: ReviewId) -> Result<Option<Reply>> {
+pub fn get_draft<S: ReplyStore + ?Sized>(store: &S, review_id: ReviewId) -> Result<Option<Reply>> {
     store.review(review_id)?;
     Ok(store.draft(review_id)?)
 }
@@ -400,7 +400,7 @@ pub struct CopyAndOpen {
 
 /// The draft's text and the review's page, for platforms without a reply API (or when the owner
 /// prefers to post by hand). After posting, the owner calls [`mark_replied`].
-pub fn copy_and_open(store: &Store, review_id: ReviewId) -> Result<CopyAndOpen> {
+pub fn copy_and_open<S: ReplyStore + ?Sized>(store: &S, review_id: ReviewId) -> Result<CopyAndOpen> {
     let review = store.review(review_id)?;
     let draft = store
         .draft(review_id)?
@@ -414,7 +414,7 @@ pub fn copy_and_open(store: &Store, review_id: ReviewId) -> Result<CopyAndOpen> 
 
 /// Records that the owner replied outside Earshot, with the text they posted (the saved draft
 /// when none is given), so the response rate and time to first reply count it.
-pub fn mark_replied(store: &Store, review_id: ReviewId, text: Option<&str>) -> Result<Reply> {
+pub fn mark_replied<S: ReplyStore + ?Sized>(store: &S, review_id: ReviewId, text: Option<&str>) -> Result<Reply> {
     let body = match text.map(str::trim).filter(|t| !t.is_empty()) {
         Some(t) => t.to_string(),
         None => store.draft(review_id)?.map(|d| d.body).unwrap_or_default(),
@@ -425,8 +425,8 @@ pub fn mark_replied(store: &Store, review_id: ReviewId, text: Option<&str>) -> R
 
 /// An AI draft for a review, from the endpoint in `config`, with the owner's profile and tone
 /// guide. Returns the text only: the owner edits it, and nothing is saved or posted.
-pub async fn ai_draft(
-    store: &Store,
+pub async fn ai_draft<S: ReplyStore + ?Sized>(
+    store: &S,
     review_id: ReviewId,
     config: &ai::AiConfig,
     api_key: Option<&crate::secrets::Secret>,
@@ -437,13 +437,13 @@ pub async fn ai_draft(
 }
 
 /// The owner's AI endpoint (defaults, off, when never set).
-pub fn ai_settings(store: &Store) -> Result<ai::AiSettings> {
+pub fn ai_settings<S: ReplyStore + ?Sized>(store: &S) -> Result<ai::AiSettings> {
     Ok(store
         .setting::<ai::AiSettings>(ai::SETTINGS_KEY)?
         .unwrap_or_default())
 }
 
-pub fn set_ai_settings(store: &Store, settings: &ai::AiSettings) -> Result<()> {
+pub fn set_ai_settings<S: ReplyStore + ?Sized>(store: &S, settings: &ai::AiSettings) -> Result<()> {
     store.set_setting(ai::SETTINGS_KEY, settings)?;
     Ok(())
 }
@@ -478,7 +478,7 @@ pub fn rating_rose_after(
 }
 
 /// Reviews of a business that were answered and then re-rated higher: the payoff of replying.
-pub fn recovered(store: &Store, business_id: BusinessId) -> Result<Vec<Recovered>> {
+pub fn recovered<S: ReplyStore + ?Sized>(store: &S, business_id: BusinessId) -> Result<Vec<Recovered>> {
     Ok(store
         .replied_then_edited(business_id)?
         .into_iter()

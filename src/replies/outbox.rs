@@ -16,7 +16,7 @@
 //!   `failed` with "may have been posted; check the platform" — unless a sync has since brought
 //!   the reply back from the platform, which proves it was posted.
 //!
-//! An **edit** of a posted reply goes through the same row: [`Store::queue_edit`] files the text
+//! An **edit** of a posted reply goes through the same row: [`crate::store::Store::queue_edit`] files the text
 //! the platform shows in the reply's history and queues the new one, and the row's `posted_at`
 //! marks it as an edit. Every edit replaces (the review's one reply, or the reply by its own id),
 //! so it is always safe to resend; one the platform refuses puts the earlier text back.
@@ -24,7 +24,7 @@
 //! **On its own** (issue 28): every sync round runs the outbox ([`Outbox::run`]). A reply that
 //! failed where nothing can have been published (no connection, 5xx, 429: the owner pressed
 //! Post while offline or the platform was down) keeps a retry time, and each round queues the
-//! ones whose time has come again ([`Store::requeue_due_replies`]), waiting longer after each
+//! ones whose time has come again ([`crate::store::Store::requeue_due_replies`]), waiting longer after each
 //! failed round, until [`AUTO_RETRY_ROUNDS`]. The claim still makes each send happen once.
 //!
 //! The same reasoning covers retries inside a run. 5xx answers, 429s and connection failures are
@@ -46,7 +46,7 @@ use crate::model::replies::{Reply, ReplyOrigin, ReplyState};
 use crate::model::{ReviewId, SourceId};
 use crate::platforms::http::{self, Http, HttpConfig};
 use crate::platforms::Replier;
-use crate::store::Store;
+use crate::store::ReplyStore;
 
 use crate::secrets::SecretError;
 use crate::secrets::{ReplyCredentials, Secret};
@@ -399,8 +399,8 @@ pub struct RunReport {
 }
 
 /// The outbox over one store.
-pub struct Outbox<'a, C: ReplyCredentials> {
-    store: &'a Store,
+pub struct Outbox<'a, S: ReplyStore + ?Sized, C: ReplyCredentials> {
+    store: &'a S,
     credentials: &'a C,
     config: OutboxConfig,
     http: Http,
@@ -415,8 +415,8 @@ enum Action<'a> {
     Delete(Option<&'a str>),
 }
 
-impl<'a, C: ReplyCredentials> Outbox<'a, C> {
-    pub fn new(store: &'a Store, credentials: &'a C, config: OutboxConfig) -> Result<Self> {
+impl<'a, S: ReplyStore + ?Sized, C: ReplyCredentials> Outbox<'a, S, C> {
+    pub fn new(store: &'a S, credentials: &'a C, config: OutboxConfig) -> Result<Self> {
         // The one client and policy; sign-ins and sessions retry as a sync does, within the
         // outbox's limits.
         let http_config = HttpConfig {
@@ -660,6 +660,11 @@ impl<'a, C: ReplyCredentials> Outbox<'a, C> {
             }
             _ => return Ok(reply),
         }
+        if self.store.is_shared() {
+            if let Some(waiting) = self.wait_for_credentials(&reply).await? {
+                return Ok(waiting);
+            }
+        }
         if !self.store.claim_reply(reply.id)? {
             // Someone else claimed it between our read and now.
             return Ok(self.store.reply(reply.id)?);
@@ -730,6 +735,40 @@ impl<'a, C: ReplyCredentials> Outbox<'a, C> {
             )),
             Outcome::Unknown(reason) => failure(format!("{MAY_HAVE_BEEN_POSTED} ({reason})")),
         }
+    }
+
+    /// On a shared (team) store, credentials stay on the computers that sync: a seat whose
+    /// credentials cannot authorise this reply's platform leaves it queued, with a note saying
+    /// what it waits for, for a seat or an `earshot watch` that holds them; it is not failed.
+    /// `None` when this seat can send it. Asked before the claim, so a seat without credentials
+    /// never holds a reply in `posting`.
+    async fn wait_for_credentials(&self, reply: &Reply) -> Result<Option<Reply>> {
+        let (connector, settings) = self.store.review_source_settings(reply.review_id)?;
+        let Some(api) = replier(&connector) else {
+            return Ok(None);
+        };
+        let review = self.store.review(reply.review_id)?;
+        let base = self.base_url(api, &settings);
+        let creds: &dyn ReplyCredentials = self.credentials;
+        match api
+            .authorise(&self.http, creds, review.source_id, &settings, &base)
+            .await
+        {
+            Ok(_) => Ok(None),
+            Err(ReplyError::Outbox(_)) => {
+                let note = waiting_for_credentials(api.spec().label);
+                Ok(Some(self.store.note_reply_waiting(reply.id, &note)?))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A manager approves a team member's reply (`earshot reply approve`): it joins the
+    /// shared outbox and this seat sends it now, or leaves it queued for a seat that holds the
+    /// platform's credentials.
+    pub async fn approve(&self, reply_id: i64) -> Result<Reply> {
+        let approved = self.store.approve_reply(reply_id)?;
+        self.send(approved).await
     }
 
     /// Deletes the review's posted reply on the platform (where the API allows) and records it.
@@ -917,8 +956,14 @@ impl<'a, C: ReplyCredentials> Outbox<'a, C> {
     }
 }
 
+/// What a reply queued on a team database waits for when this seat holds no credentials for
+/// its platform (`label`, e.g. "Google Business Profile").
+pub fn waiting_for_credentials(label: &str) -> String {
+    format!("waiting for a computer that holds the {label} key")
+}
+
 /// Whether a reply being sent is an edit of one already on the platform: only a posted reply
-/// has a `posted_at`, and [`Store::queue_edit`] keeps it.
+/// has a `posted_at`, and [`crate::store::Store::queue_edit`] keeps it.
 fn is_edit(reply: &Reply) -> bool {
     reply.posted_at.is_some()
 }

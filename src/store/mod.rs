@@ -48,7 +48,7 @@ pub use imported::ImportedReview;
 pub use alert_history::SentimentDays;
 pub use alerts::AlertMarks;
 pub use channels::Claimed;
-pub use db::{Db, DbLocation, ReviewSink};
+pub use db::{Db, DbLocation, ReplyStore, ReviewSink};
 pub use maintenance::verify_database_file;
 pub use requests::CustomersImported;
 pub use reviews::{ReviewFilter, ReviewOrder, ReviewWriter};
@@ -126,6 +126,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0017_review_requests",
         include_str!("migrations/0017_review_requests.sql"),
+    ),
+    (
+        "0018_reply_people",
+        include_str!("migrations/0018_reply_people.sql"),
     ),
 ];
 

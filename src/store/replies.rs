@@ -20,7 +20,7 @@ use crate::model::replies::{
 use crate::model::{BusinessId, Review, ReviewId};
 
 const COLUMNS: &str = "id, review_id, origin, state, body, external_id, idempotency_key, \
-     attempts, last_error, created_at, updated_at, posted_at";
+     attempts, last_error, created_at, updated_at, posted_at, drafted_by, approved_by, sent_by";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Reply> {
     let origin: String = r.get(2)?;
@@ -38,6 +38,9 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Reply> {
         created_at: from_unix(r.get(9)?),
         updated_at: from_unix(r.get(10)?),
         posted_at: r.get::<_, Option<i64>>(11)?.map(from_unix),
+        drafted_by: r.get(12)?,
+        approved_by: r.get(13)?,
+        sent_by: r.get(14)?,
     })
 }
 
@@ -67,6 +70,27 @@ const RECOMPUTE_REPLIED_AT: &str = "UPDATE reviews SET replied_at =
 /// Settings key that records that the built-in templates were offered once, so templates the
 /// owner deleted do not come back.
 const TEMPLATES_SEEDED: &str = "replies.templates_seeded";
+
+/// The person at this seat on a file: the OS user (`USER`, or `USERNAME` on Windows), for
+/// `drafted_by` and `sent_by`. `None` when the environment names nobody.
+pub fn os_user() -> Option<String> {
+    ["USER", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|u| !u.trim().is_empty()))
+}
+
+/// The error of `reply approve` for a reply that is not waiting for approval.
+pub(crate) fn not_awaiting_approval(reply: &Reply) -> StoreError {
+    StoreError::Invalid {
+        what: "reply",
+        reason: format!(
+            "reply {} is {}, not waiting for approval (only a team member's reply that a \
+             manager must approve waits)",
+            reply.id,
+            reply.state.as_str()
+        ),
+    }
+}
 
 impl Store {
     /// One reply by id.
@@ -110,17 +134,18 @@ impl Store {
         let now = now_unix();
         let updated = tx
             .prepare_cached(
-                "UPDATE replies SET body = ?2, updated_at = ?3
+                "UPDATE replies SET body = ?2, updated_at = ?3, drafted_by = ?4
                  WHERE id = (SELECT id FROM replies WHERE review_id = ?1 AND state = 'draft'
                              ORDER BY id LIMIT 1)",
             )?
-            .execute(params![review_id, body, now])?;
+            .execute(params![review_id, body, now, os_user()])?;
         if updated == 0 {
             tx.prepare_cached(
-                "INSERT INTO replies (review_id, origin, state, body, created_at, updated_at)
-                 VALUES (?1, 'earshot', 'draft', ?2, ?3, ?3)",
+                "INSERT INTO replies (review_id, origin, state, body, created_at, updated_at,
+                     drafted_by)
+                 VALUES (?1, 'earshot', 'draft', ?2, ?3, ?3, ?4)",
             )?
-            .execute(params![review_id, body, now])?;
+            .execute(params![review_id, body, now, os_user()])?;
         }
         tx.commit()?;
         self.draft(review_id)?
@@ -212,10 +237,10 @@ impl Store {
         }
         tx.prepare_cached(
             "UPDATE replies SET state = 'queued', body = ?2, idempotency_key = ?3, attempts = 0,
-                 last_error = NULL, updated_at = ?4
+                 last_error = NULL, updated_at = ?4, drafted_by = ?5
              WHERE id = ?1",
         )?
-        .execute(params![reply_id, body, key, now])?;
+        .execute(params![reply_id, body, key, now, os_user()])?;
         tx.commit()?;
         self.reply(reply_id)
     }
@@ -289,10 +314,11 @@ impl Store {
         let n = self
             .conn
             .prepare_cached(
-                "UPDATE replies SET state = 'posting', attempts = attempts + 1, updated_at = ?2
+                "UPDATE replies SET state = 'posting', attempts = attempts + 1, updated_at = ?2,
+                     sent_by = ?3
                  WHERE id = ?1 AND state = 'queued'",
             )?
-            .execute(params![reply_id, now_unix()])?;
+            .execute(params![reply_id, now_unix(), os_user()])?;
         Ok(n == 1)
     }
 
@@ -447,10 +473,11 @@ impl Store {
             .execute([review_id])?;
         let id: i64 = tx
             .prepare_cached(
-                "INSERT INTO replies (review_id, origin, state, body, created_at, updated_at, posted_at)
-                 VALUES (?1, 'manual', 'posted', ?2, ?3, ?3, ?3) RETURNING id",
+                "INSERT INTO replies (review_id, origin, state, body, created_at, updated_at,
+                     posted_at, drafted_by, sent_by)
+                 VALUES (?1, 'manual', 'posted', ?2, ?3, ?3, ?3, ?4, ?4) RETURNING id",
             )?
-            .query_row(params![review_id, body, at], |r| r.get(0))?;
+            .query_row(params![review_id, body, at, os_user()], |r| r.get(0))?;
         tx.prepare_cached(SET_REPLIED_AT)?
             .execute(params![review_id, at])?;
         tx.commit()?;
@@ -648,6 +675,44 @@ impl Store {
             )?
             .execute(params![key, json])?;
         Ok(())
+    }
+
+    /// Replies for `replies list`, oldest first: of one business, in one state, or all.
+    pub fn list_replies(
+        &self,
+        business_id: Option<BusinessId>,
+        state: Option<ReplyState>,
+    ) -> Result<Vec<Reply>> {
+        let sql = format!(
+            "SELECT {} FROM replies p JOIN reviews r ON r.id = p.review_id
+             WHERE (?1 IS NULL OR r.business_id = ?1) AND (?2 IS NULL OR p.state = ?2)
+             ORDER BY p.id",
+            COLUMNS
+                .split(", ")
+                .map(|c| format!("p.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![business_id, state.map(ReplyState::as_str)], from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Approves a reply waiting for a manager: it joins the outbox queue. A file has one person
+    /// and nothing ever waits there, so this only finds replies on a team database; the error
+    /// says so.
+    pub fn approve_reply(&self, reply_id: i64) -> Result<Reply> {
+        let n = self
+            .conn
+            .prepare_cached(
+                "UPDATE replies SET state = 'queued', approved_by = ?2, updated_at = ?3
+                 WHERE id = ?1 AND state = 'awaiting_approval'",
+            )?
+            .execute(params![reply_id, os_user(), now_unix()])?;
+        if n == 0 {
+            return Err(not_awaiting_approval(&self.reply(reply_id)?));
+        }
+        self.reply(reply_id)
     }
 
     fn review_exists(&self, review_id: ReviewId) -> Result<()> {

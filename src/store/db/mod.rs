@@ -6,7 +6,10 @@
 //! bent to what both engines share; a caller that only ever has a file keeps taking `&Store`.
 //! Methods appear here as the action layer moves onto both stores, concept by concept.
 
+mod replies;
 mod settings;
+
+pub use replies::ReplyStore;
 
 use std::path::{Path, PathBuf};
 

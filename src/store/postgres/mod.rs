@@ -14,6 +14,7 @@
 mod claims;
 #[cfg(unix)]
 pub mod cluster;
+mod replies;
 mod reviews;
 mod settings;
 mod stats;
@@ -39,6 +40,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_settings",
         include_str!("migrations/0002_settings.sql"),
     ),
+    ("0005_replies", include_str!("migrations/0005_replies.sql")),
 ];
 
 /// The schema version this build writes on PostgreSQL.
