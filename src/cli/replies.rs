@@ -9,7 +9,8 @@ use clap::{Args, Subcommand};
 use earshot::actions::win_back;
 use earshot::insights::effect::{Bucket, Effect, Group};
 use earshot::replies::follow_up::FollowUpAsk;
-use earshot::store::Store;
+use earshot::model::replies::ReplyState;
+use earshot::store::{Db, ReplyStore};
 
 use super::output::print_json;
 
@@ -21,6 +22,18 @@ pub struct RepliesArgs {
 
 #[derive(Subcommand, Debug)]
 enum RepliesCmd {
+    /// Every reply, oldest first, with who drafted, approved and sent it: drafts, the outbox
+    /// (queued, awaiting approval, posting), posted, failed and deleted replies.
+    List {
+        #[arg(long)]
+        business: Option<String>,
+        /// Only replies in this state: draft, awaiting_approval, queued, posting, posted,
+        /// failed or deleted.
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Did your replies win unhappy customers back, and which habits came before it: an
     /// apology, an offer to talk offline, a fast reply, a personal one.
     Effect {
@@ -63,8 +76,18 @@ enum RepliesCmd {
     },
 }
 
-pub fn run(store: &mut Store, args: RepliesArgs) -> Result<ExitCode> {
+pub fn run(db: &mut Db, args: RepliesArgs) -> Result<ExitCode> {
+    if let RepliesCmd::List {
+        business,
+        state,
+        json,
+    } = args.cmd
+    {
+        return list(db, business, state, json);
+    }
+    let store = db.sqlite_mut("Follow-ups and the effect of replies")?;
     match args.cmd {
+        RepliesCmd::List { .. } => unreachable!("listed above"),
         RepliesCmd::Effect {
             business,
             platform,
@@ -125,6 +148,46 @@ pub fn run(store: &mut Store, args: RepliesArgs) -> Result<ExitCode> {
                     println!("review {:>6}  {}", s.review_id, s.says);
                 }
             }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn list(db: &Db, business: Option<String>, state: Option<String>, json: bool) -> Result<ExitCode> {
+    let business_id = match business {
+        Some(b) => Some(db.business_by_name(&b)?.id),
+        None => None,
+    };
+    let state = match state {
+        Some(s) => Some(ReplyState::parse(&s).ok_or_else(|| {
+            anyhow::anyhow!(
+                "no reply state {s:?}: use draft, awaiting_approval, queued, posting, posted, \
+                 failed or deleted"
+            )
+        })?),
+        None => None,
+    };
+    let replies = ReplyStore::list_replies(db, business_id, state)?;
+    if json {
+        print_json(&replies)?;
+    } else if replies.is_empty() {
+        println!("No replies yet.");
+    } else {
+        for r in &replies {
+            let who = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+            println!(
+                "reply {:>6}  review {:>6}  {:<17}  drafted by {}, approved by {}, sent by {}{}",
+                r.id,
+                r.review_id,
+                r.state.as_str(),
+                who(&r.drafted_by),
+                who(&r.approved_by),
+                who(&r.sent_by),
+                r.last_error
+                    .as_deref()
+                    .map(|e| format!("  ({e})"))
+                    .unwrap_or_default()
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -17,7 +17,7 @@ use earshot::replies::ai::AiConfig;
 use earshot::replies::outbox::OutboxConfig;
 use earshot::replies::{self, coach::Warning, ReplyProfile};
 use earshot::secrets::Secret;
-use earshot::store::Store;
+use earshot::store::Db;
 use serde_json::json;
 
 use super::output::print_json;
@@ -103,6 +103,14 @@ enum ReplyCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Approve a team member's reply that waits for a manager (on a team database, replies
+    /// drafted by staff wait for approval) and send it, or leave it queued for a computer that
+    /// holds the platform's key. ID is the reply's id, as `earshot replies list` shows it.
+    Approve {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the draft and the review's page, for platforms without a reply API.
     Copy {
         #[arg(long)]
@@ -170,7 +178,7 @@ enum ReplyCmd {
     },
 }
 
-pub fn run(store: &Store, args: ReplyArgs) -> Result<ExitCode> {
+pub fn run(store: &Db, args: ReplyArgs) -> Result<ExitCode> {
     match args.cmd {
         ReplyCmd::Check {
             platform,
@@ -198,6 +206,7 @@ pub fn run(store: &Store, args: ReplyArgs) -> Result<ExitCode> {
             json,
         } => edit(store, review, &read_text(text)?, key, json),
         ReplyCmd::Copy { review, json } => copy(store, review, json),
+        ReplyCmd::Approve { id, json } => approve(store, id, json),
         ReplyCmd::MarkReplied { review, text, json } => {
             let reply = replies::mark_replied(store, review, text.as_deref())?;
             print_or(json, &reply, || {
@@ -272,7 +281,7 @@ fn print_or<T: serde::Serialize + ?Sized>(
 }
 
 fn check(
-    store: &Store,
+    store: &Db,
     platform: Option<String>,
     review: Option<i64>,
     text: String,
@@ -289,7 +298,7 @@ fn check(
     Ok(ExitCode::SUCCESS)
 }
 
-fn draft(store: &Store, review: i64, template: Option<String>, json: bool) -> Result<ExitCode> {
+fn draft(store: &Db, review: i64, template: Option<String>, json: bool) -> Result<ExitCode> {
     let saved = match &template {
         Some(_) => None,
         None => replies::get_draft(store, review)?,
@@ -314,7 +323,7 @@ fn draft(store: &Store, review: i64, template: Option<String>, json: bool) -> Re
 /// An AI draft: from the endpoint named by `--base-url`/`--model` when given, else from the
 /// owner's saved AI settings (refused while AI drafts are off, as in the app).
 fn ai(
-    store: &Store,
+    store: &Db,
     review: i64,
     base_url: Option<String>,
     model: Option<String>,
@@ -350,7 +359,7 @@ fn ai(
     })
 }
 
-fn save(store: &Store, review: i64, text: &str, json: bool) -> Result<ExitCode> {
+fn save(store: &Db, review: i64, text: &str, json: bool) -> Result<ExitCode> {
     let saved = replies::save_draft(store, review, text)?;
     print_or(json, &saved, || {
         if saved.is_some() {
@@ -361,7 +370,7 @@ fn save(store: &Store, review: i64, text: &str, json: bool) -> Result<ExitCode> 
     })
 }
 
-fn post(store: &Store, review: i64, key: Option<String>, json: bool) -> Result<ExitCode> {
+fn post(store: &Db, review: i64, key: Option<String>, json: bool) -> Result<ExitCode> {
     let secrets = store.secrets()?;
     let creds = ReplyCreds::env_then_stored(secrets.as_ref());
     let reply = actions::block_on(actions::post_reply(
@@ -379,8 +388,25 @@ fn post(store: &Store, review: i64, key: Option<String>, json: bool) -> Result<E
     })
 }
 
+fn approve(store: &Db, id: i64, json: bool) -> Result<ExitCode> {
+    let secrets = store.secrets()?;
+    let creds = ReplyCreds::env_then_stored(secrets.as_ref());
+    let reply = actions::block_on(actions::approve_reply(
+        store,
+        &creds,
+        OutboxConfig::default(),
+        id,
+    ))?;
+    print_or(json, &reply, || print_outcome(&reply))?;
+    Ok(if reply.state == ReplyState::Failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 fn edit(
-    store: &Store,
+    store: &Db,
     review: i64,
     text: &str,
     key: Option<String>,
@@ -408,7 +434,7 @@ fn edit(
     })
 }
 
-fn copy(store: &Store, review: i64, json: bool) -> Result<ExitCode> {
+fn copy(store: &Db, review: i64, json: bool) -> Result<ExitCode> {
     let c = replies::copy_and_open(store, review)?;
     print_or(json, &c, || {
         println!("{}", c.text);
@@ -420,7 +446,7 @@ fn copy(store: &Store, review: i64, json: bool) -> Result<ExitCode> {
     })
 }
 
-fn templates(store: &Store, json: bool) -> Result<ExitCode> {
+fn templates(store: &Db, json: bool) -> Result<ExitCode> {
     let list = replies::list_templates(store)?;
     print_or(json, &list, || {
         for t in &list {
@@ -443,7 +469,7 @@ fn templates(store: &Store, json: bool) -> Result<ExitCode> {
 }
 
 /// Shows the reply profile, after changing the fields given (an empty value clears one).
-fn profile(store: &Store, business: &str, given: ReplyProfile, json: bool) -> Result<ExitCode> {
+fn profile(store: &Db, business: &str, given: ReplyProfile, json: bool) -> Result<ExitCode> {
     let b = store.business_by_name(business)?;
     let old = replies::profile(store, b.id)?;
     let changed = given.owner_name.is_some()
@@ -473,7 +499,7 @@ fn profile(store: &Store, business: &str, given: ReplyProfile, json: bool) -> Re
     })
 }
 
-fn recovered(store: &Store, business: &str, json: bool) -> Result<ExitCode> {
+fn recovered(store: &Db, business: &str, json: bool) -> Result<ExitCode> {
     let b = store.business_by_name(business)?;
     let list = replies::recovered(store, b.id)?;
     print_or(json, &list, || {
@@ -529,6 +555,16 @@ fn print_outcome(reply: &Reply) {
             "Could not post the reply to review {}: {}",
             reply.review_id,
             reply.last_error.as_deref().unwrap_or("unknown reason")
+        ),
+        ReplyState::AwaitingApproval => println!(
+            "The reply to review {} waits for a manager's approval (earshot reply approve {}).",
+            reply.review_id, reply.id
+        ),
+        // On a team database: this seat holds no credentials for the platform.
+        ReplyState::Queued if reply.last_error.is_some() => println!(
+            "The reply to review {} is queued, {}.",
+            reply.review_id,
+            reply.last_error.as_deref().unwrap_or_default()
         ),
         other => println!(
             "The reply to review {} is {} (another run is posting it).",
