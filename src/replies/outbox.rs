@@ -46,7 +46,7 @@ use crate::model::replies::{Reply, ReplyOrigin, ReplyState};
 use crate::model::{ReviewId, SourceId};
 use crate::platforms::http::{self, Http, HttpConfig};
 use crate::platforms::Replier;
-use crate::store::ReplyStore;
+use crate::store::{ReplyStore, Store};
 
 use crate::secrets::SecretError;
 use crate::secrets::{ReplyCredentials, Secret};
@@ -398,8 +398,8 @@ pub struct RunReport {
     pub requeued: Vec<Reply>,
 }
 
-/// The outbox over one store.
-pub struct Outbox<'a, S: ReplyStore + ?Sized, C: ReplyCredentials> {
+/// The outbox over one store: the SQLite file's unless named (`S`: a team database's `Db`).
+pub struct Outbox<'a, C: ReplyCredentials, S: ReplyStore + ?Sized = Store> {
     store: &'a S,
     credentials: &'a C,
     config: OutboxConfig,
@@ -415,7 +415,7 @@ enum Action<'a> {
     Delete(Option<&'a str>),
 }
 
-impl<'a, S: ReplyStore + ?Sized, C: ReplyCredentials> Outbox<'a, S, C> {
+impl<'a, C: ReplyCredentials, S: ReplyStore + ?Sized> Outbox<'a, C, S> {
     pub fn new(store: &'a S, credentials: &'a C, config: OutboxConfig) -> Result<Self> {
         // The one client and policy; sign-ins and sessions retry as a sync does, within the
         // outbox's limits.

@@ -50,6 +50,7 @@ pub use alerts::AlertMarks;
 pub use channels::Claimed;
 pub use db::{Db, DbLocation, ReplyStore, ReviewSink};
 pub use maintenance::verify_database_file;
+pub use replies::person_on_file;
 pub use requests::CustomersImported;
 pub use reviews::{ReviewFilter, ReviewOrder, ReviewWriter};
 pub use sources::{Source, SourceStatus};

@@ -73,7 +73,7 @@ const TEMPLATES_SEEDED: &str = "replies.templates_seeded";
 
 /// The person at this seat on a file: the OS user (`USER`, or `USERNAME` on Windows), for
 /// `drafted_by` and `sent_by`. `None` when the environment names nobody.
-pub fn os_user() -> Option<String> {
+pub fn person_on_file() -> Option<String> {
     ["USER", "USERNAME"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|u| !u.trim().is_empty()))
@@ -138,14 +138,14 @@ impl Store {
                  WHERE id = (SELECT id FROM replies WHERE review_id = ?1 AND state = 'draft'
                              ORDER BY id LIMIT 1)",
             )?
-            .execute(params![review_id, body, now, os_user()])?;
+            .execute(params![review_id, body, now, person_on_file()])?;
         if updated == 0 {
             tx.prepare_cached(
                 "INSERT INTO replies (review_id, origin, state, body, created_at, updated_at,
                      drafted_by)
                  VALUES (?1, 'earshot', 'draft', ?2, ?3, ?3, ?4)",
             )?
-            .execute(params![review_id, body, now, os_user()])?;
+            .execute(params![review_id, body, now, person_on_file()])?;
         }
         tx.commit()?;
         self.draft(review_id)?
@@ -240,7 +240,7 @@ impl Store {
                  last_error = NULL, updated_at = ?4, drafted_by = ?5
              WHERE id = ?1",
         )?
-        .execute(params![reply_id, body, key, now, os_user()])?;
+        .execute(params![reply_id, body, key, now, person_on_file()])?;
         tx.commit()?;
         self.reply(reply_id)
     }
@@ -318,7 +318,7 @@ impl Store {
                      sent_by = ?3
                  WHERE id = ?1 AND state = 'queued'",
             )?
-            .execute(params![reply_id, now_unix(), os_user()])?;
+            .execute(params![reply_id, now_unix(), person_on_file()])?;
         Ok(n == 1)
     }
 
@@ -477,7 +477,7 @@ impl Store {
                      posted_at, drafted_by, sent_by)
                  VALUES (?1, 'manual', 'posted', ?2, ?3, ?3, ?3, ?4, ?4) RETURNING id",
             )?
-            .query_row(params![review_id, body, at, os_user()], |r| r.get(0))?;
+            .query_row(params![review_id, body, at, person_on_file()], |r| r.get(0))?;
         tx.prepare_cached(SET_REPLIED_AT)?
             .execute(params![review_id, at])?;
         tx.commit()?;
@@ -708,7 +708,7 @@ impl Store {
                 "UPDATE replies SET state = 'queued', approved_by = ?2, updated_at = ?3
                  WHERE id = ?1 AND state = 'awaiting_approval'",
             )?
-            .execute(params![reply_id, os_user(), now_unix()])?;
+            .execute(params![reply_id, person_on_file(), now_unix()])?;
         if n == 0 {
             return Err(not_awaiting_approval(&self.reply(reply_id)?));
         }

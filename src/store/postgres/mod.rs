@@ -19,7 +19,7 @@ mod reviews;
 mod settings;
 mod stats;
 
-use std::cell::{RefCell, RefMut};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use postgres::{Client, NoTls, Row};
 
@@ -72,8 +72,11 @@ pub fn redacted(url: &str) -> String {
 /// An open team database.
 pub struct PgStore {
     /// The `postgres` client takes `&mut self` for every call; the store's methods take `&self`
-    /// like the SQLite store's, so callers treat both alike. Never borrowed across a call.
-    client: RefCell<Client>,
+    /// like the SQLite store's, so callers treat both alike. Never held across a call. A mutex,
+    /// not a `RefCell`, so the store is `Sync`: a call made where a tokio runtime runs (the
+    /// outbox's awaits) must hop to another thread, since the client drives a runtime of its
+    /// own (see `store/db/replies.rs`).
+    client: Mutex<Client>,
     location: String,
 }
 
@@ -97,7 +100,7 @@ impl PgStore {
         // temporary table) are for a person at psql, not for the owner.
         client.batch_execute("SET client_min_messages = warning")?;
         let store = PgStore {
-            client: RefCell::new(client),
+            client: Mutex::new(client),
             location,
         };
         store.migrate()?;
@@ -109,8 +112,10 @@ impl PgStore {
         &self.location
     }
 
-    pub(crate) fn client(&self) -> RefMut<'_, Client> {
-        self.client.borrow_mut()
+    pub(crate) fn client(&self) -> MutexGuard<'_, Client> {
+        // A panic while it was held left nothing half-done on the server: the transaction,
+        // if any, was dropped and rolled back.
+        self.client.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The schema version of the open database.

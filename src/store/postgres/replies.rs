@@ -8,10 +8,10 @@
 //!   the team. The state is written before the request goes out, as on a file.
 //! - **Who did what** is the seat's person, `current_user` (each person signs in with a login
 //!   role of their own), written by the statements themselves.
-//! - **Approval.** A reply queued by a member of `earshot_staff` (the group `earshot team`
-//!   creates) waits in `awaiting_approval` until a manager approves it
-//!   ([`PgStore::approve_reply`]). Without that group (a team that has not set up people yet)
-//!   nobody waits, as on a file.
+//! - **Approval.** A reply queued by a person for whom `earshot_needs_approval()` holds (a member
+//!   of `earshot_staff`, the group `earshot team` creates, who is no manager; see migration 0005)
+//!   waits in `awaiting_approval` until a manager approves it ([`PgStore::approve_reply`]).
+//!   Without that group (a team that has not set up people yet) nobody waits, as on a file.
 //! - Text orders use `COLLATE "C"`, the byte order SQLite sorts by, so lists read the same.
 
 use postgres::Row;
@@ -72,14 +72,30 @@ const RECOMPUTE_REPLIED_AT: &str = "UPDATE reviews SET replied_at =
          (SELECT min(posted_at) FROM replies WHERE review_id = $1 AND state = 'posted')
      WHERE id = $1";
 
-/// Whether the seat's person must have a manager approve their replies: a member of the
-/// `earshot_staff` group, where the team has one.
-const NEEDS_APPROVAL: &str = "(SELECT coalesce(bool_or(pg_has_role(current_user, oid, 'MEMBER')),
-                                        false)
-                               FROM pg_roles WHERE rolname = 'earshot_staff')";
-
 /// Settings key that records that the built-in templates were offered once (as on a file).
 const TEMPLATES_SEEDED: &str = "replies.templates_seeded";
+
+/// Advisory lock keys of a review's replies: this base plus the review id, apart from the sync
+/// claims (`claims.rs`, from 2^60) and the migration lock.
+const REVIEW_REPLIES_LOCK_BASE: i64 = 1 << 61;
+
+/// Serialises, within `tx`, the writes of two seats to one review's draft and queue (a double
+/// click on two computers): the second waits for the first's commit, then sees its row. An
+/// advisory lock, not `SELECT … FOR UPDATE` on the review, which would need the right to update
+/// reviews that staff do not have. Fails with [`StoreError::UnknownReview`] for no such review.
+fn lock_review_replies(tx: &mut postgres::Transaction<'_>, review_id: ReviewId) -> Result<()> {
+    tx.execute(
+        "SELECT pg_advisory_xact_lock($1)",
+        &[&(REVIEW_REPLIES_LOCK_BASE + review_id)],
+    )?;
+    if tx
+        .query_opt("SELECT 1 FROM reviews WHERE id = $1", &[&review_id])?
+        .is_none()
+    {
+        return Err(StoreError::UnknownReview(review_id));
+    }
+    Ok(())
+}
 
 fn no_reply(id: i64) -> StoreError {
     StoreError::Invalid {
@@ -114,17 +130,12 @@ impl PgStore {
     }
 
     /// Saves the review's draft, overwriting the one already saved (one draft row per review).
-    /// Two seats saving at once: the review's row lock orders them, so one draft row results.
+    /// Two seats saving at once are ordered by [`lock_review_replies`], so one draft row results.
     pub fn save_draft(&self, review_id: ReviewId, body: &str) -> Result<Reply> {
         {
             let mut client = self.client();
             let mut tx = client.transaction()?;
-            if tx
-                .query_opt("SELECT 1 FROM reviews WHERE id = $1 FOR UPDATE", &[&review_id])?
-                .is_none()
-            {
-                return Err(StoreError::UnknownReview(review_id));
-            }
+            lock_review_replies(&mut tx, review_id)?;
             let now = now_unix();
             let updated = tx.execute(
                 "UPDATE replies SET body = $2, updated_at = $3, drafted_by = current_user
@@ -163,25 +174,18 @@ impl PgStore {
         {
             let mut client = self.client();
             let mut tx = client.transaction()?;
-            // One seat at a time decides for this review (a double click on two seats).
-            if tx
-                .query_opt("SELECT 1 FROM reviews WHERE id = $1 FOR UPDATE", &[&review_id])?
-                .is_none()
-            {
-                return Err(StoreError::UnknownReview(review_id));
-            }
+            lock_review_replies(&mut tx, review_id)?;
             if let Some(r) = tx.query_opt(by_key.as_str(), &[&key])? {
                 return Ok(Some(from_row(&r)));
             }
             let now = now_unix();
-            let queue = format!(
-                "UPDATE replies SET
-                     state = CASE WHEN {NEEDS_APPROVAL} THEN 'awaiting_approval' ELSE 'queued' END,
+            let queue = "UPDATE replies SET
+                     state = CASE WHEN earshot_needs_approval() THEN 'awaiting_approval'
+                                  ELSE 'queued' END,
                      idempotency_key = $2, attempts = 0, last_error = NULL, updated_at = $3
                  WHERE id = (SELECT id FROM replies WHERE review_id = $1 AND state = 'draft'
-                             ORDER BY id LIMIT 1)"
-            );
-            let queued = tx.execute(queue.as_str(), &[&review_id, &key, &now])?;
+                             ORDER BY id LIMIT 1)";
+            let queued = tx.execute(queue, &[&review_id, &key, &now])?;
             if queued == 0 {
                 let pending = format!(
                     "SELECT {COLUMNS} FROM replies WHERE review_id = $1 AND origin = 'earshot'

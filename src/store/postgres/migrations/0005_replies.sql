@@ -51,3 +51,17 @@ CREATE TABLE reply_templates (
     aspect     text,
     body       text NOT NULL
 );
+
+-- Whether the seat's person must have a manager approve their replies before they are sent: a
+-- member of `earshot_staff` who is neither a manager nor an owner. A superuser counts as a member
+-- of every role, so it is left out first. A team without these groups needs no approval, as on a
+-- file. A function, so that `earshot team` (helper team-people) can refine it in a later
+-- migration (people limited to some businesses) without touching the outbox.
+CREATE FUNCTION earshot_needs_approval() RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT NOT coalesce((SELECT rolsuper FROM pg_roles WHERE rolname = current_user), false)
+       AND EXISTS (SELECT 1 FROM pg_roles g WHERE g.rolname = 'earshot_staff'
+                   AND pg_has_role(current_user, g.oid, 'MEMBER'))
+       AND NOT EXISTS (SELECT 1 FROM pg_roles g
+                       WHERE g.rolname IN ('earshot_manager', 'earshot_owner')
+                         AND pg_has_role(current_user, g.oid, 'MEMBER'))
+$$;
