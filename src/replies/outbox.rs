@@ -571,7 +571,11 @@ impl<'a, C: ReplyCredentials, S: ReplyStore + ?Sized> Outbox<'a, C, S> {
         self.store
             .requeue_due_replies(chrono::Utc::now().timestamp())?;
         for reply in self.store.queued_replies()? {
-            let done = self.send(reply).await?;
+            let (done, here) = self.send_here(reply).await?;
+            if !here {
+                // Another run or seat holds it, or this seat lacks its platform's key.
+                continue;
+            }
             match done.state {
                 // An edit the platform refused leaves the reply posted, with the reason.
                 ReplyState::Posted if done.last_error.is_some() => report.failed.push(done),
@@ -644,6 +648,12 @@ impl<'a, C: ReplyCredentials, S: ReplyStore + ?Sized> Outbox<'a, C, S> {
     /// Sends one reply (a first post or an edit): claims it, tries with backoff, records the
     /// outcome.
     async fn send(&self, reply: Reply) -> Result<Reply> {
+        Ok(self.send_here(reply).await?.0)
+    }
+
+    /// [`Outbox::send`], and whether this run claimed and sent it (on a team database another
+    /// seat may have: a round's report counts only what this seat sent).
+    async fn send_here(&self, reply: Reply) -> Result<(Reply, bool)> {
         match reply.state {
             ReplyState::Queued => {}
             ReplyState::Posting => {
@@ -651,24 +661,30 @@ impl<'a, C: ReplyCredentials, S: ReplyStore + ?Sized> Outbox<'a, C, S> {
                 let lease = self.config.posting_lease.as_secs() as i64;
                 let stale = reply.updated_at.timestamp() <= chrono::Utc::now().timestamp() - lease;
                 if !stale {
-                    return Ok(reply);
+                    return Ok((reply, false));
                 }
                 match self.settle(&reply)? {
-                    Some(requeued) => return Box::pin(self.send(requeued)).await,
-                    None => return Ok(self.store.reply(reply.id)?),
+                    Some(requeued) => return Box::pin(self.send_here(requeued)).await,
+                    None => return Ok((self.store.reply(reply.id)?, false)),
                 }
             }
-            _ => return Ok(reply),
+            _ => return Ok((reply, false)),
         }
         if self.store.is_shared() {
             if let Some(waiting) = self.wait_for_credentials(&reply).await? {
-                return Ok(waiting);
+                return Ok((waiting, false));
             }
         }
         if !self.store.claim_reply(reply.id)? {
             // Someone else claimed it between our read and now.
-            return Ok(self.store.reply(reply.id)?);
+            return Ok((self.store.reply(reply.id)?, false));
         }
+        let sent = self.send_claimed(reply).await?;
+        Ok((sent, true))
+    }
+
+    /// Sends a reply this run has claimed and records the outcome.
+    async fn send_claimed(&self, reply: Reply) -> Result<Reply> {
         let edit = is_edit(&reply);
         let (connector, _) = self.store.review_source_settings(reply.review_id)?;
         let Some(api) = replier(&connector) else {
