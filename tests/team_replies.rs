@@ -147,8 +147,14 @@ fn drafts_the_queue_edits_and_templates_agree_on_both_stores() {
         // Queueing is idempotent by key and by draft; one claim wins.
         let queued = db.queue_reply(id, "click-1").unwrap().unwrap();
         assert_eq!(queued.state, ReplyState::Queued, "{at}");
-        assert_eq!(db.queue_reply(id, "click-1").unwrap().unwrap().id, queued.id);
-        assert_eq!(db.queue_reply(id, "click-2").unwrap().unwrap().id, queued.id);
+        assert_eq!(
+            db.queue_reply(id, "click-1").unwrap().unwrap().id,
+            queued.id
+        );
+        assert_eq!(
+            db.queue_reply(id, "click-2").unwrap().unwrap().id,
+            queued.id
+        );
         assert_eq!(db.queued_replies().unwrap().len(), 1, "{at}");
         assert!(db.claim_reply(queued.id).unwrap(), "{at}");
         assert!(!db.claim_reply(queued.id).unwrap(), "{at}: claimed twice");
@@ -184,7 +190,10 @@ fn drafts_the_queue_edits_and_templates_agree_on_both_stores() {
 
         // Replied by hand; the coach sees it among the business's posted replies.
         let manual = replies::mark_replied(&db, id, Some("Thanks, Dana.")).unwrap();
-        assert_eq!((manual.drafted_by.clone(), manual.sent_by.clone()), (me.clone(), me.clone()));
+        assert_eq!(
+            (manual.drafted_by.clone(), manual.sent_by.clone()),
+            (me.clone(), me.clone())
+        );
         says.push(shown(&manual));
         let business = db.review(id).unwrap().business_id;
         assert_eq!(
@@ -200,19 +209,27 @@ fn drafts_the_queue_edits_and_templates_agree_on_both_stores() {
         assert_eq!(db.seed_reply_templates(&templates).unwrap(), 0, "{at}");
         let name = templates[0].name.clone();
         replies::delete_template(&db, &name).unwrap();
-        assert_eq!(replies::list_templates(&db).unwrap().len(), templates.len() - 1);
+        assert_eq!(
+            replies::list_templates(&db).unwrap().len(),
+            templates.len() - 1
+        );
         let (_, text) = replies::draft_from_template(&db, id, None).unwrap();
         says.push(text);
 
         // Nothing waits for approval here: approving says so.
         let refused = db.approve_reply(manual.id).unwrap_err().to_string();
-        assert!(refused.contains("not waiting for approval"), "{at}: {refused}");
+        assert!(
+            refused.contains("not waiting for approval"),
+            "{at}: {refused}"
+        );
 
         // The list, with who did what.
         let listed = db.list_replies(Some(business), None).unwrap();
         says.extend(listed.iter().map(shown));
         assert_eq!(
-            db.list_replies(None, Some(ReplyState::Posted)).unwrap().len(),
+            db.list_replies(None, Some(ReplyState::Posted))
+                .unwrap()
+                .len(),
             1,
             "{at}"
         );
@@ -228,9 +245,9 @@ fn a_reply_is_posted_once_through_the_outbox_on_both_stores() {
     let server = rt.block_on(MockServer::start());
     rt.block_on(
         Mock::given(method("PUT"))
-        .and(path(gbp_path("AbC")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"comment": REPLY})))
-        .expect(2)
+            .and(path(gbp_path("AbC")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"comment": REPLY})))
+            .expect(2)
             .mount(&server),
     );
     for mut db in both_stores(&test, "replies_outbox") {
@@ -256,12 +273,14 @@ fn two_seats_sending_at_once_post_each_reply_once_for_the_team() {
     let server = rt.block_on(MockServer::start());
     rt.block_on(
         Mock::given(method("PUT"))
-        .and(path_regex(r"^/v4/accounts/11/locations/22/reviews/[^/]+/reply$"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"comment": REPLY}))
-                .set_delay(Duration::from_millis(150)),
-        )
+            .and(path_regex(
+                r"^/v4/accounts/11/locations/22/reviews/[^/]+/reply$",
+            ))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"comment": REPLY}))
+                    .set_delay(Duration::from_millis(150)),
+            )
             .mount(&server),
     );
     let url = cluster::fresh_database("replies_two_seats");
@@ -269,7 +288,10 @@ fn two_seats_sending_at_once_post_each_reply_once_for_the_team() {
     {
         let mut db = Db::open(&DbLocation::parse(Path::new(&url))).unwrap();
         let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-        for (i, id) in reviews_on(&mut db, &server.uri(), &refs).into_iter().enumerate() {
+        for (i, id) in reviews_on(&mut db, &server.uri(), &refs)
+            .into_iter()
+            .enumerate()
+        {
             replies::save_draft(&db, id, &format!("{REPLY} #{i}")).unwrap();
             db.queue_reply(id, &format!("key-{i}")).unwrap().unwrap();
         }
@@ -288,11 +310,17 @@ fn two_seats_sending_at_once_post_each_reply_once_for_the_team() {
     // Both seats took part (each reply takes 150 ms at the platform; the seats start together).
     assert!(a > 0 && b > 0, "seat A posted {a}, seat B {b}");
     let puts = rt.block_on(server.received_requests()).unwrap();
-    assert_eq!(puts.len(), ids.len(), "each reply reached the platform once");
+    assert_eq!(
+        puts.len(),
+        ids.len(),
+        "each reply reached the platform once"
+    );
     let db = Db::open(&DbLocation::parse(Path::new(&url))).unwrap();
     let posted = db.list_replies(None, Some(ReplyState::Posted)).unwrap();
     assert_eq!(posted.len(), ids.len());
-    assert!(posted.iter().all(|r| r.attempts == 1 && r.sent_by.is_some()));
+    assert!(posted
+        .iter()
+        .all(|r| r.attempts == 1 && r.sent_by.is_some()));
 }
 
 /// Credentials stay on the computers that sync: a seat without the platform's key leaves the
@@ -304,9 +332,9 @@ fn a_seat_without_the_key_leaves_the_reply_queued_for_one_that_holds_it() {
     let server = rt.block_on(MockServer::start());
     rt.block_on(
         Mock::given(method("PUT"))
-        .and(path(gbp_path("AbC")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"comment": REPLY})))
-        .expect(1)
+            .and(path(gbp_path("AbC")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"comment": REPLY})))
+            .expect(1)
             .mount(&server),
     );
     let url = cluster::fresh_database("replies_no_key");
@@ -353,9 +381,9 @@ fn a_staff_reply_waits_for_a_managers_approval() {
     let server = rt.block_on(MockServer::start());
     rt.block_on(
         Mock::given(method("PUT"))
-        .and(path(gbp_path("AbC")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"comment": REPLY})))
-        .expect(1)
+            .and(path(gbp_path("AbC")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"comment": REPLY})))
+            .expect(1)
             .mount(&server),
     );
     let url = cluster::fresh_database("replies_approval");
@@ -393,7 +421,10 @@ fn a_staff_reply_waits_for_a_managers_approval() {
     assert_eq!(sent.approved_by.as_deref(), Some("postgres"));
     assert_eq!(sent.sent_by.as_deref(), Some("postgres"));
     let again = manager.approve_reply(waits.id).unwrap_err().to_string();
-    assert!(again.contains("is posted, not waiting for approval"), "{again}");
+    assert!(
+        again.contains("is posted, not waiting for approval"),
+        "{again}"
+    );
 }
 
 /// A login role in `earshot_staff` with the rights the replies need (the real grants come with
@@ -426,9 +457,20 @@ fn the_reply_commands_give_the_same_answers_on_a_team_database() {
     let server = rt.block_on(MockServer::start());
     rt.block_on(
         Mock::given(method("PUT"))
-        .and(path_regex(r"^/v4/accounts/11/locations/22/reviews/[^/]+/reply$"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"comment": REPLY})))
-        .expect(2)
+            .and(path_regex(
+                r"^/v4/accounts/11/locations/22/reviews/[^/]+/reply$",
+            ))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"comment": REPLY})))
+            .expect(4)
+            .mount(&server),
+    );
+    rt.block_on(
+        Mock::given(method("DELETE"))
+            .and(path_regex(
+                r"^/v4/accounts/11/locations/22/reviews/[^/]+/reply$",
+            ))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+            .expect(2)
             .mount(&server),
     );
     let url = cluster::fresh_database("replies_cli");
@@ -473,14 +515,29 @@ fn the_reply_commands_give_the_same_answers_on_a_team_database() {
                 run(&["reply", "templates", "--json"], false),
                 run(&["reply", "draft", "--review", &two, "--json"], false),
                 run(&["reply", "post", "--review", &one, "--json"], true),
-                run(&["reply", "mark-replied", "--review", &two, "By hand.", "--json"], false),
+                run(
+                    &["reply", "edit", "--review", &one, "Better words.", "--json"],
+                    true,
+                ),
+                run(&["reply", "delete", "--review", &one, "--json"], true),
+                run(
+                    &[
+                        "reply",
+                        "mark-replied",
+                        "--review",
+                        &two,
+                        "By hand.",
+                        "--json",
+                    ],
+                    false,
+                ),
                 run(&["replies", "list", "--json"], false),
                 run(&["replies", "list", "--state", "posted", "--json"], false),
             ]
         };
         answers.push(out);
     }
-    let listed = &answers[1][6];
+    let listed = &answers[1][8];
     assert_eq!(listed.as_array().unwrap().len(), 2, "{listed}");
     for r in listed.as_array().unwrap() {
         assert_eq!(r["drafted_by"], "postgres", "{r}");
@@ -496,7 +553,10 @@ fn the_reply_commands_give_the_same_answers_on_a_team_database() {
             })
             .collect::<Vec<_>>()
     });
-    assert_eq!(file, team, "the file and the team database answer differently");
+    assert_eq!(
+        file, team,
+        "the file and the team database answer differently"
+    );
 }
 
 /// Removes what differs between stores by nature: ids, times and the person's name.
@@ -531,8 +591,8 @@ fn reply_post_on_a_seat_without_the_key_says_it_waits_for_one() {
     let server = rt.block_on(MockServer::start());
     rt.block_on(
         Mock::given(method("PUT"))
-        .respond_with(ResponseTemplate::new(200))
-        .expect(0)
+            .respond_with(ResponseTemplate::new(200))
+            .expect(0)
             .mount(&server),
     );
     let url = cluster::fresh_database("replies_cli_no_key");
@@ -550,9 +610,92 @@ fn reply_post_on_a_seat_without_the_key_says_it_waits_for_one() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(
-        stdout.contains("is queued, waiting for a computer that holds the Google Business Profile key"),
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(
+            "is queued, waiting for a computer that holds the Google Business Profile key"
+        ),
         "{stdout}"
+    );
+}
+
+/// `earshot reply post` by a staff seat leaves the reply awaiting approval; the manager finds it
+/// in `replies list --state awaiting_approval` and `earshot reply approve ID` sends it. On a file
+/// nothing waits, and approving says so.
+#[test]
+fn reply_approve_sends_a_staff_reply_from_the_command_line() {
+    let rt = runtime();
+    let server = rt.block_on(MockServer::start());
+    rt.block_on(
+        Mock::given(method("PUT"))
+            .and(path(gbp_path("AbC")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"comment": REPLY})))
+            .expect(1)
+            .mount(&server),
+    );
+    let url = cluster::fresh_database("replies_cli_approve");
+    let id = {
+        let mut db = Db::open(&DbLocation::parse(Path::new(&url))).unwrap();
+        reviews_on(&mut db, &server.uri(), &["AbC"])[0].to_string()
+    };
+    let staff_url = staff_login(&url, "replies_staff_kim");
+    let run = |db: &str, args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_earshot"))
+            .args(["--db", db])
+            .args(args)
+            .env("NO_PROXY", "127.0.0.1")
+            .env("EARSHOT_TOKEN_GOOGLE_BUSINESS", "env-token")
+            .env_remove("EARSHOT_DB")
+            .output()
+            .unwrap()
+    };
+    let json = |out: std::process::Output| -> Value {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    json(run(
+        &staff_url,
+        &["reply", "save", "--review", &id, REPLY, "--json"],
+    ));
+    let waits = json(run(
+        &staff_url,
+        &["reply", "post", "--review", &id, "--json"],
+    ));
+    assert_eq!(waits["state"], "awaiting_approval", "{waits}");
+    let out = run(&staff_url, &["reply", "post", "--review", &id]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("waits for a manager's approval"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    let listed = json(run(
+        &url,
+        &["replies", "list", "--state", "awaiting_approval", "--json"],
+    ));
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed[0]["drafted_by"], "replies_staff_kim");
+    let reply_id = listed[0]["id"].to_string();
+    let sent = json(run(&url, &["reply", "approve", &reply_id, "--json"]));
+    assert_eq!(sent["state"], "posted", "{sent}");
+    assert_eq!(sent["approved_by"], "postgres");
+    assert_eq!(sent["sent_by"], "postgres");
+    assert_eq!(sent["drafted_by"], "replies_staff_kim");
+
+    let test = TestDb::new();
+    let out = test.earshot(&["reply", "approve", "1"]);
+    assert!(!out.0.status.success());
+    assert!(
+        out.stderr().contains("no reply with id 1"),
+        "{}",
+        out.stderr()
     );
 }

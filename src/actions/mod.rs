@@ -37,8 +37,7 @@ pub use data::{
 pub use demo::{demo_db_path, open_demo, DemoOpened};
 pub use prefs::{set_ui_prefs, ui_prefs, UiPrefs};
 pub use replies::{
-    ai_draft, approve_reply, delete_reply, edit_reply, post_reply, AiDraft, AiEndpoint,
-    ReplyCreds,
+    ai_draft, approve_reply, delete_reply, edit_reply, post_reply, AiDraft, AiEndpoint, ReplyCreds,
 };
 pub use service::{ServiceError, ServiceStatus};
 pub use sources::{

@@ -8,8 +8,8 @@ use chrono::Utc;
 use clap::{Args, Subcommand};
 use earshot::actions::win_back;
 use earshot::insights::effect::{Bucket, Effect, Group};
-use earshot::replies::follow_up::FollowUpAsk;
 use earshot::model::replies::ReplyState;
+use earshot::replies::follow_up::FollowUpAsk;
 use earshot::store::{Db, ReplyStore};
 
 use super::output::print_json;

@@ -405,13 +405,7 @@ fn approve(store: &Db, id: i64, json: bool) -> Result<ExitCode> {
     })
 }
 
-fn edit(
-    store: &Db,
-    review: i64,
-    text: &str,
-    key: Option<String>,
-    json: bool,
-) -> Result<ExitCode> {
+fn edit(store: &Db, review: i64, text: &str, key: Option<String>, json: bool) -> Result<ExitCode> {
     let secrets = store.secrets()?;
     let creds = ReplyCreds::env_then_stored(secrets.as_ref());
     let reply = actions::block_on(actions::edit_reply(
@@ -425,6 +419,9 @@ fn edit(
     print_or(json, &reply, || {
         if reply.state == ReplyState::Posted {
             println!("Edited the reply to review {review}.");
+        } else if let (ReplyState::Queued, Some(waits)) = (reply.state, &reply.last_error) {
+            // On a team database, at a seat without the platform's key.
+            println!("The edit of the reply to review {review} is queued, {waits}.");
         } else {
             println!(
                 "The edit of the reply to review {review} is {} (another run is sending it).",

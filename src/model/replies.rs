@@ -40,13 +40,15 @@ impl ReplyOrigin {
 }
 
 /// Where a reply is in its life: `draft → queued → posting → posted | failed`, then maybe
-/// `deleted`.
+/// `deleted`; on a team database a staff member's reply goes `draft → awaiting_approval →
+/// queued`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ReplyState {
     Draft,
     /// On a team database, queued by a person whose replies a manager approves first
     /// (`earshot reply approve`); never on a file, where one person does everything.
+    #[serde(rename = "awaiting_approval")]
     AwaitingApproval,
     Queued,
     /// Claimed by an outbox run and possibly sent; see the outbox for what a crash here means.

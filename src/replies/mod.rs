@@ -149,7 +149,11 @@ pub fn profile<S: ReplyStore + ?Sized>(store: &S, business_id: BusinessId) -> Re
         .unwrap_or_default())
 }
 
-pub fn set_profile<S: ReplyStore + ?Sized>(store: &S, business_id: BusinessId, p: &ReplyProfile) -> Result<()> {
+pub fn set_profile<S: ReplyStore + ?Sized>(
+    store: &S,
+    business_id: BusinessId,
+    p: &ReplyProfile,
+) -> Result<()> {
     let json = serde_json::to_string(p).map_err(|e| StoreError::Invalid {
         what: "reply profile",
         reason: e.to_string(),
@@ -244,7 +248,11 @@ pub fn composer(store: &Store, review_id: ReviewId) -> Result<Composer> {
 
 /// The coach's warnings for a draft of a reply to this review (canned against the business's
 /// posted replies, personal data against the review and the owner's profile).
-pub fn check_draft<S: ReplyStore + ?Sized>(store: &S, review_id: ReviewId, text: &str) -> Result<Vec<Warning>> {
+pub fn check_draft<S: ReplyStore + ?Sized>(
+    store: &S,
+    review_id: ReviewId,
+    text: &str,
+) -> Result<Vec<Warning>> {
     check_draft_from(store, review_id, text, None)
 }
 
@@ -309,7 +317,10 @@ pub fn list_templates<S: ReplyStore + ?Sized>(store: &S) -> Result<Vec<ReplyTemp
 }
 
 /// Adds or replaces a template after checking its fields and band.
-pub fn save_template<S: ReplyStore + ?Sized>(store: &S, t: &ReplyTemplate) -> Result<ReplyTemplate> {
+pub fn save_template<S: ReplyStore + ?Sized>(
+    store: &S,
+    t: &ReplyTemplate,
+) -> Result<ReplyTemplate> {
     templates::validate(t)?;
     list_templates(store)?;
     Ok(store.save_reply_template(t)?)
@@ -376,7 +387,11 @@ fn render_template<S: ReplyStore + ?Sized>(
 
 /// Saves the review's draft (one per review; saving again overwrites it). An empty text discards
 /// the draft and returns `None`.
-pub fn save_draft<S: ReplyStore + ?Sized>(store: &S, review_id: ReviewId, text: &str) -> Result<Option<Reply>> {
+pub fn save_draft<S: ReplyStore + ?Sized>(
+    store: &S,
+    review_id: ReviewId,
+    text: &str,
+) -> Result<Option<Reply>> {
     if text.trim().is_empty() {
         store.review(review_id)?;
         store.discard_draft(review_id)?;
@@ -400,7 +415,10 @@ pub struct CopyAndOpen {
 
 /// The draft's text and the review's page, for platforms without a reply API (or when the owner
 /// prefers to post by hand). After posting, the owner calls [`mark_replied`].
-pub fn copy_and_open<S: ReplyStore + ?Sized>(store: &S, review_id: ReviewId) -> Result<CopyAndOpen> {
+pub fn copy_and_open<S: ReplyStore + ?Sized>(
+    store: &S,
+    review_id: ReviewId,
+) -> Result<CopyAndOpen> {
     let review = store.review(review_id)?;
     let draft = store
         .draft(review_id)?
@@ -414,7 +432,11 @@ pub fn copy_and_open<S: ReplyStore + ?Sized>(store: &S, review_id: ReviewId) -> 
 
 /// Records that the owner replied outside Earshot, with the text they posted (the saved draft
 /// when none is given), so the response rate and time to first reply count it.
-pub fn mark_replied<S: ReplyStore + ?Sized>(store: &S, review_id: ReviewId, text: Option<&str>) -> Result<Reply> {
+pub fn mark_replied<S: ReplyStore + ?Sized>(
+    store: &S,
+    review_id: ReviewId,
+    text: Option<&str>,
+) -> Result<Reply> {
     let body = match text.map(str::trim).filter(|t| !t.is_empty()) {
         Some(t) => t.to_string(),
         None => store.draft(review_id)?.map(|d| d.body).unwrap_or_default(),
@@ -478,7 +500,10 @@ pub fn rating_rose_after(
 }
 
 /// Reviews of a business that were answered and then re-rated higher: the payoff of replying.
-pub fn recovered<S: ReplyStore + ?Sized>(store: &S, business_id: BusinessId) -> Result<Vec<Recovered>> {
+pub fn recovered<S: ReplyStore + ?Sized>(
+    store: &S,
+    business_id: BusinessId,
+) -> Result<Vec<Recovered>> {
     Ok(store
         .replied_then_edited(business_id)?
         .into_iter()

@@ -694,7 +694,10 @@ impl Store {
                 .join(", ")
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params![business_id, state.map(ReplyState::as_str)], from_row)?;
+        let rows = stmt.query_map(
+            params![business_id, state.map(ReplyState::as_str)],
+            from_row,
+        )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

@@ -46,10 +46,20 @@ pub trait ReplyStore {
     fn review_raw_json(&self, review_id: ReviewId) -> Result<Option<String>>;
     fn claim_reply(&self, reply_id: i64) -> Result<bool>;
     fn note_reply_attempt(&self, reply_id: i64, error: &str) -> Result<()>;
-    fn record_reply_posted(&self, reply_id: i64, external_id: Option<&str>, posted_at: i64) -> Result<Reply>;
+    fn record_reply_posted(
+        &self,
+        reply_id: i64,
+        external_id: Option<&str>,
+        posted_at: i64,
+    ) -> Result<Reply>;
     fn record_reply_edited(&self, reply_id: i64, external_id: Option<&str>) -> Result<Reply>;
     fn record_reply_failed(&self, reply_id: i64, reason: &str) -> Result<Reply>;
-    fn record_reply_failed_until(&self, reply_id: i64, reason: &str, retry_at: Option<i64>) -> Result<Reply>;
+    fn record_reply_failed_until(
+        &self,
+        reply_id: i64,
+        reason: &str,
+        retry_at: Option<i64>,
+    ) -> Result<Reply>;
     fn requeue_due_replies(&self, now: i64) -> Result<usize>;
     fn reply_retry_at(&self, reply_id: i64) -> Result<Option<i64>>;
     fn requeue_reply(&self, reply_id: i64, note: &str) -> Result<Reply>;
@@ -57,12 +67,21 @@ pub trait ReplyStore {
     fn queued_replies(&self) -> Result<Vec<Reply>>;
     fn record_reply_deleted(&self, reply_id: i64) -> Result<Reply>;
     fn record_manual_reply(&self, review_id: ReviewId, body: &str, at: i64) -> Result<Reply>;
-    fn posted_reply_bodies(&self, business_id: BusinessId, except_review: Option<ReviewId>, limit: u32) -> Result<Vec<String>>;
+    fn posted_reply_bodies(
+        &self,
+        business_id: BusinessId,
+        except_review: Option<ReviewId>,
+        limit: u32,
+    ) -> Result<Vec<String>>;
     fn review_aspects(&self, review_id: ReviewId) -> Result<Vec<(String, f64)>>;
     fn author_history(&self, review: &Review, limit: u32) -> Result<Vec<ReviewId>>;
     fn review_source_settings(&self, review_id: ReviewId) -> Result<(String, serde_json::Value)>;
     fn replied_then_edited(&self, business_id: BusinessId) -> Result<Vec<RatingHistory>>;
-    fn list_replies(&self, business_id: Option<BusinessId>, state: Option<ReplyState>) -> Result<Vec<Reply>>;
+    fn list_replies(
+        &self,
+        business_id: Option<BusinessId>,
+        state: Option<ReplyState>,
+    ) -> Result<Vec<Reply>>;
     fn approve_reply(&self, reply_id: i64) -> Result<Reply>;
     fn reply_templates(&self) -> Result<Vec<ReplyTemplate>>;
     fn seed_reply_templates(&self, defaults: &[ReplyTemplate]) -> Result<usize>;
@@ -142,7 +161,12 @@ impl ReplyStore for Store {
         Store::note_reply_attempt(self, reply_id, error)
     }
 
-    fn record_reply_posted(&self, reply_id: i64, external_id: Option<&str>, posted_at: i64) -> Result<Reply> {
+    fn record_reply_posted(
+        &self,
+        reply_id: i64,
+        external_id: Option<&str>,
+        posted_at: i64,
+    ) -> Result<Reply> {
         Store::record_reply_posted(self, reply_id, external_id, posted_at)
     }
 
@@ -154,7 +178,12 @@ impl ReplyStore for Store {
         Store::record_reply_failed(self, reply_id, reason)
     }
 
-    fn record_reply_failed_until(&self, reply_id: i64, reason: &str, retry_at: Option<i64>) -> Result<Reply> {
+    fn record_reply_failed_until(
+        &self,
+        reply_id: i64,
+        reason: &str,
+        retry_at: Option<i64>,
+    ) -> Result<Reply> {
         Store::record_reply_failed_until(self, reply_id, reason, retry_at)
     }
 
@@ -186,7 +215,12 @@ impl ReplyStore for Store {
         Store::record_manual_reply(self, review_id, body, at)
     }
 
-    fn posted_reply_bodies(&self, business_id: BusinessId, except_review: Option<ReviewId>, limit: u32) -> Result<Vec<String>> {
+    fn posted_reply_bodies(
+        &self,
+        business_id: BusinessId,
+        except_review: Option<ReviewId>,
+        limit: u32,
+    ) -> Result<Vec<String>> {
         Store::posted_reply_bodies(self, business_id, except_review, limit)
     }
 
@@ -206,7 +240,11 @@ impl ReplyStore for Store {
         Store::replied_then_edited(self, business_id)
     }
 
-    fn list_replies(&self, business_id: Option<BusinessId>, state: Option<ReplyState>) -> Result<Vec<Reply>> {
+    fn list_replies(
+        &self,
+        business_id: Option<BusinessId>,
+        state: Option<ReplyState>,
+    ) -> Result<Vec<Reply>> {
         Store::list_replies(self, business_id, state)
     }
 
@@ -351,10 +389,17 @@ impl ReplyStore for Db {
         }
     }
 
-    fn record_reply_posted(&self, reply_id: i64, external_id: Option<&str>, posted_at: i64) -> Result<Reply> {
+    fn record_reply_posted(
+        &self,
+        reply_id: i64,
+        external_id: Option<&str>,
+        posted_at: i64,
+    ) -> Result<Reply> {
         match self {
             Db::Sqlite(s) => s.record_reply_posted(reply_id, external_id, posted_at),
-            Db::Postgres(p) => off_runtime(|| p.record_reply_posted(reply_id, external_id, posted_at)),
+            Db::Postgres(p) => {
+                off_runtime(|| p.record_reply_posted(reply_id, external_id, posted_at))
+            }
         }
     }
 
@@ -372,10 +417,17 @@ impl ReplyStore for Db {
         }
     }
 
-    fn record_reply_failed_until(&self, reply_id: i64, reason: &str, retry_at: Option<i64>) -> Result<Reply> {
+    fn record_reply_failed_until(
+        &self,
+        reply_id: i64,
+        reason: &str,
+        retry_at: Option<i64>,
+    ) -> Result<Reply> {
         match self {
             Db::Sqlite(s) => s.record_reply_failed_until(reply_id, reason, retry_at),
-            Db::Postgres(p) => off_runtime(|| p.record_reply_failed_until(reply_id, reason, retry_at)),
+            Db::Postgres(p) => {
+                off_runtime(|| p.record_reply_failed_until(reply_id, reason, retry_at))
+            }
         }
     }
 
@@ -428,10 +480,17 @@ impl ReplyStore for Db {
         }
     }
 
-    fn posted_reply_bodies(&self, business_id: BusinessId, except_review: Option<ReviewId>, limit: u32) -> Result<Vec<String>> {
+    fn posted_reply_bodies(
+        &self,
+        business_id: BusinessId,
+        except_review: Option<ReviewId>,
+        limit: u32,
+    ) -> Result<Vec<String>> {
         match self {
             Db::Sqlite(s) => s.posted_reply_bodies(business_id, except_review, limit),
-            Db::Postgres(p) => off_runtime(|| p.posted_reply_bodies(business_id, except_review, limit)),
+            Db::Postgres(p) => {
+                off_runtime(|| p.posted_reply_bodies(business_id, except_review, limit))
+            }
         }
     }
 
@@ -463,7 +522,11 @@ impl ReplyStore for Db {
         }
     }
 
-    fn list_replies(&self, business_id: Option<BusinessId>, state: Option<ReplyState>) -> Result<Vec<Reply>> {
+    fn list_replies(
+        &self,
+        business_id: Option<BusinessId>,
+        state: Option<ReplyState>,
+    ) -> Result<Vec<Reply>> {
         match self {
             Db::Sqlite(s) => s.list_replies(business_id, state),
             Db::Postgres(p) => off_runtime(|| p.list_replies(business_id, state)),

@@ -637,7 +637,10 @@ impl PgStore {
 
     /// The seat's person on this store: its PostgreSQL login.
     pub fn person(&self) -> Result<String> {
-        Ok(self.client().query_one("SELECT current_user::text", &[])?.get(0))
+        Ok(self
+            .client()
+            .query_one("SELECT current_user::text", &[])?
+            .get(0))
     }
 
     // --- templates -----------------------------------------------------------------------
