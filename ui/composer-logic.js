@@ -64,6 +64,8 @@ const ORIGIN = {
 
 const STATE = {
   draft: 'Draft',
+  // A team member's reply on a team database, until a manager approves it.
+  awaiting_approval: 'Waiting for a manager',
   queued: 'Waiting to be sent',
   posting: 'Sending…',
   posted: 'Posted',
@@ -73,7 +75,7 @@ const STATE = {
 
 /** A reply in the thread as the owner reads it: a heading and a tone for its badge. */
 export function describeReply(reply) {
-  const tone = { posted: 'ok', failed: 'bad', deleted: 'muted', queued: 'wait', posting: 'wait' }[reply.state] ?? 'muted';
+  const tone = { posted: 'ok', failed: 'bad', deleted: 'muted', queued: 'wait', awaiting_approval: 'wait', posting: 'wait' }[reply.state] ?? 'muted';
   return {
     heading: ORIGIN[reply.origin] ?? 'Reply',
     state: STATE[reply.state] ?? reply.state,
