@@ -446,7 +446,8 @@ fn staff_login(url: &str, name: &str) -> String {
     url.replacen("postgres@", &format!("{name}@"), 1)
 }
 
-/// `earshot reply save|draft|templates|post|mark-replied` and `earshot replies list` give the
+/// `earshot reply save|draft|templates|post|edit|delete|mark-replied|check|copy|template|profile|
+/// recovered` and `earshot replies list` give the
 /// same JSON with `--db postgresql://…` as on a file (ids, times and people aside); on the team
 /// database, `replies list` names the login as drafter and sender, and a seat without the key
 /// leaves its reply queued and says so.
@@ -533,6 +534,64 @@ fn the_reply_commands_give_the_same_answers_on_a_team_database() {
                 ),
                 run(&["replies", "list", "--json"], false),
                 run(&["replies", "list", "--state", "posted", "--json"], false),
+                run(
+                    &[
+                        "reply",
+                        "check",
+                        "--review",
+                        &two,
+                        "SORRY!!! Call me.",
+                        "--json",
+                    ],
+                    false,
+                ),
+                run(
+                    &["reply", "save", "--review", &two, "Copy me.", "--json"],
+                    false,
+                ),
+                run(&["reply", "copy", "--review", &two, "--json"], false),
+                run(
+                    &[
+                        "reply",
+                        "template",
+                        "Short",
+                        "Thank you, {first_name}.",
+                        "--min-stars",
+                        "1",
+                        "--max-stars",
+                        "2",
+                        "--json",
+                    ],
+                    false,
+                ),
+                run(
+                    &[
+                        "reply",
+                        "draft",
+                        "--review",
+                        &two,
+                        "--template",
+                        "Short",
+                        "--json",
+                    ],
+                    false,
+                ),
+                run(
+                    &[
+                        "reply",
+                        "profile",
+                        "--business",
+                        "Joe's Café",
+                        "--owner-name",
+                        "Joe",
+                        "--json",
+                    ],
+                    false,
+                ),
+                run(
+                    &["reply", "recovered", "--business", "Joe's Café", "--json"],
+                    false,
+                ),
             ]
         };
         answers.push(out);
@@ -689,6 +748,15 @@ fn reply_approve_sends_a_staff_reply_from_the_command_line() {
     assert_eq!(sent["approved_by"], "postgres");
     assert_eq!(sent["sent_by"], "postgres");
     assert_eq!(sent["drafted_by"], "replies_staff_kim");
+
+    // Not built on the team store yet, and saying so.
+    let out = run(&url, &["replies", "effect", "--business", "Joe's Café"]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("does not work on a team database yet"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let test = TestDb::new();
     let out = test.earshot(&["reply", "approve", "1"]);
