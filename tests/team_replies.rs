@@ -767,3 +767,40 @@ fn reply_approve_sends_a_staff_reply_from_the_command_line() {
         out.stderr()
     );
 }
+
+/// A reply the owner wrote on the platform, seen by an import or a sync, is kept as the
+/// review's `platform` reply on both stores (once, its text updated when it changes), and
+/// counts the review as answered.
+#[test]
+fn a_reply_seen_on_the_platform_is_kept_once_on_both_stores() {
+    let test = TestDb::new();
+    let mut seen = Vec::new();
+    for mut db in both_stores(&test, "replies_seen") {
+        let id = reviews_on(&mut db, "http://127.0.0.1:9", &["AbC"])[0];
+        let business = db.review(id).unwrap().business_id;
+        let answered = |text: &str| IncomingReview {
+            owner_reply: Some(earshot::model::OwnerReply {
+                body: text.into(),
+                replied_at: Some(Utc::now() - Days::hours(2)),
+            }),
+            ..incoming("AbC")
+        };
+        let source = db.review(id).unwrap().source_id;
+        for text in ["Sorry, Dana.", "Sorry, Dana. Fixed now."] {
+            match &mut db {
+                Db::Sqlite(s) => s.write_reviews(source, &[answered(text)]).map(|_| ()),
+                Db::Postgres(p) => p.write_reviews(source, &[answered(text)]).map(|_| ()),
+            }
+            .unwrap();
+        }
+        let replies = db.replies_of_review(id).unwrap();
+        assert_eq!(replies.len(), 1, "{}", db.location());
+        assert!(db.review(id).unwrap().replied);
+        assert_eq!(
+            db.posted_reply_bodies(business, None, 10).unwrap(),
+            vec!["Sorry, Dana. Fixed now.".to_string()]
+        );
+        seen.push(replies.iter().map(shown).collect::<Vec<_>>());
+    }
+    assert_eq!(seen[0], seen[1]);
+}

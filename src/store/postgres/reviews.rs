@@ -132,6 +132,8 @@ struct Staged {
     aspects: Option<String>,
     raw_json: Option<String>,
     replied_at: Option<i64>,
+    /// The owner's reply as the platform shows it, kept in `replies` as on a file.
+    owner_reply: Option<String>,
 }
 
 /// The business a source feeds and its category (which picks the aspect lexicon).
@@ -239,6 +241,7 @@ impl<'s> PgReviewWriter<'s> {
                 .owner_reply
                 .as_ref()
                 .map(|r| r.replied_at.map_or(now, |t| t.timestamp())),
+            owner_reply: item.owner_reply.as_ref().map(|r| r.body.clone()),
         });
         Ok(WriteCounts::default())
     }
@@ -284,6 +287,7 @@ impl<'s> PgReviewWriter<'s> {
         copy.finish()?;
         tx.execute(revisions_sql().as_str(), &[&now])?;
         let counted = tx.query_one(upsert_sql().as_str(), &[&now])?;
+        write_owner_replies(&mut tx, &staged)?;
         tx.commit()?;
         let new = counted.get::<_, i64>(0).unsigned_abs();
         let updated = counted.get::<_, i64>(1).unsigned_abs();
@@ -294,6 +298,31 @@ impl<'s> PgReviewWriter<'s> {
             rejected: 0,
         })
     }
+}
+
+/// Keeps each platform-seen owner reply of the batch in `replies` (one `origin = 'platform'` row
+/// a review, its text updated), as the SQLite writer does: the composer's thread, the coach's
+/// canned check and the outbox's crash recovery read them. One statement per item that carries
+/// a reply (few do), after the merge gave the reviews their ids.
+fn write_owner_replies(tx: &mut postgres::Transaction<'_>, staged: &[Staged]) -> Result<()> {
+    let mut with_reply = staged
+        .iter()
+        .filter_map(|s| Some((s, s.owner_reply.as_ref()?, s.replied_at?)))
+        .peekable();
+    if with_reply.peek().is_none() {
+        return Ok(());
+    }
+    let insert = tx.prepare(
+        "INSERT INTO replies (review_id, origin, state, body, created_at, updated_at, posted_at)
+         SELECT id, 'platform', 'posted', $3, $4, $4, $4 FROM reviews
+         WHERE source_id = $1 AND external_id = $2
+         ON CONFLICT (review_id) WHERE origin = 'platform'
+         DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at",
+    )?;
+    for (s, body, at) in with_reply {
+        tx.execute(&insert, &[&s.source_id, &s.external_id, body, &at])?;
+    }
+    Ok(())
 }
 
 const COLUMNS: &str = "r.id, b.name, r.business_id, r.source_id, r.platform, r.external_id, \
