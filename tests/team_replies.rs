@@ -383,7 +383,7 @@ fn a_staff_reply_waits_for_a_managers_approval() {
         Mock::given(method("PUT"))
             .and(path(gbp_path("AbC")))
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({"comment": REPLY})))
-            .expect(1)
+            .expect(2)
             .mount(&server),
     );
     let url = cluster::fresh_database("replies_approval");
@@ -424,6 +424,29 @@ fn a_staff_reply_waits_for_a_managers_approval() {
     assert!(
         again.contains("is posted, not waiting for approval"),
         "{again}"
+    );
+
+    // The staff member's edit of the posted reply waits too; the platform keeps the first text
+    // until the manager approves it.
+    let edit = rt
+        .block_on(
+            Outbox::new(&staff, &c, fast_config())
+                .unwrap()
+                .edit_review_reply(id, "Better words, Dana.", None),
+        )
+        .unwrap();
+    assert_eq!(edit.state, ReplyState::AwaitingApproval);
+    assert_eq!(manager.reply_revisions(id).unwrap().len(), 1);
+    let edited = earshot::actions::block_on(earshot::actions::approve_reply(
+        &manager,
+        &c,
+        fast_config(),
+        edit.id,
+    ))
+    .unwrap();
+    assert_eq!(
+        (edited.state, edited.body.as_str()),
+        (ReplyState::Posted, "Better words, Dana.")
     );
 }
 

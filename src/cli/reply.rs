@@ -419,6 +419,12 @@ fn edit(store: &Db, review: i64, text: &str, key: Option<String>, json: bool) ->
     print_or(json, &reply, || {
         if reply.state == ReplyState::Posted {
             println!("Edited the reply to review {review}.");
+        } else if reply.state == ReplyState::AwaitingApproval {
+            println!(
+                "The edit of the reply to review {review} waits for a manager's approval \
+                 (earshot reply approve {}).",
+                reply.id
+            );
         } else if let (ReplyState::Queued, Some(waits)) = (reply.state, &reply.last_error) {
             // On a team database, at a seat without the platform's key.
             println!("The edit of the reply to review {review} is queued, {waits}.");

@@ -507,7 +507,10 @@ impl<'a, C: ReplyCredentials, S: ReplyStore + ?Sized> Outbox<'a, C, S> {
                     && r.posted_at.is_some()
                     && matches!(
                         r.state,
-                        ReplyState::Posted | ReplyState::Queued | ReplyState::Posting
+                        ReplyState::Posted
+                            | ReplyState::AwaitingApproval
+                            | ReplyState::Queued
+                            | ReplyState::Posting
                     )
             })
             .ok_or_else(|| {
@@ -543,7 +546,7 @@ impl<'a, C: ReplyCredentials, S: ReplyStore + ?Sized> Outbox<'a, C, S> {
                 self.consume_draft(review_id, text)?;
                 Ok(done)
             }
-            ReplyState::Queued | ReplyState::Posting => Ok(done),
+            ReplyState::AwaitingApproval | ReplyState::Queued | ReplyState::Posting => Ok(done),
             _ => Err(ReplyError::Outbox(done.last_error.unwrap_or_else(|| {
                 format!("{} did not take the edit", api.spec().label)
             }))),

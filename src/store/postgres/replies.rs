@@ -229,9 +229,13 @@ impl PgStore {
                     reason: format!("reply {reply_id} is not posted, so it cannot be edited"),
                 });
             }
+            // A staff member's edit waits for a manager as their first post did.
             tx.execute(
-                "UPDATE replies SET state = 'queued', body = $2, idempotency_key = $3,
-                     attempts = 0, last_error = NULL, updated_at = $4, drafted_by = current_user
+                "UPDATE replies SET
+                     state = CASE WHEN earshot_needs_approval() THEN 'awaiting_approval'
+                                  ELSE 'queued' END,
+                     body = $2, idempotency_key = $3, attempts = 0, last_error = NULL,
+                     updated_at = $4, drafted_by = current_user
                  WHERE id = $1",
                 &[&reply_id, &body, &key, &now],
             )?;
@@ -259,7 +263,8 @@ impl PgStore {
             let (revision, old): (i64, String) = (revision.get(0), revision.get(1));
             let unsaved: String = tx
                 .query_opt(
-                    "SELECT body FROM replies WHERE id = $1 AND state IN ('queued', 'posting')",
+                    "SELECT body FROM replies WHERE id = $1
+                     AND state IN ('awaiting_approval', 'queued', 'posting')",
                     &[&reply_id],
                 )?
                 .ok_or(StoreError::Invalid {
