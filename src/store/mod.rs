@@ -25,6 +25,7 @@ mod maintenance;
 pub mod postgres;
 mod replies;
 mod requests;
+mod rescore;
 mod reviews;
 mod rollup_counts;
 mod settings;
@@ -127,7 +128,15 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0017_review_requests",
         include_str!("migrations/0017_review_requests.sql"),
     ),
+    (
+        "0018_rescore_other_languages",
+        include_str!("migrations/0018_rescore_other_languages.sql"),
+    ),
 ];
+
+/// Migrations after which the reviews stored unscored are scored (`rescore`): work in
+/// proportion to the reviews left unscored, not to all of them, so not a `REWRITES_EVERY_REVIEW`.
+const RESCORES_UNSCORED: &[&str] = &["0018_rescore_other_languages"];
 
 /// Migrations after which the full-text index is filled from the reviews (they make it anew).
 const REBUILDS_SEARCH_INDEX: &[&str] =
@@ -453,6 +462,12 @@ impl Store {
             tx.execute_batch(sql).map_err(failed)?;
             if REBUILDS_SEARCH_INDEX.contains(name) {
                 reviews::index_all_rows(&tx).map_err(|e| match e {
+                    StoreError::Sql(error) => failed(error),
+                    other => other,
+                })?;
+            }
+            if RESCORES_UNSCORED.contains(name) {
+                rescore::rescore_unscored(&tx).map_err(|e| match e {
                     StoreError::Sql(error) => failed(error),
                     other => other,
                 })?;
