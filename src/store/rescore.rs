@@ -33,28 +33,22 @@ struct Unscored {
     language: Option<String>,
 }
 
+/// Unscored reviews read at a time: a database of a million reviews in a language no model
+/// scores is walked without holding all their text at once.
+const BLOCK: i64 = 10_000;
+
 /// Scores every stored review that has no sentiment yet and that the models can score now;
 /// how many were scored.
 pub(in crate::store) fn rescore_unscored(tx: &Connection) -> Result<u64> {
-    let unscored: Vec<Unscored> = tx
-        .prepare(
-            "SELECT r.id, r.business_id, b.category, r.kind, r.rating, r.title, r.body, r.language
-             FROM reviews r JOIN businesses b ON b.id = r.business_id
-             WHERE r.sentiment IS NULL ORDER BY r.id",
-        )?
-        .query_map([], |r| {
-            Ok(Unscored {
-                id: r.get(0)?,
-                business_id: r.get(1)?,
-                category: r.get(2)?,
-                kind: r.get(3)?,
-                rating: r.get(4)?,
-                title: r.get(5)?,
-                body: r.get(6)?,
-                language: r.get(7)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+    rescore_in_blocks(tx, BLOCK)
+}
+
+fn rescore_in_blocks(tx: &Connection, block_size: i64) -> Result<u64> {
+    let mut select = tx.prepare(
+        "SELECT r.id, r.business_id, b.category, r.kind, r.rating, r.title, r.body, r.language
+         FROM reviews r JOIN businesses b ON b.id = r.business_id
+         WHERE r.sentiment IS NULL AND r.id > ?1 ORDER BY r.id LIMIT ?2",
+    )?;
     let mut update = tx.prepare(
         "UPDATE reviews SET sentiment = ?2, sentiment_label = ?3,
          language = coalesce(language, ?4), aspects = ?5 WHERE id = ?1",
@@ -62,32 +56,62 @@ pub(in crate::store) fn rescore_unscored(tx: &Connection) -> Result<u64> {
     // A business's topics are read once, not once a review.
     let mut matchers: HashMap<BusinessId, Option<TopicMatcher>> = HashMap::new();
     let mut scored = 0;
-    for row in unscored {
-        let item = row.as_incoming();
-        let mut analysed = analysis::analyse(&item, row.category.as_deref());
-        let Some(score) = analysed.sentiment.score else {
-            continue;
+    let mut after: ReviewId = 0;
+    loop {
+        let block: Vec<Unscored> = select
+            .query_map(params![after, block_size], |r| {
+                Ok(Unscored {
+                    id: r.get(0)?,
+                    business_id: r.get(1)?,
+                    category: r.get(2)?,
+                    kind: r.get(3)?,
+                    rating: r.get(4)?,
+                    title: r.get(5)?,
+                    body: r.get(6)?,
+                    language: r.get(7)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let Some(last) = block.last() else {
+            return Ok(scored);
         };
-        let matcher = match matchers.get(&row.business_id) {
-            Some(m) => m,
-            None => {
-                let m = topics::matcher_of(tx, row.business_id)?;
-                matchers.entry(row.business_id).or_insert(m)
-            }
-        };
-        if let Some(matcher) = matcher {
-            analysed.add_owner_topics(&item, matcher);
+        after = last.id;
+        for row in &block {
+            scored += rescore_one(tx, &mut update, &mut matchers, row)?;
         }
-        update.execute(params![
-            row.id,
-            score,
-            analysed.sentiment.label,
-            analysed.sentiment.language,
-            analysed.aspects_json,
-        ])?;
-        scored += 1;
     }
-    Ok(scored)
+}
+
+/// Scores one unscored review when a model can; 1 when it did.
+fn rescore_one(
+    tx: &Connection,
+    update: &mut rusqlite::Statement<'_>,
+    matchers: &mut HashMap<BusinessId, Option<TopicMatcher>>,
+    row: &Unscored,
+) -> Result<u64> {
+    let item = row.as_incoming();
+    let mut analysed = analysis::analyse(&item, row.category.as_deref());
+    let Some(score) = analysed.sentiment.score else {
+        return Ok(0);
+    };
+    let matcher = match matchers.get(&row.business_id) {
+        Some(m) => m,
+        None => {
+            let m = topics::matcher_of(tx, row.business_id)?;
+            matchers.entry(row.business_id).or_insert(m)
+        }
+    };
+    if let Some(matcher) = matcher {
+        analysed.add_owner_topics(&item, matcher);
+    }
+    update.execute(params![
+        row.id,
+        score,
+        analysed.sentiment.label,
+        analysed.sentiment.language,
+        analysed.aspects_json,
+    ])?;
+    Ok(1)
 }
 
 impl Unscored {
@@ -272,13 +296,21 @@ mod tests {
     }
 
     #[test]
-    fn a_review_no_model_can_score_is_left_as_it_was() {
+    fn reviews_are_scored_block_by_block_and_one_no_model_scores_is_left_as_it_was() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db");
         database_with_reviews(&path);
         let store = Store::open(&path).unwrap();
         let tx = store.conn.unchecked_transaction().unwrap();
         assert_eq!(super::rescore_unscored(&tx).unwrap(), 0);
+        tx.execute(
+            "UPDATE reviews SET sentiment = NULL, sentiment_label = NULL
+             WHERE external_id IN ('es', 'fr', 'de')",
+            [],
+        )
+        .unwrap();
+        assert_eq!(super::rescore_in_blocks(&tx, 1).unwrap(), 3);
+        assert_eq!(super::rescore_in_blocks(&tx, 1).unwrap(), 0);
         let nl: Option<f64> = tx
             .query_row(
                 "SELECT sentiment FROM reviews WHERE external_id = 'nl'",
