@@ -406,6 +406,8 @@ const PHRASES: &[(&str, f64)] = &[
     ("could be better", -1.0),
     ("could have been better", -1.0),
     ("could be improved", -0.8),
+    ("could have been worse", 0.8),
+    ("could be worse", 0.6),
     ("needs improvement", -1.2),
     ("a must", 1.8),
     ("made my day", 2.5),
@@ -470,6 +472,40 @@ const PHRASES: &[(&str, f64)] = &[
     ("thanks for nothing", -2.2),
     ("yet again", -1.0),
 ];
+
+/// Counterfactuals: what follows is what the place was not ("the staff could have been more
+/// pleasant", "would have been nice to be told", "could use a good clean"), so praise after one
+/// is a complaint. A complaint after one keeps its sign: "you should be ashamed" ("could have
+/// been worse" is a phrase of its own). Matched as phrases; each marks the rest of its clause
+/// (`COUNTERFACTUAL_REACH`).
+const COUNTERFACTUALS: &[&str] = &[
+    "could have been",
+    "should have been",
+    "would have been",
+    "could've been",
+    "should've been",
+    "would've been",
+    "could be",
+    "should be",
+    "could use",
+    "could do with",
+    "needs to be",
+    "need to be",
+    "ought to be",
+    "wish it was",
+    "wish it were",
+    "wish they had",
+    "if only",
+];
+
+/// What a word after a counterfactual keeps of its valence, with the sign turned: less than a
+/// plain negation's 0.74, as "could have been friendlier" is milder than "not friendly".
+const COUNTERFACTUAL: f64 = -0.5;
+
+/// How many tokens after a counterfactual's first word, within its clause, it reaches (its own
+/// words count): "could have been a little cleaner", "would have been nice". Seven scored
+/// better than five on the development set (`tools/sentiment/dev_set.py`).
+const COUNTERFACTUAL_REACH: usize = 7;
 
 /// Words that make the next one stronger. Those that have a valence of their own ("super",
 /// "pretty") act as boosters only in front of another word.
@@ -605,6 +641,8 @@ struct Word {
 struct Phrase {
     words: Vec<u16>,
     valence: f64,
+    /// One of `COUNTERFACTUALS`.
+    counterfactual: bool,
 }
 
 struct Model {
@@ -681,7 +719,9 @@ fn build_model() -> Model {
     }
     let mut phrases_from: Vec<Vec<Phrase>> = Vec::new();
     let mut next_id = 0u16;
-    for (text, valence) in PHRASES {
+    let counterfactuals = COUNTERFACTUALS.iter().map(|text| (*text, None));
+    let phrases = PHRASES.iter().map(|(text, v)| (*text, Some(*v)));
+    for (text, valence) in phrases.chain(counterfactuals) {
         let mut ids = Vec::new();
         for w in text.split(' ') {
             let key = w.replace("n't", "nt");
@@ -698,7 +738,8 @@ fn build_model() -> Model {
         }
         phrases_from[first].push(Phrase {
             words: ids,
-            valence: *valence,
+            valence: valence.unwrap_or(0.0),
+            counterfactual: valence.is_none(),
         });
     }
     for list in &mut phrases_from {
@@ -794,6 +835,8 @@ struct Token {
     sentence_end: bool,
     /// The word "like", which is praise only after a subject ("we like", "really liked").
     like: bool,
+    /// The first word of a counterfactual ("could have been"): see `COUNTERFACTUALS`.
+    counterfactual: bool,
 }
 
 /// Splits the text into tokens: words lower-cased without the punctuation around them ("didn't"
@@ -1113,6 +1156,7 @@ fn match_phrases(m: &Model, toks: &mut [Token]) {
             caps: toks[i].caps,
             clause_end,
             sentence_end,
+            counterfactual: p.counterfactual,
             ..Token::default()
         };
         for t in &mut toks[i + 1..i + p.words.len()] {
@@ -1202,7 +1246,19 @@ fn valence_at(toks: &[Token], i: usize, caps_emphasis: bool) -> f64 {
     if negated {
         v *= NEGATE;
     }
+    if v > 0.0 && after_counterfactual(toks, i) {
+        v *= COUNTERFACTUAL;
+    }
     v
+}
+
+/// Whether token `i` stands after a counterfactual in its clause ("could have been cleaner").
+fn after_counterfactual(toks: &[Token], i: usize) -> bool {
+    toks[i.saturating_sub(COUNTERFACTUAL_REACH)..i]
+        .iter()
+        .rev()
+        .take_while(|t| !t.clause_end && t.flags & F_CONTRAST == 0)
+        .any(|t| t.counterfactual)
 }
 
 /// "but" and "however": within a sentence, the words before count half, the words after half
@@ -1523,6 +1579,24 @@ mod tests {
         ]);
         // The negation stays in its clause: "no fuss, great food" is praise.
         assert!(score("No fuss, great food.") > 0.2);
+    }
+
+    #[test]
+    fn praise_after_a_counterfactual_is_a_complaint() {
+        check(&[
+            ("The staff could have been more pleasant.", Negative),
+            (
+                "It would have been nice to be told about the building work.",
+                Negative,
+            ),
+            ("The bathroom could use a good clean.", Negative),
+        ]);
+        // A complaint keeps its sign; "could have been worse" is faint praise; the reach ends
+        // with the clause.
+        assert!(score("The room should have been cleaner.") < 0.0);
+        assert!(score("You should be ashamed.") < -0.2);
+        assert!(score("It could have been worse.") > 0.0);
+        assert!(score("The room could have been bigger, but the staff were lovely.") > 0.2);
     }
 
     #[test]

@@ -25,6 +25,7 @@ mod maintenance;
 pub mod postgres;
 mod replies;
 mod requests;
+mod rescore;
 mod reviews;
 mod rollup_counts;
 mod settings;
@@ -132,7 +133,15 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0018_reply_people",
         include_str!("migrations/0018_reply_people.sql"),
     ),
+    (
+        "0019_rescore_other_languages",
+        include_str!("migrations/0019_rescore_other_languages.sql"),
+    ),
 ];
+
+/// Migrations after which the reviews stored unscored are scored (`rescore`): work in
+/// proportion to the reviews left unscored, not to all of them, so not a `REWRITES_EVERY_REVIEW`.
+const RESCORES_UNSCORED: &[&str] = &["0019_rescore_other_languages"];
 
 /// Migrations after which the full-text index is filled from the reviews (they make it anew).
 const REBUILDS_SEARCH_INDEX: &[&str] =
@@ -458,6 +467,12 @@ impl Store {
             tx.execute_batch(sql).map_err(failed)?;
             if REBUILDS_SEARCH_INDEX.contains(name) {
                 reviews::index_all_rows(&tx).map_err(|e| match e {
+                    StoreError::Sql(error) => failed(error),
+                    other => other,
+                })?;
+            }
+            if RESCORES_UNSCORED.contains(name) {
+                rescore::rescore_unscored(&tx).map_err(|e| match e {
                     StoreError::Sql(error) => failed(error),
                     other => other,
                 })?;
