@@ -231,7 +231,7 @@ mod tests {
         out
     }
 
-    /// A database of version 17 holds its Spanish, French and German reviews unscored, as the
+    /// A database of version 18 holds its Spanish, French and German reviews unscored, as the
     /// versions before those models stored them. Opening it scores them: its rows and its day
     /// figures (sentiment counts, unanswered negative mentions, aspects) become exactly those
     /// of a database that synced the same reviews today.
@@ -269,7 +269,7 @@ mod tests {
                 )
                 .unwrap();
             assert_eq!(unscored, 3);
-            conn.pragma_update(None, "user_version", 17).unwrap();
+            conn.pragma_update(None, "user_version", 18).unwrap();
             assert_ne!(analysis_figures(&conn), want);
         }
 
