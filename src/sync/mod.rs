@@ -13,6 +13,12 @@
 //! to it. A lease a killed process left is taken over at once when that process was on this
 //! computer and is gone, else once it expires ([`SyncOptions::lease`] after its last renewal).
 //!
+//! On a team database (PostgreSQL, issue 31) the seats coordinate through the engine instead:
+//! a run claims each source with [`crate::store::postgres::PgStore::claim_sync`] (an advisory
+//! lock held by a connection of its own for the whole run, freed by the server if the seat
+//! dies) and reports a source another seat holds `busy`. A source whose key this computer does
+//! not hold (credentials stay on the machines that sync) is reported `skipped`, not failed.
+//!
 //! Failures are kept in words on the source (`sources list`, the Sources screen); a source that
 //! keeps failing, or whose credentials are refused, raises a source-health alert. A platform's
 //! rate limit pauses the source until the limit resets and is not counted as a failure.
@@ -28,7 +34,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 pub use cursor::SyncCursor;
-pub use round::{plan_notifications, round, Round, RoundError};
+pub use round::{plan_notifications, round, round_at, Round, RoundError};
 
 use crate::model::alerts::{AlertKind, AlertState, NewAlert};
 use crate::model::{SourceId, WriteCounts};
@@ -37,6 +43,8 @@ use crate::platforms::ConnectorSpec;
 use crate::secrets::SecretStore;
 use crate::sources::text::newer;
 use crate::sources::{self, Ctx, PageRequest, SourceError};
+use crate::store::{Db, DbLocation};
+use crate::store::postgres::PgStore;
 use crate::store::{Source, Store, StoreError};
 
 /// Knobs of a sync run. Defaults suit the app and the CLI; tests shrink the timings.
@@ -152,8 +160,10 @@ pub struct SourceReport {
     pub platform: String,
     pub label: String,
     pub ok: bool,
-    /// `ok`, `error`, `paused`, or `busy` (another run, in this process or another, was syncing
-    /// it; left to that run, not a failure).
+    /// `ok`, `error`, `paused`, `busy` (another run, in this process or another, or another
+    /// seat of a team database, was syncing it; left to that run, not a failure) or `skipped`
+    /// (a team database's source whose key this computer does not hold; left to the seats that
+    /// hold it, not a failure).
     pub status: &'static str,
     pub error: Option<String>,
     pub error_code: Option<&'static str>,
@@ -214,7 +224,8 @@ pub fn no_events() -> EventSink {
     Arc::new(|_| {})
 }
 
-/// Runs the selected sources and reports on each, in the order they were selected.
+/// Runs the selected sources of the database file `db` and reports on each, in the order they
+/// were selected.
 pub async fn run(
     db: &Path,
     secrets: Arc<dyn SecretStore>,
@@ -222,8 +233,27 @@ pub async fn run(
     opts: &SyncOptions,
     events: EventSink,
 ) -> Result<Vec<SourceReport>, StoreError> {
+    run_at(
+        &DbLocation::File(db.to_path_buf()),
+        secrets,
+        selection,
+        opts,
+        events,
+    )
+    .await
+}
+
+/// [`run`] on a database of either kind: a file, or a team's PostgreSQL database. Each source
+/// is synced on a connection of its own.
+pub async fn run_at(
+    db: &DbLocation,
+    secrets: Arc<dyn SecretStore>,
+    selection: Selection,
+    opts: &SyncOptions,
+    events: EventSink,
+) -> Result<Vec<SourceReport>, StoreError> {
     let list: Vec<Source> = {
-        let store = Store::open(db)?;
+        let store = Db::open(db)?;
         match &selection {
             Selection::All => syncable(store.sources()?),
             Selection::Due => syncable(store.due_sources(Utc::now().timestamp())?),
@@ -249,7 +279,7 @@ pub async fn run(
     let holder: Arc<str> = Arc::from(lease_holder());
     let mut tasks = tokio::task::JoinSet::new();
     for (order, source) in list.into_iter().enumerate() {
-        let db = db.to_path_buf();
+        let db = db.clone();
         let secrets = Arc::clone(&secrets);
         let http = Arc::clone(&http);
         let permits = Arc::clone(&permits);
@@ -283,7 +313,7 @@ pub async fn run(
         }
     }
     reports.sort_by_key(|(order, _)| *order);
-    let mut store = Store::open(db)?;
+    let mut store = Db::open(db)?;
     expire_kept_content(&mut store, Utc::now())?;
     Ok(reports.into_iter().map(|(_, r)| r).collect())
 }
@@ -304,7 +334,7 @@ pub fn due_every(s: &Source, now: i64, every: i64) -> bool {
 /// and the place's figures 30 days after Google last sent them), for every source of such a
 /// platform, synced this run or not: a source that stopped syncing must not keep them either.
 /// Returns how many reviews went.
-pub fn expire_kept_content(store: &mut Store, now: DateTime<Utc>) -> Result<u64, StoreError> {
+pub fn expire_kept_content(store: &mut Db, now: DateTime<Utc>) -> Result<u64, StoreError> {
     let mut expired = 0;
     for source in store.sources_uncounted()? {
         let Some(days) =
@@ -356,8 +386,13 @@ struct Run<'a> {
 
 impl Run<'_> {
     /// Takes or renews a source's lease; `false` when another live run holds it. A lease left
-    /// by a process of this computer that is gone is taken over at once.
-    fn lease(&self, store: &Store, source: SourceId) -> Result<bool, StoreError> {
+    /// by a process of this computer that is gone is taken over at once. On a team database the
+    /// claim taken before the run ([`claim_on_team_database`]) holds for the whole run.
+    fn lease(&self, db: &Db, source: SourceId) -> Result<bool, StoreError> {
+        let store = match db {
+            Db::Sqlite(store) => store,
+            Db::Postgres(_) => return Ok(true),
+        };
         let now = Utc::now().timestamp();
         let secs = i64::try_from(self.opts.lease.as_secs()).unwrap_or(i64::MAX / 2);
         let until = now.saturating_add(secs.max(1));
@@ -373,7 +408,53 @@ impl Run<'_> {
     }
 }
 
-async fn sync_source(db: &Path, source: Source, run: &Run<'_>) -> SourceReport {
+/// What [`claim_on_team_database`] found.
+enum TeamClaim {
+    /// The source is this seat's to sync while the connection lives (dropped after the run).
+    Held(PgStore),
+    /// Another seat syncs it now.
+    Busy,
+}
+
+/// Claims a team database's source for this seat, on a connection of its own that holds the
+/// advisory lock for the whole run (the run's own connection writes the pages meanwhile); the
+/// server frees it when the connection ends, a crashed seat's included.
+fn claim_on_team_database(db: &DbLocation, source: SourceId) -> Result<TeamClaim, StoreError> {
+    let DbLocation::Postgres(url) = db else {
+        unreachable!("only a team database is claimed")
+    };
+    let claimer = PgStore::open(url)?;
+    let held = match claimer.claim_sync(source)? {
+        // The lock is the session's: it stays held after the guard (which borrows the store)
+        // is forgotten, until the claiming connection is dropped at the end of the run.
+        Some(claim) => {
+            std::mem::forget(claim);
+            true
+        }
+        None => false,
+    };
+    if held {
+        Ok(TeamClaim::Held(claimer))
+    } else {
+        Ok(TeamClaim::Busy)
+    }
+}
+
+/// On a team database, the required secret settings of `source` this computer does not hold
+/// (credentials stay on the machines that sync, issue 31); empty when nothing is missing.
+fn missing_keys(source: &Source, secrets: &dyn SecretStore) -> Vec<&'static str> {
+    let Some(spec) = sources::spec(&source.connector) else {
+        return Vec::new();
+    };
+    spec.settings
+        .iter()
+        .filter(|s| s.secret && s.required)
+        .filter(|s| !matches!(secrets.get(source.id, s.key), Ok(Some(_))))
+        .map(|s| s.key)
+        .collect()
+}
+
+async fn sync_source(db: &DbLocation, source: Source, run: &Run<'_>) -> SourceReport {
     let events = run.events;
     let started = Instant::now();
     events(&SyncEvent::Started {
@@ -401,7 +482,7 @@ async fn sync_source(db: &Path, source: Source, run: &Run<'_>) -> SourceReport {
         truncated: 0,
         duration_ms: 0,
     };
-    let mut store = match Store::open(db) {
+    let mut store = match Db::open(db) {
         Ok(s) => s,
         Err(e) => {
             report.error = Some(e.to_string());
@@ -421,16 +502,44 @@ async fn sync_source(db: &Path, source: Source, run: &Run<'_>) -> SourceReport {
         report.duration_ms = started.elapsed().as_millis() as u64;
         return report;
     }
-    match run.lease(&store, source.id) {
+    let team = matches!(store, Db::Postgres(_));
+    if team {
+        let missing = missing_keys(&source, run.secrets);
+        if !missing.is_empty() {
+            report.ok = true;
+            report.status = "skipped";
+            report.error_code = Some("needs_key");
+            report.error = Some(format!(
+                "needs the key on this computer ({}): left to the seats that hold it",
+                missing.join(", ")
+            ));
+            report.duration_ms = started.elapsed().as_millis() as u64;
+            return report;
+        }
+    }
+    // The team claim's connection lives until the run ends; the file's lease is given back.
+    let (held, _claim) = if team {
+        match claim_on_team_database(db, source.id) {
+            Ok(TeamClaim::Held(claimer)) => (Ok(true), Some(claimer)),
+            Ok(TeamClaim::Busy) => (Ok(false), None),
+            Err(e) => (Err(e), None),
+        }
+    } else {
+        (run.lease(&store, source.id), None)
+    };
+    match held {
         Ok(true) => {}
         Ok(false) => {
             report.ok = true;
             report.status = "busy";
-            report.error = Some(
+            report.error = Some(if team {
+                "being synced by another seat of the team (or another run here); left to it"
+                    .into()
+            } else {
                 "being synced by another run (the app, `earshot watch` or `earshot sync`); left \
                  to it"
-                    .into(),
-            );
+                    .into()
+            });
             report.duration_ms = started.elapsed().as_millis() as u64;
             return report;
         }
@@ -441,14 +550,17 @@ async fn sync_source(db: &Path, source: Source, run: &Run<'_>) -> SourceReport {
         }
     }
     let report = sync_leased(&mut store, source, run, report, started).await;
-    // A lease not given back (the database was busy) expires on its own.
-    let _ = store.release_sync_lease(report.source_id, run.holder);
+    // A lease not given back (the database was busy) expires on its own; a team claim ends with
+    // its connection, dropped here.
+    if let Db::Sqlite(store) = &store {
+        let _ = store.release_sync_lease(report.source_id, run.holder);
+    }
     report
 }
 
 /// Syncs a source whose lease this run holds and records the outcome.
 async fn sync_leased(
-    store: &mut Store,
+    store: &mut Db,
     source: Source,
     run: &Run<'_>,
     mut report: SourceReport,
@@ -510,7 +622,10 @@ async fn sync_leased(
             );
             let refused = matches!(e, SourceError::Auth { .. } | SourceError::Config(_));
             if refused || failures >= opts.health_after {
-                let _ = raise_health_alert(store, &source, &message, e.code(), now);
+                // team-alerts ports this: alerts are raised on a database file only for now.
+                if let Ok(store) = store.sqlite("Raising a source-health alert") {
+                    let _ = raise_health_alert(store, &source, &message, e.code(), now);
+                }
             }
         }
     }
@@ -535,7 +650,7 @@ fn interval_secs(source: &Source) -> i64 {
 
 /// The least seconds between syncs that keeps all sources of the source's platform under the
 /// plan's daily call cap they share (Yelp), or 0.
-fn shared_cap_interval(store: &Store, source: &Source) -> i64 {
+fn shared_cap_interval(store: &Db, source: &Source) -> i64 {
     let siblings: Vec<Source> = store
         .sources()
         .map(|all| {
@@ -557,7 +672,7 @@ const FULL_LISTING_MAX_ITEMS: i64 = 2_000;
 const FULL_LISTING_EVERY_SECS: i64 = 24 * 3600;
 
 async fn sync_pages(
-    store: &mut Store,
+    store: &mut Db,
     source: &Source,
     spec: &'static ConnectorSpec,
     run: &Run<'_>,
@@ -682,7 +797,11 @@ async fn sync_pages(
     Ok(out)
 }
 
-fn sync_file(store: &mut Store, source: &Source) -> Result<Outcome, SourceError> {
+fn sync_file(store: &mut Db, source: &Source) -> Result<Outcome, SourceError> {
+    // A file on one seat's disk is not the team's: reading it again stays with database files.
+    let store = store
+        .sqlite_mut("Reading a file source again")
+        .map_err(|e| SourceError::Config(e.to_string()))?;
     let settings = sources::settings_of(&source.settings);
     let path = settings
         .get("path")

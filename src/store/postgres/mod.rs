@@ -16,6 +16,7 @@ mod claims;
 pub mod cluster;
 mod reviews;
 mod settings;
+mod sources;
 mod stats;
 
 use std::cell::{RefCell, RefMut};
@@ -38,6 +39,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0002_settings",
         include_str!("migrations/0002_settings.sql"),
+    ),
+    (
+        "0003_sources_sync",
+        include_str!("migrations/0003_sources_sync.sql"),
     ),
 ];
 
