@@ -26,6 +26,7 @@ mod requests;
 mod sentiment_eval;
 mod sync;
 mod team_store;
+mod team_sync;
 mod topics;
 mod watch;
 mod win_back;

@@ -97,8 +97,7 @@ pub async fn sync_round_at(
     now: DateTime<FixedOffset>,
 ) -> Result<RoundReport> {
     let round =
-        crate::sync::round_at(db, Arc::clone(&secrets), selection, &opts.sync, events, now)
-            .await?;
+        crate::sync::round_at(db, Arc::clone(&secrets), selection, &opts.sync, events, now).await?;
     let (sent, delivered, backup) = match db {
         DbLocation::File(path) => after_sync(path, secrets, opts, now).await,
         // team-replies ports the outbox and team-alerts the channels; a team database's backup

@@ -146,13 +146,7 @@ pub fn run(location: &DbLocation, args: SourcesArgs) -> Result<ExitCode> {
             no_browser,
             timeout,
             username,
-        } => auth(
-            &open()?,
-            id,
-            no_browser,
-            timeout,
-            username,
-        ),
+        } => auth(&open()?, id, no_browser, timeout, username),
         SourcesCmd::Confirm { id, ai } => confirm(
             open()?.sqlite("Confirming a restored source's addresses")?,
             id,

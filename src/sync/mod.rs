@@ -43,8 +43,8 @@ use crate::platforms::ConnectorSpec;
 use crate::secrets::SecretStore;
 use crate::sources::text::newer;
 use crate::sources::{self, Ctx, PageRequest, SourceError};
-use crate::store::{Db, DbLocation};
 use crate::store::postgres::PgStore;
+use crate::store::{Db, DbLocation};
 use crate::store::{Source, Store, StoreError};
 
 /// Knobs of a sync run. Defaults suit the app and the CLI; tests shrink the timings.
@@ -224,6 +224,25 @@ pub fn no_events() -> EventSink {
     Arc::new(|_| {})
 }
 
+/// Runs `f` on a thread of its own and waits for it. The team store's client (`postgres`, the
+/// synchronous one) drives a runtime of its own and refuses to run on a thread that is already
+/// driving the sync's async tasks; its calls, which block like the SQLite store's, run here.
+fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| match s.spawn(f).join() {
+        Ok(t) => t,
+        Err(panic) => std::panic::resume_unwind(panic),
+    })
+}
+
+/// Runs `f` over the store: at once on a file, [`off_runtime`] on a team database.
+fn on<T: Send>(db: &mut Db, f: impl FnOnce(&mut Db) -> T + Send) -> T {
+    if matches!(db, Db::Sqlite(_)) {
+        f(db)
+    } else {
+        off_runtime(move || f(db))
+    }
+}
+
 /// Runs the selected sources of the database file `db` and reports on each, in the order they
 /// were selected.
 pub async fn run(
@@ -252,9 +271,9 @@ pub async fn run_at(
     opts: &SyncOptions,
     events: EventSink,
 ) -> Result<Vec<SourceReport>, StoreError> {
-    let list: Vec<Source> = {
+    let list: Vec<Source> = off_runtime(|| -> Result<Vec<Source>, StoreError> {
         let store = Db::open(db)?;
-        match &selection {
+        Ok(match &selection {
             Selection::All => syncable(store.sources()?),
             Selection::Due => syncable(store.due_sources(Utc::now().timestamp())?),
             Selection::Every(every) => {
@@ -267,8 +286,8 @@ pub async fn run_at(
                 .iter()
                 .map(|id| store.source(*id))
                 .collect::<Result<_, _>>()?,
-        }
-    };
+        })
+    })?;
     let http = Arc::new(
         Http::new(opts.http.clone()).map_err(|e| StoreError::Invalid {
             what: "HTTP client",
@@ -313,8 +332,9 @@ pub async fn run_at(
         }
     }
     reports.sort_by_key(|(order, _)| *order);
-    let mut store = Db::open(db)?;
-    expire_kept_content(&mut store, Utc::now())?;
+    off_runtime(|| -> Result<u64, StoreError> {
+        expire_kept_content(&mut Db::open(db)?, Utc::now())
+    })?;
     Ok(reports.into_iter().map(|(_, r)| r).collect())
 }
 
@@ -482,14 +502,6 @@ async fn sync_source(db: &DbLocation, source: Source, run: &Run<'_>) -> SourceRe
         truncated: 0,
         duration_ms: 0,
     };
-    let mut store = match Db::open(db) {
-        Ok(s) => s,
-        Err(e) => {
-            report.error = Some(e.to_string());
-            report.error_code = Some(e.code());
-            return report;
-        }
-    };
     // A source whose addresses wait for the owner's confirmation (a restore changed them, or
     // one is not https) is not asked at all: its credentials are held back (store::trust).
     if let Some(why) = &source.unconfirmed {
@@ -502,7 +514,27 @@ async fn sync_source(db: &DbLocation, source: Source, run: &Run<'_>) -> SourceRe
         report.duration_ms = started.elapsed().as_millis() as u64;
         return report;
     }
-    let team = matches!(store, Db::Postgres(_));
+    let team = matches!(db, DbLocation::Postgres(_));
+    let busy = |mut report: SourceReport| {
+        report.ok = true;
+        report.status = "busy";
+        report.error = Some(if team {
+            "being synced by another seat of the team (or another run here); left to it".into()
+        } else {
+            "being synced by another run (the app, `earshot watch` or `earshot sync`); left to it"
+                .into()
+        });
+        report.duration_ms = started.elapsed().as_millis() as u64;
+        report
+    };
+    let failed = |mut report: SourceReport, e: StoreError| {
+        report.error = Some(e.to_string());
+        report.error_code = Some(e.code());
+        report
+    };
+    // On a team database: this seat needs the source's key, then the source's claim, whose
+    // connection lives until the run ends.
+    let mut claim = None;
     if team {
         let missing = missing_keys(&source, run.secrets);
         if !missing.is_empty() {
@@ -516,44 +548,35 @@ async fn sync_source(db: &DbLocation, source: Source, run: &Run<'_>) -> SourceRe
             report.duration_ms = started.elapsed().as_millis() as u64;
             return report;
         }
+        match off_runtime(|| claim_on_team_database(db, source.id)) {
+            Ok(TeamClaim::Held(claimer)) => claim = Some(claimer),
+            Ok(TeamClaim::Busy) => return busy(report),
+            Err(e) => return failed(report, e),
+        }
     }
-    // The team claim's connection lives until the run ends; the file's lease is given back.
-    let (held, _claim) = if team {
-        match claim_on_team_database(db, source.id) {
-            Ok(TeamClaim::Held(claimer)) => (Ok(true), Some(claimer)),
-            Ok(TeamClaim::Busy) => (Ok(false), None),
-            Err(e) => (Err(e), None),
-        }
-    } else {
-        (run.lease(&store, source.id), None)
-    };
-    match held {
-        Ok(true) => {}
-        Ok(false) => {
-            report.ok = true;
-            report.status = "busy";
-            report.error = Some(if team {
-                "being synced by another seat of the team (or another run here); left to it"
-                    .into()
-            } else {
-                "being synced by another run (the app, `earshot watch` or `earshot sync`); left \
-                 to it"
-                    .into()
-            });
-            report.duration_ms = started.elapsed().as_millis() as u64;
-            return report;
-        }
+    let mut store = match off_runtime(|| Db::open(db)) {
+        Ok(s) => s,
         Err(e) => {
-            report.error = Some(e.to_string());
-            report.error_code = Some(e.code());
-            return report;
+            off_runtime(move || drop(claim));
+            return failed(report, e);
+        }
+    };
+    if !team {
+        match run.lease(&store, source.id) {
+            Ok(true) => {}
+            Ok(false) => return busy(report),
+            Err(e) => return failed(report, e),
         }
     }
     let report = sync_leased(&mut store, source, run, report, started).await;
-    // A lease not given back (the database was busy) expires on its own; a team claim ends with
-    // its connection, dropped here.
-    if let Db::Sqlite(store) = &store {
-        let _ = store.release_sync_lease(report.source_id, run.holder);
+    match store {
+        // A lease not given back (the database was busy) expires on its own.
+        Db::Sqlite(store) => {
+            let _ = store.release_sync_lease(report.source_id, run.holder);
+        }
+        // The team claim ends with its connection. Closing a connection waits on the client's
+        // own runtime, as its calls do.
+        team => off_runtime(move || drop((team, claim))),
     }
     report
 }
@@ -572,11 +595,13 @@ async fn sync_leased(
             "unknown platform `{}`",
             source.connector
         ))),
-        Some(spec) if spec.feed == crate::platforms::Feed::File => sync_file(store, &source),
+        Some(spec) if spec.feed == crate::platforms::Feed::File => {
+            on(store, |s| sync_file(s, &source))
+        }
         Some(spec) => sync_pages(store, &source, spec, run).await,
     };
     let now = Utc::now();
-    let interval = interval_secs(&source).max(shared_cap_interval(store, &source));
+    let interval = interval_secs(&source).max(on(store, |s| shared_cap_interval(s, &source)));
     match result {
         Ok(o) => {
             report.ok = true;
@@ -592,8 +617,9 @@ async fn sync_leased(
             report.truncated = o.truncated;
             // An unfinished backfill continues soon rather than at the next interval.
             let next = if o.complete { interval } else { 60 };
-            if let Err(e) = store.record_sync_outcome(source.id, None, Some(now.timestamp() + next))
-            {
+            if let Err(e) = on(store, |s| {
+                s.record_sync_outcome(source.id, None, Some(now.timestamp() + next))
+            }) {
                 report.error = Some(e.to_string());
             }
         }
@@ -607,7 +633,10 @@ async fn sync_leased(
             report.error_code = Some(e.code());
             report.paused_until = Some(crate::model::rfc3339(&until));
             report.error = Some(e.to_string());
-            let _ = store.record_sync_paused(source.id, &e.to_string(), until.timestamp());
+            let message = e.to_string();
+            let _ = on(store, |s| {
+                s.record_sync_paused(source.id, &message, until.timestamp())
+            });
         }
         Err(e) => {
             let message = e.to_string();
@@ -615,11 +644,9 @@ async fn sync_leased(
             report.error = Some(message.clone());
             let failures = source.consecutive_failures + 1;
             let backoff = (interval << failures.min(5)).min(6 * 3600);
-            let _ = store.record_sync_outcome(
-                source.id,
-                Some(&message),
-                Some(now.timestamp() + backoff),
-            );
+            let _ = on(store, |s| {
+                s.record_sync_outcome(source.id, Some(&message), Some(now.timestamp() + backoff))
+            });
             let refused = matches!(e, SourceError::Auth { .. } | SourceError::Config(_));
             if refused || failures >= opts.health_after {
                 // team-alerts ports this: alerts are raised on a database file only for now.
@@ -752,13 +779,16 @@ async fn sync_pages(
             cur.figures_tried_at = Some(now);
         }
         // Reviews an export brought in before this source existed continue here (issue 26).
-        store.adopt_imported(source.id, &page.items)?;
-        let counts = store.write_page(source.id, &page.items, Some(&cur.to_json()))?;
+        let cursor = cur.to_json();
+        let counts = on(store, |s| {
+            s.adopt_imported(source.id, &page.items)?;
+            s.write_page(source.id, &page.items, Some(&cursor))
+        })?;
         out.counts.add(counts);
         if kept_for_days.is_some() {
             // The platform sent them again: a copy kept for a limited time counts from now.
             let ids: Vec<&str> = page.items.iter().map(|i| i.external_id.as_str()).collect();
-            store.touch_fetched(source.id, &ids, now)?;
+            on(store, |s| s.touch_fetched(source.id, &ids, now))?;
         }
         events(&SyncEvent::Page {
             source_id: source.id,
@@ -788,11 +818,11 @@ async fn sync_pages(
     // Only a full listing read start to end in this run proves an item is gone. An empty
     // listing is more likely a platform hiccup than every review deleted at once.
     if out.complete && !resumed && full_run && !seen.is_empty() {
-        out.removed = store.mark_removed_except(source.id, &seen)?;
+        out.removed = on(store, |s| s.mark_removed_except(source.id, &seen))?;
     }
     out.skipped += ctx.skipped.load(std::sync::atomic::Ordering::Relaxed);
     if let Some(h) = ctx.headline() {
-        store.set_platform_figures(source.id, &h, now)?;
+        on(store, |s| s.set_platform_figures(source.id, &h, now))?;
     }
     Ok(out)
 }
