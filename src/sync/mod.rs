@@ -428,18 +428,14 @@ impl Run<'_> {
     }
 }
 
-/// What [`claim_on_team_database`] found.
-enum TeamClaim {
-    /// The source is this seat's to sync while the connection lives (dropped after the run).
-    Held(PgStore),
-    /// Another seat syncs it now.
-    Busy,
-}
-
 /// Claims a team database's source for this seat, on a connection of its own that holds the
 /// advisory lock for the whole run (the run's own connection writes the pages meanwhile); the
-/// server frees it when the connection ends, a crashed seat's included.
-fn claim_on_team_database(db: &DbLocation, source: SourceId) -> Result<TeamClaim, StoreError> {
+/// server frees it when the connection ends, a crashed seat's included. `None` when another
+/// seat syncs it now.
+fn claim_on_team_database(
+    db: &DbLocation,
+    source: SourceId,
+) -> Result<Option<PgStore>, StoreError> {
     let DbLocation::Postgres(url) = db else {
         unreachable!("only a team database is claimed")
     };
@@ -453,11 +449,7 @@ fn claim_on_team_database(db: &DbLocation, source: SourceId) -> Result<TeamClaim
         }
         None => false,
     };
-    if held {
-        Ok(TeamClaim::Held(claimer))
-    } else {
-        Ok(TeamClaim::Busy)
-    }
+    Ok(held.then_some(claimer))
 }
 
 /// On a team database, the required secret settings of `source` this computer does not hold
@@ -549,8 +541,8 @@ async fn sync_source(db: &DbLocation, source: Source, run: &Run<'_>) -> SourceRe
             return report;
         }
         match off_runtime(|| claim_on_team_database(db, source.id)) {
-            Ok(TeamClaim::Held(claimer)) => claim = Some(claimer),
-            Ok(TeamClaim::Busy) => return busy(report),
+            Ok(Some(claimer)) => claim = Some(claimer),
+            Ok(None) => return busy(report),
             Err(e) => return failed(report, e),
         }
     }
