@@ -27,6 +27,7 @@ mod sentiment_eval;
 mod sync;
 mod team_replies;
 mod team_store;
+mod team_sync;
 mod topics;
 mod watch;
 mod win_back;

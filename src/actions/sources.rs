@@ -15,7 +15,7 @@ use crate::platforms::http::{Http, HttpConfig};
 use crate::platforms::oauth::SignIn;
 use crate::secrets::{Secret, SecretStore};
 use crate::sources::{self, Settings};
-use crate::store::{Source, Store};
+use crate::store::{Db, Source, Store};
 
 use super::{ActionError, Result};
 
@@ -32,6 +32,21 @@ pub fn add_source(
     let business = store.ensure_business(business)?;
     let id = sources::add_source(store, secrets, business.id, platform, label, settings)?;
     Ok(store.source(id)?)
+}
+
+/// [`add_source`] on either store (a team database keeps the settings, this computer the
+/// secrets).
+pub fn add_source_to(
+    db: &Db,
+    secrets: &dyn SecretStore,
+    business: &str,
+    platform: &str,
+    label: Option<&str>,
+    settings: &Settings,
+) -> Result<Source> {
+    let business = db.ensure_business(business)?;
+    let id = sources::add_source_to(db, secrets, business.id, platform, label, settings)?;
+    Ok(db.source(id)?)
 }
 
 /// What one live request to a source found.
@@ -88,6 +103,21 @@ pub fn remove_source(store: &Store, secrets: &dyn SecretStore, id: SourceId) -> 
     let source = store.source(id)?;
     store.remove_source(id)?;
     // A keyring that cannot be reached leaves nothing else behind.
+    let secrets_warning = secrets
+        .delete_all(id, &crate::platforms::secret_keys())
+        .err()
+        .map(|e| e.to_string());
+    Ok(Removed {
+        source,
+        secrets_warning,
+    })
+}
+
+/// [`remove_source`] on either store; the credentials go from this computer only (another
+/// seat of a team keeps its own copy until it removes it).
+pub fn remove_source_from(db: &Db, secrets: &dyn SecretStore, id: SourceId) -> Result<Removed> {
+    let source = db.source(id)?;
+    db.remove_source(id)?;
     let secrets_warning = secrets
         .delete_all(id, &crate::platforms::secret_keys())
         .err()

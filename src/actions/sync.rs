@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::channels::DeliverReport;
 use crate::replies::outbox::{Outbox, OutboxConfig, RunReport};
 use crate::secrets::SecretStore;
+use crate::store::DbLocation;
 use crate::store::Store;
 use crate::sync::{EventSink, Round, Selection, SyncOptions};
 
@@ -82,9 +83,31 @@ pub async fn sync_round(
     events: EventSink,
     now: DateTime<FixedOffset>,
 ) -> Result<RoundReport> {
+    let db = DbLocation::File(db.to_path_buf());
+    sync_round_at(&db, secrets, selection, opts, events, now).await
+}
+
+/// [`sync_round`] on a database of either kind: a file, or a team's PostgreSQL database.
+pub async fn sync_round_at(
+    db: &DbLocation,
+    secrets: Arc<dyn SecretStore>,
+    selection: Selection,
+    opts: &RoundOptions,
+    events: EventSink,
+    now: DateTime<FixedOffset>,
+) -> Result<RoundReport> {
     let round =
-        crate::sync::round(db, Arc::clone(&secrets), selection, &opts.sync, events, now).await?;
-    let (sent, delivered, backup) = after_sync(db, secrets, opts, now).await;
+        crate::sync::round_at(db, Arc::clone(&secrets), selection, &opts.sync, events, now).await?;
+    let (sent, delivered, backup) = match db {
+        DbLocation::File(path) => after_sync(path, secrets, opts, now).await,
+        // team-replies ports the outbox and team-alerts the channels; a team database's backup
+        // is the server's (pg_dump), not a file beside it.
+        DbLocation::Postgres(_) => (
+            Ok(RunReport::default()),
+            Ok(DeliverReport::default()),
+            Ok(None),
+        ),
+    };
     let (replies, replies_error) = match sent {
         Ok(r) => (r, None),
         Err(e) => (RunReport::default(), Some(e.to_string())),

@@ -1,7 +1,6 @@
 //! `earshot sources …` and `earshot sync`: connect platforms and fetch from them.
 
 use std::io::IsTerminal;
-use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -15,7 +14,7 @@ use earshot::platforms::ConnectorSpec;
 use earshot::replies::outbox::OutboxConfig;
 use earshot::secrets::SecretStore;
 use earshot::sources::{self, Settings};
-use earshot::store::{Source, Store};
+use earshot::store::{Db, DbLocation, Source, Store};
 use earshot::sync::{self, Selection, SourceReport, SyncEvent, SyncOptions};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -132,19 +131,27 @@ pub struct SyncArgs {
     concurrency: usize,
 }
 
-pub fn run(db: &Path, args: SourcesArgs) -> Result<ExitCode> {
+/// `earshot sources …` on a database of either kind. On a team database the sources and their
+/// non-secret settings are shared, their secrets stay in this computer's keyring; signing in
+/// (`auth`) and confirming a restored source (`confirm`) still need a database file.
+pub fn run(location: &DbLocation, args: SourcesArgs) -> Result<ExitCode> {
+    let open = || super::open_db(location);
     match args.command {
-        SourcesCmd::Add(a) => add(db, a),
-        SourcesCmd::List { json } => list(&super::open_store(db)?, json),
-        SourcesCmd::Test { id, json, timeout } => test(db, id, json, timeout),
-        SourcesCmd::Remove { id, json } => remove(db, id, json),
+        SourcesCmd::Add(a) => add(open, a),
+        SourcesCmd::List { json } => list(&open()?, json),
+        SourcesCmd::Test { id, json, timeout } => test(&open()?, id, json, timeout),
+        SourcesCmd::Remove { id, json } => remove(&open()?, id, json),
         SourcesCmd::Auth {
             id,
             no_browser,
             timeout,
             username,
-        } => auth(db, id, no_browser, timeout, username),
-        SourcesCmd::Confirm { id, ai } => confirm(&super::open_store(db)?, id, ai),
+        } => auth(&open()?, id, no_browser, timeout, username),
+        SourcesCmd::Confirm { id, ai } => confirm(
+            open()?.sqlite("Confirming a restored source's addresses")?,
+            id,
+            ai,
+        ),
         SourcesCmd::Platforms { json } => platforms(json),
     }
 }
@@ -167,7 +174,7 @@ fn confirm(store: &Store, id: Option<SourceId>, ai: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn add(db: &Path, a: AddArgs) -> Result<ExitCode> {
+fn add(open: impl FnOnce() -> Result<Db>, a: AddArgs) -> Result<ExitCode> {
     let Some(platform) = a.platform.as_deref() else {
         print!("{}", platforms_text());
         println!("\nUsage: earshot sources add PLATFORM --business NAME --set KEY=VALUE …");
@@ -227,9 +234,9 @@ fn add(db: &Path, a: AddArgs) -> Result<ExitCode> {
         let value = super::secret_input::read_secret(key)?;
         given.insert(key.to_string(), value.expose().to_string());
     }
-    let store = super::open_store(db)?;
+    let store = open()?;
     let secret_store = store.secrets()?;
-    let source = actions::add_source(
+    let source = actions::add_source_to(
         &store,
         secret_store.as_ref(),
         business,
@@ -420,7 +427,7 @@ fn short_time(t: Option<i64>) -> String {
         .map_or_else(|| "—".into(), |d| d.format("%Y-%m-%d %H:%M").to_string())
 }
 
-fn list(store: &Store, json: bool) -> Result<ExitCode> {
+fn list(store: &Db, json: bool) -> Result<ExitCode> {
     let all = store.sources()?;
     if json {
         let rows: Vec<SourceRow> = all.iter().map(SourceRow::from).collect();
@@ -491,8 +498,7 @@ struct TestResult {
     error_code: Option<&'static str>,
 }
 
-fn test(db: &Path, id: SourceId, json: bool, timeout: u64) -> Result<ExitCode> {
-    let store = super::open_store(db)?;
+fn test(store: &Db, id: SourceId, json: bool, timeout: u64) -> Result<ExitCode> {
     let source = store.source(id)?;
     let secret_store = store.secrets()?;
     let timeout = std::time::Duration::from_secs(timeout.max(1));
@@ -525,9 +531,8 @@ fn test(db: &Path, id: SourceId, json: bool, timeout: u64) -> Result<ExitCode> {
     })
 }
 
-fn remove(db: &Path, id: SourceId, json: bool) -> Result<ExitCode> {
-    let store = super::open_store(db)?;
-    let removed = actions::remove_source(&store, store.secrets()?.as_ref(), id)?;
+fn remove(store: &Db, id: SourceId, json: bool) -> Result<ExitCode> {
+    let removed = actions::remove_source_from(store, store.secrets()?.as_ref(), id)?;
     let source = &removed.source;
     if json {
         print_json(&serde_json::json!({
@@ -551,8 +556,8 @@ fn remove(db: &Path, id: SourceId, json: bool) -> Result<ExitCode> {
 /// `earshot sync`: the app's round (`earshot::actions::sync_round`): syncs the sources, raises
 /// alerts over what arrived and sends the replies waiting in the outbox. The notifications the
 /// round plans are left for the app to show.
-pub fn sync_cmd(db: &Path, a: SyncArgs) -> Result<ExitCode> {
-    let (selection, total) = selection(db, &a)?;
+pub fn sync_cmd(db: &DbLocation, a: SyncArgs) -> Result<ExitCode> {
+    let (selection, total, secret_store) = selection(db, &a)?;
     let opts = RoundOptions {
         sync: SyncOptions {
             http: HttpConfig {
@@ -574,9 +579,8 @@ pub fn sync_cmd(db: &Path, a: SyncArgs) -> Result<ExitCode> {
         }
         SyncEvent::Finished(_) => sink_bar.inc(1),
     });
-    let secret_store: Arc<dyn SecretStore> = Arc::from(super::open_store(db)?.secrets()?);
     let now = chrono::Local::now().fixed_offset();
-    let done = runtime()?.block_on(actions::sync_round(
+    let done = runtime()?.block_on(actions::sync_round_at(
         db,
         secret_store,
         selection,
@@ -624,21 +628,23 @@ pub fn sync_cmd(db: &Path, a: SyncArgs) -> Result<ExitCode> {
     })
 }
 
-/// The sources `earshot sync` takes, and how many will be synced. The database is opened (and
-/// migrated, or refused) and the ids checked before any request goes out.
-fn selection(db: &Path, a: &SyncArgs) -> Result<(Selection, usize)> {
-    let store = super::open_store(db)?;
+/// The sources `earshot sync` takes, how many will be synced, and this seat's secret store for
+/// the database. The database is opened (and migrated, or refused) and the ids checked before
+/// any request goes out.
+fn selection(db: &DbLocation, a: &SyncArgs) -> Result<(Selection, usize, Arc<dyn SecretStore>)> {
+    let store = super::open_db(db)?;
+    let secrets: Arc<dyn SecretStore> = Arc::from(store.secrets()?);
     let syncable = |list: Vec<Source>| list.iter().filter(|s| sync::is_syncable(s)).count();
     Ok(if !a.sources.is_empty() {
         for id in &a.sources {
             store.source(*id)?;
         }
-        (Selection::Ids(a.sources.clone()), a.sources.len())
+        (Selection::Ids(a.sources.clone()), a.sources.len(), secrets)
     } else if a.due {
         let due = store.due_sources(Utc::now().timestamp())?;
-        (Selection::Due, syncable(due))
+        (Selection::Due, syncable(due), secrets)
     } else {
-        (Selection::All, syncable(store.sources()?))
+        (Selection::All, syncable(store.sources()?), secrets)
     })
 }
 
@@ -738,7 +744,7 @@ fn print_round_extras(done: &RoundReport) {
 // login), shared with the app through `earshot::platforms::sign_in`.
 
 fn auth(
-    db: &Path,
+    db: &Db,
     id: SourceId,
     no_browser: bool,
     timeout: u64,
@@ -746,13 +752,13 @@ fn auth(
 ) -> Result<ExitCode> {
     use std::io::Write;
 
-    let store = super::open_store(db)?;
+    let store = db.sqlite("Signing a source in")?;
     let secret_store = store.secrets()?;
     let platform = earshot::platforms::find(&store.source(id)?.connector);
     if platform.is_some_and(|p| p.signs_in_with_password()) {
-        return password_auth(&store, secret_store.as_ref(), id, username);
+        return password_auth(store, secret_store.as_ref(), id, username);
     }
-    let sign_in = earshot::platforms::sign_in(&store, secret_store.as_ref(), id)?;
+    let sign_in = earshot::platforms::sign_in(store, secret_store.as_ref(), id)?;
     println!(
         "To let Earshot read and answer for {}, open this address in your browser, sign in with \
          the account that manages the business and allow access:\n\

@@ -445,21 +445,61 @@ pub fn add_source(
     label: Option<&str>,
     given: &Settings,
 ) -> std::result::Result<SourceId, AddError> {
+    let (name, label, settings_json, secret) = prepare_source(connector, label, given)?;
+    let id = store.add_source(business_id, name, &label, &settings_json)?;
+    keep_secrets(secrets, id, &secret).inspect_err(|_| {
+        let _ = store.remove_source(id);
+    })?;
+    Ok(id)
+}
+
+/// [`add_source`] on either store: on a team database the source's non-secret settings go to
+/// the shared database and its secrets to this computer's keyring (or secrets file) only.
+pub fn add_source_to(
+    db: &crate::store::Db,
+    secrets: &dyn SecretStore,
+    business_id: crate::model::BusinessId,
+    connector: &str,
+    label: Option<&str>,
+    given: &Settings,
+) -> std::result::Result<SourceId, AddError> {
+    let (name, label, settings_json, secret) = prepare_source(connector, label, given)?;
+    let id = db.add_source(business_id, name, &label, &settings_json)?;
+    keep_secrets(secrets, id, &secret).inspect_err(|_| {
+        let _ = db.remove_source(id);
+    })?;
+    Ok(id)
+}
+
+/// A new source's platform name, label, non-secret settings (JSON) and secret ones, checked.
+fn prepare_source(
+    connector: &str,
+    label: Option<&str>,
+    given: &Settings,
+) -> std::result::Result<(&'static str, String, serde_json::Value, Settings), AddError> {
     let spec = spec(connector).ok_or_else(|| AddError::UnknownPlatform(connector.to_string()))?;
     let (plain, secret) = split_settings(spec, given)?;
     let label = label
         .map(str::to_owned)
         .unwrap_or_else(|| default_label(spec, &plain));
     let settings_json = serde_json::to_value(&plain).expect("strings serialise");
-    let id = store.add_source(business_id, spec.name, &label, &settings_json)?;
-    for (k, v) in &secret {
+    Ok((spec.name, label, settings_json, secret))
+}
+
+/// Keeps a new source's secrets; on a failure deletes what was kept (the caller removes the
+/// source).
+fn keep_secrets(
+    secrets: &dyn SecretStore,
+    id: SourceId,
+    secret: &Settings,
+) -> std::result::Result<(), AddError> {
+    for (k, v) in secret {
         if let Err(e) = secrets.set(id, k, &Secret::new(v.clone())) {
             let _ = secrets.delete_all(id, &crate::platforms::secret_keys());
-            let _ = store.remove_source(id);
             return Err(AddError::Secrets(e.to_string()));
         }
     }
-    Ok(id)
+    Ok(())
 }
 
 /// Splits given settings into plain and secret ones, checking names, required ones and values.

@@ -27,7 +27,7 @@ impl SourceStatus {
         }
     }
 
-    fn parse(s: &str) -> SourceStatus {
+    pub(crate) fn parse(s: &str) -> SourceStatus {
         match s {
             "ok" => SourceStatus::Ok,
             "error" => SourceStatus::Error,

@@ -13,6 +13,12 @@
 //! to it. A lease a killed process left is taken over at once when that process was on this
 //! computer and is gone, else once it expires ([`SyncOptions::lease`] after its last renewal).
 //!
+//! On a team database (PostgreSQL, issue 31) the seats coordinate through the engine instead:
+//! a run claims each source with [`crate::store::postgres::PgStore::claim_sync`] (an advisory
+//! lock held by a connection of its own for the whole run, freed by the server if the seat
+//! dies) and reports a source another seat holds `busy`. A source whose key this computer does
+//! not hold (credentials stay on the machines that sync) is reported `skipped`, not failed.
+//!
 //! Failures are kept in words on the source (`sources list`, the Sources screen); a source that
 //! keeps failing, or whose credentials are refused, raises a source-health alert. A platform's
 //! rate limit pauses the source until the limit resets and is not counted as a failure.
@@ -28,7 +34,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 pub use cursor::SyncCursor;
-pub use round::{plan_notifications, round, Round, RoundError};
+pub use round::{plan_notifications, round, round_at, Round, RoundError};
 
 use crate::model::alerts::{AlertKind, AlertState, NewAlert};
 use crate::model::{SourceId, WriteCounts};
@@ -37,6 +43,8 @@ use crate::platforms::ConnectorSpec;
 use crate::secrets::SecretStore;
 use crate::sources::text::newer;
 use crate::sources::{self, Ctx, PageRequest, SourceError};
+use crate::store::postgres::PgStore;
+use crate::store::{Db, DbLocation};
 use crate::store::{Source, Store, StoreError};
 
 /// Knobs of a sync run. Defaults suit the app and the CLI; tests shrink the timings.
@@ -152,8 +160,10 @@ pub struct SourceReport {
     pub platform: String,
     pub label: String,
     pub ok: bool,
-    /// `ok`, `error`, `paused`, or `busy` (another run, in this process or another, was syncing
-    /// it; left to that run, not a failure).
+    /// `ok`, `error`, `paused`, `busy` (another run, in this process or another, or another
+    /// seat of a team database, was syncing it; left to that run, not a failure) or `skipped`
+    /// (a team database's source whose key this computer does not hold; left to the seats that
+    /// hold it, not a failure).
     pub status: &'static str,
     pub error: Option<String>,
     pub error_code: Option<&'static str>,
@@ -214,7 +224,27 @@ pub fn no_events() -> EventSink {
     Arc::new(|_| {})
 }
 
-/// Runs the selected sources and reports on each, in the order they were selected.
+/// Runs `f` on a thread of its own and waits for it. The team store's client (`postgres`, the
+/// synchronous one) drives a runtime of its own and refuses to run on a thread that is already
+/// driving the sync's async tasks; its calls, which block like the SQLite store's, run here.
+fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| match s.spawn(f).join() {
+        Ok(t) => t,
+        Err(panic) => std::panic::resume_unwind(panic),
+    })
+}
+
+/// Runs `f` over the store: at once on a file, [`off_runtime`] on a team database.
+fn on<T: Send>(db: &mut Db, f: impl FnOnce(&mut Db) -> T + Send) -> T {
+    if matches!(db, Db::Sqlite(_)) {
+        f(db)
+    } else {
+        off_runtime(move || f(db))
+    }
+}
+
+/// Runs the selected sources of the database file `db` and reports on each, in the order they
+/// were selected.
 pub async fn run(
     db: &Path,
     secrets: Arc<dyn SecretStore>,
@@ -222,9 +252,28 @@ pub async fn run(
     opts: &SyncOptions,
     events: EventSink,
 ) -> Result<Vec<SourceReport>, StoreError> {
-    let list: Vec<Source> = {
-        let store = Store::open(db)?;
-        match &selection {
+    run_at(
+        &DbLocation::File(db.to_path_buf()),
+        secrets,
+        selection,
+        opts,
+        events,
+    )
+    .await
+}
+
+/// [`run`] on a database of either kind: a file, or a team's PostgreSQL database. Each source
+/// is synced on a connection of its own.
+pub async fn run_at(
+    db: &DbLocation,
+    secrets: Arc<dyn SecretStore>,
+    selection: Selection,
+    opts: &SyncOptions,
+    events: EventSink,
+) -> Result<Vec<SourceReport>, StoreError> {
+    let list: Vec<Source> = off_runtime(|| -> Result<Vec<Source>, StoreError> {
+        let store = Db::open(db)?;
+        Ok(match &selection {
             Selection::All => syncable(store.sources()?),
             Selection::Due => syncable(store.due_sources(Utc::now().timestamp())?),
             Selection::Every(every) => {
@@ -237,8 +286,8 @@ pub async fn run(
                 .iter()
                 .map(|id| store.source(*id))
                 .collect::<Result<_, _>>()?,
-        }
-    };
+        })
+    })?;
     let http = Arc::new(
         Http::new(opts.http.clone()).map_err(|e| StoreError::Invalid {
             what: "HTTP client",
@@ -249,7 +298,7 @@ pub async fn run(
     let holder: Arc<str> = Arc::from(lease_holder());
     let mut tasks = tokio::task::JoinSet::new();
     for (order, source) in list.into_iter().enumerate() {
-        let db = db.to_path_buf();
+        let db = db.clone();
         let secrets = Arc::clone(&secrets);
         let http = Arc::clone(&http);
         let permits = Arc::clone(&permits);
@@ -283,8 +332,9 @@ pub async fn run(
         }
     }
     reports.sort_by_key(|(order, _)| *order);
-    let mut store = Store::open(db)?;
-    expire_kept_content(&mut store, Utc::now())?;
+    off_runtime(|| -> Result<u64, StoreError> {
+        expire_kept_content(&mut Db::open(db)?, Utc::now())
+    })?;
     Ok(reports.into_iter().map(|(_, r)| r).collect())
 }
 
@@ -304,7 +354,7 @@ pub fn due_every(s: &Source, now: i64, every: i64) -> bool {
 /// and the place's figures 30 days after Google last sent them), for every source of such a
 /// platform, synced this run or not: a source that stopped syncing must not keep them either.
 /// Returns how many reviews went.
-pub fn expire_kept_content(store: &mut Store, now: DateTime<Utc>) -> Result<u64, StoreError> {
+pub fn expire_kept_content(store: &mut Db, now: DateTime<Utc>) -> Result<u64, StoreError> {
     let mut expired = 0;
     for source in store.sources_uncounted()? {
         let Some(days) =
@@ -356,8 +406,13 @@ struct Run<'a> {
 
 impl Run<'_> {
     /// Takes or renews a source's lease; `false` when another live run holds it. A lease left
-    /// by a process of this computer that is gone is taken over at once.
-    fn lease(&self, store: &Store, source: SourceId) -> Result<bool, StoreError> {
+    /// by a process of this computer that is gone is taken over at once. On a team database the
+    /// claim taken before the run ([`claim_on_team_database`]) holds for the whole run.
+    fn lease(&self, db: &Db, source: SourceId) -> Result<bool, StoreError> {
+        let store = match db {
+            Db::Sqlite(store) => store,
+            Db::Postgres(_) => return Ok(true),
+        };
         let now = Utc::now().timestamp();
         let secs = i64::try_from(self.opts.lease.as_secs()).unwrap_or(i64::MAX / 2);
         let until = now.saturating_add(secs.max(1));
@@ -373,7 +428,45 @@ impl Run<'_> {
     }
 }
 
-async fn sync_source(db: &Path, source: Source, run: &Run<'_>) -> SourceReport {
+/// Claims a team database's source for this seat, on a connection of its own that holds the
+/// advisory lock for the whole run (the run's own connection writes the pages meanwhile); the
+/// server frees it when the connection ends, a crashed seat's included. `None` when another
+/// seat syncs it now.
+fn claim_on_team_database(
+    db: &DbLocation,
+    source: SourceId,
+) -> Result<Option<PgStore>, StoreError> {
+    let DbLocation::Postgres(url) = db else {
+        unreachable!("only a team database is claimed")
+    };
+    let claimer = PgStore::open(url)?;
+    let held = match claimer.claim_sync(source)? {
+        // The lock is the session's: it stays held after the guard (which borrows the store)
+        // is forgotten, until the claiming connection is dropped at the end of the run.
+        Some(claim) => {
+            std::mem::forget(claim);
+            true
+        }
+        None => false,
+    };
+    Ok(held.then_some(claimer))
+}
+
+/// On a team database, the required secret settings of `source` this computer does not hold
+/// (credentials stay on the machines that sync, issue 31); empty when nothing is missing.
+fn missing_keys(source: &Source, secrets: &dyn SecretStore) -> Vec<&'static str> {
+    let Some(spec) = sources::spec(&source.connector) else {
+        return Vec::new();
+    };
+    spec.settings
+        .iter()
+        .filter(|s| s.secret && s.required)
+        .filter(|s| !matches!(secrets.get(source.id, s.key), Ok(Some(_))))
+        .map(|s| s.key)
+        .collect()
+}
+
+async fn sync_source(db: &DbLocation, source: Source, run: &Run<'_>) -> SourceReport {
     let events = run.events;
     let started = Instant::now();
     events(&SyncEvent::Started {
@@ -401,14 +494,6 @@ async fn sync_source(db: &Path, source: Source, run: &Run<'_>) -> SourceReport {
         truncated: 0,
         duration_ms: 0,
     };
-    let mut store = match Store::open(db) {
-        Ok(s) => s,
-        Err(e) => {
-            report.error = Some(e.to_string());
-            report.error_code = Some(e.code());
-            return report;
-        }
-    };
     // A source whose addresses wait for the owner's confirmation (a restore changed them, or
     // one is not https) is not asked at all: its credentials are held back (store::trust).
     if let Some(why) = &source.unconfirmed {
@@ -421,34 +506,76 @@ async fn sync_source(db: &Path, source: Source, run: &Run<'_>) -> SourceReport {
         report.duration_ms = started.elapsed().as_millis() as u64;
         return report;
     }
-    match run.lease(&store, source.id) {
-        Ok(true) => {}
-        Ok(false) => {
+    let team = matches!(db, DbLocation::Postgres(_));
+    let busy = |mut report: SourceReport| {
+        report.ok = true;
+        report.status = "busy";
+        report.error = Some(if team {
+            "being synced by another seat of the team (or another run here); left to it".into()
+        } else {
+            "being synced by another run (the app, `earshot watch` or `earshot sync`); left to it"
+                .into()
+        });
+        report.duration_ms = started.elapsed().as_millis() as u64;
+        report
+    };
+    let failed = |mut report: SourceReport, e: StoreError| {
+        report.error = Some(e.to_string());
+        report.error_code = Some(e.code());
+        report
+    };
+    // On a team database: this seat needs the source's key, then the source's claim, whose
+    // connection lives until the run ends.
+    let mut claim = None;
+    if team {
+        let missing = missing_keys(&source, run.secrets);
+        if !missing.is_empty() {
             report.ok = true;
-            report.status = "busy";
-            report.error = Some(
-                "being synced by another run (the app, `earshot watch` or `earshot sync`); left \
-                 to it"
-                    .into(),
-            );
+            report.status = "skipped";
+            report.error_code = Some("needs_key");
+            report.error = Some(format!(
+                "needs the key on this computer ({}): left to the seats that hold it",
+                missing.join(", ")
+            ));
             report.duration_ms = started.elapsed().as_millis() as u64;
             return report;
         }
+        match off_runtime(|| claim_on_team_database(db, source.id)) {
+            Ok(Some(claimer)) => claim = Some(claimer),
+            Ok(None) => return busy(report),
+            Err(e) => return failed(report, e),
+        }
+    }
+    let mut store = match off_runtime(|| Db::open(db)) {
+        Ok(s) => s,
         Err(e) => {
-            report.error = Some(e.to_string());
-            report.error_code = Some(e.code());
-            return report;
+            off_runtime(move || drop(claim));
+            return failed(report, e);
+        }
+    };
+    if !team {
+        match run.lease(&store, source.id) {
+            Ok(true) => {}
+            Ok(false) => return busy(report),
+            Err(e) => return failed(report, e),
         }
     }
     let report = sync_leased(&mut store, source, run, report, started).await;
-    // A lease not given back (the database was busy) expires on its own.
-    let _ = store.release_sync_lease(report.source_id, run.holder);
+    match store {
+        // A lease not given back (the database was busy) expires on its own.
+        Db::Sqlite(store) => {
+            let _ = store.release_sync_lease(report.source_id, run.holder);
+        }
+        // The team claim ends with its connection. Closing a connection waits on the client's
+        // own runtime, as its calls do.
+        team => off_runtime(move || drop((team, claim))),
+    }
     report
 }
 
 /// Syncs a source whose lease this run holds and records the outcome.
 async fn sync_leased(
-    store: &mut Store,
+    store: &mut Db,
     source: Source,
     run: &Run<'_>,
     mut report: SourceReport,
@@ -460,11 +587,13 @@ async fn sync_leased(
             "unknown platform `{}`",
             source.connector
         ))),
-        Some(spec) if spec.feed == crate::platforms::Feed::File => sync_file(store, &source),
+        Some(spec) if spec.feed == crate::platforms::Feed::File => {
+            on(store, |s| sync_file(s, &source))
+        }
         Some(spec) => sync_pages(store, &source, spec, run).await,
     };
     let now = Utc::now();
-    let interval = interval_secs(&source).max(shared_cap_interval(store, &source));
+    let interval = interval_secs(&source).max(on(store, |s| shared_cap_interval(s, &source)));
     match result {
         Ok(o) => {
             report.ok = true;
@@ -480,8 +609,9 @@ async fn sync_leased(
             report.truncated = o.truncated;
             // An unfinished backfill continues soon rather than at the next interval.
             let next = if o.complete { interval } else { 60 };
-            if let Err(e) = store.record_sync_outcome(source.id, None, Some(now.timestamp() + next))
-            {
+            if let Err(e) = on(store, |s| {
+                s.record_sync_outcome(source.id, None, Some(now.timestamp() + next))
+            }) {
                 report.error = Some(e.to_string());
             }
         }
@@ -495,7 +625,10 @@ async fn sync_leased(
             report.error_code = Some(e.code());
             report.paused_until = Some(crate::model::rfc3339(&until));
             report.error = Some(e.to_string());
-            let _ = store.record_sync_paused(source.id, &e.to_string(), until.timestamp());
+            let message = e.to_string();
+            let _ = on(store, |s| {
+                s.record_sync_paused(source.id, &message, until.timestamp())
+            });
         }
         Err(e) => {
             let message = e.to_string();
@@ -503,14 +636,15 @@ async fn sync_leased(
             report.error = Some(message.clone());
             let failures = source.consecutive_failures + 1;
             let backoff = (interval << failures.min(5)).min(6 * 3600);
-            let _ = store.record_sync_outcome(
-                source.id,
-                Some(&message),
-                Some(now.timestamp() + backoff),
-            );
+            let _ = on(store, |s| {
+                s.record_sync_outcome(source.id, Some(&message), Some(now.timestamp() + backoff))
+            });
             let refused = matches!(e, SourceError::Auth { .. } | SourceError::Config(_));
             if refused || failures >= opts.health_after {
-                let _ = raise_health_alert(store, &source, &message, e.code(), now);
+                // team-alerts ports this: alerts are raised on a database file only for now.
+                if let Ok(store) = store.sqlite("Raising a source-health alert") {
+                    let _ = raise_health_alert(store, &source, &message, e.code(), now);
+                }
             }
         }
     }
@@ -535,7 +669,7 @@ fn interval_secs(source: &Source) -> i64 {
 
 /// The least seconds between syncs that keeps all sources of the source's platform under the
 /// plan's daily call cap they share (Yelp), or 0.
-fn shared_cap_interval(store: &Store, source: &Source) -> i64 {
+fn shared_cap_interval(store: &Db, source: &Source) -> i64 {
     let siblings: Vec<Source> = store
         .sources()
         .map(|all| {
@@ -557,7 +691,7 @@ const FULL_LISTING_MAX_ITEMS: i64 = 2_000;
 const FULL_LISTING_EVERY_SECS: i64 = 24 * 3600;
 
 async fn sync_pages(
-    store: &mut Store,
+    store: &mut Db,
     source: &Source,
     spec: &'static ConnectorSpec,
     run: &Run<'_>,
@@ -637,13 +771,16 @@ async fn sync_pages(
             cur.figures_tried_at = Some(now);
         }
         // Reviews an export brought in before this source existed continue here (issue 26).
-        store.adopt_imported(source.id, &page.items)?;
-        let counts = store.write_page(source.id, &page.items, Some(&cur.to_json()))?;
+        let cursor = cur.to_json();
+        let counts = on(store, |s| {
+            s.adopt_imported(source.id, &page.items)?;
+            s.write_page(source.id, &page.items, Some(&cursor))
+        })?;
         out.counts.add(counts);
         if kept_for_days.is_some() {
             // The platform sent them again: a copy kept for a limited time counts from now.
             let ids: Vec<&str> = page.items.iter().map(|i| i.external_id.as_str()).collect();
-            store.touch_fetched(source.id, &ids, now)?;
+            on(store, |s| s.touch_fetched(source.id, &ids, now))?;
         }
         events(&SyncEvent::Page {
             source_id: source.id,
@@ -673,16 +810,20 @@ async fn sync_pages(
     // Only a full listing read start to end in this run proves an item is gone. An empty
     // listing is more likely a platform hiccup than every review deleted at once.
     if out.complete && !resumed && full_run && !seen.is_empty() {
-        out.removed = store.mark_removed_except(source.id, &seen)?;
+        out.removed = on(store, |s| s.mark_removed_except(source.id, &seen))?;
     }
     out.skipped += ctx.skipped.load(std::sync::atomic::Ordering::Relaxed);
     if let Some(h) = ctx.headline() {
-        store.set_platform_figures(source.id, &h, now)?;
+        on(store, |s| s.set_platform_figures(source.id, &h, now))?;
     }
     Ok(out)
 }
 
-fn sync_file(store: &mut Store, source: &Source) -> Result<Outcome, SourceError> {
+fn sync_file(store: &mut Db, source: &Source) -> Result<Outcome, SourceError> {
+    // A file on one seat's disk is not the team's: reading it again stays with database files.
+    let store = store
+        .sqlite_mut("Reading a file source again")
+        .map_err(|e| SourceError::Config(e.to_string()))?;
     let settings = sources::settings_of(&source.settings);
     let path = settings
         .get("path")

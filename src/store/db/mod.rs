@@ -8,6 +8,7 @@
 
 mod replies;
 mod settings;
+mod sources;
 
 pub use replies::ReplyStore;
 

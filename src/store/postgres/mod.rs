@@ -17,6 +17,7 @@ pub mod cluster;
 mod replies;
 mod reviews;
 mod settings;
+mod sources;
 mod stats;
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -39,6 +40,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0002_settings",
         include_str!("migrations/0002_settings.sql"),
+    ),
+    (
+        "0003_sources_sync",
+        include_str!("migrations/0003_sources_sync.sql"),
     ),
     ("0005_replies", include_str!("migrations/0005_replies.sql")),
 ];

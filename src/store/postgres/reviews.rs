@@ -248,13 +248,29 @@ impl<'s> PgReviewWriter<'s> {
 
     /// Writes the gathered items in one transaction; returns what they changed.
     pub fn commit(&mut self) -> Result<WriteCounts> {
+        self.commit_with_cursor(None)
+    }
+
+    /// [`PgReviewWriter::commit`], storing a sync's cursor for the source in the same
+    /// transaction (`Some((source, cursor))`), so a crash between pages resumes from the last
+    /// page stored; the cursor is written even when the page was empty.
+    pub fn commit_with_cursor(&mut self, cursor: Option<(SourceId, &str)>) -> Result<WriteCounts> {
         let staged = std::mem::take(&mut self.staged);
         if staged.is_empty() {
+            if let Some((source, cursor)) = cursor {
+                self.store.set_source_cursor(source, Some(cursor))?;
+            }
             return Ok(WriteCounts::default());
         }
         let now = now_unix();
         let mut client = self.store.client();
         let mut tx = client.transaction()?;
+        if let Some((source, cursor)) = cursor {
+            tx.execute(
+                "UPDATE sources SET cursor = $2 WHERE id = $1",
+                &[&source, &cursor],
+            )?;
+        }
         tx.batch_execute(STAGING)?;
         let sink = tx.copy_in(COPY_STAGED)?;
         let mut copy = BinaryCopyInWriter::new(sink, &STAGED_TYPES);
