@@ -48,7 +48,7 @@ pub use imported::ImportedReview;
 pub use alert_history::SentimentDays;
 pub use alerts::AlertMarks;
 pub use channels::Claimed;
-pub use db::{Db, DbLocation, ReviewSink};
+pub use db::{AlertStore, Db, DbLocation, ReviewSink};
 pub use maintenance::verify_database_file;
 pub use requests::CustomersImported;
 pub use reviews::{ReviewFilter, ReviewOrder, ReviewWriter};

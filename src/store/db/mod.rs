@@ -6,7 +6,10 @@
 //! bent to what both engines share; a caller that only ever has a file keeps taking `&Store`.
 //! Methods appear here as the action layer moves onto both stores, concept by concept.
 
+mod alerts;
 mod settings;
+
+pub use alerts::AlertStore;
 
 use std::path::{Path, PathBuf};
 

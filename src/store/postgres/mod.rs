@@ -11,6 +11,7 @@
 //! COPY-fed write path, the listing and the search) in `reviews`, the headline figures in
 //! `stats`.
 
+mod alerts;
 mod claims;
 #[cfg(unix)]
 pub mod cluster;
@@ -39,6 +40,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_settings",
         include_str!("migrations/0002_settings.sql"),
     ),
+    ("0004_alerts", include_str!("migrations/0004_alerts.sql")),
 ];
 
 /// The schema version this build writes on PostgreSQL.
