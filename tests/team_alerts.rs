@@ -47,7 +47,7 @@ fn bad_evening_csv(test: &TestDb) -> PathBuf {
             "Cold food, rude waiter, terrible evening"
         };
         csv.push_str(&format!(
-            "b{i},google,Stranger {i},1,,{body},{},\n",
+            "b{i},google,Stranger {i},1,,\"{body}\",{},\n",
             at.to_rfc3339()
         ));
     }
@@ -92,7 +92,12 @@ fn the_check_raises_the_same_alerts_once_on_both_stores() {
         import(&mut db, &csv);
         let raised = earshot::actions::check_alerts(&mut db, now()).unwrap();
         let kinds: BTreeSet<AlertKind> = raised.iter().map(|a| a.kind).collect();
-        for kind in [AlertKind::NewNegative, AlertKind::WatchWord] {
+        // The evening's one-star reviews are past their reply deadline: one card each, unanswered.
+        for kind in [
+            AlertKind::Unanswered,
+            AlertKind::WatchWord,
+            AlertKind::ReviewBomb,
+        ] {
             assert!(kinds.contains(&kind), "{}: {kinds:?}", db.location());
         }
         // A second check finds nothing new: every alert is raised once.
@@ -120,7 +125,9 @@ fn the_check_raises_the_same_alerts_once_on_both_stores() {
         );
         let listed = earshot::actions::alerts_with_reviews(&db, &AlertFilter::default()).unwrap();
         assert_eq!(listed.len(), all.len() - 1, "the dismissed one is hidden");
-        assert!(listed.iter().all(|a| !a.reviews.is_empty() || a.alert.review_ids.is_empty()));
+        assert!(listed
+            .iter()
+            .all(|a| !a.reviews.is_empty() || a.alert.review_ids.is_empty()));
         let rule = earshot::alerts::set_rule(
             &db,
             "watch_word",
@@ -131,7 +138,10 @@ fn the_check_raises_the_same_alerts_once_on_both_stores() {
         assert!(!rule.enabled);
         let rules = earshot::alerts::load_rules(&db).unwrap();
         assert!(!rules.enabled(AlertKind::WatchWord));
-        assert_eq!(rules.get(AlertKind::WatchWord).words("words"), ["refund", "lawyer"]);
+        assert_eq!(
+            rules.get(AlertKind::WatchWord).words("words"),
+            ["refund", "lawyer"]
+        );
         results.push((shown(&raised), db.location()));
     }
     let (file, team) = (&results[0], &results[1]);
@@ -173,7 +183,11 @@ fn two_seats_checking_at_once_raise_each_alert_once_for_the_team() {
             raised[0].iter().map(|a| a.id).collect(),
             raised[1].iter().map(|a| a.id).collect(),
         );
-        assert!(a.is_disjoint(&b), "round {round}: both seats raised {:?}", a.intersection(&b));
+        assert!(
+            a.is_disjoint(&b),
+            "round {round}: both seats raised {:?}",
+            a.intersection(&b)
+        );
         if round == 0 {
             assert!(!stored.is_empty());
             assert_eq!(
@@ -185,7 +199,10 @@ fn two_seats_checking_at_once_raise_each_alert_once_for_the_team() {
             let keys: BTreeSet<&str> = stored.iter().map(|a| a.dedup_key.as_str()).collect();
             assert_eq!(keys.len(), stored.len());
         } else {
-            assert!(a.is_empty() && b.is_empty(), "a later check raises nothing again");
+            assert!(
+                a.is_empty() && b.is_empty(),
+                "a later check raises nothing again"
+            );
         }
     }
 }
@@ -224,11 +241,34 @@ fn the_alerts_commands_print_the_same_on_a_team_database() {
         vec!["alerts", "seen", "1", "2"],
         vec!["alerts", "dismiss", "3"],
         vec!["alerts", "--unread", "--json"],
-        vec!["alerts", "--all", "--kind", "watch_word", "--business", CAFE],
+        vec![
+            "alerts",
+            "--all",
+            "--kind",
+            "watch_word",
+            "--business",
+            CAFE,
+        ],
         vec!["alerts", "rules", "--json"],
-        vec!["alerts", "rules", "set", "unanswered", "--param", "hours=12", "--json"],
+        vec![
+            "alerts",
+            "rules",
+            "set",
+            "unanswered",
+            "--param",
+            "hours=12",
+            "--json",
+        ],
         vec!["alerts", "rules"],
-        vec!["alerts", "check", "--now", &now, "--since", "2026-01-01", "--json"],
+        vec![
+            "alerts",
+            "check",
+            "--now",
+            &now,
+            "--since",
+            "2026-01-01",
+            "--json",
+        ],
     ];
     for step in &steps {
         let on_file = run(&file, step);

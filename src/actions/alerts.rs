@@ -17,7 +17,10 @@ pub const REVIEWS_PER_ALERT: usize = 5;
 /// Evaluates every rule at `now` and returns the alerts raised (a round does this after syncing).
 /// On either store: a `Store`, a `Db` (a file or the team's database; on the team's, an alert
 /// another seat raised first is not returned again, so only one seat notifies it).
-pub fn check_alerts<S: AlertStore + ?Sized>(store: &mut S, now: DateTime<Utc>) -> Result<Vec<Alert>> {
+pub fn check_alerts<S: AlertStore + ?Sized>(
+    store: &mut S,
+    now: DateTime<Utc>,
+) -> Result<Vec<Alert>> {
     Ok(alerts::check(store, now)?)
 }
 

@@ -12,7 +12,9 @@ use serde_json::Value as Json;
 
 use super::Db;
 use crate::analysis::trends::DayRow;
-use crate::model::alerts::{Alert, AlertFilter, AlertId, AlertState, CredentialExpiry, Item, NewAlert};
+use crate::model::alerts::{
+    Alert, AlertFilter, AlertId, AlertState, CredentialExpiry, Item, NewAlert,
+};
 use crate::model::{Business, BusinessId, Review, ReviewId, SourceId};
 use crate::store::postgres::PgStore;
 use crate::store::{AlertMarks, Result, SentimentDays, Store};

@@ -104,7 +104,10 @@ fn insert_alert(c: &mut impl GenericClient, a: &NewAlert, now: i64) -> Result<Op
         let id: AlertId = match new_id {
             Some(id) => id,
             None => c
-                .query_one("SELECT id FROM alerts WHERE dedup_key = $1", &[&a.dedup_key])?
+                .query_one(
+                    "SELECT id FROM alerts WHERE dedup_key = $1",
+                    &[&a.dedup_key],
+                )?
                 .get(0),
         };
         c.execute(
