@@ -25,6 +25,7 @@ mod report;
 mod requests;
 mod sentiment_eval;
 mod sync;
+mod team_alerts;
 mod team_replies;
 mod team_store;
 mod team_sync;

@@ -7,7 +7,7 @@ use crate::alerts;
 
 use crate::model::alerts::{Alert, AlertFilter};
 use crate::model::Review;
-use crate::store::Store;
+use crate::store::AlertStore;
 
 use super::Result;
 
@@ -15,13 +15,18 @@ use super::Result;
 pub const REVIEWS_PER_ALERT: usize = 5;
 
 /// Evaluates every rule at `now` and returns the alerts raised (a round does this after syncing).
-pub fn check_alerts(store: &mut Store, now: DateTime<Utc>) -> Result<Vec<Alert>> {
+/// On either store: a `Store`, a `Db` (a file or the team's database; on the team's, an alert
+/// another seat raised first is not returned again, so only one seat notifies it).
+pub fn check_alerts<S: AlertStore + ?Sized>(
+    store: &mut S,
+    now: DateTime<Utc>,
+) -> Result<Vec<Alert>> {
     Ok(alerts::check(store, now)?)
 }
 
 /// Evaluates every rule over the history from `since` (`earshot alerts check --since DATE`).
-pub fn check_alerts_since(
-    store: &mut Store,
+pub fn check_alerts_since<S: AlertStore + ?Sized>(
+    store: &mut S,
     now: DateTime<Utc>,
     since: Option<DateTime<Utc>>,
 ) -> Result<Vec<Alert>> {
@@ -38,7 +43,10 @@ pub struct AlertWithReviews {
 }
 
 /// The alerts `filter` selects, newest first, each with its first reviews.
-pub fn alerts_with_reviews(store: &Store, filter: &AlertFilter) -> Result<Vec<AlertWithReviews>> {
+pub fn alerts_with_reviews<S: AlertStore + ?Sized>(
+    store: &S,
+    filter: &AlertFilter,
+) -> Result<Vec<AlertWithReviews>> {
     let list = store.alerts(filter)?;
     let mut out = Vec::with_capacity(list.len());
     for alert in list {

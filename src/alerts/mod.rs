@@ -28,7 +28,7 @@ use serde::Serialize;
 use serde_json::Value as Json;
 
 use crate::model::{BusinessId, ReviewId};
-use crate::store::{Store, StoreError};
+use crate::store::{AlertStore, Store, StoreError};
 
 pub use notify::{notification_plan, Notification, NotificationPrefs, Plan};
 
@@ -467,7 +467,7 @@ impl RuleSet {
 
 /// The rules as stored: defaults, overlaid with what the owner changed. Unknown stored keys are
 /// ignored (a newer Earshot may have written them).
-pub fn load_rules(store: &Store) -> Result<RuleSet> {
+pub fn load_rules<S: AlertStore + ?Sized>(store: &S) -> Result<RuleSet> {
     let mut set = RuleSet::defaults();
     for (kind, enabled, params) in store.alert_rules()? {
         let Some(kind) = AlertKind::parse(&kind) else {
@@ -490,8 +490,8 @@ pub fn load_rules(store: &Store) -> Result<RuleSet> {
 
 /// Changes a rule: turns it on or off and sets parameters given as text (`hours=12`,
 /// `words=refund, scam`). Everything is validated before anything is stored.
-pub fn set_rule(
-    store: &Store,
+pub fn set_rule<S: AlertStore + ?Sized>(
+    store: &S,
     kind: &str,
     enabled: Option<bool>,
     params: &[(String, String)],
@@ -567,15 +567,15 @@ const SCAN_PAGE: u32 = 5_000;
 /// are still seen), plus the reviews whose reply deadline passed since the last check. Rating
 /// rules read the daily rollup, which is small, in full each time. Everything raised by one check
 /// is stored with the new marks in one transaction.
-pub fn check(store: &mut Store, now: DateTime<Utc>) -> Result<Vec<Alert>> {
+pub fn check<S: AlertStore + ?Sized>(store: &mut S, now: DateTime<Utc>) -> Result<Vec<Alert>> {
     check_since(store, now, None)
 }
 
 /// [`check`], evaluating every rule over the history from `since` (all of it when `None` on a
 /// first check) rather than only what arrived since the last check: `earshot alerts check
 /// --since DATE`. Alerts already raised keep their keys, so nothing is raised twice.
-pub fn check_since(
-    store: &mut Store,
+pub fn check_since<S: AlertStore + ?Sized>(
+    store: &mut S,
     now: DateTime<Utc>,
     since: Option<DateTime<Utc>>,
 ) -> Result<Vec<Alert>> {
@@ -878,8 +878,8 @@ const DROP_EVIDENCE_MAX_STARS: f64 = 2.0;
 /// week, topic surges, review bombing, silence, removed reviews and expiring sign-ins. Each reads
 /// the whole history from the rollups (small), so a first check files every past alert where it
 /// happened, and later checks raise only what is new (the keys are per rule and window).
-fn statistical_rules(
-    store: &Store,
+fn statistical_rules<S: AlertStore + ?Sized>(
+    store: &S,
     set: &RuleSet,
     own: &[&crate::model::Business],
     earliest_new: &BTreeMap<BusinessId, i64>,
@@ -1035,7 +1035,7 @@ fn statistical_rules(
 }
 
 /// Marks an alert seen or dismissed (or new again).
-pub fn set_state(store: &Store, id: AlertId, state: AlertState) -> Result<()> {
+pub fn set_state<S: AlertStore + ?Sized>(store: &S, id: AlertId, state: AlertState) -> Result<()> {
     if store.set_alert_state(id, state)? {
         Ok(())
     } else {

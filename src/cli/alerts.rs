@@ -7,7 +7,7 @@ use chrono::{DateTime, Local, Utc};
 use clap::{Args, Subcommand};
 use earshot::alerts::{self, RuleSet};
 use earshot::model::alerts::{Alert, AlertFilter, AlertKind, AlertState};
-use earshot::store::Store;
+use earshot::store::{AlertStore, Db};
 
 use super::output::print_json;
 
@@ -104,7 +104,7 @@ enum RulesCmd {
     },
 }
 
-pub fn run(store: &mut Store, args: AlertsArgs) -> Result<ExitCode> {
+pub fn run(store: &mut Db, args: AlertsArgs) -> Result<ExitCode> {
     match args.cmd {
         None => list(store, &args),
         Some(AlertsCmd::Check { json, now, since }) => check(
@@ -115,8 +115,12 @@ pub fn run(store: &mut Store, args: AlertsArgs) -> Result<ExitCode> {
         ),
         Some(AlertsCmd::Seen { ids }) => set_state(store, &ids, AlertState::Seen),
         Some(AlertsCmd::Dismiss { ids }) => set_state(store, &ids, AlertState::Dismissed),
-        Some(AlertsCmd::Channels(c)) => super::channels::run(store, c),
-        Some(AlertsCmd::Deliver { json }) => super::channels::deliver(store, json),
+        // Channels keep their passwords in the keyring under the file's identity: not on a team
+        // database yet.
+        Some(AlertsCmd::Channels(c)) => super::channels::run(store.sqlite("Alert channels")?, c),
+        Some(AlertsCmd::Deliver { json }) => {
+            super::channels::deliver(store.sqlite_mut("Sending alerts to channels")?, json)
+        }
         Some(AlertsCmd::Rules(r)) => match r.cmd {
             None => show_rules(&alerts::load_rules(store)?, r.json),
             Some(RulesCmd::Set {
@@ -145,7 +149,7 @@ pub fn run(store: &mut Store, args: AlertsArgs) -> Result<ExitCode> {
     }
 }
 
-fn list(store: &Store, args: &AlertsArgs) -> Result<ExitCode> {
+fn list(store: &Db, args: &AlertsArgs) -> Result<ExitCode> {
     let kind = match args.kind.as_deref() {
         Some(k) => {
             Some(AlertKind::parse(k).ok_or_else(|| alerts::AlertError::UnknownRule(k.to_owned()))?)
@@ -212,7 +216,7 @@ fn parse_since(s: &str) -> std::result::Result<DateTime<Utc>, String> {
 }
 
 fn check(
-    store: &mut Store,
+    store: &mut Db,
     json: bool,
     now: DateTime<Utc>,
     since: Option<DateTime<Utc>>,
@@ -250,7 +254,7 @@ fn check(
     Ok(ExitCode::SUCCESS)
 }
 
-fn set_state(store: &Store, ids: &[i64], state: AlertState) -> Result<ExitCode> {
+fn set_state(store: &Db, ids: &[i64], state: AlertState) -> Result<ExitCode> {
     for id in ids {
         alerts::set_state(store, *id, state)?;
     }

@@ -196,7 +196,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Sentiment(args) => insights::sentiment(args),
         Command::Backup(args) => backup::backup(file()?, args),
         Command::Restore(args) => backup::restore(file()?, args),
-        Command::Alerts(args) => alerts::run(&mut open_store(file()?)?, args),
+        Command::Alerts(args) => alerts::run(&mut open_any()?, args),
         Command::Reply(args) => reply::run(&open_any()?, args),
         Command::Replies(args) => replies::run(&mut open_any()?, args),
         Command::Requests(args) => requests::run(&open_store(file()?)?, args),

@@ -6,11 +6,14 @@
 //! bent to what both engines share; a caller that only ever has a file keeps taking `&Store`.
 //! Methods appear here as the action layer moves onto both stores, concept by concept.
 
+mod alerts;
 mod replies;
 mod settings;
 mod sources;
 
 pub use replies::ReplyStore;
+
+pub use alerts::AlertStore;
 
 use std::path::{Path, PathBuf};
 

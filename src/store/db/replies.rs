@@ -607,16 +607,3 @@ impl ReplyStore for Db {
         }
     }
 }
-
-impl Db {
-    /// The credentials this seat holds for the database's sources. On a file, the secrets stored
-    /// with it (the OS keyring, or `EARSHOT_SECRETS_FILE`). On a team database none are stored:
-    /// credentials stay on the computers that sync, and a seat sends with what it is given
-    /// (`EARSHOT_TOKEN_<CONNECTOR>`), leaving other replies queued for a seat that holds them.
-    pub fn secrets(&self) -> Result<Box<dyn crate::secrets::SecretStore>> {
-        match self {
-            Db::Sqlite(s) => s.secrets(),
-            Db::Postgres(_) => Ok(Box::<crate::secrets::MemorySecrets>::default()),
-        }
-    }
-}

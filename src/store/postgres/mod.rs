@@ -11,6 +11,7 @@
 //! COPY-fed write path, the listing and the search) in `reviews`, the headline figures in
 //! `stats`.
 
+mod alerts;
 mod claims;
 #[cfg(unix)]
 pub mod cluster;
@@ -45,6 +46,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_sources_sync",
         include_str!("migrations/0003_sources_sync.sql"),
     ),
+    ("0004_alerts", include_str!("migrations/0004_alerts.sql")),
     ("0005_replies", include_str!("migrations/0005_replies.sql")),
 ];
 
