@@ -7,6 +7,7 @@
 //! Methods appear here as the action layer moves onto both stores, concept by concept.
 
 mod settings;
+mod team;
 
 use std::path::{Path, PathBuf};
 
