@@ -172,11 +172,17 @@ impl PgStore {
 
     /// Whether the database's schema is the one this build writes, read without a lock.
     fn schema_is_current(&self) -> Result<bool> {
-        let row = self.client().query_one(
-            "SELECT CASE WHEN to_regclass('earshot_schema') IS NULL THEN 0
-                    ELSE (SELECT coalesce(max(version), 0) FROM earshot_schema) END",
-            &[],
-        )?;
+        // Two statements: a query naming a table that does not exist fails while parsed.
+        let exists: bool = self
+            .client()
+            .query_one("SELECT to_regclass('earshot_schema') IS NOT NULL", &[])?
+            .get(0);
+        if !exists {
+            return Ok(false);
+        }
+        let row = self
+            .client()
+            .query_one("SELECT coalesce(max(version), 0) FROM earshot_schema", &[])?;
         Ok(i64::from(row.get::<_, i32>(0)) == PG_SCHEMA_VERSION)
     }
 

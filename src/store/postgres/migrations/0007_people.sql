@@ -105,7 +105,7 @@ BEGIN
     EXECUTE 'ALTER TABLE businesses ENABLE ROW LEVEL SECURITY';
     EXECUTE 'DROP POLICY IF EXISTS earshot_business ON businesses';
     EXECUTE 'CREATE POLICY earshot_business ON businesses USING ((SELECT earshot_sees_all_businesses())
-             OR id = ANY ((SELECT earshot_my_businesses())))';
+             OR id = ANY (CAST((SELECT earshot_my_businesses()) AS bigint[])))';
     secured := secured || 'businesses'::text;
     FOR t IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
              JOIN pg_attribute a ON a.attrelid = c.oid
@@ -113,7 +113,7 @@ BEGIN
                AND NOT a.attisdropped AND c.relname <> 'businesses' LOOP
         visible := '(SELECT earshot_sees_all_businesses())
                     OR (business_id IS NULL AND (SELECT earshot_on_team()))
-                    OR business_id = ANY ((SELECT earshot_my_businesses()))';
+                    OR business_id = ANY (CAST((SELECT earshot_my_businesses()) AS bigint[]))';
         EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t.relname);
         EXECUTE format('DROP POLICY IF EXISTS earshot_business ON %I', t.relname);
         EXECUTE format('CREATE POLICY earshot_business ON %I USING (%s) WITH CHECK (%s)',
@@ -152,15 +152,15 @@ $$;
 -- so a 100,000-review import sends one per business, not 100,000.
 CREATE FUNCTION earshot_notify_rows() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    kind text := TG_ARGV[0];
+    change_kind text := TG_ARGV[0];
 BEGIN
     IF TG_TABLE_NAME = 'replies' THEN
-        PERFORM pg_notify('earshot', json_build_object('kind', kind,
+        PERFORM pg_notify('earshot', json_build_object('kind', change_kind,
                     'business_id', r.business_id, 'id', max(n.id), 'count', count(*))::text)
         FROM new_rows n LEFT JOIN reviews r ON r.id = n.review_id
         GROUP BY r.business_id;
     ELSE
-        PERFORM pg_notify('earshot', json_build_object('kind', kind,
+        PERFORM pg_notify('earshot', json_build_object('kind', change_kind,
                     'business_id', business_id, 'id', max(id), 'count', count(*))::text)
         FROM new_rows GROUP BY business_id;
     END IF;
