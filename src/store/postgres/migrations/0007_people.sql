@@ -32,23 +32,25 @@ ALTER TABLE reviews ADD COLUMN assigned_to text;
 -- not on this database's team sees nothing, even in a group role: group roles are the whole
 -- server's, and a person of one team database must not read another's on the same server. (The
 -- tables' owner, who ran the migrations, and superusers bypass row-level security altogether.)
--- SECURITY DEFINER: it reads team_members whatever the caller may read. Policies call it as
--- `(SELECT ...)`, an InitPlan evaluated once a statement rather than once a row.
-CREATE FUNCTION earshot_sees_all_businesses() RETURNS boolean
+-- SECURITY DEFINER: it reads team_members whatever the caller may read; `who` defaults to the
+-- caller's current_user, filled in at the call (inside the function current_user is its
+-- owner). Policies call it as `(SELECT ...)`, an InitPlan evaluated once a statement rather
+-- than once a row.
+CREATE FUNCTION earshot_sees_all_businesses(who text DEFAULT current_user) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT coalesce((SELECT businesses IS NULL FROM team_members WHERE name = current_user), false)
+    SELECT coalesce((SELECT businesses IS NULL FROM team_members WHERE name = who), false)
 $$;
 
 -- Whether the signed-in role is a person of this database's team.
-CREATE FUNCTION earshot_on_team() RETURNS boolean
+CREATE FUNCTION earshot_on_team(who text DEFAULT current_user) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT EXISTS (SELECT 1 FROM team_members WHERE name = current_user)
+    SELECT EXISTS (SELECT 1 FROM team_members WHERE name = who)
 $$;
 
 -- The businesses the signed-in person is limited to (empty when they see all).
-CREATE FUNCTION earshot_my_businesses() RETURNS bigint[]
+CREATE FUNCTION earshot_my_businesses(who text DEFAULT current_user) RETURNS bigint[]
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT coalesce((SELECT businesses FROM team_members WHERE name = current_user), '{}')
+    SELECT coalesce((SELECT businesses FROM team_members WHERE name = who), '{}')
 $$;
 
 -- GRANTs by group role and row-level security on every table; idempotent, so it runs after
