@@ -19,7 +19,11 @@ use crate::common::TestDb;
 /// The URL of the same database signed in as `user` (the test cluster trusts 127.0.0.1, so the
 /// password is not checked there: what is tested is what the role may do).
 fn as_user(url: &str, user: &str) -> String {
-    url.replacen("postgresql://postgres@", &format!("postgresql://{user}@"), 1)
+    url.replacen(
+        "postgresql://postgres@",
+        &format!("postgresql://{user}@"),
+        1,
+    )
 }
 
 /// Two businesses with a review each, and a `replies` table as the SQLite store has it (the
@@ -93,9 +97,15 @@ fn staff_can_neither_post_nor_read_another_business_even_with_hand_written_sql()
     let mut superuser = Client::connect(&url, NoTls).unwrap();
     let harbour_days = count(
         &mut superuser,
-        &format!("SELECT count(*) FROM review_daily WHERE business_id = {}", harbour.id),
+        &format!(
+            "SELECT count(*) FROM review_daily WHERE business_id = {}",
+            harbour.id
+        ),
     );
-    assert_eq!(count(&mut staff, "SELECT count(*) FROM review_daily"), harbour_days);
+    assert_eq!(
+        count(&mut staff, "SELECT count(*) FROM review_daily"),
+        harbour_days
+    );
     assert_eq!(
         count(
             &mut staff,
@@ -127,10 +137,7 @@ fn staff_can_neither_post_nor_read_another_business_even_with_hand_written_sql()
     assert!(why.contains("permission denied"), "{why}");
     let why = refused(staff.execute("DELETE FROM reviews", &[]));
     assert!(why.contains("permission denied"), "{why}");
-    let why = refused(staff.execute(
-        "INSERT INTO settings (key, value) VALUES ('x', '1')",
-        &[],
-    ));
+    let why = refused(staff.execute("INSERT INTO settings (key, value) VALUES ('x', '1')", &[]));
     assert!(why.contains("permission denied"), "{why}");
     let why = refused(staff.execute(
         "UPDATE team_members SET businesses = NULL WHERE name = current_user",
@@ -287,10 +294,21 @@ fn the_team_commands_invite_list_change_and_remove_people() {
     ok(&earshot(&url, &["team", "init"], None));
     let said = ok(&earshot(
         &url,
-        &["team", "invite", "cli_ana", "--role", "staff", "--business", "harbour café"],
+        &[
+            "team",
+            "invite",
+            "cli_ana",
+            "--role",
+            "staff",
+            "--business",
+            "harbour café",
+        ],
         None,
     ));
-    assert!(said.contains("Invited cli_ana as staff for Harbour Café"), "{said}");
+    assert!(
+        said.contains("Invited cli_ana as staff for Harbour Café"),
+        "{said}"
+    );
     let password = said
         .lines()
         .find_map(|l| l.split("privately): ").nth(1))
@@ -298,7 +316,14 @@ fn the_team_commands_invite_list_change_and_remove_people() {
     assert_eq!(password.len(), 32, "{said}");
     ok(&earshot(
         &url,
-        &["team", "invite", "cli_bo", "--role", "manager", "--password-stdin"],
+        &[
+            "team",
+            "invite",
+            "cli_bo",
+            "--role",
+            "manager",
+            "--password-stdin",
+        ],
         Some("chosen-by-bo\n"),
     ));
     // Earshot stores no password: no column of its tables holds either.
@@ -307,7 +332,10 @@ fn the_team_commands_invite_list_change_and_remove_people() {
         .query_one("SELECT string_agg(t::text, ' ') FROM team_members t", &[])
         .unwrap()
         .get(0);
-    assert!(!dump.contains(password) && !dump.contains("chosen-by-bo"), "{dump}");
+    assert!(
+        !dump.contains(password) && !dump.contains("chosen-by-bo"),
+        "{dump}"
+    );
 
     let listed: serde_json::Value =
         serde_json::from_str(&ok(&earshot(&url, &["team", "members", "--json"], None))).unwrap();
@@ -336,7 +364,11 @@ fn the_team_commands_invite_list_change_and_remove_people() {
     assert!(!out.status.success());
 
     // The staff login can read as staff; made a manager, it can queue replies.
-    ok(&earshot(&url, &["team", "role", "cli_ana", "manager"], None));
+    ok(&earshot(
+        &url,
+        &["team", "role", "cli_ana", "manager"],
+        None,
+    ));
     let mut ana = Client::connect(&as_user(&url, "cli_ana"), NoTls).unwrap();
     ana.execute("INSERT INTO settings (key, value) VALUES ('y', '2')", &[])
         .unwrap();

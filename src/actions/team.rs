@@ -41,7 +41,9 @@ pub fn invite(
         Some(_) => None,
         None => Some(team_password()?),
     };
-    let password = password.or(generated_password.as_deref()).unwrap_or_default();
+    let password = password
+        .or(generated_password.as_deref())
+        .unwrap_or_default();
     let member = db.invite(name, role, limited, password)?;
     Ok(Invited {
         member,
@@ -68,11 +70,7 @@ pub fn assign(db: &Db, review_id: ReviewId, to: Option<&str>) -> Result<()> {
 
 /// Hears the team's changes until `on_change` says stop (returns false): each batch of changes
 /// as it arrives, and an empty one every `tick` so the caller can check for a stop.
-pub fn listen(
-    db: &Db,
-    tick: Duration,
-    on_change: &mut dyn FnMut(&[Change]) -> bool,
-) -> Result<()> {
+pub fn listen(db: &Db, tick: Duration, on_change: &mut dyn FnMut(&[Change]) -> bool) -> Result<()> {
     db.listen()?;
     loop {
         let changes = db.next_changes(tick)?;

@@ -74,7 +74,8 @@ pub struct AssignArgs {
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
-    Role::parse(&s.to_lowercase()).ok_or_else(|| format!("{s:?} is not a role: owner, manager or staff"))
+    Role::parse(&s.to_lowercase())
+        .ok_or_else(|| format!("{s:?} is not a role: owner, manager or staff"))
 }
 
 pub fn run(db: &Db, args: TeamArgs) -> Result<ExitCode> {
@@ -179,7 +180,11 @@ pub fn run(db: &Db, args: TeamArgs) -> Result<ExitCode> {
 }
 
 pub fn assign(db: &Db, args: AssignArgs) -> Result<ExitCode> {
-    let to = if args.nobody { None } else { args.to.as_deref() };
+    let to = if args.nobody {
+        None
+    } else {
+        args.to.as_deref()
+    };
     team::assign(db, args.review_id, to)?;
     match to {
         Some(name) => println!("Review {} is assigned to {name}.", args.review_id),

@@ -154,7 +154,10 @@ impl PgStore {
     pub fn team_ready(&self) -> Result<bool> {
         Ok(self
             .client()
-            .query_opt("SELECT 1 FROM pg_roles WHERE rolname = 'earshot_staff'", &[])?
+            .query_opt(
+                "SELECT 1 FROM pg_roles WHERE rolname = 'earshot_staff'",
+                &[],
+            )?
             .is_some())
     }
 
@@ -247,7 +250,10 @@ impl PgStore {
             return Err(unknown_member(name));
         }
         let drop_role: String = tx
-            .query_one("SELECT format('DROP ROLE IF EXISTS %I', $1::text)", &[&name])?
+            .query_one(
+                "SELECT format('DROP ROLE IF EXISTS %I', $1::text)",
+                &[&name],
+            )?
             .get(0);
         tx.batch_execute(&drop_role)?;
         tx.execute(
@@ -309,9 +315,10 @@ impl PgStore {
 
     /// Who review `review_id` is assigned to.
     pub fn review_assignee(&self, review_id: ReviewId) -> Result<Option<String>> {
-        let row = self
-            .client()
-            .query_opt("SELECT assigned_to FROM reviews WHERE id = $1", &[&review_id])?;
+        let row = self.client().query_opt(
+            "SELECT assigned_to FROM reviews WHERE id = $1",
+            &[&review_id],
+        )?;
         row.map(|r| r.get(0))
             .ok_or(StoreError::UnknownReview(review_id))
     }
@@ -328,7 +335,11 @@ impl PgStore {
         let mut client = self.client();
         let mut notifications = client.notifications();
         // Wait for the first, then take what else has already arrived.
-        let mut heard: Vec<_> = notifications.timeout_iter(timeout).next()?.into_iter().collect();
+        let mut heard: Vec<_> = notifications
+            .timeout_iter(timeout)
+            .next()?
+            .into_iter()
+            .collect();
         let mut pending = notifications.iter();
         while let Some(n) = pending.next()? {
             heard.push(n);
