@@ -25,6 +25,7 @@ pub mod requests;
 pub mod service;
 pub mod sources;
 pub mod sync;
+pub mod team;
 pub mod topics;
 pub mod watch;
 pub mod win_back;

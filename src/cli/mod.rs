@@ -17,6 +17,7 @@ mod requests;
 mod reviews;
 mod secret_input;
 mod sources;
+mod team;
 mod topics;
 mod watch;
 
@@ -94,6 +95,10 @@ enum Command {
     /// Run `earshot watch` in the background as a systemd user service: install, uninstall,
     /// status.
     Service(watch::ServiceArgs),
+    /// The people of a team database: init, invite, members, remove, role, listen.
+    Team(team::TeamArgs),
+    /// Hand a review to a person of the team: `earshot assign ID --to NAME`.
+    Assign(team::AssignArgs),
     /// Writes the man pages, shell completions and systemd unit the Linux package ships.
     #[command(hide = true)]
     PackageFiles(package_files::PackageFilesArgs),
@@ -204,6 +209,8 @@ pub fn run() -> Result<ExitCode> {
         Command::Sync(args) => sources::sync_cmd(&location, args),
         Command::Watch(args) => watch::watch(file()?, args),
         Command::Service(args) => watch::service(file()?, args),
+        Command::Team(args) => team::run(&open_any()?, args),
+        Command::Assign(args) => team::assign(&open_any()?, args),
         Command::PackageFiles(args) => package_files::run(args),
     }
 }

@@ -264,6 +264,9 @@ pub enum StoreError {
     /// An action not yet built on the team store (issue 31 moves them over concept by concept).
     #[error("{0} does not work on a team database yet; use it with a database file")]
     NotOnTeamDatabase(&'static str),
+    /// Something only a team database has (people, roles, the live link) asked of a file.
+    #[error("{0} needs a team database (`--db postgresql://…`); a database file is one person's")]
+    NeedsTeamDatabase(&'static str),
 }
 
 impl StoreError {
@@ -286,6 +289,7 @@ impl StoreError {
             StoreError::PgMigration { .. } => "migration_failed",
             StoreError::Postgres(_) => "db_error",
             StoreError::NotOnTeamDatabase(_) => "not_on_team_database",
+            StoreError::NeedsTeamDatabase(_) => "needs_team_database",
         }
     }
 }

@@ -10,10 +10,10 @@ mod alerts;
 mod replies;
 mod settings;
 mod sources;
-
-pub use replies::ReplyStore;
+mod team;
 
 pub use alerts::AlertStore;
+pub use replies::ReplyStore;
 
 use std::path::{Path, PathBuf};
 

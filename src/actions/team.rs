@@ -1,0 +1,81 @@
+//! The team's people (issue 31): set up the roles, invite, list, change and remove people, hand a
+//! review to someone, and hear the team's changes. Each works on a team database only; on a file
+//! the store says so ([`crate::store::StoreError::NeedsTeamDatabase`]).
+
+use std::time::Duration;
+
+use crate::model::{BusinessId, ReviewId};
+use crate::store::postgres::team_password;
+use crate::store::postgres::{Change, Member, Role};
+use crate::store::{Db, Result};
+
+/// A person just invited, and the password generated for them (shown once, stored nowhere)
+/// when none was given.
+#[derive(Debug)]
+pub struct Invited {
+    pub member: Member,
+    pub generated_password: Option<String>,
+}
+
+/// Creates the group roles and secures every table (the database's owner runs it once).
+pub fn team_init(db: &Db) -> Result<()> {
+    db.team_init()
+}
+
+/// Invites `name` as `role`, limited to the businesses named (every business when none), with
+/// `password` or a generated one.
+pub fn invite(
+    db: &Db,
+    name: &str,
+    role: Role,
+    business_names: &[String],
+    password: Option<&str>,
+) -> Result<Invited> {
+    let team = db.team("Inviting people")?;
+    let ids: Vec<BusinessId> = business_names
+        .iter()
+        .map(|b| team.business_by_name(b).map(|b| b.id))
+        .collect::<Result<_>>()?;
+    let limited = (!ids.is_empty()).then_some(ids.as_slice());
+    let generated_password = match password {
+        Some(_) => None,
+        None => Some(team_password()?),
+    };
+    let password = password
+        .or(generated_password.as_deref())
+        .unwrap_or_default();
+    let member = db.invite(name, role, limited, password)?;
+    Ok(Invited {
+        member,
+        generated_password,
+    })
+}
+
+pub fn members(db: &Db) -> Result<Vec<Member>> {
+    db.members()
+}
+
+pub fn remove(db: &Db, name: &str) -> Result<()> {
+    db.remove_member(name)
+}
+
+pub fn set_role(db: &Db, name: &str, role: Role) -> Result<Member> {
+    db.set_member_role(name, role)
+}
+
+/// Hands review `review_id` to the person `to`, or to nobody.
+pub fn assign(db: &Db, review_id: ReviewId, to: Option<&str>) -> Result<()> {
+    db.assign_review(review_id, to)
+}
+
+/// Hears the team's changes until `on_change` says stop (returns false): each batch of changes
+/// as it arrives, and an empty one every `tick` so the caller can check for a stop.
+pub fn listen(db: &Db, tick: Duration, on_change: &mut dyn FnMut(&[Change]) -> bool) -> Result<()> {
+    db.listen()?;
+    loop {
+        let changes = db.next_changes(tick)?;
+        if !on_change(&changes) {
+            return Ok(());
+        }
+    }
+}
