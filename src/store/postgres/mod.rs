@@ -39,6 +39,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_settings",
         include_str!("migrations/0002_settings.sql"),
     ),
+    ("0008_scale", include_str!("migrations/0008_scale.sql")),
 ];
 
 /// The schema version this build writes on PostgreSQL.
