@@ -127,6 +127,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0017_review_requests",
         include_str!("migrations/0017_review_requests.sql"),
     ),
+    (
+        "0018_search_key_past_2_26",
+        include_str!("migrations/0018_search_key_past_2_26.sql"),
+    ),
 ];
 
 /// Migrations after which the full-text index is filled from the reviews (they make it anew).

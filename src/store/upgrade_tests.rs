@@ -31,6 +31,7 @@ const FIXTURES: &[(i64, &str)] = &[
     (15, include_str!("../../tests/fixtures/schema_v15.sql")),
     (16, include_str!("../../tests/fixtures/schema_v16.sql")),
     (17, include_str!("../../tests/fixtures/schema_v17.sql")),
+    (18, include_str!("../../tests/fixtures/schema_v18.sql")),
 ];
 
 /// A database file made from a fixture's SQL, as the version that shipped it left it.
