@@ -111,13 +111,23 @@ mod tests {
         let (mut store, source) = store_with_source(dir.path());
         let t0 = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 3, 2, 9, 15, 0).unwrap();
         let at = |s: i64| t0 + chrono::Duration::seconds(s);
-        let words = ["plain", "simple", "quiet", "modest", "lovely croissant", "calm"];
+        let words = [
+            "plain",
+            "simple",
+            "quiet",
+            "modest",
+            "lovely croissant",
+            "calm",
+        ];
         let items: Vec<_> = words
             .iter()
             .enumerate()
             .map(|(i, w)| {
                 let body = format!("{w} coffee");
-                (source, IncomingReview::example(format!("r{i}"), body, at(i as i64)))
+                (
+                    source,
+                    IncomingReview::example(format!("r{i}"), body, at(i as i64)),
+                )
             })
             .collect();
         store.write_batch(&items).unwrap();
@@ -139,18 +149,29 @@ mod tests {
         let key_of = |store: &Store, id: ReviewId| -> i64 {
             store
                 .conn
-                .query_row("SELECT search_key FROM reviews WHERE id = ?1", [id], |r| r.get(0))
+                .query_row("SELECT search_key FROM reviews WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })
                 .unwrap()
         };
         assert_eq!(key_of(&store, 5), search_key(5, at(4).timestamp()));
-        assert_eq!(key_of(&store, h), search_key(6, at(4).timestamp()), "next free key");
+        assert_eq!(
+            key_of(&store, h),
+            search_key(6, at(4).timestamp()),
+            "next free key"
+        );
 
         let found = |store: &Store, q: &str| -> Vec<ReviewId> {
             let f = ReviewFilter {
                 search: Some(q.into()),
                 ..Default::default()
             };
-            let ids: Vec<ReviewId> = store.list_reviews(&f).unwrap().iter().map(|r| r.id).collect();
+            let ids: Vec<ReviewId> = store
+                .list_reviews(&f)
+                .unwrap()
+                .iter()
+                .map(|r| r.id)
+                .collect();
             assert_eq!(store.count_reviews(&f).unwrap(), ids.len() as u64, "{q}");
             ids
         };
@@ -163,7 +184,11 @@ mod tests {
         };
         assert_eq!(found(&store, "espresso"), [h]);
         assert_eq!(found(&store, "croissant"), [5]);
-        assert_eq!(found(&store, "coffee"), [6, h, 5, 4, 3, 2, 1], "newest first");
+        assert_eq!(
+            found(&store, "coffee"),
+            [6, h, 5, 4, 3, 2, 1],
+            "newest first"
+        );
         check_index(&store);
 
         // Review 6 moves to the second of h, onto the key h took: h moves to the next free one.
@@ -180,7 +205,10 @@ mod tests {
         let more: Vec<_> = (0..50)
             .map(|i| {
                 let body = format!("latte number{i}");
-                (source, IncomingReview::example(format!("m{i}"), body, at(4)))
+                (
+                    source,
+                    IncomingReview::example(format!("m{i}"), body, at(4)),
+                )
             })
             .collect();
         store.write_batch(&more).unwrap();
