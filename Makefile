@@ -86,9 +86,16 @@ package-test: setup
 # database (tests/e2e/desktop-bench.sh); the app's queries while a sync of the largest file
 # writes (examples/bench_load.rs). Prints a table and writes target/bench.json. Needs about
 # 2 GB of disk under target/bench and a few minutes.
+# BENCH_SIZES and BENCH_PG_SIZES choose the sizes (issue 31's 10M run:
+# `make bench BENCH_SIZES=1000000,10000000 BENCH_PG_SIZES=1000000,10000000`, hours and ~30 GB on
+# a small machine); the PostgreSQL column (import, stats, inbox page, search on a throwaway
+# cluster) goes to target/bench-pg.json.
+BENCH_SIZES ?= 10000,100000,1000000
+BENCH_PG_SIZES ?= 100000,1000000
 bench: setup
-	cargo build --release -p earshot --bin earshot --example bench --example bench_load
-	$(BUILD_DIR)/release/examples/bench
+	cargo build --release -p earshot --bin earshot --example bench --example bench_load --example bench_pg
+	$(BUILD_DIR)/release/examples/bench --sizes $(BENCH_SIZES)
+	$(BUILD_DIR)/release/examples/bench_pg --sizes $(BENCH_PG_SIZES)
 	$(BUILD_DIR)/release/examples/bench_load
 	cargo build --release -p earshot-desktop --features custom-protocol
 	bash tests/e2e/desktop-bench.sh

@@ -137,6 +137,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0019_rescore_other_languages",
         include_str!("migrations/0019_rescore_other_languages.sql"),
     ),
+    (
+        "0020_search_key_past_2_26",
+        include_str!("migrations/0020_search_key_past_2_26.sql"),
+    ),
 ];
 
 /// Migrations after which the reviews stored unscored are scored (`rescore`): work in

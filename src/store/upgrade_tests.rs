@@ -33,6 +33,7 @@ const FIXTURES: &[(i64, &str)] = &[
     (17, include_str!("../../tests/fixtures/schema_v17.sql")),
     (18, include_str!("../../tests/fixtures/schema_v18.sql")),
     (19, include_str!("../../tests/fixtures/schema_v19.sql")),
+    (20, include_str!("../../tests/fixtures/schema_v20.sql")),
 ];
 
 /// A database file made from a fixture's SQL, as the version that shipped it left it.

@@ -51,6 +51,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0004_alerts", include_str!("migrations/0004_alerts.sql")),
     ("0005_replies", include_str!("migrations/0005_replies.sql")),
     ("0007_people", include_str!("migrations/0007_people.sql")),
+    ("0008_scale", include_str!("migrations/0008_scale.sql")),
 ];
 
 /// The schema version this build writes on PostgreSQL.

@@ -81,6 +81,10 @@ fn revisions_sql() -> String {
 
 /// Inserts new items in the order they came (ids follow, as in the SQLite store), updates edited or returning ones, leaves
 /// unchanged ones alone; counts (new, updated). $1: now.
+///
+/// Unchanged items are left out before the insert, not only by the conflict's WHERE: an
+/// `INSERT … ON CONFLICT` computes each row's generated search document (two `to_tsvector`)
+/// before it finds the conflict, which made a rerun of an import cost half its first run.
 fn upsert_sql() -> String {
     format!(
         "WITH written AS (
@@ -90,7 +94,11 @@ fn upsert_sql() -> String {
              SELECT source_id, business_id, platform, external_id, kind, author, rating, title,
                  body, url, language, created_at, updated_at, $1, sentiment, sentiment_label,
                  content_hash, aspects::jsonb, raw_json, replied_at
-             FROM ({LATEST}) s ORDER BY seq
+             FROM ({LATEST}) s
+             WHERE NOT EXISTS (SELECT 1 FROM reviews u
+                 WHERE u.source_id = s.source_id AND u.external_id = s.external_id
+                   AND u.content_hash = s.content_hash AND u.removed_at IS NULL)
+             ORDER BY seq
              ON CONFLICT (source_id, external_id) DO UPDATE SET
                  platform = excluded.platform, kind = excluded.kind, author = excluded.author,
                  rating = excluded.rating, title = excluded.title, body = excluded.body,

@@ -21,9 +21,10 @@ pub(in crate::store) use write::validate;
 pub use write::ReviewWriter;
 
 /// Bits of the review id in a search key; the second of creation fills the bits above. A search
-/// finds each match's review from these bits (FROM_SEARCH), so a database's first 2^26 (67
-/// million) review ids are searchable; a review with a higher id is listed and counted, but no
-/// search finds it.
+/// finds each match's review from these bits (FROM_SEARCH) for a database's first 2^26 (67
+/// million) review ids. A review with a higher id gets a free key of its second
+/// (`write::search_key_of`) and is found through the index of those keys (migration 0018,
+/// SEARCH_JOIN_ANY_ID), which a search reads only when the database holds such a review.
 const SEARCH_KEY_ID_BITS: u32 = 26;
 const SEARCH_KEY_ID_MASK: i64 = (1 << SEARCH_KEY_ID_BITS) - 1;
 
@@ -36,6 +37,12 @@ const SEARCH_KEY_SECONDS: std::ops::RangeInclusive<i64> =
 /// the inbox's, and a search lists newest first from the full-text index alone.
 fn search_key(id: ReviewId, created_at: i64) -> i64 {
     search_key_second(created_at) | (id & SEARCH_KEY_ID_MASK)
+}
+
+/// Whether a review's key holds its id: true of every id below 2^26. The others are found
+/// through migration 0018's index.
+fn key_holds_id(id: ReviewId) -> bool {
+    id <= SEARCH_KEY_ID_MASK
 }
 
 /// The lowest search key of a review created at `t`: `created_at >= t` implies
@@ -90,5 +97,123 @@ mod tests {
             let key = search_key(7, t);
             assert!(search_key_second(t) <= key && key <= search_key_second_end(t));
         }
+    }
+
+    /// Issue 31: reviews past id 2^26 are found by a search, also one whose id's low bits name
+    /// a review of the same second, and an edit that moves a review below 2^26 onto the key a
+    /// review past it took keeps both found and the full-text index whole.
+    #[test]
+    fn reviews_past_two_to_the_26th_are_searched_and_keep_their_keys_apart() {
+        use crate::model::IncomingReview;
+        use crate::store::ReviewFilter;
+        use rusqlite::params;
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, source) = store_with_source(dir.path());
+        let t0 = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 3, 2, 9, 15, 0).unwrap();
+        let at = |s: i64| t0 + chrono::Duration::seconds(s);
+        let words = [
+            "plain",
+            "simple",
+            "quiet",
+            "modest",
+            "lovely croissant",
+            "calm",
+        ];
+        let items: Vec<_> = words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let body = format!("{w} coffee");
+                (
+                    source,
+                    IncomingReview::example(format!("r{i}"), body, at(i as i64)),
+                )
+            })
+            .collect();
+        store.write_batch(&items).unwrap();
+        // Ids continue from the highest: a row past 2^26 (removed, of 1970, no words) makes
+        // the next review's id 2^26 + 5, whose low bits name review 5, of the same second.
+        let high = (1 << 26) + 4;
+        store
+            .conn
+            .execute(
+                "INSERT INTO reviews (id, source_id, business_id, platform, external_id, kind,
+                     body, created_at, fetched_at, removed_at, content_hash, search_key)
+                 VALUES (?1, ?2, 1, 'google', 'placeholder', 'review', '', 0, 0, 0, 0, ?3)",
+                params![high, source, search_key(high, 0)],
+            )
+            .unwrap();
+        let espresso = IncomingReview::example("h".into(), "Smoky espresso coffee".into(), at(4));
+        store.write_batch(&[(source, espresso)]).unwrap();
+        let h: ReviewId = (1 << 26) + 5;
+        let key_of = |store: &Store, id: ReviewId| -> i64 {
+            store
+                .conn
+                .query_row("SELECT search_key FROM reviews WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })
+                .unwrap()
+        };
+        assert_eq!(key_of(&store, 5), search_key(5, at(4).timestamp()));
+        assert_eq!(
+            key_of(&store, h),
+            search_key(6, at(4).timestamp()),
+            "next free key"
+        );
+
+        let found = |store: &Store, q: &str| -> Vec<ReviewId> {
+            let f = ReviewFilter {
+                search: Some(q.into()),
+                ..Default::default()
+            };
+            let ids: Vec<ReviewId> = store
+                .list_reviews(&f)
+                .unwrap()
+                .iter()
+                .map(|r| r.id)
+                .collect();
+            assert_eq!(store.count_reviews(&f).unwrap(), ids.len() as u64, "{q}");
+            ids
+        };
+        let check_index = |store: &Store| {
+            store
+                .conn
+                .execute_batch("INSERT INTO reviews_fts (reviews_fts) VALUES ('integrity-check')")
+                .unwrap();
+            assert_eq!(store.integrity_check().unwrap(), ["ok"]);
+        };
+        assert_eq!(found(&store, "espresso"), [h]);
+        assert_eq!(found(&store, "croissant"), [5]);
+        assert_eq!(
+            found(&store, "coffee"),
+            [6, h, 5, 4, 3, 2, 1],
+            "newest first"
+        );
+        check_index(&store);
+
+        // Review 6 moves to the second of h, onto the key h took: h moves to the next free one.
+        let moved = IncomingReview::example("r5".into(), "calm tea".into(), at(4));
+        store.write_batch(&[(source, moved)]).unwrap();
+        assert_eq!(key_of(&store, 6), search_key(6, at(4).timestamp()));
+        assert_eq!(key_of(&store, h), search_key(7, at(4).timestamp()));
+        assert_eq!(found(&store, "espresso"), [h]);
+        assert_eq!(found(&store, "tea"), [6]);
+        assert_eq!(found(&store, "coffee"), [h, 5, 4, 3, 2, 1]);
+        check_index(&store);
+
+        // Further reviews past 2^26 get keys of their own.
+        let more: Vec<_> = (0..50)
+            .map(|i| {
+                let body = format!("latte number{i}");
+                (
+                    source,
+                    IncomingReview::example(format!("m{i}"), body, at(4)),
+                )
+            })
+            .collect();
+        store.write_batch(&more).unwrap();
+        assert_eq!(found(&store, "latte").len(), 50);
+        assert_eq!(found(&store, "number49").len(), 1);
+        check_index(&store);
     }
 }

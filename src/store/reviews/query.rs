@@ -103,6 +103,7 @@ impl Store {
             Vec::new()
         };
         let (sql, args) = list_sql(filter, &businesses);
+        let sql = self.search_join_for_every_id(sql)?;
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(args), from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -115,6 +116,7 @@ impl Store {
             return Ok(n);
         }
         let (sql, args) = count_sql(filter);
+        let sql = self.search_join_for_every_id(sql)?;
         let n: i64 = self
             .conn
             .prepare_cached(&sql)?
@@ -204,12 +206,41 @@ const FROM_REVIEWS: &str = "reviews r JOIN businesses b ON b.id = r.business_id"
 /// A search drives from the full-text index, in its rowid (search key) order, and finds each
 /// match's review by the id held in the key's low bits: the reviews table has no index of its
 /// search key (migration 0009). The second condition makes a key whose id bits name another
-/// review (ids beyond 2^26, see SEARCH_KEY_ID_BITS) match nothing rather than the wrong review.
+/// review (a review past 2^26, see SEARCH_KEY_ID_BITS) match nothing rather than the wrong
+/// review; such reviews are found by SEARCH_JOIN_ANY_ID, once a database holds one.
 /// CROSS JOIN pins the FTS table as the outer loop: left to itself, SQLite 3.51 drives from the
 /// business index and runs the full-text query once per review (seconds, not ms).
 const FROM_SEARCH: &str = "reviews_fts CROSS JOIN reviews r \
      ON r.id = (reviews_fts.rowid & 67108863) AND r.search_key = reviews_fts.rowid \
      JOIN businesses b ON b.id = r.business_id";
+
+/// FROM_SEARCH's way from a key to its review below 2^26.
+const SEARCH_JOIN_BY_ID_BITS: &str = "r.id = (reviews_fts.rowid & 67108863)";
+
+/// The same for a database that holds reviews past 2^26: a key held by one of them is found in
+/// migration 0018's index of their keys, any other holds its id. One more index probe a match,
+/// so only such a database pays it (`Store::search_join_for_every_id`).
+const SEARCH_JOIN_ANY_ID: &str = "r.id = coalesce((SELECT h.id FROM reviews h \
+     WHERE h.search_key = reviews_fts.rowid AND h.id > 67108863), reviews_fts.rowid & 67108863)";
+
+impl Store {
+    /// `sql` with SEARCH_JOIN_ANY_ID for SEARCH_JOIN_BY_ID_BITS when the database holds a
+    /// review past 2^26 (the highest id is the rowid table's last entry: one page read).
+    fn search_join_for_every_id(&self, sql: String) -> Result<String> {
+        if !sql.contains(SEARCH_JOIN_BY_ID_BITS) {
+            return Ok(sql);
+        }
+        let past: bool = self
+            .conn
+            .prepare_cached("SELECT coalesce(max(id), 0) > 67108863 FROM reviews")?
+            .query_row([], |r| r.get(0))?;
+        Ok(if past {
+            sql.replace(SEARCH_JOIN_BY_ID_BITS, SEARCH_JOIN_ANY_ID)
+        } else {
+            sql
+        })
+    }
+}
 
 fn filter_sql(f: &ReviewFilter) -> FilterSql {
     let mut wh: Vec<String> = Vec::new();
@@ -573,6 +604,8 @@ mod tests {
     #[test]
     fn the_search_join_masks_the_key_with_the_id_bits() {
         assert!(FROM_SEARCH.contains(&format!("reviews_fts.rowid & {SEARCH_KEY_ID_MASK})")));
+        assert!(FROM_SEARCH.contains(SEARCH_JOIN_BY_ID_BITS));
+        assert!(SEARCH_JOIN_ANY_ID.contains(&format!("rowid & {SEARCH_KEY_ID_MASK})")));
     }
 
     /// Newest first is (created_at, id) to the second, with a business or without, searched or

@@ -14,7 +14,7 @@ use rusqlite::{
 };
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::search_key;
+use super::{key_holds_id, search_key, SEARCH_KEY_ID_MASK};
 use crate::analysis::review::{self as analysis, ReviewAnalysis, ReviewSentiment};
 use crate::analysis::topics::TopicMatcher;
 use crate::model::{fnv1a, BusinessId, IncomingReview, ReviewId, SourceId, WriteCounts};
@@ -636,7 +636,8 @@ fn write_one(
                 analysed
             };
             let scored = sentiment_of(item, analysed);
-            let row = RowColumns::new(old.id, item, &scored, now, hash);
+            let key = search_key_of(tx, old.id, item.created_at.timestamp())?;
+            let row = RowColumns::new(old.id, item, &scored, now, hash, key);
             tx.prepare_cached(
                 "UPDATE reviews SET platform = ?2, kind = ?3, author = ?4, rating = ?5, title = ?6,
                  body = ?7, url = ?8, language = ?9, created_at = ?10, updated_at = ?11,
@@ -687,6 +688,7 @@ impl<'a> RowColumns<'a> {
         scored: &'a ReviewSentiment,
         now: i64,
         content_hash: i64,
+        search_key: i64,
     ) -> Self {
         let created_at = item.created_at.timestamp();
         RowColumns {
@@ -699,7 +701,7 @@ impl<'a> RowColumns<'a> {
             fetched_at: now,
             scored,
             content_hash,
-            search_key: search_key(id, created_at),
+            search_key,
         }
     }
 
@@ -725,6 +727,61 @@ impl<'a> RowColumns<'a> {
             &self.search_key,
         ]
     }
+}
+
+/// The search key review `id` created at `created_at` is stored with (see SEARCH_KEY_ID_BITS).
+///
+/// Below 2^26 it is the id's own key. No other review can hold it but a review past 2^26 that
+/// took it while it was free (the review at this id was of another second then): that one moves
+/// to another free key of its second, since a key that holds its id is how a search finds a
+/// review below 2^26. Past 2^26, a free key of the second (`free_high_key`).
+pub(in crate::store) fn search_key_of(
+    tx: &Connection,
+    id: ReviewId,
+    created_at: i64,
+) -> Result<i64> {
+    let own = search_key(id, created_at);
+    if !key_holds_id(id) {
+        return free_high_key(tx, id, own, None);
+    }
+    let holder = tx
+        .prepare_cached("SELECT id FROM reviews WHERE search_key = ?1 AND id > 67108863")?
+        .query_row([own], |r| r.get::<_, ReviewId>(0))
+        .optional()?;
+    if let Some(other) = holder {
+        let moved = free_high_key(tx, other, own, Some(own))?;
+        // The update trigger moves its entry in the full-text index.
+        tx.prepare_cached("UPDATE reviews SET search_key = ?2 WHERE id = ?1")?
+            .execute(params![other, moved])?;
+    }
+    Ok(own)
+}
+
+/// The first key of `wanted`'s second, from `wanted`'s low bits up, that no review but `id`
+/// holds and that is not `taken`: held by the review at the id those bits name (its key holds
+/// its id), or by another review past 2^26 (migration 0018's index). Keys stay in order of
+/// their second, which is all a search's newest first asks of them.
+fn free_high_key(tx: &Connection, id: ReviewId, wanted: i64, taken: Option<i64>) -> Result<i64> {
+    let second = wanted & !SEARCH_KEY_ID_MASK;
+    let mut low = wanted & SEARCH_KEY_ID_MASK;
+    for _ in 0..=SEARCH_KEY_ID_MASK {
+        let key = second | low;
+        let held: bool = tx
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM reviews WHERE id = ?1 AND search_key = ?2)
+                     OR EXISTS (SELECT 1 FROM reviews
+                                WHERE search_key = ?2 AND id > 67108863 AND id <> ?3)",
+            )?
+            .query_row(params![low, key, id], |r| r.get(0))?;
+        if !held && Some(key) != taken {
+            return Ok(key);
+        }
+        low = (low + 1) & SEARCH_KEY_ID_MASK;
+    }
+    Err(StoreError::Invalid {
+        what: "review time",
+        reason: format!("2^26 reviews were created at the second {}", second >> 26),
+    })
 }
 
 /// A new review: [`RowColumns::params`] as ?1-?16, then the columns only an insert sets.
@@ -753,7 +810,13 @@ fn insert_new(
     let mut own = None;
     let analysed = analysis_of(item, owner, analysed, hash, &mut own);
     let scored = &analysed.sentiment;
-    let row = RowColumns::new(new_id, item, scored, now, hash);
+    // Below 2^26 the key is the id's own (no statement); past it, a free key of its second.
+    let key = if key_holds_id(new_id) {
+        search_key(new_id, item.created_at.timestamp())
+    } else {
+        search_key_of(tx, new_id, item.created_at.timestamp())?
+    };
+    let row = RowColumns::new(new_id, item, scored, now, hash, key);
     let replied_at = item.owner_reply.as_ref().map(|r| reply_time(r, now));
     let only_on_insert: [&dyn ToSql; 6] = [
         &source_id,
