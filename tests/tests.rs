@@ -25,6 +25,7 @@ mod report;
 mod requests;
 mod sentiment_eval;
 mod sync;
+mod team_insights;
 mod team_store;
 mod topics;
 mod watch;

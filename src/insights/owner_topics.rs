@@ -61,7 +61,7 @@ fn counts_of<'a>(counts: &'a [AspectCounts], name: &str) -> Option<&'a AspectCou
 /// `None`: from the first mention), the trend by `by`; "recent" is the 30 days before
 /// `end_day`.
 pub fn summaries(
-    store: &Store,
+    store: &(impl super::InsightReads + ?Sized),
     business_id: BusinessId,
     from_day: Option<i64>,
     end_day: i64,

@@ -6,6 +6,7 @@
 //! bent to what both engines share; a caller that only ever has a file keeps taking `&Store`.
 //! Methods appear here as the action layer moves onto both stores, concept by concept.
 
+mod insights;
 mod settings;
 
 use std::path::{Path, PathBuf};

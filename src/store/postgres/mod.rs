@@ -14,6 +14,7 @@
 mod claims;
 #[cfg(unix)]
 pub mod cluster;
+mod insights;
 mod reviews;
 mod settings;
 mod stats;
@@ -38,6 +39,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0002_settings",
         include_str!("migrations/0002_settings.sql"),
+    ),
+    (
+        "0006_insights",
+        include_str!("migrations/0006_insights.sql"),
     ),
 ];
 
@@ -161,7 +166,7 @@ impl PgStore {
     /// write, before autovacuum would.
     pub fn analyze(&self) -> Result<()> {
         self.client()
-            .batch_execute("ANALYZE reviews, review_daily")?;
+            .batch_execute("ANALYZE reviews, review_daily, aspect_daily")?;
         Ok(())
     }
 
