@@ -21,7 +21,7 @@ impl PgStore {
         to: i64,
     ) -> Result<Vec<(i64, f64)>> {
         let rows = self.client().query(
-            "SELECT created_at / 86400, greatest((replied_at - created_at) / 3600.0, 0)::float8
+            "SELECT created_at / 86400, greatest((replied_at - created_at)::float8 / 3600, 0)
              FROM reviews
              WHERE business_id = $1 AND created_at >= $2 AND created_at < $3
                AND replied_at IS NOT NULL AND removed_at IS NULL
@@ -111,8 +111,8 @@ impl PgStore {
         let rows = self.client().query(
             "SELECT id FROM reviews
              WHERE business_id = $1 AND created_at >= $2 AND created_at < $3
-               AND aspects ? $4
-               AND ($5::int IS NULL OR (aspects -> $4 ->> 1)::int = $5)
+               AND aspects ? $4::text
+               AND ($5::int IS NULL OR (aspects -> $4::text ->> 1)::int = $5)
              ORDER BY created_at DESC, id DESC LIMIT $6",
             &[
                 &business_id,
