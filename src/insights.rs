@@ -13,7 +13,7 @@ use crate::analysis::trends::{
     Period, Projection, RisingComplaint,
 };
 use crate::model::{BusinessId, ReviewId, SourceId};
-use crate::store::{Result, Source, Store};
+use crate::store::{Result, Source};
 
 pub mod effect;
 pub mod outlook;
@@ -623,6 +623,7 @@ pub fn projection(
 mod tests {
     use super::*;
     use crate::store::ReviewFilter;
+    use crate::store::Store;
 
     #[test]
     fn the_overview_agrees_with_the_reviews_behind_it() {

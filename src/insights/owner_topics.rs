@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::{AspectSummary, BASELINE_DAYS, RECENT_DAYS};
 use crate::analysis::trends::{date_of_day, period_key, period_start, AspectCounts, Granularity};
 use crate::model::BusinessId;
-use crate::store::{OwnerTopic, Result, Store};
+use crate::store::{OwnerTopic, Result};
 
 /// Most periods a topic's trend has: a long history in days would be thousands of points.
 const MAX_TREND_PERIODS: usize = 400;
