@@ -12,7 +12,7 @@ use std::io::Write;
 
 use crate::import::COLUMNS;
 use crate::model::rfc3339;
-use crate::store::{ReviewFilter, ReviewOrder, Store, StoreError};
+use crate::store::{Db, ReviewFilter, ReviewOrder, Store, StoreError};
 
 /// Rows fetched per page.
 const PAGE: u32 = 2_000;
@@ -36,10 +36,28 @@ impl ExportError {
     }
 }
 
+/// Where an export reads its pages of reviews: the app's file (`Store`) or either store
+/// through [`Db`] (the CLI's, a team database included). Each is the store's own `list_reviews`.
+pub trait ReviewPages {
+    fn list_reviews(&self, filter: &ReviewFilter) -> Result<Vec<crate::model::Review>, StoreError>;
+}
+
+impl ReviewPages for Store {
+    fn list_reviews(&self, filter: &ReviewFilter) -> Result<Vec<crate::model::Review>, StoreError> {
+        Store::list_reviews(self, filter)
+    }
+}
+
+impl ReviewPages for Db {
+    fn list_reviews(&self, filter: &ReviewFilter) -> Result<Vec<crate::model::Review>, StoreError> {
+        Db::list_reviews(self, filter)
+    }
+}
+
 /// Writes the reviews matching `filter` (its limit, offset and order are ignored: all of them,
 /// oldest first) as CSV to `out`; returns how many rows were written.
 pub fn reviews_csv<W: Write>(
-    store: &Store,
+    store: &(impl ReviewPages + ?Sized),
     filter: &ReviewFilter,
     out: W,
 ) -> Result<u64, ExportError> {

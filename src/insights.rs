@@ -13,11 +13,14 @@ use crate::analysis::trends::{
     Period, Projection, RisingComplaint,
 };
 use crate::model::{BusinessId, ReviewId, SourceId};
-use crate::store::{Result, Source, Store};
+use crate::store::{Result, Source};
 
 pub mod effect;
 pub mod outlook;
 pub mod owner_topics;
+mod reads;
+
+pub use reads::InsightReads;
 
 /// "Recent" in topics and summaries: the last 30 days, against the 90 days before.
 pub const RECENT_DAYS: i64 = 30;
@@ -32,7 +35,7 @@ const EXAMPLES_PER_COMPLAINT: u32 = 5;
 /// reply times read every replied review (the rollup cannot hold medians), so they are computed
 /// only when asked for; the dashboard shows the last 30 days' median from [`summary`] instead.
 pub fn trends(
-    store: &Store,
+    store: &(impl InsightReads + ?Sized),
     business_id: BusinessId,
     by: Granularity,
     platform: Option<&str>,
@@ -69,7 +72,10 @@ impl AspectSummary {
 }
 
 /// The names of a business's own topics.
-fn topic_names(store: &Store, business_id: BusinessId) -> Result<Vec<String>> {
+fn topic_names(
+    store: &(impl InsightReads + ?Sized),
+    business_id: BusinessId,
+) -> Result<Vec<String>> {
     Ok(store
         .owner_topics(Some(business_id))?
         .into_iter()
@@ -116,7 +122,7 @@ fn summarise(c: &AspectCounts) -> AspectSummary {
 /// the last 30 days against the 90 before `today`, the phrases they repeat, and the owner's own
 /// topics with their trend `by` day, week or month.
 pub fn topics(
-    store: &Store,
+    store: &(impl InsightReads + ?Sized),
     business_id: BusinessId,
     since: Option<NaiveDate>,
     today: NaiveDate,
@@ -225,7 +231,7 @@ pub struct PlatformFigure {
 
 /// The platform figures kept on a business's sources, as of `today`.
 pub fn platform_figures(
-    store: &Store,
+    store: &(impl InsightReads + ?Sized),
     business_id: BusinessId,
     today: NaiveDate,
 ) -> Result<Vec<PlatformFigure>> {
@@ -335,7 +341,7 @@ pub struct BusinessSummary {
 }
 
 pub fn summary(
-    store: &Store,
+    store: &(impl InsightReads + ?Sized),
     business_id: BusinessId,
     today: NaiveDate,
 ) -> Result<BusinessSummary> {
@@ -345,7 +351,7 @@ pub fn summary(
 
 /// [`summary`] from the business's days, read once by callers that chart them too.
 fn summary_of_days(
-    store: &Store,
+    store: &(impl InsightReads + ?Sized),
     business_id: BusinessId,
     days: &[DayRow],
     today: NaiveDate,
@@ -416,7 +422,11 @@ pub struct Comparison {
 }
 
 /// The same figures for several businesses on the same periods, side by side.
-pub fn compare(store: &Store, ids: &[BusinessId], today: NaiveDate) -> Result<Comparison> {
+pub fn compare(
+    store: &(impl InsightReads + ?Sized),
+    ids: &[BusinessId],
+    today: NaiveDate,
+) -> Result<Comparison> {
     let mut businesses = Vec::new();
     let mut series: Vec<(String, Vec<Period>)> = Vec::new();
     for id in ids {
@@ -517,7 +527,7 @@ const WEEKLY_UP_TO_DAYS: i64 = 120;
 const OVERVIEW_ASPECTS: usize = 8;
 
 pub fn overview(
-    store: &Store,
+    store: &(impl InsightReads + ?Sized),
     business_id: BusinessId,
     today: NaiveDate,
     period_days: i64,
@@ -593,7 +603,7 @@ pub fn overview(
 
 /// Where a business's rating is heading, and what it takes to reach `target`.
 pub fn projection(
-    store: &Store,
+    store: &(impl InsightReads + ?Sized),
     business_id: BusinessId,
     platform: Option<&str>,
     target: Option<f64>,
@@ -613,6 +623,7 @@ pub fn projection(
 mod tests {
     use super::*;
     use crate::store::ReviewFilter;
+    use crate::store::Store;
 
     #[test]
     fn the_overview_agrees_with_the_reviews_behind_it() {

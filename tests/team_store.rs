@@ -263,7 +263,7 @@ fn the_cli_runs_import_reviews_and_stats_on_a_team_database() {
     let stats: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(stats["count"], 4, "{stats}");
 
-    let out = run(&["trends", "--business", "Team Café"]);
+    let out = run(&["backup"]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(

@@ -167,7 +167,8 @@ pub struct InboxFacets {
     pub aspects: Vec<String>,
 }
 
-pub fn inbox_facets(store: &Store) -> Result<InboxFacets> {
+/// On either store: the app passes its file, a team database's seat its `Db`.
+pub fn inbox_facets(store: &(impl crate::insights::InsightReads + ?Sized)) -> Result<InboxFacets> {
     let businesses = store.businesses()?;
     // The aspects of every category the businesses are in (the general lexicon when none).
     let mut aspects: Vec<String> = businesses

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Subcommand;
-use earshot::store::Store;
+use earshot::store::Db;
 
 use super::output::print_json;
 
@@ -28,7 +28,7 @@ pub enum BusinessesCmd {
     },
 }
 
-pub fn run(store: &Store, cmd: BusinessesCmd) -> Result<ExitCode> {
+pub fn run(store: &Db, cmd: BusinessesCmd) -> Result<ExitCode> {
     match cmd {
         BusinessesCmd::Add {
             name,

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use earshot::store::{ReviewFilter, Store};
+use earshot::store::{Db, ReviewFilter};
 
 #[derive(Args, Debug)]
 pub struct ExportArgs {
@@ -20,7 +20,7 @@ pub struct ExportArgs {
     business: Option<String>,
 }
 
-pub fn run(store: &Store, a: ExportArgs) -> Result<ExitCode> {
+pub fn run(store: &Db, a: ExportArgs) -> Result<ExitCode> {
     let filter = match &a.business {
         Some(name) => ReviewFilter {
             business_id: Some(store.business_by_name(name)?.id),

@@ -8,7 +8,7 @@ use clap::Args;
 use earshot::analysis::{sentiment, trends::Granularity};
 use earshot::insights;
 use earshot::platform::normalise_platform;
-use earshot::store::Store;
+use earshot::store::Db;
 
 use super::output::{print_json, rating};
 
@@ -32,7 +32,7 @@ pub struct TrendsArgs {
     json: bool,
 }
 
-pub fn trends(store: &Store, a: TrendsArgs) -> Result<ExitCode> {
+pub fn trends(store: &Db, a: TrendsArgs) -> Result<ExitCode> {
     let b = store.business_by_name(&a.business)?;
     let platform = a.platform.as_deref().map(normalise_platform);
     let periods = insights::trends(store, b.id, a.by, platform.as_deref(), a.reply_times)?;
@@ -71,7 +71,7 @@ pub struct CompareArgs {
     json: bool,
 }
 
-pub fn compare(store: &Store, a: CompareArgs) -> Result<ExitCode> {
+pub fn compare(store: &Db, a: CompareArgs) -> Result<ExitCode> {
     let mut ids = vec![store.business_by_name(&a.business)?.id];
     for w in &a.with {
         ids.push(store.business_by_name(w)?.id);
@@ -121,7 +121,7 @@ pub struct ProjectArgs {
     json: bool,
 }
 
-pub fn project(store: &Store, a: ProjectArgs) -> Result<ExitCode> {
+pub fn project(store: &Db, a: ProjectArgs) -> Result<ExitCode> {
     let b = store.business_by_name(&a.business)?;
     if let Some(t) = a.target {
         if !(1.0..=5.0).contains(&t) {

@@ -10,7 +10,7 @@ use clap::{Args, Subcommand};
 use earshot::actions::{self, TopicChange};
 use earshot::analysis::trends::{day_of_date, Granularity};
 use earshot::insights::{self, owner_topics::OwnerTopicSummary};
-use earshot::store::{OwnerTopic, Store};
+use earshot::store::{Db, OwnerTopic, Store};
 use serde::Serialize;
 
 use super::output::{count_bar, print_json};
@@ -90,28 +90,33 @@ enum TopicsCmd {
     },
 }
 
-pub fn run(store: &mut Store, mut a: TopicsArgs) -> Result<ExitCode> {
-    match a.command.take() {
-        None => overview(store, &a),
-        Some(TopicsCmd::Add {
+/// What customers talk about reads either store; the owner's own topics (which re-tag every
+/// review) are kept on a database file only, for now.
+pub fn run(db: &mut Db, mut a: TopicsArgs) -> Result<ExitCode> {
+    let Some(command) = a.command.take() else {
+        return overview(db, &a);
+    };
+    let store = db.sqlite_mut("Topics of your own")?;
+    match command {
+        TopicsCmd::Add {
             business,
             name,
             words,
             json,
-        }) => {
+        } => {
             let b = store.business_by_name(&business)?;
             let change = retagging(json, |progress| {
                 actions::save_topic(store, b.id, None, &name, &words, progress)
             })?;
             report_change(&change, "Added", json)
         }
-        Some(TopicsCmd::Edit {
+        TopicsCmd::Edit {
             topic,
             business,
             name,
             words,
             json,
-        }) => {
+        } => {
             let t = find_topic(store, &topic, business.as_deref())?;
             let name = name.unwrap_or_else(|| t.name.clone());
             let words = words.unwrap_or_else(|| t.words.join(","));
@@ -120,16 +125,16 @@ pub fn run(store: &mut Store, mut a: TopicsArgs) -> Result<ExitCode> {
             })?;
             report_change(&change, "Changed", json)
         }
-        Some(TopicsCmd::List {
+        TopicsCmd::List {
             business,
             today,
             json,
-        }) => list(store, business.as_deref(), today, json),
-        Some(TopicsCmd::Remove {
+        } => list(store, business.as_deref(), today, json),
+        TopicsCmd::Remove {
             topic,
             business,
             json,
-        }) => {
+        } => {
             let t = find_topic(store, &topic, business.as_deref())?;
             let change = retagging(json, |progress| {
                 actions::remove_topic(store, t.id, progress)
@@ -253,7 +258,7 @@ fn list(
 
 /// `earshot topics --business NAME`: the aspects and the owner's topics, rising complaints and
 /// repeated phrases.
-fn overview(store: &Store, a: &TopicsArgs) -> Result<ExitCode> {
+fn overview(store: &Db, a: &TopicsArgs) -> Result<ExitCode> {
     let Some(business) = a.business.as_deref() else {
         bail!(
             "name the business with --business, or use `earshot topics add|edit|list|remove` for your own topics"

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::{AspectSummary, BASELINE_DAYS, RECENT_DAYS};
 use crate::analysis::trends::{date_of_day, period_key, period_start, AspectCounts, Granularity};
 use crate::model::BusinessId;
-use crate::store::{OwnerTopic, Result, Store};
+use crate::store::{OwnerTopic, Result};
 
 /// Most periods a topic's trend has: a long history in days would be thousands of points.
 const MAX_TREND_PERIODS: usize = 400;
@@ -61,7 +61,7 @@ fn counts_of<'a>(counts: &'a [AspectCounts], name: &str) -> Option<&'a AspectCou
 /// `None`: from the first mention), the trend by `by`; "recent" is the 30 days before
 /// `end_day`.
 pub fn summaries(
-    store: &Store,
+    store: &(impl super::InsightReads + ?Sized),
     business_id: BusinessId,
     from_day: Option<i64>,
     end_day: i64,

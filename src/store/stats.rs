@@ -33,7 +33,7 @@ fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-fn average(sum: f64, rated: i64) -> Option<f64> {
+pub(crate) fn average(sum: f64, rated: i64) -> Option<f64> {
     (rated > 0).then(|| round2(sum / rated as f64))
 }
 

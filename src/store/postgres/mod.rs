@@ -15,6 +15,7 @@ mod alerts;
 mod claims;
 #[cfg(unix)]
 pub mod cluster;
+mod insights;
 mod replies;
 mod reviews;
 mod settings;
@@ -50,6 +51,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("0004_alerts", include_str!("migrations/0004_alerts.sql")),
     ("0005_replies", include_str!("migrations/0005_replies.sql")),
+    (
+        "0006_insights",
+        include_str!("migrations/0006_insights.sql"),
+    ),
     ("0007_people", include_str!("migrations/0007_people.sql")),
     ("0008_scale", include_str!("migrations/0008_scale.sql")),
 ];
@@ -205,7 +210,7 @@ impl PgStore {
     /// write, before autovacuum would.
     pub fn analyze(&self) -> Result<()> {
         self.client()
-            .batch_execute("ANALYZE reviews, review_daily")?;
+            .batch_execute("ANALYZE reviews, review_daily, aspect_daily")?;
         Ok(())
     }
 

@@ -1,0 +1,136 @@
+//! What an owner reads (trends, comparison, projection, businesses) on either store.
+
+use super::Db;
+use crate::analysis::trends::{AspectCounts, DayRow};
+use crate::model::{Business, BusinessId, ReviewId};
+use crate::store::{OwnerTopic, PlatformCount, Result, Source};
+
+impl Db {
+    pub fn add_business(&self, name: &str, is_competitor: bool) -> Result<Business> {
+        match self {
+            Db::Sqlite(s) => s.add_business(name, is_competitor),
+            Db::Postgres(p) => p.add_business(name, is_competitor),
+        }
+    }
+
+    pub fn set_business_category(&self, id: BusinessId, category: Option<&str>) -> Result<()> {
+        match self {
+            Db::Sqlite(s) => s.set_business_category(id, category),
+            Db::Postgres(p) => p.set_business_category(id, category),
+        }
+    }
+
+    pub fn daily_rows(
+        &self,
+        business_id: BusinessId,
+        platform: Option<&str>,
+    ) -> Result<Vec<DayRow>> {
+        match self {
+            Db::Sqlite(s) => s.daily_rows(business_id, platform),
+            Db::Postgres(p) => p.daily_rows(business_id, platform),
+        }
+    }
+
+    pub fn reply_delays(
+        &self,
+        business_id: BusinessId,
+        platform: Option<&str>,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<(i64, f64)>> {
+        match self {
+            Db::Sqlite(s) => s.reply_delays(business_id, platform, from, to),
+            Db::Postgres(p) => p.reply_delays(business_id, platform, from, to),
+        }
+    }
+
+    pub fn aspect_counts(
+        &self,
+        business_id: BusinessId,
+        from_day: i64,
+        to_day: i64,
+    ) -> Result<Vec<AspectCounts>> {
+        match self {
+            Db::Sqlite(s) => s.aspect_counts(business_id, from_day, to_day),
+            Db::Postgres(p) => p.aspect_counts(business_id, from_day, to_day),
+        }
+    }
+
+    /// The sources whose platform has told its own figures for the business (issue 25).
+    pub fn sources_with_platform_figures(&self, business_id: BusinessId) -> Result<Vec<Source>> {
+        match self {
+            Db::Sqlite(s) => s.sources_with_platform_figures(business_id),
+            // team-sync ports this: the platform figures' columns come with the sources' sync
+            // state (team store migration 0003). Until then no sync has read any on a team
+            // database (an import never does), so there are none to show.
+            Db::Postgres(_) => Ok(Vec::new()),
+        }
+    }
+
+    pub fn aspect_days(
+        &self,
+        business_id: BusinessId,
+        aspect: &str,
+        from_day: Option<i64>,
+        to_day: i64,
+    ) -> Result<Vec<(i64, AspectCounts)>> {
+        match self {
+            Db::Sqlite(s) => s.aspect_days(business_id, aspect, from_day, to_day),
+            Db::Postgres(p) => p.aspect_days(business_id, aspect, from_day, to_day),
+        }
+    }
+
+    pub fn aspect_review_ids(
+        &self,
+        business_id: BusinessId,
+        aspect: &str,
+        polarity: Option<i8>,
+        from_day: i64,
+        to_day: i64,
+        limit: u32,
+    ) -> Result<Vec<ReviewId>> {
+        match self {
+            Db::Sqlite(s) => {
+                s.aspect_review_ids(business_id, aspect, polarity, from_day, to_day, limit)
+            }
+            Db::Postgres(p) => {
+                p.aspect_review_ids(business_id, aspect, polarity, from_day, to_day, limit)
+            }
+        }
+    }
+
+    pub fn review_texts(
+        &self,
+        business_id: BusinessId,
+        from: i64,
+        to: i64,
+        limit: u32,
+    ) -> Result<Vec<String>> {
+        match self {
+            Db::Sqlite(s) => s.review_texts(business_id, from, to, limit),
+            Db::Postgres(p) => p.review_texts(business_id, from, to, limit),
+        }
+    }
+
+    /// The owner's own topics (issue 27) of a business, or of every business.
+    pub fn owner_topics(&self, business_id: Option<BusinessId>) -> Result<Vec<OwnerTopic>> {
+        match self {
+            Db::Sqlite(s) => s.owner_topics(business_id),
+            // Not on a team database yet: `topics add|edit|remove` (the re-tag of every review)
+            // work on a file only, so a team database has none.
+            Db::Postgres(_) => Ok(Vec::new()),
+        }
+    }
+
+    pub fn platform_counts(
+        &self,
+        business_id: BusinessId,
+        from_day: i64,
+        to_day: i64,
+    ) -> Result<Vec<PlatformCount>> {
+        match self {
+            Db::Sqlite(s) => s.platform_counts(business_id, from_day, to_day),
+            Db::Postgres(p) => p.platform_counts(business_id, from_day, to_day),
+        }
+    }
+}
