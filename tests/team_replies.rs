@@ -450,21 +450,13 @@ fn a_staff_reply_waits_for_a_managers_approval() {
     );
 }
 
-/// A login role in `earshot_staff` with the rights the replies need (the real grants come with
-/// `earshot team`); its connection URL.
+/// A staff member of the team, invited as `earshot team invite NAME --role staff` does (all
+/// businesses); their connection URL (the test cluster trusts its loopback connections).
 fn staff_login(url: &str, name: &str) -> String {
-    postgres::Client::connect(url, postgres::NoTls)
-        .unwrap()
-        .batch_execute(&format!(
-            "DO $$ BEGIN
-                 CREATE ROLE earshot_staff NOLOGIN;
-             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
-             END $$;
-             CREATE ROLE {name} LOGIN IN ROLE earshot_staff;
-             GRANT CREATE, USAGE ON SCHEMA public TO {name};
-             GRANT ALL ON ALL TABLES IN SCHEMA public TO {name};
-             GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {name};"
-        ))
+    let owner = earshot::store::postgres::PgStore::open(url).unwrap();
+    owner.team_init().unwrap();
+    owner
+        .invite(name, earshot::store::postgres::Role::Staff, None, "pw-staff")
         .unwrap();
     url.replacen("postgres@", &format!("{name}@"), 1)
 }

@@ -84,8 +84,10 @@ BEGIN
     GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public
         TO earshot_staff, earshot_manager, earshot_owner;
 
-    -- Staff draft replies a manager approves: they insert replies (and their revisions) and
-    -- edit them only while awaiting approval; queueing or sending is a manager's.
+    -- Staff draft replies a manager approves: they insert replies (and their revisions), edit
+    -- them while awaiting approval, and propose an edit of a posted reply (which then waits for
+    -- approval; the platform keeps the posted text until a manager sends it); queueing or sending
+    -- is a manager's.
     IF to_regclass('public.replies') IS NOT NULL THEN
         GRANT INSERT, UPDATE ON replies TO earshot_staff;
         DROP POLICY IF EXISTS earshot_staff_drafts_insert ON replies;
@@ -93,7 +95,7 @@ BEGIN
         CREATE POLICY earshot_staff_drafts_insert ON replies AS RESTRICTIVE FOR INSERT
             TO earshot_staff WITH CHECK (state IN ('awaiting_approval', 'draft'));
         CREATE POLICY earshot_staff_drafts_update ON replies AS RESTRICTIVE FOR UPDATE
-            TO earshot_staff USING (state IN ('awaiting_approval', 'draft'))
+            TO earshot_staff USING (state IN ('awaiting_approval', 'draft', 'posted'))
             WITH CHECK (state IN ('awaiting_approval', 'draft'));
     END IF;
     IF to_regclass('public.reply_revisions') IS NOT NULL THEN
