@@ -456,7 +456,12 @@ fn staff_login(url: &str, name: &str) -> String {
     let owner = earshot::store::postgres::PgStore::open(url).unwrap();
     owner.team_init().unwrap();
     owner
-        .invite(name, earshot::store::postgres::Role::Staff, None, "pw-staff")
+        .invite(
+            name,
+            earshot::store::postgres::Role::Staff,
+            None,
+            "pw-staff",
+        )
         .unwrap();
     url.replacen("postgres@", &format!("{name}@"), 1)
 }

@@ -148,6 +148,7 @@ async fn sources_add_and_sync_bring_the_same_reviews_on_a_team_database_as_on_a_
     let base_url = format!("base_url={}", server.uri());
     let api_key = format!("api_key={KEY}");
     let mut seen = Vec::new();
+    let mut alert_kinds = Vec::new();
     for location in [file.as_str(), team.as_str()] {
         let added = earshot(
             &test,
@@ -204,7 +205,32 @@ async fn sources_add_and_sync_bring_the_same_reviews_on_a_team_database_as_on_a_
             .collect();
         shown.sort();
         assert_eq!(shown.len(), 5, "{reviews}");
-        // The sync's own part of the report; the alerts the round raised are team-alerts'.
+        // The round raised the new low ratings' alerts on either store, without `alerts check`
+        // (House: `earshot sync` runs the app's round).
+        let alerts = earshot(&test, location, &["alerts", "--json"]).await;
+        let listed_alerts = alerts
+            .as_array()
+            .or_else(|| alerts["alerts"].as_array())
+            .unwrap_or_else(|| panic!("{alerts}"));
+        let mut kinds: Vec<String> = listed_alerts
+            .iter()
+            .map(|a| a["kind"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        kinds.sort();
+        // The reviews are days old, so each low rating's card already reads "unanswered".
+        assert_eq!(
+            listed_alerts
+                .iter()
+                .filter(|a| a["dedup_key"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .starts_with("new_negative:"))
+                .count(),
+            2,
+            "{alerts}"
+        );
+        alert_kinds.push(kinds);
+        // The sync's own part of the report.
         let mut report = json!({
             "sources": synced["sources"],
             "ok": synced["ok"],
@@ -220,6 +246,7 @@ async fn sources_add_and_sync_bring_the_same_reviews_on_a_team_database_as_on_a_
         seen.push((without_times(listed), shown, report));
     }
     assert_eq!(seen[0], seen[1], "the file and the team database agree");
+    assert_eq!(alert_kinds[0], alert_kinds[1], "the same alerts on both");
 
     let removed = earshot(&test, &team, &["sources", "remove", "1", "--json"]).await;
     assert_eq!(removed["items"], 5, "{removed}");

@@ -100,13 +100,7 @@ pub async fn sync_round_at(
         crate::sync::round_at(db, Arc::clone(&secrets), selection, &opts.sync, events, now).await?;
     let (sent, delivered, backup) = match db {
         DbLocation::File(path) => after_sync(path, secrets, opts, now).await,
-        // team-replies ports the outbox and team-alerts the channels; a team database's backup
-        // is the server's (pg_dump), not a file beside it.
-        DbLocation::Postgres(_) => (
-            Ok(RunReport::default()),
-            Ok(DeliverReport::default()),
-            Ok(None),
-        ),
+        DbLocation::Postgres(_) => after_sync_on_team_database(db.clone(), secrets, opts).await,
     };
     let (replies, replies_error) = match sent {
         Ok(r) => (r, None),
@@ -194,6 +188,38 @@ async fn after_sync(
             )
         }
     }
+}
+
+/// [`after_sync`] on a team database: this seat sends the team's queued replies it holds the
+/// credentials for (each claimed once for the team; the rest stay queued for a seat that holds
+/// theirs). The alert channels are not yet delivered from a team database (docs/team.md), and
+/// its backup is the server's (pg_dump), not a file beside it.
+async fn after_sync_on_team_database(
+    db: DbLocation,
+    secrets: Arc<dyn SecretStore>,
+    opts: &RoundOptions,
+) -> AfterSync {
+    let config = opts.outbox.clone();
+    let env_tokens = opts.env_tokens;
+    let task = tokio::task::spawn_blocking(move || {
+        crate::store::Db::open(&db)
+            .map_err(ActionError::from)
+            .and_then(|team| {
+                super::block_on(async {
+                    let creds = ReplyCreds {
+                        stored: secrets.as_ref(),
+                        env_tokens,
+                    };
+                    let outbox = Outbox::new(&team, &creds, config)?;
+                    Ok(outbox.run().await?)
+                })
+            })
+    });
+    let sent = match task.await {
+        Ok(sent) => sent,
+        Err(e) => Err(ActionError::Runtime(format!("the outbox task failed: {e}"))),
+    };
+    (sent, Ok(DeliverReport::default()), Ok(None))
 }
 
 /// What [`after_sync`] did: the outbox's run, the channels' deliveries, the day's backup.

@@ -15,7 +15,7 @@ use crate::alerts::{self, Plan};
 use crate::model::alerts::{Alert, AlertFilter};
 use crate::secrets::SecretStore;
 use crate::store::DbLocation;
-use crate::store::{Store, StoreError};
+use crate::store::{AlertStore, Db, Store, StoreError};
 
 /// What a round did and what to tell the owner.
 #[derive(Debug, Clone, Serialize)]
@@ -63,15 +63,27 @@ pub async fn round_at(
     let sources = run_at(db, secrets.clone(), selection, opts, events).await?;
     let db = match db {
         DbLocation::File(path) => path,
-        // team-alerts ports this: on a team database the round's alert check, its plan and the
-        // sign-ins' expiry times are not run yet; the sync itself is done.
+        // On a team database the round raises the team's alerts (each once for the team: the
+        // seat whose insert wins reports it). The notification plan reads this seat's own
+        // preferences (quiet hours, digest), kept in a file, and the sign-ins' expiry times are
+        // this seat's keyring's: neither is planned here yet (docs/team.md).
         DbLocation::Postgres(_) => {
+            let location = db.clone();
+            let when = now.with_timezone(&Utc);
+            // The team store's client is synchronous: off the async runtime.
+            let (new_alerts, unread_alerts) =
+                super::off_runtime(move || -> Result<_, RoundError> {
+                    let mut team = Db::open(&location)?;
+                    let new_alerts = alerts::check(&mut team, when)?;
+                    let unread_alerts = AlertStore::unread_alert_count(&team)?;
+                    Ok((new_alerts, unread_alerts))
+                })?;
             return Ok(Round {
                 sources,
-                new_alerts: Vec::new(),
+                new_alerts,
                 plan: Plan::default(),
-                unread_alerts: 0,
-            })
+                unread_alerts,
+            });
         }
     };
     let mut store = Store::open(db)?;
