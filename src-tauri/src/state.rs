@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use earshot::model::{ReviewId, SourceId};
-use earshot::store::{Db, Store};
+use earshot::store::Store;
 use tokio::sync::mpsc;
 
 use crate::error::{UiError, UiResult};
@@ -79,22 +79,6 @@ pub async fn with_store<T: Send + 'static>(
     on_blocking_pool(move || {
         let _busy = busy;
         f(&mut Store::open(&path)?)
-    })
-    .await?
-}
-
-/// [`with_store`] for an action built on either store (it takes a [`Db`]). The app opens its
-/// database file; a team database in the app comes with issue 31's Settings → Team database.
-#[allow(dead_code)] // the first callers come as actions move onto both stores (issue 31)
-pub async fn with_db<T: Send + 'static>(
-    state: &AppState,
-    f: impl FnOnce(&mut Db) -> UiResult<T> + Send + 'static,
-) -> UiResult<T> {
-    let path = state.db_path();
-    let busy = state.activity.begin();
-    on_blocking_pool(move || {
-        let _busy = busy;
-        f(&mut Db::Sqlite(Store::open(&path)?))
     })
     .await?
 }

@@ -43,8 +43,8 @@ use crate::platforms::ConnectorSpec;
 use crate::secrets::SecretStore;
 use crate::sources::text::newer;
 use crate::sources::{self, Ctx, PageRequest, SourceError};
-use crate::store::postgres::PgStore;
-use crate::store::{Db, DbLocation};
+use crate::store::postgres::{off_runtime, PgStore};
+use crate::store::{AlertStore, Db, DbLocation};
 use crate::store::{Source, Store, StoreError};
 
 /// Knobs of a sync run. Defaults suit the app and the CLI; tests shrink the timings.
@@ -224,17 +224,8 @@ pub fn no_events() -> EventSink {
     Arc::new(|_| {})
 }
 
-/// Runs `f` on a thread of its own and waits for it. The team store's client (`postgres`, the
-/// synchronous one) drives a runtime of its own and refuses to run on a thread that is already
-/// driving the sync's async tasks; its calls, which block like the SQLite store's, run here.
-fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    std::thread::scope(|s| match s.spawn(f).join() {
-        Ok(t) => t,
-        Err(panic) => std::panic::resume_unwind(panic),
-    })
-}
-
-/// Runs `f` over the store: at once on a file, [`off_runtime`] on a team database.
+/// Runs `f` over the store: at once on a file, off the async runtime on a team database (the
+/// team store's client drives a runtime of its own: [`off_runtime`]).
 fn on<T: Send>(db: &mut Db, f: impl FnOnce(&mut Db) -> T + Send) -> T {
     if matches!(db, Db::Sqlite(_)) {
         f(db)
@@ -641,10 +632,10 @@ async fn sync_leased(
             });
             let refused = matches!(e, SourceError::Auth { .. } | SourceError::Config(_));
             if refused || failures >= opts.health_after {
-                // team-alerts ports this: alerts are raised on a database file only for now.
-                if let Ok(store) = store.sqlite("Raising a source-health alert") {
-                    let _ = raise_health_alert(store, &source, &message, e.code(), now);
-                }
+                let code = e.code();
+                let _ = on(store, |s| {
+                    raise_health_alert(s, &source, &message, code, now)
+                });
             }
         }
     }
@@ -854,8 +845,8 @@ fn sync_file(store: &mut Db, source: &Source) -> Result<Outcome, SourceError> {
     })
 }
 
-fn raise_health_alert(
-    store: &Store,
+fn raise_health_alert<S: AlertStore + ?Sized>(
+    store: &S,
     source: &Source,
     message: &str,
     code: &str,
@@ -893,6 +884,6 @@ fn raise_health_alert(
         }),
         state: AlertState::New,
     };
-    store.raise_alert(&alert)?;
+    AlertStore::raise_alert(store, &alert)?;
     Ok(())
 }

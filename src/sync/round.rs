@@ -72,7 +72,7 @@ pub async fn round_at(
             let when = now.with_timezone(&Utc);
             // The team store's client is synchronous: off the async runtime.
             let (new_alerts, unread_alerts) =
-                super::off_runtime(move || -> Result<_, RoundError> {
+                crate::store::postgres::off_runtime(move || -> Result<_, RoundError> {
                     let mut team = Db::open(&location)?;
                     let new_alerts = alerts::check(&mut team, when)?;
                     let unread_alerts = AlertStore::unread_alert_count(&team)?;

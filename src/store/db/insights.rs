@@ -60,10 +60,7 @@ impl Db {
     pub fn sources_with_platform_figures(&self, business_id: BusinessId) -> Result<Vec<Source>> {
         match self {
             Db::Sqlite(s) => s.sources_with_platform_figures(business_id),
-            // team-sync ports this: the platform figures' columns come with the sources' sync
-            // state (team store migration 0003). Until then no sync has read any on a team
-            // database (an import never does), so there are none to show.
-            Db::Postgres(_) => Ok(Vec::new()),
+            Db::Postgres(p) => p.sources_with_platform_figures(business_id),
         }
     }
 

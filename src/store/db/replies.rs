@@ -12,23 +12,8 @@ use serde::{de::DeserializeOwned, Serialize};
 use super::Db;
 use crate::model::replies::{RatingHistory, Reply, ReplyRevision, ReplyState, ReplyTemplate};
 use crate::model::{Business, BusinessId, Review, ReviewId};
+use crate::store::postgres::off_runtime;
 use crate::store::{Result, Store};
-
-/// Runs a team-store call off any tokio runtime running on this thread. The `postgres` client
-/// drives a runtime of its own and panics when called where one already runs, which is where
-/// the outbox's `async` code calls its store (inside `actions::block_on`). There the call hops to
-/// a short-lived scoped thread (tens of microseconds, beside a network round trip to the
-/// database); elsewhere it runs here.
-fn off_runtime<T: Send>(call: impl FnOnce() -> T + Send) -> T {
-    if tokio::runtime::Handle::try_current().is_err() {
-        return call();
-    }
-    std::thread::scope(|s| {
-        s.spawn(call)
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-    })
-}
 
 /// What the replies code needs of a store; see the module's note.
 pub trait ReplyStore {

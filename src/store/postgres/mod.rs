@@ -65,6 +65,22 @@ pub const PG_SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// The advisory lock key that serialises migrations between seats ("earshot" in ASCII).
 const MIGRATION_LOCK: i64 = 0x0065_6172_7368_6f74;
 
+/// Runs a team-store call off any tokio runtime running on this thread. The `postgres` client
+/// drives a runtime of its own and panics when called where one already runs, which is where
+/// the outbox's `async` code (inside `actions::block_on`) and the sync's tasks call their store. There the call hops to
+/// a short-lived scoped thread (tens of microseconds, beside a network round trip to the
+/// database); elsewhere it runs here.
+pub(crate) fn off_runtime<T: Send>(call: impl FnOnce() -> T + Send) -> T {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return call();
+    }
+    std::thread::scope(|s| {
+        s.spawn(call)
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
 /// Whether `location` (what `--db` or `EARSHOT_DB` holds) names a PostgreSQL database rather
 /// than a file.
 pub fn is_postgres_url(location: &str) -> bool {
