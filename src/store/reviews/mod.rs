@@ -23,7 +23,7 @@ pub use write::ReviewWriter;
 /// Bits of the review id in a search key; the second of creation fills the bits above. A search
 /// finds each match's review from these bits (FROM_SEARCH) for a database's first 2^26 (67
 /// million) review ids. A review with a higher id gets a free key of its second
-/// (`write::search_key_of`) and is found through the index of those keys (migration 0018,
+/// (`write::search_key_of`) and is found through the index of those keys (migration 0020,
 /// SEARCH_JOIN_ANY_ID), which a search reads only when the database holds such a review.
 const SEARCH_KEY_ID_BITS: u32 = 26;
 const SEARCH_KEY_ID_MASK: i64 = (1 << SEARCH_KEY_ID_BITS) - 1;
@@ -40,7 +40,7 @@ fn search_key(id: ReviewId, created_at: i64) -> i64 {
 }
 
 /// Whether a review's key holds its id: true of every id below 2^26. The others are found
-/// through migration 0018's index.
+/// through migration 0020's index.
 fn key_holds_id(id: ReviewId) -> bool {
     id <= SEARCH_KEY_ID_MASK
 }

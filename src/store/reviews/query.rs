@@ -218,7 +218,7 @@ const FROM_SEARCH: &str = "reviews_fts CROSS JOIN reviews r \
 const SEARCH_JOIN_BY_ID_BITS: &str = "r.id = (reviews_fts.rowid & 67108863)";
 
 /// The same for a database that holds reviews past 2^26: a key held by one of them is found in
-/// migration 0018's index of their keys, any other holds its id. One more index probe a match,
+/// migration 0020's index of their keys, any other holds its id. One more index probe a match,
 /// so only such a database pays it (`Store::search_join_for_every_id`).
 const SEARCH_JOIN_ANY_ID: &str = "r.id = coalesce((SELECT h.id FROM reviews h \
      WHERE h.search_key = reviews_fts.rowid AND h.id > 67108863), reviews_fts.rowid & 67108863)";

@@ -759,7 +759,7 @@ pub(in crate::store) fn search_key_of(
 
 /// The first key of `wanted`'s second, from `wanted`'s low bits up, that no review but `id`
 /// holds and that is not `taken`: held by the review at the id those bits name (its key holds
-/// its id), or by another review past 2^26 (migration 0018's index). Keys stay in order of
+/// its id), or by another review past 2^26 (migration 0020's index). Keys stay in order of
 /// their second, which is all a search's newest first asks of them.
 fn free_high_key(tx: &Connection, id: ReviewId, wanted: i64, taken: Option<i64>) -> Result<i64> {
     let second = wanted & !SEARCH_KEY_ID_MASK;
