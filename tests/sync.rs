@@ -34,7 +34,11 @@ fn fast() -> SyncOptions {
     }
 }
 
-fn tp_review(id: &str, stars: u8, text: &str, day: u32) -> Value {
+/// One review as Trustpilot's "Get a business unit's reviews" returns it
+/// (`GET /v1/business-units/{businessUnitId}/reviews`, developers.trustpilot.com, Business Units
+/// API; the fields Earshot reads: id, stars, title, text, createdAt, consumer.displayName, links;
+/// see shared/PLATFORMS.md). Shared by the team store's sync tests.
+pub(crate) fn tp_review(id: &str, stars: u8, text: &str, day: u32) -> Value {
     json!({
         "id": id,
         "stars": stars,

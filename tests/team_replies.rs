@@ -27,6 +27,10 @@ use crate::team_store::both_stores;
 const REPLY: &str = "Dana, I'm so sorry about the wait. Please email me at joe@joescafe.com so I \
                      can make it right. — Joe";
 
+/// Where Google Business Profile takes a reply: `PUT
+/// /v4/accounts/{account}/locations/{location}/reviews/{review}/reply` with `{"comment": …}`
+/// answered by the stored reply (developers.google.com, My Business API v4,
+/// accounts.locations.reviews.updateReply; shared/PLATFORMS.md), as `tests/replies.rs` serves it.
 fn gbp_path(external_id: &str) -> String {
     format!("/v4/accounts/11/locations/22/reviews/{external_id}/reply")
 }

@@ -25,16 +25,13 @@ use crate::team_store::both_stores;
 
 const KEY: &str = "tp-key-TEAM-7070";
 
+/// A Trustpilot review (the shape: `crate::sync::tp_review`), its words following its stars.
 fn tp_review(id: &str, stars: u8, day: u32) -> Value {
-    json!({
-        "id": id,
-        "stars": stars,
-        "title": format!("Review {id}"),
-        "text": format!("Visit {id}: the flat white was {}", if stars > 3 { "great" } else { "cold" }),
-        "createdAt": format!("2026-10-{day:02}T12:00:00Z"),
-        "consumer": {"displayName": format!("Customer {id}")},
-        "links": [],
-    })
+    let text = format!(
+        "Visit {id}: the flat white was {}",
+        if stars > 3 { "great" } else { "cold" }
+    );
+    crate::sync::tp_review(id, stars, &text, day)
 }
 
 /// Serves a Trustpilot business unit's pages (newest first), each after `delay`, and an empty
