@@ -159,31 +159,32 @@ fn open_db(location: &DbLocation) -> Result<Db> {
 
 /// The error for a command not yet built on a team database (issue 31 moves them over concept
 /// by concept; docs/team.md lists which work).
-fn not_on_team_database(command: &Command) -> anyhow::Error {
+fn not_on_team_database(command: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "`earshot {command}` does not work on a team database yet (see docs/team.md for what \
+         does); use it with a database file"
+    )
+}
+
+/// The subcommand's name as typed (`Trends(TrendsArgs { … })` → "trends").
+fn command_name(command: &Command) -> String {
     let name = format!("{command:?}");
-    let name = name
-        .split(['(', ' '])
+    name.split(['(', ' '])
         .next()
         .unwrap_or_default()
-        .to_lowercase();
-    anyhow::anyhow!(
-        "`earshot {name}` does not work on a team database yet (see docs/team.md for what does); \
-         use it with a database file"
-    )
+        .to_lowercase()
 }
 
 pub fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
     let path = cli.db.clone().unwrap_or_else(default_db_path);
     let location = DbLocation::parse(&path);
-    let on_team_database = matches!(location, DbLocation::Postgres(_));
-    let refusal = on_team_database.then(|| not_on_team_database(&cli.command));
-    let mut refusal = refusal.into_iter();
-    // Commands on either store open a `Db`; those still built only on the SQLite store open the
-    // file, or on a team database say plainly that they do not work there yet.
+    // Commands on either store open a `Db`; those still built only on the SQLite store take the
+    // file, and on a team database say plainly that they do not work there yet.
+    let refused = matches!(location, DbLocation::Postgres(_)).then(|| command_name(&cli.command));
     let open_any = || open_db(&location);
-    let mut file = || match refusal.next() {
-        Some(refused) => Err(refused),
+    let file = || match &refused {
+        Some(command) => Err(not_on_team_database(command)),
         None => Ok(path.as_path()),
     };
     match cli.command {
