@@ -9,6 +9,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use earshot::actions::migrate::{Handling, TABLES};
+use earshot::store::migrate::Cell;
 use earshot::store::postgres::cluster;
 use earshot::store::{Db, DbLocation};
 use serde_json::Value;
@@ -79,17 +80,20 @@ fn reviews_csv(edited: bool) -> String {
 }
 
 /// What a table holds on a store, every row in key order (the same reading the copy's check
-/// does), JSON text compared by value.
+/// does), JSON text compared by value. A rollup's sums of floats are rounded: each store adds
+/// them in its own order.
 fn table_rows(db: &Db, name: &str) -> Vec<Vec<String>> {
     let entry = TABLES.iter().find(|t| t.table.name == name).unwrap();
+    let rollup = entry.copy == Handling::Rollup;
     db.copy_rows(&entry.table, i64::MIN, usize::MAX)
         .unwrap()
         .into_iter()
         .map(|row| {
             row.iter()
                 .map(|cell| match cell {
-                    earshot::store::migrate::Cell::Text(t) => serde_json::from_str::<Value>(t)
+                    Cell::Text(t) => serde_json::from_str::<Value>(t)
                         .map_or_else(|_| t.clone(), |v| v.to_string()),
+                    Cell::Real(f) if rollup => format!("{f:.9}"),
                     other => format!("{other:?}"),
                 })
                 .collect()
@@ -349,10 +353,6 @@ fn a_file_goes_to_a_team_database_and_back_with_every_row_and_figure() {
     let back = test.dir.path().join("back.db").display().to_string();
     let text = ok(&test, &url, &["migrate", "--to", &back]);
     assert!(text.contains("Checked, all equal"), "{text}");
-    assert!(
-        text.contains("team_members") || !text.contains("not copied"),
-        "{text}"
-    );
     let original = Db::open(&DbLocation::File(test.path().to_owned())).unwrap();
     let returned = Db::open(&DbLocation::File(back.clone().into())).unwrap();
     for entry in TABLES

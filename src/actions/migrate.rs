@@ -462,8 +462,11 @@ pub struct Checked {
     pub tables: usize,
     /// Rows compared field by field (every row of small tables, a sample of large ones).
     pub rows_compared: u64,
-    /// Reviews among them, chosen evenly by id.
+    /// Reviews among them.
     pub reviews_compared: u64,
+    /// Tables larger than 1,000 rows, of which [`SAMPLE`] rows chosen evenly by id were
+    /// compared (every row of the others).
+    pub sampled_tables: Vec<&'static str>,
     /// Rows of the daily rollups compared (kept by each store, not copied).
     pub rollup_rows_compared: u64,
     /// Businesses whose dashboard figures (`stats`) were compared.
@@ -743,6 +746,7 @@ fn check(
         checked.tables += 1;
         let (mut theirs, ours) = match table.key {
             TableKey::Id if source_rows > COMPARED_WHOLE => {
+                checked.sampled_tables.push(table.name);
                 let ids = source.copy_sample_ids(table, SAMPLE)?;
                 (
                     source.copy_rows_with_ids(table, &ids)?,

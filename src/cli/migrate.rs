@@ -58,10 +58,18 @@ fn print_text(m: &Migrated) {
         );
     }
     let c = &m.checked;
+    let sampled = if c.sampled_tables.is_empty() {
+        "every row".to_owned()
+    } else {
+        format!(
+            "{} rows chosen evenly by id of {}, every row of the others",
+            migrate::SAMPLE,
+            c.sampled_tables.join(", ")
+        )
+    };
     println!(
-        "Checked, all equal: the row counts of {} tables, {} rows field by field ({} reviews \
-         chosen evenly by id, every row of the small tables), {} rows of the daily figures, and \
-         the dashboard figures of {} businesses.",
+        "Checked, all equal: the row counts of {} tables, {} rows field by field ({sampled}; \
+         {} reviews), {} rows of the daily figures, and the dashboard figures of {} businesses.",
         c.tables,
         c.rows_compared,
         c.reviews_compared,
