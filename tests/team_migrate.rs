@@ -387,3 +387,120 @@ fn a_file_goes_to_a_team_database_and_back_with_every_row_and_figure() {
         "{businesses}"
     );
 }
+
+/// `n` reviews of one business over a year, for the larger copy.
+fn many_reviews_csv(n: u32) -> String {
+    let mut csv = String::from("external_id,platform,author,rating,body,created_at\n");
+    let texts = [
+        "Lovely breakfast and quick service",
+        "Cold coffee, slow staff, never again",
+        "Le petit déjeuner était parfait",
+        "Der Kuchen war trocken",
+    ];
+    for i in 0..n {
+        csv.push_str(&format!(
+            "b{i},google,Guest {i},{},\"{} {i}\",2025-{:02}-{:02}T{:02}:00:00Z\n",
+            i % 5 + 1,
+            texts[(i % 4) as usize],
+            1 + i % 12,
+            1 + i % 28,
+            i % 24,
+        ));
+    }
+    csv
+}
+
+/// A copy that fails part-way (a damaged review, after businesses and sources were copied)
+/// leaves the team database as it was, and a rerun after the repair copies everything. Past
+/// 1,000 rows, reviews are checked by a sample chosen evenly by id. A team reply waiting for a
+/// manager's approval becomes the owner's draft in a file, and the check knows it.
+#[test]
+fn a_failed_copy_leaves_the_target_empty_and_a_rerun_copies_a_larger_file() {
+    let test = TestDb::new();
+    let file = test.path().display().to_string();
+    let csv = test.file("many.csv", &many_reviews_csv(1_500));
+    ok(
+        &test,
+        &file,
+        &["import", csv.to_str().unwrap(), "--business", "Big Café"],
+    );
+    ok(
+        &test,
+        &file,
+        &[
+            "reply",
+            "save",
+            "--review",
+            "7",
+            "Thank you for the kind words.",
+        ],
+    );
+    let conn = rusqlite::Connection::open(test.path()).unwrap();
+    conn.execute(
+        "UPDATE reviews SET content_hash = 'damaged' WHERE id = 1400",
+        [],
+    )
+    .unwrap();
+
+    let url = cluster::fresh_database("migrate_failed");
+    let failed = earshot(&test, &file, &["migrate", "--to", &url, "--json"]);
+    assert!(!failed.status.success());
+    let said = String::from_utf8_lossy(&failed.stderr);
+    assert!(said.contains("reviews.content_hash"), "{said}");
+    assert_eq!(
+        json(&test, &url, &["businesses", "list", "--json"]),
+        serde_json::json!([]),
+        "nothing of the failed copy stays"
+    );
+
+    conn.execute("UPDATE reviews SET content_hash = 7 WHERE id = 1400", [])
+        .unwrap();
+    drop(conn);
+    let started = std::time::Instant::now();
+    let report = json(&test, &file, &["migrate", "--to", &url, "--json"]);
+    eprintln!(
+        "1,500 reviews to the team database, copied and checked: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        report["checked"]["sampled_tables"],
+        serde_json::json!(["reviews"])
+    );
+    assert_eq!(report["checked"]["reviews_compared"], 200, "{report}");
+    let stats = |db: &str| json(&test, db, &["stats", "--business", "Big Café", "--json"]);
+    assert_eq!(stats(&file), stats(&url));
+
+    // A staff member's reply waits for a manager on the team database.
+    let mut team = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    team.execute(
+        "UPDATE replies SET state = 'awaiting_approval' WHERE review_id = 7",
+        &[],
+    )
+    .unwrap();
+    let back = test.dir.path().join("back.db").display().to_string();
+    let started = std::time::Instant::now();
+    let report = json(&test, &url, &["migrate", "--to", &back, "--json"]);
+    eprintln!(
+        "1,500 reviews back into a file, copied and checked: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(report["checked"]["reviews_compared"], 200, "{report}");
+    let replies = json(&test, &back, &["replies", "list", "--json"]);
+    assert_eq!(replies[0]["state"], "draft", "{replies}");
+    assert_eq!(stats(&back), stats(&url));
+    let found = |db: &str| {
+        json(
+            &test,
+            db,
+            &[
+                "reviews",
+                "--business",
+                "Big Café",
+                "--search",
+                "kuchen",
+                "--json",
+            ],
+        )
+    };
+    assert_eq!(found(&back), found(&file));
+}

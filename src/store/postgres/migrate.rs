@@ -40,6 +40,23 @@ fn staged_type(ty: ColumnType) -> (&'static str, Type) {
     }
 }
 
+/// The key order, text compared byte by byte (`COLLATE "C"`) as SQLite compares it: a server's
+/// own collation (en_US…) would list rows in another order than the file, and the check
+/// compares them in order.
+fn order_by(table: &CopiedTable) -> String {
+    match table.key {
+        TableKey::Id => "id".to_owned(),
+        TableKey::Columns(keys) => keys
+            .iter()
+            .map(|k| match table.columns.iter().find(|(c, _)| c == k) {
+                Some((_, ColumnType::Text)) => format!("{k} COLLATE \"C\""),
+                _ => (*k).to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
 fn select_list(table: &CopiedTable) -> String {
     table
         .columns
@@ -164,7 +181,7 @@ impl PgStore {
                 let sql = format!(
                     "SELECT {cols} FROM {name}{} ORDER BY {}",
                     table.live_filter(false),
-                    table.order_by()
+                    order_by(table)
                 );
                 self.client().query(sql.as_str(), &[])?
             }
@@ -290,7 +307,7 @@ impl PgStore {
             "INSERT INTO {name} ({}){overriding} SELECT {} FROM {staging} ORDER BY {}",
             table.column_list(),
             casts.join(", "),
-            table.order_by()
+            order_by(table)
         ))?;
         Ok(())
     }
