@@ -456,6 +456,32 @@ fn a_failed_copy_leaves_the_target_empty_and_a_rerun_copies_a_larger_file() {
     conn.execute("UPDATE reviews SET content_hash = 7 WHERE id = 1400", [])
         .unwrap();
     drop(conn);
+    // A run killed part-way leaves all or nothing, and a rerun then copies everything.
+    let killed_url = cluster::fresh_database("migrate_killed");
+    let mut run = Command::new(env!("CARGO_BIN_EXE_earshot"))
+        .args(["--db", &file, "migrate", "--to", &killed_url, "--json"])
+        .env("XDG_DATA_HOME", test.dir.path())
+        .env_remove("EARSHOT_DB")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    let _ = run.kill();
+    let _ = run.wait();
+    let reviews = TABLES.iter().find(|t| t.table.name == "reviews").unwrap();
+    let killed = Db::open(&DbLocation::parse(Path::new(&killed_url))).unwrap();
+    let left = killed.copy_row_count(&reviews.table).unwrap();
+    assert!(
+        left == 0 || left == 1_500,
+        "a killed run left {left} reviews"
+    );
+    eprintln!("a run killed after 600 ms left {left} of 1,500 reviews");
+    drop(killed);
+    if left == 0 {
+        json(&test, &file, &["migrate", "--to", &killed_url, "--json"]);
+    }
+
     let started = std::time::Instant::now();
     let report = json(&test, &file, &["migrate", "--to", &url, "--json"]);
     eprintln!(
