@@ -530,3 +530,65 @@ fn a_failed_copy_leaves_the_target_empty_and_a_rerun_copies_a_larger_file() {
     };
     assert_eq!(found(&back), found(&file));
 }
+
+/// The copy's store methods on both stores: counts, pages in id order that put the table
+/// back together, a sample spread from the lowest id to the highest and read back by id, and
+/// a copy abandoned part-way that leaves nothing.
+#[test]
+fn the_copy_methods_read_page_sample_and_roll_back_alike_on_both_stores() {
+    let test = TestDb::new();
+    let csv = test.file("many.csv", &many_reviews_csv(300));
+    let table = |name: &str| TABLES.iter().find(|t| t.table.name == name).unwrap().table;
+    let (reviews, businesses) = (table("reviews"), table("businesses"));
+    let mut sampled = Vec::new();
+    for mut db in crate::team_store::both_stores(&test, "copy_methods") {
+        let at = db.location();
+        let opts = earshot::import::ImportOptions {
+            business: "Paged Café".into(),
+            ..Default::default()
+        };
+        earshot::actions::import_into(&mut db, &[csv.clone()], &opts, Some(100), &mut |_, _| {})
+            .unwrap();
+        assert_eq!(db.copy_row_count(&reviews).unwrap(), 300, "{at}");
+
+        let mut paged = Vec::new();
+        let mut after = i64::MIN;
+        loop {
+            let page = db.copy_rows(&reviews, after, 7).unwrap();
+            let Some(last) = page.last().and_then(earshot::store::migrate::row_id) else {
+                break;
+            };
+            assert!(page.len() <= 7, "{at}");
+            after = last;
+            paged.extend(page);
+        }
+        assert_eq!(
+            paged,
+            db.copy_rows(&reviews, i64::MIN, usize::MAX).unwrap(),
+            "{at}"
+        );
+        assert_eq!(paged.len(), 300, "{at}");
+
+        let ids = db.copy_sample_ids(&reviews, 20).unwrap();
+        assert_eq!(ids.len(), 20, "{at}");
+        assert_eq!(ids.first(), Some(&1), "{at}");
+        assert_eq!(ids.last(), Some(&300), "{at}");
+        let rows = db.copy_rows_with_ids(&reviews, &ids).unwrap();
+        let read_ids: Vec<i64> = rows
+            .iter()
+            .filter_map(earshot::store::migrate::row_id)
+            .collect();
+        assert_eq!(read_ids, ids, "{at}");
+        sampled.push(ids);
+
+        let mut extra = db.copy_rows(&businesses, i64::MIN, usize::MAX).unwrap();
+        extra[0][0] = Cell::Int(99);
+        extra[0][1] = Cell::Text("Abandoned Café".into());
+        db.begin_copy().unwrap();
+        db.copy_in(&businesses, &extra).unwrap();
+        assert_eq!(db.copy_row_count(&businesses).unwrap(), 2, "{at}");
+        db.abandon_copy().unwrap();
+        assert_eq!(db.copy_row_count(&businesses).unwrap(), 1, "{at}");
+    }
+    assert_eq!(sampled[0], sampled[1], "the same ids chosen on both stores");
+}
