@@ -547,8 +547,14 @@ fn the_copy_methods_read_page_sample_and_roll_back_alike_on_both_stores() {
             business: "Paged Café".into(),
             ..Default::default()
         };
-        earshot::actions::import_into(&mut db, &[csv.clone()], &opts, Some(100), &mut |_, _| {})
-            .unwrap();
+        earshot::actions::import_into(
+            &mut db,
+            std::slice::from_ref(&csv),
+            &opts,
+            Some(100),
+            &mut |_, _| {},
+        )
+        .unwrap();
         assert_eq!(db.copy_row_count(&reviews).unwrap(), 300, "{at}");
 
         let mut paged = Vec::new();
