@@ -27,6 +27,7 @@ mod sentiment_eval;
 mod sync;
 mod team_alerts;
 mod team_insights;
+mod team_migrate;
 mod team_people;
 mod team_replies;
 mod team_store;

@@ -19,6 +19,7 @@ pub mod alerts;
 pub mod dashboard;
 pub mod data;
 pub mod demo;
+pub mod migrate;
 pub mod prefs;
 pub mod replies;
 pub mod requests;

@@ -8,6 +8,7 @@ mod channels;
 mod export;
 mod import;
 mod insights;
+mod migrate;
 mod output;
 mod package_files;
 mod replies;
@@ -99,6 +100,9 @@ enum Command {
     Team(team::TeamArgs),
     /// Hand a review to a person of the team: `earshot assign ID --to NAME`.
     Assign(team::AssignArgs),
+    /// Copy this database file into a team database (`--to postgresql://…`), or a team
+    /// database into a new file (`--to FILE`), and check the copy.
+    Migrate(migrate::MigrateArgs),
     /// Writes the man pages, shell completions and systemd unit the Linux package ships.
     #[command(hide = true)]
     PackageFiles(package_files::PackageFilesArgs),
@@ -212,6 +216,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Service(args) => watch::service(file()?, args),
         Command::Team(args) => team::run(&open_any()?, args),
         Command::Assign(args) => team::assign(&open_any()?, args),
+        Command::Migrate(args) => migrate::run(&location, args),
         Command::PackageFiles(args) => package_files::run(args),
     }
 }

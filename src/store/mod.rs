@@ -22,6 +22,7 @@ pub mod files;
 mod follow_ups;
 mod imported;
 mod maintenance;
+pub mod migrate;
 pub mod postgres;
 mod replies;
 mod requests;

@@ -8,6 +8,7 @@
 
 mod alerts;
 mod insights;
+mod migrate;
 mod replies;
 mod settings;
 mod sources;

@@ -16,6 +16,7 @@ mod claims;
 #[cfg(unix)]
 pub mod cluster;
 mod insights;
+mod migrate;
 mod replies;
 mod reviews;
 mod settings;
