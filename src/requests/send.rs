@@ -19,7 +19,7 @@ use super::{link, Customer, ProfileLink, RequestError, RequestSettings, Result, 
 use crate::channels::email::{send_plain, SmtpAccount};
 use crate::model::Business;
 use crate::secrets::Secret;
-use crate::store::Store;
+use crate::store::RequestStore;
 
 /// Why a customer on the list was not asked this time.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -66,8 +66,8 @@ pub struct MailAccount {
 
 impl MailAccount {
     /// The first confirmed e-mail alert channel's account, where there is one.
-    pub fn of_alert_channel(
-        store: &Store,
+    pub fn of_alert_channel<S: RequestStore>(
+        store: &S,
         secrets: &dyn crate::secrets::SecretStore,
     ) -> Result<Option<MailAccount>> {
         let channels = store.alert_channels()?;
@@ -178,7 +178,7 @@ fn outgoing(
 }
 
 /// The profile's link, when requests may be sent to it.
-fn askable_link(store: &Store, business: &Business, platform: &str) -> Result<ProfileLink> {
+fn askable_link<S: RequestStore>(store: &S, business: &Business, platform: &str) -> Result<ProfileLink> {
     let link = link(store, business, platform)?;
     if let Some(crate::platforms::AskingRule::Forbidden(why)) = link.rule {
         return Err(RequestError::Forbidden(why));
@@ -189,8 +189,8 @@ fn askable_link(store: &Store, business: &Business, platform: &str) -> Result<Pr
 /// Asks every eligible customer of `business` for a review on the platform's link: e-mails
 /// through `mail` (needed for [`Via::Email`] unless dry), texts and `mailto:` links prepared
 /// for the owner. `progress` hears (done, total) after each customer.
-pub async fn send(
-    store: &Store,
+pub async fn send<S: RequestStore>(
+    store: &S,
     business: &Business,
     options: &SendOptions,
     mail: Option<&MailAccount>,
