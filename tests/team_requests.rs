@@ -469,7 +469,9 @@ fn the_request_and_follow_up_commands_give_the_same_answers_on_a_team_database()
         assert_eq!(a, b, "earshot {args:?}");
     }
 
-    // What is not on the team store yet says so, and sends nothing.
+    // Without --server, e-mails go through the e-mail alert channel, which this team database
+    // does not have (and which is not on the team store before the channels' piece of issue 31):
+    // said plainly, and nothing sent.
     for args in [
         &["replies", "follow-up", r2, "--email", "c@example.com", "--again"][..],
         &["requests", "send", "--business", CAFE, "--platform", "google"][..],
@@ -477,7 +479,7 @@ fn the_request_and_follow_up_commands_give_the_same_answers_on_a_team_database()
         let out = earshot(&test, &url, args);
         assert!(!out.status.success(), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains("does not work on a team database yet"), "{err}");
+        assert!(err.contains("e-mail alert channel"), "{err}");
     }
     assert_eq!(team_smtp.lock().unwrap().messages.len(), 3);
 }
@@ -543,6 +545,70 @@ fn two_seats_sending_the_same_requests_at_once_ask_each_customer_once() {
     let db = Db::open(&location).unwrap();
     let stats = act::request_stats(&db, CAFE).unwrap();
     assert_eq!(stats.sent, CUSTOMERS);
+}
+
+/// The claim itself, raced: two seats claim each of 40 customers at the same instant (a
+/// barrier before every claim), so both check before either has written. Each customer is
+/// claimed once. (A single `INSERT … WHERE NOT EXISTS` without the customer's lock fails this:
+/// both seats' snapshots miss the other's row.)
+#[test]
+fn two_seats_claiming_a_customer_at_the_same_instant_claim_it_once() {
+    const CUSTOMERS: usize = 40;
+    let test = TestDb::new();
+    let url = cluster::fresh_database("requests_claim_race");
+    let location = DbLocation::parse(Path::new(&url));
+    let (business, customers) = {
+        let db = Db::open(&location).unwrap();
+        let business = db.ensure_business(CAFE).unwrap().id;
+        let mut list = String::from("name,email\n");
+        for i in 0..CUSTOMERS {
+            list.push_str(&format!("Customer {i},c{i}@example.com\n"));
+        }
+        act::import_customers(&db, CAFE, &test.file("customers.csv", &list), 0).unwrap();
+        let ids: Vec<i64> = db.customers(business).unwrap().iter().map(|c| c.id).collect();
+        (business, ids)
+    };
+    let now = Utc::now().timestamp();
+    let each = Barrier::new(2);
+    let claimed: Vec<Vec<bool>> = std::thread::scope(|s| {
+        let seats: Vec<_> = (0..2)
+            .map(|_| {
+                s.spawn(|| {
+                    let db = Db::open(&location).unwrap();
+                    customers
+                        .iter()
+                        .map(|&c| {
+                            each.wait();
+                            db.claim_request(
+                                business,
+                                c,
+                                "google",
+                                Via::Email,
+                                "https://g.page/r/CabcDEF/review",
+                                now - 86_400,
+                                now,
+                            )
+                            .unwrap()
+                            .is_some()
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        seats.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+    let twice: Vec<i64> = customers
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| claimed[0][*i] && claimed[1][*i])
+        .map(|(_, c)| *c)
+        .collect();
+    let never = (0..CUSTOMERS)
+        .filter(|&i| !claimed[0][i] && !claimed[1][i])
+        .count();
+    assert_eq!((twice.len(), never), (0, 0), "claimed by both: {twice:?}");
+    let db = Db::open(&location).unwrap();
+    assert_eq!(db.review_requests(business).unwrap().len(), CUSTOMERS);
 }
 
 /// Two seats ask the same customer to update their review at once: one ask is recorded, the
