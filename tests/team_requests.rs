@@ -153,8 +153,14 @@ fn answers(test: &TestDb, db: &mut Db, smtp: &str) -> Value {
     let list = test.file("customers.csv", CUSTOMERS);
 
     put("links", json!(act::request_links(&*db, CAFE).unwrap()));
-    put("import", json!(act::import_customers(&*db, CAFE, &list, now).unwrap()));
-    put("import again", json!(act::import_customers(&*db, CAFE, &list, now).unwrap()));
+    put(
+        "import",
+        json!(act::import_customers(&*db, CAFE, &list, now).unwrap()),
+    );
+    put(
+        "import again",
+        json!(act::import_customers(&*db, CAFE, &list, now).unwrap()),
+    );
     put("customers", json!(act::customers(&*db, CAFE).unwrap()));
     let mail = MailOverride {
         server: Some(smtp.into()),
@@ -188,8 +194,14 @@ fn answers(test: &TestDb, db: &mut Db, smtp: &str) -> Value {
     let stats = act::request_stats(&*db, CAFE).unwrap();
     assert_eq!((stats.sent, stats.responses), (4, 2), "{stats:?}");
     put("stats", json!(stats));
-    put("overview", json!(act::requests_overview(&*db, CAFE).unwrap()));
-    put("customers after", json!(act::customers(&*db, CAFE).unwrap()));
+    put(
+        "overview",
+        json!(act::requests_overview(&*db, CAFE).unwrap()),
+    );
+    put(
+        "customers after",
+        json!(act::customers(&*db, CAFE).unwrap()),
+    );
 
     let business = db.business_by_name(CAFE).unwrap().id;
     let effect = win_back::replies_effect(&*db, business, None).unwrap();
@@ -214,7 +226,10 @@ fn answers(test: &TestDb, db: &mut Db, smtp: &str) -> Value {
     put("follow-up twice", ask(db, "r0", false));
     put("follow-up again", ask(db, "r0", true));
     put("follow-up r1", ask(db, "r1", false));
-    put("follow-ups", json!(win_back::follow_ups(&*db, None).unwrap()));
+    put(
+        "follow-ups",
+        json!(win_back::follow_ups(&*db, None).unwrap()),
+    );
     put(
         "follow-ups of the café",
         json!(win_back::follow_ups(&*db, Some(business)).unwrap()),
@@ -268,7 +283,10 @@ fn requests_follow_ups_and_the_effect_agree_on_both_stores() {
             .iter()
             .filter_map(|m| m.lines().find_map(|l| l.strip_prefix("To: ")))
             .collect();
-        assert_eq!(to, ["ann@example.com", "ben@example.com", "dee@example.com"]);
+        assert_eq!(
+            to,
+            ["ann@example.com", "ben@example.com", "dee@example.com"]
+        );
     }
     assert_eq!(messages, [3, 3]);
     let (file, team) = (&results[0], &results[1]);
@@ -276,7 +294,11 @@ fn requests_follow_ups_and_the_effect_agree_on_both_stores() {
         assert_eq!(on_file, &team[key], "{key} differs on the team database");
     }
     assert_eq!(file, team);
-    assert_eq!(file["follow-up"]["status"], "prepared", "{}", file["follow-up"]);
+    assert_eq!(
+        file["follow-up"]["status"], "prepared",
+        "{}",
+        file["follow-up"]
+    );
     assert_eq!(file["follow-up twice"]["status"], "already_asked");
     assert_eq!(file["follow-up again"]["follow_up"]["round"], 2);
     assert_eq!(file["follow-ups"].as_array().unwrap().len(), 2);
@@ -356,9 +378,43 @@ fn the_request_and_follow_up_commands_give_the_same_answers_on_a_team_database()
         args.extend_from_slice(extra);
         ok(&test, db, &args)
     };
+    let png = test.dir.path().join("qr.png");
+    let svg = test.dir.path().join("qr.svg");
     let commands: Vec<Vec<&str>> = vec![
         vec!["requests", "link", "--business", CAFE],
         vec!["requests", "link", "--business", CAFE, "--json"],
+        vec![
+            "requests",
+            "qr",
+            "--business",
+            CAFE,
+            "--platform",
+            "google",
+            "--png",
+            png.to_str().unwrap(),
+            "--svg",
+            svg.to_str().unwrap(),
+        ],
+        vec![
+            "requests",
+            "link",
+            "--business",
+            CAFE,
+            "--platform",
+            "google",
+            "--url",
+            "https://g.page/r/CabcDEF/review",
+            "--json",
+        ],
+        vec![
+            "requests",
+            "link",
+            "--business",
+            CAFE,
+            "--platform",
+            "google",
+        ],
+        vec!["requests", "settings"],
         vec![
             "requests",
             "customers",
@@ -368,8 +424,22 @@ fn the_request_and_follow_up_commands_give_the_same_answers_on_a_team_database()
             CAFE,
             "--json",
         ],
-        vec!["requests", "customers", "import", customers, "--business", CAFE],
-        vec!["requests", "customers", "list", "--business", CAFE, "--json"],
+        vec![
+            "requests",
+            "customers",
+            "import",
+            customers,
+            "--business",
+            CAFE,
+        ],
+        vec![
+            "requests",
+            "customers",
+            "list",
+            "--business",
+            CAFE,
+            "--json",
+        ],
         vec!["requests", "settings", "--json"],
         vec!["requests", "settings", "--period-days", "60"],
         vec![
@@ -439,7 +509,13 @@ fn the_request_and_follow_up_commands_give_the_same_answers_on_a_team_database()
         vec!["replies", "effect", "--business", CAFE],
         vec!["replies", "effect", "--business", CAFE, "--json"],
         vec![
-            "replies", "effect", "--business", CAFE, "--platform", "google", "--json",
+            "replies",
+            "effect",
+            "--business",
+            CAFE,
+            "--platform",
+            "google",
+            "--json",
         ],
         vec!["replies", "follow-up", r0, "--by-hand", "--dry-run"],
         vec!["replies", "follow-up", r0, "--by-hand"],
@@ -450,16 +526,29 @@ fn the_request_and_follow_up_commands_give_the_same_answers_on_a_team_database()
     for args in &later {
         same(args);
     }
-    let stats: Value =
-        serde_json::from_str(&ok(&test, &url, &["requests", "stats", "--business", CAFE, "--json"]))
-            .unwrap();
-    assert_eq!((&stats["sent"], &stats["responses"]), (&json!(4), &json!(2)));
+    let stats: Value = serde_json::from_str(&ok(
+        &test,
+        &url,
+        &["requests", "stats", "--business", CAFE, "--json"],
+    ))
+    .unwrap();
+    assert_eq!(
+        (&stats["sent"], &stats["responses"]),
+        (&json!(4), &json!(2))
+    );
     // JSON that carries the moment of the ask: the same once that moment is set aside.
     let json_with_times: &[&[&str]] = &[
         &["replies", "follow-up", r2, "--by-hand", "--json"],
         &["replies", "follow-up", r2, "--by-hand", "--again", "--json"],
         &["replies", "follow-ups", "--json"],
-        &["requests", "customers", "list", "--business", CAFE, "--json"],
+        &[
+            "requests",
+            "customers",
+            "list",
+            "--business",
+            CAFE,
+            "--json",
+        ],
     ];
     for args in json_with_times {
         let mut a: Value = serde_json::from_str(&ok(&test, &file, args)).unwrap();
@@ -473,8 +562,22 @@ fn the_request_and_follow_up_commands_give_the_same_answers_on_a_team_database()
     // does not have (and which is not on the team store before the channels' piece of issue 31):
     // said plainly, and nothing sent.
     for args in [
-        &["replies", "follow-up", r2, "--email", "c@example.com", "--again"][..],
-        &["requests", "send", "--business", CAFE, "--platform", "google"][..],
+        &[
+            "replies",
+            "follow-up",
+            r2,
+            "--email",
+            "c@example.com",
+            "--again",
+        ][..],
+        &[
+            "requests",
+            "send",
+            "--business",
+            CAFE,
+            "--platform",
+            "google",
+        ][..],
     ] {
         let out = earshot(&test, &url, args);
         assert!(!out.status.success(), "{args:?}");
@@ -565,7 +668,12 @@ fn two_seats_claiming_a_customer_at_the_same_instant_claim_it_once() {
             list.push_str(&format!("Customer {i},c{i}@example.com\n"));
         }
         act::import_customers(&db, CAFE, &test.file("customers.csv", &list), 0).unwrap();
-        let ids: Vec<i64> = db.customers(business).unwrap().iter().map(|c| c.id).collect();
+        let ids: Vec<i64> = db
+            .customers(business)
+            .unwrap()
+            .iter()
+            .map(|c| c.id)
+            .collect();
         (business, ids)
     };
     let now = Utc::now().timestamp();
@@ -620,7 +728,10 @@ fn two_seats_asking_the_same_follow_up_at_once_record_one_ask() {
     let reviews: Vec<ReviewId> = {
         let mut db = Db::open(&location).unwrap();
         cafe(&mut db, Utc::now());
-        ["r0", "r2", "r4"].iter().map(|r| review_id(&db, r)).collect()
+        ["r0", "r2", "r4"]
+            .iter()
+            .map(|r| review_id(&db, r))
+            .collect()
     };
     for review in reviews {
         let start = Barrier::new(2);

@@ -85,7 +85,10 @@ pub fn write_request_qr<S: RequestStore>(
 /// The QR code of a profile's link as a PNG `data:` URL, for the screen's preview (an image,
 /// so no markup from anywhere reaches the page).
 pub fn request_qr_preview<S: RequestStore>(
-    store: &S, business: &str, platform: &str) -> Result<String> {
+    store: &S,
+    business: &str,
+    platform: &str,
+) -> Result<String> {
     use base64::Engine;
     let business = store.business_by_name(business)?;
     let link = requests::link(store, &business, platform)?;
@@ -198,8 +201,7 @@ pub struct RequestsOverview {
     pub stats: RequestStats,
 }
 
-pub fn requests_overview<S: RequestStore>(
-    store: &S, business: &str) -> Result<RequestsOverview> {
+pub fn requests_overview<S: RequestStore>(store: &S, business: &str) -> Result<RequestsOverview> {
     let settings = RequestSettings::load(store)?;
     // The e-mail's warnings, and those of the text message the e-mail does not already have.
     let mut warnings = requests::message::check(&settings.body);

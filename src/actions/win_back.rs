@@ -34,12 +34,16 @@ pub fn follow_up<S: RequestStore>(
 
 /// Every review asked, latest ask first; optionally of one business.
 pub fn follow_ups<S: RequestStore>(
-    store: &S, business_id: Option<BusinessId>) -> Result<Vec<FollowUpStatus>> {
+    store: &S,
+    business_id: Option<BusinessId>,
+) -> Result<Vec<FollowUpStatus>> {
     Ok(follow_up::list(store, business_id)?)
 }
 
 /// One review's follow-up state, for the review screen.
 pub fn follow_up_status<S: RequestStore>(
-    store: &S, review_id: i64) -> Result<Option<FollowUpStatus>> {
+    store: &S,
+    review_id: i64,
+) -> Result<Option<FollowUpStatus>> {
     Ok(follow_up::status(store, review_id)?)
 }

@@ -670,7 +670,9 @@ pub fn effect_of(
 /// "What works for you" for a business, optionally on one platform.
 pub fn effect<S: RequestStore>(
     store: &S,
-    business_id: BusinessId, platform: Option<&str>) -> Result<Effect> {
+    business_id: BusinessId,
+    platform: Option<&str>,
+) -> Result<Effect> {
     let b = store.business(business_id)?;
     let histories = store.complaint_histories(business_id, platform)?;
     let authors: HashSet<String> = histories

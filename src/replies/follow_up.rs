@@ -397,7 +397,10 @@ pub fn status<S: RequestStore>(store: &S, review_id: ReviewId) -> Result<Option<
 }
 
 /// Every review asked, latest ask first, with its state; optionally of one business.
-pub fn list<S: RequestStore>(store: &S, business_id: Option<BusinessId>) -> Result<Vec<FollowUpStatus>> {
+pub fn list<S: RequestStore>(
+    store: &S,
+    business_id: Option<BusinessId>,
+) -> Result<Vec<FollowUpStatus>> {
     let mut out = Vec::new();
     for f in store.latest_follow_ups(business_id)? {
         if let Some(s) = status(store, f.review_id)? {

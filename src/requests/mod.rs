@@ -337,7 +337,11 @@ pub fn links<S: RequestStore>(store: &S, business: &Business) -> Result<Vec<Prof
 }
 
 /// The link of one profile, or why there is none.
-pub fn link<S: RequestStore>(store: &S, business: &Business, platform: &str) -> Result<ProfileLink> {
+pub fn link<S: RequestStore>(
+    store: &S,
+    business: &Business,
+    platform: &str,
+) -> Result<ProfileLink> {
     let platform = profile_platform(platform)?;
     links(store, business)?
         .into_iter()

@@ -178,7 +178,11 @@ fn outgoing(
 }
 
 /// The profile's link, when requests may be sent to it.
-fn askable_link<S: RequestStore>(store: &S, business: &Business, platform: &str) -> Result<ProfileLink> {
+fn askable_link<S: RequestStore>(
+    store: &S,
+    business: &Business,
+    platform: &str,
+) -> Result<ProfileLink> {
     let link = link(store, business, platform)?;
     if let Some(crate::platforms::AskingRule::Forbidden(why)) = link.rule {
         return Err(RequestError::Forbidden(why));

@@ -257,6 +257,9 @@ impl PgStore {
              ORDER BY coalesce(p.posted_at, p.created_at), p.id",
             &[&business_id],
         )?;
-        Ok(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect())
+        Ok(rows
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect())
     }
 }
