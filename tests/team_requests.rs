@@ -37,7 +37,7 @@ fn asked_at() -> DateTime<Utc> {
 /// An unhappy review answered with an apology and an offer (`careful`) or curtly; each text a
 /// little different so none reads as a copy of another.
 fn complaint(i: usize, at: DateTime<Utc>) -> IncomingReview {
-    let reply = if i % 2 == 0 {
+    let reply = if i.is_multiple_of(2) {
         format!("I'm so sorry about visit number {i}. Please email me at jo@joes.example so I can put it right myself.")
     } else {
         format!("We were busy on day {i}.")
@@ -108,7 +108,7 @@ fn cafe(db: &mut Db, after: DateTime<Utc>) {
     let edits: Vec<IncomingReview> = items
         .iter()
         .enumerate()
-        .filter(|(i, _)| (*i % 2 == 0 && *i % 3 != 0) || *i == 1)
+        .filter(|(i, _)| (i.is_multiple_of(2) && !i.is_multiple_of(3)) || *i == 1)
         .map(|(_, it)| IncomingReview {
             rating: Some(4.0),
             body: format!("Update: they sorted it out. {}", it.body),
