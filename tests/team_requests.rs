@@ -767,3 +767,134 @@ fn two_seats_asking_the_same_follow_up_at_once_record_one_ask() {
         assert_eq!(rounds, [1]);
     }
 }
+
+/// The customers (names, e-mail addresses, phone numbers) and the requests are the business's:
+/// on a team database a person limited to one business reads only its customers, requests, links
+/// and follow-ups, even with hand-written SQL; staff send no requests; a manager sends them.
+#[test]
+fn a_persons_business_bounds_the_customers_and_staff_send_no_requests() {
+    use earshot::store::postgres::{PgStore, Role};
+    use postgres::{Client, NoTls};
+
+    let test = TestDb::new();
+    let url = cluster::fresh_database("requests_people");
+    let location = DbLocation::parse(Path::new(&url));
+    let as_user = |user: &str| {
+        url.replacen(
+            "postgresql://postgres@",
+            &format!("postgresql://{user}@"),
+            1,
+        )
+    };
+    let (cafe_id, hilltop_id) = {
+        let mut db = Db::open(&location).unwrap();
+        cafe(&mut db, Utc::now());
+        let hilltop = db.ensure_business("Hilltop Café").unwrap().id;
+        for (business, list) in [
+            (CAFE, "name,email,phone\nAnn Lee,ann@example.com,+1 555 010 0001\n"),
+            ("Hilltop Café", "name,email,phone\nHal Moss,hal@example.com,+1 555 010 0002\n"),
+        ] {
+            let file = test.file("list.csv", list);
+            act::import_customers(&db, business, &file, 0).unwrap();
+            act::set_request_link(&db, business, "google", "https://g.page/r/X/review", 0).unwrap();
+        }
+        let r0 = review_id(&db, "r0");
+        let new = NewFollowUp {
+            review_id: r0,
+            method: FollowUpMethod::ByHand,
+            recipient: None,
+            body: "Would you update your review?".into(),
+            rating_at_ask: Some(1.0),
+        };
+        db.begin_follow_up(&new, false, 0).unwrap();
+        (db.business_by_name(CAFE).unwrap().id, hilltop)
+    };
+    let owner = PgStore::open(&url).unwrap();
+    owner.team_init().unwrap();
+    owner
+        .invite("req_staff", Role::Staff, Some(&[cafe_id]), "pw-staff")
+        .unwrap();
+    owner
+        .invite("req_manager", Role::Manager, Some(&[hilltop_id]), "pw-manager")
+        .unwrap();
+
+    // Hand-written SQL as the staff member: their business's rows only, and no writes.
+    let mut staff = Client::connect(&as_user("req_staff"), NoTls).unwrap();
+    for (table, rows) in [
+        ("customers", 1),
+        ("request_links", 1),
+        ("follow_ups", 1),
+        ("review_requests", 0),
+    ] {
+        let n: i64 = staff
+            .query_one(&format!("SELECT count(*) FROM {table}"), &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(n, rows, "{table} as staff");
+    }
+    let names: Vec<String> = staff
+        .query("SELECT name FROM customers", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(names, ["Ann Lee"]);
+    let refused = staff
+        .execute(
+            "INSERT INTO review_requests (business_id, customer_id, platform, via, state, link,
+                 created_at)
+             SELECT business_id, id, 'google', 'sms', 'prepared', 'x', 0 FROM customers",
+            &[],
+        )
+        .unwrap_err();
+    let refused = refused.as_db_error().unwrap().message().to_owned();
+    assert!(refused.contains("permission denied"), "{refused}");
+
+    // Through Earshot: staff read the list and send nothing; the manager of Hilltop sends
+    // Hilltop's, and does not see the café at all.
+    let texts = SendOptions {
+        platform: "google".into(),
+        via: Via::Sms,
+        dry_run: false,
+    };
+    let send = |db: &Db, business: &str| {
+        act::send_requests(
+            db,
+            &MemorySecrets::default(),
+            business,
+            &texts,
+            &MailOverride::default(),
+            Utc::now().timestamp(),
+            &mut |_, _| {},
+        )
+    };
+    let staff = Db::open(&DbLocation::parse(Path::new(&as_user("req_staff")))).unwrap();
+    assert_eq!(act::customers(&staff, CAFE).unwrap().len(), 1);
+    let err = with_causes(&send(&staff, CAFE).unwrap_err());
+    assert!(err.contains("permission denied"), "{err}");
+    let manager = Db::open(&DbLocation::parse(Path::new(&as_user("req_manager")))).unwrap();
+    assert_eq!(send(&manager, "Hilltop Café").unwrap().messages.len(), 1);
+    assert!(send(&manager, CAFE).is_err());
+    assert!(act::customers(&manager, CAFE).is_err());
+    let owner = Db::open(&location).unwrap();
+    let asked: Vec<i64> = owner
+        .review_requests(cafe_id)
+        .unwrap()
+        .iter()
+        .chain(owner.review_requests(hilltop_id).unwrap().iter())
+        .map(|r| r.customer_id)
+        .collect();
+    assert_eq!(asked.len(), 1, "only Hal was asked: {asked:?}");
+}
+
+/// An error and its causes, as one line.
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cause = c.source();
+    }
+    out
+}
