@@ -304,6 +304,65 @@ fn requests_follow_ups_and_the_effect_agree_on_both_stores() {
     assert_eq!(file["follow-ups"].as_array().unwrap().len(), 2);
 }
 
+/// A run that recorded its request and died before the server answered leaves it `sending`:
+/// on either store that customer counts as asked (and `unconfirmed` in the figures), and no
+/// later run, from any seat, asks them again.
+#[test]
+fn a_request_left_sending_by_a_crash_is_never_sent_again_on_either_store() {
+    let test = TestDb::new();
+    let list = test.file(
+        "customers.csv",
+        "name,email\nAnn Lee,ann@example.com\nBen Cruz,ben@example.com\n",
+    );
+    for db in both_stores(&test, "requests_crash") {
+        let business = db.ensure_business(CAFE).unwrap().id;
+        act::set_request_link(&db, CAFE, "google", "https://g.page/r/CabcDEF/review", 0).unwrap();
+        act::import_customers(&db, CAFE, &list, 0).unwrap();
+        let ann = db.customers(business).unwrap()[0].id;
+        let now = Utc::now().timestamp();
+        let crashed = db
+            .claim_request(
+                business,
+                ann,
+                "google",
+                Via::Email,
+                "https://g.page/r/CabcDEF/review",
+                0,
+                now,
+            )
+            .unwrap();
+        assert!(crashed.is_some(), "{}", db.location());
+        let (port, smtp) = smtp_server();
+        let mail = MailOverride {
+            server: Some(format!("smtp://127.0.0.1:{port}")),
+            from: Some("joe@joescafe.example".into()),
+            ..Default::default()
+        };
+        let options = SendOptions {
+            platform: "google".into(),
+            via: Via::Email,
+            dry_run: false,
+        };
+        for _ in 0..2 {
+            act::send_requests(
+                &db,
+                &MemorySecrets::default(),
+                CAFE,
+                &options,
+                &mail,
+                now,
+                &mut |_, _| {},
+            )
+            .unwrap();
+        }
+        let log = smtp.lock().unwrap();
+        assert_eq!(log.messages.len(), 1, "{}", db.location());
+        assert!(log.messages[0].contains("To: ben@example.com"));
+        let stats = act::request_stats(&db, CAFE).unwrap();
+        assert_eq!((stats.sent, stats.unconfirmed), (1, 1), "{}", db.location());
+    }
+}
+
 /// `earshot --db <db> args…` with a private data directory; its stdout, which must succeed.
 fn earshot(test: &TestDb, db: &str, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_earshot"))
@@ -791,8 +850,14 @@ fn a_persons_business_bounds_the_customers_and_staff_send_no_requests() {
         cafe(&mut db, Utc::now());
         let hilltop = db.ensure_business("Hilltop Café").unwrap().id;
         for (business, list) in [
-            (CAFE, "name,email,phone\nAnn Lee,ann@example.com,+1 555 010 0001\n"),
-            ("Hilltop Café", "name,email,phone\nHal Moss,hal@example.com,+1 555 010 0002\n"),
+            (
+                CAFE,
+                "name,email,phone\nAnn Lee,ann@example.com,+1 555 010 0001\n",
+            ),
+            (
+                "Hilltop Café",
+                "name,email,phone\nHal Moss,hal@example.com,+1 555 010 0002\n",
+            ),
         ] {
             let file = test.file("list.csv", list);
             act::import_customers(&db, business, &file, 0).unwrap();
@@ -815,7 +880,12 @@ fn a_persons_business_bounds_the_customers_and_staff_send_no_requests() {
         .invite("req_staff", Role::Staff, Some(&[cafe_id]), "pw-staff")
         .unwrap();
     owner
-        .invite("req_manager", Role::Manager, Some(&[hilltop_id]), "pw-manager")
+        .invite(
+            "req_manager",
+            Role::Manager,
+            Some(&[hilltop_id]),
+            "pw-manager",
+        )
         .unwrap();
 
     // Hand-written SQL as the staff member: their business's rows only, and no writes.
