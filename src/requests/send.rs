@@ -1,7 +1,9 @@
 //! Sending requests: who is asked ([`plan`], pure), and the run that asks them ([`send`]).
 //!
-//! Each request is recorded before it goes out, in the statement that checks the customer may
-//! still be asked ([`Store::claim_request`]), and marked sent or failed after. The crash window
+//! Each request is recorded before it goes out, by the store's claim that checks the customer
+//! may still be asked ([`RequestStore::claim_request`]: one statement on a file, the customer's
+//! row locked first on a team database, so two seats never both ask), and marked sent or failed
+//! after. The crash window
 //! is between the two: a run killed while an e-mail is on the wire leaves its row `sending`, and
 //! that customer counts as asked. Earshot cannot know whether the server took the message, and
 //! of the two mistakes, asking someone twice (what a resend risks) is the one the owner promised
