@@ -209,7 +209,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Alerts(args) => alerts::run(&mut open_any()?, args),
         Command::Reply(args) => reply::run(&open_any()?, args),
         Command::Replies(args) => replies::run(&mut open_any()?, args),
-        Command::Requests(args) => requests::run(&open_store(file()?)?, args),
+        Command::Requests(args) => requests::run(&open_any()?, args),
         Command::Sources(args) => sources::run(&location, args),
         Command::Sync(args) => sources::sync_cmd(&location, args),
         Command::Watch(args) => watch::watch(file()?, args),

@@ -10,12 +10,14 @@ mod alerts;
 mod insights;
 mod migrate;
 mod replies;
+mod requests;
 mod settings;
 mod sources;
 mod team;
 
 pub use alerts::AlertStore;
 pub use replies::ReplyStore;
+pub use requests::RequestStore;
 
 use std::path::{Path, PathBuf};
 

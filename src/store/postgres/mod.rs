@@ -15,9 +15,11 @@ mod alerts;
 mod claims;
 #[cfg(unix)]
 pub mod cluster;
+mod follow_ups;
 mod insights;
 mod migrate;
 mod replies;
+mod requests;
 mod reviews;
 mod settings;
 mod sources;
@@ -58,6 +60,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("0007_people", include_str!("migrations/0007_people.sql")),
     ("0008_scale", include_str!("migrations/0008_scale.sql")),
+    (
+        "0010_requests_and_follow_ups",
+        include_str!("migrations/0010_requests_and_follow_ups.sql"),
+    ),
 ];
 
 /// The schema version this build writes on PostgreSQL.
