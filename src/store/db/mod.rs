@@ -7,6 +7,7 @@
 //! Methods appear here as the action layer moves onto both stores, concept by concept.
 
 mod alerts;
+mod channels;
 mod insights;
 mod replies;
 mod settings;
@@ -14,6 +15,7 @@ mod sources;
 mod team;
 
 pub use alerts::AlertStore;
+pub use channels::ChannelStore;
 pub use replies::ReplyStore;
 
 use std::path::{Path, PathBuf};

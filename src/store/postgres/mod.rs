@@ -12,6 +12,7 @@
 //! `stats`.
 
 mod alerts;
+mod channels;
 mod claims;
 #[cfg(unix)]
 pub mod cluster;
@@ -57,6 +58,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("0007_people", include_str!("migrations/0007_people.sql")),
     ("0008_scale", include_str!("migrations/0008_scale.sql")),
+    (
+        "0011_deliveries_and_notified",
+        include_str!("migrations/0011_deliveries_and_notified.sql"),
+    ),
 ];
 
 /// The schema version this build writes on PostgreSQL.
