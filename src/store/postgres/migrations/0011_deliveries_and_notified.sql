@@ -23,6 +23,17 @@ ALTER TABLE alert_notifications ENABLE ROW LEVEL SECURITY;
 CREATE POLICY earshot_person ON alert_notifications AS RESTRICTIVE
     USING (person = current_user) WITH CHECK (person = current_user);
 
+-- An alert raised again (a new-negative card that became an unanswered reminder) is news to
+-- everyone once more: its marks go, every person's. SECURITY DEFINER because the seat whose
+-- check raised it may delete only its own person's rows.
+CREATE FUNCTION earshot_renotify(alert bigint) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    DELETE FROM alert_notifications WHERE alert_id = alert
+$$;
+-- Functions may be called by anyone unless revoked; this one only by who raises alerts (the
+-- tables' owner, and managers and owners through earshot_secure_person_tables()).
+REVOKE EXECUTE ON FUNCTION earshot_renotify(bigint) FROM PUBLIC;
+
 -- Every person marks what their own seat showed, staff included (whose other writes are only
 -- drafts); run with earshot_secure_tables() after `team init` and each migration.
 CREATE FUNCTION earshot_secure_person_tables() RETURNS void LANGUAGE plpgsql AS $$
@@ -32,13 +43,7 @@ BEGIN
     END IF;
     GRANT SELECT, INSERT, UPDATE, DELETE ON alert_notifications
         TO earshot_staff, earshot_manager, earshot_owner;
+    -- Those who raise alerts (and so reminders) forget the marks of a reminder.
+    GRANT EXECUTE ON FUNCTION earshot_renotify(bigint) TO earshot_manager, earshot_owner;
 END
-$$;
-
--- An alert raised again (a new-negative card that became an unanswered reminder) is news to
--- everyone once more: its marks go, every person's. SECURITY DEFINER because the seat whose
--- check raised it may delete only its own person's rows.
-CREATE FUNCTION earshot_renotify(alert bigint) RETURNS void
-LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    DELETE FROM alert_notifications WHERE alert_id = alert
 $$;
