@@ -735,3 +735,65 @@ fn stop(mut child: Child) {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// A watcher without the platform's key leaves a colleague's reply queued, says what it waits
+/// for, and does not wake itself: its own note is written once, so the team's live link goes
+/// quiet and the watcher with it (no round after round on its own writes).
+#[test]
+fn a_watcher_without_the_key_leaves_the_reply_queued_and_stays_quiet() {
+    let rt = runtime();
+    let server = rt.block_on(MockServer::start());
+    let test = TestDb::new();
+    let url = cluster::fresh_database("channels_watch_no_key");
+    let mut colleague = team(&url);
+    let settings = json!({"base_url": server.uri(), "account": "11", "location": "22"});
+    let ids = bad_reviews(&mut colleague, 1, Utc::now(), "google-business", &settings);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_earshot"))
+        .args(["--db", &url, "watch", "--json", "--interval", "3600"])
+        .env_remove("EARSHOT_DB")
+        .env_remove("EARSHOT_TOKEN_GOOGLE_BUSINESS")
+        .env("XDG_DATA_HOME", test.dir.path())
+        .env("EARSHOT_SECRETS_FILE", test.dir.path().join("secrets.json"))
+        .env("NO_PROXY", "127.0.0.1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rounds) = mpsc::channel::<Value>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(serde_json::from_str(&line).unwrap()).is_err() {
+                return;
+            }
+        }
+    });
+    round_where(&rounds, Duration::from_secs(60), |_| true);
+    replies::save_draft(&colleague, ids[0], REPLY).unwrap();
+    colleague.queue_reply(ids[0], "colleague-1").unwrap().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let waiting = loop {
+        let r = ReplyStore::reply(&colleague, 1).unwrap();
+        if r.last_error.is_some() || Instant::now() > deadline {
+            break r;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(waiting.state, ReplyState::Queued);
+    assert_eq!(waiting.attempts, 0);
+    assert!(
+        waiting
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("waiting for a computer that holds")),
+        "{waiting:?}"
+    );
+    // Settle, then count the rounds of the next few seconds: none.
+    std::thread::sleep(Duration::from_secs(2));
+    while rounds.try_recv().is_ok() {}
+    std::thread::sleep(Duration::from_secs(4));
+    let more = rounds.try_iter().count();
+    assert_eq!(more, 0, "the watcher kept waking itself");
+    stop(child);
+    assert!(rt.block_on(server.received_requests()).unwrap().is_empty());
+}
