@@ -147,7 +147,8 @@ fn deliver(rt: &tokio::runtime::Runtime, db: &mut Db, secrets: &MemorySecrets) -
 
 /// A channel as listed, without its times (each store made its own).
 fn listed_without_times(db: &Db, id: i64) -> Value {
-    let mut v = serde_json::to_value(ChannelStore::alert_channel(db, id).unwrap().unwrap()).unwrap();
+    let mut v =
+        serde_json::to_value(ChannelStore::alert_channel(db, id).unwrap().unwrap()).unwrap();
     for k in ["created_at", "last_sent_at"] {
         v.as_object_mut().unwrap().remove(k);
     }
@@ -165,8 +166,8 @@ fn each_alert_reaches_a_webhook_once_and_the_same_on_both_stores() {
         let alerts = bad_evening(&mut db, 3, now);
         assert!(alerts >= 3, "{}: {alerts}", db.location());
         let secrets = MemorySecrets::default();
-        let channel = channels::add_channel(&db, &secrets, &webhook(&hook.uri()), None, now)
-            .unwrap();
+        let channel =
+            channels::add_channel(&db, &secrets, &webhook(&hook.uri()), None, now).unwrap();
         let first = deliver(&rt, &mut db, &secrets);
         assert_eq!(
             (first.sent, first.alerts_sent),
@@ -204,7 +205,13 @@ fn each_alert_reaches_a_webhook_once_and_the_same_on_both_stores() {
         results.push((listed, first, db.location()));
     }
     let (file, team) = (&results[0], &results[1]);
-    assert_eq!((&file.0, &file.1), (&team.0, &team.1), "{} vs {}", file.2, team.2);
+    assert_eq!(
+        (&file.0, &file.1),
+        (&team.0, &team.1),
+        "{} vs {}",
+        file.2,
+        team.2
+    );
     // The same messages reached the receiver from each store: each alert once, then the test.
     let bodies: Vec<String> = rt
         .block_on(hook.received_requests())
@@ -239,8 +246,14 @@ fn two_seats_delivering_at_once_send_each_message_once_for_the_team() {
     let alerts = {
         let mut db = team(&url);
         let alerts = bad_evening(&mut db, 8, now);
-        channels::add_channel(&db, &MemorySecrets::default(), &webhook(&hook.uri()), None, now)
-            .unwrap();
+        channels::add_channel(
+            &db,
+            &MemorySecrets::default(),
+            &webhook(&hook.uri()),
+            None,
+            now,
+        )
+        .unwrap();
         alerts
     };
     let barrier = Arc::new(Barrier::new(2));
@@ -301,10 +314,7 @@ fn a_seat_without_the_password_leaves_the_email_to_one_that_holds_it() {
     let without = MemorySecrets::default();
     let waiting = deliver(&rt, &mut db, &without);
     assert_eq!(waiting.waiting_channels, vec![channel.id]);
-    assert_eq!(
-        (waiting.sent, waiting.retrying, waiting.failed),
-        (0, 0, 0)
-    );
+    assert_eq!((waiting.sent, waiting.retrying, waiting.failed), (0, 0, 0));
     let pending = db.alert_deliveries(channel.id).unwrap();
     assert_eq!(pending.len(), alerts);
     assert!(pending
@@ -316,8 +326,9 @@ fn a_seat_without_the_password_leaves_the_email_to_one_that_holds_it() {
     assert!(tried.waiting_channels.is_empty());
     assert_eq!(tried.retrying + tried.failed, alerts);
     let attempted = db.alert_deliveries(channel.id).unwrap();
-    assert!(attempted.iter().all(|d| d.attempts == 1
-        && d.last_error.as_deref().is_some_and(|e| e.contains("TLS"))));
+    assert!(attempted
+        .iter()
+        .all(|d| d.attempts == 1 && d.last_error.as_deref().is_some_and(|e| e.contains("TLS"))));
     let log = smtp.lock().unwrap();
     assert!(!log
         .commands
@@ -361,15 +372,20 @@ fn each_person_is_notified_once_by_their_own_seat() {
         .collect();
     ann.mark_alerts_notified(&ids, now.timestamp()).unwrap();
     // Marking twice keeps the first time.
-    ann.mark_alerts_notified(&ids, now.timestamp() + 60).unwrap();
+    ann.mark_alerts_notified(&ids, now.timestamp() + 60)
+        .unwrap();
     assert_eq!(unnotified(&ann), 0);
     assert_eq!(unnotified(&ben), alerts, "Ann's seat told Ann, not Ben");
     assert_eq!(unnotified(&owner), alerts);
     let as_ann = ann.alert(ids[0]).unwrap().unwrap();
-    assert_eq!(as_ann.notified_at.map(|t| t.timestamp()), Some(now.timestamp()));
+    assert_eq!(
+        as_ann.notified_at.map(|t| t.timestamp()),
+        Some(now.timestamp())
+    );
     assert_eq!(ben.alert(ids[0]).unwrap().unwrap().notified_at, None);
     // Staff are notified too (their only other writes are drafts).
-    ben.mark_alerts_notified(&ids[..1], now.timestamp()).unwrap();
+    ben.mark_alerts_notified(&ids[..1], now.timestamp())
+        .unwrap();
     assert_eq!(unnotified(&ben), alerts - 1);
 
     // Ben's own login, by hand: he sees and changes only his own marks.
@@ -429,8 +445,14 @@ fn the_round_on_a_team_database_delivers_the_alerts_it_raises() {
     {
         let mut db = team(&url);
         bad_reviews(&mut db, 2, now, "file", &json!({}));
-        channels::add_channel(&db, &MemorySecrets::default(), &webhook(&hook.uri()), None, now)
-            .unwrap();
+        channels::add_channel(
+            &db,
+            &MemorySecrets::default(),
+            &webhook(&hook.uri()),
+            None,
+            now,
+        )
+        .unwrap();
     }
     let location = DbLocation::parse(Path::new(&url));
     let report = rt
@@ -502,13 +524,26 @@ fn the_channel_commands_print_the_same_on_a_team_database() {
     };
     let uri = hook.uri();
     let steps: Vec<(Vec<&str>, bool)> = vec![
-        (vec!["import", csv.to_str().unwrap(), "--business", CAFE], false),
+        (
+            vec!["import", csv.to_str().unwrap(), "--business", CAFE],
+            false,
+        ),
         (vec!["alerts", "check", "--json"], false),
         (vec!["alerts", "channels"], false),
         (
             vec![
-                "alerts", "channels", "add", "webhook", &uri, "--format", "slack", "--kinds",
-                "new_negative", "--quiet-hours", "3-3", "--json",
+                "alerts",
+                "channels",
+                "add",
+                "webhook",
+                &uri,
+                "--format",
+                "slack",
+                "--kinds",
+                "new_negative",
+                "--quiet-hours",
+                "3-3",
+                "--json",
             ],
             true,
         ),
@@ -549,7 +584,11 @@ fn the_channel_commands_print_the_same_on_a_team_database() {
     let mut from_file = bodies.clone();
     from_file.sort();
     from_file.dedup();
-    assert_eq!(from_file.len(), 4, "both stores sent the same four messages");
+    assert_eq!(
+        from_file.len(),
+        4,
+        "both stores sent the same four messages"
+    );
     // An unknown channel says so on both.
     for db in [&file, &url] {
         let out = Command::new(env!("CARGO_BIN_EXE_earshot"))
@@ -671,7 +710,10 @@ fn a_watcher_on_a_team_database_sends_a_reply_another_seat_queued_within_seconds
 
     replies::save_draft(&colleague, ids[0], REPLY).unwrap();
     let queued_at = Instant::now();
-    colleague.queue_reply(ids[0], "colleague-1").unwrap().unwrap();
+    colleague
+        .queue_reply(ids[0], "colleague-1")
+        .unwrap()
+        .unwrap();
     while puts(&rt, &server, "r0") == 0 {
         assert!(
             queued_at.elapsed() < Duration::from_secs(10),
@@ -690,7 +732,10 @@ fn a_watcher_on_a_team_database_sends_a_reply_another_seat_queued_within_seconds
 
     // A second reply; the watcher is stopped while the platform is still answering it.
     replies::save_draft(&colleague, ids[1], REPLY).unwrap();
-    colleague.queue_reply(ids[1], "colleague-2").unwrap().unwrap();
+    colleague
+        .queue_reply(ids[1], "colleague-2")
+        .unwrap()
+        .unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
     while puts(&rt, &server, "r1") == 0 {
         assert!(Instant::now() < deadline, "the second reply was not sent");
@@ -770,7 +815,10 @@ fn a_watcher_without_the_key_leaves_the_reply_queued_and_stays_quiet() {
     });
     round_where(&rounds, Duration::from_secs(60), |_| true);
     replies::save_draft(&colleague, ids[0], REPLY).unwrap();
-    colleague.queue_reply(ids[0], "colleague-1").unwrap().unwrap();
+    colleague
+        .queue_reply(ids[0], "colleague-1")
+        .unwrap()
+        .unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
     let waiting = loop {
         let r = ReplyStore::reply(&colleague, 1).unwrap();

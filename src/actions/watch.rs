@@ -226,7 +226,10 @@ fn hear_team_work(db: DbLocation) -> tokio::sync::mpsc::Receiver<()> {
             while !wake.is_closed() {
                 match team.next_changes(LISTEN_SLICE) {
                     Ok(changes) => {
-                        if changes.iter().any(|c| c.kind == "reply" || c.kind == "alert") {
+                        if changes
+                            .iter()
+                            .any(|c| c.kind == "reply" || c.kind == "alert")
+                        {
                             // Full: a wake is already waiting, and it covers this change too.
                             let _ = wake.try_send(());
                         }
