@@ -845,3 +845,60 @@ fn a_watcher_without_the_key_leaves_the_reply_queued_and_stays_quiet() {
     stop(child);
     assert!(rt.block_on(server.received_requests()).unwrap().is_empty());
 }
+
+/// A watcher killed outright (SIGKILL) while the platform is still answering its post leaves the
+/// reply claimed (`posting`), so no other seat sends it again: a later watcher sends nothing.
+#[test]
+fn a_watcher_killed_mid_post_leaves_the_reply_claimed_and_nothing_is_sent_twice() {
+    let rt = runtime();
+    let server = rt.block_on(MockServer::start());
+    rt.block_on(
+        Mock::given(method("PUT"))
+            .and(path(gbp_path("r0")))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"comment": REPLY}))
+                    .set_delay(Duration::from_secs(3)),
+            )
+            .mount(&server),
+    );
+    let test = TestDb::new();
+    let url = cluster::fresh_database("channels_watch_killed");
+    let mut colleague = team(&url);
+    let settings = json!({"base_url": server.uri(), "account": "11", "location": "22"});
+    let ids = bad_reviews(&mut colleague, 1, Utc::now(), "google-business", &settings);
+    let (mut watcher, rounds) = spawn_watch(&test, &url, &["--interval", "3600"]);
+    round_where(&rounds, Duration::from_secs(60), |_| true);
+    replies::save_draft(&colleague, ids[0], REPLY).unwrap();
+    colleague
+        .queue_reply(ids[0], "colleague-1")
+        .unwrap()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while puts(&rt, &server, "r0") == 0 {
+        assert!(Instant::now() < deadline, "the reply was not sent");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    watcher.kill().unwrap();
+    watcher.wait().unwrap();
+    let left = ReplyStore::reply(&colleague, 1).unwrap();
+    assert_eq!(
+        left.state,
+        ReplyState::Posting,
+        "claimed, never queued again"
+    );
+
+    let out = Command::new(env!("CARGO_BIN_EXE_earshot"))
+        .args(["--db", &url, "watch", "--once", "--json"])
+        .env_remove("EARSHOT_DB")
+        .env("XDG_DATA_HOME", test.dir.path())
+        .env("EARSHOT_SECRETS_FILE", test.dir.path().join("secrets.json"))
+        .env("EARSHOT_TOKEN_GOOGLE_BUSINESS", "env-token")
+        .env("NO_PROXY", "127.0.0.1")
+        .output()
+        .unwrap();
+    let line: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["replies"]["posted"], json!([]), "{line}");
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(puts(&rt, &server, "r0"), 1, "sent once");
+}
