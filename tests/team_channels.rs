@@ -268,6 +268,7 @@ fn two_seats_delivering_at_once_send_each_message_once_for_the_team() {
         })
         .collect();
     let sent: Vec<usize> = seats.into_iter().map(|s| s.join().unwrap()).collect();
+    eprintln!("the seats sent {sent:?} of {alerts} alerts");
     assert_eq!(sent.iter().sum::<usize>(), alerts, "seats sent {sent:?}");
     let received = rt.block_on(hook.received_requests()).unwrap().len();
     assert_eq!(received, alerts, "each message reached the webhook once");
