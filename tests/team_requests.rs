@@ -618,8 +618,7 @@ fn the_request_and_follow_up_commands_give_the_same_answers_on_a_team_database()
     }
 
     // Without --server, e-mails go through the e-mail alert channel, which this team database
-    // does not have (and which is not on the team store before the channels' piece of issue 31):
-    // said plainly, and nothing sent.
+    // does not have: said plainly, and nothing sent.
     for args in [
         &[
             "replies",

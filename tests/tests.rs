@@ -26,6 +26,7 @@ mod requests;
 mod sentiment_eval;
 mod sync;
 mod team_alerts;
+mod team_channels;
 mod team_insights;
 mod team_migrate;
 mod team_people;

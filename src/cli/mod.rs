@@ -212,7 +212,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Requests(args) => requests::run(&open_any()?, args),
         Command::Sources(args) => sources::run(&location, args),
         Command::Sync(args) => sources::sync_cmd(&location, args),
-        Command::Watch(args) => watch::watch(file()?, args),
+        Command::Watch(args) => watch::watch(&location, args),
         Command::Service(args) => watch::service(file()?, args),
         Command::Team(args) => team::run(&open_any()?, args),
         Command::Assign(args) => team::assign(&open_any()?, args),

@@ -7,6 +7,7 @@
 //! Methods appear here as the action layer moves onto both stores, concept by concept.
 
 mod alerts;
+mod channels;
 mod insights;
 mod migrate;
 mod replies;
@@ -16,6 +17,7 @@ mod sources;
 mod team;
 
 pub use alerts::AlertStore;
+pub use channels::ChannelStore;
 pub use replies::ReplyStore;
 pub use requests::RequestStore;
 

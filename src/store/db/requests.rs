@@ -204,16 +204,12 @@ impl RequestStore for Store {
 impl RequestStore for Db {
     request_store_methods!(on_db);
 
-    /// The alert channels are not on the team store on this branch (their own piece of issue
-    /// 31, `PgStore::alert_channels`, merged separately: this arm then becomes
-    /// `off_runtime(|| p.alert_channels())`). Meanwhile a request with `--server` and a
-    /// follow-up by hand work there, and the error names the channel.
+    /// The e-mail alert channel a request or a follow-up goes out by, on either store (its
+    /// password is in the sending seat's own keyring, as for the alerts).
     fn alert_channels(&self) -> Result<Vec<Channel>> {
         match self {
             Db::Sqlite(s) => s.alert_channels(),
-            Db::Postgres(_) => Err(StoreError::NotOnTeamDatabase(
-                "Sending through the e-mail alert channel",
-            )),
+            Db::Postgres(p) => off_runtime(|| p.alert_channels()),
         }
     }
 }

@@ -12,6 +12,7 @@
 //! `stats`.
 
 mod alerts;
+mod channels;
 mod claims;
 #[cfg(unix)]
 pub mod cluster;
@@ -63,6 +64,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0010_requests_and_follow_ups",
         include_str!("migrations/0010_requests_and_follow_ups.sql"),
+    ),
+    (
+        "0011_deliveries_and_notified",
+        include_str!("migrations/0011_deliveries_and_notified.sql"),
     ),
 ];
 
