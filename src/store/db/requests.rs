@@ -16,7 +16,7 @@ use crate::model::replies::{AuthoredReview, ComplaintHistory, FollowUp, NewFollo
 use crate::model::{Business, BusinessId, ReviewId, Revision};
 use crate::requests::{Customer, NewCustomer, RequestRow, ReviewSeen, Via};
 use crate::store::postgres::off_runtime;
-use crate::store::{Begun, CustomersImported, Result, Source, Store, StoreError};
+use crate::store::{Begun, CustomersImported, Result, Source, Store};
 
 /// What review requests, follow-ups and the replies' effect need of a store; see the module's
 /// note.
