@@ -8,7 +8,8 @@ use crate::insights::outlook::{self, Heading, Portfolio, RecoveredSummary, Rival
 use crate::insights::owner_topics::{self, OwnerTopicSummary};
 use crate::insights::Overview;
 use crate::model::{Business, BusinessId, Review};
-use crate::store::{ReviewFilter, Stats, Store};
+use crate::insights::DashboardReads;
+use crate::store::{ReviewFilter, Stats};
 
 use super::Result;
 
@@ -63,9 +64,10 @@ pub struct Dashboard {
     pub db_path: String,
 }
 
-/// The dashboard of `business` (default: the owner's own) over the `period` days up to `today`.
+/// The dashboard of `business` (default: the owner's own) over the `period` days up to `today`,
+/// on either store: the app passes its file, the CLI its `Db` (a file or a team database).
 pub fn dashboard(
-    store: &Store,
+    store: &(impl DashboardReads + ?Sized),
     business: Option<BusinessId>,
     period: Option<i64>,
     today: NaiveDate,
@@ -154,7 +156,7 @@ pub fn dashboard(
         overview,
         latest,
         alerts,
-        db_path: store.path().display().to_string(),
+        db_path: store.location(),
     })
 }
 
