@@ -28,6 +28,7 @@ mod sync;
 mod team_alerts;
 mod team_insights;
 mod team_people;
+mod team_reads;
 mod team_replies;
 mod team_store;
 mod team_sync;

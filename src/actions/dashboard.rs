@@ -6,9 +6,9 @@ use serde::Serialize;
 use crate::analysis::trends::day_of_date;
 use crate::insights::outlook::{self, Heading, Portfolio, RecoveredSummary, Rivals};
 use crate::insights::owner_topics::{self, OwnerTopicSummary};
+use crate::insights::DashboardReads;
 use crate::insights::Overview;
 use crate::model::{Business, BusinessId, Review};
-use crate::insights::DashboardReads;
 use crate::store::{ReviewFilter, Stats};
 
 use super::Result;

@@ -10,7 +10,9 @@
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::Serialize;
 
-use super::{headline_rating, platform_figures, window, DashboardReads, InsightReads, WindowFigures};
+use super::{
+    headline_rating, platform_figures, window, DashboardReads, InsightReads, WindowFigures,
+};
 use crate::analysis::trends::{
     self, bucket, day_of_date, five_stars_needed, merge_days, Granularity, Projection,
 };

@@ -49,7 +49,7 @@ pub use imported::ImportedReview;
 pub use alert_history::SentimentDays;
 pub use alerts::AlertMarks;
 pub use channels::Claimed;
-pub use db::{AlertStore, Db, DbLocation, ReplyStore, ReviewSink};
+pub use db::{AlertStore, Db, DbLocation, ReplyStore, ReviewSink, TopicStore};
 pub use maintenance::verify_database_file;
 pub use replies::person_on_file;
 pub use requests::CustomersImported;

@@ -12,9 +12,11 @@ mod replies;
 mod settings;
 mod sources;
 mod team;
+mod topics;
 
 pub use alerts::AlertStore;
 pub use replies::ReplyStore;
+pub use topics::TopicStore;
 
 use std::path::{Path, PathBuf};
 

@@ -22,6 +22,7 @@ mod settings;
 mod sources;
 mod stats;
 mod team;
+mod topics;
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -57,6 +58,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("0007_people", include_str!("migrations/0007_people.sql")),
     ("0008_scale", include_str!("migrations/0008_scale.sql")),
+    (
+        "0009_owner_topics",
+        include_str!("migrations/0009_owner_topics.sql"),
+    ),
 ];
 
 /// The schema version this build writes on PostgreSQL.

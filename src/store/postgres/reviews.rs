@@ -144,10 +144,13 @@ struct Staged {
     owner_reply: Option<String>,
 }
 
-/// The business a source feeds and its category (which picks the aspect lexicon).
+/// The business a source feeds, its category (which picks the aspect lexicon) and the owner's
+/// own topics of it (migration 0009), which new and edited reviews are tagged with on the way
+/// in, as on a file.
 struct Owner {
     business_id: BusinessId,
     category: Option<String>,
+    topics: Option<crate::analysis::topics::TopicMatcher>,
 }
 
 /// Writes reviews in batches, one transaction each, as the SQLite store's `ReviewWriter` does:
@@ -205,21 +208,35 @@ impl<'s> PgReviewWriter<'s> {
                 &[&source_id],
             )?;
             let row = row.ok_or(StoreError::UnknownSource(source_id))?;
+            let business_id = row.get(0);
             let owner = Owner {
-                business_id: row.get(0),
+                business_id,
                 category: row.get(1),
+                topics: super::topics::matcher_of(&mut *self.store.client(), business_id)?,
             };
             self.owners.insert(source_id, owner);
         }
         let owner = &self.owners[&source_id];
         let hash = analysed.map_or_else(|| item.content_hash(), |a| a.content_hash);
-        let own;
+        let mut own = None;
         let analysed = match analysed.filter(|a| a.category == owner.category) {
             Some(a) => a,
-            None => {
-                own = analysis::analyse_hashed(item, owner.category.as_deref(), hash);
-                &own
+            None => own.insert(analysis::analyse_hashed(
+                item,
+                owner.category.as_deref(),
+                hash,
+            )),
+        };
+        // The owner's topics are added here, in the writer, as the SQLite writer does: an
+        // import's worker threads analyse without them, and a business without topics pays
+        // nothing.
+        let analysed = match &owner.topics {
+            Some(topics) => {
+                let mut a = analysed.clone();
+                a.add_owner_topics(item, topics);
+                own.insert(a)
             }
+            None => analysed,
         };
         let now = now_unix();
         self.staged.push(Staged {
@@ -264,6 +281,9 @@ impl<'s> PgReviewWriter<'s> {
     /// page stored; the cursor is written even when the page was empty.
     pub fn commit_with_cursor(&mut self, cursor: Option<(SourceId, &str)>) -> Result<WriteCounts> {
         let staged = std::mem::take(&mut self.staged);
+        // The next batch reads each source's business afresh: a topic another seat added since
+        // tags that batch's rows (this one's were tagged with the topics of when they came).
+        self.owners.clear();
         if staged.is_empty() {
             if let Some((source, cursor)) = cursor {
                 self.store.set_source_cursor(source, Some(cursor))?;
