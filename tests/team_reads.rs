@@ -159,15 +159,16 @@ fn fill(db: &mut Db) -> (BusinessId, BusinessId) {
     edited.updated_at = Some(low.created_at + Duration::days(2));
     write(db, north.id, &low.platform, &[edited]);
 
-    // New reviews after the topic: tagged on the way in.
-    let late: Vec<_> = (0..6)
+    // New reviews after the topic, tagged on the way in: a burst of complaints about it, which
+    // the topic_surge rule finds in the aspect rollup as it finds a built-in aspect's.
+    let late: Vec<_> = (0..15)
         .map(|i| {
             item(
                 format!("late{i}"),
                 "google",
-                2.0,
-                at(0, i),
-                "No parking at all, we drove around for ages",
+                1.0,
+                at(i % 5, i),
+                "Terrible parking, awful, we drove around for ages",
             )
         })
         .collect();
@@ -207,6 +208,16 @@ fn the_dashboard_and_the_owners_topics_agree_on_both_stores() {
             "topics".into(),
             serde_json::to_value(actions::list_topics(&db, None).unwrap()).unwrap(),
         );
+        let surges = earshot::store::AlertStore::alerts(
+            &db,
+            &earshot::model::alerts::AlertFilter {
+                kind: Some(earshot::model::alerts::AlertKind::TopicSurge),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let messages: Vec<String> = surges.into_iter().map(|a| a.message).collect();
+        answers.insert("topic surges".into(), messages.into());
         let svg = earshot::report::dashboard_document(&db, north, today(), 90).unwrap();
         answers.insert("report".into(), svg.into());
         boards.push((db.location(), answers));
@@ -226,12 +237,22 @@ fn the_dashboard_and_the_owners_topics_agree_on_both_stores() {
     );
     let parking = &board["owner_topics"][0];
     assert_eq!(parking["name"], "parking");
-    // The six late reviews were tagged as they came in, on both stores (compared below).
+    // The fifteen late reviews were tagged as they came in, on both stores (compared below).
     assert!(
-        parking["recent_mentions"].as_i64().unwrap() >= 6,
+        parking["recent_mentions"].as_i64().unwrap() >= 15,
         "{parking}"
     );
     assert!(on_file["rival 30"]["rivals"].is_null());
+    // The owner's topic is alerted on as a built-in aspect is (and the same on the team store,
+    // compared below).
+    let surges = on_file["topic surges"].as_array().unwrap();
+    assert!(
+        surges.iter().any(|m| m
+            .as_str()
+            .unwrap()
+            .starts_with("Complaints about parking at Harbour North")),
+        "{surges:?}"
+    );
 
     for (key, value) in on_file {
         let mut differences = Vec::new();
