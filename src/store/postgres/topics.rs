@@ -282,3 +282,200 @@ fn retag(
     progress(total, total);
     Ok(changed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::IncomingReview;
+    use crate::store::postgres::cluster;
+
+    const TEXTS: [&str; 4] = [
+        "Parking was a nightmare, the coffee was great.",
+        "We parked right outside. Lovely staff.",
+        "The new menu is superb, and the car park is huge.",
+        "Nothing to say about anything.",
+    ];
+
+    fn store_with_reviews(label: &str) -> (String, PgStore, BusinessId) {
+        let url = cluster::fresh_database(label);
+        let store = PgStore::open(&url).unwrap();
+        let cafe = store.ensure_business("Joe's Cafe").unwrap();
+        let source = store
+            .ensure_source(cafe.id, "file", "import", &serde_json::json!({}))
+            .unwrap();
+        let items: Vec<IncomingReview> = (0..40)
+            .map(|i| {
+                let at = chrono::DateTime::from_timestamp(1_700_000_000 + i * 86_400, 0);
+                IncomingReview::example(format!("r{i}"), TEXTS[i as usize % 4].into(), at.unwrap())
+            })
+            .collect();
+        store.write_reviews(source, &items).unwrap();
+        (url, store, cafe.id)
+    }
+
+    /// (aspect, mentions) from the rollup, and the same counted from the rows' own mentions.
+    fn rollup_and_rows(store: &PgStore) -> (Vec<(String, i64)>, Vec<(String, i64)>) {
+        let read = |sql: &str| -> Vec<(String, i64)> {
+            store
+                .client()
+                .query(sql, &[])
+                .unwrap()
+                .iter()
+                .map(|r| (r.get(0), r.get(1)))
+                .collect()
+        };
+        (
+            read(
+                "SELECT aspect, sum(mentions)::bigint FROM aspect_daily
+                 GROUP BY aspect HAVING sum(mentions) <> 0 ORDER BY 1",
+            ),
+            read(
+                "SELECT m.key, count(*) FROM reviews r CROSS JOIN LATERAL jsonb_each(r.aspects) m
+                 GROUP BY 1 ORDER BY 1",
+            ),
+        )
+    }
+
+    fn mentions_of(store: &PgStore, topic: &str) -> i64 {
+        rollup_and_rows(store)
+            .0
+            .iter()
+            .find(|(a, _)| a == topic)
+            .map_or(0, |c| c.1)
+    }
+
+    /// As the SQLite store's test: a topic added, saved again, renamed and removed re-tags the
+    /// reviews, the rollup stays the rows' own count, and the built-in aspects are untouched.
+    #[test]
+    fn adding_editing_and_removing_a_topic_retags_the_reviews_and_keeps_the_rollup_right() {
+        let (_, store, b) = store_with_reviews("topics_retag");
+        let before = rollup_and_rows(&store);
+        let mut reports = Vec::new();
+        let (topic, changed) = store
+            .save_owner_topic(b, None, "parking", &["park".into()], &mut |d, t| {
+                reports.push((d, t))
+            })
+            .unwrap();
+        // "park" is in three texts of four (parking, parked, car park).
+        assert_eq!(changed, 30);
+        assert_eq!(reports.last(), Some(&(40, 40)));
+        assert_eq!(mentions_of(&store, "parking"), 30);
+        let (rollup, rows) = rollup_and_rows(&store);
+        assert_eq!(rollup, rows);
+        assert!(before.0.iter().all(|a| rollup.contains(a)), "{rollup:?}");
+
+        let (_, again) = store
+            .save_owner_topic(
+                b,
+                Some(topic.id),
+                "parking",
+                &["park".into()],
+                &mut |_, _| {},
+            )
+            .unwrap();
+        assert_eq!(again, 0, "saving again changes nothing");
+
+        store
+            .save_owner_topic(
+                b,
+                Some(topic.id),
+                "the new menu",
+                &["new menu".into()],
+                &mut |_, _| {},
+            )
+            .unwrap();
+        assert_eq!(mentions_of(&store, "parking"), 0);
+        assert_eq!(mentions_of(&store, "the new menu"), 10);
+
+        let e = store
+            .save_owner_topic(b, None, "THE NEW MENU", &[], &mut |_, _| {})
+            .unwrap_err();
+        assert!(e.to_string().contains("already has a topic"), "{e}");
+        let e = store
+            .save_owner_topic(b, None, "Service", &[], &mut |_, _| {})
+            .unwrap_err();
+        assert!(e.to_string().contains("Earshot's own topics"), "{e}");
+
+        let (removed, changed) = store.remove_owner_topic(topic.id, &mut |_, _| {}).unwrap();
+        assert_eq!((removed.name.as_str(), changed), ("the new menu", 10));
+        assert_eq!(rollup_and_rows(&store), before);
+        assert!(matches!(
+            store.remove_owner_topic(topic.id, &mut |_, _| {}),
+            Err(StoreError::UnknownTopic(_))
+        ));
+    }
+
+    /// Two seats adding topics to one business at once: the changes take turns (the advisory
+    /// lock), so each re-tag sees the other's topic and both topics' mentions are kept; the same
+    /// name from two seats at once is added once, the other seat told it is taken.
+    #[test]
+    fn two_seats_changing_one_businesss_topics_at_once_keep_both_topics_tags() {
+        let (url, store, b) = store_with_reviews("topics_two_seats");
+        let other = PgStore::open(&url).unwrap();
+        let (first, second) = std::thread::scope(|s| {
+            let one = s.spawn(|| {
+                store.save_owner_topic(b, None, "parking", &["park".into()], &mut |_, _| {})
+            });
+            let two = s.spawn(|| {
+                other.save_owner_topic(b, None, "car park", &["car park".into()], &mut |_, _| {})
+            });
+            (one.join().unwrap(), two.join().unwrap())
+        });
+        first.unwrap();
+        second.unwrap();
+        assert_eq!(mentions_of(&store, "parking"), 30);
+        assert_eq!(mentions_of(&store, "car park"), 10);
+        let (rollup, rows) = rollup_and_rows(&store);
+        assert_eq!(rollup, rows);
+
+        let results: Vec<_> = std::thread::scope(|s| {
+            let seats = [&store, &other].map(|seat| {
+                s.spawn(move || seat.save_owner_topic(b, None, "menu", &[], &mut |_, _| {}))
+            });
+            seats.map(|h| h.join().unwrap()).into_iter().collect()
+        });
+        assert_eq!(
+            results.iter().filter(|r| r.is_ok()).count(),
+            1,
+            "{results:?}"
+        );
+        let refused = results.iter().find_map(|r| r.as_ref().err()).unwrap();
+        assert!(
+            refused.to_string().contains("already has a topic"),
+            "{refused}"
+        );
+        assert_eq!(store.owner_topics(Some(b)).unwrap().len(), 3);
+    }
+
+    /// A review written by a seat after another seat added a topic is tagged on its way in.
+    #[test]
+    fn a_review_written_after_another_seat_added_a_topic_is_tagged() {
+        let (url, store, b) = store_with_reviews("topics_writer");
+        let other = PgStore::open(&url).unwrap();
+        let source = other
+            .ensure_source(b, "file", "import", &serde_json::json!({}))
+            .unwrap();
+        let mut writer = other.review_writer();
+        let at = |d: i64| chrono::DateTime::from_timestamp(1_710_000_000 + d * 86_400, 0).unwrap();
+        let item = |id: &str, d| {
+            IncomingReview::example(id.into(), "Sarah's spin class was brilliant".into(), at(d))
+        };
+        writer.write(source, &item("n1", 0), None).unwrap();
+        writer.commit().unwrap();
+        store
+            .save_owner_topic(
+                b,
+                None,
+                "Sarah's class",
+                &["spin class".into()],
+                &mut |_, _| {},
+            )
+            .unwrap();
+        // The same writer, its next batch: it reads the business's topics afresh.
+        writer.write(source, &item("n2", 1), None).unwrap();
+        writer.commit().unwrap();
+        assert_eq!(mentions_of(&store, "Sarah's class"), 2);
+        let (rollup, rows) = rollup_and_rows(&store);
+        assert_eq!(rollup, rows);
+    }
+}
