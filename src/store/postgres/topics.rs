@@ -51,7 +51,10 @@ fn invalid(reason: String) -> StoreError {
 }
 
 /// The owner's topics of a business, oldest first.
-fn topics_of(client: &mut impl GenericClient, business_id: BusinessId) -> Result<Vec<OwnerTopic>> {
+pub(super) fn topics_of(
+    client: &mut impl GenericClient,
+    business_id: BusinessId,
+) -> Result<Vec<OwnerTopic>> {
     let sql = format!("SELECT {COLUMNS} FROM owner_topics WHERE business_id = $1 ORDER BY id");
     Ok(client
         .query(sql.as_str(), &[&business_id])?
@@ -61,17 +64,9 @@ fn topics_of(client: &mut impl GenericClient, business_id: BusinessId) -> Result
 }
 
 /// The matcher of a business's topics, `None` when it has none (the write path's fast case).
-pub(super) fn matcher_of(
-    client: &mut impl GenericClient,
-    business_id: BusinessId,
-) -> Result<Option<TopicMatcher>> {
-    let topics = topics_of(client, business_id)?;
-    if topics.is_empty() {
-        return Ok(None);
-    }
-    Ok(Some(TopicMatcher::new(
-        topics.iter().map(|t| (t.name.as_str(), t.words.as_slice())),
-    )))
+pub(super) fn matcher_for(topics: &[OwnerTopic]) -> Option<TopicMatcher> {
+    (!topics.is_empty())
+        .then(|| TopicMatcher::new(topics.iter().map(|t| (t.name.as_str(), t.words.as_slice()))))
 }
 
 impl PgStore {
@@ -200,6 +195,19 @@ impl PgStore {
     }
 }
 
+/// A batch of reviews being written for a business holds this until its transaction ends: a
+/// change to the business's topics waits for it, and it for a change under way.
+pub(super) fn lock_topics_shared(
+    tx: &mut postgres::Transaction<'_>,
+    business_id: BusinessId,
+) -> Result<()> {
+    tx.execute(
+        "SELECT pg_advisory_xact_lock_shared($1, $2)",
+        &[&TOPIC_LOCK, &(business_id as i32)],
+    )?;
+    Ok(())
+}
+
 /// One change to a business's topics at a time for the whole team, until the transaction ends.
 fn lock_topics(tx: &mut postgres::Transaction<'_>, business_id: BusinessId) -> Result<()> {
     // The two-key form: the business id's low 32 bits are enough to tell businesses apart
@@ -221,7 +229,7 @@ fn retag(
     mut cleared: Vec<String>,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<u64> {
-    let matcher = matcher_of(tx, business_id)?.unwrap_or_default();
+    let matcher = matcher_for(&topics_of(tx, business_id)?).unwrap_or_default();
     cleared.extend(matcher.names().map(str::to_owned));
     cleared.sort_unstable();
     cleared.dedup();
@@ -447,7 +455,8 @@ mod tests {
         assert_eq!(store.owner_topics(Some(b)).unwrap().len(), 3);
     }
 
-    /// A review written by a seat after another seat added a topic is tagged on its way in.
+    /// A review written by a seat after another seat added or changed a topic is tagged with the
+    /// topics as they are when its batch commits.
     #[test]
     fn a_review_written_after_another_seat_added_a_topic_is_tagged() {
         let (url, store, b) = store_with_reviews("topics_writer");
@@ -475,6 +484,24 @@ mod tests {
         writer.write(source, &item("n2", 1), None).unwrap();
         writer.commit().unwrap();
         assert_eq!(mentions_of(&store, "Sarah's class"), 2);
+
+        // A batch taken in before another seat renames the topic and committed after it: the
+        // commit finds the topics changed and tags the batch with the new name, as the re-tag
+        // did the stored reviews.
+        writer.write(source, &item("n3", 2), None).unwrap();
+        let topic = store.owner_topics(Some(b)).unwrap().remove(0);
+        store
+            .save_owner_topic(
+                b,
+                Some(topic.id),
+                "spin",
+                &["spin class".into()],
+                &mut |_, _| {},
+            )
+            .unwrap();
+        writer.commit().unwrap();
+        assert_eq!(mentions_of(&store, "Sarah's class"), 0);
+        assert_eq!(mentions_of(&store, "spin"), 3);
         let (rollup, rows) = rollup_and_rows(&store);
         assert_eq!(rollup, rows);
     }
