@@ -21,7 +21,7 @@ pub mod outlook;
 pub mod owner_topics;
 mod reads;
 
-pub use dashboard_reads::DashboardReads;
+pub use dashboard_reads::{DashboardReads, ReadOnce};
 pub use reads::InsightReads;
 
 /// "Recent" in topics and summaries: the last 30 days, against the 90 days before.

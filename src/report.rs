@@ -21,7 +21,7 @@ use usvg::fontdb;
 
 use crate::analysis::trends::{Granularity, Period};
 use crate::insights::outlook::{self, Heading, Rivals};
-use crate::insights::{self, DashboardReads, Overview, WindowFigures};
+use crate::insights::{self, DashboardReads, InsightReads, Overview, WindowFigures};
 use crate::model::BusinessId;
 use crate::platform::platform_label;
 use crate::store::{Stats, StoreError};
@@ -113,6 +113,8 @@ pub fn dashboard_document(
     today: NaiveDate,
     period_days: i64,
 ) -> Result<String> {
+    // Its parts read some of the same rows (the business's days, the businesses): once each.
+    let store = &insights::ReadOnce::new(store);
     let overview = insights::overview(store, business_id, today, period_days)?;
     let stats = store.stats(business_id)?;
     let own = !store.business(business_id)?.is_competitor;

@@ -6,8 +6,8 @@ use serde::Serialize;
 use crate::analysis::trends::day_of_date;
 use crate::insights::outlook::{self, Heading, Portfolio, RecoveredSummary, Rivals};
 use crate::insights::owner_topics::{self, OwnerTopicSummary};
-use crate::insights::DashboardReads;
 use crate::insights::Overview;
+use crate::insights::{DashboardReads, InsightReads};
 use crate::model::{Business, BusinessId, Review};
 use crate::store::{ReviewFilter, Stats};
 
@@ -72,6 +72,8 @@ pub fn dashboard(
     period: Option<i64>,
     today: NaiveDate,
 ) -> Result<Dashboard> {
+    // Its parts read some of the same rows (the business's days, the businesses): once each.
+    let store = &crate::insights::ReadOnce::new(store);
     let period = period.unwrap_or(DEFAULT_PERIOD_DAYS);
     let businesses = store.businesses()?;
     let chosen = match business {
