@@ -519,3 +519,86 @@ fn differ(path: &str, a: &serde_json::Value, b: &serde_json::Value, out: &mut Ve
         _ => {}
     }
 }
+
+/// The owner's topics are a business's data like its reviews (migration 0009's table secured by
+/// `earshot_secure_tables()`): staff given one business see only its topics and may not add
+/// one; a manager adds one and the re-tag reaches every review of the business.
+#[test]
+fn staff_see_only_their_businesss_topics_and_a_manager_changes_them() {
+    use earshot::store::postgres::{PgStore, Role};
+    let url = cluster::fresh_database("reads_roles");
+    let owner = PgStore::open(&url).unwrap();
+    let mut ids = Vec::new();
+    for (name, prefix) in [("Harbour Café", "h"), ("Hilltop Café", "t")] {
+        let b = owner.ensure_business(name).unwrap();
+        let source = owner
+            .ensure_source(b.id, "file", "import", &serde_json::json!({}))
+            .unwrap();
+        let items: Vec<_> = (0..6)
+            .map(|i| {
+                item(
+                    format!("{prefix}{i}"),
+                    "google",
+                    3.0,
+                    at(i, 1),
+                    TEXTS[i as usize],
+                )
+            })
+            .collect();
+        owner.write_reviews(source, &items).unwrap();
+        owner
+            .save_owner_topic(b.id, None, "parking", &["park".into()], &mut |_, _| {})
+            .unwrap();
+        ids.push(b.id);
+    }
+    owner.team_init().unwrap();
+    owner
+        .invite("reads_staff", Role::Staff, Some(&ids[..1]), "pw-staff")
+        .unwrap();
+    owner
+        .invite("reads_manager", Role::Manager, None, "pw-manager")
+        .unwrap();
+    let as_user = |user: &str| {
+        url.replacen(
+            "postgresql://postgres@",
+            &format!("postgresql://{user}@"),
+            1,
+        )
+    };
+
+    let staff = PgStore::open(&as_user("reads_staff")).unwrap();
+    let seen = staff.owner_topics(None).unwrap();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(seen[0].business_id, ids[0]);
+    let refused = staff
+        .save_owner_topic(ids[0], None, "the new menu", &[], &mut |_, _| {})
+        .unwrap_err();
+    // The server's own words are the error's source (the CLI prints them after it).
+    let mut chain = refused.to_string();
+    let mut cause = std::error::Error::source(&refused);
+    while let Some(c) = cause {
+        chain.push_str(&format!(": {c}"));
+        cause = c.source();
+    }
+    assert!(chain.contains("permission denied"), "{chain}");
+
+    let manager = PgStore::open(&as_user("reads_manager")).unwrap();
+    assert_eq!(manager.owner_topics(None).unwrap().len(), 2);
+    let (topic, retagged) = manager
+        .save_owner_topic(
+            ids[1],
+            None,
+            "the new menu",
+            &["new menu".into()],
+            &mut |_, _| {},
+        )
+        .unwrap();
+    assert_eq!((topic.name.as_str(), retagged), ("the new menu", 1));
+    let menu = manager
+        .aspect_counts(ids[1], i64::MIN, i64::MAX)
+        .unwrap()
+        .into_iter()
+        .find(|c| c.aspect == "the new menu")
+        .map(|c| c.mentions);
+    assert_eq!(menu, Some(1));
+}
