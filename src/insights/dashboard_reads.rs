@@ -80,6 +80,9 @@ impl DashboardReads for Db {
     }
 }
 
+/// Whose daily rows: a business, on one platform or all (`None`).
+type DaysOf = (BusinessId, Option<String>);
+
 /// A store read for one dashboard: what the dashboard's parts each read again (the business's
 /// daily rows: the overview, the heading, the portfolio and the rivals' chart; the businesses;
 /// the platform figures) is read once. On a team database each read is a round trip; on a file
@@ -87,7 +90,7 @@ impl DashboardReads for Db {
 /// kept between them, so nothing can go stale.
 pub struct ReadOnce<'a, S: ?Sized> {
     store: &'a S,
-    days: RefCell<HashMap<(BusinessId, Option<String>), Vec<DayRow>>>,
+    days: RefCell<HashMap<DaysOf, Vec<DayRow>>>,
     businesses: RefCell<Option<Vec<Business>>>,
     figures: RefCell<HashMap<BusinessId, Vec<Source>>>,
 }

@@ -354,8 +354,9 @@ impl<'s> PgReviewWriter<'s> {
 /// writer tagged each item with the topics of when it came; a seat that changed them since has
 /// re-tagged the stored reviews, not this batch. Under the topics' shared lock (a change takes
 /// it exclusively, `store/postgres/topics.rs`) the topics cannot change again before this
-/// transaction commits, so the batch and the stored reviews end up tagged alike. Costs one
-/// small query a business in the batch; the items are re-tagged only when the topics changed.
+/// transaction commits, so the batch and the stored reviews end up tagged alike. Costs two
+/// small statements a business in the batch (the lock, the topics); the items are re-tagged
+/// only when the topics changed.
 fn retag_if_topics_changed(
     tx: &mut postgres::Transaction<'_>,
     owners: &FxHashMap<SourceId, Owner>,

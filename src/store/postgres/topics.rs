@@ -321,9 +321,12 @@ mod tests {
         (url, store, cafe.id)
     }
 
-    /// (aspect, mentions) from the rollup, and the same counted from the rows' own mentions.
-    fn rollup_and_rows(store: &PgStore) -> (Vec<(String, i64)>, Vec<(String, i64)>) {
-        let read = |sql: &str| -> Vec<(String, i64)> {
+    /// (aspect, mentions) per aspect.
+    type Counts = Vec<(String, i64)>;
+
+    /// The counts from the rollup, and the same counted from the rows' own mentions.
+    fn rollup_and_rows(store: &PgStore) -> (Counts, Counts) {
+        let read = |sql: &str| -> Counts {
             store
                 .client()
                 .query(sql, &[])
