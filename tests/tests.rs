@@ -30,6 +30,7 @@ mod team_channels;
 mod team_insights;
 mod team_migrate;
 mod team_people;
+mod team_reads;
 mod team_replies;
 mod team_requests;
 mod team_store;

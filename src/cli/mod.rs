@@ -195,7 +195,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Businesses(cmd) => businesses::run(&open_any()?, cmd),
         Command::Import(args) => import::run(&mut open_any()?, args),
         Command::Export(args) => export::run(&open_any()?, args),
-        Command::Report(args) => report::run(&open_store(file()?)?, args),
+        Command::Report(args) => report::run(&open_any()?, args),
         Command::Reviews(args) => reviews::list(&open_any()?, args),
         Command::Stats(args) => reviews::stats(&open_any()?, args),
         Command::Demo(args) => reviews::demo(&mut open_store(file()?)?, args),

@@ -50,7 +50,9 @@ pub use imported::ImportedReview;
 pub use alert_history::SentimentDays;
 pub use alerts::AlertMarks;
 pub use channels::Claimed;
-pub use db::{AlertStore, ChannelStore, Db, DbLocation, ReplyStore, RequestStore, ReviewSink};
+pub use db::{
+    AlertStore, ChannelStore, Db, DbLocation, ReplyStore, RequestStore, ReviewSink, TopicStore,
+};
 pub use maintenance::verify_database_file;
 pub use replies::person_on_file;
 pub use requests::CustomersImported;

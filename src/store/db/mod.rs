@@ -15,11 +15,13 @@ mod requests;
 mod settings;
 mod sources;
 mod team;
+mod topics;
 
 pub use alerts::AlertStore;
 pub use channels::ChannelStore;
 pub use replies::ReplyStore;
 pub use requests::RequestStore;
+pub use topics::TopicStore;
 
 use std::path::{Path, PathBuf};
 

@@ -26,6 +26,7 @@ mod settings;
 mod sources;
 mod stats;
 mod team;
+mod topics;
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -61,6 +62,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("0007_people", include_str!("migrations/0007_people.sql")),
     ("0008_scale", include_str!("migrations/0008_scale.sql")),
+    (
+        "0009_owner_topics",
+        include_str!("migrations/0009_owner_topics.sql"),
+    ),
     (
         "0010_requests_and_follow_ups",
         include_str!("migrations/0010_requests_and_follow_ups.sql"),

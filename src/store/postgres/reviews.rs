@@ -14,12 +14,14 @@ use postgres::Row;
 use rustc_hash::FxHashMap;
 
 use super::PgStore;
-use crate::analysis::review::{self as analysis, ReviewAnalysis};
+use crate::analysis::aspects;
+use crate::analysis::review::{self as analysis, scored_text_of, ReviewAnalysis};
+use crate::analysis::topics::TopicMatcher;
 use crate::model::{
     BusinessId, IncomingReview, Kind, Review, ReviewId, SentimentLabel, SourceId, WriteCounts,
 };
 use crate::store::reviews::from_unix;
-use crate::store::{now_unix, Result, ReviewFilter, ReviewOrder, StoreError};
+use crate::store::{now_unix, OwnerTopic, Result, ReviewFilter, ReviewOrder, StoreError};
 
 /// Default page size of a listing when the caller names none (as the SQLite store's).
 const DEFAULT_LIMIT: u32 = 100;
@@ -144,10 +146,15 @@ struct Staged {
     owner_reply: Option<String>,
 }
 
-/// The business a source feeds and its category (which picks the aspect lexicon).
+/// The business a source feeds, its category (which picks the aspect lexicon) and the owner's
+/// own topics of it (migration 0009), which new and edited reviews are tagged with on the way
+/// in, as on a file.
 struct Owner {
     business_id: BusinessId,
     category: Option<String>,
+    /// The topics as read, to tell at commit whether another seat changed them since.
+    topics_read: Vec<OwnerTopic>,
+    topics: Option<TopicMatcher>,
 }
 
 /// Writes reviews in batches, one transaction each, as the SQLite store's `ReviewWriter` does:
@@ -205,21 +212,37 @@ impl<'s> PgReviewWriter<'s> {
                 &[&source_id],
             )?;
             let row = row.ok_or(StoreError::UnknownSource(source_id))?;
+            let business_id = row.get(0);
+            let topics_read = super::topics::topics_of(&mut *self.store.client(), business_id)?;
             let owner = Owner {
-                business_id: row.get(0),
+                business_id,
                 category: row.get(1),
+                topics: super::topics::matcher_for(&topics_read),
+                topics_read,
             };
             self.owners.insert(source_id, owner);
         }
         let owner = &self.owners[&source_id];
         let hash = analysed.map_or_else(|| item.content_hash(), |a| a.content_hash);
-        let own;
+        let mut own = None;
         let analysed = match analysed.filter(|a| a.category == owner.category) {
             Some(a) => a,
-            None => {
-                own = analysis::analyse_hashed(item, owner.category.as_deref(), hash);
-                &own
+            None => own.insert(analysis::analyse_hashed(
+                item,
+                owner.category.as_deref(),
+                hash,
+            )),
+        };
+        // The owner's topics are added here, in the writer, as the SQLite writer does: an
+        // import's worker threads analyse without them, and a business without topics pays
+        // nothing.
+        let analysed = match &owner.topics {
+            Some(topics) => {
+                let mut a = analysed.clone();
+                a.add_owner_topics(item, topics);
+                own.insert(a)
             }
+            None => analysed,
         };
         let now = now_unix();
         self.staged.push(Staged {
@@ -263,7 +286,9 @@ impl<'s> PgReviewWriter<'s> {
     /// transaction (`Some((source, cursor))`), so a crash between pages resumes from the last
     /// page stored; the cursor is written even when the page was empty.
     pub fn commit_with_cursor(&mut self, cursor: Option<(SourceId, &str)>) -> Result<WriteCounts> {
-        let staged = std::mem::take(&mut self.staged);
+        let mut staged = std::mem::take(&mut self.staged);
+        // The next batch reads each source's business afresh.
+        let owners = std::mem::take(&mut self.owners);
         if staged.is_empty() {
             if let Some((source, cursor)) = cursor {
                 self.store.set_source_cursor(source, Some(cursor))?;
@@ -273,6 +298,7 @@ impl<'s> PgReviewWriter<'s> {
         let now = now_unix();
         let mut client = self.store.client();
         let mut tx = client.transaction()?;
+        retag_if_topics_changed(&mut tx, &owners, &mut staged)?;
         if let Some((source, cursor)) = cursor {
             tx.execute(
                 "UPDATE sources SET cursor = $2 WHERE id = $1",
@@ -322,6 +348,62 @@ impl<'s> PgReviewWriter<'s> {
             rejected: 0,
         })
     }
+}
+
+/// Makes the batch's topic mentions those of its businesses' topics as they are now. The
+/// writer tagged each item with the topics of when it came; a seat that changed them since has
+/// re-tagged the stored reviews, not this batch. Under the topics' shared lock (a change takes
+/// it exclusively, `store/postgres/topics.rs`) the topics cannot change again before this
+/// transaction commits, so the batch and the stored reviews end up tagged alike. Costs two
+/// small statements a business in the batch (the lock, the topics); the items are re-tagged
+/// only when the topics changed.
+fn retag_if_topics_changed(
+    tx: &mut postgres::Transaction<'_>,
+    owners: &FxHashMap<SourceId, Owner>,
+    staged: &mut [Staged],
+) -> Result<()> {
+    let mut businesses: Vec<BusinessId> = owners.values().map(|o| o.business_id).collect();
+    businesses.sort_unstable();
+    businesses.dedup();
+    for business_id in businesses {
+        super::topics::lock_topics_shared(tx, business_id)?;
+        let now = super::topics::topics_of(tx, business_id)?;
+        let read: Vec<&OwnerTopic> = owners
+            .values()
+            .filter(|o| o.business_id == business_id)
+            .flat_map(|o| &o.topics_read)
+            .collect();
+        let unchanged = owners
+            .values()
+            .filter(|o| o.business_id == business_id)
+            .all(|o| o.topics_read == now);
+        if unchanged {
+            continue;
+        }
+        // Names of the topics then and now: their mentions are taken out, the current topics'
+        // put back in.
+        let mut stale: Vec<&str> = read.iter().map(|t| t.name.as_str()).collect();
+        stale.extend(now.iter().map(|t| t.name.as_str()));
+        let matcher = super::topics::matcher_for(&now).unwrap_or_default();
+        for s in staged.iter_mut().filter(|s| s.business_id == business_id) {
+            let text = scored_text_of(s.title.as_deref(), &s.body);
+            let found = matcher.mentions(&text, s.language.as_deref(), s.sentiment);
+            let mut mentions: serde_json::Map<String, serde_json::Value> = s
+                .aspects
+                .as_deref()
+                .and_then(|a| serde_json::from_str(a).ok())
+                .unwrap_or_default();
+            mentions.retain(|k, _| !stale.contains(&k.as_str()));
+            if let Some(found) = aspects::to_json(&found) {
+                let found: serde_json::Map<String, serde_json::Value> =
+                    serde_json::from_str(&found).unwrap_or_default();
+                mentions.extend(found);
+            }
+            s.aspects =
+                (!mentions.is_empty()).then(|| serde_json::Value::Object(mentions).to_string());
+        }
+    }
+    Ok(())
 }
 
 /// Keeps each platform-seen owner reply of the batch in `replies` (one `origin = 'platform'` row
