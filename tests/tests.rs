@@ -31,6 +31,7 @@ mod team_people;
 mod team_replies;
 mod team_store;
 mod team_sync;
+mod team_tls;
 mod topics;
 mod watch;
 mod win_back;

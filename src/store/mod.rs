@@ -258,6 +258,10 @@ pub enum StoreError {
         location: String,
         error: ::postgres::Error,
     },
+    /// The team database's connection could not be encrypted as its `sslmode` asks, or its
+    /// certificate was refused.
+    #[error("cannot open the team database at {location} securely: {problem}")]
+    PgTls { location: String, problem: String },
     #[error("migration {name} of the team database failed: {error}")]
     PgMigration {
         name: &'static str,
@@ -290,6 +294,7 @@ impl StoreError {
             StoreError::Invalid { .. } => "invalid",
             StoreError::Sql(_) => "db_error",
             StoreError::PgOpen { .. } => "db_open",
+            StoreError::PgTls { .. } => "db_tls",
             StoreError::PgMigration { .. } => "migration_failed",
             StoreError::Postgres(_) => "db_error",
             StoreError::NotOnTeamDatabase(_) => "not_on_team_database",
