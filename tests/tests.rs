@@ -26,6 +26,7 @@ mod requests;
 mod sentiment_eval;
 mod sync;
 mod team_alerts;
+mod team_assign;
 mod team_insights;
 mod team_people;
 mod team_replies;

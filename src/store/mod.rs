@@ -12,6 +12,7 @@
 
 mod alert_history;
 mod alerts;
+mod assignment;
 mod batch_rollups;
 mod businesses;
 mod channels;
@@ -140,6 +141,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0020_search_key_past_2_26",
         include_str!("migrations/0020_search_key_past_2_26.sql"),
+    ),
+    (
+        "0021_review_assignment",
+        include_str!("migrations/0021_review_assignment.sql"),
     ),
 ];
 

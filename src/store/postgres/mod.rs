@@ -58,6 +58,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("0007_people", include_str!("migrations/0007_people.sql")),
     ("0008_scale", include_str!("migrations/0008_scale.sql")),
+    (
+        "0014_review_assignment",
+        include_str!("migrations/0014_review_assignment.sql"),
+    ),
 ];
 
 /// The schema version this build writes on PostgreSQL.
