@@ -208,3 +208,45 @@ fn the_cli_connects_encrypted_and_says_plainly_when_it_cannot() {
     );
     assert!(stderr.contains("postgres@127.0.0.1"), "{stderr}");
 }
+
+/// A person of a team signs in with a password (SCRAM) over TLS, as on a server off the machine;
+/// the TLS cluster accepts that login only so. SCRAM's channel binding ties the password
+/// exchange to this TLS connection (`channel_binding=require` fails without it).
+#[test]
+fn a_person_signs_in_with_a_password_over_tls_bound_to_the_channel() {
+    let url = cluster::fresh_tls_database("tls_password");
+    drop(PgStore::open(&url).unwrap());
+    let login = cluster::TLS_PASSWORD_LOGIN;
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    admin
+        .batch_execute(&format!(
+            "CREATE ROLE {login} LOGIN SUPERUSER PASSWORD '{PASSWORD}'"
+        ))
+        .unwrap();
+    let person = |password: &str, query: &str| {
+        let at = url.replace(
+            "postgres@127.0.0.1",
+            &format!("{login}:{password}@localhost"),
+        );
+        format!("{at}?{query}")
+    };
+    let verified = format!(
+        "sslmode=verify-full&sslrootcert={}&channel_binding=require",
+        authority()
+    );
+    let store = PgStore::open(&person(PASSWORD, &verified)).unwrap();
+    assert!(store.is_encrypted().unwrap());
+
+    // Without TLS the server refuses this login; a wrong password is refused too. Neither
+    // message shows a password.
+    for (password, query) in [
+        (PASSWORD, "sslmode=disable"),
+        ("wrong-password", "sslmode=require"),
+    ] {
+        let err = PgStore::open(&person(password, query)).unwrap_err();
+        let message = err.to_string();
+        assert_eq!(err.code(), "db_open", "{message}");
+        assert!(!message.contains(PASSWORD), "{message}");
+        assert!(!message.contains("wrong-password"), "{message}");
+    }
+}

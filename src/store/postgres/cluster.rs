@@ -100,6 +100,9 @@ impl ThrowawayCluster {
             ],
             true,
         )?;
+        if tls {
+            cluster.require_password_over_tls()?;
+        }
         // A port free now; another process may take it before the server binds it, so a
         // failed start tries another.
         let mut last = None;
@@ -216,6 +219,23 @@ impl ThrowawayCluster {
             format!("ssl_cert_file={cert}"),
             format!("ssl_key_file={key}"),
         ])
+    }
+
+    /// Makes [`TLS_PASSWORD_LOGIN`] sign in as a person of a team does: with a password
+    /// (SCRAM), and over TLS only. Every other login keeps trust authentication.
+    fn require_password_over_tls(&self) -> Result<(), ClusterError> {
+        let hba = self.data_dir().join("pg_hba.conf");
+        let folder = |error| ClusterError::Folder {
+            path: hba.clone(),
+            error,
+        };
+        let rules = std::fs::read_to_string(&hba).map_err(folder)?;
+        // The first matching line decides: these go before initdb's trust lines.
+        let ours = format!(
+            "hostssl all {TLS_PASSWORD_LOGIN} 127.0.0.1/32 scram-sha-256\n\
+             hostnossl all {TLS_PASSWORD_LOGIN} 127.0.0.1/32 reject\n"
+        );
+        std::fs::write(&hba, ours + &rules).map_err(folder)
     }
 
     /// The authority that signed the server's certificate (a PEM file), on a cluster started
@@ -341,6 +361,10 @@ fn fresh_database_on(cluster: &ThrowawayCluster, label: &str) -> String {
 }
 
 static WITH_TLS: OnceLock<ThrowawayCluster> = OnceLock::new();
+
+/// On a cluster started with TLS, the login that must sign in with its password over TLS (a
+/// test creates it): how a person of a team reaches a server off the machine.
+pub const TLS_PASSWORD_LOGIN: &str = "earshot_tls_person";
 
 /// A second cluster for a test run, with TLS on ([`ThrowawayCluster::start_with_tls`]) and every
 /// connection logged (the log says whether each was encrypted). Only the TLS tests start it; the
