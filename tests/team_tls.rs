@@ -250,3 +250,44 @@ fn a_person_signs_in_with_a_password_over_tls_bound_to_the_channel() {
         assert!(!message.contains("wrong-password"), "{message}");
     }
 }
+
+/// A server that signs seats in by their own certificate (`sslcert`, `sslkey`): the seat with
+/// it gets in, one without it does not, and a key others may read is refused before it is sent.
+#[test]
+fn a_seat_signs_in_with_a_certificate_of_its_own() {
+    let url = cluster::fresh_tls_database("tls_client_cert");
+    drop(PgStore::open(&url).unwrap());
+    let login = cluster::TLS_CERTIFICATE_LOGIN;
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    admin
+        .batch_execute(&format!("CREATE ROLE {login} LOGIN SUPERUSER"))
+        .unwrap();
+    let ca = authority();
+    let folder = Path::new(&ca).parent().unwrap();
+    let (cert, key) = (folder.join("client.crt"), folder.join("client.key"));
+    let seat = |query: &str| {
+        let at = url.replace("postgres@127.0.0.1", &format!("{login}@localhost"));
+        format!("{at}?sslmode=verify-full&sslrootcert={ca}{query}")
+    };
+    let with_cert = format!("&sslcert={}&sslkey={}", cert.display(), key.display());
+    let store = PgStore::open(&seat(&with_cert)).unwrap();
+    assert!(store.is_encrypted().unwrap());
+
+    let err = PgStore::open(&seat("")).unwrap_err();
+    assert_eq!(err.code(), "db_open", "{err}");
+
+    // The same key, readable by others.
+    let test = TestDb::new();
+    let shared_key = test.dir.path().join("client.key");
+    std::fs::copy(&key, &shared_key).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&shared_key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    refused(
+        &seat(&format!(
+            "&sslcert={}&sslkey={}",
+            cert.display(),
+            shared_key.display()
+        )),
+        "may be read by others (mode 644); make it yours alone: chmod 600",
+    );
+}

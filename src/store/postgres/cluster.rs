@@ -101,7 +101,7 @@ impl ThrowawayCluster {
             true,
         )?;
         if tls {
-            cluster.require_password_over_tls()?;
+            cluster.restrict_tls_logins()?;
         }
         // A port free now; another process may take it before the server binds it, so a
         // failed start tries another.
@@ -205,25 +205,80 @@ impl ThrowawayCluster {
             ],
             false,
         )?;
-        // The server refuses a key that others may read.
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).map_err(
-            |error| ClusterError::Folder {
-                path: tls.clone(),
-                error,
-            },
+        // A seat's own certificate, for the server's `cert` sign-in (its name is the login).
+        let (client_key, client_csr, client_cert, client_ext) = (
+            file("client.key"),
+            file("client.csr"),
+            file("client.crt"),
+            file("client.ext"),
+        );
+        let subject = format!("/CN={TLS_CERTIFICATE_LOGIN}");
+        let mut args = vec!["req"];
+        args.extend(new_key);
+        args.extend([
+            "-keyout",
+            &client_key,
+            "-out",
+            &client_csr,
+            "-subj",
+            &subject,
+        ]);
+        self.run("openssl", &args, false)?;
+        std::fs::write(
+            &client_ext,
+            "basicConstraints = critical, CA:FALSE\n\
+             keyUsage = critical, digitalSignature\n\
+             extendedKeyUsage = clientAuth\n",
+        )
+        .map_err(|error| ClusterError::Folder {
+            path: tls.clone(),
+            error,
+        })?;
+        self.run(
+            "openssl",
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &client_csr,
+                "-CA",
+                &ca_cert,
+                "-CAkey",
+                &ca_key,
+                "-CAcreateserial",
+                "-out",
+                &client_cert,
+                "-days",
+                "2",
+                "-extfile",
+                &client_ext,
+            ],
+            false,
         )?;
+        // The server refuses a key that others may read, and so does the client (as libpq).
+        use std::os::unix::fs::PermissionsExt;
+        for private in [&key, &client_key] {
+            std::fs::set_permissions(private, std::fs::Permissions::from_mode(0o600)).map_err(
+                |error| ClusterError::Folder {
+                    path: tls.clone(),
+                    error,
+                },
+            )?;
+        }
         self.authority = Some(PathBuf::from(&ca_cert));
         Ok(vec![
             "ssl=on".to_owned(),
             format!("ssl_cert_file={cert}"),
             format!("ssl_key_file={key}"),
+            // The authority whose certificates the `cert` sign-in accepts.
+            format!("ssl_ca_file={ca_cert}"),
         ])
     }
 
-    /// Makes [`TLS_PASSWORD_LOGIN`] sign in as a person of a team does: with a password
-    /// (SCRAM), and over TLS only. Every other login keeps trust authentication.
-    fn require_password_over_tls(&self) -> Result<(), ClusterError> {
+    /// Makes [`TLS_PASSWORD_LOGIN`] sign in as a person of a team does, with a password (SCRAM),
+    /// and [`TLS_CERTIFICATE_LOGIN`] with a certificate of its own, both over TLS only. Every
+    /// other login keeps trust authentication.
+    fn restrict_tls_logins(&self) -> Result<(), ClusterError> {
         let hba = self.data_dir().join("pg_hba.conf");
         let folder = |error| ClusterError::Folder {
             path: hba.clone(),
@@ -233,7 +288,9 @@ impl ThrowawayCluster {
         // The first matching line decides: these go before initdb's trust lines.
         let ours = format!(
             "hostssl all {TLS_PASSWORD_LOGIN} 127.0.0.1/32 scram-sha-256\n\
-             hostnossl all {TLS_PASSWORD_LOGIN} 127.0.0.1/32 reject\n"
+             hostnossl all {TLS_PASSWORD_LOGIN} 127.0.0.1/32 reject\n\
+             hostssl all {TLS_CERTIFICATE_LOGIN} 127.0.0.1/32 cert\n\
+             hostnossl all {TLS_CERTIFICATE_LOGIN} 127.0.0.1/32 reject\n"
         );
         std::fs::write(&hba, ours + &rules).map_err(folder)
     }
@@ -365,6 +422,11 @@ static WITH_TLS: OnceLock<ThrowawayCluster> = OnceLock::new();
 /// On a cluster started with TLS, the login that must sign in with its password over TLS (a
 /// test creates it): how a person of a team reaches a server off the machine.
 pub const TLS_PASSWORD_LOGIN: &str = "earshot_tls_person";
+
+/// On a cluster started with TLS, the login that must sign in with a certificate of its own
+/// (a test creates it): `client.crt` and `client.key` beside
+/// [`ThrowawayCluster::authority_certificate`], issued to this name by the test authority.
+pub const TLS_CERTIFICATE_LOGIN: &str = "earshot_tls_seat";
 
 /// A second cluster for a test run, with TLS on ([`ThrowawayCluster::start_with_tls`]) and every
 /// connection logged (the log says whether each was encrypted). Only the TLS tests start it; the

@@ -16,8 +16,14 @@
 //! libpq would look for `~/.postgresql/root.crt`: a seat has no such file unless someone puts it
 //! there, and `sslrootcert=PATH` names it plainly. `allow` connects as `prefer` does (the client
 //! cannot try a plain connection first); it succeeds wherever `allow` would, encrypted where it can.
+//! With `prefer`, a server that offers TLS but whose handshake then fails is an error here, where
+//! libpq would try again in the clear: a failed handshake is worth a look, not a silent downgrade.
 //!
-//! The `postgres` crate knows only `disable`, `prefer` and `require`: the two TLS settings are
+//! A server that asks each seat for a certificate of its own (libpq's `sslcert=PATH&sslkey=PATH`,
+//! PEM; a key others may read is refused, as libpq refuses it) gets it; there is no default
+//! file, as for `sslrootcert`, and no passphrase-protected key (`sslpassword`).
+//!
+//! The `postgres` crate knows only `disable`, `prefer` and `require`: the TLS settings are
 //! taken out of the URL here, the rest is left to it, and the certificate checks are rustls
 //! verifiers chosen by the mode.
 
@@ -30,7 +36,7 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{
     CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
 };
@@ -98,29 +104,44 @@ pub(crate) struct TlsRequest {
     pub mode: SslMode,
     /// `sslrootcert` when given.
     pub root_cert: Option<Roots>,
+    /// `sslcert` and `sslkey`: this seat's own certificate and its key, when the server asks.
+    pub client_cert: Option<(PathBuf, PathBuf)>,
     /// The URL without `sslmode` and `sslrootcert`, with the client's own `sslmode` in their
     /// place.
     pub client_url: String,
 }
 
-/// Reads `sslmode` and `sslrootcert` from `url` (the last of each wins, as in libpq), falling
-/// back on `PGSSLMODE` and `PGSSLROOTCERT` as psql does. An unknown `sslmode`, or
-/// `sslrootcert=system` with a mode weaker than `verify-full`, is an error that says so.
+/// Reads `sslmode`, `sslrootcert`, `sslcert` and `sslkey` from `url` (the last of each wins,
+/// as in libpq), falling back on `PGSSLMODE`, `PGSSLROOTCERT`, `PGSSLCERT` and `PGSSLKEY` as
+/// psql does. An unknown `sslmode`, `sslrootcert=system` with a mode weaker than `verify-full`,
+/// or a certificate without its key, is an error that says so.
 pub(crate) fn parse(url: &str) -> Result<TlsRequest, String> {
     let (base, query) = url.split_once('?').unwrap_or((url, ""));
     let mut mode = None;
     let mut root_cert = None;
+    let mut cert = None;
+    let mut key = None;
     let mut kept = Vec::new();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
         let value = || percent_decode_str(value).decode_utf8_lossy().into_owned();
-        match key {
+        match name {
             "sslmode" => mode = Some(value()),
             "sslrootcert" => root_cert = Some(value()),
+            "sslcert" => cert = Some(value()),
+            "sslkey" => key = Some(value()),
             _ => kept.push(pair),
         }
     }
     let from_env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let client_cert = match (
+        cert.or_else(|| from_env("PGSSLCERT")),
+        key.or_else(|| from_env("PGSSLKEY")),
+    ) {
+        (Some(cert), Some(key)) => Some((PathBuf::from(cert), PathBuf::from(key))),
+        (None, None) => None,
+        _ => return Err("sslcert and sslkey go together: give both files, or neither".into()),
+    };
     let mode = mode.or_else(|| from_env("PGSSLMODE"));
     let root_cert = root_cert
         .or_else(|| from_env("PGSSLROOTCERT"))
@@ -149,6 +170,7 @@ pub(crate) fn parse(url: &str) -> Result<TlsRequest, String> {
     Ok(TlsRequest {
         mode,
         root_cert,
+        client_cert,
         client_url: format!("{base}?{}", kept.join("&")),
     })
 }
@@ -165,7 +187,12 @@ pub(crate) fn connect(url: &str, location: &str) -> Result<Client, StoreError> {
         // Nothing to load for a connection that will never be encrypted.
         SslMode::Disable => Client::connect(&request.client_url, postgres::NoTls),
         mode => {
-            let config = client_config(mode, request.root_cert.as_ref()).map_err(tls_error)?;
+            let config = client_config(
+                mode,
+                request.root_cert.as_ref(),
+                request.client_cert.as_ref(),
+            )
+            .map_err(tls_error)?;
             Client::connect(&request.client_url, MakeRustlsConnect::new(config))
         }
     };
@@ -190,8 +217,13 @@ impl super::PgStore {
     }
 }
 
-/// The rustls configuration for `mode`: which certificates it accepts.
-fn client_config(mode: SslMode, root_cert: Option<&Roots>) -> Result<ClientConfig, String> {
+/// The rustls configuration for `mode`: which certificates it accepts, and the seat's own
+/// certificate when there is one.
+fn client_config(
+    mode: SslMode,
+    root_cert: Option<&Roots>,
+    client_cert: Option<&(PathBuf, PathBuf)>,
+) -> Result<ClientConfig, String> {
     // ring, as reqwest and lettre use it in this build; named here rather than left to a
     // process-wide default that another crate might install differently.
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -208,10 +240,66 @@ fn client_config(mode: SslMode, root_cert: Option<&Roots>) -> Result<ClientConfi
             inner: webpki_verifier(roots, provider)?,
         }),
     };
-    Ok(builder
+    let builder = builder
         .dangerous()
-        .with_custom_certificate_verifier(verifier)
-        .with_no_client_auth())
+        .with_custom_certificate_verifier(verifier);
+    let Some((cert, key)) = client_cert else {
+        return Ok(builder.with_no_client_auth());
+    };
+    let chain = certificate_chain(cert)?;
+    let key = private_key(key)?;
+    builder.with_client_auth_cert(chain, key).map_err(|e| {
+        format!(
+            "the certificate {} and its key do not go together: {e}",
+            cert.display()
+        )
+    })
+}
+
+/// This seat's certificate (and any intermediates after it) from the PEM file at `path`.
+fn certificate_chain(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
+    let unreadable = |e: &dyn std::fmt::Display| {
+        format!(
+            "cannot read this computer's certificate {} (sslcert): {e}",
+            path.display()
+        )
+    };
+    let chain = CertificateDer::pem_file_iter(path)
+        .map_err(|e| unreadable(&e))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| unreadable(&e))?;
+    if chain.is_empty() {
+        return Err(unreadable(&"it holds no certificate"));
+    }
+    Ok(chain)
+}
+
+/// The private key of this seat's certificate. As libpq, a key file others may read is refused:
+/// whoever reads it can sign in as this seat.
+fn private_key(path: &Path) -> Result<PrivateKeyDer<'static>, String> {
+    let unreadable = |e: &dyn std::fmt::Display| {
+        format!(
+            "cannot read the certificate's key {} (sslkey): {e}",
+            path.display()
+        )
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .map_err(|e| unreadable(&e))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            return Err(format!(
+                "the certificate's key {} (sslkey) may be read by others (mode {:o}); make it \
+                 yours alone: chmod 600",
+                path.display(),
+                mode & 0o777
+            ));
+        }
+    }
+    PrivateKeyDer::from_pem_file(path).map_err(|e| unreadable(&e))
 }
 
 /// rustls's own checks (chain, validity dates, usage, name) against the authorities of `roots`.
@@ -491,5 +579,27 @@ mod tests {
 
         let err = parse("postgresql://db.example/e?sslmode=verify_full").unwrap_err();
         assert!(err.contains("sslmode=verify_full is not one of"), "{err}");
+    }
+
+    #[test]
+    fn a_seats_certificate_and_key_are_read_together() {
+        if std::env::var_os("PGSSLCERT").is_some() || std::env::var_os("PGSSLKEY").is_some() {
+            return;
+        }
+        let r = parse("postgresql://db.example/e").unwrap();
+        assert_eq!(r.client_cert, None);
+        let r =
+            parse("postgresql://db.example/e?sslcert=%2Fk%2Fseat.crt&sslkey=/k/seat.key").unwrap();
+        assert_eq!(
+            r.client_cert,
+            Some((PathBuf::from("/k/seat.crt"), PathBuf::from("/k/seat.key")))
+        );
+        assert!(
+            r.client_url.ends_with("/e?sslmode=prefer"),
+            "{}",
+            r.client_url
+        );
+        let err = parse("postgresql://db.example/e?sslcert=/k/seat.crt").unwrap_err();
+        assert!(err.contains("sslcert and sslkey go together"), "{err}");
     }
 }
