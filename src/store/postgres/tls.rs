@@ -309,27 +309,35 @@ fn webpki_verifier(
 ) -> Result<Arc<WebPkiServerVerifier>, String> {
     let store = match roots {
         None | Some(Roots::System) => system_roots()?,
-        Some(Roots::File(path)) => file_roots(path)?,
+        Some(Roots::File(path)) => Arc::new(file_roots(path)?),
     };
-    WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider)
+    WebPkiServerVerifier::builder_with_provider(store, provider)
         .build()
         .map_err(|e| format!("cannot set up the certificate check: {e}"))
 }
 
-/// The computer's own trusted authorities.
-fn system_roots() -> Result<RootCertStore, String> {
-    let found = rustls_native_certs::load_native_certs();
-    let mut store = RootCertStore::empty();
-    store.add_parsable_certificates(found.certs);
-    if store.is_empty() {
-        return Err(format!(
-            "this computer has no trusted certificate authorities to check the server's \
-             certificate against ({} errors reading them); give the authority's certificate \
-             with sslrootcert=PATH",
-            found.errors.len()
-        ));
-    }
-    Ok(store)
+/// The computer's own trusted authorities, read once a process: reading and parsing the
+/// system's bundle took about 5 ms an open, and a sync opens a connection per claim. An
+/// authority installed while Earshot runs counts from its next start.
+fn system_roots() -> Result<Arc<RootCertStore>, String> {
+    static ROOTS: std::sync::OnceLock<Result<Arc<RootCertStore>, String>> =
+        std::sync::OnceLock::new();
+    ROOTS
+        .get_or_init(|| {
+            let found = rustls_native_certs::load_native_certs();
+            let mut store = RootCertStore::empty();
+            store.add_parsable_certificates(found.certs);
+            if store.is_empty() {
+                return Err(format!(
+                    "this computer has no trusted certificate authorities to check the \
+                     server's certificate against ({} errors reading them); give the \
+                     authority's certificate with sslrootcert=PATH",
+                    found.errors.len()
+                ));
+            }
+            Ok(Arc::new(store))
+        })
+        .clone()
 }
 
 /// The authorities in the PEM file at `path`.
