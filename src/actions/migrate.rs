@@ -109,7 +109,8 @@ pub const TABLES: &[TableEntry] = &[
         TableKey::Id,
     ),
     // Not `search_key` (SQLite's full-text rowid) nor `search` (PostgreSQL's generated
-    // document): each target makes its own. Not `assigned_to`: a file has one person.
+    // document): each target makes its own. `assigned_to` is a name on both (a team member's
+    // login on a team database, free text in a file).
     rows(
         "reviews",
         &[
@@ -136,6 +137,7 @@ pub const TABLES: &[TableEntry] = &[
             ("content_hash", Int),
             ("aspects", Json),
             ("raw_json", Text),
+            ("assigned_to", Text),
         ],
         TableKey::Id,
     ),
@@ -626,11 +628,7 @@ fn copy_and_check(
 
     let mut notes = vec![CREDENTIALS_NOTE.to_owned()];
     if direction == Direction::ToFile {
-        notes.push(
-            "Reviews handed to people (`earshot assign`) are not assigned in the file: a file \
-             has one person. Replies waiting for a manager's approval are drafts there."
-                .to_owned(),
-        );
+        notes.push("Replies waiting for a manager's approval are drafts in the file.".to_owned());
     }
     Ok(Migrated {
         from: source.location(),

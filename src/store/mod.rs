@@ -12,6 +12,7 @@
 
 mod alert_history;
 mod alerts;
+mod assignment;
 mod batch_rollups;
 mod businesses;
 mod channels;
@@ -144,6 +145,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0020_search_key_past_2_26",
         include_str!("migrations/0020_search_key_past_2_26.sql"),
     ),
+    (
+        "0021_review_assignment",
+        include_str!("migrations/0021_review_assignment.sql"),
+    ),
 ];
 
 /// Migrations after which the reviews stored unscored are scored (`rescore`): work in
@@ -261,6 +266,10 @@ pub enum StoreError {
         location: String,
         error: ::postgres::Error,
     },
+    /// The team database's connection could not be encrypted as its `sslmode` asks, or its
+    /// certificate was refused.
+    #[error("cannot open the team database at {location} securely: {problem}")]
+    PgTls { location: String, problem: String },
     #[error("migration {name} of the team database failed: {error}")]
     PgMigration {
         name: &'static str,
@@ -293,6 +302,7 @@ impl StoreError {
             StoreError::Invalid { .. } => "invalid",
             StoreError::Sql(_) => "db_error",
             StoreError::PgOpen { .. } => "db_open",
+            StoreError::PgTls { .. } => "db_tls",
             StoreError::PgMigration { .. } => "migration_failed",
             StoreError::Postgres(_) => "db_error",
             StoreError::NotOnTeamDatabase(_) => "not_on_team_database",

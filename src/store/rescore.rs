@@ -269,9 +269,14 @@ mod tests {
                 )
                 .unwrap();
             assert_eq!(unscored, 3);
-            // As schema 18 left it: without the later migrations' changes (0020's index).
-            conn.execute_batch("DROP INDEX reviews_by_high_search_key")
-                .unwrap();
+            // As schema 18 left it: without the later migrations' changes (0020's index,
+            // 0021's index and column).
+            conn.execute_batch(
+                "DROP INDEX reviews_by_high_search_key;
+                 DROP INDEX reviews_by_assignee;
+                 ALTER TABLE reviews DROP COLUMN assigned_to;",
+            )
+            .unwrap();
             conn.pragma_update(None, "user_version", 18).unwrap();
             assert_ne!(analysis_figures(&conn), want);
         }

@@ -7,6 +7,7 @@
 //! Methods appear here as the action layer moves onto both stores, concept by concept.
 
 mod alerts;
+mod assignment;
 mod channels;
 mod insights;
 mod migrate;

@@ -433,7 +433,7 @@ fn write_owner_replies(tx: &mut postgres::Transaction<'_>, staged: &[Staged]) ->
 
 const COLUMNS: &str = "r.id, b.name, r.business_id, r.source_id, r.platform, r.external_id, \
      r.kind, r.author, r.rating, r.title, r.body, r.created_at, r.updated_at, r.url, r.language, \
-     r.replied_at, r.sentiment, r.sentiment_label, r.removed_at, r.read_at";
+     r.replied_at, r.sentiment, r.sentiment_label, r.removed_at, r.read_at, r.assigned_to";
 
 fn review_from_row(r: &Row) -> Review {
     let kind: String = r.get(6);
@@ -461,6 +461,7 @@ fn review_from_row(r: &Row) -> Review {
         sentiment_label: label.as_deref().and_then(SentimentLabel::parse),
         removed: r.get::<_, Option<i64>>(18).is_some(),
         unread: r.get::<_, Option<i64>>(19).is_none(),
+        assigned_to: r.get(20),
     }
 }
 
@@ -554,6 +555,13 @@ fn filter_sql(f: &ReviewFilter) -> FilterSql {
     if let Some(aspect) = &f.aspect {
         let a = q.arg(aspect.clone());
         q.conditions.push(format!("r.aspects ? {a}"));
+    }
+    if let Some(name) = &f.assigned_to {
+        let a = q.arg(name.clone());
+        q.conditions.push(format!("r.assigned_to = {a}"));
+    }
+    if f.unassigned {
+        q.conditions.push("r.assigned_to IS NULL".into());
     }
     if let Some(text) = f.search.as_deref().filter(|t| has_words(t)) {
         let a = q.arg(text.to_owned());
