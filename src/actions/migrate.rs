@@ -265,94 +265,77 @@ pub const TABLES: &[TableEntry] = &[
         &[("key", Text), ("value", Text)],
         TableKey::Columns(&["key"]),
     ),
-    // The SQLite store's tables the team store does not have yet (team store migrations
-    // 0009/0010 add them): `Rows` instead of `NotOnTeamDatabase` once they are there, if their
-    // columns are the same.
-    with_copy(
-        rows(
-            "owner_topics",
-            &[
-                ("id", Int),
-                ("business_id", Int),
-                ("name", Text),
-                ("words", Json),
-                ("created_at", Int),
-                ("updated_at", Int),
-            ],
-            TableKey::Id,
-        ),
-        Handling::NotOnTeamDatabase("topics of your own"),
+    // The owner's topics (team store migration 0009), requests and follow-ups (0010).
+    rows(
+        "owner_topics",
+        &[
+            ("id", Int),
+            ("business_id", Int),
+            ("name", Text),
+            ("words", Text),
+            ("created_at", Int),
+            ("updated_at", Int),
+        ],
+        TableKey::Id,
     ),
-    with_copy(
-        rows(
-            "follow_ups",
-            &[
-                ("id", Int),
-                ("review_id", Int),
-                ("round", Int),
-                ("method", Text),
-                ("recipient", Text),
-                ("body", Text),
-                ("state", Text),
-                ("rating_at_ask", Real),
-                ("asked_at", Int),
-                ("sent_at", Int),
-                ("last_error", Text),
-            ],
-            TableKey::Id,
-        ),
-        Handling::NotOnTeamDatabase("follow-ups"),
+    rows(
+        "follow_ups",
+        &[
+            ("id", Int),
+            ("review_id", Int),
+            ("round", Int),
+            ("method", Text),
+            ("recipient", Text),
+            ("body", Text),
+            ("state", Text),
+            ("rating_at_ask", Real),
+            ("asked_at", Int),
+            ("sent_at", Int),
+            ("last_error", Text),
+        ],
+        TableKey::Id,
     ),
-    with_copy(
-        rows(
-            "customers",
-            &[
-                ("id", Int),
-                ("business_id", Int),
-                ("name", Text),
-                ("email", Text),
-                ("phone", Text),
-                ("visited_at", Int),
-                ("opt_out", Bool),
-                ("name_key", Text),
-                ("contact_key", Text),
-                ("imported_at", Int),
-            ],
-            TableKey::Id,
-        ),
-        Handling::NotOnTeamDatabase("customer lists"),
+    rows(
+        "customers",
+        &[
+            ("id", Int),
+            ("business_id", Int),
+            ("name", Text),
+            ("email", Text),
+            ("phone", Text),
+            ("visited_at", Int),
+            ("opt_out", Bool),
+            ("name_key", Text),
+            ("contact_key", Text),
+            ("imported_at", Int),
+        ],
+        TableKey::Id,
     ),
-    with_copy(
-        rows(
-            "review_requests",
-            &[
-                ("id", Int),
-                ("business_id", Int),
-                ("customer_id", Int),
-                ("platform", Text),
-                ("via", Text),
-                ("state", Text),
-                ("link", Text),
-                ("created_at", Int),
-                ("sent_at", Int),
-                ("error", Text),
-            ],
-            TableKey::Id,
-        ),
-        Handling::NotOnTeamDatabase("review requests"),
+    rows(
+        "review_requests",
+        &[
+            ("id", Int),
+            ("business_id", Int),
+            ("customer_id", Int),
+            ("platform", Text),
+            ("via", Text),
+            ("state", Text),
+            ("link", Text),
+            ("created_at", Int),
+            ("sent_at", Int),
+            ("error", Text),
+        ],
+        TableKey::Id,
     ),
-    with_copy(
-        rows(
-            "request_links",
-            &[
-                ("business_id", Int),
-                ("platform", Text),
-                ("url", Text),
-                ("set_at", Int),
-            ],
-            TableKey::Columns(&["business_id", "platform"]),
-        ),
-        Handling::NotOnTeamDatabase("review links"),
+    rows(
+        "request_links",
+        &[
+            ("business_id", Int),
+            ("platform", Text),
+            ("url", Text),
+            ("set_at", Int),
+        ],
+        TableKey::Columns(&["business_id", "platform"]),
     ),
     TableEntry {
         table: CopiedTable {
