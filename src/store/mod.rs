@@ -149,11 +149,19 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0021_review_assignment",
         include_str!("migrations/0021_review_assignment.sql"),
     ),
+    (
+        "0022_rescore_by_language_again",
+        include_str!("migrations/0022_rescore_by_language_again.sql"),
+    ),
 ];
 
 /// Migrations after which the reviews stored unscored are scored (`rescore`): work in
 /// proportion to the reviews left unscored, not to all of them, so not a `REWRITES_EVERY_REVIEW`.
 const RESCORES_UNSCORED: &[&str] = &["0019_rescore_other_languages"];
+
+/// Migrations after which the reviews in the languages other than English, and the short ones
+/// stored neutral with no language, are scored again (`rescore`): the models changed for them.
+const RESCORES_BY_LANGUAGE_AGAIN: &[&str] = &["0022_rescore_by_language_again"];
 
 /// Migrations after which the full-text index is filled from the reviews (they make it anew).
 const REBUILDS_SEARCH_INDEX: &[&str] =
@@ -494,6 +502,12 @@ impl Store {
             }
             if RESCORES_UNSCORED.contains(name) {
                 rescore::rescore_unscored(&tx).map_err(|e| match e {
+                    StoreError::Sql(error) => failed(error),
+                    other => other,
+                })?;
+            }
+            if RESCORES_BY_LANGUAGE_AGAIN.contains(name) {
+                rescore::rescore_by_language_again(&tx).map_err(|e| match e {
                     StoreError::Sql(error) => failed(error),
                     other => other,
                 })?;

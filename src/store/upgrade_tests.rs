@@ -35,6 +35,7 @@ const FIXTURES: &[(i64, &str)] = &[
     (19, include_str!("../../tests/fixtures/schema_v19.sql")),
     (20, include_str!("../../tests/fixtures/schema_v20.sql")),
     (21, include_str!("../../tests/fixtures/schema_v21.sql")),
+    (22, include_str!("../../tests/fixtures/schema_v22.sql")),
 ];
 
 /// A database file made from a fixture's SQL, as the version that shipped it left it.
