@@ -9,6 +9,7 @@
 mod alerts;
 mod insights;
 mod replies;
+mod seat;
 mod settings;
 mod sources;
 mod team;
