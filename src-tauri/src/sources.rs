@@ -9,7 +9,7 @@ use earshot::store::{Source, Store};
 use tauri::{Emitter, State};
 
 use crate::error::{UiError, UiResult};
-use crate::state::{on_blocking_pool, with_store, AppState, Background, Request};
+use crate::state::{on_blocking_pool, with_db, with_store, AppState, Background, Request};
 
 /// Every platform with what it needs and how it signs in, for the Connect form.
 #[tauri::command]
@@ -22,7 +22,7 @@ pub type PendingSignIns = std::sync::Arc<actions::PendingSignIns>;
 
 #[tauri::command]
 pub async fn list_sources(state: State<'_, AppState>) -> UiResult<Vec<Source>> {
-    with_store(&state, |store| Ok(store.sources()?)).await
+    with_db(&state, |db| Ok(db.sources()?)).await
 }
 
 /// Connects a platform; secret settings go to the OS keyring. Returns the new source.

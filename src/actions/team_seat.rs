@@ -186,6 +186,14 @@ fn percent_encode(text: &str) -> String {
     out
 }
 
+/// This seat's own database file in the OS data directory (where the app keeps it without
+/// `--db` or `EARSHOT_DB`): its preferences and its way back when the app was started on a team
+/// database by `EARSHOT_DB=postgresql://…`.
+pub fn seat_file() -> PathBuf {
+    let base = dirs::data_dir().unwrap_or_else(|| PathBuf::from("."));
+    base.join("earshot").join("earshot.db")
+}
+
 /// This seat's choice, as kept in [`choice_path`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TeamChoice {
