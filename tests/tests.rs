@@ -29,6 +29,7 @@ mod team_alerts;
 mod team_insights;
 mod team_people;
 mod team_replies;
+mod team_seat;
 mod team_store;
 mod team_sync;
 mod topics;
