@@ -24,6 +24,8 @@ mod settings;
 mod sources;
 mod state;
 mod team;
+#[cfg(test)]
+mod team_tests;
 mod topics;
 mod tray;
 mod win_back;
