@@ -15,6 +15,7 @@ import { saveDashboardPng } from '../actions.js';
 import { channelsCard } from './settings-channels.js';
 import { watcherCard } from './settings-watcher.js';
 import { topicsCard } from './settings-topics.js';
+import { teamCard } from './settings-team.js';
 import { prefs, savePrefs } from '../prefs.js';
 import {
   FIELD_HELP, bandShort, formatBytes, formatDay, hourOptions, insertField, paramLabel, paramText,
@@ -491,6 +492,7 @@ const SECTIONS = [
   ['watcher', 'Background watcher'],
   ['competitors', 'Competitors'],
   ['data', 'Your data'],
+  ['team', 'Team database'],
 ];
 
 function sectionNav() {
@@ -509,8 +511,27 @@ function sectionNav() {
     }, label)));
 }
 
+/**
+ * Settings on a team database, where the rest of the screen's settings are not kept yet: the
+ * Team database card alone, with a sentence saying why, so the way back is always there.
+ */
+function teamOnly(e, ctx) {
+  return h('section', { id: 'settings', class: 'settings', 'aria-labelledby': 'settings-title' },
+    h('header', { class: 'page-head' },
+      h('div', null,
+        h('h1', { id: 'settings-title' }, 'Settings'),
+        h('p', { class: 'muted', id: 'settings-team-only' }, e.message))),
+    h('div', { class: 'settings-grid' }, h('div', { class: 'settings-col' }, teamCard(ctx))));
+}
+
 export async function render(_param, ctx) {
-  const o = await api.settingsOverview();
+  let o;
+  try {
+    o = await api.settingsOverview();
+  } catch (e) {
+    if (e?.code === 'not_on_team_database') return teamOnly(e, ctx);
+    throw e;
+  }
   const last = [...o.backups].map((b) => String(b.date)).sort().pop();
   const own = o.businesses.filter((b) => !b.is_competitor).length;
   return h('section', { id: 'settings', class: 'settings', 'aria-labelledby': 'settings-title' },
@@ -527,5 +548,5 @@ export async function render(_param, ctx) {
     h('div', { class: 'settings-grid' },
       h('div', { class: 'settings-col' }, profileCard(o, ctx),
         topicsCard(o.businesses.filter((b) => !b.is_competitor)), templatesCard(o, ctx), aiCard(o, ctx)),
-      h('div', { class: 'settings-col' }, notificationsCard(o, ctx), keyboardCard(), rulesCard(o, ctx), channelsCard(), watcherCard(), competitorsCard(o, ctx), dataCard(o, ctx))));
+      h('div', { class: 'settings-col' }, notificationsCard(o, ctx), keyboardCard(), rulesCard(o, ctx), channelsCard(), watcherCard(), competitorsCard(o, ctx), dataCard(o, ctx), teamCard(ctx))));
 }
