@@ -46,7 +46,10 @@ fn the_choice_is_kept_beside_the_file_and_the_password_only_in_the_password_stor
     );
     let file = std::fs::read_to_string(team_seat::choice_path(test.path())).unwrap();
     assert!(file.contains("db.example.org"), "{file}");
-    assert!(!file.contains("p@ss"), "the password is not in the choice's file: {file}");
+    assert!(
+        !file.contains("p@ss"),
+        "the password is not in the choice's file: {file}"
+    );
     assert!(team_seat::password_saved(&passwords, saved.login.as_ref().unwrap()).unwrap());
 
     team_seat::set_active(test.path(), true).unwrap();
@@ -65,7 +68,10 @@ fn the_choice_is_kept_beside_the_file_and_the_password_only_in_the_password_stor
 
     // "Back to this computer's database".
     team_seat::set_active(test.path(), false).unwrap();
-    assert_eq!(team_seat::chosen_url(test.path(), &passwords).unwrap(), None);
+    assert_eq!(
+        team_seat::chosen_url(test.path(), &passwords).unwrap(),
+        None
+    );
 
     // Another database is not used before it is chosen; an empty password forgets the saved one.
     team_seat::set_active(test.path(), true).unwrap();
@@ -73,8 +79,8 @@ fn the_choice_is_kept_beside_the_file_and_the_password_only_in_the_password_stor
         database: "other".into(),
         ..login.clone()
     };
-    let saved = team_seat::save_login(test.path(), &passwords, &other, Some(&Secret::new("")))
-        .unwrap();
+    let saved =
+        team_seat::save_login(test.path(), &passwords, &other, Some(&Secret::new(""))).unwrap();
     assert!(!saved.active);
     assert!(!team_seat::password_saved(&passwords, &other.checked().unwrap()).unwrap());
 
@@ -93,7 +99,10 @@ fn test_connection_says_the_schema_who_you_are_and_your_role() {
     let url = cluster::fresh_database("seat_check");
     let check = team_seat::check_connection(&url).unwrap();
     assert_eq!(check.person, "postgres");
-    assert_eq!(check.role, None, "the cluster's superuser is not on the team's list");
+    assert_eq!(
+        check.role, None,
+        "the cluster's superuser is not on the team's list"
+    );
     assert!(check.runs_the_database);
     assert_eq!(
         check.schema_version,
@@ -106,7 +115,11 @@ fn test_connection_says_the_schema_who_you_are_and_your_role() {
     store.team_init().unwrap();
     let name = "seat_check_manager";
     store.invite(name, Role::Manager, None, "secret").unwrap();
-    let as_manager = url.replacen("postgresql://postgres@", &format!("postgresql://{name}@"), 1);
+    let as_manager = url.replacen(
+        "postgresql://postgres@",
+        &format!("postgresql://{name}@"),
+        1,
+    );
     let check = team_seat::check_connection(&as_manager).unwrap();
     assert_eq!(check.person, name);
     assert_eq!(check.role, Some(Role::Manager));
@@ -139,7 +152,8 @@ fn live_link(url: &str) -> (Arc<AtomicBool>, mpsc::Receiver<Heard>) {
 }
 
 fn next(rx: &mpsc::Receiver<Heard>, within: Duration) -> Heard {
-    rx.recv_timeout(within).expect("the link heard nothing in time")
+    rx.recv_timeout(within)
+        .expect("the link heard nothing in time")
 }
 
 #[test]
@@ -202,7 +216,9 @@ fn the_live_link_hears_another_seats_review_and_alert_within_a_second_and_comes_
     assert_eq!(new_alerts.len(), 1, "{new_alerts:?}");
     assert_eq!(new_alerts[0].id, id);
     // Another seat marked it notified for its own person: this one still notifies its own.
-    other_seat.mark_alerts_notified(&[id], 1_700_000_100).unwrap();
+    other_seat
+        .mark_alerts_notified(&[id], 1_700_000_100)
+        .unwrap();
     let mut notified = new_alerts.clone();
     notified[0].notified_at = chrono::DateTime::from_timestamp(1_700_000_100, 0);
     let now = chrono::DateTime::parse_from_rfc3339("2026-12-07T12:00:00+01:00").unwrap();
@@ -237,7 +253,10 @@ fn the_live_link_hears_another_seats_review_and_alert_within_a_second_and_comes_
         other => panic!("expected the link lost, heard {other:?}"),
     }
     assert_eq!(next(&rx, Duration::from_secs(5)), Heard::Connected);
-    eprintln!("the link was back {:?} after the server dropped it", dropped.elapsed());
+    eprintln!(
+        "the link was back {:?} after the server dropped it",
+        dropped.elapsed()
+    );
     writer
         .execute(
             "INSERT INTO reviews (source_id, business_id, platform, external_id, kind, body,

@@ -25,7 +25,9 @@ pub async fn list_alerts(
         limit: Some(ALERTS_SHOWN),
         ..Default::default()
     };
-    with_db(&state, move |db| Ok(actions::alerts_with_reviews(db, &filter)?))
+    with_db(&state, move |db| {
+        Ok(actions::alerts_with_reviews(db, &filter)?)
+    })
     .await
 }
 

@@ -196,10 +196,9 @@ async fn run_team_round<R: Runtime>(app: &AppHandle<R>, url: String, selection: 
     );
     let location = DbLocation::Postgres(url);
     let opened = location.clone();
-    let secrets = tauri::async_runtime::spawn_blocking(move || {
-        Db::open(&opened).and_then(|db| db.secrets())
-    })
-    .await;
+    let secrets =
+        tauri::async_runtime::spawn_blocking(move || Db::open(&opened).and_then(|db| db.secrets()))
+            .await;
     let state = match secrets {
         Ok(Ok(secrets)) => {
             let sink = app.clone();
@@ -208,8 +207,15 @@ async fn run_team_round<R: Runtime>(app: &AppHandle<R>, url: String, selection: 
             });
             let now = Local::now().fixed_offset();
             let opts = RoundOptions::default();
-            match actions::sync_round_at(&location, Arc::from(secrets), selection, &opts, events, now)
-                .await
+            match actions::sync_round_at(
+                &location,
+                Arc::from(secrets),
+                selection,
+                &opts,
+                events,
+                now,
+            )
+            .await
             {
                 Ok(done) => SyncState {
                     running: false,

@@ -84,7 +84,10 @@ impl TeamLink {
     }
 
     fn status(&self) -> Option<LinkStatus> {
-        self.status.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.status
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 }
 
@@ -211,10 +214,7 @@ pub async fn save_team_database(
 
 /// "Test connection": connects with the typed password (or the saved one) and says who you are.
 #[tauri::command]
-pub async fn test_team_database(
-    login: TeamLogin,
-    password: Option<String>,
-) -> UiResult<TeamCheck> {
+pub async fn test_team_database(login: TeamLogin, password: Option<String>) -> UiResult<TeamCheck> {
     let login = login.checked()?;
     let check = on_blocking_pool(move || {
         let url = match password.filter(|p| !p.is_empty()) {
@@ -245,12 +245,13 @@ pub async fn use_team_database(
             team_seat::set_active(&owner_db, false)?;
             return Ok(None);
         }
-        let login = team_seat::load_choice(&owner_db)?
-            .login
-            .ok_or_else(|| TeamSeatError::Invalid {
-                what: "team database",
-                reason: "save the server, database and person first".into(),
-            })?;
+        let login =
+            team_seat::load_choice(&owner_db)?
+                .login
+                .ok_or_else(|| TeamSeatError::Invalid {
+                    what: "team database",
+                    reason: "save the server, database and person first".into(),
+                })?;
         let url = team_seat::connect_url(passwords().as_ref(), &login)?;
         // Only a database that answers is used: a wrong password must not leave the app on
         // nothing.

@@ -125,13 +125,19 @@ fn the_app_on_a_team_database_answers_as_on_a_file() {
     assert_eq!(answers(&on_team), file_answers);
 
     // A command whose action is built on the file only says so, in words, and opens nothing.
-    let refused = tauri::async_runtime::block_on(with_store(&on_team, |store| {
-        Ok(store.businesses()?.len())
-    }))
-    .unwrap_err();
+    let refused =
+        tauri::async_runtime::block_on(with_store(&on_team, |store| Ok(store.businesses()?.len())))
+            .unwrap_err();
     assert_eq!(refused.code, "not_on_team_database");
-    assert!(refused.message.contains("Settings → Team database"), "{}", refused.message);
-    assert!(!folder.0.join("seat.db").exists(), "the seat's file was not opened for it");
+    assert!(
+        refused.message.contains("Settings → Team database"),
+        "{}",
+        refused.message
+    );
+    assert!(
+        !folder.0.join("seat.db").exists(),
+        "the seat's file was not opened for it"
+    );
 
     // Back to this computer's database: the file again.
     on_team.use_team_database(None);

@@ -59,7 +59,9 @@ pub enum TeamSeatError {
         error: std::io::Error,
     },
     /// The app was started on a team database (`--db` or `EARSHOT_DB`): Settings cannot change it.
-    #[error("Earshot was started on {0} (by EARSHOT_DB or --db); start it without them to choose here")]
+    #[error(
+        "Earshot was started on {0} (by EARSHOT_DB or --db); start it without them to choose here"
+    )]
     FixedAtStart(String),
 }
 
