@@ -1,0 +1,67 @@
+// Settings → Team database in the real window (issue 31), run by team.sh: the section, Test
+// connection against the throwaway server, the app switched onto the team database (its inbox
+// shows the team's reviews, a screen not built for it yet says so), and back to the file.
+
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Session, startDriver, stopDriver } from './webdriver.mjs';
+
+const env = process.env;
+
+function expect(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+let failed = false;
+try {
+  await startDriver();
+  const s = await Session.start(env.TEAM_SEAT_DB);
+  try {
+    await s.go('#settings');
+    await s.waitFor('the team card', "return document.getElementById('team-host') ? true : null");
+    await s.run("document.getElementById('team')?.scrollIntoView({ block: 'start' })");
+    await s.type('#team-host', '127.0.0.1');
+    await s.type('#team-port', env.TEAM_PORT);
+    await s.type('#team-database', 'postgres');
+    await s.type('#team-person', 'postgres');
+    await s.type('#team-password', 'not-shown-back');
+    await s.click('#team-test');
+    const said = await s.waitFor('Test connection\'s answer', "const t = document.getElementById('team-said')?.textContent; return t && t !== 'Connecting…' ? t : null");
+    expect(/^Connected to postgresql:\/\/postgres@127\.0\.0\.1:\d+\/postgres, version \d+/.test(said), `Test connection said: ${said}`);
+    expect(/who runs this database/.test(said), `no person or role: ${said}`);
+    await s.screenshot('settings-team');
+
+    await s.click('#team-use');
+    const status = await s.waitFor('the team database in use', "const t = document.getElementById('team-status')?.textContent ?? ''; return /Live updates are on/.test(t) ? t : null");
+    expect(/team database postgresql:\/\/postgres@127\.0\.0\.1/.test(status), status);
+    const field = await s.run("return document.getElementById('team-password')?.value");
+    expect(field === '', `the password field shows ${JSON.stringify(field)}`);
+    await s.run("document.getElementById('team')?.scrollIntoView({ block: 'start' })");
+    await s.screenshot('settings-team-in-use');
+    const choice = readFileSync(path.join(path.dirname(env.TEAM_SEAT_DB), 'seat.db.team.json'), 'utf8');
+    expect(!choice.includes('not-shown-back'), 'the password is in the choice file');
+
+    await s.go('#inbox');
+    const inbox = await s.waitFor('the team\'s reviews in the inbox', "const t = document.getElementById('view')?.innerText ?? ''; return /Cold soup, slow service/.test(t) ? t : null");
+    expect(!/Harbour Lane/.test(inbox) || /Hilltop Bistro/.test(inbox), 'the inbox shows the file\'s reviews');
+    await s.screenshot('inbox-team');
+    await s.go('#dashboard');
+    const plain = await s.waitFor('the dashboard\'s plain refusal', "return document.getElementById('not-on-team')?.innerText ?? null");
+    expect(/does not work on a team database yet/.test(plain), plain);
+    await s.screenshot('dashboard-not-on-team');
+
+    await s.go('#settings');
+    await s.waitFor('the team card', "return document.getElementById('team-back') ? true : null");
+    await s.click('#team-back');
+    await s.waitFor('this computer\'s database again', "return /this computer’s own database/.test(document.getElementById('team-status')?.textContent ?? '') ? true : null");
+    console.log('team e2e: ok');
+  } finally {
+    await s.end();
+  }
+} catch (e) {
+  failed = true;
+  console.log(`team e2e: FAIL ${e.message}`);
+} finally {
+  await stopDriver();
+}
+process.exit(failed ? 1 : 0);
