@@ -17,7 +17,7 @@ use tauri_plugin_dialog::DialogExt;
 use crate::error::{UiError, UiResult};
 use crate::events::REVIEWS_CHANGED;
 use crate::notify;
-use crate::state::{on_blocking_pool, with_db, with_store, AppState, Background, Request};
+use crate::state::{on_blocking_pool, with_db, AppState, Background, Request};
 
 /// The one-time upgrade the first command will run over every review, when it is large enough
 /// to be worth a word (`SlowUpgrade::worth_announcing`): the UI shows a progress card meanwhile
@@ -40,8 +40,10 @@ pub async fn dashboard(
     period: Option<i64>,
 ) -> UiResult<Dashboard> {
     let today = chrono::Local::now().date_naive();
-    with_store(&state, move |store| {
-        Ok(actions::dashboard(store, business, period, today)?)
+    with_db(&state, move |db| {
+        Ok(actions::team_dashboard::dashboard_of(
+            db, business, period, today,
+        )?)
     })
     .await
 }

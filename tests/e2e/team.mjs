@@ -46,9 +46,14 @@ try {
     expect(!/Harbour Lane/.test(inbox) || /Hilltop Bistro/.test(inbox), 'the inbox shows the file\'s reviews');
     await s.screenshot('inbox-team');
     await s.go('#dashboard');
-    const plain = await s.waitFor('the dashboard\'s plain refusal', "return document.getElementById('not-on-team')?.innerText ?? null");
+    const dash = await s.waitFor('the team\'s dashboard', "const t = document.getElementById('view')?.innerText ?? ''; return /Hilltop Bistro/.test(t) ? t : null");
+    expect(!/Harbour Lane/.test(dash), 'the dashboard shows the file\'s business');
+    await s.screenshot('dashboard-team');
+    // A screen not built for a team database yet says so plainly, with the way to Settings.
+    await s.go('#requests');
+    const plain = await s.waitFor('a plain refusal', "return document.getElementById('not-on-team')?.innerText ?? null");
     expect(/does not work on a team database yet/.test(plain), plain);
-    await s.screenshot('dashboard-not-on-team');
+    await s.screenshot('requests-not-on-team');
 
     await s.go('#settings');
     await s.waitFor('the team card', "return document.getElementById('team-back') ? true : null");

@@ -515,12 +515,13 @@ function sectionNav() {
  * Settings on a team database, where the rest of the screen's settings are not kept yet: the
  * Team database card alone, with a sentence saying why, so the way back is always there.
  */
-function teamOnly(e, ctx) {
+function teamOnly(ctx) {
   return h('section', { id: 'settings', class: 'settings', 'aria-labelledby': 'settings-title' },
     h('header', { class: 'page-head' },
       h('div', null,
         h('h1', { id: 'settings-title' }, 'Settings'),
-        h('p', { class: 'muted', id: 'settings-team-only' }, e.message))),
+        h('p', { class: 'muted', id: 'settings-team-only' },
+          'On a team database, Settings shows the team database only for now: your business profile, rules, templates and the rest stay with this computer’s database.'))),
     h('div', { class: 'settings-grid' }, h('div', { class: 'settings-col' }, teamCard(ctx))));
 }
 
@@ -529,7 +530,7 @@ export async function render(_param, ctx) {
   try {
     o = await api.settingsOverview();
   } catch (e) {
-    if (e?.code === 'not_on_team_database') return teamOnly(e, ctx);
+    if (e?.code === 'not_on_team_database') return teamOnly(ctx);
     throw e;
   }
   const last = [...o.backups].map((b) => String(b.date)).sort().pop();
