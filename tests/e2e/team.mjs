@@ -2,7 +2,8 @@
 // connection against the throwaway server, the app switched onto the team database (its inbox
 // shows the team's reviews, a screen not built for it yet says so), and back to the file.
 
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Session, startDriver, stopDriver } from './webdriver.mjs';
 
@@ -45,6 +46,17 @@ try {
     const inbox = await s.waitFor('the team\'s reviews in the inbox', "const t = document.getElementById('view')?.innerText ?? ''; return /Cold soup, slow service/.test(t) ? t : null");
     expect(!/Harbour Lane/.test(inbox) || /Hilltop Bistro/.test(inbox), 'the inbox shows the file\'s reviews');
     await s.screenshot('inbox-team');
+    // Another seat imports a review: the open inbox shows it through the live link, unasked.
+    const csv = path.join(env.SMOKE_TMP, 'another-seat.csv');
+    writeFileSync(csv, 'external_id,platform,author,rating,title,body,created_at,url\n'
+      + 'team-4,google,Dee,1,,"Sent from another seat",2026-11-06T09:00:00Z,\n');
+    execFileSync(env.SMOKE_CLI, ['--db', env.TEAM_URL, 'import', csv, '--business', 'Hilltop Bistro']);
+    const imported = Date.now();
+    await s.waitFor('another seat\'s review in the open inbox', "return /Sent from another seat/.test(document.getElementById('view')?.innerText ?? '') ? true : null");
+    const took = Date.now() - imported;
+    console.log(`team e2e: another seat's review showed in the open inbox ${took} ms after its import ended`);
+    expect(took < 3000, `the inbox took ${took} ms`);
+    await s.screenshot('inbox-team-live');
     await s.go('#dashboard');
     const dash = await s.waitFor('the team\'s dashboard', "const t = document.getElementById('view')?.innerText ?? ''; return /Hilltop Bistro/.test(t) ? t : null");
     expect(!/Harbour Lane/.test(dash), 'the dashboard shows the file\'s business');

@@ -3,7 +3,8 @@
 # throwaway PostgreSQL cluster on 127.0.0.1 (as src/store/postgres/cluster.rs makes for the Rust
 # tests), the demo café on a file, and team.mjs driving the app through tauri-driver: Test
 # connection, Use this team database (the inbox then shows the team's reviews, imported by the CLI
-# with --db postgresql://…), Back to this computer's database. Screenshots in target/screenshots/.
+# with --db postgresql://…; another seat's import shows in the open inbox within a second or
+# two), Back to this computer's database. Screenshots in target/screenshots/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -48,7 +49,8 @@ CSV
 
 mkdir -p "$TARGET/screenshots"
 export SMOKE_APP=$TARGET/debug/earshot-desktop SMOKE_TMP=$TMP SMOKE_SHOTS=$TARGET/screenshots \
-  SMOKE_TAURI_DRIVER=$TAURI_DRIVER TEAM_SEAT_DB=$TMP/seat.db TEAM_PORT=$PORT
+  SMOKE_TAURI_DRIVER=$TAURI_DRIVER TEAM_SEAT_DB=$TMP/seat.db TEAM_PORT=$PORT TEAM_URL=$TEAM_URL \
+  SMOKE_CLI=$TARGET/debug/earshot
 status=0
 xvfb-run -a -s "-screen 0 1600x1000x24 -nolisten tcp" \
   dbus-run-session -- node tests/e2e/team.mjs 2>"$TMP/session.log" || status=$?
