@@ -57,6 +57,20 @@ try {
     console.log(`team e2e: another seat's review showed in the open inbox ${took} ms after its import ended`);
     expect(took < 3000, `the inbox took ${took} ms`);
     await s.screenshot('inbox-team-live');
+    // Another seat's alert check raises an alert for a new 1★ review: this seat notifies its
+    // person (the notification log stands in for the desktop's notification server).
+    writeFileSync(csv, 'external_id,platform,author,rating,title,body,created_at,url\n'
+      + `team-5,google,Eve,1,,"Dreadful, said to another seat",${new Date().toISOString()},\n`);
+    execFileSync(env.SMOKE_CLI, ['--db', env.TEAM_URL, 'import', csv, '--business', 'Hilltop Bistro']);
+    execFileSync(env.SMOKE_CLI, ['--db', env.TEAM_URL, 'alerts', 'check']);
+    const checked = Date.now();
+    let note = '';
+    while (Date.now() - checked < 5000 && !/Dreadful, said to another seat/.test(note)) {
+      try { note = readFileSync(env.EARSHOT_NOTIFY_LOG, 'utf8'); } catch { /* not yet */ }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(/Dreadful, said to another seat/.test(note), `no notification of the team's alert: ${note}`);
+    console.log(`team e2e: the team's alert was notified here ${Date.now() - checked} ms after the other seat's check`);
     await s.go('#dashboard');
     const dash = await s.waitFor('the team\'s dashboard', "const t = document.getElementById('view')?.innerText ?? ''; return /Hilltop Bistro/.test(t) ? t : null");
     expect(!/Harbour Lane/.test(dash), 'the dashboard shows the file\'s business');

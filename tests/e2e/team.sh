@@ -4,7 +4,7 @@
 # tests), the demo café on a file, and team.mjs driving the app through tauri-driver: Test
 # connection, Use this team database (the inbox then shows the team's reviews, imported by the CLI
 # with --db postgresql://…; another seat's import shows in the open inbox within a second or
-# two), Back to this computer's database. Screenshots in target/screenshots/.
+# two, and its alert reaches this seat as a notification), Back to this computer's database. Screenshots in target/screenshots/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -46,6 +46,10 @@ team-2,yelp,Bo,2,,"Cold soup, slow service",2026-11-04T10:00:00Z,
 team-3,google,Cy,4,,"Nice terrace",2026-11-05T11:00:00Z,
 CSV
 "$TARGET/debug/earshot" --db "$TEAM_URL" import "$TMP/team.csv" --business "Hilltop Bistro" >/dev/null
+# The team's first alert check is behind it: a later one notifies of what is new.
+"$TARGET/debug/earshot" --db "$TEAM_URL" alerts check >/dev/null
+# The app writes each alert notification here too (src-tauri/src/notify.rs).
+export EARSHOT_NOTIFY_LOG=$TMP/notify.log
 
 mkdir -p "$TARGET/screenshots"
 export SMOKE_APP=$TARGET/debug/earshot-desktop SMOKE_TMP=$TMP SMOKE_SHOTS=$TARGET/screenshots \
