@@ -69,6 +69,7 @@ export function teamStatusText(view) {
 
 /** The password field's note: where it is kept, and whether one is saved. */
 export function passwordNote(view) {
+  if (view.fixed_at_start) return 'The password, if any, comes with the address Earshot was started with.';
   const saved = view.password_saved ? 'A password is saved. Leave the field empty to keep it. ' : '';
   // The shell names the OS's store in its own terms; the owner reads the plain words.
   const where = /keyring/i.test(view.passwords_in ?? '') ? SAY.keyring.one : view.passwords_in;

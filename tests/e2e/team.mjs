@@ -85,9 +85,24 @@ try {
     await s.waitFor('the team card', "return document.getElementById('team-back') ? true : null");
     await s.click('#team-back');
     await s.waitFor('this computer\'s database again', "return /this computer’s own database/.test(document.getElementById('team-status')?.textContent ?? '') ? true : null");
-    console.log('team e2e: ok');
   } finally {
     await s.end();
+  }
+
+  // Started on the team database (`--db postgresql://…`, as EARSHOT_DB would): the team's reviews
+  // at once, and Settings says where from without offering a switch it cannot make.
+  const t = await Session.start(env.TEAM_URL);
+  try {
+    await t.waitFor('the team\'s dashboard at start', "return /Hilltop Bistro/.test(document.getElementById('view')?.innerText ?? '') ? true : null");
+    await t.go('#settings');
+    const status = await t.waitFor('the team card', "const t = document.getElementById('team-status')?.textContent ?? ''; return /Live updates are on/.test(t) ? t : null");
+    expect(/Earshot was started on the team database postgresql:\/\/postgres@127\.0\.0\.1/.test(status), status);
+    const hidden = await t.run("return [document.getElementById('team-use').hidden, document.getElementById('team-back').hidden, document.getElementById('team-host').disabled]");
+    expect(hidden.every(Boolean), `the switch is offered on a database fixed at start: ${hidden}`);
+    await t.screenshot('settings-team-from-start');
+    console.log('team e2e: ok');
+  } finally {
+    await t.end();
   }
 } catch (e) {
   failed = true;

@@ -93,6 +93,7 @@ test('a lost link says why and when it tries again; every sentence is in plain w
   for (const text of [status, note, teamStatusText({ ...view, link: null }), teamStatusText({ ...view, in_use: false })]) {
     assert.deepEqual(jargonIn(text), [], text);
   }
+  assert.match(passwordNote({ ...view, fixed_at_start: true }), /comes with the address Earshot was started with/);
   assert.match(passwordNote({ password_saved: false, passwords_in: 'the file /home/sam/secrets.json' }),
     /^Kept in the file \/home\/sam\/secrets\.json/);
 });
