@@ -265,6 +265,16 @@ export function useTeamDatabase(on) {
   return call('use_team_database', { on });
 }
 
+/**
+ * Calls `fn({ connected, problem, retry_in_secs })` whenever the team database's live link
+ * connects or is lost; resolves to a function that stops listening.
+ */
+export async function onTeamLink(fn) {
+  const f = await backend();
+  if (f) return f.listen('team-link', fn);
+  return tauri.event.listen('team-link', (e) => fn(e.payload));
+}
+
 /** Installs and starts the watcher for this database; `advice` says what to do without systemd. */
 export function installWatcher() {
   return call('install_watcher');

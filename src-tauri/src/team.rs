@@ -121,21 +121,28 @@ fn heard_from_team<R: Runtime>(
             let _ = app.emit(REVIEWS_CHANGED, ());
             if !new_alerts.is_empty() {
                 notify_new_alerts(app, owner_db, &new_alerts);
-                if let Ok(unread) = Db::open(&DbLocation::Postgres(url.to_owned()))
-                    .and_then(|db| db.unread_alert_count())
-                {
-                    crate::tray::show_unread(app, unread);
-                }
+                show_team_unread(app, url);
             }
             return;
         }
     };
     if now.connected {
-        // Changes made while the link was down were not heard: views read again.
+        // Changes made while the link was down were not heard: views read again, and the
+        // tray counts the team's alerts (the worker counted the file's at start).
         let _ = app.emit(REVIEWS_CHANGED, ());
+        show_team_unread(app, url);
     }
     let _ = app.emit(TEAM_LINK, &now);
     *status.lock().unwrap_or_else(|e| e.into_inner()) = Some(now);
+}
+
+/// The tray shows how many of the team's alerts wait to be looked at.
+fn show_team_unread<R: Runtime>(app: &AppHandle<R>, url: &str) {
+    if let Ok(unread) =
+        Db::open(&DbLocation::Postgres(url.to_owned())).and_then(|db| db.unread_alert_count())
+    {
+        crate::tray::show_unread(app, unread);
+    }
 }
 
 fn notify_new_alerts<R: Runtime>(

@@ -100,6 +100,13 @@ try {
     const hidden = await t.run("return [document.getElementById('team-use').hidden, document.getElementById('team-back').hidden, document.getElementById('team-host').disabled]");
     expect(hidden.every(Boolean), `the switch is offered on a database fixed at start: ${hidden}`);
     await t.screenshot('settings-team-from-start');
+    // The server drops every connection: the card says live updates are off, then on again.
+    execFileSync(env.TEAM_PSQL, ['-h', '127.0.0.1', '-p', env.TEAM_PORT, '-U', 'postgres', '-d', 'postgres', '-qAt', '-c',
+      'SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()']);
+    const dropped = Date.now();
+    await t.waitFor('the link said lost', "return /Live updates are off for now/.test(document.getElementById('team-status')?.textContent ?? '') ? true : null");
+    await t.waitFor('the link back', "return /Live updates are on/.test(document.getElementById('team-status')?.textContent ?? '') ? true : null");
+    console.log(`team e2e: live updates were back ${Date.now() - dropped} ms after the server dropped the link`);
     console.log('team e2e: ok');
   } finally {
     await t.end();

@@ -54,7 +54,7 @@ export EARSHOT_NOTIFY_LOG=$TMP/notify.log
 mkdir -p "$TARGET/screenshots"
 export SMOKE_APP=$TARGET/debug/earshot-desktop SMOKE_TMP=$TMP SMOKE_SHOTS=$TARGET/screenshots \
   SMOKE_TAURI_DRIVER=$TAURI_DRIVER TEAM_SEAT_DB=$TMP/seat.db TEAM_PORT=$PORT TEAM_URL=$TEAM_URL \
-  SMOKE_CLI=$TARGET/debug/earshot
+  SMOKE_CLI=$TARGET/debug/earshot TEAM_PSQL=$PG_BIN/psql
 status=0
 xvfb-run -a -s "-screen 0 1600x1000x24 -nolisten tcp" \
   dbus-run-session -- node tests/e2e/team.mjs 2>"$TMP/session.log" || status=$?

@@ -15,6 +15,8 @@ const field = (id, label, control, help) => h('div', { class: 'field' },
   h('label', { for: id }, label), control, help ? h('p', { class: 'muted field-help' }, help) : null);
 
 export function teamCard(ctx) {
+  // The state drawn last: what a live-link event updates.
+  let shown = null;
   const body = h('div', { id: 'team-body' }, h('p', { class: 'muted' }, 'Checking…'));
   // Where each step's outcome is said: a live region, so it is read out as well as shown.
   const said = h('p', { id: 'team-said', role: 'status', class: 'team-said' });
@@ -24,6 +26,7 @@ export function teamCard(ctx) {
   };
 
   const draw = (view) => {
+    shown = view;
     const v = teamFormValues(view);
     const locked = view.fixed_at_start;
     const text = (id, value, attrs = {}) => h('input', {
@@ -109,6 +112,16 @@ export function teamCard(ctx) {
       said);
   };
 
+  // The live link's news changes the status line in place (the form keeps what was typed); the
+  // subscription ends once the card has left the screen.
+  api.onTeamLink((link) => {
+    const status = document.getElementById('team-status');
+    if (!shown || !status || !body.isConnected) return;
+    shown = { ...shown, link };
+    status.textContent = teamStatusText(shown);
+  }).then((stop) => {
+    const check = setInterval(() => { if (!body.isConnected && shown) { clearInterval(check); stop(); } }, 5000);
+  }).catch(() => { /* live news of the link is a nicety; the card still says it on opening */ });
   api.teamDatabase().then(draw).catch((e) => {
     mount(body, h('p', { class: 'warn-text' }, teamErrorText('Could not read the team database settings', e)));
   });
