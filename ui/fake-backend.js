@@ -48,6 +48,9 @@ function teamView() {
     fixed_at_start: false,
     passwords_in: 'the OS keyring',
     link: team.inUse ? { connected: true, problem: null, retry_in_secs: null } : null,
+    your_notifications: team.inUse
+      ? { quiet_hours: null, daily_digest: false, digest_hour: 18, paused_until: null, last_digest_at: null }
+      : null,
   };
 }
 

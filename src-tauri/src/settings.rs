@@ -17,7 +17,7 @@ use tauri_plugin_dialog::DialogExt;
 
 use crate::error::{UiError, UiResult};
 use crate::events::REVIEWS_CHANGED;
-use crate::state::{on_blocking_pool, with_store, AppState};
+use crate::state::{on_blocking_pool, with_seat_preferences, with_store, AppState};
 
 /// Everything the Settings screen shows, in one round trip.
 #[derive(Debug, Serialize)]
@@ -130,7 +130,7 @@ pub async fn set_notification_prefs(
     state: State<'_, AppState>,
     prefs: NotificationPrefs,
 ) -> UiResult<()> {
-    with_store(&state, move |store| {
+    with_seat_preferences(&state, move |store| {
         // Pauses and digest bookkeeping belong to the tray and the scheduler, not this form.
         let current = alerts::notification_prefs(store)?;
         let prefs = NotificationPrefs {

@@ -163,6 +163,25 @@ pub async fn with_store<T: Send + 'static>(
     .await?
 }
 
+/// [`with_store`] on the preferences that stay this seat's own (its person's notification
+/// settings): on a team database, the seat's own file, which the live link reads them from
+/// (`team.rs`); elsewhere the database open now, as before.
+pub async fn with_seat_preferences<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&mut Store) -> UiResult<T> + Send + 'static,
+) -> UiResult<T> {
+    if state.team_database().is_none() {
+        return with_store(state, f).await;
+    }
+    let path = state.owner_db().to_path_buf();
+    let busy = state.activity.begin();
+    on_blocking_pool(move || {
+        let _busy = busy;
+        f(&mut Store::open(&path)?)
+    })
+    .await?
+}
+
 /// Runs `f` on the blocking pool (file and database work, a wait on the browser) and gives
 /// back what it returned; a task that panicked is an internal error.
 pub async fn on_blocking_pool<T: Send + 'static>(

@@ -38,6 +38,9 @@ pub struct TeamDatabaseView {
     pub passwords_in: String,
     /// The live link's last word: `connected`, or why it is reconnecting.
     pub link: Option<LinkStatus>,
+    /// On a team database, this person's notification settings (kept in this seat's own file),
+    /// for the Settings screen to offer beside the team card.
+    pub your_notifications: Option<earshot::alerts::NotificationPrefs>,
 }
 
 /// The live link's state, also sent as the `team-link` event.
@@ -189,6 +192,12 @@ fn view(state: &AppState, link: &TeamLink) -> UiResult<TeamDatabaseView> {
         fixed_at_start,
         passwords_in: passwords.describe(),
         link: link.status(),
+        your_notifications: match &team {
+            Some(_) => Some(earshot::alerts::notification_prefs(&Store::open(
+                owner_db,
+            )?)?),
+            None => None,
+        },
     })
 }
 

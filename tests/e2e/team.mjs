@@ -100,6 +100,26 @@ try {
     const hidden = await t.run("return [document.getElementById('team-use').hidden, document.getElementById('team-back').hidden, document.getElementById('team-host').disabled]");
     expect(hidden.every(Boolean), `the switch is offered on a database fixed at start: ${hidden}`);
     await t.screenshot('settings-team-from-start');
+    // This person's own quiet hours, set here, keep the team's next alert from popping up on
+    // this seat (they are kept in this seat's file, not the team's database).
+    await t.waitFor('your notifications beside the team card', "return document.getElementById('quiet-on') ? true : null");
+    const hour = new Date().getHours();
+    await t.run(`const box = document.getElementById('quiet-on'); if (!box.checked) box.click();
+      const from = document.getElementById('quiet-from'); from.value = String((arguments[0] + 23) % 24);
+      const to = document.getElementById('quiet-to'); to.value = String((arguments[0] + 2) % 24);`, hour);
+    await t.click('#notifications-save');
+    await t.waitFor('the quiet hours saved', "return /Saved\\. Quiet hours/.test(document.body.innerText) ? true : null");
+    const csv = path.join(env.SMOKE_TMP, 'another-seat.csv');
+    writeFileSync(csv, 'external_id,platform,author,rating,title,body,created_at,url\n'
+      + `team-6,google,Fay,1,,"Awful, during quiet hours",${new Date().toISOString()},\n`);
+    execFileSync(env.SMOKE_CLI, ['--db', env.TEAM_URL, 'import', csv, '--business', 'Hilltop Bistro']);
+    execFileSync(env.SMOKE_CLI, ['--db', env.TEAM_URL, 'alerts', 'check']);
+    // Heard (the Alerts badge counts it: the earlier alert and this one), yet not popped up.
+    await t.waitFor('the team\'s new alert counted', "return document.querySelector('.nav-badge [aria-hidden]')?.textContent === '2' ? true : null");
+    await new Promise((r) => setTimeout(r, 1000));
+    const notes = readFileSync(env.EARSHOT_NOTIFY_LOG, 'utf8');
+    expect(!/during quiet hours/.test(notes), `a notification popped up in this person's quiet hours: ${notes}`);
+    await t.screenshot('settings-team-notifications');
     // The server drops every connection: the card says live updates are off, then on again.
     execFileSync(env.TEAM_PSQL, ['-h', '127.0.0.1', '-p', env.TEAM_PORT, '-U', 'postgres', '-d', 'postgres', '-qAt', '-c',
       'SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()']);
