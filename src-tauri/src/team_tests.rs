@@ -98,6 +98,26 @@ fn answers(state: &AppState) -> Value {
         .await
         .unwrap();
         let dashboard = serde_json::to_value(&dashboard).unwrap();
+        // The Review screen: the composer, a draft saved, then a reply posted by hand.
+        let review = reviews.iter().find(|r| r.external_id == "y2").unwrap().id;
+        let composer = with_db(state, move |db| {
+            Ok(actions::team_composer::composer_of(db, review)?)
+        })
+        .await
+        .unwrap();
+        let composer = serde_json::to_value(&composer).unwrap();
+        let (draft, warnings, replied) = with_db(state, move |db| {
+            let draft = earshot::replies::save_draft(db, review, "Sorry about the wait, Di.")?;
+            let warnings =
+                earshot::replies::check_draft_from(db, review, "Sorry about the wait, Di.", None)?;
+            let replied = earshot::replies::mark_replied(db, review, None)?;
+            Ok((draft, warnings, replied))
+        })
+        .await
+        .unwrap();
+        let revisions = with_db(state, move |db| Ok(db.revisions(review)?))
+            .await
+            .unwrap();
         // The dashboard's parts both stores have (the outlook's cards are the file's alone).
         let shared = [
             "empty",
@@ -118,6 +138,11 @@ fn answers(state: &AppState) -> Value {
             "unread_alerts": unread,
             "sites": sites.iter().map(|s| json!([s.connector, s.label])).collect::<Vec<_>>(),
             "dashboard": shared,
+            "composer": composer,
+            "draft": draft.map(|d| json!([d.body, serde_json::to_value(d.state).unwrap()])),
+            "warnings": serde_json::to_value(&warnings).unwrap(),
+            "replied": json!([replied.body, serde_json::to_value(replied.state).unwrap()]),
+            "revisions": revisions.len(),
             "dashboard_latest": dashboard["latest"].as_array().unwrap().iter()
                 .map(|r| r["external_id"].clone()).collect::<Vec<_>>(),
         })
@@ -153,9 +178,9 @@ fn the_app_on_a_team_database_answers_as_on_a_file() {
     assert_eq!(file_answers["one_and_two_stars"], 2);
     let started = std::time::Instant::now();
     assert_eq!(answers(&on_team), file_answers);
-    // The same ten commands, each opening its database (debug build, shared machine).
+    // The same commands, each opening its database (debug build, shared machine).
     eprintln!(
-        "ten commands: {on_file_took:?} on a file, {:?} on the team database",
+        "the commands: {on_file_took:?} on a file, {:?} on the team database",
         started.elapsed()
     );
 
