@@ -71,6 +71,20 @@ try {
     }
     expect(/Dreadful, said to another seat/.test(note), `no notification of the team's alert: ${note}`);
     console.log(`team e2e: the team's alert was notified here ${Date.now() - checked} ms after the other seat's check`);
+    // The Review screen on the team database: the composer, its coach, a draft saved there
+    // (another seat would see it: it is the team's database the CLI reads back).
+    const rows = JSON.parse(execFileSync(env.SMOKE_CLI, ['--db', env.TEAM_URL, 'reviews', '--business', 'Hilltop Bistro', '--json'], { encoding: 'utf8' }));
+    const soup = rows.find((r) => r.external_id === 'team-2');
+    await s.go(`#review/${soup.id}/reply`);
+    await s.waitFor('the composer', "return !!document.querySelector('#composer #reply-text')");
+    await s.run("const t = document.getElementById('reply-text'); t.value = ''; t.dispatchEvent(new Event('input'));");
+    await s.type('#reply-text', 'I am sorry the soup was cold, Bo. Please write to me so I can make it right.');
+    await s.click('#reply-save');
+    await s.waitFor('the saved draft', "return document.getElementById('draft-state').textContent.includes('saved')");
+    await s.screenshot('review-team');
+    const replies = execFileSync(env.SMOKE_CLI, ['--db', env.TEAM_URL, 'replies', 'list', '--json'], { encoding: 'utf8' });
+    expect(/soup was cold, Bo/.test(replies), `the draft is not on the team database: ${replies}`);
+
     await s.go('#dashboard');
     const dash = await s.waitFor('the team\'s dashboard', "const t = document.getElementById('view')?.innerText ?? ''; return /Hilltop Bistro/.test(t) ? t : null");
     expect(!/Harbour Lane/.test(dash), 'the dashboard shows the file\'s business');
