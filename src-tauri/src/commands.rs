@@ -94,6 +94,11 @@ pub async fn load_demo(
     app: AppHandle,
     state: State<'_, AppState>,
 ) -> UiResult<earshot::demo::DemoSummary> {
+    // The demo is a file beside the seat's own: on a team database it would hide the team's
+    // reviews behind a made-up café's while every command still read the team's.
+    if state.team_database().is_some() {
+        return Err(crate::state::not_on_team_database());
+    }
     let today = Utc::now().date_naive();
     let owner = state.owner_db().to_path_buf();
     let busy = state.activity.begin();
