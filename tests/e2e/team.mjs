@@ -114,6 +114,15 @@ try {
     const hidden = await t.run("return [document.getElementById('team-use').hidden, document.getElementById('team-back').hidden, document.getElementById('team-host').disabled]");
     expect(hidden.every(Boolean), `the switch is offered on a database fixed at start: ${hidden}`);
     await t.screenshot('settings-team-from-start');
+    // "Check now" on the team database: the worker's round runs there and ends (a round that
+    // panicked would never say it ended, and the worker would be gone).
+    await t.runAsync(`const done = arguments[arguments.length - 1];
+      window.__teamRounds = [];
+      window.__TAURI__.event.listen('sync-state', (e) => window.__teamRounds.push(e.payload))
+        .then(() => window.__TAURI__.core.invoke('sync_now', {})).then(() => done(true), (e) => done(String(e)));`);
+    const round = await t.waitFor('the round on the team database to end', "return (window.__teamRounds ?? []).find((r) => r.running === false) ?? null");
+    expect(round.failed === 0, `the round on the team database: ${JSON.stringify(round)}`);
+    console.log(`team e2e: a round on the team database ended: ${JSON.stringify(round)}`);
     // This person's own quiet hours, set here, keep the team's next alert from popping up on
     // this seat (they are kept in this seat's file, not the team's database).
     await t.waitFor('your notifications beside the team card', "return document.getElementById('quiet-on') ? true : null");
