@@ -118,6 +118,35 @@ fn answers(state: &AppState) -> Value {
         let revisions = with_db(state, move |db| Ok(db.revisions(review)?))
             .await
             .unwrap();
+        // Settings' cards: a profile, a template, a rule, as their commands save and read them.
+        let settings = with_db(state, |db| {
+            let business = db.businesses()?[0].id;
+            let profile = earshot::replies::ReplyProfile {
+                owner_name: Some("Maja".into()),
+                ..Default::default()
+            };
+            earshot::replies::set_profile(db, business, &profile)?;
+            earshot::replies::save_template(
+                db,
+                &earshot::model::replies::ReplyTemplate {
+                    id: 0,
+                    name: "Sorry".into(),
+                    min_rating: Some(1),
+                    max_rating: Some(2),
+                    aspect: None,
+                    body: "Sorry, {first_name}. {sign_off}".into(),
+                },
+            )?;
+            earshot::alerts::set_rule(db, "new_negative", Some(false), &[])
+                .map_err(crate::error::UiError::from)?;
+            Ok(json!({
+                "profile": serde_json::to_value(earshot::replies::profile(db, business)?).unwrap(),
+                "templates": earshot::replies::list_templates(db)?.iter().map(|t| json!([t.name, t.body])).collect::<Vec<_>>(),
+                "rules": serde_json::to_value(earshot::alerts::load_rules(db).map_err(crate::error::UiError::from)?.0).unwrap(),
+            }))
+        })
+        .await
+        .unwrap();
         // The dashboard's parts both stores have (the outlook's cards are the file's alone).
         let shared = [
             "empty",
@@ -143,6 +172,7 @@ fn answers(state: &AppState) -> Value {
             "warnings": serde_json::to_value(&warnings).unwrap(),
             "replied": json!([replied.body, serde_json::to_value(replied.state).unwrap()]),
             "revisions": revisions.len(),
+            "settings": settings,
             "dashboard_latest": dashboard["latest"].as_array().unwrap().iter()
                 .map(|r| r["external_id"].clone()).collect::<Vec<_>>(),
         })

@@ -418,6 +418,21 @@ function aiCard(o, ctx) {
 // ---- Your data ------------------------------------------------------------------------------
 
 function dataCard(o, ctx) {
+  // On a team database the reviews are on the team's server: its backups are the server's own,
+  // and an export here writes the team's reviews to this computer.
+  if (o.on_team) {
+    const exportBtn = h('button', { id: 'export-csv', class: 'btn', type: 'button' }, 'Export reviews (CSV)');
+    exportBtn.addEventListener('click', () => attempt(
+      (p) => (p ? `Exported every review to ${p}.` : 'Not exported.'),
+      () => api.exportReviewsCsv(), ctx, { button: exportBtn, failed: 'Not exported' },
+    ));
+    return card('data', 'Your data', 'Your team’s reviews are on its shared database.',
+      h('dl', { class: 'data-paths' },
+        h('div', null, h('dt', null, 'Database'), h('dd', null, h('code', { id: 'settings-db-path' }, o.db_path)))),
+      h('p', { id: 'data-on-team', class: 'muted' },
+        'Backups of a team’s database are made on its server by whoever runs it. Back up and restore work on this computer’s own database.'),
+      h('div', { class: 'actions actions-left' }, exportBtn));
+  }
   // In the demo the open file is the demo's: backing it up or restoring over it would look like
   // acting on the owner's reviews while touching neither (issue 32). Say so instead.
   if (ctx.inDemo) {
@@ -548,7 +563,7 @@ export async function render(_param, ctx) {
           own ? plural(own, 'business', 'businesses') : 'No business yet',
           o.businesses.length > own ? plural(o.businesses.length - own, 'competitor') : null,
           plural(o.templates.length, 'template'),
-          ctx.inDemo ? 'the demo café' : `last backup ${last ? formatDay(last) : 'never'}`,
+          o.on_team ? 'the team’s database' : ctx.inDemo ? 'the demo café' : `last backup ${last ? formatDay(last) : 'never'}`,
         ].filter(Boolean).join(' · ')))),
     sectionNav(),
     h('div', { class: 'settings-grid' },
