@@ -167,38 +167,45 @@ fn notify_new_alerts<R: Runtime>(
     }
 }
 
-fn view(state: &AppState, link: &TeamLink) -> UiResult<TeamDatabaseView> {
-    let owner_db = state.owner_db();
-    let choice = team_seat::load_choice(owner_db)?;
-    let passwords = passwords();
+/// The section's state, read on the blocking pool (the choice's file, the password store and
+/// the seat's file are all blocking reads).
+async fn view(state: &AppState, link: &TeamLink) -> UiResult<TeamDatabaseView> {
+    let owner_db = state.owner_db().to_path_buf();
     let team = state.team_database();
-    let fixed_at_start = team.as_ref().is_some_and(|t| t.from_start);
-    let login = match &team {
-        Some(t) if t.from_start => TeamLogin::from_url(&t.url),
-        _ => choice.login,
-    };
-    let password_saved = match &login {
-        Some(l) if !fixed_at_start => team_seat::password_saved(passwords.as_ref(), l)?,
-        _ => false,
-    };
-    Ok(TeamDatabaseView {
-        location: match &team {
-            Some(t) => earshot::store::postgres::redacted(&t.url),
-            None => state.db_path().display().to_string(),
-        },
-        in_use: team.is_some(),
-        login,
-        password_saved,
-        fixed_at_start,
-        passwords_in: passwords.describe(),
-        link: link.status(),
-        your_notifications: match &team {
-            Some(_) => Some(earshot::alerts::notification_prefs(&Store::open(
-                owner_db,
-            )?)?),
-            None => None,
-        },
+    let db_path = state.db_path();
+    let link = link.status();
+    on_blocking_pool(move || {
+        let choice = team_seat::load_choice(&owner_db)?;
+        let passwords = passwords();
+        let fixed_at_start = team.as_ref().is_some_and(|t| t.from_start);
+        let login = match &team {
+            Some(t) if t.from_start => TeamLogin::from_url(&t.url),
+            _ => choice.login,
+        };
+        let password_saved = match &login {
+            Some(l) if !fixed_at_start => team_seat::password_saved(passwords.as_ref(), l)?,
+            _ => false,
+        };
+        Ok(TeamDatabaseView {
+            location: match &team {
+                Some(t) => earshot::store::postgres::redacted(&t.url),
+                None => db_path.display().to_string(),
+            },
+            in_use: team.is_some(),
+            login,
+            password_saved,
+            fixed_at_start,
+            passwords_in: passwords.describe(),
+            link,
+            your_notifications: match &team {
+                Some(_) => Some(earshot::alerts::notification_prefs(&Store::open(
+                    &owner_db,
+                )?)?),
+                None => None,
+            },
+        })
     })
+    .await?
 }
 
 /// The section's state.
@@ -207,7 +214,7 @@ pub async fn team_database(
     state: State<'_, AppState>,
     link: State<'_, TeamLink>,
 ) -> UiResult<TeamDatabaseView> {
-    view(&state, &link)
+    view(&state, &link).await
 }
 
 /// Saves the server, database and person, and the password when one is typed (kept in the
@@ -225,7 +232,7 @@ pub async fn save_team_database(
         team_seat::save_login(&owner_db, passwords().as_ref(), &login, password.as_ref())
     })
     .await??;
-    view(&state, &link)
+    view(&state, &link).await
 }
 
 /// "Test connection": connects with the typed password (or the saved one) and says who you are.
@@ -291,5 +298,5 @@ pub async fn use_team_database(
     }
     app.state::<Background>().request(Request::Replan);
     app.emit(REVIEWS_CHANGED, ())?;
-    view(&state, &link)
+    view(&state, &link).await
 }
