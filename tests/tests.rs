@@ -34,6 +34,7 @@ mod team_people;
 mod team_reads;
 mod team_replies;
 mod team_requests;
+mod team_seat;
 mod team_store;
 mod team_sync;
 mod team_tls;

@@ -13,6 +13,7 @@ mod insights;
 mod migrate;
 mod replies;
 mod requests;
+mod seat;
 mod settings;
 mod sources;
 mod team;

@@ -22,6 +22,7 @@ mod migrate;
 mod replies;
 mod requests;
 mod reviews;
+mod seat;
 mod settings;
 mod sources;
 mod stats;
@@ -38,6 +39,7 @@ use crate::model::{Business, BusinessId, SourceId};
 
 pub use claims::SyncClaim;
 pub use reviews::PgReviewWriter;
+pub use seat::SignedInPerson;
 pub use team::{team_password, Change, Member, Role};
 
 /// The migrations of the PostgreSQL store, in order; its schema version is how many are applied.
