@@ -41,9 +41,7 @@ pub async fn dashboard(
 ) -> UiResult<Dashboard> {
     let today = chrono::Local::now().date_naive();
     with_db(&state, move |db| {
-        Ok(actions::team_dashboard::dashboard_of(
-            db, business, period, today,
-        )?)
+        Ok(actions::dashboard(db, business, period, today)?)
     })
     .await
 }

@@ -12,7 +12,7 @@ use tauri::{AppHandle, Emitter, State};
 
 use crate::error::UiResult;
 use crate::events::REVIEWS_CHANGED;
-use earshot::store::ReplyStore;
+use earshot::store::{ReplyStore, RequestStore};
 
 use crate::state::{with_db, AppState};
 

@@ -28,7 +28,6 @@ pub mod sources;
 pub mod sync;
 pub mod team;
 pub mod team_composer;
-pub mod team_dashboard;
 pub mod team_seat;
 pub mod topics;
 pub mod watch;

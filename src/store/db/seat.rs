@@ -1,8 +1,8 @@
 //! What the app's screens call on either store beyond the concepts' own files: marking a
-//! review read in the inbox, a review's earlier versions on the Review screen.
+//! review read in the inbox (a review's earlier versions come from `RequestStore::revisions`).
 
 use super::Db;
-use crate::model::{ReviewId, Revision};
+use crate::model::ReviewId;
 use crate::store::Result;
 
 impl Db {
@@ -10,13 +10,6 @@ impl Db {
         match self {
             Db::Sqlite(s) => s.mark_read(id),
             Db::Postgres(p) => p.mark_read(id),
-        }
-    }
-
-    pub fn revisions(&self, id: ReviewId) -> Result<Vec<Revision>> {
-        match self {
-            Db::Sqlite(s) => s.revisions(id),
-            Db::Postgres(p) => p.revisions(id),
         }
     }
 }

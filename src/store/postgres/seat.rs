@@ -1,12 +1,9 @@
 //! What one seat asks of the team database about itself (issue 31, the app on a team database):
-//! who it is signed in as and with what role, for Settings → Team database's "Test connection";
-//! and what the app's Review screen reads beside the composer (a review's earlier versions).
+//! who it is signed in as and with what role, for Settings → Team database's "Test connection".
 
 use serde::Serialize;
 
 use super::{PgStore, Role};
-use crate::model::{ReviewId, Revision};
-use crate::store::reviews::from_unix;
 use crate::store::Result;
 
 /// The person a connection is signed in as.
@@ -37,28 +34,5 @@ impl PgStore {
             role: row.get::<_, Option<&str>>(1).and_then(Role::parse),
             runs_the_database: row.get(2),
         })
-    }
-}
-
-impl PgStore {
-    /// The earlier versions of a review, oldest first (what the Review screen shows as its
-    /// history): the SQLite store's `revisions`, column for column.
-    pub fn revisions(&self, id: ReviewId) -> Result<Vec<Revision>> {
-        Ok(self
-            .client()
-            .query(
-                "SELECT rating, title, body, updated_at, recorded_at FROM review_revisions
-                 WHERE review_id = $1 ORDER BY id",
-                &[&id],
-            )?
-            .iter()
-            .map(|r| Revision {
-                rating: r.get(0),
-                title: r.get(1),
-                body: r.get(2),
-                updated_at: r.get::<_, Option<i64>>(3).map(from_unix),
-                recorded_at: from_unix(r.get(4)),
-            })
-            .collect())
     }
 }
