@@ -65,6 +65,7 @@ test-ui:
 smoke: setup
 	bash tests/e2e/smoke.sh
 	bash tests/e2e/notify.sh
+	bash tests/e2e/team.sh
 
 test: setup lint test-rust test-ui smoke fuzz-ci
 

@@ -8,12 +8,13 @@ use earshot::secrets::Secret;
 use tauri::State;
 
 use crate::error::{UiError, UiResult};
-use crate::state::{with_store, AppState};
+use crate::state::{with_db, AppState};
+use earshot::store::ChannelStore;
 
 /// Every channel with what it sent, what waits and its last error.
 #[tauri::command]
 pub async fn list_alert_channels(state: State<'_, AppState>) -> UiResult<Vec<Channel>> {
-    with_store(&state, |store| Ok(store.alert_channels()?)).await
+    with_db(&state, |store| Ok(store.alert_channels()?)).await
 }
 
 /// Adds a channel; an e-mail password goes to the keyring, never the database.
@@ -24,7 +25,7 @@ pub async fn add_alert_channel(
     password: Option<String>,
 ) -> UiResult<Channel> {
     let password = password.filter(|p| !p.is_empty()).map(Secret::new);
-    with_store(&state, move |store| {
+    with_db(&state, move |store| {
         let secrets = store.secrets()?;
         Ok(channels::add_channel(
             store,
@@ -40,7 +41,7 @@ pub async fn add_alert_channel(
 /// Sends a test message to a channel now.
 #[tauri::command]
 pub async fn test_alert_channel(state: State<'_, AppState>, id: ChannelId) -> UiResult<()> {
-    with_store(&state, move |store| {
+    with_db(&state, move |store| {
         let secrets = store.secrets()?;
         let http = channels::http_client()?;
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -56,7 +57,7 @@ pub async fn test_alert_channel(state: State<'_, AppState>, id: ChannelId) -> Ui
 /// alerts go to it again.
 #[tauri::command]
 pub async fn confirm_alert_channel(state: State<'_, AppState>, id: ChannelId) -> UiResult<()> {
-    with_store(&state, move |store| {
+    with_db(&state, move |store| {
         Ok(channels::confirm_channel(store, id)?)
     })
     .await
@@ -65,7 +66,7 @@ pub async fn confirm_alert_channel(state: State<'_, AppState>, id: ChannelId) ->
 /// Removes a channel, its deliveries and its password.
 #[tauri::command]
 pub async fn remove_alert_channel(state: State<'_, AppState>, id: ChannelId) -> UiResult<()> {
-    with_store(&state, move |store| {
+    with_db(&state, move |store| {
         let secrets = store.secrets()?;
         Ok(channels::remove_channel(store, secrets.as_ref(), id)?)
     })

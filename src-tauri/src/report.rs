@@ -9,7 +9,7 @@ use tauri_plugin_dialog::DialogExt;
 use earshot::actions::dashboard::DEFAULT_PERIOD_DAYS;
 
 use crate::error::{UiError, UiResult};
-use crate::state::{with_store, AppState};
+use crate::state::{with_db, AppState};
 
 /// Saves the dashboard of `business` (default: the owner's own, as the dashboard shows it) over
 /// `period` days to a PNG the owner picks in the native save dialog (shown from Rust: the webview
@@ -34,7 +34,7 @@ pub async fn export_dashboard_png(
     };
     let shown = path.display().to_string();
     let period = period.unwrap_or(DEFAULT_PERIOD_DAYS);
-    with_store(&state, move |store| {
+    with_db(&state, move |store| {
         let id = match business {
             Some(id) => id,
             None => match store.businesses()?.first() {

@@ -10,7 +10,7 @@ use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
 
 use crate::error::{UiError, UiResult};
-use crate::state::{with_store, AppState};
+use crate::state::{with_db, AppState};
 
 /// Links, customers, settings, warnings and figures of `business`.
 #[tauri::command]
@@ -18,7 +18,7 @@ pub async fn requests_overview(
     state: State<'_, AppState>,
     business: String,
 ) -> UiResult<RequestsOverview> {
-    with_store(&state, move |store| {
+    with_db(&state, move |store| {
         Ok(act::requests_overview(store, &business)?)
     })
     .await
@@ -33,7 +33,7 @@ pub async fn set_request_link(
     url: String,
 ) -> UiResult<ProfileLink> {
     let now = chrono::Utc::now().timestamp();
-    with_store(&state, move |store| {
+    with_db(&state, move |store| {
         Ok(act::set_request_link(
             store, &business, &platform, &url, now,
         )?)
@@ -48,7 +48,7 @@ pub async fn request_qr_preview(
     business: String,
     platform: String,
 ) -> UiResult<String> {
-    with_store(&state, move |store| {
+    with_db(&state, move |store| {
         Ok(act::request_qr_preview(store, &business, &platform)?)
     })
     .await
@@ -81,7 +81,7 @@ pub async fn save_request_card(
         return Ok(None);
     };
     let shown = path.display().to_string();
-    with_store(&state, move |store| {
+    with_db(&state, move |store| {
         let files = QrFiles {
             png: (kind == "png").then_some(path.as_path()),
             svg: (kind == "svg").then_some(path.as_path()),
@@ -115,7 +115,7 @@ pub async fn import_customers(
     path: String,
 ) -> UiResult<CustomersImported> {
     let now = chrono::Utc::now().timestamp();
-    with_store(&state, move |store| {
+    with_db(&state, move |store| {
         Ok(act::import_customers(
             store,
             &business,
@@ -139,7 +139,7 @@ pub async fn send_review_requests(
     let via = Via::parse(&via)
         .ok_or_else(|| UiError::new("invalid", format!("no way to send {via:?}")))?;
     let now = chrono::Utc::now().timestamp();
-    with_store(&state, move |store| {
+    with_db(&state, move |store| {
         let secrets = store.secrets()?;
         let options = SendOptions {
             platform,
@@ -165,7 +165,7 @@ pub async fn set_request_settings(
     state: State<'_, AppState>,
     settings: RequestSettings,
 ) -> UiResult<()> {
-    with_store(&state, move |store| {
+    with_db(&state, move |store| {
         Ok(act::set_request_settings(store, &settings)?)
     })
     .await

@@ -11,7 +11,7 @@ use tauri::{AppHandle, Emitter, State};
 
 use crate::error::UiResult;
 use crate::events::REVIEWS_CHANGED;
-use crate::state::{with_store, AppState};
+use crate::state::{with_db, AppState};
 
 /// Reviews tagged so far, of all the business's reviews.
 #[derive(Debug, Clone, Serialize)]
@@ -31,7 +31,7 @@ pub async fn list_topics(
     state: State<'_, AppState>,
     business: Option<BusinessId>,
 ) -> UiResult<TopicList> {
-    with_store(&state, move |store| {
+    with_db(&state, move |store| {
         Ok(TopicList {
             topics: actions::list_topics(store, business)?,
         })
@@ -50,7 +50,7 @@ pub async fn save_topic(
     words: String,
     on_progress: Channel<TaggingProgress>,
 ) -> UiResult<TopicChange> {
-    let change = with_store(&state, move |store| {
+    let change = with_db(&state, move |store| {
         // A closed channel (the window went away) must not stop the tagging.
         let mut progress = |done, total| {
             let _ = on_progress.send(TaggingProgress { done, total });
@@ -75,7 +75,7 @@ pub async fn remove_topic(
     state: State<'_, AppState>,
     id: TopicId,
 ) -> UiResult<TopicChange> {
-    let change = with_store(&state, move |store| {
+    let change = with_db(&state, move |store| {
         Ok(actions::remove_topic(store, id, &mut |_, _| {})?)
     })
     .await?;

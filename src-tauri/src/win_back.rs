@@ -10,7 +10,8 @@ use tauri::{AppHandle, Emitter, State};
 
 use crate::error::{UiError, UiResult};
 use crate::events::REVIEWS_CHANGED;
-use crate::state::{with_store, AppState};
+use crate::state::{with_db, AppState};
+use earshot::store::AlertStore;
 
 /// Recovered reviews sent with the view to draw as cards; the rest are links by id.
 const SHOWN_RECOVERIES: usize = 30;
@@ -29,7 +30,7 @@ pub async fn replies_effect(
     business: Option<BusinessId>,
     platform: Option<String>,
 ) -> UiResult<EffectView> {
-    with_store(&state, move |store| {
+    with_db(&state, move |store| {
         let id = match business {
             Some(id) => id,
             None => store
@@ -65,7 +66,7 @@ pub async fn follow_up(
     ask: FollowUpAsk,
     open_mail: Option<bool>,
 ) -> UiResult<FollowUpOutcome> {
-    let out = with_store(&state, move |store| {
+    let out = with_db(&state, move |store| {
         let secrets = store.secrets()?;
         Ok(win_back::follow_up(
             store,
@@ -93,7 +94,7 @@ pub async fn follow_up_status(
     state: State<'_, AppState>,
     review: ReviewId,
 ) -> UiResult<Option<FollowUpStatus>> {
-    with_store(&state, move |store| {
+    with_db(&state, move |store| {
         Ok(win_back::follow_up_status(store, review)?)
     })
     .await
