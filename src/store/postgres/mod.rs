@@ -57,6 +57,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("0007_people", include_str!("migrations/0007_people.sql")),
     ("0008_scale", include_str!("migrations/0008_scale.sql")),
+    (
+        "0013_import_speed",
+        include_str!("migrations/0013_import_speed.sql"),
+    ),
 ];
 
 /// The schema version this build writes on PostgreSQL.
@@ -110,6 +114,9 @@ pub struct PgStore {
     /// own (see `store/db/replies.rs`).
     client: Mutex<Client>,
     location: String,
+    /// The address as given, password included, kept in memory only: an import opens more
+    /// connections to it to write its batches in parallel (`PgReviewWriter`).
+    url: String,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -134,6 +141,7 @@ impl PgStore {
         let store = PgStore {
             client: Mutex::new(client),
             location,
+            url: url.to_owned(),
         };
         store.migrate()?;
         Ok(store)
