@@ -71,7 +71,13 @@ fn main() -> anyhow::Result<()> {
         let server = ServerCpu::of(&url)?;
         let before = server.seconds()?;
         let t = Instant::now();
-        let report = earshot::actions::import_into(&mut db, std::slice::from_ref(&csv), &opts, None, &mut |_, _| {})?;
+        let report = earshot::actions::import_into(
+            &mut db,
+            std::slice::from_ref(&csv),
+            &opts,
+            None,
+            &mut |_, _| {},
+        )?;
         let import_s = t.elapsed().as_secs_f64();
         let server_cpu_s = server.seconds()? - before;
         let _ = std::fs::remove_file(&csv);
@@ -148,7 +154,10 @@ impl ServerCpu {
     fn seconds(&self) -> anyhow::Result<f64> {
         // Clock ticks of 1/100 s (USER_HZ on Linux).
         let ticks = |fields: &[&str], from: usize, to: usize| -> u64 {
-            fields[from..to].iter().filter_map(|f| f.parse::<u64>().ok()).sum()
+            fields[from..to]
+                .iter()
+                .filter_map(|f| f.parse::<u64>().ok())
+                .sum()
         };
         let own = std::fs::read_to_string(format!("/proc/{}/stat", self.postmaster))?;
         // After the command's name: state, ppid, …; utime is field 14, so index 11 here.

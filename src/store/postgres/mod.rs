@@ -116,7 +116,7 @@ pub struct PgStore {
     location: String,
     /// The address as given, password included, kept in memory only: an import opens more
     /// connections to it to write its batches in parallel (`PgReviewWriter`).
-    url: String,
+    url: Box<str>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -141,7 +141,7 @@ impl PgStore {
         let store = PgStore {
             client: Mutex::new(client),
             location,
-            url: url.to_owned(),
+            url: url.into(),
         };
         store.migrate()?;
         Ok(store)
