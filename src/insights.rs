@@ -15,11 +15,13 @@ use crate::analysis::trends::{
 use crate::model::{BusinessId, ReviewId, SourceId};
 use crate::store::{Result, Source};
 
+mod dashboard_reads;
 pub mod effect;
 pub mod outlook;
 pub mod owner_topics;
 mod reads;
 
+pub use dashboard_reads::{DashboardReads, ReadOnce};
 pub use reads::InsightReads;
 
 /// "Recent" in topics and summaries: the last 30 days, against the 90 days before.

@@ -21,10 +21,10 @@ use usvg::fontdb;
 
 use crate::analysis::trends::{Granularity, Period};
 use crate::insights::outlook::{self, Heading, Rivals};
-use crate::insights::{self, Overview, WindowFigures};
+use crate::insights::{self, DashboardReads, InsightReads, Overview, WindowFigures};
 use crate::model::BusinessId;
 use crate::platform::platform_label;
-use crate::store::{Stats, Store, StoreError};
+use crate::store::{Stats, StoreError};
 
 /// The picture's width: a laptop screen's, legible on screen and on an A4 page.
 pub const WIDTH: f64 = 1280.0;
@@ -105,13 +105,16 @@ pub enum ImageFormat {
     Svg,
 }
 
-/// The dashboard of a business over `period_days` ending `today`, as an SVG document.
+/// The dashboard of a business over `period_days` ending `today`, as an SVG document, from
+/// either store (the app's file, or the CLI's `Db`: a file or a team database).
 pub fn dashboard_document(
-    store: &Store,
+    store: &(impl DashboardReads + ?Sized),
     business_id: BusinessId,
     today: NaiveDate,
     period_days: i64,
 ) -> Result<String> {
+    // Its parts read some of the same rows (the business's days, the businesses): once each.
+    let store = &insights::ReadOnce::new(store);
     let overview = insights::overview(store, business_id, today, period_days)?;
     let stats = store.stats(business_id)?;
     let own = !store.business(business_id)?.is_competitor;
@@ -156,7 +159,7 @@ pub fn write_image(svg: &str, format: ImageFormat, path: &Path) -> Result<()> {
 
 /// The dashboard saved as an image: what the app's Save as PNG and `earshot report` do.
 pub fn save_dashboard(
-    store: &Store,
+    store: &(impl DashboardReads + ?Sized),
     business_id: BusinessId,
     today: NaiveDate,
     period_days: i64,

@@ -278,14 +278,5 @@ fn the_alerts_commands_print_the_same_on_a_team_database() {
         }
         assert_eq!(on_file, on_team, "earshot {step:?}");
     }
-    // Channels stay with a file for now, and say so.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_earshot"))
-        .args(["--db", &url, "alerts", "channels"])
-        .env_remove("EARSHOT_DB")
-        .env("XDG_DATA_HOME", test.dir.path())
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("team database"), "{err}");
+    // The channels' commands: tests/team_channels.rs.
 }

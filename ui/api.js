@@ -241,6 +241,40 @@ export function watcherStatus() {
   return call('watcher_status');
 }
 
+/**
+ * Settings → Team database: { login: { host, port, database, person } | null, in_use, location,
+ * password_saved, fixed_at_start, passwords_in, link: { connected, problem, retry_in_secs } | null }.
+ * The password is never part of it.
+ */
+export function teamDatabase() {
+  return call('team_database');
+}
+
+/** Saves the server, database and person; `password` null keeps the saved one. */
+export function saveTeamDatabase(login, password = null) {
+  return call('save_team_database', { login, password });
+}
+
+/** Connects and says { location, schema_version, person, role, runs_the_database }. */
+export function testTeamDatabase(login, password = null) {
+  return call('test_team_database', { login, password });
+}
+
+/** Switches the app to the saved team database (`on`) or back to this computer's own. */
+export function useTeamDatabase(on) {
+  return call('use_team_database', { on });
+}
+
+/**
+ * Calls `fn({ connected, problem, retry_in_secs })` whenever the team database's live link
+ * connects or is lost; resolves to a function that stops listening.
+ */
+export async function onTeamLink(fn) {
+  const f = await backend();
+  if (f) return f.listen('team-link', fn);
+  return tauri.event.listen('team-link', (e) => fn(e.payload));
+}
+
 /** Installs and starts the watcher for this database; `advice` says what to do without systemd. */
 export function installWatcher() {
   return call('install_watcher');

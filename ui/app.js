@@ -176,6 +176,13 @@ async function leaveDemo() {
 }
 
 function errorView(e) {
+  // On a team database a screen not built for it yet says so, and offers the way back.
+  if (e.code === 'not_on_team_database') {
+    return h('section', { class: 'welcome problem', id: 'not-on-team', role: 'alert' },
+      h('h1', null, 'Not on a team database yet'),
+      h('p', { class: 'lead' }, e.message),
+      h('a', { class: 'btn btn-primary', href: '#settings' }, 'Open Settings'));
+  }
   const hint = e.code === 'schema_too_new'
     ? 'Install the latest Earshot to open it. Your data was not changed.'
     : 'Your data was not changed. If this keeps happening, note the message above and restart Earshot.';

@@ -8,6 +8,9 @@ let businesses = [];
 let channels = [];
 let topics = [];
 let watcher = false;
+// Settings → Team database: the saved login, whether a password is saved (the fake keeps no
+// password at all, as the shell keeps none in the settings) and whether it is in use.
+let team = { login: null, passwordSaved: false, inUse: false };
 let uiPrefs = { letter_keys: true };
 // The owner's reviews and businesses while the demo is open (the demo has its own, as the shell's
 // demo database does); null when the owner's data is the one shown.
@@ -30,8 +33,39 @@ export function reset() {
   channels = [];
   topics = [];
   watcher = false;
+  team = { login: null, passwordSaved: false, inUse: false };
   uiPrefs = { letter_keys: true };
   owner = null;
+}
+
+function teamView() {
+  const l = team.login;
+  return {
+    login: l,
+    in_use: team.inUse,
+    location: team.inUse ? `postgresql://${l.person}@${l.host}${l.port ? `:${l.port}` : ''}/${l.database}` : '~/.local/share/earshot/earshot.db',
+    password_saved: team.passwordSaved,
+    fixed_at_start: false,
+    passwords_in: 'the OS keyring',
+    link: team.inUse ? { connected: true, problem: null, retry_in_secs: null } : null,
+    your_notifications: team.inUse
+      ? { quiet_hours: null, daily_digest: false, digest_hour: 18, paused_until: null, last_digest_at: null }
+      : null,
+  };
+}
+
+/** The fake server: `nowhere` does not answer; a login without a password is refused. */
+function teamConnect(login, password) {
+  if (login.host === 'nowhere') {
+    throw { code: 'database', message: `team database postgresql://${login.person}@nowhere/${login.database}: error connecting to server: Connection refused` };
+  }
+  if (!password && !team.passwordSaved) {
+    throw { code: 'database', message: `password authentication failed for user "${login.person}"` };
+  }
+  return {
+    location: `postgresql://${login.person}@${login.host}${login.port ? `:${login.port}` : ''}/${login.database}`,
+    schema_version: 8, person: login.person, role: 'manager', runs_the_database: false,
+  };
 }
 
 const BODIES = [
@@ -207,6 +241,19 @@ export async function invoke(command, args) {
     }
     case 'test_alert_channel':
       return null;
+    case 'team_database':
+      return teamView();
+    case 'save_team_database':
+      team.login = args.login;
+      if (args.password) team.passwordSaved = true;
+      return teamView();
+    case 'test_team_database':
+      return teamConnect(args.login, args.password);
+    case 'use_team_database':
+      if (args.on) teamConnect(team.login, null);
+      team.inUse = Boolean(args.on);
+      emit('reviews-changed', null);
+      return teamView();
     case 'watcher_status':
     case 'install_watcher':
     case 'uninstall_watcher':

@@ -6,7 +6,9 @@ use earshot::model::alerts::{AlertFilter, AlertId, AlertState};
 use tauri::{AppHandle, State};
 
 use crate::error::{UiError, UiResult};
-use crate::state::{with_store, AppState};
+use earshot::store::AlertStore;
+
+use crate::state::{with_db, AppState};
 
 /// How many alerts one screen lists; older ones stay in the database and the CLI.
 const ALERTS_SHOWN: u32 = 200;
@@ -23,8 +25,8 @@ pub async fn list_alerts(
         limit: Some(ALERTS_SHOWN),
         ..Default::default()
     };
-    with_store(&state, move |store| {
-        Ok(actions::alerts_with_reviews(store, &filter)?)
+    with_db(&state, move |db| {
+        Ok(actions::alerts_with_reviews(db, &filter)?)
     })
     .await
 }
@@ -39,9 +41,9 @@ pub async fn set_alert_state(
 ) -> UiResult<()> {
     let to = AlertState::parse(&to)
         .ok_or_else(|| UiError::new("bad_state", format!("'{to}' is not an alert state")))?;
-    let unread = with_store(&state, move |store| {
-        alerts::set_state(store, id, to)?;
-        Ok(store.unread_alert_count()?)
+    let unread = with_db(&state, move |db| {
+        alerts::set_state(db, id, to)?;
+        Ok(db.unread_alert_count()?)
     })
     .await?;
     // The tray's unread count follows at once.
@@ -52,5 +54,5 @@ pub async fn set_alert_state(
 /// Alerts not yet seen: the badge on the Alerts tab.
 #[tauri::command]
 pub async fn unread_alert_count(state: State<'_, AppState>) -> UiResult<i64> {
-    with_store(&state, move |store| Ok(store.unread_alert_count()?)).await
+    with_db(&state, move |db| Ok(db.unread_alert_count()?)).await
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 use chrono::Local;
 use earshot::actions::{self, sync::RoundOptions};
 use earshot::secrets::{self, SecretStore};
-use earshot::store::Store;
+use earshot::store::{Db, DbLocation, Store};
 use earshot::sync::{self, EventSink, Selection};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
@@ -66,12 +66,21 @@ pub fn start<R: Runtime>(app: &AppHandle<R>, auto: bool) -> Background {
                     None => break,
                 },
             };
-            let (now_open, demo) = {
+            let (now_open, demo, team) = {
                 let state = app.state::<AppState>();
                 let open = state.db_path();
                 let demo = open != state.owner_db();
-                (open, demo)
+                (open, demo, state.team_database())
             };
+            if let Some(team) = team {
+                // On a team database the live link (`team.rs`) refreshes the views and
+                // notifies; the round only fetches, raises the team's alerts once and sends
+                // the replies this seat holds credentials for.
+                if let Some(sel) = selection {
+                    run_team_round(&app, team.url, sel).await;
+                }
+                continue;
+            }
             if now_open != opened.db {
                 opened = Opened::new(now_open);
             }
@@ -172,6 +181,68 @@ async fn run_round<R: Runtime>(
     };
     let _ = app.emit(SYNC_STATE, state);
     update_tray(app, db);
+}
+
+/// A round on the team database at `url`: the core's own (`sync_round_at`), with this seat's
+/// credentials for that database. Its notifications are the live link's, not the round's.
+async fn run_team_round<R: Runtime>(app: &AppHandle<R>, url: String, selection: Selection) {
+    let _busy = app.state::<AppState>().activity.begin();
+    let _ = app.emit(
+        SYNC_STATE,
+        SyncState {
+            running: true,
+            ..SyncState::idle()
+        },
+    );
+    let location = DbLocation::Postgres(url);
+    let opened = location.clone();
+    let secrets =
+        tauri::async_runtime::spawn_blocking(move || Db::open(&opened).and_then(|db| db.secrets()))
+            .await;
+    let state = match secrets {
+        Ok(Ok(secrets)) => {
+            let sink = app.clone();
+            let events: EventSink = Arc::new(move |e| {
+                let _ = sink.emit(SYNC_PROGRESS, e);
+            });
+            let now = Local::now().fixed_offset();
+            let opts = RoundOptions::default();
+            match actions::sync_round_at(
+                &location,
+                Arc::from(secrets),
+                selection,
+                &opts,
+                events,
+                now,
+            )
+            .await
+            {
+                Ok(done) => SyncState {
+                    running: false,
+                    new: done.new_items(),
+                    updated: done.changed_items(),
+                    failed: done.round.sources.iter().filter(|s| !s.ok).count(),
+                    unread_alerts: done.round.unread_alerts,
+                },
+                Err(e) => {
+                    eprintln!("earshot-desktop: background sync on the team database failed: {e}");
+                    SyncState::idle()
+                }
+            }
+        }
+        Ok(Err(e)) => {
+            eprintln!("earshot-desktop: team database: {e}");
+            SyncState::idle()
+        }
+        Err(e) => {
+            eprintln!("earshot-desktop: background task failed: {e}");
+            SyncState::idle()
+        }
+    };
+    if state.unread_alerts >= 0 {
+        crate::tray::show_unread(app, state.unread_alerts);
+    }
+    let _ = app.emit(SYNC_STATE, state);
 }
 
 /// Shows what the plan says now, then records it so nothing is shown twice.

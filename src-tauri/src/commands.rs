@@ -17,13 +17,17 @@ use tauri_plugin_dialog::DialogExt;
 use crate::error::{UiError, UiResult};
 use crate::events::REVIEWS_CHANGED;
 use crate::notify;
-use crate::state::{on_blocking_pool, with_store, AppState, Background, Request};
+use crate::state::{on_blocking_pool, with_db, AppState, Background, Request};
 
 /// The one-time upgrade the first command will run over every review, when it is large enough
 /// to be worth a word (`SlowUpgrade::worth_announcing`): the UI shows a progress card meanwhile
 /// instead of a screen that seems stuck. Reads the file only; another command migrates it.
 #[tauri::command]
 pub async fn pending_upgrade(state: State<'_, AppState>) -> UiResult<Option<SlowUpgrade>> {
+    // A team database is brought up to date by whoever opens it first, under its own lock.
+    if state.team_database().is_some() {
+        return Ok(None);
+    }
     let path = state.db_path();
     on_blocking_pool(move || Store::slow_upgrade(&path).filter(SlowUpgrade::worth_announcing)).await
 }
@@ -36,8 +40,8 @@ pub async fn dashboard(
     period: Option<i64>,
 ) -> UiResult<Dashboard> {
     let today = chrono::Local::now().date_naive();
-    with_store(&state, move |store| {
-        Ok(actions::dashboard(store, business, period, today)?)
+    with_db(&state, move |db| {
+        Ok(actions::dashboard(db, business, period, today)?)
     })
     .await
 }
@@ -47,25 +51,25 @@ pub async fn list_reviews(
     state: State<'_, AppState>,
     filter: ReviewFilter,
 ) -> UiResult<Vec<Review>> {
-    with_store(&state, move |store| Ok(store.list_reviews(&filter)?)).await
+    with_db(&state, move |db| Ok(db.list_reviews(&filter)?)).await
 }
 
 /// How many reviews match a filter: the inbox sizes its scroll area with it.
 #[tauri::command]
 pub async fn count_reviews(state: State<'_, AppState>, filter: ReviewFilter) -> UiResult<u64> {
-    with_store(&state, move |store| Ok(store.count_reviews(&filter)?)).await
+    with_db(&state, move |db| Ok(db.count_reviews(&filter)?)).await
 }
 
 /// What the inbox's filters offer: businesses, the platforms that have items, and the aspects.
 #[tauri::command]
 pub async fn inbox_facets(state: State<'_, AppState>) -> UiResult<InboxFacets> {
-    with_store(&state, move |store| Ok(actions::inbox_facets(store)?)).await
+    with_db(&state, move |db| Ok(actions::inbox_facets(db)?)).await
 }
 
 /// Marks a review read (the inbox shows unread ones in bold).
 #[tauri::command]
 pub async fn mark_read(state: State<'_, AppState>, review: i64) -> UiResult<()> {
-    with_store(&state, move |store| Ok(store.mark_read(review)?)).await
+    with_db(&state, move |db| Ok(db.mark_read(review)?)).await
 }
 
 /// Whether the demo is open, for the banner the UI shows while it is.
@@ -88,6 +92,11 @@ pub async fn load_demo(
     app: AppHandle,
     state: State<'_, AppState>,
 ) -> UiResult<earshot::demo::DemoSummary> {
+    // The demo is a file beside the seat's own: on a team database it would hide the team's
+    // reviews behind a made-up café's while every command still read the team's.
+    if state.team_database().is_some() {
+        return Err(crate::state::not_on_team_database());
+    }
     let today = Utc::now().date_naive();
     let owner = state.owner_db().to_path_buf();
     let busy = state.activity.begin();
@@ -231,13 +240,13 @@ pub async fn import_file(
         mapping: mapping.unwrap_or_default(),
         ..Default::default()
     };
-    let report = with_store(&state, move |store| {
+    let report = with_db(&state, move |db| {
         // A closed channel (the window went away) must not stop the import, so sends are best effort.
         let mut progress = |read, total| {
             let _ = on_progress.send(ImportProgress { read, total });
         };
-        Ok(actions::import(
-            store,
+        Ok(actions::import_into(
+            db,
             &[std::path::PathBuf::from(&path)],
             &opts,
             None,

@@ -82,3 +82,9 @@ impl From<earshot::actions::ServiceError> for UiError {
         UiError::new(e.code(), e.to_string())
     }
 }
+
+impl From<earshot::actions::team_seat::TeamSeatError> for UiError {
+    fn from(e: earshot::actions::team_seat::TeamSeatError) -> Self {
+        UiError::new(e.code(), e.to_string())
+    }
+}

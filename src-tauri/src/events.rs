@@ -9,3 +9,6 @@ pub const OPEN_REVIEW: &str = "open-review";
 
 /// Asks the window to show its alerts (after a grouped notification).
 pub const OPEN_ALERTS: &str = "open-alerts";
+
+/// The team database's live link connected or was lost (`team::LinkStatus`).
+pub const TEAM_LINK: &str = "team-link";

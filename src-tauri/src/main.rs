@@ -23,6 +23,9 @@ mod requests;
 mod settings;
 mod sources;
 mod state;
+mod team;
+#[cfg(test)]
+mod team_tests;
 mod topics;
 mod tray;
 mod win_back;
@@ -78,8 +81,41 @@ fn db_path_from_args() -> anyhow::Result<PathBuf> {
     Ok(earshot::store::default_db_path())
 }
 
+/// The app's state at start: on the team database `--db` or `EARSHOT_DB` names, else on the one
+/// this seat chose in Settings → Team database (kept beside its file, the password in the
+/// password store), else on the file. A chosen team database whose password cannot be read
+/// leaves the app on its file, saying why on the terminal.
+fn state_at_start(db_path: PathBuf) -> AppState {
+    match earshot::store::DbLocation::parse(&db_path) {
+        earshot::store::DbLocation::Postgres(url) => AppState::on_team_database(
+            earshot::actions::team_seat::seat_file(),
+            state::TeamDatabase {
+                url,
+                from_start: true,
+            },
+        ),
+        earshot::store::DbLocation::File(path) => {
+            match earshot::actions::team_seat::chosen_url(&path, team::passwords().as_ref()) {
+                Ok(Some(url)) => AppState::on_team_database(
+                    path,
+                    state::TeamDatabase {
+                        url,
+                        from_start: false,
+                    },
+                ),
+                Ok(None) => AppState::new(path),
+                Err(e) => {
+                    eprintln!("earshot-desktop: opening this computer's database: {e}");
+                    AppState::new(path)
+                }
+            }
+        }
+    }
+}
+
 fn run() -> anyhow::Result<()> {
-    let db_path = db_path_from_args()?;
+    let state = state_at_start(db_path_from_args()?);
+    let team_url = state.team_database().map(|t| t.url);
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
@@ -89,7 +125,8 @@ fn run() -> anyhow::Result<()> {
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
             Some(vec![MINIMIZED]),
         ))
-        .manage(AppState::new(db_path))
+        .manage(state)
+        .manage(team::TeamLink::default())
         .manage(Quitting(AtomicBool::new(false)))
         .manage(sources::PendingSignIns::default())
         .invoke_handler(tauri::generate_handler![
@@ -143,6 +180,10 @@ fn run() -> anyhow::Result<()> {
             settings::watcher_status,
             settings::install_watcher,
             settings::uninstall_watcher,
+            team::team_database,
+            team::save_team_database,
+            team::test_team_database,
+            team::use_team_database,
             report::export_dashboard_png,
             settings::save_ai_settings,
             settings::ui_prefs,
@@ -174,6 +215,9 @@ fn run() -> anyhow::Result<()> {
             let worker = background::start(app.handle(), auto);
             app.manage(worker);
             app.manage(LastNotified::default());
+            if let Some(url) = team_url.clone() {
+                app.state::<team::TeamLink>().start(app.handle(), url);
+            }
             tray::install(app.handle())?;
             #[cfg(target_os = "linux")]
             appearance::watch(app.handle());

@@ -12,7 +12,9 @@ use tauri::{AppHandle, Emitter, State};
 
 use crate::error::UiResult;
 use crate::events::REVIEWS_CHANGED;
-use crate::state::{with_store, AppState};
+use earshot::store::{ReplyStore, RequestStore};
+
+use crate::state::{with_db, AppState};
 
 /// The Review screen in one round trip: the composer's view, the revisions and the templates.
 #[derive(Debug, Serialize)]
@@ -33,19 +35,19 @@ pub struct ReviewDetail {
 
 #[tauri::command]
 pub async fn review_detail(state: State<'_, AppState>, review: ReviewId) -> UiResult<ReviewDetail> {
-    with_store(&state, move |store| {
-        let composer = replies::composer(store, review)?;
+    with_db(&state, move |db| {
+        let composer = actions::team_composer::composer_of(db, review)?;
         // Opening a review is reading it.
-        store.mark_read(review)?;
-        let (connector, _) = store.review_source_settings(review)?;
+        db.mark_read(review)?;
+        let (connector, _) = db.review_source_settings(review)?;
         let api = outbox::replier(&connector);
         Ok(ReviewDetail {
             can_delete: api.is_some_and(|a| a.can_delete()),
             can_edit: api.is_some_and(outbox::can_edit),
-            ai_enabled: replies::ai_settings(store)?.enabled,
-            revisions: store.revisions(review)?,
-            follow_up: actions::win_back::follow_up_status(store, review)?,
-            templates: replies::list_templates(store)?,
+            ai_enabled: replies::ai_settings(db)?.enabled,
+            revisions: db.revisions(review)?,
+            follow_up: actions::team_composer::follow_up_of(db, review)?,
+            templates: replies::list_templates(db)?,
             composer,
         })
     })
@@ -60,9 +62,9 @@ pub async fn check_reply(
     text: String,
     ai_draft: Option<String>,
 ) -> UiResult<Vec<Warning>> {
-    with_store(&state, move |store| {
+    with_db(&state, move |db| {
         Ok(replies::check_draft_from(
-            store,
+            db,
             review,
             &text,
             ai_draft.as_deref(),
@@ -78,8 +80,8 @@ pub async fn save_reply_draft(
     review: ReviewId,
     text: String,
 ) -> UiResult<Option<Reply>> {
-    with_store(&state, move |store| {
-        Ok(replies::save_draft(store, review, &text)?)
+    with_db(&state, move |db| {
+        Ok(replies::save_draft(db, review, &text)?)
     })
     .await
 }
@@ -91,8 +93,8 @@ pub async fn fill_template(
     review: ReviewId,
     template: String,
 ) -> UiResult<String> {
-    with_store(&state, move |store| {
-        Ok(replies::draft_from_template(store, review, Some(&template))?.1)
+    with_db(&state, move |db| {
+        Ok(replies::draft_from_template(db, review, Some(&template))?.1)
     })
     .await
 }
@@ -107,16 +109,10 @@ pub async fn post_reply(
 ) -> UiResult<Reply> {
     // The outbox borrows the store across its awaits, so it runs to completion here on the
     // blocking pool rather than on the async runtime's workers.
-    let reply = with_store(&state, move |store| {
-        let secrets = store.secrets()?;
+    let reply = with_db(&state, move |db| {
+        let secrets = db.secrets()?;
         let creds = ReplyCreds::stored(secrets.as_ref());
-        let post = actions::post_reply(
-            store,
-            &creds,
-            OutboxConfig::default(),
-            review,
-            key.as_deref(),
-        );
+        let post = actions::post_reply(db, &creds, OutboxConfig::default(), review, key.as_deref());
         Ok(tauri::async_runtime::block_on(post)?)
     })
     .await?;
@@ -131,10 +127,10 @@ pub async fn delete_reply(
     state: State<'_, AppState>,
     review: ReviewId,
 ) -> UiResult<Reply> {
-    let reply = with_store(&state, move |store| {
-        let secrets = store.secrets()?;
+    let reply = with_db(&state, move |db| {
+        let secrets = db.secrets()?;
         let creds = ReplyCreds::stored(secrets.as_ref());
-        let delete = actions::delete_reply(store, &creds, OutboxConfig::default(), review);
+        let delete = actions::delete_reply(db, &creds, OutboxConfig::default(), review);
         Ok(tauri::async_runtime::block_on(delete)?)
     })
     .await?;
@@ -152,11 +148,11 @@ pub async fn edit_reply(
     text: String,
     key: Option<String>,
 ) -> UiResult<Reply> {
-    let reply = with_store(&state, move |store| {
-        let secrets = store.secrets()?;
+    let reply = with_db(&state, move |db| {
+        let secrets = db.secrets()?;
         let creds = ReplyCreds::stored(secrets.as_ref());
         let config = OutboxConfig::default();
-        let edit = actions::edit_reply(store, &creds, config, review, &text, key.as_deref());
+        let edit = actions::edit_reply(db, &creds, config, review, &text, key.as_deref());
         Ok(tauri::async_runtime::block_on(edit)?)
     })
     .await;
@@ -168,10 +164,7 @@ pub async fn edit_reply(
 /// The draft's text and the review's page, for platforms without a reply API.
 #[tauri::command]
 pub async fn copy_reply(state: State<'_, AppState>, review: ReviewId) -> UiResult<CopyAndOpen> {
-    with_store(&state, move |store| {
-        Ok(replies::copy_and_open(store, review)?)
-    })
-    .await
+    with_db(&state, move |db| Ok(replies::copy_and_open(db, review)?)).await
 }
 
 /// Records a reply the owner posted by hand (the draft's text when none is given).
@@ -182,8 +175,8 @@ pub async fn mark_replied(
     review: ReviewId,
     text: Option<String>,
 ) -> UiResult<Reply> {
-    let reply = with_store(&state, move |store| {
-        Ok(replies::mark_replied(store, review, text.as_deref())?)
+    let reply = with_db(&state, move |db| {
+        Ok(replies::mark_replied(db, review, text.as_deref())?)
     })
     .await?;
     app.emit(REVIEWS_CHANGED, ())?;
@@ -195,9 +188,9 @@ pub async fn mark_replied(
 /// keyring.
 #[tauri::command]
 pub async fn ai_draft(state: State<'_, AppState>, review: ReviewId) -> UiResult<String> {
-    with_store(&state, move |store| {
-        let secrets = store.secrets()?;
-        let draft = actions::ai_draft(store, secrets.as_ref(), review, AiEndpoint::Saved);
+    with_db(&state, move |db| {
+        let secrets = db.secrets()?;
+        let draft = actions::ai_draft(db, secrets.as_ref(), review, AiEndpoint::Saved);
         Ok(tauri::async_runtime::block_on(draft)?.text)
     })
     .await

@@ -11,13 +11,14 @@ use earshot::model::{Business, BusinessId};
 use earshot::replies::ai::{self, AiSettings};
 use earshot::replies::{self, ReplyProfile};
 use earshot::secrets::Secret;
+use earshot::store::{Db, Store};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 use tauri_plugin_dialog::DialogExt;
 
 use crate::error::{UiError, UiResult};
 use crate::events::REVIEWS_CHANGED;
-use crate::state::{on_blocking_pool, with_store, AppState};
+use crate::state::{on_blocking_pool, with_db, with_seat_preferences, with_store, AppState};
 
 /// Everything the Settings screen shows, in one round trip.
 #[derive(Debug, Serialize)]
@@ -41,34 +42,54 @@ pub struct SettingsOverview {
     /// Why the AI endpoint's key is held back until the owner confirms it (a restore changed
     /// the endpoint), if it is.
     pub ai_unconfirmed: Option<String>,
+    /// Whether the app is on a team database (the data card then speaks of the team's server).
+    pub on_team: bool,
 }
 
 #[tauri::command]
 pub async fn settings_overview(state: State<'_, AppState>) -> UiResult<SettingsOverview> {
-    with_store(&state, move |store| {
-        let businesses = store.businesses()?;
+    let seat = state.owner_db().to_path_buf();
+    with_db(&state, move |db| {
+        let businesses = db.businesses()?;
         let profiles = businesses
             .iter()
             .filter(|b| !b.is_competitor)
-            .map(|b| Ok((b.id, replies::profile(store, b.id)?)))
+            .map(|b| Ok((b.id, replies::profile(db, b.id)?)))
             .collect::<UiResult<Vec<_>>>()?;
-        let dir = backup::backup_dir(store.path());
-        let secret_store = store.secrets()?;
+        let secret_store = db.secrets()?;
         let ai_key_saved = matches!(secret_store.get(ai::KEY_SOURCE, ai::KEY_NAME), Ok(Some(_)));
+        // A file keeps its backups beside it and its person's notifications inside it; a team
+        // database's backups are its server's (`pg_dump`), and this person's notifications
+        // stay in this seat's own file.
+        let (notifications, backups, backup_dir, ai_unconfirmed) = match db {
+            Db::Sqlite(store) => (
+                alerts::notification_prefs(store)?,
+                backup::list(store.path())?,
+                backup::backup_dir(store.path()).display().to_string(),
+                store.settings_unconfirmed()?,
+            ),
+            Db::Postgres(_) => (
+                alerts::notification_prefs(&Store::open(&seat)?)?,
+                Vec::new(),
+                String::new(),
+                None,
+            ),
+        };
         Ok(SettingsOverview {
-            ai: replies::ai_settings(store)?,
+            ai: replies::ai_settings(db)?,
             ai_key_saved,
             secrets_in: secret_store.describe(),
-            ai_unconfirmed: store.settings_unconfirmed()?,
+            ai_unconfirmed,
             profiles,
             businesses,
-            rules: alerts::load_rules(store)?.0,
-            notifications: alerts::notification_prefs(store)?,
-            templates: replies::list_templates(store)?,
+            rules: alerts::load_rules(db)?.0,
+            notifications,
+            templates: replies::list_templates(db)?,
             template_fields: replies::templates::FIELDS,
-            db_path: store.path().display().to_string(),
-            backups: backup::list(store.path())?,
-            backup_dir: dir.display().to_string(),
+            db_path: db.location(),
+            backups,
+            backup_dir,
+            on_team: matches!(db, Db::Postgres(_)),
         })
     })
     .await
@@ -85,10 +106,7 @@ pub async fn add_business(
     if name.is_empty() {
         return Err(UiError::new("bad_name", "Give the business a name."));
     }
-    with_store(&state, move |store| {
-        Ok(store.add_business(&name, competitor)?)
-    })
-    .await
+    with_db(&state, move |db| Ok(db.add_business(&name, competitor)?)).await
 }
 
 #[tauri::command]
@@ -97,9 +115,9 @@ pub async fn save_reply_profile(
     business: BusinessId,
     profile: ReplyProfile,
 ) -> UiResult<()> {
-    with_store(&state, move |store| {
-        store.business(business)?;
-        Ok(replies::set_profile(store, business, &profile)?)
+    with_db(&state, move |db| {
+        db.business(business)?;
+        Ok(replies::set_profile(db, business, &profile)?)
     })
     .await
 }
@@ -112,8 +130,8 @@ pub async fn set_alert_rule(
     enabled: Option<bool>,
     params: Vec<(String, String)>,
 ) -> UiResult<Rule> {
-    with_store(&state, move |store| {
-        alerts::set_rule(store, &kind, enabled, &params).map_err(|e| match e {
+    with_db(&state, move |db| {
+        alerts::set_rule(db, &kind, enabled, &params).map_err(|e| match e {
             // The screen names the rule; the owner needs the value and what would fit.
             AlertError::InvalidParam { value, reason, .. } => UiError::new(
                 "invalid_alert_param",
@@ -130,7 +148,7 @@ pub async fn set_notification_prefs(
     state: State<'_, AppState>,
     prefs: NotificationPrefs,
 ) -> UiResult<()> {
-    with_store(&state, move |store| {
+    with_seat_preferences(&state, move |store| {
         // Pauses and digest bookkeeping belong to the tray and the scheduler, not this form.
         let current = alerts::notification_prefs(store)?;
         let prefs = NotificationPrefs {
@@ -148,18 +166,12 @@ pub async fn save_template(
     state: State<'_, AppState>,
     template: ReplyTemplate,
 ) -> UiResult<ReplyTemplate> {
-    with_store(&state, move |store| {
-        Ok(replies::save_template(store, &template)?)
-    })
-    .await
+    with_db(&state, move |db| Ok(replies::save_template(db, &template)?)).await
 }
 
 #[tauri::command]
 pub async fn delete_template(state: State<'_, AppState>, name: String) -> UiResult<()> {
-    with_store(&state, move |store| {
-        Ok(replies::delete_template(store, &name)?)
-    })
-    .await
+    with_db(&state, move |db| Ok(replies::delete_template(db, &name)?)).await
 }
 
 #[tauri::command]
@@ -175,6 +187,10 @@ pub async fn restore_backup(
     state: State<'_, AppState>,
     path: String,
 ) -> UiResult<String> {
+    // A team's backups are its server's: restoring a file here would not touch its data.
+    if state.team_database().is_some() {
+        return Err(crate::state::not_on_team_database());
+    }
     let db = state.db_path();
     let busy = state.activity.begin();
     let done = on_blocking_pool(move || {
@@ -193,10 +209,10 @@ pub async fn save_ai_settings(
     settings: AiSettings,
     api_key: Option<String>,
 ) -> UiResult<()> {
-    with_store(&state, move |store| {
-        replies::set_ai_settings(store, &settings)?;
+    with_db(&state, move |db| {
+        replies::set_ai_settings(db, &settings)?;
         if let Some(key) = api_key {
-            let secret_store = store.secrets()?;
+            let secret_store = db.secrets()?;
             let done = if key.trim().is_empty() {
                 secret_store.delete(ai::KEY_SOURCE, ai::KEY_NAME)
             } else {
@@ -231,10 +247,10 @@ pub async fn export_reviews_csv(
         return Ok(None);
     };
     let shown = path.display().to_string();
-    with_store(&state, move |store| {
+    with_db(&state, move |db| {
         let file = std::fs::File::create(&path)
             .map_err(|e| UiError::new("io", format!("cannot create {}: {e}", path.display())))?;
-        earshot::export::reviews_csv(store, &Default::default(), std::io::BufWriter::new(file))
+        earshot::export::reviews_csv(db, &Default::default(), std::io::BufWriter::new(file))
             .map_err(|e| UiError::new(e.code(), e.to_string()))?;
         Ok(())
     })
@@ -265,12 +281,13 @@ pub async fn uninstall_watcher() -> UiResult<actions::ServiceStatus> {
 /// How the window behaves (the inbox's one-letter shortcuts), for the UI to read at start.
 #[tauri::command]
 pub async fn ui_prefs(state: State<'_, AppState>) -> UiResult<actions::UiPrefs> {
-    with_store(&state, move |store| Ok(actions::ui_prefs(store)?)).await
+    // How this window behaves is this seat's, on a team database too.
+    with_seat_preferences(&state, move |store| Ok(actions::ui_prefs(store)?)).await
 }
 
 #[tauri::command]
 pub async fn set_ui_prefs(state: State<'_, AppState>, prefs: actions::UiPrefs) -> UiResult<()> {
-    with_store(&state, move |store| {
+    with_seat_preferences(&state, move |store| {
         Ok(actions::set_ui_prefs(store, &prefs)?)
     })
     .await

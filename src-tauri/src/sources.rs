@@ -9,7 +9,7 @@ use earshot::store::{Source, Store};
 use tauri::{Emitter, State};
 
 use crate::error::{UiError, UiResult};
-use crate::state::{on_blocking_pool, with_store, AppState, Background, Request};
+use crate::state::{on_blocking_pool, with_db, with_store, AppState, Background, Request};
 
 /// Every platform with what it needs and how it signs in, for the Connect form.
 #[tauri::command]
@@ -22,7 +22,7 @@ pub type PendingSignIns = std::sync::Arc<actions::PendingSignIns>;
 
 #[tauri::command]
 pub async fn list_sources(state: State<'_, AppState>) -> UiResult<Vec<Source>> {
-    with_store(&state, |store| Ok(store.sources()?)).await
+    with_db(&state, |db| Ok(db.sources()?)).await
 }
 
 /// Connects a platform; secret settings go to the OS keyring. Returns the new source.
@@ -35,17 +35,11 @@ pub async fn add_source(
     label: Option<String>,
     settings: BTreeMap<String, String>,
 ) -> UiResult<Source> {
-    let source = with_store(&state, move |store| {
-        let secrets = store.secrets()?;
+    let source = with_db(&state, move |db| {
+        let secrets = db.secrets()?;
         let label = label.as_deref();
-        let add = actions::add_source(
-            store,
-            secrets.as_ref(),
-            &business,
-            &platform,
-            label,
-            &settings,
-        );
+        let add =
+            actions::add_source_to(db, secrets.as_ref(), &business, &platform, label, &settings);
         Ok(add?)
     })
     .await?;
@@ -56,9 +50,9 @@ pub async fn add_source(
 
 #[tauri::command]
 pub async fn remove_source(state: State<'_, AppState>, id: SourceId) -> UiResult<()> {
-    with_store(&state, move |store| {
+    with_db(&state, move |db| {
         // A keyring that cannot be reached leaves the credentials behind, and nothing else.
-        actions::remove_source(store, store.secrets()?.as_ref(), id)?;
+        actions::remove_source_from(db, db.secrets()?.as_ref(), id)?;
         Ok(())
     })
     .await
@@ -67,10 +61,7 @@ pub async fn remove_source(state: State<'_, AppState>, id: SourceId) -> UiResult
 /// One live request, nothing stored: says what is wrong in plain words.
 #[tauri::command]
 pub async fn test_source(state: State<'_, AppState>, id: SourceId) -> UiResult<TestOutcome> {
-    let (source, secrets) = with_store(&state, move |store| {
-        Ok((store.source(id)?, store.secrets()?))
-    })
-    .await?;
+    let (source, secrets) = with_db(&state, move |db| Ok((db.source(id)?, db.secrets()?))).await?;
     Ok(actions::test_source(&source, secrets.as_ref(), None).await?)
 }
 

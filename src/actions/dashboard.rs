@@ -7,8 +7,9 @@ use crate::analysis::trends::day_of_date;
 use crate::insights::outlook::{self, Heading, Portfolio, RecoveredSummary, Rivals};
 use crate::insights::owner_topics::{self, OwnerTopicSummary};
 use crate::insights::Overview;
+use crate::insights::{DashboardReads, InsightReads};
 use crate::model::{Business, BusinessId, Review};
-use crate::store::{ReviewFilter, Stats, Store};
+use crate::store::{ReviewFilter, Stats};
 
 use super::Result;
 
@@ -63,13 +64,16 @@ pub struct Dashboard {
     pub db_path: String,
 }
 
-/// The dashboard of `business` (default: the owner's own) over the `period` days up to `today`.
+/// The dashboard of `business` (default: the owner's own) over the `period` days up to `today`,
+/// on either store: the app passes its file, the CLI its `Db` (a file or a team database).
 pub fn dashboard(
-    store: &Store,
+    store: &(impl DashboardReads + ?Sized),
     business: Option<BusinessId>,
     period: Option<i64>,
     today: NaiveDate,
 ) -> Result<Dashboard> {
+    // Its parts read some of the same rows (the business's days, the businesses): once each.
+    let store = &crate::insights::ReadOnce::new(store);
     let period = period.unwrap_or(DEFAULT_PERIOD_DAYS);
     let businesses = store.businesses()?;
     let chosen = match business {
@@ -154,7 +158,7 @@ pub fn dashboard(
         overview,
         latest,
         alerts,
-        db_path: store.path().display().to_string(),
+        db_path: store.location(),
     })
 }
 

@@ -12,17 +12,17 @@ use crate::requests::card::{self, Card};
 use crate::requests::send::{MailAccount, SendOptions, SendReport};
 use crate::requests::{self, Customer, ProfileLink, RequestError, RequestSettings};
 use crate::secrets::SecretStore;
-use crate::store::{CustomersImported, Store};
+use crate::store::{CustomersImported, RequestStore};
 
 /// The review link of each of the business's profiles.
-pub fn request_links(store: &Store, business: &str) -> Result<Vec<ProfileLink>> {
+pub fn request_links<S: RequestStore>(store: &S, business: &str) -> Result<Vec<ProfileLink>> {
     let business = store.business_by_name(business)?;
     Ok(requests::links(store, &business)?)
 }
 
 /// Sets one profile's link by hand and returns it as it now reads.
-pub fn set_request_link(
-    store: &Store,
+pub fn set_request_link<S: RequestStore>(
+    store: &S,
     business: &str,
     platform: &str,
     url: &str,
@@ -52,8 +52,8 @@ fn write(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// Writes the profile link's QR code (PNG, SVG) and printable card (PDF) to the files given.
-pub fn write_request_qr(
-    store: &Store,
+pub fn write_request_qr<S: RequestStore>(
+    store: &S,
     business: &str,
     platform: &str,
     files: &QrFiles<'_>,
@@ -84,7 +84,11 @@ pub fn write_request_qr(
 
 /// The QR code of a profile's link as a PNG `data:` URL, for the screen's preview (an image,
 /// so no markup from anywhere reaches the page).
-pub fn request_qr_preview(store: &Store, business: &str, platform: &str) -> Result<String> {
+pub fn request_qr_preview<S: RequestStore>(
+    store: &S,
+    business: &str,
+    platform: &str,
+) -> Result<String> {
     use base64::Engine;
     let business = store.business_by_name(business)?;
     let link = requests::link(store, &business, platform)?;
@@ -96,8 +100,8 @@ pub fn request_qr_preview(store: &Store, business: &str, platform: &str) -> Resu
 }
 
 /// Imports the customer list at `path` (CSV) into the business's: every row or none.
-pub fn import_customers(
-    store: &Store,
+pub fn import_customers<S: RequestStore>(
+    store: &S,
     business: &str,
     path: &Path,
     now: i64,
@@ -118,7 +122,7 @@ pub fn import_customers(
 }
 
 /// The business's customer list.
-pub fn customers(store: &Store, business: &str) -> Result<Vec<Customer>> {
+pub fn customers<S: RequestStore>(store: &S, business: &str) -> Result<Vec<Customer>> {
     let business = store.business_by_name(business)?;
     Ok(store.customers(business.id)?)
 }
@@ -134,8 +138,8 @@ pub struct MailOverride {
 }
 
 /// Asks every eligible customer (see [`crate::requests::send`]); `progress` hears (done, total).
-pub fn send_requests(
-    store: &Store,
+pub fn send_requests<S: RequestStore>(
+    store: &S,
     secrets: &dyn SecretStore,
     business: &str,
     options: &SendOptions,
@@ -172,7 +176,7 @@ pub fn send_requests(
 }
 
 /// Requests sent, the reviews that followed, and their rating against the rest.
-pub fn request_stats(store: &Store, business: &str) -> Result<RequestStats> {
+pub fn request_stats<S: RequestStore>(store: &S, business: &str) -> Result<RequestStats> {
     let business = store.business_by_name(business)?;
     let settings = RequestSettings::load(store)?;
     let requests = store.review_requests(business.id)?;
@@ -197,7 +201,7 @@ pub struct RequestsOverview {
     pub stats: RequestStats,
 }
 
-pub fn requests_overview(store: &Store, business: &str) -> Result<RequestsOverview> {
+pub fn requests_overview<S: RequestStore>(store: &S, business: &str) -> Result<RequestsOverview> {
     let settings = RequestSettings::load(store)?;
     // The e-mail's warnings, and those of the text message the e-mail does not already have.
     let mut warnings = requests::message::check(&settings.body);
@@ -217,6 +221,6 @@ pub fn requests_overview(store: &Store, business: &str) -> Result<RequestsOvervi
 }
 
 /// Stores the owner's settings (period, window, words).
-pub fn set_request_settings(store: &Store, settings: &RequestSettings) -> Result<()> {
+pub fn set_request_settings<S: RequestStore>(store: &S, settings: &RequestSettings) -> Result<()> {
     Ok(settings.save(store)?)
 }

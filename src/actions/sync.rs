@@ -100,7 +100,9 @@ pub async fn sync_round_at(
         crate::sync::round_at(db, Arc::clone(&secrets), selection, &opts.sync, events, now).await?;
     let (sent, delivered, backup) = match db {
         DbLocation::File(path) => after_sync(path, secrets, opts, now).await,
-        DbLocation::Postgres(_) => after_sync_on_team_database(db.clone(), secrets, opts).await,
+        DbLocation::Postgres(_) => {
+            after_sync_on_team_database(db.clone(), secrets, opts, now).await
+        }
     };
     let (replies, replies_error) = match sent {
         Ok(r) => (r, None),
@@ -192,34 +194,58 @@ async fn after_sync(
 
 /// [`after_sync`] on a team database: this seat sends the team's queued replies it holds the
 /// credentials for (each claimed once for the team; the rest stay queued for a seat that holds
-/// theirs). The alert channels are not yet delivered from a team database (docs/team.md), and
-/// its backup is the server's (pg_dump), not a file beside it.
+/// theirs), then the alerts not yet delivered to the team's channels (each message claimed once
+/// for the team; an e-mail channel whose password this seat's keyring lacks is left to a seat
+/// that holds it). Its backup is the server's (pg_dump), not a file beside it.
 async fn after_sync_on_team_database(
     db: DbLocation,
     secrets: Arc<dyn SecretStore>,
     opts: &RoundOptions,
+    now: DateTime<FixedOffset>,
 ) -> AfterSync {
     let config = opts.outbox.clone();
     let env_tokens = opts.env_tokens;
     let task = tokio::task::spawn_blocking(move || {
-        crate::store::Db::open(&db)
-            .map_err(ActionError::from)
-            .and_then(|team| {
+        let mut team = match crate::store::Db::open(&db) {
+            Ok(team) => team,
+            Err(e) => {
+                let e = e.to_string();
+                return (
+                    Err(ActionError::Runtime(e.clone())),
+                    Err(ActionError::Runtime(e)),
+                );
+            }
+        };
+        let sent = super::block_on(async {
+            let creds = ReplyCreds {
+                stored: secrets.as_ref(),
+                env_tokens,
+            };
+            let outbox = Outbox::new(&team, &creds, config)?;
+            Ok(outbox.run().await?)
+        });
+        let delivered = crate::channels::http_client()
+            .map_err(|e| ActionError::Runtime(e.to_string()))
+            .and_then(|http| {
                 super::block_on(async {
-                    let creds = ReplyCreds {
-                        stored: secrets.as_ref(),
-                        env_tokens,
-                    };
-                    let outbox = Outbox::new(&team, &creds, config)?;
-                    Ok(outbox.run().await?)
+                    crate::channels::deliver(&mut team, secrets.as_ref(), &http, now)
+                        .await
+                        .map_err(|e| ActionError::Runtime(e.to_string()))
                 })
-            })
+            });
+        (sent, delivered)
     });
-    let sent = match task.await {
-        Ok(sent) => sent,
-        Err(e) => Err(ActionError::Runtime(format!("the outbox task failed: {e}"))),
+    let (sent, delivered) = match task.await {
+        Ok(both) => both,
+        Err(e) => {
+            let e = format!("the outbox and alert channels task failed: {e}");
+            (
+                Err(ActionError::Runtime(e.clone())),
+                Err(ActionError::Runtime(e)),
+            )
+        }
     };
-    (sent, Ok(DeliverReport::default()), Ok(None))
+    (sent, delivered, Ok(None))
 }
 
 /// What [`after_sync`] did: the outbox's run, the channels' deliveries, the day's backup.

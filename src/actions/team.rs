@@ -1,6 +1,7 @@
 //! The team's people (issue 31): set up the roles, invite, list, change and remove people, hand a
-//! review to someone, and hear the team's changes. Each works on a team database only; on a file
-//! the store says so ([`crate::store::StoreError::NeedsTeamDatabase`]).
+//! review to someone, and hear the team's changes. Each works on a team database only (on a file
+//! the store says so: [`crate::store::StoreError::NeedsTeamDatabase`]), but handing a review to
+//! someone, which works on a file too, with a name as typed.
 
 use std::time::Duration;
 
@@ -63,9 +64,12 @@ pub fn set_role(db: &Db, name: &str, role: Role) -> Result<Member> {
     db.set_member_role(name, role)
 }
 
-/// Hands review `review_id` to the person `to`, or to nobody.
-pub fn assign(db: &Db, review_id: ReviewId, to: Option<&str>) -> Result<()> {
-    db.assign_review(review_id, to)
+/// Hands review `review_id` to the person `to`, or to nobody (`None`, or a name of nothing but
+/// spaces: `--to ''`). Who it is assigned to now.
+pub fn assign(db: &Db, review_id: ReviewId, to: Option<&str>) -> Result<Option<String>> {
+    let to = to.map(str::trim).filter(|name| !name.is_empty());
+    db.assign_review(review_id, to)?;
+    Ok(to.map(str::to_owned))
 }
 
 /// Hears the team's changes until `on_change` says stop (returns false): each batch of changes

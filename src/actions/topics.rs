@@ -1,12 +1,13 @@
 //! The owner's own topics (issue 27): list, add or change, remove. Changing a topic re-tags the
-//! business's reviews in the same transaction (`Store::save_owner_topic`), with progress for
-//! the app's bar and the CLI's.
+//! business's reviews in the same transaction (`save_owner_topic`), with progress for the app's
+//! bar and the CLI's. On either store ([`TopicStore`]): the app passes its file, the CLI its
+//! `Db` (a file or a team database).
 
 use serde::Serialize;
 
 use crate::analysis::topics::split_words;
 use crate::model::BusinessId;
-use crate::store::{OwnerTopic, Store, TopicId};
+use crate::store::{OwnerTopic, TopicId, TopicStore};
 
 use super::Result;
 
@@ -20,7 +21,10 @@ pub struct TopicChange {
 }
 
 /// The owner's topics, of one business or of all.
-pub fn list_topics(store: &Store, business_id: Option<BusinessId>) -> Result<Vec<OwnerTopic>> {
+pub fn list_topics(
+    store: &(impl TopicStore + ?Sized),
+    business_id: Option<BusinessId>,
+) -> Result<Vec<OwnerTopic>> {
     Ok(store.owner_topics(business_id)?)
 }
 
@@ -28,7 +32,7 @@ pub fn list_topics(store: &Store, business_id: Option<BusinessId>) -> Result<Vec
 /// separated by commas ("new menu, seasonal menu, menu"). `progress` gets (reviews done,
 /// reviews in all) while the business's reviews are re-tagged.
 pub fn save_topic(
-    store: &mut Store,
+    store: &mut (impl TopicStore + ?Sized),
     business_id: BusinessId,
     id: Option<TopicId>,
     name: &str,
@@ -47,7 +51,7 @@ pub fn save_topic(
 
 /// Removes a topic and its mentions from the reviews.
 pub fn remove_topic(
-    store: &mut Store,
+    store: &mut (impl TopicStore + ?Sized),
     id: TopicId,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<TopicChange> {

@@ -9,6 +9,14 @@
 //! watcher on one database share the work safely: each source is synced under a lease in the
 //! database, and each alert message and queued reply is claimed before it is sent.
 //!
+//! On a team database (issue 31) a watcher runs the same round: it syncs the sources this seat
+//! holds keys for, raises the team's alerts, delivers the team's channels and sends the team's
+//! queued replies. Between rounds it listens on the team's live link (`LISTEN earshot`, on a
+//! connection of its own): when another seat queues or approves a reply, or raises an alert, it
+//! sends at once (a round that syncs nothing) rather than at the next interval. Everything it
+//! sends is claimed once for the team first, so a watcher stopped or killed mid-send leaves a
+//! claim that no other seat repeats, never a message sent twice.
+//!
 //! Nothing here prints or knows of signals: the caller gets each round's report and hands in the
 //! future that says when to stop.
 
@@ -17,9 +25,10 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::sync::{sync_round, RoundOptions, RoundReport};
+use super::sync::{sync_round_at, RoundOptions, RoundReport};
 use super::Result;
 use crate::secrets::SecretStore;
+use crate::store::{Db, DbLocation};
 use crate::sync::{no_events, Selection};
 
 /// How often due sources are looked for. Each source keeps its own schedule; this only bounds
@@ -77,6 +86,24 @@ pub async fn watch<S, F>(
     db: &Path,
     secrets: Arc<dyn SecretStore>,
     opts: &WatchOptions,
+    on_round: F,
+    stop: S,
+) -> u64
+where
+    S: Future<Output = ()>,
+    F: FnMut(Result<RoundReport>),
+{
+    let db = DbLocation::File(db.to_path_buf());
+    watch_at(&db, secrets, opts, on_round, stop).await
+}
+
+/// [`watch`] on a database of either kind. On a team database it also wakes between rounds when
+/// another seat queues a reply or raises an alert, and sends them then (a round that syncs no
+/// source), reported to `on_round` like any round.
+pub async fn watch_at<S, F>(
+    db: &DbLocation,
+    secrets: Arc<dyn SecretStore>,
+    opts: &WatchOptions,
     mut on_round: F,
     stop: S,
 ) -> u64
@@ -87,10 +114,14 @@ where
     tokio::pin!(stop);
     let period = opts.period();
     let mut rounds = 0;
+    let mut woken = match db {
+        DbLocation::Postgres(_) if !opts.once => Some(hear_team_work(db.clone())),
+        _ => None,
+    };
     loop {
         let started = tokio::time::Instant::now();
         let now = chrono::Local::now().fixed_offset();
-        let round = sync_round(
+        let round = sync_round_at(
             db,
             Arc::clone(&secrets),
             opts.selection(),
@@ -116,9 +147,97 @@ where
         if opts.once {
             return rounds;
         }
-        tokio::select! {
-            _ = tokio::time::sleep_until(started + period) => {}
-            _ = &mut stop => return rounds,
+        // Until the next round: sleep, or send what another seat has just handed the team.
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep_until(started + period) => break,
+                _ = &mut stop => return rounds,
+                _ = next_wake(&mut woken) => {}
+            }
+            let now = chrono::Local::now().fixed_offset();
+            let send = sync_round_at(
+                db,
+                Arc::clone(&secrets),
+                Selection::Ids(Vec::new()),
+                &opts.round,
+                no_events(),
+                now,
+            );
+            tokio::pin!(send);
+            rounds += 1;
+            tokio::select! {
+                done = &mut send => on_round(done),
+                _ = &mut stop => {
+                    if let Ok(done) = tokio::time::timeout(STOP_GRACE, send).await {
+                        on_round(done);
+                    }
+                    return rounds;
+                }
+            }
         }
     }
+}
+
+/// How long one wait for the team's notifications lasts before the listening thread looks
+/// whether the watcher still wants them.
+const LISTEN_SLICE: Duration = Duration::from_millis(500);
+
+/// Wait before listening again after the team database's connection broke.
+const LISTEN_RETRY: Duration = Duration::from_secs(5);
+
+/// Resolves when the team has handed this seat work (see [`hear_team_work`]); never on a file.
+async fn next_wake(woken: &mut Option<tokio::sync::mpsc::Receiver<()>>) {
+    match woken {
+        Some(heard) => {
+            if heard.recv().await.is_none() {
+                // The listening thread is gone: rounds on schedule only.
+                *woken = None;
+                std::future::pending::<()>().await;
+            }
+        }
+        None => std::future::pending::<()>().await,
+    }
+}
+
+/// Listens on the team database's live link, on a thread and connection of its own (the
+/// `postgres` client blocks), and says when a reply was queued, approved or changed, or an alert
+/// raised: the work a watcher sends. Changes heard together wake it once (a channel of one).
+/// A reconnection wakes it too, since what was said while the link was down is lost. The thread
+/// ends when the watcher drops the receiver.
+///
+/// The watcher's own sends change replies too and so wake it once more; that round finds
+/// nothing left and writes nothing, so it stops there (a seat waiting for credentials rewrites
+/// no unchanged note: see `PgStore::note_reply_waiting`).
+fn hear_team_work(db: DbLocation) -> tokio::sync::mpsc::Receiver<()> {
+    let (wake, woken) = tokio::sync::mpsc::channel(1);
+    std::thread::spawn(move || {
+        let mut first = true;
+        while !wake.is_closed() {
+            let team = match Db::open(&db).and_then(|team| team.listen().map(|()| team)) {
+                Ok(team) => team,
+                Err(_) => {
+                    std::thread::sleep(LISTEN_RETRY);
+                    continue;
+                }
+            };
+            if !std::mem::take(&mut first) {
+                let _ = wake.try_send(());
+            }
+            while !wake.is_closed() {
+                match team.next_changes(LISTEN_SLICE) {
+                    Ok(changes) => {
+                        if changes
+                            .iter()
+                            .any(|c| c.kind == "reply" || c.kind == "alert")
+                        {
+                            // Full: a wake is already waiting, and it covers this change too.
+                            let _ = wake.try_send(());
+                        }
+                    }
+                    Err(_) => break,
+                }
+            }
+        }
+    });
+    woken
 }

@@ -8,13 +8,13 @@ use crate::insights::effect::{self, Effect};
 use crate::model::BusinessId;
 use crate::replies::follow_up::{self, FollowUpAsk, FollowUpOutcome, FollowUpStatus};
 use crate::secrets::SecretStore;
-use crate::store::Store;
+use crate::store::RequestStore;
 
 use super::Result;
 
 /// The replies' effect for a business, optionally on one platform (any spelling the CLI takes).
-pub fn replies_effect(
-    store: &Store,
+pub fn replies_effect<S: RequestStore>(
+    store: &S,
     business_id: BusinessId,
     platform: Option<&str>,
 ) -> Result<Effect> {
@@ -23,8 +23,8 @@ pub fn replies_effect(
 }
 
 /// Asks the customer of an answered review to update it (see [`follow_up::follow_up`]).
-pub fn follow_up(
-    store: &mut Store,
+pub fn follow_up<S: RequestStore>(
+    store: &mut S,
     secrets: &dyn SecretStore,
     ask: &FollowUpAsk,
     now: DateTime<Utc>,
@@ -33,11 +33,17 @@ pub fn follow_up(
 }
 
 /// Every review asked, latest ask first; optionally of one business.
-pub fn follow_ups(store: &Store, business_id: Option<BusinessId>) -> Result<Vec<FollowUpStatus>> {
+pub fn follow_ups<S: RequestStore>(
+    store: &S,
+    business_id: Option<BusinessId>,
+) -> Result<Vec<FollowUpStatus>> {
     Ok(follow_up::list(store, business_id)?)
 }
 
 /// One review's follow-up state, for the review screen.
-pub fn follow_up_status(store: &Store, review_id: i64) -> Result<Option<FollowUpStatus>> {
+pub fn follow_up_status<S: RequestStore>(
+    store: &S,
+    review_id: i64,
+) -> Result<Option<FollowUpStatus>> {
     Ok(follow_up::status(store, review_id)?)
 }

@@ -1035,7 +1035,19 @@ pub fn analyze_with_language(text: &str) -> (Option<Sentiment>, Option<&'static 
     let m = model();
     let mut toks = Vec::with_capacity(text.len() / 5 + 4);
     let words = tokenize(m, text, &mut toks);
-    let language = language(text, &words);
+    let mut language = language(text, &words);
+    // A text the detector could not place (too short for it, as "Pésimo servicio" and "Sehr
+    // schlecht" are, or a tweet of few words between handles) that reads as nothing in English:
+    // ask the other languages' models which of them knows its words.
+    if language.is_none() && words.english == 0 && words.lexical == 0 {
+        let hint = (words.words > 0).then(|| guess_language(text)).flatten();
+        let short = words.words < 4;
+        language = languages::short_text_language(text, hint, short, &mut toks);
+        if language.is_none() {
+            toks.clear();
+            tokenize(m, text, &mut toks);
+        }
+    }
     let score = match language {
         None | Some("en") => score_tokens(m, text, &mut toks),
         Some(other) => {
@@ -1328,6 +1340,15 @@ fn language(text: &str, words: &Words) -> Option<&'static str> {
     Some(iso_639_1(info.lang()))
 }
 
+/// The detector's guess however unsure, as an ISO 639-1 code: a hint, never the answer alone.
+fn guess_language(text: &str) -> Option<&'static str> {
+    let mut cut = text.len().min(200);
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    whatlang::detect(&text[..cut]).map(|info| iso_639_1(info.lang()))
+}
+
 fn iso_639_1(lang: whatlang::Lang) -> &'static str {
     use whatlang::Lang::*;
     match lang {
@@ -1409,6 +1430,52 @@ mod tests {
             Some(Positive),
             "{}",
             score(verdict)
+        );
+    }
+
+    /// A short complaint in another language is what a mention looks like: it used to read as
+    /// nothing in English and raise no alert.
+    #[test]
+    fn short_texts_in_other_languages_are_scored_in_their_language() {
+        for (text, label, lang) in [
+            ("Pésimo servicio", Negative, "es"),
+            ("Muy malo", Negative, "es"),
+            ("La comida estaba deliciosa", Positive, "es"),
+            ("Sehr schlecht", Negative, "de"),
+            ("Das Essen war kalt und schlecht", Negative, "de"),
+            ("Très mauvais", Negative, "fr"),
+            ("Service nul, à éviter", Negative, "fr"),
+            ("Servizio pessimo", Negative, "it"),
+            ("Il servizio era pessimo", Negative, "it"),
+            ("Atendimento muito ruim", Negative, "pt"),
+            ("Excelente atendimento", Positive, "pt"),
+        ] {
+            let (scored, language) = analyze_with_language(text);
+            assert_eq!(
+                (scored.map(|s| s.label), language),
+                (Some(label), Some(lang)),
+                "{text:?}"
+            );
+        }
+        // Short English text keeps its English reading, and emoji alone name no language.
+        for text in [
+            "Fast service",
+            "Parking lot full",
+            "Table for two",
+            "Tacos al pastor",
+            "Menu changed",
+            "Pizza",
+            "Brunch on sundays",
+            "Sushi bar downtown",
+        ] {
+            let (scored, language) = analyze_with_language(text);
+            assert_eq!(scored.map(|s| s.label), Some(Neutral), "{text:?}");
+            assert_eq!(language, None, "{text:?}");
+        }
+        assert_eq!(analyze_with_language("😡😡").1, None);
+        assert_eq!(
+            analyze_with_language("😡😡").0.map(|s| s.label),
+            Some(Negative)
         );
     }
 

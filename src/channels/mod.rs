@@ -27,7 +27,7 @@ use serde_json::{json, Value as Json};
 use crate::model::alerts::{Alert, AlertId, AlertKind, QuietHours};
 use crate::model::Review;
 use crate::secrets::{Secret, SecretError, SecretStore};
-use crate::store::{Store, StoreError, APP_WIDE_CREDENTIALS};
+use crate::store::{ChannelStore, StoreError, APP_WIDE_CREDENTIALS};
 
 /// Row id of a channel.
 pub type ChannelId = i64;
@@ -280,8 +280,8 @@ pub struct ChannelSpec {
 
 /// Checks the owner's input and stores the channel; an e-mail password goes to the secret
 /// store, never the database.
-pub fn add_channel(
-    store: &Store,
+pub fn add_channel<S: ChannelStore + ?Sized>(
+    store: &S,
     secrets: &dyn SecretStore,
     spec: &ChannelSpec,
     password: Option<&Secret>,
@@ -384,7 +384,11 @@ fn web_url(s: &str, what: &str) -> Result<reqwest::Url> {
 }
 
 /// Removes a channel, its deliveries and its password.
-pub fn remove_channel(store: &Store, secrets: &dyn SecretStore, id: ChannelId) -> Result<()> {
+pub fn remove_channel<S: ChannelStore + ?Sized>(
+    store: &S,
+    secrets: &dyn SecretStore,
+    id: ChannelId,
+) -> Result<()> {
     let channel = store.alert_channel(id)?.ok_or(ChannelError::Unknown(id))?;
     if channel.kind == ChannelKind::Email {
         secrets.delete(APP_WIDE_CREDENTIALS, &password_key(&channel))?;
@@ -444,7 +448,7 @@ impl SendError {
 }
 
 /// Confirms a channel a restore changed (see `Channel::unconfirmed`): it is sent to again.
-pub fn confirm_channel(store: &Store, id: ChannelId) -> Result<()> {
+pub fn confirm_channel<S: ChannelStore + ?Sized>(store: &S, id: ChannelId) -> Result<()> {
     if !store.confirm_alert_channel(id)? {
         return Err(ChannelError::Unknown(id));
     }
@@ -520,8 +524,8 @@ pub fn mail_account(
 }
 
 /// Sends a test message to a channel now, outside the deliveries.
-pub async fn test_channel(
-    store: &Store,
+pub async fn test_channel<S: ChannelStore + ?Sized>(
+    store: &S,
     secrets: &dyn SecretStore,
     http: &reqwest::Client,
     id: ChannelId,
@@ -545,7 +549,7 @@ pub async fn test_channel(
 }
 
 /// The message for one alert: its text and the words of the reviews it is about.
-pub fn alert_message(store: &Store, alert: &Alert) -> Result<Message> {
+pub fn alert_message<S: ChannelStore + ?Sized>(store: &S, alert: &Alert) -> Result<Message> {
     let mut reviews = Vec::new();
     for id in alert.review_ids.iter().take(MAX_QUOTED_REVIEWS) {
         match store.review(*id) {
@@ -617,7 +621,7 @@ pub fn truncate_chars(s: &str, max: usize) -> String {
 }
 
 /// One digest message for a day's alerts.
-pub fn digest_message(store: &Store, alerts: &[Alert]) -> Result<Message> {
+pub fn digest_message<S: ChannelStore + ?Sized>(store: &S, alerts: &[Alert]) -> Result<Message> {
     let title = match alerts.len() {
         1 => "Earshot: 1 alert today".to_string(),
         n => format!("Earshot: {n} alerts today"),
@@ -661,6 +665,10 @@ pub struct DeliverReport {
     pub quiet_channels: Vec<ChannelId>,
     /// Channels paused until the owner confirms them (a restore changed where they send).
     pub unconfirmed_channels: Vec<ChannelId>,
+    /// On a team database, e-mail channels whose password is not in this computer's keyring:
+    /// their alerts wait for a seat that holds it (never failed). Absent on a file.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub waiting_channels: Vec<ChannelId>,
 }
 
 /// Sends every alert not yet delivered to each channel that wants its kind. `now` is the local
@@ -672,8 +680,8 @@ pub struct DeliverReport {
 ///
 /// The store is taken `&mut` only so that the future is `Send` (a `&Store` held across a send
 /// is not, the connection not being `Sync`): the sync round runs on Tauri's shared runtime.
-pub async fn deliver(
-    store: &mut Store,
+pub async fn deliver<S: ChannelStore + Send + ?Sized>(
+    store: &mut S,
     secrets: &dyn SecretStore,
     http: &reqwest::Client,
     now: DateTime<FixedOffset>,
@@ -700,6 +708,12 @@ pub async fn deliver(
         store.queue_alert_deliveries(&channel, since, next_at)?;
         if channel.quiet_hours.is_some_and(|q| q.contains(now.hour())) {
             report.quiet_channels.push(channel.id);
+            continue;
+        }
+        if store.is_shared() && !holds_password(&channel, secrets) {
+            // Asked before any claim, so a seat without the password never holds a delivery
+            // in `sending`: the rows stay pending for a seat that has it.
+            report.waiting_channels.push(channel.id);
             continue;
         }
         if channel.digest_hour.is_some() {
@@ -741,8 +755,23 @@ pub async fn deliver(
     Ok(report)
 }
 
-fn record(
-    store: &Store,
+/// Whether this seat can send to `channel`: anything but an e-mail channel with a password, or
+/// one whose password is in this seat's keyring. A keyring that cannot be read counts as not
+/// holding it: the deliveries wait rather than fail.
+fn holds_password(channel: &Channel, secrets: &dyn SecretStore) -> bool {
+    if channel.kind != ChannelKind::Email
+        || channel.settings.get("password").and_then(Json::as_bool) != Some(true)
+    {
+        return true;
+    }
+    matches!(
+        secrets.get(APP_WIDE_CREDENTIALS, &password_key(channel)),
+        Ok(Some(_))
+    )
+}
+
+fn record<S: ChannelStore + ?Sized>(
+    store: &S,
     channel: &Channel,
     ids: &[AlertId],
     attempts: u32,
@@ -790,6 +819,7 @@ fn next_local_hour(now: DateTime<FixedOffset>, hour: u8) -> DateTime<FixedOffset
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Store;
 
     #[test]
     fn the_digest_waits_for_its_local_hour() {

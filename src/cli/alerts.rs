@@ -115,12 +115,8 @@ pub fn run(store: &mut Db, args: AlertsArgs) -> Result<ExitCode> {
         ),
         Some(AlertsCmd::Seen { ids }) => set_state(store, &ids, AlertState::Seen),
         Some(AlertsCmd::Dismiss { ids }) => set_state(store, &ids, AlertState::Dismissed),
-        // Channels keep their passwords in the keyring under the file's identity: not on a team
-        // database yet.
-        Some(AlertsCmd::Channels(c)) => super::channels::run(store.sqlite("Alert channels")?, c),
-        Some(AlertsCmd::Deliver { json }) => {
-            super::channels::deliver(store.sqlite_mut("Sending alerts to channels")?, json)
-        }
+        Some(AlertsCmd::Channels(c)) => super::channels::run(store, c),
+        Some(AlertsCmd::Deliver { json }) => super::channels::deliver(store, json),
         Some(AlertsCmd::Rules(r)) => match r.cmd {
             None => show_rules(&alerts::load_rules(store)?, r.json),
             Some(RulesCmd::Set {

@@ -1,6 +1,8 @@
 //! `earshot alerts channels add|list|test|remove` and `earshot alerts deliver`: where alerts
 //! reach the owner beyond the desktop (issue 28). Each arm converts its arguments and calls one
-//! function of `earshot::channels`, the same the app calls.
+//! function of `earshot::channels`, the same the app calls, on a database file or a team's
+//! database (`--db postgresql://…`), where the channels are the team's and an e-mail password
+//! stays in the keyring of each seat that sends.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
@@ -11,7 +13,7 @@ use clap::{Args, Subcommand};
 use earshot::channels::{self, Channel, ChannelSpec};
 use earshot::model::alerts::QuietHours;
 use earshot::secrets::Secret;
-use earshot::store::Store;
+use earshot::store::{ChannelStore, Db};
 
 use super::output::print_json;
 
@@ -99,7 +101,7 @@ enum AddCmd {
     },
 }
 
-pub fn run(store: &Store, args: ChannelsArgs) -> Result<ExitCode> {
+pub fn run(store: &Db, args: ChannelsArgs) -> Result<ExitCode> {
     match args.cmd {
         None => list(store, args.json),
         Some(ChannelsCmd::List { json }) => list(store, json || args.json),
@@ -126,7 +128,7 @@ pub fn run(store: &Store, args: ChannelsArgs) -> Result<ExitCode> {
 }
 
 /// `earshot alerts deliver`: sends pending alerts to every channel now.
-pub fn deliver(store: &mut Store, json: bool) -> Result<ExitCode> {
+pub fn deliver(store: &mut Db, json: bool) -> Result<ExitCode> {
     let secrets = store.secrets()?;
     let http = channels::http_client()?;
     let report = runtime()?.block_on(channels::deliver(
@@ -162,6 +164,13 @@ pub fn deliver(store: &mut Store, json: bool) -> Result<ExitCode> {
             report.unconfirmed_channels
         );
     }
+    if !report.waiting_channels.is_empty() {
+        println!(
+            "E-mail channels waiting for a computer that holds their password: {:?} (this \
+             one has none in its keyring).",
+            report.waiting_channels
+        );
+    }
     if !report.quiet_channels.is_empty() {
         println!(
             "Channels in their quiet hours: {:?} (their alerts wait).",
@@ -171,7 +180,7 @@ pub fn deliver(store: &mut Store, json: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn add(store: &Store, what: AddCmd) -> Result<ExitCode> {
+fn add(store: &Db, what: AddCmd) -> Result<ExitCode> {
     let (mut spec, common, password) = match what {
         AddCmd::Webhook {
             url,
@@ -311,7 +320,7 @@ fn prompt_password() -> Result<Secret> {
     Ok(Secret::new(p))
 }
 
-fn list(store: &Store, json: bool) -> Result<ExitCode> {
+fn list(store: &Db, json: bool) -> Result<ExitCode> {
     let list = store.alert_channels()?;
     if json {
         print_json(&list)?;

@@ -8,6 +8,7 @@ mod channels;
 mod export;
 mod import;
 mod insights;
+mod migrate;
 mod output;
 mod package_files;
 mod replies;
@@ -99,6 +100,9 @@ enum Command {
     Team(team::TeamArgs),
     /// Hand a review to a person of the team: `earshot assign ID --to NAME`.
     Assign(team::AssignArgs),
+    /// Copy this database file into a team database (`--to postgresql://…`), or a team
+    /// database into a new file (`--to FILE`), and check the copy.
+    Migrate(migrate::MigrateArgs),
     /// Writes the man pages, shell completions and systemd unit the Linux package ships.
     #[command(hide = true)]
     PackageFiles(package_files::PackageFilesArgs),
@@ -191,7 +195,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Businesses(cmd) => businesses::run(&open_any()?, cmd),
         Command::Import(args) => import::run(&mut open_any()?, args),
         Command::Export(args) => export::run(&open_any()?, args),
-        Command::Report(args) => report::run(&open_store(file()?)?, args),
+        Command::Report(args) => report::run(&open_any()?, args),
         Command::Reviews(args) => reviews::list(&open_any()?, args),
         Command::Stats(args) => reviews::stats(&open_any()?, args),
         Command::Demo(args) => reviews::demo(&mut open_store(file()?)?, args),
@@ -205,13 +209,14 @@ pub fn run() -> Result<ExitCode> {
         Command::Alerts(args) => alerts::run(&mut open_any()?, args),
         Command::Reply(args) => reply::run(&open_any()?, args),
         Command::Replies(args) => replies::run(&mut open_any()?, args),
-        Command::Requests(args) => requests::run(&open_store(file()?)?, args),
+        Command::Requests(args) => requests::run(&open_any()?, args),
         Command::Sources(args) => sources::run(&location, args),
         Command::Sync(args) => sources::sync_cmd(&location, args),
-        Command::Watch(args) => watch::watch(file()?, args),
+        Command::Watch(args) => watch::watch(&location, args),
         Command::Service(args) => watch::service(file()?, args),
         Command::Team(args) => team::run(&open_any()?, args),
         Command::Assign(args) => team::assign(&open_any()?, args),
+        Command::Migrate(args) => migrate::run(&location, args),
         Command::PackageFiles(args) => package_files::run(args),
     }
 }

@@ -85,7 +85,6 @@ pub fn run(db: &mut Db, args: RepliesArgs) -> Result<ExitCode> {
     {
         return list(db, business, state, json);
     }
-    let store = db.sqlite_mut("Follow-ups and the effect of replies")?;
     match args.cmd {
         RepliesCmd::List { .. } => unreachable!("listed above"),
         RepliesCmd::Effect {
@@ -93,8 +92,8 @@ pub fn run(db: &mut Db, args: RepliesArgs) -> Result<ExitCode> {
             platform,
             json,
         } => {
-            let b = store.business_by_name(&business)?;
-            let e = win_back::replies_effect(store, b.id, platform.as_deref())?;
+            let b = db.business_by_name(&business)?;
+            let e = win_back::replies_effect(db, b.id, platform.as_deref())?;
             if json {
                 print_json(&e)?;
             } else {
@@ -110,7 +109,7 @@ pub fn run(db: &mut Db, args: RepliesArgs) -> Result<ExitCode> {
             dry_run,
             json,
         } => {
-            let secrets = store.secrets()?;
+            let secrets = db.secrets()?;
             let ask = FollowUpAsk {
                 review_id,
                 email,
@@ -120,7 +119,7 @@ pub fn run(db: &mut Db, args: RepliesArgs) -> Result<ExitCode> {
                 channel,
                 body: None,
             };
-            let out = win_back::follow_up(store, secrets.as_ref(), &ask, Utc::now())?;
+            let out = win_back::follow_up(db, secrets.as_ref(), &ask, Utc::now())?;
             if json {
                 print_json(&out)?;
             } else {
@@ -135,10 +134,10 @@ pub fn run(db: &mut Db, args: RepliesArgs) -> Result<ExitCode> {
         }
         RepliesCmd::FollowUps { business, json } => {
             let id = match business {
-                Some(b) => Some(store.business_by_name(&b)?.id),
+                Some(b) => Some(db.business_by_name(&b)?.id),
                 None => None,
             };
-            let list = win_back::follow_ups(store, id)?;
+            let list = win_back::follow_ups(db, id)?;
             if json {
                 print_json(&list)?;
             } else if list.is_empty() {

@@ -8,7 +8,7 @@ use anyhow::{bail, Context, Result};
 use chrono::{NaiveDate, Utc};
 use clap::Args;
 use earshot::report::{self, ImageFormat};
-use earshot::store::Store;
+use earshot::store::Db;
 
 /// The dashboard's period choices, in days.
 const PERIODS: [i64; 4] = [7, 30, 90, 365];
@@ -40,7 +40,8 @@ pub struct ReportArgs {
     today: Option<NaiveDate>,
 }
 
-pub fn run(store: &Store, a: ReportArgs) -> Result<ExitCode> {
+/// On either store: a file, or a team database with `--db postgresql://…`.
+pub fn run(store: &Db, a: ReportArgs) -> Result<ExitCode> {
     let outputs: Vec<(ImageFormat, PathBuf)> =
         [(ImageFormat::Png, a.png), (ImageFormat::Svg, a.svg)]
             .into_iter()

@@ -10,7 +10,7 @@ use clap::{Args, Subcommand};
 use earshot::actions::requests as act;
 use earshot::requests::send::SendOptions;
 use earshot::requests::{RequestSettings, Via};
-use earshot::store::Store;
+use earshot::store::Db;
 
 use super::output::{print_json, rating};
 
@@ -133,7 +133,7 @@ struct SettingsArgs {
     json: bool,
 }
 
-pub fn run(store: &Store, args: RequestsArgs) -> Result<ExitCode> {
+pub fn run(db: &Db, args: RequestsArgs) -> Result<ExitCode> {
     let now = Utc::now().timestamp();
     match args.cmd {
         RequestsCmd::Link {
@@ -143,12 +143,12 @@ pub fn run(store: &Store, args: RequestsArgs) -> Result<ExitCode> {
             json,
         } => {
             let links = match (&platform, &url) {
-                (Some(p), Some(u)) => vec![act::set_request_link(store, &business, p, u, now)?],
+                (Some(p), Some(u)) => vec![act::set_request_link(db, &business, p, u, now)?],
                 (Some(p), None) => {
-                    let b = store.business_by_name(&business)?;
-                    vec![earshot::requests::link(store, &b, p)?]
+                    let b = db.business_by_name(&business)?;
+                    vec![earshot::requests::link(db, &b, p)?]
                 }
-                _ => act::request_links(store, &business)?,
+                _ => act::request_links(db, &business)?,
             };
             if json {
                 print_json(&links)?;
@@ -181,7 +181,7 @@ pub fn run(store: &Store, args: RequestsArgs) -> Result<ExitCode> {
                 svg: svg.as_deref(),
                 pdf: pdf.as_deref(),
             };
-            let link = act::write_request_qr(store, &business, &platform, &files)?;
+            let link = act::write_request_qr(db, &business, &platform, &files)?;
             for p in [&png, &svg, &pdf].into_iter().flatten() {
                 println!("Wrote {} ({})", p.display(), link.url);
             }
@@ -191,7 +191,7 @@ pub fn run(store: &Store, args: RequestsArgs) -> Result<ExitCode> {
             business,
             json,
         }) => {
-            let done = act::import_customers(store, &business, &file, now)?;
+            let done = act::import_customers(db, &business, &file, now)?;
             if json {
                 print_json(&done)?;
             } else {
@@ -202,7 +202,7 @@ pub fn run(store: &Store, args: RequestsArgs) -> Result<ExitCode> {
             }
         }
         RequestsCmd::Customers(CustomersCmd::List { business, json }) => {
-            let list = act::customers(store, &business)?;
+            let list = act::customers(db, &business)?;
             if json {
                 print_json(&list)?;
             } else {
@@ -224,9 +224,9 @@ pub fn run(store: &Store, args: RequestsArgs) -> Result<ExitCode> {
                 }
             }
         }
-        RequestsCmd::Send(a) => return send(store, a, now),
+        RequestsCmd::Send(a) => return send(db, a, now),
         RequestsCmd::Stats { business, json } => {
-            let s = act::request_stats(store, &business)?;
+            let s = act::request_stats(db, &business)?;
             if json {
                 print_json(&s)?;
             } else {
@@ -256,7 +256,7 @@ pub fn run(store: &Store, args: RequestsArgs) -> Result<ExitCode> {
             }
         }
         RequestsCmd::Settings(a) => {
-            let mut s = RequestSettings::load(store)?;
+            let mut s = RequestSettings::load(db)?;
             let changed = a.period_days.is_some()
                 || a.window_days.is_some()
                 || a.subject.is_some()
@@ -268,7 +268,7 @@ pub fn run(store: &Store, args: RequestsArgs) -> Result<ExitCode> {
             s.body = a.body.unwrap_or(s.body);
             s.sms = a.sms.unwrap_or(s.sms);
             if changed {
-                act::set_request_settings(store, &s)?;
+                act::set_request_settings(db, &s)?;
             }
             let warnings = earshot::requests::message::check(&s.body);
             if a.json {
@@ -288,7 +288,7 @@ pub fn run(store: &Store, args: RequestsArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn send(store: &Store, a: SendArgs, now: i64) -> Result<ExitCode> {
+fn send(db: &Db, a: SendArgs, now: i64) -> Result<ExitCode> {
     let Some(via) = Via::parse(&a.via) else {
         bail!("--via {:?}: say email, sms or mailto", a.via);
     };
@@ -308,10 +308,10 @@ fn send(store: &Store, a: SendArgs, now: i64) -> Result<ExitCode> {
         via,
         dry_run: a.dry_run,
     };
-    let secrets = store.secrets()?;
+    let secrets = db.secrets()?;
     let bar = super::output::count_bar(a.json, "Asking", "customers");
     let report = act::send_requests(
-        store,
+        db,
         secrets.as_ref(),
         &a.business,
         &options,

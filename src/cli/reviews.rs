@@ -34,6 +34,12 @@ pub struct ReviewsArgs {
     /// Full-text search over title, body and author.
     #[arg(long)]
     search: Option<String>,
+    /// Only reviews assigned to this person (`earshot assign`).
+    #[arg(long, conflicts_with = "unassigned")]
+    assigned_to: Option<String>,
+    /// Only reviews assigned to nobody.
+    #[arg(long)]
+    unassigned: bool,
     #[arg(long, default_value_t = 50)]
     limit: u32,
     #[arg(long)]
@@ -64,6 +70,8 @@ pub fn list(store: &Db, a: ReviewsArgs) -> Result<ExitCode> {
         max_rating: a.max_rating,
         unanswered: a.unanswered,
         search: a.search.clone(),
+        assigned_to: a.assigned_to.as_deref().map(|n| n.trim().to_owned()),
+        unassigned: a.unassigned,
         limit: Some(a.limit),
         ..Default::default()
     };
@@ -80,8 +88,13 @@ pub fn list(store: &Db, a: ReviewsArgs) -> Result<ExitCode> {
             .rating
             .map_or_else(|| "mention".to_string(), |x| format!("{x:.0}★"));
         let replied = if r.replied { "replied" } else { "" };
+        // Only an assigned review's line grows, so every other line reads as before.
+        let assigned = r
+            .assigned_to
+            .map(|name| format!(" (assigned to {name})"))
+            .unwrap_or_default();
         println!(
-            "#{} {} {} {} {} {}",
+            "#{} {} {} {} {} {}{assigned}",
             r.id,
             rfc3339(&r.created_at),
             r.platform,

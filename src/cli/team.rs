@@ -65,7 +65,8 @@ enum TeamCmd {
 pub struct AssignArgs {
     /// The review's id (as `earshot reviews --json` shows it).
     review_id: i64,
-    /// The person who answers it.
+    /// The person who answers it: on a team database one of the team (`team members`), on a
+    /// database file any name. `--to ''` assigns it to nobody.
     #[arg(long, required_unless_present = "nobody")]
     to: Option<String>,
     /// Assign it to nobody.
@@ -185,8 +186,7 @@ pub fn assign(db: &Db, args: AssignArgs) -> Result<ExitCode> {
     } else {
         args.to.as_deref()
     };
-    team::assign(db, args.review_id, to)?;
-    match to {
+    match team::assign(db, args.review_id, to)? {
         Some(name) => println!("Review {} is assigned to {name}.", args.review_id),
         None => println!("Review {} is assigned to nobody.", args.review_id),
     }

@@ -10,7 +10,7 @@ use clap::{Args, Subcommand};
 use earshot::actions::{self, TopicChange};
 use earshot::analysis::trends::{day_of_date, Granularity};
 use earshot::insights::{self, owner_topics::OwnerTopicSummary};
-use earshot::store::{Db, OwnerTopic, Store};
+use earshot::store::{Db, OwnerTopic};
 use serde::Serialize;
 
 use super::output::{count_bar, print_json};
@@ -90,13 +90,12 @@ enum TopicsCmd {
     },
 }
 
-/// What customers talk about reads either store; the owner's own topics (which re-tag every
-/// review) are kept on a database file only, for now.
-pub fn run(db: &mut Db, mut a: TopicsArgs) -> Result<ExitCode> {
+/// On either store: a file, or a team database with `--db postgresql://…` (the owner's own
+/// topics too, re-tagging the business's reviews on the team's server).
+pub fn run(store: &mut Db, mut a: TopicsArgs) -> Result<ExitCode> {
     let Some(command) = a.command.take() else {
-        return overview(db, &a);
+        return overview(store, &a);
     };
-    let store = db.sqlite_mut("Topics of your own")?;
     match command {
         TopicsCmd::Add {
             business,
@@ -177,7 +176,7 @@ fn report_change(c: &TopicChange, verb: &str, json: bool) -> Result<ExitCode> {
 }
 
 /// A topic by id or by name (within `business` when given).
-fn find_topic(store: &Store, topic: &str, business: Option<&str>) -> Result<OwnerTopic> {
+fn find_topic(store: &Db, topic: &str, business: Option<&str>) -> Result<OwnerTopic> {
     let business_id = match business {
         Some(b) => Some(store.business_by_name(b)?.id),
         None => None,
@@ -208,7 +207,7 @@ struct ListedTopic {
 }
 
 fn list(
-    store: &Store,
+    store: &Db,
     business: Option<&str>,
     today: Option<NaiveDate>,
     json: bool,

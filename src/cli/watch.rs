@@ -13,6 +13,7 @@ use clap::{Args, Subcommand};
 use earshot::actions::{self, service, sync::RoundOptions, RoundReport, WatchOptions};
 use earshot::platforms::http::HttpConfig;
 use earshot::secrets::SecretStore;
+use earshot::store::DbLocation;
 use earshot::sync::SyncOptions;
 
 use super::output::print_json;
@@ -59,11 +60,15 @@ enum ServiceCmd {
     },
 }
 
-/// `earshot watch`.
-pub fn watch(db: &Path, a: WatchArgs) -> Result<ExitCode> {
+/// `earshot watch`, on a database file or a team's (`--db postgresql://…`: this seat's keyring
+/// holds the keys and passwords it sends with).
+pub fn watch(location: &DbLocation, a: WatchArgs) -> Result<ExitCode> {
     // The database is opened (and migrated, or refused) before the first round, so a wrong
     // path fails at once rather than in every round.
-    let secrets: Arc<dyn SecretStore> = Arc::from(super::open_store(db)?.secrets()?);
+    let opened = super::open_db(location)?;
+    let secrets: Arc<dyn SecretStore> = Arc::from(opened.secrets()?);
+    let shown = opened.location();
+    drop(opened);
     let opts = WatchOptions {
         round: RoundOptions {
             sync: SyncOptions {
@@ -90,7 +95,7 @@ pub fn watch(db: &Path, a: WatchArgs) -> Result<ExitCode> {
             None => "syncing each source on its own schedule".to_string(),
         };
         if !a.once {
-            eprintln!("Watching {} ({every}); Ctrl-C stops.", db.display());
+            eprintln!("Watching {shown} ({every}); Ctrl-C stops.");
         }
     }
     let mut failed_rounds = 0u64;
@@ -119,7 +124,13 @@ pub fn watch(db: &Path, a: WatchArgs) -> Result<ExitCode> {
             }
         }
     };
-    let rounds = runtime.block_on(actions::watch(db, secrets, &opts, on_round, stop_signal()));
+    let rounds = runtime.block_on(actions::watch::watch_at(
+        location,
+        secrets,
+        &opts,
+        on_round,
+        stop_signal(),
+    ));
     if !json && !a.once {
         eprintln!(
             "Stopped after {rounds} round{}.",

@@ -27,7 +27,7 @@ use serde::Serialize;
 use crate::model::replies::{AuthoredReview, ComplaintHistory};
 use crate::model::{BusinessId, ReviewId, SentimentLabel};
 use crate::replies::coach::{self, CheckContext, PostedReplies, ReviewContext, WarningCode};
-use crate::store::{Result, Store};
+use crate::store::{RequestStore, Result};
 
 /// Fewer replies than this on either side of a comparison: too few to tell. Five is the usual
 /// floor for an expected cell count in a 2×2 table; below it one customer moves the rate by 20
@@ -668,7 +668,11 @@ pub fn effect_of(
 }
 
 /// "What works for you" for a business, optionally on one platform.
-pub fn effect(store: &Store, business_id: BusinessId, platform: Option<&str>) -> Result<Effect> {
+pub fn effect<S: RequestStore>(
+    store: &S,
+    business_id: BusinessId,
+    platform: Option<&str>,
+) -> Result<Effect> {
     let b = store.business(business_id)?;
     let histories = store.complaint_histories(business_id, platform)?;
     let authors: HashSet<String> = histories

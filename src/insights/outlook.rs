@@ -10,12 +10,14 @@
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::Serialize;
 
-use super::{headline_rating, platform_figures, window, WindowFigures};
+use super::{
+    headline_rating, platform_figures, window, DashboardReads, InsightReads, WindowFigures,
+};
 use crate::analysis::trends::{
     self, bucket, day_of_date, five_stars_needed, merge_days, Granularity, Projection,
 };
 use crate::model::{BusinessId, Review};
-use crate::store::{Result, Store};
+use crate::store::Result;
 
 /// How far ahead the dashboard projects: a quarter, the same as `earshot project`'s default, long
 /// enough for a pace to show and short enough to still be about today's habits.
@@ -160,7 +162,7 @@ fn goal(
 /// Where `business_id`'s rating is heading, overall and on its busiest platforms, and how fast
 /// it is answered over the `period_days` up to `today` against the period before.
 pub fn heading(
-    store: &Store,
+    store: &(impl InsightReads + ?Sized),
     business_id: BusinessId,
     today: NaiveDate,
     period_days: i64,
@@ -250,7 +252,10 @@ pub struct RecoveredSummary {
     pub latest: Vec<RecoveredReview>,
 }
 
-pub fn recovered(store: &Store, business_id: BusinessId) -> Result<RecoveredSummary> {
+pub fn recovered(
+    store: &(impl DashboardReads + ?Sized),
+    business_id: BusinessId,
+) -> Result<RecoveredSummary> {
     // As `crate::replies::recovered` finds them, read here with the store's error type.
     let mut all: Vec<_> = store
         .replied_then_edited(business_id)?
@@ -311,7 +316,11 @@ pub struct Portfolio {
 }
 
 /// The roll-up of the owner's own businesses; `None` with fewer than two (nothing to roll up).
-pub fn portfolio(store: &Store, today: NaiveDate, period_days: i64) -> Result<Option<Portfolio>> {
+pub fn portfolio(
+    store: &(impl InsightReads + ?Sized),
+    today: NaiveDate,
+    period_days: i64,
+) -> Result<Option<Portfolio>> {
     let own: Vec<_> = store
         .businesses()?
         .into_iter()
@@ -386,7 +395,7 @@ pub struct Rivals {
 
 /// The last `months` months of `own` and every competitor; `None` without competitors.
 pub fn rivals(
-    store: &Store,
+    store: &(impl InsightReads + ?Sized),
     own: BusinessId,
     today: NaiveDate,
     months: usize,

@@ -201,6 +201,10 @@ pub struct Review {
     pub sentiment_label: Option<SentimentLabel>,
     pub removed: bool,
     pub unread: bool,
+    /// The person the review is handed to (`earshot assign`): a name as typed on a file, a
+    /// team member's login on a team database; `null` when nobody.
+    #[serde(default)]
+    pub assigned_to: Option<String>,
 }
 
 /// Formats a time the way every JSON output of Earshot does: RFC 3339, UTC, whole seconds.

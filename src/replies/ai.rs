@@ -291,6 +291,7 @@ mod tests {
             sentiment_label: None,
             removed: false,
             unread: true,
+            assigned_to: None,
         };
         let body = request_body("m", &review, &ReplyProfile::default());
         let system = body["messages"][0]["content"].as_str().unwrap();

@@ -18,7 +18,7 @@ use crate::channels::{self, Channel, ChannelId, ChannelKind};
 use crate::model::replies::{FollowUp, FollowUpMethod, FollowUpState, NewFollowUp};
 use crate::model::{BusinessId, Kind, Review, ReviewId};
 use crate::secrets::SecretStore;
-use crate::store::{Begun, Store, StoreError};
+use crate::store::{Begun, RequestStore, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum FollowUpError {
@@ -157,7 +157,7 @@ fn valid_address(s: &str) -> Result<String> {
 }
 
 /// The e-mail channel to send through: the one named, else the first confirmed e-mail channel.
-fn email_channel(store: &Store, id: Option<ChannelId>) -> Result<Channel> {
+fn email_channel<S: RequestStore>(store: &S, id: Option<ChannelId>) -> Result<Channel> {
     let all = store.alert_channels()?;
     match id {
         Some(id) => {
@@ -177,7 +177,7 @@ fn email_channel(store: &Store, id: Option<ChannelId>) -> Result<Channel> {
     }
 }
 
-fn signature(store: &Store, business_id: BusinessId) -> Result<Option<String>> {
+fn signature<S: RequestStore>(store: &S, business_id: BusinessId) -> Result<Option<String>> {
     Ok(super::profile(store, business_id)
         .map_err(|e| match e {
             super::ReplyError::Store(s) => FollowUpError::Store(s),
@@ -191,8 +191,8 @@ fn signature(store: &Store, business_id: BusinessId) -> Result<Option<String>> {
 /// At most one ask per review unless `again`; the ask is recorded before the e-mail leaves.
 ///
 /// The store is taken `&mut` only so the future is `Send` (see [`channels::deliver`]).
-pub async fn follow_up(
-    store: &mut Store,
+pub async fn follow_up<S: RequestStore>(
+    store: &mut S,
     secrets: &dyn SecretStore,
     ask: &FollowUpAsk,
     now: DateTime<Utc>,
@@ -378,7 +378,7 @@ pub fn status_says(f: &FollowUp, changed: Option<&ChangedAfter>) -> String {
 }
 
 /// The follow-up state of one review; `None` when never asked.
-pub fn status(store: &Store, review_id: ReviewId) -> Result<Option<FollowUpStatus>> {
+pub fn status<S: RequestStore>(store: &S, review_id: ReviewId) -> Result<Option<FollowUpStatus>> {
     let mut all = store.follow_ups_of_review(review_id)?;
     let asks = all.len();
     let Some(f) = all.pop() else {
@@ -397,7 +397,10 @@ pub fn status(store: &Store, review_id: ReviewId) -> Result<Option<FollowUpStatu
 }
 
 /// Every review asked, latest ask first, with its state; optionally of one business.
-pub fn list(store: &Store, business_id: Option<BusinessId>) -> Result<Vec<FollowUpStatus>> {
+pub fn list<S: RequestStore>(
+    store: &S,
+    business_id: Option<BusinessId>,
+) -> Result<Vec<FollowUpStatus>> {
     let mut out = Vec::new();
     for f in store.latest_follow_ups(business_id)? {
         if let Some(s) = status(store, f.review_id)? {

@@ -211,6 +211,17 @@ pub fn missing_with(
 /// The composer's view of a review: the review, its aspects and sentiment, the customer's
 /// history, the replies so far, the draft (or a template filled in) and the coach's warnings.
 pub fn composer(store: &Store, review_id: ReviewId) -> Result<Composer> {
+    composer_with(store, review_id, |review| missing(store, review))
+}
+
+/// [`composer`] on any store, `missing` saying what the owner still has to give before a post
+/// (it needs the store's secrets: on a team database, this seat's own; see
+/// `actions::team_composer`).
+pub fn composer_with<S: ReplyStore + ?Sized>(
+    store: &S,
+    review_id: ReviewId,
+    missing: impl FnOnce(&Review) -> Result<Option<String>>,
+) -> Result<Composer> {
     let review = store.review(review_id)?;
     let aspects = store.review_aspects(review_id)?;
     let history = store
@@ -233,7 +244,7 @@ pub fn composer(store: &Store, review_id: ReviewId) -> Result<Composer> {
     Ok(Composer {
         limit: coach::reply_limit(&review.platform),
         route: route(store, &review)?,
-        missing: missing(store, &review)?,
+        missing: missing(&review)?,
         review,
         aspects,
         history,

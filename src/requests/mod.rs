@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Business, BusinessId};
 use crate::platforms::AskingRule;
-use crate::store::{Store, StoreError};
+use crate::store::{ReplyStore, RequestStore, StoreError};
 
 /// The settings key of [`RequestSettings`].
 pub const SETTINGS_KEY: &str = "review_requests";
@@ -72,12 +72,12 @@ impl Default for RequestSettings {
 
 impl RequestSettings {
     /// The stored settings, or the defaults.
-    pub fn load(store: &Store) -> Result<RequestSettings> {
+    pub fn load<S: ReplyStore>(store: &S) -> Result<RequestSettings> {
         Ok(store.setting(SETTINGS_KEY)?.unwrap_or_default())
     }
 
     /// Checks and stores them: periods of at least a day, words that name the link.
-    pub fn save(&self, store: &Store) -> Result<()> {
+    pub fn save<S: ReplyStore>(&self, store: &S) -> Result<()> {
         if self.period_days == 0 || self.window_days == 0 {
             return Err(RequestError::Invalid(
                 "the period between asks and the response window are at least one day".into(),
@@ -299,7 +299,7 @@ fn rule_of(platform: &str) -> Option<AskingRule> {
 
 /// The review link of each of the business's profiles: set by hand, else built from its
 /// sources' settings (the first source of a platform that gives one), in platform order.
-pub fn links(store: &Store, business: &Business) -> Result<Vec<ProfileLink>> {
+pub fn links<S: RequestStore>(store: &S, business: &Business) -> Result<Vec<ProfileLink>> {
     let mut out: Vec<ProfileLink> = Vec::new();
     let by_hand = store.request_links(business.id)?;
     for (platform, url) in by_hand {
@@ -337,7 +337,11 @@ pub fn links(store: &Store, business: &Business) -> Result<Vec<ProfileLink>> {
 }
 
 /// The link of one profile, or why there is none.
-pub fn link(store: &Store, business: &Business, platform: &str) -> Result<ProfileLink> {
+pub fn link<S: RequestStore>(
+    store: &S,
+    business: &Business,
+    platform: &str,
+) -> Result<ProfileLink> {
     let platform = profile_platform(platform)?;
     links(store, business)?
         .into_iter()
@@ -351,8 +355,8 @@ pub fn link(store: &Store, business: &Business, platform: &str) -> Result<Profil
 
 /// Sets a profile's link by hand: an https address (what a QR code and a customer's phone
 /// open), at most 2,048 characters.
-pub fn set_link(
-    store: &Store,
+pub fn set_link<S: RequestStore>(
+    store: &S,
     business: BusinessId,
     platform: &str,
     url: &str,

@@ -1,7 +1,9 @@
 //! Sending requests: who is asked ([`plan`], pure), and the run that asks them ([`send`]).
 //!
-//! Each request is recorded before it goes out, in the statement that checks the customer may
-//! still be asked ([`Store::claim_request`]), and marked sent or failed after. The crash window
+//! Each request is recorded before it goes out, by the store's claim that checks the customer
+//! may still be asked ([`RequestStore::claim_request`]: one statement on a file, the customer's
+//! row locked first on a team database, so two seats never both ask), and marked sent or failed
+//! after. The crash window
 //! is between the two: a run killed while an e-mail is on the wire leaves its row `sending`, and
 //! that customer counts as asked. Earshot cannot know whether the server took the message, and
 //! of the two mistakes, asking someone twice (what a resend risks) is the one the owner promised
@@ -19,7 +21,7 @@ use super::{link, Customer, ProfileLink, RequestError, RequestSettings, Result, 
 use crate::channels::email::{send_plain, SmtpAccount};
 use crate::model::Business;
 use crate::secrets::Secret;
-use crate::store::Store;
+use crate::store::RequestStore;
 
 /// Why a customer on the list was not asked this time.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -66,8 +68,8 @@ pub struct MailAccount {
 
 impl MailAccount {
     /// The first confirmed e-mail alert channel's account, where there is one.
-    pub fn of_alert_channel(
-        store: &Store,
+    pub fn of_alert_channel<S: RequestStore>(
+        store: &S,
         secrets: &dyn crate::secrets::SecretStore,
     ) -> Result<Option<MailAccount>> {
         let channels = store.alert_channels()?;
@@ -178,7 +180,11 @@ fn outgoing(
 }
 
 /// The profile's link, when requests may be sent to it.
-fn askable_link(store: &Store, business: &Business, platform: &str) -> Result<ProfileLink> {
+fn askable_link<S: RequestStore>(
+    store: &S,
+    business: &Business,
+    platform: &str,
+) -> Result<ProfileLink> {
     let link = link(store, business, platform)?;
     if let Some(crate::platforms::AskingRule::Forbidden(why)) = link.rule {
         return Err(RequestError::Forbidden(why));
@@ -189,8 +195,8 @@ fn askable_link(store: &Store, business: &Business, platform: &str) -> Result<Pr
 /// Asks every eligible customer of `business` for a review on the platform's link: e-mails
 /// through `mail` (needed for [`Via::Email`] unless dry), texts and `mailto:` links prepared
 /// for the owner. `progress` hears (done, total) after each customer.
-pub async fn send(
-    store: &Store,
+pub async fn send<S: RequestStore>(
+    store: &S,
     business: &Business,
     options: &SendOptions,
     mail: Option<&MailAccount>,

@@ -12,6 +12,7 @@
 
 mod alert_history;
 mod alerts;
+mod assignment;
 mod batch_rollups;
 mod businesses;
 mod channels;
@@ -22,6 +23,7 @@ pub mod files;
 mod follow_ups;
 mod imported;
 mod maintenance;
+pub mod migrate;
 pub mod postgres;
 mod replies;
 mod requests;
@@ -49,7 +51,9 @@ pub use imported::ImportedReview;
 pub use alert_history::SentimentDays;
 pub use alerts::AlertMarks;
 pub use channels::Claimed;
-pub use db::{AlertStore, Db, DbLocation, ReplyStore, ReviewSink};
+pub use db::{
+    AlertStore, ChannelStore, Db, DbLocation, ReplyStore, RequestStore, ReviewSink, TopicStore,
+};
 pub use maintenance::verify_database_file;
 pub use replies::person_on_file;
 pub use requests::CustomersImported;
@@ -141,11 +145,23 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0020_search_key_past_2_26",
         include_str!("migrations/0020_search_key_past_2_26.sql"),
     ),
+    (
+        "0021_review_assignment",
+        include_str!("migrations/0021_review_assignment.sql"),
+    ),
+    (
+        "0022_rescore_by_language_again",
+        include_str!("migrations/0022_rescore_by_language_again.sql"),
+    ),
 ];
 
 /// Migrations after which the reviews stored unscored are scored (`rescore`): work in
 /// proportion to the reviews left unscored, not to all of them, so not a `REWRITES_EVERY_REVIEW`.
 const RESCORES_UNSCORED: &[&str] = &["0019_rescore_other_languages"];
+
+/// Migrations after which the reviews in the languages other than English, and the short ones
+/// stored neutral with no language, are scored again (`rescore`): the models changed for them.
+const RESCORES_BY_LANGUAGE_AGAIN: &[&str] = &["0022_rescore_by_language_again"];
 
 /// Migrations after which the full-text index is filled from the reviews (they make it anew).
 const REBUILDS_SEARCH_INDEX: &[&str] =
@@ -258,6 +274,10 @@ pub enum StoreError {
         location: String,
         error: ::postgres::Error,
     },
+    /// The team database's connection could not be encrypted as its `sslmode` asks, or its
+    /// certificate was refused.
+    #[error("cannot open the team database at {location} securely: {problem}")]
+    PgTls { location: String, problem: String },
     #[error("migration {name} of the team database failed: {error}")]
     PgMigration {
         name: &'static str,
@@ -290,6 +310,7 @@ impl StoreError {
             StoreError::Invalid { .. } => "invalid",
             StoreError::Sql(_) => "db_error",
             StoreError::PgOpen { .. } => "db_open",
+            StoreError::PgTls { .. } => "db_tls",
             StoreError::PgMigration { .. } => "migration_failed",
             StoreError::Postgres(_) => "db_error",
             StoreError::NotOnTeamDatabase(_) => "not_on_team_database",
@@ -481,6 +502,12 @@ impl Store {
             }
             if RESCORES_UNSCORED.contains(name) {
                 rescore::rescore_unscored(&tx).map_err(|e| match e {
+                    StoreError::Sql(error) => failed(error),
+                    other => other,
+                })?;
+            }
+            if RESCORES_BY_LANGUAGE_AGAIN.contains(name) {
+                rescore::rescore_by_language_again(&tx).map_err(|e| match e {
                     StoreError::Sql(error) => failed(error),
                     other => other,
                 })?;

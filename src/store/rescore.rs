@@ -1,10 +1,15 @@
-//! Scores the reviews that were stored unscored (issue 27): before the Spanish, French, German,
-//! Italian and Portuguese models, a review in those languages was kept with no sentiment, so it
-//! never counted in the sentiment charts and a negative mention in them never raised an alert.
+//! Scores again the reviews the models now read differently (issue 27):
+//! - migration `0019_rescore_other_languages`: the reviews stored unscored. Before the Spanish,
+//!   French, German, Italian and Portuguese models, a review in those languages was kept with no
+//!   sentiment, so it never counted in the sentiment charts and a negative mention in them never
+//!   raised an alert;
+//! - migration `0022_rescore_by_language_again`: the reviews in those languages (their models
+//!   now read a word's other forms) and the ones stored neutral with no language (a short text in
+//!   those languages was, before the models could place it).
 //!
-//! Migration `0019_rescore_other_languages` runs this once per database, inside the upgrade's
-//! transaction (so a crash leaves the old version and it runs again next time). Each review still
-//! unscored is analysed exactly as a sync would analyse it now (`analysis::analyse` with its
+//! Each runs once per database, inside the upgrade's transaction (so a crash leaves the old
+//! version and it runs again next time). Each review is analysed exactly as a sync would analyse
+//! it now (`analysis::analyse` with its
 //! business's category and the owner's topics), and its row gets the score, the label, the
 //! language when none was stored, and the aspects. Only the columns change: the rollup
 //! triggers on `sentiment_label` and `aspects` move the day figures, so the charts and the
@@ -21,8 +26,8 @@ use crate::analysis::review as analysis;
 use crate::analysis::topics::TopicMatcher;
 use crate::model::{BusinessId, IncomingReview, Kind, ReviewId};
 
-/// One stored review with no sentiment, as much of it as the analysis reads.
-struct Unscored {
+/// One stored review to score, as much of it as the analysis reads.
+struct Stored {
     id: ReviewId,
     business_id: BusinessId,
     category: Option<String>,
@@ -37,18 +42,50 @@ struct Unscored {
 /// scores is walked without holding all their text at once.
 const BLOCK: i64 = 10_000;
 
+/// Which stored reviews a re-score reads again.
+#[derive(Clone, Copy)]
+enum Which {
+    /// Those with no sentiment (migration 0019).
+    Unscored,
+    /// Those in the languages whose models changed, and the ones stored neutral with no
+    /// language, which a short text in those languages used to be (migration 0022).
+    ByLanguageAgain,
+}
+
+impl Which {
+    fn select(self) -> &'static str {
+        match self {
+            Which::Unscored => {
+                "SELECT r.id, r.business_id, b.category, r.kind, r.rating, r.title, r.body, r.language
+                 FROM reviews r JOIN businesses b ON b.id = r.business_id
+                 WHERE r.sentiment IS NULL AND r.id > ?1 ORDER BY r.id LIMIT ?2"
+            }
+            Which::ByLanguageAgain => {
+                "SELECT r.id, r.business_id, b.category, r.kind, r.rating, r.title, r.body, r.language
+                 FROM reviews r JOIN businesses b ON b.id = r.business_id
+                 WHERE (r.language IN ('es', 'fr', 'de', 'it', 'pt')
+                        OR (r.language IS NULL AND r.sentiment = 0))
+                   AND r.id > ?1 ORDER BY r.id LIMIT ?2"
+            }
+        }
+    }
+}
+
 /// Scores every stored review that has no sentiment yet and that the models can score now;
 /// how many were scored.
 pub(in crate::store) fn rescore_unscored(tx: &Connection) -> Result<u64> {
-    rescore_in_blocks(tx, BLOCK)
+    rescore_in_blocks(tx, Which::Unscored, BLOCK)
 }
 
-fn rescore_in_blocks(tx: &Connection, block_size: i64) -> Result<u64> {
-    let mut select = tx.prepare(
-        "SELECT r.id, r.business_id, b.category, r.kind, r.rating, r.title, r.body, r.language
-         FROM reviews r JOIN businesses b ON b.id = r.business_id
-         WHERE r.sentiment IS NULL AND r.id > ?1 ORDER BY r.id LIMIT ?2",
-    )?;
+/// Scores again the reviews in Spanish, French, German, Italian and Portuguese, and those stored
+/// neutral with no language (a short text in those languages was, before the models could place
+/// it); how many were scored. A review whose score comes out the same is written the same.
+pub(in crate::store) fn rescore_by_language_again(tx: &Connection) -> Result<u64> {
+    rescore_in_blocks(tx, Which::ByLanguageAgain, BLOCK)
+}
+
+fn rescore_in_blocks(tx: &Connection, which: Which, block_size: i64) -> Result<u64> {
+    let mut select = tx.prepare(which.select())?;
     let mut update = tx.prepare(
         "UPDATE reviews SET sentiment = ?2, sentiment_label = ?3,
          language = coalesce(language, ?4), aspects = ?5 WHERE id = ?1",
@@ -58,9 +95,9 @@ fn rescore_in_blocks(tx: &Connection, block_size: i64) -> Result<u64> {
     let mut scored = 0;
     let mut after: ReviewId = 0;
     loop {
-        let block: Vec<Unscored> = select
+        let block: Vec<Stored> = select
             .query_map(params![after, block_size], |r| {
-                Ok(Unscored {
+                Ok(Stored {
                     id: r.get(0)?,
                     business_id: r.get(1)?,
                     category: r.get(2)?,
@@ -87,7 +124,7 @@ fn rescore_one(
     tx: &Connection,
     update: &mut rusqlite::Statement<'_>,
     matchers: &mut HashMap<BusinessId, Option<TopicMatcher>>,
-    row: &Unscored,
+    row: &Stored,
 ) -> Result<u64> {
     let item = row.as_incoming();
     let mut analysed = analysis::analyse(&item, row.category.as_deref());
@@ -114,7 +151,7 @@ fn rescore_one(
     Ok(1)
 }
 
-impl Unscored {
+impl Stored {
     /// The review as a connector would hand it over again: what the analysis reads (title,
     /// body, kind, rating, the language the row names) is the row's, the rest is not read.
     fn as_incoming(&self) -> IncomingReview {
@@ -269,9 +306,14 @@ mod tests {
                 )
                 .unwrap();
             assert_eq!(unscored, 3);
-            // As schema 18 left it: without the later migrations' changes (0020's index).
-            conn.execute_batch("DROP INDEX reviews_by_high_search_key")
-                .unwrap();
+            // As schema 18 left it: without the later migrations' changes (0020's index,
+            // 0021's index and column).
+            conn.execute_batch(
+                "DROP INDEX reviews_by_high_search_key;
+                 DROP INDEX reviews_by_assignee;
+                 ALTER TABLE reviews DROP COLUMN assigned_to;",
+            )
+            .unwrap();
             conn.pragma_update(None, "user_version", 18).unwrap();
             assert_ne!(analysis_figures(&conn), want);
         }
@@ -298,6 +340,62 @@ mod tests {
         assert_eq!(analysis_figures(&store.conn), want);
     }
 
+    /// A database of version 21 holds a short complaint in Spanish as neutral with no language,
+    /// and a Spanish review read without a word's other forms ("mala", "fría") as neutral, as
+    /// the models before 0022 scored them. Opening it scores them as a sync does today, with the
+    /// day figures to match.
+    #[test]
+    fn opening_a_version_21_database_reads_its_reviews_in_other_languages_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let today = dir.path().join("today.db");
+        let older = dir.path().join("older.db");
+        for path in [&today, &older] {
+            database_with_reviews(path);
+            let mut store = Store::open(path).unwrap();
+            let cafe = store.business_by_name("Joe's Café").unwrap();
+            let source = store
+                .ensure_source(cafe.id, "file", "import", &serde_json::json!({}))
+                .unwrap();
+            let items = [
+                item("short-es", Kind::Mention, None, "Pésimo servicio"),
+                item(
+                    "es-forms",
+                    Kind::Review,
+                    Some(2.0),
+                    "La sopa estaba fría y la carne mala.",
+                ),
+            ];
+            store.write_reviews(source, &items).unwrap();
+        }
+        let want = analysis_figures(&Store::open(&today).unwrap().conn);
+        for id in ["short-es", "es-forms"] {
+            assert!(
+                want.iter()
+                    .any(|r| r.starts_with(&format!("Text(\"{id}\") | Real(-"))),
+                "{id}: {want:#?}"
+            );
+        }
+        {
+            let conn = Connection::open(&older).unwrap();
+            conn.execute(
+                "UPDATE reviews SET sentiment = 0, sentiment_label = 'neutral', language = NULL
+                 WHERE external_id = 'short-es'",
+                [],
+            )
+            .unwrap();
+            conn.execute(
+                "UPDATE reviews SET sentiment = 0, sentiment_label = 'neutral'
+                 WHERE external_id = 'es-forms'",
+                [],
+            )
+            .unwrap();
+            conn.pragma_update(None, "user_version", 21).unwrap();
+            assert_ne!(analysis_figures(&conn), want);
+        }
+        let store = Store::open(&older).unwrap();
+        assert_eq!(analysis_figures(&store.conn), want);
+    }
+
     #[test]
     fn reviews_are_scored_block_by_block_and_one_no_model_scores_is_left_as_it_was() {
         let dir = tempfile::tempdir().unwrap();
@@ -312,8 +410,14 @@ mod tests {
             [],
         )
         .unwrap();
-        assert_eq!(super::rescore_in_blocks(&tx, 1).unwrap(), 3);
-        assert_eq!(super::rescore_in_blocks(&tx, 1).unwrap(), 0);
+        assert_eq!(
+            super::rescore_in_blocks(&tx, super::Which::Unscored, 1).unwrap(),
+            3
+        );
+        assert_eq!(
+            super::rescore_in_blocks(&tx, super::Which::Unscored, 1).unwrap(),
+            0
+        );
         let nl: Option<f64> = tx
             .query_row(
                 "SELECT sentiment FROM reviews WHERE external_id = 'nl'",

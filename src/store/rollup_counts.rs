@@ -9,9 +9,10 @@
 //! becomes "the newest days hold N items before it; skip the rest within its own day". The
 //! listing then reads one day's rows, not the half-million above them.
 //!
-//! Filters the rollup cannot express (dates, stars, unread, an aspect, a search, removed items)
-//! return `None` and the caller counts or steps through the rows as before: those lists are
-//! narrower, and the result is the same either way (the rollup equals the rows, a tested rule).
+//! Filters the rollup cannot express (dates, stars, unread, an aspect, a search, removed items,
+//! an assignee) return `None` and the caller counts or steps through the rows as before: those
+//! lists are narrower, and the result is the same either way (the rollup equals the rows, a
+//! tested rule).
 
 use rusqlite::{params_from_iter, types::Value};
 
@@ -40,7 +41,9 @@ fn rollup_filter(f: &ReviewFilter) -> Option<RollupFilter> {
         || f.include_removed
         || f.removed
         || f.search.is_some()
-        || f.aspect.is_some();
+        || f.aspect.is_some()
+        || f.assigned_to.is_some()
+        || f.unassigned;
     if rows_only {
         return None;
     }

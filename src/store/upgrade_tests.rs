@@ -34,6 +34,8 @@ const FIXTURES: &[(i64, &str)] = &[
     (18, include_str!("../../tests/fixtures/schema_v18.sql")),
     (19, include_str!("../../tests/fixtures/schema_v19.sql")),
     (20, include_str!("../../tests/fixtures/schema_v20.sql")),
+    (21, include_str!("../../tests/fixtures/schema_v21.sql")),
+    (22, include_str!("../../tests/fixtures/schema_v22.sql")),
 ];
 
 /// A database file made from a fixture's SQL, as the version that shipped it left it.
@@ -581,4 +583,35 @@ fn review_requests_of_schema_v17_survive_and_keep_their_customers_asked() {
     let requests = store.review_requests(1).unwrap();
     assert_eq!(requests.len(), 2);
     assert!(requests.iter().all(|r| r.asked()));
+}
+
+/// Issue 31: reviews of schema v20 come up assigned to nobody; an assignment of schema v21
+/// survives, and the person's list finds it.
+#[test]
+fn review_assignments_start_empty_and_those_of_schema_v21_survive() {
+    let dir = tempfile::tempdir().unwrap();
+    let v20 = database_from(
+        dir.path(),
+        20,
+        include_str!("../../tests/fixtures/schema_v20.sql"),
+    );
+    let store = Store::open(&v20).unwrap();
+    let listed = store.list_reviews(&Default::default()).unwrap();
+    assert!(!listed.is_empty());
+    assert!(listed.iter().all(|r| r.assigned_to.is_none()));
+
+    let v21 = database_from(
+        dir.path(),
+        21,
+        include_str!("../../tests/fixtures/schema_v21.sql"),
+    );
+    let store = Store::open(&v21).unwrap();
+    assert_eq!(store.review_assignee(2).unwrap().as_deref(), Some("Sam"));
+    let sams = store
+        .list_reviews(&super::ReviewFilter {
+            assigned_to: Some("Sam".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(sams.iter().map(|r| r.id).collect::<Vec<_>>(), [2]);
 }

@@ -15,6 +15,7 @@ import { saveDashboardPng } from '../actions.js';
 import { channelsCard } from './settings-channels.js';
 import { watcherCard } from './settings-watcher.js';
 import { topicsCard } from './settings-topics.js';
+import { teamCard } from './settings-team.js';
 import { prefs, savePrefs } from '../prefs.js';
 import {
   FIELD_HELP, bandShort, formatBytes, formatDay, hourOptions, insertField, paramLabel, paramText,
@@ -417,6 +418,21 @@ function aiCard(o, ctx) {
 // ---- Your data ------------------------------------------------------------------------------
 
 function dataCard(o, ctx) {
+  // On a team database the reviews are on the team's server: its backups are the server's own,
+  // and an export here writes the team's reviews to this computer.
+  if (o.on_team) {
+    const exportBtn = h('button', { id: 'export-csv', class: 'btn', type: 'button' }, 'Export reviews (CSV)');
+    exportBtn.addEventListener('click', () => attempt(
+      (p) => (p ? `Exported every review to ${p}.` : 'Not exported.'),
+      () => api.exportReviewsCsv(), ctx, { button: exportBtn, failed: 'Not exported' },
+    ));
+    return card('data', 'Your data', 'Your team’s reviews are on its shared database.',
+      h('dl', { class: 'data-paths' },
+        h('div', null, h('dt', null, 'Database'), h('dd', null, h('code', { id: 'settings-db-path' }, o.db_path)))),
+      h('p', { id: 'data-on-team', class: 'muted' },
+        'Backups of a team’s database are made on its server by whoever runs it. Back up and restore work on this computer’s own database.'),
+      h('div', { class: 'actions actions-left' }, exportBtn));
+  }
   // In the demo the open file is the demo's: backing it up or restoring over it would look like
   // acting on the owner's reviews while touching neither (issue 32). Say so instead.
   if (ctx.inDemo) {
@@ -491,6 +507,7 @@ const SECTIONS = [
   ['watcher', 'Background watcher'],
   ['competitors', 'Competitors'],
   ['data', 'Your data'],
+  ['team', 'Team database'],
 ];
 
 function sectionNav() {
@@ -509,8 +526,33 @@ function sectionNav() {
     }, label)));
 }
 
+/**
+ * Settings on a team database, where the rest of the screen's settings are not kept yet: the
+ * Team database card alone, with a sentence saying why, so the way back is always there.
+ */
+async function teamOnly(ctx) {
+  // This person's notification settings stay on this computer: they are offered here too.
+  const team = await api.teamDatabase().catch(() => null);
+  const yours = team?.your_notifications;
+  return h('section', { id: 'settings', class: 'settings', 'aria-labelledby': 'settings-title' },
+    h('header', { class: 'page-head' },
+      h('div', null,
+        h('h1', { id: 'settings-title' }, 'Settings'),
+        h('p', { class: 'muted', id: 'settings-team-only' },
+          'On a team database, Settings shows the team database and your own notifications for now: your business profile, rules, templates and the rest stay with this computer’s database.'))),
+    h('div', { class: 'settings-grid' },
+      h('div', { class: 'settings-col' }, teamCard(ctx)),
+      yours ? h('div', { class: 'settings-col' }, notificationsCard({ notifications: yours }, ctx)) : null));
+}
+
 export async function render(_param, ctx) {
-  const o = await api.settingsOverview();
+  let o;
+  try {
+    o = await api.settingsOverview();
+  } catch (e) {
+    if (e?.code === 'not_on_team_database') return await teamOnly(ctx);
+    throw e;
+  }
   const last = [...o.backups].map((b) => String(b.date)).sort().pop();
   const own = o.businesses.filter((b) => !b.is_competitor).length;
   return h('section', { id: 'settings', class: 'settings', 'aria-labelledby': 'settings-title' },
@@ -521,11 +563,11 @@ export async function render(_param, ctx) {
           own ? plural(own, 'business', 'businesses') : 'No business yet',
           o.businesses.length > own ? plural(o.businesses.length - own, 'competitor') : null,
           plural(o.templates.length, 'template'),
-          ctx.inDemo ? 'the demo café' : `last backup ${last ? formatDay(last) : 'never'}`,
+          o.on_team ? 'the team’s database' : ctx.inDemo ? 'the demo café' : `last backup ${last ? formatDay(last) : 'never'}`,
         ].filter(Boolean).join(' · ')))),
     sectionNav(),
     h('div', { class: 'settings-grid' },
       h('div', { class: 'settings-col' }, profileCard(o, ctx),
         topicsCard(o.businesses.filter((b) => !b.is_competitor)), templatesCard(o, ctx), aiCard(o, ctx)),
-      h('div', { class: 'settings-col' }, notificationsCard(o, ctx), keyboardCard(), rulesCard(o, ctx), channelsCard(), watcherCard(), competitorsCard(o, ctx), dataCard(o, ctx))));
+      h('div', { class: 'settings-col' }, notificationsCard(o, ctx), keyboardCard(), rulesCard(o, ctx), channelsCard(), watcherCard(), competitorsCard(o, ctx), dataCard(o, ctx), teamCard(ctx))));
 }

@@ -29,6 +29,11 @@ struct Rules {
     excess: &'static str,
     /// "But": what comes after counts more.
     contrast: &'static str,
+    /// Endings to undo, in order, for a word the lexicon lacks: the lexicons hold mostly one form
+    /// of each word (Spanish "malo" but not "mala", "malos"; German "schlecht" but not
+    /// "schlechte", "schlechten"), so "la comida estaba mala" read as nothing. Each pair is an
+    /// ending and what replaces it; the first form found wins.
+    endings: &'static [(&'static str, &'static str)],
 }
 
 // "poco"/"peu"/"pouco" in front of praise deny it ("poco amable" is unfriendly): negations.
@@ -40,6 +45,7 @@ const SPANISH: Rules = Rules {
     dampeners: "algo",
     excess: "demasiado demasiada demasiados demasiadas",
     contrast: "pero aunque sino",
+    endings: &[("as", "o"), ("os", "o"), ("a", "o"), ("es", ""), ("s", "")],
 };
 
 const FRENCH: Rules = Rules {
@@ -50,6 +56,18 @@ const FRENCH: Rules = Rules {
     dampeners: "assez plutot",
     excess: "trop",
     contrast: "mais cependant pourtant toutefois",
+    endings: &[
+        ("euses", "eux"),
+        ("euse", "eux"),
+        ("ives", "if"),
+        ("ive", "if"),
+        ("elles", "el"),
+        ("elle", "el"),
+        ("aux", "al"),
+        ("es", ""),
+        ("s", ""),
+        ("e", ""),
+    ],
 };
 
 // German "zu" is "too" and "to": no excess rule ("zu Hause" is no complaint).
@@ -61,6 +79,15 @@ const GERMAN: Rules = Rules {
     dampeners: "ziemlich etwas eher relativ",
     excess: "",
     contrast: "aber jedoch doch trotzdem allerdings",
+    endings: &[
+        ("en", ""),
+        ("er", ""),
+        ("es", ""),
+        ("em", ""),
+        ("e", ""),
+        ("n", ""),
+        ("s", ""),
+    ],
 };
 
 const ITALIAN: Rules = Rules {
@@ -71,6 +98,14 @@ const ITALIAN: Rules = Rules {
     dampeners: "abbastanza piuttosto",
     excess: "troppo troppa troppi troppe",
     contrast: "ma pero tuttavia",
+    endings: &[
+        ("che", "co"),
+        ("chi", "co"),
+        ("a", "o"),
+        ("e", "o"),
+        ("i", "o"),
+        ("i", "e"),
+    ],
 };
 
 const PORTUGUESE: Rules = Rules {
@@ -81,10 +116,45 @@ const PORTUGUESE: Rules = Rules {
     dampeners: "meio",
     excess: "",
     contrast: "mas porem contudo entretanto",
+    endings: &[
+        ("as", "o"),
+        ("os", "o"),
+        ("a", "o"),
+        ("ns", "m"),
+        ("oes", "ao"),
+        ("es", ""),
+        ("s", ""),
+    ],
 };
 
 pub(super) struct Lexicon {
     words: HashMap<String, Word, BuildHasherDefault<FxHasher>>,
+    endings: &'static [(&'static str, &'static str)],
+}
+
+impl Lexicon {
+    /// The word as written, or else another form of it (`Rules::endings`); `scratch` is reused.
+    fn get(&self, folded: &str, scratch: &mut String) -> Option<&Word> {
+        if let Some(w) = self.words.get(folded) {
+            return Some(w);
+        }
+        for (ending, replacement) in self.endings {
+            let Some(stem) = folded.strip_suffix(ending) else {
+                continue;
+            };
+            // A stem of two letters is too short to be sure of ("mas" is not "mo").
+            if stem.chars().count() < 3 {
+                continue;
+            }
+            scratch.clear();
+            scratch.push_str(stem);
+            scratch.push_str(replacement);
+            if let Some(w) = self.words.get(scratch.as_str()) {
+                return Some(w);
+            }
+        }
+        None
+    }
 }
 
 /// The model for an ISO 639-1 code, or `None` for a language without one.
@@ -156,7 +226,10 @@ fn build(tsv: &str, rules: &Rules) -> Lexicon {
             w.valence = 0.0;
         }
     }
-    Lexicon { words }
+    Lexicon {
+        words,
+        endings: rules.endings,
+    }
 }
 
 /// Lower-case without accents, as the lexicons are written ("Pésimo" → "pesimo", "Größe" →
@@ -189,15 +262,16 @@ pub(super) fn fold_into(word: &str, out: &mut String) {
 /// or sentence as in English.
 pub(super) fn tokenize(lex: &Lexicon, text: &str, out: &mut Vec<Token>) {
     let mut buf = String::new();
+    let mut scratch = String::new();
     let mut start: Option<usize> = None;
-    let push_word = |word: &str, buf: &mut String, out: &mut Vec<Token>| {
+    let mut push_word = |word: &str, buf: &mut String, out: &mut Vec<Token>| {
         buf.clear();
         fold_into(word, buf);
         let mut t = Token {
             caps: is_caps(word),
             ..Token::default()
         };
-        if let Some(w) = lex.words.get(buf.as_str()) {
+        if let Some(w) = lex.get(buf.as_str(), &mut scratch) {
             t.valence = w.valence;
             t.flags = w.flags;
         }
@@ -232,4 +306,106 @@ pub(super) fn tokenize(lex: &Lexicon, text: &str, out: &mut Vec<Token>) {
     if let Some(s) = start {
         push_word(&text[s..], &mut buf, out);
     }
+}
+
+/// The languages with a model, in the order a tie between them is settled when nothing else tells
+/// them apart (the order of their reviews' share at Earshot's owners is unknown: alphabetical),
+/// each with its commonest little words (lower case, accents kept): articles, "is"/"was", "very", "and", "not".
+/// They carry no opinion; they only tell close languages apart in a short text ("O atendimento
+/// foi péssimo" is Portuguese, though Italian also has "pessimo").
+const MODELLED: [(&str, &str); 5] = [
+    (
+        "de",
+        "der die das ein eine ist war sehr und nicht mit für zu im auf ich wir es",
+    ),
+    (
+        "es",
+        "el la los las un una es fue muy de del que y en con para por pero lo al su",
+    ),
+    (
+        "fr",
+        "le la les un une est était très de du des que et à en avec pour pas mais au ce",
+    ),
+    (
+        "it",
+        "il lo la gli le un una è era molto di del della che con per non ma al ho",
+    ),
+    (
+        "pt",
+        "o a os as um uma é foi muito de do da que com para não mas no na ao",
+    ),
+];
+
+/// The language of a short text the detector could not place ("Pésimo servicio", "Sehr
+/// schlecht", "Ottimo"), read from the words each language's model knows, or `None`.
+///
+/// Asked only of text that read as nothing in English (no common English word, no word of the
+/// English lexicon), which is where a short complaint in another language used to come out
+/// neutral and raise no alert. A language wins by knowing the most of the text's words, at least
+/// one of them a word of opinion. Guards, since a short English text can hold a word that means
+/// something else elsewhere ("arm chair": German "arm" is poor): the detector's own guess, even
+/// an unsure one, must not be English; and one known word is enough only when the detector
+/// guesses one of these languages or the text is written with accents or umlauts ("pésimo").
+/// `hint` is that guess. A text of four words or more (`short` false) is one the detector saw and
+/// doubted: it needs two known words, one of them a little word of the language's grammar (an
+/// English tweet of names and hashtags can hold a word of a foreign lexicon, never its grammar).
+pub(super) fn short_text_language(
+    text: &str,
+    hint: Option<&'static str>,
+    short: bool,
+    toks: &mut Vec<Token>,
+) -> Option<&'static str> {
+    if hint == Some("en") {
+        return None;
+    }
+    // Handles, hashtags and links are names, not words of a language ("@office_nerd").
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .filter(|w| !w.starts_with(['@', '#']) && !w.contains("://") && !w.starts_with("www."))
+        .collect();
+    let text = words.join(" ");
+    let text = text.as_str();
+    let accented = text.chars().any(|c| c.is_alphabetic() && !c.is_ascii());
+    // Emoji are tokens of every language: only words tell languages apart.
+    let emoji = text.chars().filter(|&c| emoji_valence(c).is_some()).count();
+    // Lower-cased, accents kept: French "à" is grammar, "a" is English.
+    let lowered: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let hint_modelled = hint.is_some_and(|h| MODELLED.iter().any(|(l, _)| *l == h));
+    let mut best: Option<(&'static str, usize)> = None;
+    for (language, common) in MODELLED {
+        let lex = lexicon(language)?;
+        toks.clear();
+        tokenize(lex, text, toks);
+        let common = lowered
+            .iter()
+            .filter(|w| common.split(' ').any(|c| c == w.as_str()))
+            .count();
+        let known = toks
+            .iter()
+            .filter(|t| t.valence != 0.0 || t.flags != 0)
+            .count()
+            .saturating_sub(emoji)
+            + common;
+        let opinion = toks.iter().filter(|t| t.valence != 0.0).count() > emoji;
+        let trusted = if short {
+            known >= 2 || hint_modelled || accented
+        } else {
+            known >= 2 && common >= 1
+        };
+        if !opinion || !trusted {
+            continue;
+        }
+        let better = match best {
+            None => true,
+            Some((_, n)) => known > n || (known == n && hint == Some(language)),
+        };
+        if better {
+            best = Some((language, known));
+        }
+    }
+    best.map(|(language, _)| language)
 }

@@ -113,9 +113,7 @@ impl Db {
     pub fn owner_topics(&self, business_id: Option<BusinessId>) -> Result<Vec<OwnerTopic>> {
         match self {
             Db::Sqlite(s) => s.owner_topics(business_id),
-            // Not on a team database yet: `topics add|edit|remove` (the re-tag of every review)
-            // work on a file only, so a team database has none.
-            Db::Postgres(_) => Ok(Vec::new()),
+            Db::Postgres(p) => p.owner_topics(business_id),
         }
     }
 

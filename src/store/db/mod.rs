@@ -7,14 +7,23 @@
 //! Methods appear here as the action layer moves onto both stores, concept by concept.
 
 mod alerts;
+mod assignment;
+mod channels;
 mod insights;
+mod migrate;
 mod replies;
+mod requests;
+mod seat;
 mod settings;
 mod sources;
 mod team;
+mod topics;
 
 pub use alerts::AlertStore;
+pub use channels::ChannelStore;
 pub use replies::ReplyStore;
+pub use requests::RequestStore;
+pub use topics::TopicStore;
 
 use std::path::{Path, PathBuf};
 

@@ -1,10 +1,10 @@
-//! People, roles, review assignment and the live link: a team database's alone. On a file each
-//! says plainly that it needs a team database.
+//! People, roles and the live link: a team database's alone. On a file each says plainly that
+//! it needs a team database. (Review assignment works on both: `assignment.rs`.)
 
 use std::time::Duration;
 
 use super::Db;
-use crate::model::{BusinessId, ReviewId};
+use crate::model::BusinessId;
 use crate::store::postgres::{Change, Member, PgStore, Role};
 use crate::store::{Result, StoreError};
 
@@ -44,11 +44,6 @@ impl Db {
     pub fn set_member_role(&self, name: &str, role: Role) -> Result<Member> {
         self.team("Changing a person's role")?
             .set_member_role(name, role)
-    }
-
-    pub fn assign_review(&self, review_id: ReviewId, to: Option<&str>) -> Result<()> {
-        self.team("Assigning reviews to people")?
-            .assign_review(review_id, to)
     }
 
     pub fn listen(&self) -> Result<()> {

@@ -30,7 +30,10 @@ const CREDENTIALS_PREFIX: &str = "credentials.";
 
 const ALERT_COLUMNS: &str = "a.id, a.kind, b.name, a.business_id, a.created_at, \
      (SELECT array_agg(review_id ORDER BY review_id) FROM alert_reviews WHERE alert_id = a.id), \
-     a.message, a.state, a.notified_at, a.dedup_key, a.details";
+     a.message, a.state, \
+     (SELECT n.notified_at FROM alert_notifications n \
+        WHERE n.alert_id = a.id AND n.person = current_user), \
+     a.dedup_key, a.details";
 
 fn alert_from_row(r: &Row) -> Alert {
     let kind: String = r.get(1);
@@ -168,6 +171,8 @@ fn follow_up(
             "DELETE FROM alert_deliveries WHERE alert_id = $1 AND state = 'sent'",
             &[&id],
         )?;
+        // Every person is told of the reminder, not only this seat's (migration 0011).
+        c.execute("SELECT earshot_renotify($1)", &[&id])?;
     }
     Ok(Some(again.then_some(id)))
 }
@@ -247,7 +252,9 @@ impl PgStore {
                AND ($2::text IS NULL OR a.kind = $2)
                AND CASE WHEN $3::text IS NOT NULL THEN a.state = $3
                         WHEN NOT $4 THEN a.state <> 'dismissed' ELSE true END
-               AND (NOT $5 OR (a.state = 'new' AND a.notified_at IS NULL))
+               AND (NOT $5 OR (a.state = 'new' AND NOT EXISTS (
+                   SELECT 1 FROM alert_notifications n
+                   WHERE n.alert_id = a.id AND n.person = current_user)))
              ORDER BY a.created_at DESC, a.id DESC LIMIT $6 OFFSET $7"
         );
         let limit = f.limit.map(i64::from);
@@ -320,10 +327,14 @@ impl PgStore {
             .get(0))
     }
 
-    /// Records that these alerts were shown as a notification at `at`.
+    /// Records that these alerts were shown to this seat's person at `at`: each person is told
+    /// of an alert once, by their own seat (`alert_notifications`, migration 0011); a first mark
+    /// is kept.
     pub fn mark_alerts_notified(&self, ids: &[AlertId], at: i64) -> Result<()> {
         self.client().execute(
-            "UPDATE alerts SET notified_at = $2 WHERE id = ANY($1) AND notified_at IS NULL",
+            "INSERT INTO alert_notifications (alert_id, person, notified_at)
+             SELECT id, current_user, $2 FROM alerts WHERE id = ANY($1)
+             ON CONFLICT (alert_id, person) DO NOTHING",
             &[&ids, &at],
         )?;
         Ok(())

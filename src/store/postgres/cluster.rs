@@ -38,12 +38,25 @@ pub struct ThrowawayCluster {
     port: u16,
     bin: PathBuf,
     as_postgres_user: bool,
+    /// The test authority that signed the server's certificate, on a cluster started with TLS.
+    authority: Option<PathBuf>,
 }
 
 impl ThrowawayCluster {
     /// Makes and starts a cluster: user `postgres`, trust authentication, listening on
     /// 127.0.0.1 only. `settings` are extra `-c name=value` server settings.
     pub fn start(settings: &[&str]) -> Result<ThrowawayCluster, ClusterError> {
+        Self::start_inner(settings, false)
+    }
+
+    /// As [`start`](Self::start), with `ssl=on` and a certificate for `localhost` signed by an
+    /// authority made for this cluster alone ([`authority_certificate`](Self::authority_certificate)):
+    /// what the TLS tests connect to with each `sslmode`. Plain connections are still accepted.
+    pub fn start_with_tls(settings: &[&str]) -> Result<ThrowawayCluster, ClusterError> {
+        Self::start_inner(settings, true)
+    }
+
+    fn start_inner(settings: &[&str], tls: bool) -> Result<ThrowawayCluster, ClusterError> {
         static STARTED: AtomicU32 = AtomicU32::new(0);
         let n = STARTED.fetch_add(1, Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!("earshot-pg-{}-{n}", std::process::id()));
@@ -61,9 +74,14 @@ impl ThrowawayCluster {
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from(DEBIAN_PG_BIN)),
             as_postgres_user,
+            authority: None,
         };
+        let mut settings: Vec<String> = settings.iter().map(|s| s.to_string()).collect();
+        if tls {
+            settings.extend(cluster.make_certificates()?);
+        }
         if as_postgres_user {
-            cluster.run("chown", &["postgres:", path_str(&cluster.dir)], false)?;
+            cluster.run("chown", &["-R", "postgres:", path_str(&cluster.dir)], false)?;
         }
         let data = cluster.data_dir();
         cluster.run(
@@ -82,6 +100,9 @@ impl ThrowawayCluster {
             ],
             true,
         )?;
+        if tls {
+            cluster.restrict_tls_logins()?;
+        }
         // A port free now; another process may take it before the server binds it, so a
         // failed start tries another.
         let mut last = None;
@@ -92,7 +113,7 @@ impl ThrowawayCluster {
                 cluster.port,
                 path_str(&cluster.dir)
             );
-            for s in settings {
+            for s in &settings {
                 options.push_str(" -c ");
                 options.push_str(s);
             }
@@ -116,6 +137,173 @@ impl ThrowawayCluster {
             }
         }
         Err(last.expect("three attempts were made"))
+    }
+
+    /// Makes a test authority and a server certificate for `localhost` it signs (only that
+    /// name: a test connecting to 127.0.0.1 sees a name mismatch), with `openssl`; the server
+    /// settings that use them.
+    fn make_certificates(&mut self) -> Result<Vec<String>, ClusterError> {
+        let tls = self.dir.join("tls");
+        std::fs::create_dir_all(&tls).map_err(|error| ClusterError::Folder {
+            path: tls.clone(),
+            error,
+        })?;
+        let file = |name: &str| tls.join(name).to_string_lossy().into_owned();
+        let (ca_key, ca_cert) = (file("ca.key"), file("ca.crt"));
+        let (key, csr, cert, ext) = (
+            file("server.key"),
+            file("server.csr"),
+            file("server.crt"),
+            file("server.ext"),
+        );
+        // P-256 keys: made in milliseconds, where RSA keys take a second on a busy machine.
+        let new_key = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+        ];
+        let mut args = vec!["req", "-x509"];
+        args.extend(new_key);
+        args.extend(["-keyout", &ca_key, "-out", &ca_cert, "-days", "2"]);
+        args.extend(["-subj", "/CN=Earshot test authority"]);
+        self.run("openssl", &args, false)?;
+        let mut args = vec!["req"];
+        args.extend(new_key);
+        args.extend(["-keyout", &key, "-out", &csr, "-subj", "/CN=localhost"]);
+        self.run("openssl", &args, false)?;
+        std::fs::write(
+            &ext,
+            "subjectAltName = DNS:localhost\n\
+             basicConstraints = critical, CA:FALSE\n\
+             keyUsage = critical, digitalSignature\n\
+             extendedKeyUsage = serverAuth\n",
+        )
+        .map_err(|error| ClusterError::Folder {
+            path: tls.clone(),
+            error,
+        })?;
+        self.run(
+            "openssl",
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &csr,
+                "-CA",
+                &ca_cert,
+                "-CAkey",
+                &ca_key,
+                "-CAcreateserial",
+                "-out",
+                &cert,
+                "-days",
+                "2",
+                "-extfile",
+                &ext,
+            ],
+            false,
+        )?;
+        // A seat's own certificate, for the server's `cert` sign-in (its name is the login).
+        let (client_key, client_csr, client_cert, client_ext) = (
+            file("client.key"),
+            file("client.csr"),
+            file("client.crt"),
+            file("client.ext"),
+        );
+        let subject = format!("/CN={TLS_CERTIFICATE_LOGIN}");
+        let mut args = vec!["req"];
+        args.extend(new_key);
+        args.extend([
+            "-keyout",
+            &client_key,
+            "-out",
+            &client_csr,
+            "-subj",
+            &subject,
+        ]);
+        self.run("openssl", &args, false)?;
+        std::fs::write(
+            &client_ext,
+            "basicConstraints = critical, CA:FALSE\n\
+             keyUsage = critical, digitalSignature\n\
+             extendedKeyUsage = clientAuth\n",
+        )
+        .map_err(|error| ClusterError::Folder {
+            path: tls.clone(),
+            error,
+        })?;
+        self.run(
+            "openssl",
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &client_csr,
+                "-CA",
+                &ca_cert,
+                "-CAkey",
+                &ca_key,
+                "-CAcreateserial",
+                "-out",
+                &client_cert,
+                "-days",
+                "2",
+                "-extfile",
+                &client_ext,
+            ],
+            false,
+        )?;
+        // The server refuses a key that others may read, and so does the client (as libpq).
+        use std::os::unix::fs::PermissionsExt;
+        for private in [&key, &client_key] {
+            std::fs::set_permissions(private, std::fs::Permissions::from_mode(0o600)).map_err(
+                |error| ClusterError::Folder {
+                    path: tls.clone(),
+                    error,
+                },
+            )?;
+        }
+        self.authority = Some(PathBuf::from(&ca_cert));
+        Ok(vec![
+            "ssl=on".to_owned(),
+            format!("ssl_cert_file={cert}"),
+            format!("ssl_key_file={key}"),
+            // The authority whose certificates the `cert` sign-in accepts.
+            format!("ssl_ca_file={ca_cert}"),
+        ])
+    }
+
+    /// Makes [`TLS_PASSWORD_LOGIN`] sign in as a person of a team does, with a password (SCRAM),
+    /// and [`TLS_CERTIFICATE_LOGIN`] with a certificate of its own, both over TLS only. Every
+    /// other login keeps trust authentication.
+    fn restrict_tls_logins(&self) -> Result<(), ClusterError> {
+        let hba = self.data_dir().join("pg_hba.conf");
+        let folder = |error| ClusterError::Folder {
+            path: hba.clone(),
+            error,
+        };
+        let rules = std::fs::read_to_string(&hba).map_err(folder)?;
+        // The first matching line decides: these go before initdb's trust lines.
+        let ours = format!(
+            "hostssl all {TLS_PASSWORD_LOGIN} 127.0.0.1/32 scram-sha-256\n\
+             hostnossl all {TLS_PASSWORD_LOGIN} 127.0.0.1/32 reject\n\
+             hostssl all {TLS_CERTIFICATE_LOGIN} 127.0.0.1/32 cert\n\
+             hostnossl all {TLS_CERTIFICATE_LOGIN} 127.0.0.1/32 reject\n"
+        );
+        std::fs::write(&hba, ours + &rules).map_err(folder)
+    }
+
+    /// The authority that signed the server's certificate (a PEM file), on a cluster started
+    /// with [`start_with_tls`](Self::start_with_tls).
+    pub fn authority_certificate(&self) -> Option<&Path> {
+        self.authority.as_deref()
+    }
+
+    /// What the server has logged so far.
+    pub fn server_log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default()
     }
 
     fn data_dir(&self) -> PathBuf {
@@ -142,7 +330,7 @@ impl ThrowawayCluster {
     /// Runs one of the cluster's programs (or `chown`), as the `postgres` user when `as_owner`
     /// and this process is root.
     fn run(&self, program: &str, args: &[&str], as_owner: bool) -> Result<(), ClusterError> {
-        let path = if program == "chown" {
+        let path = if matches!(program, "chown" | "openssl") {
             PathBuf::from(program)
         } else {
             self.bin.join(program)
@@ -213,6 +401,10 @@ pub fn shared() -> &'static ThrowawayCluster {
 
 /// A new, empty database on the shared cluster, named after `label` and a counter; its URL.
 pub fn fresh_database(label: &str) -> String {
+    fresh_database_on(shared(), label)
+}
+
+fn fresh_database_on(cluster: &ThrowawayCluster, label: &str) -> String {
     static MADE: AtomicU32 = AtomicU32::new(0);
     let n = MADE.fetch_add(1, Ordering::Relaxed);
     let clean: String = label
@@ -220,9 +412,49 @@ pub fn fresh_database(label: &str) -> String {
         .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
         .take(40)
         .collect();
-    shared()
+    cluster
         .create_database(&format!("t{n}_{clean}"))
         .unwrap_or_else(|e| panic!("cannot create a test database: {e}"))
+}
+
+static WITH_TLS: OnceLock<ThrowawayCluster> = OnceLock::new();
+
+/// On a cluster started with TLS, the login that must sign in with its password over TLS (a
+/// test creates it): how a person of a team reaches a server off the machine.
+pub const TLS_PASSWORD_LOGIN: &str = "earshot_tls_person";
+
+/// On a cluster started with TLS, the login that must sign in with a certificate of its own
+/// (a test creates it): `client.crt` and `client.key` beside
+/// [`ThrowawayCluster::authority_certificate`], issued to this name by the test authority.
+pub const TLS_CERTIFICATE_LOGIN: &str = "earshot_tls_seat";
+
+/// A second cluster for a test run, with TLS on ([`ThrowawayCluster::start_with_tls`]) and every
+/// connection logged (the log says whether each was encrypted). Only the TLS tests start it; the
+/// shared cluster stays as every other test knows it.
+pub fn with_tls() -> &'static ThrowawayCluster {
+    WITH_TLS.get_or_init(|| {
+        let cluster = ThrowawayCluster::start_with_tls(&[
+            "fsync=off",
+            "full_page_writes=off",
+            "log_connections=on",
+        ])
+        .unwrap_or_else(|e| panic!("cannot start a throwaway PostgreSQL cluster with TLS: {e}"));
+        extern "C" fn stop_with_tls() {
+            if let Some(c) = WITH_TLS.get() {
+                c.stop();
+            }
+        }
+        // SAFETY: registers a plain function with no arguments, as atexit requires.
+        unsafe {
+            libc::atexit(stop_with_tls);
+        }
+        cluster
+    })
+}
+
+/// A new, empty database on the TLS cluster ([`with_tls`]); its URL (without `sslmode`).
+pub fn fresh_tls_database(label: &str) -> String {
+    fresh_database_on(with_tls(), label)
 }
 
 fn free_port() -> std::io::Result<u16> {

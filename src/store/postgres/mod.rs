@@ -12,26 +12,34 @@
 //! `stats`.
 
 mod alerts;
+mod channels;
 mod claims;
 #[cfg(unix)]
 pub mod cluster;
+mod follow_ups;
 mod insights;
+mod migrate;
 mod replies;
+mod requests;
 mod reviews;
+mod seat;
 mod settings;
 mod sources;
 mod stats;
 mod team;
+mod tls;
+mod topics;
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use postgres::{Client, NoTls, Row};
+use postgres::{Client, Row};
 
 use super::{now_unix, Result, StoreError};
 use crate::model::{Business, BusinessId, SourceId};
 
 pub use claims::SyncClaim;
 pub use reviews::PgReviewWriter;
+pub use seat::SignedInPerson;
 pub use team::{team_password, Change, Member, Role};
 
 /// The migrations of the PostgreSQL store, in order; its schema version is how many are applied.
@@ -57,6 +65,22 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ),
     ("0007_people", include_str!("migrations/0007_people.sql")),
     ("0008_scale", include_str!("migrations/0008_scale.sql")),
+    (
+        "0009_owner_topics",
+        include_str!("migrations/0009_owner_topics.sql"),
+    ),
+    (
+        "0010_requests_and_follow_ups",
+        include_str!("migrations/0010_requests_and_follow_ups.sql"),
+    ),
+    (
+        "0011_deliveries_and_notified",
+        include_str!("migrations/0011_deliveries_and_notified.sql"),
+    ),
+    (
+        "0014_review_assignment",
+        include_str!("migrations/0014_review_assignment.sql"),
+    ),
     (
         "0013_import_speed",
         include_str!("migrations/0013_import_speed.sql"),
@@ -91,18 +115,38 @@ pub fn is_postgres_url(location: &str) -> bool {
     location.starts_with("postgresql://") || location.starts_with("postgres://")
 }
 
-/// `url` without its password, for messages and the footer: user, host, port and database.
+/// `url` without its password, for messages and the footer: user, host, port, database and
+/// the parameters but a `password=` one.
 pub fn redacted(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };
-    match rest.split_once('@') {
+    let (address, query) = match rest.split_once('?') {
+        Some((address, query)) => (address, Some(query)),
+        None => (rest, None),
+    };
+    // The user information ends at the authority's last '@': a password typed with a raw '@'
+    // in it must not leave its tail behind as a host.
+    let authority_end = address.find('/').unwrap_or(address.len());
+    let address = match address[..authority_end].rsplit_once('@') {
         Some((user_info, host)) => {
             let user = user_info.split(':').next().unwrap_or_default();
-            format!("{scheme}://{user}@{host}")
+            format!("{user}@{host}{}", &address[authority_end..])
         }
-        None => url.to_owned(),
+        None => address.to_owned(),
+    };
+    let mut shown = format!("{scheme}://{address}");
+    if let Some(query) = query {
+        let kept: Vec<&str> = query
+            .split('&')
+            .filter(|pair| pair.split('=').next() != Some("password"))
+            .collect();
+        if !kept.is_empty() {
+            shown.push('?');
+            shown.push_str(&kept.join("&"));
+        }
     }
+    shown
 }
 
 /// An open team database.
@@ -131,10 +175,8 @@ impl PgStore {
     /// Connects to the database at `url` and brings its schema up to date.
     pub fn open(url: &str) -> Result<PgStore> {
         let location = redacted(url);
-        let mut client = Client::connect(url, NoTls).map_err(|error| StoreError::PgOpen {
-            location: location.clone(),
-            error,
-        })?;
+        // Encrypted as the URL's `sslmode` and `sslrootcert` ask, as psql reads them.
+        let mut client = tls::connect(url, &location)?;
         // The server's notices (a search word that is a stop word in one language, an existing
         // temporary table) are for a person at psql, not for the owner.
         client.batch_execute("SET client_min_messages = warning")?;
@@ -380,6 +422,10 @@ mod tests {
         assert_eq!(
             redacted("postgresql://db.example/earshot"),
             "postgresql://db.example/earshot"
+        );
+        assert_eq!(
+            redacted("postgresql://owner:p@ss@db.example/earshot?password=s3cret&sslmode=require"),
+            "postgresql://owner@db.example/earshot?sslmode=require"
         );
     }
 

@@ -339,7 +339,10 @@ impl PgStore {
     /// last error; it stays `queued`. Nothing when another seat claimed it meanwhile.
     pub fn note_reply_waiting(&self, reply_id: i64, note: &str) -> Result<Reply> {
         self.client().execute(
-            "UPDATE replies SET last_error = $2 WHERE id = $1 AND state = 'queued'",
+            // An unchanged note is not written again: the write would tell every listening seat
+            // (an `earshot watch`) of a change, and a watcher without the key would wake itself.
+            "UPDATE replies SET last_error = $2
+             WHERE id = $1 AND state = 'queued' AND last_error IS DISTINCT FROM $2",
             &[&reply_id, &note],
         )?;
         self.reply(reply_id)

@@ -19,16 +19,18 @@ use std::sync::{mpsc, Arc, Mutex, PoisonError};
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::error::SqlState;
 use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
-use postgres::{Client, NoTls, Row};
+use postgres::{Client, Row};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::PgStore;
-use crate::analysis::review::{self as analysis, ReviewAnalysis};
+use crate::analysis::aspects;
+use crate::analysis::review::{self as analysis, scored_text_of, ReviewAnalysis};
+use crate::analysis::topics::TopicMatcher;
 use crate::model::{
     BusinessId, IncomingReview, Kind, Review, ReviewId, SentimentLabel, SourceId, WriteCounts,
 };
 use crate::store::reviews::from_unix;
-use crate::store::{now_unix, Result, ReviewFilter, ReviewOrder, StoreError};
+use crate::store::{now_unix, OwnerTopic, Result, ReviewFilter, ReviewOrder, StoreError};
 
 /// Default page size of a listing when the caller names none (as the SQLite store's).
 const DEFAULT_LIMIT: u32 = 100;
@@ -168,10 +170,15 @@ struct Staged {
     owner_reply: Option<String>,
 }
 
-/// The business a source feeds and its category (which picks the aspect lexicon).
+/// The business a source feeds, its category (which picks the aspect lexicon) and the owner's
+/// own topics of it (migration 0009), which new and edited reviews are tagged with on the way
+/// in, as on a file.
 struct Owner {
     business_id: BusinessId,
     category: Option<String>,
+    /// The topics as read, to tell at commit whether another seat changed them since.
+    topics_read: Vec<OwnerTopic>,
+    topics: Option<TopicMatcher>,
 }
 
 /// Writes reviews in batches, one transaction each, as the SQLite store's `ReviewWriter` does:
@@ -253,21 +260,37 @@ impl<'s> PgReviewWriter<'s> {
                 &[&source_id],
             )?;
             let row = row.ok_or(StoreError::UnknownSource(source_id))?;
+            let business_id = row.get(0);
+            let topics_read = super::topics::topics_of(&mut *self.store.client(), business_id)?;
             let owner = Owner {
-                business_id: row.get(0),
+                business_id,
                 category: row.get(1),
+                topics: super::topics::matcher_for(&topics_read),
+                topics_read,
             };
             self.owners.insert(source_id, owner);
         }
         let owner = &self.owners[&source_id];
         let hash = analysed.map_or_else(|| item.content_hash(), |a| a.content_hash);
-        let own;
+        let mut own = None;
         let analysed = match analysed.filter(|a| a.category == owner.category) {
             Some(a) => a,
-            None => {
-                own = analysis::analyse_hashed(item, owner.category.as_deref(), hash);
-                &own
+            None => own.insert(analysis::analyse_hashed(
+                item,
+                owner.category.as_deref(),
+                hash,
+            )),
+        };
+        // The owner's topics are added here, in the writer, as the SQLite writer does: an
+        // import's worker threads analyse without them, and a business without topics pays
+        // nothing.
+        let analysed = match &owner.topics {
+            Some(topics) => {
+                let mut a = analysed.clone();
+                a.add_owner_topics(item, topics);
+                own.insert(a)
             }
+            None => analysed,
         };
         let now = now_unix();
         self.staged.push(Staged {
@@ -331,7 +354,9 @@ impl<'s> PgReviewWriter<'s> {
     /// page stored; the cursor is written even when the page was empty. Always on the store's
     /// own connection, before it returns.
     pub fn commit_with_cursor(&mut self, cursor: Option<(SourceId, &str)>) -> Result<WriteCounts> {
-        let staged = std::mem::take(&mut self.staged);
+        let mut staged = std::mem::take(&mut self.staged);
+        // The next batch reads each source's business afresh.
+        let owners = std::mem::take(&mut self.owners);
         if staged.is_empty() {
             if let Some((source, cursor)) = cursor {
                 self.store.set_source_cursor(source, Some(cursor))?;
@@ -339,12 +364,14 @@ impl<'s> PgReviewWriter<'s> {
             return Ok(WriteCounts::default());
         }
         let mut client = self.store.client();
-        write_batch(&mut client, &staged, None, cursor)
+        write_batch(&mut client, &mut staged, &owners, None, cursor)
     }
 
     /// Hands a batch to the next free connection of the import (waiting for one when all are
     /// busy) with ids reserved now, in the order the batches come.
     fn hand_over(&mut self, staged: Vec<Staged>) -> Result<WriteCounts> {
+        // The next batch reads each source's business afresh (its owner's topics too).
+        let owners = std::mem::take(&mut self.owners);
         if self.parallel.is_none() {
             self.parallel = Some(Parallel::open(&self.store.url, self.connections)?);
         }
@@ -374,7 +401,7 @@ impl<'s> PgReviewWriter<'s> {
                 &[&(staged.len() as i64)],
             )?
             .get(0);
-        counts.add(parallel.send(staged, ids, keys)?);
+        counts.add(parallel.send(staged, owners, ids, keys)?);
         Ok(counts)
     }
 }
@@ -399,20 +426,21 @@ fn counts_of(len: usize, new: u64, updated: u64) -> WriteCounts {
 /// transactions' row locks, which the rollup's key order makes unlikely) is retried too.
 fn write_batch(
     client: &mut Client,
-    staged: &[Staged],
+    staged: &mut [Staged],
+    owners: &FxHashMap<SourceId, Owner>,
     ids: Option<&[i64]>,
     cursor: Option<(SourceId, &str)>,
 ) -> Result<WriteCounts> {
     let mut straight = keys_are_distinct(staged);
     let mut attempts = 0;
     loop {
-        match try_batch(client, staged, ids, cursor, straight) {
+        match try_batch(client, staged, owners, ids, cursor, straight) {
             Ok((new, updated)) => return Ok(counts_of(staged.len(), new, updated)),
-            Err(e) if attempts < 3 && retry_by_merge(&e) => {
+            Err(StoreError::Postgres(e)) if attempts < 3 && retry_by_merge(&e) => {
                 straight = false;
                 attempts += 1;
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(e),
         }
     }
 }
@@ -440,13 +468,16 @@ fn keys_are_distinct(staged: &[Staged]) -> bool {
 /// One attempt at [`write_batch`]: (new, updated).
 fn try_batch(
     client: &mut Client,
-    staged: &[Staged],
+    staged: &mut [Staged],
+    owners: &FxHashMap<SourceId, Owner>,
     ids: Option<&[i64]>,
     cursor: Option<(SourceId, &str)>,
     straight: bool,
-) -> std::result::Result<(u64, u64), postgres::Error> {
+) -> Result<(u64, u64)> {
     let now = now_unix();
     let mut tx = client.transaction()?;
+    // Again on a retry: the same tags come out when the topics are as the first attempt found.
+    retag_if_topics_changed(&mut tx, owners, staged)?;
     if let Some((source, cursor)) = cursor {
         tx.execute(
             "UPDATE sources SET cursor = $2 WHERE id = $1",
@@ -634,6 +665,8 @@ fn merge(
 struct Job {
     seq: u64,
     staged: Vec<Staged>,
+    /// The batch's sources' businesses and owner topics as the items were tagged with them.
+    owners: FxHashMap<SourceId, Owner>,
     ids: Vec<i64>,
 }
 
@@ -656,17 +689,21 @@ impl Parallel {
         let (report, done) = mpsc::channel();
         let mut threads = Vec::with_capacity(connections);
         for _ in 0..connections {
-            let mut client = Client::connect(url, NoTls).map_err(|error| StoreError::PgOpen {
-                location: super::redacted(url),
-                error,
-            })?;
+            // Encrypted as the store's own connection is (the URL's `sslmode`).
+            let mut client = super::tls::connect(url, &super::redacted(url))?;
             client.batch_execute("SET client_min_messages = warning")?;
             let queue = Arc::clone(&queue);
             let report = report.clone();
             threads.push(std::thread::spawn(move || loop {
                 let job = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
-                let Ok(job) = job else { return };
-                let result = write_batch(&mut client, &job.staged, Some(&job.ids), None);
+                let Ok(mut job) = job else { return };
+                let result = write_batch(
+                    &mut client,
+                    &mut job.staged,
+                    &job.owners,
+                    Some(&job.ids),
+                    None,
+                );
                 if report.send((job.seq, result)).is_err() {
                     return;
                 }
@@ -685,12 +722,18 @@ impl Parallel {
     fn send(
         &mut self,
         staged: Vec<Staged>,
+        owners: FxHashMap<SourceId, Owner>,
         ids: Vec<i64>,
         keys: FxHashSet<(SourceId, String)>,
     ) -> Result<WriteCounts> {
         let seq = self.next_seq;
         self.next_seq += 1;
-        let job = Job { seq, staged, ids };
+        let job = Job {
+            seq,
+            staged,
+            owners,
+            ids,
+        };
         let sent = self.jobs.as_ref().map(|jobs| jobs.send(job));
         if !matches!(sent, Some(Ok(()))) {
             // Every connection's thread ended: the error that ended them is in `done`.
@@ -744,6 +787,62 @@ impl Drop for Parallel {
     }
 }
 
+/// Makes the batch's topic mentions those of its businesses' topics as they are now. The
+/// writer tagged each item with the topics of when it came; a seat that changed them since has
+/// re-tagged the stored reviews, not this batch. Under the topics' shared lock (a change takes
+/// it exclusively, `store/postgres/topics.rs`) the topics cannot change again before this
+/// transaction commits, so the batch and the stored reviews end up tagged alike. Costs two
+/// small statements a business in the batch (the lock, the topics); the items are re-tagged
+/// only when the topics changed.
+fn retag_if_topics_changed(
+    tx: &mut postgres::Transaction<'_>,
+    owners: &FxHashMap<SourceId, Owner>,
+    staged: &mut [Staged],
+) -> Result<()> {
+    let mut businesses: Vec<BusinessId> = owners.values().map(|o| o.business_id).collect();
+    businesses.sort_unstable();
+    businesses.dedup();
+    for business_id in businesses {
+        super::topics::lock_topics_shared(tx, business_id)?;
+        let now = super::topics::topics_of(tx, business_id)?;
+        let read: Vec<&OwnerTopic> = owners
+            .values()
+            .filter(|o| o.business_id == business_id)
+            .flat_map(|o| &o.topics_read)
+            .collect();
+        let unchanged = owners
+            .values()
+            .filter(|o| o.business_id == business_id)
+            .all(|o| o.topics_read == now);
+        if unchanged {
+            continue;
+        }
+        // Names of the topics then and now: their mentions are taken out, the current topics'
+        // put back in.
+        let mut stale: Vec<&str> = read.iter().map(|t| t.name.as_str()).collect();
+        stale.extend(now.iter().map(|t| t.name.as_str()));
+        let matcher = super::topics::matcher_for(&now).unwrap_or_default();
+        for s in staged.iter_mut().filter(|s| s.business_id == business_id) {
+            let text = scored_text_of(s.title.as_deref(), &s.body);
+            let found = matcher.mentions(&text, s.language.as_deref(), s.sentiment);
+            let mut mentions: serde_json::Map<String, serde_json::Value> = s
+                .aspects
+                .as_deref()
+                .and_then(|a| serde_json::from_str(a).ok())
+                .unwrap_or_default();
+            mentions.retain(|k, _| !stale.contains(&k.as_str()));
+            if let Some(found) = aspects::to_json(&found) {
+                let found: serde_json::Map<String, serde_json::Value> =
+                    serde_json::from_str(&found).unwrap_or_default();
+                mentions.extend(found);
+            }
+            s.aspects =
+                (!mentions.is_empty()).then(|| serde_json::Value::Object(mentions).to_string());
+        }
+    }
+    Ok(())
+}
+
 /// Keeps each platform-seen owner reply of the batch in `replies` (one `origin = 'platform'` row
 /// a review, its text updated), as the SQLite writer does: the composer's thread, the coach's
 /// canned check and the outbox's crash recovery read them. One statement per item that carries
@@ -774,7 +873,7 @@ fn write_owner_replies(
 
 const COLUMNS: &str = "r.id, b.name, r.business_id, r.source_id, r.platform, r.external_id, \
      r.kind, r.author, r.rating, r.title, r.body, r.created_at, r.updated_at, r.url, r.language, \
-     r.replied_at, r.sentiment, r.sentiment_label, r.removed_at, r.read_at";
+     r.replied_at, r.sentiment, r.sentiment_label, r.removed_at, r.read_at, r.assigned_to";
 
 fn review_from_row(r: &Row) -> Review {
     let kind: String = r.get(6);
@@ -802,6 +901,7 @@ fn review_from_row(r: &Row) -> Review {
         sentiment_label: label.as_deref().and_then(SentimentLabel::parse),
         removed: r.get::<_, Option<i64>>(18).is_some(),
         unread: r.get::<_, Option<i64>>(19).is_none(),
+        assigned_to: r.get(20),
     }
 }
 
@@ -895,6 +995,13 @@ fn filter_sql(f: &ReviewFilter) -> FilterSql {
     if let Some(aspect) = &f.aspect {
         let a = q.arg(aspect.clone());
         q.conditions.push(format!("r.aspects ? {a}"));
+    }
+    if let Some(name) = &f.assigned_to {
+        let a = q.arg(name.clone());
+        q.conditions.push(format!("r.assigned_to = {a}"));
+    }
+    if f.unassigned {
+        q.conditions.push("r.assigned_to IS NULL".into());
     }
     if let Some(text) = f.search.as_deref().filter(|t| has_words(t)) {
         let a = q.arg(text.to_owned());

@@ -20,7 +20,8 @@ use crate::store::{now_unix, Result, StoreError};
 /// Run after every migration and by `team init`: triggers, GRANTs and policies on every table
 /// there is.
 pub(super) const SECURE_TABLES: &str =
-    "SELECT earshot_attach_notify(); SELECT earshot_secure_tables();";
+    "SELECT earshot_attach_notify(); SELECT earshot_secure_tables(); \
+     SELECT earshot_secure_person_tables();";
 
 /// What a person may do; each is a PostgreSQL group role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

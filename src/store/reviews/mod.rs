@@ -17,6 +17,7 @@ use crate::model::SourceId;
 
 pub use query::{ReviewFilter, ReviewOrder};
 pub(in crate::store) use write::index_all_rows;
+pub(in crate::store) use write::search_key_for_copy;
 pub(in crate::store) use write::validate;
 pub use write::ReviewWriter;
 

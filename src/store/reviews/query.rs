@@ -49,6 +49,10 @@ pub struct ReviewFilter {
     pub removed: bool,
     pub search: Option<String>,
     pub aspect: Option<String>,
+    /// Only reviews handed to this person (`earshot assign`).
+    pub assigned_to: Option<String>,
+    /// Only reviews handed to nobody; with `assigned_to` nothing matches.
+    pub unassigned: bool,
     pub limit: Option<u32>,
     pub offset: Option<u32>,
     pub order: ReviewOrder,
@@ -59,7 +63,7 @@ const DEFAULT_LIMIT: u32 = 100;
 
 const COLUMNS: &str = "r.id, b.name, r.business_id, r.source_id, r.platform, r.external_id, \
      r.kind, r.author, r.rating, r.title, r.body, r.created_at, r.updated_at, r.url, r.language, \
-     r.replied_at, r.sentiment, r.sentiment_label, r.removed_at, r.read_at";
+     r.replied_at, r.sentiment, r.sentiment_label, r.removed_at, r.read_at, r.assigned_to";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Review> {
     let kind: String = r.get(6)?;
@@ -87,6 +91,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Review> {
         sentiment_label: label.as_deref().and_then(SentimentLabel::parse),
         removed: r.get::<_, Option<i64>>(18)?.is_some(),
         unread: r.get::<_, Option<i64>>(19)?.is_none(),
+        assigned_to: r.get(20)?,
     })
 }
 
@@ -315,6 +320,17 @@ fn filter_sql(f: &ReviewFilter) -> FilterSql {
             "instr(r.aspects, {}) > 0",
             arg(Value::Text(format!("{}:", aspects::json_key(a))))
         ));
+    }
+    if let Some(name) = &f.assigned_to {
+        // Read from the partial index of assigned reviews (migration 0021) when a business is
+        // chosen: `=` implies the index's IS NOT NULL.
+        wh.push(format!(
+            "r.assigned_to = {}",
+            arg(Value::Text(name.clone()))
+        ));
+    }
+    if f.unassigned {
+        wh.push("r.assigned_to IS NULL".into());
     }
     let from = if let Some(q) = &search {
         wh.push(format!("reviews_fts MATCH {}", arg(Value::Text(q.clone()))));

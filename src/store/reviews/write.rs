@@ -757,6 +757,22 @@ pub(in crate::store) fn search_key_of(
     Ok(own)
 }
 
+/// The search key of a review copied in with its id (`earshot migrate`). The copy writes
+/// reviews in id order, so while it writes one below 2^26 no review past 2^26 is there to hold
+/// its key: the id's own key, with none of [`search_key_of`]'s lookups.
+pub(in crate::store) fn search_key_for_copy(
+    tx: &Connection,
+    id: ReviewId,
+    created_at: i64,
+) -> Result<i64> {
+    let own = search_key(id, created_at);
+    if key_holds_id(id) {
+        Ok(own)
+    } else {
+        free_high_key(tx, id, own, None)
+    }
+}
+
 /// The first key of `wanted`'s second, from `wanted`'s low bits up, that no review but `id`
 /// holds and that is not `taken`: held by the review at the id those bits name (its key holds
 /// its id), or by another review past 2^26 (migration 0020's index). Keys stay in order of
