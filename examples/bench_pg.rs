@@ -4,7 +4,13 @@
 //! throwaway cluster this program starts and removes (Debian's PostgreSQL 15, default settings:
 //! fsync on).
 //!
+//! Beside the wall time, the server's own CPU time for the import (every process of the cluster,
+//! exited ones included, from /proc): on a machine shared with other builds wall time is noisy,
+//! and the server's work per review is what sets how fast an import can go on a server of N
+//! cores. The import writes over `EARSHOT_IMPORT_CONNECTIONS` connections (default 2).
+//!
 //! Usage: cargo run --release --example bench_pg -- [--sizes 100000] [--out target/bench-pg.json]
+//!        [--keep]  (leaves the databases for EXPLAIN; the cluster still goes at the end)
 
 use std::fmt::Write as _;
 use std::io::{BufWriter, Write};
@@ -30,6 +36,7 @@ fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut sizes = vec![100_000usize];
     let mut out = std::path::PathBuf::from("target/bench-pg.json");
+    let mut keep = false;
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
@@ -44,6 +51,7 @@ fn main() -> anyhow::Result<()> {
                 out = args[i + 1].clone().into();
                 i += 1;
             }
+            "--keep" => keep = true,
             other => anyhow::bail!("unknown argument {other}"),
         }
         i += 1;
@@ -55,14 +63,24 @@ fn main() -> anyhow::Result<()> {
         let csv = dir.path().join(format!("reviews-{n}.csv"));
         write_csv(&csv, n)?;
         let url = cluster.create_database(&format!("bench_{n}"))?;
-        let mut db = Db::open(&DbLocation::Postgres(url))?;
+        let mut db = Db::open(&DbLocation::Postgres(url.clone()))?;
         let opts = ImportOptions {
             business: BUSINESS.into(),
             ..Default::default()
         };
+        let server = ServerCpu::of(&url)?;
+        let before = server.seconds()?;
         let t = Instant::now();
-        let report = earshot::actions::import_into(&mut db, &[csv], &opts, None, &mut |_, _| {})?;
+        let report = earshot::actions::import_into(
+            &mut db,
+            std::slice::from_ref(&csv),
+            &opts,
+            None,
+            &mut |_, _| {},
+        )?;
         let import_s = t.elapsed().as_secs_f64();
+        let server_cpu_s = server.seconds()? - before;
+        let _ = std::fs::remove_file(&csv);
         anyhow::ensure!(
             report.counts.new == n as u64,
             "imported {:?}",
@@ -85,21 +103,98 @@ fn main() -> anyhow::Result<()> {
             search_ms.extend(samples(|| db.list_reviews(&f).map(drop))?);
         }
         let search = percentiles(&mut search_ms);
+        let size: i64 = db_size(&url)?;
         let row = json!({
             "reviews": n,
+            "connections": std::env::var("EARSHOT_IMPORT_CONNECTIONS").unwrap_or_else(|_| "2".into()),
             "import_s": round3(import_s),
             "import_reviews_per_s": (n as f64 / import_s).round(),
+            "server_cpu_s": round3(server_cpu_s),
+            "server_cpu_us_per_review": round3(server_cpu_s * 1e6 / n as f64),
+            "database_mb": size / (1 << 20),
+            "load_average": std::fs::read_to_string("/proc/loadavg")?
+                .split(' ').next().unwrap_or_default().to_owned(),
             "stats_ms": stats,
             "inbox_page_ms": inbox,
             "search_ms": search,
         });
         println!("{row}");
         results.push(row);
+        drop(db);
+        if !keep {
+            drop_database(&url)?;
+        }
     }
     if let Some(parent) = out.parent() {
         std::fs::create_dir_all(parent)?;
     }
     std::fs::write(&out, serde_json::to_string_pretty(&results)?)?;
+    Ok(())
+}
+
+/// The server's CPU time: its postmaster and every process it started, the exited ones
+/// (autovacuum workers, the import's own connections) included through the postmaster's
+/// children's times.
+struct ServerCpu {
+    postmaster: u32,
+}
+
+impl ServerCpu {
+    fn of(url: &str) -> anyhow::Result<ServerCpu> {
+        let mut client = postgres::Client::connect(url, postgres::NoTls)?;
+        let backend: i32 = client.query_one("SELECT pg_backend_pid()", &[])?.get(0);
+        let stat = std::fs::read_to_string(format!("/proc/{backend}/stat"))?;
+        let postmaster = stat_fields(&stat)
+            .get(1)
+            .ok_or_else(|| anyhow::anyhow!("no parent in /proc/{backend}/stat"))?
+            .parse()?;
+        Ok(ServerCpu { postmaster })
+    }
+
+    fn seconds(&self) -> anyhow::Result<f64> {
+        // Clock ticks of 1/100 s (USER_HZ on Linux).
+        let ticks = |fields: &[&str], from: usize, to: usize| -> u64 {
+            fields[from..to]
+                .iter()
+                .filter_map(|f| f.parse::<u64>().ok())
+                .sum()
+        };
+        let own = std::fs::read_to_string(format!("/proc/{}/stat", self.postmaster))?;
+        // After the command's name: state, ppid, …; utime is field 14, so index 11 here.
+        let mut total = ticks(&stat_fields(&own), 11, 15);
+        for entry in std::fs::read_dir("/proc")? {
+            let Ok(stat) = std::fs::read_to_string(entry?.path().join("stat")) else {
+                continue;
+            };
+            let fields = stat_fields(&stat);
+            if fields.get(1) == Some(&self.postmaster.to_string().as_str()) {
+                total += ticks(&fields, 11, 13);
+            }
+        }
+        Ok(total as f64 / 100.0)
+    }
+}
+
+/// The fields of a /proc/PID/stat line after the command's name (which may hold spaces).
+fn stat_fields(stat: &str) -> Vec<&str> {
+    stat.rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default()
+}
+
+/// The database's size on disk (tables, indexes, TOAST).
+fn db_size(url: &str) -> anyhow::Result<i64> {
+    let mut client = postgres::Client::connect(url, postgres::NoTls)?;
+    Ok(client
+        .query_one("SELECT pg_database_size(current_database())", &[])?
+        .get(0))
+}
+
+/// Drops a bench database once measured: a 10M one is tens of GB.
+fn drop_database(url: &str) -> anyhow::Result<()> {
+    let (server, name) = url.rsplit_once('/').unwrap_or((url, ""));
+    let mut client = postgres::Client::connect(&format!("{server}/postgres"), postgres::NoTls)?;
+    client.batch_execute(&format!("DROP DATABASE \"{name}\""))?;
     Ok(())
 }
 

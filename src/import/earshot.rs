@@ -154,6 +154,7 @@ pub(super) fn import_file<T: ImportTarget>(
         Ok(())
     })?;
     writer.flush()?;
+    writer.settle()?;
     progress(total, total);
     Ok(writer.report)
 }

@@ -453,7 +453,7 @@ impl ImportTarget for crate::store::postgres::PgStore {
     }
 
     fn import_sink(&mut self) -> Self::Sink<'_> {
-        self.review_writer()
+        self.import_writer()
     }
 }
 
@@ -1023,6 +1023,8 @@ impl<W: ReviewSink> BatchWriter<W> {
                 Ok(())
             }
             Err(reason) => {
+                // Batches still being written elsewhere finish first: they count as committed.
+                self.settle()?;
                 let c = self.report.counts;
                 Err(ImportError::BadRow {
                     line,
@@ -1059,6 +1061,14 @@ impl<W: ReviewSink> BatchWriter<W> {
         let counts = self.writer.commit()?;
         self.report.counts.add(counts);
         self.pending = 0;
+        Ok(())
+    }
+
+    /// Waits for the batches the sink still writes on other connections (a team database's
+    /// import) and counts them.
+    fn settle(&mut self) -> Result<()> {
+        let counts = self.writer.finish()?;
+        self.report.counts.add(counts);
         Ok(())
     }
 }

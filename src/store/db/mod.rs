@@ -167,8 +167,14 @@ pub trait ReviewSink {
         item: &IncomingReview,
         analysed: Option<&ReviewAnalysis>,
     ) -> Result<WriteCounts>;
-    /// Writes the open batch; what it changed.
+    /// Writes the open batch; what it changed (a writer over several connections: what the
+    /// batches finished so far changed).
     fn commit(&mut self) -> Result<WriteCounts>;
+    /// Waits for batches still being written elsewhere; what they changed. Nothing to wait for
+    /// where `commit` writes before it returns.
+    fn finish(&mut self) -> Result<WriteCounts> {
+        Ok(WriteCounts::default())
+    }
     /// The source of `business_id` with this connector and label, added when missing.
     fn ensure_source(
         &self,
@@ -217,6 +223,10 @@ impl ReviewSink for PgReviewWriter<'_> {
 
     fn commit(&mut self) -> Result<WriteCounts> {
         PgReviewWriter::commit(self)
+    }
+
+    fn finish(&mut self) -> Result<WriteCounts> {
+        PgReviewWriter::finish(self)
     }
 
     fn ensure_source(

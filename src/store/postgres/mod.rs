@@ -78,6 +78,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0011_deliveries_and_notified.sql"),
     ),
     (
+        "0013_import_speed",
+        include_str!("migrations/0013_import_speed.sql"),
+    ),
+    (
         "0014_review_assignment",
         include_str!("migrations/0014_review_assignment.sql"),
     ),
@@ -154,6 +158,9 @@ pub struct PgStore {
     /// own (see `store/db/replies.rs`).
     client: Mutex<Client>,
     location: String,
+    /// The address as given, password included, kept in memory only: an import opens more
+    /// connections to it to write its batches in parallel (`PgReviewWriter`).
+    url: Box<str>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -176,6 +183,7 @@ impl PgStore {
         let store = PgStore {
             client: Mutex::new(client),
             location,
+            url: url.into(),
         };
         store.migrate()?;
         Ok(store)

@@ -1,17 +1,26 @@
 //! Reviews on PostgreSQL: the batch write path fed by COPY, and the listing, count and search.
 //!
 //! A batch is gathered in memory by [`PgReviewWriter::write`] and written at
-//! [`PgReviewWriter::commit`] in one transaction: `COPY … FROM STDIN (FORMAT binary)` into a
-//! temporary table, then one set-based merge (revisions of edited texts, then an upsert on
-//! `(source_id, external_id)` that leaves unchanged rows alone). The rollup follows by the
-//! statement-level triggers of migration 0001, the search document is a generated column: no
-//! per-row round trip, which is what makes COPY fast. A crash keeps whole batches or nothing; a
-//! rerun finds every row unchanged.
+//! [`PgReviewWriter::commit`] in one transaction. A batch whose items are all new (an import's
+//! first run, most sync pages) is copied straight into `reviews` (`COPY … FROM STDIN (FORMAT
+//! binary)`); any other goes through a temporary table and one set-based merge (revisions of
+//! edited texts, then an upsert on `(source_id, external_id)` that leaves unchanged rows alone).
+//! The rollup follows by the statement-level triggers of migration 0001, the search document is
+//! a generated column: no per-row round trip, which is what makes COPY fast. A crash keeps whole
+//! batches or nothing; a rerun finds every row unchanged.
+//!
+//! An import's writer ([`PgStore::import_writer`]) hands its batches to several connections,
+//! so the server's cores share the work (its CPU, not the client's, sets an import's pace:
+//! docs/scale.md); the ids still follow the file's order.
+
+use std::collections::VecDeque;
+use std::sync::{mpsc, Arc, Mutex, PoisonError};
 
 use postgres::binary_copy::BinaryCopyInWriter;
-use postgres::types::{ToSql, Type};
-use postgres::Row;
-use rustc_hash::FxHashMap;
+use postgres::error::SqlState;
+use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
+use postgres::{Client, Row};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::PgStore;
 use crate::analysis::aspects;
@@ -26,21 +35,32 @@ use crate::store::{now_unix, OwnerTopic, Result, ReviewFilter, ReviewOrder, Stor
 /// Default page size of a listing when the caller names none (as the SQLite store's).
 const DEFAULT_LIMIT: u32 = 100;
 
+/// How many connections an import writes its batches over when [`IMPORT_CONNECTIONS_VAR`] does
+/// not say: each batch's server work (search document, indexes, key checks) runs on a core of
+/// the server, so more connections help as far as the server has cores. Two suit the smallest
+/// server (and this project's 2-core build machine, where the client's analysis takes the rest).
+const IMPORT_CONNECTIONS: usize = 2;
+
+/// The environment variable that sets how many connections an import writes over (1: the
+/// store's own connection only); for a server with more cores, and the bench's scaling runs.
+pub const IMPORT_CONNECTIONS_VAR: &str = "EARSHOT_IMPORT_CONNECTIONS";
+
 /// The staging table a batch is copied into; dropped with the session, emptied at commit.
 const STAGING: &str = "CREATE TEMP TABLE IF NOT EXISTS staged_reviews (
-     seq bigint, source_id bigint, business_id bigint, external_id text, platform text,
+     seq bigint, id bigint, source_id bigint, business_id bigint, external_id text, platform text,
      kind text, author text, rating float8, title text, body text, url text, language text,
      created_at bigint, updated_at bigint, sentiment float8, sentiment_label text,
      content_hash bigint, aspects text, raw_json text, replied_at bigint
  ) ON COMMIT DELETE ROWS";
 
-const COPY_STAGED: &str = "COPY staged_reviews (seq, source_id, business_id, external_id,
+const COPY_STAGED: &str = "COPY staged_reviews (seq, id, source_id, business_id, external_id,
      platform, kind, author, rating, title, body, url, language, created_at, updated_at,
      sentiment, sentiment_label, content_hash, aspects, raw_json, replied_at)
      FROM STDIN (FORMAT binary)";
 
 /// The column types of [`COPY_STAGED`], in order.
-const STAGED_TYPES: [Type; 20] = [
+const STAGED_TYPES: [Type; 21] = [
+    Type::INT8,
     Type::INT8,
     Type::INT8,
     Type::INT8,
@@ -87,13 +107,17 @@ fn revisions_sql() -> String {
 /// Unchanged items are left out before the insert, not only by the conflict's WHERE: an
 /// `INSERT … ON CONFLICT` computes each row's generated search document (two `to_tsvector`)
 /// before it finds the conflict, which made a rerun of an import cost half its first run.
-fn upsert_sql() -> String {
+///
+/// `with_ids`: the batch carries ids reserved in file order (an import over several connections),
+/// which new rows take.
+fn upsert_sql(with_ids: bool) -> String {
+    let id = if with_ids { "id, " } else { "" };
     format!(
         "WITH written AS (
-             INSERT INTO reviews AS r (source_id, business_id, platform, external_id, kind,
+             INSERT INTO reviews AS r ({id}source_id, business_id, platform, external_id, kind,
                  author, rating, title, body, url, language, created_at, updated_at, fetched_at,
                  sentiment, sentiment_label, content_hash, aspects, raw_json, replied_at)
-             SELECT source_id, business_id, platform, external_id, kind, author, rating, title,
+             SELECT {id}source_id, business_id, platform, external_id, kind, author, rating, title,
                  body, url, language, created_at, updated_at, $1, sentiment, sentiment_label,
                  content_hash, aspects::jsonb, raw_json, replied_at
              FROM ({LATEST}) s
@@ -159,20 +183,44 @@ struct Owner {
 
 /// Writes reviews in batches, one transaction each, as the SQLite store's `ReviewWriter` does:
 /// items are taken one at a time and written when [`PgReviewWriter::commit`] is called.
-/// Dropping the writer with items gathered writes nothing of them.
+/// Dropping the writer with items gathered writes nothing of them; batches already handed to
+/// the import's other connections are written before the drop returns.
 pub struct PgReviewWriter<'s> {
     store: &'s PgStore,
     staged: Vec<Staged>,
     owners: FxHashMap<SourceId, Owner>,
+    /// How many connections the batches are written over (1: the store's own, batch by batch).
+    connections: usize,
+    /// The other connections, opened at the first commit of an import over more than one.
+    parallel: Option<Parallel>,
 }
 
 impl PgStore {
-    /// A writer of review batches (an import's, a sync's pages).
+    /// A writer of review batches (a sync's pages, a few items): each batch is written on the
+    /// store's own connection before `commit` returns.
     pub fn review_writer(&self) -> PgReviewWriter<'_> {
         PgReviewWriter {
             store: self,
             staged: Vec::new(),
             owners: FxHashMap::default(),
+            connections: 1,
+            parallel: None,
+        }
+    }
+
+    /// An import's writer: its batches are written over [`IMPORT_CONNECTIONS`] connections at once
+    /// (or what [`IMPORT_CONNECTIONS_VAR`] says), ids in the order the items came.
+    /// `commit` returns what the batches finished so far changed, [`PgReviewWriter::finish`]
+    /// the rest.
+    pub fn import_writer(&self) -> PgReviewWriter<'_> {
+        let connections = std::env::var(IMPORT_CONNECTIONS_VAR)
+            .ok()
+            .and_then(|n| n.trim().parse::<usize>().ok())
+            .unwrap_or(IMPORT_CONNECTIONS)
+            .clamp(1, 64);
+        PgReviewWriter {
+            connections,
+            ..self.review_writer()
         }
     }
 
@@ -277,14 +325,34 @@ impl<'s> PgReviewWriter<'s> {
         Ok(WriteCounts::default())
     }
 
-    /// Writes the gathered items in one transaction; returns what they changed.
+    /// Writes the gathered items in one transaction; returns what they changed. An import's
+    /// writer over several connections hands the batch over and returns what the batches
+    /// finished meanwhile changed (an error of one of them comes back here or from
+    /// [`PgReviewWriter::finish`]).
     pub fn commit(&mut self) -> Result<WriteCounts> {
+        if self.connections > 1 {
+            let staged = std::mem::take(&mut self.staged);
+            if staged.is_empty() {
+                return Ok(WriteCounts::default());
+            }
+            return self.hand_over(staged);
+        }
         self.commit_with_cursor(None)
+    }
+
+    /// Waits for the batches other connections are writing; what they changed since the last
+    /// `commit` said. Nothing to wait for on a writer of one connection.
+    pub fn finish(&mut self) -> Result<WriteCounts> {
+        match &mut self.parallel {
+            Some(parallel) => parallel.wait_all(),
+            None => Ok(WriteCounts::default()),
+        }
     }
 
     /// [`PgReviewWriter::commit`], storing a sync's cursor for the source in the same
     /// transaction (`Some((source, cursor))`), so a crash between pages resumes from the last
-    /// page stored; the cursor is written even when the page was empty.
+    /// page stored; the cursor is written even when the page was empty. Always on the store's
+    /// own connection, before it returns.
     pub fn commit_with_cursor(&mut self, cursor: Option<(SourceId, &str)>) -> Result<WriteCounts> {
         let mut staged = std::mem::take(&mut self.staged);
         // The next batch reads each source's business afresh.
@@ -295,58 +363,427 @@ impl<'s> PgReviewWriter<'s> {
             }
             return Ok(WriteCounts::default());
         }
-        let now = now_unix();
         let mut client = self.store.client();
-        let mut tx = client.transaction()?;
-        retag_if_topics_changed(&mut tx, &owners, &mut staged)?;
-        if let Some((source, cursor)) = cursor {
-            tx.execute(
-                "UPDATE sources SET cursor = $2 WHERE id = $1",
-                &[&source, &cursor],
-            )?;
+        write_batch(&mut client, &mut staged, &owners, None, cursor)
+    }
+
+    /// Hands a batch to the next free connection of the import (waiting for one when all are
+    /// busy) with ids reserved now, in the order the batches come.
+    fn hand_over(&mut self, staged: Vec<Staged>) -> Result<WriteCounts> {
+        // The next batch reads each source's business afresh (its owner's topics too).
+        let owners = std::mem::take(&mut self.owners);
+        if self.parallel.is_none() {
+            self.parallel = Some(Parallel::open(&self.store.url, self.connections)?);
         }
-        tx.batch_execute(STAGING)?;
-        let sink = tx.copy_in(COPY_STAGED)?;
-        let mut copy = BinaryCopyInWriter::new(sink, &STAGED_TYPES);
-        for (seq, s) in staged.iter().enumerate() {
-            let seq = seq as i64;
-            let row: [&(dyn ToSql + Sync); 20] = [
-                &seq,
-                &s.source_id,
-                &s.business_id,
-                &s.external_id,
-                &s.platform,
-                &s.kind,
-                &s.author,
-                &s.rating,
-                &s.title,
-                &s.body,
-                &s.url,
-                &s.language,
-                &s.created_at,
-                &s.updated_at,
-                &s.sentiment,
-                &s.sentiment_label,
-                &s.content_hash,
-                &s.aspects,
-                &s.raw_json,
-                &s.replied_at,
-            ];
-            copy.write(&row)?;
+        let Some(parallel) = self.parallel.as_mut() else {
+            unreachable!("opened above")
+        };
+        let keys: FxHashSet<(SourceId, String)> = staged
+            .iter()
+            .map(|s| (s.source_id, s.external_id.clone()))
+            .collect();
+        // An item that is also in a batch still being written waits for it: the later copy
+        // must be written last (an edit further down the file), as on one connection.
+        let mut counts = WriteCounts::default();
+        if parallel
+            .in_flight
+            .iter()
+            .any(|(_, k)| !k.is_disjoint(&keys))
+        {
+            counts.add(parallel.wait_all()?);
         }
-        copy.finish()?;
-        tx.execute(revisions_sql().as_str(), &[&now])?;
-        let counted = tx.query_one(upsert_sql().as_str(), &[&now])?;
-        write_owner_replies(&mut tx, &staged)?;
-        tx.commit()?;
-        let new = counted.get::<_, i64>(0).unsigned_abs();
-        let updated = counted.get::<_, i64>(1).unsigned_abs();
-        Ok(WriteCounts {
-            new,
-            updated,
-            unchanged: (staged.len() as u64).saturating_sub(new + updated),
-            rejected: 0,
+        let ids: Vec<i64> = self
+            .store
+            .client()
+            .query_one(
+                "SELECT array_agg(nextval(pg_get_serial_sequence('reviews', 'id')))
+                 FROM generate_series(1, $1::bigint)",
+                &[&(staged.len() as i64)],
+            )?
+            .get(0);
+        counts.add(parallel.send(staged, owners, ids, keys)?);
+        Ok(counts)
+    }
+}
+
+/// What [`write_batch`] did: (new, updated) rows, as `WriteCounts` of `len` items.
+fn counts_of(len: usize, new: u64, updated: u64) -> WriteCounts {
+    WriteCounts {
+        new,
+        updated,
+        unchanged: (len as u64).saturating_sub(new + updated),
+        rejected: 0,
+    }
+}
+
+/// Writes one batch in one transaction on `client`: straight into `reviews` when none of its
+/// items is stored yet and none repeats, else through the staging merge. `ids`: ids reserved in
+/// file order for the batch's items (an import over several connections).
+///
+/// Two writers may find the same new item at once (two seats importing one file, or a batch
+/// that raced another): the second's COPY fails on the unique key after the first commits, and
+/// the batch is written again by the merge, which finds the row there. A deadlock (two
+/// transactions' row locks, which the rollup's key order makes unlikely) is retried too.
+fn write_batch(
+    client: &mut Client,
+    staged: &mut [Staged],
+    owners: &FxHashMap<SourceId, Owner>,
+    ids: Option<&[i64]>,
+    cursor: Option<(SourceId, &str)>,
+) -> Result<WriteCounts> {
+    let mut straight = keys_are_distinct(staged);
+    let mut attempts = 0;
+    loop {
+        match try_batch(client, staged, owners, ids, cursor, straight) {
+            Ok((new, updated)) => return Ok(counts_of(staged.len(), new, updated)),
+            Err(StoreError::Postgres(e)) if attempts < 3 && retry_by_merge(&e) => {
+                straight = false;
+                attempts += 1;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Whether a failed batch is written again through the merge: the unique key met a row another
+/// writer committed meanwhile, or the server broke a deadlock by failing this transaction.
+fn retry_by_merge(e: &postgres::Error) -> bool {
+    matches!(
+        e.code(),
+        Some(&SqlState::UNIQUE_VIOLATION)
+            | Some(&SqlState::T_R_DEADLOCK_DETECTED)
+            | Some(&SqlState::T_R_SERIALIZATION_FAILURE)
+    )
+}
+
+/// Whether no item of the batch repeats another (a file may repeat one; the merge keeps the
+/// last copy).
+fn keys_are_distinct(staged: &[Staged]) -> bool {
+    let mut seen = FxHashSet::default();
+    staged
+        .iter()
+        .all(|s| seen.insert((s.source_id, s.external_id.as_str())))
+}
+
+/// One attempt at [`write_batch`]: (new, updated).
+fn try_batch(
+    client: &mut Client,
+    staged: &mut [Staged],
+    owners: &FxHashMap<SourceId, Owner>,
+    ids: Option<&[i64]>,
+    cursor: Option<(SourceId, &str)>,
+    straight: bool,
+) -> Result<(u64, u64)> {
+    let now = now_unix();
+    let mut tx = client.transaction()?;
+    // Again on a retry: the same tags come out when the topics are as the first attempt found.
+    retag_if_topics_changed(&mut tx, owners, staged)?;
+    if let Some((source, cursor)) = cursor {
+        tx.execute(
+            "UPDATE sources SET cursor = $2 WHERE id = $1",
+            &[&source, &cursor],
+        )?;
+    }
+    let counted = if straight && none_stored(&mut tx, staged)? {
+        copy_new(&mut tx, staged, ids, now)?;
+        (staged.len() as u64, 0)
+    } else {
+        merge(&mut tx, staged, ids, now)?
+    };
+    write_owner_replies(&mut tx, staged)?;
+    tx.commit()?;
+    Ok(counted)
+}
+
+/// Whether none of the batch's items is in `reviews` yet: one probe of the unique key an item.
+fn none_stored(
+    tx: &mut postgres::Transaction<'_>,
+    staged: &[Staged],
+) -> std::result::Result<bool, postgres::Error> {
+    let sources: Vec<i64> = staged.iter().map(|s| s.source_id).collect();
+    let external: Vec<&str> = staged.iter().map(|s| s.external_id.as_str()).collect();
+    let any: bool = tx
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM unnest($1::bigint[], $2::text[]) AS k(source_id, external_id)
+                 JOIN reviews r USING (source_id, external_id))",
+            &[&sources, &external],
+        )?
+        .get(0);
+    Ok(!any)
+}
+
+/// The columns [`copy_new`] writes, ids first when reserved.
+const NEW_COLUMNS: &str = "source_id, business_id, platform, external_id, kind, author, rating,
+     title, body, url, language, created_at, updated_at, fetched_at, sentiment, sentiment_label,
+     content_hash, aspects, raw_json, replied_at";
+
+/// The column types of [`NEW_COLUMNS`], in order, after the id's.
+const NEW_TYPES: [Type; 21] = [
+    Type::INT8,
+    Type::INT8,
+    Type::INT8,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::FLOAT8,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::INT8,
+    Type::INT8,
+    Type::INT8,
+    Type::FLOAT8,
+    Type::TEXT,
+    Type::INT8,
+    Type::JSONB,
+    Type::TEXT,
+    Type::INT8,
+];
+
+/// JSON text (the analysis's aspects) sent as `jsonb` in COPY's binary format: a version byte,
+/// then the text, which the server parses as it would the text form.
+#[derive(Debug)]
+struct JsonbText<'a>(&'a str);
+
+impl ToSql for JsonbText<'_> {
+    fn to_sql(
+        &self,
+        _: &Type,
+        out: &mut bytes::BytesMut,
+    ) -> std::result::Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        out.extend_from_slice(&[1]);
+        out.extend_from_slice(self.0.as_bytes());
+        Ok(IsNull::No)
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        *ty == Type::JSONB
+    }
+
+    to_sql_checked!();
+}
+
+/// Copies a batch of new items straight into `reviews`, in the order they came: no staging,
+/// no sort, no conflict handling (the unique key still refuses a row another writer stored
+/// meanwhile, and [`write_batch`] merges then).
+fn copy_new(
+    tx: &mut postgres::Transaction<'_>,
+    staged: &[Staged],
+    ids: Option<&[i64]>,
+    now: i64,
+) -> std::result::Result<(), postgres::Error> {
+    let (id_column, types) = match ids {
+        Some(_) => ("id, ", &NEW_TYPES[..]),
+        None => ("", &NEW_TYPES[1..]),
+    };
+    let sink = tx.copy_in(
+        format!("COPY reviews ({id_column}{NEW_COLUMNS}) FROM STDIN (FORMAT binary)").as_str(),
+    )?;
+    let mut copy = BinaryCopyInWriter::new(sink, types);
+    for (i, s) in staged.iter().enumerate() {
+        let id = ids.map_or(0, |ids| ids[i]);
+        let aspects = s.aspects.as_deref().map(JsonbText);
+        let row: [&(dyn ToSql + Sync); 21] = [
+            &id,
+            &s.source_id,
+            &s.business_id,
+            &s.platform,
+            &s.external_id,
+            &s.kind,
+            &s.author,
+            &s.rating,
+            &s.title,
+            &s.body,
+            &s.url,
+            &s.language,
+            &s.created_at,
+            &s.updated_at,
+            &now,
+            &s.sentiment,
+            &s.sentiment_label,
+            &s.content_hash,
+            &aspects,
+            &s.raw_json,
+            &s.replied_at,
+        ];
+        copy.write(if ids.is_some() { &row } else { &row[1..] })?;
+    }
+    copy.finish()?;
+    Ok(())
+}
+
+/// Writes a batch through the staging table and the set-based merge: revisions of edited
+/// texts, then the upsert. (new, updated).
+fn merge(
+    tx: &mut postgres::Transaction<'_>,
+    staged: &[Staged],
+    ids: Option<&[i64]>,
+    now: i64,
+) -> std::result::Result<(u64, u64), postgres::Error> {
+    tx.batch_execute(STAGING)?;
+    let sink = tx.copy_in(COPY_STAGED)?;
+    let mut copy = BinaryCopyInWriter::new(sink, &STAGED_TYPES);
+    for (seq, s) in staged.iter().enumerate() {
+        let id = ids.map(|ids| ids[seq]);
+        let seq = seq as i64;
+        let row: [&(dyn ToSql + Sync); 21] = [
+            &seq,
+            &id,
+            &s.source_id,
+            &s.business_id,
+            &s.external_id,
+            &s.platform,
+            &s.kind,
+            &s.author,
+            &s.rating,
+            &s.title,
+            &s.body,
+            &s.url,
+            &s.language,
+            &s.created_at,
+            &s.updated_at,
+            &s.sentiment,
+            &s.sentiment_label,
+            &s.content_hash,
+            &s.aspects,
+            &s.raw_json,
+            &s.replied_at,
+        ];
+        copy.write(&row)?;
+    }
+    copy.finish()?;
+    tx.execute(revisions_sql().as_str(), &[&now])?;
+    let counted = tx.query_one(upsert_sql(ids.is_some()).as_str(), &[&now])?;
+    let new = counted.get::<_, i64>(0).unsigned_abs();
+    let updated = counted.get::<_, i64>(1).unsigned_abs();
+    Ok((new, updated))
+}
+
+/// One batch for a connection of the import: its place in the file, its items, their ids.
+struct Job {
+    seq: u64,
+    staged: Vec<Staged>,
+    /// The batch's sources' businesses and owner topics as the items were tagged with them.
+    owners: FxHashMap<SourceId, Owner>,
+    ids: Vec<i64>,
+}
+
+/// The import's other connections: a thread each, taking the next batch when free.
+struct Parallel {
+    jobs: Option<mpsc::SyncSender<Job>>,
+    done: mpsc::Receiver<(u64, Result<WriteCounts>)>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+    /// Batches handed over and not yet written, with their items' keys.
+    in_flight: VecDeque<(u64, FxHashSet<(SourceId, String)>)>,
+    next_seq: u64,
+}
+
+impl Parallel {
+    fn open(url: &str, connections: usize) -> Result<Parallel> {
+        // No queue beyond the connections: a batch waits in the import until one is free, so
+        // memory stays at a few batches whatever the file's size.
+        let (jobs, queue) = mpsc::sync_channel::<Job>(0);
+        let queue = Arc::new(Mutex::new(queue));
+        let (report, done) = mpsc::channel();
+        let mut threads = Vec::with_capacity(connections);
+        for _ in 0..connections {
+            // Encrypted as the store's own connection is (the URL's `sslmode`).
+            let mut client = super::tls::connect(url, &super::redacted(url))?;
+            client.batch_execute("SET client_min_messages = warning")?;
+            let queue = Arc::clone(&queue);
+            let report = report.clone();
+            threads.push(std::thread::spawn(move || loop {
+                let job = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
+                let Ok(mut job) = job else { return };
+                let result = write_batch(
+                    &mut client,
+                    &mut job.staged,
+                    &job.owners,
+                    Some(&job.ids),
+                    None,
+                );
+                if report.send((job.seq, result)).is_err() {
+                    return;
+                }
+            }));
+        }
+        Ok(Parallel {
+            jobs: Some(jobs),
+            done,
+            threads,
+            in_flight: VecDeque::new(),
+            next_seq: 0,
         })
+    }
+
+    /// Hands a batch to the next free connection; what the batches finished meanwhile changed.
+    fn send(
+        &mut self,
+        staged: Vec<Staged>,
+        owners: FxHashMap<SourceId, Owner>,
+        ids: Vec<i64>,
+        keys: FxHashSet<(SourceId, String)>,
+    ) -> Result<WriteCounts> {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let job = Job {
+            seq,
+            staged,
+            owners,
+            ids,
+        };
+        let sent = self.jobs.as_ref().map(|jobs| jobs.send(job));
+        if !matches!(sent, Some(Ok(()))) {
+            // Every connection's thread ended: the error that ended them is in `done`.
+            return self.wait_all().and_then(|_| {
+                Err(StoreError::Invalid {
+                    what: "import",
+                    reason: "the team database's writer connections closed".into(),
+                })
+            });
+        }
+        self.in_flight.push_back((seq, keys));
+        let mut counts = WriteCounts::default();
+        while let Ok((seq, result)) = self.done.try_recv() {
+            self.in_flight.retain(|(s, _)| *s != seq);
+            counts.add(result?);
+        }
+        Ok(counts)
+    }
+
+    /// Waits for every batch handed over; what they changed, or the first error.
+    fn wait_all(&mut self) -> Result<WriteCounts> {
+        let mut counts = WriteCounts::default();
+        let mut first_error = None;
+        while !self.in_flight.is_empty() {
+            let Ok((seq, result)) = self.done.recv() else {
+                break;
+            };
+            self.in_flight.retain(|(s, _)| *s != seq);
+            match result {
+                Ok(c) => counts.add(c),
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok(counts),
+        }
+    }
+}
+
+impl Drop for Parallel {
+    /// Lets the batches already handed over finish (each is whole or nothing), then closes the
+    /// connections.
+    fn drop(&mut self) {
+        self.jobs = None;
+        for thread in self.threads.drain(..) {
+            let _ = thread.join();
+        }
     }
 }
 
@@ -410,7 +847,10 @@ fn retag_if_topics_changed(
 /// a review, its text updated), as the SQLite writer does: the composer's thread, the coach's
 /// canned check and the outbox's crash recovery read them. One statement per item that carries
 /// a reply (few do), after the merge gave the reviews their ids.
-fn write_owner_replies(tx: &mut postgres::Transaction<'_>, staged: &[Staged]) -> Result<()> {
+fn write_owner_replies(
+    tx: &mut postgres::Transaction<'_>,
+    staged: &[Staged],
+) -> std::result::Result<(), postgres::Error> {
     let mut with_reply = staged
         .iter()
         .filter_map(|s| Some((s, s.owner_reply.as_ref()?, s.replied_at?)))
@@ -867,5 +1307,137 @@ mod tests {
         assert_eq!(stored, 500);
         let (rollup, rows) = rollup_and_rows(&store);
         assert_eq!(rollup, rows);
+    }
+
+    /// An Earshot CSV of `rows` distinct reviews over two platforms, then `edits` of the first
+    /// ones again with new text further down (a later copy wins, as on a file).
+    fn import_csv(rows: usize, edits: usize) -> String {
+        let mut csv = String::from("external_id,platform,author,rating,title,body,created_at\n");
+        for i in 0..rows {
+            let platform = if i % 3 == 0 { "yelp" } else { "google" };
+            csv += &format!(
+                "r{i},{platform},Guest {i},{},,\"Cold coffee and a long wait, visit {i}\",2025-0{}-{:02}T10:{:02}:00Z\n",
+                1 + i % 5,
+                1 + i % 6,
+                1 + i % 28,
+                i % 60
+            );
+        }
+        for i in 0..edits {
+            let platform = if i % 3 == 0 { "yelp" } else { "google" };
+            csv += &format!(
+                "r{i},{platform},Guest {i},5,,\"Edited: lovely staff after all, visit {i}\",2025-0{}-{:02}T10:{:02}:00Z\n",
+                1 + i % 6,
+                1 + i % 28,
+                i % 60
+            );
+        }
+        csv
+    }
+
+    /// An import over several connections (batches of 100 here, two connections by default)
+    /// stores what one connection and the SQLite store store: ids in the file's order, a later
+    /// copy of an item (an edit in a later batch) written after the first and kept as a revision,
+    /// the rollup equal to the rows; a rerun doubles nothing.
+    #[test]
+    fn an_import_over_several_connections_stores_what_a_file_stores() {
+        use crate::import::{import_paths_into, ImportOptions};
+        use crate::store::{Db, Store};
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("reviews.csv");
+        std::fs::write(&file, import_csv(1_000, 101)).unwrap();
+        let opts = ImportOptions {
+            business: "Cafe".into(),
+            ..Default::default()
+        };
+        let store = PgStore::open(&cluster::fresh_database("parallel_import")).unwrap();
+        assert!(store.import_writer().connections > 1);
+        let mut team = Db::Postgres(store);
+        let mut on_file = Db::Sqlite(Store::open(&dir.path().join("file.db")).unwrap());
+        let files = [file];
+        for db in [&mut team, &mut on_file] {
+            let report = import_paths_into(db, &files, &opts, 100, &mut |_, _| {}).unwrap();
+            let c = report.counts;
+            assert_eq!((c.new, c.updated, c.unchanged), (1_000, 101, 0), "{c:?}");
+        }
+        let all = ReviewFilter {
+            order: ReviewOrder::Oldest,
+            limit: Some(5_000),
+            ..Default::default()
+        };
+        let by_id = |db: &Db| -> Vec<(i64, String, String, Option<f64>)> {
+            let mut reviews = db.list_reviews(&all).unwrap();
+            reviews.sort_by_key(|r| r.id);
+            reviews
+                .into_iter()
+                .map(|r| (r.id, r.external_id, r.body, r.rating))
+                .collect()
+        };
+        let (team_rows, file_rows) = (by_id(&team), by_id(&on_file));
+        assert_eq!(team_rows.len(), 1_000);
+        assert!(team_rows[5].2.starts_with("Edited:"), "{:?}", team_rows[5]);
+        let external: Vec<&str> = team_rows.iter().map(|r| r.1.as_str()).collect();
+        let in_file_order: Vec<String> = (0..1_000).map(|i| format!("r{i}")).collect();
+        assert_eq!(external, in_file_order, "ids follow the file");
+        let without_ids =
+            |rows: &[(i64, String, String, Option<f64>)]| -> Vec<(String, String, Option<f64>)> {
+                rows.iter()
+                    .map(|r| (r.1.clone(), r.2.clone(), r.3))
+                    .collect()
+            };
+        assert_eq!(without_ids(&team_rows), without_ids(&file_rows));
+
+        let Db::Postgres(store) = &team else {
+            unreachable!()
+        };
+        let revisions: i64 = store
+            .client()
+            .query_one("SELECT count(*) FROM review_revisions", &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(revisions, 101);
+        let (rollup, rows) = rollup_and_rows(store);
+        assert_eq!(rollup, rows);
+
+        // A rerun adds no row. (The file holds two copies of the edited items, so each is
+        // updated back and forth, on a file too.)
+        let mut reruns = Vec::new();
+        for db in [&mut team, &mut on_file] {
+            let report = import_paths_into(db, &files, &opts, 100, &mut |_, _| {}).unwrap();
+            reruns.push(report.counts);
+            assert_eq!(db.count_reviews(&ReviewFilter::default()).unwrap(), 1_000);
+        }
+        assert_eq!(reruns[0], reruns[1]);
+        assert_eq!(reruns[0].new, 0);
+        assert_eq!(by_id(&team), team_rows);
+    }
+
+    /// A bad row deep in a file stops an import over several connections as on one: the batches
+    /// before its own are written (the others' included) and counted, its own is not.
+    #[test]
+    fn a_bad_row_stops_an_import_over_several_connections_after_whole_batches() {
+        use crate::import::{import_paths_into, ImportError, ImportOptions};
+        use crate::store::Db;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("reviews.csv");
+        let mut csv = import_csv(1_000, 0);
+        csv += "bad,google,Guest,9,,\"Out of range\",2025-01-01T10:00:00Z\n";
+        std::fs::write(&file, csv).unwrap();
+        let opts = ImportOptions {
+            business: "Cafe".into(),
+            ..Default::default()
+        };
+        let mut db = Db::Postgres(PgStore::open(&cluster::fresh_database("parallel_bad")).unwrap());
+        let err = import_paths_into(&mut db, &[file], &opts, 150, &mut |_, _| {}).unwrap_err();
+        match err {
+            ImportError::BadRow {
+                line, committed, ..
+            } => {
+                assert_eq!(line, 1_002);
+                assert_eq!(committed, 900, "whole batches only");
+            }
+            other => panic!("{other}"),
+        }
+        assert_eq!(db.count_reviews(&ReviewFilter::default()).unwrap(), 900);
     }
 }
