@@ -246,7 +246,7 @@ fn the_assign_and_reviews_commands_answer_alike_on_a_file_and_a_team_database() 
 }
 
 /// On the team database too a person's list is read from the index of assigned reviews
-/// (PostgreSQL migration 0014), not from every review of the business: 20,000 reviews, three
+/// (PostgreSQL migration 0013), not from every review of the business: 20,000 reviews, three
 /// of them assigned.
 #[test]
 fn a_persons_list_on_a_team_database_is_read_from_the_index_of_assigned_reviews() {

@@ -78,12 +78,12 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("migrations/0011_deliveries_and_notified.sql"),
     ),
     (
-        "0013_import_speed",
-        include_str!("migrations/0013_import_speed.sql"),
+        "0012_import_speed",
+        include_str!("migrations/0012_import_speed.sql"),
     ),
     (
-        "0014_review_assignment",
-        include_str!("migrations/0014_review_assignment.sql"),
+        "0013_review_assignment",
+        include_str!("migrations/0013_review_assignment.sql"),
     ),
 ];
 
