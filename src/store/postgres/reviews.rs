@@ -101,29 +101,50 @@ fn revisions_sql() -> String {
     )
 }
 
-/// Inserts new items in the order they came (ids follow, as in the SQLite store), updates edited or returning ones, leaves
-/// unchanged ones alone; counts (new, updated). $1: now.
+/// Inserts new items in the order they came (ids follow, as in the SQLite store), updates edited
+/// or returning ones, leaves unchanged ones alone; counts (new, updated). $1: now.
 ///
-/// Unchanged items are left out before the insert, not only by the conflict's WHERE: an
-/// `INSERT … ON CONFLICT` computes each row's generated search document (two `to_tsvector`)
-/// before it finds the conflict, which made a rerun of an import cost half its first run.
+/// Stored items are left out of the insert, not only by the conflict's WHERE: an `INSERT … ON
+/// CONFLICT` computes each row's generated search document (two `to_tsvector`) and takes an
+/// identity value before it finds the conflict, which made a rerun of an import cost half its
+/// first run and left a gap in the ids for each edit.
 ///
 /// `with_ids`: the batch carries ids reserved in file order (an import over several connections),
 /// which new rows take.
 fn upsert_sql(with_ids: bool) -> String {
     let id = if with_ids { "id, " } else { "" };
+    // Stored items are updated by an UPDATE and only the rest inserted: an `INSERT … ON
+    // CONFLICT DO UPDATE` takes an identity value for every row it proposes, conflicting or not,
+    // so each edited review used to leave a gap, and the next new review's id was higher than
+    // the file's. Both statements see the same snapshot, so they touch different rows; a row
+    // another seat inserts meanwhile still meets the conflict clause.
     format!(
-        "WITH written AS (
+        "WITH latest AS MATERIALIZED ({LATEST}),
+         updated AS (
+             UPDATE reviews r SET
+                 platform = s.platform, kind = s.kind, author = s.author, rating = s.rating,
+                 title = s.title, body = s.body, url = s.url, language = s.language,
+                 created_at = s.created_at, updated_at = s.updated_at, fetched_at = $1,
+                 removed_at = NULL, sentiment = s.sentiment, sentiment_label = s.sentiment_label,
+                 content_hash = s.content_hash, aspects = s.aspects::jsonb,
+                 replied_at = CASE WHEN r.replied_at IS NULL OR r.replied_at > s.replied_at
+                                   THEN coalesce(s.replied_at, r.replied_at)
+                                   ELSE r.replied_at END
+             FROM latest s
+             WHERE r.source_id = s.source_id AND r.external_id = s.external_id
+               AND (r.content_hash <> s.content_hash OR r.removed_at IS NOT NULL)
+             RETURNING 1
+         ),
+         written AS (
              INSERT INTO reviews AS r ({id}source_id, business_id, platform, external_id, kind,
                  author, rating, title, body, url, language, created_at, updated_at, fetched_at,
                  sentiment, sentiment_label, content_hash, aspects, raw_json, replied_at)
              SELECT {id}source_id, business_id, platform, external_id, kind, author, rating, title,
                  body, url, language, created_at, updated_at, $1, sentiment, sentiment_label,
                  content_hash, aspects::jsonb, raw_json, replied_at
-             FROM ({LATEST}) s
+             FROM latest s
              WHERE NOT EXISTS (SELECT 1 FROM reviews u
-                 WHERE u.source_id = s.source_id AND u.external_id = s.external_id
-                   AND u.content_hash = s.content_hash AND u.removed_at IS NULL)
+                 WHERE u.source_id = s.source_id AND u.external_id = s.external_id)
              ORDER BY seq
              ON CONFLICT (source_id, external_id) DO UPDATE SET
                  platform = excluded.platform, kind = excluded.kind, author = excluded.author,
@@ -140,7 +161,8 @@ fn upsert_sql(with_ids: bool) -> String {
              WHERE r.content_hash <> excluded.content_hash OR r.removed_at IS NOT NULL
              RETURNING (xmax = 0) AS inserted
          )
-         SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)
+         SELECT count(*) FILTER (WHERE inserted),
+                count(*) FILTER (WHERE NOT inserted) + (SELECT count(*) FROM updated)
          FROM written"
     )
 }
@@ -1214,6 +1236,50 @@ mod tests {
 
     /// No search key packs the id here: a review whose id is past 2^26 (the SQLite store's
     /// limit, SEARCH_KEY_ID_BITS) is found by a search like any other.
+    /// Ids follow the file's store: an edited review takes no id, so the next new review gets the
+    /// id it gets on a file (SQLite's next rowid), not one past a gap.
+    #[test]
+    fn an_edit_takes_no_id_and_the_next_review_gets_the_files_id() {
+        let (store, source) = store_with_source("ids_after_edit");
+        let first = [
+            item("a", Some(1.0), "Cold coffee", 20_000),
+            item("b", Some(5.0), "Lovely cake", 20_001),
+        ];
+        let c = store.write_reviews(source, &first).unwrap();
+        assert_eq!((c.new, c.updated), (2, 0));
+        let edited = [item(
+            "a",
+            Some(4.0),
+            "Cold coffee, but they made a new one",
+            20_000,
+        )];
+        for _ in 0..3 {
+            store.write_reviews(source, &edited).unwrap();
+        }
+        let edited_again = [item("a", Some(5.0), "They made a new one at once", 20_000)];
+        let c = store.write_reviews(source, &edited_again).unwrap();
+        assert_eq!((c.new, c.updated), (0, 1));
+        let c = store
+            .write_reviews(source, &[item("c", Some(3.0), "Fine", 20_002)])
+            .unwrap();
+        assert_eq!((c.new, c.updated), (1, 0));
+        let ids: Vec<(String, i64)> = store
+            .client()
+            .query("SELECT external_id, id FROM reviews ORDER BY id", &[])
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                ("a".to_owned(), 1),
+                ("b".to_owned(), 2),
+                ("c".to_owned(), 3)
+            ]
+        );
+    }
+
     #[test]
     fn reviews_past_two_to_the_26th_are_searched() {
         let (store, source) = store_with_source("big_ids");
