@@ -113,6 +113,13 @@ fn revisions_sql() -> String {
 /// which new rows take.
 fn upsert_sql(with_ids: bool) -> String {
     let id = if with_ids { "id, " } else { "" };
+    // A reserved id of 0 marks an item that was stored when the ids were reserved
+    // (`reserve_ids`); if it is gone by now, it takes a fresh id.
+    let id_value = if with_ids {
+        "CASE WHEN id > 0 THEN id ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, "
+    } else {
+        ""
+    };
     // Stored items are updated by an UPDATE and only the rest inserted: an `INSERT … ON
     // CONFLICT DO UPDATE` takes an identity value for every row it proposes, conflicting or not,
     // so each edited review used to leave a gap, and the next new review's id was higher than
@@ -139,9 +146,9 @@ fn upsert_sql(with_ids: bool) -> String {
              INSERT INTO reviews AS r ({id}source_id, business_id, platform, external_id, kind,
                  author, rating, title, body, url, language, created_at, updated_at, fetched_at,
                  sentiment, sentiment_label, content_hash, aspects, raw_json, replied_at)
-             SELECT {id}source_id, business_id, platform, external_id, kind, author, rating, title,
-                 body, url, language, created_at, updated_at, $1, sentiment, sentiment_label,
-                 content_hash, aspects::jsonb, raw_json, replied_at
+             SELECT {id_value}source_id, business_id, platform, external_id, kind, author, rating,
+                 title, body, url, language, created_at, updated_at, $1, sentiment,
+                 sentiment_label, content_hash, aspects::jsonb, raw_json, replied_at
              FROM latest s
              WHERE NOT EXISTS (SELECT 1 FROM reviews u
                  WHERE u.source_id = s.source_id AND u.external_id = s.external_id)
@@ -414,18 +421,57 @@ impl<'s> PgReviewWriter<'s> {
         {
             counts.add(parallel.wait_all()?);
         }
-        let ids: Vec<i64> = self
-            .store
-            .client()
-            .query_one(
-                "SELECT array_agg(nextval(pg_get_serial_sequence('reviews', 'id')))
-                 FROM generate_series(1, $1::bigint)",
-                &[&(staged.len() as i64)],
-            )?
-            .get(0);
+        let ids = reserve_ids(&mut self.store.client(), &staged)?;
         counts.add(parallel.send(staged, owners, ids, keys)?);
         Ok(counts)
     }
+}
+
+/// Ids for a batch written on another connection, reserved now so they follow the file: one for
+/// each item not stored yet, given at its first copy in the batch (every copy of an item carries
+/// the same id), as a file gives the next rowid to each new review and none to an edit. A stored
+/// item gets 0, which the merge never inserts (it updates stored items), or, should the row have
+/// gone meanwhile, replaces by a fresh id. Stored means committed: a batch in flight holding one
+/// of the items was waited for before this.
+fn reserve_ids(client: &mut Client, staged: &[Staged]) -> Result<Vec<i64>> {
+    let sources: Vec<i64> = staged.iter().map(|s| s.source_id).collect();
+    let external: Vec<&str> = staged.iter().map(|s| s.external_id.as_str()).collect();
+    let stored: Vec<bool> = client
+        .query_one(
+            "SELECT coalesce(array_agg(r.id IS NOT NULL ORDER BY k.n), '{}')
+             FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS k(source_id, external_id, n)
+             LEFT JOIN reviews r
+               ON r.source_id = k.source_id AND r.external_id = k.external_id",
+            &[&sources, &external],
+        )?
+        .get(0);
+    let mut first: FxHashMap<(SourceId, &str), usize> = FxHashMap::default();
+    let mut new_items = 0;
+    let mut slot = Vec::with_capacity(staged.len());
+    for (item, stored) in staged.iter().zip(&stored) {
+        if *stored {
+            slot.push(None);
+            continue;
+        }
+        let at = *first
+            .entry((item.source_id, item.external_id.as_str()))
+            .or_insert_with(|| {
+                new_items += 1;
+                new_items - 1
+            });
+        slot.push(Some(at));
+    }
+    let reserved: Vec<i64> = client
+        .query_one(
+            "SELECT coalesce(array_agg(nextval(pg_get_serial_sequence('reviews', 'id')) ORDER BY g), '{}')
+             FROM generate_series(1, $1::bigint) AS g",
+            &[&(new_items as i64)],
+        )?
+        .get(0);
+    Ok(slot
+        .into_iter()
+        .map(|at| at.map_or(0, |at| reserved[at]))
+        .collect())
 }
 
 /// What [`write_batch`] did: (new, updated) rows, as `WriteCounts` of `len` items.
@@ -1445,13 +1491,8 @@ mod tests {
         let external: Vec<&str> = team_rows.iter().map(|r| r.1.as_str()).collect();
         let in_file_order: Vec<String> = (0..1_000).map(|i| format!("r{i}")).collect();
         assert_eq!(external, in_file_order, "ids follow the file");
-        let without_ids =
-            |rows: &[(i64, String, String, Option<f64>)]| -> Vec<(String, String, Option<f64>)> {
-                rows.iter()
-                    .map(|r| (r.1.clone(), r.2.clone(), r.3))
-                    .collect()
-            };
-        assert_eq!(without_ids(&team_rows), without_ids(&file_rows));
+        // The same ids as on a file too: an edited item took none (`reserve_ids`).
+        assert_eq!(team_rows, file_rows);
 
         let Db::Postgres(store) = &team else {
             unreachable!()
@@ -1476,6 +1517,19 @@ mod tests {
         assert_eq!(reruns[0], reruns[1]);
         assert_eq!(reruns[0].new, 0);
         assert_eq!(by_id(&team), team_rows);
+        // And a review after the rerun gets the id it gets on a file (no reserved id was lost).
+        let next = dir.path().join("next.csv");
+        std::fs::write(
+            &next,
+            "external_id,platform,author,rating,title,body,created_at,url\n\
+             after,google,Zoe,5,,Back again,2025-03-01T10:00:00Z,\n",
+        )
+        .unwrap();
+        let next = [next];
+        for db in [&mut team, &mut on_file] {
+            import_paths_into(db, &next, &opts, 100, &mut |_, _| {}).unwrap();
+        }
+        assert_eq!(by_id(&team), by_id(&on_file));
     }
 
     /// A bad row deep in a file stops an import over several connections as on one: the batches
