@@ -1035,12 +1035,18 @@ pub fn analyze_with_language(text: &str) -> (Option<Sentiment>, Option<&'static 
     let m = model();
     let mut toks = Vec::with_capacity(text.len() / 5 + 4);
     let words = tokenize(m, text, &mut toks);
-    let mut language = language(text, &words);
+    let check = check_language(text, &words);
+    let mut language = check.sure;
     // A text the detector could not place (too short for it, as "Pésimo servicio" and "Sehr
     // schlecht" are, or a tweet of few words between handles) that reads as nothing in English:
-    // ask the other languages' models which of them knows its words.
+    // ask the other languages' models which of them knows its words. The detector's guess is a
+    // hint: the one the check already made, or asked now of a text too short for the check.
     if language.is_none() && words.english == 0 && words.lexical == 0 {
-        let hint = (words.words > 0).then(|| guess_language(text)).flatten();
+        let hint = match check.asked {
+            Some(guess) => guess,
+            None if words.words > 0 => detect(text).map(|info| iso_639_1(info.lang())),
+            None => None,
+        };
         let short = words.words < 4;
         language = languages::short_text_language(text, hint, short, &mut toks);
         if language.is_none() {
@@ -1307,19 +1313,31 @@ pub fn detect_language(text: &str) -> Option<&'static str> {
     language(text, &words)
 }
 
+/// What the language check found: the language it is sure of, and the detector's guess however
+/// unsure when it was asked (`None` when the text was too short or plainly English).
+struct LanguageCheck {
+    sure: Option<&'static str>,
+    asked: Option<Option<&'static str>>,
+}
+
 fn language(text: &str, words: &Words) -> Option<&'static str> {
+    check_language(text, words).sure
+}
+
+fn check_language(text: &str, words: &Words) -> LanguageCheck {
+    let unasked = |sure| LanguageCheck { sure, asked: None };
     if words.words < 4 {
-        return None;
+        return unasked(None);
     }
     if words.plainly_english() {
-        return Some("en");
+        return unasked(Some("en"));
     }
-    // The first couple of hundred bytes are enough for the detector, whose time grows with them.
-    let mut cut = text.len().min(200);
-    while !text.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    let info = whatlang::detect(&text[..cut])?;
+    let Some(info) = detect(text) else {
+        return LanguageCheck {
+            sure: None,
+            asked: Some(None),
+        };
+    };
     // Eight words or more without one English word: a fairly sure detector is sure enough (it
     // is strict between close languages, such as Dutch and Afrikaans).
     let sure =
@@ -1334,19 +1352,21 @@ fn language(text: &str, words: &Words) -> Option<&'static str> {
             && words.english == 0
             && words.lexical * 3 < words.words
             && info.confidence() >= 0.2);
-    if !sure {
-        return None;
+    let guess = iso_639_1(info.lang());
+    LanguageCheck {
+        sure: sure.then_some(guess),
+        asked: Some(Some(guess)),
     }
-    Some(iso_639_1(info.lang()))
 }
 
-/// The detector's guess however unsure, as an ISO 639-1 code: a hint, never the answer alone.
-fn guess_language(text: &str) -> Option<&'static str> {
+/// The detector (whatlang, trigrams) on the text's first couple of hundred bytes, which are
+/// enough for it and whose time grows with them.
+fn detect(text: &str) -> Option<whatlang::Info> {
     let mut cut = text.len().min(200);
     while !text.is_char_boundary(cut) {
         cut -= 1;
     }
-    whatlang::detect(&text[..cut]).map(|info| iso_639_1(info.lang()))
+    whatlang::detect(&text[..cut])
 }
 
 fn iso_639_1(lang: whatlang::Lang) -> &'static str {
