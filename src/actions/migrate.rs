@@ -32,9 +32,6 @@ pub enum Handling {
     /// Kept by each store from the reviews (triggers on PostgreSQL, the write path on SQLite):
     /// not copied, its rows compared after the copy.
     Rollup,
-    /// The team store has no such table yet: not copied, and said so (`what`: its name in
-    /// words). One word here turns it on once the team store has it (`Rows`).
-    NotOnTeamDatabase(&'static str),
     /// Only the team store has it: not copied to a file, and said so (`why`).
     TeamOnly(&'static str),
 }
@@ -569,9 +566,6 @@ fn copy_and_check(
     let mut not_copied = Vec::new();
     for entry in TABLES {
         let reason = match (entry.copy, direction) {
-            (Handling::NotOnTeamDatabase(what), Direction::ToTeam) => {
-                format!("the team database has no {what} yet")
-            }
             (Handling::TeamOnly(why), Direction::ToFile) => why.to_owned(),
             _ => continue,
         };
