@@ -188,10 +188,7 @@ pub async fn restore_backup(
     path: String,
 ) -> UiResult<String> {
     // A team's backups are its server's: restoring a file here would not touch its data.
-    if state.team_database().is_some() {
-        return Err(crate::state::not_on_team_database());
-    }
-    let db = state.db_path();
+    let db = state.file_path()?;
     let busy = state.activity.begin();
     let done = on_blocking_pool(move || {
         let _busy = busy;

@@ -93,7 +93,9 @@ pub async fn google_sign_in(
     use tauri_plugin_opener::OpenerExt;
     // A sign-in finished in the browser after the window closed must still reach the keyring.
     let _busy = state.activity.begin();
-    let path = state.db_path();
+    // The sign-in keeps its tokens in the file's keyring entries: on a team database it is not
+    // built yet (the source ids there are the team's).
+    let path = state.file_path()?;
     let pending = pending.inner().clone();
     let (started, waiting) = on_blocking_pool(move || {
         let store = Store::open(&path)?;
@@ -113,7 +115,7 @@ pub async fn google_sign_in(
     let Some(sign_in) = waiting else {
         return Ok(started);
     };
-    let path = state.db_path();
+    let path = state.file_path()?;
     on_blocking_pool(move || {
         sign_in
             .finish(Store::open(&path)?.secrets()?.as_ref(), SIGN_IN_WAIT)

@@ -68,6 +68,16 @@ impl AppState {
 
     /// The database open now. Each command reads it once, so a switch never splits a command
     /// across two databases.
+    /// The seat's database file for a command that works on a file only: on a team database,
+    /// [`not_on_team_database`] (a file path there would be the seat's own file, not the team's
+    /// data the screens show).
+    pub fn file_path(&self) -> UiResult<PathBuf> {
+        if self.team_database().is_some() {
+            return Err(not_on_team_database());
+        }
+        Ok(self.db_path())
+    }
+
     pub fn db_path(&self) -> PathBuf {
         // A poisoned lock still holds a whole path: a PathBuf is replaced, never half-written.
         self.current
@@ -151,10 +161,7 @@ pub async fn with_store<T: Send + 'static>(
     state: &AppState,
     f: impl FnOnce(&mut Store) -> UiResult<T> + Send + 'static,
 ) -> UiResult<T> {
-    if state.team_database().is_some() {
-        return Err(not_on_team_database());
-    }
-    let path = state.db_path();
+    let path = state.file_path()?;
     let busy = state.activity.begin();
     on_blocking_pool(move || {
         let _busy = busy;
