@@ -46,7 +46,7 @@ pub async fn review_detail(state: State<'_, AppState>, review: ReviewId) -> UiRe
             can_edit: api.is_some_and(outbox::can_edit),
             ai_enabled: replies::ai_settings(db)?.enabled,
             revisions: db.revisions(review)?,
-            follow_up: actions::team_composer::follow_up_of(db, review)?,
+            follow_up: actions::win_back::follow_up_status(db, review)?,
             templates: replies::list_templates(db)?,
             composer,
         })

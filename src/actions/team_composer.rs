@@ -1,10 +1,8 @@
 //! The Review screen's reads on either store (issue 31): the composer (the review, its aspects,
 //! the customer's history, the replies, the draft and the coach's warnings), with what a post
-//! still needs judged against this seat's own credentials; and the follow-up's status, which
-//! only a file keeps yet (`None` on a team database).
+//! still needs judged against this seat's own credentials.
 
 use super::Result;
-use crate::replies::follow_up::FollowUpStatus;
 use crate::replies::{self, Composer};
 use crate::store::Db;
 
@@ -30,13 +28,5 @@ pub fn composer_of(db: &Db, review_id: i64) -> Result<Composer> {
                 secrets.as_ref(),
             ))
         })?),
-    }
-}
-
-/// The customer's been asked to update the review (issue 29): kept on a file only yet.
-pub fn follow_up_of(db: &Db, review_id: i64) -> Result<Option<FollowUpStatus>> {
-    match db {
-        Db::Sqlite(store) => super::win_back::follow_up_status(store, review_id),
-        Db::Postgres(_) => Ok(None),
     }
 }
