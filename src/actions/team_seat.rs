@@ -143,7 +143,7 @@ impl TeamLogin {
         format!(
             "postgresql://{}:{}@{}{port}/{}",
             self.person,
-            percent_encode(password.expose()),
+            percent_encoding::utf8_percent_encode(password.expose(), USERINFO),
             self.host,
             self.database
         )
@@ -175,18 +175,12 @@ impl TeamLogin {
     }
 }
 
-/// Every byte but RFC 3986's unreserved characters as `%XX`.
-fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 3);
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+/// Every byte but RFC 3986's unreserved characters is written `%XX` in the URL's password.
+const USERINFO: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// This seat's own database file in the OS data directory (where the app keeps it without
 /// `--db` or `EARSHOT_DB`): its preferences and its way back when the app was started on a team
