@@ -113,7 +113,7 @@ fn reviews_on(db: &mut Db, base_url: &str, external_ids: &[&str]) -> Vec<ReviewI
 fn person(db: &Db) -> Option<String> {
     match db {
         Db::Sqlite(_) => earshot::store::person_on_file(),
-        Db::Postgres(p) => Some(p.person().unwrap()),
+        Db::Postgres(p) => Some(p.signed_in().unwrap().name),
     }
 }
 

@@ -643,14 +643,6 @@ impl PgStore {
         self.reply(reply_id)
     }
 
-    /// The seat's person on this store: its PostgreSQL login.
-    pub fn person(&self) -> Result<String> {
-        Ok(self
-            .client()
-            .query_one("SELECT current_user::text", &[])?
-            .get(0))
-    }
-
     // --- templates -----------------------------------------------------------------------
 
     /// Every reply template, by name.
