@@ -499,7 +499,11 @@ fn write_batch(
     ids: Option<&[i64]>,
     cursor: Option<(SourceId, &str)>,
 ) -> Result<WriteCounts> {
-    let mut straight = keys_are_distinct(staged);
+    // Ids reserved for every item (none 0) say none was stored when they were reserved
+    // (`reserve_ids` looked): no second look. A row stored since meets the unique key, and the
+    // batch goes through the merge as for any race.
+    let mut straight =
+        keys_are_distinct(staged) && ids.is_none_or(|ids| ids.iter().all(|&i| i > 0));
     let mut attempts = 0;
     loop {
         match try_batch(client, staged, owners, ids, cursor, straight) {
@@ -552,7 +556,7 @@ fn try_batch(
             &[&source, &cursor],
         )?;
     }
-    let counted = if straight && none_stored(&mut tx, staged)? {
+    let counted = if straight && (ids.is_some() || none_stored(&mut tx, staged)?) {
         copy_new(&mut tx, staged, ids, now)?;
         (staged.len() as u64, 0)
     } else {
