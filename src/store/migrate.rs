@@ -83,12 +83,10 @@ impl CopiedTable {
     }
 
     /// `WHERE …` for the live rows (a rollup's), or "" for every row.
-    pub fn live_filter(&self, and_more: bool) -> String {
-        match (self.live_when_nonzero, and_more) {
-            (Some(c), false) => format!(" WHERE {c} <> 0"),
-            (Some(c), true) => format!(" WHERE {c} <> 0 AND"),
-            (None, false) => String::new(),
-            (None, true) => " WHERE".to_owned(),
+    pub fn live_filter(&self) -> String {
+        match self.live_when_nonzero {
+            Some(c) => format!(" WHERE {c} <> 0"),
+            None => String::new(),
         }
     }
 }
@@ -210,11 +208,7 @@ impl Store {
     /// How many rows `table` holds (a rollup: its live rows).
     pub fn copy_row_count(&self, table: &CopiedTable) -> Result<u64> {
         checked_identifiers(table)?;
-        let sql = format!(
-            "SELECT count(*) FROM {}{}",
-            table.name,
-            table.live_filter(false)
-        );
+        let sql = format!("SELECT count(*) FROM {}{}", table.name, table.live_filter());
         let n: i64 = self.conn.query_row(&sql, [], |r| r.get(0))?;
         Ok(n.unsigned_abs())
     }
@@ -236,7 +230,7 @@ impl Store {
             TableKey::Columns(_) => {
                 let sql = format!(
                     "SELECT {cols} FROM {name}{} ORDER BY {}",
-                    table.live_filter(false),
+                    table.live_filter(),
                     table.order_by()
                 );
                 read_rows(&self.conn, table, &sql, &[])

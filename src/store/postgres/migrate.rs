@@ -155,11 +155,7 @@ impl PgStore {
     /// How many rows `table` holds (a rollup: its live rows).
     pub fn copy_row_count(&self, table: &CopiedTable) -> Result<u64> {
         checked_identifiers(table)?;
-        let sql = format!(
-            "SELECT count(*) FROM {}{}",
-            table.name,
-            table.live_filter(false)
-        );
+        let sql = format!("SELECT count(*) FROM {}{}", table.name, table.live_filter());
         let n: i64 = self.client().query_one(sql.as_str(), &[])?.get(0);
         Ok(n.unsigned_abs())
     }
@@ -180,7 +176,7 @@ impl PgStore {
             TableKey::Columns(_) => {
                 let sql = format!(
                     "SELECT {cols} FROM {name}{} ORDER BY {}",
-                    table.live_filter(false),
+                    table.live_filter(),
                     order_by(table)
                 );
                 self.client().query(sql.as_str(), &[])?
