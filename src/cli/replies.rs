@@ -77,16 +77,12 @@ enum RepliesCmd {
 }
 
 pub fn run(db: &mut Db, args: RepliesArgs) -> Result<ExitCode> {
-    if let RepliesCmd::List {
-        business,
-        state,
-        json,
-    } = args.cmd
-    {
-        return list(db, business, state, json);
-    }
     match args.cmd {
-        RepliesCmd::List { .. } => unreachable!("listed above"),
+        RepliesCmd::List {
+            business,
+            state,
+            json,
+        } => return list(db, business, state, json),
         RepliesCmd::Effect {
             business,
             platform,
