@@ -487,6 +487,7 @@ impl Store {
         // Read again inside the write lock: another process may have migrated meanwhile.
         let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         let mut edited = false;
+        let mut rescore: Option<(&str, rescore::Which)> = None;
         for (i, (name, sql)) in MIGRATIONS.iter().enumerate() {
             let version = i as i64 + 1;
             if version <= current {
@@ -501,16 +502,13 @@ impl Store {
                 })?;
             }
             if RESCORES_UNSCORED.contains(name) {
-                rescore::rescore_unscored(&tx).map_err(|e| match e {
-                    StoreError::Sql(error) => failed(error),
-                    other => other,
-                })?;
+                rescore = Some((name, rescore::Which::Unscored.and(rescore.map(|r| r.1))));
             }
             if RESCORES_BY_LANGUAGE_AGAIN.contains(name) {
-                rescore::rescore_by_language_again(&tx).map_err(|e| match e {
-                    StoreError::Sql(error) => failed(error),
-                    other => other,
-                })?;
+                rescore = Some((
+                    name,
+                    rescore::Which::ByLanguageAgain.and(rescore.map(|r| r.1)),
+                ));
             }
             if EDITS_DEFINITIONS.contains(name) {
                 // SQLite's procedure for an edited definition: bump the schema cookie so that
@@ -533,6 +531,15 @@ impl Store {
                 edited = true;
             }
             tx.pragma_update(None, "user_version", version)?;
+        }
+        // The re-scores the migrations asked for, in one pass after the last of them (each reads
+        // a review as a sync does today, with today's schema), still inside the upgrade's
+        // transaction: a crash leaves the old version and it runs again.
+        if let Some((name, which)) = rescore {
+            rescore::rescore(&tx, which).map_err(|e| match e {
+                StoreError::Sql(error) => StoreError::Migration { name, error },
+                other => other,
+            })?;
         }
         tx.commit()?;
         Ok(edited)

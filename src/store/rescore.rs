@@ -43,49 +43,53 @@ struct Stored {
 const BLOCK: i64 = 10_000;
 
 /// Which stored reviews a re-score reads again.
-#[derive(Clone, Copy)]
-enum Which {
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(in crate::store) enum Which {
     /// Those with no sentiment (migration 0019).
     Unscored,
     /// Those in the languages whose models changed, and the ones stored neutral with no
     /// language, which a short text in those languages used to be (migration 0022).
     ByLanguageAgain,
+    /// Both: a database upgraded past both migrations at once is read once, not twice (each
+    /// pass reads a review as a sync does today, so one pass over both sets is the same).
+    Both,
 }
 
 impl Which {
-    fn select(self) -> &'static str {
-        match self {
-            Which::Unscored => {
-                "SELECT r.id, r.business_id, b.category, r.kind, r.rating, r.title, r.body, r.language
-                 FROM reviews r JOIN businesses b ON b.id = r.business_id
-                 WHERE r.sentiment IS NULL AND r.id > ?1 ORDER BY r.id LIMIT ?2"
-            }
-            Which::ByLanguageAgain => {
-                "SELECT r.id, r.business_id, b.category, r.kind, r.rating, r.title, r.body, r.language
-                 FROM reviews r JOIN businesses b ON b.id = r.business_id
-                 WHERE (r.language IN ('es', 'fr', 'de', 'it', 'pt')
-                        OR (r.language IS NULL AND r.sentiment = 0))
-                   AND r.id > ?1 ORDER BY r.id LIMIT ?2"
-            }
+    /// This re-score and `other`, as one pass.
+    pub(in crate::store) fn and(self, other: Option<Which>) -> Which {
+        match other {
+            None => self,
+            Some(o) if o == self => self,
+            Some(_) => Which::Both,
         }
+    }
+
+    fn select(self) -> String {
+        const UNSCORED: &str = "r.sentiment IS NULL";
+        const BY_LANGUAGE_AGAIN: &str = "r.language IN ('es', 'fr', 'de', 'it', 'pt')
+                        OR (r.language IS NULL AND r.sentiment = 0)";
+        let which = match self {
+            Which::Unscored => UNSCORED.to_owned(),
+            Which::ByLanguageAgain => BY_LANGUAGE_AGAIN.to_owned(),
+            Which::Both => format!("{UNSCORED} OR {BY_LANGUAGE_AGAIN}"),
+        };
+        format!(
+            "SELECT r.id, r.business_id, b.category, r.kind, r.rating, r.title, r.body, r.language
+             FROM reviews r JOIN businesses b ON b.id = r.business_id
+             WHERE ({which}) AND r.id > ?1 ORDER BY r.id LIMIT ?2"
+        )
     }
 }
 
-/// Scores every stored review that has no sentiment yet and that the models can score now;
-/// how many were scored.
-pub(in crate::store) fn rescore_unscored(tx: &Connection) -> Result<u64> {
-    rescore_in_blocks(tx, Which::Unscored, BLOCK)
-}
-
-/// Scores again the reviews in Spanish, French, German, Italian and Portuguese, and those stored
-/// neutral with no language (a short text in those languages was, before the models could place
-/// it); how many were scored. A review whose score comes out the same is written the same.
-pub(in crate::store) fn rescore_by_language_again(tx: &Connection) -> Result<u64> {
-    rescore_in_blocks(tx, Which::ByLanguageAgain, BLOCK)
+/// Scores again the stored reviews `which` names that the models can score now; how many were
+/// scored. A review whose score comes out the same is written the same.
+pub(in crate::store) fn rescore(tx: &Connection, which: Which) -> Result<u64> {
+    rescore_in_blocks(tx, which, BLOCK)
 }
 
 fn rescore_in_blocks(tx: &Connection, which: Which, block_size: i64) -> Result<u64> {
-    let mut select = tx.prepare(which.select())?;
+    let mut select = tx.prepare(&which.select())?;
     let mut update = tx.prepare(
         "UPDATE reviews SET sentiment = ?2, sentiment_label = ?3,
          language = coalesce(language, ?4), aspects = ?5 WHERE id = ?1",
@@ -403,7 +407,7 @@ mod tests {
         database_with_reviews(&path);
         let store = Store::open(&path).unwrap();
         let tx = store.conn.unchecked_transaction().unwrap();
-        assert_eq!(super::rescore_unscored(&tx).unwrap(), 0);
+        assert_eq!(super::rescore(&tx, super::Which::Unscored).unwrap(), 0);
         tx.execute(
             "UPDATE reviews SET sentiment = NULL, sentiment_label = NULL
              WHERE external_id IN ('es', 'fr', 'de')",

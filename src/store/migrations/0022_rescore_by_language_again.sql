@@ -3,6 +3,6 @@
 -- "mala", German "schlechte"), and a text of a few words that reads as nothing in English ("Pésimo
 -- servicio") is scored by the language whose model knows its words. Before, such a review was
 -- stored neutral with no language, and a one-line complaint raised no alert. The work is the
--- analysis, which is Rust: Store::migrate runs `rescore::rescore_by_language_again` after this
--- file (RESCORES_BY_LANGUAGE_AGAIN), in the same transaction. No table changes.
+-- analysis, which is Rust: Store::migrate runs `rescore::rescore` once the migrations are applied
+-- (RESCORES_BY_LANGUAGE_AGAIN; with 0019's in one pass), in the same transaction. No table changes.
 SELECT 1;
