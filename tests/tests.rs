@@ -35,6 +35,7 @@ mod team_reads;
 mod team_replies;
 mod team_requests;
 mod team_seat;
+mod team_sign_in;
 mod team_store;
 mod team_sync;
 mod team_tls;

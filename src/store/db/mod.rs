@@ -18,6 +18,7 @@ mod settings;
 mod sources;
 mod team;
 mod topics;
+mod trust;
 
 pub use alerts::AlertStore;
 pub use channels::ChannelStore;

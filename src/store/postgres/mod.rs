@@ -29,6 +29,7 @@ mod stats;
 mod team;
 mod tls;
 mod topics;
+mod trust;
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
