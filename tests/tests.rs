@@ -28,6 +28,7 @@ mod sync;
 mod team_alerts;
 mod team_assign;
 mod team_channels;
+mod team_demo;
 mod team_insights;
 mod team_migrate;
 mod team_people;

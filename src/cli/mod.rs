@@ -198,7 +198,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Report(args) => report::run(&open_any()?, args),
         Command::Reviews(args) => reviews::list(&open_any()?, args),
         Command::Stats(args) => reviews::stats(&open_any()?, args),
-        Command::Demo(args) => reviews::demo(&mut open_store(file()?)?, args),
+        Command::Demo(args) => reviews::demo(&mut open_any()?, args),
         Command::Trends(args) => insights::trends(&open_any()?, args),
         Command::Topics(args) => topics::run(&mut open_any()?, args),
         Command::Compare(args) => insights::compare(&open_any()?, args),

@@ -9,10 +9,12 @@
 mod alerts;
 mod assignment;
 mod channels;
+mod demo;
 mod insights;
 mod migrate;
 mod replies;
 mod requests;
+mod restore;
 mod seat;
 mod settings;
 mod sources;

@@ -13,6 +13,7 @@
 
 mod alerts;
 mod channels;
+mod demo;
 mod claims;
 #[cfg(unix)]
 pub mod cluster;
@@ -21,6 +22,7 @@ mod insights;
 mod migrate;
 mod replies;
 mod requests;
+mod restore;
 mod reviews;
 mod seat;
 mod settings;
