@@ -27,6 +27,7 @@ mod sentiment_eval;
 mod sync;
 mod team_alerts;
 mod team_assign;
+mod team_backup;
 mod team_channels;
 mod team_demo;
 mod team_insights;

@@ -27,6 +27,7 @@ pub mod service;
 pub mod sources;
 pub mod sync;
 pub mod team;
+pub mod team_backup;
 pub mod team_composer;
 pub mod team_seat;
 pub mod topics;
