@@ -30,6 +30,7 @@ pub mod team;
 pub mod team_backup;
 pub mod team_composer;
 pub mod team_seat;
+pub mod team_service;
 pub mod topics;
 pub mod watch;
 pub mod win_back;

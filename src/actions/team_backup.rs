@@ -158,6 +158,11 @@ pub fn backup_team(db: &Db, seat_dir: &Path, today: NaiveDate) -> Result<BackupF
     })
 }
 
+/// The folder of the team database's backups on this seat.
+pub fn team_backup_dir(db: &Db, seat_dir: &Path) -> Result<PathBuf> {
+    Ok(backup::backup_dir(&stand_in(team_store(db)?, seat_dir)?))
+}
+
 /// The team database's backups on this seat, newest first.
 pub fn list_team_backups(db: &Db, seat_dir: &Path) -> Result<Vec<BackupFile>> {
     Ok(backup::list(&stand_in(team_store(db)?, seat_dir)?)?)

@@ -31,7 +31,7 @@ use crate::store::{AlertStore, StoreError};
 pub const TEAM_LOGINS: &str = "team-logins";
 
 /// The slot of the password store the passwords use (no platform source has id 0).
-const PASSWORD_SLOT: i64 = 0;
+pub const PASSWORD_SLOT: i64 = 0;
 
 /// How long the live link waits for a change before it looks whether it should stop.
 pub const LISTEN_TICK: Duration = Duration::from_millis(250);
