@@ -302,6 +302,16 @@ pub async fn watcher_status() -> UiResult<actions::ServiceStatus> {
 /// for the demo's.
 #[tauri::command]
 pub async fn install_watcher(state: State<'_, AppState>) -> UiResult<actions::ServiceStatus> {
+    // On a team database the watcher is the team database's, its unit without the password
+    // (which stays in the password store the app keeps it in).
+    if let Some(team) = state.team_database() {
+        return on_blocking_pool(move || {
+            let passwords = actions::team_service::team_passwords();
+            actions::team_service::install_team_watcher(&team.url, passwords.as_ref())
+                .map_err(|e| UiError::new(e.code(), e.to_string()))
+        })
+        .await?;
+    }
     let db = state.owner_db().to_path_buf();
     Ok(on_blocking_pool(move || actions::service::install_watcher(&db)).await??)
 }

@@ -29,6 +29,7 @@ pub mod sync;
 pub mod team;
 pub mod team_backup;
 pub mod team_composer;
+pub mod team_notify;
 pub mod team_seat;
 pub mod team_service;
 pub mod topics;
