@@ -236,8 +236,11 @@ pub trait DemoTarget {
     fn find_business(&self, name: &str) -> Result<Option<Business>>;
     fn add_business(&self, name: &str, is_competitor: bool) -> Result<Business>;
     fn set_business_category(&self, id: BusinessId, category: Option<&str>) -> Result<()>;
-    fn review_by_external_id(&self, source: SourceId, external_id: &str)
-        -> Result<Option<ReviewId>>;
+    fn review_by_external_id(
+        &self,
+        source: SourceId,
+        external_id: &str,
+    ) -> Result<Option<ReviewId>>;
     fn ensure_source(
         &self,
         business: BusinessId,
@@ -343,11 +346,7 @@ pub fn load(store: &mut impl DemoTarget, today: NaiveDate) -> Result<DemoSummary
     Ok(summary)
 }
 
-fn demo_source(
-    store: &impl DemoTarget,
-    business: BusinessId,
-    platform: &str,
-) -> Result<SourceId> {
+fn demo_source(store: &impl DemoTarget, business: BusinessId, platform: &str) -> Result<SourceId> {
     let label = format!("demo:{platform}");
     let settings = serde_json::json!({ "platform": platform, "demo": true });
     store.ensure_source(business, "file", &label, &settings)

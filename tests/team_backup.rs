@@ -102,11 +102,7 @@ fn a_team_backup_restores_as_a_file_and_into_another_team_database() {
     let identity_before = identity(&other);
 
     // A manager may not replace the team's data; nothing changes.
-    let as_manager = other.replacen(
-        "postgresql://postgres@",
-        "postgresql://restore_manager@",
-        1,
-    );
+    let as_manager = other.replacen("postgresql://postgres@", "postgresql://restore_manager@", 1);
     let mut refused = seat(home, &as_manager);
     refused.args(["restore", path.to_str().unwrap()]);
     let (ok, _, why) = run(refused);
@@ -120,7 +116,11 @@ fn a_team_backup_restores_as_a_file_and_into_another_team_database() {
     let (ok, _, why) = run(bad);
     assert!(!ok);
     assert!(why.contains("not a usable Earshot backup"), "{why}");
-    assert_eq!(what_it_shows(home, &other), before, "refusals change nothing");
+    assert_eq!(
+        what_it_shows(home, &other),
+        before,
+        "refusals change nothing"
+    );
     assert_eq!(identity(&other), identity_before);
 
     let restored = json_of(home, &other, &["restore", path.to_str().unwrap(), "--json"]);

@@ -77,7 +77,11 @@ fn alerts_held_back_by_quiet_hours_a_pause_or_the_summary_are_shown_later_once_a
         .is_empty());
 
     // Another person of the team is owed both still: their marks are their own.
-    let as_sam = url.replacen("postgresql://postgres@", "postgresql://notify_manager_sam@", 1);
+    let as_sam = url.replacen(
+        "postgresql://postgres@",
+        "postgresql://notify_manager_sam@",
+        1,
+    );
     let sam = Db::open(&DbLocation::Postgres(as_sam)).unwrap();
     // Sam paused notifications until noon: held back, then shown.
     let paused = NotificationPrefs {

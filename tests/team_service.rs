@@ -8,8 +8,7 @@ use crate::common::TestDb;
 use crate::team_sign_in::{run, seat};
 
 #[test]
-fn service_install_on_a_team_database_writes_no_password_and_its_watcher_opens_the_team_database()
-{
+fn service_install_on_a_team_database_writes_no_password_and_its_watcher_opens_the_team_database() {
     let test = TestDb::new();
     let home = test.dir.path();
     let team = cluster::fresh_database("team_service");

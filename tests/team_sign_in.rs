@@ -216,8 +216,16 @@ fn sources_auth_signs_a_google_source_in_on_a_team_database_as_on_a_file_then_it
         )
         .unwrap()
         .get(0);
-    for secret in ["1//gbp-refresh", "gbp-client-secret", "ya29.first", "ya29.second"] {
-        assert!(!everything.contains(secret), "{secret} is in the team database");
+    for secret in [
+        "1//gbp-refresh",
+        "gbp-client-secret",
+        "ya29.first",
+        "ya29.second",
+    ] {
+        assert!(
+            !everything.contains(secret),
+            "{secret} is in the team database"
+        );
     }
 
     // Another seat of the team, without the sign-in, leaves the source to the seat that has it.

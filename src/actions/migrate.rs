@@ -582,7 +582,13 @@ pub fn replace_team(
         ));
     }
     source.begin_snapshot()?;
-    let copied = copy_and_check(source, target, Direction::ToTeam, IntoTarget::Replace, progress);
+    let copied = copy_and_check(
+        source,
+        target,
+        Direction::ToTeam,
+        IntoTarget::Replace,
+        progress,
+    );
     if copied.is_err() {
         let _ = target.abandon_copy();
     }

@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::migrate::{self, Migrated, MigrateError, TableCount};
+use super::migrate::{self, MigrateError, Migrated, TableCount};
 use crate::backup::{self, BackupError, BackupFile};
 use crate::store::postgres::PgStore;
 use crate::store::{files, Db, Store, StoreError};
@@ -103,7 +103,13 @@ fn stand_in(team: &PgStore, seat_dir: &Path) -> Result<PathBuf> {
     let name: String = team
         .database_name()?
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     Ok(seat_dir.join(format!("team-{name}.db")))
 }

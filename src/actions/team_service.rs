@@ -108,7 +108,7 @@ mod tests {
             .set(
                 PASSWORD_SLOT,
                 "postgresql://dana@db.example:5433/cafe",
-                &Secret::new("p@ss word".into()),
+                &Secret::new("p@ss word"),
             )
             .unwrap();
         let full = with_saved_password(bare, &store);

@@ -38,7 +38,11 @@ pub fn backup_any(location: &DbLocation, a: BackupArgs) -> Result<ExitCode> {
     let list_or_made = if a.list {
         team_backup::list_team_backups(&db, &seat_dir())?
     } else {
-        vec![team_backup::backup_team(&db, &seat_dir(), Utc::now().date_naive())?]
+        vec![team_backup::backup_team(
+            &db,
+            &seat_dir(),
+            Utc::now().date_naive(),
+        )?]
     };
     print_backups(a.list, a.json, list_or_made)
 }

@@ -13,10 +13,10 @@
 
 mod alerts;
 mod channels;
-mod demo;
 mod claims;
 #[cfg(unix)]
 pub mod cluster;
+mod demo;
 mod follow_ups;
 mod insights;
 mod migrate;

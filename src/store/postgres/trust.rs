@@ -10,9 +10,10 @@ impl PgStore {
     /// Confirms a source's addresses after they were marked unconfirmed (a restore or a copy
     /// that changed them): its credentials are used again.
     pub fn confirm_source(&self, id: SourceId) -> Result<()> {
-        let n = self
-            .client()
-            .execute("UPDATE sources SET unconfirmed = NULL WHERE id = $1", &[&id])?;
+        let n = self.client().execute(
+            "UPDATE sources SET unconfirmed = NULL WHERE id = $1",
+            &[&id],
+        )?;
         if n == 0 {
             return Err(StoreError::UnknownSource(id));
         }
