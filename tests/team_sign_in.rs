@@ -293,3 +293,79 @@ fn sources_confirm_works_on_a_team_database_as_on_a_file() {
     }
     assert_eq!(said[0], said[1], "the same words on both stores");
 }
+
+/// Trustpilot's business user signs in with a password on a team database as on a file: the
+/// same words, the tokens in this seat's store under the team database's identity, the password
+/// nowhere.
+#[tokio::test(flavor = "current_thread")]
+async fn sources_auth_with_a_password_works_on_a_team_database_as_on_a_file() {
+    let test = TestDb::new();
+    let file = test.path().to_str().unwrap().to_owned();
+    let team = std::thread::scope(|s| {
+        s.spawn(|| cluster::fresh_database("team_sign_in_tp"))
+            .join()
+            .unwrap()
+    });
+    let home = test.dir.path().to_path_buf();
+    let mut said = Vec::new();
+    for location in [file.clone(), team.clone()] {
+        let server = crate::reply_auth::trustpilot_mock("tp-access-1", 0).await;
+        let base = format!("base_url={}", server.uri());
+        let user = format!("business_user_id={}", crate::reply_auth::TP_USER);
+        let mut add = seat(&home, &location);
+        add.args([
+            "sources",
+            "add",
+            "trustpilot",
+            "--business",
+            "Joe's Café",
+            "--set",
+            "business_unit_id=46d6a890000064000500e0c3",
+            "--set",
+            "api_key=tp-key",
+            "--set",
+            "api_secret=tp-secret",
+            "--set",
+            &user,
+            "--set",
+            &base,
+            "--json",
+        ]);
+        let added = tokio::task::spawn_blocking(move || ok_json_of(add))
+            .await
+            .unwrap();
+        let id = added["id"].to_string();
+        let mut auth = seat(&home, &location);
+        auth.args(["sources", "auth", &id, "--username", "joe@joescafe.com"])
+            .env("EARSHOT_TRUSTPILOT_PASSWORD", "hunter2-owner");
+        let (ok, out, err) = tokio::task::spawn_blocking(move || run(auth))
+            .await
+            .unwrap();
+        assert!(ok, "{err}\n{out}");
+        assert!(!out.contains("hunter2-owner"));
+        said.push(out.replace(&id, "ID"));
+    }
+    assert_eq!(said[0], said[1], "the same words on both stores");
+    // The synchronous client refuses to run on the test's runtime thread.
+    let identity: String = std::thread::scope(|s| {
+        s.spawn(|| {
+            let mut client = postgres::Client::connect(&team, postgres::NoTls).unwrap();
+            client
+                .query_one("SELECT id FROM database_identity", &[])
+                .unwrap()
+                .get(0)
+        })
+        .join()
+        .unwrap()
+    });
+    let kept = std::fs::read_to_string(home.join("secrets.json")).unwrap();
+    assert!(
+        kept.contains(&format!("db-{identity}/source-1/refresh_token")),
+        "{kept}"
+    );
+    assert!(kept.contains("tp-refresh-1"));
+    assert!(
+        !kept.contains("hunter2-owner"),
+        "the password is never kept"
+    );
+}
