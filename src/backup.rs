@@ -81,7 +81,7 @@ fn backup_stem(db: &Path) -> String {
         .unwrap_or_else(|| "earshot".to_owned())
 }
 
-fn file_name(stem: &str, date: NaiveDate) -> String {
+pub(crate) fn file_name(stem: &str, date: NaiveDate) -> String {
     format!("{stem}-{}{SUFFIX}", date.format("%Y-%m-%d"))
 }
 
@@ -181,7 +181,7 @@ pub fn daily_if_due(store: &Store, today: NaiveDate) -> Result<Option<BackupFile
     backup_now(store, today).map(Some)
 }
 
-fn rotate(db: &Path) -> Result<()> {
+pub(crate) fn rotate(db: &Path) -> Result<()> {
     let all = list(db)?;
     let keep = dates_to_keep(&all.iter().map(|b| b.date).collect::<Vec<_>>());
     for b in all.iter().filter(|b| !keep.contains(&b.date)) {

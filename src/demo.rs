@@ -10,8 +10,10 @@
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use serde::Serialize;
 
-use crate::model::{IncomingReview, Kind, OwnerReply, SourceId};
-use crate::store::{Result, Store};
+use crate::model::{
+    Business, BusinessId, IncomingReview, Kind, OwnerReply, ReviewId, SourceId, WriteCounts,
+};
+use crate::store::{Db, Result, Store};
 
 pub const OWN_BUSINESS: &str = "Harbour Lane Café";
 pub const COMPETITOR: &str = "The Daily Grind";
@@ -227,9 +229,69 @@ const REPLIES_POSITIVE: &[&str] = &[
     "So glad you enjoyed it, {n}. Thanks for taking the time to write! — Jo",
 ];
 
+/// Where the demo loads: a database file's store (the app's demo file, `earshot demo`) or a
+/// team database (`earshot --db postgresql://… demo`). Each method is the store's own method of
+/// the same name, so the team store's rows come through its own review writer, as a sync's do.
+pub trait DemoTarget {
+    fn find_business(&self, name: &str) -> Result<Option<Business>>;
+    fn add_business(&self, name: &str, is_competitor: bool) -> Result<Business>;
+    fn set_business_category(&self, id: BusinessId, category: Option<&str>) -> Result<()>;
+    fn review_by_external_id(
+        &self,
+        source: SourceId,
+        external_id: &str,
+    ) -> Result<Option<ReviewId>>;
+    fn ensure_source(
+        &self,
+        business: BusinessId,
+        connector: &str,
+        label: &str,
+        settings: &serde_json::Value,
+    ) -> Result<SourceId>;
+    fn write_batch(&mut self, items: &[(SourceId, IncomingReview)]) -> Result<WriteCounts>;
+}
+
+/// Both stores' impls are the same forwarding: one macro, so they cannot drift apart.
+macro_rules! demo_target {
+    ($ty:ty) => {
+        impl DemoTarget for $ty {
+            fn find_business(&self, name: &str) -> Result<Option<Business>> {
+                <$ty>::find_business(self, name)
+            }
+            fn add_business(&self, name: &str, is_competitor: bool) -> Result<Business> {
+                <$ty>::add_business(self, name, is_competitor)
+            }
+            fn set_business_category(&self, id: BusinessId, category: Option<&str>) -> Result<()> {
+                <$ty>::set_business_category(self, id, category)
+            }
+            fn review_by_external_id(
+                &self,
+                source: SourceId,
+                external_id: &str,
+            ) -> Result<Option<ReviewId>> {
+                <$ty>::review_by_external_id(self, source, external_id)
+            }
+            fn ensure_source(
+                &self,
+                business: BusinessId,
+                connector: &str,
+                label: &str,
+                settings: &serde_json::Value,
+            ) -> Result<SourceId> {
+                <$ty>::ensure_source(self, business, connector, label, settings)
+            }
+            fn write_batch(&mut self, items: &[(SourceId, IncomingReview)]) -> Result<WriteCounts> {
+                <$ty>::write_batch(self, items)
+            }
+        }
+    };
+}
+demo_target!(Store);
+demo_target!(Db);
+
 /// Loads the demo businesses and their reviews, ending on `today`. Running it twice with the same
 /// `today` changes nothing.
-pub fn load(store: &mut Store, today: NaiveDate) -> Result<DemoSummary> {
+pub fn load(store: &mut impl DemoTarget, today: NaiveDate) -> Result<DemoSummary> {
     let from = today - Duration::days(DAYS);
     let mut summary = DemoSummary {
         businesses: Vec::new(),
@@ -284,11 +346,7 @@ pub fn load(store: &mut Store, today: NaiveDate) -> Result<DemoSummary> {
     Ok(summary)
 }
 
-fn demo_source(
-    store: &Store,
-    business: crate::model::BusinessId,
-    platform: &str,
-) -> Result<SourceId> {
+fn demo_source(store: &impl DemoTarget, business: BusinessId, platform: &str) -> Result<SourceId> {
     let label = format!("demo:{platform}");
     let settings = serde_json::json!({ "platform": platform, "demo": true });
     store.ensure_source(business, "file", &label, &settings)

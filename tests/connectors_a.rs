@@ -181,7 +181,7 @@ async fn post_reply(f: &Fixture, external_id: &str, body: &str) -> earshot::mode
     outbox.post_review(review_id, None).await.unwrap()
 }
 
-fn ok_json(v: Value) -> ResponseTemplate {
+pub(crate) fn ok_json(v: Value) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(v)
 }
 
@@ -1167,7 +1167,7 @@ fn gbp_review(
 }
 
 /// Three pages of reviews behind `Bearer {token}`.
-async fn gbp_mount_reviews(server: &MockServer, token: &str) {
+pub(crate) async fn gbp_mount_reviews(server: &MockServer, token: &str) {
     let pages = [
         (
             None,
@@ -1296,9 +1296,9 @@ async fn google_business_refreshes_its_token_pages_and_maps_enum_ratings_and_rep
 
 /// Matches the code exchange: the PKCE verifier hashes to the challenge the consent address
 /// carried, and the redirect is the one the browser was sent to.
-struct Pkce {
-    challenge: String,
-    redirect: String,
+pub(crate) struct Pkce {
+    pub(crate) challenge: String,
+    pub(crate) redirect: String,
 }
 
 impl Match for Pkce {
@@ -1355,7 +1355,7 @@ fn start_auth(db: &TestDb, id: &str) -> (std::process::Child, reqwest::Url) {
     (child, reqwest::Url::parse(line.trim()).unwrap())
 }
 
-fn param(url: &reqwest::Url, name: &str) -> String {
+pub(crate) fn param(url: &reqwest::Url, name: &str) -> String {
     url.query_pairs()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned())
@@ -1363,7 +1363,7 @@ fn param(url: &reqwest::Url, name: &str) -> String {
 }
 
 /// What a browser does with the redirect: one GET, the whole answer back.
-fn browser_get(url: &str) -> String {
+pub(crate) fn browser_get(url: &str) -> String {
     use std::io::{Read, Write};
     let u = reqwest::Url::parse(url).unwrap();
     let mut s = std::net::TcpStream::connect(("127.0.0.1", u.port().unwrap())).unwrap();

@@ -1022,7 +1022,7 @@ async fn a_mastodon_token_made_for_search_alone_is_refused_with_the_instances_re
 // and secret, from a desktop), renewed with the refresh token; the reply names the business user.
 
 const TP_REVIEW: &str = "507f191e810c19729de860ea";
-const TP_USER: &str = "507f1f77bcf86cd799439011";
+pub(crate) const TP_USER: &str = "507f1f77bcf86cd799439011";
 
 /// `Basic base64(key:secret)`, as Trustpilot's token endpoint requires.
 fn tp_basic() -> String {
@@ -1036,7 +1036,7 @@ fn tp_basic() -> String {
 /// Trustpilot's token endpoints (developers.trustpilot.com/grant-type-password: the answer's
 /// `expires_in` is a string) and the reply endpoint (`POST /v1/private/reviews/{id}/reply`,
 /// 201), which answers Apigee's "Access Token expired" 401 to any other token.
-async fn trustpilot_mock(token: &str, posts: u64) -> MockServer {
+pub(crate) async fn trustpilot_mock(token: &str, posts: u64) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(

@@ -773,15 +773,8 @@ fn reply_approve_sends_a_staff_reply_from_the_command_line() {
     assert_eq!(sent["sent_by"], "postgres");
     assert_eq!(sent["drafted_by"], "replies_staff_kim");
 
-    // A command built on a database file only says so (`demo` fills a file with made-up data;
-    // `replies effect` was the example before it moved to the team store).
-    let out = run(&url, &["demo", "--until", "2026-11-22"]);
-    assert!(!out.status.success());
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("does not work on a team database yet"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    // (`demo` was here as a command built on a file only; it works on a team database now,
+    // `team_demo` tests it.)
 
     let test = TestDb::new();
     let out = test.earshot(&["reply", "approve", "1"]);

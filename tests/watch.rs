@@ -407,7 +407,7 @@ fn a_live_lease_is_respected_and_an_expired_or_orphaned_one_is_taken_over() {
 
 /// A stand-in `systemctl` that records its arguments (one call a line) and says the unit is
 /// active; on a `PATH` of its own, with `XDG_CONFIG_HOME` in the test's folder.
-fn fake_systemctl(dir: &Path) -> std::path::PathBuf {
+pub(crate) fn fake_systemctl(dir: &Path) -> std::path::PathBuf {
     use std::os::unix::fs::PermissionsExt;
     let bin = dir.join("bin");
     std::fs::create_dir_all(&bin).unwrap();

@@ -77,8 +77,16 @@ pub fn start<R: Runtime>(app: &AppHandle<R>, auto: bool) -> Background {
                 // notifies; the round only fetches, raises the team's alerts once and sends
                 // the replies this seat holds credentials for.
                 if let Some(sel) = selection {
-                    run_team_round(&app, team.url, sel).await;
+                    run_team_round(&app, team.url.clone(), sel).await;
                 }
+                // What this person's preferences held back (quiet hours, a pause, the daily
+                // summary) is shown when its time comes: each tick asks again.
+                let owner_db = app.state::<AppState>().owner_db().to_path_buf();
+                let app_now = app.clone();
+                let _ = tauri::async_runtime::spawn_blocking(move || {
+                    crate::team::notify_team_alerts(&app_now, &owner_db, &team.url)
+                })
+                .await;
                 continue;
             }
             if now_open != opened.db {

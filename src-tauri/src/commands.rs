@@ -94,8 +94,13 @@ pub async fn load_demo(
 ) -> UiResult<earshot::demo::DemoSummary> {
     // The demo is a file beside the seat's own: on a team database it would hide the team's
     // reviews behind a made-up café's while every command still read the team's.
+    // Not a "not yet": a deliberate no, said as such (docs/team.md). The code stays the one
+    // the screens know.
     if state.team_database().is_some() {
-        return Err(crate::state::not_on_team_database());
+        return Err(UiError::new(
+            "not_on_team_database",
+            "The demo café opens on this computer's own database only: on a team database it              would show every colleague a made-up café. To try the demo, go back to this              computer's database in Settings → Team database.",
+        ));
     }
     let today = Utc::now().date_naive();
     let owner = state.owner_db().to_path_buf();

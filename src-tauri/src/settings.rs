@@ -3,7 +3,7 @@
 //! Each is one call into the core.
 
 use chrono::Local;
-use earshot::actions;
+use earshot::actions::{self, team_backup};
 use earshot::alerts::{self, AlertError, NotificationPrefs, Rule};
 use earshot::backup::{self, BackupFile};
 use earshot::model::replies::ReplyTemplate;
@@ -59,8 +59,8 @@ pub async fn settings_overview(state: State<'_, AppState>) -> UiResult<SettingsO
         let secret_store = db.secrets()?;
         let ai_key_saved = matches!(secret_store.get(ai::KEY_SOURCE, ai::KEY_NAME), Ok(Some(_)));
         // A file keeps its backups beside it and its person's notifications inside it; a team
-        // database's backups are its server's (`pg_dump`), and this person's notifications
-        // stay in this seat's own file.
+        // database's backups are portable files in this seat's backup folder
+        // (`actions::team_backup`), and this person's notifications stay in this seat's own file.
         let (notifications, backups, backup_dir, ai_unconfirmed) = match db {
             Db::Sqlite(store) => (
                 alerts::notification_prefs(store)?,
@@ -68,12 +68,19 @@ pub async fn settings_overview(state: State<'_, AppState>) -> UiResult<SettingsO
                 backup::backup_dir(store.path()).display().to_string(),
                 store.settings_unconfirmed()?,
             ),
-            Db::Postgres(_) => (
-                alerts::notification_prefs(&Store::open(&seat)?)?,
-                Vec::new(),
-                String::new(),
-                None,
-            ),
+            // The team's backups are portable files in this seat's backup folder.
+            Db::Postgres(_) => {
+                let seat_dir = seat.parent().unwrap_or(std::path::Path::new("."));
+                (
+                    alerts::notification_prefs(&Store::open(&seat)?)?,
+                    team_backup::list_team_backups(db, seat_dir).map_err(team_backup_error)?,
+                    team_backup::team_backup_dir(db, seat_dir)
+                        .map_err(team_backup_error)?
+                        .display()
+                        .to_string(),
+                    None,
+                )
+            }
         };
         Ok(SettingsOverview {
             ai: replies::ai_settings(db)?,
@@ -177,7 +184,27 @@ pub async fn delete_template(state: State<'_, AppState>, name: String) -> UiResu
 #[tauri::command]
 pub async fn backup_now(state: State<'_, AppState>) -> UiResult<BackupFile> {
     let today = Local::now().date_naive();
+    if state.team_database().is_some() {
+        let seat_dir = seat_dir(&state);
+        return with_db(&state, move |db| {
+            team_backup::backup_team(db, &seat_dir, today).map_err(team_backup_error)
+        })
+        .await;
+    }
     with_store(&state, move |store| Ok(actions::backup_now(store, today)?)).await
+}
+
+/// The folder of this seat's own database: a team database's backups go to its `backups/`.
+fn seat_dir(state: &AppState) -> std::path::PathBuf {
+    state
+        .owner_db()
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+fn team_backup_error(e: team_backup::TeamBackupError) -> UiError {
+    UiError::new(e.code(), e.to_string())
 }
 
 /// Restores a backup (checked first; the current database is kept beside it).
@@ -187,7 +214,17 @@ pub async fn restore_backup(
     state: State<'_, AppState>,
     path: String,
 ) -> UiResult<String> {
-    // A team's backups are its server's: restoring a file here would not touch its data.
+    // On a team database a restore replaces the team's data for every seat: the owner's only,
+    // all or nothing, the replaced data kept first (`actions::team_backup`).
+    if state.team_database().is_some() {
+        let seat_dir = seat_dir(&state);
+        let done = with_db(&state, move |db| {
+            team_backup::restore_team(db, &seat_dir, path.as_ref()).map_err(team_backup_error)
+        })
+        .await?;
+        app.emit(REVIEWS_CHANGED, ())?;
+        return Ok(done.previous_kept_at.display().to_string());
+    }
     let db = state.file_path()?;
     let busy = state.activity.begin();
     let done = on_blocking_pool(move || {
@@ -265,6 +302,16 @@ pub async fn watcher_status() -> UiResult<actions::ServiceStatus> {
 /// for the demo's.
 #[tauri::command]
 pub async fn install_watcher(state: State<'_, AppState>) -> UiResult<actions::ServiceStatus> {
+    // On a team database the watcher is the team database's, its unit without the password
+    // (which stays in the password store the app keeps it in).
+    if let Some(team) = state.team_database() {
+        return on_blocking_pool(move || {
+            let passwords = actions::team_service::team_passwords();
+            actions::team_service::install_team_watcher(&team.url, passwords.as_ref())
+                .map_err(|e| UiError::new(e.code(), e.to_string()))
+        })
+        .await?;
+    }
     let db = state.owner_db().to_path_buf();
     Ok(on_blocking_pool(move || actions::service::install_watcher(&db)).await??)
 }

@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 
 use earshot::actions::{self, SignInStarted, TestOutcome};
 use earshot::model::SourceId;
-use earshot::store::{Source, Store};
+use earshot::store::{Db, Source};
 use tauri::{Emitter, State};
 
 use crate::error::{UiError, UiResult};
-use crate::state::{on_blocking_pool, with_db, with_store, AppState, Background, Request};
+use crate::state::{on_blocking_pool, with_db, AppState, Background, Request};
 
 /// Every platform with what it needs and how it signs in, for the Connect form.
 #[tauri::command]
@@ -93,18 +93,22 @@ pub async fn google_sign_in(
     use tauri_plugin_opener::OpenerExt;
     // A sign-in finished in the browser after the window closed must still reach the keyring.
     let _busy = state.activity.begin();
-    // The sign-in keeps its tokens in the file's keyring entries: on a team database it is not
-    // built yet (the source ids there are the team's).
-    let path = state.file_path()?;
+    // The tokens go to this seat's keyring entries of the database open now: on a team
+    // database they are named by its identity and the source id is the team's, so this seat
+    // syncs the source it signed in.
+    let location = state.location();
     let pending = pending.inner().clone();
-    let (started, waiting) = on_blocking_pool(move || {
-        let store = Store::open(&path)?;
-        Ok::<_, UiError>(actions::begin_sign_in(
-            &store,
-            store.secrets()?.as_ref(),
-            &pending,
-            id,
-        )?)
+    let (started, waiting) = on_blocking_pool({
+        let location = location.clone();
+        move || {
+            let db = Db::open(&location)?;
+            Ok::<_, UiError>(actions::begin_sign_in(
+                &db,
+                db.secrets()?.as_ref(),
+                &pending,
+                id,
+            )?)
+        }
     })
     .await??;
     // The window shows the address too, for when no browser opens (and for copying it).
@@ -115,10 +119,9 @@ pub async fn google_sign_in(
     let Some(sign_in) = waiting else {
         return Ok(started);
     };
-    let path = state.file_path()?;
     on_blocking_pool(move || {
         sign_in
-            .finish(Store::open(&path)?.secrets()?.as_ref(), SIGN_IN_WAIT)
+            .finish(Db::open(&location)?.secrets()?.as_ref(), SIGN_IN_WAIT)
             .map_err(|e| UiError::new(e.code(), e.to_string()))
     })
     .await??;
@@ -137,8 +140,8 @@ pub async fn sign_in_with_code(
     code: String,
 ) -> UiResult<()> {
     let pending = pending.inner().clone();
-    with_store(&state, move |store| {
-        Ok(pending.finish_with_code(store.secrets()?.as_ref(), id, &code)?)
+    with_db(&state, move |db| {
+        Ok(pending.finish_with_code(db.secrets()?.as_ref(), id, &code)?)
     })
     .await?;
     background.request(Request::SyncNow(Some(vec![id])));
@@ -155,10 +158,10 @@ pub async fn sign_in_with_password(
     password: String,
 ) -> UiResult<()> {
     let password = earshot::secrets::Secret::new(password);
-    with_store(&state, move |store| {
+    with_db(&state, move |db| {
         Ok(actions::sign_in_with_password(
-            store,
-            store.secrets()?.as_ref(),
+            &*db,
+            db.secrets()?.as_ref(),
             id,
             &username,
             &password,
@@ -175,12 +178,12 @@ pub async fn confirm_source(
     id: Option<SourceId>,
     ai: bool,
 ) -> UiResult<()> {
-    with_store(&state, move |store| {
+    with_db(&state, move |db| {
         if let Some(id) = id {
-            store.confirm_source(id)?;
+            db.confirm_source(id)?;
         }
         if ai {
-            store.confirm_settings()?;
+            db.confirm_settings()?;
         }
         Ok(())
     })

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use earshot::actions::team_notify;
 use earshot::actions::team_seat::{self, Heard, TeamCheck, TeamLogin, TeamSeatError};
 use earshot::secrets::{Secret, SecretStore};
 use earshot::store::{AlertStore, Db, DbLocation, Store};
@@ -123,7 +124,7 @@ fn heard_from_team<R: Runtime>(
         } => {
             let _ = app.emit(REVIEWS_CHANGED, ());
             if !new_alerts.is_empty() {
-                notify_new_alerts(app, owner_db, &new_alerts);
+                notify_team_alerts(app, owner_db, url);
                 show_team_unread(app, url);
             }
             return;
@@ -148,19 +149,31 @@ fn show_team_unread<R: Runtime>(app: &AppHandle<R>, url: &str) {
     }
 }
 
-fn notify_new_alerts<R: Runtime>(
-    app: &AppHandle<R>,
-    owner_db: &Path,
-    new_alerts: &[earshot::model::alerts::Alert],
-) {
-    let prefs = Store::open(owner_db)
-        .ok()
-        .and_then(|s| earshot::alerts::notification_prefs(&s).ok())
-        .unwrap_or_default();
+/// Shows this person what the team's alerts owe them now, by their own preferences (this
+/// seat's file): new ones, and those quiet hours, a pause or the daily summary held back, which
+/// stay unmarked on the team database until shown (`actions::team_notify`). Called when the link
+/// hears new alerts and on each tick of the worker, so what was held back shows when its time
+/// comes. What was shown is marked for this person only.
+pub fn notify_team_alerts<R: Runtime>(app: &AppHandle<R>, owner_db: &Path, url: &str) {
+    let Ok(seat) = Store::open(owner_db) else {
+        return;
+    };
+    let prefs = earshot::alerts::notification_prefs(&seat).unwrap_or_default();
+    let Ok(team) = Db::open(&DbLocation::Postgres(url.to_owned())) else {
+        return;
+    };
     let now = chrono::Local::now().fixed_offset();
-    let plan = team_seat::team_notification_plan(&prefs, now, new_alerts);
+    let Ok(plan) = team_notify::plan_team_notifications(&team, &prefs, now) else {
+        return;
+    };
+    if plan.notify_now.is_empty() {
+        return;
+    }
     for n in &plan.notify_now {
         crate::notify::alert(app, n);
+    }
+    if let Err(e) = team_notify::record_team_notified(&team, &seat, &plan, chrono::Utc::now()) {
+        eprintln!("earshot-desktop: could not record notifications: {e}");
     }
     if let Some(last) = plan.notify_now.iter().rev().find_map(|n| n.review_id) {
         app.state::<crate::state::LastNotified>().set(last);

@@ -546,10 +546,50 @@ pub fn migrate(
         }
     };
     source.begin_snapshot()?;
-    let copied = copy_and_check(source, target, direction, progress);
+    let copied = copy_and_check(source, target, direction, IntoTarget::Empty, progress);
     if copied.is_err() {
         // The error says what went wrong; a failed rollback would change nothing of it (the
         // server or the file rolls back an unfinished transaction on its own).
+        let _ = target.abandon_copy();
+    }
+    let _ = source.end_snapshot();
+    copied
+}
+
+/// What a copy does with what the target already holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IntoTarget {
+    /// Refuses a target holding any row of a copied table (`earshot migrate`).
+    Empty,
+    /// Empties the target's copied tables and rollups first, in the copy's transaction (a
+    /// restore into a team database, [`replace_team`]).
+    Replace,
+}
+
+/// Replaces the team database `target`'s data with the file `source`'s (a backup being
+/// restored): the same copy and check as [`migrate`], in the same one transaction, after
+/// emptying every copied table and rollup of the target (its people stay) and giving it a new
+/// identity (`PgStore::empty_for_restore`). A difference, a failure or a killed process leaves
+/// the team database as it was. Who may do it is the caller's check.
+pub fn replace_team(
+    source: &Db,
+    target: &Db,
+    progress: &mut Progress<'_>,
+) -> Result<Migrated, MigrateError> {
+    if !matches!((source, target), (Db::Sqlite(_), Db::Postgres(_))) {
+        return Err(MigrateError::SameKind(
+            "not a file restored into a team database",
+        ));
+    }
+    source.begin_snapshot()?;
+    let copied = copy_and_check(
+        source,
+        target,
+        Direction::ToTeam,
+        IntoTarget::Replace,
+        progress,
+    );
+    if copied.is_err() {
         let _ = target.abandon_copy();
     }
     let _ = source.end_snapshot();
@@ -560,6 +600,7 @@ fn copy_and_check(
     source: &Db,
     target: &Db,
     direction: Direction,
+    into: IntoTarget,
     progress: &mut Progress<'_>,
 ) -> Result<Migrated, MigrateError> {
     let copied: Vec<&TableEntry> = TABLES.iter().filter(|t| t.copy == Handling::Rows).collect();
@@ -581,7 +622,17 @@ fn copy_and_check(
     for entry in &copied {
         counts.push(source.copy_row_count(&entry.table)?);
     }
-    refuse_a_target_with_data(target, &copied)?;
+    match into {
+        IntoTarget::Empty => refuse_a_target_with_data(target, &copied)?,
+        IntoTarget::Replace => {
+            let emptied: Vec<&str> = TABLES
+                .iter()
+                .filter(|t| matches!(t.copy, Handling::Rows | Handling::Rollup))
+                .map(|t| t.table.name)
+                .collect();
+            target.empty_for_restore(&emptied)?;
+        }
+    }
 
     let total: u64 = counts.iter().sum();
     let mut done = 0;

@@ -132,7 +132,7 @@ pub fn remove_source_from(db: &Db, secrets: &dyn SecretStore, id: SourceId) -> R
 /// platform's way in ([`crate::platforms::Platform::password_sign_in`]): the password goes to
 /// the platform once and is kept nowhere; the tokens it gives go to `secrets`.
 pub fn sign_in_with_password(
-    store: &Store,
+    store: &impl crate::platforms::SourceLookup,
     secrets: &dyn SecretStore,
     id: SourceId,
     username: &str,
@@ -216,7 +216,7 @@ impl PendingSignIns {
 /// code finishes it); one that comes back to Earshot's loopback address is returned, to be
 /// finished with [`SignIn::finish`] (blocking: off the UI thread).
 pub fn begin_sign_in(
-    store: &Store,
+    store: &(impl crate::platforms::SourceLookup + ?Sized),
     secrets: &dyn SecretStore,
     pending: &PendingSignIns,
     id: SourceId,

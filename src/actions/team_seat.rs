@@ -31,7 +31,7 @@ use crate::store::{AlertStore, StoreError};
 pub const TEAM_LOGINS: &str = "team-logins";
 
 /// The slot of the password store the passwords use (no platform source has id 0).
-const PASSWORD_SLOT: i64 = 0;
+pub const PASSWORD_SLOT: i64 = 0;
 
 /// How long the live link waits for a change before it looks whether it should stop.
 pub const LISTEN_TICK: Duration = Duration::from_millis(250);
@@ -423,9 +423,9 @@ fn sleep_unless_stopped(wait: Duration, stop: &AtomicBool) {
 /// The notifications this seat shows for alerts the team raised, by its own person's
 /// preferences (`prefs`, from the seat's own file). Each seat decides for its own person:
 /// the team's shared `notified_at` (which a seat that notified its person would set for
-/// everyone) is not read, so every seat plans as if none had notified yet. Alerts held back by
-/// quiet hours or a pause are not shown later by this seat (their notification was the live
-/// one); they wait in the Alerts screen.
+/// everyone) is not read, so every seat plans as if none had notified yet. For alerts held back
+/// by quiet hours, a pause or the daily summary and shown later, the app plans with
+/// [`super::team_notify`] instead, which reads the person's own marks (`alert_notifications`).
 pub fn team_notification_plan(
     prefs: &NotificationPrefs,
     now: DateTime<FixedOffset>,

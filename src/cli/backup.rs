@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use anyhow::Result;
 use chrono::Utc;
 use clap::Args;
-use earshot::actions;
-use earshot::store::Store;
+use earshot::actions::{self, team_backup};
+use earshot::backup::BackupFile;
+use earshot::store::{DbLocation, Store};
 
 use super::output::print_json;
 
@@ -18,6 +19,64 @@ pub struct BackupArgs {
     list: bool,
     #[arg(long)]
     json: bool,
+}
+
+/// The folder of this seat's own database file: where a team database's backups go on this
+/// computer (its `backups/` folder, beside the seat's own).
+fn seat_dir() -> PathBuf {
+    let own = earshot::store::default_db_path();
+    own.parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// `earshot backup` on either store: a file's backup beside it; a team database's as a portable
+/// Earshot file in this seat's backup folder (`actions::team_backup`).
+pub fn backup_any(location: &DbLocation, a: BackupArgs) -> Result<ExitCode> {
+    let DbLocation::Postgres(_) = location else {
+        return backup(&location_path(location), a);
+    };
+    let db = super::open_db(location)?;
+    let list_or_made = if a.list {
+        team_backup::list_team_backups(&db, &seat_dir())?
+    } else {
+        vec![team_backup::backup_team(
+            &db,
+            &seat_dir(),
+            Utc::now().date_naive(),
+        )?]
+    };
+    print_backups(a.list, a.json, list_or_made)
+}
+
+fn location_path(location: &DbLocation) -> PathBuf {
+    match location {
+        DbLocation::File(path) => path.clone(),
+        DbLocation::Postgres(_) => PathBuf::new(),
+    }
+}
+
+/// Prints a listing (`--list`) or the one backup just made, as a file's backups are printed.
+fn print_backups(list: bool, json: bool, backups: Vec<BackupFile>) -> Result<ExitCode> {
+    if !list {
+        let made = &backups[0];
+        if json {
+            print_json(made)?;
+        } else {
+            println!(
+                "Backed up to {} ({} KB).",
+                made.path.display(),
+                made.bytes / 1024
+            );
+        }
+    } else if json {
+        print_json(&backups)?;
+    } else if backups.is_empty() {
+        println!("No backups yet. Make one with `earshot backup`.");
+    } else {
+        for b in backups {
+            println!("{}  {:>8} KB  {}", b.date, b.bytes / 1024, b.path.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn backup(db: &Path, a: BackupArgs) -> Result<ExitCode> {
@@ -54,6 +113,44 @@ pub struct RestoreArgs {
     file: PathBuf,
     #[arg(long)]
     json: bool,
+}
+
+/// `earshot restore FILE` on either store; into a team database it replaces the team's data
+/// (owner only, all or nothing; `actions::team_backup`).
+pub fn restore_any(location: &DbLocation, a: RestoreArgs) -> Result<ExitCode> {
+    let DbLocation::Postgres(_) = location else {
+        return restore(&location_path(location), a);
+    };
+    let db = super::open_db(location)?;
+    let done = team_backup::restore_team(&db, &seat_dir(), &a.file)?;
+    if a.json {
+        print_json(&done)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let replaced: Vec<String> = done
+        .replaced
+        .iter()
+        .filter(|t| t.rows > 0)
+        .map(|t| format!("{} {}", t.rows, t.name))
+        .collect();
+    println!(
+        "Restored the team database {} from {}. It replaced {}; that data is kept at {}          (restore it to undo).",
+        done.restored.to,
+        done.from.display(),
+        if replaced.is_empty() {
+            "nothing (it was empty)".to_owned()
+        } else {
+            replaced.join(", ")
+        },
+        done.previous_kept_at.display()
+    );
+    for t in &done.restored.tables {
+        println!("  {:<18} {:>10} rows", t.name, t.rows);
+    }
+    for note in &done.notes {
+        println!("{note}");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn restore(db: &Path, a: RestoreArgs) -> Result<ExitCode> {

@@ -161,36 +161,13 @@ fn open_db(location: &DbLocation) -> Result<Db> {
     }
 }
 
-/// The error for a command not yet built on a team database (issue 31 moves them over concept
-/// by concept; docs/team.md lists which work).
-fn not_on_team_database(command: &str) -> anyhow::Error {
-    anyhow::anyhow!(
-        "`earshot {command}` does not work on a team database yet (see docs/team.md for what \
-         does); use it with a database file"
-    )
-}
-
-/// The subcommand's name as typed (`Trends(TrendsArgs { … })` → "trends").
-fn command_name(command: &Command) -> String {
-    let name = format!("{command:?}");
-    name.split(['(', ' '])
-        .next()
-        .unwrap_or_default()
-        .to_lowercase()
-}
-
 pub fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
     let path = cli.db.clone().unwrap_or_else(default_db_path);
     let location = DbLocation::parse(&path);
-    // Commands on either store open a `Db`; those still built only on the SQLite store take the
-    // file, and on a team database say plainly that they do not work there yet.
-    let refused = matches!(location, DbLocation::Postgres(_)).then(|| command_name(&cli.command));
+    // Every command works on either store: each opens a `Db` (or takes the location, where it
+    // opens the database itself).
     let open_any = || open_db(&location);
-    let file = || match &refused {
-        Some(command) => Err(not_on_team_database(command)),
-        None => Ok(path.as_path()),
-    };
     match cli.command {
         Command::Businesses(cmd) => businesses::run(&open_any()?, cmd),
         Command::Import(args) => import::run(&mut open_any()?, args),
@@ -198,14 +175,14 @@ pub fn run() -> Result<ExitCode> {
         Command::Report(args) => report::run(&open_any()?, args),
         Command::Reviews(args) => reviews::list(&open_any()?, args),
         Command::Stats(args) => reviews::stats(&open_any()?, args),
-        Command::Demo(args) => reviews::demo(&mut open_store(file()?)?, args),
+        Command::Demo(args) => reviews::demo(&mut open_any()?, args),
         Command::Trends(args) => insights::trends(&open_any()?, args),
         Command::Topics(args) => topics::run(&mut open_any()?, args),
         Command::Compare(args) => insights::compare(&open_any()?, args),
         Command::Project(args) => insights::project(&open_any()?, args),
         Command::Sentiment(args) => insights::sentiment(args),
-        Command::Backup(args) => backup::backup(file()?, args),
-        Command::Restore(args) => backup::restore(file()?, args),
+        Command::Backup(args) => backup::backup_any(&location, args),
+        Command::Restore(args) => backup::restore_any(&location, args),
         Command::Alerts(args) => alerts::run(&mut open_any()?, args),
         Command::Reply(args) => reply::run(&open_any()?, args),
         Command::Replies(args) => replies::run(&mut open_any()?, args),
@@ -213,7 +190,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Sources(args) => sources::run(&location, args),
         Command::Sync(args) => sources::sync_cmd(&location, args),
         Command::Watch(args) => watch::watch(&location, args),
-        Command::Service(args) => watch::service(file()?, args),
+        Command::Service(args) => watch::service(&location, args),
         Command::Team(args) => team::run(&open_any()?, args),
         Command::Assign(args) => team::assign(&open_any()?, args),
         Command::Migrate(args) => migrate::run(&location, args),

@@ -8,7 +8,7 @@ use clap::Args;
 use earshot::import::parse_date;
 use earshot::model::rfc3339;
 use earshot::platform::normalise_platform;
-use earshot::store::{Db, ReviewFilter, Store};
+use earshot::store::{Db, ReviewFilter};
 
 use super::output::{print_json, rating};
 
@@ -167,7 +167,7 @@ pub struct DemoArgs {
     json: bool,
 }
 
-pub fn demo(store: &mut Store, a: DemoArgs) -> Result<ExitCode> {
+pub fn demo(store: &mut Db, a: DemoArgs) -> Result<ExitCode> {
     let today = a.until.unwrap_or_else(|| Utc::now().date_naive());
     let summary = earshot::demo::load(store, today).context("loading the demo")?;
     if a.json {

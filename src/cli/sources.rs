@@ -14,7 +14,7 @@ use earshot::platforms::ConnectorSpec;
 use earshot::replies::outbox::OutboxConfig;
 use earshot::secrets::SecretStore;
 use earshot::sources::{self, Settings};
-use earshot::store::{Db, DbLocation, Source, Store};
+use earshot::store::{Db, DbLocation, Source};
 use earshot::sync::{self, Selection, SourceReport, SyncEvent, SyncOptions};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
@@ -132,8 +132,9 @@ pub struct SyncArgs {
 }
 
 /// `earshot sources …` on a database of either kind. On a team database the sources and their
-/// non-secret settings are shared, their secrets stay in this computer's keyring; signing in
-/// (`auth`) and confirming a restored source (`confirm`) still need a database file.
+/// non-secret settings are shared, their secrets stay in this computer's keyring: a seat that
+/// signs a source in (`auth`) keeps the tokens in its own keyring, named by the team database's
+/// identity, and so is the seat that syncs that source.
 pub fn run(location: &DbLocation, args: SourcesArgs) -> Result<ExitCode> {
     let open = || super::open_db(location);
     match args.command {
@@ -147,18 +148,14 @@ pub fn run(location: &DbLocation, args: SourcesArgs) -> Result<ExitCode> {
             timeout,
             username,
         } => auth(&open()?, id, no_browser, timeout, username),
-        SourcesCmd::Confirm { id, ai } => confirm(
-            open()?.sqlite("Confirming a restored source's addresses")?,
-            id,
-            ai,
-        ),
+        SourcesCmd::Confirm { id, ai } => confirm(&open()?, id, ai),
         SourcesCmd::Platforms { json } => platforms(json),
     }
 }
 
 /// `sources confirm`: the owner has checked where a restored source (or the AI endpoint) sends
 /// its credentials.
-fn confirm(store: &Store, id: Option<SourceId>, ai: bool) -> Result<ExitCode> {
+fn confirm(store: &Db, id: Option<SourceId>, ai: bool) -> Result<ExitCode> {
     if let Some(id) = id {
         let source = store.source(id)?;
         store.confirm_source(id)?;
@@ -752,13 +749,14 @@ fn auth(
 ) -> Result<ExitCode> {
     use std::io::Write;
 
-    let store = db.sqlite("Signing a source in")?;
-    let secret_store = store.secrets()?;
-    let platform = earshot::platforms::find(&store.source(id)?.connector);
+    // On a team database the tokens go to this seat's keyring, named by the team database's
+    // identity: the source id is the team's, and this seat is the one that syncs it.
+    let secret_store = db.secrets()?;
+    let platform = earshot::platforms::find(&db.source(id)?.connector);
     if platform.is_some_and(|p| p.signs_in_with_password()) {
-        return password_auth(store, secret_store.as_ref(), id, username);
+        return password_auth(db, secret_store.as_ref(), id, username);
     }
-    let sign_in = earshot::platforms::sign_in(store, secret_store.as_ref(), id)?;
+    let sign_in = earshot::platforms::sign_in(db, secret_store.as_ref(), id)?;
     println!(
         "To let Earshot read and answer for {}, open this address in your browser, sign in with \
          the account that manages the business and allow access:\n\
@@ -796,7 +794,7 @@ fn auth(
 /// A sign-in with the owner's login (Trustpilot's business user): typed once, for tokens Earshot
 /// keeps; the password is never kept.
 fn password_auth(
-    store: &earshot::store::Store,
+    store: &Db,
     secrets: &dyn earshot::secrets::SecretStore,
     id: SourceId,
     username: Option<String>,

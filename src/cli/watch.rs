@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
-use earshot::actions::{self, service, sync::RoundOptions, RoundReport, WatchOptions};
+use earshot::actions::{
+    self, service, sync::RoundOptions, team_service, RoundReport, WatchOptions,
+};
 use earshot::platforms::http::HttpConfig;
 use earshot::secrets::SecretStore;
 use earshot::store::DbLocation;
@@ -63,6 +65,15 @@ enum ServiceCmd {
 /// `earshot watch`, on a database file or a team's (`--db postgresql://…`: this seat's keyring
 /// holds the keys and passwords it sends with).
 pub fn watch(location: &DbLocation, a: WatchArgs) -> Result<ExitCode> {
+    // A team database named without a password (the unit `service install` writes) is opened
+    // with the one this seat keeps for it, where the app keeps it.
+    let location = &match location {
+        DbLocation::Postgres(url) => DbLocation::Postgres(team_service::with_saved_password(
+            url,
+            team_service::team_passwords().as_ref(),
+        )),
+        file => file.clone(),
+    };
     // The database is opened (and migrated, or refused) before the first round, so a wrong
     // path fails at once rather than in every round.
     let opened = super::open_db(location)?;
@@ -241,13 +252,28 @@ fn print_round(at: &str, r: &RoundReport) {
     }
 }
 
-/// `earshot service …`.
-pub fn service(db: &Path, a: ServiceArgs) -> Result<ExitCode> {
-    let (status, json) = match a.command {
-        ServiceCmd::Install { json } => (service::install_watcher(db)?, json),
-        ServiceCmd::Uninstall { json } => (service::uninstall()?, json),
-        ServiceCmd::Status { json } => (service::status(), json),
+/// `earshot service …` on either store: on a team database the unit runs the watcher of the
+/// team database, named without its password (`actions::team_service`).
+pub fn service(location: &DbLocation, a: ServiceArgs) -> Result<ExitCode> {
+    let (status, json) = match (a.command, location) {
+        (ServiceCmd::Install { json }, DbLocation::File(db)) => (install_file_watcher(db)?, json),
+        (ServiceCmd::Install { json }, DbLocation::Postgres(url)) => {
+            let passwords = team_service::team_passwords();
+            let done = team_service::install_team_watcher(url, passwords.as_ref())
+                .map_err(|e| anyhow::anyhow!(e))?;
+            (done, json)
+        }
+        (ServiceCmd::Uninstall { json }, _) => (service::uninstall()?, json),
+        (ServiceCmd::Status { json }, _) => (service::status(), json),
     };
+    print_status(status, json)
+}
+
+fn install_file_watcher(db: &Path) -> Result<service::ServiceStatus> {
+    Ok(service::install_watcher(db)?)
+}
+
+fn print_status(status: service::ServiceStatus, json: bool) -> Result<ExitCode> {
     if json {
         print_json(&status)?;
         return Ok(ExitCode::SUCCESS);

@@ -157,7 +157,7 @@ pub trait Platform: Sync {
     /// app: `None` where the platform signs in through a browser or not at all.
     fn password_sign_in(
         &self,
-        _store: &crate::store::Store,
+        _store: &dyn SourceLookup,
         _secrets: &dyn crate::secrets::SecretStore,
         _source: SourceId,
         _username: &str,
@@ -228,9 +228,29 @@ pub(crate) fn link_with(base: &str, segments: &[&str], query: &[(&str, &str)]) -
     Some(url.to_string())
 }
 
+/// Where a sign-in reads the source it signs in: a database file's store or a team database
+/// (`Db`). A sign-in reads the source and writes only to the seat's secret store, so this is all
+/// it needs of either; on a team database the source id is the team's and the tokens go to this
+/// seat's keyring named by the team database's identity (`Db::secrets`).
+pub trait SourceLookup {
+    fn source(&self, id: SourceId) -> crate::store::Result<crate::store::Source>;
+}
+
+impl SourceLookup for crate::store::Store {
+    fn source(&self, id: SourceId) -> crate::store::Result<crate::store::Source> {
+        crate::store::Store::source(self, id)
+    }
+}
+
+impl SourceLookup for crate::store::Db {
+    fn source(&self, id: SourceId) -> crate::store::Result<crate::store::Source> {
+        crate::store::Db::source(self, id)
+    }
+}
+
 /// Starts the sign-in of source `id` on its platform ([`Platform::sign_in`]).
 pub fn sign_in(
-    store: &crate::store::Store,
+    store: &(impl SourceLookup + ?Sized),
     secrets: &dyn crate::secrets::SecretStore,
     id: SourceId,
 ) -> Result<oauth::SignIn> {

@@ -418,24 +418,12 @@ function aiCard(o, ctx) {
 // ---- Your data ------------------------------------------------------------------------------
 
 function dataCard(o, ctx) {
-  // On a team database the reviews are on the team's server: its backups are the server's own,
-  // and an export here writes the team's reviews to this computer.
-  if (o.on_team) {
-    const exportBtn = h('button', { id: 'export-csv', class: 'btn', type: 'button' }, 'Export reviews (CSV)');
-    exportBtn.addEventListener('click', () => attempt(
-      (p) => (p ? `Exported every review to ${p}.` : 'Not exported.'),
-      () => api.exportReviewsCsv(), ctx, { button: exportBtn, failed: 'Not exported' },
-    ));
-    return card('data', 'Your data', 'Your team’s reviews are on its shared database.',
-      h('dl', { class: 'data-paths' },
-        h('div', null, h('dt', null, 'Database'), h('dd', null, h('code', { id: 'settings-db-path' }, o.db_path)))),
-      h('p', { id: 'data-on-team', class: 'muted' },
-        'Backups of a team’s database are made on its server by whoever runs it. Back up and restore work on this computer’s own database.'),
-      h('div', { class: 'actions actions-left' }, exportBtn));
-  }
+  // On a team database the reviews are on the team's server: a backup here is a copy of the
+  // team's reviews in one file on this computer, and a restore replaces them for everyone.
+  const onTeam = Boolean(o.on_team);
   // In the demo the open file is the demo's: backing it up or restoring over it would look like
   // acting on the owner's reviews while touching neither (issue 32). Say so instead.
-  if (ctx.inDemo) {
+  if (ctx.inDemo && !onTeam) {
     return card('data', 'Your data', 'Everything stays on this computer, in one file.',
       h('p', { id: 'data-in-demo' },
         h('strong', null, 'You are looking at the demo café. '),
@@ -463,7 +451,7 @@ function dataCard(o, ctx) {
     () => api.backupNow(), ctx, { refresh: true, button: backupBtn, failed: 'Not backed up' },
   ));
   const backups = [...o.backups].sort((a, b) => String(b.date).localeCompare(String(a.date)));
-  return card('data', 'Your data', 'Everything stays on this computer, in one file.',
+  return card('data', 'Your data', onTeam ? 'Your team’s reviews are on its shared database; a backup copies them into one file on this computer.' : 'Everything stays on this computer, in one file.',
     h('dl', { class: 'data-paths' },
       h('div', null, h('dt', null, 'Database'), h('dd', null, h('code', { id: 'settings-db-path' }, o.db_path))),
       h('div', null, h('dt', null, 'Backups'), h('dd', null, h('code', { id: 'settings-backup-dir' }, o.backup_dir),
@@ -481,7 +469,9 @@ function dataCard(o, ctx) {
             const button = e.currentTarget;
             const ok = await confirmDialog({
               title: `Restore the backup of ${formatDay(b.date)}?`,
-              text: 'Earshot will show your reviews as they were that day. Your current database is kept as a backup first, so nothing is lost.',
+              text: onTeam
+                ? 'This replaces the team’s reviews, replies and settings for everyone with those of that day. Only the person who set up the team’s database can do it. The team’s current data is kept as a backup first, so nothing is lost; each computer then adds its review site keys again.'
+                : 'Earshot will show your reviews as they were that day. Your current database is kept as a backup first, so nothing is lost.',
               yes: 'Restore',
             });
             if (ok) {

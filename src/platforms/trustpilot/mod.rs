@@ -263,7 +263,7 @@ impl Platform for Trustpilot {
 
     fn password_sign_in(
         &self,
-        store: &crate::store::Store,
+        store: &dyn crate::platforms::SourceLookup,
         secrets: &dyn SecretStore,
         source: SourceId,
         username: &str,
@@ -430,7 +430,7 @@ async fn refresh(
 /// login goes to Trustpilot once, with the application's key and secret; the tokens are kept in
 /// `secrets`, the password nowhere. Blocking: run it off the UI thread.
 pub fn sign_in_with_password(
-    store: &crate::store::Store,
+    store: &(impl crate::platforms::SourceLookup + ?Sized),
     secrets: &dyn SecretStore,
     id: SourceId,
     username: &str,

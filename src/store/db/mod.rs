@@ -9,15 +9,18 @@
 mod alerts;
 mod assignment;
 mod channels;
+mod demo;
 mod insights;
 mod migrate;
 mod replies;
 mod requests;
+mod restore;
 mod seat;
 mod settings;
 mod sources;
 mod team;
 mod topics;
+mod trust;
 
 pub use alerts::AlertStore;
 pub use channels::ChannelStore;

@@ -16,11 +16,13 @@ mod channels;
 mod claims;
 #[cfg(unix)]
 pub mod cluster;
+mod demo;
 mod follow_ups;
 mod insights;
 mod migrate;
 mod replies;
 mod requests;
+mod restore;
 mod reviews;
 mod seat;
 mod settings;
@@ -29,6 +31,7 @@ mod stats;
 mod team;
 mod tls;
 mod topics;
+mod trust;
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 

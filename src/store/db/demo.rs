@@ -1,0 +1,47 @@
+//! What the demo reads and writes, on either store (`demo::load` through `demo::DemoTarget`).
+
+use super::Db;
+use crate::model::{Business, IncomingReview, ReviewId, SourceId, WriteCounts};
+use crate::store::Result;
+
+impl Db {
+    pub fn find_business(&self, name: &str) -> Result<Option<Business>> {
+        match self {
+            Db::Sqlite(s) => s.find_business(name),
+            Db::Postgres(p) => p.find_business(name),
+        }
+    }
+
+    pub fn review_by_external_id(
+        &self,
+        source_id: SourceId,
+        external_id: &str,
+    ) -> Result<Option<ReviewId>> {
+        match self {
+            Db::Sqlite(s) => s.review_by_external_id(source_id, external_id),
+            Db::Postgres(p) => p.review_by_external_id(source_id, external_id),
+        }
+    }
+
+    /// Writes items of several sources in one transaction.
+    pub fn write_batch(&mut self, items: &[(SourceId, IncomingReview)]) -> Result<WriteCounts> {
+        match self {
+            Db::Sqlite(s) => s.write_batch(items),
+            Db::Postgres(p) => p.write_batch(items),
+        }
+    }
+
+    /// The source of `business_id` with this connector and label, added when missing.
+    pub fn ensure_source(
+        &self,
+        business_id: crate::model::BusinessId,
+        connector: &str,
+        label: &str,
+        settings: &serde_json::Value,
+    ) -> Result<SourceId> {
+        match self {
+            Db::Sqlite(s) => s.ensure_source(business_id, connector, label, settings),
+            Db::Postgres(p) => p.ensure_source(business_id, connector, label, settings),
+        }
+    }
+}

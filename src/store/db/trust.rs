@@ -1,0 +1,23 @@
+//! Confirming addresses a restore changed, on either store.
+
+use super::Db;
+use crate::model::SourceId;
+use crate::store::Result;
+
+impl Db {
+    /// Confirms a source's addresses: its credentials are used again.
+    pub fn confirm_source(&self, id: SourceId) -> Result<()> {
+        match self {
+            Db::Sqlite(s) => s.confirm_source(id),
+            Db::Postgres(p) => p.confirm_source(id),
+        }
+    }
+
+    /// Confirms the addresses in the settings (the AI endpoint).
+    pub fn confirm_settings(&self) -> Result<()> {
+        match self {
+            Db::Sqlite(s) => s.confirm_settings(),
+            Db::Postgres(p) => p.confirm_settings(),
+        }
+    }
+}
