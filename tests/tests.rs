@@ -29,6 +29,7 @@ mod team_alerts;
 mod team_assign;
 mod team_channels;
 mod team_insights;
+mod team_listen;
 mod team_migrate;
 mod team_people;
 mod team_reads;

@@ -18,6 +18,7 @@ mod claims;
 pub mod cluster;
 mod follow_ups;
 mod insights;
+pub mod listener;
 mod migrate;
 mod replies;
 mod requests;
@@ -172,6 +173,12 @@ impl std::fmt::Debug for PgStore {
 }
 
 impl PgStore {
+    /// Another connection to the same database, as the same person: a connection of its own
+    /// for work that must not wait behind this one's calls (the live link's listening).
+    pub fn open_again(&self) -> Result<PgStore> {
+        PgStore::open(&self.url)
+    }
+
     /// Connects to the database at `url` and brings its schema up to date.
     pub fn open(url: &str) -> Result<PgStore> {
         let location = redacted(url);
