@@ -28,6 +28,7 @@ mod sync;
 mod team_alerts;
 mod team_assign;
 mod team_channels;
+mod team_connections;
 mod team_insights;
 mod team_listen;
 mod team_migrate;

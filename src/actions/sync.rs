@@ -14,8 +14,8 @@ use serde::Serialize;
 use crate::channels::DeliverReport;
 use crate::replies::outbox::{Outbox, OutboxConfig, RunReport};
 use crate::secrets::SecretStore;
-use crate::store::DbLocation;
-use crate::store::Store;
+use crate::store::postgres::off_runtime;
+use crate::store::{Db, DbLocation};
 use crate::sync::{EventSink, Round, Selection, SyncOptions};
 
 use super::replies::ReplyCreds;
@@ -96,14 +96,30 @@ pub async fn sync_round_at(
     events: EventSink,
     now: DateTime<FixedOffset>,
 ) -> Result<RoundReport> {
-    let round =
-        crate::sync::round_at(db, Arc::clone(&secrets), selection, &opts.sync, events, now).await?;
-    let (sent, delivered, backup) = match db {
-        DbLocation::File(path) => after_sync(path, secrets, opts, now).await,
+    // On a team database the round's own reads and writes, the outbox and the deliveries share
+    // one connection (each source syncs on its own); a file's steps open the file as before.
+    let (round, team) = match db {
+        DbLocation::File(_) => {
+            let secrets = Arc::clone(&secrets);
+            let round = crate::sync::round_at(db, secrets, selection, &opts.sync, events, now);
+            (round.await?, None)
+        }
         DbLocation::Postgres(_) => {
-            after_sync_on_team_database(db.clone(), secrets, opts, now).await
+            let mut team = off_runtime(|| Db::open(db))?;
+            let secrets = Arc::clone(&secrets);
+            let round = crate::sync::round_on_team(
+                db, &mut team, secrets, selection, &opts.sync, events, now,
+            );
+            match round.await {
+                Ok(round) => (round, Some(team)),
+                Err(e) => {
+                    off_runtime(move || drop(team));
+                    return Err(e.into());
+                }
+            }
         }
     };
+    let (sent, delivered, backup) = after_sync(db, team, secrets, opts, now).await;
     let (replies, replies_error) = match sent {
         Ok(r) => (r, None),
         Err(e) => (RunReport::default(), Some(e.to_string())),
@@ -134,17 +150,24 @@ pub async fn sync_round_at(
 /// makes the day's backup if none exists yet (Settings promises one a day while Earshot runs;
 /// a demo's made-up reviews get none). Each part fails on its own: a failed outbox does not
 /// keep the alerts from the owner, nor a full backup disk the next round.
+///
+/// On a team database this seat sends the team's queued replies it holds the credentials for
+/// (each claimed once for the team; the rest stay queued for a seat that holds theirs), then
+/// the alerts not yet delivered to the team's channels (each message claimed once for the team;
+/// an e-mail channel whose password this seat's keyring lacks is left to a seat that holds it).
+/// Its backup is the server's (pg_dump), not a file beside it.
 async fn after_sync(
-    db: &Path,
+    db: &DbLocation,
+    open: Option<Db>,
     secrets: Arc<dyn SecretStore>,
     opts: &RoundOptions,
     now: DateTime<FixedOffset>,
 ) -> AfterSync {
-    let db = db.to_path_buf();
+    let db = db.clone();
     let config = opts.outbox.clone();
     let env_tokens = opts.env_tokens;
     let task = tokio::task::spawn_blocking(move || {
-        let mut store = match Store::open(&db) {
+        let mut store = match open.map_or_else(|| Db::open(&db), Ok) {
             Ok(store) => store,
             Err(e) => {
                 let e = e.to_string();
@@ -172,10 +195,11 @@ async fn after_sync(
                         .map_err(|e| ActionError::Runtime(e.to_string()))
                 })
             });
-        let backup = if super::demo::is_demo_db(&db) {
-            Ok(None)
-        } else {
-            crate::backup::daily_if_due(&store, now.date_naive()).map_err(|e| e.to_string())
+        let backup = match (&store, &db) {
+            (Db::Sqlite(file), DbLocation::File(path)) if !super::demo::is_demo_db(path) => {
+                crate::backup::daily_if_due(file, now.date_naive()).map_err(|e| e.to_string())
+            }
+            _ => Ok(None),
         };
         (sent, delivered, backup)
     });
@@ -190,62 +214,6 @@ async fn after_sync(
             )
         }
     }
-}
-
-/// [`after_sync`] on a team database: this seat sends the team's queued replies it holds the
-/// credentials for (each claimed once for the team; the rest stay queued for a seat that holds
-/// theirs), then the alerts not yet delivered to the team's channels (each message claimed once
-/// for the team; an e-mail channel whose password this seat's keyring lacks is left to a seat
-/// that holds it). Its backup is the server's (pg_dump), not a file beside it.
-async fn after_sync_on_team_database(
-    db: DbLocation,
-    secrets: Arc<dyn SecretStore>,
-    opts: &RoundOptions,
-    now: DateTime<FixedOffset>,
-) -> AfterSync {
-    let config = opts.outbox.clone();
-    let env_tokens = opts.env_tokens;
-    let task = tokio::task::spawn_blocking(move || {
-        let mut team = match crate::store::Db::open(&db) {
-            Ok(team) => team,
-            Err(e) => {
-                let e = e.to_string();
-                return (
-                    Err(ActionError::Runtime(e.clone())),
-                    Err(ActionError::Runtime(e)),
-                );
-            }
-        };
-        let sent = super::block_on(async {
-            let creds = ReplyCreds {
-                stored: secrets.as_ref(),
-                env_tokens,
-            };
-            let outbox = Outbox::new(&team, &creds, config)?;
-            Ok(outbox.run().await?)
-        });
-        let delivered = crate::channels::http_client()
-            .map_err(|e| ActionError::Runtime(e.to_string()))
-            .and_then(|http| {
-                super::block_on(async {
-                    crate::channels::deliver(&mut team, secrets.as_ref(), &http, now)
-                        .await
-                        .map_err(|e| ActionError::Runtime(e.to_string()))
-                })
-            });
-        (sent, delivered)
-    });
-    let (sent, delivered) = match task.await {
-        Ok(both) => both,
-        Err(e) => {
-            let e = format!("the outbox and alert channels task failed: {e}");
-            (
-                Err(ActionError::Runtime(e.clone())),
-                Err(ActionError::Runtime(e)),
-            )
-        }
-    };
-    (sent, delivered, Ok(None))
 }
 
 /// What [`after_sync`] did: the outbox's run, the channels' deliveries, the day's backup.
