@@ -96,6 +96,21 @@ pub async fn sync_round_at(
     events: EventSink,
     now: DateTime<FixedOffset>,
 ) -> Result<RoundReport> {
+    sync_round_with(db, None, secrets, selection, opts, events, now).await
+}
+
+/// [`sync_round_at`] with `open`, a connection to the team database `db` the caller already
+/// holds (the app's, which read this seat's keys through it), for the round's own steps
+/// rather than another; `None` opens one. Ignored on a file.
+pub async fn sync_round_with(
+    db: &DbLocation,
+    open: Option<Db>,
+    secrets: Arc<dyn SecretStore>,
+    selection: Selection,
+    opts: &RoundOptions,
+    events: EventSink,
+    now: DateTime<FixedOffset>,
+) -> Result<RoundReport> {
     // On a team database the round's own reads and writes, the outbox and the deliveries share
     // one connection (each source syncs on its own); a file's steps open the file as before.
     let (round, team) = match db {
@@ -105,7 +120,10 @@ pub async fn sync_round_at(
             (round.await?, None)
         }
         DbLocation::Postgres(_) => {
-            let mut team = off_runtime(|| Db::open(db))?;
+            let mut team = match open {
+                Some(team @ Db::Postgres(_)) => team,
+                _ => off_runtime(|| Db::open(db))?,
+            };
             let secrets = Arc::clone(&secrets);
             let round = crate::sync::round_on_team(
                 db, &mut team, secrets, selection, &opts.sync, events, now,
