@@ -572,35 +572,33 @@ impl PgStore {
 
     /// Reviews of a business answered and edited afterwards, with their earlier ratings.
     pub fn replied_then_edited(&self, business_id: BusinessId) -> Result<Vec<RatingHistory>> {
-        let mut client = self.client();
-        let heads = client.query(
-            "SELECT r.id, r.replied_at, r.rating FROM reviews r
+        // One statement: each review with its revisions' ratings and times as two arrays in
+        // the revisions' order (a query per review made a business of many edited reviews as
+        // many round trips).
+        let rows = self.client().query(
+            "SELECT r.id, r.replied_at, r.rating,
+                    array_agg(v.rating ORDER BY v.recorded_at, v.id),
+                    array_agg(v.recorded_at ORDER BY v.recorded_at, v.id)
+             FROM reviews r JOIN review_revisions v ON v.review_id = r.id
              WHERE r.business_id = $1 AND r.replied_at IS NOT NULL AND r.removed_at IS NULL
-             AND EXISTS (SELECT 1 FROM review_revisions v
-                         WHERE v.review_id = r.id AND v.recorded_at > r.replied_at)
+             GROUP BY r.id
+             HAVING bool_or(v.recorded_at > r.replied_at)
              ORDER BY r.id",
             &[&business_id],
         )?;
-        let mut out = Vec::with_capacity(heads.len());
-        for h in heads {
-            let id: i64 = h.get(0);
-            let earlier = client
-                .query(
-                    "SELECT rating, recorded_at FROM review_revisions WHERE review_id = $1
-                     ORDER BY recorded_at, id",
-                    &[&id],
-                )?
-                .iter()
-                .map(|r| (r.get(0), r.get(1)))
-                .collect();
-            out.push(RatingHistory {
-                review_id: id,
-                replied_at: h.get(1),
-                rating: h.get(2),
-                earlier,
-            });
-        }
-        Ok(out)
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let ratings: Vec<Option<f64>> = r.get(3);
+                let times: Vec<i64> = r.get(4);
+                RatingHistory {
+                    review_id: r.get(0),
+                    replied_at: r.get(1),
+                    rating: r.get(2),
+                    earlier: ratings.into_iter().zip(times).collect(),
+                }
+            })
+            .collect())
     }
 
     // --- who did what --------------------------------------------------------------------
