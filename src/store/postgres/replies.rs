@@ -137,24 +137,27 @@ impl PgStore {
             let mut tx = client.transaction()?;
             lock_review_replies(&mut tx, review_id)?;
             let now = now_unix();
-            let updated = tx.execute(
+            let update = format!(
                 "UPDATE replies SET body = $2, updated_at = $3, drafted_by = current_user
                  WHERE id = (SELECT id FROM replies WHERE review_id = $1 AND state = 'draft'
-                             ORDER BY id LIMIT 1)",
-                &[&review_id, &body, &now],
-            )?;
-            if updated == 0 {
-                tx.execute(
-                    "INSERT INTO replies (review_id, origin, state, body, created_at, updated_at,
-                         drafted_by)
-                     VALUES ($1, 'earshot', 'draft', $2, $3, $3, current_user)",
-                    &[&review_id, &body, &now],
-                )?;
-            }
+                             ORDER BY id LIMIT 1)
+                 RETURNING {COLUMNS}"
+            );
+            let saved = match tx.query_opt(update.as_str(), &[&review_id, &body, &now])? {
+                Some(row) => row,
+                None => {
+                    let insert = format!(
+                        "INSERT INTO replies (review_id, origin, state, body, created_at,
+                             updated_at, drafted_by)
+                         VALUES ($1, 'earshot', 'draft', $2, $3, $3, current_user)
+                         RETURNING {COLUMNS}"
+                    );
+                    tx.query_one(insert.as_str(), &[&review_id, &body, &now])?
+                }
+            };
             tx.commit()?;
+            Ok(from_row(&saved))
         }
-        self.draft(review_id)?
-            .ok_or(StoreError::UnknownReview(review_id))
     }
 
     /// Throws the review's draft away.
@@ -474,7 +477,7 @@ impl PgStore {
 
     /// Records a reply posted by hand on the platform; the review's draft is consumed.
     pub fn record_manual_reply(&self, review_id: ReviewId, body: &str, at: i64) -> Result<Reply> {
-        let id: i64 = {
+        let recorded = {
             let mut client = self.client();
             let mut tx = client.transaction()?;
             if tx
@@ -487,20 +490,18 @@ impl PgStore {
                 "DELETE FROM replies WHERE review_id = $1 AND state = 'draft'",
                 &[&review_id],
             )?;
-            let id = tx
-                .query_one(
-                    "INSERT INTO replies (review_id, origin, state, body, created_at, updated_at,
-                         posted_at, drafted_by, sent_by)
-                     VALUES ($1, 'manual', 'posted', $2, $3, $3, $3, current_user, current_user)
-                     RETURNING id",
-                    &[&review_id, &body, &at],
-                )?
-                .get(0);
+            let insert = format!(
+                "INSERT INTO replies (review_id, origin, state, body, created_at, updated_at,
+                     posted_at, drafted_by, sent_by)
+                 VALUES ($1, 'manual', 'posted', $2, $3, $3, $3, current_user, current_user)
+                 RETURNING {COLUMNS}"
+            );
+            let recorded = tx.query_one(insert.as_str(), &[&review_id, &body, &at])?;
             tx.execute(SET_REPLIED_AT, &[&review_id, &at])?;
             tx.commit()?;
-            id
+            from_row(&recorded)
         };
-        self.reply(id)
+        Ok(recorded)
     }
 
     /// Bodies of the replies a business posted, newest first (the coach's `canned` check).
