@@ -162,6 +162,9 @@ pub struct PgStore {
     /// The address as given, password included, kept in memory only: an import opens more
     /// connections to it to write its batches in parallel (`PgReviewWriter`).
     url: Box<str>,
+    /// `earshot migrate`'s target: each copied table's columns and declared types, read from
+    /// the catalogue at its first page rather than at every page (`copy_in`).
+    copy_types: Mutex<migrate::DeclaredTypes>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -191,6 +194,7 @@ impl PgStore {
             client: Mutex::new(client),
             location,
             url: url.into(),
+            copy_types: Mutex::default(),
         };
         store.migrate()?;
         Ok(store)
