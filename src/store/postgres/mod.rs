@@ -224,9 +224,19 @@ impl PgStore {
     /// waited for another's migration finds nothing left to do.
     fn migrate(&self) -> Result<()> {
         // A current schema needs no lock and no CREATE: a person's login (issue 31's roles)
-        // may not create tables, and most opens find nothing to do.
-        if self.schema_is_current()? {
-            return Ok(());
+        // may not create tables, and most opens find nothing to do. A newer one is refused here
+        // too, before the CREATE below would refuse such a login with a permission error rather
+        // than "update Earshot".
+        match self.schema_version_found()? {
+            Some(found) if found == PG_SCHEMA_VERSION => return Ok(()),
+            Some(found) if found > PG_SCHEMA_VERSION => {
+                return Err(StoreError::SchemaTooNew {
+                    path: self.location.clone().into(),
+                    found,
+                    known: PG_SCHEMA_VERSION,
+                })
+            }
+            _ => {}
         }
         let mut client = self.client();
         let mut tx = client.transaction()?;
@@ -267,20 +277,20 @@ impl PgStore {
         Ok(())
     }
 
-    /// Whether the database's schema is the one this build writes, read without a lock.
-    fn schema_is_current(&self) -> Result<bool> {
+    /// The database's schema version, read without a lock; `None` before the first migration.
+    fn schema_version_found(&self) -> Result<Option<i64>> {
         // Two statements: a query naming a table that does not exist fails while parsed.
         let exists: bool = self
             .client()
             .query_one("SELECT to_regclass('earshot_schema') IS NOT NULL", &[])?
             .get(0);
         if !exists {
-            return Ok(false);
+            return Ok(None);
         }
         let row = self
             .client()
             .query_one("SELECT coalesce(max(version), 0) FROM earshot_schema", &[])?;
-        Ok(i64::from(row.get::<_, i32>(0)) == PG_SCHEMA_VERSION)
+        Ok(Some(i64::from(row.get::<_, i32>(0))))
     }
 
     /// Brings the planner's statistics of the reviews and the rollup up to date: after a bulk
@@ -464,6 +474,29 @@ mod tests {
             )
             .unwrap();
         let err = PgStore::open(&url).unwrap_err();
+        assert_eq!(err.code(), "schema_too_new", "{err}");
+    }
+
+    /// A person's login (who may not create tables) opening a database a newer Earshot
+    /// upgraded is told to update, not refused a permission.
+    #[test]
+    fn a_persons_login_is_told_of_a_newer_schema_not_refused_a_permission() {
+        let url = cluster::fresh_database("newer_schema_staff");
+        let owner = PgStore::open(&url).unwrap();
+        owner.team_init().unwrap();
+        owner
+            .invite("newer_schema_sam", Role::Staff, None, "pw-staff")
+            .unwrap();
+        owner
+            .client()
+            .execute(
+                "INSERT INTO earshot_schema VALUES ($1, 'from the future', 0)",
+                &[&(PG_SCHEMA_VERSION as i32 + 1)],
+            )
+            .unwrap();
+        let staff_url = url.replacen("postgres@", "newer_schema_sam:pw-staff@", 1);
+        assert_ne!(staff_url, url);
+        let err = PgStore::open(&staff_url).unwrap_err();
         assert_eq!(err.code(), "schema_too_new", "{err}");
     }
 
