@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::channels::DeliverReport;
 use crate::replies::outbox::{Outbox, OutboxConfig, RunReport};
 use crate::secrets::SecretStore;
-use crate::store::postgres::off_runtime;
+use crate::store::postgres::{off_runtime, DropOffRuntime};
 use crate::store::{Db, DbLocation};
 use crate::sync::{EventSink, Round, Selection, SyncOptions};
 
@@ -120,21 +120,16 @@ pub async fn sync_round_with(
             (round.await?, None)
         }
         DbLocation::Postgres(_) => {
-            let mut team = match open {
+            // Closed off the runtime should the round be dropped mid-way.
+            let mut team = DropOffRuntime::new(match open {
                 Some(team @ Db::Postgres(_)) => team,
                 _ => off_runtime(|| Db::open(db))?,
-            };
+            });
             let secrets = Arc::clone(&secrets);
             let round = crate::sync::round_on_team(
                 db, &mut team, secrets, selection, &opts.sync, events, now,
             );
-            match round.await {
-                Ok(round) => (round, Some(team)),
-                Err(e) => {
-                    off_runtime(move || drop(team));
-                    return Err(e.into());
-                }
-            }
+            (round.await?, Some(team.into_inner()))
         }
     };
     let (sent, delivered, backup) = after_sync(db, team, secrets, opts, now).await;

@@ -43,7 +43,7 @@ use crate::platforms::ConnectorSpec;
 use crate::secrets::SecretStore;
 use crate::sources::text::newer;
 use crate::sources::{self, Ctx, PageRequest, SourceError};
-use crate::store::postgres::off_runtime;
+use crate::store::postgres::{off_runtime, DropOffRuntime};
 use crate::store::{AlertStore, Db, DbLocation};
 use crate::store::{Source, Store, StoreError};
 
@@ -262,10 +262,8 @@ pub async fn run_at(
     opts: &SyncOptions,
     events: EventSink,
 ) -> Result<Vec<SourceReport>, StoreError> {
-    let mut store = off_runtime(|| Db::open(db))?;
-    let reports = run_on(db, &mut store, secrets, selection, opts, events).await;
-    close(store);
-    reports
+    let mut store = DropOffRuntime::new(off_runtime(|| Db::open(db))?);
+    run_on(db, &mut store, secrets, selection, opts, events).await
 }
 
 /// [`run_at`] with `store`, an open connection to `db`, for the run's own reads and writes
@@ -522,27 +520,22 @@ async fn sync_source(db: &DbLocation, source: Source, run: &Run<'_>) -> SourceRe
             return report;
         }
     }
+    // Closed off the runtime when the run ends, or when the round is dropped mid-way.
     let mut store = match off_runtime(|| Db::open(db)) {
-        Ok(s) => s,
+        Ok(s) => DropOffRuntime::new(s),
         Err(e) => return failed(report, e),
     };
-    let held = match &store {
+    let held = match &*store {
         Db::Sqlite(_) => run.lease(&store, source.id),
         Db::Postgres(team) => off_runtime(|| team.hold_sync(source.id)),
     };
     match held {
         Ok(true) => {}
-        Ok(false) => {
-            close(store);
-            return busy(report);
-        }
-        Err(e) => {
-            close(store);
-            return failed(report, e);
-        }
+        Ok(false) => return busy(report),
+        Err(e) => return failed(report, e),
     }
     let report = sync_leased(&mut store, source, run, report, started).await;
-    match &store {
+    match &*store {
         // A lease not given back (the database was busy) expires on its own.
         Db::Sqlite(store) => {
             let _ = store.release_sync_lease(report.source_id, run.holder);
@@ -552,17 +545,7 @@ async fn sync_source(db: &DbLocation, source: Source, run: &Run<'_>) -> SourceRe
             let _ = off_runtime(|| team.release_sync(report.source_id));
         }
     }
-    close(store);
     report
-}
-
-/// Closes a run's connection: a team database's waits on its client's own runtime, as its calls
-/// do, so off the async one.
-fn close(store: Db) {
-    match store {
-        Db::Sqlite(store) => drop(store),
-        team => off_runtime(move || drop(team)),
-    }
 }
 
 /// Syncs a source whose lease this run holds and records the outcome.

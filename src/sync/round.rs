@@ -14,7 +14,7 @@ use super::{run_at, run_on, EventSink, Selection, SourceReport, SyncOptions};
 use crate::alerts::{self, Plan};
 use crate::model::alerts::{Alert, AlertFilter};
 use crate::secrets::SecretStore;
-use crate::store::postgres::off_runtime;
+use crate::store::postgres::{off_runtime, DropOffRuntime};
 use crate::store::DbLocation;
 use crate::store::{AlertStore, Db, Store, StoreError};
 
@@ -64,10 +64,8 @@ pub async fn round_at(
     let path = match db {
         DbLocation::File(path) => path,
         DbLocation::Postgres(_) => {
-            let mut team = off_runtime(|| Db::open(db))?;
-            let round = round_on_team(db, &mut team, secrets, selection, opts, events, now).await;
-            off_runtime(move || drop(team));
-            return round;
+            let mut team = DropOffRuntime::new(off_runtime(|| Db::open(db))?);
+            return round_on_team(db, &mut team, secrets, selection, opts, events, now).await;
         }
     };
     let sources = run_at(db, secrets.clone(), selection, opts, events).await?;

@@ -110,6 +110,44 @@ pub(crate) fn off_runtime<T: Send>(call: impl FnOnce() -> T + Send) -> T {
     })
 }
 
+/// A value (a team store, a connection) dropped off any tokio runtime however its owner ends:
+/// an `async` round holds its store across awaits and may itself be dropped mid-way (a watcher
+/// stopping after its grace), and the `postgres` client closes on a runtime of its own, which
+/// panics where one already runs ([`off_runtime`]).
+pub(crate) struct DropOffRuntime<T: Send>(Option<T>);
+
+impl<T: Send> DropOffRuntime<T> {
+    pub(crate) fn new(value: T) -> Self {
+        DropOffRuntime(Some(value))
+    }
+
+    /// The value, its drop now the caller's.
+    pub(crate) fn into_inner(mut self) -> T {
+        self.0.take().expect("held until dropped")
+    }
+}
+
+impl<T: Send> std::ops::Deref for DropOffRuntime<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        self.0.as_ref().expect("held until dropped")
+    }
+}
+
+impl<T: Send> std::ops::DerefMut for DropOffRuntime<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        self.0.as_mut().expect("held until dropped")
+    }
+}
+
+impl<T: Send> Drop for DropOffRuntime<T> {
+    fn drop(&mut self) {
+        if let Some(value) = self.0.take() {
+            off_runtime(move || drop(value));
+        }
+    }
+}
+
 /// Whether `location` (what `--db` or `EARSHOT_DB` holds) names a PostgreSQL database rather
 /// than a file.
 pub fn is_postgres_url(location: &str) -> bool {
