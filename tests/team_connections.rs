@@ -123,3 +123,69 @@ fn a_sync_on_a_team_database_opens_one_connection_per_source_and_one_for_the_res
     // deliveries.
     assert!(opened <= 4, "{opened} connections");
 }
+
+/// `earshot watch`'s rounds (`sync_round_keeping`) keep the team database's connection from one
+/// round to the next; rounds each opening their own (`sync_round_at`) open one apiece.
+#[test]
+fn a_watchers_rounds_keep_one_connection() {
+    use earshot::actions::sync::RoundOptions;
+    use earshot::actions::{sync_round_at, sync_round_keeping};
+    use earshot::secrets::MemorySecrets;
+    use earshot::store::{Db, DbLocation};
+    use earshot::sync::{no_events, Selection};
+    use std::sync::Arc;
+
+    let team = cluster::fresh_database("team_kept_connection");
+    let location = DbLocation::Postgres(team.clone());
+    let mut admin = Client::connect(&team, NoTls).unwrap();
+    let secrets: Arc<dyn earshot::secrets::SecretStore> = Arc::new(MemorySecrets::default());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let opts = RoundOptions::default();
+    let now = || chrono::Local::now().fixed_offset();
+    // The first open migrates: done before counting.
+    drop(Db::open(&location).unwrap());
+
+    let before = sessions(&mut admin);
+    for _ in 0..3 {
+        let secrets = Arc::clone(&secrets);
+        let round = sync_round_at(
+            &location,
+            secrets,
+            Selection::Ids(Vec::new()),
+            &opts,
+            no_events(),
+            now(),
+        );
+        rt.block_on(round).unwrap();
+    }
+    std::thread::sleep(Duration::from_millis(1200));
+    let each_its_own = sessions(&mut admin) - before;
+
+    let before = sessions(&mut admin);
+    let mut kept = None;
+    for _ in 0..3 {
+        let secrets = Arc::clone(&secrets);
+        let round = sync_round_keeping(
+            &location,
+            &mut kept,
+            secrets,
+            Selection::Ids(Vec::new()),
+            &opts,
+            no_events(),
+            now(),
+        );
+        rt.block_on(round).unwrap();
+    }
+    assert!(matches!(kept, Some(Db::Postgres(_))));
+    drop(kept);
+    std::thread::sleep(Duration::from_millis(1200));
+    let kept_one = sessions(&mut admin) - before;
+    eprintln!(
+        "3 send-only rounds: {each_its_own} connections each opening its own, {kept_one} kept"
+    );
+    assert_eq!(each_its_own, 3);
+    assert_eq!(kept_one, 1);
+}

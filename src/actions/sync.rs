@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::channels::DeliverReport;
 use crate::replies::outbox::{Outbox, OutboxConfig, RunReport};
 use crate::secrets::SecretStore;
-use crate::store::postgres::{off_runtime, DropOffRuntime};
+use crate::store::postgres::{off_runtime, DropOffRuntime, PG_SCHEMA_VERSION};
 use crate::store::{Db, DbLocation};
 use crate::sync::{EventSink, Round, Selection, SyncOptions};
 
@@ -111,6 +111,57 @@ pub async fn sync_round_with(
     events: EventSink,
     now: DateTime<FixedOffset>,
 ) -> Result<RoundReport> {
+    let mut done = None;
+    let report = round_then_send(db, open, &mut done, secrets, selection, opts, events, now).await;
+    if let Some(team) = done {
+        off_runtime(move || drop(team));
+    }
+    report
+}
+
+/// [`sync_round_at`] for a caller that runs rounds one after another (`earshot watch`): the
+/// team database's connection a round used is left in `kept` for the next one, rather than one
+/// opened and closed for every round; a connection the server closed is not kept, and the next
+/// round opens another. The caller closes what is kept off the async runtime.
+pub async fn sync_round_keeping(
+    db: &DbLocation,
+    kept: &mut Option<Db>,
+    secrets: Arc<dyn SecretStore>,
+    selection: Selection,
+    opts: &RoundOptions,
+    events: EventSink,
+    now: DateTime<FixedOffset>,
+) -> Result<RoundReport> {
+    let open = match kept.take() {
+        // A newer Earshot may have upgraded the schema since the last round: then the kept
+        // connection goes, and opening another refuses the schema as every open does.
+        Some(Db::Postgres(team)) => {
+            let current = off_runtime(|| team.schema_version().ok() == Some(PG_SCHEMA_VERSION));
+            if current {
+                Some(Db::Postgres(team))
+            } else {
+                off_runtime(move || drop(team));
+                None
+            }
+        }
+        other => other,
+    };
+    round_then_send(db, open, kept, secrets, selection, opts, events, now).await
+}
+
+/// The round, then the outbox, the deliveries and the backup ([`after_sync`]); the team
+/// database's connection, still open after them, is left in `done`.
+#[allow(clippy::too_many_arguments)]
+async fn round_then_send(
+    db: &DbLocation,
+    open: Option<Db>,
+    done: &mut Option<Db>,
+    secrets: Arc<dyn SecretStore>,
+    selection: Selection,
+    opts: &RoundOptions,
+    events: EventSink,
+    now: DateTime<FixedOffset>,
+) -> Result<RoundReport> {
     // On a team database the round's own reads and writes, the outbox and the deliveries share
     // one connection (each source syncs on its own); a file's steps open the file as before.
     let (round, team) = match db {
@@ -132,7 +183,8 @@ pub async fn sync_round_with(
             (round.await?, Some(team.into_inner()))
         }
     };
-    let (sent, delivered, backup) = after_sync(db, team, secrets, opts, now).await;
+    let ((sent, delivered, backup), still_open) = after_sync(db, team, secrets, opts, now).await;
+    *done = still_open;
     let (replies, replies_error) = match sent {
         Ok(r) => (r, None),
         Err(e) => (RunReport::default(), Some(e.to_string())),
@@ -175,7 +227,7 @@ async fn after_sync(
     secrets: Arc<dyn SecretStore>,
     opts: &RoundOptions,
     now: DateTime<FixedOffset>,
-) -> AfterSync {
+) -> (AfterSync, Option<Db>) {
     let db = db.clone();
     let config = opts.outbox.clone();
     let env_tokens = opts.env_tokens;
@@ -184,11 +236,12 @@ async fn after_sync(
             Ok(store) => store,
             Err(e) => {
                 let e = e.to_string();
-                return (
+                let failed = (
                     Err(ActionError::Runtime(e.clone())),
                     Err(ActionError::Runtime(e.clone())),
                     Err(e),
                 );
+                return (failed, None);
             }
         };
         let sent = super::block_on(async {
@@ -214,17 +267,24 @@ async fn after_sync(
             }
             _ => Ok(None),
         };
-        (sent, delivered, backup)
+        // A team database's connection goes back to the caller while it is open; a file is
+        // closed here.
+        let still_open = match store {
+            Db::Postgres(team) if !team.is_closed() => Some(Db::Postgres(team)),
+            _ => None,
+        };
+        ((sent, delivered, backup), still_open)
     });
     match task.await {
         Ok(all) => all,
         Err(e) => {
             let e = format!("the outbox and alert channels task failed: {e}");
-            (
+            let failed = (
                 Err(ActionError::Runtime(e.clone())),
                 Err(ActionError::Runtime(e.clone())),
                 Err(e),
-            )
+            );
+            (failed, None)
         }
     }
 }

@@ -25,11 +25,11 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::sync::{sync_round_at, RoundOptions, RoundReport};
+use super::sync::{sync_round_keeping, RoundOptions, RoundReport};
 use super::Result;
 use crate::secrets::SecretStore;
 use crate::store::postgres::listener::{self, LinkEvent};
-use crate::store::postgres::PgStore;
+use crate::store::postgres::{DropOffRuntime, PgStore};
 use crate::store::DbLocation;
 use crate::sync::{no_events, Selection};
 
@@ -120,30 +120,37 @@ where
         DbLocation::Postgres(_) if !opts.once => Some(hear_team_work(db.clone())),
         _ => None,
     };
+    // A team database's connection, kept from one round to the next (a watcher's rounds and
+    // sends come every few minutes or seconds); closed off the runtime when the watch ends.
+    let mut kept = DropOffRuntime::new(None);
     loop {
         let started = tokio::time::Instant::now();
         let now = chrono::Local::now().fixed_offset();
-        let round = sync_round_at(
-            db,
-            Arc::clone(&secrets),
-            opts.selection(),
-            &opts.round,
-            no_events(),
-            now,
-        );
-        tokio::pin!(round);
-        let finished = tokio::select! {
-            done = &mut round => Some(done),
-            _ = &mut stop => None,
-        };
-        rounds += 1;
-        match finished {
-            Some(done) => on_round(done),
-            None => {
-                if let Ok(done) = tokio::time::timeout(STOP_GRACE, round).await {
-                    on_round(done);
+        // In a block of its own: the pinned round lets go of `kept` before the sends below.
+        {
+            let round = sync_round_keeping(
+                db,
+                &mut kept,
+                Arc::clone(&secrets),
+                opts.selection(),
+                &opts.round,
+                no_events(),
+                now,
+            );
+            tokio::pin!(round);
+            let finished = tokio::select! {
+                done = &mut round => Some(done),
+                _ = &mut stop => None,
+            };
+            rounds += 1;
+            match finished {
+                Some(done) => on_round(done),
+                None => {
+                    if let Ok(done) = tokio::time::timeout(STOP_GRACE, round).await {
+                        on_round(done);
+                    }
+                    return rounds;
                 }
-                return rounds;
             }
         }
         if opts.once {
@@ -157,8 +164,9 @@ where
                 _ = next_wake(&mut woken) => {}
             }
             let now = chrono::Local::now().fixed_offset();
-            let send = sync_round_at(
+            let send = sync_round_keeping(
                 db,
+                &mut kept,
                 Arc::clone(&secrets),
                 Selection::Ids(Vec::new()),
                 &opts.round,

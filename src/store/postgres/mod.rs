@@ -220,6 +220,12 @@ impl PgStore {
         PgStore::open(&self.url)
     }
 
+    /// Whether the connection has ended (the server closed it, or it broke): a store kept
+    /// between rounds is opened again then.
+    pub fn is_closed(&self) -> bool {
+        self.client().is_closed()
+    }
+
     /// Connects to the database at `url` and brings its schema up to date.
     pub fn open(url: &str) -> Result<PgStore> {
         let location = redacted(url);
