@@ -14,7 +14,7 @@ use earshot::model::replies::{Reply, ReplyState};
 use earshot::model::{IncomingReview, Kind, ReviewId};
 use earshot::replies::outbox::{waiting_for_credentials, Outbox, OutboxConfig, StaticCredentials};
 use earshot::replies::{self};
-use earshot::secrets::{MemorySecrets, Secret, StoredReplyCredentials};
+use earshot::secrets::{MemorySecrets, Secret, SecretStore, StoredReplyCredentials};
 use earshot::store::postgres::cluster;
 use earshot::store::{Db, DbLocation, ReplyStore};
 use serde_json::{json, Value};
@@ -375,6 +375,63 @@ fn a_seat_without_the_key_leaves_the_reply_queued_for_one_that_holds_it() {
     assert_eq!(report.posted.len(), 1);
     assert_eq!(report.posted[0].last_error, None);
     assert!(db.review(id).unwrap().replied);
+}
+
+/// A seat that holds the platform's secret, but whose sign-in the platform refuses, sends and
+/// says why the reply failed rather than leaving it for another seat: whether to wait is only
+/// whether this seat holds the secret (no renewal before the claim), so the token endpoint is
+/// asked once, by the send.
+#[test]
+fn a_seat_whose_held_sign_in_is_refused_reports_it_and_asks_the_platform_once() {
+    let rt = runtime();
+    let server = rt.block_on(MockServer::start());
+    rt.block_on(
+        Mock::given(method("POST"))
+            .and(path("/token"))
+            .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+                "error": "invalid_grant",
+                "error_description": "Token has been expired or revoked."
+            })))
+            .expect(1)
+            .mount(&server),
+    );
+    rt.block_on(
+        Mock::given(method("PUT"))
+            .and(path(gbp_path("AbC")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"comment": REPLY})))
+            .expect(0)
+            .mount(&server),
+    );
+    let url = cluster::fresh_database("replies_refused_sign_in");
+    let mut db = Db::open(&DbLocation::parse(Path::new(&url))).unwrap();
+    let id = reviews_on(&mut db, &server.uri(), &["AbC"])[0];
+    let source = db.review(id).unwrap().source_id;
+    let mut settings = gbp_settings(&server.uri());
+    settings["client_id"] = json!("client-1");
+    db.set_source_settings(source, &settings).unwrap();
+    replies::save_draft(&db, id, REPLY).unwrap();
+
+    let held = MemorySecrets::default();
+    held.set(source, "refresh_token", &Secret::new("revoked-refresh-1"))
+        .unwrap();
+    held.set(source, "client_secret", &Secret::new("client-secret-1"))
+        .unwrap();
+    let c = StoredReplyCredentials(&held);
+    let failed = rt
+        .block_on(
+            Outbox::new(&db, &c, fast_config())
+                .unwrap()
+                .post_review(id, None),
+        )
+        .unwrap();
+    assert_eq!(failed.state, ReplyState::Failed);
+    let error = failed.last_error.unwrap();
+    assert_ne!(error, waiting_for_credentials("Google Business Profile"));
+    assert!(error.contains("Google"), "{error}");
+    assert!(
+        !error.contains("revoked-refresh-1") && !error.contains("client-secret-1"),
+        "{error}"
+    );
 }
 
 /// A staff member's reply (a login in the `earshot_staff` group) waits for a manager's

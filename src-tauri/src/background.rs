@@ -191,8 +191,10 @@ async fn run_round<R: Runtime>(
     update_tray(app, db);
 }
 
-/// A round on the team database at `url`: the core's own (`sync_round_at`), with this seat's
-/// credentials for that database. Its notifications are the live link's, not the round's.
+/// A round on the team database at `url`: the core's own (`sync_round_with`), with this seat's
+/// credentials for that database, read through the connection the round then uses (one, not
+/// one for the keys and another for the round). Its notifications are the live link's, not the
+/// round's.
 async fn run_team_round<R: Runtime>(app: &AppHandle<R>, url: String, selection: Selection) {
     let _busy = app.state::<AppState>().activity.begin();
     let _ = app.emit(
@@ -204,19 +206,23 @@ async fn run_team_round<R: Runtime>(app: &AppHandle<R>, url: String, selection: 
     );
     let location = DbLocation::Postgres(url);
     let opened = location.clone();
-    let secrets =
-        tauri::async_runtime::spawn_blocking(move || Db::open(&opened).and_then(|db| db.secrets()))
-            .await;
-    let state = match secrets {
-        Ok(Ok(secrets)) => {
+    let opened = tauri::async_runtime::spawn_blocking(move || {
+        let db = Db::open(&opened)?;
+        let secrets = db.secrets()?;
+        Ok::<_, earshot::store::StoreError>((db, secrets))
+    })
+    .await;
+    let state = match opened {
+        Ok(Ok((db, secrets))) => {
             let sink = app.clone();
             let events: EventSink = Arc::new(move |e| {
                 let _ = sink.emit(SYNC_PROGRESS, e);
             });
             let now = Local::now().fixed_offset();
             let opts = RoundOptions::default();
-            match actions::sync_round_at(
+            match actions::sync_round_with(
                 &location,
+                Some(db),
                 Arc::from(secrets),
                 selection,
                 &opts,

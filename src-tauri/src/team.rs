@@ -10,7 +10,8 @@ use std::sync::{Arc, Mutex};
 use earshot::actions::team_notify;
 use earshot::actions::team_seat::{self, Heard, TeamCheck, TeamLogin, TeamSeatError};
 use earshot::secrets::{Secret, SecretStore};
-use earshot::store::{AlertStore, Db, DbLocation, Store};
+use earshot::store::postgres::PgStore;
+use earshot::store::{Db, DbLocation, Store};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
@@ -73,8 +74,8 @@ impl TeamLink {
         // A thread, not a task: the `postgres` client blocks, and the link lives as long as
         // the app is on the team database.
         std::thread::spawn(move || {
-            team_seat::listen_until(&url, &stop, &mut |heard| {
-                heard_from_team(&app, &owner_db, &url, &status, heard)
+            team_seat::listen_on(&url, &stop, &mut |heard, listening| {
+                heard_from_team(&app, &owner_db, &url, listening, &status, heard)
             });
         });
     }
@@ -101,6 +102,7 @@ fn heard_from_team<R: Runtime>(
     app: &AppHandle<R>,
     owner_db: &Path,
     url: &str,
+    listening: Option<&PgStore>,
     status: &Mutex<Option<LinkStatus>>,
     heard: Heard,
 ) {
@@ -125,7 +127,7 @@ fn heard_from_team<R: Runtime>(
             let _ = app.emit(REVIEWS_CHANGED, ());
             if !new_alerts.is_empty() {
                 notify_team_alerts(app, owner_db, url);
-                show_team_unread(app, url);
+                show_team_unread(app, listening);
             }
             return;
         }
@@ -134,17 +136,16 @@ fn heard_from_team<R: Runtime>(
         // Changes made while the link was down were not heard: views read again, and the
         // tray counts the team's alerts (the worker counted the file's at start).
         let _ = app.emit(REVIEWS_CHANGED, ());
-        show_team_unread(app, url);
+        show_team_unread(app, listening);
     }
     let _ = app.emit(TEAM_LINK, &now);
     *status.lock().unwrap_or_else(|e| e.into_inner()) = Some(now);
 }
 
-/// The tray shows how many of the team's alerts wait to be looked at.
-fn show_team_unread<R: Runtime>(app: &AppHandle<R>, url: &str) {
-    if let Ok(unread) =
-        Db::open(&DbLocation::Postgres(url.to_owned())).and_then(|db| db.unread_alert_count())
-    {
+/// The tray shows how many of the team's alerts wait to be looked at, counted on the live
+/// link's own connection (not one opened for each count).
+fn show_team_unread<R: Runtime>(app: &AppHandle<R>, listening: Option<&PgStore>) {
+    if let Some(unread) = listening.and_then(|store| store.unread_alert_count().ok()) {
         crate::tray::show_unread(app, unread);
     }
 }

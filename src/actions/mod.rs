@@ -51,7 +51,7 @@ pub use sources::{
     add_source, add_source_to, begin_sign_in, remove_source, remove_source_from,
     sign_in_with_password, test_source, PendingSignIns, Removed, SignInStarted, TestOutcome,
 };
-pub use sync::{sync_round, sync_round_at, RoundReport};
+pub use sync::{sync_round, sync_round_at, sync_round_keeping, sync_round_with, RoundReport};
 pub use topics::{list_topics, remove_topic, save_topic, TopicChange};
 pub use watch::{watch, WatchOptions};
 

@@ -14,8 +14,8 @@ use serde::Serialize;
 use crate::channels::DeliverReport;
 use crate::replies::outbox::{Outbox, OutboxConfig, RunReport};
 use crate::secrets::SecretStore;
-use crate::store::DbLocation;
-use crate::store::Store;
+use crate::store::postgres::{off_runtime, DropOffRuntime, PG_SCHEMA_VERSION};
+use crate::store::{Db, DbLocation};
 use crate::sync::{EventSink, Round, Selection, SyncOptions};
 
 use super::replies::ReplyCreds;
@@ -96,14 +96,95 @@ pub async fn sync_round_at(
     events: EventSink,
     now: DateTime<FixedOffset>,
 ) -> Result<RoundReport> {
-    let round =
-        crate::sync::round_at(db, Arc::clone(&secrets), selection, &opts.sync, events, now).await?;
-    let (sent, delivered, backup) = match db {
-        DbLocation::File(path) => after_sync(path, secrets, opts, now).await,
+    sync_round_with(db, None, secrets, selection, opts, events, now).await
+}
+
+/// [`sync_round_at`] with `open`, a connection to the team database `db` the caller already
+/// holds (the app's, which read this seat's keys through it), for the round's own steps
+/// rather than another; `None` opens one. Ignored on a file.
+pub async fn sync_round_with(
+    db: &DbLocation,
+    open: Option<Db>,
+    secrets: Arc<dyn SecretStore>,
+    selection: Selection,
+    opts: &RoundOptions,
+    events: EventSink,
+    now: DateTime<FixedOffset>,
+) -> Result<RoundReport> {
+    let mut done = None;
+    let report = round_then_send(db, open, &mut done, secrets, selection, opts, events, now).await;
+    if let Some(team) = done {
+        off_runtime(move || drop(team));
+    }
+    report
+}
+
+/// [`sync_round_at`] for a caller that runs rounds one after another (`earshot watch`): the
+/// team database's connection a round used is left in `kept` for the next one, rather than one
+/// opened and closed for every round; a connection the server closed is not kept, and the next
+/// round opens another. The caller closes what is kept off the async runtime.
+pub async fn sync_round_keeping(
+    db: &DbLocation,
+    kept: &mut Option<Db>,
+    secrets: Arc<dyn SecretStore>,
+    selection: Selection,
+    opts: &RoundOptions,
+    events: EventSink,
+    now: DateTime<FixedOffset>,
+) -> Result<RoundReport> {
+    let open = match kept.take() {
+        // A newer Earshot may have upgraded the schema since the last round: then the kept
+        // connection goes, and opening another refuses the schema as every open does.
+        Some(Db::Postgres(team)) => {
+            let current = off_runtime(|| team.schema_version().ok() == Some(PG_SCHEMA_VERSION));
+            if current {
+                Some(Db::Postgres(team))
+            } else {
+                off_runtime(move || drop(team));
+                None
+            }
+        }
+        other => other,
+    };
+    round_then_send(db, open, kept, secrets, selection, opts, events, now).await
+}
+
+/// The round, then the outbox, the deliveries and the backup ([`after_sync`]); the team
+/// database's connection, still open after them, is left in `done`.
+#[allow(clippy::too_many_arguments)]
+async fn round_then_send(
+    db: &DbLocation,
+    open: Option<Db>,
+    done: &mut Option<Db>,
+    secrets: Arc<dyn SecretStore>,
+    selection: Selection,
+    opts: &RoundOptions,
+    events: EventSink,
+    now: DateTime<FixedOffset>,
+) -> Result<RoundReport> {
+    // On a team database the round's own reads and writes, the outbox and the deliveries share
+    // one connection (each source syncs on its own); a file's steps open the file as before.
+    let (round, team) = match db {
+        DbLocation::File(_) => {
+            let secrets = Arc::clone(&secrets);
+            let round = crate::sync::round_at(db, secrets, selection, &opts.sync, events, now);
+            (round.await?, None)
+        }
         DbLocation::Postgres(_) => {
-            after_sync_on_team_database(db.clone(), secrets, opts, now).await
+            // Closed off the runtime should the round be dropped mid-way.
+            let mut team = DropOffRuntime::new(match open {
+                Some(team @ Db::Postgres(_)) => team,
+                _ => off_runtime(|| Db::open(db))?,
+            });
+            let secrets = Arc::clone(&secrets);
+            let round = crate::sync::round_on_team(
+                db, &mut team, secrets, selection, &opts.sync, events, now,
+            );
+            (round.await?, Some(team.into_inner()))
         }
     };
+    let ((sent, delivered, backup), still_open) = after_sync(db, team, secrets, opts, now).await;
+    *done = still_open;
     let (replies, replies_error) = match sent {
         Ok(r) => (r, None),
         Err(e) => (RunReport::default(), Some(e.to_string())),
@@ -134,25 +215,33 @@ pub async fn sync_round_at(
 /// makes the day's backup if none exists yet (Settings promises one a day while Earshot runs;
 /// a demo's made-up reviews get none). Each part fails on its own: a failed outbox does not
 /// keep the alerts from the owner, nor a full backup disk the next round.
+///
+/// On a team database this seat sends the team's queued replies it holds the credentials for
+/// (each claimed once for the team; the rest stay queued for a seat that holds theirs), then
+/// the alerts not yet delivered to the team's channels (each message claimed once for the team;
+/// an e-mail channel whose password this seat's keyring lacks is left to a seat that holds it).
+/// Its backup is the server's (pg_dump), not a file beside it.
 async fn after_sync(
-    db: &Path,
+    db: &DbLocation,
+    open: Option<Db>,
     secrets: Arc<dyn SecretStore>,
     opts: &RoundOptions,
     now: DateTime<FixedOffset>,
-) -> AfterSync {
-    let db = db.to_path_buf();
+) -> (AfterSync, Option<Db>) {
+    let db = db.clone();
     let config = opts.outbox.clone();
     let env_tokens = opts.env_tokens;
     let task = tokio::task::spawn_blocking(move || {
-        let mut store = match Store::open(&db) {
+        let mut store = match open.map_or_else(|| Db::open(&db), Ok) {
             Ok(store) => store,
             Err(e) => {
                 let e = e.to_string();
-                return (
+                let failed = (
                     Err(ActionError::Runtime(e.clone())),
                     Err(ActionError::Runtime(e.clone())),
                     Err(e),
                 );
+                return (failed, None);
             }
         };
         let sent = super::block_on(async {
@@ -172,80 +261,32 @@ async fn after_sync(
                         .map_err(|e| ActionError::Runtime(e.to_string()))
                 })
             });
-        let backup = if super::demo::is_demo_db(&db) {
-            Ok(None)
-        } else {
-            crate::backup::daily_if_due(&store, now.date_naive()).map_err(|e| e.to_string())
+        let backup = match (&store, &db) {
+            (Db::Sqlite(file), DbLocation::File(path)) if !super::demo::is_demo_db(path) => {
+                crate::backup::daily_if_due(file, now.date_naive()).map_err(|e| e.to_string())
+            }
+            _ => Ok(None),
         };
-        (sent, delivered, backup)
+        // A team database's connection goes back to the caller while it is open; a file is
+        // closed here.
+        let still_open = match store {
+            Db::Postgres(team) if !team.is_closed() => Some(Db::Postgres(team)),
+            _ => None,
+        };
+        ((sent, delivered, backup), still_open)
     });
     match task.await {
         Ok(all) => all,
         Err(e) => {
             let e = format!("the outbox and alert channels task failed: {e}");
-            (
+            let failed = (
                 Err(ActionError::Runtime(e.clone())),
                 Err(ActionError::Runtime(e.clone())),
                 Err(e),
-            )
+            );
+            (failed, None)
         }
     }
-}
-
-/// [`after_sync`] on a team database: this seat sends the team's queued replies it holds the
-/// credentials for (each claimed once for the team; the rest stay queued for a seat that holds
-/// theirs), then the alerts not yet delivered to the team's channels (each message claimed once
-/// for the team; an e-mail channel whose password this seat's keyring lacks is left to a seat
-/// that holds it). Its backup is the server's (pg_dump), not a file beside it.
-async fn after_sync_on_team_database(
-    db: DbLocation,
-    secrets: Arc<dyn SecretStore>,
-    opts: &RoundOptions,
-    now: DateTime<FixedOffset>,
-) -> AfterSync {
-    let config = opts.outbox.clone();
-    let env_tokens = opts.env_tokens;
-    let task = tokio::task::spawn_blocking(move || {
-        let mut team = match crate::store::Db::open(&db) {
-            Ok(team) => team,
-            Err(e) => {
-                let e = e.to_string();
-                return (
-                    Err(ActionError::Runtime(e.clone())),
-                    Err(ActionError::Runtime(e)),
-                );
-            }
-        };
-        let sent = super::block_on(async {
-            let creds = ReplyCreds {
-                stored: secrets.as_ref(),
-                env_tokens,
-            };
-            let outbox = Outbox::new(&team, &creds, config)?;
-            Ok(outbox.run().await?)
-        });
-        let delivered = crate::channels::http_client()
-            .map_err(|e| ActionError::Runtime(e.to_string()))
-            .and_then(|http| {
-                super::block_on(async {
-                    crate::channels::deliver(&mut team, secrets.as_ref(), &http, now)
-                        .await
-                        .map_err(|e| ActionError::Runtime(e.to_string()))
-                })
-            });
-        (sent, delivered)
-    });
-    let (sent, delivered) = match task.await {
-        Ok(both) => both,
-        Err(e) => {
-            let e = format!("the outbox and alert channels task failed: {e}");
-            (
-                Err(ActionError::Runtime(e.clone())),
-                Err(ActionError::Runtime(e)),
-            )
-        }
-    };
-    (sent, delivered, Ok(None))
 }
 
 /// What [`after_sync`] did: the outbox's run, the channels' deliveries, the day's backup.

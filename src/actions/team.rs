@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use crate::model::{BusinessId, ReviewId};
+use crate::store::postgres::listener::{self, LinkEvent};
 use crate::store::postgres::team_password;
 use crate::store::postgres::{Change, Member, Role};
 use crate::store::{Db, Result};
@@ -72,14 +73,25 @@ pub fn assign(db: &Db, review_id: ReviewId, to: Option<&str>) -> Result<Option<S
     Ok(to.map(str::to_owned))
 }
 
-/// Hears the team's changes until `on_change` says stop (returns false): each batch of changes
-/// as it arrives, and an empty one every `tick` so the caller can check for a stop.
-pub fn listen(db: &Db, tick: Duration, on_change: &mut dyn FnMut(&[Change]) -> bool) -> Result<()> {
-    db.listen()?;
-    loop {
-        let changes = db.next_changes(tick)?;
-        if !on_change(&changes) {
-            return Ok(());
-        }
-    }
+/// Hears the team's changes through the core's reconnecting listener, on a connection of its
+/// own, until `on_change` says stop (returns false): each batch as it arrives, and an empty one
+/// on connecting, so a caller that wants none stops at once. `on_lost` is told each time the
+/// link goes away (why, and when the next try is); what was said while it was down is not heard.
+pub fn listen(
+    db: &Db,
+    on_change: &mut dyn FnMut(&[Change]) -> bool,
+    on_lost: &mut dyn FnMut(&str, Duration),
+) -> Result<()> {
+    let team = db.team("Hearing the team's changes")?;
+    listener::listen(&mut || team.open_again(), &|| false, &mut |event, _| {
+        Ok(match event {
+            LinkEvent::Connected { .. } => on_change(&[]),
+            LinkEvent::Changes(changes) => on_change(&changes),
+            LinkEvent::Lost { reason, retry_in } => {
+                on_lost(&reason, retry_in);
+                true
+            }
+        })
+    });
+    Ok(())
 }

@@ -15,7 +15,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::alerts::{self, NotificationPrefs, Plan};
 use crate::model::alerts::{Alert, AlertId};
 use crate::secrets::{Secret, SecretError, SecretStore};
+use crate::store::postgres::listener::{self, LinkEvent};
 use crate::store::postgres::{is_postgres_url, redacted, Change, PgStore, Role};
 use crate::store::{AlertStore, StoreError};
 
@@ -33,13 +34,8 @@ pub const TEAM_LOGINS: &str = "team-logins";
 /// The slot of the password store the passwords use (no platform source has id 0).
 pub const PASSWORD_SLOT: i64 = 0;
 
-/// How long the live link waits for a change before it looks whether it should stop.
-pub const LISTEN_TICK: Duration = Duration::from_millis(250);
-
-/// The first wait before reconnecting after the server went away; it doubles up to
-/// [`RECONNECT_AT_MOST`] and starts again after a connection that worked.
-pub const RECONNECT_FIRST: Duration = Duration::from_millis(500);
-pub const RECONNECT_AT_MOST: Duration = Duration::from_secs(30);
+/// The live link's timing: the core listener's (`store::postgres::listener`).
+pub use crate::store::postgres::listener::{LISTEN_TICK, RECONNECT_AT_MOST, RECONNECT_FIRST};
 
 /// Why a team-database step of the app failed.
 #[derive(Debug, thiserror::Error)]
@@ -359,65 +355,41 @@ pub fn alert_ids(changes: &[Change]) -> Vec<AlertId> {
     ids
 }
 
-/// Hears the team database at `url` until `stop` is set: connects, `LISTEN`s and hands each
-/// batch of changes to `on_heard`; when the server goes away, reconnects after
-/// [`RECONNECT_FIRST`], doubling up to [`RECONNECT_AT_MOST`], and back to the first after a
-/// connection that worked. Runs on a thread of its own (the `postgres` client blocks), and
-/// looks at `stop` every [`LISTEN_TICK`].
+/// Hears the team database at `url` until `stop` is set, through the core's reconnecting
+/// listener ([`listener::listen`]: reconnects after [`RECONNECT_FIRST`], doubling up to
+/// [`RECONNECT_AT_MOST`], and back to the first after a connection that worked; looks at `stop`
+/// every [`LISTEN_TICK`]). Runs on a thread of its own (the `postgres` client blocks).
 pub fn listen_until(url: &str, stop: &AtomicBool, on_heard: &mut dyn FnMut(Heard)) {
-    let mut retry_in = RECONNECT_FIRST;
-    while !stop.load(Ordering::SeqCst) {
-        let reason = match PgStore::open(url).and_then(|s| s.listen().map(|()| s)) {
-            Ok(store) => {
-                retry_in = RECONNECT_FIRST;
-                on_heard(Heard::Connected);
-                match hear(&store, stop, on_heard) {
-                    Ok(()) => return,
-                    Err(e) => e.to_string(),
+    listen_on(url, stop, &mut |heard, _| on_heard(heard));
+}
+
+/// [`listen_until`], handing `on_heard` the listening connection too while connected: a read
+/// that follows what was heard (the tray's count of the team's alerts) is made on it, not on a
+/// connection opened for it.
+pub fn listen_on(url: &str, stop: &AtomicBool, on_heard: &mut dyn FnMut(Heard, Option<&PgStore>)) {
+    listener::listen(
+        &mut || PgStore::open(url),
+        &|| stop.load(Ordering::SeqCst),
+        &mut |event, store| {
+            let heard = match event {
+                LinkEvent::Connected { .. } => Heard::Connected,
+                LinkEvent::Lost { reason, retry_in } => Heard::Lost { reason, retry_in },
+                LinkEvent::Changes(changes) => {
+                    let ids = alert_ids(&changes);
+                    let new_alerts = match store {
+                        Some(store) if !ids.is_empty() => AlertStore::alerts_by_ids(store, &ids)?,
+                        _ => Vec::new(),
+                    };
+                    Heard::Changes {
+                        changes,
+                        new_alerts,
+                    }
                 }
-            }
-            Err(e) => e.to_string(),
-        };
-        on_heard(Heard::Lost { reason, retry_in });
-        sleep_unless_stopped(retry_in, stop);
-        retry_in = (retry_in * 2).min(RECONNECT_AT_MOST);
-    }
-}
-
-/// One connection's life: its changes until `stop` (`Ok`) or the connection fails (`Err`).
-fn hear(
-    store: &PgStore,
-    stop: &AtomicBool,
-    on_heard: &mut dyn FnMut(Heard),
-) -> Result<(), StoreError> {
-    while !stop.load(Ordering::SeqCst) {
-        let changes = store.next_changes(LISTEN_TICK)?;
-        if changes.is_empty() {
-            continue;
-        }
-        let ids = alert_ids(&changes);
-        let new_alerts = if ids.is_empty() {
-            Vec::new()
-        } else {
-            AlertStore::alerts_by_ids(store, &ids)?
-        };
-        on_heard(Heard::Changes {
-            changes,
-            new_alerts,
-        });
-    }
-    Ok(())
-}
-
-fn sleep_unless_stopped(wait: Duration, stop: &AtomicBool) {
-    let until = Instant::now() + wait;
-    while !stop.load(Ordering::SeqCst) {
-        let left = until.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return;
-        }
-        std::thread::sleep(left.min(LISTEN_TICK));
-    }
+            };
+            on_heard(heard, store);
+            Ok(true)
+        },
+    );
 }
 
 /// The notifications this seat shows for alerts the team raised, by its own person's

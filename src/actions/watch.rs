@@ -25,10 +25,12 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::sync::{sync_round_at, RoundOptions, RoundReport};
+use super::sync::{sync_round_keeping, RoundOptions, RoundReport};
 use super::Result;
 use crate::secrets::SecretStore;
-use crate::store::{Db, DbLocation};
+use crate::store::postgres::listener::{self, LinkEvent};
+use crate::store::postgres::{DropOffRuntime, PgStore};
+use crate::store::DbLocation;
 use crate::sync::{no_events, Selection};
 
 /// How often due sources are looked for. Each source keeps its own schedule; this only bounds
@@ -118,30 +120,37 @@ where
         DbLocation::Postgres(_) if !opts.once => Some(hear_team_work(db.clone())),
         _ => None,
     };
+    // A team database's connection, kept from one round to the next (a watcher's rounds and
+    // sends come every few minutes or seconds); closed off the runtime when the watch ends.
+    let mut kept = DropOffRuntime::new(None);
     loop {
         let started = tokio::time::Instant::now();
         let now = chrono::Local::now().fixed_offset();
-        let round = sync_round_at(
-            db,
-            Arc::clone(&secrets),
-            opts.selection(),
-            &opts.round,
-            no_events(),
-            now,
-        );
-        tokio::pin!(round);
-        let finished = tokio::select! {
-            done = &mut round => Some(done),
-            _ = &mut stop => None,
-        };
-        rounds += 1;
-        match finished {
-            Some(done) => on_round(done),
-            None => {
-                if let Ok(done) = tokio::time::timeout(STOP_GRACE, round).await {
-                    on_round(done);
+        // In a block of its own: the pinned round lets go of `kept` before the sends below.
+        {
+            let round = sync_round_keeping(
+                db,
+                &mut kept,
+                Arc::clone(&secrets),
+                opts.selection(),
+                &opts.round,
+                no_events(),
+                now,
+            );
+            tokio::pin!(round);
+            let finished = tokio::select! {
+                done = &mut round => Some(done),
+                _ = &mut stop => None,
+            };
+            rounds += 1;
+            match finished {
+                Some(done) => on_round(done),
+                None => {
+                    if let Ok(done) = tokio::time::timeout(STOP_GRACE, round).await {
+                        on_round(done);
+                    }
+                    return rounds;
                 }
-                return rounds;
             }
         }
         if opts.once {
@@ -155,8 +164,9 @@ where
                 _ = next_wake(&mut woken) => {}
             }
             let now = chrono::Local::now().fixed_offset();
-            let send = sync_round_at(
+            let send = sync_round_keeping(
                 db,
+                &mut kept,
                 Arc::clone(&secrets),
                 Selection::Ids(Vec::new()),
                 &opts.round,
@@ -177,13 +187,6 @@ where
         }
     }
 }
-
-/// How long one wait for the team's notifications lasts before the listening thread looks
-/// whether the watcher still wants them.
-const LISTEN_SLICE: Duration = Duration::from_millis(500);
-
-/// Wait before listening again after the team database's connection broke.
-const LISTEN_RETRY: Duration = Duration::from_secs(5);
 
 /// Resolves when the team has handed this seat work (see [`hear_team_work`]); never on a file.
 async fn next_wake(woken: &mut Option<tokio::sync::mpsc::Receiver<()>>) {
@@ -211,33 +214,27 @@ async fn next_wake(woken: &mut Option<tokio::sync::mpsc::Receiver<()>>) {
 fn hear_team_work(db: DbLocation) -> tokio::sync::mpsc::Receiver<()> {
     let (wake, woken) = tokio::sync::mpsc::channel(1);
     std::thread::spawn(move || {
-        let mut first = true;
-        while !wake.is_closed() {
-            let team = match Db::open(&db).and_then(|team| team.listen().map(|()| team)) {
-                Ok(team) => team,
-                Err(_) => {
-                    std::thread::sleep(LISTEN_RETRY);
-                    continue;
+        let DbLocation::Postgres(url) = &db else {
+            return;
+        };
+        listener::listen(
+            &mut || PgStore::open(url),
+            &|| wake.is_closed(),
+            &mut |event, _| {
+                let work = match event {
+                    LinkEvent::Connected { again } => again,
+                    LinkEvent::Changes(changes) => changes
+                        .iter()
+                        .any(|c| c.kind == "reply" || c.kind == "alert"),
+                    LinkEvent::Lost { .. } => false,
+                };
+                if work {
+                    // Full: a wake is already waiting, and it covers this change too.
+                    let _ = wake.try_send(());
                 }
-            };
-            if !std::mem::take(&mut first) {
-                let _ = wake.try_send(());
-            }
-            while !wake.is_closed() {
-                match team.next_changes(LISTEN_SLICE) {
-                    Ok(changes) => {
-                        if changes
-                            .iter()
-                            .any(|c| c.kind == "reply" || c.kind == "alert")
-                        {
-                            // Full: a wake is already waiting, and it covers this change too.
-                            let _ = wake.try_send(());
-                        }
-                    }
-                    Err(_) => break,
-                }
-            }
-        }
+                Ok(true)
+            },
+        );
     });
     woken
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{bail, Result};
 use clap::{Args, Subcommand};
 use earshot::actions::team;
-use earshot::store::postgres::Role;
+use earshot::store::postgres::{Change, Role};
 use earshot::store::Db;
 
 use super::output::print_json;
@@ -148,7 +148,7 @@ pub fn run(db: &Db, args: TeamArgs) -> Result<ExitCode> {
             let mut heard = 0usize;
             let mut out = std::io::stdout();
             let mut failed = None;
-            team::listen(db, Duration::from_secs(1), &mut |changes| {
+            let mut on_change = |changes: &[Change]| {
                 for c in changes {
                     let line = if json {
                         serde_json::to_string(c).unwrap_or_default()
@@ -168,7 +168,15 @@ pub fn run(db: &Db, args: TeamArgs) -> Result<ExitCode> {
                     heard += 1;
                 }
                 count.is_none_or(|n| heard < n)
-            })?;
+            };
+            // The link reconnects by itself; stdout stays the changes' alone.
+            let mut on_lost = |reason: &str, retry_in: Duration| {
+                eprintln!(
+                    "earshot: lost the team database's link ({reason}); trying again in {:.1} s",
+                    retry_in.as_secs_f64()
+                );
+            };
+            team::listen(db, &mut on_change, &mut on_lost)?;
             if let Some(e) = failed {
                 // A closed pipe (`| head`) ends the listening; anything else is an error.
                 if e.kind() != std::io::ErrorKind::BrokenPipe {

@@ -374,6 +374,10 @@ impl Replier for AppStoreConnect {
 
     /// A short-lived ES256 JWT signed with the team's `.p8` key, the way the connector signs
     /// one; a ready-made token where no key is stored.
+    fn credential_keys(&self) -> &'static [&'static str] {
+        &["private_key"]
+    }
+
     fn authorise<'a>(
         &'a self,
         _http: &'a crate::platforms::http::Http,

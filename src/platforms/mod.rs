@@ -371,6 +371,18 @@ pub trait Replier: Platform {
         None
     }
 
+    /// The stored secrets, besides a ready-made token ([`ReplyCredentials::bearer_token`]), that
+    /// [`Replier::authorise`] makes this platform's credentials from: what a seat must hold to
+    /// send here, told with no network (a team database's outbox asks it before claiming a
+    /// reply; `authorise` itself may renew a token or log in). The default is the
+    /// [`Replier::signed_in`] sign-in's refresh token, else none.
+    fn credential_keys(&self) -> &'static [&'static str] {
+        match self.signed_in() {
+            Some(_) => &[oauth::REFRESH],
+            None => &[],
+        }
+    }
+
     /// The credentials a request goes with; `base` is where it goes. The default is the
     /// [`Replier::signed_in`] sign-in's token ([`oauth::reply_auth`]), else the source's stored
     /// token.

@@ -674,7 +674,7 @@ impl<'a, C: ReplyCredentials, S: ReplyStore + ?Sized> Outbox<'a, C, S> {
             _ => return Ok((reply, false)),
         }
         if self.store.is_shared() {
-            if let Some(waiting) = self.wait_for_credentials(&reply).await? {
+            if let Some(waiting) = self.wait_for_credentials(&reply)? {
                 return Ok((waiting, false));
             }
         }
@@ -756,30 +756,26 @@ impl<'a, C: ReplyCredentials, S: ReplyStore + ?Sized> Outbox<'a, C, S> {
         }
     }
 
-    /// On a shared (team) store, credentials stay on the computers that sync: a seat whose
-    /// credentials cannot authorise this reply's platform leaves it queued, with a note saying
-    /// what it waits for, for a seat or an `earshot watch` that holds them; it is not failed.
-    /// `None` when this seat can send it. Asked before the claim, so a seat without credentials
-    /// never holds a reply in `posting`.
-    async fn wait_for_credentials(&self, reply: &Reply) -> Result<Option<Reply>> {
-        let (connector, settings) = self.store.review_source_settings(reply.review_id)?;
+    /// On a shared (team) store, credentials stay on the computers that sync: a seat that holds
+    /// none of this reply's platform credentials leaves it queued, with a note saying what it
+    /// waits for, for a seat or an `earshot watch` that holds them; it is not failed. `None` when
+    /// this seat holds them. Asked before the claim, so a seat without credentials never holds a
+    /// reply in `posting`.
+    ///
+    /// Only whether the secret is stored here: no token renewal or login (the send authorises,
+    /// once), and a credential that is held but refused (a revoked sign-in, a wrong password)
+    /// is the send's failure to report, not a reason to wait for another seat.
+    fn wait_for_credentials(&self, reply: &Reply) -> Result<Option<Reply>> {
+        let (connector, _) = self.store.review_source_settings(reply.review_id)?;
         let Some(api) = replier(&connector) else {
             return Ok(None);
         };
-        let review = self.store.review(reply.review_id)?;
-        let base = self.base_url(api, &settings);
-        let creds: &dyn ReplyCredentials = self.credentials;
-        match api
-            .authorise(&self.http, creds, review.source_id, &settings, &base)
-            .await
-        {
-            Ok(_) => Ok(None),
-            Err(ReplyError::Outbox(_)) => {
-                let note = waiting_for_credentials(api.spec().label);
-                Ok(Some(self.store.note_reply_waiting(reply.id, &note)?))
-            }
-            Err(e) => Err(e),
+        let source_id = self.store.review(reply.review_id)?.source_id;
+        if holds_credentials(api, self.credentials, source_id) {
+            return Ok(None);
         }
+        let note = waiting_for_credentials(api.spec().label);
+        Ok(Some(self.store.note_reply_waiting(reply.id, &note)?))
     }
 
     /// A manager approves a team member's reply (`earshot reply approve`): it joins the
@@ -979,6 +975,17 @@ impl<'a, C: ReplyCredentials, S: ReplyStore + ?Sized> Outbox<'a, C, S> {
 /// its platform (`label`, e.g. "Google Business Profile").
 pub fn waiting_for_credentials(label: &str) -> String {
     format!("waiting for a computer that holds the {label} key")
+}
+
+/// Whether `creds` hold a credential `api` posts with for `source_id`: a ready-made token, or
+/// one of the secrets its `authorise` makes one from ([`Replier::credential_keys`]). Read from
+/// this seat's own secret store, no network; a store that cannot be read holds nothing.
+fn holds_credentials(api: &dyn Replier, creds: &dyn ReplyCredentials, source_id: SourceId) -> bool {
+    matches!(creds.bearer_token(source_id, api.spec().name), Ok(Some(_)))
+        || api
+            .credential_keys()
+            .iter()
+            .any(|key| matches!(creds.secret(source_id, key), Ok(Some(_))))
 }
 
 /// Whether a reply being sent is an edit of one already on the platform: only a posted reply

@@ -14,9 +14,9 @@
 //! computer and is gone, else once it expires ([`SyncOptions::lease`] after its last renewal).
 //!
 //! On a team database (PostgreSQL, issue 31) the seats coordinate through the engine instead:
-//! a run claims each source with [`crate::store::postgres::PgStore::claim_sync`] (an advisory
-//! lock held by a connection of its own for the whole run, freed by the server if the seat
-//! dies) and reports a source another seat holds `busy`. A source whose key this computer does
+//! a run claims each source with [`crate::store::postgres::PgStore::hold_sync`] (an advisory
+//! lock held by the connection the run writes on, for the whole run, freed by the server if the
+//! seat dies) and reports a source another seat holds `busy`. A source whose key this computer does
 //! not hold (credentials stay on the machines that sync) is reported `skipped`, not failed.
 //!
 //! Failures are kept in words on the source (`sources list`, the Sources screen); a source that
@@ -34,7 +34,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 pub use cursor::SyncCursor;
-pub use round::{plan_notifications, round, round_at, Round, RoundError};
+pub use round::{plan_notifications, round, round_at, round_on_team, Round, RoundError};
 
 use crate::model::alerts::{AlertKind, AlertState, NewAlert};
 use crate::model::{SourceId, WriteCounts};
@@ -43,7 +43,7 @@ use crate::platforms::ConnectorSpec;
 use crate::secrets::SecretStore;
 use crate::sources::text::newer;
 use crate::sources::{self, Ctx, PageRequest, SourceError};
-use crate::store::postgres::{off_runtime, PgStore};
+use crate::store::postgres::{off_runtime, DropOffRuntime};
 use crate::store::{AlertStore, Db, DbLocation};
 use crate::store::{Source, Store, StoreError};
 
@@ -262,8 +262,23 @@ pub async fn run_at(
     opts: &SyncOptions,
     events: EventSink,
 ) -> Result<Vec<SourceReport>, StoreError> {
-    let list: Vec<Source> = off_runtime(|| -> Result<Vec<Source>, StoreError> {
-        let store = Db::open(db)?;
+    let mut store = DropOffRuntime::new(off_runtime(|| Db::open(db))?);
+    run_on(db, &mut store, secrets, selection, opts, events).await
+}
+
+/// [`run_at`] with `store`, an open connection to `db`, for the run's own reads and writes
+/// (which sources, and the expiry of kept content after them): a round on a team database
+/// passes the one connection its other steps use. Each source is still synced on a connection
+/// of its own, which holds its claim.
+pub async fn run_on(
+    db: &DbLocation,
+    store: &mut Db,
+    secrets: Arc<dyn SecretStore>,
+    selection: Selection,
+    opts: &SyncOptions,
+    events: EventSink,
+) -> Result<Vec<SourceReport>, StoreError> {
+    let list: Vec<Source> = on(store, |store| -> Result<Vec<Source>, StoreError> {
         Ok(match &selection {
             Selection::All => syncable(store.sources()?),
             Selection::Due => syncable(store.due_sources(Utc::now().timestamp())?),
@@ -323,9 +338,7 @@ pub async fn run_at(
         }
     }
     reports.sort_by_key(|(order, _)| *order);
-    off_runtime(|| -> Result<u64, StoreError> {
-        expire_kept_content(&mut Db::open(db)?, Utc::now())
-    })?;
+    on(store, |store| expire_kept_content(store, Utc::now()))?;
     Ok(reports.into_iter().map(|(_, r)| r).collect())
 }
 
@@ -398,7 +411,7 @@ struct Run<'a> {
 impl Run<'_> {
     /// Takes or renews a source's lease; `false` when another live run holds it. A lease left
     /// by a process of this computer that is gone is taken over at once. On a team database the
-    /// claim taken before the run ([`claim_on_team_database`]) holds for the whole run.
+    /// claim (`PgStore::hold_sync`, in `sync_source`) holds for the whole run.
     fn lease(&self, db: &Db, source: SourceId) -> Result<bool, StoreError> {
         let store = match db {
             Db::Sqlite(store) => store,
@@ -417,30 +430,6 @@ impl Run<'_> {
             _ => Ok(false),
         }
     }
-}
-
-/// Claims a team database's source for this seat, on a connection of its own that holds the
-/// advisory lock for the whole run (the run's own connection writes the pages meanwhile); the
-/// server frees it when the connection ends, a crashed seat's included. `None` when another
-/// seat syncs it now.
-fn claim_on_team_database(
-    db: &DbLocation,
-    source: SourceId,
-) -> Result<Option<PgStore>, StoreError> {
-    let DbLocation::Postgres(url) = db else {
-        unreachable!("only a team database is claimed")
-    };
-    let claimer = PgStore::open(url)?;
-    let held = match claimer.claim_sync(source)? {
-        // The lock is the session's: it stays held after the guard (which borrows the store)
-        // is forgotten, until the claiming connection is dropped at the end of the run.
-        Some(claim) => {
-            std::mem::forget(claim);
-            true
-        }
-        None => false,
-    };
-    Ok(held.then_some(claimer))
 }
 
 /// On a team database, the required secret settings of `source` this computer does not hold
@@ -515,9 +504,8 @@ async fn sync_source(db: &DbLocation, source: Source, run: &Run<'_>) -> SourceRe
         report.error_code = Some(e.code());
         report
     };
-    // On a team database: this seat needs the source's key, then the source's claim, whose
-    // connection lives until the run ends.
-    let mut claim = None;
+    // On a team database: this seat needs the source's key, then the source's claim, held by
+    // the connection the run writes on until the run ends.
     if team {
         let missing = missing_keys(&source, run.secrets);
         if !missing.is_empty() {
@@ -531,35 +519,31 @@ async fn sync_source(db: &DbLocation, source: Source, run: &Run<'_>) -> SourceRe
             report.duration_ms = started.elapsed().as_millis() as u64;
             return report;
         }
-        match off_runtime(|| claim_on_team_database(db, source.id)) {
-            Ok(Some(claimer)) => claim = Some(claimer),
-            Ok(None) => return busy(report),
-            Err(e) => return failed(report, e),
-        }
     }
+    // Closed off the runtime when the run ends, or when the round is dropped mid-way.
     let mut store = match off_runtime(|| Db::open(db)) {
-        Ok(s) => s,
-        Err(e) => {
-            off_runtime(move || drop(claim));
-            return failed(report, e);
-        }
+        Ok(s) => DropOffRuntime::new(s),
+        Err(e) => return failed(report, e),
     };
-    if !team {
-        match run.lease(&store, source.id) {
-            Ok(true) => {}
-            Ok(false) => return busy(report),
-            Err(e) => return failed(report, e),
-        }
+    let held = match &*store {
+        Db::Sqlite(_) => run.lease(&store, source.id),
+        Db::Postgres(team) => off_runtime(|| team.hold_sync(source.id)),
+    };
+    match held {
+        Ok(true) => {}
+        Ok(false) => return busy(report),
+        Err(e) => return failed(report, e),
     }
     let report = sync_leased(&mut store, source, run, report, started).await;
-    match store {
+    match &*store {
         // A lease not given back (the database was busy) expires on its own.
         Db::Sqlite(store) => {
             let _ = store.release_sync_lease(report.source_id, run.holder);
         }
-        // The team claim ends with its connection. Closing a connection waits on the client's
-        // own runtime, as its calls do.
-        team => off_runtime(move || drop((team, claim))),
+        // A claim not given back (the connection broke) was let go by the server.
+        Db::Postgres(team) => {
+            let _ = off_runtime(|| team.release_sync(report.source_id));
+        }
     }
     report
 }

@@ -10,10 +10,11 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::Serialize;
 
-use super::{run_at, EventSink, Selection, SourceReport, SyncOptions};
+use super::{run_at, run_on, EventSink, Selection, SourceReport, SyncOptions};
 use crate::alerts::{self, Plan};
 use crate::model::alerts::{Alert, AlertFilter};
 use crate::secrets::SecretStore;
+use crate::store::postgres::{off_runtime, DropOffRuntime};
 use crate::store::DbLocation;
 use crate::store::{AlertStore, Db, Store, StoreError};
 
@@ -60,33 +61,15 @@ pub async fn round_at(
     events: EventSink,
     now: DateTime<FixedOffset>,
 ) -> Result<Round, RoundError> {
-    let sources = run_at(db, secrets.clone(), selection, opts, events).await?;
-    let db = match db {
+    let path = match db {
         DbLocation::File(path) => path,
-        // On a team database the round raises the team's alerts (each once for the team: the
-        // seat whose insert wins reports it). The notification plan reads this seat's own
-        // preferences (quiet hours, digest), kept in a file, and the sign-ins' expiry times are
-        // this seat's keyring's: neither is planned here yet (docs/team.md).
         DbLocation::Postgres(_) => {
-            let location = db.clone();
-            let when = now.with_timezone(&Utc);
-            // The team store's client is synchronous: off the async runtime.
-            let (new_alerts, unread_alerts) =
-                crate::store::postgres::off_runtime(move || -> Result<_, RoundError> {
-                    let mut team = Db::open(&location)?;
-                    let new_alerts = alerts::check(&mut team, when)?;
-                    let unread_alerts = AlertStore::unread_alert_count(&team)?;
-                    Ok((new_alerts, unread_alerts))
-                })?;
-            return Ok(Round {
-                sources,
-                new_alerts,
-                plan: Plan::default(),
-                unread_alerts,
-            });
+            let mut team = DropOffRuntime::new(off_runtime(|| Db::open(db))?);
+            return round_on_team(db, &mut team, secrets, selection, opts, events, now).await;
         }
     };
-    let mut store = Store::open(db)?;
+    let sources = run_at(db, secrets.clone(), selection, opts, events).await?;
+    let mut store = Store::open(path)?;
     // When kept sign-ins end, for the `credentials_expiring` rule (issue 28).
     crate::platforms::oauth::record_expiries(&store, secrets.as_ref())?;
     let new_alerts = alerts::check(&mut store, now.with_timezone(&Utc))?;
@@ -97,6 +80,40 @@ pub async fn round_at(
         sources,
         new_alerts,
         plan,
+        unread_alerts,
+    })
+}
+
+/// [`round_at`] on the team database `db`, its own reads and writes (which sources, the
+/// expiry of kept content, the alert check) on `team`, one open connection to it that the
+/// caller may go on using (the outbox and the deliveries after the round do). Each source is
+/// synced on a connection of its own, which holds its claim.
+///
+/// The round raises the team's alerts (each once for the team: the seat whose insert wins
+/// reports it). The notification plan reads this seat's own preferences (quiet hours, digest),
+/// kept in a file, and the sign-ins' expiry times are this seat's keyring's: neither is planned
+/// here yet (docs/team.md).
+pub async fn round_on_team(
+    db: &DbLocation,
+    team: &mut Db,
+    secrets: Arc<dyn SecretStore>,
+    selection: Selection,
+    opts: &SyncOptions,
+    events: EventSink,
+    now: DateTime<FixedOffset>,
+) -> Result<Round, RoundError> {
+    let sources = run_on(db, team, secrets, selection, opts, events).await?;
+    let when = now.with_timezone(&Utc);
+    // The team store's client is synchronous: off the async runtime.
+    let (new_alerts, unread_alerts) = off_runtime(|| -> Result<_, RoundError> {
+        let new_alerts = alerts::check(team, when)?;
+        let unread_alerts = AlertStore::unread_alert_count(team)?;
+        Ok((new_alerts, unread_alerts))
+    })?;
+    Ok(Round {
+        sources,
+        new_alerts,
+        plan: Plan::default(),
         unread_alerts,
     })
 }

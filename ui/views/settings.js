@@ -516,33 +516,9 @@ function sectionNav() {
     }, label)));
 }
 
-/**
- * Settings on a team database, where the rest of the screen's settings are not kept yet: the
- * Team database card alone, with a sentence saying why, so the way back is always there.
- */
-async function teamOnly(ctx) {
-  // This person's notification settings stay on this computer: they are offered here too.
-  const team = await api.teamDatabase().catch(() => null);
-  const yours = team?.your_notifications;
-  return h('section', { id: 'settings', class: 'settings', 'aria-labelledby': 'settings-title' },
-    h('header', { class: 'page-head' },
-      h('div', null,
-        h('h1', { id: 'settings-title' }, 'Settings'),
-        h('p', { class: 'muted', id: 'settings-team-only' },
-          'On a team database, Settings shows the team database and your own notifications for now: your business profile, rules, templates and the rest stay with this computer’s database.'))),
-    h('div', { class: 'settings-grid' },
-      h('div', { class: 'settings-col' }, teamCard(ctx)),
-      yours ? h('div', { class: 'settings-col' }, notificationsCard({ notifications: yours }, ctx)) : null));
-}
-
 export async function render(_param, ctx) {
-  let o;
-  try {
-    o = await api.settingsOverview();
-  } catch (e) {
-    if (e?.code === 'not_on_team_database') return await teamOnly(ctx);
-    throw e;
-  }
+  // Every setting here is kept on a team database too (`settings_overview` works on both).
+  const o = await api.settingsOverview();
   const last = [...o.backups].map((b) => String(b.date)).sort().pop();
   const own = o.businesses.filter((b) => !b.is_competitor).length;
   return h('section', { id: 'settings', class: 'settings', 'aria-labelledby': 'settings-title' },

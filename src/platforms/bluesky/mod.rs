@@ -502,6 +502,10 @@ impl Replier for Bluesky {
     /// A session logged in with the owner's handle and app password, writing to the session's
     /// DID; not kept, since replies are rare and a session costs one request. A ready-made
     /// token (`EARSHOT_TOKEN_BLUESKY`) is used where no app password is stored.
+    fn credential_keys(&self) -> &'static [&'static str] {
+        &["app_password"]
+    }
+
     fn authorise<'a>(
         &'a self,
         http: &'a Http,

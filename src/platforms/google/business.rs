@@ -477,6 +477,10 @@ impl Replier for GoogleBusiness {
 
     /// The access token the sign-in or the last sync kept; with none kept (or the keyring lost
     /// it), a renewed one.
+    fn credential_keys(&self) -> &'static [&'static str] {
+        &[crate::platforms::oauth::REFRESH]
+    }
+
     fn authorise<'a>(
         &'a self,
         http: &'a Http,

@@ -422,6 +422,10 @@ impl Replier for GooglePlay {
     /// The access token the last sync or reply minted while it has minutes left; else a fresh
     /// one from the service account's key. Without a key (a token from the environment) the
     /// token given is sent as it is.
+    fn credential_keys(&self) -> &'static [&'static str] {
+        &["service_account_json"]
+    }
+
     fn authorise<'a>(
         &'a self,
         http: &'a Http,

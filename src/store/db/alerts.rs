@@ -64,10 +64,7 @@ macro_rules! alert_store {
         impl AlertStore for Db {
             $(
                 fn $name(&self $(, $arg: $ty)*) -> Result<$ret> {
-                    match self {
-                        Db::Sqlite(s) => Store::$name(s $(, $arg)*),
-                        Db::Postgres(p) => PgStore::$name(p $(, $arg)*),
-                    }
+                    on_either!(self, $name($($arg),*))
                 }
             )*
             fn raise_alerts(
@@ -77,10 +74,7 @@ macro_rules! alert_store {
                 now: i64,
                 remind: bool,
             ) -> Result<Vec<Option<AlertId>>> {
-                match self {
-                    Db::Sqlite(s) => s.raise_alerts(alerts, marks, now, remind),
-                    Db::Postgres(p) => p.raise_alerts(alerts, marks, now, remind),
-                }
+                on_either!(self, raise_alerts(alerts, marks, now, remind))
             }
         }
     };

@@ -8,17 +8,11 @@ impl Db {
     /// Hands review `review_id` to `to`, or to nobody. On a team database `to` must be a person
     /// on the team; on a file it is a name as typed.
     pub fn assign_review(&self, review_id: ReviewId, to: Option<&str>) -> Result<()> {
-        match self {
-            Db::Sqlite(s) => s.assign_review(review_id, to),
-            Db::Postgres(p) => p.assign_review(review_id, to),
-        }
+        on_either!(self, assign_review(review_id, to))
     }
 
     /// Who review `review_id` is assigned to.
     pub fn review_assignee(&self, review_id: ReviewId) -> Result<Option<String>> {
-        match self {
-            Db::Sqlite(s) => s.review_assignee(review_id),
-            Db::Postgres(p) => p.review_assignee(review_id),
-        }
+        on_either!(self, review_assignee(review_id))
     }
 }

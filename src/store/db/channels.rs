@@ -5,14 +5,13 @@
 //! same name, written in its engine's SQL; the macro only spells the delegation once.
 //!
 //! Delivering is `async` (it awaits each send), and the `postgres` client drives a runtime of its
-//! own and panics where one already runs, so `Db`'s PostgreSQL arms hop off the runtime
-//! ([`off_runtime`]), as the outbox's do (`store/db/replies.rs`).
+//! own and panics where one already runs, so `Db`'s PostgreSQL arms hop off the runtime, as
+//! every `Db` forward does (`on_either!`, `store/db/mod.rs`).
 
 use super::Db;
 use crate::channels::{Channel, ChannelId, Delivery, NewChannel};
 use crate::model::alerts::{Alert, AlertId};
 use crate::model::{Review, ReviewId};
-use crate::store::postgres::{off_runtime, PgStore};
 use crate::store::{Claimed, Result, Store};
 
 macro_rules! channel_store {
@@ -35,10 +34,7 @@ macro_rules! channel_store {
         impl ChannelStore for Db {
             $(
                 fn $name(&self $(, $arg: $ty)*) -> Result<$ret> {
-                    match self {
-                        Db::Sqlite(s) => Store::$name(s $(, $arg)*),
-                        Db::Postgres(p) => off_runtime(|| PgStore::$name(p $(, $arg)*)),
-                    }
+                    on_either!(self, $name($($arg),*))
                 }
             )*
             fn is_shared(&self) -> bool {

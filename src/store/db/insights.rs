@@ -7,17 +7,11 @@ use crate::store::{OwnerTopic, PlatformCount, Result, Source};
 
 impl Db {
     pub fn add_business(&self, name: &str, is_competitor: bool) -> Result<Business> {
-        match self {
-            Db::Sqlite(s) => s.add_business(name, is_competitor),
-            Db::Postgres(p) => p.add_business(name, is_competitor),
-        }
+        on_either!(self, add_business(name, is_competitor))
     }
 
     pub fn set_business_category(&self, id: BusinessId, category: Option<&str>) -> Result<()> {
-        match self {
-            Db::Sqlite(s) => s.set_business_category(id, category),
-            Db::Postgres(p) => p.set_business_category(id, category),
-        }
+        on_either!(self, set_business_category(id, category))
     }
 
     pub fn daily_rows(
@@ -25,10 +19,7 @@ impl Db {
         business_id: BusinessId,
         platform: Option<&str>,
     ) -> Result<Vec<DayRow>> {
-        match self {
-            Db::Sqlite(s) => s.daily_rows(business_id, platform),
-            Db::Postgres(p) => p.daily_rows(business_id, platform),
-        }
+        on_either!(self, daily_rows(business_id, platform))
     }
 
     pub fn reply_delays(
@@ -38,10 +29,7 @@ impl Db {
         from: i64,
         to: i64,
     ) -> Result<Vec<(i64, f64)>> {
-        match self {
-            Db::Sqlite(s) => s.reply_delays(business_id, platform, from, to),
-            Db::Postgres(p) => p.reply_delays(business_id, platform, from, to),
-        }
+        on_either!(self, reply_delays(business_id, platform, from, to))
     }
 
     pub fn aspect_counts(
@@ -50,18 +38,12 @@ impl Db {
         from_day: i64,
         to_day: i64,
     ) -> Result<Vec<AspectCounts>> {
-        match self {
-            Db::Sqlite(s) => s.aspect_counts(business_id, from_day, to_day),
-            Db::Postgres(p) => p.aspect_counts(business_id, from_day, to_day),
-        }
+        on_either!(self, aspect_counts(business_id, from_day, to_day))
     }
 
     /// The sources whose platform has told its own figures for the business (issue 25).
     pub fn sources_with_platform_figures(&self, business_id: BusinessId) -> Result<Vec<Source>> {
-        match self {
-            Db::Sqlite(s) => s.sources_with_platform_figures(business_id),
-            Db::Postgres(p) => p.sources_with_platform_figures(business_id),
-        }
+        on_either!(self, sources_with_platform_figures(business_id))
     }
 
     pub fn aspect_days(
@@ -71,10 +53,7 @@ impl Db {
         from_day: Option<i64>,
         to_day: i64,
     ) -> Result<Vec<(i64, AspectCounts)>> {
-        match self {
-            Db::Sqlite(s) => s.aspect_days(business_id, aspect, from_day, to_day),
-            Db::Postgres(p) => p.aspect_days(business_id, aspect, from_day, to_day),
-        }
+        on_either!(self, aspect_days(business_id, aspect, from_day, to_day))
     }
 
     pub fn aspect_review_ids(
@@ -86,14 +65,10 @@ impl Db {
         to_day: i64,
         limit: u32,
     ) -> Result<Vec<ReviewId>> {
-        match self {
-            Db::Sqlite(s) => {
-                s.aspect_review_ids(business_id, aspect, polarity, from_day, to_day, limit)
-            }
-            Db::Postgres(p) => {
-                p.aspect_review_ids(business_id, aspect, polarity, from_day, to_day, limit)
-            }
-        }
+        on_either!(
+            self,
+            aspect_review_ids(business_id, aspect, polarity, from_day, to_day, limit)
+        )
     }
 
     pub fn review_texts(
@@ -103,18 +78,12 @@ impl Db {
         to: i64,
         limit: u32,
     ) -> Result<Vec<String>> {
-        match self {
-            Db::Sqlite(s) => s.review_texts(business_id, from, to, limit),
-            Db::Postgres(p) => p.review_texts(business_id, from, to, limit),
-        }
+        on_either!(self, review_texts(business_id, from, to, limit))
     }
 
     /// The owner's own topics (issue 27) of a business, or of every business.
     pub fn owner_topics(&self, business_id: Option<BusinessId>) -> Result<Vec<OwnerTopic>> {
-        match self {
-            Db::Sqlite(s) => s.owner_topics(business_id),
-            Db::Postgres(p) => p.owner_topics(business_id),
-        }
+        on_either!(self, owner_topics(business_id))
     }
 
     pub fn platform_counts(
@@ -123,9 +92,6 @@ impl Db {
         from_day: i64,
         to_day: i64,
     ) -> Result<Vec<PlatformCount>> {
-        match self {
-            Db::Sqlite(s) => s.platform_counts(business_id, from_day, to_day),
-            Db::Postgres(p) => p.platform_counts(business_id, from_day, to_day),
-        }
+        on_either!(self, platform_counts(business_id, from_day, to_day))
     }
 }

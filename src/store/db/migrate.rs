@@ -7,59 +7,35 @@ use crate::store::Result;
 
 impl Db {
     pub fn copy_row_count(&self, table: &CopiedTable) -> Result<u64> {
-        match self {
-            Db::Sqlite(s) => s.copy_row_count(table),
-            Db::Postgres(p) => p.copy_row_count(table),
-        }
+        on_either!(self, copy_row_count(table))
     }
 
     pub fn copy_rows(&self, table: &CopiedTable, after: i64, limit: usize) -> Result<Vec<CopyRow>> {
-        match self {
-            Db::Sqlite(s) => s.copy_rows(table, after, limit),
-            Db::Postgres(p) => p.copy_rows(table, after, limit),
-        }
+        on_either!(self, copy_rows(table, after, limit))
     }
 
     pub fn copy_rows_with_ids(&self, table: &CopiedTable, ids: &[i64]) -> Result<Vec<CopyRow>> {
-        match self {
-            Db::Sqlite(s) => s.copy_rows_with_ids(table, ids),
-            Db::Postgres(p) => p.copy_rows_with_ids(table, ids),
-        }
+        on_either!(self, copy_rows_with_ids(table, ids))
     }
 
     pub fn copy_sample_ids(&self, table: &CopiedTable, n: usize) -> Result<Vec<i64>> {
-        match self {
-            Db::Sqlite(s) => s.copy_sample_ids(table, n),
-            Db::Postgres(p) => p.copy_sample_ids(table, n),
-        }
+        on_either!(self, copy_sample_ids(table, n))
     }
 
     pub fn begin_snapshot(&self) -> Result<()> {
-        match self {
-            Db::Sqlite(s) => s.begin_snapshot(),
-            Db::Postgres(p) => p.begin_snapshot(),
-        }
+        on_either!(self, begin_snapshot())
     }
 
     pub fn end_snapshot(&self) -> Result<()> {
-        match self {
-            Db::Sqlite(s) => s.end_snapshot(),
-            Db::Postgres(p) => p.end_snapshot(),
-        }
+        on_either!(self, end_snapshot())
     }
 
     pub fn begin_copy(&self) -> Result<()> {
-        match self {
-            Db::Sqlite(s) => s.begin_copy(),
-            Db::Postgres(p) => p.begin_copy(),
-        }
+        on_either!(self, begin_copy())
     }
 
     pub fn copy_in(&self, table: &CopiedTable, rows: &[CopyRow]) -> Result<()> {
-        match self {
-            Db::Sqlite(s) => s.copy_in(table, rows),
-            Db::Postgres(p) => p.copy_in(table, rows),
-        }
+        on_either!(self, copy_in(table, rows))
     }
 
     /// What the target derives from the copied rows before the check: the SQLite store's
@@ -68,21 +44,15 @@ impl Db {
     pub fn finish_copy(&self, tables: &[&CopiedTable]) -> Result<()> {
         match self {
             Db::Sqlite(s) => s.finish_copy(),
-            Db::Postgres(p) => p.finish_copy(tables),
+            Db::Postgres(p) => crate::store::postgres::off_runtime(|| p.finish_copy(tables)),
         }
     }
 
     pub fn commit_copy(&self) -> Result<()> {
-        match self {
-            Db::Sqlite(s) => s.commit_copy(),
-            Db::Postgres(p) => p.commit_copy(),
-        }
+        on_either!(self, commit_copy())
     }
 
     pub fn abandon_copy(&self) -> Result<()> {
-        match self {
-            Db::Sqlite(s) => s.abandon_copy(),
-            Db::Postgres(p) => p.abandon_copy(),
-        }
+        on_either!(self, abandon_copy())
     }
 }

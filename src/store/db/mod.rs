@@ -6,6 +6,33 @@
 //! bent to what both engines share; a caller that only ever has a file keeps taking `&Store`.
 //! Methods appear here as the action layer moves onto both stores, concept by concept.
 
+/// How every `Db` method reaches its store: the method of the same name on whichever store `db`
+/// holds, each written in its engine's own SQL. The one forwarding rule for every concept's
+/// `impl Db` (and `Db`'s impls of the concepts' traits), so none forgets the hop below.
+///
+/// The PostgreSQL arm runs through [`off_runtime`](crate::store::postgres::off_runtime): the
+/// `postgres` client drives a runtime of its own and panics where one already runs, and the
+/// round, the outbox, deliveries and requests call their store from `async` code. Off a runtime
+/// the hop is one thread-local read, so it is taken everywhere rather than reasoned about per
+/// call. The SQLite arm never needs it.
+///
+/// `on_either!(on_this_thread: …)` skips the hop, for the few calls whose arguments cannot cross
+/// threads (a progress callback that is not `Send`); those are never made inside a runtime.
+macro_rules! on_either {
+    ($db:expr, $method:ident($($arg:expr),* $(,)?)) => {
+        match $db {
+            Db::Sqlite(s) => s.$method($($arg),*),
+            Db::Postgres(p) => $crate::store::postgres::off_runtime(|| p.$method($($arg),*)),
+        }
+    };
+    (on_this_thread: $db:expr, $method:ident($($arg:expr),* $(,)?)) => {
+        match $db {
+            Db::Sqlite(s) => s.$method($($arg),*),
+            Db::Postgres(p) => p.$method($($arg),*),
+        }
+    };
+}
+
 mod alerts;
 mod assignment;
 mod channels;
@@ -101,66 +128,39 @@ impl Db {
     }
 
     pub fn ensure_business(&self, name: &str) -> Result<Business> {
-        match self {
-            Db::Sqlite(s) => s.ensure_business(name),
-            Db::Postgres(p) => p.ensure_business(name),
-        }
+        on_either!(self, ensure_business(name))
     }
 
     pub fn business_by_name(&self, name: &str) -> Result<Business> {
-        match self {
-            Db::Sqlite(s) => s.business_by_name(name),
-            Db::Postgres(p) => p.business_by_name(name),
-        }
+        on_either!(self, business_by_name(name))
     }
 
     pub fn business(&self, id: BusinessId) -> Result<Business> {
-        match self {
-            Db::Sqlite(s) => s.business(id),
-            Db::Postgres(p) => p.business(id),
-        }
+        on_either!(self, business(id))
     }
 
     pub fn businesses(&self) -> Result<Vec<Business>> {
-        match self {
-            Db::Sqlite(s) => s.businesses(),
-            Db::Postgres(p) => p.businesses(),
-        }
+        on_either!(self, businesses())
     }
 
     pub fn list_reviews(&self, filter: &ReviewFilter) -> Result<Vec<Review>> {
-        match self {
-            Db::Sqlite(s) => s.list_reviews(filter),
-            Db::Postgres(p) => p.list_reviews(filter),
-        }
+        on_either!(self, list_reviews(filter))
     }
 
     pub fn count_reviews(&self, filter: &ReviewFilter) -> Result<u64> {
-        match self {
-            Db::Sqlite(s) => s.count_reviews(filter),
-            Db::Postgres(p) => p.count_reviews(filter),
-        }
+        on_either!(self, count_reviews(filter))
     }
 
     pub fn stats(&self, business_id: BusinessId) -> Result<Stats> {
-        match self {
-            Db::Sqlite(s) => s.stats(business_id),
-            Db::Postgres(p) => p.stats(business_id),
-        }
+        on_either!(self, stats(business_id))
     }
 
     pub fn platforms(&self, business_id: Option<BusinessId>) -> Result<Vec<String>> {
-        match self {
-            Db::Sqlite(s) => s.platforms(business_id),
-            Db::Postgres(p) => p.platforms(business_id),
-        }
+        on_either!(self, platforms(business_id))
     }
 
     pub fn is_empty(&self) -> Result<bool> {
-        match self {
-            Db::Sqlite(s) => s.is_empty(),
-            Db::Postgres(p) => p.is_empty(),
-        }
+        on_either!(self, is_empty())
     }
 }
 

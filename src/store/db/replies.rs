@@ -12,7 +12,6 @@ use serde::{de::DeserializeOwned, Serialize};
 use super::Db;
 use crate::model::replies::{RatingHistory, Reply, ReplyRevision, ReplyState, ReplyTemplate};
 use crate::model::{Business, BusinessId, Review, ReviewId};
-use crate::store::postgres::off_runtime;
 use crate::store::{Result, Store};
 
 /// What the replies code needs of a store; see the module's note.
@@ -277,101 +276,59 @@ impl ReplyStore for Store {
 
 impl ReplyStore for Db {
     fn review(&self, id: ReviewId) -> Result<Review> {
-        match self {
-            Db::Sqlite(s) => s.review(id),
-            Db::Postgres(p) => off_runtime(|| p.review(id)),
-        }
+        on_either!(self, review(id))
     }
 
     fn business(&self, id: BusinessId) -> Result<Business> {
-        match self {
-            Db::Sqlite(s) => s.business(id),
-            Db::Postgres(p) => off_runtime(|| p.business(id)),
-        }
+        on_either!(self, business(id))
     }
 
     fn reply(&self, id: i64) -> Result<Reply> {
-        match self {
-            Db::Sqlite(s) => s.reply(id),
-            Db::Postgres(p) => off_runtime(|| p.reply(id)),
-        }
+        on_either!(self, reply(id))
     }
 
     fn replies_of_review(&self, review_id: ReviewId) -> Result<Vec<Reply>> {
-        match self {
-            Db::Sqlite(s) => s.replies_of_review(review_id),
-            Db::Postgres(p) => off_runtime(|| p.replies_of_review(review_id)),
-        }
+        on_either!(self, replies_of_review(review_id))
     }
 
     fn draft(&self, review_id: ReviewId) -> Result<Option<Reply>> {
-        match self {
-            Db::Sqlite(s) => s.draft(review_id),
-            Db::Postgres(p) => off_runtime(|| p.draft(review_id)),
-        }
+        on_either!(self, draft(review_id))
     }
 
     fn save_draft(&self, review_id: ReviewId, body: &str) -> Result<Reply> {
-        match self {
-            Db::Sqlite(s) => s.save_draft(review_id, body),
-            Db::Postgres(p) => off_runtime(|| p.save_draft(review_id, body)),
-        }
+        on_either!(self, save_draft(review_id, body))
     }
 
     fn discard_draft(&self, review_id: ReviewId) -> Result<bool> {
-        match self {
-            Db::Sqlite(s) => s.discard_draft(review_id),
-            Db::Postgres(p) => off_runtime(|| p.discard_draft(review_id)),
-        }
+        on_either!(self, discard_draft(review_id))
     }
 
     fn queue_reply(&self, review_id: ReviewId, key: &str) -> Result<Option<Reply>> {
-        match self {
-            Db::Sqlite(s) => s.queue_reply(review_id, key),
-            Db::Postgres(p) => off_runtime(|| p.queue_reply(review_id, key)),
-        }
+        on_either!(self, queue_reply(review_id, key))
     }
 
     fn queue_edit(&self, reply_id: i64, body: &str, key: &str) -> Result<Reply> {
-        match self {
-            Db::Sqlite(s) => s.queue_edit(reply_id, body, key),
-            Db::Postgres(p) => off_runtime(|| p.queue_edit(reply_id, body, key)),
-        }
+        on_either!(self, queue_edit(reply_id, body, key))
     }
 
     fn undo_edit(&self, reply_id: i64, reason: &str) -> Result<(Reply, String)> {
-        match self {
-            Db::Sqlite(s) => s.undo_edit(reply_id, reason),
-            Db::Postgres(p) => off_runtime(|| p.undo_edit(reply_id, reason)),
-        }
+        on_either!(self, undo_edit(reply_id, reason))
     }
 
     fn reply_revisions(&self, review_id: ReviewId) -> Result<Vec<ReplyRevision>> {
-        match self {
-            Db::Sqlite(s) => s.reply_revisions(review_id),
-            Db::Postgres(p) => off_runtime(|| p.reply_revisions(review_id)),
-        }
+        on_either!(self, reply_revisions(review_id))
     }
 
     fn review_raw_json(&self, review_id: ReviewId) -> Result<Option<String>> {
-        match self {
-            Db::Sqlite(s) => s.review_raw_json(review_id),
-            Db::Postgres(p) => off_runtime(|| p.review_raw_json(review_id)),
-        }
+        on_either!(self, review_raw_json(review_id))
     }
 
     fn claim_reply(&self, reply_id: i64) -> Result<bool> {
-        match self {
-            Db::Sqlite(s) => s.claim_reply(reply_id),
-            Db::Postgres(p) => off_runtime(|| p.claim_reply(reply_id)),
-        }
+        on_either!(self, claim_reply(reply_id))
     }
 
     fn note_reply_attempt(&self, reply_id: i64, error: &str) -> Result<()> {
-        match self {
-            Db::Sqlite(s) => s.note_reply_attempt(reply_id, error),
-            Db::Postgres(p) => off_runtime(|| p.note_reply_attempt(reply_id, error)),
-        }
+        on_either!(self, note_reply_attempt(reply_id, error))
     }
 
     fn record_reply_posted(
@@ -380,26 +337,15 @@ impl ReplyStore for Db {
         external_id: Option<&str>,
         posted_at: i64,
     ) -> Result<Reply> {
-        match self {
-            Db::Sqlite(s) => s.record_reply_posted(reply_id, external_id, posted_at),
-            Db::Postgres(p) => {
-                off_runtime(|| p.record_reply_posted(reply_id, external_id, posted_at))
-            }
-        }
+        on_either!(self, record_reply_posted(reply_id, external_id, posted_at))
     }
 
     fn record_reply_edited(&self, reply_id: i64, external_id: Option<&str>) -> Result<Reply> {
-        match self {
-            Db::Sqlite(s) => s.record_reply_edited(reply_id, external_id),
-            Db::Postgres(p) => off_runtime(|| p.record_reply_edited(reply_id, external_id)),
-        }
+        on_either!(self, record_reply_edited(reply_id, external_id))
     }
 
     fn record_reply_failed(&self, reply_id: i64, reason: &str) -> Result<Reply> {
-        match self {
-            Db::Sqlite(s) => s.record_reply_failed(reply_id, reason),
-            Db::Postgres(p) => off_runtime(|| p.record_reply_failed(reply_id, reason)),
-        }
+        on_either!(self, record_reply_failed(reply_id, reason))
     }
 
     fn record_reply_failed_until(
@@ -408,61 +354,35 @@ impl ReplyStore for Db {
         reason: &str,
         retry_at: Option<i64>,
     ) -> Result<Reply> {
-        match self {
-            Db::Sqlite(s) => s.record_reply_failed_until(reply_id, reason, retry_at),
-            Db::Postgres(p) => {
-                off_runtime(|| p.record_reply_failed_until(reply_id, reason, retry_at))
-            }
-        }
+        on_either!(self, record_reply_failed_until(reply_id, reason, retry_at))
     }
 
     fn requeue_due_replies(&self, now: i64) -> Result<usize> {
-        match self {
-            Db::Sqlite(s) => s.requeue_due_replies(now),
-            Db::Postgres(p) => off_runtime(|| p.requeue_due_replies(now)),
-        }
+        on_either!(self, requeue_due_replies(now))
     }
 
     fn reply_retry_at(&self, reply_id: i64) -> Result<Option<i64>> {
-        match self {
-            Db::Sqlite(s) => s.reply_retry_at(reply_id),
-            Db::Postgres(p) => off_runtime(|| p.reply_retry_at(reply_id)),
-        }
+        on_either!(self, reply_retry_at(reply_id))
     }
 
     fn requeue_reply(&self, reply_id: i64, note: &str) -> Result<Reply> {
-        match self {
-            Db::Sqlite(s) => s.requeue_reply(reply_id, note),
-            Db::Postgres(p) => off_runtime(|| p.requeue_reply(reply_id, note)),
-        }
+        on_either!(self, requeue_reply(reply_id, note))
     }
 
     fn stale_posting_replies(&self, before: i64) -> Result<Vec<Reply>> {
-        match self {
-            Db::Sqlite(s) => s.stale_posting_replies(before),
-            Db::Postgres(p) => off_runtime(|| p.stale_posting_replies(before)),
-        }
+        on_either!(self, stale_posting_replies(before))
     }
 
     fn queued_replies(&self) -> Result<Vec<Reply>> {
-        match self {
-            Db::Sqlite(s) => s.queued_replies(),
-            Db::Postgres(p) => off_runtime(|| p.queued_replies()),
-        }
+        on_either!(self, queued_replies())
     }
 
     fn record_reply_deleted(&self, reply_id: i64) -> Result<Reply> {
-        match self {
-            Db::Sqlite(s) => s.record_reply_deleted(reply_id),
-            Db::Postgres(p) => off_runtime(|| p.record_reply_deleted(reply_id)),
-        }
+        on_either!(self, record_reply_deleted(reply_id))
     }
 
     fn record_manual_reply(&self, review_id: ReviewId, body: &str, at: i64) -> Result<Reply> {
-        match self {
-            Db::Sqlite(s) => s.record_manual_reply(review_id, body, at),
-            Db::Postgres(p) => off_runtime(|| p.record_manual_reply(review_id, body, at)),
-        }
+        on_either!(self, record_manual_reply(review_id, body, at))
     }
 
     fn posted_reply_bodies(
@@ -471,40 +391,23 @@ impl ReplyStore for Db {
         except_review: Option<ReviewId>,
         limit: u32,
     ) -> Result<Vec<String>> {
-        match self {
-            Db::Sqlite(s) => s.posted_reply_bodies(business_id, except_review, limit),
-            Db::Postgres(p) => {
-                off_runtime(|| p.posted_reply_bodies(business_id, except_review, limit))
-            }
-        }
+        on_either!(self, posted_reply_bodies(business_id, except_review, limit))
     }
 
     fn review_aspects(&self, review_id: ReviewId) -> Result<Vec<(String, f64)>> {
-        match self {
-            Db::Sqlite(s) => s.review_aspects(review_id),
-            Db::Postgres(p) => off_runtime(|| p.review_aspects(review_id)),
-        }
+        on_either!(self, review_aspects(review_id))
     }
 
     fn author_history(&self, review: &Review, limit: u32) -> Result<Vec<ReviewId>> {
-        match self {
-            Db::Sqlite(s) => s.author_history(review, limit),
-            Db::Postgres(p) => off_runtime(|| p.author_history(review, limit)),
-        }
+        on_either!(self, author_history(review, limit))
     }
 
     fn review_source_settings(&self, review_id: ReviewId) -> Result<(String, serde_json::Value)> {
-        match self {
-            Db::Sqlite(s) => s.review_source_settings(review_id),
-            Db::Postgres(p) => off_runtime(|| p.review_source_settings(review_id)),
-        }
+        on_either!(self, review_source_settings(review_id))
     }
 
     fn replied_then_edited(&self, business_id: BusinessId) -> Result<Vec<RatingHistory>> {
-        match self {
-            Db::Sqlite(s) => s.replied_then_edited(business_id),
-            Db::Postgres(p) => off_runtime(|| p.replied_then_edited(business_id)),
-        }
+        on_either!(self, replied_then_edited(business_id))
     }
 
     fn list_replies(
@@ -512,73 +415,43 @@ impl ReplyStore for Db {
         business_id: Option<BusinessId>,
         state: Option<ReplyState>,
     ) -> Result<Vec<Reply>> {
-        match self {
-            Db::Sqlite(s) => s.list_replies(business_id, state),
-            Db::Postgres(p) => off_runtime(|| p.list_replies(business_id, state)),
-        }
+        on_either!(self, list_replies(business_id, state))
     }
 
     fn approve_reply(&self, reply_id: i64) -> Result<Reply> {
-        match self {
-            Db::Sqlite(s) => s.approve_reply(reply_id),
-            Db::Postgres(p) => off_runtime(|| p.approve_reply(reply_id)),
-        }
+        on_either!(self, approve_reply(reply_id))
     }
 
     fn reply_templates(&self) -> Result<Vec<ReplyTemplate>> {
-        match self {
-            Db::Sqlite(s) => s.reply_templates(),
-            Db::Postgres(p) => off_runtime(|| p.reply_templates()),
-        }
+        on_either!(self, reply_templates())
     }
 
     fn seed_reply_templates(&self, defaults: &[ReplyTemplate]) -> Result<usize> {
-        match self {
-            Db::Sqlite(s) => s.seed_reply_templates(defaults),
-            Db::Postgres(p) => off_runtime(|| p.seed_reply_templates(defaults)),
-        }
+        on_either!(self, seed_reply_templates(defaults))
     }
 
     fn save_reply_template(&self, t: &ReplyTemplate) -> Result<ReplyTemplate> {
-        match self {
-            Db::Sqlite(s) => s.save_reply_template(t),
-            Db::Postgres(p) => off_runtime(|| p.save_reply_template(t)),
-        }
+        on_either!(self, save_reply_template(t))
     }
 
     fn delete_reply_template(&self, name: &str) -> Result<bool> {
-        match self {
-            Db::Sqlite(s) => s.delete_reply_template(name),
-            Db::Postgres(p) => off_runtime(|| p.delete_reply_template(name)),
-        }
+        on_either!(self, delete_reply_template(name))
     }
 
     fn reply_setting(&self, key: &str) -> Result<Option<String>> {
-        match self {
-            Db::Sqlite(s) => s.reply_setting(key),
-            Db::Postgres(p) => off_runtime(|| p.reply_setting(key)),
-        }
+        on_either!(self, reply_setting(key))
     }
 
     fn set_reply_setting(&self, key: &str, json: &str) -> Result<()> {
-        match self {
-            Db::Sqlite(s) => s.set_reply_setting(key, json),
-            Db::Postgres(p) => off_runtime(|| p.set_reply_setting(key, json)),
-        }
+        on_either!(self, set_reply_setting(key, json))
     }
 
     fn setting<T: DeserializeOwned + Send>(&self, key: &str) -> Result<Option<T>> {
-        match self {
-            Db::Sqlite(s) => s.setting(key),
-            Db::Postgres(p) => off_runtime(|| p.setting(key)),
-        }
+        on_either!(self, setting(key))
     }
 
     fn set_setting<T: Serialize + Sync + ?Sized>(&self, key: &str, value: &T) -> Result<()> {
-        match self {
-            Db::Sqlite(s) => s.set_setting(key, value),
-            Db::Postgres(p) => off_runtime(|| p.set_setting(key, value)),
-        }
+        on_either!(self, set_setting(key, value))
     }
 
     fn is_shared(&self) -> bool {
@@ -586,9 +459,7 @@ impl ReplyStore for Db {
     }
 
     fn note_reply_waiting(&self, reply_id: i64, note: &str) -> Result<Reply> {
-        match self {
-            Db::Sqlite(s) => s.reply(reply_id),
-            Db::Postgres(p) => off_runtime(|| p.note_reply_waiting(reply_id, note)),
-        }
+        // On a file, `Store`'s own answer above: nothing waits.
+        on_either!(self, note_reply_waiting(reply_id, note))
     }
 }

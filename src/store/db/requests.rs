@@ -6,7 +6,7 @@
 //! [`ReplyStore`] is for the outbox, which it extends: a follow-up reads the review and the reply
 //! profile through it. Each method is the store's own method of the same name and signature.
 //! The request run and the follow-up are `async` (they send e-mail), so `Db`'s PostgreSQL arms
-//! hop off the runtime ([`off_runtime`]), as the outbox's do.
+//! hop off the runtime, as every `Db` forward does (`on_either!`, `store/db/mod.rs`).
 
 use std::collections::HashSet;
 
@@ -15,7 +15,6 @@ use crate::channels::Channel;
 use crate::model::replies::{AuthoredReview, ComplaintHistory, FollowUp, NewFollowUp};
 use crate::model::{Business, BusinessId, ReviewId, Revision};
 use crate::requests::{Customer, NewCustomer, RequestRow, ReviewSeen, Via};
-use crate::store::postgres::off_runtime;
 use crate::store::{Begun, CustomersImported, Result, Source, Store};
 
 /// What review requests, follow-ups and the replies' effect need of a store; see the module's
@@ -79,7 +78,7 @@ pub trait RequestStore: ReplyStore {
 }
 
 /// `Store`'s and `Db`'s impls differ only in how a call reaches the store: directly, or
-/// through the `match` (the PostgreSQL arm off the runtime). Inherent methods win over the
+/// through `on_either!` (the PostgreSQL arm off the runtime). Inherent methods win over the
 /// trait's, so `Store::$m` does not recurse.
 macro_rules! request_store_methods {
     ($call:ident) => {
@@ -184,15 +183,6 @@ macro_rules! on_store {
     };
 }
 
-macro_rules! on_db {
-    ($self:ident, $m:ident($($arg:expr),*)) => {
-        match $self {
-            Db::Sqlite(s) => s.$m($($arg),*),
-            Db::Postgres(p) => off_runtime(|| p.$m($($arg),*)),
-        }
-    };
-}
-
 impl RequestStore for Store {
     request_store_methods!(on_store);
 
@@ -202,14 +192,11 @@ impl RequestStore for Store {
 }
 
 impl RequestStore for Db {
-    request_store_methods!(on_db);
+    request_store_methods!(on_either);
 
     /// The e-mail alert channel a request or a follow-up goes out by, on either store (its
     /// password is in the sending seat's own keyring, as for the alerts).
     fn alert_channels(&self) -> Result<Vec<Channel>> {
-        match self {
-            Db::Sqlite(s) => s.alert_channels(),
-            Db::Postgres(p) => off_runtime(|| p.alert_channels()),
-        }
+        on_either!(self, alert_channels())
     }
 }

@@ -7,9 +7,6 @@ use crate::store::Result;
 
 impl Db {
     pub fn mark_read(&self, id: ReviewId) -> Result<()> {
-        match self {
-            Db::Sqlite(s) => s.mark_read(id),
-            Db::Postgres(p) => p.mark_read(id),
-        }
+        on_either!(self, mark_read(id))
     }
 }

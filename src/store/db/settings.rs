@@ -7,18 +7,12 @@ use crate::store::Result;
 
 impl Db {
     /// The value stored under `key`, or `None` when it was never set.
-    pub fn setting<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
-        match self {
-            Db::Sqlite(s) => s.setting(key),
-            Db::Postgres(p) => p.setting(key),
-        }
+    pub fn setting<T: DeserializeOwned + Send>(&self, key: &str) -> Result<Option<T>> {
+        on_either!(self, setting(key))
     }
 
     /// Stores `value` under `key`, replacing what was there.
-    pub fn set_setting<T: Serialize + ?Sized>(&self, key: &str, value: &T) -> Result<()> {
-        match self {
-            Db::Sqlite(s) => s.set_setting(key, value),
-            Db::Postgres(p) => p.set_setting(key, value),
-        }
+    pub fn set_setting<T: Serialize + Sync + ?Sized>(&self, key: &str, value: &T) -> Result<()> {
+        on_either!(self, set_setting(key, value))
     }
 }

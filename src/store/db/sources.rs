@@ -13,59 +13,35 @@ impl Db {
         label: &str,
         settings: &serde_json::Value,
     ) -> Result<SourceId> {
-        match self {
-            Db::Sqlite(s) => s.add_source(business_id, connector, label, settings),
-            Db::Postgres(p) => p.add_source(business_id, connector, label, settings),
-        }
+        on_either!(self, add_source(business_id, connector, label, settings))
     }
 
     pub fn source(&self, id: SourceId) -> Result<Source> {
-        match self {
-            Db::Sqlite(s) => s.source(id),
-            Db::Postgres(p) => p.source(id),
-        }
+        on_either!(self, source(id))
     }
 
     pub fn sources(&self) -> Result<Vec<Source>> {
-        match self {
-            Db::Sqlite(s) => s.sources(),
-            Db::Postgres(p) => p.sources(),
-        }
+        on_either!(self, sources())
     }
 
     pub fn sources_uncounted(&self) -> Result<Vec<Source>> {
-        match self {
-            Db::Sqlite(s) => s.sources_uncounted(),
-            Db::Postgres(p) => p.sources_uncounted(),
-        }
+        on_either!(self, sources_uncounted())
     }
 
     pub fn due_sources(&self, now: i64) -> Result<Vec<Source>> {
-        match self {
-            Db::Sqlite(s) => s.due_sources(now),
-            Db::Postgres(p) => p.due_sources(now),
-        }
+        on_either!(self, due_sources(now))
     }
 
     pub fn remove_source(&self, id: SourceId) -> Result<()> {
-        match self {
-            Db::Sqlite(s) => s.remove_source(id),
-            Db::Postgres(p) => p.remove_source(id),
-        }
+        on_either!(self, remove_source(id))
     }
 
     pub fn set_source_settings(&self, id: SourceId, settings: &serde_json::Value) -> Result<()> {
-        match self {
-            Db::Sqlite(s) => s.set_source_settings(id, settings),
-            Db::Postgres(p) => p.set_source_settings(id, settings),
-        }
+        on_either!(self, set_source_settings(id, settings))
     }
 
     pub fn record_sync_paused(&self, id: SourceId, message: &str, until: i64) -> Result<()> {
-        match self {
-            Db::Sqlite(s) => s.record_sync_paused(id, message, until),
-            Db::Postgres(p) => p.record_sync_paused(id, message, until),
-        }
+        on_either!(self, record_sync_paused(id, message, until))
     }
 
     pub fn record_sync_outcome(
@@ -74,31 +50,19 @@ impl Db {
         error: Option<&str>,
         next_sync_at: Option<i64>,
     ) -> Result<()> {
-        match self {
-            Db::Sqlite(s) => s.record_sync_outcome(id, error, next_sync_at),
-            Db::Postgres(p) => p.record_sync_outcome(id, error, next_sync_at),
-        }
+        on_either!(self, record_sync_outcome(id, error, next_sync_at))
     }
 
     pub fn set_platform_figures(&self, id: SourceId, headline: &Headline, at: i64) -> Result<()> {
-        match self {
-            Db::Sqlite(s) => s.set_platform_figures(id, headline, at),
-            Db::Postgres(p) => p.set_platform_figures(id, headline, at),
-        }
+        on_either!(self, set_platform_figures(id, headline, at))
     }
 
     pub fn expire_source_content(&mut self, id: SourceId, before: i64) -> Result<u64> {
-        match self {
-            Db::Sqlite(s) => s.expire_source_content(id, before),
-            Db::Postgres(p) => p.expire_source_content(id, before),
-        }
+        on_either!(self, expire_source_content(id, before))
     }
 
     pub fn touch_fetched(&mut self, id: SourceId, external_ids: &[&str], at: i64) -> Result<()> {
-        match self {
-            Db::Sqlite(s) => s.touch_fetched(id, external_ids, at),
-            Db::Postgres(p) => p.touch_fetched(id, external_ids, at),
-        }
+        on_either!(self, touch_fetched(id, external_ids, at))
     }
 
     pub fn write_page(
@@ -107,10 +71,7 @@ impl Db {
         items: &[IncomingReview],
         cursor: Option<&str>,
     ) -> Result<WriteCounts> {
-        match self {
-            Db::Sqlite(s) => s.write_page(source_id, items, cursor),
-            Db::Postgres(p) => p.write_page(source_id, items, cursor),
-        }
+        on_either!(self, write_page(source_id, items, cursor))
     }
 
     pub fn mark_removed_except(
@@ -118,26 +79,17 @@ impl Db {
         source_id: SourceId,
         present_external_ids: &[String],
     ) -> Result<u64> {
-        match self {
-            Db::Sqlite(s) => s.mark_removed_except(source_id, present_external_ids),
-            Db::Postgres(p) => p.mark_removed_except(source_id, present_external_ids),
-        }
+        on_either!(self, mark_removed_except(source_id, present_external_ids))
     }
 
     pub fn adopt_imported(&mut self, source_id: SourceId, items: &[IncomingReview]) -> Result<u64> {
-        match self {
-            Db::Sqlite(s) => s.adopt_imported(source_id, items),
-            Db::Postgres(p) => p.adopt_imported(source_id, items),
-        }
+        on_either!(self, adopt_imported(source_id, items))
     }
 
     /// This seat's secret store for the database's credentials: on a file, behind its
     /// confirmation gate (`Store::secrets`); on a team database, this computer's own keyring or
     /// secrets file, named after the team database's identity.
     pub fn secrets(&self) -> Result<Box<dyn SecretStore>> {
-        match self {
-            Db::Sqlite(s) => s.secrets(),
-            Db::Postgres(p) => p.secrets(),
-        }
+        on_either!(self, secrets())
     }
 }

@@ -1,11 +1,9 @@
 //! People, roles and the live link: a team database's alone. On a file each says plainly that
 //! it needs a team database. (Review assignment works on both: `assignment.rs`.)
 
-use std::time::Duration;
-
 use super::Db;
 use crate::model::BusinessId;
-use crate::store::postgres::{Change, Member, PgStore, Role};
+use crate::store::postgres::{Member, PgStore, Role};
 use crate::store::{Result, StoreError};
 
 impl Db {
@@ -44,14 +42,5 @@ impl Db {
     pub fn set_member_role(&self, name: &str, role: Role) -> Result<Member> {
         self.team("Changing a person's role")?
             .set_member_role(name, role)
-    }
-
-    pub fn listen(&self) -> Result<()> {
-        self.team("Hearing the team's changes")?.listen()
-    }
-
-    pub fn next_changes(&self, timeout: Duration) -> Result<Vec<Change>> {
-        self.team("Hearing the team's changes")?
-            .next_changes(timeout)
     }
 }

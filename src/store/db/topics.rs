@@ -68,10 +68,7 @@ impl TopicStore for Db {
         Db::owner_topics(self, business_id)
     }
     fn owner_topic(&self, id: TopicId) -> Result<OwnerTopic> {
-        match self {
-            Db::Sqlite(s) => s.owner_topic(id),
-            Db::Postgres(p) => p.owner_topic(id),
-        }
+        on_either!(self, owner_topic(id))
     }
     fn save_owner_topic(
         &mut self,
@@ -81,19 +78,13 @@ impl TopicStore for Db {
         words: &[String],
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<(OwnerTopic, u64)> {
-        match self {
-            Db::Sqlite(s) => s.save_owner_topic(business_id, id, name, words, progress),
-            Db::Postgres(p) => p.save_owner_topic(business_id, id, name, words, progress),
-        }
+        on_either!(on_this_thread: self, save_owner_topic(business_id, id, name, words, progress))
     }
     fn remove_owner_topic(
         &mut self,
         id: TopicId,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<(OwnerTopic, u64)> {
-        match self {
-            Db::Sqlite(s) => s.remove_owner_topic(id, progress),
-            Db::Postgres(p) => p.remove_owner_topic(id, progress),
-        }
+        on_either!(on_this_thread: self, remove_owner_topic(id, progress))
     }
 }

@@ -25,12 +25,30 @@ pub struct SyncClaim<'s> {
 impl PgStore {
     /// Claims the sync of `source_id` for this seat: `None` when another seat syncs it now.
     pub fn claim_sync(&self, source_id: SourceId) -> Result<Option<SyncClaim<'_>>> {
+        Ok(self.hold_sync(source_id)?.then_some(SyncClaim {
+            store: self,
+            key: SYNC_CLAIM_BASE + source_id,
+        }))
+    }
+
+    /// [`PgStore::claim_sync`] without a guard, for a run that writes its pages on the claiming
+    /// connection itself (a guard borrowing the store would forbid that): whether this seat now
+    /// holds it. Given back by [`PgStore::release_sync`], or by the server when the connection
+    /// ends.
+    pub fn hold_sync(&self, source_id: SourceId) -> Result<bool> {
         let key = SYNC_CLAIM_BASE + source_id;
-        let taken: bool = self
+        Ok(self
             .client()
             .query_one("SELECT pg_try_advisory_lock($1)", &[&key])?
-            .get(0);
-        Ok(taken.then_some(SyncClaim { store: self, key }))
+            .get(0))
+    }
+
+    /// Gives back a claim taken by [`PgStore::hold_sync`].
+    pub fn release_sync(&self, source_id: SourceId) -> Result<()> {
+        let key = SYNC_CLAIM_BASE + source_id;
+        self.client()
+            .execute("SELECT pg_advisory_unlock($1)", &[&key])?;
+        Ok(())
     }
 }
 

@@ -151,6 +151,10 @@ impl<'a> TypedRow<'a> {
     }
 }
 
+/// The columns of each table `earshot migrate` copied into this database, with their declared
+/// types, by table name.
+pub(super) type DeclaredTypes = std::collections::HashMap<&'static str, Vec<(String, String)>>;
+
 impl PgStore {
     /// How many rows `table` holds (a rollup: its live rows).
     pub fn copy_row_count(&self, table: &CopiedTable) -> Result<u64> {
@@ -250,15 +254,21 @@ impl PgStore {
         let name = table.name;
         let staging = format!("copy_staged_{name}");
         let mut client = self.client();
-        let declared: Vec<(String, String)> = client
-            .query(
-                "SELECT attname::text, format_type(atttypid, atttypmod) FROM pg_attribute
-                 WHERE attrelid = $1::text::regclass AND attnum > 0 AND NOT attisdropped",
-                &[&name],
-            )?
-            .iter()
-            .map(|r| (r.get(0), r.get(1)))
-            .collect();
+        let mut known = self.copy_types.lock().unwrap_or_else(|e| e.into_inner());
+        let declared = match known.entry(name) {
+            std::collections::hash_map::Entry::Occupied(seen) => seen.into_mut(),
+            std::collections::hash_map::Entry::Vacant(first_page) => first_page.insert(
+                client
+                    .query(
+                        "SELECT attname::text, format_type(atttypid, atttypmod) FROM pg_attribute
+                         WHERE attrelid = $1::text::regclass AND attnum > 0 AND NOT attisdropped",
+                        &[&name],
+                    )?
+                    .iter()
+                    .map(|r| (r.get(0), r.get(1)))
+                    .collect(),
+            ),
+        };
         let mut staged_columns = Vec::new();
         let mut casts = Vec::new();
         let mut types = Vec::new();

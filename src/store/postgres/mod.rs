@@ -19,6 +19,7 @@ pub mod cluster;
 mod demo;
 mod follow_ups;
 mod insights;
+pub mod listener;
 mod migrate;
 mod replies;
 mod requests;
@@ -112,6 +113,44 @@ pub(crate) fn off_runtime<T: Send>(call: impl FnOnce() -> T + Send) -> T {
     })
 }
 
+/// A value (a team store, a connection) dropped off any tokio runtime however its owner ends:
+/// an `async` round holds its store across awaits and may itself be dropped mid-way (a watcher
+/// stopping after its grace), and the `postgres` client closes on a runtime of its own, which
+/// panics where one already runs ([`off_runtime`]).
+pub(crate) struct DropOffRuntime<T: Send>(Option<T>);
+
+impl<T: Send> DropOffRuntime<T> {
+    pub(crate) fn new(value: T) -> Self {
+        DropOffRuntime(Some(value))
+    }
+
+    /// The value, its drop now the caller's.
+    pub(crate) fn into_inner(mut self) -> T {
+        self.0.take().expect("held until dropped")
+    }
+}
+
+impl<T: Send> std::ops::Deref for DropOffRuntime<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        self.0.as_ref().expect("held until dropped")
+    }
+}
+
+impl<T: Send> std::ops::DerefMut for DropOffRuntime<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        self.0.as_mut().expect("held until dropped")
+    }
+}
+
+impl<T: Send> Drop for DropOffRuntime<T> {
+    fn drop(&mut self) {
+        if let Some(value) = self.0.take() {
+            off_runtime(move || drop(value));
+        }
+    }
+}
+
 /// Whether `location` (what `--db` or `EARSHOT_DB` holds) names a PostgreSQL database rather
 /// than a file.
 pub fn is_postgres_url(location: &str) -> bool {
@@ -164,6 +203,9 @@ pub struct PgStore {
     /// The address as given, password included, kept in memory only: an import opens more
     /// connections to it to write its batches in parallel (`PgReviewWriter`).
     url: Box<str>,
+    /// `earshot migrate`'s target: each copied table's columns and declared types, read from
+    /// the catalogue at its first page rather than at every page (`copy_in`).
+    copy_types: Mutex<migrate::DeclaredTypes>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -175,6 +217,18 @@ impl std::fmt::Debug for PgStore {
 }
 
 impl PgStore {
+    /// Another connection to the same database, as the same person: a connection of its own
+    /// for work that must not wait behind this one's calls (the live link's listening).
+    pub fn open_again(&self) -> Result<PgStore> {
+        PgStore::open(&self.url)
+    }
+
+    /// Whether the connection has ended (the server closed it, or it broke): a store kept
+    /// between rounds is opened again then.
+    pub fn is_closed(&self) -> bool {
+        self.client().is_closed()
+    }
+
     /// Connects to the database at `url` and brings its schema up to date.
     pub fn open(url: &str) -> Result<PgStore> {
         let location = redacted(url);
@@ -187,6 +241,7 @@ impl PgStore {
             client: Mutex::new(client),
             location,
             url: url.into(),
+            copy_types: Mutex::default(),
         };
         store.migrate()?;
         Ok(store)
@@ -216,9 +271,19 @@ impl PgStore {
     /// waited for another's migration finds nothing left to do.
     fn migrate(&self) -> Result<()> {
         // A current schema needs no lock and no CREATE: a person's login (issue 31's roles)
-        // may not create tables, and most opens find nothing to do.
-        if self.schema_is_current()? {
-            return Ok(());
+        // may not create tables, and most opens find nothing to do. A newer one is refused here
+        // too, before the CREATE below would refuse such a login with a permission error rather
+        // than "update Earshot".
+        match self.schema_version_found()? {
+            Some(found) if found == PG_SCHEMA_VERSION => return Ok(()),
+            Some(found) if found > PG_SCHEMA_VERSION => {
+                return Err(StoreError::SchemaTooNew {
+                    path: self.location.clone().into(),
+                    found,
+                    known: PG_SCHEMA_VERSION,
+                })
+            }
+            _ => {}
         }
         let mut client = self.client();
         let mut tx = client.transaction()?;
@@ -259,20 +324,20 @@ impl PgStore {
         Ok(())
     }
 
-    /// Whether the database's schema is the one this build writes, read without a lock.
-    fn schema_is_current(&self) -> Result<bool> {
+    /// The database's schema version, read without a lock; `None` before the first migration.
+    fn schema_version_found(&self) -> Result<Option<i64>> {
         // Two statements: a query naming a table that does not exist fails while parsed.
         let exists: bool = self
             .client()
             .query_one("SELECT to_regclass('earshot_schema') IS NOT NULL", &[])?
             .get(0);
         if !exists {
-            return Ok(false);
+            return Ok(None);
         }
         let row = self
             .client()
             .query_one("SELECT coalesce(max(version), 0) FROM earshot_schema", &[])?;
-        Ok(i64::from(row.get::<_, i32>(0)) == PG_SCHEMA_VERSION)
+        Ok(Some(i64::from(row.get::<_, i32>(0))))
     }
 
     /// Brings the planner's statistics of the reviews and the rollup up to date: after a bulk
@@ -456,6 +521,29 @@ mod tests {
             )
             .unwrap();
         let err = PgStore::open(&url).unwrap_err();
+        assert_eq!(err.code(), "schema_too_new", "{err}");
+    }
+
+    /// A person's login (who may not create tables) opening a database a newer Earshot
+    /// upgraded is told to update, not refused a permission.
+    #[test]
+    fn a_persons_login_is_told_of_a_newer_schema_not_refused_a_permission() {
+        let url = cluster::fresh_database("newer_schema_staff");
+        let owner = PgStore::open(&url).unwrap();
+        owner.team_init().unwrap();
+        owner
+            .invite("newer_schema_sam", Role::Staff, None, "pw-staff")
+            .unwrap();
+        owner
+            .client()
+            .execute(
+                "INSERT INTO earshot_schema VALUES ($1, 'from the future', 0)",
+                &[&(PG_SCHEMA_VERSION as i32 + 1)],
+            )
+            .unwrap();
+        let staff_url = url.replacen("postgres@", "newer_schema_sam:pw-staff@", 1);
+        assert_ne!(staff_url, url);
+        let err = PgStore::open(&staff_url).unwrap_err();
         assert_eq!(err.code(), "schema_too_new", "{err}");
     }
 

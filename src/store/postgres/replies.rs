@@ -137,24 +137,27 @@ impl PgStore {
             let mut tx = client.transaction()?;
             lock_review_replies(&mut tx, review_id)?;
             let now = now_unix();
-            let updated = tx.execute(
+            let update = format!(
                 "UPDATE replies SET body = $2, updated_at = $3, drafted_by = current_user
                  WHERE id = (SELECT id FROM replies WHERE review_id = $1 AND state = 'draft'
-                             ORDER BY id LIMIT 1)",
-                &[&review_id, &body, &now],
-            )?;
-            if updated == 0 {
-                tx.execute(
-                    "INSERT INTO replies (review_id, origin, state, body, created_at, updated_at,
-                         drafted_by)
-                     VALUES ($1, 'earshot', 'draft', $2, $3, $3, current_user)",
-                    &[&review_id, &body, &now],
-                )?;
-            }
+                             ORDER BY id LIMIT 1)
+                 RETURNING {COLUMNS}"
+            );
+            let saved = match tx.query_opt(update.as_str(), &[&review_id, &body, &now])? {
+                Some(row) => row,
+                None => {
+                    let insert = format!(
+                        "INSERT INTO replies (review_id, origin, state, body, created_at,
+                             updated_at, drafted_by)
+                         VALUES ($1, 'earshot', 'draft', $2, $3, $3, current_user)
+                         RETURNING {COLUMNS}"
+                    );
+                    tx.query_one(insert.as_str(), &[&review_id, &body, &now])?
+                }
+            };
             tx.commit()?;
+            Ok(from_row(&saved))
         }
-        self.draft(review_id)?
-            .ok_or(StoreError::UnknownReview(review_id))
     }
 
     /// Throws the review's draft away.
@@ -474,7 +477,7 @@ impl PgStore {
 
     /// Records a reply posted by hand on the platform; the review's draft is consumed.
     pub fn record_manual_reply(&self, review_id: ReviewId, body: &str, at: i64) -> Result<Reply> {
-        let id: i64 = {
+        let recorded = {
             let mut client = self.client();
             let mut tx = client.transaction()?;
             if tx
@@ -487,20 +490,18 @@ impl PgStore {
                 "DELETE FROM replies WHERE review_id = $1 AND state = 'draft'",
                 &[&review_id],
             )?;
-            let id = tx
-                .query_one(
-                    "INSERT INTO replies (review_id, origin, state, body, created_at, updated_at,
-                         posted_at, drafted_by, sent_by)
-                     VALUES ($1, 'manual', 'posted', $2, $3, $3, $3, current_user, current_user)
-                     RETURNING id",
-                    &[&review_id, &body, &at],
-                )?
-                .get(0);
+            let insert = format!(
+                "INSERT INTO replies (review_id, origin, state, body, created_at, updated_at,
+                     posted_at, drafted_by, sent_by)
+                 VALUES ($1, 'manual', 'posted', $2, $3, $3, $3, current_user, current_user)
+                 RETURNING {COLUMNS}"
+            );
+            let recorded = tx.query_one(insert.as_str(), &[&review_id, &body, &at])?;
             tx.execute(SET_REPLIED_AT, &[&review_id, &at])?;
             tx.commit()?;
-            id
+            from_row(&recorded)
         };
-        self.reply(id)
+        Ok(recorded)
     }
 
     /// Bodies of the replies a business posted, newest first (the coach's `canned` check).
@@ -572,35 +573,33 @@ impl PgStore {
 
     /// Reviews of a business answered and edited afterwards, with their earlier ratings.
     pub fn replied_then_edited(&self, business_id: BusinessId) -> Result<Vec<RatingHistory>> {
-        let mut client = self.client();
-        let heads = client.query(
-            "SELECT r.id, r.replied_at, r.rating FROM reviews r
+        // One statement: each review with its revisions' ratings and times as two arrays in
+        // the revisions' order (a query per review made a business of many edited reviews as
+        // many round trips).
+        let rows = self.client().query(
+            "SELECT r.id, r.replied_at, r.rating,
+                    array_agg(v.rating ORDER BY v.recorded_at, v.id),
+                    array_agg(v.recorded_at ORDER BY v.recorded_at, v.id)
+             FROM reviews r JOIN review_revisions v ON v.review_id = r.id
              WHERE r.business_id = $1 AND r.replied_at IS NOT NULL AND r.removed_at IS NULL
-             AND EXISTS (SELECT 1 FROM review_revisions v
-                         WHERE v.review_id = r.id AND v.recorded_at > r.replied_at)
+             GROUP BY r.id
+             HAVING bool_or(v.recorded_at > r.replied_at)
              ORDER BY r.id",
             &[&business_id],
         )?;
-        let mut out = Vec::with_capacity(heads.len());
-        for h in heads {
-            let id: i64 = h.get(0);
-            let earlier = client
-                .query(
-                    "SELECT rating, recorded_at FROM review_revisions WHERE review_id = $1
-                     ORDER BY recorded_at, id",
-                    &[&id],
-                )?
-                .iter()
-                .map(|r| (r.get(0), r.get(1)))
-                .collect();
-            out.push(RatingHistory {
-                review_id: id,
-                replied_at: h.get(1),
-                rating: h.get(2),
-                earlier,
-            });
-        }
-        Ok(out)
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let ratings: Vec<Option<f64>> = r.get(3);
+                let times: Vec<i64> = r.get(4);
+                RatingHistory {
+                    review_id: r.get(0),
+                    replied_at: r.get(1),
+                    rating: r.get(2),
+                    earlier: ratings.into_iter().zip(times).collect(),
+                }
+            })
+            .collect())
     }
 
     // --- who did what --------------------------------------------------------------------

@@ -84,6 +84,22 @@ pub struct Change {
     pub count: i64,
 }
 
+/// A person of `team_members` as [`member_of`] reads them: the businesses by name as the
+/// signed-in person sees them.
+const MEMBER_SELECT: &str = "SELECT m.name, m.role, m.created_at, m.businesses IS NULL,
+        coalesce((SELECT array_agg(b.name ORDER BY lower(b.name))
+                  FROM businesses b WHERE b.id = ANY (m.businesses)), '{}')
+     FROM team_members m";
+
+fn member_of(r: &postgres::Row) -> Member {
+    Member {
+        name: r.get(0),
+        role: Role::parse(r.get(1)).unwrap_or(Role::Staff),
+        created_at: r.get(2),
+        businesses: if r.get(3) { None } else { Some(r.get(4)) },
+    }
+}
+
 /// A login name Earshot creates: lower-case letters, digits, `_`, `.` and `-`, starting with a
 /// letter, at most 63 bytes (PostgreSQL's identifier length), and not one of the group roles.
 fn check_login_name(name: &str) -> Result<()> {
@@ -215,30 +231,18 @@ impl PgStore {
 
     /// The person called `name`.
     pub fn member(&self, name: &str) -> Result<Member> {
-        self.members()?
-            .into_iter()
-            .find(|m| m.name == name)
+        let sql = format!("{MEMBER_SELECT} WHERE m.name = $1");
+        self.client()
+            .query_opt(sql.as_str(), &[&name])?
+            .map(|r| member_of(&r))
             .ok_or_else(|| unknown_member(name))
     }
 
     /// Everyone on the team, by name; the businesses by name as the signed-in person sees them.
     pub fn members(&self) -> Result<Vec<Member>> {
-        let rows = self.client().query(
-            "SELECT m.name, m.role, m.created_at, m.businesses IS NULL,
-                    coalesce((SELECT array_agg(b.name ORDER BY lower(b.name))
-                              FROM businesses b WHERE b.id = ANY (m.businesses)), '{}')
-             FROM team_members m ORDER BY m.name",
-            &[],
-        )?;
-        Ok(rows
-            .iter()
-            .map(|r| Member {
-                name: r.get(0),
-                role: Role::parse(r.get(1)).unwrap_or(Role::Staff),
-                created_at: r.get(2),
-                businesses: if r.get(3) { None } else { Some(r.get(4)) },
-            })
-            .collect())
+        let sql = format!("{MEMBER_SELECT} ORDER BY m.name");
+        let rows = self.client().query(sql.as_str(), &[])?;
+        Ok(rows.iter().map(member_of).collect())
     }
 
     /// Removes `name` from the team and drops their login. Only a person Earshot invited: any

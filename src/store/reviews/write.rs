@@ -412,6 +412,8 @@ struct Existing {
     body: String,
     updated_at: Option<i64>,
     removed: bool,
+    created_at: i64,
+    search_key: i64,
 }
 
 impl Store {
@@ -596,7 +598,8 @@ fn write_one(
     }
     let existing = tx
         .prepare_cached(
-            "SELECT id, content_hash, rating, title, body, updated_at, removed_at IS NOT NULL
+            "SELECT id, content_hash, rating, title, body, updated_at, removed_at IS NOT NULL,
+                    created_at, search_key
              FROM reviews WHERE source_id = ?1 AND external_id = ?2",
         )?
         .query_row(params![source_id, item.external_id], |r| {
@@ -608,6 +611,8 @@ fn write_one(
                 body: r.get(4)?,
                 updated_at: r.get(5)?,
                 removed: r.get(6)?,
+                created_at: r.get(7)?,
+                search_key: r.get(8)?,
             })
         })
         .optional()?;
@@ -636,7 +641,14 @@ fn write_one(
                 analysed
             };
             let scored = sentiment_of(item, analysed);
-            let key = search_key_of(tx, old.id, item.created_at.timestamp())?;
+            // A review still of the same second keeps its key (no other review takes a key
+            // held by its review): only a moved time looks for one again.
+            let created_at = item.created_at.timestamp();
+            let key = if created_at == old.created_at {
+                old.search_key
+            } else {
+                search_key_of(tx, old.id, created_at)?
+            };
             let row = RowColumns::new(old.id, item, &scored, now, hash, key);
             tx.prepare_cached(
                 "UPDATE reviews SET platform = ?2, kind = ?3, author = ?4, rating = ?5, title = ?6,
