@@ -6,10 +6,7 @@ use crate::store::Result;
 
 impl Db {
     pub fn find_business(&self, name: &str) -> Result<Option<Business>> {
-        match self {
-            Db::Sqlite(s) => s.find_business(name),
-            Db::Postgres(p) => p.find_business(name),
-        }
+        on_either!(self, find_business(name))
     }
 
     pub fn review_by_external_id(
@@ -17,18 +14,12 @@ impl Db {
         source_id: SourceId,
         external_id: &str,
     ) -> Result<Option<ReviewId>> {
-        match self {
-            Db::Sqlite(s) => s.review_by_external_id(source_id, external_id),
-            Db::Postgres(p) => p.review_by_external_id(source_id, external_id),
-        }
+        on_either!(self, review_by_external_id(source_id, external_id))
     }
 
     /// Writes items of several sources in one transaction.
     pub fn write_batch(&mut self, items: &[(SourceId, IncomingReview)]) -> Result<WriteCounts> {
-        match self {
-            Db::Sqlite(s) => s.write_batch(items),
-            Db::Postgres(p) => p.write_batch(items),
-        }
+        on_either!(self, write_batch(items))
     }
 
     /// The source of `business_id` with this connector and label, added when missing.
@@ -39,9 +30,6 @@ impl Db {
         label: &str,
         settings: &serde_json::Value,
     ) -> Result<SourceId> {
-        match self {
-            Db::Sqlite(s) => s.ensure_source(business_id, connector, label, settings),
-            Db::Postgres(p) => p.ensure_source(business_id, connector, label, settings),
-        }
+        on_either!(self, ensure_source(business_id, connector, label, settings))
     }
 }

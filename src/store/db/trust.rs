@@ -7,17 +7,11 @@ use crate::store::Result;
 impl Db {
     /// Confirms a source's addresses: its credentials are used again.
     pub fn confirm_source(&self, id: SourceId) -> Result<()> {
-        match self {
-            Db::Sqlite(s) => s.confirm_source(id),
-            Db::Postgres(p) => p.confirm_source(id),
-        }
+        on_either!(self, confirm_source(id))
     }
 
     /// Confirms the addresses in the settings (the AI endpoint).
     pub fn confirm_settings(&self) -> Result<()> {
-        match self {
-            Db::Sqlite(s) => s.confirm_settings(),
-            Db::Postgres(p) => p.confirm_settings(),
-        }
+        on_either!(self, confirm_settings())
     }
 }
