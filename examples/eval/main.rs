@@ -575,7 +575,8 @@ fn labelled_sets(dir: &str, dev: bool, missed: &mut String) -> anyhow::Result<Ve
                 Half::Development => format!("{name} (dev)"),
                 Half::HeldOut => format!("{name} (held out)"),
             };
-            let mut row = set_row(&text, half, half == Half::Development, missed);
+            let list_misses = half == Half::Development || dev && dir.ends_with("guard-sets");
+            let mut row = set_row(&text, half, list_misses, missed);
             row.language = name.split('-').next().unwrap_or("?").to_string();
             row.kind = kind_of(&name).into();
             row.set = label;
