@@ -638,6 +638,8 @@ struct Word {
     /// of a phrase has an `id` so phrases compare ids, not strings.
     id: u16,
     starts_phrase: bool,
+    /// A service failure (`complaints::CUE_WORDS`): a complaint cue.
+    complaint: bool,
 }
 
 struct Phrase {
@@ -706,6 +708,9 @@ fn build_model() -> Model {
         F_CONTRAST,
     );
     flag(&mut words, FUNCTION_WORDS, F_FUNCTION);
+    for w in complaints::CUE_WORDS.split_whitespace() {
+        words.entry(w.to_string()).or_default().complaint = true;
+    }
     flag(&mut words, ENGLISH_MARKERS, F_ENGLISH);
     // Apostrophe forms of the English markers match the tokens' "nt" spelling too.
     for w in ENGLISH_MARKERS
@@ -969,6 +974,7 @@ fn tokenize(m: &Model, text: &str, out: &mut Vec<Token>) -> Words {
         }
         t.complaint = duration;
         if let Some(w) = entry {
+            t.complaint |= w.complaint;
             t.valence = w.valence;
             t.flags = w.flags;
             t.id = w.id;
@@ -976,6 +982,12 @@ fn tokenize(m: &Model, text: &str, out: &mut Vec<Token>) -> Words {
         } else if contraction {
             // An "n't" form the list lacks ("mightn't").
             t.flags = F_NEGATION;
+        } else if raw.starts_with('#') {
+            // "#unitedfail", "#worstcustomerservice": a hashtag of words run together.
+            if let Some(v) = complaints::hashtag_valence(key) {
+                t.valence = v;
+                t.complaint = true;
+            }
         }
         out.push(t);
         if split_nt {

