@@ -29,7 +29,7 @@ pub(super) const DURATION: &str = "DURATION";
 /// What a wait told in numbers weighs on its own, on VADER's −4..4 scale: a little more than
 /// the plain-fact complaint (`COMPLAINT`, −0.8), since a post that counts the hours is a
 /// complaint in 98% of the development half's polar posts that hold one.
-const DURATION_VALENCE: f64 = -1.2;
+pub(super) const DURATION_VALENCE: f64 = -1.2;
 
 /// What a "why…?" question adds, on the question word.
 pub(super) const WHY_QUESTION: f64 = -1.2;
@@ -278,6 +278,37 @@ pub(super) fn sarcastic_thanks(toks: &[Token], valences: &mut [f64]) {
     }
 }
 
+/// Whether `word` is one of the space-separated `words`.
+pub(super) fn has_word(words: &str, word: &str) -> bool {
+    words.split(' ').any(|w| w == word)
+}
+
+/// In Spanish, French, German, Italian and Portuguese (their words in `languages.rs`), whether
+/// `unit` after the number `number` tells a wait: "3 horas", "45 minutes", "2 Stunden", unless
+/// the word before the number makes it a distance or a promise ("a 5 minutos", "en 10
+/// minutos", "in 20 Minuten"). All words folded (lower case, no accents).
+pub(super) fn wait_in_words(
+    before_number: &str,
+    number: &str,
+    unit: &str,
+    units: &str,
+    before_distance: &str,
+) -> bool {
+    !number.is_empty()
+        && number.bytes().all(|b| b.is_ascii_digit())
+        && has_word(units, unit)
+        && !has_word(before_distance, before_number)
+}
+
+/// Whether `word`, after `previous`, asks "why" in a language whose why-words are `why` (one
+/// word, "pourquoi", or two, "por que"; folded).
+pub(super) fn asks_why(why: &[&str], previous: &str, word: &str) -> bool {
+    why.iter().any(|w| match w.split_once(' ') {
+        Some((first, second)) => first == previous && second == word,
+        None => *w == word,
+    })
+}
+
 /// Complaint questions: a sentence that asks "why…?" or "how come…?" is a grievance in a post to
 /// a brand ("why was my flight cancelled?", "how come nobody told us?"), far more often than a
 /// request for a reason. Adds `WHY_QUESTION` on the question word of each such sentence whose
@@ -322,6 +353,33 @@ mod tests {
         assert_eq!(duration_start("a"), None);
         assert_eq!(duration_start("hours"), None);
         assert!(is_time_unit("hrs") && is_time_unit("minutes") && !is_time_unit("days"));
+    }
+
+    #[test]
+    fn waits_and_why_in_other_languages() {
+        let units = "horas hora minutos";
+        assert!(wait_in_words("esperamos", "3", "horas", units, "a en"));
+        assert!(!wait_in_words("a", "5", "minutos", units, "a en"));
+        assert!(!wait_in_words("", "tres", "horas", units, "a en"));
+        assert!(asks_why(&["por que"], "por", "que"));
+        assert!(!asks_why(&["por que"], "lo", "que"));
+        assert!(asks_why(&["warum", "wieso"], "", "wieso"));
+    }
+
+    #[test]
+    fn complaints_in_other_languages() {
+        for text in [
+            "¿Por qué cancelaron mi vuelo sin avisar?",
+            "Esperamos 3 horas en el aeropuerto y nadie nos atendió.",
+            "Pourquoi mon vol a-t-il été annulé sans explication ?",
+            "Warum ist mein Flug gestrichen?",
+        ] {
+            assert_eq!(label(text), SentimentLabel::Negative, "{text}");
+        }
+        assert_ne!(
+            label("El hotel está a 5 minutos del centro y la playa."),
+            SentimentLabel::Negative
+        );
     }
 
     #[test]
