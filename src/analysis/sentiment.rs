@@ -11,7 +11,10 @@
 //!   "no hot water", "too far from the centre");
 //! - ALL-CAPS emphasis (when the text is not all shouting) and exclamation marks;
 //! - "but"/"however": within a sentence, what comes after counts more than what came before;
-//! - common review phrases score as one unit ("would not recommend", "above and beyond").
+//! - common review phrases score as one unit ("would not recommend", "above and beyond");
+//! - complaints stated as facts, as customers post them to a brand ("delayed 3 hours", "on
+//!   hold", "why was my flight cancelled?"), and the courtesy and sarcasm around them
+//!   (`complaints`).
 //!
 //! Emoji and emoticons are words with a valence. Complaints weigh a little more than praise, and
 //! the sum is squashed into −1..1 as VADER does. Then a mixed review — sentences that praise and
