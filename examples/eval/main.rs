@@ -536,8 +536,8 @@ impl Half {
     fn takes(self, row: usize) -> bool {
         match self {
             Half::All => true,
-            Half::Development => row % 2 == 0,
-            Half::HeldOut => row % 2 == 1,
+            Half::Development => row.is_multiple_of(2),
+            Half::HeldOut => !row.is_multiple_of(2),
         }
     }
 }
