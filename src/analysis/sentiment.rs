@@ -11,7 +11,10 @@
 //!   "no hot water", "too far from the centre");
 //! - ALL-CAPS emphasis (when the text is not all shouting) and exclamation marks;
 //! - "but"/"however": within a sentence, what comes after counts more than what came before;
-//! - common review phrases score as one unit ("would not recommend", "above and beyond").
+//! - common review phrases score as one unit ("would not recommend", "above and beyond");
+//! - complaints stated as facts, as customers post them to a brand ("delayed 3 hours", "on
+//!   hold", "why was my flight cancelled?"), and the courtesy and sarcasm around them
+//!   (`complaints`).
 //!
 //! Emoji and emoticons are words with a valence. Complaints weigh a little more than praise, and
 //! the sum is squashed into −1..1 as VADER does. Then a mixed review — sentences that praise and
@@ -31,6 +34,7 @@ use std::sync::OnceLock;
 
 use crate::model::SentimentLabel;
 
+mod complaints;
 mod languages;
 
 /// The languages scored (ISO 639-1): English by the model below, the others by the same rules
@@ -416,7 +420,8 @@ const PHRASES: &[(&str, f64)] = &[
     ("went wrong", -1.6),
     ("got it wrong", -1.6),
     ("got my order wrong", -1.8),
-    ("no one", -0.4),
+    // "No one at the gate", "no one answers": nobody there is a complaint (issue 27).
+    ("no one", -1.0),
     ("nobody came", -1.6),
     ("not working", -1.6),
     ("didn't work", -1.6),
@@ -636,6 +641,8 @@ struct Word {
     /// of a phrase has an `id` so phrases compare ids, not strings.
     id: u16,
     starts_phrase: bool,
+    /// A service failure (`complaints::CUE_WORDS`): a complaint cue.
+    complaint: bool,
 }
 
 struct Phrase {
@@ -643,6 +650,8 @@ struct Phrase {
     valence: f64,
     /// One of `COUNTERFACTUALS`.
     counterfactual: bool,
+    /// One of `complaints::COMPLAINT_PHRASES` with a valence below 0.
+    complaint: bool,
 }
 
 struct Model {
@@ -666,7 +675,7 @@ fn build_model() -> Model {
             }
         }
     }
-    for (w, v) in REVIEW_WORDS {
+    for (w, v) in REVIEW_WORDS.iter().chain(complaints::COMPLAINT_WORDS) {
         words.entry(w.to_string()).or_default().valence = *v;
     }
     // Inflected forms the lexicon lacks ("SWEETEST", "poorly", "annoys"), with their stem's
@@ -702,6 +711,9 @@ fn build_model() -> Model {
         F_CONTRAST,
     );
     flag(&mut words, FUNCTION_WORDS, F_FUNCTION);
+    for w in complaints::CUE_WORDS.split_whitespace() {
+        words.entry(w.to_string()).or_default().complaint = true;
+    }
     flag(&mut words, ENGLISH_MARKERS, F_ENGLISH);
     // Apostrophe forms of the English markers match the tokens' "nt" spelling too.
     for w in ENGLISH_MARKERS
@@ -719,9 +731,12 @@ fn build_model() -> Model {
     }
     let mut phrases_from: Vec<Vec<Phrase>> = Vec::new();
     let mut next_id = 0u16;
-    let counterfactuals = COUNTERFACTUALS.iter().map(|text| (*text, None));
-    let phrases = PHRASES.iter().map(|(text, v)| (*text, Some(*v)));
-    for (text, valence) in phrases.chain(counterfactuals) {
+    let counterfactuals = COUNTERFACTUALS.iter().map(|text| (*text, None, false));
+    let phrases = PHRASES.iter().map(|(text, v)| (*text, Some(*v), false));
+    let complaint_phrases = complaints::COMPLAINT_PHRASES
+        .iter()
+        .map(|(text, v)| (*text, Some(*v), *v < 0.0));
+    for (text, valence, complaint) in phrases.chain(complaint_phrases).chain(counterfactuals) {
         let mut ids = Vec::new();
         for w in text.split(' ') {
             let key = w.replace("n't", "nt");
@@ -740,6 +755,7 @@ fn build_model() -> Model {
             words: ids,
             valence: valence.unwrap_or(0.0),
             counterfactual: valence.is_none(),
+            complaint,
         });
     }
     for list in &mut phrases_from {
@@ -837,6 +853,15 @@ struct Token {
     like: bool,
     /// The first word of a counterfactual ("could have been"): see `COUNTERFACTUALS`.
     counterfactual: bool,
+    /// "why", or the "how" of "how come": see `complaints::complaint_questions`.
+    asks_why: bool,
+    /// A question mark follows it.
+    question: bool,
+    /// Manners, not praise, in a complaint: see `complaints::mute_courtesy`.
+    courtesy: complaints::Courtesy,
+    /// A complaint cue: a wait told in numbers, a service failure of `complaints`' lists, a
+    /// "why…?" question.
+    complaint: bool,
 }
 
 /// Splits the text into tokens: words lower-cased without the punctuation around them ("didn't"
@@ -905,9 +930,39 @@ fn tokenize(m: &Model, text: &str, out: &mut Vec<Token>) -> Words {
             sentence_end,
             caps: is_caps(word),
             like: key == "like" || key == "liked" || key == "likes",
+            asks_why: key == "why"
+                || (key == "how" && raws.peek().is_some_and(|n| n.eq_ignore_ascii_case("come"))),
+            question: raw.trim_end_matches(['!', '.']).ends_with('?'),
+            courtesy: complaints::courtesy(key),
             ..Token::default()
         };
-        let entry = m.words.get(key).or_else(|| {
+        // A wait told in numbers, "3 hours", "2hrs", "an hour", reads as one token.
+        let mut duration = false;
+        if let Some(whole) = complaints::duration_start(key) {
+            if whole {
+                duration = true;
+            } else if !clause_end {
+                if let Some(unit) = raws.peek() {
+                    let unit_word = unit.trim_matches(|c: char| !c.is_alphanumeric());
+                    if unit_word.len() <= 7
+                        && complaints::is_time_unit(&unit_word.to_ascii_lowercase())
+                    {
+                        let last = unit.chars().next_back().unwrap_or(' ');
+                        t.clause_end = matches!(last, ',' | ';' | ':' | '.' | '!' | '?' | '…');
+                        t.sentence_end = matches!(last, '.' | '!' | '?' | ';' | '…');
+                        t.question = unit.trim_end_matches(['!', '.']).ends_with('?');
+                        duration = true;
+                        raws.next();
+                    }
+                }
+            }
+        }
+        let entry = if duration {
+            m.words.get(complaints::DURATION)
+        } else {
+            m.words.get(key)
+        };
+        let entry = entry.or_else(|| {
             let number =
                 !key.is_empty() && key.len() <= 3 && key.bytes().all(|b| b.is_ascii_digit());
             number.then(|| m.words.get(NUMBER)).flatten()
@@ -920,7 +975,9 @@ fn tokenize(m: &Model, text: &str, out: &mut Vec<Token>) -> Words {
                 words.lexical += usize::from(w.valence != 0.0);
             }
         }
+        t.complaint = duration;
         if let Some(w) = entry {
+            t.complaint |= w.complaint;
             t.valence = w.valence;
             t.flags = w.flags;
             t.id = w.id;
@@ -928,6 +985,12 @@ fn tokenize(m: &Model, text: &str, out: &mut Vec<Token>) -> Words {
         } else if contraction {
             // An "n't" form the list lacks ("mightn't").
             t.flags = F_NEGATION;
+        } else if raw.starts_with('#') {
+            // "#unitedfail", "#worstcustomerservice": a hashtag of words run together.
+            if let Some(v) = complaints::hashtag_valence(key) {
+                t.valence = v;
+                t.complaint = true;
+            }
         }
         out.push(t);
         if split_nt {
@@ -1090,6 +1153,11 @@ fn score_tokens(m: &Model, text: &str, toks: &mut [Token]) -> f64 {
     for i in 0..toks.len() {
         valences.push(valence_at(toks, i, caps_emphasis));
     }
+    let asked = complaints::complaint_questions(toks, &mut valences);
+    let post = toks.len() <= complaints::POST_TOKENS;
+    let cue = post && (asked || toks.iter().any(|t| t.complaint));
+    complaints::mute_courtesy(toks, &mut valences);
+    complaints::sarcastic_thanks(toks, &mut valences);
     weigh_contrast(toks, &mut valences);
     // Each sentence's net valence, summed apart for the sentences that praise and those that
     // complain: "but" has already settled the sentences that hold both.
@@ -1118,7 +1186,11 @@ fn score_tokens(m: &Model, text: &str, toks: &mut [Token]) -> f64 {
     // Problems told first, then "but"/"overall" and a clear verdict ("The shot is painful… But I
     // will continue, very effective.") is no mixed review: the verdict weighs more and the
     // review keeps its side undamped. Without the turn, praise and complaint side by side are.
-    let damping = if turned && praise > 0.0 && complaint > 0.0 {
+    let damping = if cue {
+        // A post that states a complaint is no mixed review: its courtesy and its hopes do not
+        // weigh against the complaint (see `complaints`).
+        1.0
+    } else if turned && praise > 0.0 && complaint > 0.0 {
         if verdict > 0.0 {
             praise += verdict * (VERDICT - 1.0);
         } else {
@@ -1175,6 +1247,7 @@ fn match_phrases(m: &Model, toks: &mut [Token]) {
             clause_end,
             sentence_end,
             counterfactual: p.counterfactual,
+            complaint: p.complaint,
             ..Token::default()
         };
         for t in &mut toks[i + 1..i + p.words.len()] {

@@ -13,8 +13,8 @@ use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
 
 use super::{
-    emoji_valence, is_caps, FxHasher, Token, Word, F_BOOSTER, F_CONTRAST, F_DAMPENER, F_EXCESS,
-    F_FACT_NEGATION, F_NEGATION,
+    complaints, emoji_valence, is_caps, FxHasher, Token, Word, F_BOOSTER, F_CONTRAST, F_DAMPENER,
+    F_EXCESS, F_FACT_NEGATION, F_NEGATION,
 };
 
 /// A language's function words for the rules, written folded (no accents), space-separated.
@@ -34,6 +34,14 @@ struct Rules {
     /// "schlechte", "schlechten"), so "la comida estaba mala" read as nothing. Each pair is an
     /// ending and what replaces it; the first form found wins.
     endings: &'static [(&'static str, &'static str)],
+    /// Complaint cues (`complaints`), folded: the words that ask "why" (two words: "por que"),
+    /// which make a complaint of a sentence ending in "?"; the time units that make a wait of a
+    /// number in front ("3 horas"); and the words before the number or after the unit that make
+    /// it a distance or a promise instead ("a 5 minutos del centro", "en 10 minutos").
+    why: &'static [&'static str],
+    time_units: &'static str,
+    before_distance: &'static str,
+    after_distance: &'static str,
 }
 
 // "poco"/"peu"/"pouco" in front of praise deny it ("poco amable" is unfriendly): negations.
@@ -46,6 +54,10 @@ const SPANISH: Rules = Rules {
     excess: "demasiado demasiada demasiados demasiadas",
     contrast: "pero aunque sino",
     endings: &[("as", "o"), ("os", "o"), ("a", "o"), ("es", ""), ("s", "")],
+    why: &["por que"],
+    time_units: "horas hora minutos minuto min mins hrs h",
+    before_distance: "a en dentro",
+    after_distance: "de del a andando caminando",
 };
 
 const FRENCH: Rules = Rules {
@@ -68,6 +80,10 @@ const FRENCH: Rules = Rules {
         ("s", ""),
         ("e", ""),
     ],
+    why: &["pourquoi"],
+    time_units: "heures heure minutes minute min mins h",
+    before_distance: "a dans en",
+    after_distance: "de du des a",
 };
 
 // German "zu" is "too" and "to": no excess rule ("zu Hause" is no complaint).
@@ -88,6 +104,10 @@ const GERMAN: Rules = Rules {
         ("n", ""),
         ("s", ""),
     ],
+    why: &["warum", "wieso", "weshalb"],
+    time_units: "stunden stunde minuten minute min std h",
+    before_distance: "in nach innerhalb",
+    after_distance: "zu vom von entfernt mit",
 };
 
 const ITALIAN: Rules = Rules {
@@ -106,6 +126,10 @@ const ITALIAN: Rules = Rules {
         ("i", "o"),
         ("i", "e"),
     ],
+    why: &["perche"],
+    time_units: "ore ora minuti minuto min h",
+    before_distance: "a tra fra in entro",
+    after_distance: "da dal dalla dai a",
 };
 
 const PORTUGUESE: Rules = Rules {
@@ -125,11 +149,16 @@ const PORTUGUESE: Rules = Rules {
         ("es", ""),
         ("s", ""),
     ],
+    why: &["por que"],
+    time_units: "horas hora minutos minuto min h",
+    before_distance: "a em dentro",
+    after_distance: "de do da a andando caminhando",
 };
 
 pub(super) struct Lexicon {
     words: HashMap<String, Word, BuildHasherDefault<FxHasher>>,
     endings: &'static [(&'static str, &'static str)],
+    rules: &'static Rules,
 }
 
 impl Lexicon {
@@ -199,7 +228,7 @@ pub(super) fn lexicon(language: &str) -> Option<&'static Lexicon> {
     })
 }
 
-fn build(tsv: &str, rules: &Rules) -> Lexicon {
+fn build(tsv: &str, rules: &'static Rules) -> Lexicon {
     let mut words: HashMap<String, Word, BuildHasherDefault<FxHasher>> =
         HashMap::with_capacity_and_hasher(tsv.len() / 12, Default::default());
     for line in tsv.lines() {
@@ -229,6 +258,7 @@ fn build(tsv: &str, rules: &Rules) -> Lexicon {
     Lexicon {
         words,
         endings: rules.endings,
+        rules,
     }
 }
 
@@ -264,18 +294,49 @@ pub(super) fn tokenize(lex: &Lexicon, text: &str, out: &mut Vec<Token>) {
     let mut buf = String::new();
     let mut scratch = String::new();
     let mut start: Option<usize> = None;
+    // The two words before, folded, for the complaint cues.
+    let mut before = [String::new(), String::new()];
+    let mut duration_at: Option<usize> = None;
     let mut push_word = |word: &str, buf: &mut String, out: &mut Vec<Token>| {
         buf.clear();
         fold_into(word, buf);
-        let mut t = Token {
-            caps: is_caps(word),
-            ..Token::default()
-        };
-        if let Some(w) = lex.get(buf.as_str(), &mut scratch) {
-            t.valence = w.valence;
-            t.flags = w.flags;
+        let rules = lex.rules;
+        let wait = complaints::wait_in_words(
+            &before[1],
+            &before[0],
+            buf,
+            rules.time_units,
+            rules.before_distance,
+        );
+        if let Some(at) = duration_at.take() {
+            // "a 5 minutos del centro": the unit's next word makes it a distance.
+            if complaints::has_word(rules.after_distance, buf) {
+                out[at].valence = 0.0;
+                out[at].complaint = false;
+            }
         }
-        out.push(t);
+        if wait {
+            // The number's token becomes the wait; the unit adds none.
+            if let Some(t) = out.last_mut() {
+                t.valence = complaints::DURATION_VALENCE;
+                t.complaint = true;
+                duration_at = Some(out.len() - 1);
+            }
+        } else {
+            let mut t = Token {
+                caps: is_caps(word),
+                asks_why: complaints::asks_why(rules.why, &before[0], buf),
+                ..Token::default()
+            };
+            if let Some(w) = lex.get(buf.as_str(), &mut scratch) {
+                t.valence = w.valence;
+                t.flags = w.flags;
+            }
+            out.push(t);
+        }
+        before.swap(0, 1);
+        before[0].clear();
+        before[0].push_str(buf);
     };
     for (i, c) in text.char_indices() {
         if c.is_alphanumeric() {
@@ -290,6 +351,7 @@ pub(super) fn tokenize(lex: &Lexicon, text: &str, out: &mut Vec<Token>) {
                 if let Some(t) = out.last_mut() {
                     t.clause_end = true;
                     t.sentence_end |= matches!(c, '.' | '!' | '?' | ';' | '…');
+                    t.question |= c == '?';
                 }
             }
             c if !c.is_ascii() => {
