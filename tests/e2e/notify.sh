@@ -10,7 +10,8 @@ ROOT=$PWD
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 
 echo "notify: building earshot and earshot-desktop (debug)"
-cargo build --quiet -p earshot -p earshot-desktop
+# Every target, as `cargo test --workspace` builds them (so nothing is compiled twice: smoke.sh says why).
+cargo build --quiet --workspace --all-targets
 
 TMP=$(mktemp -d -t earshot-notify.XXXXXX)
 # A desktop portal started by the app may still have a FUSE mount under the cache folder: unmount

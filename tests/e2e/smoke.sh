@@ -12,7 +12,11 @@ ROOT=$PWD
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 
 echo "smoke: building earshot and earshot-desktop (debug)"
-cargo build --quiet -p earshot -p earshot-desktop
+# Every target, as `cargo test --workspace` builds them: only then are the dev-dependencies' features
+# (wiremock's hyper, tokio-util, rustix) unified into the app's, so after `make test-rust` only the
+# app's own crate is compiled here. `-p earshot -p earshot-desktop` alone resolved other features
+# and compiled tauri, wry, gtk, reqwest and the core a second time (52 crates).
+cargo build --quiet --workspace --all-targets
 
 TAURI_DRIVER=$(command -v tauri-driver || echo "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver")
 [ -x "$TAURI_DRIVER" ] || { echo "smoke: tauri-driver not found; run 'make setup'" >&2; exit 1; }

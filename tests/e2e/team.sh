@@ -13,7 +13,8 @@ PG_BIN=${EARSHOT_PG_BIN:-/usr/lib/postgresql/15/bin}
 [ -x "$PG_BIN/initdb" ] || PG_BIN=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb | tail -n1)")
 
 echo "team e2e: building earshot and earshot-desktop (debug)"
-cargo build --quiet -p earshot -p earshot-desktop
+# Every target, as `cargo test --workspace` builds them (so nothing is compiled twice: smoke.sh says why).
+cargo build --quiet --workspace --all-targets
 TAURI_DRIVER=$(command -v tauri-driver || echo "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver")
 
 TMP=$(mktemp -d -t earshot-team-e2e.XXXXXX)

@@ -27,7 +27,9 @@ TAURI_DRIVER=$(command -v tauri-driver || echo "${CARGO_HOME:-$HOME/.cargo}/bin/
 [ -x "$TAURI_DRIVER" ] || fail "tauri-driver not found; run 'make setup'"
 command -v WebKitWebDriver >/dev/null || fail "WebKitWebDriver missing; run 'make setup'"
 
-build_s=0
+# With PACKAGE_TEST_NO_BUILD the build ran elsewhere (CI runs it beside `make test`, .ci/run),
+# which may say how long it took in PACKAGE_BUILD_S.
+build_s=${PACKAGE_BUILD_S:-0}
 if [ -z "${PACKAGE_TEST_NO_BUILD:-}" ]; then
   t=$SECONDS
   bash packaging/build.sh
