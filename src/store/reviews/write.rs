@@ -114,6 +114,15 @@ pub struct ReviewWriter<'s> {
     batch: Option<OpenBatch>,
 }
 
+/// How many unmerged segments an import lets a level of the search index hold before it merges
+/// them into one (its `crisismerge`). A search reads every segment, once per word: at 10 million
+/// reviews the 550 segments of an import that never merged made a two-word search 25 ms (p95,
+/// `make bench`), each word's newest matches sought in every segment; merging 64 at a time
+/// leaves 46 there, and the search p95 is 6.6 ms. Each batch's segment is then merged once more during the import
+/// (about what `Store::merge_search_index` would do afterwards), and not before it holds 64
+/// batches, so an import of up to 1.28 million reviews pays nothing. (Issue 31.)
+const IMPORT_CRISIS_SEGMENTS: i64 = 64;
+
 /// The search index's merge settings (FTS5's `automerge` and `crisismerge`): after each write,
 /// merge that many segments of a level at a time, a little a write, and every segment of a
 /// level at once when it holds `crisismerge`. Setting a value first writes out the terms of the
@@ -125,17 +134,19 @@ struct SearchMerges {
 }
 
 impl SearchMerges {
-    /// The settings inside an import's batch: no merge until a level holds a thousand segments
-    /// (each batch writes one, so 20 million reviews); the stored ones are set again before the
-    /// batch commits. Merging as it went took a tenth of a 1M-review import's single writer, and
-    /// each segment was merged again and again as the levels filled. The index is complete and
-    /// searched about as fast without it (a p95 of 1 ms at 1M, `make bench`). The app's next
-    /// background round or `earshot sync` merges it (`Store::merge_search_index`), and any
-    /// ordinary write merges a level that reaches the stored `crisismerge`. No setting is ever
-    /// committed but the stored one, so a killed import leaves nothing to restore.
+    /// The settings inside an import's batch: no merge until a level holds
+    /// [`IMPORT_CRISIS_SEGMENTS`] segments (each batch writes one, so 1.28 million reviews), then
+    /// that level at once; the stored ones are set again before the batch commits. Merging as
+    /// it went (automerge) took a tenth of a 1M-review import's single writer, and each segment
+    /// was merged again and again as the levels filled. An import of up to a million reviews
+    /// merges nothing and is searched about as fast (a p95 of 1 ms at 1M, `make bench`); a
+    /// bigger one merges each batch's segment once. The app's next background round or
+    /// `earshot sync` merges the rest (`Store::merge_search_index`), and any ordinary write
+    /// merges a level that reaches the stored `crisismerge`. No setting is ever committed but
+    /// the stored one, so a killed import leaves nothing to restore.
     const DEFERRED: SearchMerges = SearchMerges {
         automerge: 0,
-        crisismerge: 1_000,
+        crisismerge: IMPORT_CRISIS_SEGMENTS,
     };
 
     /// What FTS5 uses for a setting never stored (`FTS5_DEFAULT_AUTOMERGE`, `_CRISISMERGE`).
@@ -1208,6 +1219,59 @@ mod tests {
         assert_eq!(found(&store), before);
         assert!(!store.merge_search_index(budget).unwrap(), "nothing left");
         assert_eq!(settings(&store), stored);
+        store
+            .conn
+            .execute_batch("INSERT INTO reviews_fts (reviews_fts) VALUES ('integrity-check')")
+            .unwrap();
+    }
+
+    /// Issue 31: an import of more batches than [`IMPORT_CRISIS_SEGMENTS`] merges the first
+    /// level's segments once it holds that many, so a search at 10 million reviews reads tens of
+    /// segments, not hundreds; the index stays whole and finds every review.
+    #[test]
+    fn a_big_import_merges_its_segments_sixty_four_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, source) = store_with_source(dir.path());
+        let day = chrono::DateTime::parse_from_rfc3339("2025-03-01T00:00:00Z").unwrap();
+        let segments = |store: &Store| -> i64 {
+            store
+                .conn
+                .query_row(
+                    "SELECT count(DISTINCT segid) FROM reviews_fts_idx",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap()
+        };
+        let batches = IMPORT_CRISIS_SEGMENTS + 6;
+        {
+            let mut writer = store.import_writer();
+            for b in 0..batches {
+                for i in 0..3i64 {
+                    let item = IncomingReview::example(
+                        format!("r{b}-{i}"),
+                        format!("Cortado number {i} of batch {b}"),
+                        (day + chrono::Duration::minutes(b * 10 + i)).to_utc(),
+                    );
+                    writer.write(source, &item, None).unwrap();
+                }
+                writer.commit().unwrap();
+                if b + 1 < IMPORT_CRISIS_SEGMENTS {
+                    assert_eq!(segments(writer.store()), b + 1, "none merged yet");
+                }
+            }
+        }
+        // The 64th batch's segment made the first level full: its 64 became one.
+        assert_eq!(segments(&store), 1 + (batches - IMPORT_CRISIS_SEGMENTS));
+        let found = store
+            .list_reviews(&ReviewFilter {
+                search: Some("cortado".into()),
+                limit: Some(1000),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(found.len() as i64, batches * 3);
+        assert!(found.windows(2).all(|w| w[0].created_at >= w[1].created_at));
         store
             .conn
             .execute_batch("INSERT INTO reviews_fts (reviews_fts) VALUES ('integrity-check')")
