@@ -45,7 +45,27 @@ const SPANISH: Rules = Rules {
     dampeners: "algo",
     excess: "demasiado demasiada demasiados demasiadas",
     contrast: "pero aunque sino",
-    endings: &[("as", "o"), ("os", "o"), ("a", "o"), ("es", ""), ("s", "")],
+    endings: &[
+        ("as", "o"),
+        ("os", "o"),
+        ("a", "o"),
+        ("es", ""),
+        ("s", ""),
+        // Verbs: "odio"/"odié"/"odia"/"odiado" → "odiar", "adoro" → "adorar".
+        ("ando", "ar"),
+        ("ado", "ar"),
+        ("ada", "ar"),
+        ("aba", "ar"),
+        ("an", "ar"),
+        ("o", "ar"),
+        ("e", "ar"),
+        ("a", "ar"),
+        ("o", "er"),
+        ("e", "er"),
+        ("ido", "er"),
+        ("o", "ir"),
+        ("ido", "ir"),
+    ],
 };
 
 const FRENCH: Rules = Rules {
@@ -67,6 +87,13 @@ const FRENCH: Rules = Rules {
         ("es", ""),
         ("s", ""),
         ("e", ""),
+        // Verbs: "déteste"/"détesté"/"détestent" → "détester", "j'adorais" → "adorer".
+        ("ent", "er"),
+        ("ais", "er"),
+        ("ait", "er"),
+        ("ee", "er"),
+        ("e", "er"),
+        ("es", "er"),
     ],
 };
 
@@ -87,6 +114,10 @@ const GERMAN: Rules = Rules {
         ("e", ""),
         ("n", ""),
         ("s", ""),
+        // Verbs: "ich liebe"/"er hasst"/"du hasst" → "lieben", "hassen".
+        ("e", "en"),
+        ("st", "en"),
+        ("t", "en"),
     ],
 };
 
@@ -105,6 +136,18 @@ const ITALIAN: Rules = Rules {
         ("e", "o"),
         ("i", "o"),
         ("i", "e"),
+        // Verbs: "amo"/"ama"/"amano"/"amiamo"/"amando" → "amare", "odio" → "odiare".
+        ("iamo", "are"),
+        ("ando", "are"),
+        ("ano", "are"),
+        ("ato", "are"),
+        ("ata", "are"),
+        ("o", "are"),
+        ("a", "are"),
+        ("o", "ere"),
+        ("e", "ere"),
+        ("o", "ire"),
+        ("e", "ire"),
     ],
 };
 
@@ -124,6 +167,23 @@ const PORTUGUESE: Rules = Rules {
         ("oes", "ao"),
         ("es", ""),
         ("s", ""),
+        // Verbs: "amo"/"amei"/"amou"/"ama"/"amando"/"amava" → "amar", "odeio" → "odiar".
+        ("eio", "iar"),
+        ("ando", "ar"),
+        ("ado", "ar"),
+        ("ada", "ar"),
+        ("ava", "ar"),
+        ("am", "ar"),
+        ("ei", "ar"),
+        ("ou", "ar"),
+        ("o", "ar"),
+        ("a", "ar"),
+        ("o", "er"),
+        ("i", "er"),
+        ("eu", "er"),
+        ("o", "ir"),
+        ("i", "ir"),
+        ("iu", "ir"),
     ],
 };
 
@@ -142,8 +202,10 @@ impl Lexicon {
             let Some(stem) = folded.strip_suffix(ending) else {
                 continue;
             };
-            // A stem of two letters is too short to be sure of ("mas" is not "mo").
-            if stem.chars().count() < 3 {
+            // A stem of two letters is too short to be sure of ("mas" is not "mo"), unless
+            // a verb's ending goes on it ("amo" is "amar").
+            let stem_len = stem.chars().count();
+            if stem_len < 2 || (stem_len < 3 && replacement.len() < 2) {
                 continue;
             }
             scratch.clear();
@@ -258,12 +320,49 @@ pub(super) fn fold_into(word: &str, out: &mut String) {
 }
 
 /// Words split at anything that is not a letter or digit (apostrophes too: "l'hôtel",
-/// "n'est"), folded; emoji as tokens of their own. Punctuation after a word ends its clause
-/// or sentence as in English.
+/// "n'est"), folded; emoji and emoticons as tokens of their own. Punctuation after a word ends
+/// its clause or sentence as in English. Handles and links are names, not words ("@Vodafone_IT",
+/// "http"): "@Buongiorno" praises nothing. HTML entities, as posts fetched from an API carry
+/// them ("&lt;3"), are read as the characters they stand for.
 pub(super) fn tokenize(lex: &Lexicon, text: &str, out: &mut Vec<Token>) {
     let mut buf = String::new();
     let mut scratch = String::new();
-    let mut start: Option<usize> = None;
+    let mut decoded = String::new();
+    for raw in text.split_whitespace() {
+        if super::is_handle_or_link(raw) || raw.trim_end_matches(['.', ',', '…']) == "http" {
+            continue;
+        }
+        let raw = if raw.contains('&') {
+            decoded.clear();
+            decoded.push_str(raw);
+            for (entity, c) in [("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"), ("&quot;", "\"")] {
+                if decoded.contains(entity) {
+                    decoded = decoded.replace(entity, c);
+                }
+            }
+            decoded.as_str()
+        } else {
+            raw
+        };
+        if let Some(v) = emoticon(raw.trim_end_matches([',', '.', '!', '?', ';', '…'])) {
+            close_clause(out);
+            out.push(Token {
+                valence: v,
+                ..Token::default()
+            });
+            continue;
+        }
+        tokenize_words(lex, raw, out, &mut buf, &mut scratch);
+    }
+}
+
+fn tokenize_words(
+    lex: &Lexicon,
+    raw: &str,
+    out: &mut Vec<Token>,
+    buf: &mut String,
+    scratch: &mut String,
+) {
     let mut push_word = |word: &str, buf: &mut String, out: &mut Vec<Token>| {
         buf.clear();
         fold_into(word, buf);
@@ -271,19 +370,22 @@ pub(super) fn tokenize(lex: &Lexicon, text: &str, out: &mut Vec<Token>) {
             caps: is_caps(word),
             ..Token::default()
         };
-        if let Some(w) = lex.get(buf.as_str(), &mut scratch) {
+        if let Some(w) = lex.get(buf.as_str(), scratch) {
             t.valence = w.valence;
             t.flags = w.flags;
+        } else if is_laughter(buf) {
+            t.valence = LAUGHTER;
         }
         out.push(t);
     };
-    for (i, c) in text.char_indices() {
+    let mut start: Option<usize> = None;
+    for (i, c) in raw.char_indices() {
         if c.is_alphanumeric() {
             start.get_or_insert(i);
             continue;
         }
         if let Some(s) = start.take() {
-            push_word(&text[s..i], &mut buf, out);
+            push_word(&raw[s..i], buf, out);
         }
         match c {
             ',' | ';' | ':' | '.' | '!' | '?' | '…' => {
@@ -294,6 +396,7 @@ pub(super) fn tokenize(lex: &Lexicon, text: &str, out: &mut Vec<Token>) {
             }
             c if !c.is_ascii() => {
                 if let Some(v) = emoji_valence(c) {
+                    close_clause(out);
                     out.push(Token {
                         valence: v,
                         ..Token::default()
@@ -304,8 +407,71 @@ pub(super) fn tokenize(lex: &Lexicon, text: &str, out: &mut Vec<Token>) {
         }
     }
     if let Some(s) = start {
-        push_word(&text[s..], &mut buf, out);
+        push_word(&raw[s..], buf, out);
     }
+}
+
+/// An emoji or emoticon says how the writer feels about all that came before: it stands apart,
+/// as punctuation does, so no "no" or "muy" reaches it ("no me gusta 😡" is no praise).
+fn close_clause(out: &mut [Token]) {
+    if let Some(t) = out.last_mut() {
+        t.clause_end = true;
+    }
+}
+
+/// Laughter written out is a friendly tone in every language, VADER's "haha" and "lol".
+const LAUGHTER: f64 = 1.8;
+
+/// "jajaja", "jejeje", "ahahah", "hahaha", "hihi" (one consonant, h or j, between vowels, at
+/// least twice), Brazilian "kkkk" and "rsrs", French "mdr"/"ptdr", "lol", "xd". Folded.
+fn is_laughter(word: &str) -> bool {
+    let b = word.as_bytes();
+    if matches!(word, "lol" | "mdr" | "ptdr" | "xd" | "xdd" | "xddd" | "lmao") {
+        return true;
+    }
+    if b.len() >= 3 && b.iter().all(|&c| c == b'k') {
+        return true;
+    }
+    if b.len() >= 4 && b.chunks(2).all(|p| p == b"rs") {
+        return true;
+    }
+    if b.len() < 4 {
+        return false;
+    }
+    let consonant = if b.contains(&b'j') { b'j' } else { b'h' };
+    let mut consonants = 0;
+    let mut previous_consonant = false;
+    for &c in b {
+        if c == consonant {
+            // "hh" in a hurried "hahahha" is still laughter; a word is not ("hija" has two
+            // different consonants and fails below).
+            consonants += usize::from(!previous_consonant);
+            previous_consonant = true;
+        } else if matches!(c, b'a' | b'e' | b'i') {
+            previous_consonant = false;
+        } else {
+            return false;
+        }
+    }
+    consonants >= 2
+}
+
+/// Emoticons, with VADER's valences ("<3" 1.9, ":(" −1.9); a few that tweets in these
+/// languages use and VADER lacks ("-.-", "u.u": annoyance, sadness).
+fn emoticon(raw: &str) -> Option<f64> {
+    Some(match raw {
+        ":)" | ":-)" | "(:" | "=)" | ":))" | ":)))" | "c:" => 2.0,
+        ":D" | ":-D" | "=D" | "xD" | "XD" | ":DD" => 2.3,
+        ";)" | ";-)" | ";D" => 1.2,
+        ":P" | ":p" | ":-P" | ":-p" | ";P" | ";p" => 1.2,
+        "<3" | "<33" | "<333" => 1.9,
+        "^^" | "^_^" | "^.^" => 1.8,
+        ":(" | ":-(" | "):" | "=(" | ":((" | ":(((" => -1.9,
+        ":'(" | ":'-(" | "T_T" | "u.u" | "U.U" => -2.2,
+        ":/" | ":-/" | ":S" | ":s" | "-.-" | "-_-" | "¬¬" | "¬_¬" => -1.4,
+        ">:(" | "D:" => -2.0,
+        _ => return None,
+    })
 }
 
 /// The languages with a model, in the order a tie between them is settled when nothing else tells
@@ -408,4 +574,74 @@ pub(super) fn short_text_language(
         }
     }
     best.map(|(language, _)| language)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The score of `text` read in `language`, the language check left out.
+    fn score_in(language: &str, text: &str) -> f64 {
+        let mut toks = Vec::new();
+        tokenize(lexicon(language).unwrap(), text, &mut toks);
+        super::super::score_tokens(super::super::model(), text, &mut toks)
+    }
+
+    #[test]
+    fn laughter_is_told_from_words() {
+        for w in [
+            "jajaja", "jaja", "jejeje", "ahahah", "ahah", "hahahha", "hihi", "kkkk", "rsrs", "mdr",
+            "xd",
+        ] {
+            assert!(is_laughter(w), "{w}");
+        }
+        for w in ["hija", "haja", "aha", "hehr", "kk", "rs", "ha", "hojas", "achat"] {
+            assert!(!is_laughter(w), "{w}");
+        }
+        assert!(score_in("es", "jajajaja") > 0.0);
+        assert!(score_in("pt", "kkkkkk") > 0.0);
+    }
+
+    #[test]
+    fn emoticons_and_html_entities_are_read() {
+        assert!(score_in("de", "nachtiii &lt;3") > 0.0);
+        assert!(score_in("de", "klappt nicht :/") < 0.0);
+        assert!(score_in("es", "otra vez lunes -.-") < 0.0);
+        assert!(score_in("fr", "à demain :)") > 0.0);
+        assert!(score_in("it", "che giornata :(") < 0.0);
+    }
+
+    #[test]
+    fn handles_and_links_are_names_not_words() {
+        assert!(score_in("it", "bravo") > 0.0);
+        assert_eq!(score_in("it", "@bravo ci vediamo domani"), 0.0);
+        assert_eq!(score_in("es", "mira http://bueno.example"), 0.0);
+    }
+
+    #[test]
+    fn verbs_are_found_in_their_other_persons_and_tenses() {
+        for (language, text, sign) in [
+            ("es", "Amo este lugar", 1.0),
+            ("es", "Odié la espera", -1.0),
+            ("pt", "Adorei o jantar", 1.0),
+            ("pt", "Amo esse lugar", 1.0),
+            ("it", "Amo questo posto", 1.0),
+            ("fr", "Je déteste attendre", -1.0),
+            ("de", "Ich hasse Warteschlangen", -1.0),
+        ] {
+            let score = score_in(language, text);
+            assert!(score * sign > 0.0, "{text:?} scored {score}");
+        }
+    }
+
+    #[test]
+    fn lexicon_corrections_hold() {
+        // "caro" is expensive in a complaint, "si"/"tutte"/"sur" are grammar.
+        assert!(score_in("es", "Muy caro") < 0.0);
+        assert!(score_in("pt", "Muito caro") < 0.0);
+        assert_eq!(score_in("it", "si tutte"), 0.0);
+        assert_eq!(score_in("fr", "sur la table"), 0.0);
+        assert!(score_in("fr", "c'est nul") < 0.0);
+        assert!(score_in("pt", "que lindo") > 0.0);
+    }
 }
