@@ -110,7 +110,7 @@ NOT_OPINIONS = {
     "schnell anziehen wollen",
     "it": "si tutte tutti tutto tutta ancora fine tipo persona uomo italiana italiani italiano "
     "caro certo unico nuovo nuova giovane vecchio modello pieno stampo libero sociale centro "
-    "sito alcune sveglio",
+    "sito alcune sveglio tanto",
     "pt": "voce deus quer dando sete tia marco tipo favor grande acordado partidario temperado",
 }
 # Valences the sources lack or get wrong: "caro" is dear, and in a complaint expensive; slang and

@@ -105,8 +105,8 @@ const FRENCH: Rules = Rules {
 
 // German "zu" is "too" and "to": no excess rule ("zu Hause" is no complaint).
 const GERMAN: Rules = Rules {
-    negations: "nicht kein keine keinen keinem keiner keines nie niemals nichts ohne weder kaum",
-    fact_negations: "nicht kein keine keinen keinem keiner ohne",
+    negations: "nicht nich kein keine keinen keinem keiner keines nie niemals nichts ohne weder kaum",
+    fact_negations: "nicht nich kein keine keinen keinem keiner ohne",
     boosters: "sehr total extrem wirklich echt super absolut besonders ausserst richtig voll \
                ganz uberaus unglaublich so",
     dampeners: "ziemlich etwas eher relativ",
@@ -401,6 +401,8 @@ fn tokenize_words(
         } else if let Some(w) = elongated(lex, buf, scratch) {
             t.valence = w.valence;
             t.flags = w.flags;
+        } else if let Some(v) = english_loanword(buf) {
+            t.valence = v;
         }
         out.push(t);
     };
@@ -470,6 +472,27 @@ fn elongated<'a>(lex: &'a Lexicon, folded: &str, scratch: &mut String) -> Option
         }
     }
     None
+}
+
+/// English words in a post in another language ("happy", "love", "nice", "shit", "fail"),
+/// as posts in every language borrow them, and the words French and the others share with
+/// English ("violence", "pollution", "élégance"), read with the English lexicon's valence when
+/// the language's own lexicon lacks them. Not the false friends: words of four letters or more
+/// that mean something else in one of the five languages (German "Gift" is poison, "Kind" a
+/// child, "gross" big; French and Italian "dire" is to say, "champs" fields), nor the English
+/// lexicon's weak words (below 1.0), which are mostly plain words.
+fn english_loanword(folded: &str) -> Option<f64> {
+    const FALSE_FRIENDS: &str = "dire champs champ grace hago sete gross kind well fallen hell \
+                                 gift bald fond favor original natural pita also fast brave \
+                                 chance mist rate pretender";
+    if folded.len() < 4 || !folded.is_ascii() {
+        return None;
+    }
+    let w = super::model().words.get(folded)?;
+    if w.valence.abs() < 1.0 || FALSE_FRIENDS.split_whitespace().any(|f| f == folded) {
+        return None;
+    }
+    Some(w.valence)
 }
 
 /// Laughter written out is a friendly tone in every language, VADER's "haha" and "lol".
@@ -698,6 +721,16 @@ mod tests {
     fn schon_without_its_umlaut_is_already_not_beautiful() {
         assert!(score_in("de", "Das ist schön") > 0.0);
         assert_eq!(score_in("de", "Das ist schon da"), 0.0);
+    }
+
+    #[test]
+    fn english_loanwords_are_read_and_false_friends_are_not() {
+        assert!(score_in("de", "Bin so happy heute") > 0.0);
+        assert!(score_in("it", "che fail") < 0.0);
+        assert!(score_in("fr", "encore de la violence") < 0.0);
+        // German "Gift" is poison, "Kind" a child: no English praise here.
+        assert_eq!(score_in("de", "Das Kind schläft"), 0.0);
+        assert!(score_in("de", "Gift im Essen") < 0.0);
     }
 
     #[test]
