@@ -107,7 +107,8 @@ NOT_OPINIONS = {
     "fr": "sur plus comme haute tout toute tous toutes si malgre aura petit franc centrale "
     "centrales questions matiere social sociales economique nouvelle nouveau nouveaux",
     "de": "ja bitte wurde wohl einfach gerade gross schwarz rat nah direkt oben glatt aktiv "
-    "schnell anziehen wollen",
+    "schnell anziehen wollen halt ach naturlich sicher klar recht sucht frei fertig erhalt kaufen "
+    "druck rege anders blau trotz gesucht rein bestimmt gefragt wach komisch echt",
     "it": "si tutte tutti tutto tutta ancora fine tipo persona uomo italiana italiani italiano "
     "caro certo unico nuovo nuova giovane vecchio modello pieno stampo libero sociale centro "
     "sito alcune sveglio tanto",
@@ -124,7 +125,8 @@ VALENCES = {
     "de": {"danke": 1.8, "mist": -2.2, "leider": -1.2, "sorry": -0.8, "eng": -0.8},
     "it": {"buon": 1.8, "basta": -1.2, "sperare": 1.2, "puttana": -2.5, "bravo": 2.0},
     "pt": {"caro": -1.2, "lindo": 2.6, "linda": 2.6, "fofo": 2.0, "incrivel": 2.6, "top": 2.0,
-           "massa": 1.5, "socorro": -1.2, "credo": -1.5, "foda": 1.0},
+           "massa": 1.5, "socorro": -1.2, "credo": -1.5, "foda": 1.0, "sensacional": 2.6,
+           "caralho": -1.5},
 }
 
 
