@@ -105,7 +105,8 @@ const FRENCH: Rules = Rules {
 
 // German "zu" is "too" and "to": no excess rule ("zu Hause" is no complaint).
 const GERMAN: Rules = Rules {
-    negations: "nicht nich kein keine keinen keinem keiner keines nie niemals nichts ohne weder kaum",
+    negations:
+        "nicht nich kein keine keinen keinem keiner keines nie niemals nichts ohne weder kaum",
     fact_negations: "nicht nich kein keine keinen keinem keiner ohne",
     boosters: "sehr total extrem wirklich echt super absolut besonders ausserst richtig voll \
                ganz uberaus unglaublich so",
@@ -355,7 +356,12 @@ pub(super) fn tokenize(lex: &Lexicon, text: &str, out: &mut Vec<Token>) {
         let raw = if raw.contains('&') {
             decoded.clear();
             decoded.push_str(raw);
-            for (entity, c) in [("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"), ("&quot;", "\"")] {
+            for (entity, c) in [
+                ("&lt;", "<"),
+                ("&gt;", ">"),
+                ("&amp;", "&"),
+                ("&quot;", "\""),
+            ] {
                 if decoded.contains(entity) {
                     decoded = decoded.replace(entity, c);
                 }
@@ -502,7 +508,10 @@ const LAUGHTER: f64 = 1.8;
 /// least twice), Brazilian "kkkk" and "rsrs", French "mdr"/"ptdr", "lol", "xd". Folded.
 fn is_laughter(word: &str) -> bool {
     let b = word.as_bytes();
-    if matches!(word, "lol" | "mdr" | "ptdr" | "xd" | "xdd" | "xddd" | "lmao") {
+    if matches!(
+        word,
+        "lol" | "mdr" | "ptdr" | "xd" | "xdd" | "xddd" | "lmao"
+    ) {
         return true;
     }
     if b.len() >= 3 && b.iter().all(|&c| c == b'k') {
@@ -671,7 +680,9 @@ mod tests {
         ] {
             assert!(is_laughter(w), "{w}");
         }
-        for w in ["hija", "haja", "aha", "hehr", "kk", "rs", "ha", "hojas", "achat"] {
+        for w in [
+            "hija", "haja", "aha", "hehr", "kk", "rs", "ha", "hojas", "achat",
+        ] {
             assert!(!is_laughter(w), "{w}");
         }
         assert!(score_in("es", "jajajaja") > 0.0);
