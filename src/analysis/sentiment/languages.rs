@@ -55,7 +55,15 @@ const SPANISH: Rules = Rules {
         ("a", "o"),
         ("es", ""),
         ("s", ""),
-        // Verbs: "odio"/"odié"/"odia"/"odiado" → "odiar", "adoro" → "adorar".
+        // Superlatives: "buenísimo", "malísimas" → "bueno", "malo".
+        ("isimo", "o"),
+        ("isima", "o"),
+        ("isimos", "o"),
+        ("isimas", "o"),
+        // Verbs: "odio"/"odié"/"odia"/"odiado" → "odiar", "adoro" → "adorar", "sufriendo" →
+        // "sufrir".
+        ("iendo", "er"),
+        ("iendo", "ir"),
         ("ando", "ar"),
         ("ado", "ar"),
         ("ada", "ar"),
@@ -144,7 +152,15 @@ const ITALIAN: Rules = Rules {
         ("e", "o"),
         ("i", "o"),
         ("i", "e"),
-        // Verbs: "amo"/"ama"/"amano"/"amiamo"/"amando" → "amare", "odio" → "odiare".
+        // Superlatives: "bruttissimo" → "brutto".
+        ("issimo", "o"),
+        ("issima", "o"),
+        ("issimi", "o"),
+        ("issime", "o"),
+        // Verbs: "amo"/"ama"/"amano"/"amiamo"/"amando" → "amare", "odio" → "odiare",
+        // "soffrendo" → "soffrire".
+        ("endo", "ere"),
+        ("endo", "ire"),
         ("iamo", "are"),
         ("ando", "are"),
         ("ano", "are"),
@@ -176,7 +192,15 @@ const PORTUGUESE: Rules = Rules {
         ("oes", "ao"),
         ("es", ""),
         ("s", ""),
-        // Verbs: "amo"/"amei"/"amou"/"ama"/"amando"/"amava" → "amar", "odeio" → "odiar".
+        // Superlatives: "lindíssimo", "chatíssima" → "lindo", "chato".
+        ("issimo", "o"),
+        ("issima", "o"),
+        ("issimos", "o"),
+        ("issimas", "o"),
+        // Verbs: "amo"/"amei"/"amou"/"ama"/"amando"/"amava" → "amar", "odeio" → "odiar",
+        // "sofrendo" → "sofrer".
+        ("endo", "er"),
+        ("indo", "ir"),
         ("eio", "iar"),
         ("ando", "ar"),
         ("ado", "ar"),
@@ -213,10 +237,11 @@ impl Lexicon {
             let Some(stem) = folded.strip_suffix(ending) else {
                 continue;
             };
-            // A stem of two letters is too short to be sure of ("mas" is not "mo"), unless
-            // a verb's ending goes on it ("amo" is "amar").
+            // A stem of one letter is too short to be sure of ("mas" is not "mo"), and so is
+            // a bare stem of two; two letters and an ending are a word ("feas" is "feo",
+            // "amo" is "amar").
             let stem_len = stem.chars().count();
-            if stem_len < 2 || (stem_len < 3 && replacement.len() < 2) {
+            if stem_len < 2 || (stem_len < 3 && replacement.is_empty()) {
                 continue;
             }
             scratch.clear();
@@ -553,7 +578,7 @@ fn emoticon(raw: &str) -> Option<f64> {
         "^^" | "^_^" | "^.^" => 1.8,
         ":(" | ":-(" | "):" | "=(" | ":((" | ":(((" => -1.9,
         ":'(" | ":'-(" | "T_T" | "u.u" | "U.U" | "ç_ç" | "ç__ç" => -2.2,
-        ":/" | ":-/" | ":S" | ":s" | "-.-" | "-_-" | "¬¬" | "¬_¬" => -1.4,
+        ":/" | ":-/" | ":S" | ":s" | "-.-" | "-_-" | "¬¬" | "¬_¬" | "ಠ_ಠ" => -1.4,
         ">:(" | "D:" => -2.0,
         _ => return None,
     })
@@ -706,7 +731,7 @@ mod tests {
     }
 
     #[test]
-    fn verbs_are_found_in_their_other_persons_and_tenses() {
+    fn verbs_superlatives_and_short_stems_are_found_in_their_other_forms() {
         for (language, text, sign) in [
             ("es", "Amo este lugar", 1.0),
             ("es", "Odié la espera", -1.0),
@@ -715,6 +740,10 @@ mod tests {
             ("it", "Amo questo posto", 1.0),
             ("fr", "Je déteste attendre", -1.0),
             ("de", "Ich hasse Warteschlangen", -1.0),
+            ("es", "Estoy sufriendo", -1.0),
+            ("es", "Camisetas feas", -1.0),
+            ("es", "Buenísimo", 1.0),
+            ("it", "Bruttissimo", -1.0),
         ] {
             let score = score_in(language, text);
             assert!(score * sign > 0.0, "{text:?} scored {score}");
