@@ -395,7 +395,8 @@ pub(super) fn tokenize(lex: &Lexicon, text: &str, out: &mut Vec<Token>) {
         } else {
             raw
         };
-        if let Some(v) = emoticon(raw.trim_end_matches([',', '.', '!', '?', ';', '…'])) {
+        if let Some(v) = emoticon_drawn_out(raw.trim_end_matches([',', '.', '!', '?', ';', '…']))
+        {
             close_clause(out);
             out.push(Token {
                 valence: v,
@@ -566,6 +567,22 @@ fn is_laughter(word: &str) -> bool {
     consonants >= 2
 }
 
+/// An emoticon, its mouth drawn out or not (":((((((", ":DDD", ":)))))" are ":(", ":D", ":)").
+fn emoticon_drawn_out(raw: &str) -> Option<f64> {
+    if let Some(v) = emoticon(raw) {
+        return Some(v);
+    }
+    let last = raw.chars().next_back()?;
+    if !raw.is_ascii() || !matches!(last, '(' | ')' | 'D' | 'P' | 'p' | '/') {
+        return None;
+    }
+    let mouth = raw.trim_end_matches(last);
+    if mouth.is_empty() || raw.len() - mouth.len() < 2 {
+        return None;
+    }
+    emoticon(&raw[..mouth.len() + 1])
+}
+
 /// Emoticons, with VADER's valences ("<3" 1.9, ":(" −1.9); a few that tweets in these
 /// languages use and VADER lacks ("-.-", "u.u": annoyance, sadness).
 fn emoticon(raw: &str) -> Option<f64> {
@@ -576,7 +593,7 @@ fn emoticon(raw: &str) -> Option<f64> {
         ":P" | ":p" | ":-P" | ":-p" | ";P" | ";p" => 1.2,
         "<3" | "<33" | "<333" => 1.9,
         "^^" | "^_^" | "^.^" => 1.8,
-        ":(" | ":-(" | "):" | "=(" | ":((" | ":(((" => -1.9,
+        ":(" | ":-(" | "):" | "=(" | ":((" | ":(((" | ";(" => -1.9,
         ":'(" | ":'-(" | "T_T" | "u.u" | "U.U" | "ç_ç" | "ç__ç" => -2.2,
         ":/" | ":-/" | ":S" | ":s" | "-.-" | "-_-" | "¬¬" | "¬_¬" | "ಠ_ಠ" => -1.4,
         ">:(" | "D:" => -2.0,
@@ -721,6 +738,8 @@ mod tests {
         assert!(score_in("es", "otra vez lunes -.-") < 0.0);
         assert!(score_in("fr", "à demain :)") > 0.0);
         assert!(score_in("it", "che giornata :(") < 0.0);
+        assert!(score_in("de", "meine Tweets :((((((((") < 0.0);
+        assert!(score_in("es", "mañana :DDDD") > 0.0);
     }
 
     #[test]
