@@ -374,6 +374,7 @@ pub(super) fn tokenize(lex: &Lexicon, text: &str, out: &mut Vec<Token>) {
     let mut buf = String::new();
     let mut scratch = String::new();
     let mut decoded = String::new();
+    let mut asked = false;
     for raw in text.split_whitespace() {
         if super::is_handle_or_link(raw) || raw.trim_end_matches(['.', ',', '…']) == "http" {
             continue;
@@ -404,7 +405,7 @@ pub(super) fn tokenize(lex: &Lexicon, text: &str, out: &mut Vec<Token>) {
             });
             continue;
         }
-        tokenize_words(lex, raw, out, &mut buf, &mut scratch);
+        tokenize_words(lex, raw, out, &mut buf, &mut scratch, &mut asked);
     }
 }
 
@@ -414,6 +415,7 @@ fn tokenize_words(
     out: &mut Vec<Token>,
     buf: &mut String,
     scratch: &mut String,
+    asked: &mut bool,
 ) {
     let mut push_word = |word: &str, buf: &mut String, out: &mut Vec<Token>| {
         buf.clear();
@@ -449,9 +451,18 @@ fn tokenize_words(
         }
         match c {
             ',' | ';' | ':' | '.' | '!' | '?' | '…' => {
-                if let Some(t) = out.last_mut() {
-                    t.clause_end = true;
-                    t.sentence_end |= matches!(c, '.' | '!' | '?' | ';' | '…');
+                let Some(t) = out.last_mut() else { continue };
+                let first_question = c == '?' && !t.sentence_end && !*asked;
+                t.clause_end = true;
+                t.sentence_end |= matches!(c, '.' | '!' | '?' | ';' | '…');
+                if first_question {
+                    *asked = true;
+                    out.push(Token {
+                        valence: QUESTION,
+                        clause_end: true,
+                        sentence_end: true,
+                        ..Token::default()
+                    });
                 }
             }
             c if !c.is_ascii() => {
@@ -470,6 +481,14 @@ fn tokenize_words(
         push_word(&raw[s..], buf, out);
     }
 }
+
+/// A post that asks leans to complaint: "Why is my order still not here?", "¿Y el wifi?". On the
+/// development tweets a question was a negative post more than twice as often as a positive one,
+/// in each of the five languages. The lean is the text's first question's alone and small: a
+/// plain question ("¿Abren los domingos?") stays neutral, and any word of opinion outweighs it;
+/// only a post that says nothing else falls on the side of complaint. -0.5 and -1.0 did alike on
+/// the development tweets (+0.5 to +2 points of accuracy, +1 to +5 of negatives heard).
+const QUESTION: f64 = -0.5;
 
 /// An emoji or emoticon says how the writer feels about all that came before: it stands apart,
 /// as punctuation does, so no "no" or "muy" reaches it ("no me gusta 😡" is no praise).
@@ -790,6 +809,14 @@ mod tests {
         // German "Gift" is poison, "Kind" a child: no English praise here.
         assert_eq!(score_in("de", "Das Kind schläft"), 0.0);
         assert!(score_in("de", "Gift im Essen") < 0.0);
+    }
+
+    #[test]
+    fn a_question_leans_to_complaint_and_a_plain_one_stays_neutral() {
+        let plain = score_in("es", "¿Abren los domingos? ¿Y los lunes?");
+        assert!(plain < 0.0 && plain > -0.2, "{plain}");
+        assert!(score_in("it", "Perché il mio ordine non è ancora arrivato?") < 0.0);
+        assert!(score_in("pt", "Quem mais ama esse programa? Lindo demais") > 0.0);
     }
 
     #[test]
