@@ -119,14 +119,25 @@ NOT_OPINIONS = {
 # "Mist"); laughter and emoticons are read by the Rust side.
 VALENCES = {
     "es": {"caro": -1.2, "jodido": -2.0, "encantar": 2.5, "horrible": -2.5, "fatal": -2.0,
-           "harto": -1.8, "verguenza": -2.0, "asco": -2.2},
+           "harto": -1.8, "verguenza": -2.0, "asco": -2.2,
+           # Chat slang the sources lack.
+           "joder": -1.5, "molar": 2.0, "flipante": 2.2, "chulo": 1.8, "buah": -1.0},
     "fr": {"aimer": 2.0, "nul": -2.0, "bravo": 2.2, "chiant": -2.2, "triste": -1.8,
-           "honte": -2.2, "pire": -2.2},
-    "de": {"danke": 1.8, "mist": -2.2, "leider": -1.2, "sorry": -0.8, "eng": -0.8},
-    "it": {"buon": 1.8, "basta": -1.2, "sperare": 1.2, "puttana": -2.5, "bravo": 2.0},
+           "honte": -2.2, "pire": -2.2,
+           # Chat slang the sources lack.
+           "relou": -2.0, "bof": -1.0, "kiffer": 2.2, "naze": -2.0, "galere": -1.8, "ouf": 1.0},
+    "de": {"danke": 1.8, "mist": -2.2, "leider": -1.2, "sorry": -0.8, "eng": -0.8,
+           # Chat slang the sources lack.
+           "kacke": -2.5, "hammer": 1.5, "seufz": -1.2},
+    "it": {"buon": 1.8, "basta": -1.2, "sperare": 1.2, "puttana": -2.5, "bravo": 2.0,
+           # Chat slang the sources lack.
+           "uffa": -1.5, "figo": 2.0, "evvai": 2.2, "boh": -0.5},
     "pt": {"caro": -1.2, "lindo": 2.6, "linda": 2.6, "fofo": 2.0, "incrivel": 2.6, "top": 2.0,
            "massa": 1.5, "socorro": -1.2, "credo": -1.5, "foda": 1.0, "sensacional": 2.6,
-           "caralho": -1.5},
+           "caralho": -1.5,
+           # Chat slang the sources lack.
+           "preguica": -1.5, "aff": -1.5, "affs": -1.5, "pqp": -2.0, "eca": -1.8, "vacilo": -1.5,
+           "chatice": -1.8},
 }
 
 
