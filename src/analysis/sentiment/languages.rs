@@ -588,6 +588,10 @@ fn is_laughter(word: &str) -> bool {
 
 /// An emoticon, its mouth drawn out or not (":((((((", ":DDD", ":)))))" are ":(", ":D", ":)").
 fn emoticon_drawn_out(raw: &str) -> Option<f64> {
+    // Most chunks are words, letters and digits only: no emoticon ("xD" is read as laughter).
+    if raw.chars().all(char::is_alphanumeric) {
+        return None;
+    }
     if let Some(v) = emoticon(raw) {
         return Some(v);
     }
@@ -607,7 +611,7 @@ fn emoticon_drawn_out(raw: &str) -> Option<f64> {
 fn emoticon(raw: &str) -> Option<f64> {
     Some(match raw {
         ":)" | ":-)" | "(:" | "=)" | ":))" | ":)))" | "c:" | ":3" => 2.0,
-        ":D" | ":-D" | "=D" | "xD" | "XD" | ":DD" => 2.3,
+        ":D" | ":-D" | "=D" | ":DD" => 2.3,
         ";)" | ";-)" | ";D" => 1.2,
         ":P" | ":p" | ":-P" | ":-p" | ";P" | ";p" => 1.2,
         "<3" | "<33" | "<333" => 1.9,
