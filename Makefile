@@ -107,10 +107,16 @@ bench: setup
 # Then one table over every labelled set (tests/fixtures/eval/README.md), beside the frozen baseline and
 # VADER. Pattern's test corpora (personal use, so not in the repo) are fetched once into
 # target/eval-data with pip, as `make setup` installs what is missing; without a network the table
-# goes without them.
+# goes without them. UMSAB's tweets in six languages (XLM-T; terms of Twitter and of the source corpora
+# may apply, so not in the repo) come from a checkout named by UMSAB_DIR (`git clone
+# https://github.com/cardiffnlp/xlm-t`, commit 874214d): the test split into target/eval-data (held out),
+# train + val into target/dev-sets (tuning); without UMSAB_DIR the table goes without them.
 eval:
 	@[ -f target/eval-data/de-amazon-books.tsv ] || python3 tools/sentiment/prepare_data.py --eval-extra target/eval-data \
 	  || echo "eval: Pattern's corpora could not be fetched; the table goes without them"
+	@[ -z "$(UMSAB_DIR)" ] || [ -f target/eval-data/it-umsab-tweets.tsv ] \
+	  || python3 tools/sentiment/prepare_data.py --umsab "$(UMSAB_DIR)" \
+	  || echo "eval: UMSAB's tweets could not be read from $(UMSAB_DIR); the table goes without them"
 	cargo run --release -p earshot --example eval -- tests/fixtures/booking-hotel-reviews-sample.csv
 
 # libFuzzer on the connector parsers and the import, FUZZ_SECONDS each (cargo-fuzz; this machine

