@@ -35,8 +35,9 @@ try {
     await s.click('#team-use');
     const status = await s.waitFor('the team database in use', "const t = document.getElementById('team-status')?.textContent ?? ''; return /Live updates are on/.test(t) ? t : null");
     expect(/team database postgresql:\/\/postgres@127\.0\.0\.1/.test(status), status);
-    // The rest of Settings works on the team database too; its data card speaks of the server.
-    await s.waitFor('Settings on the team database', "return document.getElementById('data-on-team') && document.getElementById('profile') ? true : null");
+    // The rest of Settings works on the team database too; its data card speaks of the team's
+    // shared database and offers its backups (a copy of the team's reviews on this computer).
+    await s.waitFor('Settings on the team database', "return /shared database/.test(document.getElementById('data')?.textContent ?? '') && document.getElementById('backup-now') && document.getElementById('profile') ? true : null");
     const field = await s.run("return document.getElementById('team-password')?.value");
     expect(field === '', `the password field shows ${JSON.stringify(field)}`);
     await s.run("document.getElementById('team')?.scrollIntoView({ block: 'start' })");
