@@ -40,6 +40,10 @@ try {
     await s.waitFor('Settings on the team database', "return /shared database/.test(document.getElementById('data')?.textContent ?? '') && document.getElementById('backup-now') && document.getElementById('profile') ? true : null");
     const field = await s.run("return document.getElementById('team-password')?.value");
     expect(field === '', `the password field shows ${JSON.stringify(field)}`);
+    await s.run("document.getElementById('data')?.scrollIntoView({ block: 'start' })");
+    const data = await s.run("return document.getElementById('data')?.innerText ?? ''");
+    expect(/No backups of the team’s reviews on this computer yet/.test(data), `the data card on a team database: ${data}`);
+    await s.screenshot('settings-team-data');
     await s.run("document.getElementById('team')?.scrollIntoView({ block: 'start' })");
     await s.screenshot('settings-team-in-use');
     const choice = readFileSync(path.join(path.dirname(env.TEAM_SEAT_DB), 'seat.db.team.json'), 'utf8');

@@ -455,7 +455,9 @@ function dataCard(o, ctx) {
     h('dl', { class: 'data-paths' },
       h('div', null, h('dt', null, 'Database'), h('dd', null, h('code', { id: 'settings-db-path' }, o.db_path))),
       h('div', null, h('dt', null, 'Backups'), h('dd', null, h('code', { id: 'settings-backup-dir' }, o.backup_dir),
-        h('span', { class: 'muted' }, 'One a day is kept for a week, then one a week for a month.')))),
+        h('span', { class: 'muted' }, onTeam
+          ? 'Made when you choose Back up now. One a day is kept for a week, then one a week for a month.'
+          : 'One a day is kept for a week, then one a week for a month.')))),
     h('div', { class: 'actions actions-left' }, backupBtn, exportBtn, pngBtn),
     backups.length ? h('table', { class: 'backups', id: 'backup-list' },
       h('caption', { class: 'sr-only' }, 'Backups'),
@@ -480,7 +482,9 @@ function dataCard(o, ctx) {
             }
           },
         }, 'Restore'))))))
-      : h('p', { class: 'muted', id: 'backup-list' }, 'No backups yet. Earshot makes one a day while it runs.'));
+      : h('p', { class: 'muted', id: 'backup-list' }, onTeam
+        ? 'No backups of the team’s reviews on this computer yet.'
+        : 'No backups yet. Earshot makes one a day while it runs.'));
 }
 
 // ---- The screen -----------------------------------------------------------------------------
