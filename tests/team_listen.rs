@@ -89,3 +89,44 @@ fn team_listen_hears_on_after_the_server_drops_its_connection() {
     assert!(stderr.contains("trying again in 0.5 s"), "{stderr}");
     assert!(lines.next().is_none(), "only the two changes on stdout");
 }
+
+/// A database another seat upgraded past this Earshot while it listened is no loss to wait
+/// out: when the link comes back to a newer schema, `team listen` says so and ends with an
+/// error, rather than trying again every 30 s for ever.
+#[test]
+fn team_listen_ends_with_the_error_when_the_schema_became_newer_than_this_earshot() {
+    let url = cluster::fresh_database("listen_newer_schema");
+    drop(PgStore::open(&url).unwrap());
+    let mut admin = Client::connect(&url, NoTls).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_earshot"))
+        .args(["--db", &url, "team", "listen"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let listening = wait_for_a_listener(&mut admin, 0);
+    admin
+        .execute(
+            "INSERT INTO earshot_schema VALUES ($1, 'from the future', 0)",
+            &[&(earshot::store::postgres::PG_SCHEMA_VERSION as i32 + 1)],
+        )
+        .unwrap();
+    admin
+        .execute("SELECT pg_terminate_backend($1)", &[&listening])
+        .unwrap();
+    let until = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > until {
+            child.kill().unwrap();
+            panic!("team listen kept trying a database newer than itself");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert!(!status.success(), "{stderr}");
+    assert!(stderr.contains("newer"), "{stderr}");
+}

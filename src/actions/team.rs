@@ -92,6 +92,5 @@ pub fn listen(
                 true
             }
         })
-    });
-    Ok(())
+    })
 }

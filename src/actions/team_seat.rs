@@ -186,6 +186,16 @@ pub fn seat_file() -> PathBuf {
     base.join("earshot").join("earshot.db")
 }
 
+/// This seat's own database file when Earshot runs on `location`: the file itself, or on a team
+/// database the seat's file ([`seat_file`]), where its preferences and its backups of the team's
+/// reviews are kept. A team URL is never taken for a path (it may hold a password).
+pub fn own_file(location: &crate::store::DbLocation) -> PathBuf {
+    match location {
+        crate::store::DbLocation::File(path) => path.clone(),
+        crate::store::DbLocation::Postgres(_) => seat_file(),
+    }
+}
+
 /// This seat's choice, as kept in [`choice_path`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TeamChoice {
@@ -367,7 +377,8 @@ pub fn listen_until(url: &str, stop: &AtomicBool, on_heard: &mut dyn FnMut(Heard
 /// that follows what was heard (the tray's count of the team's alerts) is made on it, not on a
 /// connection opened for it.
 pub fn listen_on(url: &str, stop: &AtomicBool, on_heard: &mut dyn FnMut(Heard, Option<&PgStore>)) {
-    listener::listen(
+    // A lasting failure (a newer schema) ends the link; `on_heard` was told why as `Lost`.
+    let _ = listener::listen(
         &mut || PgStore::open(url),
         &|| stop.load(Ordering::SeqCst),
         &mut |event, store| {

@@ -217,7 +217,8 @@ fn hear_team_work(db: DbLocation) -> tokio::sync::mpsc::Receiver<()> {
         let DbLocation::Postgres(url) = &db else {
             return;
         };
-        listener::listen(
+        // A lasting failure (a newer schema) ends the link; the watcher's own rounds say why.
+        let _ = listener::listen(
             &mut || PgStore::open(url),
             &|| wake.is_closed(),
             &mut |event, _| {

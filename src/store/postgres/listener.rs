@@ -33,7 +33,9 @@ pub enum LinkEvent {
     Lost { reason: String, retry_in: Duration },
 }
 
-/// Hears the team's changes until `stop` says so or `on_event` returns `Ok(false)`.
+/// Hears the team's changes until `stop` says so or `on_event` returns `Ok(false)`; returns the
+/// error of a connection that no retry can mend (a schema newer than this Earshot's, after
+/// another seat upgraded it), once the hearer was told it as `Lost`.
 ///
 /// `connect` opens the listening connection (the first time and after each loss).
 /// `on_event` gets each event and, when connected, the listening connection, for a read that
@@ -44,7 +46,7 @@ pub fn listen(
     connect: &mut dyn FnMut() -> Result<PgStore>,
     stop: &dyn Fn() -> bool,
     on_event: &mut dyn FnMut(LinkEvent, Option<&PgStore>) -> Result<bool>,
-) {
+) -> Result<()> {
     let mut retry_in = RECONNECT_FIRST;
     let mut again = false;
     while !stop() {
@@ -60,18 +62,24 @@ pub fn listen(
                     });
                 again = true;
                 match heard {
-                    Ok(()) => return,
+                    Ok(()) => return Ok(()),
                     Err(e) => e.to_string(),
                 }
+            }
+            Err(e @ StoreError::SchemaTooNew { .. }) => {
+                let reason = e.to_string();
+                let _ = on_event(LinkEvent::Lost { reason, retry_in }, None);
+                return Err(e);
             }
             Err(e) => e.to_string(),
         };
         if !on_event(LinkEvent::Lost { reason, retry_in }, None).unwrap_or(true) {
-            return;
+            return Ok(());
         }
         sleep_unless_stopped(retry_in, stop);
         retry_in = (retry_in * 2).min(RECONNECT_AT_MOST);
     }
+    Ok(())
 }
 
 /// One connection's life: its changes until `stop` or the hearer is done (`Ok`), or until the
