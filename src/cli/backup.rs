@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use chrono::Utc;
 use clap::Args;
-use earshot::actions::{self, team_backup};
+use earshot::actions::{self, team_backup, team_seat};
 use earshot::backup::BackupFile;
 use earshot::store::{DbLocation, Store};
 
@@ -24,7 +24,8 @@ pub struct BackupArgs {
 /// The folder of this seat's own database file: where a team database's backups go on this
 /// computer (its `backups/` folder, beside the seat's own).
 fn seat_dir() -> PathBuf {
-    let own = earshot::store::default_db_path();
+    // EARSHOT_DB may be the team's URL itself: the seat's file is then the app's (`own_file`).
+    let own = team_seat::own_file(&DbLocation::parse(&earshot::store::default_db_path()));
     own.parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
@@ -134,7 +135,8 @@ pub fn restore_any(location: &DbLocation, a: RestoreArgs) -> Result<ExitCode> {
         .map(|t| format!("{} {}", t.rows, t.name))
         .collect();
     println!(
-        "Restored the team database {} from {}. It replaced {}; that data is kept at {}          (restore it to undo).",
+        "Restored the team database {} from {}. It replaced {}; that data is kept at {} \
+         (restore it to undo).",
         done.restored.to,
         done.from.display(),
         if replaced.is_empty() {
