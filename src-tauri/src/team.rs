@@ -156,6 +156,11 @@ fn show_team_unread<R: Runtime>(app: &AppHandle<R>, listening: Option<&PgStore>)
 /// hears new alerts and on each tick of the worker, so what was held back shows when its time
 /// comes. What was shown is marked for this person only.
 pub fn notify_team_alerts<R: Runtime>(app: &AppHandle<R>, owner_db: &Path, url: &str) {
+    // The live link and the worker's tick may both ask at once (a round that raised alerts is
+    // heard by the link as the tick ends): one at a time, so the second plans after the first
+    // marked what it showed and finds nothing to show twice.
+    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let Ok(seat) = Store::open(owner_db) else {
         return;
     };
