@@ -21,9 +21,10 @@ impl PgStore {
     }
 
     /// Confirms the addresses in the settings (the AI endpoint). A team database holds back no
-    /// app-wide credentials (each seat keeps its own AI key in its own keyring, and a team
-    /// restore checks the settings' addresses before it commits), so there is nothing to
-    /// release: the command answers as on a file.
+    /// app-wide credentials: each seat keeps its own AI key in its own keyring, named by the
+    /// database's identity, and a team restore gives the database a new identity, so no seat's
+    /// key reaches an AI endpoint a restored backup named (nothing checks the addresses
+    /// themselves). There is nothing to release: the command answers as on a file.
     pub fn confirm_settings(&self) -> Result<()> {
         Ok(())
     }
