@@ -403,7 +403,7 @@ pub(super) fn fold_into(word: &str, out: &mut String) {
 pub(super) fn tokenize(lex: &Lexicon, text: &str, out: &mut Vec<Token>) {
     let mut buf = String::new();
     let mut scratch = String::new();
-    let mut decoded = String::new();
+    let mut decoded: String;
     let mut asked = false;
     let mut cues = Cues::default();
     for raw in text.split_whitespace() {
@@ -411,18 +411,7 @@ pub(super) fn tokenize(lex: &Lexicon, text: &str, out: &mut Vec<Token>) {
             continue;
         }
         let raw = if raw.contains('&') {
-            decoded.clear();
-            decoded.push_str(raw);
-            for (entity, c) in [
-                ("&lt;", "<"),
-                ("&gt;", ">"),
-                ("&amp;", "&"),
-                ("&quot;", "\""),
-            ] {
-                if decoded.contains(entity) {
-                    decoded = decoded.replace(entity, c);
-                }
-            }
+            decoded = crate::sources::text::decode_entities(raw);
             decoded.as_str()
         } else {
             raw
