@@ -111,12 +111,9 @@ pub async fn sync_round_with(
     events: EventSink,
     now: DateTime<FixedOffset>,
 ) -> Result<RoundReport> {
-    let mut done = None;
-    let report = round_then_send(db, open, &mut done, secrets, selection, opts, events, now).await;
-    if let Some(team) = done {
-        off_runtime(move || drop(team));
-    }
-    report
+    // The connection left open after the round is closed off the runtime when this ends.
+    let mut done = DropOffRuntime::new(None);
+    round_then_send(db, open, &mut done, secrets, selection, opts, events, now).await
 }
 
 /// [`sync_round_at`] for a caller that runs rounds one after another (`earshot watch`): the
@@ -140,7 +137,7 @@ pub async fn sync_round_keeping(
             if current {
                 Some(Db::Postgres(team))
             } else {
-                off_runtime(move || drop(team));
+                drop(DropOffRuntime::new(team));
                 None
             }
         }
