@@ -276,13 +276,7 @@ impl PgStore {
         // than "update Earshot".
         match self.schema_version_found()? {
             Some(found) if found == PG_SCHEMA_VERSION => return Ok(()),
-            Some(found) if found > PG_SCHEMA_VERSION => {
-                return Err(StoreError::SchemaTooNew {
-                    path: self.location.clone().into(),
-                    found,
-                    known: PG_SCHEMA_VERSION,
-                })
-            }
+            Some(found) if found > PG_SCHEMA_VERSION => return Err(self.schema_too_new(found)),
             _ => {}
         }
         let mut client = self.client();
@@ -300,11 +294,7 @@ impl PgStore {
             .get(0);
         let current = i64::from(current);
         if current > PG_SCHEMA_VERSION {
-            return Err(StoreError::SchemaTooNew {
-                path: self.location.clone().into(),
-                found: current,
-                known: PG_SCHEMA_VERSION,
-            });
+            return Err(self.schema_too_new(current));
         }
         for (i, &(name, sql)) in MIGRATIONS.iter().enumerate().skip(current as usize) {
             let version = i as i32 + 1;
@@ -334,10 +324,16 @@ impl PgStore {
         if !exists {
             return Ok(None);
         }
-        let row = self
-            .client()
-            .query_one("SELECT coalesce(max(version), 0) FROM earshot_schema", &[])?;
-        Ok(Some(i64::from(row.get::<_, i32>(0))))
+        Ok(Some(self.schema_version()?))
+    }
+
+    /// The refusal of a schema `found` newer than this Earshot's: "update Earshot".
+    fn schema_too_new(&self, found: i64) -> StoreError {
+        StoreError::SchemaTooNew {
+            path: self.location.clone().into(),
+            found,
+            known: PG_SCHEMA_VERSION,
+        }
     }
 
     /// Brings the planner's statistics of the reviews and the rollup up to date: after a bulk
