@@ -19,7 +19,7 @@ const SYNC_CLAIM_BASE: i64 = 1 << 60;
 #[derive(Debug)]
 pub struct SyncClaim<'s> {
     store: &'s PgStore,
-    key: i64,
+    source_id: SourceId,
 }
 
 impl PgStore {
@@ -27,7 +27,7 @@ impl PgStore {
     pub fn claim_sync(&self, source_id: SourceId) -> Result<Option<SyncClaim<'_>>> {
         Ok(self.hold_sync(source_id)?.then_some(SyncClaim {
             store: self,
-            key: SYNC_CLAIM_BASE + source_id,
+            source_id,
         }))
     }
 
@@ -55,10 +55,7 @@ impl PgStore {
 impl Drop for SyncClaim<'_> {
     fn drop(&mut self) {
         // A failed unlock means the connection is gone, and the server released it then.
-        let _ = self
-            .store
-            .client()
-            .execute("SELECT pg_advisory_unlock($1)", &[&self.key]);
+        let _ = self.store.release_sync(self.source_id);
     }
 }
 
