@@ -32,9 +32,9 @@ fn seat_dir() -> PathBuf {
 /// `earshot backup` on either store: a file's backup beside it; a team database's as a portable
 /// Earshot file in this seat's backup folder (`actions::team_backup`).
 pub fn backup_any(location: &DbLocation, a: BackupArgs) -> Result<ExitCode> {
-    let DbLocation::Postgres(_) = location else {
-        return backup(&location_path(location), a);
-    };
+    if let DbLocation::File(path) = location {
+        return backup(path, a);
+    }
     let db = super::open_db(location)?;
     let list_or_made = if a.list {
         team_backup::list_team_backups(&db, &seat_dir())?
@@ -46,13 +46,6 @@ pub fn backup_any(location: &DbLocation, a: BackupArgs) -> Result<ExitCode> {
         )?]
     };
     print_backups(a.list, a.json, list_or_made)
-}
-
-fn location_path(location: &DbLocation) -> PathBuf {
-    match location {
-        DbLocation::File(path) => path.clone(),
-        DbLocation::Postgres(_) => PathBuf::new(),
-    }
 }
 
 /// Prints a listing (`--list`) or the one backup just made, as a file's backups are printed.
@@ -81,31 +74,15 @@ fn print_backups(list: bool, json: bool, backups: Vec<BackupFile>) -> Result<Exi
 }
 
 pub fn backup(db: &Path, a: BackupArgs) -> Result<ExitCode> {
-    if a.list {
-        let list = actions::list_backups(db)?;
-        if a.json {
-            print_json(&list)?;
-        } else if list.is_empty() {
-            println!("No backups yet. Make one with `earshot backup`.");
-        } else {
-            for b in list {
-                println!("{}  {:>8} KB  {}", b.date, b.bytes / 1024, b.path.display());
-            }
-        }
-        return Ok(ExitCode::SUCCESS);
-    }
-    let store = Store::open(db)?;
-    let made = actions::backup_now(&store, Utc::now().date_naive())?;
-    if a.json {
-        print_json(&made)?;
+    let list_or_made = if a.list {
+        actions::list_backups(db)?
     } else {
-        println!(
-            "Backed up to {} ({} KB).",
-            made.path.display(),
-            made.bytes / 1024
-        );
-    }
-    Ok(ExitCode::SUCCESS)
+        vec![actions::backup_now(
+            &Store::open(db)?,
+            Utc::now().date_naive(),
+        )?]
+    };
+    print_backups(a.list, a.json, list_or_made)
 }
 
 #[derive(Args, Debug)]
@@ -119,9 +96,9 @@ pub struct RestoreArgs {
 /// `earshot restore FILE` on either store; into a team database it replaces the team's data
 /// (owner only, all or nothing; `actions::team_backup`).
 pub fn restore_any(location: &DbLocation, a: RestoreArgs) -> Result<ExitCode> {
-    let DbLocation::Postgres(_) = location else {
-        return restore(&location_path(location), a);
-    };
+    if let DbLocation::File(path) = location {
+        return restore(path, a);
+    }
     let db = super::open_db(location)?;
     let done = team_backup::restore_team(&db, &seat_dir(), &a.file)?;
     if a.json {
