@@ -142,6 +142,9 @@ fn sources_auth_signs_a_google_source_in_on_a_team_database_as_on_a_file_then_it
         assert_eq!(param(&url, "client_id"), "cid.apps.googleusercontent.com");
         let redirect = param(&url, "redirect_uri");
         let state = param(&url, "state");
+        // Google's token endpoint answering the code exchange, as documented for installed apps
+        // (developers.google.com/identity/protocols/oauth2/native-app, "Exchange authorization
+        // code for refresh and access tokens"), the same answer as `connectors_a`'s consent test.
         rt.block_on(
             Mock::given(method("POST"))
                 .and(path("/token"))
@@ -170,7 +173,8 @@ fn sources_auth_signs_a_google_source_in_on_a_team_database_as_on_a_file_then_it
             String::from_utf8_lossy(&done.stderr)
         );
 
-        // The sync spends the refresh token this seat keeps.
+        // The sync spends the refresh token this seat keeps (the same document, "Refreshing an
+        // access token": no new refresh token in the answer).
         rt.block_on(async {
             Mock::given(method("POST"))
                 .and(path("/token"))
