@@ -1147,6 +1147,18 @@ mod tests {
         assert_eq!(found.len(), 400);
     }
 
+    /// How many segments the full-text index is in (FTS5's `%_idx` table names each one).
+    fn segments(store: &Store) -> i64 {
+        store
+            .conn
+            .query_row(
+                "SELECT count(DISTINCT segid) FROM reviews_fts_idx",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    }
+
     /// An import's batches leave their search index segments unmerged, and only the stored
     /// merge settings are ever committed; `merge_search_index` merges them later, and the
     /// index finds the same reviews before and after.
@@ -1155,16 +1167,6 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (mut store, source) = store_with_source(dir.path());
         let day = chrono::DateTime::parse_from_rfc3339("2025-03-01T00:00:00Z").unwrap();
-        let segments = |store: &Store| -> i64 {
-            store
-                .conn
-                .query_row(
-                    "SELECT count(DISTINCT segid) FROM reviews_fts_idx",
-                    [],
-                    |r| r.get(0),
-                )
-                .unwrap()
-        };
         let settings = |store: &Store| -> Vec<(String, i64)> {
             let mut stmt = store
                 .conn
@@ -1233,16 +1235,6 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (mut store, source) = store_with_source(dir.path());
         let day = chrono::DateTime::parse_from_rfc3339("2025-03-01T00:00:00Z").unwrap();
-        let segments = |store: &Store| -> i64 {
-            store
-                .conn
-                .query_row(
-                    "SELECT count(DISTINCT segid) FROM reviews_fts_idx",
-                    [],
-                    |r| r.get(0),
-                )
-                .unwrap()
-        };
         let batches = IMPORT_CRISIS_SEGMENTS + 6;
         {
             let mut writer = store.import_writer();
