@@ -1299,6 +1299,50 @@ fn the_composer_says_what_each_platform_still_needs_before_it_can_post() {
     }
 }
 
+#[test]
+fn any_one_secret_a_platform_posts_with_is_enough_for_the_composer() {
+    // The composer's "what is missing" reads the platform's one list of the secrets it posts
+    // with (`credential_keys`, plus a kept access token), the list the team outbox's wait
+    // reads: each of them alone satisfies it, and nothing else does.
+    use earshot::platforms::replier;
+    use earshot::replies::missing_with;
+    for (connector, settings) in [
+        ("x", json!({"client_id": "c"})),
+        ("youtube", json!({"client_id": "c"})),
+        ("mastodon", json!({"instance": "m"})),
+        ("trustpilot", json!({"business_user_id": "u"})),
+        ("google-play", json!({"package_name": "a.b"})),
+        (
+            "google-business",
+            json!({"account_id": "1", "location_id": "2"}),
+        ),
+        ("bluesky", json!({"handle": "joe.bsky.social"})),
+    ] {
+        let api = replier(connector).unwrap();
+        let none = MemorySecrets::default();
+        put(&none, 7, "client_secret", "not a credential");
+        assert!(
+            missing_with(api, 7, &settings, &none).is_some(),
+            "{connector}: nothing held"
+        );
+        // Bluesky keeps no token: only its app password logs a session in.
+        let access = (connector != "bluesky").then_some("access_token");
+        for key in api.credential_keys().iter().copied().chain(access) {
+            let one = MemorySecrets::default();
+            put(&one, 7, key, "s");
+            assert_eq!(
+                missing_with(api, 7, &settings, &one),
+                None,
+                "{connector} with {key} alone"
+            );
+            assert!(
+                api.holds_credentials(&|k| matches!(one.get(7, k), Ok(Some(_)))),
+                "{connector} with {key} alone"
+            );
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The command line: `earshot sources auth` signs a Trustpilot business user in, then
 // `earshot reply post` posts with the kept token.

@@ -372,12 +372,13 @@ impl Replier for AppStoreConnect {
             .map(str::to_owned)
     }
 
-    /// A short-lived ES256 JWT signed with the team's `.p8` key, the way the connector signs
-    /// one; a ready-made token where no key is stored.
+    /// The team's `.p8` key, which every token is signed with.
     fn credential_keys(&self) -> &'static [&'static str] {
         &["private_key"]
     }
 
+    /// A short-lived ES256 JWT signed with the team's `.p8` key, the way the connector signs
+    /// one; a ready-made token where no key is stored.
     fn authorise<'a>(
         &'a self,
         _http: &'a crate::platforms::http::Http,

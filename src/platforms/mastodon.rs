@@ -317,7 +317,7 @@ impl Replier for Mastodon {
     }
 
     fn missing(&self, source_id: SourceId, _settings: &Value, has: &Has) -> Option<String> {
-        (!has(oauth::ACCESS)).then(|| {
+        (!self.holds_credentials(has)).then(|| {
             sign_in_first(
                 "Mastodon",
                 source_id,

@@ -383,6 +383,14 @@ pub trait Replier: Platform {
         }
     }
 
+    /// Whether the source holds, by `has`, what this platform posts with: a kept access token or
+    /// one of its [`Replier::credential_keys`]. Both the composer's [`Replier::missing`] and the
+    /// team outbox's wait ask this, so the secrets a platform needs are listed once, in
+    /// `credential_keys`; not overridden.
+    fn holds_credentials(&self, has: &Has) -> bool {
+        has(oauth::ACCESS) || self.credential_keys().iter().any(|key| has(key))
+    }
+
     /// The credentials a request goes with; `base` is where it goes. The default is the
     /// [`Replier::signed_in`] sign-in's token ([`oauth::reply_auth`]), else the source's stored
     /// token.

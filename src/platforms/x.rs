@@ -450,7 +450,7 @@ impl Replier for X {
     }
 
     fn missing(&self, source_id: SourceId, settings: &Value, has: &Has) -> Option<String> {
-        if has(oauth::REFRESH) || has(oauth::ACCESS) {
+        if self.holds_credentials(has) {
             return None;
         }
         let how = if setting(settings, &["client_id"]).is_none() {

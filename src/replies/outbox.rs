@@ -978,14 +978,12 @@ pub fn waiting_for_credentials(label: &str) -> String {
 }
 
 /// Whether `creds` hold a credential `api` posts with for `source_id`: a ready-made token, or
-/// one of the secrets its `authorise` makes one from ([`Replier::credential_keys`]). Read from
-/// this seat's own secret store, no network; a store that cannot be read holds nothing.
+/// one of the secrets its `authorise` makes one from ([`Replier::holds_credentials`], which the
+/// composer asks too). Read from this seat's own secret store, no network; a store that cannot
+/// be read holds nothing.
 fn holds_credentials(api: &dyn Replier, creds: &dyn ReplyCredentials, source_id: SourceId) -> bool {
     matches!(creds.bearer_token(source_id, api.spec().name), Ok(Some(_)))
-        || api
-            .credential_keys()
-            .iter()
-            .any(|key| matches!(creds.secret(source_id, key), Ok(Some(_))))
+        || api.holds_credentials(&|key| matches!(creds.secret(source_id, key), Ok(Some(_))))
 }
 
 /// Whether a reply being sent is an edit of one already on the platform: only a posted reply

@@ -491,21 +491,24 @@ impl Replier for Bluesky {
         answer.get("uri").and_then(Value::as_str).map(str::to_owned)
     }
 
+    /// The handle and the app password themselves: Bluesky keeps no token to fall back on.
     fn missing(&self, _source_id: SourceId, settings: &Value, has: &Has) -> Option<String> {
-        (setting(settings, &["handle"]).is_none() || !has("app_password")).then(|| {
+        let password = self.credential_keys().iter().any(|key| has(key));
+        (setting(settings, &["handle"]).is_none() || !password).then(|| {
             "Bluesky replies are posted as your account: add the source again with your handle \
              and an app password (Bluesky → Settings → Privacy and security → App passwords)."
                 .into()
         })
     }
 
-    /// A session logged in with the owner's handle and app password, writing to the session's
-    /// DID; not kept, since replies are rare and a session costs one request. A ready-made
-    /// token (`EARSHOT_TOKEN_BLUESKY`) is used where no app password is stored.
+    /// The app password a session logs in with.
     fn credential_keys(&self) -> &'static [&'static str] {
         &["app_password"]
     }
 
+    /// A session logged in with the owner's handle and app password, writing to the session's
+    /// DID; not kept, since replies are rare and a session costs one request. A ready-made
+    /// token (`EARSHOT_TOKEN_BLUESKY`) is used where no app password is stored.
     fn authorise<'a>(
         &'a self,
         http: &'a Http,

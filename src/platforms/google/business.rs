@@ -475,12 +475,13 @@ impl Replier for GoogleBusiness {
         None
     }
 
-    /// The access token the sign-in or the last sync kept; with none kept (or the keyring lost
-    /// it), a renewed one.
+    /// The sign-in's refresh token, which a lost or spent access token is renewed with.
     fn credential_keys(&self) -> &'static [&'static str] {
         &[crate::platforms::oauth::REFRESH]
     }
 
+    /// The access token the sign-in or the last sync kept; with none kept (or the keyring lost
+    /// it), a renewed one.
     fn authorise<'a>(
         &'a self,
         http: &'a Http,
@@ -503,7 +504,7 @@ impl Replier for GoogleBusiness {
     }
 
     fn missing(&self, source_id: SourceId, _settings: &Value, has: &Has) -> Option<String> {
-        (!has("refresh_token") && !has("access_token")).then(|| {
+        (!self.holds_credentials(has)).then(|| {
             crate::platforms::sign_in_first(
                 "Google",
                 source_id,

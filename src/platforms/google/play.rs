@@ -419,13 +419,14 @@ impl Replier for GooglePlay {
         None
     }
 
-    /// The access token the last sync or reply minted while it has minutes left; else a fresh
-    /// one from the service account's key. Without a key (a token from the environment) the
-    /// token given is sent as it is.
+    /// The service account's key, which every access token is minted from.
     fn credential_keys(&self) -> &'static [&'static str] {
         &["service_account_json"]
     }
 
+    /// The access token the last sync or reply minted while it has minutes left; else a fresh
+    /// one from the service account's key. Without a key (a token from the environment) the
+    /// token given is sent as it is.
     fn authorise<'a>(
         &'a self,
         http: &'a Http,
@@ -448,7 +449,7 @@ impl Replier for GooglePlay {
     }
 
     fn missing(&self, _source_id: SourceId, _settings: &Value, has: &Has) -> Option<String> {
-        (!has("service_account_json") && !has(oauth::ACCESS)).then(|| {
+        (!self.holds_credentials(has)).then(|| {
             "Google Play replies need the service account's JSON key, invited in Play Console \
              with \"Reply to reviews\"; add the source again with it."
                 .into()

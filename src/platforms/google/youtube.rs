@@ -18,7 +18,7 @@ use crate::model::SourceId;
 use crate::model::{IncomingReview, Kind, OwnerReply};
 use crate::platforms::http::{parse_json, Refusal};
 use crate::platforms::SignedIn;
-use crate::platforms::{json_request, oauth, reply_url, sign_in_first, Has};
+use crate::platforms::{json_request, reply_url, sign_in_first, Has};
 use crate::platforms::{sent_time, shaped};
 use crate::platforms::{BodyParser, BoxFuture, Platform, Replier};
 use crate::platforms::{ConnectorSpec, Feed};
@@ -447,7 +447,7 @@ impl Replier for YouTube {
     }
 
     fn missing(&self, source_id: SourceId, settings: &Value, has: &Has) -> Option<String> {
-        if has(oauth::REFRESH) || has(oauth::ACCESS) {
+        if self.holds_credentials(has) {
             return None;
         }
         let how = if crate::platforms::setting(settings, &["client_id"]).is_none()

@@ -340,7 +340,7 @@ impl Replier for Trustpilot {
                     .into(),
             );
         }
-        if has(oauth::REFRESH) || has(oauth::ACCESS) {
+        if self.holds_credentials(has) {
             return None;
         }
         let how = if has("api_secret") {
