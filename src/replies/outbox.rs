@@ -43,7 +43,7 @@ use serde_json::Value;
 use super::{ReplyError, Result};
 
 use crate::model::replies::{Reply, ReplyOrigin, ReplyState};
-use crate::model::{ReviewId, SourceId};
+use crate::model::{Review, ReviewId, SourceId};
 use crate::platforms::http::{self, Http, HttpConfig};
 use crate::platforms::Replier;
 use crate::store::{ReplyStore, Store};
@@ -406,6 +406,14 @@ pub struct Outbox<'a, C: ReplyCredentials, S: ReplyStore + ?Sized = Store> {
     http: Http,
 }
 
+/// A review as a send addresses it: the review, its source's reply API (`None` where the
+/// platform has none) and its source's settings.
+struct Addressed {
+    review: Review,
+    api: Option<&'static dyn Replier>,
+    settings: Value,
+}
+
 /// What is done to a review's reply on the platform.
 #[derive(Debug, Clone, Copy)]
 enum Action<'a> {
@@ -435,14 +443,26 @@ impl<'a, C: ReplyCredentials, S: ReplyStore + ?Sized> Outbox<'a, C, S> {
         })
     }
 
-    /// The reply API of a review's source.
-    fn api_of(&self, review_id: ReviewId) -> Result<(&'static dyn Replier, Value)> {
+    /// The review, its source's reply API (`None` where the platform has none) and its source's
+    /// settings: read once for each send or delete and passed along, since on a team database
+    /// each read is a round trip.
+    fn source_of(&self, review_id: ReviewId) -> Result<Addressed> {
         let review = self.store.review(review_id)?;
         let (connector, settings) = self.store.review_source_settings(review_id)?;
-        match replier(&connector) {
-            Some(api) => Ok((api, settings)),
+        Ok(Addressed {
+            review,
+            api: replier(&connector),
+            settings,
+        })
+    }
+
+    /// The reply API of a review's source, with what [`Outbox::source_of`] read.
+    fn api_of(&self, review_id: ReviewId) -> Result<(&'static dyn Replier, Addressed)> {
+        let addressed = self.source_of(review_id)?;
+        match addressed.api {
+            Some(api) => Ok((api, addressed)),
             None => Err(ReplyError::NoReplyApi {
-                platform: crate::platform::platform_label(&review.platform),
+                platform: crate::platform::platform_label(&addressed.review.platform),
                 review_id,
             }),
         }
@@ -673,8 +693,9 @@ impl<'a, C: ReplyCredentials, S: ReplyStore + ?Sized> Outbox<'a, C, S> {
             }
             _ => return Ok((reply, false)),
         }
+        let addressed = self.source_of(reply.review_id)?;
         if self.store.is_shared() {
-            if let Some(waiting) = self.wait_for_credentials(&reply)? {
+            if let Some(waiting) = self.wait_for_credentials(&reply, &addressed)? {
                 return Ok((waiting, false));
             }
         }
@@ -682,15 +703,14 @@ impl<'a, C: ReplyCredentials, S: ReplyStore + ?Sized> Outbox<'a, C, S> {
             // Someone else claimed it between our read and now.
             return Ok((self.store.reply(reply.id)?, false));
         }
-        let sent = self.send_claimed(reply).await?;
+        let sent = self.send_claimed(reply, &addressed).await?;
         Ok((sent, true))
     }
 
     /// Sends a reply this run has claimed and records the outcome.
-    async fn send_claimed(&self, reply: Reply) -> Result<Reply> {
+    async fn send_claimed(&self, reply: Reply, addressed: &Addressed) -> Result<Reply> {
         let edit = is_edit(&reply);
-        let (connector, _) = self.store.review_source_settings(reply.review_id)?;
-        let Some(api) = replier(&connector) else {
+        let Some(api) = addressed.api else {
             return Ok(self.store.record_reply_failed(
                 reply.id,
                 "this platform has no reply API; copy the reply and post it by hand",
@@ -701,9 +721,7 @@ impl<'a, C: ReplyCredentials, S: ReplyStore + ?Sized> Outbox<'a, C, S> {
         } else {
             Action::Post(&reply.body)
         };
-        let outcome = self
-            .perform(api, reply.review_id, action, Some(reply.id))
-            .await?;
+        let outcome = self.perform(api, addressed, action, Some(reply.id)).await?;
         let failure = |reason: String| -> Result<Reply> {
             if edit {
                 // The platform still shows the earlier text: say so, and keep the new one.
@@ -765,13 +783,11 @@ impl<'a, C: ReplyCredentials, S: ReplyStore + ?Sized> Outbox<'a, C, S> {
     /// Only whether the secret is stored here: no token renewal or login (the send authorises,
     /// once), and a credential that is held but refused (a revoked sign-in, a wrong password)
     /// is the send's failure to report, not a reason to wait for another seat.
-    fn wait_for_credentials(&self, reply: &Reply) -> Result<Option<Reply>> {
-        let (connector, _) = self.store.review_source_settings(reply.review_id)?;
-        let Some(api) = replier(&connector) else {
+    fn wait_for_credentials(&self, reply: &Reply, addressed: &Addressed) -> Result<Option<Reply>> {
+        let Some(api) = addressed.api else {
             return Ok(None);
         };
-        let source_id = self.store.review(reply.review_id)?.source_id;
-        if holds_credentials(api, self.credentials, source_id) {
+        if holds_credentials(api, self.credentials, addressed.review.source_id) {
             return Ok(None);
         }
         let note = waiting_for_credentials(api.spec().label);
@@ -788,7 +804,7 @@ impl<'a, C: ReplyCredentials, S: ReplyStore + ?Sized> Outbox<'a, C, S> {
 
     /// Deletes the review's posted reply on the platform (where the API allows) and records it.
     pub async fn delete_review_reply(&self, review_id: ReviewId) -> Result<Reply> {
-        let (api, _) = self.api_of(review_id)?;
+        let (api, addressed) = self.api_of(review_id)?;
         let reply = self
             .store
             .replies_of_review(review_id)?
@@ -799,7 +815,7 @@ impl<'a, C: ReplyCredentials, S: ReplyStore + ?Sized> Outbox<'a, C, S> {
                 ReplyError::Outbox(format!("review {review_id} has no posted reply to delete"))
             })?;
         let action = Action::Delete(reply.external_id.as_deref());
-        match self.perform(api, review_id, action, None).await? {
+        match self.perform(api, &addressed, action, None).await? {
             Outcome::Done(_) => Ok(self.store.record_reply_deleted(reply.id)?),
             // Already gone on the platform: record what is true.
             Outcome::Refused(reason) if reason.starts_with("HTTP 404") => {
@@ -820,16 +836,17 @@ impl<'a, C: ReplyCredentials, S: ReplyStore + ?Sized> Outbox<'a, C, S> {
     async fn perform(
         &self,
         api: &'static dyn Replier,
-        review_id: ReviewId,
+        addressed: &Addressed,
         action: Action<'_>,
         reply_id: Option<i64>,
     ) -> Result<Outcome> {
-        let review = self.store.review(review_id)?;
-        let (_, settings) = self.store.review_source_settings(review_id)?;
-        let base = self.base_url(api, &settings);
+        let Addressed {
+            review, settings, ..
+        } = addressed;
+        let base = self.base_url(api, settings);
         let creds: &dyn ReplyCredentials = self.credentials;
         let auth = api
-            .authorise(&self.http, creds, review.source_id, &settings, &base)
+            .authorise(&self.http, creds, review.source_id, settings, &base)
             .await;
         let mut auth = match auth {
             Ok(a) => a,
@@ -838,13 +855,13 @@ impl<'a, C: ReplyCredentials, S: ReplyStore + ?Sized> Outbox<'a, C, S> {
         };
         let base = auth.base.clone().unwrap_or(base);
         let raw = if api.needs_raw_json() {
-            self.store.review_raw_json(review_id)?
+            self.store.review_raw_json(review.id)?
         } else {
             None
         };
         let target = Target {
             external_id: &review.external_id,
-            settings: &settings,
+            settings,
             raw_json: raw.as_deref(),
             account: auth.account.as_deref(),
             now: chrono::Utc::now(),
@@ -852,14 +869,14 @@ impl<'a, C: ReplyCredentials, S: ReplyStore + ?Sized> Outbox<'a, C, S> {
         let planned = match action {
             Action::Post(body) => plan_post(api, &base, &target, body),
             Action::Edit(body, id) => plan_edit(api, &base, &target, id, body),
-            Action::Delete(id) => plan_delete(api, &base, &review.external_id, id, &settings),
+            Action::Delete(id) => plan_delete(api, &base, &review.external_id, id, settings),
         };
         let planned = match planned {
             Ok(p) => p,
             Err(ReplyError::Outbox(reason)) => return Ok(Outcome::Refused(reason)),
             Err(e) => return Err(e),
         };
-        let ctx = (review.source_id, &settings);
+        let ctx = (review.source_id, settings);
         Ok(self.execute(api, &planned, &mut auth, ctx, reply_id).await)
     }
 
