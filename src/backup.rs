@@ -81,8 +81,76 @@ fn backup_stem(db: &Path) -> String {
         .unwrap_or_else(|| "earshot".to_owned())
 }
 
-pub(crate) fn file_name(stem: &str, date: NaiveDate) -> String {
+fn file_name(stem: &str, date: NaiveDate) -> String {
     format!("{stem}-{}{SUFFIX}", date.format("%Y-%m-%d"))
+}
+
+/// The error for an I/O failure in the backup folder `dir`.
+pub(crate) fn folder(dir: &Path) -> impl Fn(std::io::Error) -> BackupError + '_ {
+    move |error| BackupError::Folder {
+        path: dir.to_owned(),
+        error,
+    }
+}
+
+/// The backup folder of the database at `db`, made (0700) where it is not there yet.
+fn made_backup_dir(db: &Path) -> Result<PathBuf> {
+    let dir = backup_dir(db);
+    files::create_private_dir(&dir).map_err(folder(&dir))?;
+    Ok(dir)
+}
+
+/// A backup of the database at `db` that is not one of the dated dailies, named for `what` it
+/// keeps and when (`backups/NAME-before-restore-20260101-120000.db`), so rotation never takes
+/// it; the folder is made where it is not there yet.
+pub(crate) fn stamped_path(db: &Path, what: &str) -> Result<PathBuf> {
+    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
+    Ok(made_backup_dir(db)?.join(format!("{}-{what}-{stamp}{SUFFIX}", backup_stem(db))))
+}
+
+/// Removes a SQLite file and its sidecars, quietly: what is left of a failed or finished copy.
+pub(crate) fn remove_db_file(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+/// Makes the file `path` with `write`, which writes `path.partial`: only a complete copy is
+/// made private (0600) and renamed into place, so a crash or a failure mid-copy leaves an
+/// earlier file of that name intact, and no partial copy is left behind.
+pub(crate) fn write_then_rename<T, E: From<BackupError>>(
+    path: &Path,
+    write: impl FnOnce(&Path) -> std::result::Result<T, E>,
+) -> std::result::Result<T, E> {
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let partial = PathBuf::from(format!("{}.partial", path.display()));
+    remove_db_file(&partial);
+    let written = write(&partial).and_then(|t| {
+        files::make_private(&partial).map_err(folder(dir))?;
+        std::fs::rename(&partial, path).map_err(folder(dir))?;
+        Ok(t)
+    });
+    remove_db_file(&partial);
+    written
+}
+
+/// The backup of the database at `db` dated `today`, made with `write` (given where to write,
+/// see [`write_then_rename`]) and replacing one of the same day; then the backups are rotated.
+/// `db` need not be a file: a team database's backups are named after a stand-in path.
+pub(crate) fn write_dated<E: From<BackupError>>(
+    db: &Path,
+    today: NaiveDate,
+    write: impl FnOnce(&Path) -> std::result::Result<(), E>,
+) -> std::result::Result<BackupFile, E> {
+    let path = made_backup_dir(db)?.join(file_name(&backup_stem(db), today));
+    write_then_rename(&path, write)?;
+    rotate(db)?;
+    let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    Ok(BackupFile {
+        path,
+        date: today,
+        bytes,
+    })
 }
 
 /// The date of a backup file of the database named `stem`; `None` for any other file, including
@@ -150,27 +218,7 @@ pub fn dates_to_keep(dates: &[NaiveDate]) -> BTreeSet<NaiveDate> {
 
 /// Writes a backup of the open store dated `today` (replacing one of the same day) and rotates.
 pub fn backup_now(store: &Store, today: NaiveDate) -> Result<BackupFile> {
-    let dir = backup_dir(store.path());
-    files::create_private_dir(&dir).map_err(|error| BackupError::Folder {
-        path: dir.clone(),
-        error,
-    })?;
-    let name = file_name(&backup_stem(store.path()), today);
-    let target = dir.join(&name);
-    let partial = dir.join(format!("{name}.partial"));
-    store.backup_to(&partial)?;
-    // Rename only a complete copy into place: a crash mid-backup leaves the old one intact.
-    std::fs::rename(&partial, &target).map_err(|error| BackupError::Folder {
-        path: dir.clone(),
-        error,
-    })?;
-    rotate(store.path())?;
-    let bytes = std::fs::metadata(&target).map(|m| m.len()).unwrap_or(0);
-    Ok(BackupFile {
-        path: target,
-        date: today,
-        bytes,
-    })
+    write_dated(store.path(), today, |partial| Ok(store.backup_to(partial)?))
 }
 
 /// Makes today's backup unless there already is one; what the app calls once a day.
@@ -181,14 +229,11 @@ pub fn daily_if_due(store: &Store, today: NaiveDate) -> Result<Option<BackupFile
     backup_now(store, today).map(Some)
 }
 
-pub(crate) fn rotate(db: &Path) -> Result<()> {
+fn rotate(db: &Path) -> Result<()> {
     let all = list(db)?;
     let keep = dates_to_keep(&all.iter().map(|b| b.date).collect::<Vec<_>>());
     for b in all.iter().filter(|b| !keep.contains(&b.date)) {
-        std::fs::remove_file(&b.path).map_err(|error| BackupError::Folder {
-            path: b.path.clone(),
-            error,
-        })?;
+        std::fs::remove_file(&b.path).map_err(folder(&b.path))?;
     }
     Ok(())
 }
@@ -210,20 +255,14 @@ pub fn verify(path: &Path) -> Result<()> {
 /// database is first saved as a backup of its own (`before-restore`), so a restore can be undone.
 pub fn restore(store: &mut Store, from: &Path) -> Result<PathBuf> {
     verify(from)?;
-    let dir = backup_dir(store.path());
-    files::create_private_dir(&dir).map_err(|error| BackupError::Folder {
-        path: dir.clone(),
-        error,
-    })?;
-    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
-    let safety = dir.join(format!(
-        "{}-before-restore-{stamp}.db",
-        backup_stem(store.path())
-    ));
+    let safety = stamped_path(store.path(), BEFORE_RESTORE)?;
     store.backup_to(&safety)?;
     store.restore_from(from)?;
     Ok(safety)
 }
+
+/// What the backup a restore makes of the data it replaces is named for ([`stamped_path`]).
+pub(crate) const BEFORE_RESTORE: &str = "before-restore";
 
 /// What a restore did.
 #[derive(Debug, Clone, Serialize)]
@@ -352,5 +391,40 @@ mod tests {
         assert_eq!(date_of("shop", "shop-2026-01-02.db"), Some(d("2026-01-02")));
         assert_eq!(backup_stem(Path::new("/data/earshot.db")), "earshot");
         assert_eq!(backup_stem(Path::new("/data/café two.db")), "café two");
+    }
+
+    #[test]
+    fn a_failed_write_keeps_the_earlier_file_and_leaves_no_partial_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("backups/earshot-2026-01-02.db");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, "earlier").unwrap();
+        let failed = write_then_rename(&path, |partial| -> Result<()> {
+            std::fs::write(partial, "half").unwrap();
+            std::fs::write(format!("{}-wal", partial.display()), "log").unwrap();
+            Err(BackupError::BadBackup {
+                path: partial.to_owned(),
+                reason: "the copy stopped".into(),
+            })
+        });
+        assert!(failed.is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "earlier");
+        let left: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(left, ["earshot-2026-01-02.db"]);
+
+        write_then_rename(&path, |partial| {
+            std::fs::write(partial, "new").map_err(folder(partial))
+        })
+        .unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
     }
 }

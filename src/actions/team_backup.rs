@@ -114,53 +114,19 @@ fn stand_in(team: &PgStore, seat_dir: &Path) -> Result<PathBuf> {
     Ok(seat_dir.join(format!("team-{name}.db")))
 }
 
-fn folder(dir: &Path) -> impl Fn(std::io::Error) -> BackupError + '_ {
-    move |error| BackupError::Folder {
-        path: dir.to_owned(),
-        error,
-    }
-}
-
-/// Removes a SQLite file and its sidecars, quietly: what is left of a failed or finished copy.
-fn remove_db_file(path: &Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
-}
-
-/// Copies the team database into a new file at `path` (written as `path.partial`, renamed into
-/// place only once the copy is checked). What was copied and checked.
-fn copy_team_to_file(db: &Db, path: &Path) -> Result<Migrated> {
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    let partial = PathBuf::from(format!("{}.partial", path.display()));
-    remove_db_file(&partial);
-    let copied = (|| {
-        let file = Db::Sqlite(Store::open(&partial)?);
-        let copied = migrate::migrate(db, &file, &mut |_, _, _| {})?;
-        drop(file);
-        files::make_private(&partial).map_err(folder(dir))?;
-        std::fs::rename(&partial, path).map_err(folder(dir))?;
-        Ok(copied)
-    })();
-    remove_db_file(&partial);
-    copied
+/// Copies the team database into the new file `partial` (which [`backup::write_then_rename`]
+/// renames into place once it is checked). What was copied and checked.
+fn copy_team_to_file(db: &Db, partial: &Path) -> Result<Migrated> {
+    let file = Db::Sqlite(Store::open(partial)?);
+    Ok(migrate::migrate(db, &file, &mut |_, _, _| {})?)
 }
 
 /// Backs the team database up to the seat's backup folder (beside the seat's own database file
 /// in `seat_dir`), dated `today`, replacing one of the same day, and rotates.
 pub fn backup_team(db: &Db, seat_dir: &Path, today: NaiveDate) -> Result<BackupFile> {
     let stand_in = stand_in(team_store(db)?, seat_dir)?;
-    let dir = backup::backup_dir(&stand_in);
-    files::create_private_dir(&dir).map_err(folder(&dir))?;
-    let stem = stand_in.file_stem().unwrap_or_default().to_string_lossy();
-    let path = dir.join(backup::file_name(&stem, today));
-    copy_team_to_file(db, &path)?;
-    backup::rotate(&stand_in)?;
-    let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-    Ok(BackupFile {
-        path,
-        date: today,
-        bytes,
+    backup::write_dated(&stand_in, today, |partial| {
+        copy_team_to_file(db, partial).map(drop)
     })
 }
 
@@ -184,24 +150,21 @@ pub fn restore_team(db: &Db, seat_dir: &Path, from: &Path) -> Result<TeamRestore
         return Err(TeamBackupError::NotOwner { who });
     }
     let stand_in = stand_in(team, seat_dir)?;
-    let dir = backup::backup_dir(&stand_in);
-    files::create_private_dir(&dir).map_err(folder(&dir))?;
-    let stem = stand_in.file_stem().unwrap_or_default().to_string_lossy();
-    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
-    let kept_at = dir.join(format!("{stem}-before-restore-{stamp}.db"));
-    let kept = copy_team_to_file(db, &kept_at)?;
+    let kept_at = backup::stamped_path(&stand_in, backup::BEFORE_RESTORE)?;
+    let kept = backup::write_then_rename(&kept_at, |partial| copy_team_to_file(db, partial))?;
 
     // A working copy: opening upgrades a file of an older schema, which must not touch the
     // owner's own backup.
-    let working = dir.join(format!("{stem}-restoring-{stamp}.db"));
-    remove_db_file(&working);
+    let working = backup::stamped_path(&stand_in, "restoring")?;
+    let dir = backup::backup_dir(&stand_in);
+    backup::remove_db_file(&working);
     let restored = (|| {
-        std::fs::copy(from, &working).map_err(folder(&dir))?;
-        files::make_private(&working).map_err(folder(&dir))?;
+        std::fs::copy(from, &working).map_err(backup::folder(&dir))?;
+        files::make_private(&working).map_err(backup::folder(&dir))?;
         let file = Db::Sqlite(Store::open(&working)?);
         Ok::<_, TeamBackupError>(migrate::replace_team(&file, db, &mut |_, _, _| {})?)
     })();
-    remove_db_file(&working);
+    backup::remove_db_file(&working);
     let restored = restored?;
     Ok(TeamRestored {
         from: from.to_owned(),
