@@ -545,15 +545,7 @@ pub fn migrate(
             ))
         }
     };
-    source.begin_snapshot()?;
-    let copied = copy_and_check(source, target, direction, IntoTarget::Empty, progress);
-    if copied.is_err() {
-        // The error says what went wrong; a failed rollback would change nothing of it (the
-        // server or the file rolls back an unfinished transaction on its own).
-        let _ = target.abandon_copy();
-    }
-    let _ = source.end_snapshot();
-    copied
+    copy_in_snapshot(source, target, direction, IntoTarget::Empty, progress)
 }
 
 /// What a copy does with what the target already holds.
@@ -581,15 +573,29 @@ pub fn replace_team(
             "not a file restored into a team database",
         ));
     }
-    source.begin_snapshot()?;
-    let copied = copy_and_check(
+    copy_in_snapshot(
         source,
         target,
         Direction::ToTeam,
         IntoTarget::Replace,
         progress,
-    );
+    )
+}
+
+/// [`copy_and_check`] while `source` holds one snapshot (the copy and its check read the same
+/// data), the target's transaction abandoned on any failure.
+fn copy_in_snapshot(
+    source: &Db,
+    target: &Db,
+    direction: Direction,
+    into: IntoTarget,
+    progress: &mut Progress<'_>,
+) -> Result<Migrated, MigrateError> {
+    source.begin_snapshot()?;
+    let copied = copy_and_check(source, target, direction, into, progress);
     if copied.is_err() {
+        // The error says what went wrong; a failed rollback would change nothing of it (the
+        // server or the file rolls back an unfinished transaction on its own).
         let _ = target.abandon_copy();
     }
     let _ = source.end_snapshot();
