@@ -379,6 +379,67 @@ fn write_in_order(
     Ok(())
 }
 
+/// The rows the reader thread gathers for the writer, each with its line: a chunk goes when it
+/// holds [`CHUNK_ROWS`] rows or [`CHUNK_BYTES`] of the file, once a ticket says the writer has
+/// room for it. A chunk of long rows goes early, so the chunks in flight hold at most
+/// CHUNKS_IN_FLIGHT × CHUNK_BYTES of text (plus one row each). The same for either layout.
+struct Chunks<'a> {
+    out: &'a mpsc::SyncSender<ReadChunk>,
+    tickets: &'a mpsc::Receiver<Ticket>,
+    seq: u64,
+    rows: Vec<(u64, Result<RawRow, String>)>,
+    /// Bytes of the file the chunk's rows came from.
+    bytes: u64,
+}
+
+impl<'a> Chunks<'a> {
+    fn new(out: &'a mpsc::SyncSender<ReadChunk>, tickets: &'a mpsc::Receiver<Ticket>) -> Self {
+        Chunks {
+            out,
+            tickets,
+            seq: 0,
+            rows: Vec::with_capacity(CHUNK_ROWS),
+            bytes: 0,
+        }
+    }
+
+    /// Adds a row that took `bytes` of the file, `read` bytes having been read so far; sends
+    /// the chunk when it is full. False when the writer has stopped: read no further.
+    fn push(&mut self, row: (u64, Result<RawRow, String>), bytes: u64, read: u64) -> bool {
+        self.rows.push(row);
+        self.bytes += bytes;
+        if self.rows.len() >= CHUNK_ROWS || self.bytes >= CHUNK_BYTES {
+            return self.send(read);
+        }
+        true
+    }
+
+    /// Sends the rows gathered so far, after waiting for a ticket; false when the writer has
+    /// stopped.
+    fn send(&mut self, read: u64) -> bool {
+        match self.tickets.recv() {
+            Ok(written) => drop(written),
+            Err(_) => return false,
+        }
+        let rows = std::mem::replace(&mut self.rows, Vec::with_capacity(CHUNK_ROWS));
+        self.bytes = 0;
+        let sent = self.out.send(ReadChunk {
+            seq: self.seq,
+            rows,
+            read,
+        });
+        self.seq += 1;
+        sent.is_ok()
+    }
+
+    /// Sends the last, part-filled chunk at the end of the file.
+    fn finish(mut self, read: u64) {
+        if !self.rows.is_empty() {
+            self.send(read);
+        }
+    }
+}
+
 /// The reader thread: parses the file into chunks of rows. Stops early, without error, when
 /// the writer has stopped (a bad row, a store error).
 fn read_chunks(
@@ -387,25 +448,7 @@ fn read_chunks(
     out: &mpsc::SyncSender<ReadChunk>,
     tickets: &mpsc::Receiver<Ticket>,
 ) -> Result<()> {
-    let mut seq = 0u64;
-    let mut chunk = Vec::with_capacity(CHUNK_ROWS);
-    // Bytes of the file the chunk's rows came from: a chunk of long rows goes early, so the
-    // chunks in flight hold at most CHUNKS_IN_FLIGHT × CHUNK_BYTES of text (plus one row each).
-    let mut chunk_bytes = 0u64;
-    let mut send = |rows: &mut Vec<(u64, Result<RawRow, String>)>, read: u64| {
-        match tickets.recv() {
-            Ok(written) => drop(written),
-            Err(_) => return false,
-        }
-        let full = std::mem::replace(rows, Vec::with_capacity(CHUNK_ROWS));
-        let sent = out.send(ReadChunk {
-            seq,
-            rows: full,
-            read,
-        });
-        seq += 1;
-        sent.is_ok()
-    };
+    let mut chunks = Chunks::new(out, tickets);
     match rows {
         RowReader::Csv(mut rdr, columns) => {
             let mut record = csv::StringRecord::new();
@@ -435,20 +478,11 @@ fn read_chunks(
                         (rdr.get_mut().breaks.line_at(at), row)
                     }
                 };
-                chunk.push(row);
-                chunk_bytes += end.saturating_sub(before);
-                if (chunk.len() >= CHUNK_ROWS || chunk_bytes >= CHUNK_BYTES)
-                    && !send(&mut chunk, rdr.get_ref().read)
-                {
+                if !chunks.push(row, end.saturating_sub(before), rdr.get_ref().read) {
                     return Ok(());
                 }
-                if chunk.is_empty() {
-                    chunk_bytes = 0;
-                }
             }
-            if !chunk.is_empty() {
-                send(&mut chunk, rdr.get_ref().read);
-            }
+            chunks.finish(rdr.get_ref().read);
         }
         RowReader::JsonLines(mut rdr) => {
             let io = |error| ImportError::Io {
@@ -481,20 +515,11 @@ fn read_chunks(
                         r
                     }),
                 };
-                chunk.push((line, row));
-                chunk_bytes += n as u64;
-                if (chunk.len() >= CHUNK_ROWS || chunk_bytes >= CHUNK_BYTES)
-                    && !send(&mut chunk, rdr.get_ref().read)
-                {
+                if !chunks.push((line, row), n as u64, rdr.get_ref().read) {
                     return Ok(());
                 }
-                if chunk.is_empty() {
-                    chunk_bytes = 0;
-                }
             }
-            if !chunk.is_empty() {
-                send(&mut chunk, rdr.get_ref().read);
-            }
+            chunks.finish(rdr.get_ref().read);
         }
     }
     Ok(())
