@@ -29,6 +29,17 @@ pub(crate) const REVIEW_HOSTS: crate::platforms::LinkHosts =
 /// Google's OAuth token endpoint.
 pub(crate) const TOKEN_URL: &str = "https://oauth2.googleapis.com/token";
 
+/// The `token_url` setting ([`token_url`]) of the sources that get tokens from Google (Business
+/// Profile, Play).
+pub(crate) const TOKEN_URL_SETTING: crate::platforms::SettingSpec = crate::platforms::s(
+    "token_url",
+    "Token address",
+    "Where access tokens come from; change only for a proxy or a test server. Default: \
+     https://oauth2.googleapis.com/token.",
+    false,
+    false,
+);
+
 /// Where tokens come from: the `token_url` setting, else the overridden base's `/token` (one
 /// test server or proxy serves both), else Google's endpoint.
 pub(crate) fn token_url(token_url: Option<&str>, base_url: Option<&str>) -> String {

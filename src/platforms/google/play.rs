@@ -81,14 +81,7 @@ pub const SPEC: ConnectorSpec = ConnectorSpec {
             true,
             true,
         ),
-        crate::platforms::s(
-            "token_url",
-            "Token address",
-            "Where access tokens come from; change only for a proxy or a test server. Default: \
-             https://oauth2.googleapis.com/token.",
-            false,
-            false,
-        ),
+        super::TOKEN_URL_SETTING,
     ],
     interval_minutes: 60,
     lists_everything: false,
