@@ -468,3 +468,49 @@ fn the_rounds_store_methods_agree_on_both_stores() {
         assert_eq!(db.remove_source(id).unwrap_err().code(), "unknown_source");
     }
 }
+
+#[test]
+fn a_second_source_with_the_same_label_is_refused_and_ensure_finds_the_first_on_both_stores() {
+    let test = TestDb::new();
+    for db in both_stores(&test, "source_labels") {
+        let cafe = db.ensure_business("Cafe").unwrap();
+        let settings = json!({"business_unit_id": "1"});
+        let first = db
+            .add_source(cafe.id, "trustpilot", "Trustpilot", &settings)
+            .unwrap();
+        let again = db
+            .add_source(cafe.id, "trustpilot", "Trustpilot", &settings)
+            .unwrap_err();
+        assert_eq!(
+            again.to_string(),
+            format!(
+                "invalid source: this business already has the source \"Trustpilot\" (id \
+                 {first}); pass --label to add a second one"
+            )
+        );
+        assert_eq!(
+            db.ensure_source(cafe.id, "trustpilot", "Trustpilot", &settings)
+                .unwrap(),
+            first
+        );
+        let second = db
+            .add_source(cafe.id, "trustpilot", "Trustpilot 2", &settings)
+            .unwrap();
+        assert_ne!(second, first);
+        // A new source's addresses are checked whichever way it is added.
+        let elsewhere = json!({"base_url": "http://example.com"});
+        for added in [
+            db.add_source(cafe.id, "trustpilot", "Elsewhere", &elsewhere),
+            db.ensure_source(cafe.id, "trustpilot", "Elsewhere", &elsewhere),
+        ] {
+            assert!(
+                added
+                    .unwrap_err()
+                    .to_string()
+                    .starts_with("invalid address"),
+                "{}",
+                db.location()
+            );
+        }
+    }
+}

@@ -100,7 +100,35 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Source> {
     })
 }
 
+/// Why `sources add` refuses a second source with the same business, platform and label (the
+/// SQLite and the team store's words alike).
+pub(crate) fn source_exists(label: &str, id: SourceId) -> StoreError {
+    StoreError::Invalid {
+        what: "source",
+        reason: format!(
+            "this business already has the source {label:?} (id {id}); pass --label to add a second one"
+        ),
+    }
+}
+
 impl Store {
+    /// The source of the business with this connector and label, if there is one.
+    fn source_named(
+        &self,
+        business_id: BusinessId,
+        connector: &str,
+        label: &str,
+    ) -> Result<Option<SourceId>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id FROM sources WHERE business_id = ?1 AND connector = ?2 AND label = ?3",
+                params![business_id, connector, label],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     /// Adds a source, or returns the existing one with the same business, connector and label.
     pub fn ensure_source(
         &self,
@@ -109,17 +137,20 @@ impl Store {
         label: &str,
         settings: &serde_json::Value,
     ) -> Result<SourceId> {
-        let existing: Option<SourceId> = self
-            .conn
-            .query_row(
-                "SELECT id FROM sources WHERE business_id = ?1 AND connector = ?2 AND label = ?3",
-                params![business_id, connector, label],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if let Some(id) = existing {
-            return Ok(id);
+        match self.source_named(business_id, connector, label)? {
+            Some(id) => Ok(id),
+            None => self.insert_source(business_id, connector, label, settings),
         }
+    }
+
+    /// Adds a source the business does not have yet, its settings checked.
+    fn insert_source(
+        &self,
+        business_id: BusinessId,
+        connector: &str,
+        label: &str,
+        settings: &serde_json::Value,
+    ) -> Result<SourceId> {
         check_endpoint_settings(settings).map_err(invalid_endpoint)?;
         self.conn.execute(
             "INSERT INTO sources (business_id, connector, label, settings, created_at)
@@ -144,23 +175,10 @@ impl Store {
         label: &str,
         settings: &serde_json::Value,
     ) -> Result<SourceId> {
-        let existing: Option<SourceId> = self
-            .conn
-            .query_row(
-                "SELECT id FROM sources WHERE business_id = ?1 AND connector = ?2 AND label = ?3",
-                params![business_id, connector, label],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if let Some(id) = existing {
-            return Err(StoreError::Invalid {
-                what: "source",
-                reason: format!(
-                    "this business already has the source {label:?} (id {id}); pass --label to add a second one"
-                ),
-            });
+        if let Some(id) = self.source_named(business_id, connector, label)? {
+            return Err(source_exists(label, id));
         }
-        self.ensure_source(business_id, connector, label, settings)
+        self.insert_source(business_id, connector, label, settings)
     }
 
     pub fn source(&self, id: SourceId) -> Result<Source> {

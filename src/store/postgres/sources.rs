@@ -66,13 +66,7 @@ impl PgStore {
             &[&business_id, &connector, &label],
         )?;
         if let Some(row) = existing {
-            let id: SourceId = row.get(0);
-            return Err(StoreError::Invalid {
-                what: "source",
-                reason: format!(
-                    "this business already has the source {label:?} (id {id}); pass --label to add a second one"
-                ),
-            });
+            return Err(crate::store::sources::source_exists(label, row.get(0)));
         }
         self.ensure_source(business_id, connector, label, settings)
     }
