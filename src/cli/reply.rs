@@ -214,14 +214,9 @@ pub fn run(store: &Db, args: ReplyArgs) -> Result<ExitCode> {
             })
         }
         ReplyCmd::Delete { review, json } => {
-            let secrets = store.secrets()?;
-            let creds = ReplyCreds::env_then_stored(secrets.as_ref());
-            let reply = actions::block_on(actions::delete_reply(
-                store,
-                &creds,
-                OutboxConfig::default(),
-                review,
-            ))?;
+            let reply = with_outbox(store, |creds, config| {
+                actions::block_on(actions::delete_reply(store, creds, config, review))
+            })?;
             print_or(json, &reply, || {
                 println!("Deleted the reply to review {review}.")
             })
@@ -370,52 +365,59 @@ fn save(store: &Db, review: i64, text: &str, json: bool) -> Result<ExitCode> {
     })
 }
 
-fn post(store: &Db, review: i64, key: Option<String>, json: bool) -> Result<ExitCode> {
+/// Runs an outbox action (post, edit, approve, delete) with the command line's credentials: a
+/// token in `EARSHOT_TOKEN_<CONNECTOR>` first, then this computer's stored secrets; and the
+/// outbox's default timings.
+fn with_outbox<T>(
+    store: &Db,
+    act: impl FnOnce(&ReplyCreds<'_>, OutboxConfig) -> actions::Result<T>,
+) -> Result<T> {
     let secrets = store.secrets()?;
     let creds = ReplyCreds::env_then_stored(secrets.as_ref());
-    let reply = actions::block_on(actions::post_reply(
-        store,
-        &creds,
-        OutboxConfig::default(),
-        review,
-        key.as_deref(),
-    ))?;
-    print_or(json, &reply, || print_outcome(&reply))?;
+    Ok(act(&creds, OutboxConfig::default())?)
+}
+
+/// Prints what became of a reply sent now; the command fails when the reply did.
+fn print_sent(json: bool, reply: &Reply) -> Result<ExitCode> {
+    print_or(json, reply, || print_outcome(reply))?;
     Ok(if reply.state == ReplyState::Failed {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn post(store: &Db, review: i64, key: Option<String>, json: bool) -> Result<ExitCode> {
+    let reply = with_outbox(store, |creds, config| {
+        actions::block_on(actions::post_reply(
+            store,
+            creds,
+            config,
+            review,
+            key.as_deref(),
+        ))
+    })?;
+    print_sent(json, &reply)
 }
 
 fn approve(store: &Db, id: i64, json: bool) -> Result<ExitCode> {
-    let secrets = store.secrets()?;
-    let creds = ReplyCreds::env_then_stored(secrets.as_ref());
-    let reply = actions::block_on(actions::approve_reply(
-        store,
-        &creds,
-        OutboxConfig::default(),
-        id,
-    ))?;
-    print_or(json, &reply, || print_outcome(&reply))?;
-    Ok(if reply.state == ReplyState::Failed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    let reply = with_outbox(store, |creds, config| {
+        actions::block_on(actions::approve_reply(store, creds, config, id))
+    })?;
+    print_sent(json, &reply)
 }
 
 fn edit(store: &Db, review: i64, text: &str, key: Option<String>, json: bool) -> Result<ExitCode> {
-    let secrets = store.secrets()?;
-    let creds = ReplyCreds::env_then_stored(secrets.as_ref());
-    let reply = actions::block_on(actions::edit_reply(
-        store,
-        &creds,
-        OutboxConfig::default(),
-        review,
-        text,
-        key.as_deref(),
-    ))?;
+    let reply = with_outbox(store, |creds, config| {
+        actions::block_on(actions::edit_reply(
+            store,
+            creds,
+            config,
+            review,
+            text,
+            key.as_deref(),
+        ))
+    })?;
     print_or(json, &reply, || {
         if reply.state == ReplyState::Posted {
             println!("Edited the reply to review {review}.");
