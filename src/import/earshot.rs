@@ -1001,19 +1001,7 @@ impl ColumnMap {
                 })
                 .filter(|s| !s.is_empty())
         };
-        RawRow {
-            cut: None,
-            external_id: get("external_id"),
-            platform: get("platform"),
-            author: get("author"),
-            rating: get("rating"),
-            title: get("title"),
-            body: get("body"),
-            created_at: get("created_at"),
-            url: get("url"),
-            kind: get("kind"),
-            language: get("language"),
-        }
+        RawRow::from_fields(get)
     }
 }
 
@@ -1043,6 +1031,24 @@ impl RawRow {
         }
     }
 
+    /// A row from its fields by their column names (a CSV header, a JSON key): the one place
+    /// the layouts' columns are named.
+    fn from_fields(get: impl Fn(&str) -> Option<String>) -> RawRow {
+        RawRow {
+            cut: None,
+            external_id: get("external_id"),
+            platform: get("platform"),
+            author: get("author"),
+            rating: get("rating"),
+            title: get("title"),
+            body: get("body"),
+            created_at: get("created_at"),
+            url: get("url"),
+            kind: get("kind"),
+            language: get("language"),
+        }
+    }
+
     fn from_json(line: &[u8]) -> Result<RawRow, String> {
         let text =
             std::str::from_utf8(line).map_err(|_| "the text is not valid UTF-8".to_string())?;
@@ -1059,19 +1065,7 @@ impl RawRow {
             }
             Some(v) => Some(v.to_string()),
         };
-        Ok(RawRow {
-            cut: None,
-            external_id: get("external_id"),
-            platform: get("platform"),
-            author: get("author"),
-            rating: get("rating"),
-            title: get("title"),
-            body: get("body"),
-            created_at: get("created_at"),
-            url: get("url"),
-            kind: get("kind"),
-            language: get("language"),
-        })
+        Ok(RawRow::from_fields(get))
     }
 
     /// The review of a row; `id_seed` (the business's name) makes its id from its content when
