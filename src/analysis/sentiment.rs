@@ -1111,11 +1111,9 @@ pub fn analyze_with_language(text: &str) -> (Option<Sentiment>, Option<&'static 
             None => None,
         };
         let short = words.words < 4;
-        language = languages::short_text_language(text, hint, short, &mut toks);
-        if language.is_none() {
-            toks.clear();
-            tokenize(m, text, &mut toks);
-        }
+        // The vote tokenizes in each language into a vector of its own: the English tokens stay
+        // for a text no language claims, instead of being made a second time.
+        language = languages::short_text_language(text, hint, short, &mut Vec::new());
     }
     let score = match language {
         None | Some("en") => score_tokens(m, text, &mut toks),
@@ -1960,6 +1958,26 @@ mod tests {
         assert!(analyze("👍").is_some());
         assert!(analyze("Great!").is_some());
         assert!(analyze("Merci").is_some());
+    }
+
+    /// A text the short-text vote places in no language keeps the English reading the vote
+    /// never touched: the same score `score` gives, which reads it as English from scratch.
+    #[test]
+    fn text_no_language_claims_keeps_its_english_reading() {
+        for text in [
+            "😍😍😍",
+            "😡 !!!",
+            "xyzzy plugh",
+            "@someone #hashtag 😂",
+            "qwerty asdf zxcv uiop hjkl",
+            "Tack så mycket 👍",
+            "Dziękuję bardzo",
+        ] {
+            let (sentiment, language) = analyze_with_language(text);
+            assert_eq!(language, None, "{text}");
+            let got = sentiment.map(|s| s.score.to_bits());
+            assert_eq!(got, Some(score(text).to_bits()), "{text}");
+        }
     }
 
     #[test]

@@ -251,7 +251,9 @@ const PORTUGUESE: Rules = Rules {
 
 pub(super) struct Lexicon {
     words: HashMap<String, Word, BuildHasherDefault<FxHasher>>,
-    endings: &'static [(&'static str, &'static str)],
+    /// `Rules::endings` by the last byte of the ending, each list in the rules' order: a word
+    /// tries only the endings it can end with, and the first form found is the same one.
+    endings_by_last: [Vec<(&'static str, &'static str)>; 128],
     accented: &'static [&'static str],
     rules: &'static Rules,
 }
@@ -262,7 +264,12 @@ impl Lexicon {
         if let Some(w) = self.words.get(folded) {
             return Some(w);
         }
-        for (ending, replacement) in self.endings {
+        let Some(&last) = folded.as_bytes().last() else {
+            return None;
+        };
+        // The endings are ASCII: a word ending in another character has none of them.
+        let endings = self.endings_by_last.get(usize::from(last))?;
+        for (ending, replacement) in endings {
             let Some(stem) = folded.strip_suffix(ending) else {
                 continue;
             };
@@ -362,9 +369,16 @@ fn build(tsv: &str, rules: &'static Rules) -> Lexicon {
             w.valence = 0.0;
         }
     }
+    let mut endings_by_last: [Vec<(&'static str, &'static str)>; 128] =
+        std::array::from_fn(|_| Vec::new());
+    for &(ending, replacement) in rules.endings {
+        let last = ending.as_bytes()[ending.len() - 1];
+        assert!(last.is_ascii(), "the endings are ASCII: {ending}");
+        endings_by_last[usize::from(last)].push((ending, replacement));
+    }
     Lexicon {
         words,
-        endings: rules.endings,
+        endings_by_last,
         accented: rules.accented,
         rules,
     }
@@ -794,6 +808,57 @@ mod tests {
         let mut toks = Vec::new();
         tokenize(lexicon(language).unwrap(), text, &mut toks);
         super::super::score_tokens(super::super::model(), text, &mut toks)
+    }
+
+    /// `Lexicon::get` trying every ending in the rules' order: the reference the endings
+    /// grouped by their last byte are compared with.
+    fn get_trying_every_ending<'a>(lex: &'a Lexicon, folded: &str) -> Option<&'a Word> {
+        if let Some(w) = lex.words.get(folded) {
+            return Some(w);
+        }
+        for (ending, replacement) in lex.rules.endings {
+            let Some(stem) = folded.strip_suffix(ending) else {
+                continue;
+            };
+            let stem_len = stem.chars().count();
+            if stem_len < 2 || (stem_len < 3 && replacement.is_empty()) {
+                continue;
+            }
+            if let Some(w) = lex.words.get(&format!("{stem}{replacement}")) {
+                return Some(w);
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn endings_grouped_by_last_letter_find_the_form_every_ending_finds() {
+        for (language, _) in MODELLED {
+            let lex = lexicon(language).unwrap();
+            let mut forms: Vec<String> = [
+                "", "a", "é", "ñ", "größe", "😡", "ok", "jajaja", "lindooo", "xyzzy", "caféé",
+            ]
+            .iter()
+            .map(|w| w.to_string())
+            .collect();
+            // Every word of the lexicon with every ending put on it, and with its last letter
+            // taken off: forms that are words and forms that are not.
+            for w in lex.words.keys() {
+                forms.push(w.clone());
+                let mut cut = w.clone();
+                cut.pop();
+                forms.push(cut);
+                for (ending, _) in lex.rules.endings {
+                    forms.push(format!("{w}{ending}"));
+                }
+            }
+            let mut scratch = String::new();
+            for form in &forms {
+                let fast = lex.get(form, &mut scratch).map(|w| w as *const Word);
+                let slow = get_trying_every_ending(lex, form).map(|w| w as *const Word);
+                assert_eq!(fast, slow, "{language}: {form:?}");
+            }
+        }
     }
 
     #[test]
