@@ -8,12 +8,10 @@
 //! is folded the same way, so "pésimo" and a hurried "pesimo" read alike. No labelled text in
 //! these languages was to be had for training: these are lexicon models, measured by `make eval`.
 
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
 
 use super::{
-    complaints, emoji_valence, is_caps, FxHasher, Token, Word, F_BOOSTER, F_CONTRAST, F_DAMPENER,
+    complaints, emoji_valence, is_caps, Token, Word, WordTable, F_BOOSTER, F_CONTRAST, F_DAMPENER,
     F_EXCESS, F_FACT_NEGATION, F_NEGATION,
 };
 
@@ -250,7 +248,7 @@ const PORTUGUESE: Rules = Rules {
 };
 
 pub(super) struct Lexicon {
-    words: HashMap<String, Word, BuildHasherDefault<FxHasher>>,
+    words: WordTable,
     /// `Rules::endings` by the last byte of the ending, each list in the rules' order: a word
     /// tries only the endings it can end with, and the first form found is the same one.
     endings_by_last: [Vec<(&'static str, &'static str)>; 128],
@@ -342,8 +340,7 @@ pub(super) fn lexicon(language: &str) -> Option<&'static Lexicon> {
 const COMPLAINT_WEIGHT: f64 = 1.25;
 
 fn build(tsv: &str, rules: &'static Rules) -> Lexicon {
-    let mut words: HashMap<String, Word, BuildHasherDefault<FxHasher>> =
-        HashMap::with_capacity_and_hasher(tsv.len() / 12, Default::default());
+    let mut words = WordTable::with_capacity_and_hasher(tsv.len() / 12, Default::default());
     for line in tsv.lines() {
         if let Some((w, v)) = line.split_once('\t') {
             if let Ok(v) = v.trim().parse::<f64>() {

@@ -109,14 +109,20 @@ std::thread_local! {
     static SCRATCH: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Multiplicative hashing of a packed trigram (FxHash's step): the keys are the profiles' own
-/// trigrams and the text's, and a lookup is one multiplication instead of SipHash's rounds.
+/// Hashing of a packed trigram by MurmurHash3's finaliser: two multiplications instead of the
+/// default hasher's rounds. Mixed, because the table picks a slot from the hash's low bits and a
+/// packed trigram's low bits are its last character alone.
 #[derive(Default)]
 struct PackedHasher(u64);
 
 impl std::hash::Hasher for PackedHasher {
     fn finish(&self) -> u64 {
-        self.0
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
     fn write(&mut self, bytes: &[u8]) {
         for &b in bytes {
