@@ -677,9 +677,7 @@ fn micros_per_item(items: &[&str]) -> f64 {
         let mut passes = 0u32;
         while passes == 0 || thread_cpu_seconds() - started < 0.02 {
             for item in items {
-                std::hint::black_box(sentiment::analyze_with_language(std::hint::black_box(
-                    item,
-                )));
+                std::hint::black_box(sentiment::analyze_with_language(std::hint::black_box(item)));
             }
             passes += 1;
         }

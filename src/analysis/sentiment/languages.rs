@@ -8,6 +8,7 @@
 //! is folded the same way, so "pésimo" and a hurried "pesimo" read alike. No labelled text in
 //! these languages was to be had for training: these are lexicon models, measured by `make eval`.
 
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use super::{
@@ -722,6 +723,18 @@ const MODELLED: [(&str, &str); 5] = [
     ),
 ];
 
+/// `MODELLED`'s little words as a set per language, in its order: one lookup a word, where
+/// running through the list compared each word with some thirty.
+fn common_words() -> &'static [HashSet<&'static str>] {
+    static SETS: OnceLock<Vec<HashSet<&'static str>>> = OnceLock::new();
+    SETS.get_or_init(|| {
+        MODELLED
+            .iter()
+            .map(|(_, common)| common.split(' ').collect())
+            .collect()
+    })
+}
+
 /// The language of a short text the detector could not place ("Pésimo servicio", "Sehr
 /// schlecht", "Ottimo"), read from the words each language's model knows, or `None`.
 ///
@@ -762,13 +775,13 @@ pub(super) fn short_text_language(
         .collect();
     let hint_modelled = hint.is_some_and(|h| MODELLED.iter().any(|(l, _)| *l == h));
     let mut best: Option<(&'static str, usize)> = None;
-    for (language, common) in MODELLED {
+    for ((language, _), common) in MODELLED.iter().copied().zip(common_words()) {
         let lex = lexicon(language)?;
         toks.clear();
         tokenize(lex, text, toks);
         let common = lowered
             .iter()
-            .filter(|w| common.split(' ').any(|c| c == w.as_str()))
+            .filter(|w| common.contains(w.as_str()))
             .count();
         let known = toks
             .iter()

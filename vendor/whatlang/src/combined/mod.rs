@@ -159,8 +159,14 @@ mod tests {
         let trigram_weight = 1.0 - alphabet_weight;
         let mut scores = vec![];
         for lang in all_langs {
-            let a = alphabet_scores.iter().find(|(l, _)| l == &lang).map_or(0.0, |x| x.1);
-            let t = trigram_scores.iter().find(|(l, _)| l == &lang).map_or(0.0, |x| x.1);
+            let a = alphabet_scores
+                .iter()
+                .find(|(l, _)| l == &lang)
+                .map_or(0.0, |x| x.1);
+            let t = trigram_scores
+                .iter()
+                .find(|(l, _)| l == &lang)
+                .map_or(0.0, |x| x.1);
             scores.push((lang, a * alphabet_weight + t * trigram_weight));
         }
         scores.sort_unstable_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Less));

@@ -72,7 +72,8 @@ fn calculate_scores_in_profiles(
 
     // Earshot's patch: the ranked trigrams come packed in a vector (`ranked_trigrams`), the same
     // ranks `get_trigrams_with_positions` gives, without a hash map of `Trigram`s.
-    let trigram_positions = SCRATCH.with(|all| ranked_trigrams(&text.lowercase(), &mut all.borrow_mut()));
+    let trigram_positions =
+        SCRATCH.with(|all| ranked_trigrams(&text.lowercase(), &mut all.borrow_mut()));
     let unique_trigrams_count = trigram_positions.len();
 
     // Earshot's patch: the distances come from an index of the profiles by trigram, so each

@@ -82,17 +82,33 @@ pub(crate) fn ranked_trigrams(text: &LowercaseText, all: &mut Vec<u64>) -> Vec<(
         c2 = c3;
     }
     all.sort_unstable();
-    let mut counted: Vec<(u32, u64)> = all
+    // Each distinct trigram with its count, in ascending order of trigram.
+    let counted: Vec<(u32, u64)> = all
         .chunk_by(|a, b| a == b)
         .map(|run| (run.len() as u32, run[0]))
         .collect();
-    counted.sort_unstable_by(|a, b| b.cmp(a));
-    counted.truncate(TEXT_TRIGRAMS_SIZE);
-    counted
-        .into_iter()
-        .enumerate()
-        .map(|(i, (_, trigram))| (trigram, i as u32))
-        .collect()
+    // Ranked by count, greatest first, and within a count by trigram, greatest first: a
+    // counting sort over the counts, filled from the greatest trigram down, in place of a
+    // second comparison sort.
+    let max_count = counted.iter().map(|&(n, _)| n as usize).max().unwrap_or(0);
+    let mut next = vec![0usize; max_count + 1];
+    for &(n, _) in &counted {
+        next[n as usize] += 1;
+    }
+    let mut offset = 0;
+    for slot in next.iter_mut().rev() {
+        let n = *slot;
+        *slot = offset;
+        offset += n;
+    }
+    let mut ranked = vec![(0u64, 0u32); counted.len()];
+    for &(n, trigram) in counted.iter().rev() {
+        let at = next[n as usize];
+        ranked[at] = (trigram, at as u32);
+        next[n as usize] += 1;
+    }
+    ranked.truncate(TEXT_TRIGRAMS_SIZE);
+    ranked
 }
 
 // Earshot: kept as the reference `ranked_trigrams` is tested against.
