@@ -263,9 +263,7 @@ impl Lexicon {
         if let Some(w) = self.words.get(folded) {
             return Some(w);
         }
-        let Some(&last) = folded.as_bytes().last() else {
-            return None;
-        };
+        let &last = folded.as_bytes().last()?;
         // The endings are ASCII: a word ending in another character has none of them.
         let endings = self.endings_by_last.get(usize::from(last))?;
         for (ending, replacement) in endings {
