@@ -198,6 +198,7 @@ fn main() -> anyhow::Result<ExitCode> {
     let mut set_dirs: Vec<String> = Vec::new();
     let mut dev = false;
     let mut misses: Option<String> = None;
+    let mut dump: Option<String> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         if arg == "--out" {
@@ -212,6 +213,11 @@ fn main() -> anyhow::Result<ExitCode> {
                     .ok_or_else(|| anyhow::anyhow!("--misses needs a path"))?,
             );
             dev = true;
+        } else if arg == "--dump" {
+            dump = Some(
+                args.next()
+                    .ok_or_else(|| anyhow::anyhow!("--dump needs a path"))?,
+            );
         } else if arg == "--sets" {
             set_dirs.push(
                 args.next()
@@ -388,12 +394,17 @@ fn main() -> anyhow::Result<ExitCode> {
         positive_called_negative: ratio(t.n(&[4, 5], Some("negative")), positives),
         neutral_kept: None,
         unscored: t.unscored,
+        micros: micros_per_item(&reviews.iter().map(|r| r.text.as_str()).collect::<Vec<_>>()),
     }];
     let mut missed = String::new();
     for dir in &set_dirs {
         rows.extend(labelled_sets(dir, dev, &mut missed)?);
     }
     print_table(&rows);
+    if let Some(path) = &dump {
+        dump_analyses(path, &reviews, &set_dirs)?;
+        println!("every item's language and score: {path}");
+    }
     println!(
         "({}: the odd rows only, held out; the even rows are the development half the rules \
          are tuned on, printed with --dev)",
@@ -487,6 +498,8 @@ struct SetRow {
     neutral_kept: Option<f64>,
     /// Items the model left unscored (a language it does not cover).
     unscored: u32,
+    /// Microseconds of one core's time per item (`micros_per_item`).
+    micros: f64,
 }
 
 impl SetRow {
@@ -605,6 +618,7 @@ fn set_row(text: &str, half: Half, list_misses: bool, missed: &mut String) -> Se
     let (mut negatives, mut neg_called_neg, mut positives, mut pos_called_neg) =
         (0u32, 0u32, 0u32, 0u32);
     let (mut neutrals, mut neutral_kept, mut unscored) = (0u32, 0u32, 0u32);
+    let mut items = Vec::new();
     for (row, line) in text.lines().enumerate() {
         if !half.takes(row) {
             continue;
@@ -614,6 +628,7 @@ fn set_row(text: &str, half: Half, list_misses: bool, missed: &mut String) -> Se
         else {
             continue;
         };
+        items.push(item);
         let vader: f64 = vader.parse().unwrap_or(0.0);
         let scored = sentiment::analyze(item);
         unscored += u32::from(scored.is_none());
@@ -657,13 +672,87 @@ fn set_row(text: &str, half: Half, list_misses: bool, missed: &mut String) -> Se
         positive_called_negative: ratio(pos_called_neg, positives),
         neutral_kept: (neutrals > 0).then(|| ratio(neutral_kept, neutrals)),
         unscored,
+        micros: micros_per_item(&items),
     }
+}
+
+/// Microseconds per item of what a sync runs on each review (the score and the language), in
+/// this thread's CPU time, the least of five rounds of at least 20 ms each: the build machine is
+/// shared, and wall time would count the turns other processes take on its two cores.
+fn micros_per_item(items: &[&str]) -> f64 {
+    if items.is_empty() {
+        return 0.0;
+    }
+    let mut fastest = f64::INFINITY;
+    for _ in 0..5 {
+        let started = thread_cpu_seconds();
+        let mut passes = 0u32;
+        while passes == 0 || thread_cpu_seconds() - started < 0.02 {
+            for item in items {
+                std::hint::black_box(sentiment::analyze_with_language(std::hint::black_box(item)));
+            }
+            passes += 1;
+        }
+        let micros = (thread_cpu_seconds() - started) * 1e6 / f64::from(passes);
+        fastest = fastest.min(micros / items.len() as f64);
+    }
+    fastest
+}
+
+/// CPU time this thread has run, in seconds.
+fn thread_cpu_seconds() -> f64 {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `t` is a valid timespec for the call to fill; the clock id is a constant Linux has.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
+}
+
+/// Writes `set <TAB> row <TAB> language <TAB> score <TAB> text` for every item of every set (both
+/// halves) and every Booking review, so two builds' files can be compared line by line: a change
+/// meant only to be faster must leave every line as it was.
+fn dump_analyses(path: &str, reviews: &[Review], set_dirs: &[String]) -> anyhow::Result<()> {
+    let mut out = String::new();
+    let mut line = |set: &str, row: usize, item: &str| {
+        let (scored, language) = sentiment::analyze_with_language(item);
+        let score = scored.map_or("-".to_string(), |s| format!("{:?}", s.score));
+        let item = item.replace(['\t', '\n'], " ");
+        out.push_str(&format!(
+            "{set}\t{row}\t{}\t{score}\t{item}\n",
+            language.unwrap_or("-")
+        ));
+    };
+    for r in reviews {
+        line("booking-hotel-reviews-sample", r.row, &r.text);
+    }
+    for dir in set_dirs {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        let mut paths: Vec<_> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "tsv"))
+            .collect();
+        paths.sort();
+        for p in paths {
+            let set = p.file_stem().unwrap_or_default().to_string_lossy();
+            for (row, l) in std::fs::read_to_string(&p)?.lines().enumerate() {
+                if let Some(item) = l.splitn(3, '\t').nth(2) {
+                    line(&set, row, item);
+                }
+            }
+        }
+    }
+    std::fs::write(path, out)?;
+    Ok(())
 }
 
 fn print_table(rows: &[SetRow]) {
     println!();
     println!(
-        "{:<30} {:<4} {:<26} {:>6} {:>8} {:>8} {:>6} {:>8} {:>8} {:>8} {:>8}",
+        "{:<30} {:<4} {:<26} {:>6} {:>8} {:>8} {:>6} {:>8} {:>8} {:>8} {:>8} {:>7}",
         "set",
         "lang",
         "kind",
@@ -674,12 +763,13 @@ fn print_table(rows: &[SetRow]) {
         "neg→neg",
         "pos→neg",
         "neu→neu",
-        "unscored"
+        "unscored",
+        "µs"
     );
     let opt = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.3}"));
     for r in rows {
         println!(
-            "{:<30} {:<4} {:<26} {:>6} {:>8.3} {:>8.3} {:>6} {:>8.3} {:>8.3} {:>8} {:>8}",
+            "{:<30} {:<4} {:<26} {:>6} {:>8.3} {:>8.3} {:>6} {:>8.3} {:>8.3} {:>8} {:>8} {:>7.2}",
             r.set,
             r.language,
             r.kind,
@@ -690,12 +780,14 @@ fn print_table(rows: &[SetRow]) {
             r.negative_recall,
             r.positive_called_negative,
             opt(r.neutral_kept),
-            r.unscored
+            r.unscored,
+            r.micros
         );
     }
     println!(
         "(n: positive and negative items; earshot/baseline/VADER: binary accuracy, the score's \
          side, 0 wrong; neg→neg: negatives labelled negative; pos→neg: positives labelled \
-         negative; neu→neu: neutral items labelled neutral)"
+         negative; neu→neu: neutral items labelled neutral; µs: microseconds of one core's time \
+         per item, the least of five rounds)"
     );
 }

@@ -8,12 +8,11 @@
 //! is folded the same way, so "pésimo" and a hurried "pesimo" read alike. No labelled text in
 //! these languages was to be had for training: these are lexicon models, measured by `make eval`.
 
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use super::{
-    complaints, emoji_valence, is_caps, FxHasher, Token, Word, F_BOOSTER, F_CONTRAST, F_DAMPENER,
+    complaints, emoji_valence, is_caps, Token, Word, WordTable, F_BOOSTER, F_CONTRAST, F_DAMPENER,
     F_EXCESS, F_FACT_NEGATION, F_NEGATION,
 };
 
@@ -250,8 +249,10 @@ const PORTUGUESE: Rules = Rules {
 };
 
 pub(super) struct Lexicon {
-    words: HashMap<String, Word, BuildHasherDefault<FxHasher>>,
-    endings: &'static [(&'static str, &'static str)],
+    words: WordTable,
+    /// `Rules::endings` by the last byte of the ending, each list in the rules' order: a word
+    /// tries only the endings it can end with, and the first form found is the same one.
+    endings_by_last: [Vec<(&'static str, &'static str)>; 128],
     accented: &'static [&'static str],
     rules: &'static Rules,
 }
@@ -262,7 +263,10 @@ impl Lexicon {
         if let Some(w) = self.words.get(folded) {
             return Some(w);
         }
-        for (ending, replacement) in self.endings {
+        let &last = folded.as_bytes().last()?;
+        // The endings are ASCII: a word ending in another character has none of them.
+        let endings = self.endings_by_last.get(usize::from(last))?;
+        for (ending, replacement) in endings {
             let Some(stem) = folded.strip_suffix(ending) else {
                 continue;
             };
@@ -335,8 +339,7 @@ pub(super) fn lexicon(language: &str) -> Option<&'static Lexicon> {
 const COMPLAINT_WEIGHT: f64 = 1.25;
 
 fn build(tsv: &str, rules: &'static Rules) -> Lexicon {
-    let mut words: HashMap<String, Word, BuildHasherDefault<FxHasher>> =
-        HashMap::with_capacity_and_hasher(tsv.len() / 12, Default::default());
+    let mut words = WordTable::with_capacity_and_hasher(tsv.len() / 12, Default::default());
     for line in tsv.lines() {
         if let Some((w, v)) = line.split_once('\t') {
             if let Ok(v) = v.trim().parse::<f64>() {
@@ -362,9 +365,16 @@ fn build(tsv: &str, rules: &'static Rules) -> Lexicon {
             w.valence = 0.0;
         }
     }
+    let mut endings_by_last: [Vec<(&'static str, &'static str)>; 128] =
+        std::array::from_fn(|_| Vec::new());
+    for &(ending, replacement) in rules.endings {
+        let last = ending.as_bytes()[ending.len() - 1];
+        assert!(last.is_ascii(), "the endings are ASCII: {ending}");
+        endings_by_last[usize::from(last)].push((ending, replacement));
+    }
     Lexicon {
         words,
-        endings: rules.endings,
+        endings_by_last,
         accented: rules.accented,
         rules,
     }
@@ -711,6 +721,18 @@ const MODELLED: [(&str, &str); 5] = [
     ),
 ];
 
+/// `MODELLED`'s little words as a set per language, in its order: one lookup a word, where
+/// running through the list compared each word with some thirty.
+fn common_words() -> &'static [HashSet<&'static str>] {
+    static SETS: OnceLock<Vec<HashSet<&'static str>>> = OnceLock::new();
+    SETS.get_or_init(|| {
+        MODELLED
+            .iter()
+            .map(|(_, common)| common.split(' ').collect())
+            .collect()
+    })
+}
+
 /// The language of a short text the detector could not place ("Pésimo servicio", "Sehr
 /// schlecht", "Ottimo"), read from the words each language's model knows, or `None`.
 ///
@@ -751,13 +773,13 @@ pub(super) fn short_text_language(
         .collect();
     let hint_modelled = hint.is_some_and(|h| MODELLED.iter().any(|(l, _)| *l == h));
     let mut best: Option<(&'static str, usize)> = None;
-    for (language, common) in MODELLED {
+    for ((language, _), common) in MODELLED.iter().copied().zip(common_words()) {
         let lex = lexicon(language)?;
         toks.clear();
         tokenize(lex, text, toks);
         let common = lowered
             .iter()
-            .filter(|w| common.split(' ').any(|c| c == w.as_str()))
+            .filter(|w| common.contains(w.as_str()))
             .count();
         let known = toks
             .iter()
@@ -794,6 +816,57 @@ mod tests {
         let mut toks = Vec::new();
         tokenize(lexicon(language).unwrap(), text, &mut toks);
         super::super::score_tokens(super::super::model(), text, &mut toks)
+    }
+
+    /// `Lexicon::get` trying every ending in the rules' order: the reference the endings
+    /// grouped by their last byte are compared with.
+    fn get_trying_every_ending<'a>(lex: &'a Lexicon, folded: &str) -> Option<&'a Word> {
+        if let Some(w) = lex.words.get(folded) {
+            return Some(w);
+        }
+        for (ending, replacement) in lex.rules.endings {
+            let Some(stem) = folded.strip_suffix(ending) else {
+                continue;
+            };
+            let stem_len = stem.chars().count();
+            if stem_len < 2 || (stem_len < 3 && replacement.is_empty()) {
+                continue;
+            }
+            if let Some(w) = lex.words.get(&format!("{stem}{replacement}")) {
+                return Some(w);
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn endings_grouped_by_last_letter_find_the_form_every_ending_finds() {
+        for (language, _) in MODELLED {
+            let lex = lexicon(language).unwrap();
+            let mut forms: Vec<String> = [
+                "", "a", "é", "ñ", "größe", "😡", "ok", "jajaja", "lindooo", "xyzzy", "caféé",
+            ]
+            .iter()
+            .map(|w| w.to_string())
+            .collect();
+            // Every word of the lexicon with every ending put on it, and with its last letter
+            // taken off: forms that are words and forms that are not.
+            for w in lex.words.keys() {
+                forms.push(w.clone());
+                let mut cut = w.clone();
+                cut.pop();
+                forms.push(cut);
+                for (ending, _) in lex.rules.endings {
+                    forms.push(format!("{w}{ending}"));
+                }
+            }
+            let mut scratch = String::new();
+            for form in &forms {
+                let fast = lex.get(form, &mut scratch).map(|w| w as *const Word);
+                let slow = get_trying_every_ending(lex, form).map(|w| w as *const Word);
+                assert_eq!(fast, slow, "{language}: {form:?}");
+            }
+        }
     }
 
     #[test]

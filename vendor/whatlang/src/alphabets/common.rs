@@ -43,6 +43,16 @@ pub fn generic_alphabet_calculate_scores(
     let (chars, langs) = &**lang_map;
     let script_langs = script.langs();
 
+    // Earshot's patch: the alphabet's first characters run without a gap ('a' to 'z' in the
+    // Latin one), and a character in that run stands at its distance from the first: the
+    // position the binary search finds, without the search. Other characters still search.
+    let first = chars.first().map_or(0, |&c| c as u32);
+    let run = chars
+        .iter()
+        .enumerate()
+        .take_while(|&(i, &c)| c as u32 == first + i as u32)
+        .count() as u32;
+
     // score of each character.
     let mut char_scores = vec![0; chars.len()];
     let mut max_raw_score = 0;
@@ -54,7 +64,13 @@ pub fn generic_alphabet_calculate_scores(
 
         max_raw_score += 1;
 
-        if let Ok(position) = chars.binary_search(&ch) {
+        let offset = (ch as u32).wrapping_sub(first);
+        let found = if offset < run {
+            Ok(offset as usize)
+        } else {
+            chars.binary_search(&ch)
+        };
+        if let Ok(position) = found {
             // add 2 and remove max_raw_score at the end,
             // to keep the score interval of -max_raw_score..max_raw_score
             char_scores[position] += 2;

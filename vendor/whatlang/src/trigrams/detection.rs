@@ -1,6 +1,8 @@
 use hashbrown::HashMap;
 
-use super::utils::{get_trigrams_with_positions, TrigramsWithPositions};
+#[cfg(test)]
+use super::utils::get_trigrams_with_positions;
+use super::utils::ranked_trigrams;
 use super::{LangProfile, LangProfileList};
 use super::{Trigram, MAX_TOTAL_DISTANCE, MAX_TRIGRAM_DISTANCE};
 use super::{ARABIC_LANGS, CYRILLIC_LANGS, DEVANAGARI_LANGS, HEBREW_LANGS, LATIN_LANGS};
@@ -68,9 +70,10 @@ fn calculate_scores_in_profiles(
 ) -> RawOutcome {
     let mut lang_distances: Vec<(Lang, u32)> = vec![];
 
-    let TrigramsWithPositions {
-        trigram_positions, ..
-    } = get_trigrams_with_positions(&text.lowercase());
+    // Earshot's patch: the ranked trigrams come packed in a vector (`ranked_trigrams`), the same
+    // ranks `get_trigrams_with_positions` gives, without a hash map of `Trigram`s.
+    let trigram_positions =
+        SCRATCH.with(|all| ranked_trigrams(&text.lowercase(), &mut all.borrow_mut()));
     let unique_trigrams_count = trigram_positions.len();
 
     // Earshot's patch: the distances come from an index of the profiles by trigram, so each
@@ -102,34 +105,80 @@ fn calculate_scores_in_profiles(
     }
 }
 
+std::thread_local! {
+    /// Every trigram of the text, for `ranked_trigrams` to sort: kept from call to call.
+    static SCRATCH: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Hashing of a packed trigram by MurmurHash3's finaliser: two multiplications instead of the
+/// default hasher's rounds. Mixed, because the table picks a slot from the hash's low bits and a
+/// packed trigram's low bits are its last character alone.
+#[derive(Default)]
+struct PackedHasher(u64);
+
+impl std::hash::Hasher for PackedHasher {
+    fn finish(&self) -> u64 {
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
 /// Where each trigram stands in the profiles of one script's languages.
 struct ProfileIndex {
-    /// Trigram to (language index in the profile list, position in its profile).
-    positions: HashMap<Trigram, Vec<(u16, u16)>>,
+    /// Packed trigram to its run in `places`.
+    runs: HashMap<u64, (u32, u32), std::hash::BuildHasherDefault<PackedHasher>>,
+    /// (language index in the profile list, position in its profile), grouped by trigram.
+    places: Vec<(u16, u16)>,
     /// Length of each language's profile, in list order.
     lengths: Vec<u32>,
 }
 
 impl ProfileIndex {
     fn new(list: LangProfileList) -> ProfileIndex {
-        let mut positions: HashMap<Trigram, Vec<(u16, u16)>> = HashMap::new();
+        let mut positions: HashMap<u64, Vec<(u16, u16)>> = HashMap::new();
         for (l, &(_, profile)) in list.iter().enumerate() {
             for (i, &trigram) in profile.iter().enumerate() {
-                positions.entry(trigram).or_default().push((l as u16, i as u16));
+                positions
+                    .entry(trigram.packed())
+                    .or_default()
+                    .push((l as u16, i as u16));
             }
         }
+        let mut runs = HashMap::default();
+        let mut places = Vec::new();
+        for (trigram, found) in positions {
+            runs.insert(trigram, (places.len() as u32, found.len() as u32));
+            places.extend(found);
+        }
         let lengths = list.iter().map(|(_, p)| p.len() as u32).collect();
-        ProfileIndex { positions, lengths }
+        ProfileIndex {
+            runs,
+            places,
+            lengths,
+        }
     }
 
     /// `calculate_distance` for every language of the list, in list order: a profile trigram
     /// missing from the text costs MAX_TRIGRAM_DISTANCE, one present costs the difference of
     /// its positions, so the total is the all-missing cost minus what each present one saves.
-    fn distances(&self, text_trigrams: &HashMap<Trigram, u32>) -> Vec<u32> {
+    fn distances(&self, text_trigrams: &[(u64, u32)]) -> Vec<u32> {
         let max = i64::from(MAX_TRIGRAM_DISTANCE);
         let mut totals: Vec<i64> = self.lengths.iter().map(|&n| i64::from(n) * max).collect();
-        for (trigram, &n) in text_trigrams {
-            if let Some(found) = self.positions.get(trigram) {
+        for (trigram, &n) in text_trigrams.iter().map(|(t, n)| (t, n)) {
+            if let Some(&(start, len)) = self.runs.get(trigram) {
+                let found = &self.places[start as usize..(start + len) as usize];
                 for &(l, i) in found {
                     totals[usize::from(l)] -= max - (i64::from(n) - i64::from(i)).abs();
                 }
@@ -201,7 +250,22 @@ fn distance_to_raw_score(distance: u32, max_distance: u32) -> f64 {
 mod tests {
     use super::*;
 
-    /// Earshot's patch: the index gives exactly the distances of the original computation.
+    /// `ranked_trigrams` of a text, sorted by trigram to compare with the map's entries.
+    fn ranked(text: &str) -> Vec<(u64, u32)> {
+        let mut ranked = ranked_trigrams(&Text::new(text).lowercase(), &mut Vec::new());
+        ranked.sort_unstable();
+        ranked
+    }
+
+    /// The original ranking's map, packed and sorted by trigram.
+    fn packed(positions: &HashMap<Trigram, u32>) -> Vec<(u64, u32)> {
+        let mut packed: Vec<(u64, u32)> = positions.iter().map(|(t, &n)| (t.packed(), n)).collect();
+        packed.sort_unstable();
+        packed
+    }
+
+    /// Earshot's patch: the index gives exactly the distances of the original computation, and
+    /// the ranking by sorting exactly the original ranks.
     #[test]
     fn indexed_distances_equal_the_original_ones() {
         let texts = [
@@ -227,7 +291,9 @@ mod tests {
                     .iter()
                     .map(|&(_, profile)| calculate_distance(profile, &positions))
                     .collect();
-                assert_eq!(profile_index(list).distances(&positions), original, "{text}");
+                let ranked = ranked(text);
+                assert_eq!(ranked, packed(&positions), "{text}");
+                assert_eq!(profile_index(list).distances(&ranked), original, "{text}");
             }
         }
         // And on random texts of every length up to well past the 600 trigrams kept.
@@ -245,12 +311,14 @@ mod tests {
                 .collect();
             let positions =
                 get_trigrams_with_positions(&Text::new(&text).lowercase()).trigram_positions;
+            let ranked = ranked(&text);
+            assert_eq!(ranked, packed(&positions), "{text}");
             for list in [LATIN_LANGS, CYRILLIC_LANGS, ARABIC_LANGS, DEVANAGARI_LANGS, HEBREW_LANGS] {
                 let original: Vec<u32> = list
                     .iter()
                     .map(|&(_, profile)| calculate_distance(profile, &positions))
                     .collect();
-                assert_eq!(profile_index(list).distances(&positions), original, "{text}");
+                assert_eq!(profile_index(list).distances(&ranked), original, "{text}");
             }
         }
     }
