@@ -897,8 +897,7 @@ struct Token {
 fn tokenize(m: &Model, text: &str, out: &mut Vec<Token>) -> Words {
     let mut buf = String::new();
     let mut words = Words::default();
-    let mut raws = text
-        .split_whitespace()
+    let mut raws = whitespace_split(text)
         .filter(|raw| !is_handle_or_link(raw))
         .flat_map(split_joined)
         .peekable();
@@ -1029,6 +1028,46 @@ fn tokenize(m: &Model, text: &str, out: &mut Vec<Token>) -> Words {
         }
     }
     words
+}
+
+/// The pieces `str::split_whitespace` gives, found a byte at a time: an ASCII byte is whitespace
+/// by `char::is_whitespace`'s own ASCII rule, and only a multi-byte character is decoded to ask
+/// Unicode. The tokenizer reads each review twice (the whole text, then each clause that names
+/// an aspect), and decoding every character cost 0.4% of an import's instructions (cachegrind,
+/// 100k reviews: the tokenizer's word iterator 845M -> 794M).
+fn whitespace_split(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        let start = next_boundary(rest, 0, true);
+        if start == rest.len() {
+            rest = "";
+            return None;
+        }
+        let end = next_boundary(rest, start, false);
+        let piece = &rest[start..end];
+        rest = &rest[end..];
+        Some(piece)
+    })
+}
+
+/// The byte index of the first character at or after `i` (a character boundary) that is not
+/// whitespace (`skip_space`) or that is whitespace (not `skip_space`), or the text's length.
+fn next_boundary(s: &str, mut i: usize, skip_space: bool) -> usize {
+    let bytes = s.as_bytes();
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (space, len) = if b.is_ascii() {
+            (matches!(b, b' ' | b'\t'..=b'\r'), 1)
+        } else {
+            let c = s[i..].chars().next().unwrap_or(' ');
+            (c.is_whitespace(), c.len_utf8())
+        };
+        if space != skip_space {
+            return i;
+        }
+        i += len;
+    }
+    bytes.len()
 }
 
 /// "@united", ".@delta", "https://…": a name or an address, not words ("united" is praise).
@@ -1596,6 +1635,27 @@ mod tests {
             analyze_with_language("😡😡").0.map(|s| s.label),
             Some(Negative)
         );
+    }
+
+    /// The tokenizer's byte-level split gives exactly `split_whitespace`'s pieces, with ASCII
+    /// and Unicode whitespace (no-break space, ideographic space, NEL, vertical tab) and
+    /// multi-byte words.
+    #[test]
+    fn the_byte_level_split_gives_split_whitespace_s_pieces() {
+        for text in [
+            "",
+            "   ",
+            "Great coffee and friendly staff.",
+            "  two\tspaces\n\nand\r\nlines\x0bvt\x0cff ",
+            "caf\u{e9}\u{a0}cr\u{e8}me\u{3000}\u{6771}\u{4eac}\u{85}end",
+            "\u{1f600} emoji\u{2003}em space\u{200b}zero-width \u{2028}x",
+            "single",
+            "trailing\u{a0}",
+        ] {
+            let ours: Vec<&str> = whitespace_split(text).collect();
+            let standard: Vec<&str> = text.split_whitespace().collect();
+            assert_eq!(ours, standard, "{text:?}");
+        }
     }
 
     #[test]
