@@ -56,12 +56,20 @@ def make_sets():
             out.write(f"s{stars}\t0\t{'. '.join(parts)}\n")
 
 
-def blend(s, p, lang, n, w, long_words, short_weight):
-    """Mirror of `blend` in sentiment.rs."""
-    if lang not in ("en", "-"):
+def blend(s, p, lang, n, long_weight, long_words, short_weight, weak=9.0):
+    """Mirror of `blend` in sentiment.rs (`weak`: push only a lexicon score nearer 0 than this)."""
+    if lang not in ("en", "-") or abs(s) >= weak:
         return s
-    weight = w if n >= long_words else w * short_weight
-    return max(-1.0, min(1.0, s + weight * (2 * p - 1)))
+    weight = long_weight if n >= long_words else short_weight
+    pushed = max(-1.0, min(1.0, s + weight * (2 * p - 1)))
+    if n >= long_words:
+        return pushed
+    # A short text keeps the lexicon's label.
+    if s >= BAND:
+        return max(pushed, BAND)
+    if s <= -BAND:
+        return min(pushed, -BAND)
+    return max(-BAND + 0.001, min(BAND - 0.001, pushed))
 
 
 def label(x):
@@ -110,17 +118,22 @@ def main(path):
     learned = measure(rows, lambda s, p, lang, n: (2 * p - 1) if lang in ("en", "-") else s)
     show("learned alone", learned)
     results = []
-    for w, long_words, short_weight in itertools.product(
-        [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0], [20, 40, 60, 100], [0.0, 0.25, 0.5, 0.75, 1.0]
+    for w, long_words, short_weight, weak in itertools.product(
+        [0.2, 0.3, 0.4, 0.5, 0.7, 1.0], [30, 40, 60, 100], [0.0, 0.05, 0.075, 0.1, 0.15, 0.2],
+        [0.5, 9.0],
     ):
-        m = measure(rows, lambda s, p, lang, n: blend(s, p, lang, n, w, long_words, short_weight))
+        m = measure(rows, lambda s, p, lang, n: blend(s, p, lang, n, w, long_words, short_weight, weak))
         mean = sum(v[0] for v in m.values()) / len(m)
         ok = all(m[k][0] >= base[k][0] - 0.005 for k in m) and m["booking-even-stars"][3] > 0.5
         ok = ok and all(m[k][2] <= base[k][2] + 0.02 for k in m)
-        results.append((ok, mean, w, long_words, short_weight, m))
+        results.append((ok, mean, (w, long_words, short_weight, weak), m))
     results.sort(key=lambda r: (r[0], r[1]), reverse=True)
-    for ok, mean, w, long_words, short_weight, m in results[:8]:
-        show(f"w {w} long {long_words} short× {short_weight}: mean binary {mean:.4f} guards {'ok' if ok else 'FAIL'}", m)
+    for ok, mean, (w, long_words, short_weight, weak), m in results[:8]:
+        show(
+            f"long {w} from {long_words} words, short {short_weight}, weak {weak}: mean binary {mean:.4f} "
+            f"guards {'ok' if ok else 'FAIL'}",
+            m,
+        )
 
 
 if __name__ == "__main__":
