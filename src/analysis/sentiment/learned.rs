@@ -36,7 +36,11 @@ fn weights() -> &'static Weights {
 
 /// The file is built by `train.py` and compiled in, so a malformed one is a build mistake: panic.
 fn parse(bytes: &[u8]) -> Weights {
-    assert_eq!(&bytes[..4], b"ESLR", "learned-en.bin: not a learned model file");
+    assert_eq!(
+        &bytes[..4],
+        b"ESLR",
+        "learned-en.bin: not a learned model file"
+    );
     let u32_at = |i: usize| u32::from_le_bytes(bytes[i..i + 4].try_into().expect("4 bytes"));
     let f32_at = |i: usize| f32::from_le_bytes(bytes[i..i + 4].try_into().expect("4 bytes"));
     assert_eq!(u32_at(4), 1, "learned-en.bin: unknown version");
@@ -123,7 +127,11 @@ fn features(text: &str, mut each: impl FnMut(u64)) {
             continue;
         }
         let h = fnv_lower(FNV_OFFSET, w);
-        each(if negated { fnv_lower(fnv(FNV_OFFSET, b"!"), w) } else { h });
+        each(if negated {
+            fnv_lower(fnv(FNV_OFFSET, b"!"), w)
+        } else {
+            h
+        });
         if let (Some(p), false) = (prev, fresh) {
             each(pair_hash(p, h));
         }
@@ -137,7 +145,12 @@ fn features(text: &str, mut each: impl FnMut(u64)) {
 
 fn is_negation(w: &[u8], buf: &mut [u8; 8]) -> bool {
     let lower = |b: &u8| b.to_ascii_lowercase();
-    if w.len() >= 3 && w[w.len() - 3..].iter().map(lower).eq(b"n't".iter().copied()) {
+    if w.len() >= 3
+        && w[w.len() - 3..]
+            .iter()
+            .map(lower)
+            .eq(b"n't".iter().copied())
+    {
         return true;
     }
     if w.len() > buf.len() {
