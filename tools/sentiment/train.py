@@ -266,14 +266,31 @@ def quantise(weights):
 
 
 def probability(feats, bias, q, scale):
-    """The probability as `learned.rs` computes it: f32 weights, the sum in f64."""
+    """The probability as `learned.rs` computes it: the i16 weights summed exactly, then scaled."""
     if not feats:
         return 0.5
+    s = sum(int(q[f]) for f in feats)
+    z = float(bias) + s * float(scale) / math.sqrt(len(feats))
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def write_fixture(path, bits, bias, q, scale):
+    h = Hasher(bits)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("# text <TAB> sorted feature buckets <TAB> probability (tools/sentiment/train.py)\n")
+        for t in FIXTURE_TEXTS:
+            feats = h.features(t)
+            p = probability(feats, bias, q, scale)
+            f.write(f"{t}\t{','.join(map(str, sorted(feats)))}\t{p:.9f}\n")
+
+
+def read_model(path):
     import numpy as np
 
-    s = sum(float(np.float32(q[f]) * scale) for f in feats)  # each weight an f32, as in Rust
-    z = float(bias) + s / math.sqrt(len(feats))
-    return 1.0 / (1.0 + math.exp(-z))
+    with open(path, "rb") as f:
+        data = f.read()
+    _, bits, bias, scale = struct.unpack("<IIff", data[4:20])
+    return bits, np.float32(bias), np.frombuffer(data[20:], dtype="<i2"), np.float32(scale)
 
 
 def ensure_venv():
@@ -299,9 +316,18 @@ def main():
         default="target/blend/en-imdb-dev.tsv",
         help="the dev split as a labelled set (label, 0, text), for tools/sentiment/blend.py",
     )
+    ap.add_argument(
+        "--fixture-only",
+        action="store_true",
+        help="rewrite the fixture from the model file --out, without training",
+    )
     a = ap.parse_args()
     ensure_venv()
     import numpy as np
+
+    if a.fixture_only:
+        write_fixture(a.fixture, *read_model(a.out))
+        return
 
     if not os.path.exists("target/eval-data/en-pang-lee-sentences.tsv"):
         # Pattern's corpora (as `make eval` makes them): their texts must be kept out too.
@@ -349,13 +375,7 @@ def main():
         f.write(b"ESLR" + struct.pack("<IIff", 1, bits, float(bias), float(scale)))
         f.write(q.tobytes())
     print(f"{a.out}: {os.path.getsize(a.out)} bytes", file=sys.stderr)
-    with open(a.fixture, "w", encoding="utf-8") as f:
-        f.write("# text <TAB> sorted feature buckets <TAB> probability (tools/sentiment/train.py)\n")
-        for t in FIXTURE_TEXTS:
-            feats = h.features(t)
-            p = probability(feats, bias, q, scale)
-            f.write(f"{t}\t{','.join(map(str, sorted(feats)))}\t{p:.9f}\n")
-
+    write_fixture(a.fixture, bits, bias, q, scale)
 
 if __name__ == "__main__":
     main()
