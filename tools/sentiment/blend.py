@@ -13,8 +13,9 @@ src/analysis/sentiment.rs), on development sets only (docs/sentiment-data.md):
     cargo run --release -p earshot --example sentiment_dump -- target/blend/*.tsv > target/blend/dump.tsv
     python3 tools/sentiment/blend.py target/blend/dump.tsv
 
-The dump must come from a build where `blend` is off (BLEND_WEIGHT 0), so its score is the
-lexicon's own.
+The dump's score is the lexicon's own (`sentiment::score`, before the blend), so one build
+serves any choice. `KEEP_LONG_LABEL=0` tries the rule that lets long texts change label (left
+out: see docs/sentiment-data.md).
 """
 
 import csv
@@ -27,7 +28,7 @@ BAND = 0.2
 # The Booking.com even rows' 3★ neutral share a blend must keep: make eval's bar is 0.5 on the odd
 # rows, and 0.512 on the even rows came out 0.484 on the odd ones, so a margin.
 THREE_STAR_NEUTRAL = 0.55
-# Whether a long text keeps the lexicon's label too (a short one always does).
+# Whether a long text keeps the lexicon's label too (a short one always does); shipped: yes.
 KEEP_LONG_LABEL = os.environ.get("KEEP_LONG_LABEL", "1") == "1"
 OUT = "target/blend"
 
