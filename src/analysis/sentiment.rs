@@ -1293,7 +1293,13 @@ const LEARNED_LONG_WEIGHT: f64 = 0.3;
 const LEARNED_SHORT_WEIGHT: f64 = 0.1;
 const LEARNED_LONG: usize = 60;
 
+/// A text the lexicon already reads as praise or complaint keeps its score untouched: the model
+/// could only move it within its own side, and reading the model is most of a long review's cost
+/// in a bulk import (1.5 µs of a 54-word one), which pays it for every review.
 fn blend(lexicon: f64, text: &str) -> f64 {
+    if label_for(lexicon) != SentimentLabel::Neutral {
+        return lexicon;
+    }
     let long = text
         .split_ascii_whitespace()
         .nth(LEARNED_LONG - 1)
@@ -1305,12 +1311,7 @@ fn blend(lexicon: f64, text: &str) -> f64 {
     };
     let polarity = 2.0 * learned::probability(text) - 1.0;
     let pushed = lexicon + weight * polarity;
-    let score = match label_for(lexicon) {
-        SentimentLabel::Positive => pushed.clamp(NEUTRAL_BAND, 1.0),
-        SentimentLabel::Negative => pushed.clamp(-1.0, -NEUTRAL_BAND),
-        SentimentLabel::Neutral => pushed.clamp(-IN_BAND, IN_BAND),
-    };
-    (score * 1000.0).round() / 1000.0
+    (pushed.clamp(-IN_BAND, IN_BAND) * 1000.0).round() / 1000.0
 }
 
 /// The farthest from 0 a neutral text is pushed: inside the band, after rounding.
@@ -2090,7 +2091,8 @@ mod tests {
     }
 
     /// A text the short-text vote places in no language keeps the English reading the vote
-    /// never touched: the same score `score` gives, which reads it as English from scratch.
+    /// never touched: the same score `score` gives, which reads it as English from scratch, and
+    /// the learned model's side as any English text.
     #[test]
     fn text_no_language_claims_keeps_its_english_reading() {
         for text in [
@@ -2105,7 +2107,7 @@ mod tests {
             let (sentiment, language) = analyze_with_language(text);
             assert_eq!(language, None, "{text}");
             let got = sentiment.map(|s| s.score.to_bits());
-            assert_eq!(got, Some(score(text).to_bits()), "{text}");
+            assert_eq!(got, Some(blend(score(text), text).to_bits()), "{text}");
         }
     }
 
