@@ -102,10 +102,20 @@ fn made_backup_dir(db: &Path) -> Result<PathBuf> {
 
 /// A backup of the database at `db` that is not one of the dated dailies, named for `what` it
 /// keeps and when (`backups/NAME-before-restore-20260101-120000.db`), so rotation never takes
-/// it; the folder is made where it is not there yet.
+/// it; the folder is made where it is not there yet. Never the name of a file already there:
+/// undoing a restore within the second it was made restores the file kept then, and a second
+/// keep of that same second must not write over it (`-2`, `-3`… after the stamp).
 pub(crate) fn stamped_path(db: &Path, what: &str) -> Result<PathBuf> {
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
-    Ok(made_backup_dir(db)?.join(format!("{}-{what}-{stamp}{SUFFIX}", backup_stem(db))))
+    let dir = made_backup_dir(db)?;
+    let stem = backup_stem(db);
+    let mut path = dir.join(format!("{stem}-{what}-{stamp}{SUFFIX}"));
+    let mut n = 2;
+    while path.exists() {
+        path = dir.join(format!("{stem}-{what}-{stamp}-{n}{SUFFIX}"));
+        n += 1;
+    }
+    Ok(path)
 }
 
 /// Removes a SQLite file and its sidecars, quietly: what is left of a failed or finished copy.
