@@ -29,7 +29,9 @@ struct Weights {
     bias: f64,
     scale: f64,
     mask: u64,
-    weights: Vec<i16>,
+    /// The i16 weights as the file holds them (little-endian), read in place: the file is
+    /// compiled in, so nothing needs copying.
+    weights: &'static [u8],
 }
 
 fn weights() -> &'static Weights {
@@ -38,7 +40,7 @@ fn weights() -> &'static Weights {
 }
 
 /// The file is built by `train.py` and compiled in, so a malformed one is a build mistake: panic.
-fn parse(bytes: &[u8]) -> Weights {
+fn parse(bytes: &'static [u8]) -> Weights {
     assert_eq!(
         &bytes[..4],
         b"ESLR",
@@ -51,15 +53,11 @@ fn parse(bytes: &[u8]) -> Weights {
     let (bias, scale) = (f32_at(12), f32_at(16));
     let body = &bytes[20..];
     assert_eq!(body.len(), 2 << bits, "learned-en.bin: wrong size");
-    let weights = body
-        .chunks_exact(2)
-        .map(|c| i16::from_le_bytes([c[0], c[1]]))
-        .collect();
     Weights {
         bias: f64::from(bias),
         scale: f64::from(scale),
         mask: (1u64 << bits) - 1,
-        weights,
+        weights: body,
     }
 }
 
@@ -171,7 +169,8 @@ pub fn probability(text: &str) -> f64 {
     let m = weights();
     let (mut sum, mut count) = (0i64, 0u32);
     features(text, |h| {
-        sum += i64::from(m.weights[bucket(h, m.mask)]);
+        let at = 2 * bucket(h, m.mask);
+        sum += i64::from(i16::from_le_bytes([m.weights[at], m.weights[at + 1]]));
         count += 1;
     });
     if count == 0 {
